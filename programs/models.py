@@ -1,0 +1,647 @@
+"""Programs, indicators, targets, monthly reports and realizations.
+
+Every indicator carries an explicit `measure` that fixes how its numbers aggregate over
+months and over regencies; `programs.progress` is the one place that applies it.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from regencies.models import Regency
+
+
+class ProgramManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Program(models.Model):
+    slug = models.SlugField(_("kode (slug)"), max_length=40, unique=True)
+    acronym = models.CharField(
+        _("singkatan"),
+        max_length=20,
+        null=True,
+        blank=True,
+        help_text=_("Kosongkan bila tidak ada singkatan resmi; jangan mengarang."),
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    description = models.TextField(_("deskripsi"), blank=True)
+    lead_agency = models.CharField(_("OPD penanggung jawab"), max_length=200, blank=True)
+    launch_date = models.DateField(_("tanggal peluncuran"), null=True, blank=True)
+    launch_note = models.CharField(
+        _("keterangan peluncuran"),
+        max_length=200,
+        blank=True,
+        help_text=_("Bila tanggal pasti tidak diketahui, mis. 'Sejak 2021'."),
+    )
+    colour = models.CharField(
+        _("warna"),
+        max_length=7,
+        default="#1f5f8b",
+        help_text=_("Kode warna heksadesimal, mis. #1f5f8b."),
+    )
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    active = models.BooleanField(_("aktif"), default=True)
+    source_note = models.TextField(_("catatan sumber"), blank=True)
+
+    objects = ProgramManager()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("program")
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"),
+                name="program_colour_hex",
+                violation_error_message=_("Warna harus berformat #RRGGBB."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("programs:program", args=[self.slug])
+
+    @property
+    def label(self) -> str:
+        """The acronym where one is published, otherwise the full name."""
+        return self.acronym or self.name
+
+
+class IndicatorManager(models.Manager):
+    def get_by_natural_key(self, program_slug, code):
+        return self.get(program__slug=program_slug, code=code)
+
+
+class Indicator(models.Model):
+    class Measure(models.TextChoices):
+        INCREMENT = "increment", _("Penambahan per bulan (dijumlah)")
+        RUNNING_TOTAL = "running_total", _("Kumulatif s.d. bulan ini")
+        RATIO = "ratio", _("Rasio (pembilang/penyebut)")
+        LEVEL = "level", _("Nilai tingkat (tidak dijumlah)")
+
+    class Direction(models.TextChoices):
+        UP = "up", _("Makin tinggi makin baik")
+        DOWN = "down", _("Makin rendah makin baik")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("program")
+    )
+    code = models.SlugField(_("kode"), max_length=60)
+    name = models.CharField(_("nama"), max_length=250)
+    unit = models.CharField(_("satuan"), max_length=40)
+    decimals = models.PositiveSmallIntegerField(
+        _("jumlah desimal"), default=0, validators=[MaxValueValidator(4)]
+    )
+    direction = models.CharField(
+        _("arah"), max_length=4, choices=Direction.choices, default=Direction.UP
+    )
+    measure = models.CharField(_("cara agregasi"), max_length=14, choices=Measure.choices)
+    is_headline = models.BooleanField(_("indikator utama"), default=False)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    description = models.TextField(_("definisi"), blank=True)
+    source_note = models.TextField(_("catatan sumber"), blank=True)
+
+    objects = IndicatorManager()
+
+    class Meta:
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikator")
+        ordering = ["program__order", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "code"],
+                name="indicator_code_unique_per_program",
+                violation_error_message=_("Kode indikator sudah dipakai di program ini."),
+            ),
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=Q(is_headline=True),
+                name="one_headline_indicator_per_program",
+                violation_error_message=_("Satu program hanya boleh punya satu indikator utama."),
+            ),
+            models.CheckConstraint(
+                condition=Q(measure__in=["increment", "running_total", "ratio", "level"]),
+                name="indicator_measure_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["up", "down"]), name="indicator_direction_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program.label}: {self.name}"
+
+    def natural_key(self):
+        return (*self.program.natural_key(), self.code)
+
+    natural_key.dependencies = ["programs.program"]
+
+    @property
+    def is_count(self) -> bool:
+        """Counts (houses, toddlers) take whole numbers only."""
+        return self.measure in (self.Measure.INCREMENT, self.Measure.RUNNING_TOTAL) and (
+            self.decimals == 0
+        )
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.measure == self.Measure.RATIO
+
+
+class FundingSourceManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class FundingSource(models.Model):
+    """Where the money for an achievement came from; named partners are sources too."""
+
+    class Category(models.TextChoices):
+        APBN = "apbn", _("APBN")
+        APBD_PROV = "apbd_prov", _("APBD Provinsi")
+        APBD_KAB = "apbd_kab", _("APBD Kabupaten/Kota")
+        DANA_DESA = "dana_desa", _("Dana Desa")
+        BAZNAS = "baznas", _("Baznas")
+        CSR = "csr", _("CSR perusahaan")
+        BUMN_BUMD = "bumn_bumd", _("BUMN/BUMD")
+        SWADAYA = "swadaya", _("Swadaya masyarakat")
+        LAINNYA = "lainnya", _("Lainnya")
+        TIDAK_DIRINCI = "tidak_dirinci", _("Tidak dirinci")
+
+    code = models.SlugField(_("kode"), max_length=60, unique=True)
+    category = models.CharField(_("kategori"), max_length=16, choices=Category.choices)
+    name = models.CharField(_("nama"), max_length=200)
+    is_partner = models.BooleanField(
+        _("mitra bernama"),
+        default=False,
+        help_text=_("Perusahaan, BUMD atau lembaga tertentu di dalam kategorinya."),
+    )
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    active = models.BooleanField(_("aktif"), default=True)
+    source_note = models.TextField(_("catatan sumber"), blank=True)
+
+    objects = FundingSourceManager()
+
+    class Meta:
+        verbose_name = _("sumber dana / mitra")
+        verbose_name_plural = _("sumber dana / mitra")
+        ordering = ["order", "category", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+# Planned splits of a target are stated in coarser groups than funding categories: the
+# press gives "APBD" without separating the province's and the regencies' budgets.
+SPLIT_GROUP_OF_CATEGORY = {
+    FundingSource.Category.APBN: "apbn",
+    FundingSource.Category.APBD_PROV: "apbd",
+    FundingSource.Category.APBD_KAB: "apbd",
+    FundingSource.Category.DANA_DESA: "dana_desa",
+    FundingSource.Category.BAZNAS: "baznas",
+    FundingSource.Category.CSR: "csr",
+    FundingSource.Category.BUMN_BUMD: "bumn_bumd",
+    FundingSource.Category.SWADAYA: "swadaya",
+    FundingSource.Category.LAINNYA: "lainnya",
+    FundingSource.Category.TIDAK_DIRINCI: "tidak_dirinci",
+}
+
+
+class TargetManager(models.Manager):
+    def get_by_natural_key(self, program_slug, indicator_code, regency_code, year):
+        return self.get(
+            indicator__program__slug=program_slug,
+            indicator__code=indicator_code,
+            regency_id=regency_code,
+            year=year,
+        )
+
+
+class Target(models.Model):
+    """A year's target for an indicator, for one regency or (regency empty) the province."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name=_("indikator")
+    )
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("kabupaten/kota"),
+        help_text=_("Kosong = target provinsi secara keseluruhan."),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    value = models.DecimalField(
+        _("nilai target"),
+        max_digits=16,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    baseline = models.DecimalField(
+        _("nilai dasar (baseline)"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Untuk indikator 'makin rendah makin baik', rasio dan tingkat."),
+    )
+    due_date = models.DateField(
+        _("batas waktu"), null=True, blank=True, help_text=_("Kosong = 31 Desember.")
+    )
+    source_note = models.TextField(_("catatan sumber"), blank=True)
+    source_url = models.URLField(_("tautan sumber"), blank=True, max_length=500)
+    is_demo = models.BooleanField(_("data demo"), default=False)
+
+    history = HistoricalRecords(excluded_fields=[])
+    objects = TargetManager()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("target")
+        ordering = ["year", "indicator__program__order", "indicator__order", "regency_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "regency", "year"],
+                condition=Q(regency__isnull=False),
+                name="target_unique_per_regency",
+                violation_error_message=_(
+                    "Target untuk indikator, kabupaten/kota dan tahun ini sudah ada."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=Q(regency__isnull=True),
+                name="target_unique_per_province",
+                violation_error_message=_("Target provinsi untuk indikator dan tahun ini sudah ada."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="target_value_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline__isnull=True) | Q(baseline__gte=0),
+                name="target_baseline_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.regency.name if self.regency_id else _("Provinsi")
+        return f"{self.indicator} — {where} {self.year}"
+
+    def natural_key(self):
+        return (*self.indicator.natural_key(), self.regency_id, self.year)
+
+    natural_key.dependencies = ["programs.indicator", "regencies.regency"]
+
+    @property
+    def effective_due_date(self) -> dt.date:
+        return self.due_date or dt.date(self.year, 12, 31)
+
+
+class TargetSplitManager(models.Manager):
+    def get_by_natural_key(self, program_slug, indicator_code, regency_code, year, group):
+        return self.get(
+            target=Target.objects.get_by_natural_key(
+                program_slug, indicator_code, regency_code, year
+            ),
+            group=group,
+        )
+
+
+class TargetSplit(models.Model):
+    """The planned part of a target per funding group (APBD, APBN, Dana Desa, ...)."""
+
+    class Group(models.TextChoices):
+        APBN = "apbn", _("APBN")
+        APBD = "apbd", _("APBD (provinsi dan kab/kota)")
+        DANA_DESA = "dana_desa", _("Dana Desa")
+        BAZNAS = "baznas", _("Baznas")
+        CSR = "csr", _("CSR perusahaan")
+        BUMN_BUMD = "bumn_bumd", _("BUMN/BUMD")
+        SWADAYA = "swadaya", _("Swadaya masyarakat")
+        LAINNYA = "lainnya", _("Lainnya")
+        TIDAK_DIRINCI = "tidak_dirinci", _("Tidak dirinci")
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="splits", verbose_name=_("target")
+    )
+    group = models.CharField(_("kelompok sumber dana"), max_length=16, choices=Group.choices)
+    value = models.DecimalField(
+        _("nilai rencana"),
+        max_digits=16,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    source_note = models.TextField(_("catatan sumber"), blank=True)
+
+    objects = TargetSplitManager()
+
+    class Meta:
+        verbose_name = _("rencana per sumber dana")
+        verbose_name_plural = _("rencana per sumber dana")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "group"], name="target_split_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_split_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.target}: {self.get_group_display()}"
+
+    def natural_key(self):
+        return (*self.target.natural_key(), self.group)
+
+    natural_key.dependencies = ["programs.target"]
+
+
+class TargetMilestoneManager(models.Manager):
+    def get_by_natural_key(self, program_slug, indicator_code, regency_code, year, due_date):
+        return self.get(
+            target=Target.objects.get_by_natural_key(
+                program_slug, indicator_code, regency_code, year
+            ),
+            due_date=due_date,
+        )
+
+
+class TargetMilestone(models.Model):
+    """An intermediate deadline inside a target (1,778 houses by HUT Sumsel, 15 May)."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("target")
+    )
+    label = models.CharField(_("nama tahapan"), max_length=200)
+    due_date = models.DateField(_("batas waktu"))
+    value = models.DecimalField(
+        _("nilai"), max_digits=16, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
+    )
+    source_note = models.TextField(_("catatan sumber"), blank=True)
+
+    objects = TargetMilestoneManager()
+
+    class Meta:
+        verbose_name = _("tahapan target")
+        verbose_name_plural = _("tahapan target")
+        ordering = ["due_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "due_date"], name="milestone_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="milestone_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.due_date:%d-%m-%Y})"
+
+    def natural_key(self):
+        return (*self.target.natural_key(), self.due_date.isoformat())
+
+    natural_key.dependencies = ["programs.target"]
+
+
+class MonthlyReport(models.Model):
+    """One regency's report for one program and month: submitted, verified, locked.
+
+    A report without regency is the province's own (for `level` indicators such as the
+    provincial inflation rate, which is measured, not added up).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Diajukan")
+        VERIFIED = "verified", _("Terverifikasi")
+        RETURNED = "returned", _("Dikembalikan")
+
+    COUNTED_STATUSES = (Status.SUBMITTED, Status.VERIFIED)
+
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("kabupaten/kota"),
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="reports", verbose_name=_("program")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("bulan"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
+    )
+    submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diajukan oleh"),
+    )
+    first_submitted_at = models.DateTimeField(
+        _("pertama diajukan pada"),
+        null=True,
+        blank=True,
+        help_text=_("Dasar penilaian ketepatan waktu."),
+    )
+    verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diverifikasi oleh"),
+    )
+    returned_at = models.DateTimeField(_("dikembalikan pada"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dikembalikan oleh"),
+    )
+    return_reason = models.TextField(_("alasan dikembalikan"), blank=True)
+    version = models.PositiveIntegerField(_("versi"), default=1)
+    is_demo = models.BooleanField(_("data demo"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("laporan bulanan")
+        verbose_name_plural = _("laporan bulanan")
+        ordering = ["-year", "-month", "program__order", "regency_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "program", "year", "month"],
+                condition=Q(regency__isnull=False),
+                name="report_unique_per_regency_month",
+                violation_error_message=_("Laporan bulan ini untuk wilayah dan program ini sudah ada."),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "year", "month"],
+                condition=Q(regency__isnull=True),
+                name="report_unique_per_province_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="report_month_1_12"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "verified", "returned"]),
+                name="report_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified") | Q(verified_at__isnull=False),
+                name="report_verified_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="report_returned_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "year", "month", "status"], name="report_prog_period"),
+            models.Index(fields=["regency", "year", "month"], name="report_regency_period"),
+        ]
+
+    def __str__(self):
+        where = self.regency.name if self.regency_id else _("Provinsi")
+        return f"{self.program.label} — {where} — {self.period_label}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "programs:report_entry",
+            args=[self.regency_id or "provinsi", self.program.slug, f"{self.year}-{self.month:02d}"],
+        )
+
+    @property
+    def period(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def period_label(self) -> str:
+        from programs.formats import month_year_label
+
+        return month_year_label(self.year, self.month)
+
+
+class Realization(models.Model):
+    """What a report says was achieved for one indicator from one funding source."""
+
+    report = models.ForeignKey(
+        MonthlyReport,
+        on_delete=models.CASCADE,
+        related_name="realizations",
+        verbose_name=_("laporan"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="realizations", verbose_name=_("indikator")
+    )
+    funding_source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        related_name="realizations",
+        verbose_name=_("sumber dana"),
+    )
+    value = models.DecimalField(
+        _("nilai"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    numerator = models.DecimalField(
+        _("pembilang"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    denominator = models.DecimalField(
+        _("penyebut"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    note = models.TextField(_("catatan"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("realisasi")
+        verbose_name_plural = _("realisasi")
+        ordering = ["indicator__order", "funding_source__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator", "funding_source"],
+                name="realization_unique_per_source",
+                violation_error_message=_("Sumber dana ini sudah diisi untuk indikator ini."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="realization_value_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                name="realization_numerator_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="realization_denominator_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(denominator__isnull=True)
+                | Q(numerator__lte=F("denominator")),
+                name="realization_numerator_le_denominator",
+            ),
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False) & Q(numerator__isnull=True))
+                | (Q(value__isnull=True) & Q(numerator__isnull=False) & Q(denominator__isnull=False)),
+                name="realization_value_or_ratio",
+                violation_error_message=_("Isi nilai, atau pembilang dan penyebut."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "report"], name="realization_ind_report"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} / {self.funding_source.code}"

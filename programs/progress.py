@@ -1,0 +1,353 @@
+"""Progress of indicators against targets: the one place that aggregates realizations.
+
+Every number a dashboard, an export or the API shows comes from `compute_progress`.
+How a realization aggregates is fixed by its indicator's measure:
+
+- increment: year to date = sum of the months; province = sum of the regencies.
+- running_total: each regency's latest reported month (never a sum of months);
+  province = sum of the regencies' latest values.
+- ratio: each regency's latest month, as numerator / denominator; province =
+  sum(numerators) / sum(denominators) over the regencies' latest months (never an
+  average of percentages).
+- level: each regency's latest month; never summed: the province value is the
+  province's own entry (a report without regency).
+
+The work is done in the database with grouped aggregates: the number of queries is fixed
+(at most six), whatever the number of regencies, months or funding sources.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Indicator, MonthlyReport, Realization, Target
+
+HUNDRED = Decimal(100)
+# A regency is on track while its achievement is at most this many points below expected.
+ON_TRACK_TOLERANCE = Decimal(10)
+
+Measure = Indicator.Measure
+
+
+class Status:
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    NO_TARGET = "no_target"
+    NO_DATA = "no_data"
+
+    LABELS = {
+        ON_TRACK: _("Sesuai jadwal"),
+        BEHIND: _("Tertinggal"),
+        NO_TARGET: _("Belum ada target"),
+        NO_DATA: _("Belum ada data"),
+    }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Progress of one indicator for one regency, or for the province (regency_code None)."""
+
+    indicator_id: int
+    regency_code: str | None
+    measure: str
+    direction: str
+    target: Decimal | None
+    baseline: Decimal | None
+    due_date: dt.date | None
+    realization: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    latest_month: int | None
+    provisional: bool
+    achievement: Decimal | None
+    expected: Decimal | None
+    expected_value: Decimal | None
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(Status.LABELS[self.status])
+
+    @property
+    def remaining(self) -> Decimal | None:
+        """What is left to reach an `up` target (never negative)."""
+        if self.target is None or self.direction != Indicator.Direction.UP:
+            return None
+        return max(self.target - (self.realization or Decimal(0)), Decimal(0))
+
+
+class ProgressTable(dict):
+    """Progress keyed by (indicator id, regency code or None for the province)."""
+
+    def province(self, indicator_id: int) -> Progress:
+        return self[(indicator_id, None)]
+
+    def regency(self, indicator_id: int, regency_code: str) -> Progress:
+        return self[(indicator_id, regency_code)]
+
+
+def achievement_pct(
+    *,
+    direction: str,
+    current: Decimal | None,
+    target: Decimal | None,
+    baseline: Decimal | None,
+) -> Decimal | None:
+    """Achievement in percent: current / target, or for `down` indicators
+    (baseline - current) / (baseline - target)."""
+    if current is None or target is None:
+        return None
+    if direction == Indicator.Direction.DOWN:
+        if baseline is not None and baseline != target:
+            return (baseline - current) / (baseline - target) * HUNDRED
+        # Without a baseline, the best that can be said is how close current is to target.
+        if current == 0:
+            return HUNDRED
+        return target / current * HUNDRED
+    if target == 0:
+        return None
+    return current / target * HUNDRED
+
+
+def expected_fraction(
+    *, year: int, due_date: dt.date, as_of: dt.date, start: dt.date | None = None
+) -> Decimal:
+    """Share of the way from the start of the year (or a later launch) to the due date
+    that has passed on `as_of`, counting whole days, between 0 and 1."""
+    begin = dt.date(year, 1, 1)
+    if start is not None and start.year == year and start > begin:
+        begin = start
+    if as_of < begin:
+        return Decimal(0)
+    if as_of >= due_date or due_date <= begin:
+        return Decimal(1)
+    elapsed = (as_of - begin).days + 1
+    span = (due_date - begin).days + 1
+    return Decimal(elapsed) / Decimal(span)
+
+
+def status_for(
+    *, target: Decimal | None, achievement: Decimal | None, expected: Decimal | None,
+    has_data: bool,
+) -> str:
+    if target is None:
+        return Status.NO_TARGET
+    if not has_data or achievement is None:
+        return Status.NO_DATA
+    if expected is not None and achievement < expected - ON_TRACK_TOLERANCE:
+        return Status.BEHIND
+    return Status.ON_TRACK
+
+
+def as_of_date(*, year: int, month: int, today: dt.date | None = None) -> dt.date:
+    """The day the figures are 'as of': the end of the chosen month, never after today."""
+    today = today or timezone.localdate()
+    end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return min(end, today)
+
+
+def _counted_statuses(verified_only: bool) -> tuple[str, ...]:
+    if verified_only:
+        return (MonthlyReport.Status.VERIFIED,)
+    return tuple(MonthlyReport.COUNTED_STATUSES)
+
+
+_PROVISIONAL = Max(
+    Case(
+        When(report__status=MonthlyReport.Status.SUBMITTED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+)
+
+
+def _aggregates():
+    return {
+        "total": Sum("value"),
+        "num": Sum("numerator"),
+        "den": Sum("denominator"),
+        "last": Max("report__month"),
+        "provisional": _PROVISIONAL,
+    }
+
+
+def _realizations(*, indicator_ids, year: int, month: int, statuses) -> QuerySet:
+    return Realization.objects.filter(
+        indicator_id__in=indicator_ids,
+        report__year=year,
+        report__month__lte=month,
+        report__status__in=statuses,
+    ).order_by()
+
+
+def _latest_month_rows(base: QuerySet, *, regency_null: bool) -> QuerySet:
+    """Rows of each (indicator, regency)'s latest reported month only."""
+    latest = (
+        base.filter(indicator_id=OuterRef("indicator_id"))
+        .order_by("-report__month")
+        .values("report__month")[:1]
+    )
+    if regency_null:
+        latest = latest.filter(report__regency__isnull=True)
+        rows = base.filter(report__regency__isnull=True)
+    else:
+        latest = latest.filter(report__regency_id=OuterRef("report__regency_id"))
+        rows = base.filter(report__regency__isnull=False)
+    return rows.filter(report__month=Subquery(latest))
+
+
+def compute_progress(
+    *,
+    indicators: Iterable[Indicator],
+    year: int,
+    month: int = 12,
+    regency_codes: Iterable[str] | None = None,
+    verified_only: bool = False,
+    today: dt.date | None = None,
+) -> ProgressTable:
+    """Progress of `indicators` in `year` up to `month`, per regency and for the province.
+
+    `indicators` must have their program loaded (select_related) when given as a list.
+    Regency rows are computed for `regency_codes` (all regencies when None) and for every
+    regency that has a target or data; the province row always covers all regencies.
+    """
+    if isinstance(indicators, QuerySet):
+        indicators = indicators.select_related("program")
+    indicators = list(indicators)
+    table = ProgressTable()
+    if not indicators:
+        return table
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    codes = None if regency_codes is None else list(regency_codes)
+    statuses = _counted_statuses(verified_only)
+    as_of = as_of_date(year=year, month=month, today=today)
+
+    targets = Target.objects.filter(indicator_id__in=by_id, year=year).order_by()
+    if codes is not None:
+        targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
+    target_of = {(t.indicator_id, t.regency_id): t for t in targets}
+
+    increment_ids = [i.pk for i in indicators if i.measure == Measure.INCREMENT]
+    latest_ids = [i.pk for i in indicators if i.measure != Measure.INCREMENT]
+    summed_ids = [i.pk for i in indicators if i.measure != Measure.LEVEL]
+    level_ids = [i.pk for i in indicators if i.measure == Measure.LEVEL]
+
+    groups: dict[tuple[int, str | None], dict] = {}
+
+    def collect(queryset: QuerySet, regency_field: str | None) -> None:
+        fields = ["indicator_id"] + ([regency_field] if regency_field else [])
+        for row in queryset.values(*fields).annotate(**_aggregates()):
+            key = (row["indicator_id"], row[regency_field] if regency_field else None)
+            groups[key] = row
+
+    def scoped(queryset: QuerySet) -> QuerySet:
+        return queryset if codes is None else queryset.filter(report__regency_id__in=codes)
+
+    if increment_ids:
+        base = _realizations(indicator_ids=increment_ids, year=year, month=month, statuses=statuses)
+        base = base.filter(report__regency__isnull=False)
+        collect(scoped(base), "report__regency_id")
+        collect(base, None)
+    if latest_ids:
+        base = _realizations(indicator_ids=latest_ids, year=year, month=month, statuses=statuses)
+        latest_rows = _latest_month_rows(base, regency_null=False)
+        collect(scoped(latest_rows), "report__regency_id")
+        # Province running totals and ratios add up the regencies' latest months.
+        if set(summed_ids) & set(latest_ids):
+            collect(latest_rows.filter(indicator_id__in=summed_ids), None)
+    if level_ids:
+        base = _realizations(indicator_ids=level_ids, year=year, month=month, statuses=statuses)
+        collect(_latest_month_rows(base, regency_null=True), None)
+
+    keys = set(groups) | set(target_of)
+    if codes is not None:
+        keys |= {(pk, code) for pk in by_id for code in codes}
+    keys |= {(pk, None) for pk in by_id}
+
+    for indicator_id, regency_code in keys:
+        indicator = by_id[indicator_id]
+        table[(indicator_id, regency_code)] = _progress_row(
+            indicator=indicator,
+            regency_code=regency_code,
+            row=groups.get((indicator_id, regency_code)),
+            target=target_of.get((indicator_id, regency_code)),
+            year=year,
+            as_of=as_of,
+        )
+    return table
+
+
+def _progress_row(
+    *, indicator: Indicator, regency_code, row: dict | None, target: Target | None, year: int,
+    as_of: dt.date,
+) -> Progress:
+    realization = numerator = denominator = None
+    latest_month = None
+    provisional = False
+    if row is not None:
+        latest_month = row["last"]
+        provisional = bool(row["provisional"])
+        if indicator.measure == Measure.RATIO:
+            numerator, denominator = row["num"], row["den"]
+            if numerator is not None and denominator:
+                realization = numerator / denominator * HUNDRED
+        else:
+            realization = row["total"]
+
+    target_value = target.value if target else None
+    baseline = target.baseline if target else None
+    due_date = target.effective_due_date if target else None
+    achievement = achievement_pct(
+        direction=indicator.direction, current=realization, target=target_value, baseline=baseline
+    )
+    expected = expected_value = None
+    if target is not None:
+        fraction = expected_fraction(
+            year=year, due_date=due_date, as_of=as_of, start=indicator.program.launch_date
+        )
+        expected = fraction * HUNDRED
+        if indicator.direction == Indicator.Direction.DOWN and baseline is not None:
+            expected_value = baseline - (baseline - target_value) * fraction
+        else:
+            expected_value = target_value * fraction
+    return Progress(
+        indicator_id=indicator.pk,
+        regency_code=regency_code,
+        measure=indicator.measure,
+        direction=indicator.direction,
+        target=target_value,
+        baseline=baseline,
+        due_date=due_date,
+        realization=realization,
+        numerator=numerator,
+        denominator=denominator,
+        latest_month=latest_month,
+        provisional=provisional,
+        achievement=achievement,
+        expected=expected,
+        expected_value=expected_value,
+        status=status_for(
+            target=target_value,
+            achievement=achievement,
+            expected=expected,
+            has_data=row is not None,
+        ),
+    )

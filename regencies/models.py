@@ -1,0 +1,131 @@
+"""The 17 kabupaten/kota of Sumatera Selatan and who works on which of them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RegencyQuerySet(models.QuerySet):
+    def real(self):
+        """The real kabupaten/kota, without synthetic load-test regencies (99.xx)."""
+        return self.filter(is_synthetic=False)
+
+
+class RegencyManager(models.Manager.from_queryset(RegencyQuerySet)):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Regency(models.Model):
+    class Kind(models.TextChoices):
+        KABUPATEN = "kabupaten", _("Kabupaten")
+        KOTA = "kota", _("Kota")
+
+    code = models.CharField(
+        _("kode Kemendagri"),
+        max_length=8,
+        primary_key=True,
+        help_text=_("Contoh: 16.07 untuk Banyuasin."),
+    )
+    bps_code = models.CharField(_("kode BPS"), max_length=8, unique=True)
+    name = models.CharField(_("nama"), max_length=100)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    capital = models.CharField(_("ibu kota"), max_length=100, blank=True)
+    area_km2 = models.DecimalField(
+        _("luas (km²)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    population = models.PositiveIntegerField(_("jumlah penduduk"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("tahun data penduduk"), null=True, blank=True
+    )
+    is_synthetic = models.BooleanField(
+        _("sintetis (uji beban)"),
+        default=False,
+        help_text=_("Wilayah buatan untuk uji beban (kode 99.xx); bukan wilayah nyata."),
+    )
+    source_note = models.TextField(_("catatan sumber"), blank=True)
+
+    objects = RegencyManager()
+
+    class Meta:
+        verbose_name = _("kabupaten/kota")
+        verbose_name_plural = _("kabupaten/kota")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{2}\.[0-9]{2}$"),
+                name="regency_code_format",
+                violation_error_message=_("Kode Kemendagri harus berformat 16.07."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def display_name(self) -> str:
+        prefix = "Kota" if self.kind == self.Kind.KOTA else "Kab."
+        return f"{prefix} {self.name}"
+
+    @property
+    def code_compact(self) -> str:
+        """The code without its dot, as used in demo account names (operator-1607)."""
+        return self.code.replace(".", "")
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("programs:regency", args=[self.code])
+
+
+class UserScope(models.Model):
+    """What a user may see and do: a role, and for operators one regency."""
+
+    class Role(models.TextChoices):
+        OPERATOR = "operator", _("Operator kabupaten/kota")
+        VERIFIKATOR = "verifikator", _("Verifikator provinsi")
+        PIMPINAN = "pimpinan", _("Pimpinan")
+        ADMIN = "admin", _("Admin")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="scope",
+        verbose_name=_("pengguna"),
+    )
+    role = models.CharField(_("peran"), max_length=12, choices=Role.choices)
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scopes",
+        verbose_name=_("kabupaten/kota"),
+        help_text=_("Wajib untuk operator: wilayah yang ia laporkan."),
+    )
+    programs = models.ManyToManyField(
+        "programs.Program",
+        blank=True,
+        related_name="scopes",
+        verbose_name=_("program"),
+        help_text=_("Kosong berarti semua program."),
+    )
+
+    class Meta:
+        verbose_name = _("lingkup pengguna")
+        verbose_name_plural = _("lingkup pengguna")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="operator") | Q(regency__isnull=False),
+                name="operator_has_regency",
+                violation_error_message=_("Operator harus memiliki kabupaten/kota."),
+            ),
+        ]
+
+    def __str__(self):
+        where = f" — {self.regency}" if self.regency_id else ""
+        return f"{self.user} ({self.get_role_display()}){where}"

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sumsel_gerakan import views
+
+admin.site.site_header = "Dasbor Gerakan Serentak Sumsel — Admin"
+admin.site.site_title = "Admin Gerakan Serentak"
+admin.site.index_title = "Pengelolaan data"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("bahasa/", views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("programs.urls")),
+]
