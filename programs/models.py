@@ -69,11 +69,11 @@ class Program(models.Model):
     def __str__(self):
         return self.label
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("programs:program", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def label(self) -> str:
@@ -293,11 +293,11 @@ class Target(models.Model):
                 fields=["indicator", "year"],
                 condition=Q(regency__isnull=True),
                 name="target_unique_per_province",
-                violation_error_message=_("Target provinsi untuk indikator dan tahun ini sudah ada."),
+                violation_error_message=_(
+                    "Target provinsi untuk indikator dan tahun ini sudah ada."
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(value__gte=0), name="target_value_non_negative"
-            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_non_negative"),
             models.CheckConstraint(
                 condition=Q(baseline__isnull=True) | Q(baseline__gte=0),
                 name="target_baseline_non_negative",
@@ -509,7 +509,9 @@ class MonthlyReport(models.Model):
                 fields=["regency", "program", "year", "month"],
                 condition=Q(regency__isnull=False),
                 name="report_unique_per_regency_month",
-                violation_error_message=_("Laporan bulan ini untuk wilayah dan program ini sudah ada."),
+                violation_error_message=_(
+                    "Laporan bulan ini untuk wilayah dan program ini sudah ada."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["program", "year", "month"],
@@ -544,7 +546,11 @@ class MonthlyReport(models.Model):
     def get_absolute_url(self):
         return reverse(
             "programs:report_entry",
-            args=[self.regency_id or "provinsi", self.program.slug, f"{self.year}-{self.month:02d}"],
+            args=[
+                self.regency_id or "provinsi",
+                self.program.slug,
+                f"{self.year}-{self.month:02d}",
+            ],
         )
 
     @property
@@ -568,7 +574,10 @@ class Realization(models.Model):
         verbose_name=_("laporan"),
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="realizations", verbose_name=_("indikator")
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="realizations",
+        verbose_name=_("indikator"),
     )
     funding_source = models.ForeignKey(
         FundingSource,
@@ -634,7 +643,11 @@ class Realization(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(value__isnull=False) & Q(numerator__isnull=True))
-                | (Q(value__isnull=True) & Q(numerator__isnull=False) & Q(denominator__isnull=False)),
+                | (
+                    Q(value__isnull=True)
+                    & Q(numerator__isnull=False)
+                    & Q(denominator__isnull=False)
+                ),
                 name="realization_value_or_ratio",
                 violation_error_message=_("Isi nilai, atau pembilang dan penyebut."),
             ),

@@ -145,7 +145,10 @@ def expected_fraction(
 
 
 def status_for(
-    *, target: Decimal | None, achievement: Decimal | None, expected: Decimal | None,
+    *,
+    target: Decimal | None,
+    achievement: Decimal | None,
+    expected: Decimal | None,
     has_data: bool,
 ) -> str:
     if target is None:
@@ -200,17 +203,14 @@ def _realizations(*, indicator_ids, year: int, month: int, statuses) -> QuerySet
 
 def _latest_month_rows(base: QuerySet, *, regency_null: bool) -> QuerySet:
     """Rows of each (indicator, regency)'s latest reported month only."""
-    latest = (
-        base.filter(indicator_id=OuterRef("indicator_id"))
-        .order_by("-report__month")
-        .values("report__month")[:1]
-    )
+    latest = base.filter(indicator_id=OuterRef("indicator_id"))
     if regency_null:
         latest = latest.filter(report__regency__isnull=True)
         rows = base.filter(report__regency__isnull=True)
     else:
         latest = latest.filter(report__regency_id=OuterRef("report__regency_id"))
         rows = base.filter(report__regency__isnull=False)
+    latest = latest.order_by("-report__month").values("report__month")[:1]
     return rows.filter(report__month=Subquery(latest))
 
 
@@ -296,7 +296,12 @@ def compute_progress(
 
 
 def _progress_row(
-    *, indicator: Indicator, regency_code, row: dict | None, target: Target | None, year: int,
+    *,
+    indicator: Indicator,
+    regency_code,
+    row: dict | None,
+    target: Target | None,
+    year: int,
     as_of: dt.date,
 ) -> Progress:
     realization = numerator = denominator = None

@@ -30,10 +30,9 @@ def default_month(*, year: int, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     if year == today.year:
         return today.month
-    latest = (
-        MonthlyReport.objects.filter(year=year, status__in=MonthlyReport.COUNTED_STATUSES)
-        .aggregate(m=Max("month"))["m"]
-    )
+    latest = MonthlyReport.objects.filter(
+        year=year, status__in=MonthlyReport.COUNTED_STATUSES
+    ).aggregate(m=Max("month"))["m"]
     return latest or 12
 
 

@@ -10,5 +10,7 @@ from programs import selectors
 def overview(request):
     """Every program with its headline indicator's province target and progress."""
     year = selectors.default_year()
-    cards = selectors.program_cards(year=year, verified_only=not request.user.is_authenticated)
-    return render(request, "programs/overview.html", {"year": year, "cards": cards})
+    verified_only = not request.user.is_authenticated
+    cards = selectors.program_cards(year=year, verified_only=verified_only)
+    context = {"year": year, "cards": cards, "verified_only": verified_only}
+    return render(request, "programs/overview.html", context)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,6 +64,9 @@ class Regency(models.Model):
     def __str__(self):
         return self.display_name
 
+    def get_absolute_url(self):
+        return reverse("programs:regency", args=[self.code])
+
     def natural_key(self):
         return (self.code,)
 
@@ -75,11 +79,6 @@ class Regency(models.Model):
     def code_compact(self) -> str:
         """The code without its dot, as used in demo account names (operator-1607)."""
         return self.code.replace(".", "")
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("programs:regency", args=[self.code])
 
 
 class UserScope(models.Model):

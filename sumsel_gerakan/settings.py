@@ -136,8 +136,9 @@ STORAGES = {
         )
     },
 }
-# Tools in tools/ (the plotly.js bundle recipe) are not served.
+# Only hashed names are served in production: templates always use {% static %}.
 WHITENOISE_KEEP_ONLY_HASHED_FILES = not DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("DJANGO_PLAIN_STATIC")
 
 # Application settings (see DESIGN.md).
 PUBLIC_DASHBOARD = env_bool("PUBLIC_DASHBOARD", True)

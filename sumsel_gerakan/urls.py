@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sumsel_gerakan import views
@@ -10,6 +11,8 @@ admin.site.index_title = "Pengelolaan data"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("bahasa/", views.set_language, name="set_language"),
+    path("akun/masuk/", auth_views.LoginView.as_view(), name="login"),
+    path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("programs.urls")),
 ]

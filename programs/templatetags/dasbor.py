@@ -1,0 +1,41 @@
+"""Template filters for Indonesian-first numbers, percentages and periods."""
+
+from decimal import Decimal
+
+from django import template
+
+from programs import formats
+
+register = template.Library()
+
+
+@register.filter
+def angka(value, decimals=0):
+    """8391 -> '8.391'; 14.3333 with 2 decimals -> '14,33'; None -> '–'."""
+    return formats.number(value, int(decimals or 0))
+
+
+@register.filter
+def persen(value, decimals=1):
+    """Percent with the locale's decimal comma: '92,8 %'."""
+    if value is None:
+        return "–"
+    return f"{formats.number(Decimal(value), int(decimals))} %"
+
+
+@register.filter
+def nama_bulan(month):
+    return formats.month_label(int(month)) if month else ""
+
+
+@register.filter
+def tanggal(value):
+    return formats.date_label(value)
+
+
+@register.filter
+def lebar_bar(value):
+    """A percentage clamped to 0..100 for a bar's width (CSS), unlocalized."""
+    if value is None:
+        return "0"
+    return f"{max(0, min(100, float(value))):.1f}"

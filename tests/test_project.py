@@ -1,0 +1,150 @@
+"""Project-level behaviour: settings, health check, language, fixtures."""
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError
+
+from programs.models import FundingSource, Indicator, Program, Target
+from regencies.models import Regency
+from tests.conftest import FIXTURES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_python(
+        "import django; django.setup()", DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings"
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_python(
+        "import sys; from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="dasbor.sumselprov.go.id",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.django_db
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_down(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_pages_are_indonesian_even_for_an_english_browser(client, reference_data):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "id"
+    assert "Capaian Gerakan Serentak" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_english_is_an_explicit_remembered_choice(client, reference_data):
+    response = client.post("/bahasa/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies["bahasa"].value == "en"
+    assert client.get("/").headers["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_language_switch_refuses_outside_redirects(client):
+    response = client.post("/bahasa/", {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_fixtures_hold_the_sourced_reference_data(reference_data):
+    assert Regency.objects.count() == 17
+    banyuasin = Regency.objects.get(code="16.07")
+    assert (banyuasin.name, banyuasin.bps_code, banyuasin.population) == (
+        "Banyuasin",
+        "1607",
+        888324,
+    )
+    # The Kemendagri and BPS orders differ for OKU Timur and the cities.
+    assert Regency.objects.get(code="16.08").bps_code == "1609"
+    assert Regency.objects.get(code="16.74").name == "Prabumulih"
+    assert Program.objects.count() == 7
+    energy = Program.objects.get(slug="mandiri-energi")
+    assert energy.acronym is None and not energy.indicators.exists()
+    gbrss = Target.objects.get(indicator__program__slug="gbrss", regency=None, year=2024)
+    assert gbrss.value == 8391 and gbrss.source_note
+    assert sum(s.value for s in gbrss.splits.all()) == 6724
+    assert gbrss.milestones.get().value == 1778
+    assert Target.objects.get(indicator__code="unit-sanitasi").value == 6984
+    stunting = Indicator.objects.get(code="prevalensi-stunting")
+    assert (stunting.measure, stunting.direction) == ("ratio", "down")
+    assert Indicator.objects.get(code="inflasi-yoy").measure == "level"
+    assert Indicator.objects.get(code="rumah-dibedah").measure == "increment"
+    assert FundingSource.objects.filter(code="tidak-dirinci").exists()
+    assert all(t.source_note for t in Target.objects.all())
+    for program in Program.objects.exclude(slug="mandiri-energi"):
+        assert program.indicators.filter(is_headline=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_loading_fixtures_twice_changes_nothing(reference_data):
+    def dump():
+        out = StringIO()
+        call_command(
+            "dumpdata",
+            "regencies",
+            "programs",
+            "--natural-foreign",
+            "--natural-primary",
+            stdout=out,
+        )
+        return json.loads(out.getvalue())
+
+    before = dump()
+    history = Target.history.count()
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    assert dump() == before
+    assert Target.history.count() == history
+
+
+def test_boundaries_ship_with_their_licence():
+    geo = json.loads((ROOT / "static/geo/sumsel_kabkota.geojson").read_text())
+    assert len(geo["features"]) == 17
+    licence = (ROOT / "static/geo/LICENSE-wilayah_boundaries.txt").read_text()
+    assert "Cahya DSN" in licence and "MIT License" in licence
