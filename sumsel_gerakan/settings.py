@@ -140,6 +140,9 @@ STORAGES = {
 WHITENOISE_KEEP_ONLY_HASHED_FILES = not DEBUG
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("DJANGO_PLAIN_STATIC")
 
+# Audit reasons (why a target or value changed) can be longer than 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Application settings (see DESIGN.md).
 PUBLIC_DASHBOARD = env_bool("PUBLIC_DASHBOARD", True)
 REPORT_DUE_DAY = env_int("REPORT_DUE_DAY", 10)

@@ -1,0 +1,385 @@
+"""Django admin for programs, indicators, funding sources, targets and monthly reports.
+
+Targets, reports and realizations keep their history (django-simple-history). A target
+that already has realizations changes only with a reason (see `programs.forms_admin`).
+"""
+
+from decimal import Decimal
+from functools import partial
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from programs.formats import number
+from programs.forms_admin import (
+    IndicatorInlineFormSet,
+    RealizationInlineFormSet,
+    TargetAdminForm,
+    TargetChangelistForm,
+    target_has_realizations_expression,
+)
+from programs.models import (
+    FundingSource,
+    Indicator,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+    TargetMilestone,
+    TargetSplit,
+)
+from regencies.models import Regency
+
+PROVINCE = "provinsi"
+AMOUNT = DecimalField(max_digits=20, decimal_places=4)
+
+
+class RegencyOrProvinceFilter(admin.SimpleListFilter):
+    """Filter on `regency`, with a "Provinsi" choice for the rows without a regency."""
+
+    title = _("kabupaten/kota")
+    parameter_name = "wilayah"
+
+    def lookups(self, request, model_admin):
+        regencies = Regency.objects.only("code", "name", "kind").order_by("code")
+        return [(PROVINCE, _("Provinsi")), *((r.code, str(r)) for r in regencies)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == PROVINCE:
+            return queryset.filter(regency__isnull=True)
+        return queryset.filter(regency_id=value)
+
+
+class MonthFilter(admin.SimpleListFilter):
+    title = _("bulan")
+    parameter_name = "bulan"
+
+    def lookups(self, request, model_admin):
+        return [(str(month), name) for month, name in MONTHS.items()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None or value not in {str(month) for month in MONTHS}:
+            return queryset
+        return queryset.filter(month=int(value))
+
+
+def area_label(regency: Regency | None) -> str:
+    return str(regency) if regency is not None else str(_("Provinsi"))
+
+
+class IndicatorChoicesMixin:
+    """Indicator choices are labelled with their program: fetch both in one query."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "indicator" and "queryset" not in kwargs:
+            kwargs["queryset"] = Indicator.objects.select_related("program")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# Programs and indicators
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    formset = IndicatorInlineFormSet
+    fields = ("order", "code", "name", "unit", "decimals", "measure", "direction", "is_headline")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    inlines = [IndicatorInline]
+    list_display = ("acronym", "name", "lead_agency", "launch_date", "active", "order")
+    list_display_links = ("acronym", "name")
+    list_editable = ("order", "active")
+    list_filter = ("active",)
+    search_fields = ("slug", "acronym", "name", "lead_agency")
+    fieldsets = (
+        (None, {"fields": ("slug", "acronym", "name", "description", "lead_agency")}),
+        (_("Peluncuran"), {"fields": ("launch_date", "launch_note")}),
+        (_("Tampilan"), {"fields": ("colour", "order", "active")}),
+        (_("Sumber"), {"fields": ("source_note",)}),
+    )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "colour":
+            kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("program", "code", "name", "unit", "measure", "direction", "is_headline")
+    list_display_links = ("code", "name")
+    list_filter = ("program", "measure", "direction", "is_headline")
+    list_select_related = ("program",)
+    search_fields = ("code", "name", "program__name", "program__acronym")
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "category", "is_partner", "order", "active")
+    list_filter = ("category", "is_partner", "active")
+    search_fields = ("name", "code")
+
+
+# Targets
+
+
+class TargetSplitInline(admin.TabularInline):
+    model = TargetSplit
+    fields = ("group", "value", "source_note")
+    extra = 0
+
+
+class TargetMilestoneInline(admin.TabularInline):
+    model = TargetMilestone
+    fields = ("label", "due_date", "value", "source_note")
+    extra = 0
+
+
+@admin.register(Target)
+class TargetAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
+    form = TargetAdminForm
+    inlines = [TargetSplitInline, TargetMilestoneInline]
+    list_display = (
+        "year_label",
+        "indicator",
+        "area",
+        "value",
+        "baseline",
+        "due_date",
+        "allocation",
+        "unallocated",
+        "has_realizations",
+    )
+    list_display_links = ("indicator",)
+    list_editable = ("value", "baseline", "due_date")
+    list_filter = (
+        "year",
+        ("indicator__program", admin.RelatedOnlyFieldListFilter),
+        RegencyOrProvinceFilter,
+        "indicator__measure",
+        "is_demo",
+    )
+    list_select_related = ("indicator__program", "regency")
+    search_fields = ("indicator__name", "indicator__code", "regency__name", "source_note")
+    ordering = (
+        "-year",
+        "indicator__program__order",
+        "indicator__order",
+        F("regency_id").asc(nulls_first=True),
+    )
+    history_list_display = ["value", "baseline", "due_date"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ("indicator", "regency", "year")}),
+            (_("Target"), {"fields": ("value", "baseline", "due_date")}),
+            (_("Sumber"), {"fields": ("source_note", "source_url", "is_demo")}),
+        ]
+        if obj is not None:
+            fieldsets.append((_("Perubahan"), {"fields": ("change_reason",)}))
+        return fieldsets
+
+    def get_queryset(self, request):
+        regency_total = (
+            Target.objects.filter(
+                indicator=OuterRef("indicator"), year=OuterRef("year"), regency__isnull=False
+            )
+            .order_by()
+            .values("indicator", "year")
+            .annotate(total=Sum("value"))
+            .values("total")
+        )
+        allocated = Coalesce(
+            Subquery(regency_total, output_field=AMOUNT), Value(Decimal(0)), output_field=AMOUNT
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                allocated_to_regencies=allocated,
+                unallocated_value=F("value") - allocated,
+                realized=target_has_realizations_expression(),
+            )
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", TargetChangelistForm)
+        return super().get_changelist_form(request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason")
+        if reason:
+            obj._change_reason = reason
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("tahun"), ordering="year")
+    def year_label(self, obj):
+        return str(obj.year)  # not "2.024"
+
+    @admin.display(description=_("wilayah"), ordering="regency_id")
+    def area(self, obj):
+        return area_label(obj.regency)
+
+    @admin.display(description=_("Alokasi kab/kota"), ordering="allocated_to_regencies")
+    def allocation(self, obj):
+        if obj.regency_id is not None:
+            return None
+        return number(obj.allocated_to_regencies, obj.indicator.decimals)
+
+    @admin.display(description=_("Belum dialokasikan"), ordering="unallocated_value")
+    def unallocated(self, obj):
+        if obj.regency_id is not None:
+            return None
+        return number(obj.unallocated_value, obj.indicator.decimals)
+
+    @admin.display(description=_("Sudah ada realisasi"), boolean=True, ordering="realized")
+    def has_realizations(self, obj):
+        return obj.realized
+
+
+# Monthly reports and realizations
+
+WORKFLOW_FIELDS = (
+    "status",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "submitted_at",
+    "submitted_by",
+    "first_submitted_at",
+    "verified_at",
+    "verified_by",
+    "returned_at",
+    "returned_by",
+    "return_reason",
+)
+
+
+class RealizationInline(IndicatorChoicesMixin, admin.TabularInline):
+    model = Realization
+    formset = RealizationInlineFormSet
+    fields = ("indicator", "funding_source", "value", "numerator", "denominator", "note")
+    extra = 0
+    formfield_overrides = {
+        # A one-line note keeps the table readable.
+        models.TextField: {"widget": forms.TextInput(attrs={"size": 30})},
+    }
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["formfield_callback"] = partial(
+            self.formfield_for_dbfield, request=request, report=obj
+        )
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, report=None, **kwargs):
+        if db_field.name == "indicator" and report is not None:
+            # An existing report offers only its own program's indicators.
+            kwargs["queryset"] = Indicator.objects.filter(
+                program_id=report.program_id
+            ).select_related("program")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(SimpleHistoryAdmin):
+    """Reports and their realizations; the workflow itself (submit, verify, return) runs
+    through the application's services, so its fields are read-only here."""
+
+    inlines = [RealizationInline]
+    list_display = (
+        "area",
+        "program",
+        "period",
+        "status",
+        "submitted_at",
+        "verified_at",
+        "is_demo",
+    )
+    list_display_links = ("area", "period")
+    list_filter = (
+        "year",
+        MonthFilter,
+        "status",
+        "program",
+        RegencyOrProvinceFilter,
+        "is_demo",
+    )
+    list_select_related = ("regency", "program")
+    search_fields = ("regency__name", "program__name", "program__acronym", "program__slug")
+    readonly_fields = WORKFLOW_FIELDS
+    fieldsets = (
+        (None, {"fields": ("regency", "program", "year", "month", "is_demo")}),
+        (
+            _("Alur laporan"),
+            {
+                "fields": WORKFLOW_FIELDS,
+                "description": _(
+                    "Pengajuan, verifikasi dan pengembalian dilakukan melalui aplikasi, "
+                    "bukan di sini."
+                ),
+            },
+        ),
+    )
+    history_list_display = ["status", "version"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # an open entry form must not overwrite the admin's change
+        elif obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("kabupaten/kota"), ordering="regency_id")
+    def area(self, obj):
+        return area_label(obj.regency)
+
+    @admin.display(description=_("periode"), ordering="year")
+    def period(self, obj):
+        return obj.period_label
+
+
+@admin.register(Realization)
+class RealizationAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
+    list_display = (
+        "report",
+        "indicator",
+        "funding_source",
+        "value",
+        "numerator",
+        "denominator",
+    )
+    list_filter = (
+        "report__year",
+        "report__status",
+        ("indicator__program", admin.RelatedOnlyFieldListFilter),
+        "funding_source__category",
+    )
+    list_select_related = (
+        "report__regency",
+        "report__program",
+        "indicator__program",
+        "funding_source",
+    )
+    autocomplete_fields = ("report",)
+    search_fields = ("indicator__name", "indicator__code", "funding_source__name", "note")
+    history_list_display = ["value", "numerator", "denominator"]

@@ -1,0 +1,216 @@
+"""Forms and rules used only by the Django admin of `programs`.
+
+A target that already has realizations may only change together with a reason, which
+django-simple-history keeps as the history record's change reason. The change form asks
+for it; the changelist (list_editable) cannot, so there the change is refused.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, When
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Realization, Target
+
+REASON_REQUIRED = _("Target ini sudah memiliki realisasi: isi alasan perubahan.")
+REASON_HELP = _(
+    "Wajib diisi bila target sudah memiliki realisasi dan nilai, nilai dasar, batas waktu, "
+    "indikator, wilayah atau tahunnya diubah. Disimpan di riwayat target."
+)
+REASON_HELP_HAS_REALIZATIONS = _(
+    "Target ini sudah memiliki realisasi: perubahan nilai, nilai dasar, batas waktu, "
+    "indikator, wilayah atau tahun wajib disertai alasan. Disimpan di riwayat target."
+)
+LIST_EDIT_REFUSED = _(
+    "Target ini sudah memiliki realisasi, sehingga perubahannya wajib disertai alasan. "
+    "Tidak ada yang disimpan: ubah target ini melalui "
+    '<a href="{url}">halaman ubah target</a> dan isi alasan perubahan.'
+)
+ONE_HEADLINE_PER_PROGRAM = _("Satu program hanya boleh punya satu indikator utama.")
+INDICATOR_NOT_IN_PROGRAM = _("Indikator ini bukan bagian dari program laporan ini.")
+
+# Changing any of these on a target with realizations needs a reason.
+GUARDED_FIELDS = ("value", "baseline", "due_date", "indicator", "regency", "year")
+REASON_MAX_LENGTH = 100  # simple_history's history_change_reason is a CharField(100)
+
+
+def target_realizations(*, indicator_id: int, regency_code: str | None, year: int) -> QuerySet:
+    """Realizations counted against a target, whatever their report's status.
+
+    Same indicator and year; for a regency target only that regency's reports, for a
+    province target (no regency) every report, the province's own included.
+    """
+    realizations = Realization.objects.filter(indicator_id=indicator_id, report__year=year)
+    if regency_code is not None:
+        realizations = realizations.filter(report__regency_id=regency_code)
+    return realizations
+
+
+def target_has_realizations(target: Target) -> bool:
+    return target_realizations(
+        indicator_id=target.indicator_id, regency_code=target.regency_id, year=target.year
+    ).exists()
+
+
+def target_has_realizations_expression():
+    """`target_has_realizations` as an expression for annotating a Target queryset."""
+    same_indicator_year = Realization.objects.filter(
+        indicator=OuterRef("indicator"), report__year=OuterRef("year")
+    )
+    return Case(
+        When(regency__isnull=True, then=Exists(same_indicator_year)),
+        default=Exists(same_indicator_year.filter(report__regency=OuterRef("regency"))),
+        output_field=BooleanField(),
+    )
+
+
+class TargetGuardMixin:
+    """Finds guarded changes against the row as stored now, not against the form's initial.
+
+    Comparing with the database (rather than `changed_data`) also covers a revert from the
+    history page, whose form starts from an old version of the target.
+    """
+
+    @cached_property
+    def stored_target(self) -> Target | None:
+        if self.instance.pk is None:
+            return None
+        return Target.objects.filter(pk=self.instance.pk).first()
+
+    def guarded_changes(self) -> list[str]:
+        stored = self.stored_target
+        if stored is None:
+            return []
+        changed = []
+        for name in GUARDED_FIELDS:
+            if name not in self.fields or name not in self.cleaned_data:
+                continue
+            new = self.cleaned_data[name]
+            field = Target._meta.get_field(name)
+            old = getattr(stored, field.attname)
+            if field.is_relation:
+                new = new.pk if new is not None else None
+            if new != old:
+                changed.append(name)
+        return changed
+
+    def stored_target_has_realizations(self) -> bool:
+        return self.stored_target is not None and target_has_realizations(self.stored_target)
+
+
+def https_urls_formfield(db_field, **kwargs):
+    """Links typed without a scheme become https:// (Django 6's default)."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
+    """The target change form, with the reason a change of a realized target needs."""
+
+    change_reason = forms.CharField(
+        label=_("Alasan perubahan"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=REASON_HELP,
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+    class Meta:
+        model = Target
+        fields = (
+            "indicator",
+            "regency",
+            "year",
+            "value",
+            "baseline",
+            "due_date",
+            "source_note",
+            "source_url",
+            "is_demo",
+        )
+        formfield_callback = https_urls_formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.stored_target_has_realizations():
+            self.fields["change_reason"].help_text = REASON_HELP_HAS_REALIZATIONS
+
+    def clean(self):
+        cleaned_data = super().clean()
+        reason = (cleaned_data.get("change_reason") or "").strip()
+        cleaned_data["change_reason"] = reason
+        if not reason and self.guarded_changes() and self.stored_target_has_realizations():
+            self.add_error("change_reason", ValidationError(REASON_REQUIRED, code="reason"))
+        return cleaned_data
+
+
+class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
+    """A changelist row: it cannot carry a reason, so a realized target is refused."""
+
+    class Meta:
+        model = Target
+        fields = ("value", "baseline", "due_date")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if (
+            self.instance.pk is not None
+            and self.has_changed()
+            and self.guarded_changes()
+            and self.stored_target_has_realizations()
+        ):
+            url = reverse("admin:programs_target_change", args=[self.instance.pk])
+            raise ValidationError(
+                format_html(LIST_EDIT_REFUSED, url=url), code="reason_needs_change_form"
+            )
+        return cleaned_data
+
+
+class IndicatorInlineFormSet(forms.BaseInlineFormSet):
+    """Two headline indicators ticked in one save would break a database constraint."""
+
+    def clean(self):
+        super().clean()
+        headlines = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("is_headline")
+            and not form.cleaned_data.get("DELETE")
+            and not (form.instance.pk is None and not form.has_changed())
+        ]
+        if len(headlines) > 1:
+            raise ValidationError(ONE_HEADLINE_PER_PROGRAM, code="one_headline")
+
+
+class RealizationInlineFormSet(forms.BaseInlineFormSet):
+    """A report's realizations belong to indicators of the report's program."""
+
+    def clean(self):
+        super().clean()
+        program_id = self.instance.program_id
+        for form in self.forms:
+            cleaned_data = getattr(form, "cleaned_data", None) or {}
+            indicator = cleaned_data.get("indicator")
+            if cleaned_data.get("DELETE") or indicator is None:
+                continue
+            if indicator.program_id != program_id:
+                form.add_error("indicator", INDICATOR_NOT_IN_PROGRAM)
+
+
+__all__ = [
+    "GUARDED_FIELDS",
+    "LIST_EDIT_REFUSED",
+    "REASON_REQUIRED",
+    "IndicatorInlineFormSet",
+    "RealizationInlineFormSet",
+    "TargetAdminForm",
+    "TargetChangelistForm",
+    "target_has_realizations",
+    "target_has_realizations_expression",
+    "target_realizations",
+]

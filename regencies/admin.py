@@ -1,0 +1,81 @@
+"""Django admin for the kabupaten/kota and for users with their scope (role, regency,
+programs)."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext_lazy as _
+
+from regencies.models import Regency, UserScope
+
+User = get_user_model()
+ALL_PROGRAMS = _("Semua program")
+
+
+@admin.register(Regency)
+class RegencyAdmin(admin.ModelAdmin):
+    list_display = ("code", "bps_code", "name", "kind", "capital", "population")
+    list_display_links = ("code", "name")
+    list_filter = ("kind", "is_synthetic")
+    search_fields = ("code", "bps_code", "name", "capital")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The Kemendagri code is the primary key: editing it would create a new regency.
+        return ("code",) if obj is not None else ()
+
+
+class UserScopeInline(admin.StackedInline):
+    model = UserScope
+    fields = ("role", "regency", "programs")
+    filter_horizontal = ("programs",)
+    can_delete = False
+    extra = 1
+    max_num = 1
+    verbose_name_plural = _("lingkup pengguna")
+
+
+def _scope_of(user) -> UserScope | None:
+    try:
+        return user.scope
+    except ObjectDoesNotExist:
+        return None
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [UserScopeInline]
+    list_display = (*BaseUserAdmin.list_display, "role", "scope_regency")
+    list_filter = ("scope__role", *BaseUserAdmin.list_filter)
+    list_select_related = ("scope__regency",)
+
+    @admin.display(description=_("peran"), ordering="scope__role")
+    def role(self, obj):
+        scope = _scope_of(obj)
+        return scope.get_role_display() if scope else None
+
+    @admin.display(description=_("kabupaten/kota"), ordering="scope__regency_id")
+    def scope_regency(self, obj):
+        scope = _scope_of(obj)
+        return str(scope.regency) if scope and scope.regency_id else None
+
+
+@admin.register(UserScope)
+class UserScopeAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "regency", "program_list")
+    list_filter = ("role", "regency")
+    list_select_related = ("user", "regency")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
+    filter_horizontal = ("programs",)
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("programs")
+
+    @admin.display(description=_("program"))
+    def program_list(self, obj):
+        programs = obj.programs.all()
+        return ", ".join(p.label for p in programs) if programs else ALL_PROGRAMS

@@ -1,0 +1,575 @@
+"""The Django admin of programs: pages, target allocation, the change-reason rule."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programs.forms_admin import INDICATOR_NOT_IN_PROGRAM, REASON_REQUIRED
+from programs.models import Indicator, MonthlyReport, Target
+from regencies.models import Regency
+from tests.factories import (
+    FundingSourceFactory,
+    IndicatorFactory,
+    MonthlyReportFactory,
+    ProgramFactory,
+    RealizationFactory,
+    RegencyFactory,
+    TargetFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_EDIT_REFUSED_START = "Target ini sudah memiliki realisasi, sehingga perubahannya"
+
+MODELS = ["program", "indicator", "fundingsource", "target", "monthlyreport", "realization"]
+
+
+def gbrss_indicator() -> Indicator:
+    return Indicator.objects.get(program__slug="gbrss", code="rumah-dibedah")
+
+
+def gbrss_province_target() -> Target:
+    return Target.objects.get(indicator=gbrss_indicator(), regency__isnull=True, year=2024)
+
+
+def realize(target: Target, *, regency: Regency | None, year: int | None = None, status=None):
+    """A realization of `target`'s indicator in a new January report of `regency`."""
+    report = MonthlyReportFactory(
+        regency=regency,
+        program=target.indicator.program,
+        year=year or target.year,
+        status=status or MonthlyReport.Status.VERIFIED,
+    )
+    return RealizationFactory(report=report, indicator=target.indicator)
+
+
+def change_data(target: Target, **overrides) -> dict:
+    """The change form's POST for `target` as it stands, with `overrides` applied."""
+    data = {
+        "indicator": target.indicator_id,
+        "regency": target.regency_id or "",
+        "year": target.year,
+        "value": str(target.value),
+        "baseline": "" if target.baseline is None else str(target.baseline),
+        "due_date": target.due_date.isoformat() if target.due_date else "",
+        "source_note": target.source_note,
+        "source_url": target.source_url,
+        "change_reason": "",
+        "splits-TOTAL_FORMS": "0",
+        "splits-INITIAL_FORMS": "0",
+        "milestones-TOTAL_FORMS": "0",
+        "milestones-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+    }
+    data.update(overrides)
+    return data
+
+
+def changelist_data(target: Target, **overrides) -> dict:
+    """A list_editable POST editing one changelist row."""
+    row = {
+        "id": target.pk,
+        "value": str(target.value),
+        "baseline": "" if target.baseline is None else str(target.baseline),
+        "due_date": target.due_date.isoformat() if target.due_date else "",
+        **overrides,
+    }
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "Simpan",
+    }
+    data.update({f"form-0-{name}": value for name, value in row.items()})
+    return data
+
+
+def row_cells(html: str, target: Target) -> dict[str, str]:
+    """The changelist cells of `target`'s row, by column name."""
+    link = reverse("admin:programs_target_change", args=[target.pk])
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", html, re.S) if f'href="{link}"' in row]
+    assert len(rows) == 1, f"no single changelist row for target {target.pk}"
+    cells = re.findall(r'<t[dh] class="field-([\w_]+)[^"]*">(.*?)</t[dh]>', rows[0], re.S)
+    return {name: re.sub(r"<[^>]+>", "", content).strip() for name, content in cells}
+
+
+# Pages
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_and_add_pages_render(admin_client, reference_data, model):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+
+    for view in ("changelist", "add"):
+        response = admin_client.get(reverse(f"admin:programs_{model}_{view}"))
+        assert response.status_code == 200, (model, view)
+
+
+def test_change_and_history_pages_render(admin_client, reference_data):
+    target = gbrss_province_target()
+    realization = realize(target, regency=Regency.objects.get(code="16.07"))
+    pages = [
+        reverse("admin:programs_program_change", args=[target.indicator.program_id]),
+        reverse("admin:programs_indicator_change", args=[target.indicator_id]),
+        reverse("admin:programs_target_change", args=[target.pk]),
+        reverse("admin:programs_target_history", args=[target.pk]),
+        reverse("admin:programs_monthlyreport_change", args=[realization.report_id]),
+        reverse("admin:programs_monthlyreport_history", args=[realization.report_id]),
+        reverse("admin:programs_realization_change", args=[realization.pk]),
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+
+    target_page = admin_client.get(pages[2]).content.decode()
+    assert "Alasan perubahan" in target_page
+    assert "Menjelang HUT ke-78 Sumsel" in target_page  # milestone inline
+    assert 'name="splits-TOTAL_FORMS"' in target_page
+
+
+def test_target_add_page_asks_no_reason(admin_client, db):
+    response = admin_client.get(reverse("admin:programs_target_add"))
+
+    assert "Alasan perubahan" not in response.content.decode()
+
+
+# Allocation of province targets
+
+
+def test_province_target_shows_allocation_and_remainder(admin_client, reference_data):
+    indicator = gbrss_indicator()
+    province = gbrss_province_target()
+    regency_targets = [
+        TargetFactory(indicator=indicator, regency_id=code, year=2024, value=Decimal(value))
+        for code, value in (("16.01", 1000), ("16.02", 2000), ("16.03", 391))
+    ]
+    # Another year's regency target is not part of the 2024 allocation.
+    TargetFactory(indicator=indicator, regency_id="16.04", year=2025, value=Decimal(500))
+    sanitation = Target.objects.get(indicator__code="unit-sanitasi", regency__isnull=True)
+
+    response = admin_client.get(reverse("admin:programs_target_changelist"))
+
+    html = response.content.decode()
+    assert "Alokasi kab/kota" in html
+    assert "Belum dialokasikan" in html
+    cells = row_cells(html, province)
+    assert cells["year_label"] == "2024"
+    assert cells["allocation"] == "3.391"
+    assert cells["unallocated"] == "5.000"
+    # A province target without regency targets is entirely unallocated.
+    cells = row_cells(html, sanitation)
+    assert cells["allocation"] == "0"
+    assert cells["unallocated"] == "6.984"
+    # Regency rows have no allocation of their own.
+    cells = row_cells(html, regency_targets[0])
+    assert cells["area"] == "Kab. Ogan Komering Ulu"
+    assert cells["allocation"] == cells["unallocated"] == "-"
+
+
+def test_province_filter_lists_only_province_targets(admin_client, reference_data):
+    regency_target = TargetFactory(indicator=gbrss_indicator(), regency_id="16.07")
+
+    url = reverse("admin:programs_target_changelist")
+
+    response = admin_client.get(url, {"wilayah": "provinsi"})
+
+    targets = list(response.context["cl"].result_list)
+    assert targets
+    assert all(t.regency_id is None for t in targets)
+    assert regency_target not in targets
+    response = admin_client.get(url, {"wilayah": "16.07"})
+    assert list(response.context["cl"].result_list) == [regency_target]
+
+
+def test_target_changelist_runs_a_fixed_number_of_queries(admin_client, db):
+    program = ProgramFactory()
+    regency, reporting_regency = RegencyFactory.create_batch(2)
+    report = MonthlyReportFactory(regency=reporting_regency, program=program)
+    province_targets = []
+
+    def add_targets(count):
+        """Alternately a realized province target of 100 and a regency target of 30."""
+        for _ in range(count):
+            if Target.objects.count() % 2 == 0:
+                indicator = IndicatorFactory(program=program)
+                province_targets.append(TargetFactory(indicator=indicator, value=Decimal(100)))
+                RealizationFactory(report=report, indicator=indicator)
+            else:
+                indicator = province_targets[-1].indicator
+                TargetFactory(indicator=indicator, regency=regency, value=Decimal(30))
+
+    def changelist_queries(rows):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(reverse("admin:programs_target_changelist"))
+        assert response.status_code == 200
+        assert len(response.context["cl"].result_list) == Target.objects.count() == rows
+        cells = row_cells(response.content.decode(), province_targets[0])
+        assert (cells["allocation"], cells["unallocated"]) == ("30", "70")
+        return len(queries)
+
+    add_targets(17)
+    admin_client.get(reverse("admin:programs_target_changelist"))  # warm caches
+    few = changelist_queries(17)
+    add_targets(23)
+    many = changelist_queries(40)
+
+    assert few == many
+    assert many <= 15
+
+
+# The change-reason rule: change form
+
+
+def test_changing_a_realized_target_without_reason_is_refused(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    history_count = target.history.count()
+
+    response = admin_client.post(url, change_data(target, value="9000"))
+
+    assert response.status_code == 200
+    assert str(REASON_REQUIRED) in response.content.decode()
+    assert response.context["adminform"].form.errors["change_reason"] == [str(REASON_REQUIRED)]
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+    assert target.history.count() == history_count
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"baseline": "10"}, {"due_date": "2024-11-30"}, {"year": "2025"}],
+    ids=["baseline", "due_date", "year"],
+)
+def test_every_guarded_field_needs_a_reason(admin_client, reference_data, change):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"), status="draft")
+    url = reverse("admin:programs_target_change", args=[target.pk])
+
+    response = admin_client.post(url, change_data(target, **change))
+
+    assert response.status_code == 200
+    assert str(REASON_REQUIRED) in response.content.decode()
+    target.refresh_from_db()
+    assert (target.value, target.baseline, target.due_date, target.year) == (
+        Decimal(8391),
+        None,
+        dt.date(2024, 12, 31),
+        2024,
+    )
+
+
+def test_changing_a_realized_target_with_reason_saves_it_in_history(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    reason = "Revisi data Disperkim Juni 2024"
+
+    response = admin_client.post(url, change_data(target, value="8279", change_reason=reason))
+
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(8279)
+    latest = target.history.first()
+    assert latest.history_change_reason == reason
+    assert latest.value == Decimal(8279)
+    assert latest.history_user.username == "admin"
+
+
+def test_source_note_of_a_realized_target_changes_without_reason(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+
+    response = admin_client.post(url, change_data(target, source_note="Catatan baru"))
+
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.source_note == "Catatan baru"
+
+
+def test_reverting_a_realized_target_from_history_needs_a_reason(admin_client, reference_data):
+    target = gbrss_province_target()
+    target.save()  # a first history record, with 8,391
+    first_version = target.history.get()
+    target.value = Decimal(8000)
+    target.save()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_simple_history", args=[target.pk, first_version.pk])
+
+    refused = admin_client.post(url, change_data(target, value="8391"))
+    reverted = admin_client.post(url, change_data(target, value="8391", change_reason="Koreksi"))
+
+    assert str(REASON_REQUIRED) in refused.content.decode()
+    assert reverted.status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+    assert target.history.first().history_change_reason == "Koreksi"
+
+
+@pytest.mark.parametrize(
+    ("where", "needs_reason"),
+    [
+        ("same regency", True),
+        ("other regency", False),
+        ("other year", False),
+        ("other indicator", False),
+    ],
+)
+def test_regency_target_realizations_are_those_of_its_regency_and_year(
+    admin_client, reference_data, where, needs_reason
+):
+    target = TargetFactory(indicator=gbrss_indicator(), regency_id="16.07", value=Decimal(500))
+    if where == "same regency":
+        realize(target, regency=target.regency)
+    elif where == "other regency":
+        realize(target, regency=Regency.objects.get(code="16.01"))
+    elif where == "other year":
+        realize(target, regency=target.regency, year=2023)
+    else:
+        other = TargetFactory(indicator=IndicatorFactory(program=target.indicator.program))
+        realize(other, regency=target.regency)
+    url = reverse("admin:programs_target_change", args=[target.pk])
+
+    response = admin_client.post(url, change_data(target, value="600"))
+
+    target.refresh_from_db()
+    if needs_reason:
+        assert str(REASON_REQUIRED) in response.content.decode()
+        assert target.value == Decimal(500)
+    else:
+        assert response.status_code == 302
+        assert target.value == Decimal(600)
+
+
+# The change-reason rule: changelist (list_editable)
+
+
+def test_list_edit_of_a_realized_target_is_refused(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    history_count = target.history.count()
+
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"), changelist_data(target, value="9000")
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert LIST_EDIT_REFUSED_START in html
+    assert reverse("admin:programs_target_change", args=[target.pk]) in html
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+    assert target.history.count() == history_count
+
+
+def test_list_edit_is_refused_as_a_whole_when_one_row_is_realized(admin_client, reference_data):
+    realized = gbrss_province_target()
+    realize(realized, regency=Regency.objects.get(code="16.07"))
+    free = Target.objects.get(indicator__code="unit-sanitasi", regency__isnull=True)
+    data = changelist_data(realized, value="9000")
+    data.update(
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-1-id": free.pk,
+            "form-1-value": "7000",
+            "form-1-baseline": "",
+            "form-1-due_date": "",
+        }
+    )
+
+    response = admin_client.post(reverse("admin:programs_target_changelist"), data)
+
+    assert LIST_EDIT_REFUSED_START in response.content.decode()
+    free.refresh_from_db()
+    assert free.value == Decimal(6984)
+
+
+def test_list_edit_of_a_target_without_realizations_is_saved(admin_client, reference_data):
+    target = gbrss_province_target()
+    # A realization of another year does not count against the 2024 target.
+    realize(target, regency=Regency.objects.get(code="16.07"), year=2023)
+
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        changelist_data(target, value="8397", due_date="2024-11-30"),
+    )
+
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(8397)
+    assert target.due_date == dt.date(2024, 11, 30)
+    latest = target.history.first()
+    assert latest.value == Decimal(8397)
+    assert latest.history_type == "~"
+
+
+def test_list_edit_leaving_a_realized_target_unchanged_is_fine(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"), changelist_data(target, value="8391.0000")
+    )
+
+    assert response.status_code == 302
+
+
+def test_changelist_marks_targets_with_realizations(admin_client, reference_data):
+    realized = gbrss_province_target()
+    realize(realized, regency=None)  # the province's own report counts for it
+    regency_target = TargetFactory(indicator=realized.indicator, regency_id="16.07")
+
+    html = admin_client.get(reverse("admin:programs_target_changelist")).content.decode()
+
+    assert 'alt="True"' in row_cells_raw(html, realized, "has_realizations")
+    assert 'alt="False"' in row_cells_raw(html, regency_target, "has_realizations")
+
+
+def row_cells_raw(html: str, target: Target, column: str) -> str:
+    link = reverse("admin:programs_target_change", args=[target.pk])
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f'href="{link}"' in r)
+    return re.search(rf'<td class="field-{column}[^"]*">(.*?)</td>', row, re.S).group(1)
+
+
+# Programs and reports
+
+
+def test_program_list_edits_order_and_active(admin_client, reference_data):
+    program = ProgramFactory(order=9, active=True)
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": program.pk,
+        "form-0-order": "3",
+        "_save": "Simpan",
+    }
+
+    response = admin_client.post(reverse("admin:programs_program_changelist"), data)
+
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert (program.order, program.active) == (3, False)
+
+
+def test_program_inline_refuses_two_headline_indicators(admin_client, db):
+    program = ProgramFactory()
+    data = {
+        "slug": program.slug,
+        "acronym": program.acronym,
+        "name": program.name,
+        "colour": "#1f5f8b",
+        "order": "0",
+        "active": "on",
+        "indicators-TOTAL_FORMS": "2",
+        "indicators-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+    }
+    for i in range(2):
+        data |= {
+            f"indicators-{i}-code": f"ind-{i}",
+            f"indicators-{i}-name": f"Indikator {i}",
+            f"indicators-{i}-unit": "unit",
+            f"indicators-{i}-decimals": "0",
+            f"indicators-{i}-order": str(i),
+            f"indicators-{i}-measure": "increment",
+            f"indicators-{i}-direction": "up",
+            f"indicators-{i}-is_headline": "on",
+        }
+
+    response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+    assert response.status_code == 200
+    assert "Satu program hanya boleh punya satu indikator utama." in response.content.decode()
+    assert not program.indicators.exists()
+
+
+def test_new_report_refuses_an_indicator_of_another_program(admin_client, reference_data):
+    program = gbrss_indicator().program
+    foreign = Indicator.objects.get(code="unit-sanitasi")
+    data = {
+        "regency": "16.07",
+        "program": program.pk,
+        "year": "2024",
+        "month": "3",
+        "realizations-TOTAL_FORMS": "1",
+        "realizations-INITIAL_FORMS": "0",
+        "realizations-0-indicator": foreign.pk,
+        "realizations-0-funding_source": FundingSourceFactory().pk,
+        "realizations-0-value": "5",
+        "_save": "Simpan",
+    }
+
+    response = admin_client.post(reverse("admin:programs_monthlyreport_add"), data)
+
+    assert response.status_code == 200
+    assert str(INDICATOR_NOT_IN_PROGRAM) in response.content.decode()
+    assert not MonthlyReport.objects.exists()
+
+
+def test_report_inline_offers_only_the_program_indicators(admin_client, reference_data):
+    realization = realize(gbrss_province_target(), regency=Regency.objects.get(code="16.07"))
+
+    response = admin_client.get(
+        reverse("admin:programs_monthlyreport_change", args=[realization.report_id])
+    )
+
+    field = response.context["inline_admin_formsets"][0].formset.forms[0].fields["indicator"]
+    assert {i.program.slug for i in field.queryset} == {"gbrss"}
+
+
+def test_report_admin_saves_realizations_and_bumps_version(admin_client, reference_data):
+    target = gbrss_province_target()
+    realization = realize(target, regency=Regency.objects.get(code="16.07"))
+    report = realization.report
+    data = {
+        "regency": report.regency_id,
+        "program": report.program_id,
+        "year": report.year,
+        "month": report.month,
+        "realizations-TOTAL_FORMS": "1",
+        "realizations-INITIAL_FORMS": "1",
+        "realizations-0-id": realization.pk,
+        "realizations-0-report": report.pk,
+        "realizations-0-indicator": realization.indicator_id,
+        "realizations-0-funding_source": realization.funding_source_id,
+        "realizations-0-value": "12",
+        "_save": "Simpan",
+    }
+
+    response = admin_client.post(
+        reverse("admin:programs_monthlyreport_change", args=[report.pk]), data
+    )
+
+    assert response.status_code == 302
+    realization.refresh_from_db()
+    report.refresh_from_db()
+    assert realization.value == Decimal(12)
+    assert realization.history.first().value == Decimal(12)
+    assert report.version == 2
+    assert report.status == MonthlyReport.Status.VERIFIED
+
+
+def test_report_changelist_filters_by_month_and_province(admin_client, reference_data):
+    program = gbrss_indicator().program
+    march = MonthlyReportFactory(regency_id="16.07", program=program, month=3)
+    MonthlyReportFactory(regency_id="16.07", program=program, month=4)
+    province = MonthlyReportFactory(regency=None, program=program, month=4)
+    url = reverse("admin:programs_monthlyreport_changelist")
+
+    by_month = admin_client.get(url, {"bulan": "3"}).context["cl"].result_list
+    by_area = admin_client.get(url, {"wilayah": "provinsi"}).context["cl"].result_list
+
+    assert list(by_month) == [march]
+    assert list(by_area) == [province]
+    html = admin_client.get(url).content.decode()
+    assert "Maret 2024" in html
+    assert "Provinsi" in html

@@ -1,0 +1,210 @@
+"""The Django admin of regencies and of users with their scope."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programs.models import Program
+from regencies.models import Regency, UserScope
+from tests.factories import UserFactory, UserScopeFactory
+
+pytestmark = pytest.mark.django_db
+
+OPERATOR_NEEDS_REGENCY = "Operator harus memiliki kabupaten/kota."
+PAGES = [
+    "admin:regencies_regency_changelist",
+    "admin:regencies_regency_add",
+    "admin:regencies_userscope_changelist",
+    "admin:regencies_userscope_add",
+    "admin:auth_user_changelist",
+    "admin:auth_user_add",
+]
+
+
+def scope_inline(**fields) -> dict:
+    """The POST of the user page's scope inline (prefix `scope`)."""
+    data = {
+        "scope-TOTAL_FORMS": "1",
+        "scope-INITIAL_FORMS": "0",
+        "scope-MIN_NUM_FORMS": "0",
+        "scope-MAX_NUM_FORMS": "1",
+    }
+    data.update({f"scope-0-{name}": value for name, value in fields.items()})
+    return data
+
+
+def user_change_data(user, **inline) -> dict:
+    return {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "date_joined_0": "2024-03-25",
+        "date_joined_1": "08:00:00",
+        "last_login_0": "",
+        "last_login_1": "",
+        "_save": "Simpan",
+        **scope_inline(user=user.pk, **inline),
+    }
+
+
+@pytest.mark.parametrize("url_name", PAGES)
+def test_pages_render(admin_client, reference_data, url_name):
+    UserScopeFactory(role=UserScope.Role.OPERATOR, regency_id="16.07")
+
+    response = admin_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+
+
+def test_regency_list_shows_the_reference_regencies(admin_client, reference_data):
+    response = admin_client.get(reverse("admin:regencies_regency_changelist"))
+
+    html = response.content.decode()
+    assert len(response.context["cl"].result_list) == 17
+    assert "Banyuasin" in html
+    assert "Pangkalan Balai" in html  # capital of Banyuasin
+    assert "Kode BPS" in html
+
+
+def test_regency_code_is_read_only_once_created(admin_client, reference_data):
+    response = admin_client.get(reverse("admin:regencies_regency_change", args=["16.07"]))
+
+    form = response.context["adminform"].form
+    assert "code" not in form.fields
+    assert "bps_code" in form.fields
+
+
+def test_user_page_has_the_scope_inline(admin_client, db):
+    user = UserFactory()
+
+    for url in (
+        reverse("admin:auth_user_add"),
+        reverse("admin:auth_user_change", args=[user.pk]),
+    ):
+        html = admin_client.get(url).content.decode()
+        assert 'name="scope-TOTAL_FORMS"' in html
+        assert 'name="scope-0-role"' in html
+
+
+def test_user_page_sets_role_regency_and_programs(admin_client, reference_data):
+    user = UserFactory()
+    programs = list(Program.objects.filter(slug__in=["gbrss", "gpsss"]))
+
+    response = admin_client.post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        user_change_data(
+            user,
+            role=UserScope.Role.OPERATOR,
+            regency="16.07",
+            programs=[p.pk for p in programs],
+        ),
+    )
+
+    assert response.status_code == 302
+    scope = UserScope.objects.get(user=user)
+    assert scope.role == UserScope.Role.OPERATOR
+    assert scope.regency_id == "16.07"
+    assert set(scope.programs.all()) == set(programs)
+
+
+def test_new_user_gets_a_scope_on_the_add_page(admin_client, reference_data):
+    data = {
+        "username": "verifikator-baru",
+        "usable_password": "true",
+        "password1": "Sandi-Kuat-Sumsel-2024",
+        "password2": "Sandi-Kuat-Sumsel-2024",
+        "_save": "Simpan",
+        **scope_inline(role=UserScope.Role.VERIFIKATOR),
+    }
+
+    response = admin_client.post(reverse("admin:auth_user_add"), data)
+
+    assert response.status_code == 302
+    scope = UserScope.objects.get(user__username="verifikator-baru")
+    assert scope.role == UserScope.Role.VERIFIKATOR
+    assert scope.regency is None
+
+
+def test_operator_without_regency_is_refused_on_the_user_page(admin_client, db):
+    user = UserFactory()
+
+    response = admin_client.post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        user_change_data(user, role=UserScope.Role.OPERATOR, regency=""),
+    )
+
+    assert response.status_code == 200
+    assert OPERATOR_NEEDS_REGENCY in response.content.decode()
+    assert not UserScope.objects.exists()
+
+
+def test_operator_without_regency_is_refused_on_the_scope_page(admin_client, db):
+    user = UserFactory()
+
+    response = admin_client.post(
+        reverse("admin:regencies_userscope_add"),
+        {"user": user.pk, "role": UserScope.Role.OPERATOR, "regency": "", "_save": "Simpan"},
+    )
+
+    assert response.status_code == 200
+    assert OPERATOR_NEEDS_REGENCY in response.content.decode()
+    assert not UserScope.objects.exists()
+
+
+def test_existing_operator_cannot_lose_its_regency(admin_client, reference_data):
+    scope = UserScopeFactory(role=UserScope.Role.OPERATOR, regency_id="16.07")
+
+    response = admin_client.post(
+        reverse("admin:regencies_userscope_change", args=[scope.pk]),
+        {"user": scope.user_id, "role": UserScope.Role.OPERATOR, "regency": "", "_save": "Simpan"},
+    )
+
+    assert OPERATOR_NEEDS_REGENCY in response.content.decode()
+    scope.refresh_from_db()
+    assert scope.regency_id == "16.07"
+
+
+def test_scope_list_filters_by_role_and_shows_programs(admin_client, reference_data):
+    operator = UserScopeFactory(role=UserScope.Role.OPERATOR, regency_id="16.07")
+    operator.programs.set(Program.objects.filter(slug="gbrss"))
+    UserScopeFactory(role=UserScope.Role.PIMPINAN)
+    url = reverse("admin:regencies_userscope_changelist")
+
+    response = admin_client.get(url, {"role__exact": "operator"})
+
+    assert list(response.context["cl"].result_list) == [operator]
+    html = response.content.decode()
+    assert "GBRSS" in html
+    assert "Kab. Banyuasin" in html
+    assert "Semua program" in admin_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:regencies_userscope_changelist", "admin:auth_user_changelist"]
+)
+def test_user_and_scope_lists_run_a_fixed_number_of_queries(admin_client, reference_data, url_name):
+    programs = list(Program.objects.all())
+    regencies = list(Regency.objects.all())
+
+    def add_scopes(count):
+        for i in range(count):
+            scope = UserScopeFactory(role=UserScope.Role.OPERATOR, regency=regencies[i % 17])
+            scope.programs.set(programs[:2])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(reverse(url_name))
+        assert response.status_code == 200
+        return len(captured)
+
+    add_scopes(3)
+    admin_client.get(reverse(url_name))
+    few = queries()
+    add_scopes(20)
+
+    assert queries() == few
+    assert get_user_model().objects.count() == 24  # 23 scoped users and the admin
