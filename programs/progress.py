@@ -167,7 +167,7 @@ def as_of_date(*, year: int, month: int, today: dt.date | None = None) -> dt.dat
     return min(end, today)
 
 
-def _counted_statuses(verified_only: bool) -> tuple[str, ...]:
+def counted_statuses(verified_only: bool) -> tuple[str, ...]:
     if verified_only:
         return (MonthlyReport.Status.VERIFIED,)
     return tuple(MonthlyReport.COUNTED_STATUSES)
@@ -192,7 +192,7 @@ def _aggregates():
     }
 
 
-def _realizations(*, indicator_ids, year: int, month: int, statuses) -> QuerySet:
+def counted_realizations(*, indicator_ids, year: int, month: int, statuses) -> QuerySet:
     return Realization.objects.filter(
         indicator_id__in=indicator_ids,
         report__year=year,
@@ -201,7 +201,7 @@ def _realizations(*, indicator_ids, year: int, month: int, statuses) -> QuerySet
     ).order_by()
 
 
-def _latest_month_rows(base: QuerySet, *, regency_null: bool) -> QuerySet:
+def latest_month_rows(base: QuerySet, *, regency_null: bool) -> QuerySet:
     """Rows of each (indicator, regency)'s latest reported month only."""
     latest = base.filter(indicator_id=OuterRef("indicator_id"))
     if regency_null:
@@ -237,7 +237,7 @@ def compute_progress(
         return table
     by_id = {indicator.pk: indicator for indicator in indicators}
     codes = None if regency_codes is None else list(regency_codes)
-    statuses = _counted_statuses(verified_only)
+    statuses = counted_statuses(verified_only)
     as_of = as_of_date(year=year, month=month, today=today)
 
     targets = Target.objects.filter(indicator_id__in=by_id, year=year).order_by()
@@ -262,20 +262,26 @@ def compute_progress(
         return queryset if codes is None else queryset.filter(report__regency_id__in=codes)
 
     if increment_ids:
-        base = _realizations(indicator_ids=increment_ids, year=year, month=month, statuses=statuses)
+        base = counted_realizations(
+            indicator_ids=increment_ids, year=year, month=month, statuses=statuses
+        )
         base = base.filter(report__regency__isnull=False)
         collect(scoped(base), "report__regency_id")
         collect(base, None)
     if latest_ids:
-        base = _realizations(indicator_ids=latest_ids, year=year, month=month, statuses=statuses)
-        latest_rows = _latest_month_rows(base, regency_null=False)
+        base = counted_realizations(
+            indicator_ids=latest_ids, year=year, month=month, statuses=statuses
+        )
+        latest_rows = latest_month_rows(base, regency_null=False)
         collect(scoped(latest_rows), "report__regency_id")
         # Province running totals and ratios add up the regencies' latest months.
         if set(summed_ids) & set(latest_ids):
             collect(latest_rows.filter(indicator_id__in=summed_ids), None)
     if level_ids:
-        base = _realizations(indicator_ids=level_ids, year=year, month=month, statuses=statuses)
-        collect(_latest_month_rows(base, regency_null=True), None)
+        base = counted_realizations(
+            indicator_ids=level_ids, year=year, month=month, statuses=statuses
+        )
+        collect(latest_month_rows(base, regency_null=True), None)
 
     keys = set(groups) | set(target_of)
     if codes is not None:
@@ -356,3 +362,82 @@ def _progress_row(
             has_data=row is not None,
         ),
     )
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    month: int
+    value: Decimal | None  # year-to-date value as of the end of the month
+    month_value: Decimal | None  # what was added that month (increment measures only)
+    expected_value: Decimal | None  # the target path at the end of the month
+
+
+def monthly_series(
+    *,
+    indicator: Indicator,
+    year: int,
+    month: int = 12,
+    regency_code: str | None = None,
+    target: Target | None = None,
+    verified_only: bool = False,
+) -> list[SeriesPoint]:
+    """Year-to-date value at the end of each month 1..`month`, for a regency or (None)
+    the province, following the indicator's measure; one grouped query.
+
+    Running totals, ratios and levels carry each regency's latest month forward, so the
+    province value in June adds up every regency's latest figure as of June.
+    """
+    rows = counted_realizations(
+        indicator_ids=[indicator.pk],
+        year=year,
+        month=month,
+        statuses=counted_statuses(verified_only),
+    )
+    if indicator.measure == Measure.LEVEL and regency_code is None:
+        rows = rows.filter(report__regency__isnull=True)
+    elif regency_code is not None:
+        rows = rows.filter(report__regency_id=regency_code)
+    else:
+        rows = rows.filter(report__regency__isnull=False)
+    grouped = rows.values("report__regency_id", "report__month").annotate(
+        total=Sum("value"), num=Sum("numerator"), den=Sum("denominator")
+    )
+    cells: dict[int, dict] = {}
+    for row in grouped:
+        cells.setdefault(row["report__month"], {})[row["report__regency_id"]] = row
+
+    points: list[SeriesPoint] = []
+    latest: dict[str | None, dict] = {}
+    cumulative = Decimal(0)
+    seen = False
+    for m in range(1, month + 1):
+        this_month = cells.get(m, {})
+        latest.update(this_month)
+        seen = seen or bool(this_month)
+        month_value = None
+        if not seen:
+            value = None
+        elif indicator.measure == Measure.INCREMENT:
+            month_value = sum((r["total"] or Decimal(0) for r in this_month.values()), Decimal(0))
+            cumulative += month_value
+            value = cumulative
+        elif indicator.measure == Measure.RATIO:
+            num = sum((r["num"] or Decimal(0) for r in latest.values()), Decimal(0))
+            den = sum((r["den"] or Decimal(0) for r in latest.values()), Decimal(0))
+            value = num / den * HUNDRED if den else None
+        else:  # running totals add up regencies' latest; a level has a single entry
+            value = sum((r["total"] or Decimal(0) for r in latest.values()), Decimal(0))
+        expected_value = None
+        if target is not None:
+            fraction = expected_fraction(
+                year=year,
+                due_date=target.effective_due_date,
+                as_of=as_of_date(year=year, month=m, today=dt.date.max),
+                start=indicator.program.launch_date,
+            )
+            if indicator.direction == Indicator.Direction.DOWN and target.baseline is not None:
+                expected_value = target.baseline - (target.baseline - target.value) * fraction
+            else:
+                expected_value = target.value * fraction
+        points.append(SeriesPoint(m, value, month_value, expected_value))
+    return points

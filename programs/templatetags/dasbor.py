@@ -39,3 +39,17 @@ def lebar_bar(value):
     if value is None:
         return "0"
     return f"{max(0, min(100, float(value))):.1f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+STATUS_SYMBOLS = {"on_track": "✓", "behind": "!", "no_target": "", "no_data": ""}
+
+
+@register.filter
+def status_symbol(status):
+    """A shape beside the colour, so status never depends on colour alone."""
+    return STATUS_SYMBOLS.get(status or "", "")

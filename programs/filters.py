@@ -1,0 +1,69 @@
+"""Dashboard filters from the query string: tahun, bulan, indikator, terverifikasi.
+
+Bad values never fail a page: they fall back to the defaults, so a mistyped or stale
+shared link still opens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+from programs import selectors
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    month: int
+    indicator: str | None = None
+    verified_only: bool = False
+    forced_verified: bool = False  # anonymous visitors only ever see verified data
+    sort: str | None = None
+    program: str | None = None
+
+    def query(self, **changes) -> str:
+        """The query string of these filters with `changes` applied, for links."""
+        target = replace(self, **changes)
+        params = {"tahun": target.year, "bulan": target.month}
+        if target.indicator:
+            params["indikator"] = target.indicator
+        if target.verified_only and not target.forced_verified:
+            params["terverifikasi"] = 1
+        if target.sort:
+            params["urutkan"] = target.sort
+        if target.program:
+            params["program"] = target.program
+        return "?" + urlencode(params)
+
+
+def parse_filters(request) -> Filters:
+    get = request.GET
+    year = _int_or_none(get.get("tahun"))
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        year = selectors.default_year()
+    month = _int_or_none(get.get("bulan"))
+    if month is None or not 1 <= month <= 12:
+        month = selectors.default_month(year=year)
+    anonymous = not request.user.is_authenticated
+    forced = anonymous and settings.PUBLIC_DASHBOARD
+    return Filters(
+        year=year,
+        month=month,
+        indicator=(get.get("indikator") or "").strip()[:60] or None,
+        verified_only=forced or get.get("terverifikasi") in {"1", "on", "true"},
+        forced_verified=forced,
+        sort=(get.get("urutkan") or "").strip()[:40] or None,
+        program=(get.get("program") or "").strip()[:40] or None,
+    )
