@@ -1,0 +1,80 @@
+"""`manage.py seed_demo`: clearly labelled demo data for development and load tests."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
+
+from programs import demo
+
+REFUSAL = (
+    "{command} menolak berjalan karena DEBUG mati (lingkungan produksi?): data demo hanya "
+    "untuk pengembangan. Tambahkan --force bila memang disengaja. / Refusing to run with "
+    "DEBUG off: demo data is for development only; pass --force if you really mean it."
+)
+
+
+def refuse_without_debug(command: str, force: bool) -> None:
+    if not settings.DEBUG and not force:
+        raise CommandError(REFUSAL.format(command=command))
+
+
+class Command(BaseCommand):
+    help = (
+        "Membuat data DEMO: alokasi target per kabupaten/kota, laporan bulanan dan "
+        "realisasi sintetis, akun demo (kata sandi 'sumsel-demo'), dan untuk uji beban N "
+        "wilayah sintetis (kode 99.xx). Menolak berjalan bila DEBUG mati kecuali --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--year",
+            nargs="+",
+            type=int,
+            metavar="Y",
+            help=f"Tahun data demo (bawaan: {demo.REFERENCE_YEAR}).",
+        )
+        parser.add_argument(
+            "--synthetic-regencies",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Jumlah wilayah sintetis untuk uji beban (kode 99.01, 99.02, ...).",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Hapus dulu semua data demo (laporan, realisasi, target demo, wilayah sintetis).",
+        )
+        parser.add_argument("--force", action="store_true", help="Jalankan walaupun DEBUG mati.")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo.DEFAULT_SEED,
+            help=f"Benih acak agar hasil dapat diulang (bawaan: {demo.DEFAULT_SEED}).",
+        )
+
+    def handle(self, *args, **options):
+        refuse_without_debug("seed_demo", options["force"])
+        years = options["year"] or [demo.REFERENCE_YEAR]
+        if any(year < 2000 or year > 2100 for year in years):
+            raise CommandError("Tahun harus antara 2000 dan 2100. / Year must be 2000-2100.")
+        synthetic = options["synthetic_regencies"]
+        if synthetic < 0 or synthetic > demo.MAX_SYNTHETIC:
+            raise CommandError(
+                f"--synthetic-regencies harus 0..{demo.MAX_SYNTHETIC}. / "
+                f"--synthetic-regencies must be 0..{demo.MAX_SYNTHETIC}."
+            )
+        try:
+            summary = demo.seed_demo(
+                years=years,
+                synthetic_regencies=synthetic,
+                reset=options["reset"],
+                seed=options["seed"],
+            )
+        except ProtectedError as exc:
+            raise CommandError(
+                "Data demo tidak dapat dihapus karena masih dirujuk data lain (mis. laporan "
+                f"non-demo pada wilayah sintetis). / Demo data is still referenced: {exc}"
+            ) from exc
+        for line in summary.lines():
+            self.stdout.write(line)
