@@ -27,6 +27,7 @@ from programs.forms_admin import (
 from programs.models import (
     FundingSource,
     Indicator,
+    LockException,
     MonthlyReport,
     Program,
     Realization,
@@ -383,3 +384,21 @@ class RealizationAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("report",)
     search_fields = ("indicator__name", "indicator__code", "funding_source__name", "note")
     history_list_display = ["value", "numerator", "denominator"]
+
+
+@admin.register(LockException)
+class LockExceptionAdmin(SimpleHistoryAdmin):
+    """Lets a regency edit one locked month of a program until a date; every grant and
+    change is kept in history with the admin who made it."""
+
+    list_display = ["regency", "program", "year", "month", "until", "granted_by", "granted_at"]
+    list_filter = ["program", "year", MonthFilter, "regency"]
+    search_fields = ["regency__name", "reason"]
+    readonly_fields = ["granted_by", "granted_at"]
+    fields = ["regency", "program", "year", "month", "until", "reason", "granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        obj._change_reason = obj.reason
+        super().save_model(request, obj, form, change)

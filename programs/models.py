@@ -544,13 +544,11 @@ class MonthlyReport(models.Model):
         return f"{self.program.label} — {where} — {self.period_label}"
 
     def get_absolute_url(self):
+        if self.regency_id is None:  # the province's own entries are kept in the admin
+            return reverse("admin:programs_monthlyreport_change", args=[self.pk])
         return reverse(
             "programs:report_entry",
-            args=[
-                self.regency_id or "provinsi",
-                self.program.slug,
-                f"{self.year}-{self.month:02d}",
-            ],
+            args=[self.regency_id, self.program.slug, (self.year, self.month)],
         )
 
     @property
@@ -658,3 +656,58 @@ class Realization(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} / {self.funding_source.code}"
+
+
+class LockException(models.Model):
+    """An admin's permission for a regency to edit a locked month of a program."""
+
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.CASCADE,
+        related_name="lock_exceptions",
+        verbose_name=_("kabupaten/kota"),
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="lock_exceptions",
+        verbose_name=_("program"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("bulan"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    until = models.DateField(_("berlaku sampai"))
+    reason = models.TextField(_("alasan"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diberikan oleh"),
+    )
+    granted_at = models.DateTimeField(_("diberikan pada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pengecualian kunci laporan")
+        verbose_name_plural = _("pengecualian kunci laporan")
+        ordering = ["-year", "-month", "regency_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "program", "year", "month"],
+                name="lock_exception_unique",
+                violation_error_message=_("Pengecualian untuk laporan ini sudah ada; ubah saja."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="lock_exception_month"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="lock_exception_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.regency.name} — {self.program.label} — {self.month:02d}/{self.year}"

@@ -1,12 +1,60 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from programs import views
+from programs.views import dashboards, reports
+
+
+class PeriodConverter:
+    regex = r"[0-9]{4}-(0[1-9]|1[0-2])"
+
+    def to_python(self, value):
+        year, month = value.split("-")
+        return int(year), int(month)
+
+    def to_url(self, value):
+        year, month = value
+        return f"{year:04d}-{month:02d}"
+
+
+class RegencyCodeConverter:
+    regex = r"[0-9]{2}\.[0-9]{2}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(PeriodConverter, "period")
+register_converter(RegencyCodeConverter, "kode")
 
 app_name = "programs"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("program/<slug:slug>/", views.program, name="program"),
-    path("wilayah/<str:code>/", views.regency, name="regency"),
-    path("kelengkapan/", views.completeness, name="completeness"),
+    path("", dashboards.overview, name="overview"),
+    path("program/<slug:slug>/", dashboards.program, name="program"),
+    path("wilayah/<str:code>/", dashboards.regency, name="regency"),
+    path("kelengkapan/", dashboards.completeness, name="completeness"),
+    path("laporan/", reports.my_reports, name="my_reports"),
+    path(
+        "laporan/<kode:code>/<slug:slug>/<period:period>/",
+        reports.report_entry,
+        name="report_entry",
+    ),
+    path(
+        "laporan/<kode:code>/<slug:slug>/<period:period>/periksa/",
+        reports.report_check,
+        name="report_check",
+    ),
+    path(
+        "laporan/<kode:code>/<slug:slug>/<period:period>/baris/",
+        reports.report_new_row,
+        name="report_new_row",
+    ),
+    path(
+        "laporan/<kode:code>/<slug:slug>/<period:period>/status/",
+        reports.report_status,
+        name="report_status",
+    ),
+    path("verifikasi/", reports.verification_queue, name="verification"),
 ]

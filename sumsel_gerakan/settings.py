@@ -150,8 +150,11 @@ REPORT_LOCK_DAYS = env_int("REPORT_LOCK_DAYS", 30)
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 # Security: strict by default in production.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+# Sessions end after SESSION_COOKIE_AGE seconds without activity (renewed on each request).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie on restored pages
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -173,6 +176,7 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "dasbor@sumselprov.go.id")
 
 LOGGING = {

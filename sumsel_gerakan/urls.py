@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from regencies import views as account_views
 from sumsel_gerakan import views
 
 admin.site.site_header = "Dasbor Gerakan Serentak Sumsel — Admin"
@@ -11,7 +12,7 @@ admin.site.index_title = "Pengelolaan data"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("bahasa/", views.set_language, name="set_language"),
-    path("akun/masuk/", auth_views.LoginView.as_view(), name="login"),
+    path("akun/masuk/", account_views.LoginView.as_view(), name="login"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("programs.urls")),
