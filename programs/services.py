@@ -76,7 +76,7 @@ class ServiceError(Exception):
 
 
 class ConflictError(ServiceError):
-    def __init__(self, message: str, report: MonthlyReport, current: dict[str, Decimal]):
+    def __init__(self, message: str, report: MonthlyReport, current: dict[str, str]):
         super().__init__(message)
         self.report = report
         self.current = current
@@ -262,17 +262,18 @@ def _warnings(rows: list[EntryRow], ctx: IndicatorContext) -> list[RowMessage]:
 # --- Saving and the workflow -------------------------------------------------------------
 
 
-def _values_of(report: MonthlyReport | None) -> dict[str, Decimal | None]:
-    """Current stored values, keyed 'indicator/source[/num|den]', for conflict display."""
+def stored_values(report: MonthlyReport | None) -> dict[str, str]:
+    """A report's stored values as text, keyed 'indicator/source' ('12', or '3/40' for a
+    ratio): what an editor saw when opening the form, to show what changed since."""
     if report is None:
         return {}
     values = {}
     for r in report.realizations.select_related("indicator", "funding_source"):
         key = f"{r.indicator.code}/{r.funding_source.code}"
         if r.numerator is not None:
-            values[key + "/num"], values[key + "/den"] = r.numerator, r.denominator
+            values[key] = f"{r.numerator.normalize():f}/{r.denominator.normalize():f}"
         else:
-            values[key] = r.value
+            values[key] = f"{r.value.normalize():f}"
     return values
 
 
@@ -333,11 +334,13 @@ def report_save(
         regency_code=regency.code, program_id=program.pk, year=year, month=month, today=today
     ):
         raise ServiceError(_(LOCKED))
-    if report is not None and version != report.version:
+    if (report.version if report else 0) != version:
+        if report is None:  # the form was opened on a report that has since gone
+            raise ServiceError(_(WRONG_STATUS))
         last = report.history.first()
         who = getattr(last, "history_user", None) or "?"
         when = timezone.localtime(report.updated_at).strftime("%d-%m-%Y %H:%M")
-        raise ConflictError(_(CONFLICT) % {"who": who, "when": when}, report, _values_of(report))
+        raise ConflictError(_(CONFLICT) % {"who": who, "when": when}, report, stored_values(report))
 
     context = entry_context(regency=regency, program=program, year=year, month=month)
     messages = validate_rows(rows=rows, context=context)

@@ -20,11 +20,16 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def failures_recent(username: str, ip: str | None) -> int:
+def is_locked_out(username: str, ip: str | None) -> bool:
+    """Too many recent failures for this username, or (guessing across many names)
+    four times as many from this address."""
     since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    return LoginFailure.objects.filter(
-        username=username.lower()[:150], created_at__gte=since
-    ).count()
+    recent = LoginFailure.objects.filter(created_at__gte=since)
+    if recent.filter(username=username.lower()[:150]).count() >= settings.LOGIN_MAX_FAILURES:
+        return True
+    return ip is not None and (
+        recent.filter(ip_address=ip).count() >= 4 * settings.LOGIN_MAX_FAILURES
+    )
 
 
 class LoginView(auth_views.LoginView):

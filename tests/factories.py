@@ -22,8 +22,9 @@ class RegencyFactory(factory.django.DjangoModelFactory):
         model = Regency
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"99.{n + 1:02d}")
-    bps_code = factory.Sequence(lambda n: f"99{n + 1:02d}")
+    # 99.01 .. 99.99, then 98.01 ..: always the NN.NN format the database requires
+    code = factory.Sequence(lambda n: f"{99 - n // 99:02d}.{n % 99 + 1:02d}")
+    bps_code = factory.Sequence(lambda n: f"{99 - n // 99:02d}{n % 99 + 1:02d}")
     name = factory.Sequence(lambda n: f"Uji {n + 1}")
     kind = Regency.Kind.KABUPATEN
     is_synthetic = True

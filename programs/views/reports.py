@@ -20,14 +20,22 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programs import deadlines, permissions, services
+from programs import deadlines, formats, permissions, services
 from programs.formats import month_year_label
 from programs.forms import MAX_ROWS_PER_INDICATOR, EntryRow, parse_entry, row_key
-from programs.models import Indicator, MonthlyReport, Program
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from programs.selectors import reporting
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
+
+
+def _posted_version(request) -> int | None:
+    """The report version the form was opened at (0: no report yet); None if absent."""
+    try:
+        return int(request.POST["versi"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _report_target(code: str, slug: str, period: tuple[int, int]):
@@ -134,14 +142,7 @@ def _entry_context(
         "can_reopen": report is not None and permissions.can_reopen(request.user, report),
         "timeline": reporting.report_timeline(report) if report else [],
         "conflict": conflict,
-        "snapshot": json.dumps(
-            {
-                f"{r.indicator.code}/{r.source_code}": str(
-                    r.value if r.value is not None else f"{r.numerator}/{r.denominator}"
-                )
-                for r in rows
-            }
-        ),
+        "snapshot": json.dumps(services.stored_values(report)),
         "has_errors": any(m.level == "error" for m in messages_ or []),
     }
     context["due_date"] = deadlines.due_date(year, month)
@@ -166,10 +167,7 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
     indicators = list(program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
     submit = request.POST.get("aksi") == "ajukan"
-    try:
-        version = int(request.POST.get("versi") or 0) or None
-    except ValueError:
-        version = None
+    version = _posted_version(request)
     try:
         saved = services.report_save(
             user=request.user,
@@ -192,7 +190,7 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
             conflict.report,
             rows=rows,
             messages_=[],
-            conflict=_conflict_rows(request, conflict),
+            conflict=_conflict_rows(request, conflict, program),
             status=409,
         )
     except services.ServiceError as error:
@@ -215,32 +213,41 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
     return redirect(saved.get_absolute_url())
 
 
-def _conflict_rows(request, conflict: services.ConflictError) -> list[tuple[str, str, str]]:
+def _conflict_rows(request, conflict: services.ConflictError, program: Program):
     """(what, value when you opened the form, value stored now) for each difference."""
     try:
         before = json.loads(request.POST.get("snapshot") or "{}")
     except ValueError:
         before = {}
-    now = {}
-    for key, value in conflict.current.items():
-        base = key.removesuffix("/num").removesuffix("/den")
-        if key.endswith("/num"):
-            now[base] = f"{value}/{conflict.current.get(base + '/den')}"
-        elif not key.endswith("/den"):
-            now[base] = str(value)
+    if not isinstance(before, dict):
+        before = {}
+    names = {i.code: i.name for i in program.indicators.all()}
+    sources = dict(FundingSource.objects.values_list("code", "name"))
 
-    def normal(text):
+    def label(key: str) -> str:
+        indicator, _slash, source = key.partition("/")
+        return f"{names.get(indicator, indicator)} — {sources.get(source, source)}"
+
+    def shown(text) -> str:
+        if not text:
+            return "–"
         try:
-            return str(Decimal(text).normalize())
-        except (InvalidOperation, TypeError):  # ratios and blanks compare as text
-            return text
+            return "/".join(
+                formats.number(Decimal(part), _decimals(part)) for part in str(text).split("/")
+            )
+        except (InvalidOperation, ValueError):
+            return str(text)
 
-    keys = sorted(set(before) | set(now))
+    now = conflict.current
     return [
-        (key, before.get(key, "–"), now.get(key, "–"))
-        for key in keys
-        if normal(before.get(key, "")) != normal(now.get(key, ""))
+        (label(key), shown(before.get(key)), shown(now.get(key)))
+        for key in sorted(set(before) | set(now))
+        if before.get(key) != now.get(key)
     ]
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".", 1)[1]) if "." in text else 0
 
 
 @login_required
@@ -315,10 +322,7 @@ def report_status(request, code: str, slug: str, period: tuple[int, int]):
         raise Http404
     action = request.POST.get("aksi")
     reason = request.POST.get("alasan", "")
-    try:
-        version = int(request.POST.get("versi") or 0) or None
-    except ValueError:
-        version = None
+    version = _posted_version(request)
     actions = {
         "verifikasi": (
             lambda: services.report_verify(user=request.user, report=report, version=version),
@@ -341,6 +345,8 @@ def report_status(request, code: str, slug: str, period: tuple[int, int]):
         return HttpResponse(_("Aksi tidak dikenal."), status=400)
     run, done = actions[action]
     try:
+        if version is None:
+            raise services.ServiceError(_(services.WRONG_STATUS))
         run()
     except services.ServiceError as error:
         messages.error(request, error.message)

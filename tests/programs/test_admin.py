@@ -560,8 +560,10 @@ def test_report_admin_saves_realizations_and_bumps_version(admin_client, referen
 
 def test_report_changelist_filters_by_month_and_province(admin_client, reference_data):
     program = gbrss_indicator().program
-    march = MonthlyReportFactory(regency_id="16.07", program=program, month=3)
-    MonthlyReportFactory(regency_id="16.07", program=program, month=4)
+    march = MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.07"), program=program, month=3
+    )
+    MonthlyReportFactory(regency=Regency.objects.get(code="16.07"), program=program, month=4)
     province = MonthlyReportFactory(regency=None, program=program, month=4)
     url = reverse("admin:programs_monthlyreport_changelist")
 

@@ -262,7 +262,9 @@ def test_program_page_ratio_indicator_tab(client, reference_data, pimpinan):
     stunting = Indicator.objects.get(code="prevalensi-stunting")
     source = FundingSource.objects.get(code="tidak-dirinci")
     for code, num, den in [("16.07", 30, 200), ("16.01", 1, 10)]:
-        rep = MonthlyReportFactory(program=program, regency_id=code, year=2024, month=3)
+        rep = MonthlyReportFactory(
+            program=program, regency=Regency.objects.get(code=code), year=2024, month=3
+        )
         RealizationFactory(
             report=rep,
             indicator=stunting,
