@@ -2,8 +2,8 @@
 locks, optimistic locking, audit history, notifications and the login lockout."""
 
 import datetime as dt
-from io import StringIO
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core import mail
