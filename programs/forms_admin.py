@@ -35,7 +35,7 @@ INDICATOR_NOT_IN_PROGRAM = _("Indikator ini bukan bagian dari program laporan in
 
 # Changing any of these on a target with realizations needs a reason.
 GUARDED_FIELDS = ("value", "baseline", "due_date", "indicator", "regency", "year")
-REASON_MAX_LENGTH = 100  # simple_history's history_change_reason is a CharField(100)
+REASON_MAX_LENGTH = 1000  # stored in a text field (SIMPLE_HISTORY_..._USE_TEXT_FIELD)
 
 
 def target_realizations(*, indicator_id: int, regency_code: str | None, year: int) -> QuerySet:

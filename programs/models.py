@@ -711,3 +711,36 @@ class LockException(models.Model):
 
     def __str__(self):
         return f"{self.regency.name} — {self.program.label} — {self.month:02d}/{self.year}"
+
+
+class ImportBatch(models.Model):
+    """A checked spreadsheet upload waiting to be applied (the preview's rows).
+
+    Kept in the database, not on local disk, so any app server can apply it.
+    """
+
+    class Kind(models.TextChoices):
+        REALIZATIONS = "realizations", _("Realisasi bulanan")
+        TARGETS = "targets", _("Target")
+
+    token = models.UUIDField(_("token"), unique=True)
+    kind = models.CharField(_("jenis"), max_length=14, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("pengunggah"),
+    )
+    filename = models.CharField(_("nama berkas"), max_length=255)
+    rows = models.JSONField(_("baris"))
+    summary = models.JSONField(_("ringkasan"), default=dict)
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("diterapkan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impor berkas")
+        verbose_name_plural = _("impor berkas")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_kind_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from programs.views import dashboards, reports
+from programs.views import dashboards, imports, reports
 
 
 class PeriodConverter:
@@ -57,4 +57,7 @@ urlpatterns = [
         name="report_status",
     ),
     path("verifikasi/", reports.verification_queue, name="verification"),
+    path("impor/", imports.upload, name="import"),
+    path("impor/templat.xlsx", imports.template, name="import_template"),
+    path("impor/<uuid:token>/terapkan/", imports.apply, name="import_apply"),
 ]
