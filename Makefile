@@ -44,6 +44,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(TEST_ENV) $(PY) tests/perf/bench.py $(BENCH_ARGS)
+	$(TEST_ENV) $(PY) tests/perf/bench_import.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
