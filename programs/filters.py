@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.conf import settings
-
-from programs import selectors
+from programs import permissions, selectors
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -29,7 +27,7 @@ class Filters:
     month: int
     indicator: str | None = None
     verified_only: bool = False
-    forced_verified: bool = False  # anonymous visitors only ever see verified data
+    forced_verified: bool = False  # visitors without a role only ever see verified data
     sort: str | None = None
     program: str | None = None
 
@@ -56,8 +54,9 @@ def parse_filters(request) -> Filters:
     month = _int_or_none(get.get("bulan"))
     if month is None or not 1 <= month <= 12:
         month = selectors.default_month(year=year)
-    anonymous = not request.user.is_authenticated
-    forced = anonymous and settings.PUBLIC_DASHBOARD
+    # Only officials (users with a role) see provisional figures; everyone else, anonymous
+    # visitors included, sees verified data only.
+    forced = not permissions.sees_provisional(request.user)
     return Filters(
         year=year,
         month=month,

@@ -21,9 +21,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from programs import deadlines, permissions
+from programs.exports import FORMULA_STARTS, neutralise
 from programs.forms import EntryRow, parse_number
 from programs.forms_admin import target_realizations
 from programs.models import (
@@ -69,37 +71,45 @@ REQUIRED = {
     ImportBatch.Kind.TARGETS: ["program", "indikator", "wilayah", "tahun", "nilai"],
 }
 
-TOO_LARGE = "Berkas terlalu besar (%(size)s); batasnya %(limit)s."
-WRONG_TYPE = "Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv."
-NOT_A_SPREADSHEET = "Berkas ini bukan lembar kerja Excel (.xlsx) yang sah."
-ZIP_BOMB = "Isi berkas Excel ini terlalu besar setelah dibuka; berkas ditolak demi keamanan."
-NOT_UTF8 = "Berkas CSV harus disimpan dengan pengodean UTF-8."
-EMPTY = "Berkas tidak berisi baris data."
-NO_HEADER = "Baris judul kolom tidak ditemukan: gunakan templat yang disediakan."
-MISSING_COLUMNS = "Kolom wajib tidak ada (mungkin diganti namanya): %(columns)s."
-TOO_MANY_ROWS = "Terlalu banyak baris (%(rows)s); batasnya %(limit)s per berkas."
-TOO_MANY_ERRORS = "Sebagian besar baris tidak dapat dibaca: periksa apakah berkas yang benar."
-UNKNOWN_PROGRAM = "Program tidak dikenal: %(code)s."
-UNKNOWN_INDICATOR = "Indikator tidak dikenal di program ini: %(code)s."
-UNKNOWN_REGENCY = "Kode wilayah tidak dikenal: %(code)s."
-UNKNOWN_SOURCE = "Sumber dana tidak dikenal: %(code)s."
-BAD_MONTH = "Bulan harus berformat TTTT-BB, misalnya 2024-03."
-BAD_YEAR = "Tahun tidak sah."
-BAD_DATE = "Tanggal harus berformat TTTT-BB-HH."
-OUT_OF_SCOPE = "Di luar wilayah/program yang menjadi tugas Anda."
-FUTURE = "Bulan yang belum berjalan tidak dapat dilaporkan."
-LOCKED = "Bulan ini sudah dikunci."
-REPORT_VERIFIED = "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
-REPORT_SUBMITTED = "Laporan bulan ini sudah diajukan dan menunggu verifikasi."
-DUPLICATE = (
+TOO_LARGE = gettext_noop("Berkas terlalu besar (%(size)s); batasnya %(limit)s.")
+WRONG_TYPE = gettext_noop("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv.")
+NOT_A_SPREADSHEET = gettext_noop("Berkas ini bukan lembar kerja Excel (.xlsx) yang sah.")
+ZIP_BOMB = gettext_noop(
+    "Isi berkas Excel ini terlalu besar setelah dibuka; berkas ditolak demi keamanan."
+)
+NOT_UTF8 = gettext_noop("Berkas CSV harus disimpan dengan pengodean UTF-8.")
+EMPTY = gettext_noop("Berkas tidak berisi baris data.")
+NO_HEADER = gettext_noop("Baris judul kolom tidak ditemukan: gunakan templat yang disediakan.")
+MISSING_COLUMNS = gettext_noop("Kolom wajib tidak ada (mungkin diganti namanya): %(columns)s.")
+TOO_MANY_ROWS = gettext_noop("Terlalu banyak baris (%(rows)s); batasnya %(limit)s per berkas.")
+TOO_MANY_ERRORS = gettext_noop(
+    "Sebagian besar baris tidak dapat dibaca: periksa apakah berkas yang benar."
+)
+UNKNOWN_PROGRAM = gettext_noop("Program tidak dikenal: %(code)s.")
+UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code)s.")
+UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
+UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
+BAD_MONTH = gettext_noop("Bulan harus berformat TTTT-BB, misalnya 2024-03.")
+BAD_YEAR = gettext_noop("Tahun tidak sah.")
+BAD_DATE = gettext_noop("Tanggal harus berformat TTTT-BB-HH.")
+OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
+FUTURE = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
+LOCKED = gettext_noop("Bulan ini sudah dikunci.")
+REPORT_VERIFIED = gettext_noop(
+    "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
+)
+REPORT_SUBMITTED = gettext_noop("Laporan bulan ini sudah diajukan dan menunggu verifikasi.")
+DUPLICATE = gettext_noop(
     "Baris ganda: program, indikator, wilayah, bulan dan sumber dana yang sama sudah ada "
     "di baris %(line)s."
 )
-REASON_NEEDED = "Target ini sudah memiliki realisasi: isi kolom alasan."
-NOT_ADMIN = "Hanya admin yang dapat mengimpor target."
-STALE = "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah."
-ALREADY_APPLIED = "Impor ini sudah diterapkan."
-EXPIRED = "Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya."
+REASON_NEEDED = gettext_noop("Target ini sudah memiliki realisasi: isi kolom alasan.")
+NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
+STALE = gettext_noop(
+    "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah."
+)
+ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
+EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
 
 
 class ImportFileError(Exception):
@@ -222,8 +232,11 @@ def _rows_from_lines(lines, *, kind: str) -> list[tuple[int, dict[str, object]]]
 
 
 def _text(value) -> str:
+    """A cell as text; the apostrophe our exports put before formula-like text is dropped."""
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:].strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
@@ -787,7 +800,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                                 _cell(r.value) if r else None,
                                 _cell(r.numerator) if r else None,
                                 _cell(r.denominator) if r else None,
-                                r.note if r else "",
+                                neutralise(r.note) if r else "",
                             ]
                         )
     guide = workbook.create_sheet("Petunjuk")
@@ -821,12 +834,22 @@ def _cell(value):
 
 
 TEMPLATE_GUIDE = [
-    "Templat impor realisasi bulanan — Dasbor Gerakan Serentak Sumsel",
-    "Isi kolom 'nilai' (atau 'pembilang' dan 'penyebut' untuk indikator rasio) di lembar Data.",
-    "Jangan ubah kolom program, indikator, wilayah dan bulan; kode ada di lembar Kode.",
-    "Tambahkan baris untuk sumber dana atau mitra lain dengan menyalin baris dan mengganti "
-    "kode sumber_dana.",
-    "Baris yang nilainya dikosongkan dilewati. Angka boleh ditulis 1.250 atau 14,33.",
-    "Unggah di menu Impor: Anda akan melihat pratinjau setiap baris sebelum menerapkan.",
-    "Laporan yang diubah melalui impor tetap berstatus draf sampai Anda mengajukannya.",
+    gettext_noop("Templat impor realisasi bulanan — Dasbor Gerakan Serentak Sumsel"),
+    gettext_noop(
+        "Isi kolom 'nilai' (atau 'pembilang' dan 'penyebut' untuk indikator rasio) di lembar Data."
+    ),
+    gettext_noop(
+        "Jangan ubah kolom program, indikator, wilayah dan bulan; kode ada di lembar Kode."
+    ),
+    gettext_noop(
+        "Tambahkan baris untuk sumber dana atau mitra lain dengan menyalin baris dan mengganti "
+        "kode sumber_dana."
+    ),
+    gettext_noop("Baris yang nilainya dikosongkan dilewati. Angka boleh ditulis 1.250 atau 14,33."),
+    gettext_noop(
+        "Unggah di menu Impor: Anda akan melihat pratinjau setiap baris sebelum menerapkan."
+    ),
+    gettext_noop(
+        "Laporan yang diubah melalui impor tetap berstatus draf sampai Anda mengajukannya."
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from programs.views import dashboards, imports, reports
+from programs.views import dashboards, exports, imports, reports
 
 
 class PeriodConverter:
@@ -27,6 +27,7 @@ class RegencyCodeConverter:
 
 register_converter(PeriodConverter, "period")
 register_converter(RegencyCodeConverter, "kode")
+register_converter(exports.FormatConverter, "unduhan")
 
 app_name = "programs"
 
@@ -60,4 +61,11 @@ urlpatterns = [
     path("impor/", imports.upload, name="import"),
     path("impor/templat.xlsx", imports.template, name="import_template"),
     path("impor/<uuid:token>/terapkan/", imports.apply, name="import_apply"),
+    # Exports of each dashboard table and the raw realizations (programs/views/exports.py)
+    path("unduh/rapor.<unduhan:fmt>", exports.scorecard, name="export_scorecard"),
+    path("unduh/program/<slug:slug>.<unduhan:fmt>", exports.program, name="export_program"),
+    path("unduh/program/<slug:slug>/kinerja.xlsx", exports.performance, name="export_performance"),
+    path("unduh/wilayah/<kode:code>.<unduhan:fmt>", exports.regency, name="export_regency"),
+    path("unduh/kelengkapan.<unduhan:fmt>", exports.completeness, name="export_completeness"),
+    path("unduh/realisasi.<unduhan:fmt>", exports.realizations, name="export_realizations"),
 ]

@@ -1,0 +1,573 @@
+"""CSV and XLSX exports of what the dashboards show (pure: selector rows in, files out).
+
+An export is a header block (what, which filters, when, whether figures are provisional)
+and one or more tables. Builders turn selector rows into `Sheet`s; writers turn an
+`Export` into a streamed CSV or an XLSX workbook. Nothing here queries the database
+except by iterating rows it is given (the raw realizations arrive as a lazy iterator).
+
+Format decisions, for Excel as officials in Indonesia use it (Windows, locale id-ID):
+
+- CSV: UTF-8 with a byte order mark (Excel otherwise reads it as ANSI and breaks
+  "Ogan Komering Ulu"'s neighbours' accents and the en dash), `;` as separator and a
+  decimal comma with no thousands separator (id-ID Excel's list separator is `;` and its
+  decimal symbol `,`, so "14,76" opens as the number 14,76). Percentages are written as
+  percentage points under a header ending in "(%)". The header block comes first, as
+  label;value rows, then an empty row, then the table.
+- XLSX: a first sheet "Keterangan" with the header block, then the data sheet(s):
+  numbers are numeric cells with a number format (#,##0 / #,##0.00 / 0.00%; a
+  percentage is stored as a fraction, 25 % as 0.25), a bold frozen header row, column
+  widths. Written with openpyxl's write-only mode into a spooled temporary file, so a
+  large export never sits in memory as a worksheet.
+- Formula injection: a text cell starting with =, +, -, @, tab or carriage return (or
+  their full-width forms) gets a leading apostrophe, in CSV and XLSX alike, so no
+  spreadsheet evaluates it. Numbers are numbers and never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from programs import formats
+from programs.models import FundingSource, MonthlyReport
+
+APP_TITLE = gettext_noop("Dasbor Gerakan Serentak Sumsel")
+CSV_DELIMITER = ";"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"
+# Spooled XLSX files stay in memory up to this size, then move to a temporary file.
+SPOOL_MAX_BYTES = 8 * 1024 * 1024
+# CSV rows are sent in batches of this many.
+CSV_BATCH_ROWS = 500
+
+TEXT, INTEGER, NUMBER, PERCENT = "text", "integer", "number", "percent"
+
+# First characters that make a spreadsheet treat a text cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+    # Places a number is rounded to in CSV and shown with in XLSX; None: as stored.
+    decimals: int | None = None
+    width: float | None = None
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A number with its own decimals, in a column that mixes indicators."""
+
+    value: Decimal | int | None
+    decimals: int
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: list[Column]
+    rows: Iterable[Sequence]
+    frozen_cols: int = 0  # label columns kept in view when scrolling right
+
+
+@dataclass
+class Export:
+    title: str
+    filename: str  # without extension
+    info: list[tuple[str, str]]
+    sheets: list[Sheet] = field(default_factory=list)
+
+
+# --- Cells ------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("ya") if value else ""
+    return neutralise(str(value))
+
+
+def _number_parts(column: Column, value) -> tuple[Decimal | int | None, int | None]:
+    if isinstance(value, Fixed):
+        return value.value, value.decimals
+    return value, column.decimals
+
+
+def _csv_number(value, decimals: int | None) -> str:
+    """Decimal comma, no grouping; `decimals` None: as stored (at most 4 places)."""
+    text = f"{round(Decimal(value), 4 if decimals is None else decimals):f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def csv_cell(column: Column, value) -> str:
+    if column.kind == TEXT or isinstance(value, str | bool):
+        return _text(value)
+    number, decimals = _number_parts(column, value)
+    if number is None:
+        return ""
+    if column.kind == INTEGER:
+        return str(int(number))
+    return _csv_number(number, 2 if column.kind == PERCENT and decimals is None else decimals)
+
+
+def _number_format(kind: str, decimals: int | None) -> str:
+    if kind == INTEGER:
+        return "#,##0"
+    if kind == PERCENT:
+        places = 2 if decimals is None else decimals
+        return "0" + ("." + "0" * places if places else "") + "%"
+    if decimals is None:
+        return "General"
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (for csv.writer)."""
+
+    def write(self, value):
+        return value
+
+
+def _info_row(label: str, value: str) -> list[str]:
+    return [_text(label), _text(value)] if value else [_text(label)]
+
+
+def csv_stream(export: Export) -> Iterator[bytes]:
+    """The export as CSV bytes, row batch by row batch; rows are read lazily."""
+    if len(export.sheets) != 1:
+        raise ValueError("A CSV file holds exactly one table.")
+    sheet = export.sheets[0]
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    head = [BOM]
+    head += [writer.writerow(_info_row(label, value)) for label, value in export.info]
+    head.append(writer.writerow([]))
+    head.append(writer.writerow([_text(c.header) for c in sheet.columns]))
+    yield "".join(head).encode("utf-8")
+    batch = []
+    for row in sheet.rows:
+        batch.append(
+            writer.writerow([csv_cell(c, v) for c, v in zip(sheet.columns, row, strict=True)])
+        )
+        if len(batch) >= CSV_BATCH_ROWS:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+
+
+# --- XLSX -------------------------------------------------------------------------------
+
+
+_SHEET_TITLE_BAD = str.maketrans({c: "-" for c in "[]:*?/\\"})
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = (title.translate(_SHEET_TITLE_BAD).strip("'") or "Data")[:31]
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def _xlsx_text(value) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", _text(value))
+
+
+def write_xlsx(export: Export, fileobj) -> None:
+    """Write the export as a workbook: 'Keterangan', then one sheet per table."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    used: set[str] = set()
+
+    info = workbook.create_sheet(_sheet_title(_("Keterangan"), used))
+    info.column_dimensions["A"].width = 24
+    info.column_dimensions["B"].width = 90
+    for position, (label, value) in enumerate(export.info):
+        cell = WriteOnlyCell(info, value=_xlsx_text(label))
+        if position < 2 or not value:
+            cell.font = bold
+        info.append([cell, _xlsx_text(value)] if value else [cell])
+
+    header_alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet in export.sheets:
+        ws = workbook.create_sheet(_sheet_title(sheet.title, used))
+        for index, column in enumerate(sheet.columns, start=1):
+            default = 14 if column.kind != TEXT else 18
+            ws.column_dimensions[get_column_letter(index)].width = column.width or default
+        ws.freeze_panes = f"{get_column_letter(sheet.frozen_cols + 1)}2"
+        header = []
+        for column in sheet.columns:
+            cell = WriteOnlyCell(ws, value=_xlsx_text(column.header))
+            cell.font = bold
+            cell.alignment = header_alignment
+            header.append(cell)
+        ws.append(header)
+        formats_of: dict[tuple[str, int | None], str] = {}
+        for row in sheet.rows:
+            cells = []
+            for column, value in zip(sheet.columns, row, strict=True):
+                if column.kind == TEXT or isinstance(value, str | bool):
+                    cells.append(_xlsx_text(value) or None)
+                    continue
+                number, decimals = _number_parts(column, value)
+                if number is None:
+                    cells.append(None)
+                    continue
+                if column.kind == INTEGER:
+                    number = int(number)
+                elif column.kind == PERCENT:
+                    number = float(Decimal(number) / 100)
+                else:
+                    number = float(number)
+                key = (column.kind, decimals)
+                if key not in formats_of:
+                    formats_of[key] = _number_format(*key)
+                cell = WriteOnlyCell(ws, value=number)
+                cell.number_format = formats_of[key]
+                cells.append(cell)
+            ws.append(cells)
+    workbook.save(fileobj)
+
+
+def xlsx_file(export: Export):
+    """The workbook in a spooled temporary file, positioned at its start."""
+    fileobj = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115
+    write_xlsx(export, fileobj)
+    fileobj.seek(0)
+    return fileobj
+
+
+# --- Header block -----------------------------------------------------------------------
+
+
+def generated_label(now: dt.datetime | None = None) -> str:
+    """'25 Maret 2024 14:05 WIB', in the project's time zone."""
+    local = timezone.localtime(now or timezone.now())
+    zone = local.tzname() or ""
+    return f"{formats.date_label(local.date())} {local:%H:%M} {zone}".strip()
+
+
+def data_label(*, verified_only: bool, forced: bool) -> str:
+    if forced:
+        return _("Terverifikasi saja (akses publik)")
+    if verified_only:
+        return _("Terverifikasi saja")
+    return _("Diajukan dan terverifikasi (termasuk angka sementara)")
+
+
+PROVISIONAL_NOTE = gettext_noop(
+    "Angka sementara (diajukan, belum diverifikasi) ikut dihitung dan ditandai “ya” "
+    "pada kolom Sementara."
+)
+
+
+def build_export(
+    *,
+    title: str,
+    filename: str,
+    info: list[tuple[str, str]],
+    sheets: list[Sheet],
+    provisional: bool,
+    page_url: str | None = None,
+    notes: Iterable[str] = (),
+    now: dt.datetime | None = None,
+) -> Export:
+    """An export with the standard header block: app, title, `info` (the filters),
+    generation time, the page it mirrors, and a provisional note when it applies."""
+    lines = [(_(APP_TITLE), ""), (title, ""), *info]
+    lines.append((_("Dibuat"), generated_label(now)))
+    if page_url:
+        lines.append((_("Halaman"), page_url))
+    if provisional:
+        lines.append((_("Catatan"), _(PROVISIONAL_NOTE)))
+    lines += [(_("Catatan"), note) for note in notes]
+    return Export(title=title, filename=filename, info=lines, sheets=sheets)
+
+
+# --- Dashboard tables -------------------------------------------------------------------
+
+
+def _unit(header: str, unit: str) -> str:
+    return f"{header} ({unit})" if unit else header
+
+
+def _status(progress) -> str:
+    return progress.status_label if progress is not None else ""
+
+
+def scorecard_sheet(board) -> Sheet:
+    """The overview's regency x program scorecard, in the page's order."""
+    columns = [
+        Column(_("Peringkat"), INTEGER, width=10),
+        Column(_("Kode"), width=8),
+        Column(_("Kabupaten/kota"), width=26),
+    ]
+    for program in board.programs:
+        columns += [
+            Column(_("%(program)s: capaian (%%)") % {"program": program.label}, PERCENT, 2),
+            Column(_("%(program)s: status") % {"program": program.label}, width=16),
+            Column(_("%(program)s: sementara") % {"program": program.label}, width=12),
+        ]
+    columns += [
+        Column(_("Program sesuai jadwal"), INTEGER, width=12),
+        Column(_("Jumlah program"), INTEGER, width=12),
+    ]
+
+    def rows():
+        for row in board.rows:
+            cells = [row.rank, row.regency.code, row.regency.name]
+            for cell in row.cells:
+                progress = cell.progress
+                cells += [
+                    progress.achievement if progress else None,
+                    _status(progress),
+                    bool(progress and progress.provisional),
+                ]
+            yield [*cells, row.on_track, len(row.cells)]
+
+    return Sheet(_("Rapor"), columns, rows(), frozen_cols=3)
+
+
+def program_sheet(page, *, province_label: str) -> Sheet:
+    """The program page's per-regency table for its indicator, then the province."""
+    indicator = page.indicator
+    places = indicator.decimals
+    columns = [
+        Column(_("Kode"), width=8),
+        Column(_("Kabupaten/kota"), width=26),
+        Column(_unit(_("Target"), indicator.unit), NUMBER, places),
+        Column(_unit(_("Realisasi"), indicator.unit), NUMBER, places),
+        Column(_("Sementara"), width=11),
+        Column(_("Capaian (%)"), PERCENT, 2),
+        Column(_("Seharusnya s.d. kini (%)"), PERCENT, 2),
+        Column(_("Status"), width=16),
+        Column(_("Laporan terakhir"), width=14),
+        Column(_("Status laporan"), width=14),
+        Column(_("Ketepatan waktu"), width=14),
+    ]
+
+    def progress_cells(p):
+        return [p.target, p.realization, p.provisional, p.achievement, p.expected, _status(p)]
+
+    def rows():
+        for row in page.rows:
+            on_time = {True: _("tepat waktu"), False: _("terlambat")}.get(row.report_on_time, "")
+            yield [
+                row.regency.code,
+                row.regency.name,
+                *progress_cells(row.progress),
+                formats.month_label(row.report_month) if row.report_month else "",
+                str(row.report_status_label),
+                on_time,
+            ]
+        if page.province is not None:
+            yield ["", province_label, *progress_cells(page.province), "", "", ""]
+
+    return Sheet(indicator.code, columns, rows(), frozen_cols=2)
+
+
+def regency_sheet(page, *, province_label: str) -> Sheet:
+    """The regency page: every program indicator, the regency beside the province."""
+    columns = [
+        Column(_("Program"), width=12),
+        Column(_("Kode indikator"), width=22),
+        Column(_("Indikator"), width=40),
+        Column(_("Satuan"), width=10),
+        Column(_("Target"), NUMBER),
+        Column(_("Realisasi"), NUMBER),
+        Column(_("Sementara"), width=11),
+        Column(_("Capaian (%)"), PERCENT, 2),
+        Column(_("Seharusnya s.d. kini (%)"), PERCENT, 2),
+        Column(_("Status"), width=16),
+        Column(_("Target %(where)s") % {"where": province_label}, NUMBER),
+        Column(_("Realisasi %(where)s") % {"where": province_label}, NUMBER),
+        Column(_("Sementara (%(where)s)") % {"where": province_label}, width=11),
+        Column(_("Capaian %(where)s (%%)") % {"where": province_label}, PERCENT, 2),
+        Column(_("Seharusnya %(where)s (%%)") % {"where": province_label}, PERCENT, 2),
+        Column(_("Status %(where)s") % {"where": province_label}, width=16),
+    ]
+
+    def figures(p, places):
+        return [
+            Fixed(p.target, places),
+            Fixed(p.realization, places),
+            p.provisional,
+            p.achievement,
+            p.expected,
+            _status(p),
+        ]
+
+    def rows():
+        for block in page.blocks:
+            for item in block.indicators:
+                indicator = item.indicator
+                places = indicator.decimals
+                yield [
+                    block.program.label,
+                    indicator.code,
+                    indicator.name,
+                    indicator.unit,
+                    *figures(item.regency, places),
+                    *figures(item.province, places),
+                ]
+
+    return Sheet(page.regency.name, columns, rows(), frozen_cols=3)
+
+
+def completeness_sheet(grid, *, total_label: str) -> Sheet:
+    """Regency x month reporting states of one program, with counts and rates."""
+    columns = [Column(_("Kode"), width=8), Column(_("Kabupaten/kota"), width=26)]
+    columns += [Column(formats.month_label(m), width=14) for m in grid.months]
+    columns += [
+        Column(_("Laporan jatuh tempo"), INTEGER, width=12),
+        Column(_("Sudah diajukan"), INTEGER, width=12),
+        Column(_("Tepat waktu"), INTEGER, width=12),
+        Column(_("Kelengkapan (%)"), PERCENT, 2),
+        Column(_("Ketepatan waktu (%)"), PERCENT, 2),
+    ]
+
+    def rows():
+        for row in grid.rows:
+            yield [
+                row.regency.code,
+                row.regency.name,
+                *[str(cell.label) for cell in row.cells],
+                row.due,
+                row.submitted,
+                row.on_time,
+                row.rate,
+                row.on_time_rate,
+            ]
+        blanks = [""] * len(grid.months)
+        yield [
+            "",
+            total_label,
+            *blanks,
+            grid.due,
+            grid.submitted,
+            grid.on_time,
+            grid.rate,
+            grid.on_time_rate,
+        ]
+
+    return Sheet(grid.program.label, columns, rows(), frozen_cols=2)
+
+
+def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
+    """Raw realization rows (from `selectors.exports.realization_rows`), lazily."""
+    columns = [
+        Column(_("Tahun"), INTEGER, width=8),
+        Column(_("Bulan"), INTEGER, width=8),
+        Column(_("Kode wilayah"), width=10),
+        Column(_("Kabupaten/kota"), width=24),
+        Column(_("Program"), width=12),
+        Column(_("Kode indikator"), width=22),
+        Column(_("Indikator"), width=36),
+        Column(_("Satuan"), width=10),
+        Column(_("Kode sumber dana"), width=18),
+        Column(_("Sumber dana / mitra"), width=30),
+        Column(_("Kategori sumber dana"), width=20),
+        Column(_("Nilai"), NUMBER),
+        Column(_("Pembilang"), NUMBER),
+        Column(_("Penyebut"), NUMBER),
+        Column(_("Status laporan"), width=14),
+        Column(_("Sementara"), width=11),
+        Column(_("Catatan"), width=40),
+    ]
+    # Labels resolved now: the rows are written after the view has returned.
+    statuses = {value: str(label) for value, label in MonthlyReport.Status.choices}
+    categories = {value: str(label) for value, label in FundingSource.Category.choices}
+    submitted = MonthlyReport.Status.SUBMITTED
+
+    def cells():
+        for r in rows:
+            yield [
+                r["report__year"],
+                r["report__month"],
+                r["report__regency_id"] or "",
+                r["report__regency__name"] or province_label,
+                r["report__program__acronym"] or r["report__program__name"],
+                r["indicator__code"],
+                r["indicator__name"],
+                r["indicator__unit"],
+                r["funding_source__code"],
+                r["funding_source__name"],
+                categories.get(r["funding_source__category"], r["funding_source__category"]),
+                r["value"],
+                r["numerator"],
+                r["denominator"],
+                statuses.get(r["report__status"], r["report__status"]),
+                r["report__status"] == submitted,
+                r["note"],
+            ]
+
+    return Sheet(_("Realisasi"), columns, cells(), frozen_cols=0)
+
+
+def performance_sheets(book, *, province_label: str) -> list[Sheet]:
+    """One sheet per indicator: regencies and the province x months, with target, each
+    month's value and year to date, and achievement as of the last month."""
+    sheets = []
+    last = formats.month_label(book.months[-1]) if book.months else ""
+    for perf in book.sheets:
+        indicator = perf.indicator
+        places = indicator.decimals
+        columns = [
+            Column(_("Kode"), width=8),
+            Column(_("Kabupaten/kota"), width=26),
+            Column(_unit(_("Target"), indicator.unit), NUMBER, places),
+        ]
+        for m in book.months:
+            name = formats.month_label(m)
+            columns += [
+                Column(_("%(month)s: bulan ini") % {"month": name}, NUMBER, places, 13),
+                Column(_("%(month)s: s.d. bulan ini") % {"month": name}, NUMBER, places, 13),
+            ]
+        columns += [
+            Column(_("Capaian s.d. %(month)s (%%)") % {"month": last}, PERCENT, 2),
+            Column(_("Status"), width=16),
+            Column(_("Sementara"), width=11),
+        ]
+
+        def rows(perf=perf):
+            for row in perf.rows:
+                code, name = (row.regency.code, row.regency.name) if row.regency else ("", "")
+                p = row.progress
+                cells = [code, name or province_label, p.target]
+                for figure in row.months:
+                    cells += [figure.value, figure.to_date]
+                yield [*cells, p.achievement, _status(p), p.provisional]
+
+        sheets.append(Sheet(indicator.code, columns, rows(), frozen_cols=2))
+    return sheets
