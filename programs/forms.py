@@ -6,27 +6,31 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from programs.models import Indicator
 
-NOT_A_NUMBER = "Bukan angka yang sah: tulis misalnya 1.250 atau 14,33."
+NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
 MAX_ROWS_PER_INDICATOR = 30
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
-def parse_number(text: str) -> Decimal | None:
-    """An Indonesian-formatted number: '8.391' -> 8391, '14,33' -> 14.33, '2.5' -> 2.5.
+def parse_number(text: str, language: str = "id") -> Decimal | None:
+    """A number as a person types it in `language`.
 
-    A dot followed by groups of exactly three digits is a thousands separator (as in
-    id-ID); otherwise a lone dot is read as a decimal point. Raises ValueError."""
+    Indonesian: '8.391' -> 8391, '14,33' -> 14.33; a dot followed by groups of exactly
+    three digits is a thousands separator, otherwise a lone dot is a decimal point.
+    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. Raises ValueError."""
     text = (text or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif _THOUSANDS.match(text):
-        text = text.replace(".", "")
+    thousands, decimal = (",", ".") if language.startswith("en") else (".", ",")
+    if decimal in text:
+        text = text.replace(thousands, "").replace(decimal, ".")
+    elif re.match(rf"^\d{{1,3}}(\{thousands}\d{{3}})+$", text):
+        text = text.replace(thousands, "")
+    elif thousands == ",":
+        text = text.replace(",", ".")
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
@@ -65,6 +69,7 @@ def parse_entry(data, indicators: list[Indicator]) -> list[EntryRow]:
     Fields: source, value, num, den, note. Unparseable numbers are kept with a message
     so the form can show what was typed and why it was refused."""
     rows: list[EntryRow] = []
+    language = get_language() or "id"
     for indicator in indicators:
         for index in range(MAX_ROWS_PER_INDICATOR):
             prefix = f"r-{indicator.code}-{index}-"
@@ -85,7 +90,7 @@ def parse_entry(data, indicators: list[Indicator]) -> list[EntryRow]:
                 ("den", "denominator"),
             ):
                 try:
-                    setattr(row, attribute, parse_number(raw.get(name, "")))
+                    setattr(row, attribute, parse_number(raw.get(name, ""), language))
                 except ValueError:
                     row.parse_errors.append(_(NOT_A_NUMBER))
             if not row.is_empty:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from programs import permissions
 from programs.forms import EntryRow
@@ -35,37 +36,47 @@ from regencies.models import Regency, UserScope
 Status = MonthlyReport.Status
 Measure = Indicator.Measure
 
-NEGATIVE = "Nilai tidak boleh negatif."
-WHOLE_NUMBER = "Harus bilangan bulat (tanpa desimal)."
-TOO_MANY_DECIMALS = "Paling banyak %(n)s angka desimal."
-VALUE_REQUIRED = "Isi nilainya."
-RATIO_REQUIRED = "Isi pembilang dan penyebut."
-DENOMINATOR_ZERO = "Penyebut harus lebih dari 0."
-NUMERATOR_ABOVE_DENOMINATOR = "Pembilang tidak boleh lebih besar dari penyebut."
-DUPLICATE_SOURCE = "Sumber dana ini sudah diisi di baris lain untuk indikator yang sama."
-UNKNOWN_SOURCE = "Sumber dana tidak dikenal."
-ONE_LEVEL_VALUE = "Indikator ini hanya diisi satu nilai."
-RUNNING_TOTAL_DECREASE = (
+NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
+WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
+TOO_MANY_DECIMALS = gettext_noop("Paling banyak %(n)s angka desimal.")
+VALUE_REQUIRED = gettext_noop("Isi nilainya.")
+RATIO_REQUIRED = gettext_noop("Isi pembilang dan penyebut.")
+DENOMINATOR_ZERO = gettext_noop("Penyebut harus lebih dari 0.")
+NUMERATOR_ABOVE_DENOMINATOR = gettext_noop("Pembilang tidak boleh lebih besar dari penyebut.")
+DUPLICATE_SOURCE = gettext_noop(
+    "Sumber dana ini sudah diisi di baris lain untuk indikator yang sama."
+)
+UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal.")
+ONE_LEVEL_VALUE = gettext_noop("Indikator ini hanya diisi satu nilai.")
+RUNNING_TOTAL_DECREASE = gettext_noop(
     "Lebih rendah dari bulan lalu (%(previous)s), padahal ini angka kumulatif: beri catatan."
 )
-ABOVE_REMAINING = "Melebihi sisa target (%(remaining)s): periksa, dan beri catatan bila benar."
-ABOVE_USUAL = (
+ABOVE_REMAINING = gettext_noop(
+    "Melebihi sisa target (%(remaining)s): periksa, dan beri catatan bila benar."
+)
+ABOVE_USUAL = gettext_noop(
     "Lebih dari 3 kali rata-rata bulanan (%(average)s): periksa, dan beri catatan bila benar."
 )
-NOTE_GIVEN = "Catatan sudah diisi."
-NOT_ALLOWED = "Anda tidak berwenang mengubah laporan ini."
-LOCKED = "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
-FUTURE_MONTH = "Bulan yang belum berjalan tidak dapat dilaporkan."
-NOT_EDITABLE = "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
-CONFLICT = (
+NOTE_GIVEN = gettext_noop("Catatan sudah diisi.")
+NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengubah laporan ini.")
+LOCKED = gettext_noop(
+    "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
+)
+FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
+NOT_EDITABLE = gettext_noop(
+    "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
+)
+CONFLICT = gettext_noop(
     "Laporan ini sudah diubah orang lain (%(who)s, %(when)s) sejak Anda membukanya. "
     "Tidak ada yang ditimpa: periksa perubahan di bawah, lalu simpan lagi."
 )
-HAS_ERRORS = "Ada isian yang belum benar: lihat pesan di setiap baris."
-NEEDS_NOTES = "Beberapa angka perlu catatan sebelum laporan dapat diajukan."
-EMPTY_SUBMIT = "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
-REASON_REQUIRED = "Alasan wajib diisi."
-WRONG_STATUS = "Status laporan sudah berubah; muat ulang halaman."
+HAS_ERRORS = gettext_noop("Ada isian yang belum benar: lihat pesan di setiap baris.")
+NEEDS_NOTES = gettext_noop("Beberapa angka perlu catatan sebelum laporan dapat diajukan.")
+EMPTY_SUBMIT = gettext_noop(
+    "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
+)
+REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
+WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
 
 
 class ServiceError(Exception):

@@ -72,8 +72,9 @@ class Regency(models.Model):
 
     @property
     def display_name(self) -> str:
-        prefix = "Kota" if self.kind == self.Kind.KOTA else "Kab."
-        return f"{prefix} {self.name}"
+        if self.kind == self.Kind.KOTA:
+            return _("Kota %(name)s") % {"name": self.name}
+        return _("Kab. %(name)s") % {"name": self.name}
 
     @property
     def code_compact(self) -> str:

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from regencies.models import LoginFailure
 
-LOCKED_OUT = (
+LOCKED_OUT = gettext_noop(
     "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam %(minutes)s menit."
 )
 

@@ -9,5 +9,6 @@ def site(request):
         "DEMO_MODE": settings.DEMO_MODE,
         "PUBLIC_DASHBOARD": settings.PUBLIC_DASHBOARD,
         "nav_reports": role == permissions.Role.OPERATOR,
+        "nav_import": role in (permissions.Role.OPERATOR, permissions.Role.ADMIN),
         "nav_verification": role in (permissions.Role.VERIFIKATOR, permissions.Role.ADMIN),
     }

@@ -156,7 +156,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(
                     record.history_date,
-                    str(record.history_user or "sistem"),
+                    str(record.history_user or _("sistem")),
                     what,
                     record.history_change_reason or "",
                 )
@@ -179,7 +179,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 record.history_date,
-                str(record.history_user or "sistem"),
+                str(record.history_user or _("sistem")),
                 f"{name} ({record.funding_source_id and record.funding_source.name}): "
                 f"{_show(old, decimals)} → {_show(new, decimals)}",
                 record.history_change_reason or "",

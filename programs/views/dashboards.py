@@ -99,7 +99,7 @@ def program(request, slug: str):
     """One program: per-regency achievement (bars, map, table), trend and funding."""
     program = selectors.program_with_indicators(slug)
     if program is None:
-        raise Http404("Program tidak ditemukan")
+        raise Http404(_("Program tidak ditemukan"))
     filters = parse_filters(request)
     page = selectors.program_page(
         program=program,
@@ -169,7 +169,7 @@ def regency(request, code: str):
     its reporting status per month."""
     regency = Regency.objects.filter(code=code).first()
     if regency is None:
-        raise Http404("Kabupaten/kota tidak ditemukan")
+        raise Http404(_("Kabupaten/kota tidak ditemukan"))
     filters = parse_filters(request)
     page = selectors.regency_page(
         regency=regency,

@@ -619,3 +619,11 @@ def test_services_refuse_without_permission_whatever_the_view(people):
             rows=[],
             submit=False,
         )
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("8,391", D(8391)), ("14.33", D("14.33")), ("1,234,567.5", D("1234567.5")), ("2,5", D("2.5"))],
+)
+def test_english_numbers_are_parsed_in_english(text, value):
+    assert parse_number(text, "en") == value

@@ -1,0 +1,420 @@
+"""Language (issue 6.3): Bahasa Indonesia whatever the browser says, English only on an
+explicit and remembered choice, every user-facing string translated, numbers and dates in
+the chosen language's format."""
+
+import ast
+import gettext
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from programs.models import Program
+from regencies.models import UserScope
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+# Indonesian strings that must not survive on an English page (and do appear in Indonesian).
+INDONESIAN = ["Belum ada data", "Sesuai jadwal", "Ringkasan", "Kelengkapan laporan"]
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def english_client(**extra) -> Client:
+    client = Client(**extra)
+    response = client.post("/bahasa/", {"language": "en", "next": "/"}, **ENGLISH_BROWSER)
+    assert response.status_code == 302
+    return client
+
+
+def previous_month() -> tuple[int, int]:
+    today = timezone.localdate()
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+@pytest.fixture
+def operator(reference_data):
+    user = UserFactory(username="op-banyuasin", email="op@sumselprov.go.id")
+    scope = UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    scope.programs.set(Program.objects.filter(slug="gbrss"))
+    return user
+
+
+def entry_url(suffix="") -> str:
+    year, month = previous_month()
+    return f"/laporan/16.07/gbrss/{year}-{month:02d}/{suffix}"
+
+
+# --- Default and switch ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_indonesian_by_default_even_for_an_english_browser(client, reference_data):
+    response = client.get("/?tahun=2024&bulan=3", **ENGLISH_BROWSER)
+    html = text(response)
+    assert response.headers["Content-Language"] == "id"
+    assert '<html lang="id">' in html
+    for phrase in [*INDONESIAN, "Capaian Gerakan Serentak 2024", "s.d. Maret"]:
+        assert phrase in html, phrase
+    assert "On track" not in html and "Overview" not in html
+    assert 'value="en"' in html  # the switch to English is offered
+
+
+@pytest.mark.django_db
+def test_overview_in_english_after_the_switch(reference_data):
+    client = english_client()
+    response = client.get("/?tahun=2024&bulan=3", **ENGLISH_BROWSER)
+    html = text(response)
+    assert response.headers["Content-Language"] == "en"
+    assert '<html lang="en">' in html
+    for phrase in [
+        "Gerakan Serentak progress 2024 <small>through March</small>",
+        "Overview",
+        "Regency/city scorecard",
+        "On track",
+        "No data yet",
+        "Reporting completeness",
+        "Skip to content",
+        "Bahasa Indonesia",  # the way back
+    ]:
+        assert phrase in html, phrase
+    for phrase in INDONESIAN:
+        assert phrase not in html, phrase
+
+
+@pytest.mark.django_db
+def test_program_page_in_english(reference_data):
+    html = text(english_client().get("/program/gbrss/?tahun=2024&bulan=12"))
+    for phrase in [
+        "Province target",
+        "Achievement by regency/city",
+        "Achievement map",
+        "Table by regency/city",
+        "2024, through December",
+        "Achievement (%)",  # chart axis, from charts.py
+    ]:
+        assert phrase in html, phrase
+    for phrase in [*INDONESIAN, "Target provinsi", "Peta capaian", "Capaian (%)"]:
+        assert phrase not in html, phrase
+
+
+@pytest.mark.django_db
+def test_regency_and_completeness_pages_in_english(reference_data):
+    client = english_client()
+    html = text(client.get("/wilayah/16.07/?tahun=2024&bulan=12"))
+    assert "Banyuasin Regency" in html and "Kab. Banyuasin" not in html
+    assert "Reporting status" in html and "Status pelaporan" not in html
+    html = text(client.get("/kelengkapan/?tahun=2024"))
+    for phrase in ["Reporting completeness and timeliness", "Not yet due", "Submitted late"]:
+        assert phrase in html, phrase
+    assert "Belum jatuh tempo" not in html and "Diajukan terlambat" not in html
+
+
+@pytest.mark.django_db
+def test_login_page_in_english(reference_data):
+    client = english_client()
+    html = text(client.get("/akun/masuk/"))
+    assert "Log in" in html and "Username" in html and "Password" in html
+    assert "Kata sandi" not in html and "Nama pengguna" not in html
+    html = text(client.post("/akun/masuk/", {"username": "nobody", "password": "wrong"}))
+    assert "Please enter a correct username and password" in html  # Django's own message
+
+
+@pytest.mark.django_db
+def test_entry_form_in_english_for_an_operator(operator):
+    client = english_client()
+    client.force_login(operator)
+    html = text(client.get(entry_url()))
+    for phrase in [
+        "Banyuasin Regency",
+        "Save draft",
+        "Submit for verification",
+        "Funding source",
+        "Deadline",
+        "Not started",
+        "Add a funding source or partner",
+        "Reports",  # navigation
+    ]:
+        assert phrase in html, phrase
+    for phrase in ["Simpan draf", "Ajukan untuk verifikasi", "Sumber dana", "Belum diisi"]:
+        assert phrase not in html, phrase
+
+    # Messages from services (constants marked with gettext_noop) are translated too.
+    data = {
+        "versi": "0",
+        "aksi": "simpan",
+        "r-rumah-dibedah-0-source": "apbn",
+        "r-rumah-dibedah-0-value": "-3",
+    }
+    html = text(client.post(entry_url(), data))
+    assert "The value cannot be negative." in html
+    assert "Some entries are not valid yet" in html
+    assert "Nilai tidak boleh negatif" not in html
+    data["r-rumah-dibedah-0-value"] = "dua"
+    html = text(client.post(entry_url("periksa/"), data))
+    assert "Not a valid number" in html and "Bukan angka yang sah" not in html
+
+    html = text(client.get("/laporan/"))
+    assert "Monthly reports" in html and "Laporan bulanan" not in html
+
+
+@pytest.mark.django_db
+def test_operator_pages_stay_indonesian_without_the_switch(operator):
+    client = Client()
+    client.force_login(operator)
+    html = text(client.get(entry_url(), **ENGLISH_BROWSER))
+    assert "Kab. Banyuasin" in html and "Simpan draf" in html and "Save draft" not in html
+
+
+@pytest.mark.django_db
+def test_the_choice_is_remembered_in_a_cookie_and_can_be_undone(reference_data):
+    client = Client()
+    response = client.post("/bahasa/", {"language": "en", "next": "/program/gbrss/"})
+    assert response["Location"] == "/program/gbrss/"
+    cookie = response.cookies["bahasa"]
+    assert cookie.value == "en"
+    assert int(cookie["max-age"]) >= 365 * 24 * 3600
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    for path in ["/", "/program/gbrss/", "/kelengkapan/", "/akun/masuk/"]:
+        response = client.get(path, **ENGLISH_BROWSER)
+        assert response.headers["Content-Language"] == "en", path
+    # An unknown language changes nothing; choosing Indonesian switches back.
+    client.post("/bahasa/", {"language": "fr", "next": "/"})
+    assert client.get("/").headers["Content-Language"] == "en"
+    client.post("/bahasa/", {"language": "id", "next": "/"})
+    response = client.get("/", **ENGLISH_BROWSER)
+    assert response.headers["Content-Language"] == "id"
+    assert "Ringkasan" in text(response)
+
+
+@pytest.mark.django_db
+def test_a_forged_cookie_falls_back_to_indonesian(client, reference_data):
+    client.cookies["bahasa"] = "xx"
+    assert client.get("/").headers["Content-Language"] == "id"
+
+
+# --- Numbers and dates -------------------------------------------------------------------
+
+
+def gbrss_card(html: str) -> str:
+    card = html[html.index('data-program="gbrss"') :]
+    return card[: card.index("</article>")]
+
+
+def stunting_card(html: str) -> str:
+    card = html[html.index('data-program="stunting"') :]
+    return card[: card.index("</article>")]
+
+
+@pytest.mark.django_db
+def test_numbers_follow_the_language(client, reference_data):
+    html = text(client.get("/?tahun=2024&bulan=12"))
+    assert "8.391 rumah" in gbrss_card(html)
+    assert "8,391" not in gbrss_card(html)
+    html = text(english_client().get("/?tahun=2024&bulan=12"))
+    assert "8,391 rumah" in gbrss_card(html)
+    assert "8.391" not in gbrss_card(html)
+
+
+@pytest.mark.django_db
+def test_decimals_and_charts_follow_the_language(client, reference_data):
+    indonesian = text(client.get("/program/gbrss/?tahun=2024&bulan=12"))
+    english = text(english_client().get("/program/gbrss/?tahun=2024&bulan=12"))
+    assert '"separators": ",."' in indonesian
+    assert '"separators": ".,"' in english
+    assert '"locale": "en"' in english
+
+
+@pytest.mark.django_db
+def test_month_names_and_dates_follow_the_language(client, operator):
+    html = text(client.get("/?tahun=2024&bulan=8"))
+    assert "Agustus" in html and "August" not in html
+    en = english_client()
+    html = text(en.get("/?tahun=2024&bulan=8"))
+    assert "through August" in html and "Agustus" not in html
+    assert '<option value="1">January</option>' in html
+    en.force_login(operator)
+    html = text(en.get(entry_url()))
+    year, month = previous_month()
+    due_month = 1 if month == 12 else month + 1
+    english_month = [
+        "January", "February", "March", "April", "May", "June", "July",
+        "August", "September", "October", "November", "December",
+    ][due_month - 1]  # fmt: skip
+    assert english_month in html  # the due date, e.g. "10 April 2024"
+
+
+# --- The catalogue -----------------------------------------------------------------------
+
+
+def parse_po(path: Path) -> list[dict]:
+    """A minimal .po reader: msgctxt, msgid, msgid_plural, msgstr[n] and flags."""
+    entries = []
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8").strip()):
+        entry = {"flags": set(), "ctxt": None, "plural": None, "str": {}, "obsolete": False}
+        parts, current = {}, None
+        for line in block.splitlines():
+            if line.startswith("#~"):
+                entry["obsolete"] = True
+            elif line.startswith("#,"):
+                entry["flags"].update(flag.strip() for flag in line[2:].split(","))
+            elif line.startswith("#"):
+                continue
+            elif match := re.match(
+                r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (\".*\")$", line
+            ):
+                current = match.group(1)
+                parts[current] = [match.group(2)]
+            elif line.startswith('"') and current:
+                parts[current].append(line)
+        if "msgid" not in parts:
+            continue
+        value = {k: "".join(ast.literal_eval(p) for p in v) for k, v in parts.items()}
+        entry["id"] = value["msgid"]
+        entry["ctxt"] = value.get("msgctxt")
+        entry["plural"] = value.get("msgid_plural")
+        entry["str"] = {
+            int(k[7:-1]) if "[" in k else 0: v for k, v in value.items() if k.startswith("msgstr")
+        }
+        entries.append(entry)
+    return entries
+
+
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
+
+
+def untranslated(entries: list[dict]) -> list[str]:
+    return [
+        e["id"]
+        for e in entries
+        if e["id"] and not e["obsolete"] and ("fuzzy" in e["flags"] or not all(e["str"].values()))
+    ]
+
+
+def test_english_catalogue_is_complete_and_keeps_placeholders():
+    entries = parse_po(PO)
+    assert len(entries) > 300
+    header = entries[0]
+    assert header["id"] == "" and "fuzzy" not in header["flags"]
+    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header["str"][0]
+    assert untranslated(entries) == []
+    for e in entries[1:]:
+        wanted = sorted(PLACEHOLDER.findall(e["id"]))
+        for translation in e["str"].values():
+            assert sorted(PLACEHOLDER.findall(translation)) == wanted, e["id"]
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    """django.mo is committed (running the app needs no gettext): it must hold exactly
+    what django.po says."""
+    with MO.open("rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog
+    expected = {}
+    for e in parse_po(PO):
+        if e["obsolete"] or not e["id"] or "fuzzy" in e["flags"]:
+            continue
+        key = f"{e['ctxt']}\x04{e['id']}" if e["ctxt"] else e["id"]
+        if e["plural"]:
+            for n, translation in e["str"].items():
+                expected[(key, n)] = translation
+        else:
+            expected[key] = e["str"][0]
+    actual = {k: v for k, v in catalog.items() if k != ""}
+    assert actual == expected
+
+
+@pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext (msgfmt) not installed")
+def test_po_file_passes_msgfmt_check(tmp_path):
+    result = subprocess.run(
+        [
+            shutil.which("msgfmt"),
+            "--check",
+            "--statistics",
+            "-o",
+            str(tmp_path / "django.mo"),
+            str(PO),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext (xgettext) not installed")
+def test_every_string_in_the_source_is_translated(tmp_path):
+    """makemessages over a copy of the source: a string added without an English
+    translation (or changed, leaving a fuzzy entry) fails here."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "migrations")
+    for name in ["programs", "regencies", "sumsel_gerakan", "templates", "locale"]:
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
+    shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "sumsel_gerakan.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    fresh = parse_po(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    missing = untranslated(fresh)
+    assert missing == [], (
+        "Strings without an English translation: run `manage.py makemessages -l en "
+        "--ignore=.venv --ignore=tools --ignore=staticfiles`, translate them in "
+        f"{PO.relative_to(ROOT)}, then `manage.py compilemessages -l en`: {missing}"
+    )
+
+
+@pytest.mark.django_db
+def test_english_operator_can_resave_a_stored_value_of_a_thousand_or_more(operator):
+    from decimal import Decimal
+
+    from programs.models import FundingSource, Indicator, MonthlyReport, Realization
+    from regencies.models import Regency
+    from tests.factories import MonthlyReportFactory, RealizationFactory
+
+    year, month = previous_month()
+    report = MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code="16.07"),
+        year=year,
+        month=month,
+        status=MonthlyReport.Status.DRAFT,
+        verified_at=None,
+    )
+    RealizationFactory(
+        report=report,
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
+        funding_source=FundingSource.objects.get(code="apbn"),
+        value=Decimal(1250),
+    )
+    client = english_client()
+    client.force_login(operator)
+    html = client.get(entry_url()).content.decode()
+    shown = re.search(r'name="r-rumah-dibedah-0-value"[^>]*value="([^"]*)"', html).group(1)
+    data = {
+        "versi": "1",
+        "aksi": "simpan",
+        "r-rumah-dibedah-0-source": "apbn",
+        "r-rumah-dibedah-0-value": shown,
+    }
+    response = client.post(entry_url(), data)
+    assert response.status_code == 302
+    assert Realization.objects.get(report=report).value == Decimal(1250)
