@@ -1,0 +1,230 @@
+"""Reads for the read-only JSON API (/api/v1/): querysets in a stable order and progress
+rows for one page.
+
+Progress numbers come from `programs.progress.compute_progress`, like every page. Each
+read costs a fixed number of queries per page, whatever the number of regencies, months
+or rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Prefetch, QuerySet
+
+from programs import permissions
+from programs.models import Indicator, MonthlyReport, Program, Realization, Target
+from programs.progress import Progress, compute_progress, counted_statuses
+from regencies.models import Regency
+
+PROVINCE = "provinsi"  # the `wilayah` value that selects province rows
+
+
+def _ordered_indicators() -> QuerySet[Indicator]:
+    return Indicator.objects.select_related("program").order_by(
+        "program__order", "program__slug", "order", "code", "pk"
+    )
+
+
+def api_programs() -> QuerySet[Program]:
+    """Active programs in page order, each with `indicator_list` (two queries)."""
+    return (
+        Program.objects.filter(active=True)
+        .order_by("order", "slug", "pk")
+        .prefetch_related(
+            Prefetch("indicators", queryset=_ordered_indicators(), to_attr="indicator_list")
+        )
+    )
+
+
+def api_program(slug: str) -> Program | None:
+    return api_programs().filter(slug=slug).first()
+
+
+def api_regencies() -> QuerySet[Regency]:
+    return Regency.objects.order_by("code")
+
+
+def api_indicators(*, program: Program | None, indicator_code: str | None) -> list[Indicator]:
+    """Indicators of active programs, optionally of one program and/or with one code."""
+    indicators = _ordered_indicators().filter(program__active=True)
+    if program is not None:
+        indicators = indicators.filter(program=program)
+    if indicator_code is not None:
+        indicators = indicators.filter(code=indicator_code)
+    return list(indicators)
+
+
+def _filter_regency(queryset: QuerySet, field: str, wilayah: str | None) -> QuerySet:
+    if wilayah == PROVINCE:
+        return queryset.filter(**{f"{field}__isnull": True})
+    if wilayah is not None:
+        return queryset.filter(**{field: wilayah})
+    return queryset
+
+
+def api_targets(
+    *,
+    year: int | None,
+    program: Program | None,
+    indicator_code: str | None,
+    wilayah: str | None,
+) -> QuerySet[Target]:
+    """Targets of active programs: by year, program, indicator, then the province row
+    (regency null) before the regencies."""
+    targets = Target.objects.filter(indicator__program__active=True).select_related(
+        "indicator__program"
+    )
+    if year is not None:
+        targets = targets.filter(year=year)
+    if program is not None:
+        targets = targets.filter(indicator__program=program)
+    if indicator_code is not None:
+        targets = targets.filter(indicator__code=indicator_code)
+    targets = _filter_regency(targets, "regency_id", wilayah)
+    return targets.order_by(
+        "year",
+        "indicator__program__order",
+        "indicator__program__slug",
+        "indicator__order",
+        "indicator__code",
+        F("regency_id").asc(nulls_first=True),
+        "pk",
+    )
+
+
+# --- Progress ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    indicator: Indicator
+    progress: Progress
+
+
+def progress_slots(wilayah: str | None) -> list[str | None]:
+    """The places each indicator has a row for: the province (None) first, then every
+    regency by code; or just the one asked for (one query)."""
+    if wilayah == PROVINCE:
+        return [None]
+    if wilayah is not None:
+        return [wilayah]
+    return [None, *api_regencies().values_list("code", flat=True)]
+
+
+def progress_rows(
+    *,
+    indicators: list[Indicator],
+    slots: list[str | None],
+    start: int,
+    stop: int,
+    year: int,
+    month: int,
+    verified_only: bool,
+) -> list[ProgressRow]:
+    """Rows `start`..`stop` of the indicator x place grid (indicator-major order).
+
+    Progress is computed for every indicator (so the number of queries does not depend on
+    which indicators a page holds) but only for the regencies on the page; province rows
+    always cover all regencies, exactly as on the pages.
+    """
+    positions = range(start, min(stop, len(indicators) * len(slots)))
+    if not positions:
+        return []
+    width = len(slots)
+    codes = sorted({slots[i % width] for i in positions} - {None})
+    table = compute_progress(
+        indicators=indicators,
+        year=year,
+        month=month,
+        regency_codes=codes,
+        verified_only=verified_only,
+    )
+    rows = []
+    for i in positions:
+        indicator = indicators[i // width]
+        rows.append(ProgressRow(indicator, table[(indicator.pk, slots[i % width])]))
+    return rows
+
+
+# --- Realizations -----------------------------------------------------------------------
+
+
+def reports_readable_by(user) -> QuerySet[MonthlyReport]:
+    """Counted reports (submitted or verified) whose raw rows `user` may read.
+
+    Officials follow `permissions.reports_visible_to` (operators: their regency and
+    programs; verifiers: their programs; pimpinan and admins: all). Anyone else (an
+    anonymous visitor, an account without a role) reads the public dashboard's data:
+    verified reports of every regency, and only while PUBLIC_DASHBOARD is on.
+    Submitted reports count only for callers who may see provisional figures.
+    """
+    if permissions.role_of(user) is not None:
+        reports = permissions.reports_visible_to(user)
+    elif settings.PUBLIC_DASHBOARD:
+        reports = MonthlyReport.objects.all()
+    else:
+        reports = MonthlyReport.objects.none()
+    verified_only = not permissions.sees_provisional(user)
+    return reports.filter(status__in=counted_statuses(verified_only))
+
+
+REALIZATION_FIELDS = (
+    "pk",
+    "report__program__slug",
+    "indicator__code",
+    "report__regency_id",
+    "report__year",
+    "report__month",
+    "report__status",
+    "report__is_demo",
+    "funding_source__code",
+    "funding_source__category",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+)
+
+
+def api_realizations(
+    *,
+    user,
+    year: int | None,
+    month: int | None,
+    program: Program | None,
+    indicator_code: str | None,
+    wilayah: str | None,
+    status: str | None,
+) -> QuerySet:
+    """Raw realization rows `user` may read, months 1..`month` of `year`, as dicts of
+    REALIZATION_FIELDS in a stable order: period, program, place (province entries
+    first), indicator, funding source."""
+    rows = Realization.objects.filter(
+        report__in=reports_readable_by(user).values("pk"),
+        report__program__active=True,
+    )
+    if year is not None:
+        rows = rows.filter(report__year=year)
+    if month is not None:
+        rows = rows.filter(report__month__lte=month)
+    if program is not None:
+        rows = rows.filter(report__program=program)
+    if indicator_code is not None:
+        rows = rows.filter(indicator__code=indicator_code)
+    if status is not None:
+        rows = rows.filter(report__status=status)
+    rows = _filter_regency(rows, "report__regency_id", wilayah)
+    return rows.order_by(
+        "report__year",
+        "report__month",
+        "report__program__order",
+        "report__program__slug",
+        F("report__regency_id").asc(nulls_first=True),
+        "indicator__order",
+        "indicator__code",
+        "funding_source__order",
+        "funding_source__code",
+        "pk",
+    ).values(*REALIZATION_FIELDS)
