@@ -18,6 +18,14 @@ LOCKED_OUT = gettext_noop(
 
 
 def _client_ip(request) -> str | None:
+    """The client's address; behind TRUSTED_PROXY_COUNT proxies, the address the nearest
+    trusted proxy saw (X-Forwarded-For is appended to by each proxy)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -627,3 +627,28 @@ def test_services_refuse_without_permission_whatever_the_view(people):
 )
 def test_english_numbers_are_parsed_in_english(text, value):
     assert parse_number(text, "en") == value
+
+
+def test_lockout_counts_the_address_the_trusted_proxy_saw(people, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(20):
+        Client().post(
+            "/akun/masuk/",
+            {"username": f"tebak{n}", "password": "x"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            REMOTE_ADDR="10.0.0.2",
+        )
+    guessed = Client().post(
+        "/akun/masuk/",
+        {"username": "pimpinan", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert guessed.status_code == 429
+    other = Client().post(
+        "/akun/masuk/",
+        {"username": "pimpinan", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert other.status_code == 302  # same proxy, different client: not locked out

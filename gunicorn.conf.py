@@ -1,0 +1,50 @@
+"""gunicorn settings for production (the Docker image runs `gunicorn -c gunicorn.conf.py`).
+
+Sync workers: dashboard pages are CPU-bound (figures built in Python), and on a 2-core
+machine 2-3 sync workers beat gthread on tail latency. Workers default to 2 x CPUs + 1,
+counting the CPUs this container may really use, capped by GUNICORN_MAX_WORKERS.
+Every value can be overridden from the environment.
+"""
+
+import os
+
+
+def usable_cpus() -> int:
+    """CPUs available to this process: the affinity mask, lowered by a cgroup v2 quota
+    (`docker run --cpus=2` leaves the host's CPU count visible to os.cpu_count())."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        count = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as handle:
+            quota, period = handle.read().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # noqa: S104 - inside the container
+worker_class = "sync"
+workers = env_int(
+    "GUNICORN_WORKERS", min(2 * usable_cpus() + 1, env_int("GUNICORN_MAX_WORKERS", 9))
+)
+timeout = env_int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed and replaced
+graceful_timeout = 30
+keepalive = 5  # behind a reverse proxy / load balancer that reuses connections
+# Recycle workers now and then so that a slow leak can never take a server down.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = 200
+# Access and error logs to stdout/stderr: the container runtime collects them.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Client address as the proxy saw it, then the proxy's; request; status; size; duration.
+access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
