@@ -53,3 +53,11 @@ STATUS_SYMBOLS = {"on_track": "✓", "behind": "!", "no_target": "", "no_data": 
 def status_symbol(status):
     """A shape beside the colour, so status never depends on colour alone."""
     return STATUS_SYMBOLS.get(status or "", "")
+
+
+@register.filter
+def posisi_penanda(value):
+    """x of a 0.8-wide marker inside a 0..100 meter, so it never overhangs the end."""
+    if value is None:
+        return "0"
+    return f"{max(0, min(99.2, float(value))):.1f}"

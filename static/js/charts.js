@@ -71,6 +71,25 @@
     });
   }
 
+  // Printing: fit charts to the A4 text width (about 680 CSS px), then restore.
+  var PRINT_WIDTH = 680;
+  window.addEventListener("beforeprint", function () {
+    if (typeof Plotly === "undefined") return;
+    document.querySelectorAll(".js-plotly-plot").forEach(function (el) {
+      if (el._fullLayout && el._fullLayout.width > PRINT_WIDTH) {
+        el.setAttribute("data-screen-width", "1");
+        Plotly.relayout(el, { width: PRINT_WIDTH });
+      }
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    if (typeof Plotly === "undefined") return;
+    document.querySelectorAll("[data-screen-width]").forEach(function (el) {
+      el.removeAttribute("data-screen-width");
+      Plotly.relayout(el, { width: null, autosize: true });
+    });
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.shouldSwap) purgeIn(event.detail.target);
   });

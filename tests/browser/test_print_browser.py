@@ -1,0 +1,56 @@
+"""Printing for a meeting: overview, program and regency pages as clean A4 pages."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import FIXTURES
+from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+
+A4_TEXT_WIDTH = 688  # (210 mm - 2 x 14 mm margins) at 96 CSS px per inch
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.mark.parametrize(
+    "path,charts",
+    [
+        ("/?tahun=2024&bulan=12", 0),
+        ("/program/gbrss/?tahun=2024&bulan=12", 5),
+        ("/wilayah/16.07/?tahun=2024&bulan=12", 1),
+    ],
+)
+def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):  # noqa: F811
+    page.goto(path)
+    if charts:
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('[data-chart][data-drawn]').length >= n",
+            arg=charts,
+        )
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_TEXT_WIDTH, "height": 1000})
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.wait_for_timeout(300)
+    for selector in (".filters", ".site-nav", ".tabs", ".downloads", ".modebar-container"):
+        assert all(not el.is_visible() for el in page.locator(selector).all()), selector
+    too_wide = page.evaluate(
+        """(limit) => [...document.querySelectorAll('main *')]
+            .filter(el => !el.closest('.table-wrap'))
+            // Plotly's inner layers overhang by design; its drawing surface must fit.
+            .filter(el => !el.closest('.js-plotly-plot') || el.matches('svg.main-svg'))
+            .filter(el => el.getBoundingClientRect().right > limit + 1)
+            .map(el => el.tagName + '.' + (el.getAttribute('class') || ''))
+            .slice(0, 5)""",
+        A4_TEXT_WIDTH,
+    )
+    assert too_wide == []
+    pdf = page.pdf(
+        format="A4", margin={"top": "14mm", "bottom": "14mm", "left": "14mm", "right": "14mm"}
+    )
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 6, pages
+    assert watch.errors == []
