@@ -652,3 +652,20 @@ def test_lockout_counts_the_address_the_trusted_proxy_saw(people, settings):
         REMOTE_ADDR="10.0.0.2",
     )
     assert other.status_code == 302  # same proxy, different client: not locked out
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_export_of_raw_realizations_by_role(people, role):
+    """The 'export' column of the permission matrix: raw rows follow the report scope."""
+    rep = report(Status.SUBMITTED, value=4321)
+    year, month = rep.year, rep.month
+    response = client_for(people.get(role)).get(
+        f"/unduh/realisasi.csv?tahun={year}&bulan={month}&program=gbrss"
+    )
+    if role is None:
+        assert denied(response)
+        return
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    sees_banyuasin_gbrss = role in {"operator", "verifier", "pimpinan", "admin"}
+    assert ("4321" in body) == sees_banyuasin_gbrss
