@@ -462,15 +462,14 @@ def report_return(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
     """Send a submitted report back to the operator, with a reason they will read."""
-    reason = (reason or "").strip()
-    report = _locked_report(report, version)
-    if not permissions.is_verifier_for(user, program_id=report.program_id):
-        raise PermissionDenied(_(NOT_ALLOWED))
-    if not reason:
-        raise ServiceError(_(REASON_REQUIRED))
-    if report.status != Status.SUBMITTED:
-        raise ServiceError(_(WRONG_STATUS))
-    return _send_back(user=user, report=report, reason=reason, label=_("Dikembalikan"))
+    return _send_back(
+        user=user,
+        report=report,
+        reason=reason,
+        version=version,
+        expected=Status.SUBMITTED,
+        label=_("Dikembalikan"),
+    )
 
 
 @transaction.atomic
@@ -478,18 +477,28 @@ def report_reopen(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
     """Open a verified report again for correction (it goes back to the operator)."""
+    return _send_back(
+        user=user,
+        report=report,
+        reason=reason,
+        version=version,
+        expected=Status.VERIFIED,
+        label=_("Dibuka kembali"),
+    )
+
+
+def _send_back(
+    *, user, report: MonthlyReport, reason: str, version: int | None, expected: str, label: str
+) -> MonthlyReport:
+    """Return a report in status `expected` to its operator, with a required reason."""
     reason = (reason or "").strip()
     report = _locked_report(report, version)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
-    if report.status != Status.VERIFIED:
+    if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
-    return _send_back(user=user, report=report, reason=reason, label=_("Dibuka kembali"))
-
-
-def _send_back(*, user, report: MonthlyReport, reason: str, label: str) -> MonthlyReport:
     report.status = Status.RETURNED
     report.returned_at, report.returned_by = timezone.now(), user
     report.return_reason = reason
