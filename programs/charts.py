@@ -6,6 +6,7 @@ Hover texts are formatted here with the active language's number format, so a ch
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,6 +75,7 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dic
     shown = [r for r in rows if r.achievement is not None]
     shown.sort(key=lambda r: r.achievement)
     names = [r.name for r in shown]
+    pcts = [_pct(r.achievement) for r in shown]  # formatted once for text and hover
     figure = {
         "data": [
             {
@@ -82,17 +84,26 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dic
                 "x": [_float(r.achievement) for r in shown],
                 "y": names,
                 "marker": {"color": [STATUS_COLOURS[r.status] for r in shown]},
-                "text": [_pct(r.achievement) for r in shown],
-                "textposition": "auto",
+                "text": pcts,
+                # Beside the bar, level, in the dark axis colour: readable in a thin bar on a
+                # phone, and no white text on the light status colours.
+                "textposition": "outside",
+                "textangle": 0,
                 "cliponaxis": False,
-                "hovertext": [f"{r.name}: {_pct(r.achievement)} — {r.status_label}" for r in shown],
+                "hovertext": [
+                    f"{r.name}: {pct} — {r.status_label}"
+                    for r, pct in zip(shown, pcts, strict=True)
+                ],
                 "hovertemplate": "%{hovertext}<extra></extra>",
                 "customdata": [r.url for r in shown],
             }
         ],
         "layout": _layout(
             height=max(220, 26 * len(shown) + 70),
-            xaxis={"title": {"text": _("Capaian (%)")}, "ticksuffix": " %", "rangemode": "tozero"},
+            # Right margin: room for the outside text of the longest bar (cliponaxis off).
+            margin={"l": 10, "r": 60, "t": 30, "b": 40},
+            # No " %" on the ticks (the title says it): they stay level on a phone.
+            xaxis={"title": {"text": _("Capaian (%)")}, "rangemode": "tozero", "automargin": True},
             yaxis={"automargin": True, "categoryorder": "array", "categoryarray": names},
             showlegend=False,
         ),
@@ -276,9 +287,11 @@ def planned_vs_realized_chart(
     def trace(name, values, colour, pattern):
         return {
             "type": "bar",
+            "orientation": "h",  # group names on the y axis: level and whole on a phone
             "name": name,
-            "x": list(labels),
-            "y": [_float(v) for v in values],
+            "x": [_float(v) for v in values],
+            # Long names on two lines, so the bars keep their width on a phone.
+            "y": ["<br>".join(textwrap.wrap(label, 20)) or label for label in labels],
             "marker": {"color": colour, "pattern": {"shape": pattern}},
             "hovertext": [
                 f"{label}: {formats.number(v, 0)} {unit}"
@@ -293,10 +306,12 @@ def planned_vs_realized_chart(
             trace(realized_label, realized, REALIZATION_COLOUR, ""),
         ],
         "layout": _layout(
-            height=320,
+            height=max(240, 40 * len(labels) + 90),
             barmode="group",
-            legend={"orientation": "h", "y": -0.25},
-            yaxis={"title": {"text": unit}, "automargin": True},
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            xaxis={"title": {"text": unit}, "rangemode": "tozero", "automargin": True},
+            # First group on top, in the order of the table beside it.
+            yaxis={"automargin": True, "autorange": "reversed"},
         ),
         "config": config(),
     }
@@ -330,6 +345,7 @@ def trend_chart(
         "layout": _layout(
             height=200,
             margin={"l": 10, "r": 10, "t": 10, "b": 30},
+            xaxis={"automargin": True},  # month names turned on a phone stay inside
             yaxis={"rangemode": "tozero", "automargin": True},
             showlegend=False,
         ),

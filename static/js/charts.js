@@ -48,6 +48,11 @@
       .then(function () {
         el.removeAttribute("data-drawing");
         el.setAttribute("data-drawn", "1");
+        // The page's first chart: a User Timing mark (tests hold it to a time budget).
+        var timing = window.performance;
+        if (timing && timing.mark && !timing.getEntriesByName("chart-drawn").length) {
+          timing.mark("chart-drawn");
+        }
         openOnClick(el);
       })
       .catch(function (error) {

@@ -1,0 +1,484 @@
+"""Accessibility and mobile layout in a real browser (issue 6.2).
+
+- axe-core (tests/browser/vendor/axe.min.js, pinned and copied by tools/axe/, MPL-2.0) runs
+  on every kind of page, public and signed-in, in Indonesian and once in English: no
+  violation of impact "serious" or "critical" (WCAG 2.0/2.1 A and AA, and best practice).
+- At 360 x 740 CSS px no page scrolls sideways (wide tables scroll inside .table-wrap),
+  charts fit the width and stay tall enough to read, and the bar chart's regency names
+  are drawn inside the chart without overlapping.
+- The first chart on a program page is drawn within 1.5 s of navigation start on loopback.
+
+axe is injected with `page.evaluate`, which runs through the DevTools protocol and is not
+subject to the page's Content-Security-Policy: the app's strict policy (script-src 'self',
+no 'unsafe-eval') stays in force during these tests, no `bypass_csp` is needed.
+"""
+
+import datetime as dt
+import re
+import statistics
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from programs.models import FundingSource, Indicator, MonthlyReport, Target
+from regencies.models import Regency, UserScope
+from tests.conftest import FIXTURES
+from tests.factories import (
+    MonthlyReportFactory,
+    RealizationFactory,
+    UserFactory,
+    UserScopeFactory,
+)
+from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+# CSS selectors axe skips, each with its reason. None so far: Plotly's generated DOM passes
+# as it is (its modebar buttons are focusable, which is why the chart container is a
+# role="figure" and not a role="img", whose children would be presentational). Add a
+# selector here only for a violation inside Plotly's DOM that its config cannot fix.
+AXE_EXCLUDE: list[list[str]] = []
+
+MOBILE = {"width": 360, "height": 740}
+FIRST_CHART_BUDGET_MS = 1500
+PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
+HOUSES = "rumah-dibedah"
+TOO_MANY = "5000"  # above the year's target: the entry form's inline check warns
+
+
+def previous_month() -> tuple[int, int]:
+    """The operator's editable month: not in the future and before its lock date."""
+    today = timezone.localdate()
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Live-server tests need committed data: override the `db`-based fixture."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture
+def a11y_data(gbrss_data):  # noqa: F811
+    """gbrss_data's 2024 reports, plus an operator of Banyuasin (16.07) whose previous
+    calendar month is open for entry, and a verifier with a submitted report waiting."""
+    year, month = previous_month()
+    houses = Indicator.objects.get(program=gbrss_data, code=HOUSES)
+    banyuasin = Regency.objects.get(code="16.07")
+    oku = Regency.objects.get(code="16.01")
+    Target.objects.update_or_create(
+        indicator=houses, regency=banyuasin, year=year, defaults={"value": Decimal(3000)}
+    )
+    # A second waiting report, this year's: the queue shows more than one item.
+    waiting = MonthlyReportFactory(
+        program=gbrss_data,
+        regency=oku,
+        year=year,
+        month=month,
+        status=MonthlyReport.Status.SUBMITTED,
+        first_submitted_at=timezone.now() - dt.timedelta(days=1),
+        submitted_at=timezone.now() - dt.timedelta(days=1),
+        verified_at=None,
+    )
+    RealizationFactory(
+        report=waiting,
+        indicator=houses,
+        funding_source=FundingSource.objects.get(code="apbd-prov"),
+        value=Decimal(12),
+    )
+    operator = UserScopeFactory(
+        role=UserScope.Role.OPERATOR, regency=banyuasin, user=UserFactory(username="operator-1607")
+    ).user
+    verifier = UserScopeFactory(
+        role=UserScope.Role.VERIFIKATOR, user=UserFactory(username="verifikator-uji")
+    ).user
+    return {
+        "operator": operator,
+        "verifier": verifier,
+        "entry": f"/laporan/16.07/gbrss/{year:04d}-{month:02d}/",
+        "submitted": f"/laporan/16.01/gbrss/{year:04d}-{month:02d}/",
+    }
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def sign_in(page, user, live_server):
+    """Give the page's browser context a session of `user` (the login form has its own test)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def wait_for_all_charts(page):
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart]')]"
+        ".every(c => c.hasAttribute('data-drawn') || c.hasAttribute('data-error'))"
+    )
+    assert page.locator("[data-chart][data-error]").count() == 0
+
+
+def visit(page, path):
+    response = page.goto(path)
+    assert response.status == 200, path
+    page.wait_for_load_state("load")
+    wait_for_all_charts(page)
+
+
+def raise_warning_in_entry_form(page):
+    """Type more houses than the target allows: the inline check shows its warnings."""
+    field = page.locator(f"#r-{HOUSES}-0-value")
+    with page.expect_response(lambda r: r.url.endswith("/periksa/")) as checked:
+        field.fill(TOO_MANY)
+        field.press("Tab")
+    assert checked.value.status == 200
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    assert "Melebihi sisa target" in page.locator(f"#msg-{HOUSES}").inner_text()
+
+
+def run_axe(page) -> list[dict]:
+    """Every violation axe finds on the current page, with impact, help and targets."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE + "\n;undefined")
+    return page.evaluate(
+        """async ([tags, exclude]) => {
+          const context = exclude.length ? {include: [document], exclude} : document;
+          const result = await axe.run(context, {
+            runOnly: {type: "tag", values: tags},
+            resultTypes: ["violations"],
+          });
+          return result.violations.map(v => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            targets: v.nodes.map(n => n.target.join(" ")),
+            summary: v.nodes.slice(0, 3).map(n => n.failureSummary),
+          }));
+        }""",
+        [AXE_TAGS, AXE_EXCLUDE],
+    )
+
+
+def describe(page_name, violations) -> str:
+    lines = []
+    for v in violations:
+        targets = ", ".join(v["targets"][:6]) + (" …" if len(v["targets"]) > 6 else "")
+        lines.append(f"  [{page_name}] {v['id']} ({v['impact']}): {v['help']}\n      at {targets}")
+        for summary in v["summary"][:1]:
+            lines.append("      " + summary.replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def check_axe(page, name, found: dict):
+    violations = run_axe(page)
+    found[name] = violations
+    print(describe(name, violations) or f"  [{name}] no violations")
+
+
+def assert_no_blocking(found: dict):
+    blocking = {
+        name: [v for v in violations if v["impact"] in BLOCKING]
+        for name, violations in found.items()
+    }
+    blocking = {name: v for name, v in blocking.items() if v}
+    assert not blocking, "axe: serious or critical violations\n" + "\n".join(
+        describe(name, v) for name, v in blocking.items()
+    )
+
+
+# --- axe ----------------------------------------------------------------------------------
+
+
+def test_public_pages_have_no_serious_accessibility_violations(page, watch, a11y_data):
+    found = {}
+    for name, path in [
+        ("overview", "/?tahun=2024&bulan=12"),
+        ("program", PROGRAM),
+        ("regency", "/wilayah/16.07/?tahun=2024&bulan=12"),
+        ("completeness", "/kelengkapan/?tahun=2024"),
+        ("login", "/akun/masuk/"),
+    ]:
+        visit(page, path)
+        check_axe(page, name, found)
+
+    # English, chosen with the header's language button on the program page.
+    visit(page, PROGRAM)
+    page.get_by_role("button", name="English").click()
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.wait_for_load_state("load")
+    wait_for_all_charts(page)
+    assert page.get_by_role("button", name="Bahasa Indonesia").is_visible()
+    check_axe(page, "program (English)", found)
+
+    assert_no_blocking(found)
+    assert watch.errors == []
+    assert watch.outside == []
+
+
+def test_operator_pages_have_no_serious_accessibility_violations(
+    page, watch, live_server, a11y_data
+):
+    sign_in(page, a11y_data["operator"], live_server)
+    found = {}
+    visit(page, a11y_data["entry"])
+    check_axe(page, "entry (empty)", found)
+    raise_warning_in_entry_form(page)
+    with page.expect_response(lambda r: "/baris/?" in r.url):
+        page.get_by_role("button", name=re.compile("Tambah sumber dana")).click()
+    page.locator(f"#rows-{HOUSES} tr.entry-row").nth(1).wait_for()
+    check_axe(page, "entry (warning, two rows)", found)
+    for name, path in [
+        ("my reports", "/laporan/"),
+        ("import", "/impor/"),
+        ("overview (official)", "/?tahun=2024&bulan=12"),
+    ]:
+        visit(page, path)
+        check_axe(page, name, found)
+    assert_no_blocking(found)
+    assert watch.errors == []
+    assert watch.outside == []
+
+
+def test_verifier_pages_have_no_serious_accessibility_violations(
+    page, watch, live_server, a11y_data
+):
+    sign_in(page, a11y_data["verifier"], live_server)
+    found = {}
+    visit(page, "/verifikasi/")
+    assert page.locator(".queue-item").count() >= 2
+    check_axe(page, "verification queue", found)
+    visit(page, a11y_data["submitted"])
+    assert page.locator("#alasan-kembali").is_visible()
+    check_axe(page, "entry (verifier)", found)
+    assert_no_blocking(found)
+    assert watch.errors == []
+    assert watch.outside == []
+
+
+# --- Mobile -------------------------------------------------------------------------------
+
+
+def layout_problems(page) -> dict:
+    """What would make the page awkward on a 360 px phone, as data for one assertion."""
+    return page.evaluate(
+        """(maxWidth) => {
+          const root = document.documentElement;
+          const charts = [...document.querySelectorAll('[data-chart]')].map(el => {
+            const box = el.getBoundingClientRect();
+            return {id: el.getAttribute('data-chart'), left: Math.round(box.left),
+                    right: Math.round(box.right), width: Math.round(box.width),
+                    height: Math.round(box.height),
+                    plotWidth: el._fullLayout ? el._fullLayout.width : null};
+          });
+          // Elements sticking out to the right of the viewport, outside any scrolling box.
+          const wide = [];
+          for (const el of document.body.querySelectorAll('*')) {
+            const box = el.getBoundingClientRect();
+            if (box.right <= maxWidth + 1 || box.width === 0) continue;
+            let scroller = el.parentElement, inside = false;
+            while (scroller && scroller !== document.body) {
+              const overflow = getComputedStyle(scroller).overflowX;
+              if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') {
+                inside = true; break;
+              }
+              scroller = scroller.parentElement;
+            }
+            if (!inside) wide.push(el.tagName.toLowerCase() +
+              (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined
+                ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '') +
+              ' right=' + Math.round(box.right));
+          }
+          return {scrollWidth: root.scrollWidth, charts, wide: wide.slice(0, 10)};
+        }""",
+        MOBILE["width"],
+    )
+
+
+CHART_TEXT_PROBLEMS = """() => {
+  const problems = [];
+  const name = (t) => JSON.stringify(t.textContent.slice(0, 30));
+  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+    && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const turned = (t) => {
+    const m = /rotate\\(\\s*(-?[\\d.]+)/.exec(t.getAttribute('transform') || '');
+    return !!m && Number(m[1]) !== 0;
+  };
+  for (const chart of document.querySelectorAll('[data-chart][data-drawn]')) {
+    const id = chart.getAttribute('data-chart');
+    const box = chart.getBoundingClientRect();
+    const texts = [...chart.querySelectorAll(
+      '.xtick text, .ytick text, .legendtext, .annotation-text, .bartext, '
+      + '.g-xtitle text, .g-ytitle text, .colorbar text')]
+      .filter(t => t.getBoundingClientRect().width > 0);
+    for (const t of texts) {
+      const r = t.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1
+          || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+        problems.push(`${id}: ${name(t)} drawn outside the chart (cut off)`);
+      }
+    }
+    for (const t of chart.querySelectorAll('.bartext')) {
+      if (turned(t)) problems.push(`${id}: bar label ${name(t)} turned sideways`);
+    }
+    for (const title of chart.querySelectorAll('.g-xtitle text, .g-ytitle text')) {
+      for (const t of chart.querySelectorAll('.xtick text, .ytick text')) {
+        if (overlap(title.getBoundingClientRect(), t.getBoundingClientRect())) {
+          problems.push(`${id}: the axis title ${name(title)} covers ${name(t)}`);
+        }
+      }
+    }
+    const legend = chart.querySelector('.legend .bg');
+    if (legend) {
+      const area = legend.getBoundingClientRect();
+      for (const t of chart.querySelectorAll('.xtick text, .ytick text, .g-xtitle text')) {
+        if (overlap(area, t.getBoundingClientRect())) {
+          problems.push(`${id}: the legend covers ${name(t)}`);
+        }
+      }
+    }
+    for (const axis of ['.xtick text', '.ytick text']) {
+      const flat = [...chart.querySelectorAll(axis)].filter(t => !turned(t))
+        .map(t => [t, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+      for (let i = 1; i < flat.length; i++) {
+        if (overlap(flat[i - 1][1], flat[i][1])) {
+          problems.push(`${id}: ${name(flat[i - 1][0])} overlaps ${name(flat[i][0])}`);
+        }
+      }
+    }
+  }
+  return problems;
+}"""
+
+
+def bar_labels(page) -> list[dict]:
+    """The bar chart's y-axis labels (regency names) and the chart's box."""
+    return page.evaluate(
+        """() => {
+          const chart = document.querySelector("[data-chart='chart-bars']");
+          const box = chart.getBoundingClientRect();
+          return [...chart.querySelectorAll('.yaxislayer-above .ytick text')].map(t => {
+            const r = t.getBoundingClientRect();
+            return {text: t.textContent, left: r.left - box.left, right: r.right - box.left,
+                    top: r.top - box.top, bottom: r.bottom - box.top,
+                    chartWidth: box.width, chartHeight: box.height,
+                    visible: getComputedStyle(t).visibility !== 'hidden'
+                      && getComputedStyle(t).display !== 'none' && r.width > 0};
+          });
+        }"""
+    )
+
+
+def test_pages_fit_a_360px_phone_and_charts_stay_readable(page, watch, live_server, a11y_data):
+    page.set_viewport_size(MOBILE)
+    public = [
+        "/?tahun=2024&bulan=12",
+        PROGRAM,
+        "/wilayah/16.07/?tahun=2024&bulan=12",
+        "/kelengkapan/?tahun=2024",
+        "/akun/masuk/",
+    ]
+    problems = {}
+    chart_count = 0
+
+    def check(path, name=None):
+        nonlocal chart_count
+        name = name or path
+        visit(page, path)
+        layout = layout_problems(page)
+        if layout["scrollWidth"] > MOBILE["width"] or layout["wide"]:
+            problems[name] = {"scrollWidth": layout["scrollWidth"], "wide": layout["wide"]}
+        for problem in page.evaluate(CHART_TEXT_PROBLEMS):
+            problems.setdefault(f"{name} chart text", []).append(problem)
+        for chart in layout["charts"]:
+            chart_count += 1
+            if not (
+                chart["left"] >= 0
+                and chart["right"] <= MOBILE["width"]
+                and chart["width"] <= MOBILE["width"]
+                and (chart["plotWidth"] or 0) <= MOBILE["width"]
+                and chart["height"] >= 180
+            ):
+                problems[f"{name} {chart['id']}"] = chart
+
+    for path in public:
+        check(path)
+
+    # The program page's bar chart: every regency name is drawn inside the chart, in order
+    # and without overlapping its neighbour.
+    visit(page, PROGRAM)
+    labels = bar_labels(page)
+    assert len(labels) == 2, labels  # Banyuasin and OKU have an achievement in 2024
+    for label in labels:
+        assert label["visible"], label
+        assert label["left"] >= -1 and label["right"] <= label["chartWidth"] + 1, label
+        assert label["top"] >= -1 and label["bottom"] <= label["chartHeight"] + 1, label
+    ordered = sorted(labels, key=lambda lab: lab["top"])
+    for upper, lower in zip(ordered, ordered[1:], strict=False):
+        assert upper["bottom"] <= lower["top"] + 1, (upper, lower)
+
+    # English words are longer: the chart pages once more in English.
+    language = {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}
+    page.context.add_cookies([language])
+    check(PROGRAM, "program (English)")
+    check("/wilayah/16.07/?tahun=2024&bulan=12", "regency (English)")
+    page.context.clear_cookies()
+
+    sign_in(page, a11y_data["operator"], live_server)
+    check(a11y_data["entry"])
+    raise_warning_in_entry_form(page)
+    after = layout_problems(page)
+    if after["scrollWidth"] > MOBILE["width"] or after["wide"]:
+        problems["entry with warnings"] = after
+    check("/laporan/")
+    check("/impor/")
+
+    page.context.clear_cookies()
+    sign_in(page, a11y_data["verifier"], live_server)
+    check("/verifikasi/")
+    check(a11y_data["submitted"])
+
+    assert chart_count >= 6  # the program page's 5 and the regency page's trend
+    assert not problems, "not fit for a 360 px phone:\n" + "\n".join(
+        f"  {where}: {what}" for where, what in problems.items()
+    )
+    assert watch.errors == []
+
+
+# --- First chart --------------------------------------------------------------------------
+
+
+def first_chart_ms(page) -> float:
+    page.wait_for_function("() => performance.getEntriesByName('chart-drawn').length > 0")
+    return page.evaluate("() => performance.getEntriesByName('chart-drawn')[0].startTime")
+
+
+def test_first_chart_is_drawn_within_1_5_s_on_loopback(
+    page, watch, browser, browser_context_args, a11y_data
+):
+    """From navigation start (performance.timeOrigin) to charts.js's `chart-drawn` mark,
+    in fresh browser contexts (empty cache: Plotly's 1.3 MB bundle is fetched each time)
+    against a warm server. The median of three loads is held to the budget."""
+    visit(page, PROGRAM)  # warm: templates, queries, static files
+    times = []
+    for _ in range(3):
+        context = browser.new_context(**browser_context_args)
+        try:
+            fresh = context.new_page()
+            fresh.set_default_timeout(10_000)
+            fresh.goto(PROGRAM)
+            times.append(first_chart_ms(fresh))
+        finally:
+            context.close()
+    median = statistics.median(times)
+    print(
+        f"first chart drawn after {', '.join(f'{t:.0f}' for t in times)} ms (median {median:.0f})"
+    )
+    assert median < FIRST_CHART_BUDGET_MS, times
+    assert watch.errors == []
