@@ -62,3 +62,62 @@ class AdminContentSecurityPolicyMiddleware:
         if request.path_info.startswith("/admin/"):
             response._csp_update = {**self.UPDATE, **(getattr(response, "_csp_update", None) or {})}
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a plain Indonesian page while the database cannot be reached.
+
+    A connection refused, dropped or still starting up (OperationalError, InterfaceError)
+    raised by a view or while rendering its template becomes "Layanan sementara tidak
+    tersedia" with a Retry-After header instead of a 500, and no stack trace. The page is
+    rendered without a request context (no context processor, no `request.user`), so it
+    needs no query. Other database errors (integrity, programming) stay 500s: they are
+    bugs, not outages. Django reconnects by itself once the database is back
+    (CONN_HEALTH_CHECKS drops the broken persistent connection), without a restart.
+    /healthz has its own JSON answer (sumsel_gerakan.views.healthz).
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        session = getattr(request, "session", None)
+        if session is not None and not hasattr(session, "_session_cache"):
+            # A logged-in user's session could not be loaded. With SESSION_SAVE_EVERY_REQUEST
+            # SessionMiddleware would read it again on the way out (and fail with a 500):
+            # an empty cache stops that. Nothing is saved on a 5xx and the cookie is kept,
+            # so the user is still logged in when the database is back.
+            session._session_cache = {}
+        return database_unavailable_response(request, exception, self.RETRY_AFTER_SECONDS)
+
+
+def database_unavailable_response(request, exception=None, retry_after: int = 30):
+    """The 503 answer of DatabaseUnavailableMiddleware (JSON under /api/, else HTML)."""
+    import logging
+
+    from django.http import HttpResponse, JsonResponse
+    from django.template import loader
+    from django.utils.cache import add_never_cache_headers
+
+    logging.getLogger("sumsel_gerakan.database").warning(
+        "Database unavailable on %s: %s", request.path, str(exception).strip() or exception
+    )
+    message = "Basis data sedang tidak dapat dihubungi, coba lagi beberapa saat lagi."
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        context = {"retry_after": retry_after, "path": request.get_full_path()}
+        html = loader.render_to_string("503.html", context)
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(retry_after)
+    add_never_cache_headers(response)
+    return response

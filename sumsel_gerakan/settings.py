@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Database down: a 503 page in Indonesian with Retry-After, not a 500 (issue 6.6).
+    "sumsel_gerakan.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "sumsel_gerakan.middleware.AdminContentSecurityPolicyMiddleware",
     "sumsel_gerakan.middleware.PermissionsPolicyMiddleware",
@@ -125,7 +127,7 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))

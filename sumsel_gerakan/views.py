@@ -17,7 +17,16 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "down"}, status=503)
+        response = JsonResponse(
+            {
+                "status": "error",
+                "database": "down",
+                "detail": "Basis data sedang tidak dapat dihubungi.",
+            },
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
