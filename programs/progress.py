@@ -13,7 +13,9 @@ How a realization aggregates is fixed by its indicator's measure:
   province's own entry (a report without regency).
 
 The work is done in the database with grouped aggregates: the number of queries is fixed
-(at most six), whatever the number of regencies, months or funding sources.
+(at most four), whatever the number of regencies, months or funding sources. Each
+aggregate query reads every regency's rows once; the province figures that are sums of
+regencies are added up from those per-regency groups in Python rather than read again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -34,6 +37,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -201,6 +205,42 @@ def counted_realizations(*, indicator_ids, year: int, month: int, statuses) -> Q
     ).order_by()
 
 
+def latest_month_groups(base: QuerySet) -> QuerySet:
+    """`_aggregates()` of each (indicator, regency)'s latest reported month, one row per
+    pair: the rows are grouped by month, and a window keeps each pair's latest month.
+    The same numbers as aggregating `latest_month_rows(base, regency_null=False)`, in one
+    pass over the rows instead of a subquery per row."""
+    pair = [F("indicator_id"), F("report__regency_id")]
+    return (
+        base.filter(report__regency__isnull=False)
+        .values("indicator_id", "report__regency_id", "report__month")
+        .annotate(**_aggregates())
+        .alias(latest=Window(Max("report__month"), partition_by=pair))
+        .filter(report__month=F("latest"))
+    )
+
+
+def _add(a, b):
+    """SUM semantics: NULLs are skipped; all NULL stays NULL."""
+    return b if a is None else a if b is None else a + b
+
+
+def _greatest(a, b):
+    """MAX semantics: NULLs are skipped; all NULL stays NULL."""
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _merge_groups(into: dict | None, row: dict) -> dict:
+    """Combine two `_aggregates()` groups as if their rows had been aggregated together."""
+    if into is None:
+        return {key: row[key] for key in ("total", "num", "den", "last", "provisional")}
+    for key in ("total", "num", "den"):
+        into[key] = _add(into[key], row[key])
+    for key in ("last", "provisional"):
+        into[key] = _greatest(into[key], row[key])
+    return into
+
+
 def latest_month_rows(base: QuerySet, *, regency_null: bool) -> QuerySet:
     """Rows of each (indicator, regency)'s latest reported month only."""
     latest = base.filter(indicator_id=OuterRef("indicator_id"))
@@ -240,7 +280,11 @@ def compute_progress(
     statuses = counted_statuses(verified_only)
     as_of = as_of_date(year=year, month=month, today=today)
 
-    targets = Target.objects.filter(indicator_id__in=by_id, year=year).order_by()
+    targets = (
+        Target.objects.filter(indicator_id__in=by_id, year=year)
+        .only("indicator_id", "regency_id", "year", "value", "baseline", "due_date")
+        .order_by()
+    )
     if codes is not None:
         targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
     target_of = {(t.indicator_id, t.regency_id): t for t in targets}
@@ -251,37 +295,41 @@ def compute_progress(
     level_ids = [i.pk for i in indicators if i.measure == Measure.LEVEL]
 
     groups: dict[tuple[int, str | None], dict] = {}
+    wanted = None if codes is None else set(codes)
+    summed = set(summed_ids)
 
-    def collect(queryset: QuerySet, regency_field: str | None) -> None:
-        fields = ["indicator_id"] + ([regency_field] if regency_field else [])
-        for row in queryset.values(*fields).annotate(**_aggregates()):
-            key = (row["indicator_id"], row[regency_field] if regency_field else None)
-            groups[key] = row
-
-    def scoped(queryset: QuerySet) -> QuerySet:
-        return queryset if codes is None else queryset.filter(report__regency_id__in=codes)
+    def collect_regencies(rows: Iterable[dict]) -> None:
+        """Keep the wanted regencies' groups; add every regency's group to the province
+        sum (increments, running totals and ratios: the province is the regencies' sum)."""
+        for row in rows:
+            indicator_id, code = row["indicator_id"], row["report__regency_id"]
+            if wanted is None or code in wanted:
+                groups[(indicator_id, code)] = row
+            if indicator_id in summed:
+                key = (indicator_id, None)
+                groups[key] = _merge_groups(groups.get(key), row)
 
     if increment_ids:
         base = counted_realizations(
             indicator_ids=increment_ids, year=year, month=month, statuses=statuses
         )
         base = base.filter(report__regency__isnull=False)
-        collect(scoped(base), "report__regency_id")
-        collect(base, None)
+        collect_regencies(
+            base.values("indicator_id", "report__regency_id").annotate(**_aggregates())
+        )
     if latest_ids:
         base = counted_realizations(
             indicator_ids=latest_ids, year=year, month=month, statuses=statuses
         )
-        latest_rows = latest_month_rows(base, regency_null=False)
-        collect(scoped(latest_rows), "report__regency_id")
-        # Province running totals and ratios add up the regencies' latest months.
-        if set(summed_ids) & set(latest_ids):
-            collect(latest_rows.filter(indicator_id__in=summed_ids), None)
+        # Running totals and ratios: each regency's latest month (levels too, per regency).
+        collect_regencies(latest_month_groups(base))
     if level_ids:
         base = counted_realizations(
             indicator_ids=level_ids, year=year, month=month, statuses=statuses
         )
-        collect(latest_month_rows(base, regency_null=True), None)
+        rows = latest_month_rows(base, regency_null=True)
+        for row in rows.values("indicator_id").annotate(**_aggregates()):
+            groups[(row["indicator_id"], None)] = row
 
     keys = set(groups) | set(target_of)
     if codes is not None:
@@ -399,12 +447,17 @@ def monthly_series(
         rows = rows.filter(report__regency_id=regency_code)
     else:
         rows = rows.filter(report__regency__isnull=False)
-    grouped = rows.values("report__regency_id", "report__month").annotate(
+    # Increments only add months up: the database adds up the regencies too (12 rows
+    # instead of one per regency and month). The others carry each regency forward.
+    per_regency = indicator.measure != Measure.INCREMENT
+    fields = ["report__regency_id", "report__month"] if per_regency else ["report__month"]
+    grouped = rows.values(*fields).annotate(
         total=Sum("value"), num=Sum("numerator"), den=Sum("denominator")
     )
     cells: dict[int, dict] = {}
     for row in grouped:
-        cells.setdefault(row["report__month"], {})[row["report__regency_id"]] = row
+        regency_code = row["report__regency_id"] if per_regency else None
+        cells.setdefault(row["report__month"], {})[regency_code] = row
 
     points: list[SeriesPoint] = []
     latest: dict[str | None, dict] = {}

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,12 +27,12 @@ from programs.models import (
 )
 from programs.progress import (
     Progress,
+    ProgressTable,
     SeriesPoint,
     Status,
     compute_progress,
     counted_realizations,
     counted_statuses,
-    latest_month_rows,
     monthly_series,
 )
 from regencies.models import Regency
@@ -52,9 +52,14 @@ def default_year(*, today: dt.date | None = None) -> int:
 
 def available_years(*, today: dt.date | None = None) -> list[int]:
     today = today or timezone.localdate()
-    years = set(Target.objects.values_list("year", flat=True).distinct())
+    # order_by(): the models' default ordering would join in and DISTINCT on its columns,
+    # returning one row per report instead of one per year.
+    years = set(Target.objects.order_by().values_list("year", flat=True).distinct())
     years |= set(
-        MonthlyReport.objects.filter(status__in=COUNTED).values_list("year", flat=True).distinct()
+        MonthlyReport.objects.filter(status__in=COUNTED)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
     )
     return sorted(y for y in years if y <= today.year)
 
@@ -109,15 +114,21 @@ def program_cards(
     """One card per active program: its headline indicator's province progress."""
     today = today or timezone.localdate()
     programs = _programs_with_headline()
-    indicators = [i for i in map(_headline, programs) if i]
     table = compute_progress(
-        indicators=indicators,
+        indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
         regency_codes=[],
         verified_only=verified_only,
         today=today,
     )
+    return _program_cards(programs, table, year=year, today=today)
+
+
+def _program_cards(
+    programs: list[Program], table: ProgressTable, *, year: int, today: dt.date
+) -> list[ProgramCard]:
+    indicators = [i for i in map(_headline, programs) if i]
     milestones_of: dict[int, list[Milestone]] = {}
     for target in Target.objects.filter(
         indicator__in=indicators, regency__isnull=True, year=year
@@ -187,17 +198,48 @@ def scorecard(
     today: dt.date | None = None,
 ) -> Scorecard:
     """Regencies x programs: the headline indicator's achievement per regency, ranked."""
-    programs = [p for p in _programs_with_headline() if _headline(p)]
-    indicators = [_headline(p) for p in programs]
+    programs = _programs_with_headline()
     regencies = list(Regency.objects.all())
     table = compute_progress(
-        indicators=indicators,
+        indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
         regency_codes=[r.code for r in regencies],
         verified_only=verified_only,
         today=today,
     )
+    return _scorecard(programs, regencies, table, sort=sort)
+
+
+def overview(
+    *,
+    year: int,
+    month: int,
+    verified_only: bool,
+    sort: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[list[ProgramCard], Scorecard]:
+    """`program_cards` and `scorecard` from one progress computation: the same figures
+    for half the database work (the province rows come with the regencies' anyway)."""
+    today = today or timezone.localdate()
+    programs = _programs_with_headline()
+    regencies = list(Regency.objects.all())
+    table = compute_progress(
+        indicators=[i for i in map(_headline, programs) if i],
+        year=year,
+        month=month,
+        regency_codes=[r.code for r in regencies],
+        verified_only=verified_only,
+        today=today,
+    )
+    cards = _program_cards(programs, table, year=year, today=today)
+    return cards, _scorecard(programs, regencies, table, sort=sort)
+
+
+def _scorecard(
+    programs: list[Program], regencies: list[Regency], table: ProgressTable, *, sort: str | None
+) -> Scorecard:
+    programs = [p for p in programs if _headline(p)]
     rows = []
     for regency in regencies:
         cells = [
@@ -429,29 +471,46 @@ def source_breakdown(
         month=month,
         statuses=counted_statuses(verified_only),
     )
-    if indicator.measure == Indicator.Measure.RUNNING_TOTAL:
-        rows = latest_month_rows(rows, regency_null=False)
-    else:
-        rows = rows.filter(report__regency__isnull=False)
-    grouped = (
-        rows.values(
-            "funding_source__name",
-            "funding_source__category",
-            "funding_source__is_partner",
-            "funding_source__order",
-        )
-        .annotate(total=Sum("value"))
-        .order_by("-total", "funding_source__order")
+    source = (
+        "funding_source__name",
+        "funding_source__category",
+        "funding_source__is_partner",
+        "funding_source__order",
     )
-    return [
-        SourceRow(
-            label=row["funding_source__name"],
-            category=row["funding_source__category"],
-            is_partner=row["funding_source__is_partner"],
-            value=row["total"] or Decimal(0),
-        )
-        for row in grouped
-    ]
+    rows = rows.filter(report__regency__isnull=False)
+    if indicator.measure == Indicator.Measure.RUNNING_TOTAL:
+        return _latest_month_sources(rows, source)
+    grouped = rows.values(*source).annotate(total=Sum("value")).order_by("-total", source[-1])
+    return [_source_row(row) for row in grouped]
+
+
+def _source_row(row: dict) -> SourceRow:
+    return SourceRow(
+        label=row["funding_source__name"],
+        category=row["funding_source__category"],
+        is_partner=row["funding_source__is_partner"],
+        value=row["total"] or Decimal(0),
+    )
+
+
+def _latest_month_sources(rows, source: tuple[str, ...]) -> list[SourceRow]:
+    """Per funding source, the sum over regencies of each regency's latest month (one
+    indicator): grouped per regency, month and source, a window keeps the latest month,
+    and the regencies are added up here. Same figures as aggregating
+    `latest_month_rows(rows, regency_null=False)`, without a subquery per row."""
+    grouped = (
+        rows.values("report__regency_id", "report__month", *source)
+        .annotate(total=Sum("value"))
+        .alias(latest=Window(Max("report__month"), partition_by=[F("report__regency_id")]))
+        .filter(report__month=F("latest"))
+    )
+    totals: dict[tuple, Decimal | None] = {}
+    for row in grouped:
+        key = tuple(row[name] for name in source)
+        total = totals.get(key)
+        totals[key] = row["total"] if total is None else total + (row["total"] or 0)
+    ordered = sorted(totals.items(), key=lambda item: (-(item[1] or 0), item[0][3], item[0][0]))
+    return [_source_row({**dict(zip(source, key, strict=True)), "total": t}) for key, t in ordered]
 
 
 def planned_vs_realized(*, target: Target, sources: list[SourceRow]) -> list[SplitRow]:
@@ -654,6 +713,10 @@ def reporting_states(
     if regency_codes is not None:
         reports = reports.filter(regency_id__in=regency_codes)
     found = {(r, p, m): (s, sub) for r, p, m, s, sub in reports.order_by()}
+    # Cells are immutable and many are alike (every missing January...): build each kind
+    # once, with its label translated once rather than in every cell of the template.
+    cells: dict[tuple[int, str, bool | None], StatusCell] = {}
+    labels: dict[str, str] = {}
 
     class Lookup(dict):
         def __missing__(self, key):
@@ -663,7 +726,12 @@ def reporting_states(
                 year=year, month=month, status=status, submitted_at=submitted, today=today
             )
             on_time = deadlines.submitted_on_time(year, month, submitted)
-            cell = StatusCell(month, state, ReportState.LABELS[state], on_time)
+            kind = (month, state, on_time)
+            cell = cells.get(kind)
+            if cell is None:
+                if state not in labels:
+                    labels[state] = str(ReportState.LABELS[state])
+                cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
             self[key] = cell
             return cell
 

@@ -1,0 +1,72 @@
+"""Smoke test of the benchmark (`make bench`, tests/perf/bench.py) so its code cannot rot:
+the timing function on a tiny data set, not the budgets (those are for `make bench`)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, RealizationFactory, UserScopeFactory
+from tests.perf import bench
+
+
+@pytest.fixture
+def few_reports(reference_data):
+    """Reference fixtures plus a verified and a provisional GBRSS report."""
+    program = Program.objects.get(slug="gbrss")
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    source = FundingSource.objects.get(code="apbd-prov")
+    for month, status in [(1, MonthlyReport.Status.VERIFIED), (2, MonthlyReport.Status.SUBMITTED)]:
+        report = MonthlyReportFactory(
+            program=program,
+            regency=Regency.objects.get(code="16.07"),
+            year=bench.YEAR,
+            month=month,
+            status=status,
+            first_submitted_at=dt.datetime(bench.YEAR, month + 1, 5, tzinfo=dt.UTC),
+        )
+        RealizationFactory(report=report, indicator=houses, funding_source=source, value=Decimal(7))
+
+
+def test_time_pages_gives_a_row_per_page_with_positive_times(few_reports):
+    pimpinan = UserScopeFactory(role=UserScope.Role.PIMPINAN).user
+
+    timings = bench.time_pages(pimpinan=pimpinan, iterations=2, warmup=0)
+
+    assert [t.page for t in timings] == bench.PAGES
+    for timing in timings:
+        assert timing.status == 200, timing.page
+        assert 0 < timing.median_ms <= timing.p95_ms, timing.page
+        assert timing.queries >= 1, timing.page
+    table = bench.format_table(timings, timings)
+    assert len(table.splitlines()) == len(bench.PAGES) + 3
+    assert "budget OK?" in table
+
+
+def test_percentile_is_nearest_rank():
+    samples = [float(n) for n in range(1, 31)]
+    assert bench.percentile(samples, 0.95) == 29.0
+    assert bench.percentile([3.0, 1.0], 0.95) == 3.0
+
+
+def test_over_budget_is_marked():
+    page = bench.PAGES[0]
+    fast = bench.Timing(page, median_ms=10.0, p95_ms=20.0, queries=5, status=200)
+    slow = bench.Timing(page, median_ms=250.0, p95_ms=350.0, queries=5, status=200)
+    assert "OVER BUDGET" not in bench.format_table([fast], [fast]).splitlines()[2]
+    assert "OVER BUDGET" in bench.format_table([fast], [slow]).splitlines()[2]
+
+
+def test_bench_database_never_uses_the_developers_database():
+    postgres = bench.BenchDatabase("postgres://postgres@127.0.0.1:5432/sumsel")
+    assert postgres.url == "postgres://postgres@127.0.0.1:5432/sumsel_bench"
+    named = bench.BenchDatabase("postgres://postgres@127.0.0.1:5432/sumsel_bench")
+    assert named.url.endswith("/sumsel_bench")
+    sqlite = bench.BenchDatabase(None)
+    try:
+        assert sqlite.url.startswith("sqlite:///") and sqlite.url.endswith("bench.sqlite3")
+        assert "db.sqlite3" not in sqlite.url
+    finally:
+        sqlite.drop()
