@@ -56,7 +56,7 @@ def _filter_context(filters: Filters) -> dict:
 def overview(request):
     """Every program's headline progress, the regency scorecard and reporting completeness."""
     filters = parse_filters(request)
-    board = selectors.scorecard(
+    cards, board = selectors.overview(
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
@@ -69,9 +69,7 @@ def overview(request):
     closed_month, completeness = selectors.completeness_summary(year=filters.year)
     context = {
         **_filter_context(filters),
-        "cards": selectors.program_cards(
-            year=filters.year, month=filters.month, verified_only=filters.verified_only
-        ),
+        "cards": cards,
         "board": board,
         "sort_links": sort_links,
         "closed_month": closed_month,
