@@ -148,3 +148,78 @@ def test_boundaries_ship_with_their_licence():
     assert len(geo["features"]) == 17
     licence = (ROOT / "static/geo/LICENSE-wilayah_boundaries.txt").read_text()
     assert "Cahya DSN" in licence and "MIT License" in licence
+
+
+@pytest.mark.django_db
+def test_malformed_fixture_fails_loudly_and_writes_nothing(tmp_path, reference_data):
+
+    bad = tmp_path / "rusak.json"
+    bad.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "programs.fundingsource",
+                    "fields": {
+                        "code": "baru",
+                        "category": "apbn",
+                        "name": "Sumber baru",
+                        "is_partner": False,
+                        "order": 1,
+                        "active": True,
+                        "source_note": "",
+                    },
+                },
+                {
+                    "model": "programs.target",
+                    "fields": {
+                        "indicator": ["gbrss", "rumah-dibedah"],
+                        "regency": None,
+                        "year": 2024,
+                        "value": "-5",
+                        "baseline": None,
+                        "due_date": None,
+                        "source_note": "",
+                        "source_url": "",
+                        "is_demo": False,
+                    },
+                },
+            ]
+        )
+    )
+    with pytest.raises(Exception) as error:  # IntegrityError, wrapped by loaddata
+        call_command("loaddata", str(bad), verbosity=0)
+    assert "target" in str(error.value).lower() or "constraint" in str(error.value).lower()
+    assert not FundingSource.objects.filter(code="baru").exists()  # all or nothing
+
+
+@pytest.mark.django_db
+def test_constraints_are_the_last_line_of_defence(reference_data):
+    from django.db import IntegrityError, transaction
+
+    from programs.models import MonthlyReport, Realization
+
+    report = MonthlyReport.objects.create(
+        regency=Regency.objects.get(code="16.07"),
+        program=Program.objects.get(slug="gbrss"),
+        year=2024,
+        month=3,
+    )
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    source = FundingSource.objects.get(code="apbn")
+    for bad in (
+        {"value": -1},
+        {"value": None, "numerator": 5, "denominator": 3},
+        {"value": None, "numerator": 1, "denominator": 0},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Realization.objects.create(
+                report=report, indicator=houses, funding_source=source, **bad
+            )
+    Realization.objects.create(report=report, indicator=houses, funding_source=source, value=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Realization.objects.create(report=report, indicator=houses, funding_source=source, value=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MonthlyReport.objects.create(
+            regency=report.regency, program=report.program, year=2024, month=3
+        )
+    assert Realization.objects.count() == 1
