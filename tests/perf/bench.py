@@ -200,7 +200,7 @@ class BenchDatabase:
 
     def drop(self) -> None:
         if self.keep:
-            print(f"Database kept (--keep-db): {self.url}")
+            print(f"Database kept (--keep-db): {self.label}")
             return
         if self.pg:
             import psycopg2
