@@ -738,39 +738,39 @@ def reporting_states(
     return Lookup()
 
 
+class _Rates:
+    """Completeness and on-time rates in percent of the reports already due."""
+
+    due: int
+    submitted: int
+    on_time: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return Decimal(self.submitted) / self.due * 100 if self.due else None
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return Decimal(self.on_time) / self.due * 100 if self.due else None
+
+
 @dataclass(frozen=True)
-class CompletenessRow:
+class CompletenessRow(_Rates):
     regency: Regency
     cells: list[StatusCell]
     due: int
     submitted: int
     on_time: int
 
-    @property
-    def rate(self) -> Decimal | None:
-        return Decimal(self.submitted) / self.due * 100 if self.due else None
-
-    @property
-    def on_time_rate(self) -> Decimal | None:
-        return Decimal(self.on_time) / self.due * 100 if self.due else None
-
 
 @dataclass(frozen=True)
-class CompletenessGrid:
+class CompletenessGrid(_Rates):
     program: Program
     months: list[int]
     rows: list[CompletenessRow]
     due: int
     submitted: int
     on_time: int
-
-    @property
-    def rate(self) -> Decimal | None:
-        return Decimal(self.submitted) / self.due * 100 if self.due else None
-
-    @property
-    def on_time_rate(self) -> Decimal | None:
-        return Decimal(self.on_time) / self.due * 100 if self.due else None
 
 
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
