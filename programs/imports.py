@@ -323,15 +323,8 @@ class RealizationImport:
                 source=_text(cells.get("sumber_dana")) or "tidak-dirinci",
             )
             results.append(result)
-            program = programs.get(result.program)
-            if program is None:
-                result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program or "–"}
-                continue
-            indicator = next(
-                (i for i in program.indicators.all() if i.code == result.indicator), None
-            )
+            program, indicator = _program_and_indicator(programs, result)
             if indicator is None:
-                result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
                 continue
             if result.regency not in regencies:
                 result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency or "–"}
@@ -432,6 +425,19 @@ class RealizationImport:
                 same = result.old == new and stored.note == entry.note
                 result.state = "unchanged" if same else "changed"
             result.reason = ""
+
+
+def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
+    """The row's program and indicator by code; (None, None) with the reason set."""
+    program = programs.get(result.program)
+    if program is None:
+        result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program or "–"}
+        return None, None
+    indicator = next((i for i in program.indicators.all() if i.code == result.indicator), None)
+    if indicator is None:
+        result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
+        return None, None
+    return program, indicator
 
 
 def _row_problems(entry: EntryRow, indicator: Indicator) -> list[str]:
@@ -613,15 +619,8 @@ class TargetImport:
                 regency=_text(cells.get("wilayah")),
             )
             results.append(result)
-            program = programs.get(result.program)
-            if program is None:
-                result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program or "–"}
-                continue
-            indicator = next(
-                (i for i in program.indicators.all() if i.code == result.indicator), None
-            )
+            program, indicator = _program_and_indicator(programs, result)
             if indicator is None:
-                result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
                 continue
             if result.regency and result.regency not in regencies:
                 result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency}
