@@ -16,7 +16,8 @@ from django.db.models import Sum
 
 from programs import permissions
 from programs.models import Indicator, Program, Realization
-from programs.progress import HUNDRED, Progress, compute_progress, counted_statuses
+from programs.progress import HUNDRED, Progress, counted_statuses
+from programs.ytd import progress_table
 from regencies.models import Regency
 
 Measure = Indicator.Measure
@@ -169,7 +170,7 @@ def performance_book(
     regencies = list(Regency.objects.all())
     if not indicators:
         return PerformanceBook(program=program, months=months, sheets=[])
-    table = compute_progress(
+    table = progress_table(
         indicators=indicators,
         year=year,
         month=month,

@@ -20,18 +20,22 @@ from django.views.decorators.http import require_GET
 from programs import charts, formats, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
+from programs.pagecache import cached_page
 from regencies.models import Regency
 
 
 def dashboard(view):
-    """GET-only dashboard view: public when PUBLIC_DASHBOARD, otherwise login first."""
+    """GET-only dashboard view: public when PUBLIC_DASHBOARD, otherwise login first;
+    served from the page cache (programs/pagecache.py)."""
+
+    cached = cached_page(view)
 
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not settings.PUBLIC_DASHBOARD and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+        return cached(request, *args, **kwargs)
 
     return wrapper
 
@@ -39,7 +43,8 @@ def dashboard(view):
 def render_page(request, template: str, context: dict):
     if request.htmx and not request.htmx.history_restore_request:
         template = f"{template}#page-body"
-    response = render(request, template, context)
+    # page_cached: the header's account part is loaded separately (never cached).
+    response = render(request, template, {**context, "page_cached": True})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET
 
 from programs import exports, formats, permissions, selectors
 from programs.filters import Filters, parse_filters
+from programs.pagecache import cached_page
 from programs.selectors import exports as export_selectors
 from regencies.models import Regency
 
@@ -52,6 +53,8 @@ def table_export(view):
     """GET-only export of a dashboard table: officials, or anyone while the dashboards are
     public (verified figures only, see `export_filters`)."""
 
+    cached = cached_page(view)
+
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -59,7 +62,7 @@ def table_export(view):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        return cached(request, *args, **kwargs)
 
     return wrapper
 
