@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from programs import deadlines, permissions
+from programs import deadlines, permissions, ytd
 from programs.exports import FORMULA_STARTS, neutralise
 from programs.forms import EntryRow, parse_number
 from programs.forms_admin import target_realizations
@@ -484,6 +484,7 @@ def _jsonable(value):
 
 
 @transaction.atomic
+@ytd.maintained
 def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     """Apply a previewed batch: all rows or nothing. Reports touched stay drafts (or
     returned) for the operator to submit; history records the reason 'impor'."""

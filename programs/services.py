@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from programs import permissions
+from programs import permissions, ytd
 from programs.forms import EntryRow
 from programs.models import (
     FundingSource,
@@ -315,6 +315,7 @@ def _report_url(report: MonthlyReport) -> str:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_save(
     *,
     user,
@@ -432,6 +433,7 @@ def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify(*, user, report: MonthlyReport, version: int | None = None) -> MonthlyReport:
     report = _locked_report(report, version)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
@@ -447,6 +449,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[MonthlyReport]:
     """Verify several reports at once (id, version): all or none."""
     reports = {r.pk: r for r in MonthlyReport.objects.filter(pk__in=[pk for pk, _v in selections])}
@@ -458,6 +461,7 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
 
 
 @transaction.atomic
+@ytd.maintained
 def report_return(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
@@ -473,6 +477,7 @@ def report_return(
 
 
 @transaction.atomic
+@ytd.maintained
 def report_reopen(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:

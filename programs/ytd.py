@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import wraps
 
 from django.db import transaction
 from django.db.models import Max, QuerySet, Sum
@@ -313,6 +314,19 @@ def rebuild_all() -> None:
         ProgressDirty.objects.all().delete()
         for program_id in Program.objects.order_by("pk").values_list("pk", flat=True):
             rebuild_program(program_id)
+
+
+def maintained(service):
+    """Rebuild the slices a service's writes dirtied before its transaction commits.
+    Goes under @transaction.atomic, so the rebuild is part of the same transaction."""
+
+    @wraps(service)
+    def wrapper(*args, **kwargs):
+        result = service(*args, **kwargs)
+        flush()
+        return result
+
+    return wrapper
 
 
 def flush() -> int:

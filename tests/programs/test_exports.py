@@ -11,8 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from programs import ytd
-from programs import exports, selectors
+from programs import exports, selectors, ytd
 from programs.models import FundingSource, Indicator, Program, Realization
 from programs.progress import compute_progress
 from regencies.models import Regency, UserScope
