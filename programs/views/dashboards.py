@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -52,6 +53,9 @@ def render_page(request, template: str, context: dict):
 def _filter_context(filters: Filters) -> dict:
     return {
         "filters": filters,
+        # Row links of big tables without a reverse() and a urlencode per row.
+        "query": filters.query(),
+        "regency_base": reverse("programs:regency", args=["00.00"]).removesuffix("00.00/"),
         "years": selectors.available_years() or [filters.year],
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
     }

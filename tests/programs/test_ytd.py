@@ -228,3 +228,29 @@ def test_rebuild_command_rebuilds_everything():
     call_command("rebuild_progress", verbosity=0)
     indicators = list(Indicator.objects.filter(program=program).select_related("program"))
     assert_table_equals_reference(indicators, regencies)
+
+
+def test_admin_writes_rebuild_in_their_own_transaction(admin_client):
+    rng = random.Random(5)
+    program, indicators, regencies, sources = build_world(rng)
+    report = MonthlyReportFactory(program=program, regency=regencies[1], month=2)
+    kept = Realization.objects.create(
+        report=report, indicator=indicators[0], funding_source=sources[0], value=Decimal(4)
+    )
+    removed = Realization.objects.create(
+        report=report, indicator=indicators[0], funding_source=sources[1], value=Decimal(6)
+    )
+    ytd.flush()
+    response = admin_client.post(
+        f"/admin/programs/realization/{removed.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not ProgressDirty.objects.exists()  # rebuilt inside the admin's transaction
+    row = ProgressYTD.objects.get(
+        indicator_id=kept.indicator_id,
+        regency_code=regencies[1].code,
+        year=YEAR,
+        month=12,
+        verified_only=True,
+    )
+    assert row.total == Decimal(4)
