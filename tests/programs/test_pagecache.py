@@ -19,12 +19,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from programs import dataversion, services
+from programs import dataversion
 from programs.models import MonthlyReport, Target
+from programs.reporting import services
 from regencies.models import UserScope
 from tests.factories import UserScopeFactory
+from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401 (fixture)
 from tests.programs.test_admin import change_data, gbrss_province_target
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401 (fixture)
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
@@ -150,7 +151,7 @@ def test_admin_edit_of_a_target_shows_at_once(admin_client, backend, gbrss_data)
 
 
 def test_target_import_shows_at_once(admin_client, backend, gbrss_data):  # noqa: F811
-    from tests.programs.test_imports import TARGET_HEADER, states, upload, xlsx
+    from tests.programs.spreadsheets.test_imports import TARGET_HEADER, states, upload, xlsx
 
     anonymous = Client()
     assert target(warm(anonymous, PROGRAM)) == "8.391"

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from programs import services, ytd
+from programs import ytd
+from programs.dashboards import selectors as dashboards
 from programs.models import (
     FundingSource,
     Indicator,
@@ -20,7 +21,7 @@ from programs.models import (
     Realization,
 )
 from programs.progress import compute_progress
-from programs.selectors import dashboards
+from programs.reporting import services
 from regencies.models import UserScope
 from tests.factories import (
     FundingSourceFactory,

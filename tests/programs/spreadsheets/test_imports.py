@@ -21,7 +21,7 @@ from programs.models import (
 )
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
-from tests.programs.test_reporting import previous_month
+from tests.programs.reporting.test_reporting import previous_month
 
 D = Decimal
 Status = MonthlyReport.Status

@@ -30,10 +30,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from programs import exports, formats, permissions, selectors
+from programs import formats, permissions
+from programs.dashboards import selectors
 from programs.filters import Filters, parse_filters
 from programs.pagecache import cached_page
-from programs.selectors import exports as export_selectors
+from programs.spreadsheets import exports
+from programs.spreadsheets import selectors as export_selectors
 from regencies.models import Regency
 
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programs import imports, permissions
+from programs import permissions
 from programs.models import ImportBatch
+from programs.spreadsheets import imports
 
 Kind = ImportBatch.Kind
 PREVIEW_LIMIT = 1000  # rows listed on the page; the counts always cover every row
@@ -56,7 +57,7 @@ def upload(request):
         "default_period": "-".join(f"{p:02d}" for p in _periods(request)[0]),
     }
     if request.method == "GET":
-        return render(request, "imports/upload.html", context)
+        return render(request, "programs/spreadsheets/upload.html", context)
     uploaded = request.FILES.get("berkas")
     try:
         if uploaded is None:
@@ -72,7 +73,7 @@ def upload(request):
             raise imports.ImportFileError(_(imports.EMPTY))
     except imports.ImportFileError as error:
         messages.error(request, error.message)
-        return render(request, "imports/upload.html", context, status=400)
+        return render(request, "programs/spreadsheets/upload.html", context, status=400)
     batch = imports.create_batch(
         user=request.user, kind=kind, filename=uploaded.name, rows=rows, preview=preview
     )
@@ -88,7 +89,7 @@ def upload(request):
             and (batch.summary["new"] + batch.summary["changed"]) > 0,
         }
     )
-    return render(request, "imports/preview.html", context)
+    return render(request, "programs/spreadsheets/preview.html", context)
 
 
 @login_required

@@ -11,9 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from programs import exports, selectors, ytd
+from programs import ytd
+from programs.dashboards import selectors
 from programs.models import FundingSource, Indicator, Program, Realization
 from programs.progress import compute_progress
+from programs.spreadsheets import exports
 from regencies.models import Regency, UserScope
 from tests.factories import (
     MonthlyReportFactory,
@@ -21,7 +23,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
-from tests.programs import test_dashboards as dashboards
+from tests.programs.dashboards import test_dashboards as dashboards
 
 # Fixtures and data shared with the dashboard tests: the exports must equal those pages.
 gbrss_data = dashboards.gbrss_data

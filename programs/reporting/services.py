@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from programs import permissions, ytd
-from programs.forms import EntryRow
 from programs.models import (
     FundingSource,
     Indicator,
@@ -31,6 +30,7 @@ from programs.models import (
     Realization,
     Target,
 )
+from programs.reporting.forms import EntryRow
 from regencies.models import Regency, UserScope
 
 Status = MonthlyReport.Status
@@ -532,7 +532,7 @@ def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
 def reminders_due(*, days: int, today: dt.date | None = None):
     """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
     due within `days` days or overdue, for months operators can still edit."""
-    from programs import deadlines
+    from programs.reporting import deadlines
 
     today = today or timezone.localdate()
     months = [

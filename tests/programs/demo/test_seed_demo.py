@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 
-from programs import demo
+from programs.demo import seed as demo
 from programs.models import Indicator, MonthlyReport, Program, Realization, Target
 from regencies.models import Regency, UserScope
 

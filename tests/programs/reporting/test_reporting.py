@@ -11,8 +11,6 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from programs import services
-from programs.forms import parse_number
 from programs.models import (
     FundingSource,
     Indicator,
@@ -22,6 +20,8 @@ from programs.models import (
     Realization,
     Target,
 )
+from programs.reporting import services
+from programs.reporting.forms import parse_number
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
 
@@ -456,7 +456,7 @@ def test_locked_month_cannot_be_edited_without_an_exception(people):
 
 
 def test_on_time_is_judged_by_first_submission_against_the_due_day(settings):
-    from programs import deadlines
+    from programs.reporting import deadlines
 
     settings.REPORT_DUE_DAY = 10
     on_time = dt.datetime(2024, 4, 10, 16, 59, tzinfo=dt.UTC)  # 23:59 in Jakarta

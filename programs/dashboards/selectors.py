@@ -14,7 +14,6 @@ from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs import deadlines
 from programs.models import (
     SPLIT_GROUP_OF_CATEGORY,
     FundingSource,
@@ -33,6 +32,7 @@ from programs.progress import (
     counted_statuses,
     monthly_series,
 )
+from programs.reporting import deadlines
 from programs.ytd import progress_table, source_totals
 from regencies.models import Regency
 

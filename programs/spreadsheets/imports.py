@@ -24,9 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from programs import deadlines, permissions, ytd
-from programs.exports import FORMULA_STARTS, neutralise
-from programs.forms import EntryRow, parse_number
+from programs import permissions, ytd
 from programs.forms_admin import target_realizations
 from programs.models import (
     FundingSource,
@@ -38,7 +36,10 @@ from programs.models import (
     Realization,
     Target,
 )
-from programs.services import _check_ratio, _check_value
+from programs.reporting import deadlines
+from programs.reporting.forms import EntryRow, parse_number
+from programs.reporting.services import _check_ratio, _check_value
+from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
 from regencies.models import Regency
 
 Status = MonthlyReport.Status

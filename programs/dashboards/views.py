@@ -18,7 +18,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from programs import charts, formats, selectors
+from programs import formats
+from programs.dashboards import charts, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
@@ -84,7 +85,7 @@ def overview(request):
         "closed_month": closed_month,
         "completeness": completeness,
     }
-    return render_page(request, "programs/overview.html", context)
+    return render_page(request, "programs/dashboards/overview.html", context)
 
 
 def _bar_rows(rows) -> list[charts.BarRow]:
@@ -157,7 +158,7 @@ def program(request, slug: str):
         "figures": figures,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
     }
-    return render_page(request, "programs/program.html", context)
+    return render_page(request, "programs/dashboards/program.html", context)
 
 
 def _realized_label(indicator: Indicator):
@@ -196,7 +197,7 @@ def regency(request, code: str):
                     as_bars=item.indicator.measure == Indicator.Measure.INCREMENT,
                 )
     context = {**_filter_context(filters), "regency": regency, "page": page, "figures": figures}
-    return render_page(request, "programs/regency.html", context)
+    return render_page(request, "programs/dashboards/regency.html", context)
 
 
 @dashboard
@@ -216,4 +217,4 @@ def completeness(request):
         "states": selectors.ReportState,
         "due_day": settings.REPORT_DUE_DAY,
     }
-    return render_page(request, "programs/completeness.html", context)
+    return render_page(request, "programs/dashboards/completeness.html", context)

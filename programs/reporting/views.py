@@ -1,7 +1,7 @@
 """Monthly reporting: the operator's months, the entry form, and the verifier's queue.
 
 Every decision about who may do what is in programs.permissions; every write goes
-through programs.services. Forms are plain POSTs (they work on a slow connection without
+through reporting.services. Forms are plain POSTs (they work on a slow connection without
 JavaScript); htmx only adds inline checks and extra rows.
 """
 
@@ -20,11 +20,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programs import deadlines, formats, permissions, services
+from programs import formats, permissions
 from programs.formats import month_year_label
-from programs.forms import MAX_ROWS_PER_INDICATOR, EntryRow, parse_entry, row_key
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
-from programs.selectors import reporting
+from programs.reporting import deadlines, services
+from programs.reporting import selectors as reporting
+from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, EntryRow, parse_entry, row_key
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
@@ -87,7 +88,7 @@ def my_reports(request):
         "regency": scope.regency if scope else None,
         "is_operator": permissions.role_of(request.user) == permissions.Role.OPERATOR,
     }
-    return render(request, "reports/my_reports.html", context)
+    return render(request, "programs/reporting/my_reports.html", context)
 
 
 def _entry_context(
@@ -147,7 +148,7 @@ def _entry_context(
     }
     context["due_date"] = deadlines.due_date(year, month)
     context["lock_date"] = deadlines.lock_date(year, month)
-    response = render(request, "reports/entry.html", context, status=status)
+    response = render(request, "programs/reporting/entry.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -269,7 +270,7 @@ def report_check(request, code: str, slug: str, period: tuple[int, int]):
     by_key = {key: [m for m in found if m.key == key] for key in dict.fromkeys(keys)}
     response = render(
         request,
-        "reports/_check.html",
+        "programs/reporting/_check.html",
         {
             "by_key": by_key,
             "has_errors": any(m.level == "error" for m in found),
@@ -302,7 +303,7 @@ def report_new_row(request, code: str, slug: str, period: tuple[int, int]):
     row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
     return render(
         request,
-        "reports/_row.html",
+        "programs/reporting/_row.html",
         {
             "row": row,
             "row_messages": [],
@@ -385,4 +386,4 @@ def verification_queue(request):
                 messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": len(done)})
         return redirect("programs:verification")
     items = reporting.verification_queue(user=request.user)
-    return render(request, "reports/verification.html", {"items": items})
+    return render(request, "programs/reporting/verification.html", {"items": items})

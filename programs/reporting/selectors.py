@@ -12,10 +12,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs import deadlines, permissions
-from programs.forms import EntryRow, row_key
+from programs import permissions
 from programs.models import Indicator, LockException, MonthlyReport, Realization, Target
-from programs.services import EntryContext, IndicatorContext, RowMessage, _warnings
+from programs.reporting import deadlines
+from programs.reporting.forms import EntryRow, row_key
+from programs.reporting.services import EntryContext, IndicatorContext, RowMessage, _warnings
 
 Status = MonthlyReport.Status
 
