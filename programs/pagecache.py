@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import re
 from functools import wraps
 from pathlib import Path
@@ -52,6 +53,7 @@ PARAMETERS = ("tahun", "bulan", "indikator", "terverifikasi", "urutkan", "progra
 STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Cache-Control")
 VARY = ("Cookie", "HX-Request", "Accept-Encoding")
 _GZIP = re.compile(r"\bgzip\b")
+logger = logging.getLogger(__name__)
 
 
 def _fingerprint() -> str:
@@ -157,14 +159,21 @@ def cached_page(view):
         cache = caches[settings.PAGE_CACHE_ALIAS]
         key = page_key(request, version)
         etag = f'W/"{key[5:29]}"'
-        entry = cache.get(key)
+        try:
+            entry = cache.get(key)
+        except Exception:  # the cache server is down: serve fresh pages meanwhile
+            logger.warning("Page cache unavailable (get)", exc_info=True)
+            return view(request, *args, **kwargs)
         if entry is not None:
             return _respond(request, entry, etag, "hit")
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.cookies:
             return response
         entry = _store(response)
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        try:
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("Page cache unavailable (set)", exc_info=True)
         return _respond(request, entry, etag, "miss")
 
     return wrapper

@@ -309,3 +309,15 @@ def test_exports_are_cached_and_stay_downloads(client, backend, gbrss_data):  # 
     leader = Client()
     leader.force_login(UserScopeFactory(role=UserScope.Role.PIMPINAN).user)
     assert "X-Page-Cache" not in leader.get("/unduh/realisasi.csv?tahun=2024")
+
+
+def test_pages_are_served_fresh_while_the_cache_server_is_down(client, settings, gbrss_data):  # noqa: F811
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    response = client.get(PROGRAM)
+    assert response.status_code == 200 and realization(response) == "30"
