@@ -150,31 +150,41 @@ def _merge(into: dict | None, row: dict) -> dict:
     return into
 
 
-def _rebuild_regency(*, program_id: int, regency_code: str, year: int, measures: dict) -> None:
-    """Rebuild one slice's rows: a regency's (or, for "", the province's own entries of
-    level indicators) from its counted realizations."""
-    ProgressYTD.objects.filter(program_id=program_id, regency_code=regency_code, year=year).delete()
-    ProgressSourceYTD.objects.filter(
-        program_id=program_id, regency_code=regency_code, year=year
-    ).delete()
-    rows = Realization.objects.filter(
+def _rebuild_slices(*, program_id: int, year: int, codes: set[str] | None, measures: dict) -> None:
+    """Rebuild the rows of some regencies of a program and year (all when `codes` is
+    None; "" = the province's own entries, read by level indicators only) from their
+    counted realizations: one grouped query, whatever the number of regencies."""
+    from django.db.models import Q
+
+    level_ids = [pk for pk, m in measures.items() if m == Measure.LEVEL]
+    ytd_rows = ProgressYTD.objects.filter(program_id=program_id, year=year)
+    source_rows = ProgressSourceYTD.objects.filter(program_id=program_id, year=year)
+    realizations = Realization.objects.filter(
         report__program_id=program_id,
         report__year=year,
         report__status__in=(SUBMITTED, VERIFIED),
         indicator_id__in=list(measures),
     ).order_by()
-    if regency_code == PROVINCE:
-        # Only levels read the province's own entries (compute_progress ignores them
-        # for the measures that add regencies up).
-        level_ids = [pk for pk, m in measures.items() if m == Measure.LEVEL]
-        rows = rows.filter(report__regency__isnull=True, indicator_id__in=level_ids)
+    # compute_progress reads the province's own entries for levels only.
+    own_entries = Q(report__regency__isnull=True, indicator_id__in=level_ids)
+    if codes is None:
+        realizations = realizations.filter(Q(report__regency__isnull=False) | own_entries)
     else:
-        rows = rows.filter(report__regency_id=regency_code)
-    grouped = rows.values("indicator_id", "report__month", "report__status", "funding_source_id")
-    grouped = grouped.annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        regency_codes = [code for code in codes if code != PROVINCE]
+        wanted = Q(report__regency_id__in=regency_codes)
+        if PROVINCE in codes:
+            wanted |= own_entries
+        realizations = realizations.filter(wanted)
+        ytd_rows = ytd_rows.filter(regency_code__in=codes)
+        source_rows = source_rows.filter(regency_code__in=codes)
+    ytd_rows.delete()
+    source_rows.delete()
+    grouped = realizations.values(
+        "report__regency_id", "indicator_id", "report__month", "report__status", "funding_source_id"
+    ).annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
 
-    # cells[indicator][verified_only][month] = (group, {source: total})
-    cells: dict[int, dict[bool, dict[int, tuple[dict, dict]]]] = {}
+    # cells[(regency, indicator)][verified_only][month] = (group, {source: total})
+    cells: dict[tuple[str, int], dict[bool, dict[int, tuple[dict, dict]]]] = {}
     for row in grouped:
         status = row["report__status"]
         group = {
@@ -184,9 +194,10 @@ def _rebuild_regency(*, program_id: int, regency_code: str, year: int, measures:
             "last": row["report__month"],
             "provisional": 1 if status == SUBMITTED else 0,
         }
+        code = row["report__regency_id"] or PROVINCE
         views = (False, True) if status == VERIFIED else (False,)
         for verified_only in views:
-            months = cells.setdefault(row["indicator_id"], {}).setdefault(verified_only, {})
+            months = cells.setdefault((code, row["indicator_id"]), {}).setdefault(verified_only, {})
             month_group, sources = months.get(row["report__month"], (None, {}))
             month_group = _merge(month_group, group)
             source = row["funding_source_id"]
@@ -195,8 +206,8 @@ def _rebuild_regency(*, program_id: int, regency_code: str, year: int, measures:
             )
             months[row["report__month"]] = (month_group, sources)
 
-    ytd_rows, source_rows = [], []
-    for indicator_id, views in cells.items():
+    new_rows, new_source_rows = [], []
+    for (regency_code, indicator_id), views in cells.items():
         measure = measures[indicator_id]
         for verified_only, months in views.items():
             running: dict | None = None
@@ -228,17 +239,17 @@ def _rebuild_regency(*, program_id: int, regency_code: str, year: int, measures:
                     "month": month,
                     "verified_only": verified_only,
                 }
-                ytd_rows.append(ProgressYTD(**common, **group))
+                new_rows.append(ProgressYTD(**common, **group))
                 if regency_code != PROVINCE and measure in (
                     Measure.INCREMENT,
                     Measure.RUNNING_TOTAL,
                 ):
-                    source_rows += [
+                    new_source_rows += [
                         ProgressSourceYTD(**common, funding_source_id=source, total=total)
                         for source, total in sources.items()
                     ]
-    ProgressYTD.objects.bulk_create(ytd_rows, batch_size=1000)
-    ProgressSourceYTD.objects.bulk_create(source_rows, batch_size=1000)
+    ProgressYTD.objects.bulk_create(new_rows, batch_size=2000)
+    ProgressSourceYTD.objects.bulk_create(new_source_rows, batch_size=2000)
 
 
 def _rebuild_province_sums(*, program_id: int, year: int, measures: dict) -> None:
@@ -289,21 +300,13 @@ def _measures(program_id: int) -> dict[int, str]:
 def rebuild_program(program_id: int, years: Iterable[int] | None = None) -> None:
     """Rebuild every slice of a program (all years when `years` is None)."""
     measures = _measures(program_id)
-    reports = MonthlyReport.objects.filter(program_id=program_id).order_by()
     if years is None:
         ProgressYTD.objects.filter(program_id=program_id).delete()
         ProgressSourceYTD.objects.filter(program_id=program_id).delete()
+        reports = MonthlyReport.objects.filter(program_id=program_id).order_by()
         years = set(reports.values_list("year", flat=True).distinct())
     for year in sorted(years):
-        slices = set(
-            reports.filter(year=year).values_list("regency_id", flat=True).distinct()
-        ) | set(
-            ProgressYTD.objects.filter(program_id=program_id, year=year)
-            .values_list("regency_code", flat=True)
-            .distinct()
-        )
-        for code in {code or PROVINCE for code in slices} | {PROVINCE}:
-            _rebuild_regency(program_id=program_id, regency_code=code, year=year, measures=measures)
+        _rebuild_slices(program_id=program_id, year=year, codes=None, measures=measures)
         _rebuild_province_sums(program_id=program_id, year=year, measures=measures)
 
 
@@ -349,10 +352,7 @@ def flush() -> int:
                 by_program_year.setdefault((d.program_id, d.year), set()).add(d.regency_code)
         for (program_id, year), codes in sorted(by_program_year.items()):
             measures = _measures(program_id)
-            for code in sorted(codes):
-                _rebuild_regency(
-                    program_id=program_id, regency_code=code, year=year, measures=measures
-                )
+            _rebuild_slices(program_id=program_id, year=year, codes=codes, measures=measures)
             _rebuild_province_sums(program_id=program_id, year=year, measures=measures)
         ProgressDirty.objects.filter(pk__in=[d.pk for d in dirty]).delete()
         return len(dirty)
