@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions
-from programs.models import Indicator, LockException, MonthlyReport, Realization, Target
+from programs.models import Indicator, MonthlyReport, Realization, Target
 from programs.reporting import deadlines
 from programs.reporting.forms import EntryRow, row_key
 from programs.reporting.services import EntryContext, IndicatorContext, RowMessage, _warnings
@@ -72,19 +72,14 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
             regency_id=scope.regency_id, program__in=programs, year=year
         )
     }
-    exceptions = {
-        (e.program_id, e.month)
-        for e in LockException.objects.filter(
-            regency_id=scope.regency_id, year=year, until__gte=today
-        )
-    }
+    locks = permissions.LockedMonths(regency_codes=[scope.regency_id], year=year, today=today)
     items = []
     for program in programs:
         for month in range(1, last_month + 1):
             report = reports.get((program.pk, month))
             due = deadlines.due_date(year, month)
-            locked = today > deadlines.lock_date(year, month) and (
-                (program.pk, month) not in exceptions
+            locked = locks.is_locked(
+                regency_code=scope.regency_id, program_id=program.pk, year=year, month=month
             )
             status = report.status if report else None
             items.append(
@@ -226,7 +221,7 @@ def verification_queue(*, user) -> list[QueueItem]:
     value, the change from the previous month and the warnings an operator saw.
     Five queries whatever the queue's length."""
     reports = list(
-        permissions.reports_visible_to(user)
+        MonthlyReport.objects.visible_to(user)
         .filter(status=Status.SUBMITTED, regency__isnull=False)
         .select_related("regency", "program", "submitted_by")
         .order_by("submitted_at", "pk")

@@ -86,7 +86,7 @@ def my_reports(request):
         "returned": [i for i in items if i.status == Status.RETURNED],
         "upcoming": [i for i in items if i.needs_action and 0 <= i.days_left <= 7],
         "regency": scope.regency if scope else None,
-        "is_operator": permissions.role_of(request.user) == permissions.Role.OPERATOR,
+        "is_operator": permissions.is_operator(request.user),
     }
     return render(request, "programs/reporting/my_reports.html", context)
 
@@ -362,10 +362,7 @@ def report_status(request, code: str, slug: str, period: tuple[int, int]):
 @require_http_methods(["GET", "POST"])
 def verification_queue(request):
     """A verifier's queue: submitted reports, oldest first; verify several at once."""
-    if permissions.role_of(request.user) not in (
-        permissions.Role.VERIFIKATOR,
-        permissions.Role.ADMIN,
-    ):
+    if not permissions.can_use_verification_queue(request.user):
         raise PermissionDenied(_("Halaman ini untuk verifikator."))
     if request.method == "POST":
         selections = []

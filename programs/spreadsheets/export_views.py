@@ -10,7 +10,7 @@ Who may export what (decided here, on top of `permissions`):
   and, while PUBLIC_DASHBOARD is on, anyone who may read the dashboards, with verified
   figures only (what they see on the page). With PUBLIC_DASHBOARD off an anonymous
   visitor is sent to the login page.
-- Raw realizations: logged-in roles only, scoped by `permissions.reports_visible_to`
+- Raw realizations: logged-in roles only, scoped by `MonthlyReport.objects.visible_to`
   (operator: their regency; verifikator: their programs; pimpinan and admin: all).
   Anonymous visitors are sent to the login page; a user without a role gets 403.
 """
@@ -292,12 +292,11 @@ def performance(request, slug: str):
 
 
 def _scope_label(user) -> str:
-    role = permissions.role_of(user)
     scope = permissions.scope_of(user)
-    if role in (permissions.Role.ADMIN, permissions.Role.PIMPINAN) or scope is None:
+    if permissions.sees_every_report(user) or scope is None:
         return _("Semua kabupaten/kota dan program")
     programs = ", ".join(p.label for p in scope.programs.all()) or _("semua program")
-    if role == permissions.Role.OPERATOR:
+    if permissions.is_operator(user):
         return f"{scope.regency.display_name}; {programs}"
     return programs
 
@@ -308,7 +307,7 @@ def realizations(request, fmt: str):
     filtered by tahun, bulan (up to), program, indikator and terverifikasi."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not permissions.can_export(request.user):
+    if not permissions.can_see_raw_realizations(request.user):
         raise PermissionDenied
     filters = export_filters(request)
     rows = export_selectors.realization_rows(

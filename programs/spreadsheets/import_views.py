@@ -22,10 +22,9 @@ PREVIEW_LIMIT = 1000  # rows listed on the page; the counts always cover every r
 
 
 def _require_importer(user, kind: str) -> None:
-    role = permissions.role_of(user)
-    if kind == Kind.TARGETS and role != permissions.Role.ADMIN:
+    if kind == Kind.TARGETS and not permissions.can_import(user, kind=kind):
         raise PermissionDenied(_("Hanya admin yang dapat mengimpor target."))
-    if role not in (permissions.Role.OPERATOR, permissions.Role.ADMIN):
+    if not permissions.can_import(user):
         raise PermissionDenied(_("Impor hanya untuk operator kabupaten/kota dan admin."))
 
 
@@ -53,7 +52,7 @@ def upload(request):
     _require_importer(request.user, kind)
     context = {
         "kind": kind,
-        "is_admin": permissions.role_of(request.user) == permissions.Role.ADMIN,
+        "is_admin": permissions.is_admin(request.user),
         "default_period": "-".join(f"{p:02d}" for p in _periods(request)[0]),
     }
     if request.method == "GET":

@@ -14,8 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from programs import permissions
-from programs.models import Indicator, Program, Realization
+from programs.models import Indicator, MonthlyReport, Program, Realization
 from programs.progress import HUNDRED, Progress, compute_progress, counted_statuses
 from regencies.models import Regency
 
@@ -59,10 +58,10 @@ def realization_rows(
     in `year` up to `month` that `user` may see, as dicts, streamed from one query.
 
     Drafts and returned reports are not exported: the file adds up to what the
-    dashboards count. Scope follows `permissions.reports_visible_to`: an operator gets
+    dashboards count. Scope follows `MonthlyReport.objects.visible_to`: an operator gets
     their regency, a verifier their programs, pimpinan and admin everything.
     """
-    reports = permissions.reports_visible_to(user).filter(
+    reports = MonthlyReport.objects.visible_to(user).filter(
         year=year, month__lte=month, status__in=counted_statuses(verified_only)
     )
     if program_slug:
