@@ -1,7 +1,7 @@
 """Programs, indicators, targets, monthly reports and realizations.
 
 Every indicator carries an explicit `measure` that fixes how its numbers aggregate over
-months and over regencies; `programs.progress` is the one place that applies it.
+months and over regencies; `programs.progress` holds the rules that apply it.
 """
 
 import datetime as dt
@@ -149,17 +149,6 @@ class Indicator(models.Model):
         return (*self.program.natural_key(), self.code)
 
     natural_key.dependencies = ["programs.program"]
-
-    @property
-    def is_count(self) -> bool:
-        """Counts (houses, toddlers) take whole numbers only."""
-        return self.measure in (self.Measure.INCREMENT, self.Measure.RUNNING_TOTAL) and (
-            self.decimals == 0
-        )
-
-    @property
-    def is_percentage(self) -> bool:
-        return self.measure == self.Measure.RATIO
 
 
 class FundingSourceManager(models.Manager):

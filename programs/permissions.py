@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -61,6 +62,12 @@ def sees_provisional(user) -> bool:
 def can_export(user) -> bool:
     """Officials export every table with provisional figures, and the raw realizations."""
     return role_of(user) is not None
+
+
+def can_export_tables(user) -> bool:
+    """Dashboard tables: officials, and anyone while the dashboards are public (who then
+    get verified figures only, as on the page)."""
+    return can_export(user) or settings.PUBLIC_DASHBOARD
 
 
 def can_see_raw_realizations(user) -> bool:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ def _require_importer(user, kind: str) -> None:
         raise PermissionDenied(_("Impor hanya untuk operator kabupaten/kota dan admin."))
 
 
-def _periods(request) -> list[tuple[int, int]]:
+def _periods(request: HttpRequest) -> list[tuple[int, int]]:
     today = timezone.localdate()
     default = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
     periods = []
@@ -44,7 +45,7 @@ def _periods(request) -> list[tuple[int, int]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request):
+def upload(request: HttpRequest) -> HttpResponse:
     """Upload a filled template: every row is checked and shown before anything changes."""
     kind = request.POST.get("jenis") or request.GET.get("jenis") or Kind.REALIZATIONS
     if kind not in Kind.values:
@@ -93,7 +94,7 @@ def upload(request):
 
 @login_required
 @require_POST
-def apply(request, token):
+def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Apply a previewed upload, all or nothing."""
     batch = get_object_or_404(ImportBatch, token=token)
     _require_importer(request.user, batch.kind)
@@ -123,7 +124,7 @@ def apply(request, token):
 
 @login_required
 @require_GET
-def template(request):
+def template(request: HttpRequest) -> FileResponse:
     """The realization template, pre-filled for the user's regency (all for admins)."""
     _require_importer(request.user, Kind.REALIZATIONS)
     periods = _periods(request)

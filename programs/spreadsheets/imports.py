@@ -2,8 +2,9 @@
 row (new / changed / unchanged / error and why), then apply all or nothing.
 
 Reading is defensive: size, type, zip-bomb and row limits are checked before a file is
-parsed, and every refusal says why in Indonesian. Classification runs a fixed number of
-queries whatever the number of rows.
+parsed, and every refusal says why in Indonesian. Realization rows are classified with
+set-based queries (their number does not grow with the rows); a target row that changes
+a value costs one more query (does the target already have realizations?).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import io
 import uuid
 import zipfile
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -35,8 +36,7 @@ from programs.models import (
     Realization,
     Target,
 )
-from programs.reporting.forms import EntryRow, parse_number
-from programs.reporting.services import _check_ratio, _check_value
+from programs.reporting.rules import EntryRow, check_ratio, check_value, parse_number
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
 from regencies.models import Regency
 
@@ -440,9 +440,9 @@ def _row_problems(entry: EntryRow, indicator: Indicator) -> list[str]:
         problems.append(_(text) % params if params else _(text))
 
     if indicator.measure == Measure.RATIO:
-        _check_ratio(entry, error)
+        check_ratio(entry, error)
     else:
-        _check_value(entry, indicator, error)
+        check_value(entry, indicator, error)
     return problems
 
 
@@ -726,10 +726,6 @@ def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
     batch.applied_at = timezone.now()
     batch.save(update_fields=["applied_at"])
     return dict(counts)
-
-
-def preview_as_dicts(rows: list[PreviewRow]) -> list[dict]:
-    return [asdict(r) for r in rows]
 
 
 # --- Templates to fill in -----------------------------------------------------------------
