@@ -1,4 +1,4 @@
-"""Language (issue 6.3): Bahasa Indonesia whatever the browser says, English only on an
+"""Language: Bahasa Indonesia whatever the browser says, English only on an
 explicit and remembered choice, every user-facing string translated, numbers and dates in
 the chosen language's format."""
 
@@ -13,16 +13,19 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from programs.models import Program
 from regencies.models import UserScope
 from tests.factories import UserFactory
+from tests.helpers import previous_month
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+# The entry form's month must be open for editing: these tests run on the frozen clock.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 # Indonesian strings that must not survive on an English page (and do appear in Indonesian).
 INDONESIAN = ["Belum ada data", "Sesuai jadwal", "Ringkasan", "Kelengkapan laporan"]
@@ -37,11 +40,6 @@ def english_client(**extra) -> Client:
     response = client.post("/bahasa/", {"language": "en", "next": "/"}, **ENGLISH_BROWSER)
     assert response.status_code == 302
     return client
-
-
-def previous_month() -> tuple[int, int]:
-    today = timezone.localdate()
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 @pytest.fixture
