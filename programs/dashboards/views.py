@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from programs import formats
+from programs import formats, permissions
 from programs.dashboards import charts, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
@@ -148,6 +148,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "figures": figures,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
+        "can_export_raw": permissions.can_see_raw_realizations(request.user),
     }
     return render_page(request, "programs/dashboards/program.html", context)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from programs.models import FundingSource, Indicator, Program
@@ -191,6 +192,13 @@ def test_program_page_breakdown_by_source_and_planned_split(client, gbrss_data, 
     assert ["CSR perusahaan", "75", "0"] in splits
     # PTBA is a BUMN partner: outside the planned groups it shows as the rest
     assert "Lainnya / tidak dirinci" in [label for label, *_numbers in splits]
+
+
+def test_raw_realization_download_is_offered_to_officials_only(client, gbrss_data, pimpinan):
+    url = "/program/gbrss/?tahun=2024&bulan=12"
+    raw = "/unduh/realisasi.csv?tahun=2024&bulan=12&program=gbrss"
+    assert find_all(page(Client().get(url)), "a", href=raw) == []  # anonymous
+    assert len(find_all(page(client.get(url)), "a", href=raw)) == 1  # pimpinan
 
 
 def test_program_page_verified_only(client, gbrss_data, pimpinan):
