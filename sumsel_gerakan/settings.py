@@ -66,7 +66,7 @@ MIDDLEWARE = [
     # precompressed). BREACH: Django masks CSRF tokens per response and pads gzip output
     # randomly; cached pages hold no secret (programs/pagecache.py).
     "django.middleware.gzip.GZipMiddleware",
-    # Database down: a 503 page in Indonesian with Retry-After, not a 500 (issue 6.6).
+    # Database down: a 503 page in Indonesian with Retry-After, not a 500.
     "sumsel_gerakan.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "sumsel_gerakan.middleware.AdminContentSecurityPolicyMiddleware",

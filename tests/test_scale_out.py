@@ -18,7 +18,6 @@ from programs.models import MonthlyReport
 from regencies.models import UserScope
 from tests.factories import UserScopeFactory
 from tests.perf.load import Server, production_env
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401 (fixture)
 from tests.programs.test_pagecache import REDIS_URL, _redis_up, realization
 
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"

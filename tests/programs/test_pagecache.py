@@ -24,7 +24,6 @@ from programs.models import MonthlyReport, Target
 from programs.reporting import services
 from regencies.models import UserScope
 from tests.factories import UserScopeFactory
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401 (fixture)
 from tests.programs.test_admin import change_data, gbrss_province_target
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
