@@ -24,7 +24,7 @@ from tests.factories import (
     UserScopeFactory,
 )
 from tests.helpers import add_synthetic_regencies
-from tests.programs.dashboards.test_dashboards import text
+from tests.helpers import flat_html as text
 
 D = Decimal
 R = UserScope.Role

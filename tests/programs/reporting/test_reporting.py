@@ -24,7 +24,7 @@ from programs.reporting import services
 from programs.reporting.rules import parse_number
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
-from tests.helpers import find, page, previous_month, text
+from tests.helpers import element_text, find, page, previous_month
 
 D = Decimal
 Status = MonthlyReport.Status
@@ -579,7 +579,7 @@ def test_operator_list_shows_returned_first_with_the_reason(people):
     assert "Periksa lagi" in response.content.decode()
     first_row = find(find(find(page(response), id="my-reports"), "tbody"), "tr")
     assert dict(first_row.attributes)["data-month"] == str(rep.month)
-    assert "Perbaiki" in text(first_row)
+    assert "Perbaiki" in element_text(first_row)
 
 
 def test_login_locks_out_after_repeated_failures(people):
