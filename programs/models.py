@@ -22,6 +22,12 @@ class ProgramManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    def worked_on_by(self, user) -> models.QuerySet:
+        """Active programs a user reports on or verifies (the rule: `permissions`)."""
+        from programs import permissions
+
+        return permissions.programs_for(user)
+
 
 class Program(models.Model):
     slug = models.SlugField(_("kode (slug)"), max_length=40, unique=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions, progress
-from programs.models import Indicator, MonthlyReport, Realization, Target
+from programs.models import Indicator, MonthlyReport, Program, Realization, Target
 from programs.reporting import deadlines
 from programs.reporting.rules import (
     EntryRow,
@@ -69,7 +69,7 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
     scope = permissions.scope_of(user)
     if scope is None or scope.regency_id is None:
         return []
-    programs = list(permissions.programs_for(user))
+    programs = list(Program.objects.worked_on_by(user))
     last_month = 12 if year < today.year else today.month if year == today.year else 0
     reports = {
         (r.program_id, r.month): r

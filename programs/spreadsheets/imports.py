@@ -748,7 +748,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
     else:
         raise permissions_denied()
     regencies = list(regencies)
-    programs = list(permissions.programs_for(user).prefetch_related("indicators"))
+    programs = list(Program.objects.worked_on_by(user).prefetch_related("indicators"))
     stored = defaultdict(list)
     for r in (
         Realization.objects.filter(
