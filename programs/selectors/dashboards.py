@@ -44,23 +44,35 @@ COUNTED = MonthlyReport.COUNTED_STATUSES
 
 
 def default_year(*, today: dt.date | None = None) -> int:
-    """The latest year that has targets or counted reports; the current year if none."""
+    """The running year once it has counted reports; before that (early January, when
+    only next year's targets were copied) the latest earlier year that has targets or
+    reports; the current year when nothing exists at all. Two queries."""
     today = today or timezone.localdate()
-    years = available_years(today=today)
-    return years[-1] if years else today.year
+    report_years = _counted_report_years()
+    if today.year in report_years:
+        return today.year
+    years = [y for y in report_years | _target_years() if y < today.year]
+    return max(years) if years else today.year
 
 
-def available_years(*, today: dt.date | None = None) -> list[int]:
-    today = today or timezone.localdate()
+def _target_years() -> set[int]:
     # order_by(): the models' default ordering would join in and DISTINCT on its columns,
     # returning one row per report instead of one per year.
-    years = set(Target.objects.order_by().values_list("year", flat=True).distinct())
-    years |= set(
+    return set(Target.objects.order_by().values_list("year", flat=True).distinct())
+
+
+def _counted_report_years() -> set[int]:
+    return set(
         MonthlyReport.objects.filter(status__in=COUNTED)
         .order_by()
         .values_list("year", flat=True)
         .distinct()
     )
+
+
+def available_years(*, today: dt.date | None = None) -> list[int]:
+    today = today or timezone.localdate()
+    years = _target_years() | _counted_report_years()
     return sorted(y for y in years if y <= today.year)
 
 
