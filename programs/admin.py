@@ -31,6 +31,7 @@ from programs.models import (
     MonthlyReport,
     Program,
     Realization,
+    ReportingExemption,
     Target,
     TargetMilestone,
     TargetSplit,
@@ -400,5 +401,22 @@ class LockExceptionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.granted_by = request.user
+        obj._change_reason = obj.reason
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ReportingExemption)
+class ReportingExemptionAdmin(SimpleHistoryAdmin):
+    """Who does not have to report a program (or one indicator) and for which months;
+    every change is kept in history with who made it and why."""
+
+    list_display = ["regency", "program", "indicator", "start", "end"]
+    list_filter = ["program", "regency"]
+    search_fields = ["regency__name", "reason"]
+    autocomplete_fields = []
+    fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
+    history_list_display = ["start", "end", "reason"]
+
+    def save_model(self, request, obj, form, change):
         obj._change_reason = obj.reason
         super().save_model(request, obj, form, change)

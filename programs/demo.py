@@ -68,6 +68,7 @@ FIXTURES = (
     "fixtures/programs.json",
     "fixtures/funding_sources.json",
     "fixtures/targets_2024.json",
+    "fixtures/reporting_exemptions.json",
 )
 STATS_CSV = Path("regencies") / "data" / "sumsel_kabkota_stats.csv"
 
@@ -75,9 +76,10 @@ REGENCY_CHUNK = 50  # regencies generated and inserted together (bounds memory)
 REPORT_BATCH = 2000
 REALIZATION_BATCH = 5000
 
-# BPS inflation cities of Sumsel (GPISS reports come only from these and the province),
-# with a demo offset from the province rate.
-INFLATION_CITIES = {"16.71": 0.10, "16.73": -0.25, "16.03": 0.30}
+# BPS inflation (IHK) cities of Sumsel since 2024 (GPISS reports come only from these and
+# the province; the others are exempt in fixtures/reporting_exemptions.json, sources in
+# fixtures/REPORTING-OBLIGATIONS.md), with a demo offset from the province rate.
+INFLATION_CITIES = {"16.71": 0.10, "16.73": -0.25, "16.03": 0.30, "16.02": 0.20}
 INFLATION_START = 3.35  # Jan 2024 y-on-y, BPS (FACTS.md); the demo series starts here
 
 # Where named partners operate (demo assumption used to place their contributions).

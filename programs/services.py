@@ -528,6 +528,7 @@ def reminders_due(*, days: int, today: dt.date | None = None):
     """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
     due within `days` days or overdue, for months operators can still edit."""
     from programs import deadlines
+    from programs.obligations import Obligations
 
     today = today or timezone.localdate()
     months = [
@@ -554,6 +555,7 @@ def reminders_due(*, days: int, today: dt.date | None = None):
         .select_related("scope")
         .prefetch_related("scope__programs")
     )
+    obligations = Obligations.load(programs=programs)
     result = []
     for user in operators:
         scoped = set(user.scope.programs.all())
@@ -562,6 +564,7 @@ def reminders_due(*, days: int, today: dt.date | None = None):
             for year, month, due in months
             for program in programs
             if (not scoped or program in scoped)
+            and obligations.required(user.scope.regency_id, program.pk, year, month)
             and (user.scope.regency_id, program.pk, year, month) not in submitted
         ]
         if pending:

@@ -19,6 +19,7 @@ FIXTURES = [
     "fixtures/programs.json",
     "fixtures/funding_sources.json",
     "fixtures/targets_2024.json",
+    "fixtures/reporting_exemptions.json",
 ]
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Window
+from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,7 @@ from programs.models import (
     Target,
     TargetSplit,
 )
+from programs.obligations import Obligations
 from programs.progress import (
     Progress,
     ProgressTable,
@@ -173,6 +174,7 @@ class ScoreCell:
     program: Program
     indicator: Indicator | None
     progress: Progress | None
+    required: bool = True  # False: the regency does not have to report ("tidak wajib")
 
 
 @dataclass
@@ -181,6 +183,11 @@ class ScoreRow:
     cells: list[ScoreCell]
     on_track: int
     rank: int = 0
+
+    @property
+    def obliged(self) -> int:
+        """Cells the regency must report (the denominator of `on_track`)."""
+        return sum(1 for c in self.cells if c.required)
 
 
 @dataclass(frozen=True)
@@ -220,7 +227,17 @@ def scorecard(
         verified_only=verified_only,
         today=today,
     )
-    return _scorecard(programs, regencies, table, sort=sort)
+    obligations = Obligations.load(programs=programs)
+    return _scorecard(
+        programs, regencies, table, sort=sort, required=_required(obligations, year, month)
+    )
+
+
+def _required(obligations: Obligations, year: int, month: int):
+    def required(regency_code: str, program_id: int) -> bool:
+        return obligations.required(regency_code, program_id, year, month)
+
+    return required
 
 
 def overview(
@@ -245,18 +262,29 @@ def overview(
         today=today,
     )
     cards = _program_cards(programs, table, year=year, today=today)
-    return cards, _scorecard(programs, regencies, table, sort=sort)
+    obligations = Obligations.load(programs=programs)
+    scorecard = _scorecard(
+        programs, regencies, table, sort=sort, required=_required(obligations, year, month)
+    )
+    return cards, scorecard
 
 
 def _scorecard(
-    programs: list[Program], regencies: list[Regency], table: ProgressTable, *, sort: str | None
+    programs: list[Program],
+    regencies: list[Regency],
+    table: ProgressTable,
+    *,
+    sort: str | None,
+    required=None,
 ) -> Scorecard:
     programs = [p for p in programs if _headline(p)]
     rows = []
     for regency in regencies:
-        cells = [
-            ScoreCell(p, _headline(p), table.get((_headline(p).pk, regency.code))) for p in programs
-        ]
+        cells = []
+        for p in programs:
+            obliged = required is None or required(regency.code, p.pk)
+            progress = table.get((_headline(p).pk, regency.code)) if obliged else None
+            cells.append(ScoreCell(p, _headline(p), progress, obliged))
         on_track = sum(1 for c in cells if c.progress and c.progress.status == Status.ON_TRACK)
         rows.append(ScoreRow(regency=regency, cells=cells, on_track=on_track))
 
@@ -300,21 +328,29 @@ def completeness_summary(
     programs = [p for p in _programs_with_headline() if _headline(p)]
     if month is None:
         return None, []
-    expected = Regency.objects.real().count()
-    counts = {
-        row["program_id"]: row
-        for row in MonthlyReport.objects.filter(year=year, month=month, regency__is_synthetic=False)
-        .values("program_id")
-        .annotate(
-            submitted=Count("pk", filter=Q(status__in=COUNTED)),
-            verified=Count("pk", filter=Q(status=MonthlyReport.Status.VERIFIED)),
-        )
-        .order_by()
+    regency_codes = list(Regency.objects.real().values_list("code", flat=True))
+    obligations = Obligations.load(programs=programs)
+    obliged = {
+        p.pk: {c for c in regency_codes if obligations.required(c, p.pk, year, month)}
+        for p in programs
     }
+    counts = {p.pk: {"submitted": 0, "verified": 0} for p in programs}
+    # One row per real regency and program: at most 17 x programs rows.
+    for program_id, regency_code, status in (
+        MonthlyReport.objects.filter(
+            year=year, month=month, regency__is_synthetic=False, status__in=COUNTED
+        )
+        .values_list("program_id", "regency_id", "status")
+        .order_by()
+    ):
+        if program_id in counts and regency_code in obliged[program_id]:
+            counts[program_id]["submitted"] += 1
+            if status == MonthlyReport.Status.VERIFIED:
+                counts[program_id]["verified"] += 1
     summary = [
         CompletenessSummary(
             program=p,
-            expected=expected,
+            expected=len(obliged[p.pk]),
             submitted=counts.get(p.pk, {}).get("submitted", 0),
             verified=counts.get(p.pk, {}).get("verified", 0),
         )
@@ -690,6 +726,7 @@ class ReportState:
     RETURNED = "returned"
     MISSING = "missing"
     NOT_DUE = "not_due"
+    NOT_REQUIRED = "not_required"
 
     LABELS = {
         VERIFIED: _("Terverifikasi"),
@@ -698,8 +735,17 @@ class ReportState:
         RETURNED: _("Dikembalikan"),
         MISSING: _("Belum masuk"),
         NOT_DUE: _("Belum jatuh tempo"),
+        NOT_REQUIRED: _("Tidak wajib"),
     }
-    SYMBOLS = {VERIFIED: "✓", ON_TIME: "●", LATE: "◐", RETURNED: "↩", MISSING: "✗", NOT_DUE: "·"}
+    SYMBOLS = {
+        VERIFIED: "✓",
+        ON_TIME: "●",
+        LATE: "◐",
+        RETURNED: "↩",
+        MISSING: "✗",
+        NOT_DUE: "·",
+        NOT_REQUIRED: "–",
+    }
 
 
 def report_state(*, year: int, month: int, status: str | None, submitted_at, today: dt.date) -> str:
@@ -725,6 +771,7 @@ def reporting_states(
     if regency_codes is not None:
         reports = reports.filter(regency_id__in=regency_codes)
     found = {(r, p, m): (s, sub) for r, p, m, s, sub in reports.order_by()}
+    obligations = Obligations.load(programs=programs, regency_codes=regency_codes)
     # Cells are immutable and many are alike (every missing January...): build each kind
     # once, with its label translated once rather than in every cell of the template.
     cells: dict[tuple[int, str, bool | None], StatusCell] = {}
@@ -734,9 +781,12 @@ def reporting_states(
         def __missing__(self, key):
             regency_code, program_id, month = key
             status, submitted = found.get(key, (None, None))
-            state = report_state(
-                year=year, month=month, status=status, submitted_at=submitted, today=today
-            )
+            if not obligations.required(regency_code, program_id, year, month):
+                state = ReportState.NOT_REQUIRED
+            else:
+                state = report_state(
+                    year=year, month=month, status=status, submitted_at=submitted, today=today
+                )
             on_time = deadlines.submitted_on_time(year, month, submitted)
             kind = (month, state, on_time)
             cell = cells.get(kind)
@@ -786,6 +836,8 @@ class CompletenessGrid(_Rates):
 
 
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
+# Left out of completeness and timeliness rates: not due yet, or not required at all.
+UNCOUNTED_STATES = {ReportState.NOT_DUE, ReportState.NOT_REQUIRED}
 
 
 def completeness_grid(
@@ -800,7 +852,7 @@ def completeness_grid(
     rows = []
     for regency in regencies:
         cells = [states[(regency.code, program.pk, m)] for m in months]
-        due = sum(1 for c in cells if c.state != ReportState.NOT_DUE)
+        due = sum(1 for c in cells if c.state not in UNCOUNTED_STATES)
         submitted = sum(1 for c in cells if c.state in SUBMITTED_STATES)
         on_time = sum(1 for c in cells if c.state in SUBMITTED_STATES and c.on_time)
         rows.append(CompletenessRow(regency, cells, due, submitted, on_time))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from programs import deadlines, permissions
 from programs.forms import EntryRow, row_key
 from programs.models import Indicator, LockException, MonthlyReport, Realization, Target
+from programs.obligations import Obligations
 from programs.services import EntryContext, IndicatorContext, RowMessage, _warnings
 
 Status = MonthlyReport.Status
@@ -30,6 +31,8 @@ class OperatorMonth:
     days_left: int  # negative when late
     editable: bool
     locked: bool
+    required: bool = True  # False: this regency does not have to report ("tidak wajib")
+    open_until: dt.date | None = None  # a lock exception opens the month until this day
 
     @property
     def status(self) -> str | None:
@@ -41,7 +44,9 @@ class OperatorMonth:
 
     @property
     def status_label(self) -> str:
-        return self.report.get_status_display() if self.report else _("Belum diisi")
+        if self.report:
+            return self.report.get_status_display()
+        return _("Belum diisi") if self.required else _("Tidak wajib")
 
     @property
     def action(self) -> str:
@@ -53,6 +58,8 @@ class OperatorMonth:
 
     @property
     def needs_action(self) -> bool:
+        if not self.required and self.report is None:
+            return False
         return self.editable and self.status in (None, Status.DRAFT, Status.RETURNED)
 
 
@@ -72,11 +79,12 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
         )
     }
     exceptions = {
-        (e.program_id, e.month)
+        (e.program_id, e.month): e.until
         for e in LockException.objects.filter(
             regency_id=scope.regency_id, year=year, until__gte=today
         )
     }
+    obligations = Obligations.load(programs=programs, regency_codes=[scope.regency_id])
     items = []
     for program in programs:
         for month in range(1, last_month + 1):
@@ -96,6 +104,8 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
                     days_left=(due - today).days,
                     editable=not locked and status in (None, Status.DRAFT, Status.RETURNED),
                     locked=locked,
+                    required=obligations.required(scope.regency_id, program.pk, year, month),
+                    open_until=exceptions.get((program.pk, month)),
                 )
             )
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 from programs import formats
 
@@ -75,6 +76,14 @@ def rapor_cells(row):
     labels: dict[str, str] = {}
     parts = []
     for cell in row.cells:
+        if not cell.required:
+            if "not_required" not in labels:
+                labels["not_required"] = escape(str(_("tidak wajib")))
+            parts.append(
+                f'<td class="num cell-not_required" data-program="{escape(cell.program.slug)}">'
+                f"{labels['not_required']}</td>"
+            )
+            continue
         progress = cell.progress
         status = progress.status if progress else "no_data"
         if progress is not None and progress.status not in labels:
