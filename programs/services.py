@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from programs import permissions
+from programs import deadlines, permissions
 from programs.forms import EntryRow
 from programs.models import (
     FundingSource,
     Indicator,
+    LockException,
     MonthlyReport,
     Program,
     Realization,
@@ -499,6 +500,8 @@ def _send_back(
         raise ServiceError(_(REASON_REQUIRED))
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
+    if report.regency_id is not None:
+        _open_for_correction(report=report, user=user, reason=f"{label}: {reason}")
     report.status = Status.RETURNED
     report.returned_at, report.returned_by = timezone.now(), user
     report.return_reason = reason
@@ -515,6 +518,57 @@ def _send_back(
     return report
 
 
+def _open_for_correction(*, report: MonthlyReport, user, reason: str) -> LockException | None:
+    """When the report's month is locked (or its correction window ends too soon), open it
+    for correction until today + REPORT_CORRECTION_DAYS: a lock exception with who and why.
+    Nothing is written while the month is still open for the operator anyway."""
+    today = timezone.localdate()
+    until = today + dt.timedelta(days=settings.REPORT_CORRECTION_DAYS)
+    key = {
+        "regency_id": report.regency_id,
+        "program_id": report.program_id,
+        "year": report.year,
+        "month": report.month,
+    }
+    if deadlines.lock_date(report.year, report.month) >= until:
+        return None  # the operator can correct it before the ordinary lock date
+    exception = LockException.objects.select_for_update().filter(**key).first()
+    if exception is None:
+        exception = LockException(**key, until=until, reason=reason, granted_by=user)
+    elif exception.until >= until:
+        return exception
+    else:
+        exception.until, exception.reason, exception.granted_by = until, reason, user
+    exception._change_reason = reason
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def report_open_for_correction(
+    *, user, report: MonthlyReport, reason: str, version: int | None = None
+) -> LockException:
+    """Open a returned report of a locked month for correction again (its window ran out)."""
+    reason = (reason or "").strip()
+    report = _locked_report(report, version)
+    if not permissions.is_verifier_for(user, program_id=report.program_id):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if not reason:
+        raise ServiceError(_(REASON_REQUIRED))
+    if not permissions.can_open_for_correction(user, report):
+        raise ServiceError(_(WRONG_STATUS))
+    exception = _open_for_correction(
+        report=report, user=user, reason=_("Dibuka untuk perbaikan: %(r)s") % {"r": reason}
+    )
+    _email(
+        _("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
+        _("%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s")
+        % {"user": user, "report": report, "until": exception.until, "url": _report_url(report)},
+        _operators_of(report),
+    )
+    return exception
+
+
 def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
     """The `count` months before today's month, most recent first."""
     months, year, month = [], today.year, today.month
@@ -527,7 +581,6 @@ def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
 def reminders_due(*, days: int, today: dt.date | None = None):
     """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
     due within `days` days or overdue, for months operators can still edit."""
-    from programs import deadlines
     from programs.obligations import Obligations
 
     today = today or timezone.localdate()

@@ -152,6 +152,9 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 PUBLIC_DASHBOARD = env_bool("PUBLIC_DASHBOARD", True)
 REPORT_DUE_DAY = env_int("REPORT_DUE_DAY", 10)
 REPORT_LOCK_DAYS = env_int("REPORT_LOCK_DAYS", 30)
+# A report returned in a locked month is opened for correction for this many days (a lock
+# exception recorded with who and why), so a returned report can always be corrected.
+REPORT_CORRECTION_DAYS = env_int("REPORT_CORRECTION_DAYS", 14)
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 # Security: strict by default in production.

@@ -90,6 +90,10 @@ def my_reports(request):
     return render(request, "reports/my_reports.html", context)
 
 
+def today_past_lock(year: int, month: int) -> bool:
+    return timezone.localdate() > deadlines.lock_date(year, month)
+
+
 def _entry_context(
     request,
     regency,
@@ -140,6 +144,13 @@ def _entry_context(
         ),
         "can_verify": report is not None and permissions.can_verify(request.user, report),
         "can_reopen": report is not None and permissions.can_reopen(request.user, report),
+        "can_open_for_correction": report is not None
+        and permissions.can_open_for_correction(request.user, report),
+        "correction": permissions.running_exception(
+            regency_code=regency.code, program_id=program.pk, year=year, month=month
+        )
+        if today_past_lock(year, month)
+        else None,
         "timeline": reporting.report_timeline(report) if report else [],
         "conflict": conflict,
         "snapshot": json.dumps(services.stored_values(report)),
@@ -339,6 +350,12 @@ def report_status(request, code: str, slug: str, period: tuple[int, int]):
                 user=request.user, report=report, reason=reason, version=version
             ),
             _("Laporan dibuka kembali untuk diperbaiki operator."),
+        ),
+        "buka-perbaikan": (
+            lambda: services.report_open_for_correction(
+                user=request.user, report=report, reason=reason, version=version
+            ),
+            _("Bulan ini dibuka lagi untuk perbaikan oleh operator."),
         ),
     }
     if action not in actions:
