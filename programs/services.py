@@ -78,6 +78,9 @@ EMPTY_SUBMIT = gettext_noop(
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
 WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
+QUEUE_CHANGED = gettext_noop(
+    "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
+)
 
 
 class ServiceError(Exception):
@@ -248,8 +251,29 @@ def _check_value(row: EntryRow, indicator: Indicator, error) -> None:
     return None
 
 
-def _warnings(rows: list[EntryRow], ctx: IndicatorContext) -> list[RowMessage]:
+# The same checks, written for the verifier who reads the submitted report.
+VERIFIER_TEXT = {
+    RUNNING_TOTAL_DECREASE: gettext_noop(
+        "Lebih rendah dari bulan lalu (%(previous)s) padahal angka kumulatif: baca catatan "
+        "operator sebelum memverifikasi."
+    ),
+    ABOVE_REMAINING: gettext_noop(
+        "Melebihi sisa target (%(remaining)s): cocokkan dengan catatan dan bukti operator."
+    ),
+    ABOVE_USUAL: gettext_noop(
+        "Lebih dari 3 kali rata-rata bulanan (%(average)s): cocokkan dengan catatan operator."
+    ),
+}
+
+
+def _warnings(
+    rows: list[EntryRow], ctx: IndicatorContext, *, audience: str = "operator"
+) -> list[RowMessage]:
+    """Unusual values: the operator must explain them in a note, the verifier checks them."""
     from programs.formats import number
+
+    def text(message: str) -> str:
+        return _(VERIFIER_TEXT[message] if audience == "verifier" else message)
 
     indicator = ctx.indicator
     noted = any(row.note for row in rows)
@@ -258,15 +282,17 @@ def _warnings(rows: list[EntryRow], ctx: IndicatorContext) -> list[RowMessage]:
     decreased = ctx.last_value is not None and total < ctx.last_value
     if indicator.measure == Measure.RUNNING_TOTAL and decreased:
         found.append(
-            _(RUNNING_TOTAL_DECREASE) % {"previous": number(ctx.last_value, indicator.decimals)}
+            text(RUNNING_TOTAL_DECREASE) % {"previous": number(ctx.last_value, indicator.decimals)}
         )
     if indicator.measure == Measure.INCREMENT:
         remaining = ctx.remaining
         if remaining is not None and total > remaining:
-            found.append(_(ABOVE_REMAINING) % {"remaining": number(remaining, indicator.decimals)})
+            found.append(
+                text(ABOVE_REMAINING) % {"remaining": number(remaining, indicator.decimals)}
+            )
         elif ctx.monthly_average and total > 3 * ctx.monthly_average:
             found.append(
-                _(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
+                text(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
             )
     return [RowMessage(indicator.code, "warning", text, resolved=noted) for text in found]
 
@@ -456,6 +482,16 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
     return [
         report_verify(user=user, report=reports[pk], version=version) for pk, version in selections
     ]
+
+
+@transaction.atomic
+def report_verify_matching(*, user, reports, expected: int) -> list[MonthlyReport]:
+    """Verify every submitted report of a filtered queue (`reports`, a queryset) at once,
+    all or none; refused when the queue changed since the verifier counted `expected`."""
+    matching = list(reports.filter(status=Status.SUBMITTED).select_for_update().order_by("pk"))
+    if len(matching) != expected or not matching:
+        raise ServiceError(_(QUEUE_CHANGED))
+    return [report_verify(user=user, report=report) for report in matching]
 
 
 @transaction.atomic

@@ -228,18 +228,155 @@ class QueueItem:
     report: MonthlyReport
     values: list[QueueValue] = field(default_factory=list)
     warnings: list[RowMessage] = field(default_factory=list)
+    notes: list[tuple[Indicator, str]] = field(default_factory=list)  # the operator's notes
+
+
+QUEUE_PAGE_SIZE = 25
+QUEUE_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The verifier's filters (`program`, `wilayah`, `bulan` as YYYY-MM, `status`)."""
+
+    program: str | None = None
+    regency: str | None = None
+    period: tuple[int, int] | None = None
+    status: str = Status.SUBMITTED
+
+    @classmethod
+    def from_query(cls, get) -> QueueFilters:
+        period = None
+        text = (get.get("bulan") or "").strip()
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                period = (year, month)
+        except ValueError:
+            period = None
+        status = get.get("status") or Status.SUBMITTED
+        return cls(
+            program=(get.get("program") or "").strip()[:40] or None,
+            regency=(get.get("wilayah") or "").strip()[:10] or None,
+            period=period,
+            status=status if status in QUEUE_STATUSES else Status.SUBMITTED,
+        )
+
+    def params(self, **changes) -> dict[str, str]:
+        values = {
+            "program": self.program,
+            "wilayah": self.regency,
+            "bulan": f"{self.period[0]}-{self.period[1]:02d}" if self.period else None,
+            "status": self.status if self.status != Status.SUBMITTED else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+    def query(self, **changes) -> str:
+        from urllib.parse import urlencode
+
+        params = self.params(**changes)
+        return "?" + urlencode(params) if params else "?"
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class QueuePage:
+    filters: QueueFilters
+    items: list[QueueItem]
+    total: int
+    page: object  # django.core.paginator.Page
+    programs: list[Facet]
+    regencies: list[Facet]
+    months: list[Facet]
+    statuses: list[Facet]
+
+
+def queue_reports(*, user, filters: QueueFilters, skip: str | None = None):
+    """Reports of the verifier's scope matching the filters (`skip` one of them, for the
+    counts shown beside that filter's choices)."""
+    reports = permissions.reports_visible_to(user).filter(regency__isnull=False)
+    if skip != "status":
+        reports = reports.filter(status=filters.status)
+    if filters.program and skip != "program":
+        reports = reports.filter(program__slug=filters.program)
+    if filters.regency and skip != "regency":
+        reports = reports.filter(regency_id=filters.regency)
+    if filters.period and skip != "period":
+        reports = reports.filter(year=filters.period[0], month=filters.period[1])
+    return reports
+
+
+def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> QueuePage:
+    """One page (at most QUEUE_PAGE_SIZE) of the verifier's filtered queue, oldest first,
+    with the count of every filter choice. A fixed number of queries whatever the size."""
+    from django.core.paginator import Paginator
+    from django.db.models import Count
+
+    from programs.formats import month_year_label
+    from regencies.models import Regency
+
+    reports = (
+        queue_reports(user=user, filters=filters)
+        .select_related("regency", "program", "submitted_by")
+        .order_by("submitted_at", "year", "month", "pk")
+    )
+    paginator = Paginator(reports, QUEUE_PAGE_SIZE)
+    current = paginator.get_page(page)
+
+    def counts(skip, *fields):
+        return (
+            queue_reports(user=user, filters=filters, skip=skip)
+            .values(*fields)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    programs = {p.pk: p for p in permissions.programs_for(user)}
+    by_program = {row["program_id"]: row["n"] for row in counts("program", "program_id")}
+    names = dict(Regency.objects.values_list("code", "name"))
+    by_regency = {row["regency_id"]: row["n"] for row in counts("regency", "regency_id")}
+    by_period = {(r["year"], r["month"]): r["n"] for r in counts("period", "year", "month")}
+    by_status = {row["status"]: row["n"] for row in counts("status", "status")}
+    return QueuePage(
+        filters=filters,
+        items=queue_items(list(current.object_list)),
+        total=paginator.count,
+        page=current,
+        programs=[Facet(p.slug, p.label, by_program.get(pk, 0)) for pk, p in programs.items()],
+        regencies=[
+            Facet(code, names.get(code, code), n)
+            for code, n in sorted(by_regency.items(), key=lambda kv: names.get(kv[0], ""))
+        ],
+        months=[
+            Facet(f"{y}-{m:02d}", month_year_label(y, m), n)
+            for (y, m), n in sorted(by_period.items(), reverse=True)
+        ],
+        statuses=[Facet(s, Status(s).label, by_status.get(s, 0)) for s in QUEUE_STATUSES],
+    )
 
 
 def verification_queue(*, user) -> list[QueueItem]:
-    """Submitted reports of the verifier's programs, oldest first, with each indicator's
-    value, the change from the previous month and the warnings an operator saw.
-    Five queries whatever the queue's length."""
+    """Every submitted report of the verifier's programs, oldest first (see
+    `verification_page` for the filtered, paged queue)."""
     reports = list(
         permissions.reports_visible_to(user)
         .filter(status=Status.SUBMITTED, regency__isnull=False)
         .select_related("regency", "program", "submitted_by")
         .order_by("submitted_at", "pk")
     )
+    return queue_items(reports)
+
+
+def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
+    """Each report with each indicator's value, the change from the previous month and
+    the checks written for the verifier. Four queries whatever the number of reports."""
     if not reports:
         return []
     program_ids = {r.program_id for r in reports}
@@ -322,6 +459,7 @@ def verification_queue(*, user) -> list[QueueItem]:
                 for i, r in enumerate(stored)
             ]
             if entry_rows:
-                item.warnings.extend(_warnings(entry_rows, ctx))
+                item.warnings.extend(_warnings(entry_rows, ctx, audience="verifier"))
+                item.notes.extend((indicator, r.note) for r in stored if r.note)
         items.append(item)
     return items

@@ -102,3 +102,16 @@ def rapor_cells(row):
             "</span></td>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or ours
+
+
+@register.filter
+def queue_query(filters, status: str = "") -> str:
+    """The verification queue's URL query for `filters` (with another status when given;
+    '?' + params, always ending so that '&halaman=' can follow)."""
+    query = filters.query(status=status) if status else filters.query()
+    return query if query != "?" else "?status=submitted"
+
+
+@register.filter
+def queue_month(filters) -> str:
+    return f"{filters.period[0]}-{filters.period[1]:02d}" if filters.period else ""

@@ -8,6 +8,7 @@ JavaScript); htmx only adds inline checks and extra rows.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -377,29 +379,47 @@ def report_status(request, code: str, slug: str, period: tuple[int, int]):
 @login_required
 @require_http_methods(["GET", "POST"])
 def verification_queue(request):
-    """A verifier's queue: submitted reports, oldest first; verify several at once."""
+    """A verifier's queue: filtered by program, regency, month and status, 25 a page,
+    oldest first; verify the ticked reports, or every report matching the filter."""
     if permissions.role_of(request.user) not in (
         permissions.Role.VERIFIKATOR,
         permissions.Role.ADMIN,
     ):
         raise PermissionDenied(_("Halaman ini untuk verifikator."))
+    filters = reporting.QueueFilters.from_query(request.GET)
     if request.method == "POST":
-        selections = []
-        for key in request.POST.getlist("laporan"):
-            try:
-                pk, version = (int(part) for part in key.split(":"))
-            except ValueError:
-                continue
-            selections.append((pk, version))
-        if not selections:
-            messages.error(request, _("Pilih paling sedikit satu laporan."))
-        else:
-            try:
-                done = services.report_verify_many(user=request.user, selections=selections)
-            except services.ServiceError as error:
-                messages.error(request, error.message)
+        back = reverse("programs:verification") + filters.query()
+        try:
+            if request.POST.get("aksi") == "semua":
+                try:
+                    expected = int(request.POST.get("jumlah", ""))
+                except ValueError:
+                    expected = -1
+                done = services.report_verify_matching(
+                    user=request.user,
+                    reports=reporting.queue_reports(
+                        user=request.user, filters=replace(filters, status=Status.SUBMITTED)
+                    ),
+                    expected=expected,
+                )
             else:
-                messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": len(done)})
-        return redirect("programs:verification")
-    items = reporting.verification_queue(user=request.user)
-    return render(request, "reports/verification.html", {"items": items})
+                selections = []
+                for key in request.POST.getlist("laporan"):
+                    try:
+                        pk, version = (int(part) for part in key.split(":"))
+                    except ValueError:
+                        continue
+                    selections.append((pk, version))
+                if not selections:
+                    messages.error(request, _("Pilih paling sedikit satu laporan."))
+                    return redirect(back)
+                done = services.report_verify_many(user=request.user, selections=selections)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": len(done)})
+        return redirect(back)
+    queue = reporting.verification_page(
+        user=request.user, filters=filters, page=request.GET.get("halaman") or 1
+    )
+    return render(request, "reports/verification.html", {"queue": queue, "filters": filters})
