@@ -115,3 +115,12 @@ def queue_query(filters, status: str = "") -> str:
 @register.filter
 def queue_month(filters) -> str:
     return f"{filters.period[0]}-{filters.period[1]:02d}" if filters.period else ""
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
