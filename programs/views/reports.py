@@ -8,18 +8,21 @@ JavaScript); htmx only adds inline checks and extra rows.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs import deadlines, formats, permissions, services
@@ -30,6 +33,11 @@ from programs.selectors import reporting
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
+logger = logging.getLogger(__name__)
+SAVE_FAILED = gettext_noop(
+    "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
+    "masih ada di formulir: simpan lagi sebentar lagi."
+)
 
 
 def _posted_version(request) -> int | None:
@@ -218,6 +226,14 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
             rows=rows,
             messages_=error.messages,
             status=422,
+        )
+    except DatabaseError:
+        # Busy or briefly unreachable database: nothing was saved (the transaction rolled
+        # back); the form comes back with everything typed, to save again.
+        logger.warning("report save failed", exc_info=True)
+        messages.error(request, _(SAVE_FAILED))
+        return _entry_context(
+            request, regency, program, year, month, report, rows=rows, messages_=[], status=503
         )
     if submit:
         messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
