@@ -430,10 +430,14 @@ def pick_indicator(program: Program, code: str | None) -> Indicator | None:
     return (chosen or headline or indicators or [None])[0]
 
 
-def _latest_reports(*, program: Program, year: int, month: int):
+def _latest_reports(*, program: Program, year: int, month: int, verified_only: bool):
+    """Each regency's latest report up to `month` (the latest verified one when only
+    verified data is shown: anonymous visitors never see internal states)."""
     latest = MonthlyReport.objects.filter(
         regency=OuterRef("pk"), program=program, year=year, month__lte=month
     ).order_by("-month")
+    if verified_only:
+        latest = latest.filter(status=MonthlyReport.Status.VERIFIED)
     return Regency.objects.annotate(
         report_month=Subquery(latest.values("month")[:1]),
         report_status=Subquery(latest.values("status")[:1]),
@@ -454,7 +458,9 @@ def program_page(
     page = ProgramPage(program=program, indicators=program.indicator_list, indicator=indicator)
     if indicator is None:
         return page
-    regencies = list(_latest_reports(program=program, year=year, month=month))
+    regencies = list(
+        _latest_reports(program=program, year=year, month=month, verified_only=verified_only)
+    )
     table = compute_progress(
         indicators=[indicator],
         year=year,
@@ -624,6 +630,7 @@ def regency_page(
     month: int,
     verified_only: bool,
     today: dt.date | None = None,
+    public: bool = False,
 ) -> RegencyPage:
     today = today or timezone.localdate()
     programs = list(
@@ -667,7 +674,11 @@ def regency_page(
         for p in programs
     ]
     statuses = reporting_states(
-        regency_codes=[regency.code], programs=programs, year=year, today=today
+        regency_codes=[regency.code],
+        programs=programs,
+        year=year,
+        today=today,
+        public=public,
     )
     months = list(range(1, 13))
     matrix = [
@@ -727,6 +738,9 @@ class ReportState:
     MISSING = "missing"
     NOT_DUE = "not_due"
     NOT_REQUIRED = "not_required"
+    # What anonymous visitors see instead of internal workflow states (draft, submitted,
+    # returned): only whether a month is verified.
+    NOT_VERIFIED = "not_verified"
 
     LABELS = {
         VERIFIED: _("Terverifikasi"),
@@ -736,6 +750,7 @@ class ReportState:
         MISSING: _("Belum masuk"),
         NOT_DUE: _("Belum jatuh tempo"),
         NOT_REQUIRED: _("Tidak wajib"),
+        NOT_VERIFIED: _("Belum terverifikasi"),
     }
     SYMBOLS = {
         VERIFIED: "✓",
@@ -745,12 +760,24 @@ class ReportState:
         MISSING: "✗",
         NOT_DUE: "·",
         NOT_REQUIRED: "–",
+        NOT_VERIFIED: "○",
     }
 
 
-def report_state(*, year: int, month: int, status: str | None, submitted_at, today: dt.date) -> str:
+def report_state(
+    *,
+    year: int,
+    month: int,
+    status: str | None,
+    submitted_at,
+    today: dt.date,
+    public: bool = False,
+) -> str:
     if status == MonthlyReport.Status.VERIFIED:
         return ReportState.VERIFIED
+    if public:
+        due = deadlines.due_date(year, month) < today
+        return ReportState.NOT_VERIFIED if due else ReportState.NOT_DUE
     if status == MonthlyReport.Status.RETURNED:
         return ReportState.RETURNED
     if status == MonthlyReport.Status.SUBMITTED:
@@ -762,9 +789,15 @@ def report_state(*, year: int, month: int, status: str | None, submitted_at, tod
 
 
 def reporting_states(
-    *, regency_codes: list[str] | None, programs: list[Program], year: int, today: dt.date
+    *,
+    regency_codes: list[str] | None,
+    programs: list[Program],
+    year: int,
+    today: dt.date,
+    public: bool = False,
 ) -> dict[tuple[str, int, int], StatusCell]:
-    """State of every (regency, program, month) in `year`: one query for the reports."""
+    """State of every (regency, program, month) in `year`: one query for the reports.
+    `public`: for visitors without a role, verified or not, never the internal states."""
     reports = MonthlyReport.objects.filter(
         year=year, program__in=programs, regency__isnull=False
     ).values_list("regency_id", "program_id", "month", "status", "first_submitted_at")
@@ -785,9 +818,16 @@ def reporting_states(
                 state = ReportState.NOT_REQUIRED
             else:
                 state = report_state(
-                    year=year, month=month, status=status, submitted_at=submitted, today=today
+                    year=year,
+                    month=month,
+                    status=status,
+                    submitted_at=submitted,
+                    today=today,
+                    public=public,
                 )
             on_time = deadlines.submitted_on_time(year, month, submitted)
+            if public and state != ReportState.VERIFIED:
+                on_time = None
             kind = (month, state, on_time)
             cell = cells.get(kind)
             if cell is None:
@@ -833,6 +873,7 @@ class CompletenessGrid(_Rates):
     due: int
     submitted: int
     on_time: int
+    public: bool = False  # counts verified reports only (for visitors without a role)
 
 
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
@@ -841,13 +882,16 @@ UNCOUNTED_STATES = {ReportState.NOT_DUE, ReportState.NOT_REQUIRED}
 
 
 def completeness_grid(
-    *, program: Program, year: int, today: dt.date | None = None
+    *, program: Program, year: int, today: dt.date | None = None, public: bool = False
 ) -> CompletenessGrid:
     """Regency x month reporting states for one program, with rates per regency and
-    overall. A month counts as due once its due date has passed."""
+    overall. A month counts as due once its due date has passed. `public`: verified or
+    not only (the rate is then the share of due months already verified)."""
     today = today or timezone.localdate()
     regencies = list(Regency.objects.all())
-    states = reporting_states(regency_codes=None, programs=[program], year=year, today=today)
+    states = reporting_states(
+        regency_codes=None, programs=[program], year=year, today=today, public=public
+    )
     months = list(range(1, 13))
     rows = []
     for regency in regencies:
@@ -863,4 +907,5 @@ def completeness_grid(
         due=sum(r.due for r in rows),
         submitted=sum(r.submitted for r in rows),
         on_time=sum(r.on_time for r in rows),
+        public=public,
     )

@@ -205,6 +205,7 @@ def regency(request, code: str, fmt: str):
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
+        public=filters.forced_verified,
     )
     export = exports.build_export(
         title=_("Capaian %(regency)s dibanding provinsi") % {"regency": regency.display_name},
@@ -227,7 +228,9 @@ def completeness(request, fmt: str):
     chosen = chosen or (programs[0] if programs else None)
     if chosen is None:
         raise Http404(_("Belum ada program dengan indikator."))
-    grid = selectors.completeness_grid(program=chosen, year=filters.year)
+    grid = selectors.completeness_grid(
+        program=chosen, year=filters.year, public=filters.forced_verified
+    )
     export = exports.build_export(
         title=_("Kelengkapan dan ketepatan waktu laporan"),
         filename=_stem("kelengkapan", chosen.slug, filters.year),
