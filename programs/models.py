@@ -111,6 +111,18 @@ class Indicator(models.Model):
     )
     measure = models.CharField(_("cara agregasi"), max_length=14, choices=Measure.choices)
     is_headline = models.BooleanField(_("indikator utama"), default=False)
+    numerator_label = models.CharField(
+        _("label pembilang"),
+        max_length=80,
+        blank=True,
+        help_text=_("Untuk rasio: apa yang dihitung di pembilang, mis. 'balita stunting'."),
+    )
+    denominator_label = models.CharField(
+        _("label penyebut"),
+        max_length=80,
+        blank=True,
+        help_text=_("Untuk rasio: apa yang dihitung di penyebut, mis. 'balita diukur'."),
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     description = models.TextField(_("definisi"), blank=True)
     source_note = models.TextField(_("catatan sumber"), blank=True)

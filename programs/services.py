@@ -116,6 +116,7 @@ class IndicatorContext:
     ytd_before: Decimal = Decimal(0)
     last_value: Decimal | None = None
     monthly_average: Decimal | None = None
+    last_denominator: Decimal | None = None  # ratio: a new month starts from it
 
     @property
     def remaining(self) -> Decimal | None:
@@ -167,6 +168,8 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
             row = data.get(m)
             ctx.previous.append((m, _row_value(indicator, row) if row else None))
         values = [_row_value(indicator, data[m]) for m in sorted(data)]
+        if indicator.measure == Measure.RATIO and data:
+            ctx.last_denominator = data[max(data)]["den"]
         if indicator.measure == Measure.INCREMENT and values:
             ctx.ytd_before = sum(values, Decimal(0))
             ctx.monthly_average = ctx.ytd_before / len(values)

@@ -63,6 +63,51 @@ class OperatorMonth:
         return self.editable and self.status in (None, Status.DRAFT, Status.RETURNED)
 
 
+GRID_SYMBOLS = {
+    Status.VERIFIED: "✓",
+    Status.SUBMITTED: "●",
+    Status.RETURNED: "↩",
+    Status.DRAFT: "✎",
+}
+
+
+@dataclass(frozen=True)
+class GridCell:
+    item: OperatorMonth
+
+    @property
+    def symbol(self) -> str:
+        item = self.item
+        if item.report is not None:
+            return GRID_SYMBOLS[item.status]
+        if not item.required:
+            return "–"
+        return "✗" if item.locked else "○"
+
+    @property
+    def label(self) -> str:
+        item = self.item
+        text = str(item.status_label)
+        if item.locked:
+            text += " · " + str(_("terkunci"))
+        return text
+
+
+def operator_grid(items: list[OperatorMonth]) -> tuple[list[int], list[tuple[object, list]]]:
+    """The months x programs grid of `operator_months` (programs in their order)."""
+    months = sorted({item.month for item in items})
+    by_program: dict[int, dict[int, OperatorMonth]] = defaultdict(dict)
+    programs = {}
+    for item in items:
+        by_program[item.program.pk][item.month] = item
+        programs[item.program.pk] = item.program
+    rows = []
+    for pk, program in sorted(programs.items(), key=lambda kv: (kv[1].order, kv[1].slug)):
+        cells = [GridCell(by_program[pk][m]) if m in by_program[pk] else None for m in months]
+        rows.append((program, cells))
+    return months, rows
+
+
 def operator_months(*, user, year: int, today: dt.date | None = None) -> list[OperatorMonth]:
     """Months x programs of an operator's scope: returned reports first, then the months
     still to do (most urgent first), then the rest. Three queries."""
@@ -141,6 +186,10 @@ def rows_from_report(report: MonthlyReport | None, context: EntryContext) -> lis
                     r.denominator,
                     r.note,
                 )
+            elif indicator.measure == Indicator.Measure.RATIO and report is None:
+                # A new month starts from last month's denominator (the operator may change
+                # it); the numerator stays empty.
+                row.denominator = context.by_indicator[indicator.pk].last_denominator
             rows.append(row)
     return rows
 

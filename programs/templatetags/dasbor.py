@@ -124,3 +124,12 @@ def lookup(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def ratio_percent(row) -> str:
+    """A ratio row's numerator / denominator x 100, '16,67 %' ('–' when incomplete)."""
+    if row.numerator is None or not row.denominator:
+        return "–"
+    value = Decimal(row.numerator) / Decimal(row.denominator) * 100
+    return f"{formats.number(value, 2)} %"

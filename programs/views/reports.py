@@ -94,6 +94,13 @@ def my_reports(request):
         "items": items,
         "returned": [i for i in items if i.status == Status.RETURNED],
         "upcoming": [i for i in items if i.needs_action and 0 <= i.days_left <= 7],
+        # Due now: what can and must still be done, most urgent first (returned ones have
+        # their own list above).
+        "due_now": sorted(
+            (i for i in items if i.needs_action and i.status != Status.RETURNED),
+            key=lambda i: (i.due_date, i.program.order),
+        ),
+        "grid": reporting.operator_grid(items),
         "regency": scope.regency if scope else None,
         "is_operator": permissions.role_of(request.user) == permissions.Role.OPERATOR,
     }
@@ -132,6 +139,7 @@ def _entry_context(
         ]
         groups.append(
             {
+                "total": sum((r.value for r in indicator_rows if r.value is not None), Decimal(0)),
                 "indicator": indicator,
                 "info": ctx.by_indicator[indicator.pk],
                 "rows": [(row, by_key.get(row.key, [])) for row in indicator_rows],
