@@ -276,7 +276,8 @@ def _warnings(
     from programs.formats import number
 
     def text(message: str) -> str:
-        return _(VERIFIER_TEXT[message] if audience == "verifier" else message)
+        chosen = VERIFIER_TEXT[message] if audience == "verifier" else message
+        return _(chosen)
 
     indicator = ctx.indicator
     noted = any(row.note for row in rows)
