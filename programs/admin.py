@@ -482,7 +482,7 @@ class RealizationAdmin(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, Simple
 
 
 @admin.register(LockException)
-class LockExceptionAdmin(SimpleHistoryAdmin):
+class LockExceptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
 
@@ -500,14 +500,13 @@ class LockExceptionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingExemption)
-class ReportingExemptionAdmin(SimpleHistoryAdmin):
+class ReportingExemptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
     """Who does not have to report a program (or one indicator) and for which months;
     every change is kept in history with who made it and why."""
 
     list_display = ["regency", "program", "indicator", "start", "end"]
     list_filter = ["program", "regency"]
     search_fields = ["regency__name", "reason"]
-    autocomplete_fields = []
     fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
     history_list_display = ["start", "end", "reason"]
 

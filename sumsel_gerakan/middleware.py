@@ -123,6 +123,15 @@ def database_unavailable_response(request, exception=None, retry_after: int = 30
     return response
 
 
+def mark_session_renewed(sender, request, user, **kwargs):
+    """user_logged_in receiver: the session was just written, so it counts as renewed."""
+    import time
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRenewalMiddleware.KEY] = int(time.time())
+
+
 class SessionRenewalMiddleware:
     """Keep a logged-in session alive while it is used, writing it at most once every
     SESSION_RENEW_SECONDS instead of on every request (SESSION_SAVE_EVERY_REQUEST): the

@@ -128,6 +128,10 @@ def test_admin_manages_exemptions_with_history(reference_data):
     record = exemption.history.get()
     assert record.history_user == admin and record.history_change_reason == "Pemekaran wilayah"
     assert client.get("/admin/programs/reportingexemption/").status_code == 200
+    history = client.get(
+        f"/admin/programs/reportingexemption/{exemption.pk}/history/"
+    ).content.decode()
+    assert "Tidak wajib mulai bulan" in history and "Pemekaran wilayah" in history
     # An indicator of another program is refused, with a message, and nothing is saved.
     other = gbrss.indicators.first()
     response = client.post(
