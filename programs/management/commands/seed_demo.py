@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from programs import demo
+from programs.demo import seed as demo
 
 REFUSAL = (
     "{command} menolak berjalan karena DEBUG mati (lingkungan produksi?): data demo hanya "

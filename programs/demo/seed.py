@@ -1,0 +1,1388 @@
+"""Demo data: allocations, monthly reports and accounts for development and load tests.
+
+Used by `manage.py seed_demo` and `manage.py bootstrap_demo` (see DESIGN.md, "Commands").
+Everything written here is labelled: `is_demo=True` on targets and reports, target source
+notes start with "DEMO:", synthetic regencies are `is_synthetic=True` with codes 99.xx.
+Nothing here is a real figure except what is read from the fixtures and from
+`regencies/data/sumsel_kabkota_stats.csv`, which is only the *basis* of the demo
+allocations (RTLH counts and SKI 2023 stunting prevalence per kabupaten/kota).
+
+Design notes:
+
+- Rows are written with `bulk_create` in batches, never one by one: 500 regencies x 5
+  years is about 140,000 reports and half a million realizations. `bulk_create` sends no
+  signals, so django-simple-history writes no history rows for demo data; an audit trail
+  of generated data has no value, and it would triple the volume.
+- Deterministic: every random draw comes from a `random.Random` seeded with
+  (seed, year, regency, program), so the same options give the same data whatever the
+  batch size, and adding synthetic regencies does not change the real ones.
+- Idempotent: targets are created only where none exists; a regency that already has demo
+  reports in a year is skipped for that year. `reset_demo_data` removes all of it.
+- Synthetic regencies get targets sized like a real regency of their population/RTLH
+  (the same rates as the real allocations) *on top of* the province target: the real 17
+  allocations keep summing to the province target, so load-test databases show a negative
+  "unallocated" figure, which is expected there.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from programs.models import (
+    FundingSource,
+    Indicator,
+    LockException,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+)
+from programs.reporting import deadlines
+from regencies.models import Regency, UserScope
+
+DEMO_PASSWORD = "sumsel-demo"  # noqa: S105 - documented demo password (DESIGN.md)
+DEMO_NOTE_PREFIX = "DEMO:"
+REFERENCE_YEAR = 2024  # the year of the sourced province targets (fixtures/targets_2024.json)
+DEFAULT_SEED = 2024
+FIXTURES = (
+    "fixtures/regencies.json",
+    "fixtures/programs.json",
+    "fixtures/funding_sources.json",
+    "fixtures/targets_2024.json",
+    "fixtures/reporting_exemptions.json",
+)
+STATS_CSV = Path("regencies") / "data" / "sumsel_kabkota_stats.csv"
+
+REGENCY_CHUNK = 50  # regencies generated and inserted together (bounds memory)
+REPORT_BATCH = 2000
+REALIZATION_BATCH = 5000
+
+# BPS inflation (IHK) cities of Sumsel since 2024 (GPISS reports come only from these and
+# the province; the others are exempt in fixtures/reporting_exemptions.json, sources in
+# fixtures/REPORTING-OBLIGATIONS.md), with a demo offset from the province rate.
+INFLATION_CITIES = {"16.71": 0.10, "16.73": -0.25, "16.03": 0.30, "16.02": 0.20}
+INFLATION_START = 3.35  # Jan 2024 y-on-y, BPS (FACTS.md); the demo series starts here
+
+# Where named partners operate (demo assumption used to place their contributions).
+PARTNER_REGENCIES = {
+    "ptba": {"16.03", "16.04", "16.12"},
+    "pertamina": {"16.03", "16.06", "16.12", "16.71", "16.74"},
+    "pusri": {"16.71", "16.07"},
+    "semen-baturaja": {"16.01", "16.08", "16.71"},
+}
+EVERYWHERE_PARTNERS = {"bank-sumsel-babel", "pln", "bank-indonesia"}
+
+Status = MonthlyReport.Status
+MISSING = "missing"
+
+RETURN_REASONS = (
+    "Rincian per sumber dana tidak sesuai dengan lampiran; mohon diperbaiki dan diajukan kembali.",
+    "Dokumentasi (foto sebelum/sesudah) belum diunggah. Mohon dilengkapi.",
+    "Angka bulan ini berbeda dengan data OPD teknis kabupaten/kota; mohon konfirmasi.",
+    "Kontribusi mitra CSR/BUMD belum dirinci per perusahaan.",
+    "Penyebut (jumlah balita diukur / jumlah desa) tidak sama dengan bulan lalu tanpa penjelasan.",
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Small pure helpers
+
+
+def largest_remainder(total: int, weights: list[float]) -> list[int]:
+    """Split the integer `total` in proportion to `weights`; the parts sum to `total`.
+
+    Hamilton's method: floor every quota, then give the leftover units to the largest
+    fractional remainders (ties to the earlier item).
+    """
+    if total < 0:
+        raise ValueError("total must not be negative")
+    weight_sum = float(sum(weights))
+    if not weights:
+        return []
+    if weight_sum <= 0:
+        weights = [1.0] * len(weights)
+        weight_sum = float(len(weights))
+    quotas = [total * w / weight_sum for w in weights]
+    parts = [math.floor(q) for q in quotas]
+    leftover = total - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(quotas[i] - parts[i]), i))
+    for i in order[:leftover]:
+        parts[i] += 1
+    return parts
+
+
+def s_curve(fraction: float, *, steepness: float, midpoint: float) -> float:
+    """Cumulative share (0..1) of the year's result reached at `fraction` (0..1) of the
+    reporting period: a logistic ramp, slow start, fast middle, slow finish."""
+
+    def logistic(x: float) -> float:
+        return 1.0 / (1.0 + math.exp(-steepness * (x - midpoint)))
+
+    low, high = logistic(0.0), logistic(1.0)
+    return (logistic(fraction) - low) / (high - low)
+
+
+def _dec(value, places: int = 0) -> Decimal:
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _fmt(number) -> str:
+    """8391 -> '8.391' (Indonesian thousands separator)."""
+    return f"{int(number):,}".replace(",", ".")
+
+
+def synthetic_code(index: int) -> str:
+    """1 -> 99.01, 99 -> 99.99, 100 -> 98.01, ... (never 16.xx, Sumsel's own prefix)."""
+    block, within = divmod(index - 1, 99)
+    prefix = 99 - block
+    if prefix <= 16:
+        raise ValueError("too many synthetic regencies")
+    return f"{prefix:02d}.{within + 1:02d}"
+
+
+MAX_SYNTHETIC = 99 * (99 - 16)
+
+
+def last_reportable_month(year: int, today: dt.date, until: tuple[int, int] | None = None) -> int:
+    """12 for past years, the last completed month for the running year, 0 for the future;
+    never beyond `until` (year, month) when given."""
+    if year < today.year:
+        limit = 12
+    elif year == today.year:
+        limit = today.month - 1
+    else:
+        limit = 0
+    if until is not None:
+        if year > until[0]:
+            return 0
+        if year == until[0]:
+            limit = min(limit, until[1])
+    return limit
+
+
+def last_closed_month(today: dt.date) -> tuple[int, int]:
+    """The last month that ended before `today` (the live demo reaches up to it)."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def demo_years(today: dt.date, until: tuple[int, int] | None = None) -> list[int]:
+    """Every year from the programs' launch (the reference year 2024) up to the end."""
+    end = until or last_closed_month(today)
+    end = min(end, last_closed_month(today))
+    return list(range(REFERENCE_YEAR, max(end[0], REFERENCE_YEAR) + 1))
+
+
+def first_month(program: Program, year: int) -> int:
+    """No reports before a program's launch month (GSMP has no launch date: January).
+
+    Years before the launch year (load-test years) are treated as full years.
+    """
+    launch = program.launch_date
+    return launch.month if launch is not None and launch.year == year else 1
+
+
+# ---------------------------------------------------------------------------------------
+# Regency statistics (the basis of allocations)
+
+
+@dataclass
+class RegencyStats:
+    code: str
+    name: str
+    kind: str
+    population: int
+    area_km2: float
+    rtlh: int  # rumah tidak layak huni (Bappeda 2023/2024), the GBRSS allocation basis
+    stunting_baseline: float  # SKI 2023 prevalence, %
+    desa: int  # demo number of desa/kelurahan (invented, proportional to area)
+    is_synthetic: bool
+    from_csv: bool
+
+
+def desa_count(area_km2: float) -> int:
+    """An invented, plausible number of desa/kelurahan: 40 plus 3 per 100 km² (demo)."""
+    return int(round(40 + 0.03 * area_km2))
+
+
+def read_stats_csv() -> dict[str, dict[str, str]]:
+    path = Path(settings.BASE_DIR) / STATS_CSV
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["kode_kemendagri"]: row for row in csv.DictReader(handle)}
+
+
+def regency_stats(regencies: Iterable[Regency]) -> dict[str, RegencyStats]:
+    """Per regency: real figures from the CSV (and the fixtures' population/area); for
+    synthetic regencies (or any regency missing from the CSV) deterministic invented ones."""
+    rows = read_stats_csv()
+    stats = {}
+    for regency in regencies:
+        rng = random.Random(f"stats:{regency.code}")
+        population = regency.population or rng.randint(150_000, 900_000)
+        area = float(regency.area_km2) if regency.area_km2 else rng.uniform(300, 12_000)
+        row = rows.get(regency.code) if not regency.is_synthetic else None
+        if row:
+            rtlh = int(row["rtlh_bappeda_2023_2024"])
+            stunting = float(row["stunting_ski2023_pct"])
+        else:
+            rtlh = int(population * rng.uniform(0.003, 0.03))
+            stunting = round(rng.uniform(8.0, 33.0), 1)
+        stats[regency.code] = RegencyStats(
+            code=regency.code,
+            name=regency.name,
+            kind=regency.kind,
+            population=int(population),
+            area_km2=area,
+            rtlh=max(rtlh, 1),
+            stunting_baseline=stunting,
+            desa=desa_count(area),
+            is_synthetic=regency.is_synthetic,
+            from_csv=bool(row),
+        )
+    return stats
+
+
+# ---------------------------------------------------------------------------------------
+# Summary
+
+
+@dataclass
+class SeedSummary:
+    years: list[int] = field(default_factory=list)
+    fixtures_loaded: bool = False
+    deleted: dict[str, int] = field(default_factory=dict)
+    regencies_real: int = 0
+    regencies_synthetic: int = 0
+    synthetic_created: int = 0
+    users_created: int = 0
+    province_targets: int = 0
+    regency_targets: int = 0
+    reports: Counter = field(default_factory=Counter)
+    realizations: int = 0
+    lock_exceptions: int = 0
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        statuses = self.reports
+        created = sum(v for k, v in statuses.items() if k != MISSING)
+        out = ["DATA DEMO — bukan data resmi (demo data, not official figures)."]
+        if self.fixtures_loaded:
+            out.append("Data referensi (fixtures) dimuat.")
+        if self.deleted:
+            parts = ", ".join(f"{k} {v}" for k, v in self.deleted.items())
+            out.append(f"Dihapus (--reset): {parts}.")
+        out += [
+            f"Tahun: {', '.join(str(y) for y in self.years)}",
+            f"Wilayah: {self.regencies_real} nyata + {self.regencies_synthetic} sintetis "
+            f"(baru dibuat: {self.synthetic_created})",
+            f"Akun demo baru: {self.users_created} (kata sandi: {DEMO_PASSWORD})",
+            f"Target demo dibuat: {self.province_targets} provinsi, "
+            f"{self.regency_targets} kabupaten/kota",
+            f"Laporan bulanan dibuat: {created} (terverifikasi "
+            f"{statuses[Status.VERIFIED]}, diajukan {statuses[Status.SUBMITTED]}, "
+            f"dikembalikan {statuses[Status.RETURNED]}, draf {statuses[Status.DRAFT]}); "
+            f"bulan tanpa laporan: {statuses[MISSING]}",
+            f"Realisasi dibuat: {self.realizations}",
+            f"Pengecualian kunci (laporan dikembalikan di bulan terkunci): {self.lock_exceptions}",
+        ]
+        out += [f"Dilewati: {item}" for item in self.skipped]
+        out.append(f"Selesai dalam {self.seconds:.1f} detik.")
+        return out
+
+
+# ---------------------------------------------------------------------------------------
+# Reference data, accounts, synthetic regencies
+
+
+def reference_data_missing() -> bool:
+    return not Regency.objects.filter(is_synthetic=False).exists() or not Program.objects.exists()
+
+
+def load_reference_fixtures() -> None:
+    base = Path(settings.BASE_DIR)
+    call_command("loaddata", *(str(base / path) for path in FIXTURES), verbosity=0)
+
+
+def ensure_demo_accounts(regencies: Iterable[Regency]) -> int:
+    """Create the demo accounts that do not exist yet; existing users are left alone
+    (their password is never reset), but a missing scope is added."""
+    User = get_user_model()
+    password = make_password(DEMO_PASSWORD)  # hashed once, shared by all demo accounts
+    wanted = [
+        ("admin", "Admin (demo)", UserScope.Role.ADMIN, None, True),
+        ("pimpinan", "Pimpinan (demo)", UserScope.Role.PIMPINAN, None, False),
+        ("verifikator", "Verifikator Provinsi (demo)", UserScope.Role.VERIFIKATOR, None, False),
+    ]
+    for regency in regencies:
+        if regency.is_synthetic:
+            continue
+        wanted.append(
+            (
+                f"operator-{regency.code.replace('.', '')}",
+                f"Operator {regency.name} (demo)",
+                UserScope.Role.OPERATOR,
+                regency,
+                False,
+            )
+        )
+    usernames = [username for username, *_rest in wanted]
+    existing = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    new_users = [
+        User(
+            username=username,
+            first_name=first_name[:150],
+            password=password,
+            is_staff=superuser,
+            is_superuser=superuser,
+            is_active=True,
+        )
+        for username, first_name, _role, _regency, superuser in wanted
+        if username not in existing
+    ]
+    for user in new_users:
+        user.save()  # a handful of rows; save() keeps any user-model signals working
+        existing[user.username] = user
+    scoped = set(
+        UserScope.objects.filter(user__in=list(existing.values())).values_list("user_id", flat=True)
+    )
+    UserScope.objects.bulk_create(
+        [
+            UserScope(user=existing[username], role=role, regency=regency)
+            for username, _name, role, regency, _superuser in wanted
+            if existing[username].pk not in scoped
+        ]
+    )
+    return len(new_users)
+
+
+def ensure_synthetic_regencies(count: int) -> int:
+    """Make sure synthetic regencies 1..count exist (99.01, 99.02, ...)."""
+    if count <= 0:
+        return 0
+    if count > MAX_SYNTHETIC:
+        raise ValueError(f"at most {MAX_SYNTHETIC} synthetic regencies")
+    codes = [synthetic_code(i) for i in range(1, count + 1)]
+    existing = set(Regency.objects.filter(code__in=codes).values_list("code", flat=True))
+    used_bps = set(Regency.objects.values_list("bps_code", flat=True))
+    new = []
+    for index, code in enumerate(codes, start=1):
+        if code in existing:
+            continue
+        rng = random.Random(f"synthetic:{code}")
+        is_city = index % 5 == 0
+        bps = code.replace(".", "")
+        if bps in used_bps:
+            bps = f"X{bps}"
+        new.append(
+            Regency(
+                code=code,
+                bps_code=bps,
+                name=f"Wilayah Sintetis {index:03d}",
+                kind=Regency.Kind.KOTA if is_city else Regency.Kind.KABUPATEN,
+                capital=f"Ibu Kota Sintetis {index:03d}",
+                area_km2=_dec(rng.uniform(150, 800) if is_city else rng.uniform(1500, 15000), 3),
+                population=rng.randint(120_000, 1_200_000),
+                population_year=2025,
+                is_synthetic=True,
+                source_note=(
+                    f"{DEMO_NOTE_PREFIX} wilayah sintetis untuk uji beban; bukan wilayah nyata."
+                ),
+            )
+        )
+    Regency.objects.bulk_create(new, batch_size=REPORT_BATCH)
+    return len(new)
+
+
+# ---------------------------------------------------------------------------------------
+# Reset
+
+
+def _delete_rows(queryset) -> int:
+    """Delete without loading rows into Python when nothing else points at them.
+
+    The ORM's delete() would fetch every row and write a history row per object (the
+    models are tracked by django-simple-history); for a million demo realizations that
+    takes many minutes. When another model refers to the rows (say a split under a demo
+    target), fall back to the ORM delete, which cascades and enforces PROTECT.
+    """
+    model = queryset.model
+    for rel in model._meta.related_objects:
+        if rel.on_delete is models.DO_NOTHING:
+            continue  # history tables: no database constraint
+        manager = rel.related_model._base_manager
+        if manager.filter(**{f"{rel.field.name}__in": queryset.values("pk")}).exists():
+            return queryset.delete()[0]
+    return queryset._raw_delete(queryset.db)
+
+
+def reset_demo_data() -> dict[str, int]:
+    """Remove every demo report (with realizations), demo target and synthetic regency.
+
+    Demo accounts stay. History rows of demo objects (written when someone edited demo
+    data in the app) go too.
+    """
+    demo_reports = MonthlyReport.objects.filter(is_demo=True)
+    deleted = {}
+    Realization.history.model.objects.filter(report_id__in=demo_reports.values("pk")).delete()
+    deleted["realisasi"] = _delete_rows(
+        Realization.objects.filter(report__in=demo_reports.values("pk"))
+    )
+    deleted["pengecualian kunci"] = LockException.objects.filter(
+        reason__startswith=DEMO_NOTE_PREFIX
+    ).delete()[0]
+    deleted["laporan"] = _delete_rows(MonthlyReport.objects.filter(is_demo=True))
+    deleted["target"] = _delete_rows(Target.objects.filter(is_demo=True))
+    deleted["wilayah sintetis"] = _delete_rows(Regency.objects.filter(is_synthetic=True))
+    # After the deletes: an ORM fallback delete writes history rows of its own.
+    MonthlyReport.history.model.objects.filter(is_demo=True).delete()
+    Target.history.model.objects.filter(is_demo=True).delete()
+    return deleted
+
+
+# ---------------------------------------------------------------------------------------
+# Targets
+
+
+ALLOCATION_RULES = {
+    # (program slug, indicator code): (basis, share of the province target allocated)
+    ("gbrss", "rumah-dibedah"): ("rtlh", Decimal(1)),
+    ("gpsss", "unit-sanitasi"): ("population", Decimal("0.97")),
+    ("gpstss", "balita-didampingi"): ("population", Decimal(1)),
+}
+STUNTING_KEY = ("gpstss", "prevalensi-stunting")
+STUNTING_REDUCTION = 0.75  # demo regency target = SKI 2023 baseline x 0.75
+INFLATION_KEY = ("gpiss", "inflasi-yoy")
+DESA_KEY = ("gsmp", "desa-gsmp")
+
+BASIS_UNIT = {"rtlh": "RTLH", "population": "penduduk"}
+BASIS_LABEL = {
+    "rtlh": "jumlah RTLH per kabupaten/kota (Bappeda 2023/2024)",
+    "population": "jumlah penduduk per kabupaten/kota (Kepmendagri 2025)",
+}
+
+
+def _indicator_key(indicator: Indicator) -> tuple[str, str]:
+    return (indicator.program.slug, indicator.code)
+
+
+def _copy_province_targets(year: int) -> int:
+    source = Target.objects.filter(year=REFERENCE_YEAR, regency__isnull=True).select_related(
+        "indicator__program"
+    )
+    copies = []
+    for target in source:
+        due = None
+        if target.due_date:
+            last = calendar.monthrange(year, target.due_date.month)[1]
+            due = dt.date(year, target.due_date.month, min(target.due_date.day, last))
+        copies.append(
+            Target(
+                indicator=target.indicator,
+                regency=None,
+                year=year,
+                value=target.value,
+                baseline=target.baseline,
+                due_date=due,
+                source_note=(
+                    f"{DEMO_NOTE_PREFIX} salinan target provinsi {REFERENCE_YEAR} untuk tahun "
+                    f"{year} (data demo/uji beban), bukan target resmi."
+                ),
+                is_demo=True,
+            )
+        )
+    Target.objects.bulk_create(copies, batch_size=REPORT_BATCH)
+    return len(copies)
+
+
+def ensure_targets(
+    year: int, regencies: list[Regency], stats: dict[str, RegencyStats], summary: SeedSummary
+) -> None:
+    """Demo province targets for years without any, and regency targets (allocations of
+    counts, rates for ratio/level indicators) wherever none exists yet."""
+    has_province = Target.objects.filter(year=year, regency__isnull=True).exists()
+    if not has_province and year != REFERENCE_YEAR:
+        summary.province_targets += _copy_province_targets(year)
+    province = list(
+        Target.objects.filter(year=year, regency__isnull=True).select_related("indicator__program")
+    )
+    existing = set(
+        Target.objects.filter(year=year, regency__isnull=False).values_list(
+            "indicator_id", "regency_id"
+        )
+    )
+    real = [r for r in regencies if not r.is_synthetic]
+    synthetic = [r for r in regencies if r.is_synthetic]
+    new: list[Target] = []
+
+    def add(indicator, regency, value, note, baseline=None, due_date=None):
+        if (indicator.pk, regency.code) in existing:
+            return
+        new.append(
+            Target(
+                indicator=indicator,
+                regency=regency,
+                year=year,
+                value=value,
+                baseline=baseline,
+                due_date=due_date,
+                source_note=note,
+                is_demo=True,
+            )
+        )
+
+    for target in province:
+        indicator = target.indicator
+        key = _indicator_key(indicator)
+        if key in ALLOCATION_RULES:
+            basis, share = ALLOCATION_RULES[key]
+            total = int((target.value * share).to_integral_value(rounding="ROUND_FLOOR"))
+            real_weights = [float(getattr(stats[r.code], basis)) for r in real]
+            parts = largest_remainder(total, real_weights)
+            share_text = (
+                ""
+                if share == 1
+                else f" ({int(share * 100)}% dialokasikan; sisanya sengaja belum dialokasikan)"
+            )
+            note = (
+                f"{DEMO_NOTE_PREFIX} alokasi rekaan dari target provinsi "
+                f"{_fmt(target.value)} {indicator.unit}{share_text}, dibagi menurut "
+                f"{BASIS_LABEL[basis]} dengan metode sisa terbesar; sumber dasar: "
+                f"{STATS_CSV.as_posix()}. Bukan alokasi resmi."
+            )
+            for regency, part in zip(real, parts, strict=True):
+                add(indicator, regency, Decimal(part), note, due_date=target.due_date)
+            # Synthetic regencies: the same rate per RTLH/inhabitant, on top of the
+            # province target (see module docstring).
+            weight_sum = sum(real_weights) or 1.0
+            for regency in synthetic:
+                weight = float(getattr(stats[regency.code], basis))
+                value = max(1, round(total * weight / weight_sum))
+                add(
+                    indicator,
+                    regency,
+                    Decimal(value),
+                    f"{DEMO_NOTE_PREFIX} target wilayah sintetis (uji beban) dengan tarif yang "
+                    f"sama per {BASIS_UNIT[basis]} seperti alokasi kabupaten/kota nyata; di luar "
+                    "alokasi target provinsi.",
+                    due_date=target.due_date,
+                )
+        elif key == STUNTING_KEY:
+            for regency in regencies:
+                baseline = stats[regency.code].stunting_baseline
+                note = (
+                    f"{DEMO_NOTE_PREFIX} target rekaan = baseline x {STUNTING_REDUCTION}; baseline "
+                    + (
+                        f"= prevalensi SKI 2023 kabupaten/kota ini ({STATS_CSV.as_posix()})."
+                        if stats[regency.code].from_csv
+                        else "rekaan (wilayah sintetis)."
+                    )
+                )
+                add(
+                    indicator,
+                    regency,
+                    _dec(baseline * STUNTING_REDUCTION, 2),
+                    note,
+                    baseline=_dec(baseline, 2),
+                    due_date=target.due_date,
+                )
+        elif key == INFLATION_KEY:
+            for regency in regencies:
+                if regency.code in INFLATION_CITIES:
+                    add(
+                        indicator,
+                        regency,
+                        target.value,
+                        f"{DEMO_NOTE_PREFIX} target inflasi kota IHK (BPS) sama dengan target "
+                        "provinsi; baseline = inflasi provinsi Januari 2024.",
+                        baseline=target.baseline
+                        if target.baseline is not None
+                        else _dec(INFLATION_START, 2),
+                        due_date=target.due_date,
+                    )
+        elif key == DESA_KEY:
+            for regency in regencies:
+                add(
+                    indicator,
+                    regency,
+                    target.value,
+                    f"{DEMO_NOTE_PREFIX} target persentase desa/kelurahan sama dengan target "
+                    "provinsi; bukan target resmi kabupaten/kota.",
+                    due_date=target.due_date,
+                )
+    Target.objects.bulk_create(new, batch_size=REPORT_BATCH)
+    summary.regency_targets += len(new)
+
+
+# ---------------------------------------------------------------------------------------
+# Funding-source profiles: (code, weight, probability of appearing in a given month)
+
+GBRSS_SOURCES = (
+    # Planned split (Kompas, 23 Feb 2024): APBD 3,666 (here 60% province, 40% regency),
+    # APBN 1,345, Dana Desa 1,293, Baznas 345, CSR 75; the other 1,667 not itemised, of
+    # which a part is credited to named partners.
+    ("apbd-prov", 2200, 0.9),
+    ("apbd-kabkota", 1466, 0.85),
+    ("apbn", 1345, 0.7),
+    ("dana-desa", 1293, 0.75),
+    ("baznas-prov", 140, 0.35),
+    ("baznas-kabkota", 205, 0.4),
+    ("csr", 75, 0.2),
+    ("tidak-dirinci", 1150, 0.5),
+    ("bank-sumsel-babel", 120, 0.2),
+    ("pln", 60, 0.12),
+    ("ptba", 120, 0.4),
+    ("pertamina", 100, 0.35),
+    ("pusri", 80, 0.35),
+    ("semen-baturaja", 80, 0.35),
+)
+GPSSS_SOURCES = (
+    ("apbd-kabkota", 30, 0.8),
+    ("apbd-prov", 20, 0.7),
+    ("dana-desa", 20, 0.7),
+    ("apbn", 15, 0.5),
+    ("baznas-kabkota", 3, 0.2),
+    ("csr", 4, 0.25),
+    ("swadaya", 5, 0.3),
+    ("tidak-dirinci", 8, 0.4),
+    ("bank-sumsel-babel", 2, 0.15),
+    ("pertamina", 3, 0.3),
+    ("ptba", 3, 0.3),
+    ("pusri", 3, 0.3),
+)
+GPMSS_SOURCES = (
+    ("apbd-prov", 35, 0.9),
+    ("apbd-kabkota", 30, 0.8),
+    ("bank-indonesia", 10, 0.4),
+    ("bank-sumsel-babel", 8, 0.35),
+    ("pusri", 5, 0.3),
+    ("pertamina", 5, 0.3),
+    ("baznas-prov", 4, 0.2),
+    ("csr", 3, 0.15),
+)
+GSMP_HOUSEHOLD_SOURCES = (
+    ("apbd-prov", 45, 0.9),
+    ("apbd-kabkota", 20, 0.6),
+    ("dana-desa", 15, 0.5),
+    ("bank-indonesia", 8, 0.3),
+    ("csr", 5, 0.2),
+    ("pusri", 4, 0.3),
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Report generation
+
+
+@dataclass
+class Context:
+    year: int
+    seed: int
+    today: dt.date
+    now: dt.datetime
+    started_at: dt.datetime
+    tz: dt.tzinfo
+    due_day: int
+    month_limit: int
+    stats: dict[str, RegencyStats]
+    programs: list[Program]
+    indicators: dict[tuple[str, str], Indicator]
+    targets: dict[tuple[int, str | None], Target]
+    sources: dict[str, int]
+    default_source: int
+    users: dict[str, int]
+    inflation: dict[int, float]
+    story_regencies: set[str] = field(default_factory=set)
+    end: tuple[int, int] | None = None  # the last demo month of the whole run
+
+    def recency(self, month: int) -> int:
+        """0 for the last demo month, 1 for the one before, ... (across years)."""
+        end_year, end_month = self.end or (self.year, self.month_limit)
+        return (end_year * 12 + end_month) - (self.year * 12 + month)
+
+    def locked(self, month: int) -> bool:
+        """Past the lock date (operators can no longer edit without an exception)."""
+        return self.today > deadlines.lock_date(self.year, month)
+
+
+@dataclass
+class ReportSpec:
+    regency: str | None
+    program: Program
+    month: int
+    status: str
+    times: dict
+    rows: list[tuple]  # (indicator id, source id, value, numerator, denominator, note)
+
+
+def _source_profile(rng: random.Random, profile, regency: RegencyStats, ctx: Context):
+    """This regency's weights and monthly probabilities for a program's sources."""
+    result = []
+    for code, weight, probability in profile:
+        if code not in ctx.sources:
+            continue
+        if code == "dana-desa" and regency.kind == Regency.Kind.KOTA:
+            continue  # cities have kelurahan, not desa: no Dana Desa
+        if code in PARTNER_REGENCIES:
+            if regency.is_synthetic:
+                present = rng.random() < 0.3
+            else:
+                present = regency.code in PARTNER_REGENCIES[code]
+            if not present:
+                continue
+        weight = weight * rng.uniform(0.6, 1.4)
+        # Divide by the chance of appearing so that the expected share follows `weight`.
+        result.append((ctx.sources[code], weight / probability, probability))
+    if not result:
+        result.append((ctx.default_source, 1.0, 1.0))
+    return result
+
+
+def _split_by_source(rng: random.Random, value: int, profile) -> list[tuple[int, int]]:
+    """Split a month's count over the sources that contributed that month."""
+    chosen = [(source, weight) for source, weight, p in profile if rng.random() < p]
+    if not chosen:
+        source, weight, _p = max(profile, key=lambda item: item[1])
+        chosen = [(source, weight)]
+    parts = largest_remainder(value, [w * rng.uniform(0.6, 1.4) for _s, w in chosen])
+    rows = [(source, part) for (source, _w), part in zip(chosen, parts, strict=True) if part]
+    return rows or [(chosen[0][0], 0)]
+
+
+def _cumulative_plan(
+    rng: random.Random, total: float, months: list[int], start: int
+) -> dict[int, int]:
+    """Planned cumulative result at the end of each month (non-decreasing integers),
+    reaching `total` in December along an S-curve with some month-to-month noise."""
+    steepness = rng.uniform(5.0, 9.0)
+    midpoint = rng.uniform(0.4, 0.65)
+    span = 12 - start + 1
+    plan, previous = {}, 0
+    for month in months:
+        fraction = (month - start + 1) / span
+        share = s_curve(fraction, steepness=steepness, midpoint=midpoint)
+        if month < 12:
+            share *= rng.uniform(0.94, 1.06)
+        value = max(previous, min(round(total * share), round(total)))
+        plan[month] = value
+        previous = value
+    return plan
+
+
+def _status_for(rng: random.Random, recency: int, diligence: float) -> str:
+    """Status of one month's report; `recency` 0 is the latest reportable month."""
+    if recency == 0:
+        table = (
+            (MISSING, 0.28),
+            (Status.SUBMITTED, 0.35),
+            (Status.DRAFT, 0.10),
+            (Status.RETURNED, 0.05),
+        )
+    elif recency == 1:
+        table = (
+            (MISSING, 0.12),
+            (Status.SUBMITTED, 0.25),
+            (Status.DRAFT, 0.05),
+            (Status.RETURNED, 0.06),
+        )
+    else:
+        table = (
+            (MISSING, 0.05),
+            (Status.SUBMITTED, 0.04),
+            (Status.DRAFT, 0.02),
+            (Status.RETURNED, 0.03),
+        )
+    draw = rng.random()
+    for status, probability in table:
+        if status == MISSING:
+            probability *= diligence
+        if draw < probability:
+            return status
+        draw -= probability
+    return Status.VERIFIED
+
+
+def _report_times(
+    rng: random.Random, ctx: Context, month: int, status: str, lateness: float
+) -> tuple[str, dict]:
+    """Timestamps consistent with the status, never in the future (demoting the status
+    when the generated step would lie ahead of now)."""
+    if status in (MISSING, Status.DRAFT):
+        return status, {}
+    year, next_month = (ctx.year + 1, 1) if month == 12 else (ctx.year, month + 1)
+    due_day = min(ctx.due_day, calendar.monthrange(year, next_month)[1])
+    due = dt.date(year, next_month, due_day)
+    if rng.random() < lateness:
+        day = due + dt.timedelta(days=rng.randint(1, 20))
+    else:
+        day = due - dt.timedelta(days=rng.randint(0, due_day - 1))
+    first = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)), ctx.tz)
+    if first > ctx.now:
+        return Status.DRAFT, {}
+    times = {"first_submitted_at": first, "submitted_at": first}
+    if status == Status.VERIFIED:
+        if rng.random() < 0.06:  # returned once, corrected and resubmitted
+            resubmitted = first + dt.timedelta(days=rng.randint(2, 7), hours=rng.randint(0, 5))
+            if resubmitted <= ctx.now:
+                times["submitted_at"] = resubmitted
+        verified = times["submitted_at"] + dt.timedelta(
+            days=rng.randint(1, 10), hours=rng.randint(0, 6)
+        )
+        if verified > ctx.now:
+            return Status.SUBMITTED, times
+        times["verified_at"] = verified
+    elif status == Status.RETURNED:
+        returned = first + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
+        if returned > ctx.now:
+            return Status.SUBMITTED, times
+        times["returned_at"] = returned
+        times["return_reason"] = rng.choice(RETURN_REASONS)
+    return status, times
+
+
+def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
+    """Every demo report of one regency in one year."""
+    base = random.Random(f"{ctx.seed}:{ctx.year}:{regency.code}")
+    diligence = base.uniform(0.3, 2.0)  # scales the chance of a missing report
+    lateness = base.uniform(0.03, 0.35)  # chance of submitting after the due day
+    performance = base.uniform(0.55, 1.0)  # shared part of this regency's achievement
+    specs = []
+    for program in ctx.programs:
+        if program.slug == "gpiss" and regency.code not in INFLATION_CITIES:
+            continue  # inflation is measured only in the BPS cities (and the province)
+        start = first_month(program, ctx.year)
+        months = list(range(start, ctx.month_limit + 1))
+        if not months:
+            continue
+        rng = random.Random(f"{ctx.seed}:{ctx.year}:{regency.code}:{program.slug}")
+        builders = []
+        for key, builder in BUILDERS.items():
+            indicator = ctx.indicators.get(key)
+            if key[0] == program.slug and indicator is not None:
+                builders.append(builder(rng, regency, ctx, indicator, months, start, performance))
+        if not builders:
+            continue
+        for month in months:
+            status = _status_for(rng, ctx.recency(month), diligence)
+            if ctx.locked(month):
+                # The history of closed months: a returned report was corrected and
+                # verified, a draft never submitted counts as missing. Open returns in
+                # locked months come only from the story below (with a lock exception).
+                status = {
+                    Status.RETURNED: Status.VERIFIED,
+                    Status.SUBMITTED: Status.VERIFIED,
+                    Status.DRAFT: MISSING,
+                }.get(status, status)
+            status = _story_status(ctx, regency, program, month) or status
+            status, times = _report_times(rng, ctx, month, status, lateness)
+            rows = []
+            for build in builders:  # called for missing months too: they carry state
+                rows.extend(build(month, status))
+            specs.append(ReportSpec(regency.code, program, month, status, times, rows))
+    return specs
+
+
+def _story_programs(ctx: Context, regency: RegencyStats) -> list[Program]:
+    """The programs this regency reports (GPISS only in the BPS inflation cities)."""
+    return [
+        p
+        for p in ctx.programs
+        if not (p.slug == "gpiss" and regency.code not in INFLATION_CITIES)
+        and first_month(p, ctx.year) <= ctx.month_limit - 2
+    ]
+
+
+def _story_status(ctx: Context, regency: RegencyStats, program: Program, month: int):
+    """What every operator meets after `make run` (the live demo's story), in the last
+    demo year: a returned report of the last closed month (still open for correction)
+    and a returned report of an already locked month, opened again by a lock exception
+    (see `story_lock_exceptions`). None where the random history applies."""
+    if regency.code not in ctx.story_regencies:
+        return None
+    programs = _story_programs(ctx, regency)
+    if len(programs) < 2:
+        return None
+    rng = random.Random(f"{ctx.seed}:story:{regency.code}")
+    open_program, locked_program = rng.sample(programs, 2)
+    if program == open_program and month == ctx.month_limit:
+        return Status.RETURNED
+    if program == locked_program and month == _story_locked_month(ctx):
+        return Status.RETURNED
+    return None
+
+
+def _story_locked_month(ctx: Context) -> int | None:
+    """The latest month of the year that is already locked."""
+    locked = [m for m in range(1, ctx.month_limit + 1) if ctx.locked(m)]
+    return locked[-1] if locked else None
+
+
+def story_lock_exceptions(ctx: Context) -> int:
+    """Open every returned demo report of a locked month for correction until a date,
+    as returning one in the app does (`services.report_return`): nobody is stuck."""
+    returned = MonthlyReport.objects.filter(
+        year=ctx.year, is_demo=True, status=Status.RETURNED, regency__isnull=False
+    ).values_list("regency_id", "program_id", "month", "returned_by_id")
+    existing = set(
+        LockException.objects.filter(year=ctx.year).values_list("regency_id", "program_id", "month")
+    )
+    until = ctx.today + dt.timedelta(days=int(getattr(settings, "REPORT_CORRECTION_DAYS", 14)))
+    new = [
+        LockException(
+            regency_id=regency,
+            program_id=program,
+            year=ctx.year,
+            month=month,
+            until=until,
+            reason=f"{DEMO_NOTE_PREFIX} laporan dikembalikan untuk perbaikan setelah bulannya "
+            "terkunci; dibuka sampai tanggal ini.",
+            granted_by_id=returned_by,
+        )
+        for regency, program, month, returned_by in returned
+        if ctx.locked(month) and (regency, program, month) not in existing
+    ]
+    LockException.objects.bulk_create(new)
+    return len(new)
+
+
+def _achievement(rng: random.Random, performance: float) -> float:
+    """Share of its target a regency reaches by December: between 0.5 and 1.1."""
+    return min(1.1, max(0.5, performance * 0.6 + rng.uniform(0.05, 0.55)))
+
+
+def _target_of(ctx: Context, indicator: Indicator, code: str | None) -> Target | None:
+    return ctx.targets.get((indicator.pk, code))
+
+
+def _increment_builder(profile, *, base_per_year: Callable[[RegencyStats, random.Random], float]):
+    """Increment indicators with a target (S-curve towards a share of the target); without
+    a target, a seasonal monthly flow sized by `base_per_year`."""
+
+    def build(rng, regency, ctx, indicator, months, start, performance):
+        sources = _source_profile(rng, profile, regency, ctx)
+        target = _target_of(ctx, indicator, regency.code)
+        if target is not None:
+            plan = _cumulative_plan(
+                rng, float(target.value) * _achievement(rng, performance), months, start
+            )
+        else:
+            per_month = base_per_year(regency, rng) / 12
+            plan, running = {}, 0
+            for month in months:
+                season = 1.6 if month in (3, 4) else 1.3 if month == 12 else 1.0
+                running += max(0, round(per_month * season * rng.uniform(0.6, 1.4)))
+                plan[month] = running
+        reported = {"total": 0}
+
+        def month_rows(month, status):
+            if status == MISSING:
+                if target is None:  # a recurring flow: the month's activity goes unreported
+                    reported["total"] = plan[month]
+                return []  # with a target, what was done is reported next month
+            value = plan[month] - reported["total"]
+            reported["total"] = plan[month]
+            return [
+                (indicator.pk, source, Decimal(part), None, None, "")
+                for source, part in _split_by_source(rng, value, sources)
+            ]
+
+        return month_rows
+
+    return build
+
+
+def _running_total_builder(rng, regency, ctx, indicator, months, start, performance):
+    target = _target_of(ctx, indicator, regency.code)
+    total = (
+        float(target.value) * _achievement(rng, performance)
+        if target is not None
+        else regency.population * 0.004
+    )
+    plan = _cumulative_plan(rng, total, months, start)
+
+    def month_rows(month, status):
+        if status == MISSING:
+            return []
+        return [(indicator.pk, ctx.default_source, Decimal(plan[month]), None, None, "")]
+
+    return month_rows
+
+
+def _stunting_builder(rng, regency, ctx, indicator, months, start, performance):
+    target = _target_of(ctx, indicator, regency.code)
+    baseline = regency.stunting_baseline
+    goal = float(target.value) if target is not None else baseline * STUNTING_REDUCTION
+    if target is not None and target.baseline is not None:
+        baseline = float(target.baseline)
+    final = baseline - _achievement(rng, performance) * (baseline - goal)
+    coverage = rng.uniform(0.55, 0.9)
+    steepness, midpoint = rng.uniform(3.0, 6.0), rng.uniform(0.3, 0.6)
+    span = 12 - start + 1
+
+    def month_rows(month, status):
+        if status == MISSING:
+            return []
+        share = s_curve((month - start + 1) / span, steepness=steepness, midpoint=midpoint)
+        prevalence = max(0.5, baseline - (baseline - final) * share + rng.uniform(-0.3, 0.3))
+        denominator = max(1, round(regency.population * 0.08 * coverage * rng.uniform(0.93, 1.05)))
+        numerator = min(denominator, round(denominator * prevalence / 100))
+        return [
+            (indicator.pk, ctx.default_source, None, Decimal(numerator), Decimal(denominator), "")
+        ]
+
+    return month_rows
+
+
+DESA_NOTE = f"{DEMO_NOTE_PREFIX} jumlah desa/kelurahan rekaan (sebanding luas wilayah)."
+
+
+def _desa_builder(rng, regency, ctx, indicator, months, start, performance):
+    target = _target_of(ctx, indicator, regency.code)
+    goal = float(target.value) if target is not None else 90.0
+    final = min(100.0, goal * _achievement(rng, performance))
+    initial = min(final, rng.uniform(30.0, 70.0))
+    plan = _cumulative_plan(rng, 1.0e6, months, start)  # shape only, in millionths
+    denominator = regency.desa
+
+    def month_rows(month, status):
+        if status == MISSING:
+            return []
+        percent = initial + (final - initial) * plan[month] / 1.0e6
+        numerator = min(denominator, round(denominator * percent / 100))
+        return [
+            (
+                indicator.pk,
+                ctx.default_source,
+                None,
+                Decimal(numerator),
+                Decimal(denominator),
+                DESA_NOTE,
+            )
+        ]
+
+    return month_rows
+
+
+def _inflation_builder(rng, regency, ctx, indicator, months, start, performance):
+    offset = INFLATION_CITIES.get(regency.code, 0.0)
+
+    def month_rows(month, status):
+        if status == MISSING:
+            return []
+        value = max(0.0, ctx.inflation[month] + offset + rng.uniform(-0.15, 0.15))
+        return [(indicator.pk, ctx.default_source, _dec(value, 2), None, None, "")]
+
+    return month_rows
+
+
+BUILDERS = {
+    ("gpiss", "inflasi-yoy"): _inflation_builder,
+    ("gpmss", "pasar-murah"): _increment_builder(
+        GPMSS_SOURCES, base_per_year=lambda r, rng: r.population / 100_000 * rng.uniform(10, 25)
+    ),
+    ("gpsss", "unit-sanitasi"): _increment_builder(
+        GPSSS_SOURCES, base_per_year=lambda r, rng: r.population * 0.0005
+    ),
+    ("gpstss", "prevalensi-stunting"): _stunting_builder,
+    ("gpstss", "balita-didampingi"): _running_total_builder,
+    ("gbrss", "rumah-dibedah"): _increment_builder(
+        GBRSS_SOURCES, base_per_year=lambda r, rng: r.rtlh * 0.1
+    ),
+    ("gsmp", "desa-gsmp"): _desa_builder,
+    ("gsmp", "rumah-tangga-penerima"): _increment_builder(
+        GSMP_HOUSEHOLD_SOURCES,
+        base_per_year=lambda r, rng: r.population * 0.0011 * rng.uniform(0.6, 1.4),
+    ),
+}
+
+
+def _province_inflation(seed: int, year: int) -> dict[int, float]:
+    """The province's monthly y-on-y inflation: 3.35 % in January drifting to 2.5-3.0 %."""
+    rng = random.Random(f"{seed}:{year}:inflasi-provinsi")
+    end = rng.uniform(2.5, 3.0)
+    series = {1: INFLATION_START}
+    for month in range(2, 13):
+        trend = INFLATION_START + (end - INFLATION_START) * (month - 1) / 11
+        series[month] = round(max(0.0, trend + rng.uniform(-0.12, 0.12)), 2)
+    return series
+
+
+def _province_reports(ctx: Context) -> list[ReportSpec]:
+    """GPISS province-level reports (regency empty) carrying the province's inflation."""
+    program = next((p for p in ctx.programs if p.slug == "gpiss"), None)
+    indicator = ctx.indicators.get(INFLATION_KEY)
+    if program is None or indicator is None:
+        return []
+    rng = random.Random(f"{ctx.seed}:{ctx.year}:provinsi:gpiss")
+    specs = []
+    for month in range(first_month(program, ctx.year), ctx.month_limit + 1):
+        status = _status_for(rng, ctx.recency(month), 0.3)
+        status, times = _report_times(rng, ctx, month, status, 0.1)
+        value = _dec(ctx.inflation[month], 2)
+        row = (indicator.pk, ctx.default_source, value, None, None, "")
+        rows = [] if status == MISSING else [row]
+        specs.append(ReportSpec(None, program, month, status, times, rows))
+    return specs
+
+
+def _insert(specs: list[ReportSpec], ctx: Context, occupied: set, summary: SeedSummary) -> None:
+    """Write reports, then their realizations, in batches."""
+    reports, row_lists = [], []
+    operator_of = ctx.users
+    for spec in specs:
+        if spec.status == MISSING:
+            summary.reports[MISSING] += 1
+            continue
+        if (spec.regency, spec.program.pk, spec.month) in occupied:
+            continue  # a real (non-demo) report exists for this slot: leave it alone
+        operator = operator_of.get(spec.regency or "admin")
+        times = spec.times
+        reports.append(
+            MonthlyReport(
+                regency_id=spec.regency,
+                program=spec.program,
+                year=ctx.year,
+                month=spec.month,
+                status=spec.status,
+                created_by_id=operator,
+                submitted_by_id=operator if times else None,
+                submitted_at=times.get("submitted_at"),
+                first_submitted_at=times.get("first_submitted_at"),
+                verified_at=times.get("verified_at"),
+                verified_by_id=ctx.users["verifikator"] if "verified_at" in times else None,
+                returned_at=times.get("returned_at"),
+                returned_by_id=ctx.users["verifikator"] if "returned_at" in times else None,
+                return_reason=times.get("return_reason", ""),
+                is_demo=True,
+            )
+        )
+        row_lists.append(spec.rows)
+        summary.reports[spec.status] += 1
+    MonthlyReport.objects.bulk_create(reports, batch_size=REPORT_BATCH)
+    realizations = [
+        Realization(
+            report_id=report.pk,
+            indicator_id=indicator_id,
+            funding_source_id=source_id,
+            value=value,
+            numerator=numerator,
+            denominator=denominator,
+            note=note,
+        )
+        for report, rows in zip(reports, row_lists, strict=True)
+        for indicator_id, source_id, value, numerator, denominator, note in rows
+    ]
+    Realization.objects.bulk_create(realizations, batch_size=REALIZATION_BATCH)
+    summary.realizations += len(realizations)
+
+
+def _fix_report_dates(ctx: Context) -> None:
+    """bulk_create stamps created_at/updated_at with now; give demo reports dates that
+    match their story (a few set-based updates per year, no per-row queries)."""
+    # Only the rows inserted by this run (bulk_create stamped them after it started).
+    demo = MonthlyReport.objects.filter(year=ctx.year, is_demo=True, created_at__gte=ctx.started_at)
+    demo.filter(first_submitted_at__isnull=False).update(
+        created_at=F("first_submitted_at") - dt.timedelta(days=2),
+        updated_at=Coalesce("verified_at", "returned_at", "submitted_at"),
+    )
+    for month in range(1, ctx.month_limit + 1):
+        last = calendar.monthrange(ctx.year, month)[1]
+        when = min(
+            dt.datetime.combine(dt.date(ctx.year, month, last), dt.time(10), ctx.tz)
+            + dt.timedelta(days=3),
+            ctx.now,
+        )
+        demo.filter(month=month, status=Status.DRAFT).update(created_at=when, updated_at=when)
+
+
+def _context(
+    year: int, seed: int, today: dt.date, now: dt.datetime, stats, users, until=None
+) -> Context:
+    indicators = {
+        _indicator_key(indicator): indicator
+        for indicator in Indicator.objects.select_related("program").filter(program__active=True)
+        if _indicator_key(indicator) in BUILDERS
+    }
+    program_ids = {indicator.program_id for indicator in indicators.values()}
+    programs = [program for program in Program.objects.filter(pk__in=program_ids)]
+    sources = dict(FundingSource.objects.values_list("code", "pk"))
+    default_source = sources.get("tidak-dirinci") or next(iter(sources.values()), None)
+    targets = {
+        (target.indicator_id, target.regency_id): target
+        for target in Target.objects.filter(year=year, indicator__in=list(indicators.values()))
+    }
+    return Context(
+        year=year,
+        seed=seed,
+        today=today,
+        now=now,
+        started_at=timezone.now(),
+        tz=timezone.get_default_timezone(),
+        due_day=int(getattr(settings, "REPORT_DUE_DAY", 10)),
+        month_limit=last_reportable_month(year, today, until),
+        stats=stats,
+        programs=programs,
+        indicators=indicators,
+        targets=targets,
+        sources=sources,
+        default_source=default_source,
+        users=users,
+        inflation=_province_inflation(seed, year),
+    )
+
+
+def seed_reports(
+    year: int,
+    regencies: list[Regency],
+    stats: dict[str, RegencyStats],
+    users: dict[str, int],
+    summary: SeedSummary,
+    *,
+    seed: int,
+    today: dt.date,
+    now: dt.datetime,
+    until: tuple[int, int] | None = None,
+) -> None:
+    ctx = _context(year, seed, today, now, stats, users, until)
+    end = min(until or last_closed_month(today), last_closed_month(today))
+    ctx.end = end
+    if year == end[0]:  # the story happens in the months just before the end
+        ctx.story_regencies = {r.code for r in regencies if not r.is_synthetic}
+    if ctx.default_source is None or not ctx.programs:
+        summary.skipped.append(f"{year}: tidak ada sumber dana atau indikator yang dikenal")
+        return
+    if ctx.month_limit == 0:
+        summary.skipped.append(f"{year}: belum ada bulan yang selesai (hanya target)")
+        return
+    demo_in_year = MonthlyReport.objects.filter(year=year, is_demo=True)
+    seeded = set(
+        demo_in_year.filter(regency__isnull=False).values_list("regency_id", flat=True).distinct()
+    )
+    occupied = set(
+        MonthlyReport.objects.filter(year=year, is_demo=False).values_list(
+            "regency_id", "program_id", "month"
+        )
+    )
+    pending = [r for r in regencies if r.code not in seeded]
+    reported_before = summary.reports.total()
+    if seeded:
+        summary.skipped.append(
+            f"{year}: {len(seeded)} wilayah sudah punya laporan demo (pakai --reset untuk "
+            "membuat ulang)"
+        )
+    for index in range(0, len(pending), REGENCY_CHUNK):
+        chunk = pending[index : index + REGENCY_CHUNK]
+        specs = []
+        for regency in chunk:
+            specs.extend(_regency_reports(stats[regency.code], ctx))
+        _insert(specs, ctx, occupied, summary)
+    if not demo_in_year.filter(regency__isnull=True).exists():
+        _insert(_province_reports(ctx), ctx, occupied, summary)
+    if summary.reports.total() > reported_before:
+        _fix_report_dates(ctx)
+    summary.lock_exceptions += story_lock_exceptions(ctx)
+
+
+# ---------------------------------------------------------------------------------------
+# Entry point
+
+
+def seed_demo(
+    *,
+    years: list[int] | None = None,
+    synthetic_regencies: int = 0,
+    reset: bool = False,
+    seed: int = DEFAULT_SEED,
+    today: dt.date | None = None,
+    until: tuple[int, int] | None = None,
+) -> SeedSummary:
+    """Create (or complete) the demo data set; see the module docstring.
+
+    Without `years`, every year from the programs' launch up to the last closed month
+    before today (or up to `until`, a (year, month) that pins the end for tests).
+    """
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    years = sorted(set(years or demo_years(today, until)))
+    now = timezone.now()
+    if today < timezone.localdate():
+        now = dt.datetime.combine(today, dt.time(23, 59), timezone.get_default_timezone())
+    summary = SeedSummary(years=years)
+    with transaction.atomic():
+        if reference_data_missing():
+            load_reference_fixtures()
+            summary.fixtures_loaded = True
+        if reset:
+            summary.deleted = reset_demo_data()
+        summary.synthetic_created = ensure_synthetic_regencies(synthetic_regencies)
+        regencies = list(Regency.objects.order_by("code"))
+        summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
+        summary.regencies_synthetic = len(regencies) - summary.regencies_real
+        summary.users_created = ensure_demo_accounts(regencies)
+        users = _demo_user_ids(regencies)
+        stats = regency_stats(regencies)
+        for year in years:
+            ensure_targets(year, regencies, stats, summary)
+            seed_reports(
+                year,
+                regencies,
+                stats,
+                users,
+                summary,
+                seed=seed,
+                today=today,
+                now=now,
+                until=until,
+            )
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _demo_user_ids(regencies: list[Regency]) -> dict[str, int]:
+    """User ids by role name, and operators by regency code (for who/when fields)."""
+    User = get_user_model()
+    names = {"admin": "admin", "verifikator": "verifikator"}
+    for regency in regencies:
+        if not regency.is_synthetic:
+            names[regency.code] = f"operator-{regency.code.replace('.', '')}"
+    ids = dict(User.objects.filter(username__in=names.values()).values_list("username", "pk"))
+    return {key: ids.get(username) for key, username in names.items()}
+
+
+def bootstrap_demo() -> list[str]:
+    """For `make run`: reference data if the database has none, demo data if it has no
+    reports. Returns what was done, line by line."""
+    done = []
+    if not Regency.objects.exists() or not Program.objects.exists():
+        load_reference_fixtures()
+        done.append("Data referensi (fixtures) dimuat.")
+    else:
+        done.append("Data referensi sudah ada.")
+    if not MonthlyReport.objects.exists():
+        summary = seed_demo()
+        done.append("Data demo dibuat:")
+        done.extend(f"  {line}" for line in summary.lines())
+    else:
+        done.append("Laporan bulanan sudah ada; data demo tidak dibuat.")
+    return done

@@ -1,0 +1,515 @@
+"""Reads for the reporting workflow: an operator's months, the entry form's rows, a
+report's timeline and the verifier's queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs import permissions
+from programs.models import Indicator, LockException, MonthlyReport, Realization, Target
+from programs.obligations import Obligations
+from programs.reporting import deadlines
+from programs.reporting.forms import EntryRow, row_key
+from programs.reporting.services import EntryContext, IndicatorContext, RowMessage, _warnings
+
+Status = MonthlyReport.Status
+
+
+@dataclass(frozen=True)
+class OperatorMonth:
+    program: object
+    year: int
+    month: int
+    report: MonthlyReport | None
+    due_date: dt.date
+    days_left: int  # negative when late
+    editable: bool
+    locked: bool
+    required: bool = True  # False: this regency does not have to report ("tidak wajib")
+    open_until: dt.date | None = None  # a lock exception opens the month until this day
+
+    @property
+    def status(self) -> str | None:
+        return self.report.status if self.report else None
+
+    @property
+    def period(self) -> tuple[int, int]:
+        return (self.year, self.month)
+
+    @property
+    def status_label(self) -> str:
+        if self.report:
+            return self.report.get_status_display()
+        return _("Belum diisi") if self.required else _("Tidak wajib")
+
+    @property
+    def action(self) -> str:
+        if self.editable:
+            if self.status == Status.RETURNED:
+                return _("Perbaiki")
+            return _("Lanjutkan") if self.report else _("Isi laporan")
+        return _("Lihat")
+
+    @property
+    def needs_action(self) -> bool:
+        if not self.required and self.report is None:
+            return False
+        return self.editable and self.status in (None, Status.DRAFT, Status.RETURNED)
+
+
+GRID_SYMBOLS = {
+    Status.VERIFIED: "✓",
+    Status.SUBMITTED: "●",
+    Status.RETURNED: "↩",
+    Status.DRAFT: "✎",
+}
+
+
+@dataclass(frozen=True)
+class GridCell:
+    item: OperatorMonth
+
+    @property
+    def symbol(self) -> str:
+        item = self.item
+        if item.report is not None:
+            return GRID_SYMBOLS[item.status]
+        if not item.required:
+            return "–"
+        return "✗" if item.locked else "○"
+
+    @property
+    def label(self) -> str:
+        item = self.item
+        text = str(item.status_label)
+        if item.locked:
+            text += " · " + str(_("terkunci"))
+        return text
+
+
+def operator_grid(items: list[OperatorMonth]) -> tuple[list[int], list[tuple[object, list]]]:
+    """The months x programs grid of `operator_months` (programs in their order)."""
+    months = sorted({item.month for item in items})
+    by_program: dict[int, dict[int, OperatorMonth]] = defaultdict(dict)
+    programs = {}
+    for item in items:
+        by_program[item.program.pk][item.month] = item
+        programs[item.program.pk] = item.program
+    rows = []
+    for pk, program in sorted(programs.items(), key=lambda kv: (kv[1].order, kv[1].slug)):
+        cells = [GridCell(by_program[pk][m]) if m in by_program[pk] else None for m in months]
+        rows.append((program, cells))
+    return months, rows
+
+
+def operator_months(*, user, year: int, today: dt.date | None = None) -> list[OperatorMonth]:
+    """Months x programs of an operator's scope: returned reports first, then the months
+    still to do (most urgent first), then the rest. Three queries."""
+    today = today or timezone.localdate()
+    scope = permissions.scope_of(user)
+    if scope is None or scope.regency_id is None:
+        return []
+    programs = list(permissions.programs_for(user))
+    last_month = 12 if year < today.year else today.month if year == today.year else 0
+    reports = {
+        (r.program_id, r.month): r
+        for r in MonthlyReport.objects.filter(
+            regency_id=scope.regency_id, program__in=programs, year=year
+        )
+    }
+    exceptions = {
+        (e.program_id, e.month): e.until
+        for e in LockException.objects.filter(
+            regency_id=scope.regency_id, year=year, until__gte=today
+        )
+    }
+    obligations = Obligations.load(programs=programs, regency_codes=[scope.regency_id])
+    items = []
+    for program in programs:
+        for month in range(1, last_month + 1):
+            report = reports.get((program.pk, month))
+            due = deadlines.due_date(year, month)
+            locked = today > deadlines.lock_date(year, month) and (
+                (program.pk, month) not in exceptions
+            )
+            status = report.status if report else None
+            items.append(
+                OperatorMonth(
+                    program=program,
+                    year=year,
+                    month=month,
+                    report=report,
+                    due_date=due,
+                    days_left=(due - today).days,
+                    editable=not locked and status in (None, Status.DRAFT, Status.RETURNED),
+                    locked=locked,
+                    required=obligations.required(scope.regency_id, program.pk, year, month),
+                    open_until=exceptions.get((program.pk, month)),
+                )
+            )
+
+    def order(item: OperatorMonth):
+        returned = item.status == Status.RETURNED
+        return (not returned, not item.needs_action, item.due_date, item.program.order)
+
+    return sorted(items, key=order)
+
+
+def rows_from_report(report: MonthlyReport | None, context: EntryContext) -> list[EntryRow]:
+    """The stored values as form rows; one empty 'Tidak dirinci' row per indicator
+    without values, so every indicator has an input."""
+    rows: list[EntryRow] = []
+    stored = defaultdict(list)
+    if report is not None:
+        for r in report.realizations.select_related("funding_source").order_by(
+            "funding_source__order"
+        ):
+            stored[r.indicator_id].append(r)
+    for indicator in context.indicators:
+        found = stored.get(indicator.pk) or [None]
+        for index, r in enumerate(found):
+            row = EntryRow(
+                key=row_key(indicator, index),
+                indicator=indicator,
+                source_code=r.funding_source.code if r else "tidak-dirinci",
+            )
+            if r is not None:
+                row.value, row.numerator, row.denominator, row.note = (
+                    r.value,
+                    r.numerator,
+                    r.denominator,
+                    r.note,
+                )
+            elif indicator.measure == Indicator.Measure.RATIO and report is None:
+                # A new month starts from last month's denominator (the operator may change
+                # it); the numerator stays empty.
+                row.denominator = context.by_indicator[indicator.pk].last_denominator
+            rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: dt.datetime
+    who: str
+    what: str
+    reason: str
+
+
+def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
+    """Every change of the report's status and values: who, when, old -> new, why."""
+    entries = []
+    previous_status = None
+    for record in reversed(report.history.select_related("history_user").all()):
+        if record.status != previous_status:
+            what = _("Status: %(old)s → %(new)s") % {
+                "old": Status(previous_status).label if previous_status else "–",
+                "new": Status(record.status).label,
+            }
+            entries.append(
+                TimelineEntry(
+                    record.history_date,
+                    str(record.history_user or _("sistem")),
+                    what,
+                    record.history_change_reason or "",
+                )
+            )
+        previous_status = record.status
+    history = (
+        Realization.history.filter(report_id=report.pk)
+        .select_related("history_user", "funding_source")
+        .order_by("history_date", "history_id")
+    )
+    labels = {i.pk: i for i in Indicator.objects.filter(program_id=report.program_id)}
+    last: dict[int, object] = {}
+    for record in history:
+        indicator = labels.get(record.indicator_id)
+        decimals = indicator.decimals if indicator else 0
+
+        old = last.get(record.id)
+        new = None if record.history_type == "-" else record
+        name = indicator.name if indicator else "?"
+        entries.append(
+            TimelineEntry(
+                record.history_date,
+                str(record.history_user or _("sistem")),
+                f"{name} ({record.funding_source_id and record.funding_source.name}): "
+                f"{_show(old, decimals)} → {_show(new, decimals)}",
+                record.history_change_reason or "",
+            )
+        )
+        last[record.id] = new
+    return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def _show(record, decimals: int) -> str:
+    from programs.formats import number
+
+    if record is None:
+        return "–"
+    if record.numerator is not None:
+        return f"{number(record.numerator, 0)}/{number(record.denominator, 0)}"
+    return number(record.value, decimals)
+
+
+@dataclass
+class QueueValue:
+    indicator: Indicator
+    value: Decimal | None
+    previous: Decimal | None
+    unit: str
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+@dataclass
+class QueueItem:
+    report: MonthlyReport
+    values: list[QueueValue] = field(default_factory=list)
+    warnings: list[RowMessage] = field(default_factory=list)
+    notes: list[tuple[Indicator, str]] = field(default_factory=list)  # the operator's notes
+
+
+QUEUE_PAGE_SIZE = 25
+QUEUE_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The verifier's filters (`program`, `wilayah`, `bulan` as YYYY-MM, `status`)."""
+
+    program: str | None = None
+    regency: str | None = None
+    period: tuple[int, int] | None = None
+    status: str = Status.SUBMITTED
+
+    @classmethod
+    def from_query(cls, get) -> QueueFilters:
+        period = None
+        text = (get.get("bulan") or "").strip()
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                period = (year, month)
+        except ValueError:
+            period = None
+        status = get.get("status") or Status.SUBMITTED
+        return cls(
+            program=(get.get("program") or "").strip()[:40] or None,
+            regency=(get.get("wilayah") or "").strip()[:10] or None,
+            period=period,
+            status=status if status in QUEUE_STATUSES else Status.SUBMITTED,
+        )
+
+    def params(self, **changes) -> dict[str, str]:
+        values = {
+            "program": self.program,
+            "wilayah": self.regency,
+            "bulan": f"{self.period[0]}-{self.period[1]:02d}" if self.period else None,
+            "status": self.status if self.status != Status.SUBMITTED else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+    def query(self, **changes) -> str:
+        from urllib.parse import urlencode
+
+        params = self.params(**changes)
+        return "?" + urlencode(params) if params else "?"
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class QueuePage:
+    filters: QueueFilters
+    items: list[QueueItem]
+    total: int
+    page: object  # django.core.paginator.Page
+    programs: list[Facet]
+    regencies: list[Facet]
+    months: list[Facet]
+    statuses: list[Facet]
+
+
+def queue_reports(*, user, filters: QueueFilters, skip: str | None = None):
+    """Reports of the verifier's scope matching the filters (`skip` one of them, for the
+    counts shown beside that filter's choices)."""
+    reports = permissions.reports_visible_to(user).filter(regency__isnull=False)
+    if skip != "status":
+        reports = reports.filter(status=filters.status)
+    if filters.program and skip != "program":
+        reports = reports.filter(program__slug=filters.program)
+    if filters.regency and skip != "regency":
+        reports = reports.filter(regency_id=filters.regency)
+    if filters.period and skip != "period":
+        reports = reports.filter(year=filters.period[0], month=filters.period[1])
+    return reports
+
+
+def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> QueuePage:
+    """One page (at most QUEUE_PAGE_SIZE) of the verifier's filtered queue, oldest first,
+    with the count of every filter choice. A fixed number of queries whatever the size."""
+    from django.core.paginator import Paginator
+    from django.db.models import Count
+
+    from programs.formats import month_year_label
+    from regencies.models import Regency
+
+    reports = (
+        queue_reports(user=user, filters=filters)
+        .select_related("regency", "program", "submitted_by")
+        .order_by("submitted_at", "year", "month", "pk")
+    )
+    paginator = Paginator(reports, QUEUE_PAGE_SIZE)
+    current = paginator.get_page(page)
+
+    def counts(skip, *fields):
+        return (
+            queue_reports(user=user, filters=filters, skip=skip)
+            .values(*fields)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    programs = {p.pk: p for p in permissions.programs_for(user)}
+    by_program = {row["program_id"]: row["n"] for row in counts("program", "program_id")}
+    names = dict(Regency.objects.values_list("code", "name"))
+    by_regency = {row["regency_id"]: row["n"] for row in counts("regency", "regency_id")}
+    by_period = {(r["year"], r["month"]): r["n"] for r in counts("period", "year", "month")}
+    by_status = {row["status"]: row["n"] for row in counts("status", "status")}
+    return QueuePage(
+        filters=filters,
+        items=queue_items(list(current.object_list)),
+        total=paginator.count,
+        page=current,
+        programs=[Facet(p.slug, p.label, by_program.get(pk, 0)) for pk, p in programs.items()],
+        regencies=[
+            Facet(code, names.get(code, code), n)
+            for code, n in sorted(by_regency.items(), key=lambda kv: names.get(kv[0], ""))
+        ],
+        months=[
+            Facet(f"{y}-{m:02d}", month_year_label(y, m), n)
+            for (y, m), n in sorted(by_period.items(), reverse=True)
+        ],
+        statuses=[Facet(s, Status(s).label, by_status.get(s, 0)) for s in QUEUE_STATUSES],
+    )
+
+
+def verification_queue(*, user) -> list[QueueItem]:
+    """Every submitted report of the verifier's programs, oldest first (see
+    `verification_page` for the filtered, paged queue)."""
+    reports = list(
+        permissions.reports_visible_to(user)
+        .filter(status=Status.SUBMITTED, regency__isnull=False)
+        .select_related("regency", "program", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+    return queue_items(reports)
+
+
+def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
+    """Each report with each indicator's value, the change from the previous month and
+    the checks written for the verifier. Four queries whatever the number of reports."""
+    if not reports:
+        return []
+    program_ids = {r.program_id for r in reports}
+    indicators = list(
+        Indicator.objects.filter(program_id__in=program_ids).select_related("program")
+    )
+    by_program = defaultdict(list)
+    for indicator in indicators:
+        by_program[indicator.program_id].append(indicator)
+    regencies = {r.regency_id for r in reports}
+    years = {r.year for r in reports}
+    monthly = defaultdict(dict)  # (regency, indicator, year) -> {month: (total, num, den)}
+    for row in (
+        Realization.objects.filter(
+            indicator__in=indicators,
+            report__regency_id__in=regencies,
+            report__year__in=years,
+            report__status__in=(*MonthlyReport.COUNTED_STATUSES,),
+        )
+        .values("report__regency_id", "indicator_id", "report__year", "report__month")
+        .annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    ):
+        key = (row["report__regency_id"], row["indicator_id"], row["report__year"])
+        monthly[key][row["report__month"]] = row
+    targets = {
+        (t.regency_id, t.indicator_id, t.year): t
+        for t in Target.objects.filter(
+            indicator__in=indicators, regency_id__in=regencies, year__in=years
+        )
+    }
+    rows_of = defaultdict(list)
+    for r in Realization.objects.filter(report__in=reports).select_related("funding_source"):
+        rows_of[(r.report_id, r.indicator_id)].append(r)
+
+    def value(indicator, row):
+        if row is None:
+            return None
+        if indicator.measure == Indicator.Measure.RATIO:
+            return row["num"] / row["den"] * 100 if row["den"] else None
+        return row["total"]
+
+    items = []
+    for report in reports:
+        item = QueueItem(report=report)
+        for indicator in by_program[report.program_id]:
+            months = monthly.get((report.regency_id, indicator.pk, report.year), {})
+            earlier = [m for m in sorted(months) if m < report.month]
+            ctx = IndicatorContext(
+                indicator=indicator,
+                target=targets.get((report.regency_id, indicator.pk, report.year)),
+            )
+            values = [value(indicator, months[m]) for m in earlier]
+            values = [v for v in values if v is not None]
+            if indicator.measure == Indicator.Measure.INCREMENT and values:
+                ctx.ytd_before = sum(values, Decimal(0))
+                ctx.monthly_average = ctx.ytd_before / len(values)
+            elif values:
+                ctx.last_value = values[-1]
+            current = value(indicator, months.get(report.month))
+            item.values.append(
+                QueueValue(
+                    indicator=indicator,
+                    value=current,
+                    previous=value(indicator, months.get(report.month - 1)),
+                    unit=indicator.unit,
+                )
+            )
+            stored = rows_of.get((report.pk, indicator.pk), [])
+            entry_rows = [
+                EntryRow(
+                    key=row_key(indicator, i),
+                    indicator=indicator,
+                    source_code=r.funding_source.code,
+                    value=r.value,
+                    numerator=r.numerator,
+                    denominator=r.denominator,
+                    note=r.note,
+                )
+                for i, r in enumerate(stored)
+            ]
+            if entry_rows:
+                item.warnings.extend(_warnings(entry_rows, ctx, audience="verifier"))
+                item.notes.extend((indicator, r.note) for r in stored if r.note)
+        items.append(item)
+    return items
