@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program, Target
@@ -311,7 +312,14 @@ def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
     assert "<html" not in partial.content.decode()
 
 
-def test_completeness_grid_states_and_rates(client, gbrss_data):
+def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
+    # Officials see the workflow states; anonymous visitors only verified or not (issue 10).
+    public = Client().get("/kelengkapan/?tahun=2024&program=gbrss")
+    assert set(re.findall(r'data-state="(\w+)"', row(public, "completeness-grid", "16.07"))) <= {
+        "verified",
+        "not_verified",
+        "not_due",
+    }
     response = client.get("/kelengkapan/?tahun=2024&program=gbrss")
     grid = row(response, "completeness-grid", "16.07")
     states = re.findall(r'data-state="(\w+)"', grid)
