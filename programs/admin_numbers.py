@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import number
-from programs.reporting.forms import parse_number
+from programs.reporting.rules import parse_number
 
 NOT_A_NUMBER = _(
     "Bukan angka. Tulis seperti 8.600 (delapan ribu enam ratus) atau 14,33 (empat belas "

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,13 +28,15 @@ from programs.models import (
 from programs.obligations import Obligations
 from programs.progress import (
     Progress,
+    ProgressStatus,
     ProgressTable,
     SeriesPoint,
-    Status,
     compute_progress,
     counted_realizations,
     counted_statuses,
+    group_value,
     monthly_series,
+    value_sums,
 )
 from programs.reporting import deadlines
 from regencies.models import Regency
@@ -285,7 +288,9 @@ def _scorecard(
             obliged = required is None or required(regency.code, p.pk)
             progress = table.get((_headline(p).pk, regency.code)) if obliged else None
             cells.append(ScoreCell(p, _headline(p), progress, obliged))
-        on_track = sum(1 for c in cells if c.progress and c.progress.status == Status.ON_TRACK)
+        on_track = sum(
+            1 for c in cells if c.progress and c.progress.status == ProgressStatus.ON_TRACK
+        )
         rows.append(ScoreRow(regency=regency, cells=cells, on_track=on_track))
 
     slugs = [p.slug for p in programs]
@@ -612,7 +617,7 @@ class StatusCell:
 
     @property
     def symbol(self) -> str:
-        return ReportState.SYMBOLS[self.state]
+        return REPORT_STATE_SYMBOLS[self.state]
 
 
 @dataclass(frozen=True)
@@ -708,7 +713,7 @@ def regency_trends(
             report__status__in=counted_statuses(verified_only),
         )
         .values("indicator_id", "report__month")
-        .annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .annotate(**value_sums())
         .order_by()
     )
     by_key = {(r["indicator_id"], r["report__month"]): r for r in rows}
@@ -717,12 +722,7 @@ def regency_trends(
         points = []
         for m in range(1, month + 1):
             row = by_key.get((indicator.pk, m))
-            if row is None:
-                points.append((m, None))
-            elif indicator.measure == Indicator.Measure.RATIO:
-                points.append((m, row["num"] / row["den"] * 100 if row["den"] else None))
-            else:
-                points.append((m, row["total"]))
+            points.append((m, None if row is None else group_value(indicator.measure, row)))
         trends[indicator.pk] = points
     return trends
 
@@ -730,38 +730,33 @@ def regency_trends(
 # --- Completeness ---------------------------------------------------------------------
 
 
-class ReportState:
-    VERIFIED = "verified"
-    ON_TIME = "on_time"
-    LATE = "late"
-    RETURNED = "returned"
-    MISSING = "missing"
-    NOT_DUE = "not_due"
-    NOT_REQUIRED = "not_required"
+class ReportState(models.TextChoices):
+    """A month's cell on the completeness grid (derived from the report's status and
+    dates; not stored)."""
+
+    VERIFIED = "verified", _("Terverifikasi")
+    ON_TIME = "on_time", _("Diajukan tepat waktu")
+    LATE = "late", _("Diajukan terlambat")
+    RETURNED = "returned", _("Dikembalikan")
+    MISSING = "missing", _("Belum masuk")
+    NOT_DUE = "not_due", _("Belum jatuh tempo")
+    NOT_REQUIRED = "not_required", _("Tidak wajib")
     # What anonymous visitors see instead of internal workflow states (draft, submitted,
     # returned): only whether a month is verified.
-    NOT_VERIFIED = "not_verified"
+    NOT_VERIFIED = "not_verified", _("Belum terverifikasi")
 
-    LABELS = {
-        VERIFIED: _("Terverifikasi"),
-        ON_TIME: _("Diajukan tepat waktu"),
-        LATE: _("Diajukan terlambat"),
-        RETURNED: _("Dikembalikan"),
-        MISSING: _("Belum masuk"),
-        NOT_DUE: _("Belum jatuh tempo"),
-        NOT_REQUIRED: _("Tidak wajib"),
-        NOT_VERIFIED: _("Belum terverifikasi"),
-    }
-    SYMBOLS = {
-        VERIFIED: "✓",
-        ON_TIME: "●",
-        LATE: "◐",
-        RETURNED: "↩",
-        MISSING: "✗",
-        NOT_DUE: "·",
-        NOT_REQUIRED: "–",
-        NOT_VERIFIED: "○",
-    }
+
+# A shape beside the colour, so a state never depends on colour alone.
+REPORT_STATE_SYMBOLS = {
+    ReportState.VERIFIED: "✓",
+    ReportState.ON_TIME: "●",
+    ReportState.LATE: "◐",
+    ReportState.RETURNED: "↩",
+    ReportState.MISSING: "✗",
+    ReportState.NOT_DUE: "·",
+    ReportState.NOT_REQUIRED: "–",
+    ReportState.NOT_VERIFIED: "○",
+}
 
 
 def report_state(
@@ -832,7 +827,7 @@ def reporting_states(
             cell = cells.get(kind)
             if cell is None:
                 if state not in labels:
-                    labels[state] = str(ReportState.LABELS[state])
+                    labels[state] = str(ReportState(state).label)
                 cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
             self[key] = cell
             return cell
