@@ -102,7 +102,11 @@ class LocalizedNumbersAdminMixin:
 
 def whole_number_error(indicator, value) -> ValidationError | None:
     """Counts (houses, toddlers) are whole numbers."""
-    if indicator is not None and value is not None and indicator.is_count and value % 1:
+    counts = indicator is not None and indicator.decimals == 0 and indicator.measure in (
+        indicator.Measure.INCREMENT,
+        indicator.Measure.RUNNING_TOTAL,
+    )
+    if counts and value is not None and value % 1:
         return ValidationError(WHOLE_NUMBER, code="whole")
     return None
 
