@@ -102,9 +102,14 @@ class LocalizedNumbersAdminMixin:
 
 def whole_number_error(indicator, value) -> ValidationError | None:
     """Counts (houses, toddlers) are whole numbers."""
-    counts = indicator is not None and indicator.decimals == 0 and indicator.measure in (
-        indicator.Measure.INCREMENT,
-        indicator.Measure.RUNNING_TOTAL,
+    counts = (
+        indicator is not None
+        and indicator.decimals == 0
+        and indicator.measure
+        in (
+            indicator.Measure.INCREMENT,
+            indicator.Measure.RUNNING_TOTAL,
+        )
     )
     if counts and value is not None and value % 1:
         return ValidationError(WHOLE_NUMBER, code="whole")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from programs import permissions, progress
+from programs import permissions, progress, ytd
 from programs.models import (
     FundingSource,
     Indicator,
@@ -172,6 +172,7 @@ def _report_url(report: MonthlyReport) -> str:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_save(
     *,
     user,
@@ -289,6 +290,7 @@ def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify(*, user, report: MonthlyReport, version: int | None = None) -> MonthlyReport:
     report = _locked_report(report, version)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
@@ -304,6 +306,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[MonthlyReport]:
     """Verify several reports at once (id, version): all or none."""
     reports = {r.pk: r for r in MonthlyReport.objects.filter(pk__in=[pk for pk, _v in selections])}
@@ -315,6 +318,7 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify_matching(*, user, reports, expected: int) -> list[MonthlyReport]:
     """Verify every submitted report of a filtered queue (`reports`, a queryset) at once,
     all or none; refused when the queue changed since the verifier counted `expected`."""
@@ -325,6 +329,7 @@ def report_verify_matching(*, user, reports, expected: int) -> list[MonthlyRepor
 
 
 @transaction.atomic
+@ytd.maintained
 def report_return(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
@@ -340,6 +345,7 @@ def report_return(
 
 
 @transaction.atomic
+@ytd.maintained
 def report_reopen(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
