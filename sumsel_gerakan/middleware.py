@@ -121,3 +121,43 @@ def database_unavailable_response(request, exception=None, retry_after: int = 30
     response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
     return response
+
+
+def mark_session_renewed(sender, request, user, **kwargs):
+    """user_logged_in receiver: the session was just written, so it counts as renewed."""
+    import time
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRenewalMiddleware.KEY] = int(time.time())
+
+
+class SessionRenewalMiddleware:
+    """Keep a logged-in session alive while it is used, writing it at most once every
+    SESSION_RENEW_SECONDS instead of on every request (SESSION_SAVE_EVERY_REQUEST): the
+    inactivity timeout stays (SESSION_COOKIE_AGE, give or take the renewal interval) and a
+    page's background requests (the entry form's live check) write nothing."""
+
+    KEY = "_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or response.status_code >= 500:
+            return response
+        try:
+            if not session.get("_auth_user_id"):
+                return response
+        except Exception:  # noqa: BLE001 - an unreadable session is left to Django
+            return response
+        import time
+
+        from django.conf import settings
+
+        now = int(time.time())
+        if now - int(session.get(self.KEY, 0)) >= settings.SESSION_RENEW_SECONDS:
+            session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response

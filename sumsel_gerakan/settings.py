@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "sumsel_gerakan.middleware.AdminContentSecurityPolicyMiddleware",
     "sumsel_gerakan.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sumsel_gerakan.middleware.SessionRenewalMiddleware",
     "sumsel_gerakan.middleware.ExplicitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +109,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database under concurrent requests (TECH-NOTES): readers never block
+    # the writer (WAL), a writer waits for another instead of failing at once (busy
+    # timeout), and a transaction takes the write lock when it starts (IMMEDIATE), so two
+    # saves queue up instead of one failing with "database is locked" halfway.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL"
+        ),
+    }
+    # Tests use a file too (an in-memory database shares one cache between threads and
+    # locks whole tables): the race tests need the real locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -193,12 +209,18 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 PUBLIC_DASHBOARD = env_bool("PUBLIC_DASHBOARD", True)
 REPORT_DUE_DAY = env_int("REPORT_DUE_DAY", 10)
 REPORT_LOCK_DAYS = env_int("REPORT_LOCK_DAYS", 30)
+# A report returned in a locked month is opened for correction for this many days (a lock
+# exception recorded with who and why), so a returned report can always be corrected.
+REPORT_CORRECTION_DAYS = env_int("REPORT_CORRECTION_DAYS", 14)
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 # Security: strict by default in production.
-# Sessions end after SESSION_COOKIE_AGE seconds without activity (renewed on each request).
+# Sessions end after SESSION_COOKIE_AGE seconds without activity. They are renewed by
+# sumsel_gerakan.middleware.SessionRenewalMiddleware at most every SESSION_RENEW_SECONDS,
+# not written on every request (a write per request made saves race on SQLite).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 300)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 # Reverse proxies in front of the app (load balancer = 1): whose X-Forwarded-For to trust.

@@ -113,9 +113,10 @@ def test_regency_and_completeness_pages_in_english(reference_data):
     assert "Banyuasin Regency" in html and "Kab. Banyuasin" not in html
     assert "Reporting status" in html and "Status pelaporan" not in html
     html = flat_html(client.get("/kelengkapan/?tahun=2024"))
-    for phrase in ["Reporting completeness and timeliness", "Not yet due", "Submitted late"]:
+    # An anonymous visitor's legend: verified or not, never the internal states.
+    for phrase in ["Reporting completeness and timeliness", "Not yet due", "Not verified yet"]:
         assert phrase in html, phrase
-    assert "Belum jatuh tempo" not in html and "Diajukan terlambat" not in html
+    assert "Belum jatuh tempo" not in html and "Belum terverifikasi" not in html
 
 
 @pytest.mark.django_db

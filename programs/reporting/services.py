@@ -24,11 +24,13 @@ from programs import permissions, progress, ytd
 from programs.models import (
     FundingSource,
     Indicator,
+    LockException,
     MonthlyReport,
     Program,
     Realization,
     Target,
 )
+from programs.reporting import deadlines
 from programs.reporting.rules import EntryRow, IndicatorContext, RowMessage, validate_rows
 from regencies.models import Regency, UserScope
 
@@ -54,6 +56,9 @@ EMPTY_SUBMIT = gettext_noop(
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
 WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
+QUEUE_CHANGED = gettext_noop(
+    "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
+)
 
 
 class ServiceError(Exception):
@@ -116,6 +121,8 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
             row = data.get(m)
             ctx.previous.append((m, progress.group_value(indicator.measure, row) if row else None))
         ctx.set_history([progress.group_value(indicator.measure, data[m]) for m in sorted(data)])
+        if indicator.measure == Measure.RATIO and data:
+            ctx.last_denominator = data[max(data)]["den"]  # a new month starts from it
         contexts[indicator.pk] = ctx
     return EntryContext(regency, program, year, month, indicators, sources, contexts)
 
@@ -312,6 +319,17 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
 
 @transaction.atomic
 @ytd.maintained
+def report_verify_matching(*, user, reports, expected: int) -> list[MonthlyReport]:
+    """Verify every submitted report of a filtered queue (`reports`, a queryset) at once,
+    all or none; refused when the queue changed since the verifier counted `expected`."""
+    matching = list(reports.filter(status=Status.SUBMITTED).select_for_update().order_by("pk"))
+    if len(matching) != expected or not matching:
+        raise ServiceError(_(QUEUE_CHANGED))
+    return [report_verify(user=user, report=report) for report in matching]
+
+
+@transaction.atomic
+@ytd.maintained
 def report_return(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
@@ -354,6 +372,8 @@ def _send_back(
         raise ServiceError(_(REASON_REQUIRED))
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
+    if report.regency_id is not None:
+        _open_for_correction(report=report, user=user, reason=f"{label}: {reason}")
     report.status = Status.RETURNED
     report.returned_at, report.returned_by = timezone.now(), user
     report.return_reason = reason
@@ -370,6 +390,57 @@ def _send_back(
     return report
 
 
+def _open_for_correction(*, report: MonthlyReport, user, reason: str) -> LockException | None:
+    """When the report's month is locked (or its correction window ends too soon), open it
+    for correction until today + REPORT_CORRECTION_DAYS: a lock exception with who and why.
+    Nothing is written while the month is still open for the operator anyway."""
+    today = timezone.localdate()
+    until = today + dt.timedelta(days=settings.REPORT_CORRECTION_DAYS)
+    key = {
+        "regency_id": report.regency_id,
+        "program_id": report.program_id,
+        "year": report.year,
+        "month": report.month,
+    }
+    if deadlines.lock_date(report.year, report.month) >= until:
+        return None  # the operator can correct it before the ordinary lock date
+    exception = LockException.objects.select_for_update().filter(**key).first()
+    if exception is None:
+        exception = LockException(**key, until=until, reason=reason, granted_by=user)
+    elif exception.until >= until:
+        return exception
+    else:
+        exception.until, exception.reason, exception.granted_by = until, reason, user
+    exception._change_reason = reason
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def report_open_for_correction(
+    *, user, report: MonthlyReport, reason: str, version: int | None = None
+) -> LockException:
+    """Open a returned report of a locked month for correction again (its window ran out)."""
+    reason = (reason or "").strip()
+    report = _locked_report(report, version)
+    if not permissions.is_verifier_for(user, program_id=report.program_id):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if not reason:
+        raise ServiceError(_(REASON_REQUIRED))
+    if not permissions.can_open_for_correction(user, report):
+        raise ServiceError(_(WRONG_STATUS))
+    exception = _open_for_correction(
+        report=report, user=user, reason=_("Dibuka untuk perbaikan: %(r)s") % {"r": reason}
+    )
+    _email(
+        _("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
+        _("%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s")
+        % {"user": user, "report": report, "until": exception.until, "url": _report_url(report)},
+        _operators_of(report),
+    )
+    return exception
+
+
 def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
     """The `count` months before today's month, most recent first."""
     months, year, month = [], today.year, today.month
@@ -382,7 +453,7 @@ def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
 def reminders_due(*, days: int, today: dt.date | None = None):
     """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
     due within `days` days or overdue, for months operators can still edit."""
-    from programs.reporting import deadlines
+    from programs.obligations import Obligations
 
     today = today or timezone.localdate()
     months = [
@@ -409,6 +480,7 @@ def reminders_due(*, days: int, today: dt.date | None = None):
         .select_related("scope")
         .prefetch_related("scope__programs")
     )
+    obligations = Obligations.load(programs=programs)
     result = []
     for user in operators:
         scoped = set(user.scope.programs.all())
@@ -417,6 +489,7 @@ def reminders_due(*, days: int, today: dt.date | None = None):
             for year, month, due in months
             for program in programs
             if (not scoped or program in scoped)
+            and obligations.required(user.scope.regency_id, program.pk, year, month)
             and (user.scope.regency_id, program.pk, year, month) not in submitted
         ]
         if pending:

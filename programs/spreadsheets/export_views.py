@@ -211,6 +211,7 @@ def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
+        public=filters.forced_verified,
     )
     export = exports.build_export(
         title=_("Capaian %(regency)s dibanding provinsi") % {"regency": regency.display_name},
@@ -233,7 +234,9 @@ def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
     chosen = chosen or (programs[0] if programs else None)
     if chosen is None:
         raise Http404(_("Belum ada program dengan indikator."))
-    grid = selectors.completeness_grid(program=chosen, year=filters.year)
+    grid = selectors.completeness_grid(
+        program=chosen, year=filters.year, public=filters.forced_verified
+    )
     export = exports.build_export(
         title=_("Kelengkapan dan ketepatan waktu laporan"),
         filename=_stem("kelengkapan", chosen.slug, filters.year),

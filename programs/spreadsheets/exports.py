@@ -451,7 +451,7 @@ def completeness_sheet(grid, *, total_label: str) -> Sheet:
     columns += [Column(formats.month_label(m), width=14) for m in grid.months]
     columns += [
         Column(_("Laporan jatuh tempo"), INTEGER, width=12),
-        Column(_("Sudah diajukan"), INTEGER, width=12),
+        Column(_("Sudah terverifikasi") if grid.public else _("Sudah diajukan"), INTEGER, width=12),
         Column(_("Tepat waktu"), INTEGER, width=12),
         Column(_("Kelengkapan (%)"), PERCENT, 2),
         Column(_("Ketepatan waktu (%)"), PERCENT, 2),

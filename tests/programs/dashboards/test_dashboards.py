@@ -267,7 +267,11 @@ def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
     assert "<html" not in partial.content.decode()
 
 
-def test_completeness_grid_states_and_rates(client, gbrss_data):
+def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
+    # Officials see the workflow states; anonymous visitors only verified or not (issue 10).
+    public = Client().get("/kelengkapan/?tahun=2024&program=gbrss")
+    public_states = set(states(table_row(public, "completeness-grid", "16.07")))
+    assert public_states <= {"verified", "not_verified", "not_due"}
     response = client.get("/kelengkapan/?tahun=2024&program=gbrss")
     grid = table_row(response, "completeness-grid", "16.07")
     banyuasin = states(grid)

@@ -240,7 +240,7 @@ def test_regency_export_compares_with_the_province(client, gbrss_data, pimpinan)
 # --- Completeness -----------------------------------------------------------------------
 
 
-def test_completeness_export_states_counts_and_rates(client, gbrss_data):
+def test_completeness_export_states_counts_and_rates(client, gbrss_data, pimpinan):
     response = client.get("/unduh/kelengkapan.csv?tahun=2024&program=gbrss")
     assert "kelengkapan-gbrss-2024.csv" in response["Content-Disposition"]
     block, head, rows = read_csv(response)
