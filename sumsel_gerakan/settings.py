@@ -5,6 +5,7 @@ leaves it off and must provide DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS, or th
 refuses to start.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "axes",
+    "accounts",
     "regencies",
     "programs",
 ]
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sumsel_gerakan.urls"
@@ -162,6 +167,26 @@ LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 # Reverse proxies in front of the app (load balancer = 1): whose X-Forwarded-For to trust.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Login throttling: django-axes on every login (site and admin), through its backend.
+# A username (normalised as Django's login form does) or an address is refused for
+# LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES failures; a success does not reset the
+# count (it would let guessing resume after the owner logs in). See accounts/lockout.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_for_lockout"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Successful logins are logged (AccessLog, admin -> Axes); `manage.py axes_reset_logs
+# --age 90` from cron prunes them (failed attempts expire after the cool-off by themselves).
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2"]
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the csrftoken cookie: htmx sends the token from hx-headers on <body>,
 # forms from {% csrf_token %} (history restores refetch the full page, historyCacheSize 0).
