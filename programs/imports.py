@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import uuid
 import zipfile
 from collections import defaultdict
@@ -108,6 +109,13 @@ NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
 STALE = gettext_noop(
     "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah."
 )
+FIELD_TOO_LONG = gettext_noop(
+    "Ada isian yang terlalu panjang di sekitar baris %(line)s; periksa apakah berkas yang benar."
+)
+UNREADABLE_CELL = gettext_noop(
+    "Sel di baris %(line)s tidak dapat dibaca (misalnya sel bertipe tanggal atau angka yang "
+    "berisi teks): ubah tipe selnya menjadi Umum/Teks, lalu unggah lagi."
+)
 ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
 EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
 
@@ -164,14 +172,26 @@ def _xlsx_lines(data: bytes):
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
         raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
     sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
+    # Never trust the sheet's declared dimension (a 188 KB file can declare 16,384 columns
+    # x 20,000 rows): read at most IMPORT_MAX_COLUMNS columns, row by row, and stop at the
+    # row limit. Cells beyond that width are parsed by openpyxl but never padded or kept.
+    sheet.reset_dimensions()
     limit = settings.IMPORT_MAX_ROWS + 50
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if number > limit:
-            raise ImportFileError(
-                _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
-            )
-        yield number, list(row)
-    workbook.close()
+    rows = sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS, values_only=True)
+    number = 0
+    try:
+        for number, row in enumerate(rows, start=1):  # noqa: B007 - used after the loop
+            if number > limit:
+                raise ImportFileError(
+                    _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
+                )
+            yield number, list(row)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a typed cell openpyxl cannot convert
+        raise ImportFileError(_(UNREADABLE_CELL) % {"line": number + 1}) from exc
+    finally:
+        workbook.close()
 
 
 def _csv_lines(data: bytes):
@@ -184,12 +204,18 @@ def _csv_lines(data: bytes):
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count)
     limit = settings.IMPORT_MAX_ROWS + 50
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if number > limit:
-            raise ImportFileError(
-                _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
-            )
-        yield number, row
+    # newline=None: CR-only (Excel for Mac), LF and CRLF line endings all read as lines.
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):  # noqa: B007 - used after the loop
+            if number > limit:
+                raise ImportFileError(
+                    _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
+                )
+            yield number, row[: settings.IMPORT_MAX_COLUMNS]
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote
+        raise ImportFileError(_(FIELD_TOO_LONG) % {"line": number + 1}) from exc
 
 
 def _normal(header) -> str:
@@ -242,18 +268,32 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+# What the database's value columns hold: DecimalField(max_digits=16, decimal_places=4).
+MAX_ABS_VALUE = Decimal("1e12")
+MAX_DECIMALS = 4
+
+
 def _number(value) -> Decimal | None:
-    """A cell as a number: Excel numbers as they are, text in Indonesian format."""
+    """A cell as a number: Excel numbers as they are, text in Indonesian format. Raises
+    ValueError for anything the database column cannot hold (NaN, infinity, 1e15, more
+    than 4 decimals), so such a row is an error at preview and never fails on apply."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool | dt.date | dt.datetime | dt.time | dt.timedelta):
         raise ValueError
     if isinstance(value, int | float):
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation as exc:
             raise ValueError from exc
-    return parse_number(str(value))
+    else:
+        number = parse_number(str(value))
+    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE:
+        raise ValueError
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+        raise ValueError
+    return number
 
 
 def _period(value) -> tuple[int, int]:
@@ -476,6 +516,10 @@ def _jsonable(value):
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
     if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity; the row is an error anyway
+    if isinstance(value, dt.time | dt.timedelta):
         return str(value)
     return value
 

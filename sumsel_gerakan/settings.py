@@ -243,6 +243,8 @@ EMAIL_BACKEND = os.environ.get(
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 60 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+# Columns read from a sheet or CSV line, whatever the file declares (the templates use 9).
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 30)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
