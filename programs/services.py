@@ -15,11 +15,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from programs import permissions
 from programs.forms import EntryRow
@@ -76,6 +78,16 @@ EMPTY_SUBMIT = gettext_noop(
     "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
+REASON_TOO_LONG = gettext_noop("Alasan terlalu panjang: paling banyak %(n)s karakter.")
+REASON_MAX_LENGTH = 2000
+IMPORT_REPORT_CHANGED = gettext_noop(
+    "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
+    "Impor dihentikan dan tidak ada yang diubah: unggah ulang berkasnya."
+)
+IMPORT_REPORT_NOT_EDITABLE = gettext_noop(
+    "Laporan %(report)s sudah diajukan atau diverifikasi. Impor dihentikan dan tidak ada "
+    "yang diubah."
+)
 WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
 
 
@@ -378,9 +390,27 @@ def report_save(
         report.submitted_at, report.submitted_by = now, user
         report.first_submitted_at = report.first_submitted_at or now
     report._change_reason = reason
-    report.full_clean()
-    report.save()
-    _write_realizations(report=report, rows=rows, reason=reason)
+    report.full_clean(validate_unique=False)
+    created = report.pk is None
+    try:
+        with transaction.atomic():  # a savepoint: the first save can race another one
+            report.save()
+    except IntegrityError:
+        if not created:
+            raise
+        # Another user saved the first version of this report at the same moment: the
+        # unique (regency, program, month) key refused ours. Same answer as any conflict.
+        current = MonthlyReport.objects.filter(
+            regency=regency, program=program, year=year, month=month
+        ).first()
+        if current is None:
+            raise
+        who = getattr(current.history.first(), "history_user", None) or "?"
+        when = timezone.localtime(current.updated_at).strftime("%d-%m-%Y %H:%M")
+        raise ConflictError(
+            _(CONFLICT) % {"who": who, "when": when}, current, stored_values(current)
+        ) from None
+    _write_realizations(report=report, rows=rows, reason=reason, user=user)
     if submit:
         _email(
             _("Laporan diajukan: %(report)s") % {"report": report},
@@ -391,10 +421,17 @@ def report_save(
     return report
 
 
-def _write_realizations(*, report: MonthlyReport, rows: list[EntryRow], reason: str) -> None:
+def _write_realizations(
+    *, report: MonthlyReport, rows: list[EntryRow], reason: str, user, replace: bool = True
+) -> dict[str, int]:
+    """Write one report's rows: new ones created, changed ones updated, each with its
+    history (who, why). With `replace` (the entry form, which shows every row) stored rows
+    not in `rows` are deleted; an import only adds and changes. The one writer of
+    realizations, for the form and the import alike. Values were checked by validate_rows
+    (form) or the import preview; full_clean re-checks the fields without queries."""
     sources = {s.code: s for s in FundingSource.objects.all()}
     existing = {(r.indicator_id, r.funding_source_id): r for r in report.realizations.all()}
-    keep = set()
+    keep, creates, updates = set(), [], []
     for row in rows:
         source = sources[row.source_code]
         key = (row.indicator.pk, source.pk)
@@ -402,26 +439,122 @@ def _write_realizations(*, report: MonthlyReport, rows: list[EntryRow], reason: 
         realization = existing.get(key) or Realization(
             report=report, indicator=row.indicator, funding_source=source
         )
+        ratio = row.indicator.measure == Measure.RATIO
         fields = {
-            "value": None if row.indicator.measure == Measure.RATIO else row.value,
-            "numerator": row.numerator if row.indicator.measure == Measure.RATIO else None,
-            "denominator": row.denominator if row.indicator.measure == Measure.RATIO else None,
+            "value": None if ratio else row.value,
+            "numerator": row.numerator if ratio else None,
+            "denominator": row.denominator if ratio else None,
             "note": row.note,
         }
-        changed = realization.pk is None or any(
-            getattr(realization, name) != value for name, value in fields.items()
-        )
-        if not changed:
+        if realization.pk is not None and all(
+            getattr(realization, name) == value for name, value in fields.items()
+        ):
             continue
         for name, value in fields.items():
             setattr(realization, name, value)
-        realization._change_reason = reason
-        realization.full_clean(exclude=["report"])
-        realization.save()
-    for key, realization in existing.items():
-        if key not in keep:
-            realization._change_reason = reason
-            realization.delete()
+        realization.full_clean(exclude=["report"], validate_unique=False, validate_constraints=False)
+        (updates if realization.pk else creates).append(realization)
+    if creates:
+        bulk_create_with_history(
+            creates, Realization, default_user=user, default_change_reason=reason
+        )
+    if updates:
+        bulk_update_with_history(
+            updates,
+            Realization,
+            ["value", "numerator", "denominator", "note"],
+            default_user=user,
+            default_change_reason=reason,
+        )
+    if replace:
+        for key, realization in existing.items():
+            if key not in keep:
+                realization._change_reason = reason
+                realization.delete()
+    return {"created": len(creates), "updated": len(updates)}
+
+
+@dataclass
+class ImportedReport:
+    """One report's rows in an import, and the report's version seen at preview
+    (0: there was no report yet)."""
+
+    regency: Regency
+    program: Program
+    year: int
+    month: int
+    version: int
+    rows: list[EntryRow]
+
+
+@transaction.atomic
+def realizations_import(
+    *, user, reports: list[ImportedReport], reason: str, today: dt.date | None = None
+) -> dict[str, int]:
+    """Apply an import: every report it touches is locked (select_for_update) and must
+    still have the status and version seen at preview, or the whole import stops
+    (ServiceError) and nothing is written. Rows are added and changed through
+    _write_realizations, like the entry form's; reports stay drafts (or returned)."""
+    today = today or timezone.localdate()
+    keys = Q()
+    for item in reports:
+        keys |= Q(
+            regency=item.regency, program=item.program, year=item.year, month=item.month
+        )
+    locked = {
+        (r.regency_id, r.program_id, r.year, r.month): r
+        for r in MonthlyReport.objects.select_for_update().filter(keys).order_by("pk")
+    } if reports else {}
+    admin = permissions.role_of(user) == permissions.Role.ADMIN
+    for item in reports:
+        report = locked.get((item.regency.pk, item.program.pk, item.year, item.month))
+        label = f"{item.program} — {item.regency} {item.month:02d}/{item.year}"
+        if not (
+            admin
+            or permissions.is_operator_for(
+                user, regency_code=item.regency.pk, program_id=item.program.pk
+            )
+        ):
+            raise PermissionDenied(_(NOT_ALLOWED))
+        if (report.version if report else 0) != item.version:
+            raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": label})
+        if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
+            raise ServiceError(_(IMPORT_REPORT_NOT_EDITABLE) % {"report": label})
+        if permissions.is_future(item.year, item.month, today) or permissions.is_locked(
+            regency_code=item.regency.pk,
+            program_id=item.program.pk,
+            year=item.year,
+            month=item.month,
+            today=today,
+        ):
+            raise ServiceError(_(LOCKED))
+    counts = {"created": 0, "updated": 0, "reports": 0}
+    for item in reports:
+        report = locked.get((item.regency.pk, item.program.pk, item.year, item.month))
+        label = f"{item.program} — {item.regency} {item.month:02d}/{item.year}"
+        if report is None:
+            report = MonthlyReport(
+                regency=item.regency,
+                program=item.program,
+                year=item.year,
+                month=item.month,
+                created_by=user,
+                version=0,
+            )
+        report.version += 1
+        report._change_reason = reason
+        try:
+            with transaction.atomic():  # another user's first save of the same report
+                report.save()
+        except IntegrityError:
+            raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": label}) from None
+        written = _write_realizations(
+            report=report, rows=item.rows, reason=reason, user=user, replace=False
+        )
+        counts["created"] += written["created"]
+        counts["updated"] += written["updated"]
+        counts["reports"] += 1
+    return counts
 
 
 def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
@@ -497,6 +630,8 @@ def _send_back(
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(_(REASON_TOO_LONG) % {"n": REASON_MAX_LENGTH})
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
     report.status = Status.RETURNED

@@ -215,9 +215,11 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
 
 def _conflict_rows(request, conflict: services.ConflictError, program: Program):
     """(what, value when you opened the form, value stored now) for each difference."""
+    text = request.POST.get("snapshot") or "{}"
     try:
-        before = json.loads(request.POST.get("snapshot") or "{}")
-    except ValueError:
+        # A hand-made snapshot of deeply nested brackets must not end in a RecursionError.
+        before = json.loads(text) if len(text) <= 100_000 else {}
+    except (ValueError, RecursionError):
         before = {}
     if not isinstance(before, dict):
         before = {}

@@ -518,13 +518,13 @@ def test_every_change_is_kept_with_who_when_and_why(people):
 
 
 def test_history_is_written_in_the_same_transaction_as_the_change(people, monkeypatch):
-    original = Realization.save
+    original = services.bulk_create_with_history
 
-    def failing_save(self, *args, **kwargs):
-        original(self, *args, **kwargs)
+    def failing_write(*args, **kwargs):  # the realizations and their history are written
+        original(*args, **kwargs)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Realization, "save", failing_save)
+    monkeypatch.setattr(services, "bulk_create_with_history", failing_write)
     with pytest.raises(RuntimeError):
         client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **rows()})
     assert not MonthlyReport.objects.exists()
