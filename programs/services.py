@@ -60,6 +60,8 @@ ABOVE_USUAL = gettext_noop(
     "Lebih dari 3 kali rata-rata bulanan (%(average)s): periksa, dan beri catatan bila benar."
 )
 NOTE_GIVEN = gettext_noop("Catatan sudah diisi.")
+NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
+NOTE_MAX_LENGTH = 2000
 NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengubah laporan ini.")
 LOCKED = gettext_noop(
     "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
@@ -219,6 +221,8 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
                 messages.append(RowMessage(row.key, "error", text))
             if row.parse_errors:
                 continue
+            if len(row.note or "") > NOTE_MAX_LENGTH:
+                error(row, NOTE_TOO_LONG, n=NOTE_MAX_LENGTH)
             if row.source_code not in source_codes:
                 error(row, UNKNOWN_SOURCE)
             if row.source_code in seen:

@@ -6,6 +6,7 @@ are often English; the dashboard must open in Bahasa Indonesia all the same.
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 
 class ExplicitLanguageMiddleware:
@@ -121,3 +122,67 @@ def database_unavailable_response(request, exception=None, retry_after: int = 30
     response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
     return response
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a NUL byte in the path, the query string or a posted form field.
+
+    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so a filter
+    like `?program=%00` reached the database as a 500 (and cut a streamed CSV mid-way).
+    No legitimate input contains one. Uploaded files are not inspected here (the import
+    checks its own files).
+    """
+
+    MESSAGE = gettext_noop("Permintaan berisi karakter yang tidak sah (NUL).")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+        from django.utils.translation import gettext as _
+
+        if self._has_nul(request):
+            raise BadRequest(_(self.MESSAGE))
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            return True
+        if any("\x00" in key or "\x00" in value for key, value in _items(request.GET)):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method == "POST" and content_type.startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            return any("\x00" in key or "\x00" in value for key, value in _items(request.POST))
+        return False
+
+
+def _items(querydict):
+    for key, values in querydict.lists():
+        for value in values:
+            yield key, value if isinstance(value, str) else ""
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private` on every HTML page answered to a logged-in user: such a
+    page holds that user's name, scope and provisional figures, and no shared cache (a
+    proxy, a CDN) may keep it. Exports and the API set their own headers already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            patch_cache_control(response, private=True)
+        return response

@@ -18,3 +18,8 @@ urlpatterns = [
     path("api/v1/", include("programs.api_urls")),
     path("", include("programs.urls")),
 ]
+
+handler400 = "sumsel_gerakan.views.bad_request"
+handler403 = "sumsel_gerakan.views.permission_denied"
+handler404 = "sumsel_gerakan.views.page_not_found"
+handler500 = "sumsel_gerakan.views.server_error"
