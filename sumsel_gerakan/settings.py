@@ -248,6 +248,8 @@ IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 60 * 1024 * 102
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 # Columns read from a sheet or CSV line, whatever the file declares (the templates use 9).
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 30)
+# `manage.py prune_imports` (daily cron) deletes uploaded import batches older than this.
+IMPORT_BATCH_MAX_AGE_DAYS = env_int("IMPORT_BATCH_MAX_AGE_DAYS", 7)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -171,3 +171,19 @@ def test_cells_typed_as_dates_or_numbers_holding_text_are_refused_with_a_reason(
     assert "baris 2" in html or states(response) == ["error"]
     assert not Realization.objects.exists()
 
+
+
+def test_prune_imports_deletes_batches_older_than_the_setting(operator, settings):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.IMPORT_BATCH_MAX_AGE_DAYS = 7
+    client = login(operator)
+    upload(client, xlsx([row("3")]))
+    upload(client, xlsx([row("4")]))
+    old, recent = ImportBatch.objects.order_by("pk")
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    call_command("prune_imports", stdout=io.StringIO())
+    assert list(ImportBatch.objects.values_list("pk", flat=True)) == [recent.pk]
