@@ -74,7 +74,7 @@ def esc(text) -> str:
 
 
 def _float(value) -> float | None:
-    return None if value is None else round(float(value), 4)
+    return None if value is None else float(formats.round_half_up(value, 4))
 
 
 def _pct(value) -> str:

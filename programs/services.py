@@ -20,7 +20,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from programs import permissions
@@ -456,7 +455,9 @@ def _write_realizations(
             continue
         for name, value in fields.items():
             setattr(realization, name, value)
-        realization.full_clean(exclude=["report"], validate_unique=False, validate_constraints=False)
+        realization.full_clean(
+            exclude=["report"], validate_unique=False, validate_constraints=False
+        )
         (updates if realization.pk else creates).append(realization)
     if creates:
         bulk_create_with_history(
@@ -502,13 +503,15 @@ def realizations_import(
     today = today or timezone.localdate()
     keys = Q()
     for item in reports:
-        keys |= Q(
-            regency=item.regency, program=item.program, year=item.year, month=item.month
-        )
-    locked = {
-        (r.regency_id, r.program_id, r.year, r.month): r
-        for r in MonthlyReport.objects.select_for_update().filter(keys).order_by("pk")
-    } if reports else {}
+        keys |= Q(regency=item.regency, program=item.program, year=item.year, month=item.month)
+    locked = (
+        {
+            (r.regency_id, r.program_id, r.year, r.month): r
+            for r in MonthlyReport.objects.select_for_update().filter(keys).order_by("pk")
+        }
+        if reports
+        else {}
+    )
     admin = permissions.role_of(user) == permissions.Role.ADMIN
     for item in reports:
         report = locked.get((item.regency.pk, item.program.pk, item.year, item.month))

@@ -129,4 +129,3 @@ class UserScope(models.Model):
     def __str__(self):
         where = f" — {self.regency}" if self.regency_id else ""
         return f"{self.user} ({self.get_role_display()}){where}"
-

@@ -180,7 +180,7 @@ def program(request, slug: str, fmt: str):
         *_filter_info(filters),
     ]
     if page.unallocated is not None:
-        info.append((_("Target belum dialokasikan"), formats.number(page.unallocated)))
+        info.append((_("Target belum dialokasikan"), formats.plain_number(page.unallocated, 0)))
     code = "" if indicator.is_headline else indicator.code
     export = exports.build_export(
         title=_("Capaian per kabupaten/kota"),
@@ -309,6 +309,10 @@ def realizations(request, fmt: str):
     if not permissions.can_export(request.user):
         raise PermissionDenied
     filters = export_filters(request)
+    if filters.forced_verified and permissions.sees_provisional_rows(request.user):
+        # Raw rows of the user's own scope: submitted ones included (an operator's own).
+        asked = request.GET.get("terverifikasi") in {"1", "on", "true"}
+        filters = replace(filters, verified_only=asked, forced_verified=False)
     rows = export_selectors.realization_rows(
         user=request.user,
         year=filters.year,

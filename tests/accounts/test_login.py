@@ -69,7 +69,8 @@ def test_lockout_page_is_indonesian_in_the_site_layout(operator):
     "variants",
     [
         [" operator-1607", "operator-1607\t", "operator-1607 ", "\toperator-1607", "operator-1607"],
-        ["ｏｐｅｒａｔｏｒ-１６０７", " operator-1607", "ｏｐｅｒａｔｏｒ-1607\t", "operator-1607"] * 2,
+        ["ｏｐｅｒａｔｏｒ-１６０７", " operator-1607", "ｏｐｅｒａｔｏｒ-1607\t", "operator-1607"]
+        * 2,
     ],
     ids=["spaces-and-tabs", "full-width"],
 )
@@ -90,7 +91,9 @@ def test_a_success_with_a_variant_does_not_reopen_the_guessing(operator):
     for _i in range(4):
         fail("/akun/masuk/", "operator-1607 ", REMOTE_ADDR="203.0.113.1")
     ok = Client().post(
-        "/akun/masuk/", {"username": "\toperator-1607", "password": PASSWORD}, REMOTE_ADDR="192.0.2.5"
+        "/akun/masuk/",
+        {"username": "\toperator-1607", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.5",
     )
     assert ok.status_code == 302
     fail("/akun/masuk/", "ｏｐｅｒａｔｏｒ-１６０７", REMOTE_ADDR="203.0.113.2")

@@ -10,19 +10,26 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programs import imports
 from programs.models import ImportBatch, MonthlyReport, Realization
-from tests.programs.test_imports import (  # noqa: F401  (fixtures)
+from regencies.models import UserScope
+from tests.factories import UserFactory
+from tests.programs.test_imports import (
     HEADER,
     XLSX,
-    admin_user,
     csv_file,
     login,
-    operator,
-    period_text,
     row,
     states,
     upload,
     xlsx,
 )
+
+
+@pytest.fixture
+def operator(reference_data):
+    user = UserFactory(username="op-banyuasin")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    return user
+
 
 WIDE_ROWS = 20_000
 
@@ -170,7 +177,6 @@ def test_cells_typed_as_dates_or_numbers_holding_text_are_refused_with_a_reason(
     html = response.content.decode()
     assert "baris 2" in html or states(response) == ["error"]
     assert not Realization.objects.exists()
-
 
 
 def test_prune_imports_deletes_batches_older_than_the_setting(operator, settings):

@@ -16,8 +16,14 @@ from django.db import connection, connections, transaction
 from django.test import Client
 
 from programs import services
-from programs.models import FundingSource, ImportBatch, Indicator, MonthlyReport, Program
-from programs.models import Realization
+from programs.models import (
+    FundingSource,
+    ImportBatch,
+    Indicator,
+    MonthlyReport,
+    Program,
+    Realization,
+)
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory
 from tests.programs.test_imports import HEADER, row, xlsx  # noqa: F401
