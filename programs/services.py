@@ -7,6 +7,7 @@ on them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -304,11 +305,24 @@ def stored_values(report: MonthlyReport | None) -> dict[str, str]:
 
 
 def _email(subject: str, body: str, recipients) -> None:
+    """Send a notification once the change is committed. A failure (SMTP down) never
+    undoes the change, but is logged with its subject and recipients, never dropped."""
     recipients = sorted({r for r in recipients if r})
     if recipients:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, recipients, fail_silently=True)
+        transaction.on_commit(lambda: send_notification(subject, body, recipients))
+
+
+def send_notification(subject: str, body: str, recipients: list[str]) -> bool:
+    """Send one notification mail; False (and an error in the log) when it failed."""
+    try:
+        send_mail(subject, body, None, recipients, fail_silently=False)
+    except Exception:  # noqa: BLE001 - SMTP, DNS, TLS: every failure is logged the same
+        logging.getLogger("sumsel_gerakan.mail").exception(
+            "Notification mail not sent",
+            extra={"subject": subject, "recipients": ", ".join(recipients)},
         )
+        return False
+    return True
 
 
 def _operators_of(report: MonthlyReport) -> list[str]:

@@ -186,3 +186,58 @@ class PrivateCacheMiddleware:
         ):
             patch_cache_control(response, private=True)
         return response
+
+
+class RequestLogMiddleware:
+    """One log line per request on the `sumsel_gerakan.request` logger: request id, user
+    id, method, path, status and duration in ms (time to the response; a streamed body is
+    sent after). The id comes from a sane incoming X-Request-ID (set by a proxy) or is
+    new, is sent back in X-Request-ID and is on `request.request_id` for other logs."""
+
+    HEADER = "HTTP_X_REQUEST_ID"
+
+    def __init__(self, get_response):
+        import logging
+
+        self.get_response = get_response
+        self.logger = logging.getLogger("sumsel_gerakan.request")
+
+    def __call__(self, request):
+        import re
+        import time
+        import uuid
+
+        incoming = request.META.get(self.HEADER, "")
+        request.request_id = (
+            incoming if re.fullmatch(r"[A-Za-z0-9._-]{8,64}", incoming) else uuid.uuid4().hex
+        )
+        start = time.perf_counter()
+        response = self.get_response(request)
+        duration = (time.perf_counter() - start) * 1000
+        response["X-Request-ID"] = request.request_id
+        status = response.status_code
+        level = 40 if status >= 500 else 30 if status >= 400 else 20
+        self.logger.log(
+            level,
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "request_id": request.request_id,
+                "user_id": self._user_id(request),
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round(duration, 1),
+            },
+        )
+        return response
+
+    @staticmethod
+    def _user_id(request):
+        user = getattr(request, "user", None)
+        try:
+            return user.pk if user is not None and user.is_authenticated else None
+        except Exception:  # noqa: BLE001 - the database may be down (a 503); log anyway
+            return None

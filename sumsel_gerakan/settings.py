@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from sumsel_gerakan.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every request and one log line with its status and duration.
+    "sumsel_gerakan.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Database down: a 503 page in Indonesian with Retry-After, not a 500 (issue 6.6).
@@ -258,9 +262,6 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "dasbor@sumselprov.go.id")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-}
+# One line per request (sumsel_gerakan.middleware.RequestLogMiddleware); LOG_FORMAT=json
+# writes JSON lines for a log collector (sumsel_gerakan/logging.py).
+LOGGING = logging_config(os.environ.get("LOG_FORMAT"), os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
