@@ -65,9 +65,11 @@ def test_failed_notification_mail_is_logged_not_dropped(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     rep = report(services.Status.SUBMITTED)
-    with caplog.at_level(logging.ERROR, logger="sumsel_gerakan.mail"):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.report_return(user=people["verifier"], report=rep, reason="Periksa lagi")
+    with (
+        caplog.at_level(logging.ERROR, logger="sumsel_gerakan.mail"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.report_return(user=people["verifier"], report=rep, reason="Periksa lagi")
     rep.refresh_from_db()
     assert rep.status == services.Status.RETURNED  # the change stands
     failures = [r for r in caplog.records if r.name == "sumsel_gerakan.mail"]
