@@ -439,19 +439,36 @@ def report_save(
 
 
 def _write_realizations(
-    *, report: MonthlyReport, rows: list[EntryRow], reason: str, user, replace: bool = True
+    *, report: MonthlyReport, rows: list[EntryRow], reason: str, user
 ) -> dict[str, int]:
-    """Write one report's rows: new ones created, changed ones updated, each with its
-    history (who, why). With `replace` (the entry form, which shows every row) stored rows
-    not in `rows` are deleted; an import only adds and changes. The one writer of
-    realizations, for the form and the import alike. Values were checked by validate_rows
-    (form) or the import preview; full_clean re-checks the fields without queries."""
+    """The entry form's write of one report: its rows created or changed, stored rows not
+    in `rows` deleted (the form shows every row), each with its history (who, why)."""
     sources = {s.code: s for s in FundingSource.objects.all()}
-    existing = {(r.indicator_id, r.funding_source_id): r for r in report.realizations.all()}
-    keep, creates, updates = set(), [], []
+    existing = {
+        (report.pk, r.indicator_id, r.funding_source_id): r for r in report.realizations.all()
+    }
+    creates, updates, keep = _realization_changes(
+        report=report, rows=rows, existing=existing, sources=sources
+    )
+    _save_realizations(creates=creates, updates=updates, user=user, reason=reason)
+    for key, realization in existing.items():
+        if key not in keep:
+            realization._change_reason = reason
+            realization.delete()
+    return {"created": len(creates), "updated": len(updates)}
+
+
+def _realization_changes(
+    *, report: MonthlyReport, rows: list[EntryRow], existing: dict, sources: dict
+) -> tuple[list[Realization], list[Realization], set]:
+    """(new rows, changed rows, keys of every row given) for one report's entries.
+    `existing` is keyed (report id, indicator id, source id). Values were checked by
+    validate_rows (form) or the import preview; full_clean re-checks the fields, without
+    queries."""
+    creates, updates, keep = [], [], set()
     for row in rows:
         source = sources[row.source_code]
-        key = (row.indicator.pk, source.pk)
+        key = (report.pk, row.indicator.pk, source.pk)
         keep.add(key)
         realization = existing.get(key) or Realization(
             report=report, indicator=row.indicator, funding_source=source
@@ -470,9 +487,17 @@ def _write_realizations(
         for name, value in fields.items():
             setattr(realization, name, value)
         realization.full_clean(
-            exclude=["report"], validate_unique=False, validate_constraints=False
+            exclude=["report", "indicator", "funding_source"],
+            validate_unique=False,
+            validate_constraints=False,
         )
         (updates if realization.pk else creates).append(realization)
+    return creates, updates, keep
+
+
+def _save_realizations(*, creates, updates, user, reason: str) -> None:
+    """The one writer of realization values, for the form and the import alike: bulk
+    inserts and updates, each row with its history record (user, reason)."""
     if creates:
         bulk_create_with_history(
             creates, Realization, default_user=user, default_change_reason=reason
@@ -485,12 +510,6 @@ def _write_realizations(
             default_user=user,
             default_change_reason=reason,
         )
-    if replace:
-        for key, realization in existing.items():
-            if key not in keep:
-                realization._change_reason = reason
-                realization.delete()
-    return {"created": len(creates), "updated": len(updates)}
 
 
 @dataclass
@@ -512,30 +531,37 @@ def realizations_import(
 ) -> dict[str, int]:
     """Apply an import: every report it touches is locked (select_for_update) and must
     still have the status and version seen at preview, or the whole import stops
-    (ServiceError) and nothing is written. Rows are added and changed through
-    _write_realizations, like the entry form's; reports stay drafts (or returned)."""
+    (ServiceError) and nothing is written. Rows are added and changed by the entry form's
+    writer (_realization_changes, _save_realizations), never deleted; reports stay drafts
+    (or returned). A fixed number of queries for the writes, whatever the size."""
     today = today or timezone.localdate()
-    keys = Q()
-    for item in reports:
-        keys |= Q(regency=item.regency, program=item.program, year=item.year, month=item.month)
-    locked = (
-        {
-            (r.regency_id, r.program_id, r.year, r.month): r
-            for r in MonthlyReport.objects.select_for_update().filter(keys).order_by("pk")
-        }
-        if reports
-        else {}
+    if not reports:
+        return {"created": 0, "updated": 0, "reports": 0}
+    # One query, in primary-key order (no deadlock between two imports); it may lock a
+    # few reports the import does not touch, never fewer than it does.
+    candidates = (
+        MonthlyReport.objects.select_for_update()
+        .filter(
+            regency_id__in={item.regency.pk for item in reports},
+            program_id__in={item.program.pk for item in reports},
+            year__in={item.year for item in reports},
+            month__in={item.month for item in reports},
+        )
+        .order_by("pk")
     )
+    locked = {(r.regency_id, r.program_id, r.year, r.month): r for r in candidates}
     admin = permissions.role_of(user) == permissions.Role.ADMIN
+    allowed: dict[tuple, bool] = {}
     for item in reports:
-        report = locked.get((item.regency.pk, item.program.pk, item.year, item.month))
+        key = (item.regency.pk, item.program.pk, item.year, item.month)
+        report = locked.get(key)
         label = f"{item.program} — {item.regency} {item.month:02d}/{item.year}"
-        if not (
-            admin
-            or permissions.is_operator_for(
+        scope_key = (item.regency.pk, item.program.pk)
+        if scope_key not in allowed:
+            allowed[scope_key] = admin or permissions.is_operator_for(
                 user, regency_code=item.regency.pk, program_id=item.program.pk
             )
-        ):
+        if not allowed[scope_key]:
             raise PermissionDenied(_(NOT_ALLOWED))
         if (report.version if report else 0) != item.version:
             raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": label})
@@ -549,33 +575,60 @@ def realizations_import(
             today=today,
         ):
             raise ServiceError(_(LOCKED))
-    counts = {"created": 0, "updated": 0, "reports": 0}
-    for item in reports:
-        report = locked.get((item.regency.pk, item.program.pk, item.year, item.month))
-        label = f"{item.program} — {item.regency} {item.month:02d}/{item.year}"
-        if report is None:
-            report = MonthlyReport(
-                regency=item.regency,
-                program=item.program,
-                year=item.year,
-                month=item.month,
-                created_by=user,
-                version=0,
-            )
-        report.version += 1
-        report._change_reason = reason
-        try:
-            with transaction.atomic():  # another user's first save of the same report
-                report.save()
-        except IntegrityError:
-            raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": label}) from None
-        written = _write_realizations(
-            report=report, rows=item.rows, reason=reason, user=user, replace=False
+
+    new = [
+        MonthlyReport(
+            regency=item.regency,
+            program=item.program,
+            year=item.year,
+            month=item.month,
+            created_by=user,
+            version=1,
         )
-        counts["created"] += written["created"]
-        counts["updated"] += written["updated"]
-        counts["reports"] += 1
-    return counts
+        for item in reports
+        if (item.regency.pk, item.program.pk, item.year, item.month) not in locked
+    ]
+    try:
+        with transaction.atomic():  # another user's first save of one of these reports
+            bulk_create_with_history(
+                new, MonthlyReport, default_user=user, default_change_reason=reason
+            )
+    except IntegrityError:
+        raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": _("(laporan baru)")}) from None
+    wanted = {(item.regency.pk, item.program.pk, item.year, item.month) for item in reports}
+    bumped = [r for key, r in locked.items() if key in wanted]
+    for report in bumped:
+        report.version += 1
+    if bumped:
+        bulk_update_with_history(
+            bumped, MonthlyReport, ["version"], default_user=user, default_change_reason=reason
+        )
+    if new:  # their primary keys, whatever the database returns from a bulk insert
+        fresh = MonthlyReport.objects.filter(
+            regency_id__in={r.regency_id for r in new},
+            program_id__in={r.program_id for r in new},
+            year__in={r.year for r in new},
+            month__in={r.month for r in new},
+        )
+        for report in fresh:
+            key = (report.regency_id, report.program_id, report.year, report.month)
+            if key in wanted and key not in locked:
+                locked[key] = report
+    sources = {s.code: s for s in FundingSource.objects.all()}
+    existing = {
+        (r.report_id, r.indicator_id, r.funding_source_id): r
+        for r in Realization.objects.filter(report__in=[locked[key] for key in wanted])
+    }
+    creates, updates = [], []
+    for item in reports:
+        report = locked[(item.regency.pk, item.program.pk, item.year, item.month)]
+        item_creates, item_updates, _keep = _realization_changes(
+            report=report, rows=item.rows, existing=existing, sources=sources
+        )
+        creates += item_creates
+        updates += item_updates
+    _save_realizations(creates=creates, updates=updates, user=user, reason=reason)
+    return {"created": len(creates), "updated": len(updates), "reports": len(wanted)}
 
 
 def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
