@@ -86,6 +86,10 @@ IMPORT_REPORT_CHANGED = gettext_noop(
     "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
     "Impor dihentikan dan tidak ada yang diubah: unggah ulang berkasnya."
 )
+IMPORT_REPORT_CREATED = gettext_noop(
+    "Laporan yang akan dibuat impor ini baru saja dibuat orang lain. Impor dihentikan dan "
+    "tidak ada yang diubah: unggah ulang berkasnya."
+)
 IMPORT_REPORT_NOT_EDITABLE = gettext_noop(
     "Laporan %(report)s sudah diajukan atau diverifikasi. Impor dihentikan dan tidak ada "
     "yang diubah."
@@ -594,7 +598,7 @@ def realizations_import(
                 new, MonthlyReport, default_user=user, default_change_reason=reason
             )
     except IntegrityError:
-        raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": _("(laporan baru)")}) from None
+        raise ServiceError(_(IMPORT_REPORT_CREATED)) from None
     wanted = {(item.regency.pk, item.program.pk, item.year, item.month) for item in reports}
     bumped = [r for key, r in locked.items() if key in wanted]
     for report in bumped:
