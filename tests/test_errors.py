@@ -4,10 +4,9 @@ an Indonesian page in the site's layout, never a 500; logged-in pages are privat
 import pytest
 from django.test import Client
 
-from programs import services
 from programs.models import MonthlyReport
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
-from tests.programs.test_reporting import (  # noqa: F401  (fixtures)
+from programs.reporting import services
+from tests.programs.reporting.test_reporting import (  # noqa: F401  (fixtures)
     client_for,
     people,
     report,
@@ -37,7 +36,7 @@ def quiet_client():
         "/?urutkan=%00",
     ],
 )
-def test_hostile_urls_answer_400_or_404_in_indonesian(gbrss_data, quiet_client, path):  # noqa: F811
+def test_hostile_urls_answer_400_or_404_in_indonesian(gbrss_data, quiet_client, path):
     response = quiet_client.get(path)
     assert response.status_code in (400, 404), response.status_code
     html = response.content.decode()
@@ -93,8 +92,8 @@ def test_403_page_says_why(people):  # noqa: F811
     assert "Impor hanya untuk operator kabupaten/kota dan admin." in html
 
 
-def test_500_page_is_indonesian_in_the_layout(gbrss_data, quiet_client, monkeypatch):  # noqa: F811
-    from programs.views import dashboards
+def test_500_page_is_indonesian_in_the_layout(gbrss_data, quiet_client, monkeypatch):
+    from programs.dashboards import views as dashboards
 
     def broken(**kwargs):
         raise RuntimeError("simulated bug")

@@ -8,8 +8,8 @@ import logging
 import pytest
 from django.test import Client
 
-from programs import services
-from tests.programs.test_reporting import people, report  # noqa: F401  (fixtures)
+from programs.reporting import services
+from tests.programs.reporting.test_reporting import people, report  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
 from tests.browser.test_accessibility_browser import (  # noqa: F401  (fixtures)
     PROGRAM,
     a11y_data,
-    gbrss_data,
     reference_data,
     visit,
 )

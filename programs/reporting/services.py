@@ -1,0 +1,628 @@
+"""Writes: every change of a report goes through here, in a transaction, with its history.
+
+Errors are module constants (Indonesian, shown to users as they are) so tests can assert
+on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from programs import permissions, progress
+from programs.models import (
+    FundingSource,
+    Indicator,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+)
+from programs.reporting.rules import EntryRow, IndicatorContext, RowMessage, validate_rows
+from regencies.models import Regency, UserScope
+
+Status = MonthlyReport.Status
+Measure = Indicator.Measure
+
+NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengubah laporan ini.")
+LOCKED = gettext_noop(
+    "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
+)
+FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
+NOT_EDITABLE = gettext_noop(
+    "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
+)
+CONFLICT = gettext_noop(
+    "Laporan ini sudah diubah orang lain (%(who)s, %(when)s) sejak Anda membukanya. "
+    "Tidak ada yang ditimpa: periksa perubahan di bawah, lalu simpan lagi."
+)
+HAS_ERRORS = gettext_noop("Ada isian yang belum benar: lihat pesan di setiap baris.")
+NEEDS_NOTES = gettext_noop("Beberapa angka perlu catatan sebelum laporan dapat diajukan.")
+EMPTY_SUBMIT = gettext_noop(
+    "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
+)
+REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
+REASON_TOO_LONG = gettext_noop("Alasan terlalu panjang: paling banyak %(n)s karakter.")
+REASON_MAX_LENGTH = 2000
+IMPORT_REPORT_CHANGED = gettext_noop(
+    "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
+    "Impor dihentikan dan tidak ada yang diubah: unggah ulang berkasnya."
+)
+IMPORT_REPORT_CREATED = gettext_noop(
+    "Laporan yang akan dibuat impor ini baru saja dibuat orang lain. Impor dihentikan dan "
+    "tidak ada yang diubah: unggah ulang berkasnya."
+)
+IMPORT_REPORT_NOT_EDITABLE = gettext_noop(
+    "Laporan %(report)s sudah diajukan atau diverifikasi. Impor dihentikan dan tidak ada "
+    "yang diubah."
+)
+WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
+
+
+class ServiceError(Exception):
+    def __init__(self, message: str, messages: list[RowMessage] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.messages = messages or []
+
+
+class ConflictError(ServiceError):
+    def __init__(self, message: str, report: MonthlyReport, current: dict[str, str]):
+        super().__init__(message)
+        self.report = report
+        self.current = current
+
+
+# --- Context for entering a month ------------------------------------------------------
+
+
+@dataclass
+class EntryContext:
+    regency: Regency
+    program: Program
+    year: int
+    month: int
+    indicators: list[Indicator]
+    sources: list[FundingSource]
+    by_indicator: dict[int, IndicatorContext]
+
+
+def entry_context(*, regency: Regency, program: Program, year: int, month: int) -> EntryContext:
+    """What the entry form shows beside each input: earlier months and the target.
+    Four queries whatever the number of months or sources."""
+    indicators = list(program.indicators.select_related("program").order_by("order", "code"))
+    sources = list(FundingSource.objects.filter(active=True))
+    targets = {
+        t.indicator_id: t
+        for t in Target.objects.filter(indicator__in=indicators, regency=regency, year=year)
+    }
+    rows = (
+        Realization.objects.filter(
+            indicator__in=indicators,
+            report__regency=regency,
+            report__year=year,
+            report__month__lt=month,
+            report__status__in=MonthlyReport.COUNTED_STATUSES,
+        )
+        .values("indicator_id", "report__month")
+        .annotate(**progress.value_sums())
+        .order_by("report__month")
+    )
+    monthly: dict[int, dict[int, dict]] = defaultdict(dict)
+    for row in rows:
+        monthly[row["indicator_id"]][row["report__month"]] = row
+    contexts = {}
+    for indicator in indicators:
+        data = monthly.get(indicator.pk, {})
+        ctx = IndicatorContext(indicator=indicator, target=targets.get(indicator.pk))
+        for m in range(max(1, month - 3), month):
+            row = data.get(m)
+            ctx.previous.append((m, progress.group_value(indicator.measure, row) if row else None))
+        ctx.set_history([progress.group_value(indicator.measure, data[m]) for m in sorted(data)])
+        contexts[indicator.pk] = ctx
+    return EntryContext(regency, program, year, month, indicators, sources, contexts)
+
+
+# --- Saving and the workflow -------------------------------------------------------------
+
+
+def stored_values(report: MonthlyReport | None) -> dict[str, str]:
+    """A report's stored values as text, keyed 'indicator/source' ('12', or '3/40' for a
+    ratio): what an editor saw when opening the form, to show what changed since."""
+    if report is None:
+        return {}
+    values = {}
+    for r in report.realizations.select_related("indicator", "funding_source"):
+        key = f"{r.indicator.code}/{r.funding_source.code}"
+        if r.numerator is not None:
+            values[key] = f"{r.numerator.normalize():f}/{r.denominator.normalize():f}"
+        else:
+            values[key] = f"{r.value.normalize():f}"
+    return values
+
+
+def _email(subject: str, body: str, recipients) -> None:
+    """Send a notification once the change is committed. A failure (SMTP down) never
+    undoes the change, but is logged with its subject and recipients, never dropped."""
+    recipients = sorted({r for r in recipients if r})
+    if recipients:
+        transaction.on_commit(lambda: send_notification(subject, body, recipients))
+
+
+def send_notification(subject: str, body: str, recipients: list[str]) -> bool:
+    """Send one notification mail; False (and an error in the log) when it failed."""
+    try:
+        send_mail(subject, body, None, recipients, fail_silently=False)
+    except Exception:  # noqa: BLE001 - SMTP, DNS, TLS: every failure is logged the same
+        logging.getLogger("sumsel_gerakan.mail").exception(
+            "Notification mail not sent",
+            extra={"subject": subject, "recipients": ", ".join(recipients)},
+        )
+        return False
+    return True
+
+
+def _operators_of(report: MonthlyReport) -> list[str]:
+    scopes = UserScope.objects.filter(
+        role=UserScope.Role.OPERATOR, regency_id=report.regency_id, user__is_active=True
+    ).filter(Q(programs=report.program) | Q(programs__isnull=True))
+    return list(scopes.values_list("user__email", flat=True).distinct())
+
+
+def _verifiers_of(report: MonthlyReport) -> list[str]:
+    scopes = UserScope.objects.filter(role=UserScope.Role.VERIFIKATOR, user__is_active=True).filter(
+        Q(programs=report.program) | Q(programs__isnull=True)
+    )
+    return list(scopes.values_list("user__email", flat=True).distinct())
+
+
+def _report_url(report: MonthlyReport) -> str:
+    return settings.SITE_URL + report.get_absolute_url()
+
+
+@transaction.atomic
+def report_save(
+    *,
+    user,
+    regency: Regency,
+    program: Program,
+    year: int,
+    month: int,
+    version: int | None,
+    rows: list[EntryRow],
+    submit: bool,
+    today: dt.date | None = None,
+) -> MonthlyReport:
+    """Save an operator's entries as a draft, or submit them. All or nothing."""
+    now = timezone.now()
+    today = today or timezone.localdate()
+    report = (
+        MonthlyReport.objects.select_for_update()
+        .filter(regency=regency, program=program, year=year, month=month)
+        .first()
+    )
+    if permissions.is_future(year, month, today):
+        raise ServiceError(_(FUTURE_MONTH))
+    if not permissions.is_operator_for(user, regency_code=regency.code, program_id=program.pk):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
+        raise ServiceError(_(NOT_EDITABLE))
+    if permissions.is_locked(
+        regency_code=regency.code, program_id=program.pk, year=year, month=month, today=today
+    ):
+        raise ServiceError(_(LOCKED))
+    if (report.version if report else 0) != version:
+        if report is None:  # the form was opened on a report that has since gone
+            raise ServiceError(_(WRONG_STATUS))
+        last = report.history.first()
+        who = getattr(last, "history_user", None) or "?"
+        when = timezone.localtime(report.updated_at).strftime("%d-%m-%Y %H:%M")
+        raise ConflictError(_(CONFLICT) % {"who": who, "when": when}, report, stored_values(report))
+
+    context = entry_context(regency=regency, program=program, year=year, month=month)
+    messages = validate_rows(rows=rows, context=context)
+    if any(m.level == "error" for m in messages):
+        raise ServiceError(_(HAS_ERRORS), messages)
+    if submit and not rows:
+        raise ServiceError(_(EMPTY_SUBMIT), messages)
+    if submit and any(m.level == "warning" and not m.resolved for m in messages):
+        raise ServiceError(_(NEEDS_NOTES), messages)
+
+    reason = _("Diajukan") if submit else _("Disimpan sebagai draf")
+    if report is None:
+        report = MonthlyReport(
+            regency=regency,
+            program=program,
+            year=year,
+            month=month,
+            created_by=user,
+            version=0,
+        )
+    report.version += 1
+    if submit:
+        report.status = Status.SUBMITTED
+        report.submitted_at, report.submitted_by = now, user
+        report.first_submitted_at = report.first_submitted_at or now
+    report._change_reason = reason
+    report.full_clean(validate_unique=False)
+    created = report.pk is None
+    try:
+        with transaction.atomic():  # a savepoint: the first save can race another one
+            report.save()
+    except IntegrityError:
+        if not created:
+            raise
+        # Another user saved the first version of this report at the same moment: the
+        # unique (regency, program, month) key refused ours. Same answer as any conflict.
+        current = MonthlyReport.objects.filter(
+            regency=regency, program=program, year=year, month=month
+        ).first()
+        if current is None:
+            raise
+        who = getattr(current.history.first(), "history_user", None) or "?"
+        when = timezone.localtime(current.updated_at).strftime("%d-%m-%Y %H:%M")
+        raise ConflictError(
+            _(CONFLICT) % {"who": who, "when": when}, current, stored_values(current)
+        ) from None
+    _write_realizations(report=report, rows=rows, reason=reason, user=user)
+    if submit:
+        _email(
+            _("Laporan diajukan: %(report)s") % {"report": report},
+            _("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
+            % {"user": user, "report": report, "url": _report_url(report)},
+            _verifiers_of(report),
+        )
+    return report
+
+
+def _write_realizations(
+    *, report: MonthlyReport, rows: list[EntryRow], reason: str, user
+) -> dict[str, int]:
+    """The entry form's write of one report: its rows created or changed, stored rows not
+    in `rows` deleted (the form shows every row), each with its history (who, why)."""
+    sources = {s.code: s for s in FundingSource.objects.all()}
+    existing = {
+        (report.pk, r.indicator_id, r.funding_source_id): r for r in report.realizations.all()
+    }
+    creates, updates, keep = _realization_changes(
+        report=report, rows=rows, existing=existing, sources=sources
+    )
+    _save_realizations(creates=creates, updates=updates, user=user, reason=reason)
+    for key, realization in existing.items():
+        if key not in keep:
+            realization._change_reason = reason
+            realization.delete()
+    return {"created": len(creates), "updated": len(updates)}
+
+
+def _realization_changes(
+    *, report: MonthlyReport, rows: list[EntryRow], existing: dict, sources: dict
+) -> tuple[list[Realization], list[Realization], set]:
+    """(new rows, changed rows, keys of every row given) for one report's entries.
+    `existing` is keyed (report id, indicator id, source id). Values were checked by
+    validate_rows (form) or the import preview; full_clean re-checks the fields, without
+    queries."""
+    creates, updates, keep = [], [], set()
+    for row in rows:
+        source = sources[row.source_code]
+        key = (report.pk, row.indicator.pk, source.pk)
+        keep.add(key)
+        realization = existing.get(key) or Realization(
+            report=report, indicator=row.indicator, funding_source=source
+        )
+        ratio = row.indicator.measure == Measure.RATIO
+        fields = {
+            "value": None if ratio else row.value,
+            "numerator": row.numerator if ratio else None,
+            "denominator": row.denominator if ratio else None,
+            "note": row.note,
+        }
+        if realization.pk is not None and all(
+            getattr(realization, name) == value for name, value in fields.items()
+        ):
+            continue
+        for name, value in fields.items():
+            setattr(realization, name, value)
+        realization.full_clean(
+            exclude=["report", "indicator", "funding_source"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        (updates if realization.pk else creates).append(realization)
+    return creates, updates, keep
+
+
+def _save_realizations(*, creates, updates, user, reason: str) -> None:
+    """The one writer of realization values, for the form and the import alike: bulk
+    inserts and updates, each row with its history record (user, reason)."""
+    if creates:
+        bulk_create_with_history(
+            creates, Realization, default_user=user, default_change_reason=reason
+        )
+    if updates:
+        bulk_update_with_history(
+            updates,
+            Realization,
+            ["value", "numerator", "denominator", "note"],
+            default_user=user,
+            default_change_reason=reason,
+        )
+
+
+@dataclass
+class ImportedReport:
+    """One report's rows in an import, and the report's version seen at preview
+    (0: there was no report yet)."""
+
+    regency: Regency
+    program: Program
+    year: int
+    month: int
+    version: int
+    rows: list[EntryRow]
+
+
+@transaction.atomic
+def realizations_import(
+    *, user, reports: list[ImportedReport], reason: str, today: dt.date | None = None
+) -> dict[str, int]:
+    """Apply an import: every report it touches is locked (select_for_update) and must
+    still have the status and version seen at preview, or the whole import stops
+    (ServiceError) and nothing is written. Rows are added and changed by the entry form's
+    writer (_realization_changes, _save_realizations), never deleted; reports stay drafts
+    (or returned). A fixed number of queries for the writes, whatever the size."""
+    today = today or timezone.localdate()
+    if not reports:
+        return {"created": 0, "updated": 0, "reports": 0}
+    # One query, in primary-key order (no deadlock between two imports); it may lock a
+    # few reports the import does not touch, never fewer than it does.
+    candidates = (
+        MonthlyReport.objects.select_for_update()
+        .filter(
+            regency_id__in={item.regency.pk for item in reports},
+            program_id__in={item.program.pk for item in reports},
+            year__in={item.year for item in reports},
+            month__in={item.month for item in reports},
+        )
+        .order_by("pk")
+    )
+    locked = {(r.regency_id, r.program_id, r.year, r.month): r for r in candidates}
+    admin = permissions.role_of(user) == permissions.Role.ADMIN
+    allowed: dict[tuple, bool] = {}
+    for item in reports:
+        key = (item.regency.pk, item.program.pk, item.year, item.month)
+        report = locked.get(key)
+        label = f"{item.program} — {item.regency} {item.month:02d}/{item.year}"
+        scope_key = (item.regency.pk, item.program.pk)
+        if scope_key not in allowed:
+            allowed[scope_key] = admin or permissions.is_operator_for(
+                user, regency_code=item.regency.pk, program_id=item.program.pk
+            )
+        if not allowed[scope_key]:
+            raise PermissionDenied(_(NOT_ALLOWED))
+        if (report.version if report else 0) != item.version:
+            raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": label})
+        if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
+            raise ServiceError(_(IMPORT_REPORT_NOT_EDITABLE) % {"report": label})
+        if permissions.is_future(item.year, item.month, today) or permissions.is_locked(
+            regency_code=item.regency.pk,
+            program_id=item.program.pk,
+            year=item.year,
+            month=item.month,
+            today=today,
+        ):
+            raise ServiceError(_(LOCKED))
+
+    new = [
+        MonthlyReport(
+            regency=item.regency,
+            program=item.program,
+            year=item.year,
+            month=item.month,
+            created_by=user,
+            version=1,
+        )
+        for item in reports
+        if (item.regency.pk, item.program.pk, item.year, item.month) not in locked
+    ]
+    try:
+        with transaction.atomic():  # another user's first save of one of these reports
+            bulk_create_with_history(
+                new, MonthlyReport, default_user=user, default_change_reason=reason
+            )
+    except IntegrityError:
+        raise ServiceError(_(IMPORT_REPORT_CREATED)) from None
+    wanted = {(item.regency.pk, item.program.pk, item.year, item.month) for item in reports}
+    bumped = [r for key, r in locked.items() if key in wanted]
+    for report in bumped:
+        report.version += 1
+    if bumped:
+        bulk_update_with_history(
+            bumped, MonthlyReport, ["version"], default_user=user, default_change_reason=reason
+        )
+    if new:  # their primary keys, whatever the database returns from a bulk insert
+        fresh = MonthlyReport.objects.filter(
+            regency_id__in={r.regency_id for r in new},
+            program_id__in={r.program_id for r in new},
+            year__in={r.year for r in new},
+            month__in={r.month for r in new},
+        )
+        for report in fresh:
+            key = (report.regency_id, report.program_id, report.year, report.month)
+            if key in wanted and key not in locked:
+                locked[key] = report
+    sources = {s.code: s for s in FundingSource.objects.all()}
+    existing = {
+        (r.report_id, r.indicator_id, r.funding_source_id): r
+        for r in Realization.objects.filter(report__in=[locked[key] for key in wanted])
+    }
+    creates, updates = [], []
+    for item in reports:
+        report = locked[(item.regency.pk, item.program.pk, item.year, item.month)]
+        item_creates, item_updates, _keep = _realization_changes(
+            report=report, rows=item.rows, existing=existing, sources=sources
+        )
+        creates += item_creates
+        updates += item_updates
+    _save_realizations(creates=creates, updates=updates, user=user, reason=reason)
+    return {"created": len(creates), "updated": len(updates), "reports": len(wanted)}
+
+
+def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
+    report = MonthlyReport.objects.select_for_update().select_related("program").get(pk=report.pk)
+    if version is not None and version != report.version:
+        raise ServiceError(_(WRONG_STATUS))
+    return report
+
+
+@transaction.atomic
+def report_verify(*, user, report: MonthlyReport, version: int | None = None) -> MonthlyReport:
+    report = _locked_report(report, version)
+    if not permissions.is_verifier_for(user, program_id=report.program_id):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if report.status != Status.SUBMITTED:
+        raise ServiceError(_(WRONG_STATUS))
+    report.status = Status.VERIFIED
+    report.verified_at, report.verified_by = timezone.now(), user
+    report.version += 1
+    report._change_reason = _("Diverifikasi")
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[MonthlyReport]:
+    """Verify several reports at once (id, version): all or none."""
+    reports = {r.pk: r for r in MonthlyReport.objects.filter(pk__in=[pk for pk, _v in selections])}
+    if len(reports) != len({pk for pk, _v in selections}):
+        raise ServiceError(_(WRONG_STATUS))
+    return [
+        report_verify(user=user, report=reports[pk], version=version) for pk, version in selections
+    ]
+
+
+@transaction.atomic
+def report_return(
+    *, user, report: MonthlyReport, reason: str, version: int | None = None
+) -> MonthlyReport:
+    """Send a submitted report back to the operator, with a reason they will read."""
+    return _send_back(
+        user=user,
+        report=report,
+        reason=reason,
+        version=version,
+        expected=Status.SUBMITTED,
+        label=_("Dikembalikan"),
+    )
+
+
+@transaction.atomic
+def report_reopen(
+    *, user, report: MonthlyReport, reason: str, version: int | None = None
+) -> MonthlyReport:
+    """Open a verified report again for correction (it goes back to the operator)."""
+    return _send_back(
+        user=user,
+        report=report,
+        reason=reason,
+        version=version,
+        expected=Status.VERIFIED,
+        label=_("Dibuka kembali"),
+    )
+
+
+def _send_back(
+    *, user, report: MonthlyReport, reason: str, version: int | None, expected: str, label: str
+) -> MonthlyReport:
+    """Return a report in status `expected` to its operator, with a required reason."""
+    reason = (reason or "").strip()
+    report = _locked_report(report, version)
+    if not permissions.is_verifier_for(user, program_id=report.program_id):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if not reason:
+        raise ServiceError(_(REASON_REQUIRED))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(_(REASON_TOO_LONG) % {"n": REASON_MAX_LENGTH})
+    if report.status != expected:
+        raise ServiceError(_(WRONG_STATUS))
+    report.status = Status.RETURNED
+    report.returned_at, report.returned_by = timezone.now(), user
+    report.return_reason = reason
+    report.verified_at = report.verified_by = None
+    report.version += 1
+    report._change_reason = f"{label}: {reason}"
+    report.save()
+    _email(
+        _("Laporan dikembalikan: %(report)s") % {"report": report},
+        _("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
+        % {"user": user, "report": report, "reason": reason, "url": _report_url(report)},
+        _operators_of(report),
+    )
+    return report
+
+
+def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
+    """The `count` months before today's month, most recent first."""
+    months, year, month = [], today.year, today.month
+    for _i in range(count):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        months.append((year, month))
+    return months
+
+
+def reminders_due(*, days: int, today: dt.date | None = None):
+    """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
+    due within `days` days or overdue, for months operators can still edit."""
+    from programs.reporting import deadlines
+
+    today = today or timezone.localdate()
+    months = [
+        (year, month, deadlines.due_date(year, month))
+        for year, month in _recent_months(today, 3)
+        if deadlines.due_date(year, month) <= today + dt.timedelta(days=days)
+        and today <= deadlines.lock_date(year, month)
+    ]
+    if not months:
+        return []
+    periods = Q()
+    for year, month, _due in months:
+        periods |= Q(year=year, month=month)
+    submitted = set(
+        MonthlyReport.objects.filter(
+            periods, status__in=MonthlyReport.COUNTED_STATUSES
+        ).values_list("regency_id", "program_id", "year", "month")
+    )
+    programs = list(Program.objects.filter(active=True, indicators__isnull=False).distinct())
+    operators = (
+        get_user_model()
+        .objects.filter(is_active=True, scope__role=UserScope.Role.OPERATOR)
+        .exclude(email="")
+        .select_related("scope")
+        .prefetch_related("scope__programs")
+    )
+    result = []
+    for user in operators:
+        scoped = set(user.scope.programs.all())
+        pending = [
+            (program, year, month, due)
+            for year, month, due in months
+            for program in programs
+            if (not scoped or program in scoped)
+            and (user.scope.regency_id, program.pk, year, month) not in submitted
+        ]
+        if pending:
+            result.append((user, pending))
+    return result
