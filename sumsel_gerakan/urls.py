@@ -13,6 +13,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("bahasa/", views.set_language, name="set_language"),
+    path("akun/menu/", views.account_menu, name="account_menu"),
     path("akun/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("programs.api_urls")),

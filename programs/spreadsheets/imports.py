@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from programs import permissions
+from programs import permissions, ytd
 from programs.forms_admin import target_realizations
 from programs.models import (
     FundingSource,
@@ -534,6 +534,7 @@ def _jsonable(value):
 
 
 @transaction.atomic
+@ytd.maintained
 def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     """Apply a previewed batch: all rows or nothing, through services.realizations_import
     (the entry form's writer). Every report touched is locked and must still have the
