@@ -861,7 +861,13 @@ class ImportBatch(models.Model):
     filename = models.CharField(_("nama berkas"), max_length=255)
     rows = models.JSONField(_("baris"))
     summary = models.JSONField(_("ringkasan"), default=dict)
-    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    report_versions = models.JSONField(
+        _("versi laporan saat pratinjau"),
+        default=dict,
+        blank=True,
+        help_text=_("Impor dihentikan bila salah satu laporan berubah sejak pratinjau."),
+    )
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True, db_index=True)
     applied_at = models.DateTimeField(_("diterapkan"), null=True, blank=True)
 
     class Meta:

@@ -55,7 +55,18 @@ def _covers_program(scope: UserScope, program_id: int) -> bool:
 
 
 def sees_provisional(user) -> bool:
-    """Officials (any role) see submitted, not yet verified figures, marked provisional."""
+    """Provisional (submitted, not yet verified) figures on dashboards, their exports and
+    the API's progress, marked as such: pimpinan, verifikator and admin. Operators see
+    verified figures there, their own regency's included: a dashboard mixes regencies, and
+    a total of their own unverified month with everyone else's verified ones would be
+    neither. Their own scope's submitted rows stay visible as rows: see
+    `sees_provisional_rows`."""
+    return role_of(user) in (Role.PIMPINAN, Role.VERIFIKATOR, Role.ADMIN)
+
+
+def sees_provisional_rows(user) -> bool:
+    """Raw rows of submitted reports in the user's own reporting scope (raw export, API
+    realizations): every official."""
     return role_of(user) is not None
 
 

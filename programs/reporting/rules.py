@@ -29,6 +29,8 @@ Measure = Indicator.Measure
 
 NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
+NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
+NOTE_MAX_LENGTH = 2000
 WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
 TOO_MANY_DECIMALS = gettext_noop("Paling banyak %(n)s angka desimal.")
 VALUE_REQUIRED = gettext_noop("Isi nilainya.")
@@ -161,6 +163,8 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
                 messages.append(RowMessage(row.key, "error", text))
             if row.parse_errors:
                 continue
+            if len(row.note or "") > NOTE_MAX_LENGTH:
+                error(row, NOTE_TOO_LONG, n=NOTE_MAX_LENGTH)
             if row.source_code not in source_codes:
                 error(row, UNKNOWN_SOURCE)
             if row.source_code in seen:

@@ -263,9 +263,11 @@ def _conflict_rows(
     request: HttpRequest, conflict: services.ConflictError, program: Program
 ) -> list[tuple[str, str, str]]:
     """(what, value when you opened the form, value stored now) for each difference."""
+    text = request.POST.get("snapshot") or "{}"
     try:
-        before = json.loads(request.POST.get("snapshot") or "{}")
-    except ValueError:
+        # A hand-made snapshot of deeply nested brackets must not end in a RecursionError.
+        before = json.loads(text) if len(text) <= 100_000 else {}
+    except (ValueError, RecursionError):
         before = {}
     if not isinstance(before, dict):
         before = {}

@@ -186,7 +186,7 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
         *_filter_info(filters),
     ]
     if page.unallocated is not None:
-        info.append((_("Target belum dialokasikan"), formats.number(page.unallocated)))
+        info.append((_("Target belum dialokasikan"), formats.plain_number(page.unallocated, 0)))
     code = "" if indicator.is_headline else indicator.code
     export = exports.build_export(
         title=_("Capaian per kabupaten/kota"),
@@ -317,6 +317,10 @@ def realizations(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if not permissions.can_see_raw_realizations(request.user):
         raise PermissionDenied
     filters = export_filters(request)
+    if filters.forced_verified and permissions.sees_provisional_rows(request.user):
+        # Raw rows of the user's own scope: submitted ones included (an operator's own).
+        asked = request.GET.get("terverifikasi") in {"1", "on", "true"}
+        filters = replace(filters, verified_only=asked, forced_verified=False)
     rows = export_selectors.realization_rows(
         user=request.user,
         year=filters.year,

@@ -112,10 +112,7 @@ def _number_parts(column: Column, value) -> tuple[Decimal | int | None, int | No
 
 def _csv_number(value, decimals: int | None) -> str:
     """Decimal comma, no grouping; `decimals` None: as stored (at most 4 places)."""
-    text = f"{round(Decimal(value), 4 if decimals is None else decimals):f}"
-    if decimals is None and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return formats.plain_number(value, decimals)
 
 
 def csv_cell(column: Column, value) -> str:
@@ -125,7 +122,7 @@ def csv_cell(column: Column, value) -> str:
     if number is None:
         return ""
     if column.kind == INTEGER:
-        return str(int(number))
+        return formats.plain_number(number, 0)
     return _csv_number(number, 2 if column.kind == PERCENT and decimals is None else decimals)
 
 
