@@ -46,6 +46,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(TEST_ENV) $(PY) tests/perf/bench.py $(BENCH_ARGS)
 	$(TEST_ENV) $(PY) tests/perf/bench_import.py
+	$(TEST_ENV) $(VENV)/bin/pytest tests/perf/bench_first_chart.py -s -q
 	$(TEST_ENV) $(PY) tests/perf/load.py $(LOAD_ARGS)
 
 clean:

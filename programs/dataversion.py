@@ -36,6 +36,7 @@ VERSIONED_TABLES: tuple[str, ...] = (
     "programs_targetmilestone",
     "programs_monthlyreport",
     "programs_realization",
+    "programs_reportingexemption",  # "tidak wajib" cells and completeness rates
     "regencies_regency",
 )
 

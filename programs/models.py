@@ -22,6 +22,12 @@ class ProgramManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    def worked_on_by(self, user) -> models.QuerySet:
+        """Active programs a user reports on or verifies (the rule: `permissions`)."""
+        from programs import permissions
+
+        return permissions.programs_for(user)
+
 
 class Program(models.Model):
     slug = models.SlugField(_("kode (slug)"), max_length=40, unique=True)
@@ -111,6 +117,18 @@ class Indicator(models.Model):
     )
     measure = models.CharField(_("cara agregasi"), max_length=14, choices=Measure.choices)
     is_headline = models.BooleanField(_("indikator utama"), default=False)
+    numerator_label = models.CharField(
+        _("label pembilang"),
+        max_length=80,
+        blank=True,
+        help_text=_("Untuk rasio: apa yang dihitung di pembilang, mis. 'balita stunting'."),
+    )
+    denominator_label = models.CharField(
+        _("label penyebut"),
+        max_length=80,
+        blank=True,
+        help_text=_("Untuk rasio: apa yang dihitung di penyebut, mis. 'balita diukur'."),
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     description = models.TextField(_("definisi"), blank=True)
     source_note = models.TextField(_("catatan sumber"), blank=True)
@@ -721,6 +739,107 @@ class LockException(models.Model):
         return f"{self.regency.name} — {self.program.label} — {self.month:02d}/{self.year}"
 
 
+class ReportingExemptionManager(models.Manager):
+    def get_by_natural_key(self, regency_code, program_slug, indicator_code, start):
+        return self.get(
+            regency_id=regency_code,
+            program__slug=program_slug,
+            indicator__code=indicator_code,
+            start=start,
+        )
+
+
+class ReportingExemption(models.Model):
+    """Who does not have to report what, from when: every regency reports every active
+    program from its launch unless a row here exempts it, for the whole program or one
+    indicator, from a month on (and until a month, or open-ended). A regency exempted for
+    a month is shown as "tidak wajib" and left out of completeness and timeliness rates.
+
+    Example (fixtures/reporting_exemptions.json): BPS measures consumer-price inflation
+    only in four cities of the province, so the other regencies do not report GPISS.
+    """
+
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.CASCADE,
+        related_name="reporting_exemptions",
+        verbose_name=_("kabupaten/kota"),
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="reporting_exemptions",
+        verbose_name=_("program"),
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reporting_exemptions",
+        verbose_name=_("indikator"),
+        help_text=_("Kosong = seluruh program tidak wajib dilaporkan."),
+    )
+    start = models.DateField(
+        _("tidak wajib mulai bulan"), help_text=_("Tanggal 1 bulan pertama yang dikecualikan.")
+    )
+    end = models.DateField(
+        _("sampai bulan"),
+        null=True,
+        blank=True,
+        help_text=_("Kosong = sampai diubah. Bulan terakhir yang dikecualikan."),
+    )
+    reason = models.TextField(_("alasan"))
+    source_url = models.URLField(_("tautan sumber"), blank=True, max_length=500)
+
+    history = HistoricalRecords()
+    objects = ReportingExemptionManager()
+
+    class Meta:
+        verbose_name = _("pengecualian kewajiban lapor")
+        verbose_name_plural = _("pengecualian kewajiban lapor")
+        ordering = ["program__order", "regency_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "program", "indicator", "start"],
+                name="reporting_exemption_unique",
+                violation_error_message=_("Pengecualian ini sudah ada; ubah saja."),
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="reporting_exemption_has_reason"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="reporting_exemption_end_after_start",
+                violation_error_message=_("Bulan akhir tidak boleh sebelum bulan mulai."),
+            ),
+        ]
+
+    def __str__(self):
+        what = self.indicator.name if self.indicator_id else self.program.label
+        return f"{self.regency.name} — {what}"
+
+    def natural_key(self):
+        code = self.indicator.code if self.indicator_id else None
+        return (self.regency_id, self.program.slug, code, self.start.isoformat())
+
+    natural_key.dependencies = ["programs.program", "programs.indicator", "regencies.regency"]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.start:
+            self.start = self.start.replace(day=1)
+        if self.end:
+            self.end = self.end.replace(day=1)
+        if self.indicator_id and self.program_id and self.indicator.program_id != self.program_id:
+            raise ValidationError(
+                {"indicator": _("Indikator ini bukan bagian dari program yang dipilih.")}
+            )
+
+    def covers(self, year: int, month: int) -> bool:
+        period = dt.date(year, month, 1)
+        return self.start <= period and (self.end is None or period <= self.end)
+
+
 class ImportBatch(models.Model):
     """A checked spreadsheet upload waiting to be applied (the preview's rows).
 
@@ -742,7 +861,13 @@ class ImportBatch(models.Model):
     filename = models.CharField(_("nama berkas"), max_length=255)
     rows = models.JSONField(_("baris"))
     summary = models.JSONField(_("ringkasan"), default=dict)
-    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    report_versions = models.JSONField(
+        _("versi laporan saat pratinjau"),
+        default=dict,
+        blank=True,
+        help_text=_("Impor dihentikan bila salah satu laporan berubah sejak pratinjau."),
+    )
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True, db_index=True)
     applied_at = models.DateTimeField(_("diterapkan"), null=True, blank=True)
 
     class Meta:

@@ -74,3 +74,48 @@ def account_menu(request):
         response = render(request, "account_menu.html", context)
     patch_vary_headers(response, ["HX-Request", "Cookie"])
     return response
+
+
+# --- Error pages (handler400/403/404/500 in urls.py) ------------------------------------
+
+
+def _error_page(request, template: str, status: int, message: str = ""):
+    """An error page in the site's layout; plain text if even that cannot be rendered."""
+    import logging
+
+    from django.http import HttpResponse
+    from django.template import loader
+
+    try:
+        html = loader.render_to_string(template, {"message": message}, request=request)
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        logging.getLogger("sumsel_gerakan.errors").exception("Error page %s failed", template)
+        html = f"<!doctype html><title>{status}</title><p>{status}</p>"
+    response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _message(exception) -> str:
+    """The message the code raised (PermissionDenied(_("...")), Http404(...)), if any.
+    Only strings the code wrote reach users: Django's resolver puts its own dict there."""
+    if exception is None or not exception.args:
+        return ""
+    first = exception.args[0]
+    return str(first) if isinstance(first, str) else ""
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, "400.html", 400, _message(exception))
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, "403.html", 403, _message(exception))
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, "404.html", 404, _message(exception))
+
+
+def server_error(request):
+    return _error_page(request, "500.html", 500)

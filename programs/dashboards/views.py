@@ -185,6 +185,7 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
+        public=filters.forced_verified,
     )
     figures = {}
     for block in page.blocks:
@@ -208,7 +209,13 @@ def completeness(request: HttpRequest) -> HttpResponse:
     programs = selectors.programs_with_indicators()
     chosen = next((p for p in programs if p.slug == filters.program), None)
     chosen = chosen or (programs[0] if programs else None)
-    grid = selectors.completeness_grid(program=chosen, year=filters.year) if chosen else None
+    grid = (
+        selectors.completeness_grid(
+            program=chosen, year=filters.year, public=filters.forced_verified
+        )
+        if chosen
+        else None
+    )
     context = {
         **_filter_context(filters),
         "programs": programs,

@@ -166,7 +166,7 @@ def reports_readable_by(user) -> QuerySet[MonthlyReport]:
         reports = MonthlyReport.objects.all()
     else:
         reports = MonthlyReport.objects.none()
-    verified_only = not permissions.sees_provisional(user)
+    verified_only = not permissions.sees_provisional_rows(user)
     return reports.filter(status__in=counted_statuses(verified_only))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import wraps
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from programs import permissions
+from programs import formats, permissions
 from programs.dashboards import selectors
 from programs.filters import MAX_YEAR, MIN_YEAR
 from programs.models import MonthlyReport, Program
@@ -34,7 +34,6 @@ from regencies.models import Regency
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 PUBLIC_MAX_AGE = 60  # seconds an anonymous (public, verified-only) answer may be cached
-PLACES = Decimal("0.0001")  # numbers are rounded to the 4 decimal places values are stored in
 INTEGER = re.compile(r"[0-9]{1,9}")
 REGENCY_CODE = re.compile(r"^[0-9]{2}\.[0-9]{2}$")
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
@@ -294,7 +293,7 @@ def number(value: Decimal | None) -> int | float | None:
     Whole numbers come out as integers (8391, not 8391.0)."""
     if value is None:
         return None
-    rounded = Decimal(value).quantize(PLACES, rounding=ROUND_HALF_UP)
+    rounded = formats.round_half_up(value, 4)
     if rounded == rounded.to_integral_value():
         return int(rounded)
     return float(rounded)

@@ -24,7 +24,7 @@ from tests.factories import (
     UserScopeFactory,
 )
 from tests.helpers import add_synthetic_regencies
-from tests.programs.dashboards.test_dashboards import text
+from tests.helpers import flat_html as text
 
 D = Decimal
 R = UserScope.Role
@@ -322,11 +322,12 @@ def test_realization_rows_follow_the_reporting_scope(gbrss_data, role, regency, 
     assert [r["value"] for r in rows] == values
 
 
-def test_operator_still_reads_every_regencys_aggregated_progress(gbrss_data):
+def test_operator_reads_every_regencys_verified_progress(gbrss_data):
     operator = client_for(user_with(R.OPERATOR, "16.07"))
     rows = get_json(operator, f"/api/v1/progress/?{PERIOD}&program=gbrss")["results"]
-    assert province(rows)["realization"] == 50  # as on the pages, provisional included
-    assert next(r for r in rows if r["regency"] == "16.01")["realization"] == 25
+    # as on the pages: operators see verified figures on dashboards (README, roles)
+    assert province(rows)["realization"] == 30
+    assert next(r for r in rows if r["regency"] == "16.01")["realization"] == 5
 
 
 def test_account_without_role_reads_public_data_only(gbrss_data):
