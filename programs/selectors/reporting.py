@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from programs import deadlines, permissions
 from programs.forms import EntryRow, row_key
-from programs.models import Indicator, LockException, MonthlyReport, Realization, Target
+from programs.models import (
+    Attachment,
+    Indicator,
+    LockException,
+    MonthlyReport,
+    Realization,
+    Target,
+)
 from programs.services import EntryContext, IndicatorContext, RowMessage, _warnings
 
 Status = MonthlyReport.Status
@@ -186,6 +193,20 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
             )
         )
         last[record.id] = new
+    for record in Attachment.history.filter(report_id=report.pk).select_related("history_user"):
+        if record.history_type == "~":
+            what = record.history_change_reason or _("Lampiran diubah")
+        else:
+            what = (
+                _("Lampiran ditambahkan: %(name)s")
+                if record.history_type == "+"
+                else _("Lampiran dihapus: %(name)s")
+            ) % {"name": record.original_name}
+        entries.append(
+            TimelineEntry(
+                record.history_date, str(record.history_user or _("sistem")), what, record.caption
+            )
+        )
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
@@ -315,3 +336,47 @@ def verification_queue(*, user) -> list[QueueItem]:
                 item.warnings.extend(_warnings(entry_rows, ctx))
         items.append(item)
     return items
+
+
+# --- Evidence and conversation on the report page ----------------------------------------
+
+
+def report_evidence(*, user, report: MonthlyReport | None, editable: bool) -> dict:
+    """Attachments (per indicator and general), the comment thread, and the GPS points of
+    the photos drawn on the regency's outline. Two queries whatever their number."""
+    if report is None:
+        return {"attachments": [], "attachments_by_indicator": {}, "comments": []}
+    attachments = list(
+        report.attachments.select_related("indicator", "uploaded_by").order_by("uploaded_at", "pk")
+    )
+    by_indicator = defaultdict(list)
+    for attachment in attachments:
+        by_indicator[attachment.indicator_id].append(attachment)
+    comments = list(report.comments.select_related("author"))
+    from programs import geo, notifications
+
+    points = [a for a in attachments if a.has_location]
+    return {
+        "attachments": attachments,
+        "attachments_by_indicator": dict(by_indicator),
+        "general_attachments": by_indicator.get(None, []),
+        "comments": comments,
+        "can_attach": editable,
+        "can_comment": notifications.can_comment(user, report),
+        "can_mark_public": report.status == Status.VERIFIED
+        and permissions.is_verifier_for(user, program_id=report.program_id),
+        "photo_map": geo.points_map(report.regency_id, points) if points else None,
+    }
+
+
+def public_photos(*, program_id: int | None = None, regency_code: str | None = None, limit=8):
+    """Photos a verifier marked public, of verified reports: the gallery of verified
+    results on program and regency pages. One query."""
+    photos = Attachment.objects.filter(
+        is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
+    ).select_related("report__regency", "report__program")
+    if program_id is not None:
+        photos = photos.filter(report__program_id=program_id)
+    if regency_code is not None:
+        photos = photos.filter(report__regency_id=regency_code)
+    return list(photos.order_by("-report__year", "-report__month", "-pk")[:limit])

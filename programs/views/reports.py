@@ -102,6 +102,7 @@ def _entry_context(
     messages_=None,
     conflict=None,
     status=200,
+    extra=None,
 ):
     ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
     rows = rows if rows is not None else reporting.rows_from_report(report, ctx)
@@ -145,6 +146,8 @@ def _entry_context(
         "snapshot": json.dumps(services.stored_values(report)),
         "has_errors": any(m.level == "error" for m in messages_ or []),
     }
+    context.update(reporting.report_evidence(user=request.user, report=report, editable=editable))
+    context.update(extra or {})
     context["due_date"] = deadlines.due_date(year, month)
     context["lock_date"] = deadlines.lock_date(year, month)
     response = render(request, "reports/entry.html", context, status=status)
