@@ -38,7 +38,7 @@ WRONG_TYPE = gettext_noop(
     "SVG, HTML, program dan arsip ditolak."
 )
 TOO_MANY_PIXELS = gettext_noop(
-    "Gambar terlalu besar (%(mp)s megapiksel); paling besar %(max)s megapiksel."
+    "Gambar terlalu besar: paling besar %(max)s megapiksel. Perkecil fotonya lalu unggah lagi."
 )
 UNREADABLE = gettext_noop("Berkas rusak atau tidak dapat dibaca sebagai gambar atau PDF.")
 HIDDEN_CONTENT = gettext_noop(
@@ -189,16 +189,11 @@ def _check_image(data: bytes, digest: str) -> CheckedFile:
                 raise UploadRefused(_(WRONG_TYPE))
             pixels = image.width * image.height
             if pixels > max_pixels:
-                raise UploadRefused(
-                    _(TOO_MANY_PIXELS)
-                    % {"mp": round(pixels / 1_000_000), "max": max_pixels // 1_000_000}
-                )
+                raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000})
             exif = image.getexif()
             image.load()  # decodes: truncated or corrupt data fails here
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused(
-            _(TOO_MANY_PIXELS) % {"mp": "?", "max": max_pixels // 1_000_000}
-        ) from None
+        raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise UploadRefused(_(UNREADABLE)) from None
     taken_at = _exif_time(exif)

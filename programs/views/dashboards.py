@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from programs import charts, formats, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
+from programs.selectors import reporting
 from regencies.models import Regency
 
 
@@ -147,6 +148,7 @@ def program(request, slug: str):
         "page": page,
         "figures": figures,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
+        "gallery": reporting.public_photos(program_id=program.pk),
     }
     return render_page(request, "programs/program.html", context)
 
@@ -186,7 +188,13 @@ def regency(request, code: str):
                     decimals=item.indicator.decimals,
                     as_bars=item.indicator.measure == Indicator.Measure.INCREMENT,
                 )
-    context = {**_filter_context(filters), "regency": regency, "page": page, "figures": figures}
+    context = {
+        **_filter_context(filters),
+        "regency": regency,
+        "page": page,
+        "figures": figures,
+        "gallery": reporting.public_photos(regency_code=regency.code),
+    }
     return render_page(request, "programs/regency.html", context)
 
 
