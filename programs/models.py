@@ -762,7 +762,7 @@ def attachment_path(instance, filename: str) -> str:
 class Attachment(models.Model):
     """Evidence on a report: a re-encoded photo (EXIF stripped) or a checked PDF.
 
-    Served only through scope-checked views (programs.views.evidence), never from a
+    Served only through scope-checked views (programs.reporting.evidence_views), never from a
     public media URL. Capture time and GPS position read from EXIF are kept here as data.
     """
 

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser import test_reporting_browser as flow
-from tests.programs.test_evidence import phone_photo
+from tests.programs.reporting.test_evidence import phone_photo
 
 reference_data = flow.reference_data
 reporting_data = flow.reporting_data

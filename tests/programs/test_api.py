@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
-from tests.programs.test_dashboards import (  # noqa: F401
+from tests.programs.dashboards.test_dashboards import (  # noqa: F401
     add_synthetic_regencies,
     gbrss_data,
     text,

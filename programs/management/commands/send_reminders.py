@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from programs.formats import date_label, month_year_label
 from programs.models import Notification
-from programs.notifications import notify
-from programs.services import reminders_due
+from programs.reporting.notifications import notify
+from programs.reporting.services import reminders_due
 
 
 class Command(BaseCommand):
