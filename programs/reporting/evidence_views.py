@@ -80,7 +80,13 @@ def _serve(attachment: Attachment, field, content_type: str, name: str) -> FileR
     except (FileNotFoundError, OSError):
         raise Http404 from None
     response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=name)
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    # Nothing in a served file may run: images get the strictest policy; a PDF only its
+    # viewer (browsers show PDFs through an embedded viewer that object-src governs).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+        if content_type == "application/pdf"
+        else "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     public = attachment.is_public and attachment.report.status == "verified"

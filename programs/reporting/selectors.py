@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -227,6 +227,7 @@ class QueueValue:
     value: Decimal | None
     previous: Decimal | None
     unit: str
+    attachments: int = 0  # evidence tied to this indicator
 
     @property
     def change(self) -> Decimal | None:
@@ -240,12 +241,13 @@ class QueueItem:
     report: MonthlyReport
     values: list[QueueValue] = field(default_factory=list)
     warnings: list[RowMessage] = field(default_factory=list)
+    attachments: int = 0  # all evidence on the report
 
 
 def verification_queue(*, user) -> list[QueueItem]:
     """Submitted reports of the verifier's programs, oldest first, with each indicator's
-    value, the change from the previous month and the warnings an operator saw.
-    Five queries whatever the queue's length."""
+    value, the change from the previous month, the warnings an operator saw and how
+    much evidence is attached. Six queries whatever the queue's length."""
     reports = list(
         permissions.reports_visible_to(user)
         .filter(status=Status.SUBMITTED, regency__isnull=False)
@@ -286,6 +288,15 @@ def verification_queue(*, user) -> list[QueueItem]:
     rows_of = defaultdict(list)
     for r in Realization.objects.filter(report__in=reports).select_related("funding_source"):
         rows_of[(r.report_id, r.indicator_id)].append(r)
+    evidence = defaultdict(int)  # (report, indicator or None) -> attachments
+    for row in (
+        Attachment.objects.filter(report__in=reports)
+        .values("report_id", "indicator_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        evidence[(row["report_id"], row["indicator_id"])] += row["n"]
+        evidence[(row["report_id"], "all")] += row["n"]
 
     def value(indicator, row):
         if row is None:
@@ -296,7 +307,7 @@ def verification_queue(*, user) -> list[QueueItem]:
 
     items = []
     for report in reports:
-        item = QueueItem(report=report)
+        item = QueueItem(report=report, attachments=evidence[(report.pk, "all")])
         for indicator in by_program[report.program_id]:
             months = monthly.get((report.regency_id, indicator.pk, report.year), {})
             earlier = [m for m in sorted(months) if m < report.month]
@@ -318,6 +329,7 @@ def verification_queue(*, user) -> list[QueueItem]:
                     value=current,
                     previous=value(indicator, months.get(report.month - 1)),
                     unit=indicator.unit,
+                    attachments=evidence[(report.pk, indicator.pk)],
                 )
             )
             stored = rows_of.get((report.pk, indicator.pk), [])

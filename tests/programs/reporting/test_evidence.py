@@ -145,6 +145,8 @@ def test_phone_photo_is_rotated_reencoded_without_exif_and_keeps_time_and_gps(pe
     assert served.status_code == 200
     assert served["Content-Type"] == "image/jpeg"
     assert "private" in served["Cache-Control"]
+    assert served["Content-Security-Policy"].startswith("default-src 'none'")
+    assert served["X-Content-Type-Options"] == "nosniff"
     body = b"".join(served.streaming_content)
     image = Image.open(io.BytesIO(body))
     assert image.size == (20, 40)
@@ -586,3 +588,25 @@ def test_attachment_service_checks_scope_itself(people):
             filename="a.jpg",
         )
     assert Attachment.objects.count() == 0
+
+
+def test_verifier_queue_counts_evidence_with_fixed_queries(people):
+    verifier = client_for(people["verifier"])
+    rep = draft()
+    operator = client_for(people["operator"])
+    upload(operator, phone_photo(), indicator="rumah-dibedah")
+    upload(operator, pdf(), name="ba.pdf")
+    MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.SUBMITTED)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = verifier.get("/verifikasi/")
+        return len(ctx.captured_queries), response.content.decode()
+
+    few, html = count()
+    assert "2 lampiran" in html and 'data-evidence="1"' in html
+    other = draft(regency="16.01")
+    upload(client_for(people["operator_other_regency"]), png(), code="16.01")
+    MonthlyReport.objects.filter(pk=other.pk).update(status=Status.SUBMITTED)
+    many, html = count()
+    assert many == few
