@@ -610,3 +610,45 @@ def test_verifier_queue_counts_evidence_with_fixed_queries(people):
     MonthlyReport.objects.filter(pk=other.pk).update(status=Status.SUBMITTED)
     many, html = count()
     assert many == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emails_wait_in_the_database_queue_until_the_worker_sends_them(people, settings):
+    """With the production backend a page only enqueues (after its commit); the worker
+    command sends."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    assert mail.outbox == []
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    assert [m.to for m in mail.outbox] == [[people["verifier"].email]]
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_s3_storage_is_configured_from_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='sumsel_gerakan.settings';"
+        "from django.conf import settings; d = settings.STORAGES['default'];"
+        "print(d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'],"
+        " d['OPTIONS']['default_acl'])"
+    )
+    env = {
+        **os.environ,
+        "ATTACHMENTS_S3_BUCKET": "lampiran-uji",
+        "ATTACHMENTS_S3_ENDPOINT_URL": "https://s3.contoh.go.id",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [
+        "storages.backends.s3.S3Storage",
+        "lampiran-uji",
+        "https://s3.contoh.go.id",
+        "private",
+    ]
