@@ -573,7 +573,8 @@ def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
 
 def reminders_due(*, days: int, today: dt.date | None = None):
     """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
-    due within `days` days or overdue, for months operators can still edit."""
+    due within `days` days or overdue, for months operators can still edit. Operators
+    without an e-mail address are included: they are reminded in the app (the bell)."""
     from programs.reporting import deadlines
 
     today = today or timezone.localdate()
@@ -597,7 +598,6 @@ def reminders_due(*, days: int, today: dt.date | None = None):
     operators = (
         get_user_model()
         .objects.filter(is_active=True, scope__role=UserScope.Role.OPERATOR)
-        .exclude(email="")
         .select_related("scope")
         .prefetch_related("scope__programs")
     )

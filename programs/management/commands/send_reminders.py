@@ -5,6 +5,7 @@ an in-app notification (the bell) and an email enqueued through django-tasks (se
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.formats import date_label, month_year_label
@@ -29,7 +30,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int, dry_run: bool, **options):
         messages = []
-        due = reminders_due(days=days)
+        # Run twice the same day (a cron retry), remind once.
+        reminded_today = set(
+            Notification.objects.filter(
+                kind=Notification.Kind.DEADLINE,
+                created_at__date=timezone.localdate(),
+            ).values_list("user_id", flat=True)
+        )
+        due = [(u, p) for u, p in reminders_due(days=days) if u.pk not in reminded_today]
         for user, pending in due:
             lines = [
                 _("- %(program)s %(period)s: batas %(due)s")
@@ -45,7 +53,8 @@ class Command(BaseCommand):
                 "Silakan isi di Dasbor Gerakan Serentak Sumsel (menu Laporan)."
             ) % {"name": user.get_full_name() or user.get_username(), "lines": "\n".join(lines)}
             messages.append((user, pending, body))
-            self.stdout.write(f"{user.get_username()} <{user.email}>: {len(pending)} laporan")
+            address = f"<{user.email}>" if user.email else _("(tanpa e-mail: hanya di aplikasi)")
+            self.stdout.write(f"{user.get_username()} {address}: {len(pending)} laporan")
         if messages and not dry_run:
             with transaction.atomic():
                 for user, pending, body in messages:

@@ -8,6 +8,7 @@ import zlib
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -532,12 +533,21 @@ class BrokenBackend:
 
 
 def test_reminders_notify_in_app_and_enqueue_emails(people, django_capture_on_commit_callbacks):
+    get_user_model().objects.filter(pk=people["operator_other_regency"].pk).update(email="")
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--hari", "40", stdout=io.StringIO())
     operator = people["operator"]
     notes = Notification.objects.filter(user=operator, kind="deadline")
-    assert notes.exists()
+    assert notes.count() == 1
     assert any(operator.email in m.to for m in mail.outbox)
+    # An operator without an address is reminded in the app only.
+    no_mail = people["operator_other_regency"]
+    assert Notification.objects.filter(user=no_mail, kind="deadline").count() == 1
+    # A second run the same day reminds nobody twice.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--hari", "40", stdout=io.StringIO())
+    assert notes.count() == 1 and mail.outbox == []
 
 
 # --- Export and query counts ---------------------------------------------------------------------
