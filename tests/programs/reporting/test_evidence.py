@@ -662,3 +662,20 @@ def test_s3_storage_is_configured_from_the_environment():
         "https://s3.contoh.go.id",
         "private",
     ]
+
+
+def test_spreadsheet_import_leaves_attachments_alone(people):
+    from programs.models import ImportBatch
+    from tests.programs.spreadsheets.test_imports import row, xlsx
+
+    rep = draft()
+    operator = client_for(people["operator"])
+    upload(operator, phone_photo(), indicator="rumah-dibedah")
+    before = list(Attachment.objects.values_list("pk", "file", "indicator_id", "report_id"))
+    operator.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("8")])})
+    applied = operator.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    assert applied.status_code == 302
+    rep.refresh_from_db()
+    assert rep.realizations.get().value == Decimal(8)  # the import did apply
+    assert list(Attachment.objects.values_list("pk", "file", "indicator_id", "report_id")) == before
+    assert all(default_storage.exists(name) for _pk, name, _i, _r in before)
