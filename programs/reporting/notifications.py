@@ -95,7 +95,7 @@ def unread_count(user) -> int:
 
 
 def notifications_for(user, *, limit: int = 50) -> list[Notification]:
-    return list(Notification.objects.filter(user=user).select_related(None)[:limit])
+    return list(Notification.objects.filter(user=user)[:limit])
 
 
 def mark_all_read(*, user) -> int:

@@ -679,3 +679,22 @@ def test_spreadsheet_import_leaves_attachments_alone(people):
     assert rep.realizations.get().value == Decimal(8)  # the import did apply
     assert list(Attachment.objects.values_list("pk", "file", "indicator_id", "report_id")) == before
     assert all(default_storage.exists(name) for _pk, name, _i, _r in before)
+
+
+def test_notification_page_queries_do_not_grow(people):
+    operator = people["operator"]
+    client = client_for(operator)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/notifikasi/").status_code == 200
+        return len(ctx.captured_queries)
+
+    Notification.objects.create(user=operator, kind="deadline", text="satu")
+    few = count()
+    Notification.objects.bulk_create(
+        Notification(user=operator, kind="comment", text=f"komentar {i}") for i in range(20)
+    )
+    assert count() == few
+    html = client.get("/notifikasi/").content.decode()
+    assert "komentar 19" in html and "baru" not in html  # all read by the earlier visit
