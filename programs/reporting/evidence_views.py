@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from programs import permissions
 from programs.models import Attachment
 from programs.reporting import notifications, services
-from programs.reporting.views import _entry_context, _report_target, _require_view
+
+# Shared with the entry page (kept private there to leave that module's names as they are).
+from programs.reporting.views import _render_entry, _report_target, _require_view
 
 
 @login_required
@@ -51,7 +53,7 @@ def attachment_upload(request, code: str, slug: str, period: tuple[int, int]):
         )
     except services.ServiceError as error:
         messages.error(request, error.message)
-        return _entry_context(
+        return _render_entry(
             request,
             regency,
             program,
@@ -154,7 +156,7 @@ def comment_add(request, code: str, slug: str, period: tuple[int, int]):
         notifications.comment_add(user=request.user, report=report, text=text)
     except services.ServiceError as error:
         messages.error(request, error.message)
-        return _entry_context(
+        return _render_entry(
             request, regency, program, year, month, report, status=422, extra={"comment_text": text}
         )
     messages.success(request, _("Komentar terkirim."))
