@@ -24,6 +24,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py bootstrap_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -16,6 +16,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from programs import ytd
 from programs.formats import number
 from programs.forms_admin import (
     IndicatorInlineFormSet,
@@ -81,6 +82,23 @@ def area_label(regency: Regency | None) -> str:
     return str(regency) if regency is not None else str(_("Provinsi"))
 
 
+class YearToDateMaintained:
+    """Rebuild the year-to-date slices an admin write touched before its transaction
+    commits (the admin's add, change and delete views run in one transaction)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ytd.flush()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        ytd.flush()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        ytd.flush()
+
+
 class IndicatorChoicesMixin:
     """Indicator choices are labelled with their program: fetch both in one query."""
 
@@ -102,7 +120,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
     inlines = [IndicatorInline]
     list_display = ("acronym", "name", "lead_agency", "launch_date", "active", "order")
     list_display_links = ("acronym", "name")
@@ -123,7 +141,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
     list_display = (
         "program",
         "code",
@@ -314,7 +332,7 @@ class RealizationInline(IndicatorChoicesMixin, admin.TabularInline):
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(YearToDateMaintained, SimpleHistoryAdmin):
     """Reports and their realizations; the workflow itself (submit, verify, return) runs
     through the application's services, so its fields are read-only here."""
 
@@ -372,7 +390,7 @@ class MonthlyReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Realization)
-class RealizationAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
+class RealizationAdmin(YearToDateMaintained, IndicatorChoicesMixin, SimpleHistoryAdmin):
     list_display = (
         "report",
         "indicator",

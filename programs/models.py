@@ -759,6 +759,97 @@ class ImportBatch(models.Model):
         return f"{self.filename} ({self.get_kind_display()})"
 
 
+# --- Derived data: the data version and the year-to-date table ------------------------
+# Not edited by anyone: database triggers and programs.ytd maintain them. No admin, no
+# verbose names (nobody sees them).
+
+
+class DataVersion(models.Model):
+    """One row (id 1) whose version changes with every write that can change a figure
+    (programs.dataversion installs the triggers). The page cache keys on it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=32, default="0")
+
+    def __str__(self):
+        return f"{self.epoch}.{self.version}"
+
+
+class ProgressYTD(models.Model):
+    """Year-to-date aggregates of one indicator for one regency (regency_code "" = the
+    province) as of the end of `month`, in one view (verified only or provisional), with
+    the measure rules already applied: the group `compute_progress` would aggregate."""
+
+    program_id = models.BigIntegerField()
+    indicator_id = models.BigIntegerField()
+    regency_code = models.CharField(max_length=10, blank=True)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    verified_only = models.BooleanField()
+    total = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+    num = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+    den = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+    last = models.PositiveSmallIntegerField()
+    provisional = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator_id", "year", "month", "verified_only", "regency_code"],
+                name="progress_ytd_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["program_id", "year", "regency_code"])]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.regency_code or '-'} {self.year}-{self.month}"
+
+
+class ProgressSourceYTD(models.Model):
+    """Year to date per funding source of one indicator for one regency (counts only:
+    increments sum their months, running totals take the regency's latest month)."""
+
+    program_id = models.BigIntegerField()
+    indicator_id = models.BigIntegerField()
+    regency_code = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    verified_only = models.BooleanField()
+    funding_source_id = models.BigIntegerField()
+    total = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["indicator_id", "year", "month", "verified_only"]),
+            models.Index(fields=["program_id", "year", "regency_code"]),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.regency_code} {self.year}-{self.month}"
+
+
+class ProgressDirty(models.Model):
+    """A (regency, program, year) slice whose year-to-date rows must be rebuilt; filled by
+    database triggers on reports and realizations, emptied by programs.ytd.flush().
+    regency_code "" is the province's own reports; "*" with year 0 means the whole
+    program (an indicator changed)."""
+
+    regency_code = models.CharField(max_length=10)
+    program_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency_code", "program_id", "year"], name="progress_dirty_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.regency_code} {self.program_id} {self.year}"
+
+
 def attachment_path(instance, filename: str) -> str:
     """Storage names never come from the uploader: a random name under the report."""
     return f"lampiran/{instance.report_id}/{filename}"

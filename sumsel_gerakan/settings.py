@@ -64,6 +64,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML, JSON and CSV answers (not static files: whitenoise serves those
+    # precompressed). BREACH: Django masks CSRF tokens per response and pads gzip output
+    # randomly; cached pages hold no secret (programs/pagecache.py).
+    "django.middleware.gzip.GZipMiddleware",
     # Database down: a 503 page in Indonesian with Retry-After, not a 500.
     "sumsel_gerakan.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -107,6 +111,43 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_from_url(url: str) -> dict:
+    """Django's own cache backends: redis://... (production, shared by every instance),
+    file:///path, or empty/db for the database cache (no server needed; shared by every
+    worker, survives worker recycling; `createcachetable` creates it). Never a
+    per-process memory cache: each gunicorn worker would keep its own copy."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "sumsel",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    if url.startswith("file://"):
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://"),
+        }
+    if url in ("", "db", "database"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    raise ImproperlyConfigured(f"CACHE_URL not understood: {url!r}")
+
+
+CACHES = {
+    "default": cache_from_url(
+        (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
+    )
+}
+# Whole-page cache of dashboards and exports (programs/pagecache.py).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60 * 24)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,9 +229,10 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 # Reverse proxies in front of the app (load balancer = 1): whose X-Forwarded-For to trust.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESSION_COOKIE_HTTPONLY = True
-# No script reads the csrftoken cookie: htmx sends the token from hx-headers on <body>,
-# forms from {% csrf_token %} (history restores refetch the full page, historyCacheSize 0).
-CSRF_COOKIE_HTTPONLY = True
+# static/js/csrf.js reads the csrftoken cookie and sends it with htmx requests, so cached
+# pages carry no token (programs/pagecache.py). Django's docs: HttpOnly on this cookie
+# gives no practical protection (the token is in every form anyway).
+CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

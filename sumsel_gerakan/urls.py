@@ -13,6 +13,7 @@ admin.site.index_title = _("Pengelolaan data")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("bahasa/", views.set_language, name="set_language"),
+    path("akun/menu/", views.account_menu, name="account_menu"),
     path("akun/masuk/", account_views.LoginView.as_view(), name="login"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

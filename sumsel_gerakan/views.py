@@ -1,8 +1,10 @@
-"""Project-level views: health check and language switch."""
+"""Project-level views: health check, language switch and the header's account menu."""
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -49,4 +51,26 @@ def set_language(request: HttpRequest) -> HttpResponse:
             secure=request.is_secure(),
             httponly=True,
         )
+    return response
+
+
+def _safe_next(request, next_url: str | None) -> str:
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return "/"
+
+
+@never_cache
+@require_GET
+def account_menu(request):
+    """The header's user-specific part (role menu, login/logout, language switch), loaded
+    by htmx into cached pages (programs/pagecache.py); a plain page without JavaScript."""
+    context = {"next": _safe_next(request, request.GET.get("next"))}
+    if request.htmx:
+        response = render(request, "_account_menu.html", context)
+    else:
+        response = render(request, "account_menu.html", context)
+    patch_vary_headers(response, ["HX-Request", "Cookie"])
     return response

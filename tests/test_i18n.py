@@ -68,7 +68,8 @@ def test_indonesian_by_default_even_for_an_english_browser(client, reference_dat
     for phrase in [*INDONESIAN, "Capaian Gerakan Serentak 2024", "s.d. Maret"]:
         assert phrase in html, phrase
     assert "On track" not in html and "Overview" not in html
-    assert 'value="en"' in html  # the switch to English is offered
+    # the switch to English is offered (in the header's account part, loaded by htmx)
+    assert 'value="en"' in text(client.get("/akun/menu/", **ENGLISH_BROWSER))
 
 
 @pytest.mark.django_db
@@ -86,11 +87,12 @@ def test_overview_in_english_after_the_switch(reference_data):
         "No data yet",
         "Reporting completeness",
         "Skip to content",
-        "Bahasa Indonesia",  # the way back
+        "Account & language",  # the header's account part, loaded by htmx
     ]:
         assert phrase in html, phrase
     for phrase in INDONESIAN:
         assert phrase not in html, phrase
+    assert "Bahasa Indonesia" in text(client.get("/akun/menu/"))  # the way back
 
 
 @pytest.mark.django_db

@@ -30,14 +30,13 @@ from programs.progress import (
     ProgressStatus,
     ProgressTable,
     SeriesPoint,
-    compute_progress,
-    counted_realizations,
     counted_statuses,
     group_value,
     monthly_series,
     value_sums,
 )
 from programs.reporting import deadlines
+from programs.ytd import progress_table, source_totals
 from regencies.models import Regency
 
 COUNTED = MonthlyReport.COUNTED_STATUSES
@@ -58,13 +57,27 @@ def available_years(*, today: dt.date | None = None) -> list[int]:
     # order_by(): the models' default ordering would join in and DISTINCT on its columns,
     # returning one row per report instead of one per year.
     years = set(Target.objects.order_by().values_list("year", flat=True).distinct())
-    years |= set(
-        MonthlyReport.objects.filter(status__in=COUNTED)
-        .order_by()
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    years |= set(_report_years())
     return sorted(y for y in years if y <= today.year)
+
+
+def _report_years() -> list[int]:
+    """Years with counted reports, one index probe per year (a loose index scan on the
+    (year, month) index) instead of a DISTINCT over every report."""
+    from django.db import connection
+
+    sql = (
+        "WITH RECURSIVE years(y) AS ("
+        " SELECT MIN(year) FROM programs_monthlyreport WHERE status IN (%s, %s)"
+        " UNION ALL"
+        " SELECT (SELECT MIN(year) FROM programs_monthlyreport"
+        "         WHERE year > years.y AND status IN (%s, %s))"
+        " FROM years WHERE years.y IS NOT NULL"
+        ") SELECT y FROM years WHERE y IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*COUNTED, *COUNTED])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def default_month(*, year: int, today: dt.date | None = None) -> int:
@@ -117,7 +130,7 @@ def program_cards(
     """One card per active program: its headline indicator's province progress."""
     today = today or timezone.localdate()
     programs = _programs_with_headline()
-    table = compute_progress(
+    table = progress_table(
         indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
@@ -203,7 +216,7 @@ def scorecard(
     """Regencies x programs: the headline indicator's achievement per regency, ranked."""
     programs = _programs_with_headline()
     regencies = list(Regency.objects.all())
-    table = compute_progress(
+    table = progress_table(
         indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
@@ -227,7 +240,7 @@ def overview(
     today = today or timezone.localdate()
     programs = _programs_with_headline()
     regencies = list(Regency.objects.all())
-    table = compute_progress(
+    table = progress_table(
         indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
@@ -412,7 +425,7 @@ def program_page(
     if indicator is None:
         return page
     regencies = list(_latest_reports(program=program, year=year, month=month))
-    table = compute_progress(
+    table = progress_table(
         indicators=[indicator],
         year=year,
         month=month,
@@ -470,23 +483,17 @@ def source_breakdown(
     if indicator.measure not in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL):
         return []
 
-    rows = counted_realizations(
-        indicator_ids=[indicator.pk],
-        year=year,
-        month=month,
-        statuses=counted_statuses(verified_only),
-    )
-    source = (
-        "funding_source__name",
-        "funding_source__category",
-        "funding_source__is_partner",
-        "funding_source__order",
-    )
-    rows = rows.filter(report__regency__isnull=False)
-    if indicator.measure == Indicator.Measure.RUNNING_TOTAL:
-        return _latest_month_sources(rows, source)
-    grouped = rows.values(*source).annotate(total=Sum("value")).order_by("-total", source[-1])
-    return [_source_row(row) for row in grouped]
+    totals = source_totals(indicator=indicator, year=year, month=month, verified_only=verified_only)
+    ordered = sorted(totals, key=lambda item: (-(item[1] or 0), item[0].order, item[0].name))
+    return [
+        SourceRow(
+            label=source.name,
+            category=source.category,
+            is_partner=source.is_partner,
+            value=total or Decimal(0),
+        )
+        for source, total in ordered
+    ]
 
 
 def _source_row(row: dict) -> SourceRow:
@@ -593,7 +600,7 @@ def regency_page(
         )
     )
     indicators = [i for p in programs for i in p.indicator_list]
-    table = compute_progress(
+    table = progress_table(
         indicators=indicators,
         year=year,
         month=month,

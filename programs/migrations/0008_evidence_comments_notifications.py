@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0005_report_period_index'),
+        ('programs', '0010_derived_data_version_ytd'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from programs import permissions, progress
+from programs import permissions, progress, ytd
 from programs.models import (
     Attachment,
     Comment,
@@ -163,6 +163,7 @@ def _report_url(report: MonthlyReport) -> str:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_save(
     *,
     user,
@@ -306,6 +307,7 @@ def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify(*, user, report: MonthlyReport, version: int | None = None) -> MonthlyReport:
     report = _locked_report(report, version)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
@@ -329,6 +331,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[MonthlyReport]:
     """Verify several reports at once (id, version): all or none."""
     reports = {r.pk: r for r in MonthlyReport.objects.filter(pk__in=[pk for pk, _v in selections])}
@@ -340,6 +343,7 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
 
 
 @transaction.atomic
+@ytd.maintained
 def report_return(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
@@ -355,6 +359,7 @@ def report_return(
 
 
 @transaction.atomic
+@ytd.maintained
 def report_reopen(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET
 from programs import formats, permissions
 from programs.dashboards import selectors
 from programs.filters import Filters, parse_filters
+from programs.pagecache import cached_page
 from programs.spreadsheets import exports
 from programs.spreadsheets import selectors as export_selectors
 from regencies.models import Regency
@@ -55,6 +56,8 @@ def table_export(view):
     """GET-only export of a dashboard table: officials, or anyone while the dashboards are
     public (verified figures only, see `export_filters`)."""
 
+    cached = cached_page(view)
+
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -62,7 +65,7 @@ def table_export(view):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        return cached(request, *args, **kwargs)
 
     return wrapper
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from programs import permissions
+from programs import permissions, ytd
 from programs.forms_admin import target_realizations
 from programs.models import (
     FundingSource,
@@ -476,6 +476,7 @@ def _jsonable(value):
 
 
 @transaction.atomic
+@ytd.maintained
 def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     """Apply a previewed batch: all rows or nothing. Reports touched stay drafts (or
     returned) for the operator to submit; history records the reason 'impor'."""

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
+from programs import ytd
 from programs.demo import seed as demo
 
 REFUSAL = (
@@ -76,5 +77,8 @@ class Command(BaseCommand):
                 "Data demo tidak dapat dihapus karena masih dirujuk data lain (mis. laporan "
                 f"non-demo pada wilayah sintetis). / Demo data is still referenced: {exc}"
             ) from exc
+        # Bulk writes bypass the services: build their year-to-date rows now rather than
+        # on the first page view (programs/ytd.py).
+        ytd.flush()
         for line in summary.lines():
             self.stdout.write(line)

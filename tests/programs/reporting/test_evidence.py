@@ -388,6 +388,9 @@ def test_public_photos_of_verified_reports_only(people, client):
     assert photo.is_public
     verifier.post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
     assert client.get(f"/lampiran/{photo.pk}/").status_code == 404
+    # The cached dashboard pages drop it at once (attachments change the data version).
+    for page in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
+        assert f"/lampiran/{photo.pk}/kecil/" not in client.get(page).content.decode()
 
 
 # --- Remove, history, required evidence -------------------------------------------------------
