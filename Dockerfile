@@ -19,7 +19,8 @@ RUN groupadd --system --gid 10001 app \
 # Dependencies first, so that code changes do not reinstall them. The project itself
 # installs no package ([tool.setuptools] packages = []): the code runs from /app.
 COPY pyproject.toml README.md ./
-RUN pip install .
+# The s3 extra: attachments in an S3-compatible object store when ATTACHMENTS_S3_BUCKET is set.
+RUN pip install '.[s3]'
 
 # Code stays owned by root: the app user can read it, not change it.
 COPY . .

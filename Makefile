@@ -12,7 +12,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-secret \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true PUBLIC_DASHBOARD=1
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run test test-fast lint format bench migrations-check clean
+.PHONY: install run worker test test-fast lint format bench migrations-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py bootstrap_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Sends queued e-mails (django-tasks database backend); run beside `make run`.
+worker: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py db_worker
 
 test: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run

@@ -29,10 +29,13 @@ from programs.forms_admin import (
     target_has_realizations_expression,
 )
 from programs.models import (
+    Attachment,
+    Comment,
     FundingSource,
     Indicator,
     LockException,
     MonthlyReport,
+    Notification,
     Program,
     Realization,
     ReportingExemption,
@@ -143,9 +146,18 @@ class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
-    list_display = ("program", "code", "name", "unit", "measure", "direction", "is_headline")
+    list_display = (
+        "program",
+        "code",
+        "name",
+        "unit",
+        "measure",
+        "direction",
+        "is_headline",
+        "requires_evidence",
+    )
     list_display_links = ("code", "name")
-    list_filter = ("program", "measure", "direction", "is_headline")
+    list_filter = ("program", "measure", "direction", "is_headline", "requires_evidence")
     list_select_related = ("program",)
     search_fields = ("code", "name", "program__name", "program__acronym")
 
@@ -533,3 +545,38 @@ class ReportingExemptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._change_reason = obj.reason
         super().save_model(request, obj, form, change)
+
+
+# Evidence and conversation: written through the app's services (checked uploads, scope),
+# so the admin only lists them.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "report", "indicator", "kind", "size", "is_public")
+    list_filter = ("kind", "is_public")
+    list_select_related = ("report__program", "report__regency", "indicator__program")
+    search_fields = ("original_name", "caption")
+    exclude = ("file", "thumbnail")
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ("report", "author", "kind", "created_at")
+    list_filter = ("kind",)
+    list_select_related = ("report__program", "report__regency", "author")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("user", "kind", "text", "created_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("user",)

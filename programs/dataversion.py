@@ -38,6 +38,8 @@ VERSIONED_TABLES: tuple[str, ...] = (
     "programs_realization",
     "programs_reportingexemption",  # "tidak wajib" cells and completeness rates
     "regencies_regency",
+    # Public photos appear in the galleries; the raw export lists attachments.
+    "programs_attachment",
 )
 
 TRIGGER = "programs_data_version"

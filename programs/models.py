@@ -129,6 +129,11 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("Untuk rasio: apa yang dihitung di penyebut, mis. 'balita diukur'."),
     )
+    requires_evidence = models.BooleanField(
+        _("wajib bukti"),
+        default=False,
+        help_text=_("Laporan tidak dapat diajukan tanpa lampiran untuk indikator ini."),
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     description = models.TextField(_("definisi"), blank=True)
     source_note = models.TextField(_("catatan sumber"), blank=True)
@@ -968,3 +973,176 @@ class ProgressDirty(models.Model):
 
     def __str__(self):
         return f"{self.regency_code} {self.program_id} {self.year}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    """Storage names never come from the uploader: a random name under the report."""
+    return f"lampiran/{instance.report_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """Evidence on a report: a re-encoded photo (EXIF stripped) or a checked PDF.
+
+    Served only through scope-checked views (programs.reporting.evidence_views), never from a
+    public media URL. Capture time and GPS position read from EXIF are kept here as data.
+    """
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Foto")
+        PDF = "pdf", _("Dokumen PDF")
+
+    report = models.ForeignKey(
+        MonthlyReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("laporan"),
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("indikator"),
+    )
+    kind = models.CharField(_("jenis"), max_length=5, choices=Kind.choices)
+    file = models.FileField(_("berkas"), upload_to=attachment_path, max_length=200)
+    thumbnail = models.FileField(
+        _("gambar kecil"), upload_to=attachment_path, max_length=200, blank=True
+    )
+    content_type = models.CharField(_("tipe isi"), max_length=40)
+    original_name = models.CharField(_("nama berkas asli"), max_length=120)
+    caption = models.CharField(_("keterangan"), max_length=300, blank=True)
+    size = models.PositiveIntegerField(_("ukuran (bita)"))
+    width = models.PositiveIntegerField(_("lebar"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("tinggi"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("waktu pengambilan (EXIF)"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("lintang (EXIF)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("bujur (EXIF)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    sha256 = models.CharField(_("sidik SHA-256"), max_length=64)
+    is_public = models.BooleanField(
+        _("boleh tampil publik"),
+        default=False,
+        help_text=_("Ditandai verifikator; foto rumah warga dapat memuat data pribadi."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
+    )
+    uploaded_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lampiran")
+        verbose_name_plural = _("lampiran")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["photo", "pdf"]), name="attachment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_public=False) | Q(kind="photo"),
+                name="attachment_public_only_photo",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("programs:attachment", args=[self.pk])
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class Comment(models.Model):
+    """One entry of a report's thread; return and reopen reasons are entries too."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Komentar")
+        RETURN = "return", _("Alasan dikembalikan")
+        REOPEN = "reopen", _("Alasan dibuka kembali")
+
+    MAX_LENGTH = 2000
+
+    report = models.ForeignKey(
+        MonthlyReport,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("laporan"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("penulis"),
+    )
+    kind = models.CharField(_("jenis"), max_length=7, choices=Kind.choices, default=Kind.COMMENT)
+    text = models.TextField(_("isi"), max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(_("ditulis pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("komentar")
+        verbose_name_plural = _("komentar")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="comment_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.author}: {self.text[:40]}"
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell in the header); emails are sent beside it."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", _("Laporan dikembalikan")
+        VERIFIED = "verified", _("Laporan diverifikasi")
+        COMMENT = "comment", _("Komentar baru")
+        SUBMITTED = "submitted", _("Laporan diajukan")
+        DEADLINE = "deadline", _("Batas waktu dekat")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("pengguna"),
+    )
+    kind = models.CharField(_("jenis"), max_length=9, choices=Kind.choices)
+    report = models.ForeignKey(
+        MonthlyReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("laporan"),
+    )
+    text = models.CharField(_("isi"), max_length=300)
+    url = models.CharField(_("tautan"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text

@@ -147,6 +147,21 @@ def can_view_report(user, *, regency_code: str | None, program_id: int) -> bool:
     return False
 
 
+def can_view_attachment(user, attachment) -> bool:
+    """Whoever may see the report; anyone (while the dashboard is public) for a photo a
+    verifier marked public on a verified report."""
+    report = attachment.report
+    if can_view_report(user, regency_code=report.regency_id, program_id=report.program_id):
+        return True
+    from django.conf import settings
+
+    return (
+        attachment.is_public
+        and report.status == Status.VERIFIED
+        and (settings.PUBLIC_DASHBOARD or user.is_authenticated)
+    )
+
+
 def past_lock_date(year: int, month: int, today: dt.date) -> bool:
     return today > deadlines.lock_date(year, month)
 

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from programs.dashboards import views as dashboards
+from programs.reporting import evidence_views as evidence
 from programs.reporting import views as reports
 from programs.spreadsheets import export_views as exports
 from programs.spreadsheets import import_views as imports
@@ -62,6 +63,22 @@ urlpatterns = [
         reports.report_status,
         name="report_status",
     ),
+    path(
+        "laporan/<kode:code>/<slug:slug>/<period:period>/lampiran/",
+        evidence.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "laporan/<kode:code>/<slug:slug>/<period:period>/komentar/",
+        evidence.comment_add,
+        name="comment_add",
+    ),
+    path("lampiran/<int:pk>/", evidence.attachment_file, name="attachment"),
+    path("lampiran/<int:pk>/kecil/", evidence.attachment_thumbnail, name="attachment_thumbnail"),
+    path("lampiran/<int:pk>/hapus/", evidence.attachment_delete, name="attachment_delete"),
+    path("lampiran/<int:pk>/publik/", evidence.attachment_public, name="attachment_public"),
+    path("notifikasi/", evidence.notification_list, name="notifications"),
+    path("notifikasi/lonceng/", evidence.notification_bell, name="notification_bell"),
     path("verifikasi/", reports.verification_queue, name="verification"),
     path("impor/", imports.upload, name="import"),
     path("impor/templat.xlsx", imports.template, name="import_template"),

@@ -23,6 +23,7 @@ from programs.dashboards import charts, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
+from programs.reporting import selectors as reporting
 from regencies.models import Regency
 
 
@@ -157,6 +158,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "figures": figures,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
+        "gallery": reporting.public_photos(program_id=program.pk),
         "can_export_raw": permissions.can_see_raw_realizations(request.user),
     }
     return render_page(request, "programs/dashboards/program.html", context)
@@ -198,7 +200,13 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
                     decimals=item.indicator.decimals,
                     as_bars=item.indicator.measure == Indicator.Measure.INCREMENT,
                 )
-    context = {**_filter_context(filters), "regency": regency, "page": page, "figures": figures}
+    context = {
+        **_filter_context(filters),
+        "regency": regency,
+        "page": page,
+        "figures": figures,
+        "gallery": reporting.public_photos(regency_code=regency.code),
+    }
     return render_page(request, "programs/dashboards/regency.html", context)
 
 

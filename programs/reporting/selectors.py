@@ -8,11 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions, progress
 from programs.models import (
+    Attachment,
     Indicator,
     LockException,
     MonthlyReport,
@@ -258,6 +260,20 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
             )
         )
         last[record.id] = new
+    for record in Attachment.history.filter(report_id=report.pk).select_related("history_user"):
+        if record.history_type == "~":
+            what = record.history_change_reason or _("Lampiran diubah")
+        else:
+            what = (
+                _("Lampiran ditambahkan: %(name)s")
+                if record.history_type == "+"
+                else _("Lampiran dihapus: %(name)s")
+            ) % {"name": record.original_name}
+        entries.append(
+            TimelineEntry(
+                record.history_date, str(record.history_user or _("sistem")), what, record.caption
+            )
+        )
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
@@ -277,6 +293,7 @@ class QueueValue:
     value: Decimal | None
     previous: Decimal | None
     unit: str
+    attachments: int = 0  # evidence tied to this indicator
 
     @property
     def change(self) -> Decimal | None:
@@ -291,6 +308,7 @@ class QueueItem:
     values: list[QueueValue] = field(default_factory=list)
     warnings: list[RowMessage] = field(default_factory=list)
     notes: list[tuple[Indicator, str]] = field(default_factory=list)  # the operator's notes
+    attachments: int = 0  # all evidence on the report
 
 
 QUEUE_PAGE_SIZE = 25
@@ -438,7 +456,8 @@ def verification_queue(*, user) -> list[QueueItem]:
 
 def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
     """Each report with each indicator's value, the change from the previous month and
-    the checks written for the verifier. Four queries whatever the number of reports."""
+    the checks written for the verifier and how much evidence is attached. Five queries
+    whatever the number of reports."""
     if not reports:
         return []
     program_ids = {r.program_id for r in reports}
@@ -473,13 +492,22 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
     rows_of = defaultdict(list)
     for r in Realization.objects.filter(report__in=reports).select_related("funding_source"):
         rows_of[(r.report_id, r.indicator_id)].append(r)
+    evidence = defaultdict(int)  # (report, indicator or None) -> attachments
+    for row in (
+        Attachment.objects.filter(report__in=reports)
+        .values("report_id", "indicator_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        evidence[(row["report_id"], row["indicator_id"])] += row["n"]
+        evidence[(row["report_id"], "all")] += row["n"]
 
     def value(indicator, row):
         return None if row is None else progress.group_value(indicator.measure, row)
 
     items = []
     for report in reports:
-        item = QueueItem(report=report)
+        item = QueueItem(report=report, attachments=evidence[(report.pk, "all")])
         for indicator in by_program[report.program_id]:
             months = monthly.get((report.regency_id, indicator.pk, report.year), {})
             earlier = [m for m in sorted(months) if m < report.month]
@@ -495,6 +523,7 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
                     value=current,
                     previous=value(indicator, months.get(report.month - 1)),
                     unit=indicator.unit,
+                    attachments=evidence[(report.pk, indicator.pk)],
                 )
             )
             stored = rows_of.get((report.pk, indicator.pk), [])
@@ -515,3 +544,47 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
                 item.notes.extend((indicator, r.note) for r in stored if r.note)
         items.append(item)
     return items
+
+
+# --- Evidence and conversation on the report page ----------------------------------------
+
+
+def report_evidence(*, user, report: MonthlyReport | None, editable: bool) -> dict:
+    """Attachments (per indicator and general), the comment thread, and the GPS points of
+    the photos drawn on the regency's outline. Two queries whatever their number."""
+    if report is None:
+        return {"attachments": [], "attachments_by_indicator": {}, "comments": []}
+    attachments = list(
+        report.attachments.select_related("indicator", "uploaded_by").order_by("uploaded_at", "pk")
+    )
+    by_indicator = defaultdict(list)
+    for attachment in attachments:
+        by_indicator[attachment.indicator_id].append(attachment)
+    comments = list(report.comments.select_related("author"))
+    from programs.reporting import geo, notifications
+
+    points = [a for a in attachments if a.has_location]
+    return {
+        "attachments": attachments,
+        "attachments_by_indicator": dict(by_indicator),
+        "general_attachments": by_indicator.get(None, []),
+        "comments": comments,
+        "can_attach": editable,
+        "can_comment": notifications.can_comment(user, report),
+        "can_mark_public": report.status == Status.VERIFIED
+        and permissions.is_verifier_for(user, program_id=report.program_id),
+        "photo_map": geo.points_map(report.regency_id, points) if points else None,
+    }
+
+
+def public_photos(*, program_id: int | None = None, regency_code: str | None = None, limit=8):
+    """Photos a verifier marked public, of verified reports: the gallery of verified
+    results on program and regency pages. One query."""
+    photos = Attachment.objects.filter(
+        is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
+    ).select_related("report__regency", "report__program")
+    if program_id is not None:
+        photos = photos.filter(report__program_id=program_id)
+    if regency_code is not None:
+        photos = photos.filter(report__regency_id=regency_code)
+    return list(photos.order_by("-report__year", "-report__month", "-pk")[:limit])

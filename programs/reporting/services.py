@@ -7,14 +7,13 @@ on them.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,15 +23,19 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from programs import permissions, progress, ytd
 from programs.models import (
+    Attachment,
+    Comment,
     FundingSource,
     Indicator,
     LockException,
     MonthlyReport,
+    Notification,
     Program,
     Realization,
     Target,
 )
 from programs.reporting import deadlines
+from programs.reporting.notifications import notify, operators_of, verifiers_of
 from programs.reporting.rules import EntryRow, IndicatorContext, RowMessage, validate_rows
 from regencies.models import Regency, UserScope
 
@@ -58,7 +61,6 @@ EMPTY_SUBMIT = gettext_noop(
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
 REASON_TOO_LONG = gettext_noop("Alasan terlalu panjang: paling banyak %(n)s karakter.")
-REASON_MAX_LENGTH = 2000
 IMPORT_REPORT_CHANGED = gettext_noop(
     "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
     "Impor dihentikan dan tidak ada yang diubah: unggah ulang berkasnya."
@@ -70,6 +72,21 @@ IMPORT_REPORT_CREATED = gettext_noop(
 IMPORT_REPORT_NOT_EDITABLE = gettext_noop(
     "Laporan %(report)s sudah diajukan atau diverifikasi. Impor dihentikan dan tidak ada "
     "yang diubah."
+)
+EVIDENCE_REQUIRED = gettext_noop(
+    "Indikator ini wajib disertai bukti: lampirkan paling sedikit satu foto atau dokumen "
+    "untuk indikator ini sebelum mengajukan."
+)
+ATTACH_NOT_EDITABLE = gettext_noop(
+    "Lampiran hanya dapat ditambah atau dihapus selagi laporan masih dapat diubah "
+    "(draf atau dikembalikan, belum dikunci)."
+)
+ATTACH_NEEDS_REPORT = gettext_noop("Simpan draf laporan dulu, lalu lampirkan berkas.")
+TOO_MANY_ATTACHMENTS = gettext_noop("Paling banyak %(n)s lampiran per laporan.")
+CAPTION_TOO_LONG = gettext_noop("Keterangan paling banyak %(n)s karakter.")
+WRONG_INDICATOR = gettext_noop("Indikator tidak dikenal untuk program ini.")
+ONLY_PHOTOS_PUBLIC = gettext_noop(
+    "Hanya foto dari laporan terverifikasi yang dapat ditampilkan publik."
 )
 WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
 QUEUE_CHANGED = gettext_noop(
@@ -161,41 +178,6 @@ def stored_values(report: MonthlyReport | None) -> dict[str, str]:
     return values
 
 
-def _email(subject: str, body: str, recipients) -> None:
-    """Send a notification once the change is committed. A failure (SMTP down) never
-    undoes the change, but is logged with its subject and recipients, never dropped."""
-    recipients = sorted({r for r in recipients if r})
-    if recipients:
-        transaction.on_commit(lambda: send_notification(subject, body, recipients))
-
-
-def send_notification(subject: str, body: str, recipients: list[str]) -> bool:
-    """Send one notification mail; False (and an error in the log) when it failed."""
-    try:
-        send_mail(subject, body, None, recipients, fail_silently=False)
-    except Exception:  # noqa: BLE001 - SMTP, DNS, TLS: every failure is logged the same
-        logging.getLogger("sumsel_gerakan.mail").exception(
-            "Notification mail not sent",
-            extra={"subject": subject, "recipients": ", ".join(recipients)},
-        )
-        return False
-    return True
-
-
-def _operators_of(report: MonthlyReport) -> list[str]:
-    scopes = UserScope.objects.filter(
-        role=UserScope.Role.OPERATOR, regency_id=report.regency_id, user__is_active=True
-    ).filter(Q(programs=report.program) | Q(programs__isnull=True))
-    return list(scopes.values_list("user__email", flat=True).distinct())
-
-
-def _verifiers_of(report: MonthlyReport) -> list[str]:
-    scopes = UserScope.objects.filter(role=UserScope.Role.VERIFIKATOR, user__is_active=True).filter(
-        Q(programs=report.program) | Q(programs__isnull=True)
-    )
-    return list(scopes.values_list("user__email", flat=True).distinct())
-
-
 def _report_url(report: MonthlyReport) -> str:
     return settings.SITE_URL + report.get_absolute_url()
 
@@ -248,6 +230,13 @@ def report_save(
         raise ServiceError(_(EMPTY_SUBMIT), messages)
     if submit and any(m.level == "warning" and not m.resolved for m in messages):
         raise ServiceError(_(NEEDS_NOTES), messages)
+    if submit:
+        missing = missing_evidence(report=report, rows=rows)
+        if missing:
+            raise ServiceError(
+                _(EVIDENCE_REQUIRED),
+                [RowMessage(i.code, "error", _(EVIDENCE_REQUIRED)) for i in missing],
+            )
 
     reason = _("Diajukan") if submit else _("Disimpan sebagai draf")
     if report is None:
@@ -287,13 +276,32 @@ def report_save(
         ) from None
     _write_realizations(report=report, rows=rows, reason=reason, user=user)
     if submit:
-        _email(
-            _("Laporan diajukan: %(report)s") % {"report": report},
-            _("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
+        notify(
+            users=verifiers_of(report),
+            kind=Notification.Kind.SUBMITTED,
+            report=report,
+            text=_("Laporan diajukan: %(report)s") % {"report": report},
+            url=report.get_absolute_url(),
+            email_body=_("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
             % {"user": user, "report": report, "url": _report_url(report)},
-            _verifiers_of(report),
+            exclude=user,
         )
     return report
+
+
+def missing_evidence(*, report: MonthlyReport | None, rows: list[EntryRow]) -> list[Indicator]:
+    """Indicators that require evidence, have entries, and have no attachment yet."""
+    needing = {row.indicator.pk: row.indicator for row in rows if row.indicator.requires_evidence}
+    if not needing:
+        return []
+    covered = set()
+    if report is not None and report.pk:
+        covered = set(
+            report.attachments.filter(indicator_id__in=needing).values_list(
+                "indicator_id", flat=True
+            )
+        )
+    return [indicator for pk, indicator in needing.items() if pk not in covered]
 
 
 def _write_realizations(
@@ -509,6 +517,14 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
     report.version += 1
     report._change_reason = _("Diverifikasi")
     report.save()
+    notify(
+        users=operators_of(report),
+        kind=Notification.Kind.VERIFIED,
+        report=report,
+        text=_("Laporan diverifikasi: %(report)s") % {"report": report},
+        url=report.get_absolute_url(),
+        exclude=user,
+    )
     return report
 
 
@@ -577,8 +593,8 @@ def _send_back(
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ServiceError(_(REASON_TOO_LONG) % {"n": REASON_MAX_LENGTH})
+    if len(reason) > settings.COMMENT_MAX_LENGTH:
+        raise ServiceError(_(REASON_TOO_LONG) % {"n": settings.COMMENT_MAX_LENGTH})
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
     if report.regency_id is not None:
@@ -590,11 +606,24 @@ def _send_back(
     report.version += 1
     report._change_reason = f"{label}: {reason}"
     report.save()
-    _email(
-        _("Laporan dikembalikan: %(report)s") % {"report": report},
-        _("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
+    # The reason is an entry of the report's conversation, where the operator answers.
+    Comment.objects.create(
+        report=report,
+        author=user,
+        kind=Comment.Kind.RETURN if expected == Status.SUBMITTED else Comment.Kind.REOPEN,
+        text=reason,
+    )
+    notify(
+        users=operators_of(report),
+        kind=Notification.Kind.RETURNED,
+        report=report,
+        text=_("Laporan dikembalikan: %(report)s — %(reason)s")
+        % {"report": report, "reason": reason[:150]},
+        url=report.get_absolute_url(),
+        email_subject=_("Laporan dikembalikan: %(report)s") % {"report": report},
+        email_body=_("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
         % {"user": user, "report": report, "reason": reason, "url": _report_url(report)},
-        _operators_of(report),
+        exclude=user,
     )
     return report
 
@@ -636,16 +665,27 @@ def report_open_for_correction(
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
+    if len(reason) > settings.COMMENT_MAX_LENGTH:
+        raise ServiceError(_(REASON_TOO_LONG) % {"n": settings.COMMENT_MAX_LENGTH})
     if not permissions.can_open_for_correction(user, report):
         raise ServiceError(_(WRONG_STATUS))
     exception = _open_for_correction(
         report=report, user=user, reason=_("Dibuka untuk perbaikan: %(r)s") % {"r": reason}
     )
-    _email(
-        _("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
-        _("%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s")
+    # The reason is an entry of the report's conversation; the operators hear of it in
+    # the app (the bell) and by a queued e-mail.
+    Comment.objects.create(report=report, author=user, kind=Comment.Kind.REOPEN, text=reason)
+    notify(
+        users=operators_of(report),
+        kind=Notification.Kind.RETURNED,
+        report=report,
+        text=_("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
+        url=report.get_absolute_url(),
+        email_body=_(
+            "%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s"
+        )
         % {"user": user, "report": report, "until": exception.until, "url": _report_url(report)},
-        _operators_of(report),
+        exclude=user,
     )
     return exception
 
@@ -661,7 +701,8 @@ def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
 
 def reminders_due(*, days: int, today: dt.date | None = None):
     """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
-    due within `days` days or overdue, for months operators can still edit."""
+    due within `days` days or overdue, for months operators can still edit. Operators
+    without an e-mail address are included: they are reminded in the app (the bell)."""
     from programs.obligations import Obligations
 
     today = today or timezone.localdate()
@@ -685,7 +726,6 @@ def reminders_due(*, days: int, today: dt.date | None = None):
     operators = (
         get_user_model()
         .objects.filter(is_active=True, scope__role=UserScope.Role.OPERATOR)
-        .exclude(email="")
         .select_related("scope")
         .prefetch_related("scope__programs")
     )
@@ -704,3 +744,124 @@ def reminders_due(*, days: int, today: dt.date | None = None):
         if pending:
             result.append((user, pending))
     return result
+
+
+# --- Evidence: attachments on a report --------------------------------------------------
+
+
+def _require_editable(user, report: MonthlyReport | None, regency_code, program_id, year, month):
+    if not permissions.is_operator_for(user, regency_code=regency_code, program_id=program_id):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if report is None:
+        raise ServiceError(_(ATTACH_NEEDS_REPORT))
+    if not permissions.can_edit_report(
+        user,
+        regency_code=regency_code,
+        program_id=program_id,
+        year=year,
+        month=month,
+        status=report.status,
+    ):
+        raise ServiceError(_(ATTACH_NOT_EDITABLE))
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    user,
+    report: MonthlyReport | None,
+    regency: Regency,
+    program: Program,
+    year: int,
+    month: int,
+    data: bytes,
+    filename: str,
+    caption: str = "",
+    indicator_code: str = "",
+) -> Attachment:
+    """Check an uploaded file (programs.reporting.evidence) and store it with the report. Nothing
+    is stored when anything is refused. The report's version does not change: attaching
+    a photo never conflicts with someone typing values."""
+    import uuid
+
+    from programs.reporting import evidence
+
+    if report is not None:
+        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    _require_editable(user, report, regency.code, program.pk, year, month)
+    caption = (caption or "").strip()
+    if len(caption) > 300:
+        raise ServiceError(_(CAPTION_TOO_LONG) % {"n": 300})
+    indicator = None
+    if indicator_code:
+        indicator = Indicator.objects.filter(program=program, code=indicator_code).first()
+        if indicator is None:
+            raise ServiceError(_(WRONG_INDICATOR))
+    limit = settings.ATTACHMENT_MAX_PER_REPORT
+    if report.attachments.count() >= limit:
+        raise ServiceError(_(TOO_MANY_ATTACHMENTS) % {"n": limit})
+    try:
+        checked = evidence.check_upload(data)
+    except evidence.UploadRefused as refused:
+        raise ServiceError(refused.message) from None
+    stem = uuid.uuid4().hex
+    attachment = Attachment(
+        report=report,
+        indicator=indicator,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        original_name=evidence.safe_name(filename),
+        caption=caption,
+        size=len(checked.content),
+        width=checked.width,
+        height=checked.height,
+        taken_at=checked.taken_at,
+        latitude=checked.latitude,
+        longitude=checked.longitude,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    attachment._change_reason = _("Lampiran ditambahkan: %(name)s") % {
+        "name": attachment.original_name
+    }
+    attachment.full_clean(exclude=["file", "thumbnail"])
+    storage = attachment.file.storage
+    attachment.file.save(f"{stem}.{checked.extension}", ContentFile(checked.content), save=False)
+    if checked.thumbnail:
+        attachment.thumbnail.save(f"{stem}-kecil.jpg", ContentFile(checked.thumbnail), save=False)
+    try:
+        attachment.save()
+    except Exception:
+        for name in (attachment.file.name, attachment.thumbnail.name):
+            if name:
+                storage.delete(name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, user, attachment: Attachment) -> None:
+    """An operator removes an attachment while the report is still editable; the
+    removal is in the report's history (the file itself is deleted after commit)."""
+    report = MonthlyReport.objects.select_for_update().get(pk=attachment.report_id)
+    _require_editable(user, report, report.regency_id, report.program_id, report.year, report.month)
+    names = [attachment.file.name, attachment.thumbnail.name]
+    storage = attachment.file.storage
+    attachment._change_reason = _("Lampiran dihapus: %(name)s") % {"name": attachment.original_name}
+    attachment.delete()
+    transaction.on_commit(lambda: [storage.delete(n) for n in names if n])
+
+
+@transaction.atomic
+def attachment_set_public(*, user, attachment: Attachment, public: bool) -> Attachment:
+    """A verifier of the program marks a photo of a verified report as public (shown in
+    the galleries of verified results), or takes it back."""
+    report = attachment.report
+    if not permissions.is_verifier_for(user, program_id=report.program_id):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if public and (attachment.kind != Attachment.Kind.PHOTO or report.status != Status.VERIFIED):
+        raise ServiceError(_(ONLY_PHOTOS_PUBLIC))
+    attachment.is_public = public
+    attachment._change_reason = _("Foto ditandai publik") if public else _("Foto tidak lagi publik")
+    attachment.save(update_fields=["is_public"])
+    return attachment

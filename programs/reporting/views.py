@@ -129,6 +129,7 @@ def _render_entry(
     messages_: list[RowMessage] | None = None,
     conflict: services.ConflictError | None = None,
     status: int = 200,
+    extra: dict | None = None,
 ) -> HttpResponse:
     """The entry page: the form with its rows, messages and history beside each input."""
     ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
@@ -181,6 +182,8 @@ def _render_entry(
         "snapshot": json.dumps(services.stored_values(report)),
         "has_errors": any(m.level == "error" for m in messages_ or []),
     }
+    context.update(reporting.report_evidence(user=request.user, report=report, editable=editable))
+    context.update(extra or {})
     context["due_date"] = deadlines.due_date(year, month)
     context["lock_date"] = deadlines.lock_date(year, month)
     response = render(request, "programs/reporting/entry.html", context, status=status)

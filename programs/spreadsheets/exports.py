@@ -501,6 +501,8 @@ def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
         Column(_("Status laporan"), width=14),
         Column(_("Sementara"), width=11),
         Column(_("Catatan"), width=40),
+        Column(_("Jumlah lampiran"), INTEGER, width=10),
+        Column(_("Lampiran"), width=40),
     ]
     # Labels resolved now: the rows are written after the view has returned.
     statuses = {value: str(label) for value, label in MonthlyReport.Status.choices}
@@ -527,6 +529,8 @@ def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
                 statuses.get(r["report__status"], r["report__status"]),
                 r["report__status"] == submitted,
                 r["note"],
+                len(r.get("attachments", [])),
+                "; ".join(r.get("attachments", [])),
             ]
 
     return Sheet(_("Realisasi"), columns, cells(), frozen_cols=0)

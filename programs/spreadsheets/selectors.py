@@ -28,6 +28,8 @@ Measure = Indicator.Measure
 CHUNK_SIZE = 2000
 
 REALIZATION_FIELDS = (
+    "report_id",
+    "indicator_id",
     "report__regency_id",
     "report__regency__name",
     "report__program__slug",
@@ -83,7 +85,28 @@ def realization_rows(
         "funding_source__order",
         "funding_source__name",
     ).values(*REALIZATION_FIELDS)
-    return rows.iterator(chunk_size=CHUNK_SIZE)
+    return _with_attachments(rows.iterator(chunk_size=CHUNK_SIZE), reports)
+
+
+def _with_attachments(rows: Iterator[dict], reports) -> Iterator[dict]:
+    """Each row gets its attachments' metadata ("name (#id)"): those tied to its
+    indicator, then the report's general ones. One query, run when reading starts."""
+    from collections import defaultdict
+
+    from programs.models import Attachment
+
+    files: dict[tuple, list[str]] = defaultdict(list)
+    for a in (
+        Attachment.objects.filter(report__in=reports.values("pk"))
+        .order_by("pk")
+        .values("pk", "report_id", "indicator_id", "original_name")
+    ):
+        files[(a["report_id"], a["indicator_id"])].append(f"{a['original_name']} (#{a['pk']})")
+    for row in rows:
+        row["attachments"] = files.get((row["report_id"], row["indicator_id"]), []) + files.get(
+            (row["report_id"], None), []
+        )
+        yield row
 
 
 # --- Indicator performance tracking -----------------------------------------------------

@@ -202,6 +202,10 @@ def test_a_new_day_is_a_new_page(client, backend, gbrss_data, monkeypatch):  # n
 
 @pytest.mark.parametrize("table", dataversion.VERSIONED_TABLES)
 def test_every_versioned_table_bumps_the_version_in_its_transaction(table, gbrss_data):  # noqa: F811
+    if connection.vendor == "sqlite" and table == "programs_attachment":
+        # SQLite triggers are per row and gbrss_data has no attachment; PostgreSQL (CI)
+        # checks it, and test_evidence checks a public photo leaving a cached page.
+        pytest.skip("no attachment row to update on SQLite")
     before = dataversion.current()
     pk = connection.introspection.get_primary_key_column(connection.cursor(), table)
     with connection.cursor() as cursor:

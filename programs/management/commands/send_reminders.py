@@ -1,10 +1,16 @@
-"""Email operators whose monthly reports are due soon or overdue (run daily from cron)."""
+"""Remind operators whose monthly reports are due soon or overdue (run daily from cron):
+an in-app notification (the bell) and an email enqueued through django-tasks (sent by
+`manage.py db_worker`)."""
 
-from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.formats import date_label, month_year_label
+from programs.models import Notification
+from programs.reporting.notifications import notify
 from programs.reporting.services import reminders_due
 
 
@@ -24,7 +30,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int, dry_run: bool, **options):
         messages = []
-        for user, pending in reminders_due(days=days):
+        # Run twice the same day (a cron retry), remind once.
+        reminded_today = set(
+            Notification.objects.filter(
+                kind=Notification.Kind.DEADLINE,
+                created_at__date=timezone.localdate(),
+            ).values_list("user_id", flat=True)
+        )
+        due = [(u, p) for u, p in reminders_due(days=days) if u.pk not in reminded_today]
+        for user, pending in due:
             lines = [
                 _("- %(program)s %(period)s: batas %(due)s")
                 % {
@@ -38,10 +52,25 @@ class Command(BaseCommand):
                 "Yth. %(name)s,\n\nLaporan bulanan berikut belum diajukan:\n%(lines)s\n\n"
                 "Silakan isi di Dasbor Gerakan Serentak Sumsel (menu Laporan)."
             ) % {"name": user.get_full_name() or user.get_username(), "lines": "\n".join(lines)}
-            messages.append((_("Pengingat laporan bulanan"), body, None, [user.email]))
-            self.stdout.write(f"{user.get_username()} <{user.email}>: {len(pending)} laporan")
+            messages.append((user, pending, body))
+            address = f"<{user.email}>" if user.email else _("(tanpa e-mail: hanya di aplikasi)")
+            self.stdout.write(f"{user.get_username()} {address}: {len(pending)} laporan")
         if messages and not dry_run:
-            send_mass_mail(messages, fail_silently=False)
+            with transaction.atomic():
+                for user, pending, body in messages:
+                    program, year, month, due_date = pending[0]
+                    notify(
+                        users=[user],
+                        kind=Notification.Kind.DEADLINE,
+                        report=None,
+                        text=_(
+                            "%(n)s laporan segera jatuh tempo atau terlambat (paling awal %(due)s)."
+                        )
+                        % {"n": len(pending), "due": date_label(due_date)},
+                        url=reverse("programs:my_reports"),
+                        email_subject=_("Pengingat laporan bulanan"),
+                        email_body=body,
+                    )
         self.stdout.write(
             _("%(n)s operator diingatkan.") % {"n": len(messages)}
             + (" (dry run)" if dry_run else "")

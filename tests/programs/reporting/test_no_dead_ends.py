@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from programs import permissions
-from programs.models import LockException, MonthlyReport, Program
+from programs.models import LockException, MonthlyReport, Notification, Program
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
 
@@ -194,3 +194,14 @@ def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(people, 
         month=LOCKED_MONTH,
         status=report.status,
     )
+    # The operators hear of it in the app (the bell) and the reason joins the conversation.
+    note = Notification.objects.get(user=people["operator"])
+    assert note.kind == Notification.Kind.RETURNED and "perbaikan" in note.text
+    assert report.comments.get().text == "Operator sakit"
+    assert 'data-unread="1"' in operator_bell(people["operator"])
+
+
+def operator_bell(user):
+    client = Client()
+    client.force_login(user)
+    return client.get("/notifikasi/lonceng/").content.decode()

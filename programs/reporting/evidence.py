@@ -1,0 +1,272 @@
+"""Checking an uploaded file before anything is stored: content, not name or declared type.
+
+Accepted: photos (JPEG, PNG, WebP) and PDF documents. A photo is decoded with Pillow
+within a pixel limit (the header is read first, so a decompression bomb is refused
+before its pixels are), rotated by its EXIF orientation, scaled down, re-encoded without
+any metadata and thumbnailed; its capture time and GPS position are returned as data. A
+PDF is kept as uploaded, after refusing active content (JavaScript, launch and open
+actions, embedded files) in its raw bytes and in its deflated streams, and anything
+appended after its end.
+
+Everything else (SVG, HTML, executables, archives, HEIC, polyglots, undecodable files)
+is refused with a message in Indonesian. Pure: bytes in, a CheckedFile or an
+UploadRefused out; nothing touches storage or the database here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import warnings
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+TOO_LARGE = gettext_noop("Berkas terlalu besar: paling besar %(mb)s MB per berkas.")
+EMPTY = gettext_noop("Berkas kosong.")
+WRONG_TYPE = gettext_noop(
+    "Jenis berkas tidak diterima: hanya foto JPEG, PNG atau WebP dan dokumen PDF. "
+    "SVG, HTML, program dan arsip ditolak."
+)
+TOO_MANY_PIXELS = gettext_noop(
+    "Gambar terlalu besar: paling besar %(max)s megapiksel. Perkecil fotonya lalu unggah lagi."
+)
+UNREADABLE = gettext_noop("Berkas rusak atau tidak dapat dibaca sebagai gambar atau PDF.")
+HIDDEN_CONTENT = gettext_noop(
+    "Berkas memuat isi tersembunyi (skrip, HTML atau berkas lain yang disisipkan) dan ditolak."
+)
+PDF_ACTIVE = gettext_noop(
+    "PDF ini memuat JavaScript atau tindakan otomatis dan ditolak. "
+    "Cetak ulang sebagai PDF biasa lalu unggah lagi."
+)
+
+MIME_OF_FORMAT = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+# Markers of text that a browser could run, anywhere in an uploaded file. At 7+ specific
+# bytes they practically never occur by chance inside compressed image data.
+_SCRIPT_MARKERS = re.compile(
+    rb"<\s*(script|html|svg|iframe|object|embed|body|\?php)\b|<!doctype|javascript:",
+    re.IGNORECASE,
+)
+# PDF names that run something when a document is opened or touched.
+_PDF_ACTIVE = re.compile(
+    rb"/(JavaScript|JS|OpenAction|AA|Launch|EmbeddedFile|RichMedia|XFA|SubmitForm|ImportData)"
+    rb"(?![A-Za-z0-9])"
+)
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\n?endstream", re.DOTALL)
+_PDF_MAX_INFLATED = 50 * 1024 * 1024
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class CheckedFile:
+    kind: str  # Attachment.Kind value
+    content: bytes  # what is stored and served: re-encoded photo or the checked PDF
+    content_type: str
+    extension: str
+    thumbnail: bytes | None
+    width: int | None
+    height: int | None
+    taken_at: dt.datetime | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    sha256: str  # of what was uploaded
+
+
+def safe_name(name: str, limit: int = 120) -> str:
+    """A display name only (never a path): the last path component, no control
+    characters, at most `limit` characters with the extension kept."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(
+        c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C"
+    )
+    name = name.strip().strip(".") or "berkas"
+    if len(name) > limit:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:10] if dot else ""
+        name = (stem if dot else name)[: limit - len(ext) - 2] + "…" + (f".{ext}" if ext else "")
+    return name
+
+
+def check_upload(data: bytes) -> CheckedFile:
+    """Decide on an upload from its bytes; raise UploadRefused with the reason."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if len(data) > limit:
+        raise UploadRefused(_(TOO_LARGE) % {"mb": limit // (1024 * 1024)})
+    if not data:
+        raise UploadRefused(_(EMPTY))
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"%PDF-"):
+        return _check_pdf(data, digest)
+    if (
+        data.startswith(b"\xff\xd8\xff")
+        or data.startswith(b"\x89PNG\r\n\x1a\n")
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    ):
+        return _check_image(data, digest)
+    raise UploadRefused(_(WRONG_TYPE))
+
+
+# --- PDF -----------------------------------------------------------------------------
+
+
+def _check_pdf(data: bytes, digest: str) -> CheckedFile:
+    end = data.rfind(b"%%EOF")
+    if end < 0 or (b"/Root" not in data and b"/Type" not in data):
+        raise UploadRefused(_(UNREADABLE))
+    if data[end + 5 :].strip(b"\r\n\t \x00"):
+        raise UploadRefused(_(HIDDEN_CONTENT))  # something appended after the document
+    if _SCRIPT_MARKERS.search(data) or (b"PK\x03\x04" in data and b"PK\x05\x06" in data):
+        raise UploadRefused(_(HIDDEN_CONTENT))
+    for chunk in _pdf_texts(data):
+        normalised = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), chunk)
+        if _PDF_ACTIVE.search(normalised):
+            raise UploadRefused(_(PDF_ACTIVE))
+    return CheckedFile(
+        kind="pdf",
+        content=data,
+        content_type="application/pdf",
+        extension="pdf",
+        thumbnail=None,
+        width=None,
+        height=None,
+        taken_at=None,
+        latitude=None,
+        longitude=None,
+        sha256=digest,
+    )
+
+
+def _pdf_texts(data: bytes):
+    """The raw document, then each of its streams that inflates (object streams may hide
+    dictionaries), within a total inflated-size budget."""
+    yield data
+    budget = _PDF_MAX_INFLATED
+    for match in _PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            text = inflater.decompress(match.group(1), budget)
+        except zlib.error:
+            continue
+        budget -= len(text)
+        if budget <= 0:
+            raise UploadRefused(_(UNREADABLE))
+        yield text
+
+
+# --- Photos ----------------------------------------------------------------------------
+
+
+def _check_image(data: bytes, digest: str) -> CheckedFile:
+    if _SCRIPT_MARKERS.search(data):
+        raise UploadRefused(_(HIDDEN_CONTENT))
+    if data.startswith(b"\x89PNG") and not data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82"):
+        # Data after the PNG's end chunk is a second file riding on the first.
+        if b"IEND\xaeB`\x82" in data:
+            raise UploadRefused(_(HIDDEN_CONTENT))
+        raise UploadRefused(_(UNREADABLE))
+    max_pixels = settings.ATTACHMENT_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # reads the header only
+            if image.format not in MIME_OF_FORMAT:
+                raise UploadRefused(_(WRONG_TYPE))
+            pixels = image.width * image.height
+            if pixels > max_pixels:
+                raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000})
+            exif = image.getexif()
+            image.load()  # decodes: truncated or corrupt data fails here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise UploadRefused(_(UNREADABLE)) from None
+    taken_at = _exif_time(exif)
+    latitude, longitude = _exif_position(exif)
+    image = ImageOps.exif_transpose(image)
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    side = settings.ATTACHMENT_MAX_SIDE
+    if max(image.size) > side:
+        image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    fmt, mime, ext = ("PNG", "image/png", "png") if has_alpha else ("JPEG", "image/jpeg", "jpg")
+    content = _encode(image, fmt)
+    thumb = image.copy()
+    thumb_side = settings.ATTACHMENT_THUMBNAIL_SIDE
+    thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.LANCZOS)
+    return CheckedFile(
+        kind="photo",
+        content=content,
+        content_type=mime,
+        extension=ext,
+        thumbnail=_encode(thumb.convert("RGB"), "JPEG"),
+        width=image.width,
+        height=image.height,
+        taken_at=taken_at,
+        latitude=latitude,
+        longitude=longitude,
+        sha256=digest,
+    )
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """Pixels only: no EXIF, XMP, comments or GPS reach the stored file."""
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(out, "JPEG", quality=85, optimize=True)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+_EXIF_IFD = 0x8769
+_GPS_IFD = 0x8825
+_DATETIME_ORIGINAL = 36867
+_DATETIME = 306
+
+
+def _exif_time(exif) -> dt.datetime | None:
+    try:
+        text = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        if not text:
+            return None
+        naive = dt.datetime.strptime(str(text).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except (ValueError, TypeError, KeyError):
+        return None
+    # Cameras write local time without a zone; the app's zone (WIB) is the best guess.
+    return timezone.make_aware(naive)
+
+
+def _exif_position(exif) -> tuple[Decimal | None, Decimal | None]:
+    try:
+        gps = exif.get_ifd(_GPS_IFD)
+        lat = _degrees(gps[2], gps.get(1, "N"), "S")
+        lon = _degrees(gps[4], gps.get(3, "E"), "W")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
+def _degrees(value, ref, negative: str) -> Decimal:
+    d, m, s = (float(part) for part in value)
+    degrees = d + m / 60 + s / 3600
+    if str(ref).strip("\x00 ").upper() == negative:
+        degrees = -degrees
+    return Decimal(f"{degrees:.6f}")

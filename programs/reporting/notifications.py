@@ -1,0 +1,150 @@
+"""A report's conversation and who hears about what.
+
+In-app notifications (the bell) are rows written in the same transaction as the change
+they announce; emails go to users who have an address, through the task queue
+(programs.tasks), enqueued only once the transaction commits.
+
+Who is notified:
+- submitted: the verifiers of the report's program;
+- returned, verified: the operators of the report's regency (and program);
+- comment: everyone in the report's conversation (its operators, earlier commenters,
+  the verifier who returned or verified it), except the author;
+- deadline in 3 days: operators with a report still to submit (send_reminders).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from programs import permissions
+from programs.models import Comment, MonthlyReport, Notification
+from regencies.models import UserScope
+
+Kind = Notification.Kind
+
+COMMENT_EMPTY = gettext_noop("Komentar tidak boleh kosong.")
+COMMENT_TOO_LONG = gettext_noop("Komentar terlalu panjang: paling banyak %(n)s karakter.")
+NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengomentari laporan ini.")
+
+
+def operators_of(report: MonthlyReport):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            scope__role=UserScope.Role.OPERATOR,
+            scope__regency_id=report.regency_id,
+        )
+        .filter(Q(scope__programs=report.program_id) | Q(scope__programs__isnull=True))
+        .distinct()
+    )
+
+
+def verifiers_of(report: MonthlyReport):
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, scope__role=UserScope.Role.VERIFIKATOR)
+        .filter(Q(scope__programs=report.program_id) | Q(scope__programs__isnull=True))
+        .distinct()
+    )
+
+
+def notify(
+    *,
+    users,
+    kind: str,
+    report: MonthlyReport | None,
+    text: str,
+    url: str = "",
+    email_subject: str | None = None,
+    email_body: str | None = None,
+    exclude=None,
+) -> list[Notification]:
+    """A notification for each user (one query to insert them all), and an email to
+    those with an address once the surrounding transaction commits."""
+    from programs.tasks import send_email
+
+    recipients = {u.pk: u for u in users if exclude is None or u.pk != exclude.pk}
+    if not recipients:
+        return []
+    created = Notification.objects.bulk_create(
+        Notification(user=u, kind=kind, report=report, text=text[:300], url=url)
+        for u in recipients.values()
+    )
+    emails = sorted({u.email for u in recipients.values() if u.email})
+    if emails:
+        subject = email_subject or text
+        body = email_body or f"{text}\n{settings.SITE_URL}{url}"
+        transaction.on_commit(
+            lambda: send_email.enqueue(subject=subject[:200], body=body, recipients=emails)
+        )
+    return created
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_for(user, *, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(user=user)[:limit])
+
+
+def mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- The conversation --------------------------------------------------------------------
+
+
+def can_comment(user, report: MonthlyReport) -> bool:
+    """Operators of the report, verifiers of its program, leaders and admins."""
+    return permissions.can_view_report(
+        user, regency_code=report.regency_id, program_id=report.program_id
+    )
+
+
+@transaction.atomic
+def comment_add(
+    *, user, report: MonthlyReport, text: str, kind: str = Comment.Kind.COMMENT
+) -> Comment:
+    """A plain-text entry of the report's thread (HTML is shown as typed, never run)."""
+    from programs.reporting.services import ServiceError
+
+    if not can_comment(user, report):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ServiceError(_(COMMENT_EMPTY))
+    limit = settings.COMMENT_MAX_LENGTH
+    if len(text) > limit:
+        raise ServiceError(_(COMMENT_TOO_LONG) % {"n": limit})
+    comment = Comment.objects.create(report=report, author=user, kind=kind, text=text)
+    if kind == Comment.Kind.COMMENT:
+        participants = list(operators_of(report))
+        earlier = {c.author_id for c in report.comments.exclude(pk=comment.pk)}
+        earlier |= {report.returned_by_id, report.verified_by_id}
+        known = {u.pk for u in participants}
+        participants += list(
+            get_user_model().objects.filter(pk__in=earlier - known - {None}, is_active=True)
+        )
+        notify(
+            users=participants,
+            kind=Kind.COMMENT,
+            report=report,
+            text=_("%(user)s mengomentari %(report)s: %(text)s")
+            % {"user": user, "report": report, "text": text[:120]},
+            url=report.get_absolute_url() + "#percakapan",
+            exclude=user,
+        )
+    return comment

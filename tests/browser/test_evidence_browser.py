@@ -1,0 +1,103 @@
+"""Evidence and conversation in a real browser: an operator attaches a phone photo (EXIF
+orientation and GPS), the verifier opens it and returns the report with a reason, the
+operator answers in the thread and resubmits, the verifier verifies; each side's bell
+counts the notifications."""
+
+import io
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser import test_reporting_browser as flow
+from tests.programs.reporting.test_evidence import phone_photo
+
+reference_data = flow.reference_data
+reporting_data = flow.reporting_data
+other_page = flow.other_page
+log_in, enter, value_input = flow.log_in, flow.enter, flow.value_input
+
+
+def bell(page):
+    return page.locator("#notification-bell")
+
+
+def test_photo_evidence_return_answer_resubmit_verify_with_bells(
+    page, watch, other_page, reporting_data, live_server
+):
+    year, month = reporting_data["year"], reporting_data["month"]
+    entry_path = f"/laporan/16.07/gbrss/{year:04d}-{month:02d}/"
+    verifier, verifier_watch = other_page()
+    status = page.locator("dd.report-status")
+
+    # Operator: a value saved as draft, then a phone photo attached to the indicator.
+    log_in(page, flow.OPERATOR, entry_path)
+    expect(bell(page)).to_have_attribute("data-unread", "0")
+    enter(page, value_input(page, 0), "120")
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(status).to_have_text("Draf")
+    page.set_input_files(
+        "#berkas", {"name": "IMG_20240314.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}
+    )
+    page.select_option("#lampiran-indikator", flow.HOUSES)
+    page.fill("#keterangan", "Rumah sesudah dibedah")
+    page.get_by_role("button", name="Lampirkan").click()
+    expect(page.locator(".messages")).to_contain_text("Lampiran tersimpan")
+    thumb = page.locator(f'.evidence-strip[data-indicator="{flow.HOUSES}"] img')
+    expect(thumb).to_have_count(1)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.evidence-strip img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    # Upright: the 40x20 sideways sensor image became a 20x40 portrait thumbnail.
+    assert thumb.evaluate("i => i.naturalHeight > i.naturalWidth")
+    page.get_by_role("button", name="Ajukan untuk verifikasi").click()
+    expect(status).to_have_text("Diajukan")
+
+    # Verifier: the bell counts the submission; the report shows the photo and its point.
+    log_in(verifier, flow.VERIFIER, entry_path)
+    expect(bell(verifier)).to_have_attribute("data-unread", "1")
+    expect(verifier.locator("#lampiran")).to_contain_text("Rumah sesudah dibedah")
+    expect(verifier.locator("#lampiran .gps")).to_contain_text("GPS -2,83333, 104,75000")
+    expect(verifier.locator("#photo-map circle.map-point")).to_have_count(1)
+    full = verifier.locator("#lampiran .attachment-meta a").first.get_attribute("href")
+    response = verifier.request.get(live_server.url + full)
+    assert response.status == 200 and response.headers["content-type"] == "image/jpeg"
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(response.body())).size == (20, 40)
+    verifier.fill("#alasan-kembali", "Foto belum menunjukkan rumah sebelum dibedah.")
+    verifier.get_by_role("button", name="Kembalikan ke operator").click()
+    expect(verifier.locator("dd.report-status")).to_have_text("Dikembalikan")
+    verifier.locator("#notification-bell").click()
+    verifier.wait_for_url(re.compile(r"/notifikasi/$"))
+    expect(verifier.locator("#notifications")).to_contain_text("Laporan diajukan")
+    expect(bell(verifier)).to_have_attribute("data-unread", "0")
+
+    # Operator: one unread (returned); the reason is the first entry of the thread.
+    page.goto(entry_path)
+    expect(bell(page)).to_have_attribute("data-unread", "1")
+    expect(page.locator("#percakapan")).to_contain_text("Foto belum menunjukkan rumah")
+    page.fill("#teks", "Foto sebelum dibedah sudah saya tambahkan.")
+    page.get_by_role("button", name="Kirim komentar").click()
+    expect(page.locator("#percakapan .comment")).to_have_count(2)
+    page.set_input_files(
+        "#berkas", {"name": "sebelum.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}
+    )
+    page.select_option("#lampiran-indikator", flow.HOUSES)
+    page.get_by_role("button", name="Lampirkan").click()
+    expect(page.locator(f'.evidence-strip[data-indicator="{flow.HOUSES}"] img')).to_have_count(2)
+    page.get_by_role("button", name="Ajukan untuk verifikasi").click()
+    expect(status).to_have_text("Diajukan")
+
+    # Verifier: the answer and the resubmission; verifies.
+    verifier.goto(entry_path)
+    expect(bell(verifier)).to_have_attribute("data-unread", "2")
+    expect(verifier.locator("#percakapan")).to_contain_text("sudah saya tambahkan")
+    verifier.get_by_role("button", name="Verifikasi", exact=True).click()
+    expect(verifier.locator("dd.report-status")).to_have_text("Terverifikasi")
+
+    # Operator: returned + verified unread.
+    page.goto(entry_path)
+    expect(bell(page)).to_have_attribute("data-unread", "2")
+    assert watch.errors == [] and verifier_watch.errors == []
+    assert watch.outside == [] and verifier_watch.outside == []

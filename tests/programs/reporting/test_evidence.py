@@ -1,0 +1,705 @@
+"""Evidence on reports: uploads checked on their content, scope on every download,
+required evidence, the comment thread, notifications (the bell) and queued emails."""
+
+import io
+import logging
+import struct
+import zlib
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from PIL import Image
+
+from programs.models import (
+    Attachment,
+    Comment,
+    Indicator,
+    LockException,
+    MonthlyReport,
+    Notification,
+)
+from programs.reporting import services
+from tests.programs.reporting import test_reporting
+from tests.programs.reporting.test_reporting import (
+    client_for,
+    previous_month,
+    report,
+    rows,
+    url,
+)
+
+people = test_reporting.people  # the same users and scopes as the reporting tests
+Status = MonthlyReport.Status
+BANYUASIN_GPS = {1: "S", 2: (2.0, 50.0, 0.0), 3: "E", 4: (104.0, 45.0, 0.0)}
+
+
+# --- Files made in the test ----------------------------------------------------------------
+
+
+def phone_photo(orientation=6, gps=True, size=(40, 20)) -> bytes:
+    """A JPEG as a phone writes it: sideways pixels with an EXIF orientation, capture
+    time and GPS position."""
+    image = Image.new("RGB", size, (200, 30, 30))
+    image.paste((20, 20, 200), (0, 0, size[0] // 2, size[1]))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PonselUji"
+    exif.get_ifd(0x8769)[36867] = "2024:03:14 09:30:00"
+    if gps:
+        exif.get_ifd(0x8825).update(BANYUASIN_GPS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=90)
+    return out.getvalue()
+
+
+def png(size=(30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", size, (0, 128, 0, 128)).save(out, "PNG")
+    return out.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A tiny PNG that claims width x height pixels (a decompression bomb's header)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def pdf(extra: bytes = b"", stream: bytes | None = None) -> bytes:
+    body = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R " + extra + b">> endobj\n"
+    body += b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    if stream is not None:
+        packed = zlib.compress(stream)
+        body += b"3 0 obj << /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed)
+        body += packed + b"\nendstream\nendobj\n"
+    return body + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def draft(regency="16.07", period=None):
+    return report(status=Status.DRAFT, regency=regency, period=period)
+
+
+def upload(client, data, name="foto.jpg", caption="Rumah sesudah dibedah", indicator="", **kw):
+    return client.post(
+        url(suffix="lampiran/", **kw),
+        {"berkas": SimpleUploadedFile(name, data), "keterangan": caption, "indikator": indicator},
+    )
+
+
+def stored_files() -> list[str]:
+    found = []
+
+    def walk(path):
+        dirs, files = default_storage.listdir(path)
+        found.extend(f"{path}/{f}" for f in files)
+        for d in dirs:
+            walk(f"{path}/{d}")
+
+    if default_storage.exists("lampiran"):
+        walk("lampiran")
+    return found
+
+
+def assert_refused(response, text):
+    assert response.status_code == 422
+    assert text in response.content.decode()
+    assert Attachment.objects.count() == 0
+    assert stored_files() == []
+
+
+# --- Good uploads ---------------------------------------------------------------------------
+
+
+def test_phone_photo_is_rotated_reencoded_without_exif_and_keeps_time_and_gps(people):
+    draft()
+    operator = client_for(people["operator"])
+    response = upload(operator, phone_photo(), indicator="rumah-dibedah")
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    # Orientation 6 (rotated 90°): the 40x20 sensor image is shown 20 wide, 40 high.
+    assert (attachment.width, attachment.height) == (20, 40)
+    assert attachment.indicator.code == "rumah-dibedah"
+    assert timezone.localtime(attachment.taken_at).strftime("%Y-%m-%d %H:%M") == "2024-03-14 09:30"
+    assert attachment.latitude == Decimal("-2.833333")
+    assert attachment.longitude == Decimal("104.750000")
+    served = operator.get(f"/lampiran/{attachment.pk}/")
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/jpeg"
+    assert "private" in served["Cache-Control"]
+    assert served["Content-Security-Policy"].startswith("default-src 'none'")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    body = b"".join(served.streaming_content)
+    image = Image.open(io.BytesIO(body))
+    assert image.size == (20, 40)
+    assert not image.getexif()  # no orientation, camera model, time or GPS in the file
+    assert b"PonselUji" not in body and b"GPS" not in body
+    thumb = operator.get(f"/lampiran/{attachment.pk}/kecil/")
+    assert thumb.status_code == 200
+    assert Image.open(io.BytesIO(b"".join(thumb.streaming_content))).format == "JPEG"
+    # The verifier sees the photo beside the value, with its time and GPS point on the map.
+    page = client_for(people["verifier"]).get(url()).content.decode()
+    assert f"/lampiran/{attachment.pk}/kecil/" in page
+    assert "GPS -2,83333, 104,75000" in page
+    assert 'id="photo-map"' in page and 'class="map-point"' in page
+
+
+def test_png_and_clean_pdf_are_accepted(people):
+    draft()
+    operator = client_for(people["operator"])
+    assert upload(operator, png(), name="denah.png").status_code == 302
+    assert upload(operator, pdf(), name="berita-acara.pdf").status_code == 302
+    kinds = sorted(Attachment.objects.values_list("kind", "content_type"))
+    assert kinds == [("pdf", "application/pdf"), ("photo", "image/png")]
+    document = Attachment.objects.get(kind="pdf")
+    served = operator.get(f"/lampiran/{document.pk}/")
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"].startswith("inline")
+
+
+# --- Bad input: each refused with a message, nothing stored ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "a.jpg"),
+        (b"<!doctype html><html><body>hi</body></html>", "foto.png"),
+        (b"MZ\x90\x00\x03" + b"\x00" * 200, "foto.jpg"),
+        (b"PK\x03\x04" + b"\x00" * 200, "laporan.pdf"),
+        (b"GIF89a" + b"\x00" * 50, "animasi.gif"),
+    ],
+    ids=["svg", "html", "exe", "zip", "gif"],
+)
+def test_refused_types_whatever_their_name(people, data, name):
+    draft()
+    response = upload(client_for(people["operator"]), data, name=name)
+    assert_refused(response, "Jenis berkas tidak diterima")
+
+
+def test_file_over_the_size_limit(people, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    draft()
+    response = upload(client_for(people["operator"]), phone_photo(size=(400, 400)))
+    assert_refused(response, "Berkas terlalu besar")
+
+
+def test_truncated_image(people):
+    draft()
+    data = phone_photo(size=(200, 200))
+    response = upload(client_for(people["operator"]), data[: len(data) // 2])
+    assert_refused(response, "Berkas rusak atau tidak dapat dibaca")
+
+
+def test_50000_by_50000_png_is_refused_from_its_header(people):
+    draft()
+    bomb = png_header_only(50_000, 50_000)
+    assert len(bomb) < 200  # the test file is tiny; its pixels are never decoded
+    response = upload(client_for(people["operator"]), bomb, name="besar.png")
+    assert_refused(response, "Gambar terlalu besar: paling besar 50 megapiksel")
+
+
+def test_jpeg_with_a_script_appended(people):
+    draft()
+    data = phone_photo() + b"<script>fetch('/admin/')</script>"
+    response = upload(client_for(people["operator"]), data)
+    assert_refused(response, "isi tersembunyi")
+
+
+def test_png_with_a_second_file_after_its_end(people):
+    draft()
+    response = upload(client_for(people["operator"]), png() + b"PK\x03\x04rest", name="a.png")
+    assert_refused(response, "isi tersembunyi")
+
+
+@pytest.mark.parametrize(
+    "pdf_bytes",
+    [
+        pdf(b"/Names << /JavaScript 3 0 R >>"),
+        pdf(b"/AA << /O << /S /JS (app.alert(1)) >> >>"),
+        pdf(b"/OpenAction << /S /Launch /F (calc.exe) >>"),
+        pdf(b"/Open#41ction 3 0 R"),  # a name written with a #xx escape
+        pdf(stream=b"<< /S /JavaScript /JS (app.alert(1)) >>"),  # hidden in a deflated stream
+    ],
+    ids=["javascript", "js", "openaction", "escaped-name", "compressed-stream"],
+)
+def test_pdf_with_javascript_or_actions(people, pdf_bytes):
+    draft()
+    response = upload(client_for(people["operator"]), pdf_bytes, name="dokumen.pdf")
+    assert_refused(response, "PDF ini memuat JavaScript")
+
+
+def test_pdf_with_something_appended_after_its_end(people):
+    draft()
+    response = upload(client_for(people["operator"]), pdf() + b"MZ payload", name="x.pdf")
+    assert_refused(response, "isi tersembunyi")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["..\\..\\windows\\system32\\foto.jpg", "../../etc/passwd.jpg", "a" * 496 + ".jpg"],
+    ids=["backslashes", "slashes", "500-characters"],
+)
+def test_filename_is_only_a_label_never_a_path(people, name):
+    draft()
+    assert upload(client_for(people["operator"]), phone_photo(), name=name).status_code == 302
+    attachment = Attachment.objects.get()
+    assert "/" not in attachment.original_name and "\\" not in attachment.original_name
+    assert ".." not in attachment.original_name
+    assert len(attachment.original_name) <= 120
+    assert attachment.original_name.endswith(".jpg")
+    # The stored name is random, under the report's folder, whatever the upload said.
+    stem = attachment.file.name.removeprefix(f"lampiran/{attachment.report_id}/")
+    assert len(stem) == len("0123456789abcdef0123456789abcdef.jpg")
+    assert sorted(stored_files()) == sorted([attachment.file.name, attachment.thumbnail.name])
+
+
+def test_upload_to_another_regencys_report_is_forbidden(people):
+    draft(regency="16.01")
+    response = upload(client_for(people["operator"]), phone_photo(), code="16.01")
+    assert response.status_code == 403
+    assert Attachment.objects.count() == 0 and stored_files() == []
+
+
+@pytest.mark.parametrize("status", [Status.SUBMITTED, Status.VERIFIED])
+def test_upload_to_a_submitted_or_verified_report(people, status):
+    report(status=status)
+    response = upload(client_for(people["operator"]), phone_photo())
+    assert_refused(response, "Lampiran hanya dapat ditambah atau dihapus selagi laporan")
+
+
+def test_upload_to_a_locked_report(people):
+    period = previous_month(4)
+    draft(period=period)
+    response = upload(client_for(people["operator"]), phone_photo(), period=period)
+    assert_refused(response, "Lampiran hanya dapat ditambah atau dihapus selagi laporan")
+    # An admin's exception opens it again.
+    rep = MonthlyReport.objects.get()
+    LockException.objects.create(
+        regency_id="16.07",
+        program=rep.program,
+        year=rep.year,
+        month=rep.month,
+        until=rep.period.replace(year=rep.year + 5),
+        reason="Bencana banjir",
+    )
+    assert upload(client_for(people["operator"]), phone_photo(), period=period).status_code == 302
+
+
+def test_caption_is_kept_when_an_upload_is_refused(people):
+    draft()
+    response = upload(client_for(people["operator"]), b"not an image", caption="Rumah Pak Udin")
+    assert response.status_code == 422
+    assert 'value="Rumah Pak Udin"' in response.content.decode()
+
+
+def test_count_limit_per_report(people, settings):
+    settings.ATTACHMENT_MAX_PER_REPORT = 2
+    draft()
+    operator = client_for(people["operator"])
+    for _i in range(2):
+        assert upload(operator, png()).status_code == 302
+    response = upload(operator, png())
+    assert response.status_code == 422
+    assert "Paling banyak 2 lampiran per laporan" in response.content.decode()
+    assert Attachment.objects.count() == 2
+
+
+# --- Downloads: scope on every file ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (None, 404),
+        ("operator", 200),
+        ("operator_other_regency", 404),
+        ("operator_other_program", 404),
+        ("verifier", 200),
+        ("verifier_other_program", 404),
+        ("pimpinan", 200),
+        ("admin", 200),
+    ],
+)
+def test_download_follows_the_report_scope(people, who, expected):
+    draft()
+    upload(client_for(people["operator"]), phone_photo())
+    attachment = Attachment.objects.get()
+    client = client_for(people[who] if who else None)
+    assert client.get(f"/lampiran/{attachment.pk}/").status_code == expected
+    assert client.get(f"/lampiran/{attachment.pk}/kecil/").status_code == expected
+
+
+def test_guessing_another_regencys_file_id_tells_nothing(people):
+    draft(regency="16.01")
+    other = client_for(people["operator_other_regency"])
+    upload(other, phone_photo(), code="16.01")
+    theirs = Attachment.objects.get()
+    mine = client_for(people["operator"])
+    missing = mine.get(f"/lampiran/{theirs.pk + 1000}/")
+    guessed = mine.get(f"/lampiran/{theirs.pk}/")
+    assert guessed.status_code == missing.status_code == 404
+    assert b"foto" not in guessed.content
+
+
+def test_public_photos_of_verified_reports_only(people, client):
+    rep = draft()
+    upload(client_for(people["operator"]), phone_photo(), caption="Rumah selesai")
+    photo = Attachment.objects.get()
+    verifier = client_for(people["verifier"])
+    # Not verified yet: cannot be made public.
+    verifier.post(f"/lampiran/{photo.pk}/publik/", {"publik": "1"})
+    photo.refresh_from_db()
+    assert not photo.is_public
+    MonthlyReport.objects.filter(pk=rep.pk).update(
+        status=Status.VERIFIED, verified_at=timezone.now()
+    )
+    response = verifier.post(f"/lampiran/{photo.pk}/publik/", {"publik": "1"})
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.is_public
+    assert client.get(f"/lampiran/{photo.pk}/kecil/").status_code == 200
+    year, _month = previous_month()
+    for page in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
+        html = client.get(page).content.decode()
+        assert f"/lampiran/{photo.pk}/kecil/" in html and "Rumah selesai" in html
+    # An operator cannot publish; hiding it again removes it from anonymous eyes.
+    client_for(people["operator"]).post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
+    photo.refresh_from_db()
+    assert photo.is_public
+    verifier.post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
+    assert client.get(f"/lampiran/{photo.pk}/").status_code == 404
+    # The cached dashboard pages drop it at once (attachments change the data version).
+    for page in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
+        assert f"/lampiran/{photo.pk}/kecil/" not in client.get(page).content.decode()
+
+
+# --- Remove, history, required evidence -------------------------------------------------------
+
+
+def test_remove_only_while_editable_and_both_steps_in_history(
+    people, django_capture_on_commit_callbacks
+):
+    rep = draft()
+    operator = client_for(people["operator"])
+    upload(operator, phone_photo())
+    photo = Attachment.objects.get()
+    names = [photo.file.name, photo.thumbnail.name]
+    # Someone else cannot remove it.
+    client_for(people["verifier"]).post(f"/lampiran/{photo.pk}/hapus/")
+    assert Attachment.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post(f"/lampiran/{photo.pk}/hapus/")
+    assert Attachment.objects.count() == 0
+    assert stored_files() == [] and not any(default_storage.exists(n) for n in names)
+    page = operator.get(url()).content.decode()
+    assert "Lampiran ditambahkan: foto.jpg" in page and "Lampiran dihapus: foto.jpg" in page
+    # Once submitted, its attachments stay.
+    upload(operator, phone_photo())
+    MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.SUBMITTED)
+    photo = Attachment.objects.get()
+    response = operator.post(f"/lampiran/{photo.pk}/hapus/")
+    assert response.status_code == 302
+    assert Attachment.objects.count() == 1
+
+
+def test_indicator_requiring_evidence_blocks_submit_until_attached(people):
+    Indicator.objects.filter(code="rumah-dibedah").update(requires_evidence=True)
+    operator = client_for(people["operator"])
+    operator.post(url(), {"versi": "0", "aksi": "simpan", **rows()})
+    rep = MonthlyReport.objects.get()
+    response = operator.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
+    assert response.status_code == 422
+    assert "wajib disertai bukti" in response.content.decode()
+    rep.refresh_from_db()
+    assert rep.status == Status.DRAFT
+    # A general attachment is not evidence for the indicator; one tied to it is.
+    upload(operator, phone_photo())
+    response = operator.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
+    assert response.status_code == 422
+    upload(operator, phone_photo(), indicator="rumah-dibedah")
+    response = operator.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
+    assert response.status_code == 302
+    rep.refresh_from_db()
+    assert rep.status == Status.SUBMITTED
+
+
+# --- Conversation and notifications ------------------------------------------------------------
+
+
+def test_comments_are_plain_text_length_limited_and_scoped(people):
+    rep = report(status=Status.SUBMITTED)
+    verifier = client_for(people["verifier"])
+    response = verifier.post(
+        url(suffix="komentar/"), {"teks": "<b>Foto</b> kurang <script>x</script>"}
+    )
+    assert response.status_code == 302
+    page = client_for(people["operator"]).get(url()).content.decode()
+    assert "&lt;b&gt;Foto&lt;/b&gt; kurang &lt;script&gt;" in page
+    assert "<script>x</script>" not in page
+    too_long = verifier.post(url(suffix="komentar/"), {"teks": "x" * 2001})
+    assert too_long.status_code == 422
+    assert "paling banyak 2000 karakter" in too_long.content.decode()
+    assert "x" * 2001 in too_long.content.decode()  # what was typed is not lost
+    assert verifier.post(url(suffix="komentar/"), {"teks": "   "}).status_code == 422
+    for who in ("operator_other_regency", "verifier_other_program", None):
+        response = client_for(people[who] if who else None).post(
+            url(suffix="komentar/"), {"teks": "halo"}
+        )
+        assert response.status_code in (302, 403)
+        if who is None:
+            assert response["Location"].startswith("/akun/masuk/")
+    assert Comment.objects.filter(report=rep).count() == 1
+
+
+def test_notifications_for_each_step_and_the_bell(people, django_capture_on_commit_callbacks):
+    operator, verifier = people["operator"], people["verifier"]
+    op, ver = client_for(operator), client_for(verifier)
+
+    def bell(client):
+        return int(
+            client.get("/notifikasi/lonceng/")
+            .content.decode()
+            .split('data-unread="')[1]
+            .split('"')[0]
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        op.post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    rep = MonthlyReport.objects.get()
+    assert bell(ver) == 1 and bell(op) == 0
+    assert Notification.objects.get(user=verifier).kind == "submitted"
+    assert [m.to for m in mail.outbox] == [[verifier.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        ver.post(
+            url(suffix="status/"),
+            {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": rep.version},
+        )
+    assert bell(op) == 1
+    # The return reason is the first entry of the thread.
+    assert list(rep.comments.values_list("kind", "text")) == [("return", "Foto belum ada")]
+    with django_capture_on_commit_callbacks(execute=True):
+        op.post(url(suffix="komentar/"), {"teks": "Sudah saya lampirkan."})
+    assert bell(ver) == 2  # submitted + the operator's answer
+    assert Notification.objects.filter(user=verifier, kind="comment").exists()
+    page = ver.get("/notifikasi/").content.decode()
+    assert "Sudah saya lampirkan." in page
+    assert bell(ver) == 0  # the list marks them read
+    rep.refresh_from_db()
+    op.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
+    rep.refresh_from_db()
+    ver.post(url(suffix="status/"), {"aksi": "verifikasi", "versi": rep.version})
+    kinds = list(Notification.objects.filter(user=operator).values_list("kind", flat=True))
+    assert sorted(kinds) == ["returned", "verified"]
+    # Anonymous visitors get no bell.
+    assert 'data-unread="0"' in client_for(None).get("/notifikasi/lonceng/").content.decode()
+
+
+def test_failed_mail_is_logged_not_dropped(
+    people, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.programs.reporting.test_evidence.BrokenBackend"
+    with (
+        caplog.at_level(logging.ERROR, logger="sumsel_gerakan.mail"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    assert MonthlyReport.objects.get().status == Status.SUBMITTED  # the page did not fail
+    assert "Email not sent" in caplog.text and people["verifier"].email in caplog.text
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
+
+
+def test_reminders_notify_in_app_and_enqueue_emails(people, django_capture_on_commit_callbacks):
+    get_user_model().objects.filter(pk=people["operator_other_regency"].pk).update(email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--hari", "40", stdout=io.StringIO())
+    operator = people["operator"]
+    notes = Notification.objects.filter(user=operator, kind="deadline")
+    assert notes.count() == 1
+    assert any(operator.email in m.to for m in mail.outbox)
+    # An operator without an address is reminded in the app only.
+    no_mail = people["operator_other_regency"]
+    assert Notification.objects.filter(user=no_mail, kind="deadline").count() == 1
+    # A second run the same day reminds nobody twice.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--hari", "40", stdout=io.StringIO())
+    assert notes.count() == 1 and mail.outbox == []
+
+
+# --- Export and query counts ---------------------------------------------------------------------
+
+
+def test_raw_export_lists_attachments_metadata(people):
+    rep = draft()
+    operator = client_for(people["operator"])
+    upload(operator, phone_photo(), indicator="rumah-dibedah", name="sesudah.jpg")
+    MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.SUBMITTED)
+    year, month = previous_month()
+    response = operator.get(f"/unduh/realisasi.csv?tahun={year}&bulan={month}")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header = next(line for line in text.splitlines() if line.startswith("Tahun;Bulan"))
+    assert "Lampiran" in header
+    row = next(line for line in text.splitlines() if "rumah-dibedah" in line)
+    assert f"sesudah.jpg (#{Attachment.objects.get().pk})" in row
+
+
+def test_report_page_queries_do_not_grow_with_attachments_and_comments(people):
+    draft()
+    operator = client_for(people["operator"])
+    upload(operator, phone_photo())
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert operator.get(url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _i in range(4):
+        upload(operator, phone_photo(), indicator="rumah-dibedah")
+        operator.post(url(suffix="komentar/"), {"teks": "catatan"})
+    assert count() == few
+
+
+def test_attachment_service_checks_scope_itself(people):
+    rep = draft()
+    with pytest.raises(services.PermissionDenied):
+        services.attachment_add(
+            user=people["operator_other_regency"],
+            report=rep,
+            regency=rep.regency,
+            program=rep.program,
+            year=rep.year,
+            month=rep.month,
+            data=phone_photo(),
+            filename="a.jpg",
+        )
+    assert Attachment.objects.count() == 0
+
+
+def test_verifier_queue_counts_evidence_with_fixed_queries(people):
+    verifier = client_for(people["verifier"])
+    rep = draft()
+    operator = client_for(people["operator"])
+    upload(operator, phone_photo(), indicator="rumah-dibedah")
+    upload(operator, pdf(), name="ba.pdf")
+    MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.SUBMITTED)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = verifier.get("/verifikasi/")
+        return len(ctx.captured_queries), response.content.decode()
+
+    few, html = count()
+    assert "2 lampiran" in html and 'data-evidence="1"' in html
+    other = draft(regency="16.01")
+    upload(client_for(people["operator_other_regency"]), png(), code="16.01")
+    MonthlyReport.objects.filter(pk=other.pk).update(status=Status.SUBMITTED)
+    many, html = count()
+    assert many == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emails_wait_in_the_database_queue_until_the_worker_sends_them(people, settings):
+    """With the production backend a page only enqueues (after its commit); the worker
+    command sends."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    assert mail.outbox == []
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    assert [m.to for m in mail.outbox] == [[people["verifier"].email]]
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_s3_storage_is_configured_from_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='sumsel_gerakan.settings';"
+        "from django.conf import settings; d = settings.STORAGES['default'];"
+        "print(d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'],"
+        " d['OPTIONS']['default_acl'])"
+    )
+    env = {
+        **os.environ,
+        "ATTACHMENTS_S3_BUCKET": "lampiran-uji",
+        "ATTACHMENTS_S3_ENDPOINT_URL": "https://s3.contoh.go.id",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [
+        "storages.backends.s3.S3Storage",
+        "lampiran-uji",
+        "https://s3.contoh.go.id",
+        "private",
+    ]
+
+
+def test_spreadsheet_import_leaves_attachments_alone(people):
+    from programs.models import ImportBatch
+    from tests.programs.spreadsheets.test_imports import row, xlsx
+
+    rep = draft()
+    operator = client_for(people["operator"])
+    upload(operator, phone_photo(), indicator="rumah-dibedah")
+    before = list(Attachment.objects.values_list("pk", "file", "indicator_id", "report_id"))
+    operator.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("8")])})
+    applied = operator.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    assert applied.status_code == 302
+    rep.refresh_from_db()
+    assert rep.realizations.get().value == Decimal(8)  # the import did apply
+    assert list(Attachment.objects.values_list("pk", "file", "indicator_id", "report_id")) == before
+    assert all(default_storage.exists(name) for _pk, name, _i, _r in before)
+
+
+def test_notification_page_queries_do_not_grow(people):
+    operator = people["operator"]
+    client = client_for(operator)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/notifikasi/").status_code == 200
+        return len(ctx.captured_queries)
+
+    Notification.objects.create(user=operator, kind="deadline", text="satu")
+    first = client.get("/notifikasi/").content.decode()
+    assert 'class="notification unread"' in first  # shown as new once
+    few = count()
+    Notification.objects.bulk_create(
+        Notification(user=operator, kind="comment", text=f"komentar {i}") for i in range(20)
+    )
+    assert count() == few
+    html = client.get("/notifikasi/").content.decode()
+    assert "komentar 19" in html and "notification unread" not in html  # read at the last visit
