@@ -23,7 +23,6 @@ STATUS_COLOURS = {
     "no_target": "#8C8C8C",
     "no_data": "#BDBDBD",
 }
-MAP_SCALE = [[0, "#f1eef6"], [0.5, "#74a9cf"], [1, "#034e7b"]]
 REALIZATION_COLOUR = "#0072B2"
 TARGET_COLOUR = "#E69F00"
 
@@ -38,7 +37,14 @@ class BarRow:
     url: str
 
 
+# Every numeric axis: thousands separated and no trailing zeros (8.000; 14,3 in
+# Indonesian through `separators`, 8,000; 14.3 in English). Category axes ignore it.
+AXIS_NUMBERS = {"tickformat": ",~f", "separatethousands": True}
+
+
 def _layout(**extra) -> dict:
+    """The common layout of every figure: the language's separators and axis number
+    format are set here once, so no figure can forget them."""
     english = (get_language() or "id").startswith("en")
     layout = {
         "separators": ".," if english else ",.",
@@ -49,16 +55,20 @@ def _layout(**extra) -> dict:
         "hoverlabel": {"align": "left"},
     }
     layout.update(extra)
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {**AXIS_NUMBERS, **layout.get(axis, {})}
     return layout
 
 
 def config() -> dict:
+    """Plotly's tool bar stays off: it floats over the top right of a chart and covered
+    labels there; every chart has its table and its download beside it."""
     english = (get_language() or "id").startswith("en")
     return {
         "locale": "en" if english else "id",
         "displaylogo": False,
+        "displayModeBar": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }
 
 
@@ -66,28 +76,46 @@ def _float(value) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def _pct(value) -> str:
+def pct(value) -> str:
     return "–" if value is None else f"{formats.number(value, 1)} %"
+
+
+_pct = pct
+
+# A bar longer than this (in % achievement) is clipped at the axis end and labelled with
+# its true value, so one regency far above its target does not squash the others.
+CLIP_AT = Decimal(150)
 
 
 def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dict:
     """Horizontal bars of achievement per regency, best on top, with the expected marker."""
     shown = [r for r in rows if r.achievement is not None]
-    shown.sort(key=lambda r: r.achievement)
+    shown.sort(key=lambda r: (r.achievement, r.code))
     names = [r.name for r in shown]
     pcts = [_pct(r.achievement) for r in shown]  # formatted once for text and hover
+    clipped = [r.achievement > CLIP_AT for r in shown]
+    xaxis = {"title": {"text": _("Capaian (%)")}, "rangemode": "tozero", "automargin": True}
+    if any(clipped):
+        # The axis ends at the clip; the clipped bar says its true value inside, with ».
+        xaxis["range"] = [0, float(CLIP_AT)]
     figure = {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
-                "x": [_float(r.achievement) for r in shown],
+                "x": [
+                    float(CLIP_AT) if c else _float(r.achievement)
+                    for r, c in zip(shown, clipped, strict=True)
+                ],
                 "y": names,
                 "marker": {"color": [STATUS_COLOURS[r.status] for r in shown]},
-                "text": pcts,
+                "text": [f"{p} »" if c else p for p, c in zip(pcts, clipped, strict=True)],
                 # Beside the bar, level, in the dark axis colour: readable in a thin bar on a
-                # phone, and no white text on the light status colours.
-                "textposition": "outside",
+                # phone, and no white text on the light status colours. A clipped bar has
+                # its label inside its end.
+                "textposition": ["inside" if c else "outside" for c in clipped],
+                "insidetextanchor": "end",
+                "insidetextfont": {"color": "#000000"},
                 "textangle": 0,
                 "cliponaxis": False,
                 "hovertext": [
@@ -103,7 +131,7 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dic
             # Right margin: room for the outside text of the longest bar (cliponaxis off).
             margin={"l": 10, "r": 60, "t": 30, "b": 40},
             # No " %" on the ticks (the title says it): they stay level on a phone.
-            xaxis={"title": {"text": _("Capaian (%)")}, "rangemode": "tozero", "automargin": True},
+            xaxis=xaxis,
             yaxis={"automargin": True, "categoryorder": "array", "categoryarray": names},
             showlegend=False,
         ),
@@ -136,59 +164,6 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dic
     return figure
 
 
-def achievement_map(rows: Sequence[BarRow]) -> dict:
-    """Choropleth of achievement; regencies without a figure are grey and say so.
-    The GeoJSON is attached in the browser from a static file (see charts.js)."""
-    with_value = [r for r in rows if r.achievement is not None]
-    without = [r for r in rows if r.achievement is None]
-    common = {
-        "type": "choropleth",
-        "featureidkey": "properties.kode_kemendagri",
-        "hovertemplate": "%{hovertext}<extra></extra>",
-        "marker": {"line": {"color": "#ffffff", "width": 1}},
-    }
-    data = [
-        {
-            **common,
-            "locations": [r.code for r in with_value],
-            "z": [min(_float(r.achievement), 120.0) for r in with_value],
-            "zmin": 0,
-            "zmax": 100,
-            "colorscale": MAP_SCALE,
-            "colorbar": {"title": {"text": _("Capaian (%)")}, "ticksuffix": " %", "len": 0.8},
-            "hovertext": [
-                f"{r.name}: {_pct(r.achievement)} — {r.status_label}" for r in with_value
-            ],
-            "customdata": [r.url for r in with_value],
-        }
-    ]
-    if without:
-        data.append(
-            {
-                **common,
-                "locations": [r.code for r in without],
-                "z": [0 for _r in without],
-                "colorscale": [[0, STATUS_COLOURS["no_data"]], [1, STATUS_COLOURS["no_data"]]],
-                "showscale": False,
-                "hovertext": [f"{r.name}: {r.status_label}" for r in without],
-                "customdata": [r.url for r in without],
-            }
-        )
-    return {
-        "data": data,
-        "layout": _layout(
-            height=420,
-            margin={"l": 0, "r": 0, "t": 10, "b": 0},
-            geo={
-                "fitbounds": "locations",
-                "visible": False,
-                "projection": {"type": "mercator"},
-            },
-        ),
-        "config": {**config(), "scrollZoom": False},
-    }
-
-
 def cumulative_chart(
     *,
     months: Sequence[str],
@@ -198,8 +173,11 @@ def cumulative_chart(
     decimals: int,
     realized_label: str,
     expected_label: str,
+    previous: Sequence | None = None,
+    previous_label: str = "",
 ) -> dict:
-    """The province's year-to-date realization per month against the target path."""
+    """The province's year-to-date realization per month against the target path, and
+    (when given) the same months of the previous year as a dotted grey line."""
 
     def texts(series):
         return [
@@ -231,6 +209,19 @@ def cumulative_chart(
                 "line": {"color": TARGET_COLOUR, "width": 2, "dash": "dash"},
                 "hovertext": texts(expected),
                 "hovertemplate": "%{hovertext}<extra>" + expected_label + "</extra>",
+            }
+        )
+    if previous is not None and any(v is not None for v in previous):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": previous_label,
+                "x": list(months),
+                "y": [_float(v) for v in previous],
+                "line": {"color": "#666666", "width": 2, "dash": "dot"},
+                "hovertext": texts(previous),
+                "hovertemplate": "%{hovertext}<extra>" + previous_label + "</extra>",
             }
         )
     return {
@@ -349,5 +340,5 @@ def trend_chart(
             yaxis={"rangemode": "tozero", "automargin": True},
             showlegend=False,
         ),
-        "config": {**config(), "displayModeBar": False},
+        "config": config(),
     }

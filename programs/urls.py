@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from programs.views import dashboards, exports, imports, reports
+from programs.views import dashboards, exports, imports, reports, saved
 
 
 class PeriodConverter:
@@ -36,6 +36,9 @@ urlpatterns = [
     path("program/<slug:slug>/", dashboards.program, name="program"),
     path("wilayah/<str:code>/", dashboards.regency, name="regency"),
     path("kelengkapan/", dashboards.completeness, name="completeness"),
+    path("ringkasan/cetak/", dashboards.meeting_summary, name="meeting_summary"),
+    path("tersimpan/", saved.saved_list, name="saved"),
+    path("tersimpan/<int:pk>/hapus/", saved.saved_delete, name="saved_delete"),
     path("laporan/", reports.my_reports, name="my_reports"),
     path(
         "laporan/<kode:code>/<slug:slug>/<period:period>/",

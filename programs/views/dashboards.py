@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from programs import charts, formats, selectors
+from programs import charts, formats, maps, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
 from regencies.models import Regency
@@ -67,15 +68,56 @@ def overview(request):
         for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
     }
     closed_month, completeness = selectors.completeness_summary(year=filters.year)
+    completeness_sort = request.GET.get("lengkap", "")
+    completeness = _sort_completeness(completeness, completeness_sort)
+    query = filters.query()
+    regency_query = filters.query(sort=None)
+    real_rows = [r for r in board.rows if not r.regency.is_synthetic]
     context = {
         **_filter_context(filters),
         "cards": cards,
         "board": board,
         "sort_links": sort_links,
+        "ranking_note": selectors.PROGRAM_RANKING_NOTE
+        if board.sort.lstrip("-") in {p.slug for p in board.programs}
+        else selectors.RANKING_NOTE,
         "closed_month": closed_month,
         "completeness": completeness,
+        "completeness_sort": completeness_sort,
+        "completeness_links": {
+            key: f"{query}&lengkap={'-' + key if completeness_sort == key else key}"
+            for key in ("program", "diajukan", "terverifikasi")
+        },
+        "status_map": maps.status_map(
+            [
+                maps.MapArea(
+                    code=r.regency.code,
+                    name=r.regency.name,
+                    status=r.overall_status,
+                    status_label=r.overall_status_label,
+                    url=r.regency.get_absolute_url() + regency_query,
+                    detail=", ".join(p.label for p in r.behind_programs),
+                )
+                for r in real_rows
+            ],
+            map_id="overview-map",
+        ),
+        "behind": board.behind_by_program(),
     }
     return render_page(request, "programs/overview.html", context)
+
+
+def _sort_completeness(rows: list, sort: str) -> list:
+    """The overview's completeness summary in the order its column links ask for."""
+    descending = sort.startswith("-")
+    sign = -1 if descending else 1
+    keys = {
+        "program": lambda r: (sign * r.program.order, r.program.slug),
+        "diajukan": lambda r: (sign * r.submitted, r.program.order),
+        "terverifikasi": lambda r: (sign * r.verified, r.program.order),
+    }
+    key = keys.get(sort.lstrip("-"))
+    return sorted(rows, key=key) if key else rows
 
 
 def _bar_rows(rows) -> list[charts.BarRow]:
@@ -107,13 +149,29 @@ def program(request, slug: str):
         verified_only=filters.verified_only,
     )
     figures = {}
+    status_map = None
     indicator = page.indicator
     if indicator is not None:
         bar_rows = _bar_rows(page.rows)
         expected = page.province.expected if page.province else None
         figures["bars"] = charts.achievement_bars(bar_rows, expected=expected)
-        figures["map"] = charts.achievement_map(
-            [r for r, row in zip(bar_rows, page.rows, strict=True) if not row.regency.is_synthetic]
+        regency_query = filters.query(indicator=filters.indicator)
+        status_map = maps.status_map(
+            [
+                maps.MapArea(
+                    code=row.regency.code,
+                    name=row.regency.name,
+                    status=row.progress.status,
+                    status_label=row.progress.status_label,
+                    url=row.regency.get_absolute_url() + regency_query,
+                    detail=charts.pct(row.progress.achievement)
+                    if row.progress.achievement is not None
+                    else "",
+                )
+                for row in page.rows
+                if not row.regency.is_synthetic
+            ],
+            map_id="program-map",
         )
         figures["trend"] = charts.cumulative_chart(
             months=[formats.month_label(p.month)[:3] for p in page.series],
@@ -123,6 +181,8 @@ def program(request, slug: str):
             decimals=indicator.decimals,
             realized_label=str(_realized_label(indicator)),
             expected_label=str(_expected_label(indicator)),
+            previous=[p.value for p in page.previous_series],
+            previous_label=str(_("Tahun lalu (%(year)s)") % {"year": filters.year - 1}),
         )
         if page.sources:
             figures["sources"] = charts.horizontal_bars(
@@ -146,6 +206,7 @@ def program(request, slug: str):
         "program": program,
         "page": page,
         "figures": figures,
+        "status_map": status_map,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
     }
     return render_page(request, "programs/program.html", context)
@@ -188,6 +249,26 @@ def regency(request, code: str):
                 )
     context = {**_filter_context(filters), "regency": regency, "page": page, "figures": figures}
     return render_page(request, "programs/regency.html", context)
+
+
+@dashboard
+def meeting_summary(request):
+    """One A4 page for a coordination meeting (Rakor): every program's headline figure,
+    status, the regencies behind, completeness and the data date."""
+    filters = parse_filters(request)
+    lines, closed_month = selectors.meeting_summary(
+        year=filters.year, month=filters.month, verified_only=filters.verified_only
+    )
+    latest = [ln.card.progress.latest_month for ln in lines if ln.card.progress]
+    context = {
+        **_filter_context(filters),
+        "lines": lines,
+        "closed_month": closed_month,
+        "data_month": max((m for m in latest if m), default=None),
+        "demo": selectors.has_demo_data(year=filters.year),
+        "today": timezone.localdate(),
+    }
+    return render(request, "programs/summary_print.html", context)
 
 
 @dashboard

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from tests.browser.conftest import draw_charts
 from tests.conftest import FIXTURES
 from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
@@ -20,17 +21,14 @@ def reference_data(transactional_db):
     "path,charts",
     [
         ("/?tahun=2024&bulan=12", 0),
-        ("/program/gbrss/?tahun=2024&bulan=12", 5),
+        ("/program/gbrss/?tahun=2024&bulan=12", 4),
         ("/wilayah/16.07/?tahun=2024&bulan=12", 1),
     ],
 )
 def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):  # noqa: F811
     page.goto(path)
     if charts:
-        page.wait_for_function(
-            "(n) => document.querySelectorAll('[data-chart][data-drawn]').length >= n",
-            arg=charts,
-        )
+        draw_charts(page, charts)
     page.emulate_media(media="print")
     page.set_viewport_size({"width": A4_TEXT_WIDTH, "height": 1000})
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")

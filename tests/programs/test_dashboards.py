@@ -211,10 +211,13 @@ def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
     assert bars["layout"]["separators"] == ",."
     assert "50,0 %" in trace["hovertext"][-1]
 
-    geo = figure(response, "chart-map")
-    assert sorted(geo["data"][0]["locations"]) == ["16.01", "16.07"]
-    assert len(geo["data"][1]["locations"]) == 15  # no data: grey, and says so
-    assert "Belum ada target" in geo["data"][1]["hovertext"][0]
+    # The map (server-drawn SVG): status colours; names and statuses listed beside it.
+    assert len(re.findall(r'<a href="/wilayah/16\.\d\d/[^"]*" tabindex="-1"', html)) == 17
+    assert 'data-regency="16.07" data-status="behind"' in html
+    assert len(re.findall(r'-1" data-regency="16\.\d\d" data-status="no_target"', html)) == 15
+    assert 'fill="#D55E00"' in html  # behind: the bars' colour
+    listed = html[html.index('class="map-list"') :]
+    assert 'Banyuasin</a> <span class="status status-behind">Tertinggal</span>' in listed
 
     trend = figure(response, "chart-trend")
     assert trend["data"][0]["y"][:3] == [15.0, 50.0, 50.0]  # cumulative, drafts excluded
