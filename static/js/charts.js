@@ -136,22 +136,27 @@
     });
   }
 
-  // Printing: fit charts to the A4 text width (about 680 CSS px), then restore.
+  // Printing: fit charts to the A4 text width (about 680 CSS px) and 70 % of
+  // their height (a program page prints on two A4 pages), then restore.
   var PRINT_WIDTH = 680;
+  var PRINT_HEIGHT = 0.7;
   window.addEventListener("beforeprint", function () {
     if (typeof Plotly === "undefined") return;
     document.querySelectorAll(".js-plotly-plot").forEach(function (el) {
-      if (el._fullLayout && el._fullLayout.width > PRINT_WIDTH) {
-        el.setAttribute("data-screen-width", "1");
-        Plotly.relayout(el, { width: PRINT_WIDTH });
-      }
+      if (!el._fullLayout || el.hasAttribute("data-screen-size")) return;
+      el.setAttribute("data-screen-size", JSON.stringify(el.layout.height || null));
+      Plotly.relayout(el, {
+        width: Math.min(el._fullLayout.width, PRINT_WIDTH),
+        height: Math.round(el._fullLayout.height * PRINT_HEIGHT),
+      });
     });
   });
   window.addEventListener("afterprint", function () {
     if (typeof Plotly === "undefined") return;
-    document.querySelectorAll("[data-screen-width]").forEach(function (el) {
-      el.removeAttribute("data-screen-width");
-      Plotly.relayout(el, { width: null, autosize: true });
+    document.querySelectorAll("[data-screen-size]").forEach(function (el) {
+      var height = JSON.parse(el.getAttribute("data-screen-size"));
+      el.removeAttribute("data-screen-size");
+      Plotly.relayout(el, { width: null, height: height, autosize: true });
     });
   });
 
