@@ -157,6 +157,8 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dic
                 "xref": "x",
                 "yref": "paper",
                 "yanchor": "bottom",
+                # Text towards the middle of the chart, never past its edge on a phone.
+                "xanchor": "right" if expected >= 50 else "left",
                 "showarrow": False,
                 "text": _("Seharusnya %(pct)s") % {"pct": _pct(expected)},
             }
