@@ -66,7 +66,7 @@
               }
             });
           },
-          { rootMargin: "200px 0px" }
+          { rootMargin: "0px" }
         )
       : null;
 
