@@ -6,13 +6,13 @@ Hover texts are formatted here with the active language's number format, so a ch
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from programs import formats
 
@@ -87,83 +87,61 @@ _pct = pct
 CLIP_AT = Decimal(150)
 
 
-def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dict:
-    """Horizontal bars of achievement per regency, best on top, with the expected marker."""
-    shown = [r for r in rows if r.achievement is not None]
-    shown.sort(key=lambda r: (r.achievement, r.code))
-    names = [r.name for r in shown]
-    pcts = [_pct(r.achievement) for r in shown]  # formatted once for text and hover
-    clipped = [r.achievement > CLIP_AT for r in shown]
-    xaxis = {"title": {"text": _("Capaian (%)")}, "rangemode": "tozero", "automargin": True}
-    if any(clipped):
-        # The axis ends at the clip; the clipped bar says its true value inside, with ».
-        xaxis["range"] = [0, float(CLIP_AT)]
-    figure = {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "x": [
-                    float(CLIP_AT) if c else _float(r.achievement)
-                    for r, c in zip(shown, clipped, strict=True)
-                ],
-                "y": names,
-                "marker": {"color": [STATUS_COLOURS[r.status] for r in shown]},
-                "text": [f"{p} »" if c else p for p, c in zip(pcts, clipped, strict=True)],
-                # Beside the bar, level, in the dark axis colour: readable in a thin bar on a
-                # phone, and no white text on the light status colours. A clipped bar has
-                # its label inside its end.
-                "textposition": ["inside" if c else "outside" for c in clipped],
-                "insidetextanchor": "end",
-                "insidetextfont": {"color": "#000000"},
-                "textangle": 0,
-                "cliponaxis": False,
-                "hovertext": [
-                    f"{r.name}: {pct} — {r.status_label}"
-                    for r, pct in zip(shown, pcts, strict=True)
-                ],
-                "hovertemplate": "%{hovertext}<extra></extra>",
-                "customdata": [r.url for r in shown],
-            }
-        ],
-        "layout": _layout(
-            height=max(220, 26 * len(shown) + 70),
-            # Right margin: room for the outside text of the longest bar (cliponaxis off).
-            margin={"l": 10, "r": 60, "t": 30, "b": 40},
-            # No " %" on the ticks (the title says it): they stay level on a phone.
-            xaxis=xaxis,
-            yaxis={"automargin": True, "categoryorder": "array", "categoryarray": names},
-            showlegend=False,
-        ),
-        "config": config(),
-    }
-    if expected is not None:
-        figure["layout"]["shapes"] = [
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": _float(expected),
-                "x1": _float(expected),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#333333", "width": 2, "dash": "dash"},
-            }
-        ]
-        figure["layout"]["annotations"] = [
-            {
-                "x": _float(expected),
-                "y": 1,
-                "xref": "x",
-                "yref": "paper",
-                "yanchor": "bottom",
-                # Text towards the middle of the chart, never past its edge on a phone.
-                "xanchor": "right" if expected >= 50 else "left",
-                "showarrow": False,
-                "text": _("Seharusnya %(pct)s") % {"pct": _pct(expected)},
-            }
-        ]
-    return figure
+@dataclass(frozen=True)
+class Bar:
+    """One regency's bar: `length` on the chart's scale, `clipped` when the true value
+    (in `text`) is beyond the scale's end."""
+
+    code: str
+    name: str
+    url: str
+    status: str
+    status_label: str
+    text: str
+    length: float
+    clipped: bool
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: list[Bar]
+    scale: float  # the axis end in % (100 up to CLIP_AT)
+    expected: float | None
+    expected_text: str
+    gridlines: list[float]
+
+
+def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> BarChart:
+    """Achievement per regency, best on top (ties by Kemendagri code), drawn in HTML and
+    SVG by the template (no JavaScript: it needs no interaction beyond its links). The
+    scale ends at 100 %, or at the highest value or the expected mark up to CLIP_AT; a bar
+    beyond CLIP_AT is clipped there and says its true value, so one regency far above its
+    target does not squash the others."""
+    shown = sorted(
+        (r for r in rows if r.achievement is not None), key=lambda r: (-r.achievement, r.code)
+    )
+    top = max([Decimal(100), *(r.achievement for r in shown), expected or Decimal(0)])
+    scale = float(min(CLIP_AT, math.ceil(top / 10) * 10))  # rounded up to ten
+    bars = [
+        Bar(
+            code=r.code,
+            name=r.name,
+            url=r.url,
+            status=r.status,
+            status_label=r.status_label,
+            text=pct(r.achievement),
+            length=round(min(max(float(r.achievement), 0.0), scale), 2),
+            clipped=r.achievement > CLIP_AT,
+        )
+        for r in shown
+    ]
+    return BarChart(
+        bars=bars,
+        scale=scale,
+        expected=None if expected is None else round(min(float(expected), scale), 2),
+        expected_text=pct(expected) if expected is not None else "",
+        gridlines=[g for g in (50.0, 100.0, 150.0) if g < scale],
+    )
 
 
 def cumulative_chart(

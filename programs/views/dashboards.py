@@ -149,12 +149,12 @@ def program(request, slug: str):
         verified_only=filters.verified_only,
     )
     figures = {}
-    status_map = None
+    status_map = bars = None
     indicator = page.indicator
     if indicator is not None:
         bar_rows = _bar_rows(page.rows)
         expected = page.province.expected if page.province else None
-        figures["bars"] = charts.achievement_bars(bar_rows, expected=expected)
+        bars = charts.achievement_bars(bar_rows, expected=expected)
         regency_query = filters.query(indicator=filters.indicator)
         status_map = maps.status_map(
             [
@@ -207,6 +207,7 @@ def program(request, slug: str):
         "page": page,
         "figures": figures,
         "status_map": status_map,
+        "bars": bars,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
     }
     return render_page(request, "programs/program.html", context)

@@ -23,7 +23,7 @@ def reference_data(transactional_db):
 
 def test_overview_answers_which_regencies_are_behind_in_gbrss(page, watch, gbrss_data):  # noqa: F811
     page.goto("/?tahun=2024&bulan=12")
-    gbrss = page.locator("#behind-list li[data-program='gbrss']")
+    gbrss = page.locator("#behind-list li[data-behind='gbrss']")
     names = gbrss.locator("[data-regency]")
     assert names.all_inner_texts() == ["Ogan Komering Ulu", "Banyuasin"]
     for name in names.all():

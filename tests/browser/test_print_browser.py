@@ -21,7 +21,7 @@ def reference_data(transactional_db):
     "path,charts",
     [
         ("/?tahun=2024&bulan=12", 0),
-        ("/program/gbrss/?tahun=2024&bulan=12", 4),
+        ("/program/gbrss/?tahun=2024&bulan=12", 3),
         ("/wilayah/16.07/?tahun=2024&bulan=12", 1),
     ],
 )

@@ -22,7 +22,7 @@ D = Decimal
 def test_overview_lists_and_colours_the_regencies_behind_per_program(client, gbrss_data):  # noqa: F811
     html = text(client.get("/?tahun=2024&bulan=12"))
     behind = html[html.index('id="behind-list"') :]
-    gbrss = behind[behind.index('data-program="gbrss"') :]
+    gbrss = behind[behind.index('data-behind="gbrss"') :]
     gbrss = gbrss[: gbrss.index("</li>")]
     # The year is over: Banyuasin (25 %) and OKU (10 % verified) are both behind in GBRSS.
     assert re.findall(r'class="status status-behind" data-regency="([\d.]+)"', gbrss) == [
@@ -112,16 +112,18 @@ def test_every_figure_formats_its_axes_in_the_language():
 
 
 def test_a_bar_far_above_100_percent_is_clipped_and_labelled_with_its_value():
-    figure = charts.achievement_bars(
+    chart = charts.achievement_bars(
         [bar("16.01", 40), bar("16.02", 85), bar("16.03", "612.5")], expected=D(80)
     )
-    trace = figure["data"][0]
-    assert figure["layout"]["xaxis"]["range"] == [0, 150.0]
-    assert trace["x"] == [40.0, 85.0, 150.0]
-    assert trace["text"][-1] == "612,5 % »"
-    assert trace["textposition"] == ["outside", "outside", "inside"]
-    plain = charts.achievement_bars([bar("16.01", 40), bar("16.02", 120)], expected=None)
-    assert "range" not in plain["layout"]["xaxis"]
+    assert chart.scale == 150.0
+    assert [b.length for b in chart.bars] == [150.0, 85.0, 40.0]  # best on top
+    assert chart.bars[0].text == "612,5 %" and chart.bars[0].clipped
+    assert not any(b.clipped for b in chart.bars[1:])
+    assert chart.gridlines == [50.0, 100.0]
+    # Slightly above 100 %: the scale grows to the next ten, nothing is clipped.
+    plain = charts.achievement_bars([bar("16.01", 40), bar("16.02", 112)], expected=None)
+    assert plain.scale == 120.0 and not any(b.clipped for b in plain.bars)
+    assert charts.achievement_bars([bar("16.01", 40)], expected=D(60)).scale == 100.0
 
 
 def test_program_page_compares_with_the_same_month_last_year(client, gbrss_data, pimpinan):  # noqa: F811
