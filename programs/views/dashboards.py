@@ -71,8 +71,6 @@ def overview(request):
     completeness_sort = request.GET.get("lengkap", "")
     completeness = _sort_completeness(completeness, completeness_sort)
     query = filters.query()
-    regency_query = filters.query(sort=None)
-    real_rows = [r for r in board.rows if not r.regency.is_synthetic]
     context = {
         **_filter_context(filters),
         "cards": cards,
@@ -88,23 +86,50 @@ def overview(request):
             key: f"{query}&lengkap={'-' + key if completeness_sort == key else key}"
             for key in ("program", "diajukan", "terverifikasi")
         },
-        "status_map": maps.status_map(
-            [
-                maps.MapArea(
-                    code=r.regency.code,
-                    name=r.regency.name,
-                    status=r.overall_status,
-                    status_label=r.overall_status_label,
-                    url=r.regency.get_absolute_url() + regency_query,
-                    detail=", ".join(p.label for p in r.behind_programs),
-                )
-                for r in real_rows
-            ],
-            map_id="overview-map",
-        ),
+        "status_map": _overview_map(board, filters.query(sort=None)),
         "behind": board.behind_by_program(),
     }
     return render_page(request, "programs/overview.html", context)
+
+
+def _overview_map(board, query: str) -> maps.StatusMap:
+    """Each real regency in its overall status, with the programs it is behind on."""
+    return maps.status_map(
+        [
+            maps.MapArea(
+                code=r.regency.code,
+                name=r.regency.name,
+                status=r.overall_status,
+                status_label=r.overall_status_label,
+                url=r.regency.get_absolute_url() + query,
+                detail=", ".join(p.label for p in r.behind_programs),
+            )
+            for r in board.rows
+            if not r.regency.is_synthetic
+        ],
+        map_id="overview-map",
+    )
+
+
+def _program_map(rows, query: str) -> maps.StatusMap:
+    """Each real regency in its status for the program page's indicator."""
+    return maps.status_map(
+        [
+            maps.MapArea(
+                code=row.regency.code,
+                name=row.regency.name,
+                status=row.progress.status,
+                status_label=row.progress.status_label,
+                url=row.regency.get_absolute_url() + query,
+                detail=charts.pct(row.progress.achievement)
+                if row.progress.achievement is not None
+                else "",
+            )
+            for row in rows
+            if not row.regency.is_synthetic
+        ],
+        map_id="program-map",
+    )
 
 
 def _sort_completeness(rows: list, sort: str) -> list:
@@ -155,24 +180,7 @@ def program(request, slug: str):
         bar_rows = _bar_rows(page.rows)
         expected = page.province.expected if page.province else None
         bars = charts.achievement_bars(bar_rows, expected=expected)
-        regency_query = filters.query(indicator=filters.indicator)
-        status_map = maps.status_map(
-            [
-                maps.MapArea(
-                    code=row.regency.code,
-                    name=row.regency.name,
-                    status=row.progress.status,
-                    status_label=row.progress.status_label,
-                    url=row.regency.get_absolute_url() + regency_query,
-                    detail=charts.pct(row.progress.achievement)
-                    if row.progress.achievement is not None
-                    else "",
-                )
-                for row in page.rows
-                if not row.regency.is_synthetic
-            ],
-            map_id="program-map",
-        )
+        status_map = _program_map(page.rows, filters.query())
         figures["trend"] = charts.cumulative_chart(
             months=[formats.month_label(p.month)[:3] for p in page.series],
             values=[p.value for p in page.series],
