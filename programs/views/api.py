@@ -23,7 +23,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from programs import permissions, selectors
+from programs import permissions
+from programs.dashboards import selectors
 from programs.filters import MAX_YEAR, MIN_YEAR
 from programs.models import MonthlyReport, Program
 from programs.openapi import openapi_description

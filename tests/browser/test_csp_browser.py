@@ -14,7 +14,6 @@ from programs.models import Target
 from tests.browser.conftest import draw_charts
 from tests.conftest import FIXTURES
 from tests.factories import UserFactory
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 COLLECT_VIOLATIONS = """
 window.__csp = [];
@@ -67,7 +66,7 @@ def wait_for_all_charts(page):
     assert page.locator("[data-chart][data-error]").count() == 0
 
 
-def test_dashboards_run_under_the_policy_without_violations(csp_page, watch, gbrss_data):  # noqa: F811
+def test_dashboards_run_under_the_policy_without_violations(csp_page, watch, gbrss_data):
     page = csp_page
     visit(page, "/?tahun=2024&bulan=12")
     assert violations(page) == []
@@ -102,7 +101,7 @@ def test_dashboards_run_under_the_policy_without_violations(csp_page, watch, gbr
     assert watch.outside == []
 
 
-def test_django_admin_and_staff_pages_run_under_the_policy(csp_page, watch, gbrss_data):  # noqa: F811
+def test_django_admin_and_staff_pages_run_under_the_policy(csp_page, watch, gbrss_data):
     page = csp_page
     failed = []  # admin pages link no favicon: the browser's own /favicon.ico 404 is no error
     page.on(

@@ -7,7 +7,6 @@ from django.core.management import call_command
 
 from tests.browser.conftest import draw_charts
 from tests.conftest import FIXTURES
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def chart_points(page, chart_id, trace=0):
     )
 
 
-def test_program_page_draws_every_chart_and_the_map_offline(page, watch, gbrss_data):  # noqa: F811
+def test_program_page_draws_every_chart_and_the_map_offline(page, watch, gbrss_data):
     loaded = []
     page.on("request", lambda r: "plotly-custom" in r.url and loaded.append(r.url))
     page.set_viewport_size({"width": 1280, "height": 500})
@@ -54,7 +53,7 @@ def test_program_page_draws_every_chart_and_the_map_offline(page, watch, gbrss_d
     assert watch.errors == []
 
 
-def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, gbrss_data):  # noqa: F811
+def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 3)
     assert chart_points(page, "chart-trend") == 12
@@ -79,7 +78,7 @@ def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, 
     assert watch.errors == []
 
 
-def test_clicking_a_map_region_opens_that_regency(page, watch, gbrss_data):  # noqa: F811
+def test_clicking_a_map_region_opens_that_regency(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 3)
     point = page.evaluate(
@@ -102,14 +101,14 @@ def test_clicking_a_map_region_opens_that_regency(page, watch, gbrss_data):  # n
     assert watch.errors == []
 
 
-def test_clicking_a_bar_opens_that_regency(page, watch, gbrss_data):  # noqa: F811
+def test_clicking_a_bar_opens_that_regency(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 3)
     page.locator("#achievement-bars").get_by_role("link", name="Banyuasin").click()
     page.wait_for_url(re.compile(r"/wilayah/16\.07/"))
 
 
-def test_overview_sorting_and_regency_page_charts(page, watch, gbrss_data):  # noqa: F811
+def test_overview_sorting_and_regency_page_charts(page, watch, gbrss_data):
     page.goto("/?tahun=2024&bulan=12")
     page.locator("#scorecard thead").get_by_role("link", name="GBRSS", exact=True).click()
     page.wait_for_url(re.compile(r"urutkan=gbrss"))

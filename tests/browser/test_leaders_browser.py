@@ -9,7 +9,6 @@ from django.core.management import call_command
 
 from tests.browser.conftest import draw_charts
 from tests.conftest import FIXTURES
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 BEHIND_TEXT = "rgb(179, 71, 0)"  # --behind, the words' colour
 BEHIND_FILL = "rgb(213, 94, 0)"  # #D55E00, the bars' and the map's colour
@@ -21,7 +20,7 @@ def reference_data(transactional_db):
     call_command("loaddata", *FIXTURES, verbosity=0)
 
 
-def test_overview_answers_which_regencies_are_behind_in_gbrss(page, watch, gbrss_data):  # noqa: F811
+def test_overview_answers_which_regencies_are_behind_in_gbrss(page, watch, gbrss_data):
     page.goto("/?tahun=2024&bulan=12")
     gbrss = page.locator("#behind-list li[data-behind='gbrss']")
     names = gbrss.locator("[data-regency]")
@@ -40,7 +39,7 @@ def test_overview_answers_which_regencies_are_behind_in_gbrss(page, watch, gbrss
     assert watch.errors == []
 
 
-def test_scorecard_on_a_360px_phone_every_value_reachable(page, watch, gbrss_data):  # noqa: F811
+def test_scorecard_on_a_360px_phone_every_value_reachable(page, watch, gbrss_data):
     page.set_viewport_size(PHONE)
     page.goto("/?tahun=2024&bulan=12")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]

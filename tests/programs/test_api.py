@@ -1,8 +1,6 @@
 """Read-only JSON API (/api/v1/): shapes, the pages' numbers, who sees what, pagination,
 errors, caching headers, query counts and the OpenAPI description."""
 
-# ruff: noqa: F811 (the gbrss_data fixture is imported from the dashboard tests)
-
 import json
 import re
 from decimal import Decimal
@@ -25,11 +23,8 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
-from tests.programs.test_dashboards import (  # noqa: F401
-    add_synthetic_regencies,
-    gbrss_data,
-    text,
-)
+from tests.helpers import add_synthetic_regencies
+from tests.programs.dashboards.test_dashboards import text
 
 D = Decimal
 R = UserScope.Role

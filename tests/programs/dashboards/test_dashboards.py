@@ -1,0 +1,307 @@
+"""Dashboard pages: numbers against hand-computed values, htmx partials, visibility and
+query counts that do not grow with the number of regencies."""
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from programs.models import FundingSource, Indicator, Program
+from regencies.models import Regency
+from tests.factories import (
+    MonthlyReportFactory,
+    RealizationFactory,
+)
+from tests.helpers import add_synthetic_regencies, cells, find, find_all, page, table_row
+from tests.helpers import text as html_text
+
+D = Decimal
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def figure(response, chart_id):
+    match = re.search(
+        rf'<script id="{chart_id}" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, chart_id
+    return json.loads(match.group(1))
+
+
+def card(response, program_slug):
+    """An overview card, as parsed HTML."""
+    return find(page(response), "article", data_program=program_slug)
+
+
+def states(row) -> list[str]:
+    """The data-state of each month cell of a completeness row."""
+    found = (dict(td.attributes).get("data-state") for td in find_all(row, "td"))
+    return [state for state in found if state]
+
+
+def regency_order(response, table_id) -> list[str]:
+    """The regency codes of a table's rows, top to bottom."""
+    rows = find_all(find(page(response), id=table_id), "tr")
+    return [
+        dict(r.attributes)["data-regency"] for r in rows if dict(r.attributes).get("data-regency")
+    ]
+
+
+def table_body(response, table_id) -> list[list[str]]:
+    """The cell texts of each row in a table's body."""
+    return [cells(r) for r in find_all(find(find(page(response), id=table_id), "tbody"), "tr")]
+
+
+# --- Overview ---------------------------------------------------------------------------
+
+
+def test_overview_shows_verified_figures_to_anonymous_visitors(client, gbrss_data):
+    response = client.get("/?tahun=2024&bulan=12&terverifikasi=0")
+    gbrss = card(response, "gbrss")
+    assert "8.391 rumah" in html_text(gbrss)
+    assert "30 rumah" in html_text(gbrss)  # 10 + 15 + 5 verified; OKU's submitted 20 hidden
+    assert "*" not in html_text(find(gbrss, "dd", data_figure="realization"))
+    assert "Menampilkan data terverifikasi saja" in text(response)
+
+
+def test_overview_shows_provisional_figures_marked_to_officials(client, gbrss_data, pimpinan):
+    gbrss = card(client.get("/?tahun=2024&bulan=12"), "gbrss")
+    assert "50 rumah" in html_text(gbrss)
+    assert html_text(find(gbrss, "abbr", title="sementara")) == "*"
+    verified = card(client.get("/?tahun=2024&bulan=12&terverifikasi=1"), "gbrss")
+    assert "30 rumah" in html_text(verified)
+
+
+def test_overview_says_plainly_when_a_program_has_no_indicator_or_target(client, gbrss_data):
+    response = client.get("/?tahun=2024")
+    energy = card(response, "mandiri-energi")
+    assert "Belum ada indikator maupun target" in html_text(energy)
+    assert "belum ada target" in html_text(card(response, "gpmss"))
+
+
+def test_overview_milestone_and_campaign_deadline(client, gbrss_data):
+    html = text(client.get("/?tahun=2024"))
+    assert "Menjelang HUT ke-78 Sumsel: 1.778 rumah paling lambat 15 Mei 2024" in html
+
+
+def test_scorecard_ranks_and_sorts_by_a_program_column(client, gbrss_data, pimpinan):
+    response = client.get("/?tahun=2024&bulan=12&urutkan=gbrss")
+    # Banyuasin 25/100 = 25 %, OKU 25/50 = 50 % (5 verified + 20 submitted)
+    oku = table_row(response, "scorecard", "16.01")
+    banyuasin = table_row(response, "scorecard", "16.07")
+    assert "50,0 %" in html_text(oku) and "25,0 %" in html_text(banyuasin)
+    assert regency_order(response, "scorecard")[:2] == ["16.01", "16.07"]
+    assert "1" in cells(oku) and "2" in cells(banyuasin)  # their ranks
+    ascending = client.get("/?tahun=2024&bulan=12&urutkan=-gbrss")
+    order = regency_order(ascending, "scorecard")
+    assert order.index("16.07") < order.index("16.01")
+
+
+def test_overview_completeness_of_last_closed_month(client, gbrss_data):
+    response = client.get("/?tahun=2024")
+    summary = find(page(response), "table", id="completeness-summary")
+    gbrss = next(r for r in find_all(summary, "tr") if cells(r)[0] == "GBRSS")
+    # December 2024 is the last closed month; nobody reported it in this data.
+    assert cells(gbrss)[1] == "0 dari 17"
+    assert "Desember 2024" in text(response)
+
+
+def test_overview_as_htmx_partial_and_history_restore(client, gbrss_data):
+    partial = client.get("/?tahun=2024", **HTMX)
+    assert partial.status_code == 200
+    assert "<html" not in partial.content.decode()
+    assert 'id="page-body"' in partial.content.decode()
+    assert "HX-Request" in partial["Vary"]
+    restore = client.get("/?tahun=2024", HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+    assert "<html" in restore.content.decode()
+    full = client.get("/?tahun=2024")
+    assert "<html" in full.content.decode() and "HX-Request" in full["Vary"]
+
+
+def test_bad_filter_values_fall_back_to_defaults(client, gbrss_data):
+    response = client.get("/?tahun=zzz&bulan=13&indikator=%3Cscript%3E")
+    assert response.status_code == 200
+    assert "Capaian Gerakan Serentak 2024" in text(response)
+    scripts = [dict(e.attributes) for e in find_all(find(page(response), "body"), "script")]
+    # nothing injected: every script in the body is a file or a JSON data block
+    assert all("src" in a or a.get("type") == "application/json" for a in scripts)
+
+
+def test_private_dashboard_requires_login(client, gbrss_data, settings):
+    settings.PUBLIC_DASHBOARD = False
+    response = client.get("/program/gbrss/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/akun/masuk/")
+
+
+# --- Program page -----------------------------------------------------------------------
+
+
+def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
+    response = client.get("/program/gbrss/?tahun=2024&bulan=12")
+    html = text(response)
+    assert 'data-figure="target">8.391<' in html
+    assert 'data-figure="realization">50*<' in html
+    assert 'data-figure="unallocated">8.241<' in html  # 8391 - (100 + 50)
+    banyuasin = table_row(response, "regency-table", "16.07")
+    assert {"100", "25", "25,0 %"} <= set(cells(banyuasin))
+    assert "Maret: Draf" in html_text(banyuasin)
+    oku = cells(table_row(response, "regency-table", "16.01"))
+    assert "45*" not in oku and "25*" in oku and "Februari: Diajukan" in " ".join(oku)
+
+    # The bars (HTML and SVG, no script): best on top, each a link, the expected mark.
+    bars = html[html.index('id="achievement-bars"') :]
+    bars = bars[: bars.index("</ol>")]
+    assert re.findall(r'<li data-regency="([\d.]+)"', bars) == ["16.01", "16.07"]
+    oku = bars[: bars.index('data-regency="16.07"')]
+    assert 'href="/wilayah/16.01/"' in oku and "50,0 %" in oku
+    assert '<rect width="50" height="10" class="hbar-fill fill-behind"/>' in oku
+    assert 'x="100" y="-1"' in oku  # the year is over: expected 100 %
+    assert "seharusnya 100,0 % s.d. kini" in html
+
+    # The map (server-drawn SVG): status colours; names and statuses listed beside it.
+    assert len(re.findall(r'<a href="/wilayah/16\.\d\d/[^"]*" tabindex="-1"', html)) == 17
+    assert 'data-regency="16.07" data-status="behind"' in html
+    assert len(re.findall(r'-1" data-regency="16\.\d\d" data-status="no_target"', html)) == 15
+    assert 'fill="#D55E00"' in html  # behind: the bars' colour
+    listed = html[html.index('class="map-list"') :]
+    assert 'Banyuasin</a> <span class="status status-behind">Tertinggal</span>' in listed
+
+    trend = figure(response, "chart-trend")
+    assert trend["data"][0]["y"][:3] == [15.0, 50.0, 50.0]  # cumulative, drafts excluded
+    assert trend["data"][1]["y"][-1] == 8391.0
+
+
+def test_program_page_breakdown_by_source_and_planned_split(client, gbrss_data, pimpinan):
+    response = client.get("/program/gbrss/?tahun=2024&bulan=12")
+    sources = {
+        label.removesuffix(" mitra"): value
+        for label, value in table_body(response, "sources-table")
+    }
+    assert sources["APBN"] == "20"
+    assert sources["Baznas Provinsi Sumsel"] == "15"
+    assert sources["APBD Provinsi Sumatera Selatan"] == "10"
+    assert sources["PT Bukit Asam (PTBA)"] == "5"
+    splits = table_body(response, "splits-table")
+    assert ["APBD (provinsi dan kab/kota)", "3.666", "10"] in splits
+    assert ["CSR perusahaan", "75", "0"] in splits
+    # PTBA is a BUMN partner: outside the planned groups it shows as the rest
+    assert "Lainnya / tidak dirinci" in [label for label, *_numbers in splits]
+
+
+def test_raw_realization_download_is_offered_to_officials_only(client, gbrss_data, pimpinan):
+    url = "/program/gbrss/?tahun=2024&bulan=12"
+    raw = "/unduh/realisasi.csv?tahun=2024&bulan=12&program=gbrss"
+    assert find_all(page(Client().get(url)), "a", href=raw) == []  # anonymous
+    assert len(find_all(page(client.get(url)), "a", href=raw)) == 1  # pimpinan
+
+
+def test_program_page_verified_only(client, gbrss_data, pimpinan):
+    html = text(client.get("/program/gbrss/?tahun=2024&bulan=12&terverifikasi=1"))
+    assert 'data-figure="realization">30<' in html
+
+
+def test_program_page_month_filter(client, gbrss_data, pimpinan):
+    html = text(client.get("/program/gbrss/?tahun=2024&bulan=1"))
+    assert 'data-figure="realization">15<' in html
+
+
+def test_program_page_ratio_indicator_tab(client, reference_data, pimpinan):
+    program = Program.objects.get(slug="gpstss")
+    stunting = Indicator.objects.get(code="prevalensi-stunting")
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    for code, num, den in [("16.07", 30, 200), ("16.01", 1, 10)]:
+        rep = MonthlyReportFactory(
+            program=program, regency=Regency.objects.get(code=code), year=2024, month=3
+        )
+        RealizationFactory(
+            report=rep,
+            indicator=stunting,
+            funding_source=source,
+            value=None,
+            numerator=D(num),
+            denominator=D(den),
+        )
+    html = text(client.get("/program/gpstss/?tahun=2024&indikator=prevalensi-stunting"))
+    # 31 / 210 = 14,76 %, not the 12,50 % an average of percentages would give
+    assert 'data-figure="realization">14,76<' in html
+    assert "tidak dirinci menurut sumber dana" in html
+
+
+def test_program_page_partial_unknown_and_empty(client, gbrss_data):
+    partial = client.get("/program/gbrss/?tahun=2024", **HTMX)
+    assert "<html" not in partial.content.decode() and "HX-Request" in partial["Vary"]
+    assert client.get("/program/tidak-ada/").status_code == 404
+    energy = text(client.get("/program/mandiri-energi/"))
+    assert "Belum ada indikator maupun target" in energy
+
+
+# --- Regency and completeness pages -----------------------------------------------------
+
+
+def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
+    response = client.get("/wilayah/16.07/?tahun=2024&bulan=12")
+    assert "Kab. Banyuasin" in text(response)
+    block = find(page(response), "article", data_indicator="rumah-dibedah")
+    assert cells(find(block, "tr", data_row="regency"))[1:4] == ["100", "25", "25,0 %"]
+    province = cells(find(block, "tr", data_row="province"))
+    assert "8.391" in province and "50*" in province
+    trend = figure(response, "trend-rumah-dibedah")
+    assert trend["data"][0]["y"][:3] == [10.0, 15.0, None]
+    matrix = find(page(response), "table", id="status-matrix")
+    gbrss = next(r for r in find_all(matrix, "tr") if cells(r) and cells(r)[0] == "GBRSS")
+    assert len(find_all(gbrss, "td", class_="state-verified")) == 2
+    assert find_all(gbrss, "td", class_="state-missing")
+    assert client.get("/wilayah/99.99/").status_code == 404
+    partial = client.get("/wilayah/16.07/", **HTMX)
+    assert "<html" not in partial.content.decode()
+
+
+def test_completeness_grid_states_and_rates(client, gbrss_data):
+    response = client.get("/kelengkapan/?tahun=2024&program=gbrss")
+    grid = table_row(response, "completeness-grid", "16.07")
+    banyuasin = states(grid)
+    assert banyuasin[:3] == ["verified", "verified", "missing"]  # March is a draft: missing
+    assert banyuasin.count("missing") == 10
+    # 2 of 12 due months submitted; January on time, February late (14 March)
+    assert "16,7 %" in cells(grid) and "8,3 %" in cells(grid)
+    oku = states(table_row(response, "completeness-grid", "16.01"))
+    assert oku[:2] == ["verified", "on_time"]
+    html = text(response)
+    assert 'data-figure="due">204<' in html  # 17 regencies x 12 months
+    partial = client.get("/kelengkapan/?tahun=2024", **HTMX)
+    assert "<html" not in partial.content.decode() and "HX-Request" in partial["Vary"]
+
+
+# --- Query counts -----------------------------------------------------------------------
+
+PAGES = [
+    "/?tahun=2024&bulan=12",
+    "/?tahun=2024&bulan=12&urutkan=gbrss",
+    "/program/gbrss/?tahun=2024&bulan=12",
+    "/program/gpstss/?tahun=2024&bulan=12&indikator=prevalensi-stunting",
+    "/program/gpiss/?tahun=2024&bulan=12",
+    "/wilayah/16.07/?tahun=2024&bulan=12",
+    "/kelengkapan/?tahun=2024&program=gbrss",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_count_does_not_grow_with_regencies(client, gbrss_data, pimpinan, url):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    at_sumsel_scale = count()
+    add_synthetic_regencies(99)
+    assert count() == at_sumsel_scale
