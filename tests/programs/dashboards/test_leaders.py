@@ -25,7 +25,7 @@ def test_overview_lists_and_colours_the_regencies_behind_per_program(client, gbr
     gbrss = behind[behind.index('data-behind="gbrss"') :]
     gbrss = gbrss[: gbrss.index("</li>")]
     # The year is over: Banyuasin (25 %) and OKU (10 % verified) are both behind in GBRSS.
-    assert re.findall(r'class="status status-behind" data-regency="([\d.]+)"', gbrss) == [
+    assert re.findall(r'class="behind-name" data-regency="([\d.]+)"', gbrss) == [
         "16.01",
         "16.07",
     ]
