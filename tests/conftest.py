@@ -48,9 +48,12 @@ def reference_data(db):
 
 @pytest.fixture
 def frozen_clock():
-    """Freeze the clock at 10:00 (Asia/Jakarta) on TODAY for tests whose dates matter."""
+    """Start the clock at 10:00 (Asia/Jakarta) on TODAY for tests whose dates matter.
+
+    The clock keeps ticking from there: the day is fixed, yet two saves never share a
+    timestamp, so histories and threads keep the order in which things happened."""
     moment = dt.datetime.combine(TODAY, dt.time(10), tzinfo=ZoneInfo("Asia/Jakarta"))
-    with time_machine.travel(moment, tick=False) as traveller:
+    with time_machine.travel(moment, tick=True) as traveller:
         yield traveller
 
 
