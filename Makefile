@@ -12,7 +12,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-secret \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true PUBLIC_DASHBOARD=1
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run test test-fast lint format bench migrations-check clean
+.PHONY: install run test test-fast lint format bench lighthouse migrations-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ bench: $(STAMP)
 	$(TEST_ENV) $(PY) tests/perf/bench_import.py
 	$(TEST_ENV) $(VENV)/bin/pytest tests/perf/bench_first_chart.py -s -q
 	$(TEST_ENV) $(PY) tests/perf/load.py $(LOAD_ARGS)
+
+# Lighthouse scores of /, /program/gbrss/ and /wilayah/16.07/ (desktop and mobile presets)
+# against gunicorn + compressed static files with demo data; installs Lighthouse from npm
+# into tools/lighthouse/node_modules. A measurement, not a test (see tools/lighthouse/run.sh).
+lighthouse: $(STAMP)
+	bash tools/lighthouse/run.sh
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
