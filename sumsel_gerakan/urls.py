@@ -16,6 +16,6 @@ urlpatterns = [
     path("akun/masuk/", account_views.LoginView.as_view(), name="login"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("programs.api_urls")),
+    path("api/v1/", include("programs.api.urls")),
     path("", include("programs.urls")),
 ]

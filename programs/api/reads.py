@@ -1,4 +1,4 @@
-"""Reads for the read-only JSON API (/api/v1/): querysets in a stable order and progress
+"""Reads of the read-only JSON API (/api/v1/): querysets in a stable order and progress
 rows for one page.
 
 Progress numbers come from `programs.progress.compute_progress`, like every page. Each
@@ -16,9 +16,8 @@ from django.db.models import F, Prefetch, QuerySet
 from programs import permissions
 from programs.models import Indicator, MonthlyReport, Program, Realization, Target
 from programs.progress import Progress, compute_progress, counted_statuses
+from programs.api.schemas import PROVINCE
 from regencies.models import Regency
-
-PROVINCE = "provinsi"  # the `wilayah` value that selects province rows
 
 
 def _ordered_indicators() -> QuerySet[Indicator]:
@@ -99,8 +98,16 @@ def api_targets(
 
 @dataclass(frozen=True)
 class ProgressRow:
+    """One indicator's progress for one place; reads every other attribute (target,
+    realization, status...) from its `progress`."""
+
     indicator: Indicator
     progress: Progress
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name == "progress":  # copy/pickle before __init__
+            raise AttributeError(name)
+        return getattr(self.progress, name)
 
 
 def progress_slots(wilayah: str | None) -> list[str | None]:
@@ -170,22 +177,29 @@ def reports_readable_by(user) -> QuerySet[MonthlyReport]:
     return reports.filter(status__in=counted_statuses(verified_only))
 
 
-REALIZATION_FIELDS = (
-    "pk",
-    "report__program__slug",
-    "indicator__code",
-    "report__regency_id",
-    "report__year",
-    "report__month",
-    "report__status",
-    "report__is_demo",
-    "funding_source__code",
-    "funding_source__category",
-    "value",
-    "numerator",
-    "denominator",
-    "note",
-)
+# Public name of each realization field -> its lookup from Realization.
+REALIZATION_FIELDS = {
+    "id": "pk",
+    "program": "report__program__slug",
+    "indicator": "indicator__code",
+    "regency": "report__regency_id",
+    "year": "report__year",
+    "month": "report__month",
+    "status": "report__status",
+    "funding_source": "funding_source__code",
+    "funding_category": "funding_source__category",
+    "value": "value",
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "demo": "report__is_demo",
+    "note": "note",
+}
+
+
+def realization_rows(rows, *, with_note: bool) -> list[dict]:
+    """Rows of `api_realizations` under their public names (`note` only `with_note`)."""
+    fields = {k: v for k, v in REALIZATION_FIELDS.items() if with_note or k != "note"}
+    return [{name: row[lookup] for name, lookup in fields.items()} for row in rows]
 
 
 def api_realizations(
@@ -199,7 +213,7 @@ def api_realizations(
     status: str | None,
 ) -> QuerySet:
     """Raw realization rows `user` may read, months 1..`month` of `year`, as dicts of
-    REALIZATION_FIELDS in a stable order: period, program, place (province entries
+    REALIZATION_FIELDS' lookups in a stable order: period, program, place (province entries
     first), indicator, funding source."""
     rows = Realization.objects.filter(
         report__in=reports_readable_by(user).values("pk"),
@@ -227,4 +241,4 @@ def api_realizations(
         "funding_source__order",
         "funding_source__code",
         "pk",
-    ).values(*REALIZATION_FIELDS)
+    ).values(*REALIZATION_FIELDS.values())
