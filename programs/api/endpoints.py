@@ -15,13 +15,14 @@ headers and unknown paths are handled around ninja in `programs.api.urls`.
 from __future__ import annotations
 
 import json
+import re
 from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie
@@ -30,6 +31,7 @@ from programs import permissions, selectors
 from programs.api import reads
 from programs.api.schemas import (
     PARAMETER_MESSAGES,
+    SLUG_PATTERN,
     ErrorOut,
     IndexOut,
     PageQuery,
@@ -221,7 +223,7 @@ def paginate(request: HttpRequest, query: PageQuery, queryset, **extra) -> dict:
 
 
 def _slug(value: str) -> bool:
-    return all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
+    return re.fullmatch(SLUG_PATTERN, value) is not None
 
 
 def program_param(slug: str | None) -> Program | None:
@@ -311,9 +313,12 @@ def programs(request: HttpRequest, query: Query[PageQuery]):
     operation_id="program",
     summary="Program",
 )
-def program(request: HttpRequest, slug: str):
+def program(
+    request: HttpRequest,
+    slug: str = Path(..., pattern=SLUG_PATTERN, max_length=60, examples=["gbrss"]),
+):
     """One active program with its indicators."""
-    found = reads.api_program(slug) if _slug(slug) else None
+    found = reads.api_program(slug)
     if found is None:
         raise ApiError(404, _("Program '%(slug)s' tidak ditemukan.") % {"slug": slug[:60]})
     return found
@@ -395,13 +400,15 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]):
 )
 def realizations(request: HttpRequest, query: Query[RealizationQuery]):
     """Raw rows of submitted and verified reports the caller may read (anonymous:
-    verified only, without the free-text note); `bulan` needs `tahun`."""
-    if query.bulan is not None and query.tahun is None:
-        raise ApiError(400, _("Parameter 'bulan' memerlukan parameter 'tahun'."), "bulan")
+    verified only, without the free-text note). All years without `tahun`; `bulan`
+    alone means months 1..`bulan` of the pages' default year."""
+    year = query.tahun
+    if query.bulan is not None and year is None:
+        year = selectors.default_year()
     program = program_param(query.program)
     queryset = reads.api_realizations(
         user=request.user,
-        year=query.tahun,
+        year=year,
         month=query.bulan,
         program=program,
         indicator_code=indicator_param(query.indikator, program),
@@ -413,7 +420,7 @@ def realizations(request: HttpRequest, query: Query[RealizationQuery]):
         query,
         queryset,
         filters={
-            "tahun": query.tahun,
+            "tahun": year,
             "bulan": query.bulan,
             "terverifikasi": not permissions.sees_provisional(request.user),
         },

@@ -25,6 +25,7 @@ MAX_PAGE_SIZE = 1000  # larger page_size values are capped, not refused
 MAX_INTEGER = 999_999_999  # whole numbers in parameters have at most 9 digits
 PLACES = Decimal("0.0001")  # numbers are rounded to the 4 decimal places values are stored in
 PROVINCE = "provinsi"  # the `wilayah` value that selects province rows
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # program slugs and indicator codes
 PLACE_PATTERN = rf"^([0-9]{{2}}\.[0-9]{{2}}|{PROVINCE})$"
 
 NUMBER_NOTE = (
@@ -76,6 +77,7 @@ PARAMETER_MESSAGES = {
     "indikator": _(
         "Parameter 'indikator' harus kode indikator (1–60 karakter), bukan '%(raw)s'."
     ),
+    "slug": _("Alamat program harus berisi slug program (huruf, angka, '-' atau '_')."),
 }
 
 def _digits(value):
@@ -88,10 +90,10 @@ def _digits(value):
 
 Digits = BeforeValidator(_digits)
 
+# Constraints sit on the int, not on `int | None`, so that the OpenAPI schema shows them.
 Year = Annotated[
-    int | None,
-    Digits,
-    Field(None, ge=MIN_YEAR, le=MAX_YEAR, description="Year.", examples=[2024]),
+    Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR), Digits] | None,
+    Field(None, description="Year.", examples=[2024]),
 ]
 Code = Annotated[str | None, Field(None, min_length=1, max_length=60)]
 
@@ -132,7 +134,10 @@ class PlaceQuery(PageQuery):
     )
 
 
-Month = Annotated[int | None, Digits, Field(None, ge=1, le=12, description="Months 1 up to this one.")]
+Month = Annotated[
+    Annotated[int, Field(ge=1, le=12), Digits] | None,
+    Field(None, description="Months 1 up to this one."),
+]
 
 
 class TargetQuery(PlaceQuery):
@@ -151,7 +156,9 @@ class ProgressQuery(PlaceQuery):
 
 
 class RealizationQuery(PlaceQuery):
-    bulan: Month = Field(None, ge=1, le=12, description="Months 1 up to this one; needs `tahun`.")
+    bulan: Month = Field(
+        None, description="Months 1 up to this one (of the default year without `tahun`)."
+    )
     status: Literal["verified", "submitted"] | None = Field(
         None, description="Report status of the rows."
     )
