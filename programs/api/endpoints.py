@@ -259,9 +259,7 @@ def place_param(wilayah: str | None) -> str | None:
 # --- Operations ---------------------------------------------------------------------------
 
 
-@api.get(
-    "/", auth=None, response=IndexOut, url_name="index", operation_id="index", summary="Index"
-)
+@api.get("/", auth=None, response=IndexOut, url_name="index", operation_id="index", summary="Index")
 def index(request: HttpRequest):
     """Links to every endpoint and what the caller may see."""
     return {

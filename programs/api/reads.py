@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
 
 from programs import permissions
+from programs.api.schemas import PROVINCE
 from programs.models import Indicator, MonthlyReport, Program, Realization, Target
 from programs.progress import Progress, compute_progress, counted_statuses
-from programs.api.schemas import PROVINCE
 from regencies.models import Regency
 
 

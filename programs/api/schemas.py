@@ -60,8 +60,7 @@ PARAMETER_MESSAGES = {
     "tahun": _("Parameter 'tahun' harus bilangan bulat (%(low)s–%(high)s), bukan '%(raw)s'."),
     "bulan": _("Parameter 'bulan' harus bilangan bulat (1–12), bukan '%(raw)s'."),
     "page": _(
-        "Parameter 'page' harus bilangan bulat (minimal 1, paling banyak 9 angka), "
-        "bukan '%(raw)s'."
+        "Parameter 'page' harus bilangan bulat (minimal 1, paling banyak 9 angka), bukan '%(raw)s'."
     ),
     "page_size": _(
         "Parameter 'page_size' harus bilangan bulat (minimal 1, paling banyak 9 angka), "
@@ -69,16 +68,14 @@ PARAMETER_MESSAGES = {
     ),
     "terverifikasi": _("Parameter 'terverifikasi' harus 1 atau 0, bukan '%(raw)s'."),
     "wilayah": _(
-        "Parameter 'wilayah' harus kode Kemendagri (mis. 16.07) atau 'provinsi', "
-        "bukan '%(raw)s'."
+        "Parameter 'wilayah' harus kode Kemendagri (mis. 16.07) atau 'provinsi', bukan '%(raw)s'."
     ),
     "status": _("Parameter 'status' harus salah satu dari: verified, submitted."),
     "program": _("Parameter 'program' harus slug program (1–60 karakter), bukan '%(raw)s'."),
-    "indikator": _(
-        "Parameter 'indikator' harus kode indikator (1–60 karakter), bukan '%(raw)s'."
-    ),
+    "indikator": _("Parameter 'indikator' harus kode indikator (1–60 karakter), bukan '%(raw)s'."),
     "slug": _("Alamat program harus berisi slug program (huruf, angka, '-' atau '_')."),
 }
+
 
 def _digits(value):
     """Query values are text: a whole number is 1-9 digits, nothing else (pydantic alone
@@ -99,7 +96,9 @@ Code = Annotated[str | None, Field(None, min_length=1, max_length=60)]
 
 
 class PageQuery(Schema):
-    page: Annotated[int, Digits] = Field(1, ge=1, le=MAX_INTEGER, description="Page number, from 1.")
+    page: Annotated[int, Digits] = Field(
+        1, ge=1, le=MAX_INTEGER, description="Page number, from 1."
+    )
     page_size: Annotated[int, Digits] = Field(
         DEFAULT_PAGE_SIZE,
         ge=1,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.urls import URLPattern, Resolver404, re_path, resolve, reverse
+from django.urls import Resolver404, URLPattern, re_path, resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -23,7 +23,9 @@ PUBLIC_MAX_AGE = 60  # seconds an anonymous (public, verified-only) answer may b
 
 
 def json_error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse(error_body(detail), status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        error_body(detail), status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -224,7 +224,13 @@ def test_progress_rows_hold_hand_computed_numbers(client, gbrss_data, pimpinan_c
         # 30 / 8391 = 0.35753...%, 50 / 8391 = 0.59587...%: rounded half-up to 4 places
         achievement = {30: 0.3575, 50: 0.5959}[province_total]
         assert numbers(houses(rows, None)) == (
-            8391, province_total, achievement, 100, 8391, "behind", provisional
+            8391,
+            province_total,
+            achievement,
+            100,
+            8391,
+            "behind",
+            provisional,
         )
         assert houses(rows, None)["latest_month"] == 2
         oku = houses(rows, "16.01")  # target 50: 5 -> 10 %, 25 -> 50 %
@@ -526,5 +532,3 @@ def test_every_progress_page_costs_the_same(gbrss_data, pimpinan_client):
     base = f"/api/v1/progress/?{PERIOD}&page_size=30"
     counts = {queries(pimpinan_client, f"{base}&page={n}") for n in range(1, 20)}
     assert len(counts) == 1
-
-

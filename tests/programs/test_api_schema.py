@@ -9,12 +9,12 @@ accepted and invalid data refused.
 
 import pytest
 import schemathesis
-from schemathesis.generation import GenerationMode
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
+from schemathesis.generation import GenerationMode
 
 from regencies.models import UserScope
 from tests.factories import UserScopeFactory
