@@ -155,12 +155,18 @@ def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     raise exc  # Django's handlers: a 503 while the database is down, else a 500
 
 
-def query_names(operation) -> set[str]:
+ORDER = ("tahun", "bulan", "program", "indikator", "wilayah", "terverifikasi", "status")
+
+
+def query_names(operation) -> list[str]:
+    """The query parameters of an operation, the filters first, then page and page_size."""
     names = set()
     for model in operation.models:
         if model.__ninja_param_source__ == "query":
             names |= set(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
-    return names
+    return sorted(
+        names, key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name)
+    )
 
 
 def strict_query(run):
@@ -174,7 +180,7 @@ def strict_query(run):
             if name not in allowed:
                 detail = _(
                     "Parameter '%(name)s' tidak dikenal. Parameter yang diterima: %(allowed)s."
-                ) % {"name": name[:40], "allowed": ", ".join(sorted(allowed)) or "-"}
+                ) % {"name": name[:40], "allowed": ", ".join(allowed) or "-"}
             elif len(request.GET.getlist(name)) > 1:
                 detail = _("Parameter '%(name)s' hanya boleh diisi sekali.") % {"name": name}
             else:

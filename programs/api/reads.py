@@ -197,9 +197,17 @@ REALIZATION_FIELDS = {
 
 
 def realization_rows(rows, *, with_note: bool) -> list[dict]:
-    """Rows of `api_realizations` under their public names (`note` only `with_note`)."""
+    """Rows of `api_realizations` under their public names, `provisional` (a submitted,
+    not yet verified report) added; `note` only `with_note`."""
     fields = {k: v for k, v in REALIZATION_FIELDS.items() if with_note or k != "note"}
-    return [{name: row[lookup] for name, lookup in fields.items()} for row in rows]
+    submitted = MonthlyReport.Status.SUBMITTED
+    return [
+        {
+            **{name: row[lookup] for name, lookup in fields.items()},
+            "provisional": row["report__status"] == submitted,
+        }
+        for row in rows
+    ]
 
 
 def api_realizations(
