@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from programs import permissions, selectors
+from programs import permissions
+from programs.dashboards import selectors
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

@@ -12,8 +12,8 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from programs import deadlines
 from programs.models import LockException, MonthlyReport, Program
+from programs.reporting import deadlines
 from regencies.models import UserScope
 
 Role = UserScope.Role

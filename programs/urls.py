@@ -1,6 +1,9 @@
 from django.urls import path, register_converter
 
-from programs.views import dashboards, exports, imports, reports
+from programs.dashboards import views as dashboards
+from programs.reporting import views as reports
+from programs.spreadsheets import export_views as exports
+from programs.spreadsheets import import_views as imports
 
 
 class PeriodConverter:
@@ -61,7 +64,7 @@ urlpatterns = [
     path("impor/", imports.upload, name="import"),
     path("impor/templat.xlsx", imports.template, name="import_template"),
     path("impor/<uuid:token>/terapkan/", imports.apply, name="import_apply"),
-    # Exports of each dashboard table and the raw realizations (programs/views/exports.py)
+    # Exports of each dashboard table and the raw realizations (spreadsheets/export_views.py)
     path("unduh/rapor.<unduhan:fmt>", exports.scorecard, name="export_scorecard"),
     path("unduh/program/<slug:slug>.<unduhan:fmt>", exports.program, name="export_program"),
     path("unduh/program/<slug:slug>/kinerja.xlsx", exports.performance, name="export_performance"),

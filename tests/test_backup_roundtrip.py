@@ -23,10 +23,10 @@ from django.test import Client
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program, Realization
 from programs.progress import compute_progress
-from programs.services import report_verify
+from programs.reporting.services import report_verify
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserScopeFactory
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401 - fixture
+from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401 - fixture
 
 EXCLUDE = ["contenttypes", "auth.permission", "sessions"]
 PERIOD = "tahun=2024&bulan=12"

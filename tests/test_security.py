@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 from tests.test_project import run_python
 
 ROOT = Path(__file__).resolve().parent.parent

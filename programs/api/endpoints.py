@@ -27,7 +27,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie
 
-from programs import permissions, selectors
+from programs import permissions
 from programs.api import reads
 from programs.api.schemas import (
     PARAMETER_MESSAGES,
@@ -45,6 +45,7 @@ from programs.api.schemas import (
     TargetPage,
     TargetQuery,
 )
+from programs.dashboards import selectors
 from programs.filters import MAX_YEAR, MIN_YEAR
 from programs.models import Program
 

@@ -34,7 +34,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from programs.models import Target
 from tests.conftest import FIXTURES
 from tests.factories import UserFactory
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 COLLECT_VIOLATIONS = """
 window.__csp = [];

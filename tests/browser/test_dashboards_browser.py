@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import FIXTURES
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import FIXTURES
-from tests.programs.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 A4_TEXT_WIDTH = 688  # (210 mm - 2 x 14 mm margins) at 96 CSS px per inch
 

@@ -70,8 +70,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from programs import imports
     from programs.models import ImportBatch, Indicator, Realization
+    from programs.spreadsheets import imports
 
     try:
         call_command("migrate", verbosity=0)

@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from programs import progress, selectors
+from programs import progress
+from programs.dashboards import selectors
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory

@@ -3,7 +3,7 @@ database; does nothing on a database that already has them."""
 
 from django.core.management.base import BaseCommand
 
-from programs import demo
+from programs.demo import seed as demo
 from programs.management.commands.seed_demo import refuse_without_debug
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
-from programs import demo
+from programs.demo import seed as demo
 
 REFUSAL = (
     "{command} menolak berjalan karena DEBUG mati (lingkungan produksi?): data demo hanya "

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from programs.formats import date_label, month_year_label
-from programs.services import reminders_due
+from programs.reporting.services import reminders_due
 
 
 class Command(BaseCommand):

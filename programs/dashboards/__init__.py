@@ -1,0 +1,1 @@
+"""Dashboards: the overview, program, regency and completeness pages and their charts."""

@@ -1,0 +1,802 @@
+"""Reads for pages: every number a page shows comes from here (or from progress).
+
+Each selector does its work in a fixed number of queries, whatever the number of
+regencies or months, and returns finished rows (dataclasses) for templates and charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Window
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import (
+    SPLIT_GROUP_OF_CATEGORY,
+    FundingSource,
+    Indicator,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+    TargetSplit,
+)
+from programs.progress import (
+    Progress,
+    ProgressTable,
+    SeriesPoint,
+    Status,
+    compute_progress,
+    counted_realizations,
+    counted_statuses,
+    monthly_series,
+)
+from programs.reporting import deadlines
+from regencies.models import Regency
+
+COUNTED = MonthlyReport.COUNTED_STATUSES
+
+
+# --- Defaults -------------------------------------------------------------------------
+
+
+def default_year(*, today: dt.date | None = None) -> int:
+    """The latest year that has targets or counted reports; the current year if none."""
+    today = today or timezone.localdate()
+    years = available_years(today=today)
+    return years[-1] if years else today.year
+
+
+def available_years(*, today: dt.date | None = None) -> list[int]:
+    today = today or timezone.localdate()
+    # order_by(): the models' default ordering would join in and DISTINCT on its columns,
+    # returning one row per report instead of one per year.
+    years = set(Target.objects.order_by().values_list("year", flat=True).distinct())
+    years |= set(
+        MonthlyReport.objects.filter(status__in=COUNTED)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(y for y in years if y <= today.year)
+
+
+def default_month(*, year: int, today: dt.date | None = None) -> int:
+    """The running month for the current year; otherwise the latest month with data."""
+    today = today or timezone.localdate()
+    if year == today.year:
+        return today.month
+    latest = MonthlyReport.objects.filter(year=year, status__in=COUNTED).aggregate(m=Max("month"))[
+        "m"
+    ]
+    return latest or 12
+
+
+# --- Overview -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Milestone:
+    label: str
+    due_date: dt.date
+    value: Decimal
+    days_left: int
+
+
+@dataclass(frozen=True)
+class ProgramCard:
+    program: Program
+    indicator: Indicator | None
+    progress: Progress | None
+    milestones: list[Milestone]
+    days_left: int | None  # to the target's due date, while it is ahead
+
+
+def _programs_with_headline() -> list[Program]:
+    headline = Indicator.objects.filter(is_headline=True).select_related("program")
+    return list(
+        Program.objects.filter(active=True).prefetch_related(
+            Prefetch("indicators", queryset=headline, to_attr="headline_indicators")
+        )
+    )
+
+
+def _headline(program: Program) -> Indicator | None:
+    return program.headline_indicators[0] if program.headline_indicators else None
+
+
+def program_cards(
+    *, year: int, month: int = 12, verified_only: bool, today: dt.date | None = None
+) -> list[ProgramCard]:
+    """One card per active program: its headline indicator's province progress."""
+    today = today or timezone.localdate()
+    programs = _programs_with_headline()
+    table = compute_progress(
+        indicators=[i for i in map(_headline, programs) if i],
+        year=year,
+        month=month,
+        regency_codes=[],
+        verified_only=verified_only,
+        today=today,
+    )
+    return _program_cards(programs, table, year=year, today=today)
+
+
+def _program_cards(
+    programs: list[Program], table: ProgressTable, *, year: int, today: dt.date
+) -> list[ProgramCard]:
+    indicators = [i for i in map(_headline, programs) if i]
+    milestones_of: dict[int, list[Milestone]] = {}
+    for target in Target.objects.filter(
+        indicator__in=indicators, regency__isnull=True, year=year
+    ).prefetch_related("milestones"):
+        milestones_of[target.indicator_id] = [
+            Milestone(m.label, m.due_date, m.value, (m.due_date - today).days)
+            for m in target.milestones.all()
+        ]
+    cards = []
+    for program in programs:
+        indicator = _headline(program)
+        progress = table.province(indicator.pk) if indicator else None
+        days_left = None
+        if progress and progress.due_date and progress.due_date >= today:
+            days_left = (progress.due_date - today).days
+        cards.append(
+            ProgramCard(
+                program=program,
+                indicator=indicator,
+                progress=progress,
+                milestones=milestones_of.get(indicator.pk, []) if indicator else [],
+                days_left=days_left,
+            )
+        )
+    return cards
+
+
+@dataclass(frozen=True)
+class ScoreCell:
+    program: Program
+    indicator: Indicator | None
+    progress: Progress | None
+
+
+@dataclass
+class ScoreRow:
+    regency: Regency
+    cells: list[ScoreCell]
+    on_track: int
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    programs: list[Program]
+    rows: list[ScoreRow]
+    sort: str
+
+
+def _rank(rows: list[ScoreRow], metric) -> None:
+    """Competition ranking (1, 2, 2, 4) by `metric`, highest first; None ranks last."""
+    ordered = sorted(rows, key=lambda r: (metric(r) is None, -(metric(r) or 0)))
+    previous, rank = object(), 0
+    for position, row in enumerate(ordered, start=1):
+        value = metric(row)
+        if value != previous:
+            rank, previous = position, value
+        row.rank = rank
+
+
+def scorecard(
+    *,
+    year: int,
+    month: int,
+    verified_only: bool,
+    sort: str | None = None,
+    today: dt.date | None = None,
+) -> Scorecard:
+    """Regencies x programs: the headline indicator's achievement per regency, ranked."""
+    programs = _programs_with_headline()
+    regencies = list(Regency.objects.all())
+    table = compute_progress(
+        indicators=[i for i in map(_headline, programs) if i],
+        year=year,
+        month=month,
+        regency_codes=[r.code for r in regencies],
+        verified_only=verified_only,
+        today=today,
+    )
+    return _scorecard(programs, regencies, table, sort=sort)
+
+
+def overview(
+    *,
+    year: int,
+    month: int,
+    verified_only: bool,
+    sort: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[list[ProgramCard], Scorecard]:
+    """`program_cards` and `scorecard` from one progress computation: the same figures
+    for half the database work (the province rows come with the regencies' anyway)."""
+    today = today or timezone.localdate()
+    programs = _programs_with_headline()
+    regencies = list(Regency.objects.all())
+    table = compute_progress(
+        indicators=[i for i in map(_headline, programs) if i],
+        year=year,
+        month=month,
+        regency_codes=[r.code for r in regencies],
+        verified_only=verified_only,
+        today=today,
+    )
+    cards = _program_cards(programs, table, year=year, today=today)
+    return cards, _scorecard(programs, regencies, table, sort=sort)
+
+
+def _scorecard(
+    programs: list[Program], regencies: list[Regency], table: ProgressTable, *, sort: str | None
+) -> Scorecard:
+    programs = [p for p in programs if _headline(p)]
+    rows = []
+    for regency in regencies:
+        cells = [
+            ScoreCell(p, _headline(p), table.get((_headline(p).pk, regency.code))) for p in programs
+        ]
+        on_track = sum(1 for c in cells if c.progress and c.progress.status == Status.ON_TRACK)
+        rows.append(ScoreRow(regency=regency, cells=cells, on_track=on_track))
+
+    slugs = [p.slug for p in programs]
+    key = (sort or "sesuai").lstrip("-")
+    if key not in {"nama", "sesuai", *slugs}:
+        key = "sesuai"
+    reverse = (sort or "").startswith("-")
+    if key in slugs:
+        index = slugs.index(key)
+
+        def metric(row):
+            progress = row.cells[index].progress
+            return progress.achievement if progress else None
+    else:
+
+        def metric(row):
+            return row.on_track
+
+    _rank(rows, metric)
+    if key == "nama":
+        rows.sort(key=lambda r: r.regency.name, reverse=reverse)
+    else:
+        rows.sort(key=lambda r: (r.rank, r.regency.name), reverse=reverse)
+    return Scorecard(programs=programs, rows=rows, sort=("-" if reverse else "") + key)
+
+
+@dataclass(frozen=True)
+class CompletenessSummary:
+    program: Program
+    expected: int
+    submitted: int
+    verified: int
+
+
+def completeness_summary(
+    *, year: int, today: dt.date | None = None
+) -> tuple[int | None, list[CompletenessSummary]]:
+    """For the last closed month of `year`: per program, how many regencies reported."""
+    month = deadlines.last_closed_month(year, today)
+    programs = [p for p in _programs_with_headline() if _headline(p)]
+    if month is None:
+        return None, []
+    expected = Regency.objects.real().count()
+    counts = {
+        row["program_id"]: row
+        for row in MonthlyReport.objects.filter(year=year, month=month, regency__is_synthetic=False)
+        .values("program_id")
+        .annotate(
+            submitted=Count("pk", filter=Q(status__in=COUNTED)),
+            verified=Count("pk", filter=Q(status=MonthlyReport.Status.VERIFIED)),
+        )
+        .order_by()
+    }
+    summary = [
+        CompletenessSummary(
+            program=p,
+            expected=expected,
+            submitted=counts.get(p.pk, {}).get("submitted", 0),
+            verified=counts.get(p.pk, {}).get("verified", 0),
+        )
+        for p in programs
+    ]
+    return month, summary
+
+
+# --- Program page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegencyProgressRow:
+    regency: Regency
+    progress: Progress
+    report_month: int | None
+    report_status: str | None
+    report_on_time: bool | None
+
+    @property
+    def report_status_label(self) -> str:
+        return MonthlyReport.Status(self.report_status).label if self.report_status else ""
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    label: str
+    category: str
+    is_partner: bool
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class SplitRow:
+    label: str
+    planned: Decimal
+    realized: Decimal
+
+
+@dataclass
+class ProgramPage:
+    program: Program
+    indicators: list[Indicator]
+    indicator: Indicator | None
+    province: Progress | None = None
+    rows: list[RegencyProgressRow] = field(default_factory=list)
+    allocated: Decimal | None = None
+    unallocated: Decimal | None = None
+    series: list[SeriesPoint] = field(default_factory=list)
+    sources: list[SourceRow] = field(default_factory=list)
+    splits: list[SplitRow] = field(default_factory=list)
+
+
+def programs_with_indicators() -> list[Program]:
+    """Active programs that have at least one indicator (what can be reported on)."""
+    return list(Program.objects.filter(active=True, indicators__isnull=False).distinct())
+
+
+def program_with_indicators(slug: str) -> Program | None:
+    return (
+        Program.objects.filter(slug=slug, active=True)
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("program"),
+                to_attr="indicator_list",
+            )
+        )
+        .first()
+    )
+
+
+def pick_indicator(program: Program, code: str | None) -> Indicator | None:
+    indicators = program.indicator_list
+    chosen = [i for i in indicators if i.code == code]
+    headline = [i for i in indicators if i.is_headline]
+    return (chosen or headline or indicators or [None])[0]
+
+
+def _latest_reports(*, program: Program, year: int, month: int):
+    latest = MonthlyReport.objects.filter(
+        regency=OuterRef("pk"), program=program, year=year, month__lte=month
+    ).order_by("-month")
+    return Regency.objects.annotate(
+        report_month=Subquery(latest.values("month")[:1]),
+        report_status=Subquery(latest.values("status")[:1]),
+        report_submitted=Subquery(latest.values("first_submitted_at")[:1]),
+    )
+
+
+def program_page(
+    *,
+    program: Program,
+    indicator_code: str | None,
+    year: int,
+    month: int,
+    verified_only: bool,
+    today: dt.date | None = None,
+) -> ProgramPage:
+    indicator = pick_indicator(program, indicator_code)
+    page = ProgramPage(program=program, indicators=program.indicator_list, indicator=indicator)
+    if indicator is None:
+        return page
+    regencies = list(_latest_reports(program=program, year=year, month=month))
+    table = compute_progress(
+        indicators=[indicator],
+        year=year,
+        month=month,
+        regency_codes=[r.code for r in regencies],
+        verified_only=verified_only,
+        today=today,
+    )
+    page.province = table.province(indicator.pk)
+    page.rows = sorted(
+        (
+            RegencyProgressRow(
+                regency=r,
+                progress=table.regency(indicator.pk, r.code),
+                report_month=r.report_month,
+                report_status=r.report_status,
+                report_on_time=deadlines.submitted_on_time(year, r.report_month, r.report_submitted)
+                if r.report_month
+                else None,
+            )
+            for r in regencies
+        ),
+        key=lambda row: (row.progress.achievement is None, -(row.progress.achievement or 0)),
+    )
+    province_target = Target.objects.filter(
+        indicator=indicator, year=year, regency__isnull=True
+    ).first()
+    if province_target and indicator.measure in (
+        Indicator.Measure.INCREMENT,
+        Indicator.Measure.RUNNING_TOTAL,
+    ):
+        page.allocated = Target.objects.filter(
+            indicator=indicator, year=year, regency__isnull=False
+        ).aggregate(s=Sum("value"))["s"] or Decimal(0)
+        page.unallocated = province_target.value - page.allocated
+    page.series = monthly_series(
+        indicator=indicator,
+        year=year,
+        month=month,
+        target=province_target,
+        verified_only=verified_only,
+    )
+    page.sources = source_breakdown(
+        indicator=indicator, year=year, month=month, verified_only=verified_only
+    )
+    if province_target:
+        page.splits = planned_vs_realized(target=province_target, sources=page.sources)
+    return page
+
+
+def source_breakdown(
+    *, indicator: Indicator, year: int, month: int, verified_only: bool
+) -> list[SourceRow]:
+    """Realization per funding source and named partner (counts only: a ratio or a level
+    has no funding split). Running totals use each regency's latest month."""
+    if indicator.measure not in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL):
+        return []
+
+    rows = counted_realizations(
+        indicator_ids=[indicator.pk],
+        year=year,
+        month=month,
+        statuses=counted_statuses(verified_only),
+    )
+    source = (
+        "funding_source__name",
+        "funding_source__category",
+        "funding_source__is_partner",
+        "funding_source__order",
+    )
+    rows = rows.filter(report__regency__isnull=False)
+    if indicator.measure == Indicator.Measure.RUNNING_TOTAL:
+        return _latest_month_sources(rows, source)
+    grouped = rows.values(*source).annotate(total=Sum("value")).order_by("-total", source[-1])
+    return [_source_row(row) for row in grouped]
+
+
+def _source_row(row: dict) -> SourceRow:
+    return SourceRow(
+        label=row["funding_source__name"],
+        category=row["funding_source__category"],
+        is_partner=row["funding_source__is_partner"],
+        value=row["total"] or Decimal(0),
+    )
+
+
+def _latest_month_sources(rows, source: tuple[str, ...]) -> list[SourceRow]:
+    """Per funding source, the sum over regencies of each regency's latest month (one
+    indicator): grouped per regency, month and source, a window keeps the latest month,
+    and the regencies are added up here. Same figures as aggregating
+    `latest_month_rows(rows, regency_null=False)`, without a subquery per row."""
+    grouped = (
+        rows.values("report__regency_id", "report__month", *source)
+        .annotate(total=Sum("value"))
+        .alias(latest=Window(Max("report__month"), partition_by=[F("report__regency_id")]))
+        .filter(report__month=F("latest"))
+    )
+    totals: dict[tuple, Decimal | None] = {}
+    for row in grouped:
+        key = tuple(row[name] for name in source)
+        total = totals.get(key)
+        totals[key] = row["total"] if total is None else total + (row["total"] or 0)
+    ordered = sorted(totals.items(), key=lambda item: (-(item[1] or 0), item[0][3], item[0][0]))
+    return [_source_row({**dict(zip(source, key, strict=True)), "total": t}) for key, t in ordered]
+
+
+def planned_vs_realized(*, target: Target, sources: list[SourceRow]) -> list[SplitRow]:
+    """The target's planned split per funding group beside what was realized in it."""
+    splits = list(TargetSplit.objects.filter(target=target))
+    if not splits:
+        return []
+    realized: dict[str, Decimal] = {}
+    for source in sources:
+        group = SPLIT_GROUP_OF_CATEGORY[FundingSource.Category(source.category)]
+        realized[group] = realized.get(group, Decimal(0)) + source.value
+    rows = [
+        SplitRow(label=s.get_group_display(), planned=s.value, realized=realized.pop(s.group, 0))
+        for s in splits
+    ]
+    rest = sum(realized.values(), Decimal(0))
+    if rest:
+        rows.append(SplitRow(label=_("Lainnya / tidak dirinci"), planned=Decimal(0), realized=rest))
+    return rows
+
+
+# --- Regency page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorComparison:
+    indicator: Indicator
+    regency: Progress
+    province: Progress
+    trend: list[tuple[int, Decimal | None]]
+
+
+@dataclass(frozen=True)
+class ProgramBlock:
+    program: Program
+    indicators: list[IndicatorComparison]
+
+
+@dataclass(frozen=True)
+class StatusCell:
+    month: int
+    state: str
+    label: str
+    on_time: bool | None = None  # first submitted by the due date (None: never submitted)
+
+    @property
+    def symbol(self) -> str:
+        return ReportState.SYMBOLS[self.state]
+
+
+@dataclass(frozen=True)
+class RegencyPage:
+    regency: Regency
+    blocks: list[ProgramBlock]
+    matrix: list[tuple[Program, list[StatusCell]]]
+    months: list[int]
+
+
+def regency_page(
+    *,
+    regency: Regency,
+    year: int,
+    month: int,
+    verified_only: bool,
+    today: dt.date | None = None,
+) -> RegencyPage:
+    today = today or timezone.localdate()
+    programs = list(
+        Program.objects.filter(active=True).prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("program"),
+                to_attr="indicator_list",
+            )
+        )
+    )
+    indicators = [i for p in programs for i in p.indicator_list]
+    table = compute_progress(
+        indicators=indicators,
+        year=year,
+        month=month,
+        regency_codes=[regency.code],
+        verified_only=verified_only,
+        today=today,
+    )
+    trends = regency_trends(
+        regency=regency,
+        indicators=indicators,
+        year=year,
+        month=month,
+        verified_only=verified_only,
+    )
+    blocks = [
+        ProgramBlock(
+            program=p,
+            indicators=[
+                IndicatorComparison(
+                    indicator=i,
+                    regency=table.regency(i.pk, regency.code),
+                    province=table.province(i.pk),
+                    trend=trends.get(i.pk, []),
+                )
+                for i in p.indicator_list
+            ],
+        )
+        for p in programs
+    ]
+    statuses = reporting_states(
+        regency_codes=[regency.code], programs=programs, year=year, today=today
+    )
+    months = list(range(1, 13))
+    matrix = [
+        (p, [statuses[(regency.code, p.pk, m)] for m in months])
+        for p in programs
+        if p.indicator_list
+    ]
+    return RegencyPage(regency=regency, blocks=blocks, matrix=matrix, months=months)
+
+
+def regency_trends(
+    *,
+    regency: Regency,
+    indicators: list[Indicator],
+    year: int,
+    month: int,
+    verified_only: bool,
+) -> dict[int, list[tuple[int, Decimal | None]]]:
+    """Each indicator's monthly value for one regency (a ratio as a percentage), one query."""
+
+    rows = (
+        Realization.objects.filter(
+            indicator__in=indicators,
+            report__regency=regency,
+            report__year=year,
+            report__month__lte=month,
+            report__status__in=counted_statuses(verified_only),
+        )
+        .values("indicator_id", "report__month")
+        .annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    )
+    by_key = {(r["indicator_id"], r["report__month"]): r for r in rows}
+    trends = {}
+    for indicator in indicators:
+        points = []
+        for m in range(1, month + 1):
+            row = by_key.get((indicator.pk, m))
+            if row is None:
+                points.append((m, None))
+            elif indicator.measure == Indicator.Measure.RATIO:
+                points.append((m, row["num"] / row["den"] * 100 if row["den"] else None))
+            else:
+                points.append((m, row["total"]))
+        trends[indicator.pk] = points
+    return trends
+
+
+# --- Completeness ---------------------------------------------------------------------
+
+
+class ReportState:
+    VERIFIED = "verified"
+    ON_TIME = "on_time"
+    LATE = "late"
+    RETURNED = "returned"
+    MISSING = "missing"
+    NOT_DUE = "not_due"
+
+    LABELS = {
+        VERIFIED: _("Terverifikasi"),
+        ON_TIME: _("Diajukan tepat waktu"),
+        LATE: _("Diajukan terlambat"),
+        RETURNED: _("Dikembalikan"),
+        MISSING: _("Belum masuk"),
+        NOT_DUE: _("Belum jatuh tempo"),
+    }
+    SYMBOLS = {VERIFIED: "✓", ON_TIME: "●", LATE: "◐", RETURNED: "↩", MISSING: "✗", NOT_DUE: "·"}
+
+
+def report_state(*, year: int, month: int, status: str | None, submitted_at, today: dt.date) -> str:
+    if status == MonthlyReport.Status.VERIFIED:
+        return ReportState.VERIFIED
+    if status == MonthlyReport.Status.RETURNED:
+        return ReportState.RETURNED
+    if status == MonthlyReport.Status.SUBMITTED:
+        on_time = deadlines.submitted_on_time(year, month, submitted_at)
+        return ReportState.ON_TIME if on_time is not False else ReportState.LATE
+    if deadlines.due_date(year, month) >= today:
+        return ReportState.NOT_DUE
+    return ReportState.MISSING
+
+
+def reporting_states(
+    *, regency_codes: list[str] | None, programs: list[Program], year: int, today: dt.date
+) -> dict[tuple[str, int, int], StatusCell]:
+    """State of every (regency, program, month) in `year`: one query for the reports."""
+    reports = MonthlyReport.objects.filter(
+        year=year, program__in=programs, regency__isnull=False
+    ).values_list("regency_id", "program_id", "month", "status", "first_submitted_at")
+    if regency_codes is not None:
+        reports = reports.filter(regency_id__in=regency_codes)
+    found = {(r, p, m): (s, sub) for r, p, m, s, sub in reports.order_by()}
+    # Cells are immutable and many are alike (every missing January...): build each kind
+    # once, with its label translated once rather than in every cell of the template.
+    cells: dict[tuple[int, str, bool | None], StatusCell] = {}
+    labels: dict[str, str] = {}
+
+    class Lookup(dict):
+        def __missing__(self, key):
+            regency_code, program_id, month = key
+            status, submitted = found.get(key, (None, None))
+            state = report_state(
+                year=year, month=month, status=status, submitted_at=submitted, today=today
+            )
+            on_time = deadlines.submitted_on_time(year, month, submitted)
+            kind = (month, state, on_time)
+            cell = cells.get(kind)
+            if cell is None:
+                if state not in labels:
+                    labels[state] = str(ReportState.LABELS[state])
+                cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
+            self[key] = cell
+            return cell
+
+    return Lookup()
+
+
+class _Rates:
+    """Completeness and on-time rates in percent of the reports already due."""
+
+    due: int
+    submitted: int
+    on_time: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return Decimal(self.submitted) / self.due * 100 if self.due else None
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return Decimal(self.on_time) / self.due * 100 if self.due else None
+
+
+@dataclass(frozen=True)
+class CompletenessRow(_Rates):
+    regency: Regency
+    cells: list[StatusCell]
+    due: int
+    submitted: int
+    on_time: int
+
+
+@dataclass(frozen=True)
+class CompletenessGrid(_Rates):
+    program: Program
+    months: list[int]
+    rows: list[CompletenessRow]
+    due: int
+    submitted: int
+    on_time: int
+
+
+SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
+
+
+def completeness_grid(
+    *, program: Program, year: int, today: dt.date | None = None
+) -> CompletenessGrid:
+    """Regency x month reporting states for one program, with rates per regency and
+    overall. A month counts as due once its due date has passed."""
+    today = today or timezone.localdate()
+    regencies = list(Regency.objects.all())
+    states = reporting_states(regency_codes=None, programs=[program], year=year, today=today)
+    months = list(range(1, 13))
+    rows = []
+    for regency in regencies:
+        cells = [states[(regency.code, program.pk, m)] for m in months]
+        due = sum(1 for c in cells if c.state != ReportState.NOT_DUE)
+        submitted = sum(1 for c in cells if c.state in SUBMITTED_STATES)
+        on_time = sum(1 for c in cells if c.state in SUBMITTED_STATES and c.on_time)
+        rows.append(CompletenessRow(regency, cells, due, submitted, on_time))
+    return CompletenessGrid(
+        program=program,
+        months=months,
+        rows=rows,
+        due=sum(r.due for r in rows),
+        submitted=sum(r.submitted for r in rows),
+        on_time=sum(r.on_time for r in rows),
+    )

@@ -1,0 +1,211 @@
+"""Dashboard views: thin functions that parse filters, call selectors and render.
+
+An htmx request gets the page's `page-body` partial (defined inline in the page template,
+so the two cannot drift); a history restore gets the full page. Every view that answers
+both ways varies on HX-Request.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from programs import formats
+from programs.dashboards import charts, selectors
+from programs.filters import Filters, parse_filters
+from programs.models import Indicator
+from regencies.models import Regency
+
+
+def dashboard(view):
+    """GET-only dashboard view: public when PUBLIC_DASHBOARD, otherwise login first."""
+
+    @require_GET
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.PUBLIC_DASHBOARD and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def render_page(request, template: str, context: dict):
+    if request.htmx and not request.htmx.history_restore_request:
+        template = f"{template}#page-body"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _filter_context(filters: Filters) -> dict:
+    return {
+        "filters": filters,
+        "years": selectors.available_years() or [filters.year],
+        "months": [(m, formats.month_label(m)) for m in range(1, 13)],
+    }
+
+
+@dashboard
+def overview(request):
+    """Every program's headline progress, the regency scorecard and reporting completeness."""
+    filters = parse_filters(request)
+    cards, board = selectors.overview(
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+        sort=filters.sort,
+    )
+    sort_links = {
+        key: filters.query(sort=("-" + key) if board.sort == key else key)
+        for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
+    }
+    closed_month, completeness = selectors.completeness_summary(year=filters.year)
+    context = {
+        **_filter_context(filters),
+        "cards": cards,
+        "board": board,
+        "sort_links": sort_links,
+        "closed_month": closed_month,
+        "completeness": completeness,
+    }
+    return render_page(request, "programs/dashboards/overview.html", context)
+
+
+def _bar_rows(rows) -> list[charts.BarRow]:
+    return [
+        charts.BarRow(
+            code=row.regency.code,
+            name=row.regency.name,
+            achievement=row.progress.achievement,
+            status=row.progress.status,
+            status_label=row.progress.status_label,
+            url=row.regency.get_absolute_url(),
+        )
+        for row in rows
+    ]
+
+
+@dashboard
+def program(request, slug: str):
+    """One program: per-regency achievement (bars, map, table), trend and funding."""
+    program = selectors.program_with_indicators(slug)
+    if program is None:
+        raise Http404(_("Program tidak ditemukan"))
+    filters = parse_filters(request)
+    page = selectors.program_page(
+        program=program,
+        indicator_code=filters.indicator,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+    )
+    figures = {}
+    indicator = page.indicator
+    if indicator is not None:
+        bar_rows = _bar_rows(page.rows)
+        expected = page.province.expected if page.province else None
+        figures["bars"] = charts.achievement_bars(bar_rows, expected=expected)
+        figures["map"] = charts.achievement_map(
+            [r for r, row in zip(bar_rows, page.rows, strict=True) if not row.regency.is_synthetic]
+        )
+        figures["trend"] = charts.cumulative_chart(
+            months=[formats.month_label(p.month)[:3] for p in page.series],
+            values=[p.value for p in page.series],
+            expected=[p.expected_value for p in page.series],
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+            realized_label=str(_realized_label(indicator)),
+            expected_label=str(_expected_label(indicator)),
+        )
+        if page.sources:
+            figures["sources"] = charts.horizontal_bars(
+                labels=[s.label for s in page.sources],
+                values=[s.value for s in page.sources],
+                unit=indicator.unit,
+                decimals=indicator.decimals,
+                colour=charts.REALIZATION_COLOUR,
+            )
+        if page.splits:
+            figures["splits"] = charts.planned_vs_realized_chart(
+                labels=[str(s.label) for s in page.splits],
+                planned=[s.planned for s in page.splits],
+                realized=[s.realized for s in page.splits],
+                unit=indicator.unit,
+                planned_label=str(_("Rencana")),
+                realized_label=str(_("Realisasi")),
+            )
+    context = {
+        **_filter_context(filters),
+        "program": program,
+        "page": page,
+        "figures": figures,
+        "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
+    }
+    return render_page(request, "programs/dashboards/program.html", context)
+
+
+def _realized_label(indicator: Indicator):
+    if indicator.measure == Indicator.Measure.INCREMENT:
+        return _("Realisasi kumulatif")
+    return _("Realisasi")
+
+
+def _expected_label(indicator: Indicator):
+    return _("Lintasan target")
+
+
+@dashboard
+def regency(request, code: str):
+    """One regency: every program's indicators against target and province, trends and
+    its reporting status per month."""
+    regency = Regency.objects.filter(code=code).first()
+    if regency is None:
+        raise Http404(_("Kabupaten/kota tidak ditemukan"))
+    filters = parse_filters(request)
+    page = selectors.regency_page(
+        regency=regency,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+    )
+    figures = {}
+    for block in page.blocks:
+        for item in block.indicators:
+            if any(v is not None for _m, v in item.trend):
+                figures[item.indicator.pk] = charts.trend_chart(
+                    months=[formats.month_label(m)[:3] for m, _v in item.trend],
+                    values=[v for _m, v in item.trend],
+                    unit=item.indicator.unit,
+                    decimals=item.indicator.decimals,
+                    as_bars=item.indicator.measure == Indicator.Measure.INCREMENT,
+                )
+    context = {**_filter_context(filters), "regency": regency, "page": page, "figures": figures}
+    return render_page(request, "programs/dashboards/regency.html", context)
+
+
+@dashboard
+def completeness(request):
+    """Reporting completeness and timeliness: regency x month per program."""
+    filters = parse_filters(request)
+    programs = selectors.programs_with_indicators()
+    chosen = next((p for p in programs if p.slug == filters.program), None)
+    chosen = chosen or (programs[0] if programs else None)
+    grid = selectors.completeness_grid(program=chosen, year=filters.year) if chosen else None
+    context = {
+        **_filter_context(filters),
+        "programs": programs,
+        "chosen": chosen,
+        "grid": grid,
+        "tabs": [(p, filters.query(program=p.slug)) for p in programs],
+        "states": selectors.ReportState,
+        "due_day": settings.REPORT_DUE_DAY,
+    }
+    return render_page(request, "programs/dashboards/completeness.html", context)

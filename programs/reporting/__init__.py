@@ -1,0 +1,1 @@
+"""Reporting: monthly entry, workflow, verifier queue, deadlines and reminders."""

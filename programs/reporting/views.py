@@ -1,0 +1,389 @@
+"""Monthly reporting: the operator's months, the entry form, and the verifier's queue.
+
+Every decision about who may do what is in programs.permissions; every write goes
+through reporting.services. Forms are plain POSTs (they work on a slow connection without
+JavaScript); htmx only adds inline checks and extra rows.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programs import formats, permissions
+from programs.formats import month_year_label
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from programs.reporting import deadlines, services
+from programs.reporting import selectors as reporting
+from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, EntryRow, parse_entry, row_key
+from regencies.models import Regency
+
+Status = MonthlyReport.Status
+
+
+def _posted_version(request) -> int | None:
+    """The report version the form was opened at (0: no report yet); None if absent."""
+    try:
+        return int(request.POST["versi"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _report_target(code: str, slug: str, period: tuple[int, int]):
+    regency = get_object_or_404(Regency, code=code)
+    program = get_object_or_404(Program, slug=slug, active=True)
+    year, month = period
+    if permissions.is_future(year, month):
+        raise Http404(_("Bulan yang belum berjalan tidak dapat dilaporkan."))
+    report = MonthlyReport.objects.filter(
+        regency=regency, program=program, year=year, month=month
+    ).first()
+    return regency, program, year, month, report
+
+
+def _require_view(user, regency, program):
+    if not permissions.can_view_report(user, regency_code=regency.code, program_id=program.pk):
+        raise PermissionDenied(_("Anda tidak berwenang melihat laporan ini."))
+
+
+def _can_edit(user, regency, program, year, month, report) -> bool:
+    return permissions.can_edit_report(
+        user,
+        regency_code=regency.code,
+        program_id=program.pk,
+        year=year,
+        month=month,
+        status=report.status if report else None,
+    )
+
+
+@login_required
+@require_GET
+def my_reports(request):
+    """An operator's months x programs: what is returned, due, late, or done."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("tahun", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year)
+    items = reporting.operator_months(user=request.user, year=year, today=today)
+    scope = permissions.scope_of(request.user)
+    context = {
+        "year": year,
+        "years": list(range(today.year, today.year - 4, -1)),
+        "items": items,
+        "returned": [i for i in items if i.status == Status.RETURNED],
+        "upcoming": [i for i in items if i.needs_action and 0 <= i.days_left <= 7],
+        "regency": scope.regency if scope else None,
+        "is_operator": permissions.role_of(request.user) == permissions.Role.OPERATOR,
+    }
+    return render(request, "programs/reporting/my_reports.html", context)
+
+
+def _entry_context(
+    request,
+    regency,
+    program,
+    year,
+    month,
+    report,
+    *,
+    rows=None,
+    messages_=None,
+    conflict=None,
+    status=200,
+):
+    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    rows = rows if rows is not None else reporting.rows_from_report(report, ctx)
+    editable = _can_edit(request.user, regency, program, year, month, report)
+    if messages_ is None and editable and report is not None:
+        messages_ = services.validate_rows(rows=rows, context=ctx)
+    by_key = {}
+    for message in messages_ or []:
+        by_key.setdefault(message.key, []).append(message)
+    groups = []
+    for indicator in ctx.indicators:
+        indicator_rows = [r for r in rows if r.indicator.pk == indicator.pk] or [
+            EntryRow(key=row_key(indicator, 0), indicator=indicator, source_code="tidak-dirinci")
+        ]
+        groups.append(
+            {
+                "indicator": indicator,
+                "info": ctx.by_indicator[indicator.pk],
+                "rows": [(row, by_key.get(row.key, [])) for row in indicator_rows],
+                "messages": by_key.get(indicator.code, []),
+            }
+        )
+    context = {
+        "regency": regency,
+        "program": program,
+        "year": year,
+        "month": month,
+        "period_label": month_year_label(year, month),
+        "period": (year, month),
+        "report": report,
+        "groups": groups,
+        "sources": ctx.sources,
+        "editable": editable,
+        "locked": permissions.is_locked(
+            regency_code=regency.code, program_id=program.pk, year=year, month=month
+        ),
+        "can_verify": report is not None and permissions.can_verify(request.user, report),
+        "can_reopen": report is not None and permissions.can_reopen(request.user, report),
+        "timeline": reporting.report_timeline(report) if report else [],
+        "conflict": conflict,
+        "snapshot": json.dumps(services.stored_values(report)),
+        "has_errors": any(m.level == "error" for m in messages_ or []),
+    }
+    context["due_date"] = deadlines.due_date(year, month)
+    context["lock_date"] = deadlines.lock_date(year, month)
+    response = render(request, "programs/reporting/entry.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_entry(request, code: str, slug: str, period: tuple[int, int]):
+    """The entry form of one regency's program for one month (read-only when the user may
+    not edit it); POST saves a draft or submits."""
+    regency, program, year, month, report = _report_target(code, slug, period)
+    _require_view(request.user, regency, program)
+    if request.method == "GET":
+        return _entry_context(request, regency, program, year, month, report)
+
+    if not _can_edit(request.user, regency, program, year, month, report):
+        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
+    indicators = list(program.indicators.select_related("program"))
+    rows = parse_entry(request.POST, indicators)
+    submit = request.POST.get("aksi") == "ajukan"
+    version = _posted_version(request)
+    try:
+        saved = services.report_save(
+            user=request.user,
+            regency=regency,
+            program=program,
+            year=year,
+            month=month,
+            version=version,
+            rows=rows,
+            submit=submit,
+        )
+    except services.ConflictError as conflict:
+        messages.error(request, conflict.message)
+        return _entry_context(
+            request,
+            regency,
+            program,
+            year,
+            month,
+            conflict.report,
+            rows=rows,
+            messages_=[],
+            conflict=_conflict_rows(request, conflict, program),
+            status=409,
+        )
+    except services.ServiceError as error:
+        messages.error(request, error.message)
+        return _entry_context(
+            request,
+            regency,
+            program,
+            year,
+            month,
+            report,
+            rows=rows,
+            messages_=error.messages,
+            status=422,
+        )
+    if submit:
+        messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
+    else:
+        messages.success(request, _("Draf tersimpan (versi %(v)s).") % {"v": saved.version})
+    return redirect(saved.get_absolute_url())
+
+
+def _conflict_rows(request, conflict: services.ConflictError, program: Program):
+    """(what, value when you opened the form, value stored now) for each difference."""
+    try:
+        before = json.loads(request.POST.get("snapshot") or "{}")
+    except ValueError:
+        before = {}
+    if not isinstance(before, dict):
+        before = {}
+    names = {i.code: i.name for i in program.indicators.all()}
+    sources = dict(FundingSource.objects.values_list("code", "name"))
+
+    def label(key: str) -> str:
+        indicator, _slash, source = key.partition("/")
+        return f"{names.get(indicator, indicator)} — {sources.get(source, source)}"
+
+    def shown(text) -> str:
+        if not text:
+            return "–"
+        try:
+            return "/".join(
+                formats.number(Decimal(part), _decimals(part)) for part in str(text).split("/")
+            )
+        except (InvalidOperation, ValueError):
+            return str(text)
+
+    now = conflict.current
+    return [
+        (label(key), shown(before.get(key)), shown(now.get(key)))
+        for key in sorted(set(before) | set(now))
+        if before.get(key) != now.get(key)
+    ]
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+@login_required
+@require_POST
+def report_check(request, code: str, slug: str, period: tuple[int, int]):
+    """htmx: check the entries as the operator types; answers the messages, placed beside
+    each row with out-of-band swaps. Changes nothing."""
+    regency, program, year, month, report = _report_target(code, slug, period)
+    if not _can_edit(request.user, regency, program, year, month, report):
+        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
+    indicators = list(program.indicators.select_related("program"))
+    rows = parse_entry(request.POST, indicators)
+    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    found = services.validate_rows(rows=rows, context=ctx)
+    # Every row on the page gets an answer, so fixed rows lose their old messages.
+    keys = [i.code for i in indicators] + [
+        name[2:].rsplit("-", 1)[0] for name in request.POST if name.startswith("r-")
+    ]
+    by_key = {key: [m for m in found if m.key == key] for key in dict.fromkeys(keys)}
+    response = render(
+        request,
+        "programs/reporting/_check.html",
+        {
+            "by_key": by_key,
+            "has_errors": any(m.level == "error" for m in found),
+            "needs_notes": any(m.level == "warning" and not m.resolved for m in found),
+        },
+    )
+    return response
+
+
+@login_required
+@require_GET
+def report_new_row(request, code: str, slug: str, period: tuple[int, int]):
+    """htmx: one more funding-source row for an indicator."""
+    regency, program, year, month, report = _report_target(code, slug, period)
+    if not _can_edit(request.user, regency, program, year, month, report):
+        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
+    indicator = get_object_or_404(Indicator, program=program, code=request.GET.get("indikator"))
+    if indicator.measure not in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL):
+        raise Http404
+    prefix = f"r-{indicator.code}-"
+    used = [
+        int(name[len(prefix) :].split("-", 1)[0])
+        for name in request.GET
+        if name.startswith(prefix) and name[len(prefix) :].split("-", 1)[0].isdigit()
+    ]
+    index = max(used, default=0) + 1
+    if index >= MAX_ROWS_PER_INDICATOR:
+        return HttpResponse(status=204)
+    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
+    return render(
+        request,
+        "programs/reporting/_row.html",
+        {
+            "row": row,
+            "row_messages": [],
+            "sources": ctx.sources,
+            "editable": True,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_status(request, code: str, slug: str, period: tuple[int, int]):
+    """A verifier's decision on one report: verify, return (with a reason) or reopen."""
+    regency, program, year, month, report = _report_target(code, slug, period)
+    _require_view(request.user, regency, program)
+    if report is None:
+        raise Http404
+    action = request.POST.get("aksi")
+    reason = request.POST.get("alasan", "")
+    version = _posted_version(request)
+    actions = {
+        "verifikasi": (
+            lambda: services.report_verify(user=request.user, report=report, version=version),
+            _("Laporan diverifikasi."),
+        ),
+        "kembalikan": (
+            lambda: services.report_return(
+                user=request.user, report=report, reason=reason, version=version
+            ),
+            _("Laporan dikembalikan ke operator."),
+        ),
+        "buka": (
+            lambda: services.report_reopen(
+                user=request.user, report=report, reason=reason, version=version
+            ),
+            _("Laporan dibuka kembali untuk diperbaiki operator."),
+        ),
+    }
+    if action not in actions:
+        return HttpResponse(_("Aksi tidak dikenal."), status=400)
+    run, done = actions[action]
+    try:
+        if version is None:
+            raise services.ServiceError(_(services.WRONG_STATUS))
+        run()
+    except services.ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    if request.POST.get("kembali") == "antrean":
+        return redirect("programs:verification")
+    return redirect(report.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verification_queue(request):
+    """A verifier's queue: submitted reports, oldest first; verify several at once."""
+    if permissions.role_of(request.user) not in (
+        permissions.Role.VERIFIKATOR,
+        permissions.Role.ADMIN,
+    ):
+        raise PermissionDenied(_("Halaman ini untuk verifikator."))
+    if request.method == "POST":
+        selections = []
+        for key in request.POST.getlist("laporan"):
+            try:
+                pk, version = (int(part) for part in key.split(":"))
+            except ValueError:
+                continue
+            selections.append((pk, version))
+        if not selections:
+            messages.error(request, _("Pilih paling sedikit satu laporan."))
+        else:
+            try:
+                done = services.report_verify_many(user=request.user, selections=selections)
+            except services.ServiceError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": len(done)})
+        return redirect("programs:verification")
+    items = reporting.verification_queue(user=request.user)
+    return render(request, "programs/reporting/verification.html", {"items": items})

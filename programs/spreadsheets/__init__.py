@@ -1,0 +1,1 @@
+"""Spreadsheets: import of realizations and targets, CSV/XLSX exports of every table."""

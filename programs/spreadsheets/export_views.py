@@ -1,0 +1,336 @@
+"""Exports under /unduh/: each dashboard table and the raw realizations, as CSV or XLSX.
+
+Every export parses the same query parameters as its page (`parse_filters`) and calls the
+same selector, so a file equals the page it came from.
+
+Who may export what (decided here, on top of `permissions`):
+
+- Dashboard tables (rapor, program, wilayah, kelengkapan, kinerja): every official role
+  (`permissions.can_export`), with provisional figures unless they ask for verified only;
+  and, while PUBLIC_DASHBOARD is on, anyone who may read the dashboards, with verified
+  figures only (what they see on the page). With PUBLIC_DASHBOARD off an anonymous
+  visitor is sent to the login page.
+- Raw realizations: logged-in roles only, scoped by `permissions.reports_visible_to`
+  (operator: their regency; verifikator: their programs; pimpinan and admin: all).
+  Anonymous visitors are sent to the login page; a user without a role gets 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from programs import formats, permissions
+from programs.dashboards import selectors
+from programs.filters import Filters, parse_filters
+from programs.spreadsheets import exports
+from programs.spreadsheets import selectors as export_selectors
+from regencies.models import Regency
+
+
+class FormatConverter:
+    """`csv` or `xlsx` in an export URL (`/unduh/rapor.xlsx`)."""
+
+    regex = "csv|xlsx"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+def table_export(view):
+    """GET-only export of a dashboard table: officials, or anyone while the dashboards are
+    public (verified figures only, see `export_filters`)."""
+
+    @require_GET
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.can_export(request.user) and not settings.PUBLIC_DASHBOARD:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def export_filters(request) -> Filters:
+    """The page's filters; whoever may not export provisional figures gets verified only
+    (anonymous visitors already do, through `parse_filters`)."""
+    filters = parse_filters(request)
+    if not permissions.can_export(request.user) and not filters.forced_verified:
+        filters = replace(filters, verified_only=True, forced_verified=True)
+    return filters
+
+
+def _filter_info(filters: Filters, *, month: bool = True) -> list[tuple[str, str]]:
+    info = [(_("Tahun"), str(filters.year))]
+    if month:
+        info.append((_("Sampai bulan"), formats.month_label(filters.month)))
+    data = exports.data_label(verified_only=filters.verified_only, forced=filters.forced_verified)
+    info.append((_("Data"), data))
+    return info
+
+
+def _page_url(request, name: str, filters: Filters, *args, **changes) -> str:
+    """The page this export mirrors, with the same filters (a shareable URL)."""
+    path = reverse(f"programs:{name}", args=args)
+    return request.build_absolute_uri(path + filters.query(**changes))
+
+
+def _stem(*parts, filters: Filters | None = None) -> str:
+    if filters is not None and filters.verified_only:
+        parts = (*parts, "terverifikasi")
+    return "-".join(str(p) for p in parts if p)
+
+
+def _period(filters: Filters) -> str:
+    return f"{filters.year}-{filters.month:02d}"
+
+
+def respond(export: exports.Export, fmt: str, *, private: bool = False):
+    """CSV streamed from a generator, XLSX from a spooled temporary file; attachments
+    that vary with the login and are not stored by shared caches."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(export), content_type=exports.CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{export.filename}.csv")
+    elif fmt == "xlsx":
+        response = FileResponse(
+            exports.xlsx_file(export),
+            as_attachment=True,
+            filename=f"{export.filename}.xlsx",
+            content_type=exports.XLSX_CONTENT_TYPE,
+        )
+    else:
+        raise Http404
+    if private:
+        add_never_cache_headers(response)
+    else:
+        patch_cache_control(response, private=True, max_age=0)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _province() -> str:
+    return _("Provinsi Sumatera Selatan")
+
+
+@table_export
+def scorecard(request, fmt: str):
+    """The overview's regency scorecard (/unduh/rapor.<fmt>)."""
+    filters = export_filters(request)
+    board = selectors.scorecard(
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+        sort=filters.sort,
+    )
+    key = board.sort.lstrip("-")
+    labels = {p.slug: _("capaian %(program)s") % {"program": p.label} for p in board.programs}
+    labels |= {"nama": _("nama kabupaten/kota"), "sesuai": _("jumlah program sesuai jadwal")}
+    sort = labels.get(key, key) + (_(" (urutan terbalik)") if board.sort.startswith("-") else "")
+    headline = [
+        (p.label, f"{p.headline_indicators[0].name} ({p.headline_indicators[0].unit})")
+        for p in board.programs
+    ]
+    export = exports.build_export(
+        title=_("Rapor kabupaten/kota: capaian indikator utama tiap program"),
+        filename=_stem("rapor", _period(filters), filters=filters),
+        info=[*_filter_info(filters), (_("Urutan"), sort), *headline],
+        sheets=[exports.scorecard_sheet(board)],
+        provisional=not filters.verified_only,
+        page_url=_page_url(request, "overview", filters),
+    )
+    return respond(export, fmt)
+
+
+@table_export
+def program(request, slug: str, fmt: str):
+    """The program page's table per regency for the chosen indicator."""
+    program = selectors.program_with_indicators(slug)
+    if program is None:
+        raise Http404(_("Program tidak ditemukan"))
+    filters = export_filters(request)
+    page = selectors.program_page(
+        program=program,
+        indicator_code=filters.indicator,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+    )
+    indicator = page.indicator
+    if indicator is None:
+        raise Http404(_("Program ini belum memiliki indikator."))
+    info = [
+        (_("Program"), f"{program.name} ({program.label})"),
+        (_("Indikator"), f"{indicator.name} ({indicator.unit})"),
+        (_("Cara agregasi"), str(indicator.get_measure_display())),
+        *_filter_info(filters),
+    ]
+    if page.unallocated is not None:
+        info.append((_("Target belum dialokasikan"), formats.number(page.unallocated)))
+    code = "" if indicator.is_headline else indicator.code
+    export = exports.build_export(
+        title=_("Capaian per kabupaten/kota"),
+        filename=_stem(program.slug, code, _period(filters), filters=filters),
+        info=info,
+        sheets=[exports.program_sheet(page, province_label=_province())],
+        provisional=not filters.verified_only,
+        page_url=_page_url(request, "program", filters, program.slug),
+    )
+    return respond(export, fmt)
+
+
+@table_export
+def regency(request, code: str, fmt: str):
+    """The regency page: each program indicator, the regency beside the province."""
+    regency = Regency.objects.filter(code=code).first()
+    if regency is None:
+        raise Http404(_("Kabupaten/kota tidak ditemukan"))
+    filters = export_filters(request)
+    page = selectors.regency_page(
+        regency=regency,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+    )
+    export = exports.build_export(
+        title=_("Capaian %(regency)s dibanding provinsi") % {"regency": regency.display_name},
+        filename=_stem("wilayah", regency.code_compact, _period(filters), filters=filters),
+        info=[(_("Kabupaten/kota"), f"{regency.display_name} ({regency.code})")]
+        + _filter_info(filters),
+        sheets=[exports.regency_sheet(page, province_label=_("provinsi"))],
+        provisional=not filters.verified_only,
+        page_url=_page_url(request, "regency", filters, regency.code),
+    )
+    return respond(export, fmt)
+
+
+@table_export
+def completeness(request, fmt: str):
+    """The completeness grid of one program (?program=<slug>, the first by default)."""
+    filters = export_filters(request)
+    programs = selectors.programs_with_indicators()
+    chosen = next((p for p in programs if p.slug == filters.program), None)
+    chosen = chosen or (programs[0] if programs else None)
+    if chosen is None:
+        raise Http404(_("Belum ada program dengan indikator."))
+    grid = selectors.completeness_grid(program=chosen, year=filters.year)
+    export = exports.build_export(
+        title=_("Kelengkapan dan ketepatan waktu laporan"),
+        filename=_stem("kelengkapan", chosen.slug, filters.year),
+        info=[(_("Program"), f"{chosen.name} ({chosen.label})"), (_("Tahun"), str(filters.year))],
+        sheets=[exports.completeness_sheet(grid, total_label=_("Semua kabupaten/kota"))],
+        provisional=False,
+        page_url=_page_url(request, "completeness", filters, program=chosen.slug),
+        notes=[
+            _("Laporan suatu bulan jatuh tempo pada tanggal %(day)s bulan berikutnya.")
+            % {"day": settings.REPORT_DUE_DAY}
+        ],
+    )
+    return respond(export, fmt)
+
+
+@table_export
+def performance(request, slug: str):
+    """Indicator performance tracking workbook of a program (XLSX only): per indicator,
+    regencies x months with target, monthly and year-to-date values and achievement."""
+    program = selectors.program_with_indicators(slug)
+    if program is None or not program.indicator_list:
+        raise Http404(_("Program tidak ditemukan"))
+    filters = export_filters(request)
+    book = export_selectors.performance_book(
+        program=program,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+    )
+    sheets = exports.performance_sheets(book, province_label=_province())
+    info = [(_("Program"), f"{program.name} ({program.label})"), *_filter_info(filters)]
+    info += [
+        (
+            _("Lembar %(sheet)s") % {"sheet": item.indicator.code},
+            f"{item.indicator.name} ({item.indicator.unit}; "
+            f"{item.indicator.get_measure_display()})",
+        )
+        for item in book.sheets
+    ]
+    export = exports.build_export(
+        title=_("Pelacakan kinerja indikator"),
+        filename=_stem("kinerja", program.slug, _period(filters), filters=filters),
+        info=info,
+        sheets=sheets,
+        provisional=not filters.verified_only,
+        page_url=_page_url(request, "program", filters, program.slug),
+        notes=[
+            _(
+                "Bulan ini: angka laporan bulan itu saja (untuk indikator kumulatif: posisi "
+                "s.d. bulan itu; untuk provinsi: gabungan laporan bulan itu)."
+            ),
+            _(
+                "S.d. bulan ini: penambahan dijumlah dari Januari; kumulatif dan tingkat "
+                "memakai laporan terakhir; rasio = jumlah pembilang / jumlah penyebut "
+                "laporan terakhir tiap kabupaten/kota."
+            ),
+        ],
+    )
+    return respond(export, "xlsx")
+
+
+def _scope_label(user) -> str:
+    role = permissions.role_of(user)
+    scope = permissions.scope_of(user)
+    if role in (permissions.Role.ADMIN, permissions.Role.PIMPINAN) or scope is None:
+        return _("Semua kabupaten/kota dan program")
+    programs = ", ".join(p.label for p in scope.programs.all()) or _("semua program")
+    if role == permissions.Role.OPERATOR:
+        return f"{scope.regency.display_name}; {programs}"
+    return programs
+
+
+@require_GET
+def realizations(request, fmt: str):
+    """Raw realization rows of counted reports the user may see (/unduh/realisasi.<fmt>),
+    filtered by tahun, bulan (up to), program, indikator and terverifikasi."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not permissions.can_export(request.user):
+        raise PermissionDenied
+    filters = export_filters(request)
+    rows = export_selectors.realization_rows(
+        user=request.user,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+        program_slug=filters.program,
+        indicator_code=filters.indicator,
+    )
+    info = _filter_info(filters)
+    if filters.program:
+        info.append((_("Program"), filters.program))
+    if filters.indicator:
+        info.append((_("Indikator"), filters.indicator))
+    info.append((_("Lingkup"), _scope_label(request.user)))
+    export = exports.build_export(
+        title=_("Realisasi bulanan (data mentah)"),
+        filename=_stem("realisasi", _period(filters), filters.program, filters=filters),
+        info=info,
+        sheets=[exports.realization_sheet(rows, province_label=_("Provinsi"))],
+        provisional=not filters.verified_only,
+        notes=[_("Laporan draf dan yang dikembalikan tidak termasuk.")],
+    )
+    return respond(export, fmt, private=True)

@@ -1,0 +1,143 @@
+"""Spreadsheet import: download a template, upload, preview every row, apply."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programs import permissions
+from programs.models import ImportBatch
+from programs.spreadsheets import imports
+
+Kind = ImportBatch.Kind
+PREVIEW_LIMIT = 1000  # rows listed on the page; the counts always cover every row
+
+
+def _require_importer(user, kind: str) -> None:
+    role = permissions.role_of(user)
+    if kind == Kind.TARGETS and role != permissions.Role.ADMIN:
+        raise PermissionDenied(_("Hanya admin yang dapat mengimpor target."))
+    if role not in (permissions.Role.OPERATOR, permissions.Role.ADMIN):
+        raise PermissionDenied(_("Impor hanya untuk operator kabupaten/kota dan admin."))
+
+
+def _periods(request) -> list[tuple[int, int]]:
+    today = timezone.localdate()
+    default = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    periods = []
+    for text in request.GET.getlist("bulan")[:12]:
+        try:
+            year, month = (int(p) for p in text.split("-"))
+        except ValueError:
+            continue
+        if 2000 <= year <= today.year and 1 <= month <= 12:
+            periods.append((year, month))
+    return sorted(set(periods)) or [default]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """Upload a filled template: every row is checked and shown before anything changes."""
+    kind = request.POST.get("jenis") or request.GET.get("jenis") or Kind.REALIZATIONS
+    if kind not in Kind.values:
+        kind = Kind.REALIZATIONS
+    _require_importer(request.user, kind)
+    context = {
+        "kind": kind,
+        "is_admin": permissions.role_of(request.user) == permissions.Role.ADMIN,
+        "default_period": "-".join(f"{p:02d}" for p in _periods(request)[0]),
+    }
+    if request.method == "GET":
+        return render(request, "programs/spreadsheets/upload.html", context)
+    uploaded = request.FILES.get("berkas")
+    try:
+        if uploaded is None:
+            raise imports.ImportFileError(_("Pilih berkas .xlsx atau .csv untuk diunggah."))
+        rows = imports.read_table(uploaded, kind=kind)
+        importer = (
+            imports.TargetImport(user=request.user)
+            if kind == Kind.TARGETS
+            else imports.RealizationImport(user=request.user)
+        )
+        preview = importer.preview(rows)
+        if not preview:
+            raise imports.ImportFileError(_(imports.EMPTY))
+    except imports.ImportFileError as error:
+        messages.error(request, error.message)
+        return render(request, "programs/spreadsheets/upload.html", context, status=400)
+    batch = imports.create_batch(
+        user=request.user, kind=kind, filename=uploaded.name, rows=rows, preview=preview
+    )
+    order = {"error": 0, "changed": 1, "new": 2, "unchanged": 3}
+    listed = sorted(preview, key=lambda r: (order[r.state], r.line))[:PREVIEW_LIMIT]
+    context.update(
+        {
+            "batch": batch,
+            "summary": batch.summary,
+            "rows": listed,
+            "hidden": max(0, len(preview) - len(listed)),
+            "can_apply": batch.summary["error"] == 0
+            and (batch.summary["new"] + batch.summary["changed"]) > 0,
+        }
+    )
+    return render(request, "programs/spreadsheets/preview.html", context)
+
+
+@login_required
+@require_POST
+def apply(request, token):
+    """Apply a previewed upload, all or nothing."""
+    batch = get_object_or_404(ImportBatch, token=token)
+    _require_importer(request.user, batch.kind)
+    try:
+        if batch.kind == Kind.TARGETS:
+            done = imports.apply_targets(batch=batch, user=request.user)
+            messages.success(
+                request,
+                _("Impor target diterapkan: %(new)s baru, %(changed)s diubah.")
+                % {"new": done.get("new", 0), "changed": done.get("changed", 0)},
+            )
+            return redirect("admin:programs_target_changelist")
+        done = imports.apply_realizations(batch=batch, user=request.user)
+    except imports.ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("programs:import")
+    messages.success(
+        request,
+        _(
+            "Impor diterapkan: %(created)s nilai baru dan %(updated)s nilai diubah pada "
+            "%(reports)s laporan. Laporan tetap berstatus draf: periksa lalu ajukan."
+        )
+        % done,
+    )
+    return redirect("programs:my_reports")
+
+
+@login_required
+@require_GET
+def template(request):
+    """The realization template, pre-filled for the user's regency (all for admins)."""
+    _require_importer(request.user, Kind.REALIZATIONS)
+    periods = _periods(request)
+    workbook = imports.realization_template(
+        user=request.user, periods=periods, regency_code=request.GET.get("wilayah") or None
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    workbook.save(handle)
+    handle.seek(0)
+    year, month = periods[-1]
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"templat-realisasi-{year}-{month:02d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

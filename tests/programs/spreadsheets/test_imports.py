@@ -1,0 +1,374 @@
+"""Spreadsheet import: template round trip, preview of every row, all-or-nothing apply,
+and bad files that change nothing and say why."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from programs.models import (
+    FundingSource,
+    ImportBatch,
+    Indicator,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+)
+from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+from tests.programs.reporting.test_reporting import previous_month
+
+D = Decimal
+Status = MonthlyReport.Status
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = [
+    "program",
+    "indikator",
+    "wilayah",
+    "bulan",
+    "sumber_dana",
+    "nilai",
+    "pembilang",
+    "penyebut",
+    "catatan",
+]
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def operator(reference_data):
+    user = UserFactory(username="op-banyuasin")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    return user
+
+
+@pytest.fixture
+def admin_user(reference_data):
+    return UserFactory(username="admin-impor", is_superuser=True, is_staff=True)
+
+
+def next_month_text():
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return f"{year}-{month:02d}"
+
+
+def period_text(months_back=1):
+    year, month = previous_month(months_back)
+    return f"{year}-{month:02d}"
+
+
+def draft_report(
+    value=5, status=Status.DRAFT, regency="16.07", program="gbrss", indicator="rumah-dibedah"
+):
+    year, month = previous_month()
+    report = MonthlyReportFactory(
+        program=Program.objects.get(slug=program),
+        regency=Regency.objects.get(code=regency),
+        year=year,
+        month=month,
+        status=status,
+        verified_at="2024-01-01T00:00Z" if status == Status.VERIFIED else None,
+    )
+    RealizationFactory(
+        report=report,
+        indicator=Indicator.objects.get(code=indicator),
+        funding_source=FundingSource.objects.get(code="apbn"),
+        value=D(value),
+    )
+    return report
+
+
+def xlsx(rows, header=HEADER, sheet="Data"):
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("isi.xlsx", buffer.getvalue(), content_type=XLSX)
+
+
+def csv_file(text, name="isi.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def row(
+    value="12",
+    regency="16.07",
+    period=None,
+    source="apbn",
+    program="gbrss",
+    indicator="rumah-dibedah",
+    note="",
+):
+    return [program, indicator, regency, period or period_text(), source, value, None, None, note]
+
+
+def upload(client, file, kind="realizations"):
+    return client.post("/impor/", {"jenis": kind, "berkas": file})
+
+
+def states(response):
+    html = response.content.decode()
+    import re
+
+    return re.findall(r'data-state="(\w+)"', html)
+
+
+def realization_values():
+    return sorted(Realization.objects.values_list("report_id", "value"))
+
+
+# --- Round trip and apply ---------------------------------------------------------------
+
+
+def test_template_round_trip_changes_nothing(operator):
+    draft_report(value=5)
+    client = login(operator)
+    response = client.get(f"/impor/templat.xlsx?bulan={period_text()}")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Data"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADER
+    filled = [r for r in rows[1:] if r[1] == "rumah-dibedah"]
+    assert filled == [
+        ("gbrss", "rumah-dibedah", "16.07", period_text(), "apbn", 5, None, None, None)
+    ]
+    assert {r[2] for r in rows[1:]} == {"16.07"}  # only the operator's regency
+    before = realization_values()
+    preview = upload(client, SimpleUploadedFile("templat.xlsx", content, content_type=XLSX))
+    assert preview.status_code == 200
+    assert states(preview) == ["unchanged"]
+    assert "Terapkan impor" not in preview.content.decode()
+    assert realization_values() == before
+
+
+def test_changed_and_new_values_apply_as_drafts_with_history(operator):
+    report = draft_report(value=5)
+    client = login(operator)
+    file = xlsx(
+        [
+            row("8"),
+            row("3", source="dana-desa"),
+            row("2", program="gpsss", indicator="unit-sanitasi"),
+        ]
+    )
+    preview = upload(client, file)
+    html = preview.content.decode()
+    assert sorted(states(preview)) == ["changed", "new", "new"]
+    assert '<td class="num">5</td><td class="num">8</td>' in html
+    batch = ImportBatch.objects.get()
+    applied = client.post(f"/impor/{batch.token}/terapkan/")
+    assert applied.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT and report.version == 2
+    values = dict(report.realizations.values_list("funding_source__code", "value"))
+    assert values == {"apbn": D(8), "dana-desa": D(3)}
+    created = MonthlyReport.objects.exclude(pk=report.pk).get()
+    assert created.status == Status.DRAFT and created.realizations.get().value == D(2)
+    reasons = set(Realization.history.values_list("history_change_reason", flat=True))
+    assert reasons >= {"impor"}
+    assert set(created.history.values_list("history_change_reason", flat=True)) == {"impor"}
+    again = client.post(f"/impor/{batch.token}/terapkan/", follow=True)
+    assert "sudah diterapkan" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "bad_row,reason",
+    [
+        (row(program="tidak-ada"), "Program tidak dikenal"),
+        (row(indicator="tidak-ada"), "Indikator tidak dikenal"),
+        (row(regency="16.99"), "Kode wilayah tidak dikenal"),
+        (row(source="bank-antah"), "Sumber dana tidak dikenal"),
+        (row(regency="16.01"), "Di luar wilayah/program"),
+        (row(period=period_text(4)), "sudah dikunci"),
+        (row(period=next_month_text()), "belum berjalan"),
+        (row(value="dua belas"), "Bukan angka yang sah"),
+        (row(value="-4"), "tidak boleh negatif"),
+        (row(value="2,5"), "bilangan bulat"),
+        (row(period="Maret"), "TTTT-BB"),
+    ],
+)
+def test_each_bad_row_is_an_error_with_its_reason_and_nothing_applies(operator, bad_row, reason):
+    draft_report(value=5)
+    client = login(operator)
+    before = realization_values()
+    preview = upload(client, xlsx([row("9"), bad_row]))
+    assert preview.status_code == 200
+    assert "error" in states(preview) and reason in preview.content.decode()
+    assert "Terapkan impor" not in preview.content.decode()
+    batch = ImportBatch.objects.get()
+    client.post(f"/impor/{batch.token}/terapkan/")  # a crafted apply changes nothing either
+    assert realization_values() == before
+
+
+def test_verified_submitted_and_duplicate_rows(operator):
+    draft_report(status=Status.VERIFIED)
+    draft_report(status=Status.SUBMITTED, program="gpsss", indicator="unit-sanitasi")
+    client = login(operator)
+    preview = upload(
+        client,
+        xlsx(
+            [
+                row("1"),
+                row("1", program="gpsss", indicator="unit-sanitasi"),
+                row("1", program="gsmp", indicator="rumah-tangga-penerima", source="csr"),
+                row("2", program="gsmp", indicator="rumah-tangga-penerima", source="csr"),
+            ]
+        ),
+    )
+    html = preview.content.decode()
+    assert "sudah diverifikasi" in html and "sudah diajukan" in html
+    assert "Baris ganda" in html and "di baris 4" in html
+
+
+def test_other_users_cannot_apply_someone_elses_preview(operator, reference_data):
+    client = login(operator)
+    upload(client, xlsx([row("9")]))
+    batch = ImportBatch.objects.get()
+    intruder = UserFactory(username="op-lain")
+    UserScope.objects.create(user=intruder, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    assert login(intruder).post(f"/impor/{batch.token}/terapkan/").status_code == 403
+    assert not Realization.objects.exists()
+
+
+def test_only_operators_and_admins_may_import(reference_data):
+    viewer = UserFactory(username="pimpinan")
+    UserScope.objects.create(user=viewer, role=UserScope.Role.PIMPINAN)
+    assert login(viewer).get("/impor/").status_code == 403
+    assert login(viewer).post("/impor/", {"berkas": xlsx([row()])}).status_code == 403
+    assert Client().get("/impor/").status_code == 302
+
+
+# --- Bad files ------------------------------------------------------------------------------
+
+
+def zip_bomb():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (80 * 1024 * 1024))
+    return SimpleUploadedFile("bom.xlsx", buffer.getvalue(), content_type=XLSX)
+
+
+@pytest.mark.parametrize(
+    "make_file,message",
+    [
+        (lambda: SimpleUploadedFile("catatan.txt", b"halo"), "Jenis berkas tidak didukung"),
+        (lambda: SimpleUploadedFile("palsu.xlsx", b"program,indikator\n"), "bukan lembar kerja"),
+        (
+            lambda: csv_file("program;indikator;wilayah;periode;sumber_dana;nilai\n"),
+            "Kolom wajib tidak ada",
+        ),
+        (lambda: csv_file(";".join(HEADER) + "\n"), "tidak berisi baris data"),
+        (lambda: csv_file("\n".join("x,y,z" for _i in range(5000))), "judul kolom"),
+        (
+            lambda: SimpleUploadedFile("latin.csv", "program;indikator\nAñ".encode("latin-1")),
+            "UTF-8",
+        ),
+        (zip_bomb, "terlalu besar setelah dibuka"),
+    ],
+)
+def test_bad_files_change_nothing_and_say_why(operator, make_file, message):
+    response = upload(login(operator), make_file())
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportBatch.objects.exists() and not MonthlyReport.objects.exists()
+
+
+def test_too_large_and_too_many_rows(operator, settings):
+    client = login(operator)
+    settings.IMPORT_MAX_BYTES = 1000
+    line = ";".join(str(cell or "") for cell in row())
+    big = csv_file(";".join(HEADER) + "\n" + "\n".join(line for _i in range(40)))
+    response = upload(client, big)
+    assert response.status_code == 400 and "Berkas terlalu besar" in response.content.decode()
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    settings.IMPORT_MAX_ROWS = 10
+    response = upload(client, xlsx([row(str(i)) for i in range(30)]))
+    assert response.status_code == 400 and "Terlalu banyak baris" in response.content.decode()
+
+
+def test_csv_with_indonesian_numbers_and_semicolons(operator):
+    text = ";".join(HEADER) + "\n" + ";".join(row()[:5]) + ";1.250;;;catatan\n"
+    preview = upload(login(operator), csv_file(text))
+    assert states(preview) == ["new"]
+    assert '<td class="num">1250</td>' in preview.content.decode()
+
+
+# --- Targets ----------------------------------------------------------------------------------
+
+TARGET_HEADER = [
+    "program",
+    "indikator",
+    "wilayah",
+    "tahun",
+    "nilai",
+    "baseline",
+    "batas_waktu",
+    "catatan_sumber",
+    "alasan",
+]
+
+
+def test_target_import_is_for_admins_and_needs_a_reason_once_realized(admin_user, operator):
+    year, _month = previous_month()
+    draft_report(value=5)
+    submitted = MonthlyReport.objects.get()
+    submitted.status = Status.SUBMITTED
+    submitted.save()
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
+        regency_id="16.07",
+        year=year,
+        value=D(100),
+    )
+    file = lambda reason: xlsx(  # noqa: E731
+        [
+            ["gbrss", "rumah-dibedah", "16.07", year, 120, None, None, "Rakor", reason],
+            ["gbrss", "rumah-dibedah", "16.01", year, 80, None, None, "Rakor", ""],
+        ],
+        header=TARGET_HEADER,
+    )
+    assert upload(login(operator), file(""), kind="targets").status_code == 403
+    client = login(admin_user)
+    refused = upload(client, file(""), kind="targets")
+    assert "isi kolom alasan" in refused.content.decode()
+    assert sorted(states(refused)) == ["error", "new"]
+    ImportBatch.objects.all().delete()
+    accepted = upload(client, file("Tambahan dana BUMD"), kind="targets")
+    assert sorted(states(accepted)) == ["changed", "new"]
+    batch = ImportBatch.objects.get()
+    assert client.post(f"/impor/{batch.token}/terapkan/").status_code == 302
+    target = Target.objects.get(regency_id="16.07", year=year)
+    assert target.value == D(120)
+    assert target.history.first().history_change_reason == "Tambahan dana BUMD"
+    assert Target.objects.get(regency_id="16.01", year=year).value == D(80)
+
+
+def test_formula_like_notes_leave_neutralised_and_come_back_unchanged(operator):
+    report = draft_report(value=5)
+    report.realizations.update(note='=HYPERLINK("http://x")')
+    client = login(operator)
+    content = b"".join(client.get(f"/impor/templat.xlsx?bulan={period_text()}").streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Data"]
+    notes = [r[8] for r in sheet.iter_rows(min_row=2, values_only=True) if r[5] == 5]
+    assert notes == ['\'=HYPERLINK("http://x")']
+    preview = upload(client, SimpleUploadedFile("t.xlsx", content, content_type=XLSX))
+    assert states(preview) == ["unchanged"]
