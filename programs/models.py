@@ -1,7 +1,7 @@
 """Programs, indicators, targets, monthly reports and realizations.
 
 Every indicator carries an explicit `measure` that fixes how its numbers aggregate over
-months and over regencies; `programs.progress` is the one place that applies it.
+months and over regencies; `programs.progress` holds the rules that apply it.
 """
 
 import datetime as dt
@@ -149,17 +149,6 @@ class Indicator(models.Model):
         return (*self.program.natural_key(), self.code)
 
     natural_key.dependencies = ["programs.program"]
-
-    @property
-    def is_count(self) -> bool:
-        """Counts (houses, toddlers) take whole numbers only."""
-        return self.measure in (self.Measure.INCREMENT, self.Measure.RUNNING_TOTAL) and (
-            self.decimals == 0
-        )
-
-    @property
-    def is_percentage(self) -> bool:
-        return self.measure == self.Measure.RATIO
 
 
 class FundingSourceManager(models.Manager):
@@ -416,6 +405,14 @@ class TargetMilestone(models.Model):
     natural_key.dependencies = ["programs.target"]
 
 
+class MonthlyReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MonthlyReportQuerySet":
+        """The reports a user may read in raw form (the rule: `permissions`)."""
+        from programs import permissions
+
+        return permissions.reports_visible_to(user, self)
+
+
 class MonthlyReport(models.Model):
     """One regency's report for one program and month: submitted, verified, locked.
 
@@ -498,6 +495,7 @@ class MonthlyReport(models.Model):
     version = models.PositiveIntegerField(_("versi"), default=1)
     is_demo = models.BooleanField(_("data demo"), default=False)
 
+    objects = MonthlyReportQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -661,6 +659,12 @@ class Realization(models.Model):
         return f"{self.indicator.code} / {self.funding_source.code}"
 
 
+class LockExceptionQuerySet(models.QuerySet):
+    def running(self, today: dt.date) -> "LockExceptionQuerySet":
+        """Exceptions still in force on `today`."""
+        return self.filter(until__gte=today)
+
+
 class LockException(models.Model):
     """An admin's permission for a regency to edit a locked month of a program."""
 
@@ -694,6 +698,7 @@ class LockException(models.Model):
     )
     granted_at = models.DateTimeField(_("diberikan pada"), auto_now_add=True)
 
+    objects = LockExceptionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -8,11 +8,13 @@ Anonymous visitors read verified dashboards when PUBLIC_DASHBOARD is on.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from programs.models import LockException, MonthlyReport, Program
+from programs.models import ImportBatch, LockException, MonthlyReport, Program
 from programs.reporting import deadlines
 from regencies.models import UserScope
 
@@ -57,8 +59,81 @@ def sees_provisional(user) -> bool:
     return role_of(user) is not None
 
 
-def can_export(user) -> bool:
+def can_read_dashboards(user) -> bool:
+    """Dashboards and the read-only API: logged-in users always, anyone else while
+    PUBLIC_DASHBOARD is on (verified figures only)."""
+    return user.is_authenticated or settings.PUBLIC_DASHBOARD
+
+
+def sees_realization_notes(user) -> bool:
+    """The free-text note of a raw realization row is for officials."""
     return role_of(user) is not None
+
+
+def api_realization_reports(user) -> QuerySet[MonthlyReport]:
+    """Counted reports whose raw realization rows `user` reads through the API.
+
+    Officials follow `reports_visible_to` (operators: their regency and programs;
+    verifiers: their programs; pimpinan and admins: all). Anyone else (an anonymous
+    visitor, an account without a role) reads what the public dashboard counts: verified
+    reports of every regency, only while PUBLIC_DASHBOARD is on. Submitted reports count
+    only for those who see provisional figures.
+    """
+    if role_of(user) is not None:
+        reports = reports_visible_to(user)
+    elif settings.PUBLIC_DASHBOARD:
+        reports = MonthlyReport.objects.all()
+    else:
+        reports = MonthlyReport.objects.none()
+    if sees_provisional(user):
+        return reports.filter(status__in=MonthlyReport.COUNTED_STATUSES)
+    return reports.filter(status=MonthlyReport.Status.VERIFIED)
+
+
+def can_export(user) -> bool:
+    """Officials export every table with provisional figures, and the raw realizations."""
+    return role_of(user) is not None
+
+
+def can_export_tables(user) -> bool:
+    """Dashboard tables: officials, and anyone while the dashboards are public (who then
+    get verified figures only, as on the page)."""
+    return can_export(user) or settings.PUBLIC_DASHBOARD
+
+
+def can_see_raw_realizations(user) -> bool:
+    """The raw realization rows (`/unduh/realisasi`) are for officials only."""
+    return can_export(user)
+
+
+def sees_every_report(user) -> bool:
+    """Admins and leaders read every regency and program; others only their scope."""
+    return role_of(user) in (Role.ADMIN, Role.PIMPINAN)
+
+
+def is_admin(user) -> bool:
+    return role_of(user) == Role.ADMIN
+
+
+def is_operator(user) -> bool:
+    """Operators have a months-to-report page (`/laporan/`)."""
+    return role_of(user) == Role.OPERATOR
+
+
+def can_use_verification_queue(user) -> bool:
+    return role_of(user) in (Role.VERIFIKATOR, Role.ADMIN)
+
+
+def can_import(user, *, kind: str = ImportBatch.Kind.REALIZATIONS) -> bool:
+    """Realizations: operators (their regency and programs) and admins; targets: admins."""
+    if kind == ImportBatch.Kind.TARGETS:
+        return is_admin(user)
+    return role_of(user) in (Role.OPERATOR, Role.ADMIN)
+
+
+def can_import_for(user, *, regency_code: str, program_id: int) -> bool:
+    """A realization row may be imported by an admin, or by the operator of its place."""
+    return is_admin(user) or is_operator_for(user, regency_code=regency_code, program_id=program_id)
 
 
 def is_operator_for(user, *, regency_code: str | None, program_id: int) -> bool:
@@ -92,20 +167,41 @@ def can_view_report(user, *, regency_code: str | None, program_id: int) -> bool:
     return False
 
 
+def past_lock_date(year: int, month: int, today: dt.date) -> bool:
+    return today > deadlines.lock_date(year, month)
+
+
 def is_locked(
     *, regency_code: str, program_id: int, year: int, month: int, today: dt.date | None = None
 ) -> bool:
     """Past the lock date and without a running admin exception."""
     today = today or timezone.localdate()
-    if today <= deadlines.lock_date(year, month):
+    if not past_lock_date(year, month, today):
         return False
-    return not LockException.objects.filter(
-        regency_id=regency_code,
-        program_id=program_id,
-        year=year,
-        month=month,
-        until__gte=today,
-    ).exists()
+    return not (
+        LockException.objects.running(today)
+        .filter(regency_id=regency_code, program_id=program_id, year=year, month=month)
+        .exists()
+    )
+
+
+class LockedMonths:
+    """The lock rule of `is_locked` for many months at once, with one query for the
+    running exceptions of `regency_codes` (optionally of one year)."""
+
+    def __init__(
+        self, *, regency_codes: Iterable[str], year: int | None = None, today: dt.date
+    ) -> None:
+        self.today = today
+        exceptions = LockException.objects.running(today).filter(regency_id__in=regency_codes)
+        if year is not None:
+            exceptions = exceptions.filter(year=year)
+        self.exceptions = set(exceptions.values_list("regency_id", "program_id", "year", "month"))
+
+    def is_locked(self, *, regency_code: str, program_id: int, year: int, month: int) -> bool:
+        return past_lock_date(year, month, self.today) and (
+            (regency_code, program_id, year, month) not in self.exceptions
+        )
 
 
 def is_future(year: int, month: int, today: dt.date | None = None) -> bool:
@@ -157,9 +253,12 @@ def programs_for(user) -> QuerySet[Program]:
     return programs if ids is None else programs.filter(pk__in=ids)
 
 
-def reports_visible_to(user) -> QuerySet[MonthlyReport]:
+def reports_visible_to(user, reports: QuerySet[MonthlyReport] | None = None):
+    """The reports (of `reports`, default all) a user may read in raw form; prefer
+    `MonthlyReport.objects.visible_to(user)`."""
     role = role_of(user)
-    reports = MonthlyReport.objects.all()
+    if reports is None:
+        reports = MonthlyReport.objects.all()
     if role in (Role.ADMIN, Role.PIMPINAN):
         return reports
     scope = scope_of(user)

@@ -1,7 +1,8 @@
-"""Progress of indicators against targets: the one place that aggregates realizations.
+"""Progress of indicators against targets, and the aggregation rules everything applies.
 
-Every number a dashboard, an export or the API shows comes from `compute_progress`.
-How a realization aggregates is fixed by its indicator's measure:
+Progress figures on dashboards, exports and the API come from `compute_progress`; month
+by month figures from `month_walk` (trend, performance workbook), and a form's hints from
+`history_of`. How a realization aggregates is fixed by its indicator's measure:
 
 - increment: year to date = sum of the months; province = sum of the regencies.
 - running_total: each regency's latest reported month (never a sum of months);
@@ -22,10 +23,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import (
     Case,
     F,
@@ -51,18 +53,13 @@ ON_TRACK_TOLERANCE = Decimal(10)
 Measure = Indicator.Measure
 
 
-class Status:
-    ON_TRACK = "on_track"
-    BEHIND = "behind"
-    NO_TARGET = "no_target"
-    NO_DATA = "no_data"
+class ProgressStatus(models.TextChoices):
+    """Where an indicator stands against its target (not a report's workflow status)."""
 
-    LABELS = {
-        ON_TRACK: _("Sesuai jadwal"),
-        BEHIND: _("Tertinggal"),
-        NO_TARGET: _("Belum ada target"),
-        NO_DATA: _("Belum ada data"),
-    }
+    ON_TRACK = "on_track", _("Sesuai jadwal")
+    BEHIND = "behind", _("Tertinggal")
+    NO_TARGET = "no_target", _("Belum ada target")
+    NO_DATA = "no_data", _("Belum ada data")
 
 
 @dataclass(frozen=True)
@@ -88,7 +85,7 @@ class Progress:
 
     @property
     def status_label(self) -> str:
-        return str(Status.LABELS[self.status])
+        return str(ProgressStatus(self.status).label)
 
     @property
     def remaining(self) -> Decimal | None:
@@ -148,6 +145,16 @@ def expected_fraction(
     return Decimal(elapsed) / Decimal(span)
 
 
+def target_path(
+    *, direction: str, target: Decimal, baseline: Decimal | None, fraction: Decimal
+) -> Decimal:
+    """Where the value should be once `fraction` of the way to the due date has passed:
+    from zero up to an `up` target, from the baseline down to a `down` target."""
+    if direction == Indicator.Direction.DOWN and baseline is not None:
+        return baseline - (baseline - target) * fraction
+    return target * fraction
+
+
 def status_for(
     *,
     target: Decimal | None,
@@ -156,12 +163,12 @@ def status_for(
     has_data: bool,
 ) -> str:
     if target is None:
-        return Status.NO_TARGET
+        return ProgressStatus.NO_TARGET
     if not has_data or achievement is None:
-        return Status.NO_DATA
+        return ProgressStatus.NO_DATA
     if expected is not None and achievement < expected - ON_TRACK_TOLERANCE:
-        return Status.BEHIND
-    return Status.ON_TRACK
+        return ProgressStatus.BEHIND
+    return ProgressStatus.ON_TRACK
 
 
 def as_of_date(*, year: int, month: int, today: dt.date | None = None) -> dt.date:
@@ -177,6 +184,97 @@ def counted_statuses(verified_only: bool) -> tuple[str, ...]:
     return tuple(MonthlyReport.COUNTED_STATUSES)
 
 
+def ratio_pct(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """A ratio's value: numerator / denominator in percent (None without a denominator)."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator * HUNDRED
+
+
+def value_sums() -> dict:
+    """The grouped sums every measure is computed from: `total` (values), `num`, `den`."""
+    return {"total": Sum("value"), "num": Sum("numerator"), "den": Sum("denominator")}
+
+
+def group_value(measure: str, group: dict) -> Decimal | None:
+    """One group of `value_sums()` (a regency's month, say) as the measure's value."""
+    if measure == Measure.RATIO:
+        return ratio_pct(group["num"], group["den"])
+    return group["total"]
+
+
+def combined_value(measure: str, groups: Iterable[dict]) -> Decimal | None:
+    """Several groups of `value_sums()` together (regencies of a month, or each regency's
+    latest month): a ratio is sum(numerators) / sum(denominators), never an average of
+    percentages; other measures add up. None without groups."""
+    groups = list(groups)
+    if not groups:
+        return None
+    if measure == Measure.RATIO:
+        num = sum((g["num"] or Decimal(0) for g in groups), Decimal(0))
+        den = sum((g["den"] or Decimal(0) for g in groups), Decimal(0))
+        return ratio_pct(num, den)
+    return sum((g["total"] or Decimal(0) for g in groups), Decimal(0))
+
+
+@dataclass(frozen=True)
+class MonthStep:
+    month: int
+    value: Decimal | None  # what the month's own entries say together (None: no entry)
+    to_date: Decimal | None  # year to date at the end of the month (None before any entry)
+
+
+def month_walk(
+    measure: str, months: Iterable[int], groups_of: Callable[[int], dict]
+) -> list[MonthStep]:
+    """Month by month, the month's value and the year to date. `groups_of(m)` gives the
+    month's `value_sums()` groups keyed by regency code (None: the province's own entry).
+
+    increment: to date = the cumulative sum; running_total and level: the latest entry
+    of each regency, added up; ratio: sum of the latest numerators / sum of the latest
+    denominators. Before the first entry, to date is None."""
+    steps = []
+    latest: dict[str | None, dict] = {}
+    cumulative = Decimal(0)
+    seen = False
+    for m in months:
+        this_month = groups_of(m)
+        latest.update(this_month)
+        seen = seen or bool(this_month)
+        value = combined_value(measure, this_month.values())
+        if not seen:
+            to_date = None
+        elif measure == Measure.INCREMENT:
+            cumulative += value or Decimal(0)
+            to_date = cumulative
+        else:
+            to_date = combined_value(measure, latest.values())
+        steps.append(MonthStep(m, value, to_date))
+    return steps
+
+
+@dataclass(frozen=True)
+class History:
+    """What the months before the one being entered say, for an entry form's hints and
+    warnings: increments add up (year to date, monthly average); other measures keep
+    their latest value."""
+
+    ytd: Decimal = Decimal(0)
+    monthly_average: Decimal | None = None
+    last_value: Decimal | None = None
+
+
+def history_of(measure: str, values: Iterable[Decimal | None]) -> History:
+    """`History` of the earlier months' values, in month order (None: nothing entered)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return History()
+    if measure == Measure.INCREMENT:
+        ytd = sum(values, Decimal(0))
+        return History(ytd=ytd, monthly_average=ytd / len(values))
+    return History(last_value=values[-1])
+
+
 _PROVISIONAL = Max(
     Case(
         When(report__status=MonthlyReport.Status.SUBMITTED, then=Value(1)),
@@ -188,9 +286,7 @@ _PROVISIONAL = Max(
 
 def _aggregates():
     return {
-        "total": Sum("value"),
-        "num": Sum("numerator"),
-        "den": Sum("denominator"),
+        **value_sums(),
         "last": Max("report__month"),
         "provisional": _PROVISIONAL,
     }
@@ -366,8 +462,7 @@ def _progress_row(
         provisional = bool(row["provisional"])
         if indicator.measure == Measure.RATIO:
             numerator, denominator = row["num"], row["den"]
-            if numerator is not None and denominator:
-                realization = numerator / denominator * HUNDRED
+            realization = ratio_pct(numerator, denominator)
         else:
             realization = row["total"]
 
@@ -383,10 +478,9 @@ def _progress_row(
             year=year, due_date=due_date, as_of=as_of, start=indicator.program.launch_date
         )
         expected = fraction * HUNDRED
-        if indicator.direction == Indicator.Direction.DOWN and baseline is not None:
-            expected_value = baseline - (baseline - target_value) * fraction
-        else:
-            expected_value = target_value * fraction
+        expected_value = target_path(
+            direction=indicator.direction, target=target_value, baseline=baseline, fraction=fraction
+        )
     return Progress(
         indicator_id=indicator.pk,
         regency_code=regency_code,
@@ -451,35 +545,17 @@ def monthly_series(
     # instead of one per regency and month). The others carry each regency forward.
     per_regency = indicator.measure != Measure.INCREMENT
     fields = ["report__regency_id", "report__month"] if per_regency else ["report__month"]
-    grouped = rows.values(*fields).annotate(
-        total=Sum("value"), num=Sum("numerator"), den=Sum("denominator")
-    )
+    grouped = rows.values(*fields).annotate(**value_sums())
     cells: dict[int, dict] = {}
     for row in grouped:
         regency_code = row["report__regency_id"] if per_regency else None
         cells.setdefault(row["report__month"], {})[regency_code] = row
 
     points: list[SeriesPoint] = []
-    latest: dict[str | None, dict] = {}
-    cumulative = Decimal(0)
-    seen = False
-    for m in range(1, month + 1):
-        this_month = cells.get(m, {})
-        latest.update(this_month)
-        seen = seen or bool(this_month)
-        month_value = None
-        if not seen:
-            value = None
-        elif indicator.measure == Measure.INCREMENT:
-            month_value = sum((r["total"] or Decimal(0) for r in this_month.values()), Decimal(0))
-            cumulative += month_value
-            value = cumulative
-        elif indicator.measure == Measure.RATIO:
-            num = sum((r["num"] or Decimal(0) for r in latest.values()), Decimal(0))
-            den = sum((r["den"] or Decimal(0) for r in latest.values()), Decimal(0))
-            value = num / den * HUNDRED if den else None
-        else:  # running totals add up regencies' latest; a level has a single entry
-            value = sum((r["total"] or Decimal(0) for r in latest.values()), Decimal(0))
+    increment = indicator.measure == Measure.INCREMENT
+    for step in month_walk(indicator.measure, range(1, month + 1), lambda m: cells.get(m, {})):
+        m, value = step.month, step.to_date
+        month_value = (step.value or Decimal(0)) if increment and value is not None else None
         expected_value = None
         if target is not None:
             fraction = expected_fraction(
@@ -488,9 +564,11 @@ def monthly_series(
                 as_of=as_of_date(year=year, month=m, today=dt.date.max),
                 start=indicator.program.launch_date,
             )
-            if indicator.direction == Indicator.Direction.DOWN and target.baseline is not None:
-                expected_value = target.baseline - (target.baseline - target.value) * fraction
-            else:
-                expected_value = target.value * fraction
+            expected_value = target_path(
+                direction=indicator.direction,
+                target=target.value,
+                baseline=target.baseline,
+                fraction=fraction,
+            )
         points.append(SeriesPoint(m, value, month_value, expected_value))
     return points

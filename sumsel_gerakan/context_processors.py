@@ -4,11 +4,11 @@ from django.conf import settings
 def site(request):
     from programs import permissions
 
-    role = permissions.role_of(request.user) if hasattr(request, "user") else None
+    user = getattr(request, "user", None)
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "PUBLIC_DASHBOARD": settings.PUBLIC_DASHBOARD,
-        "nav_reports": role == permissions.Role.OPERATOR,
-        "nav_import": role in (permissions.Role.OPERATOR, permissions.Role.ADMIN),
-        "nav_verification": role in (permissions.Role.VERIFIKATOR, permissions.Role.ADMIN),
+        "nav_reports": user is not None and permissions.is_operator(user),
+        "nav_import": user is not None and permissions.can_import(user),
+        "nav_verification": user is not None and permissions.can_use_verification_queue(user),
     }

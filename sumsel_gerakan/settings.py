@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Database down: a 503 page in Indonesian with Retry-After, not a 500 (issue 6.6).
+    # Database down: a 503 page in Indonesian with Retry-After, not a 500.
     "sumsel_gerakan.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "sumsel_gerakan.middleware.AdminContentSecurityPolicyMiddleware",

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness and database check for load balancers and docker-compose."""
     try:
         with connection.cursor() as cursor:
@@ -31,7 +31,7 @@ def healthz(request):
 
 
 @require_POST
-def set_language(request):
+def set_language(request: HttpRequest) -> HttpResponse:
     """Remember the chosen language in a cookie, then go back where the user was."""
     language = request.POST.get("language", settings.LANGUAGE_CODE)
     next_url = request.POST.get("next") or "/"

@@ -4,8 +4,26 @@ Environment for the settings module comes from the Makefile (`make test`); what 
 differ from production for tests is set here.
 """
 
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.management import call_command
+
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from regencies.models import Regency, UserScope
+from tests.factories import (
+    MonthlyReportFactory,
+    RealizationFactory,
+    TargetFactory,
+    UserScopeFactory,
+)
+
+# The day the frozen clock stands on: last month (May) is open for editing, April and
+# earlier are past their lock date (due 10th of the next month + 30 days), July is future.
+TODAY = dt.date(2025, 6, 27)
 
 
 @pytest.fixture(autouse=True)
@@ -26,3 +44,67 @@ FIXTURES = [
 def reference_data(db):
     """The shipped reference fixtures (17 regencies, 7 programs, sources, 2024 targets)."""
     call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture
+def frozen_clock():
+    """Start the clock at 10:00 (Asia/Jakarta) on TODAY for tests whose dates matter.
+
+    The clock keeps ticking from there: the day is fixed, yet two saves never share a
+    timestamp, so histories and threads keep the order in which things happened."""
+    moment = dt.datetime.combine(TODAY, dt.time(10), tzinfo=ZoneInfo("Asia/Jakarta"))
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
+
+
+def submitted_at(year, month, day):
+    return dt.datetime(year, month, day, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def gbrss_data(reference_data):
+    """GBRSS 2024: Banyuasin (16.07) target 100, OKU (16.01) target 50.
+
+    Verified: Banyuasin Jan 10 (APBD Prov) + Feb 15 (Baznas prov); OKU Jan 5 (PTBA).
+    Submitted (provisional): OKU Feb 20 (APBN). Draft: Banyuasin Mar 99 (never counted).
+    Verified-only province = 30 houses; with provisional = 50.
+    """
+    program = Program.objects.get(slug="gbrss")
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    banyuasin = Regency.objects.get(code="16.07")
+    oku = Regency.objects.get(code="16.01")
+    TargetFactory(indicator=houses, regency=banyuasin, value=Decimal(100))
+    TargetFactory(indicator=houses, regency=oku, value=Decimal(50))
+    source = FundingSource.objects.get
+
+    def report(regency, month, status, value, code, day=5):
+        rep = MonthlyReportFactory(
+            program=program,
+            regency=regency,
+            year=2024,
+            month=month,
+            status=status,
+            first_submitted_at=submitted_at(2024, month + 1, day),
+            verified_at=submitted_at(2024, month + 1, 20)
+            if status == MonthlyReport.Status.VERIFIED
+            else None,
+        )
+        RealizationFactory(
+            report=rep, indicator=houses, funding_source=source(code=code), value=Decimal(value)
+        )
+        return rep
+
+    V, S = MonthlyReport.Status.VERIFIED, MonthlyReport.Status.SUBMITTED
+    report(banyuasin, 1, V, 10, "apbd-prov")
+    report(banyuasin, 2, V, 15, "baznas-prov", day=14)  # due 10 March: late
+    report(oku, 1, V, 5, "ptba")
+    report(oku, 2, S, 20, "apbn")
+    report(banyuasin, 3, MonthlyReport.Status.DRAFT, 99, "apbn")
+    return program
+
+
+@pytest.fixture
+def pimpinan(client):
+    scope = UserScopeFactory(role=UserScope.Role.PIMPINAN)
+    client.force_login(scope.user)
+    return scope.user

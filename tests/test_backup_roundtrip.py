@@ -26,7 +26,6 @@ from programs.progress import compute_progress
 from programs.reporting.services import report_verify
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserScopeFactory
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401 - fixture
 
 EXCLUDE = ["contenttypes", "auth.permission", "sessions"]
 PERIOD = "tahun=2024&bulan=12"
@@ -115,7 +114,7 @@ def snapshot(pimpinan_user) -> dict:
 # Real transactions, as in a real restore (PostgreSQL cannot TRUNCATE tables with pending
 # deferred constraint checks, which the usual per-test transaction would leave).
 @pytest.mark.django_db(transaction=True)
-def test_dumpdata_loaddata_round_trip_reproduces_the_dashboards(gbrss_data, tmp_path):  # noqa: F811
+def test_dumpdata_loaddata_round_trip_reproduces_the_dashboards(gbrss_data, tmp_path):
     # A verification step recorded in the history, with its user.
     verifier = UserScopeFactory(role=UserScope.Role.VERIFIKATOR).user
     oku_february = MonthlyReport.objects.get(

@@ -1,4 +1,4 @@
-"""Database outage (issue 6.6): pages answer a clear 503 page in Indonesian, /healthz says
+"""Database outage: pages answer a clear 503 page in Indonesian, /healthz says
 the database is down, and the app answers normally again once the database is back.
 
 The outage is simulated by making every query fail the way psycopg2 does when the server

@@ -1,4 +1,4 @@
-"""Language (issue 6.3): Bahasa Indonesia whatever the browser says, English only on an
+"""Language: Bahasa Indonesia whatever the browser says, English only on an
 explicit and remembered choice, every user-facing string translated, numbers and dates in
 the chosen language's format."""
 
@@ -13,16 +13,20 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from programs.models import Program
 from regencies.models import UserScope
 from tests.factories import UserFactory
+from tests.helpers import find, page, previous_month
+from tests.helpers import text as html_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+# The entry form's month must be open for editing: these tests run on the frozen clock.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 # Indonesian strings that must not survive on an English page (and do appear in Indonesian).
 INDONESIAN = ["Belum ada data", "Sesuai jadwal", "Ringkasan", "Kelengkapan laporan"]
@@ -37,11 +41,6 @@ def english_client(**extra) -> Client:
     response = client.post("/bahasa/", {"language": "en", "next": "/"}, **ENGLISH_BROWSER)
     assert response.status_code == 302
     return client
-
-
-def previous_month() -> tuple[int, int]:
-    today = timezone.localdate()
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 @pytest.fixture
@@ -208,24 +207,19 @@ def test_a_forged_cookie_falls_back_to_indonesian(client, reference_data):
 # --- Numbers and dates -------------------------------------------------------------------
 
 
-def gbrss_card(html: str) -> str:
-    card = html[html.index('data-program="gbrss"') :]
-    return card[: card.index("</article>")]
-
-
-def stunting_card(html: str) -> str:
-    card = html[html.index('data-program="stunting"') :]
-    return card[: card.index("</article>")]
+def gbrss_card(response) -> str:
+    """The text of the overview's GBRSS card."""
+    return html_text(find(page(response), "article", data_program="gbrss"))
 
 
 @pytest.mark.django_db
 def test_numbers_follow_the_language(client, reference_data):
-    html = text(client.get("/?tahun=2024&bulan=12"))
-    assert "8.391 rumah" in gbrss_card(html)
-    assert "8,391" not in gbrss_card(html)
-    html = text(english_client().get("/?tahun=2024&bulan=12"))
-    assert "8,391 rumah" in gbrss_card(html)
-    assert "8.391" not in gbrss_card(html)
+    card = gbrss_card(client.get("/?tahun=2024&bulan=12"))
+    assert "8.391 rumah" in card
+    assert "8,391" not in card
+    card = gbrss_card(english_client().get("/?tahun=2024&bulan=12"))
+    assert "8,391 rumah" in card
+    assert "8.391" not in card
 
 
 @pytest.mark.django_db

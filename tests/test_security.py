@@ -1,4 +1,4 @@
-"""Security headers and cookies (issue 6.4/6.5).
+"""Security headers and cookies.
 
 `manage.py check --deploy` is tested in tests/test_project.py; the browser side of the
 Content-Security-Policy (no violation on any page) in tests/browser/test_csp_browser.py.
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 from tests.test_project import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +29,7 @@ def directives(response) -> dict[str, list[str]]:
 
 
 @pytest.mark.django_db
-def test_pages_send_a_strict_content_security_policy(client, gbrss_data):  # noqa: F811
+def test_pages_send_a_strict_content_security_policy(client, gbrss_data):
     response = client.get("/program/gbrss/?tahun=2024&bulan=12")
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
@@ -51,7 +50,7 @@ def test_pages_send_a_strict_content_security_policy(client, gbrss_data):  # noq
 
 
 @pytest.mark.django_db
-def test_htmx_partials_and_errors_carry_the_policy_too(client, gbrss_data):  # noqa: F811
+def test_htmx_partials_and_errors_carry_the_policy_too(client, gbrss_data):
     partial = client.get("/program/gbrss/?tahun=2024&bulan=3", HTTP_HX_REQUEST="true")
     assert partial.status_code == 200
     assert "script-src 'self'" in partial.headers["Content-Security-Policy"]
@@ -154,7 +153,7 @@ def test_templates_have_no_inline_script_or_style():
 
 
 @pytest.mark.django_db
-def test_rendered_dashboard_has_only_data_blocks_inline(client, gbrss_data):  # noqa: F811
+def test_rendered_dashboard_has_only_data_blocks_inline(client, gbrss_data):
     html = client.get("/program/gbrss/?tahun=2024&bulan=12").content.decode()
     inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert inline  # the figures

@@ -3,7 +3,7 @@
 Same rules as the pages: anonymous callers read verified data while PUBLIC_DASHBOARD is
 on (401 otherwise); officials (`permissions.sees_provisional`) also see submitted
 figures, marked provisional; raw realization rows follow the reporting scope
-(`reads.reports_readable_by`). The site's session cookie authenticates. Query
+(`permissions.api_realization_reports`). The site's session cookie authenticates. Query
 parameters are typed (`schemas.*Query`): an unknown, repeated or malformed one is a 400,
 an unknown program, indicator, regency or page a 404, always JSON with an Indonesian
 `detail` (and `parameter` when one is at fault). Every list is paginated in a stable
@@ -73,7 +73,7 @@ class SessionOrPublic(APIKeyCookie):
     def __call__(self, request: HttpRequest):
         if request.user.is_authenticated:
             return request.user
-        return settings.PUBLIC_DASHBOARD
+        return permissions.can_read_dashboards(request.user)
 
     def authenticate(self, request: HttpRequest, key: str | None):  # pragma: no cover
         return None  # __call__ decides
@@ -430,6 +430,6 @@ def realizations(request: HttpRequest, query: Query[RealizationQuery]):
             "terverifikasi": not permissions.sees_provisional(request.user),
         },
     )
-    with_note = permissions.role_of(request.user) is not None
+    with_note = permissions.sees_realization_notes(request.user)
     body["results"] = reads.realization_rows(body["results"], with_note=with_note)
     return body

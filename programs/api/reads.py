@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
 
 from programs import permissions
 from programs.api.schemas import PROVINCE
 from programs.models import Indicator, MonthlyReport, Program, Realization, Target
-from programs.progress import Progress, compute_progress, counted_statuses
+from programs.progress import Progress, compute_progress
 from regencies.models import Regency
 
 
@@ -158,25 +157,6 @@ def progress_rows(
 # --- Realizations -----------------------------------------------------------------------
 
 
-def reports_readable_by(user) -> QuerySet[MonthlyReport]:
-    """Counted reports (submitted or verified) whose raw rows `user` may read.
-
-    Officials follow `permissions.reports_visible_to` (operators: their regency and
-    programs; verifiers: their programs; pimpinan and admins: all). Anyone else (an
-    anonymous visitor, an account without a role) reads the public dashboard's data:
-    verified reports of every regency, and only while PUBLIC_DASHBOARD is on.
-    Submitted reports count only for callers who may see provisional figures.
-    """
-    if permissions.role_of(user) is not None:
-        reports = permissions.reports_visible_to(user)
-    elif settings.PUBLIC_DASHBOARD:
-        reports = MonthlyReport.objects.all()
-    else:
-        reports = MonthlyReport.objects.none()
-    verified_only = not permissions.sees_provisional(user)
-    return reports.filter(status__in=counted_statuses(verified_only))
-
-
 # Public name of each realization field -> its lookup from Realization.
 REALIZATION_FIELDS = {
     "id": "pk",
@@ -224,7 +204,7 @@ def api_realizations(
     REALIZATION_FIELDS' lookups in a stable order: period, program, place (province entries
     first), indicator, funding source."""
     rows = Realization.objects.filter(
-        report__in=reports_readable_by(user).values("pk"),
+        report__in=permissions.api_realization_reports(user).values("pk"),
         report__program__active=True,
     )
     if year is not None:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,13 +27,15 @@ from programs.models import (
 )
 from programs.progress import (
     Progress,
+    ProgressStatus,
     ProgressTable,
     SeriesPoint,
-    Status,
     compute_progress,
     counted_realizations,
     counted_statuses,
+    group_value,
     monthly_series,
+    value_sums,
 )
 from programs.reporting import deadlines
 from regencies.models import Regency
@@ -245,7 +248,9 @@ def _scorecard(
         cells = [
             ScoreCell(p, _headline(p), table.get((_headline(p).pk, regency.code))) for p in programs
         ]
-        on_track = sum(1 for c in cells if c.progress and c.progress.status == Status.ON_TRACK)
+        on_track = sum(
+            1 for c in cells if c.progress and c.progress.status == ProgressStatus.ON_TRACK
+        )
         rows.append(ScoreRow(regency=regency, cells=cells, on_track=on_track))
 
     slugs = [p.slug for p in programs]
@@ -558,7 +563,7 @@ class StatusCell:
 
     @property
     def symbol(self) -> str:
-        return ReportState.SYMBOLS[self.state]
+        return REPORT_STATE_SYMBOLS[self.state]
 
 
 @dataclass(frozen=True)
@@ -649,7 +654,7 @@ def regency_trends(
             report__status__in=counted_statuses(verified_only),
         )
         .values("indicator_id", "report__month")
-        .annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .annotate(**value_sums())
         .order_by()
     )
     by_key = {(r["indicator_id"], r["report__month"]): r for r in rows}
@@ -658,12 +663,7 @@ def regency_trends(
         points = []
         for m in range(1, month + 1):
             row = by_key.get((indicator.pk, m))
-            if row is None:
-                points.append((m, None))
-            elif indicator.measure == Indicator.Measure.RATIO:
-                points.append((m, row["num"] / row["den"] * 100 if row["den"] else None))
-            else:
-                points.append((m, row["total"]))
+            points.append((m, None if row is None else group_value(indicator.measure, row)))
         trends[indicator.pk] = points
     return trends
 
@@ -671,23 +671,27 @@ def regency_trends(
 # --- Completeness ---------------------------------------------------------------------
 
 
-class ReportState:
-    VERIFIED = "verified"
-    ON_TIME = "on_time"
-    LATE = "late"
-    RETURNED = "returned"
-    MISSING = "missing"
-    NOT_DUE = "not_due"
+class ReportState(models.TextChoices):
+    """A month's cell on the completeness grid (derived from the report's status and
+    dates; not stored)."""
 
-    LABELS = {
-        VERIFIED: _("Terverifikasi"),
-        ON_TIME: _("Diajukan tepat waktu"),
-        LATE: _("Diajukan terlambat"),
-        RETURNED: _("Dikembalikan"),
-        MISSING: _("Belum masuk"),
-        NOT_DUE: _("Belum jatuh tempo"),
-    }
-    SYMBOLS = {VERIFIED: "✓", ON_TIME: "●", LATE: "◐", RETURNED: "↩", MISSING: "✗", NOT_DUE: "·"}
+    VERIFIED = "verified", _("Terverifikasi")
+    ON_TIME = "on_time", _("Diajukan tepat waktu")
+    LATE = "late", _("Diajukan terlambat")
+    RETURNED = "returned", _("Dikembalikan")
+    MISSING = "missing", _("Belum masuk")
+    NOT_DUE = "not_due", _("Belum jatuh tempo")
+
+
+# A shape beside the colour, so a state never depends on colour alone.
+REPORT_STATE_SYMBOLS = {
+    ReportState.VERIFIED: "✓",
+    ReportState.ON_TIME: "●",
+    ReportState.LATE: "◐",
+    ReportState.RETURNED: "↩",
+    ReportState.MISSING: "✗",
+    ReportState.NOT_DUE: "·",
+}
 
 
 def report_state(*, year: int, month: int, status: str | None, submitted_at, today: dt.date) -> str:
@@ -730,7 +734,7 @@ def reporting_states(
             cell = cells.get(kind)
             if cell is None:
                 if state not in labels:
-                    labels[state] = str(ReportState.LABELS[state])
+                    labels[state] = str(ReportState(state).label)
                 cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
             self[key] = cell
             return cell

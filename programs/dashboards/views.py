@@ -11,13 +11,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from programs import formats
+from programs import formats, permissions
 from programs.dashboards import charts, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
@@ -30,14 +30,14 @@ def dashboard(view):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.PUBLIC_DASHBOARD and not request.user.is_authenticated:
+        if not permissions.can_read_dashboards(request.user):
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def render_page(request, template: str, context: dict):
+def render_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template = f"{template}#page-body"
     response = render(request, template, context)
@@ -54,7 +54,7 @@ def _filter_context(filters: Filters) -> dict:
 
 
 @dashboard
-def overview(request):
+def overview(request: HttpRequest) -> HttpResponse:
     """Every program's headline progress, the regency scorecard and reporting completeness."""
     filters = parse_filters(request)
     cards, board = selectors.overview(
@@ -94,7 +94,7 @@ def _bar_rows(rows) -> list[charts.BarRow]:
 
 
 @dashboard
-def program(request, slug: str):
+def program(request: HttpRequest, slug: str) -> HttpResponse:
     """One program: per-regency achievement (bars, map, table), trend and funding."""
     program = selectors.program_with_indicators(slug)
     if program is None:
@@ -148,6 +148,7 @@ def program(request, slug: str):
         "page": page,
         "figures": figures,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
+        "can_export_raw": permissions.can_see_raw_realizations(request.user),
     }
     return render_page(request, "programs/dashboards/program.html", context)
 
@@ -163,7 +164,7 @@ def _expected_label(indicator: Indicator):
 
 
 @dashboard
-def regency(request, code: str):
+def regency(request: HttpRequest, code: str) -> HttpResponse:
     """One regency: every program's indicators against target and province, trends and
     its reporting status per month."""
     regency = Regency.objects.filter(code=code).first()
@@ -192,7 +193,7 @@ def regency(request, code: str):
 
 
 @dashboard
-def completeness(request):
+def completeness(request: HttpRequest) -> HttpResponse:
     """Reporting completeness and timeliness: regency x month per program."""
     filters = parse_filters(request)
     programs = selectors.programs_with_indicators()
@@ -205,7 +206,6 @@ def completeness(request):
         "chosen": chosen,
         "grid": grid,
         "tabs": [(p, filters.query(program=p.slug)) for p in programs],
-        "states": selectors.ReportState,
         "due_day": settings.REPORT_DUE_DAY,
     }
     return render_page(request, "programs/dashboards/completeness.html", context)

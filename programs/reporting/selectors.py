@@ -8,15 +8,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs import permissions
-from programs.models import Indicator, LockException, MonthlyReport, Realization, Target
+from programs import permissions, progress
+from programs.models import Indicator, MonthlyReport, Realization, Target
 from programs.reporting import deadlines
-from programs.reporting.forms import EntryRow, row_key
-from programs.reporting.services import EntryContext, IndicatorContext, RowMessage, _warnings
+from programs.reporting.rules import (
+    EntryRow,
+    IndicatorContext,
+    RowMessage,
+    row_key,
+    row_warnings,
+)
+from programs.reporting.services import EntryContext
 
 Status = MonthlyReport.Status
 
@@ -72,19 +77,14 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
             regency_id=scope.regency_id, program__in=programs, year=year
         )
     }
-    exceptions = {
-        (e.program_id, e.month)
-        for e in LockException.objects.filter(
-            regency_id=scope.regency_id, year=year, until__gte=today
-        )
-    }
+    locks = permissions.LockedMonths(regency_codes=[scope.regency_id], year=year, today=today)
     items = []
     for program in programs:
         for month in range(1, last_month + 1):
             report = reports.get((program.pk, month))
             due = deadlines.due_date(year, month)
-            locked = today > deadlines.lock_date(year, month) and (
-                (program.pk, month) not in exceptions
+            locked = locks.is_locked(
+                regency_code=scope.regency_id, program_id=program.pk, year=year, month=month
             )
             status = report.status if report else None
             items.append(
@@ -226,7 +226,7 @@ def verification_queue(*, user) -> list[QueueItem]:
     value, the change from the previous month and the warnings an operator saw.
     Five queries whatever the queue's length."""
     reports = list(
-        permissions.reports_visible_to(user)
+        MonthlyReport.objects.visible_to(user)
         .filter(status=Status.SUBMITTED, regency__isnull=False)
         .select_related("regency", "program", "submitted_by")
         .order_by("submitted_at", "pk")
@@ -251,7 +251,7 @@ def verification_queue(*, user) -> list[QueueItem]:
             report__status__in=(*MonthlyReport.COUNTED_STATUSES,),
         )
         .values("report__regency_id", "indicator_id", "report__year", "report__month")
-        .annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .annotate(**progress.value_sums())
         .order_by()
     ):
         key = (row["report__regency_id"], row["indicator_id"], row["report__year"])
@@ -267,11 +267,7 @@ def verification_queue(*, user) -> list[QueueItem]:
         rows_of[(r.report_id, r.indicator_id)].append(r)
 
     def value(indicator, row):
-        if row is None:
-            return None
-        if indicator.measure == Indicator.Measure.RATIO:
-            return row["num"] / row["den"] * 100 if row["den"] else None
-        return row["total"]
+        return None if row is None else progress.group_value(indicator.measure, row)
 
     items = []
     for report in reports:
@@ -283,13 +279,7 @@ def verification_queue(*, user) -> list[QueueItem]:
                 indicator=indicator,
                 target=targets.get((report.regency_id, indicator.pk, report.year)),
             )
-            values = [value(indicator, months[m]) for m in earlier]
-            values = [v for v in values if v is not None]
-            if indicator.measure == Indicator.Measure.INCREMENT and values:
-                ctx.ytd_before = sum(values, Decimal(0))
-                ctx.monthly_average = ctx.ytd_before / len(values)
-            elif values:
-                ctx.last_value = values[-1]
+            ctx.set_history([value(indicator, months[m]) for m in earlier])
             current = value(indicator, months.get(report.month))
             item.values.append(
                 QueueValue(
@@ -313,6 +303,6 @@ def verification_queue(*, user) -> list[QueueItem]:
                 for i, r in enumerate(stored)
             ]
             if entry_rows:
-                item.warnings.extend(_warnings(entry_rows, ctx))
+                item.warnings.extend(row_warnings(entry_rows, ctx))
         items.append(item)
     return items

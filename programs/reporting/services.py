@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from programs import permissions
+from programs import permissions, progress
 from programs.models import (
     FundingSource,
     Indicator,
@@ -30,34 +29,12 @@ from programs.models import (
     Realization,
     Target,
 )
-from programs.reporting.forms import EntryRow
+from programs.reporting.rules import EntryRow, IndicatorContext, RowMessage, validate_rows
 from regencies.models import Regency, UserScope
 
 Status = MonthlyReport.Status
 Measure = Indicator.Measure
 
-NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
-WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
-TOO_MANY_DECIMALS = gettext_noop("Paling banyak %(n)s angka desimal.")
-VALUE_REQUIRED = gettext_noop("Isi nilainya.")
-RATIO_REQUIRED = gettext_noop("Isi pembilang dan penyebut.")
-DENOMINATOR_ZERO = gettext_noop("Penyebut harus lebih dari 0.")
-NUMERATOR_ABOVE_DENOMINATOR = gettext_noop("Pembilang tidak boleh lebih besar dari penyebut.")
-DUPLICATE_SOURCE = gettext_noop(
-    "Sumber dana ini sudah diisi di baris lain untuk indikator yang sama."
-)
-UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal.")
-ONE_LEVEL_VALUE = gettext_noop("Indikator ini hanya diisi satu nilai.")
-RUNNING_TOTAL_DECREASE = gettext_noop(
-    "Lebih rendah dari bulan lalu (%(previous)s), padahal ini angka kumulatif: beri catatan."
-)
-ABOVE_REMAINING = gettext_noop(
-    "Melebihi sisa target (%(remaining)s): periksa, dan beri catatan bila benar."
-)
-ABOVE_USUAL = gettext_noop(
-    "Lebih dari 3 kali rata-rata bulanan (%(average)s): periksa, dan beri catatan bila benar."
-)
-NOTE_GIVEN = gettext_noop("Catatan sudah diisi.")
 NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengubah laporan ini.")
 LOCKED = gettext_noop(
     "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
@@ -93,31 +70,7 @@ class ConflictError(ServiceError):
         self.current = current
 
 
-@dataclass(frozen=True)
-class RowMessage:
-    key: str  # a row key (indicator-n) or an indicator code
-    level: str  # "error" blocks any save; "warning" blocks submitting until a note is given
-    text: str
-    resolved: bool = False
-
-
 # --- Context for entering a month ------------------------------------------------------
-
-
-@dataclass
-class IndicatorContext:
-    indicator: Indicator
-    target: Target | None
-    previous: list[tuple[int, Decimal | None]] = field(default_factory=list)
-    ytd_before: Decimal = Decimal(0)
-    last_value: Decimal | None = None
-    monthly_average: Decimal | None = None
-
-    @property
-    def remaining(self) -> Decimal | None:
-        if self.target is None or self.indicator.measure != Measure.INCREMENT:
-            return None
-        return max(self.target.value - self.ytd_before, Decimal(0))
 
 
 @dataclass
@@ -149,7 +102,7 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
             report__status__in=MonthlyReport.COUNTED_STATUSES,
         )
         .values("indicator_id", "report__month")
-        .annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .annotate(**progress.value_sums())
         .order_by("report__month")
     )
     monthly: dict[int, dict[int, dict]] = defaultdict(dict)
@@ -161,113 +114,10 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
         ctx = IndicatorContext(indicator=indicator, target=targets.get(indicator.pk))
         for m in range(max(1, month - 3), month):
             row = data.get(m)
-            ctx.previous.append((m, _row_value(indicator, row) if row else None))
-        values = [_row_value(indicator, data[m]) for m in sorted(data)]
-        if indicator.measure == Measure.INCREMENT and values:
-            ctx.ytd_before = sum(values, Decimal(0))
-            ctx.monthly_average = ctx.ytd_before / len(values)
-        elif values:
-            ctx.last_value = values[-1]
+            ctx.previous.append((m, progress.group_value(indicator.measure, row) if row else None))
+        ctx.set_history([progress.group_value(indicator.measure, data[m]) for m in sorted(data)])
         contexts[indicator.pk] = ctx
     return EntryContext(regency, program, year, month, indicators, sources, contexts)
-
-
-def _row_value(indicator: Indicator, row: dict) -> Decimal | None:
-    if indicator.measure == Measure.RATIO:
-        return row["num"] / row["den"] * 100 if row["den"] else None
-    return row["total"]
-
-
-# --- Validation ------------------------------------------------------------------------
-
-
-def _decimals(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMessage]:
-    """Errors (never saved) and warnings (need a note before submitting) per row."""
-    messages: list[RowMessage] = []
-    source_codes = {s.code for s in context.sources}
-    by_indicator: dict[int, list[EntryRow]] = defaultdict(list)
-    for row in rows:
-        by_indicator[row.indicator.pk].append(row)
-
-    def error(row, text, **params):
-        messages.append(RowMessage(row.key, "error", _(text) % params if params else _(text)))
-
-    for indicator_id, indicator_rows in by_indicator.items():
-        indicator = indicator_rows[0].indicator
-        seen = set()
-        if indicator.measure == Measure.LEVEL and len(indicator_rows) > 1:
-            error(indicator_rows[1], ONE_LEVEL_VALUE)
-        for row in indicator_rows:
-            for text in row.parse_errors:
-                messages.append(RowMessage(row.key, "error", text))
-            if row.parse_errors:
-                continue
-            if row.source_code not in source_codes:
-                error(row, UNKNOWN_SOURCE)
-            if row.source_code in seen:
-                error(row, DUPLICATE_SOURCE)
-            seen.add(row.source_code)
-            if indicator.measure == Measure.RATIO:
-                _check_ratio(row, error)
-            else:
-                _check_value(row, indicator, error)
-        if not any(m.level == "error" and m.key.startswith(indicator.code + "-") for m in messages):
-            messages.extend(_warnings(indicator_rows, context.by_indicator[indicator_id]))
-    return messages
-
-
-def _check_ratio(row: EntryRow, error) -> None:
-    if row.numerator is None or row.denominator is None:
-        return error(row, RATIO_REQUIRED)
-    if row.numerator < 0 or row.denominator < 0:
-        return error(row, NEGATIVE)
-    if _decimals(row.numerator) or _decimals(row.denominator):
-        return error(row, WHOLE_NUMBER)
-    if row.denominator == 0:
-        return error(row, DENOMINATOR_ZERO)
-    if row.numerator > row.denominator:
-        return error(row, NUMERATOR_ABOVE_DENOMINATOR)
-    return None
-
-
-def _check_value(row: EntryRow, indicator: Indicator, error) -> None:
-    if row.value is None:
-        return error(row, VALUE_REQUIRED)
-    if row.value < 0:
-        return error(row, NEGATIVE)
-    if indicator.decimals == 0 and _decimals(row.value):
-        return error(row, WHOLE_NUMBER)
-    if _decimals(row.value) > indicator.decimals:
-        return error(row, TOO_MANY_DECIMALS, n=indicator.decimals)
-    return None
-
-
-def _warnings(rows: list[EntryRow], ctx: IndicatorContext) -> list[RowMessage]:
-    from programs.formats import number
-
-    indicator = ctx.indicator
-    noted = any(row.note for row in rows)
-    total = sum((row.value or Decimal(0) for row in rows), Decimal(0))
-    found = []
-    decreased = ctx.last_value is not None and total < ctx.last_value
-    if indicator.measure == Measure.RUNNING_TOTAL and decreased:
-        found.append(
-            _(RUNNING_TOTAL_DECREASE) % {"previous": number(ctx.last_value, indicator.decimals)}
-        )
-    if indicator.measure == Measure.INCREMENT:
-        remaining = ctx.remaining
-        if remaining is not None and total > remaining:
-            found.append(_(ABOVE_REMAINING) % {"remaining": number(remaining, indicator.decimals)})
-        elif ctx.monthly_average and total > 3 * ctx.monthly_average:
-            found.append(
-                _(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
-            )
-    return [RowMessage(indicator.code, "warning", text, resolved=noted) for text in found]
 
 
 # --- Saving and the workflow -------------------------------------------------------------

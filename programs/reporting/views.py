@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -23,15 +23,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programs import formats, permissions
 from programs.formats import month_year_label
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
-from programs.reporting import deadlines, services
+from programs.reporting import deadlines, rules, services
 from programs.reporting import selectors as reporting
-from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, EntryRow, parse_entry, row_key
+from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, parse_entry
+from programs.reporting.rules import EntryRow, RowMessage, row_key
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
 
 
-def _posted_version(request) -> int | None:
+def _posted_version(request: HttpRequest) -> int | None:
     """The report version the form was opened at (0: no report yet); None if absent."""
     try:
         return int(request.POST["versi"])
@@ -39,7 +40,9 @@ def _posted_version(request) -> int | None:
         return None
 
 
-def _report_target(code: str, slug: str, period: tuple[int, int]):
+def _report_target(
+    code: str, slug: str, period: tuple[int, int]
+) -> tuple[Regency, Program, int, int, MonthlyReport | None]:
     regency = get_object_or_404(Regency, code=code)
     program = get_object_or_404(Program, slug=slug, active=True)
     year, month = period
@@ -51,12 +54,14 @@ def _report_target(code: str, slug: str, period: tuple[int, int]):
     return regency, program, year, month, report
 
 
-def _require_view(user, regency, program):
+def _require_view(user, regency: Regency, program: Program) -> None:
     if not permissions.can_view_report(user, regency_code=regency.code, program_id=program.pk):
         raise PermissionDenied(_("Anda tidak berwenang melihat laporan ini."))
 
 
-def _can_edit(user, regency, program, year, month, report) -> bool:
+def _can_edit(
+    user, regency: Regency, program: Program, year: int, month: int, report: MonthlyReport | None
+) -> bool:
     return permissions.can_edit_report(
         user,
         regency_code=regency.code,
@@ -69,7 +74,7 @@ def _can_edit(user, regency, program, year, month, report) -> bool:
 
 @login_required
 @require_GET
-def my_reports(request):
+def my_reports(request: HttpRequest) -> HttpResponse:
     """An operator's months x programs: what is returned, due, late, or done."""
     today = timezone.localdate()
     try:
@@ -86,29 +91,30 @@ def my_reports(request):
         "returned": [i for i in items if i.status == Status.RETURNED],
         "upcoming": [i for i in items if i.needs_action and 0 <= i.days_left <= 7],
         "regency": scope.regency if scope else None,
-        "is_operator": permissions.role_of(request.user) == permissions.Role.OPERATOR,
+        "is_operator": permissions.is_operator(request.user),
     }
     return render(request, "programs/reporting/my_reports.html", context)
 
 
-def _entry_context(
-    request,
-    regency,
-    program,
-    year,
-    month,
-    report,
+def _render_entry(
+    request: HttpRequest,
+    regency: Regency,
+    program: Program,
+    year: int,
+    month: int,
+    report: MonthlyReport | None,
     *,
-    rows=None,
-    messages_=None,
-    conflict=None,
-    status=200,
-):
+    rows: list[EntryRow] | None = None,
+    messages_: list[RowMessage] | None = None,
+    conflict: services.ConflictError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The entry page: the form with its rows, messages and history beside each input."""
     ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
     rows = rows if rows is not None else reporting.rows_from_report(report, ctx)
     editable = _can_edit(request.user, regency, program, year, month, report)
     if messages_ is None and editable and report is not None:
-        messages_ = services.validate_rows(rows=rows, context=ctx)
+        messages_ = rules.validate_rows(rows=rows, context=ctx)
     by_key = {}
     for message in messages_ or []:
         by_key.setdefault(message.key, []).append(message)
@@ -155,13 +161,15 @@ def _entry_context(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_entry(request, code: str, slug: str, period: tuple[int, int]):
+def report_entry(
+    request: HttpRequest, code: str, slug: str, period: tuple[int, int]
+) -> HttpResponse:
     """The entry form of one regency's program for one month (read-only when the user may
     not edit it); POST saves a draft or submits."""
     regency, program, year, month, report = _report_target(code, slug, period)
     _require_view(request.user, regency, program)
     if request.method == "GET":
-        return _entry_context(request, regency, program, year, month, report)
+        return _render_entry(request, regency, program, year, month, report)
 
     if not _can_edit(request.user, regency, program, year, month, report):
         raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
@@ -182,7 +190,7 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
         )
     except services.ConflictError as conflict:
         messages.error(request, conflict.message)
-        return _entry_context(
+        return _render_entry(
             request,
             regency,
             program,
@@ -196,7 +204,7 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
         )
     except services.ServiceError as error:
         messages.error(request, error.message)
-        return _entry_context(
+        return _render_entry(
             request,
             regency,
             program,
@@ -214,7 +222,9 @@ def report_entry(request, code: str, slug: str, period: tuple[int, int]):
     return redirect(saved.get_absolute_url())
 
 
-def _conflict_rows(request, conflict: services.ConflictError, program: Program):
+def _conflict_rows(
+    request: HttpRequest, conflict: services.ConflictError, program: Program
+) -> list[tuple[str, str, str]]:
     """(what, value when you opened the form, value stored now) for each difference."""
     try:
         before = json.loads(request.POST.get("snapshot") or "{}")
@@ -253,7 +263,9 @@ def _decimals(text: str) -> int:
 
 @login_required
 @require_POST
-def report_check(request, code: str, slug: str, period: tuple[int, int]):
+def report_check(
+    request: HttpRequest, code: str, slug: str, period: tuple[int, int]
+) -> HttpResponse:
     """htmx: check the entries as the operator types; answers the messages, placed beside
     each row with out-of-band swaps. Changes nothing."""
     regency, program, year, month, report = _report_target(code, slug, period)
@@ -262,7 +274,7 @@ def report_check(request, code: str, slug: str, period: tuple[int, int]):
     indicators = list(program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
     ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
-    found = services.validate_rows(rows=rows, context=ctx)
+    found = rules.validate_rows(rows=rows, context=ctx)
     # Every row on the page gets an answer, so fixed rows lose their old messages.
     keys = [i.code for i in indicators] + [
         name[2:].rsplit("-", 1)[0] for name in request.POST if name.startswith("r-")
@@ -282,7 +294,9 @@ def report_check(request, code: str, slug: str, period: tuple[int, int]):
 
 @login_required
 @require_GET
-def report_new_row(request, code: str, slug: str, period: tuple[int, int]):
+def report_new_row(
+    request: HttpRequest, code: str, slug: str, period: tuple[int, int]
+) -> HttpResponse:
     """htmx: one more funding-source row for an indicator."""
     regency, program, year, month, report = _report_target(code, slug, period)
     if not _can_edit(request.user, regency, program, year, month, report):
@@ -315,7 +329,9 @@ def report_new_row(request, code: str, slug: str, period: tuple[int, int]):
 
 @login_required
 @require_POST
-def report_status(request, code: str, slug: str, period: tuple[int, int]):
+def report_status(
+    request: HttpRequest, code: str, slug: str, period: tuple[int, int]
+) -> HttpResponse:
     """A verifier's decision on one report: verify, return (with a reason) or reopen."""
     regency, program, year, month, report = _report_target(code, slug, period)
     _require_view(request.user, regency, program)
@@ -360,12 +376,9 @@ def report_status(request, code: str, slug: str, period: tuple[int, int]):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def verification_queue(request):
+def verification_queue(request: HttpRequest) -> HttpResponse:
     """A verifier's queue: submitted reports, oldest first; verify several at once."""
-    if permissions.role_of(request.user) not in (
-        permissions.Role.VERIFIKATOR,
-        permissions.Role.ADMIN,
-    ):
+    if not permissions.can_use_verification_queue(request.user):
         raise PermissionDenied(_("Halaman ini untuk verifikator."))
     if request.method == "POST":
         selections = []

@@ -3,14 +3,14 @@
 Every export parses the same query parameters as its page (`parse_filters`) and calls the
 same selector, so a file equals the page it came from.
 
-Who may export what (decided here, on top of `permissions`):
+Who may export what (decided in `permissions`):
 
 - Dashboard tables (rapor, program, wilayah, kelengkapan, kinerja): every official role
-  (`permissions.can_export`), with provisional figures unless they ask for verified only;
+  (`permissions.can_export_tables`), with provisional figures unless they ask for verified only;
   and, while PUBLIC_DASHBOARD is on, anyone who may read the dashboards, with verified
   figures only (what they see on the page). With PUBLIC_DASHBOARD off an anonymous
   visitor is sent to the login page.
-- Raw realizations: logged-in roles only, scoped by `permissions.reports_visible_to`
+- Raw realizations: logged-in roles only, scoped by `MonthlyReport.objects.visible_to`
   (operator: their regency; verifikator: their programs; pimpinan and admin: all).
   Anonymous visitors are sent to the login page; a user without a role gets 403.
 """
@@ -23,7 +23,8 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header
@@ -57,7 +58,7 @@ def table_export(view):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not permissions.can_export(request.user) and not settings.PUBLIC_DASHBOARD:
+        if not permissions.can_export_tables(request.user):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied
@@ -66,7 +67,7 @@ def table_export(view):
     return wrapper
 
 
-def export_filters(request) -> Filters:
+def export_filters(request: HttpRequest) -> Filters:
     """The page's filters; whoever may not export provisional figures gets verified only
     (anonymous visitors already do, through `parse_filters`)."""
     filters = parse_filters(request)
@@ -84,7 +85,7 @@ def _filter_info(filters: Filters, *, month: bool = True) -> list[tuple[str, str
     return info
 
 
-def _page_url(request, name: str, filters: Filters, *args, **changes) -> str:
+def _page_url(request: HttpRequest, name: str, filters: Filters, *args, **changes) -> str:
     """The page this export mirrors, with the same filters (a shareable URL)."""
     path = reverse(f"programs:{name}", args=args)
     return request.build_absolute_uri(path + filters.query(**changes))
@@ -100,7 +101,7 @@ def _period(filters: Filters) -> str:
     return f"{filters.year}-{filters.month:02d}"
 
 
-def respond(export: exports.Export, fmt: str, *, private: bool = False):
+def respond(export: exports.Export, fmt: str, *, private: bool = False) -> HttpResponseBase:
     """CSV streamed from a generator, XLSX from a spooled temporary file; attachments
     that vary with the login and are not stored by shared caches."""
     if fmt == "csv":
@@ -130,7 +131,7 @@ def _province() -> str:
 
 
 @table_export
-def scorecard(request, fmt: str):
+def scorecard(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The overview's regency scorecard (/unduh/rapor.<fmt>)."""
     filters = export_filters(request)
     board = selectors.scorecard(
@@ -159,7 +160,7 @@ def scorecard(request, fmt: str):
 
 
 @table_export
-def program(request, slug: str, fmt: str):
+def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     """The program page's table per regency for the chosen indicator."""
     program = selectors.program_with_indicators(slug)
     if program is None:
@@ -196,7 +197,7 @@ def program(request, slug: str, fmt: str):
 
 
 @table_export
-def regency(request, code: str, fmt: str):
+def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
     """The regency page: each program indicator, the regency beside the province."""
     regency = Regency.objects.filter(code=code).first()
     if regency is None:
@@ -221,7 +222,7 @@ def regency(request, code: str, fmt: str):
 
 
 @table_export
-def completeness(request, fmt: str):
+def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The completeness grid of one program (?program=<slug>, the first by default)."""
     filters = export_filters(request)
     programs = selectors.programs_with_indicators()
@@ -246,7 +247,7 @@ def completeness(request, fmt: str):
 
 
 @table_export
-def performance(request, slug: str):
+def performance(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Indicator performance tracking workbook of a program (XLSX only): per indicator,
     regencies x months with target, monthly and year-to-date values and achievement."""
     program = selectors.program_with_indicators(slug)
@@ -292,23 +293,22 @@ def performance(request, slug: str):
 
 
 def _scope_label(user) -> str:
-    role = permissions.role_of(user)
     scope = permissions.scope_of(user)
-    if role in (permissions.Role.ADMIN, permissions.Role.PIMPINAN) or scope is None:
+    if permissions.sees_every_report(user) or scope is None:
         return _("Semua kabupaten/kota dan program")
     programs = ", ".join(p.label for p in scope.programs.all()) or _("semua program")
-    if role == permissions.Role.OPERATOR:
+    if permissions.is_operator(user):
         return f"{scope.regency.display_name}; {programs}"
     return programs
 
 
 @require_GET
-def realizations(request, fmt: str):
+def realizations(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Raw realization rows of counted reports the user may see (/unduh/realisasi.<fmt>),
     filtered by tahun, bulan (up to), program, indikator and terverifikasi."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not permissions.can_export(request.user):
+    if not permissions.can_see_raw_realizations(request.user):
         raise PermissionDenied
     filters = export_filters(request)
     rows = export_selectors.realization_rows(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,14 +23,13 @@ PREVIEW_LIMIT = 1000  # rows listed on the page; the counts always cover every r
 
 
 def _require_importer(user, kind: str) -> None:
-    role = permissions.role_of(user)
-    if kind == Kind.TARGETS and role != permissions.Role.ADMIN:
+    if kind == Kind.TARGETS and not permissions.can_import(user, kind=kind):
         raise PermissionDenied(_("Hanya admin yang dapat mengimpor target."))
-    if role not in (permissions.Role.OPERATOR, permissions.Role.ADMIN):
+    if not permissions.can_import(user):
         raise PermissionDenied(_("Impor hanya untuk operator kabupaten/kota dan admin."))
 
 
-def _periods(request) -> list[tuple[int, int]]:
+def _periods(request: HttpRequest) -> list[tuple[int, int]]:
     today = timezone.localdate()
     default = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
     periods = []
@@ -45,7 +45,7 @@ def _periods(request) -> list[tuple[int, int]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request):
+def upload(request: HttpRequest) -> HttpResponse:
     """Upload a filled template: every row is checked and shown before anything changes."""
     kind = request.POST.get("jenis") or request.GET.get("jenis") or Kind.REALIZATIONS
     if kind not in Kind.values:
@@ -53,7 +53,7 @@ def upload(request):
     _require_importer(request.user, kind)
     context = {
         "kind": kind,
-        "is_admin": permissions.role_of(request.user) == permissions.Role.ADMIN,
+        "is_admin": permissions.is_admin(request.user),
         "default_period": "-".join(f"{p:02d}" for p in _periods(request)[0]),
     }
     if request.method == "GET":
@@ -94,7 +94,7 @@ def upload(request):
 
 @login_required
 @require_POST
-def apply(request, token):
+def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Apply a previewed upload, all or nothing."""
     batch = get_object_or_404(ImportBatch, token=token)
     _require_importer(request.user, batch.kind)
@@ -124,7 +124,7 @@ def apply(request, token):
 
 @login_required
 @require_GET
-def template(request):
+def template(request: HttpRequest) -> FileResponse:
     """The realization template, pre-filled for the user's regency (all for admins)."""
     _require_importer(request.user, Kind.REALIZATIONS)
     periods = _periods(request)

@@ -2,8 +2,9 @@
 row (new / changed / unchanged / error and why), then apply all or nothing.
 
 Reading is defensive: size, type, zip-bomb and row limits are checked before a file is
-parsed, and every refusal says why in Indonesian. Classification runs a fixed number of
-queries whatever the number of rows.
+parsed, and every refusal says why in Indonesian. Realization rows are classified with
+set-based queries (their number does not grow with the rows); a target row that changes
+a value costs one more query (does the target already have realizations?).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import io
 import uuid
 import zipfile
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -30,15 +31,12 @@ from programs.models import (
     FundingSource,
     ImportBatch,
     Indicator,
-    LockException,
     MonthlyReport,
     Program,
     Realization,
     Target,
 )
-from programs.reporting import deadlines
-from programs.reporting.forms import EntryRow, parse_number
-from programs.reporting.services import _check_ratio, _check_value
+from programs.reporting.rules import EntryRow, check_ratio, check_value, parse_number
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
 from regencies.models import Regency
 
@@ -305,7 +303,6 @@ class RealizationImport:
     def __init__(self, *, user, today: dt.date | None = None):
         self.user = user
         self.today = today or timezone.localdate()
-        self.is_admin = permissions.role_of(user) == permissions.Role.ADMIN
 
     def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
         programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
@@ -356,11 +353,8 @@ class RealizationImport:
             if problems:
                 result.reason = problems[0]
                 continue
-            if not (
-                self.is_admin
-                or permissions.is_operator_for(
-                    self.user, regency_code=result.regency, program_id=program.pk
-                )
+            if not permissions.can_import_for(
+                self.user, regency_code=result.regency, program_id=program.pk
             ):
                 result.reason = _(OUT_OF_SCOPE)
                 continue
@@ -384,12 +378,7 @@ class RealizationImport:
             (r.report_id, r.indicator_id, r.funding_source_id): r
             for r in Realization.objects.filter(report__in=list(reports.values()))
         }
-        exceptions = {
-            (e.regency_id, e.program_id, e.year, e.month)
-            for e in LockException.objects.filter(
-                regency_id__in={k[0] for k in keys}, until__gte=self.today
-            )
-        }
+        locks = permissions.LockedMonths(regency_codes={k[0] for k in keys}, today=self.today)
         seen: dict[tuple, int] = {}
         for result, program, indicator, source, year, month, entry in parsed:
             key = (result.regency, program.pk, year, month)
@@ -401,7 +390,9 @@ class RealizationImport:
             if permissions.is_future(year, month, self.today):
                 result.reason = _(FUTURE)
                 continue
-            if self.today > deadlines.lock_date(year, month) and key not in exceptions:
+            if locks.is_locked(
+                regency_code=result.regency, program_id=program.pk, year=year, month=month
+            ):
                 result.reason = _(LOCKED)
                 continue
             report = reports.get(key)
@@ -449,9 +440,9 @@ def _row_problems(entry: EntryRow, indicator: Indicator) -> list[str]:
         problems.append(_(text) % params if params else _(text))
 
     if indicator.measure == Measure.RATIO:
-        _check_ratio(entry, error)
+        check_ratio(entry, error)
     else:
-        _check_value(entry, indicator, error)
+        check_value(entry, indicator, error)
     return problems
 
 
@@ -603,7 +594,7 @@ class TargetImport:
     """Classifies target rows (regency allocations or province targets); admins only."""
 
     def __init__(self, *, user):
-        if permissions.role_of(user) != permissions.Role.ADMIN:
+        if not permissions.can_import(user, kind=ImportBatch.Kind.TARGETS):
             raise permissions_denied()
         self.user = user
 
@@ -737,10 +728,6 @@ def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
     return dict(counts)
 
 
-def preview_as_dicts(rows: list[PreviewRow]) -> list[dict]:
-    return [asdict(r) for r in rows]
-
-
 # --- Templates to fill in -----------------------------------------------------------------
 
 
@@ -752,11 +739,11 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
     from openpyxl.styles import Font
 
     scope = permissions.scope_of(user)
-    if permissions.role_of(user) == permissions.Role.ADMIN:
+    if permissions.is_admin(user):
         regencies = Regency.objects.filter(is_synthetic=False)
         if regency_code:
             regencies = regencies.filter(code=regency_code)
-    elif scope is not None and scope.role == permissions.Role.OPERATOR:
+    elif permissions.is_operator(user):
         regencies = Regency.objects.filter(code=scope.regency_id)
     else:
         raise permissions_denied()

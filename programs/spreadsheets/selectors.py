@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
-from programs import permissions
-from programs.models import Indicator, Program, Realization
-from programs.progress import HUNDRED, Progress, compute_progress, counted_statuses
+from programs.models import Indicator, MonthlyReport, Program, Realization
+from programs.progress import (
+    Progress,
+    compute_progress,
+    counted_statuses,
+    month_walk,
+    value_sums,
+)
 from regencies.models import Regency
 
 Measure = Indicator.Measure
@@ -59,10 +62,10 @@ def realization_rows(
     in `year` up to `month` that `user` may see, as dicts, streamed from one query.
 
     Drafts and returned reports are not exported: the file adds up to what the
-    dashboards count. Scope follows `permissions.reports_visible_to`: an operator gets
+    dashboards count. Scope follows `MonthlyReport.objects.visible_to`: an operator gets
     their regency, a verifier their programs, pimpinan and admin everything.
     """
-    reports = permissions.reports_visible_to(user).filter(
+    reports = MonthlyReport.objects.visible_to(user).filter(
         year=year, month__lte=month, status__in=counted_statuses(verified_only)
     )
     if program_slug:
@@ -113,43 +116,10 @@ class PerformanceBook:
     sheets: list[PerformanceSheet]
 
 
-def _month_value(measure: str, cells: list[dict]) -> Decimal | None:
-    """What one month's entries (of a regency, or of all regencies) say together."""
-    if not cells:
-        return None
-    if measure == Measure.RATIO:
-        num = sum((c["num"] or Decimal(0) for c in cells), Decimal(0))
-        den = sum((c["den"] or Decimal(0) for c in cells), Decimal(0))
-        return num / den * HUNDRED if den else None
-    return sum((c["total"] or Decimal(0) for c in cells), Decimal(0))
-
-
 def _figures(measure: str, months: list[int], cells_of) -> list[MonthFigure]:
-    """Monthly values and year to date for one row. `cells_of(m)` gives the month's
-    grouped entries per regency as a dict {regency code: row}.
-
-    increment: to date = cumulative sum; running_total: the latest entry per regency,
-    added up over regencies; ratio: sum of latest numerators / sum of latest
-    denominators; level: the latest entry. Before the first entry, to date is empty.
-    """
-    figures = []
-    latest: dict[str | None, dict] = {}
-    cumulative = Decimal(0)
-    seen = False
-    for m in months:
-        this_month = cells_of(m)
-        latest.update(this_month)
-        seen = seen or bool(this_month)
-        value = _month_value(measure, list(this_month.values()))
-        if not seen:
-            to_date = None
-        elif measure == Measure.INCREMENT:
-            cumulative += value or Decimal(0)
-            to_date = cumulative
-        else:
-            to_date = _month_value(measure, list(latest.values()))
-        figures.append(MonthFigure(m, value, to_date))
-    return figures
+    """Monthly values and year to date for one row (the rules: `progress.month_walk`).
+    `cells_of(m)` gives the month's grouped entries as a dict {regency code: row}."""
+    return [MonthFigure(s.month, s.value, s.to_date) for s in month_walk(measure, months, cells_of)]
 
 
 def performance_book(
@@ -185,7 +155,7 @@ def performance_book(
             report__status__in=counted_statuses(verified_only),
         )
         .values("indicator_id", "report__regency_id", "report__month")
-        .annotate(total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .annotate(**value_sums())
         .order_by()
     )
     # cells[(indicator id, month)] = {regency code or None: grouped row}

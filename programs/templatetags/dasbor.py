@@ -46,13 +46,8 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
+# A shape beside the colour in scorecard cells, so status never depends on colour alone.
 STATUS_SYMBOLS = {"on_track": "✓", "behind": "!", "no_target": "", "no_data": ""}
-
-
-@register.filter
-def status_symbol(status):
-    """A shape beside the colour, so status never depends on colour alone."""
-    return STATUS_SYMBOLS.get(status or "", "")
 
 
 @register.filter

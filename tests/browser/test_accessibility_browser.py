@@ -1,4 +1,4 @@
-"""Accessibility and mobile layout in a real browser (issue 6.2).
+"""Accessibility and mobile layout in a real browser.
 
 - axe-core (tests/browser/vendor/axe.min.js, pinned and copied by tools/axe/, MPL-2.0) runs
   on every kind of page, public and signed-in, in Indonesian and once in English: no
@@ -34,7 +34,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
+from tests.helpers import previous_month
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -52,12 +52,6 @@ HOUSES = "rumah-dibedah"
 TOO_MANY = "5000"  # above the year's target: the entry form's inline check warns
 
 
-def previous_month() -> tuple[int, int]:
-    """The operator's editable month: not in the future and before its lock date."""
-    today = timezone.localdate()
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-
-
 @pytest.fixture
 def reference_data(transactional_db):
     """Live-server tests need committed data: override the `db`-based fixture."""
@@ -65,7 +59,7 @@ def reference_data(transactional_db):
 
 
 @pytest.fixture
-def a11y_data(gbrss_data):  # noqa: F811
+def a11y_data(gbrss_data):
     """gbrss_data's 2024 reports, plus an operator of Banyuasin (16.07) whose previous
     calendar month is open for entry, and a verifier with a submitted report waiting."""
     year, month = previous_month()

@@ -13,7 +13,6 @@ from django.core.management import call_command
 from programs.models import Target
 from tests.conftest import FIXTURES
 from tests.factories import UserFactory
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 COLLECT_VIOLATIONS = """
 window.__csp = [];
@@ -68,7 +67,7 @@ def wait_for_all_charts(page):
     )
 
 
-def test_dashboards_run_under_the_policy_without_violations(csp_page, watch, gbrss_data):  # noqa: F811
+def test_dashboards_run_under_the_policy_without_violations(csp_page, watch, gbrss_data):
     page = csp_page
     visit(page, "/?tahun=2024&bulan=12")
     assert violations(page) == []
@@ -111,7 +110,7 @@ def test_dashboards_run_under_the_policy_without_violations(csp_page, watch, gbr
     assert [url for url in watch.outside if not url.startswith("blob:")] == []  # PNG only
 
 
-def test_django_admin_and_staff_pages_run_under_the_policy(csp_page, watch, gbrss_data):  # noqa: F811
+def test_django_admin_and_staff_pages_run_under_the_policy(csp_page, watch, gbrss_data):
     page = csp_page
     failed = []  # admin pages link no favicon: the browser's own /favicon.ico 404 is no error
     page.on(

@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import FIXTURES
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def chart_points(page, chart_id, trace=0):
     )
 
 
-def test_program_page_draws_every_chart_and_the_map_offline(page, watch, gbrss_data):  # noqa: F811
+def test_program_page_draws_every_chart_and_the_map_offline(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 5)
     page.wait_for_function("() => document.querySelectorAll('.choroplethlocation').length > 0")
@@ -38,7 +37,7 @@ def test_program_page_draws_every_chart_and_the_map_offline(page, watch, gbrss_d
     assert watch.errors == []
 
 
-def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, gbrss_data):  # noqa: F811
+def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 5)
     assert chart_points(page, "chart-trend") == 12
@@ -63,7 +62,7 @@ def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, 
     assert watch.errors == []
 
 
-def test_clicking_a_map_region_opens_that_regency(page, watch, gbrss_data):  # noqa: F811
+def test_clicking_a_map_region_opens_that_regency(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 5)
     point = page.evaluate(
@@ -84,7 +83,7 @@ def test_clicking_a_map_region_opens_that_regency(page, watch, gbrss_data):  # n
     assert watch.errors == []
 
 
-def test_clicking_a_bar_opens_that_regency(page, watch, gbrss_data):  # noqa: F811
+def test_clicking_a_bar_opens_that_regency(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 5)
     box = page.locator("[data-chart='chart-bars'] .point path").last.bounding_box()
@@ -92,7 +91,7 @@ def test_clicking_a_bar_opens_that_regency(page, watch, gbrss_data):  # noqa: F8
     page.wait_for_url(re.compile(r"/wilayah/16\.07/"))  # the top bar: Banyuasin, 25 %
 
 
-def test_overview_sorting_and_regency_page_charts(page, watch, gbrss_data):  # noqa: F811
+def test_overview_sorting_and_regency_page_charts(page, watch, gbrss_data):
     page.goto("/?tahun=2024&bulan=12")
     page.get_by_role("link", name="GBRSS", exact=True).last.click()
     page.wait_for_url(re.compile(r"urutkan=gbrss"))

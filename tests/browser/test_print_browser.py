@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import FIXTURES
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401  (fixture)
 
 A4_TEXT_WIDTH = 688  # (210 mm - 2 x 14 mm margins) at 96 CSS px per inch
 
@@ -24,7 +23,7 @@ def reference_data(transactional_db):
         ("/wilayah/16.07/?tahun=2024&bulan=12", 1),
     ],
 )
-def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):  # noqa: F811
+def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):
     page.goto(path)
     if charts:
         page.wait_for_function(

@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
+from tests.helpers import previous_month
 
 PASSWORD = "rahasia-uji-123"
 OPERATOR, VERIFIER = "operator-1607", "verifikator-uji"
@@ -37,12 +38,6 @@ REASON = "5.000 rumah dalam sebulan tidak masuk akal: periksa lagi angka Tidak d
 def angka(value: int) -> str:
     """Indonesian thousands grouping, written out independently of the app: 1234 -> 1.234."""
     return f"{value:,}".replace(",", ".")
-
-
-def previous_month() -> tuple[int, int]:
-    """Always editable: not a future month, and before its lock date (due + 30 days)."""
-    today = timezone.localdate()
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Database outage drill (issue 6.6): stop PostgreSQL during a load run, start it again,
+"""Database outage drill: stop PostgreSQL during a load run, start it again,
 and show that pages answer a clear 503 meanwhile and that the app recovers by itself.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sumsel .venv/bin/python tests/perf/faults.py

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from programs.models import FundingSource, Indicator, MonthlyReport
 from programs.progress import (
-    Status,
+    ProgressStatus,
     achievement_pct,
     compute_progress,
     expected_fraction,
@@ -183,8 +183,8 @@ def test_no_target_and_no_data_statuses(setup):
 
     table = compute_progress(indicators=[with_target, without_target], year=2024, today=AFTER_2024)
 
-    assert table.province(with_target.pk).status == Status.NO_DATA
-    assert table.province(without_target.pk).status == Status.NO_TARGET
+    assert table.province(with_target.pk).status == ProgressStatus.NO_DATA
+    assert table.province(without_target.pk).status == ProgressStatus.NO_TARGET
     assert table.province(without_target.pk).realization == D(3)
 
 
@@ -203,7 +203,7 @@ def test_expected_to_date_is_prorated_from_launch_to_due_date(setup):
     assert province.expected == D(40) / D(315) * 100
     assert province.expected_value == D(40)
     # 30 / 315 = 9.52 % achieved, expected 12.70 %: within 10 points -> on track
-    assert province.status == Status.ON_TRACK
+    assert province.status == ProgressStatus.ON_TRACK
 
 
 def test_expected_fraction_counts_days_and_stops_at_the_due_date():
@@ -229,9 +229,9 @@ def test_running_year_expected_stops_at_today(setup):
 
 def test_status_on_track_within_ten_points_of_expected_otherwise_behind():
     common = {"target": D(100), "has_data": True}
-    assert status_for(achievement=D(45), expected=D(50), **common) == Status.ON_TRACK
-    assert status_for(achievement=D(40), expected=D(50), **common) == Status.ON_TRACK
-    assert status_for(achievement=D("39.9"), expected=D(50), **common) == Status.BEHIND
+    assert status_for(achievement=D(45), expected=D(50), **common) == ProgressStatus.ON_TRACK
+    assert status_for(achievement=D(40), expected=D(50), **common) == ProgressStatus.ON_TRACK
+    assert status_for(achievement=D("39.9"), expected=D(50), **common) == ProgressStatus.BEHIND
 
 
 def test_achievement_for_down_indicator_uses_baseline():

@@ -18,7 +18,6 @@ from schemathesis.generation import GenerationMode
 
 from regencies.models import UserScope
 from tests.factories import UserScopeFactory
-from tests.programs.dashboards.test_dashboards import gbrss_data  # noqa: F401
 
 QUERY = {
     "/api/v1/": set(),
@@ -84,7 +83,7 @@ def wsgi_app():
 
 
 @pytest.fixture
-def api_schema(gbrss_data, wsgi_app):  # noqa: F811
+def api_schema(gbrss_data, wsgi_app):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
 
 

@@ -21,21 +21,17 @@ from programs.models import (
     Target,
 )
 from programs.reporting import services
-from programs.reporting.forms import parse_number
+from programs.reporting.rules import parse_number
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+from tests.helpers import find, page, previous_month, text
 
 D = Decimal
 Status = MonthlyReport.Status
 PASSWORD = "rahasia-uji-123"
 
-
-def previous_month(months_back=1):
-    today = timezone.localdate()
-    year, month = today.year, today.month
-    for _i in range(months_back):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return year, month
+# Deadlines and locks depend on the day: every test here runs on the frozen clock.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def url(code="16.07", slug="gbrss", period=None, suffix=""):
@@ -579,11 +575,11 @@ def test_send_reminders_emails_operators_with_unsubmitted_reports(people):
 
 def test_operator_list_shows_returned_first_with_the_reason(people):
     rep = report(Status.RETURNED)
-    html = client_for(people["operator"]).get("/laporan/").content.decode()
-    assert "Periksa lagi" in html
-    table = html[html.index('id="my-reports"') :]
-    first_row = table[table.index("<tbody>") : table.index("</tr>", table.index("<tbody>"))]
-    assert f'data-month="{rep.month}"' in first_row and "Perbaiki" in first_row
+    response = client_for(people["operator"]).get("/laporan/")
+    assert "Periksa lagi" in response.content.decode()
+    first_row = find(find(find(page(response), id="my-reports"), "tbody"), "tr")
+    assert dict(first_row.attributes)["data-month"] == str(rep.month)
+    assert "Perbaiki" in text(first_row)
 
 
 def test_login_locks_out_after_repeated_failures(people):

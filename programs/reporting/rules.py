@@ -1,0 +1,226 @@
+"""The rules of an entered number, in one place: how a typed number is read, what makes
+a value or a ratio wrong (an error: never saved) and what makes it doubtful (a warning:
+needs a note before submitting). Used by the entry form, the verifier's queue and the
+spreadsheet import.
+
+Messages are module constants (Indonesian, shown to users as they are) so tests can
+assert on them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from programs import progress
+from programs.formats import number
+from programs.models import Indicator, Target
+
+if TYPE_CHECKING:
+    from programs.reporting.services import EntryContext
+
+Measure = Indicator.Measure
+
+NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
+WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
+TOO_MANY_DECIMALS = gettext_noop("Paling banyak %(n)s angka desimal.")
+VALUE_REQUIRED = gettext_noop("Isi nilainya.")
+RATIO_REQUIRED = gettext_noop("Isi pembilang dan penyebut.")
+DENOMINATOR_ZERO = gettext_noop("Penyebut harus lebih dari 0.")
+NUMERATOR_ABOVE_DENOMINATOR = gettext_noop("Pembilang tidak boleh lebih besar dari penyebut.")
+DUPLICATE_SOURCE = gettext_noop(
+    "Sumber dana ini sudah diisi di baris lain untuk indikator yang sama."
+)
+UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal.")
+ONE_LEVEL_VALUE = gettext_noop("Indikator ini hanya diisi satu nilai.")
+RUNNING_TOTAL_DECREASE = gettext_noop(
+    "Lebih rendah dari bulan lalu (%(previous)s), padahal ini angka kumulatif: beri catatan."
+)
+ABOVE_REMAINING = gettext_noop(
+    "Melebihi sisa target (%(remaining)s): periksa, dan beri catatan bila benar."
+)
+ABOVE_USUAL = gettext_noop(
+    "Lebih dari 3 kali rata-rata bulanan (%(average)s): periksa, dan beri catatan bila benar."
+)
+
+
+def parse_number(text: str, language: str = "id") -> Decimal | None:
+    """A number as a person types it in `language`.
+
+    Indonesian: '8.391' -> 8391, '14,33' -> 14.33; a dot followed by groups of exactly
+    three digits is a thousands separator, otherwise a lone dot is a decimal point.
+    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. Raises ValueError."""
+    text = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    thousands, decimal = (",", ".") if language.startswith("en") else (".", ",")
+    if decimal in text:
+        text = text.replace(thousands, "").replace(decimal, ".")
+    elif re.match(rf"^\d{{1,3}}(\{thousands}\d{{3}})+$", text):
+        text = text.replace(thousands, "")
+    elif thousands == ",":
+        text = text.replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(NOT_A_NUMBER) from exc
+    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+        raise ValueError(NOT_A_NUMBER)
+    return value
+
+
+@dataclass
+class EntryRow:
+    """One input row: an indicator's value from one funding source (or a ratio)."""
+
+    key: str
+    indicator: Indicator
+    source_code: str
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    note: str = ""
+    raw: dict[str, str] = field(default_factory=dict)
+    parse_errors: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(v.strip() for k, v in self.raw.items() if k != "source")
+
+
+def row_key(indicator: Indicator, index: int) -> str:
+    return f"{indicator.code}-{index}"
+
+
+@dataclass(frozen=True)
+class RowMessage:
+    key: str  # a row key (indicator-n) or an indicator code
+    level: str  # "error" blocks any save; "warning" blocks submitting until a note is given
+    text: str
+    resolved: bool = False
+
+
+@dataclass
+class IndicatorContext:
+    """What the entry form shows beside one indicator (earlier months, target) and what
+    its warnings compare against."""
+
+    indicator: Indicator
+    target: Target | None
+    previous: list[tuple[int, Decimal | None]] = field(default_factory=list)
+    ytd_before: Decimal = Decimal(0)
+    last_value: Decimal | None = None
+    monthly_average: Decimal | None = None
+
+    def set_history(self, values: list[Decimal | None]) -> None:
+        """Year to date, monthly average and latest value of the earlier months."""
+        history = progress.history_of(self.indicator.measure, values)
+        self.ytd_before = history.ytd
+        self.monthly_average = history.monthly_average
+        self.last_value = history.last_value
+
+    @property
+    def remaining(self) -> Decimal | None:
+        if self.target is None or self.indicator.measure != Measure.INCREMENT:
+            return None
+        return max(self.target.value - self.ytd_before, Decimal(0))
+
+
+def decimals(value: Decimal) -> int:
+    """How many digits a number has after the decimal point (1.50 has one)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMessage]:
+    """Errors (never saved) and warnings (need a note before submitting) per row."""
+    messages: list[RowMessage] = []
+    source_codes = {s.code for s in context.sources}
+    by_indicator: dict[int, list[EntryRow]] = defaultdict(list)
+    for row in rows:
+        by_indicator[row.indicator.pk].append(row)
+
+    def error(row, text, **params):
+        messages.append(RowMessage(row.key, "error", _(text) % params if params else _(text)))
+
+    for indicator_id, indicator_rows in by_indicator.items():
+        indicator = indicator_rows[0].indicator
+        seen = set()
+        if indicator.measure == Measure.LEVEL and len(indicator_rows) > 1:
+            error(indicator_rows[1], ONE_LEVEL_VALUE)
+        for row in indicator_rows:
+            for text in row.parse_errors:
+                messages.append(RowMessage(row.key, "error", text))
+            if row.parse_errors:
+                continue
+            if row.source_code not in source_codes:
+                error(row, UNKNOWN_SOURCE)
+            if row.source_code in seen:
+                error(row, DUPLICATE_SOURCE)
+            seen.add(row.source_code)
+            if indicator.measure == Measure.RATIO:
+                check_ratio(row, error)
+            else:
+                check_value(row, indicator, error)
+        if not any(m.level == "error" and m.key.startswith(indicator.code + "-") for m in messages):
+            messages.extend(row_warnings(indicator_rows, context.by_indicator[indicator_id]))
+    return messages
+
+
+def check_ratio(row: EntryRow, error) -> None:
+    """A ratio's numerator and denominator: given, whole, not negative, num <= den.
+    Calls `error(row, message, **params)` with the first problem."""
+    if row.numerator is None or row.denominator is None:
+        return error(row, RATIO_REQUIRED)
+    if row.numerator < 0 or row.denominator < 0:
+        return error(row, NEGATIVE)
+    if decimals(row.numerator) or decimals(row.denominator):
+        return error(row, WHOLE_NUMBER)
+    if row.denominator == 0:
+        return error(row, DENOMINATOR_ZERO)
+    if row.numerator > row.denominator:
+        return error(row, NUMERATOR_ABOVE_DENOMINATOR)
+    return None
+
+
+def check_value(row: EntryRow, indicator: Indicator, error) -> None:
+    """A value: given, not negative, with no more decimals than the indicator has.
+    Calls `error(row, message, **params)` with the first problem."""
+    if row.value is None:
+        return error(row, VALUE_REQUIRED)
+    if row.value < 0:
+        return error(row, NEGATIVE)
+    if indicator.decimals == 0 and decimals(row.value):
+        return error(row, WHOLE_NUMBER)
+    if decimals(row.value) > indicator.decimals:
+        return error(row, TOO_MANY_DECIMALS, n=indicator.decimals)
+    return None
+
+
+def row_warnings(rows: list[EntryRow], ctx: IndicatorContext) -> list[RowMessage]:
+    """Plausibility warnings on one indicator's rows; a note on any row resolves them."""
+    indicator = ctx.indicator
+    noted = any(row.note for row in rows)
+    total = sum((row.value or Decimal(0) for row in rows), Decimal(0))
+    found = []
+    decreased = ctx.last_value is not None and total < ctx.last_value
+    if indicator.measure == Measure.RUNNING_TOTAL and decreased:
+        found.append(
+            _(RUNNING_TOTAL_DECREASE) % {"previous": number(ctx.last_value, indicator.decimals)}
+        )
+    if indicator.measure == Measure.INCREMENT:
+        remaining = ctx.remaining
+        if remaining is not None and total > remaining:
+            found.append(_(ABOVE_REMAINING) % {"remaining": number(remaining, indicator.decimals)})
+        elif ctx.monthly_average and total > 3 * ctx.monthly_average:
+            found.append(
+                _(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
+            )
+    return [RowMessage(indicator.code, "warning", text, resolved=noted) for text in found]

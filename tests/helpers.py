@@ -1,0 +1,105 @@
+"""Helpers shared by the tests: dates relative to the (frozen) clock, and reading pages
+through an HTML parser instead of slicing strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.test.html import Element, parse_html
+from django.utils import timezone
+
+from programs.models import FundingSource, Indicator, Target
+from tests.factories import MonthlyReportFactory, RealizationFactory, RegencyFactory
+
+
+def previous_month(months_back: int = 1, today: dt.date | None = None) -> tuple[int, int]:
+    """(year, month) `months_back` months before today's month. Under the frozen clock
+    (`frozen_clock` in conftest) one month back is open for editing, two or more are
+    past their lock date."""
+    today = today or timezone.localdate()
+    year, month = today.year, today.month
+    for _i in range(months_back):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return year, month
+
+
+def page(response) -> Element:
+    """The response's HTML as a tree (django.test.html: whitespace normalised)."""
+    return parse_html(response.content.decode())
+
+
+def _matches(element: Element, tag: str | None, attrs: dict[str, str]) -> bool:
+    if tag is not None and element.name != tag:
+        return False
+    present = dict(element.attributes)
+    for name, value in attrs.items():
+        name = name.rstrip("_").replace("_", "-")
+        if name == "class":
+            if value not in (present.get("class") or "").split():
+                return False
+        elif present.get(name) != value:
+            return False
+    return True
+
+
+def _walk(element: Element) -> Iterator[Element]:
+    for child in element.children:
+        if not isinstance(child, str):
+            yield child
+            yield from _walk(child)
+
+
+def find_all(root: Element, tag: str | None = None, **attrs: str) -> list[Element]:
+    """Elements under `root` by tag and attributes: `data_regency="16.07"` matches
+    data-regency, `class_="num"` matches one of the classes."""
+    return [e for e in _walk(root) if _matches(e, tag, attrs)]
+
+
+def find(root: Element, tag: str | None = None, **attrs: str) -> Element:
+    """The first element that `find_all` finds; fails the test when there is none."""
+    found = find_all(root, tag, **attrs)
+    assert found, f"no <{tag or '*'}> with {attrs}"
+    return found[0]
+
+
+def text(element: Element | str) -> str:
+    """The text of an element and its descendants, whitespace collapsed."""
+    if isinstance(element, str):
+        return element
+    parts = [text(child) for child in element.children]
+    return " ".join(p for p in parts if p).strip()
+
+
+def cells(row: Element) -> list[str]:
+    """The texts of a table row's cells (th and td, in order)."""
+    return [text(c) for c in row.children if not isinstance(c, str) and c.name in ("th", "td")]
+
+
+def table_row(response, table_id: str, regency_code: str) -> Element:
+    """A regency's row (`data-regency`) of the table (or any block) with id `table_id`."""
+    return find(find(page(response), id=table_id), "tr", data_regency=regency_code)
+
+
+def add_synthetic_regencies(count: int) -> None:
+    """`count` more regencies (99.01, ...) with GBRSS and stunting reports for Jan-Feb 2024:
+    query counts must not grow with them."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    stunting = Indicator.objects.get(code="prevalensi-stunting")
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    for n in range(1, count + 1):
+        regency = RegencyFactory(code=f"99.{n:02d}", bps_code=f"99{n:02d}")
+        Target.objects.create(indicator=houses, regency=regency, year=2024, value=Decimal(10))
+        for month in (1, 2):
+            rep = MonthlyReportFactory(program=houses.program, regency=regency, month=month)
+            RealizationFactory(report=rep, indicator=houses, funding_source=source)
+            rep = MonthlyReportFactory(program=stunting.program, regency=regency, month=month)
+            RealizationFactory(
+                report=rep,
+                indicator=stunting,
+                funding_source=source,
+                value=None,
+                numerator=Decimal(1),
+                denominator=Decimal(4),
+            )
