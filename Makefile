@@ -51,6 +51,7 @@ lock: $(UV)
 
 run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py bootstrap_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
@@ -72,6 +73,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(TEST_ENV) $(PY) tests/perf/bench.py $(BENCH_ARGS)
 	$(TEST_ENV) $(PY) tests/perf/bench_import.py
+	$(TEST_ENV) $(VENV)/bin/pytest tests/perf/bench_first_chart.py -s -q
 	$(TEST_ENV) $(PY) tests/perf/load.py $(LOAD_ARGS)
 
 clean:

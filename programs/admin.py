@@ -8,14 +8,18 @@ from decimal import Decimal
 from functools import partial
 
 from django import forms
-from django.contrib import admin
-from django.db import models
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import models, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from programs import ytd
+from programs.admin_numbers import DECIMAL_OVERRIDES, LocalizedNumbersAdminMixin, shown_number
 from programs.formats import number
 from programs.forms_admin import (
     IndicatorInlineFormSet,
@@ -31,6 +35,7 @@ from programs.models import (
     MonthlyReport,
     Program,
     Realization,
+    ReportingExemption,
     Target,
     TargetMilestone,
     TargetSplit,
@@ -78,6 +83,23 @@ def area_label(regency: Regency | None) -> str:
     return str(regency) if regency is not None else str(_("Provinsi"))
 
 
+class YearToDateMaintained:
+    """Rebuild the year-to-date slices an admin write touched before its transaction
+    commits (the admin's add, change and delete views run in one transaction)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ytd.flush()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        ytd.flush()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        ytd.flush()
+
+
 class IndicatorChoicesMixin:
     """Indicator choices are labelled with their program: fetch both in one query."""
 
@@ -99,7 +121,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
     inlines = [IndicatorInline]
     list_display = ("acronym", "name", "lead_agency", "launch_date", "active", "order")
     list_display_links = ("acronym", "name")
@@ -120,7 +142,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
     list_display = ("program", "code", "name", "unit", "measure", "direction", "is_headline")
     list_display_links = ("code", "name")
     list_filter = ("program", "measure", "direction", "is_headline")
@@ -138,20 +160,20 @@ class FundingSourceAdmin(admin.ModelAdmin):
 # Targets
 
 
-class TargetSplitInline(admin.TabularInline):
+class TargetSplitInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = TargetSplit
     fields = ("group", "value", "source_note")
     extra = 0
 
 
-class TargetMilestoneInline(admin.TabularInline):
+class TargetMilestoneInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = TargetMilestone
     fields = ("label", "due_date", "value", "source_note")
     extra = 0
 
 
 @admin.register(Target)
-class TargetAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
+class TargetAdmin(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, SimpleHistoryAdmin):
     form = TargetAdminForm
     inlines = [TargetSplitInline, TargetMilestoneInline]
     list_display = (
@@ -182,7 +204,10 @@ class TargetAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
         "indicator__order",
         F("regency_id").asc(nulls_first=True),
     )
-    history_list_display = ["value", "baseline", "due_date"]
+    history_list_display = ["value_shown", "baseline_shown", "due_date"]
+    actions = ["copy_to_next_year"]
+    value_shown = shown_number("value", _("nilai target"))
+    baseline_shown = shown_number("baseline", _("nilai dasar (baseline)"))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
@@ -192,7 +217,10 @@ class TargetAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ("indicator", "regency", "year")}),
-            (_("Target"), {"fields": ("value", "baseline", "due_date")}),
+            (
+                _("Target"),
+                {"fields": ("value", "baseline", "due_date", "confirm_large_change")},
+            ),
             (_("Sumber"), {"fields": ("source_note", "source_url", "is_demo")}),
         ]
         if obj is not None:
@@ -242,19 +270,100 @@ class TargetAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("Alokasi kab/kota"), ordering="allocated_to_regencies")
     def allocation(self, obj):
-        if obj.regency_id is not None:
+        if obj.regency_id is not None or not _adds_up(obj.indicator):
             return None
         return number(obj.allocated_to_regencies, obj.indicator.decimals)
 
     @admin.display(description=_("Belum dialokasikan"), ordering="unallocated_value")
     def unallocated(self, obj):
-        if obj.regency_id is not None:
+        # Only sums can be allocated: a ratio or a level has no "remainder".
+        if obj.regency_id is not None or not _adds_up(obj.indicator):
             return None
         return number(obj.unallocated_value, obj.indicator.decimals)
 
     @admin.display(description=_("Sudah ada realisasi"), boolean=True, ordering="realized")
     def has_realizations(self, obj):
         return obj.realized
+
+    @admin.action(description=_("Salin target terpilih ke tahun berikutnya"))
+    def copy_to_next_year(self, request, queryset):
+        """Province targets and regency allocations copied to the next year, with a reason
+        kept in each new target's history; values stay editable afterwards."""
+        form = CopyTargetsForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            created, skipped = targets_copy_to_next_year(
+                targets=queryset, user=request.user, reason=form.cleaned_data["reason"]
+            )
+            self.message_user(
+                request,
+                _(
+                    "%(created)s target disalin ke tahun berikutnya; %(skipped)s dilewati "
+                    "karena sudah ada. Periksa dan ubah nilainya bila perlu."
+                )
+                % {"created": created, "skipped": skipped},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/programs/target/copy_to_next_year.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Salin target ke tahun berikutnya"),
+                "targets": queryset.select_related("indicator__program", "regency"),
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+def _adds_up(indicator) -> bool:
+    return indicator.measure in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL)
+
+
+class CopyTargetsForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penyalinan"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=_("Disimpan di riwayat setiap target baru, mis. 'Target awal 2027 (RKPD)'."),
+    )
+
+
+@transaction.atomic
+def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
+    """Copy targets (with their funding splits) to year + 1 where none exists yet."""
+    created = skipped = 0
+    for target in targets.select_related("indicator", "regency").prefetch_related("splits"):
+        year = target.year + 1
+        if Target.objects.filter(
+            indicator=target.indicator, regency=target.regency, year=year
+        ).exists():
+            skipped += 1
+            continue
+        due = target.due_date
+        if due is not None:
+            due = due.replace(year=due.year + 1, day=min(due.day, 28 if due.month == 2 else 31))
+        copy = Target(
+            indicator=target.indicator,
+            regency=target.regency,
+            year=year,
+            value=target.value,
+            baseline=target.baseline,
+            due_date=due,
+            source_note=_("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
+            % {"year": target.year, "user": user, "reason": reason},
+            is_demo=target.is_demo,
+        )
+        copy._change_reason = reason
+        copy.save()
+        for split in target.splits.all():
+            TargetSplit.objects.create(
+                target=copy, group=split.group, value=split.value, source_note=split.source_note
+            )
+        created += 1
+    return created, skipped
 
 
 # Monthly reports and realizations
@@ -276,12 +385,13 @@ WORKFLOW_FIELDS = (
 )
 
 
-class RealizationInline(IndicatorChoicesMixin, admin.TabularInline):
+class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin.TabularInline):
     model = Realization
     formset = RealizationInlineFormSet
     fields = ("indicator", "funding_source", "value", "numerator", "denominator", "note")
     extra = 0
     formfield_overrides = {
+        **DECIMAL_OVERRIDES,
         # A one-line note keeps the table readable.
         models.TextField: {"widget": forms.TextInput(attrs={"size": 30})},
     }
@@ -302,7 +412,7 @@ class RealizationInline(IndicatorChoicesMixin, admin.TabularInline):
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(LocalizedNumbersAdminMixin, YearToDateMaintained, SimpleHistoryAdmin):
     """Reports and their realizations; the workflow itself (submit, verify, return) runs
     through the application's services, so its fields are read-only here."""
 
@@ -360,15 +470,20 @@ class MonthlyReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Realization)
-class RealizationAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
+class RealizationAdmin(
+    LocalizedNumbersAdminMixin, YearToDateMaintained, IndicatorChoicesMixin, SimpleHistoryAdmin
+):
     list_display = (
         "report",
         "indicator",
         "funding_source",
-        "value",
-        "numerator",
-        "denominator",
+        "value_shown",
+        "numerator_shown",
+        "denominator_shown",
     )
+    value_shown = shown_number("value", _("nilai"))
+    numerator_shown = shown_number("numerator", _("pembilang"))
+    denominator_shown = shown_number("denominator", _("penyebut"))
     list_filter = (
         "report__year",
         "report__status",
@@ -383,11 +498,11 @@ class RealizationAdmin(IndicatorChoicesMixin, SimpleHistoryAdmin):
     )
     autocomplete_fields = ("report",)
     search_fields = ("indicator__name", "indicator__code", "funding_source__name", "note")
-    history_list_display = ["value", "numerator", "denominator"]
+    history_list_display = ["value_shown", "numerator_shown", "denominator_shown"]
 
 
 @admin.register(LockException)
-class LockExceptionAdmin(SimpleHistoryAdmin):
+class LockExceptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
 
@@ -400,5 +515,21 @@ class LockExceptionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.granted_by = request.user
+        obj._change_reason = obj.reason
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ReportingExemption)
+class ReportingExemptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
+    """Who does not have to report a program (or one indicator) and for which months;
+    every change is kept in history with who made it and why."""
+
+    list_display = ["regency", "program", "indicator", "start", "end"]
+    list_filter = ["program", "regency"]
+    search_fields = ["regency__name", "reason"]
+    fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
+    history_list_display = ["start", "end", "reason"]
+
+    def save_model(self, request, obj, form, change):
         obj._change_reason = obj.reason
         super().save_model(request, obj, form, change)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,11 @@ class ProgramsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "programs"
     verbose_name = _("Program Gerakan Serentak")
+
+    def ready(self):
+        from programs import dataversion
+        from programs.models import DataVersion
+
+        # Tables added to VERSIONED_TABLES after migration 0010 get their trigger here.
+        post_migrate.connect(dataversion.install_all, sender=self)
+        pre_save.connect(dataversion.new_epoch_on_restore, sender=DataVersion)

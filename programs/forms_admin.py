@@ -109,9 +109,26 @@ def https_urls_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
-    """The target change form, with the reason a change of a realized target needs."""
+LARGE_CHANGE = _(
+    "Perubahan besar: dari %(old)s menjadi %(new)s. Periksa pemisah ribuan dan desimal "
+    "(8.600 = delapan ribu enam ratus; 14,33 = empat belas koma tiga tiga), lalu centang "
+    "'Ya, perubahan ini benar' untuk menyimpan."
+)
+LARGE_CHANGE_IN_LIST = _(
+    "Perubahan besar (dari %(old)s menjadi %(new)s) tidak disimpan dari daftar: ubah "
+    "target ini melalui halaman ubah target, yang meminta konfirmasi."
+)
 
+
+class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
+    """The target change form, with the reason a change of a realized target needs, a
+    confirmation for large changes and whole numbers for count units."""
+
+    confirm_large_change = forms.BooleanField(
+        label=_("Ya, perubahan ini benar"),
+        required=False,
+        help_text=_("Diminta bila nilai berubah lebih dari separuh atau berbeda orde besarnya."),
+    )
     change_reason = forms.CharField(
         label=_("Alasan perubahan"),
         required=False,
@@ -142,6 +159,7 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        _check_numbers(self, cleaned_data, confirm=cleaned_data.get("confirm_large_change"))
         reason = (cleaned_data.get("change_reason") or "").strip()
         cleaned_data["change_reason"] = reason
         if not reason and self.guarded_changes() and self.stored_target_has_realizations():
@@ -158,6 +176,7 @@ class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        _check_numbers(self, cleaned_data, confirm=False, in_list=True)
         if (
             self.instance.pk is not None
             and self.has_changed()
@@ -169,6 +188,31 @@ class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
                 format_html(LIST_EDIT_REFUSED, url=url), code="reason_needs_change_form"
             )
         return cleaned_data
+
+
+def _check_numbers(form, cleaned_data, *, confirm, in_list=False) -> None:
+    """Whole numbers for count units; a large change of a stored value needs a confirmation
+    (in the list, where nothing can be confirmed, it is refused)."""
+    from programs.admin_numbers import large_change, show_number, whole_number_error
+
+    indicator = cleaned_data.get("indicator") or (
+        form.instance.indicator if form.instance.indicator_id else None
+    )
+    for name in ("value",):
+        error = whole_number_error(indicator, cleaned_data.get(name))
+        if error is not None:
+            form.add_error(name, error)
+    stored = form.stored_target
+    if stored is None:
+        return
+    for name in ("value", "baseline"):
+        if name not in cleaned_data:
+            continue
+        old, new = getattr(stored, name), cleaned_data.get(name)
+        if large_change(old, new) and not confirm:
+            params = {"old": show_number(old), "new": show_number(new)}
+            message = LARGE_CHANGE_IN_LIST if in_list else LARGE_CHANGE
+            form.add_error(name, ValidationError(message % params, code="large_change"))
 
 
 class IndicatorInlineFormSet(forms.BaseInlineFormSet):

@@ -22,6 +22,12 @@ class ProgramManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    def worked_on_by(self, user) -> models.QuerySet:
+        """Active programs a user reports on or verifies (the rule: `permissions`)."""
+        from programs import permissions
+
+        return permissions.programs_for(user)
+
 
 class Program(models.Model):
     slug = models.SlugField(_("kode (slug)"), max_length=40, unique=True)
@@ -111,6 +117,18 @@ class Indicator(models.Model):
     )
     measure = models.CharField(_("cara agregasi"), max_length=14, choices=Measure.choices)
     is_headline = models.BooleanField(_("indikator utama"), default=False)
+    numerator_label = models.CharField(
+        _("label pembilang"),
+        max_length=80,
+        blank=True,
+        help_text=_("Untuk rasio: apa yang dihitung di pembilang, mis. 'balita stunting'."),
+    )
+    denominator_label = models.CharField(
+        _("label penyebut"),
+        max_length=80,
+        blank=True,
+        help_text=_("Untuk rasio: apa yang dihitung di penyebut, mis. 'balita diukur'."),
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     description = models.TextField(_("definisi"), blank=True)
     source_note = models.TextField(_("catatan sumber"), blank=True)
@@ -721,6 +739,107 @@ class LockException(models.Model):
         return f"{self.regency.name} — {self.program.label} — {self.month:02d}/{self.year}"
 
 
+class ReportingExemptionManager(models.Manager):
+    def get_by_natural_key(self, regency_code, program_slug, indicator_code, start):
+        return self.get(
+            regency_id=regency_code,
+            program__slug=program_slug,
+            indicator__code=indicator_code,
+            start=start,
+        )
+
+
+class ReportingExemption(models.Model):
+    """Who does not have to report what, from when: every regency reports every active
+    program from its launch unless a row here exempts it, for the whole program or one
+    indicator, from a month on (and until a month, or open-ended). A regency exempted for
+    a month is shown as "tidak wajib" and left out of completeness and timeliness rates.
+
+    Example (fixtures/reporting_exemptions.json): BPS measures consumer-price inflation
+    only in four cities of the province, so the other regencies do not report GPISS.
+    """
+
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.CASCADE,
+        related_name="reporting_exemptions",
+        verbose_name=_("kabupaten/kota"),
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="reporting_exemptions",
+        verbose_name=_("program"),
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reporting_exemptions",
+        verbose_name=_("indikator"),
+        help_text=_("Kosong = seluruh program tidak wajib dilaporkan."),
+    )
+    start = models.DateField(
+        _("tidak wajib mulai bulan"), help_text=_("Tanggal 1 bulan pertama yang dikecualikan.")
+    )
+    end = models.DateField(
+        _("sampai bulan"),
+        null=True,
+        blank=True,
+        help_text=_("Kosong = sampai diubah. Bulan terakhir yang dikecualikan."),
+    )
+    reason = models.TextField(_("alasan"))
+    source_url = models.URLField(_("tautan sumber"), blank=True, max_length=500)
+
+    history = HistoricalRecords()
+    objects = ReportingExemptionManager()
+
+    class Meta:
+        verbose_name = _("pengecualian kewajiban lapor")
+        verbose_name_plural = _("pengecualian kewajiban lapor")
+        ordering = ["program__order", "regency_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "program", "indicator", "start"],
+                name="reporting_exemption_unique",
+                violation_error_message=_("Pengecualian ini sudah ada; ubah saja."),
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="reporting_exemption_has_reason"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="reporting_exemption_end_after_start",
+                violation_error_message=_("Bulan akhir tidak boleh sebelum bulan mulai."),
+            ),
+        ]
+
+    def __str__(self):
+        what = self.indicator.name if self.indicator_id else self.program.label
+        return f"{self.regency.name} — {what}"
+
+    def natural_key(self):
+        code = self.indicator.code if self.indicator_id else None
+        return (self.regency_id, self.program.slug, code, self.start.isoformat())
+
+    natural_key.dependencies = ["programs.program", "programs.indicator", "regencies.regency"]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.start:
+            self.start = self.start.replace(day=1)
+        if self.end:
+            self.end = self.end.replace(day=1)
+        if self.indicator_id and self.program_id and self.indicator.program_id != self.program_id:
+            raise ValidationError(
+                {"indicator": _("Indikator ini bukan bagian dari program yang dipilih.")}
+            )
+
+    def covers(self, year: int, month: int) -> bool:
+        period = dt.date(year, month, 1)
+        return self.start <= period and (self.end is None or period <= self.end)
+
+
 class ImportBatch(models.Model):
     """A checked spreadsheet upload waiting to be applied (the preview's rows).
 
@@ -742,7 +861,13 @@ class ImportBatch(models.Model):
     filename = models.CharField(_("nama berkas"), max_length=255)
     rows = models.JSONField(_("baris"))
     summary = models.JSONField(_("ringkasan"), default=dict)
-    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    report_versions = models.JSONField(
+        _("versi laporan saat pratinjau"),
+        default=dict,
+        blank=True,
+        help_text=_("Impor dihentikan bila salah satu laporan berubah sejak pratinjau."),
+    )
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True, db_index=True)
     applied_at = models.DateTimeField(_("diterapkan"), null=True, blank=True)
 
     class Meta:
@@ -752,3 +877,94 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_kind_display()})"
+
+
+# --- Derived data: the data version and the year-to-date table ------------------------
+# Not edited by anyone: database triggers and programs.ytd maintain them. No admin, no
+# verbose names (nobody sees them).
+
+
+class DataVersion(models.Model):
+    """One row (id 1) whose version changes with every write that can change a figure
+    (programs.dataversion installs the triggers). The page cache keys on it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=32, default="0")
+
+    def __str__(self):
+        return f"{self.epoch}.{self.version}"
+
+
+class ProgressYTD(models.Model):
+    """Year-to-date aggregates of one indicator for one regency (regency_code "" = the
+    province) as of the end of `month`, in one view (verified only or provisional), with
+    the measure rules already applied: the group `compute_progress` would aggregate."""
+
+    program_id = models.BigIntegerField()
+    indicator_id = models.BigIntegerField()
+    regency_code = models.CharField(max_length=10, blank=True)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    verified_only = models.BooleanField()
+    total = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+    num = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+    den = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+    last = models.PositiveSmallIntegerField()
+    provisional = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator_id", "year", "month", "verified_only", "regency_code"],
+                name="progress_ytd_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["program_id", "year", "regency_code"])]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.regency_code or '-'} {self.year}-{self.month}"
+
+
+class ProgressSourceYTD(models.Model):
+    """Year to date per funding source of one indicator for one regency (counts only:
+    increments sum their months, running totals take the regency's latest month)."""
+
+    program_id = models.BigIntegerField()
+    indicator_id = models.BigIntegerField()
+    regency_code = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    verified_only = models.BooleanField()
+    funding_source_id = models.BigIntegerField()
+    total = models.DecimalField(max_digits=28, decimal_places=4, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["indicator_id", "year", "month", "verified_only"]),
+            models.Index(fields=["program_id", "year", "regency_code"]),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.regency_code} {self.year}-{self.month}"
+
+
+class ProgressDirty(models.Model):
+    """A (regency, program, year) slice whose year-to-date rows must be rebuilt; filled by
+    database triggers on reports and realizations, emptied by programs.ytd.flush().
+    regency_code "" is the province's own reports; "*" with year 0 means the whole
+    program (an indicator changed)."""
+
+    regency_code = models.CharField(max_length=10)
+    program_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency_code", "program_id", "year"], name="progress_dirty_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.regency_code} {self.program_id} {self.year}"

@@ -55,7 +55,18 @@ def _covers_program(scope: UserScope, program_id: int) -> bool:
 
 
 def sees_provisional(user) -> bool:
-    """Officials (any role) see submitted, not yet verified figures, marked provisional."""
+    """Provisional (submitted, not yet verified) figures on dashboards, their exports and
+    the API's progress, marked as such: pimpinan, verifikator and admin. Operators see
+    verified figures there, their own regency's included: a dashboard mixes regencies, and
+    a total of their own unverified month with everyone else's verified ones would be
+    neither. Their own scope's submitted rows stay visible as rows: see
+    `sees_provisional_rows`."""
+    return role_of(user) in (Role.PIMPINAN, Role.VERIFIKATOR, Role.ADMIN)
+
+
+def sees_provisional_rows(user) -> bool:
+    """Raw rows of submitted reports in the user's own reporting scope (raw export, API
+    realizations): every official."""
     return role_of(user) is not None
 
 
@@ -77,7 +88,7 @@ def api_realization_reports(user) -> QuerySet[MonthlyReport]:
     verifiers: their programs; pimpinan and admins: all). Anyone else (an anonymous
     visitor, an account without a role) reads what the public dashboard counts: verified
     reports of every regency, only while PUBLIC_DASHBOARD is on. Submitted reports count
-    only for those who see provisional figures.
+    for those who see provisional rows (`sees_provisional_rows`).
     """
     if role_of(user) is not None:
         reports = reports_visible_to(user)
@@ -85,7 +96,7 @@ def api_realization_reports(user) -> QuerySet[MonthlyReport]:
         reports = MonthlyReport.objects.all()
     else:
         reports = MonthlyReport.objects.none()
-    if sees_provisional(user):
+    if sees_provisional_rows(user):
         return reports.filter(status__in=MonthlyReport.COUNTED_STATUSES)
     return reports.filter(status=MonthlyReport.Status.VERIFIED)
 
@@ -204,6 +215,25 @@ class LockedMonths:
         )
 
 
+def running_exception(
+    *, regency_code: str, program_id: int, year: int, month: int, today: dt.date | None = None
+) -> LockException | None:
+    """The lock exception that opens this month now (the one running longest), if any."""
+    today = today or timezone.localdate()
+    return (
+        LockException.objects.filter(
+            regency_id=regency_code,
+            program_id=program_id,
+            year=year,
+            month=month,
+            until__gte=today,
+        )
+        .select_related("granted_by")
+        .order_by("-until")
+        .first()
+    )
+
+
 def is_future(year: int, month: int, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
     return (year, month) > (today.year, today.month)
@@ -244,6 +274,61 @@ can_return = can_verify
 
 def can_reopen(user, report: MonthlyReport) -> bool:
     return report.status == Status.VERIFIED and is_verifier_for(user, program_id=report.program_id)
+
+
+def can_open_for_correction(user, report: MonthlyReport, today: dt.date | None = None) -> bool:
+    """A returned report whose month is locked again (its correction window ran out) can be
+    opened for correction once more by a verifier of its program."""
+    return (
+        report.status == Status.RETURNED
+        and report.regency_id is not None
+        and is_verifier_for(user, program_id=report.program_id)
+        and is_locked(
+            regency_code=report.regency_id,
+            program_id=report.program_id,
+            year=report.year,
+            month=report.month,
+            today=today,
+        )
+    )
+
+
+def available_actions(
+    user,
+    *,
+    regency_code: str,
+    program_id: int,
+    year: int,
+    month: int,
+    report: MonthlyReport | None,
+    today: dt.date | None = None,
+) -> set[str]:
+    """Every action this user can take on one report slot (used to prove there is no dead
+    end: for every status and lock state, someone has an action)."""
+    status = report.status if report else None
+    actions = set()
+    if can_edit_report(
+        user,
+        regency_code=regency_code,
+        program_id=program_id,
+        year=year,
+        month=month,
+        status=status,
+        today=today,
+    ):
+        actions |= {"edit", "submit"}
+    if report is not None:
+        if can_verify(user, report):
+            actions |= {"verify", "return"}
+        if can_reopen(user, report):
+            actions.add("reopen")
+        if can_open_for_correction(user, report, today):
+            actions.add("open_for_correction")
+    if role_of(user) == Role.ADMIN and is_locked(
+        regency_code=regency_code, program_id=program_id, year=year, month=month, today=today
+    ):
+        actions.add("grant_lock_exception")  # in the admin, with a reason
+    return actions
 
 
 def programs_for(user) -> QuerySet[Program]:

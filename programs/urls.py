@@ -10,8 +10,10 @@ class PeriodConverter:
     regex = r"[0-9]{4}-(0[1-9]|1[0-2])"
 
     def to_python(self, value):
-        year, month = value.split("-")
-        return int(year), int(month)
+        year, month = (int(part) for part in value.split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError("no such reporting year")  # the URL does not match: 404
+        return year, month
 
     def to_url(self, value):
         year, month = value

@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
+from programs.admin_numbers import DECIMAL_OVERRIDES
 from regencies.models import Regency, UserScope
 
 User = get_user_model()
@@ -15,6 +16,8 @@ ALL_PROGRAMS = _("Semua program")
 
 @admin.register(Regency)
 class RegencyAdmin(admin.ModelAdmin):
+    # Area (km², 3 decimals) typed and shown in the active language, like every admin decimal.
+    formfield_overrides = DECIMAL_OVERRIDES
     list_display = ("code", "bps_code", "name", "kind", "capital", "population")
     list_display_links = ("code", "name")
     list_filter = ("kind", "is_synthetic")

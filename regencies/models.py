@@ -129,19 +129,3 @@ class UserScope(models.Model):
     def __str__(self):
         where = f" — {self.regency}" if self.regency_id else ""
         return f"{self.user} ({self.get_role_display()}){where}"
-
-
-class LoginFailure(models.Model):
-    """A failed login, kept to lock out repeated guessing (see accounts views)."""
-
-    username = models.CharField(_("nama pengguna"), max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("kegagalan masuk")
-        verbose_name_plural = _("kegagalan masuk")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.username} @ {self.created_at:%Y-%m-%d %H:%M}"

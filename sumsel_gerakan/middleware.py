@@ -6,6 +6,7 @@ are often English; the dashboard must open in Bahasa Indonesia all the same.
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 
 class ExplicitLanguageMiddleware:
@@ -121,3 +122,162 @@ def database_unavailable_response(request, exception=None, retry_after: int = 30
     response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
     return response
+
+
+def mark_session_renewed(sender, request, user, **kwargs):
+    """user_logged_in receiver: the session was just written, so it counts as renewed."""
+    import time
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRenewalMiddleware.KEY] = int(time.time())
+
+
+class SessionRenewalMiddleware:
+    """Keep a logged-in session alive while it is used, writing it at most once every
+    SESSION_RENEW_SECONDS instead of on every request (SESSION_SAVE_EVERY_REQUEST): the
+    inactivity timeout stays (SESSION_COOKIE_AGE, give or take the renewal interval) and a
+    page's background requests (the entry form's live check) write nothing."""
+
+    KEY = "_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or response.status_code >= 500:
+            return response
+        try:
+            if not session.get("_auth_user_id"):
+                return response
+        except Exception:  # noqa: BLE001 - an unreadable session is left to Django
+            return response
+        import time
+
+        from django.conf import settings
+
+        now = int(time.time())
+        if now - int(session.get(self.KEY, 0)) >= settings.SESSION_RENEW_SECONDS:
+            session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a NUL byte in the path, the query string or a posted form field.
+
+    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so a filter
+    like `?program=%00` reached the database as a 500 (and cut a streamed CSV mid-way).
+    No legitimate input contains one. Uploaded files are not inspected here (the import
+    checks its own files).
+    """
+
+    MESSAGE = gettext_noop("Permintaan berisi karakter yang tidak sah (NUL).")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+        from django.utils.translation import gettext as _
+
+        if self._has_nul(request):
+            raise BadRequest(_(self.MESSAGE))
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            return True
+        if any("\x00" in key or "\x00" in value for key, value in _items(request.GET)):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method == "POST" and content_type.startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            return any("\x00" in key or "\x00" in value for key, value in _items(request.POST))
+        return False
+
+
+def _items(querydict):
+    for key, values in querydict.lists():
+        for value in values:
+            yield key, value if isinstance(value, str) else ""
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private` on every HTML page answered to a logged-in user: such a
+    page holds that user's name, scope and provisional figures, and no shared cache (a
+    proxy, a CDN) may keep it. Exports and the API set their own headers already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            patch_cache_control(response, private=True)
+        return response
+
+
+class RequestLogMiddleware:
+    """One log line per request on the `sumsel_gerakan.request` logger: request id, user
+    id, method, path, status and duration in ms (time to the response; a streamed body is
+    sent after). The id comes from a sane incoming X-Request-ID (set by a proxy) or is
+    new, is sent back in X-Request-ID and is on `request.request_id` for other logs."""
+
+    HEADER = "HTTP_X_REQUEST_ID"
+
+    def __init__(self, get_response):
+        import logging
+
+        self.get_response = get_response
+        self.logger = logging.getLogger("sumsel_gerakan.request")
+
+    def __call__(self, request):
+        import re
+        import time
+        import uuid
+
+        incoming = request.META.get(self.HEADER, "")
+        request.request_id = (
+            incoming if re.fullmatch(r"[A-Za-z0-9._-]{8,64}", incoming) else uuid.uuid4().hex
+        )
+        start = time.perf_counter()
+        response = self.get_response(request)
+        duration = (time.perf_counter() - start) * 1000
+        response["X-Request-ID"] = request.request_id
+        status = response.status_code
+        level = 40 if status >= 500 else 30 if status >= 400 else 20
+        self.logger.log(
+            level,
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "request_id": request.request_id,
+                "user_id": self._user_id(request),
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round(duration, 1),
+            },
+        )
+        return response
+
+    @staticmethod
+    def _user_id(request):
+        user = getattr(request, "user", None)
+        try:
+            return user.pk if user is not None and user.is_authenticated else None
+        except Exception:  # noqa: BLE001 - the database may be down (a 503); log anyway
+            return None

@@ -5,12 +5,15 @@ leaves it off and must provide DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS, or th
 refuses to start.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from sumsel_gerakan.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,27 +58,41 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "axes",
+    "accounts",
     "regencies",
     "programs",
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every request and one log line with its status and duration.
+    "sumsel_gerakan.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML, JSON and CSV answers (not static files: whitenoise serves those
+    # precompressed). BREACH: Django masks CSRF tokens per response and pads gzip output
+    # randomly; cached pages hold no secret (programs/pagecache.py).
+    "django.middleware.gzip.GZipMiddleware",
     # Database down: a 503 page in Indonesian with Retry-After, not a 500.
     "sumsel_gerakan.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "sumsel_gerakan.middleware.AdminContentSecurityPolicyMiddleware",
     "sumsel_gerakan.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sumsel_gerakan.middleware.SessionRenewalMiddleware",
     "sumsel_gerakan.middleware.ExplicitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL bytes in a path, filter or form field: 400, before any view queries with them.
+    "sumsel_gerakan.middleware.RejectNulBytesMiddleware",
+    "sumsel_gerakan.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sumsel_gerakan.urls"
@@ -104,7 +121,59 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database under concurrent requests (TECH-NOTES): readers never block
+    # the writer (WAL), a writer waits for another instead of failing at once (busy
+    # timeout), and a transaction takes the write lock when it starts (IMMEDIATE), so two
+    # saves queue up instead of one failing with "database is locked" halfway.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL"
+        ),
+    }
+    # Tests use a file too (an in-memory database shares one cache between threads and
+    # locks whole tables): the race tests need the real locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_from_url(url: str) -> dict:
+    """Django's own cache backends: redis://... (production, shared by every instance),
+    file:///path, or empty/db for the database cache (no server needed; shared by every
+    worker, survives worker recycling; `createcachetable` creates it). Never a
+    per-process memory cache: each gunicorn worker would keep its own copy."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "sumsel",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    if url.startswith("file://"):
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://"),
+        }
+    if url in ("", "db", "database"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    raise ImproperlyConfigured(f"CACHE_URL not understood: {url!r}")
+
+
+CACHES = {
+    "default": cache_from_url(
+        (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
+    )
+}
+# Whole-page cache of dashboards and exports (programs/pagecache.py).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60 * 24)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -152,20 +221,47 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 PUBLIC_DASHBOARD = env_bool("PUBLIC_DASHBOARD", True)
 REPORT_DUE_DAY = env_int("REPORT_DUE_DAY", 10)
 REPORT_LOCK_DAYS = env_int("REPORT_LOCK_DAYS", 30)
+# A report returned in a locked month is opened for correction for this many days (a lock
+# exception recorded with who and why), so a returned report can always be corrected.
+REPORT_CORRECTION_DAYS = env_int("REPORT_CORRECTION_DAYS", 14)
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 # Security: strict by default in production.
-# Sessions end after SESSION_COOKIE_AGE seconds without activity (renewed on each request).
+# Sessions end after SESSION_COOKIE_AGE seconds without activity. They are renewed by
+# sumsel_gerakan.middleware.SessionRenewalMiddleware at most every SESSION_RENEW_SECONDS,
+# not written on every request (a write per request made saves race on SQLite).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 300)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 # Reverse proxies in front of the app (load balancer = 1): whose X-Forwarded-For to trust.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Login throttling: django-axes on every login (site and admin), through its backend.
+# A username (normalised as Django's login form does) or an address is refused for
+# LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES failures; a success does not reset the
+# count (it would let guessing resume after the owner logs in). See accounts/lockout.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_for_lockout"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Successful logins are logged (AccessLog, admin -> Axes); `manage.py axes_reset_logs
+# --age 90` from cron prunes them (failed attempts expire after the cool-off by themselves).
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2"]
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 SESSION_COOKIE_HTTPONLY = True
-# No script reads the csrftoken cookie: htmx sends the token from hx-headers on <body>,
-# forms from {% csrf_token %} (history restores refetch the full page, historyCacheSize 0).
-CSRF_COOKIE_HTTPONLY = True
+# static/js/csrf.js reads the csrftoken cookie and sends it with htmx requests, so cached
+# pages carry no token (programs/pagecache.py). Django's docs: HttpOnly on this cookie
+# gives no practical protection (the token is in every form anyway).
+CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -218,6 +314,10 @@ EMAIL_BACKEND = os.environ.get(
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 60 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+# Columns read from a sheet or CSV line, whatever the file declares (the templates use 9).
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 30)
+# `manage.py prune_imports` (daily cron) deletes uploaded import batches older than this.
+IMPORT_BATCH_MAX_AGE_DAYS = env_int("IMPORT_BATCH_MAX_AGE_DAYS", 7)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -226,9 +326,6 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "dasbor@sumselprov.go.id")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-}
+# One line per request (sumsel_gerakan.middleware.RequestLogMiddleware); LOG_FORMAT=json
+# writes JSON lines for a log collector (sumsel_gerakan/logging.py).
+LOGGING = logging_config(os.environ.get("LOG_FORMAT"), os.environ.get("DJANGO_LOG_LEVEL", "INFO"))

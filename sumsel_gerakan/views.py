@@ -1,9 +1,12 @@
-"""Project-level views: health check and language switch."""
+"""Project-level views: health check, language switch and the header's account menu."""
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,3 +53,89 @@ def set_language(request: HttpRequest) -> HttpResponse:
             httponly=True,
         )
     return response
+
+
+def _safe_next(request, next_url: str | None) -> str:
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return "/"
+
+
+@never_cache
+@require_GET
+def account_menu(request):
+    """The header's user-specific part (role menu, login/logout, language switch), loaded
+    by htmx into cached pages (programs/pagecache.py); a plain page without JavaScript."""
+    context = {"next": _safe_next(request, request.GET.get("next"))}
+    if request.htmx:
+        response = render(request, "_account_menu.html", context)
+    else:
+        response = render(request, "account_menu.html", context)
+    patch_vary_headers(response, ["HX-Request", "Cookie"])
+    return response
+
+
+# --- Error pages (handler400/403/404/500 in urls.py) ------------------------------------
+
+
+def _error_page(request, template: str, status: int, message: str = ""):
+    """An error page in the site's layout; plain text if even that cannot be rendered."""
+    import logging
+
+    from django.http import HttpResponse
+    from django.template import loader
+
+    if request.path_info.startswith("/api/"):
+        return _api_error(status, message)
+    try:
+        html = loader.render_to_string(template, {"message": message}, request=request)
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        logging.getLogger("sumsel_gerakan.errors").exception("Error page %s failed", template)
+        html = f"<!doctype html><title>{status}</title><p>{status}</p>"
+    response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _api_error(status: int, message: str):
+    """The JSON API answers errors raised before its views (a NUL byte, a crash) as JSON
+    too, with the same Indonesian `detail` shape as its own errors."""
+    titles = {
+        400: _("Permintaan tidak dapat diproses"),
+        403: _("Akses ditolak"),
+        404: _("Halaman tidak ditemukan"),
+        500: _("Terjadi kesalahan"),
+    }
+    detail = message or str(titles.get(status, titles[500]))
+    response = JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _message(exception) -> str:
+    """The message the code raised (PermissionDenied(_("...")), Http404(...)), if any.
+    Only strings the code wrote reach users: Django's resolver puts its own dict there."""
+    if exception is None or not exception.args:
+        return ""
+    first = exception.args[0]
+    return str(first) if isinstance(first, str) else ""
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, "400.html", 400, _message(exception))
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, "403.html", 403, _message(exception))
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, "404.html", 404, _message(exception))
+
+
+def server_error(request):
+    return _error_page(request, "500.html", 500)

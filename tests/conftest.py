@@ -37,6 +37,7 @@ FIXTURES = [
     "fixtures/programs.json",
     "fixtures/funding_sources.json",
     "fixtures/targets_2024.json",
+    "fixtures/reporting_exemptions.json",
 ]
 
 

@@ -4,6 +4,7 @@ through an HTML parser instead of slicing strings."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -23,6 +24,11 @@ def previous_month(months_back: int = 1, today: dt.date | None = None) -> tuple[
     for _i in range(months_back):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return year, month
+
+
+def flat_html(response) -> str:
+    """The response's HTML with every run of whitespace made one space."""
+    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def page(response) -> Element:
@@ -64,17 +70,19 @@ def find(root: Element, tag: str | None = None, **attrs: str) -> Element:
     return found[0]
 
 
-def text(element: Element | str) -> str:
+def element_text(element: Element | str) -> str:
     """The text of an element and its descendants, whitespace collapsed."""
     if isinstance(element, str):
         return element
-    parts = [text(child) for child in element.children]
+    parts = [element_text(child) for child in element.children]
     return " ".join(p for p in parts if p).strip()
 
 
 def cells(row: Element) -> list[str]:
     """The texts of a table row's cells (th and td, in order)."""
-    return [text(c) for c in row.children if not isinstance(c, str) and c.name in ("th", "td")]
+    return [
+        element_text(c) for c in row.children if not isinstance(c, str) and c.name in ("th", "td")
+    ]
 
 
 def table_row(response, table_id: str, regency_code: str) -> Element:

@@ -132,6 +132,11 @@ def test_loading_fixtures_twice_changes_nothing(reference_data):
             "programs",
             "--natural-foreign",
             "--natural-primary",
+            # Derived data kept by triggers (programs.dataversion, programs.ytd).
+            "--exclude=programs.dataversion",
+            "--exclude=programs.progressdirty",
+            "--exclude=programs.progressytd",
+            "--exclude=programs.progresssourceytd",
             stdout=out,
         )
         return json.loads(out.getvalue())

@@ -92,10 +92,11 @@ def test_other_security_headers(client, reference_data):
 
 
 @pytest.mark.django_db
-def test_csrf_cookie_is_http_only(client):
+def test_csrf_cookie_is_same_site_and_readable_by_the_page_script(client):
+    # Cached pages carry no token: static/js/csrf.js reads it from this cookie.
     response = client.get("/akun/masuk/")
     cookie = response.cookies["csrftoken"]
-    assert cookie["httponly"] is True
+    assert not cookie["httponly"]
     assert cookie["samesite"] == "Lax"
 
 
@@ -112,20 +113,23 @@ def test_production_cookies_are_secure_and_http_only():
         True,
         True,
         True,
-        True,
+        False,  # static/js/csrf.js reads the token (cached pages carry none)
         True,
         "django.contrib.sessions.backends.db",  # stateless app servers: sessions in the DB
     ]
 
 
-def test_nothing_reads_the_csrf_cookie_in_javascript():
-    """CSRF_COOKIE_HTTPONLY is only safe while no script needs document.cookie."""
+def test_only_the_csrf_script_reads_cookies():
+    """One script reads the csrftoken cookie (for htmx requests); nothing else touches
+    document.cookie, and no template renders the token into a header attribute."""
     sources = [*ROOT.glob("static/js/**/*.js"), *ROOT.glob("templates/**/*.html")]
     assert sources
     for path in sources:
+        if path.name == "csrf.js":
+            continue
         text = path.read_text(encoding="utf-8")
         assert "document.cookie" not in text, path
-        assert "csrftoken" not in text, path
+        assert "X-CSRFToken" not in text, path
 
 
 INLINE = [

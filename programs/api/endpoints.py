@@ -1,9 +1,10 @@
 """Read-only JSON API under /api/v1/ on django-ninja: the operations and their rules.
 
 Same rules as the pages: anonymous callers read verified data while PUBLIC_DASHBOARD is
-on (401 otherwise); officials (`permissions.sees_provisional`) also see submitted
-figures, marked provisional; raw realization rows follow the reporting scope
-(`permissions.api_realization_reports`). The site's session cookie authenticates. Query
+on (401 otherwise); leaders, verifiers and admins (`permissions.sees_provisional`) also
+see submitted figures, marked provisional; raw realization rows follow the reporting
+scope (`permissions.api_realization_reports`), an operator's own submitted rows included.
+The site's session cookie authenticates. Query
 parameters are typed (`schemas.*Query`): an unknown, repeated or malformed one is a 400,
 an unknown program, indicator, regency or page a 404, always JSON with an Indonesian
 `detail` (and `parameter` when one is at fault). Every list is paginated in a stable
@@ -427,7 +428,7 @@ def realizations(request: HttpRequest, query: Query[RealizationQuery]):
         filters={
             "tahun": year,
             "bulan": query.bulan,
-            "terverifikasi": not permissions.sees_provisional(request.user),
+            "terverifikasi": not permissions.sees_provisional_rows(request.user),
         },
     )
     with_note = permissions.sees_realization_notes(request.user)

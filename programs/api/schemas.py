@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +24,12 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from programs import formats
 from programs.filters import MAX_YEAR, MIN_YEAR
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000  # larger page_size values are capped, not refused
 MAX_INTEGER = 999_999_999  # whole numbers in parameters have at most 9 digits
-PLACES = Decimal("0.0001")  # numbers are rounded to the 4 decimal places values are stored in
 PROVINCE = "provinsi"  # the `wilayah` value that selects province rows
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # program slugs and indicator codes
 PLACE_PATTERN = rf"^([0-9]{{2}}\.[0-9]{{2}}|{PROVINCE})$"
@@ -47,7 +47,7 @@ def json_number(value: Decimal | None) -> int | float | None:
     Whole numbers come out as integers (8391, not 8391.0)."""
     if value is None:
         return None
-    rounded = Decimal(value).quantize(PLACES, rounding=ROUND_HALF_UP)
+    rounded = formats.round_half_up(value, 4)
     if rounded == rounded.to_integral_value():
         return int(rounded)
     return float(rounded)

@@ -2,10 +2,16 @@
 
 Hover texts are formatted here with the active language's number format, so a chart says
 '8.391 rumah' in Indonesian exactly like the table beside it.
+
+Plotly reads labels, hover texts and titles as a subset of HTML (<a href>, <b>, <br>):
+every text that comes from data (regency, funding source and partner names, units, labels)
+goes through `esc`, so a partner named `<a href=...>` is shown as text, never as a link.
+Plotly turns the entities back into the characters it draws.
 """
 
 from __future__ import annotations
 
+import html
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,8 +68,13 @@ def config() -> dict:
     }
 
 
+def esc(text) -> str:
+    """Data-derived text for a Plotly label or hover text: no markup survives."""
+    return html.escape(str(text), quote=False)
+
+
 def _float(value) -> float | None:
-    return None if value is None else round(float(value), 4)
+    return None if value is None else float(formats.round_half_up(value, 4))
 
 
 def _pct(value) -> str:
@@ -74,7 +85,7 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dic
     """Horizontal bars of achievement per regency, best on top, with the expected marker."""
     shown = [r for r in rows if r.achievement is not None]
     shown.sort(key=lambda r: r.achievement)
-    names = [r.name for r in shown]
+    names = [esc(r.name) for r in shown]
     pcts = [_pct(r.achievement) for r in shown]  # formatted once for text and hover
     figure = {
         "data": [
@@ -91,7 +102,7 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dic
                 "textangle": 0,
                 "cliponaxis": False,
                 "hovertext": [
-                    f"{r.name}: {pct} — {r.status_label}"
+                    f"{esc(r.name)}: {pct} — {esc(r.status_label)}"
                     for r, pct in zip(shown, pcts, strict=True)
                 ],
                 "hovertemplate": "%{hovertext}<extra></extra>",
@@ -157,7 +168,7 @@ def achievement_map(rows: Sequence[BarRow]) -> dict:
             "colorscale": MAP_SCALE,
             "colorbar": {"title": {"text": _("Capaian (%)")}, "ticksuffix": " %", "len": 0.8},
             "hovertext": [
-                f"{r.name}: {_pct(r.achievement)} — {r.status_label}" for r in with_value
+                f"{esc(r.name)}: {_pct(r.achievement)} — {esc(r.status_label)}" for r in with_value
             ],
             "customdata": [r.url for r in with_value],
         }
@@ -170,7 +181,7 @@ def achievement_map(rows: Sequence[BarRow]) -> dict:
                 "z": [0 for _r in without],
                 "colorscale": [[0, STATUS_COLOURS["no_data"]], [1, STATUS_COLOURS["no_data"]]],
                 "showscale": False,
-                "hovertext": [f"{r.name}: {r.status_label}" for r in without],
+                "hovertext": [f"{esc(r.name)}: {esc(r.status_label)}" for r in without],
                 "customdata": [r.url for r in without],
             }
         )
@@ -200,6 +211,7 @@ def cumulative_chart(
     expected_label: str,
 ) -> dict:
     """The province's year-to-date realization per month against the target path."""
+    unit, realized_label, expected_label = esc(unit), esc(realized_label), esc(expected_label)
 
     def texts(series):
         return [
@@ -248,7 +260,11 @@ def horizontal_bars(
     *, labels: Sequence[str], values: Sequence, unit: str, decimals: int, colour: str
 ) -> dict:
     """Plain horizontal bars (funding sources and partners)."""
-    pairs = sorted(zip(labels, values, strict=True), key=lambda p: p[1] or 0)
+    unit = esc(unit)
+    pairs = sorted(
+        ((esc(label), value) for label, value in zip(labels, values, strict=True)),
+        key=lambda p: p[1] or 0,
+    )
     return {
         "data": [
             {
@@ -284,17 +300,23 @@ def planned_vs_realized_chart(
     planned_label: str,
     realized_label: str,
 ) -> dict:
+    unit = esc(unit)
+
     def trace(name, values, colour, pattern):
+        name = esc(name)
         return {
             "type": "bar",
             "orientation": "h",  # group names on the y axis: level and whole on a phone
             "name": name,
             "x": [_float(v) for v in values],
             # Long names on two lines, so the bars keep their width on a phone.
-            "y": ["<br>".join(textwrap.wrap(label, 20)) or label for label in labels],
+            "y": [
+                "<br>".join(esc(p) for p in textwrap.wrap(label, 20)) or esc(label)
+                for label in labels
+            ],
             "marker": {"color": colour, "pattern": {"shape": pattern}},
             "hovertext": [
-                f"{label}: {formats.number(v, 0)} {unit}"
+                f"{esc(label)}: {formats.number(v, 0)} {unit}"
                 for label, v in zip(labels, values, strict=True)
             ],
             "hovertemplate": "%{hovertext}<extra>" + name + "</extra>",
@@ -321,6 +343,7 @@ def trend_chart(
     *, months: Sequence[str], values: Sequence, unit: str, decimals: int, as_bars: bool
 ) -> dict:
     """A small monthly trend for one regency's indicator."""
+    unit = esc(unit)
     hover = [
         f"{m}: {'–' if v is None else formats.number(v, decimals)} {unit}"
         for m, v in zip(months, values, strict=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Window
+from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,19 +25,19 @@ from programs.models import (
     Target,
     TargetSplit,
 )
+from programs.obligations import Obligations
 from programs.progress import (
     Progress,
     ProgressStatus,
     ProgressTable,
     SeriesPoint,
-    compute_progress,
-    counted_realizations,
     counted_statuses,
     group_value,
     monthly_series,
     value_sums,
 )
 from programs.reporting import deadlines
+from programs.ytd import progress_table, source_totals
 from regencies.models import Regency
 
 COUNTED = MonthlyReport.COUNTED_STATUSES
@@ -47,24 +47,50 @@ COUNTED = MonthlyReport.COUNTED_STATUSES
 
 
 def default_year(*, today: dt.date | None = None) -> int:
-    """The latest year that has targets or counted reports; the current year if none."""
+    """The running year once it has counted reports; before that (early January, when
+    only next year's targets were copied) the latest earlier year that has targets or
+    reports; the current year when nothing exists at all. Two queries."""
     today = today or timezone.localdate()
-    years = available_years(today=today)
-    return years[-1] if years else today.year
+    report_years = _counted_report_years()
+    if today.year in report_years:
+        return today.year
+    years = [y for y in report_years | _target_years() if y < today.year]
+    return max(years) if years else today.year
+
+
+def _target_years() -> set[int]:
+    # order_by(): the models' default ordering would join in and DISTINCT on its columns,
+    # returning one row per report instead of one per year.
+    return set(Target.objects.order_by().values_list("year", flat=True).distinct())
+
+
+def _counted_report_years() -> set[int]:
+    return set(_report_years())
 
 
 def available_years(*, today: dt.date | None = None) -> list[int]:
     today = today or timezone.localdate()
-    # order_by(): the models' default ordering would join in and DISTINCT on its columns,
-    # returning one row per report instead of one per year.
-    years = set(Target.objects.order_by().values_list("year", flat=True).distinct())
-    years |= set(
-        MonthlyReport.objects.filter(status__in=COUNTED)
-        .order_by()
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    years = _target_years() | _counted_report_years()
     return sorted(y for y in years if y <= today.year)
+
+
+def _report_years() -> list[int]:
+    """Years with counted reports, one index probe per year (a loose index scan on the
+    (year, month) index) instead of a DISTINCT over every report."""
+    from django.db import connection
+
+    sql = (
+        "WITH RECURSIVE years(y) AS ("
+        " SELECT MIN(year) FROM programs_monthlyreport WHERE status IN (%s, %s)"
+        " UNION ALL"
+        " SELECT (SELECT MIN(year) FROM programs_monthlyreport"
+        "         WHERE year > years.y AND status IN (%s, %s))"
+        " FROM years WHERE years.y IS NOT NULL"
+        ") SELECT y FROM years WHERE y IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*COUNTED, *COUNTED])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def default_month(*, year: int, today: dt.date | None = None) -> int:
@@ -117,7 +143,7 @@ def program_cards(
     """One card per active program: its headline indicator's province progress."""
     today = today or timezone.localdate()
     programs = _programs_with_headline()
-    table = compute_progress(
+    table = progress_table(
         indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
@@ -164,6 +190,7 @@ class ScoreCell:
     program: Program
     indicator: Indicator | None
     progress: Progress | None
+    required: bool = True  # False: the regency does not have to report ("tidak wajib")
 
 
 @dataclass
@@ -172,6 +199,11 @@ class ScoreRow:
     cells: list[ScoreCell]
     on_track: int
     rank: int = 0
+
+    @property
+    def obliged(self) -> int:
+        """Cells the regency must report (the denominator of `on_track`)."""
+        return sum(1 for c in self.cells if c.required)
 
 
 @dataclass(frozen=True)
@@ -203,7 +235,7 @@ def scorecard(
     """Regencies x programs: the headline indicator's achievement per regency, ranked."""
     programs = _programs_with_headline()
     regencies = list(Regency.objects.all())
-    table = compute_progress(
+    table = progress_table(
         indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
@@ -211,7 +243,17 @@ def scorecard(
         verified_only=verified_only,
         today=today,
     )
-    return _scorecard(programs, regencies, table, sort=sort)
+    obligations = Obligations.load(programs=programs)
+    return _scorecard(
+        programs, regencies, table, sort=sort, required=_required(obligations, year, month)
+    )
+
+
+def _required(obligations: Obligations, year: int, month: int):
+    def required(regency_code: str, program_id: int) -> bool:
+        return obligations.required(regency_code, program_id, year, month)
+
+    return required
 
 
 def overview(
@@ -227,7 +269,7 @@ def overview(
     today = today or timezone.localdate()
     programs = _programs_with_headline()
     regencies = list(Regency.objects.all())
-    table = compute_progress(
+    table = progress_table(
         indicators=[i for i in map(_headline, programs) if i],
         year=year,
         month=month,
@@ -236,18 +278,29 @@ def overview(
         today=today,
     )
     cards = _program_cards(programs, table, year=year, today=today)
-    return cards, _scorecard(programs, regencies, table, sort=sort)
+    obligations = Obligations.load(programs=programs)
+    scorecard = _scorecard(
+        programs, regencies, table, sort=sort, required=_required(obligations, year, month)
+    )
+    return cards, scorecard
 
 
 def _scorecard(
-    programs: list[Program], regencies: list[Regency], table: ProgressTable, *, sort: str | None
+    programs: list[Program],
+    regencies: list[Regency],
+    table: ProgressTable,
+    *,
+    sort: str | None,
+    required=None,
 ) -> Scorecard:
     programs = [p for p in programs if _headline(p)]
     rows = []
     for regency in regencies:
-        cells = [
-            ScoreCell(p, _headline(p), table.get((_headline(p).pk, regency.code))) for p in programs
-        ]
+        cells = []
+        for p in programs:
+            obliged = required is None or required(regency.code, p.pk)
+            progress = table.get((_headline(p).pk, regency.code)) if obliged else None
+            cells.append(ScoreCell(p, _headline(p), progress, obliged))
         on_track = sum(
             1 for c in cells if c.progress and c.progress.status == ProgressStatus.ON_TRACK
         )
@@ -293,21 +346,29 @@ def completeness_summary(
     programs = [p for p in _programs_with_headline() if _headline(p)]
     if month is None:
         return None, []
-    expected = Regency.objects.real().count()
-    counts = {
-        row["program_id"]: row
-        for row in MonthlyReport.objects.filter(year=year, month=month, regency__is_synthetic=False)
-        .values("program_id")
-        .annotate(
-            submitted=Count("pk", filter=Q(status__in=COUNTED)),
-            verified=Count("pk", filter=Q(status=MonthlyReport.Status.VERIFIED)),
-        )
-        .order_by()
+    regency_codes = list(Regency.objects.real().values_list("code", flat=True))
+    obligations = Obligations.load(programs=programs)
+    obliged = {
+        p.pk: {c for c in regency_codes if obligations.required(c, p.pk, year, month)}
+        for p in programs
     }
+    counts = {p.pk: {"submitted": 0, "verified": 0} for p in programs}
+    # One row per real regency and program: at most 17 x programs rows.
+    for program_id, regency_code, status in (
+        MonthlyReport.objects.filter(
+            year=year, month=month, regency__is_synthetic=False, status__in=COUNTED
+        )
+        .values_list("program_id", "regency_id", "status")
+        .order_by()
+    ):
+        if program_id in counts and regency_code in obliged[program_id]:
+            counts[program_id]["submitted"] += 1
+            if status == MonthlyReport.Status.VERIFIED:
+                counts[program_id]["verified"] += 1
     summary = [
         CompletenessSummary(
             program=p,
-            expected=expected,
+            expected=len(obliged[p.pk]),
             submitted=counts.get(p.pk, {}).get("submitted", 0),
             verified=counts.get(p.pk, {}).get("verified", 0),
         )
@@ -387,10 +448,14 @@ def pick_indicator(program: Program, code: str | None) -> Indicator | None:
     return (chosen or headline or indicators or [None])[0]
 
 
-def _latest_reports(*, program: Program, year: int, month: int):
+def _latest_reports(*, program: Program, year: int, month: int, verified_only: bool):
+    """Each regency's latest report up to `month` (the latest verified one when only
+    verified data is shown: anonymous visitors never see internal states)."""
     latest = MonthlyReport.objects.filter(
         regency=OuterRef("pk"), program=program, year=year, month__lte=month
     ).order_by("-month")
+    if verified_only:
+        latest = latest.filter(status=MonthlyReport.Status.VERIFIED)
     return Regency.objects.annotate(
         report_month=Subquery(latest.values("month")[:1]),
         report_status=Subquery(latest.values("status")[:1]),
@@ -411,8 +476,10 @@ def program_page(
     page = ProgramPage(program=program, indicators=program.indicator_list, indicator=indicator)
     if indicator is None:
         return page
-    regencies = list(_latest_reports(program=program, year=year, month=month))
-    table = compute_progress(
+    regencies = list(
+        _latest_reports(program=program, year=year, month=month, verified_only=verified_only)
+    )
+    table = progress_table(
         indicators=[indicator],
         year=year,
         month=month,
@@ -470,23 +537,17 @@ def source_breakdown(
     if indicator.measure not in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL):
         return []
 
-    rows = counted_realizations(
-        indicator_ids=[indicator.pk],
-        year=year,
-        month=month,
-        statuses=counted_statuses(verified_only),
-    )
-    source = (
-        "funding_source__name",
-        "funding_source__category",
-        "funding_source__is_partner",
-        "funding_source__order",
-    )
-    rows = rows.filter(report__regency__isnull=False)
-    if indicator.measure == Indicator.Measure.RUNNING_TOTAL:
-        return _latest_month_sources(rows, source)
-    grouped = rows.values(*source).annotate(total=Sum("value")).order_by("-total", source[-1])
-    return [_source_row(row) for row in grouped]
+    totals = source_totals(indicator=indicator, year=year, month=month, verified_only=verified_only)
+    ordered = sorted(totals, key=lambda item: (-(item[1] or 0), item[0].order, item[0].name))
+    return [
+        SourceRow(
+            label=source.name,
+            category=source.category,
+            is_partner=source.is_partner,
+            value=total or Decimal(0),
+        )
+        for source, total in ordered
+    ]
 
 
 def _source_row(row: dict) -> SourceRow:
@@ -581,6 +642,7 @@ def regency_page(
     month: int,
     verified_only: bool,
     today: dt.date | None = None,
+    public: bool = False,
 ) -> RegencyPage:
     today = today or timezone.localdate()
     programs = list(
@@ -593,7 +655,7 @@ def regency_page(
         )
     )
     indicators = [i for p in programs for i in p.indicator_list]
-    table = compute_progress(
+    table = progress_table(
         indicators=indicators,
         year=year,
         month=month,
@@ -624,7 +686,11 @@ def regency_page(
         for p in programs
     ]
     statuses = reporting_states(
-        regency_codes=[regency.code], programs=programs, year=year, today=today
+        regency_codes=[regency.code],
+        programs=programs,
+        year=year,
+        today=today,
+        public=public,
     )
     months = list(range(1, 13))
     matrix = [
@@ -681,6 +747,10 @@ class ReportState(models.TextChoices):
     RETURNED = "returned", _("Dikembalikan")
     MISSING = "missing", _("Belum masuk")
     NOT_DUE = "not_due", _("Belum jatuh tempo")
+    NOT_REQUIRED = "not_required", _("Tidak wajib")
+    # What anonymous visitors see instead of internal workflow states (draft, submitted,
+    # returned): only whether a month is verified.
+    NOT_VERIFIED = "not_verified", _("Belum terverifikasi")
 
 
 # A shape beside the colour, so a state never depends on colour alone.
@@ -691,12 +761,25 @@ REPORT_STATE_SYMBOLS = {
     ReportState.RETURNED: "↩",
     ReportState.MISSING: "✗",
     ReportState.NOT_DUE: "·",
+    ReportState.NOT_REQUIRED: "–",
+    ReportState.NOT_VERIFIED: "○",
 }
 
 
-def report_state(*, year: int, month: int, status: str | None, submitted_at, today: dt.date) -> str:
+def report_state(
+    *,
+    year: int,
+    month: int,
+    status: str | None,
+    submitted_at,
+    today: dt.date,
+    public: bool = False,
+) -> str:
     if status == MonthlyReport.Status.VERIFIED:
         return ReportState.VERIFIED
+    if public:
+        due = deadlines.due_date(year, month) < today
+        return ReportState.NOT_VERIFIED if due else ReportState.NOT_DUE
     if status == MonthlyReport.Status.RETURNED:
         return ReportState.RETURNED
     if status == MonthlyReport.Status.SUBMITTED:
@@ -708,15 +791,22 @@ def report_state(*, year: int, month: int, status: str | None, submitted_at, tod
 
 
 def reporting_states(
-    *, regency_codes: list[str] | None, programs: list[Program], year: int, today: dt.date
+    *,
+    regency_codes: list[str] | None,
+    programs: list[Program],
+    year: int,
+    today: dt.date,
+    public: bool = False,
 ) -> dict[tuple[str, int, int], StatusCell]:
-    """State of every (regency, program, month) in `year`: one query for the reports."""
+    """State of every (regency, program, month) in `year`: one query for the reports.
+    `public`: for visitors without a role, verified or not, never the internal states."""
     reports = MonthlyReport.objects.filter(
         year=year, program__in=programs, regency__isnull=False
     ).values_list("regency_id", "program_id", "month", "status", "first_submitted_at")
     if regency_codes is not None:
         reports = reports.filter(regency_id__in=regency_codes)
     found = {(r, p, m): (s, sub) for r, p, m, s, sub in reports.order_by()}
+    obligations = Obligations.load(programs=programs, regency_codes=regency_codes)
     # Cells are immutable and many are alike (every missing January...): build each kind
     # once, with its label translated once rather than in every cell of the template.
     cells: dict[tuple[int, str, bool | None], StatusCell] = {}
@@ -726,10 +816,20 @@ def reporting_states(
         def __missing__(self, key):
             regency_code, program_id, month = key
             status, submitted = found.get(key, (None, None))
-            state = report_state(
-                year=year, month=month, status=status, submitted_at=submitted, today=today
-            )
+            if not obligations.required(regency_code, program_id, year, month):
+                state = ReportState.NOT_REQUIRED
+            else:
+                state = report_state(
+                    year=year,
+                    month=month,
+                    status=status,
+                    submitted_at=submitted,
+                    today=today,
+                    public=public,
+                )
             on_time = deadlines.submitted_on_time(year, month, submitted)
+            if public and state != ReportState.VERIFIED:
+                on_time = None
             kind = (month, state, on_time)
             cell = cells.get(kind)
             if cell is None:
@@ -775,24 +875,30 @@ class CompletenessGrid(_Rates):
     due: int
     submitted: int
     on_time: int
+    public: bool = False  # counts verified reports only (for visitors without a role)
 
 
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
+# Left out of completeness and timeliness rates: not due yet, or not required at all.
+UNCOUNTED_STATES = {ReportState.NOT_DUE, ReportState.NOT_REQUIRED}
 
 
 def completeness_grid(
-    *, program: Program, year: int, today: dt.date | None = None
+    *, program: Program, year: int, today: dt.date | None = None, public: bool = False
 ) -> CompletenessGrid:
     """Regency x month reporting states for one program, with rates per regency and
-    overall. A month counts as due once its due date has passed."""
+    overall. A month counts as due once its due date has passed. `public`: verified or
+    not only (the rate is then the share of due months already verified)."""
     today = today or timezone.localdate()
     regencies = list(Regency.objects.all())
-    states = reporting_states(regency_codes=None, programs=[program], year=year, today=today)
+    states = reporting_states(
+        regency_codes=None, programs=[program], year=year, today=today, public=public
+    )
     months = list(range(1, 13))
     rows = []
     for regency in regencies:
         cells = [states[(regency.code, program.pk, m)] for m in months]
-        due = sum(1 for c in cells if c.state != ReportState.NOT_DUE)
+        due = sum(1 for c in cells if c.state not in UNCOUNTED_STATES)
         submitted = sum(1 for c in cells if c.state in SUBMITTED_STATES)
         on_time = sum(1 for c in cells if c.state in SUBMITTED_STATES and c.on_time)
         rows.append(CompletenessRow(regency, cells, due, submitted, on_time))
@@ -803,4 +909,5 @@ def completeness_grid(
         due=sum(r.due for r in rows),
         submitted=sum(r.submitted for r in rows),
         on_time=sum(r.on_time for r in rows),
+        public=public,
     )

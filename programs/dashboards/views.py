@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -21,18 +22,22 @@ from programs import formats, permissions
 from programs.dashboards import charts, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
+from programs.pagecache import cached_page
 from regencies.models import Regency
 
 
 def dashboard(view):
-    """GET-only dashboard view: public when PUBLIC_DASHBOARD, otherwise login first."""
+    """GET-only dashboard view: public when PUBLIC_DASHBOARD, otherwise login first;
+    served from the page cache (programs/pagecache.py)."""
+
+    cached = cached_page(view)
 
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not permissions.can_read_dashboards(request.user):
             return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+        return cached(request, *args, **kwargs)
 
     return wrapper
 
@@ -40,7 +45,8 @@ def dashboard(view):
 def render_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template = f"{template}#page-body"
-    response = render(request, template, context)
+    # page_cached: the header's account part is loaded separately (never cached).
+    response = render(request, template, {**context, "page_cached": True})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -48,6 +54,9 @@ def render_page(request: HttpRequest, template: str, context: dict) -> HttpRespo
 def _filter_context(filters: Filters) -> dict:
     return {
         "filters": filters,
+        # Row links of big tables without a reverse() and a urlencode per row.
+        "query": filters.query(),
+        "regency_base": reverse("programs:regency", args=["00.00"]).removesuffix("00.00/"),
         "years": selectors.available_years() or [filters.year],
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
     }
@@ -176,6 +185,7 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
+        public=filters.forced_verified,
     )
     figures = {}
     for block in page.blocks:
@@ -199,7 +209,13 @@ def completeness(request: HttpRequest) -> HttpResponse:
     programs = selectors.programs_with_indicators()
     chosen = next((p for p in programs if p.slug == filters.program), None)
     chosen = chosen or (programs[0] if programs else None)
-    grid = selectors.completeness_grid(program=chosen, year=filters.year) if chosen else None
+    grid = (
+        selectors.completeness_grid(
+            program=chosen, year=filters.year, public=filters.forced_verified
+        )
+        if chosen
+        else None
+    )
     context = {
         **_filter_context(filters),
         "programs": programs,

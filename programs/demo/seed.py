@@ -47,7 +47,16 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from programs.models import FundingSource, Indicator, MonthlyReport, Program, Realization, Target
+from programs.models import (
+    FundingSource,
+    Indicator,
+    LockException,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+)
+from programs.reporting import deadlines
 from regencies.models import Regency, UserScope
 
 DEMO_PASSWORD = "sumsel-demo"  # noqa: S105 - documented demo password (DESIGN.md)
@@ -59,6 +68,7 @@ FIXTURES = (
     "fixtures/programs.json",
     "fixtures/funding_sources.json",
     "fixtures/targets_2024.json",
+    "fixtures/reporting_exemptions.json",
 )
 STATS_CSV = Path("regencies") / "data" / "sumsel_kabkota_stats.csv"
 
@@ -66,9 +76,10 @@ REGENCY_CHUNK = 50  # regencies generated and inserted together (bounds memory)
 REPORT_BATCH = 2000
 REALIZATION_BATCH = 5000
 
-# BPS inflation cities of Sumsel (GPISS reports come only from these and the province),
-# with a demo offset from the province rate.
-INFLATION_CITIES = {"16.71": 0.10, "16.73": -0.25, "16.03": 0.30}
+# BPS inflation (IHK) cities of Sumsel since 2024 (GPISS reports come only from these and
+# the province; the others are exempt in fixtures/reporting_exemptions.json, sources in
+# fixtures/REPORTING-OBLIGATIONS.md), with a demo offset from the province rate.
+INFLATION_CITIES = {"16.71": 0.10, "16.73": -0.25, "16.03": 0.30, "16.02": 0.20}
 INFLATION_START = 3.35  # Jan 2024 y-on-y, BPS (FACTS.md); the demo series starts here
 
 # Where named partners operate (demo assumption used to place their contributions).
@@ -152,13 +163,33 @@ def synthetic_code(index: int) -> str:
 MAX_SYNTHETIC = 99 * (99 - 16)
 
 
-def last_reportable_month(year: int, today: dt.date) -> int:
-    """12 for past years, the last completed month for the running year, 0 for the future."""
+def last_reportable_month(year: int, today: dt.date, until: tuple[int, int] | None = None) -> int:
+    """12 for past years, the last completed month for the running year, 0 for the future;
+    never beyond `until` (year, month) when given."""
     if year < today.year:
-        return 12
-    if year == today.year:
-        return today.month - 1
-    return 0
+        limit = 12
+    elif year == today.year:
+        limit = today.month - 1
+    else:
+        limit = 0
+    if until is not None:
+        if year > until[0]:
+            return 0
+        if year == until[0]:
+            limit = min(limit, until[1])
+    return limit
+
+
+def last_closed_month(today: dt.date) -> tuple[int, int]:
+    """The last month that ended before `today` (the live demo reaches up to it)."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def demo_years(today: dt.date, until: tuple[int, int] | None = None) -> list[int]:
+    """Every year from the programs' launch (the reference year 2024) up to the end."""
+    end = until or last_closed_month(today)
+    end = min(end, last_closed_month(today))
+    return list(range(REFERENCE_YEAR, max(end[0], REFERENCE_YEAR) + 1))
 
 
 def first_month(program: Program, year: int) -> int:
@@ -249,6 +280,7 @@ class SeedSummary:
     regency_targets: int = 0
     reports: Counter = field(default_factory=Counter)
     realizations: int = 0
+    lock_exceptions: int = 0
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -273,6 +305,7 @@ class SeedSummary:
             f"dikembalikan {statuses[Status.RETURNED]}, draf {statuses[Status.DRAFT]}); "
             f"bulan tanpa laporan: {statuses[MISSING]}",
             f"Realisasi dibuat: {self.realizations}",
+            f"Pengecualian kunci (laporan dikembalikan di bulan terkunci): {self.lock_exceptions}",
         ]
         out += [f"Dilewati: {item}" for item in self.skipped]
         out.append(f"Selesai dalam {self.seconds:.1f} detik.")
@@ -416,6 +449,9 @@ def reset_demo_data() -> dict[str, int]:
     deleted["realisasi"] = _delete_rows(
         Realization.objects.filter(report__in=demo_reports.values("pk"))
     )
+    deleted["pengecualian kunci"] = LockException.objects.filter(
+        reason__startswith=DEMO_NOTE_PREFIX
+    ).delete()[0]
     deleted["laporan"] = _delete_rows(MonthlyReport.objects.filter(is_demo=True))
     deleted["target"] = _delete_rows(Target.objects.filter(is_demo=True))
     deleted["wilayah sintetis"] = _delete_rows(Regency.objects.filter(is_synthetic=True))
@@ -677,6 +713,17 @@ class Context:
     default_source: int
     users: dict[str, int]
     inflation: dict[int, float]
+    story_regencies: set[str] = field(default_factory=set)
+    end: tuple[int, int] | None = None  # the last demo month of the whole run
+
+    def recency(self, month: int) -> int:
+        """0 for the last demo month, 1 for the one before, ... (across years)."""
+        end_year, end_month = self.end or (self.year, self.month_limit)
+        return (end_year * 12 + end_month) - (self.year * 12 + month)
+
+    def locked(self, month: int) -> bool:
+        """Past the lock date (operators can no longer edit without an exception)."""
+        return self.today > deadlines.lock_date(self.year, month)
 
 
 @dataclass
@@ -837,13 +884,86 @@ def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
         if not builders:
             continue
         for month in months:
-            status = _status_for(rng, ctx.month_limit - month, diligence)
+            status = _status_for(rng, ctx.recency(month), diligence)
+            if ctx.locked(month):
+                # The history of closed months: a returned report was corrected and
+                # verified, a draft never submitted counts as missing. Open returns in
+                # locked months come only from the story below (with a lock exception).
+                status = {
+                    Status.RETURNED: Status.VERIFIED,
+                    Status.SUBMITTED: Status.VERIFIED,
+                    Status.DRAFT: MISSING,
+                }.get(status, status)
+            status = _story_status(ctx, regency, program, month) or status
             status, times = _report_times(rng, ctx, month, status, lateness)
             rows = []
             for build in builders:  # called for missing months too: they carry state
                 rows.extend(build(month, status))
             specs.append(ReportSpec(regency.code, program, month, status, times, rows))
     return specs
+
+
+def _story_programs(ctx: Context, regency: RegencyStats) -> list[Program]:
+    """The programs this regency reports (GPISS only in the BPS inflation cities)."""
+    return [
+        p
+        for p in ctx.programs
+        if not (p.slug == "gpiss" and regency.code not in INFLATION_CITIES)
+        and first_month(p, ctx.year) <= ctx.month_limit - 2
+    ]
+
+
+def _story_status(ctx: Context, regency: RegencyStats, program: Program, month: int):
+    """What every operator meets after `make run` (the live demo's story), in the last
+    demo year: a returned report of the last closed month (still open for correction)
+    and a returned report of an already locked month, opened again by a lock exception
+    (see `story_lock_exceptions`). None where the random history applies."""
+    if regency.code not in ctx.story_regencies:
+        return None
+    programs = _story_programs(ctx, regency)
+    if len(programs) < 2:
+        return None
+    rng = random.Random(f"{ctx.seed}:story:{regency.code}")
+    open_program, locked_program = rng.sample(programs, 2)
+    if program == open_program and month == ctx.month_limit:
+        return Status.RETURNED
+    if program == locked_program and month == _story_locked_month(ctx):
+        return Status.RETURNED
+    return None
+
+
+def _story_locked_month(ctx: Context) -> int | None:
+    """The latest month of the year that is already locked."""
+    locked = [m for m in range(1, ctx.month_limit + 1) if ctx.locked(m)]
+    return locked[-1] if locked else None
+
+
+def story_lock_exceptions(ctx: Context) -> int:
+    """Open every returned demo report of a locked month for correction until a date,
+    as returning one in the app does (`services.report_return`): nobody is stuck."""
+    returned = MonthlyReport.objects.filter(
+        year=ctx.year, is_demo=True, status=Status.RETURNED, regency__isnull=False
+    ).values_list("regency_id", "program_id", "month", "returned_by_id")
+    existing = set(
+        LockException.objects.filter(year=ctx.year).values_list("regency_id", "program_id", "month")
+    )
+    until = ctx.today + dt.timedelta(days=int(getattr(settings, "REPORT_CORRECTION_DAYS", 14)))
+    new = [
+        LockException(
+            regency_id=regency,
+            program_id=program,
+            year=ctx.year,
+            month=month,
+            until=until,
+            reason=f"{DEMO_NOTE_PREFIX} laporan dikembalikan untuk perbaikan setelah bulannya "
+            "terkunci; dibuka sampai tanggal ini.",
+            granted_by_id=returned_by,
+        )
+        for regency, program, month, returned_by in returned
+        if ctx.locked(month) and (regency, program, month) not in existing
+    ]
+    LockException.objects.bulk_create(new)
+    return len(new)
 
 
 def _achievement(rng: random.Random, performance: float) -> float:
@@ -1017,7 +1137,7 @@ def _province_reports(ctx: Context) -> list[ReportSpec]:
     rng = random.Random(f"{ctx.seed}:{ctx.year}:provinsi:gpiss")
     specs = []
     for month in range(first_month(program, ctx.year), ctx.month_limit + 1):
-        status = _status_for(rng, ctx.month_limit - month, 0.3)
+        status = _status_for(rng, ctx.recency(month), 0.3)
         status, times = _report_times(rng, ctx, month, status, 0.1)
         value = _dec(ctx.inflation[month], 2)
         row = (indicator.pk, ctx.default_source, value, None, None, "")
@@ -1096,7 +1216,9 @@ def _fix_report_dates(ctx: Context) -> None:
         demo.filter(month=month, status=Status.DRAFT).update(created_at=when, updated_at=when)
 
 
-def _context(year: int, seed: int, today: dt.date, now: dt.datetime, stats, users) -> Context:
+def _context(
+    year: int, seed: int, today: dt.date, now: dt.datetime, stats, users, until=None
+) -> Context:
     indicators = {
         _indicator_key(indicator): indicator
         for indicator in Indicator.objects.select_related("program").filter(program__active=True)
@@ -1118,7 +1240,7 @@ def _context(year: int, seed: int, today: dt.date, now: dt.datetime, stats, user
         started_at=timezone.now(),
         tz=timezone.get_default_timezone(),
         due_day=int(getattr(settings, "REPORT_DUE_DAY", 10)),
-        month_limit=last_reportable_month(year, today),
+        month_limit=last_reportable_month(year, today, until),
         stats=stats,
         programs=programs,
         indicators=indicators,
@@ -1140,8 +1262,13 @@ def seed_reports(
     seed: int,
     today: dt.date,
     now: dt.datetime,
+    until: tuple[int, int] | None = None,
 ) -> None:
-    ctx = _context(year, seed, today, now, stats, users)
+    ctx = _context(year, seed, today, now, stats, users, until)
+    end = min(until or last_closed_month(today), last_closed_month(today))
+    ctx.end = end
+    if year == end[0]:  # the story happens in the months just before the end
+        ctx.story_regencies = {r.code for r in regencies if not r.is_synthetic}
     if ctx.default_source is None or not ctx.programs:
         summary.skipped.append(f"{year}: tidak ada sumber dana atau indikator yang dikenal")
         return
@@ -1174,6 +1301,7 @@ def seed_reports(
         _insert(_province_reports(ctx), ctx, occupied, summary)
     if summary.reports.total() > reported_before:
         _fix_report_dates(ctx)
+    summary.lock_exceptions += story_lock_exceptions(ctx)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1187,11 +1315,16 @@ def seed_demo(
     reset: bool = False,
     seed: int = DEFAULT_SEED,
     today: dt.date | None = None,
+    until: tuple[int, int] | None = None,
 ) -> SeedSummary:
-    """Create (or complete) the demo data set; see the module docstring."""
+    """Create (or complete) the demo data set; see the module docstring.
+
+    Without `years`, every year from the programs' launch up to the last closed month
+    before today (or up to `until`, a (year, month) that pins the end for tests).
+    """
     started = time.monotonic()
-    years = sorted(set(years or [REFERENCE_YEAR]))
     today = today or timezone.localdate()
+    years = sorted(set(years or demo_years(today, until)))
     now = timezone.now()
     if today < timezone.localdate():
         now = dt.datetime.combine(today, dt.time(23, 59), timezone.get_default_timezone())
@@ -1211,7 +1344,17 @@ def seed_demo(
         stats = regency_stats(regencies)
         for year in years:
             ensure_targets(year, regencies, stats, summary)
-            seed_reports(year, regencies, stats, users, summary, seed=seed, today=today, now=now)
+            seed_reports(
+                year,
+                regencies,
+                stats,
+                users,
+                summary,
+                seed=seed,
+                today=today,
+                now=now,
+                until=until,
+            )
     summary.seconds = time.monotonic() - started
     return summary
 

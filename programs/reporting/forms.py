@@ -25,7 +25,8 @@ def parse_entry(data, indicators: list[Indicator]) -> list[EntryRow]:
             names = [n for n in ("source", "value", "num", "den", "note") if prefix + n in data]
             if not names:
                 continue
-            raw = {n: str(data.get(prefix + n, ""))[:2000] for n in names}
+            # Bounded, but above the note limit: a too-long note is refused, never cut silently.
+            raw = {n: str(data.get(prefix + n, ""))[:10_000] for n in names}
             row = EntryRow(
                 key=row_key(indicator, index),
                 indicator=indicator,

@@ -29,6 +29,8 @@ Measure = Indicator.Measure
 
 NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
+NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
+NOTE_MAX_LENGTH = 2000
 WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
 TOO_MANY_DECIMALS = gettext_noop("Paling banyak %(n)s angka desimal.")
 VALUE_REQUIRED = gettext_noop("Isi nilainya.")
@@ -118,6 +120,7 @@ class IndicatorContext:
     ytd_before: Decimal = Decimal(0)
     last_value: Decimal | None = None
     monthly_average: Decimal | None = None
+    last_denominator: Decimal | None = None  # ratio: a new month starts from it
 
     def set_history(self, values: list[Decimal | None]) -> None:
         """Year to date, monthly average and latest value of the earlier months."""
@@ -160,6 +163,8 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
                 messages.append(RowMessage(row.key, "error", text))
             if row.parse_errors:
                 continue
+            if len(row.note or "") > NOTE_MAX_LENGTH:
+                error(row, NOTE_TOO_LONG, n=NOTE_MAX_LENGTH)
             if row.source_code not in source_codes:
                 error(row, UNKNOWN_SOURCE)
             if row.source_code in seen:
@@ -204,23 +209,48 @@ def check_value(row: EntryRow, indicator: Indicator, error) -> None:
     return None
 
 
-def row_warnings(rows: list[EntryRow], ctx: IndicatorContext) -> list[RowMessage]:
-    """Plausibility warnings on one indicator's rows; a note on any row resolves them."""
+# The same checks, written for the verifier who reads the submitted report.
+VERIFIER_TEXT = {
+    RUNNING_TOTAL_DECREASE: gettext_noop(
+        "Lebih rendah dari bulan lalu (%(previous)s) padahal angka kumulatif: baca catatan "
+        "operator sebelum memverifikasi."
+    ),
+    ABOVE_REMAINING: gettext_noop(
+        "Melebihi sisa target (%(remaining)s): cocokkan dengan catatan dan bukti operator."
+    ),
+    ABOVE_USUAL: gettext_noop(
+        "Lebih dari 3 kali rata-rata bulanan (%(average)s): cocokkan dengan catatan operator."
+    ),
+}
+
+
+def row_warnings(
+    rows: list[EntryRow], ctx: IndicatorContext, *, audience: str = "operator"
+) -> list[RowMessage]:
+    """Plausibility warnings on one indicator's rows; a note on any row resolves them.
+    The operator is asked for a note; the verifier (`audience="verifier"`) to check it."""
     indicator = ctx.indicator
     noted = any(row.note for row in rows)
     total = sum((row.value or Decimal(0) for row in rows), Decimal(0))
     found = []
+
+    def text(message: str) -> str:
+        chosen = VERIFIER_TEXT[message] if audience == "verifier" else message
+        return _(chosen)
+
     decreased = ctx.last_value is not None and total < ctx.last_value
     if indicator.measure == Measure.RUNNING_TOTAL and decreased:
         found.append(
-            _(RUNNING_TOTAL_DECREASE) % {"previous": number(ctx.last_value, indicator.decimals)}
+            text(RUNNING_TOTAL_DECREASE) % {"previous": number(ctx.last_value, indicator.decimals)}
         )
     if indicator.measure == Measure.INCREMENT:
         remaining = ctx.remaining
         if remaining is not None and total > remaining:
-            found.append(_(ABOVE_REMAINING) % {"remaining": number(remaining, indicator.decimals)})
+            found.append(
+                text(ABOVE_REMAINING) % {"remaining": number(remaining, indicator.decimals)}
+            )
         elif ctx.monthly_average and total > 3 * ctx.monthly_average:
             found.append(
-                _(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
+                text(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
             )
     return [RowMessage(indicator.code, "warning", text, resolved=noted) for text in found]

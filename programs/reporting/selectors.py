@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions, progress
-from programs.models import Indicator, MonthlyReport, Realization, Target
+from programs.models import (
+    Indicator,
+    LockException,
+    MonthlyReport,
+    Program,
+    Realization,
+    Target,
+)
+from programs.obligations import Obligations
 from programs.reporting import deadlines
 from programs.reporting.rules import (
     EntryRow,
@@ -36,6 +44,8 @@ class OperatorMonth:
     days_left: int  # negative when late
     editable: bool
     locked: bool
+    required: bool = True  # False: this regency does not have to report ("tidak wajib")
+    open_until: dt.date | None = None  # a lock exception opens the month until this day
 
     @property
     def status(self) -> str | None:
@@ -47,7 +57,9 @@ class OperatorMonth:
 
     @property
     def status_label(self) -> str:
-        return self.report.get_status_display() if self.report else _("Belum diisi")
+        if self.report:
+            return self.report.get_status_display()
+        return _("Belum diisi") if self.required else _("Tidak wajib")
 
     @property
     def action(self) -> str:
@@ -59,7 +71,54 @@ class OperatorMonth:
 
     @property
     def needs_action(self) -> bool:
+        if not self.required and self.report is None:
+            return False
         return self.editable and self.status in (None, Status.DRAFT, Status.RETURNED)
+
+
+GRID_SYMBOLS = {
+    Status.VERIFIED: "✓",
+    Status.SUBMITTED: "●",
+    Status.RETURNED: "↩",
+    Status.DRAFT: "✎",
+}
+
+
+@dataclass(frozen=True)
+class GridCell:
+    item: OperatorMonth
+
+    @property
+    def symbol(self) -> str:
+        item = self.item
+        if item.report is not None:
+            return GRID_SYMBOLS[item.status]
+        if not item.required:
+            return "–"
+        return "✗" if item.locked else "○"
+
+    @property
+    def label(self) -> str:
+        item = self.item
+        text = str(item.status_label)
+        if item.locked:
+            text += " · " + str(_("terkunci"))
+        return text
+
+
+def operator_grid(items: list[OperatorMonth]) -> tuple[list[int], list[tuple[object, list]]]:
+    """The months x programs grid of `operator_months` (programs in their order)."""
+    months = sorted({item.month for item in items})
+    by_program: dict[int, dict[int, OperatorMonth]] = defaultdict(dict)
+    programs = {}
+    for item in items:
+        by_program[item.program.pk][item.month] = item
+        programs[item.program.pk] = item.program
+    rows = []
+    for pk, program in sorted(programs.items(), key=lambda kv: (kv[1].order, kv[1].slug)):
+        cells = [GridCell(by_program[pk][m]) if m in by_program[pk] else None for m in months]
+        rows.append((program, cells))
+    return months, rows
 
 
 def operator_months(*, user, year: int, today: dt.date | None = None) -> list[OperatorMonth]:
@@ -69,7 +128,7 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
     scope = permissions.scope_of(user)
     if scope is None or scope.regency_id is None:
         return []
-    programs = list(permissions.programs_for(user))
+    programs = list(Program.objects.worked_on_by(user))
     last_month = 12 if year < today.year else today.month if year == today.year else 0
     reports = {
         (r.program_id, r.month): r
@@ -78,6 +137,12 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
         )
     }
     locks = permissions.LockedMonths(regency_codes=[scope.regency_id], year=year, today=today)
+    # Until when a lock exception opens a month (both sides see it).
+    open_until = {
+        (e.program_id, e.month): e.until
+        for e in LockException.objects.running(today).filter(regency_id=scope.regency_id, year=year)
+    }
+    obligations = Obligations.load(programs=programs, regency_codes=[scope.regency_id])
     items = []
     for program in programs:
         for month in range(1, last_month + 1):
@@ -97,6 +162,8 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
                     days_left=(due - today).days,
                     editable=not locked and status in (None, Status.DRAFT, Status.RETURNED),
                     locked=locked,
+                    required=obligations.required(scope.regency_id, program.pk, year, month),
+                    open_until=open_until.get((program.pk, month)),
                 )
             )
 
@@ -132,6 +199,10 @@ def rows_from_report(report: MonthlyReport | None, context: EntryContext) -> lis
                     r.denominator,
                     r.note,
                 )
+            elif indicator.measure == Indicator.Measure.RATIO and report is None:
+                # A new month starts from last month's denominator (the operator may change
+                # it); the numerator stays empty.
+                row.denominator = context.by_indicator[indicator.pk].last_denominator
             rows.append(row)
     return rows
 
@@ -219,18 +290,155 @@ class QueueItem:
     report: MonthlyReport
     values: list[QueueValue] = field(default_factory=list)
     warnings: list[RowMessage] = field(default_factory=list)
+    notes: list[tuple[Indicator, str]] = field(default_factory=list)  # the operator's notes
+
+
+QUEUE_PAGE_SIZE = 25
+QUEUE_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The verifier's filters (`program`, `wilayah`, `bulan` as YYYY-MM, `status`)."""
+
+    program: str | None = None
+    regency: str | None = None
+    period: tuple[int, int] | None = None
+    status: str = Status.SUBMITTED
+
+    @classmethod
+    def from_query(cls, get) -> QueueFilters:
+        period = None
+        text = (get.get("bulan") or "").strip()
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                period = (year, month)
+        except ValueError:
+            period = None
+        status = get.get("status") or Status.SUBMITTED
+        return cls(
+            program=(get.get("program") or "").strip()[:40] or None,
+            regency=(get.get("wilayah") or "").strip()[:10] or None,
+            period=period,
+            status=status if status in QUEUE_STATUSES else Status.SUBMITTED,
+        )
+
+    def params(self, **changes) -> dict[str, str]:
+        values = {
+            "program": self.program,
+            "wilayah": self.regency,
+            "bulan": f"{self.period[0]}-{self.period[1]:02d}" if self.period else None,
+            "status": self.status if self.status != Status.SUBMITTED else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+    def query(self, **changes) -> str:
+        from urllib.parse import urlencode
+
+        params = self.params(**changes)
+        return "?" + urlencode(params) if params else "?"
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class QueuePage:
+    filters: QueueFilters
+    items: list[QueueItem]
+    total: int
+    page: object  # django.core.paginator.Page
+    programs: list[Facet]
+    regencies: list[Facet]
+    months: list[Facet]
+    statuses: list[Facet]
+
+
+def queue_reports(*, user, filters: QueueFilters, skip: str | None = None):
+    """Reports of the verifier's scope matching the filters (`skip` one of them, for the
+    counts shown beside that filter's choices)."""
+    reports = permissions.reports_visible_to(user).filter(regency__isnull=False)
+    if skip != "status":
+        reports = reports.filter(status=filters.status)
+    if filters.program and skip != "program":
+        reports = reports.filter(program__slug=filters.program)
+    if filters.regency and skip != "regency":
+        reports = reports.filter(regency_id=filters.regency)
+    if filters.period and skip != "period":
+        reports = reports.filter(year=filters.period[0], month=filters.period[1])
+    return reports
+
+
+def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> QueuePage:
+    """One page (at most QUEUE_PAGE_SIZE) of the verifier's filtered queue, oldest first,
+    with the count of every filter choice. A fixed number of queries whatever the size."""
+    from django.core.paginator import Paginator
+    from django.db.models import Count
+
+    from programs.formats import month_year_label
+    from regencies.models import Regency
+
+    reports = (
+        queue_reports(user=user, filters=filters)
+        .select_related("regency", "program", "submitted_by")
+        .order_by("submitted_at", "year", "month", "pk")
+    )
+    paginator = Paginator(reports, QUEUE_PAGE_SIZE)
+    current = paginator.get_page(page)
+
+    def counts(skip, *fields):
+        return (
+            queue_reports(user=user, filters=filters, skip=skip)
+            .values(*fields)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    programs = {p.pk: p for p in permissions.programs_for(user)}
+    by_program = {row["program_id"]: row["n"] for row in counts("program", "program_id")}
+    names = dict(Regency.objects.values_list("code", "name"))
+    by_regency = {row["regency_id"]: row["n"] for row in counts("regency", "regency_id")}
+    by_period = {(r["year"], r["month"]): r["n"] for r in counts("period", "year", "month")}
+    by_status = {row["status"]: row["n"] for row in counts("status", "status")}
+    return QueuePage(
+        filters=filters,
+        items=queue_items(list(current.object_list)),
+        total=paginator.count,
+        page=current,
+        programs=[Facet(p.slug, p.label, by_program.get(pk, 0)) for pk, p in programs.items()],
+        regencies=[
+            Facet(code, names.get(code, code), n)
+            for code, n in sorted(by_regency.items(), key=lambda kv: names.get(kv[0], ""))
+        ],
+        months=[
+            Facet(f"{y}-{m:02d}", month_year_label(y, m), n)
+            for (y, m), n in sorted(by_period.items(), reverse=True)
+        ],
+        statuses=[Facet(s, Status(s).label, by_status.get(s, 0)) for s in QUEUE_STATUSES],
+    )
 
 
 def verification_queue(*, user) -> list[QueueItem]:
-    """Submitted reports of the verifier's programs, oldest first, with each indicator's
-    value, the change from the previous month and the warnings an operator saw.
-    Five queries whatever the queue's length."""
+    """Every submitted report of the verifier's programs, oldest first (see
+    `verification_page` for the filtered, paged queue)."""
     reports = list(
         MonthlyReport.objects.visible_to(user)
         .filter(status=Status.SUBMITTED, regency__isnull=False)
         .select_related("regency", "program", "submitted_by")
         .order_by("submitted_at", "pk")
     )
+    return queue_items(reports)
+
+
+def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
+    """Each report with each indicator's value, the change from the previous month and
+    the checks written for the verifier. Four queries whatever the number of reports."""
     if not reports:
         return []
     program_ids = {r.program_id for r in reports}
@@ -303,6 +511,7 @@ def verification_queue(*, user) -> list[QueueItem]:
                 for i, r in enumerate(stored)
             ]
             if entry_rows:
-                item.warnings.extend(row_warnings(entry_rows, ctx))
+                item.warnings.extend(row_warnings(entry_rows, ctx, audience="verifier"))
+                item.notes.extend((indicator, r.note) for r in stored if r.note)
         items.append(item)
     return items

@@ -7,6 +7,7 @@ on them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,21 +15,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from programs import permissions, progress
+from programs import permissions, progress, ytd
 from programs.models import (
     FundingSource,
     Indicator,
+    LockException,
     MonthlyReport,
     Program,
     Realization,
     Target,
 )
+from programs.reporting import deadlines
 from programs.reporting.rules import EntryRow, IndicatorContext, RowMessage, validate_rows
 from regencies.models import Regency, UserScope
 
@@ -53,7 +57,24 @@ EMPTY_SUBMIT = gettext_noop(
     "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
+REASON_TOO_LONG = gettext_noop("Alasan terlalu panjang: paling banyak %(n)s karakter.")
+REASON_MAX_LENGTH = 2000
+IMPORT_REPORT_CHANGED = gettext_noop(
+    "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
+    "Impor dihentikan dan tidak ada yang diubah: unggah ulang berkasnya."
+)
+IMPORT_REPORT_CREATED = gettext_noop(
+    "Laporan yang akan dibuat impor ini baru saja dibuat orang lain. Impor dihentikan dan "
+    "tidak ada yang diubah: unggah ulang berkasnya."
+)
+IMPORT_REPORT_NOT_EDITABLE = gettext_noop(
+    "Laporan %(report)s sudah diajukan atau diverifikasi. Impor dihentikan dan tidak ada "
+    "yang diubah."
+)
 WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
+QUEUE_CHANGED = gettext_noop(
+    "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
+)
 
 
 class ServiceError(Exception):
@@ -116,6 +137,8 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
             row = data.get(m)
             ctx.previous.append((m, progress.group_value(indicator.measure, row) if row else None))
         ctx.set_history([progress.group_value(indicator.measure, data[m]) for m in sorted(data)])
+        if indicator.measure == Measure.RATIO and data:
+            ctx.last_denominator = data[max(data)]["den"]  # a new month starts from it
         contexts[indicator.pk] = ctx
     return EntryContext(regency, program, year, month, indicators, sources, contexts)
 
@@ -139,11 +162,24 @@ def stored_values(report: MonthlyReport | None) -> dict[str, str]:
 
 
 def _email(subject: str, body: str, recipients) -> None:
+    """Send a notification once the change is committed. A failure (SMTP down) never
+    undoes the change, but is logged with its subject and recipients, never dropped."""
     recipients = sorted({r for r in recipients if r})
     if recipients:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, recipients, fail_silently=True)
+        transaction.on_commit(lambda: send_notification(subject, body, recipients))
+
+
+def send_notification(subject: str, body: str, recipients: list[str]) -> bool:
+    """Send one notification mail; False (and an error in the log) when it failed."""
+    try:
+        send_mail(subject, body, None, recipients, fail_silently=False)
+    except Exception:  # noqa: BLE001 - SMTP, DNS, TLS: every failure is logged the same
+        logging.getLogger("sumsel_gerakan.mail").exception(
+            "Notification mail not sent",
+            extra={"subject": subject, "recipients": ", ".join(recipients)},
         )
+        return False
+    return True
 
 
 def _operators_of(report: MonthlyReport) -> list[str]:
@@ -165,6 +201,7 @@ def _report_url(report: MonthlyReport) -> str:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_save(
     *,
     user,
@@ -228,9 +265,27 @@ def report_save(
         report.submitted_at, report.submitted_by = now, user
         report.first_submitted_at = report.first_submitted_at or now
     report._change_reason = reason
-    report.full_clean()
-    report.save()
-    _write_realizations(report=report, rows=rows, reason=reason)
+    report.full_clean(validate_unique=False)
+    created = report.pk is None
+    try:
+        with transaction.atomic():  # a savepoint: the first save can race another one
+            report.save()
+    except IntegrityError:
+        if not created:
+            raise
+        # Another user saved the first version of this report at the same moment: the
+        # unique (regency, program, month) key refused ours. Same answer as any conflict.
+        current = MonthlyReport.objects.filter(
+            regency=regency, program=program, year=year, month=month
+        ).first()
+        if current is None:
+            raise
+        who = getattr(current.history.first(), "history_user", None) or "?"
+        when = timezone.localtime(current.updated_at).strftime("%d-%m-%Y %H:%M")
+        raise ConflictError(
+            _(CONFLICT) % {"who": who, "when": when}, current, stored_values(current)
+        ) from None
+    _write_realizations(report=report, rows=rows, reason=reason, user=user)
     if submit:
         _email(
             _("Laporan diajukan: %(report)s") % {"report": report},
@@ -241,37 +296,197 @@ def report_save(
     return report
 
 
-def _write_realizations(*, report: MonthlyReport, rows: list[EntryRow], reason: str) -> None:
+def _write_realizations(
+    *, report: MonthlyReport, rows: list[EntryRow], reason: str, user
+) -> dict[str, int]:
+    """The entry form's write of one report: its rows created or changed, stored rows not
+    in `rows` deleted (the form shows every row), each with its history (who, why)."""
     sources = {s.code: s for s in FundingSource.objects.all()}
-    existing = {(r.indicator_id, r.funding_source_id): r for r in report.realizations.all()}
-    keep = set()
-    for row in rows:
-        source = sources[row.source_code]
-        key = (row.indicator.pk, source.pk)
-        keep.add(key)
-        realization = existing.get(key) or Realization(
-            report=report, indicator=row.indicator, funding_source=source
-        )
-        fields = {
-            "value": None if row.indicator.measure == Measure.RATIO else row.value,
-            "numerator": row.numerator if row.indicator.measure == Measure.RATIO else None,
-            "denominator": row.denominator if row.indicator.measure == Measure.RATIO else None,
-            "note": row.note,
-        }
-        changed = realization.pk is None or any(
-            getattr(realization, name) != value for name, value in fields.items()
-        )
-        if not changed:
-            continue
-        for name, value in fields.items():
-            setattr(realization, name, value)
-        realization._change_reason = reason
-        realization.full_clean(exclude=["report"])
-        realization.save()
+    existing = {
+        (report.pk, r.indicator_id, r.funding_source_id): r for r in report.realizations.all()
+    }
+    creates, updates, keep = _realization_changes(
+        report=report, rows=rows, existing=existing, sources=sources
+    )
+    _save_realizations(creates=creates, updates=updates, user=user, reason=reason)
     for key, realization in existing.items():
         if key not in keep:
             realization._change_reason = reason
             realization.delete()
+    return {"created": len(creates), "updated": len(updates)}
+
+
+def _realization_changes(
+    *, report: MonthlyReport, rows: list[EntryRow], existing: dict, sources: dict
+) -> tuple[list[Realization], list[Realization], set]:
+    """(new rows, changed rows, keys of every row given) for one report's entries.
+    `existing` is keyed (report id, indicator id, source id). Values were checked by
+    validate_rows (form) or the import preview; full_clean re-checks the fields, without
+    queries."""
+    creates, updates, keep = [], [], set()
+    for row in rows:
+        source = sources[row.source_code]
+        key = (report.pk, row.indicator.pk, source.pk)
+        keep.add(key)
+        realization = existing.get(key) or Realization(
+            report=report, indicator=row.indicator, funding_source=source
+        )
+        ratio = row.indicator.measure == Measure.RATIO
+        fields = {
+            "value": None if ratio else row.value,
+            "numerator": row.numerator if ratio else None,
+            "denominator": row.denominator if ratio else None,
+            "note": row.note,
+        }
+        if realization.pk is not None and all(
+            getattr(realization, name) == value for name, value in fields.items()
+        ):
+            continue
+        for name, value in fields.items():
+            setattr(realization, name, value)
+        realization.full_clean(
+            exclude=["report", "indicator", "funding_source"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        (updates if realization.pk else creates).append(realization)
+    return creates, updates, keep
+
+
+def _save_realizations(*, creates, updates, user, reason: str) -> None:
+    """The one writer of realization values, for the form and the import alike: bulk
+    inserts and updates, each row with its history record (user, reason)."""
+    if creates:
+        bulk_create_with_history(
+            creates, Realization, default_user=user, default_change_reason=reason
+        )
+    if updates:
+        bulk_update_with_history(
+            updates,
+            Realization,
+            ["value", "numerator", "denominator", "note"],
+            default_user=user,
+            default_change_reason=reason,
+        )
+
+
+@dataclass
+class ImportedReport:
+    """One report's rows in an import, and the report's version seen at preview
+    (0: there was no report yet)."""
+
+    regency: Regency
+    program: Program
+    year: int
+    month: int
+    version: int
+    rows: list[EntryRow]
+
+
+@transaction.atomic
+def realizations_import(
+    *, user, reports: list[ImportedReport], reason: str, today: dt.date | None = None
+) -> dict[str, int]:
+    """Apply an import: every report it touches is locked (select_for_update) and must
+    still have the status and version seen at preview, or the whole import stops
+    (ServiceError) and nothing is written. Rows are added and changed by the entry form's
+    writer (_realization_changes, _save_realizations), never deleted; reports stay drafts
+    (or returned). A fixed number of queries for the writes, whatever the size."""
+    today = today or timezone.localdate()
+    if not reports:
+        return {"created": 0, "updated": 0, "reports": 0}
+    # One query, in primary-key order (no deadlock between two imports); it may lock a
+    # few reports the import does not touch, never fewer than it does.
+    candidates = (
+        MonthlyReport.objects.select_for_update()
+        .filter(
+            regency_id__in={item.regency.pk for item in reports},
+            program_id__in={item.program.pk for item in reports},
+            year__in={item.year for item in reports},
+            month__in={item.month for item in reports},
+        )
+        .order_by("pk")
+    )
+    locked = {(r.regency_id, r.program_id, r.year, r.month): r for r in candidates}
+    admin = permissions.role_of(user) == permissions.Role.ADMIN
+    allowed: dict[tuple, bool] = {}
+    for item in reports:
+        key = (item.regency.pk, item.program.pk, item.year, item.month)
+        report = locked.get(key)
+        label = f"{item.program} — {item.regency} {item.month:02d}/{item.year}"
+        scope_key = (item.regency.pk, item.program.pk)
+        if scope_key not in allowed:
+            allowed[scope_key] = admin or permissions.is_operator_for(
+                user, regency_code=item.regency.pk, program_id=item.program.pk
+            )
+        if not allowed[scope_key]:
+            raise PermissionDenied(_(NOT_ALLOWED))
+        if (report.version if report else 0) != item.version:
+            raise ServiceError(_(IMPORT_REPORT_CHANGED) % {"report": label})
+        if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
+            raise ServiceError(_(IMPORT_REPORT_NOT_EDITABLE) % {"report": label})
+        if permissions.is_future(item.year, item.month, today) or permissions.is_locked(
+            regency_code=item.regency.pk,
+            program_id=item.program.pk,
+            year=item.year,
+            month=item.month,
+            today=today,
+        ):
+            raise ServiceError(_(LOCKED))
+
+    new = [
+        MonthlyReport(
+            regency=item.regency,
+            program=item.program,
+            year=item.year,
+            month=item.month,
+            created_by=user,
+            version=1,
+        )
+        for item in reports
+        if (item.regency.pk, item.program.pk, item.year, item.month) not in locked
+    ]
+    try:
+        with transaction.atomic():  # another user's first save of one of these reports
+            bulk_create_with_history(
+                new, MonthlyReport, default_user=user, default_change_reason=reason
+            )
+    except IntegrityError:
+        raise ServiceError(_(IMPORT_REPORT_CREATED)) from None
+    wanted = {(item.regency.pk, item.program.pk, item.year, item.month) for item in reports}
+    bumped = [r for key, r in locked.items() if key in wanted]
+    for report in bumped:
+        report.version += 1
+    if bumped:
+        bulk_update_with_history(
+            bumped, MonthlyReport, ["version"], default_user=user, default_change_reason=reason
+        )
+    if new:  # their primary keys, whatever the database returns from a bulk insert
+        fresh = MonthlyReport.objects.filter(
+            regency_id__in={r.regency_id for r in new},
+            program_id__in={r.program_id for r in new},
+            year__in={r.year for r in new},
+            month__in={r.month for r in new},
+        )
+        for report in fresh:
+            key = (report.regency_id, report.program_id, report.year, report.month)
+            if key in wanted and key not in locked:
+                locked[key] = report
+    sources = {s.code: s for s in FundingSource.objects.all()}
+    existing = {
+        (r.report_id, r.indicator_id, r.funding_source_id): r
+        for r in Realization.objects.filter(report__in=[locked[key] for key in wanted])
+    }
+    creates, updates = [], []
+    for item in reports:
+        report = locked[(item.regency.pk, item.program.pk, item.year, item.month)]
+        item_creates, item_updates, _keep = _realization_changes(
+            report=report, rows=item.rows, existing=existing, sources=sources
+        )
+        creates += item_creates
+        updates += item_updates
+    _save_realizations(creates=creates, updates=updates, user=user, reason=reason)
+    return {"created": len(creates), "updated": len(updates), "reports": len(wanted)}
 
 
 def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
@@ -282,6 +497,7 @@ def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify(*, user, report: MonthlyReport, version: int | None = None) -> MonthlyReport:
     report = _locked_report(report, version)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
@@ -297,6 +513,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
 
 
 @transaction.atomic
+@ytd.maintained
 def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[MonthlyReport]:
     """Verify several reports at once (id, version): all or none."""
     reports = {r.pk: r for r in MonthlyReport.objects.filter(pk__in=[pk for pk, _v in selections])}
@@ -308,6 +525,18 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
 
 
 @transaction.atomic
+@ytd.maintained
+def report_verify_matching(*, user, reports, expected: int) -> list[MonthlyReport]:
+    """Verify every submitted report of a filtered queue (`reports`, a queryset) at once,
+    all or none; refused when the queue changed since the verifier counted `expected`."""
+    matching = list(reports.filter(status=Status.SUBMITTED).select_for_update().order_by("pk"))
+    if len(matching) != expected or not matching:
+        raise ServiceError(_(QUEUE_CHANGED))
+    return [report_verify(user=user, report=report) for report in matching]
+
+
+@transaction.atomic
+@ytd.maintained
 def report_return(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
@@ -323,6 +552,7 @@ def report_return(
 
 
 @transaction.atomic
+@ytd.maintained
 def report_reopen(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> MonthlyReport:
@@ -347,8 +577,12 @@ def _send_back(
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(_(REASON_TOO_LONG) % {"n": REASON_MAX_LENGTH})
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
+    if report.regency_id is not None:
+        _open_for_correction(report=report, user=user, reason=f"{label}: {reason}")
     report.status = Status.RETURNED
     report.returned_at, report.returned_by = timezone.now(), user
     report.return_reason = reason
@@ -365,6 +599,57 @@ def _send_back(
     return report
 
 
+def _open_for_correction(*, report: MonthlyReport, user, reason: str) -> LockException | None:
+    """When the report's month is locked (or its correction window ends too soon), open it
+    for correction until today + REPORT_CORRECTION_DAYS: a lock exception with who and why.
+    Nothing is written while the month is still open for the operator anyway."""
+    today = timezone.localdate()
+    until = today + dt.timedelta(days=settings.REPORT_CORRECTION_DAYS)
+    key = {
+        "regency_id": report.regency_id,
+        "program_id": report.program_id,
+        "year": report.year,
+        "month": report.month,
+    }
+    if deadlines.lock_date(report.year, report.month) >= until:
+        return None  # the operator can correct it before the ordinary lock date
+    exception = LockException.objects.select_for_update().filter(**key).first()
+    if exception is None:
+        exception = LockException(**key, until=until, reason=reason, granted_by=user)
+    elif exception.until >= until:
+        return exception
+    else:
+        exception.until, exception.reason, exception.granted_by = until, reason, user
+    exception._change_reason = reason
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def report_open_for_correction(
+    *, user, report: MonthlyReport, reason: str, version: int | None = None
+) -> LockException:
+    """Open a returned report of a locked month for correction again (its window ran out)."""
+    reason = (reason or "").strip()
+    report = _locked_report(report, version)
+    if not permissions.is_verifier_for(user, program_id=report.program_id):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    if not reason:
+        raise ServiceError(_(REASON_REQUIRED))
+    if not permissions.can_open_for_correction(user, report):
+        raise ServiceError(_(WRONG_STATUS))
+    exception = _open_for_correction(
+        report=report, user=user, reason=_("Dibuka untuk perbaikan: %(r)s") % {"r": reason}
+    )
+    _email(
+        _("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
+        _("%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s")
+        % {"user": user, "report": report, "until": exception.until, "url": _report_url(report)},
+        _operators_of(report),
+    )
+    return exception
+
+
 def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
     """The `count` months before today's month, most recent first."""
     months, year, month = [], today.year, today.month
@@ -377,7 +662,7 @@ def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
 def reminders_due(*, days: int, today: dt.date | None = None):
     """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
     due within `days` days or overdue, for months operators can still edit."""
-    from programs.reporting import deadlines
+    from programs.obligations import Obligations
 
     today = today or timezone.localdate()
     months = [
@@ -404,6 +689,7 @@ def reminders_due(*, days: int, today: dt.date | None = None):
         .select_related("scope")
         .prefetch_related("scope__programs")
     )
+    obligations = Obligations.load(programs=programs)
     result = []
     for user in operators:
         scoped = set(user.scope.programs.all())
@@ -412,6 +698,7 @@ def reminders_due(*, days: int, today: dt.date | None = None):
             for year, month, due in months
             for program in programs
             if (not scoped or program in scoped)
+            and obligations.required(user.scope.regency_id, program.pk, year, month)
             and (user.scope.regency_id, program.pk, year, month) not in submitted
         ]
         if pending:

@@ -8,16 +8,21 @@ JavaScript); htmx only adds inline checks and extra rows.
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs import formats, permissions
@@ -30,6 +35,11 @@ from programs.reporting.rules import EntryRow, RowMessage, row_key
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
+logger = logging.getLogger(__name__)
+SAVE_FAILED = gettext_noop(
+    "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
+    "masih ada di formulir: simpan lagi sebentar lagi."
+)
 
 
 def _posted_version(request: HttpRequest) -> int | None:
@@ -90,10 +100,21 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         "items": items,
         "returned": [i for i in items if i.status == Status.RETURNED],
         "upcoming": [i for i in items if i.needs_action and 0 <= i.days_left <= 7],
+        # Due now: what can and must still be done, most urgent first (returned ones have
+        # their own list above).
+        "due_now": sorted(
+            (i for i in items if i.needs_action and i.status != Status.RETURNED),
+            key=lambda i: (i.due_date, i.program.order),
+        ),
+        "grid": reporting.operator_grid(items),
         "regency": scope.regency if scope else None,
         "is_operator": permissions.is_operator(request.user),
     }
     return render(request, "programs/reporting/my_reports.html", context)
+
+
+def today_past_lock(year: int, month: int) -> bool:
+    return timezone.localdate() > deadlines.lock_date(year, month)
 
 
 def _render_entry(
@@ -125,6 +146,7 @@ def _render_entry(
         ]
         groups.append(
             {
+                "total": sum((r.value for r in indicator_rows if r.value is not None), Decimal(0)),
                 "indicator": indicator,
                 "info": ctx.by_indicator[indicator.pk],
                 "rows": [(row, by_key.get(row.key, [])) for row in indicator_rows],
@@ -147,6 +169,13 @@ def _render_entry(
         ),
         "can_verify": report is not None and permissions.can_verify(request.user, report),
         "can_reopen": report is not None and permissions.can_reopen(request.user, report),
+        "can_open_for_correction": report is not None
+        and permissions.can_open_for_correction(request.user, report),
+        "correction": permissions.running_exception(
+            regency_code=regency.code, program_id=program.pk, year=year, month=month
+        )
+        if today_past_lock(year, month)
+        else None,
         "timeline": reporting.report_timeline(report) if report else [],
         "conflict": conflict,
         "snapshot": json.dumps(services.stored_values(report)),
@@ -215,6 +244,14 @@ def report_entry(
             messages_=error.messages,
             status=422,
         )
+    except DatabaseError:
+        # Busy or briefly unreachable database: nothing was saved (the transaction rolled
+        # back); the form comes back with everything typed, to save again.
+        logger.warning("report save failed", exc_info=True)
+        messages.error(request, _(SAVE_FAILED))
+        return _render_entry(
+            request, regency, program, year, month, report, rows=rows, messages_=[], status=503
+        )
     if submit:
         messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
     else:
@@ -226,9 +263,11 @@ def _conflict_rows(
     request: HttpRequest, conflict: services.ConflictError, program: Program
 ) -> list[tuple[str, str, str]]:
     """(what, value when you opened the form, value stored now) for each difference."""
+    text = request.POST.get("snapshot") or "{}"
     try:
-        before = json.loads(request.POST.get("snapshot") or "{}")
-    except ValueError:
+        # A hand-made snapshot of deeply nested brackets must not end in a RecursionError.
+        before = json.loads(text) if len(text) <= 100_000 else {}
+    except (ValueError, RecursionError):
         before = {}
     if not isinstance(before, dict):
         before = {}
@@ -357,6 +396,12 @@ def report_status(
             ),
             _("Laporan dibuka kembali untuk diperbaiki operator."),
         ),
+        "buka-perbaikan": (
+            lambda: services.report_open_for_correction(
+                user=request.user, report=report, reason=reason, version=version
+            ),
+            _("Bulan ini dibuka lagi untuk perbaikan oleh operator."),
+        ),
     }
     if action not in actions:
         return HttpResponse(_("Aksi tidak dikenal."), status=400)
@@ -377,26 +422,46 @@ def report_status(
 @login_required
 @require_http_methods(["GET", "POST"])
 def verification_queue(request: HttpRequest) -> HttpResponse:
-    """A verifier's queue: submitted reports, oldest first; verify several at once."""
+    """A verifier's queue: filtered by program, regency, month and status, 25 a page,
+    oldest first; verify the ticked reports, or every report matching the filter."""
     if not permissions.can_use_verification_queue(request.user):
         raise PermissionDenied(_("Halaman ini untuk verifikator."))
+    filters = reporting.QueueFilters.from_query(request.GET)
     if request.method == "POST":
-        selections = []
-        for key in request.POST.getlist("laporan"):
-            try:
-                pk, version = (int(part) for part in key.split(":"))
-            except ValueError:
-                continue
-            selections.append((pk, version))
-        if not selections:
-            messages.error(request, _("Pilih paling sedikit satu laporan."))
-        else:
-            try:
-                done = services.report_verify_many(user=request.user, selections=selections)
-            except services.ServiceError as error:
-                messages.error(request, error.message)
+        back = reverse("programs:verification") + filters.query()
+        try:
+            if request.POST.get("aksi") == "semua":
+                try:
+                    expected = int(request.POST.get("jumlah", ""))
+                except ValueError:
+                    expected = -1
+                done = services.report_verify_matching(
+                    user=request.user,
+                    reports=reporting.queue_reports(
+                        user=request.user, filters=replace(filters, status=Status.SUBMITTED)
+                    ),
+                    expected=expected,
+                )
             else:
-                messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": len(done)})
-        return redirect("programs:verification")
-    items = reporting.verification_queue(user=request.user)
-    return render(request, "programs/reporting/verification.html", {"items": items})
+                selections = []
+                for key in request.POST.getlist("laporan"):
+                    try:
+                        pk, version = (int(part) for part in key.split(":"))
+                    except ValueError:
+                        continue
+                    selections.append((pk, version))
+                if not selections:
+                    messages.error(request, _("Pilih paling sedikit satu laporan."))
+                    return redirect(back)
+                done = services.report_verify_many(user=request.user, selections=selections)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": len(done)})
+        return redirect(back)
+    queue = reporting.verification_page(
+        user=request.user, filters=filters, page=request.GET.get("halaman") or 1
+    )
+    return render(
+        request, "programs/reporting/verification.html", {"queue": queue, "filters": filters}
+    )

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET
 from programs import formats, permissions
 from programs.dashboards import selectors
 from programs.filters import Filters, parse_filters
+from programs.pagecache import cached_page
 from programs.spreadsheets import exports
 from programs.spreadsheets import selectors as export_selectors
 from regencies.models import Regency
@@ -55,6 +56,8 @@ def table_export(view):
     """GET-only export of a dashboard table: officials, or anyone while the dashboards are
     public (verified figures only, see `export_filters`)."""
 
+    cached = cached_page(view)
+
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -62,7 +65,7 @@ def table_export(view):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        return cached(request, *args, **kwargs)
 
     return wrapper
 
@@ -183,7 +186,7 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
         *_filter_info(filters),
     ]
     if page.unallocated is not None:
-        info.append((_("Target belum dialokasikan"), formats.number(page.unallocated)))
+        info.append((_("Target belum dialokasikan"), formats.plain_number(page.unallocated, 0)))
     code = "" if indicator.is_headline else indicator.code
     export = exports.build_export(
         title=_("Capaian per kabupaten/kota"),
@@ -208,6 +211,7 @@ def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
+        public=filters.forced_verified,
     )
     export = exports.build_export(
         title=_("Capaian %(regency)s dibanding provinsi") % {"regency": regency.display_name},
@@ -230,7 +234,9 @@ def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
     chosen = chosen or (programs[0] if programs else None)
     if chosen is None:
         raise Http404(_("Belum ada program dengan indikator."))
-    grid = selectors.completeness_grid(program=chosen, year=filters.year)
+    grid = selectors.completeness_grid(
+        program=chosen, year=filters.year, public=filters.forced_verified
+    )
     export = exports.build_export(
         title=_("Kelengkapan dan ketepatan waktu laporan"),
         filename=_stem("kelengkapan", chosen.slug, filters.year),
@@ -311,6 +317,10 @@ def realizations(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if not permissions.can_see_raw_realizations(request.user):
         raise PermissionDenied
     filters = export_filters(request)
+    if filters.forced_verified and permissions.sees_provisional_rows(request.user):
+        # Raw rows of the user's own scope: submitted ones included (an operator's own).
+        asked = request.GET.get("terverifikasi") in {"1", "on", "true"}
+        filters = replace(filters, verified_only=asked, forced_verified=False)
     rows = export_selectors.realization_rows(
         user=request.user,
         year=filters.year,

@@ -112,10 +112,7 @@ def _number_parts(column: Column, value) -> tuple[Decimal | int | None, int | No
 
 def _csv_number(value, decimals: int | None) -> str:
     """Decimal comma, no grouping; `decimals` None: as stored (at most 4 places)."""
-    text = f"{round(Decimal(value), 4 if decimals is None else decimals):f}"
-    if decimals is None and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return formats.plain_number(value, decimals)
 
 
 def csv_cell(column: Column, value) -> str:
@@ -125,7 +122,7 @@ def csv_cell(column: Column, value) -> str:
     if number is None:
         return ""
     if column.kind == INTEGER:
-        return str(int(number))
+        return formats.plain_number(number, 0)
     return _csv_number(number, 2 if column.kind == PERCENT and decimals is None else decimals)
 
 
@@ -451,7 +448,7 @@ def completeness_sheet(grid, *, total_label: str) -> Sheet:
     columns += [Column(formats.month_label(m), width=14) for m in grid.months]
     columns += [
         Column(_("Laporan jatuh tempo"), INTEGER, width=12),
-        Column(_("Sudah diajukan"), INTEGER, width=12),
+        Column(_("Sudah terverifikasi") if grid.public else _("Sudah diajukan"), INTEGER, width=12),
         Column(_("Tepat waktu"), INTEGER, width=12),
         Column(_("Kelengkapan (%)"), PERCENT, 2),
         Column(_("Ketepatan waktu (%)"), PERCENT, 2),

@@ -75,7 +75,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
         return render(request, "programs/spreadsheets/upload.html", context, status=400)
     batch = imports.create_batch(
-        user=request.user, kind=kind, filename=uploaded.name, rows=rows, preview=preview
+        user=request.user,
+        kind=kind,
+        filename=uploaded.name,
+        rows=rows,
+        preview=preview,
+        report_versions=getattr(importer, "report_versions", None),
     )
     order = {"error": 0, "changed": 1, "new": 2, "unchanged": 3}
     listed = sorted(preview, key=lambda r: (order[r.state], r.line))[:PREVIEW_LIMIT]

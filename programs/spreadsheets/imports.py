@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import uuid
 import zipfile
 from collections import defaultdict
@@ -23,9 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from programs import permissions
+from programs import permissions, ytd
 from programs.forms_admin import target_realizations
 from programs.models import (
     FundingSource,
@@ -107,6 +107,13 @@ NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
 STALE = gettext_noop(
     "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah."
 )
+FIELD_TOO_LONG = gettext_noop(
+    "Ada isian yang terlalu panjang di sekitar baris %(line)s; periksa apakah berkas yang benar."
+)
+UNREADABLE_CELL = gettext_noop(
+    "Sel di baris %(line)s tidak dapat dibaca (misalnya sel bertipe tanggal atau angka yang "
+    "berisi teks): ubah tipe selnya menjadi Umum/Teks, lalu unggah lagi."
+)
 ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
 EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
 
@@ -163,14 +170,26 @@ def _xlsx_lines(data: bytes):
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
         raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
     sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
+    # Never trust the sheet's declared dimension (a 188 KB file can declare 16,384 columns
+    # x 20,000 rows): read at most IMPORT_MAX_COLUMNS columns, row by row, and stop at the
+    # row limit. Cells beyond that width are parsed by openpyxl but never padded or kept.
+    sheet.reset_dimensions()
     limit = settings.IMPORT_MAX_ROWS + 50
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if number > limit:
-            raise ImportFileError(
-                _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
-            )
-        yield number, list(row)
-    workbook.close()
+    rows = sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS, values_only=True)
+    number = 0
+    try:
+        for number, row in enumerate(rows, start=1):  # noqa: B007 - used after the loop
+            if number > limit:
+                raise ImportFileError(
+                    _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
+                )
+            yield number, list(row)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a typed cell openpyxl cannot convert
+        raise ImportFileError(_(UNREADABLE_CELL) % {"line": number + 1}) from exc
+    finally:
+        workbook.close()
 
 
 def _csv_lines(data: bytes):
@@ -183,12 +202,18 @@ def _csv_lines(data: bytes):
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count)
     limit = settings.IMPORT_MAX_ROWS + 50
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if number > limit:
-            raise ImportFileError(
-                _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
-            )
-        yield number, row
+    # newline=None: CR-only (Excel for Mac), LF and CRLF line endings all read as lines.
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):  # noqa: B007 - used after the loop
+            if number > limit:
+                raise ImportFileError(
+                    _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
+                )
+            yield number, row[: settings.IMPORT_MAX_COLUMNS]
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote
+        raise ImportFileError(_(FIELD_TOO_LONG) % {"line": number + 1}) from exc
 
 
 def _normal(header) -> str:
@@ -241,18 +266,32 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+# What the database's value columns hold: DecimalField(max_digits=16, decimal_places=4).
+MAX_ABS_VALUE = Decimal("1e12")
+MAX_DECIMALS = 4
+
+
 def _number(value) -> Decimal | None:
-    """A cell as a number: Excel numbers as they are, text in Indonesian format."""
+    """A cell as a number: Excel numbers as they are, text in Indonesian format. Raises
+    ValueError for anything the database column cannot hold (NaN, infinity, 1e15, more
+    than 4 decimals), so such a row is an error at preview and never fails on apply."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool | dt.date | dt.datetime | dt.time | dt.timedelta):
         raise ValueError
     if isinstance(value, int | float):
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation as exc:
             raise ValueError from exc
-    return parse_number(str(value))
+    else:
+        number = parse_number(str(value))
+    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE:
+        raise ValueError
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+        raise ValueError
+    return number
 
 
 def _period(value) -> tuple[int, int]:
@@ -303,6 +342,11 @@ class RealizationImport:
     def __init__(self, *, user, today: dt.date | None = None):
         self.user = user
         self.today = today or timezone.localdate()
+        # "regency|program id|year|month" -> the report's version (0: none yet), for every
+        # report the preview's rows would write to: apply refuses if one has changed.
+        self.report_versions: dict[str, int] = {}
+        # the parsed rows of the last preview, by line: (program, indicator, year, month, entry)
+        self.entries: dict[int, tuple] = {}
 
     def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
         programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
@@ -396,6 +440,8 @@ class RealizationImport:
                 result.reason = _(LOCKED)
                 continue
             report = reports.get(key)
+            self.report_versions[version_key(key)] = report.version if report else 0
+            self.entries[result.line] = (program, indicator, year, month, entry)
             if report is not None and report.status == Status.VERIFIED:
                 result.reason = _(REPORT_VERIFIED)
                 continue
@@ -417,6 +463,11 @@ class RealizationImport:
                 same = result.old == new and stored.note == entry.note
                 result.state = "unchanged" if same else "changed"
             result.reason = ""
+
+
+def version_key(key: tuple) -> str:
+    """(regency code, program id, year, month) as a JSON object key."""
+    return "|".join(str(part) for part in key)
 
 
 def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
@@ -453,7 +504,9 @@ def summarize(rows: list[PreviewRow]) -> dict[str, int]:
     return counts
 
 
-def create_batch(*, user, kind: str, filename: str, rows, preview) -> ImportBatch:
+def create_batch(
+    *, user, kind: str, filename: str, rows, preview, report_versions: dict | None = None
+) -> ImportBatch:
     return ImportBatch.objects.create(
         token=uuid.uuid4(),
         kind=kind,
@@ -461,6 +514,7 @@ def create_batch(*, user, kind: str, filename: str, rows, preview) -> ImportBatc
         filename=filename[:255],
         rows=[[line, {k: _jsonable(v) for k, v in cells.items()}] for line, cells in rows],
         summary=summarize(preview),
+        report_versions=report_versions or {},
     )
 
 
@@ -469,6 +523,10 @@ def _jsonable(value):
         return value.isoformat()[:10]
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity; the row is an error anyway
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
     return value
 
 
@@ -476,9 +534,14 @@ def _jsonable(value):
 
 
 @transaction.atomic
+@ytd.maintained
 def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
-    """Apply a previewed batch: all rows or nothing. Reports touched stay drafts (or
-    returned) for the operator to submit; history records the reason 'impor'."""
+    """Apply a previewed batch: all rows or nothing, through services.realizations_import
+    (the entry form's writer). Every report touched is locked and must still have the
+    version it had at preview; reports stay drafts (or returned) for the operator to
+    submit; history records the reason 'impor'."""
+    from programs.reporting.services import ImportedReport, ServiceError, realizations_import
+
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
@@ -486,90 +549,34 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     preview = importer.preview(rows)
     if any(r.state == "error" for r in preview) or summarize(preview) != batch.summary:
         raise ImportFileError(_(STALE))
-    programs = {p.slug: p for p in Program.objects.all()}
-    indicators = {(i.program_id, i.code): i for i in Indicator.objects.all()}
-    sources = {s.code: s for s in FundingSource.objects.all()}
-    wanted = [r for r in preview if r.state in ("new", "changed")]
-    periods = {(r.regency, programs[r.program].pk, *map(int, r.period.split("-"))) for r in wanted}
-    reports = {
-        (rep.regency_id, rep.program_id, rep.year, rep.month): rep
-        for rep in MonthlyReport.objects.select_for_update().filter(
-            regency_id__in={p[0] for p in periods},
-            program_id__in={p[1] for p in periods},
-            year__in={p[2] for p in periods},
-        )
-    }
-    reason = _("impor")
-    reports_before = set(reports)
-    new_reports = [
-        MonthlyReport(
-            regency_id=k[0], program_id=k[1], year=k[2], month=k[3], created_by=user, version=1
-        )
-        for k in periods
-        if k not in reports
-    ]
-    bulk_create_with_history(
-        new_reports, MonthlyReport, default_user=user, default_change_reason=reason
-    )
-    reports.update(
-        {
-            (rep.regency_id, rep.program_id, rep.year, rep.month): rep
-            for rep in MonthlyReport.objects.filter(
-                regency_id__in={p[0] for p in periods},
-                program_id__in={p[1] for p in periods},
-                year__in={p[2] for p in periods},
+    regencies = Regency.objects.in_bulk({r.regency for r in preview})
+    grouped: dict[tuple, list] = defaultdict(list)
+    for result in preview:
+        if result.state not in ("new", "changed"):
+            continue
+        program, _indicator, year, month, entry = importer.entries[result.line]
+        grouped[(result.regency, program, year, month)].append(entry)
+    reports = []
+    for (code, program, year, month), entries in grouped.items():
+        key = version_key((code, program.pk, year, month))
+        seen = batch.report_versions.get(key, importer.report_versions[key])
+        reports.append(
+            ImportedReport(
+                regency=regencies[code],
+                program=program,
+                year=year,
+                month=month,
+                version=seen,
+                rows=entries,
             )
-        }
-    )
-    touched = {key: reports[key] for key in periods}
-    existing = {
-        (r.report_id, r.indicator_id, r.funding_source_id): r
-        for r in Realization.objects.filter(report__in=list(touched.values()))
-    }
-    by_line = {line: cells for line, cells in rows}
-    creates, updates = [], []
-    for result in wanted:
-        program = programs[result.program]
-        year, month = map(int, result.period.split("-"))
-        report = touched[(result.regency, program.pk, year, month)]
-        indicator = indicators[(program.pk, result.indicator)]
-        source = sources[result.source]
-        cells = by_line[result.line]
-        ratio = indicator.measure == Measure.RATIO
-        fields = {
-            "value": None if ratio else _number(cells.get("nilai")),
-            "numerator": _number(cells.get("pembilang")) if ratio else None,
-            "denominator": _number(cells.get("penyebut")) if ratio else None,
-            "note": _text(cells.get("catatan"))[:2000],
-        }
-        stored = existing.get((report.pk, indicator.pk, source.pk))
-        if stored is None:
-            creates.append(
-                Realization(report=report, indicator=indicator, funding_source=source, **fields)
-            )
-        else:
-            for name, value in fields.items():
-                setattr(stored, name, value)
-            updates.append(stored)
-    bulk_create_with_history(creates, Realization, default_user=user, default_change_reason=reason)
-    if updates:
-        bulk_update_with_history(
-            updates,
-            Realization,
-            ["value", "numerator", "denominator", "note"],
-            default_user=user,
-            default_change_reason=reason,
         )
-    old = [report for key, report in touched.items() if key in reports_before]
-    for report in old:
-        report.version += 1
-    if old:
-        bulk_update_with_history(
-            old, MonthlyReport, ["version"], default_user=user, default_change_reason=reason
-        )
+    try:
+        done = realizations_import(user=user, reports=reports, reason=_("impor"))
+    except ServiceError as error:
+        raise ImportFileError(error.message) from error
     batch.applied_at = timezone.now()
     batch.save(update_fields=["applied_at"])
-    return {"created": len(creates), "updated": len(updates), "reports": len(touched)}
+    return done
 
 
 def _check_batch(batch: ImportBatch, user) -> None:
@@ -748,7 +755,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
     else:
         raise permissions_denied()
     regencies = list(regencies)
-    programs = list(permissions.programs_for(user).prefetch_related("indicators"))
+    programs = list(Program.objects.worked_on_by(user).prefetch_related("indicators"))
     stored = defaultdict(list)
     for r in (
         Realization.objects.filter(

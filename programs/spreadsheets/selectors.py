@@ -15,11 +15,11 @@ from decimal import Decimal
 from programs.models import Indicator, MonthlyReport, Program, Realization
 from programs.progress import (
     Progress,
-    compute_progress,
     counted_statuses,
     month_walk,
     value_sums,
 )
+from programs.ytd import progress_table
 from regencies.models import Regency
 
 Measure = Indicator.Measure
@@ -139,7 +139,7 @@ def performance_book(
     regencies = list(Regency.objects.all())
     if not indicators:
         return PerformanceBook(program=program, months=months, sheets=[])
-    table = compute_progress(
+    table = progress_table(
         indicators=indicators,
         year=year,
         month=month,

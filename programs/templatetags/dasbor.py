@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 from programs import formats
 
@@ -70,6 +71,14 @@ def rapor_cells(row):
     labels: dict[str, str] = {}
     parts = []
     for cell in row.cells:
+        if not cell.required:
+            if "not_required" not in labels:
+                labels["not_required"] = escape(str(_("tidak wajib")))
+            parts.append(
+                f'<td class="num cell-not_required" data-program="{escape(cell.program.slug)}">'
+                f"{labels['not_required']}</td>"
+            )
+            continue
         progress = cell.progress
         status = progress.status if progress else "no_data"
         if progress is not None and progress.status not in labels:
@@ -88,3 +97,34 @@ def rapor_cells(row):
             "</span></td>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or ours
+
+
+@register.filter
+def queue_query(filters, status: str = "") -> str:
+    """The verification queue's URL query for `filters` (with another status when given;
+    '?' + params, always ending so that '&halaman=' can follow)."""
+    query = filters.query(status=status) if status else filters.query()
+    return query if query != "?" else "?status=submitted"
+
+
+@register.filter
+def queue_month(filters) -> str:
+    return f"{filters.period[0]}-{filters.period[1]:02d}" if filters.period else ""
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def ratio_percent(row) -> str:
+    """A ratio row's numerator / denominator x 100, '16,67 %' ('–' when incomplete)."""
+    if row.numerator is None or not row.denominator:
+        return "–"
+    value = Decimal(row.numerator) / Decimal(row.denominator) * 100
+    return f"{formats.number(value, 2)} %"

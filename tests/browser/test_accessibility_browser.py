@@ -6,7 +6,8 @@
 - At 360 x 740 CSS px no page scrolls sideways (wide tables scroll inside .table-wrap),
   charts fit the width and stay tall enough to read, and the bar chart's regency names
   are drawn inside the chart without overlapping.
-- The first chart on a program page is drawn within 1.5 s of navigation start on loopback.
+- How fast the first chart is drawn is measured by `make bench`
+  (tests/perf/bench_first_chart.py), never asserted here: a busy machine is not a bug.
 
 axe is injected with `page.evaluate`, which runs through the DevTools protocol and is not
 subject to the page's Content-Security-Policy: the app's strict policy (script-src 'self',
@@ -15,7 +16,6 @@ no 'unsafe-eval') stays in force during these tests, no `bypass_csp` is needed.
 
 import datetime as dt
 import re
-import statistics
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,7 +46,6 @@ BLOCKING = {"serious", "critical"}
 AXE_EXCLUDE: list[list[str]] = []
 
 MOBILE = {"width": 360, "height": 740}
-FIRST_CHART_BUDGET_MS = 1500
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
 HOUSES = "rumah-dibedah"
 TOO_MANY = "5000"  # above the year's target: the entry form's inline check warns
@@ -442,37 +441,4 @@ def test_pages_fit_a_360px_phone_and_charts_stay_readable(page, watch, live_serv
     assert not problems, "not fit for a 360 px phone:\n" + "\n".join(
         f"  {where}: {what}" for where, what in problems.items()
     )
-    assert watch.errors == []
-
-
-# --- First chart --------------------------------------------------------------------------
-
-
-def first_chart_ms(page) -> float:
-    page.wait_for_function("() => performance.getEntriesByName('chart-drawn').length > 0")
-    return page.evaluate("() => performance.getEntriesByName('chart-drawn')[0].startTime")
-
-
-def test_first_chart_is_drawn_within_1_5_s_on_loopback(
-    page, watch, browser, browser_context_args, a11y_data
-):
-    """From navigation start (performance.timeOrigin) to charts.js's `chart-drawn` mark,
-    in fresh browser contexts (empty cache: Plotly's 1.3 MB bundle is fetched each time)
-    against a warm server. The median of three loads is held to the budget."""
-    visit(page, PROGRAM)  # warm: templates, queries, static files
-    times = []
-    for _ in range(3):
-        context = browser.new_context(**browser_context_args)
-        try:
-            fresh = context.new_page()
-            fresh.set_default_timeout(10_000)
-            fresh.goto(PROGRAM)
-            times.append(first_chart_ms(fresh))
-        finally:
-            context.close()
-    median = statistics.median(times)
-    print(
-        f"first chart drawn after {', '.join(f'{t:.0f}' for t in times)} ms (median {median:.0f})"
-    )
-    assert median < FIRST_CHART_BUDGET_MS, times
     assert watch.errors == []

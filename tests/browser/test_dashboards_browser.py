@@ -100,3 +100,19 @@ def test_overview_sorting_and_regency_page_charts(page, watch, gbrss_data):
     page.goto("/wilayah/16.07/?tahun=2024&bulan=12")
     wait_for_charts(page, 1)
     assert watch.errors == []
+
+
+def test_a_partner_named_like_a_link_is_text_on_the_public_chart(page, watch, gbrss_data):  # noqa: F811
+    """Plotly reads labels as HTML: a funding source named `<a href=...>` must be drawn as
+    its literal name, never as a clickable link (issue 12, item 6)."""
+    from programs.models import FundingSource
+
+    hostile = '<a href="https://contoh.invalid/x">Mitra</a>'
+    FundingSource.objects.filter(code="ptba").update(name=hostile)
+    page.goto("/program/gbrss/?tahun=2024&bulan=12")
+    wait_for_charts(page, 5)
+    charts = page.locator("[data-chart]")
+    assert page.locator("[data-chart] a[href*='contoh.invalid']").count() == 0
+    drawn = " ".join(charts.all_text_contents())
+    assert '<a href="https://contoh.invalid/x">Mitra</a>' in drawn
+    assert watch.errors == []

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
+from django.utils import timezone
 
+from programs import ytd
 from programs.demo import seed as demo
 
 REFUSAL = (
@@ -16,6 +18,20 @@ REFUSAL = (
 def refuse_without_debug(command: str, force: bool) -> None:
     if not settings.DEBUG and not force:
         raise CommandError(REFUSAL.format(command=command))
+
+
+def _parse_until(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        year, month = (int(part) for part in text.split("-"))
+    except ValueError:
+        year = month = 0
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise CommandError(
+            "--until harus berformat YYYY-MM, mis. 2026-10. / --until must be YYYY-MM."
+        )
+    return (year, month)
 
 
 class Command(BaseCommand):
@@ -31,7 +47,15 @@ class Command(BaseCommand):
             nargs="+",
             type=int,
             metavar="Y",
-            help=f"Tahun data demo (bawaan: {demo.REFERENCE_YEAR}).",
+            help=(
+                f"Tahun data demo (bawaan: sejak {demo.REFERENCE_YEAR} sampai bulan terakhir "
+                "yang sudah lewat)."
+            ),
+        )
+        parser.add_argument(
+            "--until",
+            metavar="YYYY-MM",
+            help="Bulan terakhir data demo (bawaan: bulan terakhir sebelum hari ini).",
         )
         parser.add_argument(
             "--synthetic-regencies",
@@ -55,7 +79,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         refuse_without_debug("seed_demo", options["force"])
-        years = options["year"] or [demo.REFERENCE_YEAR]
+        until = _parse_until(options["until"])
+        years = options["year"] or demo.demo_years(timezone.localdate(), until)
         if any(year < 2000 or year > 2100 for year in years):
             raise CommandError("Tahun harus antara 2000 dan 2100. / Year must be 2000-2100.")
         synthetic = options["synthetic_regencies"]
@@ -70,11 +95,15 @@ class Command(BaseCommand):
                 synthetic_regencies=synthetic,
                 reset=options["reset"],
                 seed=options["seed"],
+                until=until,
             )
         except ProtectedError as exc:
             raise CommandError(
                 "Data demo tidak dapat dihapus karena masih dirujuk data lain (mis. laporan "
                 f"non-demo pada wilayah sintetis). / Demo data is still referenced: {exc}"
             ) from exc
+        # Bulk writes bypass the services: build their year-to-date rows now rather than
+        # on the first page view (programs/ytd.py).
+        ytd.flush()
         for line in summary.lines():
             self.stdout.write(line)

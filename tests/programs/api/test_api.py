@@ -16,7 +16,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
-from tests.helpers import add_synthetic_regencies, find, page, text
+from tests.helpers import add_synthetic_regencies, element_text, find, page
 
 D = Decimal
 R = UserScope.Role
@@ -156,7 +156,7 @@ def test_progress_is_what_the_program_page_shows(client, gbrss_data, pimpinan_cl
     assert row["realization"] == 30 and row["provisional"] is False
     assert row["target"] == 8391 and row["status"] == "behind" and row["latest_month"] == 2
     shown = find(page(client.get(f"/program/gbrss/?{PERIOD}")), data_figure="realization")
-    assert text(shown) == "30"
+    assert element_text(shown) == "30"
 
     official = get_json(pimpinan_client, url)
     assert official["filters"]["terverifikasi"] is False
@@ -165,7 +165,7 @@ def test_progress_is_what_the_program_page_shows(client, gbrss_data, pimpinan_cl
     assert row["achievement"] == pytest.approx(50 / 8391 * 100, abs=1e-4)
     assert row["expected"] == 100 and row["expected_value"] == 8391
     shown = find(page(pimpinan_client.get(f"/program/gbrss/?{PERIOD}")), data_figure="realization")
-    assert text(shown) == "50*"  # * marks a provisional figure
+    assert element_text(shown) == "50*"  # * marks a provisional figure
 
     verified = get_json(pimpinan_client, url + "&terverifikasi=1")
     assert verified["results"][0]["realization"] == 30
@@ -342,11 +342,12 @@ def test_realization_rows_follow_the_reporting_scope(gbrss_data, role, regency, 
     assert [r["value"] for r in rows] == values
 
 
-def test_operator_still_reads_every_regencys_aggregated_progress(gbrss_data):
+def test_operator_reads_every_regencys_verified_progress(gbrss_data):
     operator = client_for(user_with(R.OPERATOR, "16.07"))
     rows = get_json(operator, f"/api/v1/progress/?{PERIOD}&program=gbrss")["results"]
-    assert province(rows)["realization"] == 50  # as on the pages, provisional included
-    assert next(r for r in rows if r["regency"] == "16.01")["realization"] == 25
+    # as on the pages: operators see verified figures on dashboards (README, roles)
+    assert province(rows)["realization"] == 30
+    assert next(r for r in rows if r["regency"] == "16.01")["realization"] == 5
 
 
 def test_account_without_role_reads_public_data_only(gbrss_data):
@@ -463,6 +464,12 @@ def test_bad_parameters_are_400_in_indonesian(client, reference_data, url, param
 )
 def test_unknown_things_are_404_in_json(client, reference_data, url, detail):
     assert get_json(client, url, 404)["detail"] == detail
+
+
+def test_a_nul_byte_is_refused_as_json(client, reference_data):
+    response = client.get("/api/v1/progress/?program=gb%00rss")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert "NUL" in response.json()["detail"]
 
 
 def test_missing_trailing_slash_redirects(client, reference_data):

@@ -1,0 +1,138 @@
+"""Numbers in the Django admin mean what the admin meant.
+
+Decimals are typed and shown in the active language (Indonesian: 8.600 is eight thousand
+six hundred, 14,33 is fourteen point three three; English mirrors it), never as
+8391.0000; count units take whole numbers only; history shows formatted values under
+translated column names.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from programs.formats import number
+from programs.reporting.rules import parse_number
+
+NOT_A_NUMBER = _(
+    "Bukan angka. Tulis seperti 8.600 (delapan ribu enam ratus) atau 14,33 (empat belas "
+    "koma tiga tiga)."
+)
+WHOLE_NUMBER = _("Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal.")
+
+
+def decimals_needed(value: Decimal) -> int:
+    """14.3300 -> 2, 8391.0000 -> 0 (at most 4, the database's precision)."""
+    exponent = value.normalize().as_tuple().exponent
+    return min(4, max(0, -exponent)) if isinstance(exponent, int) else 0
+
+
+def show_number(value) -> str:
+    """A stored number as people read it in the active language: 8.391, 14,33."""
+    if value is None or value == "":
+        return "–"
+    value = Decimal(value)
+    return number(value, decimals_needed(value))
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal typed as text in the active language (not a browser number input, which
+    reads "8.600" as 8.6 in some locales)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 14})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_number(str(value), get_language() or "id")
+        except ValueError as exc:
+            raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            return show_number(value)
+        return value
+
+    def widget_attrs(self, widget):
+        return {}  # no "step"/"min" of a number input on a text input
+
+
+DECIMAL_OVERRIDES = {models.DecimalField: {"form_class": LocalizedDecimalField}}
+
+
+class NumberHistoryContextHelper(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, Decimal):
+            return show_number(value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class LocalizedNumbersAdminMixin:
+    """For every ModelAdmin and inline with decimals: localized input and display, and
+    history columns under their translated names with formatted numbers."""
+
+    formfield_overrides = DECIMAL_OVERRIDES
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return NumberHistoryContextHelper(self.model, historical_record)
+
+    def history_view(self, request, object_id, extra_context=None):
+        labels = {}
+        for name in getattr(self, "history_list_display", []):
+            attribute = getattr(self, name, None)
+            if callable(attribute) and hasattr(attribute, "short_description"):
+                labels[name] = attribute.short_description
+                continue
+            try:
+                labels[name] = self.model._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                labels[name] = name
+        extra_context = {**(extra_context or {}), "history_list_labels": labels}
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+
+def whole_number_error(indicator, value) -> ValidationError | None:
+    """Counts (houses, toddlers) are whole numbers."""
+    counts = (
+        indicator is not None
+        and indicator.decimals == 0
+        and indicator.measure
+        in (
+            indicator.Measure.INCREMENT,
+            indicator.Measure.RUNNING_TOTAL,
+        )
+    )
+    if counts and value is not None and value % 1:
+        return ValidationError(WHOLE_NUMBER, code="whole")
+    return None
+
+
+def shown_number(field_name: str, label):
+    """An admin column (list or history) showing a stored number as people read it."""
+
+    def show(self, obj):
+        return show_number(getattr(obj, field_name))
+
+    show.short_description = label
+    show.admin_order_field = field_name
+    return show
+
+
+def large_change(old: Decimal | None, new: Decimal | None) -> bool:
+    """More than half up or down, or a different order of magnitude (8.391 -> 83.910)."""
+    if old is None or new is None or old == new:
+        return False
+    if old == 0 or new == 0:
+        return True
+    if abs(new - old) > abs(old) / 2:
+        return True
+    return int(abs(old).log10()) != int(abs(new).log10())

@@ -1,0 +1,54 @@
+"""Who must report what, and when: the one place that reads reporting exemptions.
+
+Every regency reports every active program from its launch; `ReportingExemption` rows
+say otherwise for a regency, a program (or one indicator) and a range of months. Load
+the rows once per page (`Obligations.load`, one query) and ask per cell.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from programs.models import ReportingExemption
+
+
+class Obligations:
+    def __init__(self, exemptions: Iterable[ReportingExemption]):
+        self._programs = defaultdict(list)  # (regency, program) -> [exemption]
+        self._indicators = defaultdict(list)  # (regency, indicator) -> [exemption]
+        for exemption in exemptions:
+            if exemption.indicator_id is None:
+                self._programs[(exemption.regency_id, exemption.program_id)].append(exemption)
+            else:
+                self._indicators[(exemption.regency_id, exemption.indicator_id)].append(exemption)
+
+    @classmethod
+    def load(cls, *, programs=None, regency_codes=None) -> Obligations:
+        rows = ReportingExemption.objects.all()
+        if programs is not None:
+            rows = rows.filter(program__in=list(programs))
+        if regency_codes is not None:
+            rows = rows.filter(regency_id__in=list(regency_codes))
+        return cls(rows.order_by())
+
+    def required(self, regency_code: str | None, program_id: int, year: int, month: int) -> bool:
+        """Must this regency report this program for this month?"""
+        if regency_code is None:
+            return True
+        return not any(
+            e.covers(year, month) for e in self._programs.get((regency_code, program_id), ())
+        )
+
+    def indicator_required(
+        self, regency_code: str | None, indicator, year: int, month: int
+    ) -> bool:
+        if not self.required(regency_code, indicator.program_id, year, month):
+            return False
+        return not any(
+            e.covers(year, month) for e in self._indicators.get((regency_code, indicator.pk), ())
+        )
+
+    def exempt_anywhere(self, regency_code: str, program_id: int, year: int) -> bool:
+        """Exempt for every month of the year (nothing to show for the whole year)."""
+        return all(not self.required(regency_code, program_id, year, m) for m in range(1, 13))

@@ -1,0 +1,89 @@
+// The monthly entry form: live percentage of ratio rows, the month's total, and removing
+// a funding-source row. Event delegation, so rows added by htmx work too; no inline code
+// (strict CSP). The server checks everything again on save.
+(function () {
+  "use strict";
+  var english = (document.documentElement.lang || "id").indexOf("en") === 0;
+
+  function parse(text) {
+    // Mirrors programs.forms.parse_number: "8.391" / "14,33" (Indonesian), "8,391" / "14.33" (English).
+    text = (text || "").replace(/[\s\u00a0]/g, "");
+    if (!text) return null;
+    var thousands = english ? "," : ".", decimal = english ? "." : ",";
+    if (text.indexOf(decimal) >= 0) {
+      text = text.split(thousands).join("").replace(decimal, ".");
+    } else if (new RegExp("^\\d{1,3}(\\" + thousands + "\\d{3})+$").test(text)) {
+      text = text.split(thousands).join("");
+    } else if (english) {
+      text = text.replace(",", ".");
+    }
+    var value = Number(text);
+    return isFinite(value) && /^[\d.]+$/.test(text) ? value : NaN;
+  }
+
+  function format(value, decimals) {
+    return value.toLocaleString(english ? "en-US" : "id-ID", {
+      minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+    });
+  }
+
+  function updateRatio(cell) {
+    var num = parse(cell.querySelector('[data-ratio-part="num"]').value);
+    var den = parse(cell.querySelector('[data-ratio-part="den"]').value);
+    var out = cell.querySelector("[data-ratio-result]");
+    if (!out) return;
+    out.textContent = num === null || den === null || isNaN(num) || isNaN(den) || den <= 0
+      ? "–" : format(num / den * 100, 2) + " %";
+  }
+
+  function updateTotal(tbody) {
+    if (!tbody) return;
+    var out = document.querySelector('[data-total-for="' + tbody.id + '"]');
+    if (!out) return;
+    var total = 0, bad = false;
+    tbody.querySelectorAll("[data-amount]").forEach(function (input) {
+      var value = parse(input.value);
+      if (value === null) return;
+      if (isNaN(value)) bad = true; else total += value;
+    });
+    out.textContent = bad ? "–" : format(total, Number(out.dataset.decimals || 0));
+  }
+
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    var ratio = target.closest && target.closest("[data-ratio]");
+    if (ratio) updateRatio(ratio);
+    if (target.matches && target.matches("[data-amount]")) updateTotal(target.closest("tbody"));
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-remove-row]");
+    if (!button) return;
+    var row = button.closest("tr"), tbody = row.closest("tbody");
+    if (tbody.querySelectorAll("tr.entry-row").length > 1) {
+      // Leave an empty, hidden placeholder: a live check already on its way still finds
+      // the row's message box, and the next added row gets a new number. Its only field
+      // is not one the server reads, so the row is not saved (and a stored one is deleted).
+      var key = row.id.replace(/^row-/, "");
+      var holder = document.createElement("tr");
+      holder.id = row.id;
+      holder.hidden = true;
+      var cell = document.createElement("td");
+      var marker = document.createElement("input");
+      marker.type = "hidden";
+      marker.name = "r-" + key + "-removed";
+      marker.value = "1";
+      var box = document.createElement("div");
+      box.id = "msg-" + key;
+      cell.appendChild(marker);
+      cell.appendChild(box);
+      holder.appendChild(cell);
+      row.replaceWith(holder);
+    } else {
+      row.querySelectorAll("input[type=text]").forEach(function (input) { input.value = ""; });
+    }
+    updateTotal(tbody);
+    var form = document.getElementById("entry-form");
+    if (form && window.htmx) window.htmx.trigger(form, "change");  // re-check without it
+  });
+})();

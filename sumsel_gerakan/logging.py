@@ -1,0 +1,69 @@
+"""Logging fit for operations: one line per request, as text or as JSON.
+
+`LOG_FORMAT=json` (environment) writes every log record as one JSON object per line
+(time, level, logger, message and the record's extra fields such as request_id, user_id,
+status, duration_ms), ready for a log collector; otherwise plain text with the same fields.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+# Attributes every LogRecord has: anything else on a record came from `extra=`.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+def _extra(record: logging.LogRecord) -> dict:
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_extra(record),
+        }
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """`time level logger message key=value ...`."""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extra = _extra(record)
+        if extra:
+            line += " " + " ".join(f"{k}={v}" for k, v in extra.items())
+        return line
+
+
+def logging_config(log_format: str | None, level: str = "INFO") -> dict:
+    """The LOGGING setting: JSON lines when `log_format` is "json", text otherwise."""
+    formatter = "json" if (log_format or "").strip().lower() == "json" else "text"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "sumsel_gerakan.logging.JsonFormatter"},
+            "text": {"()": "sumsel_gerakan.logging.TextFormatter"},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": formatter}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # Our request line replaces Django's own "Not Found: /x" warnings for 4xx.
+            "django.request": {"level": "ERROR"},
+        },
+    }

@@ -1,0 +1,207 @@
+"""Login throttling (django-axes) on every login page, password reset, login messages."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests.factories import UserFactory
+
+PASSWORD = "rahasia-uji-123"
+LOCKED_TEXT = "Terlalu banyak percobaan masuk yang gagal"
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(
+        username="admin-uji", email="admin@sumselprov.go.id", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(username="operator-1607", email="op1607@sumselprov.go.id")
+
+
+def fail(path, username, client=None, **extra):
+    client = client or Client()
+    return client.post(path, {"username": username, "password": "salah"}, **extra)
+
+
+def logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_admin_login_locks_out_after_repeated_failures(admin):
+    for _i in range(4):
+        assert fail("/admin/login/", "admin-uji").status_code == 200
+    assert fail("/admin/login/", "admin-uji").status_code == 429  # the fifth failure
+    client = Client()
+    locked = client.post("/admin/login/", {"username": "admin-uji", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert LOCKED_TEXT in locked.content.decode()
+    assert not logged_in(client)
+
+
+def test_site_lockout_also_closes_the_admin_login(admin):
+    for _i in range(5):
+        fail("/akun/masuk/", "admin-uji")
+    site = Client().post("/akun/masuk/", {"username": "admin-uji", "password": PASSWORD})
+    assert site.status_code == 429
+    client = Client()
+    response = client.post("/admin/login/", {"username": "admin-uji", "password": PASSWORD})
+    assert response.status_code == 429
+    assert not logged_in(client)
+
+
+def test_lockout_page_is_indonesian_in_the_site_layout(operator):
+    for _i in range(5):
+        fail("/akun/masuk/", "operator-1607")
+    response = Client().post("/akun/masuk/", {"username": "operator-1607", "password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert LOCKED_TEXT in html and "15 menit" in html
+    assert '<main id="konten"' in html  # base.html's layout
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        [" operator-1607", "operator-1607\t", "operator-1607 ", "\toperator-1607", "operator-1607"],
+        ["ｏｐｅｒａｔｏｒ-１６０７", " operator-1607", "ｏｐｅｒａｔｏｒ-1607\t", "operator-1607"]
+        * 2,
+    ],
+    ids=["spaces-and-tabs", "full-width"],
+)
+def test_username_variants_count_as_one_user(operator, variants):
+    for variant in variants[:5]:
+        fail("/akun/masuk/", variant, REMOTE_ADDR=f"198.51.100.{len(variant)}")
+    client = Client()
+    response = client.post(
+        "/akun/masuk/",
+        {"username": "operator-1607", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.77",
+    )
+    assert response.status_code == 429
+    assert not logged_in(client)
+
+
+def test_a_success_with_a_variant_does_not_reopen_the_guessing(operator):
+    for _i in range(4):
+        fail("/akun/masuk/", "operator-1607 ", REMOTE_ADDR="203.0.113.1")
+    ok = Client().post(
+        "/akun/masuk/",
+        {"username": "\toperator-1607", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.5",
+    )
+    assert ok.status_code == 302
+    fail("/akun/masuk/", "ｏｐｅｒａｔｏｒ-１６０７", REMOTE_ADDR="203.0.113.2")
+    client = Client()
+    locked = client.post(
+        "/akun/masuk/", {"username": "operator-1607", "password": PASSWORD}, REMOTE_ADDR="192.0.2.5"
+    )
+    assert locked.status_code == 429
+    assert not logged_in(client)
+
+
+def test_other_users_are_not_locked_by_someone_elses_failures(operator, admin):
+    for _i in range(5):
+        fail("/akun/masuk/", "operator-1607", REMOTE_ADDR="203.0.113.8")
+    other = Client().post(
+        "/akun/masuk/", {"username": "admin-uji", "password": PASSWORD}, REMOTE_ADDR="192.0.2.9"
+    )
+    assert other.status_code == 302
+
+
+def test_lockout_counts_the_address_the_trusted_proxy_saw(operator, admin, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        fail(
+            "/akun/masuk/",
+            f"tebak{n}",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            REMOTE_ADDR="10.0.0.2",
+        )
+    guessed = Client().post(
+        "/akun/masuk/",
+        {"username": "admin-uji", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert guessed.status_code == 429
+    other = Client().post(
+        "/akun/masuk/",
+        {"username": "admin-uji", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert other.status_code == 302  # same proxy, different client: not locked out
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(operator, admin):
+    for n in range(5):
+        fail("/akun/masuk/", f"tebak{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    response = Client().post(
+        "/akun/masuk/",
+        {"username": "admin-uji", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
+    assert response.status_code == 429  # spoofed header: still the same REMOTE_ADDR
+
+
+def test_admin_sees_lockouts(admin, operator):
+    for _i in range(5):
+        fail("/akun/masuk/", "operator-1607", REMOTE_ADDR="203.0.113.50")
+    client = Client(REMOTE_ADDR="192.0.2.1")
+    client.force_login(admin)
+    page = client.get("/admin/axes/accessattempt/")
+    assert page.status_code == 200
+    assert "operator-1607" in page.content.decode()
+
+
+def test_login_error_says_it_once_in_indonesian(operator):
+    html = fail("/akun/masuk/", "operator-1607").content.decode()
+    assert "nama pengguna nama pengguna" not in html.lower()
+    assert "Nama pengguna atau kata sandi salah" in html
+    admin_html = fail("/admin/login/", "operator-1607").content.decode()
+    assert "nama pengguna nama pengguna" not in admin_html.lower()
+
+
+def test_login_page_links_to_password_reset(db):
+    html = Client().get("/akun/masuk/").content.decode()
+    assert 'href="/akun/lupa-sandi/"' in html
+    assert "Lupa sandi" in html
+
+
+def test_password_reset_by_email(operator):
+    page = Client().get("/akun/lupa-sandi/")
+    assert page.status_code == 200
+    assert "Atur ulang kata sandi" in page.content.decode()
+    sent = Client().post("/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"})
+    assert sent.status_code == 302 and sent["Location"] == "/akun/lupa-sandi/terkirim/"
+    assert "Periksa kotak masuk" in Client().get(sent["Location"]).content.decode()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert "Atur ulang kata sandi" in message.subject
+    assert "operator-1607" in message.body
+    link = re.search(r"https?://[^/\s]+(/akun/lupa-sandi/[^\s]+/)", message.body).group(1)
+    client = Client()
+    form = client.get(link, follow=True)
+    assert "Kata sandi baru" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Sandi-baru-Sumsel-2025", "new_password2": "Sandi-baru-Sumsel-2025"},
+    )
+    assert done.status_code == 302
+    assert "berhasil" in Client().get(done["Location"]).content.decode()
+    login = Client().post(
+        "/akun/masuk/", {"username": "operator-1607", "password": "Sandi-baru-Sumsel-2025"}
+    )
+    assert login.status_code == 302
+
+
+def test_password_reset_for_an_unknown_email_reveals_nothing(operator):
+    sent = Client().post("/akun/lupa-sandi/", {"email": "tidak-ada@contoh.id"})
+    assert sent.status_code == 302 and sent["Location"] == "/akun/lupa-sandi/terkirim/"
+    assert mail.outbox == []

@@ -1,0 +1,196 @@
+"""No dead ends: for every report status and lock state someone can act, and a report
+returned in a locked month is opened for correction until a date, with who and why."""
+
+import datetime as dt
+import itertools
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from programs import permissions
+from programs.models import LockException, MonthlyReport, Program
+from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, UserFactory
+
+Status = MonthlyReport.Status
+NOW = dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC)
+OPEN_MONTH, LOCKED_MONTH = 10, 8  # on 29 November 2026: October is open, August locked
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def people(reference_data):
+    def make(name, role=None, regency=None, superuser=False):
+        user = UserFactory(
+            username=name,
+            email=f"{name}@sumselprov.go.id",
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
+        if role:
+            UserScope.objects.create(user=user, role=role, regency_id=regency)
+        return user
+
+    R = UserScope.Role
+    return {
+        "operator": make("op-banyuasin", R.OPERATOR, "16.07"),
+        "verifier": make("verifikator-uji", R.VERIFIKATOR),
+        "admin": make("admin-uji", superuser=True),
+    }
+
+
+def make_report(status, month):
+    if status is None:
+        return None
+    return MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code="16.07"),
+        year=2026,
+        month=month,
+        status=status,
+        verified_at=timezone.now() if status == Status.VERIFIED else None,
+        return_reason="Periksa lagi" if status == Status.RETURNED else "",
+        submitted_at=None if status == Status.DRAFT else timezone.now(),
+        first_submitted_at=None if status == Status.DRAFT else timezone.now(),
+    )
+
+
+LOCK_STATES = ["open", "locked", "locked_with_exception", "locked_exception_expired"]
+
+
+@pytest.mark.parametrize(
+    "status,lock",
+    list(itertools.product([None, *Status.values], LOCK_STATES)),
+)
+def test_every_status_and_lock_state_has_someone_who_can_act(people, clock, status, lock):
+    month = OPEN_MONTH if lock == "open" else LOCKED_MONTH
+    gbrss = Program.objects.get(slug="gbrss")
+    if lock in ("locked_with_exception", "locked_exception_expired"):
+        until = dt.date(2026, 12, 5) if lock == "locked_with_exception" else dt.date(2026, 11, 1)
+        LockException.objects.create(
+            regency_id="16.07", program=gbrss, year=2026, month=month, until=until, reason="x"
+        )
+    report = make_report(status, month)
+    actions = {
+        role: permissions.available_actions(
+            user,
+            regency_code="16.07",
+            program_id=gbrss.pk,
+            year=2026,
+            month=month,
+            report=report,
+        )
+        for role, user in people.items()
+    }
+    assert any(actions.values()), actions
+    if status == Status.RETURNED:
+        # A returned report is corrected by the operator, or opened again by a verifier.
+        assert "edit" in actions["operator"] or "open_for_correction" in actions["verifier"]
+    if status == Status.SUBMITTED:
+        assert {"verify", "return"} <= actions["verifier"]
+
+
+def test_returning_a_report_of_a_locked_month_opens_it_until_a_date(people, clock):
+    report = make_report(Status.SUBMITTED, LOCKED_MONTH)
+    verifier, operator = Client(), Client()
+    verifier.force_login(people["verifier"])
+    operator.force_login(people["operator"])
+    url = "/laporan/16.07/gbrss/2026-08/"
+    response = verifier.post(
+        url + "status/",
+        {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": report.version},
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.RETURNED
+    exception = LockException.objects.get(regency="16.07", year=2026, month=LOCKED_MONTH)
+    assert exception.until == dt.date(2026, 12, 13)  # today + REPORT_CORRECTION_DAYS (14)
+    assert exception.granted_by == people["verifier"] and "Foto belum ada" in exception.reason
+    assert exception.history.get().history_change_reason.startswith("Dikembalikan")
+    # Both sides see until when.
+    for client in (operator, verifier):
+        page = client.get(url).content.decode()
+        assert "dibuka untuk perbaikan sampai 13 Desember 2026" in page
+    assert "dibuka sampai 13 Desember 2026" in operator.get("/laporan/").content.decode()
+    # The operator corrects and submits.
+    response = operator.post(
+        url,
+        {
+            "r-rumah-dibedah-0-source": "apbn",
+            "r-rumah-dibedah-0-value": "5",
+            "aksi": "ajukan",
+            "versi": report.version,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_returning_writes_no_exception_while_the_month_stays_open_long_enough(people, clock):
+    # November 2026 locks on 9 January 2027, after the 14-day correction window.
+    report = make_report(Status.SUBMITTED, 11)
+    verifier = Client()
+    verifier.force_login(people["verifier"])
+    verifier.post(
+        "/laporan/16.07/gbrss/2026-11/status/",
+        {"aksi": "kembalikan", "alasan": "Cek", "versi": report.version},
+    )
+    assert MonthlyReport.objects.get(pk=report.pk).status == Status.RETURNED
+    assert not LockException.objects.exists()
+    # October locks on 10 December, before the window ends: it is opened until 13 December.
+    report = make_report(Status.SUBMITTED, OPEN_MONTH)
+    verifier.post(
+        "/laporan/16.07/gbrss/2026-10/status/",
+        {"aksi": "kembalikan", "alasan": "Cek", "versi": report.version},
+    )
+    assert LockException.objects.get(month=OPEN_MONTH).until == dt.date(2026, 12, 13)
+
+
+def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(people, clock):
+    report = make_report(Status.RETURNED, LOCKED_MONTH)
+    LockException.objects.create(
+        regency_id="16.07",
+        program=report.program,
+        year=2026,
+        month=LOCKED_MONTH,
+        until=dt.date(2026, 11, 1),
+        reason="Dikembalikan",
+    )
+    assert not permissions.can_edit_report(
+        people["operator"],
+        regency_code="16.07",
+        program_id=report.program_id,
+        year=2026,
+        month=LOCKED_MONTH,
+        status=report.status,
+    )
+    verifier = Client()
+    verifier.force_login(people["verifier"])
+    url = "/laporan/16.07/gbrss/2026-08/"
+    assert 'value="buka-perbaikan"' in verifier.get(url).content.decode()
+    verifier.post(
+        url + "status/", {"aksi": "buka-perbaikan", "alasan": "", "versi": report.version}
+    )
+    assert LockException.objects.get().until == dt.date(2026, 11, 1)  # no reason: nothing
+    verifier.post(
+        url + "status/",
+        {"aksi": "buka-perbaikan", "alasan": "Operator sakit", "versi": report.version},
+    )
+    exception = LockException.objects.get()
+    assert exception.until == dt.date(2026, 12, 13) and "Operator sakit" in exception.reason
+    assert permissions.can_edit_report(
+        people["operator"],
+        regency_code="16.07",
+        program_id=report.program_id,
+        year=2026,
+        month=LOCKED_MONTH,
+        status=report.status,
+    )

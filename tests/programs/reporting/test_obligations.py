@@ -1,0 +1,148 @@
+"""Reporting obligations: a regency exempted from a program is "tidak wajib", never
+missing or late, and is left out of completeness and timeliness rates."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from programs.dashboards import selectors as dashboards
+from programs.models import MonthlyReport, Program, ReportingExemption
+from programs.reporting import services
+from programs.reporting.selectors import operator_months
+from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, UserFactory
+
+Status = MonthlyReport.Status
+BPS_CITIES = {"16.71", "16.73", "16.03", "16.02"}  # fixtures/REPORTING-OBLIGATIONS.md
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def submit(code, slug, year, month):
+    return MonthlyReportFactory(
+        program=Program.objects.get(slug=slug),
+        regency=Regency.objects.get(code=code),
+        year=year,
+        month=month,
+        status=Status.VERIFIED,
+        verified_at=timezone.now(),
+        submitted_at=dt.datetime(year, month, 28, tzinfo=dt.UTC),
+        first_submitted_at=dt.datetime(year, month, 28, tzinfo=dt.UTC),
+    )
+
+
+def test_only_the_bps_inflation_cities_must_report_gpiss(reference_data):
+    exempt = set(
+        ReportingExemption.objects.filter(program__slug="gpiss", indicator=None).values_list(
+            "regency_id", flat=True
+        )
+    )
+    real = set(Regency.objects.real().values_list("code", flat=True))
+    assert real - exempt == BPS_CITIES
+    assert all(e.source_url and e.reason for e in ReportingExemption.objects.all())
+
+
+def test_gpiss_completeness_counts_only_the_obliged_cities(reference_data, clock):
+    gpiss = Program.objects.get(slug="gpiss")
+    for code in ("16.71", "16.73"):  # two of the four cities report September 2026
+        submit(code, "gpiss", 2026, 9)
+    grid = dashboards.completeness_grid(program=gpiss, year=2026)
+    banyuasin = next(r for r in grid.rows if r.regency.code == "16.07")
+    assert {c.state for c in banyuasin.cells} == {"not_required"}
+    assert banyuasin.due == 0 and banyuasin.rate is None
+    palembang = next(r for r in grid.rows if r.regency.code == "16.71")
+    assert palembang.due == 10  # January-October are due on 29 November
+    assert grid.due == 4 * 10 and grid.submitted == 2
+    month, summary = dashboards.completeness_summary(year=2026)
+    assert month == 10
+    expected = {s.program.slug: s.expected for s in summary}
+    assert expected["gpiss"] == 4 and expected["gbrss"] == 17
+
+
+def test_pages_show_tidak_wajib(reference_data, clock):
+    gpiss = Program.objects.get(slug="gpiss")
+    user = UserFactory(username="pimpinan-uji")
+    UserScope.objects.create(user=user, role=UserScope.Role.PIMPINAN)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/kelengkapan/", {"program": "gpiss", "tahun": 2026}).content.decode()
+    assert "Tidak wajib" in page
+    overview = client.get("/", {"tahun": 2026}).content.decode()
+    assert gpiss.indicators.filter(is_headline=True).exists()
+    assert 'class="num cell-not_required" data-program="gpiss">tidak wajib' in overview
+
+
+def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
+    user = UserFactory(username="op-banyuasin", email="op@sumselprov.go.id")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    months = operator_months(user=user, year=2026)
+    gpiss = [m for m in months if m.program.slug == "gpiss"]
+    assert gpiss and all(not m.required and not m.needs_action for m in gpiss)
+    assert all(str(m.status_label) == "Tidak wajib" for m in gpiss)
+    # Reminders on 5 December name November's programs, but never GPISS for Banyuasin.
+    with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=False):
+        due = dict(services.reminders_due(days=7))
+    assert due[user] and "gpiss" not in {program.slug for program, *_ in due[user]}
+
+
+def test_an_exemption_for_a_period_ends(reference_data, clock):
+    ReportingExemption.objects.create(
+        regency_id="16.01",
+        program=Program.objects.get(slug="gbrss"),
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 1),
+        reason="Bencana banjir: kantor tidak beroperasi",
+    )
+    grid = dashboards.completeness_grid(program=Program.objects.get(slug="gbrss"), year=2026)
+    oku = next(r for r in grid.rows if r.regency.code == "16.01")
+    states = [c.state for c in oku.cells]
+    assert states[:3] == ["not_required"] * 3 and states[3] == "missing"
+    assert oku.due == 7
+
+
+def test_admin_manages_exemptions_with_history(reference_data):
+    admin = UserFactory(username="admin-uji", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    gbrss = Program.objects.get(slug="gbrss")
+    response = client.post(
+        "/admin/programs/reportingexemption/add/",
+        {
+            "regency": "16.01",
+            "program": gbrss.pk,
+            "start": "2026-02-14",
+            "reason": "Pemekaran wilayah",
+            "source_url": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    exemption = ReportingExemption.objects.get(regency="16.01", program=gbrss)
+    assert exemption.start == dt.date(2026, 2, 1)  # a month, stored as its first day
+    record = exemption.history.get()
+    assert record.history_user == admin and record.history_change_reason == "Pemekaran wilayah"
+    assert client.get("/admin/programs/reportingexemption/").status_code == 200
+    history = client.get(
+        f"/admin/programs/reportingexemption/{exemption.pk}/history/"
+    ).content.decode()
+    assert "Tidak wajib mulai bulan" in history and "Pemekaran wilayah" in history
+    # An indicator of another program is refused, with a message, and nothing is saved.
+    other = gbrss.indicators.first()
+    response = client.post(
+        "/admin/programs/reportingexemption/add/",
+        {
+            "regency": "16.02",
+            "program": Program.objects.get(slug="gpsss").pk,
+            "indicator": other.pk,
+            "start": "2026-02-01",
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 200 and "bukan bagian dari program" in response.content.decode()
+    assert not ReportingExemption.objects.filter(regency="16.02").exists()

@@ -1,0 +1,222 @@
+"""Two users at once, in two real transactions on PostgreSQL (threads, each with its own
+database connection): the loser of a race gets the conflict answer, never a 500, and
+nothing typed or applied is lost or overwritten (issue 12, items 3 and 4).
+
+The race is made deterministic: the first transaction holds its write open, the test
+waits until PostgreSQL shows the second request blocked on that lock, then commits.
+SQLite cannot hold two write transactions open at once, so these tests skip there.
+"""
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test import Client
+
+from programs.models import (
+    FundingSource,
+    ImportBatch,
+    Indicator,
+    MonthlyReport,
+    Program,
+    Realization,
+)
+from programs.reporting import services
+from regencies.models import Regency, UserScope
+from tests.factories import UserFactory
+from tests.programs.reporting.test_reporting import previous_month, rows, url
+from tests.programs.spreadsheets.test_imports import HEADER, row, xlsx  # noqa: F401
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs two concurrent write transactions"
+)
+Status = MonthlyReport.Status
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Threads see only committed data: load the fixtures for real."""
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture
+def two_operators(reference_data):
+    users = []
+    for name in ("op-satu", "op-dua"):
+        user = UserFactory(username=name)
+        UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+        users.append(user)
+    return users
+
+
+def wait_until_blocked(timeout: float = 20.0) -> None:
+    """Until another backend of this database waits on a lock (not a clock assertion: the
+    test only waits for a state, then goes on)."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second transaction never waited on the first one's lock")
+
+
+class Holder(threading.Thread):
+    """Runs `work` in a transaction of its own and commits only when released."""
+
+    def __init__(self, work):
+        super().__init__(daemon=True)
+        self.work, self.release, self.ready = work, threading.Event(), threading.Event()
+        self.error = None
+
+    def run(self):
+        try:
+            with transaction.atomic():
+                self.work()
+                self.ready.set()
+                self.release.wait(30)
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+            self.ready.set()
+        finally:
+            connections.close_all()
+
+
+class Request(threading.Thread):
+    def __init__(self, call):
+        super().__init__(daemon=True)
+        self.call, self.response, self.error = call, None, None
+
+    def run(self):
+        try:
+            self.response = self.call()
+        except Exception as exc:  # noqa: BLE001 - a 500 in the test client raises
+            self.error = exc
+        finally:
+            connections.close_all()
+
+
+def race(first_write, second_request):
+    holder = Holder(first_write)
+    holder.start()
+    assert holder.ready.wait(30) and holder.error is None, holder.error
+    request = Request(second_request)
+    request.start()
+    try:
+        wait_until_blocked()
+    finally:
+        holder.release.set()
+        holder.join(30)
+        request.join(30)
+    assert holder.error is None, holder.error
+    assert request.error is None, f"the second request failed: {request.error!r}"
+    return request.response
+
+
+def test_first_save_by_two_users_at_once_is_a_conflict_with_typed_values_kept(two_operators):
+    first, second = two_operators
+    year, month = previous_month()
+    regency, program = Regency.objects.get(code="16.07"), Program.objects.get(slug="gbrss")
+
+    def first_save():
+        services.report_save(
+            user=first,
+            regency=regency,
+            program=program,
+            year=year,
+            month=month,
+            version=0,
+            rows=[],
+            submit=False,
+        )
+
+    client = Client()
+    client.force_login(second)
+    response = race(
+        first_save,
+        lambda: client.post(url(), {"versi": "0", "aksi": "simpan", **rows("4321")}),
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "sudah diubah orang lain" in html
+    assert 'value="4321"' in html  # what the loser typed is still in the form
+    assert MonthlyReport.objects.get().version == 1
+    assert not Realization.objects.exists()
+
+
+def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_operators):
+    operator, importer = two_operators
+    year, month = previous_month()
+    report = MonthlyReport.objects.create(
+        regency_id="16.07",
+        program=Program.objects.get(slug="gbrss"),
+        year=year,
+        month=month,
+        version=1,
+    )
+    Realization.objects.create(
+        report=report,
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
+        funding_source=FundingSource.objects.get(code="apbn"),
+        value=Decimal(7),
+    )
+    client = Client()
+    client.force_login(importer)
+    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
+    assert preview.status_code == 200
+    batch = ImportBatch.objects.get()
+
+    def submit():  # what the entry form does when the operator presses "Ajukan"
+        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        locked.status, locked.version = Status.SUBMITTED, locked.version + 1
+        locked.save()
+
+    response = race(submit, lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True))
+    assert response.status_code == 200
+    assert "Tidak ada yang diubah" in response.content.decode() or (
+        "tidak ada yang diubah" in response.content.decode()
+    )
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED and report.version == 2
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(7)]
+    assert ImportBatch.objects.get().applied_at is None
+
+
+def test_import_creating_a_report_another_user_creates_at_once_stops_cleanly(two_operators):
+    operator, importer = two_operators
+    year, month = previous_month()
+    client = Client()
+    client.force_login(importer)
+    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
+    assert preview.status_code == 200
+    batch = ImportBatch.objects.get()
+    regency, program = Regency.objects.get(code="16.07"), Program.objects.get(slug="gbrss")
+
+    def first_save():
+        services.report_save(
+            user=operator,
+            regency=regency,
+            program=program,
+            year=year,
+            month=month,
+            version=0,
+            rows=[],
+            submit=False,
+        )
+
+    response = race(first_save, lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True))
+    assert response.status_code == 200
+    assert "tidak ada yang diubah" in response.content.decode().lower()
+    assert MonthlyReport.objects.get().version == 1
+    assert not Realization.objects.exists()
+    assert ImportBatch.objects.get().applied_at is None

@@ -1,0 +1,129 @@
+"""/verifikasi/ at scale: filters with counts, pages of 25, verifier wording, and bulk
+verification of exactly what the filter shows."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from programs.models import FundingSource, MonthlyReport, Program
+from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+
+Status = MonthlyReport.Status
+CODES = ["16.01", "16.02", "16.03", "16.04", "16.05", "16.06", "16.07", "16.08", "16.09"]
+
+
+def submitted(slug, code, year, month, value=5):
+    report = MonthlyReportFactory(
+        program=Program.objects.get(slug=slug),
+        regency=Regency.objects.get(code=code),
+        year=year,
+        month=month,
+        status=Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        first_submitted_at=timezone.now(),
+    )
+    indicator = Program.objects.get(slug=slug).indicators.exclude(measure="ratio").first()
+    if indicator is not None:
+        RealizationFactory(
+            report=report,
+            indicator=indicator,
+            funding_source=FundingSource.objects.get(code="apbn"),
+            value=Decimal(value),
+        )
+    return report
+
+
+@pytest.fixture
+def verifier(reference_data):
+    user = UserFactory(username="verifikator-uji")
+    UserScope.objects.create(user=user, role=UserScope.Role.VERIFIKATOR)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def queue(reference_data):
+    # 27 GBRSS reports (9 regencies x 3 months) and 4 GPSSS reports.
+    for month in (7, 8, 9):
+        for code in CODES:
+            submitted("gbrss", code, 2026, month)
+    for code in CODES[:4]:
+        submitted("gpsss", code, 2026, 9)
+
+
+def test_pages_hold_at_most_25_reports_with_counts_per_filter(verifier, queue):
+    page = verifier.get("/verifikasi/").content.decode()
+    assert page.count('class="panel queue-item"') == 25
+    assert "31 laporan" in page and "Halaman 1 dari 2" in page
+    assert ">GBRSS (27)</option>" in page and ">GPSSS (4)</option>" in page
+    assert "September 2026 (13)</option>" in page
+    assert "Diajukan (31)" in page
+    second = verifier.get("/verifikasi/", {"halaman": 2}).content.decode()
+    assert second.count('class="panel queue-item"') == 6
+
+
+def test_filters_by_program_regency_and_month(verifier, queue):
+    page = verifier.get("/verifikasi/", {"program": "gpsss"}).content.decode()
+    assert page.count('class="panel queue-item"') == 4 and "Halaman" not in page
+    page = verifier.get(
+        "/verifikasi/", {"program": "gbrss", "wilayah": "16.07", "bulan": "2026-08"}
+    ).content.decode()
+    assert page.count('class="panel queue-item"') == 1
+    assert "GBRSS — Banyuasin — Agustus 2026" in page
+    # Counts beside a filter's choices follow the other filters.
+    assert ">GPSSS (0)</option>" in page
+    # Bad filter values fall back to the defaults instead of failing.
+    assert verifier.get("/verifikasi/", {"bulan": "2026-13", "status": "x"}).status_code == 200
+
+
+def test_bulk_verify_acts_only_within_the_filter(verifier, queue):
+    response = verifier.post("/verifikasi/?program=gpsss", {"aksi": "semua", "jumlah": "4"})
+    assert response.status_code == 302 and "program=gpsss" in response["Location"]
+    assert MonthlyReport.objects.filter(program__slug="gpsss", status=Status.VERIFIED).count() == 4
+    assert not MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).exists()
+    # A queue that changed since the count was shown: nothing is verified.
+    verifier.post("/verifikasi/?program=gbrss&bulan=2026-07", {"aksi": "semua", "jumlah": "8"})
+    assert not MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).exists()
+    page = verifier.get("/verifikasi/?program=gbrss").content.decode()
+    assert "Antrean sudah berubah" in page
+
+
+def test_operator_cannot_bulk_verify(reference_data, queue):
+    user = UserFactory(username="op")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    client = Client()
+    client.force_login(user)
+    assert client.post("/verifikasi/", {"aksi": "semua", "jumlah": "31"}).status_code == 403
+    assert not MonthlyReport.objects.filter(status=Status.VERIFIED).exists()
+
+
+def test_checks_speak_to_the_verifier(verifier, reference_data):
+    for month, value in ((6, 2), (7, 2), (8, 2)):
+        report = submitted("gbrss", "16.07", 2026, month, value)
+        report.status, report.verified_at = Status.VERIFIED, timezone.now()
+        report.save()
+    submitted("gbrss", "16.07", 2026, 9, 40)
+    page = verifier.get("/verifikasi/").content.decode()
+    assert "cocokkan dengan catatan operator" in page
+    assert "operator tidak memberi catatan" in page
+    assert "beri catatan bila benar" not in page  # the operator's instruction
+
+
+def test_queue_queries_do_not_grow_with_the_queue(verifier, reference_data):
+    for code in CODES[:2]:
+        submitted("gbrss", code, 2026, 9)
+    with CaptureQueriesContext(connection) as small:
+        verifier.get("/verifikasi/")
+    for month in (5, 6, 7, 8):
+        for code in CODES:
+            submitted("gbrss", code, 2026, month)
+    submitted("gpsss", "16.01", 2025, 3)
+    with CaptureQueriesContext(connection) as large:
+        verifier.get("/verifikasi/")
+    assert len(large) == len(small)

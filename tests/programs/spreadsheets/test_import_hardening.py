@@ -1,0 +1,195 @@
+"""Hostile or odd spreadsheets: bounded reading, values the database cannot hold, line
+endings and oversize fields. Each is refused or becomes a row error in Indonesian; nothing
+is written and nothing answers 500 (issue 12, items 2 and 5)."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from programs.models import ImportBatch, MonthlyReport, Realization
+from programs.spreadsheets import imports
+from regencies.models import UserScope
+from tests.factories import UserFactory
+from tests.programs.spreadsheets.test_imports import (
+    HEADER,
+    XLSX,
+    csv_file,
+    login,
+    row,
+    states,
+    upload,
+    xlsx,
+)
+
+
+@pytest.fixture
+def operator(reference_data):
+    user = UserFactory(username="op-banyuasin")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    return user
+
+
+WIDE_ROWS = 20_000
+
+
+def wide_sheet_xlsx(rows: int = WIDE_ROWS) -> bytes:
+    """A small .xlsx whose sheet declares A1:XFD<rows> and puts a cell in the last column
+    (XFD = 16,384) of every row: cheap to send, ruinous to pad row by row."""
+    body = "".join(f'<row r="{n}"><c r="XFD{n}"><v>1</v></c></row>' for n in range(2, rows + 1))
+    return raw_xlsx(body, f"A1:XFD{rows}")
+
+
+def text_cells(line: int, values) -> str:
+    return "".join(
+        f'<c r="{chr(65 + i)}{line}" t="inlineStr"><is><t>{value}</t></is></c>'
+        for i, value in enumerate(values)
+    )
+
+
+def raw_xlsx(body: str, dimension: str) -> bytes:
+    """An .xlsx written by hand: the header row, then `body` (rows as sheet XML)."""
+    header = text_cells(1, HEADER)
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData><row r="1">{header}</row>{body}'
+        "</sheetData></worksheet>"
+    )
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
+            '/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http'
+            '://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.'
+            'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats'
+            '.org/officeDocument/2006/relationships"><sheets><sheet name="Data" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http'
+            '://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_a_sheet_declaring_16384_columns_is_read_only_as_wide_as_the_known_columns(settings):
+    data = wide_sheet_xlsx()
+    assert len(data) < 400_000  # passes the size check: the work, not the file, is the threat
+    lines = imports._xlsx_lines(data)
+    _number, first = next(lines)
+    assert len(first) <= settings.IMPORT_MAX_COLUMNS  # never the declared 16,384
+    cells = sum(len(cells) for _n, cells in lines)
+    assert cells <= WIDE_ROWS * settings.IMPORT_MAX_COLUMNS
+
+
+def test_the_wide_sheet_upload_is_refused_with_a_reason(operator):
+    file = SimpleUploadedFile("lebar.xlsx", wide_sheet_xlsx(), content_type=XLSX)
+    response = upload(login(operator), file)
+    assert response.status_code == 400
+    assert "tidak berisi baris data" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="F2"><v>NaN</v></c>',
+        '<c r="F2"><v>inf</v></c>',
+        '<c r="F2"><v>1e999</v></c>',
+        '<c r="F2"><v>1e15</v></c>',
+        '<c r="F2"><v>0.123456789</v></c>',
+        '<c r="F2" t="inlineStr"><is><t>1e999</t></is></c>',
+        '<c r="F2" t="inlineStr"><is><t>NaN</t></is></c>',
+        '<c r="F2" t="inlineStr"><is><t>100000000000000000000</t></is></c>',
+    ],
+    ids=["nan", "inf", "1e999", "1e15", "5-decimals", "text-1e999", "text-nan", "text-1e20"],
+)
+def test_numbers_the_database_cannot_hold_are_row_errors_at_preview(operator, cell):
+    body = f'<row r="2">{text_cells(2, row()[:5])}{cell}</row>'
+    file = SimpleUploadedFile("angka.xlsx", raw_xlsx(body, "A1:I2"), content_type=XLSX)
+    response = upload(login(operator), file)
+    html = response.content.decode()
+    if response.status_code == 400:  # openpyxl cannot even read the cell: refused, says where
+        assert "Sel di baris 2 tidak dapat dibaca" in html
+    else:
+        assert response.status_code == 200
+        assert states(response) == ["error"]
+        assert "Bukan angka yang sah" in html
+    assert not Realization.objects.exists() and not MonthlyReport.objects.exists()
+
+
+def test_cells_typed_as_dates_where_numbers_belong_are_row_errors(operator):
+    import datetime as dt
+
+    response = upload(login(operator), xlsx([row(value=dt.datetime(2024, 3, 1))]))
+    assert response.status_code == 200
+    assert states(response) == ["error"]
+
+
+def test_csv_with_carriage_return_line_endings_is_read(operator):
+    text = ";".join(HEADER) + "\r" + ";".join(row()[:5]) + ";1.250;;;\r"
+    response = upload(login(operator), csv_file(text))
+    assert response.status_code == 200
+    assert states(response) == ["new"]
+
+
+def test_csv_field_over_the_csv_module_limit_is_refused(operator):
+    text = ";".join(HEADER) + "\n" + ";".join(row()[:5]) + ';1;;;"' + "x" * 200_000 + '"\n'
+    response = upload(login(operator), csv_file(text))
+    assert response.status_code == 400
+    assert "terlalu panjang" in response.content.decode()
+    assert not MonthlyReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ['<c r="F2" t="d"><v>bukan tanggal</v></c>', '<c r="F2" t="n"><v>dua belas</v></c>'],
+    ids=["date-with-text", "number-with-text"],
+)
+def test_cells_typed_as_dates_or_numbers_holding_text_are_refused_with_a_reason(operator, cell):
+    values = row()[:5]
+    body = f'<row r="2">{text_cells(2, values)}{cell}</row>'
+    file = SimpleUploadedFile("aneh.xlsx", raw_xlsx(body, "A1:I2"), content_type=XLSX)
+    response = upload(login(operator), file)
+    assert response.status_code in (200, 400)
+    html = response.content.decode()
+    assert "baris 2" in html or states(response) == ["error"]
+    assert not Realization.objects.exists()
+
+
+def test_prune_imports_deletes_batches_older_than_the_setting(operator, settings):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.IMPORT_BATCH_MAX_AGE_DAYS = 7
+    client = login(operator)
+    upload(client, xlsx([row("3")]))
+    upload(client, xlsx([row("4")]))
+    old, recent = ImportBatch.objects.order_by("pk")
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    call_command("prune_imports", stdout=io.StringIO())
+    assert list(ImportBatch.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -1,0 +1,146 @@
+"""Numbers typed in the admin mean what the admin meant (Indonesian and English), lists
+and history show them as people read them, counts are whole, large changes are
+confirmed; targets are copied to the next year with a reason."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from programs.models import Indicator, Target
+from tests.programs.test_admin import (
+    change_data,
+    changelist_data,
+    gbrss_indicator,
+    gbrss_province_target,
+    realize,
+    row_cells,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def change(admin_client, target, **overrides):
+    return admin_client.post(
+        reverse("admin:programs_target_change", args=[target.pk]),
+        change_data(target, **overrides),
+    )
+
+
+def test_indonesian_thousands_and_decimals(admin_client, reference_data):
+    target = gbrss_province_target()  # 8.391 houses
+    response = change(admin_client, target, value="8.600")
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(8600)
+    stunting = Target.objects.get(indicator__code="prevalensi-stunting", regency=None, year=2024)
+    response = change(admin_client, stunting, value="14,33", baseline="")
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    stunting.refresh_from_db()
+    assert stunting.value == Decimal("14.33")
+
+
+def test_english_input_in_english(admin_client, reference_data):
+    admin_client.cookies["bahasa"] = "en"
+    target = gbrss_province_target()
+    assert change(admin_client, target, value="8,600").status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(8600)
+
+
+def test_garbage_and_fractional_counts_are_refused(admin_client, reference_data):
+    target = gbrss_province_target()
+    for typed, message in (("8.6oo", "Bukan angka"), ("8391,5", "bilangan bulat")):
+        response = change(admin_client, target, value=typed)
+        assert response.status_code == 200 and message in response.content.decode()
+        target.refresh_from_db()
+        assert target.value == Decimal(8391)
+
+
+def test_large_change_asks_for_confirmation(admin_client, reference_data):
+    target = gbrss_province_target()
+    response = change(admin_client, target, value="83.910")
+    page = response.content.decode()
+    assert response.status_code == 200 and "dari 8.391 menjadi 83.910" in page
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+    # Typed as the admin meant it, after checking: saved.
+    response = change(admin_client, target, value="83.910", confirm_large_change="on")
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(83910)
+    # The list cannot confirm: refused there, with a pointer to the change form.
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"), changelist_data(target, value="1.000")
+    )
+    assert "halaman ubah target" in response.content.decode()
+    target.refresh_from_db()
+    assert target.value == Decimal(83910)
+
+
+def test_lists_and_history_show_numbers_as_people_read_them(admin_client, reference_data):
+    target = gbrss_province_target()
+    change(admin_client, target, value="8.600")
+    changelist = admin_client.get(reverse("admin:programs_target_changelist")).content.decode()
+    assert 'value="8.600"' in changelist and "8600.0000" not in changelist
+    history = admin_client.get(
+        reverse("admin:programs_target_history", args=[target.pk])
+    ).content.decode()
+    assert "Nilai target" in history and "8.600" in history
+    assert "8600,0000" not in history and "8.600,0000" not in history
+    realization = realize(target, regency=None)
+    realization.value = Decimal("14.33")
+    realization.save()
+    realizations = admin_client.get(
+        reverse("admin:programs_realization_changelist")
+    ).content.decode()
+    assert "14,33" in realizations
+
+
+def test_unallocated_only_for_sums(admin_client, reference_data):
+    changelist = admin_client.get(reverse("admin:programs_target_changelist")).content.decode()
+    houses = row_cells(changelist, gbrss_province_target())
+    assert houses["unallocated"] == "8.391"
+    ratio = Target.objects.get(
+        indicator__measure=Indicator.Measure.RATIO,
+        regency=None,
+        year=2024,
+        indicator__code="prevalensi-stunting",
+    )
+    assert row_cells(changelist, ratio)["unallocated"] == "-"
+
+
+def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
+    province = gbrss_province_target()
+    allocation = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.07", year=2024, value=Decimal(400)
+    )
+    existing = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.01", year=2025, value=Decimal(7)
+    )
+    source = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.01", year=2024, value=Decimal(9)
+    )
+    url = reverse("admin:programs_target_changelist")
+    selected = [province.pk, allocation.pk, source.pk]
+    ask = admin_client.post(url, {"action": "copy_to_next_year", "_selected_action": selected})
+    assert ask.status_code == 200 and "Alasan penyalinan" in ask.content.decode()
+    assert not Target.objects.filter(year=2025, regency=None).exists()
+    done = admin_client.post(
+        url,
+        {
+            "action": "copy_to_next_year",
+            "_selected_action": selected,
+            "reason": "Target awal 2025 menunggu RKPD",
+            "apply": "Salin",
+        },
+    )
+    assert done.status_code == 302
+    copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2025)
+    assert copy.value == province.value and copy.splits.count() == province.splits.count()
+    assert copy.history.get().history_change_reason == "Target awal 2025 menunggu RKPD"
+    assert Target.objects.get(regency="16.07", year=2025).value == Decimal(400)
+    existing.refresh_from_db()
+    assert existing.value == Decimal(7)  # already there: left alone
+    # Values stay editable afterwards.
+    assert change(admin_client, copy, value="9.000").status_code == 302

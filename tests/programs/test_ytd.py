@@ -1,0 +1,257 @@
+"""The maintained year-to-date table (programs/ytd.py) equals `compute_progress`, the
+reference, for every measure, every month and both views, after random writes through
+every path: services (same transaction), plain ORM saves and deletes, bulk updates and
+raw SQL (picked up by the next read), and the full rebuild command."""
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from programs import ytd
+from programs.dashboards import selectors as dashboards
+from programs.models import (
+    FundingSource,
+    Indicator,
+    MonthlyReport,
+    ProgressDirty,
+    ProgressYTD,
+    Realization,
+)
+from programs.progress import compute_progress
+from programs.reporting import services
+from regencies.models import UserScope
+from tests.factories import (
+    FundingSourceFactory,
+    IndicatorFactory,
+    MonthlyReportFactory,
+    ProgramFactory,
+    RegencyFactory,
+    TargetFactory,
+    UserScopeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+Status = MonthlyReport.Status
+Measure = Indicator.Measure
+YEAR = 2024
+
+
+def build_world(rng: random.Random):
+    program = ProgramFactory(slug="acak")
+    indicators = [
+        IndicatorFactory(program=program, measure=measure, code=f"ind-{measure}")
+        for measure in (Measure.INCREMENT, Measure.RUNNING_TOTAL, Measure.RATIO, Measure.LEVEL)
+    ]
+    regencies = [RegencyFactory() for _ in range(4)]
+    sources = [
+        FundingSourceFactory(),
+        FundingSourceFactory(
+            code="apbn-uji", category=FundingSource.Category.APBN, name="APBN uji"
+        ),
+    ]
+    for indicator in indicators:
+        TargetFactory(indicator=indicator, value=Decimal(rng.randint(50, 500)))
+        TargetFactory(indicator=indicator, regency=regencies[0], value=Decimal(80))
+    return program, indicators, regencies, sources
+
+
+def random_value(rng, indicator):
+    if indicator.measure == Measure.RATIO:
+        den = Decimal(rng.randint(1, 50))
+        return {"value": None, "numerator": Decimal(rng.randint(0, int(den))), "denominator": den}
+    return {"value": Decimal(rng.randint(0, 900)) / Decimal(rng.choice([1, 4]))}
+
+
+def random_write(rng, program, indicators, regencies, sources):
+    """One write through the ORM (not the services): created, changed or deleted."""
+    regency = rng.choice([*regencies, None])  # None: the province's own report
+    month = rng.randint(1, 12)
+    status = rng.choice([Status.DRAFT, Status.SUBMITTED, Status.VERIFIED, Status.RETURNED])
+    report = MonthlyReport.objects.filter(
+        program=program, regency=regency, year=YEAR, month=month
+    ).first()
+    action = rng.random()
+    if report is not None and action < 0.15:
+        report.delete()
+        return
+    if report is None:
+        report = MonthlyReportFactory(
+            program=program,
+            regency=regency,
+            year=YEAR,
+            month=month,
+            status=status,
+            return_reason="Periksa lagi" if status == Status.RETURNED else "",
+        )
+    elif action < 0.4:
+        report.status = status
+        report.return_reason = "Periksa lagi" if status == Status.RETURNED else ""
+        report.save()
+        return
+    indicator = rng.choice(indicators)
+    Realization.objects.update_or_create(
+        report=report,
+        indicator=indicator,
+        funding_source=rng.choice(sources),
+        defaults=random_value(rng, indicator),
+    )
+
+
+def assert_table_equals_reference(indicators, regencies):
+    codes = [r.code for r in regencies]
+    for verified_only in (False, True):
+        for month in range(1, 13):
+            for regency_codes in (None, codes[:2]) if month in (6, 12) else (None,):
+                expected = compute_progress(
+                    indicators=indicators,
+                    year=YEAR,
+                    month=month,
+                    regency_codes=regency_codes,
+                    verified_only=verified_only,
+                )
+                actual = ytd.progress_table(
+                    indicators=indicators,
+                    year=YEAR,
+                    month=month,
+                    regency_codes=regency_codes,
+                    verified_only=verified_only,
+                )
+                assert actual == expected, (month, verified_only, regency_codes)
+            assert {(s.label, s.value) for s in sources_now(indicators, month, verified_only)} == (
+                {(s.label, s.value) for s in reference_sources(indicators, month, verified_only)}
+            )
+
+
+def sources_now(indicators, month, verified_only):
+    rows = []
+    for indicator in indicators:
+        rows += dashboards.source_breakdown(
+            indicator=indicator, year=YEAR, month=month, verified_only=verified_only
+        )
+    return rows
+
+
+def reference_sources(indicators, month, verified_only):
+    """Per funding source straight from the realizations (increments: months summed;
+    running totals: each regency's latest month)."""
+    rows = []
+    statuses = (Status.VERIFIED,) if verified_only else (Status.SUBMITTED, Status.VERIFIED)
+    for indicator in indicators:
+        if indicator.measure not in (Measure.INCREMENT, Measure.RUNNING_TOTAL):
+            continue
+        counted = Realization.objects.filter(
+            indicator=indicator,
+            report__year=YEAR,
+            report__month__lte=month,
+            report__status__in=statuses,
+            report__regency__isnull=False,
+        ).select_related("report", "funding_source")
+        latest: dict[str, int] = {}
+        for r in counted:
+            latest[r.report.regency_id] = max(latest.get(r.report.regency_id, 0), r.report.month)
+        totals: dict[str, Decimal] = {}
+        for r in counted:
+            if indicator.measure == Measure.RUNNING_TOTAL and (
+                r.report.month != latest[r.report.regency_id]
+            ):
+                continue
+            totals[r.funding_source.name] = totals.get(r.funding_source.name, Decimal(0)) + (
+                r.value or 0
+            )
+        rows += [dashboards.SourceRow(name, "", False, total) for name, total in totals.items()]
+    return rows
+
+
+def test_table_equals_compute_progress_after_random_writes():
+    rng = random.Random(20241129)
+    program, indicators, regencies, sources = build_world(rng)
+    indicators = list(Indicator.objects.filter(program=program).select_related("program"))
+    for _round in range(3):
+        for _write in range(30):
+            random_write(rng, program, indicators, regencies, sources)
+        assert ProgressDirty.objects.exists()  # the triggers noticed; the next read rebuilds
+        assert_table_equals_reference(indicators, regencies)
+        assert not ProgressDirty.objects.exists()
+
+
+def test_bulk_updates_raw_sql_and_measure_changes_are_picked_up():
+    rng = random.Random(7)
+    program, indicators, regencies, sources = build_world(rng)
+    for _write in range(40):
+        random_write(rng, program, indicators, regencies, sources)
+    indicators = list(Indicator.objects.filter(program=program).select_related("program"))
+    assert_table_equals_reference(indicators, regencies)
+    MonthlyReport.objects.filter(program=program, status=Status.SUBMITTED).update(
+        status=Status.VERIFIED
+    )
+    assert_table_equals_reference(indicators, regencies)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE programs_realization SET value = value * 2 WHERE value > 100")
+    assert_table_equals_reference(indicators, regencies)
+    Indicator.objects.filter(pk=indicators[0].pk).update(measure=Measure.RUNNING_TOTAL)
+    indicators = list(Indicator.objects.filter(program=program).select_related("program"))
+    assert_table_equals_reference(indicators, regencies)
+
+
+def test_services_rebuild_in_their_own_transaction():
+    rng = random.Random(3)
+    program, indicators, regencies, sources = build_world(rng)
+    report = MonthlyReportFactory(
+        program=program, regency=regencies[0], month=3, status=Status.SUBMITTED
+    )
+    Realization.objects.create(
+        report=report, indicator=indicators[0], funding_source=sources[0], value=Decimal(12)
+    )
+    ytd.flush()
+    verifier = UserScopeFactory(role=UserScope.Role.VERIFIKATOR).user
+    services.report_verify(user=verifier, report=report, version=report.version)
+    assert not ProgressDirty.objects.exists()  # rebuilt before the service committed
+    row = ProgressYTD.objects.get(
+        indicator_id=indicators[0].pk,
+        regency_code=regencies[0].code,
+        year=YEAR,
+        month=12,
+        verified_only=True,
+    )
+    assert row.total == Decimal(12)
+
+
+def test_rebuild_command_rebuilds_everything():
+    rng = random.Random(11)
+    program, indicators, regencies, sources = build_world(rng)
+    for _write in range(30):
+        random_write(rng, program, indicators, regencies, sources)
+    ytd.flush()
+    ProgressYTD.objects.all().delete()  # lost, e.g. a restore without the derived table
+    call_command("rebuild_progress", verbosity=0)
+    indicators = list(Indicator.objects.filter(program=program).select_related("program"))
+    assert_table_equals_reference(indicators, regencies)
+
+
+def test_admin_writes_rebuild_in_their_own_transaction(admin_client):
+    rng = random.Random(5)
+    program, indicators, regencies, sources = build_world(rng)
+    report = MonthlyReportFactory(program=program, regency=regencies[1], month=2)
+    kept = Realization.objects.create(
+        report=report, indicator=indicators[0], funding_source=sources[0], value=Decimal(4)
+    )
+    removed = Realization.objects.create(
+        report=report, indicator=indicators[0], funding_source=sources[1], value=Decimal(6)
+    )
+    ytd.flush()
+    response = admin_client.post(
+        f"/admin/programs/realization/{removed.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not ProgressDirty.objects.exists()  # rebuilt inside the admin's transaction
+    row = ProgressYTD.objects.get(
+        indicator_id=kept.indicator_id,
+        regency_code=regencies[1].code,
+        year=YEAR,
+        month=12,
+        verified_only=True,
+    )
+    assert row.total == Decimal(4)

@@ -1,0 +1,138 @@
+"""Bad input and error pages (issue 12, items 5 and 6): every probe answers 400/404 with
+an Indonesian page in the site's layout, never a 500; logged-in pages are private."""
+
+import pytest
+from django.test import Client
+
+from programs.models import MonthlyReport
+from programs.reporting import services
+from tests.programs.reporting.test_reporting import (  # noqa: F401  (fixtures)
+    client_for,
+    people,
+    report,
+    rows,
+    url,
+)
+
+Status = MonthlyReport.Status
+LAYOUT = '<main id="konten"'
+
+
+@pytest.fixture
+def quiet_client():
+    """A client that shows the 500 page instead of raising the view's exception."""
+    return Client(raise_request_exception=False)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/wilayah/%00/",
+        "/program/gbrss/?program=%00",
+        "/unduh/program/gbrss.xlsx?program=%00",
+        "/unduh/program/gbrss.csv?indikator=%00",
+        "/unduh/kelengkapan.xlsx?program=%00",
+        "/unduh/kelengkapan.csv?program=%00",
+        "/?urutkan=%00",
+    ],
+)
+def test_hostile_urls_answer_400_or_404_in_indonesian(gbrss_data, quiet_client, path):
+    response = quiet_client.get(path)
+    assert response.status_code in (400, 404), response.status_code
+    html = response.content.decode()
+    assert LAYOUT in html
+    assert "Permintaan tidak dapat diproses" in html or "Halaman tidak ditemukan" in html
+
+
+@pytest.mark.parametrize("path", ["/laporan/16.07/gpmss/0000-01/", "/laporan/16.07/gbrss/0000-01/"])
+def test_a_year_zero_report_is_a_404(people, quiet_client, path):  # noqa: F811
+    quiet_client.force_login(people["operator"])
+    response = quiet_client.get(path)
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.content.decode()
+
+
+def test_streamed_csv_export_with_a_nul_filter_is_refused_before_streaming(people, quiet_client):  # noqa: F811
+    report(Status.SUBMITTED)
+    quiet_client.force_login(people["pimpinan"])
+    response = quiet_client.get("/unduh/realisasi.csv?tahun=2024&bulan=3&program=%00")
+    assert response.status_code == 400
+    assert not response.streaming
+
+
+def test_nul_in_a_posted_form_is_a_400(people, quiet_client):  # noqa: F811
+    quiet_client.force_login(people["operator"])
+    response = quiet_client.post(url(), {"versi": "0", "aksi": "simpan", **rows(note="a\x00b")})
+    assert response.status_code == 400
+    assert not MonthlyReport.objects.exists()
+
+
+def test_a_deeply_nested_conflict_snapshot_is_a_conflict_not_a_500(people, quiet_client):  # noqa: F811
+    report(Status.DRAFT)
+    quiet_client.force_login(people["operator"])
+    response = quiet_client.post(
+        url(),
+        {"versi": "0", "aksi": "simpan", "snapshot": "[" * 50_000, **rows("5")},
+    )
+    assert response.status_code == 409
+
+
+def test_404_page_is_indonesian_in_the_layout(db):
+    response = Client().get("/tidak-ada/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Halaman tidak ditemukan" in html and LAYOUT in html
+
+
+def test_403_page_says_why(people):  # noqa: F811
+    response = client_for(people["pimpinan"]).get("/impor/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Akses ditolak" in html and LAYOUT in html
+    assert "Impor hanya untuk operator kabupaten/kota dan admin." in html
+
+
+def test_500_page_is_indonesian_in_the_layout(gbrss_data, quiet_client, monkeypatch):
+    from programs.dashboards import views as dashboards
+
+    def broken(**kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(dashboards.selectors, "overview", broken)
+    response = quiet_client.get("/?tahun=2024")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Terjadi kesalahan" in html and LAYOUT in html
+    assert "simulated bug" not in html and "Traceback" not in html
+
+
+def test_logged_in_html_pages_are_private(people):  # noqa: F811
+    client = client_for(people["operator"])
+    for path in ("/", "/laporan/", url()):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "private" in response.get("Cache-Control", ""), path
+
+
+def test_return_and_reopen_reasons_have_a_length_limit(people):  # noqa: F811
+    rep = report(Status.SUBMITTED)
+    with pytest.raises(services.ServiceError) as refused:
+        services.report_return(user=people["verifier"], report=rep, reason="x" * 2001)
+    assert "terlalu panjang" in refused.value.message
+    response = client_for(people["verifier"]).post(
+        url(suffix="status/"),
+        {"aksi": "kembalikan", "alasan": "x" * 5000, "versi": str(rep.version)},
+        follow=True,
+    )
+    assert "terlalu panjang" in response.content.decode()
+    rep.refresh_from_db()
+    assert rep.status == Status.SUBMITTED
+
+
+def test_notes_have_a_length_limit(people):  # noqa: F811
+    response = client_for(people["operator"]).post(
+        url(), {"versi": "0", "aksi": "simpan", **rows("5", note="x" * 2001)}
+    )
+    assert response.status_code == 422
+    assert "terlalu panjang" in response.content.decode()
+    assert not MonthlyReport.objects.exists()

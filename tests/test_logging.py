@@ -1,0 +1,78 @@
+"""Logging for operations (issue 12, item 9): one line per request with its id, user,
+status and duration; JSON lines on request; failed notification mail is logged."""
+
+import io
+import json
+import logging
+
+import pytest
+from django.test import Client
+
+from programs.reporting import services
+from tests.programs.reporting.test_reporting import people, report  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def request_lines():
+    """What the request logger writes, formatted as with LOG_FORMAT=json."""
+    from sumsel_gerakan.logging import JsonFormatter, logging_config
+
+    assert logging_config("json")["handlers"]["console"]["formatter"] == "json"
+    assert logging_config(None)["handlers"]["console"]["formatter"] == "text"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("sumsel_gerakan.request")
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
+    logger.setLevel(previous)
+
+
+def test_one_json_line_per_request_with_id_user_status_and_duration(people, request_lines):  # noqa: F811
+    client = Client()
+    client.force_login(people["operator"])
+    response = client.get("/laporan/")
+    missing = Client().get("/tidak-ada/", HTTP_X_REQUEST_ID="dari-proksi-123")
+    lines = request_lines()
+    assert len(lines) == 2
+    ok, not_found = lines
+    assert ok["status"] == 200 and ok["user_id"] == people["operator"].pk
+    assert ok["path"] == "/laporan/" and ok["method"] == "GET"
+    assert ok["request_id"] == response["X-Request-ID"] and len(ok["request_id"]) >= 8
+    assert isinstance(ok["duration_ms"], int | float) and ok["duration_ms"] >= 0
+    assert not_found["status"] == 404 and not_found["user_id"] is None
+    assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
+
+
+def test_text_lines_carry_the_same_fields(people):  # noqa: F811
+    from sumsel_gerakan.logging import TextFormatter
+
+    record = logging.LogRecord("sumsel_gerakan.request", 20, "", 0, "GET / 200", (), None)
+    record.request_id, record.status, record.duration_ms = "abc12345", 200, 3.2
+    line = TextFormatter().format(record)
+    assert "request_id=abc12345" in line and "status=200" in line and "duration_ms=3.2" in line
+
+
+def test_failed_notification_mail_is_logged_not_dropped(
+    people,  # noqa: F811
+    settings,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    rep = report(services.Status.SUBMITTED)
+    with (
+        caplog.at_level(logging.ERROR, logger="sumsel_gerakan.mail"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.report_return(user=people["verifier"], report=rep, reason="Periksa lagi")
+    rep.refresh_from_db()
+    assert rep.status == services.Status.RETURNED  # the change stands
+    failures = [r for r in caplog.records if r.name == "sumsel_gerakan.mail"]
+    assert len(failures) == 1
+    assert "dikembalikan" in failures[0].subject
+    assert "op-banyuasin@sumselprov.go.id" in failures[0].recipients
