@@ -36,7 +36,7 @@ def dashboard(view):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.PUBLIC_DASHBOARD and not request.user.is_authenticated:
+        if not permissions.can_read_dashboards(request.user):
             return redirect_to_login(request.get_full_path())
         return cached(request, *args, **kwargs)
 

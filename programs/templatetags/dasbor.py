@@ -100,6 +100,30 @@ def rapor_cells(row):
 
 
 @register.filter
+def status_cells(cells):
+    """A completeness row's cells as HTML (same markup as a template loop). A grid has
+    12 cells per regency but only a few kinds (month, state): each kind is rendered
+    once, instead of four variable lookups per cell in the template engine."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    rendered: dict[tuple[str, str], str] = {}
+    parts = []
+    for cell in cells:
+        key = (cell.state, cell.label)
+        html = rendered.get(key)
+        if html is None:
+            state, label = escape(cell.state), escape(cell.label)
+            html = rendered[key] = (
+                f'<td class="state state-{state}" title="{label}" data-state="{state}">'
+                f'<span aria-hidden="true">{escape(cell.symbol)}</span>'
+                f'<span class="visually-hidden">{label}</span></td>'
+            )
+        parts.append(html)
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
+
+
+@register.filter
 def queue_query(filters, status: str = "") -> str:
     """The verification queue's URL query for `filters` (with another status when given;
     '?' + params, always ending so that '&halaman=' can follow)."""
