@@ -16,11 +16,12 @@ RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin app
 
-# Dependencies first, so that code changes do not reinstall them. The project itself
+# Dependencies first, so that code changes do not reinstall them: exactly the versions
+# of requirements.lock (`make lock`), each checked against its hash. The project itself
 # installs no package ([tool.setuptools] packages = []): the code runs from /app.
-COPY pyproject.toml README.md ./
-# The s3 extra: attachments in an S3-compatible object store when ATTACHMENTS_S3_BUCKET is set.
-RUN pip install '.[s3]'
+COPY requirements.lock pyproject.toml README.md ./
+RUN pip install --require-hashes -r requirements.lock \
+    && pip install --no-deps .
 
 # Code stays owned by root: the app user can read it, not change it.
 COPY . .

@@ -1146,3 +1146,41 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class SavedView(models.Model):
+    """A dashboard page with its filters, starred by a user ("Tersimpan").
+
+    Only the page's path and its known filter parameters are kept: the link opens the
+    page as it is now, so it keeps working whatever data changes later (bad or stale
+    filters fall back to the defaults, see programs/filters.py).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("pengguna"),
+    )
+    title = models.CharField(_("judul"), max_length=200)
+    path = models.CharField(_("halaman"), max_length=200)
+    query = models.CharField(_("filter"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("disimpan"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tampilan tersimpan")
+        verbose_name_plural = _("tampilan tersimpan")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Starring the same page twice keeps one entry.
+            models.UniqueConstraint(
+                fields=["user", "path", "query"], name="saved_view_unique_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def url(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")

@@ -49,7 +49,7 @@ from programs import dataversion, permissions
 
 # Query parameters that change what a dashboard or export shows; others are ignored in
 # the key (and by the views), so junk parameters cannot fill the cache.
-PARAMETERS = ("tahun", "bulan", "indikator", "terverifikasi", "urutkan", "program")
+PARAMETERS = ("tahun", "bulan", "indikator", "terverifikasi", "urutkan", "program", "lengkap")
 STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Cache-Control")
 VARY = ("Cookie", "HX-Request", "Accept-Encoding")
 _GZIP = re.compile(r"\bgzip\b")

@@ -70,6 +70,37 @@ def sees_provisional_rows(user) -> bool:
     return role_of(user) is not None
 
 
+def can_read_dashboards(user) -> bool:
+    """Dashboards and the read-only API: logged-in users always, anyone else while
+    PUBLIC_DASHBOARD is on (verified figures only)."""
+    return user.is_authenticated or settings.PUBLIC_DASHBOARD
+
+
+def sees_realization_notes(user) -> bool:
+    """The free-text note of a raw realization row is for officials."""
+    return role_of(user) is not None
+
+
+def api_realization_reports(user) -> QuerySet[MonthlyReport]:
+    """Counted reports whose raw realization rows `user` reads through the API.
+
+    Officials follow `reports_visible_to` (operators: their regency and programs;
+    verifiers: their programs; pimpinan and admins: all). Anyone else (an anonymous
+    visitor, an account without a role) reads what the public dashboard counts: verified
+    reports of every regency, only while PUBLIC_DASHBOARD is on. Submitted reports count
+    for those who see provisional rows (`sees_provisional_rows`).
+    """
+    if role_of(user) is not None:
+        reports = reports_visible_to(user)
+    elif settings.PUBLIC_DASHBOARD:
+        reports = MonthlyReport.objects.all()
+    else:
+        reports = MonthlyReport.objects.none()
+    if sees_provisional_rows(user):
+        return reports.filter(status__in=MonthlyReport.COUNTED_STATUSES)
+    return reports.filter(status=MonthlyReport.Status.VERIFIED)
+
+
 def can_export(user) -> bool:
     """Officials export every table with provisional figures, and the raw realizations."""
     return role_of(user) is not None

@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from programs.dashboards import saved_views as saved
 from programs.dashboards import views as dashboards
 from programs.reporting import evidence_views as evidence
 from programs.reporting import views as reports
@@ -42,6 +43,9 @@ urlpatterns = [
     path("program/<slug:slug>/", dashboards.program, name="program"),
     path("wilayah/<str:code>/", dashboards.regency, name="regency"),
     path("kelengkapan/", dashboards.completeness, name="completeness"),
+    path("ringkasan/cetak/", dashboards.meeting_summary, name="meeting_summary"),
+    path("tersimpan/", saved.saved_list, name="saved"),
+    path("tersimpan/<int:pk>/hapus/", saved.saved_delete, name="saved_delete"),
     path("laporan/", reports.my_reports, name="my_reports"),
     path(
         "laporan/<kode:code>/<slug:slug>/<period:period>/",

@@ -16,7 +16,7 @@ urlpatterns = [
     path("akun/menu/", views.account_menu, name="account_menu"),
     path("akun/", include("accounts.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("programs.api_urls")),
+    path("api/v1/", include("programs.api.urls")),
     path("", include("programs.urls")),
 ]
 

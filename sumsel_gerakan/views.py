@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -86,12 +87,31 @@ def _error_page(request, template: str, status: int, message: str = ""):
     from django.http import HttpResponse
     from django.template import loader
 
+    if request.path_info.startswith("/api/"):
+        return _api_error(status, message)
     try:
         html = loader.render_to_string(template, {"message": message}, request=request)
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         logging.getLogger("sumsel_gerakan.errors").exception("Error page %s failed", template)
         html = f"<!doctype html><title>{status}</title><p>{status}</p>"
     response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _api_error(status: int, message: str):
+    """The JSON API answers errors raised before its views (a NUL byte, a crash) as JSON
+    too, with the same Indonesian `detail` shape as its own errors."""
+    titles = {
+        400: _("Permintaan tidak dapat diproses"),
+        403: _("Akses ditolak"),
+        404: _("Halaman tidak ditemukan"),
+        500: _("Terjadi kesalahan"),
+    }
+    detail = message or str(titles.get(status, titles[500]))
+    response = JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

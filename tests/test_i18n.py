@@ -99,7 +99,8 @@ def test_program_page_in_english(reference_data):
         "Achievement map",
         "Table by regency/city",
         "2024, through December",
-        "Achievement (%)",  # chart axis, from charts.py
+        "December last year (2023)",  # the year-over-year figure
+        "Dark line: 100.0 % expected to date.",  # the bars, from charts.py
     ]:
         assert phrase in html, phrase
     for phrase in [*INDONESIAN, "Target provinsi", "Peta capaian", "Capaian (%)"]:

@@ -12,13 +12,13 @@ Plotly turns the entities back into the characters it draws.
 from __future__ import annotations
 
 import html
+import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from programs import formats
 
@@ -29,7 +29,6 @@ STATUS_COLOURS = {
     "no_target": "#8C8C8C",
     "no_data": "#BDBDBD",
 }
-MAP_SCALE = [[0, "#f1eef6"], [0.5, "#74a9cf"], [1, "#034e7b"]]
 REALIZATION_COLOUR = "#0072B2"
 TARGET_COLOUR = "#E69F00"
 
@@ -44,7 +43,14 @@ class BarRow:
     url: str
 
 
+# Every numeric axis: thousands separated and no trailing zeros (8.000; 14,3 in
+# Indonesian through `separators`, 8,000; 14.3 in English). Category axes ignore it.
+AXIS_NUMBERS = {"tickformat": ",~f", "separatethousands": True}
+
+
 def _layout(**extra) -> dict:
+    """The common layout of every figure: the language's separators and axis number
+    format are set here once, so no figure can forget them."""
     english = (get_language() or "id").startswith("en")
     layout = {
         "separators": ".," if english else ",.",
@@ -55,16 +61,20 @@ def _layout(**extra) -> dict:
         "hoverlabel": {"align": "left"},
     }
     layout.update(extra)
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {**AXIS_NUMBERS, **layout.get(axis, {})}
     return layout
 
 
 def config() -> dict:
+    """Plotly's tool bar stays off: it floats over the top right of a chart and covered
+    labels there; every chart has its table and its download beside it."""
     english = (get_language() or "id").startswith("en")
     return {
         "locale": "en" if english else "id",
         "displaylogo": False,
+        "displayModeBar": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }
 
 
@@ -77,127 +87,72 @@ def _float(value) -> float | None:
     return None if value is None else float(formats.round_half_up(value, 4))
 
 
-def _pct(value) -> str:
+def pct(value) -> str:
     return "–" if value is None else f"{formats.number(value, 1)} %"
 
 
-def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> dict:
-    """Horizontal bars of achievement per regency, best on top, with the expected marker."""
-    shown = [r for r in rows if r.achievement is not None]
-    shown.sort(key=lambda r: r.achievement)
-    names = [esc(r.name) for r in shown]
-    pcts = [_pct(r.achievement) for r in shown]  # formatted once for text and hover
-    figure = {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "x": [_float(r.achievement) for r in shown],
-                "y": names,
-                "marker": {"color": [STATUS_COLOURS[r.status] for r in shown]},
-                "text": pcts,
-                # Beside the bar, level, in the dark axis colour: readable in a thin bar on a
-                # phone, and no white text on the light status colours.
-                "textposition": "outside",
-                "textangle": 0,
-                "cliponaxis": False,
-                "hovertext": [
-                    f"{esc(r.name)}: {pct} — {esc(r.status_label)}"
-                    for r, pct in zip(shown, pcts, strict=True)
-                ],
-                "hovertemplate": "%{hovertext}<extra></extra>",
-                "customdata": [r.url for r in shown],
-            }
-        ],
-        "layout": _layout(
-            height=max(220, 26 * len(shown) + 70),
-            # Right margin: room for the outside text of the longest bar (cliponaxis off).
-            margin={"l": 10, "r": 60, "t": 30, "b": 40},
-            # No " %" on the ticks (the title says it): they stay level on a phone.
-            xaxis={"title": {"text": _("Capaian (%)")}, "rangemode": "tozero", "automargin": True},
-            yaxis={"automargin": True, "categoryorder": "array", "categoryarray": names},
-            showlegend=False,
-        ),
-        "config": config(),
-    }
-    if expected is not None:
-        figure["layout"]["shapes"] = [
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": _float(expected),
-                "x1": _float(expected),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#333333", "width": 2, "dash": "dash"},
-            }
-        ]
-        figure["layout"]["annotations"] = [
-            {
-                "x": _float(expected),
-                "y": 1,
-                "xref": "x",
-                "yref": "paper",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "text": _("Seharusnya %(pct)s") % {"pct": _pct(expected)},
-            }
-        ]
-    return figure
+_pct = pct
+
+# A bar longer than this (in % achievement) is clipped at the axis end and labelled with
+# its true value, so one regency far above its target does not squash the others.
+CLIP_AT = Decimal(150)
 
 
-def achievement_map(rows: Sequence[BarRow]) -> dict:
-    """Choropleth of achievement; regencies without a figure are grey and say so.
-    The GeoJSON is attached in the browser from a static file (see charts.js)."""
-    with_value = [r for r in rows if r.achievement is not None]
-    without = [r for r in rows if r.achievement is None]
-    common = {
-        "type": "choropleth",
-        "featureidkey": "properties.kode_kemendagri",
-        "hovertemplate": "%{hovertext}<extra></extra>",
-        "marker": {"line": {"color": "#ffffff", "width": 1}},
-    }
-    data = [
-        {
-            **common,
-            "locations": [r.code for r in with_value],
-            "z": [min(_float(r.achievement), 120.0) for r in with_value],
-            "zmin": 0,
-            "zmax": 100,
-            "colorscale": MAP_SCALE,
-            "colorbar": {"title": {"text": _("Capaian (%)")}, "ticksuffix": " %", "len": 0.8},
-            "hovertext": [
-                f"{esc(r.name)}: {_pct(r.achievement)} — {esc(r.status_label)}" for r in with_value
-            ],
-            "customdata": [r.url for r in with_value],
-        }
-    ]
-    if without:
-        data.append(
-            {
-                **common,
-                "locations": [r.code for r in without],
-                "z": [0 for _r in without],
-                "colorscale": [[0, STATUS_COLOURS["no_data"]], [1, STATUS_COLOURS["no_data"]]],
-                "showscale": False,
-                "hovertext": [f"{esc(r.name)}: {esc(r.status_label)}" for r in without],
-                "customdata": [r.url for r in without],
-            }
+@dataclass(frozen=True)
+class Bar:
+    """One regency's bar: `length` on the chart's scale, `clipped` when the true value
+    (in `text`) is beyond the scale's end."""
+
+    code: str
+    name: str
+    url: str
+    status: str
+    status_label: str
+    text: str
+    length: float
+    clipped: bool
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: list[Bar]
+    scale: float  # the axis end in % (100 up to CLIP_AT)
+    expected: float | None
+    expected_text: str
+    gridlines: list[float]
+
+
+def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> BarChart:
+    """Achievement per regency, best on top (ties by Kemendagri code), drawn in HTML and
+    SVG by the template (no JavaScript: it needs no interaction beyond its links). The
+    scale ends at 100 %, or at the highest value or the expected mark up to CLIP_AT; a bar
+    beyond CLIP_AT is clipped there and says its true value, so one regency far above its
+    target does not squash the others."""
+    shown = sorted(
+        (r for r in rows if r.achievement is not None), key=lambda r: (-r.achievement, r.code)
+    )
+    top = max([Decimal(100), *(r.achievement for r in shown), expected or Decimal(0)])
+    scale = float(min(CLIP_AT, math.ceil(top / 10) * 10))  # rounded up to ten
+    bars = [
+        Bar(
+            code=r.code,
+            name=r.name,
+            url=r.url,
+            status=r.status,
+            status_label=r.status_label,
+            text=pct(r.achievement),
+            length=round(min(max(float(r.achievement), 0.0), scale), 2),
+            clipped=r.achievement > CLIP_AT,
         )
-    return {
-        "data": data,
-        "layout": _layout(
-            height=420,
-            margin={"l": 0, "r": 0, "t": 10, "b": 0},
-            geo={
-                "fitbounds": "locations",
-                "visible": False,
-                "projection": {"type": "mercator"},
-            },
-        ),
-        "config": {**config(), "scrollZoom": False},
-    }
+        for r in shown
+    ]
+    return BarChart(
+        bars=bars,
+        scale=scale,
+        expected=None if expected is None else round(min(float(expected), scale), 2),
+        expected_text=pct(expected) if expected is not None else "",
+        gridlines=[g for g in (50.0, 100.0, 150.0) if g < scale],
+    )
 
 
 def cumulative_chart(
@@ -209,9 +164,13 @@ def cumulative_chart(
     decimals: int,
     realized_label: str,
     expected_label: str,
+    previous: Sequence | None = None,
+    previous_label: str = "",
 ) -> dict:
-    """The province's year-to-date realization per month against the target path."""
+    """The province's year-to-date realization per month against the target path, and
+    (when given) the same months of the previous year as a dotted grey line."""
     unit, realized_label, expected_label = esc(unit), esc(realized_label), esc(expected_label)
+    previous_label = esc(previous_label)
 
     def texts(series):
         return [
@@ -243,6 +202,19 @@ def cumulative_chart(
                 "line": {"color": TARGET_COLOUR, "width": 2, "dash": "dash"},
                 "hovertext": texts(expected),
                 "hovertemplate": "%{hovertext}<extra>" + expected_label + "</extra>",
+            }
+        )
+    if previous is not None and any(v is not None for v in previous):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": previous_label,
+                "x": list(months),
+                "y": [_float(v) for v in previous],
+                "line": {"color": "#666666", "width": 2, "dash": "dot"},
+                "hovertext": texts(previous),
+                "hovertemplate": "%{hovertext}<extra>" + previous_label + "</extra>",
             }
         )
     return {
@@ -372,5 +344,5 @@ def trend_chart(
             yaxis={"rangemode": "tozero", "automargin": True},
             showlegend=False,
         ),
-        "config": {**config(), "displayModeBar": False},
+        "config": config(),
     }

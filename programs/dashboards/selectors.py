@@ -205,6 +205,63 @@ class ScoreRow:
         """Cells the regency must report (the denominator of `on_track`)."""
         return sum(1 for c in self.cells if c.required)
 
+    @property
+    def behind_programs(self) -> list[Program]:
+        return [
+            c.program
+            for c in self.cells
+            if c.progress and c.progress.status == ProgressStatus.BEHIND
+        ]
+
+    @property
+    def overall_status(self) -> str:
+        """One status for the regency across programs' headline indicators: `behind` when
+        more are behind than on track, `on_track` when at least as many are on track (and
+        one is); `no_data` when targets exist but nothing was reported; `no_target` when
+        no program has a target for it; `not_required` ("tidak wajib") when it has to
+        report none of them."""
+        if self.cells and not any(c.required for c in self.cells):
+            return ReportState.NOT_REQUIRED
+        statuses = [
+            c.progress.status if c.progress else ProgressStatus.NO_TARGET
+            for c in self.cells
+            if c.required  # "tidak wajib" cells count neither way
+        ]
+        behind, on_track = (
+            statuses.count(ProgressStatus.BEHIND),
+            statuses.count(ProgressStatus.ON_TRACK),
+        )
+        if behind or on_track:
+            return ProgressStatus.BEHIND if behind > on_track else ProgressStatus.ON_TRACK
+        return (
+            ProgressStatus.NO_DATA
+            if ProgressStatus.NO_DATA in statuses
+            else ProgressStatus.NO_TARGET
+        )
+
+    @property
+    def overall_status_label(self) -> str:
+        status = self.overall_status
+        if status == ReportState.NOT_REQUIRED:
+            return str(ReportState.NOT_REQUIRED.label)
+        return str(ProgressStatus(status).label)
+
+    @property
+    def mean_achievement(self) -> Decimal:
+        """Mean of the headline achievements, each capped at 100 % and a missing one
+        counted as 0: a tie-break that one runaway program cannot dominate. Only the
+        programs the regency must report count ("tidak wajib" ones are left out)."""
+        capped = [
+            min(c.progress.achievement, HUNDRED)
+            if c.progress and c.progress.achievement is not None
+            else Decimal(0)
+            for c in self.cells
+            if c.required
+        ]
+        if not capped:
+            return Decimal(0)
+        return sum(capped, Decimal(0)) / len(capped)
+
 
 @dataclass(frozen=True)
 class Scorecard:
@@ -212,16 +269,42 @@ class Scorecard:
     rows: list[ScoreRow]
     sort: str
 
+    def behind_by_program(self) -> list[tuple[Program, list[Regency]]]:
+        """Per program, the real regencies behind on its headline indicator (code order)."""
+        rows = sorted(
+            (r for r in self.rows if not r.regency.is_synthetic), key=lambda r: r.regency.code
+        )
+        return [
+            (
+                program,
+                [
+                    r.regency
+                    for r in rows
+                    if r.cells[i].progress and r.cells[i].progress.status == ProgressStatus.BEHIND
+                ],
+            )
+            for i, program in enumerate(self.programs)
+        ]
 
-def _rank(rows: list[ScoreRow], metric) -> None:
-    """Competition ranking (1, 2, 2, 4) by `metric`, highest first; None ranks last."""
-    ordered = sorted(rows, key=lambda r: (metric(r) is None, -(metric(r) or 0)))
-    previous, rank = object(), 0
-    for position, row in enumerate(ordered, start=1):
-        value = metric(row)
-        if value != previous:
-            rank, previous = position, value
-        row.rank = rank
+
+HUNDRED = Decimal(100)
+
+# The scorecard's ranking, stated once (shown under the table as RANKING_NOTE):
+# 1. more headline indicators on track first; 2. higher mean achievement (each capped
+# at 100 %, missing as 0) first; 3. fewer behind first; 4. Kemendagri code. Every
+# regency gets its own rank (1..n), the same on every load whatever the data order.
+RANKING_NOTE = _(
+    "Peringkat: jumlah program sesuai jadwal; bila sama, rata-rata capaian (tiap program "
+    "paling tinggi 100 %); lalu yang lebih sedikit tertinggal; lalu kode Kemendagri."
+)
+PROGRAM_RANKING_NOTE = _("Peringkat: capaian program ini; bila sama, kode Kemendagri.")
+
+
+def _rank(rows: list[ScoreRow], key) -> None:
+    """Positions 1..n in the order of `key` (ascending): ties are broken inside `key`,
+    ending with the Kemendagri code, so no two regencies share a rank."""
+    for position, row in enumerate(sorted(rows, key=key), start=1):
+        row.rank = position
 
 
 def scorecard(
@@ -314,19 +397,23 @@ def _scorecard(
     if key in slugs:
         index = slugs.index(key)
 
-        def metric(row):
+        def order(row):
             progress = row.cells[index].progress
-            return progress.achievement if progress else None
+            achievement = progress.achievement if progress else None
+            return (achievement is None, -(achievement or 0), row.regency.code)
     else:
 
-        def metric(row):
-            return row.on_track
+        def order(row):
+            behind = sum(
+                1 for c in row.cells if c.progress and c.progress.status == ProgressStatus.BEHIND
+            )
+            return (-row.on_track, -row.mean_achievement, behind, row.regency.code)
 
-    _rank(rows, metric)
+    _rank(rows, order)
     if key == "nama":
         rows.sort(key=lambda r: r.regency.name, reverse=reverse)
     else:
-        rows.sort(key=lambda r: (r.rank, r.regency.name), reverse=reverse)
+        rows.sort(key=lambda r: r.rank, reverse=reverse)
     return Scorecard(programs=programs, rows=rows, sort=("-" if reverse else "") + key)
 
 
@@ -377,6 +464,44 @@ def completeness_summary(
     return month, summary
 
 
+@dataclass(frozen=True)
+class SummaryLine:
+    """One program on the one-page meeting summary."""
+
+    card: ProgramCard
+    behind: list[Regency]
+    completeness: CompletenessSummary | None
+
+
+def has_demo_data(*, year: int) -> bool:
+    """Whether any target or report of `year` is demo data (the printout says so)."""
+    return (
+        MonthlyReport.objects.filter(year=year, is_demo=True).exists()
+        or Target.objects.filter(year=year, is_demo=True).exists()
+    )
+
+
+def meeting_summary(
+    *, year: int, month: int, verified_only: bool, today: dt.date | None = None
+) -> tuple[list[SummaryLine], int | None]:
+    """Every program's headline figure, status, regencies behind and completeness of the
+    last closed month, from the overview's one progress computation."""
+    cards, board = overview(year=year, month=month, verified_only=verified_only, today=today)
+    closed_month, completeness = completeness_summary(year=year, today=today)
+    completeness_of = {c.program.pk: c for c in completeness}
+    behind_of: dict[int, list[Regency]] = {}
+    for row in sorted(board.rows, key=lambda r: r.regency.code):
+        if row.regency.is_synthetic:
+            continue
+        for program in row.behind_programs:
+            behind_of.setdefault(program.pk, []).append(row.regency)
+    lines = [
+        SummaryLine(card, behind_of.get(card.program.pk, []), completeness_of.get(card.program.pk))
+        for card in cards
+    ]
+    return lines, closed_month
+
+
 # --- Program page ---------------------------------------------------------------------
 
 
@@ -418,8 +543,20 @@ class ProgramPage:
     allocated: Decimal | None = None
     unallocated: Decimal | None = None
     series: list[SeriesPoint] = field(default_factory=list)
+    # The same months of the previous year (year-over-year line and figure).
+    previous_series: list[SeriesPoint] = field(default_factory=list)
     sources: list[SourceRow] = field(default_factory=list)
     splits: list[SplitRow] = field(default_factory=list)
+
+    @property
+    def previous_value(self) -> Decimal | None:
+        """The province's year-to-date value at the same month of the previous year."""
+        return self.previous_series[-1].value if self.previous_series else None
+
+    @property
+    def trend_rows(self) -> list[tuple[SeriesPoint, Decimal | None]]:
+        previous = {p.month: p.value for p in self.previous_series}
+        return [(point, previous.get(point.month)) for point in self.series]
 
 
 def programs_with_indicators() -> list[Program]:
@@ -520,6 +657,9 @@ def program_page(
         month=month,
         target=province_target,
         verified_only=verified_only,
+    )
+    page.previous_series = monthly_series(
+        indicator=indicator, year=year - 1, month=month, verified_only=verified_only
     )
     page.sources = source_breakdown(
         indicator=indicator, year=year, month=month, verified_only=verified_only

@@ -14,12 +14,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from programs import formats, permissions
-from programs.dashboards import charts, selectors
+from programs.dashboards import charts, maps, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
@@ -36,7 +37,7 @@ def dashboard(view):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.PUBLIC_DASHBOARD and not request.user.is_authenticated:
+        if not permissions.can_read_dashboards(request.user):
             return redirect_to_login(request.get_full_path())
         return cached(request, *args, **kwargs)
 
@@ -78,15 +79,83 @@ def overview(request: HttpRequest) -> HttpResponse:
         for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
     }
     closed_month, completeness = selectors.completeness_summary(year=filters.year)
+    completeness_sort = request.GET.get("lengkap", "")
+    if filters.forced_verified and completeness_sort.lstrip("-") == "diajukan":
+        completeness_sort = ""  # visitors see no submitted counts, nor an order by them
+    completeness = _sort_completeness(completeness, completeness_sort)
+    query = filters.query()
     context = {
         **_filter_context(filters),
         "cards": cards,
         "board": board,
         "sort_links": sort_links,
+        "ranking_note": selectors.PROGRAM_RANKING_NOTE
+        if board.sort.lstrip("-") in {p.slug for p in board.programs}
+        else selectors.RANKING_NOTE,
         "closed_month": closed_month,
         "completeness": completeness,
+        "completeness_sort": completeness_sort,
+        "completeness_links": {
+            key: f"{query}&lengkap={'-' + key if completeness_sort == key else key}"
+            for key in ("program", "diajukan", "terverifikasi")
+        },
+        "status_map": _overview_map(board, filters.query(sort=None)),
+        "behind": board.behind_by_program(),
     }
     return render_page(request, "programs/dashboards/overview.html", context)
+
+
+def _overview_map(board, query: str) -> maps.StatusMap:
+    """Each real regency in its overall status, with the programs it is behind on."""
+    return maps.status_map(
+        [
+            maps.MapArea(
+                code=r.regency.code,
+                name=r.regency.name,
+                status=r.overall_status,
+                status_label=r.overall_status_label,
+                url=r.regency.get_absolute_url() + query,
+                detail=", ".join(p.label for p in r.behind_programs),
+            )
+            for r in board.rows
+            if not r.regency.is_synthetic
+        ],
+        map_id="overview-map",
+    )
+
+
+def _program_map(rows, query: str) -> maps.StatusMap:
+    """Each real regency in its status for the program page's indicator."""
+    return maps.status_map(
+        [
+            maps.MapArea(
+                code=row.regency.code,
+                name=row.regency.name,
+                status=row.progress.status,
+                status_label=row.progress.status_label,
+                url=row.regency.get_absolute_url() + query,
+                detail=charts.pct(row.progress.achievement)
+                if row.progress.achievement is not None
+                else "",
+            )
+            for row in rows
+            if not row.regency.is_synthetic
+        ],
+        map_id="program-map",
+    )
+
+
+def _sort_completeness(rows: list, sort: str) -> list:
+    """The overview's completeness summary in the order its column links ask for."""
+    descending = sort.startswith("-")
+    sign = -1 if descending else 1
+    keys = {
+        "program": lambda r: (sign * r.program.order, r.program.slug),
+        "diajukan": lambda r: (sign * r.submitted, r.program.order),
+        "terverifikasi": lambda r: (sign * r.verified, r.program.order),
+    }
+    key = keys.get(sort.lstrip("-"))
+    return sorted(rows, key=key) if key else rows
 
 
 def _bar_rows(rows) -> list[charts.BarRow]:
@@ -118,14 +187,13 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         verified_only=filters.verified_only,
     )
     figures = {}
+    status_map = bars = None
     indicator = page.indicator
     if indicator is not None:
         bar_rows = _bar_rows(page.rows)
         expected = page.province.expected if page.province else None
-        figures["bars"] = charts.achievement_bars(bar_rows, expected=expected)
-        figures["map"] = charts.achievement_map(
-            [r for r, row in zip(bar_rows, page.rows, strict=True) if not row.regency.is_synthetic]
-        )
+        bars = charts.achievement_bars(bar_rows, expected=expected)
+        status_map = _program_map(page.rows, filters.query())
         figures["trend"] = charts.cumulative_chart(
             months=[formats.month_label(p.month)[:3] for p in page.series],
             values=[p.value for p in page.series],
@@ -134,6 +202,8 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
             decimals=indicator.decimals,
             realized_label=str(_realized_label(indicator)),
             expected_label=str(_expected_label(indicator)),
+            previous=[p.value for p in page.previous_series],
+            previous_label=str(_("Tahun lalu (%(year)s)") % {"year": filters.year - 1}),
         )
         if page.sources:
             figures["sources"] = charts.horizontal_bars(
@@ -157,6 +227,8 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "program": program,
         "page": page,
         "figures": figures,
+        "status_map": status_map,
+        "bars": bars,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
         "gallery": reporting.public_photos(program_id=program.pk),
         "can_export_raw": permissions.can_see_raw_realizations(request.user),
@@ -208,6 +280,29 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
         "gallery": reporting.public_photos(regency_code=regency.code),
     }
     return render_page(request, "programs/dashboards/regency.html", context)
+
+
+@dashboard
+def meeting_summary(request: HttpRequest) -> HttpResponse:
+    """One A4 page for a coordination meeting (Rakor): every program's headline figure,
+    status, the regencies behind, completeness and the data date."""
+    filters = parse_filters(request)
+    lines, closed_month = selectors.meeting_summary(
+        year=filters.year, month=filters.month, verified_only=filters.verified_only
+    )
+    latest = [ln.card.progress.latest_month for ln in lines if ln.card.progress]
+    context = {
+        **_filter_context(filters),
+        "lines": lines,
+        "closed_month": closed_month,
+        "data_month": max((m for m in latest if m), default=None),
+        "demo": selectors.has_demo_data(year=filters.year),
+        "today": timezone.localdate(),
+    }
+    # page_cached: the header's account part is loaded separately (never cached).
+    return render(
+        request, "programs/dashboards/summary_print.html", {**context, "page_cached": True}
+    )
 
 
 @dashboard

@@ -59,3 +59,21 @@ class PageWatch:
 def watch(page, live_server):
     page.set_default_timeout(10_000)
     return PageWatch(page, live_server.url)
+
+
+def draw_charts(page, count: int | None = None):
+    """Scroll every chart into view (charts.js draws a chart only once it is near the
+    viewport, one per task) and wait until `count` (default: all) are drawn or failed."""
+    page.wait_for_load_state("load")
+    for chart in page.locator("[data-chart]").all():
+        chart.scroll_into_view_if_needed()
+    page.wait_for_function(
+        """(n) => {
+          const all = document.querySelectorAll('[data-chart]');
+          const done = [...all].filter(c => c.hasAttribute('data-drawn')
+            || c.hasAttribute('data-error')).length;
+          return n === null ? done === all.length : done >= n;
+        }""",
+        arg=count,
+    )
+    page.evaluate("() => window.scrollTo(0, 0)")

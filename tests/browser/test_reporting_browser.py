@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program, Target
 from regencies.models import Regency, UserScope
-from tests.browser.conftest import PageWatch
+from tests.browser.conftest import PageWatch, draw_charts
 from tests.conftest import FIXTURES
 from tests.factories import (
     MonthlyReportFactory,
@@ -109,10 +109,9 @@ def log_in(page, username, next_path):
 
 
 def wait_for_charts(page):
-    page.wait_for_function(
-        "() => { const charts = document.querySelectorAll('[data-chart]');"
-        " return charts.length > 0 && [...charts].every(c => c.hasAttribute('data-drawn')); }"
-    )
+    assert page.locator("[data-chart]").count() > 0
+    draw_charts(page)  # charts are drawn as they scroll into view
+    assert page.locator("[data-chart][data-error]").count() == 0
 
 
 def dashboard_figures(page, year, month):

@@ -291,7 +291,8 @@ def test_bodies_are_sent_compressed_to_clients_that_accept_it(client, backend, g
     packed = client.get(PROGRAM, headers={"Accept-Encoding": "gzip, deflate, br"})
     assert packed["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.content) == plain.content
-    assert len(packed.content) < len(plain.content) / 4
+    # A third at most: the server-drawn map's path data (issue 14) packs less than markup.
+    assert len(packed.content) < len(plain.content) / 3
     assert "Accept-Encoding" in packed["Vary"] and "Cookie" in packed["Vary"]
 
 

@@ -6,7 +6,6 @@ var Plotly = require('plotly.js/lib/core');
 
 Plotly.register([
     require('plotly.js/lib/bar'),
-    require('plotly.js/lib/choropleth'),
     require('plotly.js/lib/locales/id')
 ]);
 

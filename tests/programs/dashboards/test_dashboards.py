@@ -163,19 +163,23 @@ def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
     oku = cells(table_row(response, "regency-table", "16.01"))
     assert "45*" not in oku and "25*" in oku and "Februari: Diajukan" in " ".join(oku)
 
-    bars = figure(response, "chart-bars")
-    trace = bars["data"][0]
-    assert trace["y"][-1] == "Ogan Komering Ulu"  # best on top (last in a horizontal bar)
-    assert trace["x"][-1] == 50.0
-    assert trace["customdata"][-1] == "/wilayah/16.01/"
-    assert bars["layout"]["shapes"][0]["x0"] == 100.0  # the year is over: expected 100 %
-    assert bars["layout"]["separators"] == ",."
-    assert "50,0 %" in trace["hovertext"][-1]
+    # The bars (HTML and SVG, no script): best on top, each a link, the expected mark.
+    bars = html[html.index('id="achievement-bars"') :]
+    bars = bars[: bars.index("</ol>")]
+    assert re.findall(r'<li data-regency="([\d.]+)"', bars) == ["16.01", "16.07"]
+    oku = bars[: bars.index('data-regency="16.07"')]
+    assert 'href="/wilayah/16.01/"' in oku and "50,0 %" in oku
+    assert '<rect width="50" height="10" class="hbar-fill fill-behind"/>' in oku
+    assert 'x="100" y="-1"' in oku  # the year is over: expected 100 %
+    assert "seharusnya 100,0 % s.d. kini" in html
 
-    geo = figure(response, "chart-map")
-    assert sorted(geo["data"][0]["locations"]) == ["16.01", "16.07"]
-    assert len(geo["data"][1]["locations"]) == 15  # no data: grey, and says so
-    assert "Belum ada target" in geo["data"][1]["hovertext"][0]
+    # The map (server-drawn SVG): status colours; names and statuses listed beside it.
+    assert len(re.findall(r'<a href="/wilayah/16\.\d\d/[^"]*" tabindex="-1"', html)) == 17
+    assert 'data-regency="16.07" data-status="behind"' in html
+    assert len(re.findall(r'-1" data-regency="16\.\d\d" data-status="no_target"', html)) == 15
+    assert 'fill="#D55E00"' in html  # behind: the bars' colour
+    listed = html[html.index('class="map-list"') :]
+    assert 'Banyuasin</a> <span class="status status-behind">Tertinggal</span>' in listed
 
     trend = figure(response, "chart-trend")
     assert trend["data"][0]["y"][:3] == [15.0, 50.0, 50.0]  # cumulative, drafts excluded

@@ -146,3 +146,21 @@ def test_admin_manages_exemptions_with_history(reference_data):
     )
     assert response.status_code == 200 and "bukan bagian dari program" in response.content.decode()
     assert not ReportingExemption.objects.filter(regency="16.02").exists()
+
+
+def test_overview_ranking_map_and_behind_list_leave_tidak_wajib_out(reference_data, clock):
+    """Issue 14's overview (ranking tie-break, map status, who is behind) counts only the
+    programs a regency must report: Banyuasin's GPISS is neither behind nor a zero."""
+    board = dashboards.scorecard(year=2026, month=10, verified_only=True)
+    banyuasin = next(r for r in board.rows if r.regency.code == "16.07")
+    gpiss = next(c for c in banyuasin.cells if c.program.slug == "gpiss")
+    assert not gpiss.required and gpiss.progress is None
+    assert "gpiss" not in {p.slug for p in banyuasin.behind_programs}
+    obliged = [c for c in banyuasin.cells if c.required]
+    assert banyuasin.obliged == len(obliged) == len(banyuasin.cells) - 1
+    # Nothing reported yet: the mean over the obliged programs only (0), not diluted.
+    assert banyuasin.mean_achievement == 0
+    for row in board.rows:
+        assert {p.slug for p in row.behind_programs} <= {
+            c.program.slug for c in row.cells if c.required
+        }

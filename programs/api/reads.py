@@ -1,4 +1,4 @@
-"""Reads for the read-only JSON API (/api/v1/): querysets in a stable order and progress
+"""Reads of the read-only JSON API (/api/v1/): querysets in a stable order and progress
 rows for one page.
 
 Progress numbers come from `programs.progress.compute_progress`, like every page. Each
@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
 
 from programs import permissions
+from programs.api.schemas import PROVINCE
 from programs.models import Indicator, MonthlyReport, Program, Realization, Target
-from programs.progress import Progress, compute_progress, counted_statuses
+from programs.progress import Progress, compute_progress
 from regencies.models import Regency
-
-PROVINCE = "provinsi"  # the `wilayah` value that selects province rows
 
 
 def _ordered_indicators() -> QuerySet[Indicator]:
@@ -99,8 +97,16 @@ def api_targets(
 
 @dataclass(frozen=True)
 class ProgressRow:
+    """One indicator's progress for one place; reads every other attribute (target,
+    realization, status...) from its `progress`."""
+
     indicator: Indicator
     progress: Progress
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name == "progress":  # copy/pickle before __init__
+            raise AttributeError(name)
+        return getattr(self.progress, name)
 
 
 def progress_slots(wilayah: str | None) -> list[str | None]:
@@ -151,41 +157,37 @@ def progress_rows(
 # --- Realizations -----------------------------------------------------------------------
 
 
-def reports_readable_by(user) -> QuerySet[MonthlyReport]:
-    """Counted reports (submitted or verified) whose raw rows `user` may read.
+# Public name of each realization field -> its lookup from Realization.
+REALIZATION_FIELDS = {
+    "id": "pk",
+    "program": "report__program__slug",
+    "indicator": "indicator__code",
+    "regency": "report__regency_id",
+    "year": "report__year",
+    "month": "report__month",
+    "status": "report__status",
+    "funding_source": "funding_source__code",
+    "funding_category": "funding_source__category",
+    "value": "value",
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "demo": "report__is_demo",
+    "note": "note",
+}
 
-    Officials follow `permissions.reports_visible_to` (operators: their regency and
-    programs; verifiers: their programs; pimpinan and admins: all). Anyone else (an
-    anonymous visitor, an account without a role) reads the public dashboard's data:
-    verified reports of every regency, and only while PUBLIC_DASHBOARD is on.
-    Submitted reports count only for callers who may see provisional figures.
-    """
-    if permissions.role_of(user) is not None:
-        reports = permissions.reports_visible_to(user)
-    elif settings.PUBLIC_DASHBOARD:
-        reports = MonthlyReport.objects.all()
-    else:
-        reports = MonthlyReport.objects.none()
-    verified_only = not permissions.sees_provisional_rows(user)
-    return reports.filter(status__in=counted_statuses(verified_only))
 
-
-REALIZATION_FIELDS = (
-    "pk",
-    "report__program__slug",
-    "indicator__code",
-    "report__regency_id",
-    "report__year",
-    "report__month",
-    "report__status",
-    "report__is_demo",
-    "funding_source__code",
-    "funding_source__category",
-    "value",
-    "numerator",
-    "denominator",
-    "note",
-)
+def realization_rows(rows, *, with_note: bool) -> list[dict]:
+    """Rows of `api_realizations` under their public names, `provisional` (a submitted,
+    not yet verified report) added; `note` only `with_note`."""
+    fields = {k: v for k, v in REALIZATION_FIELDS.items() if with_note or k != "note"}
+    submitted = MonthlyReport.Status.SUBMITTED
+    return [
+        {
+            **{name: row[lookup] for name, lookup in fields.items()},
+            "provisional": row["report__status"] == submitted,
+        }
+        for row in rows
+    ]
 
 
 def api_realizations(
@@ -199,10 +201,10 @@ def api_realizations(
     status: str | None,
 ) -> QuerySet:
     """Raw realization rows `user` may read, months 1..`month` of `year`, as dicts of
-    REALIZATION_FIELDS in a stable order: period, program, place (province entries
+    REALIZATION_FIELDS' lookups in a stable order: period, program, place (province entries
     first), indicator, funding source."""
     rows = Realization.objects.filter(
-        report__in=reports_readable_by(user).values("pk"),
+        report__in=permissions.api_realization_reports(user).values("pk"),
         report__program__active=True,
     )
     if year is not None:
@@ -227,4 +229,4 @@ def api_realizations(
         "funding_source__order",
         "funding_source__code",
         "pk",
-    ).values(*REALIZATION_FIELDS)
+    ).values(*REALIZATION_FIELDS.values())

@@ -1,0 +1,120 @@
+"""The leaders' view in a real browser (issue 14): the question "who is behind in GBRSS?"
+answered on the overview, the scorecard on a 360 px phone, and printing for a meeting."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import draw_charts
+from tests.conftest import FIXTURES
+
+BEHIND_TEXT = "rgb(179, 71, 0)"  # --behind, the words' colour
+BEHIND_FILL = "rgb(213, 94, 0)"  # #D55E00, the bars' and the map's colour
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+def test_overview_answers_which_regencies_are_behind_in_gbrss(page, watch, gbrss_data):
+    page.goto("/?tahun=2024&bulan=12")
+    gbrss = page.locator("#behind-list li[data-behind='gbrss']")
+    names = gbrss.locator("[data-regency]")
+    assert names.all_inner_texts() == ["Ogan Komering Ulu", "Banyuasin"]
+    for name in names.all():
+        assert name.evaluate("el => getComputedStyle(el).color") == BEHIND_TEXT
+    # On the map the same two regencies are filled with the behind colour, the others not.
+    fills = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#overview-map a')]
+             .map(a => [a.dataset.regency, getComputedStyle(a.querySelector('path')).fill]))"""
+    )
+    assert {code for code, fill in fills.items() if fill == BEHIND_FILL} == {"16.01", "16.07"}
+    assert len(fills) == 17
+    page.locator(".map-list").get_by_role("link", name="Banyuasin", exact=True).click()
+    page.wait_for_url(re.compile(r"/wilayah/16\.07/"))
+    assert watch.errors == []
+
+
+def test_scorecard_on_a_360px_phone_every_value_reachable(page, watch, gbrss_data):
+    page.set_viewport_size(PHONE)
+    page.goto("/?tahun=2024&bulan=12")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator(".scroll-cue").is_visible()
+    cells = page.locator("#scorecard tbody td")
+    columns = page.locator("#scorecard thead th").count()  # the name is a th in the body
+    assert cells.count() == 17 * (columns - 1)
+    unreachable = page.evaluate(
+        """(width) => {
+          const missed = [];
+          for (const cell of document.querySelectorAll('#scorecard tbody td')) {
+            cell.scrollIntoView({block: 'center', inline: 'center'});
+            const box = cell.getBoundingClientRect();
+            const x = Math.min(box.left + box.width / 2, width - 2), y = box.top + box.height / 2;
+            const hit = document.elementFromPoint(x, y);
+            // Visible on screen and not hidden under the sticky regency column.
+            if (box.right > width + 1 || box.left < 0 || !hit || !cell.contains(hit)) {
+              missed.push(cell.parentElement.dataset.regency + ' ' + cell.cellIndex);
+            }
+          }
+          return missed;
+        }""",
+        PHONE["width"],
+    )
+    assert unreachable == []
+    # The regency's name stays in view while the programs scroll sideways.
+    wrap = page.locator("#scorecard").locator("xpath=..")
+    wrap.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    name = page.locator("#scorecard tbody th").first.bounding_box()
+    assert abs(name["x"] - wrap.bounding_box()["x"]) < 2
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert watch.errors == []
+
+
+def pdf_pages(page) -> int:
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_meeting_summary_prints_on_one_a4_page_and_a_program_on_two(page, watch, reference_data):
+    call_command("seed_demo", "--force", "--year", "2024", stdout=StringIO())
+    page.goto("/ringkasan/cetak/?tahun=2024&bulan=12")
+    assert page.locator("#demo-label").is_visible()
+    assert page.locator("#summary-table tbody tr").count() == 7
+    assert page.locator("#summary-table .behind-cell").first.inner_text() != ""
+    assert pdf_pages(page) == 1
+
+    page.emulate_media(media="screen")
+    page.goto("/program/gbrss/?tahun=2024&bulan=12")
+    draw_charts(page)
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert pdf_pages(page) <= 2
+    assert watch.errors == []
+
+
+def test_a_leader_stars_a_cached_page_and_opens_it_from_the_account_menu(page, watch, gbrss_data):
+    """The star sits in a cached page body without a CSRF token (csrf.js adds it from the
+    cookie on submit); "Tersimpan" is in the never-cached account menu (issue 13's page
+    cache, issue 14's saved views)."""
+    from regencies.models import UserScope
+    from tests.factories import UserScopeFactory
+
+    scope = UserScopeFactory(role=UserScope.Role.PIMPINAN, user__username="pimpinan-uji")
+    target = "/program/gbrss/?tahun=2024&bulan=3"
+    page.goto(f"/akun/masuk/?next={target.replace('&', '%26').replace('?', '%3F')}")
+    page.fill("#id_username", scope.user.username)
+    page.fill("#id_password", "rahasia-uji-123")
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024&bulan=3$"))
+    page.locator("#save-view").click()
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024&bulan=3$"))
+    assert "Tampilan disimpan di Tersimpan." in page.locator("body").inner_text()
+    page.locator("#nav-saved").click()  # from the account menu fragment
+    page.wait_for_url(re.compile(r"/tersimpan/$"))
+    page.locator(".saved-list a").first.click()
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024&bulan=3"))
+    assert watch.errors == []
