@@ -12,6 +12,6 @@ class ProgramsConfig(AppConfig):
         from programs import dataversion
         from programs.models import DataVersion
 
-        # Tables added to VERSIONED_TABLES after migration 0010 get their trigger here.
+        # Tables added to VERSIONED_TABLES after migration 0006 get their trigger here.
         post_migrate.connect(dataversion.install_all, sender=self)
         pre_save.connect(dataversion.new_epoch_on_restore, sender=DataVersion)

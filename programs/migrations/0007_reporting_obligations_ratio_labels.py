@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0010_derived_data_version_ytd'),
+        ('programs', '0006_derived_data_version_ytd'),
         ('regencies', '0002_loginfailure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0009_importbatch_report_versions'),
+        ('programs', '0008_importbatch_report_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0008_evidence_comments_notifications'),
+        ('programs', '0009_evidence_comments_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
