@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.utils import timezone
 
-from programs.models import ImportBatch, LockException, MonthlyReport, Program
+from programs.models import Attachment, ImportBatch, LockException, MonthlyReport, Program
 from programs.reporting import deadlines
 from regencies.models import UserScope
 
@@ -191,6 +191,24 @@ def can_view_attachment(user, attachment) -> bool:
         and report.status == Status.VERIFIED
         and (settings.PUBLIC_DASHBOARD or user.is_authenticated)
     )
+
+
+def api_attachments(user) -> QuerySet[Attachment]:
+    """`can_view_attachment` as one query: the attachments whose file `user` may download,
+    each annotated `in_scope` (the caller may see the report itself, hence its photos'
+    GPS position, as on the report page) rather than only a public photo."""
+    role = role_of(user)
+    attachments = Attachment.objects.all()
+    if role in (Role.ADMIN, Role.PIMPINAN):
+        return attachments.annotate(in_scope=Value(True))
+    public = Q(is_public=True, report__status=Status.VERIFIED)
+    public_ok = settings.PUBLIC_DASHBOARD or user.is_authenticated
+    if role is None:
+        visible = attachments.filter(public) if public_ok else attachments.none()
+        return visible.annotate(in_scope=Value(False))
+    scoped = Q(report__in=reports_visible_to(user).values("pk"))
+    visible = attachments.filter((scoped | public) if public_ok else scoped)
+    return visible.annotate(in_scope=ExpressionWrapper(scoped, output_field=BooleanField()))
 
 
 def past_lock_date(year: int, month: int, today: dt.date) -> bool:

@@ -33,6 +33,8 @@ from programs.api import reads
 from programs.api.schemas import (
     PARAMETER_MESSAGES,
     SLUG_PATTERN,
+    AttachmentPage,
+    AttachmentQuery,
     ErrorOut,
     IndexOut,
     PageQuery,
@@ -50,7 +52,7 @@ from programs.dashboards import selectors
 from programs.filters import MAX_YEAR, MIN_YEAR
 from programs.models import Program
 
-ENDPOINTS = ("programs", "regencies", "targets", "progress", "realizations")
+ENDPOINTS = ("programs", "regencies", "targets", "progress", "realizations", "attachments")
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
 
 
@@ -433,4 +435,35 @@ def realizations(request: HttpRequest, query: Query[RealizationQuery]):
     )
     with_note = permissions.sees_realization_notes(request.user)
     body["results"] = reads.realization_rows(body["results"], with_note=with_note)
+    return body
+
+
+@api.get(
+    "/attachments/",
+    response={200: AttachmentPage, **ERRORS},
+    url_name="attachments",
+    operation_id="attachments",
+    summary="Attachments",
+    exclude_unset=True,  # `latitude`/`longitude` are left out where not allowed, not null
+)
+def attachments(request: HttpRequest, query: Query[AttachmentQuery]):
+    """Metadata of report attachments (never their bytes) whose file the caller may
+    download: officials those of the reports they may see, with the photos' GPS
+    position; anyone (while PUBLIC_DASHBOARD is on) the photos a verifier marked public
+    on verified reports, without it. All years without `tahun`; `bulan` is that month
+    only (of the pages' default year without `tahun`)."""
+    year = query.tahun
+    if query.bulan is not None and year is None:
+        year = selectors.default_year()
+    program = program_param(query.program)
+    queryset = reads.api_attachments(
+        user=request.user,
+        year=year,
+        month=query.bulan,
+        program=program,
+        indicator_code=indicator_param(query.indikator, program),
+        wilayah=place_param(query.wilayah),
+    )
+    body = paginate(request, query, queryset)
+    body["results"] = reads.attachment_rows(body["results"], absolute=request.build_absolute_uri)
     return body

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, QuerySet
+from django.urls import reverse
 
 from programs import permissions
 from programs.api.schemas import PROVINCE
-from programs.models import Indicator, MonthlyReport, Program, Realization, Target
+from programs.models import Attachment, Indicator, MonthlyReport, Program, Realization, Target
 from programs.progress import Progress, compute_progress
 from regencies.models import Regency
 
@@ -230,3 +231,79 @@ def api_realizations(
         "funding_source__code",
         "pk",
     ).values(*REALIZATION_FIELDS.values())
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def api_attachments(
+    *,
+    user,
+    year: int | None,
+    month: int | None,
+    program: Program | None,
+    indicator_code: str | None,
+    wilayah: str | None,
+) -> QuerySet[Attachment]:
+    """Attachments whose file `user` may download (`permissions.api_attachments`, with
+    `in_scope`), of `month` of `year`, with their report, program and indicator (one
+    query per page), in a stable order: period, program, place, upload time."""
+    attachments = permissions.api_attachments(user).select_related("report__program", "indicator")
+    if year is not None:
+        attachments = attachments.filter(report__year=year)
+    if month is not None:
+        attachments = attachments.filter(report__month=month)
+    if program is not None:
+        attachments = attachments.filter(report__program=program)
+    if indicator_code is not None:
+        attachments = attachments.filter(indicator__code=indicator_code)
+    attachments = _filter_regency(attachments, "report__regency_id", wilayah)
+    return attachments.order_by(
+        "report__year",
+        "report__month",
+        "report__program__order",
+        "report__program__slug",
+        F("report__regency_id").asc(nulls_first=True),
+        "uploaded_at",
+        "pk",
+    )
+
+
+def attachment_rows(attachments, *, absolute) -> list[dict]:
+    """Rows of `api_attachments` under their public names; `latitude` and `longitude`
+    only where the caller may see the report (`in_scope`). `absolute` makes a path a URL."""
+    file_url = reverse("programs:attachment", args=[0])
+    thumbnail_url = reverse("programs:attachment_thumbnail", args=[0])
+    rows = []
+    for a in attachments:
+        report = a.report
+        row = {
+            "id": a.pk,
+            "report": {
+                "regency": report.regency_id,
+                "program": report.program.slug,
+                "year": report.year,
+                "month": report.month,
+                "status": report.status,
+            },
+            "indicator": a.indicator.code if a.indicator_id else None,
+            "kind": a.kind,
+            "content_type": a.content_type,
+            "caption": a.caption,
+            "original_name": a.original_name,
+            "size": a.size,
+            "width": a.width,
+            "height": a.height,
+            "taken_at": a.taken_at,
+            "has_location": a.has_location,
+            "is_public": a.is_public,
+            "uploaded_at": a.uploaded_at,
+            "url": absolute(file_url.replace("/0/", f"/{a.pk}/")),
+            "thumbnail_url": absolute(thumbnail_url.replace("/0/", f"/{a.pk}/"))
+            if a.thumbnail
+            else None,
+        }
+        if a.in_scope:
+            row["latitude"], row["longitude"] = a.latitude, a.longitude
+        rows.append(row)
+    return rows

@@ -62,6 +62,19 @@ Number = Annotated[
     WithJsonSchema({"type": ["number", "null"], "description": NUMBER_NOTE}),
 ]
 
+
+def json_degrees(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# GPS positions keep their 6 stored decimal places (4 would move a house by up to 11 m).
+Degrees = Annotated[
+    Decimal | None,
+    SkipValidation,
+    PlainSerializer(json_degrees),
+    WithJsonSchema({"type": ["number", "null"], "description": "Degrees (WGS 84), 6 places."}),
+]
+
 # --- Query parameters -----------------------------------------------------------------
 
 # One message per parameter, shown when its value is malformed; %(raw)s is the value sent.
@@ -170,6 +183,10 @@ class RealizationQuery(PlaceQuery):
     status: Literal["verified", "submitted"] | None = Field(
         None, description="Report status of the rows."
     )
+
+
+class AttachmentQuery(PlaceQuery):
+    bulan: Month = Field(None, description="This month only (of the default year without `tahun`).")
 
 
 # --- Responses --------------------------------------------------------------------------
@@ -344,6 +361,41 @@ class RealizationOut(BaseModel):
     note: str = Field(None, description="Officials only: absent for anonymous callers.")
 
 
+class AttachmentReportOut(BaseModel):
+    regency: str | None = Field(description="Kemendagri code; null = a province report.")
+    program: str
+    year: int
+    month: int = Field(ge=1, le=12)
+    status: Literal["draft", "submitted", "verified", "returned"]
+
+
+class AttachmentOut(BaseModel):
+    """One dict of `reads.attachment_rows`: an attachment's metadata, never its bytes."""
+
+    id: int
+    report: AttachmentReportOut
+    indicator: str | None = Field(description="Indicator code; null = the whole report.")
+    kind: Literal["photo", "pdf"]
+    content_type: str
+    caption: str
+    original_name: str
+    size: int = Field(ge=0, description="Bytes.")
+    width: int | None = Field(description="Pixels (photos).")
+    height: int | None = Field(description="Pixels (photos).")
+    taken_at: dt.datetime | None = Field(description="Capture time read from EXIF.")
+    has_location: bool = Field(description="EXIF held a GPS position.")
+    latitude: Degrees = Field(
+        None, description="Officials who may see the report only: absent otherwise."
+    )
+    longitude: Degrees = Field(
+        None, description="Officials who may see the report only: absent otherwise."
+    )
+    is_public: bool = Field(description="Marked for the public gallery by a verifier.")
+    uploaded_at: dt.datetime
+    url: str = Field(description="The file, checked against the caller's scope.")
+    thumbnail_url: str | None = Field(description="Small JPEG of a photo, scope-checked.")
+
+
 class FiltersOut(Schema):
     tahun: int | None
     bulan: int | None
@@ -373,6 +425,10 @@ class TargetPage(PageOut):
 class ProgressPage(PageOut):
     filters: FiltersOut
     results: list[ProgressOut]
+
+
+class AttachmentPage(PageOut):
+    results: list[AttachmentOut]
 
 
 class RealizationPage(PageOut):

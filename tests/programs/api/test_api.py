@@ -68,7 +68,14 @@ def province(rows, indicator="rumah-dibedah"):
 
 def test_index_links_every_endpoint(client, reference_data):
     body = get_json(client, "/api/v1/")
-    assert set(body["links"]) == {"programs", "regencies", "targets", "progress", "realizations"}
+    assert set(body["links"]) == {
+        "programs",
+        "regencies",
+        "targets",
+        "progress",
+        "realizations",
+        "attachments",
+    }
     assert body["links"]["progress"] == "http://testserver/api/v1/progress/"
     assert body["openapi"] == "http://testserver/api/v1/openapi.json"
     assert body["caller"] == {
@@ -365,6 +372,7 @@ ENDPOINTS = [
     "/api/v1/targets/",
     f"/api/v1/progress/?{PERIOD}",
     "/api/v1/realizations/",
+    "/api/v1/attachments/",
 ]
 
 

@@ -45,6 +45,15 @@ QUERY = {
         "page",
         "page_size",
     },
+    "/api/v1/attachments/": {
+        "tahun",
+        "bulan",
+        "program",
+        "indikator",
+        "wilayah",
+        "page",
+        "page_size",
+    },
 }
 
 
@@ -83,7 +92,7 @@ def wsgi_app():
 
 
 @pytest.fixture
-def api_schema(gbrss_data, wsgi_app):
+def api_schema(gbrss_attachments, wsgi_app):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
 
 

@@ -1,0 +1,53 @@
+"""Hand-made attachments for the API tests (metadata only: no file is read)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from programs.models import Attachment, Indicator, MonthlyReport
+
+
+def attach(report, kind="photo", *, public=False, gps=True, indicator=None, name="foto.jpg"):
+    photo = kind == Attachment.Kind.PHOTO
+    return Attachment.objects.create(
+        report=report,
+        indicator=indicator,
+        kind=kind,
+        file=f"lampiran/uji/{name}",
+        thumbnail="lampiran/uji/kecil.jpg" if photo else "",
+        content_type="image/jpeg" if photo else "application/pdf",
+        original_name=name,
+        caption=f"keterangan {name}",
+        size=1234,
+        width=40 if photo else None,
+        height=20 if photo else None,
+        taken_at=dt.datetime(2024, 3, 14, 9, 30, tzinfo=dt.UTC) if photo else None,
+        latitude=Decimal("-2.833333") if gps else None,
+        longitude=Decimal("104.750000") if gps else None,
+        sha256="0" * 64,
+        is_public=public,
+    )
+
+
+@pytest.fixture
+def gbrss_attachments(gbrss_data) -> dict[str, Attachment]:
+    """On the GBRSS 2024 reports of `gbrss_data`:
+
+    banyuasin_public: Banyuasin January (verified), a public photo with GPS, per indicator;
+    banyuasin_pdf: Banyuasin January, a PDF for the whole report;
+    oku_photo: OKU January (verified), a photo with GPS, not public;
+    oku_submitted: OKU February (submitted), a photo marked public (not yet verified);
+    banyuasin_draft: Banyuasin March (draft), a photo without GPS.
+    """
+    reports = {(r.regency_id, r.month): r for r in MonthlyReport.objects.filter(program=gbrss_data)}
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    return {
+        "oku_photo": attach(reports["16.01", 1], name="oku.jpg"),
+        "banyuasin_public": attach(
+            reports["16.07", 1], public=True, indicator=houses, name="sesudah.jpg"
+        ),
+        "banyuasin_pdf": attach(reports["16.07", 1], "pdf", gps=False, name="ba.pdf"),
+        "oku_submitted": attach(reports["16.01", 2], public=True, name="oku-feb.jpg"),
+        "banyuasin_draft": attach(reports["16.07", 3], gps=False, name="draf.jpg"),
+    }
