@@ -49,6 +49,14 @@ class Obligations:
             e.covers(year, month) for e in self._indicators.get((regency_code, indicator.pk), ())
         )
 
+    def exempt_indicators(
+        self, regency_code: str | None, indicators: Iterable, year: int, month: int
+    ) -> set[int]:
+        """The primary keys of the indicators this regency need not report this month."""
+        return {
+            i.pk for i in indicators if not self.indicator_required(regency_code, i, year, month)
+        }
+
     def exempt_anywhere(self, regency_code: str, program_id: int, year: int) -> bool:
         """Exempt for every month of the year (nothing to show for the whole year)."""
         return all(not self.required(regency_code, program_id, year, m) for m in range(1, 13))

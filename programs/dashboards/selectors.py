@@ -512,6 +512,7 @@ class RegencyProgressRow:
     report_month: int | None
     report_status: str | None
     report_on_time: bool | None
+    required: bool = True  # False: exempt from this indicator this month ("tidak wajib")
 
     @property
     def report_status_label(self) -> str:
@@ -625,6 +626,7 @@ def program_page(
         today=today,
     )
     page.province = table.province(indicator.pk)
+    obligations = Obligations.load(programs=[program])
     page.rows = sorted(
         (
             RegencyProgressRow(
@@ -635,6 +637,7 @@ def program_page(
                 report_on_time=deadlines.submitted_on_time(year, r.report_month, r.report_submitted)
                 if r.report_month
                 else None,
+                required=obligations.indicator_required(r.code, indicator, year, month),
             )
             for r in regencies
         ),

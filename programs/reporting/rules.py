@@ -41,6 +41,10 @@ DUPLICATE_SOURCE = gettext_noop(
     "Sumber dana ini sudah diisi di baris lain untuk indikator yang sama."
 )
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal.")
+NOT_REQUIRED = gettext_noop(
+    "Indikator %(name)s tidak wajib dilaporkan wilayah ini untuk bulan ini: isiannya tidak "
+    "dapat disimpan."
+)
 ONE_LEVEL_VALUE = gettext_noop("Indikator ini hanya diisi satu nilai.")
 RUNNING_TOTAL_DECREASE = gettext_noop(
     "Lebih rendah dari bulan lalu (%(previous)s), padahal ini angka kumulatif: beri catatan."
@@ -155,6 +159,11 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
 
     for indicator_id, indicator_rows in by_indicator.items():
         indicator = indicator_rows[0].indicator
+        if indicator_id in context.exempt:
+            # Exempt (a reporting exemption for this month): nothing of it can be saved.
+            text = _(NOT_REQUIRED) % {"name": indicator.name}
+            messages.append(RowMessage(indicator.code, "error", text))
+            continue
         seen = set()
         if indicator.measure == Measure.LEVEL and len(indicator_rows) > 1:
             error(indicator_rows[1], ONE_LEVEL_VALUE)

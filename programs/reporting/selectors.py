@@ -187,6 +187,8 @@ def rows_from_report(report: MonthlyReport | None, context: EntryContext) -> lis
         ):
             stored[r.indicator_id].append(r)
     for indicator in context.indicators:
+        if indicator.pk in context.exempt:
+            continue  # not required this month: no input (the form says "tidak wajib")
         found = stored.get(indicator.pk) or [None]
         for index, r in enumerate(found):
             row = EntryRow(

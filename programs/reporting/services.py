@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,7 +36,13 @@ from programs.models import (
 )
 from programs.reporting import deadlines
 from programs.reporting.notifications import notify, operators_of, verifiers_of
-from programs.reporting.rules import EntryRow, IndicatorContext, RowMessage, validate_rows
+from programs.reporting.rules import (
+    NOT_REQUIRED,
+    EntryRow,
+    IndicatorContext,
+    RowMessage,
+    validate_rows,
+)
 from regencies.models import Regency, UserScope
 
 Status = MonthlyReport.Status
@@ -120,12 +126,18 @@ class EntryContext:
     indicators: list[Indicator]
     sources: list[FundingSource]
     by_indicator: dict[int, IndicatorContext]
+    exempt: set[int] = field(default_factory=set)  # indicators not required this month
 
 
 def entry_context(*, regency: Regency, program: Program, year: int, month: int) -> EntryContext:
-    """What the entry form shows beside each input: earlier months and the target.
-    Four queries whatever the number of months or sources."""
+    """What the entry form shows beside each input: earlier months and the target, and
+    which indicators the regency is exempt from this month. Five queries whatever the
+    number of months or sources."""
+    from programs.obligations import Obligations
+
     indicators = list(program.indicators.select_related("program").order_by("order", "code"))
+    obligations = Obligations.load(programs=[program], regency_codes=[regency.pk])
+    exempt = obligations.exempt_indicators(regency.pk, indicators, year, month)
     sources = list(FundingSource.objects.filter(active=True))
     targets = {
         t.indicator_id: t
@@ -157,7 +169,7 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
         if indicator.measure == Measure.RATIO and data:
             ctx.last_denominator = data[max(data)]["den"]  # a new month starts from it
         contexts[indicator.pk] = ctx
-    return EntryContext(regency, program, year, month, indicators, sources, contexts)
+    return EntryContext(regency, program, year, month, indicators, sources, contexts, exempt)
 
 
 # --- Saving and the workflow -------------------------------------------------------------
@@ -224,6 +236,9 @@ def report_save(
 
     context = entry_context(regency=regency, program=program, year=year, month=month)
     messages = validate_rows(rows=rows, context=context)
+    exempt = sorted({r.indicator.name for r in rows if r.indicator.pk in context.exempt})
+    if exempt:
+        raise ServiceError(_(NOT_REQUIRED) % {"name": ", ".join(exempt)}, messages)
     if any(m.level == "error" for m in messages):
         raise ServiceError(_(HAS_ERRORS), messages)
     if submit and not rows:
@@ -231,7 +246,7 @@ def report_save(
     if submit and any(m.level == "warning" and not m.resolved for m in messages):
         raise ServiceError(_(NEEDS_NOTES), messages)
     if submit:
-        missing = missing_evidence(report=report, rows=rows)
+        missing = missing_evidence(report=report, rows=rows, exempt=context.exempt)
         if missing:
             raise ServiceError(
                 _(EVIDENCE_REQUIRED),
@@ -289,9 +304,16 @@ def report_save(
     return report
 
 
-def missing_evidence(*, report: MonthlyReport | None, rows: list[EntryRow]) -> list[Indicator]:
-    """Indicators that require evidence, have entries, and have no attachment yet."""
-    needing = {row.indicator.pk: row.indicator for row in rows if row.indicator.requires_evidence}
+def missing_evidence(
+    *, report: MonthlyReport | None, rows: list[EntryRow], exempt: set[int] = frozenset()
+) -> list[Indicator]:
+    """Indicators that require evidence, have entries, and have no attachment yet (an
+    indicator the regency is exempt from this month never needs evidence)."""
+    needing = {
+        row.indicator.pk: row.indicator
+        for row in rows
+        if row.indicator.requires_evidence and row.indicator.pk not in exempt
+    }
     if not needing:
         return []
     covered = set()

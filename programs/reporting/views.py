@@ -147,6 +147,7 @@ def _render_entry(
         ]
         groups.append(
             {
+                "exempt": indicator.pk in ctx.exempt,
                 "total": sum((r.value for r in indicator_rows if r.value is not None), Decimal(0)),
                 "indicator": indicator,
                 "info": ctx.by_indicator[indicator.pk],
@@ -356,6 +357,8 @@ def report_new_row(
     if index >= MAX_ROWS_PER_INDICATOR:
         return HttpResponse(status=204)
     ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    if indicator.pk in ctx.exempt:
+        raise Http404  # not required this month: the form has no input for it
     row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
     return render(
         request,

@@ -36,7 +36,14 @@ from programs.models import (
     Realization,
     Target,
 )
-from programs.reporting.rules import EntryRow, check_ratio, check_value, parse_number
+from programs.obligations import Obligations
+from programs.reporting.rules import (
+    NOT_REQUIRED,
+    EntryRow,
+    check_ratio,
+    check_value,
+    parse_number,
+)
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
 from regencies.models import Regency
 
@@ -423,6 +430,10 @@ class RealizationImport:
             for r in Realization.objects.filter(report__in=list(reports.values()))
         }
         locks = permissions.LockedMonths(regency_codes={k[0] for k in keys}, today=self.today)
+        obligations = Obligations.load(
+            programs={p for _r, p, _i, _s, _y, _m, _e in parsed},
+            regency_codes={k[0] for k in keys},
+        )
         seen: dict[tuple, int] = {}
         for result, program, indicator, source, year, month, entry in parsed:
             key = (result.regency, program.pk, year, month)
@@ -438,6 +449,9 @@ class RealizationImport:
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
             ):
                 result.reason = _(LOCKED)
+                continue
+            if not obligations.indicator_required(result.regency, indicator, year, month):
+                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
                 continue
             report = reports.get(key)
             self.report_versions[version_key(key)] = report.version if report else 0

@@ -1,0 +1,157 @@
+"""An exemption from one indicator for a range of months: the entry form shows it as
+"tidak wajib" (no input, no evidence needed), the service refuses values for it and
+writes nothing, and the spreadsheet import refuses its rows."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.test import Client
+
+from programs.models import Indicator, MonthlyReport, Program, Realization, ReportingExemption
+from programs.reporting import services
+from programs.reporting.rules import EntryRow
+from regencies.models import Regency, UserScope
+from tests.factories import UserFactory
+
+URL = "/laporan/16.07/gsmp/2026-10/"
+
+
+@pytest.fixture
+def exempt(reference_data):
+    """Banyuasin need not report GSMP's villages (desa-gsmp) from September 2026; that
+    indicator needs evidence otherwise."""
+    with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
+        desa = Indicator.objects.get(code="desa-gsmp")
+        desa.requires_evidence = True
+        desa.save()
+        ReportingExemption.objects.create(
+            regency_id="16.07",
+            program=desa.program,
+            indicator=desa,
+            start=dt.date(2026, 9, 1),
+            reason="Tidak ada desa sasaran",
+        )
+        user = UserFactory(username="op-banyuasin")
+        UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+        client = Client()
+        client.force_login(user)
+        yield user, client
+
+
+def test_form_shows_tidak_wajib_and_submits_without_it_or_its_evidence(exempt):
+    _user, client = exempt
+    page = client.get(URL).content.decode()
+    assert 'data-not-required="desa-gsmp"' in page and "tidak wajib" in page
+    assert 'name="r-desa-gsmp-0-num"' not in page
+    assert 'name="r-rumah-tangga-penerima-0-value"' in page
+
+    # August is before the exemption: the indicator is required there.
+    def exempt_in(month):
+        return services.entry_context(
+            regency=Regency.objects.get(code="16.07"),
+            program=Program.objects.get(slug="gsmp"),
+            year=2026,
+            month=month,
+        ).exempt
+
+    assert exempt_in(8) == set() and exempt_in(10) == {Indicator.objects.get(code="desa-gsmp").pk}
+    response = client.post(
+        URL,
+        {
+            "r-rumah-tangga-penerima-0-source": "csr",
+            "r-rumah-tangga-penerima-0-value": "1",
+            "aksi": "ajukan",
+            "versi": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    report = MonthlyReport.objects.get()
+    assert report.status == MonthlyReport.Status.SUBMITTED
+    assert list(report.realizations.values_list("indicator__code", flat=True)) == [
+        "rumah-tangga-penerima"
+    ]
+
+
+def test_a_crafted_post_for_the_exempt_indicator_is_refused_and_writes_nothing(exempt):
+    user, client = exempt
+    response = client.post(
+        URL,
+        {
+            "r-rumah-tangga-penerima-0-source": "csr",
+            "r-rumah-tangga-penerima-0-value": "1",
+            "r-desa-gsmp-0-num": "3",
+            "r-desa-gsmp-0-den": "10",
+            "aksi": "simpan",
+            "versi": 0,
+        },
+    )
+    assert response.status_code == 422
+    assert "tidak wajib dilaporkan wilayah ini" in response.content.decode()
+    assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+    # The service itself refuses, whoever calls it.
+    desa = Indicator.objects.get(code="desa-gsmp")
+    with pytest.raises(services.ServiceError) as refused:
+        services.report_save(
+            user=user,
+            regency=Regency.objects.get(code="16.07"),
+            program=Program.objects.get(slug="gsmp"),
+            year=2026,
+            month=10,
+            version=0,
+            rows=[
+                EntryRow(
+                    key="desa-gsmp-0",
+                    indicator=desa,
+                    source_code="tidak-dirinci",
+                    numerator=Decimal(3),
+                    denominator=Decimal(10),
+                )
+            ],
+            submit=False,
+            today=dt.date(2026, 11, 29),
+        )
+    assert "Desa" in refused.value.message or desa.name in refused.value.message
+    assert "tidak wajib" in refused.value.message
+    assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
+def test_import_refuses_rows_for_the_exempt_indicator(exempt):
+    _user, client = exempt
+    csv = (
+        "program,indikator,wilayah,bulan,sumber_dana,nilai,pembilang,penyebut,catatan\n"
+        "gsmp,desa-gsmp,16.07,2026-10,tidak-dirinci,,3,10,\n"
+        "gsmp,rumah-tangga-penerima,16.07,2026-10,csr,1,,,\n"
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
+        preview = client.post(
+            "/impor/",
+            {
+                "jenis": "realizations",
+                "berkas": SimpleUploadedFile("isi.csv", csv.encode(), content_type="text/csv"),
+            },
+        )
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    states = re.findall(r'data-state="(\w+)"', html)
+    assert states == ["error", "new"], states
+    assert "tidak wajib dilaporkan wilayah ini" in html
+
+
+def test_program_page_table_shows_tidak_wajib_for_the_exempt_regency(exempt):
+    with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
+        client = Client()
+        html = client.get(
+            "/program/gsmp/", {"indikator": "desa-gsmp", "tahun": 2026, "bulan": 10}
+        ).content.decode()
+        other = client.get(
+            "/program/gsmp/", {"indikator": "rumah-tangga-penerima", "tahun": 2026, "bulan": 10}
+        ).content.decode()
+    banyuasin = re.search(r'<tr data-regency="16\.07">(.*?)</tr>', html, re.S).group(1)
+    assert "data-not-required" in banyuasin and "tidak wajib" in banyuasin
+    assert html.count("data-not-required") == 1  # only Banyuasin
+    assert "data-not-required" not in other  # the other indicator is still required
