@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -46,16 +47,22 @@ def backend(request, settings, db):
     if request.param == "redis":
         if not _redis_up():
             pytest.skip(f"Redis not reachable at {REDIS_URL}")
+        # A prefix of its own per test instead of FLUSHDB: another suite sharing this Redis
+        # database (a second checkout, CI beside a developer) never empties our entries.
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": REDIS_URL,
-                "KEY_PREFIX": "sumsel-test",
+                "KEY_PREFIX": f"sumsel-test-{uuid.uuid4().hex}",
+                "TIMEOUT": 300,
             }
         }
-    caches["default"].clear()
+        settings.PAGE_CACHE_SECONDS = 300  # left-over entries expire on their own
+    else:
+        caches["default"].clear()
     yield request.param
-    caches["default"].clear()
+    if request.param != "redis":
+        caches["default"].clear()
 
 
 def realization(response) -> str:
