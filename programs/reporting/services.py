@@ -289,7 +289,9 @@ def report_save(
         raise ConflictError(
             _(CONFLICT) % {"who": who, "when": when}, current, stored_values(current)
         ) from None
-    _write_realizations(report=report, rows=rows, reason=reason, user=user)
+    _write_realizations(
+        report=report, rows=rows, reason=reason, user=user, keep_indicators=context.exempt
+    )
     if submit:
         notify(
             users=verifiers_of(report),
@@ -327,10 +329,17 @@ def missing_evidence(
 
 
 def _write_realizations(
-    *, report: MonthlyReport, rows: list[EntryRow], reason: str, user
+    *,
+    report: MonthlyReport,
+    rows: list[EntryRow],
+    reason: str,
+    user,
+    keep_indicators: set[int] | frozenset[int] = frozenset(),
 ) -> dict[str, int]:
     """The entry form's write of one report: its rows created or changed, stored rows not
-    in `rows` deleted (the form shows every row), each with its history (who, why)."""
+    in `rows` deleted (the form shows every row), each with its history (who, why).
+    Rows of `keep_indicators` (exempt this month, so not on the form) stay as they are:
+    values saved before an exemption began are never lost by a later save."""
     sources = {s.code: s for s in FundingSource.objects.all()}
     existing = {
         (report.pk, r.indicator_id, r.funding_source_id): r for r in report.realizations.all()
@@ -340,7 +349,7 @@ def _write_realizations(
     )
     _save_realizations(creates=creates, updates=updates, user=user, reason=reason)
     for key, realization in existing.items():
-        if key not in keep:
+        if key not in keep and realization.indicator_id not in keep_indicators:
             realization._change_reason = reason
             realization.delete()
     return {"created": len(creates), "updated": len(updates)}

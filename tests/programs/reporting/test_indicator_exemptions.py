@@ -155,3 +155,34 @@ def test_program_page_table_shows_tidak_wajib_for_the_exempt_regency(exempt):
     assert "data-not-required" in banyuasin and "tidak wajib" in banyuasin
     assert html.count("data-not-required") == 1  # only Banyuasin
     assert "data-not-required" not in other  # the other indicator is still required
+
+
+def test_values_saved_before_the_exemption_began_survive_a_later_save(exempt):
+    """The exempt indicator is not on the form, so a save must not take it for removed."""
+    _user, client = exempt
+    desa = Indicator.objects.get(code="desa-gsmp")
+    report = MonthlyReport.objects.create(
+        regency_id="16.07", program=desa.program, year=2026, month=10, version=1
+    )
+    from programs.models import FundingSource
+
+    Realization.objects.create(
+        report=report,
+        indicator=desa,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        numerator=Decimal(3),
+        denominator=Decimal(10),
+    )
+    response = client.post(
+        URL,
+        {
+            "r-rumah-tangga-penerima-0-source": "csr",
+            "r-rumah-tangga-penerima-0-value": "1",
+            "aksi": "simpan",
+            "versi": 1,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    kept = Realization.objects.get(report=report, indicator=desa)
+    assert (kept.numerator, kept.denominator) == (Decimal(3), Decimal(10))
+    assert report.realizations.count() == 2
