@@ -11,11 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -43,7 +41,7 @@ from programs.reporting.rules import (
     RowMessage,
     validate_rows,
 )
-from regencies.models import Regency, UserScope
+from regencies.models import Regency
 
 Status = MonthlyReport.Status
 Measure = Indicator.Measure
@@ -719,62 +717,6 @@ def report_open_for_correction(
         exclude=user,
     )
     return exception
-
-
-def _recent_months(today: dt.date, count: int) -> list[tuple[int, int]]:
-    """The `count` months before today's month, most recent first."""
-    months, year, month = [], today.year, today.month
-    for _i in range(count):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        months.append((year, month))
-    return months
-
-
-def reminders_due(*, days: int, today: dt.date | None = None):
-    """[(operator, [(program, year, month, due date)])]: reports not yet submitted that are
-    due within `days` days or overdue, for months operators can still edit. Operators
-    without an e-mail address are included: they are reminded in the app (the bell)."""
-    from programs.obligations import Obligations
-
-    today = today or timezone.localdate()
-    months = [
-        (year, month, deadlines.due_date(year, month))
-        for year, month in _recent_months(today, 3)
-        if deadlines.due_date(year, month) <= today + dt.timedelta(days=days)
-        and today <= deadlines.lock_date(year, month)
-    ]
-    if not months:
-        return []
-    periods = Q()
-    for year, month, _due in months:
-        periods |= Q(year=year, month=month)
-    submitted = set(
-        MonthlyReport.objects.filter(
-            periods, status__in=MonthlyReport.COUNTED_STATUSES
-        ).values_list("regency_id", "program_id", "year", "month")
-    )
-    programs = list(Program.objects.filter(active=True, indicators__isnull=False).distinct())
-    operators = (
-        get_user_model()
-        .objects.filter(is_active=True, scope__role=UserScope.Role.OPERATOR)
-        .select_related("scope")
-        .prefetch_related("scope__programs")
-    )
-    obligations = Obligations.load(programs=programs)
-    result = []
-    for user in operators:
-        scoped = set(user.scope.programs.all())
-        pending = [
-            (program, year, month, due)
-            for year, month, due in months
-            for program in programs
-            if (not scoped or program in scoped)
-            and obligations.required(user.scope.regency_id, program.pk, year, month)
-            and (user.scope.regency_id, program.pk, year, month) not in submitted
-        ]
-        if pending:
-            result.append((user, pending))
-    return result
 
 
 # --- Evidence: attachments on a report --------------------------------------------------

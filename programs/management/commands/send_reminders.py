@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from programs.formats import date_label, month_year_label
 from programs.models import Notification
 from programs.reporting.notifications import notify
-from programs.reporting.services import reminders_due
+from programs.reporting.reminders import reminders_due
 
 
 class Command(BaseCommand):

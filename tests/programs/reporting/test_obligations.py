@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from programs.dashboards import selectors as dashboards
 from programs.models import MonthlyReport, Program, ReportingExemption
-from programs.reporting import services
+from programs.reporting import reminders
 from programs.reporting.selectors import operator_months
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
@@ -88,7 +88,7 @@ def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
     assert all(str(m.status_label) == "Tidak wajib" for m in gpiss)
     # Reminders on 5 December name November's programs, but never GPISS for Banyuasin.
     with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=False):
-        due = dict(services.reminders_due(days=7))
+        due = dict(reminders.reminders_due(days=7))
     assert due[user] and "gpiss" not in {program.slug for program, *_ in due[user]}
 
 
