@@ -612,10 +612,11 @@ def report_reopen(
     )
 
 
-def _send_back(
-    *, user, report: MonthlyReport, reason: str, version: int | None, expected: str, label: str
-) -> MonthlyReport:
-    """Return a report in status `expected` to its operator, with a required reason."""
+def _verifier_with_reason(
+    user, report: MonthlyReport, reason: str, version: int | None
+) -> tuple[MonthlyReport, str]:
+    """The checks a verifier's action with a reason shares: the report locked at the
+    version the verifier saw, the verifier's program, a reason of allowed length."""
     reason = (reason or "").strip()
     report = _locked_report(report, version)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
@@ -624,6 +625,14 @@ def _send_back(
         raise ServiceError(_(REASON_REQUIRED))
     if len(reason) > settings.COMMENT_MAX_LENGTH:
         raise ServiceError(_(REASON_TOO_LONG) % {"n": settings.COMMENT_MAX_LENGTH})
+    return report, reason
+
+
+def _send_back(
+    *, user, report: MonthlyReport, reason: str, version: int | None, expected: str, label: str
+) -> MonthlyReport:
+    """Return a report in status `expected` to its operator, with a required reason."""
+    report, reason = _verifier_with_reason(user, report, reason, version)
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
     if report.regency_id is not None:
@@ -688,14 +697,7 @@ def report_open_for_correction(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> LockException:
     """Open a returned report of a locked month for correction again (its window ran out)."""
-    reason = (reason or "").strip()
-    report = _locked_report(report, version)
-    if not permissions.is_verifier_for(user, program_id=report.program_id):
-        raise PermissionDenied(_(NOT_ALLOWED))
-    if not reason:
-        raise ServiceError(_(REASON_REQUIRED))
-    if len(reason) > settings.COMMENT_MAX_LENGTH:
-        raise ServiceError(_(REASON_TOO_LONG) % {"n": settings.COMMENT_MAX_LENGTH})
+    report, reason = _verifier_with_reason(user, report, reason, version)
     if not permissions.can_open_for_correction(user, report):
         raise ServiceError(_(WRONG_STATUS))
     exception = _open_for_correction(
