@@ -601,6 +601,21 @@ def _latest_reports(*, program: Program, year: int, month: int, verified_only: b
     )
 
 
+def program_page_for(*, slug: str, filters) -> ProgramPage | None:
+    """The program page for a slug and the page's filters (None: no such program); the
+    page and its table export read the same figures through here."""
+    program = program_with_indicators(slug)
+    if program is None:
+        return None
+    return program_page(
+        program=program,
+        indicator_code=filters.indicator,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+    )
+
+
 def program_page(
     *,
     program: Program,

@@ -175,17 +175,11 @@ def _bar_rows(rows) -> list[charts.BarRow]:
 @dashboard
 def program(request: HttpRequest, slug: str) -> HttpResponse:
     """One program: per-regency achievement (bars, map, table), trend and funding."""
-    program = selectors.program_with_indicators(slug)
-    if program is None:
-        raise Http404(_("Program tidak ditemukan"))
     filters = parse_filters(request)
-    page = selectors.program_page(
-        program=program,
-        indicator_code=filters.indicator,
-        year=filters.year,
-        month=filters.month,
-        verified_only=filters.verified_only,
-    )
+    page = selectors.program_page_for(slug=slug, filters=filters)
+    if page is None:
+        raise Http404(_("Program tidak ditemukan"))
+    program = page.program
     figures = {}
     status_map = bars = None
     indicator = page.indicator

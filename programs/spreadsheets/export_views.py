@@ -165,17 +165,11 @@ def scorecard(request: HttpRequest, fmt: str) -> HttpResponseBase:
 @table_export
 def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     """The program page's table per regency for the chosen indicator."""
-    program = selectors.program_with_indicators(slug)
-    if program is None:
-        raise Http404(_("Program tidak ditemukan"))
     filters = export_filters(request)
-    page = selectors.program_page(
-        program=program,
-        indicator_code=filters.indicator,
-        year=filters.year,
-        month=filters.month,
-        verified_only=filters.verified_only,
-    )
+    page = selectors.program_page_for(slug=slug, filters=filters)
+    if page is None:
+        raise Http404(_("Program tidak ditemukan"))
+    program = page.program
     indicator = page.indicator
     if indicator is None:
         raise Http404(_("Program ini belum memiliki indikator."))
