@@ -228,3 +228,26 @@ def test_constraints_are_the_last_line_of_defence(reference_data):
             regency=report.regency, program=report.program, year=2024, month=3
         )
     assert Realization.objects.count() == 1
+
+
+def test_gunicorn_forks_workers_from_a_warmed_master():
+    """A worker replacing a recycled one must not compile templates while requests wait:
+    the master loads the app and compiles every template once before forking."""
+    import runpy
+
+    from django.template import engines
+
+    from sumsel_gerakan.warmup import template_names, warm
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    assert callable(config["when_ready"])
+    names = template_names()
+    pages = {"base.html", "programs/dashboards/overview.html", "programs/reporting/entry.html"}
+    assert pages <= set(names)
+    assert warm() == len(names)
+    loader = engines["django"].engine.template_loaders[0]
+    while not hasattr(loader, "get_template_cache"):  # template_partials wraps the cache
+        loader = loader.loaders[0]
+    cached = {key.split("-")[0] for key in loader.get_template_cache}
+    assert set(names) <= cached
