@@ -96,7 +96,14 @@ class Progress:
 
 
 class ProgressTable(dict):
-    """Progress keyed by (indicator id, regency code or None for the province)."""
+    """Progress keyed by (indicator id, regency code or None for the province).
+    `targets`: the Target rows read for it, same keys (pages reuse them, no second read)."""
+
+    targets: dict[tuple[int, str | None], Target]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = {}
 
     def province(self, indicator_id: int) -> Progress:
         return self[(indicator_id, None)]
@@ -383,7 +390,7 @@ def compute_progress(
     )
     if codes is not None:
         targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
-    target_of = {(t.indicator_id, t.regency_id): t for t in targets}
+    target_of = table.targets = {(t.indicator_id, t.regency_id): t for t in targets}
 
     increment_ids = [i.pk for i in indicators if i.measure == Measure.INCREMENT]
     latest_ids = [i.pk for i in indicators if i.measure != Measure.INCREMENT]

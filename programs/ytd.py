@@ -394,7 +394,7 @@ def progress_table(
     if codes is not None:
         targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
         rows = rows.filter(regency_code__in=[*codes, PROVINCE])
-    target_of = {(t.indicator_id, t.regency_id): t for t in targets}
+    target_of = table.targets = {(t.indicator_id, t.regency_id): t for t in targets}
     groups = {
         (row["indicator_id"], row["regency_code"] or None): row
         for row in rows.values(

@@ -49,34 +49,26 @@ COUNTED = MonthlyReport.COUNTED_STATUSES
 def default_year(*, today: dt.date | None = None) -> int:
     """The running year once it has counted reports; before that (early January, when
     only next year's targets were copied) the latest earlier year that has targets or
-    reports; the current year when nothing exists at all. Two queries."""
+    reports; the current year when nothing exists at all. One query."""
     today = today or timezone.localdate()
-    report_years = _counted_report_years()
+    report_years, target_years = _year_sets()
     if today.year in report_years:
         return today.year
-    years = [y for y in report_years | _target_years() if y < today.year]
+    years = [y for y in report_years | target_years if y < today.year]
     return max(years) if years else today.year
 
 
-def _target_years() -> set[int]:
-    # order_by(): the models' default ordering would join in and DISTINCT on its columns,
-    # returning one row per report instead of one per year.
-    return set(Target.objects.order_by().values_list("year", flat=True).distinct())
-
-
-def _counted_report_years() -> set[int]:
-    return set(_report_years())
-
-
 def available_years(*, today: dt.date | None = None) -> list[int]:
+    """Years with targets or counted reports, up to this year. One query."""
     today = today or timezone.localdate()
-    years = _target_years() | _counted_report_years()
-    return sorted(y for y in years if y <= today.year)
+    report_years, target_years = _year_sets()
+    return sorted(y for y in report_years | target_years if y <= today.year)
 
 
-def _report_years() -> list[int]:
-    """Years with counted reports, one index probe per year (a loose index scan on the
-    (year, month) index) instead of a DISTINCT over every report."""
+def _year_sets() -> tuple[set[int], set[int]]:
+    """(years with counted reports, years with targets), in one query. Report years are
+    found one index probe per year (a loose index scan on the (year, month) index)
+    instead of a DISTINCT over every report."""
     from django.db import connection
 
     sql = (
@@ -86,11 +78,16 @@ def _report_years() -> list[int]:
         " SELECT (SELECT MIN(year) FROM programs_monthlyreport"
         "         WHERE year > years.y AND status IN (%s, %s))"
         " FROM years WHERE years.y IS NOT NULL"
-        ") SELECT y FROM years WHERE y IS NOT NULL"
+        ") SELECT y, 1 FROM years WHERE y IS NOT NULL"
+        " UNION ALL SELECT DISTINCT year, 0 FROM programs_target"
     )
+    report_years: set[int] = set()
+    target_years: set[int] = set()
     with connection.cursor() as cursor:
         cursor.execute(sql, [*COUNTED, *COUNTED])
-        return [row[0] for row in cursor.fetchall()]
+        for year, from_reports in cursor.fetchall():
+            (report_years if from_reports else target_years).add(year)
+    return report_years, target_years
 
 
 def default_month(*, year: int, today: dt.date | None = None) -> int:
@@ -658,16 +655,16 @@ def program_page(
         ),
         key=lambda row: (row.progress.achievement is None, -(row.progress.achievement or 0)),
     )
-    province_target = Target.objects.filter(
-        indicator=indicator, year=year, regency__isnull=True
-    ).first()
+    # The table read every regency's target and the province's: no second read.
+    province_target = table.targets.get((indicator.pk, None))
     if province_target and indicator.measure in (
         Indicator.Measure.INCREMENT,
         Indicator.Measure.RUNNING_TOTAL,
     ):
-        page.allocated = Target.objects.filter(
-            indicator=indicator, year=year, regency__isnull=False
-        ).aggregate(s=Sum("value"))["s"] or Decimal(0)
+        page.allocated = sum(
+            (t.value for (_pk, code), t in table.targets.items() if code is not None),
+            Decimal(0),
+        )
         page.unallocated = province_target.value - page.allocated
     page.series = monthly_series(
         indicator=indicator,
