@@ -460,6 +460,10 @@ def test_on_time_is_judged_by_first_submission_against_the_due_day(settings):
     late = dt.datetime(2024, 4, 10, 17, 1, tzinfo=dt.UTC)  # 00:01 on the 11th
     assert deadlines.submitted_on_time(2024, 3, on_time) is True
     assert deadlines.submitted_on_time(2024, 3, late) is False
+    last_moment = dt.datetime(2024, 4, 10, 16, 59, 59, 999999, tzinfo=dt.UTC)
+    midnight = dt.datetime(2024, 4, 10, 17, 0, tzinfo=dt.UTC)  # 00:00 on the 11th
+    assert deadlines.submitted_on_time(2024, 3, last_moment) is True
+    assert deadlines.submitted_on_time(2024, 3, midnight) is False
     assert deadlines.due_date(2024, 12) == dt.date(2025, 1, 10)
 
 
