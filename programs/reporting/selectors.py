@@ -579,12 +579,28 @@ def report_evidence(*, user, report: MonthlyReport | None, editable: bool) -> di
     }
 
 
+GALLERY_FIELDS = (
+    "caption",
+    "original_name",
+    "report__year",
+    "report__month",
+    "report__regency__name",
+    "report__program__acronym",
+    "report__program__name",
+)
+
+
 def public_photos(*, program_id: int | None = None, regency_code: str | None = None, limit=8):
     """Photos a verifier marked public, of verified reports: the gallery of verified
     results on program and regency pages. One query."""
-    photos = Attachment.objects.filter(
-        is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
-    ).select_related("report__regency", "report__program")
+    photos = (
+        Attachment.objects.filter(
+            is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
+        )
+        .select_related("report__regency", "report__program")
+        # What the gallery shows: fewer columns make a cheaper query to build and read.
+        .only(*GALLERY_FIELDS)
+    )
     if program_id is not None:
         photos = photos.filter(report__program_id=program_id)
     if regency_code is not None:

@@ -361,7 +361,7 @@ def test_guessing_another_regencys_file_id_tells_nothing(people):
     assert b"foto" not in guessed.content
 
 
-def test_public_photos_of_verified_reports_only(people, client):
+def test_public_photos_of_verified_reports_only(people, client, django_assert_num_queries):
     rep = draft()
     upload(client_for(people["operator"]), phone_photo(), caption="Rumah selesai")
     photo = Attachment.objects.get()
@@ -382,6 +382,15 @@ def test_public_photos_of_verified_reports_only(people, client):
     for page in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
         html = client.get(page).content.decode()
         assert f"/lampiran/{photo.pk}/kecil/" in html and "Rumah selesai" in html
+    # The gallery reads what its captions show in one query (no column loaded per photo).
+    from programs.reporting.selectors import public_photos
+
+    with django_assert_num_queries(1):
+        shown = [
+            (a.caption, a.report.program.label, a.report.regency.name, a.report.period_label)
+            for a in public_photos(program_id=rep.program_id)
+        ]
+    assert shown == [("Rumah selesai", "GBRSS", rep.regency.name, rep.period_label)]
     # An operator cannot publish; hiding it again removes it from anonymous eyes.
     client_for(people["operator"]).post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
     photo.refresh_from_db()
