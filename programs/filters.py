@@ -33,8 +33,16 @@ class Filters:
     program: str | None = None
 
     def query(self, **changes) -> str:
-        """The query string of these filters with `changes` applied, for links."""
-        target = replace(self, **changes)
+        """The query string of these filters with `changes` applied, for links.
+        Without changes (`{{ filters.query }}` in every row link) it is built once."""
+        if not changes:
+            if "_query" not in self.__dict__:
+                object.__setattr__(self, "_query", self._query_of(self))
+            return self.__dict__["_query"]
+        return self._query_of(replace(self, **changes))
+
+    @staticmethod
+    def _query_of(target: Filters) -> str:
         params = {"tahun": target.year, "bulan": target.month}
         if target.indicator:
             params["indikator"] = target.indicator

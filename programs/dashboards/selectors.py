@@ -423,11 +423,15 @@ class CompletenessSummary:
 
 
 def completeness_summary(
-    *, year: int, today: dt.date | None = None
+    *, year: int, today: dt.date | None = None, programs: list[Program] | None = None
 ) -> tuple[int | None, list[CompletenessSummary]]:
-    """For the last closed month of `year`: per program, how many regencies reported."""
+    """For the last closed month of `year`: per program, how many regencies reported.
+    `programs`: the active programs with their headline indicators, when the caller has
+    already read them (the overview)."""
     month = deadlines.last_closed_month(year, today)
-    programs = [p for p in _programs_with_headline() if _headline(p)]
+    if programs is None:
+        programs = _programs_with_headline()
+    programs = [p for p in programs if _headline(p)]
     if month is None:
         return None, []
     regency_codes = list(Regency.objects.real().values_list("code", flat=True))
