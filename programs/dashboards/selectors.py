@@ -7,7 +7,7 @@ regencies or months, and returns finished rows (dataclasses) for templates and c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import models
@@ -23,6 +23,7 @@ from programs.models import (
     Program,
     Realization,
     Target,
+    TargetMilestone,
     TargetSplit,
 )
 from programs.obligations import Obligations
@@ -155,14 +156,19 @@ def _program_cards(
     programs: list[Program], table: ProgressTable, *, year: int, today: dt.date
 ) -> list[ProgramCard]:
     indicators = [i for i in map(_headline, programs) if i]
+    # The province targets are the ones the table read: only their milestones are new.
+    target_indicator = {
+        target.pk: indicator_id
+        for (indicator_id, code), target in table.targets.items()
+        if code is None and indicator_id in {i.pk for i in indicators}
+    }
     milestones_of: dict[int, list[Milestone]] = {}
-    for target in Target.objects.filter(
-        indicator__in=indicators, regency__isnull=True, year=year
-    ).prefetch_related("milestones"):
-        milestones_of[target.indicator_id] = [
+    for m in TargetMilestone.objects.filter(target_id__in=target_indicator).order_by(
+        "due_date", "pk"
+    ):
+        milestones_of.setdefault(target_indicator[m.target_id], []).append(
             Milestone(m.label, m.due_date, m.value, (m.due_date - today).days)
-            for m in target.milestones.all()
-        ]
+        )
     cards = []
     for program in programs:
         indicator = _headline(program)
@@ -265,6 +271,8 @@ class Scorecard:
     programs: list[Program]
     rows: list[ScoreRow]
     sort: str
+    # What it was built with (the overview's completeness reuses it); not a figure.
+    obligations: Obligations | None = field(default=None, repr=False, compare=False)
 
     def behind_by_program(self) -> list[tuple[Program, list[Regency]]]:
         """Per program, the real regencies behind on its headline indicator (code order)."""
@@ -362,7 +370,7 @@ def overview(
     scorecard = _scorecard(
         programs, regencies, table, sort=sort, required=_required(obligations, year, month)
     )
-    return cards, scorecard
+    return cards, replace(scorecard, obligations=obligations)
 
 
 def _scorecard(
@@ -423,19 +431,25 @@ class CompletenessSummary:
 
 
 def completeness_summary(
-    *, year: int, today: dt.date | None = None, programs: list[Program] | None = None
+    *,
+    year: int,
+    today: dt.date | None = None,
+    board: Scorecard | None = None,
 ) -> tuple[int | None, list[CompletenessSummary]]:
     """For the last closed month of `year`: per program, how many regencies reported.
-    `programs`: the active programs with their headline indicators, when the caller has
-    already read them (the overview)."""
+    `board`: the overview's scorecard, whose programs, regencies and obligations are
+    reused instead of read again."""
     month = deadlines.last_closed_month(year, today)
-    if programs is None:
-        programs = _programs_with_headline()
+    programs = board.programs if board else _programs_with_headline()
     programs = [p for p in programs if _headline(p)]
     if month is None:
         return None, []
-    regency_codes = list(Regency.objects.real().values_list("code", flat=True))
-    obligations = Obligations.load(programs=programs)
+    if board and board.obligations:
+        regency_codes = sorted(r.regency.code for r in board.rows if not r.regency.is_synthetic)
+        obligations = board.obligations
+    else:
+        regency_codes = list(Regency.objects.real().values_list("code", flat=True))
+        obligations = Obligations.load(programs=programs)
     obliged = {
         p.pk: {c for c in regency_codes if obligations.required(c, p.pk, year, month)}
         for p in programs

@@ -78,9 +78,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         key: filters.query(sort=("-" + key) if board.sort == key else key)
         for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
     }
-    closed_month, completeness = selectors.completeness_summary(
-        year=filters.year, programs=[card.program for card in cards]
-    )
+    closed_month, completeness = selectors.completeness_summary(year=filters.year, board=board)
     completeness_sort = request.GET.get("lengkap", "")
     if filters.forced_verified and completeness_sort.lstrip("-") == "diajukan":
         completeness_sort = ""  # visitors see no submitted counts, nor an order by them

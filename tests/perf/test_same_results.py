@@ -192,3 +192,29 @@ def test_overview_equals_program_cards_and_scorecard(random_reports):
             cards, board = selectors.overview(sort=sort, **kwargs)
             assert repr(cards) == repr(selectors.program_cards(**kwargs))
             assert repr(board) == repr(selectors.scorecard(sort=sort, **kwargs))
+
+
+def test_overview_completeness_reusing_the_scorecard_equals_the_standalone_summary(
+    random_reports,
+):
+    """The overview hands its scorecard (programs, regencies, exemptions) to the
+    completeness summary instead of reading them again: same answer, exemptions and
+    synthetic load-test regencies included."""
+    from programs.models import ReportingExemption
+    from tests.factories import RegencyFactory
+
+    ReportingExemption.objects.create(
+        regency_id="16.07",
+        program=Program.objects.get(slug="gsmp"),
+        start=dt.date(YEAR, 1, 1),
+        reason="Uji: tidak wajib",
+    )
+    RegencyFactory()  # synthetic: never counted in completeness
+    for verified_only in [False, True]:
+        _cards, board = selectors.overview(
+            year=YEAR, month=6, verified_only=verified_only, today=TODAY
+        )
+        standalone = selectors.completeness_summary(year=YEAR, today=TODAY)
+        assert selectors.completeness_summary(year=YEAR, today=TODAY, board=board) == standalone
+        gsmp = next(s for s in standalone[1] if s.program.slug == "gsmp")
+        assert gsmp.expected == Regency.objects.real().count() - 1  # 16.07 exempt
