@@ -65,9 +65,6 @@ def rapor_cells(row):
     engine's per-variable cost dominated the page (same markup as a template loop)."""
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
-    from django.utils.translation import get_language
-
-    english = (get_language() or "id").startswith("en")
     labels: dict[str, str] = {}
     parts = []
     for cell in row.cells:
@@ -84,10 +81,8 @@ def rapor_cells(row):
         if progress is not None and progress.status not in labels:
             labels[progress.status] = escape(str(progress.status_label))
         if progress is not None and progress.achievement is not None:
-            text = format(progress.achievement, ",.1f")
-            if not english:
-                text = text.translate(str.maketrans(",.", ".,"))
-            text += " %" + ("*" if progress.provisional else "")
+            text = formats.number(progress.achievement, 1) + " %"
+            text += "*" if progress.provisional else ""
         else:
             text = "–"
         parts.append(

@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
+from tests.helpers import element_text, find, table_row
 
 R = UserScope.Role
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
@@ -93,6 +94,10 @@ def test_a_tie_shows_half_up_on_the_page_and_in_the_api(reference_data):
     RealizationFactory(report=report, indicator=houses, value=Decimal(65))
     html = Client().get("/program/gbrss/?tahun=2024&bulan=12").content.decode()
     assert "81,3 %" in html and "81,2 %" not in html
+    # The overview's scorecard builds its cells in Python: the same half-up rounding.
+    overview = Client().get("/?tahun=2024&bulan=12")
+    cell = find(table_row(overview, "scorecard", "16.07"), "td", data_program="gbrss")
+    assert element_text(cell).startswith("81,3 %"), element_text(cell)
 
 
 def test_program_csv_header_writes_the_unallocated_target_without_grouping(gbrss_data):
