@@ -114,7 +114,9 @@ def _store(response) -> dict:
         body = response.content
     return {
         "headers": {name: response[name] for name in STORED_HEADERS if name in response},
-        "body": gzip.compress(body, compresslevel=6, mtime=0),
+        # Level 5: measured on the 81 KB overview, 16.9 KB in 1.6 ms against level 6's
+        # 16.4 KB in 2.7 ms; every miss pays the compression, so the faster one wins.
+        "body": gzip.compress(body, compresslevel=5, mtime=0),
         "streaming": response.streaming,
     }
 
