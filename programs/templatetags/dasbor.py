@@ -65,6 +65,7 @@ def rapor_cells(row):
     engine's per-variable cost dominated the page (same markup as a template loop)."""
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
+
     labels: dict[str, str] = {}
     parts = []
     for cell in row.cells:

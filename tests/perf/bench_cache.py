@@ -89,15 +89,34 @@ def _progress_sql(cursor, indicator_ids, *, regency: str | None = None) -> None:
     cursor.fetchall()
 
 
+def _exemptions_sql(cursor) -> None:
+    """The "tidak wajib" cells and the rates that leave them out (reporting obligations)."""
+    cursor.execute(
+        'SELECT regency_id, program_id, indicator_id, start, "end" FROM programs_reportingexemption'
+    )
+    cursor.fetchall()
+
+
 def raw_sql(label: str, ids: dict) -> None:
+    """The figures each page shows, read with plain SQL. Besides the progress groups:
+    the overview's milestones and reporting counts, the program page's last-year series
+    (the "same month last year" figure and line) and planned split, the regency page's
+    reporting matrix, and on every page the exemptions behind "tidak wajib"."""
     from django.db import connection
 
     with connection.cursor() as cursor:
+        _exemptions_sql(cursor)
         if label == "overview":
             _progress_sql(cursor, ids["headline"])
             cursor.execute(
                 "SELECT program_id, regency_id, month, status, first_submitted_at "  # noqa: S608
                 f"FROM programs_monthlyreport WHERE year = {PERIOD_YEAR}"
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT m.target_id, m.label, m.due_date, m.value FROM programs_targetmilestone m "  # noqa: S608
+                f"JOIN programs_target t ON t.id = m.target_id WHERE t.year = {PERIOD_YEAR} "
+                f"AND t.regency_id IS NULL AND t.indicator_id IN ({_ids(ids['headline'])})"
             )
             cursor.fetchall()
         elif label == "program gbrss":
@@ -110,6 +129,15 @@ def raw_sql(label: str, ids: dict) -> None:
             for group in ("m.month", "r.funding_source_id"):
                 cursor.execute(f"SELECT {group}, SUM(r.value) FROM {join} WHERE {base} GROUP BY 1")  # noqa: S608
                 cursor.fetchall()
+            last_year = base.replace(f"m.year = {PERIOD_YEAR}", f"m.year = {PERIOD_YEAR - 1}")
+            cursor.execute(f"SELECT m.month, SUM(r.value) FROM {join} WHERE {last_year} GROUP BY 1")  # noqa: S608
+            cursor.fetchall()
+            cursor.execute(
+                'SELECT s."group", s.value FROM programs_targetsplit s JOIN programs_target t '  # noqa: S608
+                f"ON t.id = s.target_id WHERE t.indicator_id = {ids['houses']} "
+                f"AND t.year = {PERIOD_YEAR} AND t.regency_id IS NULL"
+            )
+            cursor.fetchall()
             cursor.execute(
                 "SELECT regency_id, MAX(month) FROM programs_monthlyreport "  # noqa: S608
                 f"WHERE program_id = {ids['gbrss']} AND year = {PERIOD_YEAR} GROUP BY regency_id"
@@ -123,6 +151,11 @@ def raw_sql(label: str, ids: dict) -> None:
                 "SUM(r.denominator) FROM programs_realization r JOIN programs_monthlyreport m "
                 f"ON m.id = r.report_id WHERE m.year = {PERIOD_YEAR} AND m.status IN {VERIFIED} "
                 "AND m.regency_id = '16.07' GROUP BY 1, 2"
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT program_id, month, status, first_submitted_at FROM "  # noqa: S608
+                f"programs_monthlyreport WHERE year = {PERIOD_YEAR} AND regency_id = '16.07'"
             )
             cursor.fetchall()
         elif label == "kelengkapan gbrss":
