@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -107,10 +108,19 @@ def row_key(indicator: Indicator, index: int) -> str:
 
 @dataclass(frozen=True)
 class RowMessage:
+    """A message beside a row (or an indicator) of the entry form."""
+
+    class Level(models.TextChoices):
+        ERROR = "error"  # blocks any save
+        WARNING = "warning"  # blocks submitting until a note is given
+
     key: str  # a row key (indicator-n) or an indicator code
-    level: str  # "error" blocks any save; "warning" blocks submitting until a note is given
+    level: Level
     text: str
     resolved: bool = False
+
+
+Level = RowMessage.Level
 
 
 @dataclass
@@ -155,21 +165,21 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
         by_indicator[row.indicator.pk].append(row)
 
     def error(row, text, **params):
-        messages.append(RowMessage(row.key, "error", _(text) % params if params else _(text)))
+        messages.append(RowMessage(row.key, Level.ERROR, _(text) % params if params else _(text)))
 
     for indicator_id, indicator_rows in by_indicator.items():
         indicator = indicator_rows[0].indicator
         if indicator_id in context.exempt:
             # Exempt (a reporting exemption for this month): nothing of it can be saved.
             text = _(NOT_REQUIRED) % {"name": indicator.name}
-            messages.append(RowMessage(indicator.code, "error", text))
+            messages.append(RowMessage(indicator.code, Level.ERROR, text))
             continue
         seen = set()
         if indicator.measure == Measure.LEVEL and len(indicator_rows) > 1:
             error(indicator_rows[1], ONE_LEVEL_VALUE)
         for row in indicator_rows:
             for text in row.parse_errors:
-                messages.append(RowMessage(row.key, "error", text))
+                messages.append(RowMessage(row.key, Level.ERROR, text))
             if row.parse_errors:
                 continue
             if len(row.note or "") > NOTE_MAX_LENGTH:
@@ -183,7 +193,9 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
                 check_ratio(row, error)
             else:
                 check_value(row, indicator, error)
-        if not any(m.level == "error" and m.key.startswith(indicator.code + "-") for m in messages):
+        if not any(
+            m.level == Level.ERROR and m.key.startswith(indicator.code + "-") for m in messages
+        ):
             messages.extend(row_warnings(indicator_rows, context.by_indicator[indicator_id]))
     return messages
 
@@ -262,4 +274,4 @@ def row_warnings(
             found.append(
                 text(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
             )
-    return [RowMessage(indicator.code, "warning", text, resolved=noted) for text in found]
+    return [RowMessage(indicator.code, Level.WARNING, text, resolved=noted) for text in found]

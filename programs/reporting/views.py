@@ -35,6 +35,7 @@ from programs.reporting.rules import EntryRow, RowMessage, row_key
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
+Level = RowMessage.Level
 logger = logging.getLogger(__name__)
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
@@ -181,7 +182,7 @@ def _render_entry(
         "timeline": reporting.report_timeline(report) if report else [],
         "conflict": conflict,
         "snapshot": json.dumps(services.stored_values(report)),
-        "has_errors": any(m.level == "error" for m in messages_ or []),
+        "has_errors": any(m.level == Level.ERROR for m in messages_ or []),
     }
     context.update(reporting.report_evidence(user=request.user, report=report, editable=editable))
     context.update(extra or {})
@@ -328,8 +329,8 @@ def report_check(
         "programs/reporting/_check.html",
         {
             "by_key": by_key,
-            "has_errors": any(m.level == "error" for m in found),
-            "needs_notes": any(m.level == "warning" and not m.resolved for m in found),
+            "has_errors": any(m.level == Level.ERROR for m in found),
+            "needs_notes": any(m.level == Level.WARNING and not m.resolved for m in found),
         },
     )
     return response

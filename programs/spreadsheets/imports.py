@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import permissions, ytd
 from programs.forms_admin import target_realizations
@@ -319,8 +319,16 @@ def _period(value) -> tuple[int, int]:
 
 @dataclass
 class PreviewRow:
+    """One row of an uploaded file as the preview shows it: what applying it would do."""
+
+    class State(models.TextChoices):
+        NEW = "new", gettext_lazy("baru")
+        CHANGED = "changed", gettext_lazy("diubah")
+        UNCHANGED = "unchanged", gettext_lazy("tetap")
+        ERROR = "error", gettext_lazy("galat")  # never applied; `reason` says why
+
     line: int
-    state: str  # new | changed | unchanged | error
+    state: State
     reason: str = ""
     program: str = ""
     indicator: str = ""
@@ -329,6 +337,9 @@ class PreviewRow:
     source: str = ""
     old: str = ""
     new: str = ""
+
+
+State = PreviewRow.State
 
 
 def _shown(value=None, numerator=None, denominator=None) -> str:
@@ -365,7 +376,7 @@ class RealizationImport:
                 continue  # a template row left empty: nothing to import
             result = PreviewRow(
                 line=line,
-                state="error",
+                state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
                 regency=_text(cells.get("wilayah")),
@@ -471,11 +482,11 @@ class RealizationImport:
             stored = existing.get((report.pk, indicator.pk, source.pk)) if report else None
             result.new = new
             if stored is None:
-                result.state = "new"
+                result.state = State.NEW
             else:
                 result.old = _shown(stored.value, stored.numerator, stored.denominator)
                 same = result.old == new and stored.note == entry.note
-                result.state = "unchanged" if same else "changed"
+                result.state = State.UNCHANGED if same else State.CHANGED
             result.reason = ""
 
 
@@ -512,7 +523,7 @@ def _row_problems(entry: EntryRow, indicator: Indicator) -> list[str]:
 
 
 def summarize(rows: list[PreviewRow]) -> dict[str, int]:
-    counts = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
+    counts = dict.fromkeys(State, 0)
     for row in rows:
         counts[row.state] += 1
     return counts
@@ -561,12 +572,12 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     rows = [(line, cells) for line, cells in batch.rows]
     importer = RealizationImport(user=user)
     preview = importer.preview(rows)
-    if any(r.state == "error" for r in preview) or summarize(preview) != batch.summary:
+    if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
         raise ImportFileError(_(STALE))
     regencies = Regency.objects.in_bulk({r.regency for r in preview})
     grouped: dict[tuple, list] = defaultdict(list)
     for result in preview:
-        if result.state not in ("new", "changed"):
+        if result.state not in (State.NEW, State.CHANGED):
             continue
         program, _indicator, year, month, entry = importer.entries[result.line]
         grouped[(result.regency, program, year, month)].append(entry)
@@ -626,7 +637,7 @@ class TargetImport:
         for line, cells in rows:
             result = PreviewRow(
                 line=line,
-                state="error",
+                state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
                 regency=_text(cells.get("wilayah")),
@@ -680,7 +691,7 @@ class TargetImport:
             stored = existing.get(key)
             result.new = _plain(fields["value"])
             if stored is None:
-                result.state = "new"
+                result.state = State.NEW
                 continue
             result.old = _plain(stored.value)
             changed = (
@@ -690,7 +701,7 @@ class TargetImport:
                 or (fields["source_note"] and stored.source_note != fields["source_note"])
             )
             if not changed:
-                result.state = "unchanged"
+                result.state = State.UNCHANGED
             elif (
                 not reason
                 and target_realizations(
@@ -699,7 +710,7 @@ class TargetImport:
             ):
                 result.reason = _(REASON_NEEDED)
             else:
-                result.state = "changed"
+                result.state = State.CHANGED
         return results
 
 
@@ -719,13 +730,13 @@ def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
     _check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
     preview = TargetImport(user=user).preview(rows)
-    if any(r.state == "error" for r in preview) or summarize(preview) != batch.summary:
+    if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
         raise ImportFileError(_(STALE))
     by_line = dict(rows)
     indicators = {(i.program.slug, i.code): i for i in Indicator.objects.select_related("program")}
     counts = defaultdict(int)
     for result in preview:
-        if result.state not in ("new", "changed"):
+        if result.state not in (State.NEW, State.CHANGED):
             continue
         cells = by_line[result.line]
         indicator = indicators[(result.program, result.indicator)]
