@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 Measure = Indicator.Measure
 
 NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
 NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
 NOTE_MAX_LENGTH = 2000
@@ -58,6 +59,16 @@ ABOVE_USUAL = gettext_noop(
 )
 
 
+# What the database's value columns hold: DecimalField(max_digits=16, decimal_places=4).
+MAX_ABS_VALUE = Decimal("1e12")
+MAX_DECIMALS = 4
+
+
+def translated(text: str, **params) -> str:
+    """A message constant in the active language, its %(name)s placeholders filled."""
+    return _(text) % params if params else _(text)
+
+
 def parse_number(text: str, language: str = "id") -> Decimal | None:
     """A number as a person types it in `language`.
 
@@ -78,7 +89,7 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(NOT_A_NUMBER) from exc
-    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+    if not value.is_finite() or abs(value) >= MAX_ABS_VALUE:
         raise ValueError(NOT_A_NUMBER)
     return value
 
@@ -165,7 +176,7 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
         by_indicator[row.indicator.pk].append(row)
 
     def error(row, text, **params):
-        messages.append(RowMessage(row.key, Level.ERROR, _(text) % params if params else _(text)))
+        messages.append(RowMessage(row.key, Level.ERROR, translated(text, **params)))
 
     for indicator_id, indicator_rows in by_indicator.items():
         indicator = indicator_rows[0].indicator
@@ -189,15 +200,28 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
             if row.source_code in seen:
                 error(row, DUPLICATE_SOURCE)
             seen.add(row.source_code)
-            if indicator.measure == Measure.RATIO:
-                check_ratio(row, error)
-            else:
-                check_value(row, indicator, error)
+            check_numbers(row, error)
         if not any(
             m.level == Level.ERROR and m.key.startswith(indicator.code + "-") for m in messages
         ):
             messages.extend(row_warnings(indicator_rows, context.by_indicator[indicator_id]))
     return messages
+
+
+def check_numbers(row: EntryRow, error) -> None:
+    """A row's numbers as its indicator is measured: a ratio's numerator and denominator
+    (`check_ratio`), otherwise its value (`check_value`)."""
+    if row.indicator.measure == Measure.RATIO:
+        check_ratio(row, error)
+    else:
+        check_value(row, row.indicator, error)
+
+
+def number_problems(row: EntryRow) -> list[str]:
+    """What `check_numbers` finds wrong with one row, as messages (the import's reasons)."""
+    problems: list[str] = []
+    check_numbers(row, lambda _row, text, **params: problems.append(translated(text, **params)))
+    return problems
 
 
 def check_ratio(row: EntryRow, error) -> None:

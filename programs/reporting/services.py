@@ -35,6 +35,7 @@ from programs.models import (
 from programs.reporting import deadlines
 from programs.reporting.notifications import notify, operators_of, verifiers_of
 from programs.reporting.rules import (
+    FUTURE_MONTH,
     NOT_REQUIRED,
     EntryRow,
     IndicatorContext,
@@ -51,7 +52,6 @@ NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengubah laporan ini.")
 LOCKED = gettext_noop(
     "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
 )
-FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NOT_EDITABLE = gettext_noop(
     "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
 )

@@ -58,7 +58,7 @@ def _report_target(
     program = get_object_or_404(Program, slug=slug, active=True)
     year, month = period
     if permissions.is_future(year, month):
-        raise Http404(_("Bulan yang belum berjalan tidak dapat dilaporkan."))
+        raise Http404(_(rules.FUTURE_MONTH))
     report = MonthlyReport.objects.filter(
         regency=regency, program=program, year=year, month=month
     ).first()

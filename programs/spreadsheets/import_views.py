@@ -25,7 +25,7 @@ PREVIEW_LIMIT = 1000  # rows listed on the page; the counts always cover every r
 
 def _require_importer(user, kind: str) -> None:
     if kind == Kind.TARGETS and not permissions.can_import(user, kind=kind):
-        raise PermissionDenied(_("Hanya admin yang dapat mengimpor target."))
+        raise PermissionDenied(_(imports.NOT_ADMIN))
     if not permissions.can_import(user):
         raise PermissionDenied(_("Impor hanya untuk operator kabupaten/kota dan admin."))
 

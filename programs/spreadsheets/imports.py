@@ -38,10 +38,15 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting.rules import (
+    FUTURE_MONTH,
+    MAX_ABS_VALUE,
+    MAX_DECIMALS,
+    NOT_A_NUMBER,
     NOT_REQUIRED,
+    NOTE_MAX_LENGTH,
     EntryRow,
-    check_ratio,
-    check_value,
+    decimals,
+    number_problems,
     parse_number,
 )
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
@@ -88,18 +93,15 @@ EMPTY = gettext_noop("Berkas tidak berisi baris data.")
 NO_HEADER = gettext_noop("Baris judul kolom tidak ditemukan: gunakan templat yang disediakan.")
 MISSING_COLUMNS = gettext_noop("Kolom wajib tidak ada (mungkin diganti namanya): %(columns)s.")
 TOO_MANY_ROWS = gettext_noop("Terlalu banyak baris (%(rows)s); batasnya %(limit)s per berkas.")
-TOO_MANY_ERRORS = gettext_noop(
-    "Sebagian besar baris tidak dapat dibaca: periksa apakah berkas yang benar."
-)
 UNKNOWN_PROGRAM = gettext_noop("Program tidak dikenal: %(code)s.")
 UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code)s.")
 UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop("Bulan harus berformat TTTT-BB, misalnya 2024-03.")
 BAD_YEAR = gettext_noop("Tahun tidak sah.")
+BAD_TARGET_VALUE = gettext_noop("Nilai target harus angka 0 atau lebih.")
 BAD_DATE = gettext_noop("Tanggal harus berformat TTTT-BB-HH.")
 OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
-FUTURE = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 LOCKED = gettext_noop("Bulan ini sudah dikunci.")
 REPORT_VERIFIED = gettext_noop(
     "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
@@ -273,11 +275,6 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-# What the database's value columns hold: DecimalField(max_digits=16, decimal_places=4).
-MAX_ABS_VALUE = Decimal("1e12")
-MAX_DECIMALS = 4
-
-
 def _number(value) -> Decimal | None:
     """A cell as a number: Excel numbers as they are, text in Indonesian format. Raises
     ValueError for anything the database column cannot hold (NaN, infinity, 1e15, more
@@ -293,10 +290,7 @@ def _number(value) -> Decimal | None:
             raise ValueError from exc
     else:
         number = parse_number(str(value))
-    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE:
-        raise ValueError
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE or decimals(number) > MAX_DECIMALS:
         raise ValueError
     return number
 
@@ -402,16 +396,16 @@ class RealizationImport:
                 key=str(line),
                 indicator=indicator,
                 source_code=result.source,
-                note=_text(cells.get("catatan"))[:2000],
+                note=_text(cells.get("catatan"))[:NOTE_MAX_LENGTH],
             )
             try:
                 entry.value = _number(cells.get("nilai"))
                 entry.numerator = _number(cells.get("pembilang"))
                 entry.denominator = _number(cells.get("penyebut"))
             except ValueError:
-                result.reason = _("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+                result.reason = _(NOT_A_NUMBER)
                 continue
-            problems = _row_problems(entry, indicator)
+            problems = number_problems(entry)
             if problems:
                 result.reason = problems[0]
                 continue
@@ -454,7 +448,7 @@ class RealizationImport:
                 continue
             seen[upsert] = result.line
             if permissions.is_future(year, month, self.today):
-                result.reason = _(FUTURE)
+                result.reason = _(FUTURE_MONTH)
                 continue
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
@@ -506,20 +500,6 @@ def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
         result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
         return None, None
     return program, indicator
-
-
-def _row_problems(entry: EntryRow, indicator: Indicator) -> list[str]:
-    """The entry form's own checks (negative, whole numbers, ratio bounds) for one row."""
-    problems: list[str] = []
-
-    def error(_row, text, **params):
-        problems.append(_(text) % params if params else _(text))
-
-    if indicator.measure == Measure.RATIO:
-        check_ratio(entry, error)
-    else:
-        check_value(entry, indicator, error)
-    return problems
 
 
 def summarize(rows: list[PreviewRow]) -> dict[str, int]:
@@ -663,7 +643,7 @@ class TargetImport:
                 if value is None or value < 0 or (baseline is not None and baseline < 0):
                     raise ValueError
             except ValueError:
-                result.reason = _("Nilai target harus angka 0 atau lebih.")
+                result.reason = _(BAD_TARGET_VALUE)
                 continue
             try:
                 due = _date(cells.get("batas_waktu"))
