@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -51,9 +51,20 @@ def _posted_version(request: HttpRequest) -> int | None:
         return None
 
 
-def _report_target(
-    code: str, slug: str, period: tuple[int, int]
-) -> tuple[Regency, Program, int, int, MonthlyReport | None]:
+@dataclass(frozen=True)
+class ReportTarget:
+    """What a report's URL names: one regency's program for one month, and the report
+    when there is one already."""
+
+    regency: Regency
+    program: Program
+    year: int
+    month: int
+    report: MonthlyReport | None
+
+
+def report_target(code: str, slug: str, period: tuple[int, int]) -> ReportTarget:
+    """The report a URL names (404: unknown regency or program, or a future month)."""
     regency = get_object_or_404(Regency, code=code)
     program = get_object_or_404(Program, slug=slug, active=True)
     year, month = period
@@ -62,25 +73,30 @@ def _report_target(
     report = MonthlyReport.objects.filter(
         regency=regency, program=program, year=year, month=month
     ).first()
-    return regency, program, year, month, report
+    return ReportTarget(regency, program, year, month, report)
 
 
-def _require_view(user, regency: Regency, program: Program) -> None:
-    if not permissions.can_view_report(user, regency_code=regency.code, program_id=program.pk):
+def require_view(user, target: ReportTarget) -> None:
+    if not permissions.can_view_report(
+        user, regency_code=target.regency.code, program_id=target.program.pk
+    ):
         raise PermissionDenied(_("Anda tidak berwenang melihat laporan ini."))
 
 
-def _can_edit(
-    user, regency: Regency, program: Program, year: int, month: int, report: MonthlyReport | None
-) -> bool:
+def _can_edit(user, target: ReportTarget) -> bool:
     return permissions.can_edit_report(
         user,
-        regency_code=regency.code,
-        program_id=program.pk,
-        year=year,
-        month=month,
-        status=report.status if report else None,
+        regency_code=target.regency.code,
+        program_id=target.program.pk,
+        year=target.year,
+        month=target.month,
+        status=target.report.status if target.report else None,
     )
+
+
+def _require_edit(user, target: ReportTarget) -> None:
+    if not _can_edit(user, target):
+        raise PermissionDenied(_(services.NOT_ALLOWED))
 
 
 @login_required
@@ -118,24 +134,26 @@ def today_past_lock(year: int, month: int) -> bool:
     return timezone.localdate() > deadlines.lock_date(year, month)
 
 
-def _render_entry(
+def render_entry(
     request: HttpRequest,
-    regency: Regency,
-    program: Program,
-    year: int,
-    month: int,
-    report: MonthlyReport | None,
+    target: ReportTarget,
     *,
+    error: str | None = None,
     rows: list[EntryRow] | None = None,
     messages_: list[RowMessage] | None = None,
     conflict: services.ConflictError | None = None,
     status: int = 200,
     extra: dict | None = None,
 ) -> HttpResponse:
-    """The entry page: the form with its rows, messages and history beside each input."""
+    """The entry page: the form with its rows, messages and history beside each input;
+    `error` on top when a POST was refused (nothing saved)."""
+    if error is not None:
+        messages.error(request, error)
+    regency, program, year, month = target.regency, target.program, target.year, target.month
+    report = target.report
     ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
     rows = rows if rows is not None else reporting.rows_from_report(report, ctx)
-    editable = _can_edit(request.user, regency, program, year, month, report)
+    editable = _can_edit(request.user, target)
     if messages_ is None and editable and report is not None:
         messages_ = rules.validate_rows(rows=rows, context=ctx)
     by_key = {}
@@ -200,51 +218,42 @@ def report_entry(
 ) -> HttpResponse:
     """The entry form of one regency's program for one month (read-only when the user may
     not edit it); POST saves a draft or submits."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    _require_view(request.user, regency, program)
+    target = report_target(code, slug, period)
+    require_view(request.user, target)
     if request.method == "GET":
-        return _render_entry(request, regency, program, year, month, report)
+        return render_entry(request, target)
 
-    if not _can_edit(request.user, regency, program, year, month, report):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
-    indicators = list(program.indicators.select_related("program"))
+    _require_edit(request.user, target)
+    indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
     submit = request.POST.get("aksi") == "ajukan"
     version = _posted_version(request)
     try:
         saved = services.report_save(
             user=request.user,
-            regency=regency,
-            program=program,
-            year=year,
-            month=month,
+            regency=target.regency,
+            program=target.program,
+            year=target.year,
+            month=target.month,
             version=version,
             rows=rows,
             submit=submit,
         )
     except services.ConflictError as conflict:
-        messages.error(request, conflict.message)
-        return _render_entry(
+        return render_entry(
             request,
-            regency,
-            program,
-            year,
-            month,
-            conflict.report,
+            replace(target, report=conflict.report),
+            error=conflict.message,
             rows=rows,
             messages_=[],
-            conflict=_conflict_rows(request, conflict, program),
+            conflict=_conflict_rows(request, conflict, target.program),
             status=409,
         )
     except services.ServiceError as error:
-        messages.error(request, error.message)
-        return _render_entry(
+        return render_entry(
             request,
-            regency,
-            program,
-            year,
-            month,
-            report,
+            target,
+            error=error.message,
             rows=rows,
             messages_=error.messages,
             status=422,
@@ -253,9 +262,8 @@ def report_entry(
         # Busy or briefly unreachable database: nothing was saved (the transaction rolled
         # back); the form comes back with everything typed, to save again.
         logger.warning("report save failed", exc_info=True)
-        messages.error(request, _(SAVE_FAILED))
-        return _render_entry(
-            request, regency, program, year, month, report, rows=rows, messages_=[], status=503
+        return render_entry(
+            request, target, error=_(SAVE_FAILED), rows=rows, messages_=[], status=503
         )
     if submit:
         messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
@@ -312,12 +320,13 @@ def report_check(
 ) -> HttpResponse:
     """htmx: check the entries as the operator types; answers the messages, placed beside
     each row with out-of-band swaps. Changes nothing."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    if not _can_edit(request.user, regency, program, year, month, report):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
-    indicators = list(program.indicators.select_related("program"))
+    target = report_target(code, slug, period)
+    _require_edit(request.user, target)
+    indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
-    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    ctx = services.entry_context(
+        regency=target.regency, program=target.program, year=target.year, month=target.month
+    )
     found = rules.validate_rows(rows=rows, context=ctx)
     # Every row on the page gets an answer, so fixed rows lose their old messages.
     keys = [i.code for i in indicators] + [
@@ -342,10 +351,11 @@ def report_new_row(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """htmx: one more funding-source row for an indicator."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    if not _can_edit(request.user, regency, program, year, month, report):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
-    indicator = get_object_or_404(Indicator, program=program, code=request.GET.get("indikator"))
+    target = report_target(code, slug, period)
+    _require_edit(request.user, target)
+    indicator = get_object_or_404(
+        Indicator, program=target.program, code=request.GET.get("indikator")
+    )
     if indicator.measure not in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL):
         raise Http404
     prefix = f"r-{indicator.code}-"
@@ -357,7 +367,9 @@ def report_new_row(
     index = max(used, default=0) + 1
     if index >= MAX_ROWS_PER_INDICATOR:
         return HttpResponse(status=204)
-    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    ctx = services.entry_context(
+        regency=target.regency, program=target.program, year=target.year, month=target.month
+    )
     if indicator.pk in ctx.exempt:
         raise Http404  # not required this month: the form has no input for it
     row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
@@ -379,8 +391,9 @@ def report_status(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """A verifier's decision on one report: verify, return (with a reason) or reopen."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    _require_view(request.user, regency, program)
+    target = report_target(code, slug, period)
+    require_view(request.user, target)
+    report = target.report
     if report is None:
         raise Http404
     action = request.POST.get("aksi")
