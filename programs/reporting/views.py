@@ -62,6 +62,12 @@ class ReportTarget:
     month: int
     report: MonthlyReport | None
 
+    def entry_context(self) -> services.EntryContext:
+        """What this month's entry form shows beside each indicator and checks against."""
+        return services.entry_context(
+            regency=self.regency, program=self.program, year=self.year, month=self.month
+        )
+
 
 def report_target(code: str, slug: str, period: tuple[int, int]) -> ReportTarget:
     """The report a URL names (404: unknown regency or program, or a future month)."""
@@ -151,7 +157,7 @@ def render_entry(
         messages.error(request, error)
     regency, program, year, month = target.regency, target.program, target.year, target.month
     report = target.report
-    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    ctx = target.entry_context()
     rows = rows if rows is not None else reporting.rows_from_report(report, ctx)
     editable = _can_edit(request.user, target)
     if messages_ is None and editable and report is not None:
@@ -324,9 +330,7 @@ def report_check(
     _require_edit(request.user, target)
     indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
-    ctx = services.entry_context(
-        regency=target.regency, program=target.program, year=target.year, month=target.month
-    )
+    ctx = target.entry_context()
     found = rules.validate_rows(rows=rows, context=ctx)
     # Every row on the page gets an answer, so fixed rows lose their old messages.
     keys = [i.code for i in indicators] + [
@@ -367,9 +371,7 @@ def report_new_row(
     index = max(used, default=0) + 1
     if index >= MAX_ROWS_PER_INDICATOR:
         return HttpResponse(status=204)
-    ctx = services.entry_context(
-        regency=target.regency, program=target.program, year=target.year, month=target.month
-    )
+    ctx = target.entry_context()
     if indicator.pk in ctx.exempt:
         raise Http404  # not required this month: the form has no input for it
     row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
