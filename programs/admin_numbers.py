@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import number
-from programs.reporting.rules import parse_number
+from programs.reporting.rules import MAX_DECIMALS, decimals, parse_number
 
 NOT_A_NUMBER = _(
     "Bukan angka. Tulis seperti 8.600 (delapan ribu enam ratus) atau 14,33 (empat belas "
@@ -28,9 +28,8 @@ WHOLE_NUMBER = _("Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal.")
 
 
 def decimals_needed(value: Decimal) -> int:
-    """14.3300 -> 2, 8391.0000 -> 0 (at most 4, the database's precision)."""
-    exponent = value.normalize().as_tuple().exponent
-    return min(4, max(0, -exponent)) if isinstance(exponent, int) else 0
+    """14.3300 -> 2, 8391.0000 -> 0 (at most MAX_DECIMALS, the database's precision)."""
+    return min(MAX_DECIMALS, decimals(value))
 
 
 def show_number(value) -> str:

@@ -184,13 +184,12 @@ def can_view_attachment(user, attachment) -> bool:
     report = attachment.report
     if can_view_report(user, regency_code=report.regency_id, program_id=report.program_id):
         return True
-    from django.conf import settings
+    return is_public_attachment(attachment) and (settings.PUBLIC_DASHBOARD or user.is_authenticated)
 
-    return (
-        attachment.is_public
-        and report.status == Status.VERIFIED
-        and (settings.PUBLIC_DASHBOARD or user.is_authenticated)
-    )
+
+def is_public_attachment(attachment) -> bool:
+    """An attachment a verifier marked public, on a verified report (the public gallery)."""
+    return attachment.is_public and attachment.report.status == Status.VERIFIED
 
 
 def api_attachments(user) -> QuerySet[Attachment]:

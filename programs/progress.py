@@ -323,24 +323,24 @@ def latest_month_groups(base: QuerySet) -> QuerySet:
     )
 
 
-def _add(a, b):
+def sql_add(a, b):
     """SUM semantics: NULLs are skipped; all NULL stays NULL."""
     return b if a is None else a if b is None else a + b
 
 
-def _greatest(a, b):
+def sql_greatest(a, b):
     """MAX semantics: NULLs are skipped; all NULL stays NULL."""
     return b if a is None else a if b is None else max(a, b)
 
 
-def _merge_groups(into: dict | None, row: dict) -> dict:
+def merge_groups(into: dict | None, row: dict) -> dict:
     """Combine two `_aggregates()` groups as if their rows had been aggregated together."""
     if into is None:
         return {key: row[key] for key in ("total", "num", "den", "last", "provisional")}
     for key in ("total", "num", "den"):
-        into[key] = _add(into[key], row[key])
+        into[key] = sql_add(into[key], row[key])
     for key in ("last", "provisional"):
-        into[key] = _greatest(into[key], row[key])
+        into[key] = sql_greatest(into[key], row[key])
     return into
 
 
@@ -372,25 +372,14 @@ def compute_progress(
     Regency rows are computed for `regency_codes` (all regencies when None) and for every
     regency that has a target or data; the province row always covers all regencies.
     """
-    if isinstance(indicators, QuerySet):
-        indicators = indicators.select_related("program")
-    indicators = list(indicators)
-    table = ProgressTable()
+    indicators = loaded_indicators(indicators)
     if not indicators:
-        return table
+        return ProgressTable()
     by_id = {indicator.pk: indicator for indicator in indicators}
     codes = None if regency_codes is None else list(regency_codes)
     statuses = counted_statuses(verified_only)
     as_of = as_of_date(year=year, month=month, today=today)
-
-    targets = (
-        Target.objects.filter(indicator_id__in=by_id, year=year)
-        .only("indicator_id", "regency_id", "year", "value", "baseline", "due_date")
-        .order_by()
-    )
-    if codes is not None:
-        targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
-    target_of = table.targets = {(t.indicator_id, t.regency_id): t for t in targets}
+    target_of = targets_by_place(indicator_ids=list(by_id), year=year, codes=codes)
 
     increment_ids = [i.pk for i in indicators if i.measure == Measure.INCREMENT]
     latest_ids = [i.pk for i in indicators if i.measure != Measure.INCREMENT]
@@ -410,7 +399,7 @@ def compute_progress(
                 groups[(indicator_id, code)] = row
             if indicator_id in summed:
                 key = (indicator_id, None)
-                groups[key] = _merge_groups(groups.get(key), row)
+                groups[key] = merge_groups(groups.get(key), row)
 
     if increment_ids:
         base = counted_realizations(
@@ -434,15 +423,54 @@ def compute_progress(
         for row in rows.values("indicator_id").annotate(**_aggregates()):
             groups[(row["indicator_id"], None)] = row
 
+    return progress_table_of(
+        by_id=by_id, codes=codes, groups=groups, target_of=target_of, year=year, as_of=as_of
+    )
+
+
+def loaded_indicators(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """`indicators` as a list, with their programs loaded when given as a queryset."""
+    if isinstance(indicators, QuerySet):
+        indicators = indicators.select_related("program")
+    return list(indicators)
+
+
+def targets_by_place(
+    *, indicator_ids: list[int], year: int, codes: list[str] | None
+) -> dict[tuple[int, str | None], Target]:
+    """The targets of `year` keyed like a ProgressTable: the province's, and those of the
+    regencies in `codes` (every regency when None). One query."""
+    targets = (
+        Target.objects.filter(indicator_id__in=indicator_ids, year=year)
+        .only("indicator_id", "regency_id", "year", "value", "baseline", "due_date")
+        .order_by()
+    )
+    if codes is not None:
+        targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
+    return {(t.indicator_id, t.regency_id): t for t in targets}
+
+
+def progress_table_of(
+    *,
+    by_id: dict[int, Indicator],
+    codes: list[str] | None,
+    groups: dict[tuple[int, str | None], dict],
+    target_of: dict[tuple[int, str | None], Target],
+    year: int,
+    as_of: dt.date,
+) -> ProgressTable:
+    """The table from aggregated groups and targets, both keyed (indicator id, regency code
+    or None): a row for every group and target, for every regency in `codes`, and the
+    province's row of every indicator."""
     keys = set(groups) | set(target_of)
     if codes is not None:
         keys |= {(pk, code) for pk in by_id for code in codes}
     keys |= {(pk, None) for pk in by_id}
-
+    table = ProgressTable()
+    table.targets = target_of
     for indicator_id, regency_code in keys:
-        indicator = by_id[indicator_id]
         table[(indicator_id, regency_code)] = _progress_row(
-            indicator=indicator,
+            indicator=by_id[indicator_id],
             regency_code=regency_code,
             row=groups.get((indicator_id, regency_code)),
             target=target_of.get((indicator_id, regency_code)),

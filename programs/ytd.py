@@ -31,7 +31,7 @@ from decimal import Decimal
 from functools import wraps
 
 from django.db import transaction
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Sum
 
 from programs.models import (
     FundingSource,
@@ -42,14 +42,15 @@ from programs.models import (
     ProgressSourceYTD,
     ProgressYTD,
     Realization,
-    Target,
 )
 from programs.progress import (
     ProgressTable,
-    _add,
-    _greatest,
-    _progress_row,
     as_of_date,
+    loaded_indicators,
+    merge_groups,
+    progress_table_of,
+    sql_add,
+    targets_by_place,
 )
 
 Measure = Indicator.Measure
@@ -139,17 +140,6 @@ def drop_dirty_trigger_sql(vendor: str) -> list[str]:
 # --- Rebuilding ------------------------------------------------------------------------
 
 
-def _merge(into: dict | None, row: dict) -> dict:
-    """SQL SUM/MAX semantics, as compute_progress's grouped aggregates."""
-    if into is None:
-        return dict(row)
-    for key in ("total", "num", "den"):
-        into[key] = _add(into[key], row[key])
-    for key in ("last", "provisional"):
-        into[key] = _greatest(into[key], row[key])
-    return into
-
-
 def _rebuild_slices(*, program_id: int, year: int, codes: set[str] | None, measures: dict) -> None:
     """Rebuild the rows of some regencies of a program and year (all when `codes` is
     None; "" = the province's own entries, read by level indicators only) from their
@@ -199,11 +189,9 @@ def _rebuild_slices(*, program_id: int, year: int, codes: set[str] | None, measu
         for verified_only in views:
             months = cells.setdefault((code, row["indicator_id"]), {}).setdefault(verified_only, {})
             month_group, sources = months.get(row["report__month"], (None, {}))
-            month_group = _merge(month_group, group)
+            month_group = merge_groups(month_group, group)
             source = row["funding_source_id"]
-            sources[source] = (
-                _add(sources[source], row["total"]) if source in sources else row["total"]
-            )
+            sources[source] = sql_add(sources.get(source), row["total"])
             months[row["report__month"]] = (month_group, sources)
 
     new_rows, new_source_rows = [], []
@@ -218,13 +206,9 @@ def _rebuild_slices(*, program_id: int, year: int, codes: set[str] | None, measu
                     group, sources = months[month]
                     latest = (group, sources)
                     if measure == Measure.INCREMENT:
-                        running = _merge(dict(running) if running else None, group)
+                        running = merge_groups(dict(running) if running else None, group)
                         for source, total in sources.items():
-                            running_sources[source] = (
-                                _add(running_sources[source], total)
-                                if source in running_sources
-                                else total
-                            )
+                            running_sources[source] = sql_add(running_sources.get(source), total)
                 if latest is None:
                     continue
                 if measure == Measure.INCREMENT:
@@ -373,28 +357,19 @@ def progress_table(
     """`compute_progress`'s answer read from the maintained table (same arguments, same
     rows): one query for the groups, one for the targets."""
     flush()
-    if isinstance(indicators, QuerySet):
-        indicators = indicators.select_related("program")
-    indicators = list(indicators)
-    table = ProgressTable()
+    indicators = loaded_indicators(indicators)
     if not indicators:
-        return table
+        return ProgressTable()
     by_id = {indicator.pk: indicator for indicator in indicators}
     codes = None if regency_codes is None else list(regency_codes)
     as_of = as_of_date(year=year, month=month, today=today)
 
-    targets = (
-        Target.objects.filter(indicator_id__in=by_id, year=year)
-        .only("indicator_id", "regency_id", "year", "value", "baseline", "due_date")
-        .order_by()
-    )
+    target_of = targets_by_place(indicator_ids=list(by_id), year=year, codes=codes)
     rows = ProgressYTD.objects.filter(
         indicator_id__in=by_id, year=year, month=month, verified_only=verified_only
     ).order_by()
     if codes is not None:
-        targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
         rows = rows.filter(regency_code__in=[*codes, PROVINCE])
-    target_of = table.targets = {(t.indicator_id, t.regency_id): t for t in targets}
     groups = {
         (row["indicator_id"], row["regency_code"] or None): row
         for row in rows.values(
@@ -402,20 +377,9 @@ def progress_table(
         )
     }
 
-    keys = set(groups) | set(target_of)
-    if codes is not None:
-        keys |= {(pk, code) for pk in by_id for code in codes}
-    keys |= {(pk, None) for pk in by_id}
-    for indicator_id, regency_code in keys:
-        table[(indicator_id, regency_code)] = _progress_row(
-            indicator=by_id[indicator_id],
-            regency_code=regency_code,
-            row=groups.get((indicator_id, regency_code)),
-            target=target_of.get((indicator_id, regency_code)),
-            year=year,
-            as_of=as_of,
-        )
-    return table
+    return progress_table_of(
+        by_id=by_id, codes=codes, groups=groups, target_of=target_of, year=year, as_of=as_of
+    )
 
 
 def source_totals(

@@ -266,6 +266,37 @@ def place_param(wilayah: str | None) -> str | None:
     return wilayah
 
 
+def filter_params(query) -> dict:
+    """A list's `program`, `indikator` and `wilayah`, each checked (404 when unknown), as
+    the keyword arguments of the reads."""
+    program = program_param(query.program)
+    return {
+        "program": program,
+        "indicator_code": indicator_param(query.indikator, program),
+        "wilayah": place_param(query.wilayah),
+    }
+
+
+def year_of(query) -> int | None:
+    """`tahun`; `bulan` alone means a month of the pages' default year."""
+    if query.bulan is not None and query.tahun is None:
+        return selectors.default_year()
+    return query.tahun
+
+
+def operation(path: str, name: str, response, **options):
+    """A documented GET operation: its URL name, operation id and summary follow its
+    name; 400, 401 and 404 answer with ErrorOut."""
+    return api.get(
+        path,
+        response={200: response, **ERRORS},
+        url_name=name,
+        operation_id=name,
+        summary=name.capitalize(),
+        **options,
+    )
+
+
 # --- Operations ---------------------------------------------------------------------------
 
 
@@ -302,25 +333,13 @@ def openapi(request: HttpRequest):
     )
 
 
-@api.get(
-    "/programs/",
-    response={200: ProgramPage, **ERRORS},
-    url_name="programs",
-    operation_id="programs",
-    summary="Programs",
-)
+@operation("/programs/", "programs", ProgramPage)
 def programs(request: HttpRequest, query: Query[PageQuery]):
     """Active programs in page order, with their indicators."""
     return paginate(request, query, reads.api_programs())
 
 
-@api.get(
-    "/programs/{slug}/",
-    response={200: ProgramOut, **ERRORS},
-    url_name="program",
-    operation_id="program",
-    summary="Program",
-)
+@operation("/programs/{slug}/", "program", ProgramOut)
 def program(
     request: HttpRequest,
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=60, examples=["gbrss"]),
@@ -332,45 +351,21 @@ def program(
     return found
 
 
-@api.get(
-    "/regencies/",
-    response={200: RegencyPage, **ERRORS},
-    url_name="regencies",
-    operation_id="regencies",
-    summary="Regencies",
-)
+@operation("/regencies/", "regencies", RegencyPage)
 def regencies(request: HttpRequest, query: Query[PageQuery]):
     """The kabupaten/kota by Kemendagri code (synthetic load-test regencies flagged)."""
     return paginate(request, query, reads.api_regencies())
 
 
-@api.get(
-    "/targets/",
-    response={200: TargetPage, **ERRORS},
-    url_name="targets",
-    operation_id="targets",
-    summary="Targets",
-)
+@operation("/targets/", "targets", TargetPage)
 def targets(request: HttpRequest, query: Query[TargetQuery]):
     """Targets by year, program, indicator; the province row (regency null) before the
     regencies. All years unless `tahun` is given."""
-    program = program_param(query.program)
-    queryset = reads.api_targets(
-        year=query.tahun,
-        program=program,
-        indicator_code=indicator_param(query.indikator, program),
-        wilayah=place_param(query.wilayah),
-    )
+    queryset = reads.api_targets(year=query.tahun, **filter_params(query))
     return paginate(request, query, queryset)
 
 
-@api.get(
-    "/progress/",
-    response={200: ProgressPage, **ERRORS},
-    url_name="progress",
-    operation_id="progress",
-    summary="Progress",
-)
+@operation("/progress/", "progress", ProgressPage)
 def progress(request: HttpRequest, query: Query[ProgressQuery]):
     """One row per indicator x place (the province first, then every regency by code) for
     `tahun` up to `bulan`, computed exactly as on the pages. Without `tahun`/`bulan`: the
@@ -378,11 +373,11 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]):
     year = query.tahun or selectors.default_year()
     month = query.bulan or selectors.default_month(year=year)
     verified_only = query.verified_only or not permissions.sees_provisional(request.user)
-    program = program_param(query.program)
+    params = filter_params(query)
     indicators = reads.api_indicators(
-        program=program, indicator_code=indicator_param(query.indikator, program)
+        program=params["program"], indicator_code=params["indicator_code"]
     )
-    slots = reads.progress_slots(place_param(query.wilayah))
+    slots = reads.progress_slots(params["wilayah"])
     count = len(indicators) * len(slots)
     check_page(query, count)
     rows = reads.progress_rows(
@@ -398,30 +393,19 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]):
     return page_of(request, query, count=count, results=rows, filters=filters)
 
 
-@api.get(
+@operation(
     "/realizations/",
-    response={200: RealizationPage, **ERRORS},
-    url_name="realizations",
-    operation_id="realizations",
-    summary="Realizations",
+    "realizations",
+    RealizationPage,
     exclude_unset=True,  # `note` is left out for anonymous callers, not null
 )
 def realizations(request: HttpRequest, query: Query[RealizationQuery]):
     """Raw rows of submitted and verified reports the caller may read (anonymous:
     verified only, without the free-text note). All years without `tahun`; `bulan`
     alone means months 1..`bulan` of the pages' default year."""
-    year = query.tahun
-    if query.bulan is not None and year is None:
-        year = selectors.default_year()
-    program = program_param(query.program)
+    year = year_of(query)
     queryset = reads.api_realizations(
-        user=request.user,
-        year=year,
-        month=query.bulan,
-        program=program,
-        indicator_code=indicator_param(query.indikator, program),
-        wilayah=place_param(query.wilayah),
-        status=query.status,
+        user=request.user, year=year, month=query.bulan, status=query.status, **filter_params(query)
     )
     body = paginate(
         request,
@@ -438,12 +422,10 @@ def realizations(request: HttpRequest, query: Query[RealizationQuery]):
     return body
 
 
-@api.get(
+@operation(
     "/attachments/",
-    response={200: AttachmentPage, **ERRORS},
-    url_name="attachments",
-    operation_id="attachments",
-    summary="Attachments",
+    "attachments",
+    AttachmentPage,
     exclude_unset=True,  # `latitude`/`longitude` are left out where not allowed, not null
 )
 def attachments(request: HttpRequest, query: Query[AttachmentQuery]):
@@ -452,17 +434,8 @@ def attachments(request: HttpRequest, query: Query[AttachmentQuery]):
     position; anyone (while PUBLIC_DASHBOARD is on) the photos a verifier marked public
     on verified reports, without it. All years without `tahun`; `bulan` is that month
     only (of the pages' default year without `tahun`)."""
-    year = query.tahun
-    if query.bulan is not None and year is None:
-        year = selectors.default_year()
-    program = program_param(query.program)
     queryset = reads.api_attachments(
-        user=request.user,
-        year=year,
-        month=query.bulan,
-        program=program,
-        indicator_code=indicator_param(query.indikator, program),
-        wilayah=place_param(query.wilayah),
+        user=request.user, year=year_of(query), month=query.bulan, **filter_params(query)
     )
     body = paginate(request, query, queryset)
     body["results"] = reads.attachment_rows(body["results"], absolute=request.build_absolute_uri)

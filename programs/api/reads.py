@@ -155,6 +155,45 @@ def progress_rows(
     return rows
 
 
+# --- Rows of reports ----------------------------------------------------------------------
+
+
+def _of_reports(
+    rows: QuerySet,
+    *,
+    year: int | None,
+    month: int | None,
+    month_lookup: str,
+    program: Program | None,
+    indicator_code: str | None,
+    wilayah: str | None,
+) -> QuerySet:
+    """Rows that belong to a report (realizations, attachments) by the report's year,
+    month (`month_lookup`: "exact", or "lte" for months 1..`month`), program and place,
+    and by their own indicator."""
+    if year is not None:
+        rows = rows.filter(report__year=year)
+    if month is not None:
+        rows = rows.filter(**{f"report__month__{month_lookup}": month})
+    if program is not None:
+        rows = rows.filter(report__program=program)
+    if indicator_code is not None:
+        rows = rows.filter(indicator__code=indicator_code)
+    return _filter_regency(rows, "report__regency_id", wilayah)
+
+
+def _report_order(*then) -> tuple:
+    """Period, program, place (province entries first), then `then`."""
+    return (
+        "report__year",
+        "report__month",
+        "report__program__order",
+        "report__program__slug",
+        F("report__regency_id").asc(nulls_first=True),
+        *then,
+    )
+
+
 # --- Realizations -----------------------------------------------------------------------
 
 
@@ -208,29 +247,21 @@ def api_realizations(
         report__in=permissions.api_realization_reports(user).values("pk"),
         report__program__active=True,
     )
-    if year is not None:
-        rows = rows.filter(report__year=year)
-    if month is not None:
-        rows = rows.filter(report__month__lte=month)
-    if program is not None:
-        rows = rows.filter(report__program=program)
-    if indicator_code is not None:
-        rows = rows.filter(indicator__code=indicator_code)
     if status is not None:
         rows = rows.filter(report__status=status)
-    rows = _filter_regency(rows, "report__regency_id", wilayah)
-    return rows.order_by(
-        "report__year",
-        "report__month",
-        "report__program__order",
-        "report__program__slug",
-        F("report__regency_id").asc(nulls_first=True),
-        "indicator__order",
-        "indicator__code",
-        "funding_source__order",
-        "funding_source__code",
-        "pk",
-    ).values(*REALIZATION_FIELDS.values())
+    rows = _of_reports(
+        rows,
+        year=year,
+        month=month,
+        month_lookup="lte",
+        program=program,
+        indicator_code=indicator_code,
+        wilayah=wilayah,
+    )
+    order = _report_order(
+        "indicator__order", "indicator__code", "funding_source__order", "funding_source__code", "pk"
+    )
+    return rows.order_by(*order).values(*REALIZATION_FIELDS.values())
 
 
 # --- Attachments ------------------------------------------------------------------------
@@ -248,25 +279,16 @@ def api_attachments(
     """Attachments whose file `user` may download (`permissions.api_attachments`, with
     `in_scope`), of `month` of `year`, with their report, program and indicator (one
     query per page), in a stable order: period, program, place, upload time."""
-    attachments = permissions.api_attachments(user).select_related("report__program", "indicator")
-    if year is not None:
-        attachments = attachments.filter(report__year=year)
-    if month is not None:
-        attachments = attachments.filter(report__month=month)
-    if program is not None:
-        attachments = attachments.filter(report__program=program)
-    if indicator_code is not None:
-        attachments = attachments.filter(indicator__code=indicator_code)
-    attachments = _filter_regency(attachments, "report__regency_id", wilayah)
-    return attachments.order_by(
-        "report__year",
-        "report__month",
-        "report__program__order",
-        "report__program__slug",
-        F("report__regency_id").asc(nulls_first=True),
-        "uploaded_at",
-        "pk",
+    attachments = _of_reports(
+        permissions.api_attachments(user).select_related("report__program", "indicator"),
+        year=year,
+        month=month,
+        month_lookup="exact",
+        program=program,
+        indicator_code=indicator_code,
+        wilayah=wilayah,
     )
+    return attachments.order_by(*_report_order("uploaded_at", "pk"))
 
 
 def attachment_rows(attachments, *, absolute) -> list[dict]:

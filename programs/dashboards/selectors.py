@@ -321,6 +321,17 @@ def scorecard(
     today: dt.date | None = None,
 ) -> Scorecard:
     """Regencies x programs: the headline indicator's achievement per regency, ranked."""
+    programs, regencies, table = _headline_progress(
+        year=year, month=month, verified_only=verified_only, today=today
+    )
+    return _ranked(programs, regencies, table, year=year, month=month, sort=sort)
+
+
+def _headline_progress(
+    *, year: int, month: int, verified_only: bool, today: dt.date | None
+) -> tuple[list[Program], list[Regency], ProgressTable]:
+    """Active programs with a headline indicator, every regency, and the headline
+    indicators' progress for all of them."""
     programs = _programs_with_headline()
     regencies = list(Regency.objects.all())
     table = progress_table(
@@ -331,17 +342,27 @@ def scorecard(
         verified_only=verified_only,
         today=today,
     )
+    return programs, regencies, table
+
+
+def _ranked(
+    programs: list[Program],
+    regencies: list[Regency],
+    table: ProgressTable,
+    *,
+    year: int,
+    month: int,
+    sort: str | None,
+) -> Scorecard:
+    """The scorecard of `table`; a regency not required to report a program that month
+    is marked so (the reporting obligations)."""
     obligations = Obligations.load(programs=programs)
-    return _scorecard(
-        programs, regencies, table, sort=sort, required=_required(obligations, year, month)
-    )
 
-
-def _required(obligations: Obligations, year: int, month: int):
     def required(regency_code: str, program_id: int) -> bool:
         return obligations.required(regency_code, program_id, year, month)
 
-    return required
+    scorecard = _scorecard(programs, regencies, table, sort=sort, required=required)
+    return replace(scorecard, obligations=obligations)
 
 
 def overview(
@@ -355,22 +376,11 @@ def overview(
     """`program_cards` and `scorecard` from one progress computation: the same figures
     for half the database work (the province rows come with the regencies' anyway)."""
     today = today or timezone.localdate()
-    programs = _programs_with_headline()
-    regencies = list(Regency.objects.all())
-    table = progress_table(
-        indicators=[i for i in map(_headline, programs) if i],
-        year=year,
-        month=month,
-        regency_codes=[r.code for r in regencies],
-        verified_only=verified_only,
-        today=today,
+    programs, regencies, table = _headline_progress(
+        year=year, month=month, verified_only=verified_only, today=today
     )
     cards = _program_cards(programs, table, year=year, today=today)
-    obligations = Obligations.load(programs=programs)
-    scorecard = _scorecard(
-        programs, regencies, table, sort=sort, required=_required(obligations, year, month)
-    )
-    return cards, replace(scorecard, obligations=obligations)
+    return cards, _ranked(programs, regencies, table, year=year, month=month, sort=sort)
 
 
 def _scorecard(
@@ -806,6 +816,21 @@ class RegencyPage:
     blocks: list[ProgramBlock]
     matrix: list[tuple[Program, list[StatusCell]]]
     months: list[int]
+
+
+def regency_page_for(*, code: str, filters) -> RegencyPage | None:
+    """The regency page for a Kemendagri code and the page's filters (None: no such
+    regency); the page and its table export read the same figures through here."""
+    regency = Regency.objects.filter(code=code).first()
+    if regency is None:
+        return None
+    return regency_page(
+        regency=regency,
+        year=filters.year,
+        month=filters.month,
+        verified_only=filters.verified_only,
+        public=filters.forced_verified,
+    )
 
 
 def regency_page(

@@ -25,7 +25,6 @@ from programs.filters import Filters, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
 from programs.reporting import selectors as reporting
-from regencies.models import Regency
 
 
 def dashboard(view):
@@ -244,17 +243,11 @@ def _expected_label(indicator: Indicator):
 def regency(request: HttpRequest, code: str) -> HttpResponse:
     """One regency: every program's indicators against target and province, trends and
     its reporting status per month."""
-    regency = Regency.objects.filter(code=code).first()
-    if regency is None:
-        raise Http404(_("Kabupaten/kota tidak ditemukan"))
     filters = parse_filters(request)
-    page = selectors.regency_page(
-        regency=regency,
-        year=filters.year,
-        month=filters.month,
-        verified_only=filters.verified_only,
-        public=filters.forced_verified,
-    )
+    page = selectors.regency_page_for(code=code, filters=filters)
+    if page is None:
+        raise Http404(_("Kabupaten/kota tidak ditemukan"))
+    regency = page.regency
     figures = {}
     for block in page.blocks:
         for item in block.indicators:

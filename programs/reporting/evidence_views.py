@@ -20,17 +20,15 @@ from django.views.decorators.http import require_GET, require_POST
 from programs import permissions
 from programs.models import Attachment
 from programs.reporting import notifications, services
-
-# Shared with the entry page (kept private there to leave that module's names as they are).
-from programs.reporting.views import _render_entry, _report_target, _require_view
+from programs.reporting.views import render_entry, report_target, require_view
 
 
 @login_required
 @require_POST
 def attachment_upload(request, code: str, slug: str, period: tuple[int, int]):
     """POST multipart `berkas`, `keterangan`, optional `indikator`: attach a file."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    _require_view(request.user, regency, program)
+    target = report_target(code, slug, period)
+    require_view(request.user, target)
     upload = request.FILES.get("berkas")
     caption = request.POST.get("keterangan", "")
     indicator = request.POST.get("indikator", "")
@@ -41,30 +39,26 @@ def attachment_upload(request, code: str, slug: str, period: tuple[int, int]):
         data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
         services.attachment_add(
             user=request.user,
-            report=report,
-            regency=regency,
-            program=program,
-            year=year,
-            month=month,
+            report=target.report,
+            regency=target.regency,
+            program=target.program,
+            year=target.year,
+            month=target.month,
             data=data,
             filename=upload.name or "",
             caption=caption,
             indicator_code=indicator,
         )
     except services.ServiceError as error:
-        messages.error(request, error.message)
-        return _render_entry(
+        return render_entry(
             request,
-            regency,
-            program,
-            year,
-            month,
-            report,
+            target,
+            error=error.message,
             status=422,
             extra={"attach_caption": caption, "attach_indicator": indicator},
         )
     messages.success(request, _("Lampiran tersimpan."))
-    return redirect(report.get_absolute_url() + "#lampiran")
+    return redirect(target.report.get_absolute_url() + "#lampiran")
 
 
 def _visible_attachment(request, pk: int) -> Attachment:
@@ -91,7 +85,7 @@ def _serve(attachment: Attachment, field, content_type: str, name: str) -> FileR
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    public = attachment.is_public and attachment.report.status == "verified"
+    public = permissions.is_public_attachment(attachment)
     patch_cache_control(response, private=not public, public=public, max_age=3600)
     return response
 
@@ -147,17 +141,17 @@ def attachment_public(request, pk: int):
 @require_POST
 def comment_add(request, code: str, slug: str, period: tuple[int, int]):
     """POST `teks`: a plain-text entry of the report's conversation."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    _require_view(request.user, regency, program)
+    target = report_target(code, slug, period)
+    require_view(request.user, target)
+    report = target.report
     if report is None:
         raise Http404
     text = request.POST.get("teks", "")
     try:
         notifications.comment_add(user=request.user, report=report, text=text)
     except services.ServiceError as error:
-        messages.error(request, error.message)
-        return _render_entry(
-            request, regency, program, year, month, report, status=422, extra={"comment_text": text}
+        return render_entry(
+            request, target, error=error.message, status=422, extra={"comment_text": text}
         )
     messages.success(request, _("Komentar terkirim."))
     return redirect(report.get_absolute_url() + "#percakapan")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 Measure = Indicator.Measure
 
 NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
 NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
 NOTE_MAX_LENGTH = 2000
@@ -57,6 +59,16 @@ ABOVE_USUAL = gettext_noop(
 )
 
 
+# What the database's value columns hold: DecimalField(max_digits=16, decimal_places=4).
+MAX_ABS_VALUE = Decimal("1e12")
+MAX_DECIMALS = 4
+
+
+def translated(text: str, **params) -> str:
+    """A message constant in the active language, its %(name)s placeholders filled."""
+    return _(text) % params if params else _(text)
+
+
 def parse_number(text: str, language: str = "id") -> Decimal | None:
     """A number as a person types it in `language`.
 
@@ -77,7 +89,7 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(NOT_A_NUMBER) from exc
-    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+    if not value.is_finite() or abs(value) >= MAX_ABS_VALUE:
         raise ValueError(NOT_A_NUMBER)
     return value
 
@@ -107,10 +119,19 @@ def row_key(indicator: Indicator, index: int) -> str:
 
 @dataclass(frozen=True)
 class RowMessage:
+    """A message beside a row (or an indicator) of the entry form."""
+
+    class Level(models.TextChoices):
+        ERROR = "error"  # blocks any save
+        WARNING = "warning"  # blocks submitting until a note is given
+
     key: str  # a row key (indicator-n) or an indicator code
-    level: str  # "error" blocks any save; "warning" blocks submitting until a note is given
+    level: Level
     text: str
     resolved: bool = False
+
+
+Level = RowMessage.Level
 
 
 @dataclass
@@ -155,21 +176,21 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
         by_indicator[row.indicator.pk].append(row)
 
     def error(row, text, **params):
-        messages.append(RowMessage(row.key, "error", _(text) % params if params else _(text)))
+        messages.append(RowMessage(row.key, Level.ERROR, translated(text, **params)))
 
     for indicator_id, indicator_rows in by_indicator.items():
         indicator = indicator_rows[0].indicator
         if indicator_id in context.exempt:
             # Exempt (a reporting exemption for this month): nothing of it can be saved.
             text = _(NOT_REQUIRED) % {"name": indicator.name}
-            messages.append(RowMessage(indicator.code, "error", text))
+            messages.append(RowMessage(indicator.code, Level.ERROR, text))
             continue
         seen = set()
         if indicator.measure == Measure.LEVEL and len(indicator_rows) > 1:
             error(indicator_rows[1], ONE_LEVEL_VALUE)
         for row in indicator_rows:
             for text in row.parse_errors:
-                messages.append(RowMessage(row.key, "error", text))
+                messages.append(RowMessage(row.key, Level.ERROR, text))
             if row.parse_errors:
                 continue
             if len(row.note or "") > NOTE_MAX_LENGTH:
@@ -179,13 +200,28 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
             if row.source_code in seen:
                 error(row, DUPLICATE_SOURCE)
             seen.add(row.source_code)
-            if indicator.measure == Measure.RATIO:
-                check_ratio(row, error)
-            else:
-                check_value(row, indicator, error)
-        if not any(m.level == "error" and m.key.startswith(indicator.code + "-") for m in messages):
+            check_numbers(row, error)
+        if not any(
+            m.level == Level.ERROR and m.key.startswith(indicator.code + "-") for m in messages
+        ):
             messages.extend(row_warnings(indicator_rows, context.by_indicator[indicator_id]))
     return messages
+
+
+def check_numbers(row: EntryRow, error) -> None:
+    """A row's numbers as its indicator is measured: a ratio's numerator and denominator
+    (`check_ratio`), otherwise its value (`check_value`)."""
+    if row.indicator.measure == Measure.RATIO:
+        check_ratio(row, error)
+    else:
+        check_value(row, row.indicator, error)
+
+
+def number_problems(row: EntryRow) -> list[str]:
+    """What `check_numbers` finds wrong with one row, as messages (the import's reasons)."""
+    problems: list[str] = []
+    check_numbers(row, lambda _row, text, **params: problems.append(translated(text, **params)))
+    return problems
 
 
 def check_ratio(row: EntryRow, error) -> None:
@@ -262,4 +298,4 @@ def row_warnings(
             found.append(
                 text(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
             )
-    return [RowMessage(indicator.code, "warning", text, resolved=noted) for text in found]
+    return [RowMessage(indicator.code, Level.WARNING, text, resolved=noted) for text in found]

@@ -35,6 +35,7 @@ from programs.models import (
 from programs.reporting import deadlines
 from programs.reporting.notifications import notify, operators_of, verifiers_of
 from programs.reporting.rules import (
+    FUTURE_MONTH,
     NOT_REQUIRED,
     EntryRow,
     IndicatorContext,
@@ -45,12 +46,12 @@ from regencies.models import Regency
 
 Status = MonthlyReport.Status
 Measure = Indicator.Measure
+Level = RowMessage.Level
 
 NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengubah laporan ini.")
 LOCKED = gettext_noop(
     "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
 )
-FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NOT_EDITABLE = gettext_noop(
     "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
 )
@@ -237,18 +238,18 @@ def report_save(
     exempt = sorted({r.indicator.name for r in rows if r.indicator.pk in context.exempt})
     if exempt:
         raise ServiceError(_(NOT_REQUIRED) % {"name": ", ".join(exempt)}, messages)
-    if any(m.level == "error" for m in messages):
+    if any(m.level == Level.ERROR for m in messages):
         raise ServiceError(_(HAS_ERRORS), messages)
     if submit and not rows:
         raise ServiceError(_(EMPTY_SUBMIT), messages)
-    if submit and any(m.level == "warning" and not m.resolved for m in messages):
+    if submit and any(m.level == Level.WARNING and not m.resolved for m in messages):
         raise ServiceError(_(NEEDS_NOTES), messages)
     if submit:
         missing = missing_evidence(report=report, rows=rows, exempt=context.exempt)
         if missing:
             raise ServiceError(
                 _(EVIDENCE_REQUIRED),
-                [RowMessage(i.code, "error", _(EVIDENCE_REQUIRED)) for i in missing],
+                [RowMessage(i.code, Level.ERROR, _(EVIDENCE_REQUIRED)) for i in missing],
             )
 
     reason = _("Diajukan") if submit else _("Disimpan sebagai draf")

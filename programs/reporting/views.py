@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -35,6 +35,7 @@ from programs.reporting.rules import EntryRow, RowMessage, row_key
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
+Level = RowMessage.Level
 logger = logging.getLogger(__name__)
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
@@ -50,36 +51,58 @@ def _posted_version(request: HttpRequest) -> int | None:
         return None
 
 
-def _report_target(
-    code: str, slug: str, period: tuple[int, int]
-) -> tuple[Regency, Program, int, int, MonthlyReport | None]:
+@dataclass(frozen=True)
+class ReportTarget:
+    """What a report's URL names: one regency's program for one month, and the report
+    when there is one already."""
+
+    regency: Regency
+    program: Program
+    year: int
+    month: int
+    report: MonthlyReport | None
+
+    def entry_context(self) -> services.EntryContext:
+        """What this month's entry form shows beside each indicator and checks against."""
+        return services.entry_context(
+            regency=self.regency, program=self.program, year=self.year, month=self.month
+        )
+
+
+def report_target(code: str, slug: str, period: tuple[int, int]) -> ReportTarget:
+    """The report a URL names (404: unknown regency or program, or a future month)."""
     regency = get_object_or_404(Regency, code=code)
     program = get_object_or_404(Program, slug=slug, active=True)
     year, month = period
     if permissions.is_future(year, month):
-        raise Http404(_("Bulan yang belum berjalan tidak dapat dilaporkan."))
+        raise Http404(_(rules.FUTURE_MONTH))
     report = MonthlyReport.objects.filter(
         regency=regency, program=program, year=year, month=month
     ).first()
-    return regency, program, year, month, report
+    return ReportTarget(regency, program, year, month, report)
 
 
-def _require_view(user, regency: Regency, program: Program) -> None:
-    if not permissions.can_view_report(user, regency_code=regency.code, program_id=program.pk):
+def require_view(user, target: ReportTarget) -> None:
+    if not permissions.can_view_report(
+        user, regency_code=target.regency.code, program_id=target.program.pk
+    ):
         raise PermissionDenied(_("Anda tidak berwenang melihat laporan ini."))
 
 
-def _can_edit(
-    user, regency: Regency, program: Program, year: int, month: int, report: MonthlyReport | None
-) -> bool:
+def _can_edit(user, target: ReportTarget) -> bool:
     return permissions.can_edit_report(
         user,
-        regency_code=regency.code,
-        program_id=program.pk,
-        year=year,
-        month=month,
-        status=report.status if report else None,
+        regency_code=target.regency.code,
+        program_id=target.program.pk,
+        year=target.year,
+        month=target.month,
+        status=target.report.status if target.report else None,
     )
+
+
+def _require_edit(user, target: ReportTarget) -> None:
+    if not _can_edit(user, target):
+        raise PermissionDenied(_(services.NOT_ALLOWED))
 
 
 @login_required
@@ -117,24 +140,26 @@ def today_past_lock(year: int, month: int) -> bool:
     return timezone.localdate() > deadlines.lock_date(year, month)
 
 
-def _render_entry(
+def render_entry(
     request: HttpRequest,
-    regency: Regency,
-    program: Program,
-    year: int,
-    month: int,
-    report: MonthlyReport | None,
+    target: ReportTarget,
     *,
+    error: str | None = None,
     rows: list[EntryRow] | None = None,
     messages_: list[RowMessage] | None = None,
     conflict: services.ConflictError | None = None,
     status: int = 200,
     extra: dict | None = None,
 ) -> HttpResponse:
-    """The entry page: the form with its rows, messages and history beside each input."""
-    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    """The entry page: the form with its rows, messages and history beside each input;
+    `error` on top when a POST was refused (nothing saved)."""
+    if error is not None:
+        messages.error(request, error)
+    regency, program, year, month = target.regency, target.program, target.year, target.month
+    report = target.report
+    ctx = target.entry_context()
     rows = rows if rows is not None else reporting.rows_from_report(report, ctx)
-    editable = _can_edit(request.user, regency, program, year, month, report)
+    editable = _can_edit(request.user, target)
     if messages_ is None and editable and report is not None:
         messages_ = rules.validate_rows(rows=rows, context=ctx)
     by_key = {}
@@ -181,7 +206,7 @@ def _render_entry(
         "timeline": reporting.report_timeline(report) if report else [],
         "conflict": conflict,
         "snapshot": json.dumps(services.stored_values(report)),
-        "has_errors": any(m.level == "error" for m in messages_ or []),
+        "has_errors": any(m.level == Level.ERROR for m in messages_ or []),
     }
     context.update(reporting.report_evidence(user=request.user, report=report, editable=editable))
     context.update(extra or {})
@@ -199,51 +224,42 @@ def report_entry(
 ) -> HttpResponse:
     """The entry form of one regency's program for one month (read-only when the user may
     not edit it); POST saves a draft or submits."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    _require_view(request.user, regency, program)
+    target = report_target(code, slug, period)
+    require_view(request.user, target)
     if request.method == "GET":
-        return _render_entry(request, regency, program, year, month, report)
+        return render_entry(request, target)
 
-    if not _can_edit(request.user, regency, program, year, month, report):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
-    indicators = list(program.indicators.select_related("program"))
+    _require_edit(request.user, target)
+    indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
     submit = request.POST.get("aksi") == "ajukan"
     version = _posted_version(request)
     try:
         saved = services.report_save(
             user=request.user,
-            regency=regency,
-            program=program,
-            year=year,
-            month=month,
+            regency=target.regency,
+            program=target.program,
+            year=target.year,
+            month=target.month,
             version=version,
             rows=rows,
             submit=submit,
         )
     except services.ConflictError as conflict:
-        messages.error(request, conflict.message)
-        return _render_entry(
+        return render_entry(
             request,
-            regency,
-            program,
-            year,
-            month,
-            conflict.report,
+            replace(target, report=conflict.report),
+            error=conflict.message,
             rows=rows,
             messages_=[],
-            conflict=_conflict_rows(request, conflict, program),
+            conflict=_conflict_rows(request, conflict, target.program),
             status=409,
         )
     except services.ServiceError as error:
-        messages.error(request, error.message)
-        return _render_entry(
+        return render_entry(
             request,
-            regency,
-            program,
-            year,
-            month,
-            report,
+            target,
+            error=error.message,
             rows=rows,
             messages_=error.messages,
             status=422,
@@ -252,9 +268,8 @@ def report_entry(
         # Busy or briefly unreachable database: nothing was saved (the transaction rolled
         # back); the form comes back with everything typed, to save again.
         logger.warning("report save failed", exc_info=True)
-        messages.error(request, _(SAVE_FAILED))
-        return _render_entry(
-            request, regency, program, year, month, report, rows=rows, messages_=[], status=503
+        return render_entry(
+            request, target, error=_(SAVE_FAILED), rows=rows, messages_=[], status=503
         )
     if submit:
         messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
@@ -311,12 +326,11 @@ def report_check(
 ) -> HttpResponse:
     """htmx: check the entries as the operator types; answers the messages, placed beside
     each row with out-of-band swaps. Changes nothing."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    if not _can_edit(request.user, regency, program, year, month, report):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
-    indicators = list(program.indicators.select_related("program"))
+    target = report_target(code, slug, period)
+    _require_edit(request.user, target)
+    indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
-    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    ctx = target.entry_context()
     found = rules.validate_rows(rows=rows, context=ctx)
     # Every row on the page gets an answer, so fixed rows lose their old messages.
     keys = [i.code for i in indicators] + [
@@ -328,8 +342,8 @@ def report_check(
         "programs/reporting/_check.html",
         {
             "by_key": by_key,
-            "has_errors": any(m.level == "error" for m in found),
-            "needs_notes": any(m.level == "warning" and not m.resolved for m in found),
+            "has_errors": any(m.level == Level.ERROR for m in found),
+            "needs_notes": any(m.level == Level.WARNING and not m.resolved for m in found),
         },
     )
     return response
@@ -341,10 +355,11 @@ def report_new_row(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """htmx: one more funding-source row for an indicator."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    if not _can_edit(request.user, regency, program, year, month, report):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah laporan ini."))
-    indicator = get_object_or_404(Indicator, program=program, code=request.GET.get("indikator"))
+    target = report_target(code, slug, period)
+    _require_edit(request.user, target)
+    indicator = get_object_or_404(
+        Indicator, program=target.program, code=request.GET.get("indikator")
+    )
     if indicator.measure not in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL):
         raise Http404
     prefix = f"r-{indicator.code}-"
@@ -356,7 +371,7 @@ def report_new_row(
     index = max(used, default=0) + 1
     if index >= MAX_ROWS_PER_INDICATOR:
         return HttpResponse(status=204)
-    ctx = services.entry_context(regency=regency, program=program, year=year, month=month)
+    ctx = target.entry_context()
     if indicator.pk in ctx.exempt:
         raise Http404  # not required this month: the form has no input for it
     row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
@@ -378,8 +393,9 @@ def report_status(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """A verifier's decision on one report: verify, return (with a reason) or reopen."""
-    regency, program, year, month, report = _report_target(code, slug, period)
-    _require_view(request.user, regency, program)
+    target = report_target(code, slug, period)
+    require_view(request.user, target)
+    report = target.report
     if report is None:
         raise Http404
     action = request.POST.get("aksi")

@@ -37,7 +37,6 @@ from programs.filters import Filters, parse_filters
 from programs.pagecache import cached_page
 from programs.spreadsheets import exports
 from programs.spreadsheets import selectors as export_selectors
-from regencies.models import Regency
 
 
 class FormatConverter:
@@ -196,17 +195,11 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
 @table_export
 def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
     """The regency page: each program indicator, the regency beside the province."""
-    regency = Regency.objects.filter(code=code).first()
-    if regency is None:
-        raise Http404(_("Kabupaten/kota tidak ditemukan"))
     filters = export_filters(request)
-    page = selectors.regency_page(
-        regency=regency,
-        year=filters.year,
-        month=filters.month,
-        verified_only=filters.verified_only,
-        public=filters.forced_verified,
-    )
+    page = selectors.regency_page_for(code=code, filters=filters)
+    if page is None:
+        raise Http404(_("Kabupaten/kota tidak ditemukan"))
+    regency = page.regency
     export = exports.build_export(
         title=_("Capaian %(regency)s dibanding provinsi") % {"regency": regency.display_name},
         filename=_stem("wilayah", regency.code_compact, _period(filters), filters=filters),

@@ -19,12 +19,13 @@ from programs.models import ImportBatch
 from programs.spreadsheets import imports
 
 Kind = ImportBatch.Kind
+State = imports.PreviewRow.State
 PREVIEW_LIMIT = 1000  # rows listed on the page; the counts always cover every row
 
 
 def _require_importer(user, kind: str) -> None:
     if kind == Kind.TARGETS and not permissions.can_import(user, kind=kind):
-        raise PermissionDenied(_("Hanya admin yang dapat mengimpor target."))
+        raise PermissionDenied(_(imports.NOT_ADMIN))
     if not permissions.can_import(user):
         raise PermissionDenied(_("Impor hanya untuk operator kabupaten/kota dan admin."))
 
@@ -82,7 +83,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         preview=preview,
         report_versions=getattr(importer, "report_versions", None),
     )
-    order = {"error": 0, "changed": 1, "new": 2, "unchanged": 3}
+    order = {State.ERROR: 0, State.CHANGED: 1, State.NEW: 2, State.UNCHANGED: 3}
     listed = sorted(preview, key=lambda r: (order[r.state], r.line))[:PREVIEW_LIMIT]
     context.update(
         {
@@ -90,8 +91,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             "summary": batch.summary,
             "rows": listed,
             "hidden": max(0, len(preview) - len(listed)),
-            "can_apply": batch.summary["error"] == 0
-            and (batch.summary["new"] + batch.summary["changed"]) > 0,
+            "can_apply": batch.summary[State.ERROR] == 0
+            and (batch.summary[State.NEW] + batch.summary[State.CHANGED]) > 0,
         }
     )
     return render(request, "programs/spreadsheets/preview.html", context)
@@ -109,7 +110,7 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             messages.success(
                 request,
                 _("Impor target diterapkan: %(new)s baru, %(changed)s diubah.")
-                % {"new": done.get("new", 0), "changed": done.get("changed", 0)},
+                % {"new": done.get(State.NEW, 0), "changed": done.get(State.CHANGED, 0)},
             )
             return redirect("admin:programs_target_changelist")
         done = imports.apply_realizations(batch=batch, user=request.user)

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import permissions, ytd
 from programs.forms_admin import target_realizations
@@ -38,10 +38,15 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting.rules import (
+    FUTURE_MONTH,
+    MAX_ABS_VALUE,
+    MAX_DECIMALS,
+    NOT_A_NUMBER,
     NOT_REQUIRED,
+    NOTE_MAX_LENGTH,
     EntryRow,
-    check_ratio,
-    check_value,
+    decimals,
+    number_problems,
     parse_number,
 )
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
@@ -88,18 +93,15 @@ EMPTY = gettext_noop("Berkas tidak berisi baris data.")
 NO_HEADER = gettext_noop("Baris judul kolom tidak ditemukan: gunakan templat yang disediakan.")
 MISSING_COLUMNS = gettext_noop("Kolom wajib tidak ada (mungkin diganti namanya): %(columns)s.")
 TOO_MANY_ROWS = gettext_noop("Terlalu banyak baris (%(rows)s); batasnya %(limit)s per berkas.")
-TOO_MANY_ERRORS = gettext_noop(
-    "Sebagian besar baris tidak dapat dibaca: periksa apakah berkas yang benar."
-)
 UNKNOWN_PROGRAM = gettext_noop("Program tidak dikenal: %(code)s.")
 UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code)s.")
 UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop("Bulan harus berformat TTTT-BB, misalnya 2024-03.")
 BAD_YEAR = gettext_noop("Tahun tidak sah.")
+BAD_TARGET_VALUE = gettext_noop("Nilai target harus angka 0 atau lebih.")
 BAD_DATE = gettext_noop("Tanggal harus berformat TTTT-BB-HH.")
 OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
-FUTURE = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 LOCKED = gettext_noop("Bulan ini sudah dikunci.")
 REPORT_VERIFIED = gettext_noop(
     "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
@@ -273,11 +275,6 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-# What the database's value columns hold: DecimalField(max_digits=16, decimal_places=4).
-MAX_ABS_VALUE = Decimal("1e12")
-MAX_DECIMALS = 4
-
-
 def _number(value) -> Decimal | None:
     """A cell as a number: Excel numbers as they are, text in Indonesian format. Raises
     ValueError for anything the database column cannot hold (NaN, infinity, 1e15, more
@@ -293,10 +290,7 @@ def _number(value) -> Decimal | None:
             raise ValueError from exc
     else:
         number = parse_number(str(value))
-    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE:
-        raise ValueError
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE or decimals(number) > MAX_DECIMALS:
         raise ValueError
     return number
 
@@ -319,8 +313,16 @@ def _period(value) -> tuple[int, int]:
 
 @dataclass
 class PreviewRow:
+    """One row of an uploaded file as the preview shows it: what applying it would do."""
+
+    class State(models.TextChoices):
+        NEW = "new", gettext_lazy("baru")
+        CHANGED = "changed", gettext_lazy("diubah")
+        UNCHANGED = "unchanged", gettext_lazy("tetap")
+        ERROR = "error", gettext_lazy("galat")  # never applied; `reason` says why
+
     line: int
-    state: str  # new | changed | unchanged | error
+    state: State
     reason: str = ""
     program: str = ""
     indicator: str = ""
@@ -329,6 +331,9 @@ class PreviewRow:
     source: str = ""
     old: str = ""
     new: str = ""
+
+
+State = PreviewRow.State
 
 
 def _shown(value=None, numerator=None, denominator=None) -> str:
@@ -365,7 +370,7 @@ class RealizationImport:
                 continue  # a template row left empty: nothing to import
             result = PreviewRow(
                 line=line,
-                state="error",
+                state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
                 regency=_text(cells.get("wilayah")),
@@ -391,16 +396,16 @@ class RealizationImport:
                 key=str(line),
                 indicator=indicator,
                 source_code=result.source,
-                note=_text(cells.get("catatan"))[:2000],
+                note=_text(cells.get("catatan"))[:NOTE_MAX_LENGTH],
             )
             try:
                 entry.value = _number(cells.get("nilai"))
                 entry.numerator = _number(cells.get("pembilang"))
                 entry.denominator = _number(cells.get("penyebut"))
             except ValueError:
-                result.reason = _("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+                result.reason = _(NOT_A_NUMBER)
                 continue
-            problems = _row_problems(entry, indicator)
+            problems = number_problems(entry)
             if problems:
                 result.reason = problems[0]
                 continue
@@ -443,7 +448,7 @@ class RealizationImport:
                 continue
             seen[upsert] = result.line
             if permissions.is_future(year, month, self.today):
-                result.reason = _(FUTURE)
+                result.reason = _(FUTURE_MONTH)
                 continue
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
@@ -471,11 +476,11 @@ class RealizationImport:
             stored = existing.get((report.pk, indicator.pk, source.pk)) if report else None
             result.new = new
             if stored is None:
-                result.state = "new"
+                result.state = State.NEW
             else:
                 result.old = _shown(stored.value, stored.numerator, stored.denominator)
                 same = result.old == new and stored.note == entry.note
-                result.state = "unchanged" if same else "changed"
+                result.state = State.UNCHANGED if same else State.CHANGED
             result.reason = ""
 
 
@@ -497,22 +502,8 @@ def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
     return program, indicator
 
 
-def _row_problems(entry: EntryRow, indicator: Indicator) -> list[str]:
-    """The entry form's own checks (negative, whole numbers, ratio bounds) for one row."""
-    problems: list[str] = []
-
-    def error(_row, text, **params):
-        problems.append(_(text) % params if params else _(text))
-
-    if indicator.measure == Measure.RATIO:
-        check_ratio(entry, error)
-    else:
-        check_value(entry, indicator, error)
-    return problems
-
-
 def summarize(rows: list[PreviewRow]) -> dict[str, int]:
-    counts = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
+    counts = dict.fromkeys(State, 0)
     for row in rows:
         counts[row.state] += 1
     return counts
@@ -561,12 +552,12 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     rows = [(line, cells) for line, cells in batch.rows]
     importer = RealizationImport(user=user)
     preview = importer.preview(rows)
-    if any(r.state == "error" for r in preview) or summarize(preview) != batch.summary:
+    if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
         raise ImportFileError(_(STALE))
     regencies = Regency.objects.in_bulk({r.regency for r in preview})
     grouped: dict[tuple, list] = defaultdict(list)
     for result in preview:
-        if result.state not in ("new", "changed"):
+        if result.state not in (State.NEW, State.CHANGED):
             continue
         program, _indicator, year, month, entry = importer.entries[result.line]
         grouped[(result.regency, program, year, month)].append(entry)
@@ -626,7 +617,7 @@ class TargetImport:
         for line, cells in rows:
             result = PreviewRow(
                 line=line,
-                state="error",
+                state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
                 regency=_text(cells.get("wilayah")),
@@ -652,7 +643,7 @@ class TargetImport:
                 if value is None or value < 0 or (baseline is not None and baseline < 0):
                     raise ValueError
             except ValueError:
-                result.reason = _("Nilai target harus angka 0 atau lebih.")
+                result.reason = _(BAD_TARGET_VALUE)
                 continue
             try:
                 due = _date(cells.get("batas_waktu"))
@@ -680,7 +671,7 @@ class TargetImport:
             stored = existing.get(key)
             result.new = _plain(fields["value"])
             if stored is None:
-                result.state = "new"
+                result.state = State.NEW
                 continue
             result.old = _plain(stored.value)
             changed = (
@@ -690,7 +681,7 @@ class TargetImport:
                 or (fields["source_note"] and stored.source_note != fields["source_note"])
             )
             if not changed:
-                result.state = "unchanged"
+                result.state = State.UNCHANGED
             elif (
                 not reason
                 and target_realizations(
@@ -699,7 +690,7 @@ class TargetImport:
             ):
                 result.reason = _(REASON_NEEDED)
             else:
-                result.state = "changed"
+                result.state = State.CHANGED
         return results
 
 
@@ -719,13 +710,13 @@ def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
     _check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
     preview = TargetImport(user=user).preview(rows)
-    if any(r.state == "error" for r in preview) or summarize(preview) != batch.summary:
+    if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
         raise ImportFileError(_(STALE))
     by_line = dict(rows)
     indicators = {(i.program.slug, i.code): i for i in Indicator.objects.select_related("program")}
     counts = defaultdict(int)
     for result in preview:
-        if result.state not in ("new", "changed"):
+        if result.state not in (State.NEW, State.CHANGED):
             continue
         cells = by_line[result.line]
         indicator = indicators[(result.program, result.indicator)]
