@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 from programs import permissions
 from programs.dashboards import selectors
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
+from programs.models import MAX_YEAR, MIN_YEAR
 
 
 def _int_or_none(value: str | None) -> int | None:

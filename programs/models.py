@@ -17,6 +17,14 @@ from simple_history.models import HistoricalRecords
 
 from regencies.models import Regency
 
+# The years anything can be reported, targeted or asked for: the one range every form,
+# URL, import, filter and command checks.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def is_valid_period(year: int, month: int) -> bool:
+    return MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12
+
 
 class ProgramManager(models.Manager):
     def get_by_natural_key(self, slug):
@@ -262,7 +270,7 @@ class Target(models.Model):
         help_text=_("Kosong = target provinsi secara keseluruhan."),
     )
     year = models.PositiveSmallIntegerField(
-        _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("tahun"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     value = models.DecimalField(
         _("nilai target"),
@@ -463,7 +471,7 @@ class MonthlyReport(models.Model):
         Program, on_delete=models.PROTECT, related_name="reports", verbose_name=_("program")
     )
     year = models.PositiveSmallIntegerField(
-        _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("tahun"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     month = models.PositiveSmallIntegerField(
         _("bulan"), validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -704,7 +712,7 @@ class LockException(models.Model):
         verbose_name=_("program"),
     )
     year = models.PositiveSmallIntegerField(
-        _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("tahun"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     month = models.PositiveSmallIntegerField(
         _("bulan"), validators=[MinValueValidator(1), MaxValueValidator(12)]

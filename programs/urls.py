@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from programs.dashboards import saved_views as saved
 from programs.dashboards import views as dashboards
+from programs.models import is_valid_period
 from programs.reporting import evidence_views as evidence
 from programs.reporting import views as reports
 from programs.spreadsheets import export_views as exports
@@ -13,7 +14,7 @@ class PeriodConverter:
 
     def to_python(self, value):
         year, month = (int(part) for part in value.split("-"))
-        if not 2000 <= year <= 2100:
+        if not is_valid_period(year, month):
             raise ValueError("no such reporting year")  # the URL does not match: 404
         return year, month
 

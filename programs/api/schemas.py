@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from programs import formats
-from programs.filters import MAX_YEAR, MIN_YEAR
+from programs.models import MAX_YEAR, MIN_YEAR
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000  # larger page_size values are capped, not refused

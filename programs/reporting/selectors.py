@@ -21,6 +21,7 @@ from programs.models import (
     Program,
     Realization,
     Target,
+    is_valid_period,
 )
 from programs.obligations import Obligations
 from programs.reporting import deadlines
@@ -332,7 +333,7 @@ class QueueFilters:
         text = (get.get("bulan") or "").strip()
         try:
             year, month = (int(part) for part in text.split("-"))
-            if 2000 <= year <= 2100 and 1 <= month <= 12:
+            if is_valid_period(year, month):
                 period = (year, month)
         except ValueError:
             period = None

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from programs import formats, permissions
 from programs.formats import month_year_label
-from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from programs.models import MIN_YEAR, FundingSource, Indicator, MonthlyReport, Program
 from programs.reporting import deadlines, rules, services
 from programs.reporting import selectors as reporting
 from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, parse_entry
@@ -114,7 +114,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("tahun", today.year))
     except ValueError:
         year = today.year
-    year = min(max(year, 2000), today.year)
+    year = min(max(year, MIN_YEAR), today.year)
     items = reporting.operator_months(user=request.user, year=year, today=today)
     scope = permissions.scope_of(request.user)
     context = {

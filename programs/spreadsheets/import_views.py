@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs import permissions
-from programs.models import ImportBatch
+from programs.models import ImportBatch, is_valid_period
 from programs.spreadsheets import imports
 
 Kind = ImportBatch.Kind
@@ -39,7 +39,7 @@ def _periods(request: HttpRequest) -> list[tuple[int, int]]:
             year, month = (int(p) for p in text.split("-"))
         except ValueError:
             continue
-        if 2000 <= year <= today.year and 1 <= month <= 12:
+        if is_valid_period(year, month) and year <= today.year:
             periods.append((year, month))
     return sorted(set(periods)) or [default]
 

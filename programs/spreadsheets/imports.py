@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from programs import permissions, ytd
 from programs.forms_admin import target_realizations
 from programs.models import (
+    MAX_YEAR,
+    MIN_YEAR,
     FundingSource,
     ImportBatch,
     Indicator,
@@ -35,6 +37,7 @@ from programs.models import (
     Program,
     Realization,
     Target,
+    is_valid_period,
 )
 from programs.obligations import Obligations
 from programs.reporting.rules import (
@@ -303,7 +306,7 @@ def _period(value) -> tuple[int, int]:
         year, month = (int(p) for p in text.replace("/", "-").split("-")[:2])
     except ValueError as exc:
         raise ValueError(BAD_MONTH) from exc
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    if not is_valid_period(year, month):
         raise ValueError(BAD_MONTH)
     return year, month
 
@@ -631,7 +634,7 @@ class TargetImport:
                 continue
             try:
                 year = int(_text(cells.get("tahun")))
-                if not 2000 <= year <= 2100:
+                if not MIN_YEAR <= year <= MAX_YEAR:
                     raise ValueError
             except ValueError:
                 result.reason = _(BAD_YEAR)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from programs import ytd
 from programs.demo import seed as demo
+from programs.models import MAX_YEAR, MIN_YEAR, is_valid_period
 
 REFUSAL = (
     "{command} menolak berjalan karena DEBUG mati (lingkungan produksi?): data demo hanya "
@@ -27,7 +28,7 @@ def _parse_until(text: str | None) -> tuple[int, int] | None:
         year, month = (int(part) for part in text.split("-"))
     except ValueError:
         year = month = 0
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    if not is_valid_period(year, month):
         raise CommandError(
             "--until harus berformat YYYY-MM, mis. 2026-10. / --until must be YYYY-MM."
         )
@@ -81,8 +82,11 @@ class Command(BaseCommand):
         refuse_without_debug("seed_demo", options["force"])
         until = _parse_until(options["until"])
         years = options["year"] or demo.demo_years(timezone.localdate(), until)
-        if any(year < 2000 or year > 2100 for year in years):
-            raise CommandError("Tahun harus antara 2000 dan 2100. / Year must be 2000-2100.")
+        if any(not MIN_YEAR <= year <= MAX_YEAR for year in years):
+            raise CommandError(
+                f"Tahun harus antara {MIN_YEAR} dan {MAX_YEAR}. / "
+                f"Year must be {MIN_YEAR}-{MAX_YEAR}."
+            )
         synthetic = options["synthetic_regencies"]
         if synthetic < 0 or synthetic > demo.MAX_SYNTHETIC:
             raise CommandError(
