@@ -38,7 +38,7 @@ def warm() -> int:
     from django.db import connections
     from django.template.loader import get_template
     from django.urls import get_resolver
-    from django.utils import translation
+    from django.utils.translation import trans_real
 
     compiled = 0
     try:
@@ -47,8 +47,7 @@ def warm() -> int:
             get_template(name)
             compiled += 1
         for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                translation.gettext("Dasbor")
+            trans_real.translation(code)  # reads and keeps the language's catalogue
     except Exception:
         logger.warning("Warm-up before forking workers failed", exc_info=True)
     finally:
