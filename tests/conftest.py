@@ -58,12 +58,22 @@ def reference_data(db):
 
 
 @pytest.fixture
-def frozen_clock():
-    """Start the clock at 10:00 (Asia/Jakarta) on TODAY for tests whose dates matter.
+def today():
+    """The day `frozen_clock` stands on. A module (or conftest) that needs another day
+    overrides this fixture; one test picks its own with
+    `@pytest.mark.parametrize("today", [dt.date(...)])`."""
+    return TODAY
+
+
+@pytest.fixture
+def frozen_clock(today):
+    """Start the clock at 10:00 (Asia/Jakarta) on `today` for tests whose dates matter.
 
     The clock keeps ticking from there: the day is fixed, yet two saves never share a
-    timestamp, so histories and threads keep the order in which things happened."""
-    moment = dt.datetime.combine(TODAY, dt.time(10), tzinfo=ZoneInfo("Asia/Jakarta"))
+    timestamp, so histories and threads keep the order in which things happened. It is
+    the whole process's clock, so pytest-django's live server (a thread of this process)
+    reads it too."""
+    moment = dt.datetime.combine(today, dt.time(10), tzinfo=ZoneInfo("Asia/Jakarta"))
     with time_machine.travel(moment, tick=True) as traveller:
         yield traveller
 

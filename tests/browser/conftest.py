@@ -1,9 +1,25 @@
-"""Playwright driving Debian's Chromium against pytest-django's live server."""
+"""Playwright driving Debian's Chromium against pytest-django's live server, both on a
+frozen clock."""
 
+import datetime as dt
 import os
 import shutil
+from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from programs.models import FundingSource, Indicator, MonthlyReport, Program, Target
+from regencies.models import Regency, UserScope
+from tests.conftest import FIXTURES
+from tests.factories import (
+    MonthlyReportFactory,
+    RealizationFactory,
+    UserFactory,
+    UserScopeFactory,
+)
+from tests.helpers import previous_month
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -16,6 +32,17 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+# The day browser tests stand on unless a test picks its own (see `today` in
+# tests/conftest.py): February 2026's report was due on 10 March, so it is late by six
+# days and still open (it locks after 9 April); January's locked after 12 March.
+BROWSER_TODAY = dt.date(2026, 3, 16)
+
+# The people and numbers of `reporting_data`.
+OPERATOR, VERIFIER = "operator-1607", "verifikator-uji"  # factories' password: rahasia-uji-123
+HOUSES = "rumah-dibedah"
+TARGET = 3000
+EARLIER = 1000  # verified in January, when the reported month is later in the year
 
 
 def pytest_collection_modifyitems(items):
@@ -36,9 +63,93 @@ def browser_context_args(browser_context_args, live_server):
     return {
         **browser_context_args,
         "locale": "id-ID",
+        "timezone_id": "Asia/Jakarta",  # the users' zone (WIB), the app's TIME_ZONE
         "viewport": {"width": 1280, "height": 900},
         "base_url": live_server.url,
     }
+
+
+@pytest.fixture
+def today():
+    """Browser tests stand on BROWSER_TODAY, not on tests/conftest.py's TODAY."""
+    return BROWSER_TODAY
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Live-server tests need committed data: override the `db`-based fixture."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+def freeze_browser(context):
+    """The browser's clock (Date, timers) starts where the server's frozen clock stands
+    now and ticks from there, like the server's."""
+    context.clock.install(time=timezone.now())
+
+
+@pytest.fixture(autouse=True)
+def clock(frozen_clock, page):
+    """Every browser test runs on `today`: the server's clock (time-machine, before any
+    test data is made or any request served) and the page's. A context opened during a
+    test gets the same with `freeze_browser`."""
+    freeze_browser(page.context)
+    return frozen_clock
+
+
+@pytest.fixture
+def reporting_data(reference_data):
+    """GBRSS for Banyuasin (16.07): a target of 3.000 houses for the year, 1.000 verified in
+    January (unless the month to report is January), an operator and a verifier."""
+    year, month = previous_month()
+    program = Program.objects.get(slug="gbrss")
+    houses = Indicator.objects.get(program=program, code=HOUSES)
+    banyuasin = Regency.objects.get(code="16.07")
+    Target.objects.update_or_create(
+        indicator=houses, regency=banyuasin, year=year, defaults={"value": Decimal(TARGET)}
+    )
+    earlier = 0
+    if month > 1:
+        report = MonthlyReportFactory(
+            program=program,
+            regency=banyuasin,
+            year=year,
+            month=1,
+            status=MonthlyReport.Status.VERIFIED,
+            first_submitted_at=dt.datetime(year, 2, 5, 9, tzinfo=dt.UTC),
+            submitted_at=dt.datetime(year, 2, 5, 9, tzinfo=dt.UTC),
+            verified_at=dt.datetime(year, 2, 7, 9, tzinfo=dt.UTC),
+        )
+        RealizationFactory(
+            report=report,
+            indicator=houses,
+            funding_source=FundingSource.objects.get(code="apbd-prov"),
+            value=Decimal(EARLIER),
+        )
+        earlier = EARLIER
+    UserScopeFactory(
+        role=UserScope.Role.OPERATOR, regency=banyuasin, user=UserFactory(username=OPERATOR)
+    )
+    UserScopeFactory(role=UserScope.Role.VERIFIKATOR, user=UserFactory(username=VERIFIER))
+    return {"year": year, "month": month, "earlier": earlier}
+
+
+@pytest.fixture
+def other_page(page, browser_context_args, live_server):
+    """A page in a fresh browser context (another user) on the same frozen clock, watched
+    like `page`."""
+    contexts = []
+
+    def make():
+        context = page.context.browser.new_context(**browser_context_args)
+        contexts.append(context)
+        freeze_browser(context)
+        new = context.new_page()
+        new.set_default_timeout(10_000)
+        return new, PageWatch(new, live_server.url)
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 class PageWatch:

@@ -21,14 +21,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Target
 from regencies.models import Regency, UserScope
 from tests.browser.conftest import draw_charts
-from tests.conftest import FIXTURES
 from tests.factories import (
     MonthlyReportFactory,
     RealizationFactory,
@@ -50,12 +48,6 @@ MOBILE = {"width": 360, "height": 740}
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
 HOUSES = "rumah-dibedah"
 TOO_MANY = "5000"  # above the year's target: the entry form's inline check warns
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Live-server tests need committed data: override the `db`-based fixture."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 @pytest.fixture

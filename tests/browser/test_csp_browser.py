@@ -8,11 +8,9 @@ reports blocked content as console errors, which `watch` collects.
 import re
 
 import pytest
-from django.core.management import call_command
 
 from programs.models import Target
 from tests.browser.conftest import draw_charts
-from tests.conftest import FIXTURES
 from tests.factories import UserFactory
 
 COLLECT_VIOLATIONS = """
@@ -27,12 +25,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 ADMIN_PASSWORD = "rahasia-uji-123"
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Live-server tests need committed data: override the `db`-based fixture."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 @pytest.fixture

@@ -1,18 +1,17 @@
-"""Dashboards in a real browser: charts drawn, htmx filters, history, map clicks."""
+"""Dashboards in a real browser: the period they open on, charts drawn, htmx filters,
+history, map clicks."""
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from playwright.sync_api import expect
 
+from programs.models import FundingSource, Indicator, MonthlyReport
+from regencies.models import Regency
 from tests.browser.conftest import draw_charts
-from tests.conftest import FIXTURES
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Live-server tests need committed data: override the `db`-based fixture."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
+from tests.factories import MonthlyReportFactory, RealizationFactory
 
 
 def wait_for_charts(page, count):
@@ -24,6 +23,44 @@ def chart_points(page, chart_id, trace=0):
         "([id, t]) => document.querySelector(`[data-chart='${id}']`).data[t].x.length",
         [chart_id, trace],
     )
+
+
+@pytest.mark.parametrize(
+    "today, year, month, heading",
+    [
+        # 2026 has a counted report: the running year, up to the running month.
+        (dt.date(2026, 3, 16), "2026", "3", "Capaian Gerakan Serentak 2026 s.d. Maret"),
+        # New Year's Day: 2027 has no report yet, so last year up to its latest report.
+        (dt.date(2027, 1, 1), "2026", "1", "Capaian Gerakan Serentak 2026 s.d. Januari"),
+    ],
+    ids=["running-month", "new-years-day"],
+)
+def test_dashboards_open_on_the_running_month_or_the_latest_reported_one(
+    page, watch, reference_data, year, month, heading
+):
+    """Without a period in the address, the overview and a program page open on the
+    frozen day's year and month; on 1 January, on last year's latest reported month."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    report = MonthlyReportFactory(
+        program=houses.program,
+        regency=Regency.objects.get(code="16.07"),
+        year=2026,
+        month=1,
+        status=MonthlyReport.Status.VERIFIED,
+    )
+    RealizationFactory(
+        report=report,
+        indicator=houses,
+        funding_source=FundingSource.objects.get(code="apbd-prov"),
+        value=Decimal(7),
+    )
+    for path in ("/", "/program/gbrss/"):
+        page.goto(path)
+        expect(page.locator("#filter-tahun")).to_have_value(year)
+        expect(page.locator("#filter-bulan")).to_have_value(month)
+    page.goto("/")
+    expect(page.locator("h1")).to_have_text(heading)
+    assert watch.errors == []
 
 
 def test_program_page_draws_every_chart_and_the_map_offline(page, watch, gbrss_data):

@@ -2,32 +2,23 @@
 the typing, a source row can be removed, and on a 360 px phone the rows stack with every
 action button on screen."""
 
+import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from regencies.models import UserScope
-from tests.conftest import FIXTURES
 from tests.factories import UserFactory, UserScopeFactory
 
 PASSWORD = "rahasia-uji-123"
 
 
 @pytest.fixture
-def operator(transactional_db):
-    call_command("loaddata", *FIXTURES, verbosity=0)
+def operator(reference_data):
     UserScopeFactory(
         role=UserScope.Role.OPERATOR, regency_id="16.07", user=UserFactory(username="op-uji")
     )
-
-
-def period():
-    today = timezone.localdate()
-    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-    return f"{year:04d}-{month:02d}"
 
 
 def log_in(page, next_path):
@@ -38,15 +29,27 @@ def log_in(page, next_path):
     page.wait_for_url(re.compile(re.escape(next_path) + "$"))
 
 
+# New Year's Day 2026: the month to report is December 2025, due on 10 January.
+@pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
 def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator):
-    log_in(page, f"/laporan/16.07/gpstss/{period()}/")
+    # "Laporan" opens on the new year; December is in last year's list.
+    log_in(page, "/laporan/")
+    expect(page.locator("h1 small")).to_have_text("2026")
+    page.select_option("#filter-tahun", "2025")
+    page.get_by_role("button", name="Tampilkan").click()
+    page.wait_for_url(re.compile(r"tahun=2025$"))
+    december = page.locator('#my-reports tr[data-program="gbrss"][data-month="12"] td')
+    expect(december.nth(3)).to_have_text("10 Januari 2026")
+    expect(december.nth(4)).to_have_text("9 hari lagi")
+
+    page.goto("/laporan/16.07/gpstss/2025-12/")
     num = page.locator("#r-prevalensi-stunting-0-num")
     expect(num).to_have_value("")
     num.fill("60")
     page.locator("#r-prevalensi-stunting-0-den").fill("1.250")
     expect(page.locator("[data-ratio-result]").first).to_have_text("4,80 %")
 
-    page.goto(f"/laporan/16.07/gbrss/{period()}/")
+    page.goto("/laporan/16.07/gbrss/2025-12/")
     page.locator("#r-rumah-dibedah-0-value").fill("1.000")
     with page.expect_response(lambda r: "/baris/?" in r.url):
         page.get_by_role("button", name="+ Tambah sumber dana atau mitra").click()

@@ -3,24 +3,25 @@ orientation and GPS), the verifier opens it and returns the report with a reason
 operator answers in the thread and resubmits, the verifier verifies; each side's bell
 counts the notifications."""
 
+import datetime as dt
 import io
 import re
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser import test_reporting_browser as flow
+from tests.browser.conftest import HOUSES, OPERATOR, VERIFIER
+from tests.browser.test_reporting_browser import enter, log_in, value_input
 from tests.programs.reporting.test_evidence import phone_photo
-
-reference_data = flow.reference_data
-reporting_data = flow.reporting_data
-other_page = flow.other_page
-log_in, enter, value_input = flow.log_in, flow.enter, flow.value_input
 
 
 def bell(page):
     return page.locator("#notification-bell")
 
 
+# Monday 16 March 2026: the operator reports February (due on the 10th, still open) with a
+# photo taken in February.
+@pytest.mark.parametrize("today", [dt.date(2026, 3, 16)])
 def test_photo_evidence_return_answer_resubmit_verify_with_bells(
     page, watch, other_page, reporting_data, live_server
 ):
@@ -30,19 +31,24 @@ def test_photo_evidence_return_answer_resubmit_verify_with_bells(
     status = page.locator("dd.report-status")
 
     # Operator: a value saved as draft, then a phone photo attached to the indicator.
-    log_in(page, flow.OPERATOR, entry_path)
+    log_in(page, OPERATOR, entry_path)
     expect(bell(page)).to_have_attribute("data-unread", "0")
     enter(page, value_input(page, 0), "120")
     page.get_by_role("button", name="Simpan draf").click()
     expect(status).to_have_text("Draf")
     page.set_input_files(
-        "#berkas", {"name": "IMG_20240314.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}
+        "#berkas",
+        {
+            "name": "IMG_20260227_140500.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": phone_photo(taken="2026:02:27 14:05:00"),
+        },
     )
-    page.select_option("#lampiran-indikator", flow.HOUSES)
+    page.select_option("#lampiran-indikator", HOUSES)
     page.fill("#keterangan", "Rumah sesudah dibedah")
     page.get_by_role("button", name="Lampirkan").click()
     expect(page.locator(".messages")).to_contain_text("Lampiran tersimpan")
-    thumb = page.locator(f'.evidence-strip[data-indicator="{flow.HOUSES}"] img')
+    thumb = page.locator(f'.evidence-strip[data-indicator="{HOUSES}"] img')
     expect(thumb).to_have_count(1)
     page.wait_for_function(
         "() => { const i = document.querySelector('.evidence-strip img');"
@@ -54,9 +60,10 @@ def test_photo_evidence_return_answer_resubmit_verify_with_bells(
     expect(status).to_have_text("Diajukan")
 
     # Verifier: the bell counts the submission; the report shows the photo and its point.
-    log_in(verifier, flow.VERIFIER, entry_path)
+    log_in(verifier, VERIFIER, entry_path)
     expect(bell(verifier)).to_have_attribute("data-unread", "1")
     expect(verifier.locator("#lampiran")).to_contain_text("Rumah sesudah dibedah")
+    expect(verifier.locator("#lampiran")).to_contain_text("diambil 27 Feb 2026 14:05")
     expect(verifier.locator("#lampiran .gps")).to_contain_text("GPS -2,83333, 104,75000")
     expect(verifier.locator("#photo-map circle.map-point")).to_have_count(1)
     full = verifier.locator("#lampiran .attachment-meta a").first.get_attribute("href")
@@ -76,16 +83,23 @@ def test_photo_evidence_return_answer_resubmit_verify_with_bells(
     # Operator: one unread (returned); the reason is the first entry of the thread.
     page.goto(entry_path)
     expect(bell(page)).to_have_attribute("data-unread", "1")
-    expect(page.locator("#percakapan")).to_contain_text("Foto belum menunjukkan rumah")
+    returned = page.locator("#percakapan .comment").first
+    expect(returned).to_contain_text("Foto belum menunjukkan rumah")
+    expect(returned).to_contain_text("16 Mar 2026")  # today, on the frozen clock
     page.fill("#teks", "Foto sebelum dibedah sudah saya tambahkan.")
     page.get_by_role("button", name="Kirim komentar").click()
     expect(page.locator("#percakapan .comment")).to_have_count(2)
     page.set_input_files(
-        "#berkas", {"name": "sebelum.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}
+        "#berkas",
+        {
+            "name": "sebelum.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": phone_photo(taken="2026:02:02 08:15:00"),
+        },
     )
-    page.select_option("#lampiran-indikator", flow.HOUSES)
+    page.select_option("#lampiran-indikator", HOUSES)
     page.get_by_role("button", name="Lampirkan").click()
-    expect(page.locator(f'.evidence-strip[data-indicator="{flow.HOUSES}"] img')).to_have_count(2)
+    expect(page.locator(f'.evidence-strip[data-indicator="{HOUSES}"] img')).to_have_count(2)
     page.get_by_role("button", name="Ajukan untuk verifikasi").click()
     expect(status).to_have_text("Diajukan")
 

@@ -4,20 +4,13 @@ answered on the overview, the scorecard on a 360 px phone, and printing for a me
 import re
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 
 from tests.browser.conftest import draw_charts
-from tests.conftest import FIXTURES
 
 BEHIND_TEXT = "rgb(179, 71, 0)"  # --behind, the words' colour
 BEHIND_FILL = "rgb(213, 94, 0)"  # #D55E00, the bars' and the map's colour
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def test_overview_answers_which_regencies_are_behind_in_gbrss(page, watch, gbrss_data):

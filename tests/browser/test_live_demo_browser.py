@@ -6,23 +6,26 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from programs.models import LockException, MonthlyReport
-from tests.conftest import FIXTURES
+from tests.browser.conftest import freeze_browser
 
 Status = MonthlyReport.Status
-NOW = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)  # 09:00 in Palembang
 
 
 @pytest.fixture
-def live_demo(transactional_db):
-    with time_machine.travel(NOW, tick=True):
-        call_command("loaddata", *FIXTURES, verbosity=0)
-        call_command("seed_demo", "--force", "--until", "2026-10", verbosity=0)
-        yield
+def today():
+    """Sunday 29 November 2026: October was due on 10 November and is still open, the
+    months up to September are locked, November is the running month."""
+    return dt.date(2026, 11, 29)
+
+
+@pytest.fixture
+def live_demo(reference_data, frozen_clock):
+    """The demo as `seed_demo` makes it on `today` (the server's and the browser's clock)."""
+    call_command("seed_demo", "--force", "--until", "2026-10", verbosity=0)
 
 
 def log_in(page, username, next_path):
@@ -76,6 +79,7 @@ def test_operator_fixes_a_locked_month_and_submits_this_month_verifier_verifies(
 
     # Verifier: filter the queue to Banyuasin and the locked month, verify from there.
     context = page.context.browser.new_context(**browser_context_args)
+    freeze_browser(context)
     verifier = context.new_page()
     verifier.set_default_timeout(10_000)
     log_in(verifier, "verifikator", "/verifikasi/")

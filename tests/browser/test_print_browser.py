@@ -3,17 +3,10 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.conftest import draw_charts
-from tests.conftest import FIXTURES
 
 A4_TEXT_WIDTH = 688  # (210 mm - 2 x 14 mm margins) at 96 CSS px per inch
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 @pytest.mark.parametrize(

@@ -7,30 +7,14 @@ dashboard's numbers change accordingly (anonymous visitors see verified data onl
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from programs.models import FundingSource, Indicator, MonthlyReport, Program, Target
-from regencies.models import Regency, UserScope
-from tests.browser.conftest import PageWatch, draw_charts
-from tests.conftest import FIXTURES
-from tests.factories import (
-    MonthlyReportFactory,
-    RealizationFactory,
-    UserFactory,
-    UserScopeFactory,
-)
-from tests.helpers import previous_month
+from programs.models import MonthlyReport
+from tests.browser.conftest import EARLIER, HOUSES, OPERATOR, TARGET, VERIFIER, draw_charts
 
 PASSWORD = "rahasia-uji-123"
-OPERATOR, VERIFIER = "operator-1607", "verifikator-uji"
-HOUSES = "rumah-dibedah"
-TARGET = 3000
-EARLIER = 1000  # verified in January, when the reported month is later in the year
 TOO_MANY, FIXED, APBN = 5000, 1200, 34
 REASON = "5.000 rumah dalam sebulan tidak masuk akal: periksa lagi angka Tidak dirinci."
 
@@ -38,66 +22,6 @@ REASON = "5.000 rumah dalam sebulan tidak masuk akal: periksa lagi angka Tidak d
 def angka(value: int) -> str:
     """Indonesian thousands grouping, written out independently of the app: 1234 -> 1.234."""
     return f"{value:,}".replace(",", ".")
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Live-server tests need committed data: override the `db`-based fixture."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
-
-
-@pytest.fixture
-def reporting_data(reference_data):
-    """GBRSS for Banyuasin (16.07): a target of 3.000 houses for the year, 1.000 verified in
-    January (unless the month to report is January), an operator and a verifier."""
-    year, month = previous_month()
-    program = Program.objects.get(slug="gbrss")
-    houses = Indicator.objects.get(program=program, code=HOUSES)
-    banyuasin = Regency.objects.get(code="16.07")
-    Target.objects.update_or_create(
-        indicator=houses, regency=banyuasin, year=year, defaults={"value": Decimal(TARGET)}
-    )
-    earlier = 0
-    if month > 1:
-        report = MonthlyReportFactory(
-            program=program,
-            regency=banyuasin,
-            year=year,
-            month=1,
-            status=MonthlyReport.Status.VERIFIED,
-            first_submitted_at=dt.datetime(year, 2, 5, 9, tzinfo=dt.UTC),
-            submitted_at=dt.datetime(year, 2, 5, 9, tzinfo=dt.UTC),
-            verified_at=dt.datetime(year, 2, 7, 9, tzinfo=dt.UTC),
-        )
-        RealizationFactory(
-            report=report,
-            indicator=houses,
-            funding_source=FundingSource.objects.get(code="apbd-prov"),
-            value=Decimal(EARLIER),
-        )
-        earlier = EARLIER
-    UserScopeFactory(
-        role=UserScope.Role.OPERATOR, regency=banyuasin, user=UserFactory(username=OPERATOR)
-    )
-    UserScopeFactory(role=UserScope.Role.VERIFIKATOR, user=UserFactory(username=VERIFIER))
-    return {"year": year, "month": month, "earlier": earlier}
-
-
-@pytest.fixture
-def other_page(page, browser_context_args, live_server):
-    """A page in a fresh browser context (another user), watched like `page`."""
-    contexts = []
-
-    def make():
-        context = page.context.browser.new_context(**browser_context_args)
-        contexts.append(context)
-        new = context.new_page()
-        new.set_default_timeout(10_000)
-        return new, PageWatch(new, live_server.url)
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def log_in(page, username, next_path):
@@ -143,10 +67,14 @@ def enter(page, field, text):
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
+# Monday 16 March 2026: February was due on the 10th (six days late, open until 9 April),
+# January locked after 12 March.
+@pytest.mark.parametrize("today", [dt.date(2026, 3, 16)])
 def test_report_submitted_returned_fixed_verified_and_counted(
     page, watch, other_page, reporting_data, live_server
 ):
     year, month, earlier = (reporting_data[k] for k in ("year", "month", "earlier"))
+    assert (year, month, earlier) == (2026, 2, EARLIER)
     entry_path = f"/laporan/16.07/gbrss/{year:04d}-{month:02d}/"
     entry_url = live_server.url + entry_path
     posts = []  # (path, status, X-CSRFToken header, csrfmiddlewaretoken in the body)
@@ -171,11 +99,19 @@ def test_report_submitted_returned_fixed_verified_and_counted(
     check = page.locator("#check-result")
     submit = page.get_by_role("button", name="Ajukan untuk verifikasi")
 
-    # Operator: the month waits in "Laporan" with "Isi laporan".
+    # Operator: February is overdue, first under "Perlu dikerjakan sekarang" and in
+    # "Laporan" with "Isi laporan"; January of a program not reported is locked.
     log_in(page, OPERATOR, "/laporan/")
-    if year != timezone.localdate().year:  # January: last December is in last year's list
-        page.goto(f"/laporan/?tahun={year}")
+    expect(page.locator("#due-now")).to_contain_text(
+        "GBRSS Februari: Belum diisi · batas 10 Maret 2026 (terlambat 6 hari)"
+    )
     row = page.locator(f'#my-reports tr[data-program="gbrss"][data-month="{month}"]')
+    expect(row.locator("td")).to_have_text(
+        ["GBRSS", "Februari", "Belum diisi", "10 Maret 2026", "terlambat 6 hari", "Isi laporan"]
+    )
+    expect(
+        page.locator('#my-reports tr[data-program="gpstss"][data-month="1"] td').nth(2)
+    ).to_have_text("Belum diisi · terkunci")
     expect(row.get_by_role("link")).to_have_text("Isi laporan")
     row.get_by_role("link", name="Isi laporan").click()
     page.wait_for_url(entry_url)
@@ -222,9 +158,7 @@ def test_report_submitted_returned_fixed_verified_and_counted(
     expect(page.locator(".messages")).to_contain_text("Laporan diajukan untuk diverifikasi")
 
     # Submitted, not verified: the public dashboard does not count it yet.
-    before = dashboard_figures(anonymous, year, month)
-    if earlier:
-        assert before == (angka(earlier), angka(earlier))
+    assert dashboard_figures(anonymous, year, month) == (angka(EARLIER), angka(EARLIER))
     assert angka(earlier + TOO_MANY + APBN) not in anonymous.locator("#page-body").inner_text()
 
     # Verifier: the queue lists it; open it and return it with a reason.

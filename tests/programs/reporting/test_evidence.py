@@ -44,15 +44,15 @@ BANYUASIN_GPS = {1: "S", 2: (2.0, 50.0, 0.0), 3: "E", 4: (104.0, 45.0, 0.0)}
 # --- Files made in the test ----------------------------------------------------------------
 
 
-def phone_photo(orientation=6, gps=True, size=(40, 20)) -> bytes:
+def phone_photo(orientation=6, gps=True, size=(40, 20), taken="2024:03:14 09:30:00") -> bytes:
     """A JPEG as a phone writes it: sideways pixels with an EXIF orientation, capture
-    time and GPS position."""
+    time (`taken`, local time as EXIF writes it) and GPS position."""
     image = Image.new("RGB", size, (200, 30, 30))
     image.paste((20, 20, 200), (0, 0, size[0] // 2, size[1]))
     exif = Image.Exif()
     exif[0x0112] = orientation
     exif[0x010F] = "PonselUji"
-    exif.get_ifd(0x8769)[36867] = "2024:03:14 09:30:00"
+    exif.get_ifd(0x8769)[36867] = taken
     if gps:
         exif.get_ifd(0x8825).update(BANYUASIN_GPS)
     out = io.BytesIO()
