@@ -8,9 +8,10 @@ import pytest
 from django.utils import translation
 
 from programs.dashboards import charts
-from programs.models import Indicator, SavedView, Target
+from programs.models import Indicator, MonthlyReport, Program, SavedView, Target
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.helpers import cells, element_text, find, find_all, page
 from tests.helpers import flat_html as text
 from tests.programs.dashboards.test_dashboards import figure
 
@@ -127,17 +128,42 @@ def test_a_bar_far_above_100_percent_is_clipped_and_labelled_with_its_value():
     assert charts.achievement_bars([bar("16.01", 40)], expected=D(60)).scale == 100.0
 
 
-def test_program_page_compares_with_the_same_month_last_year(client, gbrss_data, pimpinan):
+@pytest.mark.parametrize(
+    "signed_in, january, february",
+    [
+        # Verified only (the public): January 10 (Banyuasin) + 5 (OKU) = 15; up to
+        # February + 15 (Banyuasin) = 30.
+        (False, 15, 30),
+        # With provisional figures (a leader): OKU's submitted February 20 too: 15 + 15 +
+        # 20 = 50.
+        (True, 15, 50),
+    ],
+    ids=["public", "leader"],
+)
+def test_program_page_compares_with_the_same_month_last_year(
+    client, gbrss_data, request, signed_in, january, february
+):
+    """February 2025 (no report yet) beside February 2024, from gbrss_data's reports."""
+    if signed_in:
+        request.getfixturevalue("pimpinan")
     response = client.get("/program/gbrss/?tahun=2025&bulan=2")
-    html = text(response)
-    # Same month last year: February 2024, province year to date = 10 + 15 + 5 + 20 = 50.
-    assert "Februari tahun lalu (2024)" in html
-    assert 'data-figure="previous-year">50<' in html
+    html = page(response)
+    assert element_text(find(html, "dd", data_figure="previous-year")) == str(february)
+    assert "Februari tahun lalu (2024)" in [element_text(dt) for dt in find_all(html, "dt")]
     trend = figure(response, "chart-trend")
     last_year = [t for t in trend["data"] if t["name"] == "Tahun lalu (2024)"]
-    assert last_year and last_year[0]["y"] == [15.0, 50.0]
-    table = html[html.index('id="trend-table"') :]
-    assert "Tahun lalu" in table[: table.index("</thead>")]
+    assert last_year and last_year[0]["y"] == [float(january), float(february)]
+    table = find(html, "table", id="trend-table")
+    assert cells(find(find(table, "thead"), "tr")) == [
+        "Bulan",
+        "Realisasi",
+        "Lintasan target",
+        "Tahun lalu",
+    ]
+    assert [cells(row)[0::3] for row in find_all(find(table, "tbody"), "tr")] == [
+        ["Januari", str(january)],
+        ["Februari", str(february)],
+    ]
 
 
 # --- Meeting summary ------------------------------------------------------------------
@@ -159,6 +185,49 @@ def test_meeting_summary_has_every_program_its_status_and_the_regencies_behind(
     assert 'id="demo-label"' in html
     assert "Data s.d. Februari 2024" in html
     assert html.count("<tr data-program=") == 7
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025: December 2024 is the last closed month
+@pytest.mark.parametrize(
+    "signed_in, gbrss, gpiss",
+    [
+        # The public counts verified reports only: Banyuasin's GBRSS; Palembang's GPISS.
+        (False, "1 dari 17", "1 dari 4"),
+        # A leader counts submitted ones too: + OKU's GBRSS. Drafts never count, and
+        # Banyuasin's GPISS does not either: 13 of the 17 regencies are exempt from
+        # GPISS (fixtures/reporting_exemptions.json: no inflation figure of their own),
+        # Banyuasin among them, so 4 are expected.
+        (True, "2 dari 17", "1 dari 4"),
+    ],
+    ids=["public", "leader"],
+)
+def test_meeting_summary_counts_the_last_closed_months_reports_by_hand(
+    client, reference_data, request, signed_in, gbrss, gpiss
+):
+    Status = MonthlyReport.Status
+    V, S, D = Status.VERIFIED, Status.SUBMITTED, Status.DRAFT
+    for slug, code, status in [
+        ("gbrss", "16.07", V),
+        ("gbrss", "16.01", S),
+        ("gbrss", "16.02", D),
+        ("gpiss", "16.71", V),
+        ("gpiss", "16.07", S),  # exempt
+    ]:
+        MonthlyReportFactory(
+            program=Program.objects.get(slug=slug),
+            regency=Regency.objects.get(code=code),
+            year=2024,
+            month=12,
+            status=status,
+        )
+    if signed_in:
+        request.getfixturevalue("pimpinan")
+    html = page(client.get("/ringkasan/cetak/?tahun=2024&bulan=12"))
+    assert "kelengkapan: laporan Desember" in element_text(find(html, id="data-date"))
+    table = find(html, "table", id="summary-table")
+    assert cells(find(find(table, "thead"), "tr"))[-1] == "Kelengkapan"
+    assert cells(find(table, "tr", data_program="gbrss"))[-1] == gbrss
+    assert cells(find(table, "tr", data_program="gpiss"))[-1] == gpiss
 
 
 def test_meeting_summary_without_demo_data_has_no_demo_label(client, gbrss_data):
@@ -248,7 +317,7 @@ def test_server_drawn_maps_and_bars_show_a_markup_name_as_text(client, gbrss_dat
     """The SVG map, its list and the achievement bars are drawn on the server: a regency
     name that looks like markup is escaped there (issue 12's label escaping, issue 14)."""
     Regency.objects.filter(code="16.02").update(name='<b onmouseover="x()">OKU</b>')
-    for page in ("/?tahun=2024&bulan=12", "/program/gbrss/?tahun=2024&bulan=12"):
-        html = text(client.get(page))
+    for path in ("/?tahun=2024&bulan=12", "/program/gbrss/?tahun=2024&bulan=12"):
+        html = text(client.get(path))
         assert "<b onmouseover" not in html
         assert "&lt;b onmouseover=&quot;x()&quot;&gt;OKU&lt;/b&gt;" in html
