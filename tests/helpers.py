@@ -36,6 +36,16 @@ def page(response) -> Element:
     return parse_html(response.content.decode())
 
 
+def is_whole_page(response) -> bool:
+    """Whether the response is a whole document (<html> at its root), not an htmx partial."""
+    return page(response).name == "html"
+
+
+def figure_text(response, name: str) -> str:
+    """The text of the page's element marked `data-figure="name"` (a headline number)."""
+    return element_text(find(page(response), data_figure=name))
+
+
 def _matches(element: Element, tag: str | None, attrs: dict[str, str]) -> bool:
     if tag is not None and element.name != tag:
         return False
@@ -68,6 +78,11 @@ def find(root: Element, tag: str | None = None, **attrs: str) -> Element:
     found = find_all(root, tag, **attrs)
     assert found, f"no <{tag or '*'}> with {attrs}"
     return found[0]
+
+
+def attribute(element: Element, name: str) -> str | None:
+    """The value of an element's attribute, None when it has none."""
+    return dict(element.attributes).get(name)
 
 
 def element_text(element: Element | str) -> str:
