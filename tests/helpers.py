@@ -100,6 +100,17 @@ def cells(row: Element) -> list[str]:
     ]
 
 
+def flash_messages(response) -> list[str]:
+    """The texts of the page's one-time messages (base.html's `ul.messages`)."""
+    lists = find_all(page(response), "ul", class_="messages")
+    return [element_text(item) for found in lists for item in find_all(found, "li")]
+
+
+def row_messages(response, key: str) -> list[str]:
+    """The entry form's checks beside an indicator or a row (`#msg-<key>`), as texts."""
+    return [element_text(p) for p in find_all(find(page(response), id=f"msg-{key}"), "p")]
+
+
 def table_row(response, table_id: str, regency_code: str) -> Element:
     """A regency's row (`data-regency`) of the table (or any block) with id `table_id`."""
     return find(find(page(response), id=table_id), "tr", data_regency=regency_code)
