@@ -12,6 +12,7 @@ from django.utils import timezone
 from programs.models import FundingSource, MonthlyReport, Program
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+from tests.helpers import element_text, find, find_all, flash_messages, page
 
 Status = MonthlyReport.Status
 CODES = ["16.01", "16.02", "16.03", "16.04", "16.05", "16.06", "16.07", "16.08", "16.09"]
@@ -57,27 +58,43 @@ def queue(reference_data):
         submitted("gpsss", code, 2026, 9)
 
 
+def items(html) -> list[str]:
+    """The queue's reports by their headings, top to bottom."""
+    return [element_text(find(a, "h2")) for a in find_all(html, "article", class_="queue-item")]
+
+
+def options(html, select_id) -> list[str]:
+    return [element_text(o) for o in find_all(find(html, "select", id=select_id), "option")]
+
+
+def pager(html) -> list[str]:
+    return [element_text(n) for n in find_all(html, "nav", class_="pager")]
+
+
 def test_pages_hold_at_most_25_reports_with_counts_per_filter(verifier, queue):
-    page = verifier.get("/verifikasi/").content.decode()
-    assert page.count('class="panel queue-item"') == 25
-    assert "31 laporan" in page and "Halaman 1 dari 2" in page
-    assert ">GBRSS (27)</option>" in page and ">GPSSS (4)</option>" in page
-    assert "September 2026 (13)</option>" in page
-    assert "Diajukan (31)" in page
-    second = verifier.get("/verifikasi/", {"halaman": 2}).content.decode()
-    assert second.count('class="panel queue-item"') == 6
+    html = page(verifier.get("/verifikasi/"))
+    assert len(items(html)) == 25
+    assert element_text(find(html, id="queue-total")) == "31 laporan"  # 27 GBRSS + 4 GPSSS
+    assert "Halaman 1 dari 2" in pager(html)[0]
+    programs = options(html, "filter-program")[1:]  # after "Semua program"
+    assert {"GBRSS (27)", "GPSSS (4)"} <= set(programs)
+    assert all(o.endswith("(0)") for o in programs if o not in ("GBRSS (27)", "GPSSS (4)"))
+    # 9 GBRSS + 4 GPSSS in September.
+    assert "September 2026 (13)" in options(html, "filter-bulan")
+    tabs = [element_text(a) for a in find_all(find(html, "nav", class_="status-tabs"), "a")]
+    assert tabs[0] == "Diajukan (31)"
+    assert len(items(page(verifier.get("/verifikasi/", {"halaman": 2})))) == 6
 
 
 def test_filters_by_program_regency_and_month(verifier, queue):
-    page = verifier.get("/verifikasi/", {"program": "gpsss"}).content.decode()
-    assert page.count('class="panel queue-item"') == 4 and "Halaman" not in page
-    page = verifier.get(
-        "/verifikasi/", {"program": "gbrss", "wilayah": "16.07", "bulan": "2026-08"}
-    ).content.decode()
-    assert page.count('class="panel queue-item"') == 1
-    assert "GBRSS — Banyuasin — Agustus 2026" in page
+    html = page(verifier.get("/verifikasi/", {"program": "gpsss"}))
+    assert len(items(html)) == 4 and pager(html) == []
+    html = page(
+        verifier.get("/verifikasi/", {"program": "gbrss", "wilayah": "16.07", "bulan": "2026-08"})
+    )
+    assert items(html) == ["GBRSS — Banyuasin — Agustus 2026"]
     # Counts beside a filter's choices follow the other filters.
-    assert ">GPSSS (0)</option>" in page
+    assert "GPSSS (0)" in options(html, "filter-program")
     # Bad filter values fall back to the defaults instead of failing.
     assert verifier.get("/verifikasi/", {"bulan": "2026-13", "status": "x"}).status_code == 200
 
@@ -90,8 +107,10 @@ def test_bulk_verify_acts_only_within_the_filter(verifier, queue):
     # A queue that changed since the count was shown: nothing is verified.
     verifier.post("/verifikasi/?program=gbrss&bulan=2026-07", {"aksi": "semua", "jumlah": "8"})
     assert not MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).exists()
-    page = verifier.get("/verifikasi/?program=gbrss").content.decode()
-    assert "Antrean sudah berubah" in page
+    assert flash_messages(verifier.get("/verifikasi/?program=gbrss")) == [
+        "4 laporan diverifikasi.",  # the first post's, not shown yet (no redirect followed)
+        "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi.",
+    ]
 
 
 def test_operator_cannot_bulk_verify(reference_data, queue):
@@ -109,10 +128,11 @@ def test_checks_speak_to_the_verifier(verifier, reference_data):
         report.status, report.verified_at = Status.VERIFIED, timezone.now()
         report.save()
     submitted("gbrss", "16.07", 2026, 9, 40)
-    page = verifier.get("/verifikasi/").content.decode()
-    assert "cocokkan dengan catatan operator" in page
-    assert "operator tidak memberi catatan" in page
-    assert "beri catatan bila benar" not in page  # the operator's instruction
+    (warning,) = find_all(page(verifier.get("/verifikasi/")), "p", class_="msg-warning")
+    text = element_text(warning)
+    assert "cocokkan dengan catatan operator" in text
+    assert text.endswith("(operator tidak memberi catatan)")
+    assert "beri catatan bila benar" not in text  # the operator's instruction
 
 
 def test_queue_queries_do_not_grow_with_the_queue(verifier, reference_data):
