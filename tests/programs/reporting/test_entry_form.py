@@ -3,35 +3,37 @@ last month's denominator as a start, the month's total, removable source rows; a
 /laporan/ months x programs grid with what is due now on top."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.test import Client
 from django.utils import timezone
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program, Realization
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+from tests.helpers import attribute, element_text, find, find_all, page
 
 Status = MonthlyReport.Status
 
 
 @pytest.fixture
-def operator(reference_data):
-    with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
-        user = UserFactory(username="op-banyuasin")
-        UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
-        client = Client()
-        client.force_login(user)
-        yield client
+def today():
+    """29 November 2026: October was due on 10 November, November is the running month."""
+    return dt.date(2026, 11, 29)
 
 
-def value_of(page, name):
-    found = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', page)
-    assert found, name
-    return found.group(1)
+@pytest.fixture
+def operator(reference_data, frozen_clock):
+    user = UserFactory(username="op-banyuasin")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def value_of(html, name):
+    return attribute(find(html, "input", name=name), "value")
 
 
 def test_ratio_inputs_start_empty_with_labels_and_last_months_denominator(operator):
@@ -51,13 +53,21 @@ def test_ratio_inputs_start_empty_with_labels_and_last_months_denominator(operat
         numerator=Decimal(60),
         denominator=Decimal(1250),
     )
-    page = operator.get("/laporan/16.07/gpstss/2026-10/").content.decode()
-    assert value_of(page, "r-prevalensi-stunting-0-num") == ""
-    assert value_of(page, "r-prevalensi-stunting-0-den") == "1.250"
-    assert "Balita stunting<input" in page and "Balita diukur<input" in page
-    assert 'value="–"' not in page
-    shown = operator.get("/laporan/16.07/gpstss/2026-09/").content.decode()
-    assert "60 balita stunting / 1.250 balita diukur = 4,80 %" in shown
+    html = page(operator.get("/laporan/16.07/gpstss/2026-10/"))
+    assert value_of(html, "r-prevalensi-stunting-0-num") == ""
+    assert value_of(html, "r-prevalensi-stunting-0-den") == "1.250"
+    ratio = find(find(html, "tr", id="row-prevalensi-stunting-0"), "td", class_="ratio-inputs")
+    labels = find_all(ratio, "label")
+    assert [element_text(label) for label in labels] == ["Balita stunting", "Balita diukur"]
+    assert [attribute(find(label, "input"), "data-ratio-part") for label in labels] == [
+        "num",
+        "den",
+    ]
+    assert all(attribute(i, "value") != "–" for i in find_all(html, "input"))
+    shown = page(operator.get("/laporan/16.07/gpstss/2026-09/"))
+    assert element_text(find(shown, "td", class_="ratio-inputs")) == (
+        "60 balita stunting / 1.250 balita diukur = 4,80 %"
+    )
 
 
 def test_month_total_and_removed_rows(operator):
@@ -69,9 +79,10 @@ def test_month_total_and_removed_rows(operator):
         "r-rumah-dibedah-1-value": "1.004",
     }
     assert operator.post(url, {**rows, "aksi": "simpan", "versi": 0}).status_code == 302
-    page = operator.get(url).content.decode()
-    assert re.search(r'data-total-for="rows-rumah-dibedah"[^>]*>1\.007</output>', page)
-    assert page.count("data-remove-row") == 2
+    html = page(operator.get(url))
+    # 3 + 1.004
+    assert element_text(find(html, "output", data_total_for="rows-rumah-dibedah")) == "1.007"
+    assert len(find_all(find(html, id="rows-rumah-dibedah"), "button", class_="remove-row")) == 2
     # The operator removed the second row: saving without it deletes it.
     del rows["r-rumah-dibedah-1-source"], rows["r-rumah-dibedah-1-value"]
     version = MonthlyReport.objects.get().version
@@ -80,17 +91,15 @@ def test_month_total_and_removed_rows(operator):
 
 
 def test_laporan_grid_with_due_now_on_top(operator):
-    page = operator.get("/laporan/").content.decode()
-    due_now = page.index('id="due-now"')
-    assert due_now < page.index('id="report-grid"') < page.index('id="my-reports"')
-    section = page[due_now : page.index("</section>", due_now)]
-    assert "GBRSS November" in section and "GBRSS Oktober" in section
-    grid = page[
-        page.index('id="report-grid"') : page.index("</table>", page.index('id="report-grid"'))
-    ]
-    assert (
-        grid.count("<tr data-program=")
-        == Program.objects.filter(active=True, indicators__isnull=False).distinct().count()
-    )
-    gpiss = grid[grid.index('data-program="gpiss"') :].split("</tr>")[0]
-    assert "Tidak wajib" in gpiss  # Banyuasin is not a BPS inflation city
+    html = page(operator.get("/laporan/"))
+    sections = ("due-now", "report-grid", "my-reports")
+    in_order = [attribute(e, "id") for e in find_all(html) if attribute(e, "id") in sections]
+    assert in_order == list(sections)
+    due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
+    assert "GBRSS November" in due_now and "GBRSS Oktober" in due_now
+    grid = find(find(html, "table", id="report-grid"), "tbody")
+    # The six programs that have indicators (fixtures/programs.json).
+    programs = [attribute(row, "data-program") for row in find_all(grid, "tr")]
+    assert programs == ["gpiss", "gpmss", "gpsss", "gpstss", "gbrss", "gsmp"]
+    gpiss = find(grid, "tr", data_program="gpiss")
+    assert "Tidak wajib" in element_text(gpiss)  # Banyuasin is not a BPS inflation city
