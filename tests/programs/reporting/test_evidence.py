@@ -27,6 +27,7 @@ from programs.models import (
     Notification,
 )
 from programs.reporting import services
+from tests.helpers import attribute, cells, element_text, find, find_all, page, row_messages
 from tests.programs.reporting import test_reporting
 from tests.programs.reporting.test_reporting import (
     client_for,
@@ -37,6 +38,15 @@ from tests.programs.reporting.test_reporting import (
 )
 
 people = test_reporting.people  # the same users and scopes as the reporting tests
+
+
+def unread(client) -> str:
+    """The notification bell's count of unread notifications."""
+    bell = page(client.get("/notifikasi/lonceng/"))  # the fragment is the bell itself
+    assert attribute(bell, "id") == "notification-bell"
+    return attribute(bell, "data-unread")
+
+
 Status = MonthlyReport.Status
 BANYUASIN_GPS = {1: "S", 2: (2.0, 50.0, 0.0), 3: "E", 4: (104.0, 45.0, 0.0)}
 
@@ -122,7 +132,7 @@ def stored_files() -> list[str]:
 
 def assert_refused(response, text):
     assert response.status_code == 422
-    assert text in response.content.decode()
+    assert text in element_text(page(response))
     assert Attachment.objects.count() == 0
     assert stored_files() == []
 
@@ -157,10 +167,11 @@ def test_phone_photo_is_rotated_reencoded_without_exif_and_keeps_time_and_gps(pe
     assert thumb.status_code == 200
     assert Image.open(io.BytesIO(b"".join(thumb.streaming_content))).format == "JPEG"
     # The verifier sees the photo beside the value, with its time and GPS point on the map.
-    page = client_for(people["verifier"]).get(url()).content.decode()
-    assert f"/lampiran/{attachment.pk}/kecil/" in page
-    assert "GPS -2,83333, 104,75000" in page
-    assert 'id="photo-map"' in page and 'class="map-point"' in page
+    html = page(client_for(people["verifier"]).get(url()))
+    item = find(html, "li", class_="attachment", data_attachment=str(attachment.pk))
+    assert attribute(find(item, "img"), "src") == f"/lampiran/{attachment.pk}/kecil/"
+    assert element_text(find(item, "span", class_="gps")) == "GPS -2,83333, 104,75000"
+    assert len(find_all(find(html, "svg", id="photo-map"), class_="map-point")) == 1
 
 
 def test_png_and_clean_pdf_are_accepted(people):
@@ -309,7 +320,7 @@ def test_caption_is_kept_when_an_upload_is_refused(people):
     draft()
     response = upload(client_for(people["operator"]), b"not an image", caption="Rumah Pak Udin")
     assert response.status_code == 422
-    assert 'value="Rumah Pak Udin"' in response.content.decode()
+    assert attribute(find(page(response), "input", id="keterangan"), "value") == "Rumah Pak Udin"
 
 
 def test_count_limit_per_report(people, settings):
@@ -320,7 +331,7 @@ def test_count_limit_per_report(people, settings):
         assert upload(operator, png()).status_code == 302
     response = upload(operator, png())
     assert response.status_code == 422
-    assert "Paling banyak 2 lampiran per laporan" in response.content.decode()
+    assert "Paling banyak 2 lampiran per laporan" in element_text(page(response))
     assert Attachment.objects.count() == 2
 
 
@@ -379,9 +390,9 @@ def test_public_photos_of_verified_reports_only(people, client, django_assert_nu
     assert photo.is_public
     assert client.get(f"/lampiran/{photo.pk}/kecil/").status_code == 200
     year, _month = previous_month()
-    for page in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
-        html = client.get(page).content.decode()
-        assert f"/lampiran/{photo.pk}/kecil/" in html and "Rumah selesai" in html
+    for path in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
+        (img,) = find_all(page(client.get(path)), "img", src=f"/lampiran/{photo.pk}/kecil/")
+        assert attribute(img, "alt") == "Rumah selesai"
     # The gallery reads what its captions show in one query (no column loaded per photo).
     from programs.reporting.selectors import public_photos
 
@@ -398,8 +409,8 @@ def test_public_photos_of_verified_reports_only(people, client, django_assert_nu
     verifier.post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
     assert client.get(f"/lampiran/{photo.pk}/").status_code == 404
     # The cached dashboard pages drop it at once (attachments change the data version).
-    for page in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
-        assert f"/lampiran/{photo.pk}/kecil/" not in client.get(page).content.decode()
+    for path in (f"/program/gbrss/?tahun={year}", f"/wilayah/16.07/?tahun={year}"):
+        assert find_all(page(client.get(path)), "img", src=f"/lampiran/{photo.pk}/kecil/") == []
 
 
 # --- Remove, history, required evidence -------------------------------------------------------
@@ -420,8 +431,9 @@ def test_remove_only_while_editable_and_both_steps_in_history(
         operator.post(f"/lampiran/{photo.pk}/hapus/")
     assert Attachment.objects.count() == 0
     assert stored_files() == [] and not any(default_storage.exists(n) for n in names)
-    page = operator.get(url()).content.decode()
-    assert "Lampiran ditambahkan: foto.jpg" in page and "Lampiran dihapus: foto.jpg" in page
+    timeline = find(page(operator.get(url())), "table", id="timeline")
+    changes = [cells(row)[2] for row in find_all(find(timeline, "tbody"), "tr")]
+    assert "Lampiran ditambahkan: foto.jpg" in changes and "Lampiran dihapus: foto.jpg" in changes
     # Once submitted, its attachments stay.
     upload(operator, phone_photo())
     MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.SUBMITTED)
@@ -438,7 +450,7 @@ def test_indicator_requiring_evidence_blocks_submit_until_attached(people):
     rep = MonthlyReport.objects.get()
     response = operator.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
     assert response.status_code == 422
-    assert "wajib disertai bukti" in response.content.decode()
+    assert any("wajib disertai bukti" in text for text in row_messages(response, "rumah-dibedah"))
     rep.refresh_from_db()
     assert rep.status == Status.DRAFT
     # A general attachment is not evidence for the indicator; one tied to it is.
@@ -462,13 +474,15 @@ def test_comments_are_plain_text_length_limited_and_scoped(people):
         url(suffix="komentar/"), {"teks": "<b>Foto</b> kurang <script>x</script>"}
     )
     assert response.status_code == 302
-    page = client_for(people["operator"]).get(url()).content.decode()
-    assert "&lt;b&gt;Foto&lt;/b&gt; kurang &lt;script&gt;" in page
-    assert "<script>x</script>" not in page
+    thread = find(page(client_for(people["operator"]).get(url())), id="percakapan")
+    (comment,) = find_all(thread, "p", class_="comment-text")
+    assert element_text(comment) == "<b>Foto</b> kurang <script>x</script>"  # as text
+    assert find_all(thread, "b") == [] and find_all(thread, "script") == []
     too_long = verifier.post(url(suffix="komentar/"), {"teks": "x" * 2001})
     assert too_long.status_code == 422
-    assert "paling banyak 2000 karakter" in too_long.content.decode()
-    assert "x" * 2001 in too_long.content.decode()  # what was typed is not lost
+    assert "paling banyak 2000 karakter" in element_text(page(too_long))
+    typed = find(page(too_long), "textarea", id="teks")
+    assert element_text(typed) == "x" * 2001  # what was typed is not lost
     assert verifier.post(url(suffix="komentar/"), {"teks": "   "}).status_code == 422
     for who in ("operator_other_regency", "verifier_other_program", None):
         response = client_for(people[who] if who else None).post(
@@ -485,12 +499,7 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
     op, ver = client_for(operator), client_for(verifier)
 
     def bell(client):
-        return int(
-            client.get("/notifikasi/lonceng/")
-            .content.decode()
-            .split('data-unread="')[1]
-            .split('"')[0]
-        )
+        return int(unread(client))
 
     with django_capture_on_commit_callbacks(execute=True):
         op.post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
@@ -510,8 +519,7 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
         op.post(url(suffix="komentar/"), {"teks": "Sudah saya lampirkan."})
     assert bell(ver) == 2  # submitted + the operator's answer
     assert Notification.objects.filter(user=verifier, kind="comment").exists()
-    page = ver.get("/notifikasi/").content.decode()
-    assert "Sudah saya lampirkan." in page
+    assert "Sudah saya lampirkan." in element_text(page(ver.get("/notifikasi/")))
     assert bell(ver) == 0  # the list marks them read
     rep.refresh_from_db()
     op.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
@@ -520,7 +528,7 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
     kinds = list(Notification.objects.filter(user=operator).values_list("kind", flat=True))
     assert sorted(kinds) == ["returned", "verified"]
     # Anonymous visitors get no bell.
-    assert 'data-unread="0"' in client_for(None).get("/notifikasi/lonceng/").content.decode()
+    assert unread(client_for(None)) == "0"
 
 
 def test_failed_mail_is_logged_not_dropped(
@@ -623,10 +631,12 @@ def test_verifier_queue_counts_evidence_with_fixed_queries(people):
     def count():
         with CaptureQueriesContext(connection) as ctx:
             response = verifier.get("/verifikasi/")
-        return len(ctx.captured_queries), response.content.decode()
+        return len(ctx.captured_queries), page(response)
 
     few, html = count()
-    assert "2 lampiran" in html and 'data-evidence="1"' in html
+    (item,) = find_all(html, "article", class_="queue-item")
+    assert "2 lampiran" in element_text(find(item, "p", class_="legend"))
+    assert element_text(find(item, "td", data_evidence="1")) == "1"  # the photo
     other = draft(regency="16.01")
     upload(client_for(people["operator_other_regency"]), png(), code="16.01")
     MonthlyReport.objects.filter(pk=other.pk).update(status=Status.SUBMITTED)
@@ -703,12 +713,13 @@ def test_notification_page_queries_do_not_grow(people):
         return len(ctx.captured_queries)
 
     Notification.objects.create(user=operator, kind="deadline", text="satu")
-    first = client.get("/notifikasi/").content.decode()
-    assert 'class="notification unread"' in first  # shown as new once
+    first = page(client.get("/notifikasi/"))
+    assert len(find_all(first, class_="unread")) == 1  # shown as new once
     few = count()
     Notification.objects.bulk_create(
         Notification(user=operator, kind="comment", text=f"komentar {i}") for i in range(20)
     )
     assert count() == few
-    html = client.get("/notifikasi/").content.decode()
-    assert "komentar 19" in html and "notification unread" not in html  # read at the last visit
+    html = page(client.get("/notifikasi/"))
+    assert "komentar 19" in element_text(html)
+    assert find_all(html, class_="unread") == []  # read at the last visit
