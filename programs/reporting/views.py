@@ -110,10 +110,13 @@ def _require_edit(user, target: ReportTarget) -> None:
 def my_reports(request: HttpRequest) -> HttpResponse:
     """An operator's months x programs: what is returned, due, late, or done."""
     today = timezone.localdate()
+    # Operators report last month: in January that is December of last year, so the
+    # list opens on the year of the month last ended (what is due now is in it).
+    last_month_year = today.year - 1 if today.month == 1 else today.year
     try:
-        year = int(request.GET.get("tahun", today.year))
+        year = int(request.GET.get("tahun", last_month_year))
     except ValueError:
-        year = today.year
+        year = last_month_year
     year = min(max(year, MIN_YEAR), today.year)
     items = reporting.operator_months(user=request.user, year=year, today=today)
     scope = permissions.scope_of(request.user)

@@ -103,3 +103,14 @@ def test_laporan_grid_with_due_now_on_top(operator):
     assert programs == ["gpiss", "gpmss", "gpsss", "gpstss", "gbrss", "gsmp"]
     gpiss = find(grid, "tr", data_program="gpiss")
     assert "Tidak wajib" in element_text(gpiss)  # Banyuasin is not a BPS inflation city
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 1, 5)])
+def test_in_january_the_list_opens_on_last_year_with_december_due(operator):
+    """December 2026 is due on 10 January 2027: the list without ?tahun shows 2026."""
+    html = page(operator.get("/laporan/"))
+    due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
+    assert "GBRSS Desember" in due_now
+    assert not any("Januari" in text for text in due_now)  # due only on 10 February
+    this_year = page(operator.get("/laporan/?tahun=2027"))
+    assert "GBRSS Januari" in [element_text(a) for a in find_all(this_year, "a")]
