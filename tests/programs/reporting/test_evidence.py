@@ -27,7 +27,16 @@ from programs.models import (
     Notification,
 )
 from programs.reporting import services
-from tests.helpers import attribute, cells, element_text, find, find_all, page, row_messages
+from tests.helpers import (
+    attribute,
+    cells,
+    element_text,
+    find,
+    find_all,
+    page,
+    row_messages,
+    unread,
+)
 from tests.programs.reporting import test_reporting
 from tests.programs.reporting.test_reporting import (
     client_for,
@@ -38,13 +47,6 @@ from tests.programs.reporting.test_reporting import (
 )
 
 people = test_reporting.people  # the same users and scopes as the reporting tests
-
-
-def unread(client) -> str:
-    """The notification bell's count of unread notifications."""
-    bell = page(client.get("/notifikasi/lonceng/"))  # the fragment is the bell itself
-    assert attribute(bell, "id") == "notification-bell"
-    return attribute(bell, "data-unread")
 
 
 Status = MonthlyReport.Status
