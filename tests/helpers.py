@@ -11,8 +11,14 @@ from decimal import Decimal
 from django.test.html import Element, parse_html
 from django.utils import timezone
 
-from programs.models import FundingSource, Indicator, Target
-from tests.factories import MonthlyReportFactory, RealizationFactory, RegencyFactory
+from programs.models import FundingSource, Indicator, Program, Target
+from regencies.models import UserScope
+from tests.factories import (
+    MonthlyReportFactory,
+    RealizationFactory,
+    RegencyFactory,
+    UserFactory,
+)
 
 
 def previous_month(months_back: int = 1, today: dt.date | None = None) -> tuple[int, int]:
@@ -24,6 +30,17 @@ def previous_month(months_back: int = 1, today: dt.date | None = None) -> tuple[
     for _i in range(months_back):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return year, month
+
+
+def make_user(name, role=None, regency=None, programs=(), superuser=False):
+    """A user with an email, and a scope when `role` is given (`programs`: slugs)."""
+    user = UserFactory(
+        username=name, email=f"{name}@sumselprov.go.id", is_superuser=superuser, is_staff=superuser
+    )
+    if role:
+        scope = UserScope.objects.create(user=user, role=role, regency_id=regency)
+        scope.programs.set(Program.objects.filter(slug__in=programs))
+    return user
 
 
 def flat_html(response) -> str:

@@ -37,7 +37,6 @@ from tests.helpers import (
     row_messages,
     unread,
 )
-from tests.programs.reporting import test_reporting
 from tests.programs.reporting.test_reporting import (
     client_for,
     previous_month,
@@ -45,9 +44,6 @@ from tests.programs.reporting.test_reporting import (
     rows,
     url,
 )
-
-people = test_reporting.people  # the same users and scopes as the reporting tests
-
 
 Status = MonthlyReport.Status
 BANYUASIN_GPS = {1: "S", 2: (2.0, 50.0, 0.0), 3: "E", 4: (104.0, 45.0, 0.0)}
