@@ -20,6 +20,7 @@ from tests.factories import (
     TargetFactory,
     UserScopeFactory,
 )
+from tests.helpers import make_user
 
 # The day the frozen clock stands on: last month (May) is open for editing, April and
 # earlier are past their lock date (due 10th of the next month + 30 days), July is future.
@@ -122,6 +123,24 @@ def gbrss_data(reference_data):
     report(oku, 2, S, 20, "apbn")
     report(banyuasin, 3, MonthlyReport.Status.DRAFT, 99, "apbn")
     return program
+
+
+@pytest.fixture
+def people(reference_data):
+    """One user per role and scope, shared by the reporting, evidence, error-page and
+    logging tests."""
+    R = UserScope.Role
+    return {
+        "operator": make_user("op-banyuasin", R.OPERATOR, "16.07"),
+        "operator_other_regency": make_user("op-oku", R.OPERATOR, "16.01"),
+        "operator_other_program": make_user(
+            "op-banyuasin-sanitasi", R.OPERATOR, "16.07", ["gpsss"]
+        ),
+        "verifier": make_user("ver-gbrss", R.VERIFIKATOR, programs=["gbrss"]),
+        "verifier_other_program": make_user("ver-gpsss", R.VERIFIKATOR, programs=["gpsss"]),
+        "pimpinan": make_user("pimpinan", R.PIMPINAN),
+        "admin": make_user("admin", superuser=True),
+    }
 
 
 @pytest.fixture

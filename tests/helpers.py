@@ -11,8 +11,14 @@ from decimal import Decimal
 from django.test.html import Element, parse_html
 from django.utils import timezone
 
-from programs.models import FundingSource, Indicator, Target
-from tests.factories import MonthlyReportFactory, RealizationFactory, RegencyFactory
+from programs.models import FundingSource, Indicator, Program, Target
+from regencies.models import UserScope
+from tests.factories import (
+    MonthlyReportFactory,
+    RealizationFactory,
+    RegencyFactory,
+    UserFactory,
+)
 
 
 def previous_month(months_back: int = 1, today: dt.date | None = None) -> tuple[int, int]:
@@ -24,6 +30,17 @@ def previous_month(months_back: int = 1, today: dt.date | None = None) -> tuple[
     for _i in range(months_back):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return year, month
+
+
+def make_user(name, role=None, regency=None, programs=(), superuser=False):
+    """A user with an email, and a scope when `role` is given (`programs`: slugs)."""
+    user = UserFactory(
+        username=name, email=f"{name}@sumselprov.go.id", is_superuser=superuser, is_staff=superuser
+    )
+    if role:
+        scope = UserScope.objects.create(user=user, role=role, regency_id=regency)
+        scope.programs.set(Program.objects.filter(slug__in=programs))
+    return user
 
 
 def flat_html(response) -> str:
@@ -114,6 +131,70 @@ def row_messages(response, key: str) -> list[str]:
 def table_row(response, table_id: str, regency_code: str) -> Element:
     """A regency's row (`data-regency`) of the table (or any block) with id `table_id`."""
     return find(find(page(response), id=table_id), "tr", data_regency=regency_code)
+
+
+def unread(client) -> str:
+    """The notification bell's count of unread notifications."""
+    bell = page(client.get("/notifikasi/lonceng/"))  # the fragment is the bell itself
+    assert attribute(bell, "id") == "notification-bell"
+    return attribute(bell, "data-unread")
+
+
+def import_preview_rows(response) -> list[dict[str, str]]:
+    """The spreadsheet import preview's rows, each as its cells' texts by column heading,
+    with its state (new, changed, unchanged, error) under "state"."""
+    table = find(page(response), "table", id="preview-table")
+    headings = [element_text(th) for th in find_all(find(table, "thead"), "th")]
+    return [
+        dict(zip(headings, cells(tr), strict=True)) | {"state": attribute(tr, "data-state")}
+        for tr in find_all(find(table, "tbody"), "tr")
+    ]
+
+
+def error_messages(root: Element) -> list[str]:
+    """The texts of the form errors under `root` (the items of every `ul.errorlist`)."""
+    return [
+        element_text(item)
+        for found in find_all(root, "ul", class_="errorlist")
+        for item in find_all(found, "li")
+    ]
+
+
+def admin_row(response, change_url: str) -> dict[str, Element]:
+    """The cells of the admin changelist row linking to `change_url`, by column name
+    (the `field-<name>` class the admin gives each cell)."""
+    rows = [
+        columns
+        for row in find_all(find(page(response), "table", id="result_list"), "tr")
+        if find_all(row, "a", href=change_url)
+        and (columns := _admin_cells(row))  # not a row of errors linking to the object
+    ]
+    assert len(rows) == 1, f"no single changelist row linking to {change_url}"
+    return rows[0]
+
+
+def _admin_cells(row: Element) -> dict[str, Element]:
+    return {
+        name.removeprefix("field-"): cell
+        for cell in row.children
+        if not isinstance(cell, str)
+        for name in (attribute(cell, "class") or "").split()
+        if name.startswith("field-")
+    }
+
+
+def admin_column(response, name: str) -> list[str]:
+    """The texts of one column (`field-<name>`) of the admin changelist, row by row."""
+    table = find(page(response), "table", id="result_list")
+    return [element_text(cell) for cell in find_all(table, class_=f"field-{name}")]
+
+
+def admin_headers(response) -> list[str]:
+    """The texts of the admin changelist's column headers."""
+    return [
+        element_text(th)
+        for th in find_all(find(page(response), "table", id="result_list"), "th", scope="col")
+    ]
 
 
 def add_synthetic_regencies(count: int) -> None:

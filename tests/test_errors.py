@@ -6,9 +6,8 @@ from django.test import Client
 
 from programs.models import MonthlyReport
 from programs.reporting import services
-from tests.programs.reporting.test_reporting import (  # noqa: F401  (fixtures)
+from tests.programs.reporting.test_reporting import (
     client_for,
-    people,
     report,
     rows,
     url,
@@ -45,14 +44,14 @@ def test_hostile_urls_answer_400_or_404_in_indonesian(gbrss_data, quiet_client, 
 
 
 @pytest.mark.parametrize("path", ["/laporan/16.07/gpmss/0000-01/", "/laporan/16.07/gbrss/0000-01/"])
-def test_a_year_zero_report_is_a_404(people, quiet_client, path):  # noqa: F811
+def test_a_year_zero_report_is_a_404(people, quiet_client, path):
     quiet_client.force_login(people["operator"])
     response = quiet_client.get(path)
     assert response.status_code == 404
     assert "Halaman tidak ditemukan" in response.content.decode()
 
 
-def test_streamed_csv_export_with_a_nul_filter_is_refused_before_streaming(people, quiet_client):  # noqa: F811
+def test_streamed_csv_export_with_a_nul_filter_is_refused_before_streaming(people, quiet_client):
     report(Status.SUBMITTED)
     quiet_client.force_login(people["pimpinan"])
     response = quiet_client.get("/unduh/realisasi.csv?tahun=2024&bulan=3&program=%00")
@@ -60,14 +59,14 @@ def test_streamed_csv_export_with_a_nul_filter_is_refused_before_streaming(peopl
     assert not response.streaming
 
 
-def test_nul_in_a_posted_form_is_a_400(people, quiet_client):  # noqa: F811
+def test_nul_in_a_posted_form_is_a_400(people, quiet_client):
     quiet_client.force_login(people["operator"])
     response = quiet_client.post(url(), {"versi": "0", "aksi": "simpan", **rows(note="a\x00b")})
     assert response.status_code == 400
     assert not MonthlyReport.objects.exists()
 
 
-def test_a_deeply_nested_conflict_snapshot_is_a_conflict_not_a_500(people, quiet_client):  # noqa: F811
+def test_a_deeply_nested_conflict_snapshot_is_a_conflict_not_a_500(people, quiet_client):
     report(Status.DRAFT)
     quiet_client.force_login(people["operator"])
     response = quiet_client.post(
@@ -84,7 +83,7 @@ def test_404_page_is_indonesian_in_the_layout(db):
     assert "Halaman tidak ditemukan" in html and LAYOUT in html
 
 
-def test_403_page_says_why(people):  # noqa: F811
+def test_403_page_says_why(people):
     response = client_for(people["pimpinan"]).get("/impor/")
     assert response.status_code == 403
     html = response.content.decode()
@@ -106,7 +105,7 @@ def test_500_page_is_indonesian_in_the_layout(gbrss_data, quiet_client, monkeypa
     assert "simulated bug" not in html and "Traceback" not in html
 
 
-def test_logged_in_html_pages_are_private(people):  # noqa: F811
+def test_logged_in_html_pages_are_private(people):
     client = client_for(people["operator"])
     for path in ("/", "/laporan/", url()):
         response = client.get(path)
@@ -114,7 +113,7 @@ def test_logged_in_html_pages_are_private(people):  # noqa: F811
         assert "private" in response.get("Cache-Control", ""), path
 
 
-def test_return_and_reopen_reasons_have_a_length_limit(people):  # noqa: F811
+def test_return_and_reopen_reasons_have_a_length_limit(people):
     rep = report(Status.SUBMITTED)
     with pytest.raises(services.ServiceError) as refused:
         services.report_return(user=people["verifier"], report=rep, reason="x" * 2001)
@@ -129,7 +128,7 @@ def test_return_and_reopen_reasons_have_a_length_limit(people):  # noqa: F811
     assert rep.status == Status.SUBMITTED
 
 
-def test_notes_have_a_length_limit(people):  # noqa: F811
+def test_notes_have_a_length_limit(people):
     response = client_for(people["operator"]).post(
         url(), {"versi": "0", "aksi": "simpan", **rows("5", note="x" * 2001)}
     )

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from programs.reporting import services
-from tests.programs.reporting.test_reporting import people, report  # noqa: F401  (fixtures)
+from tests.programs.reporting.test_reporting import report
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def request_lines():
     logger.setLevel(previous)
 
 
-def test_one_json_line_per_request_with_id_user_status_and_duration(people, request_lines):  # noqa: F811
+def test_one_json_line_per_request_with_id_user_status_and_duration(people, request_lines):
     client = Client()
     client.force_login(people["operator"])
     response = client.get("/laporan/")
@@ -47,7 +47,7 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(people, requ
     assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
 
 
-def test_text_lines_carry_the_same_fields(people):  # noqa: F811
+def test_text_lines_carry_the_same_fields(people):
     from sumsel_gerakan.logging import TextFormatter
 
     record = logging.LogRecord("sumsel_gerakan.request", 20, "", 0, "GET / 200", (), None)
@@ -57,7 +57,7 @@ def test_text_lines_carry_the_same_fields(people):  # noqa: F811
 
 
 def test_failed_notification_mail_is_logged_not_dropped(
-    people,  # noqa: F811
+    people,
     settings,
     caplog,
     django_capture_on_commit_callbacks,

@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.factories import UserFactory
+from tests.helpers import admin_column, element_text, error_messages, find, find_all, page
 
 PASSWORD = "rahasia-uji-123"
 LOCKED_TEXT = "Terlalu banyak percobaan masuk yang gagal"
@@ -33,6 +34,16 @@ def logged_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
+def alert(response) -> str:
+    """The text of the alert in the page's main content (the lockout notice)."""
+    return element_text(find(find(page(response), "main", id="konten"), "p", role="alert"))
+
+
+def main_text(response) -> str:
+    """The visible text of the page's main content."""
+    return element_text(find(page(response), "main", id="konten"))
+
+
 def test_admin_login_locks_out_after_repeated_failures(admin):
     for _i in range(4):
         assert fail("/admin/login/", "admin-uji").status_code == 200
@@ -40,7 +51,7 @@ def test_admin_login_locks_out_after_repeated_failures(admin):
     client = Client()
     locked = client.post("/admin/login/", {"username": "admin-uji", "password": PASSWORD})
     assert locked.status_code == 429
-    assert LOCKED_TEXT in locked.content.decode()
+    assert alert(locked).startswith(LOCKED_TEXT)
     assert not logged_in(client)
 
 
@@ -59,10 +70,9 @@ def test_lockout_page_is_indonesian_in_the_site_layout(operator):
     for _i in range(5):
         fail("/akun/masuk/", "operator-1607")
     response = Client().post("/akun/masuk/", {"username": "operator-1607", "password": PASSWORD})
-    html = response.content.decode()
     assert response.status_code == 429
-    assert LOCKED_TEXT in html and "15 menit" in html
-    assert '<main id="konten"' in html  # base.html's layout
+    notice = alert(response)  # inside base.html's <main id="konten">
+    assert notice.startswith(LOCKED_TEXT) and "15 menit" in notice
 
 
 @pytest.mark.parametrize(
@@ -155,32 +165,34 @@ def test_admin_sees_lockouts(admin, operator):
         fail("/akun/masuk/", "operator-1607", REMOTE_ADDR="203.0.113.50")
     client = Client(REMOTE_ADDR="192.0.2.1")
     client.force_login(admin)
-    page = client.get("/admin/axes/accessattempt/")
-    assert page.status_code == 200
-    assert "operator-1607" in page.content.decode()
+    attempts = client.get("/admin/axes/accessattempt/")
+    assert attempts.status_code == 200
+    assert "operator-1607" in admin_column(attempts, "username")
 
 
 def test_login_error_says_it_once_in_indonesian(operator):
-    html = fail("/akun/masuk/", "operator-1607").content.decode()
-    assert "nama pengguna nama pengguna" not in html.lower()
-    assert "Nama pengguna atau kata sandi salah" in html
-    admin_html = fail("/admin/login/", "operator-1607").content.decode()
-    assert "nama pengguna nama pengguna" not in admin_html.lower()
+    response = fail("/akun/masuk/", "operator-1607")
+    [error] = error_messages(find(find(page(response), "main", id="konten"), "form"))
+    assert error.startswith("Nama pengguna atau kata sandi salah")
+    assert "nama pengguna nama pengguna" not in response.content.decode().lower()
+    admin_response = fail("/admin/login/", "operator-1607")
+    [admin_error] = find_all(page(admin_response), "p", class_="errornote")
+    assert "nama pengguna nama pengguna" not in element_text(admin_error).lower()
+    assert "nama pengguna nama pengguna" not in admin_response.content.decode().lower()
 
 
 def test_login_page_links_to_password_reset(db):
-    html = Client().get("/akun/masuk/").content.decode()
-    assert 'href="/akun/lupa-sandi/"' in html
-    assert "Lupa sandi" in html
+    link = find(page(Client().get("/akun/masuk/")), "a", href="/akun/lupa-sandi/")
+    assert element_text(link) == "Lupa sandi?"
 
 
 def test_password_reset_by_email(operator):
-    page = Client().get("/akun/lupa-sandi/")
-    assert page.status_code == 200
-    assert "Atur ulang kata sandi" in page.content.decode()
+    form_page = Client().get("/akun/lupa-sandi/")
+    assert form_page.status_code == 200
+    assert element_text(find(page(form_page), "h1")) == "Atur ulang kata sandi"
     sent = Client().post("/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"})
     assert sent.status_code == 302 and sent["Location"] == "/akun/lupa-sandi/terkirim/"
-    assert "Periksa kotak masuk" in Client().get(sent["Location"]).content.decode()
+    assert "Periksa kotak masuk" in main_text(Client().get(sent["Location"]))
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "Atur ulang kata sandi" in message.subject
@@ -188,13 +200,13 @@ def test_password_reset_by_email(operator):
     link = re.search(r"https?://[^/\s]+(/akun/lupa-sandi/[^\s]+/)", message.body).group(1)
     client = Client()
     form = client.get(link, follow=True)
-    assert "Kata sandi baru" in form.content.decode()
+    assert element_text(find(page(form), "label", for_="id_new_password1")) == "Kata sandi baru"
     done = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": "Sandi-baru-Sumsel-2025", "new_password2": "Sandi-baru-Sumsel-2025"},
     )
     assert done.status_code == 302
-    assert "berhasil" in Client().get(done["Location"]).content.decode()
+    assert "berhasil" in main_text(Client().get(done["Location"]))
     login = Client().post(
         "/akun/masuk/", {"username": "operator-1607", "password": "Sandi-baru-Sumsel-2025"}
     )

@@ -1,7 +1,6 @@
 """The Django admin of programs: pages, target allocation, the change-reason rule."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
@@ -20,6 +19,17 @@ from tests.factories import (
     RealizationFactory,
     RegencyFactory,
     TargetFactory,
+)
+from tests.helpers import (
+    admin_column,
+    admin_headers,
+    admin_row,
+    attribute,
+    element_text,
+    error_messages,
+    find,
+    find_all,
+    page,
 )
 
 pytestmark = pytest.mark.django_db
@@ -90,13 +100,15 @@ def changelist_data(target: Target, **overrides) -> dict:
     return data
 
 
-def row_cells(html: str, target: Target) -> dict[str, str]:
-    """The changelist cells of `target`'s row, by column name."""
+def row_cells(response, target: Target) -> dict[str, str]:
+    """The texts of the changelist cells of `target`'s row, by column name."""
     link = reverse("admin:programs_target_change", args=[target.pk])
-    rows = [row for row in re.findall(r"<tr>.*?</tr>", html, re.S) if f'href="{link}"' in row]
-    assert len(rows) == 1, f"no single changelist row for target {target.pk}"
-    cells = re.findall(r'<t[dh] class="field-([\w_]+)[^"]*">(.*?)</t[dh]>', rows[0], re.S)
-    return {name: re.sub(r"<[^>]+>", "", content).strip() for name, content in cells}
+    return {name: element_text(cell) for name, cell in admin_row(response, link).items()}
+
+
+def field_errors(response, name: str) -> list[str]:
+    """The errors shown beside the admin change form's field `name`."""
+    return error_messages(find(page(response), "div", class_=f"field-{name}"))
 
 
 # Pages
@@ -128,16 +140,24 @@ def test_change_and_history_pages_render(admin_client, reference_data):
         response = admin_client.get(url)
         assert response.status_code == 200, url
 
-    target_page = admin_client.get(pages[2]).content.decode()
-    assert "Alasan perubahan" in target_page
-    assert "Menjelang HUT ke-78 Sumsel" in target_page  # milestone inline
-    assert 'name="splits-TOTAL_FORMS"' in target_page
+    target_page = page(admin_client.get(pages[2]))
+    assert element_text(find(target_page, "label", for_="id_change_reason")) == "Alasan perubahan:"
+    milestone_labels = [
+        attribute(field, "value")
+        for field in find_all(find(target_page, id="milestones-group"), "input")
+        if (attribute(field, "name") or "").endswith("-label")
+    ]
+    assert "Menjelang HUT ke-78 Sumsel" in milestone_labels  # milestone inline
+    find(target_page, "input", name="splits-TOTAL_FORMS")
 
 
 def test_target_add_page_asks_no_reason(admin_client, db):
     response = admin_client.get(reverse("admin:programs_target_add"))
 
-    assert "Alasan perubahan" not in response.content.decode()
+    tree = page(response)
+    assert not find_all(tree, "label", for_="id_change_reason")
+    assert not find_all(tree, "textarea", name="change_reason")
+    assert not find_all(tree, "input", name="change_reason")
 
 
 # Allocation of province targets
@@ -156,19 +176,19 @@ def test_province_target_shows_allocation_and_remainder(admin_client, reference_
 
     response = admin_client.get(reverse("admin:programs_target_changelist"))
 
-    html = response.content.decode()
-    assert "Alokasi kab/kota" in html
-    assert "Belum dialokasikan" in html
-    cells = row_cells(html, province)
+    headers = admin_headers(response)
+    assert "Alokasi kab/kota" in headers
+    assert "Belum dialokasikan" in headers
+    cells = row_cells(response, province)
     assert cells["year_label"] == "2024"
     assert cells["allocation"] == "3.391"
     assert cells["unallocated"] == "5.000"
     # A province target without regency targets is entirely unallocated.
-    cells = row_cells(html, sanitation)
+    cells = row_cells(response, sanitation)
     assert cells["allocation"] == "0"
     assert cells["unallocated"] == "6.984"
     # Regency rows have no allocation of their own.
-    cells = row_cells(html, regency_targets[0])
+    cells = row_cells(response, regency_targets[0])
     assert cells["area"] == "Kab. Ogan Komering Ulu"
     assert cells["allocation"] == cells["unallocated"] == "-"
 
@@ -210,7 +230,7 @@ def test_target_changelist_runs_a_fixed_number_of_queries(admin_client, db):
             response = admin_client.get(reverse("admin:programs_target_changelist"))
         assert response.status_code == 200
         assert len(response.context["cl"].result_list) == Target.objects.count() == rows
-        cells = row_cells(response.content.decode(), province_targets[0])
+        cells = row_cells(response, province_targets[0])
         assert (cells["allocation"], cells["unallocated"]) == ("30", "70")
         return len(queries)
 
@@ -236,7 +256,7 @@ def test_changing_a_realized_target_without_reason_is_refused(admin_client, refe
     response = admin_client.post(url, change_data(target, value="9000"))
 
     assert response.status_code == 200
-    assert str(REASON_REQUIRED) in response.content.decode()
+    assert field_errors(response, "change_reason") == [str(REASON_REQUIRED)]
     assert response.context["adminform"].form.errors["change_reason"] == [str(REASON_REQUIRED)]
     target.refresh_from_db()
     assert target.value == Decimal(8391)
@@ -256,7 +276,7 @@ def test_every_guarded_field_needs_a_reason(admin_client, reference_data, change
     response = admin_client.post(url, change_data(target, **change))
 
     assert response.status_code == 200
-    assert str(REASON_REQUIRED) in response.content.decode()
+    assert field_errors(response, "change_reason") == [str(REASON_REQUIRED)]
     target.refresh_from_db()
     assert (target.value, target.baseline, target.due_date, target.year) == (
         Decimal(8391),
@@ -307,7 +327,7 @@ def test_reverting_a_realized_target_from_history_needs_a_reason(admin_client, r
     refused = admin_client.post(url, change_data(target, value="8391"))
     reverted = admin_client.post(url, change_data(target, value="8391", change_reason="Koreksi"))
 
-    assert str(REASON_REQUIRED) in refused.content.decode()
+    assert field_errors(refused, "change_reason") == [str(REASON_REQUIRED)]
     assert reverted.status_code == 302
     target.refresh_from_db()
     assert target.value == Decimal(8391)
@@ -342,7 +362,7 @@ def test_regency_target_realizations_are_those_of_its_regency_and_year(
 
     target.refresh_from_db()
     if needs_reason:
-        assert str(REASON_REQUIRED) in response.content.decode()
+        assert field_errors(response, "change_reason") == [str(REASON_REQUIRED)]
         assert target.value == Decimal(500)
     else:
         assert response.status_code == 302
@@ -362,9 +382,8 @@ def test_list_edit_of_a_realized_target_is_refused(admin_client, reference_data)
     )
 
     assert response.status_code == 200
-    html = response.content.decode()
-    assert LIST_EDIT_REFUSED_START in html
-    assert reverse("admin:programs_target_change", args=[target.pk]) in html
+    refusal = list_edit_refusal(response)
+    find(refusal, "a", href=reverse("admin:programs_target_change", args=[target.pk]))
     target.refresh_from_db()
     assert target.value == Decimal(8391)
     assert target.history.count() == history_count
@@ -388,7 +407,7 @@ def test_list_edit_is_refused_as_a_whole_when_one_row_is_realized(admin_client, 
 
     response = admin_client.post(reverse("admin:programs_target_changelist"), data)
 
-    assert LIST_EDIT_REFUSED_START in response.content.decode()
+    list_edit_refusal(response)
     free.refresh_from_db()
     assert free.value == Decimal(6984)
 
@@ -428,16 +447,28 @@ def test_changelist_marks_targets_with_realizations(admin_client, reference_data
     realize(realized, regency=None)  # the province's own report counts for it
     regency_target = TargetFactory(indicator=realized.indicator, regency_id="16.07")
 
-    html = admin_client.get(reverse("admin:programs_target_changelist")).content.decode()
+    response = admin_client.get(reverse("admin:programs_target_changelist"))
 
-    assert 'alt="True"' in row_cells_raw(html, realized, "has_realizations")
-    assert 'alt="False"' in row_cells_raw(html, regency_target, "has_realizations")
+    assert realization_icon(response, realized) == "True"
+    assert realization_icon(response, regency_target) == "False"
 
 
-def row_cells_raw(html: str, target: Target, column: str) -> str:
+def realization_icon(response, target: Target) -> str | None:
+    """The alt text of the yes/no icon in `target`'s "has realizations" cell."""
     link = reverse("admin:programs_target_change", args=[target.pk])
-    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f'href="{link}"' in r)
-    return re.search(rf'<td class="field-{column}[^"]*">(.*?)</td>', row, re.S).group(1)
+    return attribute(find(admin_row(response, link)["has_realizations"], "img"), "alt")
+
+
+def list_edit_refusal(response):
+    """The changelist's one error refusing a list edit of a realized target."""
+    table = find(page(response), "table", id="result_list")
+    refusals = [
+        errors
+        for errors in find_all(table, "ul", class_="errorlist")
+        if element_text(errors).startswith(LIST_EDIT_REFUSED_START)
+    ]
+    assert len(refusals) == 1, error_messages(table)
+    return refusals[0]
 
 
 # Programs and reports
@@ -488,7 +519,9 @@ def test_program_inline_refuses_two_headline_indicators(admin_client, db):
     response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
 
     assert response.status_code == 200
-    assert "Satu program hanya boleh punya satu indikator utama." in response.content.decode()
+    assert error_messages(find(page(response), id="indicators-group")) == [
+        "Satu program hanya boleh punya satu indikator utama."
+    ]
     assert not program.indicators.exists()
 
 
@@ -511,7 +544,8 @@ def test_new_report_refuses_an_indicator_of_another_program(admin_client, refere
     response = admin_client.post(reverse("admin:programs_monthlyreport_add"), data)
 
     assert response.status_code == 200
-    assert str(INDICATOR_NOT_IN_PROGRAM) in response.content.decode()
+    indicator_cell = find(page(response), "td", class_="field-indicator")
+    assert error_messages(indicator_cell) == [str(INDICATOR_NOT_IN_PROGRAM)]
     assert not MonthlyReport.objects.exists()
 
 
@@ -572,6 +606,6 @@ def test_report_changelist_filters_by_month_and_province(admin_client, reference
 
     assert list(by_month) == [march]
     assert list(by_area) == [province]
-    html = admin_client.get(url).content.decode()
-    assert "Maret 2024" in html
-    assert "Provinsi" in html
+    everything = admin_client.get(url)
+    assert "Maret 2024" in admin_column(everything, "period")
+    assert "Provinsi" in admin_column(everything, "area")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from programs.models import Program
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory, UserScopeFactory
+from tests.helpers import admin_column, admin_headers, error_messages, find, page
 
 pytestmark = pytest.mark.django_db
 
@@ -63,11 +64,10 @@ def test_pages_render(admin_client, reference_data, url_name):
 def test_regency_list_shows_the_reference_regencies(admin_client, reference_data):
     response = admin_client.get(reverse("admin:regencies_regency_changelist"))
 
-    html = response.content.decode()
     assert len(response.context["cl"].result_list) == 17
-    assert "Banyuasin" in html
-    assert "Pangkalan Balai" in html  # capital of Banyuasin
-    assert "Kode BPS" in html
+    assert "Banyuasin" in admin_column(response, "name")
+    assert "Pangkalan Balai" in admin_column(response, "capital")  # capital of Banyuasin
+    assert "Kode BPS" in admin_headers(response)
 
 
 def test_regency_code_is_read_only_once_created(admin_client, reference_data):
@@ -85,9 +85,9 @@ def test_user_page_has_the_scope_inline(admin_client, db):
         reverse("admin:auth_user_add"),
         reverse("admin:auth_user_change", args=[user.pk]),
     ):
-        html = admin_client.get(url).content.decode()
-        assert 'name="scope-TOTAL_FORMS"' in html
-        assert 'name="scope-0-role"' in html
+        inline = find(page(admin_client.get(url)), id="scope-group")
+        find(inline, "input", name="scope-TOTAL_FORMS")
+        find(inline, "select", name="scope-0-role")
 
 
 def test_user_page_sets_role_regency_and_programs(admin_client, reference_data):
@@ -138,7 +138,7 @@ def test_operator_without_regency_is_refused_on_the_user_page(admin_client, db):
     )
 
     assert response.status_code == 200
-    assert OPERATOR_NEEDS_REGENCY in response.content.decode()
+    assert error_messages(find(page(response), id="scope-group")) == [OPERATOR_NEEDS_REGENCY]
     assert not UserScope.objects.exists()
 
 
@@ -151,7 +151,7 @@ def test_operator_without_regency_is_refused_on_the_scope_page(admin_client, db)
     )
 
     assert response.status_code == 200
-    assert OPERATOR_NEEDS_REGENCY in response.content.decode()
+    assert error_messages(page(response)) == [OPERATOR_NEEDS_REGENCY]
     assert not UserScope.objects.exists()
 
 
@@ -163,7 +163,7 @@ def test_existing_operator_cannot_lose_its_regency(admin_client, reference_data)
         {"user": scope.user_id, "role": UserScope.Role.OPERATOR, "regency": "", "_save": "Simpan"},
     )
 
-    assert OPERATOR_NEEDS_REGENCY in response.content.decode()
+    assert error_messages(page(response)) == [OPERATOR_NEEDS_REGENCY]
     scope.refresh_from_db()
     assert scope.regency_id == "16.07"
 
@@ -177,10 +177,9 @@ def test_scope_list_filters_by_role_and_shows_programs(admin_client, reference_d
     response = admin_client.get(url, {"role__exact": "operator"})
 
     assert list(response.context["cl"].result_list) == [operator]
-    html = response.content.decode()
-    assert "GBRSS" in html
-    assert "Kab. Banyuasin" in html
-    assert "Semua program" in admin_client.get(url).content.decode()
+    assert admin_column(response, "program_list") == ["GBRSS"]
+    assert admin_column(response, "regency") == ["Kab. Banyuasin"]
+    assert "Semua program" in admin_column(admin_client.get(url), "program_list")
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from programs.models import MonthlyReport, Program
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
+from tests.helpers import attribute, cells, element_text, find, find_all, page, table_row
 
 Status = MonthlyReport.Status
 INTERNAL = ("Draf", "Diajukan", "Dikembalikan", "Belum masuk", "diajukan")
@@ -61,12 +62,20 @@ def test_anonymous_sees_no_internal_report_state(reports, path):
 
 
 def test_latest_report_column_shows_the_latest_verified_month(reports):
-    anonymous = Client().get("/program/gbrss/?tahun=2026&bulan=10").content.decode()
-    row = anonymous.split('<tr data-regency="16.07"')[1].split("</tr>")[0]
-    assert "Juli: Terverifikasi" in row and "September" not in row, row
+    anonymous = Client().get("/program/gbrss/?tahun=2026&bulan=10")
+    row = table_row(anonymous, "regency-table", "16.07")
+    assert cells(row)[5] == "Juli: Terverifikasi", cells(row)  # Laporan terakhir
+    assert "September" not in element_text(row)
     user = UserFactory(username="pimpinan-uji")
     UserScope.objects.create(user=user, role=UserScope.Role.PIMPINAN)
     official = Client()
     official.force_login(user)
-    page = official.get("/kelengkapan/?tahun=2026&program=gbrss").content.decode()
-    assert "Dikembalikan" in page and "Diajukan tepat waktu" in page  # officials see all
+    # Officials see every state: in Banyuasin's row and in the legend.
+    completeness = official.get("/kelengkapan/?tahun=2026&program=gbrss")
+    grid = table_row(completeness, "completeness-grid", "16.07")
+    months = [attribute(cell, "title") for cell in find_all(grid, "td", class_="state")]
+    assert months[6:9] == ["Terverifikasi", "Dikembalikan", "Diajukan terlambat"], months
+    legend = find(page(completeness), "ul", class_="state-legend")
+    assert "Diajukan tepat waktu" in [
+        element_text(item).split(" ", 1)[1] for item in find_all(legend, "li")
+    ]

@@ -27,8 +27,16 @@ from programs.models import (
     Notification,
 )
 from programs.reporting import services
-from tests.helpers import attribute, cells, element_text, find, find_all, page, row_messages
-from tests.programs.reporting import test_reporting
+from tests.helpers import (
+    attribute,
+    cells,
+    element_text,
+    find,
+    find_all,
+    page,
+    row_messages,
+    unread,
+)
 from tests.programs.reporting.test_reporting import (
     client_for,
     previous_month,
@@ -36,16 +44,6 @@ from tests.programs.reporting.test_reporting import (
     rows,
     url,
 )
-
-people = test_reporting.people  # the same users and scopes as the reporting tests
-
-
-def unread(client) -> str:
-    """The notification bell's count of unread notifications."""
-    bell = page(client.get("/notifikasi/lonceng/"))  # the fragment is the bell itself
-    assert attribute(bell, "id") == "notification-bell"
-    return attribute(bell, "data-unread")
-
 
 Status = MonthlyReport.Status
 BANYUASIN_GPS = {1: "S", 2: (2.0, 50.0, 0.0), 3: "E", 4: (104.0, 45.0, 0.0)}

@@ -3,7 +3,6 @@
 writes nothing, and the spreadsheet import refuses its rows."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,15 @@ from programs.reporting import services
 from programs.reporting.rules import EntryRow
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory
+from tests.helpers import (
+    element_text,
+    find,
+    find_all,
+    flash_messages,
+    import_preview_rows,
+    page,
+    table_row,
+)
 
 URL = "/laporan/16.07/gsmp/2026-10/"
 
@@ -43,10 +51,11 @@ def exempt(reference_data):
 
 def test_form_shows_tidak_wajib_and_submits_without_it_or_its_evidence(exempt):
     _user, client = exempt
-    page = client.get(URL).content.decode()
-    assert 'data-not-required="desa-gsmp"' in page and "tidak wajib" in page
-    assert 'name="r-desa-gsmp-0-num"' not in page
-    assert 'name="r-rumah-tangga-penerima-0-value"' in page
+    form = page(client.get(URL))
+    notice = find(find(form, id="g-desa-gsmp"), "p", data_not_required="desa-gsmp")
+    assert element_text(notice).startswith("tidak wajib")
+    assert not find_all(form, name="r-desa-gsmp-0-num")
+    find(find(form, id="g-rumah-tangga-penerima"), "input", name="r-rumah-tangga-penerima-0-value")
 
     # August is before the exemption: the indicator is required there.
     def exempt_in(month):
@@ -89,7 +98,7 @@ def test_a_crafted_post_for_the_exempt_indicator_is_refused_and_writes_nothing(e
         },
     )
     assert response.status_code == 422
-    assert "tidak wajib dilaporkan wilayah ini" in response.content.decode()
+    assert any("tidak wajib dilaporkan wilayah ini" in m for m in flash_messages(response))
     assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
     # The service itself refuses, whoever calls it.
     desa = Indicator.objects.get(code="desa-gsmp")
@@ -135,26 +144,30 @@ def test_import_refuses_rows_for_the_exempt_indicator(exempt):
                 "berkas": SimpleUploadedFile("isi.csv", csv.encode(), content_type="text/csv"),
             },
         )
-    html = preview.content.decode()
     assert preview.status_code == 200
-    states = re.findall(r'data-state="(\w+)"', html)
-    assert states == ["error", "new"], states
-    assert "tidak wajib dilaporkan wilayah ini" in html
+    rows = import_preview_rows(preview)
+    assert [row["state"] for row in rows] == ["error", "new"], rows
+    assert "tidak wajib dilaporkan wilayah ini" in rows[0]["Keterangan"]
 
 
 def test_program_page_table_shows_tidak_wajib_for_the_exempt_regency(exempt):
     with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
         client = Client()
-        html = client.get(
+        response = client.get(
             "/program/gsmp/", {"indikator": "desa-gsmp", "tahun": 2026, "bulan": 10}
-        ).content.decode()
+        )
         other = client.get(
             "/program/gsmp/", {"indikator": "rumah-tangga-penerima", "tahun": 2026, "bulan": 10}
-        ).content.decode()
-    banyuasin = re.search(r'<tr data-regency="16\.07">(.*?)</tr>', html, re.S).group(1)
-    assert "data-not-required" in banyuasin and "tidak wajib" in banyuasin
-    assert html.count("data-not-required") == 1  # only Banyuasin
-    assert "data-not-required" not in other  # the other indicator is still required
+        )
+    assert len(not_required(page(response))) == 1  # only Banyuasin
+    [banyuasin] = not_required(table_row(response, "regency-table", "16.07"))
+    assert banyuasin.name == "td" and element_text(banyuasin) == "tidak wajib"
+    assert not not_required(page(other))  # the other indicator is still required
+
+
+def not_required(root) -> list:
+    """The elements under `root` marked `data-not-required` (shown as "tidak wajib")."""
+    return [e for e in find_all(root) if "data-not-required" in dict(e.attributes)]
 
 
 def test_values_saved_before_the_exemption_began_survive_a_later_save(exempt):

@@ -14,6 +14,16 @@ from programs.reporting import reminders
 from programs.reporting.selectors import operator_months
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
+from tests.helpers import (
+    attribute,
+    cells,
+    element_text,
+    error_messages,
+    find,
+    find_all,
+    page,
+    table_row,
+)
 
 Status = MonthlyReport.Status
 BPS_CITIES = {"16.71", "16.73", "16.03", "16.02"}  # fixtures/REPORTING-OBLIGATIONS.md
@@ -72,11 +82,20 @@ def test_pages_show_tidak_wajib(reference_data, clock):
     UserScope.objects.create(user=user, role=UserScope.Role.PIMPINAN)
     client = Client()
     client.force_login(user)
-    page = client.get("/kelengkapan/", {"program": "gpiss", "tahun": 2026}).content.decode()
-    assert "Tidak wajib" in page
-    overview = client.get("/", {"tahun": 2026}).content.decode()
+    completeness = client.get("/kelengkapan/", {"program": "gpiss", "tahun": 2026})
+    # Banyuasin is not a BPS inflation city: its GPISS months are "tidak wajib".
+    banyuasin = table_row(completeness, "completeness-grid", "16.07")
+    months = find_all(banyuasin, "td", data_state="not_required")
+    assert len(months) == 12  # every month of the year, due or not
+    assert {attribute(cell, "title") for cell in months} == {"Tidak wajib"}
+    assert {element_text(find(cell, class_="visually-hidden")) for cell in months} == {
+        "Tidak wajib"
+    }
+    overview = client.get("/", {"tahun": 2026})
     assert gpiss.indicators.filter(is_headline=True).exists()
-    assert 'class="num cell-not_required" data-program="gpiss">tidak wajib' in overview
+    cell = find(table_row(overview, "scorecard", "16.07"), "td", data_program="gpiss")
+    assert "cell-not_required" in attribute(cell, "class").split()
+    assert element_text(cell) == "tidak wajib"
 
 
 def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
@@ -128,10 +147,11 @@ def test_admin_manages_exemptions_with_history(reference_data):
     record = exemption.history.get()
     assert record.history_user == admin and record.history_change_reason == "Pemekaran wilayah"
     assert client.get("/admin/programs/reportingexemption/").status_code == 200
-    history = client.get(
-        f"/admin/programs/reportingexemption/{exemption.pk}/history/"
-    ).content.decode()
-    assert "Tidak wajib mulai bulan" in history and "Pemekaran wilayah" in history
+    history = client.get(f"/admin/programs/reportingexemption/{exemption.pk}/history/")
+    table = find(page(history), "table", id="change-history")
+    assert "Tidak wajib mulai bulan" in [element_text(th) for th in find_all(table, "th")]
+    [record_row] = [row for row in find_all(table, "tr") if find_all(row, "td")]
+    assert "Pemekaran wilayah" in cells(record_row)
     # An indicator of another program is refused, with a message, and nothing is saved.
     other = gbrss.indicators.first()
     response = client.post(
@@ -144,7 +164,9 @@ def test_admin_manages_exemptions_with_history(reference_data):
             "reason": "x",
         },
     )
-    assert response.status_code == 200 and "bukan bagian dari program" in response.content.decode()
+    assert response.status_code == 200
+    indicator_errors = error_messages(find(page(response), "div", class_="field-indicator"))
+    assert any("bukan bagian dari program" in error for error in indicator_errors)
     assert not ReportingExemption.objects.filter(regency="16.02").exists()
 
 

@@ -24,7 +24,7 @@ from programs.models import (
 from programs.reporting import services
 from programs.reporting.rules import parse_number
 from regencies.models import Regency, UserScope
-from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import (
     attribute,
     cells,
@@ -32,6 +32,7 @@ from tests.helpers import (
     find,
     find_all,
     flash_messages,
+    make_user,
     page,
     previous_month,
     row_messages,
@@ -48,32 +49,6 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 def url(code="16.07", slug="gbrss", period=None, suffix=""):
     year, month = period or previous_month()
     return f"/laporan/{code}/{slug}/{year}-{month:02d}/{suffix}"
-
-
-def make_user(name, role=None, regency=None, programs=(), superuser=False):
-    user = UserFactory(
-        username=name, email=f"{name}@sumselprov.go.id", is_superuser=superuser, is_staff=superuser
-    )
-    if role:
-        scope = UserScope.objects.create(user=user, role=role, regency_id=regency)
-        scope.programs.set(Program.objects.filter(slug__in=programs))
-    return user
-
-
-@pytest.fixture
-def people(reference_data):
-    R = UserScope.Role
-    return {
-        "operator": make_user("op-banyuasin", R.OPERATOR, "16.07"),
-        "operator_other_regency": make_user("op-oku", R.OPERATOR, "16.01"),
-        "operator_other_program": make_user(
-            "op-banyuasin-sanitasi", R.OPERATOR, "16.07", ["gpsss"]
-        ),
-        "verifier": make_user("ver-gbrss", R.VERIFIKATOR, programs=["gbrss"]),
-        "verifier_other_program": make_user("ver-gpsss", R.VERIFIKATOR, programs=["gpsss"]),
-        "pimpinan": make_user("pimpinan", R.PIMPINAN),
-        "admin": make_user("admin", superuser=True),
-    }
 
 
 def client_for(user):
