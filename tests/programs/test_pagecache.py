@@ -113,7 +113,7 @@ def verifier():
 # --- Invalidation: every way a figure can change ---------------------------------------
 
 
-def test_service_verification_shows_at_once(client, backend, gbrss_data):  # noqa: F811
+def test_service_verification_shows_at_once(client, backend, gbrss_data):
     assert realization(warm(client, PROGRAM)) == "30"  # anonymous: verified only
     report = submitted_oku_february()
     services.report_verify(user=verifier(), report=report, version=report.version)
@@ -123,7 +123,7 @@ def test_service_verification_shows_at_once(client, backend, gbrss_data):  # noq
     assert_same_as_fresh(client, PROGRAM)
 
 
-def test_verification_through_the_page_shows_at_once(backend, gbrss_data):  # noqa: F811
+def test_verification_through_the_page_shows_at_once(backend, gbrss_data):
     anonymous = Client()
     assert realization(warm(anonymous, PROGRAM)) == "30"
     official = Client()
@@ -138,14 +138,14 @@ def test_verification_through_the_page_shows_at_once(backend, gbrss_data):  # no
     assert "50" in b"".join(anonymous.get(EXPORT).streaming_content).decode()
 
 
-def test_return_of_a_verified_report_hides_it_at_once(client, backend, gbrss_data):  # noqa: F811
+def test_return_of_a_verified_report_hides_it_at_once(client, backend, gbrss_data):
     assert realization(warm(client, PROGRAM)) == "30"
     report = MonthlyReport.objects.get(regency_id="16.07", month=2)  # verified, 15 houses
     services.report_reopen(user=verifier(), report=report, reason="Salah ketik", version=None)
     assert realization(client.get(PROGRAM)) == "15"
 
 
-def test_admin_edit_of_a_target_shows_at_once(admin_client, backend, gbrss_data):  # noqa: F811
+def test_admin_edit_of_a_target_shows_at_once(admin_client, backend, gbrss_data):
     anonymous = Client()
     assert target(warm(anonymous, PROGRAM)) == "8.391"
     province = gbrss_province_target()
@@ -156,7 +156,7 @@ def test_admin_edit_of_a_target_shows_at_once(admin_client, backend, gbrss_data)
     assert_same_as_fresh(anonymous, PROGRAM)
 
 
-def test_target_import_shows_at_once(admin_client, backend, gbrss_data):  # noqa: F811
+def test_target_import_shows_at_once(admin_client, backend, gbrss_data):
     from tests.programs.spreadsheets.test_imports import TARGET_HEADER, states, upload, xlsx
 
     anonymous = Client()
@@ -174,7 +174,7 @@ def test_target_import_shows_at_once(admin_client, backend, gbrss_data):  # noqa
     assert target(anonymous.get(PROGRAM)) == "9.000"
 
 
-def test_management_command_write_shows_at_once(client, backend, gbrss_data, tmp_path):  # noqa: F811
+def test_management_command_write_shows_at_once(client, backend, gbrss_data, tmp_path):
     assert target(warm(client, PROGRAM)) == "8.391"
     province = gbrss_province_target()
     dumped = tmp_path / "target.json"
@@ -186,7 +186,7 @@ def test_management_command_write_shows_at_once(client, backend, gbrss_data, tmp
     assert target(client.get(PROGRAM)) == "7.000"
 
 
-def test_raw_sql_write_shows_at_once(client, backend, gbrss_data):  # noqa: F811
+def test_raw_sql_write_shows_at_once(client, backend, gbrss_data):
     assert realization(warm(client, PROGRAM)) == "30"
     overview = warm(client, OVERVIEW)
     assert "30 rumah" in overview.content.decode()
@@ -200,7 +200,7 @@ def test_raw_sql_write_shows_at_once(client, backend, gbrss_data):  # noqa: F811
     assert_same_as_fresh(client, OVERVIEW)
 
 
-def test_a_new_day_is_a_new_page(client, backend, gbrss_data, monkeypatch):  # noqa: F811
+def test_a_new_day_is_a_new_page(client, backend, gbrss_data, monkeypatch):
     warm(client, PROGRAM)
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     monkeypatch.setattr("programs.pagecache.timezone.localdate", lambda *args: tomorrow)
@@ -208,7 +208,7 @@ def test_a_new_day_is_a_new_page(client, backend, gbrss_data, monkeypatch):  # n
 
 
 @pytest.mark.parametrize("table", dataversion.VERSIONED_TABLES)
-def test_every_versioned_table_bumps_the_version_in_its_transaction(table, gbrss_data):  # noqa: F811
+def test_every_versioned_table_bumps_the_version_in_its_transaction(table, gbrss_data):
     if connection.vendor == "sqlite" and table == "programs_attachment":
         # SQLite triggers are per row and gbrss_data has no attachment; PostgreSQL (CI)
         # checks it, and test_evidence checks a public photo leaving a cached page.
@@ -223,7 +223,7 @@ def test_every_versioned_table_bumps_the_version_in_its_transaction(table, gbrss
 # --- Who gets which body ----------------------------------------------------------------
 
 
-def test_leaders_and_anonymous_never_share_bodies(backend, gbrss_data):  # noqa: F811
+def test_leaders_and_anonymous_never_share_bodies(backend, gbrss_data):
     anonymous = Client()
     leader = Client()
     leader.force_login(UserScopeFactory(role=UserScope.Role.PIMPINAN).user)
@@ -234,7 +234,7 @@ def test_leaders_and_anonymous_never_share_bodies(backend, gbrss_data):  # noqa:
     assert leader.get(PROGRAM)["X-Page-Cache"] == "hit"
 
 
-def test_a_user_never_gets_another_users_body(backend, gbrss_data):  # noqa: F811
+def test_a_user_never_gets_another_users_body(backend, gbrss_data):
     first, second = Client(), Client()
     first_user = UserScopeFactory(role=UserScope.Role.PIMPINAN).user
     first.force_login(first_user)
@@ -243,7 +243,7 @@ def test_a_user_never_gets_another_users_body(backend, gbrss_data):  # noqa: F81
     assert second.get(PROGRAM)["X-Page-Cache"] == "miss"
 
 
-def test_cached_bodies_hold_nothing_user_specific(backend, gbrss_data):  # noqa: F811
+def test_cached_bodies_hold_nothing_user_specific(backend, gbrss_data):
     leader = Client()
     user = UserScopeFactory(role=UserScope.Role.PIMPINAN).user
     leader.force_login(user)
@@ -256,7 +256,7 @@ def test_cached_bodies_hold_nothing_user_specific(backend, gbrss_data):  # noqa:
     assert "no-cache" in menu["Cache-Control"] and "<html" not in menu.content.decode()
 
 
-def test_partial_full_page_and_language_are_separate(client, backend, gbrss_data):  # noqa: F811
+def test_partial_full_page_and_language_are_separate(client, backend, gbrss_data):
     warm(client, PROGRAM)
     partial = client.get(PROGRAM, headers={"HX-Request": "true"})
     assert partial["X-Page-Cache"] == "miss" and "<html" not in partial.content.decode()
@@ -266,7 +266,7 @@ def test_partial_full_page_and_language_are_separate(client, backend, gbrss_data
     assert english["X-Page-Cache"] == "miss" and '<html lang="en">' in english.content.decode()
 
 
-def test_one_time_messages_are_never_cached(backend, gbrss_data):  # noqa: F811
+def test_one_time_messages_are_never_cached(backend, gbrss_data):
     official = Client()
     official.force_login(verifier())
     report = submitted_oku_february()
@@ -283,7 +283,7 @@ def test_one_time_messages_are_never_cached(backend, gbrss_data):  # noqa: F811
 # --- Conditional requests and compression ----------------------------------------------
 
 
-def test_conditional_request_gets_304_until_the_data_changes(client, backend, gbrss_data):  # noqa: F811
+def test_conditional_request_gets_304_until_the_data_changes(client, backend, gbrss_data):
     etag = client.get(PROGRAM)["ETag"]
     assert etag.startswith('W/"')
     not_modified = client.get(PROGRAM, headers={"If-None-Match": etag})
@@ -293,7 +293,7 @@ def test_conditional_request_gets_304_until_the_data_changes(client, backend, gb
     assert changed.status_code == 200 and changed["ETag"] != etag
 
 
-def test_bodies_are_sent_compressed_to_clients_that_accept_it(client, backend, gbrss_data):  # noqa: F811
+def test_bodies_are_sent_compressed_to_clients_that_accept_it(client, backend, gbrss_data):
     plain = client.get(PROGRAM)
     packed = client.get(PROGRAM, headers={"Accept-Encoding": "gzip, deflate, br"})
     assert packed["Content-Encoding"] == "gzip"
@@ -303,13 +303,13 @@ def test_bodies_are_sent_compressed_to_clients_that_accept_it(client, backend, g
     assert "Accept-Encoding" in packed["Vary"] and "Cookie" in packed["Vary"]
 
 
-def test_uncached_pages_are_compressed_too(client, gbrss_data):  # noqa: F811
+def test_uncached_pages_are_compressed_too(client, gbrss_data):
     response = client.get("/akun/masuk/", headers={"Accept-Encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"
     assert b"<html" in gzip.decompress(response.content)
 
 
-def test_exports_are_cached_and_stay_downloads(client, backend, gbrss_data):  # noqa: F811
+def test_exports_are_cached_and_stay_downloads(client, backend, gbrss_data):
     first = client.get(EXPORT)
     body = b"".join(first.streaming_content)
     second = client.get(EXPORT)
@@ -322,7 +322,7 @@ def test_exports_are_cached_and_stay_downloads(client, backend, gbrss_data):  # 
     assert "X-Page-Cache" not in leader.get("/unduh/realisasi.csv?tahun=2024")
 
 
-def test_pages_are_served_fresh_while_the_cache_server_is_down(client, settings, gbrss_data):  # noqa: F811
+def test_pages_are_served_fresh_while_the_cache_server_is_down(client, settings, gbrss_data):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

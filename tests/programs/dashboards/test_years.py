@@ -8,7 +8,6 @@ from django.test import Client
 
 from regencies.models import UserScope
 from tests.factories import UserFactory
-from tests.programs.demo.test_live_demo import clock, live_demo  # noqa: F401 (fixtures)
 
 YEARS = (2024, 2025, 2026)
 PAGES = [
@@ -29,7 +28,7 @@ PAGES = [
 
 
 @pytest.fixture
-def leader(live_demo):  # noqa: F811
+def leader(live_demo):
     user = UserFactory(username="pimpinan-uji")
     UserScope.objects.create(user=user, role=UserScope.Role.PIMPINAN)
     client = Client()

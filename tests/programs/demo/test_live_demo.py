@@ -17,21 +17,6 @@ from programs.reporting.selectors import operator_months, verification_queue
 
 User = get_user_model()
 Status = MonthlyReport.Status
-TODAY = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def live_demo(reference_data, settings, clock):
-    settings.DEBUG = True
-    out = StringIO()
-    call_command("seed_demo", "--until", "2026-10", stdout=out)
-    return out.getvalue()
 
 
 def test_reaches_from_launch_up_to_the_last_closed_month(live_demo):
