@@ -22,6 +22,10 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-secret \
 	DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_PLAIN_STATIC=1 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true PUBLIC_DASHBOARD=1
 DEV_ENV := DJANGO_DEBUG=1
+# pytest-xdist workers: one per core of the 2-core CI machine. Each worker has its own
+# test database (and Redis database, tests/programs/test_pagecache.py); 1 runs in-process.
+PYTEST_WORKERS ?= 2
+PYTEST_N := $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS))
 
 .PHONY: install lock run worker test test-fast lint format bench lighthouse migrations-check clean
 
@@ -61,10 +65,10 @@ worker: $(STAMP)
 
 test: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_N) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(TEST_ENV) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_N) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

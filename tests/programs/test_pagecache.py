@@ -2,8 +2,9 @@
 roles and users never share bodies, conditional requests and compression.
 
 Each test runs on the database cache (the embedded default) and on Redis
-(TEST_REDIS_URL, database 5 by default; `.ci/run` starts Redis when it is down), against
-whichever database the suite runs on (SQLite or PostgreSQL).
+(TEST_REDIS_URL, database 5 by default, plus the pytest-xdist worker's number; `.ci/run`
+starts Redis when it is down), against whichever database the suite runs on (SQLite or
+PostgreSQL).
 """
 
 import datetime as dt
@@ -11,6 +12,7 @@ import gzip
 import json
 import os
 import re
+import urllib.parse
 import uuid
 from decimal import Decimal
 
@@ -27,7 +29,20 @@ from regencies.models import UserScope
 from tests.factories import UserScopeFactory
 from tests.programs.test_admin import change_data, gbrss_province_target
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+def _worker_database(url: str) -> str:
+    """The Redis database of this pytest-xdist worker: the configured one plus the
+    worker's number (gw0 keeps it, gw1 takes the next), so that one worker's FLUSHDB
+    (tests/test_scale_out.py) never empties what another worker's test just stored."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urllib.parse.urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
+
+
+REDIS_URL = _worker_database(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5"))
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
 OVERVIEW = "/?tahun=2024&bulan=12"
 EXPORT = "/unduh/program/gbrss.csv?tahun=2024&bulan=12"
