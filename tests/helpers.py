@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.test import Client
 from django.test.html import Element, parse_html
 from django.utils import timezone
 
@@ -41,6 +42,13 @@ def make_user(name, role=None, regency=None, programs=(), superuser=False):
         scope = UserScope.objects.create(user=user, role=role, regency_id=regency)
         scope.programs.set(Program.objects.filter(slug__in=programs))
     return user
+
+
+def login(user) -> Client:
+    """A test client with a session of `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def flat_html(response) -> str:

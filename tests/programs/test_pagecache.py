@@ -172,7 +172,7 @@ def test_admin_edit_of_a_target_shows_at_once(admin_client, backend, gbrss_data)
 
 
 def test_target_import_shows_at_once(admin_client, backend, gbrss_data):
-    from tests.programs.spreadsheets.test_imports import TARGET_HEADER, states, upload, xlsx
+    from tests.spreadsheets_helpers import TARGET_HEADER, states, upload, xlsx
 
     anonymous = Client()
     assert target(warm(anonymous, PROGRAM)) == "8.391"

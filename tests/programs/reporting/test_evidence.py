@@ -686,7 +686,7 @@ def test_s3_storage_is_configured_from_the_environment():
 
 def test_spreadsheet_import_leaves_attachments_alone(people):
     from programs.models import ImportBatch
-    from tests.programs.spreadsheets.test_imports import row, xlsx
+    from tests.spreadsheets_helpers import row, xlsx
 
     rep = draft()
     operator = client_for(people["operator"])

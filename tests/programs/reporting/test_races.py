@@ -27,7 +27,7 @@ from programs.reporting import services
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory
 from tests.programs.reporting.test_reporting import previous_month, rows, url
-from tests.programs.spreadsheets.test_imports import HEADER, row, xlsx  # noqa: F401
+from tests.spreadsheets_helpers import row, xlsx
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs two concurrent write transactions"

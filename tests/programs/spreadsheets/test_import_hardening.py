@@ -12,13 +12,12 @@ from programs.models import ImportBatch, MonthlyReport, Realization
 from programs.spreadsheets import imports
 from regencies.models import UserScope
 from tests.factories import UserFactory
-from tests.helpers import flash_messages
-from tests.programs.spreadsheets.test_imports import (
+from tests.helpers import flash_messages, login
+from tests.spreadsheets_helpers import (
     HEADER,
     XLSX,
     csv_file,
     error_reasons,
-    login,
     row,
     states,
     upload,

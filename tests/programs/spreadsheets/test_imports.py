@@ -27,33 +27,28 @@ from tests.helpers import (
     find_all,
     flash_messages,
     import_preview_rows,
+    login,
     page,
     previous_month,
+)
+from tests.spreadsheets_helpers import (
+    HEADER,
+    TARGET_HEADER,
+    XLSX,
+    csv_file,
+    error_reasons,
+    period_text,
+    row,
+    states,
+    upload,
+    xlsx,
 )
 
 D = Decimal
 Status = MonthlyReport.Status
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Locked and future months depend on the day: every test here runs on the frozen clock.
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-HEADER = [
-    "program",
-    "indikator",
-    "wilayah",
-    "bulan",
-    "sumber_dana",
-    "nilai",
-    "pembilang",
-    "penyebut",
-    "catatan",
-]
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -76,11 +71,6 @@ def next_month_text():
     return f"{year}-{month:02d}"
 
 
-def period_text(months_back=1):
-    year, month = previous_month(months_back)
-    return f"{year}-{month:02d}"
-
-
 def draft_report(
     value=5, status=Status.DRAFT, regency="16.07", program="gbrss", indicator="rumah-dibedah"
 ):
@@ -100,49 +90,6 @@ def draft_report(
         value=D(value),
     )
     return report
-
-
-def xlsx(rows, header=HEADER, sheet="Data"):
-    workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = sheet
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile("isi.xlsx", buffer.getvalue(), content_type=XLSX)
-
-
-def csv_file(text, name="isi.csv"):
-    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
-
-
-def row(
-    value="12",
-    regency="16.07",
-    period=None,
-    source="apbn",
-    program="gbrss",
-    indicator="rumah-dibedah",
-    note="",
-):
-    return [program, indicator, regency, period or period_text(), source, value, None, None, note]
-
-
-def upload(client, file, kind="realizations"):
-    return client.post("/impor/", {"jenis": kind, "berkas": file})
-
-
-def states(response):
-    """The state (new, changed, unchanged, error) of each previewed row."""
-    found = (dict(e.attributes).get("data-state") for e in find_all(page(response)))
-    return [state for state in found if state]
-
-
-def error_reasons(response) -> list[str]:
-    """The explanations (Keterangan) of the preview rows in error."""
-    return [row["Keterangan"] for row in import_preview_rows(response) if row["state"] == "error"]
 
 
 def apply_buttons(response) -> list:
@@ -345,18 +292,6 @@ def test_csv_with_indonesian_numbers_and_semicolons(operator):
 
 
 # --- Targets ----------------------------------------------------------------------------------
-
-TARGET_HEADER = [
-    "program",
-    "indikator",
-    "wilayah",
-    "tahun",
-    "nilai",
-    "baseline",
-    "batas_waktu",
-    "catatan_sumber",
-    "alasan",
-]
 
 
 def test_target_import_is_for_admins_and_needs_a_reason_once_realized(admin_user, operator):

@@ -1,0 +1,89 @@
+"""Spreadsheets for the import tests: the import headers, workbooks and CSV files built in
+memory, the upload, and the preview's rows read back. Shared by the test modules that
+import realizations or targets (spreadsheets, races, evidence, page cache)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.helpers import find_all, import_preview_rows, page, previous_month
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+HEADER = [
+    "program",
+    "indikator",
+    "wilayah",
+    "bulan",
+    "sumber_dana",
+    "nilai",
+    "pembilang",
+    "penyebut",
+    "catatan",
+]
+
+TARGET_HEADER = [
+    "program",
+    "indikator",
+    "wilayah",
+    "tahun",
+    "nilai",
+    "baseline",
+    "batas_waktu",
+    "catatan_sumber",
+    "alasan",
+]
+
+
+def period_text(months_back=1):
+    """The month `months_back` before today's, as the import's "bulan" column writes it."""
+    year, month = previous_month(months_back)
+    return f"{year}-{month:02d}"
+
+
+def xlsx(rows, header=HEADER, sheet="Data"):
+    """An uploaded .xlsx whose sheet holds `header` and then `rows`."""
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("isi.xlsx", buffer.getvalue(), content_type=XLSX)
+
+
+def csv_file(text, name="isi.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def row(
+    value="12",
+    regency="16.07",
+    period=None,
+    source="apbn",
+    program="gbrss",
+    indicator="rumah-dibedah",
+    note="",
+):
+    """One realization row under HEADER (GBRSS houses of Banyuasin, last month, APBN)."""
+    return [program, indicator, regency, period or period_text(), source, value, None, None, note]
+
+
+def upload(client, file, kind="realizations"):
+    return client.post("/impor/", {"jenis": kind, "berkas": file})
+
+
+def states(response):
+    """The state (new, changed, unchanged, error) of each previewed row."""
+    found = (dict(e.attributes).get("data-state") for e in find_all(page(response)))
+    return [state for state in found if state]
+
+
+def error_reasons(response) -> list[str]:
+    """The explanations (Keterangan) of the preview rows in error."""
+    return [row["Keterangan"] for row in import_preview_rows(response) if row["state"] == "error"]
