@@ -81,7 +81,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(TEST_ENV) $(PY) tests/perf/bench.py $(BENCH_ARGS)
 	$(TEST_ENV) $(PY) tests/perf/bench_import.py
-	$(TEST_ENV) $(VENV)/bin/pytest tests/perf/bench_first_chart.py -s -q
+	$(TEST_ENV) $(VENV)/bin/pytest tests/browser/bench_first_chart.py -s -q
 	$(TEST_ENV) $(PY) tests/perf/load.py $(LOAD_ARGS)
 
 # Lighthouse scores of /, /program/gbrss/ and /wilayah/16.07/ (desktop and mobile presets)

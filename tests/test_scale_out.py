@@ -83,7 +83,7 @@ def two_servers(transactional_db, tmp_path):
 
 def test_a_verification_through_one_server_shows_at_once_on_the_other(
     two_servers,
-    gbrss_data,  # noqa: F811
+    gbrss_data,
 ):
     first, second = two_servers
     assert first.port != second.port

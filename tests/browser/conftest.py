@@ -134,6 +134,48 @@ def reporting_data(reference_data):
 
 
 @pytest.fixture
+def a11y_data(gbrss_data):
+    """gbrss_data's 2024 reports, plus an operator of Banyuasin (16.07) whose previous
+    calendar month is open for entry, and a verifier with a submitted report waiting."""
+    year, month = previous_month()
+    houses = Indicator.objects.get(program=gbrss_data, code=HOUSES)
+    banyuasin = Regency.objects.get(code="16.07")
+    oku = Regency.objects.get(code="16.01")
+    Target.objects.update_or_create(
+        indicator=houses, regency=banyuasin, year=year, defaults={"value": Decimal(3000)}
+    )
+    # A second waiting report, this year's: the queue shows more than one item.
+    waiting = MonthlyReportFactory(
+        program=gbrss_data,
+        regency=oku,
+        year=year,
+        month=month,
+        status=MonthlyReport.Status.SUBMITTED,
+        first_submitted_at=timezone.now() - dt.timedelta(days=1),
+        submitted_at=timezone.now() - dt.timedelta(days=1),
+        verified_at=None,
+    )
+    RealizationFactory(
+        report=waiting,
+        indicator=houses,
+        funding_source=FundingSource.objects.get(code="apbd-prov"),
+        value=Decimal(12),
+    )
+    operator = UserScopeFactory(
+        role=UserScope.Role.OPERATOR, regency=banyuasin, user=UserFactory(username="operator-1607")
+    ).user
+    verifier = UserScopeFactory(
+        role=UserScope.Role.VERIFIKATOR, user=UserFactory(username="verifikator-uji")
+    ).user
+    return {
+        "operator": operator,
+        "verifier": verifier,
+        "entry": f"/laporan/16.07/gbrss/{year:04d}-{month:02d}/",
+        "submitted": f"/laporan/16.01/gbrss/{year:04d}-{month:02d}/",
+    }
+
+
+@pytest.fixture
 def other_page(page, browser_context_args, live_server):
     """A page in a fresh browser context (another user) on the same frozen clock, watched
     like `page`."""

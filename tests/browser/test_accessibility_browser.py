@@ -7,33 +7,20 @@
   charts fit the width and stay tall enough to read, and the bar chart's regency names
   are drawn inside the chart without overlapping.
 - How fast the first chart is drawn is measured by `make bench`
-  (tests/perf/bench_first_chart.py), never asserted here: a busy machine is not a bug.
+  (tests/browser/bench_first_chart.py), never asserted here: a busy machine is not a bug.
 
 axe is injected with `page.evaluate`, which runs through the DevTools protocol and is not
 subject to the page's Content-Security-Policy: the app's strict policy (script-src 'self',
 no 'unsafe-eval') stays in force during these tests, no `bypass_csp` is needed.
 """
 
-import datetime as dt
 import re
-from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
-from programs.models import FundingSource, Indicator, MonthlyReport, Target
-from regencies.models import Regency, UserScope
 from tests.browser.conftest import draw_charts
-from tests.factories import (
-    MonthlyReportFactory,
-    RealizationFactory,
-    UserFactory,
-    UserScopeFactory,
-)
-from tests.helpers import previous_month
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -48,48 +35,6 @@ MOBILE = {"width": 360, "height": 740}
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
 HOUSES = "rumah-dibedah"
 TOO_MANY = "5000"  # above the year's target: the entry form's inline check warns
-
-
-@pytest.fixture
-def a11y_data(gbrss_data):
-    """gbrss_data's 2024 reports, plus an operator of Banyuasin (16.07) whose previous
-    calendar month is open for entry, and a verifier with a submitted report waiting."""
-    year, month = previous_month()
-    houses = Indicator.objects.get(program=gbrss_data, code=HOUSES)
-    banyuasin = Regency.objects.get(code="16.07")
-    oku = Regency.objects.get(code="16.01")
-    Target.objects.update_or_create(
-        indicator=houses, regency=banyuasin, year=year, defaults={"value": Decimal(3000)}
-    )
-    # A second waiting report, this year's: the queue shows more than one item.
-    waiting = MonthlyReportFactory(
-        program=gbrss_data,
-        regency=oku,
-        year=year,
-        month=month,
-        status=MonthlyReport.Status.SUBMITTED,
-        first_submitted_at=timezone.now() - dt.timedelta(days=1),
-        submitted_at=timezone.now() - dt.timedelta(days=1),
-        verified_at=None,
-    )
-    RealizationFactory(
-        report=waiting,
-        indicator=houses,
-        funding_source=FundingSource.objects.get(code="apbd-prov"),
-        value=Decimal(12),
-    )
-    operator = UserScopeFactory(
-        role=UserScope.Role.OPERATOR, regency=banyuasin, user=UserFactory(username="operator-1607")
-    ).user
-    verifier = UserScopeFactory(
-        role=UserScope.Role.VERIFIKATOR, user=UserFactory(username="verifikator-uji")
-    ).user
-    return {
-        "operator": operator,
-        "verifier": verifier,
-        "entry": f"/laporan/16.07/gbrss/{year:04d}-{month:02d}/",
-        "submitted": f"/laporan/16.01/gbrss/{year:04d}-{month:02d}/",
-    }
 
 
 # --- Helpers ------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ def test_overview_sorting_and_regency_page_charts(page, watch, gbrss_data):
     assert watch.errors == []
 
 
-def test_a_partner_named_like_a_link_is_text_on_the_public_chart(page, watch, gbrss_data):  # noqa: F811
+def test_a_partner_named_like_a_link_is_text_on_the_public_chart(page, watch, gbrss_data):
     """Plotly reads labels as HTML: a funding source named `<a href=...>` must be drawn as
     its literal name, never as a clickable link (issue 12, item 6)."""
     from programs.models import FundingSource
