@@ -4,9 +4,11 @@ through an HTML parser instead of slicing strings."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from django.test import Client
 from django.test.html import Element, parse_html
@@ -69,6 +71,17 @@ def is_whole_page(response) -> bool:
 def figure_text(response, name: str) -> str:
     """The text of the page's element marked `data-figure="name"` (a headline number)."""
     return element_text(find(page(response), data_figure=name))
+
+
+def json_scripts(response) -> dict[str, Any]:
+    """The page's `<script type="application/json" id=...>` blocks (Django's json_script:
+    the charts' figures), parsed, by id. Like every text the parser reads, a run of
+    whitespace becomes one space: JSON writes line breaks and tabs inside strings as
+    escapes, so only a run of spaces inside a string would read shorter."""
+    return {
+        attribute(script, "id"): json.loads(element_text(script))
+        for script in find_all(page(response), "script", type="application/json")
+    }
 
 
 def _matches(element: Element, tag: str | None, attrs: dict[str, str]) -> bool:

@@ -1,8 +1,6 @@
 """Dashboard pages: numbers against hand-computed values, htmx partials, visibility and
 query counts that do not grow with the number of regencies."""
 
-import json
-import re
 from decimal import Decimal
 
 import pytest
@@ -26,6 +24,7 @@ from tests.helpers import (
     find,
     find_all,
     is_whole_page,
+    json_scripts,
     page,
     table_row,
 )
@@ -35,16 +34,6 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 D = Decimal
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def figure(response, chart_id):
-    match = re.search(
-        rf'<script id="{chart_id}" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    assert match, chart_id
-    return json.loads(match.group(1))
 
 
 def card(response, program_slug):
@@ -197,7 +186,7 @@ def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
     assert element_text(find(listed, "a")) == "Banyuasin"
     assert element_text(find(listed, "span", class_="status-behind")) == "Tertinggal"
 
-    trend = figure(response, "chart-trend")
+    trend = json_scripts(response)["chart-trend"]
     assert trend["data"][0]["y"][:3] == [15.0, 50.0, 50.0]  # cumulative, drafts excluded
     assert trend["data"][1]["y"][-1] == 8391.0
 
@@ -276,7 +265,7 @@ def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
     assert cells(find(block, "tr", data_row="regency"))[1:4] == ["100", "25", "25,0 %"]
     province = cells(find(block, "tr", data_row="province"))
     assert "8.391" in province and "50*" in province
-    trend = figure(response, "trend-rumah-dibedah")
+    trend = json_scripts(response)["trend-rumah-dibedah"]
     assert trend["data"][0]["y"][:3] == [10.0, 15.0, None]
     matrix = find(page(response), "table", id="status-matrix")
     gbrss = next(r for r in find_all(matrix, "tr") if cells(r) and cells(r)[0] == "GBRSS")

@@ -12,7 +12,6 @@ of the bundle, so the schema is the one the browser runs.
 import json
 import re
 import warnings
-from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
@@ -27,39 +26,15 @@ from plotly.offline.offline import _get_jconfig
 from programs.models import Indicator, Program
 from regencies.models import UserScope
 from tests.factories import UserScopeFactory
+from tests.helpers import json_scripts
 
 BUNDLE = Path(settings.BASE_DIR) / "static/vendor/plotly-custom.min.js"
 RECIPE = Path(settings.BASE_DIR) / "tools/plotly-bundle/package.json"
 
 
-class JsonScripts(HTMLParser):
-    """The `<script type="application/json" id=...>` blocks of a page, by id."""
-
-    def __init__(self):
-        super().__init__()
-        self.found: dict[str, str] = {}
-        self._current: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "script" and attrs.get("type") == "application/json":
-            self._current = attrs["id"]
-            self.found[self._current] = ""
-
-    def handle_data(self, data):
-        if self._current:
-            self.found[self._current] += data
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._current = None
-
-
 def figures_in(response) -> dict[str, dict]:
     assert response.status_code == 200
-    parser = JsonScripts()
-    parser.feed(response.content.decode())
-    return {key: json.loads(value) for key, value in parser.found.items()}
+    return json_scripts(response)
 
 
 def assert_plotly_accepts(figure: dict, where: str) -> None:

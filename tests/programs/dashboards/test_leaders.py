@@ -10,8 +10,7 @@ from programs.dashboards import charts
 from programs.models import Indicator, MonthlyReport, Program, SavedView, Target
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
-from tests.helpers import attribute, cells, element_text, find, find_all, page
-from tests.programs.dashboards.test_dashboards import figure
+from tests.helpers import attribute, cells, element_text, find, find_all, json_scripts, page
 
 # 27 June 2025 (tests/conftest.py): 2024 is over, its December the last closed month.
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -147,7 +146,7 @@ def test_program_page_compares_with_the_same_month_last_year(
     html = page(response)
     assert element_text(find(html, "dd", data_figure="previous-year")) == str(february)
     assert "Februari tahun lalu (2024)" in [element_text(dt) for dt in find_all(html, "dt")]
-    trend = figure(response, "chart-trend")
+    trend = json_scripts(response)["chart-trend"]
     last_year = [t for t in trend["data"] if t["name"] == "Tahun lalu (2024)"]
     assert last_year and last_year[0]["y"] == [float(january), float(february)]
     table = find(html, "table", id="trend-table")
