@@ -15,6 +15,7 @@ from programs.models import MonthlyReport
 from programs.reporting import services
 from regencies.models import UserScope
 from tests.factories import UserFactory
+from tests.helpers import attribute, find, flash_messages, page
 
 ROUNDS = 4
 
@@ -137,8 +138,11 @@ def test_a_failed_save_returns_the_form_with_everything_typed(operators, monkeyp
     url, data = entry(code, year, month, "1.234")
     data.update({"r-rumah-dibedah-0-note": "Catatan yang panjang", "aksi": "ajukan", "versi": 0})
     response = client.post(url, data)
-    page = response.content.decode()
     assert response.status_code == 503
-    assert "belum tersimpan" in page and "simpan lagi" in page
-    assert 'value="1.234"' in page and "Catatan yang panjang" in page
+    [said] = [m for m in flash_messages(response) if "belum tersimpan" in m]
+    assert "simpan lagi" in said
+    form = find(page(response), "form", id="entry-form")
+    assert attribute(find(form, "input", name="r-rumah-dibedah-0-value"), "value") == "1.234"
+    note = find(form, "input", name="r-rumah-dibedah-0-note")
+    assert attribute(note, "value") == "Catatan yang panjang"
     assert not MonthlyReport.objects.exists()
