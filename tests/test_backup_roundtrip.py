@@ -12,8 +12,6 @@ comparison allows for. Numbers (Decimal) travel as strings: exact.
 
 import dataclasses
 import datetime as dt
-import json
-import re
 from decimal import Decimal
 
 import pytest
@@ -26,6 +24,7 @@ from programs.progress import compute_progress
 from programs.reporting.services import report_verify
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserScopeFactory
+from tests.helpers import attribute, cells, element_text, find_all, json_scripts, page
 
 EXCLUDE = ["contenttypes", "auth.permission", "sessions"]
 PERIOD = "tahun=2024&bulan=12"
@@ -57,21 +56,19 @@ def page_figures(client: Client) -> dict:
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-        html = re.sub(r"\s+", " ", response.content.decode())
+        root = page(response)
         figures[url] = {
-            "figures": re.findall(r'data-figure="([\w-]+)">(.*?)</', html),
+            "figures": [
+                (attribute(e, "data-figure"), element_text(e))
+                for e in find_all(root)
+                if attribute(e, "data-figure")
+            ],
             "tables": {
-                table_id: re.sub(r"<[^>]+>", "|", body)
-                for table_id, body in re.findall(
-                    r'<table[^>]* id="([\w-]+)"[^>]*>(.*?)</table>', html
-                )
+                attribute(table, "id"): [cells(row) for row in find_all(table, "tr")]
+                for table in find_all(root, "table")
+                if attribute(table, "id")
             },
-            "charts": {
-                chart_id: json.loads(data)
-                for chart_id, data in re.findall(
-                    r'<script id="([\w-]+)" type="application/json">(.*?)</script>', html
-                )
-            },
+            "charts": json_scripts(response),
         }
     return figures
 
