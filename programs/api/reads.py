@@ -9,6 +9,7 @@ or rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from django.db.models import F, Prefetch, QuerySet
 from django.urls import reverse
@@ -158,28 +159,30 @@ def progress_rows(
 # --- Rows of reports ----------------------------------------------------------------------
 
 
-def _of_reports(
-    rows: QuerySet,
-    *,
-    year: int | None,
-    month: int | None,
-    month_lookup: str,
-    program: Program | None,
-    indicator_code: str | None,
-    wilayah: str | None,
-) -> QuerySet:
-    """Rows that belong to a report (realizations, attachments) by the report's year,
-    month (`month_lookup`: "exact", or "lte" for months 1..`month`), program and place,
-    and by their own indicator."""
-    if year is not None:
-        rows = rows.filter(report__year=year)
-    if month is not None:
-        rows = rows.filter(**{f"report__month__{month_lookup}": month})
-    if program is not None:
-        rows = rows.filter(report__program=program)
-    if indicator_code is not None:
-        rows = rows.filter(indicator__code=indicator_code)
-    return _filter_regency(rows, "report__regency_id", wilayah)
+class ReportFilters(TypedDict):
+    """The filters of the lists of rows that belong to a report (realizations,
+    attachments), as keyword arguments: the report's year, month, program and place
+    (`wilayah`: a regency code, PROVINCE or None for all), and the row's own indicator."""
+
+    year: int | None
+    month: int | None
+    program: Program | None
+    indicator_code: str | None
+    wilayah: str | None
+
+
+def _of_reports(rows: QuerySet, *, month_lookup: str, **filters: Unpack[ReportFilters]) -> QuerySet:
+    """`rows` narrowed by `filters`; `month_lookup` says what `month` means: "exact", or
+    "lte" for months 1..`month`."""
+    if filters["year"] is not None:
+        rows = rows.filter(report__year=filters["year"])
+    if filters["month"] is not None:
+        rows = rows.filter(**{f"report__month__{month_lookup}": filters["month"]})
+    if filters["program"] is not None:
+        rows = rows.filter(report__program=filters["program"])
+    if filters["indicator_code"] is not None:
+        rows = rows.filter(indicator__code=filters["indicator_code"])
+    return _filter_regency(rows, "report__regency_id", filters["wilayah"])
 
 
 def _report_order(*then) -> tuple:
@@ -230,16 +233,7 @@ def realization_rows(rows, *, with_note: bool) -> list[dict]:
     ]
 
 
-def api_realizations(
-    *,
-    user,
-    year: int | None,
-    month: int | None,
-    program: Program | None,
-    indicator_code: str | None,
-    wilayah: str | None,
-    status: str | None,
-) -> QuerySet:
+def api_realizations(*, user, status: str | None, **filters: Unpack[ReportFilters]) -> QuerySet:
     """Raw realization rows `user` may read, months 1..`month` of `year`, as dicts of
     REALIZATION_FIELDS' lookups in a stable order: period, program, place (province entries
     first), indicator, funding source."""
@@ -249,15 +243,7 @@ def api_realizations(
     )
     if status is not None:
         rows = rows.filter(report__status=status)
-    rows = _of_reports(
-        rows,
-        year=year,
-        month=month,
-        month_lookup="lte",
-        program=program,
-        indicator_code=indicator_code,
-        wilayah=wilayah,
-    )
+    rows = _of_reports(rows, month_lookup="lte", **filters)
     order = _report_order(
         "indicator__order", "indicator__code", "funding_source__order", "funding_source__code", "pk"
     )
@@ -267,26 +253,14 @@ def api_realizations(
 # --- Attachments ------------------------------------------------------------------------
 
 
-def api_attachments(
-    *,
-    user,
-    year: int | None,
-    month: int | None,
-    program: Program | None,
-    indicator_code: str | None,
-    wilayah: str | None,
-) -> QuerySet[Attachment]:
+def api_attachments(*, user, **filters: Unpack[ReportFilters]) -> QuerySet[Attachment]:
     """Attachments whose file `user` may download (`permissions.api_attachments`, with
     `in_scope`), of `month` of `year`, with their report, program and indicator (one
     query per page), in a stable order: period, program, place, upload time."""
     attachments = _of_reports(
         permissions.api_attachments(user).select_related("report__program", "indicator"),
-        year=year,
-        month=month,
         month_lookup="exact",
-        program=program,
-        indicator_code=indicator_code,
-        wilayah=wilayah,
+        **filters,
     )
     return attachments.order_by(*_report_order("uploaded_at", "pk"))
 
