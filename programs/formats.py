@@ -12,21 +12,42 @@ from django.utils import formats
 from django.utils.dates import MONTHS
 from django.utils.translation import get_language
 
+# Translated labels per language, looked up once: a page asks for hundreds of month and
+# status names, and each gettext() goes through the active-language lookup again.
+# Catalogs do not change while the process runs.
+_MONTH_LABELS: dict[str | None, tuple[str, ...]] = {}
+_CHOICE_LABELS: dict[tuple[str | None, type, object], str] = {}
+
 
 def month_label(month: int) -> str:
-    return str(MONTHS[month])
+    language = get_language()
+    labels = _MONTH_LABELS.get(language)
+    if labels is None:
+        labels = _MONTH_LABELS[language] = ("", *(str(MONTHS[m]) for m in range(1, 13)))
+    return labels[month]
+
+
+def choice_label(member) -> str:
+    """The label of a choices member (TextChoices/IntegerChoices) in the active language."""
+    # Members hash by name, not by their translated label; text choices of two enums with
+    # the same value compare equal, hence the class in the key.
+    key = (get_language(), type(member), member)
+    label = _CHOICE_LABELS.get(key)
+    if label is None:
+        label = _CHOICE_LABELS[key] = str(member.label)
+    return label
 
 
 def month_year_label(year: int, month: int) -> str:
     """'Maret 2024' in Indonesian, 'March 2024' in English."""
-    return f"{MONTHS[month]} {year}"
+    return f"{month_label(month)} {year}"
 
 
 def date_label(value: dt.date | None) -> str:
     """'25 Maret 2024'."""
     if value is None:
         return ""
-    return f"{value.day} {MONTHS[value.month]} {value.year}"
+    return f"{value.day} {month_label(value.month)} {value.year}"
 
 
 _QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}

@@ -44,6 +44,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs import formats
 from programs.models import Indicator, MonthlyReport, Realization, Target
 
 HUNDRED = Decimal(100)
@@ -85,7 +86,7 @@ class Progress:
 
     @property
     def status_label(self) -> str:
-        return str(ProgressStatus(self.status).label)
+        return formats.choice_label(ProgressStatus(self.status))
 
     @property
     def remaining(self) -> Decimal | None:

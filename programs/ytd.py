@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import wraps
 
@@ -316,6 +317,31 @@ def maintained(service):
     return wrapper
 
 
+# Set while a read-only view runs after one flush (`read_only`): its readers skip theirs.
+_flushed_for_reading: ContextVar[bool] = ContextVar("ytd_flushed_for_reading", default=False)
+
+
+def read_only(view):
+    """A view that only reads: the table is brought up to date once when it starts, not
+    again by each reader it calls (a dashboard reads it two to four times)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        flush()
+        token = _flushed_for_reading.set(True)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            _flushed_for_reading.reset(token)
+
+    return wrapper
+
+
+def _flush_for_reading() -> None:
+    if not _flushed_for_reading.get():
+        flush()
+
+
 def flush() -> int:
     """Rebuild the dirty slices; returns how many there were. Cheap when none are."""
     if not ProgressDirty.objects.exists():
@@ -356,7 +382,7 @@ def progress_table(
 ) -> ProgressTable:
     """`compute_progress`'s answer read from the maintained table (same arguments, same
     rows): one query for the groups, one for the targets."""
-    flush()
+    _flush_for_reading()
     indicators = loaded_indicators(indicators)
     if not indicators:
         return ProgressTable()
@@ -386,7 +412,7 @@ def source_totals(
     *, indicator: Indicator, year: int, month: int, verified_only: bool
 ) -> list[tuple[FundingSource, Decimal | None]]:
     """Province totals per funding source (regencies added up), largest first."""
-    flush()
+    _flush_for_reading()
     rows = (
         ProgressSourceYTD.objects.filter(
             indicator_id=indicator.pk, year=year, month=month, verified_only=verified_only

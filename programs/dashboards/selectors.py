@@ -7,7 +7,7 @@ regencies or months, and returns finished rows (dataclasses) for templates and c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
@@ -15,6 +15,7 @@ from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs import formats
 from programs.models import (
     SPLIT_GROUP_OF_CATEGORY,
     FundingSource,
@@ -246,8 +247,8 @@ class ScoreRow:
     def overall_status_label(self) -> str:
         status = self.overall_status
         if status == ReportState.NOT_REQUIRED:
-            return str(ReportState.NOT_REQUIRED.label)
-        return str(ProgressStatus(status).label)
+            return formats.choice_label(ReportState.NOT_REQUIRED)
+        return formats.choice_label(ProgressStatus(status))
 
     @property
     def mean_achievement(self) -> Decimal:
@@ -271,8 +272,6 @@ class Scorecard:
     programs: list[Program]
     rows: list[ScoreRow]
     sort: str
-    # What it was built with (the overview's completeness reuses it); not a figure.
-    obligations: Obligations | None = field(default=None, repr=False, compare=False)
 
     def behind_by_program(self) -> list[tuple[Program, list[Regency]]]:
         """Per program, the real regencies behind on its headline indicator (code order)."""
@@ -353,16 +352,17 @@ def _ranked(
     year: int,
     month: int,
     sort: str | None,
+    obligations: Obligations | None = None,
 ) -> Scorecard:
     """The scorecard of `table`; a regency not required to report a program that month
-    is marked so (the reporting obligations)."""
-    obligations = Obligations.load(programs=programs)
+    is marked so (the reporting obligations, read here unless given)."""
+    if obligations is None:
+        obligations = Obligations.load(programs=programs)
 
     def required(regency_code: str, program_id: int) -> bool:
         return obligations.required(regency_code, program_id, year, month)
 
-    scorecard = _scorecard(programs, regencies, table, sort=sort, required=required)
-    return replace(scorecard, obligations=obligations)
+    return _scorecard(programs, regencies, table, sort=sort, required=required)
 
 
 def overview(
@@ -381,6 +381,47 @@ def overview(
     )
     cards = _program_cards(programs, table, year=year, today=today)
     return cards, _ranked(programs, regencies, table, year=year, month=month, sort=sort)
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    cards: list[ProgramCard]
+    board: Scorecard
+    closed_month: int | None  # the month `completeness` counts (None: none closed yet)
+    completeness: list[CompletenessSummary]
+
+
+def overview_page(
+    *,
+    year: int,
+    month: int,
+    verified_only: bool,
+    sort: str | None = None,
+    today: dt.date | None = None,
+) -> OverviewPage:
+    """The overview's cards, scorecard and completeness summary: programs, regencies,
+    exemptions and headline progress read once for all three."""
+    today = today or timezone.localdate()
+    programs, regencies, table = _headline_progress(
+        year=year, month=month, verified_only=verified_only, today=today
+    )
+    obligations = Obligations.load(programs=programs)
+    board = _ranked(
+        programs, regencies, table, year=year, month=month, sort=sort, obligations=obligations
+    )
+    closed_month, completeness = completeness_summary(
+        year=year,
+        today=today,
+        programs=programs,
+        regency_codes=sorted(r.code for r in regencies if not r.is_synthetic),
+        obligations=obligations,
+    )
+    return OverviewPage(
+        cards=_program_cards(programs, table, year=year, today=today),
+        board=board,
+        closed_month=closed_month,
+        completeness=completeness,
+    )
 
 
 def _scorecard(
@@ -444,22 +485,21 @@ def completeness_summary(
     *,
     year: int,
     today: dt.date | None = None,
-    board: Scorecard | None = None,
+    programs: list[Program] | None = None,
+    regency_codes: list[str] | None = None,
+    obligations: Obligations | None = None,
 ) -> tuple[int | None, list[CompletenessSummary]]:
     """For the last closed month of `year`: per program, how many regencies reported.
-    `board`: the overview's scorecard, whose programs, regencies and obligations are
-    reused instead of read again."""
+    The overview passes the programs, real regencies and exemptions it already read."""
     month = deadlines.last_closed_month(year, today)
-    programs = board.programs if board else _programs_with_headline()
+    if programs is None:
+        programs = _programs_with_headline()
     programs = [p for p in programs if _headline(p)]
     if month is None:
         return None, []
-    if board and board.obligations:
-        regency_codes = sorted(r.regency.code for r in board.rows if not r.regency.is_synthetic)
-        obligations = board.obligations
-    else:
+    if regency_codes is None:
         regency_codes = list(Regency.objects.real().values_list("code", flat=True))
-        obligations = Obligations.load(programs=programs)
+    obligations = obligations or Obligations.load(programs=programs)
     obliged = {
         p.pk: {c for c in regency_codes if obligations.required(c, p.pk, year, month)}
         for p in programs
@@ -511,20 +551,19 @@ def meeting_summary(
 ) -> tuple[list[SummaryLine], int | None]:
     """Every program's headline figure, status, regencies behind and completeness of the
     last closed month, from the overview's one progress computation."""
-    cards, board = overview(year=year, month=month, verified_only=verified_only, today=today)
-    closed_month, completeness = completeness_summary(year=year, today=today)
-    completeness_of = {c.program.pk: c for c in completeness}
+    page = overview_page(year=year, month=month, verified_only=verified_only, today=today)
+    completeness_of = {c.program.pk: c for c in page.completeness}
     behind_of: dict[int, list[Regency]] = {}
-    for row in sorted(board.rows, key=lambda r: r.regency.code):
+    for row in sorted(page.board.rows, key=lambda r: r.regency.code):
         if row.regency.is_synthetic:
             continue
         for program in row.behind_programs:
             behind_of.setdefault(program.pk, []).append(row.regency)
     lines = [
         SummaryLine(card, behind_of.get(card.program.pk, []), completeness_of.get(card.program.pk))
-        for card in cards
+        for card in page.cards
     ]
-    return lines, closed_month
+    return lines, page.closed_month
 
 
 # --- Program page ---------------------------------------------------------------------
@@ -591,17 +630,21 @@ def programs_with_indicators() -> list[Program]:
 
 
 def program_with_indicators(slug: str) -> Program | None:
-    return (
-        Program.objects.filter(slug=slug, active=True)
-        .prefetch_related(
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("program"),
-                to_attr="indicator_list",
-            )
-        )
-        .first()
+    """An active program with `indicator_list`, in one query: its indicators with the
+    program joined (the program alone when it has no indicator)."""
+    indicators = list(
+        Indicator.objects.filter(program__slug=slug, program__active=True).select_related("program")
     )
+    if indicators:
+        program = indicators[0].program
+        for indicator in indicators:
+            indicator.program = program  # one instance, as a prefetch would give
+    else:
+        program = Program.objects.filter(slug=slug, active=True).first()
+        if program is None:
+            return None
+    program.indicator_list = indicators
+    return program
 
 
 def pick_indicator(program: Program, code: str | None) -> Indicator | None:
@@ -1009,6 +1052,7 @@ def reporting_states(
     # once, with its label translated once rather than in every cell of the template.
     cells: dict[tuple[int, str, bool | None], StatusCell] = {}
     labels: dict[str, str] = {}
+    zone = timezone.get_current_timezone()
 
     class Lookup(dict):
         def __missing__(self, key):
@@ -1025,14 +1069,14 @@ def reporting_states(
                     today=today,
                     public=public,
                 )
-            on_time = deadlines.submitted_on_time(year, month, submitted)
+            on_time = deadlines.submitted_on_time(year, month, submitted, zone)
             if public and state != ReportState.VERIFIED:
                 on_time = None
             kind = (month, state, on_time)
             cell = cells.get(kind)
             if cell is None:
                 if state not in labels:
-                    labels[state] = str(ReportState(state).label)
+                    labels[state] = formats.choice_label(ReportState(state))
                 cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
             self[key] = cell
             return cell

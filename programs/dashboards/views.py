@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from programs import formats, permissions
+from programs import formats, permissions, ytd
 from programs.dashboards import charts, maps, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
@@ -31,7 +31,7 @@ def dashboard(view):
     """GET-only dashboard view: public when PUBLIC_DASHBOARD, otherwise login first;
     served from the page cache (programs/pagecache.py)."""
 
-    cached = cached_page(view)
+    cached = cached_page(ytd.read_only(view))  # the flush only on a miss
 
     @require_GET
     @wraps(view)
@@ -67,17 +67,18 @@ def _filter_context(filters: Filters) -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     """Every program's headline progress, the regency scorecard and reporting completeness."""
     filters = parse_filters(request)
-    cards, board = selectors.overview(
+    overview_page = selectors.overview_page(
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
         sort=filters.sort,
     )
+    cards, board = overview_page.cards, overview_page.board
     sort_links = {
         key: filters.query(sort=("-" + key) if board.sort == key else key)
         for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
     }
-    closed_month, completeness = selectors.completeness_summary(year=filters.year, board=board)
+    closed_month, completeness = overview_page.closed_month, overview_page.completeness
     completeness_sort = request.GET.get("lengkap", "")
     if filters.forced_verified and completeness_sort.lstrip("-") == "diajukan":
         completeness_sort = ""  # visitors see no submitted counts, nor an order by them

@@ -31,7 +31,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from programs import formats, permissions
+from programs import formats, permissions, ytd
 from programs.dashboards import selectors
 from programs.filters import Filters, parse_filters
 from programs.pagecache import cached_page
@@ -55,7 +55,7 @@ def table_export(view):
     """GET-only export of a dashboard table: officials, or anyone while the dashboards are
     public (verified figures only, see `export_filters`)."""
 
-    cached = cached_page(view)
+    cached = cached_page(ytd.read_only(view))  # the flush only on a miss
 
     @require_GET
     @wraps(view)

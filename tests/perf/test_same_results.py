@@ -197,9 +197,9 @@ def test_overview_equals_program_cards_and_scorecard(random_reports):
 def test_overview_completeness_reusing_the_scorecard_equals_the_standalone_summary(
     random_reports,
 ):
-    """The overview hands its scorecard (programs, regencies, exemptions) to the
-    completeness summary instead of reading them again: same answer, exemptions and
-    synthetic load-test regencies included."""
+    """The overview page reads programs, regencies and exemptions once for its cards,
+    scorecard and completeness summary: the same answers as each read alone, exemptions
+    and synthetic load-test regencies included."""
     from programs.models import ReportingExemption
     from tests.factories import RegencyFactory
 
@@ -211,10 +211,12 @@ def test_overview_completeness_reusing_the_scorecard_equals_the_standalone_summa
     )
     RegencyFactory()  # synthetic: never counted in completeness
     for verified_only in [False, True]:
-        _cards, board = selectors.overview(
+        page = selectors.overview_page(year=YEAR, month=6, verified_only=verified_only, today=TODAY)
+        standalone = selectors.completeness_summary(year=YEAR, today=TODAY)
+        assert (page.closed_month, page.completeness) == standalone
+        cards, board = selectors.overview(
             year=YEAR, month=6, verified_only=verified_only, today=TODAY
         )
-        standalone = selectors.completeness_summary(year=YEAR, today=TODAY)
-        assert selectors.completeness_summary(year=YEAR, today=TODAY, board=board) == standalone
+        assert repr((page.cards, page.board)) == repr((cards, board))
         gsmp = next(s for s in standalone[1] if s.program.slug == "gsmp")
         assert gsmp.expected == Regency.objects.real().count() - 1  # 16.07 exempt

@@ -1,5 +1,6 @@
 """Numbers on pages: Indonesian separators, half-up rounding, same as Django's formatter."""
 
+import datetime as dt
 import random
 from decimal import Decimal
 
@@ -43,3 +44,24 @@ def test_same_text_as_djangos_number_format_with_grouping():
                         rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True
                     )
                     assert formats.number(value, decimals) == expected, (value, decimals)
+
+
+def test_month_and_status_labels_follow_the_language():
+    """Labels are looked up once per language, never served in the language that asked
+    first; two choices with the same value keep their own labels."""
+    from programs.models import MonthlyReport, Notification
+
+    report, notification = MonthlyReport.Status.VERIFIED, Notification.Kind.VERIFIED
+    assert report == notification  # same value "verified", two enums, two labels
+    for _ in range(2):
+        with translation.override("id"):
+            assert formats.month_label(3) == "Maret"
+            assert formats.date_label(dt.date(2024, 3, 25)) == "25 Maret 2024"
+            assert formats.choice_label(report) == "Terverifikasi"
+            assert formats.choice_label(notification) == "Laporan diverifikasi"
+        with translation.override("en"):
+            assert formats.month_label(3) == "March"
+            assert formats.month_year_label(2024, 3) == "March 2024"
+            assert formats.choice_label(report) == "Verified"
+            assert formats.choice_label(notification) == str(notification.label)
+            assert formats.choice_label(notification) != "Verified"

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from programs import ytd
 from programs.dashboards import selectors as dashboards
@@ -32,6 +33,7 @@ from tests.factories import (
     TargetFactory,
     UserScopeFactory,
 )
+from tests.helpers import figure_text
 
 pytestmark = pytest.mark.django_db
 Status = MonthlyReport.Status
@@ -255,3 +257,23 @@ def test_admin_writes_rebuild_in_their_own_transaction(admin_client):
         verified_only=True,
     )
     assert row.total == Decimal(4)
+
+
+def test_a_dashboard_miss_brings_the_table_up_to_date_once(client, gbrss_data):
+    """A raw SQL write leaves its slice dirty; the next program page (a cache miss) shows
+    the new figure, and the view checks for dirty slices once, not once per reader."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE programs_realization SET value = value + 5 WHERE report_id IN "
+            "(SELECT id FROM programs_monthlyreport WHERE regency_id = '16.07' AND month = 1)"
+        )
+    assert ProgressDirty.objects.exists()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/program/gbrss/?tahun=2024&bulan=12")
+    assert response["X-Page-Cache"] == "miss"
+    # Verified for visitors: Banyuasin 10 + 15, OKU 5; January's 10 became 15.
+    assert figure_text(response, "realization") == "35"
+    checks = [q["sql"] for q in queries.captured_queries if "programs_progressdirty" in q["sql"]]
+    reads = [q for q in checks if q.startswith("SELECT") and "FOR UPDATE" not in q]
+    assert len(reads) == 1, checks
+    assert not ProgressDirty.objects.exists()

@@ -321,3 +321,25 @@ def test_query_count_does_not_grow_with_regencies(client, gbrss_data, pimpinan, 
     # of the year-to-date table (programs/ytd.py); the page itself stays fixed.
     ytd.flush()
     assert count() == at_sumsel_scale
+
+
+def test_a_program_and_its_indicators_are_read_in_one_query(
+    reference_data, django_assert_num_queries
+):
+    from programs.dashboards.selectors import program_with_indicators
+
+    with django_assert_num_queries(1):
+        gbrss = program_with_indicators("gbrss")
+        codes = [i.code for i in gbrss.indicator_list]
+        assert all(i.program is gbrss for i in gbrss.indicator_list)
+    assert codes == list(
+        Indicator.objects.filter(program=gbrss)
+        .order_by("order", "code")
+        .values_list("code", flat=True)
+    )
+    empty = Program.objects.create(slug="baru", name="Program baru", active=True)
+    assert program_with_indicators("baru") == empty
+    assert program_with_indicators("baru").indicator_list == []
+    Program.objects.filter(slug="gbrss").update(active=False)
+    assert program_with_indicators("gbrss") is None
+    assert program_with_indicators("tidak-ada") is None
