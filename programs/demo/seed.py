@@ -99,8 +99,13 @@ RETURN_REASONS = (
     "Dokumentasi (foto sebelum/sesudah) belum diunggah. Mohon dilengkapi.",
     "Angka bulan ini berbeda dengan data OPD teknis kabupaten/kota; mohon konfirmasi.",
     "Kontribusi mitra CSR/BUMD belum dirinci per perusahaan.",
-    "Penyebut (jumlah balita diukur / jumlah desa) tidak sama dengan bulan lalu tanpa penjelasan.",
+    None,  # the program's own check, below: a verifier asks what fits the program
 )
+PROGRAM_RETURN_REASONS = {
+    "gpstss": "Penyebut (jumlah balita diukur) tidak sama dengan bulan lalu tanpa penjelasan.",
+    "gsmp": "Penyebut (jumlah desa/kelurahan) tidak sama dengan bulan lalu tanpa penjelasan.",
+}
+OTHER_RETURN_REASON = "Lokasi (desa/kelurahan) penerima belum dicantumkan pada keterangan."
 
 
 # ---------------------------------------------------------------------------------------
@@ -824,7 +829,7 @@ def _status_for(rng: random.Random, recency: int, diligence: float) -> str:
 
 
 def _report_times(
-    rng: random.Random, ctx: Context, month: int, status: str, lateness: float
+    rng: random.Random, ctx: Context, program: Program, month: int, status: str, lateness: float
 ) -> tuple[str, dict]:
     """Timestamps consistent with the status, never in the future (demoting the status
     when the generated step would lie ahead of now)."""
@@ -857,7 +862,9 @@ def _report_times(
         if returned > ctx.now:
             return Status.SUBMITTED, times
         times["returned_at"] = returned
-        times["return_reason"] = rng.choice(RETURN_REASONS)
+        times["return_reason"] = rng.choice(RETURN_REASONS) or PROGRAM_RETURN_REASONS.get(
+            program.slug, OTHER_RETURN_REASON
+        )
     return status, times
 
 
@@ -895,7 +902,7 @@ def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
                     Status.DRAFT: MISSING,
                 }.get(status, status)
             status = _story_status(ctx, regency, program, month) or status
-            status, times = _report_times(rng, ctx, month, status, lateness)
+            status, times = _report_times(rng, ctx, program, month, status, lateness)
             rows = []
             for build in builders:  # called for missing months too: they carry state
                 rows.extend(build(month, status))
@@ -1138,7 +1145,7 @@ def _province_reports(ctx: Context) -> list[ReportSpec]:
     specs = []
     for month in range(first_month(program, ctx.year), ctx.month_limit + 1):
         status = _status_for(rng, ctx.recency(month), 0.3)
-        status, times = _report_times(rng, ctx, month, status, 0.1)
+        status, times = _report_times(rng, ctx, program, month, status, 0.1)
         value = _dec(ctx.inflation[month], 2)
         row = (indicator.pk, ctx.default_source, value, None, None, "")
         rows = [] if status == MISSING else [row]

@@ -283,6 +283,24 @@ def test_status_mix_with_missing_months(seeded):
     assert not reports.filter(program__slug="mandiri-energi").exists()
 
 
+def test_return_reasons_fit_the_program(seeded):
+    """A verifier asks about a denominator only on a program that reports a ratio: never
+    on a house renovation report."""
+    ratio_programs = set(
+        Indicator.objects.filter(measure=Indicator.Measure.RATIO).values_list(
+            "program__slug", flat=True
+        )
+    )
+    returned = list(
+        MonthlyReport.objects.exclude(return_reason="").values_list(
+            "program__slug", "return_reason"
+        )
+    )
+    assert {slug for slug, _reason in returned} - ratio_programs  # others are returned too
+    for slug, reason in returned:
+        assert slug in ratio_programs or "Penyebut" not in reason, (slug, reason)
+
+
 def test_province_level_inflation_reports(seeded):
     province = MonthlyReport.objects.filter(year=YEAR, regency=None)
     assert province.exists()
