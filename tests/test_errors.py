@@ -97,7 +97,7 @@ def test_500_page_is_indonesian_in_the_layout(gbrss_data, quiet_client, monkeypa
     def broken(**kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(dashboards.selectors, "overview", broken)
+    monkeypatch.setattr(dashboards.selectors, "overview_page", broken)
     response = quiet_client.get("/?tahun=2024")
     assert response.status_code == 500
     html = response.content.decode()
