@@ -365,24 +365,6 @@ def _ranked(
     return _scorecard(programs, regencies, table, sort=sort, required=required)
 
 
-def overview(
-    *,
-    year: int,
-    month: int,
-    verified_only: bool,
-    sort: str | None = None,
-    today: dt.date | None = None,
-) -> tuple[list[ProgramCard], Scorecard]:
-    """`program_cards` and `scorecard` from one progress computation: the same figures
-    for half the database work (the province rows come with the regencies' anyway)."""
-    today = today or timezone.localdate()
-    programs, regencies, table = _headline_progress(
-        year=year, month=month, verified_only=verified_only, today=today
-    )
-    cards = _program_cards(programs, table, year=year, today=today)
-    return cards, _ranked(programs, regencies, table, year=year, month=month, sort=sort)
-
-
 @dataclass(frozen=True)
 class OverviewPage:
     cards: list[ProgramCard]
@@ -400,7 +382,9 @@ def overview_page(
     today: dt.date | None = None,
 ) -> OverviewPage:
     """The overview's cards, scorecard and completeness summary: programs, regencies,
-    exemptions and headline progress read once for all three."""
+    exemptions and headline progress read once for all three (`program_cards` and
+    `scorecard` give the same figures for half the database work: the province rows
+    come with the regencies' anyway)."""
     today = today or timezone.localdate()
     programs, regencies, table = _headline_progress(
         year=year, month=month, verified_only=verified_only, today=today
