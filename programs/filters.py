@@ -54,14 +54,16 @@ class Filters:
         return "?" + urlencode(params)
 
 
-def parse_filters(request) -> Filters:
+def parse_filters(request, *, default_month=None) -> Filters:
+    """`default_month(year=...)` gives the month when the link has none (by default the
+    running month, or a past year's latest month with data)."""
     get = request.GET
     year = _int_or_none(get.get("tahun"))
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
         year = selectors.default_year()
     month = _int_or_none(get.get("bulan"))
     if month is None or not 1 <= month <= 12:
-        month = selectors.default_month(year=year)
+        month = (default_month or selectors.default_month)(year=year)
     # Only officials (users with a role) see provisional figures; everyone else, anonymous
     # visitors included, sees verified data only.
     forced = not permissions.sees_provisional(request.user)

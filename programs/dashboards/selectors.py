@@ -103,6 +103,13 @@ def default_month(*, year: int, today: dt.date | None = None) -> int:
     return latest or 12
 
 
+def running_month(*, year: int, today: dt.date | None = None) -> int:
+    """The running month for the current year, December for any other: the default of
+    the completeness grid, where months after the latest data are what it must show."""
+    today = today or timezone.localdate()
+    return today.month if year == today.year else 12
+
+
 # --- Overview -------------------------------------------------------------------------
 
 
@@ -1110,17 +1117,23 @@ UNCOUNTED_STATES = {ReportState.NOT_DUE, ReportState.NOT_REQUIRED}
 
 
 def completeness_grid(
-    *, program: Program, year: int, today: dt.date | None = None, public: bool = False
+    *,
+    program: Program,
+    year: int,
+    month: int = 12,
+    today: dt.date | None = None,
+    public: bool = False,
 ) -> CompletenessGrid:
-    """Regency x month reporting states for one program, with rates per regency and
-    overall. A month counts as due once its due date has passed. `public`: verified or
-    not only (the rate is then the share of due months already verified)."""
+    """Regency x month reporting states for one program, January to `month`, with rates
+    per regency and overall over those months. A month counts as due once its due date
+    has passed. `public`: verified or not only (the rate is then the share of due months
+    already verified)."""
     today = today or timezone.localdate()
     regencies = list(Regency.objects.all())
     states = reporting_states(
         regency_codes=None, programs=[program], year=year, today=today, public=public
     )
-    months = list(range(1, 13))
+    months = list(range(1, month + 1))
     rows = []
     for regency in regencies:
         cells = [states[(regency.code, program.pk, m)] for m in months]

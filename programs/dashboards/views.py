@@ -295,14 +295,18 @@ def meeting_summary(request: HttpRequest) -> HttpResponse:
 
 @dashboard
 def completeness(request: HttpRequest) -> HttpResponse:
-    """Reporting completeness and timeliness: regency x month per program."""
-    filters = parse_filters(request)
+    """Reporting completeness and timeliness: regency x month per program, January to
+    the chosen month (by default the running month, or December of a past year)."""
+    filters = parse_filters(request, default_month=selectors.running_month)
     programs = selectors.programs_with_indicators()
     chosen = next((p for p in programs if p.slug == filters.program), None)
     chosen = chosen or (programs[0] if programs else None)
     grid = (
         selectors.completeness_grid(
-            program=chosen, year=filters.year, public=filters.forced_verified
+            program=chosen,
+            year=filters.year,
+            month=filters.month,
+            public=filters.forced_verified,
         )
         if chosen
         else None

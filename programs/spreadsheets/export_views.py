@@ -69,10 +69,10 @@ def table_export(view):
     return wrapper
 
 
-def export_filters(request: HttpRequest) -> Filters:
+def export_filters(request: HttpRequest, **options) -> Filters:
     """The page's filters; whoever may not export provisional figures gets verified only
-    (anonymous visitors already do, through `parse_filters`)."""
-    filters = parse_filters(request)
+    (anonymous visitors already do, through `parse_filters`, which takes `options`)."""
+    filters = parse_filters(request, **options)
     if not permissions.can_export(request.user) and not filters.forced_verified:
         filters = replace(filters, verified_only=True, forced_verified=True)
     return filters
@@ -215,19 +215,26 @@ def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
 @table_export
 def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The completeness grid of one program (?program=<slug>, the first by default)."""
-    filters = export_filters(request)
+    filters = export_filters(request, default_month=selectors.running_month)
     programs = selectors.programs_with_indicators()
     chosen = next((p for p in programs if p.slug == filters.program), None)
     chosen = chosen or (programs[0] if programs else None)
     if chosen is None:
         raise Http404(_("Belum ada program dengan indikator."))
     grid = selectors.completeness_grid(
-        program=chosen, year=filters.year, public=filters.forced_verified
+        program=chosen,
+        year=filters.year,
+        month=filters.month,
+        public=filters.forced_verified,
     )
     export = exports.build_export(
         title=_("Kelengkapan dan ketepatan waktu laporan"),
         filename=_stem("kelengkapan", chosen.slug, filters.year),
-        info=[(_("Program"), f"{chosen.name} ({chosen.label})"), (_("Tahun"), str(filters.year))],
+        info=[
+            (_("Program"), f"{chosen.name} ({chosen.label})"),
+            (_("Tahun"), str(filters.year)),
+            (_("Sampai bulan"), formats.month_label(filters.month)),
+        ],
         sheets=[exports.completeness_sheet(grid, total_label=_("Semua kabupaten/kota"))],
         provisional=False,
         page_url=_page_url(request, "completeness", filters, program=chosen.slug),

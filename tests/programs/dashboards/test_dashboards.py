@@ -294,6 +294,21 @@ def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
     assert not is_whole_page(partial) and "HX-Request" in partial["Vary"]
 
 
+def test_completeness_up_to_the_chosen_month(client, gbrss_data, pimpinan):
+    """'Sampai bulan' limits the grid and its rates (the export: test_exports)."""
+    response = client.get("/kelengkapan/?tahun=2024&bulan=2&program=gbrss")
+    assert element_text(find(page(response), "h1")).endswith("2024, s.d. Februari")
+    grid = table_row(response, "completeness-grid", "16.07")
+    assert states(grid) == ["verified", "verified"]  # March onwards not shown
+    # Banyuasin: both due months submitted, January on time and February late.
+    assert cells(grid)[-2:] == ["100,0 %", "50,0 %"]
+    assert figure_text(response, "due") == "34"  # 17 regencies x 2 months
+    assert figure_text(response, "submitted") == "4 (11,8 %)"  # Banyuasin 2, OKU 2
+    # Without a month, a past year shows all twelve, not up to its latest data (February).
+    whole_year = client.get("/kelengkapan/?tahun=2024&program=gbrss")
+    assert len(states(table_row(whole_year, "completeness-grid", "16.07"))) == 12
+
+
 # --- Query counts -----------------------------------------------------------------------
 
 PAGES = [

@@ -262,6 +262,18 @@ def test_completeness_export_states_counts_and_rates(client, gbrss_data, pimpina
     assert oku[17].value == pytest.approx(2 / 12)
 
 
+def test_completeness_export_up_to_the_chosen_month(client, gbrss_data, pimpinan):
+    block, head, rows = read_csv(
+        client.get("/unduh/kelengkapan.csv?tahun=2024&bulan=2&program=gbrss")
+    )
+    assert ["Sampai bulan", "Februari"] in block
+    assert head[2:4] == ["Januari", "Februari"] and "Maret" not in head
+    banyuasin = by_code(rows)["16.07"]
+    assert banyuasin[2:4] == ["Terverifikasi", "Terverifikasi"]
+    assert banyuasin[4:] == ["2", "2", "1", "100,00", "50,00"]
+    assert rows[-1][1] == "Semua kabupaten/kota" and rows[-1][4] == "34"
+
+
 # --- Who may export what ----------------------------------------------------------------
 
 
