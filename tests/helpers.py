@@ -46,10 +46,12 @@ def make_user(name, role=None, regency=None, programs=(), superuser=False):
     return user
 
 
-def login(user) -> Client:
-    """A test client with a session of `user`."""
-    client = Client()
-    client.force_login(user)
+def login(user=None, **client_options) -> Client:
+    """A test client with a session of `user`, anonymous when `user` is None;
+    `client_options` go to the Client (default headers, `enforce_csrf_checks`, ...)."""
+    client = Client(**client_options)
+    if user is not None:
+        client.force_login(user)
     return client
 
 
