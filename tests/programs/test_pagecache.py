@@ -26,8 +26,8 @@ from programs import dataversion
 from programs.models import MonthlyReport, Target
 from programs.reporting import services
 from regencies.models import UserScope
+from tests.admin_helpers import change_data, gbrss_province_target
 from tests.factories import UserScopeFactory
-from tests.programs.test_admin import change_data, gbrss_province_target
 
 
 def _worker_database(url: str) -> str:
