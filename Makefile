@@ -23,7 +23,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-secret \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true PUBLIC_DASHBOARD=1
 DEV_ENV := DJANGO_DEBUG=1
 # pytest-xdist workers: one per core of the 2-core CI machine. Each worker has its own
-# test database (and Redis database, tests/programs/test_pagecache.py); 1 runs in-process.
+# test database (and Redis database, tests/pagecache_helpers.py); 1 runs in-process.
 PYTEST_WORKERS ?= 2
 PYTEST_N := $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS))
 

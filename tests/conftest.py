@@ -144,6 +144,12 @@ def people(reference_data):
 
 
 @pytest.fixture
+def operator(reference_data):
+    """Banyuasin's (16.07) operator `op-banyuasin`, for every program."""
+    return make_user("op-banyuasin", UserScope.Role.OPERATOR, "16.07")
+
+
+@pytest.fixture
 def pimpinan(client):
     scope = UserScopeFactory(role=UserScope.Role.PIMPINAN)
     client.force_login(scope.user)

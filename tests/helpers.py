@@ -1,13 +1,18 @@
-"""Helpers shared by the tests: dates relative to the (frozen) clock, and reading pages
-through an HTML parser instead of slicing strings."""
+"""Helpers shared by the tests: dates relative to the (frozen) clock, users and their
+clients, reading pages through an HTML parser instead of slicing strings, and running
+Python in a fresh process."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.test import Client
@@ -22,6 +27,24 @@ from tests.factories import (
     RegencyFactory,
     UserFactory,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env) -> subprocess.CompletedProcess:
+    """Run `code` in a new Python process at the project's root, with `env` in place of
+    the DJANGO_* variables of the test run (its settings are not the ones under test)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def previous_month(months_back: int = 1, today: dt.date | None = None) -> tuple[int, int]:
@@ -46,10 +69,12 @@ def make_user(name, role=None, regency=None, programs=(), superuser=False):
     return user
 
 
-def login(user) -> Client:
-    """A test client with a session of `user`."""
-    client = Client()
-    client.force_login(user)
+def login(user=None, **client_options) -> Client:
+    """A test client with a session of `user`, anonymous when `user` is None;
+    `client_options` go to the Client (default headers, `enforce_csrf_checks`, ...)."""
+    client = Client(**client_options)
+    if user is not None:
+        client.force_login(user)
     return client
 
 

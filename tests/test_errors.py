@@ -6,12 +6,8 @@ from django.test import Client
 
 from programs.models import MonthlyReport
 from programs.reporting import services
-from tests.programs.reporting.test_reporting import (
-    client_for,
-    report,
-    rows,
-    url,
-)
+from tests.helpers import login
+from tests.reporting_helpers import report, rows, url
 
 Status = MonthlyReport.Status
 LAYOUT = '<main id="konten"'
@@ -84,7 +80,7 @@ def test_404_page_is_indonesian_in_the_layout(db):
 
 
 def test_403_page_says_why(people):
-    response = client_for(people["pimpinan"]).get("/impor/")
+    response = login(people["pimpinan"]).get("/impor/")
     assert response.status_code == 403
     html = response.content.decode()
     assert "Akses ditolak" in html and LAYOUT in html
@@ -106,7 +102,7 @@ def test_500_page_is_indonesian_in_the_layout(gbrss_data, quiet_client, monkeypa
 
 
 def test_logged_in_html_pages_are_private(people):
-    client = client_for(people["operator"])
+    client = login(people["operator"])
     for path in ("/", "/laporan/", url()):
         response = client.get(path)
         assert response.status_code == 200, path
@@ -118,7 +114,7 @@ def test_return_and_reopen_reasons_have_a_length_limit(people):
     with pytest.raises(services.ServiceError) as refused:
         services.report_return(user=people["verifier"], report=rep, reason="x" * 2001)
     assert "terlalu panjang" in refused.value.message
-    response = client_for(people["verifier"]).post(
+    response = login(people["verifier"]).post(
         url(suffix="status/"),
         {"aksi": "kembalikan", "alasan": "x" * 5000, "versi": str(rep.version)},
         follow=True,
@@ -129,7 +125,7 @@ def test_return_and_reopen_reasons_have_a_length_limit(people):
 
 
 def test_notes_have_a_length_limit(people):
-    response = client_for(people["operator"]).post(
+    response = login(people["operator"]).post(
         url(), {"versi": "0", "aksi": "simpan", **rows("5", note="x" * 2001)}
     )
     assert response.status_code == 422

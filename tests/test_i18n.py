@@ -15,8 +15,6 @@ import pytest
 from django.test import Client
 
 from programs.models import Program
-from regencies.models import UserScope
-from tests.factories import UserFactory
 from tests.helpers import element_text, find, flat_html, page, previous_month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,14 +34,6 @@ def english_client(**extra) -> Client:
     response = client.post("/bahasa/", {"language": "en", "next": "/"}, **ENGLISH_BROWSER)
     assert response.status_code == 302
     return client
-
-
-@pytest.fixture
-def operator(reference_data):
-    user = UserFactory(username="op-banyuasin", email="op@sumselprov.go.id")
-    scope = UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
-    scope.programs.set(Program.objects.filter(slug="gbrss"))
-    return user
 
 
 def entry_url(suffix="") -> str:

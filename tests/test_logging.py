@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from programs.reporting import services
-from tests.programs.reporting.test_reporting import report
+from tests.reporting_helpers import report
 
 
 @pytest.fixture

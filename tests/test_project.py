@@ -1,9 +1,6 @@
 """Project-level behaviour: settings, health check, language, fixtures."""
 
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -14,23 +11,9 @@ from django.db import DatabaseError
 from programs.models import FundingSource, Indicator, Program, Target
 from regencies.models import Regency
 from tests.conftest import FIXTURES
-from tests.helpers import element_text, find, page
+from tests.helpers import element_text, find, page, run_python
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_python(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_production_refuses_to_start_without_secret_key():

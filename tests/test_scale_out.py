@@ -17,8 +17,8 @@ from django.test import Client
 from programs.models import MonthlyReport
 from regencies.models import UserScope
 from tests.factories import UserScopeFactory
+from tests.pagecache_helpers import REDIS_URL, realization, redis_up
 from tests.perf.load import Server, production_env
-from tests.programs.test_pagecache import REDIS_URL, _redis_up, realization
 
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
 
@@ -57,7 +57,7 @@ def call(server, path, *, cookies=None, data=None, headers=None) -> Answer:
 
 @pytest.fixture
 def two_servers(transactional_db, tmp_path):
-    if not _redis_up():
+    if not redis_up():
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
     import redis
 

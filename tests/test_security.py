@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_project import run_python
+from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 PLOTLY_EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"

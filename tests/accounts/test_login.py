@@ -21,7 +21,8 @@ def admin(db):
 
 
 @pytest.fixture
-def operator(db):
+def account(db):
+    """A user without a scope: logging in needs no role."""
     return UserFactory(username="operator-1607", email="op1607@sumselprov.go.id")
 
 
@@ -66,7 +67,7 @@ def test_site_lockout_also_closes_the_admin_login(admin):
     assert not logged_in(client)
 
 
-def test_lockout_page_is_indonesian_in_the_site_layout(operator):
+def test_lockout_page_is_indonesian_in_the_site_layout(account):
     for _i in range(5):
         fail("/akun/masuk/", "operator-1607")
     response = Client().post("/akun/masuk/", {"username": "operator-1607", "password": PASSWORD})
@@ -84,7 +85,7 @@ def test_lockout_page_is_indonesian_in_the_site_layout(operator):
     ],
     ids=["spaces-and-tabs", "full-width"],
 )
-def test_username_variants_count_as_one_user(operator, variants):
+def test_username_variants_count_as_one_user(account, variants):
     for variant in variants[:5]:
         fail("/akun/masuk/", variant, REMOTE_ADDR=f"198.51.100.{len(variant)}")
     client = Client()
@@ -97,7 +98,7 @@ def test_username_variants_count_as_one_user(operator, variants):
     assert not logged_in(client)
 
 
-def test_a_success_with_a_variant_does_not_reopen_the_guessing(operator):
+def test_a_success_with_a_variant_does_not_reopen_the_guessing(account):
     for _i in range(4):
         fail("/akun/masuk/", "operator-1607 ", REMOTE_ADDR="203.0.113.1")
     ok = Client().post(
@@ -115,7 +116,7 @@ def test_a_success_with_a_variant_does_not_reopen_the_guessing(operator):
     assert not logged_in(client)
 
 
-def test_other_users_are_not_locked_by_someone_elses_failures(operator, admin):
+def test_other_users_are_not_locked_by_someone_elses_failures(account, admin):
     for _i in range(5):
         fail("/akun/masuk/", "operator-1607", REMOTE_ADDR="203.0.113.8")
     other = Client().post(
@@ -124,7 +125,7 @@ def test_other_users_are_not_locked_by_someone_elses_failures(operator, admin):
     assert other.status_code == 302
 
 
-def test_lockout_counts_the_address_the_trusted_proxy_saw(operator, admin, settings):
+def test_lockout_counts_the_address_the_trusted_proxy_saw(account, admin, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for n in range(5):
         fail(
@@ -149,7 +150,7 @@ def test_lockout_counts_the_address_the_trusted_proxy_saw(operator, admin, setti
     assert other.status_code == 302  # same proxy, different client: not locked out
 
 
-def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(operator, admin):
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(account, admin):
     for n in range(5):
         fail("/akun/masuk/", f"tebak{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
     response = Client().post(
@@ -160,7 +161,7 @@ def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(operator, admin
     assert response.status_code == 429  # spoofed header: still the same REMOTE_ADDR
 
 
-def test_admin_sees_lockouts(admin, operator):
+def test_admin_sees_lockouts(admin, account):
     for _i in range(5):
         fail("/akun/masuk/", "operator-1607", REMOTE_ADDR="203.0.113.50")
     client = Client(REMOTE_ADDR="192.0.2.1")
@@ -170,7 +171,7 @@ def test_admin_sees_lockouts(admin, operator):
     assert "operator-1607" in admin_column(attempts, "username")
 
 
-def test_login_error_says_it_once_in_indonesian(operator):
+def test_login_error_says_it_once_in_indonesian(account):
     response = fail("/akun/masuk/", "operator-1607")
     [error] = error_messages(find(find(page(response), "main", id="konten"), "form"))
     assert error.startswith("Nama pengguna atau kata sandi salah")
@@ -186,7 +187,7 @@ def test_login_page_links_to_password_reset(db):
     assert element_text(link) == "Lupa sandi?"
 
 
-def test_password_reset_by_email(operator):
+def test_password_reset_by_email(account):
     form_page = Client().get("/akun/lupa-sandi/")
     assert form_page.status_code == 200
     assert element_text(find(page(form_page), "h1")) == "Atur ulang kata sandi"
@@ -213,7 +214,7 @@ def test_password_reset_by_email(operator):
     assert login.status_code == 302
 
 
-def test_password_reset_for_an_unknown_email_reveals_nothing(operator):
+def test_password_reset_for_an_unknown_email_reveals_nothing(account):
     sent = Client().post("/akun/lupa-sandi/", {"email": "tidak-ada@contoh.id"})
     assert sent.status_code == 302 and sent["Location"] == "/akun/lupa-sandi/terkirim/"
     assert mail.outbox == []

@@ -3,37 +3,18 @@ the typing, a source row can be removed, and on a 360 px phone the rows stack wi
 action button on screen."""
 
 import datetime as dt
-import re
 
 import pytest
 from playwright.sync_api import expect
 
-from regencies.models import UserScope
-from tests.factories import UserFactory, UserScopeFactory
-
-PASSWORD = "rahasia-uji-123"
-
-
-@pytest.fixture
-def operator(reference_data):
-    UserScopeFactory(
-        role=UserScope.Role.OPERATOR, regency_id="16.07", user=UserFactory(username="op-uji")
-    )
-
-
-def log_in(page, next_path):
-    page.goto(f"/akun/masuk/?next={next_path}")
-    page.fill("#id_username", "op-uji")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
+from tests.browser.helpers import log_in
 
 
 # New Year's Day 2026: the month to report is December 2025, due on 10 January.
 @pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
 def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator):
     # "Laporan" opens on last month's year: December 2025, due in 9 days, is on it.
-    log_in(page, "/laporan/")
+    log_in(page, "op-banyuasin", "/laporan/")
     expect(page.locator("h1 small")).to_have_text("2025")
     expect(page.locator("#due-now")).to_contain_text("GBRSS Desember")
     december = page.locator('#my-reports tr[data-program="gbrss"][data-month="12"] td')

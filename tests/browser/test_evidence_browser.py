@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import HOUSES, OPERATOR, VERIFIER
-from tests.browser.test_reporting_browser import enter, log_in, value_input
-from tests.programs.reporting.test_evidence import phone_photo
+from tests.browser.helpers import enter, log_in, value_input
+from tests.evidence_helpers import phone_photo
 
 
 def bell(page):

@@ -11,8 +11,10 @@ from playwright.sync_api import expect
 
 from programs.models import LockException, MonthlyReport
 from tests.browser.conftest import freeze_browser
+from tests.browser.helpers import log_in
 
 Status = MonthlyReport.Status
+DEMO_PASSWORD = "sumsel-demo"  # every seed_demo account's
 
 
 @pytest.fixture
@@ -26,14 +28,6 @@ def today():
 def live_demo(reference_data, frozen_clock):
     """The demo as `seed_demo` makes it on `today` (the server's and the browser's clock)."""
     call_command("seed_demo", "--force", "--until", "2026-10", verbosity=0)
-
-
-def log_in(page, username, next_path):
-    page.goto(f"/akun/masuk/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "sumsel-demo")
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
 
 
 def note_every_row_and_submit(page, note):
@@ -57,7 +51,7 @@ def test_operator_fixes_a_locked_month_and_submits_this_month_verifier_verifies(
     entry_path = f"/laporan/16.07/{locked.program.slug}/2026-{locked.month:02d}/"
 
     # Operator: the returned report of the locked month is listed with its deadline.
-    log_in(page, "operator-1607", "/laporan/")
+    log_in(page, "operator-1607", "/laporan/", DEMO_PASSWORD)
     alert = page.locator("section.alert-returned")
     expect(alert).to_contain_text("dibuka untuk perbaikan sampai")
     row = page.locator(
@@ -82,7 +76,7 @@ def test_operator_fixes_a_locked_month_and_submits_this_month_verifier_verifies(
     freeze_browser(context)
     verifier = context.new_page()
     verifier.set_default_timeout(10_000)
-    log_in(verifier, "verifikator", "/verifikasi/")
+    log_in(verifier, "verifikator", "/verifikasi/", DEMO_PASSWORD)
     verifier.select_option("#filter-wilayah", "16.07")
     verifier.select_option("#filter-bulan", f"2026-{locked.month:02d}")
     verifier.get_by_role("button", name="Terapkan").click()

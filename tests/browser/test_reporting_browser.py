@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from programs.models import MonthlyReport
 from tests.browser.conftest import EARLIER, HOUSES, OPERATOR, TARGET, VERIFIER, draw_charts
+from tests.browser.helpers import enter, is_check, log_in, value_input
 
-PASSWORD = "rahasia-uji-123"
 TOO_MANY, FIXED, APBN = 5000, 1200, 34
 REASON = "5.000 rumah dalam sebulan tidak masuk akal: periksa lagi angka Tidak dirinci."
 
@@ -22,14 +22,6 @@ REASON = "5.000 rumah dalam sebulan tidak masuk akal: periksa lagi angka Tidak d
 def angka(value: int) -> str:
     """Indonesian thousands grouping, written out independently of the app: 1234 -> 1.234."""
     return f"{value:,}".replace(",", ".")
-
-
-def log_in(page, username, next_path):
-    page.goto(f"/akun/masuk/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
 
 
 def wait_for_charts(page):
@@ -47,24 +39,6 @@ def dashboard_figures(page, year, month):
         page.locator('#regency-table tr[data-regency="16.07"] td.num').nth(1).inner_text().strip()
     )
     return province, banyuasin
-
-
-def value_input(page, index, field="value"):
-    return page.locator(f"#r-{HOUSES}-{index}-{field}")
-
-
-def is_check(response):
-    return response.request.method == "POST" and response.url.endswith("/periksa/")
-
-
-def enter(page, field, text):
-    """Type into a field and leave it, then wait for the one inline check this causes (the
-    form posts to .../periksa/ on `change`), so no check is still running on the next step."""
-    with page.expect_response(is_check) as checked:
-        field.fill(text)
-        field.press("Tab")
-    assert checked.value.status == 200
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 # Monday 16 March 2026: February was due on the 10th (six days late, open until 9 April),

@@ -8,6 +8,15 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Indicator, Target
+from tests.admin_helpers import (
+    change_data,
+    changelist_data,
+    field_errors,
+    gbrss_indicator,
+    gbrss_province_target,
+    realize,
+    row_cells,
+)
 from tests.helpers import (
     admin_column,
     admin_row,
@@ -18,15 +27,6 @@ from tests.helpers import (
     find,
     find_all,
     page,
-)
-from tests.programs.test_admin import (
-    change_data,
-    changelist_data,
-    field_errors,
-    gbrss_indicator,
-    gbrss_province_target,
-    realize,
-    row_cells,
 )
 
 pytestmark = pytest.mark.django_db

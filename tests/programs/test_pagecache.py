@@ -2,17 +2,15 @@
 roles and users never share bodies, conditional requests and compression.
 
 Each test runs on the database cache (the embedded default) and on Redis
-(TEST_REDIS_URL, database 5 by default, plus the pytest-xdist worker's number; `.ci/run`
-starts Redis when it is down), against whichever database the suite runs on (SQLite or
-PostgreSQL).
+(TEST_REDIS_URL, database 5 by default, plus the pytest-xdist worker's number: REDIS_URL
+in tests/pagecache_helpers.py; `.ci/run` starts Redis when it is down), against
+whichever database the suite runs on (SQLite or PostgreSQL).
 """
 
 import datetime as dt
 import gzip
 import json
-import os
 import re
-import urllib.parse
 import uuid
 from decimal import Decimal
 
@@ -26,41 +24,19 @@ from programs import dataversion
 from programs.models import MonthlyReport, Target
 from programs.reporting import services
 from regencies.models import UserScope
+from tests.admin_helpers import change_data, gbrss_province_target
 from tests.factories import UserScopeFactory
-from tests.programs.test_admin import change_data, gbrss_province_target
+from tests.pagecache_helpers import REDIS_URL, realization, redis_up
 
-
-def _worker_database(url: str) -> str:
-    """The Redis database of this pytest-xdist worker: the configured one plus the
-    worker's number (gw0 keeps it, gw1 takes the next), so that one worker's FLUSHDB
-    (tests/test_scale_out.py) never empties what another worker's test just stored."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if not worker.startswith("gw"):
-        return url
-    parts = urllib.parse.urlsplit(url)
-    database = int(parts.path.strip("/") or 0) + int(worker[2:])
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
-
-
-REDIS_URL = _worker_database(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5"))
 PROGRAM = "/program/gbrss/?tahun=2024&bulan=12"
 OVERVIEW = "/?tahun=2024&bulan=12"
 EXPORT = "/unduh/program/gbrss.csv?tahun=2024&bulan=12"
 
 
-def _redis_up() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
 @pytest.fixture(params=["database", "redis"])
 def backend(request, settings, db):
     if request.param == "redis":
-        if not _redis_up():
+        if not redis_up():
             pytest.skip(f"Redis not reachable at {REDIS_URL}")
         # A prefix of its own per test instead of FLUSHDB: another suite sharing this Redis
         # database (a second checkout, CI beside a developer) never empties our entries.
@@ -78,12 +54,6 @@ def backend(request, settings, db):
     yield request.param
     if request.param != "redis":
         caches["default"].clear()
-
-
-def realization(response) -> str:
-    match = re.search(r'data-figure="realization">([^<]*)<', response.content.decode())
-    assert match, "no realization figure"
-    return match.group(1)
 
 
 def target(response) -> str:

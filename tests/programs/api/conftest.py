@@ -1,33 +1,9 @@
-"""Hand-made attachments for the API tests (metadata only: no file is read)."""
-
-import datetime as dt
-from decimal import Decimal
+"""Hand-made attachments of the GBRSS reports, for the API tests (metadata only)."""
 
 import pytest
 
 from programs.models import Attachment, Indicator, MonthlyReport
-
-
-def attach(report, kind="photo", *, public=False, gps=True, indicator=None, name="foto.jpg"):
-    photo = kind == Attachment.Kind.PHOTO
-    return Attachment.objects.create(
-        report=report,
-        indicator=indicator,
-        kind=kind,
-        file=f"lampiran/uji/{name}",
-        thumbnail="lampiran/uji/kecil.jpg" if photo else "",
-        content_type="image/jpeg" if photo else "application/pdf",
-        original_name=name,
-        caption=f"keterangan {name}",
-        size=1234,
-        width=40 if photo else None,
-        height=20 if photo else None,
-        taken_at=dt.datetime(2024, 3, 14, 9, 30, tzinfo=dt.UTC) if photo else None,
-        latitude=Decimal("-2.833333") if gps else None,
-        longitude=Decimal("104.750000") if gps else None,
-        sha256="0" * 64,
-        is_public=public,
-    )
+from tests.api_helpers import attach
 
 
 @pytest.fixture

@@ -4,49 +4,25 @@ errors, caching headers, query counts and the OpenAPI description."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency, UserScope
+from tests.api_helpers import get_json, queries, user_with
 from tests.factories import (
     MonthlyReportFactory,
     RealizationFactory,
     UserFactory,
-    UserScopeFactory,
 )
-from tests.helpers import add_synthetic_regencies, element_text, find, page
+from tests.helpers import add_synthetic_regencies, element_text, find, login, page
 
 D = Decimal
 R = UserScope.Role
 PERIOD = "tahun=2024&bulan=12"
 
 
-def user_with(role, regency=None, programs=(), name=None):
-    user = UserFactory(username=name or f"{role}-{regency or 'prov'}-{'-'.join(programs)}")
-    scope = UserScopeFactory(user=user, role=role, regency_id=regency)
-    scope.programs.set(Program.objects.filter(slug__in=programs))
-    return user
-
-
-def client_for(user=None, **kwargs) -> Client:
-    client = Client(**kwargs)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def pimpinan_client(db):
-    return client_for(user_with(R.PIMPINAN))
-
-
-def get_json(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json"
-    return response.json()
+    return login(user_with(R.PIMPINAN))
 
 
 def all_rows(client, url) -> list[dict]:
@@ -344,13 +320,13 @@ def test_realization_rows_shape_and_order(gbrss_data, pimpinan_client):
     ],
 )
 def test_realization_rows_follow_the_reporting_scope(gbrss_data, role, regency, programs, values):
-    caller = client_for(user_with(role, regency, programs))
+    caller = login(user_with(role, regency, programs))
     rows = get_json(caller, "/api/v1/realizations/?tahun=2024")["results"]
     assert [r["value"] for r in rows] == values
 
 
 def test_operator_reads_every_regencys_verified_progress(gbrss_data):
-    operator = client_for(user_with(R.OPERATOR, "16.07"))
+    operator = login(user_with(R.OPERATOR, "16.07"))
     rows = get_json(operator, f"/api/v1/progress/?{PERIOD}&program=gbrss")["results"]
     # as on the pages: operators see verified figures on dashboards (README, roles)
     assert province(rows)["realization"] == 30
@@ -358,7 +334,7 @@ def test_operator_reads_every_regencys_verified_progress(gbrss_data):
 
 
 def test_account_without_role_reads_public_data_only(gbrss_data):
-    caller = client_for(UserFactory(username="tanpa-peran"))
+    caller = login(UserFactory(username="tanpa-peran"))
     url = f"/api/v1/progress/?{PERIOD}&program=gbrss&wilayah=provinsi"
     assert get_json(caller, url)["results"][0]["realization"] == 30
     rows = get_json(caller, "/api/v1/realizations/?tahun=2024")["results"]
@@ -383,14 +359,14 @@ def test_private_dashboard_refuses_anonymous_callers(client, gbrss_data, setting
     assert response.status_code == 401
     assert response.json() == {"detail": "Silakan masuk terlebih dahulu untuk memakai API ini."}
     assert response["WWW-Authenticate"]
-    assert client_for(user_with(R.PIMPINAN)).get(url).status_code == 200
+    assert login(user_with(R.PIMPINAN)).get(url).status_code == 200
 
 
 def test_private_dashboard_keeps_index_and_description_open(client, reference_data, settings):
     settings.PUBLIC_DASHBOARD = False
     assert get_json(client, "/api/v1/")["caller"]["public_dashboard"] is False
     assert client.get("/api/v1/openapi.json").status_code == 200
-    no_role = client_for(UserFactory(username="tanpa-peran"))
+    no_role = login(UserFactory(username="tanpa-peran"))
     assert get_json(no_role, "/api/v1/realizations/")["count"] == 0
 
 
@@ -489,7 +465,7 @@ def test_missing_trailing_slash_redirects(client, reference_data):
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("url", ["/api/v1/", "/api/v1/openapi.json", *ENDPOINTS])
 def test_api_is_read_only(gbrss_data, url, method):
-    caller = client_for(user_with(R.ADMIN), enforce_csrf_checks=True)
+    caller = login(user_with(R.ADMIN), enforce_csrf_checks=True)
     before = MonthlyReport.objects.count()
     response = getattr(caller, method)(url, data={}, content_type="application/json")
     assert response.status_code == 405
@@ -527,16 +503,10 @@ COUNTED_URLS = [
 ]
 
 
-def queries(caller, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert caller.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("role", [None, R.PIMPINAN, R.OPERATOR])
 @pytest.mark.parametrize("url", COUNTED_URLS)
 def test_query_count_does_not_grow_with_rows(gbrss_data, url, role):
-    caller = client_for(user_with(role, "16.07" if role == R.OPERATOR else None) if role else None)
+    caller = login(user_with(role, "16.07" if role == R.OPERATOR else None) if role else None)
     at_sumsel_scale = queries(caller, url)
     add_synthetic_regencies(50)
     assert Regency.objects.count() == 67

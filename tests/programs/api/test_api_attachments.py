@@ -7,9 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from programs import permissions
 from programs.models import Attachment, MonthlyReport
 from regencies.models import UserScope
-from tests.helpers import add_synthetic_regencies
-from tests.programs.api.conftest import attach
-from tests.programs.api.test_api import client_for, get_json, queries, user_with
+from tests.api_helpers import attach, get_json, queries, user_with
+from tests.helpers import add_synthetic_regencies, login
 
 R = UserScope.Role
 URL = "/api/v1/attachments/"
@@ -26,7 +25,7 @@ def names(rows, attachments) -> list[str]:
 
 
 def test_row_shape_for_a_leader(gbrss_attachments):
-    rows = listed(client_for(user_with(R.PIMPINAN)))
+    rows = listed(login(user_with(R.PIMPINAN)))
     assert names(rows, gbrss_attachments) == ORDER  # period, place, upload order
     photo = gbrss_attachments["banyuasin_public"]
     assert rows[1] == {
@@ -92,7 +91,7 @@ def test_listed_exactly_where_the_file_may_be_downloaded(
     gbrss_attachments, role, regency, programs, expected, located
 ):
     user = user_with(role, regency, programs) if role else None
-    rows = listed(client_for(user))
+    rows = listed(login(user))
     assert names(rows, gbrss_attachments) == expected
     assert {n for n, row in zip(expected, rows, strict=True) if "latitude" in row} == located
     for row in rows:
@@ -126,7 +125,7 @@ def test_private_dashboard_hides_public_photos_from_anonymous(client, gbrss_atta
 
 
 def test_filters(gbrss_attachments):
-    leader = client_for(user_with(R.PIMPINAN))
+    leader = login(user_with(R.PIMPINAN))
     found = lambda query: names(listed(leader, f"{URL}?{query}"), gbrss_attachments)  # noqa: E731
     assert found("tahun=2024&bulan=1&wilayah=16.01") == ["oku_photo"]
     assert found("tahun=2024&bulan=2") == ["oku_submitted"]  # that month only
@@ -155,7 +154,7 @@ def test_bad_parameters(client, gbrss_attachments, query, status, parameter):
 @pytest.mark.parametrize("role", [None, R.PIMPINAN, R.OPERATOR, R.VERIFIKATOR])
 def test_query_count_does_not_grow_with_attachments(gbrss_attachments, role):
     user = user_with(role, "16.07" if role == R.OPERATOR else None) if role else None
-    caller = client_for(user)
+    caller = login(user)
     few = queries(caller, URL)
     for report in MonthlyReport.objects.all():
         for n in range(3):

@@ -6,13 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program, Realization
-from regencies.models import Regency, UserScope
-from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
-from tests.helpers import attribute, element_text, find, find_all, page
+from regencies.models import Regency
+from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.helpers import attribute, element_text, find, find_all, login, page
 
 Status = MonthlyReport.Status
 
@@ -24,19 +23,16 @@ def today():
 
 
 @pytest.fixture
-def operator(reference_data, frozen_clock):
-    user = UserFactory(username="op-banyuasin")
-    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
-    client = Client()
-    client.force_login(user)
-    return client
+def operator_client(operator, frozen_clock):
+    """A client with a session of Banyuasin's operator, on the frozen clock."""
+    return login(operator)
 
 
 def value_of(html, name):
     return attribute(find(html, "input", name=name), "value")
 
 
-def test_ratio_inputs_start_empty_with_labels_and_last_months_denominator(operator):
+def test_ratio_inputs_start_empty_with_labels_and_last_months_denominator(operator_client):
     report = MonthlyReportFactory(
         program=Program.objects.get(slug="gpstss"),
         regency=Regency.objects.get(code="16.07"),
@@ -53,7 +49,7 @@ def test_ratio_inputs_start_empty_with_labels_and_last_months_denominator(operat
         numerator=Decimal(60),
         denominator=Decimal(1250),
     )
-    html = page(operator.get("/laporan/16.07/gpstss/2026-10/"))
+    html = page(operator_client.get("/laporan/16.07/gpstss/2026-10/"))
     assert value_of(html, "r-prevalensi-stunting-0-num") == ""
     assert value_of(html, "r-prevalensi-stunting-0-den") == "1.250"
     ratio = find(find(html, "tr", id="row-prevalensi-stunting-0"), "td", class_="ratio-inputs")
@@ -64,13 +60,13 @@ def test_ratio_inputs_start_empty_with_labels_and_last_months_denominator(operat
         "den",
     ]
     assert all(attribute(i, "value") != "–" for i in find_all(html, "input"))
-    shown = page(operator.get("/laporan/16.07/gpstss/2026-09/"))
+    shown = page(operator_client.get("/laporan/16.07/gpstss/2026-09/"))
     assert element_text(find(shown, "td", class_="ratio-inputs")) == (
         "60 balita stunting / 1.250 balita diukur = 4,80 %"
     )
 
 
-def test_month_total_and_removed_rows(operator):
+def test_month_total_and_removed_rows(operator_client):
     url = "/laporan/16.07/gbrss/2026-10/"
     rows = {
         "r-rumah-dibedah-0-source": "apbn",
@@ -78,20 +74,22 @@ def test_month_total_and_removed_rows(operator):
         "r-rumah-dibedah-1-source": "apbd-prov",
         "r-rumah-dibedah-1-value": "1.004",
     }
-    assert operator.post(url, {**rows, "aksi": "simpan", "versi": 0}).status_code == 302
-    html = page(operator.get(url))
+    assert operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0}).status_code == 302
+    html = page(operator_client.get(url))
     # 3 + 1.004
     assert element_text(find(html, "output", data_total_for="rows-rumah-dibedah")) == "1.007"
     assert len(find_all(find(html, id="rows-rumah-dibedah"), "button", class_="remove-row")) == 2
     # The operator removed the second row: saving without it deletes it.
     del rows["r-rumah-dibedah-1-source"], rows["r-rumah-dibedah-1-value"]
     version = MonthlyReport.objects.get().version
-    assert operator.post(url, {**rows, "aksi": "simpan", "versi": version}).status_code == 302
+    assert (
+        operator_client.post(url, {**rows, "aksi": "simpan", "versi": version}).status_code == 302
+    )
     assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(3)]
 
 
-def test_laporan_grid_with_due_now_on_top(operator):
-    html = page(operator.get("/laporan/"))
+def test_laporan_grid_with_due_now_on_top(operator_client):
+    html = page(operator_client.get("/laporan/"))
     sections = ("due-now", "report-grid", "my-reports")
     in_order = [attribute(e, "id") for e in find_all(html) if attribute(e, "id") in sections]
     assert in_order == list(sections)
@@ -106,11 +104,11 @@ def test_laporan_grid_with_due_now_on_top(operator):
 
 
 @pytest.mark.parametrize("today", [dt.date(2027, 1, 5)])
-def test_in_january_the_list_opens_on_last_year_with_december_due(operator):
+def test_in_january_the_list_opens_on_last_year_with_december_due(operator_client):
     """December 2026 is due on 10 January 2027: the list without ?tahun shows 2026."""
-    html = page(operator.get("/laporan/"))
+    html = page(operator_client.get("/laporan/"))
     due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
     assert "GBRSS Desember" in due_now
     assert not any("Januari" in text for text in due_now)  # due only on 10 February
-    this_year = page(operator.get("/laporan/?tahun=2027"))
+    this_year = page(operator_client.get("/laporan/?tahun=2027"))
     assert "GBRSS Januari" in [element_text(a) for a in find_all(this_year, "a")]

@@ -27,45 +27,25 @@ from programs.models import (
     Notification,
 )
 from programs.reporting import services
+from tests.evidence_helpers import phone_photo
 from tests.helpers import (
     attribute,
     cells,
     element_text,
     find,
     find_all,
+    login,
     page,
+    previous_month,
     row_messages,
     unread,
 )
-from tests.programs.reporting.test_reporting import (
-    client_for,
-    previous_month,
-    report,
-    rows,
-    url,
-)
+from tests.reporting_helpers import report, rows, url
 
 Status = MonthlyReport.Status
-BANYUASIN_GPS = {1: "S", 2: (2.0, 50.0, 0.0), 3: "E", 4: (104.0, 45.0, 0.0)}
 
 
 # --- Files made in the test ----------------------------------------------------------------
-
-
-def phone_photo(orientation=6, gps=True, size=(40, 20), taken="2024:03:14 09:30:00") -> bytes:
-    """A JPEG as a phone writes it: sideways pixels with an EXIF orientation, capture
-    time (`taken`, local time as EXIF writes it) and GPS position."""
-    image = Image.new("RGB", size, (200, 30, 30))
-    image.paste((20, 20, 200), (0, 0, size[0] // 2, size[1]))
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    exif[0x010F] = "PonselUji"
-    exif.get_ifd(0x8769)[36867] = taken
-    if gps:
-        exif.get_ifd(0x8825).update(BANYUASIN_GPS)
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif, quality=90)
-    return out.getvalue()
 
 
 def png(size=(30, 30)) -> bytes:
@@ -140,7 +120,7 @@ def assert_refused(response, text):
 
 def test_phone_photo_is_rotated_reencoded_without_exif_and_keeps_time_and_gps(people):
     draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     response = upload(operator, phone_photo(), indicator="rumah-dibedah")
     assert response.status_code == 302
     attachment = Attachment.objects.get()
@@ -165,7 +145,7 @@ def test_phone_photo_is_rotated_reencoded_without_exif_and_keeps_time_and_gps(pe
     assert thumb.status_code == 200
     assert Image.open(io.BytesIO(b"".join(thumb.streaming_content))).format == "JPEG"
     # The verifier sees the photo beside the value, with its time and GPS point on the map.
-    html = page(client_for(people["verifier"]).get(url()))
+    html = page(login(people["verifier"]).get(url()))
     item = find(html, "li", class_="attachment", data_attachment=str(attachment.pk))
     assert attribute(find(item, "img"), "src") == f"/lampiran/{attachment.pk}/kecil/"
     assert element_text(find(item, "span", class_="gps")) == "GPS -2,83333, 104,75000"
@@ -174,7 +154,7 @@ def test_phone_photo_is_rotated_reencoded_without_exif_and_keeps_time_and_gps(pe
 
 def test_png_and_clean_pdf_are_accepted(people):
     draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     assert upload(operator, png(), name="denah.png").status_code == 302
     assert upload(operator, pdf(), name="berita-acara.pdf").status_code == 302
     kinds = sorted(Attachment.objects.values_list("kind", "content_type"))
@@ -201,21 +181,21 @@ def test_png_and_clean_pdf_are_accepted(people):
 )
 def test_refused_types_whatever_their_name(people, data, name):
     draft()
-    response = upload(client_for(people["operator"]), data, name=name)
+    response = upload(login(people["operator"]), data, name=name)
     assert_refused(response, "Jenis berkas tidak diterima")
 
 
 def test_file_over_the_size_limit(people, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
     draft()
-    response = upload(client_for(people["operator"]), phone_photo(size=(400, 400)))
+    response = upload(login(people["operator"]), phone_photo(size=(400, 400)))
     assert_refused(response, "Berkas terlalu besar")
 
 
 def test_truncated_image(people):
     draft()
     data = phone_photo(size=(200, 200))
-    response = upload(client_for(people["operator"]), data[: len(data) // 2])
+    response = upload(login(people["operator"]), data[: len(data) // 2])
     assert_refused(response, "Berkas rusak atau tidak dapat dibaca")
 
 
@@ -223,20 +203,20 @@ def test_50000_by_50000_png_is_refused_from_its_header(people):
     draft()
     bomb = png_header_only(50_000, 50_000)
     assert len(bomb) < 200  # the test file is tiny; its pixels are never decoded
-    response = upload(client_for(people["operator"]), bomb, name="besar.png")
+    response = upload(login(people["operator"]), bomb, name="besar.png")
     assert_refused(response, "Gambar terlalu besar: paling besar 50 megapiksel")
 
 
 def test_jpeg_with_a_script_appended(people):
     draft()
     data = phone_photo() + b"<script>fetch('/admin/')</script>"
-    response = upload(client_for(people["operator"]), data)
+    response = upload(login(people["operator"]), data)
     assert_refused(response, "isi tersembunyi")
 
 
 def test_png_with_a_second_file_after_its_end(people):
     draft()
-    response = upload(client_for(people["operator"]), png() + b"PK\x03\x04rest", name="a.png")
+    response = upload(login(people["operator"]), png() + b"PK\x03\x04rest", name="a.png")
     assert_refused(response, "isi tersembunyi")
 
 
@@ -253,13 +233,13 @@ def test_png_with_a_second_file_after_its_end(people):
 )
 def test_pdf_with_javascript_or_actions(people, pdf_bytes):
     draft()
-    response = upload(client_for(people["operator"]), pdf_bytes, name="dokumen.pdf")
+    response = upload(login(people["operator"]), pdf_bytes, name="dokumen.pdf")
     assert_refused(response, "PDF ini memuat JavaScript")
 
 
 def test_pdf_with_something_appended_after_its_end(people):
     draft()
-    response = upload(client_for(people["operator"]), pdf() + b"MZ payload", name="x.pdf")
+    response = upload(login(people["operator"]), pdf() + b"MZ payload", name="x.pdf")
     assert_refused(response, "isi tersembunyi")
 
 
@@ -270,7 +250,7 @@ def test_pdf_with_something_appended_after_its_end(people):
 )
 def test_filename_is_only_a_label_never_a_path(people, name):
     draft()
-    assert upload(client_for(people["operator"]), phone_photo(), name=name).status_code == 302
+    assert upload(login(people["operator"]), phone_photo(), name=name).status_code == 302
     attachment = Attachment.objects.get()
     assert "/" not in attachment.original_name and "\\" not in attachment.original_name
     assert ".." not in attachment.original_name
@@ -284,7 +264,7 @@ def test_filename_is_only_a_label_never_a_path(people, name):
 
 def test_upload_to_another_regencys_report_is_forbidden(people):
     draft(regency="16.01")
-    response = upload(client_for(people["operator"]), phone_photo(), code="16.01")
+    response = upload(login(people["operator"]), phone_photo(), code="16.01")
     assert response.status_code == 403
     assert Attachment.objects.count() == 0 and stored_files() == []
 
@@ -292,14 +272,14 @@ def test_upload_to_another_regencys_report_is_forbidden(people):
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.VERIFIED])
 def test_upload_to_a_submitted_or_verified_report(people, status):
     report(status=status)
-    response = upload(client_for(people["operator"]), phone_photo())
+    response = upload(login(people["operator"]), phone_photo())
     assert_refused(response, "Lampiran hanya dapat ditambah atau dihapus selagi laporan")
 
 
 def test_upload_to_a_locked_report(people):
     period = previous_month(4)
     draft(period=period)
-    response = upload(client_for(people["operator"]), phone_photo(), period=period)
+    response = upload(login(people["operator"]), phone_photo(), period=period)
     assert_refused(response, "Lampiran hanya dapat ditambah atau dihapus selagi laporan")
     # An admin's exception opens it again.
     rep = MonthlyReport.objects.get()
@@ -311,12 +291,12 @@ def test_upload_to_a_locked_report(people):
         until=rep.period.replace(year=rep.year + 5),
         reason="Bencana banjir",
     )
-    assert upload(client_for(people["operator"]), phone_photo(), period=period).status_code == 302
+    assert upload(login(people["operator"]), phone_photo(), period=period).status_code == 302
 
 
 def test_caption_is_kept_when_an_upload_is_refused(people):
     draft()
-    response = upload(client_for(people["operator"]), b"not an image", caption="Rumah Pak Udin")
+    response = upload(login(people["operator"]), b"not an image", caption="Rumah Pak Udin")
     assert response.status_code == 422
     assert attribute(find(page(response), "input", id="keterangan"), "value") == "Rumah Pak Udin"
 
@@ -324,7 +304,7 @@ def test_caption_is_kept_when_an_upload_is_refused(people):
 def test_count_limit_per_report(people, settings):
     settings.ATTACHMENT_MAX_PER_REPORT = 2
     draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     for _i in range(2):
         assert upload(operator, png()).status_code == 302
     response = upload(operator, png())
@@ -351,19 +331,19 @@ def test_count_limit_per_report(people, settings):
 )
 def test_download_follows_the_report_scope(people, who, expected):
     draft()
-    upload(client_for(people["operator"]), phone_photo())
+    upload(login(people["operator"]), phone_photo())
     attachment = Attachment.objects.get()
-    client = client_for(people[who] if who else None)
+    client = login(people[who] if who else None)
     assert client.get(f"/lampiran/{attachment.pk}/").status_code == expected
     assert client.get(f"/lampiran/{attachment.pk}/kecil/").status_code == expected
 
 
 def test_guessing_another_regencys_file_id_tells_nothing(people):
     draft(regency="16.01")
-    other = client_for(people["operator_other_regency"])
+    other = login(people["operator_other_regency"])
     upload(other, phone_photo(), code="16.01")
     theirs = Attachment.objects.get()
-    mine = client_for(people["operator"])
+    mine = login(people["operator"])
     missing = mine.get(f"/lampiran/{theirs.pk + 1000}/")
     guessed = mine.get(f"/lampiran/{theirs.pk}/")
     assert guessed.status_code == missing.status_code == 404
@@ -372,9 +352,9 @@ def test_guessing_another_regencys_file_id_tells_nothing(people):
 
 def test_public_photos_of_verified_reports_only(people, client, django_assert_num_queries):
     rep = draft()
-    upload(client_for(people["operator"]), phone_photo(), caption="Rumah selesai")
+    upload(login(people["operator"]), phone_photo(), caption="Rumah selesai")
     photo = Attachment.objects.get()
-    verifier = client_for(people["verifier"])
+    verifier = login(people["verifier"])
     # Not verified yet: cannot be made public.
     verifier.post(f"/lampiran/{photo.pk}/publik/", {"publik": "1"})
     photo.refresh_from_db()
@@ -401,7 +381,7 @@ def test_public_photos_of_verified_reports_only(people, client, django_assert_nu
         ]
     assert shown == [("Rumah selesai", "GBRSS", rep.regency.name, rep.period_label)]
     # An operator cannot publish; hiding it again removes it from anonymous eyes.
-    client_for(people["operator"]).post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
+    login(people["operator"]).post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
     photo.refresh_from_db()
     assert photo.is_public
     verifier.post(f"/lampiran/{photo.pk}/publik/", {"publik": "0"})
@@ -418,12 +398,12 @@ def test_remove_only_while_editable_and_both_steps_in_history(
     people, django_capture_on_commit_callbacks
 ):
     rep = draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     upload(operator, phone_photo())
     photo = Attachment.objects.get()
     names = [photo.file.name, photo.thumbnail.name]
     # Someone else cannot remove it.
-    client_for(people["verifier"]).post(f"/lampiran/{photo.pk}/hapus/")
+    login(people["verifier"]).post(f"/lampiran/{photo.pk}/hapus/")
     assert Attachment.objects.count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         operator.post(f"/lampiran/{photo.pk}/hapus/")
@@ -443,7 +423,7 @@ def test_remove_only_while_editable_and_both_steps_in_history(
 
 def test_indicator_requiring_evidence_blocks_submit_until_attached(people):
     Indicator.objects.filter(code="rumah-dibedah").update(requires_evidence=True)
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     operator.post(url(), {"versi": "0", "aksi": "simpan", **rows()})
     rep = MonthlyReport.objects.get()
     response = operator.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
@@ -467,12 +447,12 @@ def test_indicator_requiring_evidence_blocks_submit_until_attached(people):
 
 def test_comments_are_plain_text_length_limited_and_scoped(people):
     rep = report(status=Status.SUBMITTED)
-    verifier = client_for(people["verifier"])
+    verifier = login(people["verifier"])
     response = verifier.post(
         url(suffix="komentar/"), {"teks": "<b>Foto</b> kurang <script>x</script>"}
     )
     assert response.status_code == 302
-    thread = find(page(client_for(people["operator"]).get(url())), id="percakapan")
+    thread = find(page(login(people["operator"]).get(url())), id="percakapan")
     (comment,) = find_all(thread, "p", class_="comment-text")
     assert element_text(comment) == "<b>Foto</b> kurang <script>x</script>"  # as text
     assert find_all(thread, "b") == [] and find_all(thread, "script") == []
@@ -483,7 +463,7 @@ def test_comments_are_plain_text_length_limited_and_scoped(people):
     assert element_text(typed) == "x" * 2001  # what was typed is not lost
     assert verifier.post(url(suffix="komentar/"), {"teks": "   "}).status_code == 422
     for who in ("operator_other_regency", "verifier_other_program", None):
-        response = client_for(people[who] if who else None).post(
+        response = login(people[who] if who else None).post(
             url(suffix="komentar/"), {"teks": "halo"}
         )
         assert response.status_code in (302, 403)
@@ -494,7 +474,7 @@ def test_comments_are_plain_text_length_limited_and_scoped(people):
 
 def test_notifications_for_each_step_and_the_bell(people, django_capture_on_commit_callbacks):
     operator, verifier = people["operator"], people["verifier"]
-    op, ver = client_for(operator), client_for(verifier)
+    op, ver = login(operator), login(verifier)
 
     def bell(client):
         return int(unread(client))
@@ -526,7 +506,7 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
     kinds = list(Notification.objects.filter(user=operator).values_list("kind", flat=True))
     assert sorted(kinds) == ["returned", "verified"]
     # Anonymous visitors get no bell.
-    assert unread(client_for(None)) == "0"
+    assert unread(login(None)) == "0"
 
 
 def test_failed_mail_is_logged_not_dropped(
@@ -537,7 +517,7 @@ def test_failed_mail_is_logged_not_dropped(
         caplog.at_level(logging.ERROR, logger="sumsel_gerakan.mail"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+        login(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
     assert MonthlyReport.objects.get().status == Status.SUBMITTED  # the page did not fail
     assert "Email not sent" in caplog.text and people["verifier"].email in caplog.text
 
@@ -573,7 +553,7 @@ def test_reminders_notify_in_app_and_enqueue_emails(people, django_capture_on_co
 
 def test_raw_export_lists_attachments_metadata(people):
     rep = draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     upload(operator, phone_photo(), indicator="rumah-dibedah", name="sesudah.jpg")
     MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.SUBMITTED)
     year, month = previous_month()
@@ -587,7 +567,7 @@ def test_raw_export_lists_attachments_metadata(people):
 
 def test_report_page_queries_do_not_grow_with_attachments_and_comments(people):
     draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     upload(operator, phone_photo())
 
     def count():
@@ -619,9 +599,9 @@ def test_attachment_service_checks_scope_itself(people):
 
 
 def test_verifier_queue_counts_evidence_with_fixed_queries(people):
-    verifier = client_for(people["verifier"])
+    verifier = login(people["verifier"])
     rep = draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     upload(operator, phone_photo(), indicator="rumah-dibedah")
     upload(operator, pdf(), name="ba.pdf")
     MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.SUBMITTED)
@@ -636,7 +616,7 @@ def test_verifier_queue_counts_evidence_with_fixed_queries(people):
     assert "2 lampiran" in element_text(find(item, "p", class_="legend"))
     assert element_text(find(item, "td", data_evidence="1")) == "1"  # the photo
     other = draft(regency="16.01")
-    upload(client_for(people["operator_other_regency"]), png(), code="16.01")
+    upload(login(people["operator_other_regency"]), png(), code="16.01")
     MonthlyReport.objects.filter(pk=other.pk).update(status=Status.SUBMITTED)
     many, html = count()
     assert many == few
@@ -649,7 +629,7 @@ def test_emails_wait_in_the_database_queue_until_the_worker_sends_them(people, s
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    login(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
     assert mail.outbox == []
     assert DBTaskResult.objects.count() == 1
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
@@ -689,7 +669,7 @@ def test_spreadsheet_import_leaves_attachments_alone(people):
     from tests.spreadsheets_helpers import row, xlsx
 
     rep = draft()
-    operator = client_for(people["operator"])
+    operator = login(people["operator"])
     upload(operator, phone_photo(), indicator="rumah-dibedah")
     before = list(Attachment.objects.values_list("pk", "file", "indicator_id", "report_id"))
     operator.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("8")])})
@@ -703,7 +683,7 @@ def test_spreadsheet_import_leaves_attachments_alone(people):
 
 def test_notification_page_queries_do_not_grow(people):
     operator = people["operator"]
-    client = client_for(operator)
+    client = login(operator)
 
     def count():
         with CaptureQueriesContext(connection) as ctx:

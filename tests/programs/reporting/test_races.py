@@ -26,8 +26,8 @@ from programs.models import (
 from programs.reporting import services
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory
-from tests.helpers import attribute, find, flash_messages, page
-from tests.programs.reporting.test_reporting import previous_month, rows, url
+from tests.helpers import attribute, find, flash_messages, page, previous_month
+from tests.reporting_helpers import rows, url
 from tests.spreadsheets_helpers import row, xlsx
 
 pytestmark = pytest.mark.skipif(

@@ -32,11 +32,13 @@ from tests.helpers import (
     find,
     find_all,
     flash_messages,
+    login,
     make_user,
     page,
     previous_month,
     row_messages,
 )
+from tests.reporting_helpers import report, rows, url
 
 D = Decimal
 Status = MonthlyReport.Status
@@ -44,45 +46,6 @@ PASSWORD = "rahasia-uji-123"
 
 # Deadlines and locks depend on the day: every test here runs on the frozen clock.
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-
-def url(code="16.07", slug="gbrss", period=None, suffix=""):
-    year, month = period or previous_month()
-    return f"/laporan/{code}/{slug}/{year}-{month:02d}/{suffix}"
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def rows(value="12", source="apbn", note="", code="rumah-dibedah"):
-    return {f"r-{code}-0-source": source, f"r-{code}-0-value": value, f"r-{code}-0-note": note}
-
-
-def report(status=Status.SUBMITTED, period=None, regency="16.07", value=7):
-    year, month = period or previous_month()
-    program = Program.objects.get(slug="gbrss")
-    rep = MonthlyReportFactory(
-        program=program,
-        regency=Regency.objects.get(code=regency),
-        year=year,
-        month=month,
-        status=status,
-        verified_at=timezone.now() if status == Status.VERIFIED else None,
-        return_reason="Periksa lagi" if status == Status.RETURNED else "",
-        submitted_at=timezone.now(),
-        first_submitted_at=timezone.now(),
-    )
-    RealizationFactory(
-        report=rep,
-        indicator=Indicator.objects.get(code="rumah-dibedah"),
-        funding_source=FundingSource.objects.get(code="apbn"),
-        value=D(value),
-    )
-    return rep
 
 
 def snapshot():
@@ -130,7 +93,7 @@ def denied(response):
 def test_view_report_page_by_role(people, role, htmx):
     report(Status.SUBMITTED)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = client_for(people.get(role)).get(url(), **headers)
+    response = login(people.get(role)).get(url(), **headers)
     if role in CAN_VIEW:
         assert response.status_code == 200
     else:
@@ -144,7 +107,7 @@ def test_edit_and_submit_by_role_changes_nothing_unless_allowed(people, role, ak
     report(Status.DRAFT)
     before = snapshot()
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = client_for(people.get(role)).post(
+    response = login(people.get(role)).post(
         url(), {"versi": "1", "aksi": aksi, **rows(note="cek")}, **headers
     )
     if role in CAN_EDIT:
@@ -160,7 +123,7 @@ def test_edit_and_submit_by_role_changes_nothing_unless_allowed(people, role, ak
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_inline_check_and_new_row_by_role(people, role):
     report(Status.DRAFT)
-    client = client_for(people.get(role))
+    client = login(people.get(role))
     check = client.post(url(suffix="periksa/"), rows(value="-1"), HTTP_HX_REQUEST="true")
     new_row = client.get(url(suffix="baris/") + "?indikator=rumah-dibedah", HTTP_HX_REQUEST="true")
     if role in CAN_EDIT:
@@ -186,7 +149,7 @@ def test_verifier_decisions_by_role(people, role, aksi, start, end, htmx):
     rep = report(start)
     before = snapshot()
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = client_for(people.get(role)).post(
+    response = login(people.get(role)).post(
         url(suffix="status/"),
         {"aksi": aksi, "alasan": "Angka tidak cocok", "versi": "1"},
         **headers,
@@ -206,7 +169,7 @@ def test_verification_queue_by_role(people, role):
     other = report(Status.SUBMITTED, regency="16.01")
     other.program = Program.objects.get(slug="gpsss")
     other.save()
-    client = client_for(people.get(role))
+    client = login(people.get(role))
     response = client.get("/verifikasi/")
     post = client.post("/verifikasi/", {"laporan": [f"{rep.pk}:1"]})
     rep.refresh_from_db()
@@ -226,7 +189,7 @@ def test_verification_queue_by_role(people, role):
 
 def test_verifier_cannot_verify_another_programs_report_from_the_queue(people):
     rep = report(Status.SUBMITTED)
-    response = client_for(people["verifier_other_program"]).post(
+    response = login(people["verifier_other_program"]).post(
         "/verifikasi/", {"laporan": [f"{rep.pk}:1"]}
     )
     rep.refresh_from_db()
@@ -268,7 +231,7 @@ def test_csrf_is_required_on_htmx_posts(people):
 def test_no_illegal_transition_through_a_crafted_post(people, aksi, start):
     report(start)
     before = snapshot()
-    response = client_for(people["verifier"]).post(
+    response = login(people["verifier"]).post(
         url(suffix="status/"), {"aksi": aksi, "alasan": "x", "versi": "1"}, follow=True
     )
     assert snapshot() == before
@@ -277,7 +240,7 @@ def test_no_illegal_transition_through_a_crafted_post(people, aksi, start):
 
 def test_return_and_reopen_need_a_reason(people):
     rep = report(Status.SUBMITTED)
-    client = client_for(people["verifier"])
+    client = login(people["verifier"])
     response = client.post(
         url(suffix="status/"), {"aksi": "kembalikan", "alasan": "  ", "versi": "1"}, follow=True
     )
@@ -291,15 +254,13 @@ def test_operator_cannot_edit_submitted_or_verified_reports(people):
         MonthlyReport.objects.all().delete()
         report(status)
         before = snapshot()
-        response = client_for(people["operator"]).post(
-            url(), {"versi": "1", "aksi": "simpan", **rows()}
-        )
+        response = login(people["operator"]).post(url(), {"versi": "1", "aksi": "simpan", **rows()})
         assert response.status_code == 403 and snapshot() == before
 
 
 def test_stale_version_of_a_verifier_decision_changes_nothing(people):
     rep = report(Status.SUBMITTED)
-    client_for(people["verifier"]).post(url(suffix="status/"), {"aksi": "verifikasi", "versi": "0"})
+    login(people["verifier"]).post(url(suffix="status/"), {"aksi": "verifikasi", "versi": "0"})
     rep.refresh_from_db()
     assert rep.status == Status.SUBMITTED
 
@@ -342,7 +303,7 @@ def test_garbage_numbers_are_refused(text):
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(people, data, message):
-    response = client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **data})
+    response = login(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **data})
     assert response.status_code == 422
     assert any(message in check for check in checks(response)), checks(response)
     assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
@@ -355,9 +316,7 @@ def test_ratio_numerator_above_denominator_is_refused(people):
         "r-prevalensi-stunting-0-num": "30",
         "r-prevalensi-stunting-0-den": "20",
     }
-    response = client_for(operator).post(
-        url(slug="gpstss"), {"versi": "0", "aksi": "simpan", **data}
-    )
+    response = login(operator).post(url(slug="gpstss"), {"versi": "0", "aksi": "simpan", **data})
     assert response.status_code == 422
     assert "✗ Pembilang tidak boleh lebih besar dari penyebut." in checks(response)
 
@@ -370,7 +329,7 @@ def test_unusual_value_is_a_warning_that_needs_a_note_to_submit(people):
         year=year,
         value=D(20),
     )
-    client = client_for(people["operator"])
+    client = login(people["operator"])
     draft = client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="50")})
     assert draft.status_code == 302  # a warning does not block a draft
     refused = client.post(url(), {"versi": "1", "aksi": "ajukan", **rows(value="50")})
@@ -402,7 +361,7 @@ def test_running_total_lower_than_last_month_needs_a_note(people):
         value=D(40),
     )
     data = rows(value="35", source="tidak-dirinci", code="balita-didampingi")
-    response = client_for(people["operator"]).post(
+    response = login(people["operator"]).post(
         url(slug="gpstss"), {"versi": "0", "aksi": "ajukan", **data}
     )
     assert response.status_code == 422
@@ -412,11 +371,11 @@ def test_running_total_lower_than_last_month_needs_a_note(people):
 def test_future_months_cannot_be_reported(people):
     today = timezone.localdate()
     year, month = (today.year + 1, 1)
-    response = client_for(people["operator"]).post(
+    response = login(people["operator"]).post(
         url(period=(year, month)), {"versi": "0", "aksi": "simpan", **rows()}
     )
     assert response.status_code == 404 and not MonthlyReport.objects.exists()
-    assert client_for(people["operator"]).get(url(period=(year, month))).status_code == 404
+    assert login(people["operator"]).get(url(period=(year, month))).status_code == 404
 
 
 # --- Deadlines and locks ----------------------------------------------------------------
@@ -424,7 +383,7 @@ def test_future_months_cannot_be_reported(people):
 
 def test_locked_month_cannot_be_edited_without_an_exception(people):
     period = previous_month(3)  # its lock date (due + 30 days) has passed
-    client = client_for(people["operator"])
+    client = login(people["operator"])
     opened = client.get(url(period=period))
     assert opened.status_code == 200
     assert "Bulan ini sudah dikunci dan belum ada laporan." in [
@@ -470,9 +429,9 @@ def test_on_time_is_judged_by_first_submission_against_the_due_day(settings):
 
 
 def test_second_editor_gets_a_conflict_and_nothing_is_overwritten(people):
-    first = client_for(people["operator"])
+    first = login(people["operator"])
     second_user = make_user("op-banyuasin-2", UserScope.Role.OPERATOR, "16.07")
-    second = client_for(second_user)
+    second = login(second_user)
     first.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})
     # both open version 1
     snapshot_field = '{"rumah-dibedah/apbn": "10"}'
@@ -496,10 +455,10 @@ def test_second_editor_gets_a_conflict_and_nothing_is_overwritten(people):
 
 
 def test_every_change_is_kept_with_who_when_and_why(people):
-    client = client_for(people["operator"])
+    client = login(people["operator"])
     client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})
     client.post(url(), {"versi": "1", "aksi": "ajukan", **rows(value="12", note="Revisi")})
-    client_for(people["verifier"]).post(
+    login(people["verifier"]).post(
         url(suffix="status/"), {"aksi": "kembalikan", "alasan": "Cek foto", "versi": "2"}
     )
     rep = MonthlyReport.objects.get()
@@ -539,7 +498,7 @@ def test_history_is_written_in_the_same_transaction_as_the_change(people, monkey
 
     monkeypatch.setattr(services, "bulk_create_with_history", failing_write)
     with pytest.raises(RuntimeError):
-        client_for(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **rows()})
+        login(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **rows()})
     assert not MonthlyReport.objects.exists()
     assert not MonthlyReport.history.exists() and not Realization.history.exists()
 
@@ -551,14 +510,12 @@ def test_submitting_emails_verifiers_and_returning_emails_the_operator(
     people, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(people["operator"]).post(
-            url(), {"versi": "0", "aksi": "ajukan", **rows(note="ok")}
-        )
+        login(people["operator"]).post(url(), {"versi": "0", "aksi": "ajukan", **rows(note="ok")})
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ver-gbrss@sumselprov.go.id"]
     assert "Laporan diajukan" in mail.outbox[0].subject
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(people["verifier"]).post(
+        login(people["verifier"]).post(
             url(suffix="status/"), {"aksi": "kembalikan", "alasan": "Foto kurang", "versi": "1"}
         )
     assert mail.outbox[1].to == ["op-banyuasin@sumselprov.go.id"]
@@ -598,7 +555,7 @@ def test_send_reminders_emails_operators_with_unsubmitted_reports(
 
 def test_operator_list_shows_returned_first_with_the_reason(people):
     rep = report(Status.RETURNED)
-    response = client_for(people["operator"]).get("/laporan/")
+    response = login(people["operator"]).get("/laporan/")
     returned = find(page(response), "section", class_="alert-returned")
     assert "Periksa lagi" in element_text(returned)
     first_row = find(find(find(page(response), id="my-reports"), "tbody"), "tr")
@@ -643,7 +600,7 @@ def test_export_of_raw_realizations_by_role(people, role):
     """The 'export' column of the permission matrix: raw rows follow the report scope."""
     rep = report(Status.SUBMITTED, value=4321)
     year, month = rep.year, rep.month
-    response = client_for(people.get(role)).get(
+    response = login(people.get(role)).get(
         f"/unduh/realisasi.csv?tahun={year}&bulan={month}&program=gbrss"
     )
     if role is None:

@@ -75,12 +75,6 @@ def by_code(rows, column=0):
     return {r[column]: r for r in rows}
 
 
-def login(client, role, **scope):
-    user = UserScopeFactory(role=role, **scope).user
-    client.force_login(user)
-    return user
-
-
 # --- Overview scorecard -----------------------------------------------------------------
 
 
@@ -336,8 +330,8 @@ def test_raw_realizations_of_counted_reports_for_pimpinan(client, gbrss_data, pi
     assert all(r[11].data_type == "n" and r[0].data_type == "n" for r in values)
 
 
-def test_raw_realizations_are_scoped_to_the_operator_and_verifier(client, gbrss_data):
-    login(client, UserScope.Role.OPERATOR, regency=Regency.objects.get(code="16.07"))
+def test_raw_realizations_are_scoped_to_the_operator_and_verifier(client, gbrss_data, operator):
+    client.force_login(operator)
     block, _head, rows = read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}"))
     assert {r[2] for r in rows} == {"16.07"} and len(rows) == 2
     assert any(r[0] == "Lingkup" and "Kab. Banyuasin" in r[1] for r in block)
@@ -515,7 +509,7 @@ def test_raw_realizations_link_only_for_officials(client, gbrss_data):
     raw = "/unduh/realisasi.csv?tahun=2024&bulan=12&program=gbrss"
     public = download_links(client.get(f"/program/gbrss/{PERIOD}"))
     assert public and not [link for link in public if link.startswith("/unduh/realisasi.")]
-    login(client, UserScope.Role.PIMPINAN)
+    client.force_login(UserScopeFactory(role=UserScope.Role.PIMPINAN).user)
     assert raw in download_links(client.get(f"/program/gbrss/{PERIOD}"))
 
 

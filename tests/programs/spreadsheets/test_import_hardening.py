@@ -10,8 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programs.models import ImportBatch, MonthlyReport, Realization
 from programs.spreadsheets import imports
-from regencies.models import UserScope
-from tests.factories import UserFactory
 from tests.helpers import flash_messages, login
 from tests.spreadsheets_helpers import (
     HEADER,
@@ -23,14 +21,6 @@ from tests.spreadsheets_helpers import (
     upload,
     xlsx,
 )
-
-
-@pytest.fixture
-def operator(reference_data):
-    user = UserFactory(username="op-banyuasin")
-    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
-    return user
-
 
 WIDE_ROWS = 20_000
 

@@ -52,13 +52,6 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
-def operator(reference_data):
-    user = UserFactory(username="op-banyuasin")
-    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
-    return user
-
-
-@pytest.fixture
 def admin_user(reference_data):
     return UserFactory(username="admin-impor", is_superuser=True, is_staff=True)
 
