@@ -82,11 +82,14 @@ def test_pages_show_tidak_wajib(reference_data, clock):
     UserScope.objects.create(user=user, role=UserScope.Role.PIMPINAN)
     client = Client()
     client.force_login(user)
-    completeness = client.get("/kelengkapan/", {"program": "gpiss", "tahun": 2026})
+    completeness = client.get("/kelengkapan/", {"program": "gpiss", "tahun": 2026, "bulan": 12})
     # Banyuasin is not a BPS inflation city: its GPISS months are "tidak wajib".
     banyuasin = table_row(completeness, "completeness-grid", "16.07")
     months = find_all(banyuasin, "td", data_state="not_required")
     assert len(months) == 12  # every month of the year, due or not
+    # Without a month: January to the running month (November on 29 November).
+    running = client.get("/kelengkapan/", {"program": "gpiss", "tahun": 2026})
+    assert len(find_all(table_row(running, "completeness-grid", "16.07"), "td")) == 11 + 2
     assert {attribute(cell, "title") for cell in months} == {"Tidak wajib"}
     assert {element_text(find(cell, class_="visually-hidden")) for cell in months} == {
         "Tidak wajib"
