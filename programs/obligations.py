@@ -36,9 +36,10 @@ class Obligations:
         """Must this regency report this program for this month?"""
         if regency_code is None:
             return True
-        return not any(
-            e.covers(year, month) for e in self._programs.get((regency_code, program_id), ())
-        )
+        exemptions = self._programs.get((regency_code, program_id))
+        if not exemptions:  # the usual case, asked for every cell of a grid
+            return True
+        return not any(e.covers(year, month) for e in exemptions)
 
     def indicator_required(
         self, regency_code: str | None, indicator, year: int, month: int

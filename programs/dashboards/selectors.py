@@ -1041,34 +1041,56 @@ def reporting_states(
     obligations = Obligations.load(programs=programs, regency_codes=regency_codes)
     # Cells are immutable and many are alike (every missing January...): build each kind
     # once, with its label translated once rather than in every cell of the template.
+    # A cell follows from (month, status, on time?, required?), so a grid of 500
+    # regencies (6,000 cells) goes through the state rules once per combination.
     cells: dict[tuple[int, str, bool | None], StatusCell] = {}
+    kinds: dict[tuple, StatusCell] = {}
     labels: dict[str, str] = {}
     zone = timezone.get_current_timezone()
+
+    def cell_of(month, status, submitted, required):
+        if not required:
+            state = ReportState.NOT_REQUIRED
+        else:
+            state = report_state(
+                year=year,
+                month=month,
+                status=status,
+                submitted_at=submitted,
+                today=today,
+                public=public,
+            )
+        on_time = deadlines.submitted_on_time(year, month, submitted, zone)
+        if public and state != ReportState.VERIFIED:
+            on_time = None
+        kind = (month, state, on_time)
+        cell = cells.get(kind)
+        if cell is None:
+            if state not in labels:
+                labels[state] = formats.choice_label(ReportState(state))
+            cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
+        return cell
+
+    no_report = (None, None)
+    # On time = first submitted before the end of the due day (deadlines.submitted_on_time),
+    # with each month's instant computed once rather than per cell.
+    ends = {m: deadlines.end_of_due_day(year, m, zone) for m in range(1, 13)}
 
     class Lookup(dict):
         def __missing__(self, key):
             regency_code, program_id, month = key
-            status, submitted = found.get(key, (None, None))
-            if not obligations.required(regency_code, program_id, year, month):
-                state = ReportState.NOT_REQUIRED
-            else:
-                state = report_state(
-                    year=year,
-                    month=month,
-                    status=status,
-                    submitted_at=submitted,
-                    today=today,
-                    public=public,
-                )
-            on_time = deadlines.submitted_on_time(year, month, submitted, zone)
-            if public and state != ReportState.VERIFIED:
+            status, submitted = found.get(key, no_report)
+            required = obligations.required(regency_code, program_id, year, month)
+            if submitted is None:
                 on_time = None
-            kind = (month, state, on_time)
-            cell = cells.get(kind)
+            elif submitted.tzinfo is None:
+                on_time = deadlines.submitted_on_time(year, month, submitted)
+            else:
+                on_time = submitted < ends[month]
+            kind = (month, status, on_time, required)
+            cell = kinds.get(kind)
             if cell is None:
-                if state not in labels:
-                    labels[state] = formats.choice_label(ReportState(state))
-                cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
+                cell = kinds[kind] = cell_of(month, status, submitted, required)
             self[key] = cell
             return cell
 
@@ -1129,14 +1151,16 @@ def completeness_grid(
     has passed. `public`: verified or not only (the rate is then the share of due months
     already verified)."""
     today = today or timezone.localdate()
-    regencies = list(Regency.objects.all())
+    regencies = list(Regency.objects.only("code", "name"))  # all the grid shows of them
     states = reporting_states(
         regency_codes=None, programs=[program], year=year, today=today, public=public
     )
     months = list(range(1, month + 1))
     rows = []
+    program_id = program.pk
     for regency in regencies:
-        cells = [states[(regency.code, program.pk, m)] for m in months]
+        code = regency.code
+        cells = [states[(code, program_id, m)] for m in months]
         due = sum(1 for c in cells if c.state not in UNCOUNTED_STATES)
         submitted = sum(1 for c in cells if c.state in SUBMITTED_STATES)
         on_time = sum(1 for c in cells if c.state in SUBMITTED_STATES and c.on_time)

@@ -14,6 +14,7 @@ from regencies.models import Regency
 from tests.factories import (
     MonthlyReportFactory,
     RealizationFactory,
+    RegencyFactory,
 )
 from tests.helpers import (
     add_synthetic_regencies,
@@ -292,6 +293,21 @@ def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
     assert figure_text(response, "due") == "204"  # 17 regencies x 12 months
     partial = client.get("/kelengkapan/?tahun=2024", **HTMX)
     assert not is_whole_page(partial) and "HX-Request" in partial["Vary"]
+
+
+def test_completeness_rows_link_each_regency_and_escape_its_name(client, gbrss_data, pimpinan):
+    """The grid's rows are built in Python (templatetags/dasbor.py): names are escaped,
+    each links to its regency page with the page's filters."""
+    RegencyFactory(code="99.01", name='Uji <b>"A" & B</b>')
+    response = client.get("/kelengkapan/?tahun=2024&bulan=3&program=gbrss")
+    row = table_row(response, "completeness-grid", "99.01")
+    link = find(row, "a")
+    assert element_text(link) == 'Uji <b>"A" & B</b>'
+    assert attribute(link, "href") == "/wilayah/99.01/?tahun=2024&bulan=3&program=gbrss"
+    assert states(row) == ["missing", "missing", "missing"]
+    assert cells(row)[-2:] == ["0,0 %", "0,0 %"]
+    banyuasin = find(table_row(response, "completeness-grid", "16.07"), "th")
+    assert element_text(banyuasin) == "Banyuasin"
 
 
 def test_completeness_up_to_the_chosen_month(client, gbrss_data, pimpinan):
