@@ -490,7 +490,8 @@ def completeness_summary(
         return None, []
     if regency_codes is None:
         regency_codes = list(Regency.objects.real().values_list("code", flat=True))
-    obligations = obligations or Obligations.load(programs=programs)
+    if obligations is None:
+        obligations = Obligations.load(programs=programs)
     obliged = {
         p.pk: {c for c in regency_codes if obligations.required(c, p.pk, year, month)}
         for p in programs
@@ -1003,10 +1004,12 @@ def report_state(
     year: int,
     month: int,
     status: str | None,
-    submitted_at,
+    on_time: bool | None,
     today: dt.date,
     public: bool = False,
 ) -> str:
+    """A month's reporting state from its report's status and whether the report was
+    first submitted on time (`deadlines.submitted_on_time`; None: never submitted)."""
     if status == MonthlyReport.Status.VERIFIED:
         return ReportState.VERIFIED
     if public:
@@ -1015,7 +1018,6 @@ def report_state(
     if status == MonthlyReport.Status.RETURNED:
         return ReportState.RETURNED
     if status == MonthlyReport.Status.SUBMITTED:
-        on_time = deadlines.submitted_on_time(year, month, submitted_at)
         return ReportState.ON_TIME if on_time is not False else ReportState.LATE
     if deadlines.due_date(year, month) >= today:
         return ReportState.NOT_DUE
@@ -1039,58 +1041,35 @@ def reporting_states(
         reports = reports.filter(regency_id__in=regency_codes)
     found = {(r, p, m): (s, sub) for r, p, m, s, sub in reports.order_by()}
     obligations = Obligations.load(programs=programs, regency_codes=regency_codes)
-    # Cells are immutable and many are alike (every missing January...): build each kind
-    # once, with its label translated once rather than in every cell of the template.
-    # A cell follows from (month, status, on time?, required?), so a grid of 500
-    # regencies (6,000 cells) goes through the state rules once per combination.
-    cells: dict[tuple[int, str, bool | None], StatusCell] = {}
-    kinds: dict[tuple, StatusCell] = {}
-    labels: dict[str, str] = {}
-    zone = timezone.get_current_timezone()
-
-    def cell_of(month, status, submitted, required):
-        if not required:
-            state = ReportState.NOT_REQUIRED
-        else:
-            state = report_state(
-                year=year,
-                month=month,
-                status=status,
-                submitted_at=submitted,
-                today=today,
-                public=public,
-            )
-        on_time = deadlines.submitted_on_time(year, month, submitted, zone)
-        if public and state != ReportState.VERIFIED:
-            on_time = None
-        kind = (month, state, on_time)
-        cell = cells.get(kind)
-        if cell is None:
-            if state not in labels:
-                labels[state] = formats.choice_label(ReportState(state))
-            cell = cells[kind] = StatusCell(month, state, labels[state], on_time)
-        return cell
-
+    # Cells are immutable and follow from (month, status, on time?, required?): a grid of
+    # 500 regencies (6,000 cells) goes through the state rules, and translates the label,
+    # once per combination.
+    cells: dict[tuple[int, str | None, bool | None, bool], StatusCell] = {}
+    zone = timezone.get_current_timezone()  # looked up once, not per cell
     no_report = (None, None)
-    # On time = first submitted before the end of the due day (deadlines.submitted_on_time),
-    # with each month's instant computed once rather than per cell.
-    ends = {m: deadlines.end_of_due_day(year, m, zone) for m in range(1, 13)}
 
     class Lookup(dict):
         def __missing__(self, key):
             regency_code, program_id, month = key
             status, submitted = found.get(key, no_report)
+            on_time = deadlines.submitted_on_time(year, month, submitted, zone)
             required = obligations.required(regency_code, program_id, year, month)
-            if submitted is None:
-                on_time = None
-            elif submitted.tzinfo is None:
-                on_time = deadlines.submitted_on_time(year, month, submitted)
-            else:
-                on_time = submitted < ends[month]
             kind = (month, status, on_time, required)
-            cell = kinds.get(kind)
+            cell = cells.get(kind)
             if cell is None:
-                cell = kinds[kind] = cell_of(month, status, submitted, required)
+                state = ReportState.NOT_REQUIRED
+                if required:
+                    state = report_state(
+                        year=year,
+                        month=month,
+                        status=status,
+                        on_time=on_time,
+                        today=today,
+                        public=public,
+                    )
+                shown_on_time = None if public and state != ReportState.VERIFIED else on_time
+                label = formats.choice_label(ReportState(state))
+                cell = cells[kind] = StatusCell(month, state, label, shown_on_time)
             self[key] = cell
             return cell
 
@@ -1136,6 +1115,30 @@ class CompletenessGrid(_Rates):
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
 # Left out of completeness and timeliness rates: not due yet, or not required at all.
 UNCOUNTED_STATES = {ReportState.NOT_DUE, ReportState.NOT_REQUIRED}
+
+
+@dataclass(frozen=True)
+class CompletenessPage:
+    programs: list[Program]  # the tabs
+    chosen: Program | None  # None: no program has an indicator yet
+    grid: CompletenessGrid | None
+
+
+def completeness_page_for(*, filters) -> CompletenessPage:
+    """The completeness page for the page's filters (?program=<slug>, the first program
+    by default); the page and its export read the same grid through here."""
+    programs = programs_with_indicators()
+    chosen = next((p for p in programs if p.slug == filters.program), None)
+    chosen = chosen or (programs[0] if programs else None)
+    grid = None
+    if chosen is not None:
+        grid = completeness_grid(
+            program=chosen,
+            year=filters.year,
+            month=filters.month,
+            public=filters.forced_verified,
+        )
+    return CompletenessPage(programs=programs, chosen=chosen, grid=grid)
 
 
 def completeness_grid(

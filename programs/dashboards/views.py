@@ -298,25 +298,12 @@ def completeness(request: HttpRequest) -> HttpResponse:
     """Reporting completeness and timeliness: regency x month per program, January to
     the chosen month (by default the running month, or December of a past year)."""
     filters = parse_filters(request, default_month=selectors.running_month)
-    programs = selectors.programs_with_indicators()
-    chosen = next((p for p in programs if p.slug == filters.program), None)
-    chosen = chosen or (programs[0] if programs else None)
-    grid = (
-        selectors.completeness_grid(
-            program=chosen,
-            year=filters.year,
-            month=filters.month,
-            public=filters.forced_verified,
-        )
-        if chosen
-        else None
-    )
+    page = selectors.completeness_page_for(filters=filters)
     context = {
         **_filter_context(filters),
-        "programs": programs,
-        "chosen": chosen,
-        "grid": grid,
-        "tabs": [(p, filters.query(program=p.slug)) for p in programs],
+        "chosen": page.chosen,
+        "grid": page.grid,
+        "tabs": [(p, filters.query(program=p.slug)) for p in page.programs],
         "due_day": settings.REPORT_DUE_DAY,
     }
     return render_page(request, "programs/dashboards/completeness.html", context)

@@ -32,13 +32,8 @@ def submitted_on_time(
         return submitted_at.date() <= due_date(year, month)
     # Grids ask this for hundreds of cells: compare instants rather than converting each
     # submission to a local date.
-    return submitted_at < end_of_due_day(year, month, zone)
-
-
-def end_of_due_day(year: int, month: int, zone: dt.tzinfo | None = None) -> dt.datetime:
-    """The first instant after a month's due day in `zone` (by default the current time
-    zone): a report first submitted before it is on time."""
-    return _end_of_due_day(due_date(year, month), zone or timezone.get_current_timezone())
+    zone = zone or timezone.get_current_timezone()
+    return submitted_at < _end_of_due_day(due_date(year, month), zone)
 
 
 @lru_cache(maxsize=512)

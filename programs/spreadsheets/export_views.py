@@ -216,17 +216,10 @@ def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
 def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The completeness grid of one program (?program=<slug>, the first by default)."""
     filters = export_filters(request, default_month=selectors.running_month)
-    programs = selectors.programs_with_indicators()
-    chosen = next((p for p in programs if p.slug == filters.program), None)
-    chosen = chosen or (programs[0] if programs else None)
-    if chosen is None:
+    page = selectors.completeness_page_for(filters=filters)
+    if page.chosen is None:
         raise Http404(_("Belum ada program dengan indikator."))
-    grid = selectors.completeness_grid(
-        program=chosen,
-        year=filters.year,
-        month=filters.month,
-        public=filters.forced_verified,
-    )
+    chosen, grid = page.chosen, page.grid
     export = exports.build_export(
         title=_("Kelengkapan dan ketepatan waktu laporan"),
         filename=_stem("kelengkapan", chosen.slug, filters.year),

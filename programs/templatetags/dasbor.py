@@ -130,7 +130,7 @@ def completeness_rows(grid, regency_base: str, query: str):
         "".join(
             f'<tr data-regency="{escape(row.regency.code)}"><th scope="row">'
             f'<a href="{base}{escape(row.regency.code)}/{query}">{escape(row.regency.name)}</a>'
-            f"</th>{''.join(map(_state_cell, row.cells))}"
+            f"</th>{status_cells(row.cells)}"
             f'<td class="num">{persen(row.rate)}</td>'
             f'<td class="num">{persen(row.on_time_rate)}</td></tr>'
             for row in grid.rows

@@ -320,6 +320,9 @@ def test_completeness_up_to_the_chosen_month(client, gbrss_data, pimpinan):
     assert cells(grid)[-2:] == ["100,0 %", "50,0 %"]
     assert figure_text(response, "due") == "34"  # 17 regencies x 2 months
     assert figure_text(response, "submitted") == "4 (11,8 %)"  # Banyuasin 2, OKU 2
+    # On time (by 10 February / 10 March): both Januaries and OKU's February (5 March);
+    # Banyuasin's February came on 14 March.
+    assert figure_text(response, "on-time") == "3 (8,8 %)"
     # Without a month, a past year shows all twelve, not up to its latest data (February).
     whole_year = client.get("/kelengkapan/?tahun=2024&program=gbrss")
     assert len(states(table_row(whole_year, "completeness-grid", "16.07"))) == 12
