@@ -41,6 +41,10 @@ class Obligations:
             return True
         return not any(e.covers(year, month) for e in exemptions)
 
+    def exempt_ever(self, regency_code: str | None, program_id: int) -> bool:
+        """Has this regency any exemption for this program, in any month or year?"""
+        return bool(self._programs.get((regency_code, program_id)))
+
     def indicator_required(
         self, regency_code: str | None, indicator, year: int, month: int
     ) -> bool:

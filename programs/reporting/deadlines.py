@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
+from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
 
 
@@ -24,22 +26,64 @@ def lock_date(year: int, month: int) -> dt.date:
 def submitted_on_time(
     year: int, month: int, submitted_at: dt.datetime | None, zone: dt.tzinfo | None = None
 ) -> bool | None:
-    """On time = first submitted by the end of the due day (local time). A grid asking
-    for hundreds of cells passes the current time zone (`zone`), looked up once."""
-    if submitted_at is None:
-        return None
-    if timezone.is_naive(submitted_at):
-        return submitted_at.date() <= due_date(year, month)
-    # Grids ask this for hundreds of cells: compare instants rather than converting each
-    # submission to a local date.
+    """On time = first submitted by the end of the due day (local time); None: never
+    submitted. Grids asking for thousands of cells use `on_time_checker` (same rule)."""
+    return on_time_checker(year, zone)(month, submitted_at)
+
+
+def on_time_checker(
+    year: int, zone: dt.tzinfo | None = None
+) -> Callable[[int, dt.datetime | None], bool | None]:
+    """`submitted_on_time` for many reports of one year: `check(month, submitted_at)`.
+    The due days and the first instant after each (in `zone`, the current time zone by
+    default) are computed once, so each report is one comparison, not a conversion of
+    its submission to a local date."""
     zone = zone or timezone.get_current_timezone()
-    return submitted_at < _end_of_due_day(due_date(year, month), zone)
+    due_days, cutoffs = _year_deadlines(year, zone, settings.REPORT_DUE_DAY)
+
+    def check(month: int, submitted_at: dt.datetime | None) -> bool | None:
+        if submitted_at is None:
+            return None
+        if submitted_at.utcoffset() is None:  # naive: a local date already
+            return submitted_at.date() <= due_days[month]
+        return submitted_at < cutoffs[month]
+
+    return check
 
 
-@lru_cache(maxsize=512)
-def _end_of_due_day(due: dt.date, zone: dt.tzinfo) -> dt.datetime:
-    """The first instant after the due day, in `zone`."""
-    return timezone.make_aware(dt.datetime.combine(due + dt.timedelta(days=1), dt.time()), zone)
+def on_time_expression(year: int, field: str = "first_submitted_at") -> Case:
+    """`submitted_on_time` as an SQL expression over a report's `month` and `field`:
+    True, False, or NULL when never submitted. The cut-off instants are the checker's
+    (one rule); reading a boolean instead of a timestamp spares a grid of thousands of
+    reports the parsing of each submission time."""
+    zone = timezone.get_current_timezone()
+    _due_days, cutoffs = _year_deadlines(year, zone, settings.REPORT_DUE_DAY)
+    return Case(
+        When(**{f"{field}__isnull": True}, then=Value(None)),
+        *[
+            When(month=month, **{f"{field}__lt": cutoffs[month]}, then=Value(True))
+            for month in range(1, 13)
+        ],
+        default=Value(False),
+        output_field=BooleanField(null=True),
+    )
+
+
+@lru_cache(maxsize=64)
+def _year_deadlines(
+    year: int, zone: dt.tzinfo, due_day: int
+) -> tuple[tuple[dt.date | None, ...], tuple[dt.datetime | None, ...]]:
+    """Per month (index 1..12): the due date, and the first instant after it in `zone`.
+    Keyed by the due day too: a changed setting never reads a stale deadline."""
+    due_days = (None, *(due_date(year, m) for m in range(1, 13)))
+    cutoffs = (
+        None,
+        *(
+            timezone.make_aware(dt.datetime.combine(d + dt.timedelta(days=1), dt.time()), zone)
+            for d in due_days[1:]
+        ),
+    )
+    return due_days, cutoffs
 
 
 def last_closed_month(year: int, today: dt.date | None = None) -> int | None:

@@ -58,3 +58,35 @@ def test_province_progress_of_each_year_uses_that_years_target(leader):
         assert data, year
         seen[year] = json.dumps(data, sort_keys=True)
     assert len(set(seen.values())) == 3
+
+
+def test_year_list_has_years_with_targets_or_counted_reports_up_to_this_year(
+    reference_data, django_assert_num_queries
+):
+    """The year menu of every page: a year with only a regency's target counts, a year
+    with only a draft does not, nor does a year after this one; one query."""
+    import datetime as dt
+
+    from programs.dashboards.selectors import available_years
+    from programs.models import Indicator, MonthlyReport, Program, Target
+    from regencies.models import Regency
+
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    banyuasin = Regency.objects.get(code="16.07")
+    gbrss = Program.objects.get(slug="gbrss")
+    Target.objects.create(indicator=houses, regency=banyuasin, year=2021, value=5)
+    Target.objects.create(indicator=houses, year=2030, value=5)
+    moment = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for year, status in [(2019, "draft"), (2022, "submitted"), (2023, "verified")]:
+        MonthlyReport.objects.create(
+            program=gbrss,
+            regency=banyuasin,
+            year=year,
+            month=3,
+            status=status,
+            first_submitted_at=moment if status != "draft" else None,
+            verified_at=moment if status == "verified" else None,
+        )
+    with django_assert_num_queries(1):
+        years = available_years(today=dt.date(2026, 11, 29))
+    assert years == [2021, 2022, 2023, 2024]

@@ -4,6 +4,7 @@ locks, optimistic locking, audit history and notifications (login: tests/account
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -423,6 +424,45 @@ def test_on_time_is_judged_by_first_submission_against_the_due_day(settings):
     assert deadlines.submitted_on_time(2024, 3, last_moment) is True
     assert deadlines.submitted_on_time(2024, 3, midnight) is False
     assert deadlines.due_date(2024, 12) == dt.date(2025, 1, 10)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Jayapura"])
+def test_grids_judge_on_time_in_sql_exactly_as_the_rule_does(reference_data, settings, zone):
+    """The completeness grid reads "on time" from the database (`on_time_expression`);
+    around every due day of the year, December's in the next January included, it
+    answers what `submitted_on_time` answers, in the configured time zone."""
+    from programs.reporting import deadlines
+
+    settings.REPORT_DUE_DAY = 10
+    settings.TIME_ZONE = zone
+    program = Program.objects.get(slug="gbrss")
+    regency = Regency.objects.get(code="16.07")
+    local = ZoneInfo(zone)
+    moments = {}
+    for month in range(1, 13):
+        due = deadlines.due_date(2024, month)
+        end = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=local)
+        moments[month] = end - dt.timedelta(microseconds=1) if month % 2 else end
+    moments[6] = None  # never submitted
+    for month, moment in moments.items():
+        MonthlyReport.objects.create(
+            program=program,
+            regency=regency,
+            year=2024,
+            month=month,
+            status=MonthlyReport.Status.SUBMITTED if moment else MonthlyReport.Status.DRAFT,
+            first_submitted_at=moment,
+        )
+    with timezone.override(local):
+        in_sql = dict(
+            MonthlyReport.objects.annotate(on_time=deadlines.on_time_expression(2024)).values_list(
+                "month", "on_time"
+            )
+        )
+        by_rule = {m: deadlines.submitted_on_time(2024, m, moments[m]) for m in moments}
+    assert in_sql == by_rule
+    assert by_rule[1] is True and by_rule[2] is False and by_rule[6] is None
+    assert by_rule[11] is True and by_rule[12] is False  # due 10 January 2025
 
 
 # --- Optimistic locking and history -----------------------------------------------------
