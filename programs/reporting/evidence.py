@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 import unicodedata
 import warnings
@@ -238,6 +239,7 @@ _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
 _DATETIME_ORIGINAL = 36867
 _DATETIME = 306
+PLAUSIBLE_FROM = dt.datetime(1990, 1, 1)  # earlier EXIF times are unset camera clocks
 
 
 def _exif_time(exif) -> dt.datetime | None:
@@ -247,6 +249,12 @@ def _exif_time(exif) -> dt.datetime | None:
             return None
         naive = dt.datetime.strptime(str(text).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
     except (ValueError, TypeError, KeyError):
+        return None
+    # A camera without a set clock writes 0001-01-01 or 2000-01-01 and the like: a time
+    # before digital cameras or after tomorrow is no capture time (and year 1 in WIB
+    # cannot even be stored in UTC).
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    if not PLAUSIBLE_FROM <= naive <= tomorrow.replace(tzinfo=None):
         return None
     # Cameras write local time without a zone; the app's zone (WIB) is the best guess.
     return timezone.make_aware(naive)
@@ -267,6 +275,8 @@ def _exif_position(exif) -> tuple[Decimal | None, Decimal | None]:
 def _degrees(value, ref, negative: str) -> Decimal:
     d, m, s = (float(part) for part in value)
     degrees = d + m / 60 + s / 3600
+    if not math.isfinite(degrees):  # 0/0 parts: phones without a GPS fix write them
+        raise ValueError("no position")
     if str(ref).strip("\x00 ").upper() == negative:
         degrees = -degrees
     return Decimal(f"{degrees:.6f}")

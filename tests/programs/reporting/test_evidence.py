@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
 
 from programs.models import (
     Attachment,
@@ -150,6 +151,33 @@ def test_phone_photo_is_rotated_reencoded_without_exif_and_keeps_time_and_gps(pe
     assert attribute(find(item, "img"), "src") == f"/lampiran/{attachment.pk}/kecil/"
     assert element_text(find(item, "span", class_="gps")) == "GPS -2,83333, 104,75000"
     assert len(find_all(find(html, "svg", id="photo-map"), class_="map-point")) == 1
+
+
+NO_FIX = IFDRational(0, 0)  # what a phone without a GPS fix writes: 0/0
+
+
+@pytest.mark.parametrize(
+    "taken, gps",
+    [
+        ("2024:03:14 09:30:00", {1: "S", 2: (NO_FIX, NO_FIX, NO_FIX), 3: "E", 4: (NO_FIX,) * 3}),
+        ("2024:03:14 09:30:00", {1: "S", 2: (3.0, NO_FIX, 0.0), 3: "E", 4: (104.0, 45.0, 0.0)}),
+        ("0001:01:01 00:00:00", False),  # a camera whose clock was never set
+        ("1980:01:01 00:00:00", False),
+        ("2999:12:31 23:59:59", False),
+    ],
+)
+def test_photo_with_an_unset_clock_or_no_gps_fix_is_kept_without_them(people, taken, gps):
+    draft()
+    operator = login(people["operator"])
+    response = upload(operator, phone_photo(taken=taken, gps=gps), indicator="rumah-dibedah")
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.latitude, attachment.longitude) == (None, None)
+    if taken.startswith("2024"):
+        assert timezone.localtime(attachment.taken_at).year == 2024
+    else:
+        assert attachment.taken_at is None
+    assert login(people["verifier"]).get(url()).status_code == 200
 
 
 def test_png_and_clean_pdf_are_accepted(people):
