@@ -13,12 +13,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import number
-from programs.reporting.rules import MAX_DECIMALS, decimals, parse_number
+from programs.reporting.rules import MAX_DECIMALS, NUMBER_TOO_LARGE, decimals, parse_number
 
 NOT_A_NUMBER = _(
     "Bukan angka. Tulis seperti 8.600 (delapan ribu enam ratus) atau 14,33 (empat belas "
@@ -54,6 +54,8 @@ class LocalizedDecimalField(forms.DecimalField):
         try:
             return parse_number(str(value), get_language() or "id")
         except ValueError as exc:
+            if NUMBER_TOO_LARGE in exc.args:
+                raise ValidationError(gettext(NUMBER_TOO_LARGE), code="max_value") from exc
             raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
 
     def prepare_value(self, value):

@@ -41,8 +41,8 @@ def parse_entry(data, indicators: list[Indicator]) -> list[EntryRow]:
             ):
                 try:
                     setattr(row, attribute, parse_number(raw.get(name, ""), language))
-                except ValueError:
-                    row.parse_errors.append(_(NOT_A_NUMBER))
+                except ValueError as exc:
+                    row.parse_errors.append(_(exc.args[0] if exc.args else NOT_A_NUMBER))
             if not row.is_empty:
                 rows.append(row)
     return rows

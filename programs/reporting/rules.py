@@ -31,6 +31,7 @@ Measure = Indicator.Measure
 NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
 FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
+NUMBER_TOO_LARGE = gettext_noop("Angka terlalu besar: paling besar 99.999.999.999.")
 NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
 NOTE_MAX_LENGTH = 2000
 WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
@@ -59,8 +60,12 @@ ABOVE_USUAL = gettext_noop(
 )
 
 
-# What the database's value columns hold: DecimalField(max_digits=16, decimal_places=4).
-MAX_ABS_VALUE = Decimal("1e12")
+# What every database keeps exactly. The value columns are DecimalField(max_digits=16,
+# decimal_places=4), but SQLite (`make run`) stores a decimal as a REAL, exact to 15
+# significant digits: 999.999.999.999,9999 came back as 1.000.000.000.000, which no
+# longer fits the column, and every page reading it failed. Below 1e11 with at most 4
+# decimals a value has at most 15 digits.
+MAX_ABS_VALUE = Decimal("1e11")
 MAX_DECIMALS = 4
 
 
@@ -74,7 +79,8 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
 
     Indonesian: '8.391' -> 8391, '14,33' -> 14.33; a dot followed by groups of exactly
     three digits is a thousands separator, otherwise a lone dot is a decimal point.
-    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. Raises ValueError."""
+    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. Raises ValueError with the
+    message to show (NOT_A_NUMBER or NUMBER_TOO_LARGE)."""
     text = (text or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
@@ -89,8 +95,10 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(NOT_A_NUMBER) from exc
-    if not value.is_finite() or abs(value) >= MAX_ABS_VALUE:
+    if not value.is_finite():
         raise ValueError(NOT_A_NUMBER)
+    if abs(value) >= MAX_ABS_VALUE:
+        raise ValueError(NUMBER_TOO_LARGE)
     return value
 
 

@@ -47,6 +47,8 @@ from programs.reporting.rules import (
     NOT_A_NUMBER,
     NOT_REQUIRED,
     NOTE_MAX_LENGTH,
+    NOTE_TOO_LONG,
+    NUMBER_TOO_LARGE,
     EntryRow,
     decimals,
     number_problems,
@@ -293,8 +295,10 @@ def _number(value) -> Decimal | None:
             raise ValueError from exc
     else:
         number = parse_number(str(value))
-    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE or decimals(number) > MAX_DECIMALS:
-        raise ValueError
+    if not number.is_finite() or decimals(number) > MAX_DECIMALS:
+        raise ValueError(NOT_A_NUMBER)
+    if abs(number) >= MAX_ABS_VALUE:
+        raise ValueError(NUMBER_TOO_LARGE)
     return number
 
 
@@ -399,14 +403,17 @@ class RealizationImport:
                 key=str(line),
                 indicator=indicator,
                 source_code=result.source,
-                note=_text(cells.get("catatan"))[:NOTE_MAX_LENGTH],
+                note=_text(cells.get("catatan")),
             )
+            if len(entry.note) > NOTE_MAX_LENGTH:  # refused, as on the form: never cut
+                result.reason = _(NOTE_TOO_LONG) % {"n": NOTE_MAX_LENGTH}
+                continue
             try:
                 entry.value = _number(cells.get("nilai"))
                 entry.numerator = _number(cells.get("pembilang"))
                 entry.denominator = _number(cells.get("penyebut"))
-            except ValueError:
-                result.reason = _(NOT_A_NUMBER)
+            except ValueError as exc:
+                result.reason = _(exc.args[0] if exc.args else NOT_A_NUMBER)
                 continue
             problems = number_problems(entry)
             if problems:
@@ -645,8 +652,10 @@ class TargetImport:
                 baseline = _number(cells.get("baseline"))
                 if value is None or value < 0 or (baseline is not None and baseline < 0):
                     raise ValueError
-            except ValueError:
-                result.reason = _(BAD_TARGET_VALUE)
+            except ValueError as exc:
+                result.reason = _(
+                    NUMBER_TOO_LARGE if NUMBER_TOO_LARGE in exc.args else BAD_TARGET_VALUE
+                )
                 continue
             try:
                 due = _date(cells.get("batas_waktu"))

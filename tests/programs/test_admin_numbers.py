@@ -162,3 +162,36 @@ def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
     assert existing.value == Decimal(7)  # already there: left alone
     # Values stay editable afterwards.
     assert change(admin_client, copy, value="9.000").status_code == 302
+
+
+def test_a_number_too_large_to_keep_exactly_is_refused_and_pages_stay_up(
+    admin_client, reference_data
+):
+    """SQLite keeps 15 significant digits: 999.999.999.999,9999 used to be saved, read
+    back as 1.000.000.000.000 and fail every page showing it. The admin refuses what
+    cannot be kept exactly; the largest number allowed comes back as typed."""
+    target = gbrss_province_target()
+    for typed in ("999.999.999.999", "100.000.000.000"):
+        response = change(
+            admin_client, target, value=typed, confirm_large_change="on", change_reason="uji"
+        )
+        assert response.status_code == 200
+        assert any("terlalu besar" in e for e in field_errors(response, "value"))
+        target.refresh_from_db()
+        assert target.value == Decimal(8391)
+    stunting = Target.objects.get(indicator__code="prevalensi-stunting", regency=None, year=2024)
+    response = change(
+        admin_client,
+        stunting,
+        value="99.999.999.999,9999",
+        baseline="",
+        confirm_large_change="on",
+        change_reason="uji",
+    )
+    assert response.status_code == 302
+    stunting.refresh_from_db()
+    assert stunting.value == Decimal("99999999999.9999")
+    history = reverse("admin:programs_target_history", args=[stunting.pk])
+    for path in ("/?tahun=2024", "/program/gpstss/?tahun=2024", "/wilayah/16.07/?tahun=2024"):
+        assert admin_client.get(path).status_code == 200, path
+    assert admin_client.get(history).status_code == 200

@@ -296,6 +296,7 @@ def test_garbage_numbers_are_refused(text):
         (rows(value="-3"), "Nilai tidak boleh negatif"),
         (rows(value="2,5"), "Harus bilangan bulat"),
         (rows(value="dua"), "Bukan angka yang sah"),
+        (rows(value="100.000.000.000"), "Angka terlalu besar: paling besar 99.999.999.999"),
         (rows(source="tidak-ada"), "Sumber dana tidak dikenal"),
         (
             {**rows(), "r-rumah-dibedah-1-source": "apbn", "r-rumah-dibedah-1-value": "3"},

@@ -103,21 +103,35 @@ def test_the_wide_sheet_upload_is_refused_with_a_reason(operator):
     assert not ImportBatch.objects.exists()
 
 
+NOT_A_NUMBER, TOO_LARGE = "Bukan angka yang sah", "Angka terlalu besar"
+
+
 @pytest.mark.parametrize(
-    "cell",
+    "cell, reason",
     [
-        '<c r="F2"><v>NaN</v></c>',
-        '<c r="F2"><v>inf</v></c>',
-        '<c r="F2"><v>1e999</v></c>',
-        '<c r="F2"><v>1e15</v></c>',
-        '<c r="F2"><v>0.123456789</v></c>',
-        '<c r="F2" t="inlineStr"><is><t>1e999</t></is></c>',
-        '<c r="F2" t="inlineStr"><is><t>NaN</t></is></c>',
-        '<c r="F2" t="inlineStr"><is><t>100000000000000000000</t></is></c>',
+        ('<c r="F2"><v>NaN</v></c>', NOT_A_NUMBER),
+        ('<c r="F2"><v>inf</v></c>', NOT_A_NUMBER),
+        ('<c r="F2"><v>1e999</v></c>', NOT_A_NUMBER),
+        ('<c r="F2"><v>1e15</v></c>', TOO_LARGE),
+        ('<c r="F2"><v>100000000000</v></c>', TOO_LARGE),  # 1e11: SQLite would round it
+        ('<c r="F2"><v>0.123456789</v></c>', NOT_A_NUMBER),
+        ('<c r="F2" t="inlineStr"><is><t>1e999</t></is></c>', TOO_LARGE),
+        ('<c r="F2" t="inlineStr"><is><t>NaN</t></is></c>', NOT_A_NUMBER),
+        ('<c r="F2" t="inlineStr"><is><t>100000000000000000000</t></is></c>', TOO_LARGE),
     ],
-    ids=["nan", "inf", "1e999", "1e15", "5-decimals", "text-1e999", "text-nan", "text-1e20"],
+    ids=[
+        "nan",
+        "inf",
+        "1e999",
+        "1e15",
+        "1e11",
+        "5-decimals",
+        "text-1e999",
+        "text-nan",
+        "text-1e20",
+    ],
 )
-def test_numbers_the_database_cannot_hold_are_row_errors_at_preview(operator, cell):
+def test_numbers_the_database_cannot_hold_are_row_errors_at_preview(operator, cell, reason):
     body = f'<row r="2">{text_cells(2, row()[:5])}{cell}</row>'
     file = SimpleUploadedFile("angka.xlsx", raw_xlsx(body, "A1:I2"), content_type=XLSX)
     response = upload(login(operator), file)
@@ -127,8 +141,8 @@ def test_numbers_the_database_cannot_hold_are_row_errors_at_preview(operator, ce
     else:
         assert response.status_code == 200
         assert states(response) == ["error"]
-        [reason] = error_reasons(response)
-        assert "Bukan angka yang sah" in reason
+        [shown] = error_reasons(response)
+        assert reason in shown
     assert not Realization.objects.exists() and not MonthlyReport.objects.exists()
 
 

@@ -168,7 +168,10 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
         ({"value": "dua belas"}, "Bukan angka yang sah"),
         ({"value": "-4"}, "tidak boleh negatif"),
         ({"value": "2,5"}, "bilangan bulat"),
+        ({"value": "100.000.000.000"}, "Angka terlalu besar"),
         ({"period": "Maret"}, "TTTT-BB"),
+        # Refused whole, as the entry form does: a note is never cut short.
+        ({"note": "Rumah selesai. " * 140}, "Catatan terlalu panjang: paling banyak 2000"),
     ],
 )
 def test_each_bad_row_is_an_error_with_its_reason_and_nothing_applies(operator, bad_cells, reason):
