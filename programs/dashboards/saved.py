@@ -7,6 +7,7 @@ outside the dashboards nor carry arbitrary query text.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import IntegrityError, transaction
@@ -23,7 +24,16 @@ DASHBOARD_VIEWS = {
     "programs:regency",
     "programs:completeness",
 }
-FILTER_PARAMS = ("tahun", "bulan", "indikator", "terverifikasi", "urutkan", "program")
+# Each filter's values: numbers, codes and slugs (their model fields' lengths). Others
+# are dropped, so the stored query always fits its 300 characters.
+FILTER_VALUES = {
+    "tahun": re.compile(r"[0-9]{4}", re.ASCII),
+    "bulan": re.compile(r"[0-9]{1,2}", re.ASCII),
+    "indikator": re.compile(r"[A-Za-z0-9_-]{1,60}", re.ASCII),
+    "terverifikasi": re.compile(r"[A-Za-z0-9]{1,5}", re.ASCII),
+    "urutkan": re.compile(r"-?[A-Za-z0-9_-]{1,40}", re.ASCII),
+    "program": re.compile(r"[A-Za-z0-9_-]{1,40}", re.ASCII),
+}
 MAX_PER_USER = 100
 
 NOT_A_DASHBOARD = _("Hanya halaman dasbor yang dapat disimpan.")
@@ -46,8 +56,16 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
         raise SavedViewError(NOT_A_DASHBOARD) from error
     if match.view_name not in DASHBOARD_VIEWS:
         raise SavedViewError(NOT_A_DASHBOARD)
+    # A page that answers 404 is no dashboard page: the program or regency must exist.
+    slug, code = match.kwargs.get("slug"), match.kwargs.get("code")
+    if slug is not None and not Program.objects.filter(slug=slug).exists():
+        raise SavedViewError(NOT_A_DASHBOARD)
+    if code is not None and not Regency.objects.filter(code=code).exists():
+        raise SavedViewError(NOT_A_DASHBOARD)
     params = dict(parse_qsl(parts.query))
-    query = urlencode([(k, params[k][:60]) for k in FILTER_PARAMS if params.get(k)])
+    query = urlencode(
+        [(k, params[k]) for k, valid in FILTER_VALUES.items() if valid.fullmatch(params.get(k, ""))]
+    )
     return parts.path, query
 
 
@@ -73,10 +91,10 @@ def describe(path: str, query: str) -> str:
         )
     else:
         parts.append(str(_("Ringkasan")))
-    year, month = params.get("tahun"), params.get("bulan")
-    if year and year.isdigit():
+    year, month = params.get("tahun", ""), params.get("bulan", "")
+    if FILTER_VALUES["tahun"].fullmatch(year):
         period = year
-        if month and month.isdigit() and 1 <= int(month) <= 12:
+        if FILTER_VALUES["bulan"].fullmatch(month) and 1 <= int(month) <= 12:
             period += f" {_('s.d.')} {formats.month_label(int(month))}"
         parts.append(period)
     if params.get("terverifikasi"):

@@ -288,6 +288,41 @@ def test_a_saved_view_is_removed_by_its_owner_only(client, gbrss_data, pimpinan)
     assert not SavedView.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url, saved_url, title",
+    [
+        # Digits that are digits to Python but not to the page ("²", Arabic-Indic).
+        ("/?tahun=2024&bulan=²", "/?tahun=2024", "Ringkasan · 2024"),
+        ("/?tahun=²&bulan=3", "/?bulan=3", "Ringkasan"),
+        ("/?tahun=٢٠٢٤", "/", "Ringkasan"),
+        # Long non-ASCII filters: dropped, never stored past their column.
+        (
+            "/program/gbrss/?tahun=2024&indikator=" + "é" * 60 + "&urutkan=" + "ü" * 60,
+            "/program/gbrss/?tahun=2024",
+            "GBRSS · 2024",
+        ),
+    ],
+)
+def test_odd_filters_are_dropped_from_a_saved_view(
+    client, gbrss_data, pimpinan, url, saved_url, title
+):
+    response = client.post("/tersimpan/", {"url": url})
+    assert response.status_code == 302
+    saved = SavedView.objects.get(user=pimpinan)
+    assert (saved.url, saved.title) == (saved_url, title)
+    assert len(saved.query) <= SavedView._meta.get_field("query").max_length
+    assert client.get(saved.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/wilayah/" + "x" * 300 + "/", "/wilayah/16.99/", "/program/tidak-ada/?tahun=2024"]
+)
+def test_a_page_that_does_not_exist_cannot_be_saved(client, gbrss_data, pimpinan, url):
+    refused = client.post("/tersimpan/", {"url": url}, follow=True)
+    assert "Hanya halaman dasbor yang dapat disimpan." in element_text(page(refused))
+    assert not SavedView.objects.exists()
+
+
 @pytest.mark.parametrize("path", ["/?tahun=2024&bulan=12", "/ringkasan/cetak/?tahun=2024&bulan=12"])
 def test_leader_pages_have_a_fixed_number_of_queries(client, gbrss_data, pimpinan, path):
     from django.db import connection
