@@ -36,6 +36,7 @@ from regencies.models import Regency
 
 Status = MonthlyReport.Status
 Level = RowMessage.Level
+MAX_ROW_ID = 2**63 - 1  # the largest key or version a database integer holds
 logger = logging.getLogger(__name__)
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
@@ -474,7 +475,8 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                         pk, version = (int(part) for part in key.split(":"))
                     except ValueError:
                         continue
-                    selections.append((pk, version))
+                    if 0 < pk <= MAX_ROW_ID and 0 <= version <= MAX_ROW_ID:  # a database integer
+                        selections.append((pk, version))
                 if not selections:
                     messages.error(request, _("Pilih paling sedikit satu laporan."))
                     return redirect(back)

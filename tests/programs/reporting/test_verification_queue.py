@@ -147,3 +147,15 @@ def test_queue_queries_do_not_grow_with_the_queue(verifier, reference_data):
     with CaptureQueriesContext(connection) as large:
         verifier.get("/verifikasi/")
     assert len(large) == len(small)
+
+
+@pytest.mark.parametrize(
+    "keys", [["99999999999999999999:1"], ["9223372036854775808:1"], ["1:99999999999999999999"]]
+)
+def test_a_selection_no_database_integer_holds_verifies_nothing(verifier, queue, keys):
+    """A crafted bulk form: a key beyond any database integer is no report (it used to
+    overflow SQLite's integer and answer 500)."""
+    response = verifier.post("/verifikasi/", {"laporan": keys})
+    assert response.status_code == 302
+    assert flash_messages(verifier.get("/verifikasi/")) == ["Pilih paling sedikit satu laporan."]
+    assert not MonthlyReport.objects.filter(status=Status.VERIFIED).exists()
