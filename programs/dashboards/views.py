@@ -58,7 +58,9 @@ def _filter_context(filters: Filters) -> dict:
         # Row links of big tables without a reverse() and a urlencode per row.
         "query": filters.query(),
         "regency_base": reverse("programs:regency", args=["00.00"]).removesuffix("00.00/"),
-        "years": selectors.available_years() or [filters.year],
+        # The year shown is always among the choices, data or not (?tahun=2027 used to
+        # show 2027 in the heading and another year in the menu).
+        "years": sorted({*selectors.available_years(), filters.year}),
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
     }
 

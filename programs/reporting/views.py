@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -429,8 +429,8 @@ def report_status(
             _("Bulan ini dibuka lagi untuk perbaikan oleh operator."),
         ),
     }
-    if action not in actions:
-        return HttpResponse(_("Aksi tidak dikenal."), status=400)
+    if action not in actions:  # no button sends this: the site's 400 page
+        raise BadRequest("unknown action")
     run, done = actions[action]
     try:
         if version is None:

@@ -250,6 +250,18 @@ def test_return_and_reopen_need_a_reason(people):
     assert flash_messages(response) == ["Alasan wajib diisi."]
 
 
+def test_an_unknown_action_gets_the_sites_400_page_and_changes_nothing(people):
+    rep = report(Status.SUBMITTED)
+    response = login(people["verifier"]).post(
+        url(suffix="status/"), {"aksi": "hapus-semua", "versi": "1"}
+    )
+    assert response.status_code == 400
+    assert "text/html" in response["Content-Type"]
+    assert element_text(find(page(response), "h1")) == "Permintaan tidak dapat diproses"
+    rep.refresh_from_db()
+    assert rep.status == Status.SUBMITTED
+
+
 def test_operator_cannot_edit_submitted_or_verified_reports(people):
     for status in (Status.SUBMITTED, Status.VERIFIED):
         MonthlyReport.objects.all().delete()
