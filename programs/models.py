@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -20,6 +21,9 @@ from regencies.models import Regency
 # The years anything can be reported, targeted or asked for: the one range every form,
 # URL, import, filter and command checks.
 MIN_YEAR, MAX_YEAR = 2000, 2100
+DUE_DATE_OUTSIDE_YEAR = _(
+    "Batas waktu harus jatuh pada tahun target (%(year)s) atau tahun berikutnya."
+)
 
 
 def is_valid_period(year: int, month: int) -> bool:
@@ -339,6 +343,17 @@ class Target(models.Model):
     @property
     def effective_due_date(self) -> dt.date:
         return self.due_date or dt.date(self.year, 12, 31)
+
+    @staticmethod
+    def due_date_fits(year: int | None, due: dt.date | None) -> bool:
+        """A target of `year` falls due within that year or the next (the trajectory
+        and "days left" are drawn to it; 0001-01-01 or 9999-12-31 are typing slips)."""
+        return due is None or year is None or year <= due.year <= year + 1
+
+    def clean(self):
+        super().clean()
+        if not self.due_date_fits(self.year, self.due_date):
+            raise ValidationError({"due_date": DUE_DATE_OUTSIDE_YEAR % {"year": self.year}})
 
 
 class TargetSplitManager(models.Manager):
@@ -840,8 +855,6 @@ class ReportingExemption(models.Model):
     natural_key.dependencies = ["programs.program", "programs.indicator", "regencies.regency"]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.start:
             self.start = self.start.replace(day=1)
         if self.end:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from programs import permissions, ytd
 from programs.forms_admin import target_realizations
 from programs.models import (
+    DUE_DATE_OUTSIDE_YEAR,
     MAX_YEAR,
     MIN_YEAR,
     FundingSource,
@@ -661,6 +662,9 @@ class TargetImport:
                 due = _date(cells.get("batas_waktu"))
             except ValueError:
                 result.reason = _(BAD_DATE)
+                continue
+            if not Target.due_date_fits(year, due):
+                result.reason = str(DUE_DATE_OUTSIDE_YEAR % {"year": year})
                 continue
             fields = {
                 "value": value,

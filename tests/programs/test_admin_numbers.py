@@ -195,3 +195,30 @@ def test_a_number_too_large_to_keep_exactly_is_refused_and_pages_stay_up(
     for path in ("/?tahun=2024", "/program/gpstss/?tahun=2024", "/wilayah/16.07/?tahun=2024"):
         assert admin_client.get(path).status_code == 200, path
     assert admin_client.get(history).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("0001-01-01", False),
+        ("9999-12-31", False),
+        ("2023-12-31", False),
+        ("2026-01-01", False),
+        ("2024-06-30", True),
+        ("2025-03-31", True),
+    ],
+)
+def test_a_targets_due_date_falls_in_its_year_or_the_next(
+    admin_client, reference_data, typed, saved
+):
+    target = gbrss_province_target()  # 2024, due 31 December 2024
+    before = target.due_date
+    response = change(admin_client, target, due_date=typed, change_reason="uji")
+    target.refresh_from_db()
+    if saved:
+        assert response.status_code == 302
+        assert target.due_date.isoformat() == typed
+    else:
+        assert response.status_code == 200
+        assert any("tahun target (2024)" in e for e in field_errors(response, "due_date"))
+        assert target.due_date == before

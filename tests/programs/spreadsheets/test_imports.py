@@ -335,3 +335,19 @@ def test_formula_like_notes_leave_neutralised_and_come_back_unchanged(operator):
     assert notes == ['\'=HYPERLINK("http://x")']
     preview = upload(client, SimpleUploadedFile("t.xlsx", content, content_type=XLSX))
     assert states(preview) == ["unchanged"]
+
+
+def test_a_target_due_outside_its_year_or_the_next_is_a_row_error(admin_user):
+    file = xlsx(
+        [
+            ["gbrss", "rumah-dibedah", "16.07", 2024, 120, None, "2024-11-30", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.01", 2024, 80, None, "0001-01-01", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.02", 2024, 80, None, "2026-01-01", "Rakor", ""],
+        ],
+        header=TARGET_HEADER,
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    assert sorted(states(preview)) == ["error", "error", "new"]
+    assert error_reasons(preview) == [
+        "Batas waktu harus jatuh pada tahun target (2024) atau tahun berikutnya."
+    ] * 2
