@@ -348,6 +348,7 @@ def test_a_target_due_outside_its_year_or_the_next_is_a_row_error(admin_user):
     )
     preview = upload(login(admin_user), file, kind="targets")
     assert sorted(states(preview)) == ["error", "error", "new"]
-    assert error_reasons(preview) == [
-        "Batas waktu harus jatuh pada tahun target (2024) atau tahun berikutnya."
-    ] * 2
+    assert (
+        error_reasons(preview)
+        == ["Batas waktu harus jatuh pada tahun target (2024) atau tahun berikutnya."] * 2
+    )
