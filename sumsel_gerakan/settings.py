@@ -350,6 +350,9 @@ ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 ATTACHMENT_MAX_SIDE = env_int("ATTACHMENT_MAX_SIDE", 2560)  # stored photos are scaled down
 ATTACHMENT_THUMBNAIL_SIDE = 320
 COMMENT_MAX_LENGTH = 2000
+# The same comment by the same person within this many seconds is one comment (a double
+# click, a resend on a slow connection), not two.
+DOUBLE_SUBMIT_SECONDS = 60
 # Background work (emails) through django-tasks' database backend, run by
 # `manage.py db_worker`; tests use the immediate backend (tests/conftest.py).
 TASKS = {

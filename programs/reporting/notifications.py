@@ -14,6 +14,8 @@ Who is notified:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -129,6 +131,13 @@ def comment_add(
     limit = settings.COMMENT_MAX_LENGTH
     if len(text) > limit:
         raise ServiceError(_(COMMENT_TOO_LONG) % {"n": limit})
+    # A double click (or a resend on a slow connection) posts the same text twice: the
+    # report's row lock orders the two, and the second finds the first.
+    MonthlyReport.objects.select_for_update().filter(pk=report.pk).exists()
+    recent = timezone.now() - dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
+    same = report.comments.filter(author=user, kind=kind, text=text, created_at__gte=recent)
+    if (earlier := same.first()) is not None:
+        return earlier
     comment = Comment.objects.create(report=report, author=user, kind=kind, text=text)
     if kind == Comment.Kind.COMMENT:
         participants = list(operators_of(report))

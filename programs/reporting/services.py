@@ -780,6 +780,12 @@ def attachment_add(
         checked = evidence.check_upload(data)
     except evidence.UploadRefused as refused:
         raise ServiceError(refused.message) from None
+    # The same file for the same indicator, sent twice (a double click, a resend on a
+    # slow connection): the report's row lock above orders the two; the second gets the
+    # first's attachment instead of a copy.
+    same = report.attachments.filter(sha256=checked.sha256, indicator=indicator).first()
+    if same is not None:
+        return same
     stem = uuid.uuid4().hex
     attachment = Attachment(
         report=report,

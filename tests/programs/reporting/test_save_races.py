@@ -146,3 +146,44 @@ def test_a_failed_save_returns_the_form_with_everything_typed(operators, monkeyp
     note = find(form, "input", name="r-rumah-dibedah-0-note")
     assert attribute(note, "value") == "Catatan yang panjang"
     assert not MonthlyReport.objects.exists()
+
+
+def test_a_double_submitted_comment_or_photo_is_stored_once(operators):
+    """Two identical posts at the same moment (a double click, a resend on a slow
+    connection): one comment and one photo, both answered as saved; a different
+    comment afterwards is a second comment."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programs.models import Attachment, Comment
+    from tests.evidence_helpers import phone_photo
+    from tests.reporting_helpers import report, url
+
+    (banyuasin, _code), _oku, (second_tab, _same) = operators
+    rep = report(status=MonthlyReport.Status.DRAFT)
+    photo = phone_photo()
+    posts = {
+        "comment": (url(suffix="komentar/"), lambda: {"teks": "Foto rumah menyusul besok."}),
+        "photo": (
+            url(suffix="lampiran/"),
+            lambda: {"berkas": SimpleUploadedFile("foto.jpg", photo), "keterangan": "Sesudah"},
+        ),
+    }
+    for path, data in posts.values():
+        barrier = threading.Barrier(2)
+        answers = []
+
+        def send(client, path=path, data=data, barrier=barrier, answers=answers):
+            barrier.wait()
+            answers.append(client.post(path, data()).status_code)
+            connection.close()
+
+        threads = [threading.Thread(target=send, args=(c,)) for c in (banyuasin, second_tab)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert answers == [302, 302]
+    assert Comment.objects.filter(report=rep).count() == 1
+    assert Attachment.objects.filter(report=rep).count() == 1
+    banyuasin.post(url(suffix="komentar/"), {"teks": "Foto sudah diunggah."})
+    assert Comment.objects.filter(report=rep).count() == 2
