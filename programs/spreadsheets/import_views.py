@@ -39,7 +39,9 @@ def _periods(request: HttpRequest) -> list[tuple[int, int]]:
             year, month = (int(p) for p in text.split("-"))
         except ValueError:
             continue
-        if is_valid_period(year, month) and year <= today.year:
+        # Up to the running month: a later month cannot be reported (the upload would
+        # refuse every row of its template).
+        if is_valid_period(year, month) and (year, month) <= (today.year, today.month):
             periods.append((year, month))
     return sorted(set(periods)) or [default]
 

@@ -799,11 +799,19 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    # Rows only where the regency must report (no reporting exemption that month): the
+    # upload refuses the others, so offering them only invites errors.
+    obligations = Obligations.load(programs=programs, regency_codes=[r.code for r in regencies])
     for regency in regencies:
         for program in programs:
             for indicator in program.indicators.all():
                 for year, month in periods:
-                    rows = stored.get((regency.code, indicator.pk, year, month)) or [None]
+                    rows = stored.get((regency.code, indicator.pk, year, month))
+                    if not rows and not obligations.indicator_required(
+                        regency.code, indicator, year, month
+                    ):
+                        continue
+                    rows = rows or [None]
                     for r in rows:
                         sheet.append(
                             [

@@ -1,6 +1,7 @@
 """Spreadsheet import: template round trip, preview of every row, all-or-nothing apply,
 and bad files that change nothing and say why."""
 
+import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
@@ -9,6 +10,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from programs.models import (
     FundingSource,
@@ -122,6 +124,29 @@ def test_template_round_trip_changes_nothing(operator):
     assert states(preview) == ["unchanged"]
     assert not apply_buttons(preview)
     assert realization_values() == before
+
+
+def test_template_offers_only_what_can_be_reported(operator):
+    """No rows for a program the regency is exempt from (Banyuasin has no inflation
+    figure of its own: GPISS), and no month that has not begun."""
+    client = login(operator)
+    this_month = timezone.localdate().strftime("%Y-%m")
+    later = (timezone.localdate().replace(day=28) + dt.timedelta(days=5)).strftime("%Y-%m")
+
+    def sheet_rows(query):
+        response = client.get(f"/impor/templat.xlsx?{query}")
+        content = b"".join(response.streaming_content)
+        rows = list(openpyxl.load_workbook(io.BytesIO(content))["Data"].iter_rows(values_only=True))
+        return response, rows[1:]
+
+    response, rows = sheet_rows(f"bulan={period_text()}")
+    programs = {r[0] for r in rows}
+    assert "gbrss" in programs and "gpiss" not in programs
+    response, rows = sheet_rows(f"bulan={this_month}")  # the running month may be reported
+    assert {r[3] for r in rows} == {this_month}
+    response, rows = sheet_rows(f"bulan={later}")  # falls back to last month
+    assert {r[3] for r in rows} == {period_text()}
+    assert response["Content-Disposition"].endswith(f'templat-realisasi-{period_text()}.xlsx"')
 
 
 def test_changed_and_new_values_apply_as_drafts_with_history(operator):
