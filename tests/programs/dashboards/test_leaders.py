@@ -1,6 +1,8 @@
 """The leaders' view (issue 14): who is behind at a glance, charts that scale and speak
 the language, the one-page meeting summary and saved views."""
 
+import math
+import re
 from decimal import Decimal
 
 import pytest
@@ -354,3 +356,59 @@ def test_server_drawn_maps_and_bars_show_a_markup_name_as_text(client, gbrss_dat
         assert find_all(html, "b") == []  # no element made of the name
         listed = find(find(html, "ol", class_="map-list"), "li", data_regency="16.02")
         assert element_text(find(listed, "a")) == '<b onmouseover="x()">OKU</b>'  # its text
+
+
+def _absolute_points(path: str) -> list[list[tuple[int, int]]]:
+    """The rings of SVG path data written as M x,y l dx,dy ... z, in whole tenths."""
+    rings = []
+    for ring in re.findall(r"M([^z]*)z", path):
+        start, _l, steps = ring.partition("l")
+        x, y = (round(float(v) * 10) for v in start.split(","))
+        points = [(x, y)]
+        for step in steps.split():
+            dx, dy = (round(float(v) * 10) for v in step.split(","))
+            x, y = x + dx, y + dy
+            points.append((x, y))
+        rings.append(points)
+    return rings
+
+
+def test_maps_draw_every_point_of_the_boundaries_in_fewer_bytes(client, gbrss_data):
+    """The map's shapes are written as relative steps: every point lands on the
+    boundary file's point projected to a tenth of a unit, and the overview's map is
+    at least a quarter smaller than the absolute form."""
+    import json
+
+    from programs.dashboards import maps
+
+    svg = find(page(client.get("/?tahun=2024&bulan=12")), "svg", id="overview-map")
+    drawn = {
+        attribute(a, "data-regency"): attribute(find(a, "path"), "d") for a in find_all(svg, "a")
+    }
+    features = json.loads(maps.GEOJSON.read_text(encoding="utf-8"))["features"]
+    points = [p for f in features for ring in maps._rings(f["geometry"]) for p in ring]
+    min_lon, max_lat = min(p[0] for p in points), max(p[1] for p in points)
+    lats = [p[1] for p in points]
+    stretch = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    scale = maps.WIDTH / ((max(p[0] for p in points) - min_lon) * stretch)
+    absolute_size = 0
+    for feature in features:
+        expected = []
+        for ring in maps._rings(feature["geometry"]):
+            projected = [
+                ((lon - min_lon) * stretch * scale, (max_lat - lat) * scale) for lon, lat in ring
+            ]
+            absolute_size += len("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z")
+            expected.append(
+                [
+                    (round(float(f"{x:.1f}") * 10), round(float(f"{y:.1f}") * 10))
+                    for x, y in projected
+                ]
+            )
+        code = feature["properties"]["kode_kemendagri"]
+        got = _absolute_points(drawn[code])
+        # Repeated points (a step of 0,0) are not written.
+        assert got == [[p for i, p in enumerate(r) if i == 0 or p != r[i - 1]] for r in expected], (
+            code
+        )
+    assert sum(map(len, drawn.values())) < absolute_size * 0.75
