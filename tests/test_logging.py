@@ -31,20 +31,34 @@ def request_lines():
     logger.setLevel(previous)
 
 
-@pytest.fixture
-def request_clock(monkeypatch):
-    """The request logger's stopwatch, set by the test: every request takes 12.3 ms, so
-    the logged duration is checked exactly and never depends on how busy the machine is."""
-    import itertools
+class Stopwatch:
+    """The request logger's clock, replaced by readings the test chooses: no duration in
+    these tests is measured, so none depends on the machine. Each request reads it
+    twice (start, end); `elapsed_ms` is what each request must log."""
 
+    def __init__(self, *spans_ms: float):
+        self.elapsed_ms = list(spans_ms)
+        self._readings = iter(
+            reading
+            for n, span in enumerate(spans_ms)
+            for reading in (1000.0 * (n + 1), 1000.0 * (n + 1) + span / 1000)
+        )
+
+    def __call__(self) -> float:
+        return next(self._readings)
+
+
+@pytest.fixture
+def stopwatch(monkeypatch):
     from sumsel_gerakan.middleware import RequestLogMiddleware
 
-    readings = itertools.cycle([100.0, 100.0123])  # start, end of each request
-    monkeypatch.setattr(RequestLogMiddleware, "clock", staticmethod(lambda: next(readings)))
+    watch = Stopwatch(12.3, 45.6)  # two requests, each with its own span
+    monkeypatch.setattr(RequestLogMiddleware, "clock", staticmethod(watch))
+    return watch
 
 
 def test_one_json_line_per_request_with_id_user_status_and_duration(
-    people, request_lines, request_clock
+    people, request_lines, stopwatch
 ):
     client = Client()
     client.force_login(people["operator"])
@@ -56,7 +70,8 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
     assert ok["status"] == 200 and ok["user_id"] == people["operator"].pk
     assert ok["path"] == "/laporan/" and ok["method"] == "GET"
     assert ok["request_id"] == response["X-Request-ID"] and len(ok["request_id"]) >= 8
-    assert ok["duration_ms"] == 12.3 and not_found["duration_ms"] == 12.3
+    # Each line carries its own request's span of the stopwatch, in milliseconds.
+    assert [ok["duration_ms"], not_found["duration_ms"]] == stopwatch.elapsed_ms
     assert not_found["status"] == 404 and not_found["user_id"] is None
     assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
 
@@ -64,13 +79,14 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
 def test_text_lines_carry_the_same_fields(people):
     from sumsel_gerakan.logging import TextFormatter
 
+    given = {"request_id": "abc12345", "status": 200, "duration_ms": 3.2}  # no time measured
     record = logging.LogRecord("sumsel_gerakan.request", 20, "", 0, "GET / 200", (), None)
-    record.request_id, record.status, record.duration_ms = "abc12345", 200, 3.2
+    record.__dict__.update(given)
     line = TextFormatter().format(record)
     head, _sep, fields = line.partition("GET / 200 ")
     assert head.split()[2:] == ["INFO", "sumsel_gerakan.request"]
-    # The duration is the record's (set above), not a measured time.
-    assert fields.split() == ["request_id=abc12345", "status=200", "duration_ms=3.2"]
+    # The record's own fields, in order, as key=value.
+    assert fields.split() == [f"{key}={value}" for key, value in given.items()]
 
 
 def test_failed_notification_mail_is_logged_not_dropped(
