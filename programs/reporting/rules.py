@@ -95,6 +95,12 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(NOT_A_NUMBER) from exc
+    return storable(value)
+
+
+def storable(value: Decimal) -> Decimal:
+    """`value` if every database keeps it exactly; ValueError with the message to show
+    (NOT_A_NUMBER for NaN and infinity, NUMBER_TOO_LARGE from MAX_ABS_VALUE) otherwise."""
     if not value.is_finite():
         raise ValueError(NOT_A_NUMBER)
     if abs(value) >= MAX_ABS_VALUE:
@@ -201,8 +207,7 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
                 messages.append(RowMessage(row.key, Level.ERROR, text))
             if row.parse_errors:
                 continue
-            if len(row.note or "") > NOTE_MAX_LENGTH:
-                error(row, NOTE_TOO_LONG, n=NOTE_MAX_LENGTH)
+            check_note(row, error)
             if row.source_code not in source_codes:
                 error(row, UNKNOWN_SOURCE)
             if row.source_code in seen:
@@ -225,10 +230,22 @@ def check_numbers(row: EntryRow, error) -> None:
         check_value(row, row.indicator, error)
 
 
-def number_problems(row: EntryRow) -> list[str]:
-    """What `check_numbers` finds wrong with one row, as messages (the import's reasons)."""
+def check_note(row: EntryRow, error) -> None:
+    """A note longer than the column is refused, never cut."""
+    if len(row.note or "") > NOTE_MAX_LENGTH:
+        error(row, NOTE_TOO_LONG, n=NOTE_MAX_LENGTH)
+
+
+def row_problems(row: EntryRow) -> list[str]:
+    """What `check_note` and `check_numbers` find wrong with one row, as messages (the
+    import's reasons: the same rules as the entry form's)."""
     problems: list[str] = []
-    check_numbers(row, lambda _row, text, **params: problems.append(translated(text, **params)))
+
+    def error(_row, text, **params):
+        problems.append(translated(text, **params))
+
+    check_note(row, error)
+    check_numbers(row, error)
     return problems
 
 

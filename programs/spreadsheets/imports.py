@@ -43,17 +43,15 @@ from programs.models import (
 from programs.obligations import Obligations
 from programs.reporting.rules import (
     FUTURE_MONTH,
-    MAX_ABS_VALUE,
     MAX_DECIMALS,
     NOT_A_NUMBER,
     NOT_REQUIRED,
-    NOTE_MAX_LENGTH,
-    NOTE_TOO_LONG,
     NUMBER_TOO_LARGE,
     EntryRow,
     decimals,
-    number_problems,
     parse_number,
+    row_problems,
+    storable,
 )
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
 from regencies.models import Regency
@@ -296,10 +294,8 @@ def _number(value) -> Decimal | None:
             raise ValueError from exc
     else:
         number = parse_number(str(value))
-    if not number.is_finite() or decimals(number) > MAX_DECIMALS:
+    if decimals(storable(number)) > MAX_DECIMALS:
         raise ValueError(NOT_A_NUMBER)
-    if abs(number) >= MAX_ABS_VALUE:
-        raise ValueError(NUMBER_TOO_LARGE)
     return number
 
 
@@ -406,9 +402,6 @@ class RealizationImport:
                 source_code=result.source,
                 note=_text(cells.get("catatan")),
             )
-            if len(entry.note) > NOTE_MAX_LENGTH:  # refused, as on the form: never cut
-                result.reason = _(NOTE_TOO_LONG) % {"n": NOTE_MAX_LENGTH}
-                continue
             try:
                 entry.value = _number(cells.get("nilai"))
                 entry.numerator = _number(cells.get("pembilang"))
@@ -416,7 +409,7 @@ class RealizationImport:
             except ValueError as exc:
                 result.reason = _(exc.args[0] if exc.args else NOT_A_NUMBER)
                 continue
-            problems = number_problems(entry)
+            problems = row_problems(entry)
             if problems:
                 result.reason = problems[0]
                 continue
