@@ -73,8 +73,9 @@ def _area_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float
 
 
 @lru_cache(maxsize=1)
-def geometry() -> Geometry:
-    """Equirectangular projection scaled by cos(latitude), to WIDTH units wide."""
+def projected() -> tuple[dict[str, list[list[tuple[float, float]]]], float]:
+    """Each regency's rings in map units (equirectangular projection scaled by
+    cos(latitude), WIDTH units wide, y downwards), and the map's height."""
     features = json.loads(GEOJSON.read_text(encoding="utf-8"))["features"]
     points = [p for f in features for ring in _rings(f["geometry"]) for p in ring]
     min_lon = min(p[0] for p in points)
@@ -88,10 +89,21 @@ def geometry() -> Geometry:
     def project(lon: float, lat: float) -> tuple[float, float]:
         return (lon - min_lon) * stretch * scale, (max_lat - lat) * scale
 
+    rings = {
+        feature["properties"]["kode_kemendagri"]: [
+            [project(lon, lat) for lon, lat in ring] for ring in _rings(feature["geometry"])
+        ]
+        for feature in features
+    }
+    return rings, height
+
+
+@lru_cache(maxsize=1)
+def geometry() -> Geometry:
+    """Each regency's shape as SVG path data, with where its number goes."""
+    rings_of, height = projected()
     shapes = {}
-    for feature in features:
-        code = feature["properties"]["kode_kemendagri"]
-        rings = [[project(lon, lat) for lon, lat in ring] for ring in _rings(feature["geometry"])]
+    for code, rings in rings_of.items():
         best = max(_area_centroid(ring) for ring in rings)
         path = "".join(_path(ring) for ring in rings)
         shapes[code] = Shape(code, path, round(best[1], 1), round(best[2], 1))

@@ -1,7 +1,6 @@
 """The leaders' view (issue 14): who is behind at a glance, charts that scale and speak
 the language, the one-page meeting summary and saved views."""
 
-import math
 import re
 from decimal import Decimal
 
@@ -375,40 +374,25 @@ def _absolute_points(path: str) -> list[list[tuple[int, int]]]:
 
 def test_maps_draw_every_point_of_the_boundaries_in_fewer_bytes(client, gbrss_data):
     """The map's shapes are written as relative steps: every point lands on the
-    boundary file's point projected to a tenth of a unit, and the overview's map is
-    at least a quarter smaller than the absolute form."""
-    import json
-
+    boundary file's point projected to a tenth of a unit, as the absolute form wrote it,
+    and the overview's map is at least a quarter smaller than that form."""
     from programs.dashboards import maps
 
     svg = find(page(client.get("/?tahun=2024&bulan=12")), "svg", id="overview-map")
     drawn = {
         attribute(a, "data-regency"): attribute(find(a, "path"), "d") for a in find_all(svg, "a")
     }
-    features = json.loads(maps.GEOJSON.read_text(encoding="utf-8"))["features"]
-    points = [p for f in features for ring in maps._rings(f["geometry"]) for p in ring]
-    min_lon, max_lat = min(p[0] for p in points), max(p[1] for p in points)
-    lats = [p[1] for p in points]
-    stretch = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    scale = maps.WIDTH / ((max(p[0] for p in points) - min_lon) * stretch)
+    rings_of, _height = maps.projected()
+    assert set(drawn) == set(rings_of)
     absolute_size = 0
-    for feature in features:
-        expected = []
-        for ring in maps._rings(feature["geometry"]):
-            projected = [
-                ((lon - min_lon) * stretch * scale, (max_lat - lat) * scale) for lon, lat in ring
-            ]
-            absolute_size += len("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z")
-            expected.append(
-                [
-                    (round(float(f"{x:.1f}") * 10), round(float(f"{y:.1f}") * 10))
-                    for x, y in projected
-                ]
-            )
-        code = feature["properties"]["kode_kemendagri"]
-        got = _absolute_points(drawn[code])
-        # Repeated points (a step of 0,0) are not written.
-        assert got == [[p for i, p in enumerate(r) if i == 0 or p != r[i - 1]] for r in expected], (
-            code
+    for code, rings in rings_of.items():
+        absolute = [[(f"{x:.1f}", f"{y:.1f}") for x, y in ring] for ring in rings]
+        absolute_size += sum(
+            len("M" + "L".join(f"{x},{y}" for x, y in ring) + "Z") for ring in absolute
         )
+        expected = [[(round(float(x) * 10), round(float(y) * 10)) for x, y in r] for r in absolute]
+        # Repeated points (a step of 0,0) are not written.
+        assert _absolute_points(drawn[code]) == [
+            [p for i, p in enumerate(r) if i == 0 or p != r[i - 1]] for r in expected
+        ], code
     assert sum(map(len, drawn.values())) < absolute_size * 0.75
