@@ -104,6 +104,19 @@ def realization_values():
 # --- Round trip and apply ---------------------------------------------------------------
 
 
+def test_the_published_columns_stay_as_documented():
+    """Operators keep templates downloaded earlier and files they filled: a renamed
+    column would refuse them all. The import's columns stay these."""
+    assert HEADER == [
+        "program", "indikator", "wilayah", "bulan", "sumber_dana",
+        "nilai", "pembilang", "penyebut", "catatan",
+    ]  # fmt: skip
+    assert TARGET_HEADER == [
+        "program", "indikator", "wilayah", "tahun", "nilai",
+        "baseline", "batas_waktu", "catatan_sumber", "alasan",
+    ]  # fmt: skip
+
+
 def test_template_round_trip_changes_nothing(operator):
     draft_report(value=5)
     client = login(operator)
