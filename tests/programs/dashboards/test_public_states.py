@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
 
 from programs.models import MonthlyReport, Program
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
 from tests.helpers import attribute, cells, element_text, find, find_all, page, table_row
+from tests.reporting_helpers import report
 
 Status = MonthlyReport.Status
 INTERNAL = ("Draf", "Diajukan", "Dikembalikan", "Belum masuk", "diajukan")
@@ -20,22 +20,14 @@ INTERNAL = ("Draf", "Diajukan", "Dikembalikan", "Belum masuk", "diajukan")
 @pytest.fixture
 def reports(reference_data):
     with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
-        gbrss = Program.objects.get(slug="gbrss")
-        banyuasin = Regency.objects.get(code="16.07")
         for month, status in ((7, Status.VERIFIED), (8, Status.RETURNED), (9, Status.SUBMITTED)):
-            MonthlyReportFactory(
-                program=gbrss,
-                regency=banyuasin,
-                year=2026,
-                month=month,
-                status=status,
-                verified_at=timezone.now() if status == Status.VERIFIED else None,
-                return_reason="Periksa" if status == Status.RETURNED else "",
-                submitted_at=timezone.now(),
-                first_submitted_at=timezone.now(),
-            )
+            report(status, period=(2026, month))  # Banyuasin's GBRSS
         MonthlyReportFactory(
-            program=gbrss, regency=banyuasin, year=2026, month=10, status=Status.DRAFT
+            program=Program.objects.get(slug="gbrss"),
+            regency=Regency.objects.get(code="16.07"),
+            year=2026,
+            month=10,
+            status=Status.DRAFT,
         )
         yield
 
