@@ -9,7 +9,7 @@ from django.urls import reverse
 from programs.models import Indicator, MonthlyReport, Target
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
-from tests.helpers import admin_row, element_text, error_messages, find, page
+from tests.helpers import admin_row, element_text, error_messages, find, formset_data, page
 
 
 def gbrss_indicator() -> Indicator:
@@ -64,15 +64,7 @@ def changelist_data(target: Target, **overrides) -> dict:
         "due_date": target.due_date.isoformat() if target.due_date else "",
         **overrides,
     }
-    data = {
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "_save": "Simpan",
-    }
-    data.update({f"form-0-{name}": value for name, value in row.items()})
-    return data
+    return {**formset_data("form", row, initial=1), "_save": "Simpan"}
 
 
 def row_cells(response, target: Target) -> dict[str, str]:

@@ -78,6 +78,18 @@ def login(user=None, **client_options) -> Client:
     return client
 
 
+def formset_data(prefix: str, row: dict, *, initial: int, max_num: int = 1000) -> dict:
+    """The POST of a one-form formset (admin inline or changelist): its management
+    form and the row's fields under `prefix`-0-."""
+    return {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": str(max_num),
+        **{f"{prefix}-0-{name}": value for name, value in row.items()},
+    }
+
+
 def flat_html(response) -> str:
     """The response's HTML with every run of whitespace made one space."""
     return re.sub(r"\s+", " ", response.content.decode())

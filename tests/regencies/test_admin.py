@@ -9,7 +9,7 @@ from django.urls import reverse
 from programs.models import Program
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory, UserScopeFactory
-from tests.helpers import admin_column, admin_headers, error_messages, find, page
+from tests.helpers import admin_column, admin_headers, error_messages, find, formset_data, page
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,7 @@ PAGES = [
 
 def scope_inline(**fields) -> dict:
     """The POST of the user page's scope inline (prefix `scope`)."""
-    data = {
-        "scope-TOTAL_FORMS": "1",
-        "scope-INITIAL_FORMS": "0",
-        "scope-MIN_NUM_FORMS": "0",
-        "scope-MAX_NUM_FORMS": "1",
-    }
-    data.update({f"scope-0-{name}": value for name, value in fields.items()})
-    return data
+    return formset_data("scope", fields, initial=0, max_num=1)
 
 
 def user_change_data(user, **inline) -> dict:
