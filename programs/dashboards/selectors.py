@@ -1204,24 +1204,16 @@ def completeness_grid(
     months = list(range(1, month + 1))
     rows = []
     program_id = program.pk
-    # Per kind of cell, by identity (cells are shared): (due, submitted, on time).
-    counts: dict[int, tuple[bool, bool, bool]] = {}
     for regency in regencies:
-        code = regency.code
-        cells = states.row(code, program_id, months)
+        cells = states.row(regency.code, program_id, months)
         due = submitted = on_time = 0
         for cell in cells:
-            add = counts.get(id(cell))
-            if add is None:
-                sent = cell.state in SUBMITTED_STATES
-                add = counts[id(cell)] = (
-                    cell.state not in UNCOUNTED_STATES,
-                    sent,
-                    sent and bool(cell.on_time),
-                )
-            due += add[0]
-            submitted += add[1]
-            on_time += add[2]
+            if cell.state in UNCOUNTED_STATES:
+                continue
+            due += 1
+            if cell.state in SUBMITTED_STATES:
+                submitted += 1
+                on_time += bool(cell.on_time)
         rows.append(CompletenessRow(regency, cells, due, submitted, on_time))
     return CompletenessGrid(
         program=program,

@@ -59,6 +59,37 @@ def test_only_the_bps_inflation_cities_must_report_gpiss(reference_data):
     assert all(e.source_url and e.reason for e in ReportingExemption.objects.all())
 
 
+def test_a_grid_row_holds_the_states_asked_one_cell_at_a_time(reference_data, clock):
+    """The completeness grid reads whole rows (`row`, which skips the exemption check
+    for regencies without one); the regency page asks cell by cell. Both say the same,
+    for exempt cities and obliged ones, reported months, missing ones and months ahead,
+    and for an exemption covering only some months."""
+    gpiss = Program.objects.get(slug="gpiss")
+    submit("16.71", "gpiss", 2026, 9)
+    ReportingExemption.objects.create(
+        regency_id="16.73",
+        program=gpiss,
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 5, 1),
+        reason="Uji: tiga bulan",
+    )
+    states = dashboards.reporting_states(
+        regency_codes=None, programs=[gpiss], year=2026, today=timezone.localdate()
+    )
+    months = list(range(1, 13))
+    for code in Regency.objects.values_list("code", flat=True):
+        assert states.row(code, gpiss.pk, months) == [states[(code, gpiss.pk, m)] for m in months]
+    lubuklinggau = [c.state for c in states.row("16.73", gpiss.pk, months)]
+    assert lubuklinggau[1:6] == [
+        "missing",
+        "not_required",
+        "not_required",
+        "not_required",
+        "missing",
+    ]
+    assert [c.state for c in states.row("16.71", gpiss.pk, [9, 11])] == ["verified", "not_due"]
+
+
 def test_gpiss_completeness_counts_only_the_obliged_cities(reference_data, clock):
     gpiss = Program.objects.get(slug="gpiss")
     for code in ("16.71", "16.73"):  # two of the four cities report September 2026
