@@ -564,6 +564,9 @@ def monthly_series(
 
     Running totals, ratios and levels carry each regency's latest month forward, so the
     province value in June adds up every regency's latest figure as of June.
+
+    The reference, read from the realizations: pages read the same series from the
+    maintained table (`ytd.monthly_series`), and a test holds the two equal.
     """
     rows = counted_realizations(
         indicator_ids=[indicator.pk],
@@ -587,9 +590,18 @@ def monthly_series(
         regency_code = row["report__regency_id"] if per_regency else None
         cells.setdefault(row["report__month"], {})[regency_code] = row
 
+    steps = month_walk(indicator.measure, range(1, month + 1), lambda m: cells.get(m, {}))
+    return series_points(indicator=indicator, year=year, steps=steps, target=target)
+
+
+def series_points(
+    *, indicator: Indicator, year: int, steps: Iterable[MonthStep], target: Target | None
+) -> list[SeriesPoint]:
+    """The series' points from its month steps, with the target path at each month's end
+    (`monthly_series` and its reader of the maintained table, `ytd.monthly_series`)."""
     points: list[SeriesPoint] = []
     increment = indicator.measure == Measure.INCREMENT
-    for step in month_walk(indicator.measure, range(1, month + 1), lambda m: cells.get(m, {})):
+    for step in steps:
         m, value = step.month, step.to_date
         month_value = (step.value or Decimal(0)) if increment and value is not None else None
         expected_value = None

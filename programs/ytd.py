@@ -43,13 +43,18 @@ from programs.models import (
     ProgressSourceYTD,
     ProgressYTD,
     Realization,
+    Target,
 )
 from programs.progress import (
+    MonthStep,
     ProgressTable,
+    SeriesPoint,
     as_of_date,
+    combined_value,
     loaded_indicators,
     merge_groups,
     progress_table_of,
+    series_points,
     sql_add,
     targets_by_place,
 )
@@ -406,6 +411,47 @@ def progress_table(
     return progress_table_of(
         by_id=by_id, codes=codes, groups=groups, target_of=target_of, year=year, as_of=as_of
     )
+
+
+def monthly_series(
+    *,
+    indicator: Indicator,
+    years: Iterable[int],
+    month: int = 12,
+    regency_code: str | None = None,
+    targets: dict[int, Target | None] | None = None,
+    verified_only: bool = False,
+) -> dict[int, list[SeriesPoint]]:
+    """`progress.monthly_series` of several years (this year and the last, say) read
+    from the maintained table in one query: each as-of month's row is the year to date
+    at the end of that month, with the measure rules already applied. `targets` gives
+    the target path per year (none where a year has no target)."""
+    _flush_for_reading()
+    years = list(years)
+    rows = ProgressYTD.objects.filter(
+        indicator_id=indicator.pk,
+        year__in=years,
+        month__lte=month,
+        verified_only=verified_only,
+        regency_code=regency_code or PROVINCE,
+    ).values_list("year", "month", "total", "num", "den")
+    groups = {(y, m): {"total": total, "num": num, "den": den} for y, m, total, num, den in rows}
+    increment = indicator.measure == Measure.INCREMENT
+    series = {}
+    for year in years:
+        steps = []
+        before = None  # the year to date at the end of the month before
+        for m in range(1, month + 1):
+            group = groups.get((year, m))
+            # No row: nothing reported yet this year (rows run on from the first month).
+            to_date = None if group is None else combined_value(indicator.measure, [group])
+            # An increment's month adds what the year to date grew by that month.
+            added = to_date - (before or 0) if increment and to_date is not None else None
+            steps.append(MonthStep(m, added, to_date))
+            before = to_date
+        target = (targets or {}).get(year)
+        series[year] = series_points(indicator=indicator, year=year, steps=steps, target=target)
+    return series
 
 
 def source_totals(

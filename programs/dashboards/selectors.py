@@ -16,7 +16,7 @@ from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs import formats
+from programs import formats, ytd
 from programs.models import (
     SPLIT_GROUP_OF_CATEGORY,
     FundingSource,
@@ -36,7 +36,6 @@ from programs.progress import (
     SeriesPoint,
     counted_statuses,
     group_value,
-    monthly_series,
     value_sums,
 )
 from programs.reporting import deadlines
@@ -735,16 +734,15 @@ def program_page(
             Decimal(0),
         )
         page.unallocated = province_target.value - page.allocated
-    page.series = monthly_series(
+    # This year against its target path, and the same months of the year before.
+    series = ytd.monthly_series(
         indicator=indicator,
-        year=year,
+        years=[year, year - 1],
         month=month,
-        target=province_target,
+        targets={year: province_target},
         verified_only=verified_only,
     )
-    page.previous_series = monthly_series(
-        indicator=indicator, year=year - 1, month=month, verified_only=verified_only
-    )
+    page.series, page.previous_series = series[year], series[year - 1]
     page.sources = source_breakdown(
         indicator=indicator, year=year, month=month, verified_only=verified_only
     )

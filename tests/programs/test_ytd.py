@@ -20,8 +20,9 @@ from programs.models import (
     ProgressDirty,
     ProgressYTD,
     Realization,
+    Target,
 )
-from programs.progress import compute_progress
+from programs.progress import compute_progress, monthly_series
 from programs.reporting import services
 from regencies.models import UserScope
 from tests.factories import (
@@ -125,6 +126,35 @@ def assert_table_equals_reference(indicators, regencies):
             assert {(s.label, s.value) for s in sources_now(indicators, month, verified_only)} == (
                 {(s.label, s.value) for s in reference_sources(indicators, month, verified_only)}
             )
+        assert_series_equal_reference(indicators, [None, *codes], verified_only)
+
+
+def assert_series_equal_reference(indicators, places, verified_only):
+    """The monthly series the program page reads from the table (this year with its target
+    path, and the year before, which has no data here) equal `monthly_series` read from
+    the realizations, for the province and each regency, as of every month."""
+    for indicator in indicators:
+        target = Target.objects.get(indicator=indicator, regency=None, year=YEAR)
+        for place in places:
+            for month in (1, 7, 12):
+                table = ytd.monthly_series(
+                    indicator=indicator,
+                    years=[YEAR, YEAR - 1],
+                    month=month,
+                    regency_code=place,
+                    targets={YEAR: target},
+                    verified_only=verified_only,
+                )
+                for year, year_target in ((YEAR, target), (YEAR - 1, None)):
+                    reference = monthly_series(
+                        indicator=indicator,
+                        year=year,
+                        month=month,
+                        regency_code=place,
+                        target=year_target,
+                        verified_only=verified_only,
+                    )
+                    assert table[year] == reference, (indicator.measure, place, month, year)
 
 
 def sources_now(indicators, month, verified_only):
