@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency, UserScope
@@ -25,6 +27,16 @@ from tests.helpers import make_user
 # The day the frozen clock stands on: last month (May) is open for editing, April and
 # earlier are past their lock date (due 10th of the next month + 30 days), July is future.
 TODAY = dt.date(2025, 6, 27)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request leaves the language it chose
+    active in its thread (LocaleMiddleware activates, nothing deactivates), so a test
+    after an English request would otherwise format numbers the English way."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
