@@ -160,7 +160,8 @@ def _sort_completeness(rows: list, sort: str) -> list:
     return sorted(rows, key=key) if key else rows
 
 
-def _bar_rows(rows) -> list[charts.BarRow]:
+def _bar_rows(rows, query: str) -> list[charts.BarRow]:
+    """Each regency's bar, linking to its page for the same period, like the map."""
     return [
         charts.BarRow(
             code=row.regency.code,
@@ -168,7 +169,7 @@ def _bar_rows(rows) -> list[charts.BarRow]:
             achievement=row.progress.achievement,
             status=row.progress.status,
             status_label=row.progress.status_label,
-            url=row.regency.get_absolute_url(),
+            url=row.regency.get_absolute_url() + query,
         )
         for row in rows
     ]
@@ -186,10 +187,11 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
     status_map = bars = None
     indicator = page.indicator
     if indicator is not None:
-        bar_rows = _bar_rows(page.rows)
+        query = filters.query()
+        bar_rows = _bar_rows(page.rows, query)
         expected = page.province.expected if page.province else None
         bars = charts.achievement_bars(bar_rows, expected=expected)
-        status_map = _program_map(page.rows, filters.query())
+        status_map = _program_map(page.rows, query)
         figures["trend"] = charts.cumulative_chart(
             months=[formats.month_label(p.month)[:3] for p in page.series],
             values=[p.value for p in page.series],

@@ -357,6 +357,25 @@ def test_server_drawn_maps_and_bars_show_a_markup_name_as_text(client, gbrss_dat
         assert element_text(find(listed, "a")) == '<b onmouseover="x()">OKU</b>'  # its text
 
 
+def test_every_regency_link_of_the_program_page_keeps_its_period(client, gbrss_data):
+    """Tapping a regency's bar, its place in the map's list or its table row opens the
+    regency page for the same year and month, not the running one."""
+    html = page(client.get("/program/gbrss/?tahun=2024&bulan=6"))
+    links = {
+        part: [attribute(a, "href") for a in find_all(element, "a")]
+        for part, element in (
+            ("bars", find(html, "ol", id="achievement-bars")),
+            ("map list", find(html, "ol", class_="map-list")),
+            ("table", find(html, "table", id="regency-table")),
+        )
+    }
+    for part, hrefs in links.items():
+        regency_links = [h for h in hrefs if h.startswith("/wilayah/")]
+        # Bars only for regencies with an achievement (two here); the others list all 17.
+        assert len(regency_links) == (2 if part == "bars" else 17), part
+        assert all(h.endswith("/?tahun=2024&bulan=6") for h in regency_links), part
+
+
 def _absolute_points(path: str) -> list[list[tuple[int, int]]]:
     """The rings of SVG path data written as M x,y l dx,dy ... z, in whole tenths."""
     rings = []
