@@ -1,8 +1,10 @@
 """Who must report what, and when: the one place that reads reporting exemptions.
 
-Every regency reports every active program from its launch; `ReportingExemption` rows
-say otherwise for a regency, a program (or one indicator) and a range of months. Load
-the rows once per page (`Obligations.load`, one query) and ask per cell.
+Every regency reports every active program from its launch month on (a month before a
+program's launch date is due only where a report for it exists anyway: its state is
+shown, never hidden); `ReportingExemption` rows say otherwise for a
+regency, a program (or one indicator) and a range of months. Load the rows once per page
+(`Obligations.load`, one query) and ask per cell.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from programs.models import ReportingExemption
 
 
 class Obligations:
-    def __init__(self, exemptions: Iterable[ReportingExemption]):
+    def __init__(self, exemptions: Iterable[ReportingExemption], programs: Iterable = ()):
+        # program -> (year, month) of its launch: the first month a report is due.
+        self._launch = {
+            p.pk: (p.launch_date.year, p.launch_date.month) for p in programs if p.launch_date
+        }
         self._programs = defaultdict(list)  # (regency, program) -> [exemption]
         self._indicators = defaultdict(list)  # (regency, indicator) -> [exemption]
         for exemption in exemptions:
@@ -25,15 +31,34 @@ class Obligations:
 
     @classmethod
     def load(cls, *, programs=None, regency_codes=None) -> Obligations:
+        """The exemptions of these programs (instances, whose launch dates count too) and
+        regencies; all when None."""
         rows = ReportingExemption.objects.all()
         if programs is not None:
-            rows = rows.filter(program__in=list(programs))
+            programs = list(programs)
+            rows = rows.filter(program__in=programs)
         if regency_codes is not None:
             rows = rows.filter(regency_id__in=list(regency_codes))
-        return cls(rows.order_by())
+        return cls(rows.order_by(), programs or ())
 
-    def required(self, regency_code: str | None, program_id: int, year: int, month: int) -> bool:
-        """Must this regency report this program for this month?"""
+    def launched(self, program_id: int, year: int, month: int) -> bool:
+        """Had the program been launched by the end of this month?"""
+        launch = self._launch.get(program_id)
+        return launch is None or (year, month) >= launch
+
+    def required(
+        self,
+        regency_code: str | None,
+        program_id: int,
+        year: int,
+        month: int,
+        *,
+        reported: bool = False,
+    ) -> bool:
+        """Must this regency report this program for this month? `reported`: a report
+        for the month exists (before the launch, it is counted rather than hidden)."""
+        if not reported and not self.launched(program_id, year, month):
+            return False
         if regency_code is None:
             return True
         exemptions = self._programs.get((regency_code, program_id))
@@ -41,8 +66,12 @@ class Obligations:
             return True
         return not any(e.covers(year, month) for e in exemptions)
 
-    def exempt_ever(self, regency_code: str | None, program_id: int) -> bool:
-        """Has this regency any exemption for this program, in any month or year?"""
+    def exempt_some_month(self, regency_code: str | None, program_id: int, year: int) -> bool:
+        """Could any month of this year be exempt for this regency and program (before
+        the launch, or any exemption row at all)? False: every month is due."""
+        launch = self._launch.get(program_id)
+        if launch is not None and (year, 1) < launch:
+            return True
         return bool(self._programs.get((regency_code, program_id)))
 
     def indicator_required(

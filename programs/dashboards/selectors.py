@@ -383,6 +383,9 @@ class OverviewPage:
     board: Scorecard
     closed_month: int | None  # the month `completeness` counts (None: none closed yet)
     completeness: list[CompletenessSummary]
+    # True: `closed_month` is the page's month (chosen or by default), before the last
+    # closed one.
+    completeness_of_chosen_month: bool = False
 
 
 def overview_page(
@@ -407,6 +410,7 @@ def overview_page(
     )
     closed_month, completeness = completeness_summary(
         year=year,
+        up_to=month,
         today=today,
         programs=programs,
         regency_codes=sorted(r.code for r in regencies if not r.is_synthetic),
@@ -417,6 +421,8 @@ def overview_page(
         board=board,
         closed_month=closed_month,
         completeness=completeness,
+        completeness_of_chosen_month=closed_month == month
+        and closed_month != deadlines.last_closed_month(year, today),
     )
 
 
@@ -480,14 +486,19 @@ class CompletenessSummary:
 def completeness_summary(
     *,
     year: int,
+    up_to: int = 12,
     today: dt.date | None = None,
     programs: list[Program] | None = None,
     regency_codes: list[str] | None = None,
     obligations: Obligations | None = None,
 ) -> tuple[int | None, list[CompletenessSummary]]:
-    """For the last closed month of `year`: per program, how many regencies reported.
-    The overview passes the programs, real regencies and exemptions it already read."""
+    """For the last closed month of `year` up to `up_to` (the month a page shows figures
+    to, so June's summary never counts December): per program, how many regencies
+    reported. The overview passes the programs, real regencies and exemptions it
+    already read."""
     month = deadlines.last_closed_month(year, today)
+    if month is not None:
+        month = min(month, up_to)
     if programs is None:
         programs = _programs_with_headline()
     programs = [p for p in programs if _headline(p)]
@@ -497,19 +508,25 @@ def completeness_summary(
         regency_codes = list(Regency.objects.real().values_list("code", flat=True))
     if obligations is None:
         obligations = Obligations.load(programs=programs)
-    obliged = {
-        p.pk: {c for c in regency_codes if obligations.required(c, p.pk, year, month)}
-        for p in programs
-    }
-    counts = {p.pk: {"submitted": 0, "verified": 0} for p in programs}
     # One row per real regency and program: at most 17 x programs rows.
-    for program_id, regency_code, status in (
+    reports = (
         MonthlyReport.objects.filter(
             year=year, month=month, regency__is_synthetic=False, status__in=COUNTED
         )
         .values_list("program_id", "regency_id", "status")
         .order_by()
-    ):
+    )
+    reported = {(program_id, code) for program_id, code, _status in reports}
+    obliged = {
+        p.pk: {
+            c
+            for c in regency_codes
+            if obligations.required(c, p.pk, year, month, reported=(p.pk, c) in reported)
+        }
+        for p in programs
+    }
+    counts = {p.pk: {"submitted": 0, "verified": 0} for p in programs}
+    for program_id, regency_code, status in reports:
         if program_id in counts and regency_code in obliged[program_id]:
             counts[program_id]["submitted"] += 1
             if status == MonthlyReport.Status.VERIFIED:
@@ -1067,18 +1084,18 @@ class ReportingStates:
 
     def __getitem__(self, key: tuple[str, int, int]) -> StatusCell:
         regency_code, program_id, month = key
-        kind = (
-            month,
-            *self._found.get(key, self._no_report),
-            self._obligations.required(regency_code, program_id, self._year, month),
+        found = self._found.get(key, self._no_report)
+        required = self._obligations.required(
+            regency_code, program_id, self._year, month, reported=found[0] is not None
         )
+        kind = (month, *found, required)
         return self._cells.get(kind) or self._make_cell(kind)
 
     def row(self, regency_code: str, program_id: int, months: list[int]) -> list[StatusCell]:
         """The cells of one regency and program for `months`. A regency that reports
         the program in every month (the usual case) skips the exemption check per cell:
         at 500 regencies this loop runs 6,000 times a page."""
-        if self._obligations.exempt_ever(regency_code, program_id):
+        if self._obligations.exempt_some_month(regency_code, program_id, self._year):
             return [self[(regency_code, program_id, m)] for m in months]
         found, cells, no_report = self._found.get, self._cells.get, self._no_report
         out = []

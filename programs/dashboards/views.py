@@ -95,6 +95,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if board.sort.lstrip("-") in {p.slug for p in board.programs}
         else selectors.RANKING_NOTE,
         "closed_month": closed_month,
+        "completeness_of_chosen_month": overview_page.completeness_of_chosen_month,
         "completeness": completeness,
         "completeness_sort": completeness_sort,
         "completeness_links": {

@@ -165,7 +165,9 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
                     days_left=(due - today).days,
                     editable=not locked and status in (None, Status.DRAFT, Status.RETURNED),
                     locked=locked,
-                    required=obligations.required(scope.regency_id, program.pk, year, month),
+                    required=obligations.required(
+                        scope.regency_id, program.pk, year, month, reported=report is not None
+                    ),
                     open_until=open_until.get((program.pk, month)),
                 )
             )

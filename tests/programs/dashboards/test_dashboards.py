@@ -108,7 +108,7 @@ def test_scorecard_ranks_and_sorts_by_a_program_column(client, gbrss_data, pimpi
 
 
 def test_overview_completeness_of_last_closed_month(client, gbrss_data):
-    response = client.get("/?tahun=2024")
+    response = client.get("/?tahun=2024&bulan=12")
     summary = find(page(response), "table", id="completeness-summary")
     gbrss = next(r for r in find_all(summary, "tr") if cells(r)[0] == "GBRSS")
     # December 2024 is the last closed month; nobody reported it in this data.
@@ -166,7 +166,7 @@ def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
     bars = find_all(find(html, "ol", id="achievement-bars"), "li")
     assert [attribute(li, "data-regency") for li in bars] == ["16.01", "16.07"]
     oku = bars[0]
-    assert attribute(find(oku, "a"), "href") == "/wilayah/16.01/"
+    assert attribute(find(oku, "a"), "href") == "/wilayah/16.01/?tahun=2024&bulan=12"
     assert element_text(find(oku, "span", class_="hbar-value")).startswith("50,0 %")
     fill = find(oku, "rect", class_="hbar-fill")
     assert attribute(fill, "width") == "50" and "fill-behind" in attribute(fill, "class")
@@ -290,7 +290,9 @@ def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
     assert "16,7 %" in cells(grid) and "8,3 %" in cells(grid)
     oku = states(table_row(response, "completeness-grid", "16.01"))
     assert oku[:2] == ["verified", "on_time"]
-    assert figure_text(response, "due") == "204"  # 17 regencies x 12 months
+    # 17 regencies x 12 months, but January only where reported: GBRSS was launched on
+    # 21 February 2024, and only Banyuasin and OKU reported January anyway.
+    assert figure_text(response, "due") == "189"  # 17 x 12 - 15
     partial = client.get("/kelengkapan/?tahun=2024", **HTMX)
     assert not is_whole_page(partial) and "HX-Request" in partial["Vary"]
 
@@ -304,7 +306,7 @@ def test_completeness_rows_link_each_regency_and_escape_its_name(client, gbrss_d
     link = find(row, "a")
     assert element_text(link) == 'Uji <b>"A" & B</b>'
     assert attribute(link, "href") == "/wilayah/99.01/?tahun=2024&bulan=3&program=gbrss"
-    assert states(row) == ["missing", "missing", "missing"]
+    assert states(row) == ["not_required", "missing", "missing"]  # before the launch
     assert cells(row)[-2:] == ["0,0 %", "0,0 %"]
     banyuasin = find(table_row(response, "completeness-grid", "16.07"), "th")
     assert element_text(banyuasin) == "Banyuasin"
@@ -318,11 +320,12 @@ def test_completeness_up_to_the_chosen_month(client, gbrss_data, pimpinan):
     assert states(grid) == ["verified", "verified"]  # March onwards not shown
     # Banyuasin: both due months submitted, January on time and February late.
     assert cells(grid)[-2:] == ["100,0 %", "50,0 %"]
-    assert figure_text(response, "due") == "34"  # 17 regencies x 2 months
-    assert figure_text(response, "submitted") == "4 (11,8 %)"  # Banyuasin 2, OKU 2
+    # 17 regencies x 2 months, January (before the launch) only where reported: 2.
+    assert figure_text(response, "due") == "19"
+    assert figure_text(response, "submitted") == "4 (21,1 %)"  # Banyuasin 2, OKU 2
     # On time (by 10 February / 10 March): both Januaries and OKU's February (5 March);
     # Banyuasin's February came on 14 March.
-    assert figure_text(response, "on-time") == "3 (8,8 %)"
+    assert figure_text(response, "on-time") == "3 (15,8 %)"
     # Without a month, a past year shows all twelve, not up to its latest data (February).
     whole_year = client.get("/kelengkapan/?tahun=2024&program=gbrss")
     assert len(states(table_row(whole_year, "completeness-grid", "16.07"))) == 12

@@ -80,6 +80,34 @@ def test_completeness_summary_sorts_and_links_to_the_grid(client, gbrss_data, pi
     assert attribute(ascending[-1], "data-program") == "gbrss"
 
 
+def test_completeness_summary_counts_the_month_the_page_shows(client, gbrss_data, pimpinan):
+    """An overview or meeting summary of June 2024 counts June's reports, not December's
+    (the last closed month of that year), and says which month it counts."""
+    for month in (6, 12):
+        MonthlyReportFactory(
+            program=gbrss_data, regency=Regency.objects.get(code="16.02"), year=2024, month=month
+        )
+    MonthlyReportFactory(
+        program=gbrss_data, regency=Regency.objects.get(code="16.03"), year=2024, month=12
+    )  # December: 16.02 and 16.03 (+ gbrss_data's own); June: 16.02 (+ gbrss_data's own)
+
+    def submitted(query):
+        html = page(client.get(f"/?{query}"))
+        section = find(html, "section", aria_labelledby="h-completeness")
+        row = find(find(section, "tbody"), "tr", data_program="gbrss")
+        return element_text(find(row, "td", data_figure="submitted")), element_text(
+            find(section, "p", class_="legend")
+        )
+
+    june, june_legend = submitted("tahun=2024&bulan=6")
+    december, december_legend = submitted("tahun=2024&bulan=12")
+    assert int(december.split()[0]) == int(june.split()[0]) + 1
+    assert "Laporan bulan Juni 2024 (bulan yang ditampilkan)" in june_legend
+    assert "Laporan bulan Desember 2024 (bulan terakhir" in december_legend
+    printed = page(client.get("/ringkasan/cetak/?tahun=2024&bulan=6"))
+    assert "kelengkapan: laporan Juni" in element_text(find(printed, id="data-date"))
+
+
 # --- Charts -------------------------------------------------------------------------------
 
 

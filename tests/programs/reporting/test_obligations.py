@@ -220,3 +220,39 @@ def test_overview_ranking_map_and_behind_list_leave_tidak_wajib_out(reference_da
         assert {p.slug for p in row.behind_programs} <= {
             c.program.slug for c in row.cells if c.required
         }
+
+
+def test_nothing_is_due_before_a_programs_launch(reference_data, clock):
+    """GBRSS was launched on 21 February 2024: its January 2024 report was never due.
+    The grid, the overview's summary and the operator's list agree; February, the month
+    of the launch, is due. A report that exists for January anyway is shown, not hidden."""
+    gbrss = Program.objects.get(slug="gbrss")
+    assert gbrss.launch_date == dt.date(2024, 2, 21)
+    submit("16.07", "gbrss", 2024, 2)
+    submit("16.01", "gbrss", 2024, 1)
+    grid = dashboards.completeness_grid(program=gbrss, year=2024)
+    banyuasin = next(r for r in grid.rows if r.regency.code == "16.07")
+    assert [c.state for c in banyuasin.cells[:3]] == ["not_required", "verified", "missing"]
+    assert banyuasin.due == 11 and banyuasin.submitted == 1
+    oku = next(r for r in grid.rows if r.regency.code == "16.01")
+    assert oku.cells[0].state == "verified" and oku.due == 12
+    assert grid.due == 16 * 11 + 12
+    _month, summary = dashboards.completeness_summary(year=2024, up_to=1)
+    january = {s.program.slug: s for s in summary}["gbrss"]
+    assert (january.expected, january.verified) == (1, 1)  # only the regency that reported
+    _month, summary = dashboards.completeness_summary(year=2024)
+    assert {s.program.slug: s.expected for s in summary}["gbrss"] == 17
+    user = UserFactory(username="op-banyuasin")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    january = [
+        m for m in operator_months(user=user, year=2024) if m.program == gbrss and m.month == 1
+    ]
+    assert january and not january[0].required and not january[0].needs_action
+    # A year wholly before the launch has nothing due at all.
+    assert dashboards.completeness_grid(program=gbrss, year=2023).due == 0
+    # The page says so too.
+    client = Client()
+    client.force_login(UserFactory(username="pimpinan-uji", is_superuser=True))
+    response = client.get("/kelengkapan/", {"program": "gbrss", "tahun": 2024, "bulan": 12})
+    row = table_row(response, "completeness-grid", "16.07")
+    assert attribute(find(row, "td"), "data-state") == "not_required"
