@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DatabaseError
+from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -106,6 +107,15 @@ def _require_edit(user, target: ReportTarget) -> None:
         raise PermissionDenied(_(services.NOT_ALLOWED))
 
 
+def _report_years(today) -> list[int]:
+    """The years an operator can open, newest first: this year back to the first launch
+    of an active program (nothing was due before), at most four years."""
+    launches = Program.objects.filter(active=True, launch_date__isnull=False)
+    first = launches.aggregate(first=Min("launch_date"))["first"]
+    oldest = max(today.year - 3, MIN_YEAR, first.year if first else MIN_YEAR)
+    return list(range(today.year, min(oldest, today.year) - 1, -1))
+
+
 @login_required
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
@@ -123,7 +133,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     scope = permissions.scope_of(request.user)
     context = {
         "year": year,
-        "years": list(range(today.year, today.year - 4, -1)),
+        "years": _report_years(today),
         "items": items,
         "returned": [i for i in items if i.status == Status.RETURNED],
         "upcoming": [i for i in items if i.needs_action and 0 <= i.days_left <= 7],

@@ -256,3 +256,14 @@ def test_nothing_is_due_before_a_programs_launch(reference_data, clock):
     response = client.get("/kelengkapan/", {"program": "gbrss", "tahun": 2024, "bulan": 12})
     row = table_row(response, "completeness-grid", "16.07")
     assert attribute(find(row, "td"), "data-state") == "not_required"
+
+
+def test_operators_year_menu_starts_at_the_first_launch(reference_data, clock):
+    """The programs were launched in 2024: the operator's year menu offers 2026 back to
+    2024, not a 2023 in which every month would read 'terlambat'."""
+    user = UserFactory(username="op-banyuasin")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    client = Client()
+    client.force_login(user)
+    menu = find(page(client.get("/laporan/")), "select", id="filter-tahun")
+    assert [element_text(o) for o in find_all(menu, "option")] == ["2026", "2025", "2024"]
