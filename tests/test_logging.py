@@ -31,34 +31,38 @@ def request_lines():
     logger.setLevel(previous)
 
 
-class Stopwatch:
-    """The request logger's clock, replaced by readings the test chooses: no duration in
-    these tests is measured, so none depends on the machine. Each request reads it
-    twice (start, end); `elapsed_ms` is what each request must log."""
+class FakeClock:
+    """The request logger's clock, replaced: it hands out the readings the test lists and
+    keeps them, so no duration here comes from the machine. The logged duration must be
+    the difference of the two readings its own request took, in milliseconds."""
 
-    def __init__(self, *spans_ms: float):
-        self.elapsed_ms = list(spans_ms)
-        self._readings = iter(
-            reading
-            for n, span in enumerate(spans_ms)
-            for reading in (1000.0 * (n + 1), 1000.0 * (n + 1) + span / 1000)
-        )
+    def __init__(self, *readings: float):
+        self.given: list[float] = []
+        self._readings = iter(readings)
 
     def __call__(self) -> float:
-        return next(self._readings)
+        reading = next(self._readings)
+        self.given.append(reading)
+        return reading
+
+    def spans_ms(self) -> list[float]:
+        """Per request (two readings each): end - start, in milliseconds."""
+        pairs = zip(self.given[::2], self.given[1::2], strict=True)
+        return [(end - start) * 1000 for start, end in pairs]
 
 
 @pytest.fixture
-def stopwatch(monkeypatch):
+def fake_clock(monkeypatch):
     from sumsel_gerakan.middleware import RequestLogMiddleware
 
-    watch = Stopwatch(12.3, 45.6)  # two requests, each with its own span
-    monkeypatch.setattr(RequestLogMiddleware, "clock", staticmethod(watch))
-    return watch
+    # Exact binary fractions: two requests, 250 and 500 "milliseconds" apart.
+    clock = FakeClock(100.0, 100.25, 200.0, 200.5)
+    monkeypatch.setattr(RequestLogMiddleware, "clock", staticmethod(clock))
+    return clock
 
 
 def test_one_json_line_per_request_with_id_user_status_and_duration(
-    people, request_lines, stopwatch
+    people, request_lines, fake_clock
 ):
     client = Client()
     client.force_login(people["operator"])
@@ -70,8 +74,10 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
     assert ok["status"] == 200 and ok["user_id"] == people["operator"].pk
     assert ok["path"] == "/laporan/" and ok["method"] == "GET"
     assert ok["request_id"] == response["X-Request-ID"] and len(ok["request_id"]) >= 8
-    # Each line carries its own request's span of the stopwatch, in milliseconds.
-    assert [ok["duration_ms"], not_found["duration_ms"]] == stopwatch.elapsed_ms
+    # Each line carries the gap between its own request's two clock readings (the fake
+    # clock's, chosen above): nothing here is measured.
+    assert fake_clock.spans_ms() == [250.0, 500.0]
+    assert [ok["duration_ms"], not_found["duration_ms"]] == fake_clock.spans_ms()
     assert not_found["status"] == 404 and not_found["user_id"] is None
     assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
 
