@@ -204,3 +204,44 @@ def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(people, 
     operator = Client()
     operator.force_login(people["operator"])
     assert unread(operator) == "1"
+
+
+def test_operator_is_told_who_can_open_a_returned_report_in_a_locked_month(people, clock):
+    """A report returned in a month that has locked since is read-only for its operator:
+    the list and the report say that a provincial verifier must open it for correction,
+    instead of a form that silently does nothing. Once opened, the hint gives way to the
+    date it is open until."""
+    report = make_report(Status.RETURNED, LOCKED_MONTH)
+    operator = Client()
+    operator.force_login(people["operator"])
+    url = "/laporan/16.07/gbrss/2026-08/"
+    hint = element_text(find(page(operator.get(url)), "p", id="locked-returned"))
+    assert "minta verifikator provinsi membukanya untuk perbaikan" in hint.lower()
+    listed = element_text(
+        find(
+            page(operator.get("/laporan/?tahun=2026")),
+            "section",
+            **{"aria-labelledby": "h-returned"},
+        )
+    )
+    assert "Agustus 2026" in listed and "minta verifikator provinsi membukanya" in listed
+
+    verifier = Client()
+    verifier.force_login(people["verifier"])
+    # The verifier has the button instead, not the operator's hint.
+    assert 'id="locked-returned"' not in verifier.get(url).content.decode()
+    verifier.post(
+        url + "status/",
+        {"aksi": "buka-perbaikan", "alasan": "Operator sakit", "versi": report.version},
+    )
+    body = operator.get(url).content.decode()
+    assert 'id="locked-returned"' not in body and 'id="open-until"' in body
+    listed = element_text(
+        find(
+            page(operator.get("/laporan/?tahun=2026")),
+            "section",
+            **{"aria-labelledby": "h-returned"},
+        )
+    )
+    assert "dibuka untuk perbaikan sampai 13 Desember 2026" in listed
+    assert "minta verifikator" not in listed
