@@ -66,12 +66,17 @@ class Obligations:
             return True
         return not any(e.covers(year, month) for e in exemptions)
 
-    def exempt_some_month(self, regency_code: str | None, program_id: int, year: int) -> bool:
-        """Could any month of this year be exempt for this regency and program (before
-        the launch, or any exemption row at all)? False: every month is due."""
+    def first_month_due(self, program_id: int, year: int) -> int:
+        """The first month of `year` a report is due, by the program's launch alone: 1,
+        the launch month, or 13 when the program starts in a later year."""
         launch = self._launch.get(program_id)
-        if launch is not None and (year, 1) < launch:
-            return True
+        if launch is None or launch[0] < year:
+            return 1
+        return launch[1] if launch[0] == year else 13
+
+    def has_exemptions(self, regency_code: str | None, program_id: int) -> bool:
+        """Any exemption row for this regency and program? False: only the launch decides
+        which months are due (`first_month_due`)."""
         return bool(self._programs.get((regency_code, program_id)))
 
     def indicator_required(

@@ -258,6 +258,38 @@ def test_nothing_is_due_before_a_programs_launch(reference_data, clock):
     assert attribute(find(row, "td"), "data-state") == "not_required"
 
 
+def test_a_grid_row_agrees_with_the_cell_by_cell_rules(reference_data, clock):
+    """`ReportingStates.row` takes a short cut for regencies without exemption rows (the
+    launch month alone decides); it must give the very cells the per-cell rule gives, for
+    a year before, of and after the launch, with pre-launch reports and exemptions."""
+    gbrss = Program.objects.get(slug="gbrss")
+    submit("16.01", "gbrss", 2024, 1)  # before the launch, reported anyway
+    submit("16.07", "gbrss", 2024, 2)
+    submit("16.07", "gbrss", 2025, 3)
+    ReportingExemption.objects.create(
+        regency_id="16.02",
+        program=gbrss,
+        start=dt.date(2024, 5, 1),
+        end=dt.date(2024, 8, 1),
+        reason="Uji",
+    )
+    months = list(range(1, 13))
+    codes = list(Regency.objects.values_list("code", flat=True))
+    shortcut = 0
+    for year in (2023, 2024, 2025):
+        states = dashboards.reporting_states(
+            regency_codes=None, programs=[gbrss], year=year, today=dt.date(2026, 11, 29)
+        )
+        for code in codes:
+            expected = [states[(code, gbrss.pk, m)] for m in months]
+            assert states.row(code, gbrss.pk, months) == expected, (year, code)
+            shortcut += not states._obligations.has_exemptions(code, gbrss.pk)
+    assert shortcut > 40  # most rows did take the short cut
+    grid = dashboards.completeness_grid(program=gbrss, year=2024)
+    due = {r.regency.code: r.due for r in grid.rows}
+    assert due["16.07"] == 11 and due["16.01"] == 12 and due["16.02"] < 11
+
+
 def test_operators_year_menu_starts_at_the_first_launch(reference_data, clock):
     """The programs were launched in 2024: the operator's year menu offers 2026 back to
     2024, not a 2023 in which every month would read 'terlambat'."""
