@@ -1,3 +1,6 @@
+// Site-wide behaviour of forms in cached pages: the CSRF token from the cookie, and the
+// account menu's return address from the current location.
+
 // Sends Django's CSRF token with every htmx request, read from the csrftoken cookie at
 // the time of the request: pages stay cacheable (no token in their markup) and a token
 // rotated at login is never stale on a restored page.
@@ -23,5 +26,31 @@ document.addEventListener("submit", function (event) {
     input.name = "csrfmiddlewaretoken";
     input.value = decodeURIComponent(match[1]);
     form.appendChild(input);
+  }
+});
+
+// The account menu's language switch and login link return to the page as it is now. The
+// menu is loaded once with the page's path, while htmx filter changes push new URLs
+// (?tahun=...&bulan=...) after it: without this, switching language or logging in would
+// drop the filters. The server still checks that `next` stays on this site.
+function currentPage() {
+  return window.location.pathname + window.location.search;
+}
+
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches(".account-menu form")) {
+    return;
+  }
+  var next = form.querySelector("input[name=next]");
+  if (next) {
+    next.value = currentPage();
+  }
+});
+
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest(".account-menu a[data-login]") : null;
+  if (link) {
+    link.href = link.pathname + "?next=" + encodeURIComponent(currentPage());
   }
 });

@@ -170,3 +170,32 @@ def test_a_partner_named_like_a_link_is_text_on_the_public_chart(page, watch, gb
     drawn = " ".join(charts.all_text_contents())
     assert '<a href="https://contoh.invalid/x">Mitra</a>' in drawn
     assert watch.errors == []
+
+
+def test_language_switch_and_login_keep_the_filters_chosen_by_htmx(page, watch, gbrss_data):
+    """The account menu is loaded with the page's first address; the filters changed by
+    htmx afterwards push a new one. Switching language, and logging in, return to the page
+    as it is now, filters included."""
+    from tests.factories import UserFactory
+
+    UserFactory(username="pimpinan-uji")
+    page.goto("/program/gbrss/?tahun=2024&bulan=12")
+    page.select_option("#filter-bulan", "3")
+    page.wait_for_url(re.compile(r"bulan=3"))
+    page.wait_for_function("() => document.querySelectorAll('#trend-table tbody tr').length === 3")
+
+    page.locator(".account-menu").get_by_role("button", name="English").click()
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024&bulan=3$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.locator("#filter-bulan").input_value() == "3"
+
+    page.select_option("#filter-bulan", "5")
+    page.wait_for_url(re.compile(r"bulan=5"))
+    page.locator(".account-menu").get_by_role("link", name="Log in").click()
+    page.wait_for_url(re.compile(r"/akun/masuk/"))
+    page.fill("#id_username", "pimpinan-uji")
+    page.fill("#id_password", "rahasia-uji-123")
+    page.locator("form").get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024&bulan=5$"))
+    assert page.locator("#filter-bulan").input_value() == "5"
+    assert watch.errors == []
