@@ -98,10 +98,13 @@ def _year_sets() -> tuple[set[int], set[int]]:
 
 
 def default_month(*, year: int, today: dt.date | None = None) -> int:
-    """The running month for the current year; otherwise the latest month with data."""
+    """For the current year, the latest month whose reports are due (on 29 November,
+    October: November's are due on 10 December), January before any is; otherwise the
+    latest month with data. Not the running month: its reports are not in yet, so every
+    regency would read behind a schedule counted up to today."""
     today = today or timezone.localdate()
     if year == today.year:
-        return today.month
+        return deadlines.last_closed_month(year, today) or 1
     latest = MonthlyReport.objects.filter(year=year, status__in=COUNTED).aggregate(m=Max("month"))[
         "m"
     ]

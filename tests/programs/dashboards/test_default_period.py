@@ -1,0 +1,80 @@
+"""Without a period in the address, dashboards open on the latest month whose reports are
+due, not on the running month: on 29 November the November reports are not in yet (they
+are due on 10 December), and a schedule counted up to today would put every regency
+behind."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from regencies.models import Regency
+from tests.factories import MonthlyReportFactory, RealizationFactory, TargetFactory
+from tests.helpers import element_text, find, page, table_row
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.fixture
+def on_pace(reference_data):
+    """Banyuasin (16.07), GBRSS 2026: target 1,200 houses, 95 verified each month from
+    January to October (950, 79,2 %). Pro-rated over the year, the schedule asks 83,3 %
+    by the end of October (on track within 10 points) and 91,2 % by 29 November (behind)."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    banyuasin = Regency.objects.get(code="16.07")
+    TargetFactory(indicator=houses, regency=banyuasin, year=2026, value=Decimal(1200))
+    source = FundingSource.objects.get(code="apbd-prov")
+    for month in range(1, 11):
+        report = MonthlyReportFactory(
+            program=Program.objects.get(slug="gbrss"),
+            regency=banyuasin,
+            year=2026,
+            month=month,
+            status=MonthlyReport.Status.VERIFIED,
+        )
+        RealizationFactory(report=report, indicator=houses, funding_source=source, value=95)
+
+
+def heading_and_status(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    heading = element_text(find(page(response), "h1"))
+    return heading, element_text(table_row(response, "regency-table", "16.07"))
+
+
+@pytest.mark.parametrize(
+    "moment, month",
+    [
+        (dt.datetime(2026, 11, 29, 10, tzinfo=WIB), "Oktober"),
+        (dt.datetime(2026, 12, 10, 23, 30, tzinfo=WIB), "Oktober"),  # due day: not yet
+        (dt.datetime(2026, 12, 11, 0, 30, tzinfo=WIB), "November"),
+    ],
+    ids=["29-november", "10-december-late", "11-december"],
+)
+def test_pages_open_on_the_latest_month_due(client, on_pace, moment, month):
+    with time_machine.travel(moment, tick=False):
+        heading, row = heading_and_status(client, "/program/gbrss/")
+        assert "2026" in heading and f"s.d. {month}" in heading
+        overview = element_text(find(page(client.get("/")), "h1"))
+        assert f"2026 s.d. {month}" in overview
+
+
+def test_the_default_judges_regencies_on_the_months_reported(client, on_pace):
+    with time_machine.travel(dt.datetime(2026, 11, 29, 10, tzinfo=WIB), tick=False):
+        _heading, row = heading_and_status(client, "/program/gbrss/")
+        assert "79,2 %" in row and "Sesuai jadwal" in row
+        # The running month, chosen on purpose, still counts the schedule up to today.
+        _heading, row = heading_and_status(client, "/program/gbrss/?tahun=2026&bulan=11")
+        assert "79,2 %" in row and "Tertinggal" in row
+
+
+def test_a_past_year_opens_on_its_latest_month_with_data(client, on_pace):
+    """In January, before the year has reports, the pages show last year up to its
+    latest reported month (here October, the last month of the data)."""
+    with time_machine.travel(dt.datetime(2027, 1, 5, 10, tzinfo=WIB), tick=False):
+        heading, row = heading_and_status(client, "/program/gbrss/")
+        assert "2026" in heading and "s.d. Oktober" in heading
+        assert "Sesuai jadwal" in row
