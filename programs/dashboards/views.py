@@ -52,12 +52,18 @@ def render_page(request: HttpRequest, template: str, context: dict) -> HttpRespo
     return response
 
 
+def _regency_base() -> str:
+    """The regency page's address without its code: row, bar and map links add the code
+    and the query themselves (one reverse() per page, not per regency)."""
+    return reverse("programs:regency", args=["00.00"]).removesuffix("00.00/")
+
+
 def _filter_context(filters: Filters) -> dict:
     return {
         "filters": filters,
         # Row links of big tables without a reverse() and a urlencode per row.
         "query": filters.query(),
-        "regency_base": reverse("programs:regency", args=["00.00"]).removesuffix("00.00/"),
+        "regency_base": _regency_base(),
         # The year shown is always among the choices, data or not (?tahun=2027 used to
         # show 2027 in the heading and another year in the menu).
         "years": sorted({*selectors.available_years(), filters.year}),
@@ -110,6 +116,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 def _overview_map(board, query: str) -> maps.StatusMap:
     """Each real regency in its overall status, with the programs it is behind on."""
+    base = _regency_base()
     return maps.status_map(
         [
             maps.MapArea(
@@ -117,7 +124,7 @@ def _overview_map(board, query: str) -> maps.StatusMap:
                 name=r.regency.name,
                 status=r.overall_status,
                 status_label=r.overall_status_label,
-                url=r.regency.get_absolute_url() + query,
+                url=f"{base}{r.regency.code}/{query}",
                 detail=", ".join(p.label for p in r.behind_programs),
             )
             for r in board.rows
@@ -129,6 +136,7 @@ def _overview_map(board, query: str) -> maps.StatusMap:
 
 def _program_map(rows, query: str) -> maps.StatusMap:
     """Each real regency in its status for the program page's indicator."""
+    base = _regency_base()
     return maps.status_map(
         [
             maps.MapArea(
@@ -136,7 +144,7 @@ def _program_map(rows, query: str) -> maps.StatusMap:
                 name=row.regency.name,
                 status=row.progress.status,
                 status_label=row.progress.status_label,
-                url=row.regency.get_absolute_url() + query,
+                url=f"{base}{row.regency.code}/{query}",
                 detail=charts.pct(row.progress.achievement)
                 if row.progress.achievement is not None
                 else "",
@@ -163,6 +171,7 @@ def _sort_completeness(rows: list, sort: str) -> list:
 
 def _bar_rows(rows, query: str) -> list[charts.BarRow]:
     """Each regency's bar, linking to its page for the same period, like the map."""
+    base = _regency_base()
     return [
         charts.BarRow(
             code=row.regency.code,
@@ -170,7 +179,7 @@ def _bar_rows(rows, query: str) -> list[charts.BarRow]:
             achievement=row.progress.achievement,
             status=row.progress.status,
             status_label=row.progress.status_label,
-            url=row.regency.get_absolute_url() + query,
+            url=f"{base}{row.regency.code}/{query}",
         )
         for row in rows
     ]
