@@ -90,7 +90,7 @@ def test_program_page_in_english(reference_data):
         "Table by regency/city",
         "2024, through December",
         "December last year (2023)",  # the year-over-year figure
-        "Dark line: 100.0 % expected to date.",  # the bars, from charts.py
+        "Dark line: 100.0 % expected by 31 December.",  # the bars, from charts.py
     ]:
         assert phrase in html, phrase
     for phrase in [*INDONESIAN, "Target provinsi", "Peta capaian", "Capaian (%)"]:

@@ -24,6 +24,7 @@ from programs.dashboards import charts, maps, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
+from programs.progress import as_of_date
 from programs.reporting import selectors as reporting
 
 
@@ -68,7 +69,13 @@ def _filter_context(filters: Filters) -> dict:
         # show 2027 in the heading and another year in the menu).
         "years": sorted({*selectors.available_years(), filters.year}),
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
+        # The day "Seharusnya" is counted to: the end of the chosen month, or today.
+        "as_of_label": _day_month(as_of_date(year=filters.year, month=filters.month)),
     }
+
+
+def _day_month(day) -> str:
+    return f"{day.day} {formats.month_label(day.month)}"
 
 
 @dashboard

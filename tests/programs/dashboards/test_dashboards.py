@@ -172,7 +172,7 @@ def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
     assert attribute(fill, "width") == "50" and "fill-behind" in attribute(fill, "class")
     assert attribute(find(oku, "rect", class_="hbar-expected"), "x") == "100"  # year over
     note = element_text(find(html, "p", class_="hbars-note"))
-    assert note == "Garis gelap: seharusnya 100,0 % s.d. kini."
+    assert note == "Garis gelap: seharusnya 100,0 % s.d. 31 Desember."
 
     # The map (server-drawn SVG): status colours; names and statuses listed beside it.
     areas = find_all(find(html, id="program-map"), "a", tabindex="-1")

@@ -13,7 +13,7 @@ import time_machine
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory, TargetFactory
-from tests.helpers import element_text, find, page, table_row
+from tests.helpers import element_text, find, find_all, page, table_row
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -62,13 +62,24 @@ def test_pages_open_on_the_latest_month_due(client, on_pace, moment, month):
         assert f"2026 s.d. {month}" in overview
 
 
+def expected_label(client, url):
+    """The program page's "Seharusnya s.d. ..." key figure: its label and value."""
+    figures = find(page(client.get(url)), "dl", class_="key-figures")
+    figure = find(figures, "dd", **{"data-figure": "expected"})
+    labels = [d for d in find_all(figures, "div") if figure in d.children]
+    return element_text(labels[0])
+
+
 def test_the_default_judges_regencies_on_the_months_reported(client, on_pace):
     with time_machine.travel(dt.datetime(2026, 11, 29, 10, tzinfo=WIB), tick=False):
         _heading, row = heading_and_status(client, "/program/gbrss/")
         assert "79,2 %" in row and "Sesuai jadwal" in row
+        assert expected_label(client, "/program/gbrss/").startswith("Seharusnya s.d. 31 Oktober")
         # The running month, chosen on purpose, still counts the schedule up to today.
-        _heading, row = heading_and_status(client, "/program/gbrss/?tahun=2026&bulan=11")
+        url = "/program/gbrss/?tahun=2026&bulan=11"
+        _heading, row = heading_and_status(client, url)
         assert "79,2 %" in row and "Tertinggal" in row
+        assert expected_label(client, url).startswith("Seharusnya s.d. 29 November")
 
 
 def test_a_past_year_opens_on_its_latest_month_with_data(client, on_pace):
