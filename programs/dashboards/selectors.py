@@ -599,6 +599,14 @@ class RegencyProgressRow:
     def report_status_label(self) -> str:
         return MonthlyReport.Status(self.report_status).label if self.report_status else ""
 
+    @property
+    def shown_status(self) -> tuple[str, str]:
+        """(status, label) for bars, map and table: an exempt regency is "tidak wajib",
+        never ranked behind or on track (as on the overview's scorecard)."""
+        if not self.required:
+            return "not_required", str(_("tidak wajib"))
+        return self.progress.status, str(self.progress.status_label)
+
 
 @dataclass(frozen=True)
 class SourceRow:
@@ -741,7 +749,12 @@ def program_page(
             )
             for r in regencies
         ),
-        key=lambda row: (row.progress.achievement is None, -(row.progress.achievement or 0)),
+        # Exempt regencies last: their figures are listed, not ranked.
+        key=lambda row: (
+            not row.required,
+            row.progress.achievement is None,
+            -(row.progress.achievement or 0),
+        ),
     )
     # The table read every regency's target and the province's: no second read.
     province_target = table.targets.get((indicator.pk, None))

@@ -348,7 +348,7 @@ def scorecard_sheet(board) -> Sheet:
                 progress = cell.progress
                 cells += [
                     progress.achievement if progress else None,
-                    _status(progress),
+                    _status(progress) if cell.required else str(_("tidak wajib")),
                     bool(progress and progress.provisional),
                 ]
             yield [*cells, row.on_track, len(row.cells)]
@@ -374,8 +374,8 @@ def program_sheet(page, *, province_label: str) -> Sheet:
         Column(_("Ketepatan waktu"), width=14),
     ]
 
-    def progress_cells(p):
-        return [p.target, p.realization, p.provisional, p.achievement, p.expected, _status(p)]
+    def progress_cells(p, status: str):
+        return [p.target, p.realization, p.provisional, p.achievement, p.expected, status]
 
     def rows():
         for row in page.rows:
@@ -383,13 +383,14 @@ def program_sheet(page, *, province_label: str) -> Sheet:
             yield [
                 row.regency.code,
                 row.regency.name,
-                *progress_cells(row.progress),
+                *progress_cells(row.progress, row.shown_status[1]),  # "tidak wajib" if exempt
                 formats.month_label(row.report_month) if row.report_month else "",
                 str(row.report_status_label),
                 on_time,
             ]
         if page.province is not None:
-            yield ["", province_label, *progress_cells(page.province), "", "", ""]
+            province = page.province
+            yield ["", province_label, *progress_cells(province, _status(province)), "", "", ""]
 
     return Sheet(indicator.code, columns, rows(), frozen_cols=2)
 

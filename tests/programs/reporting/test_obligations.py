@@ -2,6 +2,7 @@
 missing or late, and is left out of completeness and timeliness rates."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,11 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from programs.dashboards import selectors as dashboards
-from programs.models import MonthlyReport, Program, ReportingExemption
+from programs.models import FundingSource, MonthlyReport, Program, ReportingExemption
 from programs.reporting import reminders
 from programs.reporting.selectors import operator_months
 from regencies.models import Regency, UserScope
-from tests.factories import MonthlyReportFactory, UserFactory
+from tests.factories import MonthlyReportFactory, RealizationFactory, TargetFactory, UserFactory
 from tests.helpers import (
     attribute,
     cells,
@@ -130,6 +131,49 @@ def test_pages_show_tidak_wajib(reference_data, clock):
     cell = find(table_row(overview, "scorecard", "16.07"), "td", data_program="gpiss")
     assert "cell-not_required" in attribute(cell, "class").split()
     assert element_text(cell) == "tidak wajib"
+
+
+def test_program_page_does_not_rank_a_regency_exempt_from_the_program(reference_data, clock):
+    """A regency exempt from a program for the month is "tidak wajib" on the program
+    page as on the overview's scorecard: its figures stay in the table, last, but it has
+    no bar and its map area is not coloured behind or on track."""
+    houses = Program.objects.get(slug="gbrss").indicators.get(code="rumah-dibedah")
+    for code, value in (("16.07", 10), ("16.01", 40)):
+        TargetFactory(indicator=houses, regency_id=code, year=2026, value=Decimal(100))
+        report = submit(code, "gbrss", 2026, 9)
+        RealizationFactory(
+            report=report,
+            indicator=houses,
+            funding_source=FundingSource.objects.get(code="apbd-prov"),
+            value=Decimal(value),
+        )
+    ReportingExemption.objects.create(
+        regency_id="16.07",
+        program=houses.program,
+        start=dt.date(2026, 1, 1),
+        reason="Uji: dibebaskan",
+    )
+    response = Client().get("/program/gbrss/", {"tahun": 2026, "bulan": 10})
+    html = page(response)
+    rows = find_all(find(html, "table", id="regency-table"), "tr", data_regency="16.07")
+    assert element_text(find(rows[0], "td", data_not_required="")) == "tidak wajib"
+    order = [
+        attribute(r, "data-regency") for r in find_all(html, "tr") if attribute(r, "data-regency")
+    ]
+    assert order.index("16.07") > order.index("16.01")  # listed, after the ranked ones
+    bars = find(html, "ol", id="achievement-bars")
+    assert [attribute(li, "data-regency") for li in find_all(bars, "li")] == ["16.01"]
+    area = find(find(html, "svg", id="program-map"), "a", data_regency="16.07")
+    assert attribute(area, "data-status") == "not_required"
+    # Overview and program page agree, and so do their exports.
+    overview = Client().get("/", {"tahun": 2026, "bulan": 10})
+    cell = find(table_row(overview, "scorecard", "16.07"), "td", data_program="gbrss")
+    assert element_text(cell) == "tidak wajib"
+    for url in ("/unduh/program/gbrss.csv", "/unduh/rapor.csv"):
+        response = Client().get(url, {"tahun": 2026, "bulan": 10})
+        lines = b"".join(response.streaming_content).decode("utf-8-sig")
+        banyuasin = next(line for line in lines.splitlines() if "16.07;Banyuasin" in line)
+        assert "tidak wajib" in banyuasin and "Tertinggal" not in banyuasin, url
 
 
 def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
