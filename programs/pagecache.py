@@ -153,7 +153,7 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if (
             not settings.PAGE_CACHE
-            or request.method != "GET"
+            or request.method not in ("GET", "HEAD")  # HEAD: the GET's entry, no body
             or _has_messages(request)
             or (version := dataversion.current()) is None
         ):

@@ -8,11 +8,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 
 @never_cache
-@require_GET
+@require_safe  # HEAD too: uptime monitors ask with it
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness and database check for load balancers and docker-compose."""
     try:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from programs import formats, permissions, ytd
 from programs.dashboards import charts, maps, selectors
@@ -34,7 +34,7 @@ def dashboard(view):
 
     cached = cached_page(ytd.read_only(view))  # the flush only on a miss
 
-    @require_GET
+    @require_safe  # GET, and HEAD for uptime monitors and link checkers
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not permissions.can_read_dashboards(request.user):
@@ -149,11 +149,11 @@ def _program_map(rows, query: str) -> maps.StatusMap:
             maps.MapArea(
                 code=row.regency.code,
                 name=row.regency.name,
-                status=row.shown_status[0],
-                status_label=row.shown_status[1],
+                status=row.progress.status,
+                status_label=row.progress.status_label,
                 url=f"{base}{row.regency.code}/{query}",
                 detail=charts.pct(row.progress.achievement)
-                if row.progress.achievement is not None and row.required
+                if row.progress.achievement is not None
                 else "",
             )
             for row in rows
@@ -177,8 +177,7 @@ def _sort_completeness(rows: list, sort: str) -> list:
 
 
 def _bar_rows(rows, query: str) -> list[charts.BarRow]:
-    """Each regency's bar, linking to its page for the same period, like the map. A
-    regency exempt from the indicator this month has no bar (it is not ranked)."""
+    """Each regency's bar, linking to its page for the same period, like the map."""
     base = _regency_base()
     return [
         charts.BarRow(
@@ -190,7 +189,6 @@ def _bar_rows(rows, query: str) -> list[charts.BarRow]:
             url=f"{base}{row.regency.code}/{query}",
         )
         for row in rows
-        if row.required
     ]
 
 

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from programs import formats, permissions, ytd
 from programs.dashboards import selectors
@@ -57,7 +57,7 @@ def table_export(view):
 
     cached = cached_page(ytd.read_only(view))  # the flush only on a miss
 
-    @require_GET
+    @require_safe  # GET, and HEAD for link checkers
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not permissions.can_export_tables(request.user):

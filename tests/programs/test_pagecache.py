@@ -317,3 +317,27 @@ def test_pages_are_served_fresh_while_the_cache_server_is_down(client, settings,
     }
     response = client.get(PROGRAM)
     assert response.status_code == 200 and realization(response) == "30"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/healthz",
+        "/?tahun=2024&bulan=12",
+        "/program/gbrss/?tahun=2024&bulan=12",
+        "/kelengkapan/",
+        "/unduh/rapor.csv?tahun=2024&bulan=12",
+    ],
+)
+def test_head_answers_like_get_without_a_body(client, gbrss_data, url):
+    """Uptime monitors and link checkers ask with HEAD: the public pages, exports and
+    /healthz answer it as GET does (status, type, ETag from the same page-cache entry),
+    without a body; other methods are still refused."""
+    got = client.get(url)
+    head = client.head(url)
+    assert head.status_code == got.status_code == 200
+    assert head["Content-Type"] == got["Content-Type"]
+    assert (b"".join(head.streaming_content) if head.streaming else head.content) == b""
+    if "ETag" in got:
+        assert head["ETag"] == got["ETag"] and head["X-Page-Cache"] == "hit"
+    assert client.post(url).status_code == 405
