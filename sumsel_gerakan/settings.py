@@ -287,6 +287,8 @@ SESSION_COOKIE_HTTPONLY = True
 # pages carry no token (programs/pagecache.py). Django's docs: HttpOnly on this cookie
 # gives no practical protection (the token is in every form anyway).
 CSRF_COOKIE_HTTPONLY = False
+# A refused form in the site's layout, in Indonesian, saying how to keep what was typed.
+CSRF_FAILURE_VIEW = "sumsel_gerakan.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

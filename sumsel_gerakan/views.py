@@ -133,6 +133,14 @@ def permission_denied(request, exception=None):
     return _error_page(request, "403.html", 403, _message(exception))
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent with a token that no longer matches (logged in or
+    out in another tab, a page left open for days). Django's own page was English-like,
+    outside the site's layout, and said nothing of the values typed; this one says why
+    and how to keep them. CsrfViewMiddleware has already logged the reason."""
+    return _error_page(request, "403_csrf.html", 403)
+
+
 def page_not_found(request, exception=None):
     return _error_page(request, "404.html", 404, _message(exception))
 

@@ -131,3 +131,21 @@ def test_notes_have_a_length_limit(people):
     assert response.status_code == 422
     assert "terlalu panjang" in response.content.decode()
     assert not MonthlyReport.objects.exists()
+
+
+def test_a_form_with_a_stale_csrf_token_gets_the_sites_page_and_saves_nothing(people):
+    """Logged out and in again in another tab, the operator sends the entry form whose
+    token is stale: an Indonesian page in the site's layout says why nothing was saved
+    and how to keep the values (Back), instead of Django's bare English-like page."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["operator"])
+    client.get(url())  # the form, and its csrftoken cookie
+    client.cookies["csrftoken"] = "x" * 32  # rotated by a login in another tab
+    response = client.post(
+        url(), {"versi": "0", "aksi": "simpan", "csrfmiddlewaretoken": "y" * 32, **rows()}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert LAYOUT in html and "Formulir tidak dapat dikirim" in html
+    assert "Kembali pada peramban" in html and "CSRF" not in html
+    assert not MonthlyReport.objects.exists()
