@@ -149,11 +149,11 @@ def _program_map(rows, query: str) -> maps.StatusMap:
             maps.MapArea(
                 code=row.regency.code,
                 name=row.regency.name,
-                status=row.progress.status,
-                status_label=row.progress.status_label,
+                status=row.shown_status[0],
+                status_label=row.shown_status[1],
                 url=f"{base}{row.regency.code}/{query}",
                 detail=charts.pct(row.progress.achievement)
-                if row.progress.achievement is not None
+                if row.progress.achievement is not None and row.required
                 else "",
             )
             for row in rows
@@ -177,7 +177,8 @@ def _sort_completeness(rows: list, sort: str) -> list:
 
 
 def _bar_rows(rows, query: str) -> list[charts.BarRow]:
-    """Each regency's bar, linking to its page for the same period, like the map."""
+    """Each regency's bar, linking to its page for the same period, like the map. A
+    regency exempt from the indicator this month has no bar (it is not ranked)."""
     base = _regency_base()
     return [
         charts.BarRow(
@@ -189,6 +190,7 @@ def _bar_rows(rows, query: str) -> list[charts.BarRow]:
             url=f"{base}{row.regency.code}/{query}",
         )
         for row in rows
+        if row.required
     ]
 
 
