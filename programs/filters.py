@@ -56,7 +56,7 @@ class Filters:
 
 def parse_filters(request, *, default_month=None) -> Filters:
     """`default_month(year=...)` gives the month when the link has none (by default the
-    running year's latest month due, or a past year's latest month with data)."""
+    year's latest month whose reports are due)."""
     get = request.GET
     year = _int_or_none(get.get("tahun"))
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:

@@ -369,8 +369,8 @@ def targets(request: HttpRequest, query: Query[TargetQuery]):
 def progress(request: HttpRequest, query: Query[ProgressQuery]):
     """One row per indicator x place (the province first, then every regency by code) for
     `tahun` up to `bulan`, computed exactly as on the pages. Without `tahun`/`bulan`: the
-    pages' defaults (the latest year with data; its latest month, or the running
-    year's latest month whose reports are due)."""
+    pages' defaults (the latest year with data, up to its latest month whose reports are
+    due)."""
     year = query.tahun or selectors.default_year()
     month = query.bulan or selectors.default_month(year=year)
     verified_only = query.verified_only or not permissions.sees_provisional(request.user)

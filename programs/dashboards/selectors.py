@@ -98,13 +98,19 @@ def _year_sets() -> tuple[set[int], set[int]]:
 
 
 def default_month(*, year: int, today: dt.date | None = None) -> int:
-    """For the current year, the latest month whose reports are due (on 29 November,
-    October: November's are due on 10 December), January before any is; otherwise the
-    latest month with data. Not the running month: its reports are not in yet, so every
-    regency would read behind a schedule counted up to today."""
+    """The latest month of `year` whose reports are due: on 29 November, October
+    (November's are due on 10 December); for last year in early January, November until
+    December's are due on 10 January; December for any earlier year. Not the running
+    month, nor a month some regency reported early: its reports are not all in yet, so
+    the others would read behind a schedule counted past what they had to report. A year
+    with nothing due yet: January of the running year, a later year's latest month with
+    data (or December)."""
     today = today or timezone.localdate()
-    if year == today.year:
-        return deadlines.last_closed_month(year, today) or 1
+    closed = deadlines.last_closed_month(year, today)
+    if closed is not None:
+        return closed
+    if year <= today.year:
+        return 1
     latest = MonthlyReport.objects.filter(year=year, status__in=COUNTED).aggregate(m=Max("month"))[
         "m"
     ]

@@ -82,10 +82,29 @@ def test_the_default_judges_regencies_on_the_months_reported(client, on_pace):
         assert expected_label(client, url).startswith("Seharusnya s.d. 29 November")
 
 
-def test_a_past_year_opens_on_its_latest_month_with_data(client, on_pace):
-    """In January, before the year has reports, the pages show last year up to its
-    latest reported month (here October, the last month of the data)."""
-    with time_machine.travel(dt.datetime(2027, 1, 5, 10, tzinfo=WIB), tick=False):
+@pytest.mark.parametrize(
+    "moment, month, status",
+    [
+        # November's reports were due on 10 December: Banyuasin's is missing.
+        (dt.datetime(2027, 1, 5, 10, tzinfo=WIB), "November", "Tertinggal"),
+        # December's are due on 10 January: the whole year from the 11th.
+        (dt.datetime(2027, 1, 11, 10, tzinfo=WIB), "Desember", "Tertinggal"),
+    ],
+    ids=["5-january", "11-january"],
+)
+def test_last_year_opens_on_its_latest_month_due(client, on_pace, moment, month, status):
+    """In January, before the new year has reports, the pages show last year up to its
+    latest month whose reports are due, whether or not every regency sent it (missing
+    months count as missing), and not further when a regency sent December early."""
+    december = MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code="16.01"),
+        year=2026,
+        month=12,
+        status=MonthlyReport.Status.SUBMITTED,
+    )
+    assert december.month == 12
+    with time_machine.travel(moment, tick=False):
         heading, row = heading_and_status(client, "/program/gbrss/")
-        assert "2026" in heading and "s.d. Oktober" in heading
-        assert "Sesuai jadwal" in row
+        assert "2026" in heading and f"s.d. {month}" in heading
+        assert status in row
