@@ -32,7 +32,7 @@ from programs.reporting.rules import (
     row_key,
     row_warnings,
 )
-from programs.reporting.services import EntryContext
+from programs.reporting.services import EntryContext, queue_fingerprint
 
 Status = MonthlyReport.Status
 
@@ -381,6 +381,7 @@ class QueuePage:
     regencies: list[Facet]
     months: list[Facet]
     statuses: list[Facet]
+    fingerprint: str = ""  # of every submitted report matching (services.queue_fingerprint)
 
 
 def queue_reports(*, user, filters: QueueFilters, skip: str | None = None):
@@ -413,6 +414,14 @@ def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> Qu
         .order_by("submitted_at", "year", "month", "pk")
     )
     paginator = Paginator(reports, QUEUE_PAGE_SIZE)
+    fingerprint = ""
+    if filters.status == Status.SUBMITTED:
+        # What "verify all" will act on, across every page: read before the page itself,
+        # so the count shown and the fingerprint the form carries are of one read (the
+        # paginator's own count query is not needed then).
+        matching = list(reports.order_by().values_list("pk", "version"))
+        paginator.count = len(matching)
+        fingerprint = queue_fingerprint(matching)
     current = paginator.get_page(page)
 
     def counts(skip, *fields):
@@ -434,6 +443,7 @@ def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> Qu
         items=queue_items(list(current.object_list)),
         total=paginator.count,
         page=current,
+        fingerprint=fingerprint,
         programs=[Facet(p.slug, p.label, by_program.get(pk, 0)) for pk, p in programs.items()],
         regencies=[
             Facet(code, names.get(code, code), n)

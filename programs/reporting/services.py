@@ -7,6 +7,7 @@ on them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -570,15 +571,33 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
     ]
 
 
+def queue_fingerprint(pairs) -> str:
+    """A short digest of exactly which reports, at which versions, a filtered queue
+    matches: (pk, version) pairs in any order. The verification page puts it in the
+    "verify all" form and `report_verify_matching` recomputes it, so a click verifies
+    only what the verifier was shown (not a report submitted, resubmitted with other
+    figures, or verified by someone else meanwhile)."""
+    text = ",".join(f"{pk}:{version}" for pk, version in sorted(pairs))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @transaction.atomic
 @ytd.maintained
-def report_verify_matching(*, user, reports, expected: int) -> list[MonthlyReport]:
+def report_verify_matching(
+    *, user, reports, expected: int, fingerprint: str
+) -> list[MonthlyReport]:
     """Verify every submitted report of a filtered queue (`reports`, a queryset) at once,
-    all or none; refused when the queue changed since the verifier counted `expected`."""
+    all or none; refused when the queue changed since the verifier saw it: another count
+    than `expected`, or another set of reports or versions than `fingerprint`
+    (`queue_fingerprint`) says."""
     matching = list(reports.filter(status=Status.SUBMITTED).select_for_update().order_by("pk"))
-    if len(matching) != expected or not matching:
+    if (
+        not matching
+        or len(matching) != expected
+        or queue_fingerprint((r.pk, r.version) for r in matching) != fingerprint
+    ):
         raise ServiceError(_(QUEUE_CHANGED))
-    return [report_verify(user=user, report=report) for report in matching]
+    return [report_verify(user=user, report=report, version=report.version) for report in matching]
 
 
 @transaction.atomic

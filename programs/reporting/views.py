@@ -477,6 +477,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                         user=request.user, filters=replace(filters, status=Status.SUBMITTED)
                     ),
                     expected=expected,
+                    fingerprint=request.POST.get("sidik", ""),
                 )
             else:
                 selections = []

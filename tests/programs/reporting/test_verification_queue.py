@@ -4,15 +4,25 @@ verification of exactly what the filter shows."""
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from programs.models import FundingSource, MonthlyReport, Program
+from programs.reporting import services
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
-from tests.helpers import element_text, find, find_all, flash_messages, page
+from tests.helpers import (
+    attribute,
+    element_text,
+    find,
+    find_all,
+    flash_messages,
+    make_user,
+    page,
+)
 
 Status = MonthlyReport.Status
 CODES = ["16.01", "16.02", "16.03", "16.04", "16.05", "16.06", "16.07", "16.08", "16.09"]
@@ -99,18 +109,100 @@ def test_filters_by_program_regency_and_month(verifier, queue):
     assert verifier.get("/verifikasi/", {"bulan": "2026-13", "status": "x"}).status_code == 200
 
 
+def verify_all_form(client, query: str) -> dict[str, str]:
+    """The hidden fields of the page's "verify all matching" form, as the verifier's
+    browser would post them."""
+    form = find(page(client.get("/verifikasi/" + query)), "form", class_="bulk-form")
+    return {
+        attribute(i, "name"): attribute(i, "value")
+        for i in find_all(form, "input")
+        if attribute(i, "type") == "hidden" and attribute(i, "name") != "csrfmiddlewaretoken"
+    }
+
+
+def queue_state():
+    return list(MonthlyReport.objects.values_list("pk", "status", "version").order_by("pk"))
+
+
+QUEUE_CHANGED = (
+    "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
+)
+
+
 def test_bulk_verify_acts_only_within_the_filter(verifier, queue):
-    response = verifier.post("/verifikasi/?program=gpsss", {"aksi": "semua", "jumlah": "4"})
+    shown = verify_all_form(verifier, "?program=gpsss")
+    assert shown["jumlah"] == "4"
+    response = verifier.post("/verifikasi/?program=gpsss", shown)
     assert response.status_code == 302 and "program=gpsss" in response["Location"]
     assert MonthlyReport.objects.filter(program__slug="gpsss", status=Status.VERIFIED).count() == 4
     assert not MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).exists()
+    assert flash_messages(verifier.get("/verifikasi/?program=gpsss")) == ["4 laporan diverifikasi."]
     # A queue that changed since the count was shown: nothing is verified.
-    verifier.post("/verifikasi/?program=gbrss&bulan=2026-07", {"aksi": "semua", "jumlah": "8"})
+    stale = verify_all_form(verifier, "?program=gbrss&bulan=2026-07")
+    verifier.post("/verifikasi/?program=gbrss&bulan=2026-07", {**stale, "jumlah": "8"})
     assert not MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).exists()
-    assert flash_messages(verifier.get("/verifikasi/?program=gbrss")) == [
-        "4 laporan diverifikasi.",  # the first post's, not shown yet (no redirect followed)
-        "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi.",
-    ]
+    assert flash_messages(verifier.get("/verifikasi/?program=gbrss")) == [QUEUE_CHANGED]
+
+
+def test_bulk_verify_covers_every_page_of_the_filter(verifier, queue):
+    """27 GBRSS reports over two pages: the form on page one verifies all 27."""
+    shown = verify_all_form(verifier, "?program=gbrss")
+    assert shown["jumlah"] == "27"
+    verifier.post("/verifikasi/?program=gbrss", shown)
+    assert MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).count() == 27
+    assert flash_messages(verifier.get("/verifikasi/")) == ["27 laporan diverifikasi."]
+
+
+def test_bulk_verify_refuses_another_set_of_the_same_size(verifier, queue, reference_data):
+    """Shown 4; meanwhile an admin verifies one of them and an operator submits another
+    matching report: still 4, but not the 4 the verifier saw. Nothing is verified."""
+    shown = verify_all_form(verifier, "?program=gpsss")
+    assert shown["jumlah"] == "4"
+    admin = make_user("admin-lain", superuser=True)
+    first = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk").first()
+    services.report_verify(user=admin, report=first, version=first.version)
+    submitted("gpsss", "16.09", 2026, 9)  # unseen by the verifier
+    before = queue_state()
+    verifier.post("/verifikasi/?program=gpsss", shown)
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == [QUEUE_CHANGED]
+
+
+def test_bulk_verify_refuses_a_report_resubmitted_with_other_figures(verifier, queue):
+    """Shown 4; one is returned and resubmitted with another value (a new version): the
+    verifier never saw that figure, so nothing is verified, not even the other three. The
+    resubmitted report is on the second page of another filter, too: the form covers it."""
+    verifier_user = User.objects.get(username="verifikator-uji")
+    for query in ("?program=gpsss", "?program=gbrss"):
+        shown = verify_all_form(verifier, query)
+        slug = query.rpartition("=")[2]
+        again = MonthlyReport.objects.filter(program__slug=slug).order_by("-submitted_at").first()
+        returned = services.report_return(
+            user=verifier_user, report=again, reason="Periksa angkanya", version=again.version
+        )
+        # The operator corrects the figure and submits again: a new version.
+        again.realizations.update(value=Decimal(50))
+        MonthlyReport.objects.filter(pk=again.pk).update(
+            status=Status.SUBMITTED, version=returned.version + 1
+        )
+        before = queue_state()
+        verifier.post("/verifikasi/" + query, shown)
+        assert queue_state() == before, query
+        assert flash_messages(verifier.get("/verifikasi/")) == [QUEUE_CHANGED]
+        # Reloaded, the page shows the new figure and a fingerprint that verifies it.
+        verifier.post("/verifikasi/" + query, verify_all_form(verifier, query))
+        assert not MonthlyReport.objects.filter(
+            program__slug=slug, status=Status.SUBMITTED
+        ).exists()
+        flash_messages(verifier.get("/verifikasi/"))  # read the success message
+
+
+def test_bulk_verify_without_the_fingerprint_verifies_nothing(verifier, queue):
+    """An old page (or a crafted post) carrying only the count is refused."""
+    before = queue_state()
+    verifier.post("/verifikasi/?program=gpsss", {"aksi": "semua", "jumlah": "4"})
+    verifier.post("/verifikasi/?program=gpsss", {"aksi": "semua", "jumlah": "4", "sidik": "x"})
+    assert queue_state() == before
 
 
 def test_operator_cannot_bulk_verify(reference_data, queue):
