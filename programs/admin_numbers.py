@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import number
-from programs.reporting.rules import MAX_DECIMALS, NUMBER_TOO_LARGE, decimals, parse_number
+from programs.reporting.rules import (
+    AMBIGUOUS_NUMBER,
+    MAX_DECIMALS,
+    NUMBER_TOO_LARGE,
+    decimals,
+    parse_number,
+    refusal,
+)
 
 NOT_A_NUMBER = _(
     "Bukan angka. Tulis seperti 8.600 (delapan ribu enam ratus) atau 14,33 (empat belas "
@@ -56,6 +63,8 @@ class LocalizedDecimalField(forms.DecimalField):
         except ValueError as exc:
             if NUMBER_TOO_LARGE in exc.args:
                 raise ValidationError(gettext(NUMBER_TOO_LARGE), code="max_value") from exc
+            if AMBIGUOUS_NUMBER in exc.args:  # '0.600': 0,6 or 600?
+                raise ValidationError(refusal(exc), code="ambiguous") from exc
             raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
 
     def prepare_value(self, value):

@@ -4,10 +4,9 @@ in `rules`, the checks against the database in `services`."""
 from __future__ import annotations
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from programs.models import Indicator
-from programs.reporting.rules import NOT_A_NUMBER, EntryRow, parse_number, row_key
+from programs.reporting.rules import EntryRow, parse_number, refusal, row_key
 
 MAX_ROWS_PER_INDICATOR = 30
 
@@ -42,7 +41,7 @@ def parse_entry(data, indicators: list[Indicator]) -> list[EntryRow]:
                 try:
                     setattr(row, attribute, parse_number(raw.get(name, ""), language))
                 except ValueError as exc:
-                    row.parse_errors.append(_(exc.args[0] if exc.args else NOT_A_NUMBER))
+                    row.parse_errors.append(refusal(exc))
             if not row.is_empty:
                 rows.append(row)
     return rows

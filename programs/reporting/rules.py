@@ -32,6 +32,9 @@ NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,
 FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
 NUMBER_TOO_LARGE = gettext_noop("Angka terlalu besar: paling besar 99.999.999.999.")
+AMBIGUOUS_NUMBER = gettext_noop(
+    "Format angka tidak jelas: tulis %(decimal)s (desimal dengan koma) atau %(whole)s."
+)
 NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
 NOTE_MAX_LENGTH = 2000
 WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
@@ -74,37 +77,71 @@ def translated(text: str, **params) -> str:
     return _(text) % params if params else _(text)
 
 
+class NumberError(ValueError):
+    """A typed number refused: `args[0]` is the message constant to show, `params` fill
+    its placeholders (`refusal` gives the text in the active language)."""
+
+    def __init__(self, text: str, **params):
+        super().__init__(text)
+        self.params = params
+
+
+def refusal(exc: ValueError) -> str:
+    """What to tell the person who typed a refused number, in the active language."""
+    text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else NOT_A_NUMBER
+    return translated(text, **getattr(exc, "params", {}))
+
+
 def parse_number(text: str, language: str = "id") -> Decimal | None:
     """A number as a person types it in `language`.
 
     Indonesian: '8.391' -> 8391, '14,33' -> 14.33; a dot followed by groups of exactly
     three digits is a thousands separator, otherwise a lone dot is a decimal point.
-    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. Raises ValueError with the
-    message to show (NOT_A_NUMBER or NUMBER_TOO_LARGE)."""
+    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. A leading + or - never changes
+    how the digits are read ('-8.600' is -8600). '0.600' could be 0,6 or 600 and is
+    refused (AMBIGUOUS_NUMBER). Raises NumberError (a ValueError) with the message to
+    show: NOT_A_NUMBER, NUMBER_TOO_LARGE or AMBIGUOUS_NUMBER."""
     text = (text or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
+    sign = ""
+    if text[0] in "+-":
+        sign, text = text[0], text[1:]
+        if not text or text[0] in "+-":
+            raise NumberError(NOT_A_NUMBER)  # a sign alone, or two signs
     thousands, decimal = (",", ".") if language.startswith("en") else (".", ",")
     if decimal in text:
         text = text.replace(thousands, "").replace(decimal, ".")
     elif re.match(rf"^\d{{1,3}}(\{thousands}\d{{3}})+$", text):
+        first, _sep, rest = text.partition(thousands)
+        digits = rest.replace(thousands, "")
+        if int(first) == 0 and int(digits) != 0:
+            # '0.600': nobody writes a thousands group after a 0, so the dot was meant as a
+            # decimal point (0,6) or the 0 is a slip (600). Ask rather than guess.
+            minus = "-" if sign == "-" else ""
+            raise NumberError(
+                AMBIGUOUS_NUMBER,
+                decimal=f"{minus}0{decimal}{digits.rstrip('0')}",
+                whole=minus + f"{int(digits):,}".replace(",", thousands),
+            )
         text = text.replace(thousands, "")
     elif thousands == ",":
         text = text.replace(",", ".")
     try:
-        value = Decimal(text)
+        value = Decimal(sign + text)
     except InvalidOperation as exc:
-        raise ValueError(NOT_A_NUMBER) from exc
+        raise NumberError(NOT_A_NUMBER) from exc
     return storable(value)
 
 
 def storable(value: Decimal) -> Decimal:
-    """`value` if every database keeps it exactly; ValueError with the message to show
-    (NOT_A_NUMBER for NaN and infinity, NUMBER_TOO_LARGE from MAX_ABS_VALUE) otherwise."""
+    """`value` if every database keeps it exactly; NumberError (a ValueError) with the
+    message to show (NOT_A_NUMBER for NaN and infinity, NUMBER_TOO_LARGE from
+    MAX_ABS_VALUE) otherwise."""
     if not value.is_finite():
-        raise ValueError(NOT_A_NUMBER)
+        raise NumberError(NOT_A_NUMBER)
     if abs(value) >= MAX_ABS_VALUE:
-        raise ValueError(NUMBER_TOO_LARGE)
+        raise NumberError(NUMBER_TOO_LARGE)
     return value
 
 

@@ -42,6 +42,7 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting.rules import (
+    AMBIGUOUS_NUMBER,
     FUTURE_MONTH,
     MAX_DECIMALS,
     NOT_A_NUMBER,
@@ -50,6 +51,7 @@ from programs.reporting.rules import (
     EntryRow,
     decimals,
     parse_number,
+    refusal,
     row_problems,
     storable,
 )
@@ -407,7 +409,7 @@ class RealizationImport:
                 entry.numerator = _number(cells.get("pembilang"))
                 entry.denominator = _number(cells.get("penyebut"))
             except ValueError as exc:
-                result.reason = _(exc.args[0] if exc.args else NOT_A_NUMBER)
+                result.reason = refusal(exc)
                 continue
             problems = row_problems(entry)
             if problems:
@@ -647,9 +649,9 @@ class TargetImport:
                 if value is None or value < 0 or (baseline is not None and baseline < 0):
                     raise ValueError
             except ValueError as exc:
-                result.reason = _(
-                    NUMBER_TOO_LARGE if NUMBER_TOO_LARGE in exc.args else BAD_TARGET_VALUE
-                )
+                # Too large or ambiguous ('0.600') says so; anything else is no target value.
+                said = exc.args[:1] in ((NUMBER_TOO_LARGE,), (AMBIGUOUS_NUMBER,))
+                result.reason = refusal(exc) if said else _(BAD_TARGET_VALUE)
                 continue
             try:
                 due = _date(cells.get("batas_waktu"))

@@ -6,19 +6,28 @@
   var english = (document.documentElement.lang || "id").indexOf("en") === 0;
 
   function parse(text) {
-    // Mirrors programs.forms.parse_number: "8.391" / "14,33" (Indonesian), "8,391" / "14.33" (English).
+    // Mirrors programs.reporting.rules.parse_number: "8.391" / "14,33" (Indonesian),
+    // "8,391" / "14.33" (English); a sign never changes how the digits are read, and
+    // "0.600" (0,6 or 600?) is no number.
     text = (text || "").replace(/[\s\u00a0]/g, "");
     if (!text) return null;
+    var sign = 1;
+    if (text[0] === "+" || text[0] === "-") {
+      sign = text[0] === "-" ? -1 : 1;
+      text = text.slice(1);
+    }
     var thousands = english ? "," : ".", decimal = english ? "." : ",";
     if (text.indexOf(decimal) >= 0) {
       text = text.split(thousands).join("").replace(decimal, ".");
     } else if (new RegExp("^\\d{1,3}(\\" + thousands + "\\d{3})+$").test(text)) {
-      text = text.split(thousands).join("");
+      var groups = text.split(thousands);
+      if (Number(groups[0]) === 0 && Number(groups.slice(1).join("")) !== 0) return NaN;
+      text = groups.join("");
     } else if (english) {
       text = text.replace(",", ".");
     }
     var value = Number(text);
-    return isFinite(value) && /^[\d.]+$/.test(text) ? value : NaN;
+    return isFinite(value) && /^[\d.]+$/.test(text) ? sign * value : NaN;
   }
 
   function format(value, decimals) {

@@ -35,6 +35,11 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     page.locator("#r-rumah-dibedah-1-value").fill("7")
     total = page.locator('[data-total-for="rows-rumah-dibedah"]')
     expect(total).to_have_text("1.007")
+    # A sign never changes how the digits are read; "0.600" (0,6 or 600?) is no number.
+    page.locator("#r-rumah-dibedah-1-value").fill("+2.750")
+    expect(total).to_have_text("3.750")
+    page.locator("#r-rumah-dibedah-1-value").fill("0.600")
+    expect(total).to_have_text("–")
     page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()
     expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(1)
     expect(total).to_have_text("1.000")

@@ -222,3 +222,19 @@ def test_a_targets_due_date_falls_in_its_year_or_the_next(
         assert response.status_code == 200
         assert any("tahun target (2024)" in e for e in field_errors(response, "due_date"))
         assert target.due_date == before
+
+
+def test_a_sign_or_a_leading_zero_group_in_the_admin(admin_client, reference_data):
+    """'+8.600' is 8.600 (it used to be 8,6, refused as a fraction of a count); '0.600' is
+    refused as ambiguous instead of read as 600."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, value="0.600")
+    assert response.status_code == 200
+    assert field_errors(response, "value") == [
+        "Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600."
+    ]
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+    assert change(admin_client, target, value="+8.600").status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(8600)

@@ -23,7 +23,7 @@ from programs.models import (
     Target,
 )
 from programs.reporting import services
-from programs.reporting.rules import parse_number
+from programs.reporting.rules import parse_number, refusal
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import (
@@ -296,10 +296,80 @@ def test_indonesian_numbers_are_parsed(text, value):
     assert parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["abc", "1,2,3", "NaN", "Infinity", "1e99"])
+@pytest.mark.parametrize("text", ["abc", "1,2,3", "NaN", "Infinity", "1e99", "+", "+-3", "--3"])
 def test_garbage_numbers_are_refused(text):
     with pytest.raises(ValueError):
         parse_number(text)
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("+2.750", D(2750)),
+        ("+8.600", D(8600)),
+        ("-8.600", D(-8600)),
+        ("-1.234.567,5", D("-1234567.5")),
+        ("+2,5", D("2.5")),
+        ("-2.5", D("-2.5")),
+        ("+ 12", D(12)),
+    ],
+)
+def test_a_sign_never_changes_how_the_digits_are_read(text, value):
+    """'+2.750' used to be 2,75 while '2.750' is 2750."""
+    assert parse_number(text) == value
+    assert parse_number(text.lstrip("+-").strip()) == abs(value)
+
+
+@pytest.mark.parametrize(
+    "text,language,message",
+    [
+        ("0.600", "id", "Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600."),
+        ("0.050", "id", "Format angka tidak jelas: tulis 0,05 (desimal dengan koma) atau 50."),
+        (
+            "0.600.000",
+            "id",
+            "Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600.000.",
+        ),
+        ("+0.600", "id", "Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600."),
+        ("-0.600", "id", "Format angka tidak jelas: tulis -0,6 (desimal dengan koma) atau -600."),
+        ("0,600", "en", "Format angka tidak jelas: tulis 0.6 (desimal dengan koma) atau 600."),
+    ],
+)
+def test_a_zero_before_a_thousands_group_is_ambiguous(text, language, message):
+    """'0.600' used to be read as 600: it is 0,6 or 600, and the typist is asked which."""
+    with pytest.raises(ValueError) as refused:
+        parse_number(text, language)
+    assert refusal(refused.value) == message  # in the active language (Indonesian here)
+
+
+@pytest.mark.parametrize(
+    "text,value", [("0,6", D("0.6")), ("0.6", D("0.6")), ("0.000", D(0)), ("600", D(600))]
+)
+def test_what_is_not_ambiguous_stays_read_as_before(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    "typed,message,saved",
+    [
+        ("+8.600", None, D(8600)),
+        ("-8.600", "✗ Nilai tidak boleh negatif.", None),
+        ("0.600", "✗ Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600.", None),
+    ],
+)
+def test_signed_and_ambiguous_numbers_in_the_entry_form(people, typed, message, saved):
+    """A count typed with a sign is read like the same digits without it (no misleading
+    'bilangan bulat'); '0.600' is refused with what to write instead."""
+    client = login(people["operator"])
+    check = client.post(url(suffix="periksa/"), rows(value=typed), HTTP_HX_REQUEST="true")
+    assert checks(check) == ([message] if message else [])
+    response = client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value=typed)})
+    if saved is None:
+        assert response.status_code == 422 and message in checks(response)
+        assert not Realization.objects.exists()
+    else:
+        assert response.status_code == 302
+        assert Realization.objects.get().value == saved
 
 
 @pytest.mark.parametrize(
@@ -642,7 +712,14 @@ def test_services_refuse_without_permission_whatever_the_view(people):
 
 @pytest.mark.parametrize(
     "text,value",
-    [("8,391", D(8391)), ("14.33", D("14.33")), ("1,234,567.5", D("1234567.5")), ("2,5", D("2.5"))],
+    [
+        ("8,391", D(8391)),
+        ("14.33", D("14.33")),
+        ("1,234,567.5", D("1234567.5")),
+        ("2,5", D("2.5")),
+        ("+2,750", D(2750)),
+        ("-8,600", D(-8600)),
+    ],
 )
 def test_english_numbers_are_parsed_in_english(text, value):
     assert parse_number(text, "en") == value

@@ -205,6 +205,8 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
         ({"period": next_month_text}, "belum berjalan"),
         ({"value": "dua belas"}, "Bukan angka yang sah"),
         ({"value": "-4"}, "tidak boleh negatif"),
+        ({"value": "-8.600"}, "tidak boleh negatif"),  # not -8,6 and "bilangan bulat"
+        ({"value": "0.600"}, "Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600."),
         ({"value": "2,5"}, "bilangan bulat"),
         ({"value": "100.000.000.000"}, "Angka terlalu besar"),
         ({"period": "Maret"}, "TTTT-BB"),
@@ -316,6 +318,15 @@ def test_too_large_and_too_many_rows(operator, settings):
     response = upload(client, xlsx([row(str(i)) for i in range(30)]))
     assert response.status_code == 400
     assert any("Terlalu banyak baris" in message for message in flash_messages(response))
+
+
+def test_a_signed_value_is_read_like_its_digits(operator):
+    """'+1.250' used to be read as 1,25 and refused as a fraction of a count."""
+    client = login(operator)
+    preview = upload(client, xlsx([row("+1.250")]))
+    assert states(preview) == ["new"]
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    assert Realization.objects.get().value == D(1250)
 
 
 def test_csv_with_indonesian_numbers_and_semicolons(operator):
