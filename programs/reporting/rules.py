@@ -61,6 +61,25 @@ ABOVE_REMAINING = gettext_noop(
 ABOVE_USUAL = gettext_noop(
     "Lebih dari 3 kali rata-rata bulanan (%(average)s): periksa, dan beri catatan bila benar."
 )
+# A level (inflation, say) more than 10 times, or less than a tenth of, what it was: most
+# likely a separator typed the other way round ('2.500' for 2,5). The warning is built
+# from what it is compared with, the likely slip, and what to do.
+LEVEL_FAR_FROM_LAST = gettext_noop("Jauh berbeda dari bulan lalu (%(previous)s).")
+LEVEL_FAR_FROM_TARGET = gettext_noop("Jauh di luar kisaran target dan nilai dasar (%(range)s).")
+DECIMAL_COMMA_HINT = gettext_noop(
+    "Pemisah desimal ditulis dengan koma: %(likely)s bukan %(typed)s."
+)
+THOUSANDS_DOT_HINT = gettext_noop(
+    "Pemisah ribuan ditulis dengan titik: %(likely)s bukan %(typed)s."
+)
+NOTE_IF_RIGHT = gettext_noop("Periksa, dan beri catatan bila angkanya benar.")
+RATIO_FAR_FROM_LAST = gettext_noop(
+    "Persentase %(percent)s jauh berbeda dari bulan lalu (%(previous)s): periksa pembilang "
+    "dan penyebut, dan beri catatan bila benar."
+)
+# How far a level or a ratio's percentage may move from last month (either way) before
+# it is questioned.
+FAR_FACTOR = Decimal(10)
 
 
 # What every database keeps exactly. The value columns are DecimalField(max_digits=16,
@@ -328,6 +347,11 @@ VERIFIER_TEXT = {
     ABOVE_USUAL: gettext_noop(
         "Lebih dari 3 kali rata-rata bulanan (%(average)s): cocokkan dengan catatan operator."
     ),
+    NOTE_IF_RIGHT: gettext_noop("Cocokkan dengan catatan operator sebelum memverifikasi."),
+    RATIO_FAR_FROM_LAST: gettext_noop(
+        "Persentase %(percent)s jauh berbeda dari bulan lalu (%(previous)s): cocokkan "
+        "pembilang dan penyebut dengan catatan operator."
+    ),
 }
 
 
@@ -342,7 +366,7 @@ def row_warnings(
     found = []
 
     def text(message: str) -> str:
-        chosen = VERIFIER_TEXT[message] if audience == "verifier" else message
+        chosen = VERIFIER_TEXT.get(message, message) if audience == "verifier" else message
         return _(chosen)
 
     decreased = ctx.last_value is not None and total < ctx.last_value
@@ -360,4 +384,75 @@ def row_warnings(
             found.append(
                 text(ABOVE_USUAL) % {"average": number(ctx.monthly_average, indicator.decimals)}
             )
+    if indicator.measure == Measure.LEVEL and rows:
+        found.extend(level_warnings(total, ctx, text))
+    if indicator.measure == Measure.RATIO:
+        numerator = sum((row.numerator or Decimal(0) for row in rows), Decimal(0))
+        denominator = sum((row.denominator or Decimal(0) for row in rows), Decimal(0))
+        percent = progress.ratio_pct(numerator, denominator)
+        if percent is not None and far_from(percent, ctx.last_value):
+            found.append(
+                text(RATIO_FAR_FROM_LAST)
+                % {
+                    "percent": f"{number(percent, indicator.decimals)} %",
+                    "previous": f"{number(ctx.last_value, indicator.decimals)} %",
+                }
+            )
     return [RowMessage(indicator.code, Level.WARNING, text, resolved=noted) for text in found]
+
+
+def far_from(value: Decimal, reference: Decimal | None) -> bool:
+    """More than FAR_FACTOR times `reference`, or less than its FAR_FACTOR-th part (a
+    reference of 0 or none compares with nothing)."""
+    if not reference or reference <= 0:
+        return False
+    return value > reference * FAR_FACTOR or value * FAR_FACTOR < reference
+
+
+def level_warnings(total: Decimal, ctx: IndicatorContext, text) -> list[str]:
+    """A level far from last month's (or, in a month without an earlier one, far outside
+    its target and baseline), with the separator slip that most likely made it so."""
+    indicator = ctx.indicator
+    if ctx.last_value:
+        if not far_from(total, ctx.last_value):
+            return []
+        reference = ctx.last_value
+        said = text(LEVEL_FAR_FROM_LAST) % {"previous": number(ctx.last_value, indicator.decimals)}
+    else:
+        # No earlier month this year: the target and baseline give the order of magnitude.
+        # A goal is no measurement (inflation can fall well below its target), so below
+        # them only a hundredth is questioned.
+        target = ctx.target
+        bounds = sorted(v for v in (target.value, target.baseline) if v) if target else []
+        if not bounds:
+            return []
+        low, high = bounds[0], bounds[-1]
+        if total <= high * FAR_FACTOR and total * FAR_FACTOR**2 >= low:
+            return []
+        reference = high if total > high else low
+        shown = [number(v, decimals(v)) for v in dict.fromkeys((low, high))]
+        said = text(LEVEL_FAR_FROM_TARGET) % {"range": "–".join(shown)}
+    parts = [said]
+    likely = likely_meant(total, reference)
+    if likely is not None:
+        hint = DECIMAL_COMMA_HINT if likely < total else THOUSANDS_DOT_HINT
+        parts.append(
+            text(hint)
+            % {"likely": number(likely, decimals(likely)), "typed": number(total, decimals(total))}
+        )
+    parts.append(text(NOTE_IF_RIGHT))
+    return [" ".join(parts)]
+
+
+def likely_meant(value: Decimal, reference: Decimal) -> Decimal | None:
+    """What `value` most likely was before a separator slip: shifted by the power of ten
+    that brings it nearest to `reference` (2.500 next to 3,06 was 2,5; 3,5 next to 3.200
+    was 3.500). A value that got smaller is a thousands separator read as a decimal one,
+    which shifts by thousands only. None when no such slip explains it."""
+    if value <= 0 or reference <= 0:
+        return None
+    shift = int((reference / value).log10().to_integral_value())
+    if shift == 0 or (shift > 0 and shift % 3):
+        return None
+    likely = value.scaleb(shift).normalize()
+    return likely if decimals(likely) <= MAX_DECIMALS else None

@@ -452,6 +452,147 @@ def test_running_total_lower_than_last_month_needs_a_note(people):
     assert any("Lebih rendah dari bulan lalu (40)" in c for c in checks(response))
 
 
+def earlier_months(slug, code, regency, values, source="tidak-dirinci"):
+    """Verified reports of `regency` for the months before last month, oldest first:
+    `values` are a level's values, or (numerator, denominator) pairs of a ratio."""
+    year, month = previous_month()
+    indicator = Indicator.objects.get(program__slug=slug, code=code)
+    for back, value in enumerate(reversed(values), start=1):
+        earlier = MonthlyReportFactory(
+            program=indicator.program,
+            regency=Regency.objects.get(code=regency),
+            year=year,
+            month=month - back,
+            status=Status.VERIFIED,
+            verified_at=timezone.now(),
+        )
+        ratio = isinstance(value, tuple)
+        RealizationFactory(
+            report=earlier,
+            indicator=indicator,
+            funding_source=FundingSource.objects.get(code=source),
+            value=None if ratio else D(value),
+            numerator=D(value[0]) if ratio else None,
+            denominator=D(value[1]) if ratio else None,
+        )
+
+
+INFLATION_SLIP = (
+    "! Jauh berbeda dari bulan lalu (3,06). Pemisah desimal ditulis dengan koma: 2,5 bukan "
+    "2.500. Periksa, dan beri catatan bila angkanya benar. (perlu catatan sebelum diajukan)"
+)
+
+
+def test_a_level_far_from_last_month_names_the_likely_slip(reference_data):
+    """Palembang's inflation was 3,52 - 3,06 %; '2.500' (meant 2,5) is 2500: a warning
+    that says what was probably meant. A warning, not a refusal: the draft is saved."""
+    earlier_months("gpiss", "inflasi-yoy", "16.71", ["3.52", "3.31", "3.06"])
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    typed = rows(value="2.500", source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), typed, HTTP_HX_REQUEST="true")
+    assert row_messages(check, "inflasi-yoy") == [INFLATION_SLIP]
+    assert (
+        client.post(url("16.71", "gpiss"), {"versi": "0", "aksi": "simpan", **typed}).status_code
+        == 302
+    )
+    refused = client.post(url("16.71", "gpiss"), {"versi": "1", "aksi": "ajukan", **typed})
+    assert refused.status_code == 422
+    assert row_messages(refused, "inflasi-yoy") == [INFLATION_SLIP]
+    assert MonthlyReport.objects.get(regency="16.71", status__in=[Status.DRAFT]).version == 1
+    # Typed as meant: nothing to question, and it goes.
+    meant = rows(value="2,5", source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), meant, HTTP_HX_REQUEST="true")
+    assert checks(check) == []
+    submitted = client.post(url("16.71", "gpiss"), {"versi": "1", "aksi": "ajukan", **meant})
+    assert submitted.status_code == 302
+    assert Realization.objects.get(report__status=Status.SUBMITTED).value == D("2.5")
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("3,21", []),
+        ("30,6", []),  # ten times exactly is not more than ten times
+        ("0,31", []),
+        (
+            "0,3",
+            [
+                "! Jauh berbeda dari bulan lalu (3,06). Periksa, dan beri catatan bila"
+                " angkanya benar. (perlu catatan sebelum diajukan)"
+            ],
+        ),
+        (
+            "306",
+            [
+                "! Jauh berbeda dari bulan lalu (3,06). Pemisah desimal ditulis dengan koma:"
+                " 3,06 bukan 306. Periksa, dan beri catatan bila angkanya benar."
+                " (perlu catatan sebelum diajukan)"
+            ],
+        ),
+    ],
+)
+def test_a_level_is_questioned_only_beyond_ten_times_either_way(reference_data, typed, expected):
+    earlier_months("gpiss", "inflasi-yoy", "16.71", ["3.06"])
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value=typed, source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert row_messages(check, "inflasi-yoy") == expected
+
+
+def test_a_level_without_an_earlier_month_is_held_to_its_target(reference_data):
+    """The year's first report: the target (2,5) and baseline (3,35) give the order of
+    magnitude."""
+    year, _month = previous_month()
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="inflasi-yoy"),
+        regency_id="16.71",
+        year=year,
+        value=D("2.5"),
+        baseline=D("3.35"),
+    )
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+
+    def check(typed):
+        data = rows(value=typed, source="tidak-dirinci", code="inflasi-yoy")
+        answer = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+        return row_messages(answer, "inflasi-yoy")
+
+    assert check("2.500") == [
+        "! Jauh di luar kisaran target dan nilai dasar (2,5–3,35). Pemisah desimal ditulis"
+        " dengan koma: 2,5 bukan 2.500. Periksa, dan beri catatan bila angkanya benar."
+        " (perlu catatan sebelum diajukan)"
+    ]
+    assert check("4,1") == [] and check("0,2") == []
+
+
+def test_a_ratio_whose_percentage_jumps_tenfold_needs_a_note(people):
+    """Stunting 14,7 % last month; a denominator typed with one zero too many makes it
+    1,43 %: a warning (numerator <= denominator is refused already)."""
+    earlier_months("gpstss", "prevalensi-stunting", "16.07", [(150, 1000), (147, 1000)])
+    client = login(people["operator"])
+    data = {
+        "r-prevalensi-stunting-0-source": "tidak-dirinci",
+        "r-prevalensi-stunting-0-num": "143",
+        "r-prevalensi-stunting-0-den": "10.000",
+    }
+    warning = (
+        "! Persentase 1,43 % jauh berbeda dari bulan lalu (14,70 %): periksa pembilang dan"
+        " penyebut, dan beri catatan bila benar. (perlu catatan sebelum diajukan)"
+    )
+    check = client.post(url(slug="gpstss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert row_messages(check, "prevalensi-stunting") == [warning]
+    refused = client.post(url(slug="gpstss"), {"versi": "0", "aksi": "ajukan", **data})
+    assert refused.status_code == 422 and row_messages(refused, "prevalensi-stunting") == [warning]
+    fine = {**data, "r-prevalensi-stunting-0-den": "1.000"}
+    check = client.post(url(slug="gpstss", suffix="periksa/"), fine, HTTP_HX_REQUEST="true")
+    assert row_messages(check, "prevalensi-stunting") == []
+    noted = {**data, "r-prevalensi-stunting-0-note": "Pengukuran serentak di semua posyandu"}
+    assert (
+        client.post(url(slug="gpstss"), {"versi": "0", "aksi": "ajukan", **noted}).status_code
+        == 302
+    )
+
+
 def test_future_months_cannot_be_reported(people):
     today = timezone.localdate()
     year, month = (today.year + 1, 1)

@@ -227,6 +227,43 @@ def test_checks_speak_to_the_verifier(verifier, reference_data):
     assert "beri catatan bila benar" not in text  # the operator's instruction
 
 
+def test_level_and_ratio_checks_speak_to_the_verifier(verifier, reference_data):
+    """Inflation 3,06 then 2.500 (meant 2,5), stunting 14,7 % then 1,43 %: the verifier
+    reads what was probably meant and is asked to compare with the operator's notes."""
+    inflation = Program.objects.get(slug="gpiss").indicators.get(code="inflasi-yoy")
+    stunting = Program.objects.get(slug="gpstss").indicators.get(code="prevalensi-stunting")
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    for indicator, regency, before, now in (
+        (inflation, "16.71", {"value": Decimal("3.06")}, {"value": Decimal(2500)}),
+        (
+            stunting,
+            "16.07",
+            {"value": None, "numerator": Decimal(147), "denominator": Decimal(1000)},
+            {"value": None, "numerator": Decimal(143), "denominator": Decimal(10000)},
+        ),
+    ):
+        for month, values, status in ((8, before, Status.VERIFIED), (9, now, Status.SUBMITTED)):
+            report = MonthlyReportFactory(
+                program=indicator.program,
+                regency=Regency.objects.get(code=regency),
+                year=2026,
+                month=month,
+                status=status,
+                submitted_at=timezone.now(),
+            )
+            RealizationFactory(report=report, indicator=indicator, funding_source=source, **values)
+    warnings = [
+        element_text(p) for p in find_all(page(verifier.get("/verifikasi/")), "p", class_="msg")
+    ]
+    assert sorted(warnings) == [
+        "! Jauh berbeda dari bulan lalu (3,06). Pemisah desimal ditulis dengan koma: 2,5 bukan"
+        " 2.500. Cocokkan dengan catatan operator sebelum memverifikasi."
+        " (operator tidak memberi catatan)",
+        "! Persentase 1,43 % jauh berbeda dari bulan lalu (14,70 %): cocokkan pembilang dan"
+        " penyebut dengan catatan operator. (operator tidak memberi catatan)",
+    ]
+
+
 def test_queue_queries_do_not_grow_with_the_queue(verifier, reference_data):
     for code in CODES[:2]:
         submitted("gbrss", code, 2026, 9)
