@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import permissions, ytd
+from programs.admin_numbers import show_number, whole_number_error
 from programs.forms_admin import target_realizations
 from programs.models import (
     DUE_DATE_OUTSIDE_YEAR,
@@ -342,10 +343,16 @@ class PreviewRow:
 State = PreviewRow.State
 
 
-def _shown(value=None, numerator=None, denominator=None) -> str:
+def _shown(value=None, numerator=None, denominator=None, *, show=None) -> str:
+    """A row's value (or numerator/denominator) as text: `_plain` (exact, to compare)
+    unless `show` is given (`show_number`: as the site writes numbers, 1.234,5)."""
+
+    def text(number) -> str:
+        return "" if number is None else (show or _plain)(number)
+
     if numerator is not None or denominator is not None:
-        return f"{_plain(numerator)}/{_plain(denominator)}"
-    return _plain(value)
+        return f"{text(numerator)}/{text(denominator)}"
+    return text(value)
 
 
 def _plain(value) -> str:
@@ -474,18 +481,19 @@ class RealizationImport:
                 result.reason = _(REPORT_SUBMITTED)
                 continue
             ratio = indicator.measure == Measure.RATIO
-            new = _shown(
+            values = (
                 None if ratio else entry.value,
                 entry.numerator if ratio else None,
                 entry.denominator if ratio else None,
             )
             stored = existing.get((report.pk, indicator.pk, source.pk)) if report else None
-            result.new = new
+            result.new = _shown(*values, show=show_number)
             if stored is None:
                 result.state = State.NEW
             else:
-                result.old = _shown(stored.value, stored.numerator, stored.denominator)
-                same = result.old == new and stored.note == entry.note
+                before = (stored.value, stored.numerator, stored.denominator)
+                result.old = _shown(*before, show=show_number)
+                same = _shown(*before) == _shown(*values) and stored.note == entry.note
                 result.state = State.UNCHANGED if same else State.CHANGED
             result.reason = ""
 
@@ -653,6 +661,10 @@ class TargetImport:
                 said = exc.args[:1] in ((NUMBER_TOO_LARGE,), (AMBIGUOUS_NUMBER,))
                 result.reason = refusal(exc) if said else _(BAD_TARGET_VALUE)
                 continue
+            fraction = whole_number_error(indicator, value)  # the admin target form's rule
+            if fraction is not None:
+                result.reason = str(fraction.messages[0])
+                continue
             try:
                 due = _date(cells.get("batas_waktu"))
             except ValueError:
@@ -680,11 +692,11 @@ class TargetImport:
                 continue
             seen[key] = result.line
             stored = existing.get(key)
-            result.new = _plain(fields["value"])
+            result.new = show_number(fields["value"])
             if stored is None:
                 result.state = State.NEW
                 continue
-            result.old = _plain(stored.value)
+            result.old = show_number(stored.value)
             changed = (
                 _plain(stored.value) != _plain(fields["value"])
                 or _plain(stored.baseline) != _plain(fields["baseline"])

@@ -333,7 +333,7 @@ def test_csv_with_indonesian_numbers_and_semicolons(operator):
     text = ";".join(HEADER) + "\n" + ";".join(row()[:5]) + ";1.250;;;catatan\n"
     preview = upload(login(operator), csv_file(text))
     assert states(preview) == ["new"]
-    assert import_preview_rows(preview)[0]["Baru"] == "1250"
+    assert import_preview_rows(preview)[0]["Baru"] == "1.250"  # as the site writes numbers
 
 
 # --- Targets ----------------------------------------------------------------------------------
@@ -401,3 +401,44 @@ def test_a_target_due_outside_its_year_or_the_next_is_a_row_error(admin_user):
         error_reasons(preview)
         == ["Batas waktu harus jatuh pada tahun target (2024) atau tahun berikutnya."] * 2
     )
+
+
+def test_a_fractional_target_of_a_count_is_a_row_error(admin_user):
+    """The admin target form refuses 1.234,5 houses; the import applied it. Same rule,
+    same message, as a row error: nothing applies."""
+    text = "\n".join(
+        [
+            ";".join(TARGET_HEADER),
+            'gbrss;rumah-dibedah;16.05;2026;"1.234,5";;;;uji',
+            "gbrss;rumah-dibedah;16.06;2026;1.234;;;;uji",
+        ]
+    )
+    client = login(admin_user)
+    preview = upload(client, csv_file(text), kind="targets")
+    assert states(preview) == ["error", "new"]
+    assert error_reasons(preview) == ["Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal."]
+    assert not apply_buttons(preview)
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    assert not Target.objects.filter(year=2026).exists()
+
+
+def test_target_preview_writes_numbers_as_the_site_does(admin_user):
+    """8600 and 14.33 were shown as Python writes them; the preview writes 8.600 and
+    14,33 (and the stored 8.391 before it), as every page does."""
+    file = xlsx(
+        [
+            ["gbrss", "rumah-dibedah", "", 2024, "8.600", None, None, "Rakor", "Revisi"],
+            ["gpstss", "prevalensi-stunting", "16.07", 2024, "14,33", "20,3", None, "", ""],
+        ],
+        header=TARGET_HEADER,
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    shown = [(r["state"], r["Lama"], r["Baru"]) for r in import_preview_rows(preview)]
+    assert shown == [("changed", "8.391", "8.600"), ("new", "", "14,33")]
+
+
+def test_realization_preview_writes_numbers_as_the_site_does(operator):
+    draft_report(value=1250)
+    file = xlsx([row("1.300"), row("1.250", source="dana-desa")])
+    shown = [(r["Lama"], r["Baru"]) for r in import_preview_rows(upload(login(operator), file))]
+    assert shown == [("1.250", "1.300"), ("", "1.250")]
