@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programs import permissions, ytd
+from programs import formats, permissions, ytd
 from programs.admin_numbers import show_number, whole_number_error
 from programs.forms_admin import target_realizations
 from programs.models import (
@@ -100,6 +100,14 @@ EMPTY = gettext_noop("Berkas tidak berisi baris data.")
 NO_HEADER = gettext_noop("Baris judul kolom tidak ditemukan: gunakan templat yang disediakan.")
 MISSING_COLUMNS = gettext_noop("Kolom wajib tidak ada (mungkin diganti namanya): %(columns)s.")
 TOO_MANY_ROWS = gettext_noop("Terlalu banyak baris (%(rows)s); batasnya %(limit)s per berkas.")
+# A file is read no further than a little past the limit, so its true length is unknown.
+TOO_MANY_ROWS_OVER = gettext_noop(
+    "Terlalu banyak baris: berkas ini lebih dari %(limit)s baris, batas per berkas."
+)
+NOT_TEXT = gettext_noop(
+    "Berkas CSV ini berisi karakter yang tidak sah, jadi bukan berkas teks CSV: simpan "
+    "ulang sebagai CSV UTF-8, atau unggah berkas .xlsx."
+)
 UNKNOWN_PROGRAM = gettext_noop("Program tidak dikenal: %(code)s.")
 UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code)s.")
 UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
@@ -196,9 +204,7 @@ def _xlsx_lines(data: bytes):
     try:
         for number, row in enumerate(rows, start=1):  # noqa: B007 - used after the loop
             if number > limit:
-                raise ImportFileError(
-                    _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
-                )
+                raise _too_many_rows()
             yield number, list(row)
     except ImportFileError:
         raise
@@ -213,8 +219,8 @@ def _csv_lines(data: bytes):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(_(NOT_UTF8)) from exc
-    if "\x00" in text:
-        raise ImportFileError(_(WRONG_TYPE))
+    if "\x00" in text:  # a binary file (or UTF-16) named .csv
+        raise ImportFileError(_(NOT_TEXT))
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count)
     limit = settings.IMPORT_MAX_ROWS + 50
@@ -224,9 +230,7 @@ def _csv_lines(data: bytes):
     try:
         for number, row in enumerate(reader, start=1):  # noqa: B007 - used after the loop
             if number > limit:
-                raise ImportFileError(
-                    _(TOO_MANY_ROWS) % {"rows": f"> {limit}", "limit": settings.IMPORT_MAX_ROWS}
-                )
+                raise _too_many_rows()
             yield number, row[: settings.IMPORT_MAX_COLUMNS]
     except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote
         raise ImportFileError(_(FIELD_TOO_LONG) % {"line": number + 1}) from exc
@@ -266,9 +270,18 @@ def _rows_from_lines(lines, *, kind: str) -> list[tuple[int, dict[str, object]]]
         raise ImportFileError(_(EMPTY))
     if len(rows) > settings.IMPORT_MAX_ROWS:
         raise ImportFileError(
-            _(TOO_MANY_ROWS) % {"rows": len(rows), "limit": settings.IMPORT_MAX_ROWS}
+            _(TOO_MANY_ROWS)
+            % {"rows": formats.number(len(rows)), "limit": formats.number(settings.IMPORT_MAX_ROWS)}
         )
     return rows
+
+
+def _too_many_rows() -> ImportFileError:
+    """A file longer than the readers go (IMPORT_MAX_ROWS, plus room for a header and
+    blank lines): refused with the limit, its true length being unknown."""
+    return ImportFileError(
+        _(TOO_MANY_ROWS_OVER) % {"limit": formats.number(settings.IMPORT_MAX_ROWS)}
+    )
 
 
 def _text(value) -> str:

@@ -329,6 +329,37 @@ def test_a_signed_value_is_read_like_its_digits(operator):
     assert Realization.objects.get().value == D(1250)
 
 
+def test_too_many_rows_says_the_real_count_or_the_real_limit(operator, settings):
+    """A 50.000-row file used to be 'Terlalu banyak baris (> 20050)': neither its length
+    nor the limit. Read to a little past the limit, a file says the limit; one that was
+    read whole says its count."""
+    settings.IMPORT_MAX_ROWS = 1000
+    client = login(operator)
+    line = ";".join(str(cell or "") for cell in row())
+    for file in (
+        csv_file(";".join(HEADER) + "\n" + "\n".join(line for _i in range(2500))),
+        xlsx([row("1")] * 2500),
+    ):
+        response = upload(client, file)
+        assert response.status_code == 400
+        assert flash_messages(response) == [
+            "Terlalu banyak baris: berkas ini lebih dari 1.000 baris, batas per berkas."
+        ]
+    response = upload(client, xlsx([row("1")] * 1020))
+    assert flash_messages(response) == ["Terlalu banyak baris (1.020); batasnya 1.000 per berkas."]
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_csv_with_a_nul_byte_is_not_called_the_wrong_file_type(operator):
+    text = ";".join(HEADER) + "\n" + ";".join(str(c or "") for c in row()) + "\x00\n"
+    response = upload(login(operator), csv_file(text))
+    assert response.status_code == 400
+    assert flash_messages(response) == [
+        "Berkas CSV ini berisi karakter yang tidak sah, jadi bukan berkas teks CSV: simpan "
+        "ulang sebagai CSV UTF-8, atau unggah berkas .xlsx."
+    ]
+
+
 def test_csv_with_indonesian_numbers_and_semicolons(operator):
     text = ";".join(HEADER) + "\n" + ";".join(row()[:5]) + ";1.250;;;catatan\n"
     preview = upload(login(operator), csv_file(text))
