@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import ytd
-from programs.admin_numbers import DECIMAL_OVERRIDES, LocalizedNumbersAdminMixin, shown_number
+from programs.admin_numbers import NUMBER_OVERRIDES, LocalizedNumbersAdminMixin, shown_number
 from programs.formats import number
 from programs.forms_admin import (
     IndicatorInlineFormSet,
@@ -403,7 +403,7 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
     fields = ("indicator", "funding_source", "value", "numerator", "denominator", "note")
     extra = 0
     formfield_overrides = {
-        **DECIMAL_OVERRIDES,
+        **NUMBER_OVERRIDES,
         # A one-line note keeps the table readable.
         models.TextField: {"widget": forms.TextInput(attrs={"size": 30})},
     }

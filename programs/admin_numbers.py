@@ -47,6 +47,19 @@ def show_number(value) -> str:
     return number(value, decimals_needed(value))
 
 
+def typed_number(value) -> Decimal:
+    """A number typed in the active language (`parse_number`: 8.600 and 14,33 in
+    Indonesian, 8,600 and 14.33 in English), or the admin's message for what is not one."""
+    try:
+        return parse_number(str(value), get_language() or "id")
+    except ValueError as exc:
+        if NUMBER_TOO_LARGE in exc.args:
+            raise ValidationError(gettext(NUMBER_TOO_LARGE), code="max_value") from exc
+        if AMBIGUOUS_NUMBER in exc.args:  # '0.600': 0,6 or 600?
+            raise ValidationError(refusal(exc), code="ambiguous") from exc
+        raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
+
+
 class LocalizedDecimalField(forms.DecimalField):
     """A decimal typed as text in the active language (not a browser number input, which
     reads "8.600" as 8.6 in some locales)."""
@@ -58,14 +71,7 @@ class LocalizedDecimalField(forms.DecimalField):
             return None
         if isinstance(value, Decimal):
             return value
-        try:
-            return parse_number(str(value), get_language() or "id")
-        except ValueError as exc:
-            if NUMBER_TOO_LARGE in exc.args:
-                raise ValidationError(gettext(NUMBER_TOO_LARGE), code="max_value") from exc
-            if AMBIGUOUS_NUMBER in exc.args:  # '0.600': 0,6 or 600?
-                raise ValidationError(refusal(exc), code="ambiguous") from exc
-            raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
+        return typed_number(value)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
@@ -76,7 +82,28 @@ class LocalizedDecimalField(forms.DecimalField):
         return {}  # no "step"/"min" of a number input on a text input
 
 
-DECIMAL_OVERRIDES = {models.DecimalField: {"form_class": LocalizedDecimalField}}
+class LocalizedIntegerField(forms.IntegerField):
+    """A whole number typed like the decimals (1.234.567 in Indonesian, 1,234,567 in
+    English). Shown without grouping, so that years stay 2024 rather than 2.024."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 10})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        number = typed_number(value)
+        if number % 1:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(number)
+
+
+# Every admin number field: the model field class -> its localized form field.
+NUMBER_OVERRIDES = {
+    models.DecimalField: {"form_class": LocalizedDecimalField},
+    models.IntegerField: {"form_class": LocalizedIntegerField},  # and its subclasses
+}
 
 
 class NumberHistoryContextHelper(HistoricalRecordContextHelper):
@@ -87,10 +114,11 @@ class NumberHistoryContextHelper(HistoricalRecordContextHelper):
 
 
 class LocalizedNumbersAdminMixin:
-    """For every ModelAdmin and inline with decimals: localized input and display, and
+    """For every ModelAdmin and inline with numbers: localized input (and display of
+    decimals), and
     history columns under their translated names with formatted numbers."""
 
-    formfield_overrides = DECIMAL_OVERRIDES
+    formfield_overrides = NUMBER_OVERRIDES
 
     def get_historical_record_context_helper(self, request, historical_record):
         return NumberHistoryContextHelper(self.model, historical_record)

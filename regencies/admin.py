@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin_numbers import DECIMAL_OVERRIDES
+from programs.admin_numbers import NUMBER_OVERRIDES
 from regencies.models import Regency, UserScope
 
 User = get_user_model()
@@ -16,8 +16,9 @@ ALL_PROGRAMS = _("Semua program")
 
 @admin.register(Regency)
 class RegencyAdmin(admin.ModelAdmin):
-    # Area (km², 3 decimals) typed and shown in the active language, like every admin decimal.
-    formfield_overrides = DECIMAL_OVERRIDES
+    # Area (km², 3 decimals) and population typed in the active language (1.234.567), like
+    # every admin number.
+    formfield_overrides = NUMBER_OVERRIDES
     list_display = ("code", "bps_code", "name", "kind", "capital", "population")
     list_display_links = ("code", "name")
     list_filter = ("kind", "is_synthetic")

@@ -1,10 +1,15 @@
 """The 17 kabupaten/kota of Sumatera Selatan and who works on which of them."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+AREA_NEGATIVE = _("Luas wilayah tidak boleh negatif.")
 
 
 class RegencyQuerySet(models.QuerySet):
@@ -34,7 +39,12 @@ class Regency(models.Model):
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     capital = models.CharField(_("ibu kota"), max_length=100, blank=True)
     area_km2 = models.DecimalField(
-        _("luas (km²)"), max_digits=10, decimal_places=3, null=True, blank=True
+        _("luas (km²)"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0), message=AREA_NEGATIVE)],
     )
     population = models.PositiveIntegerField(_("jumlah penduduk"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(
@@ -58,6 +68,11 @@ class Regency(models.Model):
                 condition=Q(code__regex=r"^[0-9]{2}\.[0-9]{2}$"),
                 name="regency_code_format",
                 violation_error_message=_("Kode Kemendagri harus berformat 16.07."),
+            ),
+            models.CheckConstraint(
+                condition=Q(area_km2__isnull=True) | Q(area_km2__gte=0),
+                name="regency_area_non_negative",
+                violation_error_message=AREA_NEGATIVE,
             ),
         ]
 

@@ -9,7 +9,15 @@ from django.urls import reverse
 from programs.models import Program
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory, UserScopeFactory
-from tests.helpers import admin_column, admin_headers, error_messages, find, formset_data, page
+from tests.helpers import (
+    admin_column,
+    admin_headers,
+    attribute,
+    error_messages,
+    find,
+    formset_data,
+    page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +208,70 @@ def test_user_and_scope_lists_run_a_fixed_number_of_queries(admin_client, refere
 
     assert queries() == few
     assert get_user_model().objects.count() == 24  # 23 scoped users and the admin
+
+
+def regency_change(admin_client, regency, **overrides):
+    """POST the regency's change form as it stands, with `overrides` applied."""
+    data = {
+        "bps_code": regency.bps_code,
+        "name": regency.name,
+        "kind": regency.kind,
+        "capital": regency.capital,
+        "area_km2": "" if regency.area_km2 is None else str(regency.area_km2),
+        "population": "" if regency.population is None else str(regency.population),
+        "population_year": regency.population_year or "",
+        "source_note": regency.source_note,
+        "_save": "Simpan",
+        **overrides,
+    }
+    return admin_client.post(reverse("admin:regencies_regency_change", args=[regency.pk]), data)
+
+
+def test_regency_area_cannot_be_negative(admin_client, reference_data):
+    regency = Regency.objects.get(code="16.07")
+    before = regency.area_km2
+
+    response = regency_change(admin_client, regency, area_km2="-1")
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-area_km2")) == [
+        "Luas wilayah tidak boleh negatif."
+    ]
+    regency.refresh_from_db()
+    assert regency.area_km2 == before
+
+
+@pytest.mark.parametrize(
+    "language, typed", [("id", "1.234.567"), ("id", "1234567"), ("en", "1,234,567")]
+)
+def test_regency_population_takes_thousands_separators(
+    admin_client, reference_data, language, typed
+):
+    """Whole numbers are typed like the decimals: with the active language's grouping."""
+    admin_client.cookies["bahasa"] = language
+    regency = Regency.objects.get(code="16.07")
+
+    response = regency_change(admin_client, regency, population=typed)
+
+    assert response.status_code == 302, error_messages(page(response))
+    regency.refresh_from_db()
+    assert regency.population == 1234567
+
+
+def test_regency_population_refuses_a_fraction(admin_client, reference_data):
+    regency = Regency.objects.get(code="16.07")
+    before = regency.population
+
+    response = regency_change(admin_client, regency, population="1.234,5")
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-population"))
+    regency.refresh_from_db()
+    assert regency.population == before
+
+
+def test_years_in_admin_forms_are_shown_without_grouping(admin_client, reference_data):
+    response = admin_client.get(reverse("admin:regencies_regency_change", args=["16.07"]))
+
+    year = find(page(response), "input", name="population_year")
+    assert attribute(year, "value") == "2025"
