@@ -24,6 +24,9 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 DUE_DATE_OUTSIDE_YEAR = _(
     "Batas waktu harus jatuh pada tahun target (%(year)s) atau tahun berikutnya."
 )
+# Messages of database constraints shared by several models.
+MONTH_1_12 = _("Bulan harus antara 1 dan 12.")
+REASON_REQUIRED = _("Isi alasannya.")
 
 
 def is_valid_period(year: int, month: int) -> bool:
@@ -171,9 +174,12 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(measure__in=["increment", "running_total", "ratio", "level"]),
                 name="indicator_measure_valid",
+                violation_error_message=_("Ukuran indikator tidak dikenal."),
             ),
             models.CheckConstraint(
-                condition=Q(direction__in=["up", "down"]), name="indicator_direction_valid"
+                condition=Q(direction__in=["up", "down"]),
+                name="indicator_direction_valid",
+                violation_error_message=_("Arah indikator tidak dikenal."),
             ),
         ]
 
@@ -324,10 +330,15 @@ class Target(models.Model):
                     "Target provinsi untuk indikator dan tahun ini sudah ada."
                 ),
             ),
-            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="target_value_non_negative",
+                violation_error_message=_("Nilai target tidak boleh negatif."),
+            ),
             models.CheckConstraint(
                 condition=Q(baseline__isnull=True) | Q(baseline__gte=0),
                 name="target_baseline_non_negative",
+                violation_error_message=_("Nilai dasar (baseline) tidak boleh negatif."),
             ),
         ]
 
@@ -399,7 +410,11 @@ class TargetSplit(models.Model):
         verbose_name_plural = _("rencana per sumber dana")
         constraints = [
             models.UniqueConstraint(fields=["target", "group"], name="target_split_unique"),
-            models.CheckConstraint(condition=Q(value__gte=0), name="target_split_non_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="target_split_non_negative",
+                violation_error_message=_("Nilai tidak boleh negatif."),
+            ),
         ]
 
     def __str__(self):
@@ -442,7 +457,11 @@ class TargetMilestone(models.Model):
         ordering = ["due_date"]
         constraints = [
             models.UniqueConstraint(fields=["target", "due_date"], name="milestone_unique"),
-            models.CheckConstraint(condition=Q(value__gte=0), name="milestone_non_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="milestone_non_negative",
+                violation_error_message=_("Nilai tidak boleh negatif."),
+            ),
         ]
 
     def __str__(self):
@@ -564,21 +583,29 @@ class MonthlyReport(models.Model):
                 fields=["program", "year", "month"],
                 condition=Q(regency__isnull=True),
                 name="report_unique_per_province_month",
+                violation_error_message=_(
+                    "Laporan provinsi bulan ini untuk program ini sudah ada."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(month__gte=1) & Q(month__lte=12), name="report_month_1_12"
+                condition=Q(month__gte=1) & Q(month__lte=12),
+                name="report_month_1_12",
+                violation_error_message=MONTH_1_12,
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "verified", "returned"]),
                 name="report_status_valid",
+                violation_error_message=_("Status laporan tidak dikenal."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="verified") | Q(verified_at__isnull=False),
                 name="report_verified_has_time",
+                violation_error_message=_("Laporan terverifikasi harus punya waktu verifikasi."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="returned") | ~Q(return_reason=""),
                 name="report_returned_has_reason",
+                violation_error_message=_("Laporan yang dikembalikan harus punya alasan."),
             ),
         ]
         indexes = [
@@ -674,20 +701,24 @@ class Realization(models.Model):
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(value__gte=0),
                 name="realization_value_non_negative",
+                violation_error_message=_("Nilai tidak boleh negatif."),
             ),
             models.CheckConstraint(
                 condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
                 name="realization_numerator_non_negative",
+                violation_error_message=_("Pembilang tidak boleh negatif."),
             ),
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
                 name="realization_denominator_positive",
+                violation_error_message=_("Penyebut harus lebih dari 0."),
             ),
             models.CheckConstraint(
                 condition=Q(numerator__isnull=True)
                 | Q(denominator__isnull=True)
                 | Q(numerator__lte=F("denominator")),
                 name="realization_numerator_le_denominator",
+                violation_error_message=_("Pembilang tidak boleh lebih besar dari penyebut."),
             ),
             models.CheckConstraint(
                 condition=(Q(value__isnull=False) & Q(numerator__isnull=True))
@@ -761,9 +792,15 @@ class LockException(models.Model):
                 violation_error_message=_("Pengecualian untuk laporan ini sudah ada; ubah saja."),
             ),
             models.CheckConstraint(
-                condition=Q(month__gte=1) & Q(month__lte=12), name="lock_exception_month"
+                condition=Q(month__gte=1) & Q(month__lte=12),
+                name="lock_exception_month",
+                violation_error_message=MONTH_1_12,
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="lock_exception_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="lock_exception_has_reason",
+                violation_error_message=REASON_REQUIRED,
+            ),
         ]
 
     def __str__(self):
@@ -778,6 +815,12 @@ class ReportingExemptionManager(models.Manager):
             indicator__code=indicator_code,
             start=start,
         )
+
+
+EXEMPTION_EXISTS = _("Pengecualian ini sudah ada; ubah saja.")
+# Earliest: January of the year before the program's launch (ReportingExemption.clean).
+EXEMPTION_TOO_EARLY = _("Bulan mulai paling awal Januari %(year)s: periksa tahunnya.")
+EXEMPTION_TOO_LATE = _("Paling lambat Desember %(year)s: periksa tahunnya.")
 
 
 class ReportingExemption(models.Model):
@@ -834,9 +877,21 @@ class ReportingExemption(models.Model):
             models.UniqueConstraint(
                 fields=["regency", "program", "indicator", "start"],
                 name="reporting_exemption_unique",
-                violation_error_message=_("Pengecualian ini sudah ada; ubah saja."),
+                violation_error_message=EXEMPTION_EXISTS,
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="reporting_exemption_has_reason"),
+            # A whole-program exemption has no indicator, and NULLs never collide in the
+            # constraint above: without this one it could be saved any number of times.
+            models.UniqueConstraint(
+                fields=["regency", "program", "start"],
+                condition=Q(indicator__isnull=True),
+                name="reporting_exemption_unique_program",
+                violation_error_message=EXEMPTION_EXISTS,
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="reporting_exemption_has_reason",
+                violation_error_message=REASON_REQUIRED,
+            ),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=F("start")),
                 name="reporting_exemption_end_after_start",
@@ -859,10 +914,32 @@ class ReportingExemption(models.Model):
             self.start = self.start.replace(day=1)
         if self.end:
             self.end = self.end.replace(day=1)
+        self._clean_years()
         if self.indicator_id and self.program_id and self.indicator.program_id != self.program_id:
             raise ValidationError(
                 {"indicator": _("Indikator ini bukan bagian dari program yang dipilih.")}
             )
+
+    def earliest_start(self) -> dt.date:
+        """January of the year before the program's launch (1 January 2023 for a program
+        launched in 2024; MIN_YEAR without a launch date). Nothing is due before the
+        launch, so an earlier month is a typing slip (0024, 1924); the year of slack
+        leaves room for a launch date corrected later."""
+        launch = self.program.launch_date if self.program_id else None
+        return dt.date(max(MIN_YEAR, launch.year - 1) if launch else MIN_YEAR, 1, 1)
+
+    def _clean_years(self) -> None:
+        errors = {}
+        if self.start and self.program_id:
+            earliest = self.earliest_start()
+            if self.start < earliest:
+                errors["start"] = EXEMPTION_TOO_EARLY % {"year": earliest.year}
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value and value.year > MAX_YEAR:
+                errors[name] = EXEMPTION_TOO_LATE % {"year": MAX_YEAR}
+        if errors:
+            raise ValidationError(errors)
 
     def covers(self, year: int, month: int) -> bool:
         period = dt.date(year, month, 1)
@@ -1070,11 +1147,14 @@ class Attachment(models.Model):
         ordering = ["uploaded_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["photo", "pdf"]), name="attachment_kind_valid"
+                condition=Q(kind__in=["photo", "pdf"]),
+                name="attachment_kind_valid",
+                violation_error_message=_("Lampiran harus berupa foto atau PDF."),
             ),
             models.CheckConstraint(
                 condition=Q(is_public=False) | Q(kind="photo"),
                 name="attachment_public_only_photo",
+                violation_error_message=_("Hanya foto yang dapat ditampilkan untuk umum."),
             ),
         ]
 
@@ -1121,7 +1201,11 @@ class Comment(models.Model):
         verbose_name_plural = _("komentar")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="comment_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="comment_not_empty",
+                violation_error_message=_("Komentar tidak boleh kosong."),
+            ),
         ]
 
     def __str__(self):
