@@ -10,6 +10,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -23,6 +24,8 @@ from programs.admin_numbers import NUMBER_OVERRIDES, LocalizedNumbersAdminMixin,
 from programs.formats import number
 from programs.forms_admin import (
     IndicatorInlineFormSet,
+    MonthlyReportAdminForm,
+    RealizationAdminForm,
     RealizationInlineFormSet,
     TargetAdminForm,
     TargetChangelistForm,
@@ -101,6 +104,20 @@ class YearToDateMaintained:
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         ytd.flush()
+
+
+class HistoryNotReverted:
+    """History is shown but never reverted: a reverted report would undo its workflow
+    (status, verification) and a reverted realization would skip the entry rules; both
+    change through the report's page and the application's services."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class IndicatorChoicesMixin:
@@ -397,8 +414,14 @@ WORKFLOW_FIELDS = (
 )
 
 
+# Which report it is: fixed once created (moving it would move its figures to another
+# regency or month, past that month's own rules).
+REPORT_PLACE_FIELDS = ("regency", "program", "year", "month")
+
+
 class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin.TabularInline):
     model = Realization
+    form = RealizationAdminForm
     formset = RealizationInlineFormSet
     fields = ("indicator", "funding_source", "value", "numerator", "denominator", "note")
     extra = 0
@@ -424,10 +447,15 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(LocalizedNumbersAdminMixin, YearToDateMaintained, SimpleHistoryAdmin):
+class MonthlyReportAdmin(
+    LocalizedNumbersAdminMixin, YearToDateMaintained, HistoryNotReverted, SimpleHistoryAdmin
+):
     """Reports and their realizations; the workflow itself (submit, verify, return) runs
-    through the application's services, so its fields are read-only here."""
+    through the application's services, so its fields are read-only here. Realizations
+    follow the entry form's rules (`RealizationAdminForm`); a report stays in its place and
+    month once created. "Lihat di situs" opens a regency report's entry page."""
 
+    form = MonthlyReportAdminForm
     inlines = [RealizationInline]
     list_display = (
         "area",
@@ -449,9 +477,8 @@ class MonthlyReportAdmin(LocalizedNumbersAdminMixin, YearToDateMaintained, Simpl
     )
     list_select_related = ("regency", "program")
     search_fields = ("regency__name", "program__name", "program__acronym", "program__slug")
-    readonly_fields = WORKFLOW_FIELDS
     fieldsets = (
-        (None, {"fields": ("regency", "program", "year", "month", "is_demo")}),
+        (None, {"fields": (*REPORT_PLACE_FIELDS, "is_demo")}),
         (
             _("Alur laporan"),
             {
@@ -464,6 +491,11 @@ class MonthlyReportAdmin(LocalizedNumbersAdminMixin, YearToDateMaintained, Simpl
         ),
     )
     history_list_display = ["status", "version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return WORKFLOW_FIELDS
+        return (*REPORT_PLACE_FIELDS, *WORKFLOW_FIELDS)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -482,9 +514,11 @@ class MonthlyReportAdmin(LocalizedNumbersAdminMixin, YearToDateMaintained, Simpl
 
 
 @admin.register(Realization)
-class RealizationAdmin(
-    LocalizedNumbersAdminMixin, YearToDateMaintained, IndicatorChoicesMixin, SimpleHistoryAdmin
-):
+class RealizationAdmin(LocalizedNumbersAdminMixin, HistoryNotReverted, SimpleHistoryAdmin):
+    """Realizations listed and shown only: they change with their report, on the report's
+    admin page (whose save checks the entry rules for the report as a whole and raises the
+    report's version, so an entry form open on it cannot overwrite the change)."""
+
     list_display = (
         "report",
         "indicator",
@@ -508,9 +542,17 @@ class RealizationAdmin(
         "indicator__program",
         "funding_source",
     )
-    autocomplete_fields = ("report",)
     search_fields = ("indicator__name", "indicator__code", "funding_source__name", "note")
     history_list_display = ["value_shown", "numerator_shown", "denominator_shown"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LockException)

@@ -14,7 +14,10 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Realization, Target
+from programs import permissions
+from programs.models import Indicator, MonthlyReport, Realization, Target
+from programs.obligations import Obligations
+from programs.reporting import rules
 
 REASON_REQUIRED = _("Target ini sudah memiliki realisasi: isi alasan perubahan.")
 REASON_HELP = _(
@@ -231,19 +234,105 @@ class IndicatorInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(ONE_HEADLINE_PER_PROGRAM, code="one_headline")
 
 
+# Monthly reports and their realizations: the entry form's rules (programs.reporting.rules),
+# applied to what an admin types. The admin is the only way to enter the province's own
+# reports (MonthlyReport.get_absolute_url) and to correct a report without sending it
+# back to its operator, so it keeps the same rules rather than its own.
+
+
+def _realization_field(indicator: Indicator, message: str) -> str:
+    """The inline field an entry-rule message is about."""
+    if message == rules.NOTE_TOO_LONG:
+        return "note"
+    if indicator.measure != Indicator.Measure.RATIO:
+        return "value"
+    return "denominator" if message == rules.DENOMINATOR_ZERO else "numerator"
+
+
+class RealizationAdminForm(forms.ModelForm):
+    """One realization row checked as the entry form checks it (`rules.check_numbers`,
+    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator."""
+
+    class Meta:
+        model = Realization
+        fields = ("indicator", "funding_source", "value", "numerator", "denominator", "note")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        indicator = cleaned_data.get("indicator")
+        numbers = ("value", "numerator", "denominator", "note")
+        if indicator is None or any(self.has_error(name) for name in numbers):
+            return cleaned_data
+        row = rules.EntryRow(
+            key="admin",
+            indicator=indicator,
+            source_code="",
+            value=cleaned_data.get("value"),
+            numerator=cleaned_data.get("numerator"),
+            denominator=cleaned_data.get("denominator"),
+            note=cleaned_data.get("note") or "",
+        )
+
+        def error(_row, text, **params):
+            self.add_error(_realization_field(indicator, text), rules.translated(text, **params))
+
+        rules.check_note(row, error)
+        rules.check_numbers(row, error)
+        return cleaned_data
+
+
 class RealizationInlineFormSet(forms.BaseInlineFormSet):
-    """A report's realizations belong to indicators of the report's program."""
+    """A report's realizations as the entry form has them: indicators of the report's
+    program, one value for a level indicator, none for an indicator the regency is exempt
+    from that month (rows stored before the exemption began may stay as they are)."""
 
     def clean(self):
         super().clean()
-        program_id = self.instance.program_id
+        report = self.instance
+        obligations = None
+        if report.regency_id and report.year and report.month:
+            # The regency's exemptions only (no programs given: no launch dates): a report
+            # that exists is counted even before its program's launch.
+            obligations = Obligations.load(regency_codes=[report.regency_id])
+        levels = set()
         for form in self.forms:
             cleaned_data = getattr(form, "cleaned_data", None) or {}
             indicator = cleaned_data.get("indicator")
             if cleaned_data.get("DELETE") or indicator is None:
                 continue
-            if indicator.program_id != program_id:
+            if indicator.program_id != report.program_id:
                 form.add_error("indicator", INDICATOR_NOT_IN_PROGRAM)
+                continue
+            if indicator.measure == Indicator.Measure.LEVEL:
+                if indicator.pk in levels:
+                    form.add_error("indicator", rules.translated(rules.ONE_LEVEL_VALUE))
+                levels.add(indicator.pk)
+            if (
+                obligations is not None
+                and form.has_changed()
+                and not obligations.indicator_required(
+                    report.regency_id, indicator, report.year, report.month
+                )
+            ):
+                form.add_error(
+                    "indicator", rules.translated(rules.NOT_REQUIRED, name=indicator.name)
+                )
+
+
+class MonthlyReportAdminForm(forms.ModelForm):
+    """A new report's month has begun, as in the entry form (an existing report's place
+    and month are read-only: moving a report would move its figures)."""
+
+    class Meta:
+        model = MonthlyReport
+        fields = ("regency", "program", "year", "month", "is_demo")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        year, month = cleaned_data.get("year"), cleaned_data.get("month")
+        if year and month and permissions.is_future(year, month):
+            self.add_error("month", rules.translated(rules.FUTURE_MONTH))
+        return cleaned_data
 
 
 __all__ = [
@@ -251,6 +340,8 @@ __all__ = [
     "LIST_EDIT_REFUSED",
     "REASON_REQUIRED",
     "IndicatorInlineFormSet",
+    "MonthlyReportAdminForm",
+    "RealizationAdminForm",
     "RealizationInlineFormSet",
     "TargetAdminForm",
     "TargetChangelistForm",

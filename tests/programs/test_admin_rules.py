@@ -1,14 +1,27 @@
 """The rules the admin shares with the rest of the application: database constraints
 speak Indonesian, and reporting exemptions are not duplicated or dated by a slip."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.db.models import CheckConstraint
 from django.urls import reverse
+from django.utils import timezone
 
-from programs.models import Program, ReportingExemption
-from tests.admin_helpers import change_data, field_errors, gbrss_province_target
-from tests.helpers import error_messages, page
+from programs.models import (
+    FundingSource,
+    Indicator,
+    MonthlyReport,
+    Program,
+    Realization,
+    ReportingExemption,
+)
+from regencies.models import Regency
+from tests.admin_helpers import change_data, field_errors, gbrss_province_target, realize
+from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.helpers import attribute, error_messages, find, find_all, page
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +123,219 @@ def test_an_exemption_cannot_end_before_it_starts_or_after_2100(admin_client, re
     assert "Bulan akhir tidak boleh sebelum bulan mulai." in error_messages(page(before))
     assert field_errors(late, "end") == ["Paling lambat Desember 2100: periksa tahunnya."]
     assert not ReportingExemption.objects.filter(program=program).exists()
+
+
+# Monthly reports and realizations: the entry form's rules
+
+
+def report_data(report: MonthlyReport, rows: list[dict], **overrides) -> dict:
+    """The report change form's POST: its fields and `rows` as the realization inline
+    (each row: id, indicator, funding_source, value, numerator, denominator, note)."""
+    data = {
+        "regency": report.regency_id or "",
+        "program": report.program_id,
+        "year": report.year,
+        "month": report.month,
+        "realizations-TOTAL_FORMS": str(len(rows)),
+        "realizations-INITIAL_FORMS": str(sum(1 for row in rows if row.get("id"))),
+        "_save": "Simpan",
+        **overrides,
+    }
+    for i, row in enumerate(rows):
+        for name in ("id", "indicator", "funding_source", "value", "numerator", "denominator"):
+            data[f"realizations-{i}-{name}"] = row.get(name, "")
+        data[f"realizations-{i}-note"] = row.get("note", "")
+        data[f"realizations-{i}-report"] = report.pk or ""
+    return data
+
+
+def row_of(realization: Realization, **overrides) -> dict:
+    def shown(value):
+        return "" if value is None else str(value.normalize())
+
+    return {
+        "id": realization.pk,
+        "indicator": realization.indicator_id,
+        "funding_source": realization.funding_source_id,
+        "value": shown(realization.value),
+        "numerator": shown(realization.numerator),
+        "denominator": shown(realization.denominator),
+        "note": realization.note,
+        **overrides,
+    }
+
+
+def post_report(admin_client, report, rows, **overrides):
+    return admin_client.post(
+        reverse("admin:programs_monthlyreport_change", args=[report.pk]),
+        report_data(report, rows, **overrides),
+    )
+
+
+def inline_errors(response, name: str) -> list[str]:
+    """The errors beside the realization inline's cells `name`."""
+    root = page(response)
+    return [
+        e for cell in find_all(root, "td", class_=f"field-{name}") for e in error_messages(cell)
+    ]
+
+
+@pytest.fixture
+def banyuasin():
+    return Regency.objects.get(code="16.07")
+
+
+@pytest.fixture
+def ratio_realization(reference_data, banyuasin):
+    """A verified Banyuasin report of stunting prevalence: 30 of 400 toddlers."""
+    indicator = Indicator.objects.get(code="prevalensi-stunting")
+    report = MonthlyReportFactory(regency=banyuasin, program=indicator.program, month=2)
+    return RealizationFactory(
+        report=report,
+        indicator=indicator,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=None,
+        numerator=Decimal(30),
+        denominator=Decimal(400),
+    )
+
+
+def test_a_count_realization_is_a_whole_number(admin_client, reference_data, banyuasin):
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    before = realization.value
+
+    response = post_report(admin_client, realization.report, [row_of(realization, value="8.600,5")])
+
+    assert response.status_code == 200
+    assert inline_errors(response, "value") == ["Harus bilangan bulat (tanpa desimal)."]
+    realization.refresh_from_db()
+    assert realization.value == before
+    # Typed whole, the same number is saved.
+    response = post_report(admin_client, realization.report, [row_of(realization, value="8.600")])
+    assert response.status_code == 302
+    realization.refresh_from_db()
+    assert realization.value == Decimal(8600)
+
+
+def test_a_ratio_realization_needs_its_numerator_and_denominator(admin_client, ratio_realization):
+    row = row_of(ratio_realization, value="7,5", numerator="", denominator="")
+
+    response = post_report(admin_client, ratio_realization.report, [row])
+
+    assert response.status_code == 200
+    assert inline_errors(response, "numerator") == ["Isi pembilang dan penyebut."]
+    ratio_realization.refresh_from_db()
+    assert ratio_realization.value is None
+    assert ratio_realization.numerator == Decimal(30)
+
+
+def test_a_numerator_above_its_denominator_is_refused_in_words(admin_client, ratio_realization):
+    row = row_of(ratio_realization, numerator="500", denominator="400")
+
+    response = post_report(admin_client, ratio_realization.report, [row])
+
+    assert response.status_code == 200
+    assert inline_errors(response, "numerator") == [
+        "Pembilang tidak boleh lebih besar dari penyebut."
+    ]
+    assert "realization_numerator_le_denominator" not in response.content.decode()
+    ratio_realization.refresh_from_db()
+    assert ratio_realization.numerator == Decimal(30)
+
+
+def test_a_level_indicator_takes_one_value_per_report(admin_client, reference_data):
+    palembang = Regency.objects.get(code="16.71")  # a BPS city: reports inflation
+    indicator = Indicator.objects.get(code="inflasi-yoy")
+    report = MonthlyReportFactory(regency=palembang, program=indicator.program, month=2)
+    sources = list(FundingSource.objects.order_by("order")[:2])
+    rows = [
+        {"indicator": indicator.pk, "funding_source": source.pk, "value": "2,5"}
+        for source in sources
+    ]
+
+    response = post_report(admin_client, report, rows)
+
+    assert response.status_code == 200
+    assert inline_errors(response, "indicator") == ["Indikator ini hanya diisi satu nilai."]
+    assert not report.realizations.exists()
+
+
+def test_an_exempt_indicator_takes_no_new_value(admin_client, reference_data, banyuasin):
+    indicator = Indicator.objects.get(code="inflasi-yoy")  # Banyuasin does not report it
+    report = MonthlyReportFactory(regency=banyuasin, program=indicator.program, month=2)
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    row = {"indicator": indicator.pk, "funding_source": source.pk, "value": "2,5"}
+
+    response = post_report(admin_client, report, [row])
+
+    assert response.status_code == 200
+    assert any("tidak wajib dilaporkan" in e for e in inline_errors(response, "indicator"))
+    assert not report.realizations.exists()
+
+
+def test_a_report_stays_in_its_place_and_month(admin_client, reference_data, banyuasin):
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    report = realization.report  # verified, January 2024
+    url = reverse("admin:programs_monthlyreport_change", args=[report.pk])
+    assert not find_all(page(admin_client.get(url)), "input", name="month")
+
+    response = post_report(
+        admin_client, report, [row_of(realization)], year="2030", month="5", regency="16.71"
+    )
+
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.regency_id, report.year, report.month) == ("16.07", 2024, 1)
+    assert report.status == MonthlyReport.Status.VERIFIED
+
+
+def test_a_new_report_cannot_be_for_a_month_not_yet_begun(admin_client, reference_data):
+    program = Program.objects.get(slug="gbrss")
+    next_month = timezone.localdate().replace(day=1) + dt.timedelta(days=32)
+    data = report_data(
+        MonthlyReport(regency_id="16.07", program=program, year=next_month.year),
+        [],
+        month=str(next_month.month),
+    )
+
+    response = admin_client.post(reverse("admin:programs_monthlyreport_add"), data)
+
+    assert response.status_code == 200
+    assert field_errors(response, "month") == ["Bulan yang belum berjalan tidak dapat dilaporkan."]
+    assert not MonthlyReport.objects.filter(program=program).exists()
+
+
+def test_realizations_change_only_with_their_report(admin_client, reference_data, banyuasin):
+    """A realization alone is shown, not changed, added, deleted or reverted: its
+    report's page checks the report as a whole and raises its version."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    change = reverse("admin:programs_realization_change", args=[realization.pk])
+    version = realization.history.first().history_id
+    revert = reverse("admin:programs_realization_simple_history", args=[realization.pk, version])
+    data = {
+        "report": realization.report_id,
+        "indicator": realization.indicator_id,
+        "funding_source": realization.funding_source_id,
+        "value": "8.600,5",
+        "_save": "Simpan",
+    }
+
+    assert admin_client.get(change).status_code == 200  # shown
+    assert admin_client.post(change, data).status_code == 403
+    assert admin_client.post(revert, data).status_code == 403
+    assert admin_client.get(reverse("admin:programs_realization_add")).status_code == 403
+    delete = reverse("admin:programs_realization_delete", args=[realization.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    realization.refresh_from_db()
+    assert realization.value == Decimal(1)
+
+
+def test_a_regency_report_links_to_its_entry_page(admin_client, reference_data, banyuasin):
+    report = realize(gbrss_province_target(), regency=banyuasin).report
+    url = reverse("admin:programs_monthlyreport_change", args=[report.pk])
+
+    link = find(page(admin_client.get(url)), "a", class_="viewsitelink")
+    response = admin_client.get(attribute(link, "href"))
+
+    assert response.status_code == 302
+    assert response.url.endswith("/laporan/16.07/gbrss/2024-01/")

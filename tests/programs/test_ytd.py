@@ -274,10 +274,29 @@ def test_admin_writes_rebuild_in_their_own_transaction(admin_client):
         report=report, indicator=indicators[0], funding_source=sources[1], value=Decimal(6)
     )
     ytd.flush()
+    # A realization is deleted on its report's page (the realization admin only shows).
+    rows = {}
+    for i, realization in enumerate((kept, removed)):
+        rows |= {
+            f"realizations-{i}-id": realization.pk,
+            f"realizations-{i}-report": report.pk,
+            f"realizations-{i}-indicator": realization.indicator_id,
+            f"realizations-{i}-funding_source": realization.funding_source_id,
+            f"realizations-{i}-value": str(realization.value),
+        }
     response = admin_client.post(
-        f"/admin/programs/realization/{removed.pk}/delete/", {"post": "yes"}
+        f"/admin/programs/monthlyreport/{report.pk}/change/",
+        {
+            "is_demo": "",
+            "realizations-TOTAL_FORMS": "2",
+            "realizations-INITIAL_FORMS": "2",
+            **rows,
+            "realizations-1-DELETE": "on",
+            "_save": "Simpan",
+        },
     )
     assert response.status_code == 302
+    assert not Realization.objects.filter(pk=removed.pk).exists()
     assert not ProgressDirty.objects.exists()  # rebuilt inside the admin's transaction
     row = ProgressYTD.objects.get(
         indicator_id=kept.indicator_id,
