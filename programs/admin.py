@@ -29,6 +29,7 @@ from programs.forms_admin import (
     RealizationInlineFormSet,
     TargetAdminForm,
     TargetChangelistForm,
+    TargetPartsInlineFormSet,
     target_has_realizations_expression,
 )
 from programs.models import (
@@ -191,12 +192,14 @@ class FundingSourceAdmin(admin.ModelAdmin):
 
 class TargetSplitInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = TargetSplit
+    formset = TargetPartsInlineFormSet
     fields = ("group", "value", "source_note")
     extra = 0
 
 
 class TargetMilestoneInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = TargetMilestone
+    formset = TargetPartsInlineFormSet
     fields = ("label", "due_date", "value", "source_note")
     extra = 0
 

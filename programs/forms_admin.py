@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions
-from programs.models import Indicator, MonthlyReport, Realization, Target
+from programs.models import DUE_DATE_OUTSIDE_YEAR, Indicator, MonthlyReport, Realization, Target
 from programs.obligations import Obligations
 from programs.reporting import rules
 
@@ -218,6 +218,31 @@ def _check_numbers(form, cleaned_data, *, confirm, in_list=False) -> None:
             form.add_error(name, ValidationError(message % params, code="large_change"))
 
 
+class TargetPartsInlineFormSet(forms.BaseInlineFormSet):
+    """A target's funding splits and milestones follow the target's own rules: whole
+    numbers for count units (`whole_number_error`, as `_check_numbers` on the target's
+    value) and a milestone falls due within the target's year or the next
+    (`Target.due_date_fits`, as the target's own due date). The target is the one being
+    saved, with the indicator and year the form gives it."""
+
+    def clean(self):
+        from programs.admin_numbers import whole_number_error
+
+        super().clean()
+        target = self.instance
+        indicator = target.indicator if target.indicator_id else None
+        for form in self.forms:
+            cleaned_data = getattr(form, "cleaned_data", None) or {}
+            if not cleaned_data or cleaned_data.get("DELETE"):
+                continue
+            error = whole_number_error(indicator, cleaned_data.get("value"))
+            if error is not None and not form.has_error("value"):
+                form.add_error("value", error)
+            due = cleaned_data.get("due_date")
+            if due is not None and not Target.due_date_fits(target.year, due):
+                form.add_error("due_date", DUE_DATE_OUTSIDE_YEAR % {"year": target.year})
+
+
 class IndicatorInlineFormSet(forms.BaseInlineFormSet):
     """Two headline indicators ticked in one save would break a database constraint."""
 
@@ -345,6 +370,7 @@ __all__ = [
     "RealizationInlineFormSet",
     "TargetAdminForm",
     "TargetChangelistForm",
+    "TargetPartsInlineFormSet",
     "target_has_realizations",
     "target_has_realizations_expression",
     "target_realizations",

@@ -17,6 +17,8 @@ from programs.models import (
     Program,
     Realization,
     ReportingExemption,
+    Target,
+    TargetSplit,
 )
 from regencies.models import Regency
 from tests.admin_helpers import change_data, field_errors, gbrss_province_target, realize
@@ -339,3 +341,107 @@ def test_a_regency_report_links_to_its_entry_page(admin_client, reference_data, 
 
     assert response.status_code == 302
     assert response.url.endswith("/laporan/16.07/gbrss/2024-01/")
+
+
+# A target's splits and milestones: the target's own rules
+
+
+def parts_data(target: Target, **changes) -> dict:
+    """The target change form's POST with its stored splits and milestones as the two
+    inlines; `changes` sets 'split_<group>' / 'milestone_value' / 'milestone_due_date'."""
+    data = change_data(target, change_reason="uji")
+    splits = list(target.splits.order_by("pk"))
+    milestones = list(target.milestones.order_by("pk"))
+    data |= {
+        "splits-TOTAL_FORMS": str(len(splits)),
+        "splits-INITIAL_FORMS": str(len(splits)),
+        "milestones-TOTAL_FORMS": str(len(milestones)),
+        "milestones-INITIAL_FORMS": str(len(milestones)),
+    }
+    for i, split in enumerate(splits):
+        data |= {
+            f"splits-{i}-id": split.pk,
+            f"splits-{i}-target": target.pk,
+            f"splits-{i}-group": split.group,
+            f"splits-{i}-value": changes.get(f"split_{split.group}", str(split.value.normalize())),
+            f"splits-{i}-source_note": split.source_note,
+        }
+    for i, milestone in enumerate(milestones):
+        data |= {
+            f"milestones-{i}-id": milestone.pk,
+            f"milestones-{i}-target": target.pk,
+            f"milestones-{i}-label": milestone.label,
+            f"milestones-{i}-due_date": changes.get(
+                "milestone_due_date", milestone.due_date.isoformat()
+            ),
+            f"milestones-{i}-value": changes.get(
+                "milestone_value", str(milestone.value.normalize())
+            ),
+            f"milestones-{i}-source_note": milestone.source_note,
+        }
+    return data
+
+
+def post_parts(admin_client, target, **changes):
+    return admin_client.post(
+        reverse("admin:programs_target_change", args=[target.pk]), parts_data(target, **changes)
+    )
+
+
+def test_a_count_targets_split_is_a_whole_number(admin_client, reference_data):
+    target = gbrss_province_target()  # houses; APBN 1.345
+
+    response = post_parts(admin_client, target, split_apbn="1.345,5")
+
+    assert response.status_code == 200
+    assert inline_errors(response, "value") == [
+        "Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal."
+    ]
+    assert target.splits.get(group="apbn").value == Decimal(1345)
+    assert post_parts(admin_client, target, split_apbn="1.400").status_code == 302
+    assert target.splits.get(group="apbn").value == Decimal(1400)
+
+
+def test_a_count_targets_milestone_is_a_whole_number(admin_client, reference_data):
+    target = gbrss_province_target()  # 1.778 houses by 15 May 2024
+
+    response = post_parts(admin_client, target, milestone_value="1.778,5")
+
+    assert response.status_code == 200
+    assert inline_errors(response, "value") == [
+        "Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal."
+    ]
+    assert target.milestones.get().value == Decimal(1778)
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [("1900-01-01", False), ("2030-01-01", False), ("2023-12-31", False), ("2025-03-31", True)],
+)
+def test_a_milestone_falls_due_in_its_targets_year_or_the_next(
+    admin_client, reference_data, typed, saved
+):
+    target = gbrss_province_target()  # 2024
+
+    response = post_parts(admin_client, target, milestone_due_date=typed)
+
+    milestone = target.milestones.get()
+    if saved:
+        assert response.status_code == 302
+        assert milestone.due_date.isoformat() == typed
+    else:
+        assert response.status_code == 200
+        assert inline_errors(response, "due_date") == [
+            "Batas waktu harus jatuh pada tahun target (2024) atau tahun berikutnya."
+        ]
+        assert milestone.due_date == dt.date(2024, 5, 15)
+
+
+def test_a_ratio_targets_split_keeps_its_decimals(admin_client, reference_data):
+    target = Target.objects.get(indicator__code="prevalensi-stunting", regency=None, year=2024)
+    TargetSplit.objects.create(target=target, group="apbd", value=Decimal(14))
+
+    response = post_parts(admin_client, target, split_apbd="14,33")
+
+    assert response.status_code == 302, inline_errors(response, "value")
+    assert target.splits.get().value == Decimal("14.33")
