@@ -23,6 +23,7 @@ from programs import ytd
 from programs.admin_numbers import NUMBER_OVERRIDES, LocalizedNumbersAdminMixin, shown_number
 from programs.formats import number
 from programs.forms_admin import (
+    IndicatorAdminForm,
     IndicatorInlineFormSet,
     MonthlyReportAdminForm,
     RealizationAdminForm,
@@ -135,6 +136,7 @@ class IndicatorChoicesMixin:
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
+    form = IndicatorAdminForm
     formset = IndicatorInlineFormSet
     fields = ("order", "code", "name", "unit", "decimals", "measure", "direction", "is_headline")
     extra = 0
@@ -164,6 +166,7 @@ class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
+    form = IndicatorAdminForm
     list_display = (
         "program",
         "code",

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions
+from programs.formats import number
 from programs.models import DUE_DATE_OUTSIDE_YEAR, Indicator, MonthlyReport, Realization, Target
 from programs.obligations import Obligations
 from programs.reporting import rules
@@ -243,6 +244,47 @@ class TargetPartsInlineFormSet(forms.BaseInlineFormSet):
                 form.add_error("due_date", DUE_DATE_OUTSIDE_YEAR % {"year": target.year})
 
 
+MEASURE_LOCKED = _(
+    "Ukuran tidak dapat diubah setelah ada realisasi (%(n)s baris): angka yang sudah "
+    "masuk akan berubah arti."
+)
+DECIMALS_LOCKED = _(
+    "Jumlah desimal tidak dapat dikurangi menjadi %(decimals)s: %(n)s baris realisasi "
+    "sudah memakai lebih banyak desimal."
+)
+
+
+class IndicatorAdminForm(forms.ModelForm):
+    """An indicator's measure fixes what every stored figure means (5.387 houses summed
+    over months is not the latest month's 5.387): once it has realizations, the measure
+    stays, and its decimals never drop below those of a stored value (the entry form
+    would refuse each of them). Compared with the row as stored, on the indicator page
+    and in the program page's inline alike (each admin gives the model and fields)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        stored = Indicator.objects.filter(pk=self.instance.pk).values("measure", "decimals")
+        stored = stored.first()
+        if stored is None:
+            return cleaned_data
+        realizations = Realization.objects.filter(indicator_id=self.instance.pk)
+        measure = cleaned_data.get("measure")
+        if measure and measure != stored["measure"]:
+            count = realizations.count()
+            if count:
+                self.add_error("measure", MEASURE_LOCKED % {"n": number(count, 0)})
+        places = cleaned_data.get("decimals")
+        if places is not None and places < stored["decimals"]:
+            values = realizations.exclude(value=None).values_list("value", flat=True)
+            count = sum(1 for value in values.iterator() if rules.decimals(value) > places)
+            if count:
+                params = {"decimals": places, "n": number(count, 0)}
+                self.add_error("decimals", DECIMALS_LOCKED % params)
+        return cleaned_data
+
+
 class IndicatorInlineFormSet(forms.BaseInlineFormSet):
     """Two headline indicators ticked in one save would break a database constraint."""
 
@@ -364,6 +406,7 @@ __all__ = [
     "GUARDED_FIELDS",
     "LIST_EDIT_REFUSED",
     "REASON_REQUIRED",
+    "IndicatorAdminForm",
     "IndicatorInlineFormSet",
     "MonthlyReportAdminForm",
     "RealizationAdminForm",

@@ -21,7 +21,13 @@ from programs.models import (
     TargetSplit,
 )
 from regencies.models import Regency
-from tests.admin_helpers import change_data, field_errors, gbrss_province_target, realize
+from tests.admin_helpers import (
+    change_data,
+    field_errors,
+    gbrss_indicator,
+    gbrss_province_target,
+    realize,
+)
 from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import attribute, error_messages, find, find_all, page
 
@@ -445,3 +451,128 @@ def test_a_ratio_targets_split_keeps_its_decimals(admin_client, reference_data):
 
     assert response.status_code == 302, inline_errors(response, "value")
     assert target.splits.get().value == Decimal("14.33")
+
+
+# An indicator's measure and decimals once realized
+
+
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "unit",
+    "decimals",
+    "direction",
+    "measure",
+    "numerator_label",
+    "denominator_label",
+    "order",
+    "description",
+    "source_note",
+)
+
+
+def indicator_data(indicator: Indicator, **overrides) -> dict:
+    data = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
+    data |= {"program": indicator.program_id, "_save": "Simpan"}
+    for flag in ("is_headline", "requires_evidence"):
+        if getattr(indicator, flag):
+            data[flag] = "on"
+    return data | overrides
+
+
+def post_indicator(admin_client, indicator, **overrides):
+    return admin_client.post(
+        reverse("admin:programs_indicator_change", args=[indicator.pk]),
+        indicator_data(indicator, **overrides),
+    )
+
+
+MEASURE_LOCKED = (
+    "Ukuran tidak dapat diubah setelah ada realisasi (%s baris): angka yang sudah masuk "
+    "akan berubah arti."
+)
+
+
+def test_a_realized_indicators_measure_stays(admin_client, reference_data, banyuasin):
+    target = gbrss_province_target()
+    realize(target, regency=banyuasin)
+    realize(target, regency=Regency.objects.get(code="16.71"))
+    indicator = target.indicator
+
+    response = post_indicator(admin_client, indicator, measure="level")
+
+    assert response.status_code == 200
+    assert field_errors(response, "measure") == [MEASURE_LOCKED % 2]
+    indicator.refresh_from_db()
+    assert indicator.measure == Indicator.Measure.INCREMENT
+
+
+def test_a_realized_indicators_measure_stays_on_the_program_page(
+    admin_client, reference_data, banyuasin
+):
+    target = gbrss_province_target()
+    realize(target, regency=banyuasin)
+    indicator = target.indicator
+    program = indicator.program
+    data = {
+        "slug": program.slug,
+        "acronym": program.acronym,
+        "name": program.name,
+        "description": program.description,
+        "lead_agency": program.lead_agency,
+        "launch_date": program.launch_date.isoformat(),
+        "launch_note": program.launch_note,
+        "colour": program.colour,
+        "order": program.order,
+        "active": "on",
+        "source_note": program.source_note,
+        "indicators-TOTAL_FORMS": "1",
+        "indicators-INITIAL_FORMS": "1",
+        "indicators-0-id": indicator.pk,
+        "indicators-0-program": program.pk,
+        "indicators-0-order": indicator.order,
+        "indicators-0-code": indicator.code,
+        "indicators-0-name": indicator.name,
+        "indicators-0-unit": indicator.unit,
+        "indicators-0-decimals": indicator.decimals,
+        "indicators-0-measure": "running_total",
+        "indicators-0-direction": indicator.direction,
+        "indicators-0-is_headline": "on",
+        "_save": "Simpan",
+    }
+
+    response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+    assert response.status_code == 200
+    assert inline_errors(response, "measure") == [MEASURE_LOCKED % 1]
+    indicator.refresh_from_db()
+    assert indicator.measure == Indicator.Measure.INCREMENT
+
+
+def test_an_indicators_measure_changes_before_any_realization(admin_client, reference_data):
+    indicator = gbrss_indicator()  # targets, no realizations
+
+    response = post_indicator(admin_client, indicator, measure="running_total")
+
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.measure == Indicator.Measure.RUNNING_TOTAL
+
+
+def test_decimals_do_not_drop_below_a_stored_value(admin_client, reference_data):
+    palembang = Regency.objects.get(code="16.71")
+    indicator = Indicator.objects.get(code="inflasi-yoy")  # 2 decimals
+    report = MonthlyReportFactory(regency=palembang, program=indicator.program, month=2)
+    RealizationFactory(report=report, indicator=indicator, value=Decimal("2.55"))
+
+    refused = post_indicator(admin_client, indicator, decimals="1")
+    allowed = post_indicator(admin_client, indicator, decimals="3")
+
+    assert field_errors(refused, "decimals") == [
+        "Jumlah desimal tidak dapat dikurangi menjadi 1: 1 baris realisasi sudah memakai "
+        "lebih banyak desimal."
+    ]
+    assert allowed.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.decimals == 3
+    assert post_indicator(admin_client, indicator, decimals="2").status_code == 302
