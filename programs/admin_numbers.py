@@ -99,10 +99,14 @@ class LocalizedIntegerField(forms.IntegerField):
         return int(number)
 
 
-# Every admin number field: the model field class -> its localized form field.
+# Every admin number field: the model field class -> its localized form field. Integers
+# name their widget too, or the admin's default number input (which a browser empties
+# when it holds 1.234.567) would replace the text input.
+_INTEGER = {"form_class": LocalizedIntegerField, "widget": LocalizedIntegerField.widget}
 NUMBER_OVERRIDES = {
     models.DecimalField: {"form_class": LocalizedDecimalField},
-    models.IntegerField: {"form_class": LocalizedIntegerField},  # and its subclasses
+    models.IntegerField: _INTEGER,  # and its subclasses
+    models.BigIntegerField: _INTEGER,  # the admin has its own default widget for these
 }
 
 

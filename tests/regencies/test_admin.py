@@ -270,8 +270,14 @@ def test_regency_population_refuses_a_fraction(admin_client, reference_data):
     assert regency.population == before
 
 
-def test_years_in_admin_forms_are_shown_without_grouping(admin_client, reference_data):
+def test_whole_numbers_are_text_inputs_and_years_show_ungrouped(admin_client, reference_data):
     response = admin_client.get(reverse("admin:regencies_regency_change", args=["16.07"]))
 
     year = find(page(response), "input", name="population_year")
     assert attribute(year, "value") == "2025"
+    # A text input: a browser's number input would drop 1.234.567 before sending it.
+    population = find(page(response), "input", name="population")
+    assert (attribute(population, "type"), attribute(population, "inputmode")) == (
+        "text",
+        "numeric",
+    )
