@@ -250,8 +250,11 @@ class TargetAdmin(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, SimpleHisto
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
+        where = ("indicator", "regency", "year")
+        if obj is not None:
+            where = (*where, "seen_version")  # hidden: the version the form was opened on
         fieldsets = [
-            (None, {"fields": ("indicator", "regency", "year")}),
+            (None, {"fields": where}),
             (
                 _("Target"),
                 {"fields": ("value", "baseline", "due_date", "confirm_large_change")},

@@ -7,7 +7,7 @@ for it; the changelist (list_editable) cannot, so there the change is refused.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, When
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -72,18 +72,34 @@ def target_has_realizations_expression():
     )
 
 
+def target_version(target_id: int) -> int | None:
+    """The id of a target's latest history record: every save of a target writes one (the
+    admin, the changelist, the import, the copy to the next year), so it changes with each
+    write. None for a target never saved since it was loaded from a fixture."""
+    return (
+        Target.history.filter(id=target_id)
+        .order_by("-history_id")
+        .values_list("history_id", flat=True)
+        .first()
+    )
+
+
 class TargetGuardMixin:
     """Finds guarded changes against the row as stored now, not against the form's initial.
 
     Comparing with the database (rather than `changed_data`) also covers a revert from the
-    history page, whose form starts from an old version of the target.
+    history page, whose form starts from an old version of the target. A submitted form
+    inside a transaction (the admin's add and change views) locks the row until the save.
     """
 
     @cached_property
     def stored_target(self) -> Target | None:
         if self.instance.pk is None:
             return None
-        return Target.objects.filter(pk=self.instance.pk).first()
+        stored = Target.objects.filter(pk=self.instance.pk)
+        if self.is_bound and transaction.get_connection(stored.db).in_atomic_block:
+            stored = stored.select_for_update()
+        return stored.first()
 
     def guarded_changes(self) -> list[str]:
         stored = self.stored_target
@@ -124,9 +140,20 @@ LARGE_CHANGE_IN_LIST = _(
 )
 
 
+CHANGED_SINCE_OPENED = _(
+    "Target ini sudah diubah orang lain sejak Anda membukanya (nilai kini %(value)s). "
+    "Muat ulang halaman lalu ulangi perubahan Anda."
+)
+
+
 class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
     """The target change form, with the reason a change of a realized target needs, a
-    confirmation for large changes and whole numbers for count units."""
+    confirmation for large changes, whole numbers for count units, and optimistic
+    locking: the form carries the target's version (`target_version`) it was opened on
+    and is refused, saving nothing, when the target has been saved since (two tabs
+    would otherwise overwrite each other, the later one restoring the values it opened)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="")
 
     confirm_large_change = forms.BooleanField(
         label=_("Ya, perubahan ini benar"),
@@ -160,9 +187,17 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.stored_target_has_realizations():
             self.fields["change_reason"].help_text = REASON_HELP_HAS_REALIZATIONS
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["seen_version"] = target_version(self.instance.pk)
 
     def clean(self):
         cleaned_data = super().clean()
+        stored = self.stored_target  # locked until the save, in the admin's transaction
+        if stored is not None and cleaned_data.get("seen_version") != target_version(stored.pk):
+            from programs.admin_numbers import show_number
+
+            message = CHANGED_SINCE_OPENED % {"value": show_number(stored.value)}
+            raise ValidationError(message, code="changed_since_opened")
         _check_numbers(self, cleaned_data, confirm=cleaned_data.get("confirm_large_change"))
         reason = (cleaned_data.get("change_reason") or "").strip()
         cleaned_data["change_reason"] = reason
@@ -412,6 +447,7 @@ __all__ = [
     "RealizationAdminForm",
     "RealizationInlineFormSet",
     "TargetAdminForm",
+    "target_version",
     "TargetChangelistForm",
     "TargetPartsInlineFormSet",
     "target_has_realizations",

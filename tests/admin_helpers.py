@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from programs.forms_admin import target_version
 from programs.models import Indicator, MonthlyReport, Target
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
@@ -45,6 +46,7 @@ def change_data(target: Target, **overrides) -> dict:
         "source_note": target.source_note,
         "source_url": target.source_url,
         "change_reason": "",
+        "seen_version": target_version(target.pk) or "",  # the target as it stands
         "splits-TOTAL_FORMS": "0",
         "splits-INITIAL_FORMS": "0",
         "milestones-TOTAL_FORMS": "0",

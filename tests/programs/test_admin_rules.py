@@ -576,3 +576,49 @@ def test_decimals_do_not_drop_below_a_stored_value(admin_client, reference_data)
     indicator.refresh_from_db()
     assert indicator.decimals == 3
     assert post_indicator(admin_client, indicator, decimals="2").status_code == 302
+
+
+# Two tabs on the same target
+
+
+def test_a_target_changed_since_the_form_opened_is_not_overwritten(admin_client, reference_data):
+    target = gbrss_province_target()  # 8.391
+    target.value = Decimal(9000)
+    target.save()
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    form_a = admin_client.get(url).context["adminform"].form  # tab A opens the target
+    assert find(page(admin_client.get(url)), "input", name="seen_version")  # carried along
+    tab_a = change_data(target, seen_version=form_a.initial["seen_version"])
+    tab_b = change_data(target, value="9.100")  # tab B opens it too, then saves 9.100
+    assert admin_client.post(url, tab_b).status_code == 302
+
+    # Tab A changes only the source note and saves what it opened with (value 9.000).
+    response = admin_client.post(url, tab_a | {"source_note": "Catatan dari tab A"})
+
+    assert response.status_code == 200
+    assert error_messages(page(response)) == [
+        "Target ini sudah diubah orang lain sejak Anda membukanya (nilai kini 9.100). Muat "
+        "ulang halaman lalu ulangi perubahan Anda."
+    ]
+    target.refresh_from_db()
+    assert target.value == Decimal(9100)
+    assert target.source_note != "Catatan dari tab A"
+    # Reloaded, tab A saves its change on top of tab B's.
+    reloaded = admin_client.get(url).context["adminform"].form.initial["seen_version"]
+    tab_a = change_data(target, seen_version=reloaded, source_note="Catatan dari tab A")
+    assert admin_client.post(url, tab_a).status_code == 302
+    target.refresh_from_db()
+    assert (target.value, target.source_note) == (Decimal(9100), "Catatan dari tab A")
+
+
+def test_a_target_form_without_its_version_is_refused(admin_client, reference_data):
+    target = gbrss_province_target()
+    target.save()  # a history record
+    data = change_data(target, value="8.400")
+    del data["seen_version"]
+
+    response = admin_client.post(reverse("admin:programs_target_change", args=[target.pk]), data)
+
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
