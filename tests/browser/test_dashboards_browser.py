@@ -37,9 +37,7 @@ def chart_points(page, chart_id, trace=0):
     ],
     ids=["latest-month-due", "new-years-day"],
 )
-def test_dashboards_open_on_the_latest_month_due(
-    page, watch, reference_data, year, month, heading
-):
+def test_dashboards_open_on_the_latest_month_due(page, watch, reference_data, year, month, heading):
     """Without a period in the address, the overview and a program page open on the
     frozen day's year and its latest month whose reports are due; on 1 January, last
     year's."""
