@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0011_target_year_index'),
+        ('programs', '0012_merge_duplicate_exemptions'),
         ('regencies', '0004_area_non_negative'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
