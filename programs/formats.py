@@ -43,11 +43,16 @@ def month_year_label(year: int, month: int) -> str:
     return f"{month_label(month)} {year}"
 
 
+def day_month_label(value: dt.date) -> str:
+    """'25 Maret' (the year is said elsewhere on the page)."""
+    return f"{value.day} {month_label(value.month)}"
+
+
 def date_label(value: dt.date | None) -> str:
     """'25 Maret 2024'."""
     if value is None:
         return ""
-    return f"{value.day} {month_label(value.month)} {value.year}"
+    return f"{day_month_label(value)} {value.year}"
 
 
 _QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}

@@ -70,12 +70,8 @@ def _filter_context(filters: Filters) -> dict:
         "years": sorted({*selectors.available_years(), filters.year}),
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
         # The day "Seharusnya" is counted to: the end of the chosen month, or today.
-        "as_of_label": _day_month(as_of_date(year=filters.year, month=filters.month)),
+        "as_of_label": formats.day_month_label(as_of_date(year=filters.year, month=filters.month)),
     }
-
-
-def _day_month(day) -> str:
-    return f"{day.day} {formats.month_label(day.month)}"
 
 
 @dashboard
@@ -142,25 +138,26 @@ def _overview_map(board, query: str) -> maps.StatusMap:
 
 
 def _program_map(rows, query: str) -> maps.StatusMap:
-    """Each real regency in its status for the program page's indicator."""
+    """Each real regency in its status for the program page's indicator ("tidak wajib"
+    where it is exempt, without a figure)."""
     base = _regency_base()
-    return maps.status_map(
-        [
+    areas = []
+    for row in rows:
+        if row.regency.is_synthetic:
+            continue
+        status, label = row.shown_status
+        shown = row.required and row.progress.achievement is not None
+        areas.append(
             maps.MapArea(
                 code=row.regency.code,
                 name=row.regency.name,
-                status=row.shown_status[0],
-                status_label=row.shown_status[1],
+                status=status,
+                status_label=label,
                 url=f"{base}{row.regency.code}/{query}",
-                detail=charts.pct(row.progress.achievement)
-                if row.progress.achievement is not None and row.required
-                else "",
+                detail=charts.pct(row.progress.achievement) if shown else "",
             )
-            for row in rows
-            if not row.regency.is_synthetic
-        ],
-        map_id="program-map",
-    )
+        )
+    return maps.status_map(areas, map_id="program-map")
 
 
 def _sort_completeness(rows: list, sort: str) -> list:

@@ -219,7 +219,6 @@ def program_regency_rows(rows, decimals, regency_base: str, query: str):
     base, query = html.escape(regency_base), html.escape(query)
     decimals = int(decimals or 0)
     words = {
-        "not_required": _text(_("tidak wajib")),
         "none": _text(_("belum ada")),
         True: _text(_("tepat waktu")),
         False: _text(_("terlambat")),
@@ -228,14 +227,9 @@ def program_regency_rows(rows, decimals, regency_base: str, query: str):
     parts = []
     for row in rows:
         progress, code = row.progress, html.escape(row.regency.code)
-        if row.required:
-            status = html.escape(progress.status)
-            status_cell = f'<td class="status status-{status}">{_text(progress.status_label)}</td>'
-        else:
-            status_cell = (
-                '<td class="status status-not_required" data-not-required>'
-                f"{words['not_required']}</td>"
-            )
+        status, label = row.shown_status  # "tidak wajib" where exempt
+        marker = "" if row.required else " data-not-required"
+        status_cell = f'<td class="status status-{html.escape(status)}"{marker}>{_text(label)}</td>'
         if row.report_month:
             report = (
                 f"{html.escape(formats.month_label(row.report_month))}: "
