@@ -102,7 +102,8 @@ def _accepts_gzip(request) -> bool:
     return bool(_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
-def _store(response) -> dict:
+def _store(response) -> tuple[dict, bytes]:
+    """The cache entry of a rendered response, and its body as rendered."""
     if response.streaming:
         body = b"".join(response.streaming_content)
         # The view's file (an XLSX export) is not handed to the server: close it here
@@ -112,13 +113,14 @@ def _store(response) -> dict:
             stream.close()
     else:
         body = response.content
-    return {
+    entry = {
         "headers": {name: response[name] for name in STORED_HEADERS if name in response},
         # Level 5: measured on the 81 KB overview, 16.9 KB in 1.6 ms against level 6's
         # 16.4 KB in 2.7 ms; every miss pays the compression, so the faster one wins.
         "body": gzip.compress(body, compresslevel=5, mtime=0),
         "streaming": response.streaming,
     }
+    return entry, body
 
 
 def _chunks(body: bytes, size: int = 64 * 1024):
@@ -126,11 +128,16 @@ def _chunks(body: bytes, size: int = 64 * 1024):
         yield body[start : start + size]
 
 
-def _respond(request, entry: dict, etag: str, state: str):
+def _respond(request, entry: dict, etag: str, state: str, plain: bytes | None = None):
+    """The stored entry as a response; `plain`: the body as rendered (a miss), sent as it
+    is to a client that does not accept gzip instead of decompressing the entry."""
     if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
         response = HttpResponseNotModified()
     else:
-        body = entry["body"] if _accepts_gzip(request) else gzip.decompress(entry["body"])
+        if _accepts_gzip(request):
+            body = entry["body"]
+        else:
+            body = gzip.decompress(entry["body"]) if plain is None else plain
         if entry.get("streaming"):  # downloads stay streamed, as the views send them
             response = StreamingHttpResponse(_chunks(body))
         else:
@@ -171,11 +178,11 @@ def cached_page(view):
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.cookies:
             return response
-        entry = _store(response)
+        entry, body = _store(response)
         try:
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         except Exception:
             logger.warning("Page cache unavailable (set)", exc_info=True)
-        return _respond(request, entry, etag, "miss")
+        return _respond(request, entry, etag, "miss", plain=body)
 
     return wrapper

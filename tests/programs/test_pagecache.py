@@ -288,6 +288,24 @@ def test_bodies_are_sent_compressed_to_clients_that_accept_it(client, backend, g
     assert "Accept-Encoding" in packed["Vary"] and "Cookie" in packed["Vary"]
 
 
+@pytest.mark.parametrize("first", ["gzip", "identity"])
+def test_a_miss_and_a_hit_send_the_same_page_either_way(client, backend, gbrss_data, first):
+    """A miss answers with the page as rendered (no gzip asked) or as stored (gzip); a hit
+    decompresses the stored page for a client without gzip. Every answer is the same page,
+    whichever kind of client comes first."""
+    reference = fresh(client, PROGRAM).content
+    kinds = {"gzip": {"Accept-Encoding": "gzip"}, "identity": {}}
+    second = "identity" if first == "gzip" else "gzip"
+    answers = []
+    for kind, state in ((first, "miss"), (first, "hit"), (second, "hit")):
+        response = client.get(PROGRAM, headers=kinds[kind])
+        assert response["X-Page-Cache"] == state
+        packed = response.get("Content-Encoding") == "gzip"
+        assert packed == (kind == "gzip")
+        answers.append(gzip.decompress(response.content) if packed else response.content)
+    assert answers == [reference] * 3
+
+
 def test_uncached_pages_are_compressed_too(client, gbrss_data):
     response = client.get("/akun/masuk/", headers={"Accept-Encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"

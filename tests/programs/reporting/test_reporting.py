@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from programs.dashboards import selectors as dashboard_selectors
 from programs.models import (
     FundingSource,
     Indicator,
@@ -684,6 +685,14 @@ def test_grids_judge_on_time_in_sql_exactly_as_the_rule_does(reference_data, set
             )
         )
         by_rule = {m: deadlines.submitted_on_time(2024, m, moments[m]) for m in moments}
+        # The grid itself, which reads the same column through a plain cursor (SQLite
+        # answers 0 and 1 there).
+        grid = dashboard_selectors.completeness_grid(
+            program=program, year=2024, month=12, today=dt.date(2025, 2, 1)
+        )
+    row = next(r for r in grid.rows if r.regency.code == "16.07")
+    shown = {cell.month: cell.state for cell in row.cells if cell.month != 6}
+    assert shown == {m: "on_time" if by_rule[m] else "late" for m in shown}
     assert in_sql == by_rule
     assert by_rule[1] is True and by_rule[2] is False and by_rule[6] is None
     assert by_rule[11] is True and by_rule[12] is False  # due 10 January 2025
