@@ -63,8 +63,7 @@ def posisi_penanda(value):
     return f"{max(0, min(99.2, float(value))):.1f}"
 
 
-@register.filter
-def rapor_cells(row):
+def rapor_cells(row) -> str:
     """A scorecard row's cells as HTML, built in Python: with 500 regencies the template
     engine's per-variable cost dominated the page (same markup as a template loop)."""
     labels: dict[str, str] = {}
@@ -92,6 +91,38 @@ def rapor_cells(row):
             f'<span class="visually-hidden"> {labels.get(status, "")}</span>'
             f'<span class="status-mark" aria-hidden="true">{STATUS_SYMBOLS.get(status, "")}'
             "</span></td>"
+        )
+    return "".join(parts)  # every value above is escaped or ours
+
+
+@register.simple_tag
+def month_rows(pairs, decimals=0):
+    """(month, value) pairs as table rows, month name and number (the regency page's
+    monthly figures under each chart: twelve rows for each of its indicators)."""
+    decimals = int(decimals or 0)
+    return mark_safe(  # noqa: S308 - month names and numbers, escaped
+        "".join(
+            f'<tr><th scope="row">{html.escape(nama_bulan(month))}</th>'
+            f'<td class="num">{html.escape(formats.number(value, decimals))}</td></tr>'
+            for month, value in pairs
+        )
+    )
+
+
+@register.simple_tag
+def scorecard_rows(rows, regency_base: str, query: str):
+    """The scorecard's body rows: rank, the regency's link, its cells (`rapor_cells`) and
+    on-track count, in Python like the cells (500 rows at the benchmark's scale)."""
+    base, query = html.escape(regency_base), html.escape(query)
+    parts = []
+    for row in rows:
+        code = html.escape(row.regency.code)
+        parts.append(
+            f'<tr data-regency="{code}"><td class="num">{formats.number(row.rank)}</td>'
+            f'<th scope="row"><a href="{base}{code}/{query}">{html.escape(row.regency.name)}</a>'
+            f"</th>{rapor_cells(row)}"
+            f'<td class="num">{formats.number(row.on_track)}/'
+            f"{formats.number(row.obliged)}</td></tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or ours
 
@@ -164,6 +195,22 @@ def completeness_rows(grid, regency_base: str, query: str):
 def _text(value) -> str:
     """A value (a lazy translation too) as escaped text."""
     return html.escape(str(value))
+
+
+@register.simple_tag
+def regency_links(regencies, regency_base: str, query: str, css_class: str):
+    """Links to regency pages, comma-separated (the overview's "who is behind" lists: up
+    to 17 per program here, 500 per program at the benchmark's scale), in Python for the
+    same reason as `completeness_rows`."""
+    base, query, css_class = html.escape(regency_base), html.escape(query), html.escape(css_class)
+    return mark_safe(  # noqa: S308 - every value is escaped
+        ", ".join(
+            f'<a href="{base}{code}/{query}" class="{css_class}" data-regency="{code}">'
+            f"{html.escape(regency.name)}</a>"
+            for regency in regencies
+            for code in (html.escape(regency.code),)
+        )
+    )
 
 
 @register.simple_tag
