@@ -75,6 +75,7 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
     # clock (seconds, logged in milliseconds): the wiring is checked, nothing is timed.
     readings = fake_clock.per_request()
     assert len(readings) == 2 and readings[0] != readings[1]
+    assert fake_clock.given == [100.0, 100.25, 200.0, 200.5]  # every reading was the fake's
     for line, (first, second) in zip([ok, not_found], readings, strict=True):
         assert line["duration_ms"] == round((second - first) * 1000, 1)
     assert not_found["status"] == 404 and not_found["user_id"] is None

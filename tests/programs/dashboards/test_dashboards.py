@@ -380,3 +380,26 @@ def test_a_program_and_its_indicators_are_read_in_one_query(
     Program.objects.filter(slug="gbrss").update(active=False)
     assert program_with_indicators("gbrss") is None
     assert program_with_indicators("tidak-ada") is None
+
+
+def test_regency_page_lists_each_months_figure_and_the_scorecard_its_on_track_count(
+    client, gbrss_data
+):
+    """Figures worked out by hand from the fixture. Banyuasin's GBRSS reports: January 10
+    houses, February 15 (both verified), March a draft (never counted). On December's
+    scorecard a visitor sees verified figures only: OKU at 5 of 50 and Banyuasin at 25 of
+    100 are both behind on GBRSS, the one program with data, so neither is on track on any
+    program they must report (the same count for both)."""
+    response = client.get("/wilayah/16.07/?tahun=2024&bulan=3")
+    card = find(page(response), "article", data_indicator="rumah-dibedah")
+    monthly = find(find(card, "details", class_="trend-table"), "tbody")
+    assert [cells(row) for row in find_all(monthly, "tr")] == [
+        ["Januari", "10"],
+        ["Februari", "15"],
+        ["Maret", "–"],
+    ]
+    overview = client.get("/?tahun=2024&bulan=12")
+    oku, banyuasin = (table_row(overview, "scorecard", code) for code in ("16.01", "16.07"))
+    assert cells(oku)[-1] == cells(banyuasin)[-1]
+    on_track, obliged = cells(oku)[-1].split("/")
+    assert on_track == "0" and int(obliged) >= 1
