@@ -95,6 +95,19 @@ def rapor_cells(row) -> str:
     return "".join(parts)  # every value above is escaped or ours
 
 
+def _regency_link(base: str, query: str, regency, attrs: str = "") -> str:
+    """A link to a regency's page in the big tables and lists (`base` and `query` come
+    escaped; one place for the markup every row uses)."""
+    code = html.escape(regency.code)
+    return f'<a href="{base}{code}/{query}"{attrs}>{html.escape(regency.name)}</a>'
+
+
+def _regency_row_start(base: str, query: str, regency) -> str:
+    """A table row's opening: the regency's code and its linked name as the row header."""
+    code = html.escape(regency.code)
+    return f'<tr data-regency="{code}"><th scope="row">{_regency_link(base, query, regency)}</th>'
+
+
 @register.simple_tag
 def month_rows(pairs, decimals=0):
     """(month, value) pairs as table rows, month name and number (the regency page's
@@ -119,8 +132,7 @@ def scorecard_rows(rows, regency_base: str, query: str):
         code = html.escape(row.regency.code)
         parts.append(
             f'<tr data-regency="{code}"><td class="num">{formats.number(row.rank)}</td>'
-            f'<th scope="row"><a href="{base}{code}/{query}">{html.escape(row.regency.name)}</a>'
-            f"</th>{rapor_cells(row)}"
+            f'<th scope="row">{_regency_link(base, query, row.regency)}</th>{rapor_cells(row)}'
             f'<td class="num">{formats.number(row.on_track)}/'
             f"{formats.number(row.obliged)}</td></tr>"
         )
@@ -181,11 +193,8 @@ def completeness_rows(grid, regency_base: str, query: str):
         cells = runs.get(key)
         if cells is None:
             cells = runs[key] = _cells_html(row.cells)  # plain text: no SafeString copy
-        code = html.escape(row.regency.code)
         parts.append(
-            f'<tr data-regency="{code}"><th scope="row">'
-            f'<a href="{base}{code}/{query}">{html.escape(row.regency.name)}</a>'
-            f"</th>{cells}"
+            f"{_regency_row_start(base, query, row.regency)}{cells}"
             f'<td class="num">{rate(row.submitted, row.due)}</td>'
             f'<td class="num">{rate(row.on_time, row.due)}</td></tr>'
         )
@@ -203,14 +212,11 @@ def regency_links(regencies, regency_base: str, query: str, css_class: str):
     to 17 per program here, 500 per program at the benchmark's scale), in Python for the
     same reason as `completeness_rows`."""
     base, query, css_class = html.escape(regency_base), html.escape(query), html.escape(css_class)
-    return mark_safe(  # noqa: S308 - every value is escaped
-        ", ".join(
-            f'<a href="{base}{code}/{query}" class="{css_class}" data-regency="{code}">'
-            f"{html.escape(regency.name)}</a>"
-            for regency in regencies
-            for code in (html.escape(regency.code),)
-        )
-    )
+    links = [
+        _regency_link(base, query, r, f' class="{css_class}" data-regency="{html.escape(r.code)}"')
+        for r in regencies
+    ]
+    return mark_safe(", ".join(links))  # noqa: S308 - every value is escaped
 
 
 @register.simple_tag
@@ -277,7 +283,7 @@ def program_regency_rows(rows, decimals, regency_base: str, query: str):
     }
     parts = []
     for row in rows:
-        progress, code = row.progress, html.escape(row.regency.code)
+        progress = row.progress
         status, label = row.shown_status  # "tidak wajib" where exempt
         marker = "" if row.required else " data-not-required"
         status_cell = f'<td class="status status-{html.escape(status)}"{marker}>{_text(label)}</td>'
@@ -290,8 +296,7 @@ def program_regency_rows(rows, decimals, regency_base: str, query: str):
             report = words["none"]
         provisional = "*" if progress.provisional else ""
         parts.append(
-            f'<tr data-regency="{code}"><th scope="row">'
-            f'<a href="{base}{code}/{query}">{html.escape(row.regency.name)}</a></th>'
+            f"{_regency_row_start(base, query, row.regency)}"
             f'<td class="num">{formats.number(progress.target, decimals)}</td>'
             f'<td class="num">{formats.number(progress.realization, decimals)}{provisional}</td>'
             f'<td class="num">{persen(progress.achievement)}</td>{status_cell}'
