@@ -34,6 +34,7 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -441,13 +442,8 @@ def targets_by_place(
 ) -> dict[tuple[int, str | None], Target]:
     """The targets of `year` keyed like a ProgressTable: the province's, and those of the
     regencies in `codes` (every regency when None). One query."""
-    targets = (
-        Target.objects.filter(indicator_id__in=indicator_ids, year=year)
-        .only("indicator_id", "regency_id", "year", "value", "baseline", "due_date")
-        .order_by()
-    )
-    if codes is not None:
-        targets = targets.filter(regency_id__in=codes) | targets.filter(regency__isnull=True)
+    places = Q() if codes is None else Q(regency_id__in=codes) | Q(regency__isnull=True)
+    targets = Target.objects.filter(places, indicator_id__in=indicator_ids, year=year).order_by()
     return {(t.indicator_id, t.regency_id): t for t in targets}
 
 

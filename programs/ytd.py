@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from decimal import Decimal
 from functools import wraps
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -454,19 +455,30 @@ def monthly_series(
     return series
 
 
+class SourceTotal(NamedTuple):
+    name: str
+    category: str
+    is_partner: bool
+    order: int
+    total: Decimal | None
+
+
 def source_totals(
     *, indicator: Indicator, year: int, month: int, verified_only: bool
-) -> list[tuple[FundingSource, Decimal | None]]:
-    """Province totals per funding source (regencies added up), largest first."""
+) -> list[SourceTotal]:
+    """Province totals per funding source (regencies added up), with what the page shows
+    of each source."""
     _flush_for_reading()
-    rows = (
+    totals = dict(
         ProgressSourceYTD.objects.filter(
             indicator_id=indicator.pk, year=year, month=month, verified_only=verified_only
         )
         .values("funding_source_id")
         .annotate(sum_total=Sum("total"))
         .order_by()
+        .values_list("funding_source_id", "sum_total")
     )
-    totals = {row["funding_source_id"]: row["sum_total"] for row in rows}
-    sources = FundingSource.objects.in_bulk(list(totals))
-    return [(sources[pk], total) for pk, total in totals.items()]
+    sources = FundingSource.objects.filter(pk__in=totals).values_list(
+        "pk", "name", "category", "is_partner", "order"
+    )
+    return [SourceTotal(*source, totals[pk]) for pk, *source in sources]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connections, models
-from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Sum, Window
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -594,7 +594,7 @@ def meeting_summary(
 
 @dataclass(frozen=True)
 class RegencyProgressRow:
-    regency: Regency
+    regency: RegencyName
     progress: Progress
     report_month: int | None
     report_status: str | None
@@ -685,19 +685,38 @@ def pick_indicator(program: Program, code: str | None) -> Indicator | None:
     return (chosen or headline or indicators or [None])[0]
 
 
-def _latest_reports(*, program: Program, year: int, month: int, verified_only: bool):
+class LatestReport(NamedTuple):
+    """A regency and its latest report of a program up to the chosen month."""
+
+    regency: RegencyName
+    month: int | None
+    status: str | None
+    submitted: dt.datetime | None
+
+
+def _latest_reports(
+    *, program: Program, year: int, month: int, verified_only: bool
+) -> list[LatestReport]:
     """Each regency's latest report up to `month` (the latest verified one when only
-    verified data is shown: anonymous visitors never see internal states)."""
-    latest = MonthlyReport.objects.filter(
-        regency=OuterRef("pk"), program=program, year=year, month__lte=month
-    ).order_by("-month")
-    if verified_only:
-        latest = latest.filter(status=MonthlyReport.Status.VERIFIED)
-    return Regency.objects.annotate(
-        report_month=Subquery(latest.values("month")[:1]),
-        report_status=Subquery(latest.values("status")[:1]),
-        report_submitted=Subquery(latest.values("first_submitted_at")[:1]),
+    verified data is shown: anonymous visitors never see internal states), in code
+    order. Two plain queries: a subquery per regency and column, and model instances,
+    cost the program page more than its figures."""
+    reports = MonthlyReport.objects.filter(
+        program=program, year=year, month__lte=month, regency__isnull=False
     )
+    if verified_only:
+        reports = reports.filter(status=MonthlyReport.Status.VERIFIED)
+    latest = {  # ascending months: a later month overwrites an earlier one
+        code: (report_month, status, submitted)
+        for code, report_month, status, submitted in reports.order_by("month").values_list(
+            "regency_id", "month", "status", "first_submitted_at"
+        )
+    }
+    nothing = (None, None, None)
+    return [
+        LatestReport(RegencyName(code, name, synthetic), *latest.get(code, nothing))
+        for code, name, synthetic in Regency.objects.values_list("code", "name", "is_synthetic")
+    ]
 
 
 def program_page_for(*, slug: str, filters) -> ProgramPage | None:
@@ -728,14 +747,14 @@ def program_page(
     page = ProgramPage(program=program, indicators=program.indicator_list, indicator=indicator)
     if indicator is None:
         return page
-    regencies = list(
-        _latest_reports(program=program, year=year, month=month, verified_only=verified_only)
+    regencies = _latest_reports(
+        program=program, year=year, month=month, verified_only=verified_only
     )
     table = progress_table(
         indicators=[indicator],
         year=year,
         month=month,
-        regency_codes=[r.code for r in regencies],
+        regency_codes=[r.regency.code for r in regencies],
         verified_only=verified_only,
         today=today,
     )
@@ -744,14 +763,14 @@ def program_page(
     page.rows = sorted(
         (
             RegencyProgressRow(
-                regency=r,
-                progress=table.regency(indicator.pk, r.code),
-                report_month=r.report_month,
-                report_status=r.report_status,
-                report_on_time=deadlines.submitted_on_time(year, r.report_month, r.report_submitted)
-                if r.report_month
+                regency=r.regency,
+                progress=table.regency(indicator.pk, r.regency.code),
+                report_month=r.month,
+                report_status=r.status,
+                report_on_time=deadlines.submitted_on_time(year, r.month, r.submitted)
+                if r.month
                 else None,
-                required=obligations.indicator_required(r.code, indicator, year, month),
+                required=obligations.indicator_required(r.regency.code, indicator, year, month),
             )
             for r in regencies
         ),
@@ -799,50 +818,23 @@ def source_breakdown(
         return []
 
     totals = source_totals(indicator=indicator, year=year, month=month, verified_only=verified_only)
-    ordered = sorted(totals, key=lambda item: (-(item[1] or 0), item[0].order, item[0].name))
+    ordered = sorted(totals, key=lambda source: (-(source.total or 0), source.order, source.name))
     return [
         SourceRow(
             label=source.name,
             category=source.category,
             is_partner=source.is_partner,
-            value=total or Decimal(0),
+            value=source.total or Decimal(0),
         )
-        for source, total in ordered
+        for source in ordered
     ]
-
-
-def _source_row(row: dict) -> SourceRow:
-    return SourceRow(
-        label=row["funding_source__name"],
-        category=row["funding_source__category"],
-        is_partner=row["funding_source__is_partner"],
-        value=row["total"] or Decimal(0),
-    )
-
-
-def _latest_month_sources(rows, source: tuple[str, ...]) -> list[SourceRow]:
-    """Per funding source, the sum over regencies of each regency's latest month (one
-    indicator): grouped per regency, month and source, a window keeps the latest month,
-    and the regencies are added up here. Same figures as aggregating
-    `latest_month_rows(rows, regency_null=False)`, without a subquery per row."""
-    grouped = (
-        rows.values("report__regency_id", "report__month", *source)
-        .annotate(total=Sum("value"))
-        .alias(latest=Window(Max("report__month"), partition_by=[F("report__regency_id")]))
-        .filter(report__month=F("latest"))
-    )
-    totals: dict[tuple, Decimal | None] = {}
-    for row in grouped:
-        key = tuple(row[name] for name in source)
-        total = totals.get(key)
-        totals[key] = row["total"] if total is None else total + (row["total"] or 0)
-    ordered = sorted(totals.items(), key=lambda item: (-(item[1] or 0), item[0][3], item[0][0]))
-    return [_source_row({**dict(zip(source, key, strict=True)), "total": t}) for key, t in ordered]
 
 
 def planned_vs_realized(*, target: Target, sources: list[SourceRow]) -> list[SplitRow]:
     """The target's planned split per funding group beside what was realized in it."""
-    splits = list(TargetSplit.objects.filter(target=target))
+    splits = list(
+        TargetSplit.objects.filter(target=target).order_by("pk").values_list("group", "value")
+    )
     if not splits:
         return []
     realized: dict[str, Decimal] = {}
@@ -850,8 +842,10 @@ def planned_vs_realized(*, target: Target, sources: list[SourceRow]) -> list[Spl
         group = SPLIT_GROUP_OF_CATEGORY[FundingSource.Category(source.category)]
         realized[group] = realized.get(group, Decimal(0)) + source.value
     rows = [
-        SplitRow(label=s.get_group_display(), planned=s.value, realized=realized.pop(s.group, 0))
-        for s in splits
+        SplitRow(
+            label=TargetSplit.Group(group).label, planned=value, realized=realized.pop(group, 0)
+        )
+        for group, value in splits
     ]
     rest = sum(realized.values(), Decimal(0))
     if rest:
@@ -1191,8 +1185,11 @@ def share(count: int, due: int) -> Decimal | None:
 
 
 class RegencyName(NamedTuple):
+    """All a big table shows of a regency (500 model instances cost more than their rows)."""
+
     code: str
     name: str
+    is_synthetic: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions, progress
+from programs.formats import month_year_label
 from programs.models import (
     Attachment,
     Indicator,
@@ -405,7 +406,6 @@ def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> Qu
     from django.core.paginator import Paginator
     from django.db.models import Count
 
-    from programs.formats import month_year_label
     from regencies.models import Regency
 
     reports = (
@@ -592,30 +592,49 @@ def report_evidence(*, user, report: MonthlyReport | None, editable: bool) -> di
     }
 
 
-GALLERY_FIELDS = (
-    "caption",
-    "original_name",
-    "report__year",
-    "report__month",
-    "report__regency__name",
-    "report__program__acronym",
-    "report__program__name",
-)
+@dataclass(frozen=True)
+class GalleryPhoto:
+    """What the gallery shows of a public photo."""
+
+    pk: int
+    caption: str
+    original_name: str
+    program_label: str
+    regency_name: str
+    period_label: str
 
 
-def public_photos(*, program_id: int | None = None, regency_code: str | None = None, limit=8):
+def public_photos(
+    *, program_id: int | None = None, regency_code: str | None = None, limit=8
+) -> list[GalleryPhoto]:
     """Photos a verifier marked public, of verified reports: the gallery of verified
-    results on program and regency pages. One query."""
-    photos = (
-        Attachment.objects.filter(
-            is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
-        )
-        .select_related("report__regency", "report__program")
-        # What the gallery shows: fewer columns make a cheaper query to build and read.
-        .only(*GALLERY_FIELDS)
+    results on program and regency pages. One query, read as plain values (model
+    instances with deferred fields cost several times the query itself)."""
+    photos = Attachment.objects.filter(
+        is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
     )
     if program_id is not None:
         photos = photos.filter(report__program_id=program_id)
     if regency_code is not None:
         photos = photos.filter(report__regency_id=regency_code)
-    return list(photos.order_by("-report__year", "-report__month", "-pk")[:limit])
+    rows = photos.order_by("-report__year", "-report__month", "-pk").values_list(
+        "pk",
+        "caption",
+        "original_name",
+        "report__program__acronym",
+        "report__program__name",
+        "report__regency__name",
+        "report__year",
+        "report__month",
+    )[:limit]
+    return [
+        GalleryPhoto(
+            pk=pk,
+            caption=caption,
+            original_name=original_name,
+            program_label=acronym or name,  # Program.label
+            regency_name=regency_name or "",
+            period_label=month_year_label(year, month),
+        )
+        for pk, caption, original_name, acronym, name, regency_name, year, month in rows
+    ]

@@ -404,7 +404,7 @@ def test_public_photos_of_verified_reports_only(people, client, django_assert_nu
 
     with django_assert_num_queries(1):
         shown = [
-            (a.caption, a.report.program.label, a.report.regency.name, a.report.period_label)
+            (a.caption, a.program_label, a.regency_name, a.period_label)
             for a in public_photos(program_id=rep.program_id)
         ]
     assert shown == [("Rumah selesai", "GBRSS", rep.regency.name, rep.period_label)]
