@@ -312,6 +312,36 @@ def test_completeness_rows_link_each_regency_and_escape_its_name(client, gbrss_d
     assert element_text(banyuasin) == "Banyuasin"
 
 
+def test_completeness_page_is_sent_as_plain_ascii_and_reads_the_same(
+    client, gbrss_data, pimpinan
+):
+    """The grid's symbols, dashes and any non-ASCII name go out as character references
+    (dasbor._ascii: a 1 MB page held as two-byte text was slow to join and encode). A
+    browser, and the parser here, read them back as the characters."""
+    import datetime as dt
+
+    from programs.models import ReportingExemption
+
+    RegencyFactory(code="99.01", name="Uji Ñamá – ✓")
+    ReportingExemption.objects.create(
+        regency_id="99.01",
+        program=Program.objects.get(slug="gbrss"),
+        start=dt.date(2024, 1, 1),
+        reason="Uji: tidak wajib",
+    )
+    response = client.get("/kelengkapan/?tahun=2024&program=gbrss")
+    assert response.content.isascii()
+    row = table_row(response, "completeness-grid", "99.01")
+    assert element_text(find(row, "a")) == "Uji Ñamá – ✓"
+    assert cells(row)[-2:] == ["–", "–"]  # nothing due: no rate
+    assert set(states(row)) == {"not_required"}
+    banyuasin = table_row(response, "completeness-grid", "16.07")
+    assert element_text(find(banyuasin, "span", aria_hidden="true")) == "✓"
+    assert "Terverifikasi" in cells(banyuasin)[1]
+    legend = element_text(find(page(response), "ul", class_="state-legend"))
+    assert "✓ Terverifikasi" in legend and "– Tidak wajib" in legend
+
+
 def test_completeness_up_to_the_chosen_month(client, gbrss_data, pimpinan):
     """'Sampai bulan' limits the grid and its rates (the export: test_exports)."""
     response = client.get("/kelengkapan/?tahun=2024&bulan=2&program=gbrss")
