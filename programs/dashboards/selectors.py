@@ -1079,10 +1079,19 @@ def reporting_states(
     if regency_codes is not None:
         reports = reports.filter(regency_id__in=regency_codes)
     # Each report as the cell kind it gives where only the launch decides what is due
-    # (reported: required), so that a grid row looks its cells up without building keys.
-    found = {
-        (r, p, m): (m, s, on_time, True) for r, p, m, s, on_time in _plain_rows(reports.order_by())
-    }
+    # (reported: required), per (regency, program) and month, so that a grid row looks
+    # its cells up by month. The few kinds are shared: 6,000 reports (500 regencies) make
+    # a few dozen tuples, not 6,000 the garbage collector keeps walking.
+    found: dict[tuple[str, int], dict[int, tuple]] = {}
+    kinds: dict[tuple, tuple] = {}
+    for r, p, m, s, on_time in _plain_rows(reports.order_by()):
+        months = found.get((r, p))
+        if months is None:
+            months = found[(r, p)] = {}
+        kind = kinds.get((m, s, on_time))
+        if kind is None:
+            kind = kinds[(m, s, on_time)] = (m, s, on_time, True)
+        months[m] = kind
     obligations = Obligations.load(programs=programs, regency_codes=regency_codes)
     return ReportingStates(found, obligations, year=year, today=today, public=public)
 
@@ -1110,7 +1119,7 @@ class ReportingStates:
     once per combination."""
 
     def __init__(self, found, obligations: Obligations, *, year, today, public):
-        # found: (regency, program, month) -> (month, status, on time?, True)
+        # found: (regency, program) -> month -> (month, status, on time?, True)
         self._found, self._obligations = found, obligations
         self._year, self._today, self._public = year, today, public
         self._cells: dict[tuple[int, str | None, bool | None, bool], StatusCell] = {}
@@ -1118,7 +1127,8 @@ class ReportingStates:
 
     def __getitem__(self, key: tuple[str, int, int]) -> StatusCell:
         regency_code, program_id, month = key
-        _month, status, on_time, _reported = self._found.get(key, (month, None, None, False))
+        reported = self._found.get((regency_code, program_id), {}).get(month)
+        _month, status, on_time, _reported = reported or (month, None, None, False)
         required = self._obligations.required(
             regency_code, program_id, self._year, month, reported=status is not None
         )
@@ -1138,10 +1148,13 @@ class ReportingStates:
             absent = self._absent[first_due] = {
                 m: (m, None, None, m >= first_due) for m in range(1, 13)
             }
-        found, cells, make = self._found.get, self._cells.get, self._make_cell
+        found = self._found.get((regency_code, program_id))
+        if found is None:  # nothing reported this year
+            found = absent
+        cells, make = self._cells.get, self._make_cell
         out = []
         for month in months:
-            kind = found((regency_code, program_id, month)) or absent[month]
+            kind = found.get(month) or absent[month]
             out.append(cells(kind) or make(kind))
         return out
 
