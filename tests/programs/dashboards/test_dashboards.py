@@ -312,9 +312,7 @@ def test_completeness_rows_link_each_regency_and_escape_its_name(client, gbrss_d
     assert element_text(banyuasin) == "Banyuasin"
 
 
-def test_completeness_page_is_sent_as_plain_ascii_and_reads_the_same(
-    client, gbrss_data, pimpinan
-):
+def test_completeness_page_is_sent_as_plain_ascii_and_reads_the_same(client, gbrss_data, pimpinan):
     """The grid's symbols, dashes and any non-ASCII name go out as character references
     (dasbor._ascii: a 1 MB page held as two-byte text was slow to join and encode). A
     browser, and the parser here, read them back as the characters."""
