@@ -114,7 +114,9 @@ Year = Annotated[
     Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR), Digits] | None,
     Field(None, description="Year.", examples=[2024]),
 ]
-Code = Annotated[str | None, Field(None, min_length=1, max_length=60)]
+# No NUL: the middleware answers 400 to one anywhere in a query (PostgreSQL refuses it in
+# text); the schema says so, so that a client generating valid requests never sends one.
+Code = Annotated[str | None, Field(None, min_length=1, max_length=60, pattern=r"^[^\x00]+$")]
 
 
 class PageQuery(Schema):

@@ -7,6 +7,8 @@ every answer must match the schema (status, content type, body), valid data must
 accepted and invalid data refused.
 """
 
+import re
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -76,6 +78,15 @@ def test_openapi_is_generated_from_the_operations(client, reference_data):
     assert progress["status"]["enum"] == ["on_track", "behind", "no_target", "no_data"]
     scheme = spec["components"]["securitySchemes"]["SessionOrPublic"]
     assert scheme == {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+    # A NUL byte is answered 400 before any view (middleware): the schema rules it out,
+    # or a schema-valid request (?program=%00) would be refused.
+    targets = {p["name"]: p for p in spec["paths"]["/api/v1/targets/"]["get"]["parameters"]}
+    for name in ("program", "indikator"):
+        (text,) = [s for s in targets[name]["schema"]["anyOf"] if s["type"] == "string"]
+        assert re.fullmatch(text["pattern"], "rumah-dibedah")
+        assert not re.search(text["pattern"], "\x00") and not re.search(text["pattern"], "a\x00b")
+    refused = client.get("/api/v1/targets/?program=%00&indikator=where")
+    assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
 
 
 @pytest.fixture
