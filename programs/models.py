@@ -98,8 +98,13 @@ class Program(models.Model):
 
     @property
     def label(self) -> str:
-        """The acronym where one is published, otherwise the full name."""
-        return self.acronym or self.name
+        return self.label_of(self.acronym, self.name)
+
+    @staticmethod
+    def label_of(acronym: str, name: str) -> str:
+        """The acronym where one is published, otherwise the full name (for rows read as
+        values, without an instance)."""
+        return acronym or name
 
 
 class IndicatorManager(models.Manager):

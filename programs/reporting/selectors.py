@@ -632,7 +632,7 @@ def public_photos(
             pk=pk,
             caption=caption,
             original_name=original_name,
-            program_label=acronym or name,  # Program.label
+            program_label=Program.label_of(acronym, name),
             regency_name=regency_name or "",
             period_label=month_year_label(year, month),
         )

@@ -106,13 +106,13 @@ def _ascii(text: str) -> str:
 def _regency_link(base: str, query: str, regency, attrs: str = "") -> str:
     """A link to a regency's page in the big tables and lists (`base` and `query` come
     escaped; one place for the markup every row uses)."""
-    code = _ascii(html.escape(regency.code))
+    code = html.escape(regency.code)  # ASCII: regency_code_format allows only 16.07
     return f'<a href="{base}{code}/{query}"{attrs}>{_ascii(html.escape(regency.name))}</a>'
 
 
 def _regency_row_start(base: str, query: str, regency) -> str:
     """A table row's opening: the regency's code and its linked name as the row header."""
-    code = _ascii(html.escape(regency.code))
+    code = html.escape(regency.code)
     return f'<tr data-regency="{code}"><th scope="row">{_regency_link(base, query, regency)}</th>'
 
 
