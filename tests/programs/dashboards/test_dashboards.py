@@ -209,6 +209,44 @@ def test_program_page_breakdown_by_source_and_planned_split(client, gbrss_data, 
     assert "Lainnya / tidak dirinci" in [label for label, *_numbers in splits]
 
 
+def test_program_table_shows_each_regencys_latest_report_and_its_timeliness(
+    client, gbrss_data, pimpinan
+):
+    """ "Laporan terakhir" and "Ketepatan waktu", worked by hand from gbrss_data (a month's
+    report is due on the 10th of the next month; the fixture submits on the 5th, Banyuasin's
+    February on 14 March). Officials see the latest report in any state, visitors the
+    latest verified one."""
+    url = "/program/gbrss/?tahun=2024&bulan=12"
+    officials = client.get(url)
+    # Banyuasin: the March draft (first submitted 5 April, before 10 April).
+    assert cells(table_row(officials, "regency-table", "16.07"))[5:] == [
+        "Maret: Draf",
+        "tepat waktu",
+    ]
+    # OKU: February submitted on 5 March.
+    assert cells(table_row(officials, "regency-table", "16.01"))[5:] == [
+        "Februari: Diajukan",
+        "tepat waktu",
+    ]
+    # OKI: no report at all.
+    assert cells(table_row(officials, "regency-table", "16.02"))[5:] == ["belum ada", "–"]
+    visitors = Client().get(url)
+    assert cells(table_row(visitors, "regency-table", "16.07"))[5:] == [
+        "Februari: Terverifikasi",
+        "terlambat",  # 14 March, after 10 March
+    ]
+    assert cells(table_row(visitors, "regency-table", "16.01"))[5:] == [
+        "Januari: Terverifikasi",
+        "tepat waktu",
+    ]
+    # Up to January only: Banyuasin's January (5 February).
+    january = client.get("/program/gbrss/?tahun=2024&bulan=1")
+    assert cells(table_row(january, "regency-table", "16.07"))[5:] == [
+        "Januari: Terverifikasi",
+        "tepat waktu",
+    ]
+
+
 def test_raw_realization_download_is_offered_to_officials_only(client, gbrss_data, pimpinan):
     url = "/program/gbrss/?tahun=2024&bulan=12"
     raw = "/unduh/realisasi.csv?tahun=2024&bulan=12&program=gbrss"
