@@ -12,7 +12,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from programs.compiled import CompiledModelQuery
 from programs.models import ReportingExemption
+
+
+def _exemptions(all_programs: bool, all_regencies: bool) -> CompiledModelQuery:
+    def build(programs=None, codes=None):
+        rows = ReportingExemption.objects.order_by()
+        if programs is not None:
+            rows = rows.filter(program_id__in=programs)
+        if codes is not None:
+            rows = rows.filter(regency_id__in=codes)
+        return rows
+
+    kinds = {}
+    if not all_programs:
+        kinds["programs"] = "ints"
+    if not all_regencies:
+        kinds["codes"] = "strs"
+    return CompiledModelQuery(ReportingExemption, build, **kinds)
+
+
+# (every program?, every regency?) -> the exemption rows to load.
+_EXEMPTIONS = {(a, b): _exemptions(a, b) for a in (False, True) for b in (False, True)}
 
 
 class Obligations:
@@ -33,13 +55,16 @@ class Obligations:
     def load(cls, *, programs=None, regency_codes=None) -> Obligations:
         """The exemptions of these programs (instances, whose launch dates count too) and
         regencies; all when None."""
-        rows = ReportingExemption.objects.all()
         if programs is not None:
             programs = list(programs)
-            rows = rows.filter(program__in=programs)
+        shape = (programs is None, regency_codes is None)
+        values = {}
+        if programs is not None:
+            values["programs"] = [program.pk for program in programs]
         if regency_codes is not None:
-            rows = rows.filter(regency_id__in=list(regency_codes))
-        return cls(rows.order_by(), programs or ())
+            values["codes"] = list(regency_codes)
+        rows = _EXEMPTIONS[shape].instances(**values)
+        return cls(rows, programs or ())
 
     def launched(self, program_id: int, year: int, month: int) -> bool:
         """Had the program been launched by the end of this month?"""

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import formats
+from programs.compiled import CompiledModelQuery
 from programs.models import Indicator, MonthlyReport, Realization, Target
 
 HUNDRED = Decimal(100)
@@ -437,13 +438,25 @@ def loaded_indicators(indicators: Iterable[Indicator]) -> list[Indicator]:
     return list(indicators)
 
 
+def _targets(everywhere: bool) -> CompiledModelQuery:
+    def build(indicators, year, codes=None):
+        places = Q() if codes is None else Q(regency_id__in=codes) | Q(regency__isnull=True)
+        return Target.objects.filter(places, indicator_id__in=indicators, year=year).order_by()
+
+    places = {} if everywhere else {"codes": "strs"}
+    return CompiledModelQuery(Target, build, indicators="ints", year="int", **places)
+
+
+_TARGETS = {flag: _targets(flag) for flag in (False, True)}
+
+
 def targets_by_place(
     *, indicator_ids: list[int], year: int, codes: list[str] | None
 ) -> dict[tuple[int, str | None], Target]:
     """The targets of `year` keyed like a ProgressTable: the province's, and those of the
     regencies in `codes` (every regency when None). One query."""
-    places = Q() if codes is None else Q(regency_id__in=codes) | Q(regency__isnull=True)
-    targets = Target.objects.filter(places, indicator_id__in=indicator_ids, year=year).order_by()
+    places = {} if codes is None else {"codes": list(codes)}
+    targets = _TARGETS[codes is None].instances(indicators=list(indicator_ids), year=year, **places)
     return {(t.indicator_id, t.regency_id): t for t in targets}
 
 

@@ -35,6 +35,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Max, Sum
 
+from programs.compiled import CompiledQuery
 from programs.models import (
     FundingSource,
     Indicator,
@@ -348,9 +349,12 @@ def _flush_for_reading() -> None:
         flush()
 
 
+_ANY_DIRTY = CompiledQuery(lambda: ProgressDirty.objects.order_by().values_list("pk")[:1])
+
+
 def flush() -> int:
     """Rebuild the dirty slices; returns how many there were. Cheap when none are."""
-    if not ProgressDirty.objects.exists():
+    if not _ANY_DIRTY.rows():
         return 0
     with transaction.atomic():
         dirty = list(ProgressDirty.objects.select_for_update().order_by("pk"))
@@ -377,6 +381,25 @@ def flush() -> int:
 # --- Reading ---------------------------------------------------------------------------
 
 
+def _ytd_rows(everywhere: bool, verified_only: bool) -> CompiledQuery:
+    def build(indicators, year, month, codes=None):
+        rows = ProgressYTD.objects.filter(
+            indicator_id__in=indicators, year=year, month=month, verified_only=verified_only
+        ).order_by()
+        if codes is not None:
+            rows = rows.filter(regency_code__in=[*codes, PROVINCE])
+        return rows.values_list(
+            "indicator_id", "regency_code", "total", "num", "den", "last", "provisional"
+        )
+
+    places = {} if everywhere else {"codes": "strs"}
+    return CompiledQuery(build, indicators="ints", year="int", month="int", **places)
+
+
+# (every regency?, verified only?) -> the year-to-date rows of a progress table.
+_YTD_ROWS = {(a, b): _ytd_rows(a, b) for a in (False, True) for b in (False, True)}
+
+
 def progress_table(
     *,
     indicators: Iterable[Indicator],
@@ -397,21 +420,43 @@ def progress_table(
     as_of = as_of_date(year=year, month=month, today=today)
 
     target_of = targets_by_place(indicator_ids=list(by_id), year=year, codes=codes)
-    rows = ProgressYTD.objects.filter(
-        indicator_id__in=by_id, year=year, month=month, verified_only=verified_only
-    ).order_by()
-    if codes is not None:
-        rows = rows.filter(regency_code__in=[*codes, PROVINCE])
+    query = _YTD_ROWS[(codes is None, verified_only)]
+    places = {} if codes is None else {"codes": codes}
     groups = {
-        (row["indicator_id"], row["regency_code"] or None): row
-        for row in rows.values(
-            "indicator_id", "regency_code", "total", "num", "den", "last", "provisional"
+        (indicator_id, code or None): {
+            "total": total,
+            "num": num,
+            "den": den,
+            "last": last,
+            "provisional": provisional,
+        }
+        for indicator_id, code, total, num, den, last, provisional in query.rows(
+            indicators=list(by_id), year=year, month=month, **places
         )
     }
 
     return progress_table_of(
         by_id=by_id, codes=codes, groups=groups, target_of=target_of, year=year, as_of=as_of
     )
+
+
+def _series(verified_only: bool) -> CompiledQuery:
+    return CompiledQuery(
+        lambda indicator, years, month, place: ProgressYTD.objects.filter(
+            indicator_id=indicator,
+            year__in=years,
+            month__lte=month,
+            verified_only=verified_only,
+            regency_code=place,
+        ).values_list("year", "month", "total", "num", "den"),
+        indicator="int",
+        years="ints",
+        month="int",
+        place="str",
+    )
+
+
+_SERIES = {flag: _series(flag) for flag in (False, True)}
 
 
 def monthly_series(
@@ -429,13 +474,9 @@ def monthly_series(
     the target path per year (none where a year has no target)."""
     _flush_for_reading()
     years = list(years)
-    rows = ProgressYTD.objects.filter(
-        indicator_id=indicator.pk,
-        year__in=years,
-        month__lte=month,
-        verified_only=verified_only,
-        regency_code=regency_code or PROVINCE,
-    ).values_list("year", "month", "total", "num", "den")
+    rows = _SERIES[verified_only].rows(
+        indicator=indicator.pk, years=years, month=month, place=regency_code or PROVINCE
+    )
     groups = {(y, m): {"total": total, "num": num, "den": den} for y, m, total, num, den in rows}
     increment = indicator.measure == Measure.INCREMENT
     series = {}
@@ -469,16 +510,32 @@ def source_totals(
     """Province totals per funding source (regencies added up), with what the page shows
     of each source."""
     _flush_for_reading()
-    totals = dict(
-        ProgressSourceYTD.objects.filter(
-            indicator_id=indicator.pk, year=year, month=month, verified_only=verified_only
-        )
-        .values("funding_source_id")
-        .annotate(sum_total=Sum("total"))
-        .order_by()
-        .values_list("funding_source_id", "sum_total")
-    )
-    sources = FundingSource.objects.filter(pk__in=totals).values_list(
-        "pk", "name", "category", "is_partner", "order"
-    )
+    totals = dict(_SOURCE_SUMS[verified_only].rows(indicator=indicator.pk, year=year, month=month))
+    sources = _SOURCE_NAMES.rows(ids=list(totals))
     return [SourceTotal(*source, totals[pk]) for pk, *source in sources]
+
+
+def _source_sums(verified_only: bool) -> CompiledQuery:
+    return CompiledQuery(
+        lambda indicator, year, month: (
+            ProgressSourceYTD.objects.filter(
+                indicator_id=indicator, year=year, month=month, verified_only=verified_only
+            )
+            .values("funding_source_id")
+            .annotate(sum_total=Sum("total"))
+            .order_by()
+            .values_list("funding_source_id", "sum_total")
+        ),
+        indicator="int",
+        year="int",
+        month="int",
+    )
+
+
+_SOURCE_SUMS = {flag: _source_sums(flag) for flag in (False, True)}
+_SOURCE_NAMES = CompiledQuery(
+    lambda ids: FundingSource.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "category", "is_partner", "order"
+    ),
+    ids="ints",
+)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import formats, ytd
+from programs.compiled import CompiledModelQuery, CompiledQuery
 from programs.models import (
     SPLIT_GROUP_OF_CATEGORY,
     FundingSource,
@@ -655,22 +656,41 @@ class ProgramPage:
         return [(point, previous.get(point.month)) for point in self.series]
 
 
+_REPORTABLE_PROGRAMS = CompiledModelQuery(
+    Program, lambda: Program.objects.filter(active=True, indicators__isnull=False).distinct()
+)
+
+
 def programs_with_indicators() -> list[Program]:
     """Active programs that have at least one indicator (what can be reported on)."""
-    return list(Program.objects.filter(active=True, indicators__isnull=False).distinct())
+    return _REPORTABLE_PROGRAMS.instances()
+
+
+_INDICATOR_FIELDS = [field.attname for field in Indicator._meta.concrete_fields]
+_PROGRAM_FIELDS = [field.attname for field in Program._meta.concrete_fields]
+# An active program's indicators with the program's own columns joined on.
+_INDICATORS_OF = CompiledQuery(
+    lambda slug: Indicator.objects.filter(program__slug=slug, program__active=True).values_list(
+        *_INDICATOR_FIELDS, *(f"program__{name}" for name in _PROGRAM_FIELDS)
+    ),
+    slug="str",
+)
 
 
 def program_with_indicators(slug: str) -> Program | None:
     """An active program with `indicator_list`, in one query: its indicators with the
     program joined (the program alone when it has no indicator)."""
-    indicators = list(
-        Indicator.objects.filter(program__slug=slug, program__active=True).select_related("program")
-    )
-    if indicators:
-        program = indicators[0].program
-        for indicator in indicators:
-            indicator.program = program  # one instance, as a prefetch would give
+    rows = _INDICATORS_OF.rows(slug=slug)
+    if rows:
+        alias, split = Indicator.objects.db, len(_INDICATOR_FIELDS)
+        program = Program.from_db(alias, _PROGRAM_FIELDS, rows[0][split:])
+        indicators = []
+        for row in rows:
+            indicator = Indicator.from_db(alias, _INDICATOR_FIELDS, row[:split])
+            indicator.program = program  # one instance, as select_related and a prefetch give
+            indicators.append(indicator)
     else:
+        indicators = []
         program = Program.objects.filter(slug=slug, active=True).first()
         if program is None:
             return None
@@ -694,6 +714,24 @@ class LatestReport(NamedTuple):
     submitted: dt.datetime | None
 
 
+def _reports_up_to(verified_only: bool) -> CompiledQuery:
+    def build(program, year, month):
+        reports = MonthlyReport.objects.filter(
+            program_id=program, year=year, month__lte=month, regency__isnull=False
+        )
+        if verified_only:
+            reports = reports.filter(status=MonthlyReport.Status.VERIFIED)
+        return reports.order_by("month").values_list(
+            "regency_id", "month", "status", "first_submitted_at"
+        )
+
+    return CompiledQuery(build, program="int", year="int", month="int")
+
+
+_REPORTS_UP_TO = {flag: _reports_up_to(flag) for flag in (False, True)}
+_REGENCY_NAMES = CompiledQuery(lambda: Regency.objects.values_list("code", "name", "is_synthetic"))
+
+
 def _latest_reports(
     *, program: Program, year: int, month: int, verified_only: bool
 ) -> list[LatestReport]:
@@ -701,21 +739,15 @@ def _latest_reports(
     verified data is shown: anonymous visitors never see internal states), in code
     order. Two plain queries: a subquery per regency and column, and model instances,
     cost the program page more than its figures."""
-    reports = MonthlyReport.objects.filter(
-        program=program, year=year, month__lte=month, regency__isnull=False
-    )
-    if verified_only:
-        reports = reports.filter(status=MonthlyReport.Status.VERIFIED)
-    latest = {  # ascending months: a later month overwrites an earlier one
-        code: (report_month, status, submitted)
-        for code, report_month, status, submitted in reports.order_by("month").values_list(
-            "regency_id", "month", "status", "first_submitted_at"
-        )
+    reports = _REPORTS_UP_TO[verified_only].rows(program=program.pk, year=year, month=month)
+    # Ascending months: a later month overwrites an earlier one.
+    latest = {
+        code: (report_month, status, submitted) for code, report_month, status, submitted in reports
     }
     nothing = (None, None, None)
     return [
         LatestReport(RegencyName(code, name, synthetic), *latest.get(code, nothing))
-        for code, name, synthetic in Regency.objects.values_list("code", "name", "is_synthetic")
+        for code, name, synthetic in _REGENCY_NAMES.rows()
     ]
 
 
@@ -830,11 +862,17 @@ def source_breakdown(
     ]
 
 
+_SPLITS = CompiledQuery(
+    lambda target: (
+        TargetSplit.objects.filter(target_id=target).order_by("pk").values_list("group", "value")
+    ),
+    target="int",
+)
+
+
 def planned_vs_realized(*, target: Target, sources: list[SourceRow]) -> list[SplitRow]:
     """The target's planned split per funding group beside what was realized in it."""
-    splits = list(
-        TargetSplit.objects.filter(target=target).order_by("pk").values_list("group", "value")
-    )
+    splits = _SPLITS.rows(target=target.pk)
     if not splits:
         return []
     realized: dict[str, Decimal] = {}
@@ -1269,7 +1307,7 @@ def completeness_grid(
     today = today or timezone.localdate()
     # All the grid shows of a regency; 500 rows as model instances cost more than the
     # cells beside them.
-    regencies = [RegencyName(*r) for r in Regency.objects.values_list("code", "name")]
+    regencies = [RegencyName(code, name) for code, name, _synthetic in _REGENCY_NAMES.rows()]
     states = reporting_states(
         regency_codes=None, programs=[program], year=year, today=today, public=public
     )
