@@ -145,13 +145,23 @@ class ProgramCard:
     days_left: int | None  # to the target's due date, while it is ahead
 
 
+_ACTIVE_PROGRAMS = CompiledModelQuery(Program, lambda: Program.objects.filter(active=True))
+_HEADLINE_INDICATORS = CompiledModelQuery(
+    Indicator, lambda: Indicator.objects.filter(is_headline=True, program__active=True)
+)
+
+
 def _programs_with_headline() -> list[Program]:
-    headline = Indicator.objects.filter(is_headline=True).select_related("program")
-    return list(
-        Program.objects.filter(active=True).prefetch_related(
-            Prefetch("indicators", queryset=headline, to_attr="headline_indicators")
-        )
-    )
+    """Active programs, each with `headline_indicators` (in the indicators' order)."""
+    programs = _ACTIVE_PROGRAMS.instances()
+    headline: dict[int, list[Indicator]] = {program.pk: [] for program in programs}
+    for indicator in _HEADLINE_INDICATORS.instances():
+        headline[indicator.program_id].append(indicator)
+    for program in programs:
+        program.headline_indicators = headline[program.pk]
+        for indicator in program.headline_indicators:
+            indicator.program = program
+    return programs
 
 
 def _headline(program: Program) -> Indicator | None:
@@ -175,6 +185,15 @@ def program_cards(
     return _program_cards(programs, table, year=year, today=today)
 
 
+_MILESTONES = CompiledModelQuery(
+    TargetMilestone,
+    lambda targets: TargetMilestone.objects.filter(target_id__in=targets).order_by(
+        "due_date", "pk"
+    ),
+    targets="ints",
+)
+
+
 def _program_cards(
     programs: list[Program], table: ProgressTable, *, year: int, today: dt.date
 ) -> list[ProgramCard]:
@@ -186,9 +205,7 @@ def _program_cards(
         if code is None and indicator_id in {i.pk for i in indicators}
     }
     milestones_of: dict[int, list[Milestone]] = {}
-    for m in TargetMilestone.objects.filter(target_id__in=target_indicator).order_by(
-        "due_date", "pk"
-    ):
+    for m in _MILESTONES.instances(targets=list(target_indicator)):
         milestones_of.setdefault(target_indicator[m.target_id], []).append(
             Milestone(m.label, m.due_date, m.value, (m.due_date - today).days)
         )
@@ -348,13 +365,16 @@ def scorecard(
     return _ranked(programs, regencies, table, year=year, month=month, sort=sort)
 
 
+_REGENCIES = CompiledModelQuery(Regency, lambda: Regency.objects.all())
+
+
 def _headline_progress(
     *, year: int, month: int, verified_only: bool, today: dt.date | None
 ) -> tuple[list[Program], list[Regency], ProgressTable]:
     """Active programs with a headline indicator, every regency, and the headline
     indicators' progress for all of them."""
     programs = _programs_with_headline()
-    regencies = list(Regency.objects.all())
+    regencies = _REGENCIES.instances()
     table = progress_table(
         indicators=[i for i in map(_headline, programs) if i],
         year=year,
@@ -493,6 +513,20 @@ class CompletenessSummary:
     verified: int
 
 
+# The reports counted in a month's completeness summary: real regencies only.
+_COUNTED_REPORTS = CompiledQuery(
+    lambda year, month: (
+        MonthlyReport.objects.filter(
+            year=year, month=month, regency__is_synthetic=False, status__in=COUNTED
+        )
+        .values_list("program_id", "regency_id", "status")
+        .order_by()
+    ),
+    year="int",
+    month="int",
+)
+
+
 def completeness_summary(
     *,
     year: int,
@@ -519,13 +553,7 @@ def completeness_summary(
     if obligations is None:
         obligations = Obligations.load(programs=programs)
     # One row per real regency and program: at most 17 x programs rows.
-    reports = (
-        MonthlyReport.objects.filter(
-            year=year, month=month, regency__is_synthetic=False, status__in=COUNTED
-        )
-        .values_list("program_id", "regency_id", "status")
-        .order_by()
-    )
+    reports = _COUNTED_REPORTS.rows(year=year, month=month)
     reported = {(program_id, code) for program_id, code, _status in reports}
     obliged = {
         p.pk: {
