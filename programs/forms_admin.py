@@ -5,10 +5,14 @@ django-simple-history keeps as the history record's change reason. The change fo
 for it; the changelist (list_editable) cannot, so there the change is refused.
 """
 
+import hashlib
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, When
+from django.forms.boundfield import BoundField
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -206,15 +210,74 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
         return cleaned_data
 
 
+CHANGED_SINCE_LIST_OPENED = _(
+    "Target ini sudah diubah orang lain sejak daftar ini dibuka (nilai kini %(value)s). "
+    "Tidak ada yang disimpan: muat ulang halaman lalu ulangi perubahan Anda."
+)
+LIST_FIELDS = ("value", "baseline", "due_date")
+
+
+def list_values_digest(values: dict) -> str:
+    """A short fingerprint of a target's changelist values (value, baseline, due date):
+    equal numbers give the same one however many decimals they are written with."""
+
+    def canonical(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            return str(value.normalize())
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    text = "\x1f".join(canonical(values.get(name)) for name in LIST_FIELDS)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class _ValueWithShown(BoundField):
+    """The changelist renders only the fields of `list_editable`: a row's fingerprint of
+    what it showed is written after its value input, so that it is posted with the row."""
+
+    def __str__(self):
+        return super().__str__() + str(self.form["shown"])
+
+
 class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
-    """A changelist row: it cannot carry a reason, so a realized target is refused."""
+    """A changelist row: it cannot carry a reason, so a realized target is refused.
+
+    Django saves a row whose posted values differ from the database, so a row showing
+    values another admin has changed since the list was opened would write them back
+    over that change. Each row therefore posts a fingerprint of the values it showed: a
+    row left as shown is then not saved, and an edited one is refused (nothing saved)."""
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False, label="")
 
     class Meta:
         model = Target
-        fields = ("value", "baseline", "due_date")
+        fields = LIST_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].bound_field_class = _ValueWithShown
+        stored = {name: getattr(self.instance, name) for name in LIST_FIELDS}
+        # Bound too: Django saves the rows whose posted data differs from their initial.
+        self.initial["shown"] = list_values_digest(stored)
+
+    def has_changed(self):
+        if getattr(self, "_left_as_shown", False):
+            return False  # showing older values, and not edited: nothing to save
+        return super().has_changed()
 
     def clean(self):
         cleaned_data = super().clean()
+        stored = self.stored_target
+        shown = cleaned_data.get("shown")
+        if stored is not None and shown and shown != self.initial["shown"]:
+            if list_values_digest(cleaned_data) == shown:
+                self._left_as_shown = True
+                return cleaned_data
+            from programs.admin_numbers import show_number
+
+            message = CHANGED_SINCE_LIST_OPENED % {"value": show_number(stored.value)}
+            raise ValidationError(message, code="changed_since_opened")
         _check_numbers(self, cleaned_data, confirm=False, in_list=True)
         if (
             self.instance.pk is not None

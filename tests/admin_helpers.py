@@ -4,9 +4,10 @@ the changelist's POST data, and what the changelist and change form show."""
 
 from __future__ import annotations
 
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from programs.forms_admin import target_version
+from programs.forms_admin import list_values_digest, target_version
 from programs.models import Indicator, MonthlyReport, Target
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
@@ -64,6 +65,7 @@ def changelist_data(target: Target, **overrides) -> dict:
         "value": str(target.value),
         "baseline": "" if target.baseline is None else str(target.baseline),
         "due_date": target.due_date.isoformat() if target.due_date else "",
+        "shown": list_values_digest(model_to_dict(target)),  # the target as it stands
         **overrides,
     }
     return {**formset_data("form", row, initial=1), "_save": "Simpan"}

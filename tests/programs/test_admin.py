@@ -8,7 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programs.forms_admin import INDICATOR_NOT_IN_PROGRAM, REASON_REQUIRED
+from programs.forms_admin import (
+    CHANGED_SINCE_LIST_OPENED,
+    INDICATOR_NOT_IN_PROGRAM,
+    REASON_REQUIRED,
+)
 from programs.models import Indicator, MonthlyReport, Target
 from regencies.models import Regency
 from tests.admin_helpers import (
@@ -379,6 +383,83 @@ def test_list_edit_leaving_a_realized_target_unchanged_is_fine(admin_client, ref
     )
 
     assert response.status_code == 302
+
+
+# Two admins: the changelist against a change saved since it was opened
+
+
+def changelist_as_posted(response) -> dict:
+    """The changelist form's inputs as a browser posts them on "Simpan"."""
+    form = find(page(response), "form", id="changelist-form")
+    data = {
+        attribute(element, "name"): attribute(element, "value") or ""
+        for element in find_all(form, "input")
+        if attribute(element, "name") and attribute(element, "type") not in ("checkbox", "submit")
+    }
+    return {**data, "_save": "Simpan"}
+
+
+def row_prefix(data: dict, target: Target) -> str:
+    """The formset prefix ("form-3") of `target`'s row in posted changelist data."""
+    return next(
+        k.removesuffix("-id") for k, v in data.items() if k.endswith("-id") and v == str(target.pk)
+    )
+
+
+def test_list_edit_of_a_target_saved_since_the_list_was_opened_is_refused(
+    admin_client, reference_data
+):
+    target = gbrss_province_target()
+    url = reverse("admin:programs_target_changelist")
+    data = changelist_as_posted(admin_client.get(url))  # the first admin opens the list
+    # A second admin changes the same target through its change form meanwhile.
+    change = reverse("admin:programs_target_change", args=[target.pk])
+    assert admin_client.post(change, change_data(target, value="8400")).status_code == 302
+    data[f"{row_prefix(data, target)}-baseline"] = "100"  # the first admin's own edit
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert str(CHANGED_SINCE_LIST_OPENED % {"value": "8.400"}) in error_messages(page(response))
+    target.refresh_from_db()
+    assert (target.value, target.baseline) == (Decimal(8400), None)
+
+
+def test_a_row_left_as_shown_does_not_undo_a_change_saved_since(admin_client, reference_data):
+    target = gbrss_province_target()
+    other = Target.objects.get(indicator__code="unit-sanitasi", regency__isnull=True, year=2024)
+    url = reverse("admin:programs_target_changelist")
+    data = changelist_as_posted(admin_client.get(url))
+    change = reverse("admin:programs_target_change", args=[target.pk])
+    assert admin_client.post(change, change_data(target, value="8400")).status_code == 302
+    saved_versions = target.history.count()
+    data[f"{row_prefix(data, other)}-value"] = "7.000"  # the first admin edits another row
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, error_messages(page(response))
+    target.refresh_from_db()
+    other.refresh_from_db()
+    assert target.value == Decimal(8400)  # not the 8.391 the list still showed
+    assert target.history.count() == saved_versions
+    assert other.value == Decimal(7000)
+
+
+def test_a_list_edit_of_a_row_nobody_else_changed_is_saved_from_the_page(
+    admin_client, reference_data
+):
+    target = gbrss_province_target()
+    url = reverse("admin:programs_target_changelist")
+    data = changelist_as_posted(admin_client.get(url))
+    data[f"{row_prefix(data, target)}-value"] = "8.400"
+    versions = Target.history.count()
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, error_messages(page(response))
+    target.refresh_from_db()
+    assert target.value == Decimal(8400)
+    assert Target.history.count() == versions + 1  # the edited row only
 
 
 def test_changelist_marks_targets_with_realizations(admin_client, reference_data):
