@@ -204,6 +204,10 @@ class RowMessage:
 Level = RowMessage.Level
 
 
+# Measures whose January is compared with the December before (`set_history`).
+CARRIED_OVER_THE_YEAR = (Measure.LEVEL, Measure.RATIO)
+
+
 @dataclass
 class IndicatorContext:
     """What the entry form shows beside one indicator (earlier months, target) and what
@@ -217,12 +221,17 @@ class IndicatorContext:
     monthly_average: Decimal | None = None
     last_denominator: Decimal | None = None  # ratio: a new month starts from it
 
-    def set_history(self, values: list[Decimal | None]) -> None:
-        """Year to date, monthly average and latest value of the earlier months."""
+    def set_history(self, values: list[Decimal | None], *, december: Decimal | None = None) -> None:
+        """Year to date, monthly average and latest value of the earlier months of the
+        year. `december`: the previous December's value, which a level or a ratio (a
+        prevalence, a share) is compared with when no earlier month of this year has
+        one; sums and running totals start again each year."""
         history = progress.history_of(self.indicator.measure, values)
         self.ytd_before = history.ytd
         self.monthly_average = history.monthly_average
         self.last_value = history.last_value
+        if self.last_value is None and self.indicator.measure in CARRIED_OVER_THE_YEAR:
+            self.last_value = december
 
     @property
     def remaining(self) -> Decimal | None:

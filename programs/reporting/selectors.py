@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ from programs.models import (
 from programs.obligations import Obligations
 from programs.reporting import deadlines
 from programs.reporting.rules import (
+    CARRIED_OVER_THE_YEAR,
     EntryRow,
     IndicatorContext,
     RowMessage,
@@ -488,9 +489,11 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
     monthly = defaultdict(dict)  # (regency, indicator, year) -> {month: (total, num, den)}
     for row in (
         Realization.objects.filter(
+            # The reports' years, and each December before (a January's "last month").
+            Q(report__year__in=years)
+            | Q(report__year__in={y - 1 for y in years}, report__month=12),
             indicator__in=indicators,
             report__regency_id__in=regencies,
-            report__year__in=years,
             report__status__in=(*MonthlyReport.COUNTED_STATUSES,),
         )
         .values("report__regency_id", "indicator_id", "report__year", "report__month")
@@ -531,13 +534,19 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
                 indicator=indicator,
                 target=targets.get((report.regency_id, indicator.pk, report.year)),
             )
-            ctx.set_history([value(indicator, months[m]) for m in earlier])
+            last_year = monthly.get((report.regency_id, indicator.pk, report.year - 1), {})
+            december = value(indicator, last_year.get(12))
+            ctx.set_history([value(indicator, months[m]) for m in earlier], december=december)
             current = value(indicator, months.get(report.month))
             item.values.append(
                 QueueValue(
                     indicator=indicator,
                     value=current,
-                    previous=value(indicator, months.get(report.month - 1)),
+                    previous=value(indicator, months.get(report.month - 1))
+                    if report.month > 1
+                    else december
+                    if indicator.measure in CARRIED_OVER_THE_YEAR
+                    else None,
                     unit=indicator.unit,
                     attachments=evidence[(report.pk, indicator.pk)],
                 )

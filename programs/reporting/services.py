@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -145,19 +146,24 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
     }
     rows = (
         Realization.objects.filter(
+            # The earlier months of the year, and the December before (`set_history`).
+            Q(report__year=year, report__month__lt=month)
+            | Q(report__year=year - 1, report__month=12),
             indicator__in=indicators,
             report__regency=regency,
-            report__year=year,
-            report__month__lt=month,
             report__status__in=MonthlyReport.COUNTED_STATUSES,
         )
-        .values("indicator_id", "report__month")
+        .values("indicator_id", "report__year", "report__month")
         .annotate(**progress.value_sums())
         .order_by("report__month")
     )
     monthly: dict[int, dict[int, dict]] = defaultdict(dict)
+    december: dict[int, dict] = {}
     for row in rows:
-        monthly[row["indicator_id"]][row["report__month"]] = row
+        if row["report__year"] == year:
+            monthly[row["indicator_id"]][row["report__month"]] = row
+        else:
+            december[row["indicator_id"]] = row
     contexts = {}
     for indicator in indicators:
         data = monthly.get(indicator.pk, {})
@@ -165,9 +171,14 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
         for m in range(max(1, month - 3), month):
             row = data.get(m)
             ctx.previous.append((m, progress.group_value(indicator.measure, row) if row else None))
-        ctx.set_history([progress.group_value(indicator.measure, data[m]) for m in sorted(data)])
-        if indicator.measure == Measure.RATIO and data:
-            ctx.last_denominator = data[max(data)]["den"]  # a new month starts from it
+        before = december.get(indicator.pk)
+        ctx.set_history(
+            [progress.group_value(indicator.measure, data[m]) for m in sorted(data)],
+            december=progress.group_value(indicator.measure, before) if before else None,
+        )
+        if indicator.measure == Measure.RATIO and (data or before):
+            # A new month starts from the latest denominator (December's in January).
+            ctx.last_denominator = (data[max(data)] if data else before)["den"]
         contexts[indicator.pk] = ctx
     return EntryContext(regency, program, year, month, indicators, sources, contexts, exempt)
 

@@ -7,6 +7,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -26,7 +27,7 @@ from programs.models import (
 from programs.reporting import services
 from programs.reporting.rules import parse_number, refusal
 from regencies.models import Regency, UserScope
-from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.factories import IndicatorFactory, MonthlyReportFactory, RealizationFactory
 from tests.helpers import (
     attribute,
     cells,
@@ -507,6 +508,42 @@ def test_a_level_far_from_last_month_names_the_likely_slip(reference_data):
     submitted = client.post(url("16.71", "gpiss"), {"versi": "1", "aksi": "ajukan", **meant})
     assert submitted.status_code == 302
     assert Realization.objects.get(report__status=Status.SUBMITTED).value == D("2.5")
+
+
+def test_a_january_level_is_compared_with_the_december_before(reference_data):
+    """In February 2027 Palembang enters January: its last month is December 2026 (3,06),
+    so '2.500' gets the same warning as in any other month. A running total starts again
+    with the year: January's is not compared with December's."""
+    inflation = Indicator.objects.get(program__slug="gpiss", code="inflasi-yoy")
+    december = MonthlyReportFactory(
+        program=inflation.program,
+        regency=Regency.objects.get(code="16.71"),
+        year=2026,
+        month=12,
+        status=Status.VERIFIED,
+    )
+    running = IndicatorFactory(program=inflation.program, measure=Indicator.Measure.RUNNING_TOTAL)
+    for indicator, value in ((inflation, D("3.06")), (running, D(40))):
+        RealizationFactory(
+            report=december,
+            indicator=indicator,
+            funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+            value=value,
+        )
+    with time_machine.travel(dt.datetime(2027, 2, 3, 9, tzinfo=dt.UTC), tick=False):
+        client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+        typed = rows(value="2.500", source="tidak-dirinci", code="inflasi-yoy")
+        check = client.post(
+            url("16.71", "gpiss", period=(2027, 1), suffix="periksa/"),
+            typed,
+            HTTP_HX_REQUEST="true",
+        )
+        assert row_messages(check, "inflasi-yoy") == [INFLATION_SLIP]
+        context = services.entry_context(
+            regency=Regency.objects.get(code="16.71"), program=inflation.program, year=2027, month=1
+        )
+    assert context.by_indicator[inflation.pk].last_value == D("3.06")
+    assert context.by_indicator[running.pk].last_value is None
 
 
 @pytest.mark.parametrize(

@@ -264,6 +264,34 @@ def test_level_and_ratio_checks_speak_to_the_verifier(verifier, reference_data):
     ]
 
 
+def test_a_january_is_checked_against_the_december_before(verifier, reference_data):
+    """Inflation 3,06 in December 2025, then 2.500 (meant 2,5) in January 2026: a
+    January's last month is the December before, for a level as for any other month."""
+    inflation = Program.objects.get(slug="gpiss").indicators.get(code="inflasi-yoy")
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    for year, month, value, status in (
+        (2025, 12, Decimal("3.06"), Status.VERIFIED),
+        (2026, 1, Decimal(2500), Status.SUBMITTED),
+    ):
+        report = MonthlyReportFactory(
+            program=inflation.program,
+            regency=Regency.objects.get(code="16.71"),
+            year=year,
+            month=month,
+            status=status,
+            submitted_at=timezone.now(),
+        )
+        RealizationFactory(report=report, indicator=inflation, funding_source=source, value=value)
+    warnings = [
+        element_text(p) for p in find_all(page(verifier.get("/verifikasi/")), "p", class_="msg")
+    ]
+    assert warnings == [
+        "! Jauh berbeda dari bulan lalu (3,06). Pemisah desimal ditulis dengan koma: 2,5 bukan"
+        " 2.500. Cocokkan dengan catatan operator sebelum memverifikasi."
+        " (operator tidak memberi catatan)"
+    ]
+
+
 def test_queue_queries_do_not_grow_with_the_queue(verifier, reference_data):
     for code in CODES[:2]:
         submitted("gbrss", code, 2026, 9)
