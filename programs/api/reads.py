@@ -13,10 +13,12 @@ from typing import TypedDict, Unpack
 
 from django.db.models import F, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from programs import permissions
 from programs.api.schemas import PROVINCE
 from programs.models import Attachment, Indicator, MonthlyReport, Program, Realization, Target
+from programs.obligations import Obligations
 from programs.progress import Progress, compute_progress
 from regencies.models import Regency
 
@@ -104,6 +106,17 @@ class ProgressRow:
 
     indicator: Indicator
     progress: Progress
+    # Must the regency report this indicator this month? None for the province. An
+    # exempt regency is "tidak wajib", as on the pages and in the exports.
+    required: bool | None = None
+
+    @property
+    def status(self) -> str:
+        return "not_required" if self.required is False else self.progress.status
+
+    @property
+    def status_label(self) -> str:
+        return str(_("tidak wajib")) if self.required is False else str(self.progress.status_label)
 
     def __getattr__(self, name: str):
         if name.startswith("__") or name == "progress":  # copy/pickle before __init__
@@ -149,10 +162,17 @@ def progress_rows(
         regency_codes=codes,
         verified_only=verified_only,
     )
+    obligations = Obligations.load(
+        programs={indicator.program_id: indicator.program for indicator in indicators}.values(),
+        regency_codes=codes,
+    )
     rows = []
     for i in positions:
-        indicator = indicators[i // width]
-        rows.append(ProgressRow(indicator, table[(indicator.pk, slots[i % width])]))
+        indicator, code = indicators[i // width], slots[i % width]
+        required = (
+            None if code is None else obligations.indicator_required(code, indicator, year, month)
+        )
+        rows.append(ProgressRow(indicator, table[(indicator.pk, code)], required))
     return rows
 
 

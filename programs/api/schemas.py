@@ -323,8 +323,14 @@ class ProgressOut(Schema):
     achievement: Number = Field(description="Percent of the target reached.")
     expected: Number = Field(description="Percent of the target expected by `bulan`.")
     expected_value: Number = Field(description="The target path's value at `bulan`.")
-    status: Literal["on_track", "behind", "no_target", "no_data"]
+    status: Literal["on_track", "behind", "no_target", "no_data", "not_required"] = Field(
+        description="not_required: the regency is exempt from this indicator this month "
+        "(`required` false); the pages show it as 'tidak wajib' and do not rank it."
+    )
     status_label: str
+    required: bool | None = Field(
+        description="Must the regency report this indicator this month? null = the province."
+    )
     provisional: bool = Field(description="Includes submitted, not yet verified figures.")
     latest_month: int | None = Field(ge=1, le=12)
 

@@ -179,6 +179,12 @@ def test_progress_regency_rows_and_month(gbrss_data, pimpinan_client):
     assert one["count"] == 1 and one["results"][0]["realization"] == 25
 
 
+GPISS_EXEMPT = {
+    *("16.01", "16.04", "16.05", "16.06", "16.07", "16.08", "16.09"),
+    *("16.10", "16.11", "16.12", "16.13", "16.72", "16.74"),
+}
+
+
 def test_progress_rows_hold_hand_computed_numbers(client, gbrss_data, pimpinan_client):
     """Every row of the 8 indicators x (province + 17 regencies) grid, by hand: only
     GBRSS has realizations (see gbrss_data); December's expected path is the whole target."""
@@ -218,7 +224,12 @@ def test_progress_rows_hold_hand_computed_numbers(client, gbrss_data, pimpinan_c
         assert sum(r["status"] == "no_target" for r in others) == 15
         no_gbrss = [r for r in rows if r["program"] != "gbrss"]
         assert all(r["realization"] is None and not r["provisional"] for r in no_gbrss)
-        assert {r["status"] for r in no_gbrss} == {"no_target", "no_data"}
+        assert {r["status"] for r in no_gbrss} == {"no_target", "no_data", "not_required"}
+        # fixtures/reporting_exemptions.json: only the four cities with BPS inflation
+        # figures report GPISS; the others are "tidak wajib" there, as on the pages.
+        exempt = {(r["program"], r["regency"]) for r in rows if r["required"] is False}
+        assert exempt == {("gpiss", code) for code in GPISS_EXEMPT}
+        assert all(r["status"] == "not_required" for r in rows if r["required"] is False)
         stunting = next(
             r for r in rows if r["indicator"] == "prevalensi-stunting" and r["regency"] is None
         )

@@ -75,7 +75,14 @@ def test_openapi_is_generated_from_the_operations(client, reference_data):
             assert {"200", "400", "401", "404"} <= set(operation["responses"])
     progress = spec["components"]["schemas"]["ProgressOut"]["properties"]
     assert progress["realization"]["type"] == ["number", "null"]
-    assert progress["status"]["enum"] == ["on_track", "behind", "no_target", "no_data"]
+    assert progress["status"]["enum"] == [
+        "on_track",
+        "behind",
+        "no_target",
+        "no_data",
+        "not_required",
+    ]
+    assert progress["required"]["anyOf"] == [{"type": "boolean"}, {"type": "null"}]
     scheme = spec["components"]["securitySchemes"]["SessionOrPublic"]
     assert scheme == {"type": "apiKey", "in": "cookie", "name": "sessionid"}
     # A NUL byte is answered 400 before any view (middleware): the schema rules it out,

@@ -174,6 +174,18 @@ def test_program_page_does_not_rank_a_regency_exempt_from_the_program(reference_
         lines = b"".join(response.streaming_content).decode("utf-8-sig")
         banyuasin = next(line for line in lines.splitlines() if "16.07;Banyuasin" in line)
         assert "tidak wajib" in banyuasin and "Tertinggal" not in banyuasin, url
+    # The API says the same of each place.
+    api = Client().get(
+        "/api/v1/progress/", {"tahun": 2026, "bulan": 10, "indikator": "rumah-dibedah"}
+    )
+    by_place = {row["regency"]: row for row in api.json()["results"]}
+    assert (by_place["16.07"]["status"], by_place["16.07"]["status_label"]) == (
+        "not_required",
+        "tidak wajib",
+    )
+    assert by_place["16.07"]["required"] is False
+    assert by_place["16.01"]["required"] is True and by_place["16.01"]["status"] != "not_required"
+    assert by_place[None]["required"] is None
 
 
 def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
