@@ -356,8 +356,17 @@ def scorecard_sheet(board) -> Sheet:
     return Sheet(_("Rapor"), columns, rows(), frozen_cols=3)
 
 
-def program_sheet(page, *, province_label: str) -> Sheet:
-    """The program page's per-regency table for its indicator, then the province."""
+def _expected_column(as_of: dt.date) -> Column:
+    """ "Expected by" names its day, as the pages do: "s.d. kini" (to date) was wrong for
+    any period but the current month."""
+    return Column(
+        _("Seharusnya s.d. %(date)s (%%)") % {"date": formats.date_label(as_of)}, PERCENT, 2
+    )
+
+
+def program_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
+    """The program page's per-regency table for its indicator, then the province;
+    `as_of`: the day the expected figures are counted to."""
     indicator = page.indicator
     places = indicator.decimals
     columns = [
@@ -367,7 +376,7 @@ def program_sheet(page, *, province_label: str) -> Sheet:
         Column(_unit(_("Realisasi"), indicator.unit), NUMBER, places),
         Column(_("Sementara"), width=11),
         Column(_("Capaian (%)"), PERCENT, 2),
-        Column(_("Seharusnya s.d. kini (%)"), PERCENT, 2),
+        _expected_column(as_of),
         Column(_("Status"), width=16),
         Column(_("Laporan terakhir"), width=14),
         Column(_("Status laporan"), width=14),
@@ -395,8 +404,9 @@ def program_sheet(page, *, province_label: str) -> Sheet:
     return Sheet(indicator.code, columns, rows(), frozen_cols=2)
 
 
-def regency_sheet(page, *, province_label: str) -> Sheet:
-    """The regency page: every program indicator, the regency beside the province."""
+def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
+    """The regency page: every program indicator, the regency beside the province;
+    `as_of` as in `program_sheet`."""
     columns = [
         Column(_("Program"), width=12),
         Column(_("Kode indikator"), width=22),
@@ -406,7 +416,7 @@ def regency_sheet(page, *, province_label: str) -> Sheet:
         Column(_("Realisasi"), NUMBER),
         Column(_("Sementara"), width=11),
         Column(_("Capaian (%)"), PERCENT, 2),
-        Column(_("Seharusnya s.d. kini (%)"), PERCENT, 2),
+        _expected_column(as_of),
         Column(_("Status"), width=16),
         Column(_("Target %(where)s") % {"where": province_label}, NUMBER),
         Column(_("Realisasi %(where)s") % {"where": province_label}, NUMBER),

@@ -4,11 +4,13 @@ formula injection neutralised, the performance workbook's year to date per measu
 fixed query counts."""
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -129,13 +131,14 @@ def test_program_export_holds_the_program_pages_rows_by_hand(client, gbrss_data,
     response = client.get(f"/unduh/program/gbrss.csv{PERIOD}")
     assert response["Content-Disposition"] == 'attachment; filename="gbrss-2024-12.csv"'
     block, head, rows = read_csv(response)
-    assert head[:6] == [
+    assert head[:7] == [
         "Kode",
         "Kabupaten/kota",
         "Target (rumah)",
         "Realisasi (rumah)",
         "Sementara",
         "Capaian (%)",
+        "Seharusnya s.d. 31 Desember 2024 (%)",  # the day of the period, not "kini"
     ]
     # The program page's order: the higher achievement first, then by code.
     assert [r[0] for r in rows[:-1]] == GBRSS_ORDER
@@ -162,6 +165,17 @@ def test_program_export_holds_the_program_pages_rows_by_hand(client, gbrss_data,
     assert banyuasin[2].number_format == "#,##0"
     assert banyuasin[5].value == pytest.approx(0.25)
     assert rows["Provinsi Sumatera Selatan"][3].value == 50
+
+
+def test_expected_columns_name_the_day_they_count_to(client, gbrss_data, pimpinan):
+    """In the current month the expected figures count to today, as on the page; in
+    English the column says the same day."""
+    with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
+        _block, head, _rows = read_csv(client.get("/unduh/wilayah/16.07.csv?tahun=2026&bulan=11"))
+        assert "Seharusnya s.d. 29 November 2026 (%)" in head
+        assert client.post("/bahasa/", {"language": "en", "next": "/"}).status_code == 302
+        _block, head, _rows = read_csv(client.get("/unduh/program/gbrss.csv?tahun=2024&bulan=6"))
+    assert "Expected by 30 June 2024 (%)" in head
 
 
 def test_program_export_follows_the_indicator_tab_and_verified_switch(client, gbrss_data, pimpinan):
