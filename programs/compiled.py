@@ -34,8 +34,10 @@ class _Compiled:
 
     def __init__(self, sql, slots, converters):
         self.sql = sql
-        self.slots = slots  # per SQL parameter: (name, index in a list or None) or (None, value)
-        self.converters = converters  # [(column, [converter]), (column expression)]
+        # Per SQL parameter: (name, index in a list parameter or None, None) for a value
+        # of the call, (None, None, value) for a constant of the query.
+        self.slots = slots
+        self.converters = converters  # [(column position, [converter], column expression)]
 
 
 class CompiledQuery:
