@@ -11,7 +11,10 @@ with the call's values, and converts the rows as the ORM would.
 Only values passed straight to a lookup can be parameters: a value derived from one (a
 date computed from a year, say) would be frozen into the SQL. The query is therefore
 built twice, with two sets of stand-ins, and refused when anything but the stand-ins
-differs between the two. A list parameter (`code__in=...`) is compiled once per length.
+differs between the two. The SQL is kept per shape of the call: the length of each list
+parameter (`code__in=...`), which parameters are None (the builder receives None and
+leaves its filter out, say), and the value of each "flag" (a boolean the builder reads
+to choose its filters; it is never a parameter of the SQL).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
-KINDS = {"int": int, "str": str, "ints": int, "strs": str}
+KINDS = {"int": int, "str": str, "ints": int, "strs": str, "flag": bool}
+LISTS = ("ints", "strs")
 _EMPTY = object()  # the query can match nothing (an IN over an empty list)
 # Stand-in numbers: two ranges of this size within a small positive integer (< 32,768).
 _SPAN = 8192
@@ -41,9 +45,10 @@ class _Compiled:
 
 
 class CompiledQuery:
-    """`CompiledQuery(build, program="int", codes="strs")`: `build(**stand_ins)` returns
-    a `values_list()` queryset; `rows(program=7, codes=[...])` returns its rows as tuples.
-    Parameter kinds: "int", "str", and lists of them, "ints" and "strs"."""
+    """`CompiledQuery(build, program="int", codes="strs", verified="flag")`:
+    `build(**stand_ins)` returns a `values_list()` queryset; `rows(program=7, codes=[...],
+    verified=True)` returns its rows as tuples. Parameter kinds: "int", "str", lists of
+    them ("ints", "strs"), and "flag". Any parameter but a flag may be None."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: str):
         unknown = {kind for kind in kinds.values() if kind not in KINDS}
@@ -58,11 +63,7 @@ class CompiledQuery:
             raise TypeError(f"Expected the parameters {sorted(self._kinds)}, got {sorted(values)}")
         values = {name: self._coerce(name, value) for name, value in values.items()}
         connection = connections[using]
-        shape = tuple(
-            len(values[name]) if kind in ("ints", "strs") else None
-            for name, kind in sorted(self._kinds.items())
-        )
-        key = (connection.alias, connection.vendor, shape)
+        key = (connection.alias, connection.vendor, self._shape(values))
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(using, values)
@@ -82,9 +83,24 @@ class CompiledQuery:
     def _coerce(self, name: str, value):
         kind = self._kinds[name]
         cast = KINDS[kind]
-        if kind in ("ints", "strs"):
+        if value is None and kind != "flag":
+            return None
+        if kind in LISTS:
             return [cast(v) for v in value]
         return cast(value)
+
+    def _shape(self, values: dict) -> tuple:
+        """What the SQL depends on besides the values themselves (module docstring)."""
+        shape = []
+        for name, kind in sorted(self._kinds.items()):
+            value = values[name]
+            if kind == "flag":
+                shape.append(value)
+            elif value is None:
+                shape.append(None)
+            else:
+                shape.append(len(value) if kind in LISTS else "")
+        return tuple(shape)
 
     def _stand_ins(self, seed: int, values: dict) -> tuple[dict, dict]:
         """Stand-ins for the values, and where each came from. Numbers stay within every
@@ -95,7 +111,10 @@ class CompiledQuery:
         stand_ins, origin = {}, {}
         counter = 0
         for name, kind in sorted(self._kinds.items()):
-            listed = kind in ("ints", "strs")
+            if kind == "flag" or values[name] is None:  # the builder's choice, not SQL
+                stand_ins[name] = values[name]
+                continue
+            listed = kind in LISTS
             made = []
             for index in range(len(values[name]) if listed else 1):
                 counter += 1
@@ -116,9 +135,7 @@ class CompiledQuery:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            if any(
-                kind in ("ints", "strs") and not values[name] for name, kind in self._kinds.items()
-            ):
+            if any(kind in LISTS and values[name] == [] for name, kind in self._kinds.items()):
                 return _EMPTY, None  # an IN over an empty list: the ORM answers [] too
             raise ImproperlyConfigured(
                 "A compiled query matched nothing for its stand-ins"

@@ -16,25 +16,16 @@ from programs.compiled import CompiledModelQuery
 from programs.models import ReportingExemption
 
 
-def _exemptions(all_programs: bool, all_regencies: bool) -> CompiledModelQuery:
-    def build(programs=None, codes=None):
-        rows = ReportingExemption.objects.order_by()
-        if programs is not None:
-            rows = rows.filter(program_id__in=programs)
-        if codes is not None:
-            rows = rows.filter(regency_id__in=codes)
-        return rows
-
-    kinds = {}
-    if not all_programs:
-        kinds["programs"] = "ints"
-    if not all_regencies:
-        kinds["codes"] = "strs"
-    return CompiledModelQuery(ReportingExemption, build, **kinds)
+def _exemptions(programs, codes):
+    rows = ReportingExemption.objects.order_by()
+    if programs is not None:
+        rows = rows.filter(program_id__in=programs)
+    if codes is not None:
+        rows = rows.filter(regency_id__in=codes)
+    return rows
 
 
-# (every program?, every regency?) -> the exemption rows to load.
-_EXEMPTIONS = {(a, b): _exemptions(a, b) for a in (False, True) for b in (False, True)}
+_EXEMPTIONS = CompiledModelQuery(ReportingExemption, _exemptions, programs="ints", codes="strs")
 
 
 class Obligations:
@@ -57,13 +48,10 @@ class Obligations:
         regencies; all when None."""
         if programs is not None:
             programs = list(programs)
-        shape = (programs is None, regency_codes is None)
-        values = {}
-        if programs is not None:
-            values["programs"] = [program.pk for program in programs]
-        if regency_codes is not None:
-            values["codes"] = list(regency_codes)
-        rows = _EXEMPTIONS[shape].instances(**values)
+        rows = _EXEMPTIONS.instances(
+            programs=None if programs is None else [program.pk for program in programs],
+            codes=regency_codes,
+        )
         return cls(rows, programs or ())
 
     def launched(self, program_id: int, year: int, month: int) -> bool:

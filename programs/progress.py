@@ -438,16 +438,12 @@ def loaded_indicators(indicators: Iterable[Indicator]) -> list[Indicator]:
     return list(indicators)
 
 
-def _targets(everywhere: bool) -> CompiledModelQuery:
-    def build(indicators, year, codes=None):
-        places = Q() if codes is None else Q(regency_id__in=codes) | Q(regency__isnull=True)
-        return Target.objects.filter(places, indicator_id__in=indicators, year=year).order_by()
-
-    places = {} if everywhere else {"codes": "strs"}
-    return CompiledModelQuery(Target, build, indicators="ints", year="int", **places)
+def _targets(indicators, year, codes):
+    places = Q() if codes is None else Q(regency_id__in=codes) | Q(regency__isnull=True)
+    return Target.objects.filter(places, indicator_id__in=indicators, year=year).order_by()
 
 
-_TARGETS = {flag: _targets(flag) for flag in (False, True)}
+_TARGETS = CompiledModelQuery(Target, _targets, indicators="ints", year="int", codes="strs")
 
 
 def targets_by_place(
@@ -455,8 +451,7 @@ def targets_by_place(
 ) -> dict[tuple[int, str | None], Target]:
     """The targets of `year` keyed like a ProgressTable: the province's, and those of the
     regencies in `codes` (every regency when None). One query."""
-    places = {} if codes is None else {"codes": list(codes)}
-    targets = _TARGETS[codes is None].instances(indicators=list(indicator_ids), year=year, **places)
+    targets = _TARGETS.instances(indicators=list(indicator_ids), year=year, codes=codes)
     return {(t.indicator_id, t.regency_id): t for t in targets}
 
 

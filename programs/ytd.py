@@ -381,23 +381,21 @@ def flush() -> int:
 # --- Reading ---------------------------------------------------------------------------
 
 
-def _ytd_rows(everywhere: bool, verified_only: bool) -> CompiledQuery:
-    def build(indicators, year, month, codes=None):
-        rows = ProgressYTD.objects.filter(
-            indicator_id__in=indicators, year=year, month=month, verified_only=verified_only
-        ).order_by()
-        if codes is not None:
-            rows = rows.filter(regency_code__in=[*codes, PROVINCE])
-        return rows.values_list(
-            "indicator_id", "regency_code", "total", "num", "den", "last", "provisional"
-        )
-
-    places = {} if everywhere else {"codes": "strs"}
-    return CompiledQuery(build, indicators="ints", year="int", month="int", **places)
+def _ytd_rows(indicators, year, month, codes, verified_only):
+    rows = ProgressYTD.objects.filter(
+        indicator_id__in=indicators, year=year, month=month, verified_only=verified_only
+    ).order_by()
+    if codes is not None:
+        rows = rows.filter(regency_code__in=[*codes, PROVINCE])
+    return rows.values_list(
+        "indicator_id", "regency_code", "total", "num", "den", "last", "provisional"
+    )
 
 
-# (every regency?, verified only?) -> the year-to-date rows of a progress table.
-_YTD_ROWS = {(a, b): _ytd_rows(a, b) for a in (False, True) for b in (False, True)}
+# The year-to-date rows of a progress table (codes None: every regency).
+_YTD_ROWS = CompiledQuery(
+    _ytd_rows, indicators="ints", year="int", month="int", codes="strs", verified_only="flag"
+)
 
 
 def progress_table(
@@ -420,8 +418,6 @@ def progress_table(
     as_of = as_of_date(year=year, month=month, today=today)
 
     target_of = targets_by_place(indicator_ids=list(by_id), year=year, codes=codes)
-    query = _YTD_ROWS[(codes is None, verified_only)]
-    places = {} if codes is None else {"codes": codes}
     groups = {
         (indicator_id, code or None): {
             "total": total,
@@ -430,8 +426,8 @@ def progress_table(
             "last": last,
             "provisional": provisional,
         }
-        for indicator_id, code, total, num, den, last, provisional in query.rows(
-            indicators=list(by_id), year=year, month=month, **places
+        for indicator_id, code, total, num, den, last, provisional in _YTD_ROWS.rows(
+            indicators=list(by_id), year=year, month=month, codes=codes, verified_only=verified_only
         )
     }
 
@@ -440,23 +436,20 @@ def progress_table(
     )
 
 
-def _series(verified_only: bool) -> CompiledQuery:
-    return CompiledQuery(
-        lambda indicator, years, month, place: ProgressYTD.objects.filter(
-            indicator_id=indicator,
-            year__in=years,
-            month__lte=month,
-            verified_only=verified_only,
-            regency_code=place,
-        ).values_list("year", "month", "total", "num", "den"),
-        indicator="int",
-        years="ints",
-        month="int",
-        place="str",
-    )
-
-
-_SERIES = {flag: _series(flag) for flag in (False, True)}
+_SERIES = CompiledQuery(
+    lambda indicator, years, month, place, verified_only: ProgressYTD.objects.filter(
+        indicator_id=indicator,
+        year__in=years,
+        month__lte=month,
+        verified_only=verified_only,
+        regency_code=place,
+    ).values_list("year", "month", "total", "num", "den"),
+    indicator="int",
+    years="ints",
+    month="int",
+    place="str",
+    verified_only="flag",
+)
 
 
 def monthly_series(
@@ -474,8 +467,12 @@ def monthly_series(
     the target path per year (none where a year has no target)."""
     _flush_for_reading()
     years = list(years)
-    rows = _SERIES[verified_only].rows(
-        indicator=indicator.pk, years=years, month=month, place=regency_code or PROVINCE
+    rows = _SERIES.rows(
+        indicator=indicator.pk,
+        years=years,
+        month=month,
+        place=regency_code or PROVINCE,
+        verified_only=verified_only,
     )
     groups = {(y, m): {"total": total, "num": num, "den": den} for y, m, total, num, den in rows}
     increment = indicator.measure == Measure.INCREMENT
@@ -510,29 +507,30 @@ def source_totals(
     """Province totals per funding source (regencies added up), with what the page shows
     of each source."""
     _flush_for_reading()
-    totals = dict(_SOURCE_SUMS[verified_only].rows(indicator=indicator.pk, year=year, month=month))
+    totals = dict(
+        _SOURCE_SUMS.rows(
+            indicator=indicator.pk, year=year, month=month, verified_only=verified_only
+        )
+    )
     sources = _SOURCE_NAMES.rows(ids=list(totals))
     return [SourceTotal(*source, totals[pk]) for pk, *source in sources]
 
 
-def _source_sums(verified_only: bool) -> CompiledQuery:
-    return CompiledQuery(
-        lambda indicator, year, month: (
-            ProgressSourceYTD.objects.filter(
-                indicator_id=indicator, year=year, month=month, verified_only=verified_only
-            )
-            .values("funding_source_id")
-            .annotate(sum_total=Sum("total"))
-            .order_by()
-            .values_list("funding_source_id", "sum_total")
-        ),
-        indicator="int",
-        year="int",
-        month="int",
-    )
-
-
-_SOURCE_SUMS = {flag: _source_sums(flag) for flag in (False, True)}
+_SOURCE_SUMS = CompiledQuery(
+    lambda indicator, year, month, verified_only: (
+        ProgressSourceYTD.objects.filter(
+            indicator_id=indicator, year=year, month=month, verified_only=verified_only
+        )
+        .values("funding_source_id")
+        .annotate(sum_total=Sum("total"))
+        .order_by()
+        .values_list("funding_source_id", "sum_total")
+    ),
+    indicator="int",
+    year="int",
+    month="int",
+    verified_only="flag",
+)
 _SOURCE_NAMES = CompiledQuery(
     lambda ids: FundingSource.objects.filter(pk__in=ids).values_list(
         "pk", "name", "category", "is_partner", "order"

@@ -742,21 +742,20 @@ class LatestReport(NamedTuple):
     submitted: dt.datetime | None
 
 
-def _reports_up_to(verified_only: bool) -> CompiledQuery:
-    def build(program, year, month):
-        reports = MonthlyReport.objects.filter(
-            program_id=program, year=year, month__lte=month, regency__isnull=False
-        )
-        if verified_only:
-            reports = reports.filter(status=MonthlyReport.Status.VERIFIED)
-        return reports.order_by("month").values_list(
-            "regency_id", "month", "status", "first_submitted_at"
-        )
-
-    return CompiledQuery(build, program="int", year="int", month="int")
+def _reports_up_to(program, year, month, verified_only):
+    reports = MonthlyReport.objects.filter(
+        program_id=program, year=year, month__lte=month, regency__isnull=False
+    )
+    if verified_only:
+        reports = reports.filter(status=MonthlyReport.Status.VERIFIED)
+    return reports.order_by("month").values_list(
+        "regency_id", "month", "status", "first_submitted_at"
+    )
 
 
-_REPORTS_UP_TO = {flag: _reports_up_to(flag) for flag in (False, True)}
+_REPORTS_UP_TO = CompiledQuery(
+    _reports_up_to, program="int", year="int", month="int", verified_only="flag"
+)
 _REGENCY_NAMES = CompiledQuery(lambda: Regency.objects.values_list("code", "name", "is_synthetic"))
 
 
@@ -767,7 +766,9 @@ def _latest_reports(
     verified data is shown: anonymous visitors never see internal states), in code
     order. Two plain queries: a subquery per regency and column, and model instances,
     cost the program page more than its figures."""
-    reports = _REPORTS_UP_TO[verified_only].rows(program=program.pk, year=year, month=month)
+    reports = _REPORTS_UP_TO.rows(
+        program=program.pk, year=year, month=month, verified_only=verified_only
+    )
     # Ascending months: a later month overwrites an earlier one.
     latest = {
         code: (report_month, status, submitted) for code, report_month, status, submitted in reports
@@ -1335,7 +1336,7 @@ def completeness_grid(
     today = today or timezone.localdate()
     # All the grid shows of a regency; 500 rows as model instances cost more than the
     # cells beside them.
-    regencies = [RegencyName(code, name) for code, name, _synthetic in _REGENCY_NAMES.rows()]
+    regencies = [RegencyName(*row) for row in _REGENCY_NAMES.rows()]
     states = reporting_states(
         regency_codes=None, programs=[program], year=year, today=today, public=public
     )

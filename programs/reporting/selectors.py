@@ -614,56 +614,39 @@ class GalleryPhoto:
     period_label: str
 
 
-def _photos_query(by_program: bool, by_regency: bool, limit: int) -> CompiledQuery:
-    def build(program=None, regency=None):
-        photos = Attachment.objects.filter(
-            is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
-        )
-        if program is not None:
-            photos = photos.filter(report__program_id=program)
-        if regency is not None:
-            photos = photos.filter(report__regency_id=regency)
-        return photos.order_by("-report__year", "-report__month", "-pk").values_list(
-            "pk",
-            "caption",
-            "original_name",
-            "report__program__acronym",
-            "report__program__name",
-            "report__regency__name",
-            "report__year",
-            "report__month",
-        )[:limit]
-
-    kinds = {}
-    if by_program:
-        kinds["program"] = "int"
-    if by_regency:
-        kinds["regency"] = "str"
-    return CompiledQuery(build, **kinds)
+GALLERY_SIZE = 8  # photos in a page's gallery
 
 
-_PHOTO_QUERIES: dict[tuple[bool, bool, int], CompiledQuery] = {}
+def _photos(program, regency):
+    photos = Attachment.objects.filter(
+        is_public=True, kind=Attachment.Kind.PHOTO, report__status=Status.VERIFIED
+    )
+    if program is not None:
+        photos = photos.filter(report__program_id=program)
+    if regency is not None:
+        photos = photos.filter(report__regency_id=regency)
+    return photos.order_by("-report__year", "-report__month", "-pk").values_list(
+        "pk",
+        "caption",
+        "original_name",
+        "report__program__acronym",
+        "report__program__name",
+        "report__regency__name",
+        "report__year",
+        "report__month",
+    )[:GALLERY_SIZE]
 
 
-def _public_photos(by_program: bool, by_regency: bool, limit: int) -> CompiledQuery:
-    key = (by_program, by_regency, limit)
-    if key not in _PHOTO_QUERIES:
-        _PHOTO_QUERIES[key] = _photos_query(*key)
-    return _PHOTO_QUERIES[key]
+_PUBLIC_PHOTOS = CompiledQuery(_photos, program="int", regency="str")
 
 
 def public_photos(
-    *, program_id: int | None = None, regency_code: str | None = None, limit=8
+    *, program_id: int | None = None, regency_code: str | None = None
 ) -> list[GalleryPhoto]:
     """Photos a verifier marked public, of verified reports: the gallery of verified
     results on program and regency pages. One query, read as plain values (model
     instances with deferred fields cost several times the query itself)."""
-    places = {}
-    if program_id is not None:
-        places["program"] = program_id
-    if regency_code is not None:
-        places["regency"] = regency_code
-    rows = _public_photos(program_id is not None, regency_code is not None, limit).rows(**places)
+    rows = _PUBLIC_PHOTOS.rows(program=program_id, regency=regency_code)
     return [
         GalleryPhoto(
             pk=pk,

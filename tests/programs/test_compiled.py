@@ -93,6 +93,44 @@ def test_built_twice_then_only_executed_one_query_per_call(reports):
     assert len(queries) == 2
 
 
+def _by_program(program, codes, verified_only):
+    reports = MonthlyReport.objects.filter(program_id=program)
+    if codes is not None:
+        reports = reports.filter(regency_id__in=codes)
+    if verified_only:
+        reports = reports.filter(status=Status.VERIFIED)
+    return reports.order_by("pk").values_list("regency_id", "month")
+
+
+def test_flags_and_none_choose_the_filters_and_each_shape_is_compiled_once(reports):
+    programs, regencies = reports
+    builds = []
+
+    def build(**values):
+        builds.append(values)
+        return _by_program(**values)
+
+    query = CompiledQuery(build, program="int", codes="strs", verified_only="flag")
+    code = regencies[0].code
+    for _round in range(2):
+        for codes in (None, [code]):
+            for verified_only in (False, True):
+                got = query.rows(program=programs[0].pk, codes=codes, verified_only=verified_only)
+                assert got == list(_by_program(programs[0].pk, codes, verified_only))
+    # 3 regencies x 4 months; months 3 are submitted, not verified.
+    assert len(query.rows(program=programs[0].pk, codes=None, verified_only=False)) == 12
+    assert len(query.rows(program=programs[0].pk, codes=None, verified_only=True)) == 9
+    assert len(query.rows(program=programs[0].pk, codes=[code], verified_only=True)) == 3
+    assert len(builds) == 8  # four shapes, built twice each, then only executed
+    # A flag reaches the builder as itself, None as None: neither is a stand-in.
+    assert {(b["codes"] is None, b["verified_only"]) for b in builds} == {
+        (True, False),
+        (True, True),
+        (False, False),
+        (False, True),
+    }
+
+
 def test_numbers_given_as_text_are_read_as_the_orm_would():
     program = ProgramFactory()
     MonthlyReportFactory(program=program, month=2)
