@@ -65,6 +65,9 @@ class ProgressStatus(models.TextChoices):
     NO_DATA = "no_data", _("Belum ada data")
 
 
+NOT_REQUIRED = "not_required"  # shown instead of a ProgressStatus (`shown_status`)
+
+
 @dataclass(frozen=True)
 class Progress:
     """Progress of one indicator for one regency, or for the province (regency_code None)."""
@@ -89,6 +92,14 @@ class Progress:
     @property
     def status_label(self) -> str:
         return formats.choice_label(ProgressStatus(self.status))
+
+    def shown_status(self, *, required: bool | None = True) -> tuple[str, str]:
+        """(status, label) as the pages, exports and the API show them: a regency exempt
+        from the indicator that month (`required` False) is "tidak wajib", never ranked
+        behind or on track."""
+        if required is False:
+            return NOT_REQUIRED, str(_("tidak wajib"))
+        return self.status, str(self.status_label)
 
     @property
     def remaining(self) -> Decimal | None:

@@ -13,7 +13,6 @@ from typing import TypedDict, Unpack
 
 from django.db.models import F, Prefetch, QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from programs import permissions
 from programs.api.schemas import PROVINCE
@@ -112,11 +111,11 @@ class ProgressRow:
 
     @property
     def status(self) -> str:
-        return "not_required" if self.required is False else self.progress.status
+        return self.progress.shown_status(required=self.required)[0]
 
     @property
     def status_label(self) -> str:
-        return str(_("tidak wajib")) if self.required is False else str(self.progress.status_label)
+        return self.progress.shown_status(required=self.required)[1]
 
     def __getattr__(self, name: str):
         if name.startswith("__") or name == "progress":  # copy/pickle before __init__

@@ -638,9 +638,7 @@ class RegencyProgressRow:
     def shown_status(self) -> tuple[str, str]:
         """(status, label) for bars, map and table: an exempt regency is "tidak wajib",
         never ranked behind or on track (as on the overview's scorecard)."""
-        if not self.required:
-            return "not_required", str(_("tidak wajib"))
-        return self.progress.status, str(self.progress.status_label)
+        return self.progress.shown_status(required=self.required)
 
 
 @dataclass(frozen=True)
