@@ -538,15 +538,17 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
             december = value(indicator, last_year.get(12))
             ctx.set_history([value(indicator, months[m]) for m in earlier], december=december)
             current = value(indicator, months.get(report.month))
+            if report.month > 1:
+                previous = value(indicator, months.get(report.month - 1))
+            elif indicator.measure in CARRIED_OVER_THE_YEAR:
+                previous = december  # a January's last month, as in its checks
+            else:
+                previous = None  # sums and running totals start again with the year
             item.values.append(
                 QueueValue(
                     indicator=indicator,
                     value=current,
-                    previous=value(indicator, months.get(report.month - 1))
-                    if report.month > 1
-                    else december
-                    if indicator.measure in CARRIED_OVER_THE_YEAR
-                    else None,
+                    previous=previous,
                     unit=indicator.unit,
                     attachments=evidence[(report.pk, indicator.pk)],
                 )

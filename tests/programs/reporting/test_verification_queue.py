@@ -16,6 +16,7 @@ from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
 from tests.helpers import (
     attribute,
+    cells,
     element_text,
     find,
     find_all,
@@ -290,6 +291,11 @@ def test_a_january_is_checked_against_the_december_before(verifier, reference_da
         " 2.500. Cocokkan dengan catatan operator sebelum memverifikasi."
         " (operator tidak memberi catatan)"
     ]
+    # The row's value, last month (December) and the change, by hand:
+    # 2500 - 3,06 = 2496,94, in the indicator's two decimals.
+    html = page(verifier.get("/verifikasi/"))
+    row = next(r for r in find_all(html, "tr") if element_text(r).startswith(inflation.name))
+    assert cells(row)[1:4] == ["2.500,00", "3,06", "+2.496,94"]
 
 
 def test_queue_queries_do_not_grow_with_the_queue(verifier, reference_data):
