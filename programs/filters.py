@@ -6,12 +6,14 @@ shared link still opens.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from programs import permissions
 from programs.dashboards import selectors
 from programs.models import MAX_YEAR, MIN_YEAR
+from programs.progress import as_of_date
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -39,6 +41,12 @@ class Filters:
                 object.__setattr__(self, "_query", self._query_of(self))
             return self.__dict__["_query"]
         return self._query_of(replace(self, **changes))
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day "Seharusnya s.d." counts to, on the pages and in their exports: the end
+        of the chosen month, or today within the current month."""
+        return as_of_date(year=self.year, month=self.month)
 
     @staticmethod
     def _query_of(target: Filters) -> str:

@@ -24,7 +24,6 @@ from programs.dashboards import charts, maps, selectors
 from programs.filters import Filters, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
-from programs.progress import as_of_date
 from programs.reporting import selectors as reporting
 
 
@@ -70,7 +69,7 @@ def _filter_context(filters: Filters) -> dict:
         "years": sorted({*selectors.available_years(), filters.year}),
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
         # The day "Seharusnya" is counted to: the end of the chosen month, or today.
-        "as_of_label": formats.day_month_label(as_of_date(year=filters.year, month=filters.month)),
+        "as_of_label": formats.day_month_label(filters.as_of),
     }
 
 

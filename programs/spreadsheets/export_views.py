@@ -17,7 +17,6 @@ Who may export what (decided in `permissions`):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from functools import wraps
 
@@ -36,7 +35,6 @@ from programs import formats, permissions, ytd
 from programs.dashboards import selectors
 from programs.filters import Filters, parse_filters
 from programs.pagecache import cached_page
-from programs.progress import as_of_date
 from programs.spreadsheets import exports
 from programs.spreadsheets import selectors as export_selectors
 
@@ -78,11 +76,6 @@ def export_filters(request: HttpRequest, **options) -> Filters:
     if not permissions.can_export(request.user) and not filters.forced_verified:
         filters = replace(filters, verified_only=True, forced_verified=True)
     return filters
-
-
-def _as_of(filters: Filters) -> dt.date:
-    """The day expected figures are counted to: the end of the chosen month, or today."""
-    return as_of_date(year=filters.year, month=filters.month)
 
 
 def _filter_info(filters: Filters, *, month: bool = True) -> list[tuple[str, str]]:
@@ -192,7 +185,7 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
         title=_("Capaian per kabupaten/kota"),
         filename=_stem(program.slug, code, _period(filters), filters=filters),
         info=info,
-        sheets=[exports.program_sheet(page, province_label=_province(), as_of=_as_of(filters))],
+        sheets=[exports.program_sheet(page, province_label=_province(), as_of=filters.as_of)],
         provisional=not filters.verified_only,
         page_url=_page_url(request, "program", filters, program.slug),
     )
@@ -212,7 +205,7 @@ def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
         filename=_stem("wilayah", regency.code_compact, _period(filters), filters=filters),
         info=[(_("Kabupaten/kota"), f"{regency.display_name} ({regency.code})")]
         + _filter_info(filters),
-        sheets=[exports.regency_sheet(page, province_label=_("provinsi"), as_of=_as_of(filters))],
+        sheets=[exports.regency_sheet(page, province_label=_("provinsi"), as_of=filters.as_of)],
         provisional=not filters.verified_only,
         page_url=_page_url(request, "regency", filters, regency.code),
     )
