@@ -324,18 +324,22 @@ def maintained(service):
     return wrapper
 
 
-# Set while a read-only view runs after one flush (`read_only`): its readers skip theirs.
-_flushed_for_reading: ContextVar[bool] = ContextVar("ytd_flushed_for_reading", default=False)
+# Set while a read-only view runs (`read_only`): [True] once its first reader flushed, so
+# that the others skip theirs; None outside such a view (every reader flushes).
+_flushed_for_reading: ContextVar[list[bool] | None] = ContextVar(
+    "ytd_flushed_for_reading", default=None
+)
 
 
 def read_only(view):
-    """A view that only reads: the table is brought up to date once when it starts, not
-    again by each reader it calls (a dashboard reads it two to four times)."""
+    """A view that only reads: the table is brought up to date once, by the first reader
+    the view calls, not again by the others (a dashboard reads it two to four times). A
+    view that never reads it (the completeness grid) never asks whether anything is
+    dirty."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        flush()
-        token = _flushed_for_reading.set(True)
+        token = _flushed_for_reading.set([False])
         try:
             return view(*args, **kwargs)
         finally:
@@ -345,8 +349,12 @@ def read_only(view):
 
 
 def _flush_for_reading() -> None:
-    if not _flushed_for_reading.get():
+    flushed = _flushed_for_reading.get()
+    if flushed is None:
         flush()
+    elif not flushed[0]:
+        flush()
+        flushed[0] = True
 
 
 _ANY_DIRTY = CompiledQuery(lambda: ProgressDirty.objects.order_by().values_list("pk")[:1])

@@ -327,3 +327,22 @@ def test_a_dashboard_miss_brings_the_table_up_to_date_once(client, gbrss_data):
     existence_checks = [q for q in checks if q.startswith("SELECT") and q.endswith("LIMIT 1")]
     assert len(existence_checks) == 1, checks
     assert not ProgressDirty.objects.exists()
+
+
+def test_a_page_that_never_reads_the_table_leaves_it_to_the_next_reader(client, gbrss_data):
+    """The completeness grid reads reports, not year-to-date figures: its miss does not
+    ask whether anything is dirty (one query less); the program page after it still
+    brings the table up to date before it reads."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE programs_realization SET value = value + 5 WHERE report_id IN "
+            "(SELECT id FROM programs_monthlyreport WHERE regency_id = '16.07' AND month = 1)"
+        )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/kelengkapan/?tahun=2024&program=gbrss")
+    assert response["X-Page-Cache"] == "miss"
+    assert not [q for q in queries.captured_queries if "programs_progressdirty" in q["sql"]]
+    assert ProgressDirty.objects.exists()
+    program = client.get("/program/gbrss/?tahun=2024&bulan=12")
+    assert figure_text(program, "realization") == "35"
+    assert not ProgressDirty.objects.exists()
