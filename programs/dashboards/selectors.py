@@ -942,10 +942,6 @@ class StatusCell:
     label: str
     on_time: bool | None = None  # first submitted by the due date (None: never submitted)
 
-    @property
-    def symbol(self) -> str:
-        return REPORT_STATE_SYMBOLS[self.state]
-
 
 @dataclass(frozen=True)
 class RegencyPage:
@@ -1088,7 +1084,9 @@ class ReportState(models.TextChoices):
     NOT_VERIFIED = "not_verified", _("Belum terverifikasi")
 
 
-# A shape beside the colour, so a state never depends on colour alone.
+# A shape beside the colour, so a state never depends on colour alone. Drawn by app.css
+# (a grid cell's ::before) and written in the legend (_state_legend.html); a browser test
+# checks both against this table.
 REPORT_STATE_SYMBOLS = {
     ReportState.VERIFIED: "✓",
     ReportState.ON_TIME: "●",

@@ -200,3 +200,53 @@ def test_language_switch_and_login_keep_the_filters_chosen_by_htmx(page, watch, 
     page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024&bulan=5$"))
     assert page.locator("#filter-bulan").input_value() == "5"
     assert watch.errors == []
+
+
+def test_completeness_cells_draw_their_shape_and_read_as_their_state(page, watch, gbrss_data):
+    """A grid cell carries its state and its state's name (visually hidden); the colour
+    and the shape come from app.css. In Chromium itself: each state's shape is drawn, a
+    screen reader is given the name alone (the shape has empty alternative text), and the
+    legend beside the grid shows the same shapes and colours."""
+    from programs.dashboards.selectors import REPORT_STATE_SYMBOLS
+
+    page.goto("/kelengkapan/?tahun=2024&program=gbrss")
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll(
+                '#completeness-grid tr[data-regency="16.07"] td[data-state]')]
+            .map(td => ({state: td.dataset.state,
+                         shape: getComputedStyle(td, '::before').content,
+                         background: getComputedStyle(td).backgroundColor}))"""
+    )
+    assert {c["state"] for c in cells} == {"verified", "not_verified"}
+    for cell in cells:
+        assert cell["shape"].startswith(f'"{REPORT_STATE_SYMBOLS[cell["state"]]}"'), cell
+    verified = next(c for c in cells if c["state"] == "verified")
+    assert verified["background"] == "rgb(227, 244, 238)"
+    legend = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.state-legend [data-state]')]
+            .map(s => [s.dataset.state, [s.textContent, getComputedStyle(s).backgroundColor]]))"""
+    )
+    assert {state: shape for state, (shape, _) in legend.items()} == {
+        state: REPORT_STATE_SYMBOLS[state]
+        for state in ("verified", "not_verified", "not_due", "not_required")
+    }
+    assert legend["verified"][1] == verified["background"]
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Accessibility.enable")
+    node = cdp.send(
+        "DOM.describeNode",
+        {
+            "objectId": cdp.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "document.querySelector("
+                    "'#completeness-grid tr[data-regency=\"16.07\"] td[data-state=verified]')"
+                },
+            )["result"]["objectId"]
+        },
+    )["node"]
+    tree = cdp.send("Accessibility.getPartialAXTree", {"backendNodeId": node["backendNodeId"]})
+    cell = next(n for n in tree["nodes"] if n.get("backendDOMNodeId") == node["backendNodeId"])
+    assert cell["name"]["value"] == "Terverifikasi"
+    assert watch.errors == []

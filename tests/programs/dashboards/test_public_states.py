@@ -65,7 +65,7 @@ def test_latest_report_column_shows_the_latest_verified_month(reports):
     # Officials see every state: in Banyuasin's row and in the legend.
     completeness = official.get("/kelengkapan/?tahun=2026&program=gbrss")
     grid = table_row(completeness, "completeness-grid", "16.07")
-    months = [attribute(cell, "title") for cell in find_all(grid, "td", class_="state")]
+    months = [element_text(cell) for cell in find_all(grid, "td") if attribute(cell, "data-state")]
     assert months[6:9] == ["Terverifikasi", "Dikembalikan", "Diajukan terlambat"], months
     legend = find(page(completeness), "ul", class_="state-legend")
     assert "Diajukan tepat waktu" in [
