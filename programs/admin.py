@@ -20,7 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import ytd
-from programs.admin_numbers import NUMBER_OVERRIDES, LocalizedNumbersAdminMixin, shown_number
+from programs.admin_numbers import (
+    DATE_OVERRIDES,
+    NUMBER_OVERRIDES,
+    LocalizedNumbersAdminMixin,
+    shown_number,
+)
 from programs.formats import number
 from programs.forms_admin import (
     IndicatorAdminForm,
@@ -146,6 +151,7 @@ class IndicatorInline(admin.TabularInline):
 @admin.register(Program)
 class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
     inlines = [IndicatorInline]
+    formfield_overrides = DATE_OVERRIDES  # "21 Februari 2024" as the launch date
     list_display = ("acronym", "name", "lead_agency", "launch_date", "active", "order")
     list_display_links = ("acronym", "name")
     list_editable = ("order", "active")

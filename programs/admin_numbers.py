@@ -3,11 +3,14 @@
 Decimals are typed and shown in the active language (Indonesian: 8.600 is eight thousand
 six hundred, 14,33 is fourteen point three three; English mirrors it), never as
 8391.0000; count units take whole numbers only; history shows formatted values under
-translated column names.
+translated column names. Dates may be typed with the month's name in Indonesian or
+English ("25 Maret 2024", "25 Mar 2024", "25 March 2024") besides the locale's formats.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 from django import forms
@@ -99,6 +102,48 @@ class LocalizedIntegerField(forms.IntegerField):
         return int(number)
 
 
+# Month names and their usual abbreviations, Indonesian and English (Python's strptime
+# knows only the English ones, so "25 Maret 2024" was refused).
+MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        ("januari", "jan", "january"),
+        ("februari", "feb", "pebruari", "peb", "february"),
+        ("maret", "mar", "march"),
+        ("april", "apr"),
+        ("mei", "may"),
+        ("juni", "jun", "june"),
+        ("juli", "jul", "july"),
+        ("agustus", "agu", "agt", "ags", "aug", "august"),
+        ("september", "sep", "sept"),
+        ("oktober", "okt", "oct", "october"),
+        ("november", "nov", "nopember", "nop"),
+        ("desember", "des", "dec", "december"),
+    ),
+    start=1,
+):
+    MONTH_NAMES.update(dict.fromkeys(_names, _number))
+_DAY_MONTH_NAME_YEAR = re.compile(r"\s*(\d{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*(\d{4})\s*")
+
+
+class LocalizedDateField(forms.DateField):
+    """A date in the locale's formats (25-03-2024, 25/03/2024, 2024-03-25), or with its
+    month named: "25 Maret 2024", "25 Mar 2024", "25 March 2024"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            found = _DAY_MONTH_NAME_YEAR.fullmatch(value)
+            if found and found[2].casefold() in MONTH_NAMES:
+                try:
+                    return dt.date(int(found[3]), MONTH_NAMES[found[2].casefold()], int(found[1]))
+                except ValueError:  # 31 Februari
+                    raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)
+
+
+# Every admin date field (the admin's date widget stays; DateTimeField has its own entry).
+DATE_OVERRIDES = {models.DateField: {"form_class": LocalizedDateField}}
+
 # Every admin number field: the model field class -> its localized form field. Integers
 # name their widget too, or the admin's default number input (which a browser empties
 # when it holds 1.234.567) would replace the text input.
@@ -107,6 +152,7 @@ NUMBER_OVERRIDES = {
     models.DecimalField: {"form_class": LocalizedDecimalField},
     models.IntegerField: _INTEGER,  # and its subclasses
     models.BigIntegerField: _INTEGER,  # the admin has its own default widget for these
+    **DATE_OVERRIDES,
 }
 
 

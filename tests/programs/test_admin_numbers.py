@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from programs.models import Indicator, Target
+from programs.models import Indicator, Target, TargetMilestone
 from tests.admin_helpers import (
     change_data,
     changelist_data,
@@ -238,3 +238,81 @@ def test_a_sign_or_a_leading_zero_group_in_the_admin(admin_client, reference_dat
     assert change(admin_client, target, value="+8.600").status_code == 302
     target.refresh_from_db()
     assert target.value == Decimal(8600)
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("30 Juni 2024", "2024-06-30"),
+        ("31 Mar 2025", "2025-03-31"),
+        ("1 agustus 2024", "2024-08-01"),
+        ("15 Okt. 2024", "2024-10-15"),
+        ("30 June 2024", "2024-06-30"),
+        ("30-06-2024", "2024-06-30"),
+        ("31 Februari 2024", None),
+        ("31 Maretan 2024", None),
+    ],
+)
+def test_a_date_typed_with_its_months_name_in_indonesian(
+    admin_client, reference_data, typed, saved
+):
+    """The locale's formats took "30 June 2024" but refused "30 Juni 2024"."""
+    target = gbrss_province_target()
+    before = target.due_date
+    response = change(admin_client, target, due_date=typed, change_reason="uji")
+    target.refresh_from_db()
+    if saved:
+        assert response.status_code == 302
+        assert target.due_date.isoformat() == saved
+    else:
+        assert response.status_code == 200
+        assert field_errors(response, "due_date") == ["Masukkan tanggal yang valid."]
+        assert target.due_date == before
+
+
+def test_a_milestone_and_the_target_list_take_a_named_month(admin_client, reference_data):
+    target = gbrss_province_target()
+    TargetMilestone.objects.filter(target=target).delete()
+    response = change(
+        admin_client,
+        target,
+        change_reason="uji",
+        **{
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-0-label": "Semester I",
+            "milestones-0-due_date": "30 Juni 2024",
+            "milestones-0-value": "4.000",
+        },
+    )
+    assert response.status_code == 302, field_errors(response, "milestones-0-due_date")
+    milestone = TargetMilestone.objects.get(target=target)
+    assert (milestone.due_date.isoformat(), milestone.value) == ("2024-06-30", Decimal(4000))
+    target.refresh_from_db()
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        changelist_data(target, due_date="30 Nopember 2024"),
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.due_date.isoformat() == "2024-11-30"
+
+
+def test_a_programs_launch_date_takes_a_named_month(admin_client, reference_data):
+    program = gbrss_indicator().program
+    data = {
+        field: getattr(program, field)
+        for field in ("slug", "acronym", "name", "description", "lead_agency", "launch_note")
+    } | {
+        "launch_date": "20 Februari 2024",
+        "colour": program.colour,
+        "order": program.order,
+        "active": "on",
+        "source_note": program.source_note,
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+    }
+    response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+    assert response.status_code == 302, field_errors(response, "launch_date")
+    program.refresh_from_db()
+    assert program.launch_date.isoformat() == "2024-02-20"
