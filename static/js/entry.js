@@ -53,7 +53,8 @@
     tbody.querySelectorAll("[data-amount]").forEach(function (input) {
       var value = parse(input.value);
       if (value === null) return;
-      if (isNaN(value)) bad = true; else total += value;
+      // A negative value is refused on save (rules.NEGATIVE): no total with it either.
+      if (isNaN(value) || value < 0) bad = true; else total += value;
     });
     out.textContent = bad ? "–" : format(total, Number(out.dataset.decimals || 0));
   }

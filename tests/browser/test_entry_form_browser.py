@@ -40,6 +40,8 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     expect(total).to_have_text("3.750")
     page.locator("#r-rumah-dibedah-1-value").fill("0.600")
     expect(total).to_have_text("–")
+    page.locator("#r-rumah-dibedah-1-value").fill("-7")  # refused on save: no total
+    expect(total).to_have_text("–")
     page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()
     expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(1)
     expect(total).to_have_text("1.000")
