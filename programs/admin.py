@@ -53,6 +53,7 @@ from programs.models import (
     TargetMilestone,
     TargetSplit,
 )
+from programs.reporting.services import province_reports_publish, province_reports_withdraw
 from regencies.models import Regency
 
 PROVINCE = "provinsi"
@@ -500,12 +501,49 @@ class MonthlyReportAdmin(
                 "fields": WORKFLOW_FIELDS,
                 "description": _(
                     "Pengajuan, verifikasi dan pengembalian dilakukan melalui aplikasi, "
-                    "bukan di sini."
+                    "bukan di sini. Laporan provinsi (tanpa kabupaten/kota) dihitung di "
+                    "dasbor setelah diterbitkan: pilih di daftar laporan, lalu tindakan "
+                    "\"Terbitkan laporan provinsi terpilih\"."
                 ),
             },
         ),
     )
     history_list_display = ["status", "version"]
+    actions = ["publish_province_reports", "withdraw_province_reports"]
+
+    @admin.action(description=_("Terbitkan laporan provinsi terpilih (terverifikasi)"))
+    def publish_province_reports(self, request, queryset):
+        """The province's own reports have no operator nor queue: published here."""
+        done, skipped = province_reports_publish(user=request.user, reports=queryset)
+        self._province_message(
+            request,
+            _("%(done)s laporan provinsi diterbitkan dan kini dihitung di dasbor."),
+            done,
+            skipped,
+        )
+
+    @admin.action(description=_("Tarik laporan provinsi terpilih ke draf"))
+    def withdraw_province_reports(self, request, queryset):
+        done, skipped = province_reports_withdraw(user=request.user, reports=queryset)
+        self._province_message(
+            request,
+            _("%(done)s laporan provinsi ditarik ke draf dan tidak lagi dihitung di dasbor."),
+            done,
+            skipped,
+        )
+
+    def _province_message(self, request, message, done, skipped):
+        self.message_user(request, message % {"done": done}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                _(
+                    "%(skipped)s laporan dilewati: laporan kabupaten/kota diverifikasi di "
+                    "halaman Verifikasi, dan yang sudah berstatus itu tidak diubah."
+                )
+                % {"skipped": skipped},
+                messages.WARNING,
+            )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -1,0 +1,110 @@
+"""The province's own reports (no regency) are entered in the admin, the only place they
+can be: no operator submits them and no verification queue lists them. Before, they
+stayed drafts and their figure (the province's inflation rate, a `level` indicator) never
+reached a dashboard; an admin now publishes them, or takes them back to draft."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from programs.reporting.services import province_reports_publish
+from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactory
+from tests.helpers import element_text, error_messages, find_all, page
+
+pytestmark = pytest.mark.django_db
+
+Status = MonthlyReport.Status
+PERIOD = "tahun=2024&bulan=3"
+
+
+def province_inflation(client) -> float | None:
+    response = client.get(f"/api/v1/progress/?{PERIOD}&indikator=inflasi-yoy&wilayah=provinsi")
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    return row["realization"]
+
+
+@pytest.fixture
+def province_report(reference_data):
+    """March 2024's provincial inflation, typed in the admin: a draft."""
+    report = MonthlyReportFactory(
+        regency=None,
+        program=Program.objects.get(slug="gpiss"),
+        month=3,
+        status=Status.DRAFT,
+        verified_at=None,
+    )
+    RealizationFactory(
+        report=report,
+        indicator=Indicator.objects.get(code="inflasi-yoy"),
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=Decimal("3.05"),
+    )
+    return report
+
+
+def act(admin_client, action, *reports):
+    return admin_client.post(
+        reverse("admin:programs_monthlyreport_changelist"),
+        {"action": action, "_selected_action": [r.pk for r in reports]},
+        follow=True,
+    )
+
+
+def test_an_admin_publishes_the_provinces_report_and_its_figure_shows(
+    admin_client, client, province_report
+):
+    regency_report = MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.71"),
+        program=province_report.program,
+        month=3,
+        status=Status.SUBMITTED,
+    )
+    assert province_inflation(client) is None  # a draft counts nowhere
+    version = province_report.version
+
+    response = act(admin_client, "publish_province_reports", province_report, regency_report)
+
+    assert response.status_code == 200
+    notes = [element_text(li) for li in find_all(page(response), "li", class_="success")]
+    assert notes == ["1 laporan provinsi diterbitkan dan kini dihitung di dasbor."]
+    warnings = [element_text(li) for li in find_all(page(response), "li", class_="warning")]
+    assert warnings and warnings[0].startswith("1 laporan dilewati")
+    province_report.refresh_from_db()
+    assert province_report.status == Status.VERIFIED
+    assert province_report.verified_by.is_superuser and province_report.version == version + 1
+    assert province_report.history.first().history_change_reason == (
+        "Diterbitkan (laporan provinsi)"
+    )
+    regency_report.refresh_from_db()
+    assert regency_report.status == Status.SUBMITTED  # the verification page's business
+    assert province_inflation(client) == 3.05  # the page cache saw the change
+
+    act(admin_client, "withdraw_province_reports", province_report)
+
+    province_report.refresh_from_db()
+    assert (province_report.status, province_report.verified_at) == (Status.DRAFT, None)
+    assert province_inflation(client) is None
+
+
+def test_only_a_verifier_of_the_program_publishes_it(province_report):
+    other = UserFactory(username="verif-gbrss")
+    scope = UserScope.objects.create(user=other, role=UserScope.Role.VERIFIKATOR)
+    scope.programs.add(Program.objects.get(slug="gbrss"))
+    assert province_reports_publish(user=other, reports=[province_report]) == (0, 1)
+    province_report.refresh_from_db()
+    assert province_report.status == Status.DRAFT
+    scope.programs.add(province_report.program)
+    other = type(other).objects.get(pk=other.pk)  # scopes are cached per user object
+    assert province_reports_publish(user=other, reports=[province_report]) == (1, 0)
+
+
+def test_the_workflow_note_on_the_report_page_says_how(admin_client, province_report):
+    response = admin_client.get(
+        reverse("admin:programs_monthlyreport_change", args=[province_report.pk])
+    )
+    assert "Terbitkan laporan provinsi terpilih" in response.content.decode()
+    assert response.status_code == 200 and not error_messages(page(response))
