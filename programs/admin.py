@@ -503,7 +503,7 @@ class MonthlyReportAdmin(
                     "Pengajuan, verifikasi dan pengembalian dilakukan melalui aplikasi, "
                     "bukan di sini. Laporan provinsi (tanpa kabupaten/kota) dihitung di "
                     "dasbor setelah diterbitkan: pilih di daftar laporan, lalu tindakan "
-                    "\"Terbitkan laporan provinsi terpilih\"."
+                    '"Terbitkan laporan provinsi terpilih".'
                 ),
             },
         ),
@@ -514,25 +514,16 @@ class MonthlyReportAdmin(
     @admin.action(description=_("Terbitkan laporan provinsi terpilih (terverifikasi)"))
     def publish_province_reports(self, request, queryset):
         """The province's own reports have no operator nor queue: published here."""
-        done, skipped = province_reports_publish(user=request.user, reports=queryset)
-        self._province_message(
-            request,
-            _("%(done)s laporan provinsi diterbitkan dan kini dihitung di dasbor."),
-            done,
-            skipped,
-        )
+        message = _("%(done)s laporan provinsi diterbitkan dan kini dihitung di dasbor.")
+        self._province_action(request, queryset, province_reports_publish, message)
 
     @admin.action(description=_("Tarik laporan provinsi terpilih ke draf"))
     def withdraw_province_reports(self, request, queryset):
-        done, skipped = province_reports_withdraw(user=request.user, reports=queryset)
-        self._province_message(
-            request,
-            _("%(done)s laporan provinsi ditarik ke draf dan tidak lagi dihitung di dasbor."),
-            done,
-            skipped,
-        )
+        message = _("%(done)s laporan provinsi ditarik ke draf dan tidak lagi dihitung di dasbor.")
+        self._province_action(request, queryset, province_reports_withdraw, message)
 
-    def _province_message(self, request, message, done, skipped):
+    def _province_action(self, request, queryset, service, message):
+        done, skipped = service(user=request.user, reports=queryset)
         self.message_user(request, message % {"done": done}, messages.SUCCESS)
         if skipped:
             self.message_user(

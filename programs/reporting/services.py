@@ -643,8 +643,6 @@ def report_reopen(
     )
 
 
-@transaction.atomic
-@ytd.maintained
 def province_reports_publish(*, user, reports) -> tuple[int, int]:
     """Publish the province's own reports (no regency): a `level` indicator's province
     figure, such as BPS's inflation rate, is entered in the admin, where no operator
@@ -652,51 +650,44 @@ def province_reports_publish(*, user, reports) -> tuple[int, int]:
     program, publishes it here as verified, and it counts on the dashboards from then on.
     Returns (published, skipped): regency reports, reports already verified and programs
     the user does not verify are left as they are."""
-    now = timezone.now()
-    published = skipped = 0
-    ids = [report.pk for report in reports]
-    for report in MonthlyReport.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
-        if (
-            report.regency_id is not None
-            or report.status == Status.VERIFIED
-            or not permissions.is_verifier_for(user, program_id=report.program_id)
-        ):
-            skipped += 1
-            continue
-        report.status = Status.VERIFIED
-        report.submitted_at = report.submitted_at or now
-        report.first_submitted_at = report.first_submitted_at or now
-        report.submitted_by_id = report.submitted_by_id or user.pk
-        report.verified_at, report.verified_by = now, user
-        report.version += 1  # an admin page open on it must not save over this
-        report._change_reason = _("Diterbitkan (laporan provinsi)")
-        report.save()
-        published += 1
-    return published, skipped
+    return _province_reports_set(user=user, reports=reports, publish=True)
+
+
+def province_reports_withdraw(*, user, reports) -> tuple[int, int]:
+    """Take published province reports back to draft: their figures leave the dashboards
+    until published again (a wrong BPS figure, say). Returns (withdrawn, skipped)."""
+    return _province_reports_set(user=user, reports=reports, publish=False)
 
 
 @transaction.atomic
 @ytd.maintained
-def province_reports_withdraw(*, user, reports) -> tuple[int, int]:
-    """Take published province reports back to draft: their figures leave the dashboards
-    until published again (a wrong BPS figure, say). Returns (withdrawn, skipped)."""
-    withdrawn = skipped = 0
+def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
+    now = timezone.now()
+    done = skipped = 0
     ids = [report.pk for report in reports]
     for report in MonthlyReport.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         if (
             report.regency_id is not None
-            or report.status != Status.VERIFIED
+            or (report.status == Status.VERIFIED) == publish
             or not permissions.is_verifier_for(user, program_id=report.program_id)
         ):
             skipped += 1
             continue
-        report.status = Status.DRAFT
-        report.verified_at = report.verified_by = None
-        report.version += 1
-        report._change_reason = _("Ditarik ke draf (laporan provinsi)")
+        if publish:
+            report.status = Status.VERIFIED
+            report.submitted_at = report.submitted_at or now
+            report.first_submitted_at = report.first_submitted_at or now
+            report.submitted_by_id = report.submitted_by_id or user.pk
+            report.verified_at, report.verified_by = now, user
+            report._change_reason = _("Diterbitkan (laporan provinsi)")
+        else:
+            report.status = Status.DRAFT
+            report.verified_at = report.verified_by = None
+            report._change_reason = _("Ditarik ke draf (laporan provinsi)")
+        report.version += 1  # an admin page open on it must not save over this
         report.save()
-        withdrawn += 1
-    return withdrawn, skipped
+        done += 1
+    return done, skipped
 
 
 def _verifier_with_reason(
