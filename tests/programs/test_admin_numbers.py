@@ -299,3 +299,15 @@ def test_a_programs_launch_date_takes_a_named_month(admin_client, reference_data
     assert response.status_code == 302, field_errors(response, "launch_date")
     program.refresh_from_db()
     assert program.launch_date.isoformat() == "2024-02-20"
+
+
+def test_an_exemptions_dates_take_a_named_month(admin_client, reference_data):
+    from programs.models import Program, ReportingExemption
+    from tests.programs.test_admin_rules import add_exemption
+
+    program = Program.objects.get(slug="gbrss")
+    response = add_exemption(admin_client, program, start="1 Januari 2025", end="31 Des 2025")
+    assert response.status_code == 302, field_errors(response, "start")
+    exemption = ReportingExemption.objects.get(regency_id="16.07", program=program)
+    # The end is a month (the last one exempted), kept as its first day.
+    assert (exemption.start.isoformat(), exemption.end.isoformat()) == ("2025-01-01", "2025-12-01")
