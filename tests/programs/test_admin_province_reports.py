@@ -13,6 +13,7 @@ from programs.reporting.services import province_reports_publish
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
 from tests.helpers import element_text, error_messages, find_all, page
+from tests.programs.test_admin_rules import report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +33,12 @@ def province_report(admin_client, reference_data):
     """March 2024's provincial inflation, typed in the admin's add form as an admin would
     (Kabupaten/kota left empty, "3,05" the Indonesian way): a draft."""
     gpiss = Program.objects.get(slug="gpiss")
-    data = {
-        "regency": "",
-        "program": gpiss.pk,
-        "year": "2024",
-        "month": "3",
-        "realizations-TOTAL_FORMS": "1",
-        "realizations-INITIAL_FORMS": "0",
-        "realizations-0-indicator": Indicator.objects.get(code="inflasi-yoy").pk,
-        "realizations-0-funding_source": FundingSource.objects.get(code="tidak-dirinci").pk,
-        "realizations-0-value": "3,05",
-        "_save": "Simpan",
+    row = {
+        "indicator": Indicator.objects.get(code="inflasi-yoy").pk,
+        "funding_source": FundingSource.objects.get(code="tidak-dirinci").pk,
+        "value": "3,05",
     }
+    data = report_data(MonthlyReport(regency=None, program=gpiss, year=2024, month=3), [row])
     response = admin_client.post(reverse("admin:programs_monthlyreport_add"), data)
     assert response.status_code == 302, error_messages(page(response))
     report = MonthlyReport.objects.get(regency=None, program=gpiss, year=2024, month=3)
