@@ -45,11 +45,18 @@ class FakeClock:
         return reading
 
 
+# What the fake clock hands out (seconds): two requests, a reading at each end.
+FAKE_READINGS = (100.0, 100.25, 200.0, 200.5)
+# The durations those readings make, worked out by hand, in ms: 100.25 - 100.0 = 0.25 s
+# and 200.5 - 200.0 = 0.5 s. Made up, not measured: no test here reads the machine's clock.
+FAKE_DURATIONS_MS = (250.0, 500.0)
+
+
 @pytest.fixture
 def fake_clock(monkeypatch):
     from sumsel_gerakan.middleware import RequestLogMiddleware
 
-    clock = FakeClock(100.0, 100.25, 200.0, 200.5)  # two requests, two readings each
+    clock = FakeClock(*FAKE_READINGS)
     monkeypatch.setattr(RequestLogMiddleware, "clock", staticmethod(clock))
     return clock
 
@@ -67,11 +74,10 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
     assert ok["status"] == 200 and ok["user_id"] == people["operator"].pk
     assert ok["path"] == "/laporan/" and ok["method"] == "GET"
     assert ok["request_id"] == response["X-Request-ID"] and len(ok["request_id"]) >= 8
-    # Nothing is timed: the middleware's clock is the fake, which hands out exactly these
-    # four readings (seconds). By hand: 100.25 - 100.0 = 0.25 s = 250.0 ms for the first
-    # request, 200.5 - 200.0 = 0.5 s = 500.0 ms for the second.
-    assert fake_clock.given == [100.0, 100.25, 200.0, 200.5]
-    assert [ok["duration_ms"], not_found["duration_ms"]] == [250.0, 500.0]
+    # Nothing is timed: the middleware read the fake clock, and only it, once at each end
+    # of each request; the logged durations are the ones its readings make.
+    assert fake_clock.given == list(FAKE_READINGS)
+    assert (ok["duration_ms"], not_found["duration_ms"]) == FAKE_DURATIONS_MS
     assert not_found["status"] == 404 and not_found["user_id"] is None
     assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
 
