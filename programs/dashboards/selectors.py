@@ -1084,21 +1084,6 @@ class ReportState(models.TextChoices):
     NOT_VERIFIED = "not_verified", _("Belum terverifikasi")
 
 
-# A shape beside the colour, so a state never depends on colour alone. Drawn by app.css
-# (a grid cell's ::before) and written in the legend (_state_legend.html); a browser test
-# checks both against this table.
-REPORT_STATE_SYMBOLS = {
-    ReportState.VERIFIED: "✓",
-    ReportState.ON_TIME: "●",
-    ReportState.LATE: "◐",
-    ReportState.RETURNED: "↩",
-    ReportState.MISSING: "✗",
-    ReportState.NOT_DUE: "·",
-    ReportState.NOT_REQUIRED: "–",
-    ReportState.NOT_VERIFIED: "○",
-}
-
-
 def report_state(
     *,
     year: int,

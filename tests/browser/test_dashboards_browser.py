@@ -202,13 +202,25 @@ def test_language_switch_and_login_keep_the_filters_chosen_by_htmx(page, watch, 
     assert watch.errors == []
 
 
+# Each reporting state's shape beside its colour, so a state never rests on colour alone
+# (written once, in app.css; here as the user should see them).
+STATE_SHAPES = {
+    "verified": "✓",
+    "on_time": "●",
+    "late": "◐",
+    "returned": "↩",
+    "missing": "✗",
+    "not_due": "·",
+    "not_required": "–",
+    "not_verified": "○",
+}
+
+
 def test_completeness_cells_draw_their_shape_and_read_as_their_state(page, watch, gbrss_data):
     """A grid cell carries its state and its state's name (visually hidden); the colour
     and the shape come from app.css. In Chromium itself: each state's shape is drawn, a
     screen reader is given the name alone (the shape has empty alternative text), and the
     legend beside the grid shows the same shapes and colours."""
-    from programs.dashboards.selectors import REPORT_STATE_SYMBOLS
-
     page.goto("/kelengkapan/?tahun=2024&program=gbrss")
     cells = page.evaluate(
         """() => [...document.querySelectorAll(
@@ -218,16 +230,17 @@ def test_completeness_cells_draw_their_shape_and_read_as_their_state(page, watch
                          background: getComputedStyle(td).backgroundColor}))"""
     )
     assert {c["state"] for c in cells} == {"verified", "not_verified"}
-    for cell in cells:
-        assert cell["shape"].startswith(f'"{REPORT_STATE_SYMBOLS[cell["state"]]}"'), cell
+    for cell in cells:  # the shape, with empty alternative text
+        assert cell["shape"] == f'"{STATE_SHAPES[cell["state"]]}" / ""', cell
     verified = next(c for c in cells if c["state"] == "verified")
     assert verified["background"] == "rgb(227, 244, 238)"
     legend = page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('.state-legend [data-state]')]
-            .map(s => [s.dataset.state, [s.textContent, getComputedStyle(s).backgroundColor]]))"""
+            .map(s => [s.dataset.state, [getComputedStyle(s, '::before').content,
+                                          getComputedStyle(s).backgroundColor]]))"""
     )
     assert {state: shape for state, (shape, _) in legend.items()} == {
-        state: REPORT_STATE_SYMBOLS[state]
+        state: f'"{STATE_SHAPES[state]}" / ""'
         for state in ("verified", "not_verified", "not_due", "not_required")
     }
     assert legend["verified"][1] == verified["background"]

@@ -373,8 +373,20 @@ def test_completeness_page_is_sent_as_plain_ascii_and_reads_the_same(client, gbr
     assert set(states(row)) == {"not_required"}
     banyuasin = table_row(response, "completeness-grid", "16.07")
     assert cells(banyuasin)[1] == "Terverifikasi"  # its shape is drawn by app.css
-    legend = element_text(find(page(response), "ul", class_="state-legend"))
-    assert "✓ Terverifikasi" in legend and "– Tidak wajib" in legend
+    legend = find(page(response), "ul", class_="state-legend")
+    # Each state's name beside its mark (the shape is drawn by app.css, as in the grid).
+    assert [
+        (attribute(find(item, "span"), "data-state"), element_text(item))
+        for item in find_all(legend, "li")
+    ] == [
+        ("verified", "Terverifikasi"),
+        ("on_time", "Diajukan tepat waktu"),
+        ("late", "Diajukan terlambat"),
+        ("returned", "Dikembalikan"),
+        ("missing", "Belum masuk"),
+        ("not_due", "Belum jatuh tempo"),
+        ("not_required", "Tidak wajib"),
+    ]
 
 
 def test_completeness_up_to_the_chosen_month(client, gbrss_data, pimpinan):
