@@ -276,9 +276,7 @@ def report_save(
         )
     report.version += 1
     if submit:
-        report.status = Status.SUBMITTED
-        report.submitted_at, report.submitted_by = now, user
-        report.first_submitted_at = report.first_submitted_at or now
+        _mark_submitted(report, user, now)
     report._change_reason = reason
     report.full_clean(validate_unique=False)
     created = report.pk is None
@@ -659,6 +657,13 @@ def province_reports_withdraw(*, user, reports) -> tuple[int, int]:
     return _province_reports_set(user=user, reports=reports, publish=False)
 
 
+def _mark_submitted(report: MonthlyReport, user, now) -> None:
+    """Submitted by `user` now; timeliness keeps counting from the first submission."""
+    report.status = Status.SUBMITTED
+    report.submitted_at, report.submitted_by = now, user
+    report.first_submitted_at = report.first_submitted_at or now
+
+
 @transaction.atomic
 @ytd.maintained
 def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
@@ -666,18 +671,17 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
     done = skipped = 0
     ids = [report.pk for report in reports]
     for report in MonthlyReport.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+        published = report.status == Status.VERIFIED
         if (
-            report.regency_id is not None
-            or (report.status == Status.VERIFIED) == publish
+            report.regency_id is not None  # a regency's report goes through verification
+            or published == publish  # already as asked
             or not permissions.is_verifier_for(user, program_id=report.program_id)
         ):
             skipped += 1
             continue
-        if publish:
+        if publish:  # submitted and verified at once: the admin is both for the province
+            _mark_submitted(report, user, now)
             report.status = Status.VERIFIED
-            report.submitted_at = report.submitted_at or now
-            report.first_submitted_at = report.first_submitted_at or now
-            report.submitted_by_id = report.submitted_by_id or user.pk
             report.verified_at, report.verified_by = now, user
             report._change_reason = _("Diterbitkan (laporan provinsi)")
         else:

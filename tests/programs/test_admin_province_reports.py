@@ -77,6 +77,9 @@ def test_an_admin_publishes_the_provinces_report_and_its_figure_shows(
     province_report.refresh_from_db()
     assert province_report.status == Status.VERIFIED
     assert province_report.verified_by.is_superuser and province_report.version == version + 1
+    # Submitted and verified at once, by the same admin.
+    assert province_report.submitted_by == province_report.verified_by
+    assert province_report.first_submitted_at == province_report.verified_at
     assert province_report.history.first().history_change_reason == (
         "Diterbitkan (laporan provinsi)"
     )
