@@ -104,25 +104,21 @@ class LocalizedIntegerField(forms.IntegerField):
 
 # Month names and their usual abbreviations, Indonesian and English (Python's strptime
 # knows only the English ones, so "25 Maret 2024" was refused).
-MONTH_NAMES: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        ("januari", "jan", "january"),
-        ("februari", "feb", "pebruari", "peb", "february"),
-        ("maret", "mar", "march"),
-        ("april", "apr"),
-        ("mei", "may"),
-        ("juni", "jun", "june"),
-        ("juli", "jul", "july"),
-        ("agustus", "agu", "agt", "ags", "aug", "august"),
-        ("september", "sep", "sept"),
-        ("oktober", "okt", "oct", "october"),
-        ("november", "nov", "nopember", "nop"),
-        ("desember", "des", "dec", "december"),
-    ),
-    start=1,
-):
-    MONTH_NAMES.update(dict.fromkeys(_names, _number))
+_MONTHS = (
+    ("januari", "jan", "january"),
+    ("februari", "feb", "pebruari", "peb", "february"),
+    ("maret", "mar", "march"),
+    ("april", "apr"),
+    ("mei", "may"),
+    ("juni", "jun", "june"),
+    ("juli", "jul", "july"),
+    ("agustus", "agu", "agt", "ags", "aug", "august"),
+    ("september", "sep", "sept"),
+    ("oktober", "okt", "oct", "october"),
+    ("november", "nov", "nopember", "nop"),
+    ("desember", "des", "dec", "december"),
+)
+MONTH_NAMES = {name: number for number, names in enumerate(_MONTHS, start=1) for name in names}
 _DAY_MONTH_NAME_YEAR = re.compile(r"\s*(\d{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*(\d{4})\s*")
 
 

@@ -350,10 +350,10 @@ def read_only(view):
 
 def _flush_for_reading() -> None:
     flushed = _flushed_for_reading.get()
-    if flushed is None:
-        flush()
-    elif not flushed[0]:
-        flush()
+    if flushed and flushed[0]:
+        return  # an earlier reader of this view brought the table up to date
+    flush()
+    if flushed is not None:
         flushed[0] = True
 
 
