@@ -26,6 +26,8 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
+from programs import prepared
+
 KINDS = {"int": int, "str": str, "ints": int, "strs": str, "flag": bool}
 LISTS = ("ints", "strs")
 _EMPTY = object()  # the query can match nothing (an IN over an empty list)
@@ -74,7 +76,7 @@ class CompiledQuery:
             for name, index, value in compiled.slots
         ]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            prepared.execute(connection, cursor, compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
             rows = [_convert(row, compiled.converters, connection) for row in rows]

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from django.db import connection as default_connection
 
+from programs import prepared
+
 # Every table whose rows a dashboard figure reads. Add tables of new features here
 # (reporting obligations, attachments shown publicly, ...): one line each.
 VERSIONED_TABLES: tuple[str, ...] = (
@@ -122,7 +124,9 @@ def current(connection=None) -> str | None:
     """The data version as a string (epoch.version), None when no row exists yet."""
     connection = connection or default_connection
     with connection.cursor() as cursor:
-        cursor.execute("SELECT epoch, version FROM programs_dataversion WHERE id = 1")
+        prepared.execute(
+            connection, cursor, "SELECT epoch, version FROM programs_dataversion WHERE id = 1"
+        )
         row = cursor.fetchone()
     return f"{row[0]}.{row[1]}" if row else None
 

@@ -16,7 +16,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs import formats, ytd
+from programs import formats, prepared, ytd
 from programs.compiled import CompiledModelQuery, CompiledQuery
 from programs.models import (
     SPLIT_GROUP_OF_CATEGORY,
@@ -92,7 +92,7 @@ def _year_sets() -> tuple[set[int], set[int]]:
     report_years: set[int] = set()
     target_years: set[int] = set()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*COUNTED, *COUNTED])
+        prepared.execute(connection, cursor, sql, [*COUNTED, *COUNTED])
         for year, from_reports in cursor.fetchall():
             (report_years if from_reports else target_years).add(year)
     return report_years, target_years
@@ -1151,7 +1151,7 @@ def _plain_rows(queryset) -> list[tuple]:
     sql, params = queryset.query.sql_with_params()
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(connection, cursor, sql, params)
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":
         return [(*row[:-1], None if row[-1] is None else bool(row[-1])) for row in rows]
