@@ -148,7 +148,8 @@ def cache_from_url(url: str) -> dict:
     per-process memory cache: each gunicorn worker would keep its own copy."""
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing its Redis client (sumsel_gerakan/cache.py).
+            "BACKEND": "sumsel_gerakan.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "sumsel",
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},

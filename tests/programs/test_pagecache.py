@@ -42,7 +42,7 @@ def backend(request, settings, db):
         # database (a second checkout, CI beside a developer) never empties our entries.
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "sumsel_gerakan.cache.RedisCache",  # as production (settings.py)
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": f"sumsel-test-{uuid.uuid4().hex}",
                 "TIMEOUT": 300,
@@ -328,7 +328,7 @@ def test_exports_are_cached_and_stay_downloads(client, backend, gbrss_data):
 def test_pages_are_served_fresh_while_the_cache_server_is_down(client, settings, gbrss_data):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "sumsel_gerakan.cache.RedisCache",  # as production (settings.py)
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
