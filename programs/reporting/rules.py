@@ -111,6 +111,9 @@ def refusal(exc: ValueError) -> str:
     return translated(text, **getattr(exc, "params", {}))
 
 
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
 def parse_number(text: str, language: str = "id") -> Decimal | None:
     """A number as a person types it in `language`.
 
@@ -131,7 +134,7 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     thousands, decimal = (",", ".") if language.startswith("en") else (".", ",")
     if decimal in text:
         text = text.replace(thousands, "").replace(decimal, ".")
-    elif re.match(rf"^\d{{1,3}}(\{thousands}\d{{3}})+$", text):
+    elif re.match(rf"^[0-9]{{1,3}}(\{thousands}[0-9]{{3}})+$", text):
         first, _sep, rest = text.partition(thousands)
         digits = rest.replace(thousands, "")
         if int(first) == 0 and int(digits) != 0:
@@ -146,6 +149,10 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
         text = text.replace(thousands, "")
     elif thousands == ",":
         text = text.replace(",", ".")
+    # Digits 0-9 and one decimal point only: Python's Decimal also reads "1e5", "1_000",
+    # "NaN" and other scripts' digits ("٨٦٠٠"), which nobody types as a realization.
+    if not _PLAIN_DECIMAL.fullmatch(text):
+        raise NumberError(NOT_A_NUMBER)
     try:
         value = Decimal(sign + text)
     except InvalidOperation as exc:

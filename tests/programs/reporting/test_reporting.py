@@ -298,10 +298,18 @@ def test_indonesian_numbers_are_parsed(text, value):
     assert parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["abc", "1,2,3", "NaN", "Infinity", "1e99", "+", "+-3", "--3"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *["abc", "1,2,3", "NaN", "Infinity", "1e99", "+", "+-3", "--3"],
+        # Python's Decimal reads these; a person entering a realization does not mean them.
+        *["1e5", "2E3", "1_000", "0x10", "\u0668\u0666\u0660\u0660", "\uff18\uff16\uff10\uff10"],
+    ],
+)
 def test_garbage_numbers_are_refused(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as refused:
         parse_number(text)
+    assert refusal(refused.value).startswith("Bukan angka")
 
 
 @pytest.mark.parametrize(
