@@ -14,7 +14,9 @@ built twice, with two sets of stand-ins, and refused when anything but the stand
 differs between the two. The SQL is kept per shape of the call: the length of each list
 parameter (`code__in=...`), which parameters are None (the builder receives None and
 leaves its filter out, say), and the value of each "flag" (a boolean the builder reads
-to choose its filters; it is never a parameter of the SQL).
+to choose its filters; it is never a parameter of the SQL) and "key" (any hashable value
+the builder derives SQL from, such as a year whose due dates a CASE compares with: the
+SQL is compiled once per key).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from django.db.models import QuerySet
 
 from programs import prepared
 
-KINDS = {"int": int, "str": str, "ints": int, "strs": str, "flag": bool}
+KINDS = {"int": int, "str": str, "ints": int, "strs": str, "flag": bool, "key": None}
 LISTS = ("ints", "strs")
+SHAPING = ("flag", "key")  # given to the builder as they are, part of the shape
 _EMPTY = object()  # the query can match nothing (an IN over an empty list)
 # Stand-in numbers: two ranges of this size within a small positive integer (< 32,768).
 _SPAN = 8192
@@ -50,7 +53,7 @@ class CompiledQuery:
     """`CompiledQuery(build, program="int", codes="strs", verified="flag")`:
     `build(**stand_ins)` returns a `values_list()` queryset; `rows(program=7, codes=[...],
     verified=True)` returns its rows as tuples. Parameter kinds: "int", "str", lists of
-    them ("ints", "strs"), and "flag". Any parameter but a flag may be None."""
+    them ("ints", "strs"), "flag" and "key". Any parameter but a flag may be None."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: str):
         unknown = {kind for kind in kinds.values() if kind not in KINDS}
@@ -85,6 +88,8 @@ class CompiledQuery:
     def _coerce(self, name: str, value):
         kind = self._kinds[name]
         cast = KINDS[kind]
+        if kind == "key":
+            return value
         if value is None and kind != "flag":
             return None
         if kind in LISTS:
@@ -96,7 +101,7 @@ class CompiledQuery:
         shape = []
         for name, kind in sorted(self._kinds.items()):
             value = values[name]
-            if kind == "flag":
+            if kind in SHAPING:
                 shape.append(value)
             elif value is None:
                 shape.append(None)
@@ -113,7 +118,7 @@ class CompiledQuery:
         stand_ins, origin = {}, {}
         counter = 0
         for name, kind in sorted(self._kinds.items()):
-            if kind == "flag" or values[name] is None:  # the builder's choice, not SQL
+            if kind in SHAPING or values[name] is None:  # the builder's choice, not SQL
                 stand_ins[name] = values[name]
                 continue
             listed = kind in LISTS

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connections, models
+from django.conf import settings
+from django.db import models
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -1119,20 +1120,18 @@ def reporting_states(
 ) -> ReportingStates:
     """State of every (regency, program, month) in `year`: one query for the reports.
     `public`: for visitors without a role, verified or not, never the internal states."""
-    reports = (
-        MonthlyReport.objects.filter(year=year, program__in=programs, regency__isnull=False)
-        .annotate(on_time=deadlines.on_time_expression(year))
-        .values_list("regency_id", "program_id", "month", "status", "on_time")
+    rows = _REPORT_STATES.rows(
+        programs=[program.pk for program in programs],
+        codes=regency_codes,
+        cutoffs=(year, timezone.get_current_timezone_name(), settings.REPORT_DUE_DAY),
     )
-    if regency_codes is not None:
-        reports = reports.filter(regency_id__in=regency_codes)
     # Each report as the cell kind it gives where only the launch decides what is due
     # (reported: required), per (regency, program) and month, so that a grid row looks
     # its cells up by month. The few kinds are shared: 6,000 reports (500 regencies) make
     # a few dozen tuples, not 6,000 the garbage collector keeps walking.
     found: dict[tuple[str, int], dict[int, tuple]] = {}
     kinds: dict[tuple, tuple] = {}
-    for r, p, m, s, on_time in _plain_rows(reports.order_by()):
+    for r, p, m, s, on_time in rows:
         months = found.get((r, p))
         if months is None:
             months = found[(r, p)] = {}
@@ -1144,18 +1143,22 @@ def reporting_states(
     return ReportingStates(found, obligations, year=year, today=today, public=public)
 
 
-def _plain_rows(queryset) -> list[tuple]:
-    """A `values_list` query's rows read with a plain cursor: a grid of 500 regencies reads
-    6,000 reports, and the ORM's row iteration took a quarter of the grid's time. The last
-    column is a nullable boolean (SQLite answers 0 or 1)."""
-    sql, params = queryset.query.sql_with_params()
-    connection = connections[queryset.db]
-    with connection.cursor() as cursor:
-        prepared.execute(connection, cursor, sql, params)
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":
-        return [(*row[:-1], None if row[-1] is None else bool(row[-1])) for row in rows]
-    return rows
+def _report_states(programs, codes, cutoffs):
+    year = cutoffs[0]
+    reports = MonthlyReport.objects.filter(year=year, program__in=programs, regency__isnull=False)
+    if codes is not None:
+        reports = reports.filter(regency_id__in=codes)
+    return (
+        reports.annotate(on_time=deadlines.on_time_expression(year))
+        .values_list("regency_id", "program_id", "month", "status", "on_time")
+        .order_by()
+    )
+
+
+# Every report of a year as (regency, program, month, status, on time?). Compiled once per
+# year, time zone and due day (`cutoffs`): its CASE compares with that year's cut-offs.
+# Building and compiling it with the ORM took longer than PostgreSQL took to answer it.
+_REPORT_STATES = CompiledQuery(_report_states, programs="ints", codes="strs", cutoffs="key")
 
 
 class ReportingStates:
