@@ -157,6 +157,34 @@ def test_a_value_derived_from_a_parameter_is_refused():
         query.rows(year=2024)
 
 
+def test_a_key_may_be_derived_from_and_is_compiled_once_per_value(reports):
+    """What an "int" may not be (above), a "key" may: the builder derives SQL from it
+    (here the month after `until`), and each value gets SQL of its own."""
+    programs, _regencies = reports
+    builds = []
+
+    def build(program, until):
+        builds.append(until)
+        return (
+            MonthlyReport.objects.filter(program_id=program, month__lt=until[0] + 1)
+            .order_by("regency_id", "month")
+            .values_list("regency_id", "month")
+        )
+
+    query = CompiledQuery(build, program="int", until="key")
+    for _round in range(2):
+        for month in (1, 3):
+            for program in programs:
+                expected = list(
+                    MonthlyReport.objects.filter(program_id=program.pk, month__lte=month)
+                    .order_by("regency_id", "month")
+                    .values_list("regency_id", "month")
+                )
+                assert query.rows(program=program.pk, until=(month, "label")) == expected
+                assert len(expected) == 3 * month
+    assert builds == [(1, "label")] * 2 + [(3, "label")] * 2  # built twice per key, once
+
+
 def test_a_parameter_the_query_does_not_use_is_refused():
     query = CompiledQuery(lambda year: MonthlyReport.objects.values_list("pk"), year="int")
     with pytest.raises(ImproperlyConfigured, match="went missing"):

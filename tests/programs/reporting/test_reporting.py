@@ -741,6 +741,17 @@ def test_grids_judge_on_time_in_sql_exactly_as_the_rule_does(reference_data, set
     assert in_sql == by_rule
     assert by_rule[1] is True and by_rule[2] is False and by_rule[6] is None
     assert by_rule[11] is True and by_rule[12] is False  # due 10 January 2025
+    # A day more to report (the due day changed): what came at midnight is on time too.
+    # The grid's query is compiled per year, zone and due day, never reused across them.
+    settings.REPORT_DUE_DAY = 11
+    with timezone.override(local):
+        later = dashboard_selectors.completeness_grid(
+            program=program, year=2024, month=12, today=dt.date(2025, 2, 1)
+        )
+    row = next(r for r in later.rows if r.regency.code == "16.07")
+    assert {cell.month: cell.state for cell in row.cells if cell.month != 6} == {
+        m: "on_time" for m in shown
+    }
 
 
 # --- Optimistic locking and history -----------------------------------------------------
