@@ -311,3 +311,28 @@ def test_an_exemptions_dates_take_a_named_month(admin_client, reference_data):
     exemption = ReportingExemption.objects.get(regency_id="16.07", program=program)
     # The end is a month (the last one exempted), kept as its first day.
     assert (exemption.start.isoformat(), exemption.end.isoformat()) == ("2025-01-01", "2025-12-01")
+
+
+def test_a_lock_exceptions_end_date_takes_a_named_month(admin_client, reference_data):
+    """The day a regency may edit a locked month until, typed as people write it; a day
+    that does not exist is refused beside the field and nothing is granted."""
+    from programs.models import LockException, Program
+
+    program = Program.objects.get(slug="gbrss")
+    url = reverse("admin:programs_lockexception_add")
+    data = {
+        "regency": "16.07",
+        "program": program.pk,
+        "year": "2026",
+        "month": "9",
+        "reason": "Berita acara BPS datang terlambat",
+        "_save": "Simpan",
+    }
+    refused = admin_client.post(url, {**data, "until": "31 Februari 2026"})
+    assert refused.status_code == 200 and field_errors(refused, "until")
+    assert not LockException.objects.exists()
+    response = admin_client.post(url, {**data, "until": "15 Desember 2026"})
+    assert response.status_code == 302, field_errors(response, "until")
+    exception = LockException.objects.get(regency_id="16.07", program=program)
+    assert exception.until.isoformat() == "2026-12-15"
+    assert exception.granted_by.username == "admin"
