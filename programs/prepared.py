@@ -10,7 +10,8 @@ with the same parameters and the same rows. Django keeps connections open
 
 Only for SQL whose text is fixed by the code (compiled queries, the year list, the data
 version), never for text that varies with user input: their number stays small. A cap
-guards against a mistake anyway. SQLite, and any other database, runs the SQL as it is.
+guards against a mistake anyway. SQLite, and any other database, runs the SQL as it is;
+so does PostgreSQL with `PREPARED_STATEMENTS` off (behind PgBouncer in transaction mode).
 
 Prepared statements belong to the driver's connection and survive rollbacks; they vanish
 with the connection (a new one starts with none). A query PostgreSQL cannot prepare
@@ -26,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.conf import settings
 from django.db import DatabaseError
 
 MAX_STATEMENTS = 200  # per connection
@@ -123,7 +125,7 @@ def _forget(cursor, state: _Statements) -> None:
 
 def execute(connection, cursor, sql: str, params=None) -> None:
     """`cursor.execute(sql, params)`, through a prepared statement on PostgreSQL."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
     state = _statements(connection)

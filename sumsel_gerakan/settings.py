@@ -123,6 +123,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The dashboards' fixed reads as server-side prepared statements (programs/prepared.py;
+# PostgreSQL only). Turn off behind a pooler in transaction mode (PgBouncer), where a
+# statement prepared on one server connection is unknown to the next.
+PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database under concurrent requests (TECH-NOTES): readers never block
     # the writer (WAL), a writer waits for another instead of failing at once (busy

@@ -120,3 +120,15 @@ def test_a_new_connection_prepares_again(regencies):
     assert statements() == []  # a new session has none
     assert run() == plain()
     assert len(statements()) == 1
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_turned_off_the_sql_runs_as_it_is(regencies, settings):
+    """`DATABASE_PREPARED_STATEMENTS=0`, for a pooler in transaction mode."""
+    settings.PREPARED_STATEMENTS = False
+    sql = "SELECT name FROM regencies_regency WHERE code = %s"
+    with CaptureQueriesContext(connection) as queries:
+        assert run(sql, params=("16.71",)) == [("Kota Palembang",)]
+    assert [q["sql"] for q in queries.captured_queries] == [sql.replace("%s", "'16.71'")]
+    assert not [statement for statement in statements() if "WHERE code = $1" in statement]
