@@ -276,7 +276,9 @@ def format_tables(by_scale: dict[str, list[CacheTiming]]) -> str:
             )
     lines.append(
         "write = a realization rewritten in a transaction with the year-to-date rebuild of its "
-        "slice, as the services do; after write = the next view of the page (cache miss)."
+        "slice, as the services do; after write = the next view of the page (cache miss); "
+        "<= cold?: ok up to 5 % over the cold median (both are the same miss, medians of "
+        "interleaved runs)."
     )
     lines.append("")
     lines.append("Bytes on the wire per page (anonymous)")
