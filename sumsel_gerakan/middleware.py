@@ -226,6 +226,11 @@ class PrivateCacheMiddleware:
         return response
 
 
+def elapsed_ms(start: float, end: float) -> float:
+    """The time between two clock readings (seconds), in ms to one decimal."""
+    return round((end - start) * 1000, 1)
+
+
 class RequestLogMiddleware:
     """One log line per request on the `sumsel_gerakan.request` logger: request id, user
     id, method, path, status and duration in ms (time to the response; a streamed body is
@@ -248,7 +253,7 @@ class RequestLogMiddleware:
         )
         start = self.clock()
         response = self.get_response(request)
-        duration = (self.clock() - start) * 1000
+        duration = elapsed_ms(start, self.clock())
         response["X-Request-ID"] = request.request_id
         status = response.status_code
         level = 40 if status >= 500 else 30 if status >= 400 else 20
@@ -264,7 +269,7 @@ class RequestLogMiddleware:
                 "method": request.method,
                 "path": request.path,
                 "status": status,
-                "duration_ms": round(duration, 1),
+                "duration_ms": duration,
             },
         )
         return response
