@@ -9,9 +9,11 @@ with the same parameters and the same rows. Django keeps connections open
 (`CONN_MAX_AGE`), so a gunicorn worker prepares each query once.
 
 Only for SQL whose text is fixed by the code (compiled queries, the year list, the data
-version), never for text that varies with user input: their number stays small. A cap
-guards against a mistake anyway. SQLite, and any other database, runs the SQL as it is;
-so does PostgreSQL with `PREPARED_STATEMENTS` off (behind PgBouncer in transaction mode).
+version), never for text that varies with user input. A compiled query's text still
+depends on the length of its list parameters, so a connection keeps at most
+MAX_STATEMENTS and deallocates the least recently run one to make room. SQLite, and any
+other database, runs the SQL as it is; so does PostgreSQL with `PREPARED_STATEMENTS` off
+(behind PgBouncer in transaction mode).
 
 Prepared statements belong to the driver's connection and survive rollbacks; they vanish
 with the connection (a new one starts with none). A query PostgreSQL cannot prepare
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -35,19 +38,17 @@ MAX_STATEMENTS = 200  # per connection
 STALE_CODES = {"26000", "0A000"}
 _PLACEHOLDER = re.compile(r"%%|%s")
 _UNPREPARABLE = object()
-_EXECUTE = re.compile(r"EXECUTE (dq_[0-9a-f]{20})\b")
-# Statement name -> its SQL, for `readable()` (the names are the same on every connection).
-_TEXTS: dict[str, str] = {}
 
 
 class _Statements:
-    """What one driver connection has prepared: SQL -> its name (or _UNPREPARABLE)."""
+    """What one driver connection has prepared: SQL -> its name (or _UNPREPARABLE), the
+    least recently run first."""
 
     __slots__ = ("driver_connection", "names", "stale")
 
     def __init__(self, driver_connection):
         self.driver_connection = driver_connection
-        self.names: dict[str, str | object] = {}
+        self.names: OrderedDict[str, str | object] = OrderedDict()
         self.stale = False
 
 
@@ -84,19 +85,20 @@ def _prepare(connection, cursor, state: _Statements, sql: str) -> str | object:
     it connects, it is not one of the page's queries, and query logs and counts (tests
     assert a page's count) show the `EXECUTE` alone."""
     from psycopg2 import Error
-    from psycopg2.extensions import TRANSACTION_STATUS_INTRANS
 
-    if len(state.names) >= MAX_STATEMENTS:
-        return _UNPREPARABLE
-    name = "dq_" + hashlib.sha1(sql.encode()).hexdigest()[:20]  # noqa: S324 (a name, not a secret)
-    text = _numbered(sql)
     driver = cursor.cursor
-    # In a transaction, a savepoint: a query PostgreSQL refuses to prepare must not abort it.
-    savepoint = connection.connection.get_transaction_status() == TRANSACTION_STATUS_INTRANS
+    if len(state.names) >= MAX_STATEMENTS:
+        _sql, oldest = state.names.popitem(last=False)
+        if oldest is not _UNPREPARABLE:
+            driver.execute(f"DEALLOCATE {oldest}")
+    name = "dq_" + hashlib.sha1(sql.encode()).hexdigest()[:20]  # noqa: S324 (a name, not a secret)
+    # Outside autocommit (in an atomic block, even before its first statement has begun
+    # the transaction) a savepoint: a query PostgreSQL refuses to prepare must not abort it.
+    savepoint = not connection.connection.autocommit
     try:
         if savepoint:
             driver.execute("SAVEPOINT dq_prepare")
-        driver.execute(f"PREPARE {name} AS {text}")
+        driver.execute(f"PREPARE {name} AS {_numbered(sql)}")
     except Error:
         if savepoint:
             driver.execute("ROLLBACK TO SAVEPOINT dq_prepare")
@@ -106,15 +108,7 @@ def _prepare(connection, cursor, state: _Statements, sql: str) -> str | object:
         if savepoint:
             driver.execute("RELEASE SAVEPOINT dq_prepare")
     state.names[sql] = name
-    _TEXTS[name] = sql
     return name
-
-
-def readable(sql: str) -> str:
-    """The SQL behind an `EXECUTE dq_...` as a query log shows it (tests look for tables
-    in the queries a page ran); any other SQL as it is."""
-    match = _EXECUTE.match(sql)
-    return _TEXTS.get(match.group(1), sql) if match else sql
 
 
 def _forget(cursor, state: _Statements) -> None:
@@ -147,6 +141,8 @@ def _run(connection, cursor, state: _Statements, sql: str, params) -> None:
     name = state.names.get(sql)
     if name is None:
         name = _prepare(connection, cursor, state, sql)
+    else:
+        state.names.move_to_end(sql)
     if name is _UNPREPARABLE:
         cursor.execute(sql, params)
     elif params:

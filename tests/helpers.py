@@ -276,3 +276,24 @@ def add_synthetic_regencies(count: int) -> None:
                 numerator=Decimal(1),
                 denominator=Decimal(4),
             )
+
+
+def executed_sql(queries) -> list[str]:
+    """The SQL of a CaptureQueriesContext's queries, an `EXECUTE dq_...` (a prepared
+    statement, programs/prepared.py) read back as the statement PostgreSQL prepared
+    under that name, so that a test can look for the tables a page read."""
+    from django.db import connection
+
+    executed = [query["sql"] for query in queries.captured_queries]
+    if connection.vendor != "postgresql":
+        return executed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        # "PREPARE dq_... AS SELECT ...": the query itself, with $1, $2 for its values
+        prepared = {name: text.split(" AS ", 1)[1] for name, text in cursor.fetchall()}
+    return [
+        prepared.get(sql.split("(")[0].removeprefix("EXECUTE ").strip(), sql)
+        if sql.startswith("EXECUTE dq_")
+        else sql
+        for sql in executed
+    ]

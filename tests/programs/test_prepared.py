@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from programs import prepared
 from tests.factories import RegencyFactory
+from tests.helpers import executed_sql
 
 SQL = "SELECT code, name FROM regencies_regency WHERE code IN (%s, %s) ORDER BY code"
 postgresql_only = pytest.mark.skipif(
@@ -52,7 +53,7 @@ def test_rows_are_the_plain_querys_and_the_plan_is_made_once(regencies):
         assert [s for s in statements() if "code IN ($1, $2)" in s]
         assert len(executed) == 1
         assert executed[0].startswith("EXECUTE dq_")
-        assert prepared.readable(executed[0]) == SQL  # what a query log's reader looks for
+        assert executed_sql(queries) == [SQL.replace("%s", "$1", 1).replace("%s", "$2")]
     else:
         assert executed == [SQL.replace("%s", "'16.07'", 1).replace("%s", "'16.71'")]
 
@@ -132,3 +133,31 @@ def test_turned_off_the_sql_runs_as_it_is(regencies, settings):
         assert run(sql, params=("16.71",)) == [("Kota Palembang",)]
     assert [q["sql"] for q in queries.captured_queries] == [sql.replace("%s", "'16.71'")]
     assert not [statement for statement in statements() if "WHERE code = $1" in statement]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_unpreparable_query_opening_a_transaction_leaves_it_usable(regencies):
+    """First statement of an atomic block: the transaction has not begun yet (the driver
+    begins it with the next statement), and a failed PREPARE there must not abort it."""
+    sql = "SELECT %s IS NULL, COUNT(*) FROM regencies_regency WHERE code <> %s"
+    with transaction.atomic():
+        assert run(sql, params=("x", "00.00")) == [(False, 3)]
+        assert run() == plain()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_full_connection_makes_room_by_dropping_its_least_recently_run(regencies, monkeypatch):
+    monkeypatch.setattr(prepared, "MAX_STATEMENTS", 2)
+    one, two, three = (
+        "SELECT name FROM regencies_regency WHERE code = %s AND 1 = 1",
+        "SELECT name FROM regencies_regency WHERE code = %s AND 2 = 2",
+        "SELECT name FROM regencies_regency WHERE code = %s AND 3 = 3",
+    )
+    assert run(one, params=("16.07",)) == run(two, params=("16.07",)) == [("Kabupaten Banyuasin",)]
+    run(one, params=("16.71",))  # one is now the more recently run
+    assert run(three, params=("16.72",)) == [("Kota Prabumulih",)]
+    held = [s for s in statements() if "AND" in s]
+    assert len(held) == 2 and not [s for s in held if "2 = 2" in s], held
+    assert run(two, params=("16.71",)) == [("Kota Palembang",)]  # prepared again, answers

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from programs import prepared, ytd
+from programs import ytd
 from programs.dashboards import selectors as dashboards
 from programs.models import (
     FundingSource,
@@ -34,7 +34,7 @@ from tests.factories import (
     TargetFactory,
     UserScopeFactory,
 )
-from tests.helpers import figure_text
+from tests.helpers import executed_sql, figure_text
 
 pytestmark = pytest.mark.django_db
 Status = MonthlyReport.Status
@@ -322,8 +322,7 @@ def test_a_dashboard_miss_brings_the_table_up_to_date_once(client, gbrss_data):
     assert response["X-Page-Cache"] == "miss"
     # Verified for visitors: Banyuasin 10 + 15, OKU 5; January's 10 became 15.
     assert figure_text(response, "realization") == "35"
-    executed = [prepared.readable(q["sql"]) for q in queries.captured_queries]
-    checks = [sql for sql in executed if "programs_progressdirty" in sql]
+    checks = [sql for sql in executed_sql(queries) if "programs_progressdirty" in sql]
     # One "anything dirty?" check (an EXISTS, `ytd.flush`), then the rebuild's own reads.
     existence_checks = [q for q in checks if q.startswith("SELECT") and q.endswith("LIMIT 1")]
     assert len(existence_checks) == 1, checks
@@ -342,7 +341,7 @@ def test_a_page_that_never_reads_the_table_leaves_it_to_the_next_reader(client, 
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/kelengkapan/?tahun=2024&program=gbrss")
     assert response["X-Page-Cache"] == "miss"
-    executed = [prepared.readable(q["sql"]) for q in queries.captured_queries]
+    executed = executed_sql(queries)
     assert [sql for sql in executed if "programs_monthlyreport" in sql]  # the grid's read
     assert not [sql for sql in executed if "programs_progressdirty" in sql]
     assert ProgressDirty.objects.exists()
