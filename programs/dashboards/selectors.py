@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Max, Prefetch
 from django.utils import timezone
@@ -1123,7 +1122,7 @@ def reporting_states(
     rows = _REPORT_STATES.rows(
         programs=[program.pk for program in programs],
         codes=regency_codes,
-        cutoffs=(year, timezone.get_current_timezone_name(), settings.REPORT_DUE_DAY),
+        cutoffs=deadlines.on_time_key(year),
     )
     # Each report as the cell kind it gives where only the launch decides what is due
     # (reported: required), per (regency, program) and month, so that a grid row looks
@@ -1144,19 +1143,19 @@ def reporting_states(
 
 
 def _report_states(programs, codes, cutoffs):
-    year = cutoffs[0]
+    year = cutoffs[0]  # deadlines.on_time_key
     reports = MonthlyReport.objects.filter(year=year, program__in=programs, regency__isnull=False)
     if codes is not None:
         reports = reports.filter(regency_id__in=codes)
     return (
-        reports.annotate(on_time=deadlines.on_time_expression(year))
+        reports.annotate(on_time=deadlines.on_time_expression(year, key=cutoffs))
         .values_list("regency_id", "program_id", "month", "status", "on_time")
         .order_by()
     )
 
 
 # Every report of a year as (regency, program, month, status, on time?). Compiled once per
-# year, time zone and due day (`cutoffs`): its CASE compares with that year's cut-offs.
+# `deadlines.on_time_key` (`cutoffs`): its CASE compares with that year's cut-offs.
 # Building and compiling it with the ORM took longer than PostgreSQL took to answer it.
 _REPORT_STATES = CompiledQuery(_report_states, programs="ints", codes="strs", cutoffs="key")
 

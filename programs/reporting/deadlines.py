@@ -53,15 +53,20 @@ def on_time_checker(
     return check
 
 
-def on_time_expression(year: int, field: str = "first_submitted_at") -> RawSQL:
+def on_time_key(year: int) -> tuple:
+    """All `on_time_expression(year)` depends on: the year, the active time zone and the
+    due day. A query compiled with the expression is kept per key (CompiledQuery "key")."""
+    return (year, timezone.get_current_timezone(), settings.REPORT_DUE_DAY)
+
+
+def on_time_expression(year: int, field: str = "first_submitted_at", *, key=None) -> RawSQL:
     """`submitted_on_time` as an SQL expression over a report's `month` and `field`:
     True, False, or NULL when never submitted. The cut-off instants are the checker's
     (one rule); reading a boolean instead of a timestamp spares a grid of thousands of
-    reports the parsing of each submission time. Written as SQL once per year and zone:
-    the same CASE of twelve ORM `When`s took 1.5 ms to compile on every grid."""
-    sql, params = _on_time_sql(
-        year, timezone.get_current_timezone(), settings.REPORT_DUE_DAY, field, connection.vendor
-    )
+    reports the parsing of each submission time. Written as SQL once per `on_time_key`:
+    the same CASE of twelve ORM `When`s took 1.5 ms to compile on every grid. `key`: one
+    taken earlier (by a compiled query), else this year's."""
+    sql, params = _on_time_sql(*(key or on_time_key(year)), field, connection.vendor)
     # Only quoted names and %s placeholders: every value is a parameter.
     return RawSQL(sql, params, output_field=BooleanField(null=True))  # noqa: S611
 
