@@ -552,8 +552,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
         raise PermissionDenied(_(NOT_ALLOWED))
     if report.status != Status.SUBMITTED:
         raise ServiceError(_(WRONG_STATUS))
-    report.status = Status.VERIFIED
-    report.verified_at, report.verified_by = timezone.now(), user
+    _mark_verified(report, user, timezone.now())
     report.version += 1
     report._change_reason = _("Diverifikasi")
     report.save()
@@ -664,6 +663,11 @@ def _mark_submitted(report: MonthlyReport, user, now) -> None:
     report.first_submitted_at = report.first_submitted_at or now
 
 
+def _mark_verified(report: MonthlyReport, user, now) -> None:
+    report.status = Status.VERIFIED
+    report.verified_at, report.verified_by = now, user
+
+
 @transaction.atomic
 @ytd.maintained
 def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
@@ -681,8 +685,7 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
             continue
         if publish:  # submitted and verified at once: the admin is both for the province
             _mark_submitted(report, user, now)
-            report.status = Status.VERIFIED
-            report.verified_at, report.verified_by = now, user
+            _mark_verified(report, user, now)
             report._change_reason = _("Diterbitkan (laporan provinsi)")
         else:
             report.status = Status.DRAFT
