@@ -12,13 +12,20 @@ from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from programs.reporting.services import province_reports_publish
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
-from tests.helpers import element_text, error_messages, find_all, page
+from tests.helpers import element_text, error_messages, figure_text, find_all, page
 from tests.programs.test_admin_rules import report_data
 
 pytestmark = pytest.mark.django_db
 
 Status = MonthlyReport.Status
 PERIOD = "tahun=2024&bulan=3"
+
+
+def province_inflation_on_the_page(client) -> str:
+    """The program page's headline realization for the province's inflation, as shown."""
+    response = client.get(f"/program/gpiss/?{PERIOD}&indikator=inflasi-yoy")
+    assert response.status_code == 200
+    return figure_text(response, "realization")
 
 
 def province_inflation(client) -> float | None:
@@ -65,6 +72,7 @@ def test_an_admin_publishes_the_provinces_report_and_its_figure_shows(
         status=Status.SUBMITTED,
     )
     assert province_inflation(client) is None  # a draft counts nowhere
+    assert province_inflation_on_the_page(client) == "belum ada data"
     version = province_report.version
 
     response = act(admin_client, "publish_province_reports", province_report, regency_report)
@@ -86,12 +94,14 @@ def test_an_admin_publishes_the_provinces_report_and_its_figure_shows(
     regency_report.refresh_from_db()
     assert regency_report.status == Status.SUBMITTED  # the verification page's business
     assert province_inflation(client) == 3.05  # the page cache saw the change
+    assert province_inflation_on_the_page(client) == "3,05"  # as typed: 3,05 %
 
     act(admin_client, "withdraw_province_reports", province_report)
 
     province_report.refresh_from_db()
     assert (province_report.status, province_report.verified_at) == (Status.DRAFT, None)
     assert province_inflation(client) is None
+    assert province_inflation_on_the_page(client) == "belum ada data"
 
 
 def test_only_a_verifier_of_the_program_publishes_it(province_report):
