@@ -13,10 +13,9 @@ date computed from a year, say) would be frozen into the SQL. The query is there
 built twice, with two sets of stand-ins, and refused when anything but the stand-ins
 differs between the two. The SQL is kept per shape of the call: the length of each list
 parameter (`code__in=...`), which parameters are None (the builder receives None and
-leaves its filter out, say), and the value of each "flag" (a boolean the builder reads
-to choose its filters; it is never a parameter of the SQL) and "key" (any hashable value
-the builder derives SQL from, such as a year whose due dates a CASE compares with: the
-SQL is compiled once per key).
+leaves its filter out, say), and the value of each "key": any hashable value the builder
+reads as it is, never a parameter of the SQL (a boolean choosing its filters, or a year
+whose due dates a CASE compares with); the SQL is compiled once per value.
 """
 
 from __future__ import annotations
@@ -30,9 +29,8 @@ from django.db.models import QuerySet
 
 from programs import prepared
 
-KINDS = {"int": int, "str": str, "ints": int, "strs": str, "flag": bool, "key": None}
+KINDS = {"int": int, "str": str, "ints": int, "strs": str, "key": None}
 LISTS = ("ints", "strs")
-SHAPING = ("flag", "key")  # given to the builder as they are, part of the shape
 _EMPTY = object()  # the query can match nothing (an IN over an empty list)
 # Stand-in numbers: two ranges of this size within a small positive integer (< 32,768).
 _SPAN = 8192
@@ -50,10 +48,10 @@ class _Compiled:
 
 
 class CompiledQuery:
-    """`CompiledQuery(build, program="int", codes="strs", verified="flag")`:
+    """`CompiledQuery(build, program="int", codes="strs", verified="key")`:
     `build(**stand_ins)` returns a `values_list()` queryset; `rows(program=7, codes=[...],
     verified=True)` returns its rows as tuples. Parameter kinds: "int", "str", lists of
-    them ("ints", "strs"), "flag" and "key". Any parameter but a flag may be None."""
+    them ("ints", "strs"), and "key". Any parameter may be None."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: str):
         unknown = {kind for kind in kinds.values() if kind not in KINDS}
@@ -88,10 +86,8 @@ class CompiledQuery:
     def _coerce(self, name: str, value):
         kind = self._kinds[name]
         cast = KINDS[kind]
-        if kind == "key":
+        if kind == "key" or value is None:
             return value
-        if value is None and kind != "flag":
-            return None
         if kind in LISTS:
             return [cast(v) for v in value]
         return cast(value)
@@ -101,7 +97,7 @@ class CompiledQuery:
         shape = []
         for name, kind in sorted(self._kinds.items()):
             value = values[name]
-            if kind in SHAPING:
+            if kind == "key":
                 shape.append(value)
             elif value is None:
                 shape.append(None)
@@ -118,7 +114,7 @@ class CompiledQuery:
         stand_ins, origin = {}, {}
         counter = 0
         for name, kind in sorted(self._kinds.items()):
-            if kind in SHAPING or values[name] is None:  # the builder's choice, not SQL
+            if kind == "key" or values[name] is None:  # the builder's choice, not SQL
                 stand_ins[name] = values[name]
                 continue
             listed = kind in LISTS

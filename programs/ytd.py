@@ -402,7 +402,7 @@ def _ytd_rows(indicators, year, month, codes, verified_only):
 
 # The year-to-date rows of a progress table (codes None: every regency).
 _YTD_ROWS = CompiledQuery(
-    _ytd_rows, indicators="ints", year="int", month="int", codes="strs", verified_only="flag"
+    _ytd_rows, indicators="ints", year="int", month="int", codes="strs", verified_only="key"
 )
 
 
@@ -456,7 +456,7 @@ _SERIES = CompiledQuery(
     years="ints",
     month="int",
     place="str",
-    verified_only="flag",
+    verified_only="key",
 )
 
 
@@ -537,7 +537,7 @@ _SOURCE_SUMS = CompiledQuery(
     indicator="int",
     year="int",
     month="int",
-    verified_only="flag",
+    verified_only="key",
 )
 _SOURCE_NAMES = CompiledQuery(
     lambda ids: FundingSource.objects.filter(pk__in=ids).values_list(

@@ -752,7 +752,7 @@ def _reports_up_to(program, year, month, verified_only):
 
 
 _REPORTS_UP_TO = CompiledQuery(
-    _reports_up_to, program="int", year="int", month="int", verified_only="flag"
+    _reports_up_to, program="int", year="int", month="int", verified_only="key"
 )
 _REGENCY_NAMES = CompiledQuery(lambda: Regency.objects.values_list("code", "name", "is_synthetic"))
 

@@ -102,7 +102,7 @@ def _by_program(program, codes, verified_only):
     return reports.order_by("pk").values_list("regency_id", "month")
 
 
-def test_flags_and_none_choose_the_filters_and_each_shape_is_compiled_once(reports):
+def test_keys_and_none_choose_the_filters_and_each_shape_is_compiled_once(reports):
     programs, regencies = reports
     builds = []
 
@@ -110,7 +110,7 @@ def test_flags_and_none_choose_the_filters_and_each_shape_is_compiled_once(repor
         builds.append(values)
         return _by_program(**values)
 
-    query = CompiledQuery(build, program="int", codes="strs", verified_only="flag")
+    query = CompiledQuery(build, program="int", codes="strs", verified_only="key")
     code = regencies[0].code
     for _round in range(2):
         for codes in (None, [code]):
@@ -122,7 +122,7 @@ def test_flags_and_none_choose_the_filters_and_each_shape_is_compiled_once(repor
     assert len(query.rows(program=programs[0].pk, codes=None, verified_only=True)) == 9
     assert len(query.rows(program=programs[0].pk, codes=[code], verified_only=True)) == 3
     assert len(builds) == 8  # four shapes, built twice each, then only executed
-    # A flag reaches the builder as itself, None as None: neither is a stand-in.
+    # A key reaches the builder as itself, None as None: neither is a stand-in.
     assert {(b["codes"] is None, b["verified_only"]) for b in builds} == {
         (True, False),
         (True, True),
