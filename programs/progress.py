@@ -66,6 +66,7 @@ class ProgressStatus(models.TextChoices):
 
 
 NOT_REQUIRED = "not_required"  # shown instead of a ProgressStatus (`shown_status`)
+NOT_REQUIRED_LABEL = _("tidak wajib")  # what pages, exports and the API call it
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Progress:
         from the indicator that month (`required` False) is "tidak wajib", never ranked
         behind or on track."""
         if required is False:
-            return NOT_REQUIRED, str(_("tidak wajib"))
+            return NOT_REQUIRED, str(NOT_REQUIRED_LABEL)
         return self.status, str(self.status_label)
 
     @property

@@ -9,6 +9,7 @@ or rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypedDict, Unpack
 
 from django.db.models import F, Prefetch, QuerySet
@@ -111,11 +112,15 @@ class ProgressRow:
 
     @property
     def status(self) -> str:
-        return self.progress.shown_status(required=self.required)[0]
+        return self.shown[0]
 
     @property
     def status_label(self) -> str:
-        return self.progress.shown_status(required=self.required)[1]
+        return self.shown[1]
+
+    @cached_property
+    def shown(self) -> tuple[str, str]:
+        return self.progress.shown_status(required=self.required)
 
     def __getattr__(self, name: str):
         if name.startswith("__") or name == "progress":  # copy/pickle before __init__

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_noop
 
 from programs import formats
 from programs.models import FundingSource, MonthlyReport
+from programs.progress import NOT_REQUIRED_LABEL
 
 APP_TITLE = gettext_noop("Dasbor Gerakan Serentak Sumsel")
 CSV_DELIMITER = ";"
@@ -348,7 +349,7 @@ def scorecard_sheet(board) -> Sheet:
                 progress = cell.progress
                 cells += [
                     progress.achievement if progress else None,
-                    _status(progress) if cell.required else str(_("tidak wajib")),
+                    _status(progress) if cell.required else str(NOT_REQUIRED_LABEL),
                     bool(progress and progress.provisional),
                 ]
             yield [*cells, row.on_track, len(row.cells)]

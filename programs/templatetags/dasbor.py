@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from programs import formats
 from programs.dashboards.selectors import share
+from programs.progress import NOT_REQUIRED, NOT_REQUIRED_LABEL
 
 register = template.Library()
 
@@ -70,11 +71,11 @@ def rapor_cells(row) -> str:
     parts = []
     for cell in row.cells:
         if not cell.required:
-            if "not_required" not in labels:
-                labels["not_required"] = escape(str(_("tidak wajib")))
+            if NOT_REQUIRED not in labels:
+                labels[NOT_REQUIRED] = escape(str(NOT_REQUIRED_LABEL))
             parts.append(
-                f'<td class="num cell-not_required" data-program="{escape(cell.program.slug)}">'
-                f"{labels['not_required']}</td>"
+                f'<td class="num cell-{NOT_REQUIRED}" data-program="{escape(cell.program.slug)}">'
+                f"{labels[NOT_REQUIRED]}</td>"
             )
             continue
         progress = cell.progress
