@@ -7,7 +7,8 @@ shared link still opens.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from urllib.parse import urlencode
 
 from programs import permissions
@@ -32,6 +33,15 @@ class Filters:
     forced_verified: bool = False  # visitors without a role only ever see verified data
     sort: str | None = None
     program: str | None = None
+    # The years with data, when choosing the default year read them already (the year
+    # menu then needs no second query).
+    year_sets: selectors.YearSets | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def years(self) -> list[int]:
+        """The year menu: years with data up to this one, and the year shown, data or not
+        (?tahun=2027 used to show 2027 in the heading and another year in the menu)."""
+        return sorted({*selectors.available_years(sets=self.year_sets), self.year})
 
     def query(self, **changes) -> str:
         """The query string of these filters with `changes` applied, for links.
@@ -67,8 +77,10 @@ def parse_filters(request, *, default_month=None) -> Filters:
     year's latest month whose reports are due)."""
     get = request.GET
     year = _int_or_none(get.get("tahun"))
+    sets = None
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        year = selectors.default_year()
+        sets = selectors.year_sets()
+        year = selectors.default_year(sets=sets)
     month = _int_or_none(get.get("bulan"))
     if month is None or not 1 <= month <= 12:
         month = (default_month or selectors.default_month)(year=year)
@@ -83,4 +95,5 @@ def parse_filters(request, *, default_month=None) -> Filters:
         forced_verified=forced,
         sort=(get.get("urutkan") or "").strip()[:40] or None,
         program=(get.get("program") or "").strip()[:40] or None,
+        year_sets=sets,
     )

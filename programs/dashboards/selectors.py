@@ -49,26 +49,32 @@ COUNTED = MonthlyReport.COUNTED_STATUSES
 # --- Defaults -------------------------------------------------------------------------
 
 
-def default_year(*, today: dt.date | None = None) -> int:
+# (years with counted reports, years with targets): `year_sets()`
+YearSets = tuple[set[int], set[int]]
+
+
+def default_year(*, today: dt.date | None = None, sets: YearSets | None = None) -> int:
     """The running year once it has counted reports; before that (early January, when
     only next year's targets were copied) the latest earlier year that has targets or
-    reports; the current year when nothing exists at all. One query."""
+    reports; the current year when nothing exists at all. One query, none when `sets`
+    (`year_sets()`) were read already."""
     today = today or timezone.localdate()
-    report_years, target_years = _year_sets()
+    report_years, target_years = sets or year_sets()
     if today.year in report_years:
         return today.year
     years = [y for y in report_years | target_years if y < today.year]
     return max(years) if years else today.year
 
 
-def available_years(*, today: dt.date | None = None) -> list[int]:
-    """Years with targets or counted reports, up to this year. One query."""
+def available_years(*, today: dt.date | None = None, sets: YearSets | None = None) -> list[int]:
+    """Years with targets or counted reports, up to this year. One query, none when
+    `sets` (`year_sets()`) were read already."""
     today = today or timezone.localdate()
-    report_years, target_years = _year_sets()
+    report_years, target_years = sets or year_sets()
     return sorted(y for y in report_years | target_years if y <= today.year)
 
 
-def _year_sets() -> tuple[set[int], set[int]]:
+def year_sets() -> YearSets:
     """(years with counted reports, years with targets), in one query. Both are found
     one index probe per year (a loose index scan on the reports' (year, month) index and
     on the targets' year index) instead of a DISTINCT over every row."""

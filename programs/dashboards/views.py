@@ -64,9 +64,7 @@ def _filter_context(filters: Filters) -> dict:
         # Row links of big tables without a reverse() and a urlencode per row.
         "query": filters.query(),
         "regency_base": _regency_base(),
-        # The year shown is always among the choices, data or not (?tahun=2027 used to
-        # show 2027 in the heading and another year in the menu).
-        "years": sorted({*selectors.available_years(), filters.year}),
+        "years": filters.years,
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
         # The day "Seharusnya" is counted to: the end of the chosen month, or today.
         "as_of_label": formats.day_month_label(filters.as_of),

@@ -21,6 +21,7 @@ from tests.helpers import (
     attribute,
     cells,
     element_text,
+    executed_sql,
     figure_text,
     find,
     find_all,
@@ -138,6 +139,16 @@ def test_bad_filter_values_fall_back_to_defaults(client, gbrss_data):
     scripts = [dict(e.attributes) for e in find_all(find(page(response), "body"), "script")]
     # nothing injected: every script in the body is a file or a JSON data block
     assert all("src" in a or a.get("type") == "application/json" for a in scripts)
+
+
+@pytest.mark.parametrize("url", ["/", "/?tahun=zzz", "/kelengkapan/", "/program/gbrss/"])
+def test_a_page_without_a_year_reads_the_years_once(client, gbrss_data, url):
+    """The default year and the year menu come from one read of the years with data."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and response["X-Page-Cache"] == "miss"
+    assert len([sql for sql in executed_sql(queries) if "RECURSIVE years" in sql]) == 1
+    assert ">2024</option>" in response.content.decode()  # the menu, and the year shown
 
 
 def test_private_dashboard_requires_login(client, gbrss_data, settings):
