@@ -2,7 +2,9 @@
 
 - cold: the page with the cache emptied before every request (server time, in-process),
   next to the raw SQL that reads the same figures from the realizations (interleaved,
-  medians); goal: cold <= 3x raw SQL.
+  medians); goal: cold <= 3x raw SQL. Beside them the same page served from the cache
+  (hit): a miss does all a hit does (data version, cache lookup, middleware) and runs its
+  SQL, so (hit + raw SQL) / raw SQL is the lowest ratio any miss can reach (floor).
 - after a write: a realization rewritten the way the services do it (its transaction
   bumps the data version and rebuilds the year-to-date slice), then the first view of
   the page; goal: <= cold.
@@ -37,6 +39,7 @@ class CacheTiming:
     label: str
     cold_ms: float
     raw_sql_ms: float
+    hit_ms: float
     after_write_ms: float
     write_ms: float
     html_bytes: int
@@ -47,6 +50,13 @@ class CacheTiming:
     @property
     def cold_ratio(self) -> float:
         return self.cold_ms / self.raw_sql_ms if self.raw_sql_ms else float("inf")
+
+    @property
+    def floor_ratio(self) -> float:
+        """The ratio of a miss that cost no more than a hit plus the raw SQL."""
+        if not self.raw_sql_ms:
+            return float("inf")
+        return (self.hit_ms + self.raw_sql_ms) / self.raw_sql_ms
 
 
 # --- The raw SQL of each page's figures ------------------------------------------------
@@ -216,7 +226,7 @@ def measure(*, iterations: int = 15) -> list[CacheTiming]:
     results = []
     for label, url in PAGES:
         client.get(url)  # warm the code paths
-        cold, raw, after, writes = [], [], [], []
+        cold, raw, hits, after, writes = [], [], [], [], []
         for _ in range(iterations):
             cache.clear()
             started = time.perf_counter()
@@ -225,7 +235,10 @@ def measure(*, iterations: int = 15) -> list[CacheTiming]:
             started = time.perf_counter()
             raw_sql(label, ids)
             raw.append((time.perf_counter() - started) * 1000)
-            client.get(url)  # cached again
+            started = time.perf_counter()
+            response = client.get(url)  # cached again
+            hits.append((time.perf_counter() - started) * 1000)
+            assert response["X-Page-Cache"] == "hit", url
             started = time.perf_counter()
             with transaction.atomic():  # what a service does: write, rebuild, commit
                 Realization.objects.filter(pk=victim).update(value=F("value"))
@@ -245,6 +258,7 @@ def measure(*, iterations: int = 15) -> list[CacheTiming]:
                 label=label,
                 cold_ms=statistics.median(cold),
                 raw_sql_ms=statistics.median(raw),
+                hit_ms=statistics.median(hits),
                 after_write_ms=statistics.median(after),
                 write_ms=statistics.median(writes),
                 html_bytes=len(html),
@@ -263,7 +277,8 @@ def format_tables(by_scale: dict[str, list[CacheTiming]]) -> str:
     ]
     header = (
         f"{'scale':<7} | {'page':<18} | {'cold':>7} | {'raw SQL':>7} | {'ratio':>6} | "
-        f"{'goal <=3x':>9} | {'write':>6} | {'after write':>11} | {'<= cold?':>8}"
+        f"{'goal <=3x':>9} | {'hit':>5} | {'floor':>6} | {'write':>6} | "
+        f"{'after write':>11} | {'<= cold?':>8}"
     )
     lines += [header, "-" * len(header)]
     for scale, rows in by_scale.items():
@@ -271,10 +286,13 @@ def format_tables(by_scale: dict[str, list[CacheTiming]]) -> str:
             lines.append(
                 f"{scale:<7} | {r.label:<18} | {r.cold_ms:>7.1f} | {r.raw_sql_ms:>7.1f} | "
                 f"{r.cold_ratio:>5.1f}x | {'ok' if r.cold_ratio <= 3 else 'OVER':>9} | "
+                f"{r.hit_ms:>5.1f} | {r.floor_ratio:>5.1f}x | "
                 f"{r.write_ms:>6.1f} | {r.after_write_ms:>11.1f} | "
                 f"{'ok' if r.after_write_ms <= r.cold_ms * 1.05 else 'OVER':>8}"
             )
     lines.append(
+        "hit = the same page from the page cache; floor = (hit + raw SQL) / raw SQL, the "
+        "ratio of a miss that did nothing but a hit's work and the raw SQL. "
         "write = a realization rewritten in a transaction with the year-to-date rebuild of its "
         "slice, as the services do; after write = the next view of the page (cache miss); "
         "<= cold?: ok up to 5 % over the cold median (both are the same miss, medians of "

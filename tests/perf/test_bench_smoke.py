@@ -70,3 +70,18 @@ def test_bench_database_never_uses_the_developers_database():
         assert "db.sqlite3" not in sqlite.url
     finally:
         sqlite.drop()
+
+
+def test_cache_measure_times_every_page_cold_hit_and_after_a_write(few_reports):
+    from tests.perf import bench_cache
+
+    timings = bench_cache.measure(iterations=2)
+
+    assert [t.label for t in timings] == [label for label, _url in bench_cache.PAGES]
+    for timing in timings:
+        assert timing.cold_ms > 0 and timing.raw_sql_ms > 0 and timing.hit_ms > 0
+        assert timing.floor_ratio > 1  # a miss does a hit's work besides the SQL
+        assert timing.html_gzip_bytes < timing.html_bytes
+    table = bench_cache.format_tables({"tiny": timings})
+    header = [column.strip() for column in table.splitlines()[1].split("|")]
+    assert header[6:8] == ["hit", "floor"]
