@@ -947,6 +947,10 @@ class StatusCell:
     state: str
     label: str
     on_time: bool | None = None  # first submitted by the due date (None: never submitted)
+    # Whether the month counts in completeness and timeliness rates: required, and its
+    # due date passed. A report sent (or returned) before then shows, counting nowhere,
+    # so that every regency is judged on the same months on a given day.
+    counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -1228,7 +1232,8 @@ class ReportingStates:
             )
         shown_on_time = None if self._public and state != ReportState.VERIFIED else on_time
         label = formats.choice_label(ReportState(state))
-        cell = self._cells[kind] = StatusCell(month, state, label, shown_on_time)
+        counted = required and deadlines.due_date(self._year, month) < self._today
+        cell = self._cells[kind] = StatusCell(month, state, label, shown_on_time, counted)
         return cell
 
 
@@ -1282,8 +1287,6 @@ class CompletenessGrid(_Rates):
 
 
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
-# Left out of completeness and timeliness rates: not due yet, or not required at all.
-UNCOUNTED_STATES = {ReportState.NOT_DUE, ReportState.NOT_REQUIRED}
 
 
 @dataclass(frozen=True)
@@ -1332,16 +1335,15 @@ def completeness_grid(
     months = list(range(1, month + 1))
     rows = []
     program_id = program.pk
-    uncounted, submitted_states = UNCOUNTED_STATES, SUBMITTED_STATES
+    submitted_states = SUBMITTED_STATES
     for regency in regencies:
         cells = states.row(regency.code, program_id, months)
         due = submitted = on_time = 0
         for cell in cells:
-            state = cell.state
-            if state in uncounted:
+            if not cell.counted:
                 continue
             due += 1
-            if state in submitted_states:
+            if cell.state in submitted_states:
                 submitted += 1
                 on_time += bool(cell.on_time)
         rows.append(CompletenessRow(regency, cells, due, submitted, on_time))

@@ -9,13 +9,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from programs import ytd
-from programs.models import FundingSource, Indicator, Program
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency
 from tests.factories import (
     MonthlyReportFactory,
     RealizationFactory,
     RegencyFactory,
 )
+from tests.conftest import submitted_at
 from tests.helpers import (
     add_synthetic_regencies,
     attribute,
@@ -344,6 +345,57 @@ def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
     assert figure_text(response, "due") == "189"  # 17 x 12 - 15
     partial = client.get("/kelengkapan/?tahun=2024", **HTMX)
     assert not is_whole_page(partial) and "HX-Request" in partial["Vary"]
+
+
+def test_completeness_counts_a_month_only_once_it_is_due(client, reference_data, pimpinan):
+    """27 June 2025: May is due (10 June), June is not (10 July). A June report sent early,
+    or sent and returned before its due date, shows in the grid but counts nowhere: every
+    regency is judged on January to May (the export reads the same grid)."""
+    program = Program.objects.get(slug="gbrss")
+    V, S, R = (
+        MonthlyReport.Status.VERIFIED,
+        MonthlyReport.Status.SUBMITTED,
+        MonthlyReport.Status.RETURNED,
+    )
+    for code, month, status, day in [
+        ("16.07", 5, V, 5),  # Banyuasin: May on time
+        ("16.07", 6, S, 25),  # ... and June early
+        ("16.01", 5, V, 5),  # OKU: May on time
+        ("16.01", 6, R, 20),  # ... June sent early, returned on the 21st
+        ("16.02", 5, V, 5),  # OKI: May only
+    ]:
+        MonthlyReportFactory(
+            program=program,
+            regency=Regency.objects.get(code=code),
+            year=2025,
+            month=month,
+            status=status,
+            first_submitted_at=submitted_at(2025, 6, day),
+            return_reason="Foto kurang" if status == R else "",
+        )
+
+    response = client.get("/kelengkapan/?tahun=2025&bulan=6&program=gbrss")
+
+    rows = {
+        code: table_row(response, "completeness-grid", code) for code in ("16.07", "16.01", "16.02")
+    }
+    assert [states(rows[code])[4:] for code in rows] == [
+        ["verified", "on_time"],
+        ["verified", "returned"],
+        ["verified", "not_due"],
+    ]
+    # Each: 5 months due (January to May), May submitted: 20 %, on time 20 %.
+    assert {code: cells(row)[-2:] for code, row in rows.items()} == dict.fromkeys(
+        rows, ["20,0 %", "20,0 %"]
+    )
+    assert figure_text(response, "due") == "85"  # 17 x 5
+    assert figure_text(response, "submitted") == "3 (3,5 %)"
+    csv = client.get("/unduh/kelengkapan.csv?tahun=2025&bulan=6&program=gbrss")
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")
+    exported = {line.split(";")[0]: line.split(";")[-5:] for line in text.splitlines()}
+    assert {code: exported[code] for code in rows} == dict.fromkeys(
+        rows, ["5", "1", "1", "20,00", "20,00"]
+    )
 
 
 def test_completeness_rows_link_each_regency_and_escape_its_name(client, gbrss_data, pimpinan):
