@@ -54,13 +54,15 @@ YearSets = tuple[set[int], set[int]]
 
 
 def default_year(*, today: dt.date | None = None, sets: YearSets | None = None) -> int:
-    """The running year once it has counted reports; before that (early January, when
-    only next year's targets were copied) the latest earlier year that has targets or
-    reports; the current year when nothing exists at all. One query, none when `sets`
-    (`year_sets()`) were read already."""
+    """The running year once one of its months is due (January's reports, on 10
+    February) and it has counted reports; before that the latest earlier year that has
+    targets or reports, so that a report sent early in January, or next year's targets
+    copied in December, do not open every page on a year with nothing due; the current
+    year when nothing exists at all. One query, none when `sets` (`year_sets()`) were
+    read already."""
     today = today or timezone.localdate()
     report_years, target_years = sets or year_sets()
-    if today.year in report_years:
+    if today.year in report_years and deadlines.last_closed_month(today.year, today):
         return today.year
     years = [y for y in report_years | target_years if y < today.year]
     return max(years) if years else today.year

@@ -108,3 +108,41 @@ def test_last_year_opens_on_its_latest_month_due(client, on_pace, moment, month,
         heading, row = heading_and_status(client, "/program/gbrss/")
         assert "2026" in heading and f"s.d. {month}" in heading
         assert status in row
+
+
+@pytest.mark.parametrize(
+    "moment, year, month",
+    [
+        (dt.datetime(2027, 1, 5, 10, tzinfo=WIB), 2026, "November"),
+        # January's reports are due on 10 February: the new year opens on the 11th.
+        (dt.datetime(2027, 2, 10, 23, 30, tzinfo=WIB), 2026, "Desember"),
+        (dt.datetime(2027, 2, 11, 0, 30, tzinfo=WIB), 2027, "Januari"),
+    ],
+    ids=["5-january", "10-february-late", "11-february"],
+)
+def test_an_early_report_of_the_new_year_does_not_open_it(client, on_pace, moment, year, month):
+    """A regency sends January 2027 on 5 January and it is verified, next to 2027 targets
+    copied in December: every page and the API still open on 2026 until a month of 2027
+    is due, instead of a year where every other regency reads "belum ada data"."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    TargetFactory(indicator=houses, regency=Regency.objects.get(code="16.07"), year=2027, value=9)
+    january = MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code="16.07"),
+        year=2027,
+        month=1,
+        status=MonthlyReport.Status.VERIFIED,
+    )
+    RealizationFactory(
+        report=january,
+        indicator=houses,
+        funding_source=FundingSource.objects.get(code="apbd-prov"),
+        value=5,
+    )
+    with time_machine.travel(moment, tick=False):
+        for url in ["/", "/program/gbrss/", "/ringkasan/cetak/"]:
+            heading = element_text(find(page(client.get(url)), "h1")).replace(",", "")
+            assert f"{year} s.d. {month}" in heading, url
+        kelengkapan = element_text(find(page(client.get("/kelengkapan/")), "h1"))
+        assert f"{year}, s.d." in kelengkapan
+        assert client.get("/api/v1/progress/").json()["filters"]["tahun"] == year
