@@ -76,6 +76,13 @@ class OperatorMonth:
         return _("Lihat")
 
     @property
+    def editable_until(self) -> dt.date:
+        """The last day the operator can still change the month: its lock date, or the
+        day a lock exception runs to when that is later."""
+        lock = deadlines.lock_date(self.year, self.month)
+        return max(lock, self.open_until) if self.open_until else lock
+
+    @property
     def needs_action(self) -> bool:
         if not self.required and self.report is None:
             return False

@@ -40,6 +40,16 @@ def tanggal(value):
 
 
 @register.filter
+def sisa_hari(days: int) -> str:
+    """Days left to a deadline: 'hari ini' on the day itself (not '0 hari lagi', which
+    reads as already over), else 'N hari lagi'."""
+    days = int(days)
+    if days == 0:
+        return _("hari ini")
+    return _("%(days)s hari lagi") % {"days": formats.number(days)}
+
+
+@register.filter
 def lebar_bar(value):
     """A percentage clamped to 0..100 for a bar's width (CSS), unlocalized."""
     if value is None:

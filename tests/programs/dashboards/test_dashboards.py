@@ -1,6 +1,8 @@
 """Dashboard pages: numbers against hand-computed values, htmx partials, visibility and
 query counts that do not grow with the number of regencies."""
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -94,6 +96,19 @@ def test_overview_says_plainly_when_a_program_has_no_indicator_or_target(client,
 def test_overview_milestone_and_campaign_deadline(client, gbrss_data):
     gbrss = element_text(card(client.get("/?tahun=2024"), "gbrss"))
     assert "Menjelang HUT ke-78 Sumsel: 1.778 rumah paling lambat 15 Mei 2024" in gbrss
+
+
+@pytest.mark.parametrize(
+    "today, text",
+    [
+        (dt.date(2024, 5, 15), "1.778 rumah paling lambat 15 Mei 2024 (hari ini)"),
+        (dt.date(2024, 5, 14), "1.778 rumah paling lambat 15 Mei 2024 (1 hari lagi)"),
+        (dt.date(2024, 12, 31), "Batas waktu 31 Desember 2024: hari ini"),
+    ],
+)
+def test_a_deadline_on_its_own_day_reads_today(client, gbrss_data, text):
+    gbrss = element_text(card(client.get("/?tahun=2024"), "gbrss"))
+    assert text in gbrss and not re.search(r"(?<![0-9.])0 hari lagi", gbrss)
 
 
 def test_scorecard_ranks_and_sorts_by_a_program_column(client, gbrss_data, pimpinan):

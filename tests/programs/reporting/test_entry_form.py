@@ -112,3 +112,57 @@ def test_in_january_the_list_opens_on_last_year_with_december_due(operator_clien
     assert not any("Januari" in text for text in due_now)  # due only on 10 February
     this_year = page(operator_client.get("/laporan/?tahun=2027"))
     assert "GBRSS Januari" in [element_text(a) for a in find_all(this_year, "a")]
+
+
+def returned_report(month, year=2026, submitted=None):
+    return MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code="16.07"),
+        year=year,
+        month=month,
+        status=Status.RETURNED,
+        return_reason="Foto belum ada",
+        first_submitted_at=submitted,
+    )
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 2, 5)])
+def test_in_early_february_last_years_december_is_still_on_the_to_do_lists(operator_client):
+    """1-9 February: the list opens on 2027 (January ended), yet December 2026 can still be
+    filled in or fixed until its lock (9 February): the to-do lists name it with its year."""
+    returned_report(12)
+    html = page(operator_client.get("/laporan/"))
+    assert element_text(find(html, "h1")).endswith("2027")
+    returned = element_text(find(html, "section", class_="alert-returned"))
+    assert "GBRSS Desember 2026 : Foto belum ada" in returned
+    due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
+    assert "GPSSS Desember 2026" in due_now and "GBRSS Desember 2026" not in due_now
+    # The table of all months stays the page's year.
+    months = {attribute(r, "data-month") for r in find_all(find(html, id="my-reports"), "tr")}
+    assert months == {None, "1", "2"}
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 2, 10)])
+def test_once_december_is_locked_it_leaves_the_to_do_lists(operator_client):
+    returned_report(12)
+    html = page(operator_client.get("/laporan/"))
+    assert not find_all(html, "section", class_="alert-returned")
+    assert not any("Desember" in element_text(a) for a in find_all(find(html, id="due-now"), "a"))
+
+
+def test_a_returned_report_shows_until_when_it_can_be_fixed_not_lateness(operator_client):
+    """October was first sent on 8 November (on time) and returned: the table says until
+    when it can be fixed (its lock, 10 December), not 'terlambat 19 hari'."""
+    returned_report(10, submitted=dt.datetime(2026, 11, 8, 9, tzinfo=dt.UTC))
+    html = page(operator_client.get("/laporan/"))
+    row = find(find(html, id="my-reports"), "tr", data_program="gbrss", data_month="10")
+    assert "perbaiki s.d. 10 Desember 2026" in element_text(row)
+    assert "terlambat" not in element_text(row)
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 10)])
+def test_on_its_due_day_a_report_is_due_today_not_in_0_days(operator_client):
+    html = page(operator_client.get("/laporan/"))
+    upcoming = element_text(find(html, "section", aria_labelledby="h-upcoming"))
+    assert "GBRSS November: batas 10 Desember 2026 (hari ini)" in upcoming
+    assert "0 hari lagi" not in element_text(html)
