@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from programs import ytd
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency
+from tests.conftest import submitted_at
 from tests.factories import (
     MonthlyReportFactory,
     RealizationFactory,
     RegencyFactory,
 )
-from tests.conftest import submitted_at
 from tests.helpers import (
     add_synthetic_regencies,
     attribute,
