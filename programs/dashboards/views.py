@@ -67,7 +67,11 @@ def _filter_context(filters: Filters) -> dict:
         "years": filters.years,
         "months": [(m, formats.month_label(m)) for m in range(1, 13)],
         # The day "Seharusnya" is counted to: the end of the chosen month, or today.
-        "as_of_label": formats.day_month_label(filters.as_of),
+        # The year goes without saying unless the day falls in another year than the
+        # page's: a later year's page counts its schedule up to today, in this year.
+        "as_of_label": formats.day_month_label(filters.as_of)
+        if filters.as_of.year == filters.year
+        else formats.date_label(filters.as_of),
     }
 
 

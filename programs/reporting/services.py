@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from programs import permissions, progress, ytd
+from programs import formats, permissions, progress, ytd
 from programs.models import (
     Attachment,
     Comment,
@@ -800,7 +800,12 @@ def report_open_for_correction(
         email_body=_(
             "%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s"
         )
-        % {"user": user, "report": report, "until": exception.until, "url": _report_url(report)},
+        % {
+            "user": user,
+            "report": report,
+            "until": formats.date_label(exception.until),
+            "url": _report_url(report),
+        },
         exclude=user,
     )
     return exception

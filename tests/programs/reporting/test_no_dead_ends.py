@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -157,7 +158,9 @@ def test_returning_writes_no_exception_while_the_month_stays_open_long_enough(pe
     assert LockException.objects.get(month=OPEN_MONTH).until == dt.date(2026, 12, 13)
 
 
-def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(people, clock):
+def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(
+    people, clock, django_capture_on_commit_callbacks
+):
     report = make_report(Status.RETURNED, LOCKED_MONTH)
     LockException.objects.create(
         regency_id="16.07",
@@ -183,10 +186,11 @@ def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(people, 
         url + "status/", {"aksi": "buka-perbaikan", "alasan": "", "versi": report.version}
     )
     assert LockException.objects.get().until == dt.date(2026, 11, 1)  # no reason: nothing
-    verifier.post(
-        url + "status/",
-        {"aksi": "buka-perbaikan", "alasan": "Operator sakit", "versi": report.version},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        verifier.post(
+            url + "status/",
+            {"aksi": "buka-perbaikan", "alasan": "Operator sakit", "versi": report.version},
+        )
     exception = LockException.objects.get()
     assert exception.until == dt.date(2026, 12, 13) and "Operator sakit" in exception.reason
     assert permissions.can_edit_report(
@@ -201,6 +205,9 @@ def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(people, 
     note = Notification.objects.get(user=people["operator"])
     assert note.kind == Notification.Kind.RETURNED and "perbaikan" in note.text
     assert report.comments.get().text == "Operator sakit"
+    # The e-mail gives the date the way the app writes it, not 2026-12-13.
+    (email,) = [m for m in mail.outbox if "untuk perbaikan sampai" in m.body]
+    assert "untuk perbaikan sampai 13 Desember 2026." in email.body
     operator = Client()
     operator.force_login(people["operator"])
     assert unread(operator) == "1"
