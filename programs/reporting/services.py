@@ -139,7 +139,13 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
     indicators = list(program.indicators.select_related("program").order_by("order", "code"))
     obligations = Obligations.load(programs=[program], regency_codes=[regency.pk])
     exempt = obligations.exempt_indicators(regency.pk, indicators, year, month)
-    sources = list(FundingSource.objects.filter(active=True))
+    # The active sources, and any other the month's report already uses: a source an
+    # admin retired since stays selectable on its rows instead of silently turning into
+    # the first option (and its value into "Tidak dirinci") at the next save.
+    used = Realization.objects.filter(
+        report__regency=regency, report__program=program, report__year=year, report__month=month
+    ).values("funding_source_id")
+    sources = list(FundingSource.objects.filter(Q(active=True) | Q(pk__in=used)))
     targets = {
         t.indicator_id: t
         for t in Target.objects.filter(indicator__in=indicators, regency=regency, year=year)

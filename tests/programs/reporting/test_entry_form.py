@@ -166,3 +166,44 @@ def test_on_its_due_day_a_report_is_due_today_not_in_0_days(operator_client):
     upcoming = element_text(find(html, "section", aria_labelledby="h-upcoming"))
     assert "GBRSS November: batas 10 Desember 2026 (hari ini)" in upcoming
     assert "0 hari lagi" not in element_text(html)
+
+
+def test_a_source_retired_by_an_admin_stays_on_the_rows_that_use_it(operator_client):
+    """APBD Provinsi is made inactive after October's draft used it: the form still offers
+    and selects it on that row (marked), and saving the draft keeps the value there instead
+    of moving it to the first option, 'Tidak dirinci'. New months no longer offer it."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    report = MonthlyReportFactory(
+        program=houses.program,
+        regency=Regency.objects.get(code="16.07"),
+        year=2026,
+        month=10,
+        status=Status.DRAFT,
+    )
+    apbd = FundingSource.objects.get(code="apbd-prov")
+    RealizationFactory(report=report, indicator=houses, funding_source=apbd, value=Decimal(7))
+    FundingSource.objects.filter(pk=apbd.pk).update(active=False)
+    url = "/laporan/16.07/gbrss/2026-10/"
+
+    html = page(operator_client.get(url))
+    select = find(html, "select", name="r-rumah-dibedah-0-source")
+    chosen = [o for o in find_all(select, "option") if "selected" in dict(o.attributes)]
+    assert [attribute(o, "value") for o in chosen] == ["apbd-prov"]
+    assert "tidak aktif lagi" in element_text(chosen[0])
+
+    response = operator_client.post(
+        url,
+        {
+            "r-rumah-dibedah-0-source": "apbd-prov",
+            "r-rumah-dibedah-0-value": "9",
+            "aksi": "simpan",
+            "versi": report.version,
+        },
+    )
+    assert response.status_code == 302
+    assert list(report.realizations.values_list("funding_source__code", "value")) == [
+        ("apbd-prov", Decimal(9))
+    ]
+    november = page(operator_client.get("/laporan/16.07/gbrss/2026-11/"))
+    offered = find_all(find(november, "select", name="r-rumah-dibedah-0-source"), "option")
+    assert "apbd-prov" not in [attribute(o, "value") for o in offered]
