@@ -536,6 +536,14 @@ class MonthlyReportAdmin(
                 messages.WARNING,
             )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        # hidden: the version the form was opened on (MonthlyReportAdminForm)
+        return [(name, {**options, "fields": (*options["fields"], "seen_version")}), *rest]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return WORKFLOW_FIELDS

@@ -484,16 +484,40 @@ class RealizationInlineFormSet(forms.BaseInlineFormSet):
                 )
 
 
+REPORT_CHANGED_SINCE_OPENED = _(
+    "Laporan ini sudah diubah orang lain sejak Anda membukanya (misalnya operator menyimpan "
+    "atau mengajukannya). Tidak ada yang disimpan: muat ulang halaman lalu ulangi "
+    "perubahan Anda."
+)
+
+
 class MonthlyReportAdminForm(forms.ModelForm):
     """A new report's month has begun, as in the entry form (an existing report's place
-    and month are read-only: moving a report would move its figures)."""
+    and month are read-only: moving a report would move its figures). The form carries
+    the report's version it was opened on and is refused, saving nothing, when the report
+    was saved since: an operator's save or submit in between must not be overwritten by
+    the values the admin's page still shows."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="")
 
     class Meta:
         model = MonthlyReport
         fields = ("regency", "program", "year", "month", "is_demo")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["seen_version"] = self.instance.version
+
     def clean(self):
         cleaned_data = super().clean()
+        if self.instance.pk is not None:
+            stored = MonthlyReport.objects.filter(pk=self.instance.pk)
+            if transaction.get_connection(stored.db).in_atomic_block:
+                stored = stored.select_for_update()  # until the admin's save commits
+            version = stored.values_list("version", flat=True).first()
+            if version is not None and cleaned_data.get("seen_version") != version:
+                raise ValidationError(REPORT_CHANGED_SINCE_OPENED, code="changed_since_opened")
         year, month = cleaned_data.get("year"), cleaned_data.get("month")
         if year and month and permissions.is_future(year, month):
             self.add_error("month", rules.translated(rules.FUTURE_MONTH))

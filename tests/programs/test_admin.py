@@ -589,6 +589,7 @@ def test_report_admin_saves_realizations_and_bumps_version(admin_client, referen
         "program": report.program_id,
         "year": report.year,
         "month": report.month,
+        "seen_version": report.version,
         "realizations-TOTAL_FORMS": "1",
         "realizations-INITIAL_FORMS": "1",
         "realizations-0-id": realization.pk,

@@ -144,6 +144,7 @@ def report_data(report: MonthlyReport, rows: list[dict], **overrides) -> dict:
         "program": report.program_id,
         "year": report.year,
         "month": report.month,
+        "seen_version": report.version if report.pk else "",
         "realizations-TOTAL_FORMS": str(len(rows)),
         "realizations-INITIAL_FORMS": str(sum(1 for row in rows if row.get("id"))),
         "_save": "Simpan",
@@ -279,6 +280,34 @@ def test_an_exempt_indicator_takes_no_new_value(admin_client, reference_data, ba
     assert response.status_code == 200
     assert any("tidak wajib dilaporkan" in e for e in inline_errors(response, "indicator"))
     assert not report.realizations.exists()
+
+
+def test_the_report_form_refuses_to_overwrite_a_save_made_since_it_opened(
+    admin_client, reference_data, banyuasin
+):
+    """The admin opens a report; meanwhile its operator saves (the service raises the
+    version). The admin's save is refused with a message and changes nothing; reopened,
+    the form carries the new version and saves."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    report = realization.report
+    url = reverse("admin:programs_monthlyreport_change", args=[report.pk])
+    opened = attribute(find(page(admin_client.get(url)), "input", name="seen_version"), "value")
+    assert opened == str(report.version)
+    stale = report_data(report, [row_of(realization, value="1.250")])
+    MonthlyReport.objects.filter(pk=report.pk).update(version=report.version + 1)
+    Realization.objects.filter(pk=realization.pk).update(value=Decimal(1300))
+
+    response = admin_client.post(url, stale)
+
+    assert response.status_code == 200
+    assert "sudah diubah orang lain sejak Anda membukanya" in response.content.decode()
+    realization.refresh_from_db()
+    assert realization.value == Decimal(1300)
+    report.refresh_from_db()
+    response = admin_client.post(url, report_data(report, [row_of(realization, value="1.250")]))
+    assert response.status_code == 302
+    realization.refresh_from_db()
+    assert realization.value == Decimal(1250)
 
 
 def test_a_report_stays_in_its_place_and_month(admin_client, reference_data, banyuasin):

@@ -288,6 +288,7 @@ def test_admin_writes_rebuild_in_their_own_transaction(admin_client):
         f"/admin/programs/monthlyreport/{report.pk}/change/",
         {
             "is_demo": "",
+            "seen_version": report.version,
             "realizations-TOTAL_FORMS": "2",
             "realizations-INITIAL_FORMS": "2",
             **rows,
