@@ -252,6 +252,17 @@ def test_return_and_reopen_need_a_reason(people):
     assert flash_messages(response) == ["Alasan wajib diisi."]
 
 
+@pytest.mark.parametrize("status", [Status.SUBMITTED, Status.VERIFIED])
+def test_reason_boxes_stop_at_the_length_the_server_accepts(people, settings, status):
+    """A reason longer than the server takes would be refused after a redirect that
+    empties the box: every text box of the verifier's page stops typing at that length."""
+    report(status)
+    html = page(login(people["verifier"]).get(url()))
+    boxes = find_all(html, "textarea")
+    assert any(attribute(box, "name") == "alasan" for box in boxes)
+    assert {attribute(box, "maxlength") for box in boxes} == {str(settings.COMMENT_MAX_LENGTH)}
+
+
 def test_an_unknown_action_gets_the_sites_400_page_and_changes_nothing(people):
     rep = report(Status.SUBMITTED)
     response = login(people["verifier"]).post(
