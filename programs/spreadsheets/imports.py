@@ -221,8 +221,7 @@ def _csv_lines(data: bytes):
         raise ImportFileError(_(NOT_UTF8)) from exc
     if "\x00" in text:  # a binary file (or UTF-16) named .csv
         raise ImportFileError(_(NOT_TEXT))
-    sample = text[:4096]
-    delimiter = max(";,\t", key=sample.count)
+    delimiter = _delimiter(text)
     limit = settings.IMPORT_MAX_ROWS + 50
     # newline=None: CR-only (Excel for Mac), LF and CRLF line endings all read as lines.
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
@@ -234,6 +233,20 @@ def _csv_lines(data: bytes):
             yield number, row[: settings.IMPORT_MAX_COLUMNS]
     except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote
         raise ImportFileError(_(FIELD_TOO_LONG) % {"line": number + 1}) from exc
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header line uses (Excel in the Indonesian locale writes ';', a
+    notes column can hold more commas than the file has separators); without a header
+    among the first lines, the most frequent of ; , and tab."""
+    for line in text[:65536].splitlines()[:50]:
+        if "program" not in line.lower() or "indikator" not in line.lower():
+            continue
+        for delimiter in ";,\t":
+            names = {_normal(cell) for cell in next(csv.reader([line], delimiter=delimiter))}
+            if {"program", "indikator"} <= names:
+                return delimiter
+    return max(";,\t", key=text[:4096].count)
 
 
 def _normal(header) -> str:

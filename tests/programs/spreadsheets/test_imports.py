@@ -367,6 +367,16 @@ def test_csv_with_indonesian_numbers_and_semicolons(operator):
     assert import_preview_rows(preview)[0]["Baru"] == "1.250"  # as the site writes numbers
 
 
+def test_csv_separator_is_the_header_lines_even_with_more_commas_in_a_note(operator):
+    """Excel in the Indonesian locale writes ';'. A note naming 20 villages has more
+    commas than the file has semicolons: the header line still tells the separator."""
+    villages = ", ".join(f"Desa {i}" for i in range(20))
+    text = ";".join(HEADER) + "\n" + ";".join(row()[:5]) + f";1.250;;;{villages}\n"
+    preview = upload(login(operator), csv_file(text))
+    assert states(preview) == ["new"]
+    assert import_preview_rows(preview)[0]["Baru"] == "1.250"
+
+
 # --- Targets ----------------------------------------------------------------------------------
 
 
