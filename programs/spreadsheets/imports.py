@@ -489,23 +489,7 @@ class RealizationImport:
             if permissions.is_future(year, month, self.today):
                 result.reason = _(FUTURE_MONTH)
                 continue
-            if locks.is_locked(
-                regency_code=result.regency, program_id=program.pk, year=year, month=month
-            ):
-                result.reason = _(LOCKED)
-                continue
-            if not obligations.indicator_required(result.regency, indicator, year, month):
-                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
-                continue
             report = reports.get(key)
-            self.report_versions[version_key(key)] = report.version if report else 0
-            self.entries[result.line] = (program, indicator, year, month, entry)
-            if report is not None and report.status == Status.VERIFIED:
-                result.reason = _(REPORT_VERIFIED)
-                continue
-            if report is not None and report.status == Status.SUBMITTED:
-                result.reason = _(REPORT_SUBMITTED)
-                continue
             ratio = indicator.measure == Measure.RATIO
             values = (
                 None if ratio else entry.value,
@@ -514,13 +498,32 @@ class RealizationImport:
             )
             stored = existing.get((report.pk, indicator.pk, source.pk)) if report else None
             result.new = _shown(*values, show=show_number)
-            if stored is None:
-                result.state = State.NEW
-            else:
+            if stored is not None:
                 before = (stored.value, stored.numerator, stored.denominator)
                 result.old = _shown(*before, show=show_number)
-                same = _shown(*before) == _shown(*values) and stored.note == entry.note
-                result.state = State.UNCHANGED if same else State.CHANGED
+                if _shown(*before) == _shown(*values) and stored.note == entry.note:
+                    # As stored: nothing to write, whether or not the month can still be
+                    # changed. A downloaded template sent back with one month filled in
+                    # keeps the submitted, verified and locked months it also lists.
+                    result.state, result.reason = State.UNCHANGED, ""
+                    continue
+            if locks.is_locked(
+                regency_code=result.regency, program_id=program.pk, year=year, month=month
+            ):
+                result.reason = _(LOCKED)
+                continue
+            if not obligations.indicator_required(result.regency, indicator, year, month):
+                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
+                continue
+            self.report_versions[version_key(key)] = report.version if report else 0
+            self.entries[result.line] = (program, indicator, year, month, entry)
+            if report is not None and report.status == Status.VERIFIED:
+                result.reason = _(REPORT_VERIFIED)
+                continue
+            if report is not None and report.status == Status.SUBMITTED:
+                result.reason = _(REPORT_SUBMITTED)
+                continue
+            result.state = State.NEW if stored is None else State.CHANGED
             result.reason = ""
 
 

@@ -139,6 +139,38 @@ def test_template_round_trip_changes_nothing(operator):
     assert realization_values() == before
 
 
+def test_a_template_sent_back_with_one_program_filled_keeps_the_submitted_ones(operator):
+    """The month's template lists GBRSS, already submitted (read-only), beside GPSSS, still
+    a draft. The operator fills GPSSS only and uploads the whole file: GBRSS's rows are
+    as stored, so they stay ('tetap') instead of refusing the file; GPSSS is applied. A
+    changed number in the submitted report is still refused."""
+    submitted = draft_report(value=5, status=Status.SUBMITTED)
+    draft_report(value=2, program="gpsss", indicator="unit-sanitasi")
+    client = login(operator)
+    content = b"".join(client.get(f"/impor/templat.xlsx?bulan={period_text()}").streaming_content)
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = workbook["Data"]
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[1].value == "unit-sanitasi" and cells[4].value == "apbn":
+            cells[5].value = 7
+    edited = io.BytesIO()
+    workbook.save(edited)
+
+    preview = upload(client, SimpleUploadedFile("t.xlsx", edited.getvalue(), content_type=XLSX))
+
+    assert sorted(states(preview)) == ["changed", "unchanged"]
+    assert apply_buttons(preview)
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[1].value == "rumah-dibedah" and cells[4].value == "apbn":
+            cells[5].value = 6
+    changed = io.BytesIO()
+    workbook.save(changed)
+    ImportBatch.objects.all().delete()
+    refused = upload(client, SimpleUploadedFile("t.xlsx", changed.getvalue(), content_type=XLSX))
+    assert sorted(states(refused)) == ["changed", "error"]
+    assert submitted.realizations.get().value == D(5)
+
+
 def test_template_offers_only_what_can_be_reported(operator):
     """No rows for a program the regency is exempt from (Banyuasin has no inflation
     figure of its own: GPISS), and no month that has not begun."""
