@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 import uuid
 import zipfile
 from collections import defaultdict
@@ -138,6 +139,10 @@ UNREADABLE_CELL = gettext_noop(
     "Sel di baris %(line)s tidak dapat dibaca (misalnya sel bertipe tanggal atau angka yang "
     "berisi teks): ubah tipe selnya menjadi Umum/Teks, lalu unggah lagi."
 )
+FORMULA_WITHOUT_VALUE = gettext_noop(
+    "Sel %(cell)s berisi rumus tanpa nilai tersimpan (berkas dibuat program lain, bukan "
+    "Excel): buka berkas di Excel lalu simpan ulang, atau ketik angkanya."
+)
 ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
 EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
 
@@ -174,8 +179,9 @@ def read_table(uploaded, *, kind: str) -> list[tuple[int, dict[str, object]]]:
 
 
 def _xlsx_lines(data: bytes):
-    import openpyxl
+    from openpyxl.utils import get_column_letter
 
+    has_formulas = False
     if not data.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError(_(NOT_A_SPREADSHEET))
     try:
@@ -185,31 +191,67 @@ def _xlsx_lines(data: bytes):
             packed = sum(info.compress_size for info in infos) or 1
             if "[Content_Types].xml" not in archive.namelist():
                 raise ImportFileError(_(NOT_A_SPREADSHEET))
+            if unpacked <= settings.IMPORT_MAX_UNPACKED_BYTES:
+                has_formulas = any(
+                    _FORMULA.search(archive.read(info))
+                    for info in infos
+                    if info.filename.startswith("xl/worksheets/")
+                )
     except zipfile.BadZipFile as exc:
         raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
     if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES or unpacked / packed > 200:
         raise ImportFileError(_(ZIP_BOMB))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
-        raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
-    sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
-    # Never trust the sheet's declared dimension (a 188 KB file can declare 16,384 columns
-    # x 20,000 rows): read at most IMPORT_MAX_COLUMNS columns, row by row, and stop at the
-    # row limit. Cells beyond that width are parsed by openpyxl but never padded or kept.
-    sheet.reset_dimensions()
-    limit = settings.IMPORT_MAX_ROWS + 50
-    rows = sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS, values_only=True)
+    values = _xlsx_rows(data, data_only=True)
+    # A formula keeps the value it was last calculated to, which Excel stores and
+    # programs writing files often do not: such a cell reads empty, and its row would be
+    # skipped as left empty. Read the formulas beside the values to tell.
+    formulas = _xlsx_rows(data, data_only=False) if has_formulas else None
     number = 0
     try:
-        for number, row in enumerate(rows, start=1):  # noqa: B007 - used after the loop
-            if number > limit:
-                raise _too_many_rows()
-            yield number, list(row)
+        for number, row in enumerate(values, start=1):  # noqa: B007 - used after the loop
+            cells = list(row)
+            written = next(formulas, ()) if formulas is not None else ()
+            for column, (value, formula) in enumerate(zip(cells, written, strict=False)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    cell = f"{get_column_letter(column + 1)}{number}"
+                    raise ImportFileError(_(FORMULA_WITHOUT_VALUE) % {"cell": cell})
+            yield number, cells
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - a typed cell openpyxl cannot convert
         raise ImportFileError(_(UNREADABLE_CELL) % {"line": number + 1}) from exc
+    finally:
+        values.close()
+        if formulas is not None:
+            formulas.close()
+
+
+# A formula element in a worksheet's XML (<f>, <f t="shared" ...>, <f/>).
+_FORMULA = re.compile(rb"<f[ >/]")
+
+
+def _xlsx_rows(data: bytes, *, data_only: bool):
+    """The first sheet's (or the 'Data' sheet's) rows as tuples, at most IMPORT_MAX_ROWS
+    + 50 of them (then too many rows) and IMPORT_MAX_COLUMNS wide; the workbook is closed
+    when the generator is."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
+        raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
+    try:
+        sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
+        # Never trust the sheet's declared dimension (a 188 KB file can declare 16,384
+        # columns x 20,000 rows): read at most IMPORT_MAX_COLUMNS columns, row by row, and
+        # stop at the row limit. Cells beyond that width are parsed but never kept.
+        sheet.reset_dimensions()
+        limit = settings.IMPORT_MAX_ROWS + 50
+        rows = sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            if number > limit:
+                raise _too_many_rows()
+            yield row
     finally:
         workbook.close()
 

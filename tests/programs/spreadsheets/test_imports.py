@@ -392,6 +392,37 @@ def test_a_csv_with_a_nul_byte_is_not_called_the_wrong_file_type(operator):
     ]
 
 
+def with_cached_values(file: SimpleUploadedFile, value: str) -> SimpleUploadedFile:
+    """`file` as Excel saves it: each formula followed by the value it calculated to
+    (openpyxl writes formulas without one)."""
+    source = zipfile.ZipFile(io.BytesIO(file.read()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<v />", f"<v>{value}</v>".encode())
+            target.writestr(info, data)
+    return SimpleUploadedFile("isi.xlsx", out.getvalue(), content_type=XLSX)
+
+
+def test_a_formula_without_a_stored_value_is_named_not_skipped(operator):
+    """A file written by a program other than Excel keeps formulas without the value they
+    calculate to: the cell reads empty and its row would vanish as 'left empty'. The
+    upload is refused, naming the cell; saved by Excel (with the value), it is read."""
+    client = login(operator)
+    response = upload(client, xlsx([row("=2+3")]))
+    assert response.status_code == 400
+    assert flash_messages(response) == [
+        "Sel F2 berisi rumus tanpa nilai tersimpan (berkas dibuat program lain, bukan "
+        "Excel): buka berkas di Excel lalu simpan ulang, atau ketik angkanya."
+    ]
+    assert not ImportBatch.objects.exists()
+    preview = upload(client, with_cached_values(xlsx([row("=2+3")]), "5"))
+    assert states(preview) == ["new"]
+    assert import_preview_rows(preview)[0]["Baru"] == "5"
+
+
 def test_csv_with_indonesian_numbers_and_semicolons(operator):
     text = ";".join(HEADER) + "\n" + ";".join(row()[:5]) + ";1.250;;;catatan\n"
     preview = upload(login(operator), csv_file(text))
