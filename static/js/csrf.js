@@ -1,5 +1,6 @@
-// Site-wide behaviour of forms in cached pages: the CSRF token from the cookie, and the
-// account menu's return address from the current location.
+// Site-wide behaviour of forms: in cached pages the CSRF token from the cookie and the
+// account menu's return address from the current location; everywhere, one submission
+// of a form at a time.
 
 // Sends Django's CSRF token with every htmx request, read from the csrftoken cookie at
 // the time of the request: pages stay cacheable (no token in their markup) and a token
@@ -53,4 +54,29 @@ document.addEventListener("click", function (event) {
   if (link) {
     link.href = link.pathname + "?next=" + encodeURIComponent(currentPage());
   }
+});
+
+// A second click (or Enter) while a form's POST is on its way would send it again: the
+// browser shows the answer to the second one, "already submitted" or a conflict with
+// oneself, although the first went through. Forms htmx sends (it prevents the native
+// submission before this listener runs) have their own queue. Going back to the page
+// (back/forward cache) makes its forms sendable again.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || !form.matches || !form.matches("form[method=post]")) {
+    return;
+  }
+  if (form.hasAttribute("data-sending")) {
+    event.preventDefault();
+    return;
+  }
+  form.setAttribute("data-sending", "");
+  form.setAttribute("aria-busy", "true");
+});
+
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sending]").forEach(function (form) {
+    form.removeAttribute("data-sending");
+    form.removeAttribute("aria-busy");
+  });
 });

@@ -3,10 +3,12 @@ the typing, a source row can be removed, and on a 360 px phone the rows stack wi
 action button on screen."""
 
 import datetime as dt
+import time
 
 import pytest
 from playwright.sync_api import expect
 
+from programs.reporting import services
 from tests.browser.helpers import log_in
 
 
@@ -55,4 +57,42 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     value = page.locator("#r-rumah-dibedah-0-value").bounding_box()
     source = page.locator("#r-rumah-dibedah-0-source").bounding_box()
     assert value["y"] > source["y"]  # stacked, not side by side
+    assert not watch.errors
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
+def test_a_double_click_on_submit_sends_the_report_once(page, watch, operator, monkeypatch):
+    """A second click on "Ajukan untuk verifikasi" while the first is on its way: one POST
+    leaves, and the page shows the report submitted, not the answer to a second POST
+    ("already submitted") over a status still reading Draf."""
+    log_in(page, "op-banyuasin", "/laporan/16.07/gbrss/2025-12/")
+    entry_url = page.url
+    posts = []
+    page.on(
+        "request",
+        lambda r: posts.append(r.url) if r.method == "POST" and r.url == entry_url else None,
+    )
+    with page.expect_response(lambda r: "/periksa/" in r.url):
+        page.locator("#r-rumah-dibedah-0-value").fill("12")
+    expect(page.locator("#check-result")).to_contain_text("Isian dapat disimpan dan diajukan")
+
+    # A slow answer (the server takes 1.5 s to save): the operator clicks again meanwhile.
+    save = services.report_save
+
+    def slow_save(*args, **kwargs):
+        time.sleep(1.5)
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(services, "report_save", slow_save)
+    box = page.get_by_role("button", name="Ajukan untuk verifikasi").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)  # the page still shows the button: a second click on it
+
+    status = page.locator("dd.report-status")
+    expect(status).to_have_attribute("data-status", "submitted")
+    expect(page.locator(".messages")).to_contain_text("Laporan diajukan untuk diverifikasi")
+    expect(page.locator(".messages")).not_to_contain_text("tidak dapat diubah")
+    assert posts == [entry_url]
     assert not watch.errors
