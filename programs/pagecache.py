@@ -79,7 +79,10 @@ def _who(request) -> str:
 
 
 def page_key(request, version: str) -> str:
-    params = sorted((k, v) for k in PARAMETERS for v in request.GET.getlist(k)[:1])
+    # Each parameter's value as the views read it: QueryDict.get gives the last of a
+    # repeated one (?tahun=2024&tahun=2025 is a 2025 page, and must not be stored as the
+    # 2024 one for everyone).
+    params = sorted((k, v) for k in PARAMETERS for v in request.GET.getlist(k)[-1:])
     partial = bool(request.htmx and not request.htmx.history_restore_request)
     parts = [
         request.path,

@@ -251,6 +251,25 @@ def test_partial_full_page_and_language_are_separate(client, backend, gbrss_data
     assert english["X-Page-Cache"] == "miss" and '<html lang="en">' in english.content.decode()
 
 
+@pytest.mark.parametrize(
+    "path", ["/", "/program/gbrss/", "/kelengkapan/", "/unduh/program/gbrss.csv"]
+)
+def test_a_repeated_parameter_cannot_store_a_page_under_another_address(
+    client, backend, gbrss_data, path
+):
+    """?tahun=2024&tahun=2025 is read as 2025 (the last value). Were it stored under the
+    key of ?tahun=2024, every visitor asking for 2024 would get 2025 from the cache."""
+    repeated = client.get(f"{path}?tahun=2024&tahun=2025&bulan=3&bulan=12")
+    assert repeated["X-Page-Cache"] == "miss"
+    same = client.get(f"{path}?tahun=2025&bulan=12")
+    assert same["X-Page-Cache"] == "hit"  # the page the repeated one showed
+    plain = client.get(f"{path}?tahun=2024&bulan=3")
+    assert plain["X-Page-Cache"] == "miss"
+    body = plain.content if not plain.streaming else b"".join(plain.streaming_content)
+    text = body.decode("utf-8-sig")
+    assert "2024" in text and "2025" not in text
+
+
 def test_one_time_messages_are_never_cached(backend, gbrss_data):
     official = Client()
     official.force_login(verifier())
