@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -284,12 +284,15 @@ def report_save(
     if submit:
         _mark_submitted(report, user, now)
     report._change_reason = reason
-    report.full_clean(validate_unique=False)
     created = report.pk is None
     try:
+        # full_clean checks the constraints too: the unique (regency, program, month) one
+        # fails there when the other first save committed a moment ago, in the database
+        # when it is still on its way.
+        report.full_clean(validate_unique=False)
         with transaction.atomic():  # a savepoint: the first save can race another one
             report.save()
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         if not created:
             raise
         # Another user saved the first version of this report at the same moment: the

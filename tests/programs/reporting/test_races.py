@@ -157,6 +157,47 @@ def test_first_save_by_two_users_at_once_is_a_conflict_with_typed_values_kept(tw
     assert not Realization.objects.exists()
 
 
+def test_first_save_committed_just_after_ours_looked_is_a_conflict_too(two_operators, monkeypatch):
+    """The other timing of the same race: our save finds no report, then the other
+    user's first save commits before ours is checked. The check (full_clean's unique
+    constraint) refuses ours: the conflict answer, not a 500."""
+    first, second = two_operators
+    year, month = previous_month()
+    regency, program = Regency.objects.get(code="16.07"), Program.objects.get(slug="gbrss")
+    context = services.entry_context
+    raced = []
+
+    def other_user_commits_meanwhile(**kwargs):
+        if raced:  # the other user's own save: as it is
+            return context(**kwargs)
+        raced.append(True)
+        other = Request(
+            lambda: services.report_save(
+                user=first,
+                regency=regency,
+                program=program,
+                year=year,
+                month=month,
+                version=0,
+                rows=[],
+                submit=False,
+            )
+        )
+        other.start()
+        other.join(30)
+        assert other.error is None, other.error
+        return context(**kwargs)
+
+    monkeypatch.setattr(services, "entry_context", other_user_commits_meanwhile)
+    client = Client()
+    client.force_login(second)
+    response = client.post(url(), {"versi": "0", "aksi": "ajukan", **rows("4321")})
+    assert response.status_code == 409
+    assert any("sudah diubah orang lain" in m for m in flash_messages(response))
+    assert MonthlyReport.objects.get().status == Status.DRAFT  # the other user's, untouched
+    assert not Realization.objects.exists()
+
+
 def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_operators):
     operator, importer = two_operators
     year, month = previous_month()
