@@ -360,17 +360,30 @@ def _flush_for_reading() -> None:
 _ANY_DIRTY = CompiledQuery(lambda: ProgressDirty.objects.order_by().values_list("pk")[:1])
 
 
+def lock_programs(program_ids) -> None:
+    """Lock programs' rows until the transaction ends, in primary-key order. Every writer
+    takes its locks in one order: its programs first (this), then its reports, then the
+    rebuild's dirty markers (`flush`, which locks the programs again, already held). Two
+    verifiers approving reports of two programs in opposite orders, or a return beside a
+    bulk verification, then wait for each other instead of deadlocking."""
+    ids = sorted(set(program_ids))
+    if ids:
+        list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
 def flush() -> int:
     """Rebuild the dirty slices; returns how many there were. Cheap when none are."""
     if not _ANY_DIRTY.rows():
         return 0
     with transaction.atomic():
+        # One rebuilder per program at a time: province rows are rewritten from regency
+        # rows. The programs are locked before the markers, as every writer does.
+        lock_programs(ProgressDirty.objects.values_list("program_id", flat=True))
         dirty = list(ProgressDirty.objects.select_for_update().order_by("pk"))
         if not dirty:
             return 0
         program_ids = sorted({d.program_id for d in dirty})
-        # One rebuilder per program at a time: province rows are rewritten from regency rows.
-        list(Program.objects.select_for_update().filter(pk__in=program_ids).values("pk"))
+        lock_programs(program_ids)  # a marker written since the first look: rare
         whole = {d.program_id for d in dirty if d.regency_code == WHOLE_PROGRAM}
         for program_id in whole:
             rebuild_program(program_id)

@@ -228,6 +228,7 @@ def report_save(
     """Save an operator's entries as a draft, or submit them. All or nothing."""
     now = timezone.now()
     today = today or timezone.localdate()
+    ytd.lock_programs([program.pk])  # programs before reports (ytd.lock_programs)
     report = (
         MonthlyReport.objects.select_for_update()
         .filter(regency=regency, program=program, year=year, month=month)
@@ -286,9 +287,10 @@ def report_save(
     report._change_reason = reason
     created = report.pk is None
     try:
-        # full_clean checks the constraints too: the unique (regency, program, month) one
-        # fails there when the other first save committed a moment ago, in the database
-        # when it is still on its way.
+        # A first save racing another: the program lock above makes the later one wait
+        # and find the report (a conflict). Were they not serialized, the unique
+        # (regency, program, month) key would refuse ours here in full_clean, or in the
+        # database: the same conflict answer either way, never a 500.
         report.full_clean(validate_unique=False)
         with transaction.atomic():  # a savepoint: the first save can race another one
             report.save()
@@ -452,6 +454,7 @@ def realizations_import(
     today = today or timezone.localdate()
     if not reports:
         return {"created": 0, "updated": 0, "reports": 0}
+    ytd.lock_programs(item.program.pk for item in reports)  # before reports
     # One query, in primary-key order (no deadlock between two imports); it may lock a
     # few reports the import does not touch, never fewer than it does.
     candidates = (
@@ -547,7 +550,12 @@ def realizations_import(
 
 
 def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
-    report = MonthlyReport.objects.select_for_update().select_related("program").get(pk=report.pk)
+    ytd.lock_programs([report.program_id])  # a report never changes program
+    report = (
+        MonthlyReport.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=report.pk)
+    )
     if version is not None and version != report.version:
         raise ServiceError(_(WRONG_STATUS))
     return report
@@ -583,6 +591,10 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
     reports = {r.pk: r for r in MonthlyReport.objects.filter(pk__in=[pk for pk, _v in selections])}
     if len(reports) != len({pk for pk, _v in selections}):
         raise ServiceError(_(WRONG_STATUS))
+    # All the programs, then all the reports, each in key order: a verifier approving
+    # (gbrss, gpsss) beside another approving (gpsss, gbrss) waits instead of deadlocking.
+    ytd.lock_programs(r.program_id for r in reports.values())
+    list(MonthlyReport.objects.select_for_update().filter(pk__in=reports).order_by("pk"))
     return [
         report_verify(user=user, report=reports[pk], version=version) for pk, version in selections
     ]
@@ -607,6 +619,7 @@ def report_verify_matching(
     all or none; refused when the queue changed since the verifier saw it: another count
     than `expected`, or another set of reports or versions than `fingerprint`
     (`queue_fingerprint`) says."""
+    ytd.lock_programs(reports.filter(status=Status.SUBMITTED).values_list("program_id", flat=True))
     matching = list(reports.filter(status=Status.SUBMITTED).select_for_update().order_by("pk"))
     if (
         not matching
@@ -683,6 +696,7 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
     now = timezone.now()
     done = skipped = 0
     ids = [report.pk for report in reports]
+    ytd.lock_programs(MonthlyReport.objects.filter(pk__in=ids).values_list("program_id", flat=True))
     for report in MonthlyReport.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         published = report.status == Status.VERIFIED
         if (

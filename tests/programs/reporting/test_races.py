@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test import Client
 
+from programs import ytd
 from programs.models import (
     FundingSource,
     ImportBatch,
@@ -157,47 +158,6 @@ def test_first_save_by_two_users_at_once_is_a_conflict_with_typed_values_kept(tw
     assert not Realization.objects.exists()
 
 
-def test_first_save_committed_just_after_ours_looked_is_a_conflict_too(two_operators, monkeypatch):
-    """The other timing of the same race: our save finds no report, then the other
-    user's first save commits before ours is checked. The check (full_clean's unique
-    constraint) refuses ours: the conflict answer, not a 500."""
-    first, second = two_operators
-    year, month = previous_month()
-    regency, program = Regency.objects.get(code="16.07"), Program.objects.get(slug="gbrss")
-    context = services.entry_context
-    raced = []
-
-    def other_user_commits_meanwhile(**kwargs):
-        if raced:  # the other user's own save: as it is
-            return context(**kwargs)
-        raced.append(True)
-        other = Request(
-            lambda: services.report_save(
-                user=first,
-                regency=regency,
-                program=program,
-                year=year,
-                month=month,
-                version=0,
-                rows=[],
-                submit=False,
-            )
-        )
-        other.start()
-        other.join(30)
-        assert other.error is None, other.error
-        return context(**kwargs)
-
-    monkeypatch.setattr(services, "entry_context", other_user_commits_meanwhile)
-    client = Client()
-    client.force_login(second)
-    response = client.post(url(), {"versi": "0", "aksi": "ajukan", **rows("4321")})
-    assert response.status_code == 409
-    assert any("sudah diubah orang lain" in m for m in flash_messages(response))
-    assert MonthlyReport.objects.get().status == Status.DRAFT  # the other user's, untouched
-    assert not Realization.objects.exists()
-
-
 def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_operators):
     operator, importer = two_operators
     year, month = previous_month()
@@ -262,3 +222,66 @@ def test_import_creating_a_report_another_user_creates_at_once_stops_cleanly(two
     assert MonthlyReport.objects.get().version == 1
     assert not Realization.objects.exists()
     assert ImportBatch.objects.get().applied_at is None
+
+
+def test_two_verifiers_approving_two_programs_in_opposite_orders_both_succeed(
+    reference_data, monkeypatch
+):
+    """Verifier 1 approves (GBRSS, GPSSS) and is paused after the first; meanwhile verifier
+    2 approves (GPSSS, GBRSS) of other regencies. Each report's rebuild locks its program:
+    taken report by report, the two would wait for each other (PostgreSQL's deadlock
+    error, a 503). Both programs are locked first, in one order, so the second waits."""
+    year, month = previous_month()
+    reports = {}
+    for code, slug in [("16.01", "gbrss"), ("16.02", "gpsss"), ("16.03", "gpsss"),
+                       ("16.04", "gbrss")]:  # fmt: skip
+        reports[code] = MonthlyReport.objects.create(
+            regency_id=code, program=Program.objects.get(slug=slug), year=year, month=month,
+            status=Status.SUBMITTED, version=1,
+        )  # fmt: skip
+    ytd.flush()  # the slices of the new reports: each verification rebuilds only its own
+    verifiers = []
+    for name in ("ver-satu", "ver-dua"):
+        user = UserFactory(username=name)
+        UserScope.objects.create(user=user, role=UserScope.Role.VERIFIKATOR)
+        verifiers.append(user)
+    verify = services.report_verify
+    paused, release = threading.Event(), threading.Event()
+    first_thread = []
+
+    def verify_pausing_after_the_first(**kwargs):
+        report = verify(**kwargs)
+        if threading.get_ident() in first_thread and not paused.is_set():
+            paused.set()
+            release.wait(30)
+        return report
+
+    monkeypatch.setattr(services, "report_verify", verify_pausing_after_the_first)
+
+    def first():
+        first_thread.append(threading.get_ident())
+        services.report_verify_many(
+            user=verifiers[0],
+            selections=[(reports["16.01"].pk, 1), (reports["16.02"].pk, 1)],
+        )
+
+    one = Request(first)
+    one.start()
+    assert paused.wait(30)
+    client = Client()
+    client.force_login(verifiers[1])
+    two = Request(
+        lambda: client.post(
+            "/verifikasi/", {"laporan": [f"{reports['16.03'].pk}:1", f"{reports['16.04'].pk}:1"]}
+        )
+    )
+    two.start()
+    try:
+        wait_until_blocked()
+    finally:
+        release.set()
+        one.join(30)
+        two.join(30)
+    assert one.error is None, one.error
+    assert two.error is None and two.response.status_code == 302, two.error or two.response
+    assert set(MonthlyReport.objects.values_list("status", flat=True)) == {Status.VERIFIED}
