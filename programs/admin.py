@@ -10,10 +10,12 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +114,28 @@ class YearToDateMaintained:
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         ytd.flush()
+
+
+class HistoryIdsChecked:
+    """A history address whose ids are no keys (.../target/abc/history/, .../history/x/)
+    answers 404, as the change view does, instead of a 500 from the history views'
+    int() and lookups."""
+
+    def _check_history_ids(self, object_id, version_id=None) -> None:
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                self.model.history.model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history_ids(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_history_ids(object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class HistoryNotReverted:
@@ -215,7 +239,9 @@ class TargetMilestoneInline(LocalizedNumbersAdminMixin, admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, SimpleHistoryAdmin):
+class TargetAdmin(
+    HistoryIdsChecked, LocalizedNumbersAdminMixin, IndicatorChoicesMixin, SimpleHistoryAdmin
+):
     form = TargetAdminForm
     inlines = [TargetSplitInline, TargetMilestoneInline]
     list_display = (
@@ -464,7 +490,11 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
 
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(
-    LocalizedNumbersAdminMixin, YearToDateMaintained, HistoryNotReverted, SimpleHistoryAdmin
+    HistoryIdsChecked,
+    LocalizedNumbersAdminMixin,
+    YearToDateMaintained,
+    HistoryNotReverted,
+    SimpleHistoryAdmin,
 ):
     """Reports and their realizations; the workflow itself (submit, verify, return) runs
     through the application's services, so its fields are read-only here. Realizations
@@ -566,7 +596,9 @@ class MonthlyReportAdmin(
 
 
 @admin.register(Realization)
-class RealizationAdmin(LocalizedNumbersAdminMixin, HistoryNotReverted, SimpleHistoryAdmin):
+class RealizationAdmin(
+    HistoryIdsChecked, LocalizedNumbersAdminMixin, HistoryNotReverted, SimpleHistoryAdmin
+):
     """Realizations listed and shown only: they change with their report, on the report's
     admin page (whose save checks the entry rules for the report as a whole and raises the
     report's version, so an entry form open on it cannot overwrite the change)."""
@@ -608,7 +640,7 @@ class RealizationAdmin(LocalizedNumbersAdminMixin, HistoryNotReverted, SimpleHis
 
 
 @admin.register(LockException)
-class LockExceptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
+class LockExceptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
 
@@ -626,7 +658,7 @@ class LockExceptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReportingExemption)
-class ReportingExemptionAdmin(LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
+class ReportingExemptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
     """Who does not have to report a program (or one indicator) and for which months;
     every change is kept in history with who made it and why."""
 

@@ -630,3 +630,24 @@ def test_report_changelist_filters_by_month_and_province(admin_client, reference
     everything = admin_client.get(url)
     assert "Maret 2024" in admin_column(everything, "period")
     assert "Provinsi" in admin_column(everything, "area")
+
+
+@pytest.mark.parametrize(
+    "model", ["target", "monthlyreport", "realization", "lockexception", "reportingexemption"]
+)
+def test_history_addresses_without_a_key_are_not_found(admin_client, reference_data, model):
+    """As the change view answers: 404 for ids that are no keys, never a 500."""
+    realization = realize(gbrss_province_target(), regency=Regency.objects.get(code="16.07"))
+    record = {
+        "target": realization.indicator.targets.first(),
+        "monthlyreport": realization.report,
+        "realization": realization,
+    }.get(model)
+    for object_id in ["abc", "16.07", "1e3", "99999999999999999999", "-1"]:
+        url = f"/admin/programs/{model}/{object_id}/history/"
+        assert admin_client.get(url).status_code == 404, url
+    if record is not None:
+        history = f"/admin/programs/{model}/{record.pk}/history/"
+        assert admin_client.get(history).status_code == 200
+        for version in ["abc", "1e3", "99999999999999999999"]:
+            assert admin_client.get(f"{history}{version}/").status_code == 404, version
