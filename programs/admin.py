@@ -23,7 +23,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programs import ytd
 from programs.admin_numbers import (
-    DATE_OVERRIDES,
     NUMBER_OVERRIDES,
     LocalizedNumbersAdminMixin,
     shown_number,
@@ -169,6 +168,7 @@ class IndicatorInline(admin.TabularInline):
     form = IndicatorAdminForm
     formset = IndicatorInlineFormSet
     fields = ("order", "code", "name", "unit", "decimals", "measure", "direction", "is_headline")
+    formfield_overrides = NUMBER_OVERRIDES  # "1.000" is a thousand, never 1
     extra = 0
     show_change_link = True
 
@@ -176,7 +176,8 @@ class IndicatorInline(admin.TabularInline):
 @admin.register(Program)
 class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
     inlines = [IndicatorInline]
-    formfield_overrides = DATE_OVERRIDES  # "21 Februari 2024" as the launch date
+    # "21 Februari 2024" as the launch date; "1.000" as the order is a thousand, never 1
+    formfield_overrides = NUMBER_OVERRIDES
     list_display = ("acronym", "name", "lead_agency", "launch_date", "active", "order")
     list_display_links = ("acronym", "name")
     list_editable = ("order", "active")
@@ -198,6 +199,7 @@ class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
 @admin.register(Indicator)
 class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
     form = IndicatorAdminForm
+    formfield_overrides = NUMBER_OVERRIDES
     list_display = (
         "program",
         "code",
@@ -216,6 +218,7 @@ class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 @admin.register(FundingSource)
 class FundingSourceAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_OVERRIDES
     list_display = ("name", "code", "category", "is_partner", "order", "active")
     list_filter = ("category", "is_partner", "active")
     search_fields = ("name", "code")

@@ -336,3 +336,71 @@ def test_a_lock_exceptions_end_date_takes_a_named_month(admin_client, reference_
     exception = LockException.objects.get(regency_id="16.07", program=program)
     assert exception.until.isoformat() == "2026-12-15"
     assert exception.granted_by.username == "admin"
+
+
+def test_a_programs_order_typed_with_a_thousands_dot_is_a_thousand(admin_client, reference_data):
+    """Django's own integer field reads "1.000" as 1 (it drops a trailing ".000")."""
+    program = gbrss_indicator().program
+    data = {
+        field: getattr(program, field)
+        for field in ("slug", "acronym", "name", "description", "lead_agency", "launch_note")
+    } | {
+        "launch_date": "",
+        "colour": program.colour,
+        "order": "1.000",
+        "active": "on",
+        "source_note": program.source_note,
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+    }
+    response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+    assert response.status_code == 302, field_errors(response, "order")
+    program.refresh_from_db()
+    assert program.order == 1000
+
+
+def test_every_admin_number_and_date_field_reads_the_indonesian_way(rf, admin_user):
+    """Every form field for a model number or date in every admin page (and its inlines)
+    is the localized one: 1.234.567 and "25 Maret 2024" mean what an Indonesian typed."""
+    from django.contrib import admin
+    from django.db import models
+
+    from programs.admin_numbers import (
+        LocalizedDateField,
+        LocalizedDecimalField,
+        LocalizedIntegerField,
+    )
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    expected = {
+        forms_field: localized
+        for forms_field, localized in [
+            ("IntegerField", LocalizedIntegerField),
+            ("DecimalField", LocalizedDecimalField),
+            ("DateField", LocalizedDateField),
+        ]
+    }
+    plain = []
+    for model_admin in admin.site._registry.values():
+        admins = [model_admin, *model_admin.get_inline_instances(request)]
+        for each in admins:
+            adds = (
+                each.has_add_permission(request, None)
+                if isinstance(each, admin.options.InlineModelAdmin)
+                else each.has_add_permission(request)
+            )
+            if not (adds or each.has_change_permission(request)):
+                continue  # shown only, never typed into
+            readonly = set(each.get_readonly_fields(request))
+            for field in each.model._meta.concrete_fields:
+                if field.name in readonly or not field.editable or field.primary_key:
+                    continue
+                kind = next((k for k in expected if isinstance(field, getattr(models, k))), None)
+                if kind is None or isinstance(field, models.DateTimeField):
+                    continue
+                form_field = each.formfield_for_dbfield(field, request)
+                if form_field is not None and not isinstance(form_field, expected[kind]):
+                    plain.append(f"{type(each).__name__}.{field.name}")
+    assert not plain, plain
