@@ -123,7 +123,7 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     how the digits are read ('-8.600' is -8600). '0.600' could be 0,6 or 600 and is
     refused (AMBIGUOUS_NUMBER). Raises NumberError (a ValueError) with the message to
     show: NOT_A_NUMBER, NUMBER_TOO_LARGE or AMBIGUOUS_NUMBER."""
-    text = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    text = re.sub(r"\s+", "", text or "")  # spaces, no-break ones included, anywhere
     if not text:
         return None
     sign = ""
@@ -131,7 +131,15 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
         sign, text = text[0], text[1:]
     thousands, decimal = (",", ".") if language.startswith("en") else (".", ",")
     if decimal in text:
-        text = text.replace(thousands, "").replace(decimal, ".")
+        # Thousands separators only in whole groups before the decimal comma: '1.234,5',
+        # not '1.23,4' (a slip: 123,4 or 1,234?) nor '1,2.5'.
+        whole, _sep, fraction = text.partition(decimal)
+        if thousands in fraction or (
+            thousands in whole
+            and not re.fullmatch(rf"[0-9]{{1,3}}(\{thousands}[0-9]{{3}})+", whole)
+        ):
+            raise NumberError(NOT_A_NUMBER)
+        text = whole.replace(thousands, "") + "." + fraction
     elif re.match(rf"^[0-9]{{1,3}}(\{thousands}[0-9]{{3}})+$", text):
         first, _sep, rest = text.partition(thousands)
         digits = rest.replace(thousands, "")

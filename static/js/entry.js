@@ -17,9 +17,15 @@
       text = text.slice(1);
     }
     var thousands = english ? "," : ".", decimal = english ? "." : ",";
+    var grouped = new RegExp("^\\d{1,3}(\\" + thousands + "\\d{3})+$");
     if (text.indexOf(decimal) >= 0) {
-      text = text.split(thousands).join("").replace(decimal, ".");
-    } else if (new RegExp("^\\d{1,3}(\\" + thousands + "\\d{3})+$").test(text)) {
+      // Thousands separators only in whole groups before the decimal comma ("1.23,4" is
+      // no number), as on the server.
+      var parts = text.split(decimal), whole = parts[0];
+      if (parts.length > 2 || parts[1].indexOf(thousands) >= 0) return NaN;
+      if (whole.indexOf(thousands) >= 0 && !grouped.test(whole)) return NaN;
+      text = whole.split(thousands).join("") + "." + parts[1];
+    } else if (grouped.test(text)) {
       var groups = text.split(thousands);
       if (Number(groups[0]) === 0 && Number(groups.slice(1).join("")) !== 0) return NaN;
       text = groups.join("");

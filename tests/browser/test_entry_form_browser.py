@@ -42,6 +42,10 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     expect(total).to_have_text("3.750")
     page.locator("#r-rumah-dibedah-1-value").fill("0.600")
     expect(total).to_have_text("–")
+    page.locator("#r-rumah-dibedah-1-value").fill("1.23,4")  # thousands dot out of place
+    expect(total).to_have_text("–")
+    page.locator("#r-rumah-dibedah-1-value").fill("1.234,0")
+    expect(total).to_have_text("2.234")
     page.locator("#r-rumah-dibedah-1-value").fill("-7")  # refused on save: no total
     expect(total).to_have_text("–")
     page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()

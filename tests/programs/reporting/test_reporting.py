@@ -302,6 +302,7 @@ def test_stale_version_of_a_verifier_decision_changes_nothing(people):
         ("1.234.567,5", D("1234567.5")),
         ("2.5", D("2.5")),
         (" 12 ", D(12)),
+        ("8\u202f600", D(8600)),  # a narrow no-break space, as the live total reads it
         ("", None),
     ],
 )
@@ -315,6 +316,8 @@ def test_indonesian_numbers_are_parsed(text, value):
         *["abc", "1,2,3", "NaN", "Infinity", "1e99", "+", "+-3", "--3"],
         # Python's Decimal reads these; a person entering a realization does not mean them.
         *["1e5", "2E3", "1_000", "0x10", "\u0668\u0666\u0660\u0660", "\uff18\uff16\uff10\uff10"],
+        # Thousands dots out of place beside a decimal comma: 123,4 or 1.234?
+        *["1.23,4", "1.5,5", "12.34,5", "1,5.5"],
     ],
 )
 def test_garbage_numbers_are_refused(text):
