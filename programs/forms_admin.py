@@ -317,7 +317,21 @@ def _check_numbers(form, cleaned_data, *, confirm, in_list=False) -> None:
             form.add_error(name, ValidationError(message % params, code="large_change"))
 
 
-class TargetPartsInlineFormSet(forms.BaseInlineFormSet):
+class LabelledInlineFormSet(forms.BaseInlineFormSet):
+    """Duplicate rows named by their fields' labels ("kelompok sumber dana"), where
+    Django's message gives the field's code name ("group")."""
+
+    def get_unique_error_message(self, unique_check):
+        from django.utils.text import get_text_list
+        from django.utils.translation import gettext
+
+        labels = [str(self.model._meta.get_field(name).verbose_name) for name in unique_check]
+        return gettext("Please correct the duplicate data for %(field)s, which must be unique.") % {
+            "field": get_text_list(labels, gettext("and")),
+        }
+
+
+class TargetPartsInlineFormSet(LabelledInlineFormSet):
     """A target's funding splits and milestones follow the target's own rules: whole
     numbers for count units (`whole_number_error`, as `_check_numbers` on the target's
     value) and a milestone falls due within the target's year or the next
@@ -383,7 +397,7 @@ class IndicatorAdminForm(forms.ModelForm):
         return cleaned_data
 
 
-class IndicatorInlineFormSet(forms.BaseInlineFormSet):
+class IndicatorInlineFormSet(LabelledInlineFormSet):
     """Two headline indicators ticked in one save would break a database constraint."""
 
     def clean(self):
@@ -446,7 +460,7 @@ class RealizationAdminForm(forms.ModelForm):
         return cleaned_data
 
 
-class RealizationInlineFormSet(forms.BaseInlineFormSet):
+class RealizationInlineFormSet(LabelledInlineFormSet):
     """A report's realizations as the entry form has them: indicators of the report's
     program, one value for a level indicator, none for an indicator the regency is exempt
     from that month (rows stored before the exemption began may stay as they are)."""

@@ -437,6 +437,30 @@ def test_a_count_targets_split_is_a_whole_number(admin_client, reference_data):
     assert target.splits.get(group="apbn").value == Decimal(1400)
 
 
+def test_a_duplicate_split_is_named_by_its_label(admin_client, reference_data):
+    """Two APBN rows: the message names "kelompok sumber dana", not the code name
+    "group"; nothing is saved."""
+    target = gbrss_province_target()
+    data = parts_data(target)
+    count = int(data["splits-TOTAL_FORMS"])
+    data |= {
+        "splits-TOTAL_FORMS": str(count + 1),
+        f"splits-{count}-target": target.pk,
+        f"splits-{count}-group": "apbn",
+        f"splits-{count}-value": "5",
+        f"splits-{count}-source_note": "",
+    }
+    before = sorted(target.splits.values_list("group", "value"))
+
+    response = admin_client.post(reverse("admin:programs_target_change", args=[target.pk]), data)
+
+    assert response.status_code == 200
+    errors = error_messages(page(response))
+    assert any("kelompok sumber dana" in e for e in errors), errors
+    assert not any("group" in e for e in errors), errors
+    assert sorted(target.splits.values_list("group", "value")) == before
+
+
 def test_a_count_targets_milestone_is_a_whole_number(admin_client, reference_data):
     target = gbrss_province_target()  # 1.778 houses by 15 May 2024
 
