@@ -116,7 +116,10 @@ UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop("Bulan harus berformat TTTT-BB, misalnya 2024-03.")
 BAD_YEAR = gettext_noop("Tahun tidak sah.")
 BAD_TARGET_VALUE = gettext_noop("Nilai target harus angka 0 atau lebih.")
-BAD_DATE = gettext_noop("Tanggal harus berformat TTTT-BB-HH.")
+BAD_DATE = gettext_noop(
+    "Tanggal tidak dikenali: tulis misalnya 25 Maret 2027, 25/03/2027 atau 2027-03-25."
+)
+BAD_BASELINE = gettext_noop("Baseline harus angka 0 atau lebih.")
 OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
 LOCKED = gettext_noop("Bulan ini sudah dikunci.")
 REPORT_VERIFIED = gettext_noop(
@@ -722,15 +725,19 @@ class TargetImport:
                 result.reason = _(BAD_YEAR)
                 continue
             result.period = str(year)
+            bad = BAD_TARGET_VALUE
             try:
                 value = _number(cells.get("nilai"))
+                if value is None or value < 0:
+                    raise ValueError
+                bad = BAD_BASELINE
                 baseline = _number(cells.get("baseline"))
-                if value is None or value < 0 or (baseline is not None and baseline < 0):
+                if baseline is not None and baseline < 0:
                     raise ValueError
             except ValueError as exc:
-                # Too large or ambiguous ('0.600') says so; anything else is no target value.
+                # Too large or ambiguous ('0.600') says so; anything else names its column.
                 said = exc.args[:1] in ((NUMBER_TOO_LARGE,), (AMBIGUOUS_NUMBER,))
-                result.reason = refusal(exc) if said else _(BAD_TARGET_VALUE)
+                result.reason = refusal(exc) if said else _(bad)
                 continue
             fraction = whole_number_error(indicator, value)  # the admin target form's rule
             if fraction is not None:
@@ -789,13 +796,25 @@ class TargetImport:
 
 
 def _date(value) -> dt.date | None:
+    """A date cell, or a date typed as the admin takes it (2027-03-25, 25/03/2027,
+    25-03-2027, "25 Maret 2027"); ValueError when it is none of these."""
+    from django.core.exceptions import ValidationError
+
+    from programs.admin_numbers import LocalizedDateField
+
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(_text(value)[:10])
+    text = _text(value)
+    try:
+        return LocalizedDateField(required=False).clean(text) or None
+    except ValidationError:
+        if not re.match(r"\d{4}-\d{2}-\d{2}[ T]", text):  # else a date and a time as text
+            raise ValueError(text) from None
+    return dt.date.fromisoformat(text[:10])
 
 
 @transaction.atomic

@@ -507,6 +507,28 @@ def test_a_target_due_outside_its_year_or_the_next_is_a_row_error(admin_user):
     )
 
 
+def test_a_targets_due_date_typed_as_the_admin_takes_it(admin_user):
+    """The admin takes 25/03/2025 and "25 Maret 2025": so does the import. A date that is
+    none, and a negative baseline, are row errors naming what is wrong."""
+    file = xlsx(
+        [
+            ["gbrss", "rumah-dibedah", "16.07", 2024, 120, None, "25/03/2025", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.01", 2024, 80, None, "25 Maret 2025", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.02", 2024, 80, None, "2025-03-25 00:00:00", "", ""],
+            ["gbrss", "rumah-dibedah", "16.03", 2024, 80, None, "31 Februari 2025", "", ""],
+            ["gbrss", "rumah-dibedah", "16.04", 2024, 80, -5, "", "Rakor", ""],
+        ],
+        header=TARGET_HEADER,
+    )
+    client = login(admin_user)
+    preview = upload(client, file, kind="targets")
+    assert sorted(states(preview)) == ["error", "error", "new", "new", "new"]
+    assert sorted(error_reasons(preview)) == [
+        "Baseline harus angka 0 atau lebih.",
+        "Tanggal tidak dikenali: tulis misalnya 25 Maret 2027, 25/03/2027 atau 2027-03-25.",
+    ]
+
+
 def test_a_fractional_target_of_a_count_is_a_row_error(admin_user):
     """The admin target form refuses 1.234,5 houses; the import applied it. Same rule,
     same message, as a row error: nothing applies."""
