@@ -14,10 +14,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DatabaseError
 from django.db.models import Min
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +40,13 @@ Status = MonthlyReport.Status
 Level = RowMessage.Level
 MAX_ROW_ID = 2**63 - 1  # the largest key or version a database integer holds
 logger = logging.getLogger(__name__)
+RESTORED = gettext_noop(
+    "Sesi Anda berakhir sebelum isian ini tersimpan. Isian Anda dipulihkan di bawah dan "
+    "belum tersimpan: periksa, lalu simpan atau ajukan lagi."
+)
+# The session key of an entry form sent after the session ended (see report_entry).
+PENDING_ENTRY = "pending_entry"
+PENDING_ENTRY_MAX_BYTES = 200_000
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
     "masih ada di formulir: simpan lagi sebentar lagi."
@@ -47,9 +55,13 @@ SAVE_FAILED = gettext_noop(
 
 def _posted_version(request: HttpRequest) -> int | None:
     """The report version the form was opened at (0: no report yet); None if absent."""
+    return _posted_version_of(request.POST.get("versi"))
+
+
+def _posted_version_of(text: str | None) -> int | None:
     try:
-        return int(request.POST["versi"])
-    except (KeyError, ValueError):
+        return int(text)
+    except (TypeError, ValueError):
         return None
 
 
@@ -238,16 +250,23 @@ def render_entry(
     return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_entry(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """The entry form of one regency's program for one month (read-only when the user may
-    not edit it); POST saves a draft or submits."""
+    not edit it); POST saves a draft or submits. A form sent after the session ended is
+    kept (in the new, anonymous session) and shown again, unsaved, once logged in."""
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            _keep_pending_entry(request)
+        return redirect_to_login(request.get_full_path())
     target = report_target(code, slug, period)
     require_view(request.user, target)
     if request.method == "GET":
+        pending = request.session.pop(PENDING_ENTRY, None)
+        if pending and pending.get("path") == request.path and _can_edit(request.user, target):
+            return _render_pending_entry(request, target, pending["data"])
         return render_entry(request, target)
 
     _require_edit(request.user, target)
@@ -297,6 +316,28 @@ def report_entry(
     else:
         messages.success(request, _("Draf tersimpan (versi %(v)s).") % {"v": saved.version})
     return redirect(saved.get_absolute_url())
+
+
+def _keep_pending_entry(request: HttpRequest) -> None:
+    """What an entry form sent without a session held: nothing typed is lost to a login.
+    Only the form's own fields, and not an oversized body."""
+    data = {name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
+    if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
+        request.session[PENDING_ENTRY] = {"path": request.path, "data": data}
+
+
+def _render_pending_entry(request: HttpRequest, target: ReportTarget, data: dict) -> HttpResponse:
+    """The form as it was sent, unsaved, with the version and snapshot it was opened on:
+    saving it goes through the usual conflict check against what was saved meanwhile."""
+    posted = QueryDict(mutable=True)
+    for name, values in data.items():
+        posted.setlist(name, [str(v) for v in values])
+    indicators = list(target.program.indicators.select_related("program"))
+    extra = {"posted_version": _posted_version_of(posted.get("versi"))}
+    if posted.get("snapshot"):
+        extra["snapshot"] = posted["snapshot"]
+    messages.warning(request, _(RESTORED))
+    return render_entry(request, target, rows=parse_entry(posted, indicators), extra=extra)
 
 
 def _conflict_rows(

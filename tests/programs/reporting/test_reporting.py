@@ -960,3 +960,68 @@ def test_export_of_raw_realizations_by_role(people, role):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     sees_banyuasin_gbrss = role in {"operator", "verifier", "pimpinan", "admin"}
     assert ("4321" in body) == sees_banyuasin_gbrss
+
+
+# --- A session that ended while the form was open -----------------------------------------
+
+
+def expire_session_and_send(client, data):
+    """The session ends (2 hours without activity) while the operator types; the form is
+    then sent: it goes to the login page."""
+    client.session.flush()
+    client.cookies.pop("sessionid", None)
+    response = client.post(url(), data)
+    assert response.status_code == 302 and response.url.startswith("/akun/masuk/")
+    return response.url
+
+
+def log_in_again(client, login_url):
+    return client.post(
+        login_url,
+        {"username": "op-banyuasin", "password": "rahasia-uji-123"},
+        follow=True,
+    )
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_after_login(people):
+    """Nothing typed is lost to a login: the form comes back filled in, unsaved, with a
+    message; saving it then saves it."""
+    client = login(people["operator"])
+    opened = page(client.get(url()))
+    versi = attribute(find(opened, "input", name="versi"), "value")
+    data = {"versi": versi, "aksi": "simpan", **rows("1.234", note="Rumah korban banjir")}
+
+    login_url = expire_session_and_send(client, data)
+    response = log_in_again(client, login_url)
+
+    assert response.redirect_chain[-1][0] == url()
+    html = page(response)
+    assert attribute(find(html, "input", name="r-rumah-dibedah-0-value"), "value") == "1.234"
+    assert any("Isian Anda dipulihkan" in m for m in flash_messages(response))
+    assert not MonthlyReport.objects.exists()  # shown again, not saved
+    saved = client.post(
+        url(), {**data, "versi": attribute(find(html, "input", name="versi"), "value")}
+    )
+    assert saved.status_code == 302
+    assert MonthlyReport.objects.get().realizations.get().value == D(1234)
+    again = page(client.get(url()))  # shown once
+    assert attribute(find(again, "input", name="r-rumah-dibedah-0-value"), "value") == "1.234"
+    assert "dipulihkan" not in element_text(again)
+
+
+def test_a_restored_form_still_meets_a_save_made_meanwhile(people):
+    """While the operator was logged out, a colleague saved the report: the restored
+    form keeps the version it was opened on, so saving it is the conflict answer with
+    the typed values kept, never a silent overwrite."""
+    existing = report(Status.DRAFT, value=7)
+    client = login(people["operator"])
+    versi = attribute(find(page(client.get(url())), "input", name="versi"), "value")
+    data = {"versi": versi, "aksi": "simpan", **rows("99")}
+    login_url = expire_session_and_send(client, data)
+    MonthlyReport.objects.filter(pk=existing.pk).update(version=existing.version + 1)
+
+    html = page(log_in_again(client, login_url))
+    assert attribute(find(html, "input", name="versi"), "value") == versi
+    conflict = client.post(url(), {**data, "versi": versi})
+    assert conflict.status_code == 409
+    assert existing.realizations.get().value == D(7)
