@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -144,3 +145,12 @@ class UserScope(models.Model):
     def __str__(self):
         where = f" — {self.regency}" if self.regency_id else ""
         return f"{self.user} ({self.get_role_display()}){where}"
+
+    def clean(self):
+        super().clean()
+        if self.regency_id and self.role != self.Role.OPERATOR:
+            # Province roles see every regency: a regency here would be ignored while the
+            # admin believes it limits the user.
+            raise ValidationError(
+                {"regency": _("Kabupaten/kota hanya untuk operator: kosongkan untuk peran ini.")}
+            )

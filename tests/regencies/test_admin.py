@@ -281,3 +281,21 @@ def test_whole_numbers_are_text_inputs_and_years_show_ungrouped(admin_client, re
         "text",
         "numeric",
     )
+
+
+@pytest.mark.parametrize("role", [UserScope.Role.VERIFIKATOR, UserScope.Role.PIMPINAN])
+def test_a_province_role_with_a_regency_is_refused(admin_client, reference_data, role):
+    """A verifier or leader sees every regency: a regency given to them would be ignored
+    while the admin believes it limits them."""
+    user = UserFactory()
+
+    response = admin_client.post(
+        reverse("admin:regencies_userscope_add"),
+        {"user": user.pk, "role": role, "regency": "16.07", "_save": "Simpan"},
+    )
+
+    assert response.status_code == 200
+    assert error_messages(page(response)) == [
+        "Kabupaten/kota hanya untuk operator: kosongkan untuk peran ini."
+    ]
+    assert not UserScope.objects.exists()
