@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DatabaseError
 from django.db.models import Min
@@ -44,9 +45,16 @@ RESTORED = gettext_noop(
     "Sesi Anda berakhir sebelum isian ini tersimpan. Isian Anda dipulihkan di bawah dan "
     "belum tersimpan: periksa, lalu simpan atau ajukan lagi."
 )
-# The session key of an entry form sent after the session ended (see report_entry).
+NOT_RESTORED = gettext_noop(
+    "Sesi Anda berakhir sebelum isian Anda tersimpan, dan laporan ini kini tidak dapat Anda "
+    "ubah lagi (sudah diajukan, diverifikasi atau dikunci): isian itu tidak dipulihkan."
+)
+# The session key of an entry form sent after the session ended (see report_entry), and
+# the form's field naming, signed, the user it was rendered for.
 PENDING_ENTRY = "pending_entry"
-PENDING_ENTRY_MAX_BYTES = 200_000
+PENDING_ENTRY_MAX_BYTES = 50_000
+ENTRY_USER_FIELD = "pengisi"
+ENTRY_USER_SALT = "programs.reporting.entry-user"
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
     "masih ada di formulir: simpan lagi sebentar lagi."
@@ -239,6 +247,7 @@ def render_entry(
         "timeline": reporting.report_timeline(report) if report else [],
         "conflict": conflict,
         "snapshot": json.dumps(services.stored_values(report)),
+        "entry_user": entry_user_token(request.user) if editable else "",
         "has_errors": any(m.level == Level.ERROR for m in messages_ or []),
     }
     context.update(reporting.report_evidence(user=request.user, report=report, editable=editable))
@@ -259,14 +268,15 @@ def report_entry(
     kept (in the new, anonymous session) and shown again, unsaved, once logged in."""
     if not request.user.is_authenticated:
         if request.method == "POST":
+            report_target(code, slug, period)  # a real report's address, or 404
             _keep_pending_entry(request)
         return redirect_to_login(request.get_full_path())
     target = report_target(code, slug, period)
     require_view(request.user, target)
     if request.method == "GET":
         pending = request.session.pop(PENDING_ENTRY, None)
-        if pending and pending.get("path") == request.path and _can_edit(request.user, target):
-            return _render_pending_entry(request, target, pending["data"])
+        if pending and pending.get("path") == request.path:
+            return _render_pending_entry(request, target, pending)
         return render_entry(request, target)
 
     _require_edit(request.user, target)
@@ -320,18 +330,42 @@ def report_entry(
 
 def _keep_pending_entry(request: HttpRequest) -> None:
     """What an entry form sent without a session held: nothing typed is lost to a login.
-    Only the form's own fields, and not an oversized body."""
-    data = {name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
+    Only the form's own fields (its rows, version, snapshot and the signed id of the user
+    who opened it), and not an oversized body."""
+    kept = {"versi", "snapshot", "aksi", ENTRY_USER_FIELD}
+    data = {
+        name: values[:1]
+        for name, values in request.POST.lists()
+        if name in kept or name.startswith("r-")
+    }
     if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
         request.session[PENDING_ENTRY] = {"path": request.path, "data": data}
 
 
-def _render_pending_entry(request: HttpRequest, target: ReportTarget, data: dict) -> HttpResponse:
+def entry_user_token(user) -> str:
+    """The entry form's signed mark of the user it was rendered for (see report_entry)."""
+    return signing.dumps(user.pk, salt=ENTRY_USER_SALT)
+
+
+def _render_pending_entry(
+    request: HttpRequest, target: ReportTarget, pending: dict
+) -> HttpResponse:
     """The form as it was sent, unsaved, with the version and snapshot it was opened on:
-    saving it goes through the usual conflict check against what was saved meanwhile."""
+    saving it goes through the usual conflict check against what was saved meanwhile.
+    Only for the user who opened the form (another operator logging in on the same
+    browser never sees it), and while they may still edit the report."""
     posted = QueryDict(mutable=True)
-    for name, values in data.items():
+    for name, values in pending.get("data", {}).items():
         posted.setlist(name, [str(v) for v in values])
+    try:
+        owner = signing.loads(posted.get(ENTRY_USER_FIELD, ""), salt=ENTRY_USER_SALT)
+    except signing.BadSignature:
+        owner = None
+    if owner != request.user.pk:
+        return render_entry(request, target)
+    if not _can_edit(request.user, target):
+        messages.warning(request, _(NOT_RESTORED))
+        return render_entry(request, target)
     indicators = list(target.program.indicators.select_related("program"))
     extra = {"posted_version": _posted_version_of(posted.get("versi"))}
     if posted.get("snapshot"):

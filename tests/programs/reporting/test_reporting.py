@@ -303,6 +303,7 @@ def test_stale_version_of_a_verifier_decision_changes_nothing(people):
         ("2.5", D("2.5")),
         (" 12 ", D(12)),
         ("8\u202f600", D(8600)),  # a narrow no-break space, as the live total reads it
+        ("1\ufeff234", D(1234)),  # a zero-width no-break space from a pasted text
         ("", None),
     ],
 )
@@ -965,6 +966,15 @@ def test_export_of_raw_realizations_by_role(people, role):
 # --- A session that ended while the form was open -----------------------------------------
 
 
+def opened_form(client) -> dict:
+    """The hidden fields of the entry form as the browser holds them."""
+    html = page(client.get(url()))
+    return {
+        name: attribute(find(html, "input", name=name), "value")
+        for name in ("versi", "snapshot", "pengisi")
+    }
+
+
 def expire_session_and_send(client, data):
     """The session ends (2 hours without activity) while the operator types; the form is
     then sent: it goes to the login page."""
@@ -987,9 +997,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_login(people):
     """Nothing typed is lost to a login: the form comes back filled in, unsaved, with a
     message; saving it then saves it."""
     client = login(people["operator"])
-    opened = page(client.get(url()))
-    versi = attribute(find(opened, "input", name="versi"), "value")
-    data = {"versi": versi, "aksi": "simpan", **rows("1.234", note="Rumah korban banjir")}
+    data = {"aksi": "simpan", **opened_form(client), **rows("1.234", note="Rumah korban banjir")}
 
     login_url = expire_session_and_send(client, data)
     response = log_in_again(client, login_url)
@@ -1015,8 +1023,8 @@ def test_a_restored_form_still_meets_a_save_made_meanwhile(people):
     the typed values kept, never a silent overwrite."""
     existing = report(Status.DRAFT, value=7)
     client = login(people["operator"])
-    versi = attribute(find(page(client.get(url())), "input", name="versi"), "value")
-    data = {"versi": versi, "aksi": "simpan", **rows("99")}
+    data = {"aksi": "simpan", **opened_form(client), **rows("99")}
+    versi = data["versi"]
     login_url = expire_session_and_send(client, data)
     MonthlyReport.objects.filter(pk=existing.pk).update(version=existing.version + 1)
 
@@ -1025,3 +1033,48 @@ def test_a_restored_form_still_meets_a_save_made_meanwhile(people):
     conflict = client.post(url(), {**data, "versi": versi})
     assert conflict.status_code == 409
     assert existing.realizations.get().value == D(7)
+
+
+def test_a_kept_form_is_only_shown_to_the_user_who_typed_it(people):
+    """Operator A's session ends and A sends the form; colleague B of the same regency then
+    logs in on that browser: B sees the report as stored, never A's typed values."""
+    colleague = make_user("op-banyuasin-2", UserScope.Role.OPERATOR, "16.07")
+    client = login(people["operator"])
+    data = {"aksi": "simpan", **opened_form(client), **rows("1.234", note="Catatan A")}
+    login_url = expire_session_and_send(client, data)
+
+    response = client.post(
+        login_url, {"username": colleague.username, "password": "rahasia-uji-123"}, follow=True
+    )
+
+    html = page(response)
+    assert attribute(find(html, "input", name="r-rumah-dibedah-0-value"), "value") in ("", None)
+    assert "Catatan A" not in response.content.decode()
+    assert not any("dipulihkan" in m for m in flash_messages(response))
+
+
+def test_only_a_real_reports_form_and_its_own_fields_are_kept(people, client):
+    """Without a session, a POST to no report's address is a 404 and keeps nothing; to a
+    real one, only the form's fields are kept, and not an oversized body."""
+    from django.contrib.sessions.models import Session
+
+    assert client.post("/laporan/99.99/tidak-ada/2020-01/", {"x": "y" * 1000}).status_code == 404
+    assert not Session.objects.exists()
+    client.post(url(), {"versi": "0", "r-rumah-dibedah-0-value": "5", "lain": "z" * 1000})
+    (kept,) = [s.get_decoded()["pending_entry"]["data"] for s in Session.objects.all()]
+    assert kept == {"versi": ["0"], "r-rumah-dibedah-0-value": ["5"]}
+    Session.objects.all().delete()
+    client.cookies.clear()
+    client.post(url(), {"versi": "0", "r-rumah-dibedah-0-note": "z" * 60_000})
+    assert all("pending_entry" not in s.get_decoded() for s in Session.objects.all())
+
+
+def test_a_kept_form_for_a_report_no_longer_editable_says_so(people):
+    client = login(people["operator"])
+    data = {"aksi": "simpan", **opened_form(client), **rows("7")}
+    login_url = expire_session_and_send(client, data)
+    report(Status.SUBMITTED)  # a colleague submitted it meanwhile
+
+    response = log_in_again(client, login_url)
+
+    assert any("isian itu tidak dipulihkan" in m for m in flash_messages(response))
