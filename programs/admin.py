@@ -104,15 +104,15 @@ class YearToDateMaintained:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        ytd.flush()
+        ytd.flush(wait=False)  # a program another writer holds: that writer rebuilds it
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        ytd.flush()
+        ytd.flush(wait=False)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        ytd.flush()
+        ytd.flush(wait=False)
 
 
 class HistoryIdsChecked:

@@ -526,9 +526,13 @@ class MonthlyReportAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk is not None:
-            stored = MonthlyReport.objects.filter(pk=self.instance.pk)
+            from programs import ytd
+
+            stored = MonthlyReport.objects.filter(pk=self.instance.pk).order_by()
             if transaction.get_connection(stored.db).in_atomic_block:
-                stored = stored.select_for_update()  # until the admin's save commits
+                # Until the admin's save commits; its program first, as every writer does.
+                ytd.lock_programs([self.instance.program_id])
+                stored = stored.select_for_update(of=("self",))
             version = stored.values_list("version", flat=True).first()
             if version is not None and cleaned_data.get("seen_version") != version:
                 raise ValidationError(REPORT_CHANGED_SINCE_OPENED, code="changed_since_opened")

@@ -318,7 +318,7 @@ def maintained(service):
     @wraps(service)
     def wrapper(*args, **kwargs):
         result = service(*args, **kwargs)
-        flush()
+        flush(wait=False)  # its own programs are held already (lock_programs)
         return result
 
     return wrapper
@@ -360,30 +360,46 @@ def _flush_for_reading() -> None:
 _ANY_DIRTY = CompiledQuery(lambda: ProgressDirty.objects.order_by().values_list("pk")[:1])
 
 
-def lock_programs(program_ids) -> None:
-    """Lock programs' rows until the transaction ends, in primary-key order. Every writer
-    takes its locks in one order: its programs first (this), then its reports, then the
-    rebuild's dirty markers (`flush`, which locks the programs again, already held). Two
-    verifiers approving reports of two programs in opposite orders, or a return beside a
-    bulk verification, then wait for each other instead of deadlocking."""
+def lock_programs(program_ids, *, wait: bool = True) -> set[int]:
+    """Lock programs' rows until the transaction ends, in primary-key order; returns the
+    ids locked (without `wait`, a program another transaction holds is skipped).
+
+    Every writer takes its programs first (this, waiting), then its reports, then at the
+    end rebuilds the dirty markers of the programs it holds or can take at once (`flush`
+    without waiting). A writer never waits for a program while holding another's reports
+    or programs out of order, so two verifiers approving reports of two programs in
+    opposite orders, or a return beside a bulk verification, wait for each other instead
+    of deadlocking. FOR NO KEY UPDATE: rows referring to the program (a new report) can
+    still be written meanwhile."""
     ids = sorted(set(program_ids))
-    if ids:
-        list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    if not ids:
+        return set()
+    locked = (
+        Program.objects.select_for_update(no_key=True, skip_locked=not wait)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return set(locked)
 
 
-def flush() -> int:
-    """Rebuild the dirty slices; returns how many there were. Cheap when none are."""
+def flush(*, wait: bool = True) -> int:
+    """Rebuild the dirty slices; returns how many there were. Cheap when none are.
+
+    One rebuilder per program at a time: province rows are rewritten from regency rows,
+    so the programs are locked before their markers. A reader waits for them (`wait`); a
+    writer, which already holds its own programs, rebuilds those and any other it can take
+    at once, and leaves the rest (a marker another writer's program has) to that writer
+    or the next reader, who rebuilds before reading."""
     if not _ANY_DIRTY.rows():
         return 0
     with transaction.atomic():
-        # One rebuilder per program at a time: province rows are rewritten from regency
-        # rows. The programs are locked before the markers, as every writer does.
-        lock_programs(ProgressDirty.objects.values_list("program_id", flat=True))
-        dirty = list(ProgressDirty.objects.select_for_update().order_by("pk"))
+        held = lock_programs(ProgressDirty.objects.values_list("program_id", flat=True), wait=wait)
+        dirty = list(
+            ProgressDirty.objects.select_for_update().filter(program_id__in=held).order_by("pk")
+        )
         if not dirty:
             return 0
-        program_ids = sorted({d.program_id for d in dirty})
-        lock_programs(program_ids)  # a marker written since the first look: rare
         whole = {d.program_id for d in dirty if d.regency_code == WHOLE_PROGRAM}
         for program_id in whole:
             rebuild_program(program_id)
