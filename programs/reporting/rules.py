@@ -114,6 +114,11 @@ def refusal(exc: ValueError) -> str:
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
+# Every space a pasted number can hold: Unicode spaces (no-break ones included) and the
+# zero-width ones, which Python's \s leaves out and JavaScript's partly does not.
+_SPACES = re.compile(r"[\s\u200b\ufeff]+")
+
+
 def parse_number(text: str, language: str = "id") -> Decimal | None:
     """A number as a person types it in `language`.
 
@@ -123,7 +128,7 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     how the digits are read ('-8.600' is -8600). '0.600' could be 0,6 or 600 and is
     refused (AMBIGUOUS_NUMBER). Raises NumberError (a ValueError) with the message to
     show: NOT_A_NUMBER, NUMBER_TOO_LARGE or AMBIGUOUS_NUMBER."""
-    text = re.sub(r"\s+", "", text or "")  # spaces, no-break ones included, anywhere
+    text = _SPACES.sub("", text or "")  # spaces, no-break and zero-width ones, anywhere
     if not text:
         return None
     sign = ""

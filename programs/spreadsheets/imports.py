@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -204,18 +204,28 @@ def _xlsx_lines(data: bytes):
         raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
     if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES or unpacked / packed > 200:
         raise ImportFileError(_(ZIP_BOMB))
-    values = _xlsx_rows(data, data_only=True)
     # A formula keeps the value it was last calculated to, which Excel stores and
     # programs writing files often do not: such a cell reads empty, and its row would be
-    # skipped as left empty. Read the formulas beside the values to tell.
+    # skipped as left empty. Read the formulas beside the values to tell; a formula whose
+    # stored result is an empty text (=IF(A2="";"";...), type "str") is an empty cell.
+    values = _xlsx_rows(data, data_only=True, cells=has_formulas)
     formulas = _xlsx_rows(data, data_only=False) if has_formulas else None
     number = 0
     try:
         for number, row in enumerate(values, start=1):  # noqa: B007 - used after the loop
-            cells = list(row)
-            written = next(formulas, ()) if formulas is not None else ()
+            if formulas is None:
+                yield number, list(row)
+                continue
+            cells = [cell.value for cell in row]
+            empty_text = [cell.data_type == "str" for cell in row]
+            written = next(formulas, ())
             for column, (value, formula) in enumerate(zip(cells, written, strict=False)):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
+                if (
+                    value is None
+                    and not empty_text[column]
+                    and isinstance(formula, str)
+                    and formula.startswith("=")
+                ):
                     cell = f"{get_column_letter(column + 1)}{number}"
                     raise ImportFileError(_(FORMULA_WITHOUT_VALUE) % {"cell": cell})
             yield number, cells
@@ -233,10 +243,10 @@ def _xlsx_lines(data: bytes):
 _FORMULA = re.compile(rb"<f[ >/]")
 
 
-def _xlsx_rows(data: bytes, *, data_only: bool):
-    """The first sheet's (or the 'Data' sheet's) rows as tuples, at most IMPORT_MAX_ROWS
-    + 50 of them (then too many rows) and IMPORT_MAX_COLUMNS wide; the workbook is closed
-    when the generator is."""
+def _xlsx_rows(data: bytes, *, data_only: bool, cells: bool = False):
+    """The first sheet's (or the 'Data' sheet's) rows as tuples of values (of cells with
+    `cells`), at most IMPORT_MAX_ROWS + 50 of them (then too many rows) and
+    IMPORT_MAX_COLUMNS wide; the workbook is closed when the generator is."""
     import openpyxl
 
     try:
@@ -250,7 +260,7 @@ def _xlsx_rows(data: bytes, *, data_only: bool):
         # stop at the row limit. Cells beyond that width are parsed but never kept.
         sheet.reset_dimensions()
         limit = settings.IMPORT_MAX_ROWS + 50
-        rows = sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS, values_only=True)
+        rows = sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS, values_only=not cells)
         for number, row in enumerate(rows, start=1):
             if number > limit:
                 raise _too_many_rows()
@@ -810,7 +820,10 @@ def _date(value) -> dt.date | None:
         return value
     text = _text(value)
     try:
-        return LocalizedDateField(required=False).clean(text) or None
+        # One reading for every file, like its numbers: 05/03/2027 is 5 March, whatever
+        # language the admin's pages are in.
+        with translation.override("id"):
+            return LocalizedDateField(required=False).clean(text) or None
     except ValidationError:
         if not re.match(r"\d{4}-\d{2}-\d{2}[ T]", text):  # else a date and a time as text
             raise ValueError(text) from None

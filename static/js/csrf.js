@@ -72,11 +72,16 @@ document.addEventListener("submit", function (event) {
   }
   form.setAttribute("data-sending", "");
   form.setAttribute("aria-busy", "true");
+  // A submission stopped by the user (Esc, the stop button) fires no event: after a
+  // while the form can be sent again rather than stay dead until a reload.
+  window.setTimeout(function () { ready(form); }, 15000);
 });
 
+function ready(form) {
+  form.removeAttribute("data-sending");
+  form.removeAttribute("aria-busy");
+}
+
 window.addEventListener("pageshow", function () {
-  document.querySelectorAll("form[data-sending]").forEach(function (form) {
-    form.removeAttribute("data-sending");
-    form.removeAttribute("aria-busy");
-  });
+  document.querySelectorAll("form[data-sending]").forEach(ready);
 });

@@ -9,7 +9,7 @@
     // Mirrors programs.reporting.rules.parse_number: "8.391" / "14,33" (Indonesian),
     // "8,391" / "14.33" (English); a sign never changes how the digits are read, and
     // "0.600" (0,6 or 600?) is no number.
-    text = (text || "").replace(/[\s\u00a0]/g, "");
+    text = (text || "").replace(/[\s\u200b\ufeff]/g, "");  // as the server's _SPACES
     if (!text) return null;
     var sign = 1;
     if (text[0] === "+" || text[0] === "-") {

@@ -423,6 +423,25 @@ def test_a_formula_without_a_stored_value_is_named_not_skipped(operator):
     assert import_preview_rows(preview)[0]["Baru"] == "5"
 
 
+def test_a_formula_whose_stored_result_is_empty_text_is_an_empty_cell(operator):
+    """=IF(A2="";"";...) filled down a template: Excel stores an empty text result
+    (t="str"), which is an empty cell, not a formula without a value."""
+    file = xlsx([row("12", note='=IF(1=1,"","x")')])
+    data = zipfile.ZipFile(io.BytesIO(file.read()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in data.infolist():
+            content = data.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                content = content.replace(b'<c r="I2"><f>', b'<c r="I2" t="str"><f>')
+                content = content.replace(b"</f><v /></c>", b"</f><v></v></c>")
+            target.writestr(info, content)
+    preview = upload(
+        login(operator), SimpleUploadedFile("isi.xlsx", out.getvalue(), content_type=XLSX)
+    )
+    assert states(preview) == ["new"]
+
+
 def test_csv_with_indonesian_numbers_and_semicolons(operator):
     text = ";".join(HEADER) + "\n" + ";".join(row()[:5]) + ";1.250;;;catatan\n"
     preview = upload(login(operator), csv_file(text))
@@ -527,6 +546,22 @@ def test_a_targets_due_date_typed_as_the_admin_takes_it(admin_user):
         "Baseline harus angka 0 atau lebih.",
         "Tanggal tidak dikenali: tulis misalnya 25 Maret 2027, 25/03/2027 atau 2027-03-25.",
     ]
+
+
+def test_target_dates_read_the_same_in_english(admin_user):
+    """Numbers in a file are read the Indonesian way whatever the page's language: so are
+    its dates. 05/03/2025 is 5 March 2025, not 3 May."""
+    file = xlsx(
+        [["gbrss", "rumah-dibedah", "16.07", 2024, 120, None, "05/03/2025", "Rakor", ""]],
+        header=TARGET_HEADER,
+    )
+    client = login(admin_user)
+    client.cookies["bahasa"] = "en"
+    preview = upload(client, file, kind="targets")
+    assert states(preview) == ["new"]
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    target = Target.objects.get(indicator__code="rumah-dibedah", regency_id="16.07", year=2024)
+    assert target.due_date == dt.date(2025, 3, 5)
 
 
 def test_a_fractional_target_of_a_count_is_a_row_error(admin_user):
