@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -286,15 +286,13 @@ def report_save(
         _mark_submitted(report, user, now)
     report._change_reason = reason
     created = report.pk is None
+    # A first save racing another: the program lock above makes the later one wait and
+    # find the report (a conflict), before full_clean's unique check could refuse it.
+    report.full_clean(validate_unique=False)
     try:
-        # A first save racing another: the program lock above makes the later one wait
-        # and find the report (a conflict). Were they not serialized, the unique
-        # (regency, program, month) key would refuse ours here in full_clean, or in the
-        # database: the same conflict answer either way, never a 500.
-        report.full_clean(validate_unique=False)
         with transaction.atomic():  # a savepoint: the first save can race another one
             report.save()
-    except (IntegrityError, ValidationError):
+    except IntegrityError:
         if not created:
             raise
         # Another user saved the first version of this report at the same moment: the
