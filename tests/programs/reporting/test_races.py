@@ -325,3 +325,57 @@ def test_a_save_never_waits_for_another_program_to_rebuild_a_marker(two_operator
     assert ProgressDirty.objects.filter(program_id=low.pk).exists()  # left for later
     ytd.flush()  # the next reader
     assert not ProgressDirty.objects.exists()
+
+
+def test_the_admin_report_form_waits_for_a_service_instead_of_deadlocking(two_operators):
+    """A service holds the report's program (it locks its programs first) and is about to
+    lock the report; meanwhile an admin saves the report's change form. The form used to
+    lock the report, then wait for the program: deadlock, a 503. It takes the program first
+    now, so it waits, and then refuses the save the service made stale."""
+    from django.contrib.auth import get_user_model
+
+    from tests.admin_helpers import gbrss_province_target, realize
+    from tests.programs.test_admin_rules import report_data, row_of
+
+    realization = realize(gbrss_province_target(), regency=Regency.objects.get(code="16.07"))
+    report = realization.report
+    admin = get_user_model().objects.create_superuser("admin-balap", "a@b.id", "x")
+    client = Client()
+    client.force_login(admin)
+    stale = report_data(report, [row_of(realization, value="99")])
+    took_program, go_on = threading.Event(), threading.Event()
+    failure = []
+
+    def service():
+        try:
+            with transaction.atomic():
+                ytd.lock_programs([report.program_id])
+                took_program.set()
+                go_on.wait(30)
+                MonthlyReport.objects.select_for_update().filter(pk=report.pk).update(
+                    version=report.version + 1
+                )
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            failure.append(exc)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=service, daemon=True)
+    holder.start()
+    assert took_program.wait(30)
+    request = Request(
+        lambda: client.post(f"/admin/programs/monthlyreport/{report.pk}/change/", stale)
+    )
+    request.start()
+    try:
+        wait_until_blocked()
+    finally:
+        go_on.set()
+        holder.join(30)
+        request.join(30)
+    assert not failure, failure
+    assert request.error is None, request.error
+    assert request.response.status_code == 200  # the form again, with the message
+    assert "sudah diubah orang lain" in request.response.content.decode()
+    realization.refresh_from_db()
+    assert realization.value != Decimal(99)
