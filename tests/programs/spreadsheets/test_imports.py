@@ -392,16 +392,17 @@ def test_a_csv_with_a_nul_byte_is_not_called_the_wrong_file_type(operator):
     ]
 
 
-def with_cached_values(file: SimpleUploadedFile, value: str) -> SimpleUploadedFile:
-    """`file` as Excel saves it: each formula followed by the value it calculated to
-    (openpyxl writes formulas without one)."""
+def as_excel_saves(file: SimpleUploadedFile, *replacements: tuple[bytes, bytes]):
+    """`file` with its sheets' XML edited as Excel would have written it (openpyxl writes
+    formulas without the value they calculate to)."""
     source = zipfile.ZipFile(io.BytesIO(file.read()))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info)
             if info.filename.startswith("xl/worksheets/"):
-                data = data.replace(b"<v />", f"<v>{value}</v>".encode())
+                for old, new in replacements:
+                    data = data.replace(old, new)
             target.writestr(info, data)
     return SimpleUploadedFile("isi.xlsx", out.getvalue(), content_type=XLSX)
 
@@ -418,7 +419,7 @@ def test_a_formula_without_a_stored_value_is_named_not_skipped(operator):
         "Excel): buka berkas di Excel lalu simpan ulang, atau ketik angkanya."
     ]
     assert not ImportBatch.objects.exists()
-    preview = upload(client, with_cached_values(xlsx([row("=2+3")]), "5"))
+    preview = upload(client, as_excel_saves(xlsx([row("=2+3")]), (b"<v />", b"<v>5</v>")))
     assert states(preview) == ["new"]
     assert import_preview_rows(preview)[0]["Baru"] == "5"
 
@@ -426,19 +427,12 @@ def test_a_formula_without_a_stored_value_is_named_not_skipped(operator):
 def test_a_formula_whose_stored_result_is_empty_text_is_an_empty_cell(operator):
     """=IF(A2="";"";...) filled down a template: Excel stores an empty text result
     (t="str"), which is an empty cell, not a formula without a value."""
-    file = xlsx([row("12", note='=IF(1=1,"","x")')])
-    data = zipfile.ZipFile(io.BytesIO(file.read()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in data.infolist():
-            content = data.read(info)
-            if info.filename.startswith("xl/worksheets/"):
-                content = content.replace(b'<c r="I2"><f>', b'<c r="I2" t="str"><f>')
-                content = content.replace(b"</f><v /></c>", b"</f><v></v></c>")
-            target.writestr(info, content)
-    preview = upload(
-        login(operator), SimpleUploadedFile("isi.xlsx", out.getvalue(), content_type=XLSX)
+    file = as_excel_saves(
+        xlsx([row("12", note='=IF(1=1,"","x")')]),
+        (b'<c r="I2"><f>', b'<c r="I2" t="str"><f>'),
+        (b"</f><v /></c>", b"</f><v></v></c>"),
     )
+    preview = upload(login(operator), file)
     assert states(preview) == ["new"]
 
 
