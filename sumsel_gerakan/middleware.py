@@ -226,9 +226,9 @@ class PrivateCacheMiddleware:
         return response
 
 
-def elapsed_ms(start: float, end: float) -> float:
-    """The time between two clock readings (seconds), in ms to one decimal."""
-    return round((end - start) * 1000, 1)
+def milliseconds(seconds: float) -> float:
+    """A span in seconds as milliseconds, to one decimal (the log's duration_ms)."""
+    return round(seconds * 1000, 1)
 
 
 class RequestLogMiddleware:
@@ -253,7 +253,7 @@ class RequestLogMiddleware:
         )
         start = self.clock()
         response = self.get_response(request)
-        duration = elapsed_ms(start, self.clock())
+        duration = milliseconds(self.clock() - start)
         response["X-Request-ID"] = request.request_id
         status = response.status_code
         level = 40 if status >= 500 else 30 if status >= 400 else 20

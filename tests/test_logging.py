@@ -50,13 +50,13 @@ class FakeClock:
 FAKE_READINGS = (100.0, 100.25, 200.0, 200.5)
 
 
-def test_elapsed_time_is_the_difference_of_two_readings_in_ms():
-    """Plain arithmetic on given numbers, worked out by hand; no clock is read."""
-    from sumsel_gerakan.middleware import elapsed_ms
+def test_a_span_in_seconds_is_logged_in_milliseconds_to_one_decimal():
+    """A unit conversion on given numbers; no clock is involved."""
+    from sumsel_gerakan.middleware import milliseconds
 
-    assert elapsed_ms(100.0, 100.25) == 250.0
-    assert elapsed_ms(200.0, 200.5) == 500.0
-    assert elapsed_ms(7.0, 7.00012) == 0.1  # to one decimal
+    assert milliseconds(0.25) == 250.0
+    assert milliseconds(1.5) == 1500.0
+    assert milliseconds(0.00012) == 0.1  # to one decimal
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def fake_clock(monkeypatch):
 def test_one_json_line_per_request_with_id_user_status_and_duration(
     people, request_lines, fake_clock
 ):
-    from sumsel_gerakan.middleware import elapsed_ms
+    from sumsel_gerakan.middleware import milliseconds
 
     client = Client()
     client.force_login(people["operator"])
@@ -84,12 +84,12 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
     assert ok["path"] == "/laporan/" and ok["method"] == "GET"
     assert ok["request_id"] == response["X-Request-ID"] and len(ok["request_id"]) >= 8
     # Nothing is timed: the middleware read the fake clock, and only it, once at each end
-    # of each request, and logged what those readings make (250 and 500 ms, above).
+    # of each request, and logged the span between each pair of readings.
     assert fake_clock.given == list(FAKE_READINGS)
-    first, second = FAKE_READINGS[:2], FAKE_READINGS[2:]
+    first_start, first_end, second_start, second_end = FAKE_READINGS
     assert [ok["duration_ms"], not_found["duration_ms"]] == [
-        elapsed_ms(*first),
-        elapsed_ms(*second),
+        milliseconds(first_end - first_start),
+        milliseconds(second_end - second_start),
     ]
     assert not_found["status"] == 404 and not_found["user_id"] is None
     assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
