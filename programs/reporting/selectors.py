@@ -16,6 +16,7 @@ from programs import permissions, progress
 from programs.compiled import CompiledQuery
 from programs.formats import month_year_label
 from programs.models import (
+    MIN_YEAR,
     Attachment,
     Indicator,
     LockException,
@@ -187,6 +188,35 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
         return (not returned, not item.needs_action, item.due_date, item.program.order)
 
     return sorted(items, key=order)
+
+
+@dataclass(frozen=True)
+class OperatorToDo:
+    returned: list[OperatorMonth]  # sent back by a verifier, to fix
+    upcoming: list[OperatorMonth]  # due within a week
+    due_now: list[OperatorMonth]  # what can and must still be done, most urgent first
+
+
+def operator_to_do(
+    *, user, year: int, items: list[OperatorMonth], today: dt.date | None = None
+) -> OperatorToDo:
+    """The to-do lists of an operator's page of `year` (`items`: its `operator_months`).
+    On the running year's page they also hold last year's months that can still be
+    filled in or fixed (December until its lock on 9 February, or a month opened for
+    correction), which the year menu would otherwise hide."""
+    today = today or timezone.localdate()
+    to_do = items
+    if year == today.year and year > MIN_YEAR:
+        earlier = operator_months(user=user, year=year - 1, today=today)
+        to_do = [i for i in earlier if i.needs_action] + items
+    return OperatorToDo(
+        returned=[i for i in to_do if i.status == Status.RETURNED],
+        upcoming=[i for i in to_do if i.needs_action and 0 <= i.days_left <= 7],
+        due_now=sorted(
+            (i for i in to_do if i.needs_action and i.status != Status.RETURNED),
+            key=lambda i: (i.due_date, i.program.order),
+        ),
+    )
 
 
 def rows_from_report(report: MonthlyReport | None, context: EntryContext) -> list[EntryRow]:

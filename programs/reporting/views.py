@@ -150,26 +150,15 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         year = last_month_year
     year = min(max(year, MIN_YEAR), today.year)
     items = reporting.operator_months(user=request.user, year=year, today=today)
-    # What is still to do: this page's year, and on the running year's page last year's
-    # months that can still be filled in or fixed (until December's lock on 9 February, or
-    # a month opened for correction), which the year menu would otherwise hide.
-    to_do = items
-    if year == today.year and year > MIN_YEAR:
-        earlier = reporting.operator_months(user=request.user, year=year - 1, today=today)
-        to_do = [i for i in earlier if i.needs_action] + items
+    to_do = reporting.operator_to_do(user=request.user, year=year, items=items, today=today)
     scope = permissions.scope_of(request.user)
     context = {
         "year": year,
         "years": _report_years(today),
         "items": items,
-        "returned": [i for i in to_do if i.status == Status.RETURNED],
-        "upcoming": [i for i in to_do if i.needs_action and 0 <= i.days_left <= 7],
-        # Due now: what can and must still be done, most urgent first (returned ones have
-        # their own list above).
-        "due_now": sorted(
-            (i for i in to_do if i.needs_action and i.status != Status.RETURNED),
-            key=lambda i: (i.due_date, i.program.order),
-        ),
+        "returned": to_do.returned,
+        "upcoming": to_do.upcoming,
+        "due_now": to_do.due_now,
         "grid": reporting.operator_grid(items),
         "regency": scope.regency if scope else None,
         "is_operator": permissions.is_operator(request.user),
