@@ -216,19 +216,12 @@ def _xlsx_lines(data: bytes):
             if formulas is None:
                 yield number, list(row)
                 continue
-            cells = [cell.value for cell in row]
-            empty_text = [cell.data_type == "str" for cell in row]
             written = next(formulas, ())
-            for column, (value, formula) in enumerate(zip(cells, written, strict=False)):
-                if (
-                    value is None
-                    and not empty_text[column]
-                    and isinstance(formula, str)
-                    and formula.startswith("=")
-                ):
-                    cell = f"{get_column_letter(column + 1)}{number}"
-                    raise ImportFileError(_(FORMULA_WITHOUT_VALUE) % {"cell": cell})
-            yield number, cells
+            for column, (cell, formula) in enumerate(zip(row, written, strict=False)):
+                if _formula_without_value(cell, formula):
+                    where = f"{get_column_letter(column + 1)}{number}"
+                    raise ImportFileError(_(FORMULA_WITHOUT_VALUE) % {"cell": where})
+            yield number, [cell.value for cell in row]
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - a typed cell openpyxl cannot convert
@@ -237,6 +230,17 @@ def _xlsx_lines(data: bytes):
         values.close()
         if formulas is not None:
             formulas.close()
+
+
+def _formula_without_value(cell, formula) -> bool:
+    """A formula cell that reads empty because no result was stored; an empty text
+    result (type "str") is a stored one."""
+    return (
+        cell.value is None
+        and cell.data_type != "str"
+        and isinstance(formula, str)
+        and formula.startswith("=")
+    )
 
 
 # A formula element in a worksheet's XML (<f>, <f t="shared" ...>, <f/>).
@@ -295,13 +299,15 @@ def _delimiter(text: str) -> str:
     notes column can hold more commas than the file has separators); without a header
     among the first lines, the most frequent of ; , and tab."""
     for line in text[:65536].splitlines()[:50]:
-        if "program" not in line.lower() or "indikator" not in line.lower():
-            continue
         for delimiter in ";,\t":
-            names = {_normal(cell) for cell in next(csv.reader([line], delimiter=delimiter))}
-            if {"program", "indikator"} <= names:
+            if _is_header([_normal(c) for c in next(csv.reader([line], delimiter=delimiter))]):
                 return delimiter
     return max(";,\t", key=text[:4096].count)
+
+
+def _is_header(names: list[str]) -> bool:
+    """Whether a line's normalised cells are the header row of a template."""
+    return "program" in names and "indikator" in names
 
 
 def _normal(header) -> str:
@@ -314,7 +320,7 @@ def _rows_from_lines(lines, *, kind: str) -> list[tuple[int, dict[str, object]]]
     for number, cells in lines:
         if header is None:
             names = [_normal(c) for c in cells]
-            if "program" in names and "indikator" in names:
+            if _is_header(names):
                 header = names
                 missing = [c for c in REQUIRED[kind] if c not in header]
                 if missing:
