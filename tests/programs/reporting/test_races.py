@@ -125,27 +125,28 @@ def race(first_write, second_request):
     return request.response
 
 
+def first_draft(user, program):
+    """The first save of Banyuasin's report of `program` for last month: an empty draft."""
+    year, month = previous_month()
+    return services.report_save(
+        user=user,
+        regency=Regency.objects.get(code="16.07"),
+        program=program,
+        year=year,
+        month=month,
+        version=0,
+        rows=[],
+        submit=False,
+    )
+
+
 def test_first_save_by_two_users_at_once_is_a_conflict_with_typed_values_kept(two_operators):
     first, second = two_operators
-    year, month = previous_month()
-    regency, program = Regency.objects.get(code="16.07"), Program.objects.get(slug="gbrss")
-
-    def first_save():
-        services.report_save(
-            user=first,
-            regency=regency,
-            program=program,
-            year=year,
-            month=month,
-            version=0,
-            rows=[],
-            submit=False,
-        )
-
+    program = Program.objects.get(slug="gbrss")
     client = Client()
     client.force_login(second)
     response = race(
-        first_save,
+        lambda: first_draft(first, program),
         lambda: client.post(url(), {"versi": "0", "aksi": "simpan", **rows("4321")}),
     )
     assert response.status_code == 409
@@ -196,27 +197,16 @@ def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_
 
 def test_import_creating_a_report_another_user_creates_at_once_stops_cleanly(two_operators):
     operator, importer = two_operators
-    year, month = previous_month()
     client = Client()
     client.force_login(importer)
     preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
     assert preview.status_code == 200
     batch = ImportBatch.objects.get()
-    regency, program = Regency.objects.get(code="16.07"), Program.objects.get(slug="gbrss")
-
-    def first_save():
-        services.report_save(
-            user=operator,
-            regency=regency,
-            program=program,
-            year=year,
-            month=month,
-            version=0,
-            rows=[],
-            submit=False,
-        )
-
-    response = race(first_save, lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True))
+    program = Program.objects.get(slug="gbrss")
+    response = race(
+        lambda: first_draft(operator, program),
+        lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True),
+    )
     assert response.status_code == 200
     assert any("Impor dihentikan dan tidak ada yang diubah" in m for m in flash_messages(response))
     assert MonthlyReport.objects.get().version == 1
@@ -296,24 +286,13 @@ def test_a_save_never_waits_for_another_program_to_rebuild_a_marker(two_operator
     from programs.models import ProgressDirty
 
     operator = two_operators[0]
-    year, month = previous_month()
+    year, _month = previous_month()
     low, high = sorted(Program.objects.filter(slug__in=["gbrss", "gpsss"]), key=lambda p: p.pk)
     ProgressDirty.objects.create(program_id=low.pk, regency_code="16.01", year=year)
     holder = Holder(lambda: ytd.lock_programs([low.pk]))
     holder.start()
     assert holder.ready.wait(30) and holder.error is None, holder.error
-    save = Request(
-        lambda: services.report_save(
-            user=operator,
-            regency=Regency.objects.get(code="16.07"),
-            program=high,
-            year=year,
-            month=month,
-            version=0,
-            rows=[],
-            submit=False,
-        )
-    )
+    save = Request(lambda: first_draft(operator, high))
     save.start()
     save.join(30)
     finished = not save.is_alive()
