@@ -18,6 +18,25 @@ from tests.helpers import element_text, find, find_all, page, table_row
 WIB = ZoneInfo("Asia/Jakarta")
 
 
+def houses_report(code, year, month, status, houses=None):
+    """A GBRSS report of regency `code`; with `houses`, its APBD Prov realization."""
+    report = MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code=code),
+        year=year,
+        month=month,
+        status=status,
+    )
+    if houses is not None:
+        RealizationFactory(
+            report=report,
+            indicator=Indicator.objects.get(code="rumah-dibedah"),
+            funding_source=FundingSource.objects.get(code="apbd-prov"),
+            value=houses,
+        )
+    return report
+
+
 @pytest.fixture
 def on_pace(reference_data):
     """Banyuasin (16.07), GBRSS 2026: target 1,200 houses, 95 verified each month from
@@ -26,16 +45,8 @@ def on_pace(reference_data):
     houses = Indicator.objects.get(code="rumah-dibedah")
     banyuasin = Regency.objects.get(code="16.07")
     TargetFactory(indicator=houses, regency=banyuasin, year=2026, value=Decimal(1200))
-    source = FundingSource.objects.get(code="apbd-prov")
     for month in range(1, 11):
-        report = MonthlyReportFactory(
-            program=Program.objects.get(slug="gbrss"),
-            regency=banyuasin,
-            year=2026,
-            month=month,
-            status=MonthlyReport.Status.VERIFIED,
-        )
-        RealizationFactory(report=report, indicator=houses, funding_source=source, value=95)
+        houses_report("16.07", 2026, month, MonthlyReport.Status.VERIFIED, houses=95)
 
 
 def heading_and_status(client, url):
@@ -96,13 +107,7 @@ def test_last_year_opens_on_its_latest_month_due(client, on_pace, moment, month,
     """In January, before the new year has reports, the pages show last year up to its
     latest month whose reports are due, whether or not every regency sent it (missing
     months count as missing), and not further when a regency sent December early."""
-    december = MonthlyReportFactory(
-        program=Program.objects.get(slug="gbrss"),
-        regency=Regency.objects.get(code="16.01"),
-        year=2026,
-        month=12,
-        status=MonthlyReport.Status.SUBMITTED,
-    )
+    december = houses_report("16.01", 2026, 12, MonthlyReport.Status.SUBMITTED)
     assert december.month == 12
     with time_machine.travel(moment, tick=False):
         heading, row = heading_and_status(client, "/program/gbrss/")
@@ -126,19 +131,7 @@ def test_an_early_report_of_the_new_year_does_not_open_it(client, on_pace, momen
     is due, instead of a year where every other regency reads "belum ada data"."""
     houses = Indicator.objects.get(code="rumah-dibedah")
     TargetFactory(indicator=houses, regency=Regency.objects.get(code="16.07"), year=2027, value=9)
-    january = MonthlyReportFactory(
-        program=Program.objects.get(slug="gbrss"),
-        regency=Regency.objects.get(code="16.07"),
-        year=2027,
-        month=1,
-        status=MonthlyReport.Status.VERIFIED,
-    )
-    RealizationFactory(
-        report=january,
-        indicator=houses,
-        funding_source=FundingSource.objects.get(code="apbd-prov"),
-        value=5,
-    )
+    houses_report("16.07", 2027, 1, MonthlyReport.Status.VERIFIED, houses=5)
     with time_machine.travel(moment, tick=False):
         for url in ["/", "/program/gbrss/", "/ringkasan/cetak/"]:
             heading = element_text(find(page(client.get(url)), "h1")).replace(",", "")
