@@ -12,6 +12,7 @@ from programs.models import FundingSource, Indicator, MonthlyReport, Program, Re
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import attribute, element_text, find, find_all, login, page
+from tests.reporting_helpers import report
 
 Status = MonthlyReport.Status
 
@@ -114,27 +115,15 @@ def test_in_january_the_list_opens_on_last_year_with_december_due(operator_clien
     assert "GBRSS Januari" in [element_text(a) for a in find_all(this_year, "a")]
 
 
-def returned_report(month, year=2026, submitted=None):
-    return MonthlyReportFactory(
-        program=Program.objects.get(slug="gbrss"),
-        regency=Regency.objects.get(code="16.07"),
-        year=year,
-        month=month,
-        status=Status.RETURNED,
-        return_reason="Foto belum ada",
-        first_submitted_at=submitted,
-    )
-
-
 @pytest.mark.parametrize("today", [dt.date(2027, 2, 5)])
 def test_in_early_february_last_years_december_is_still_on_the_to_do_lists(operator_client):
     """1-9 February: the list opens on 2027 (January ended), yet December 2026 can still be
     filled in or fixed until its lock (9 February): the to-do lists name it with its year."""
-    returned_report(12)
+    report(Status.RETURNED, period=(2026, 12))
     html = page(operator_client.get("/laporan/"))
     assert element_text(find(html, "h1")).endswith("2027")
     returned = element_text(find(html, "section", class_="alert-returned"))
-    assert "GBRSS Desember 2026 : Foto belum ada" in returned
+    assert "GBRSS Desember 2026 : Periksa lagi" in returned
     due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
     assert "GPSSS Desember 2026" in due_now and "GBRSS Desember 2026" not in due_now
     # The table of all months stays the page's year.
@@ -144,7 +133,7 @@ def test_in_early_february_last_years_december_is_still_on_the_to_do_lists(opera
 
 @pytest.mark.parametrize("today", [dt.date(2027, 2, 10)])
 def test_once_december_is_locked_it_leaves_the_to_do_lists(operator_client):
-    returned_report(12)
+    report(Status.RETURNED, period=(2026, 12))
     html = page(operator_client.get("/laporan/"))
     assert not find_all(html, "section", class_="alert-returned")
     assert not any("Desember" in element_text(a) for a in find_all(find(html, id="due-now"), "a"))
@@ -153,7 +142,9 @@ def test_once_december_is_locked_it_leaves_the_to_do_lists(operator_client):
 def test_a_returned_report_shows_until_when_it_can_be_fixed_not_lateness(operator_client):
     """October was first sent on 8 November (on time) and returned: the table says until
     when it can be fixed (its lock, 10 December), not 'terlambat 19 hari'."""
-    returned_report(10, submitted=dt.datetime(2026, 11, 8, 9, tzinfo=dt.UTC))
+    october = report(Status.RETURNED, period=(2026, 10))
+    on_time = dt.datetime(2026, 11, 8, 9, tzinfo=dt.UTC)
+    MonthlyReport.objects.filter(pk=october.pk).update(first_submitted_at=on_time)
     html = page(operator_client.get("/laporan/"))
     row = find(find(html, id="my-reports"), "tr", data_program="gbrss", data_month="10")
     assert "perbaiki s.d. 10 Desember 2026" in element_text(row)
@@ -172,16 +163,9 @@ def test_a_source_retired_by_an_admin_stays_on_the_rows_that_use_it(operator_cli
     """APBD Provinsi is made inactive after October's draft used it: the form still offers
     and selects it on that row (marked), and saving the draft keeps the value there instead
     of moving it to the first option, 'Tidak dirinci'. New months no longer offer it."""
-    houses = Indicator.objects.get(code="rumah-dibedah")
-    report = MonthlyReportFactory(
-        program=houses.program,
-        regency=Regency.objects.get(code="16.07"),
-        year=2026,
-        month=10,
-        status=Status.DRAFT,
-    )
+    draft = report(Status.DRAFT, period=(2026, 10), value=7)
     apbd = FundingSource.objects.get(code="apbd-prov")
-    RealizationFactory(report=report, indicator=houses, funding_source=apbd, value=Decimal(7))
+    draft.realizations.update(funding_source=apbd)
     FundingSource.objects.filter(pk=apbd.pk).update(active=False)
     url = "/laporan/16.07/gbrss/2026-10/"
 
@@ -197,11 +181,11 @@ def test_a_source_retired_by_an_admin_stays_on_the_rows_that_use_it(operator_cli
             "r-rumah-dibedah-0-source": "apbd-prov",
             "r-rumah-dibedah-0-value": "9",
             "aksi": "simpan",
-            "versi": report.version,
+            "versi": draft.version,
         },
     )
     assert response.status_code == 302
-    assert list(report.realizations.values_list("funding_source__code", "value")) == [
+    assert list(draft.realizations.values_list("funding_source__code", "value")) == [
         ("apbd-prov", Decimal(9))
     ]
     november = page(operator_client.get("/laporan/16.07/gbrss/2026-11/"))
