@@ -526,14 +526,12 @@ class MonthlyReportAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk is not None:
-            from programs import ytd
+            from programs.reporting.services import locked_reports
 
-            stored = MonthlyReport.objects.filter(pk=self.instance.pk).order_by()
+            stored = MonthlyReport.objects.filter(pk=self.instance.pk)
             if transaction.get_connection(stored.db).in_atomic_block:
-                # Until the admin's save commits; its program first, as every writer does.
-                ytd.lock_programs([self.instance.program_id])
-                stored = stored.select_for_update(of=("self",))
-            version = stored.values_list("version", flat=True).first()
+                stored = locked_reports(stored)  # until the admin's save commits
+            version = next((report.version for report in stored), None)
             if version is not None and cleaned_data.get("seen_version") != version:
                 raise ValidationError(REPORT_CHANGED_SINCE_OPENED, code="changed_since_opened")
         year, month = cleaned_data.get("year"), cleaned_data.get("month")

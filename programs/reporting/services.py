@@ -547,13 +547,15 @@ def realizations_import(
     return {"created": len(creates), "updated": len(updates), "reports": len(wanted)}
 
 
+def locked_reports(reports) -> list[MonthlyReport]:
+    """The reports of a queryset locked until the transaction ends, their programs first
+    (`ytd.lock_programs`), then the reports in key order: the order every writer takes."""
+    ytd.lock_programs(reports.values_list("program_id", flat=True))
+    return list(reports.select_for_update(of=("self",)).order_by("pk"))
+
+
 def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
-    ytd.lock_programs([report.program_id])  # a report never changes program
-    report = (
-        MonthlyReport.objects.select_for_update(of=("self",))
-        .select_related("program")
-        .get(pk=report.pk)
-    )
+    (report,) = locked_reports(MonthlyReport.objects.filter(pk=report.pk).select_related("program"))
     if version is not None and version != report.version:
         raise ServiceError(_(WRONG_STATUS))
     return report
@@ -589,10 +591,9 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
     reports = {r.pk: r for r in MonthlyReport.objects.filter(pk__in=[pk for pk, _v in selections])}
     if len(reports) != len({pk for pk, _v in selections}):
         raise ServiceError(_(WRONG_STATUS))
-    # All the programs, then all the reports, each in key order: a verifier approving
-    # (gbrss, gpsss) beside another approving (gpsss, gbrss) waits instead of deadlocking.
-    ytd.lock_programs(r.program_id for r in reports.values())
-    list(MonthlyReport.objects.select_for_update().filter(pk__in=reports).order_by("pk"))
+    # All the programs first: a verifier approving (gbrss, gpsss) beside another approving
+    # (gpsss, gbrss) waits instead of deadlocking.
+    locked_reports(MonthlyReport.objects.filter(pk__in=reports))
     return [
         report_verify(user=user, report=reports[pk], version=version) for pk, version in selections
     ]
@@ -617,8 +618,7 @@ def report_verify_matching(
     all or none; refused when the queue changed since the verifier saw it: another count
     than `expected`, or another set of reports or versions than `fingerprint`
     (`queue_fingerprint`) says."""
-    ytd.lock_programs(reports.filter(status=Status.SUBMITTED).values_list("program_id", flat=True))
-    matching = list(reports.filter(status=Status.SUBMITTED).select_for_update().order_by("pk"))
+    matching = locked_reports(reports.filter(status=Status.SUBMITTED))
     if (
         not matching
         or len(matching) != expected
@@ -694,8 +694,7 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
     now = timezone.now()
     done = skipped = 0
     ids = [report.pk for report in reports]
-    ytd.lock_programs(MonthlyReport.objects.filter(pk__in=ids).values_list("program_id", flat=True))
-    for report in MonthlyReport.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+    for report in locked_reports(MonthlyReport.objects.filter(pk__in=ids)):
         published = report.status == Status.VERIFIED
         if (
             report.regency_id is not None  # a regency's report goes through verification
