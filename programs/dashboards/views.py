@@ -65,7 +65,6 @@ def _filter_context(filters: Filters) -> dict:
         "query": filters.query(),
         "regency_base": _regency_base(),
         "years": filters.years,
-        "months": [(m, formats.month_label(m)) for m in range(1, 13)],
         # The day "Seharusnya" is counted to: the end of the chosen month, or today.
         # The year goes without saying unless the day falls in another year than the
         # page's: a later year's page counts its schedule up to today, in this year.

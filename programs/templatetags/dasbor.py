@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from programs import formats
@@ -32,6 +33,41 @@ def persen(value, decimals=1):
 @register.filter
 def nama_bulan(month):
     return formats.month_label(int(month)) if month else ""
+
+
+# Month menus and month column headers per language: every dashboard has the menu and
+# the grids have the headers; through the template engine their 12 options or columns
+# (a number, a name, a comparison each) took a tenth of a small page's render.
+_MONTH_OPTIONS: dict[tuple[str | None, int], str] = {}
+_MONTH_HEADERS: dict[tuple[str | None, tuple[int, ...], str], str] = {}
+
+
+@register.simple_tag
+def month_options(selected):
+    """The options of a month menu, January to December, `selected` chosen."""
+    key = (get_language(), selected)
+    text = _MONTH_OPTIONS.get(key)
+    if text is None:
+        text = _MONTH_OPTIONS[key] = "".join(
+            f'<option value="{m}"{" selected" if m == selected else ""}>'
+            f"{html.escape(formats.month_label(m))}</option>"
+            for m in range(1, 13)
+        )
+    return mark_safe(text)  # noqa: S308 - numbers and escaped month names
+
+
+@register.simple_tag
+def month_headers(months, css_class=""):
+    """Column headers for `months`: the short name shown, the full one as `abbr`."""
+    key = (get_language(), tuple(months), css_class)
+    text = _MONTH_HEADERS.get(key)
+    if text is None:
+        attrs = f' class="{html.escape(css_class)}"' if css_class else ""
+        text = _MONTH_HEADERS[key] = "".join(
+            f'<th scope="col"{attrs} abbr="{html.escape(name)}">{html.escape(name[:3])}</th>'
+            for name in map(formats.month_label, months)
+        )
+    return mark_safe(text)  # noqa: S308 - escaped month names
 
 
 @register.filter

@@ -440,6 +440,32 @@ def test_completeness_rows_link_each_regency_and_escape_its_name(client, gbrss_d
     assert element_text(banyuasin) == "Banyuasin"
 
 
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [("id", {3: "Maret", 5: "Mei", 1: "Januari"}), ("en", {3: "March", 5: "May", 1: "January"})],
+)
+def test_month_menu_and_month_columns_follow_the_language_and_the_chosen_month(
+    client, gbrss_data, pimpinan, language, names
+):
+    """The month menu and the grid's month columns are built once per language
+    (templatetags/dasbor.py): each language gets its own names, each page its month."""
+    client.cookies["bahasa"] = language
+    for month in (3, 5):
+        response = client.get(f"/kelengkapan/?tahun=2024&bulan={month}&program=gbrss")
+        menu = find_all(find(page(response), "select", id="filter-bulan"), "option")
+        assert [attribute(o, "value") for o in menu] == [str(m) for m in range(1, 13)]
+        assert element_text(menu[0]) == names[1]
+        assert [element_text(o) for o in menu if "selected" in dict(o.attributes)] == [names[month]]
+        grid = find(page(response), "table", id="completeness-grid")
+        headers = find_all(find(grid, "thead"), "th")[1:-2]
+        assert len(headers) == month
+        assert [attribute(headers[-1], "abbr"), element_text(headers[-1])] == [
+            names[month],
+            names[month][:3],
+        ]
+        assert attribute(headers[0], "class") == "num"
+
+
 def test_completeness_page_is_sent_as_plain_ascii_and_reads_the_same(client, gbrss_data, pimpinan):
     """The grid's symbols, dashes and any non-ASCII name go out as character references
     (dasbor._ascii: a 1 MB page held as two-byte text was slow to join and encode). A
