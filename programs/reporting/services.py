@@ -35,7 +35,7 @@ from programs.models import (
     Target,
 )
 from programs.reporting import deadlines
-from programs.reporting.notifications import notify, operators_of, verifiers_of
+from programs.reporting.notifications import notify, operators_of, site_language, verifiers_of
 from programs.reporting.rules import (
     FUTURE_MONTH,
     NOT_REQUIRED,
@@ -311,16 +311,17 @@ def report_save(
         report=report, rows=rows, reason=reason, user=user, keep_indicators=context.exempt
     )
     if submit:
-        notify(
-            users=verifiers_of(report),
-            kind=Notification.Kind.SUBMITTED,
-            report=report,
-            text=_("Laporan diajukan: %(report)s") % {"report": report},
-            url=report.get_absolute_url(),
-            email_body=_("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
-            % {"user": user, "report": report, "url": _report_url(report)},
-            exclude=user,
-        )
+        with site_language():
+            notify(
+                users=verifiers_of(report),
+                kind=Notification.Kind.SUBMITTED,
+                report=report,
+                text=_("Laporan diajukan: %(report)s") % {"report": report},
+                url=report.get_absolute_url(),
+                email_body=_("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
+                % {"user": user, "report": report, "url": _report_url(report)},
+                exclude=user,
+            )
     return report
 
 
@@ -573,14 +574,15 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
     report.version += 1
     report._change_reason = _("Diverifikasi")
     report.save()
-    notify(
-        users=operators_of(report),
-        kind=Notification.Kind.VERIFIED,
-        report=report,
-        text=_("Laporan diverifikasi: %(report)s") % {"report": report},
-        url=report.get_absolute_url(),
-        exclude=user,
-    )
+    with site_language():
+        notify(
+            users=operators_of(report),
+            kind=Notification.Kind.VERIFIED,
+            report=report,
+            text=_("Laporan diverifikasi: %(report)s") % {"report": report},
+            url=report.get_absolute_url(),
+            exclude=user,
+        )
     return report
 
 
@@ -756,18 +758,19 @@ def _send_back(
         kind=Comment.Kind.RETURN if expected == Status.SUBMITTED else Comment.Kind.REOPEN,
         text=reason,
     )
-    notify(
-        users=operators_of(report),
-        kind=Notification.Kind.RETURNED,
-        report=report,
-        text=_("Laporan dikembalikan: %(report)s — %(reason)s")
-        % {"report": report, "reason": reason[:150]},
-        url=report.get_absolute_url(),
-        email_subject=_("Laporan dikembalikan: %(report)s") % {"report": report},
-        email_body=_("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
-        % {"user": user, "report": report, "reason": reason, "url": _report_url(report)},
-        exclude=user,
-    )
+    with site_language():
+        notify(
+            users=operators_of(report),
+            kind=Notification.Kind.RETURNED,
+            report=report,
+            text=_("Laporan dikembalikan: %(report)s — %(reason)s")
+            % {"report": report, "reason": reason[:150]},
+            url=report.get_absolute_url(),
+            email_subject=_("Laporan dikembalikan: %(report)s") % {"report": report},
+            email_body=_("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
+            % {"user": user, "report": report, "reason": reason, "url": _report_url(report)},
+            exclude=user,
+        )
     return report
 
 
@@ -811,23 +814,24 @@ def report_open_for_correction(
     # The reason is an entry of the report's conversation; the operators hear of it in
     # the app (the bell) and by a queued e-mail.
     Comment.objects.create(report=report, author=user, kind=Comment.Kind.REOPEN, text=reason)
-    notify(
-        users=operators_of(report),
-        kind=Notification.Kind.RETURNED,
-        report=report,
-        text=_("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
-        url=report.get_absolute_url(),
-        email_body=_(
-            "%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s"
+    with site_language():
+        notify(
+            users=operators_of(report),
+            kind=Notification.Kind.RETURNED,
+            report=report,
+            text=_("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
+            url=report.get_absolute_url(),
+            email_body=_(
+                "%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s"
+            )
+            % {
+                "user": user,
+                "report": report,
+                "until": formats.date_label(exception.until),
+                "url": _report_url(report),
+            },
+            exclude=user,
         )
-        % {
-            "user": user,
-            "report": report,
-            "until": formats.date_label(exception.until),
-            "url": _report_url(report),
-        },
-        exclude=user,
-    )
     return exception
 
 
