@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -27,6 +28,12 @@ DUE_DATE_OUTSIDE_YEAR = _(
 # Messages of database constraints shared by several models.
 MONTH_1_12 = _("Bulan harus antara 1 dan 12.")
 REASON_REQUIRED = _("Isi alasannya.")
+# A lock exception that would change nothing (LockException.clean).
+LOCK_EXCEPTION_PAST = _("Tanggal ini sudah lewat: pengecualian tidak akan berlaku.")
+LOCK_EXCEPTION_USELESS = _(
+    "Bulan ini masih dapat diubah operator sampai %(date)s tanpa pengecualian: pilih tanggal "
+    "sesudahnya."
+)
 
 
 def is_valid_period(year: int, month: int) -> bool:
@@ -810,6 +817,28 @@ class LockException(models.Model):
 
     def __str__(self):
         return f"{self.regency.name} — {self.program.label} — {self.month:02d}/{self.year}"
+
+    def clean(self):
+        """An exception that would change nothing is refused, so that an admin never
+        believes a month open that is not: a date already past (unless an existing
+        exception keeps its date while its reason is fixed), or one the month stays open
+        until anyway (its ordinary lock date)."""
+        from programs.formats import date_label
+        from programs.reporting import deadlines
+
+        if not (self.until and self.year and self.month and 1 <= self.month <= 12):
+            return  # the field errors say what is missing
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            return
+        unchanged = (
+            self.pk is not None
+            and LockException.objects.filter(pk=self.pk, until=self.until).exists()
+        )
+        if not unchanged and self.until < timezone.localdate():
+            raise ValidationError({"until": LOCK_EXCEPTION_PAST})
+        lock = deadlines.lock_date(self.year, self.month)
+        if self.until <= lock:
+            raise ValidationError({"until": LOCK_EXCEPTION_USELESS % {"date": date_label(lock)}})
 
 
 class ReportingExemptionManager(models.Manager):
