@@ -4,7 +4,9 @@ row (new / changed / unchanged / error and why), then apply all or nothing.
 Reading is defensive: size, type, zip-bomb and row limits are checked before a file is
 parsed, and every refusal says why in Indonesian. Realization rows are classified with
 set-based queries (their number does not grow with the rows); a target row that changes
-a value costs one more query (does the target already have realizations?).
+a value costs one more query (does the target already have realizations?). The stored
+targets come with their splits and milestones (two queries), which a new value must
+still hold (`forms_admin.parts_problems`, the admin's rule).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import formats, permissions, ytd
 from programs.admin_numbers import show_number, whole_number_error
-from programs.forms_admin import target_realizations
+from programs.forms_admin import stored_parts_problems, target_realizations
 from programs.models import (
     DUE_DATE_OUTSIDE_YEAR,
     MAX_YEAR,
@@ -776,7 +778,9 @@ class TargetImport:
             parsed.append((result, indicator, year, fields, _text(cells.get("alasan"))))
         existing = {
             (t.indicator_id, t.regency_id, t.year): t
-            for t in Target.objects.filter(indicator__in={p[1] for p in parsed})
+            for t in Target.objects.filter(indicator__in={p[1] for p in parsed}).prefetch_related(
+                "splits", "milestones"
+            )
         }
         seen = {}
         for result, indicator, year, fields, reason in parsed:
@@ -797,8 +801,15 @@ class TargetImport:
                 or (fields["due_date"] and stored.due_date != fields["due_date"])
                 or (fields["source_note"] and stored.source_note != fields["source_note"])
             )
+            problems = (
+                stored_parts_problems(stored, indicator, fields["value"])
+                if _plain(stored.value) != _plain(fields["value"])
+                else []
+            )
             if not changed:
                 result.state = State.UNCHANGED
+            elif problems:
+                result.reason = problems[0]  # as the admin's changelist says it
             elif (
                 not reason
                 and target_realizations(

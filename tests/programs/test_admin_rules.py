@@ -23,6 +23,7 @@ from programs.models import (
 from regencies.models import Regency
 from tests.admin_helpers import (
     change_data,
+    changelist_data,
     field_errors,
     gbrss_indicator,
     gbrss_province_target,
@@ -496,14 +497,87 @@ def test_a_milestone_falls_due_in_its_targets_year_or_the_next(
         assert milestone.due_date == dt.date(2024, 5, 15)
 
 
-def test_a_ratio_targets_split_keeps_its_decimals(admin_client, reference_data):
+def test_a_ratio_target_has_no_funding_split(admin_client, reference_data):
+    """A rate is not summed over funding sources (the program page says so under its
+    charts): a split of the stunting prevalence would be drawn as a planned bar nobody
+    can reach. Refused until it is deleted; deleting it saves."""
     target = Target.objects.get(indicator__code="prevalensi-stunting", regency=None, year=2024)
     TargetSplit.objects.create(target=target, group="apbd", value=Decimal(14))
 
     response = post_parts(admin_client, target, split_apbd="14,33")
 
-    assert response.status_code == 302, inline_errors(response, "value")
-    assert target.splits.get().value == Decimal("14.33")
+    assert response.status_code == 200
+    assert SPLITS_NOT_SUMMED in error_messages(page(response))
+    assert target.splits.get().value == Decimal(14)
+    data = parts_data(target) | {"splits-0-DELETE": "on"}
+    deleted = admin_client.post(reverse("admin:programs_target_change", args=[target.pk]), data)
+    assert deleted.status_code == 302
+    assert not target.splits.exists()
+
+
+SPLITS_NOT_SUMMED = (
+    "Indikator rasio dan tingkat tidak dirinci menurut sumber dana: hapus rencana per sumber dana."
+)
+
+
+def test_funding_splits_add_up_to_no_more_than_the_target(admin_client, reference_data):
+    """8.391 houses, of which APBD 3.666, APBN 1.345, Dana Desa 1.293, Baznas 345 and
+    CSR 75 are planned (6.724): APBN typed as 3.100 would plan 8.479."""
+    target = gbrss_province_target()
+
+    response = post_parts(admin_client, target, split_apbn="3.100")
+
+    assert response.status_code == 200
+    assert "Jumlah rencana per sumber dana (8.479) melebihi target (8.391)." in error_messages(
+        page(response)
+    )
+    assert target.splits.get(group="apbn").value == Decimal(1345)
+    assert post_parts(admin_client, target, split_apbn="3.012").status_code == 302  # 8.391
+
+
+def test_milestones_stay_within_the_target_and_never_go_down(admin_client, reference_data):
+    """Milestones of a count are cumulative: 1.778 houses by 15 May cannot become 17.780
+    (above the 8.391 of the year), and a later milestone cannot be below it."""
+    target = gbrss_province_target()
+
+    label = target.milestones.get().label
+    above = post_parts(admin_client, target, milestone_value="17.780")
+    assert above.status_code == 200
+    assert inline_errors(above, "value") == [f"Tahapan {label} (17.780) melebihi target (8.391)."]
+    data = parts_data(target) | {
+        "milestones-TOTAL_FORMS": "2",
+        "milestones-1-target": target.pk,
+        "milestones-1-label": "Akhir Agustus",
+        "milestones-1-due_date": "2024-08-31",
+        "milestones-1-value": "1.500",
+        "milestones-1-source_note": "",
+    }
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    lower = admin_client.post(url, data)
+    assert lower.status_code == 200
+    assert inline_errors(lower, "value") == [
+        "Tahapan Akhir Agustus (1.500) lebih rendah dari tahapan sebelumnya (1.778): "
+        "tahapan dihitung kumulatif."
+    ]
+    assert target.milestones.count() == 1
+    assert admin_client.post(url, data | {"milestones-1-value": "4.000"}).status_code == 302
+    assert list(target.milestones.values_list("value", flat=True)) == [1778, 4000]
+
+
+def test_a_target_lowered_below_its_plan_in_the_list_is_refused(admin_client, reference_data):
+    """The changelist edits the value alone: lowering 8.391 to 6.000 leaves 6.724 houses
+    planned per funding source. Refused beside the value, nothing saved."""
+    target = gbrss_province_target()
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"), changelist_data(target, value="6.000")
+    )
+    assert response.status_code == 200
+    assert (
+        "Rencana target ini tidak lagi cocok dengan nilai baru: Jumlah rencana per sumber "
+        "dana (6.724) melebihi target (6.000)." in error_messages(page(response))
+    )
+    target.refresh_from_db()
+    assert target.value == 8391
 
 
 # An indicator's measure and decimals once realized

@@ -577,6 +577,30 @@ def test_a_fractional_target_of_a_count_is_a_row_error(admin_user):
     assert not Target.objects.filter(year=2026).exists()
 
 
+def test_a_target_imported_below_its_plan_is_a_row_error(admin_user):
+    """The province's 8.391 houses are planned per funding source (6.724 in all) with
+    1.778 by May: a file lowering the target to 6.000 would leave the plan above it, as
+    the admin's list refuses. 7.000 still holds the plan."""
+    text = "\n".join(
+        [
+            ";".join(TARGET_HEADER),
+            "gbrss;rumah-dibedah;;2024;6.000;;;;uji",
+            "gbrss;rumah-dibedah;16.06;2024;100;;;;uji",
+        ]
+    )
+    client = login(admin_user)
+    preview = upload(client, csv_file(text), kind="targets")
+    assert states(preview) == ["error", "new"]
+    assert error_reasons(preview) == [
+        "Rencana target ini tidak lagi cocok dengan nilai baru: Jumlah rencana per sumber "
+        "dana (6.724) melebihi target (6.000)."
+    ]
+    assert not apply_buttons(preview)
+    ImportBatch.objects.all().delete()
+    accepted = upload(client, csv_file(text.replace(";6.000;", ";7.000;")), kind="targets")
+    assert states(accepted) == ["changed", "new"]
+
+
 def test_target_preview_writes_numbers_as_the_site_does(admin_user):
     """8600 and 14.33 were shown as Python writes them; the preview writes 8.600 and
     14,33 (and the stored 8.391 before it), as every page does."""
