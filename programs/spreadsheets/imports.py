@@ -19,7 +19,7 @@ import re
 import uuid
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -53,12 +53,15 @@ from programs.reporting.rules import (
     NOT_REQUIRED,
     NUMBER_TOO_LARGE,
     EntryRow,
+    RowMessage,
     decimals,
     parse_number,
     refusal,
     row_problems,
+    row_warnings,
     storable,
 )
+from programs.reporting.selectors import CountedHistory
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
 from regencies.models import Regency
 
@@ -427,6 +430,14 @@ class PreviewRow:
     source: str = ""
     old: str = ""
     new: str = ""
+    # The entry form's plausibility warnings on the row's indicator for the month, as the
+    # import leaves it: never an error (the row is applied), but its report cannot be
+    # submitted until a note resolves them (the file's catatan column, or the form's).
+    warnings: list[RowMessage] = field(default_factory=list)
+
+    @property
+    def needs_note(self) -> bool:
+        return any(not warning.resolved for warning in self.warnings)
 
 
 State = PreviewRow.State
@@ -461,11 +472,13 @@ class RealizationImport:
         self.report_versions: dict[str, int] = {}
         # the parsed rows of the last preview, by line: (program, indicator, year, month, entry)
         self.entries: dict[int, tuple] = {}
+        self.source_codes: dict[int, str] = {}  # funding source id -> code
 
     def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
         programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
         regencies = set(Regency.objects.values_list("code", flat=True))
         sources = {s.code: s for s in FundingSource.objects.all()}
+        self.source_codes = {source.pk: code for code, source in sources.items()}
         parsed, results = [], []
         for line, cells in rows:
             if all(_text(cells.get(c)) == "" for c in ("nilai", "pembilang", "penyebut")):
@@ -542,6 +555,7 @@ class RealizationImport:
             regency_codes={k[0] for k in keys},
         )
         seen: dict[tuple, int] = {}
+        written = []
         for result, program, indicator, source, year, month, entry in parsed:
             key = (result.regency, program.pk, year, month)
             upsert = (*key, indicator.pk, source.pk)
@@ -588,6 +602,46 @@ class RealizationImport:
                 continue
             result.state = State.NEW if stored is None else State.CHANGED
             result.reason = ""
+            written.append((result, report, indicator, year, month, entry))
+        self._warn(written, existing)
+
+    def _warn(self, written, existing) -> None:
+        """The entry form's warnings (rules.row_warnings, which a note on any row of the
+        indicator resolves) beside each row to be written, on its indicator's rows of the
+        month as applying leaves them: the stored rows, each replaced by the file's row of
+        the same funding source (its value and its note). Two queries."""
+        if not written:
+            return
+        history = CountedHistory.load(
+            indicators={indicator for _res, _rep, indicator, _y, _m, _e in written},
+            regency_ids={result.regency for result, *_rest in written},
+            years={year for _res, _rep, _i, year, _m, _e in written},
+        )
+        codes = self.source_codes
+        stored = defaultdict(list)  # (report id, indicator id) -> its stored realizations
+        for (report_id, indicator_id, _source_id), realization in existing.items():
+            stored[(report_id, indicator_id)].append(realization)
+        groups = defaultdict(list)  # one indicator of one month of one regency
+        for result, report, indicator, year, month, entry in written:
+            groups[(result.regency, indicator, year, month, report)].append((result, entry))
+        for (regency, indicator, year, month, report), items in groups.items():
+            rows = {
+                codes[r.funding_source_id]: EntryRow(
+                    key=str(r.pk),
+                    indicator=indicator,
+                    source_code=codes[r.funding_source_id],
+                    value=r.value,
+                    numerator=r.numerator,
+                    denominator=r.denominator,
+                    note=r.note,
+                )
+                for r in (stored[(report.pk, indicator.pk)] if report is not None else [])
+            }
+            rows.update({entry.source_code: entry for _result, entry in items})
+            ctx = history.context(indicator, regency, year, month)
+            warnings = row_warnings(list(rows.values()), ctx)
+            for result, _entry in items:
+                result.warnings = warnings
 
 
 def version_key(key: tuple) -> str:
