@@ -135,6 +135,15 @@ DUPLICATE = gettext_noop(
     "Baris ganda: program, indikator, wilayah, bulan dan sumber dana yang sama sudah ada "
     "di baris %(line)s."
 )
+# A level (an inflation rate, a count of villages) has one value a month, as the entry
+# form allows one row: a second source would leave a report the form cannot save.
+ONE_LEVEL_LINE = gettext_noop(
+    "Indikator %(name)s hanya diisi satu nilai per bulan: baris %(line)s sudah mengisinya."
+)
+ONE_LEVEL_STORED = gettext_noop(
+    "Indikator %(name)s hanya diisi satu nilai per bulan dan sudah terisi dengan sumber dana "
+    "%(source)s: pakai sumber dana itu di berkas, atau ubah sumbernya di formulir laporan."
+)
 REASON_NEEDED = gettext_noop("Target ini sudah memiliki realisasi: isi kolom alasan.")
 NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
 STALE = gettext_noop(
@@ -473,12 +482,14 @@ class RealizationImport:
         # the parsed rows of the last preview, by line: (program, indicator, year, month, entry)
         self.entries: dict[int, tuple] = {}
         self.source_codes: dict[int, str] = {}  # funding source id -> code
+        self.source_names: dict[int, str] = {}  # funding source id -> name
 
     def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
         programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
         regencies = set(Regency.objects.values_list("code", flat=True))
         sources = {s.code: s for s in FundingSource.objects.all()}
         self.source_codes = {source.pk: code for code, source in sources.items()}
+        self.source_names = {source.pk: source.name for source in sources.values()}
         parsed, results = [], []
         for line, cells in rows:
             if all(_text(cells.get(c)) == "" for c in ("nilai", "pembilang", "penyebut")):
@@ -554,6 +565,9 @@ class RealizationImport:
             programs={p for _r, p, _i, _s, _y, _m, _e in parsed},
             regency_codes={k[0] for k in keys},
         )
+        stored_sources = defaultdict(set)  # (report, indicator) -> its funding sources
+        for report_id, indicator_id, source_id in existing:
+            stored_sources[(report_id, indicator_id)].add(source_id)
         seen: dict[tuple, int] = {}
         written = []
         for result, program, indicator, source, year, month, entry in parsed:
@@ -563,6 +577,23 @@ class RealizationImport:
                 result.reason = _(DUPLICATE) % {"line": seen[upsert]}
                 continue
             seen[upsert] = result.line
+            if indicator.measure == Measure.LEVEL:
+                level = (*key, indicator.pk)
+                if level in seen:
+                    result.reason = _(ONE_LEVEL_LINE) % {
+                        "name": indicator.name,
+                        "line": seen[level],
+                    }
+                    continue
+                seen[level] = result.line
+                report = reports.get(key)
+                others = stored_sources[(report.pk, indicator.pk)] - {source.pk} if report else ()
+                if others:
+                    result.reason = _(ONE_LEVEL_STORED) % {
+                        "name": indicator.name,
+                        "source": self.source_names[min(others)],
+                    }
+                    continue
             if permissions.is_future(year, month, self.today):
                 result.reason = _(FUTURE_MONTH)
                 continue

@@ -453,6 +453,33 @@ def test_csv_separator_is_the_header_lines_even_with_more_commas_in_a_note(opera
     assert import_preview_rows(preview)[0]["Baru"] == "1.250"
 
 
+def test_a_level_indicator_takes_one_value_a_month_as_the_form_does(admin_user):
+    """Palembang's inflation is one figure a month: the entry form has one row for it.
+    Two lines of the file for it, or a line with another funding source than the stored
+    figure, would leave a report the form refuses to save: row errors, nothing applied.
+    The stored figure's own source changes it."""
+    inflation = dict(program="gpiss", indicator="inflasi-yoy", regency="16.71")
+    file = [row("2,1", source="tidak-dirinci", **inflation), row("2,3", **inflation)]
+    client = login(admin_user)
+    preview = upload(client, xlsx(file))
+    assert sorted(states(preview)) == ["error", "new"]
+    assert error_reasons(preview) == [
+        "Indikator Inflasi tahunan (y-on-y) hanya diisi satu nilai per bulan: baris 2 sudah "
+        "mengisinya."
+    ]
+    draft_report(value=D("2.5"), regency="16.71", program="gpiss", indicator="inflasi-yoy")
+    ImportBatch.objects.all().delete()
+    other = upload(client, xlsx([row("2,1", source="tidak-dirinci", **inflation)]))
+    assert error_reasons(other) == [
+        "Indikator Inflasi tahunan (y-on-y) hanya diisi satu nilai per bulan dan sudah terisi "
+        "dengan sumber dana APBN: pakai sumber dana itu di berkas, atau ubah sumbernya di "
+        "formulir laporan."
+    ]
+    ImportBatch.objects.all().delete()
+    same = upload(client, xlsx([row("2,1", **inflation)]))
+    assert states(same) == ["changed"]
+
+
 # --- Targets ----------------------------------------------------------------------------------
 
 
