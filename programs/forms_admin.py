@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
 from django.forms.boundfield import BoundField
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -521,15 +521,39 @@ def _realization_field(indicator: Indicator, message: str) -> str:
 
 class RealizationAdminForm(forms.ModelForm):
     """One realization row checked as the entry form checks it (`rules.check_numbers`,
-    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator."""
+    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator;
+    a retired funding source only on the row that already has it with its indicator
+    (`rules.retired_source_refusal`), which is also the only row offering it."""
 
     class Meta:
         model = Realization
         fields = ("indicator", "funding_source", "value", "numerator", "denominator", "note")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("funding_source")
+        if field is not None:
+            # Offered: the active sources and the row's own. Accepted: any (a retired one
+            # is refused in clean() with its name, not as an unknown choice).
+            offered = field.iterator(field)
+            offered.queryset = field.queryset.filter(
+                Q(active=True) | Q(pk=self.instance.funding_source_id)
+            )
+            field.widget.choices = offered
+
     def clean(self):
         cleaned_data = super().clean()
         indicator = cleaned_data.get("indicator")
+        source = cleaned_data.get("funding_source")
+        if indicator is not None and source is not None:
+            # Before _post_clean, the instance still holds the row as stored.
+            stored = self.instance.pk is not None and (
+                self.instance.indicator_id,
+                self.instance.funding_source_id,
+            ) == (indicator.pk, source.pk)
+            refused = rules.retired_source_refusal(source, stored=stored)
+            if refused:
+                self.add_error("funding_source", refused)
         numbers = ("value", "numerator", "denominator", "note")
         if indicator is None or any(self.has_error(name) for name in numbers):
             return cleaned_data

@@ -57,6 +57,7 @@ from programs.reporting.rules import (
     decimals,
     parse_number,
     refusal,
+    retired_source_refusal,
     row_problems,
     row_warnings,
     storable,
@@ -615,6 +616,10 @@ class RealizationImport:
                     # keeps the submitted, verified and locked months it also lists.
                     result.state, result.reason = State.UNCHANGED, ""
                     continue
+            refused = retired_source_refusal(source, stored=stored is not None)
+            if refused:
+                result.reason = refused
+                continue
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
             ):

@@ -29,7 +29,7 @@ from tests.admin_helpers import (
     gbrss_province_target,
     realize,
 )
-from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.factories import IndicatorFactory, MonthlyReportFactory, RealizationFactory
 from tests.helpers import attribute, error_messages, find, find_all, page
 
 pytestmark = pytest.mark.django_db
@@ -281,6 +281,86 @@ def test_an_exempt_indicator_takes_no_new_value(admin_client, reference_data, ba
     assert response.status_code == 200
     assert any("tidak wajib dilaporkan" in e for e in inline_errors(response, "indicator"))
     assert not report.realizations.exists()
+
+
+@pytest.fixture
+def retired_partner_row(reference_data, banyuasin):
+    """A Banyuasin GBRSS realization of 7 houses from Pertamina, a CSR partner an admin
+    has retired since."""
+    pertamina = FundingSource.objects.get(code="pertamina")
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    Realization.objects.filter(pk=realization.pk).update(funding_source=pertamina, value=7)
+    FundingSource.objects.filter(pk=pertamina.pk).update(active=False)
+    realization.refresh_from_db()
+    return realization
+
+
+def source_options(response, name: str) -> list[str]:
+    return [attribute(o, "value") for o in find_all(find(page(response), "select", name=name))]
+
+
+def test_a_retired_source_is_offered_only_on_the_row_that_has_it(admin_client, retired_partner_row):
+    url = reverse("admin:programs_monthlyreport_change", args=[retired_partner_row.report_id])
+
+    response = admin_client.get(url)
+
+    pertamina = str(retired_partner_row.funding_source_id)
+    apbn = str(FundingSource.objects.get(code="apbn").pk)
+    assert {pertamina, apbn} <= set(source_options(response, "realizations-0-funding_source"))
+    new_row = source_options(response, "realizations-__prefix__-funding_source")
+    assert apbn in new_row and pertamina not in new_row
+
+
+def test_a_retired_sources_own_row_still_saves_a_changed_value_or_goes(
+    admin_client, retired_partner_row
+):
+    report = retired_partner_row.report
+
+    response = post_report(admin_client, report, [row_of(retired_partner_row, value="9")])
+
+    assert response.status_code == 302
+    retired_partner_row.refresh_from_db()
+    assert retired_partner_row.value == Decimal(9)
+    report.refresh_from_db()
+    deleted = {"realizations-0-DELETE": "on"}
+    response = post_report(admin_client, report, [row_of(retired_partner_row)], **deleted)
+    assert response.status_code == 302
+    assert not report.realizations.exists()
+
+
+def test_a_retired_source_is_refused_anywhere_else(admin_client, retired_partner_row):
+    report = retired_partner_row.report
+    pertamina = retired_partner_row.funding_source_id
+    other = IndicatorFactory(program=report.program, code="rumah-dibangun")
+    apbn_row = RealizationFactory(
+        report=report, indicator=other, funding_source=FundingSource.objects.get(code="apbn")
+    )
+    stored = sorted(
+        Realization.objects.values_list("pk", "indicator_id", "funding_source_id", "value")
+    )
+    attempts = {
+        "a new row": [
+            row_of(retired_partner_row),
+            row_of(apbn_row),
+            {"indicator": other.pk, "funding_source": pertamina, "value": "2"},
+        ],
+        "its row moved to another indicator": [
+            row_of(retired_partner_row, indicator=other.pk, value="3"),
+        ],
+        "another source's row switched to it": [
+            row_of(retired_partner_row),
+            row_of(apbn_row, funding_source=pertamina),
+        ],
+    }
+    for attempt, rows in attempts.items():
+        response = post_report(admin_client, report, rows)
+
+        assert response.status_code == 200, attempt
+        assert inline_errors(response, "funding_source") == [
+            "Sumber dana Pertamina sudah tidak aktif: pilih sumber lain."
+        ], attempt
+        after = Realization.objects.values_list("pk", "indicator_id", "funding_source_id", "value")
+        assert sorted(after) == stored, attempt
 
 
 def test_the_report_form_refuses_to_overwrite_a_save_made_since_it_opened(

@@ -283,6 +283,85 @@ def test_verified_submitted_and_duplicate_rows(operator):
     assert any("Baris ganda" in reason and "di baris 4" in reason for reason in reasons), reasons
 
 
+def retired_partner_draft(value=5):
+    """Last month's draft with `value` houses from Pertamina, a CSR partner an admin has
+    retired since."""
+    report = draft_report(value=value)
+    report.realizations.update(funding_source=FundingSource.objects.get(code="pertamina"))
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+    return report
+
+
+RETIRED_PERTAMINA = "Sumber dana Pertamina sudah tidak aktif: pilih sumber lain."
+
+
+def test_a_retired_source_is_refused_on_a_new_row_and_kept_on_its_own(operator):
+    report = retired_partner_draft(value=5)
+    client = login(operator)
+    before = realization_values()
+
+    preview = upload(
+        client,
+        xlsx(
+            [
+                row("8", source="pertamina"),  # its own row: the value may change
+                row("3", program="gpsss", indicator="unit-sanitasi", source="pertamina"),
+            ]
+        ),
+    )
+
+    assert sorted(states(preview)) == ["changed", "error"]
+    assert error_reasons(preview) == [RETIRED_PERTAMINA]
+    assert not apply_buttons(preview)
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")  # crafted
+    assert realization_values() == before
+    # Restated as stored, the row is left as it is; changed alone, it applies.
+    assert states(upload(client, xlsx([row("5", source="pertamina")]))) == ["unchanged"]
+    preview = upload(client, xlsx([row("8", source="pertamina")]))
+    assert states(preview) == ["changed"]
+    batch = ImportBatch.objects.latest("created_at")
+    assert client.post(f"/impor/{batch.token}/terapkan/").status_code == 302
+    assert list(report.realizations.values_list("funding_source__code", "value")) == [
+        ("pertamina", D(8))
+    ]
+
+
+def test_a_source_retired_between_preview_and_apply_applies_nothing(operator):
+    client = login(operator)
+    preview = upload(client, xlsx([row("3", source="pertamina")]))
+    assert states(preview) == ["new"]
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+
+    applied = client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/", follow=True)
+
+    assert any("Data berubah sejak pratinjau" in m for m in flash_messages(applied))
+    assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
+def test_the_writer_itself_refuses_a_retired_source_on_a_new_row(operator):
+    """The last guard, for a source retired after the checks ran: the one writer of the
+    entry form and the import refuses it, and writes nothing."""
+    from programs.reporting.rules import EntryRow
+    from programs.reporting.services import ImportedReport, ServiceError, realizations_import
+
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+    indicator = Indicator.objects.get(code="rumah-dibedah")
+    year, month = previous_month()
+    item = ImportedReport(
+        regency=Regency.objects.get(code="16.07"),
+        program=indicator.program,
+        year=year,
+        month=month,
+        version=0,
+        rows=[EntryRow(key="2", indicator=indicator, source_code="pertamina", value=D(3))],
+    )
+
+    with pytest.raises(ServiceError, match=RETIRED_PERTAMINA):
+        realizations_import(user=operator, reports=[item], reason="impor")
+
+    assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
 def test_other_users_cannot_apply_someone_elses_preview(operator, reference_data):
     client = login(operator)
     upload(client, xlsx([row("9")]))
