@@ -28,6 +28,10 @@ DUE_DATE_OUTSIDE_YEAR = _(
 # Messages of database constraints shared by several models.
 MONTH_1_12 = _("Bulan harus antara 1 dan 12.")
 REASON_REQUIRED = _("Isi alasannya.")
+UNSPECIFIED_SOURCE_FIXED = _(
+    'Sumber dana "Tidak dirinci" dipakai untuk indikator rasio dan tingkat serta baris '
+    "tanpa sumber: kodenya tidak dapat diubah dan sumber ini tidak dapat dinonaktifkan."
+)
 # A lock exception that would change nothing (LockException.clean).
 LOCK_EXCEPTION_PAST = _("Tanggal ini sudah lewat: pengecualian tidak akan berlaku.")
 LOCK_EXCEPTION_USELESS = _(
@@ -236,6 +240,10 @@ class FundingSource(models.Model):
     active = models.BooleanField(_("aktif"), default=True)
     source_note = models.TextField(_("catatan sumber"), blank=True)
 
+    # The source of every rate and level (they are not broken down by source) and of a
+    # row entered without one: the entry form, the import and the templates rely on it.
+    UNSPECIFIED = "tidak-dirinci"
+
     objects = FundingSourceManager()
 
     class Meta:
@@ -248,6 +256,15 @@ class FundingSource(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    def clean(self):
+        """ "Tidak dirinci" stays as it is: retired or renamed, no rate or level could be
+        entered any more."""
+        if self.pk is None:
+            return
+        stored = FundingSource.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if stored == self.UNSPECIFIED and (self.code != stored or not self.active):
+            raise ValidationError(UNSPECIFIED_SOURCE_FIXED)
 
 
 # Planned splits of a target are stated in coarser groups than funding categories: the

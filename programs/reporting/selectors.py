@@ -18,6 +18,7 @@ from programs.formats import month_year_label
 from programs.models import (
     MIN_YEAR,
     Attachment,
+    FundingSource,
     Indicator,
     LockException,
     MonthlyReport,
@@ -237,7 +238,7 @@ def rows_from_report(report: MonthlyReport | None, context: EntryContext) -> lis
             row = EntryRow(
                 key=row_key(indicator, index),
                 indicator=indicator,
-                source_code=r.funding_source.code if r else "tidak-dirinci",
+                source_code=r.funding_source.code if r else FundingSource.UNSPECIFIED,
             )
             if r is not None:
                 row.value, row.numerator, row.denominator, row.note = (

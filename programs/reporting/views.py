@@ -199,7 +199,11 @@ def render_entry(
     groups = []
     for indicator in ctx.indicators:
         indicator_rows = [r for r in rows if r.indicator.pk == indicator.pk] or [
-            EntryRow(key=row_key(indicator, 0), indicator=indicator, source_code="tidak-dirinci")
+            EntryRow(
+                key=row_key(indicator, 0),
+                indicator=indicator,
+                source_code=FundingSource.UNSPECIFIED,
+            )
         ]
         groups.append(
             {

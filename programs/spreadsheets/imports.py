@@ -501,7 +501,7 @@ class RealizationImport:
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
                 regency=_text(cells.get("wilayah")),
-                source=_text(cells.get("sumber_dana")) or "tidak-dirinci",
+                source=_text(cells.get("sumber_dana")) or FundingSource.UNSPECIFIED,
             )
             results.append(result)
             program, indicator = _program_and_indicator(programs, result)
@@ -1036,7 +1036,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                                 indicator.code,
                                 regency.code,
                                 f"{year}-{month:02d}",
-                                r.funding_source.code if r else "tidak-dirinci",
+                                r.funding_source.code if r else FundingSource.UNSPECIFIED,
                                 _cell(r.value) if r else None,
                                 _cell(r.numerator) if r else None,
                                 _cell(r.denominator) if r else None,

@@ -829,3 +829,45 @@ def test_a_target_form_without_its_version_is_refused(admin_client, reference_da
     assert response.status_code == 200
     target.refresh_from_db()
     assert target.value == Decimal(8391)
+
+
+# "Tidak dirinci": the source of every rate and level
+
+
+def test_the_unspecified_source_can_be_neither_retired_nor_renamed_nor_deleted(
+    admin_client, reference_data
+):
+    """Rates and levels are entered with "Tidak dirinci" (they are not broken down by
+    source): retired, renamed or deleted, no stunting rate or inflation could be saved.
+    Other sources can be retired as before."""
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    url = reverse("admin:programs_fundingsource_change", args=[source.pk])
+    data = {
+        "code": source.code,
+        "category": source.category,
+        "name": source.name,
+        "order": source.order,
+        "source_note": source.source_note,
+        "_save": "Simpan",
+    }  # "active" left out: unticked
+    for changes in ({}, {"active": "on", "code": "tanpa-rincian"}):
+        response = admin_client.post(url, data | changes)
+        assert response.status_code == 200
+        assert (
+            'Sumber dana "Tidak dirinci" dipakai untuk indikator rasio dan tingkat serta baris '
+            "tanpa sumber: kodenya tidak dapat diubah dan sumber ini tidak dapat dinonaktifkan."
+        ) in error_messages(page(response))
+    source.refresh_from_db()
+    assert (source.code, source.active) == ("tidak-dirinci", True)
+    delete = reverse("admin:programs_fundingsource_delete", args=[source.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert FundingSource.objects.filter(code="tidak-dirinci").exists()
+
+    csr = FundingSource.objects.get(code="pertamina")
+    retire = {**data, "code": csr.code, "category": csr.category, "name": csr.name}
+    response = admin_client.post(
+        reverse("admin:programs_fundingsource_change", args=[csr.pk]), retire
+    )
+    assert response.status_code == 302
+    csr.refresh_from_db()
+    assert not csr.active
