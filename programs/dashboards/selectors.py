@@ -1187,6 +1187,30 @@ class ReportingStates:
         self._cells: dict[tuple[int, str | None, bool | None, bool], StatusCell] = {}
         self._absent: dict[int, dict[int, tuple]] = {}  # first month due -> month -> kind
 
+    @property
+    def obligations(self) -> Obligations:
+        """The exemptions and launch dates the states were judged by (no second read)."""
+        return self._obligations
+
+    def latest(
+        self,
+        regency_code: str,
+        program_id: int,
+        up_to: int,
+        *,
+        statuses: tuple[str, ...] | None = None,
+    ) -> tuple[int | None, str | None, bool | None]:
+        """(month, status, first submitted on time?) of the regency's latest report of
+        the program up to month `up_to`, in any status (drafts too) or in `statuses`
+        only; (None, None, None) when there is none."""
+        found = self._found.get((regency_code, program_id))
+        if found:
+            for month in range(up_to, 0, -1):
+                kind = found.get(month)
+                if kind is not None and (statuses is None or kind[1] in statuses):
+                    return kind[0], kind[1], kind[2]
+        return None, None, None
+
     def __getitem__(self, key: tuple[str, int, int]) -> StatusCell:
         regency_code, program_id, month = key
         reported = self._found.get((regency_code, program_id), {}).get(month)
@@ -1291,6 +1315,25 @@ class CompletenessGrid(_Rates):
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
 
 
+def tally(cells: list[StatusCell]) -> tuple[int, int, int]:
+    """(due, submitted, on time) over a row's cells: the months that count (required,
+    due date passed; `StatusCell.counted`), those with a submitted report (a verified
+    one for visitors without a role: the only submitted state they are shown), and
+    those first submitted by their due date. A returned or draft report is not
+    submitted. The completeness grid's rates and the program page's missing months both
+    count through here."""
+    due = submitted = on_time = 0
+    submitted_states = SUBMITTED_STATES
+    for cell in cells:
+        if not cell.counted:
+            continue
+        due += 1
+        if cell.state in submitted_states:
+            submitted += 1
+            on_time += bool(cell.on_time)
+    return due, submitted, on_time
+
+
 @dataclass(frozen=True)
 class CompletenessPage:
     programs: list[Program]  # the tabs
@@ -1337,18 +1380,9 @@ def completeness_grid(
     months = list(range(1, month + 1))
     rows = []
     program_id = program.pk
-    submitted_states = SUBMITTED_STATES
     for regency in regencies:
         cells = states.row(regency.code, program_id, months)
-        due = submitted = on_time = 0
-        for cell in cells:
-            if not cell.counted:
-                continue
-            due += 1
-            if cell.state in submitted_states:
-                submitted += 1
-                on_time += bool(cell.on_time)
-        rows.append(CompletenessRow(regency, cells, due, submitted, on_time))
+        rows.append(CompletenessRow(regency, cells, *tally(cells)))
     return CompletenessGrid(
         program=program,
         months=months,
