@@ -246,6 +246,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
         "gallery": reporting.public_photos(program_id=program.pk),
         "can_export_raw": permissions.can_see_raw_realizations(request.user),
+        "due_day": settings.REPORT_DUE_DAY,
     }
     return render_page(request, "programs/dashboards/program.html", context)
 

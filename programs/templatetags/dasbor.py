@@ -328,7 +328,9 @@ def map_items(items):
 @register.simple_tag
 def program_regency_rows(rows, decimals, regency_base: str, query: str):
     """The program page's table rows (selectors.RegencyProgressRow), in Python for the
-    same reason as `hbar_items`: eleven variables and five filters per row."""
+    same reason as `hbar_items`: eleven variables and five filters per row. The last
+    cell counts the months due and not submitted ('–' when none was due yet), marked
+    when there are any."""
     base, query = html.escape(regency_base), html.escape(query)
     decimals = int(decimals or 0)
     words = {
@@ -351,12 +353,17 @@ def program_regency_rows(rows, decimals, regency_base: str, query: str):
         else:
             report = words["none"]
         provisional = "*" if progress.provisional else ""
+        if row.missing:
+            missing = f'<td class="num overdue" data-missing="{row.missing}">'
+            missing += f"{formats.number(row.missing)}</td>"
+        else:
+            missing = f'<td class="num">{formats.number(row.missing)}</td>'  # 0, or "–"
         parts.append(
             f"{_regency_row_start(base, query, row.regency)}"
             f'<td class="num">{formats.number(progress.target, decimals)}</td>'
             f'<td class="num">{formats.number(progress.realization, decimals)}{provisional}</td>'
             f'<td class="num">{persen(progress.achievement)}</td>{status_cell}'
-            f"<td>{report}</td><td>{words[row.report_on_time]}</td></tr>"
+            f"<td>{report}</td><td>{words[row.report_on_time]}</td>{missing}</tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or ours
 
