@@ -575,6 +575,13 @@ class RealizationAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+PROVINCE_LEVEL_ONLY = _(
+    "Laporan provinsi hanya untuk indikator nilai tingkat (mis. inflasi): angka indikator ini "
+    "dijumlah dari laporan kabupaten/kota."
+)
+LEVEL = Indicator.Measure.LEVEL
+
+
 class RealizationInlineFormSet(LabelledInlineFormSet):
     """A report's realizations as the entry form has them: indicators of the report's
     program, one value for a level indicator, none for an indicator the regency is exempt
@@ -596,6 +603,11 @@ class RealizationInlineFormSet(LabelledInlineFormSet):
                 continue
             if indicator.program_id != report.program_id:
                 form.add_error("indicator", INDICATOR_NOT_IN_PROGRAM)
+                continue
+            if report.program_id and not report.regency_id and indicator.measure != LEVEL:
+                # The dashboards sum such figures from the regencies' reports: a
+                # province row of its own would count twice in every raw export.
+                form.add_error("indicator", PROVINCE_LEVEL_ONLY)
                 continue
             if indicator.measure == Indicator.Measure.LEVEL:
                 if indicator.pk in levels:
