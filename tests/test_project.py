@@ -24,6 +24,23 @@ def test_production_refuses_to_start_without_secret_key():
     assert "DJANGO_SECRET_KEY is required" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("REPORT_DUE_DAY", "31"), ("REPORT_DUE_DAY", "0"), ("REPORT_LOCK_DAYS", "-1")],
+)
+def test_a_deadline_setting_out_of_range_stops_the_start(name, value):
+    """A due day of 31 does not exist in February: every page counting due months
+    answered 500. The app refuses to start instead, naming the setting."""
+    result = run_python(
+        "import django; django.setup()",
+        DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
+        DJANGO_SECRET_KEY="test-only-not-secret",
+        **{name: value},
+    )
+    assert result.returncode != 0
+    assert f"{name} must be between" in result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = run_python(
         "import sys; from django.core.management import execute_from_command_line;"
