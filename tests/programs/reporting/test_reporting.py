@@ -337,12 +337,27 @@ def test_garbage_numbers_are_refused(text):
         ("+2,5", D("2.5")),
         ("-2.5", D("-2.5")),
         ("+ 12", D(12)),
+        ("-0,09", D("-0.09")),
+        # The minus sign (U+2212) Excel and Word write, as "-"
+        ("\u22120,09", D("-0.09")),
+        ("\u2212 8.600", D(-8600)),
     ],
 )
 def test_a_sign_never_changes_how_the_digits_are_read(text, value):
     """'+2.750' used to be 2,75 while '2.750' is 2750."""
     assert parse_number(text) == value
-    assert parse_number(text.lstrip("+-").strip()) == abs(value)
+    assert parse_number(text.lstrip("+-\u2212").strip()) == abs(value)
+
+
+@pytest.mark.parametrize("text", ["\u2212", "\u2212-3", "-\u22123", "3\u2212", "1\u22122"])
+def test_a_minus_sign_is_a_sign_only_in_front(text):
+    with pytest.raises(ValueError) as refused:
+        parse_number(text)
+    assert refusal(refused.value).startswith("Bukan angka")
+
+
+def test_an_english_minus_sign_is_read_too():
+    assert parse_number("\u22120.09", "en") == D("-0.09")
 
 
 @pytest.mark.parametrize(
