@@ -199,6 +199,11 @@ class Indicator(models.Model):
                 name="indicator_direction_valid",
                 violation_error_message=_("Arah indikator tidak dikenal."),
             ),
+            models.CheckConstraint(
+                condition=Q(allows_negative=False) | Q(measure="level"),
+                name="indicator_negative_only_for_level",
+                violation_error_message=NEGATIVE_ONLY_FOR_LEVEL,
+            ),
         ]
 
     def __str__(self):
@@ -685,8 +690,9 @@ class Realization(models.Model):
     )
     # Negative only where the indicator allows it (Indicator.allows_negative: a deflation,
     # -0,09 %), which neither a field validator nor a check constraint can see: the entry
-    # rules (rules.check_value) decide it, and every entry point applies them (entry form,
-    # spreadsheet import, admin). Numerators and denominators stay checked here too.
+    # rules (rules.check_value) refuse it with a message at every entry point, and
+    # triggers (programs/guards.py) in the database. Numerators and denominators keep
+    # their check constraints below.
     value = models.DecimalField(
         _("nilai"),
         max_digits=16,
