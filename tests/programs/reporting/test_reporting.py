@@ -479,6 +479,7 @@ def test_a_negative_level_is_questioned_by_its_size(reference_data, earlier, typ
     client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
     data = rows(value=typed, source="tidak-dirinci", code="inflasi-yoy")
     check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert not [text for text in checks(check) if text.startswith("✗")]  # never refused
     assert row_messages(check, "inflasi-yoy") == expected
 
 
