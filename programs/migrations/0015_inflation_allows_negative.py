@@ -8,9 +8,9 @@ from django.db import migrations
 
 def allow_deflation(apps, schema_editor):
     Indicator = apps.get_model("programs", "Indicator")
-    Indicator.objects.filter(
-        program__slug="gpiss", code="inflasi-yoy", measure="level"
-    ).update(allows_negative=True)
+    Indicator.objects.filter(program__slug="gpiss", code="inflasi-yoy", measure="level").update(
+        allows_negative=True
+    )
 
 
 class Migration(migrations.Migration):
