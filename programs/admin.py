@@ -240,6 +240,12 @@ class FundingSourceAdmin(admin.ModelAdmin):
     list_filter = ("category", "is_partner", "active")
     search_fields = ("name", "code")
 
+    def has_delete_permission(self, request, obj=None):
+        """Never "Tidak dirinci" (FundingSource.clean): rates and levels are entered with it."""
+        if obj is not None and obj.code == FundingSource.UNSPECIFIED:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 # Targets
 

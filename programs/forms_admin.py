@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
 from django.forms.boundfield import BoundField
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from programs import permissions
 from programs.formats import number
-from programs.models import DUE_DATE_OUTSIDE_YEAR, Indicator, MonthlyReport, Realization, Target
+from programs.models import (
+    DUE_DATE_OUTSIDE_YEAR,
+    Indicator,
+    MonthlyReport,
+    Realization,
+    Target,
+    TargetSplit,
+)
 from programs.obligations import Obligations
 from programs.reporting import rules
 
@@ -279,6 +286,9 @@ class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
             message = CHANGED_SINCE_LIST_OPENED % {"value": show_number(stored.value)}
             raise ValidationError(message, code="changed_since_opened")
         _check_numbers(self, cleaned_data, confirm=False, in_list=True)
+        if stored is not None and cleaned_data.get("value") is not None:
+            for message in stored_parts_problems(stored, stored.indicator, cleaned_data["value"]):
+                self.add_error("value", message)
         if (
             self.instance.pk is not None
             and self.has_changed()
@@ -331,12 +341,77 @@ class LabelledInlineFormSet(forms.BaseInlineFormSet):
         }
 
 
+SPLITS_NOT_SUMMED = _(
+    "Indikator rasio dan tingkat tidak dirinci menurut sumber dana: hapus rencana per sumber dana."
+)
+SPLITS_ABOVE_TARGET = _("Jumlah rencana per sumber dana (%(total)s) melebihi target (%(target)s).")
+MILESTONE_ABOVE_TARGET = _("Tahapan %(label)s (%(value)s) melebihi target (%(target)s).")
+MILESTONE_BELOW_EARLIER = _(
+    "Tahapan %(label)s (%(value)s) lebih rendah dari tahapan sebelumnya (%(earlier)s): "
+    "tahapan dihitung kumulatif."
+)
+PARTS_NO_LONGER_FIT = _("Rencana target ini tidak lagi cocok dengan nilai baru: %(problem)s")
+
+
+def parts_problems(
+    indicator, value, *, splits=None, milestones=None
+) -> list[tuple[int | None, str]]:
+    """What is wrong with a target's planned parts against its value, as (index of the
+    milestone or None, message). `splits`: the planned values per funding group;
+    `milestones`: (label, due date, value) in any order. Only sums and running totals
+    have parts that add up to the year's figure: their splits cannot exceed it, nor can
+    a milestone, and a later milestone is never below an earlier one; a rate or a level
+    has no funding split at all. None of either: not checked."""
+    from programs.admin_numbers import show_number
+
+    if indicator is None or value is None:
+        return []
+    summed = indicator.measure in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL)
+    problems: list[tuple[int | None, str]] = []
+    splits = [v for v in splits or [] if v is not None]
+    if splits and not summed:
+        problems.append((None, str(SPLITS_NOT_SUMMED)))
+    elif splits and sum(splits) > value:
+        params = {"total": show_number(sum(splits)), "target": show_number(value)}
+        problems.append((None, SPLITS_ABOVE_TARGET % params))
+    if not summed:
+        return problems
+    earlier = None
+    dated = sorted(
+        (due, index, label, v)
+        for index, (label, due, v) in enumerate(milestones or [])
+        if due is not None and v is not None
+    )
+    for _due, index, label, milestone in dated:
+        params = {"label": label, "value": show_number(milestone), "target": show_number(value)}
+        if milestone > value:
+            problems.append((index, MILESTONE_ABOVE_TARGET % params))
+        elif earlier is not None and milestone < earlier:
+            problems.append(
+                (index, MILESTONE_BELOW_EARLIER % {**params, "earlier": show_number(earlier)})
+            )
+        earlier = milestone if earlier is None else max(earlier, milestone)
+    return problems
+
+
+def stored_parts_problems(target: Target, indicator, value) -> list[str]:
+    """`parts_problems` of a stored target's splits and milestones against a new value
+    (the changelist and the import change a value without its parts)."""
+    if target.pk is None:
+        return []
+    splits = [split.value for split in target.splits.all()]  # prefetched by an import
+    milestones = [(m.label, m.due_date, m.value) for m in target.milestones.all()]
+    found = parts_problems(indicator, value, splits=splits, milestones=milestones)
+    return [PARTS_NO_LONGER_FIT % {"problem": message} for _index, message in found]
+
+
 class TargetPartsInlineFormSet(LabelledInlineFormSet):
     """A target's funding splits and milestones follow the target's own rules: whole
     numbers for count units (`whole_number_error`, as `_check_numbers` on the target's
-    value) and a milestone falls due within the target's year or the next
-    (`Target.due_date_fits`, as the target's own due date). The target is the one being
-    saved, with the indicator and year the form gives it."""
+    value), a milestone falls due within the target's year or the next
+    (`Target.due_date_fits`, as the target's own due date), and the parts fit the
+    target's value (`parts_problems`). The target is the one being saved, with the
+    indicator, year and value the form gives it."""
 
     def clean(self):
         from programs.admin_numbers import whole_number_error
@@ -344,16 +419,32 @@ class TargetPartsInlineFormSet(LabelledInlineFormSet):
         super().clean()
         target = self.instance
         indicator = target.indicator if target.indicator_id else None
+        kept = []
         for form in self.forms:
             cleaned_data = getattr(form, "cleaned_data", None) or {}
             if not cleaned_data or cleaned_data.get("DELETE"):
                 continue
+            kept.append(form)
             error = whole_number_error(indicator, cleaned_data.get("value"))
             if error is not None and not form.has_error("value"):
                 form.add_error("value", error)
             due = cleaned_data.get("due_date")
             if due is not None and not Target.due_date_fits(target.year, due):
                 form.add_error("due_date", DUE_DATE_OUTSIDE_YEAR % {"year": target.year})
+        values = [form.cleaned_data.get("value") for form in kept]
+        if self.model is TargetSplit:
+            problems = parts_problems(indicator, target.value, splits=values)
+        else:
+            milestones = [
+                (form.cleaned_data.get("label"), form.cleaned_data.get("due_date"), value)
+                for form, value in zip(kept, values, strict=True)
+            ]
+            problems = parts_problems(indicator, target.value, milestones=milestones)
+        for index, message in problems:
+            if index is None:
+                raise ValidationError(message, code="parts")
+            if not kept[index].has_error("value"):
+                kept[index].add_error("value", message)
 
 
 MEASURE_LOCKED = _(
@@ -442,15 +533,39 @@ def _realization_field(indicator: Indicator, message: str) -> str:
 
 class RealizationAdminForm(forms.ModelForm):
     """One realization row checked as the entry form checks it (`rules.check_numbers`,
-    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator."""
+    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator;
+    a retired funding source only on the row that already has it with its indicator
+    (`rules.retired_source_refusal`), which is also the only row offering it."""
 
     class Meta:
         model = Realization
         fields = ("indicator", "funding_source", "value", "numerator", "denominator", "note")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("funding_source")
+        if field is not None:
+            # Offered: the active sources and the row's own. Accepted: any (a retired one
+            # is refused in clean() with its name, not as an unknown choice).
+            offered = field.iterator(field)
+            offered.queryset = field.queryset.filter(
+                Q(active=True) | Q(pk=self.instance.funding_source_id)
+            )
+            field.widget.choices = offered
+
     def clean(self):
         cleaned_data = super().clean()
         indicator = cleaned_data.get("indicator")
+        source = cleaned_data.get("funding_source")
+        if indicator is not None and source is not None:
+            # Before _post_clean, the instance still holds the row as stored.
+            stored = self.instance.pk is not None and (
+                self.instance.indicator_id,
+                self.instance.funding_source_id,
+            ) == (indicator.pk, source.pk)
+            refused = rules.retired_source_refusal(source, stored=stored)
+            if refused:
+                self.add_error("funding_source", refused)
         numbers = ("value", "numerator", "denominator", "note")
         if indicator is None or any(self.has_error(name) for name in numbers):
             return cleaned_data

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -30,6 +31,16 @@ REASON_REQUIRED = _("Isi alasannya.")
 NEGATIVE_ONLY_FOR_LEVEL = _(
     "Hanya indikator dengan cara agregasi 'nilai tingkat' yang boleh negatif: penambahan, "
     "kumulatif dan rasio tidak pernah di bawah nol."
+)
+UNSPECIFIED_SOURCE_FIXED = _(
+    'Sumber dana "Tidak dirinci" dipakai untuk indikator rasio dan tingkat serta baris '
+    "tanpa sumber: kodenya tidak dapat diubah dan sumber ini tidak dapat dinonaktifkan."
+)
+# A lock exception that would change nothing (LockException.clean).
+LOCK_EXCEPTION_PAST = _("Tanggal ini sudah lewat: pengecualian tidak akan berlaku.")
+LOCK_EXCEPTION_USELESS = _(
+    "Bulan ini masih dapat diubah operator sampai %(date)s tanpa pengecualian: pilih tanggal "
+    "sesudahnya."
 )
 
 
@@ -252,6 +263,10 @@ class FundingSource(models.Model):
     active = models.BooleanField(_("aktif"), default=True)
     source_note = models.TextField(_("catatan sumber"), blank=True)
 
+    # The source of every rate and level (they are not broken down by source) and of a
+    # row entered without one: the entry form, the import and the templates rely on it.
+    UNSPECIFIED = "tidak-dirinci"
+
     objects = FundingSourceManager()
 
     class Meta:
@@ -264,6 +279,15 @@ class FundingSource(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    def clean(self):
+        """ "Tidak dirinci" stays as it is: retired or renamed, no rate or level could be
+        entered any more."""
+        if self.pk is None:
+            return
+        stored = FundingSource.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if stored == self.UNSPECIFIED and (self.code != stored or not self.active):
+            raise ValidationError(UNSPECIFIED_SOURCE_FIXED)
 
 
 # Planned splits of a target are stated in coarser groups than funding categories: the
@@ -832,6 +856,28 @@ class LockException(models.Model):
 
     def __str__(self):
         return f"{self.regency.name} — {self.program.label} — {self.month:02d}/{self.year}"
+
+    def clean(self):
+        """An exception that would change nothing is refused, so that an admin never
+        believes a month open that is not: a date already past (unless an existing
+        exception keeps its date while its reason is fixed), or one the month stays open
+        until anyway (its ordinary lock date)."""
+        from programs.formats import date_label
+        from programs.reporting import deadlines
+
+        if not (self.until and self.year and self.month and 1 <= self.month <= 12):
+            return  # the field errors say what is missing
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            return
+        unchanged = (
+            self.pk is not None
+            and LockException.objects.filter(pk=self.pk, until=self.until).exists()
+        )
+        if not unchanged and self.until < timezone.localdate():
+            raise ValidationError({"until": LOCK_EXCEPTION_PAST})
+        lock = deadlines.lock_date(self.year, self.month)
+        if self.until <= lock:
+            raise ValidationError({"until": LOCK_EXCEPTION_USELESS % {"date": date_label(lock)}})
 
 
 class ReportingExemptionManager(models.Manager):

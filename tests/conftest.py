@@ -138,6 +138,57 @@ def gbrss_data(reference_data):
 
 
 @pytest.fixture
+def reporting_gaps(reference_data):
+    """GBRSS 2025 (launched in 2024: every month is due), each report first submitted on
+    the 5th of the next month (on time, due on the 10th):
+
+    - Banyuasin (16.07): January to March verified, then nothing.
+    - OKU (16.01): January to March verified, April to June submitted, July returned,
+      August a draft never submitted, then nothing.
+    - OKI (16.02): January to April verified, exempt ("tidak wajib") May and June, then
+      nothing.
+    - Lahat (16.04): exempt the whole year. Every other regency: nothing at all.
+    """
+    from programs.models import ReportingExemption
+
+    program = Program.objects.get(slug="gbrss")
+    S = MonthlyReport.Status
+
+    def report(code, month, status):
+        sent = status != S.DRAFT
+        MonthlyReportFactory(
+            program=program,
+            regency=Regency.objects.get(code=code),
+            year=2025,
+            month=month,
+            status=status,
+            first_submitted_at=submitted_at(2025, month + 1, 5) if sent else None,
+            verified_at=submitted_at(2025, month + 1, 20) if status == S.VERIFIED else None,
+            return_reason="Periksa lagi" if status == S.RETURNED else "",
+        )
+
+    for month in (1, 2, 3):
+        report("16.07", month, S.VERIFIED)
+        report("16.01", month, S.VERIFIED)
+    for month in (4, 5, 6):
+        report("16.01", month, S.SUBMITTED)
+    report("16.01", 7, S.RETURNED)
+    report("16.01", 8, S.DRAFT)
+    for month in (1, 2, 3, 4):
+        report("16.02", month, S.VERIFIED)
+    exempt = ReportingExemption.objects.create
+    exempt(
+        regency_id="16.02",
+        program=program,
+        start=dt.date(2025, 5, 1),
+        end=dt.date(2025, 6, 1),
+        reason="Uji: tidak wajib Mei dan Juni",
+    )
+    exempt(regency_id="16.04", program=program, start=dt.date(2025, 1, 1), reason="Uji")
+    return program
+
+
+@pytest.fixture
 def people(reference_data):
     """One user per role and scope, shared by the reporting, evidence, error-page and
     logging tests."""

@@ -91,9 +91,19 @@ def test_program_page_in_english(reference_data):
         "2024, through December",
         "December last year (2023)",  # the year-over-year figure
         "Dark line: 100.0 % expected by 31 December.",  # the bars, from charts.py
+        # The table's months due without a (verified, for a visitor) report, explained.
+        "Months not verified</th>",
+        "Months not verified: months due up to December without a verified report",
+        "A month's report is due on day 10 of the following month.",
     ]:
         assert phrase in html, phrase
-    for phrase in [*INDONESIAN, "Target provinsi", "Peta capaian", "Capaian (%)"]:
+    for phrase in [
+        *INDONESIAN,
+        "Target provinsi",
+        "Peta capaian",
+        "Capaian (%)",
+        "Bulan belum terverifikasi",
+    ]:
         assert phrase not in html, phrase
 
 

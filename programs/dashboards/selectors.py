@@ -637,6 +637,10 @@ class RegencyProgressRow:
     report_status: str | None
     report_on_time: bool | None
     required: bool = True  # False: exempt from this indicator this month ("tidak wajib")
+    # Months of the program up to the page's month whose report is due (its due date
+    # passed, the regency obliged) yet not submitted (not verified, for visitors without
+    # a role): the completeness grid's due minus submitted. None: no month was due.
+    missing: int | None = None
 
     @property
     def report_status_label(self) -> str:
@@ -647,6 +651,22 @@ class RegencyProgressRow:
         """(status, label) for bars, map and table: an exempt regency is "tidak wajib",
         never ranked behind or on track (as on the overview's scorecard)."""
         return self.progress.shown_status(required=self.required)
+
+
+# The program table's months due without a report (RegencyProgressRow.missing), named
+# and explained once for the page and its export, in the completeness page's words:
+# officials count submitted reports, visitors without a role verified ones.
+MISSING_HEADER = _("Bulan belum diajukan")
+MISSING_HEADER_PUBLIC = _("Bulan belum terverifikasi")
+MISSING_NOTE = _(
+    "Bulan belum diajukan: bulan yang sudah jatuh tempo s.d. %(month)s tetapi belum ada "
+    "laporan yang diajukan (draf dan laporan yang dikembalikan dihitung belum diajukan); "
+    "bulan yang tidak wajib tidak dihitung."
+)
+MISSING_NOTE_PUBLIC = _(
+    "Bulan belum terverifikasi: bulan yang sudah jatuh tempo s.d. %(month)s tetapi belum "
+    "ada laporan yang terverifikasi; bulan yang tidak wajib tidak dihitung."
+)
 
 
 @dataclass(frozen=True)
@@ -678,6 +698,17 @@ class ProgramPage:
     previous_series: list[SeriesPoint] = field(default_factory=list)
     sources: list[SourceRow] = field(default_factory=list)
     splits: list[SplitRow] = field(default_factory=list)
+    month: int = 12  # the month the figures and `missing` count up to
+    public: bool = False  # rows' `missing` count verified reports only (no role)
+
+    @property
+    def missing_header(self) -> str:
+        return str(MISSING_HEADER_PUBLIC if self.public else MISSING_HEADER)
+
+    @property
+    def missing_note(self) -> str:
+        note = MISSING_NOTE_PUBLIC if self.public else MISSING_NOTE
+        return note % {"month": formats.month_label(self.month)}
 
     @property
     def previous_value(self) -> Decimal | None:
@@ -739,51 +770,7 @@ def pick_indicator(program: Program, code: str | None) -> Indicator | None:
     return (chosen or headline or indicators or [None])[0]
 
 
-class LatestReport(NamedTuple):
-    """A regency and its latest report of a program up to the chosen month."""
-
-    regency: RegencyName
-    month: int | None
-    status: str | None
-    submitted: dt.datetime | None
-
-
-def _reports_up_to(program, year, month, verified_only):
-    reports = MonthlyReport.objects.filter(
-        program_id=program, year=year, month__lte=month, regency__isnull=False
-    )
-    if verified_only:
-        reports = reports.filter(status=MonthlyReport.Status.VERIFIED)
-    return reports.order_by("month").values_list(
-        "regency_id", "month", "status", "first_submitted_at"
-    )
-
-
-_REPORTS_UP_TO = CompiledQuery(
-    _reports_up_to, program="int", year="int", month="int", verified_only="key"
-)
 _REGENCY_NAMES = CompiledQuery(lambda: Regency.objects.values_list("code", "name", "is_synthetic"))
-
-
-def _latest_reports(
-    *, program: Program, year: int, month: int, verified_only: bool
-) -> list[LatestReport]:
-    """Each regency's latest report up to `month` (the latest verified one when only
-    verified data is shown: anonymous visitors never see internal states), in code
-    order. Two plain queries: a subquery per regency and column, and model instances,
-    cost the program page more than its figures."""
-    reports = _REPORTS_UP_TO.rows(
-        program=program.pk, year=year, month=month, verified_only=verified_only
-    )
-    # Ascending months: a later month overwrites an earlier one.
-    latest = {
-        code: (report_month, status, submitted) for code, report_month, status, submitted in reports
-    }
-    nothing = (None, None, None)
-    return [
-        LatestReport(RegencyName(code, name, synthetic), *latest.get(code, nothing))
-        for code, name, synthetic in _REGENCY_NAMES.rows()
-    ]
 
 
 def program_page_for(*, slug: str, filters) -> ProgramPage | None:
@@ -798,6 +785,7 @@ def program_page_for(*, slug: str, filters) -> ProgramPage | None:
         year=filters.year,
         month=filters.month,
         verified_only=filters.verified_only,
+        public=filters.forced_verified,
     )
 
 
@@ -809,39 +797,61 @@ def program_page(
     month: int,
     verified_only: bool,
     today: dt.date | None = None,
+    public: bool = False,
 ) -> ProgramPage:
+    """The program page's figures for one indicator. Each regency's row has its latest
+    report up to `month` (the latest verified one when only verified data is shown:
+    anonymous visitors never see internal states) and how many months due by then were
+    not submitted, counted as the completeness grid counts them (`public`: not verified).
+    The reports come from the grid's one query (`reporting_states`), which also reads the
+    exemptions; the regencies are plain rows, not model instances."""
+    today = today or timezone.localdate()
     indicator = pick_indicator(program, indicator_code)
-    page = ProgramPage(program=program, indicators=program.indicator_list, indicator=indicator)
+    page = ProgramPage(
+        program=program,
+        indicators=program.indicator_list,
+        indicator=indicator,
+        month=month,
+        public=public,
+    )
     if indicator is None:
         return page
-    regencies = _latest_reports(
-        program=program, year=year, month=month, verified_only=verified_only
-    )
+    regencies = [RegencyName(*row) for row in _REGENCY_NAMES.rows()]
     table = progress_table(
         indicators=[indicator],
         year=year,
         month=month,
-        regency_codes=[r.regency.code for r in regencies],
+        regency_codes=[r.code for r in regencies],
         verified_only=verified_only,
         today=today,
     )
     page.province = table.province(indicator.pk)
-    obligations = Obligations.load(programs=[program])
-    page.rows = sorted(
-        (
+    states = reporting_states(
+        regency_codes=None, programs=[program], year=year, today=today, public=public
+    )
+    obligations = states.obligations
+    shown = (MonthlyReport.Status.VERIFIED,) if verified_only else None
+    months = list(range(1, month + 1))
+    rows = []
+    for regency in regencies:
+        report_month, status, on_time = states.latest(
+            regency.code, program.pk, month, statuses=shown
+        )
+        due, submitted, _on_time = tally(states.row(regency.code, program.pk, months))
+        rows.append(
             RegencyProgressRow(
-                regency=r.regency,
-                progress=table.regency(indicator.pk, r.regency.code),
-                report_month=r.month,
-                report_status=r.status,
-                report_on_time=deadlines.submitted_on_time(year, r.month, r.submitted)
-                if r.month
-                else None,
-                required=obligations.indicator_required(r.regency.code, indicator, year, month),
+                regency=regency,
+                progress=table.regency(indicator.pk, regency.code),
+                report_month=report_month,
+                report_status=status,
+                report_on_time=on_time,
+                required=obligations.indicator_required(regency.code, indicator, year, month),
+                missing=due - submitted if due else None,
             )
-            for r in regencies
-        ),
-        # Exempt regencies last: their figures are listed, not ranked.
+        )
+    # Exempt regencies last: their figures are listed, not ranked.
+    page.rows = sorted(
+        rows,
         key=lambda row: (
             not row.required,
             row.progress.achievement is None,
@@ -1187,6 +1197,30 @@ class ReportingStates:
         self._cells: dict[tuple[int, str | None, bool | None, bool], StatusCell] = {}
         self._absent: dict[int, dict[int, tuple]] = {}  # first month due -> month -> kind
 
+    @property
+    def obligations(self) -> Obligations:
+        """The exemptions and launch dates the states were judged by (no second read)."""
+        return self._obligations
+
+    def latest(
+        self,
+        regency_code: str,
+        program_id: int,
+        up_to: int,
+        *,
+        statuses: tuple[str, ...] | None = None,
+    ) -> tuple[int | None, str | None, bool | None]:
+        """(month, status, first submitted on time?) of the regency's latest report of
+        the program up to month `up_to`, in any status (drafts too) or in `statuses`
+        only; (None, None, None) when there is none."""
+        found = self._found.get((regency_code, program_id))
+        if found:
+            for month in range(up_to, 0, -1):
+                kind = found.get(month)
+                if kind is not None and (statuses is None or kind[1] in statuses):
+                    return kind[0], kind[1], kind[2]
+        return None, None, None
+
     def __getitem__(self, key: tuple[str, int, int]) -> StatusCell:
         regency_code, program_id, month = key
         reported = self._found.get((regency_code, program_id), {}).get(month)
@@ -1291,6 +1325,25 @@ class CompletenessGrid(_Rates):
 SUBMITTED_STATES = {ReportState.VERIFIED, ReportState.ON_TIME, ReportState.LATE}
 
 
+def tally(cells: list[StatusCell]) -> tuple[int, int, int]:
+    """(due, submitted, on time) over a row's cells: the months that count (required,
+    due date passed; `StatusCell.counted`), those with a submitted report (a verified
+    one for visitors without a role: the only submitted state they are shown), and
+    those first submitted by their due date. A returned or draft report is not
+    submitted. The completeness grid's rates and the program page's missing months both
+    count through here."""
+    due = submitted = on_time = 0
+    submitted_states = SUBMITTED_STATES
+    for cell in cells:
+        if not cell.counted:
+            continue
+        due += 1
+        if cell.state in submitted_states:
+            submitted += 1
+            on_time += bool(cell.on_time)
+    return due, submitted, on_time
+
+
 @dataclass(frozen=True)
 class CompletenessPage:
     programs: list[Program]  # the tabs
@@ -1337,18 +1390,9 @@ def completeness_grid(
     months = list(range(1, month + 1))
     rows = []
     program_id = program.pk
-    submitted_states = SUBMITTED_STATES
     for regency in regencies:
         cells = states.row(regency.code, program_id, months)
-        due = submitted = on_time = 0
-        for cell in cells:
-            if not cell.counted:
-                continue
-            due += 1
-            if cell.state in submitted_states:
-                submitted += 1
-                on_time += bool(cell.on_time)
-        rows.append(CompletenessRow(regency, cells, due, submitted, on_time))
+        rows.append(CompletenessRow(regency, cells, *tally(cells)))
     return CompletenessGrid(
         program=program,
         months=months,

@@ -65,7 +65,6 @@ def _filter_context(filters: Filters) -> dict:
         "query": filters.query(),
         "regency_base": _regency_base(),
         "years": filters.years,
-        "months": [(m, formats.month_label(m)) for m in range(1, 13)],
         # The day "Seharusnya" is counted to: the end of the chosen month, or today.
         # The year goes without saying unless the day falls in another year than the
         # page's: a later year's page counts its schedule up to today, in this year.
@@ -247,6 +246,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
         "gallery": reporting.public_photos(program_id=program.pk),
         "can_export_raw": permissions.can_see_raw_realizations(request.user),
+        "due_day": settings.REPORT_DUE_DAY,
     }
     return render_page(request, "programs/dashboards/program.html", context)
 

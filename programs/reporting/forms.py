@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 
-from programs.models import Indicator
+from programs.models import FundingSource, Indicator
 from programs.reporting.rules import EntryRow, parse_number, refusal, row_key
 
 MAX_ROWS_PER_INDICATOR = 30
@@ -29,7 +29,7 @@ def parse_entry(data, indicators: list[Indicator]) -> list[EntryRow]:
             row = EntryRow(
                 key=row_key(indicator, index),
                 indicator=indicator,
-                source_code=raw.get("source", "").strip() or "tidak-dirinci",
+                source_code=raw.get("source", "").strip() or FundingSource.UNSPECIFIED,
                 note=raw.get("note", "").strip(),
                 raw=raw,
             )

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -56,6 +56,13 @@ def verifiers_of(report: MonthlyReport):
         .filter(Q(scope__programs=report.program_id) | Q(scope__programs__isnull=True))
         .distinct()
     )
+
+
+def site_language():
+    """Where a notification and its email are written: in the site's language
+    (Indonesian), not the sender's. The language is a choice of each browser; whoever
+    reads the bell or the email is not the one whose request wrote it."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def notify(
@@ -147,13 +154,14 @@ def comment_add(
         participants += list(
             get_user_model().objects.filter(pk__in=earlier - known - {None}, is_active=True)
         )
-        notify(
-            users=participants,
-            kind=Kind.COMMENT,
-            report=report,
-            text=_("%(user)s mengomentari %(report)s: %(text)s")
-            % {"user": user, "report": report, "text": text[:120]},
-            url=report.get_absolute_url() + "#percakapan",
-            exclude=user,
-        )
+        with site_language():
+            notify(
+                users=participants,
+                kind=Kind.COMMENT,
+                report=report,
+                text=_("%(user)s mengomentari %(report)s: %(text)s")
+                % {"user": user, "report": report, "text": text[:120]},
+                url=report.get_absolute_url() + "#percakapan",
+                exclude=user,
+            )
     return comment

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from programs import progress
 from programs.formats import number
-from programs.models import Indicator, Target
+from programs.models import FundingSource, Indicator, Target
 
 if TYPE_CHECKING:
     from programs.reporting.services import EntryContext
@@ -47,6 +47,7 @@ DUPLICATE_SOURCE = gettext_noop(
     "Sumber dana ini sudah diisi di baris lain untuk indikator yang sama."
 )
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal.")
+RETIRED_SOURCE = gettext_noop("Sumber dana %(name)s sudah tidak aktif: pilih sumber lain.")
 NOT_REQUIRED = gettext_noop(
     "Indikator %(name)s tidak wajib dilaporkan wilayah ini untuk bulan ini: isiannya tidak "
     "dapat disimpan."
@@ -266,10 +267,21 @@ def decimals(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def retired_source_refusal(source: FundingSource, *, stored: bool) -> str | None:
+    """A funding source an admin retired (`active` off; a CSR partner whose program
+    ended) stays on the realizations that already have it and is never chosen anew: where
+    that same (report, indicator, source) realization is `stored`, its value may change
+    (or the row go); anywhere else the message refusing it. None for an active source.
+    The rule of every entry point: the entry form, the import, the admin and the writer."""
+    if source.active or stored:
+        return None
+    return translated(RETIRED_SOURCE, name=source.name)
+
+
 def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMessage]:
     """Errors (never saved) and warnings (need a note before submitting) per row."""
     messages: list[RowMessage] = []
-    source_codes = {s.code for s in context.sources}
+    sources = {s.code: s for s in context.sources}
     by_indicator: dict[int, list[EntryRow]] = defaultdict(list)
     for row in rows:
         by_indicator[row.indicator.pk].append(row)
@@ -293,8 +305,15 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
             if row.parse_errors:
                 continue
             check_note(row, error)
-            if row.source_code not in source_codes:
+            source = sources.get(row.source_code)
+            if source is None:
                 error(row, UNKNOWN_SOURCE)
+            else:
+                refused = retired_source_refusal(
+                    source, stored=(indicator_id, source.code) in context.kept
+                )
+                if refused:
+                    messages.append(RowMessage(row.key, Level.ERROR, refused))
             if row.source_code in seen:
                 error(row, DUPLICATE_SOURCE)
             seen.add(row.source_code)

@@ -18,6 +18,7 @@ from programs.formats import month_year_label
 from programs.models import (
     MIN_YEAR,
     Attachment,
+    FundingSource,
     Indicator,
     LockException,
     MonthlyReport,
@@ -237,7 +238,7 @@ def rows_from_report(report: MonthlyReport | None, context: EntryContext) -> lis
             row = EntryRow(
                 key=row_key(indicator, index),
                 indicator=indicator,
-                source_code=r.funding_source.code if r else "tidak-dirinci",
+                source_code=r.funding_source.code if r else FundingSource.UNSPECIFIED,
             )
             if r is not None:
                 row.value, row.numerator, row.denominator, row.note = (
@@ -508,6 +509,65 @@ def verification_queue(*, user) -> list[QueueItem]:
     return queue_items(reports)
 
 
+@dataclass
+class CountedHistory:
+    """The counted (submitted and verified) monthly values of some regencies' indicators
+    in some years and the December before each, with their targets: what a month's
+    plausibility warnings compare it with (`context`), for many reports at once (the
+    verifier's queue, the spreadsheet import). Two queries whatever their number."""
+
+    # (regency, indicator id, year) -> {month: value_sums() of that month}
+    monthly: dict[tuple[str, int, int], dict[int, dict]]
+    targets: dict[tuple[str, int, int], Target]
+
+    @classmethod
+    def load(cls, *, indicators, regency_ids, years) -> CountedHistory:
+        years = set(years)
+        monthly: dict[tuple[str, int, int], dict[int, dict]] = defaultdict(dict)
+        for row in (
+            Realization.objects.filter(
+                # The years, and each December before (a January's "last month").
+                Q(report__year__in=years)
+                | Q(report__year__in={y - 1 for y in years}, report__month=12),
+                indicator__in=indicators,
+                report__regency_id__in=regency_ids,
+                report__status__in=(*MonthlyReport.COUNTED_STATUSES,),
+            )
+            .values("report__regency_id", "indicator_id", "report__year", "report__month")
+            .annotate(**progress.value_sums())
+            .order_by()
+        ):
+            key = (row["report__regency_id"], row["indicator_id"], row["report__year"])
+            monthly[key][row["report__month"]] = row
+        targets = {
+            (t.regency_id, t.indicator_id, t.year): t
+            for t in Target.objects.filter(
+                indicator__in=indicators, regency_id__in=regency_ids, year__in=years
+            )
+        }
+        return cls(monthly=monthly, targets=targets)
+
+    def value(self, indicator: Indicator, regency_id: str, year: int, month: int):
+        """The counted value of one month (None: nothing counted)."""
+        row = self.monthly.get((regency_id, indicator.pk, year), {}).get(month)
+        return None if row is None else progress.group_value(indicator.measure, row)
+
+    def context(
+        self, indicator: Indicator, regency_id: str, year: int, month: int
+    ) -> IndicatorContext:
+        """What the warnings on `month` compare against: the earlier months of its year
+        (and the December before), and the regency's target of the year."""
+        ctx = IndicatorContext(
+            indicator=indicator, target=self.targets.get((regency_id, indicator.pk, year))
+        )
+        months = self.monthly.get((regency_id, indicator.pk, year), {})
+        ctx.set_history(
+            [self.value(indicator, regency_id, year, m) for m in sorted(months) if m < month],
+            december=self.value(indicator, regency_id, year - 1, 12),
+        )
+        return ctx
+
+
 def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
     """Each report with each indicator's value, the change from the previous month and
     the checks written for the verifier and how much evidence is attached. Five queries
@@ -521,30 +581,11 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
     by_program = defaultdict(list)
     for indicator in indicators:
         by_program[indicator.program_id].append(indicator)
-    regencies = {r.regency_id for r in reports}
-    years = {r.year for r in reports}
-    monthly = defaultdict(dict)  # (regency, indicator, year) -> {month: (total, num, den)}
-    for row in (
-        Realization.objects.filter(
-            # The reports' years, and each December before (a January's "last month").
-            Q(report__year__in=years)
-            | Q(report__year__in={y - 1 for y in years}, report__month=12),
-            indicator__in=indicators,
-            report__regency_id__in=regencies,
-            report__status__in=(*MonthlyReport.COUNTED_STATUSES,),
-        )
-        .values("report__regency_id", "indicator_id", "report__year", "report__month")
-        .annotate(**progress.value_sums())
-        .order_by()
-    ):
-        key = (row["report__regency_id"], row["indicator_id"], row["report__year"])
-        monthly[key][row["report__month"]] = row
-    targets = {
-        (t.regency_id, t.indicator_id, t.year): t
-        for t in Target.objects.filter(
-            indicator__in=indicators, regency_id__in=regencies, year__in=years
-        )
-    }
+    history = CountedHistory.load(
+        indicators=indicators,
+        regency_ids={r.regency_id for r in reports},
+        years={r.year for r in reports},
+    )
     rows_of = defaultdict(list)
     for r in Realization.objects.filter(report__in=reports).select_related("funding_source"):
         rows_of[(r.report_id, r.indicator_id)].append(r)
@@ -558,27 +599,17 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
         evidence[(row["report_id"], row["indicator_id"])] += row["n"]
         evidence[(row["report_id"], "all")] += row["n"]
 
-    def value(indicator, row):
-        return None if row is None else progress.group_value(indicator.measure, row)
-
     items = []
     for report in reports:
         item = QueueItem(report=report, attachments=evidence[(report.pk, "all")])
         for indicator in by_program[report.program_id]:
-            months = monthly.get((report.regency_id, indicator.pk, report.year), {})
-            earlier = [m for m in sorted(months) if m < report.month]
-            ctx = IndicatorContext(
-                indicator=indicator,
-                target=targets.get((report.regency_id, indicator.pk, report.year)),
-            )
-            last_year = monthly.get((report.regency_id, indicator.pk, report.year - 1), {})
-            december = value(indicator, last_year.get(12))
-            ctx.set_history([value(indicator, months[m]) for m in earlier], december=december)
-            current = value(indicator, months.get(report.month))
+            place = (indicator, report.regency_id)
+            ctx = history.context(*place, report.year, report.month)
+            current = history.value(*place, report.year, report.month)
             if report.month > 1:
-                previous = value(indicator, months.get(report.month - 1))
+                previous = history.value(*place, report.year, report.month - 1)
             elif indicator.measure in CARRIED_OVER_THE_YEAR:
-                previous = december  # a January's last month, as in its checks
+                previous = history.value(*place, report.year - 1, 12)  # as in its checks
             else:
                 previous = None  # sums and running totals start again with the year
             item.values.append(

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -35,13 +35,14 @@ from programs.models import (
     Target,
 )
 from programs.reporting import deadlines
-from programs.reporting.notifications import notify, operators_of, verifiers_of
+from programs.reporting.notifications import notify, operators_of, site_language, verifiers_of
 from programs.reporting.rules import (
     FUTURE_MONTH,
     NOT_REQUIRED,
     EntryRow,
     IndicatorContext,
     RowMessage,
+    retired_source_refusal,
     validate_rows,
 )
 from regencies.models import Regency
@@ -125,9 +126,19 @@ class EntryContext:
     year: int
     month: int
     indicators: list[Indicator]
-    sources: list[FundingSource]
+    sources: list[FundingSource]  # every source, retired ones too (to name them)
     by_indicator: dict[int, IndicatorContext]
     exempt: set[int] = field(default_factory=set)  # indicators not required this month
+    # (indicator id, source code) of the month's realizations whose source is retired:
+    # the only places a retired source is still accepted (rules.retired_source_refusal).
+    kept: set[tuple[int, str]] = field(default_factory=set)
+
+    def sources_for(self, row: EntryRow) -> list[FundingSource]:
+        """The sources a row's select offers: the active ones, and the row's own when it
+        is retired (its stored realization's, or a refused one shown beside its message:
+        never silently replaced by the first option). A new row, or another indicator's,
+        is never offered a retired source."""
+        return [s for s in self.sources if s.active or s.code == row.source_code]
 
 
 def entry_context(*, regency: Regency, program: Program, year: int, month: int) -> EntryContext:
@@ -139,13 +150,29 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
     indicators = list(program.indicators.select_related("program").order_by("order", "code"))
     obligations = Obligations.load(programs=[program], regency_codes=[regency.pk])
     exempt = obligations.exempt_indicators(regency.pk, indicators, year, month)
-    # The active sources, and any other the month's report already uses: a source an
-    # admin retired since stays selectable on its rows instead of silently turning into
-    # the first option (and its value into "Tidak dirinci") at the next save.
-    used = Realization.objects.filter(
-        report__regency=regency, report__program=program, report__year=year, report__month=month
-    ).values("funding_source_id")
-    sources = list(FundingSource.objects.filter(Q(active=True) | Q(pk__in=used)))
+    # Every source (a retired one is refused by name), and in the same query each retired
+    # source again for every indicator of the month's report it stays on (`kept`).
+    # (No ordering inside a union: SQLite refuses it; the union is ordered as the model.)
+    everyone = FundingSource.objects.order_by().annotate(
+        kept_for=Value(None, output_field=IntegerField())
+    )
+    retired_in_use = (
+        FundingSource.objects.filter(
+            active=False,
+            realizations__report__regency=regency,
+            realizations__report__program=program,
+            realizations__report__year=year,
+            realizations__report__month=month,
+        )
+        .order_by()
+        .annotate(kept_for=F("realizations__indicator_id"))
+    )
+    sources, kept = {}, set()
+    in_order = FundingSource._meta.ordering
+    for source in everyone.union(retired_in_use, all=True).order_by(*in_order):
+        sources.setdefault(source.pk, source)
+        if source.kept_for is not None:
+            kept.add((source.kept_for, source.code))
     targets = {
         t.indicator_id: t
         for t in Target.objects.filter(indicator__in=indicators, regency=regency, year=year)
@@ -186,7 +213,9 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
             # A new month starts from the latest denominator (December's in January).
             ctx.last_denominator = (data[max(data)] if data else before)["den"]
         contexts[indicator.pk] = ctx
-    return EntryContext(regency, program, year, month, indicators, sources, contexts, exempt)
+    return EntryContext(
+        regency, program, year, month, indicators, list(sources.values()), contexts, exempt, kept
+    )
 
 
 # --- Saving and the workflow -------------------------------------------------------------
@@ -311,16 +340,17 @@ def report_save(
         report=report, rows=rows, reason=reason, user=user, keep_indicators=context.exempt
     )
     if submit:
-        notify(
-            users=verifiers_of(report),
-            kind=Notification.Kind.SUBMITTED,
-            report=report,
-            text=_("Laporan diajukan: %(report)s") % {"report": report},
-            url=report.get_absolute_url(),
-            email_body=_("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
-            % {"user": user, "report": report, "url": _report_url(report)},
-            exclude=user,
-        )
+        with site_language():
+            notify(
+                users=verifiers_of(report),
+                kind=Notification.Kind.SUBMITTED,
+                report=report,
+                text=_("Laporan diajukan: %(report)s") % {"report": report},
+                url=report.get_absolute_url(),
+                email_body=_("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
+                % {"user": user, "report": report, "url": _report_url(report)},
+                exclude=user,
+            )
     return report
 
 
@@ -379,11 +409,15 @@ def _realization_changes(
     """(new rows, changed rows, keys of every row given) for one report's entries.
     `existing` is keyed (report id, indicator id, source id). Values were checked by
     validate_rows (form) or the import preview; full_clean re-checks the fields, without
-    queries."""
+    queries. A retired source on a new row (retired since it was checked) stops the
+    whole write (ServiceError)."""
     creates, updates, keep = [], [], set()
     for row in rows:
         source = sources[row.source_code]
         key = (report.pk, row.indicator.pk, source.pk)
+        refused = retired_source_refusal(source, stored=key in existing)
+        if refused:
+            raise ServiceError(refused)
         keep.add(key)
         realization = existing.get(key) or Realization(
             report=report, indicator=row.indicator, funding_source=source
@@ -573,14 +607,15 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
     report.version += 1
     report._change_reason = _("Diverifikasi")
     report.save()
-    notify(
-        users=operators_of(report),
-        kind=Notification.Kind.VERIFIED,
-        report=report,
-        text=_("Laporan diverifikasi: %(report)s") % {"report": report},
-        url=report.get_absolute_url(),
-        exclude=user,
-    )
+    with site_language():
+        notify(
+            users=operators_of(report),
+            kind=Notification.Kind.VERIFIED,
+            report=report,
+            text=_("Laporan diverifikasi: %(report)s") % {"report": report},
+            url=report.get_absolute_url(),
+            exclude=user,
+        )
     return report
 
 
@@ -756,18 +791,19 @@ def _send_back(
         kind=Comment.Kind.RETURN if expected == Status.SUBMITTED else Comment.Kind.REOPEN,
         text=reason,
     )
-    notify(
-        users=operators_of(report),
-        kind=Notification.Kind.RETURNED,
-        report=report,
-        text=_("Laporan dikembalikan: %(report)s — %(reason)s")
-        % {"report": report, "reason": reason[:150]},
-        url=report.get_absolute_url(),
-        email_subject=_("Laporan dikembalikan: %(report)s") % {"report": report},
-        email_body=_("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
-        % {"user": user, "report": report, "reason": reason, "url": _report_url(report)},
-        exclude=user,
-    )
+    with site_language():
+        notify(
+            users=operators_of(report),
+            kind=Notification.Kind.RETURNED,
+            report=report,
+            text=_("Laporan dikembalikan: %(report)s — %(reason)s")
+            % {"report": report, "reason": reason[:150]},
+            url=report.get_absolute_url(),
+            email_subject=_("Laporan dikembalikan: %(report)s") % {"report": report},
+            email_body=_("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
+            % {"user": user, "report": report, "reason": reason, "url": _report_url(report)},
+            exclude=user,
+        )
     return report
 
 
@@ -811,23 +847,24 @@ def report_open_for_correction(
     # The reason is an entry of the report's conversation; the operators hear of it in
     # the app (the bell) and by a queued e-mail.
     Comment.objects.create(report=report, author=user, kind=Comment.Kind.REOPEN, text=reason)
-    notify(
-        users=operators_of(report),
-        kind=Notification.Kind.RETURNED,
-        report=report,
-        text=_("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
-        url=report.get_absolute_url(),
-        email_body=_(
-            "%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s"
+    with site_language():
+        notify(
+            users=operators_of(report),
+            kind=Notification.Kind.RETURNED,
+            report=report,
+            text=_("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
+            url=report.get_absolute_url(),
+            email_body=_(
+                "%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s"
+            )
+            % {
+                "user": user,
+                "report": report,
+                "until": formats.date_label(exception.until),
+                "url": _report_url(report),
+            },
+            exclude=user,
         )
-        % {
-            "user": user,
-            "report": report,
-            "until": formats.date_label(exception.until),
-            "url": _report_url(report),
-        },
-        exclude=user,
-    )
     return exception
 
 

@@ -188,9 +188,10 @@ def render_entry(
     regency, program, year, month = target.regency, target.program, target.year, target.month
     report = target.report
     ctx = target.entry_context()
-    rows = rows if rows is not None else reporting.rows_from_report(report, ctx)
+    given = rows is not None  # what was typed (sent, or restored), not what is stored
+    rows = rows if given else reporting.rows_from_report(report, ctx)
     editable = _can_edit(request.user, target)
-    if messages_ is None and editable and report is not None:
+    if messages_ is None and editable and (report is not None or given):
         messages_ = rules.validate_rows(rows=rows, context=ctx)
     by_key = {}
     for message in messages_ or []:
@@ -198,7 +199,11 @@ def render_entry(
     groups = []
     for indicator in ctx.indicators:
         indicator_rows = [r for r in rows if r.indicator.pk == indicator.pk] or [
-            EntryRow(key=row_key(indicator, 0), indicator=indicator, source_code="tidak-dirinci")
+            EntryRow(
+                key=row_key(indicator, 0),
+                indicator=indicator,
+                source_code=FundingSource.UNSPECIFIED,
+            )
         ]
         groups.append(
             {
@@ -206,7 +211,9 @@ def render_entry(
                 "total": sum((r.value for r in indicator_rows if r.value is not None), Decimal(0)),
                 "indicator": indicator,
                 "info": ctx.by_indicator[indicator.pk],
-                "rows": [(row, by_key.get(row.key, [])) for row in indicator_rows],
+                "rows": [
+                    (row, by_key.get(row.key, []), ctx.sources_for(row)) for row in indicator_rows
+                ],
                 "messages": by_key.get(indicator.code, []),
             }
         )
@@ -219,7 +226,6 @@ def render_entry(
         "period": (year, month),
         "report": report,
         "groups": groups,
-        "sources": ctx.sources,
         "editable": editable,
         "locked": permissions.is_locked(
             regency_code=regency.code, program_id=program.pk, year=year, month=month
@@ -466,7 +472,7 @@ def report_new_row(
         {
             "row": row,
             "row_messages": [],
-            "sources": ctx.sources,
+            "row_sources": ctx.sources_for(row),  # the active ones: never a retired source
             "editable": True,
         },
     )

@@ -188,6 +188,7 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
         sheets=[exports.program_sheet(page, province_label=_province(), as_of=filters.as_of)],
         provisional=not filters.verified_only,
         page_url=_page_url(request, "program", filters, program.slug),
+        notes=[page.missing_note, _due_note()],
     )
     return respond(export, fmt)
 
@@ -231,12 +232,16 @@ def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
         sheets=[exports.completeness_sheet(grid, total_label=_("Semua kabupaten/kota"))],
         provisional=False,
         page_url=_page_url(request, "completeness", filters, program=chosen.slug),
-        notes=[
-            _("Laporan suatu bulan jatuh tempo pada tanggal %(day)s bulan berikutnya.")
-            % {"day": settings.REPORT_DUE_DAY}
-        ],
+        notes=[_due_note()],
     )
     return respond(export, fmt)
+
+
+def _due_note() -> str:
+    """When a month's report is due (the completeness and program table exports)."""
+    return _("Laporan suatu bulan jatuh tempo pada tanggal %(day)s bulan berikutnya.") % {
+        "day": settings.REPORT_DUE_DAY
+    }
 
 
 @table_export

@@ -367,7 +367,8 @@ def _expected_column(as_of: dt.date) -> Column:
 
 def program_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
     """The program page's per-regency table for its indicator, then the province;
-    `as_of`: the day the expected figures are counted to."""
+    `as_of`: the day the expected figures are counted to. The last column is the page's:
+    months due and not submitted (not verified, for visitors), empty when none was due."""
     indicator = page.indicator
     places = indicator.decimals
     columns = [
@@ -382,6 +383,7 @@ def program_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
         Column(_("Laporan terakhir"), width=14),
         Column(_("Status laporan"), width=14),
         Column(_("Ketepatan waktu"), width=14),
+        Column(page.missing_header, INTEGER, width=14),
     ]
 
     def progress_cells(p, status: str):
@@ -397,10 +399,19 @@ def program_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
                 formats.month_label(row.report_month) if row.report_month else "",
                 str(row.report_status_label),
                 on_time,
+                row.missing,
             ]
         if page.province is not None:
             province = page.province
-            yield ["", province_label, *progress_cells(province, _status(province)), "", "", ""]
+            yield [
+                "",
+                province_label,
+                *progress_cells(province, _status(province)),
+                "",
+                "",
+                "",
+                None,
+            ]
 
     return Sheet(indicator.code, columns, rows(), frozen_cols=2)
 

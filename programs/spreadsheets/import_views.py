@@ -86,13 +86,17 @@ def upload(request: HttpRequest) -> HttpResponse:
         report_versions=getattr(importer, "report_versions", None),
     )
     order = {State.ERROR: 0, State.CHANGED: 1, State.NEW: 2, State.UNCHANGED: 3}
-    listed = sorted(preview, key=lambda r: (order[r.state], r.line))[:PREVIEW_LIMIT]
+    # Within each state, the rows whose report will need a note before it is submitted
+    # come first: they stay in view when the list is cut at PREVIEW_LIMIT.
+    listed = sorted(preview, key=lambda r: (order[r.state], not r.needs_note, r.line))
+    listed = listed[:PREVIEW_LIMIT]
     context.update(
         {
             "batch": batch,
             "summary": batch.summary,
             "rows": listed,
             "hidden": max(0, len(preview) - len(listed)),
+            "needing_notes": sum(1 for r in preview if r.needs_note),
             "can_apply": batch.summary[State.ERROR] == 0
             and (batch.summary[State.NEW] + batch.summary[State.CHANGED]) > 0,
         }

@@ -4,7 +4,9 @@ row (new / changed / unchanged / error and why), then apply all or nothing.
 Reading is defensive: size, type, zip-bomb and row limits are checked before a file is
 parsed, and every refusal says why in Indonesian. Realization rows are classified with
 set-based queries (their number does not grow with the rows); a target row that changes
-a value costs one more query (does the target already have realizations?).
+a value costs one more query (does the target already have realizations?). The stored
+targets come with their splits and milestones (two queries), which a new value must
+still hold (`forms_admin.parts_problems`, the admin's rule).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 import uuid
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -28,7 +30,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import formats, permissions, ytd
 from programs.admin_numbers import show_number, whole_number_error
-from programs.forms_admin import target_realizations
+from programs.forms_admin import stored_parts_problems, target_realizations
 from programs.models import (
     DUE_DATE_OUTSIDE_YEAR,
     MAX_YEAR,
@@ -51,12 +53,16 @@ from programs.reporting.rules import (
     NOT_REQUIRED,
     NUMBER_TOO_LARGE,
     EntryRow,
+    RowMessage,
     decimals,
     parse_number,
     refusal,
+    retired_source_refusal,
     row_problems,
+    row_warnings,
     storable,
 )
+from programs.reporting.selectors import CountedHistory
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
 from regencies.models import Regency
 
@@ -129,6 +135,15 @@ REPORT_SUBMITTED = gettext_noop("Laporan bulan ini sudah diajukan dan menunggu v
 DUPLICATE = gettext_noop(
     "Baris ganda: program, indikator, wilayah, bulan dan sumber dana yang sama sudah ada "
     "di baris %(line)s."
+)
+# A level (an inflation rate, a count of villages) has one value a month, as the entry
+# form allows one row: a second source would leave a report the form cannot save.
+ONE_LEVEL_LINE = gettext_noop(
+    "Indikator %(name)s hanya diisi satu nilai per bulan: baris %(line)s sudah mengisinya."
+)
+ONE_LEVEL_STORED = gettext_noop(
+    "Indikator %(name)s hanya diisi satu nilai per bulan dan sudah terisi dengan sumber dana "
+    "%(source)s: pakai sumber dana itu di berkas, atau ubah sumbernya di formulir laporan."
 )
 REASON_NEEDED = gettext_noop("Target ini sudah memiliki realisasi: isi kolom alasan.")
 NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
@@ -425,6 +440,14 @@ class PreviewRow:
     source: str = ""
     old: str = ""
     new: str = ""
+    # The entry form's plausibility warnings on the row's indicator for the month, as the
+    # import leaves it: never an error (the row is applied), but its report cannot be
+    # submitted until a note resolves them (the file's catatan column, or the form's).
+    warnings: list[RowMessage] = field(default_factory=list)
+
+    @property
+    def needs_note(self) -> bool:
+        return any(not warning.resolved for warning in self.warnings)
 
 
 State = PreviewRow.State
@@ -459,11 +482,15 @@ class RealizationImport:
         self.report_versions: dict[str, int] = {}
         # the parsed rows of the last preview, by line: (program, indicator, year, month, entry)
         self.entries: dict[int, tuple] = {}
+        self.source_codes: dict[int, str] = {}  # funding source id -> code
+        self.source_names: dict[int, str] = {}  # funding source id -> name
 
     def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
         programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
         regencies = set(Regency.objects.values_list("code", flat=True))
         sources = {s.code: s for s in FundingSource.objects.all()}
+        self.source_codes = {source.pk: code for code, source in sources.items()}
+        self.source_names = {source.pk: source.name for source in sources.values()}
         parsed, results = [], []
         for line, cells in rows:
             if all(_text(cells.get(c)) == "" for c in ("nilai", "pembilang", "penyebut")):
@@ -474,7 +501,7 @@ class RealizationImport:
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
                 regency=_text(cells.get("wilayah")),
-                source=_text(cells.get("sumber_dana")) or "tidak-dirinci",
+                source=_text(cells.get("sumber_dana")) or FundingSource.UNSPECIFIED,
             )
             results.append(result)
             program, indicator = _program_and_indicator(programs, result)
@@ -539,7 +566,11 @@ class RealizationImport:
             programs={p for _r, p, _i, _s, _y, _m, _e in parsed},
             regency_codes={k[0] for k in keys},
         )
+        stored_sources = defaultdict(set)  # (report, indicator) -> its funding sources
+        for report_id, indicator_id, source_id in existing:
+            stored_sources[(report_id, indicator_id)].add(source_id)
         seen: dict[tuple, int] = {}
+        written = []
         for result, program, indicator, source, year, month, entry in parsed:
             key = (result.regency, program.pk, year, month)
             upsert = (*key, indicator.pk, source.pk)
@@ -547,6 +578,23 @@ class RealizationImport:
                 result.reason = _(DUPLICATE) % {"line": seen[upsert]}
                 continue
             seen[upsert] = result.line
+            if indicator.measure == Measure.LEVEL:
+                level = (*key, indicator.pk)
+                if level in seen:
+                    result.reason = _(ONE_LEVEL_LINE) % {
+                        "name": indicator.name,
+                        "line": seen[level],
+                    }
+                    continue
+                seen[level] = result.line
+                report = reports.get(key)
+                others = stored_sources[(report.pk, indicator.pk)] - {source.pk} if report else ()
+                if others:
+                    result.reason = _(ONE_LEVEL_STORED) % {
+                        "name": indicator.name,
+                        "source": self.source_names[min(others)],
+                    }
+                    continue
             if permissions.is_future(year, month, self.today):
                 result.reason = _(FUTURE_MONTH)
                 continue
@@ -568,6 +616,10 @@ class RealizationImport:
                     # keeps the submitted, verified and locked months it also lists.
                     result.state, result.reason = State.UNCHANGED, ""
                     continue
+            refused = retired_source_refusal(source, stored=stored is not None)
+            if refused:
+                result.reason = refused
+                continue
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
             ):
@@ -586,6 +638,46 @@ class RealizationImport:
                 continue
             result.state = State.NEW if stored is None else State.CHANGED
             result.reason = ""
+            written.append((result, report, indicator, year, month, entry))
+        self._warn(written, existing)
+
+    def _warn(self, written, existing) -> None:
+        """The entry form's warnings (rules.row_warnings, which a note on any row of the
+        indicator resolves) beside each row to be written, on its indicator's rows of the
+        month as applying leaves them: the stored rows, each replaced by the file's row of
+        the same funding source (its value and its note). Two queries."""
+        if not written:
+            return
+        history = CountedHistory.load(
+            indicators={indicator for _res, _rep, indicator, _y, _m, _e in written},
+            regency_ids={result.regency for result, *_rest in written},
+            years={year for _res, _rep, _i, year, _m, _e in written},
+        )
+        codes = self.source_codes
+        stored = defaultdict(list)  # (report id, indicator id) -> its stored realizations
+        for (report_id, indicator_id, _source_id), realization in existing.items():
+            stored[(report_id, indicator_id)].append(realization)
+        groups = defaultdict(list)  # one indicator of one month of one regency
+        for result, report, indicator, year, month, entry in written:
+            groups[(result.regency, indicator, year, month, report)].append((result, entry))
+        for (regency, indicator, year, month, report), items in groups.items():
+            rows = {
+                codes[r.funding_source_id]: EntryRow(
+                    key=str(r.pk),
+                    indicator=indicator,
+                    source_code=codes[r.funding_source_id],
+                    value=r.value,
+                    numerator=r.numerator,
+                    denominator=r.denominator,
+                    note=r.note,
+                )
+                for r in (stored[(report.pk, indicator.pk)] if report is not None else [])
+            }
+            rows.update({entry.source_code: entry for _result, entry in items})
+            ctx = history.context(indicator, regency, year, month)
+            warnings = row_warnings(list(rows.values()), ctx)
+            for result, _entry in items:
+                result.warnings = warnings
 
 
 def version_key(key: tuple) -> str:
@@ -776,7 +868,9 @@ class TargetImport:
             parsed.append((result, indicator, year, fields, _text(cells.get("alasan"))))
         existing = {
             (t.indicator_id, t.regency_id, t.year): t
-            for t in Target.objects.filter(indicator__in={p[1] for p in parsed})
+            for t in Target.objects.filter(indicator__in={p[1] for p in parsed}).prefetch_related(
+                "splits", "milestones"
+            )
         }
         seen = {}
         for result, indicator, year, fields, reason in parsed:
@@ -797,8 +891,15 @@ class TargetImport:
                 or (fields["due_date"] and stored.due_date != fields["due_date"])
                 or (fields["source_note"] and stored.source_note != fields["source_note"])
             )
+            problems = (
+                stored_parts_problems(stored, indicator, fields["value"])
+                if _plain(stored.value) != _plain(fields["value"])
+                else []
+            )
             if not changed:
                 result.state = State.UNCHANGED
+            elif problems:
+                result.reason = problems[0]  # as the admin's changelist says it
             elif (
                 not reason
                 and target_realizations(
@@ -935,7 +1036,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                                 indicator.code,
                                 regency.code,
                                 f"{year}-{month:02d}",
-                                r.funding_source.code if r else "tidak-dirinci",
+                                r.funding_source.code if r else FundingSource.UNSPECIFIED,
                                 _cell(r.value) if r else None,
                                 _cell(r.numerator) if r else None,
                                 _cell(r.denominator) if r else None,

@@ -319,6 +319,21 @@ def test_an_exemptions_dates_take_a_named_month(admin_client, reference_data):
     assert (exemption.start.isoformat(), exemption.end.isoformat()) == ("2025-01-01", "2025-12-01")
 
 
+def lock_exception_form(program, **changes) -> dict:
+    """The admin's add form of a lock exception for Banyuasin's April 2025 (locked since
+    9 June 2025, a month after its due day)."""
+    return {
+        "regency": "16.07",
+        "program": program.pk,
+        "year": "2025",
+        "month": "4",
+        "reason": "Berita acara BPS datang terlambat",
+        "_save": "Simpan",
+        **changes,
+    }
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
 def test_a_lock_exceptions_end_date_takes_a_named_month(admin_client, reference_data):
     """The day a regency may edit a locked month until, typed as people write it; a day
     that does not exist is refused beside the field and nothing is granted."""
@@ -326,22 +341,56 @@ def test_a_lock_exceptions_end_date_takes_a_named_month(admin_client, reference_
 
     program = Program.objects.get(slug="gbrss")
     url = reverse("admin:programs_lockexception_add")
-    data = {
-        "regency": "16.07",
-        "program": program.pk,
-        "year": "2026",
-        "month": "9",
-        "reason": "Berita acara BPS datang terlambat",
-        "_save": "Simpan",
-    }
-    refused = admin_client.post(url, {**data, "until": "31 Februari 2026"})
+    refused = admin_client.post(url, lock_exception_form(program, until="31 Februari 2026"))
     assert refused.status_code == 200 and field_errors(refused, "until")
     assert not LockException.objects.exists()
-    response = admin_client.post(url, {**data, "until": "15 Desember 2026"})
+    response = admin_client.post(url, lock_exception_form(program, until="15 Juli 2025"))
     assert response.status_code == 302, field_errors(response, "until")
     exception = LockException.objects.get(regency_id="16.07", program=program)
-    assert exception.until.isoformat() == "2026-12-15"
+    assert exception.until.isoformat() == "2025-07-15"
     assert exception.granted_by.username == "admin"
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+def test_a_lock_exception_that_would_change_nothing_is_refused(admin_client, reference_data):
+    """A date already past, or one the month stays open until anyway, would leave the
+    admin believing a month open that is not: refused beside the date, nothing saved.
+    An expired exception's reason can still be corrected without moving its date."""
+    from programs.models import LockException, Program
+
+    program = Program.objects.get(slug="gbrss")
+    url = reverse("admin:programs_lockexception_add")
+    past = admin_client.post(url, lock_exception_form(program, until="26 Juni 2025"))
+    assert field_errors(past, "until") == [
+        "Tanggal ini sudah lewat: pengecualian tidak akan berlaku."
+    ]
+    # May 2025 is due on 10 June and stays open until 10 July without an exception.
+    open_anyway = admin_client.post(
+        url, lock_exception_form(program, month="5", until="5 Juli 2025")
+    )
+    assert field_errors(open_anyway, "until") == [
+        "Bulan ini masih dapat diubah operator sampai 10 Juli 2025 tanpa pengecualian: "
+        "pilih tanggal sesudahnya."
+    ]
+    assert not LockException.objects.exists()
+    later = admin_client.post(url, lock_exception_form(program, month="5", until="11 Juli 2025"))
+    assert later.status_code == 302, field_errors(later, "until")
+
+    expired = LockException.objects.create(
+        regency_id="16.07",
+        program=program,
+        year=2025,
+        month=3,
+        until=dt.date(2025, 5, 20),
+        reason="Salah ketik",
+    )
+    change = reverse("admin:programs_lockexception_change", args=[expired.pk])
+    fixed = admin_client.post(
+        change, lock_exception_form(program, month="3", until="20 Mei 2025", reason="Diperbaiki")
+    )
+    assert fixed.status_code == 302, field_errors(fixed, "until")
+    expired.refresh_from_db()
+    assert expired.reason == "Diperbaiki"
 
 
 def test_a_programs_order_typed_with_a_thousands_dot_is_a_thousand(admin_client, reference_data):

@@ -23,6 +23,7 @@ from programs.models import (
 from regencies.models import Regency
 from tests.admin_helpers import (
     change_data,
+    changelist_data,
     field_errors,
     gbrss_indicator,
     gbrss_province_target,
@@ -323,6 +324,86 @@ def test_an_exempt_indicator_takes_no_new_value(admin_client, reference_data, ba
     assert not report.realizations.exists()
 
 
+@pytest.fixture
+def retired_partner_row(reference_data, banyuasin):
+    """A Banyuasin GBRSS realization of 7 houses from Pertamina, a CSR partner an admin
+    has retired since."""
+    pertamina = FundingSource.objects.get(code="pertamina")
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    Realization.objects.filter(pk=realization.pk).update(funding_source=pertamina, value=7)
+    FundingSource.objects.filter(pk=pertamina.pk).update(active=False)
+    realization.refresh_from_db()
+    return realization
+
+
+def source_options(response, name: str) -> list[str]:
+    return [attribute(o, "value") for o in find_all(find(page(response), "select", name=name))]
+
+
+def test_a_retired_source_is_offered_only_on_the_row_that_has_it(admin_client, retired_partner_row):
+    url = reverse("admin:programs_monthlyreport_change", args=[retired_partner_row.report_id])
+
+    response = admin_client.get(url)
+
+    pertamina = str(retired_partner_row.funding_source_id)
+    apbn = str(FundingSource.objects.get(code="apbn").pk)
+    assert {pertamina, apbn} <= set(source_options(response, "realizations-0-funding_source"))
+    new_row = source_options(response, "realizations-__prefix__-funding_source")
+    assert apbn in new_row and pertamina not in new_row
+
+
+def test_a_retired_sources_own_row_still_saves_a_changed_value_or_goes(
+    admin_client, retired_partner_row
+):
+    report = retired_partner_row.report
+
+    response = post_report(admin_client, report, [row_of(retired_partner_row, value="9")])
+
+    assert response.status_code == 302
+    retired_partner_row.refresh_from_db()
+    assert retired_partner_row.value == Decimal(9)
+    report.refresh_from_db()
+    deleted = {"realizations-0-DELETE": "on"}
+    response = post_report(admin_client, report, [row_of(retired_partner_row)], **deleted)
+    assert response.status_code == 302
+    assert not report.realizations.exists()
+
+
+def test_a_retired_source_is_refused_anywhere_else(admin_client, retired_partner_row):
+    report = retired_partner_row.report
+    pertamina = retired_partner_row.funding_source_id
+    other = IndicatorFactory(program=report.program, code="rumah-dibangun")
+    apbn_row = RealizationFactory(
+        report=report, indicator=other, funding_source=FundingSource.objects.get(code="apbn")
+    )
+    stored = sorted(
+        Realization.objects.values_list("pk", "indicator_id", "funding_source_id", "value")
+    )
+    attempts = {
+        "a new row": [
+            row_of(retired_partner_row),
+            row_of(apbn_row),
+            {"indicator": other.pk, "funding_source": pertamina, "value": "2"},
+        ],
+        "its row moved to another indicator": [
+            row_of(retired_partner_row, indicator=other.pk, value="3"),
+        ],
+        "another source's row switched to it": [
+            row_of(retired_partner_row),
+            row_of(apbn_row, funding_source=pertamina),
+        ],
+    }
+    for attempt, rows in attempts.items():
+        response = post_report(admin_client, report, rows)
+
+        assert response.status_code == 200, attempt
+        assert inline_errors(response, "funding_source") == [
+            "Sumber dana Pertamina sudah tidak aktif: pilih sumber lain."
+        ], attempt
+        after = Realization.objects.values_list("pk", "indicator_id", "funding_source_id", "value")
+        assert sorted(after) == stored, attempt
+
+
 def test_the_report_form_refuses_to_overwrite_a_save_made_since_it_opened(
     admin_client, reference_data, banyuasin
 ):
@@ -537,14 +618,87 @@ def test_a_milestone_falls_due_in_its_targets_year_or_the_next(
         assert milestone.due_date == dt.date(2024, 5, 15)
 
 
-def test_a_ratio_targets_split_keeps_its_decimals(admin_client, reference_data):
+def test_a_ratio_target_has_no_funding_split(admin_client, reference_data):
+    """A rate is not summed over funding sources (the program page says so under its
+    charts): a split of the stunting prevalence would be drawn as a planned bar nobody
+    can reach. Refused until it is deleted; deleting it saves."""
     target = Target.objects.get(indicator__code="prevalensi-stunting", regency=None, year=2024)
     TargetSplit.objects.create(target=target, group="apbd", value=Decimal(14))
 
     response = post_parts(admin_client, target, split_apbd="14,33")
 
-    assert response.status_code == 302, inline_errors(response, "value")
-    assert target.splits.get().value == Decimal("14.33")
+    assert response.status_code == 200
+    assert SPLITS_NOT_SUMMED in error_messages(page(response))
+    assert target.splits.get().value == Decimal(14)
+    data = parts_data(target) | {"splits-0-DELETE": "on"}
+    deleted = admin_client.post(reverse("admin:programs_target_change", args=[target.pk]), data)
+    assert deleted.status_code == 302
+    assert not target.splits.exists()
+
+
+SPLITS_NOT_SUMMED = (
+    "Indikator rasio dan tingkat tidak dirinci menurut sumber dana: hapus rencana per sumber dana."
+)
+
+
+def test_funding_splits_add_up_to_no_more_than_the_target(admin_client, reference_data):
+    """8.391 houses, of which APBD 3.666, APBN 1.345, Dana Desa 1.293, Baznas 345 and
+    CSR 75 are planned (6.724): APBN typed as 3.100 would plan 8.479."""
+    target = gbrss_province_target()
+
+    response = post_parts(admin_client, target, split_apbn="3.100")
+
+    assert response.status_code == 200
+    assert "Jumlah rencana per sumber dana (8.479) melebihi target (8.391)." in error_messages(
+        page(response)
+    )
+    assert target.splits.get(group="apbn").value == Decimal(1345)
+    assert post_parts(admin_client, target, split_apbn="3.012").status_code == 302  # 8.391
+
+
+def test_milestones_stay_within_the_target_and_never_go_down(admin_client, reference_data):
+    """Milestones of a count are cumulative: 1.778 houses by 15 May cannot become 17.780
+    (above the 8.391 of the year), and a later milestone cannot be below it."""
+    target = gbrss_province_target()
+
+    label = target.milestones.get().label
+    above = post_parts(admin_client, target, milestone_value="17.780")
+    assert above.status_code == 200
+    assert inline_errors(above, "value") == [f"Tahapan {label} (17.780) melebihi target (8.391)."]
+    data = parts_data(target) | {
+        "milestones-TOTAL_FORMS": "2",
+        "milestones-1-target": target.pk,
+        "milestones-1-label": "Akhir Agustus",
+        "milestones-1-due_date": "2024-08-31",
+        "milestones-1-value": "1.500",
+        "milestones-1-source_note": "",
+    }
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    lower = admin_client.post(url, data)
+    assert lower.status_code == 200
+    assert inline_errors(lower, "value") == [
+        "Tahapan Akhir Agustus (1.500) lebih rendah dari tahapan sebelumnya (1.778): "
+        "tahapan dihitung kumulatif."
+    ]
+    assert target.milestones.count() == 1
+    assert admin_client.post(url, data | {"milestones-1-value": "4.000"}).status_code == 302
+    assert list(target.milestones.values_list("value", flat=True)) == [1778, 4000]
+
+
+def test_a_target_lowered_below_its_plan_in_the_list_is_refused(admin_client, reference_data):
+    """The changelist edits the value alone: lowering 8.391 to 6.000 leaves 6.724 houses
+    planned per funding source. Refused beside the value, nothing saved."""
+    target = gbrss_province_target()
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"), changelist_data(target, value="6.000")
+    )
+    assert response.status_code == 200
+    assert (
+        "Rencana target ini tidak lagi cocok dengan nilai baru: Jumlah rencana per sumber "
+        "dana (6.724) melebihi target (6.000)." in error_messages(page(response))
+    )
+    target.refresh_from_db()
+    assert target.value == 8391
 
 
 # An indicator's measure and decimals once realized
@@ -763,3 +917,45 @@ def test_a_target_form_without_its_version_is_refused(admin_client, reference_da
     assert response.status_code == 200
     target.refresh_from_db()
     assert target.value == Decimal(8391)
+
+
+# "Tidak dirinci": the source of every rate and level
+
+
+def test_the_unspecified_source_can_be_neither_retired_nor_renamed_nor_deleted(
+    admin_client, reference_data
+):
+    """Rates and levels are entered with "Tidak dirinci" (they are not broken down by
+    source): retired, renamed or deleted, no stunting rate or inflation could be saved.
+    Other sources can be retired as before."""
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    url = reverse("admin:programs_fundingsource_change", args=[source.pk])
+    data = {
+        "code": source.code,
+        "category": source.category,
+        "name": source.name,
+        "order": source.order,
+        "source_note": source.source_note,
+        "_save": "Simpan",
+    }  # "active" left out: unticked
+    for changes in ({}, {"active": "on", "code": "tanpa-rincian"}):
+        response = admin_client.post(url, data | changes)
+        assert response.status_code == 200
+        assert (
+            'Sumber dana "Tidak dirinci" dipakai untuk indikator rasio dan tingkat serta baris '
+            "tanpa sumber: kodenya tidak dapat diubah dan sumber ini tidak dapat dinonaktifkan."
+        ) in error_messages(page(response))
+    source.refresh_from_db()
+    assert (source.code, source.active) == ("tidak-dirinci", True)
+    delete = reverse("admin:programs_fundingsource_delete", args=[source.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert FundingSource.objects.filter(code="tidak-dirinci").exists()
+
+    csr = FundingSource.objects.get(code="pertamina")
+    retire = {**data, "code": csr.code, "category": csr.category, "name": csr.name}
+    response = admin_client.post(
+        reverse("admin:programs_fundingsource_change", args=[csr.pk]), retire
+    )
+    assert response.status_code == 302
+    csr.refresh_from_db()
+    assert not csr.active

@@ -251,39 +251,119 @@ def test_program_page_breakdown_by_source_and_planned_split(client, gbrss_data, 
 def test_program_table_shows_each_regencys_latest_report_and_its_timeliness(
     client, gbrss_data, pimpinan
 ):
-    """ "Laporan terakhir" and "Ketepatan waktu", worked by hand from gbrss_data (a month's
-    report is due on the 10th of the next month; the fixture submits on the 5th, Banyuasin's
-    February on 14 March). Officials see the latest report in any state, visitors the
-    latest verified one."""
+    """ "Laporan terakhir", "Ketepatan waktu" and the months due without a report, worked
+    by hand from gbrss_data (a month's report is due on the 10th of the next month; the
+    fixture submits on the 5th, Banyuasin's February on 14 March; on 27 June 2025 every
+    month of 2024 is due, from the launch in February, January too where reported).
+    Officials see the latest report in any state, visitors the latest verified one."""
     url = "/program/gbrss/?tahun=2024&bulan=12"
     officials = client.get(url)
-    # Banyuasin: the March draft (first submitted 5 April, before 10 April).
+    # Banyuasin: the March draft (first submitted 5 April, before 10 April); January and
+    # February submitted, the draft March and April to December not: 10 of 12 months.
     assert cells(table_row(officials, "regency-table", "16.07"))[5:] == [
         "Maret: Draf",
         "tepat waktu",
+        "10",
     ]
-    # OKU: February submitted on 5 March.
+    # OKU: February submitted on 5 March; March to December missing.
     assert cells(table_row(officials, "regency-table", "16.01"))[5:] == [
         "Februari: Diajukan",
         "tepat waktu",
+        "10",
     ]
-    # OKI: no report at all.
-    assert cells(table_row(officials, "regency-table", "16.02"))[5:] == ["belum ada", "–"]
+    # OKI: no report at all; February (the launch) to December due.
+    assert cells(table_row(officials, "regency-table", "16.02"))[5:] == ["belum ada", "–", "11"]
     visitors = Client().get(url)
     assert cells(table_row(visitors, "regency-table", "16.07"))[5:] == [
         "Februari: Terverifikasi",
         "terlambat",  # 14 March, after 10 March
+        "10",
     ]
+    # OKU's submitted February is not verified: visitors count it missing.
     assert cells(table_row(visitors, "regency-table", "16.01"))[5:] == [
         "Januari: Terverifikasi",
         "tepat waktu",
+        "11",
     ]
     # Up to January only: Banyuasin's January (5 February).
     january = client.get("/program/gbrss/?tahun=2024&bulan=1")
     assert cells(table_row(january, "regency-table", "16.07"))[5:] == [
         "Januari: Terverifikasi",
         "tepat waktu",
+        "0",
     ]
+    # Before the launch nothing was due from a regency that did not report.
+    assert cells(table_row(january, "regency-table", "16.02"))[5:] == ["belum ada", "–", "–"]
+
+
+GAPS = "/program/gbrss/?tahun=2025&bulan=10"
+
+
+def gap_columns(response, code: str) -> list[str]:
+    """A regency's "Laporan terakhir", "Ketepatan waktu" and months-missing cells."""
+    return cells(table_row(response, "regency-table", code))[5:]
+
+
+@pytest.mark.parametrize("today", [dt.date(2025, 11, 30)])
+def test_program_table_counts_the_months_a_regency_stopped_reporting(
+    client, reporting_gaps, pimpinan
+):
+    """Banyuasin reported March on time and nothing since: on 30 November (October due on
+    10 November) April to October are seven months missing, beside its on-time March."""
+    response = client.get(GAPS)
+    assert gap_columns(response, "16.07") == ["Maret: Terverifikasi", "tepat waktu", "7"]
+    missing = find(table_row(response, "regency-table", "16.07"), "td", data_missing="7")
+    assert "overdue" in attribute(missing, "class")
+    # OKU: January to June submitted; the returned July, the draft August, September and
+    # October are not.
+    assert gap_columns(response, "16.01") == ["Agustus: Draf", "–", "4"]
+    # OKI: May and June exempt, so July to October only.
+    assert gap_columns(response, "16.02") == ["April: Terverifikasi", "tepat waktu", "4"]
+    # Lahat, exempt the whole year: nothing was due.
+    assert gap_columns(response, "16.04") == ["belum ada", "–", "–"]
+    assert cells(table_row(response, "regency-table", "16.04"))[4] == "tidak wajib"
+    # Muara Enim: nothing at all, ten months.
+    assert gap_columns(response, "16.03") == ["belum ada", "–", "10"]
+    headers = [element_text(th) for th in find_all(find(page(response), id="regency-table"), "th")]
+    assert "Bulan belum diajukan" in headers
+    note = element_text(find(page(response), "p", id="missing-note"))
+    assert note.startswith("Bulan belum diajukan: bulan yang sudah jatuh tempo s.d. Oktober")
+    assert note.endswith("Laporan suatu bulan jatuh tempo pada tanggal 10 bulan berikutnya.")
+    # The chosen month bounds the count: up to June, Banyuasin misses April to June and
+    # OKI nothing (its May and June exempt).
+    june = client.get("/program/gbrss/?tahun=2025&bulan=6")
+    assert gap_columns(june, "16.07") == ["Maret: Terverifikasi", "tepat waktu", "3"]
+    assert gap_columns(june, "16.02") == ["April: Terverifikasi", "tepat waktu", "0"]
+
+
+@pytest.mark.parametrize("today", [dt.date(2025, 11, 5)])
+def test_a_month_not_yet_due_is_not_missing(client, reporting_gaps, pimpinan):
+    """On 5 November October's reports are not due until the 10th: Banyuasin misses April
+    to September, Muara Enim January to September."""
+    response = client.get(GAPS)
+    assert gap_columns(response, "16.07") == ["Maret: Terverifikasi", "tepat waktu", "6"]
+    assert gap_columns(response, "16.03") == ["belum ada", "–", "9"]
+
+
+@pytest.mark.parametrize("today", [dt.date(2025, 11, 30)])
+def test_visitors_count_months_without_a_verified_report(client, reporting_gaps, pimpinan):
+    """Visitors see verified data only, as on the completeness page: OKU's submitted April
+    to June are missing for them (seven months), not for officials (four)."""
+    assert gap_columns(client.get(GAPS), "16.01") == ["Agustus: Draf", "–", "4"]
+    visitors = Client().get(GAPS)
+    assert gap_columns(visitors, "16.01") == ["Maret: Terverifikasi", "tepat waktu", "7"]
+    assert gap_columns(visitors, "16.07") == ["Maret: Terverifikasi", "tepat waktu", "7"]
+    headers = [element_text(th) for th in find_all(find(page(visitors), id="regency-table"), "th")]
+    assert "Bulan belum terverifikasi" in headers and "Bulan belum diajukan" not in headers
+    note = element_text(find(page(visitors), "p", id="missing-note"))
+    assert note.startswith("Bulan belum terverifikasi: bulan yang sudah jatuh tempo s.d. Oktober")
+    # The same figure as the completeness page's rate for the same months.
+    grid = table_row(
+        Client().get("/kelengkapan/?tahun=2025&bulan=10&program=gbrss"),
+        "completeness-grid",
+        "16.01",
+    )
+    assert cells(grid)[-2] == "30,0 %"  # 3 of 10 verified: 7 missing
 
 
 def test_raw_realization_download_is_offered_to_officials_only(client, gbrss_data, pimpinan):
@@ -494,6 +574,32 @@ def test_completeness_rows_link_each_regency_and_escape_its_name(client, gbrss_d
     assert cells(row)[-2:] == ["0,0 %", "0,0 %"]
     banyuasin = find(table_row(response, "completeness-grid", "16.07"), "th")
     assert element_text(banyuasin) == "Banyuasin"
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [("id", {3: "Maret", 5: "Mei", 1: "Januari"}), ("en", {3: "March", 5: "May", 1: "January"})],
+)
+def test_month_menu_and_month_columns_follow_the_language_and_the_chosen_month(
+    client, gbrss_data, pimpinan, language, names
+):
+    """The month menu and the grid's month columns are built once per language
+    (templatetags/dasbor.py): each language gets its own names, each page its month."""
+    client.cookies["bahasa"] = language
+    for month in (3, 5):
+        response = client.get(f"/kelengkapan/?tahun=2024&bulan={month}&program=gbrss")
+        menu = find_all(find(page(response), "select", id="filter-bulan"), "option")
+        assert [attribute(o, "value") for o in menu] == [str(m) for m in range(1, 13)]
+        assert element_text(menu[0]) == names[1]
+        assert [element_text(o) for o in menu if "selected" in dict(o.attributes)] == [names[month]]
+        grid = find(page(response), "table", id="completeness-grid")
+        headers = find_all(find(grid, "thead"), "th")[1:-2]
+        assert len(headers) == month
+        assert [attribute(headers[-1], "abbr"), element_text(headers[-1])] == [
+            names[month],
+            names[month][:3],
+        ]
+        assert attribute(headers[0], "class") == "num"
 
 
 def test_completeness_page_is_sent_as_plain_ascii_and_reads_the_same(client, gbrss_data, pimpinan):

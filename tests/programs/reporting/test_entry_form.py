@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program, Realization
 from regencies.models import Regency
-from tests.factories import MonthlyReportFactory, RealizationFactory
-from tests.helpers import attribute, element_text, find, find_all, login, page
+from tests.factories import IndicatorFactory, MonthlyReportFactory, RealizationFactory
+from tests.helpers import attribute, element_text, find, find_all, login, page, row_messages
 from tests.reporting_helpers import report
 
 Status = MonthlyReport.Status
@@ -191,3 +191,107 @@ def test_a_source_retired_by_an_admin_stays_on_the_rows_that_use_it(operator_cli
     november = page(operator_client.get("/laporan/16.07/gbrss/2026-11/"))
     offered = find_all(find(november, "select", name="r-rumah-dibedah-0-source"), "option")
     assert "apbd-prov" not in [attribute(o, "value") for o in offered]
+
+
+def retired_partner_draft():
+    """October's draft with 7 houses from Pertamina, a CSR partner whose program has
+    ended since: an admin retired it."""
+    draft = report(Status.DRAFT, period=(2026, 10), value=7)
+    draft.realizations.update(funding_source=FundingSource.objects.get(code="pertamina"))
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+    return draft
+
+
+def offered(html, name):
+    return [attribute(o, "value") for o in find_all(find(html, "select", name=name), "option")]
+
+
+def test_a_retired_source_is_offered_only_on_the_row_that_has_it(operator_client):
+    retired_partner_draft()
+    IndicatorFactory(program=Program.objects.get(slug="gbrss"), code="rumah-dibangun", order=9)
+    url = "/laporan/16.07/gbrss/2026-10/"
+
+    html = page(operator_client.get(url))
+
+    assert "pertamina" in offered(html, "r-rumah-dibedah-0-source")
+    assert "pertamina" not in offered(html, "r-rumah-dibangun-0-source")
+    assert "apbn" in offered(html, "r-rumah-dibangun-0-source")
+    new_row = page(
+        operator_client.get(
+            url + "baris/",
+            {"indikator": "rumah-dibedah", "r-rumah-dibedah-0-source": "pertamina"},
+            HTTP_HX_REQUEST="true",
+        )
+    )
+    assert "pertamina" not in offered(new_row, "r-rumah-dibedah-1-source")
+    assert "apbn" in offered(new_row, "r-rumah-dibedah-1-source")
+
+
+RETIRED = "✗ Sumber dana {} sudah tidak aktif: pilih sumber lain."
+
+
+@pytest.mark.parametrize(
+    "period,typed,name",
+    [
+        # A new row of the indicator that keeps Pertamina, with PLN (retired too).
+        ((2026, 10), {"r-rumah-dibedah-1-source": "pln", "r-rumah-dibedah-1-value": "2"}, "PLN"),
+        # Another indicator's row of the same report.
+        (
+            (2026, 10),
+            {"r-rumah-dibangun-0-source": "pertamina", "r-rumah-dibangun-0-value": "2"},
+            "Pertamina",
+        ),
+        # A month whose report has never used it.
+        (
+            (2026, 11),
+            {"r-rumah-dibedah-1-source": "pertamina", "r-rumah-dibedah-1-value": "2"},
+            "Pertamina",
+        ),
+    ],
+)
+def test_a_retired_source_on_a_new_row_is_refused_and_nothing_is_saved(
+    operator_client, period, typed, name
+):
+    draft = retired_partner_draft()
+    FundingSource.objects.filter(code="pln").update(active=False)
+    IndicatorFactory(program=Program.objects.get(slug="gbrss"), code="rumah-dibangun", order=9)
+    url = "/laporan/16.07/gbrss/{}-{:02d}/".format(*period)
+    report_now = MonthlyReport.objects.filter(month=period[1]).first()
+    stored = "pertamina" if report_now == draft else "apbn"
+    data = {"r-rumah-dibedah-0-source": stored, "r-rumah-dibedah-0-value": "9", **typed}
+    before = sorted(Realization.objects.values_list("report_id", "funding_source__code", "value"))
+    reports = list(MonthlyReport.objects.values_list("pk", "version"))
+
+    response = operator_client.post(
+        url, {**data, "aksi": "simpan", "versi": report_now.version if report_now else 0}
+    )
+
+    assert response.status_code == 422
+    key = next(name for name in typed if name.endswith("-source"))[2 : -len("-source")]
+    assert row_messages(response, key) == [RETIRED.format(name)]
+    # The refused row still shows what was sent, beside its message.
+    select = find(page(response), "select", name=f"r-{key}-source")
+    chosen = [o for o in find_all(select, "option") if "selected" in dict(o.attributes)]
+    assert [attribute(o, "value") for o in chosen] == [typed[f"r-{key}-source"]]
+    after = sorted(Realization.objects.values_list("report_id", "funding_source__code", "value"))
+    assert after == before
+    assert list(MonthlyReport.objects.values_list("pk", "version")) == reports
+
+
+def test_a_row_with_a_retired_source_can_still_be_removed(operator_client):
+    draft = retired_partner_draft()
+
+    response = operator_client.post(
+        "/laporan/16.07/gbrss/2026-10/",
+        {
+            "r-rumah-dibedah-0-source": "apbn",
+            "r-rumah-dibedah-0-value": "7",
+            "aksi": "simpan",
+            "versi": draft.version,
+        },
+    )
+
+    assert response.status_code == 302
+    assert list(draft.realizations.values_list("funding_source__code", "value")) == [
+        ("apbn", Decimal(7))
+    ]

@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
+from programs.formats import month_label
 from programs.models import (
     Attachment,
     Comment,
@@ -535,6 +536,42 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
     assert sorted(kinds) == ["returned", "verified"]
     # Anonymous visitors get no bell.
     assert unread(login(None)) == "0"
+
+
+def test_notifications_and_emails_speak_indonesian_whatever_the_senders_language(
+    people, django_capture_on_commit_callbacks
+):
+    """The sender's language is a cookie of their browser; the reader's is unknown when
+    the message is written. A verifier who reads the site in English returns a report:
+    the operator in the kabupaten office still reads "Laporan dikembalikan", in the bell
+    and in the email, like every other notification."""
+    operator, verifier = people["operator"], people["verifier"]
+    op, ver = login(operator), login(verifier)
+    op.cookies["bahasa"] = ver.cookies["bahasa"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        op.post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    rep = MonthlyReport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        ver.post(
+            url(suffix="status/"),
+            {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": rep.version},
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        ver.post(url(suffix="komentar/"), {"teks": "Mohon dilengkapi."})
+    texts = dict(Notification.objects.values_list("kind", "text"))
+    assert texts["submitted"].startswith("Laporan diajukan: ")
+    assert texts["returned"].startswith("Laporan dikembalikan: ")
+    assert " mengomentari " in texts["comment"]
+    with translation.override("id"):
+        month = month_label(previous_month()[1])
+    assert all(month in text for text in texts.values()), texts
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects[0].startswith("Laporan diajukan: ")
+    assert subjects[1].startswith("Laporan dikembalikan: ")
+    assert "Alasan: Foto belum ada" in mail.outbox[1].body
+    assert not any("Report" in m.subject or "Report" in m.body for m in mail.outbox)
+    # The pages themselves still follow each user's choice.
+    assert 'lang="en"' in ver.get("/notifikasi/").content.decode()
 
 
 def test_failed_mail_is_logged_not_dropped(

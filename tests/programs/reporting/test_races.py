@@ -23,8 +23,11 @@ from programs.models import (
     MonthlyReport,
     Program,
     Realization,
+    Target,
 )
 from programs.reporting import services
+from programs.reporting.rules import EntryRow
+from programs.spreadsheets import imports
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory
 from tests.helpers import attribute, find, flash_messages, page, previous_month
@@ -211,6 +214,97 @@ def test_import_creating_a_report_another_user_creates_at_once_stops_cleanly(two
     assert any("Impor dihentikan dan tidak ada yang diubah" in m for m in flash_messages(response))
     assert MonthlyReport.objects.get().version == 1
     assert not Realization.objects.exists()
+    assert ImportBatch.objects.get().applied_at is None
+
+
+def questioned_draft() -> MonthlyReport:
+    """Banyuasin's GBRSS draft of last month, 7 houses from the APBN, with a target of 20
+    for the year: 50 houses in the month is a warning that needs a note to submit."""
+    year, month = previous_month()
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    Target.objects.create(indicator=houses, regency_id="16.07", year=year, value=Decimal(20))
+    report = MonthlyReport.objects.create(
+        regency_id="16.07",
+        program=Program.objects.get(slug="gbrss"),
+        year=year,
+        month=month,
+        version=1,
+    )
+    Realization.objects.create(
+        report=report,
+        indicator=houses,
+        funding_source=FundingSource.objects.get(code="apbn"),
+        value=Decimal(7),
+    )
+    return report
+
+
+def previewed_import(user, value: str) -> tuple[Client, ImportBatch]:
+    """`user`'s previewed import of `value` houses for that month (no note)."""
+    client = Client()
+    client.force_login(user)
+    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row(value)])})
+    assert preview.status_code == 200
+    assert "Melebihi sisa target" in preview.content.decode()  # the warning, beside the row
+    return client, ImportBatch.objects.get()
+
+
+def test_a_questioned_value_imported_while_the_operator_submits_is_never_submitted(
+    two_operators,
+):
+    """The import of 50 houses holds the report when the operator presses "Ajukan" on
+    the form opened before it (7 houses): the submit waits, then finds the report changed
+    (409), so the 50 houses stay a draft, to be noted before submitting."""
+    operator, importer = two_operators
+    report = questioned_draft()
+    _client, batch = previewed_import(importer, "50")
+    form = Client()
+    form.force_login(operator)
+    response = race(
+        lambda: imports.apply_realizations(batch=batch, user=importer),
+        lambda: form.post(url(), {"versi": "1", "aksi": "ajukan", **rows("7")}),
+    )
+    assert response.status_code == 409
+    report.refresh_from_db()
+    assert (report.status, report.version) == (Status.DRAFT, 2)
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(50)]
+    refused = form.post(url(), {"versi": "2", "aksi": "ajukan", **rows("50")})
+    assert refused.status_code == 422
+    assert "Beberapa angka perlu catatan sebelum laporan dapat diajukan." in flash_messages(refused)
+    assert MonthlyReport.objects.get().status == Status.DRAFT
+
+
+def test_a_submit_holding_the_report_stops_an_import_of_a_questioned_value(two_operators):
+    """The operator's submit (7 houses, nothing to note) holds the report when the import
+    of 50 houses is applied: the import waits, then stops and writes nothing, so the
+    submitted report keeps the figures the submit checked."""
+    operator, importer = two_operators
+    report = questioned_draft()
+    client, batch = previewed_import(importer, "50")
+    year, month = previous_month()
+    houses = EntryRow(
+        key="rumah-dibedah-0",
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
+        source_code="apbn",
+        value=Decimal(7),
+    )
+    response = race(
+        lambda: services.report_save(
+            user=operator,
+            regency=Regency.objects.get(code="16.07"),
+            program=report.program,
+            year=year,
+            month=month,
+            version=1,
+            rows=[houses],
+            submit=True,
+        ),
+        lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True),
+    )
+    assert any("Impor dihentikan dan tidak ada yang diubah" in m for m in flash_messages(response))
+    report.refresh_from_db()
+    assert (report.status, report.version) == (Status.SUBMITTED, 2)
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(7)]
     assert ImportBatch.objects.get().applied_at is None
 
 

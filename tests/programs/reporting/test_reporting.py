@@ -1110,6 +1110,26 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_login(people):
     assert "dipulihkan" not in element_text(again)
 
 
+def test_a_restored_form_refuses_a_source_retired_while_logged_out(people):
+    """The operator picked Pertamina on a new row; the session ended and an admin retired
+    the partner before the operator logged in again: the restored row says so beside it
+    (still showing Pertamina, never silently another source), and saving it saves nothing."""
+    client = login(people["operator"])
+    data = {"aksi": "simpan", **opened_form(client), **rows("12", source="pertamina")}
+    login_url = expire_session_and_send(client, data)
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+
+    response = log_in_again(client, login_url)
+
+    refused = "✗ Sumber dana Pertamina sudah tidak aktif: pilih sumber lain."
+    assert row_messages(response, "rumah-dibedah-0") == [refused]
+    select = find(page(response), "select", name="r-rumah-dibedah-0-source")
+    chosen = [o for o in find_all(select, "option") if "selected" in dict(o.attributes)]
+    assert [attribute(o, "value") for o in chosen] == ["pertamina"]
+    assert client.post(url(), data).status_code == 422
+    assert not MonthlyReport.objects.exists()
+
+
 def test_a_restored_form_still_meets_a_save_made_meanwhile(people):
     """While the operator was logged out, a colleague saved the report: the restored
     form keeps the version it was opened on, so saving it is the conflict answer with

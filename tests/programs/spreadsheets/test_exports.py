@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from programs import ytd
@@ -150,9 +151,18 @@ def test_program_export_holds_the_program_pages_rows_by_hand(client, gbrss_data,
     }
     oku = by_code(rows)["16.01"]
     assert oku[2:6] == ["50", "25", "ya", "50,00"]
-    assert oku[8:] == ["Februari", "Diajukan", "tepat waktu"]
+    # The latest report, and as on the page the months due without a submitted report:
+    # January and February submitted, March to December not.
+    assert head[8:] == [
+        "Laporan terakhir",
+        "Status laporan",
+        "Ketepatan waktu",
+        "Bulan belum diajukan",
+    ]
+    assert oku[8:] == ["Februari", "Diajukan", "tepat waktu", "10"]
     province = rows[-1]
     assert province[1] == "Provinsi Sumatera Selatan"
+    assert province[8:] == ["", "", "", ""]
     assert province[2:5] == ["8391", "50", "ya"]  # no thousands separator in CSV
     assert ["Target belum dialokasikan", "8241"] in block
 
@@ -165,6 +175,56 @@ def test_program_export_holds_the_program_pages_rows_by_hand(client, gbrss_data,
     assert banyuasin[2].number_format == "#,##0"
     assert banyuasin[5].value == pytest.approx(0.25)
     assert rows["Provinsi Sumatera Selatan"][3].value == 50
+
+
+def test_program_export_counts_the_months_missing_as_the_page_does(
+    client, reporting_gaps, pimpinan
+):
+    """tests/programs/dashboards (reporting_gaps) worked the page's figures out by hand:
+    on 30 November 2025, up to October, Banyuasin misses April to October (7), OKU four
+    (its returned July, draft August, September and October), OKI four (May and June
+    exempt), Lahat nothing due (exempt all year); visitors count only verified reports."""
+    url = "/unduh/program/gbrss.{fmt}?tahun=2025&bulan=10"
+    with time_machine.travel(dt.datetime(2025, 11, 30, 9, tzinfo=dt.UTC), tick=False):
+        block, head, rows = read_csv(client.get(url.format(fmt="csv")))
+        workbook = read_xlsx(client.get(url.format(fmt="xlsx")))
+        public_block, public_head, public_rows = read_csv(Client().get(url.format(fmt="csv")))
+        # Before October is due (on the 10th), it is not missing.
+        with time_machine.travel(dt.datetime(2025, 11, 5, 9, tzinfo=dt.UTC), tick=False):
+            _block, _head, early = read_csv(client.get(url.format(fmt="csv")))
+    assert head[-4:] == [
+        "Laporan terakhir",
+        "Status laporan",
+        "Ketepatan waktu",
+        "Bulan belum diajukan",
+    ]
+    rows = by_code(rows)
+    assert rows["16.07"][-4:] == ["Maret", "Terverifikasi", "tepat waktu", "7"]
+    assert rows["16.01"][-4:] == ["Agustus", "Draf", "", "4"]
+    assert rows["16.02"][-1] == "4"
+    assert rows["16.04"][-1] == ""  # nothing due
+    assert rows["16.03"][-1] == "10"
+    assert by_code(early)["16.07"][-1] == "6"
+    # The page's note under the table, in the header block.
+    notes = [r[1] for r in block if r[0] == "Catatan"]
+    assert any(
+        n.startswith("Bulan belum diajukan: bulan yang sudah jatuh tempo s.d. Oktober")
+        for n in notes
+    )
+    assert "Laporan suatu bulan jatuh tempo pada tanggal 10 bulan berikutnya." in notes
+
+    sheet = workbook["rumah-dibedah"]
+    assert header(sheet)[-1] == "Bulan belum diajukan"
+    cells = sheet_rows(sheet)
+    assert cells["16.07"][-1].value == 7 and cells["16.07"][-1].data_type == "n"
+    assert cells["16.04"][-1].value is None
+
+    assert public_head[-1] == "Bulan belum terverifikasi"
+    public_rows = by_code(public_rows)
+    assert public_rows["16.01"][-4:] == ["Maret", "Terverifikasi", "tepat waktu", "7"]
+    assert public_rows["16.07"][-1] == "7"
+    public_notes = [r[1] for r in public_block if r[0] == "Catatan"]
+    assert any(n.startswith("Bulan belum terverifikasi: bulan yang") for n in public_notes)
 
 
 def test_expected_columns_name_the_day_they_count_to(client, gbrss_data, pimpinan):

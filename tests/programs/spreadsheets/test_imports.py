@@ -286,6 +286,85 @@ def test_verified_submitted_and_duplicate_rows(operator):
     assert any("Baris ganda" in reason and "di baris 4" in reason for reason in reasons), reasons
 
 
+def retired_partner_draft(value=5):
+    """Last month's draft with `value` houses from Pertamina, a CSR partner an admin has
+    retired since."""
+    report = draft_report(value=value)
+    report.realizations.update(funding_source=FundingSource.objects.get(code="pertamina"))
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+    return report
+
+
+RETIRED_PERTAMINA = "Sumber dana Pertamina sudah tidak aktif: pilih sumber lain."
+
+
+def test_a_retired_source_is_refused_on_a_new_row_and_kept_on_its_own(operator):
+    report = retired_partner_draft(value=5)
+    client = login(operator)
+    before = realization_values()
+
+    preview = upload(
+        client,
+        xlsx(
+            [
+                row("8", source="pertamina"),  # its own row: the value may change
+                row("3", program="gpsss", indicator="unit-sanitasi", source="pertamina"),
+            ]
+        ),
+    )
+
+    assert sorted(states(preview)) == ["changed", "error"]
+    assert error_reasons(preview) == [RETIRED_PERTAMINA]
+    assert not apply_buttons(preview)
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")  # crafted
+    assert realization_values() == before
+    # Restated as stored, the row is left as it is; changed alone, it applies.
+    assert states(upload(client, xlsx([row("5", source="pertamina")]))) == ["unchanged"]
+    preview = upload(client, xlsx([row("8", source="pertamina")]))
+    assert states(preview) == ["changed"]
+    batch = ImportBatch.objects.latest("created_at")
+    assert client.post(f"/impor/{batch.token}/terapkan/").status_code == 302
+    assert list(report.realizations.values_list("funding_source__code", "value")) == [
+        ("pertamina", D(8))
+    ]
+
+
+def test_a_source_retired_between_preview_and_apply_applies_nothing(operator):
+    client = login(operator)
+    preview = upload(client, xlsx([row("3", source="pertamina")]))
+    assert states(preview) == ["new"]
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+
+    applied = client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/", follow=True)
+
+    assert any("Data berubah sejak pratinjau" in m for m in flash_messages(applied))
+    assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
+def test_the_writer_itself_refuses_a_retired_source_on_a_new_row(operator):
+    """The last guard, for a source retired after the checks ran: the one writer of the
+    entry form and the import refuses it, and writes nothing."""
+    from programs.reporting.rules import EntryRow
+    from programs.reporting.services import ImportedReport, ServiceError, realizations_import
+
+    FundingSource.objects.filter(code="pertamina").update(active=False)
+    indicator = Indicator.objects.get(code="rumah-dibedah")
+    year, month = previous_month()
+    item = ImportedReport(
+        regency=Regency.objects.get(code="16.07"),
+        program=indicator.program,
+        year=year,
+        month=month,
+        version=0,
+        rows=[EntryRow(key="2", indicator=indicator, source_code="pertamina", value=D(3))],
+    )
+
+    with pytest.raises(ServiceError, match=RETIRED_PERTAMINA):
+        realizations_import(user=operator, reports=[item], reason="impor")
+
+    assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
 def test_other_users_cannot_apply_someone_elses_preview(operator, reference_data):
     client = login(operator)
     upload(client, xlsx([row("9")]))
@@ -479,6 +558,33 @@ def test_csv_separator_is_the_header_lines_even_with_more_commas_in_a_note(opera
     assert import_preview_rows(preview)[0]["Baru"] == "1.250"
 
 
+def test_a_level_indicator_takes_one_value_a_month_as_the_form_does(admin_user):
+    """Palembang's inflation is one figure a month: the entry form has one row for it.
+    Two lines of the file for it, or a line with another funding source than the stored
+    figure, would leave a report the form refuses to save: row errors, nothing applied.
+    The stored figure's own source changes it."""
+    inflation = dict(program="gpiss", indicator="inflasi-yoy", regency="16.71")
+    file = [row("2,1", source="tidak-dirinci", **inflation), row("2,3", **inflation)]
+    client = login(admin_user)
+    preview = upload(client, xlsx(file))
+    assert sorted(states(preview)) == ["error", "new"]
+    assert error_reasons(preview) == [
+        "Indikator Inflasi tahunan (y-on-y) hanya diisi satu nilai per bulan: baris 2 sudah "
+        "mengisinya."
+    ]
+    draft_report(value=D("2.5"), regency="16.71", program="gpiss", indicator="inflasi-yoy")
+    ImportBatch.objects.all().delete()
+    other = upload(client, xlsx([row("2,1", source="tidak-dirinci", **inflation)]))
+    assert error_reasons(other) == [
+        "Indikator Inflasi tahunan (y-on-y) hanya diisi satu nilai per bulan dan sudah terisi "
+        "dengan sumber dana APBN: pakai sumber dana itu di berkas, atau ubah sumbernya di "
+        "formulir laporan."
+    ]
+    ImportBatch.objects.all().delete()
+    same = upload(client, xlsx([row("2,1", **inflation)]))
+    assert states(same) == ["changed"]
+
+
 # --- Targets ----------------------------------------------------------------------------------
 
 
@@ -601,6 +707,30 @@ def test_a_fractional_target_of_a_count_is_a_row_error(admin_user):
     assert not apply_buttons(preview)
     client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
     assert not Target.objects.filter(year=2026).exists()
+
+
+def test_a_target_imported_below_its_plan_is_a_row_error(admin_user):
+    """The province's 8.391 houses are planned per funding source (6.724 in all) with
+    1.778 by May: a file lowering the target to 6.000 would leave the plan above it, as
+    the admin's list refuses. 7.000 still holds the plan."""
+    text = "\n".join(
+        [
+            ";".join(TARGET_HEADER),
+            "gbrss;rumah-dibedah;;2024;6.000;;;;uji",
+            "gbrss;rumah-dibedah;16.06;2024;100;;;;uji",
+        ]
+    )
+    client = login(admin_user)
+    preview = upload(client, csv_file(text), kind="targets")
+    assert states(preview) == ["error", "new"]
+    assert error_reasons(preview) == [
+        "Rencana target ini tidak lagi cocok dengan nilai baru: Jumlah rencana per sumber "
+        "dana (6.724) melebihi target (6.000)."
+    ]
+    assert not apply_buttons(preview)
+    ImportBatch.objects.all().delete()
+    accepted = upload(client, csv_file(text.replace(";6.000;", ";7.000;")), kind="targets")
+    assert states(accepted) == ["changed", "new"]
 
 
 def test_target_preview_writes_numbers_as_the_site_does(admin_user):
