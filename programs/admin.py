@@ -167,7 +167,17 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     form = IndicatorAdminForm
     formset = IndicatorInlineFormSet
-    fields = ("order", "code", "name", "unit", "decimals", "measure", "direction", "is_headline")
+    fields = (
+        "order",
+        "code",
+        "name",
+        "unit",
+        "decimals",
+        "measure",
+        "direction",
+        "allows_negative",
+        "is_headline",
+    )
     formfield_overrides = NUMBER_OVERRIDES  # "1.000" is a thousand, never 1
     extra = 0
     show_change_link = True
@@ -211,7 +221,14 @@ class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
         "requires_evidence",
     )
     list_display_links = ("code", "name")
-    list_filter = ("program", "measure", "direction", "is_headline", "requires_evidence")
+    list_filter = (
+        "program",
+        "measure",
+        "direction",
+        "is_headline",
+        "requires_evidence",
+        "allows_negative",
+    )
     list_select_related = ("program",)
     search_fields = ("code", "name", "program__name", "program__acronym")
 

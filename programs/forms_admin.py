@@ -456,19 +456,27 @@ DECIMALS_LOCKED = _(
     "sudah memakai lebih banyak desimal."
 )
 
+NEGATIVE_LOCKED = _(
+    "'Boleh negatif' tidak dapat dimatikan: %(n)s baris realisasi sudah bernilai negatif "
+    "(perbaiki dulu angkanya)."
+)
+
 
 class IndicatorAdminForm(forms.ModelForm):
     """An indicator's measure fixes what every stored figure means (5.387 houses summed
     over months is not the latest month's 5.387): once it has realizations, the measure
     stays, and its decimals never drop below those of a stored value (the entry form
-    would refuse each of them). Compared with the row as stored, on the indicator page
+    would refuse each of them), nor is a negative value it holds left refused by
+    unticking "boleh negatif". Compared with the row as stored, on the indicator page
     and in the program page's inline alike (each admin gives the model and fields)."""
 
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk is None:
             return cleaned_data
-        stored = Indicator.objects.filter(pk=self.instance.pk).values("measure", "decimals")
+        stored = Indicator.objects.filter(pk=self.instance.pk).values(
+            "measure", "decimals", "allows_negative"
+        )
         stored = stored.first()
         if stored is None:
             return cleaned_data
@@ -485,6 +493,10 @@ class IndicatorAdminForm(forms.ModelForm):
             if count:
                 params = {"decimals": places, "n": number(count, 0)}
                 self.add_error("decimals", DECIMALS_LOCKED % params)
+        if stored["allows_negative"] and cleaned_data.get("allows_negative") is False:
+            count = realizations.filter(value__lt=0).count()
+            if count:
+                self.add_error("allows_negative", NEGATIVE_LOCKED % {"n": number(count, 0)})
         return cleaned_data
 
 

@@ -270,6 +270,47 @@ def test_a_level_indicator_takes_one_value_per_report(admin_client, reference_da
     assert not report.realizations.exists()
 
 
+@pytest.mark.parametrize("typed", ["-0,09", "\u22120,09"], ids=["minus", "minus-sign"])
+def test_a_deflation_is_entered_where_the_indicator_allows_it(admin_client, reference_data, typed):
+    """Year-on-year inflation may be negative (BPS: -0,09 % in February 2025), typed with
+    a "-" or with the minus sign Excel and Word write."""
+    palembang = Regency.objects.get(code="16.71")
+    indicator = Indicator.objects.get(code="inflasi-yoy")
+    report = MonthlyReportFactory(regency=palembang, program=indicator.program, month=2)
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    row = {"indicator": indicator.pk, "funding_source": source.pk, "value": typed}
+
+    response = post_report(admin_client, report, [row])
+
+    assert response.status_code == 302, inline_errors(response, "value")
+    assert report.realizations.get().value == Decimal("-0.09")
+
+
+def test_a_negative_value_is_refused_where_the_indicator_does_not_allow_it(
+    admin_client, reference_data, banyuasin
+):
+    """Houses are never negative, nor is a level whose indicator does not allow it."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    before = realization.value
+    houses = post_report(admin_client, realization.report, [row_of(realization, value="-5")])
+    assert houses.status_code == 200
+    assert inline_errors(houses, "value") == ["Nilai tidak boleh negatif."]
+    realization.refresh_from_db()
+    assert realization.value == before
+
+    program = Program.objects.get(slug="gpiss")
+    price = IndicatorFactory(program=program, measure=Indicator.Measure.LEVEL, decimals=2)
+    report = MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.71"), program=program, month=2
+    )
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    row = {"indicator": price.pk, "funding_source": source.pk, "value": "\u22120,09"}
+    level = post_report(admin_client, report, [row])
+    assert level.status_code == 200
+    assert inline_errors(level, "value") == ["Nilai tidak boleh negatif."]
+    assert not report.realizations.exists()
+
+
 def test_an_exempt_indicator_takes_no_new_value(admin_client, reference_data, banyuasin):
     indicator = Indicator.objects.get(code="inflasi-yoy")  # Banyuasin does not report it
     report = MonthlyReportFactory(regency=banyuasin, program=indicator.program, month=2)
@@ -681,7 +722,7 @@ INDICATOR_FIELDS = (
 def indicator_data(indicator: Indicator, **overrides) -> dict:
     data = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     data |= {"program": indicator.program_id, "_save": "Simpan"}
-    for flag in ("is_headline", "requires_evidence"):
+    for flag in ("is_headline", "requires_evidence", "allows_negative"):
         if getattr(indicator, flag):
             data[flag] = "on"
     return data | overrides
@@ -783,6 +824,53 @@ def test_decimals_do_not_drop_below_a_stored_value(admin_client, reference_data)
     indicator.refresh_from_db()
     assert indicator.decimals == 3
     assert post_indicator(admin_client, indicator, decimals="2").status_code == 302
+
+
+NEGATIVE_ONLY_FOR_LEVEL = (
+    "Hanya indikator dengan cara agregasi 'nilai tingkat' yang boleh negatif: penambahan, "
+    "kumulatif dan rasio tidak pernah di bawah nol."
+)
+
+
+@pytest.mark.parametrize("measure", ["increment", "running_total", "ratio"])
+def test_only_a_level_may_be_negative(admin_client, reference_data, measure):
+    """Sums of increments, running totals and ratios stay at or above zero."""
+    indicator = IndicatorFactory(
+        program=Program.objects.get(slug="gbrss"), measure=measure, is_headline=False
+    )
+
+    refused = post_indicator(admin_client, indicator, allows_negative="on")
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "allows_negative") == [NEGATIVE_ONLY_FOR_LEVEL]
+    indicator.refresh_from_db()
+    assert indicator.allows_negative is False
+
+
+def test_a_level_may_be_negative_until_a_negative_value_is_stored(admin_client, reference_data):
+    program = Program.objects.get(slug="gpiss")
+    indicator = IndicatorFactory(program=program, measure=Indicator.Measure.LEVEL, decimals=2)
+
+    assert post_indicator(admin_client, indicator, allows_negative="on").status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.allows_negative is True
+
+    report = MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.71"), program=program, month=2
+    )
+    RealizationFactory(report=report, indicator=indicator, value=Decimal("-0.09"))
+    data = indicator_data(indicator)
+    del data["allows_negative"]  # unticked
+    refused = admin_client.post(
+        reverse("admin:programs_indicator_change", args=[indicator.pk]), data
+    )
+
+    assert field_errors(refused, "allows_negative") == [
+        "'Boleh negatif' tidak dapat dimatikan: 1 baris realisasi sudah bernilai negatif "
+        "(perbaiki dulu angkanya)."
+    ]
+    indicator.refresh_from_db()
+    assert indicator.allows_negative is True
 
 
 # Two tabs on the same target

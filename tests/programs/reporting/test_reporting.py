@@ -337,12 +337,27 @@ def test_garbage_numbers_are_refused(text):
         ("+2,5", D("2.5")),
         ("-2.5", D("-2.5")),
         ("+ 12", D(12)),
+        ("-0,09", D("-0.09")),
+        # The minus sign (U+2212) Excel and Word write, as "-"
+        ("\u22120,09", D("-0.09")),
+        ("\u2212 8.600", D(-8600)),
     ],
 )
 def test_a_sign_never_changes_how_the_digits_are_read(text, value):
     """'+2.750' used to be 2,75 while '2.750' is 2750."""
     assert parse_number(text) == value
-    assert parse_number(text.lstrip("+-").strip()) == abs(value)
+    assert parse_number(text.lstrip("+-\u2212").strip()) == abs(value)
+
+
+@pytest.mark.parametrize("text", ["\u2212", "\u2212-3", "-\u22123", "3\u2212", "1\u22122"])
+def test_a_minus_sign_is_a_sign_only_in_front(text):
+    with pytest.raises(ValueError) as refused:
+        parse_number(text)
+    assert refusal(refused.value).startswith("Bukan angka")
+
+
+def test_an_english_minus_sign_is_read_too():
+    assert parse_number("\u22120.09", "en") == D("-0.09")
 
 
 @pytest.mark.parametrize(
@@ -379,6 +394,7 @@ def test_what_is_not_ambiguous_stays_read_as_before(text, value):
     [
         ("+8.600", None, D(8600)),
         ("-8.600", "✗ Nilai tidak boleh negatif.", None),
+        ("\u22128.600", "✗ Nilai tidak boleh negatif.", None),  # Excel's minus sign
         ("0.600", "✗ Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600.", None),
     ],
 )
@@ -395,6 +411,76 @@ def test_signed_and_ambiguous_numbers_in_the_entry_form(people, typed, message, 
     else:
         assert response.status_code == 302
         assert Realization.objects.get().value == saved
+
+
+@pytest.mark.parametrize("typed", ["-0,09", "\u22120,09", "\u2212 0,09"])
+def test_a_deflation_is_entered_where_the_indicator_allows_it(reference_data, typed):
+    """BPS recorded a year-on-year deflation of -0,09 % (February 2025): Palembang's
+    operator enters it, with a "-" or the minus sign Excel and Word write; it is submitted
+    and shown back as -0,09."""
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value=typed, source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert checks(check) == []
+    saved = client.post(url("16.71", "gpiss"), {"versi": "0", "aksi": "simpan", **data})
+    assert saved.status_code == 302
+    assert Realization.objects.get().value == D("-0.09")
+    shown = client.get(url("16.71", "gpiss"))
+    assert attribute(find(page(shown), "input", name="r-inflasi-yoy-0-value"), "value") == "-0,09"
+    submitted = client.post(url("16.71", "gpiss"), {"versi": "1", "aksi": "ajukan", **data})
+    assert submitted.status_code == 302
+    assert MonthlyReport.objects.get().status == Status.SUBMITTED
+
+
+def test_a_level_that_does_not_allow_it_stays_non_negative(reference_data):
+    program = Program.objects.get(slug="gpiss")
+    price = IndicatorFactory(
+        program=program, code="harga-beras", measure=Indicator.Measure.LEVEL, decimals=2
+    )
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value="-0,09", source="tidak-dirinci", code=price.code)
+    response = client.post(url("16.71", "gpiss"), {"versi": "0", "aksi": "simpan", **data})
+    assert response.status_code == 422
+    assert checks(response) == ["✗ Nilai tidak boleh negatif."]
+    assert not Realization.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "earlier,typed,expected",
+    [
+        ("0.76", "-0,09", []),  # inflation turning into deflation: nothing to question
+        ("3.06", "-0,09", []),
+        ("-0.09", "0,76", []),
+        ("-0.09", "-0,31", []),
+        (
+            "-2.1",
+            "-2.500",
+            [
+                "! Jauh berbeda dari bulan lalu (-2,10). Pemisah desimal ditulis dengan koma:"
+                " -2,5 bukan -2.500. Periksa, dan beri catatan bila angkanya benar."
+                " (perlu catatan sebelum diajukan)"
+            ],
+        ),
+        (
+            "3.06",
+            "-306",
+            [
+                "! Jauh berbeda dari bulan lalu (3,06). Pemisah desimal ditulis dengan koma:"
+                " -3,06 bukan -306. Periksa, dan beri catatan bila angkanya benar."
+                " (perlu catatan sebelum diajukan)"
+            ],
+        ),
+    ],
+)
+def test_a_negative_level_is_questioned_by_its_size(reference_data, earlier, typed, expected):
+    """A separator slip changes a number's size, never its sign: a deflation after an
+    inflation is no slip, a size ten times last month's is questioned as before."""
+    earlier_months("gpiss", "inflasi-yoy", "16.71", [earlier])
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value=typed, source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert not [text for text in checks(check) if text.startswith("✗")]  # never refused
+    assert row_messages(check, "inflasi-yoy") == expected
 
 
 @pytest.mark.parametrize(
@@ -624,6 +710,13 @@ def test_a_level_without_an_earlier_month_is_held_to_its_target(reference_data):
         " (perlu catatan sebelum diajukan)"
     ]
     assert check("4,1") == [] and check("0,2") == []
+    # A deflation is below the range, yet no slip; a slip's size is questioned as above.
+    assert check("-0,09") == [] and check("-4,1") == []
+    assert check("-2.500") == [
+        "! Jauh di luar kisaran target dan nilai dasar (2,5–3,35). Pemisah desimal ditulis"
+        " dengan koma: -2,5 bukan -2.500. Periksa, dan beri catatan bila angkanya benar."
+        " (perlu catatan sebelum diajukan)"
+    ]
 
 
 def test_a_ratio_whose_percentage_jumps_tenfold_needs_a_note(people):

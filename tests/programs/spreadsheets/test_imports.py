@@ -30,6 +30,7 @@ from tests.helpers import (
     flash_messages,
     import_preview_rows,
     login,
+    make_user,
     page,
     previous_month,
 )
@@ -238,6 +239,8 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
         ({"value": "dua belas"}, "Bukan angka yang sah"),
         ({"value": "-4"}, "tidak boleh negatif"),
         ({"value": "-8.600"}, "tidak boleh negatif"),  # not -8,6 and "bilangan bulat"
+        ({"value": "\u22124"}, "tidak boleh negatif"),  # Excel's minus sign, as text
+        ({"value": -4}, "tidak boleh negatif"),  # a negative number cell
         ({"value": "0.600"}, "Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600."),
         ({"value": "2,5"}, "bilangan bulat"),
         ({"value": "100.000.000.000"}, "Angka terlalu besar"),
@@ -438,6 +441,29 @@ def test_a_signed_value_is_read_like_its_digits(operator):
     assert states(preview) == ["new"]
     client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
     assert Realization.objects.get().value == D(1250)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [-0.09, "-0,09", "\u22120,09"],
+    ids=["number-cell", "text-minus", "text-minus-sign"],
+)
+def test_a_deflation_imports_where_the_indicator_allows_it(reference_data, cell):
+    """Year-on-year inflation may be negative (a deflation of -0,09 %), as an Excel
+    number or as text with a "-" or the minus sign Excel and Word write."""
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    deflation = row(
+        cell,
+        regency="16.71",
+        source="tidak-dirinci",
+        program="gpiss",
+        indicator="inflasi-yoy",
+    )
+    preview = upload(client, xlsx([deflation]))
+    assert states(preview) == ["new"], error_reasons(preview)
+    assert import_preview_rows(preview)[0]["Baru"] == "-0,09"
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    assert Realization.objects.get().value == D("-0.09")
 
 
 def test_too_many_rows_says_the_real_count_or_the_real_limit(operator, settings):
