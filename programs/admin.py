@@ -597,8 +597,31 @@ class MonthlyReportAdmin(
         if obj is None:
             return fieldsets
         (name, options), *rest = fieldsets
-        # hidden: the version the form was opened on (MonthlyReportAdminForm)
-        return [(name, {**options, "fields": (*options["fields"], "seen_version")}), *rest]
+        # hidden: the version the form was opened on (MonthlyReportAdminForm); the reason
+        # and confirmation of a change to the realizations below
+        fields = (*options["fields"], "change_reason", "confirm_large_change", "seen_version")
+        return [(name, {**options, "fields": fields}), *rest]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and isinstance(inline, RealizationInline):
+            kwargs["reason"] = request.POST.get("change_reason", "").strip()
+            kwargs["confirm"] = request.POST.get("confirm_large_change") in {"on", "true", "1"}
+        return kwargs
+
+    def save_formset(self, request, form, formset, change):
+        """The report's reason goes to each changed realization's history too."""
+        reason = form.cleaned_data.get("change_reason")
+        if not reason:
+            return super().save_formset(request, form, formset, change)
+        for obj in formset.save(commit=False):
+            obj._change_reason = reason
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        formset.save_m2m()
+        return None
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -606,6 +629,8 @@ class MonthlyReportAdmin(
         return (*REPORT_PLACE_FIELDS, *WORKFLOW_FIELDS)
 
     def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("change_reason"):
+            obj._change_reason = form.cleaned_data["change_reason"]
         if change:
             obj.version += 1  # an open entry form must not overwrite the admin's change
         elif obj.created_by_id is None:

@@ -594,13 +594,51 @@ PROVINCE_LEVEL_ONLY = _(
 LEVEL = Indicator.Measure.LEVEL
 
 
+REPORT_REASON_REQUIRED = _(
+    "Laporan ini sudah diajukan atau diverifikasi: isi alasan perubahan angkanya (disimpan "
+    "di riwayat laporan)."
+)
+
+
 class RealizationInlineFormSet(LabelledInlineFormSet):
     """A report's realizations as the entry form has them: indicators of the report's
     program, one value for a level indicator, none for an indicator the regency is exempt
-    from that month (rows stored before the exemption began may stay as they are)."""
+    from that month (rows stored before the exemption began may stay as they are).
+
+    The report form's `change_reason` and `confirm_large_change` come in as `reason` and
+    `confirm` (MonthlyReportAdmin.get_formset_kwargs): a submitted or verified report's
+    figures change only with a reason, and a stored value changed by more than half (or
+    an order of magnitude: 4 typed as 8.600) only once confirmed, as a target's value."""
+
+    def __init__(self, *args, reason: str = "", confirm: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason, self.confirm = reason, confirm
 
     def clean(self):
         super().clean()
+        self._check_rows()
+        self._check_changes()
+
+    def _check_changes(self) -> None:
+        from programs.admin_numbers import large_change, show_number
+
+        report = self.instance
+        if not (report.pk and self.has_changed()):
+            return
+        for form in self.initial_forms:
+            cleaned_data = getattr(form, "cleaned_data", None) or {}
+            if self.confirm or cleaned_data.get("DELETE") or form.has_error("value"):
+                continue
+            old, new = form.initial.get("value"), cleaned_data.get("value")
+            if "value" in form.changed_data and large_change(old, new):
+                params = {"old": show_number(old), "new": show_number(new)}
+                form.add_error("value", ValidationError(LARGE_CHANGE % params, code="large"))
+        status = MonthlyReport.objects.filter(pk=report.pk).values_list("status", flat=True)
+        counted = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.VERIFIED)
+        if not self.reason and status.first() in counted:
+            raise ValidationError(REPORT_REASON_REQUIRED, code="reason")
+
+    def _check_rows(self) -> None:
         report = self.instance
         obligations = None
         if report.regency_id and report.year and report.month:
@@ -649,9 +687,25 @@ class MonthlyReportAdminForm(forms.ModelForm):
     and month are read-only: moving a report would move its figures). The form carries
     the report's version it was opened on and is refused, saving nothing, when the report
     was saved since: an operator's save or submit in between must not be overwritten by
-    the values the admin's page still shows."""
+    the values the admin's page still shows. Its reason and confirmation are for the
+    realizations below it (`RealizationInlineFormSet`)."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="")
+    change_reason = forms.CharField(
+        label=_("Alasan perubahan"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_(
+            "Wajib diisi bila angka laporan yang sudah diajukan atau diverifikasi diubah. "
+            "Disimpan di riwayat laporan."
+        ),
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+    confirm_large_change = forms.BooleanField(
+        label=_("Ya, perubahan ini benar"),
+        required=False,
+        help_text=_("Diminta bila nilai berubah lebih dari separuh atau berbeda orde besarnya."),
+    )
 
     class Meta:
         model = MonthlyReport

@@ -139,13 +139,17 @@ def test_an_exemption_cannot_end_before_it_starts_or_after_2100(admin_client, re
 
 def report_data(report: MonthlyReport, rows: list[dict], **overrides) -> dict:
     """The report change form's POST: its fields and `rows` as the realization inline
-    (each row: id, indicator, funding_source, value, numerator, denominator, note)."""
+    (each row: id, indicator, funding_source, value, numerator, denominator, note). A
+    change comes with a reason and its confirmation, which a submitted or verified report
+    needs (a test of those rules overrides them)."""
     data = {
         "regency": report.regency_id or "",
         "program": report.program_id,
         "year": report.year,
         "month": report.month,
         "seen_version": report.version if report.pk else "",
+        "change_reason": "Koreksi data" if report.pk else "",
+        "confirm_large_change": "on" if report.pk else "",
         "realizations-TOTAL_FORMS": str(len(rows)),
         "realizations-INITIAL_FORMS": str(sum(1 for row in rows if row.get("id"))),
         "_save": "Simpan",
@@ -959,3 +963,59 @@ def test_the_unspecified_source_can_be_neither_retired_nor_renamed_nor_deleted(
     assert response.status_code == 302
     csr.refresh_from_db()
     assert not csr.active
+
+
+# A submitted or verified report's figures, changed in the admin
+
+
+def test_a_verified_reports_figure_changes_only_with_a_reason(
+    admin_client, reference_data, banyuasin
+):
+    """An admin changing a verified figure leaves why in the report's history, as a
+    target's change does; without a reason nothing is saved. A draft needs none."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)  # verified, 1 house
+    row = [row_of(realization, value="2")]
+
+    refused = post_report(admin_client, realization.report, row, change_reason="")
+    assert refused.status_code == 200
+    assert (
+        "Laporan ini sudah diajukan atau diverifikasi: isi alasan perubahan angkanya "
+        "(disimpan di riwayat laporan)." in error_messages(page(refused))
+    )
+    realization.refresh_from_db()
+    assert realization.value == Decimal(1)
+
+    saved = post_report(admin_client, realization.report, row, change_reason="BA 12 Des")
+    assert saved.status_code == 302
+    realization.refresh_from_db()
+    assert realization.value == Decimal(2)
+    assert realization.history.first().history_change_reason == "BA 12 Des"
+
+    draft = realize(
+        gbrss_province_target(), regency=Regency.objects.get(code="16.71"), status="draft"
+    )
+    response = post_report(admin_client, draft.report, [row_of(draft, value="2")], change_reason="")
+    assert response.status_code == 302
+
+
+def test_a_reports_figure_typed_an_order_too_large_needs_a_confirmation(
+    admin_client, reference_data, banyuasin
+):
+    """4 houses become 8.600 (8,6 typed the other way round?): asked to confirm, as a
+    target's large change is; nothing saved until then."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    Realization.objects.filter(pk=realization.pk).update(value=Decimal(4))
+    row = [row_of(realization, value="8.600")]
+
+    response = post_report(admin_client, realization.report, row, confirm_large_change="")
+    assert response.status_code == 200
+    assert inline_errors(response, "value") == [
+        "Perubahan besar: dari 4 menjadi 8.600. Periksa pemisah ribuan dan desimal (8.600 = "
+        "delapan ribu enam ratus; 14,33 = empat belas koma tiga tiga), lalu centang 'Ya, "
+        "perubahan ini benar' untuk menyimpan."
+    ]
+    realization.refresh_from_db()
+    assert realization.value == Decimal(4)
+    assert post_report(admin_client, realization.report, row).status_code == 302  # confirmed
+    realization.refresh_from_db()
+    assert realization.value == Decimal(8600)
