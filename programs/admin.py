@@ -37,6 +37,7 @@ from programs.forms_admin import (
     TargetAdminForm,
     TargetChangelistForm,
     TargetPartsInlineFormSet,
+    target_has_realizations,
     target_has_realizations_expression,
 )
 from programs.models import (
@@ -264,6 +265,11 @@ class TargetMilestoneInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     extra = 0
 
 
+REALIZED_TARGET_KEPT = _(
+    "%(target)s: sudah memiliki realisasi. Ubah nilainya (dengan alasan) alih-alih menghapusnya."
+)
+
+
 @admin.register(Target)
 class TargetAdmin(
     HistoryIdsChecked, LocalizedNumbersAdminMixin, IndicatorChoicesMixin, SimpleHistoryAdmin
@@ -350,6 +356,20 @@ class TargetAdmin(
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", TargetChangelistForm)
         return super().get_changelist_form(request, **kwargs)
+
+    def get_deleted_objects(self, objs, request):
+        """A target with realizations is not deleted (alone or among the selected): its
+        regency's progress would turn into "Belum ada target" with no reason kept; the
+        confirmation page lists it as protected and offers no deletion."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        realized = [
+            target
+            for target in objs
+            # annotated by get_queryset (the list, the delete page); else asked
+            if (target.realized if hasattr(target, "realized") else target_has_realizations(target))
+        ]
+        protected = [*protected, *(REALIZED_TARGET_KEPT % {"target": t} for t in realized)]
+        return deleted, counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("change_reason")

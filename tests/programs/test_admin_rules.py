@@ -1019,3 +1019,32 @@ def test_a_reports_figure_typed_an_order_too_large_needs_a_confirmation(
     assert post_report(admin_client, realization.report, row).status_code == 302  # confirmed
     realization.refresh_from_db()
     assert realization.value == Decimal(8600)
+
+
+def test_a_target_with_realizations_is_kept_from_deletion(admin_client, reference_data, banyuasin):
+    """Deleting a realized target turned its regency's progress into "Belum ada target"
+    with no reason kept, while changing it needs one. The delete page and the list's
+    bulk action show it as protected and delete nothing; a target without realizations
+    still goes."""
+    realized = Target.objects.create(
+        indicator=gbrss_indicator(), regency=banyuasin, year=2024, value=Decimal(276)
+    )
+    realize(realized, regency=banyuasin)
+    free = Target.objects.create(
+        indicator=gbrss_indicator(),
+        regency=Regency.objects.get(code="16.71"),
+        year=2024,
+        value=Decimal(300),
+    )
+    delete = reverse("admin:programs_target_delete", args=[realized.pk])
+    page_ = admin_client.get(delete)
+    assert "sudah memiliki realisasi. Ubah nilainya (dengan alasan)" in page_.content.decode()
+    admin_client.post(delete, {"post": "yes"})
+    bulk = admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        {"action": "delete_selected", "_selected_action": [realized.pk, free.pk], "post": "yes"},
+    )
+    assert "sudah memiliki realisasi" in bulk.content.decode()
+    assert Target.objects.filter(pk__in=[realized.pk, free.pk]).count() == 2
+    admin_client.post(reverse("admin:programs_target_delete", args=[free.pk]), {"post": "yes"})
+    assert not Target.objects.filter(pk=free.pk).exists()
