@@ -55,6 +55,10 @@ PENDING_ENTRY = "pending_entry"
 PENDING_ENTRY_MAX_BYTES = 50_000
 ENTRY_USER_FIELD = "pengisi"
 ENTRY_USER_SALT = "programs.reporting.entry-user"
+ALREADY_SUBMITTED = gettext_noop("Laporan ini sudah diajukan.")
+ALREADY_SAVED = gettext_noop(
+    "Isian Anda sudah tersimpan sebelum sesi berakhir: laporan di bawah adalah yang tersimpan."
+)
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
     "masih ada di formulir: simpan lagi sebentar lagi."
@@ -274,11 +278,16 @@ def report_entry(
             return _render_pending_entry(request, target, pending)
         return render_entry(request, target)
 
-    _require_edit(request.user, target)
     indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
     submit = request.POST.get("aksi") == "ajukan"
     version = _posted_version(request)
+    # A report the user may no longer edit may still be the one this very form just
+    # submitted (a double click, a resend): answered as done, not refused.
+    if not _can_edit(request.user, target) and not services.resent_save(
+        user=request.user, report=target.report, version=version, rows=rows, submit=submit
+    ):
+        raise PermissionDenied(_(services.NOT_ALLOWED))
     try:
         saved = services.report_save(
             user=request.user,
@@ -316,7 +325,9 @@ def report_entry(
         return render_entry(
             request, target, error=_(SAVE_FAILED), rows=rows, messages_=[], status=503
         )
-    if submit:
+    if submit and target.report is not None and target.report.status == Status.SUBMITTED:
+        messages.info(request, _(ALREADY_SUBMITTED))  # submitted by this form's first post
+    elif submit:
         messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
     else:
         messages.success(request, _("Draf tersimpan (versi %(v)s).") % {"v": saved.version})
