@@ -743,11 +743,28 @@ def queue_fingerprint(pairs) -> str:
 def report_verify_matching(
     *, user, reports, expected: int, fingerprint: str
 ) -> list[MonthlyReport]:
-    """Verify every submitted report of a filtered queue (`reports`, a queryset) at once,
-    all or none; refused when the queue changed since the verifier saw it: another count
-    than `expected`, or another set of reports or versions than `fingerprint`
-    (`queue_fingerprint`) says."""
+    """Verify every submitted report of a filtered queue (`reports`, a queryset of any
+    status) at once, all or none; refused when the queue changed since the verifier saw
+    it: another count than `expected`, or another set of reports or versions than
+    `fingerprint` (`queue_fingerprint`) says. The same click sent again (a double click, a
+    resend) finds exactly that set verified by this user moments ago, one version on:
+    answered as done, nothing verified twice."""
     matching = locked_reports(reports.filter(status=Status.SUBMITTED))
+    if not matching:
+        window = dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
+        done = list(
+            reports.filter(
+                status=Status.VERIFIED,
+                verified_by=user,
+                verified_at__gte=timezone.now() - window,
+            )
+        )
+        if (
+            done
+            and len(done) == expected
+            and queue_fingerprint((r.pk, r.version - 1) for r in done) == fingerprint
+        ):
+            return done
     if (
         not matching
         or len(matching) != expected

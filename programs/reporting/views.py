@@ -561,8 +561,10 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                     expected = -1
                 done = services.report_verify_matching(
                     user=request.user,
+                    # Of any status: the service picks the submitted ones, and tells the
+                    # same click sent again by the ones it verified.
                     reports=reporting.queue_reports(
-                        user=request.user, filters=replace(filters, status=Status.SUBMITTED)
+                        user=request.user, filters=filters, skip="status"
                     ),
                     expected=expected,
                     fingerprint=request.POST.get("sidik", ""),
