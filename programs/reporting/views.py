@@ -7,6 +7,7 @@ JavaScript); htmx only adds inline checks and extra rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, replace
@@ -345,7 +346,8 @@ def _keep_pending_entry(request: HttpRequest) -> None:
         if name in kept or name.startswith("r-")
     }
     if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
-        request.session[PENDING_ENTRY] = {"path": request.path, "data": data}
+        sent_at = timezone.now().timestamp()  # to tell a resend of a saved form
+        request.session[PENDING_ENTRY] = {"path": request.path, "data": data, "at": sent_at}
 
 
 def entry_user_token(user) -> str:
@@ -369,15 +371,30 @@ def _render_pending_entry(
         owner = None
     if owner != request.user.pk:
         return render_entry(request, target)
+    indicators = list(target.program.indicators.select_related("program"))
+    rows = parse_entry(posted, indicators)
+    version = _posted_version_of(posted.get("versi"))
+    submit = posted.get("aksi") == "ajukan"
+    # The form was sent twice and only the second post found the session ended: the
+    # first one saved it, so there is nothing to restore.
+    if isinstance(pending.get("at"), float) and services.resent_save(
+        user=request.user,
+        report=target.report,
+        version=version,
+        rows=rows,
+        submit=submit,
+        sent_at=dt.datetime.fromtimestamp(pending["at"], tz=dt.UTC),
+    ):
+        messages.info(request, _(ALREADY_SUBMITTED) if submit else _(ALREADY_SAVED))
+        return render_entry(request, target)
     if not _can_edit(request.user, target):
         messages.warning(request, _(NOT_RESTORED))
         return render_entry(request, target)
-    indicators = list(target.program.indicators.select_related("program"))
-    extra = {"posted_version": _posted_version_of(posted.get("versi"))}
+    extra = {"posted_version": version}
     if posted.get("snapshot"):
         extra["snapshot"] = posted["snapshot"]
     messages.warning(request, _(RESTORED))
-    return render_entry(request, target, rows=parse_entry(posted, indicators), extra=extra)
+    return render_entry(request, target, rows=rows, extra=extra)
 
 
 def _conflict_rows(

@@ -1268,3 +1268,30 @@ def test_a_kept_form_for_a_report_no_longer_editable_says_so(people):
     response = log_in_again(client, login_url)
 
     assert any("isian itu tidak dipulihkan" in m for m in flash_messages(response))
+
+
+@pytest.mark.parametrize(
+    "aksi,said",
+    [
+        ("simpan", "Isian Anda sudah tersimpan sebelum sesi berakhir"),
+        ("ajukan", "Laporan ini sudah diajukan."),
+    ],
+)
+def test_a_form_sent_twice_whose_second_post_met_the_ended_session_is_not_restored(
+    people, aksi, said
+):
+    """The first post saved the form; the session ended before the second (the same form,
+    sent again) arrived: after login there is nothing to restore, and the page says it
+    was saved, not "restored, unsaved" or "no longer editable"."""
+    client = login(people["operator"])
+    data = {"aksi": aksi, **opened_form(client), **rows("1.234", note="Rumah korban banjir")}
+    assert client.post(url(), data).status_code == 302
+    login_url = expire_session_and_send(client, data)
+
+    response = log_in_again(client, login_url)
+
+    shown = flash_messages(response)
+    assert any(said in m for m in shown), shown
+    assert not any("dipulihkan" in m for m in shown)  # neither restored nor "not restored"
+    rep = MonthlyReport.objects.get()
+    assert rep.version == 1 and rep.history.count() == 1
