@@ -940,6 +940,176 @@ def test_history_is_written_in_the_same_transaction_as_the_change(people, monkey
     assert not MonthlyReport.history.exists() and not Realization.history.exists()
 
 
+# --- The same form sent twice (a double click, a resend on a slow connection) ----------
+
+
+def history_reasons(rep) -> list[str]:
+    return list(
+        rep.history.order_by("history_date", "history_id").values_list(
+            "history_change_reason", flat=True
+        )
+    )
+
+
+def test_the_same_draft_sent_twice_is_saved_once_and_answered_as_saved(people):
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12", note="Rumah korban banjir")}
+    first = client.post(url(), data)
+    second = client.post(url(), data, follow=True)
+    assert first.status_code == 302
+    assert second.redirect_chain == [(url(), 302)]
+    assert flash_messages(second) == ["Draf tersimpan (versi 1).", "Draf tersimpan (versi 1)."]
+    rep = MonthlyReport.objects.get()
+    assert (rep.status, rep.version) == (Status.DRAFT, 1)
+    assert history_reasons(rep) == ["Disimpan sebagai draf"]
+    assert Realization.history.count() == 1
+
+
+def test_the_same_submit_sent_twice_is_submitted_once_and_said_so(
+    people, django_capture_on_commit_callbacks
+):
+    login(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **rows("10")})
+    client = login(people["operator"])
+    data = {"versi": "1", "aksi": "ajukan", **rows("12", note="Revisi")}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(), data)
+        second = client.post(url(), data, follow=True)
+    assert second.redirect_chain == [(url(), 302)]
+    assert flash_messages(second) == [
+        "Laporan diajukan untuk diverifikasi. Terima kasih.",
+        "Laporan ini sudah diajukan.",
+    ]
+    rep = MonthlyReport.objects.get()
+    assert (rep.status, rep.version) == (Status.SUBMITTED, 2)
+    assert history_reasons(rep) == ["Disimpan sebagai draf", "Diajukan"]
+    assert Notification.objects.filter(kind=Notification.Kind.SUBMITTED).count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "aksi,changed",
+    [
+        ("simpan", {"r-rumah-dibedah-0-value": "13"}),
+        ("simpan", {"r-rumah-dibedah-0-note": "Catatan lain"}),
+        ("simpan", {"r-rumah-dibedah-0-source": "apbd-prov"}),
+        ("ajukan", {"r-rumah-dibedah-0-value": "13"}),
+    ],
+    ids=["value", "note", "source", "submit-value"],
+)
+def test_a_second_post_with_other_values_is_still_refused(people, aksi, changed):
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": aksi, **rows("12", note="ok")}
+    client.post(url(), data)
+    before = snapshot()
+    response = client.post(url(), {**data, **changed})
+    # A draft: the conflict answer; a submitted report: the operator may no longer edit it.
+    assert response.status_code == (409 if aksi == "simpan" else 403)
+    assert snapshot() == before
+
+
+def test_a_submit_sent_again_after_a_draft_save_is_not_a_resend(people):
+    """The first post saved a draft; the second asks to submit that form: another action,
+    so the answer is the conflict with the saved version, not a silent success."""
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12")}
+    client.post(url(), data)
+    response = client.post(url(), {**data, "aksi": "ajukan"})
+    assert response.status_code == 409
+    assert MonthlyReport.objects.get().status == Status.DRAFT
+
+
+def test_the_same_values_after_a_colleagues_save_are_a_conflict(people):
+    """Operator A saved 12; colleague B saved other figures from the same version; A's
+    form sent again is no resend any more (B wrote in between)."""
+    colleague = login(make_user("op-banyuasin-2", UserScope.Role.OPERATOR, "16.07"))
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12")}
+    client.post(url(), data)
+    colleague.post(url(), {"versi": "1", "aksi": "simpan", **rows("40")})
+    assert client.post(url(), data).status_code == 409
+    # And the colleague, posting what A saved from A's version, meets A's save too.
+    MonthlyReport.objects.all().delete()
+    client.post(url(), data)
+    assert colleague.post(url(), data).status_code == 409
+    assert MonthlyReport.objects.get().version == 1
+
+
+def test_the_same_form_sent_again_after_the_double_submit_window_is_a_conflict(
+    people, frozen_clock, settings
+):
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12")}
+    client.post(url(), data)
+    frozen_clock.shift(settings.DOUBLE_SUBMIT_SECONDS + 1)
+    assert client.post(url(), data).status_code == 409
+    assert MonthlyReport.objects.get().version == 1
+
+
+@pytest.mark.parametrize(
+    "aksi,start,end,done",
+    [
+        ("verifikasi", Status.SUBMITTED, Status.VERIFIED, "Laporan diverifikasi."),
+        ("kembalikan", Status.SUBMITTED, Status.RETURNED, "Laporan dikembalikan ke operator."),
+        (
+            "buka",
+            Status.VERIFIED,
+            Status.RETURNED,
+            "Laporan dibuka kembali untuk diperbaiki operator.",
+        ),
+    ],
+)
+def test_a_verifiers_decision_sent_twice_is_made_once(
+    people, aksi, start, end, done, django_capture_on_commit_callbacks
+):
+    rep = report(start)
+    client = login(people["verifier"])
+    data = {"aksi": aksi, "alasan": "Foto kurang jelas", "versi": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(suffix="status/"), data)
+        second = client.post(url(suffix="status/"), data, follow=True)
+    assert flash_messages(second) == [done, done]
+    rep.refresh_from_db()
+    assert (rep.status, rep.version) == (end, 2)
+    assert rep.history.count() == 2  # created, then the one decision
+    assert Notification.objects.filter(user=people["operator"]).count() == 1
+    assert rep.comments.count() == (0 if aksi == "verifikasi" else 1)
+
+
+def test_a_return_sent_again_with_another_reason_is_refused(people):
+    rep = report(Status.SUBMITTED)
+    client = login(people["verifier"])
+    data = {"aksi": "kembalikan", "alasan": "Foto kurang jelas", "versi": "1"}
+    client.post(url(suffix="status/"), data)
+    response = client.post(url(suffix="status/"), {**data, "alasan": "Angka salah"}, follow=True)
+    assert flash_messages(response)[-1] == "Status laporan sudah berubah; muat ulang halaman."
+    rep.refresh_from_db()
+    assert rep.return_reason == "Foto kurang jelas" and rep.comments.count() == 1
+
+
+def test_another_verifiers_same_decision_is_still_refused(people):
+    """A second verifier of the program clicked "Verifikasi" on the same version: the
+    report is verified, but not by them; they are told it changed."""
+    rep = report(Status.SUBMITTED)
+    colleague = make_user("ver-gbrss-2", UserScope.Role.VERIFIKATOR, programs=["gbrss"])
+    data = {"aksi": "verifikasi", "versi": "1"}
+    login(people["verifier"]).post(url(suffix="status/"), data)
+    response = login(colleague).post(url(suffix="status/"), data, follow=True)
+    assert flash_messages(response) == ["Status laporan sudah berubah; muat ulang halaman."]
+    rep.refresh_from_db()
+    assert rep.verified_by == people["verifier"] and rep.version == 2
+
+
+def test_the_queues_verify_sent_twice_verifies_once(people):
+    rep = report(Status.SUBMITTED)
+    client = login(people["verifier"])
+    client.post("/verifikasi/", {"laporan": [f"{rep.pk}:1"]})
+    second = client.post("/verifikasi/", {"laporan": [f"{rep.pk}:1"]}, follow=True)
+    assert flash_messages(second) == ["1 laporan diverifikasi.", "1 laporan diverifikasi."]
+    rep.refresh_from_db()
+    assert (rep.status, rep.version) == (Status.VERIFIED, 2)
+    assert Notification.objects.filter(kind=Notification.Kind.VERIFIED).count() == 1
+
+
 # --- Notifications ----------------------------------------------------------------------
 
 
@@ -1191,3 +1361,30 @@ def test_a_kept_form_for_a_report_no_longer_editable_says_so(people):
     response = log_in_again(client, login_url)
 
     assert any("isian itu tidak dipulihkan" in m for m in flash_messages(response))
+
+
+@pytest.mark.parametrize(
+    "aksi,said",
+    [
+        ("simpan", "Isian Anda sudah tersimpan sebelum sesi berakhir"),
+        ("ajukan", "Laporan ini sudah diajukan."),
+    ],
+)
+def test_a_form_sent_twice_whose_second_post_met_the_ended_session_is_not_restored(
+    people, aksi, said
+):
+    """The first post saved the form; the session ended before the second (the same form,
+    sent again) arrived: after login there is nothing to restore, and the page says it
+    was saved, not "restored, unsaved" or "no longer editable"."""
+    client = login(people["operator"])
+    data = {"aksi": aksi, **opened_form(client), **rows("1.234", note="Rumah korban banjir")}
+    assert client.post(url(), data).status_code == 302
+    login_url = expire_session_and_send(client, data)
+
+    response = log_in_again(client, login_url)
+
+    shown = flash_messages(response)
+    assert any(said in m for m in shown), shown
+    assert not any("dipulihkan" in m for m in shown)  # neither restored nor "not restored"
+    rep = MonthlyReport.objects.get()
+    assert rep.version == 1 and rep.history.count() == 1
