@@ -232,6 +232,9 @@ def render_entry(
         "report": report,
         "groups": groups,
         "editable": editable,
+        # What was typed into a form the user can no longer save (the month locked, the
+        # report submitted meanwhile): shown, unsaved, so that it can be copied.
+        "kept": given and not editable,
         "locked": permissions.is_locked(
             regency_code=regency.code, program_id=program.pk, year=year, month=month
         ),
@@ -283,12 +286,11 @@ def report_entry(
     rows = parse_entry(request.POST, indicators)
     submit = request.POST.get("aksi") == "ajukan"
     version = _posted_version(request)
-    # A report the user may no longer edit may still be the one this very form just
-    # submitted (a double click, a resend): answered as done, not refused.
-    if not _can_edit(request.user, target) and not services.resent_save(
-        user=request.user, report=target.report, version=version, rows=rows, submit=submit
-    ):
-        raise PermissionDenied(_(services.NOT_ALLOWED))
+    # The service decides who may save what (a user without the regency's operator role:
+    # 403). A month locked, or a report submitted, since the form was opened comes back
+    # with what was typed and why it was not saved, never a bare refusal that loses it
+    # (an operator sending at 00:00:13 a form opened before the lock); a resend of a form
+    # that was saved is answered as done.
     try:
         saved = services.report_save(
             user=request.user,

@@ -281,7 +281,12 @@ def test_operator_cannot_edit_submitted_or_verified_reports(people):
         report(status)
         before = snapshot()
         response = login(people["operator"]).post(url(), {"versi": "1", "aksi": "simpan", **rows()})
-        assert response.status_code == 403 and snapshot() == before
+        # Refused with why, and what was typed shown back (not a bare 403 that loses it).
+        assert response.status_code == 422 and snapshot() == before
+        assert (
+            "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
+            in element_text(page(response))
+        )
 
 
 def test_stale_version_of_a_verifier_decision_changes_nothing(people):
@@ -768,8 +773,19 @@ def test_locked_month_cannot_be_edited_without_an_exception(people):
     assert "Bulan ini sudah dikunci dan belum ada laporan." in [
         element_text(p) for p in find_all(page(opened), "p", class_="empty-note")
     ]
+    # Sent after the lock (a form opened the evening before): refused with the reason,
+    # and what was typed comes back to be copied, not a bare 403 that loses it.
     refused = client.post(url(period=period), {"versi": "0", "aksi": "simpan", **rows()})
-    assert refused.status_code == 403 and not MonthlyReport.objects.exists()
+    assert refused.status_code == 422 and not MonthlyReport.objects.exists()
+    assert (
+        "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu "
+        "mengubahnya." in element_text(page(refused))
+    )
+    assert "Isian Anda di bawah belum tersimpan." in element_text(
+        find(page(refused), id="kept-entry")
+    )
+    kept = find(page(refused), "tr", id="row-rumah-dibedah-0")
+    assert cells(kept)[:2] == ["APBN", "12"]
 
     exception = LockException.objects.create(
         regency_id="16.07",
@@ -785,7 +801,7 @@ def test_locked_month_cannot_be_edited_without_an_exception(people):
     exception.until = timezone.localdate() - dt.timedelta(days=1)
     exception.save()
     expired = client.post(url(period=period), {"versi": "1", "aksi": "simpan", **rows(value="13")})
-    assert expired.status_code == 403
+    assert expired.status_code == 422
     assert Realization.objects.get().value == D(12)
 
 
@@ -1002,8 +1018,9 @@ def test_a_second_post_with_other_values_is_still_refused(people, aksi, changed)
     client.post(url(), data)
     before = snapshot()
     response = client.post(url(), {**data, **changed})
-    # A draft: the conflict answer; a submitted report: the operator may no longer edit it.
-    assert response.status_code == (409 if aksi == "simpan" else 403)
+    # A draft: the conflict answer; a submitted report: the operator may no longer edit it
+    # (refused with why, the typed values shown back).
+    assert response.status_code == (409 if aksi == "simpan" else 422)
     assert snapshot() == before
 
 
