@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -48,6 +49,7 @@ from tests.spreadsheets_helpers import (
 )
 
 D = Decimal
+WIB = ZoneInfo("Asia/Jakarta")
 Status = MonthlyReport.Status
 
 # Locked and future months depend on the day: every test here runs on the frozen clock.
@@ -339,6 +341,30 @@ def test_a_source_retired_between_preview_and_apply_applies_nothing(operator):
 
     assert any("Data berubah sejak pratinjau" in m for m in flash_messages(applied))
     assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
+def test_a_month_locked_between_preview_and_apply_says_so(operator, frozen_clock):
+    """Previewed at 23:59 on the lock day, applied after midnight: nothing applies, and
+    the message says which row and why instead of only "Data berubah sejak pratinjau"."""
+    from programs.reporting import deadlines
+
+    year, month = previous_month(2)
+    lock = deadlines.lock_date(year, month)
+    frozen_clock.move_to(dt.datetime.combine(lock, dt.time(23, 59), tzinfo=WIB))
+    client = login(operator)
+    preview = upload(client, xlsx([row("3", period=f"{year}-{month:02d}")]))
+    assert states(preview) == ["new"]
+    frozen_clock.move_to(
+        dt.datetime.combine(lock, dt.time(23, 59), tzinfo=WIB) + dt.timedelta(minutes=2)
+    )
+
+    applied = client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/", follow=True)
+
+    assert (
+        "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah. "
+        "Baris 2: Bulan ini sudah dikunci."
+    ) in flash_messages(applied)
+    assert not MonthlyReport.objects.exists()
 
 
 def test_the_writer_itself_refuses_a_retired_source_on_a_new_row(operator):
