@@ -44,6 +44,7 @@ from tests.spreadsheets_helpers import (
     period_text,
     row,
     states,
+    target_csv,
     upload,
     xlsx,
 )
@@ -719,15 +720,12 @@ def test_target_dates_read_the_same_in_english(admin_user):
 def test_a_fractional_target_of_a_count_is_a_row_error(admin_user):
     """The admin target form refuses 1.234,5 houses; the import applied it. Same rule,
     same message, as a row error: nothing applies."""
-    text = "\n".join(
-        [
-            ";".join(TARGET_HEADER),
-            'gbrss;rumah-dibedah;16.05;2026;"1.234,5";;;;uji',
-            "gbrss;rumah-dibedah;16.06;2026;1.234;;;;uji",
-        ]
+    file = target_csv(
+        'gbrss;rumah-dibedah;16.05;2026;"1.234,5";;;;uji',
+        "gbrss;rumah-dibedah;16.06;2026;1.234;;;;uji",
     )
     client = login(admin_user)
-    preview = upload(client, csv_file(text), kind="targets")
+    preview = upload(client, file, kind="targets")
     assert states(preview) == ["error", "new"]
     assert error_reasons(preview) == ["Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal."]
     assert not apply_buttons(preview)
@@ -739,15 +737,9 @@ def test_a_target_imported_below_its_plan_is_a_row_error(admin_user):
     """The province's 8.391 houses are planned per funding source (6.724 in all) with
     1.778 by May: a file lowering the target to 6.000 would leave the plan above it, as
     the admin's list refuses. 7.000 still holds the plan."""
-    text = "\n".join(
-        [
-            ";".join(TARGET_HEADER),
-            "gbrss;rumah-dibedah;;2024;6.000;;;;uji",
-            "gbrss;rumah-dibedah;16.06;2024;100;;;;uji",
-        ]
-    )
+    lines = ["gbrss;rumah-dibedah;;2024;6.000;;;;uji", "gbrss;rumah-dibedah;16.06;2024;100;;;;uji"]
     client = login(admin_user)
-    preview = upload(client, csv_file(text), kind="targets")
+    preview = upload(client, target_csv(*lines), kind="targets")
     assert states(preview) == ["error", "new"]
     assert error_reasons(preview) == [
         "Rencana target ini tidak lagi cocok dengan nilai baru: Jumlah rencana per sumber "
@@ -755,7 +747,8 @@ def test_a_target_imported_below_its_plan_is_a_row_error(admin_user):
     ]
     assert not apply_buttons(preview)
     ImportBatch.objects.all().delete()
-    accepted = upload(client, csv_file(text.replace(";6.000;", ";7.000;")), kind="targets")
+    lines[0] = lines[0].replace(";6.000;", ";7.000;")
+    accepted = upload(client, target_csv(*lines), kind="targets")
     assert states(accepted) == ["changed", "new"]
 
 
