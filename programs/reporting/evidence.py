@@ -104,6 +104,30 @@ def safe_name(name: str, limit: int = 120) -> str:
     return name
 
 
+# The extensions a served type answers to; the first is given to names without one.
+EXTENSIONS = {
+    "image/jpeg": ("jpg", "jpeg", "jpe"),
+    "image/png": ("png",),
+    "image/webp": ("webp",),
+    "application/pdf": ("pdf",),
+}
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,5}")
+
+
+def download_name(original_name: str, content_type: str, *, suffix: str = "") -> str:
+    """The name a served file downloads as: the uploaded name with the extension of what
+    is served (a PNG re-encoded to JPEG is `wide.jpg`, not `wide.png`; `noext` becomes
+    `noext.jpg`); `suffix` names a derived file after its original (`wide-kecil.jpg`)."""
+    name = original_name or "berkas"
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and stem and _EXTENSION.fullmatch(extension)):
+        stem, extension = name, ""
+    known = EXTENSIONS.get(content_type, ("bin",))
+    if extension.lower() in known and not suffix:
+        return name
+    return f"{stem}{suffix}.{known[0]}"
+
+
 def check_upload(data: bytes) -> CheckedFile:
     """Decide on an upload from its bytes; raise UploadRefused with the reason."""
     limit = settings.ATTACHMENT_MAX_BYTES
