@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from programs.formats import number
+
 TOO_LARGE = gettext_noop("Berkas terlalu besar: paling besar %(mb)s MB per berkas.")
 EMPTY = gettext_noop("Berkas kosong.")
 WRONG_TYPE = gettext_noop(
@@ -132,7 +134,7 @@ def check_upload(data: bytes) -> CheckedFile:
     """Decide on an upload from its bytes; raise UploadRefused with the reason."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if len(data) > limit:
-        raise UploadRefused(_(TOO_LARGE) % {"mb": limit // (1024 * 1024)})
+        raise UploadRefused(_(TOO_LARGE) % {"mb": number(limit // (1024 * 1024))})
     if not data:
         raise UploadRefused(_(EMPTY))
     digest = hashlib.sha256(data).hexdigest()
@@ -214,11 +216,11 @@ def _check_image(data: bytes, digest: str) -> CheckedFile:
                 raise UploadRefused(_(WRONG_TYPE))
             pixels = image.width * image.height
             if pixels > max_pixels:
-                raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000})
+                raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": number(max_pixels // 1_000_000)})
             exif = image.getexif()
             image.load()  # decodes: truncated or corrupt data fails here
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000}) from None
+        raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": number(max_pixels // 1_000_000)}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise UploadRefused(_(UNREADABLE)) from None
     taken_at = _exif_time(exif)

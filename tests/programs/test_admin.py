@@ -246,6 +246,19 @@ def test_changing_a_realized_target_with_reason_saves_it_in_history(admin_client
     assert latest.history_user.username == "admin"
 
 
+def test_a_change_reason_too_long_is_refused_with_id_id_numbers(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    response = admin_client.post(url, change_data(target, value="8279", change_reason="x" * 1001))
+    assert response.status_code == 200
+    assert field_errors(response, "change_reason") == [
+        "Paling banyak 1.000 karakter (sekarang 1.001 karakter)."
+    ]
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+
+
 def test_source_note_of_a_realized_target_changes_without_reason(admin_client, reference_data):
     target = gbrss_province_target()
     realize(target, regency=Regency.objects.get(code="16.07"))

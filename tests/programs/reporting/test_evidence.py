@@ -530,7 +530,8 @@ def test_comments_are_plain_text_length_limited_and_scoped(people):
     assert find_all(thread, "b") == [] and find_all(thread, "script") == []
     too_long = verifier.post(url(suffix="komentar/"), {"teks": "x" * 2001})
     assert too_long.status_code == 422
-    assert "paling banyak 2000 karakter" in element_text(page(too_long))
+    # Counts in messages are id-ID numbers, as everywhere else on the page.
+    assert "Komentar terlalu panjang: paling banyak 2.000 karakter." in element_text(page(too_long))
     typed = find(page(too_long), "textarea", id="teks")
     assert element_text(typed) == "x" * 2001  # what was typed is not lost
     assert verifier.post(url(suffix="komentar/"), {"teks": "   "}).status_code == 422
