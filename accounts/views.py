@@ -1,4 +1,4 @@
-"""Login, logout and password reset: Django's own views with Indonesian templates.
+"""Login, logout, password change and reset: Django's own views with Indonesian templates.
 
 Throttling is django-axes (settings.AXES_*): its backend refuses a locked-out username or
 address before the password is checked, and its middleware answers with
@@ -27,3 +27,12 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every logged-in user (operators, verifiers, leaders, not only staff) changes their
+    own password; Django's view keeps the session (update_session_auth_hash) and asks
+    for login first. The old password is checked by the form itself, not through
+    authenticate(), so a mistyped one neither counts towards nor lifts a login lockout."""
+
+    success_url = reverse_lazy("password_change_done")

@@ -31,6 +31,7 @@ from programs.formats import number
 from programs.forms_admin import (
     IndicatorAdminForm,
     IndicatorInlineFormSet,
+    LimitedCharField,
     MonthlyReportAdminForm,
     RealizationAdminForm,
     RealizationInlineFormSet,
@@ -417,7 +418,7 @@ class TargetAdmin(
                     "%(created)s target disalin ke tahun berikutnya; %(skipped)s dilewati "
                     "karena sudah ada. Periksa dan ubah nilainya bila perlu."
                 )
-                % {"created": created, "skipped": skipped},
+                % {"created": number(created), "skipped": number(skipped)},
                 messages.SUCCESS,
             )
             return None
@@ -440,7 +441,7 @@ def _adds_up(indicator) -> bool:
 
 
 class CopyTargetsForm(forms.Form):
-    reason = forms.CharField(
+    reason = LimitedCharField(
         label=_("Alasan penyalinan"),
         max_length=500,
         widget=forms.TextInput(attrs={"size": 80}),
@@ -600,7 +601,7 @@ class MonthlyReportAdmin(
 
     def _province_action(self, request, queryset, service, message):
         done, skipped = service(user=request.user, reports=queryset)
-        self.message_user(request, message % {"done": done}, messages.SUCCESS)
+        self.message_user(request, message % {"done": number(done)}, messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,
@@ -608,7 +609,7 @@ class MonthlyReportAdmin(
                     "%(skipped)s laporan dilewati: laporan kabupaten/kota diverifikasi di "
                     "halaman Verifikasi, dan yang sudah berstatus itu tidak diubah."
                 )
-                % {"skipped": skipped},
+                % {"skipped": number(skipped)},
                 messages.WARNING,
             )
 

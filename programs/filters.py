@@ -24,6 +24,23 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+# `terverifikasi` values that turn "verified only" on; any other value leaves it off.
+VERIFIED_ONLY_VALUES = frozenset({"1", "on", "true"})
+
+
+def year_from(value: str | None) -> int | None:
+    """The year a `tahun` value asks for; None when it is missing, not a number or
+    outside MIN_YEAR..MAX_YEAR (the page then shows its default year)."""
+    year = _int_or_none(value)
+    return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def month_from(value: str | None) -> int | None:
+    """The month (1-12) a `bulan` value asks for; None otherwise (the default month)."""
+    month = _int_or_none(value)
+    return month if month is not None and 1 <= month <= 12 else None
+
+
 @dataclass(frozen=True)
 class Filters:
     year: int
@@ -80,19 +97,19 @@ def parse_filters(request, *, default_month=None) -> Filters:
     # Only officials (users with a role) see provisional figures; everyone else, anonymous
     # visitors included, sees verified data only, and opens on a year that has some.
     forced = not permissions.sees_provisional(request.user)
-    year = _int_or_none(get.get("tahun"))
+    year = year_from(get.get("tahun"))
     sets = None
-    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+    if year is None:
         sets = selectors.year_sets(verified_only=forced)
         year = selectors.default_year(sets=sets)
-    month = _int_or_none(get.get("bulan"))
-    if month is None or not 1 <= month <= 12:
+    month = month_from(get.get("bulan"))
+    if month is None:
         month = (default_month or selectors.default_month)(year=year)
     return Filters(
         year=year,
         month=month,
         indicator=(get.get("indikator") or "").strip()[:60] or None,
-        verified_only=forced or get.get("terverifikasi") in {"1", "on", "true"},
+        verified_only=forced or get.get("terverifikasi") in VERIFIED_ONLY_VALUES,
         forced_verified=forced,
         sort=(get.get("urutkan") or "").strip()[:40] or None,
         program=(get.get("program") or "").strip()[:40] or None,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
 from django.forms.boundfield import BoundField
@@ -51,6 +52,28 @@ INDICATOR_NOT_IN_PROGRAM = _("Indikator ini bukan bagian dari program laporan in
 # Changing any of these on a target with realizations needs a reason.
 GUARDED_FIELDS = ("value", "baseline", "due_date", "indicator", "regency", "year")
 REASON_MAX_LENGTH = 1000  # stored in a text field (SIMPLE_HISTORY_..._USE_TEXT_FIELD)
+TEXT_TOO_LONG = _("Paling banyak %(limit)s karakter (sekarang %(length)s karakter).")
+
+
+class TextMaxLengthValidator(MaxLengthValidator):
+    """Django's length check with its counts written as the language writes numbers
+    (paling banyak 1.000 karakter): Django's own message prints them with %d."""
+
+    def __call__(self, value):
+        if len(value) > self.limit_value:
+            params = {"limit": number(self.limit_value), "length": number(len(value))}
+            raise ValidationError(TEXT_TOO_LONG, code="max_length", params=params)
+
+
+class LimitedCharField(forms.CharField):
+    """A CharField (maxlength in its widget) whose length message uses the app's numbers."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [
+            TextMaxLengthValidator(max_length) if isinstance(v, MaxLengthValidator) else v
+            for v in self.validators
+        ]
 
 
 def target_realizations(*, indicator_id: int, regency_code: str | None, year: int) -> QuerySet:
@@ -171,7 +194,7 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
         required=False,
         help_text=_("Diminta bila nilai berubah lebih dari separuh atau berbeda orde besarnya."),
     )
-    change_reason = forms.CharField(
+    change_reason = LimitedCharField(
         label=_("Alasan perubahan"),
         required=False,
         max_length=REASON_MAX_LENGTH,
@@ -210,6 +233,8 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
             message = CHANGED_SINCE_OPENED % {"value": show_number(stored.value)}
             raise ValidationError(message, code="changed_since_opened")
         _check_numbers(self, cleaned_data, confirm=cleaned_data.get("confirm_large_change"))
+        if self.has_error("change_reason"):
+            return cleaned_data  # given but refused (too long): not "missing" as well
         reason = (cleaned_data.get("change_reason") or "").strip()
         cleaned_data["change_reason"] = reason
         if not reason and self.guarded_changes() and self.stored_target_has_realizations():
@@ -691,7 +716,7 @@ class MonthlyReportAdminForm(forms.ModelForm):
     realizations below it (`RealizationInlineFormSet`)."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="")
-    change_reason = forms.CharField(
+    change_reason = LimitedCharField(
         label=_("Alasan perubahan"),
         required=False,
         max_length=REASON_MAX_LENGTH,

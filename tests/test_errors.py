@@ -113,13 +113,13 @@ def test_return_and_reopen_reasons_have_a_length_limit(people):
     rep = report(Status.SUBMITTED)
     with pytest.raises(services.ServiceError) as refused:
         services.report_return(user=people["verifier"], report=rep, reason="x" * 2001)
-    assert "terlalu panjang" in refused.value.message
+    assert refused.value.message == "Alasan terlalu panjang: paling banyak 2.000 karakter."
     response = login(people["verifier"]).post(
         url(suffix="status/"),
         {"aksi": "kembalikan", "alasan": "x" * 5000, "versi": str(rep.version)},
         follow=True,
     )
-    assert "terlalu panjang" in response.content.decode()
+    assert "Alasan terlalu panjang: paling banyak 2.000 karakter." in response.content.decode()
     rep.refresh_from_db()
     assert rep.status == Status.SUBMITTED
 
@@ -129,7 +129,7 @@ def test_notes_have_a_length_limit(people):
         url(), {"versi": "0", "aksi": "simpan", **rows("5", note="x" * 2001)}
     )
     assert response.status_code == 422
-    assert "terlalu panjang" in response.content.decode()
+    assert "Catatan terlalu panjang: paling banyak 2.000 karakter." in response.content.decode()
     assert not MonthlyReport.objects.exists()
 
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
-from programs import formats
+from programs import filters, formats
 from programs.models import Indicator, Program, SavedView
 from regencies.models import Regency
 
@@ -24,8 +24,8 @@ DASHBOARD_VIEWS = {
     "programs:regency",
     "programs:completeness",
 }
-# Each filter's values: numbers, codes and slugs (their model fields' lengths). Others
-# are dropped, so the stored query always fits its 300 characters.
+# Each filter's values: numbers, codes and slugs (their model fields' lengths), in ASCII.
+# Others are dropped, so the stored query always fits its 300 characters.
 FILTER_VALUES = {
     "tahun": re.compile(r"[0-9]{4}", re.ASCII),
     "bulan": re.compile(r"[0-9]{1,2}", re.ASCII),
@@ -36,7 +36,18 @@ FILTER_VALUES = {
 }
 MAX_PER_USER = 100
 
-NOT_A_DASHBOARD = _("Hanya halaman dasbor yang dapat disimpan.")
+EMPTY_URL = _(
+    "Tidak ada alamat halaman yang dikirim. Buka halaman dasbor yang ingin disimpan, "
+    "lalu tekan ☆ Simpan tampilan ini."
+)
+OFF_SITE = _("Alamat itu bukan halaman situs ini. Hanya halaman dasbor yang dapat disimpan.")
+NOT_A_DASHBOARD = _(
+    "Halaman itu bukan halaman dasbor. Hanya ringkasan, halaman program, halaman "
+    "kabupaten/kota dan kelengkapan yang dapat disimpan."
+)
+NO_SUCH_PAGE = _(
+    "Halaman itu tidak ada: program atau kabupaten/kota pada alamatnya tidak ditemukan."
+)
 TOO_MANY = _("Sudah ada 100 tampilan tersimpan. Hapus salah satu dahulu.")
 
 
@@ -45,11 +56,18 @@ class SavedViewError(ValueError):
 
 
 def clean_dashboard_url(url: str) -> tuple[str, str]:
-    """(path, query) of a dashboard URL with only its filter parameters, in a fixed
-    order; SavedViewError for anything that is not a dashboard page."""
-    parts = urlsplit(url or "")
+    """(path, query) of a dashboard URL with only its well-formed filter parameters, in
+    a fixed order; SavedViewError saying why for anything that is not a dashboard page.
+
+    A filter is kept only when the page would use it as it stands: a year or month the
+    dashboards' own parsing (programs.filters) accepts, "verified only" when it is on,
+    an indicator of the program, a program that exists. Anything else the page replaces
+    by its default, and so does the saved link without it."""
+    if not (url or "").strip():
+        raise SavedViewError(EMPTY_URL)
+    parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        raise SavedViewError(NOT_A_DASHBOARD)
+        raise SavedViewError(OFF_SITE)
     try:
         match = resolve(parts.path)
     except Resolver404 as error:
@@ -58,19 +76,49 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
         raise SavedViewError(NOT_A_DASHBOARD)
     # A page that answers 404 is no dashboard page: the program or regency must exist.
     slug, code = match.kwargs.get("slug"), match.kwargs.get("code")
-    if slug is not None and not Program.objects.filter(slug=slug).exists():
-        raise SavedViewError(NOT_A_DASHBOARD)
+    program = None
+    if slug is not None:
+        program = Program.objects.filter(slug=slug).first()
+        if program is None:
+            raise SavedViewError(NO_SUCH_PAGE)
     if code is not None and not Regency.objects.filter(code=code).exists():
-        raise SavedViewError(NOT_A_DASHBOARD)
-    params = dict(parse_qsl(parts.query))
-    query = urlencode(
-        [(k, params[k]) for k, valid in FILTER_VALUES.items() if valid.fullmatch(params.get(k, ""))]
-    )
-    return parts.path, query
+        raise SavedViewError(NO_SUCH_PAGE)
+    params = {
+        key: value
+        for key, value in parse_qsl(parts.query)
+        if key in FILTER_VALUES and FILTER_VALUES[key].fullmatch(value)
+    }
+    kept = []
+    for key in FILTER_VALUES:
+        value = _kept_value(key, params.get(key), program=program)
+        if value is not None:
+            kept.append((key, value))
+    return parts.path, urlencode(kept)
+
+
+def _kept_value(key: str, value: str | None, *, program: Program | None) -> str | None:
+    """`value` of filter `key` as a saved link keeps it, None to drop it."""
+    if value is None:
+        return None
+    if key == "tahun":
+        year = filters.year_from(value)
+        return None if year is None else str(year)
+    if key == "bulan":
+        month = filters.month_from(value)
+        return None if month is None else str(month)
+    if key == "terverifikasi":
+        return "1" if value in filters.VERIFIED_ONLY_VALUES else None
+    if key == "indikator" and program is not None:
+        exists = Indicator.objects.filter(program=program, code=value).exists()
+        return value if exists else None
+    if key == "program":
+        return value if Program.objects.filter(slug=value).exists() else None
+    return value
 
 
 def describe(path: str, query: str) -> str:
-    """A title for a saved page in words: 'GBRSS · Rumah dibedah · 2024 s.d. Maret'."""
+    """A title for a saved page in words: 'GBRSS · Rumah dibedah · 2024 s.d. Maret'.
+    `query` is a cleaned one (clean_dashboard_url)."""
     match = resolve(path)
     params = dict(parse_qsl(query))
     parts = []
@@ -85,18 +133,18 @@ def describe(path: str, query: str) -> str:
         regency = Regency.objects.filter(code=match.kwargs["code"]).first()
         parts.append(regency.display_name if regency else match.kwargs["code"])
     elif match.view_name == "programs:completeness":
-        parts.append(
-            str(_("Kelengkapan"))
-            + (f" {params['program'].upper()}" if params.get("program") else "")
-        )
+        slug = params.get("program")
+        program = Program.objects.filter(slug=slug).first() if slug else None
+        parts.append(str(_("Kelengkapan")) + (f" {program.label}" if program else ""))
     else:
         parts.append(str(_("Ringkasan")))
-    year, month = params.get("tahun", ""), params.get("bulan", "")
-    if FILTER_VALUES["tahun"].fullmatch(year):
-        period = year
-        if FILTER_VALUES["bulan"].fullmatch(month) and 1 <= int(month) <= 12:
-            period += f" {_('s.d.')} {formats.month_label(int(month))}"
-        parts.append(period)
+    # Without a year the page shows the latest one: the month still says how far.
+    year, month = filters.year_from(params.get("tahun")), filters.month_from(params.get("bulan"))
+    period = [str(year)] if year else []
+    if month:
+        period.append(f"{_('s.d.')} {formats.month_label(month)}")
+    if period:
+        parts.append(" ".join(period))
     if params.get("terverifikasi"):
         parts.append(str(_("hanya terverifikasi")))
     return " · ".join(parts)[:200]

@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from programs.formats import number
+
 TOO_LARGE = gettext_noop("Berkas terlalu besar: paling besar %(mb)s MB per berkas.")
 EMPTY = gettext_noop("Berkas kosong.")
 WRONG_TYPE = gettext_noop(
@@ -104,11 +106,35 @@ def safe_name(name: str, limit: int = 120) -> str:
     return name
 
 
+# The extensions a served type answers to; the first is given to names without one.
+EXTENSIONS = {
+    "image/jpeg": ("jpg", "jpeg", "jpe"),
+    "image/png": ("png",),
+    "image/webp": ("webp",),
+    "application/pdf": ("pdf",),
+}
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,5}")
+
+
+def download_name(original_name: str, content_type: str, *, suffix: str = "") -> str:
+    """The name a served file downloads as: the uploaded name with the extension of what
+    is served (a PNG re-encoded to JPEG is `wide.jpg`, not `wide.png`; `noext` becomes
+    `noext.jpg`); `suffix` names a derived file after its original (`wide-kecil.jpg`)."""
+    name = original_name or "berkas"
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and stem and _EXTENSION.fullmatch(extension)):
+        stem, extension = name, ""
+    known = EXTENSIONS.get(content_type, ("bin",))
+    if extension.lower() in known and not suffix:
+        return name
+    return f"{stem}{suffix}.{known[0]}"
+
+
 def check_upload(data: bytes) -> CheckedFile:
     """Decide on an upload from its bytes; raise UploadRefused with the reason."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if len(data) > limit:
-        raise UploadRefused(_(TOO_LARGE) % {"mb": limit // (1024 * 1024)})
+        raise UploadRefused(_(TOO_LARGE) % {"mb": number(limit // (1024 * 1024))})
     if not data:
         raise UploadRefused(_(EMPTY))
     digest = hashlib.sha256(data).hexdigest()
@@ -190,11 +216,11 @@ def _check_image(data: bytes, digest: str) -> CheckedFile:
                 raise UploadRefused(_(WRONG_TYPE))
             pixels = image.width * image.height
             if pixels > max_pixels:
-                raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000})
+                raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": number(max_pixels // 1_000_000)})
             exif = image.getexif()
             image.load()  # decodes: truncated or corrupt data fails here
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": max_pixels // 1_000_000}) from None
+        raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": number(max_pixels // 1_000_000)}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise UploadRefused(_(UNREADABLE)) from None
     taken_at = _exif_time(exif)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from programs import permissions
 from programs.models import Attachment
-from programs.reporting import notifications, services
+from programs.reporting import evidence, notifications, services
 from programs.reporting.views import render_entry, report_target, require_view
 
 
@@ -94,7 +94,8 @@ def _serve(attachment: Attachment, field, content_type: str, name: str) -> FileR
 def attachment_file(request, pk: int):
     """The attachment itself, full size (a PDF opens in the browser)."""
     attachment = _visible_attachment(request, pk)
-    return _serve(attachment, attachment.file, attachment.content_type, attachment.original_name)
+    name = evidence.download_name(attachment.original_name, attachment.content_type)
+    return _serve(attachment, attachment.file, attachment.content_type, name)
 
 
 @require_GET
@@ -102,7 +103,8 @@ def attachment_thumbnail(request, pk: int):
     attachment = _visible_attachment(request, pk)
     if not attachment.thumbnail:
         raise Http404
-    return _serve(attachment, attachment.thumbnail, "image/jpeg", "kecil.jpg")
+    name = evidence.download_name(attachment.original_name, "image/jpeg", suffix="-kecil")
+    return _serve(attachment, attachment.thumbnail, "image/jpeg", name)
 
 
 @login_required

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from programs import permissions
+from programs import formats, permissions
 from programs.models import Comment, MonthlyReport, Notification
 from regencies.models import UserScope
 
@@ -137,7 +137,7 @@ def comment_add(
         raise ServiceError(_(COMMENT_EMPTY))
     limit = settings.COMMENT_MAX_LENGTH
     if len(text) > limit:
-        raise ServiceError(_(COMMENT_TOO_LONG) % {"n": limit})
+        raise ServiceError(_(COMMENT_TOO_LONG) % {"n": formats.number(limit)})
     # A double click (or a resend on a slow connection) posts the same text twice: the
     # report's row lock orders the two, and the second finds the first.
     MonthlyReport.objects.select_for_update().filter(pk=report.pk).exists()

@@ -337,7 +337,7 @@ def check_numbers(row: EntryRow, error) -> None:
 def check_note(row: EntryRow, error) -> None:
     """A note longer than the column is refused, never cut."""
     if len(row.note or "") > NOTE_MAX_LENGTH:
-        error(row, NOTE_TOO_LONG, n=NOTE_MAX_LENGTH)
+        error(row, NOTE_TOO_LONG, n=number(NOTE_MAX_LENGTH))
 
 
 def row_problems(row: EntryRow) -> list[str]:
@@ -380,7 +380,7 @@ def check_value(row: EntryRow, indicator: Indicator, error) -> None:
     if indicator.decimals == 0 and decimals(row.value):
         return error(row, WHOLE_NUMBER)
     if decimals(row.value) > indicator.decimals:
-        return error(row, TOO_MANY_DECIMALS, n=indicator.decimals)
+        return error(row, TOO_MANY_DECIMALS, n=number(indicator.decimals))
     return None
 
 

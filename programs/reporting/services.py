@@ -874,7 +874,7 @@ def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[Mon
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
     if len(reason) > settings.COMMENT_MAX_LENGTH:
-        raise ServiceError(_(REASON_TOO_LONG) % {"n": settings.COMMENT_MAX_LENGTH})
+        raise ServiceError(_(REASON_TOO_LONG) % {"n": formats.number(settings.COMMENT_MAX_LENGTH)})
     return report, reason
 
 
@@ -1027,7 +1027,7 @@ def attachment_add(
     _require_editable(user, report, regency.code, program.pk, year, month)
     caption = (caption or "").strip()
     if len(caption) > 300:
-        raise ServiceError(_(CAPTION_TOO_LONG) % {"n": 300})
+        raise ServiceError(_(CAPTION_TOO_LONG) % {"n": formats.number(300)})
     indicator = None
     if indicator_code:
         indicator = Indicator.objects.filter(program=program, code=indicator_code).first()
@@ -1035,7 +1035,7 @@ def attachment_add(
             raise ServiceError(_(WRONG_INDICATOR))
     limit = settings.ATTACHMENT_MAX_PER_REPORT
     if report.attachments.count() >= limit:
-        raise ServiceError(_(TOO_MANY_ATTACHMENTS) % {"n": limit})
+        raise ServiceError(_(TOO_MANY_ATTACHMENTS) % {"n": formats.number(limit)})
     try:
         checked = evidence.check_upload(data)
     except evidence.UploadRefused as refused:

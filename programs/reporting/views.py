@@ -604,7 +604,9 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": len(done)})
+            messages.success(
+                request, _("%(n)s laporan diverifikasi.") % {"n": formats.number(len(done))}
+            )
         return redirect(back)
     queue = reporting.verification_page(
         user=request.user, filters=filters, page=request.GET.get("halaman") or 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programs import permissions
+from programs import formats, permissions
 from programs.models import ImportBatch, is_valid_period
 from programs.spreadsheets import imports
 
@@ -116,7 +116,10 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             messages.success(
                 request,
                 _("Impor target diterapkan: %(new)s baru, %(changed)s diubah.")
-                % {"new": done.get(State.NEW, 0), "changed": done.get(State.CHANGED, 0)},
+                % {
+                    "new": formats.number(done.get(State.NEW, 0)),
+                    "changed": formats.number(done.get(State.CHANGED, 0)),
+                },
             )
             return redirect("admin:programs_target_changelist")
         done = imports.apply_realizations(batch=batch, user=request.user)

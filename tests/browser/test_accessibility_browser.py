@@ -166,6 +166,7 @@ def test_operator_pages_have_no_serious_accessibility_violations(
         ("my reports", "/laporan/"),
         ("import", "/impor/"),
         ("overview (official)", "/?tahun=2024&bulan=12"),
+        ("password change", "/akun/sandi/"),
     ]:
         visit(page, path)
         check_axe(page, name, found)
@@ -360,6 +361,7 @@ def test_pages_fit_a_360px_phone_and_charts_stay_readable(page, watch, live_serv
         problems["entry with warnings"] = after
     check("/laporan/")
     check("/impor/")
+    check("/akun/sandi/")
 
     page.context.clear_cookies()
     sign_in(page, a11y_data["verifier"], live_server)

@@ -38,6 +38,7 @@ from tests.helpers import (
     admin_headers,
     admin_row,
     attribute,
+    cells,
     element_text,
     error_messages,
     find,
@@ -244,6 +245,41 @@ def test_changing_a_realized_target_with_reason_saves_it_in_history(admin_client
     assert latest.history_change_reason == reason
     assert latest.value == Decimal(8279)
     assert latest.history_user.username == "admin"
+
+
+def test_a_change_reason_too_long_is_refused_with_id_id_numbers(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    response = admin_client.post(url, change_data(target, value="8279", change_reason="x" * 1001))
+    assert response.status_code == 200
+    assert field_errors(response, "change_reason") == [
+        "Paling banyak 1.000 karakter (sekarang 1.001 karakter)."
+    ]
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+
+
+def test_history_shows_a_dash_for_no_reason_and_indonesian_headers(admin_client, reference_data):
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    reason = "Revisi data Disperkim Juni 2024"
+    changed = admin_client.post(url, change_data(target, value="8279", change_reason=reason))
+    assert changed.status_code == 302
+    target.refresh_from_db()
+    # A change that needs no reason (the source note): saved without one.
+    assert (
+        admin_client.post(url, change_data(target, source_note="Catatan baru")).status_code == 302
+    )
+    history = page(admin_client.get(reverse("admin:programs_target_history", args=[target.pk])))
+    table = find(history, "table", id="change-history")
+    headers = [element_text(th) for th in find_all(find(table, "thead"), "th")]
+    assert headers[-2:] == ["Alasan perubahan", "Perubahan"]
+    column = headers.index("Alasan perubahan")
+    reasons = [cells(row)[column] for row in find_all(find(table, "tbody"), "tr")]
+    assert reasons[:2] == ["–", reason]  # newest first
+    assert "None" not in element_text(table)
 
 
 def test_source_note_of_a_realized_target_changes_without_reason(admin_client, reference_data):

@@ -998,6 +998,20 @@ def test_a_verified_reports_figure_changes_only_with_a_reason(
     assert response.status_code == 302
 
 
+def test_a_reports_change_reason_too_long_is_refused_with_id_id_numbers(
+    admin_client, reference_data, banyuasin
+):
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    row = [row_of(realization, value="2")]
+    refused = post_report(admin_client, realization.report, row, change_reason="x" * 1001)
+    assert refused.status_code == 200
+    assert error_messages(find(page(refused), "div", class_="field-change_reason")) == [
+        "Paling banyak 1.000 karakter (sekarang 1.001 karakter)."
+    ]
+    realization.refresh_from_db()
+    assert realization.value == Decimal(1)
+
+
 def test_a_reports_figure_typed_an_order_too_large_needs_a_confirmation(
     admin_client, reference_data, banyuasin
 ):

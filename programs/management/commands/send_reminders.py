@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.formats import date_label, month_year_label
+from programs.formats import date_label, month_year_label, number
 from programs.models import Notification
 from programs.reporting.notifications import notify
 from programs.reporting.reminders import reminders_due
@@ -66,12 +66,12 @@ class Command(BaseCommand):
                         text=_(
                             "%(n)s laporan segera jatuh tempo atau terlambat (paling awal %(due)s)."
                         )
-                        % {"n": len(pending), "due": date_label(due_date)},
+                        % {"n": number(len(pending)), "due": date_label(due_date)},
                         url=reverse("programs:my_reports"),
                         email_subject=_("Pengingat laporan bulanan"),
                         email_body=body,
                     )
         self.stdout.write(
-            _("%(n)s operator diingatkan.") % {"n": len(messages)}
+            _("%(n)s operator diingatkan.") % {"n": number(len(messages))}
             + (" (dry run)" if dry_run else "")
         )

@@ -11,7 +11,16 @@ from programs.dashboards import charts
 from programs.models import Indicator, MonthlyReport, Program, SavedView, Target
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
-from tests.helpers import attribute, cells, element_text, find, find_all, json_scripts, page
+from tests.helpers import (
+    attribute,
+    cells,
+    element_text,
+    find,
+    find_all,
+    flash_messages,
+    json_scripts,
+    page,
+)
 
 # 27 June 2025 (tests/conftest.py): 2024 is over, its December the last closed month.
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -322,13 +331,29 @@ def test_a_saved_view_is_removed_by_its_owner_only(client, gbrss_data, pimpinan)
     [
         # Digits that are digits to Python but not to the page ("²", Arabic-Indic).
         ("/?tahun=2024&bulan=²", "/?tahun=2024", "Ringkasan · 2024"),
-        ("/?tahun=²&bulan=3", "/?bulan=3", "Ringkasan"),
+        ("/?tahun=²&bulan=3", "/?bulan=3", "Ringkasan · s.d. Maret"),
         ("/?tahun=٢٠٢٤", "/", "Ringkasan"),
         # Long non-ASCII filters: dropped, never stored past their column.
         (
             "/program/gbrss/?tahun=2024&indikator=" + "é" * 60 + "&urutkan=" + "ü" * 60,
             "/program/gbrss/?tahun=2024",
             "GBRSS · 2024",
+        ),
+        # Values the pages replace by their defaults (programs/filters.py): dropped too.
+        ("/program/gbrss/?tahun=2025&bulan=13", "/program/gbrss/?tahun=2025", "GBRSS · 2025"),
+        ("/?tahun=1999&bulan=0", "/", "Ringkasan"),
+        ("/?tahun=2024&bulan=05", "/?tahun=2024&bulan=5", "Ringkasan · 2024 s.d. Mei"),
+        ("/?tahun=2024&terverifikasi=0", "/?tahun=2024", "Ringkasan · 2024"),
+        (
+            "/?tahun=2024&terverifikasi=on",
+            "/?tahun=2024&terverifikasi=1",
+            "Ringkasan · 2024 · hanya terverifikasi",
+        ),
+        ("/program/gbrss/?indikator=tidak-ada", "/program/gbrss/", "GBRSS"),
+        (
+            "/kelengkapan/?program=tidak-ada&bulan=5",
+            "/kelengkapan/?bulan=5",
+            "Kelengkapan · s.d. Mei",
         ),
     ],
 )
@@ -344,11 +369,66 @@ def test_odd_filters_are_dropped_from_a_saved_view(
 
 
 @pytest.mark.parametrize(
-    "url", ["/wilayah/" + "x" * 300 + "/", "/wilayah/16.99/", "/program/tidak-ada/?tahun=2024"]
+    "url, saved_url, title",
+    [
+        (
+            "/kelengkapan/?program=gbrss&bulan=5",
+            "/kelengkapan/?bulan=5&program=gbrss",
+            "Kelengkapan GBRSS · s.d. Mei",
+        ),
+        (
+            "/kelengkapan/?tahun=2024&bulan=5&program=gbrss",
+            "/kelengkapan/?tahun=2024&bulan=5&program=gbrss",
+            "Kelengkapan GBRSS · 2024 s.d. Mei",
+        ),
+    ],
 )
-def test_a_page_that_does_not_exist_cannot_be_saved(client, gbrss_data, pimpinan, url):
-    refused = client.post("/tersimpan/", {"url": url}, follow=True)
-    assert "Hanya halaman dasbor yang dapat disimpan." in element_text(page(refused))
+def test_a_saved_completeness_view_names_its_program_and_month(
+    client, gbrss_data, pimpinan, url, saved_url, title
+):
+    client.post("/tersimpan/", {"url": url})
+    saved = SavedView.objects.get(user=pimpinan)
+    assert (saved.url, saved.title) == (saved_url, title)
+
+
+NO_SUCH_PAGE = "Halaman itu tidak ada: program atau kabupaten/kota pada alamatnya tidak ditemukan."
+NOT_A_DASHBOARD = (
+    "Halaman itu bukan halaman dasbor. Hanya ringkasan, halaman program, halaman "
+    "kabupaten/kota dan kelengkapan yang dapat disimpan."
+)
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("/wilayah/16.99/", NO_SUCH_PAGE),
+        ("/program/tidak-ada/?tahun=2024", NO_SUCH_PAGE),
+        ("/program/tidakada/", NO_SUCH_PAGE),
+        ("/wilayah/" + "x" * 300 + "/", NO_SUCH_PAGE),
+        ("/admin/", NOT_A_DASHBOARD),
+        ("/laporan/", NOT_A_DASHBOARD),
+        ("/tidak/ada/", NOT_A_DASHBOARD),
+        (
+            "https://evil.example/",
+            "Alamat itu bukan halaman situs ini. Hanya halaman dasbor yang dapat disimpan.",
+        ),
+        (
+            "//evil.example/program/gbrss/",
+            "Alamat itu bukan halaman situs ini. Hanya halaman dasbor yang dapat disimpan.",
+        ),
+        (
+            "",
+            "Tidak ada alamat halaman yang dikirim. Buka halaman dasbor yang ingin disimpan, "
+            "lalu tekan ☆ Simpan tampilan ini.",
+        ),
+    ],
+)
+def test_a_page_that_cannot_be_saved_is_refused_saying_why(
+    client, gbrss_data, pimpinan, url, message
+):
+    refused = client.post("/tersimpan/", {"url": url})
+    assert refused.status_code == 302 and refused["Location"] == "/tersimpan/"
+    assert flash_messages(client.get(refused["Location"])) == [message]
     assert not SavedView.objects.exists()
 
 

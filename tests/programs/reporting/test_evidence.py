@@ -194,6 +194,49 @@ def test_png_and_clean_pdf_are_accepted(people):
     assert served["Content-Disposition"].startswith("inline")
 
 
+def opaque_png(size=(60, 20)) -> bytes:
+    """A PNG without transparency: stored and served re-encoded as JPEG."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (0, 128, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "served_type", "served_name", "thumbnail_name"),
+    [
+        ("wide.png", opaque_png(), "image/jpeg", "wide.jpg", "wide-kecil.jpg"),
+        ("noext", phone_photo(), "image/jpeg", "noext.jpg", "noext-kecil.jpg"),
+        (
+            "Rumah Bu Sri.JPEG",
+            phone_photo(),
+            "image/jpeg",
+            "Rumah Bu Sri.JPEG",
+            "Rumah Bu Sri-kecil.jpg",
+        ),
+        ("denah.v2.png", png(), "image/png", "denah.v2.png", "denah.v2-kecil.jpg"),
+        ("berita-acara", pdf(), "application/pdf", "berita-acara.pdf", None),
+    ],
+    ids=["png-served-as-jpeg", "no-extension", "jpeg-kept", "transparent-png", "pdf"],
+)
+def test_a_download_is_named_after_the_upload_with_the_type_it_is_served_as(
+    people, name, data, served_type, served_name, thumbnail_name
+):
+    draft()
+    operator = login(people["operator"])
+    assert upload(operator, data, name=name).status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.original_name == name  # listed under the name it was uploaded with
+    served = operator.get(f"/lampiran/{attachment.pk}/")
+    assert served["Content-Type"] == served_type
+    assert served["Content-Disposition"] == f'inline; filename="{served_name}"'
+    thumbnail = operator.get(f"/lampiran/{attachment.pk}/kecil/")
+    if thumbnail_name is None:
+        assert thumbnail.status_code == 404
+    else:
+        assert thumbnail["Content-Type"] == "image/jpeg"
+        assert thumbnail["Content-Disposition"] == f'inline; filename="{thumbnail_name}"'
+
+
 # --- Bad input: each refused with a message, nothing stored ----------------------------------
 
 
@@ -487,7 +530,8 @@ def test_comments_are_plain_text_length_limited_and_scoped(people):
     assert find_all(thread, "b") == [] and find_all(thread, "script") == []
     too_long = verifier.post(url(suffix="komentar/"), {"teks": "x" * 2001})
     assert too_long.status_code == 422
-    assert "paling banyak 2000 karakter" in element_text(page(too_long))
+    # Counts in messages are id-ID numbers, as everywhere else on the page.
+    assert "Komentar terlalu panjang: paling banyak 2.000 karakter." in element_text(page(too_long))
     typed = find(page(too_long), "textarea", id="teks")
     assert element_text(typed) == "x" * 2001  # what was typed is not lost
     assert verifier.post(url(suffix="komentar/"), {"teks": "   "}).status_code == 422

@@ -249,7 +249,10 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
         ({"value": "100.000.000.000"}, "Angka terlalu besar"),
         ({"period": "Maret"}, "TTTT-BB"),
         # Refused whole, as the entry form does: a note is never cut short.
-        ({"note": "Rumah selesai. " * 140}, "Catatan terlalu panjang: paling banyak 2000"),
+        (
+            {"note": "Rumah selesai. " * 140},
+            "Catatan terlalu panjang: paling banyak 2.000 karakter.",
+        ),
     ],
 )
 def test_each_bad_row_is_an_error_with_its_reason_and_nothing_applies(operator, bad_cells, reason):

@@ -1,0 +1,104 @@
+"""Password change for every logged-in user (/akun/sandi/), not only staff in the admin."""
+
+import pytest
+from django.test import Client
+
+from regencies.models import UserScope
+from tests.helpers import (
+    attribute,
+    element_text,
+    error_messages,
+    find,
+    find_all,
+    login,
+    make_user,
+    page,
+)
+
+PASSWORD = "rahasia-uji-123"  # tests.factories.UserFactory
+NEW_PASSWORD = "Sandi-baru-Sumsel-2026"
+
+
+@pytest.fixture
+def operator(reference_data):
+    return make_user("operator-1607", role=UserScope.Role.OPERATOR, regency="16.07")
+
+
+def change(client, old=PASSWORD, new=NEW_PASSWORD, repeat=None):
+    data = {"old_password": old, "new_password1": new, "new_password2": repeat or new}
+    return client.post("/akun/sandi/", data)
+
+
+def form_errors(response) -> list[str]:
+    return error_messages(find(find(page(response), "main", id="konten"), "form"))
+
+
+def logs_in(password: str) -> bool:
+    response = Client().post("/akun/masuk/", {"username": "operator-1607", "password": password})
+    return response.status_code == 302
+
+
+def test_an_operator_changes_their_password_and_stays_logged_in(operator):
+    client = login(operator)
+    form = client.get("/akun/sandi/")
+    assert form.status_code == 200
+    assert element_text(find(page(form), "h1")) == "Ubah kata sandi"
+    label = find(page(form), "label", for_="id_old_password")
+    assert element_text(label) == "Kata sandi sekarang"
+    done = change(client)
+    assert done.status_code == 302 and done["Location"] == "/akun/sandi/selesai/"
+    assert "berhasil" in element_text(find(page(client.get(done["Location"])), "main"))
+    # Django's view renews the session hash: this session goes on, others do not.
+    assert client.get("/laporan/").status_code == 200
+    assert logs_in(NEW_PASSWORD)
+    assert not logs_in(PASSWORD)
+
+
+def test_a_wrong_old_password_is_refused_in_indonesian(operator):
+    client = login(operator)
+    response = change(client, old="bukan-sandinya")
+    assert response.status_code == 200
+    assert form_errors(response) == ["Sandi lama Anda yang dimasukkan salah. Masukkan sekali lagi."]
+    assert logs_in(PASSWORD)
+
+
+def test_a_weak_or_mismatched_new_password_gets_the_validators_messages_in_indonesian(operator):
+    client = login(operator)
+    weak = form_errors(change(client, new="12345678"))
+    assert "Kata sandi ini terlalu umum." in weak
+    assert "Kata sandi ini seluruhnya terdiri dari angka." in weak
+    short = form_errors(change(client, new="Ab-1"))
+    assert short == ["Kata sandi terlalu pendek. Harus mengandung setidaknya 8 karakter."]
+    mismatch = form_errors(change(client, repeat=NEW_PASSWORD + "x"))
+    assert mismatch == ["Dua bidang sandi tidak cocok."]
+    assert logs_in(PASSWORD)
+
+
+def test_anonymous_visitors_are_sent_to_the_login(db):
+    response = Client().get("/akun/sandi/")
+    assert response.status_code == 302
+    assert response["Location"] == "/akun/masuk/?next=/akun/sandi/"
+    post = Client().post("/akun/sandi/", {"old_password": "x"})
+    assert post["Location"].startswith("/akun/masuk/")
+
+
+def test_the_change_needs_the_csrf_token(operator):
+    client = login(operator, enforce_csrf_checks=True)
+    assert change(client).status_code == 403
+    assert logs_in(PASSWORD)
+
+
+def test_the_account_menu_links_to_the_password_change(operator):
+    for headers in ({}, {"HX-Request": "true"}):  # the plain page and the header fragment
+        menu = page(login(operator).get("/akun/menu/?next=/", headers=headers))
+        link = find(menu, "a", id="nav-password")
+        assert attribute(link, "href") == "/akun/sandi/"
+        assert element_text(link) == "Ubah sandi"
+    assert find_all(page(Client().get("/akun/menu/?next=/")), "a", id="nav-password") == []
+
+
+def test_mistyped_old_passwords_do_not_count_as_login_failures(operator):
+    client = login(operator)
+    for _i in range(6):
+        change(client, old="tebakan-salah")
+    assert logs_in(PASSWORD)  # no lockout: login throttling counts logins only
