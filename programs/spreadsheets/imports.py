@@ -737,8 +737,6 @@ def _jsonable(value):
 # --- Apply -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-@ytd.maintained
 def _stale(preview: list[PreviewRow]) -> ImportFileError:
     """Refusal of a batch whose preview no longer holds, naming the first row that went
     wrong since, when one did."""
@@ -749,6 +747,8 @@ def _stale(preview: list[PreviewRow]) -> ImportFileError:
     return ImportFileError(message)
 
 
+@transaction.atomic
+@ytd.maintained
 def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     """Apply a previewed batch: all rows or nothing, through services.realizations_import
     (the entry form's writer). Every report touched is locked and must still have the

@@ -293,6 +293,7 @@ def test_admin_writes_rebuild_in_their_own_transaction(admin_client):
             "realizations-INITIAL_FORMS": "2",
             **rows,
             "realizations-1-DELETE": "on",
+            "change_reason": "uji",  # a verified report's figures change with a reason
             "_save": "Simpan",
         },
     )
