@@ -41,6 +41,7 @@ from programs.forms_admin import (
     TargetPartsInlineFormSet,
     allocation_problems,
     headline_deletion_refusals,
+    target_has_realizations,
     target_has_realizations_expression,
     target_value_problems,
 )
@@ -172,7 +173,17 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     form = IndicatorAdminForm
     formset = IndicatorInlineFormSet
-    fields = ("order", "code", "name", "unit", "decimals", "measure", "direction", "is_headline")
+    fields = (
+        "order",
+        "code",
+        "name",
+        "unit",
+        "decimals",
+        "measure",
+        "direction",
+        "allows_negative",
+        "is_headline",
+    )
     formfield_overrides = NUMBER_OVERRIDES  # "1.000" is a thousand, never 1
     extra = 0
     show_change_link = True
@@ -216,7 +227,14 @@ class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
         "requires_evidence",
     )
     list_display_links = ("code", "name")
-    list_filter = ("program", "measure", "direction", "is_headline", "requires_evidence")
+    list_filter = (
+        "program",
+        "measure",
+        "direction",
+        "is_headline",
+        "requires_evidence",
+        "allows_negative",
+    )
     list_select_related = ("program",)
     search_fields = ("code", "name", "program__name", "program__acronym")
 
@@ -257,6 +275,11 @@ class TargetMilestoneInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     formset = TargetPartsInlineFormSet
     fields = ("label", "due_date", "value", "source_note")
     extra = 0
+
+
+REALIZED_TARGET_KEPT = _(
+    "%(target)s: sudah memiliki realisasi. Ubah nilainya (dengan alasan) alih-alih menghapusnya."
+)
 
 
 @admin.register(Target)
@@ -349,6 +372,20 @@ class TargetAdmin(
     def get_changelist_formset(self, request, **kwargs):
         kwargs.setdefault("formset", TargetChangelistFormSet)
         return super().get_changelist_formset(request, **kwargs)
+
+    def get_deleted_objects(self, objs, request):
+        """A target with realizations is not deleted (alone or among the selected): its
+        regency's progress would turn into "Belum ada target" with no reason kept; the
+        confirmation page lists it as protected and offers no deletion."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        realized = [
+            target
+            for target in objs
+            # annotated by get_queryset (the list, the delete page); else asked
+            if (target.realized if hasattr(target, "realized") else target_has_realizations(target))
+        ]
+        protected = [*protected, *(REALIZED_TARGET_KEPT % {"target": t} for t in realized)]
+        return deleted, counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("change_reason")
@@ -634,8 +671,31 @@ class MonthlyReportAdmin(
         if obj is None:
             return fieldsets
         (name, options), *rest = fieldsets
-        # hidden: the version the form was opened on (MonthlyReportAdminForm)
-        return [(name, {**options, "fields": (*options["fields"], "seen_version")}), *rest]
+        # hidden: the version the form was opened on (MonthlyReportAdminForm); the reason
+        # and confirmation of a change to the realizations below
+        fields = (*options["fields"], "change_reason", "confirm_large_change", "seen_version")
+        return [(name, {**options, "fields": fields}), *rest]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and isinstance(inline, RealizationInline):
+            kwargs["reason"] = request.POST.get("change_reason", "").strip()
+            kwargs["confirm"] = request.POST.get("confirm_large_change") in {"on", "true", "1"}
+        return kwargs
+
+    def save_formset(self, request, form, formset, change):
+        """The report's reason goes to each changed realization's history too."""
+        reason = form.cleaned_data.get("change_reason")
+        if not reason:
+            return super().save_formset(request, form, formset, change)
+        for obj in formset.save(commit=False):
+            obj._change_reason = reason
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        formset.save_m2m()
+        return None
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -643,6 +703,8 @@ class MonthlyReportAdmin(
         return (*REPORT_PLACE_FIELDS, *WORKFLOW_FIELDS)
 
     def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("change_reason"):
+            obj._change_reason = form.cleaned_data["change_reason"]
         if change:
             obj.version += 1  # an open entry form must not overwrite the admin's change
         elif obj.created_by_id is None:

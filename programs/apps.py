@@ -9,9 +9,10 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Program Gerakan Serentak")
 
     def ready(self):
-        from programs import dataversion
+        from programs import dataversion, guards
         from programs.models import DataVersion
 
         # Tables added to VERSIONED_TABLES after migration 0006 get their trigger here.
         post_migrate.connect(dataversion.install_all, sender=self)
+        post_migrate.connect(guards.install_all, sender=self)
         pre_save.connect(dataversion.new_epoch_on_restore, sender=DataVersion)

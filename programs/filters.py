@@ -41,7 +41,8 @@ class Filters:
     def years(self) -> list[int]:
         """The year menu: years with data up to this one, and the year shown, data or not
         (?tahun=2027 used to show 2027 in the heading and another year in the menu)."""
-        return sorted({*selectors.available_years(sets=self.year_sets), self.year})
+        years = selectors.available_years(sets=self.year_sets, verified_only=self.forced_verified)
+        return sorted({*years, self.year})
 
     def query(self, **changes) -> str:
         """The query string of these filters with `changes` applied, for links.
@@ -76,17 +77,17 @@ def parse_filters(request, *, default_month=None) -> Filters:
     """`default_month(year=...)` gives the month when the link has none (by default the
     year's latest month whose reports are due)."""
     get = request.GET
+    # Only officials (users with a role) see provisional figures; everyone else, anonymous
+    # visitors included, sees verified data only, and opens on a year that has some.
+    forced = not permissions.sees_provisional(request.user)
     year = _int_or_none(get.get("tahun"))
     sets = None
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        sets = selectors.year_sets()
+        sets = selectors.year_sets(verified_only=forced)
         year = selectors.default_year(sets=sets)
     month = _int_or_none(get.get("bulan"))
     if month is None or not 1 <= month <= 12:
         month = (default_month or selectors.default_month)(year=year)
-    # Only officials (users with a role) see provisional figures; everyone else, anonymous
-    # visitors included, sees verified data only.
-    forced = not permissions.sees_provisional(request.user)
     return Filters(
         year=year,
         month=month,

@@ -646,12 +646,18 @@ HEADLINE_NOT_DELETED = _(
     "sebagai indikator utama di halaman program, lalu hapus indikator ini."
 )
 
+NEGATIVE_LOCKED = _(
+    "'Boleh negatif' tidak dapat dimatikan: %(n)s baris realisasi sudah bernilai negatif "
+    "(perbaiki dulu angkanya)."
+)
+
 
 class IndicatorAdminForm(forms.ModelForm):
     """An indicator's measure fixes what every stored figure means (5.387 houses summed
     over months is not the latest month's 5.387): once it has realizations, the measure
     stays, and its decimals never drop below those of a stored value (the entry form
-    would refuse each of them). Its code names it in links, imports and exports: fixed
+    would refuse each of them), nor is a negative value it holds left refused by
+    unticking "boleh negatif". Its code names it in links, imports and exports: fixed
     once it has realizations or targets. Compared with the row as stored, on the
     indicator page and in the program page's inline alike (each admin gives the model
     and fields)."""
@@ -661,7 +667,9 @@ class IndicatorAdminForm(forms.ModelForm):
         if self.instance.pk is None:
             return cleaned_data
         stored = Indicator.objects.filter(pk=self.instance.pk)
-        stored = stored.values("measure", "direction", "decimals", "code").first()
+        stored = stored.values(
+            "measure", "direction", "decimals", "code", "allows_negative"
+        ).first()
         if stored is None:
             return cleaned_data
         realizations = Realization.objects.filter(indicator_id=self.instance.pk)
@@ -677,6 +685,10 @@ class IndicatorAdminForm(forms.ModelForm):
             if count:
                 params = {"decimals": places, "n": number(count, 0)}
                 self.add_error("decimals", DECIMALS_LOCKED % params)
+        if stored["allows_negative"] and cleaned_data.get("allows_negative") is False:
+            count = realizations.filter(value__lt=0).count()
+            if count:
+                self.add_error("allows_negative", NEGATIVE_LOCKED % {"n": number(count, 0)})
         code = cleaned_data.get("code")
         if code and code != stored["code"]:
             realized = realizations.count()
@@ -869,13 +881,58 @@ class RealizationAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+PROVINCE_LEVEL_ONLY = _(
+    "Laporan provinsi hanya untuk indikator nilai tingkat (mis. inflasi): angka indikator ini "
+    "dijumlah dari laporan kabupaten/kota."
+)
+LEVEL = Indicator.Measure.LEVEL
+
+
+REPORT_REASON_REQUIRED = _(
+    "Laporan ini sudah diajukan atau diverifikasi: isi alasan perubahan angkanya (disimpan "
+    "di riwayat laporan)."
+)
+
+
 class RealizationInlineFormSet(LabelledInlineFormSet):
     """A report's realizations as the entry form has them: indicators of the report's
     program, one value for a level indicator, none for an indicator the regency is exempt
-    from that month (rows stored before the exemption began may stay as they are)."""
+    from that month (rows stored before the exemption began may stay as they are).
+
+    The report form's `change_reason` and `confirm_large_change` come in as `reason` and
+    `confirm` (MonthlyReportAdmin.get_formset_kwargs): a submitted or verified report's
+    figures change only with a reason, and a stored value changed by more than half (or
+    an order of magnitude: 4 typed as 8.600) only once confirmed, as a target's value."""
+
+    def __init__(self, *args, reason: str = "", confirm: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason, self.confirm = reason, confirm
 
     def clean(self):
         super().clean()
+        self._check_rows()
+        self._check_changes()
+
+    def _check_changes(self) -> None:
+        from programs.admin_numbers import large_change, show_number
+
+        report = self.instance
+        if not (report.pk and self.has_changed()):
+            return
+        for form in self.initial_forms:
+            cleaned_data = getattr(form, "cleaned_data", None) or {}
+            if self.confirm or cleaned_data.get("DELETE") or form.has_error("value"):
+                continue
+            old, new = form.initial.get("value"), cleaned_data.get("value")
+            if "value" in form.changed_data and large_change(old, new):
+                params = {"old": show_number(old), "new": show_number(new)}
+                form.add_error("value", ValidationError(LARGE_CHANGE % params, code="large"))
+        status = MonthlyReport.objects.filter(pk=report.pk).values_list("status", flat=True)
+        counted = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.VERIFIED)
+        if not self.reason and status.first() in counted:
+            raise ValidationError(REPORT_REASON_REQUIRED, code="reason")
+
+    def _check_rows(self) -> None:
         report = self.instance
         obligations = None
         if report.regency_id and report.year and report.month:
@@ -890,6 +947,11 @@ class RealizationInlineFormSet(LabelledInlineFormSet):
                 continue
             if indicator.program_id != report.program_id:
                 form.add_error("indicator", INDICATOR_NOT_IN_PROGRAM)
+                continue
+            if report.program_id and not report.regency_id and indicator.measure != LEVEL:
+                # The dashboards sum such figures from the regencies' reports: a
+                # province row of its own would count twice in every raw export.
+                form.add_error("indicator", PROVINCE_LEVEL_ONLY)
                 continue
             if indicator.measure == Indicator.Measure.LEVEL:
                 if indicator.pk in levels:
@@ -919,9 +981,25 @@ class MonthlyReportAdminForm(forms.ModelForm):
     and month are read-only: moving a report would move its figures). The form carries
     the report's version it was opened on and is refused, saving nothing, when the report
     was saved since: an operator's save or submit in between must not be overwritten by
-    the values the admin's page still shows."""
+    the values the admin's page still shows. Its reason and confirmation are for the
+    realizations below it (`RealizationInlineFormSet`)."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="")
+    change_reason = forms.CharField(
+        label=_("Alasan perubahan"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_(
+            "Wajib diisi bila angka laporan yang sudah diajukan atau diverifikasi diubah. "
+            "Disimpan di riwayat laporan."
+        ),
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+    confirm_large_change = forms.BooleanField(
+        label=_("Ya, perubahan ini benar"),
+        required=False,
+        help_text=_("Diminta bila nilai berubah lebih dari separuh atau berbeda orde besarnya."),
+    )
 
     class Meta:
         model = MonthlyReport

@@ -28,6 +28,10 @@ DUE_DATE_OUTSIDE_YEAR = _(
 # Messages of database constraints shared by several models.
 MONTH_1_12 = _("Bulan harus antara 1 dan 12.")
 REASON_REQUIRED = _("Isi alasannya.")
+NEGATIVE_ONLY_FOR_LEVEL = _(
+    "Hanya indikator dengan cara agregasi 'nilai tingkat' yang boleh negatif: penambahan, "
+    "kumulatif dan rasio tidak pernah di bawah nol."
+)
 UNSPECIFIED_SOURCE_FIXED = _(
     'Sumber dana "Tidak dirinci" dipakai untuk indikator rasio dan tingkat serta baris '
     "tanpa sumber: kodenya tidak dapat diubah dan sumber ini tidak dapat dinonaktifkan."
@@ -165,6 +169,15 @@ class Indicator(models.Model):
         default=False,
         help_text=_("Laporan tidak dapat diajukan tanpa lampiran untuk indikator ini."),
     )
+    allows_negative = models.BooleanField(
+        _("boleh negatif"),
+        default=False,
+        help_text=_(
+            "Untuk nilai tingkat yang dapat di bawah nol, mis. inflasi tahunan: deflasi "
+            "ditulis -0,09. Hanya untuk cara agregasi 'nilai tingkat': jumlah, kumulatif "
+            "dan rasio tidak pernah negatif."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     description = models.TextField(_("definisi"), blank=True)
     source_note = models.TextField(_("catatan sumber"), blank=True)
@@ -197,6 +210,11 @@ class Indicator(models.Model):
                 name="indicator_direction_valid",
                 violation_error_message=_("Arah indikator tidak dikenal."),
             ),
+            models.CheckConstraint(
+                condition=Q(allows_negative=False) | Q(measure="level"),
+                name="indicator_negative_only_for_level",
+                violation_error_message=NEGATIVE_ONLY_FOR_LEVEL,
+            ),
         ]
 
     def __str__(self):
@@ -206,6 +224,11 @@ class Indicator(models.Model):
         return (*self.program.natural_key(), self.code)
 
     natural_key.dependencies = ["programs.program"]
+
+    def clean(self):
+        super().clean()
+        if self.allows_negative and self.measure != self.Measure.LEVEL:
+            raise ValidationError({"allows_negative": NEGATIVE_ONLY_FOR_LEVEL})
 
 
 class FundingSourceManager(models.Manager):
@@ -689,13 +712,17 @@ class Realization(models.Model):
         related_name="realizations",
         verbose_name=_("sumber dana"),
     )
+    # Negative only where the indicator allows it (Indicator.allows_negative: a deflation,
+    # -0,09 %), which neither a field validator nor a check constraint can see: the entry
+    # rules (rules.check_value) refuse it with a message at every entry point, and
+    # triggers (programs/guards.py) in the database. Numerators and denominators keep
+    # their check constraints below.
     value = models.DecimalField(
         _("nilai"),
         max_digits=16,
         decimal_places=4,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0))],
     )
     numerator = models.DecimalField(
         _("pembilang"),
@@ -726,11 +753,6 @@ class Realization(models.Model):
                 fields=["report", "indicator", "funding_source"],
                 name="realization_unique_per_source",
                 violation_error_message=_("Sumber dana ini sudah diisi untuk indikator ini."),
-            ),
-            models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(value__gte=0),
-                name="realization_value_non_negative",
-                violation_error_message=_("Nilai tidak boleh negatif."),
             ),
             models.CheckConstraint(
                 condition=Q(numerator__isnull=True) | Q(numerator__gte=0),

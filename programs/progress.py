@@ -135,14 +135,17 @@ def achievement_pct(
     baseline: Decimal | None,
 ) -> Decimal | None:
     """Achievement in percent: current / target, or for `down` indicators
-    (baseline - current) / (baseline - target)."""
+    (baseline - current) / (baseline - target). A `down` level may be below zero (a
+    deflation, -0,09 %): with a baseline that is simply further along (above 100 %)."""
     if current is None or target is None:
         return None
     if direction == Indicator.Direction.DOWN:
         if baseline is not None and baseline != target:
             return (baseline - current) / (baseline - target) * HUNDRED
         # Without a baseline, the best that can be said is how close current is to target.
-        if current == 0:
+        # At or below zero (targets never are), the target is reached: 100 %, never a
+        # division by zero nor a negative percentage that would rank a deflation behind.
+        if current <= 0:
             return HUNDRED
         return target / current * HUNDRED
     if target == 0:

@@ -254,6 +254,15 @@ REPORT_LOCK_DAYS = env_int("REPORT_LOCK_DAYS", 30)
 # A report returned in a locked month is opened for correction for this many days (a lock
 # exception recorded with who and why), so a returned report can always be corrected.
 REPORT_CORRECTION_DAYS = env_int("REPORT_CORRECTION_DAYS", 14)
+# Every month has the due day (29, 30 or 31 would not exist in February and every page
+# counting due months would fail), and a lock never comes before it.
+for _name, _value, _low, _high in [
+    ("REPORT_DUE_DAY", REPORT_DUE_DAY, 1, 28),
+    ("REPORT_LOCK_DAYS", REPORT_LOCK_DAYS, 0, 366),
+    ("REPORT_CORRECTION_DAYS", REPORT_CORRECTION_DAYS, 1, 366),
+]:
+    if not _low <= _value <= _high:
+        raise ImproperlyConfigured(f"{_name} must be between {_low} and {_high}, not {_value}.")
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 # Security: strict by default in production.

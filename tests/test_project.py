@@ -1,6 +1,7 @@
 """Project-level behaviour: settings, health check, language, fixtures."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -22,6 +23,23 @@ def test_production_refuses_to_start_without_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("REPORT_DUE_DAY", "31"), ("REPORT_DUE_DAY", "0"), ("REPORT_LOCK_DAYS", "-1")],
+)
+def test_a_deadline_setting_out_of_range_stops_the_start(name, value):
+    """A due day of 31 does not exist in February: every page counting due months
+    answered 500. The app refuses to start instead, naming the setting."""
+    result = run_python(
+        "import django; django.setup()",
+        DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
+        DJANGO_SECRET_KEY="test-only-not-secret",
+        **{name: value},
+    )
+    assert result.returncode != 0
+    assert f"{name} must be between" in result.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -212,6 +230,47 @@ def test_constraints_are_the_last_line_of_defence(reference_data):
             regency=report.regency, program=report.program, year=2024, month=3
         )
     assert Realization.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_allows_a_negative_value_only_where_its_indicator_does(reference_data):
+    """A check constraint cannot see the indicator: triggers (programs/guards.py) refuse a
+    negative value unless its indicator is a level that allows it (a deflation), and an
+    indicator that stops allowing it while a negative value is stored."""
+    from django.db import IntegrityError, transaction
+
+    from programs.models import MonthlyReport, Realization
+
+    program = Program.objects.get(slug="gpiss")
+    inflation = Indicator.objects.get(program=program, code="inflasi-yoy")
+    price = Indicator.objects.create(
+        program=program, code="harga", name="Harga", unit="Rp", measure="level"
+    )
+    report = MonthlyReport.objects.create(
+        regency=Regency.objects.get(code="16.71"), program=program, year=2025, month=2
+    )
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    deflation = Realization.objects.create(
+        report=report, indicator=inflation, funding_source=source, value=-0.09
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Realization.objects.create(report=report, indicator=price, funding_source=source, value=-1)
+    allowed_price = Realization.objects.create(
+        report=report, indicator=price, funding_source=source, value=1
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Realization.objects.filter(pk=allowed_price.pk).update(value=-1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Realization.objects.filter(pk=deflation.pk).update(indicator=price)
+    for change in ({"allows_negative": False}, {"measure": "increment"}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Indicator.objects.filter(pk=inflation.pk).update(**change)
+    with pytest.raises(IntegrityError), transaction.atomic():  # only a level may
+        Indicator.objects.filter(code="rumah-dibedah").update(allows_negative=True)
+    Realization.objects.filter(pk=deflation.pk).update(value=0.09)
+    Indicator.objects.filter(pk=inflation.pk).update(allows_negative=False)
+    values = sorted(Realization.objects.values_list("value", flat=True))
+    assert values == [Decimal("0.09"), Decimal(1)]
 
 
 def test_gunicorn_forks_workers_from_a_warmed_master():

@@ -277,10 +277,11 @@ def filter_params(query) -> dict:
     }
 
 
-def year_of(query) -> int | None:
-    """`tahun`; `bulan` alone means a month of the pages' default year."""
+def year_of(query, request) -> int | None:
+    """`tahun`; `bulan` alone means a month of the pages' default year (for the caller:
+    a year with verified reports for one who sees nothing else)."""
     if query.bulan is not None and query.tahun is None:
-        return selectors.default_year()
+        return selectors.default_year(verified_only=not permissions.sees_provisional(request.user))
     return query.tahun
 
 
@@ -371,9 +372,10 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]):
     `tahun` up to `bulan`, computed exactly as on the pages. Without `tahun`/`bulan`: the
     pages' defaults (the latest year with data, up to its latest month whose reports are
     due)."""
-    year = query.tahun or selectors.default_year()
+    public = not permissions.sees_provisional(request.user)
+    year = query.tahun or selectors.default_year(verified_only=public)
     month = query.bulan or selectors.default_month(year=year)
-    verified_only = query.verified_only or not permissions.sees_provisional(request.user)
+    verified_only = query.verified_only or public
     params = filter_params(query)
     indicators = reads.api_indicators(
         program=params["program"], indicator_code=params["indicator_code"]
@@ -404,7 +406,7 @@ def realizations(request: HttpRequest, query: Query[RealizationQuery]):
     """Raw rows of submitted and verified reports the caller may read (anonymous:
     verified only, without the free-text note). All years without `tahun`; `bulan`
     alone means months 1..`bulan` of the pages' default year."""
-    year = year_of(query)
+    year = year_of(query, request)
     queryset = reads.api_realizations(
         user=request.user, year=year, month=query.bulan, status=query.status, **filter_params(query)
     )
@@ -436,7 +438,7 @@ def attachments(request: HttpRequest, query: Query[AttachmentQuery]):
     on verified reports, without it. All years without `tahun`; `bulan` is that month
     only (of the pages' default year without `tahun`)."""
     queryset = reads.api_attachments(
-        user=request.user, year=year_of(query), month=query.bulan, **filter_params(query)
+        user=request.user, year=year_of(query, request), month=query.bulan, **filter_params(query)
     )
     body = paginate(request, query, queryset)
     body["results"] = reads.attachment_rows(body["results"], absolute=request.build_absolute_uri)

@@ -53,31 +53,37 @@ COUNTED = MonthlyReport.COUNTED_STATUSES
 YearSets = tuple[set[int], set[int]]
 
 
-def default_year(*, today: dt.date | None = None, sets: YearSets | None = None) -> int:
+def default_year(
+    *, today: dt.date | None = None, sets: YearSets | None = None, verified_only: bool = False
+) -> int:
     """The running year once one of its months is due (January's reports, on 10
     February) and it has counted reports; before that the latest earlier year that has
     targets or reports, so that a report sent early in January, or next year's targets
     copied in December, do not open every page on a year with nothing due; the current
-    year when nothing exists at all. One query, none when `sets` (`year_sets()`) were
-    read already."""
+    year when nothing exists at all. `verified_only`: years with verified reports only
+    (visitors without a role, who see nothing else). One query, none when `sets`
+    (`year_sets()`) were read already."""
     today = today or timezone.localdate()
-    report_years, target_years = sets or year_sets()
+    report_years, target_years = sets or year_sets(verified_only=verified_only)
     if today.year in report_years and deadlines.last_closed_month(today.year, today):
         return today.year
     years = [y for y in report_years | target_years if y < today.year]
     return max(years) if years else today.year
 
 
-def available_years(*, today: dt.date | None = None, sets: YearSets | None = None) -> list[int]:
-    """Years with targets or counted reports, up to this year. One query, none when
-    `sets` (`year_sets()`) were read already."""
+def available_years(
+    *, today: dt.date | None = None, sets: YearSets | None = None, verified_only: bool = False
+) -> list[int]:
+    """Years with targets or counted (`verified_only`: verified) reports, up to this
+    year. One query, none when `sets` (`year_sets()`) were read already."""
     today = today or timezone.localdate()
-    report_years, target_years = sets or year_sets()
+    report_years, target_years = sets or year_sets(verified_only=verified_only)
     return sorted(y for y in report_years | target_years if y <= today.year)
 
 
-def year_sets() -> YearSets:
-    """(years with counted reports, years with targets), in one query. Both are found
+def year_sets(*, verified_only: bool = False) -> YearSets:
+    """(years with counted reports, years with targets), in one query; `verified_only`:
+    years with verified reports (what visitors without a role are shown). Both are found
     one index probe per year (a loose index scan on the reports' (year, month) index and
     on the targets' year index) instead of a DISTINCT over every row."""
     from django.db import connection
@@ -100,7 +106,8 @@ def year_sets() -> YearSets:
     report_years: set[int] = set()
     target_years: set[int] = set()
     with connection.cursor() as cursor:
-        prepared.execute(connection, cursor, sql, [*COUNTED, *COUNTED])
+        statuses = [MonthlyReport.Status.VERIFIED] * 2 if verified_only else [*COUNTED]
+        prepared.execute(connection, cursor, sql, [*statuses, *statuses])
         for year, from_reports in cursor.fetchall():
             (report_years if from_reports else target_years).add(year)
     return report_years, target_years

@@ -118,6 +118,9 @@ _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 # Every space a pasted number can hold: Unicode spaces (no-break ones included) and the
 # zero-width ones, which Python's \s leaves out and JavaScript's partly does not.
 _SPACES = re.compile(r"[\s\u200b\ufeff]+")
+# The minus sign (U+2212) Excel and Word put before a negative number ("−0,09", a
+# deflation copied from a BPS table) is read as "-".
+MINUS_SIGN = "\u2212"
 
 
 def parse_number(text: str, language: str = "id") -> Decimal | None:
@@ -125,13 +128,16 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
 
     Indonesian: '8.391' -> 8391, '14,33' -> 14.33; a dot followed by groups of exactly
     three digits is a thousands separator, otherwise a lone dot is a decimal point.
-    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. A leading + or - never changes
-    how the digits are read ('-8.600' is -8600). '0.600' could be 0,6 or 600 and is
-    refused (AMBIGUOUS_NUMBER). Raises NumberError (a ValueError) with the message to
-    show: NOT_A_NUMBER, NUMBER_TOO_LARGE or AMBIGUOUS_NUMBER."""
+    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. A leading + or - (or the minus
+    sign U+2212 of Excel and Word) never changes how the digits are read ('-8.600' is
+    -8600); whether a value may be negative is `check_value`'s concern. '0.600' could be
+    0,6 or 600 and is refused (AMBIGUOUS_NUMBER). Raises NumberError (a ValueError) with
+    the message to show: NOT_A_NUMBER, NUMBER_TOO_LARGE or AMBIGUOUS_NUMBER."""
     text = _SPACES.sub("", text or "")  # spaces, no-break and zero-width ones, anywhere
     if not text:
         return None
+    if text[0] == MINUS_SIGN:
+        text = "-" + text[1:]
     sign = ""
     if text[0] in "+-":  # a sign alone or two signs fail the plain-decimal check below
         sign, text = text[0], text[1:]
@@ -364,17 +370,25 @@ def check_ratio(row: EntryRow, error) -> None:
 
 
 def check_value(row: EntryRow, indicator: Indicator, error) -> None:
-    """A value: given, not negative, with no more decimals than the indicator has.
+    """A value: given, not negative (unless the indicator allows it: a deflation is a
+    negative inflation), with no more decimals than the indicator has.
     Calls `error(row, message, **params)` with the first problem."""
     if row.value is None:
         return error(row, VALUE_REQUIRED)
-    if row.value < 0:
+    if row.value < 0 and not allows_negative(indicator):
         return error(row, NEGATIVE)
     if indicator.decimals == 0 and decimals(row.value):
         return error(row, WHOLE_NUMBER)
     if decimals(row.value) > indicator.decimals:
         return error(row, TOO_MANY_DECIMALS, n=indicator.decimals)
     return None
+
+
+def allows_negative(indicator: Indicator) -> bool:
+    """Whether a value of `indicator` may be below zero: a level that allows it
+    (`Indicator.allows_negative`; the model refuses the setting for other measures, and
+    this holds even for a row saved around it)."""
+    return indicator.allows_negative and indicator.measure == Measure.LEVEL
 
 
 # The same checks, written for the verifier who reads the submitted report.
@@ -444,11 +458,18 @@ def row_warnings(
 
 
 def far_from(value: Decimal, reference: Decimal | None) -> bool:
-    """More than FAR_FACTOR times `reference`, or less than its FAR_FACTOR-th part (a
-    reference of 0 or none compares with nothing)."""
-    if not reference or reference <= 0:
+    """More than FAR_FACTOR times `reference` in size, or less than its FAR_FACTOR-th part
+    (a reference of 0 or none compares with nothing). A level may be negative (a
+    deflation): sizes are compared, and a value of the other sign (-0,09 after 0,76) is
+    questioned only when it is the larger by far, since a separator slip changes the size
+    of a number, never its sign."""
+    if not reference:
         return False
-    return value > reference * FAR_FACTOR or value * FAR_FACTOR < reference
+    size, reference_size = abs(value), abs(reference)
+    if size > reference_size * FAR_FACTOR:
+        return True
+    same_sign = (value < 0) == (reference < 0)
+    return same_sign and size * FAR_FACTOR < reference_size
 
 
 def level_warnings(total: Decimal, ctx: IndicatorContext, text) -> list[str]:
@@ -469,15 +490,18 @@ def level_warnings(total: Decimal, ctx: IndicatorContext, text) -> list[str]:
         if not bounds:
             return []
         low, high = bounds[0], bounds[-1]
-        if total <= high * FAR_FACTOR and total * FAR_FACTOR**2 >= low:
+        # Below zero (a deflation) is below the range however small: only a size far
+        # above it is questioned (a separator slip never changes the sign).
+        far_below = total >= 0 and total * FAR_FACTOR**2 < low
+        if abs(total) <= high * FAR_FACTOR and not far_below:
             return []
-        reference = high if total > high else low
+        reference = high if abs(total) > high else low
         shown = [number(v, decimals(v)) for v in dict.fromkeys((low, high))]
         said = text(LEVEL_FAR_FROM_TARGET) % {"range": "–".join(shown)}
     parts = [said]
     likely = likely_meant(total, reference)
     if likely is not None:
-        hint = DECIMAL_COMMA_HINT if likely < total else THOUSANDS_DOT_HINT
+        hint = DECIMAL_COMMA_HINT if abs(likely) < abs(total) else THOUSANDS_DOT_HINT
         parts.append(
             text(hint)
             % {"likely": number(likely, decimals(likely)), "typed": number(total, decimals(total))}
@@ -490,10 +514,11 @@ def likely_meant(value: Decimal, reference: Decimal) -> Decimal | None:
     """What `value` most likely was before a separator slip: shifted by the power of ten
     that brings it nearest to `reference` (2.500 next to 3,06 was 2,5; 3,5 next to 3.200
     was 3.500). A value that got smaller is a thousands separator read as a decimal one,
-    which shifts by thousands only. None when no such slip explains it."""
-    if value <= 0 or reference <= 0:
+    which shifts by thousands only. Sizes are compared and the sign kept (-3.500 next to
+    -3,2 was -3,5). None when no such slip explains it."""
+    if not value or not reference:
         return None
-    shift = int((reference / value).log10().to_integral_value())
+    shift = int((abs(reference) / abs(value)).log10().to_integral_value())
     if shift == 0 or (shift > 0 and shift % 3):
         return None
     likely = value.scaleb(shift).normalize()

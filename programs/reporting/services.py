@@ -267,6 +267,10 @@ def report_save(
         raise ServiceError(_(FUTURE_MONTH))
     if not permissions.is_operator_for(user, regency_code=regency.code, program_id=program.pk):
         raise PermissionDenied(_(NOT_ALLOWED))
+    # The same form sent again (the program lock above makes a resend sent at the same
+    # moment wait for the first): answered as the first was, nothing written twice.
+    if resent_save(user=user, report=report, version=version, rows=rows, submit=submit):
+        return report
     if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
         raise ServiceError(_(NOT_EDITABLE))
     if permissions.is_locked(
@@ -314,6 +318,7 @@ def report_save(
     if submit:
         _mark_submitted(report, user, now)
     report._change_reason = reason
+    report._history_user = user  # who wrote it, also outside a request (resent_save)
     created = report.pk is None
     # A first save racing another: the program lock above makes the later one wait and
     # find the report (a conflict), before full_clean's unique check could refuse it.
@@ -352,6 +357,76 @@ def report_save(
                 exclude=user,
             )
     return report
+
+
+def moments_ago(when: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
+    """At most settings.DOUBLE_SUBMIT_SECONDS before `now` (or after it: a first post
+    that finished after its resend was sent): a second post of the same form by then is
+    a double click or a resend on a slow connection, not a new decision."""
+    now = now or timezone.now()
+    window = dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
+    return when is not None and when >= now - window
+
+
+def resent_save(
+    *,
+    user,
+    report: MonthlyReport | None,
+    version: int | None,
+    rows: list[EntryRow],
+    submit: bool,
+    sent_at: dt.datetime | None = None,
+) -> bool:
+    """Whether an entry form post is the same form sent again: the stored report is
+    exactly what this user's identical post wrote moments before `sent_at` (default now),
+    from the version this one was opened on. The same rows (indicator, source, value,
+    note), the same action (a submit resent finds the report submitted by the user; a
+    draft resent finds a draft), and no other write since. Anything else (another user's
+    save in between, other values, another action, too long ago) is not a resend: the
+    usual conflict or refusal answers it. Reads only; report_save asks it under the lock."""
+    if report is None or report.pk is None or version is None or report.version != version + 1:
+        return False
+    if submit:
+        if report.status != Status.SUBMITTED or report.submitted_by_id != user.pk:
+            return False
+    elif report.status not in (Status.DRAFT, Status.RETURNED):
+        return False
+    last = report.history.only("history_user_id", "history_date").first()
+    if last is None or last.history_user_id != user.pk:
+        return False
+    if not moments_ago(last.history_date, now=sent_at):
+        return False
+    posted = {(row.indicator.pk, row.source_code): _stored_fields(row) for row in rows}
+    if len(posted) != len(rows):
+        return False  # a source twice for one indicator: refused, never saved like this
+    exempt = set()
+    if report.regency_id is not None:
+        from programs.obligations import Obligations
+
+        indicators = list(report.program.indicators.all())
+        exempt = Obligations.load(
+            programs=[report.program], regency_codes=[report.regency_id]
+        ).exempt_indicators(report.regency_id, indicators, report.year, report.month)
+    stored = {
+        (r.indicator_id, r.funding_source.code): {
+            name: getattr(r, name) for name in ("value", "numerator", "denominator", "note")
+        }
+        for r in report.realizations.select_related("funding_source")
+        if r.indicator_id not in exempt  # kept as they were, never on the form
+    }
+    return stored == posted
+
+
+def _stored_fields(row: EntryRow) -> dict:
+    """What the entry form's writer stores of a row (value, or numerator and denominator
+    for a ratio, and the note)."""
+    ratio = row.indicator.measure == Measure.RATIO
+    return {
+        "value": None if ratio else row.value,
+        "numerator": row.numerator if ratio else None,
+        "denominator": row.denominator if ratio else None,
+        "note": row.note,
+    }
 
 
 def missing_evidence(
@@ -422,13 +497,7 @@ def _realization_changes(
         realization = existing.get(key) or Realization(
             report=report, indicator=row.indicator, funding_source=source
         )
-        ratio = row.indicator.measure == Measure.RATIO
-        fields = {
-            "value": None if ratio else row.value,
-            "numerator": row.numerator if ratio else None,
-            "denominator": row.denominator if ratio else None,
-            "note": row.note,
-        }
+        fields = _stored_fields(row)
         if realization.pk is not None and all(
             getattr(realization, name) == value for name, value in fields.items()
         ):
@@ -588,19 +657,44 @@ def locked_reports(reports) -> list[MonthlyReport]:
     return list(reports.select_for_update(of=("self",)).order_by("pk"))
 
 
-def _locked_report(report: MonthlyReport, version: int | None) -> MonthlyReport:
+def _locked_report(report: MonthlyReport) -> MonthlyReport:
     (report,) = locked_reports(MonthlyReport.objects.filter(pk=report.pk).select_related("program"))
+    return report
+
+
+def _require_version(report: MonthlyReport, version: int | None) -> None:
+    """The verifier acts on the version of the report they saw (None: no check)."""
     if version is not None and version != report.version:
         raise ServiceError(_(WRONG_STATUS))
-    return report
+
+
+def _resent_decision(
+    report: MonthlyReport, *, user, version: int | None, status: str, reason: str | None = None
+) -> bool:
+    """Whether a verifier's decision is the same click sent again: the report is in the
+    state it asks for (`status`), put there by this user moments ago (one write since the
+    version posted, and for a return the same reason). Then it is answered as done,
+    nothing written twice; any other change since is still refused (WRONG_STATUS)."""
+    if version is None or report.version != version + 1 or report.status != status:
+        return False
+    if status == Status.VERIFIED:
+        by, at = report.verified_by_id, report.verified_at
+    else:
+        by, at = report.returned_by_id, report.returned_at
+        if report.return_reason != reason:
+            return False
+    return by == user.pk and moments_ago(at)
 
 
 @transaction.atomic
 @ytd.maintained
 def report_verify(*, user, report: MonthlyReport, version: int | None = None) -> MonthlyReport:
-    report = _locked_report(report, version)
+    report = _locked_report(report)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
+    if _resent_decision(report, user=user, version=version, status=Status.VERIFIED):
+        return report  # the same click again: verified once, one notification
+    _require_version(report, version)
     if report.status != Status.SUBMITTED:
         raise ServiceError(_(WRONG_STATUS))
     _mark_verified(report, user, timezone.now())
@@ -649,11 +743,28 @@ def queue_fingerprint(pairs) -> str:
 def report_verify_matching(
     *, user, reports, expected: int, fingerprint: str
 ) -> list[MonthlyReport]:
-    """Verify every submitted report of a filtered queue (`reports`, a queryset) at once,
-    all or none; refused when the queue changed since the verifier saw it: another count
-    than `expected`, or another set of reports or versions than `fingerprint`
-    (`queue_fingerprint`) says."""
+    """Verify every submitted report of a filtered queue (`reports`, a queryset of any
+    status) at once, all or none; refused when the queue changed since the verifier saw
+    it: another count than `expected`, or another set of reports or versions than
+    `fingerprint` (`queue_fingerprint`) says. The same click sent again (a double click, a
+    resend) finds exactly that set verified by this user moments ago, one version on:
+    answered as done, nothing verified twice."""
     matching = locked_reports(reports.filter(status=Status.SUBMITTED))
+    if not matching:
+        window = dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
+        done = list(
+            reports.filter(
+                status=Status.VERIFIED,
+                verified_by=user,
+                verified_at__gte=timezone.now() - window,
+            )
+        )
+        if (
+            done
+            and len(done) == expected
+            and queue_fingerprint((r.pk, r.version - 1) for r in done) == fingerprint
+        ):
+            return done
     if (
         not matching
         or len(matching) != expected
@@ -752,13 +863,12 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
     return done, skipped
 
 
-def _verifier_with_reason(
-    user, report: MonthlyReport, reason: str, version: int | None
-) -> tuple[MonthlyReport, str]:
-    """The checks a verifier's action with a reason shares: the report locked at the
-    version the verifier saw, the verifier's program, a reason of allowed length."""
+def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[MonthlyReport, str]:
+    """The checks a verifier's action with a reason shares: the report locked, the
+    verifier's program, a reason of allowed length (the version the verifier saw is the
+    caller's check: `_require_version`)."""
     reason = (reason or "").strip()
-    report = _locked_report(report, version)
+    report = _locked_report(report)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
@@ -772,7 +882,10 @@ def _send_back(
     *, user, report: MonthlyReport, reason: str, version: int | None, expected: str, label: str
 ) -> MonthlyReport:
     """Return a report in status `expected` to its operator, with a required reason."""
-    report, reason = _verifier_with_reason(user, report, reason, version)
+    report, reason = _verifier_with_reason(user, report, reason)
+    if _resent_decision(report, user=user, version=version, status=Status.RETURNED, reason=reason):
+        return report  # the same click again: one comment, one notification
+    _require_version(report, version)
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
     if report.regency_id is not None:
@@ -838,7 +951,8 @@ def report_open_for_correction(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
 ) -> LockException:
     """Open a returned report of a locked month for correction again (its window ran out)."""
-    report, reason = _verifier_with_reason(user, report, reason, version)
+    report, reason = _verifier_with_reason(user, report, reason)
+    _require_version(report, version)
     if not permissions.can_open_for_correction(user, report):
         raise ServiceError(_(WRONG_STATUS))
     exception = _open_for_correction(

@@ -7,6 +7,7 @@ JavaScript); htmx only adds inline checks and extra rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, replace
@@ -55,6 +56,10 @@ PENDING_ENTRY = "pending_entry"
 PENDING_ENTRY_MAX_BYTES = 50_000
 ENTRY_USER_FIELD = "pengisi"
 ENTRY_USER_SALT = "programs.reporting.entry-user"
+ALREADY_SUBMITTED = gettext_noop("Laporan ini sudah diajukan.")
+ALREADY_SAVED = gettext_noop(
+    "Isian Anda sudah tersimpan sebelum sesi berakhir: laporan di bawah adalah yang tersimpan."
+)
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
     "masih ada di formulir: simpan lagi sebentar lagi."
@@ -227,6 +232,9 @@ def render_entry(
         "report": report,
         "groups": groups,
         "editable": editable,
+        # What was typed into a form the user can no longer save (the month locked, the
+        # report submitted meanwhile): shown, unsaved, so that it can be copied.
+        "kept": given and not editable,
         "locked": permissions.is_locked(
             regency_code=regency.code, program_id=program.pk, year=year, month=month
         ),
@@ -274,11 +282,15 @@ def report_entry(
             return _render_pending_entry(request, target, pending)
         return render_entry(request, target)
 
-    _require_edit(request.user, target)
     indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
     submit = request.POST.get("aksi") == "ajukan"
     version = _posted_version(request)
+    # The service decides who may save what (a user without the regency's operator role:
+    # 403). A month locked, or a report submitted, since the form was opened comes back
+    # with what was typed and why it was not saved, never a bare refusal that loses it
+    # (an operator sending at 00:00:13 a form opened before the lock); a resend of a form
+    # that was saved is answered as done.
     try:
         saved = services.report_save(
             user=request.user,
@@ -316,7 +328,9 @@ def report_entry(
         return render_entry(
             request, target, error=_(SAVE_FAILED), rows=rows, messages_=[], status=503
         )
-    if submit:
+    if submit and target.report is not None and target.report.status == Status.SUBMITTED:
+        messages.info(request, _(ALREADY_SUBMITTED))  # submitted by this form's first post
+    elif submit:
         messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
     else:
         messages.success(request, _("Draf tersimpan (versi %(v)s).") % {"v": saved.version})
@@ -334,7 +348,8 @@ def _keep_pending_entry(request: HttpRequest) -> None:
         if name in kept or name.startswith("r-")
     }
     if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
-        request.session[PENDING_ENTRY] = {"path": request.path, "data": data}
+        sent_at = timezone.now().timestamp()  # to tell a resend of a saved form
+        request.session[PENDING_ENTRY] = {"path": request.path, "data": data, "at": sent_at}
 
 
 def entry_user_token(user) -> str:
@@ -358,15 +373,30 @@ def _render_pending_entry(
         owner = None
     if owner != request.user.pk:
         return render_entry(request, target)
+    indicators = list(target.program.indicators.select_related("program"))
+    rows = parse_entry(posted, indicators)
+    version = _posted_version_of(posted.get("versi"))
+    submit = posted.get("aksi") == "ajukan"
+    # The form was sent twice and only the second post found the session ended: the
+    # first one saved it, so there is nothing to restore.
+    if isinstance(pending.get("at"), float) and services.resent_save(
+        user=request.user,
+        report=target.report,
+        version=version,
+        rows=rows,
+        submit=submit,
+        sent_at=dt.datetime.fromtimestamp(pending["at"], tz=dt.UTC),
+    ):
+        messages.info(request, _(ALREADY_SUBMITTED) if submit else _(ALREADY_SAVED))
+        return render_entry(request, target)
     if not _can_edit(request.user, target):
         messages.warning(request, _(NOT_RESTORED))
         return render_entry(request, target)
-    indicators = list(target.program.indicators.select_related("program"))
-    extra = {"posted_version": _posted_version_of(posted.get("versi"))}
+    extra = {"posted_version": version}
     if posted.get("snapshot"):
         extra["snapshot"] = posted["snapshot"]
     messages.warning(request, _(RESTORED))
-    return render_entry(request, target, rows=parse_entry(posted, indicators), extra=extra)
+    return render_entry(request, target, rows=rows, extra=extra)
 
 
 def _conflict_rows(
@@ -550,8 +580,10 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                     expected = -1
                 done = services.report_verify_matching(
                     user=request.user,
+                    # Of any status: the service picks the submitted ones, and tells the
+                    # same click sent again by the ones it verified.
                     reports=reporting.queue_reports(
-                        user=request.user, filters=replace(filters, status=Status.SUBMITTED)
+                        user=request.user, filters=filters, skip="status"
                     ),
                     expected=expected,
                     fingerprint=request.POST.get("sidik", ""),

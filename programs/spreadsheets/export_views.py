@@ -226,7 +226,7 @@ def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
     chosen, grid = page.chosen, page.grid
     export = exports.build_export(
         title=_("Kelengkapan dan ketepatan waktu laporan"),
-        filename=_stem("kelengkapan", chosen.slug, filters.year),
+        filename=_stem("kelengkapan", chosen.slug, _period(filters)),  # the month, as the others
         info=[
             (_("Program"), f"{chosen.name} ({chosen.label})"),
             (_("Tahun"), str(filters.year)),

@@ -156,6 +156,9 @@ NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
 STALE = gettext_noop(
     "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah."
 )
+# The first row that no longer applies, and why (a month locked since the preview: the
+# operator previewed at 23:59 and applied after midnight).
+STALE_ROW = gettext_noop("Baris %(line)s: %(reason)s")
 FIELD_TOO_LONG = gettext_noop(
     "Ada isian yang terlalu panjang di sekitar baris %(line)s; periksa apakah berkas yang benar."
 )
@@ -742,6 +745,16 @@ def _jsonable(value):
 
 @transaction.atomic
 @ytd.maintained
+def _stale(preview: list[PreviewRow]) -> ImportFileError:
+    """Refusal of a batch whose preview no longer holds, naming the first row that went
+    wrong since, when one did."""
+    message = _(STALE)
+    failed = next((r for r in preview if r.state == State.ERROR), None)
+    if failed is not None:
+        message += " " + _(STALE_ROW) % {"line": failed.line, "reason": failed.reason}
+    return ImportFileError(message)
+
+
 def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     """Apply a previewed batch: all rows or nothing, through services.realizations_import
     (the entry form's writer). Every report touched is locked and must still have the
@@ -755,7 +768,7 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     importer = RealizationImport(user=user)
     preview = importer.preview(rows)
     if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
-        raise ImportFileError(_(STALE))
+        raise _stale(preview)
     regencies = Regency.objects.in_bulk({r.regency for r in preview})
     grouped: dict[tuple, list] = defaultdict(list)
     for result in preview:
@@ -981,7 +994,7 @@ def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
     rows = [(line, cells) for line, cells in batch.rows]
     preview = TargetImport(user=user).preview(rows)
     if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
-        raise ImportFileError(_(STALE))
+        raise _stale(preview)
     by_line = dict(rows)
     indicators = {(i.program.slug, i.code): i for i in Indicator.objects.select_related("program")}
     counts = defaultdict(int)

@@ -7,10 +7,11 @@
 
   function parse(text) {
     // Mirrors programs.reporting.rules.parse_number: "8.391" / "14,33" (Indonesian),
-    // "8,391" / "14.33" (English); a sign never changes how the digits are read, and
-    // "0.600" (0,6 or 600?) is no number.
+    // "8,391" / "14.33" (English); a sign never changes how the digits are read (the
+    // minus sign U+2212 of Excel and Word is a "-"), and "0.600" (0,6 or 600?) is no number.
     text = (text || "").replace(/[\s\u200b\ufeff]/g, "");  // as the server's _SPACES
     if (!text) return null;
+    if (text[0] === "\u2212") text = "-" + text.slice(1);  // as the server's MINUS_SIGN
     var sign = 1;
     if (text[0] === "+" || text[0] === "-") {
       sign = text[0] === "-" ? -1 : 1;

@@ -597,6 +597,8 @@ def test_report_admin_saves_realizations_and_bumps_version(admin_client, referen
         "realizations-0-indicator": realization.indicator_id,
         "realizations-0-funding_source": realization.funding_source_id,
         "realizations-0-value": "12",
+        "change_reason": "Koreksi BA verifikasi",  # a verified report's figure
+        "confirm_large_change": "on",
         "_save": "Simpan",
     }
 
@@ -609,6 +611,8 @@ def test_report_admin_saves_realizations_and_bumps_version(admin_client, referen
     report.refresh_from_db()
     assert realization.value == Decimal(12)
     assert realization.history.first().value == Decimal(12)
+    assert realization.history.first().history_change_reason == "Koreksi BA verifikasi"
+    assert report.history.first().history_change_reason == "Koreksi BA verifikasi"
     assert report.version == 2
     assert report.status == MonthlyReport.Status.VERIFIED
 

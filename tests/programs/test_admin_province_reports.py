@@ -122,3 +122,23 @@ def test_the_workflow_note_on_the_report_page_says_how(admin_client, province_re
     )
     assert "Terbitkan laporan provinsi terpilih" in response.content.decode()
     assert response.status_code == 200 and not error_messages(page(response))
+
+
+def test_a_province_report_takes_level_figures_only(admin_client, reference_data):
+    """Houses are summed from the regencies' reports: a province report of 1.000 houses
+    counted nowhere on the dashboards yet added 1.000 to every raw export and the API.
+    Refused beside the row; nothing saved. The province's inflation is still taken."""
+    gbrss = Program.objects.get(slug="gbrss")
+    row = {
+        "indicator": Indicator.objects.get(code="rumah-dibedah").pk,
+        "funding_source": FundingSource.objects.get(code="apbn").pk,
+        "value": "1.000",
+    }
+    data = report_data(MonthlyReport(regency=None, program=gbrss, year=2024, month=3), [row])
+    response = admin_client.post(reverse("admin:programs_monthlyreport_add"), data)
+    assert response.status_code == 200
+    assert (
+        "Laporan provinsi hanya untuk indikator nilai tingkat (mis. inflasi): angka indikator "
+        "ini dijumlah dari laporan kabupaten/kota." in error_messages(page(response))
+    )
+    assert not MonthlyReport.objects.filter(regency=None, program=gbrss).exists()

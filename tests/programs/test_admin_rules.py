@@ -146,13 +146,17 @@ def test_an_exemption_cannot_end_before_it_starts_or_after_2100(admin_client, re
 
 def report_data(report: MonthlyReport, rows: list[dict], **overrides) -> dict:
     """The report change form's POST: its fields and `rows` as the realization inline
-    (each row: id, indicator, funding_source, value, numerator, denominator, note)."""
+    (each row: id, indicator, funding_source, value, numerator, denominator, note). A
+    change comes with a reason and its confirmation, which a submitted or verified report
+    needs (a test of those rules overrides them)."""
     data = {
         "regency": report.regency_id or "",
         "program": report.program_id,
         "year": report.year,
         "month": report.month,
         "seen_version": report.version if report.pk else "",
+        "change_reason": "Koreksi data" if report.pk else "",
+        "confirm_large_change": "on" if report.pk else "",
         "realizations-TOTAL_FORMS": str(len(rows)),
         "realizations-INITIAL_FORMS": str(sum(1 for row in rows if row.get("id"))),
         "_save": "Simpan",
@@ -274,6 +278,47 @@ def test_a_level_indicator_takes_one_value_per_report(admin_client, reference_da
 
     assert response.status_code == 200
     assert inline_errors(response, "indicator") == ["Indikator ini hanya diisi satu nilai."]
+    assert not report.realizations.exists()
+
+
+@pytest.mark.parametrize("typed", ["-0,09", "\u22120,09"], ids=["minus", "minus-sign"])
+def test_a_deflation_is_entered_where_the_indicator_allows_it(admin_client, reference_data, typed):
+    """Year-on-year inflation may be negative (BPS: -0,09 % in February 2025), typed with
+    a "-" or with the minus sign Excel and Word write."""
+    palembang = Regency.objects.get(code="16.71")
+    indicator = Indicator.objects.get(code="inflasi-yoy")
+    report = MonthlyReportFactory(regency=palembang, program=indicator.program, month=2)
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    row = {"indicator": indicator.pk, "funding_source": source.pk, "value": typed}
+
+    response = post_report(admin_client, report, [row])
+
+    assert response.status_code == 302, inline_errors(response, "value")
+    assert report.realizations.get().value == Decimal("-0.09")
+
+
+def test_a_negative_value_is_refused_where_the_indicator_does_not_allow_it(
+    admin_client, reference_data, banyuasin
+):
+    """Houses are never negative, nor is a level whose indicator does not allow it."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    before = realization.value
+    houses = post_report(admin_client, realization.report, [row_of(realization, value="-5")])
+    assert houses.status_code == 200
+    assert inline_errors(houses, "value") == ["Nilai tidak boleh negatif."]
+    realization.refresh_from_db()
+    assert realization.value == before
+
+    program = Program.objects.get(slug="gpiss")
+    price = IndicatorFactory(program=program, measure=Indicator.Measure.LEVEL, decimals=2)
+    report = MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.71"), program=program, month=2
+    )
+    source = FundingSource.objects.get(code="tidak-dirinci")
+    row = {"indicator": price.pk, "funding_source": source.pk, "value": "\u22120,09"}
+    level = post_report(admin_client, report, [row])
+    assert level.status_code == 200
+    assert inline_errors(level, "value") == ["Nilai tidak boleh negatif."]
     assert not report.realizations.exists()
 
 
@@ -688,7 +733,7 @@ INDICATOR_FIELDS = (
 def indicator_data(indicator: Indicator, **overrides) -> dict:
     data = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     data |= {"program": indicator.program_id, "_save": "Simpan"}
-    for flag in ("is_headline", "requires_evidence"):
+    for flag in ("is_headline", "requires_evidence", "allows_negative"):
         if getattr(indicator, flag):
             data[flag] = "on"
     return data | overrides
@@ -790,6 +835,53 @@ def test_decimals_do_not_drop_below_a_stored_value(admin_client, reference_data)
     indicator.refresh_from_db()
     assert indicator.decimals == 3
     assert post_indicator(admin_client, indicator, decimals="2").status_code == 302
+
+
+NEGATIVE_ONLY_FOR_LEVEL = (
+    "Hanya indikator dengan cara agregasi 'nilai tingkat' yang boleh negatif: penambahan, "
+    "kumulatif dan rasio tidak pernah di bawah nol."
+)
+
+
+@pytest.mark.parametrize("measure", ["increment", "running_total", "ratio"])
+def test_only_a_level_may_be_negative(admin_client, reference_data, measure):
+    """Sums of increments, running totals and ratios stay at or above zero."""
+    indicator = IndicatorFactory(
+        program=Program.objects.get(slug="gbrss"), measure=measure, is_headline=False
+    )
+
+    refused = post_indicator(admin_client, indicator, allows_negative="on")
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "allows_negative") == [NEGATIVE_ONLY_FOR_LEVEL]
+    indicator.refresh_from_db()
+    assert indicator.allows_negative is False
+
+
+def test_a_level_may_be_negative_until_a_negative_value_is_stored(admin_client, reference_data):
+    program = Program.objects.get(slug="gpiss")
+    indicator = IndicatorFactory(program=program, measure=Indicator.Measure.LEVEL, decimals=2)
+
+    assert post_indicator(admin_client, indicator, allows_negative="on").status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.allows_negative is True
+
+    report = MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.71"), program=program, month=2
+    )
+    RealizationFactory(report=report, indicator=indicator, value=Decimal("-0.09"))
+    data = indicator_data(indicator)
+    del data["allows_negative"]  # unticked
+    refused = admin_client.post(
+        reverse("admin:programs_indicator_change", args=[indicator.pk]), data
+    )
+
+    assert field_errors(refused, "allows_negative") == [
+        "'Boleh negatif' tidak dapat dimatikan: 1 baris realisasi sudah bernilai negatif "
+        "(perbaiki dulu angkanya)."
+    ]
+    indicator.refresh_from_db()
+    assert indicator.allows_negative is True
 
 
 # Two tabs on the same target
@@ -1369,3 +1461,88 @@ def test_an_indicators_direction_or_measure_keeps_its_targets_meaningful(
     stunting.refresh_from_db()
     houses.refresh_from_db()
     assert (stunting.direction, houses.measure) == ("down", "increment")
+
+
+# A submitted or verified report's figures, changed in the admin
+
+
+def test_a_verified_reports_figure_changes_only_with_a_reason(
+    admin_client, reference_data, banyuasin
+):
+    """An admin changing a verified figure leaves why in the report's history, as a
+    target's change does; without a reason nothing is saved. A draft needs none."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)  # verified, 1 house
+    row = [row_of(realization, value="2")]
+
+    refused = post_report(admin_client, realization.report, row, change_reason="")
+    assert refused.status_code == 200
+    assert (
+        "Laporan ini sudah diajukan atau diverifikasi: isi alasan perubahan angkanya "
+        "(disimpan di riwayat laporan)." in error_messages(page(refused))
+    )
+    realization.refresh_from_db()
+    assert realization.value == Decimal(1)
+
+    saved = post_report(admin_client, realization.report, row, change_reason="BA 12 Des")
+    assert saved.status_code == 302
+    realization.refresh_from_db()
+    assert realization.value == Decimal(2)
+    assert realization.history.first().history_change_reason == "BA 12 Des"
+
+    draft = realize(
+        gbrss_province_target(), regency=Regency.objects.get(code="16.71"), status="draft"
+    )
+    response = post_report(admin_client, draft.report, [row_of(draft, value="2")], change_reason="")
+    assert response.status_code == 302
+
+
+def test_a_reports_figure_typed_an_order_too_large_needs_a_confirmation(
+    admin_client, reference_data, banyuasin
+):
+    """4 houses become 8.600 (8,6 typed the other way round?): asked to confirm, as a
+    target's large change is; nothing saved until then."""
+    realization = realize(gbrss_province_target(), regency=banyuasin)
+    Realization.objects.filter(pk=realization.pk).update(value=Decimal(4))
+    row = [row_of(realization, value="8.600")]
+
+    response = post_report(admin_client, realization.report, row, confirm_large_change="")
+    assert response.status_code == 200
+    assert inline_errors(response, "value") == [
+        "Perubahan besar: dari 4 menjadi 8.600. Periksa pemisah ribuan dan desimal (8.600 = "
+        "delapan ribu enam ratus; 14,33 = empat belas koma tiga tiga), lalu centang 'Ya, "
+        "perubahan ini benar' untuk menyimpan."
+    ]
+    realization.refresh_from_db()
+    assert realization.value == Decimal(4)
+    assert post_report(admin_client, realization.report, row).status_code == 302  # confirmed
+    realization.refresh_from_db()
+    assert realization.value == Decimal(8600)
+
+
+def test_a_target_with_realizations_is_kept_from_deletion(admin_client, reference_data, banyuasin):
+    """Deleting a realized target turned its regency's progress into "Belum ada target"
+    with no reason kept, while changing it needs one. The delete page and the list's
+    bulk action show it as protected and delete nothing; a target without realizations
+    still goes."""
+    realized = Target.objects.create(
+        indicator=gbrss_indicator(), regency=banyuasin, year=2024, value=Decimal(276)
+    )
+    realize(realized, regency=banyuasin)
+    free = Target.objects.create(
+        indicator=gbrss_indicator(),
+        regency=Regency.objects.get(code="16.71"),
+        year=2024,
+        value=Decimal(300),
+    )
+    delete = reverse("admin:programs_target_delete", args=[realized.pk])
+    page_ = admin_client.get(delete)
+    assert "sudah memiliki realisasi. Ubah nilainya (dengan alasan)" in page_.content.decode()
+    admin_client.post(delete, {"post": "yes"})
+    bulk = admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        {"action": "delete_selected", "_selected_action": [realized.pk, free.pk], "post": "yes"},
+    )
+    assert "sudah memiliki realisasi" in bulk.content.decode()
+    assert Target.objects.filter(pk__in=[realized.pk, free.pk]).count() == 2
+    admin_client.post(reverse("admin:programs_target_delete", args=[free.pk]), {"post": "yes"})
+    assert not Target.objects.filter(pk=free.pk).exists()

@@ -21,6 +21,8 @@ from programs import formats
         ("id", Decimal("1234567.891"), 2, "1.234.567,89"),
         ("id", Decimal("-8600.5"), 0, "-8.601"),
         ("id", Decimal("-0.04"), 1, "0,0"),  # no minus sign on a zero
+        ("id", Decimal("-0.0900"), 2, "-0,09"),  # a deflation, as stored
+        ("en", Decimal("-0.0900"), 2, "-0.09"),
         ("id", None, 0, "–"),
         ("en", Decimal("1234567.891"), 2, "1,234,567.89"),
         ("en", 8391, 0, "8,391"),

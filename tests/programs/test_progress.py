@@ -240,6 +240,44 @@ def test_achievement_for_down_indicator_uses_baseline():
     assert achievement_pct(direction="up", current=D(50), target=D(0), baseline=None) is None
 
 
+def test_a_deflation_is_beyond_a_down_target_never_a_division_by_it():
+    """A `down` level below zero (inflation of -0,09 %: a deflation) is further along
+    than its target, never a negative percentage or a division by the value."""
+    with_baseline = achievement_pct(
+        direction="down", current=D("-0.09"), target=D("2.5"), baseline=D("3.35")
+    )
+    assert round(with_baseline, 2) == D("404.71")  # (3.35 + 0.09) / (3.35 - 2.5)
+    # Without a baseline target / current was -2.777,8 %: the target is reached.
+    assert (
+        achievement_pct(direction="down", current=D("-0.09"), target=D("2.5"), baseline=None) == 100
+    )
+    assert achievement_pct(direction="down", current=D("-0.09"), target=D(0), baseline=None) == 100
+
+
+def test_a_negative_level_is_on_track_against_a_down_target(setup):
+    program, a, b, apbd, apbn = setup
+    ind = IndicatorFactory(
+        program=program,
+        measure=Indicator.Measure.LEVEL,
+        direction=Indicator.Direction.DOWN,
+        allows_negative=True,
+        decimals=2,
+    )
+    TargetFactory(indicator=ind, regency=None, value=D("2.5"), baseline=D("3.35"))
+    TargetFactory(indicator=ind, regency=a, value=D("2.5"))  # no baseline
+    add(report(program, a, 1), ind, apbd, "0.76")
+    add(report(program, a, 2), ind, apbd, "-0.09")
+    add(report(program, None, 2), ind, apbd, "-0.31")
+
+    table = compute_progress(indicators=[ind], year=2024, today=AFTER_2024)
+
+    province, regency = table.province(ind.pk), table.regency(ind.pk, "16.01")
+    assert province.realization == D("-0.31") and regency.realization == D("-0.09")
+    assert round(province.achievement, 2) == D("430.59")  # (3.35 + 0.31) / 0.85
+    assert regency.achievement == 100
+    assert province.status == regency.status == ProgressStatus.ON_TRACK
+
+
 def test_query_count_does_not_grow_with_regencies(setup):
     program, a, b, apbd, apbn = setup
     indicators = [

@@ -425,6 +425,62 @@ def test_program_page_ratio_indicator_tab(client, reference_data, pimpinan):
     assert "tidak dirinci menurut sumber dana" in element_text(page(response))
 
 
+@pytest.fixture
+def deflation(reference_data):
+    """GPISS February 2024, verified: Palembang (16.71) and the province report a
+    year-on-year deflation of -0,09 % (BPS, nationally, February 2025). Palembang's
+    target 2,5 % has no baseline; the province's (fixtures) has 3,35 %."""
+    program = Program.objects.get(slug="gpiss")
+    inflation = Indicator.objects.get(program=program, code="inflasi-yoy")
+    palembang = Regency.objects.get(code="16.71")
+    TargetFactory(indicator=inflation, regency=palembang, value=D("2.5"))
+    for regency in (palembang, None):
+        rep = MonthlyReportFactory(
+            program=program,
+            regency=regency,
+            year=2024,
+            month=2,
+            status=MonthlyReport.Status.VERIFIED,
+            first_submitted_at=submitted_at(2024, 3, 5),
+            verified_at=submitted_at(2024, 3, 20),
+        )
+        RealizationFactory(
+            report=rep,
+            indicator=inflation,
+            funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+            value=D("-0.09"),
+        )
+
+
+def test_a_deflation_shows_as_a_negative_level_on_track(client, deflation):
+    """-0,09 in id-ID (never --0,09 nor (0,09)); below a `down` target is on track: 100 %
+    without a baseline, (3,35 + 0,09) / (3,35 - 2,5) = 404,7 % with one."""
+    response = client.get("/program/gpiss/?tahun=2024&bulan=12")
+    assert response.status_code == 200
+    assert figure_text(response, "realization") == "-0,09"
+    palembang = cells(table_row(response, "regency-table", "16.71"))
+    assert {"2,50", "-0,09", "100,0 %", "Sesuai jadwal"} <= set(palembang), palembang
+    html = page(response)
+    area = find(find(html, id="program-map"), "a", data_regency="16.71")
+    assert attribute(area, "data-status") == "on_track"
+    bar = find(find(html, "ol", id="achievement-bars"), "li", data_regency="16.71")
+    assert element_text(find(bar, "span", class_="hbar-value")).startswith("100,0 %")
+    trend = json_scripts(response)["chart-trend"]
+    assert trend["data"][0]["y"][:2] == [None, -0.09]
+    assert trend["data"][0]["hovertext"][1] == "Feb: -0,09 %"
+    text = element_text(html)
+    assert "--0,09" not in text and "(0,09)" not in text
+
+    overview = card(client.get("/?tahun=2024&bulan=12"), "gpiss")
+    assert "-0,09 %" in element_text(overview)
+    assert "404,7 %" in element_text(overview)
+
+    regency = client.get("/wilayah/16.71/?tahun=2024&bulan=12")
+    block = find(page(regency), "article", data_indicator="inflasi-yoy")
+    assert "-0,09" in cells(find(block, "tr", data_row="regency"))
+    assert json_scripts(regency)["trend-inflasi-yoy"]["data"][0]["y"][:2] == [None, -0.09]
+
+
 def test_program_page_partial_unknown_and_empty(client, gbrss_data):
     partial = client.get("/program/gbrss/?tahun=2024", **HTMX)
     assert not is_whole_page(partial) and "HX-Request" in partial["Vary"]

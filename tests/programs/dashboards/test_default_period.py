@@ -139,3 +139,22 @@ def test_an_early_report_of_the_new_year_does_not_open_it(client, on_pace, momen
         kelengkapan = element_text(find(page(client.get("/kelengkapan/")), "h1"))
         assert f"{year}, s.d." in kelengkapan
         assert client.get("/api/v1/progress/").json()["filters"]["tahun"] == year
+
+
+def test_visitors_open_on_a_year_they_can_see(client, on_pace):
+    """On 11 February 2027 January's reports are due and Banyuasin's is submitted, not yet
+    verified: a leader's pages open on 2027, a visitor's (who sees verified reports only)
+    stay on 2026 rather than a year with nothing shown, and so does the API's default."""
+    from tests.factories import UserScopeFactory
+
+    houses_report("16.07", 2027, 1, MonthlyReport.Status.SUBMITTED, houses=80)
+    with time_machine.travel(dt.datetime(2027, 2, 11, 10, tzinfo=WIB), tick=False):
+        visitor = element_text(find(page(client.get("/")), "h1"))
+        assert "2026 s.d. Desember" in visitor
+        years = find_all(find(page(client.get("/")), "select", id="filter-tahun"), "option")
+        assert "2027" not in [element_text(o) for o in years]
+        api = client.get("/api/v1/progress/?program=gbrss").json()
+        assert api["filters"]["tahun"] == 2026
+        client.force_login(UserScopeFactory(role="pimpinan").user)
+        leader = element_text(find(page(client.get("/")), "h1"))
+        assert "2027 s.d. Januari" in leader

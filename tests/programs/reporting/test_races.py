@@ -12,6 +12,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import connection, connections, transaction
 from django.test import Client
 
@@ -21,6 +22,7 @@ from programs.models import (
     ImportBatch,
     Indicator,
     MonthlyReport,
+    Notification,
     Program,
     Realization,
     Target,
@@ -160,6 +162,67 @@ def test_first_save_by_two_users_at_once_is_a_conflict_with_typed_values_kept(tw
     )
     assert MonthlyReport.objects.get().version == 1
     assert not Realization.objects.exists()
+
+
+def signed_in(user) -> Client:
+    """A browser session of `user` (a resend comes from the same user, not always the
+    same tab)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_same_submit_sent_twice_at_once_is_submitted_once(two_operators):
+    """A double click on "Ajukan": the second post waits for the first, then finds the
+    report exactly as the first submitted it, and is answered as the first was. One
+    submission, one history row, one notification and one email to the verifier."""
+    operator = two_operators[0]
+    verifier = UserFactory(username="ver-satu", email="ver-satu@sumselprov.go.id")
+    UserScope.objects.create(user=verifier, role=UserScope.Role.VERIFIKATOR)
+    first_draft(operator, Program.objects.get(slug="gbrss"))
+    data = {"versi": "1", "aksi": "ajukan", **rows("12", note="Rumah korban banjir")}
+    first, second = signed_in(operator), signed_in(operator)
+    answers = []
+    response = race(
+        lambda: answers.append(first.post(url(), data)),
+        lambda: second.post(url(), data, follow=True),
+    )
+    assert [a.status_code for a in answers] == [302]
+    assert response.redirect_chain == [(url(), 302)]
+    assert flash_messages(response) == ["Laporan diajukan untuk diverifikasi. Terima kasih."]
+    report = MonthlyReport.objects.get()
+    assert (report.status, report.version) == (Status.SUBMITTED, 2)
+    assert report.history.count() == 2  # the draft, the one submission
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(12)]
+    assert Notification.objects.filter(kind=Notification.Kind.SUBMITTED).count() == 1
+    assert [m.to for m in mail.outbox] == [["ver-satu@sumselprov.go.id"]]
+
+
+def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
+    operator = two_operators[0]
+    verifier = UserFactory(username="ver-satu")
+    UserScope.objects.create(user=verifier, role=UserScope.Role.VERIFIKATOR)
+    year, month = previous_month()
+    report = MonthlyReport.objects.create(
+        regency_id="16.07",
+        program=Program.objects.get(slug="gbrss"),
+        year=year,
+        month=month,
+        status=Status.SUBMITTED,
+        submitted_by=operator,
+        version=1,
+    )
+    data = {"aksi": "verifikasi", "versi": "1"}
+    first, second = signed_in(verifier), signed_in(verifier)
+    response = race(
+        lambda: first.post(url(suffix="status/"), data),
+        lambda: second.post(url(suffix="status/"), data, follow=True),
+    )
+    assert flash_messages(response) == ["Laporan diverifikasi."]
+    report.refresh_from_db()
+    assert (report.status, report.version, report.verified_by) == (Status.VERIFIED, 2, verifier)
+    assert report.history.filter(status=Status.VERIFIED).count() == 1
+    assert Notification.objects.filter(kind=Notification.Kind.VERIFIED).count() == 2  # operators
 
 
 def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_operators):

@@ -281,7 +281,12 @@ def test_operator_cannot_edit_submitted_or_verified_reports(people):
         report(status)
         before = snapshot()
         response = login(people["operator"]).post(url(), {"versi": "1", "aksi": "simpan", **rows()})
-        assert response.status_code == 403 and snapshot() == before
+        # Refused with why, and what was typed shown back (not a bare 403 that loses it).
+        assert response.status_code == 422 and snapshot() == before
+        assert (
+            "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
+            in element_text(page(response))
+        )
 
 
 def test_stale_version_of_a_verifier_decision_changes_nothing(people):
@@ -337,12 +342,27 @@ def test_garbage_numbers_are_refused(text):
         ("+2,5", D("2.5")),
         ("-2.5", D("-2.5")),
         ("+ 12", D(12)),
+        ("-0,09", D("-0.09")),
+        # The minus sign (U+2212) Excel and Word write, as "-"
+        ("\u22120,09", D("-0.09")),
+        ("\u2212 8.600", D(-8600)),
     ],
 )
 def test_a_sign_never_changes_how_the_digits_are_read(text, value):
     """'+2.750' used to be 2,75 while '2.750' is 2750."""
     assert parse_number(text) == value
-    assert parse_number(text.lstrip("+-").strip()) == abs(value)
+    assert parse_number(text.lstrip("+-\u2212").strip()) == abs(value)
+
+
+@pytest.mark.parametrize("text", ["\u2212", "\u2212-3", "-\u22123", "3\u2212", "1\u22122"])
+def test_a_minus_sign_is_a_sign_only_in_front(text):
+    with pytest.raises(ValueError) as refused:
+        parse_number(text)
+    assert refusal(refused.value).startswith("Bukan angka")
+
+
+def test_an_english_minus_sign_is_read_too():
+    assert parse_number("\u22120.09", "en") == D("-0.09")
 
 
 @pytest.mark.parametrize(
@@ -379,6 +399,7 @@ def test_what_is_not_ambiguous_stays_read_as_before(text, value):
     [
         ("+8.600", None, D(8600)),
         ("-8.600", "✗ Nilai tidak boleh negatif.", None),
+        ("\u22128.600", "✗ Nilai tidak boleh negatif.", None),  # Excel's minus sign
         ("0.600", "✗ Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600.", None),
     ],
 )
@@ -395,6 +416,76 @@ def test_signed_and_ambiguous_numbers_in_the_entry_form(people, typed, message, 
     else:
         assert response.status_code == 302
         assert Realization.objects.get().value == saved
+
+
+@pytest.mark.parametrize("typed", ["-0,09", "\u22120,09", "\u2212 0,09"])
+def test_a_deflation_is_entered_where_the_indicator_allows_it(reference_data, typed):
+    """BPS recorded a year-on-year deflation of -0,09 % (February 2025): Palembang's
+    operator enters it, with a "-" or the minus sign Excel and Word write; it is submitted
+    and shown back as -0,09."""
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value=typed, source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert checks(check) == []
+    saved = client.post(url("16.71", "gpiss"), {"versi": "0", "aksi": "simpan", **data})
+    assert saved.status_code == 302
+    assert Realization.objects.get().value == D("-0.09")
+    shown = client.get(url("16.71", "gpiss"))
+    assert attribute(find(page(shown), "input", name="r-inflasi-yoy-0-value"), "value") == "-0,09"
+    submitted = client.post(url("16.71", "gpiss"), {"versi": "1", "aksi": "ajukan", **data})
+    assert submitted.status_code == 302
+    assert MonthlyReport.objects.get().status == Status.SUBMITTED
+
+
+def test_a_level_that_does_not_allow_it_stays_non_negative(reference_data):
+    program = Program.objects.get(slug="gpiss")
+    price = IndicatorFactory(
+        program=program, code="harga-beras", measure=Indicator.Measure.LEVEL, decimals=2
+    )
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value="-0,09", source="tidak-dirinci", code=price.code)
+    response = client.post(url("16.71", "gpiss"), {"versi": "0", "aksi": "simpan", **data})
+    assert response.status_code == 422
+    assert checks(response) == ["✗ Nilai tidak boleh negatif."]
+    assert not Realization.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "earlier,typed,expected",
+    [
+        ("0.76", "-0,09", []),  # inflation turning into deflation: nothing to question
+        ("3.06", "-0,09", []),
+        ("-0.09", "0,76", []),
+        ("-0.09", "-0,31", []),
+        (
+            "-2.1",
+            "-2.500",
+            [
+                "! Jauh berbeda dari bulan lalu (-2,10). Pemisah desimal ditulis dengan koma:"
+                " -2,5 bukan -2.500. Periksa, dan beri catatan bila angkanya benar."
+                " (perlu catatan sebelum diajukan)"
+            ],
+        ),
+        (
+            "3.06",
+            "-306",
+            [
+                "! Jauh berbeda dari bulan lalu (3,06). Pemisah desimal ditulis dengan koma:"
+                " -3,06 bukan -306. Periksa, dan beri catatan bila angkanya benar."
+                " (perlu catatan sebelum diajukan)"
+            ],
+        ),
+    ],
+)
+def test_a_negative_level_is_questioned_by_its_size(reference_data, earlier, typed, expected):
+    """A separator slip changes a number's size, never its sign: a deflation after an
+    inflation is no slip, a size ten times last month's is questioned as before."""
+    earlier_months("gpiss", "inflasi-yoy", "16.71", [earlier])
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value=typed, source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert not [text for text in checks(check) if text.startswith("✗")]  # never refused
+    assert row_messages(check, "inflasi-yoy") == expected
 
 
 @pytest.mark.parametrize(
@@ -624,6 +715,13 @@ def test_a_level_without_an_earlier_month_is_held_to_its_target(reference_data):
         " (perlu catatan sebelum diajukan)"
     ]
     assert check("4,1") == [] and check("0,2") == []
+    # A deflation is below the range, yet no slip; a slip's size is questioned as above.
+    assert check("-0,09") == [] and check("-4,1") == []
+    assert check("-2.500") == [
+        "! Jauh di luar kisaran target dan nilai dasar (2,5–3,35). Pemisah desimal ditulis"
+        " dengan koma: -2,5 bukan -2.500. Periksa, dan beri catatan bila angkanya benar."
+        " (perlu catatan sebelum diajukan)"
+    ]
 
 
 def test_a_ratio_whose_percentage_jumps_tenfold_needs_a_note(people):
@@ -675,8 +773,19 @@ def test_locked_month_cannot_be_edited_without_an_exception(people):
     assert "Bulan ini sudah dikunci dan belum ada laporan." in [
         element_text(p) for p in find_all(page(opened), "p", class_="empty-note")
     ]
+    # Sent after the lock (a form opened the evening before): refused with the reason,
+    # and what was typed comes back to be copied, not a bare 403 that loses it.
     refused = client.post(url(period=period), {"versi": "0", "aksi": "simpan", **rows()})
-    assert refused.status_code == 403 and not MonthlyReport.objects.exists()
+    assert refused.status_code == 422 and not MonthlyReport.objects.exists()
+    assert (
+        "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu "
+        "mengubahnya." in element_text(page(refused))
+    )
+    assert "Isian Anda di bawah belum tersimpan." in element_text(
+        find(page(refused), id="kept-entry")
+    )
+    kept = find(page(refused), "tr", id="row-rumah-dibedah-0")
+    assert cells(kept)[:2] == ["APBN", "12"]
 
     exception = LockException.objects.create(
         regency_id="16.07",
@@ -692,7 +801,7 @@ def test_locked_month_cannot_be_edited_without_an_exception(people):
     exception.until = timezone.localdate() - dt.timedelta(days=1)
     exception.save()
     expired = client.post(url(period=period), {"versi": "1", "aksi": "simpan", **rows(value="13")})
-    assert expired.status_code == 403
+    assert expired.status_code == 422
     assert Realization.objects.get().value == D(12)
 
 
@@ -845,6 +954,177 @@ def test_history_is_written_in_the_same_transaction_as_the_change(people, monkey
         login(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **rows()})
     assert not MonthlyReport.objects.exists()
     assert not MonthlyReport.history.exists() and not Realization.history.exists()
+
+
+# --- The same form sent twice (a double click, a resend on a slow connection) ----------
+
+
+def history_reasons(rep) -> list[str]:
+    return list(
+        rep.history.order_by("history_date", "history_id").values_list(
+            "history_change_reason", flat=True
+        )
+    )
+
+
+def test_the_same_draft_sent_twice_is_saved_once_and_answered_as_saved(people):
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12", note="Rumah korban banjir")}
+    first = client.post(url(), data)
+    second = client.post(url(), data, follow=True)
+    assert first.status_code == 302
+    assert second.redirect_chain == [(url(), 302)]
+    assert flash_messages(second) == ["Draf tersimpan (versi 1).", "Draf tersimpan (versi 1)."]
+    rep = MonthlyReport.objects.get()
+    assert (rep.status, rep.version) == (Status.DRAFT, 1)
+    assert history_reasons(rep) == ["Disimpan sebagai draf"]
+    assert Realization.history.count() == 1
+
+
+def test_the_same_submit_sent_twice_is_submitted_once_and_said_so(
+    people, django_capture_on_commit_callbacks
+):
+    login(people["operator"]).post(url(), {"versi": "0", "aksi": "simpan", **rows("10")})
+    client = login(people["operator"])
+    data = {"versi": "1", "aksi": "ajukan", **rows("12", note="Revisi")}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(), data)
+        second = client.post(url(), data, follow=True)
+    assert second.redirect_chain == [(url(), 302)]
+    assert flash_messages(second) == [
+        "Laporan diajukan untuk diverifikasi. Terima kasih.",
+        "Laporan ini sudah diajukan.",
+    ]
+    rep = MonthlyReport.objects.get()
+    assert (rep.status, rep.version) == (Status.SUBMITTED, 2)
+    assert history_reasons(rep) == ["Disimpan sebagai draf", "Diajukan"]
+    assert Notification.objects.filter(kind=Notification.Kind.SUBMITTED).count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "aksi,changed",
+    [
+        ("simpan", {"r-rumah-dibedah-0-value": "13"}),
+        ("simpan", {"r-rumah-dibedah-0-note": "Catatan lain"}),
+        ("simpan", {"r-rumah-dibedah-0-source": "apbd-prov"}),
+        ("ajukan", {"r-rumah-dibedah-0-value": "13"}),
+    ],
+    ids=["value", "note", "source", "submit-value"],
+)
+def test_a_second_post_with_other_values_is_still_refused(people, aksi, changed):
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": aksi, **rows("12", note="ok")}
+    client.post(url(), data)
+    before = snapshot()
+    response = client.post(url(), {**data, **changed})
+    # A draft: the conflict answer; a submitted report: the operator may no longer edit it
+    # (refused with why, the typed values shown back).
+    assert response.status_code == (409 if aksi == "simpan" else 422)
+    assert snapshot() == before
+
+
+def test_a_submit_sent_again_after_a_draft_save_is_not_a_resend(people):
+    """The first post saved a draft; the second asks to submit that form: another action,
+    so the answer is the conflict with the saved version, not a silent success."""
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12")}
+    client.post(url(), data)
+    response = client.post(url(), {**data, "aksi": "ajukan"})
+    assert response.status_code == 409
+    assert MonthlyReport.objects.get().status == Status.DRAFT
+
+
+def test_the_same_values_after_a_colleagues_save_are_a_conflict(people):
+    """Operator A saved 12; colleague B saved other figures from the same version; A's
+    form sent again is no resend any more (B wrote in between)."""
+    colleague = login(make_user("op-banyuasin-2", UserScope.Role.OPERATOR, "16.07"))
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12")}
+    client.post(url(), data)
+    colleague.post(url(), {"versi": "1", "aksi": "simpan", **rows("40")})
+    assert client.post(url(), data).status_code == 409
+    # And the colleague, posting what A saved from A's version, meets A's save too.
+    MonthlyReport.objects.all().delete()
+    client.post(url(), data)
+    assert colleague.post(url(), data).status_code == 409
+    assert MonthlyReport.objects.get().version == 1
+
+
+def test_the_same_form_sent_again_after_the_double_submit_window_is_a_conflict(
+    people, frozen_clock, settings
+):
+    client = login(people["operator"])
+    data = {"versi": "0", "aksi": "simpan", **rows("12")}
+    client.post(url(), data)
+    frozen_clock.shift(settings.DOUBLE_SUBMIT_SECONDS + 1)
+    assert client.post(url(), data).status_code == 409
+    assert MonthlyReport.objects.get().version == 1
+
+
+@pytest.mark.parametrize(
+    "aksi,start,end,done",
+    [
+        ("verifikasi", Status.SUBMITTED, Status.VERIFIED, "Laporan diverifikasi."),
+        ("kembalikan", Status.SUBMITTED, Status.RETURNED, "Laporan dikembalikan ke operator."),
+        (
+            "buka",
+            Status.VERIFIED,
+            Status.RETURNED,
+            "Laporan dibuka kembali untuk diperbaiki operator.",
+        ),
+    ],
+)
+def test_a_verifiers_decision_sent_twice_is_made_once(
+    people, aksi, start, end, done, django_capture_on_commit_callbacks
+):
+    rep = report(start)
+    client = login(people["verifier"])
+    data = {"aksi": aksi, "alasan": "Foto kurang jelas", "versi": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(suffix="status/"), data)
+        second = client.post(url(suffix="status/"), data, follow=True)
+    assert flash_messages(second) == [done, done]
+    rep.refresh_from_db()
+    assert (rep.status, rep.version) == (end, 2)
+    assert rep.history.count() == 2  # created, then the one decision
+    assert Notification.objects.filter(user=people["operator"]).count() == 1
+    assert rep.comments.count() == (0 if aksi == "verifikasi" else 1)
+
+
+def test_a_return_sent_again_with_another_reason_is_refused(people):
+    rep = report(Status.SUBMITTED)
+    client = login(people["verifier"])
+    data = {"aksi": "kembalikan", "alasan": "Foto kurang jelas", "versi": "1"}
+    client.post(url(suffix="status/"), data)
+    response = client.post(url(suffix="status/"), {**data, "alasan": "Angka salah"}, follow=True)
+    assert flash_messages(response)[-1] == "Status laporan sudah berubah; muat ulang halaman."
+    rep.refresh_from_db()
+    assert rep.return_reason == "Foto kurang jelas" and rep.comments.count() == 1
+
+
+def test_another_verifiers_same_decision_is_still_refused(people):
+    """A second verifier of the program clicked "Verifikasi" on the same version: the
+    report is verified, but not by them; they are told it changed."""
+    rep = report(Status.SUBMITTED)
+    colleague = make_user("ver-gbrss-2", UserScope.Role.VERIFIKATOR, programs=["gbrss"])
+    data = {"aksi": "verifikasi", "versi": "1"}
+    login(people["verifier"]).post(url(suffix="status/"), data)
+    response = login(colleague).post(url(suffix="status/"), data, follow=True)
+    assert flash_messages(response) == ["Status laporan sudah berubah; muat ulang halaman."]
+    rep.refresh_from_db()
+    assert rep.verified_by == people["verifier"] and rep.version == 2
+
+
+def test_the_queues_verify_sent_twice_verifies_once(people):
+    rep = report(Status.SUBMITTED)
+    client = login(people["verifier"])
+    client.post("/verifikasi/", {"laporan": [f"{rep.pk}:1"]})
+    second = client.post("/verifikasi/", {"laporan": [f"{rep.pk}:1"]}, follow=True)
+    assert flash_messages(second) == ["1 laporan diverifikasi.", "1 laporan diverifikasi."]
+    rep.refresh_from_db()
+    assert (rep.status, rep.version) == (Status.VERIFIED, 2)
+    assert Notification.objects.filter(kind=Notification.Kind.VERIFIED).count() == 1
 
 
 # --- Notifications ----------------------------------------------------------------------
@@ -1098,3 +1378,30 @@ def test_a_kept_form_for_a_report_no_longer_editable_says_so(people):
     response = log_in_again(client, login_url)
 
     assert any("isian itu tidak dipulihkan" in m for m in flash_messages(response))
+
+
+@pytest.mark.parametrize(
+    "aksi,said",
+    [
+        ("simpan", "Isian Anda sudah tersimpan sebelum sesi berakhir"),
+        ("ajukan", "Laporan ini sudah diajukan."),
+    ],
+)
+def test_a_form_sent_twice_whose_second_post_met_the_ended_session_is_not_restored(
+    people, aksi, said
+):
+    """The first post saved the form; the session ended before the second (the same form,
+    sent again) arrived: after login there is nothing to restore, and the page says it
+    was saved, not "restored, unsaved" or "no longer editable"."""
+    client = login(people["operator"])
+    data = {"aksi": aksi, **opened_form(client), **rows("1.234", note="Rumah korban banjir")}
+    assert client.post(url(), data).status_code == 302
+    login_url = expire_session_and_send(client, data)
+
+    response = log_in_again(client, login_url)
+
+    shown = flash_messages(response)
+    assert any(said in m for m in shown), shown
+    assert not any("dipulihkan" in m for m in shown)  # neither restored nor "not restored"
+    rep = MonthlyReport.objects.get()
+    assert rep.version == 1 and rep.history.count() == 1

@@ -154,6 +154,26 @@ def test_bulk_verify_covers_every_page_of_the_filter(verifier, queue):
     assert flash_messages(verifier.get("/verifikasi/")) == ["27 laporan diverifikasi."]
 
 
+def test_bulk_verify_sent_twice_verifies_once(verifier, queue, settings):
+    """A double click on "verify all": the second post finds the same 4 reports verified
+    by the verifier a moment ago and is answered as the first, verifying nothing twice
+    and notifying nobody twice. After the double-submit window it is a changed queue."""
+    from programs.models import Notification
+
+    make_user("op-oku", UserScope.Role.OPERATOR, "16.01")
+    shown = verify_all_form(verifier, "?program=gpsss")
+    verifier.post("/verifikasi/?program=gpsss", shown)
+    after_first = queue_state()
+    assert Notification.objects.filter(user__username="op-oku").count() == 1
+    second = verifier.post("/verifikasi/?program=gpsss", shown, follow=True)
+    assert flash_messages(second) == ["4 laporan diverifikasi.", "4 laporan diverifikasi."]
+    assert queue_state() == after_first
+    assert Notification.objects.filter(user__username="op-oku").count() == 1
+    settings.DOUBLE_SUBMIT_SECONDS = 0
+    verifier.post("/verifikasi/?program=gpsss", shown)
+    assert flash_messages(verifier.get("/verifikasi/")) == [QUEUE_CHANGED]
+
+
 def test_bulk_verify_refuses_another_set_of_the_same_size(verifier, queue, reference_data):
     """Shown 4; meanwhile an admin verifies one of them and an operator submits another
     matching report: still 4, but not the 4 the verifier saw. Nothing is verified."""

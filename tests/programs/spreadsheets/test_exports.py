@@ -314,7 +314,9 @@ def test_regency_export_compares_with_the_province(client, gbrss_data, pimpinan)
 
 def test_completeness_export_states_counts_and_rates(client, gbrss_data, pimpinan):
     response = client.get("/unduh/kelengkapan.csv?tahun=2024&program=gbrss")
-    assert "kelengkapan-gbrss-2024.csv" in response["Content-Disposition"]
+    assert "kelengkapan-gbrss-2024-12.csv" in response["Content-Disposition"]  # to December
+    june = client.get("/unduh/kelengkapan.csv?tahun=2024&bulan=6&program=gbrss")
+    assert "kelengkapan-gbrss-2024-06.csv" in june["Content-Disposition"]
     block, head, rows = read_csv(response)
     assert head[2:5] == ["Januari", "Februari", "Maret"]
     banyuasin = by_code(rows)["16.07"]

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -30,6 +31,7 @@ from tests.helpers import (
     flash_messages,
     import_preview_rows,
     login,
+    make_user,
     page,
     previous_month,
 )
@@ -47,6 +49,7 @@ from tests.spreadsheets_helpers import (
 )
 
 D = Decimal
+WIB = ZoneInfo("Asia/Jakarta")
 Status = MonthlyReport.Status
 
 # Locked and future months depend on the day: every test here runs on the frozen clock.
@@ -238,6 +241,8 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
         ({"value": "dua belas"}, "Bukan angka yang sah"),
         ({"value": "-4"}, "tidak boleh negatif"),
         ({"value": "-8.600"}, "tidak boleh negatif"),  # not -8,6 and "bilangan bulat"
+        ({"value": "\u22124"}, "tidak boleh negatif"),  # Excel's minus sign, as text
+        ({"value": -4}, "tidak boleh negatif"),  # a negative number cell
         ({"value": "0.600"}, "Format angka tidak jelas: tulis 0,6 (desimal dengan koma) atau 600."),
         ({"value": "2,5"}, "bilangan bulat"),
         ({"value": "100.000.000.000"}, "Angka terlalu besar"),
@@ -336,6 +341,30 @@ def test_a_source_retired_between_preview_and_apply_applies_nothing(operator):
 
     assert any("Data berubah sejak pratinjau" in m for m in flash_messages(applied))
     assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
+def test_a_month_locked_between_preview_and_apply_says_so(operator, frozen_clock):
+    """Previewed at 23:59 on the lock day, applied after midnight: nothing applies, and
+    the message says which row and why instead of only "Data berubah sejak pratinjau"."""
+    from programs.reporting import deadlines
+
+    year, month = previous_month(2)
+    lock = deadlines.lock_date(year, month)
+    frozen_clock.move_to(dt.datetime.combine(lock, dt.time(23, 59), tzinfo=WIB))
+    client = login(operator)
+    preview = upload(client, xlsx([row("3", period=f"{year}-{month:02d}")]))
+    assert states(preview) == ["new"]
+    frozen_clock.move_to(
+        dt.datetime.combine(lock, dt.time(23, 59), tzinfo=WIB) + dt.timedelta(minutes=2)
+    )
+
+    applied = client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/", follow=True)
+
+    assert (
+        "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah. "
+        "Baris 2: Bulan ini sudah dikunci."
+    ) in flash_messages(applied)
+    assert not MonthlyReport.objects.exists()
 
 
 def test_the_writer_itself_refuses_a_retired_source_on_a_new_row(operator):
@@ -438,6 +467,29 @@ def test_a_signed_value_is_read_like_its_digits(operator):
     assert states(preview) == ["new"]
     client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
     assert Realization.objects.get().value == D(1250)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [-0.09, "-0,09", "\u22120,09"],
+    ids=["number-cell", "text-minus", "text-minus-sign"],
+)
+def test_a_deflation_imports_where_the_indicator_allows_it(reference_data, cell):
+    """Year-on-year inflation may be negative (a deflation of -0,09 %), as an Excel
+    number or as text with a "-" or the minus sign Excel and Word write."""
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    deflation = row(
+        cell,
+        regency="16.71",
+        source="tidak-dirinci",
+        program="gpiss",
+        indicator="inflasi-yoy",
+    )
+    preview = upload(client, xlsx([deflation]))
+    assert states(preview) == ["new"], error_reasons(preview)
+    assert import_preview_rows(preview)[0]["Baru"] == "-0,09"
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    assert Realization.objects.get().value == D("-0.09")
 
 
 def test_too_many_rows_says_the_real_count_or_the_real_limit(operator, settings):
