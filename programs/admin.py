@@ -31,15 +31,20 @@ from programs.formats import number
 from programs.forms_admin import (
     IndicatorAdminForm,
     IndicatorInlineFormSet,
+    IndicatorPageForm,
     LimitedCharField,
     MonthlyReportAdminForm,
     RealizationAdminForm,
     RealizationInlineFormSet,
     TargetAdminForm,
     TargetChangelistForm,
+    TargetChangelistFormSet,
     TargetPartsInlineFormSet,
+    allocation_problems,
+    headline_deletion_refusals,
     target_has_realizations,
     target_has_realizations_expression,
+    target_value_problems,
 )
 from programs.models import (
     Attachment,
@@ -210,7 +215,7 @@ class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
-    form = IndicatorAdminForm
+    form = IndicatorPageForm
     formfield_overrides = NUMBER_OVERRIDES
     list_display = (
         "program",
@@ -233,6 +238,13 @@ class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
     )
     list_select_related = ("program",)
     search_fields = ("code", "name", "program__name", "program__acronym")
+
+    def get_deleted_objects(self, objs, request):
+        """A program's headline indicator is not deleted while the program keeps others:
+        listed as what protects the deletion, on the delete page and the bulk action."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = headline_deletion_refusals(list(objs))
+        return deleted, counts, perms_needed, [*protected, *refusals]
 
 
 @admin.register(FundingSource)
@@ -358,6 +370,10 @@ class TargetAdmin(
         kwargs.setdefault("form", TargetChangelistForm)
         return super().get_changelist_form(request, **kwargs)
 
+    def get_changelist_formset(self, request, **kwargs):
+        kwargs.setdefault("formset", TargetChangelistFormSet)
+        return super().get_changelist_formset(request, **kwargs)
+
     def get_deleted_objects(self, objs, request):
         """A target with realizations is not deleted (alone or among the selected): its
         regency's progress would turn into "Belum ada target" with no reason kept; the
@@ -409,9 +425,14 @@ class TargetAdmin(
         kept in each new target's history; values stay editable afterwards."""
         form = CopyTargetsForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            created, skipped = targets_copy_to_next_year(
-                targets=queryset, user=request.user, reason=form.cleaned_data["reason"]
-            )
+            try:
+                created, skipped = targets_copy_to_next_year(
+                    targets=queryset, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as refused:
+                for message in refused.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return None
             self.message_user(
                 request,
                 _(
@@ -449,17 +470,51 @@ class CopyTargetsForm(forms.Form):
     )
 
 
+COPY_REFUSED = _("Tidak ada yang disalin: target %(target)s %(year)s: %(problem)s")
+
+
 @transaction.atomic
 def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
-    """Copy targets (with their funding splits) to year + 1 where none exists yet."""
-    created = skipped = 0
-    for target in targets.select_related("indicator", "regency").prefetch_related("splits"):
+    """Copy targets (with their funding splits) to year + 1 where none exists yet. The
+    copies keep the targets' rules (`target_value_problems`, `allocation_problems`, with
+    the next year's stored targets): a copy that would break one refuses them all
+    (ValidationError, one message per refused copy), before anything is written."""
+    targets = list(
+        targets.select_related("indicator__program", "regency").prefetch_related("splits")
+    )
+    copied = [
+        target
+        for target in targets
+        if not Target.objects.filter(
+            indicator=target.indicator, regency=target.regency, year=target.year + 1
+        ).exists()
+    ]
+    problems = [
+        (target, problem)
+        for target in copied
+        for problem in target_value_problems(target.indicator, target.value, target.baseline)
+    ]
+    planned = [
+        (None, target.indicator, target.regency_id, target.year + 1, target.value)
+        for target in copied
+    ]
+    problems += [
+        (copied[index], problem) for index, problem in allocation_problems(planned).items()
+    ]
+    if problems:
+        raise ValidationError(
+            [
+                COPY_REFUSED
+                % {
+                    "target": f"{target.indicator} — {area_label(target.regency)}",
+                    "year": target.year + 1,
+                    "problem": problem,
+                }
+                for target, problem in problems
+            ]
+        )
+    for target in copied:
         year = target.year + 1
-        if Target.objects.filter(
-            indicator=target.indicator, regency=target.regency, year=year
-        ).exists():
-            skipped += 1
-            continue
         due = target.due_date
         if due is not None:
             due = due.replace(year=due.year + 1, day=min(due.day, 28 if due.month == 2 else 31))
@@ -480,8 +535,7 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
             TargetSplit.objects.create(
                 target=copy, group=split.group, value=split.value, source_note=split.source_note
             )
-        created += 1
-    return created, skipped
+    return len(copied), len(targets) - len(copied)
 
 
 # Monthly reports and realizations

@@ -6,6 +6,7 @@ for it; the changelist (list_editable) cannot, so there the change is refused.
 """
 
 import hashlib
+from collections import defaultdict
 from decimal import Decimal
 
 from django import forms
@@ -233,6 +234,7 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
             message = CHANGED_SINCE_OPENED % {"value": show_number(stored.value)}
             raise ValidationError(message, code="changed_since_opened")
         _check_numbers(self, cleaned_data, confirm=cleaned_data.get("confirm_large_change"))
+        self._check_target_rules(cleaned_data)
         if self.has_error("change_reason"):
             return cleaned_data  # given but refused (too long): not "missing" as well
         reason = (cleaned_data.get("change_reason") or "").strip()
@@ -240,6 +242,20 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
         if not reason and self.guarded_changes() and self.stored_target_has_realizations():
             self.add_error("change_reason", ValidationError(REASON_REQUIRED, code="reason"))
         return cleaned_data
+
+    def _check_target_rules(self, cleaned_data) -> None:
+        """The value against the baseline and the indicator, then against the province
+        target or the allocations of the same indicator and year."""
+        indicator = cleaned_data.get("indicator")
+        value = cleaned_data.get("value")
+        if value is None:
+            return
+        for message in target_value_problems(indicator, value, cleaned_data.get("baseline")):
+            self.add_error("value", ValidationError(message, code="target_value"))
+        regency = cleaned_data.get("regency")
+        where = (indicator, regency.pk if regency else None, cleaned_data.get("year"), value)
+        for message in allocation_problems([(self.instance.pk, *where)]).values():
+            self.add_error("value", ValidationError(message, code="allocation"))
 
 
 CHANGED_SINCE_LIST_OPENED = _(
@@ -314,6 +330,10 @@ class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
         if stored is not None and cleaned_data.get("value") is not None:
             for message in stored_parts_problems(stored, stored.indicator, cleaned_data["value"]):
                 self.add_error("value", message)
+        if stored is not None and "value" in cleaned_data and self.has_changed():
+            baseline = cleaned_data.get("baseline", stored.baseline)
+            for message in target_value_problems(stored.indicator, cleaned_data["value"], baseline):
+                self.add_error("value", ValidationError(message, code="target_value"))
         if (
             self.instance.pk is not None
             and self.has_changed()
@@ -325,6 +345,35 @@ class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
                 format_html(LIST_EDIT_REFUSED, url=url), code="reason_needs_change_form"
             )
         return cleaned_data
+
+
+class TargetChangelistFormSet(forms.BaseModelFormSet):
+    """The changelist's edited rows are saved together: a year's allocations are checked
+    with every edited row's new value at once (`allocation_problems`), each refusal beside
+    the value of a row that breaks it; nothing is saved then."""
+
+    def clean(self):
+        super().clean()
+        edited = [
+            form
+            for form in self.forms
+            if form.instance.pk is not None
+            and form.stored_target is not None
+            and form.has_changed()
+            and not form.errors
+        ]
+        planned = [
+            (
+                form.instance.pk,
+                form.stored_target.indicator,
+                form.stored_target.regency_id,
+                form.stored_target.year,
+                form.cleaned_data.get("value"),
+            )
+            for form in edited
+        ]
+        for index, message in allocation_problems(planned).items():
+            edited[index].add_error("value", ValidationError(message, code="allocation"))
 
 
 def _check_numbers(form, cleaned_data, *, confirm, in_list=False) -> None:
@@ -430,6 +479,117 @@ def stored_parts_problems(target: Target, indicator, value) -> list[str]:
     return [PARTS_NO_LONGER_FIT % {"problem": message} for _index, message in found]
 
 
+# A target's value against its baseline, and a rate's ceiling (`programs.progress`: a
+# `down` indicator's achievement is (baseline - current) / (baseline - target), its path
+# runs from the baseline down to the target; an `up` target is the level to rise to).
+TARGET_NOT_BELOW_BASELINE = _(
+    "Indikator ini makin rendah makin baik: target (%(target)s) harus lebih rendah dari "
+    "nilai dasar (%(baseline)s). Capaian diukur sebagai penurunan dari nilai dasar menuju "
+    "target, jadi target setinggi nilai dasar atau lebih membuat capaian tak bermakna."
+)
+TARGET_NOT_ABOVE_BASELINE = _(
+    "Indikator ini makin tinggi makin baik: target (%(target)s) harus lebih tinggi dari "
+    "nilai dasar (%(baseline)s). Target setinggi nilai dasar atau lebih rendah berarti "
+    "tidak ada kemajuan yang ditargetkan."
+)
+RATIO_TARGET_ABOVE_HUNDRED = _(
+    "Target rasio tidak dapat melebihi 100 (%(target)s): rasio dihitung sebagai "
+    "pembilang/penyebut x 100, dan pembilang tidak pernah lebih besar dari penyebut."
+)
+
+
+def target_value_problems(indicator, value, baseline) -> list[str]:
+    """What is wrong with a target's value against its indicator and baseline: a rate
+    above 100, or a target that is no progress from its baseline in the indicator's
+    direction (both given only). The admin's forms, the changelist, the copy to the
+    next year and the spreadsheet import show these beside (or as) the target's value."""
+    from programs.admin_numbers import show_number
+
+    if indicator is None or value is None:
+        return []
+    problems = []
+    params = {"target": show_number(value), "baseline": show_number(baseline)}
+    if indicator.measure == Indicator.Measure.RATIO and value > 100:
+        problems.append(RATIO_TARGET_ABOVE_HUNDRED % params)
+    if baseline is not None:
+        if indicator.direction == Indicator.Direction.DOWN and value >= baseline:
+            problems.append(TARGET_NOT_BELOW_BASELINE % params)
+        elif indicator.direction == Indicator.Direction.UP and value <= baseline:
+            problems.append(TARGET_NOT_ABOVE_BASELINE % params)
+    return problems
+
+
+# A province target and its regency allocations (summed measures only).
+PROVINCE_BELOW_ALLOCATIONS = _(
+    "Target provinsi (%(target)s) lebih kecil dari jumlah alokasi kabupaten/kota tahun "
+    "%(year)s (%(allocated)s). Isi target provinsi paling sedikit %(allocated)s, atau "
+    "kurangi dulu alokasi kabupaten/kota."
+)
+ALLOCATIONS_ABOVE_PROVINCE = _(
+    "Jumlah alokasi kabupaten/kota tahun %(year)s akan menjadi %(allocated)s, melebihi "
+    "target provinsi (%(target)s) sebanyak %(excess)s. Naikkan dulu target provinsi, "
+    "atau kurangi alokasi."
+)
+
+
+def adds_up(indicator) -> bool:
+    """Only sums and running totals are allocated: their regency targets add up to the
+    province's."""
+    return indicator.measure in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL)
+
+
+def allocation_problems(planned: list[tuple]) -> dict[int, str]:
+    """Targets about to be saved, as (pk or None, indicator, regency code or None, year,
+    value), checked with the stored targets of their indicators and years (one query):
+    the regency allocations of a summed indicator never add up to more than its province
+    target. Returns {index in `planned`: message} for each planned target of a year that
+    would break it, said as a province target too low or allocations too high."""
+    from programs.admin_numbers import show_number
+
+    groups = {
+        (indicator.pk, year)
+        for _pk, indicator, _regency, year, value in planned
+        if indicator is not None and year is not None and value is not None and adds_up(indicator)
+    }
+    if not groups:
+        return {}
+    condition = Q()
+    for indicator_id, year in groups:
+        condition |= Q(indicator_id=indicator_id, year=year)
+    replaced = {row[0] for row in planned if row[0] is not None}
+    province: dict[tuple, Decimal] = {}
+    allocated: dict[tuple, Decimal] = defaultdict(Decimal)
+    stored = Target.objects.filter(condition).exclude(pk__in=replaced).order_by()
+    rows = list(stored.values_list("indicator_id", "regency_id", "year", "value"))
+    rows += [
+        (indicator.pk, regency, year, value)
+        for _pk, indicator, regency, year, value in planned
+        if (getattr(indicator, "pk", None), year) in groups and value is not None
+    ]
+    for indicator_id, regency, year, value in rows:
+        if regency is None:
+            province[(indicator_id, year)] = value
+        else:
+            allocated[(indicator_id, year)] += value
+    problems = {}
+    for index, (_pk, indicator, regency, year, value) in enumerate(planned):
+        group = (getattr(indicator, "pk", None), year)
+        if group not in groups or value is None:
+            continue
+        target, total = province.get(group), allocated[group]
+        if target is None or total <= target:
+            continue
+        params = {
+            "year": year,
+            "target": show_number(target),
+            "allocated": show_number(total),
+            "excess": show_number(total - target),
+        }
+        message = PROVINCE_BELOW_ALLOCATIONS if regency is None else ALLOCATIONS_ABOVE_PROVINCE
+        problems[index] = message % params
+    return problems
+
+
 class TargetPartsInlineFormSet(LabelledInlineFormSet):
     """A target's funding splits and milestones follow the target's own rules: whole
     numbers for count units (`whole_number_error`, as `_check_numbers` on the target's
@@ -480,6 +640,36 @@ DECIMALS_LOCKED = _(
     "Jumlah desimal tidak dapat dikurangi menjadi %(decimals)s: %(n)s baris realisasi "
     "sudah memakai lebih banyak desimal."
 )
+CODE_LOCKED = _(
+    "Kode tidak dapat diubah setelah indikator memiliki realisasi atau target "
+    "(%(realizations)s baris realisasi, %(targets)s target): tautan (?indikator=%(code)s), "
+    "impor dan ekspor mengenali indikator dari kodenya."
+)
+# A program with indicators and no headline one leaves the overview, the scorecard and
+# the meeting summary ("Belum ada indikator maupun target yang dipublikasikan").
+HEADLINE_KEPT = _(
+    "Ini indikator utama program {program}, dan program yang punya indikator harus punya "
+    "satu indikator utama (tanpanya program hilang dari halaman depan dan ringkasan rapat). "
+    'Pindahkan centangnya di <a href="{url}">halaman program</a>: centang indikator lain '
+    "dan hapus centang ini dalam satu kali simpan."
+)
+HEADLINE_NEEDED = _(
+    "Program %(program)s belum punya indikator utama: centang 'indikator utama' pada "
+    "indikator ini (tanpanya program hilang dari halaman depan dan ringkasan rapat)."
+)
+HEADLINE_REQUIRED = _(
+    "Program yang punya indikator harus punya satu indikator utama (tanpanya program hilang "
+    "dari halaman depan dan ringkasan rapat): centang 'indikator utama' pada salah satu "
+    "indikator."
+)
+TARGETS_NO_LONGER_FIT = _(
+    "Tidak dapat diubah: %(n)s target indikator ini tidak lagi cocok dengan perubahan ini, "
+    "misalnya target %(where)s: %(problem)s Ubah dulu targetnya."
+)
+HEADLINE_NOT_DELETED = _(
+    "%(indicator)s adalah indikator utama program %(program)s: centang dulu indikator lain "
+    "sebagai indikator utama di halaman program, lalu hapus indikator ini."
+)
 
 NEGATIVE_LOCKED = _(
     "'Boleh negatif' tidak dapat dimatikan: %(n)s baris realisasi sudah bernilai negatif "
@@ -492,17 +682,19 @@ class IndicatorAdminForm(forms.ModelForm):
     over months is not the latest month's 5.387): once it has realizations, the measure
     stays, and its decimals never drop below those of a stored value (the entry form
     would refuse each of them), nor is a negative value it holds left refused by
-    unticking "boleh negatif". Compared with the row as stored, on the indicator page
-    and in the program page's inline alike (each admin gives the model and fields)."""
+    unticking "boleh negatif". Its code names it in links, imports and exports: fixed
+    once it has realizations or targets. Compared with the row as stored, on the
+    indicator page and in the program page's inline alike (each admin gives the model
+    and fields)."""
 
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk is None:
             return cleaned_data
-        stored = Indicator.objects.filter(pk=self.instance.pk).values(
-            "measure", "decimals", "allows_negative"
-        )
-        stored = stored.first()
+        stored = Indicator.objects.filter(pk=self.instance.pk)
+        stored = stored.values(
+            "measure", "direction", "decimals", "code", "allows_negative"
+        ).first()
         if stored is None:
             return cleaned_data
         realizations = Realization.objects.filter(indicator_id=self.instance.pk)
@@ -522,23 +714,125 @@ class IndicatorAdminForm(forms.ModelForm):
             count = realizations.filter(value__lt=0).count()
             if count:
                 self.add_error("allows_negative", NEGATIVE_LOCKED % {"n": number(count, 0)})
+        code = cleaned_data.get("code")
+        if code and code != stored["code"]:
+            realized = realizations.count()
+            targets = Target.objects.filter(indicator_id=self.instance.pk).count()
+            if realized or targets:
+                params = {
+                    "realizations": number(realized, 0),
+                    "targets": number(targets, 0),
+                    "code": stored["code"],
+                }
+                self.add_error("code", CODE_LOCKED % params)
+        self._check_stored_targets(cleaned_data, stored)
+        return cleaned_data
+
+    def _check_stored_targets(self, cleaned_data, stored) -> None:
+        """A new direction or measure keeps the indicator's stored targets meaningful: a
+        target still on the right side of its baseline, a rate's target within 100, a
+        year's allocations within the province target once they add up."""
+        measure = cleaned_data.get("measure") or stored["measure"]
+        direction = cleaned_data.get("direction") or stored["direction"]
+        field = "measure" if measure != stored["measure"] else "direction"
+        if (measure, direction) == (stored["measure"], stored["direction"]) or self.has_error(
+            field
+        ):
+            return
+        changed = Indicator(pk=self.instance.pk, measure=measure, direction=direction)
+        targets = list(
+            Target.objects.filter(indicator_id=self.instance.pk).select_related("regency")
+        )
+        problems = [
+            (target, problem)
+            for target in targets
+            for problem in target_value_problems(changed, target.value, target.baseline)
+        ]
+        province = [target for target in targets if target.regency_id is None]
+        planned = [(t.pk, changed, None, t.year, t.value) for t in province]
+        problems += [(province[i], problem) for i, problem in allocation_problems(planned).items()]
+        if problems:
+            target, problem = problems[0]
+            where = target.regency.name if target.regency_id else _("Provinsi")
+            params = {
+                "n": number(len({target.pk for target, _problem in problems}), 0),
+                "where": f"{where} {target.year}",
+                "problem": problem,
+            }
+            self.add_error(field, TARGETS_NO_LONGER_FIT % params)
+
+
+class IndicatorPageForm(IndicatorAdminForm):
+    """The indicator's own page also keeps its program's one headline indicator: the
+    headline is neither unticked nor moved out of a program that keeps indicators (the
+    program page moves the tick to another indicator in one save), and an indicator new
+    to a program without one is ticked. `IndicatorInlineFormSet` checks the program page."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        program = cleaned_data.get("program")
+        if program is None or "is_headline" not in cleaned_data:
+            return cleaned_data
+        headline = cleaned_data["is_headline"]
+        stored = self.instance  # before _post_clean: the row as stored
+        moved = stored.pk is None or stored.program_id != program.pk
+        if stored.pk is not None and stored.is_headline and (moved or not headline):
+            stays = not moved or (
+                Indicator.objects.filter(program_id=stored.program_id)
+                .exclude(pk=stored.pk)
+                .exists()
+            )
+            if stays:
+                url = reverse("admin:programs_program_change", args=[stored.program_id])
+                message = format_html(HEADLINE_KEPT, program=stored.program.label, url=url)
+                self.add_error("is_headline", ValidationError(message, code="headline_kept"))
+        elif (
+            moved
+            and not headline
+            and not Indicator.objects.filter(program=program, is_headline=True).exists()
+        ):
+            message = HEADLINE_NEEDED % {"program": program.label}
+            self.add_error("is_headline", ValidationError(message, code="headline_needed"))
         return cleaned_data
 
 
+def headline_deletion_refusals(indicators) -> list[str]:
+    """Why some of `indicators` cannot be deleted: a headline indicator whose program
+    keeps other indicators (not deleted with it) would leave that program without one."""
+    deleted = {indicator.pk for indicator in indicators}
+    refusals = []
+    for indicator in indicators:
+        if not indicator.is_headline:
+            continue
+        others = Indicator.objects.filter(program_id=indicator.program_id).exclude(pk__in=deleted)
+        if others.exists():
+            params = {"indicator": indicator.name, "program": indicator.program.label}
+            refusals.append(HEADLINE_NOT_DELETED % params)
+    return refusals
+
+
 class IndicatorInlineFormSet(LabelledInlineFormSet):
-    """Two headline indicators ticked in one save would break a database constraint."""
+    """A program's indicators keep one headline indicator: two ticked in one save would
+    break a database constraint, and none (unticked or deleted) would take the program
+    off the overview. The tick moves from one indicator to another in one save."""
 
     def clean(self):
         super().clean()
-        headlines = [
+        kept = [
             form
             for form in self.forms
-            if form.cleaned_data.get("is_headline")
-            and not form.cleaned_data.get("DELETE")
+            if not form.cleaned_data.get("DELETE")
             and not (form.instance.pk is None and not form.has_changed())
         ]
+        headlines = [form for form in kept if form.cleaned_data.get("is_headline")]
         if len(headlines) > 1:
             raise ValidationError(ONE_HEADLINE_PER_PROGRAM, code="one_headline")
+        if kept and not headlines:
+            unticked = [form for form in kept if form.initial.get("is_headline")]
+            if not unticked:
+                raise ValidationError(HEADLINE_REQUIRED, code="headline_required")
+            for form in unticked:
+                form.add_error("is_headline", ValidationError(HEADLINE_REQUIRED, code="headline"))
 
 
 # Monthly reports and their realizations: the entry form's rules (programs.reporting.rules),
@@ -764,6 +1058,7 @@ __all__ = [
     "REASON_REQUIRED",
     "IndicatorAdminForm",
     "IndicatorInlineFormSet",
+    "IndicatorPageForm",
     "MonthlyReportAdminForm",
     "RealizationAdminForm",
     "RealizationInlineFormSet",

@@ -699,7 +699,9 @@ class ProgramPage:
     province: Progress | None = None
     rows: list[RegencyProgressRow] = field(default_factory=list)
     allocated: Decimal | None = None
-    unallocated: Decimal | None = None
+    unallocated: Decimal | None = None  # never negative: see over_allocated
+    # Allocations stored above the province target (the admin refuses new ones): by how much.
+    over_allocated: Decimal | None = None
     series: list[SeriesPoint] = field(default_factory=list)
     # The same months of the previous year (year-over-year line and figure).
     previous_series: list[SeriesPoint] = field(default_factory=list)
@@ -875,7 +877,11 @@ def program_page(
             (t.value for (_pk, code), t in table.targets.items() if code is not None),
             Decimal(0),
         )
-        page.unallocated = province_target.value - page.allocated
+        remainder = province_target.value - page.allocated
+        if remainder < 0:
+            page.over_allocated = -remainder
+        else:
+            page.unallocated = remainder
     # This year against its target path, and the same months of the year before.
     series = ytd.monthly_series(
         indicator=indicator,

@@ -20,8 +20,9 @@ Design notes:
   reports in a year is skipped for that year. `reset_demo_data` removes all of it.
 - Synthetic regencies get targets sized like a real regency of their population/RTLH
   (the same rates as the real allocations) *on top of* the province target: the real 17
-  allocations keep summing to the province target, so load-test databases show a negative
-  "unallocated" figure, which is expected there.
+  allocations keep summing to the province target, so on load-test databases the program
+  page says "Alokasi melebihi target provinsi sebanyak ..." (the admin and the import
+  refuse such allocations; `bulk_create` writes them past those rules on purpose).
 """
 
 from __future__ import annotations

@@ -180,6 +180,9 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     ]
     if page.unallocated is not None:
         info.append((_("Target belum dialokasikan"), formats.plain_number(page.unallocated, 0)))
+    if page.over_allocated is not None:
+        excess = formats.plain_number(page.over_allocated, 0)
+        info.append((_("Alokasi melebihi target provinsi sebanyak"), excess))
     code = "" if indicator.is_headline else indicator.code
     export = exports.build_export(
         title=_("Capaian per kabupaten/kota"),

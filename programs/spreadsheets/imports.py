@@ -6,7 +6,8 @@ parsed, and every refusal says why in Indonesian. Realization rows are classifie
 set-based queries (their number does not grow with the rows); a target row that changes
 a value costs one more query (does the target already have realizations?). The stored
 targets come with their splits and milestones (two queries), which a new value must
-still hold (`forms_admin.parts_problems`, the admin's rule).
+still hold (`forms_admin.parts_problems`, the admin's rule), as must the province target
+and its regency allocations of each year (`forms_admin.allocation_problems`, one query).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import formats, permissions, ytd
 from programs.admin_numbers import show_number, whole_number_error
-from programs.forms_admin import stored_parts_problems, target_realizations
+from programs.forms_admin import (
+    allocation_problems,
+    stored_parts_problems,
+    target_realizations,
+    target_value_problems,
+)
 from programs.models import (
     DUE_DATE_OUTSIDE_YEAR,
     MAX_YEAR,
@@ -864,6 +870,10 @@ class TargetImport:
             if fraction is not None:
                 result.reason = str(fraction.messages[0])
                 continue
+            problems = target_value_problems(indicator, value, baseline)  # the admin's too
+            if problems:
+                result.reason = problems[0]
+                continue
             try:
                 due = _date(cells.get("batas_waktu"))
             except ValueError:
@@ -922,7 +932,34 @@ class TargetImport:
                 result.reason = _(REASON_NEEDED)
             else:
                 result.state = State.CHANGED
+        self._check_allocations(parsed, existing)
         return results
+
+    @staticmethod
+    def _check_allocations(parsed, existing) -> None:
+        """The file's new and changed targets with the stored ones: a year's regency
+        allocations stay within its province target (`allocation_problems`, the admin's
+        rule), else each row of that year in the file is an error saying why."""
+        rows = [
+            (result, indicator, year, fields)
+            for result, indicator, year, fields, _reason in parsed
+            if result.state in (State.NEW, State.CHANGED)
+        ]
+        planned = []
+        for result, indicator, year, fields in rows:
+            stored = existing.get((indicator.pk, result.regency or None, year))
+            planned.append(
+                (
+                    stored.pk if stored else None,
+                    indicator,
+                    result.regency or None,
+                    year,
+                    fields["value"],
+                )
+            )
+        for index, message in allocation_problems(planned).items():
+            rows[index][0].state = State.ERROR
+            rows[index][0].reason = message
 
 
 def _date(value) -> dt.date | None:

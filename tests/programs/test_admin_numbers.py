@@ -180,20 +180,21 @@ def test_a_number_too_large_to_keep_exactly_is_refused_and_pages_stay_up(
         assert any("terlalu besar" in e for e in field_errors(response, "value"))
         target.refresh_from_db()
         assert target.value == Decimal(8391)
-    stunting = Target.objects.get(indicator__code="prevalensi-stunting", regency=None, year=2024)
+    # A level (a ratio's target stops at 100): the inflation rate, with decimals.
+    inflation = Target.objects.get(indicator__code="inflasi-yoy", regency=None, year=2024)
     response = change(
         admin_client,
-        stunting,
+        inflation,
         value="99.999.999.999,9999",
         baseline="",
         confirm_large_change="on",
         change_reason="uji",
     )
     assert response.status_code == 302
-    stunting.refresh_from_db()
-    assert stunting.value == Decimal("99999999999.9999")
-    history = reverse("admin:programs_target_history", args=[stunting.pk])
-    for path in ("/?tahun=2024", "/program/gpstss/?tahun=2024", "/wilayah/16.07/?tahun=2024"):
+    inflation.refresh_from_db()
+    assert inflation.value == Decimal("99999999999.9999")
+    history = reverse("admin:programs_target_history", args=[inflation.pk])
+    for path in ("/?tahun=2024", "/program/gpiss/?tahun=2024", "/wilayah/16.07/?tahun=2024"):
         assert admin_client.get(path).status_code == 200, path
     assert admin_client.get(history).status_code == 200
 

@@ -30,7 +30,14 @@ from tests.admin_helpers import (
     realize,
 )
 from tests.factories import IndicatorFactory, MonthlyReportFactory, RealizationFactory
-from tests.helpers import attribute, error_messages, find, find_all, page
+from tests.helpers import (
+    attribute,
+    element_text,
+    error_messages,
+    find,
+    find_all,
+    page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -963,6 +970,497 @@ def test_the_unspecified_source_can_be_neither_retired_nor_renamed_nor_deleted(
     assert response.status_code == 302
     csr.refresh_from_db()
     assert not csr.active
+
+
+# One headline indicator per program that has indicators
+
+
+def program_data(program: Program, rows: list[dict]) -> dict:
+    """The program change form's POST with `rows` as its indicator inline: each row the
+    stored indicator's fields ('indicator': the Indicator), with its own overrides
+    (`is_headline` True/False, 'DELETE', 'code', ...)."""
+    data = {
+        "slug": program.slug,
+        "acronym": program.acronym,
+        "name": program.name,
+        "description": program.description,
+        "lead_agency": program.lead_agency,
+        "launch_date": program.launch_date.isoformat(),
+        "launch_note": program.launch_note,
+        "colour": program.colour,
+        "order": program.order,
+        "active": "on",
+        "source_note": program.source_note,
+        "indicators-TOTAL_FORMS": str(len(rows)),
+        "indicators-INITIAL_FORMS": str(len(rows)),
+        "_save": "Simpan",
+    }
+    for i, row in enumerate(rows):
+        indicator = row["indicator"]
+        fields = {
+            "id": indicator.pk,
+            "program": program.pk,
+            "order": indicator.order,
+            "code": row.get("code", indicator.code),
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "decimals": indicator.decimals,
+            "measure": indicator.measure,
+            "direction": indicator.direction,
+        }
+        if row.get("is_headline", indicator.is_headline):
+            fields["is_headline"] = "on"
+        if row.get("DELETE"):
+            fields["DELETE"] = "on"
+        data |= {f"indicators-{i}-{name}": value for name, value in fields.items()}
+    return data
+
+
+def post_program(admin_client, program, rows):
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    return admin_client.post(url, program_data(program, rows))
+
+
+HEADLINE_KEPT = (
+    "Ini indikator utama program {program}, dan program yang punya indikator harus punya "
+    "satu indikator utama (tanpanya program hilang dari halaman depan dan ringkasan rapat). "
+    "Pindahkan centangnya di halaman program: centang indikator lain dan hapus centang ini "
+    "dalam satu kali simpan."
+)
+HEADLINE_REQUIRED = (
+    "Program yang punya indikator harus punya satu indikator utama (tanpanya program hilang "
+    "dari halaman depan dan ringkasan rapat): centang 'indikator utama' pada salah satu "
+    "indikator."
+)
+
+
+@pytest.fixture
+def stunting_indicators(reference_data):
+    """GPSTSS: the stunting prevalence (headline) and the toddlers accompanied."""
+    return (
+        Indicator.objects.get(code="prevalensi-stunting"),
+        Indicator.objects.get(code="balita-didampingi"),
+    )
+
+
+def test_the_headline_indicator_is_not_unticked_on_its_page(admin_client, stunting_indicators):
+    """Unticked, the program vanished from the overview and the meeting summary. The
+    message links to the program page, where the tick moves in one save."""
+    headline, _other = stunting_indicators
+    data = indicator_data(headline)
+    del data["is_headline"]
+
+    response = admin_client.post(
+        reverse("admin:programs_indicator_change", args=[headline.pk]), data
+    )
+
+    assert response.status_code == 200
+    label = headline.program.label
+    shown = HEADLINE_KEPT.format(program=label).replace("program:", "program :")  # a link
+    assert field_errors(response, "is_headline") == [shown]
+    link = find(find(page(response), "div", class_="field-is_headline"), "a")
+    program_url = reverse("admin:programs_program_change", args=[headline.program_id])
+    assert attribute(link, "href") == program_url
+    headline.refresh_from_db()
+    assert headline.is_headline
+    overview = admin_client.get("/?tahun=2024")
+    assert "Prevalensi" in element_text(find(page(overview), "main"))
+
+
+def test_the_headline_moves_to_another_indicator_on_the_program_page(
+    admin_client, stunting_indicators
+):
+    headline, other = stunting_indicators
+    program = headline.program
+
+    none = post_program(
+        admin_client,
+        program,
+        [{"indicator": headline, "is_headline": False}, {"indicator": other}],
+    )
+    assert none.status_code == 200
+    assert inline_errors(none, "is_headline") == [HEADLINE_REQUIRED]
+    headline.refresh_from_db()
+    assert headline.is_headline
+
+    moved = post_program(
+        admin_client,
+        program,
+        [{"indicator": headline, "is_headline": False}, {"indicator": other, "is_headline": True}],
+    )
+    assert moved.status_code == 302
+    assert list(program.indicators.filter(is_headline=True)) == [other]
+
+
+@pytest.fixture
+def new_program():
+    """A program without data: a headline indicator and another."""
+    program = Program.objects.create(
+        slug="uji-utama", acronym="GUJI", name="Gerakan uji", launch_date=dt.date(2026, 1, 1)
+    )
+    headline = IndicatorFactory(program=program, is_headline=True, name="Desa uji")
+    other = IndicatorFactory(program=program, name="Rumah uji")
+    return program, headline, other
+
+
+def test_a_headline_indicator_without_data_is_not_deleted_while_others_stay(
+    admin_client, new_program
+):
+    """Deleted, it took its program off the overview ("Belum ada indikator maupun target
+    yang dipublikasikan"): refused on its delete page, by the bulk action and on the
+    program page. Another indicator, or the program's last one, is deleted as before."""
+    program, headline, other = new_program
+    refusal = (
+        "Desa uji adalah indikator utama program GUJI: centang dulu indikator lain sebagai "
+        "indikator utama di halaman program, lalu hapus indikator ini."
+    )
+    delete = reverse("admin:programs_indicator_delete", args=[headline.pk])
+    asked = admin_client.get(delete)
+    assert refusal in element_text(find(page(asked), "div", id="content"))
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 200
+    action = {"action": "delete_selected", "_selected_action": [headline.pk], "post": "yes"}
+    bulk = admin_client.post(reverse("admin:programs_indicator_changelist"), action)
+    assert refusal in element_text(find(page(bulk), "div", id="content"))
+    inline = post_program(
+        admin_client, program, [{"indicator": headline, "DELETE": True}, {"indicator": other}]
+    )
+    assert inline.status_code == 200
+    assert HEADLINE_REQUIRED in error_messages(page(inline))
+    assert Indicator.objects.filter(pk=headline.pk, is_headline=True).exists()
+
+    other_delete = reverse("admin:programs_indicator_delete", args=[other.pk])
+    assert admin_client.post(other_delete, {"post": "yes"}).status_code == 302
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302  # the last one
+    assert not program.indicators.exists()
+
+
+def test_a_programs_first_indicator_is_its_headline(admin_client, reference_data):
+    program = Program.objects.get(slug="mandiri-energi")  # no indicator yet
+    indicator = Indicator(
+        program=program,
+        code="desa-berlistrik",
+        name="Desa berlistrik",
+        unit="desa",
+        measure=Indicator.Measure.INCREMENT,
+    )
+    data = indicator_data(indicator)
+    add = reverse("admin:programs_indicator_add")
+
+    refused = admin_client.post(add, data)
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "is_headline") == [
+        f"Program {program.label} belum punya indikator utama: centang 'indikator utama' "
+        "pada indikator ini (tanpanya program hilang dari halaman depan dan ringkasan rapat)."
+    ]
+    assert not program.indicators.exists()
+    assert admin_client.post(add, data | {"is_headline": "on"}).status_code == 302
+    assert program.indicators.get().is_headline
+
+
+# An indicator's code once it has targets or realizations
+
+
+def code_locked(realizations: int, targets: int, code: str) -> str:
+    return (
+        f"Kode tidak dapat diubah setelah indikator memiliki realisasi atau target "
+        f"({realizations} baris realisasi, {targets} target): tautan (?indikator={code}), "
+        "impor dan ekspor mengenali indikator dari kodenya."
+    )
+
+
+def test_an_indicators_code_stays_once_it_has_targets_or_realizations(
+    admin_client, reference_data, banyuasin
+):
+    """Links (?indikator=), imports and exports find an indicator by its code: renamed
+    to another program's code, they found another indicator or none."""
+    target = gbrss_province_target()
+    indicator = target.indicator
+    refused = post_indicator(admin_client, indicator, code="balita-didampingi")
+    assert field_errors(refused, "code") == [code_locked(0, 1, "rumah-dibedah")]
+    realize(target, regency=banyuasin)
+    inline = post_program(
+        admin_client, indicator.program, [{"indicator": indicator, "code": "rumah"}]
+    )
+    assert inline_errors(inline, "code") == [code_locked(1, 1, "rumah-dibedah")]
+    indicator.refresh_from_db()
+    assert indicator.code == "rumah-dibedah"
+
+
+def test_an_indicators_code_changes_before_any_target_or_realization(admin_client, new_program):
+    _program, headline, _other = new_program
+
+    response = post_indicator(admin_client, headline, code="desa-uji")
+
+    assert response.status_code == 302
+    headline.refresh_from_db()
+    assert headline.code == "desa-uji"
+
+
+# A province target and its regency allocations
+
+
+@pytest.fixture
+def allocations(reference_data):
+    """GBRSS 2024: the province's 8.391 houses, Banyuasin 5.000 and OKU 3.000 of them."""
+    province = gbrss_province_target()
+    banyuasin = Target.objects.create(
+        indicator=province.indicator, regency_id="16.07", year=2024, value=Decimal(5000)
+    )
+    oku = Target.objects.create(
+        indicator=province.indicator, regency_id="16.01", year=2024, value=Decimal(3000)
+    )
+    return province, banyuasin, oku
+
+
+PROVINCE_TOO_LOW = (
+    "Target provinsi ({target}) lebih kecil dari jumlah alokasi kabupaten/kota tahun 2024 "
+    "({allocated}). Isi target provinsi paling sedikit {allocated}, atau kurangi dulu "
+    "alokasi kabupaten/kota."
+)
+ALLOCATIONS_TOO_HIGH = (
+    "Jumlah alokasi kabupaten/kota tahun 2024 akan menjadi {allocated}, melebihi target "
+    "provinsi ({target}) sebanyak {excess}. Naikkan dulu target provinsi, atau kurangi "
+    "alokasi."
+)
+
+
+def test_a_province_target_is_not_set_below_its_allocations(admin_client, allocations):
+    province, _banyuasin, _oku = allocations
+    url = reverse("admin:programs_target_change", args=[province.pk])
+
+    refused = admin_client.post(url, change_data(province, value="7.999"))
+
+    assert field_errors(refused, "value") == [
+        PROVINCE_TOO_LOW.format(target="7.999", allocated="8.000")
+    ]
+    province.refresh_from_db()
+    assert province.value == 8391
+    assert admin_client.post(url, change_data(province, value="8.000")).status_code == 302
+
+
+def test_an_allocation_is_not_raised_or_added_above_the_province_target(admin_client, allocations):
+    province, banyuasin, _oku = allocations
+    url = reverse("admin:programs_target_change", args=[banyuasin.pk])
+
+    raised = admin_client.post(url, change_data(banyuasin, value="5.392"))
+    added = admin_client.post(
+        reverse("admin:programs_target_add"),
+        change_data(
+            Target(indicator=province.indicator, regency_id="16.02", year=2024),
+            value="392",
+            seen_version="",
+        ),
+    )
+
+    assert field_errors(raised, "value") == [
+        ALLOCATIONS_TOO_HIGH.format(allocated="8.392", target="8.391", excess="1")
+    ]
+    assert field_errors(added, "value") == [
+        ALLOCATIONS_TOO_HIGH.format(allocated="8.392", target="8.391", excess="1")
+    ]
+    banyuasin.refresh_from_db()
+    assert banyuasin.value == 5000
+    assert not Target.objects.filter(regency_id="16.02").exists()
+    assert admin_client.post(url, change_data(banyuasin, value="5.391")).status_code == 302
+
+
+def two_rows(first: Target, second: Target, first_value: str, second_value: str) -> dict:
+    """A changelist POST editing two rows at once."""
+    data = changelist_data(first, value=first_value)
+    other = changelist_data(second, value=second_value)
+    data |= {k.replace("form-0-", "form-1-"): v for k, v in other.items() if "form-0-" in k}
+    return data | {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2"}
+
+
+def test_allocations_are_checked_with_every_row_edited_in_the_list(admin_client, allocations):
+    """Each row alone holds (8.100 >= 8.000; 5.200 + 3.000 <= 8.391), both together do
+    not (8.200 > 8.100): refused beside both values, nothing saved. Raising the
+    province target and an allocation in one save is fine."""
+    province, banyuasin, _oku = allocations
+    url = reverse("admin:programs_target_changelist")
+
+    refused = admin_client.post(url, two_rows(province, banyuasin, "8.100", "5.200"))
+
+    assert refused.status_code == 200
+    beside_values = [
+        error
+        for cell in find_all(page(refused), "td", class_="field-value")
+        for error in error_messages(cell)
+    ]
+    assert sorted(beside_values) == [
+        ALLOCATIONS_TOO_HIGH.format(allocated="8.200", target="8.100", excess="100"),
+        PROVINCE_TOO_LOW.format(target="8.100", allocated="8.200"),
+    ]
+    province.refresh_from_db()
+    banyuasin.refresh_from_db()
+    assert (province.value, banyuasin.value) == (8391, 5000)
+
+    raised = admin_client.post(url, two_rows(province, banyuasin, "9.000", "5.900"))
+    assert raised.status_code == 302
+    province.refresh_from_db()
+    banyuasin.refresh_from_db()
+    assert (province.value, banyuasin.value) == (9000, 5900)
+
+
+def test_a_list_edit_alone_keeps_the_allocations(admin_client, allocations):
+    province, banyuasin, _oku = allocations
+    url = reverse("admin:programs_target_changelist")
+
+    lowered = admin_client.post(url, changelist_data(province, value="7.999"))
+    raised = admin_client.post(url, changelist_data(banyuasin, value="5.392"))
+
+    assert PROVINCE_TOO_LOW.format(target="7.999", allocated="8.000") in error_messages(
+        page(lowered)
+    )
+    assert ALLOCATIONS_TOO_HIGH.format(
+        allocated="8.392", target="8.391", excess="1"
+    ) in error_messages(page(raised))
+    assert sorted(
+        Target.objects.filter(year=2024, indicator=province.indicator).values_list(
+            "value", flat=True
+        )
+    ) == [3000, 5000, 8391]
+
+
+def test_targets_are_copied_to_the_next_year_only_within_its_province_target(
+    admin_client, allocations
+):
+    """2025's province target is 6.000 houses: copying 2024's 5.000 and 3.000 to it would
+    allocate 8.000. Nothing is copied, and the message says why."""
+    province, banyuasin, oku = allocations
+    Target.objects.create(indicator=province.indicator, year=2025, value=Decimal(6000))
+    url = reverse("admin:programs_target_changelist")
+
+    response = admin_client.post(
+        url,
+        {
+            "action": "copy_to_next_year",
+            "_selected_action": [banyuasin.pk, oku.pk],
+            "reason": "Target awal 2025",
+            "apply": "Salin",
+        },
+        follow=True,
+    )
+
+    message = ALLOCATIONS_TOO_HIGH.format(allocated="8.000", target="6.000", excess="2.000")
+    message = message.replace("2024", "2025")
+    shown = element_text(find(page(response), "ul", class_="messagelist"))
+    assert f"Tidak ada yang disalin: target {banyuasin.indicator} — " in shown
+    assert message in shown
+    assert not Target.objects.filter(year=2025, regency__isnull=False).exists()
+
+
+# A target against its baseline, and a rate's ceiling
+
+
+def stunting_target() -> Target:
+    """GPSTSS 2024: the province's stunting prevalence 14,33 % from 20,3 % (down)."""
+    return Target.objects.get(indicator__code="prevalensi-stunting", regency=None, year=2024)
+
+
+NOT_BELOW_BASELINE = (
+    "Indikator ini makin rendah makin baik: target ({target}) harus lebih rendah dari "
+    "nilai dasar ({baseline}). Capaian diukur sebagai penurunan dari nilai dasar menuju "
+    "target, jadi target setinggi nilai dasar atau lebih membuat capaian tak bermakna."
+)
+NOT_ABOVE_BASELINE = (
+    "Indikator ini makin tinggi makin baik: target ({target}) harus lebih tinggi dari "
+    "nilai dasar ({baseline}). Target setinggi nilai dasar atau lebih rendah berarti "
+    "tidak ada kemajuan yang ditargetkan."
+)
+ABOVE_HUNDRED = (
+    "Target rasio tidak dapat melebihi 100 ({target}): rasio dihitung sebagai "
+    "pembilang/penyebut x 100, dan pembilang tidak pernah lebih besar dari penyebut."
+)
+
+
+def test_a_down_target_stays_below_its_baseline(admin_client, reference_data):
+    """A stunting target of 25 % from a baseline of 20,4 % showed "-63,3 % Tertinggal"."""
+    target = stunting_target()
+    url = reverse("admin:programs_target_change", args=[target.pk])
+
+    above = admin_client.post(
+        url, change_data(target, value="25", baseline="20,4", confirm_large_change="on")
+    )
+    equal = admin_client.post(url, change_data(target, value="20,4", baseline="20,4"))
+
+    assert field_errors(above, "value") == [NOT_BELOW_BASELINE.format(target="25", baseline="20,4")]
+    assert field_errors(equal, "value") == [
+        NOT_BELOW_BASELINE.format(target="20,4", baseline="20,4")
+    ]
+    target.refresh_from_db()
+    assert (target.value, target.baseline) == (Decimal("14.33"), Decimal("20.3"))
+    assert (
+        admin_client.post(url, change_data(target, value="14", baseline="20,4")).status_code == 302
+    )
+
+
+def test_an_up_target_stays_above_its_baseline_and_a_rate_within_100(admin_client, reference_data):
+    """GSMP: the share of villages, up, 90 % in 2024."""
+    target = Target.objects.get(indicator__code="desa-gsmp", regency=None, year=2024)
+    url = reverse("admin:programs_target_change", args=[target.pk])
+
+    below = admin_client.post(url, change_data(target, value="60", baseline="75"))
+    above_all = admin_client.post(
+        url, change_data(target, value="120", baseline="", confirm_large_change="on")
+    )
+
+    assert field_errors(below, "value") == [NOT_ABOVE_BASELINE.format(target="60", baseline="75")]
+    assert field_errors(above_all, "value") == [ABOVE_HUNDRED.format(target="120")]
+    target.refresh_from_db()
+    assert target.value == 90
+    assert (
+        admin_client.post(
+            url, change_data(target, value="100", baseline="75", confirm_large_change="on")
+        ).status_code
+        == 302
+    )
+
+
+def test_the_list_keeps_a_target_and_its_baseline_apart(admin_client, reference_data):
+    """The baseline edited alone in the list: 14 % is below the 14,33 % target."""
+    target = stunting_target()
+
+    response = admin_client.post(
+        reverse("admin:programs_target_changelist"), changelist_data(target, baseline="14")
+    )
+
+    assert response.status_code == 200
+    assert NOT_BELOW_BASELINE.format(target="14,33", baseline="14") in error_messages(
+        page(response)
+    )
+    target.refresh_from_db()
+    assert target.baseline == Decimal("20.3")
+
+
+def test_an_indicators_direction_or_measure_keeps_its_targets_meaningful(
+    admin_client, reference_data
+):
+    """Stunting turned "higher is better" would make its 14,33 % target (from 20,3 %) a
+    fall; houses turned into a rate would make 8.391 a rate above 100. Refused beside
+    the field until the targets change."""
+    stunting = Indicator.objects.get(code="prevalensi-stunting")
+    houses = gbrss_indicator()
+
+    up = post_indicator(admin_client, stunting, direction="up")
+    rate = post_indicator(admin_client, houses, measure="ratio")
+
+    assert field_errors(up, "direction") == [
+        "Tidak dapat diubah: 1 target indikator ini tidak lagi cocok dengan perubahan ini, "
+        "misalnya target Provinsi 2024: "
+        + NOT_ABOVE_BASELINE.format(target="14,33", baseline="20,3")
+        + " Ubah dulu targetnya."
+    ]
+    assert field_errors(rate, "measure") == [
+        "Tidak dapat diubah: 1 target indikator ini tidak lagi cocok dengan perubahan ini, "
+        "misalnya target Provinsi 2024: "
+        + ABOVE_HUNDRED.format(target="8.391")
+        + " Ubah dulu targetnya."
+    ]
+    stunting.refresh_from_db()
+    houses.refresh_from_db()
+    assert (stunting.direction, houses.measure) == ("down", "increment")
 
 
 # A submitted or verified report's figures, changed in the admin

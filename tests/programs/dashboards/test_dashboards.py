@@ -189,6 +189,26 @@ def test_private_dashboard_requires_login(client, gbrss_data, settings):
 # --- Program page -----------------------------------------------------------------------
 
 
+def test_allocations_stored_above_the_province_target_are_said_so_never_negative(
+    client, gbrss_data
+):
+    """Stored before the admin refused it (or written by the load-test seed): Muara
+    Enim's 8.242 houses on top of 100 + 50 allocate 8.392, one above 8.391. The page said
+    "Target belum dialokasikan -1"; it says by how much the allocations exceed the
+    province target, and so does the table export."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    TargetFactory(indicator=houses, regency=Regency.objects.get(code="16.03"), value=D(8242))
+
+    response = client.get("/program/gbrss/?tahun=2024&bulan=12")
+
+    assert figure_text(response, "over-allocated") == "Alokasi melebihi target provinsi sebanyak 1"
+    assert not find_all(page(response), data_figure="unallocated")
+    export = client.get("/unduh/program/gbrss.csv?tahun=2024&bulan=12")
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Alokasi melebihi target provinsi sebanyak;1" in text
+    assert "belum dialokasikan" not in text
+
+
 def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
     response = client.get("/program/gbrss/?tahun=2024&bulan=12")
     assert figure_text(response, "target") == "8.391"

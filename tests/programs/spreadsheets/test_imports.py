@@ -775,3 +775,71 @@ def test_realization_preview_writes_numbers_as_the_site_does(operator):
     file = xlsx([row("1.300"), row("1.250", source="dana-desa")])
     shown = [(r["Lama"], r["Baru"]) for r in import_preview_rows(upload(login(operator), file))]
     assert shown == [("1.250", "1.300"), ("", "1.250")]
+
+
+def test_target_rows_keep_their_baseline_and_a_rates_ceiling(admin_user):
+    """The admin's rules on a target's value: a stunting target of 25 % from a baseline
+    of 20,4 % (down: it must fall), a village share of 60 % from 75 % (up: it must rise),
+    a rate of 120 %: row errors, nothing applies."""
+    text = "\n".join(
+        [
+            ";".join(TARGET_HEADER),
+            "gpstss;prevalensi-stunting;16.07;2024;25;20,4;;;",
+            "gsmp;desa-gsmp;16.07;2024;60;75;;;",
+            "gsmp;desa-gsmp;16.01;2024;120;;;;",
+            "gpstss;prevalensi-stunting;16.01;2024;14;20,4;;;",
+        ]
+    )
+    client = login(admin_user)
+    preview = upload(client, csv_file(text), kind="targets")
+    assert states(preview) == ["error", "error", "error", "new"]
+    assert error_reasons(preview) == [
+        "Indikator ini makin rendah makin baik: target (25) harus lebih rendah dari nilai "
+        "dasar (20,4). Capaian diukur sebagai penurunan dari nilai dasar menuju target, jadi "
+        "target setinggi nilai dasar atau lebih membuat capaian tak bermakna.",
+        "Indikator ini makin tinggi makin baik: target (60) harus lebih tinggi dari nilai "
+        "dasar (75). Target setinggi nilai dasar atau lebih rendah berarti tidak ada kemajuan "
+        "yang ditargetkan.",
+        "Target rasio tidak dapat melebihi 100 (120): rasio dihitung sebagai "
+        "pembilang/penyebut x 100, dan pembilang tidak pernah lebih besar dari penyebut.",
+    ]
+    assert not apply_buttons(preview)
+
+
+def test_target_rows_keep_the_allocations_within_the_province_target(admin_user):
+    """The province's 8.391 houses: Banyuasin 5.000 and OKU 3.392 would allocate 8.392.
+    Both rows say so; with the province target raised in the same file all three apply.
+    A later file lowering the province target below them is refused on its row."""
+    client = login(admin_user)
+    header = ";".join(TARGET_HEADER)
+    allocations = [
+        "gbrss;rumah-dibedah;16.07;2024;5.000;;;;",
+        "gbrss;rumah-dibedah;16.01;2024;3.392;;;;",
+    ]
+    too_high = (
+        "Jumlah alokasi kabupaten/kota tahun 2024 akan menjadi 8.392, melebihi target "
+        "provinsi (8.391) sebanyak 1. Naikkan dulu target provinsi, atau kurangi alokasi."
+    )
+
+    refused = upload(client, csv_file("\n".join([header, *allocations])), kind="targets")
+
+    assert states(refused) == ["error", "error"]
+    assert error_reasons(refused) == [too_high, too_high]
+    assert not apply_buttons(refused)
+    ImportBatch.objects.all().delete()
+    raised = "gbrss;rumah-dibedah;;2024;8.400;;;;RKPD perubahan"
+    accepted = upload(client, csv_file("\n".join([header, *allocations, raised])), kind="targets")
+    assert sorted(states(accepted)) == ["changed", "new", "new"]
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    assert (
+        Target.objects.get(indicator__code="rumah-dibedah", regency=None, year=2024).value == 8400
+    )
+
+    lowered = "gbrss;rumah-dibedah;;2024;8.000;;;;"
+    preview = upload(client, csv_file("\n".join([header, lowered])), kind="targets")
+    assert states(preview) == ["error"]
+    assert error_reasons(preview) == [
+        "Target provinsi (8.000) lebih kecil dari jumlah alokasi kabupaten/kota tahun 2024 "
+        "(8.392). Isi target provinsi paling sedikit 8.392, atau kurangi dulu alokasi "
+        "kabupaten/kota."
+    ]
