@@ -45,6 +45,7 @@ from programs.models import (
     is_valid_period,
 )
 from programs.obligations import Obligations
+from programs.reporting import deadlines
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     FUTURE_MONTH,
@@ -127,7 +128,6 @@ BAD_DATE = gettext_noop(
 )
 BAD_BASELINE = gettext_noop("Baseline harus angka 0 atau lebih.")
 OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
-LOCKED = gettext_noop("Bulan ini sudah dikunci.")
 REPORT_VERIFIED = gettext_noop(
     "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
 )
@@ -626,7 +626,13 @@ class RealizationImport:
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
             ):
-                result.reason = _(LOCKED)
+                status = report.status if report else None
+                if status in (Status.SUBMITTED, Status.VERIFIED):
+                    # Its status names the step that opens it (the verifier's).
+                    submitted = status == Status.SUBMITTED
+                    result.reason = _(REPORT_SUBMITTED if submitted else REPORT_VERIFIED)
+                else:
+                    result.reason = deadlines.locked_refusal(status)
                 continue
             if not obligations.indicator_required(result.regency, indicator, year, month):
                 result.reason = _(NOT_REQUIRED) % {"name": indicator.name}

@@ -778,8 +778,8 @@ def test_locked_month_cannot_be_edited_without_an_exception(people):
     refused = client.post(url(period=period), {"versi": "0", "aksi": "simpan", **rows()})
     assert refused.status_code == 422 and not MonthlyReport.objects.exists()
     assert (
-        "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu "
-        "mengubahnya." in element_text(page(refused))
+        "Bulan ini sudah dikunci. Minta admin membukanya dengan pengecualian kunci."
+        in element_text(page(refused))
     )
     assert "Isian Anda di bawah belum tersimpan." in element_text(
         find(page(refused), id="kept-entry")

@@ -237,7 +237,11 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
         ({"regency": "16.99"}, "Kode wilayah tidak dikenal"),
         ({"source": "bank-antah"}, "Sumber dana tidak dikenal"),
         ({"regency": "16.01"}, "Di luar wilayah/program"),
-        ({"period": lambda: period_text(4)}, "sudah dikunci"),
+        # Locked without a report: the same step to ask for as the form names.
+        (
+            {"period": lambda: period_text(4)},
+            "Bulan ini sudah dikunci. Minta admin membukanya dengan pengecualian kunci.",
+        ),
         ({"period": next_month_text}, "belum berjalan"),
         ({"value": "dua belas"}, "Bukan angka yang sah"),
         ({"value": "-4"}, "tidak boleh negatif"),
@@ -366,7 +370,7 @@ def test_a_month_locked_between_preview_and_apply_says_so(operator, frozen_clock
 
     assert (
         "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah. "
-        "Baris 2: Bulan ini sudah dikunci."
+        "Baris 2: Bulan ini sudah dikunci. Minta admin membukanya dengan pengecualian kunci."
     ) in flash_messages(applied)
     assert not MonthlyReport.objects.exists()
 
