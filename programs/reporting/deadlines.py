@@ -11,6 +11,16 @@ from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# A locked month that was never submitted: who can open it again, in one place (the
+# to-do list, the entry form, the save and the spreadsheet import say the same). A
+# verifier opens a returned report for correction (services.report_open_for_correction);
+# any other month is opened only by an admin's lock exception (programs.admin).
+LOCKED = gettext_noop("Bulan ini sudah dikunci.")
+ASK_VERIFIER = gettext_noop("Minta verifikator provinsi membukanya untuk perbaikan.")
+ASK_ADMIN = gettext_noop("Minta admin membukanya dengan pengecualian kunci.")
 
 
 def due_date(year: int, month: int) -> dt.date:
@@ -23,6 +33,19 @@ def due_date(year: int, month: int) -> dt.date:
 def lock_date(year: int, month: int) -> dt.date:
     """After this day operators can no longer edit the month (without an exception)."""
     return due_date(year, month) + dt.timedelta(days=settings.REPORT_LOCK_DAYS)
+
+
+def who_opens(status: str | None) -> str:
+    """The one step that opens a locked month of a report in `status` (None: no report)
+    again, in the active language."""
+    from programs.models import MonthlyReport
+
+    return _(ASK_VERIFIER if status == MonthlyReport.Status.RETURNED else ASK_ADMIN)
+
+
+def locked_refusal(status: str | None) -> str:
+    """Why a change to a locked month is refused, and whom to ask."""
+    return f"{_(LOCKED)} {who_opens(status)}"
 
 
 def submitted_on_time(

@@ -85,10 +85,29 @@ class OperatorMonth:
         return max(lock, self.open_until) if self.open_until else lock
 
     @property
-    def needs_action(self) -> bool:
+    def lock_date(self) -> dt.date:
+        return deadlines.lock_date(self.year, self.month)
+
+    @property
+    def owed(self) -> bool:
+        """Still to be submitted: never submitted (and required), a draft, or returned."""
         if not self.required and self.report is None:
             return False
-        return self.editable and self.status in (None, Status.DRAFT, Status.RETURNED)
+        return self.status in (None, Status.DRAFT, Status.RETURNED)
+
+    @property
+    def needs_action(self) -> bool:
+        return self.editable and self.owed
+
+    @property
+    def locked_owed(self) -> bool:
+        """Locked before it was submitted: the operator can only ask for it to be opened."""
+        return self.locked and self.owed
+
+    @property
+    def lock_advice(self) -> str:
+        """Whom to ask to open the month again (deadlines.who_opens)."""
+        return deadlines.who_opens(self.status)
 
 
 GRID_SYMBOLS = {
@@ -196,6 +215,7 @@ class OperatorToDo:
     returned: list[OperatorMonth]  # sent back by a verifier, to fix
     upcoming: list[OperatorMonth]  # due within a week
     due_now: list[OperatorMonth]  # what can and must still be done, most urgent first
+    locked: list[OperatorMonth] = field(default_factory=list)  # locked before submitted
 
 
 def operator_to_do(
@@ -204,18 +224,31 @@ def operator_to_do(
     """The to-do lists of an operator's page of `year` (`items`: its `operator_months`).
     On the running year's page they also hold last year's months that can still be
     filled in or fixed (December until its lock on 9 February, or a month opened for
-    correction), which the year menu would otherwise hide."""
+    correction), which the year menu would otherwise hide, and those that locked this
+    year before they were submitted (December after 9 February).
+
+    A month that locks before it is submitted stays on the lists with the one step
+    that opens it again: a returned one among the returned (a verifier opens it for
+    correction), any other in `locked` (an admin's lock exception)."""
     today = today or timezone.localdate()
     to_do = items
     if year == today.year and year > MIN_YEAR:
         earlier = operator_months(user=user, year=year - 1, today=today)
-        to_do = [i for i in earlier if i.needs_action] + items
+        to_do = [
+            i for i in earlier if i.needs_action or (i.locked_owed and i.lock_date.year == year)
+        ] + items
+
+    def by_due(item: OperatorMonth):
+        return (item.due_date, item.program.order)
+
     return OperatorToDo(
         returned=[i for i in to_do if i.status == Status.RETURNED],
         upcoming=[i for i in to_do if i.needs_action and 0 <= i.days_left <= 7],
         due_now=sorted(
-            (i for i in to_do if i.needs_action and i.status != Status.RETURNED),
-            key=lambda i: (i.due_date, i.program.order),
+            (i for i in to_do if i.needs_action and i.status != Status.RETURNED), key=by_due
+        ),
+        locked=sorted(
+            (i for i in to_do if i.locked_owed and i.status != Status.RETURNED), key=by_due
         ),
     )
 

@@ -52,9 +52,6 @@ Measure = Indicator.Measure
 Level = RowMessage.Level
 
 NOT_ALLOWED = gettext_noop("Anda tidak berwenang mengubah laporan ini.")
-LOCKED = gettext_noop(
-    "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu mengubahnya."
-)
 NOT_EDITABLE = gettext_noop(
     "Laporan yang sudah diajukan atau terverifikasi tidak dapat diubah operator."
 )
@@ -276,7 +273,7 @@ def report_save(
     if permissions.is_locked(
         regency_code=regency.code, program_id=program.pk, year=year, month=month, today=today
     ):
-        raise ServiceError(_(LOCKED))
+        raise ServiceError(deadlines.locked_refusal(report.status if report else None))
     if (report.version if report else 0) != version:
         if report is None:  # the form was opened on a report that has since gone
             raise ServiceError(_(WRONG_STATUS))
@@ -593,7 +590,7 @@ def realizations_import(
             month=item.month,
             today=today,
         ):
-            raise ServiceError(_(LOCKED))
+            raise ServiceError(deadlines.locked_refusal(report.status if report else None))
 
     new = [
         MonthlyReport(

@@ -164,6 +164,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         "returned": to_do.returned,
         "upcoming": to_do.upcoming,
         "due_now": to_do.due_now,
+        "locked_owed": to_do.locked,
         "grid": reporting.operator_grid(items),
         "regency": scope.regency if scope else None,
         "is_operator": permissions.is_operator(request.user),
@@ -257,6 +258,7 @@ def render_entry(
     context.update(extra or {})
     context["due_date"] = deadlines.due_date(year, month)
     context["lock_date"] = deadlines.lock_date(year, month)
+    context["lock_advice"] = deadlines.who_opens(report.status if report else None)
     response = render(request, "programs/reporting/entry.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response

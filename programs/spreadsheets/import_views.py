@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs import formats, permissions
-from programs.models import ImportBatch, is_valid_period
+from programs.models import ImportBatch
 from programs.spreadsheets import imports
 
 Kind = ImportBatch.Kind
@@ -30,20 +30,20 @@ def _require_importer(user, kind: str) -> None:
         raise PermissionDenied(_("Impor hanya untuk operator kabupaten/kota dan admin."))
 
 
-def _periods(request: HttpRequest) -> list[tuple[int, int]]:
+def _upload_context(request: HttpRequest, kind: str) -> dict:
+    """The import page's: its template month is the one asked for (`bulan`) when it can
+    be reported, else last month."""
     today = timezone.localdate()
-    default = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-    periods = []
-    for text in request.GET.getlist("bulan")[:12]:
-        try:
-            year, month = (int(p) for p in text.split("-"))
-        except ValueError:
-            continue
-        # Up to the running month: a later month cannot be reported (the upload would
-        # refuse every row of its template).
-        if is_valid_period(year, month) and (year, month) <= (today.year, today.month):
-            periods.append((year, month))
-    return sorted(set(periods)) or [default]
+    try:
+        texts = request.GET.getlist("bulan")
+        period = imports.template_periods(user=request.user, texts=texts, today=today)[0]
+    except imports.ImportFileError:
+        period = imports.template_periods(user=request.user, texts=[], today=today)[0]
+    return {
+        "kind": kind,
+        "is_admin": permissions.is_admin(request.user),
+        "default_period": "-".join(f"{p:02d}" for p in period),
+    }
 
 
 @login_required
@@ -54,11 +54,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if kind not in Kind.values:
         kind = Kind.REALIZATIONS
     _require_importer(request.user, kind)
-    context = {
-        "kind": kind,
-        "is_admin": permissions.is_admin(request.user),
-        "default_period": "-".join(f"{p:02d}" for p in _periods(request)[0]),
-    }
+    context = _upload_context(request, kind)
     if request.method == "GET":
         return render(request, "programs/spreadsheets/upload.html", context)
     uploaded = request.FILES.get("berkas")
@@ -139,10 +135,18 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_GET
-def template(request: HttpRequest) -> FileResponse:
-    """The realization template, pre-filled for the user's regency (all for admins)."""
+def template(request: HttpRequest) -> HttpResponse:
+    """The realization template, pre-filled for the user's regency (all for admins); a
+    month that cannot be reported is refused on the import page, as an upload is."""
     _require_importer(request.user, Kind.REALIZATIONS)
-    periods = _periods(request)
+    try:
+        periods = imports.template_periods(
+            user=request.user, texts=request.GET.getlist("bulan"), today=timezone.localdate()
+        )
+    except imports.ImportFileError as error:
+        messages.error(request, error.message)
+        context = _upload_context(request, Kind.REALIZATIONS)
+        return render(request, "programs/spreadsheets/upload.html", context, status=400)
     workbook = imports.realization_template(
         user=request.user, periods=periods, regency_code=request.GET.get("wilayah") or None
     )

@@ -51,6 +51,7 @@ from programs.models import (
     is_valid_period,
 )
 from programs.obligations import Obligations
+from programs.reporting import deadlines
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     FUTURE_MONTH,
@@ -126,6 +127,10 @@ UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code
 UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop("Bulan harus berformat TTTT-BB, misalnya 2024-03.")
+BEFORE_LAUNCH = gettext_noop(
+    "Belum ada program yang berjalan pada %(month)s: program pertama diluncurkan %(launch)s."
+)
+TEMPLATE_MONTHS = 12  # months one template holds at most
 BAD_YEAR = gettext_noop("Tahun tidak sah.")
 BAD_TARGET_VALUE = gettext_noop("Nilai target harus angka 0 atau lebih.")
 BAD_DATE = gettext_noop(
@@ -133,7 +138,6 @@ BAD_DATE = gettext_noop(
 )
 BAD_BASELINE = gettext_noop("Baseline harus angka 0 atau lebih.")
 OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
-LOCKED = gettext_noop("Bulan ini sudah dikunci.")
 REPORT_VERIFIED = gettext_noop(
     "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
 )
@@ -632,7 +636,13 @@ class RealizationImport:
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
             ):
-                result.reason = _(LOCKED)
+                status = report.status if report else None
+                if status in (Status.SUBMITTED, Status.VERIFIED):
+                    # Its status names the step that opens it (the verifier's).
+                    submitted = status == Status.SUBMITTED
+                    result.reason = _(REPORT_SUBMITTED if submitted else REPORT_VERIFIED)
+                else:
+                    result.reason = deadlines.locked_refusal(status)
                 continue
             if not obligations.indicator_required(result.regency, indicator, year, month):
                 result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
@@ -1024,6 +1034,36 @@ def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
 
 
 # --- Templates to fill in -----------------------------------------------------------------
+
+
+def template_periods(*, user, texts: list[str], today: dt.date) -> list[tuple[int, int]]:
+    """The months of a realization template (`bulan=YYYY-MM`, at most TEMPLATE_MONTHS), in
+    order; last month when none is asked for. A month the upload would refuse is refused
+    here, with the same words: a malformed one, one that has not begun, or one before the
+    first launch of the user's programs (nothing to report yet). ImportFileError."""
+    texts = [t for t in (text.strip() for text in texts) if t]
+    if not texts:
+        return [(today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)]
+    launches = [p.launch_date for p in Program.objects.worked_on_by(user) if p.launch_date]
+    first = min(launches) if launches else None
+    periods = set()
+    for text in texts[:TEMPLATE_MONTHS]:
+        try:
+            year, month = _period(text)
+        except ValueError as error:
+            raise ImportFileError(_(error.args[0])) from None
+        if permissions.is_future(year, month, today):
+            raise ImportFileError(_(FUTURE_MONTH))
+        if first is not None and (year, month) < (first.year, first.month):
+            raise ImportFileError(
+                _(BEFORE_LAUNCH)
+                % {
+                    "month": formats.month_year_label(year, month),
+                    "launch": formats.date_label(first),
+                }
+            )
+        periods.add((year, month))
+    return sorted(periods)
 
 
 def realization_template(*, user, periods: list[tuple[int, int]], regency_code: str | None):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from programs.formats import date_label, month_year_label, number
 from programs.models import Notification
 from programs.reporting.notifications import notify
-from programs.reporting.reminders import reminders_due
+from programs.reporting.reminders import Reminder, reminders_due
 
 
 class Command(BaseCommand):
@@ -39,34 +39,34 @@ class Command(BaseCommand):
         )
         due = [(u, p) for u, p in reminders_due(days=days) if u.pk not in reminded_today]
         for user, pending in due:
-            lines = [
-                _("- %(program)s %(period)s: batas %(due)s")
-                % {
-                    "program": program.label,
-                    "period": month_year_label(year, month),
-                    "due": date_label(due),
-                }
-                for program, year, month, due in pending
-            ]
-            body = _(
-                "Yth. %(name)s,\n\nLaporan bulanan berikut belum diajukan:\n%(lines)s\n\n"
-                "Silakan isi di Dasbor Gerakan Serentak Sumsel (menu Laporan)."
-            ) % {"name": user.get_full_name() or user.get_username(), "lines": "\n".join(lines)}
+            body = _("Yth. %(name)s,") % {"name": user.get_full_name() or user.get_username()}
+            owed = [r for r in pending if not r.returned]
+            returned = [r for r in pending if r.returned]
+            if owed:
+                body += "\n\n" + _("Laporan bulanan berikut belum diajukan:")
+                body += "".join("\n" + _line(r) for r in owed)
+            if returned:
+                body += "\n\n" + _("Laporan bulanan berikut dikembalikan verifikator:")
+                body += "".join("\n" + _line(r) for r in returned)
+            body += "\n\n" + _(
+                "Silakan isi atau perbaiki di Dasbor Gerakan Serentak Sumsel (menu Laporan)."
+            )
             messages.append((user, pending, body))
             address = f"<{user.email}>" if user.email else _("(tanpa e-mail: hanya di aplikasi)")
             self.stdout.write(f"{user.get_username()} {address}: {len(pending)} laporan")
         if messages and not dry_run:
             with transaction.atomic():
                 for user, pending, body in messages:
-                    program, year, month, due_date = pending[0]
+                    earliest = min(r.deadline for r in pending)
                     notify(
                         users=[user],
                         kind=Notification.Kind.DEADLINE,
                         report=None,
                         text=_(
-                            "%(n)s laporan segera jatuh tempo atau terlambat (paling awal %(due)s)."
+                            "%(n)s laporan perlu diajukan atau diperbaiki "
+                            "(tenggat paling awal %(due)s)."
                         )
-                        % {"n": number(len(pending)), "due": date_label(due_date)},
+                        % {"n": number(len(pending)), "due": date_label(earliest)},
                         url=reverse("programs:my_reports"),
                         email_subject=_("Pengingat laporan bulanan"),
                         email_body=body,
@@ -75,3 +75,18 @@ class Command(BaseCommand):
             _("%(n)s operator diingatkan.") % {"n": number(len(messages))}
             + (" (dry run)" if dry_run else "")
         )
+
+
+def _line(reminder: Reminder) -> str:
+    """One report of a reminder: when it was due, or until when it can be fixed."""
+    values = {
+        "program": reminder.program.label,
+        "period": month_year_label(reminder.year, reminder.month),
+        "due": date_label(reminder.due),
+        "until": date_label(reminder.until),
+    }
+    if reminder.returned:
+        return _("- %(program)s %(period)s: dikembalikan, perlu diperbaiki s.d. %(until)s") % values
+    if reminder.reopened:
+        return _("- %(program)s %(period)s: batas %(due)s, dibuka sampai %(until)s") % values
+    return _("- %(program)s %(period)s: batas %(due)s") % values

@@ -1,6 +1,7 @@
 """The leaders' view (issue 14): who is behind at a glance, charts that scale and speak
 the language, the one-page meeting summary and saved views."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -261,6 +262,47 @@ def test_meeting_summary_counts_the_last_closed_months_reports_by_hand(
     assert cells(find(find(table, "thead"), "tr"))[-1] == "Kelengkapan"
     assert cells(find(table, "tr", data_program="gbrss"))[-1] == gbrss
     assert cells(find(table, "tr", data_program="gpiss"))[-1] == gpiss
+
+
+@pytest.mark.parametrize(
+    "today, as_of, expected, status",
+    [
+        # 15 December: December has run half; the schedule counts to today.
+        (dt.date(2026, 12, 15), "15 Desember", "95,6 %", "Sesuai jadwal"),
+        # 10 January: December has ended, so the whole year's target is expected, as on
+        # the overview; the heading says so rather than leaving "100 %" unexplained.
+        (dt.date(2027, 1, 10), "31 Desember", "100,0 %", "Tertinggal"),
+    ],
+)
+def test_meeting_summary_counts_the_expected_share_to_the_overviews_day(
+    client, reference_data, as_of, expected, status
+):
+    """The summary's 'seharusnya' and status words are the overview's and the program
+    page's: counted to the end of the chosen month, or to today within it, and they
+    name that day. Banyuasin reported 8 houses a month, January to November, of 100."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    banyuasin = Regency.objects.get(code="16.07")
+    for regency in (None, banyuasin):
+        Target.objects.create(indicator=houses, regency=regency, year=2026, value=Decimal(100))
+    for month in range(1, 12):
+        report = MonthlyReportFactory(
+            program=houses.program,
+            regency=banyuasin,
+            year=2026,
+            month=month,
+            status=MonthlyReport.Status.VERIFIED,
+        )
+        RealizationFactory(report=report, indicator=houses, value=Decimal(8))
+    query = "?tahun=2026&bulan=12"
+    overview = find(page(client.get("/" + query)), "dd", data_figure="expected")
+    program = find(page(client.get("/program/gbrss/" + query)), "dd", data_figure="expected")
+    assert element_text(overview) == element_text(program) == expected
+    html = page(client.get("/ringkasan/cetak/" + query))
+    table = find(html, "table", id="summary-table")
+    headings = cells(find(find(table, "thead"), "tr"))
+    assert headings[3] == f"Capaian (seharusnya s.d. {as_of})"
+    gbrss = cells(find(table, "tr", data_program="gbrss"))
+    assert gbrss[3:5] == [f"88,0 % ({expected})", status]
 
 
 def test_meeting_summary_without_demo_data_has_no_demo_label(client, gbrss_data):

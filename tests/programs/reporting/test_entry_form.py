@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program, Realization
+from programs.reporting import services
 from regencies.models import Regency
 from tests.factories import IndicatorFactory, MonthlyReportFactory, RealizationFactory
 from tests.helpers import attribute, element_text, find, find_all, login, page, row_messages
@@ -132,11 +133,93 @@ def test_in_early_february_last_years_december_is_still_on_the_to_do_lists(opera
 
 
 @pytest.mark.parametrize("today", [dt.date(2027, 2, 10)])
-def test_once_december_is_locked_it_leaves_the_to_do_lists(operator_client):
+def test_once_december_is_locked_it_leaves_due_now_but_says_whom_to_ask(operator_client):
+    """December 2026 locked after 9 February: it can no longer be done now, yet a returned
+    report of it does not vanish from the list: it says a verifier can open it, and an
+    unfilled December says that only an admin's lock exception opens it."""
     report(Status.RETURNED, period=(2026, 12))
     html = page(operator_client.get("/laporan/"))
-    assert not find_all(html, "section", class_="alert-returned")
     assert not any("Desember" in element_text(a) for a in find_all(find(html, id="due-now"), "a"))
+    returned = element_text(find(html, "section", class_="alert-returned"))
+    assert "GBRSS Desember 2026 : Periksa lagi Bulan ini terkunci setelah 9 Februari 2027." in (
+        returned
+    )
+    assert "Minta verifikator provinsi membukanya untuk perbaikan." in returned
+    locked = [element_text(li) for li in find_all(find(html, id="locked-owed"), "li")]
+    assert (
+        "GPSSS Desember 2026 : Belum diisi · dikunci setelah 9 Februari 2027. "
+        "Minta admin membukanya dengan pengecualian kunci."
+    ) in locked
+    assert not any("GBRSS Desember" in text for text in locked)  # among the returned, once
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 3, 1)])
+def test_a_late_month_on_the_to_do_list_says_when_it_locks(operator_client):
+    draft(2027, 1)
+    html = page(operator_client.get("/laporan/"))
+    due_now = [element_text(li) for li in find_all(find(html, id="due-now"), "li")]
+    assert (
+        "GPSSS Januari : Draf · batas 10 Februari 2027 (terlambat 19 hari) · "
+        "dikunci setelah 12 Maret 2027"
+    ) in due_now
+    locked = element_text(find(html, id="locked-owed"))  # last year's empty months only
+    assert "GPSSS Januari" not in locked and "GPSSS Desember 2026" in locked
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 3, 13)])
+def test_a_draft_locked_before_it_was_submitted_stays_listed_with_whom_to_ask(
+    operator_client, operator
+):
+    """13 March 2027: January locked after the 12th. The draft leaves 'Perlu dikerjakan
+    sekarang' for the list of locked months, which, the form and a save all name the one
+    person who can open it (an admin: only a returned report is a verifier's to open)."""
+    january = draft(2027, 1)
+    html = page(operator_client.get("/laporan/"))
+    assert not any("GPSSS Januari" in element_text(a) for a in find_all(html, id="due-now"))
+    locked = [element_text(li) for li in find_all(find(html, id="locked-owed"), "li")]
+    ask_admin = "Minta admin membukanya dengan pengecualian kunci."
+    assert f"GPSSS Januari : Draf · dikunci setelah 12 Maret 2027. {ask_admin}" in locked
+    form = page(operator_client.get("/laporan/16.07/gpsss/2027-01/"))
+    assert ask_admin in element_text(find(form, "p", id="locked-owed"))
+    with pytest.raises(services.ServiceError) as refused:
+        services.report_save(
+            user=operator,
+            regency=january.regency,
+            program=january.program,
+            year=2027,
+            month=1,
+            version=january.version,
+            rows=[],
+            submit=False,
+        )
+    assert str(refused.value) == f"Bulan ini sudah dikunci. {ask_admin}"
+    # A returned report of a locked month: the save, like the list, sends to a verifier.
+    MonthlyReport.objects.filter(pk=january.pk).update(status=Status.RETURNED, return_reason="Cek")
+    with pytest.raises(services.ServiceError) as refused:
+        services.report_save(
+            user=operator,
+            regency=january.regency,
+            program=january.program,
+            year=2027,
+            month=1,
+            version=january.version,
+            rows=[],
+            submit=False,
+        )
+    assert str(refused.value) == (
+        "Bulan ini sudah dikunci. Minta verifikator provinsi membukanya untuk perbaikan."
+    )
+
+
+def draft(year, month, slug="gpsss"):
+    """A draft of Banyuasin's `slug` month."""
+    return MonthlyReportFactory(
+        program=Program.objects.get(slug=slug),
+        regency=Regency.objects.get(code="16.07"),
+        year=year,
+        month=month,
+        status=Status.DRAFT,
+    )
 
 
 def test_a_returned_report_shows_until_when_it_can_be_fixed_not_lateness(operator_client):

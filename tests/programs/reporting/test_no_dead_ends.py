@@ -231,7 +231,7 @@ def test_operator_is_told_who_can_open_a_returned_report_in_a_locked_month(peopl
             **{"aria-labelledby": "h-returned"},
         )
     )
-    assert "Agustus 2026" in listed and "minta verifikator provinsi membukanya" in listed
+    assert "Agustus 2026" in listed and "minta verifikator provinsi membukanya" in listed.lower()
 
     verifier = Client()
     verifier.force_login(people["verifier"])

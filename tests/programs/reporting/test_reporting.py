@@ -778,8 +778,8 @@ def test_locked_month_cannot_be_edited_without_an_exception(people):
     refused = client.post(url(period=period), {"versi": "0", "aksi": "simpan", **rows()})
     assert refused.status_code == 422 and not MonthlyReport.objects.exists()
     assert (
-        "Laporan bulan ini sudah dikunci. Minta pengecualian kepada admin bila perlu "
-        "mengubahnya." in element_text(page(refused))
+        "Bulan ini sudah dikunci. Minta admin membukanya dengan pengecualian kunci."
+        in element_text(page(refused))
     )
     assert "Isian Anda di bawah belum tersimpan." in element_text(
         find(page(refused), id="kept-entry")
@@ -1172,6 +1172,50 @@ def test_send_reminders_emails_operators_with_unsubmitted_reports(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--hari", "400", stdout=StringIO())
     assert "op-banyuasin@sumselprov.go.id" not in {m.to[0] for m in mail.outbox}
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 20)])
+def test_reminders_name_returned_reports_and_months_opened_past_their_lock(
+    people, frozen_clock, django_capture_on_commit_callbacks
+):
+    """20 December 2026: August (locked after 10 October) is returned and so opened for
+    correction until 3 January; November is returned before its own lock (9 January);
+    July was opened by an admin until 24 December. Each is reminded, returned ones as
+    returned with the day they must be fixed by; once the opening ends, no reminder."""
+    gbrss = Program.objects.get(slug="gbrss")
+    for month in (8, 11):
+        services.report_return(
+            user=people["verifier"],
+            report=report(Status.SUBMITTED, period=(2026, month)),
+            reason="Foto kurang",
+        )
+    LockException.objects.create(
+        regency_id="16.07",
+        program=gbrss,
+        year=2026,
+        month=7,
+        until=dt.date(2026, 12, 24),
+        reason="Data desa terlambat",
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--hari", "3", stdout=StringIO())
+    (body,) = [m.body for m in mail.outbox if m.to == ["op-banyuasin@sumselprov.go.id"]]
+    owed, returned = body.split("Laporan bulanan berikut dikembalikan verifikator:")
+    assert "- GBRSS Juli 2026: batas 10 Agustus 2026, dibuka sampai 24 Desember 2026" in owed
+    assert returned.split("\n")[1:3] == [
+        "- GBRSS Agustus 2026: dikembalikan, perlu diperbaiki s.d. 3 Januari 2027",
+        "- GBRSS November 2026: dikembalikan, perlu diperbaiki s.d. 9 Januari 2027",
+    ]
+    assert "GBRSS Agustus" not in owed and "GBRSS November" not in owed
+
+    frozen_clock.move_to(dt.datetime(2027, 1, 4, 10, tzinfo=ZoneInfo("Asia/Jakarta")))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--hari", "3", stdout=StringIO())
+    (body,) = [m.body for m in mail.outbox if m.to == ["op-banyuasin@sumselprov.go.id"]]
+    assert "GBRSS Agustus" not in body and "GBRSS Juli" not in body
+    assert "- GBRSS November 2026: dikembalikan, perlu diperbaiki s.d. 9 Januari 2027" in body
 
 
 # --- Operator's list and login ------------------------------------------------------------

@@ -27,6 +27,7 @@ from tests.factories import MonthlyReportFactory, RealizationFactory, UserFactor
 from tests.helpers import (
     attribute,
     element_text,
+    find,
     find_all,
     flash_messages,
     import_preview_rows,
@@ -193,9 +194,40 @@ def test_template_offers_only_what_can_be_reported(operator):
     assert "gbrss" in programs and "gpiss" not in programs
     response, rows = sheet_rows(f"bulan={this_month}")  # the running month may be reported
     assert {r[3] for r in rows} == {this_month}
-    response, rows = sheet_rows(f"bulan={later}")  # falls back to last month
-    assert {r[3] for r in rows} == {period_text()}
-    assert response["Content-Disposition"].endswith(f'templat-realisasi-{period_text()}.xlsx"')
+    refused = client.get(f"/impor/templat.xlsx?bulan={later}")  # not another month's file
+    assert refused.status_code == 400
+    assert flash_messages(refused) == ["Bulan yang belum berjalan tidak dapat dilaporkan."]
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 1, 10)])
+def test_a_template_of_a_month_that_cannot_be_reported_is_refused_with_the_reason(operator):
+    """10 January 2027: a template of May 2027, of 'abc' or of a month before the first
+    program's launch (29 January 2024) is refused on the import page, in the words the
+    upload uses, instead of quietly serving another month; past months still download."""
+    client = login(operator)
+    for query, reason in [
+        ("bulan=2027-05", "Bulan yang belum berjalan tidak dapat dilaporkan."),
+        ("bulan=abc", "Bulan harus berformat TTTT-BB, misalnya 2024-03."),
+        ("bulan=2026-12&bulan=2027-02", "Bulan yang belum berjalan tidak dapat dilaporkan."),
+        (
+            "bulan=2023-12",
+            "Belum ada program yang berjalan pada Desember 2023: program pertama "
+            "diluncurkan 29 Januari 2024.",
+        ),
+    ]:
+        response = client.get(f"/impor/templat.xlsx?{query}")
+        assert response.status_code == 400, query
+        assert flash_messages(response) == [reason]
+        # Back on the import page, its month field offers last month.
+        assert attribute(find(page(response), "input", name="bulan"), "value") == "2026-12"
+    for query, name in [
+        ("bulan=2024-01", "templat-realisasi-2024-01.xlsx"),
+        ("bulan=2027-01", "templat-realisasi-2027-01.xlsx"),
+        ("", "templat-realisasi-2026-12.xlsx"),
+    ]:
+        response = client.get(f"/impor/templat.xlsx?{query}")
+        assert response.status_code == 200
+        assert response["Content-Disposition"].endswith(f'{name}"')
 
 
 def test_changed_and_new_values_apply_as_drafts_with_history(operator):
@@ -237,7 +269,11 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
         ({"regency": "16.99"}, "Kode wilayah tidak dikenal"),
         ({"source": "bank-antah"}, "Sumber dana tidak dikenal"),
         ({"regency": "16.01"}, "Di luar wilayah/program"),
-        ({"period": lambda: period_text(4)}, "sudah dikunci"),
+        # Locked without a report: the same step to ask for as the form names.
+        (
+            {"period": lambda: period_text(4)},
+            "Bulan ini sudah dikunci. Minta admin membukanya dengan pengecualian kunci.",
+        ),
         ({"period": next_month_text}, "belum berjalan"),
         ({"value": "dua belas"}, "Bukan angka yang sah"),
         ({"value": "-4"}, "tidak boleh negatif"),
@@ -366,7 +402,7 @@ def test_a_month_locked_between_preview_and_apply_says_so(operator, frozen_clock
 
     assert (
         "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah. "
-        "Baris 2: Bulan ini sudah dikunci."
+        "Baris 2: Bulan ini sudah dikunci. Minta admin membukanya dengan pengecualian kunci."
     ) in flash_messages(applied)
     assert not MonthlyReport.objects.exists()
 
