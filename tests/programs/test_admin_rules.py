@@ -773,32 +773,7 @@ def test_a_realized_indicators_measure_stays_on_the_program_page(
     realize(target, regency=banyuasin)
     indicator = target.indicator
     program = indicator.program
-    data = {
-        "slug": program.slug,
-        "acronym": program.acronym,
-        "name": program.name,
-        "description": program.description,
-        "lead_agency": program.lead_agency,
-        "launch_date": program.launch_date.isoformat(),
-        "launch_note": program.launch_note,
-        "colour": program.colour,
-        "order": program.order,
-        "active": "on",
-        "source_note": program.source_note,
-        "indicators-TOTAL_FORMS": "1",
-        "indicators-INITIAL_FORMS": "1",
-        "indicators-0-id": indicator.pk,
-        "indicators-0-program": program.pk,
-        "indicators-0-order": indicator.order,
-        "indicators-0-code": indicator.code,
-        "indicators-0-name": indicator.name,
-        "indicators-0-unit": indicator.unit,
-        "indicators-0-decimals": indicator.decimals,
-        "indicators-0-measure": "running_total",
-        "indicators-0-direction": indicator.direction,
-        "indicators-0-is_headline": "on",
-        "_save": "Simpan",
-    }
+    data = program_data(program, [{"indicator": indicator, "measure": "running_total"}])
 
     response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
 
@@ -978,7 +953,7 @@ def test_the_unspecified_source_can_be_neither_retired_nor_renamed_nor_deleted(
 def program_data(program: Program, rows: list[dict]) -> dict:
     """The program change form's POST with `rows` as its indicator inline: each row the
     stored indicator's fields ('indicator': the Indicator), with its own overrides
-    (`is_headline` True/False, 'DELETE', 'code', ...)."""
+    (`is_headline` True/False, 'DELETE', 'code', 'measure', ...)."""
     data = {
         "slug": program.slug,
         "acronym": program.acronym,
@@ -1005,7 +980,7 @@ def program_data(program: Program, rows: list[dict]) -> dict:
             "name": indicator.name,
             "unit": indicator.unit,
             "decimals": indicator.decimals,
-            "measure": indicator.measure,
+            "measure": row.get("measure", indicator.measure),
             "direction": indicator.direction,
         }
         if row.get("is_headline", indicator.is_headline):

@@ -181,32 +181,26 @@ def test_a_draft_locked_before_it_was_submitted_stays_listed_with_whom_to_ask(
     assert f"GPSSS Januari : Draf · dikunci setelah 12 Maret 2027. {ask_admin}" in locked
     form = page(operator_client.get("/laporan/16.07/gpsss/2027-01/"))
     assert ask_admin in element_text(find(form, "p", id="locked-owed"))
-    with pytest.raises(services.ServiceError) as refused:
-        services.report_save(
-            user=operator,
-            regency=january.regency,
-            program=january.program,
-            year=2027,
-            month=1,
-            version=january.version,
-            rows=[],
-            submit=False,
-        )
-    assert str(refused.value) == f"Bulan ini sudah dikunci. {ask_admin}"
+
+    def refusal() -> str:
+        """What the service answers a save of the locked January."""
+        with pytest.raises(services.ServiceError) as refused:
+            services.report_save(
+                user=operator,
+                regency=january.regency,
+                program=january.program,
+                year=2027,
+                month=1,
+                version=january.version,
+                rows=[],
+                submit=False,
+            )
+        return str(refused.value)
+
+    assert refusal() == f"Bulan ini sudah dikunci. {ask_admin}"
     # A returned report of a locked month: the save, like the list, sends to a verifier.
     MonthlyReport.objects.filter(pk=january.pk).update(status=Status.RETURNED, return_reason="Cek")
-    with pytest.raises(services.ServiceError) as refused:
-        services.report_save(
-            user=operator,
-            regency=january.regency,
-            program=january.program,
-            year=2027,
-            month=1,
-            version=january.version,
-            rows=[],
-            submit=False,
-        )
-    assert str(refused.value) == (
+    assert refusal() == (
         "Bulan ini sudah dikunci. Minta verifikator provinsi membukanya untuk perbaikan."
     )
 
