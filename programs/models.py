@@ -36,7 +36,18 @@ UNSPECIFIED_SOURCE_FIXED = _(
     'Sumber dana "Tidak dirinci" dipakai untuk indikator rasio dan tingkat serta baris '
     "tanpa sumber: kodenya tidak dapat diubah dan sumber ini tidak dapat dinonaktifkan."
 )
-# A lock exception that would change nothing (LockException.clean).
+# A lock exception that would change nothing, or open a month for good (LockException.clean).
+LOCK_EXCEPTION_MAX_DAYS = 366
+LOCK_EXCEPTION_FUTURE = _("Bulan ini belum berjalan: belum ada yang dikunci.")
+LOCK_EXCEPTION_TOO_LONG = _(
+    "Paling lama satu tahun dari hari ini (s.d. %(date)s): pengecualian membuka bulan untuk "
+    "sementara, bukan selamanya."
+)
+LOCK_EXCEPTION_NOT_REQUIRED = _(
+    "Kabupaten/kota ini tidak wajib melaporkan program ini untuk bulan itu (program belum "
+    "diluncurkan, atau wilayah ini dibebaskan) dan belum ada laporannya: tidak ada yang "
+    "perlu dibuka."
+)
 LOCK_EXCEPTION_PAST = _("Tanggal ini sudah lewat: pengecualian tidak akan berlaku.")
 LOCK_EXCEPTION_USELESS = _(
     "Bulan ini masih dapat diubah operator sampai %(date)s tanpa pengecualian: pilih tanggal "
@@ -859,9 +870,11 @@ class LockException(models.Model):
 
     def clean(self):
         """An exception that would change nothing is refused, so that an admin never
-        believes a month open that is not: a date already past (unless an existing
-        exception keeps its date while its reason is fixed), or one the month stays open
-        until anyway (its ordinary lock date)."""
+        believes a month open that is not: a month not begun yet, a date already past
+        (unless an existing exception keeps its date while its reason is fixed), a month
+        the regency does not have to report (before the launch, or exempt) and has no
+        report of, or a date the month stays open until anyway (its ordinary lock date).
+        Nor is a month opened for more than a year: an exception is not an unlock."""
         from programs.formats import date_label
         from programs.reporting import deadlines
 
@@ -873,8 +886,31 @@ class LockException(models.Model):
             self.pk is not None
             and LockException.objects.filter(pk=self.pk, until=self.until).exists()
         )
-        if not unchanged and self.until < timezone.localdate():
+        from programs.obligations import Obligations
+        from programs.permissions import is_future
+
+        today = timezone.localdate()
+        if is_future(self.year, self.month, today):
+            raise ValidationError({"month": LOCK_EXCEPTION_FUTURE})
+        if not unchanged and self.until < today:
             raise ValidationError({"until": LOCK_EXCEPTION_PAST})
+        longest = today + dt.timedelta(days=LOCK_EXCEPTION_MAX_DAYS)
+        if not unchanged and self.until > longest:
+            raise ValidationError(
+                {"until": LOCK_EXCEPTION_TOO_LONG % {"date": date_label(longest)}}
+            )
+        if self.regency_id and self.program_id:
+            reported = MonthlyReport.objects.filter(
+                regency_id=self.regency_id,
+                program_id=self.program_id,
+                year=self.year,
+                month=self.month,
+            ).exists()
+            obligations = Obligations.load(programs=[self.program], regency_codes=[self.regency_id])
+            if not obligations.required(
+                self.regency_id, self.program_id, self.year, self.month, reported=reported
+            ):
+                raise ValidationError(LOCK_EXCEPTION_NOT_REQUIRED)
         lock = deadlines.lock_date(self.year, self.month)
         if self.until <= lock:
             raise ValidationError({"until": LOCK_EXCEPTION_USELESS % {"date": date_label(lock)}})

@@ -394,6 +394,36 @@ def test_a_lock_exception_that_would_change_nothing_is_refused(admin_client, ref
     assert expired.reason == "Diperbaiki"
 
 
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+def test_a_lock_exception_opens_a_month_that_is_owed_and_only_for_a_while(
+    admin_client, reference_data
+):
+    """A month not begun, one the regency does not have to report (GPISS outside the BPS
+    cities: Banyuasin is exempt) and has no report of, or a date more than a year away
+    ("until 2099" is an unlock, not an exception): refused, nothing granted."""
+    from programs.models import LockException, Program
+
+    gbrss, gpiss = Program.objects.get(slug="gbrss"), Program.objects.get(slug="gpiss")
+    url = reverse("admin:programs_lockexception_add")
+    future = admin_client.post(url, lock_exception_form(gbrss, month="7", until="15 Juli 2025"))
+    assert field_errors(future, "month") == ["Bulan ini belum berjalan: belum ada yang dikunci."]
+    forever = admin_client.post(url, lock_exception_form(gbrss, until="31 Desember 2099"))
+    assert field_errors(forever, "until") == [
+        "Paling lama satu tahun dari hari ini (s.d. 28 Juni 2026): pengecualian membuka bulan "
+        "untuk sementara, bukan selamanya."
+    ]
+    exempt = admin_client.post(url, lock_exception_form(gpiss, until="15 Juli 2025"))
+    assert exempt.status_code == 200
+    assert (
+        "Kabupaten/kota ini tidak wajib melaporkan program ini untuk bulan itu (program belum "
+        "diluncurkan, atau wilayah ini dibebaskan) dan belum ada laporannya: tidak ada yang "
+        "perlu dibuka."
+    ) in error_messages(page(exempt))
+    assert not LockException.objects.exists()
+    within = admin_client.post(url, lock_exception_form(gbrss, until="28 Juni 2026"))
+    assert within.status_code == 302, field_errors(within, "until")
+
+
 def test_a_programs_order_typed_with_a_thousands_dot_is_a_thousand(admin_client, reference_data):
     """Django's own integer field reads "1.000" as 1 (it drops a trailing ".000")."""
     program = gbrss_indicator().program
