@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from programs import formats
@@ -82,7 +82,19 @@ def sisa_hari(days: int) -> str:
     days = int(days)
     if days == 0:
         return _("hari ini")
-    return _("%(days)s hari lagi") % {"days": formats.number(days)}
+    return ngettext("%(days)s hari lagi", "%(days)s hari lagi", days) % {
+        "days": formats.number(days)
+    }
+
+
+@register.filter
+def terlambat_hari(days_left: int) -> str:
+    """Days past a deadline ('terlambat 3 hari'; "1 day late", "3 days late" in English)
+    from the negative days left."""
+    days = abs(int(days_left))
+    return ngettext("terlambat %(days)s hari", "terlambat %(days)s hari", days) % {
+        "days": formats.number(days)
+    }
 
 
 @register.filter

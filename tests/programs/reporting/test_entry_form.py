@@ -236,6 +236,19 @@ def test_on_its_due_day_a_report_is_due_today_not_in_0_days(operator_client):
     assert "0 hari lagi" not in element_text(html)
 
 
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 11)])
+def test_days_late_and_left_read_as_english_plurals(operator_client):
+    """In English, "1 day late" and "20 days left", not "day(s)"; Indonesian has one form."""
+    draft(2026, 11)
+    operator_client.cookies["bahasa"] = "en"
+    table = element_text(find(page(operator_client.get("/laporan/")), id="my-reports"))
+    assert "1 day late" in table and "day(s)" not in table
+    assert "30 days left" in table  # December, due on 10 January
+    operator_client.cookies["bahasa"] = "id"
+    table = element_text(find(page(operator_client.get("/laporan/")), id="my-reports"))
+    assert "terlambat 1 hari" in table and "30 hari lagi" in table
+
+
 def test_a_source_retired_by_an_admin_stays_on_the_rows_that_use_it(operator_client):
     """APBD Provinsi is made inactive after October's draft used it: the form still offers
     and selects it on that row (marked), and saving the draft keeps the value there instead
