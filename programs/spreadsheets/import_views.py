@@ -93,6 +93,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             "rows": listed,
             "hidden": max(0, len(preview) - len(listed)),
             "needing_notes": sum(1 for r in preview if r.needs_note),
+            "large_changes": sum(1 for r in preview if r.large),
             "can_apply": batch.summary[State.ERROR] == 0
             and (batch.summary[State.NEW] + batch.summary[State.CHANGED]) > 0,
         }
@@ -108,7 +109,8 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     _require_importer(request.user, batch.kind)
     try:
         if batch.kind == Kind.TARGETS:
-            done = imports.apply_targets(batch=batch, user=request.user)
+            confirmed = request.POST.get("konfirmasi_besar") == "on"
+            done = imports.apply_targets(batch=batch, user=request.user, confirmed=confirmed)
             messages.success(
                 request,
                 _("Impor target diterapkan: %(new)s baru, %(changed)s diubah.")

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import formats, permissions, ytd
-from programs.admin_numbers import show_number, whole_number_error
+from programs.admin_numbers import large_change, show_number, whole_number_error
 from programs.forms_admin import (
     allocation_problems,
     stored_parts_problems,
@@ -159,6 +159,13 @@ REASON_NEEDED = gettext_noop("Target ini sudah memiliki realisasi: isi kolom ala
 NOT_ADMIN = gettext_noop("Hanya admin yang dapat mengimpor target.")
 STALE = gettext_noop(
     "Data berubah sejak pratinjau: periksa ulang berkasnya. Tidak ada yang diubah."
+)
+LARGE_TARGET_CHANGE = gettext_noop(
+    "Perubahan besar: dari %(old)s menjadi %(new)s. Periksa pemisah ribuan dan desimal."
+)
+LARGE_NOT_CONFIRMED = gettext_noop(
+    "Ada perubahan besar pada target: centang 'Ya, perubahan besar ini benar' di pratinjau "
+    "sebelum menerapkan. Tidak ada yang diubah."
 )
 # The first row that no longer applies, and why (a month locked since the preview: the
 # operator previewed at 23:59 and applied after midnight).
@@ -457,6 +464,10 @@ class PreviewRow:
     # import leaves it: never an error (the row is applied), but its report cannot be
     # submitted until a note resolves them (the file's catatan column, or the form's).
     warnings: list[RowMessage] = field(default_factory=list)
+    # A target's value or baseline changed by more than half, or an order of magnitude
+    # (8.391 typed 83.910): applied only once the preview's confirmation is ticked, as the
+    # admin's target form asks for it.
+    large: bool = False
 
     @property
     def needs_note(self) -> bool:
@@ -942,6 +953,18 @@ class TargetImport:
                 result.reason = _(REASON_NEEDED)
             else:
                 result.state = State.CHANGED
+                large = [
+                    (getattr(stored, name), fields[name])
+                    for name in ("value", "baseline")
+                    if large_change(getattr(stored, name), fields[name])
+                ]
+                if large:
+                    old_value, new_value = large[0]
+                    result.large = True
+                    result.reason = _(LARGE_TARGET_CHANGE) % {
+                        "old": show_number(old_value),
+                        "new": show_number(new_value),
+                    }
         self._check_allocations(parsed, existing)
         return results
 
@@ -998,13 +1021,17 @@ def _date(value) -> dt.date | None:
 
 
 @transaction.atomic
-def apply_targets(*, batch: ImportBatch, user) -> dict[str, int]:
+def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[str, int]:
+    """Apply a previewed target file, all or nothing; `confirmed`: the preview's box
+    for large changes was ticked (without it, a file with one is refused)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
     preview = TargetImport(user=user).preview(rows)
     if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
         raise _stale(preview)
+    if not confirmed and any(r.large for r in preview):
+        raise ImportFileError(_(LARGE_NOT_CONFIRMED))
     by_line = dict(rows)
     indicators = {(i.program.slug, i.code): i for i in Indicator.objects.select_related("program")}
     counts = defaultdict(int)

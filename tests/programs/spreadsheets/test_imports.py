@@ -791,6 +791,31 @@ def test_a_target_imported_below_its_plan_is_a_row_error(admin_user):
     assert states(accepted) == ["changed", "new"]
 
 
+def test_a_large_target_change_in_a_file_needs_the_previews_confirmation(admin_user):
+    """8.391 houses typed as 83.910: the admin's target form asks to confirm such a
+    change; the import says so beside the row and applies only with the preview's box
+    ticked. Nothing changes without it."""
+    client = login(admin_user)
+    preview = upload(client, target_csv("gbrss;rumah-dibedah;;2024;83.910;;;;uji"), kind="targets")
+    assert states(preview) == ["changed"]
+    assert import_preview_rows(preview)[0]["Keterangan"] == (
+        "Perubahan besar: dari 8.391 menjadi 83.910. Periksa pemisah ribuan dan desimal."
+    )
+    box = find(page(preview), "input", name="konfirmasi_besar")
+    assert "required" in dict(box.attributes)
+    apply = f"/impor/{ImportBatch.objects.get().token}/terapkan/"
+    refused = client.post(apply, follow=True)
+    assert (
+        "Ada perubahan besar pada target: centang 'Ya, perubahan besar ini benar' di pratinjau "
+        "sebelum menerapkan. Tidak ada yang diubah." in flash_messages(refused)
+    )
+    province = Target.objects.get(indicator__code="rumah-dibedah", regency=None, year=2024)
+    assert province.value == D(8391)
+    assert client.post(apply, {"konfirmasi_besar": "on"}).status_code == 302
+    province.refresh_from_db()
+    assert province.value == D(83910)
+
+
 def test_target_preview_writes_numbers_as_the_site_does(admin_user):
     """8600 and 14.33 were shown as Python writes them; the preview writes 8.600 and
     14,33 (and the stored 8.391 before it), as every page does."""
