@@ -227,20 +227,7 @@ def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
 
 def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_operators):
     operator, importer = two_operators
-    year, month = previous_month()
-    report = MonthlyReport.objects.create(
-        regency_id="16.07",
-        program=Program.objects.get(slug="gbrss"),
-        year=year,
-        month=month,
-        version=1,
-    )
-    Realization.objects.create(
-        report=report,
-        indicator=Indicator.objects.get(code="rumah-dibedah"),
-        funding_source=FundingSource.objects.get(code="apbn"),
-        value=Decimal(7),
-    )
+    report = draft_of_seven_houses()
     client = Client()
     client.force_login(importer)
     preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
@@ -283,9 +270,16 @@ def test_import_creating_a_report_another_user_creates_at_once_stops_cleanly(two
 def questioned_draft() -> MonthlyReport:
     """Banyuasin's GBRSS draft of last month, 7 houses from the APBN, with a target of 20
     for the year: 50 houses in the month is a warning that needs a note to submit."""
-    year, month = previous_month()
     houses = Indicator.objects.get(code="rumah-dibedah")
-    Target.objects.create(indicator=houses, regency_id="16.07", year=year, value=Decimal(20))
+    Target.objects.create(
+        indicator=houses, regency_id="16.07", year=previous_month()[0], value=Decimal(20)
+    )
+    return draft_of_seven_houses()
+
+
+def draft_of_seven_houses() -> MonthlyReport:
+    """Banyuasin's GBRSS draft of last month (version 1): 7 houses from the APBN."""
+    year, month = previous_month()
     report = MonthlyReport.objects.create(
         regency_id="16.07",
         program=Program.objects.get(slug="gbrss"),
@@ -295,7 +289,7 @@ def questioned_draft() -> MonthlyReport:
     )
     Realization.objects.create(
         report=report,
-        indicator=houses,
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
         funding_source=FundingSource.objects.get(code="apbn"),
         value=Decimal(7),
     )
