@@ -2,7 +2,8 @@
 "Please enter a correct %(username)s" doubles "nama pengguna")."""
 
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 INVALID_LOGIN = _(
@@ -23,3 +24,25 @@ class AdminLoginForm(AdminAuthenticationForm):
         **AdminAuthenticationForm.error_messages,
         "invalid_login": INVALID_STAFF_LOGIN,
     }
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, whose email goes through the task queue like every other
+    mail of the site (programs/tasks.py): sent in the request, a slow mail server made
+    the page slow for a known address only (telling an attacker which addresses have
+    accounts), and a mail server that was down answered 500."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from programs.tasks import send_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        send_email.enqueue(subject=subject, body=body, recipients=[to_email])

@@ -218,3 +218,23 @@ def test_password_reset_for_an_unknown_email_reveals_nothing(account):
     sent = Client().post("/akun/lupa-sandi/", {"email": "tidak-ada@contoh.id"})
     assert sent.status_code == 302 and sent["Location"] == "/akun/lupa-sandi/terkirim/"
     assert mail.outbox == []
+
+
+def test_password_reset_answers_at_once_when_the_mail_server_is_down(account, settings):
+    """The reset mail is queued like every other mail: a mail server that is down (or
+    slow) neither fails the page nor tells a known address from an unknown one."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.programs.reporting.test_evidence.BrokenBackend"
+    sent = Client().post("/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"})
+    assert sent.status_code == 302 and sent["Location"] == "/akun/lupa-sandi/terkirim/"
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "programs.tasks.send_email"
+    kwargs = queued.args_kwargs["kwargs"]
+    assert kwargs["recipients"] == ["op1607@sumselprov.go.id"]
+    assert "Atur ulang kata sandi" in kwargs["subject"]
+    assert "/akun/lupa-sandi/" in kwargs["body"] and "operator-1607" in kwargs["body"]
+    unknown = Client().post("/akun/lupa-sandi/", {"email": "tidak-ada@contoh.id"})
+    assert unknown["Location"] == "/akun/lupa-sandi/terkirim/"
+    assert DBTaskResult.objects.count() == 1  # nothing queued for an unknown address
