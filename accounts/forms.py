@@ -1,9 +1,10 @@
 """Login form with one clear Indonesian error message (Django's Indonesian translation of
 "Please enter a correct %(username)s" doubles "nama pengguna")."""
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 INVALID_LOGIN = _(
@@ -27,10 +28,10 @@ class AdminLoginForm(AdminAuthenticationForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, whose email goes through the task queue like every other
-    mail of the site (programs/tasks.py): sent in the request, a slow mail server made
-    the page slow for a known address only (telling an attacker which addresses have
-    accounts), and a mail server that was down answered 500."""
+    """Django's reset form, whose mail goes through the task queue like every other mail
+    of the site (accounts/tasks.py): sent in the request, a slow mail server made the
+    page slow for a known address only (telling which addresses have accounts), and a
+    mail server that was down answered 500."""
 
     def send_mail(
         self,
@@ -41,8 +42,11 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from programs.tasks import send_email
+        from accounts.tasks import send_password_reset
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        send_email.enqueue(subject=subject, body=body, recipients=[to_email])
+        send_password_reset.enqueue(
+            user_id=context["user"].pk,
+            domain=context["domain"],
+            protocol=context["protocol"],
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
