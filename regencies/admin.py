@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin_numbers import NUMBER_OVERRIDES
+from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES
 from regencies.models import Regency, UserScope
 
 User = get_user_model()
@@ -51,6 +51,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    formfield_overrides = DATE_OVERRIDES  # "date joined" typed day first, like every date
     inlines = [UserScopeInline]
     list_display = (*BaseUserAdmin.list_display, "role", "scope_regency")
     list_filter = ("scope__role", *BaseUserAdmin.list_filter)
