@@ -36,6 +36,11 @@ NOT_A_NUMBER = _(
     "koma tiga tiga)."
 )
 WHOLE_NUMBER = _("Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal.")
+NOT_A_WHOLE_NUMBER = _(
+    "Isi bilangan bulat tanpa desimal. Ribuan dipisah titik dan koma menandai desimal: "
+    "tulis 888.324 (delapan ratus delapan puluh delapan ribu tiga ratus dua puluh empat), "
+    "bukan 888,324."
+)
 
 
 def decimals_needed(value: Decimal) -> int:
@@ -98,8 +103,8 @@ class LocalizedIntegerField(forms.IntegerField):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         number = typed_number(value)
-        if number % 1:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if number % 1:  # '888,324': a decimal comma where a thousands dot was meant?
+            raise ValidationError(NOT_A_WHOLE_NUMBER, code="invalid")
         return int(number)
 
 
