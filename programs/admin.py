@@ -752,7 +752,15 @@ class RealizationAdmin(
         "indicator__program",
         "funding_source",
     )
-    search_fields = ("indicator__name", "indicator__code", "funding_source__name", "note")
+    # The regency by name (its code too): joined in the list's one query, like the report.
+    search_fields = (
+        "report__regency__name",
+        "report__regency__code",
+        "indicator__name",
+        "indicator__code",
+        "funding_source__name",
+        "note",
+    )
     history_list_display = ["value_shown", "numerator_shown", "denominator_shown"]
 
     def has_add_permission(self, request):

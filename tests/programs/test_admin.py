@@ -691,3 +691,30 @@ def test_history_addresses_without_a_key_are_not_found(admin_client, reference_d
         assert admin_client.get(history).status_code == 200
         for version in ["abc", "1e3", "99999999999999999999"]:
             assert admin_client.get(f"{history}{version}/").status_code == 404, version
+
+
+def test_realizations_are_found_by_their_regencys_name(admin_client, reference_data):
+    """Searching the realizations for "banyuasin" found nothing (only indicators, sources
+    and notes were searched); it finds that regency's rows, in as many queries for three
+    rows as for one."""
+    from tests.admin_helpers import gbrss_province_target, realize
+    from tests.helpers import admin_column
+
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    realize(target, regency=Regency.objects.get(code="16.71"))
+    url = reverse("admin:programs_realization_changelist")
+
+    def search(text):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url, {"q": text})
+        return admin_column(response, "report"), len(queries)
+
+    found, one_row = search("banyuasin")
+    assert len(found) == 1 and "Banyuasin" in found[0]
+    for year in (2025, 2026):
+        realize(target, regency=Regency.objects.get(code="16.07"), year=year)
+    found, three_rows = search("Banyuasin")
+    assert len(found) == 3 and all("Banyuasin" in text for text in found)
+    assert three_rows == one_row
+    assert len(search("16.71")[0]) == 1
