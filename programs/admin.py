@@ -254,11 +254,38 @@ class FundingSourceAdmin(admin.ModelAdmin):
     list_filter = ("category", "is_partner", "active")
     search_fields = ("name", "code")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "active" in form.changed_data and not obj.active:
+            self.message_user(request, *_retired_source_message(obj))
+
     def has_delete_permission(self, request, obj=None):
         """Never "Tidak dirinci" (FundingSource.clean): rates and levels are entered with it."""
         if obj is not None and obj.code == FundingSource.UNSPECIFIED:
             return False
         return super().has_delete_permission(request, obj)
+
+
+SOURCE_RETIRED_IN_USE = _(
+    "%(source)s dinonaktifkan, tetapi masih dipakai %(rows)s baris realisasi (di %(reports)s "
+    "laporan): baris itu tetap tersimpan dan dihitung, dan hanya baris itu yang masih boleh "
+    "memakainya. Sumber ini tidak lagi ditawarkan untuk baris baru."
+)
+SOURCE_RETIRED_UNUSED = _(
+    "%(source)s dinonaktifkan dan tidak dipakai baris realisasi mana pun: sumber ini tidak "
+    "lagi ditawarkan untuk baris baru."
+)
+
+
+def _retired_source_message(source: FundingSource) -> tuple[str, str]:
+    """What retiring `source` leaves behind: its realizations, counted (one query)."""
+    used = Realization.objects.filter(funding_source=source).aggregate(
+        rows=models.Count("pk"), reports=models.Count("report", distinct=True)
+    )
+    if not used["rows"]:
+        return SOURCE_RETIRED_UNUSED % {"source": source}, messages.SUCCESS
+    counts = {"rows": number(used["rows"]), "reports": number(used["reports"])}
+    return SOURCE_RETIRED_IN_USE % {"source": source, **counts}, messages.WARNING
 
 
 # Targets
