@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "django_tasks",
-    "django_tasks_db",
+    "sumsel_gerakan.apps.TaskQueueConfig",  # django_tasks_db, named in Indonesian
     "regencies",
     "programs",
 ]

@@ -781,3 +781,18 @@ def test_retiring_a_funding_source_says_how_many_rows_still_use_it(admin_client,
         "dinonaktifkan dan tidak dipakai baris realisasi mana pun" in m
         for m in admin_messages(response)
     )
+
+
+@pytest.mark.parametrize(
+    "language, app, model",
+    [("id", "Antrean tugas latar", "Hasil tugas"), ("en", "Background tasks", "Task results")],
+)
+def test_the_task_queue_is_named_in_the_pages_language(admin_client, db, language, app, model):
+    """The sidebar said "Tasks Database Backend" and "Task Results" on Indonesian pages."""
+    admin_client.cookies["bahasa"] = language
+    response = admin_client.get(reverse("admin:index"))
+    text = response.content.decode()
+    assert "Tasks Database Backend" not in text
+    assert app in text and model in text
+    if language == "id":
+        assert "Task Results" not in text
