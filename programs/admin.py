@@ -497,6 +497,18 @@ class CopyTargetsForm(forms.Form):
     )
 
 
+COPIED_FROM = _("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
+
+
+def copied_source_note(target: Target, *, user, reason: str) -> str:
+    """The copy's source note: the copied target's own source first (where its value came
+    from still stands, the copy being that value), then when, by whom and why it was
+    copied. It used to hold the second part only, the source lost."""
+    copied = COPIED_FROM % {"year": target.year, "user": user, "reason": reason}
+    original = target.source_note.strip()
+    return f"{original}\n\n{copied}" if original else str(copied)
+
+
 COPY_REFUSED = _("Tidak ada yang disalin: target %(target)s %(year)s: %(problem)s")
 
 
@@ -552,8 +564,8 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
             value=target.value,
             baseline=target.baseline,
             due_date=due,
-            source_note=_("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
-            % {"year": target.year, "user": user, "reason": reason},
+            source_note=copied_source_note(target, user=user, reason=reason),
+            source_url=target.source_url,
             is_demo=target.is_demo,
         )
         copy._change_reason = reason

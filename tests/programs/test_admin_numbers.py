@@ -139,6 +139,8 @@ def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
     source = Target.objects.create(
         indicator=gbrss_indicator(), regency_id="16.01", year=2024, value=Decimal(9)
     )
+    province.source_url = "https://sumselprov.go.id/berita/gbrss-2024"
+    province.save()
     url = reverse("admin:programs_target_changelist")
     selected = [province.pk, allocation.pk, source.pk]
     ask = admin_client.post(url, {"action": "copy_to_next_year", "_selected_action": selected})
@@ -158,6 +160,16 @@ def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
     copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2025)
     assert copy.value == province.value and copy.splits.count() == province.splits.count()
     assert copy.history.get().history_change_reason == "Target awal 2025 menunggu RKPD"
+    # The copied target's source stays (it still says where the value came from), and
+    # the copy says it was copied; its link too. The source note used to be replaced.
+    assert copy.source_note == (
+        f"{province.source_note}\n\n"
+        "Disalin dari target 2024 oleh admin: Target awal 2025 menunggu RKPD"
+    )
+    assert copy.source_url == province.source_url
+    assert Target.objects.get(regency="16.07", year=2025).source_note == (
+        "Disalin dari target 2024 oleh admin: Target awal 2025 menunggu RKPD"
+    )
     assert Target.objects.get(regency="16.07", year=2025).value == Decimal(400)
     existing.refresh_from_db()
     assert existing.value == Decimal(7)  # already there: left alone
