@@ -254,11 +254,38 @@ class FundingSourceAdmin(admin.ModelAdmin):
     list_filter = ("category", "is_partner", "active")
     search_fields = ("name", "code")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "active" in form.changed_data and not obj.active:
+            self.message_user(request, *_retired_source_message(obj))
+
     def has_delete_permission(self, request, obj=None):
         """Never "Tidak dirinci" (FundingSource.clean): rates and levels are entered with it."""
         if obj is not None and obj.code == FundingSource.UNSPECIFIED:
             return False
         return super().has_delete_permission(request, obj)
+
+
+SOURCE_RETIRED_IN_USE = _(
+    "%(source)s dinonaktifkan, tetapi masih dipakai %(rows)s baris realisasi (di %(reports)s "
+    "laporan): baris itu tetap tersimpan dan dihitung, dan hanya baris itu yang masih boleh "
+    "memakainya. Sumber ini tidak lagi ditawarkan untuk baris baru."
+)
+SOURCE_RETIRED_UNUSED = _(
+    "%(source)s dinonaktifkan dan tidak dipakai baris realisasi mana pun: sumber ini tidak "
+    "lagi ditawarkan untuk baris baru."
+)
+
+
+def _retired_source_message(source: FundingSource) -> tuple[str, str]:
+    """What retiring `source` leaves behind: its realizations, counted (one query)."""
+    used = Realization.objects.filter(funding_source=source).aggregate(
+        rows=models.Count("pk"), reports=models.Count("report", distinct=True)
+    )
+    if not used["rows"]:
+        return SOURCE_RETIRED_UNUSED % {"source": source}, messages.SUCCESS
+    counts = {"rows": number(used["rows"]), "reports": number(used["reports"])}
+    return SOURCE_RETIRED_IN_USE % {"source": source, **counts}, messages.WARNING
 
 
 # Targets
@@ -470,6 +497,18 @@ class CopyTargetsForm(forms.Form):
     )
 
 
+COPIED_FROM = _("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
+
+
+def copied_source_note(target: Target, *, user, reason: str) -> str:
+    """The copy's source note: the copied target's own source first (where its value came
+    from still stands, the copy being that value), then when, by whom and why it was
+    copied. It used to hold the second part only, the source lost."""
+    copied = COPIED_FROM % {"year": target.year, "user": user, "reason": reason}
+    original = target.source_note.strip()
+    return f"{original}\n\n{copied}" if original else str(copied)
+
+
 COPY_REFUSED = _("Tidak ada yang disalin: target %(target)s %(year)s: %(problem)s")
 
 
@@ -525,8 +564,8 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
             value=target.value,
             baseline=target.baseline,
             due_date=due,
-            source_note=_("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
-            % {"year": target.year, "user": user, "reason": reason},
+            source_note=copied_source_note(target, user=user, reason=reason),
+            source_url=target.source_url,
             is_demo=target.is_demo,
         )
         copy._change_reason = reason
@@ -752,7 +791,15 @@ class RealizationAdmin(
         "indicator__program",
         "funding_source",
     )
-    search_fields = ("indicator__name", "indicator__code", "funding_source__name", "note")
+    # The regency by name (its code too): joined in the list's one query, like the report.
+    search_fields = (
+        "report__regency__name",
+        "report__regency__code",
+        "indicator__name",
+        "indicator__code",
+        "funding_source__name",
+        "note",
+    )
     history_list_display = ["value_shown", "numerator_shown", "denominator_shown"]
 
     def has_add_permission(self, request):

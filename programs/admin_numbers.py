@@ -4,7 +4,8 @@ Decimals are typed and shown in the active language (Indonesian: 8.600 is eight 
 six hundred, 14,33 is fourteen point three three; English mirrors it), never as
 8391.0000; count units take whole numbers only; history shows formatted values under
 translated column names. Dates may be typed with the month's name in Indonesian or
-English ("25 Maret 2024", "25 Mar 2024", "25 March 2024") besides the locale's formats.
+English ("25 Maret 2024", "25 Mar 24", "25 March 2024") besides the locale's formats, always
+day first (03/25/2027 is refused, saying why).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from programs.formats import number
+from programs.formats import date_label, number
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     MAX_DECIMALS,
@@ -35,6 +36,11 @@ NOT_A_NUMBER = _(
     "koma tiga tiga)."
 )
 WHOLE_NUMBER = _("Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal.")
+NOT_A_WHOLE_NUMBER = _(
+    "Isi bilangan bulat tanpa desimal. Ribuan dipisah titik dan koma menandai desimal: "
+    "tulis 888.324 (delapan ratus delapan puluh delapan ribu tiga ratus dua puluh empat), "
+    "bukan 888,324."
+)
 
 
 def decimals_needed(value: Decimal) -> int:
@@ -97,8 +103,8 @@ class LocalizedIntegerField(forms.IntegerField):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         number = typed_number(value)
-        if number % 1:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if number % 1:  # '888,324': a decimal comma where a thousands dot was meant?
+            raise ValidationError(NOT_A_WHOLE_NUMBER, code="invalid")
         return int(number)
 
 
@@ -119,26 +125,84 @@ _MONTHS = (
     ("desember", "des", "dec", "december"),
 )
 MONTH_NAMES = {name: number for number, names in enumerate(_MONTHS, start=1) for name in names}
-_DAY_MONTH_NAME_YEAR = re.compile(r"\s*(\d{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*(\d{4})\s*")
+_DAY_MONTH_NAME_YEAR = re.compile(r"\s*(\d{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*(\d{4}|\d{2})\s*")
+# Three numbers whose second cannot be a month: 03/25/2027, typed month first.
+_MONTH_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\s*")
+
+DATE_NOT_RECOGNISED = _(
+    "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret 2027 "
+    "atau 2027-03-25."
+)
+DATE_MONTH_FIRST = _(
+    "Tanggal ditulis bulan dulu? Tulis hari dulu, lalu bulan: %(day_first)s (atau %(named)s)."
+)
+
+
+def _full_year(year: str) -> int:
+    """'27' -> 2027, '99' -> 1999 (as strptime reads %y), '2027' -> 2027."""
+    if len(year) == 2:
+        return dt.datetime.strptime(year, "%y").year
+    return int(year)
 
 
 class LocalizedDateField(forms.DateField):
-    """A date in the locale's formats (25-03-2024, 25/03/2024, 2024-03-25), or with its
-    month named: "25 Maret 2024", "25 Mar 2024", "25 March 2024"."""
+    """A date typed day first, in the locale's formats (25-03-2027, 25/03/27, 2027-03-25)
+    or with its month named, the year in 4 or 2 digits: "25 Maret 2027", "25 Mar 27",
+    "25 March 2027". A date typed month first (03/25/2027) is refused with the reason."""
+
+    default_error_messages = {"invalid": DATE_NOT_RECOGNISED}
 
     def to_python(self, value):
         if isinstance(value, str):
             found = _DAY_MONTH_NAME_YEAR.fullmatch(value)
             if found and found[2].casefold() in MONTH_NAMES:
                 try:
-                    return dt.date(int(found[3]), MONTH_NAMES[found[2].casefold()], int(found[1]))
+                    return dt.date(
+                        _full_year(found[3]), MONTH_NAMES[found[2].casefold()], int(found[1])
+                    )
                 except ValueError:  # 31 Februari
                     raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            refused = month_first_refusal(value)
+            if refused is None:
+                raise
+            raise ValidationError(refused, code="month_first") from None
 
 
-# Every admin date field (the admin's date widget stays; DateTimeField has its own entry).
-DATE_OVERRIDES = {models.DateField: {"form_class": LocalizedDateField}}
+def month_first_refusal(value) -> str | None:
+    """What to say of a date typed month first ('03/25/2027': the 25th month does not
+    exist), naming the date meant written day first; None for any other text."""
+    found = _MONTH_FIRST.fullmatch(value) if isinstance(value, str) else None
+    if found is None or int(found[2]) <= 12:
+        return None
+    try:
+        meant = dt.date(_full_year(found[3]), int(found[1]), int(found[2]))
+    except ValueError:
+        return None
+    return DATE_MONTH_FIRST % {"day_first": meant.strftime("%d/%m/%Y"), "named": date_label(meant)}
+
+
+class LocalizedSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date and time boxes, the date read as `LocalizedDateField` reads it."""
+
+    def __init__(self, *, input_date_formats=None, input_time_formats=None, **kwargs):
+        super().__init__(
+            input_date_formats=input_date_formats, input_time_formats=input_time_formats, **kwargs
+        )
+        stock = self.fields[0]
+        date = LocalizedDateField(input_formats=input_date_formats, localize=stock.localize)
+        date.required, date.disabled = stock.required, stock.disabled
+        date.error_messages.setdefault("incomplete", self.error_messages["incomplete"])
+        self.fields = (date, self.fields[1])
+
+
+# Every admin date and date-and-time field (the admin's widgets stay).
+DATE_OVERRIDES = {
+    models.DateField: {"form_class": LocalizedDateField},
+    models.DateTimeField: {"form_class": LocalizedSplitDateTimeField},
+}
 
 # Every admin number field: the model field class -> its localized form field. Integers
 # name their widget too, or the admin's default number input (which a browser empties

@@ -175,6 +175,35 @@ LARGE_CHANGE_IN_LIST = _(
 )
 
 
+def confirm_large_change_field() -> forms.BooleanField:
+    """The box that lets a large change of a stored number be saved (`refuse_large_changes`)."""
+    return forms.BooleanField(
+        label=_("Ya, perubahan ini benar"),
+        required=False,
+        help_text=_("Diminta bila nilai berubah lebih dari separuh atau berbeda orde besarnya."),
+    )
+
+
+def refuse_large_changes(form, stored, names, *, confirm, in_list=False) -> None:
+    """A stored number changed by more than half or by an order of magnitude (8.391 ->
+    83.910: a thousands dot typed as a decimal comma?) is refused beside its field until
+    the change is confirmed (in a list, where nothing can be confirmed, it is refused)."""
+    from programs.admin_numbers import large_change, show_number
+
+    if stored is None:
+        return
+    for name in names:
+        if name not in form.cleaned_data:
+            continue
+        old, new = getattr(stored, name), form.cleaned_data.get(name)
+        if old is not None and new is not None:
+            old, new = Decimal(old), Decimal(new)  # whole numbers too (a population)
+        if large_change(old, new) and not confirm:
+            params = {"old": show_number(old), "new": show_number(new)}
+            message = LARGE_CHANGE_IN_LIST if in_list else LARGE_CHANGE
+            form.add_error(name, ValidationError(message % params, code="large_change"))
+
+
 CHANGED_SINCE_OPENED = _(
     "Target ini sudah diubah orang lain sejak Anda membukanya (nilai kini %(value)s). "
     "Muat ulang halaman lalu ulangi perubahan Anda."
@@ -190,11 +219,7 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="")
 
-    confirm_large_change = forms.BooleanField(
-        label=_("Ya, perubahan ini benar"),
-        required=False,
-        help_text=_("Diminta bila nilai berubah lebih dari separuh atau berbeda orde besarnya."),
-    )
+    confirm_large_change = confirm_large_change_field()
     change_reason = LimitedCharField(
         label=_("Alasan perubahan"),
         required=False,
@@ -379,7 +404,7 @@ class TargetChangelistFormSet(forms.BaseModelFormSet):
 def _check_numbers(form, cleaned_data, *, confirm, in_list=False) -> None:
     """Whole numbers for count units; a large change of a stored value needs a confirmation
     (in the list, where nothing can be confirmed, it is refused)."""
-    from programs.admin_numbers import large_change, show_number, whole_number_error
+    from programs.admin_numbers import whole_number_error
 
     indicator = cleaned_data.get("indicator") or (
         form.instance.indicator if form.instance.indicator_id else None
@@ -388,17 +413,9 @@ def _check_numbers(form, cleaned_data, *, confirm, in_list=False) -> None:
         error = whole_number_error(indicator, cleaned_data.get(name))
         if error is not None:
             form.add_error(name, error)
-    stored = form.stored_target
-    if stored is None:
-        return
-    for name in ("value", "baseline"):
-        if name not in cleaned_data:
-            continue
-        old, new = getattr(stored, name), cleaned_data.get(name)
-        if large_change(old, new) and not confirm:
-            params = {"old": show_number(old), "new": show_number(new)}
-            message = LARGE_CHANGE_IN_LIST if in_list else LARGE_CHANGE
-            form.add_error(name, ValidationError(message % params, code="large_change"))
+    refuse_large_changes(
+        form, form.stored_target, ("value", "baseline"), confirm=confirm, in_list=in_list
+    )
 
 
 class LabelledInlineFormSet(forms.BaseInlineFormSet):
@@ -1020,11 +1037,7 @@ class MonthlyReportAdminForm(forms.ModelForm):
         ),
         widget=forms.TextInput(attrs={"size": 80}),
     )
-    confirm_large_change = forms.BooleanField(
-        label=_("Ya, perubahan ini benar"),
-        required=False,
-        help_text=_("Diminta bila nilai berubah lebih dari separuh atau berbeda orde besarnya."),
-    )
+    confirm_large_change = confirm_large_change_field()
 
     class Meta:
         model = MonthlyReport

@@ -930,6 +930,17 @@ EXEMPTION_EXISTS = _("Pengecualian ini sudah ada; ubah saja.")
 # Earliest: January of the year before the program's launch (ReportingExemption.clean).
 EXEMPTION_TOO_EARLY = _("Bulan mulai paling awal Januari %(year)s: periksa tahunnya.")
 EXEMPTION_TOO_LATE = _("Paling lambat Desember %(year)s: periksa tahunnya.")
+EXEMPTION_OVER_REPORTS = _(
+    "%(months)s sudah dilaporkan (diajukan atau terverifikasi) dan dihitung dalam total "
+    "provinsi: bulan itu tidak bisa dikecualikan. Mulai pengecualian sesudahnya, atau "
+    "kembalikan laporannya lebih dulu."
+)
+EXEMPTION_OVERLAPS = _(
+    "Bertumpang tindih dengan pengecualian lain untuk kabupaten/kota, program dan indikator "
+    "yang sama: %(other)s, %(period)s. Ubah pengecualian itu saja, atau pilih bulan lain."
+)
+EXEMPTION_ONGOING = _("%(start)s dan seterusnya")
+EXEMPTION_BETWEEN = _("%(start)s s.d. %(end)s")
 
 
 class ReportingExemption(models.Model):
@@ -1027,6 +1038,80 @@ class ReportingExemption(models.Model):
         if self.indicator_id and self.program_id and self.indicator.program_id != self.program_id:
             raise ValidationError(
                 {"indicator": _("Indikator ini bukan bagian dari program yang dipilih.")}
+            )
+        if self.regency_id and self.program_id and self.start:
+            self._clean_overlap()
+            self._clean_reported_months()
+
+    def period_label(self) -> str:
+        """'Januari 2024 dan seterusnya', 'Januari 2024 s.d. Desember 2025'."""
+        from programs.formats import month_year_label
+
+        start = month_year_label(self.start.year, self.start.month)
+        if self.end is None:
+            return EXEMPTION_ONGOING % {"start": start}
+        return EXEMPTION_BETWEEN % {
+            "start": start,
+            "end": month_year_label(self.end.year, self.end.month),
+        }
+
+    def _same_subject(self):
+        """The other exemptions of this regency, program and indicator (or whole program)."""
+        others = ReportingExemption.objects.filter(
+            regency_id=self.regency_id, program_id=self.program_id
+        ).exclude(pk=self.pk)
+        if self.indicator_id:
+            return others.filter(indicator_id=self.indicator_id)
+        return others.filter(indicator__isnull=True)
+
+    def _clean_overlap(self) -> None:
+        """Two exemptions of the same months would leave one of them meaningless (and a
+        change to one would not end the exemption): one range per regency and subject.
+        The same start is the unique constraint's message, not this one."""
+        overlapping = self._same_subject().exclude(start=self.start).filter(start__gte=self.start)
+        if self.end is not None:
+            overlapping = overlapping.filter(start__lte=self.end)
+        before = self._same_subject().filter(start__lt=self.start)
+        before = before.filter(Q(end__isnull=True) | Q(end__gte=self.start))
+        other = (before.order_by("-start").first()) or overlapping.order_by("start").first()
+        if other is not None:
+            raise ValidationError(
+                EXEMPTION_OVERLAPS % {"other": other, "period": other.period_label()},
+                code="overlap",
+            )
+
+    def _clean_reported_months(self) -> None:
+        """A month already submitted or verified stays counted in the province's totals:
+        exempting it would show the regency as "tidak wajib" beside figures that count.
+        Only the months this save adds are checked (an exemption stored over a reported
+        month, before this rule, can still have its reason corrected)."""
+        reports = MonthlyReport.objects.filter(
+            regency_id=self.regency_id,
+            program_id=self.program_id,
+            status__in=MonthlyReport.COUNTED_STATUSES,
+        ).filter(Q(year__gt=self.start.year) | Q(year=self.start.year, month__gte=self.start.month))
+        if self.end is not None:
+            reports = reports.filter(
+                Q(year__lt=self.end.year) | Q(year=self.end.year, month__lte=self.end.month)
+            )
+        if self.indicator_id:
+            reports = reports.filter(realizations__indicator_id=self.indicator_id)
+        months = sorted(set(reports.values_list("year", "month")))
+        stored = (
+            ReportingExemption.objects.filter(pk=self.pk).first() if self.pk is not None else None
+        )
+        if stored is not None and (stored.regency_id, stored.program_id, stored.indicator_id) == (
+            self.regency_id,
+            self.program_id,
+            self.indicator_id,
+        ):
+            months = [(year, month) for year, month in months if not stored.covers(year, month)]
+        if months:
+            from programs.formats import month_year_label
+
+            listed = ", ".join(month_year_label(year, month) for year, month in months)
+            raise ValidationError(
+                {"start": EXEMPTION_OVER_REPORTS % {"months": listed}}, code="reported"
             )
 
     def earliest_start(self) -> dt.date:

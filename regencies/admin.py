@@ -1,21 +1,63 @@
 """Django admin for the kabupaten/kota and for users with their scope (role, regency,
 programs)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin_numbers import NUMBER_OVERRIDES
+from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES
+from programs.forms_admin import confirm_large_change_field, refuse_large_changes
 from regencies.models import Regency, UserScope
 
 User = get_user_model()
 ALL_PROGRAMS = _("Semua program")
 
 
+REGENCY_FIELDS = (
+    "bps_code",
+    "name",
+    "kind",
+    "capital",
+    "area_km2",
+    "population",
+    "population_year",
+    "is_synthetic",
+    "source_note",
+)
+
+
+class RegencyAdminForm(forms.ModelForm):
+    """Area and population changed by more than half or by an order of magnitude (12.258
+    km² -> 2,5: a decimal comma for a thousands dot?) are saved only once confirmed, as
+    a target's value is."""
+
+    confirm_large_change = confirm_large_change_field()
+
+    class Meta:
+        model = Regency
+        fields = REGENCY_FIELDS
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None:
+            stored = Regency.objects.filter(pk=self.instance.pk).first()
+            confirm = cleaned_data.get("confirm_large_change")
+            # A negative area has its own message (the model's validator), not this one.
+            names = [
+                name
+                for name in ("area_km2", "population")
+                if cleaned_data.get(name) is None or cleaned_data[name] >= 0
+            ]
+            refuse_large_changes(self, stored, names, confirm=confirm)
+        return cleaned_data
+
+
 @admin.register(Regency)
 class RegencyAdmin(admin.ModelAdmin):
+    form = RegencyAdminForm
     # Area (km², 3 decimals) and population typed in the active language (1.234.567), like
     # every admin number.
     formfield_overrides = NUMBER_OVERRIDES
@@ -23,6 +65,7 @@ class RegencyAdmin(admin.ModelAdmin):
     list_display_links = ("code", "name")
     list_filter = ("kind", "is_synthetic")
     search_fields = ("code", "bps_code", "name", "capital")
+    fields = ("code", *REGENCY_FIELDS[:7], "confirm_large_change", *REGENCY_FIELDS[7:])
 
     def get_readonly_fields(self, request, obj=None):
         # The Kemendagri code is the primary key: editing it would create a new regency.
@@ -51,6 +94,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    formfield_overrides = DATE_OVERRIDES  # "date joined" typed day first, like every date
     inlines = [UserScopeInline]
     list_display = (*BaseUserAdmin.list_display, "role", "scope_regency")
     list_filter = ("scope__role", *BaseUserAdmin.list_filter)

@@ -8,9 +8,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 AREA_NEGATIVE = _("Luas wilayah tidak boleh negatif.")
+# Censuses of the residency of Palembang go back to the 1900s: an earlier year, or one
+# still to come, is a typing slip (1800, 2205).
+EARLIEST_POPULATION_YEAR = 1900
+POPULATION_YEAR_OUTSIDE = _(
+    "Tahun data penduduk antara %(earliest)s dan %(latest)s (tahun ini): periksa tahunnya."
+)
 
 
 class RegencyQuerySet(models.QuerySet):
@@ -82,6 +89,17 @@ class Regency(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:regency", args=[self.code])
+
+    def clean(self):
+        year = self.population_year
+        latest = timezone.localdate().year
+        if year is not None and not EARLIEST_POPULATION_YEAR <= year <= latest:
+            raise ValidationError(
+                {
+                    "population_year": POPULATION_YEAR_OUTSIDE
+                    % {"earliest": EARLIEST_POPULATION_YEAR, "latest": latest}
+                }
+            )
 
     def natural_key(self):
         return (self.code,)

@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "django_tasks",
-    "django_tasks_db",
+    "sumsel_gerakan.apps.TaskQueueConfig",  # django_tasks_db, named in Indonesian
     "regencies",
     "programs",
 ]
@@ -197,6 +197,8 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LANGUAGE_COOKIE_NAME = "bahasa"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates typed day first in both languages (Django's `id` locale also reads 03/25/2027).
+FORMAT_MODULE_PATH = ["sumsel_gerakan.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

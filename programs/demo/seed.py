@@ -1234,7 +1234,8 @@ def _context(
     }
     program_ids = {indicator.program_id for indicator in indicators.values()}
     programs = [program for program in Program.objects.filter(pk__in=program_ids)]
-    sources = dict(FundingSource.objects.values_list("code", "pk"))
+    # Active sources only: a retired one is never chosen anew (rules.retired_source_refusal).
+    sources = dict(FundingSource.objects.filter(active=True).values_list("code", "pk"))
     default_source = sources.get("tidak-dirinci") or next(iter(sources.values()), None)
     targets = {
         (target.indicator_id, target.regency_id): target

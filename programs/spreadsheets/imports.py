@@ -30,7 +30,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import formats, permissions, ytd
-from programs.admin_numbers import large_change, show_number, whole_number_error
+from programs.admin_numbers import (
+    large_change,
+    month_first_refusal,
+    show_number,
+    whole_number_error,
+)
 from programs.forms_admin import (
     allocation_problems,
     stored_parts_problems,
@@ -898,7 +903,8 @@ class TargetImport:
             try:
                 due = _date(cells.get("batas_waktu"))
             except ValueError:
-                result.reason = _(BAD_DATE)
+                # 03/25/2027 says it was read month first, as the admin does
+                result.reason = month_first_refusal(_text(cells.get("batas_waktu"))) or _(BAD_DATE)
                 continue
             if not Target.due_date_fits(year, due):
                 result.reason = str(DUE_DATE_OUTSIDE_YEAR % {"year": year})

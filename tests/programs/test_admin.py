@@ -691,3 +691,108 @@ def test_history_addresses_without_a_key_are_not_found(admin_client, reference_d
         assert admin_client.get(history).status_code == 200
         for version in ["abc", "1e3", "99999999999999999999"]:
             assert admin_client.get(f"{history}{version}/").status_code == 404, version
+
+
+def test_realizations_are_found_by_their_regencys_name(admin_client, reference_data):
+    """Searching the realizations for "banyuasin" found nothing (only indicators, sources
+    and notes were searched); it finds that regency's rows, in as many queries for three
+    rows as for one."""
+    from tests.admin_helpers import gbrss_province_target, realize
+    from tests.helpers import admin_column
+
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    realize(target, regency=Regency.objects.get(code="16.71"))
+    url = reverse("admin:programs_realization_changelist")
+
+    def search(text):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url, {"q": text})
+        return admin_column(response, "report"), len(queries)
+
+    found, one_row = search("banyuasin")
+    assert len(found) == 1 and "Banyuasin" in found[0]
+    for year in (2025, 2026):
+        realize(target, regency=Regency.objects.get(code="16.07"), year=year)
+    found, three_rows = search("Banyuasin")
+    assert len(found) == 3 and all("Banyuasin" in text for text in found)
+    assert three_rows == one_row
+    assert len(search("16.71")[0]) == 1
+
+
+def retire(admin_client, source):
+    """The funding source's change form, saved with `aktif` unticked."""
+    data = {
+        "code": source.code,
+        "category": source.category,
+        "name": source.name,
+        "is_partner": "on" if source.is_partner else "",
+        "order": source.order,
+        "source_note": source.source_note,
+        "_save": "Simpan",
+    }
+    url = reverse("admin:programs_fundingsource_change", args=[source.pk])
+    return admin_client.post(url, data, follow=True)
+
+
+def admin_messages(response) -> list[str]:
+    """The texts of the admin's one-time messages (`ul.messagelist`)."""
+    return [
+        element_text(item)
+        for found in find_all(page(response), "ul", class_="messagelist")
+        for item in find_all(found, "li")
+    ]
+
+
+def test_retiring_a_funding_source_says_how_many_rows_still_use_it(admin_client, reference_data):
+    """Retiring Pertamina gave no word about the realizations still carrying it; the
+    message now counts them (and their reports) as Indonesians write numbers."""
+    from programs.models import FundingSource, Realization
+
+    pertamina = FundingSource.objects.get(code="pertamina")
+    indicator = Indicator.objects.get(code="rumah-dibedah")
+    regencies = list(Regency.objects.all())
+    reports = MonthlyReport.objects.bulk_create(
+        MonthlyReport(regency=regency, program=indicator.program, year=year, month=month)
+        for regency in regencies
+        for year in range(2024, 2029)
+        for month in range(1, 13)
+    )
+    Realization.objects.bulk_create(
+        Realization(report=report, indicator=indicator, funding_source=pertamina, value=1)
+        for report in reports
+    )
+    rows = len(reports)
+    assert rows >= 1000
+
+    response = retire(admin_client, pertamina)
+
+    pertamina.refresh_from_db()
+    assert not pertamina.active
+    shown = f"{rows:,}".replace(",", ".")  # 1.020
+    expected = (
+        f"Pertamina dinonaktifkan, tetapi masih dipakai {shown} baris realisasi (di "
+        f"{shown} laporan)"
+    )
+    assert any(m.startswith(expected) for m in admin_messages(response)), admin_messages(response)
+    unused = FundingSource.objects.get(code="ptba")
+    response = retire(admin_client, unused)
+    assert any(
+        "dinonaktifkan dan tidak dipakai baris realisasi mana pun" in m
+        for m in admin_messages(response)
+    )
+
+
+@pytest.mark.parametrize(
+    "language, app, model",
+    [("id", "Antrean tugas latar", "Hasil tugas"), ("en", "Background tasks", "Task results")],
+)
+def test_the_task_queue_is_named_in_the_pages_language(admin_client, db, language, app, model):
+    """The sidebar said "Tasks Database Backend" and "Task Results" on Indonesian pages."""
+    admin_client.cookies["bahasa"] = language
+    response = admin_client.get(reverse("admin:index"))
+    text = response.content.decode()
+    assert "Tasks Database Backend" not in text
+    assert app in text and model in text
+    if language == "id":
+        assert "Task Results" not in text

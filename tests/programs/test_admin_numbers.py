@@ -139,6 +139,8 @@ def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
     source = Target.objects.create(
         indicator=gbrss_indicator(), regency_id="16.01", year=2024, value=Decimal(9)
     )
+    province.source_url = "https://sumselprov.go.id/berita/gbrss-2024"
+    province.save()
     url = reverse("admin:programs_target_changelist")
     selected = [province.pk, allocation.pk, source.pk]
     ask = admin_client.post(url, {"action": "copy_to_next_year", "_selected_action": selected})
@@ -158,6 +160,16 @@ def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
     copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2025)
     assert copy.value == province.value and copy.splits.count() == province.splits.count()
     assert copy.history.get().history_change_reason == "Target awal 2025 menunggu RKPD"
+    # The copied target's source stays (it still says where the value came from), and
+    # the copy says it was copied; its link too. The source note used to be replaced.
+    assert copy.source_note == (
+        f"{province.source_note}\n\n"
+        "Disalin dari target 2024 oleh admin: Target awal 2025 menunggu RKPD"
+    )
+    assert copy.source_url == province.source_url
+    assert Target.objects.get(regency="16.07", year=2025).source_note == (
+        "Disalin dari target 2024 oleh admin: Target awal 2025 menunggu RKPD"
+    )
     assert Target.objects.get(regency="16.07", year=2025).value == Decimal(400)
     existing.refresh_from_db()
     assert existing.value == Decimal(7)  # already there: left alone
@@ -200,7 +212,10 @@ def test_a_number_too_large_to_keep_exactly_is_refused_and_pages_stay_up(
 
 
 OUTSIDE_ITS_YEARS = "tahun target (2024)"
-NOT_A_DATE = "Masukkan tanggal yang valid."
+NOT_A_DATE = "Tanggal tidak dikenali: tulis hari dulu"
+MONTH_FIRST = (
+    "Tanggal ditulis bulan dulu? Tulis hari dulu, lalu bulan: 25/03/2025 (atau 25 Maret 2025)."
+)
 
 
 @pytest.mark.parametrize(
@@ -223,6 +238,16 @@ NOT_A_DATE = "Masukkan tanggal yang valid."
         ("30-06-2024", "2024-06-30", None),
         ("31 Februari 2024", None, NOT_A_DATE),
         ("31 Maretan 2024", None, NOT_A_DATE),
+        # Day first, as Indonesians write: Django's `id` locale read 03/25/2025 month
+        # first (so 03/04/2025 meant 4 March in one form, 3 April in another) and
+        # refused a named month with a two-digit year that 25-03-25 was taken as.
+        ("03/25/2025", None, MONTH_FIRST),
+        ("03-25-25", None, MONTH_FIRST),
+        ("03/04/2025", "2025-04-03", None),
+        ("25 Maret 25", "2025-03-25", None),
+        ("25 Mar 25", "2025-03-25", None),
+        ("25-03-25", "2025-03-25", None),
+        ("25.03.2025", "2025-03-25", None),
     ],
 )
 def test_a_targets_due_date_as_typed(admin_client, reference_data, typed, saved, refusal):
@@ -236,6 +261,56 @@ def test_a_targets_due_date_as_typed(admin_client, reference_data, typed, saved,
         assert response.status_code == 200
         assert any(refusal in e for e in field_errors(response, "due_date"))
         assert target.due_date == dt.date(2024, 12, 31)  # as it was
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [("25/03/2025", "2025-03-25"), ("2025-03-25", "2025-03-25"), ("03/25/2025", None)],
+)
+def test_a_due_date_is_read_day_first_in_english_too(admin_client, reference_data, typed, saved):
+    """The English pages read 25/03/2025 as the Indonesian ones do (they refused it and
+    took 03/25/2025), like every imported file: one reading whatever the language."""
+    admin_client.cookies["bahasa"] = "en"
+    target = gbrss_province_target()
+    response = change(admin_client, target, due_date=typed, change_reason="uji")
+    target.refresh_from_db()
+    if saved:
+        assert response.status_code == 302, field_errors(response, "due_date")
+        assert target.due_date.isoformat() == saved
+    else:
+        assert response.status_code == 200
+        assert field_errors(response, "due_date") == [
+            "Month typed first? Type the day, then the month: 25/03/2025 (or 25 March 2025)."
+        ]
+        assert target.due_date == dt.date(2024, 12, 31)
+
+
+def test_a_users_date_joined_is_read_day_first(admin_client, reference_data, django_user_model):
+    """The user page's date and time boxes: "25 Maret 2025" is taken (it was refused),
+    03/25/2025 is refused saying why (it was read as 25 March)."""
+    user = django_user_model.objects.create_user("operator-uji", password="x")
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    data = {
+        "username": user.username,
+        "is_active": "on",
+        "date_joined_0": "25 Maret 2025",
+        "date_joined_1": "08.30",
+        "scope-TOTAL_FORMS": "0",
+        "scope-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, error_messages(page(response))
+    user.refresh_from_db()
+    local = dt.datetime(2025, 3, 25, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    assert user.date_joined == local
+    refused = admin_client.post(url, data | {"date_joined_0": "03/26/2025"})
+    assert refused.status_code == 200
+    assert any(
+        "Tulis hari dulu, lalu bulan: 26/03/2025" in m for m in error_messages(page(refused))
+    )
+    user.refresh_from_db()
+    assert user.date_joined == local
 
 
 def test_a_sign_or_a_leading_zero_group_in_the_admin(admin_client, reference_data):
@@ -443,6 +518,7 @@ def test_every_admin_number_and_date_field_reads_the_indonesian_way(rf, admin_us
         LocalizedDateField,
         LocalizedDecimalField,
         LocalizedIntegerField,
+        LocalizedSplitDateTimeField,
     )
 
     request = rf.get("/admin/")
@@ -453,6 +529,7 @@ def test_every_admin_number_and_date_field_reads_the_indonesian_way(rf, admin_us
             ("IntegerField", LocalizedIntegerField),
             ("DecimalField", LocalizedDecimalField),
             ("DateField", LocalizedDateField),
+            ("DateTimeField", LocalizedSplitDateTimeField),
         ]
     }
     plain = []
@@ -471,8 +548,10 @@ def test_every_admin_number_and_date_field_reads_the_indonesian_way(rf, admin_us
                 if field.name in readonly or not field.editable or field.primary_key:
                     continue
                 kind = next((k for k in expected if isinstance(field, getattr(models, k))), None)
-                if kind is None or isinstance(field, models.DateTimeField):
+                if kind is None:
                     continue
+                if isinstance(field, models.DateTimeField):
+                    kind = "DateTimeField"
                 form_field = each.formfield_for_dbfield(field, request)
                 if form_field is not None and not isinstance(form_field, expected[kind]):
                     plain.append(f"{type(each).__name__}.{field.name}")

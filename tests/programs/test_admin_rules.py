@@ -141,6 +141,88 @@ def test_an_exemption_cannot_end_before_it_starts_or_after_2100(admin_client, re
     assert not ReportingExemption.objects.filter(program=program).exists()
 
 
+def test_an_exemption_over_reported_months_is_refused(admin_client, reference_data):
+    """A retroactive exemption over submitted or verified months was saved: the regency
+    then showed "tidak wajib" while its figures stayed in the province's totals. Refused,
+    naming the months; a draft month, or one after the reports, is fine."""
+    from tests.factories import MonthlyReportFactory
+
+    program = Program.objects.get(slug="gbrss")
+    banyuasin = Regency.objects.get(code="16.07")
+    for month, status in [(3, "verified"), (4, "submitted"), (5, "draft")]:
+        MonthlyReportFactory(
+            regency=banyuasin, program=program, year=2025, month=month, status=status
+        )
+
+    refused = add_exemption(admin_client, program, start="2025-01-01")
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "start") == [
+        "Maret 2025, April 2025 sudah dilaporkan (diajukan atau terverifikasi) dan dihitung "
+        "dalam total provinsi: bulan itu tidak bisa dikecualikan. Mulai pengecualian "
+        "sesudahnya, atau kembalikan laporannya lebih dulu."
+    ]
+    assert not ReportingExemption.objects.filter(program=program).exists()
+    assert add_exemption(admin_client, program, start="2025-05-01").status_code == 302
+    # Moving the stored exemption's start back over the reports is refused too.
+    exemption = ReportingExemption.objects.get(program=program)
+    url = reverse("admin:programs_reportingexemption_change", args=[exemption.pk])
+    moved = admin_client.post(url, exemption_data(program, start="2025-04-01"))
+    assert moved.status_code == 200 and field_errors(moved, "start")
+    exemption.refresh_from_db()
+    assert exemption.start == dt.date(2025, 5, 1)
+
+
+def test_an_indicator_exemption_refuses_only_months_reporting_that_indicator(
+    admin_client, reference_data
+):
+    from tests.factories import MonthlyReportFactory, RealizationFactory
+
+    program = Program.objects.get(slug="gpstss")
+    toddlers = Indicator.objects.get(program=program, code="balita-didampingi")
+    stunting = Indicator.objects.get(program=program, code="prevalensi-stunting")
+    report = MonthlyReportFactory(regency_id="16.07", program=program, year=2025, month=1)
+    RealizationFactory(report=report, indicator=toddlers)
+
+    refused = add_exemption(admin_client, program, indicator=toddlers.pk, start="2025-01-01")
+    assert refused.status_code == 200
+    assert field_errors(refused, "start")[0].startswith("Januari 2025 sudah dilaporkan")
+    fine = add_exemption(admin_client, program, indicator=stunting.pk, start="2025-01-01")
+    assert fine.status_code == 302, field_errors(fine, "start")
+    assert list(ReportingExemption.objects.filter(program=program, regency_id="16.07")) == [
+        ReportingExemption.objects.get(indicator=stunting, regency_id="16.07")
+    ]
+
+
+def test_overlapping_exemptions_of_the_same_subject_are_refused(admin_client, reference_data):
+    """Two exemptions of Banyuasin's GBRSS over the same months were both saved: the
+    second is refused, naming the first and its months; a later one after the first's
+    end is fine."""
+    program = Program.objects.get(slug="gbrss")
+    assert (
+        add_exemption(admin_client, program, start="2025-01-01", end="2025-06-01").status_code
+        == 302
+    )
+
+    for start, end in [("2025-06-01", ""), ("2024-06-01", "2025-01-01"), ("2024-01-01", "")]:
+        refused = add_exemption(admin_client, program, start=start, end=end, reason="Lagi.")
+        assert refused.status_code == 200, (start, end)
+        assert error_messages(page(refused)) == [
+            "Bertumpang tindih dengan pengecualian lain untuk kabupaten/kota, program dan "
+            "indikator yang sama: Banyuasin — GBRSS, Januari 2025 s.d. Juni 2025. "
+            "Ubah pengecualian itu saja, atau pilih bulan lain."
+        ], (start, end)
+    assert add_exemption(admin_client, program, start="2025-07-01").status_code == 302
+    assert ReportingExemption.objects.filter(program=program).count() == 2
+    # Editing the stored one (its own months) is no overlap.
+    first = ReportingExemption.objects.get(start="2025-01-01")
+    url = reverse("admin:programs_reportingexemption_change", args=[first.pk])
+    edited = admin_client.post(
+        url, exemption_data(program, start="2025-01-01", end="2025-06-01", reason="Koreksi.")
+    )
+    assert edited.status_code == 302, error_messages(page(edited))
+
+
 # Monthly reports and realizations: the entry form's rules
 
 

@@ -1,5 +1,7 @@
 """The Django admin of regencies and of users with their scope."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -251,7 +253,9 @@ def test_regency_population_takes_thousands_separators(
     admin_client.cookies["bahasa"] = language
     regency = Regency.objects.get(code="16.07")
 
-    response = regency_change(admin_client, regency, population=typed)
+    response = regency_change(
+        admin_client, regency, population=typed, confirm_large_change="on"
+    )  # a large change (from about 900.000): confirmed
 
     assert response.status_code == 302, error_messages(page(response))
     regency.refresh_from_db()
@@ -268,6 +272,67 @@ def test_regency_population_refuses_a_fraction(admin_client, reference_data):
     assert error_messages(find(page(response), "div", class_="field-population"))
     regency.refresh_from_db()
     assert regency.population == before
+
+
+def test_a_large_change_of_a_regencys_area_or_population_is_confirmed(admin_client, reference_data):
+    """12.258 km² typed as 2,5 was saved without a word (a target's value asks first):
+    refused beside the field until 'Ya, perubahan ini benar' is ticked."""
+    regency = Regency.objects.get(code="16.07")
+    regency.area_km2, regency.population = Decimal("12258"), 900000
+    regency.save()
+
+    for field, typed in [("area_km2", "2,5"), ("population", "90.000")]:
+        response = regency_change(admin_client, regency, **{field: typed})
+        assert response.status_code == 200
+        [message] = error_messages(find(page(response), "div", class_=f"field-{field}"))
+        assert message.startswith("Perubahan besar: dari ")
+        assert "centang 'Ya, perubahan ini benar'" in message
+        regency.refresh_from_db()
+        assert (regency.area_km2, regency.population) == (Decimal("12258"), 900000)
+
+    small = regency_change(admin_client, regency, area_km2="12.300,5", population="950.000")
+    assert small.status_code == 302, error_messages(page(small))
+    regency.refresh_from_db()
+    confirmed = regency_change(admin_client, regency, area_km2="2,5", confirm_large_change="on")
+    assert confirmed.status_code == 302, error_messages(page(confirmed))
+    regency.refresh_from_db()
+    assert (regency.area_km2, regency.population) == (Decimal("2.5"), 950000)
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+@pytest.mark.parametrize("year", ["1800", "1899", "2026", "2205"])
+def test_a_population_year_outside_1900_to_this_year_is_refused(admin_client, reference_data, year):
+    regency = Regency.objects.get(code="16.07")
+
+    response = regency_change(admin_client, regency, population_year=year)
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-population_year")) == [
+        "Tahun data penduduk antara 1900 dan 2025 (tahun ini): periksa tahunnya."
+    ]
+    regency.refresh_from_db()
+    assert regency.population_year == 2025
+
+
+def test_a_population_typed_with_a_decimal_comma_says_how_to_write_thousands(
+    admin_client, reference_data
+):
+    """'888,324' got Django's stock "Masukkan bilangan bulat."; now it says that the dot
+    groups thousands in Indonesian (and the comma in English)."""
+    regency = Regency.objects.get(code="16.07")
+    response = regency_change(admin_client, regency, population="888,324")
+    assert error_messages(find(page(response), "div", class_="field-population")) == [
+        "Isi bilangan bulat tanpa desimal. Ribuan dipisah titik dan koma menandai desimal: "
+        "tulis 888.324 (delapan ratus delapan puluh delapan ribu tiga ratus dua puluh empat), "
+        "bukan 888,324."
+    ]
+    admin_client.cookies["bahasa"] = "en"
+    response = regency_change(admin_client, regency, population="888.324")
+    assert error_messages(find(page(response), "div", class_="field-population")) == [
+        "Type a whole number without decimals. Thousands are separated by a comma and the "
+        "decimal mark is a point: type 888,324 (eight hundred eighty-eight thousand three "
+        "hundred twenty-four), not 888.324."
+    ]
 
 
 def test_whole_numbers_are_text_inputs_and_years_show_ungrouped(admin_client, reference_data):

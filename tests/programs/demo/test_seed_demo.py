@@ -394,3 +394,15 @@ def test_bootstrap_demo_is_idempotent(db, debug):
     call_command("bootstrap_demo", stdout=out)
     assert counts() == before
     assert "sudah ada" in out.getvalue()
+
+
+def test_the_demo_seed_never_uses_a_retired_funding_source(reference_data, debug):
+    """seed_demo wrote new realizations with sources an admin had retired, which the
+    entry form, the import and the admin refuse on a new row: only active ones now."""
+    from programs.models import FundingSource
+
+    FundingSource.objects.exclude(code=FundingSource.UNSPECIFIED).update(active=False)
+    seed(until="2024-06")
+    assert Realization.objects.exists()
+    retired = Realization.objects.filter(funding_source__active=False)
+    assert not retired.exists(), sorted(set(retired.values_list("funding_source__code", flat=True)))

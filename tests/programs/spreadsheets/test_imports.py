@@ -740,6 +740,23 @@ def test_a_targets_due_date_typed_as_the_admin_takes_it(admin_user):
     ]
 
 
+def test_a_targets_due_date_typed_month_first_is_a_row_error(admin_user):
+    """03/25/2025 was taken as 25 March (Django's `id` locale reads month first too), so
+    03/04/2025 meant 4 March in one row and 3 April in another: refused, saying why."""
+    file = xlsx(
+        [
+            ["gbrss", "rumah-dibedah", "16.07", 2024, 120, None, "03/25/2025", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.01", 2024, 80, None, "25 Maret 25", "Rakor", ""],
+        ],
+        header=TARGET_HEADER,
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    assert sorted(states(preview)) == ["error", "new"]
+    assert error_reasons(preview) == [
+        "Tanggal ditulis bulan dulu? Tulis hari dulu, lalu bulan: 25/03/2025 (atau 25 Maret 2025)."
+    ]
+
+
 def test_target_dates_read_the_same_in_english(admin_user):
     """Numbers in a file are read the Indonesian way whatever the page's language: so are
     its dates. 05/03/2025 is 5 March 2025, not 3 May."""

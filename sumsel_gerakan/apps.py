@@ -1,0 +1,20 @@
+"""Third-party apps under the names the admin's users read."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_tasks_db.apps import TasksAppConfig
+
+
+class TaskQueueConfig(TasksAppConfig):
+    """django-tasks' database queue (reminder e-mails, rebuilds) in the admin's sidebar:
+    its own names ('Tasks Database Backend', 'Task Results') are English only. (Here, not
+    in programs/apps.py: a second config there would leave `programs` without its own.)"""
+
+    verbose_name = _("Antrean tugas latar")
+
+    def ready(self):
+        super().ready()
+        meta = self.get_model("DBTaskResult")._meta
+        # Shown names only: the migration state reads the declared Meta, not these.
+        meta.verbose_name = pgettext_lazy("satu", "hasil tugas")
+        meta.verbose_name_plural = _("hasil tugas")
