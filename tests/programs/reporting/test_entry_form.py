@@ -116,6 +116,22 @@ def test_in_january_the_list_opens_on_last_year_with_december_due(operator_clien
     assert "GBRSS Januari" in [element_text(a) for a in find_all(this_year, "a")]
 
 
+@pytest.mark.parametrize("today", [dt.date(2030, 3, 15)])
+def test_the_year_menu_offers_every_year_since_the_launch(operator_client):
+    """In 2030 the menu offered 2027-2030 only (four years at most): 2024-2026, with the
+    regency's reports and obligations since the programs' launch in 2024, could not be
+    opened. A year before the launch counts where the regency has a report in it."""
+    report(Status.VERIFIED, period=(2025, 6))
+    html = page(operator_client.get("/laporan/"))
+    years = [attribute(o, "value") for o in find_all(find(html, id="filter-tahun"), "option")]
+    assert years == ["2030", "2029", "2028", "2027", "2026", "2025", "2024"]
+    report(Status.VERIFIED, period=(2022, 12))
+    html = page(operator_client.get("/laporan/?tahun=2022"))
+    years = [attribute(o, "value") for o in find_all(find(html, id="filter-tahun"), "option")]
+    assert years[-3:] == ["2024", "2023", "2022"]
+    assert "GBRSS" in element_text(find(html, "table", id="my-reports"))
+
+
 @pytest.mark.parametrize("today", [dt.date(2027, 2, 5)])
 def test_in_early_february_last_years_december_is_still_on_the_to_do_lists(operator_client):
     """1-9 February: the list opens on 2027 (January ended), yet December 2026 can still be
