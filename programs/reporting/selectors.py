@@ -71,7 +71,10 @@ class OperatorMonth:
 
     @property
     def action(self) -> str:
-        if self.editable:
+        """What the row's link does. A month the regency need not report, without a
+        report, has nothing to fill in (the form has no inputs): "Lihat", not "Isi
+        laporan" beside "Tidak wajib"."""
+        if self.editable and (self.required or self.report is not None):
             if self.status == Status.RETURNED:
                 return _("Perbaiki")
             return _("Lanjutkan") if self.report else _("Isi laporan")
