@@ -19,6 +19,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import ytd
@@ -61,6 +62,7 @@ from programs.models import (
     TargetMilestone,
     TargetSplit,
 )
+from programs.reporting.notifications import site_text
 from programs.reporting.services import province_reports_publish, province_reports_withdraw
 from regencies.models import Regency
 
@@ -525,8 +527,11 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
             value=target.value,
             baseline=target.baseline,
             due_date=due,
-            source_note=_("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
-            % {"year": target.year, "user": user, "reason": reason},
+            # Read by everyone with the target: in the site's language, not the admin's.
+            source_note=site_text(
+                gettext_noop("Disalin dari target %(year)s oleh %(user)s: %(reason)s"),
+                {"year": target.year, "user": user, "reason": reason},
+            ),
             is_demo=target.is_demo,
         )
         copy._change_reason = reason
