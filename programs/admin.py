@@ -19,6 +19,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import ytd
@@ -61,6 +62,7 @@ from programs.models import (
     TargetMilestone,
     TargetSplit,
 )
+from programs.reporting.notifications import site_text
 from programs.reporting.services import province_reports_publish, province_reports_withdraw
 from regencies.models import Regency
 
@@ -497,14 +499,15 @@ class CopyTargetsForm(forms.Form):
     )
 
 
-COPIED_FROM = _("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
+# Read by everyone with the target: in the site's language, not the admin's.
+COPIED_FROM = gettext_noop("Disalin dari target %(year)s oleh %(user)s: %(reason)s")
 
 
 def copied_source_note(target: Target, *, user, reason: str) -> str:
     """The copy's source note: the copied target's own source first (where its value came
     from still stands, the copy being that value), then when, by whom and why it was
     copied. It used to hold the second part only, the source lost."""
-    copied = COPIED_FROM % {"year": target.year, "user": user, "reason": reason}
+    copied = site_text(COPIED_FROM, {"year": target.year, "user": user, "reason": reason})
     original = target.source_note.strip()
     return f"{original}\n\n{copied}" if original else str(copied)
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.utils import timezone
+
 from programs import permissions
 from programs.dashboards import selectors
 from programs.models import MAX_YEAR, MIN_YEAR
@@ -41,6 +43,27 @@ def month_from(value: str | None) -> int | None:
     return month if month is not None and 1 <= month <= 12 else None
 
 
+def begun_period(year: int, month: int | None, today: dt.date | None = None):
+    """(`year`, `month`) brought back to a period that has begun in Jakarta: a later year
+    is this year, a later month of this year is this month (`month` None stays None, for
+    the caller's default). A period that has not begun has nothing to report, and a page
+    or export reading "2029 s.d. Desember" looked reportable; every dashboard page, htmx
+    partial, export and the API's progress read their period through this."""
+    today = today or timezone.localdate()
+    if year > today.year:
+        year = today.year
+    if month is not None and year == today.year:
+        month = min(month, today.month)
+    return year, month
+
+
+def last_month_offered(year: int, today: dt.date | None = None) -> int:
+    """The last month a month menu offers for `year`: the running month of this year,
+    December of an earlier one."""
+    today = today or timezone.localdate()
+    return today.month if year >= today.year else 12
+
+
 @dataclass(frozen=True)
 class Filters:
     year: int
@@ -55,9 +78,14 @@ class Filters:
     year_sets: selectors.YearSets | None = field(default=None, compare=False, repr=False)
 
     @cached_property
+    def last_month(self) -> int:
+        """The month menu's last month: no month that has not begun is offered."""
+        return last_month_offered(self.year)
+
+    @cached_property
     def years(self) -> list[int]:
         """The year menu: years with data up to this one, and the year shown, data or not
-        (?tahun=2027 used to show 2027 in the heading and another year in the menu)."""
+        (?tahun=2022 used to show 2022 in the heading and another year in the menu)."""
         years = selectors.available_years(sets=self.year_sets, verified_only=self.forced_verified)
         return sorted({*years, self.year})
 
@@ -102,7 +130,9 @@ def parse_filters(request, *, default_month=None) -> Filters:
     if year is None:
         sets = selectors.year_sets(verified_only=forced)
         year = selectors.default_year(sets=sets)
-    month = month_from(get.get("bulan"))
+    # A period that has not begun (?tahun=2029, or December in November) is shown as the
+    # latest one that has.
+    year, month = begun_period(year, month_from(get.get("bulan")))
     if month is None:
         month = (default_month or selectors.default_month)(year=year)
     return Filters(

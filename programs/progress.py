@@ -66,7 +66,9 @@ class ProgressStatus(models.TextChoices):
 
 
 NOT_REQUIRED = "not_required"  # shown instead of a ProgressStatus (`shown_status`)
-NOT_REQUIRED_LABEL = _("tidak wajib")  # what pages, exports and the API call it
+# What pages, exports and the API call it: capitalised as the statuses it stands beside
+# ("Tertinggal", "Sesuai jadwal") and the operators' "Tidak wajib".
+NOT_REQUIRED_LABEL = _("Tidak wajib")
 
 
 @dataclass(frozen=True)

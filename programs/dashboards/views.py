@@ -65,12 +65,9 @@ def _filter_context(filters: Filters) -> dict:
         "query": filters.query(),
         "regency_base": _regency_base(),
         "years": filters.years,
-        # The day "Seharusnya" is counted to: the end of the chosen month, or today.
-        # The year goes without saying unless the day falls in another year than the
-        # page's: a later year's page counts its schedule up to today, in this year.
-        "as_of_label": formats.day_month_label(filters.as_of)
-        if filters.as_of.year == filters.year
-        else formats.date_label(filters.as_of),
+        # The day "Seharusnya" is counted to: the end of the chosen month, or today
+        # (always in the page's year: a year that has not begun is never shown).
+        "as_of_label": formats.day_month_label(filters.as_of),
     }
 
 

@@ -65,6 +65,16 @@ def site_language():
     return translation.override(settings.LANGUAGE_CODE)
 
 
+def site_text(message: str, params: dict | None = None) -> str:
+    """`message` (its Indonesian source, marked with gettext_noop) in the site's
+    language, `params` filled in: for text stored for everyone to read later, such as a
+    history reason ("Diverifikasi", "Dikembalikan: ..."), which a verifier reading in
+    English used to write in English into the shared history."""
+    with site_language():
+        text = _(message)
+    return text % params if params is not None else text
+
+
 def notify(
     *,
     users,

@@ -71,7 +71,10 @@ class OperatorMonth:
 
     @property
     def action(self) -> str:
-        if self.editable:
+        """What the row's link does. A month the regency need not report, without a
+        report, has nothing to fill in (the form has no inputs): "Lihat", not "Isi
+        laporan" beside "Tidak wajib"."""
+        if self.editable and (self.required or self.report is not None):
             if self.status == Status.RETURNED:
                 return _("Perbaiki")
             return _("Lanjutkan") if self.report else _("Isi laporan")
@@ -225,7 +228,10 @@ def operator_to_do(
     On the running year's page they also hold last year's months that can still be
     filled in or fixed (December until its lock on 9 February, or a month opened for
     correction), which the year menu would otherwise hide, and those that locked this
-    year before they were submitted (December after 9 February).
+    year before they were submitted (December after 9 February). On last year's page
+    (where the list opens in January) they also hold this year's months that can be
+    filled in: a month can be filled in from its first day, so the running month is
+    "to do now" on 11 January as it is on 1 December.
 
     A month that locks before it is submitted stays on the lists with the one step
     that opens it again: a returned one among the returned (a verifier opens it for
@@ -237,6 +243,9 @@ def operator_to_do(
         to_do = [
             i for i in earlier if i.needs_action or (i.locked_owed and i.lock_date.year == year)
         ] + items
+    elif year == today.year - 1:
+        later = operator_months(user=user, year=today.year, today=today)
+        to_do = items + [i for i in later if i.needs_action]
 
     def by_due(item: OperatorMonth):
         return (item.due_date, item.program.order)

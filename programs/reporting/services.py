@@ -35,7 +35,13 @@ from programs.models import (
     Target,
 )
 from programs.reporting import deadlines
-from programs.reporting.notifications import notify, operators_of, site_language, verifiers_of
+from programs.reporting.notifications import (
+    notify,
+    operators_of,
+    site_language,
+    site_text,
+    verifiers_of,
+)
 from programs.reporting.rules import (
     FUTURE_MONTH,
     NOT_REQUIRED,
@@ -301,7 +307,10 @@ def report_save(
                 [RowMessage(i.code, Level.ERROR, _(EVIDENCE_REQUIRED)) for i in missing],
             )
 
-    reason = _("Diajukan") if submit else _("Disimpan sebagai draf")
+    # History reasons are written in the site's language, whoever writes them.
+    reason = site_text(
+        gettext_noop("Diajukan") if submit else gettext_noop("Disimpan sebagai draf")
+    )
     if report is None:
         report = MonthlyReport(
             regency=regency,
@@ -696,7 +705,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
         raise ServiceError(_(WRONG_STATUS))
     _mark_verified(report, user, timezone.now())
     report.version += 1
-    report._change_reason = _("Diverifikasi")
+    report._change_reason = site_text(gettext_noop("Diverifikasi"))
     report.save()
     with site_language():
         notify(
@@ -783,7 +792,7 @@ def report_return(
         reason=reason,
         version=version,
         expected=Status.SUBMITTED,
-        label=_("Dikembalikan"),
+        label=gettext_noop("Dikembalikan"),
     )
 
 
@@ -799,7 +808,7 @@ def report_reopen(
         reason=reason,
         version=version,
         expected=Status.VERIFIED,
-        label=_("Dibuka kembali"),
+        label=gettext_noop("Dibuka kembali"),
     )
 
 
@@ -849,11 +858,11 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
         if publish:  # submitted and verified at once: the admin is both for the province
             _mark_submitted(report, user, now)
             _mark_verified(report, user, now)
-            report._change_reason = _("Diterbitkan (laporan provinsi)")
+            report._change_reason = site_text(gettext_noop("Diterbitkan (laporan provinsi)"))
         else:
             report.status = Status.DRAFT
             report.verified_at = report.verified_by = None
-            report._change_reason = _("Ditarik ke draf (laporan provinsi)")
+            report._change_reason = site_text(gettext_noop("Ditarik ke draf (laporan provinsi)"))
         report.version += 1  # an admin page open on it must not save over this
         report.save()
         done += 1
@@ -878,21 +887,23 @@ def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[Mon
 def _send_back(
     *, user, report: MonthlyReport, reason: str, version: int | None, expected: str, label: str
 ) -> MonthlyReport:
-    """Return a report in status `expected` to its operator, with a required reason."""
+    """Return a report in status `expected` to its operator, with a required reason;
+    `label` (gettext_noop) starts the history reason, in the site's language."""
     report, reason = _verifier_with_reason(user, report, reason)
     if _resent_decision(report, user=user, version=version, status=Status.RETURNED, reason=reason):
         return report  # the same click again: one comment, one notification
     _require_version(report, version)
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
+    history_reason = f"{site_text(label)}: {reason}"
     if report.regency_id is not None:
-        _open_for_correction(report=report, user=user, reason=f"{label}: {reason}")
+        _open_for_correction(report=report, user=user, reason=history_reason)
     report.status = Status.RETURNED
     report.returned_at, report.returned_by = timezone.now(), user
     report.return_reason = reason
     report.verified_at = report.verified_by = None
     report.version += 1
-    report._change_reason = f"{label}: {reason}"
+    report._change_reason = history_reason
     report.save()
     # The reason is an entry of the report's conversation, where the operator answers.
     Comment.objects.create(
@@ -953,7 +964,9 @@ def report_open_for_correction(
     if not permissions.can_open_for_correction(user, report):
         raise ServiceError(_(WRONG_STATUS))
     exception = _open_for_correction(
-        report=report, user=user, reason=_("Dibuka untuk perbaikan: %(r)s") % {"r": reason}
+        report=report,
+        user=user,
+        reason=site_text(gettext_noop("Dibuka untuk perbaikan: %(r)s"), {"r": reason}),
     )
     # The reason is an entry of the report's conversation; the operators hear of it in
     # the app (the bell) and by a queued e-mail.
@@ -1060,9 +1073,9 @@ def attachment_add(
         sha256=checked.sha256,
         uploaded_by=user,
     )
-    attachment._change_reason = _("Lampiran ditambahkan: %(name)s") % {
-        "name": attachment.original_name
-    }
+    attachment._change_reason = site_text(
+        gettext_noop("Lampiran ditambahkan: %(name)s"), {"name": attachment.original_name}
+    )
     attachment.full_clean(exclude=["file", "thumbnail"])
     storage = attachment.file.storage
     attachment.file.save(f"{stem}.{checked.extension}", ContentFile(checked.content), save=False)
@@ -1086,7 +1099,9 @@ def attachment_remove(*, user, attachment: Attachment) -> None:
     _require_editable(user, report, report.regency_id, report.program_id, report.year, report.month)
     names = [attachment.file.name, attachment.thumbnail.name]
     storage = attachment.file.storage
-    attachment._change_reason = _("Lampiran dihapus: %(name)s") % {"name": attachment.original_name}
+    attachment._change_reason = site_text(
+        gettext_noop("Lampiran dihapus: %(name)s"), {"name": attachment.original_name}
+    )
     attachment.delete()
     transaction.on_commit(lambda: [storage.delete(n) for n in names if n])
 
@@ -1101,6 +1116,8 @@ def attachment_set_public(*, user, attachment: Attachment, public: bool) -> Atta
     if public and (attachment.kind != Attachment.Kind.PHOTO or report.status != Status.VERIFIED):
         raise ServiceError(_(ONLY_PHOTOS_PUBLIC))
     attachment.is_public = public
-    attachment._change_reason = _("Foto ditandai publik") if public else _("Foto tidak lagi publik")
+    attachment._change_reason = site_text(
+        gettext_noop("Foto ditandai publik") if public else gettext_noop("Foto tidak lagi publik")
+    )
     attachment.save(update_fields=["is_public"])
     return attachment

@@ -132,13 +132,18 @@ def _require_edit(user, target: ReportTarget) -> None:
         raise PermissionDenied(_(services.NOT_ALLOWED))
 
 
-def _report_years(today) -> list[int]:
+def _report_years(today, regency_code: str | None) -> list[int]:
     """The years an operator can open, newest first: this year back to the first launch
-    of an active program (nothing was due before), at most four years."""
+    of an active program (nothing was due before; every year since has obligations), or
+    to an earlier year with a report of `regency_code`. Without launch dates nor reports,
+    the last four years. (A cap of four years hid 2024-2026 from the menu in 2030.)"""
     launches = Program.objects.filter(active=True, launch_date__isnull=False)
     first = launches.aggregate(first=Min("launch_date"))["first"]
-    oldest = max(today.year - 3, MIN_YEAR, first.year if first else MIN_YEAR)
-    return list(range(today.year, min(oldest, today.year) - 1, -1))
+    oldest = first.year if first else max(today.year - 3, MIN_YEAR)
+    if regency_code is not None:
+        reports = MonthlyReport.objects.filter(regency_id=regency_code, year__lt=oldest)
+        oldest = reports.aggregate(first=Min("year"))["first"] or oldest
+    return list(range(today.year, max(min(oldest, today.year), MIN_YEAR) - 1, -1))
 
 
 @login_required
@@ -159,7 +164,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     scope = permissions.scope_of(request.user)
     context = {
         "year": year,
-        "years": _report_years(today),
+        "years": _report_years(today, scope.regency_id if scope else None),
         "items": items,
         "returned": to_do.returned,
         "upcoming": to_do.upcoming,

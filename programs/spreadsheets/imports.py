@@ -57,6 +57,7 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting import deadlines
+from programs.reporting.notifications import site_text
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     FUTURE_MONTH,
@@ -817,7 +818,9 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
             )
         )
     try:
-        done = realizations_import(user=user, reports=reports, reason=_("impor"))
+        done = realizations_import(
+            user=user, reports=reports, reason=site_text(gettext_noop("impor"))
+        )
     except ServiceError as error:
         raise ImportFileError(error.message) from error
     batch.applied_at = timezone.now()
@@ -1057,7 +1060,7 @@ def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[
             target.due_date = _date(cells.get("batas_waktu"))
         if _text(cells.get("catatan_sumber")):
             target.source_note = _text(cells.get("catatan_sumber"))
-        target._change_reason = _text(cells.get("alasan")) or _("impor")
+        target._change_reason = _text(cells.get("alasan")) or site_text(gettext_noop("impor"))
         target.full_clean()
         target.save()
         counts[result.state] += 1

@@ -43,15 +43,16 @@ _MONTH_HEADERS: dict[tuple[str | None, tuple[int, ...], str], str] = {}
 
 
 @register.simple_tag
-def month_options(selected):
-    """The options of a month menu, January to December, `selected` chosen."""
-    key = (get_language(), selected)
+def month_options(selected, last=12):
+    """The options of a month menu, January to `last` (December; the running month of
+    this year: a month that has not begun is never offered), `selected` chosen."""
+    key = (get_language(), selected, last)
     text = _MONTH_OPTIONS.get(key)
     if text is None:
         text = _MONTH_OPTIONS[key] = "".join(
             f'<option value="{m}"{" selected" if m == selected else ""}>'
             f"{html.escape(formats.month_label(m))}</option>"
-            for m in range(1, 13)
+            for m in range(1, last + 1)
         )
     return mark_safe(text)  # noqa: S308 - numbers and escaped month names
 

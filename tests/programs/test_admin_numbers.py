@@ -128,6 +128,27 @@ def test_unallocated_only_for_sums(admin_client, reference_data):
     assert row_cells(changelist, ratio)["unallocated"] == "-"
 
 
+def test_a_target_copied_by_an_admin_reading_english_notes_its_source_in_indonesian(
+    admin_client, reference_data
+):
+    """The copy's source note, shown with the target to everyone, said "Copied from
+    target 2024 by ..." when the admin read the site in English."""
+    province = gbrss_province_target()
+    admin_client.cookies["bahasa"] = "en"
+    admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        {
+            "action": "copy_to_next_year",
+            "_selected_action": [province.pk],
+            "reason": "RKPD",
+            "apply": "Salin",
+        },
+    )
+    copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2025)
+    assert copy.source_note.endswith("\n\nDisalin dari target 2024 oleh admin: RKPD")
+    assert "Copied" not in copy.source_note
+
+
 def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
     province = gbrss_province_target()
     allocation = Target.objects.create(

@@ -142,3 +142,20 @@ def test_a_province_report_takes_level_figures_only(admin_client, reference_data
         "ini dijumlah dari laporan kabupaten/kota." in error_messages(page(response))
     )
     assert not MonthlyReport.objects.filter(regency=None, program=gbrss).exists()
+
+
+def test_an_admin_reading_in_english_writes_the_history_in_indonesian(
+    admin_client, province_report
+):
+    """Publishing and withdrawing wrote "Published (province report)" into the report's
+    shared history when the admin read the site in English."""
+    admin_client.cookies["bahasa"] = "en"
+    act(admin_client, "publish_province_reports", province_report)
+    act(admin_client, "withdraw_province_reports", province_report)
+    reasons = province_report.history.order_by("-history_date").values_list(
+        "history_change_reason", flat=True
+    )
+    assert list(reasons[:2]) == [
+        "Ditarik ke draf (laporan provinsi)",
+        "Diterbitkan (laporan provinsi)",
+    ]

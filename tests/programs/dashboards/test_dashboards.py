@@ -112,15 +112,17 @@ def test_a_deadline_on_its_own_day_reads_today(client, gbrss_data, text):
     assert text in gbrss and not re.search(r"(?<![0-9.])0 hari lagi", gbrss)
 
 
-def test_a_later_years_schedule_names_the_day_with_its_year(client, reference_data):
-    """27 June 2025, 2026's targets already set: the schedule of 2026 counts to today, a
-    day of 2025, so the label gives its year ("15 Juni" alone would read as 2026)."""
+def test_a_later_year_with_targets_set_is_shown_as_this_year(client, reference_data):
+    """27 June 2025, 2026's targets already set: ?tahun=2026&bulan=12 used to show "2026
+    s.d. Desember" counting 2026's schedule to a day of 2025; a year that has not begun is
+    this year up to today, as ?tahun=2025&bulan=6 is (the day needs no year)."""
     houses = Indicator.objects.get(code="rumah-dibedah")
     TargetFactory(indicator=houses, year=2026, value=D(1000))
-    response = client.get("/program/gbrss/?tahun=2026&bulan=12")
-    assert "Seharusnya s.d. 27 Juni 2025" in element_text(page(response))
+    later = element_text(page(client.get("/program/gbrss/?tahun=2026&bulan=12")))
     this_year = element_text(page(client.get("/program/gbrss/?tahun=2025&bulan=6")))
-    assert "Seharusnya s.d. 27 Juni " in this_year and "27 Juni 2025" not in this_year
+    assert "2025, s.d. Juni" in later and "2026, s.d." not in later
+    assert "Seharusnya s.d. 27 Juni " in later and "27 Juni 2025" not in later
+    assert later == this_year
 
 
 def test_scorecard_ranks_and_sorts_by_a_program_column(client, gbrss_data, pimpinan):
@@ -341,7 +343,7 @@ def test_program_table_counts_the_months_a_regency_stopped_reporting(
     assert gap_columns(response, "16.02") == ["April: Terverifikasi", "tepat waktu", "4"]
     # Lahat, exempt the whole year: nothing was due.
     assert gap_columns(response, "16.04") == ["belum ada", "–", "–"]
-    assert cells(table_row(response, "regency-table", "16.04"))[4] == "tidak wajib"
+    assert cells(table_row(response, "regency-table", "16.04"))[4] == "Tidak wajib"
     # Muara Enim: nothing at all, ten months.
     assert gap_columns(response, "16.03") == ["belum ada", "–", "10"]
     headers = [element_text(th) for th in find_all(find(page(response), id="regency-table"), "th")]

@@ -109,11 +109,40 @@ def test_laporan_grid_with_due_now_on_top(operator_client):
 def test_in_january_the_list_opens_on_last_year_with_december_due(operator_client):
     """December 2026 is due on 10 January 2027: the list without ?tahun shows 2026."""
     html = page(operator_client.get("/laporan/"))
+    assert element_text(find(html, "h1")).endswith("2026")
     due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
     assert "GBRSS Desember" in due_now
-    assert not any("Januari" in text for text in due_now)  # due only on 10 February
     this_year = page(operator_client.get("/laporan/?tahun=2027"))
     assert "GBRSS Januari" in [element_text(a) for a in find_all(this_year, "a")]
+
+
+@pytest.mark.parametrize(
+    "today, running",
+    [(dt.date(2026, 12, 1), "GBRSS Desember"), (dt.date(2027, 1, 11), "GBRSS Januari 2027")],
+)
+def test_the_running_month_is_to_do_from_its_first_day(operator_client, running):
+    """A month can be filled in from its first day: it is on "Perlu dikerjakan sekarang"
+    on 1 December, and on 11 January too, where the list opens on last year (the running
+    month used to be missing there until February)."""
+    html = page(operator_client.get("/laporan/"))
+    due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
+    assert running in due_now
+
+
+@pytest.mark.parametrize("today", [dt.date(2030, 3, 15)])
+def test_the_year_menu_offers_every_year_since_the_launch(operator_client):
+    """In 2030 the menu offered 2027-2030 only (four years at most): 2024-2026, with the
+    regency's reports and obligations since the programs' launch in 2024, could not be
+    opened. A year before the launch counts where the regency has a report in it."""
+    report(Status.VERIFIED, period=(2025, 6))
+    html = page(operator_client.get("/laporan/"))
+    years = [attribute(o, "value") for o in find_all(find(html, id="filter-tahun"), "option")]
+    assert years == ["2030", "2029", "2028", "2027", "2026", "2025", "2024"]
+    report(Status.VERIFIED, period=(2022, 12))
+    html = page(operator_client.get("/laporan/?tahun=2022"))
+    years = [attribute(o, "value") for o in find_all(find(html, id="filter-tahun"), "option")]
+    assert years[-3:] == ["2024", "2023", "2022"]
+    assert "GBRSS" in element_text(find(html, "table", id="my-reports"))
 
 
 @pytest.mark.parametrize("today", [dt.date(2027, 2, 5)])

@@ -27,6 +27,7 @@ from programs.models import (
     LockException,
     MonthlyReport,
     Notification,
+    Realization,
 )
 from programs.reporting import services
 from tests.evidence_helpers import phone_photo
@@ -616,6 +617,57 @@ def test_notifications_and_emails_speak_indonesian_whatever_the_senders_language
     assert not any("Report" in m.subject or "Report" in m.body for m in mail.outbox)
     # The pages themselves still follow each user's choice.
     assert 'lang="en"' in ver.get("/notifikasi/").content.decode()
+
+
+def test_history_reasons_are_written_in_the_sites_language_whatever_the_senders(people):
+    """The history beside a report is read by everyone: a verifier reading the site in
+    English wrote "Verified" and "Returned: ..." into it, an operator "Submitted" and
+    "Attachment added: ...". Every reason is now Indonesian, as notifications are."""
+    operator, verifier = people["operator"], people["verifier"]
+    op, ver = login(operator), login(verifier)
+    op.cookies["bahasa"] = ver.cookies["bahasa"] = "en"
+    op.post(url(), {"versi": "0", "aksi": "simpan", **rows()})
+    rep = MonthlyReport.objects.get()
+    upload(op, phone_photo(), name="rumah.jpg")
+    upload(op, png(), name="lain.png")
+    spare = Attachment.objects.get(original_name="lain.png")
+    op.post(f"/lampiran/{spare.pk}/hapus/")
+    rep.refresh_from_db()
+    op.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
+    rep.refresh_from_db()
+    ver.post(url(suffix="status/"), {"aksi": "kembalikan", "alasan": "Cek", "versi": rep.version})
+    rep.refresh_from_db()
+    op.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
+    rep.refresh_from_db()
+    ver.post(url(suffix="status/"), {"aksi": "verifikasi", "versi": rep.version})
+    photo = Attachment.objects.get()
+    ver.post(f"/lampiran/{photo.pk}/publik/", {"publik": "1"})
+    rep.refresh_from_db()
+    ver.post(url(suffix="status/"), {"aksi": "buka", "alasan": "Salah", "versi": rep.version})
+    reasons = list(
+        rep.history.order_by("history_date").values_list("history_change_reason", flat=True)
+    )
+    assert reasons == [
+        "Disimpan sebagai draf",
+        "Diajukan",
+        "Dikembalikan: Cek",
+        "Diajukan",
+        "Diverifikasi",
+        "Dibuka kembali: Salah",
+    ]
+    realization_reasons = set(Realization.history.values_list("history_change_reason", flat=True))
+    assert realization_reasons <= {"Disimpan sebagai draf", "Diajukan"}
+    attachment_reasons = list(
+        Attachment.history.order_by("history_date").values_list("history_change_reason", flat=True)
+    )
+    assert attachment_reasons == [
+        "Lampiran ditambahkan: rumah.jpg",
+        "Lampiran ditambahkan: lain.png",
+        "Lampiran dihapus: lain.png",
+        "Foto ditandai publik",
+    ]
+    # The pages themselves still follow each user's choice.
+    assert 'lang="en"' in ver.get(url()).content.decode()
 
 
 def test_failed_mail_is_logged_not_dropped(

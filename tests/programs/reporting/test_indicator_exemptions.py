@@ -53,7 +53,7 @@ def test_form_shows_tidak_wajib_and_submits_without_it_or_its_evidence(exempt):
     _user, client = exempt
     form = page(client.get(URL))
     notice = find(find(form, id="g-desa-gsmp"), "p", data_not_required="desa-gsmp")
-    assert element_text(notice).startswith("tidak wajib")
+    assert element_text(notice).startswith("Tidak wajib")
     assert not find_all(form, name="r-desa-gsmp-0-num")
     find(find(form, id="g-rumah-tangga-penerima"), "input", name="r-rumah-tangga-penerima-0-value")
 
@@ -161,7 +161,7 @@ def test_program_page_table_shows_tidak_wajib_for_the_exempt_regency(exempt):
         )
     assert len(not_required(page(response))) == 1  # only Banyuasin
     [banyuasin] = not_required(table_row(response, "regency-table", "16.07"))
-    assert banyuasin.name == "td" and element_text(banyuasin) == "tidak wajib"
+    assert banyuasin.name == "td" and element_text(banyuasin) == "Tidak wajib"
     assert not not_required(page(other))  # the other indicator is still required
 
 

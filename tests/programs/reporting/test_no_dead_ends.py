@@ -138,6 +138,31 @@ def test_returning_a_report_of_a_locked_month_opens_it_until_a_date(people, cloc
     assert report.status == Status.SUBMITTED
 
 
+def test_a_lock_exception_a_verifier_writes_in_english_is_recorded_in_indonesian(people, clock):
+    """The month a verifier reading in English opens (by returning a report of a locked
+    month, or opening it again for correction) carried "Returned: ..." and "Opened for
+    correction: ..." into its reason and history, which admins and operators read."""
+    report = make_report(Status.SUBMITTED, LOCKED_MONTH)
+    verifier = Client()
+    verifier.force_login(people["verifier"])
+    verifier.cookies["bahasa"] = "en"
+    url = "/laporan/16.07/gbrss/2026-08/"
+    verifier.post(url + "status/", {"aksi": "kembalikan", "alasan": "Cek", "versi": report.version})
+    exception = LockException.objects.get()
+    assert exception.reason == "Dikembalikan: Cek"
+    assert exception.history.get().history_change_reason == "Dikembalikan: Cek"
+    report.refresh_from_db()
+    with time_machine.travel(dt.datetime(2026, 12, 20, 3, tzinfo=dt.UTC), tick=False):
+        verifier.force_login(people["verifier"])  # three weeks on: a new session
+        verifier.post(
+            url + "status/", {"aksi": "buka-perbaikan", "alasan": "Sakit", "versi": report.version}
+        )
+    exception.refresh_from_db()
+    assert exception.until == dt.date(2027, 1, 3)
+    assert exception.reason == "Dibuka untuk perbaikan: Sakit"
+    assert exception.history.first().history_change_reason == "Dibuka untuk perbaikan: Sakit"
+
+
 def test_returning_writes_no_exception_while_the_month_stays_open_long_enough(people, clock):
     # November 2026 locks on 9 January 2027, after the 14-day correction window.
     report = make_report(Status.SUBMITTED, 11)

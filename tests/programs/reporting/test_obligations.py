@@ -118,7 +118,8 @@ def test_pages_show_tidak_wajib(reference_data, clock):
     # Banyuasin is not a BPS inflation city: its GPISS months are "tidak wajib".
     banyuasin = table_row(completeness, "completeness-grid", "16.07")
     months = find_all(banyuasin, "td", data_state="not_required")
-    assert len(months) == 12  # every month of the year, due or not
+    # Every month shown, due or not: up to November, as December has not begun.
+    assert len(months) == 11
     # Without a month: January to the running month (November on 29 November).
     running = client.get("/kelengkapan/", {"program": "gpiss", "tahun": 2026})
     assert len(find_all(table_row(running, "completeness-grid", "16.07"), "td")) == 11 + 2
@@ -129,7 +130,7 @@ def test_pages_show_tidak_wajib(reference_data, clock):
     assert gpiss.indicators.filter(is_headline=True).exists()
     cell = find(table_row(overview, "scorecard", "16.07"), "td", data_program="gpiss")
     assert "cell-not_required" in attribute(cell, "class").split()
-    assert element_text(cell) == "tidak wajib"
+    assert element_text(cell) == "Tidak wajib"
 
 
 def test_program_page_does_not_rank_a_regency_exempt_from_the_program(reference_data, clock):
@@ -155,7 +156,7 @@ def test_program_page_does_not_rank_a_regency_exempt_from_the_program(reference_
     response = Client().get("/program/gbrss/", {"tahun": 2026, "bulan": 10})
     html = page(response)
     rows = find_all(find(html, "table", id="regency-table"), "tr", data_regency="16.07")
-    assert element_text(find(rows[0], "td", data_not_required="")) == "tidak wajib"
+    assert element_text(find(rows[0], "td", data_not_required="")) == "Tidak wajib"
     order = [
         attribute(r, "data-regency") for r in find_all(html, "tr") if attribute(r, "data-regency")
     ]
@@ -167,12 +168,12 @@ def test_program_page_does_not_rank_a_regency_exempt_from_the_program(reference_
     # Overview and program page agree, and so do their exports.
     overview = Client().get("/", {"tahun": 2026, "bulan": 10})
     cell = find(table_row(overview, "scorecard", "16.07"), "td", data_program="gbrss")
-    assert element_text(cell) == "tidak wajib"
+    assert element_text(cell) == "Tidak wajib"
     for url in ("/unduh/program/gbrss.csv", "/unduh/rapor.csv"):
         response = Client().get(url, {"tahun": 2026, "bulan": 10})
         lines = b"".join(response.streaming_content).decode("utf-8-sig")
         banyuasin = next(line for line in lines.splitlines() if "16.07;Banyuasin" in line)
-        assert "tidak wajib" in banyuasin and "Tertinggal" not in banyuasin, url
+        assert "Tidak wajib" in banyuasin and "Tertinggal" not in banyuasin, url
     # The API says the same of each place.
     api = Client().get(
         "/api/v1/progress/", {"tahun": 2026, "bulan": 10, "indikator": "rumah-dibedah"}
@@ -180,7 +181,7 @@ def test_program_page_does_not_rank_a_regency_exempt_from_the_program(reference_
     by_place = {row["regency"]: row for row in api.json()["results"]}
     assert (by_place["16.07"]["status"], by_place["16.07"]["status_label"]) == (
         "not_required",
-        "tidak wajib",
+        "Tidak wajib",
     )
     assert by_place["16.07"]["required"] is False
     assert by_place["16.01"]["required"] is True and by_place["16.01"]["status"] != "not_required"
@@ -198,6 +199,30 @@ def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
     with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=False):
         due = dict(reminders.reminders_due(days=7))
     assert due[user] and "gpiss" not in {program.slug for program, *_ in due[user]}
+
+
+@pytest.mark.parametrize(
+    "language, not_required, action",
+    [("id", "Tidak wajib", "Lihat"), ("en", "Not required", "View")],
+)
+def test_a_month_not_required_reads_the_same_everywhere_and_offers_nothing_to_fill_in(
+    reference_data, clock, language, not_required, action
+):
+    """Banyuasin need not report GPISS: its months offered "Fill in" (in Indonesian "Isi
+    laporan") beside "Not required", though the form has nothing to fill in; and the API,
+    pages and exports said "tidak wajib" in lower case beside "Tertinggal"."""
+    user = UserFactory(username="op-banyuasin", email="op@sumselprov.go.id")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    client = Client()
+    client.force_login(user)
+    client.post("/bahasa/", {"language": language, "next": "/"})
+    html = page(client.get("/laporan/", {"tahun": 2026}))
+    rows = find_all(find(html, "table", id="my-reports"), "tr", data_program="gpiss")
+    assert rows and {cells(row)[2].split(" · ")[0] for row in rows} == {not_required}
+    assert {cells(row)[-1] for row in rows} == {action}
+    api = client.get("/api/v1/progress/", {"tahun": 2026, "bulan": 10, "program": "gpiss"})
+    by_place = {row["regency"]: row for row in api.json()["results"]}
+    assert by_place["16.07"]["status_label"] == not_required
 
 
 def test_an_exemption_for_a_period_ends(reference_data, clock):

@@ -654,6 +654,26 @@ def test_a_level_indicator_takes_one_value_a_month_as_the_form_does(admin_user):
 # --- Targets ----------------------------------------------------------------------------------
 
 
+def test_an_import_in_english_writes_its_history_reason_in_indonesian(admin_user, operator):
+    """The reason 'impor' in the shared history of realizations and targets used to be
+    'import' when the one importing read the site in English."""
+    year, _month = previous_month()
+    client = login(operator)
+    client.cookies["bahasa"] = "en"
+    upload(client, xlsx([row("8")]))
+    client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/")
+    report = MonthlyReport.objects.get()
+    assert set(report.history.values_list("history_change_reason", flat=True)) == {"impor"}
+    assert set(Realization.history.values_list("history_change_reason", flat=True)) == {"impor"}
+    admin = login(admin_user)
+    admin.cookies["bahasa"] = "en"
+    target_row = ["gbrss", "rumah-dibedah", "16.07", year, 120, None, None, "Rakor", ""]
+    upload(admin, xlsx([target_row], header=TARGET_HEADER), kind="targets")
+    admin.post(f"/impor/{ImportBatch.objects.get(kind='targets').token}/terapkan/")
+    target = Target.objects.get(regency_id="16.07", year=year)
+    assert target.history.get().history_change_reason == "impor"
+
+
 def test_target_import_is_for_admins_and_needs_a_reason_once_realized(admin_user, operator):
     year, _month = previous_month()
     draft_report(value=5)
