@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from programs import progress
 from programs.formats import number
 from programs.models import FundingSource, Indicator, Target
+from programs.text import NUL_CHARACTER, has_nul
 
 if TYPE_CHECKING:
     from programs.reporting.services import EntryContext
@@ -335,8 +336,11 @@ def check_numbers(row: EntryRow, error) -> None:
 
 
 def check_note(row: EntryRow, error) -> None:
-    """A note longer than the column is refused, never cut."""
-    if len(row.note or "") > NOTE_MAX_LENGTH:
+    """A note longer than the column is refused, never cut; so is one holding a NUL
+    character, which the database cannot store."""
+    if has_nul(row.note):
+        error(row, NUL_CHARACTER)
+    elif len(row.note or "") > NOTE_MAX_LENGTH:
         error(row, NOTE_TOO_LONG, n=number(NOTE_MAX_LENGTH))
 
 

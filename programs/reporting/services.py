@@ -45,6 +45,7 @@ from programs.reporting.rules import (
     retired_source_refusal,
     validate_rows,
 )
+from programs.text import NUL_CHARACTER, has_nul
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
@@ -870,6 +871,8 @@ def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[Mon
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
+    if has_nul(reason):
+        raise ServiceError(_(NUL_CHARACTER))
     if len(reason) > settings.COMMENT_MAX_LENGTH:
         raise ServiceError(_(REASON_TOO_LONG) % {"n": formats.number(settings.COMMENT_MAX_LENGTH)})
     return report, reason
@@ -1023,6 +1026,8 @@ def attachment_add(
         report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     _require_editable(user, report, regency.code, program.pk, year, month)
     caption = (caption or "").strip()
+    if has_nul(caption):
+        raise ServiceError(_(NUL_CHARACTER))
     if len(caption) > 300:
         raise ServiceError(_(CAPTION_TOO_LONG) % {"n": formats.number(300)})
     indicator = None
