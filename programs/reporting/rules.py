@@ -388,6 +388,26 @@ def check_value(row: EntryRow, indicator: Indicator, error) -> None:
     return None
 
 
+def month_total(rows: list[EntryRow]) -> Decimal | None:
+    """The entry form's "Jumlah bulan ini": the sum of the values typed, or None (shown
+    as "–", as static/js/entry.js does) when one of them would be refused on save (not a
+    number, negative, decimals the indicator does not have): a total of numbers that
+    cannot be saved would be a figure nobody reports."""
+    problems: list[str] = []
+
+    def refused(_row, text, **_params):
+        problems.append(text)
+
+    for row in rows:
+        if row.parse_errors:
+            return None
+        if row.value is not None:
+            check_value(row, row.indicator, refused)
+    if problems:
+        return None
+    return sum((row.value for row in rows if row.value is not None), Decimal(0))
+
+
 def allows_negative(indicator: Indicator) -> bool:
     """Whether a value of `indicator` may be below zero: a level that allows it
     (`Indicator.allows_negative`; the model refuses the setting for other measures, and

@@ -214,7 +214,7 @@ def render_entry(
         groups.append(
             {
                 "exempt": indicator.pk in ctx.exempt,
-                "total": sum((r.value for r in indicator_rows if r.value is not None), Decimal(0)),
+                "total": rules.month_total(indicator_rows),
                 "indicator": indicator,
                 "info": ctx.by_indicator[indicator.pk],
                 "rows": [
