@@ -412,7 +412,7 @@ def allows_negative(indicator: Indicator) -> bool:
     """Whether a value of `indicator` may be below zero: a level that allows it
     (`Indicator.allows_negative`; the model refuses the setting for other measures, and
     this holds even for a row saved around it)."""
-    return indicator.allows_negative and indicator.measure == Measure.LEVEL
+    return indicator.may_be_negative
 
 
 # The same checks, written for the verifier who reads the submitted report.
