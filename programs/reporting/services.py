@@ -66,6 +66,9 @@ EMPTY_SUBMIT = gettext_noop(
     "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
+# The history's reason for values of an indicator the regency became exempt from after
+# they were saved: kept in the draft, they do not go with the submitted report.
+NOT_REQUIRED_LEFT_OUT = gettext_noop("Tidak wajib bulan ini: tidak ikut diajukan")
 REASON_TOO_LONG = gettext_noop("Alasan terlalu panjang: paling banyak %(n)s karakter.")
 IMPORT_REPORT_CHANGED = gettext_noop(
     "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
@@ -339,6 +342,16 @@ def report_save(
         raise ConflictError(
             _(CONFLICT) % {"who": who, "when": when}, current, stored_values(current)
         ) from None
+    if submit and context.exempt and not created:
+        # Values of an indicator the regency became exempt from after they were saved:
+        # kept while the report is a draft (the exemption may be withdrawn), never
+        # submitted unchecked with it. The form said so beside "tidak wajib"; the history
+        # keeps them.
+        left_out = _(NOT_REQUIRED_LEFT_OUT)
+        for realization in report.realizations.filter(indicator_id__in=context.exempt):
+            realization._change_reason = left_out
+            realization._history_user = user
+            realization.delete()
     _write_realizations(
         report=report, rows=rows, reason=reason, user=user, keep_indicators=context.exempt
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
@@ -202,6 +203,16 @@ def render_entry(
     by_key = {}
     for message in messages_ or []:
         by_key.setdefault(message.key, []).append(message)
+    # Values of an indicator the regency became exempt from after they were saved: not on
+    # the form, kept in the draft, left out when it is submitted (services.report_save).
+    stored_exempt = defaultdict(list)
+    if ctx.exempt and report is not None and editable:
+        for realization in (
+            report.realizations.filter(indicator_id__in=ctx.exempt)
+            .order_by("funding_source__order")
+            .select_related("funding_source")
+        ):
+            stored_exempt[realization.indicator_id].append(realization)
     groups = []
     for indicator in ctx.indicators:
         indicator_rows = [r for r in rows if r.indicator.pk == indicator.pk] or [
@@ -214,6 +225,7 @@ def render_entry(
         groups.append(
             {
                 "exempt": indicator.pk in ctx.exempt,
+                "stored_exempt": stored_exempt.get(indicator.pk, []),
                 "total": rules.month_total(indicator_rows),
                 "indicator": indicator,
                 "info": ctx.by_indicator[indicator.pk],
