@@ -370,15 +370,6 @@ def report_save(
     return report
 
 
-def moments_ago(when: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
-    """At most settings.DOUBLE_SUBMIT_SECONDS before `now` (or after it: a first post
-    that finished after its resend was sent): a second post of the same form by then is
-    a double click or a resend on a slow connection, not a new decision."""
-    now = now or timezone.now()
-    window = dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
-    return when is not None and when >= now - window
-
-
 def resent_save(
     *,
     user,
@@ -386,15 +377,16 @@ def resent_save(
     version: int | None,
     rows: list[EntryRow],
     submit: bool,
-    sent_at: dt.datetime | None = None,
 ) -> bool:
     """Whether an entry form post is the same form sent again: the stored report is
-    exactly what this user's identical post wrote moments before `sent_at` (default now),
-    from the version this one was opened on. The same rows (indicator, source, value,
-    note), the same action (a submit resent finds the report submitted by the user; a
-    draft resent finds a draft), and no other write since. Anything else (another user's
-    save in between, other values, another action, too long ago) is not a resend: the
-    usual conflict or refusal answers it. Reads only; report_save asks it under the lock."""
+    exactly what this user's identical post wrote from the version this one was opened
+    on. The same rows (indicator, source, value, note), the same action (a submit resent
+    finds the report submitted by the user; a draft resent finds a draft), and no other
+    write since (one version on). However long after: a double click, a resend on a slow
+    connection, or Back and resend an hour later ask for what is stored, so it is
+    answered as done, with nothing written twice. Anything else (another user's save in
+    between, other values, another action) is not a resend: the usual conflict or
+    refusal answers it. Reads only; report_save asks it under the lock."""
     if report is None or report.pk is None or version is None or report.version != version + 1:
         return False
     if submit:
@@ -404,8 +396,6 @@ def resent_save(
         return False
     last = report.history.only("history_user_id", "history_date").first()
     if last is None or last.history_user_id != user.pk:
-        return False
-    if not moments_ago(last.history_date, now=sent_at):
         return False
     posted = {(row.indicator.pk, row.source_code): _stored_fields(row) for row in rows}
     if len(posted) != len(rows):
@@ -683,18 +673,19 @@ def _resent_decision(
     report: MonthlyReport, *, user, version: int | None, status: str, reason: str | None = None
 ) -> bool:
     """Whether a verifier's decision is the same click sent again: the report is in the
-    state it asks for (`status`), put there by this user moments ago (one write since the
-    version posted, and for a return the same reason). Then it is answered as done,
-    nothing written twice; any other change since is still refused (WRONG_STATUS)."""
+    state it asks for (`status`), put there by this user (one write since the version
+    posted, and for a return the same reason), however long ago (a double click, or Back
+    and resend later). Then it is answered as done, nothing written or notified twice;
+    any other change since is still refused (WRONG_STATUS)."""
     if version is None or report.version != version + 1 or report.status != status:
         return False
     if status == Status.VERIFIED:
-        by, at = report.verified_by_id, report.verified_at
+        by = report.verified_by_id
     else:
-        by, at = report.returned_by_id, report.returned_at
+        by = report.returned_by_id
         if report.return_reason != reason:
             return False
-    return by == user.pk and moments_ago(at)
+    return by == user.pk
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ JavaScript); htmx only adds inline checks and extra rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from collections import defaultdict
@@ -362,8 +361,7 @@ def _keep_pending_entry(request: HttpRequest) -> None:
         if name in kept or name.startswith("r-")
     }
     if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
-        sent_at = timezone.now().timestamp()  # to tell a resend of a saved form
-        request.session[PENDING_ENTRY] = {"path": request.path, "data": data, "at": sent_at}
+        request.session[PENDING_ENTRY] = {"path": request.path, "data": data}
 
 
 def entry_user_token(user) -> str:
@@ -393,13 +391,8 @@ def _render_pending_entry(
     submit = posted.get("aksi") == "ajukan"
     # The form was sent twice and only the second post found the session ended: the
     # first one saved it, so there is nothing to restore.
-    if isinstance(pending.get("at"), float) and services.resent_save(
-        user=request.user,
-        report=target.report,
-        version=version,
-        rows=rows,
-        submit=submit,
-        sent_at=dt.datetime.fromtimestamp(pending["at"], tz=dt.UTC),
+    if services.resent_save(
+        user=request.user, report=target.report, version=version, rows=rows, submit=submit
     ):
         messages.info(request, _(ALREADY_SUBMITTED) if submit else _(ALREADY_SAVED))
         return render_entry(request, target)
