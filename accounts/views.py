@@ -8,7 +8,7 @@ accounts.lockout.lockout_response. The admin login goes through the same backend
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
-from accounts.forms import LoginForm, QueuedPasswordResetForm
+from accounts.forms import LoginForm, PasswordChangeForm, QueuedPasswordResetForm
 
 
 class LoginView(auth_views.LoginView):
@@ -36,6 +36,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Every logged-in user (operators, verifiers, leaders, not only staff) changes their
     own password; Django's view keeps the session (update_session_auth_hash) and asks
     for login first. The old password is checked by the form itself, not through
-    authenticate(), so a mistyped one neither counts towards nor lifts a login lockout."""
+    authenticate(), so a mistyped one neither counts towards nor lifts a login lockout;
+    the form throttles its guesses itself (accounts.forms.PasswordChangeForm)."""
 
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("password_change_done")

@@ -692,6 +692,10 @@ NEGATIVE_LOCKED = _(
     "'Boleh negatif' tidak dapat dimatikan: %(n)s baris realisasi sudah bernilai negatif "
     "(perbaiki dulu angkanya)."
 )
+NEGATIVE_BASELINE_LOCKED = _(
+    "Indikator ini tidak dapat berhenti boleh negatif: %(n)s target sudah memiliki nilai "
+    "dasar (baseline) negatif (perbaiki dulu nilai dasarnya)."
+)
 
 
 class IndicatorAdminForm(forms.ModelForm):
@@ -731,6 +735,15 @@ class IndicatorAdminForm(forms.ModelForm):
             count = realizations.filter(value__lt=0).count()
             if count:
                 self.add_error("allows_negative", NEGATIVE_LOCKED % {"n": number(count, 0)})
+        # A baseline below zero is stored only where the indicator may be negative: one
+        # that stops being so (unticked, or no longer a level) would leave it refused.
+        allowed = cleaned_data.get("allows_negative", stored["allows_negative"])
+        level = (measure or stored["measure"]) == Indicator.Measure.LEVEL
+        if stored["allows_negative"] and stored["measure"] == Indicator.Measure.LEVEL:
+            count = 0 if allowed and level else self._negative_baselines()
+            if count:
+                field = "measure" if allowed else "allows_negative"
+                self.add_error(field, NEGATIVE_BASELINE_LOCKED % {"n": number(count, 0)})
         code = cleaned_data.get("code")
         if code and code != stored["code"]:
             realized = realizations.count()
@@ -744,6 +757,9 @@ class IndicatorAdminForm(forms.ModelForm):
                 self.add_error("code", CODE_LOCKED % params)
         self._check_stored_targets(cleaned_data, stored)
         return cleaned_data
+
+    def _negative_baselines(self) -> int:
+        return Target.objects.filter(indicator_id=self.instance.pk, baseline__lt=0).count()
 
     def _check_stored_targets(self, cleaned_data, stored) -> None:
         """A new direction or measure keeps the indicator's stored targets meaningful: a

@@ -1,6 +1,6 @@
-"""The database's own refusal of a negative realization value where its indicator does
-not allow one (`Indicator.allows_negative`: a deflation, -0,09 %, for year-on-year
-inflation).
+"""The database's own refusal of a negative realization value or target baseline where
+its indicator does not allow one (`Indicator.may_be_negative`: a deflation, -0,09 %, for
+year-on-year inflation).
 
 A check constraint sees only its own row, so it cannot ask the indicator: triggers do
 instead, so that no write escapes the rule (services, the admin, imports, `bulk_create()`,
@@ -10,8 +10,10 @@ with an IntegrityError, as the check constraint it replaces did:
 
 - a realization whose value is below zero, unless its indicator is a level that allows
   it (BEFORE INSERT/UPDATE on programs_realization, only for a negative value);
+- a target whose baseline is below zero, on the same condition (BEFORE INSERT/UPDATE on
+  programs_target; `Target.clean` refuses it first with a message);
 - an indicator no longer allowing it (unticked, or no longer a level) while one of its
-  realizations is negative (BEFORE UPDATE on programs_indicator).
+  realizations or targets' baselines is negative (BEFORE UPDATE on programs_indicator).
 
 Like the data-version triggers (`dataversion`), they are (re)installed after every
 `migrate` (`install_all`, post_migrate signal): SQLite drops a table's triggers when a
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 NEGATIVE_VALUE = "realization_value_non_negative"
 NEGATIVE_STORED = "indicator_negative_values_stored"
+NEGATIVE_BASELINE = "target_baseline_non_negative"
 
 # When a realization's value may be negative (its indicator is `ref`'s).
 _ALLOWED = (
@@ -29,7 +32,9 @@ _ALLOWED = (
     "AND i.allows_negative AND i.measure = 'level')"
 )
 _NEGATIVE_STORED = (
-    "EXISTS (SELECT 1 FROM programs_realization r WHERE r.indicator_id = NEW.id AND r.value < 0)"
+    "(EXISTS (SELECT 1 FROM programs_realization r WHERE r.indicator_id = NEW.id AND r.value < 0)"
+    " OR EXISTS (SELECT 1 FROM programs_target t WHERE t.indicator_id = NEW.id"
+    " AND t.baseline < 0))"
 )
 _STILL_ALLOWED = "(NEW.allows_negative AND NEW.measure = 'level')"
 
@@ -47,6 +52,14 @@ def trigger_sql(vendor: str) -> list[str]:
             "CREATE TRIGGER programs_realization_sign BEFORE INSERT OR UPDATE "
             "ON programs_realization FOR EACH ROW WHEN (NEW.value < 0) "
             "EXECUTE FUNCTION programs_realization_sign()",
+            "CREATE OR REPLACE FUNCTION programs_target_sign() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NOT {allowed} THEN RAISE EXCEPTION '{NEGATIVE_BASELINE}' "
+            "USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$",
+            "DROP TRIGGER IF EXISTS programs_target_sign ON programs_target",
+            "CREATE TRIGGER programs_target_sign BEFORE INSERT OR UPDATE "
+            "ON programs_target FOR EACH ROW WHEN (NEW.baseline < 0) "
+            "EXECUTE FUNCTION programs_target_sign()",
             "CREATE OR REPLACE FUNCTION programs_indicator_sign() RETURNS trigger "
             "LANGUAGE plpgsql AS $$ BEGIN "
             f"IF {_NEGATIVE_STORED} THEN RAISE EXCEPTION '{NEGATIVE_STORED}' "
@@ -67,6 +80,13 @@ def trigger_sql(vendor: str) -> list[str]:
                 f"WHEN NEW.value < 0 AND NOT {allowed} "
                 f"BEGIN SELECT RAISE(ABORT, '{NEGATIVE_VALUE}'); END",
             ]
+            name = f"programs_target_sign_{event.lower()}"
+            statements += [
+                f'DROP TRIGGER IF EXISTS "{name}"',
+                f'CREATE TRIGGER "{name}" BEFORE {event} ON programs_target '
+                f"WHEN NEW.baseline < 0 AND NOT {allowed} "
+                f"BEGIN SELECT RAISE(ABORT, '{NEGATIVE_BASELINE}'); END",
+            ]
         return [
             *statements,
             'DROP TRIGGER IF EXISTS "programs_indicator_sign"',
@@ -83,13 +103,17 @@ def drop_sql(vendor: str) -> list[str]:
         return [
             "DROP TRIGGER IF EXISTS programs_realization_sign ON programs_realization",
             "DROP TRIGGER IF EXISTS programs_indicator_sign ON programs_indicator",
+            "DROP TRIGGER IF EXISTS programs_target_sign ON programs_target",
             "DROP FUNCTION IF EXISTS programs_realization_sign()",
+            "DROP FUNCTION IF EXISTS programs_target_sign()",
             "DROP FUNCTION IF EXISTS programs_indicator_sign()",
         ]
     return [
         'DROP TRIGGER IF EXISTS "programs_realization_sign_insert"',
         'DROP TRIGGER IF EXISTS "programs_realization_sign_update"',
         'DROP TRIGGER IF EXISTS "programs_indicator_sign"',
+        'DROP TRIGGER IF EXISTS "programs_target_sign_insert"',
+        'DROP TRIGGER IF EXISTS "programs_target_sign_update"',
     ]
 
 
@@ -99,7 +123,7 @@ def install_all(sender=None, using="default", **kwargs) -> None:
 
     connection = connections[using]
     tables = set(connection.introspection.table_names())
-    if not {"programs_indicator", "programs_realization"} <= tables:
+    if not {"programs_indicator", "programs_realization", "programs_target"} <= tables:
         return
     with connection.cursor() as cursor:
         description = connection.introspection.get_table_description(cursor, "programs_indicator")

@@ -25,6 +25,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 DUE_DATE_OUTSIDE_YEAR = _(
     "Batas waktu harus jatuh pada tahun target (%(year)s) atau tahun berikutnya."
 )
+BASELINE_NEGATIVE = _("Nilai dasar (baseline) tidak boleh negatif.")
 # Messages of database constraints shared by several models.
 MONTH_1_12 = _("Bulan harus antara 1 dan 12.")
 REASON_REQUIRED = _("Isi alasannya.")
@@ -241,6 +242,14 @@ class Indicator(models.Model):
         if self.allows_negative and self.measure != self.Measure.LEVEL:
             raise ValidationError({"allows_negative": NEGATIVE_ONLY_FOR_LEVEL})
 
+    @property
+    def may_be_negative(self) -> bool:
+        """Whether a value of this indicator may be below zero (a realization's value, a
+        target's baseline): a level that allows it. The rule of the entry rules
+        (rules.allows_negative), the target forms and import, and the database's
+        triggers (programs/guards.py); it holds even for a row saved around the setting."""
+        return self.allows_negative and self.measure == self.Measure.LEVEL
+
 
 class FundingSourceManager(models.Manager):
     def get_by_natural_key(self, code):
@@ -359,6 +368,10 @@ class Target(models.Model):
         blank=True,
         help_text=_("Untuk indikator 'makin rendah makin baik', rasio dan tingkat."),
     )
+    # Negative only where the indicator allows it (Indicator.may_be_negative: a deflation
+    # as the year's starting point), which a check constraint cannot see: `clean` refuses
+    # it with a message (the admin's forms, the target import), triggers in the database
+    # (programs/guards.py). The target value itself is never negative.
     due_date = models.DateField(
         _("batas waktu"), null=True, blank=True, help_text=_("Kosong = 31 Desember.")
     )
@@ -398,11 +411,6 @@ class Target(models.Model):
                 name="target_value_non_negative",
                 violation_error_message=_("Nilai target tidak boleh negatif."),
             ),
-            models.CheckConstraint(
-                condition=Q(baseline__isnull=True) | Q(baseline__gte=0),
-                name="target_baseline_non_negative",
-                violation_error_message=_("Nilai dasar (baseline) tidak boleh negatif."),
-            ),
         ]
 
     def __str__(self):
@@ -426,8 +434,21 @@ class Target(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if not self.due_date_fits(self.year, self.due_date):
-            raise ValidationError({"due_date": DUE_DATE_OUTSIDE_YEAR % {"year": self.year}})
+            errors["due_date"] = DUE_DATE_OUTSIDE_YEAR % {"year": self.year}
+        if not self.baseline_fits(self.indicator if self.indicator_id else None, self.baseline):
+            errors["baseline"] = BASELINE_NEGATIVE
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def baseline_fits(indicator: Indicator | None, baseline: Decimal | None) -> bool:
+        """A baseline below zero only for an indicator that may be negative (a deflation
+        as the starting point of GPISS's inflation)."""
+        if baseline is None or baseline >= 0:
+            return True
+        return indicator is not None and indicator.may_be_negative
 
 
 class TargetSplitManager(models.Manager):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm
 from sumsel_gerakan import views
@@ -15,6 +16,9 @@ urlpatterns = [
     path("bahasa/", views.set_language, name="set_language"),
     path("akun/menu/", views.account_menu, name="account_menu"),
     path("akun/", include("accounts.urls")),
+    # One password change for every user, throttled (accounts.forms.PasswordChangeForm):
+    # the admin's own page would check the old password without any limit.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("programs.api.urls")),
     path("", include("programs.urls")),

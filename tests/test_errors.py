@@ -2,10 +2,12 @@
 an Indonesian page in the site's layout, never a 500; logged-in pages are private."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from programs.models import MonthlyReport
 from programs.reporting import services
+from tests.evidence_helpers import phone_photo
 from tests.helpers import login
 from tests.reporting_helpers import report, rows, url
 
@@ -55,11 +57,72 @@ def test_streamed_csv_export_with_a_nul_filter_is_refused_before_streaming(peopl
     assert not response.streaming
 
 
-def test_nul_in_a_posted_form_is_a_400(people, quiet_client):
+NUL_MESSAGE = "Teks berisi karakter yang tidak sah (NUL, kode 0)"
+
+
+def test_a_nul_in_a_note_is_refused_on_its_row_with_the_form_kept(people, quiet_client):
+    """A NUL pasted into a note (it rides along from other files) is refused beside the
+    row, the values typed stay in the form, nothing is saved: not a bare 400 page."""
     quiet_client.force_login(people["operator"])
-    response = quiet_client.post(url(), {"versi": "0", "aksi": "simpan", **rows(note="a\x00b")})
-    assert response.status_code == 400
+    response = quiet_client.post(
+        url(), {"versi": "0", "aksi": "simpan", **rows("8.600", note="Selesai\x00 dibangun")}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert NUL_MESSAGE in html
+    assert 'value="8.600"' in html and "Selesai" in html
     assert not MonthlyReport.objects.exists()
+
+
+def test_a_nul_in_a_return_reason_or_a_comment_is_refused_with_the_text_kept(people):
+    rep = report(Status.SUBMITTED)
+    verifier = login(people["verifier"])
+    response = verifier.post(
+        url(suffix="status/"),
+        {"aksi": "kembalikan", "alasan": "Foto\x00 kurang", "versi": str(rep.version)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert NUL_MESSAGE in response.content.decode()
+    rep.refresh_from_db()
+    assert rep.status == Status.SUBMITTED and not rep.comments.exists()
+    response = verifier.post(url(suffix="komentar/"), {"teks": "Foto\x00 kurang"})
+    assert response.status_code == 422
+    assert NUL_MESSAGE in response.content.decode() and "Foto" in response.content.decode()
+    assert not rep.comments.exists()
+
+
+def test_a_nul_in_a_saved_views_address_is_refused_with_the_reason(people):
+    client = login(people["pimpinan"])
+    response = client.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2024\x00"}, follow=True)
+    assert response.status_code == 200
+    assert NUL_MESSAGE in response.content.decode()
+    assert not people["pimpinan"].saved_views.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/akun/masuk/", {"username": "operator\x00", "password": "x\x00"}),
+        ("/akun/lupa-sandi/", {"email": "a\x00@example.org"}),
+        ("/bahasa/", {"language": "en\x00", "next": "/\x00"}),
+    ],
+)
+def test_a_nul_in_other_forms_is_never_a_500(db, quiet_client, path, data):
+    assert quiet_client.post(path, data).status_code in (200, 302, 400)
+
+
+def test_a_nul_in_a_field_nobody_types_is_a_400_never_a_500(people, quiet_client):
+    """A hidden field altered by hand (here the attachment's indicator, which the
+    service looks up) reaches the database with its NUL: refused as a bad request."""
+    report(Status.DRAFT)
+    quiet_client.force_login(people["operator"])
+    photo = SimpleUploadedFile("foto.jpg", phone_photo(), content_type="image/jpeg")
+    response = quiet_client.post(url(suffix="lampiran/"), {"berkas": photo, "indikator": "r\x00"})
+    assert response.status_code in (400, 422), response.status_code
+    response = quiet_client.post(url(), {"versi": "0", "aksi": "simpan", "r-x\x00": "1"})
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat diproses" in response.content.decode()
 
 
 def test_a_deeply_nested_conflict_snapshot_is_a_conflict_not_a_500(people, quiet_client):

@@ -267,7 +267,15 @@ def test_the_database_allows_a_negative_value_only_where_its_indicator_does(refe
             Indicator.objects.filter(pk=inflation.pk).update(**change)
     with pytest.raises(IntegrityError), transaction.atomic():  # only a level may
         Indicator.objects.filter(code="rumah-dibedah").update(allows_negative=True)
+    # A target's baseline likewise (a deflation as the year's starting point).
+    Target.objects.create(indicator=price, year=2026, value=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Target.objects.filter(indicator=price).update(baseline=-1)
+    start = Target.objects.create(indicator=inflation, year=2026, value=0, baseline=-0.09)
     Realization.objects.filter(pk=deflation.pk).update(value=0.09)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.filter(pk=inflation.pk).update(allows_negative=False)
+    Target.objects.filter(pk=start.pk).update(baseline=0.09)
     Indicator.objects.filter(pk=inflation.pk).update(allows_negative=False)
     values = sorted(Realization.objects.values_list("value", flat=True))
     assert values == [Decimal("0.09"), Decimal(1)]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs import filters, formats
 from programs.models import Indicator, Program, SavedView
+from programs.text import NUL_CHARACTER, has_nul
 from regencies.models import Regency
 
 DASHBOARD_VIEWS = {
@@ -65,6 +66,8 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
     by its default, and so does the saved link without it."""
     if not (url or "").strip():
         raise SavedViewError(EMPTY_URL)
+    if has_nul(url):
+        raise SavedViewError(_(NUL_CHARACTER))
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         raise SavedViewError(OFF_SITE)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 
 from programs import formats, permissions
 from programs.models import Comment, MonthlyReport, Notification
+from programs.text import NUL_CHARACTER, has_nul
 from regencies.models import UserScope
 
 Kind = Notification.Kind
@@ -145,6 +146,8 @@ def comment_add(
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         raise ServiceError(_(COMMENT_EMPTY))
+    if has_nul(text):
+        raise ServiceError(_(NUL_CHARACTER))
     limit = settings.COMMENT_MAX_LENGTH
     if len(text) > limit:
         raise ServiceError(_(COMMENT_TOO_LONG) % {"n": formats.number(limit)})

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from programs import progress
 from programs.formats import number
 from programs.models import FundingSource, Indicator, Target
+from programs.text import NUL_CHARACTER, has_nul
 
 if TYPE_CHECKING:
     from programs.reporting.services import EntryContext
@@ -335,8 +336,11 @@ def check_numbers(row: EntryRow, error) -> None:
 
 
 def check_note(row: EntryRow, error) -> None:
-    """A note longer than the column is refused, never cut."""
-    if len(row.note or "") > NOTE_MAX_LENGTH:
+    """A note longer than the column is refused, never cut; so is one holding a NUL
+    character, which the database cannot store."""
+    if has_nul(row.note):
+        error(row, NUL_CHARACTER)
+    elif len(row.note or "") > NOTE_MAX_LENGTH:
         error(row, NOTE_TOO_LONG, n=number(NOTE_MAX_LENGTH))
 
 
@@ -384,11 +388,31 @@ def check_value(row: EntryRow, indicator: Indicator, error) -> None:
     return None
 
 
+def month_total(rows: list[EntryRow]) -> Decimal | None:
+    """The entry form's "Jumlah bulan ini": the sum of the values typed, or None (shown
+    as "–", as static/js/entry.js does) when one of them would be refused on save (not a
+    number, negative, decimals the indicator does not have): a total of numbers that
+    cannot be saved would be a figure nobody reports."""
+    problems: list[str] = []
+
+    def refused(_row, text, **_params):
+        problems.append(text)
+
+    for row in rows:
+        if row.parse_errors:
+            return None
+        if row.value is not None:
+            check_value(row, row.indicator, refused)
+    if problems:
+        return None
+    return sum((row.value for row in rows if row.value is not None), Decimal(0))
+
+
 def allows_negative(indicator: Indicator) -> bool:
     """Whether a value of `indicator` may be below zero: a level that allows it
     (`Indicator.allows_negative`; the model refuses the setting for other measures, and
     this holds even for a row saved around it)."""
-    return indicator.allows_negative and indicator.measure == Measure.LEVEL
+    return indicator.may_be_negative
 
 
 # The same checks, written for the verifier who reads the submitted report.

@@ -51,6 +51,7 @@ from programs.reporting.rules import (
     retired_source_refusal,
     validate_rows,
 )
+from programs.text import NUL_CHARACTER, has_nul
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
@@ -71,6 +72,9 @@ EMPTY_SUBMIT = gettext_noop(
     "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
+# The history's reason for values of an indicator the regency became exempt from after
+# they were saved: kept in the draft, they do not go with the submitted report.
+NOT_REQUIRED_LEFT_OUT = gettext_noop("Tidak wajib bulan ini: tidak ikut diajukan")
 REASON_TOO_LONG = gettext_noop("Alasan terlalu panjang: paling banyak %(n)s karakter.")
 IMPORT_REPORT_CHANGED = gettext_noop(
     "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
@@ -347,6 +351,16 @@ def report_save(
         raise ConflictError(
             _(CONFLICT) % {"who": who, "when": when}, current, stored_values(current)
         ) from None
+    if submit and context.exempt and not created:
+        # Values of an indicator the regency became exempt from after they were saved:
+        # kept while the report is a draft (the exemption may be withdrawn), never
+        # submitted unchecked with it. The form said so beside "tidak wajib"; the history
+        # keeps them.
+        left_out = _(NOT_REQUIRED_LEFT_OUT)
+        for realization in report.realizations.filter(indicator_id__in=context.exempt):
+            realization._change_reason = left_out
+            realization._history_user = user
+            realization.delete()
     _write_realizations(
         report=report, rows=rows, reason=reason, user=user, keep_indicators=context.exempt
     )
@@ -365,15 +379,6 @@ def report_save(
     return report
 
 
-def moments_ago(when: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
-    """At most settings.DOUBLE_SUBMIT_SECONDS before `now` (or after it: a first post
-    that finished after its resend was sent): a second post of the same form by then is
-    a double click or a resend on a slow connection, not a new decision."""
-    now = now or timezone.now()
-    window = dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
-    return when is not None and when >= now - window
-
-
 def resent_save(
     *,
     user,
@@ -381,15 +386,16 @@ def resent_save(
     version: int | None,
     rows: list[EntryRow],
     submit: bool,
-    sent_at: dt.datetime | None = None,
 ) -> bool:
     """Whether an entry form post is the same form sent again: the stored report is
-    exactly what this user's identical post wrote moments before `sent_at` (default now),
-    from the version this one was opened on. The same rows (indicator, source, value,
-    note), the same action (a submit resent finds the report submitted by the user; a
-    draft resent finds a draft), and no other write since. Anything else (another user's
-    save in between, other values, another action, too long ago) is not a resend: the
-    usual conflict or refusal answers it. Reads only; report_save asks it under the lock."""
+    exactly what this user's identical post wrote from the version this one was opened
+    on. The same rows (indicator, source, value, note), the same action (a submit resent
+    finds the report submitted by the user; a draft resent finds a draft), and no other
+    write since (one version on). However long after: a double click, a resend on a slow
+    connection, or Back and resend an hour later ask for what is stored, so it is
+    answered as done, with nothing written twice. Anything else (another user's save in
+    between, other values, another action) is not a resend: the usual conflict or
+    refusal answers it. Reads only; report_save asks it under the lock."""
     if report is None or report.pk is None or version is None or report.version != version + 1:
         return False
     if submit:
@@ -399,8 +405,6 @@ def resent_save(
         return False
     last = report.history.only("history_user_id", "history_date").first()
     if last is None or last.history_user_id != user.pk:
-        return False
-    if not moments_ago(last.history_date, now=sent_at):
         return False
     posted = {(row.indicator.pk, row.source_code): _stored_fields(row) for row in rows}
     if len(posted) != len(rows):
@@ -678,18 +682,19 @@ def _resent_decision(
     report: MonthlyReport, *, user, version: int | None, status: str, reason: str | None = None
 ) -> bool:
     """Whether a verifier's decision is the same click sent again: the report is in the
-    state it asks for (`status`), put there by this user moments ago (one write since the
-    version posted, and for a return the same reason). Then it is answered as done,
-    nothing written twice; any other change since is still refused (WRONG_STATUS)."""
+    state it asks for (`status`), put there by this user (one write since the version
+    posted, and for a return the same reason), however long ago (a double click, or Back
+    and resend later). Then it is answered as done, nothing written or notified twice;
+    any other change since is still refused (WRONG_STATUS)."""
     if version is None or report.version != version + 1 or report.status != status:
         return False
     if status == Status.VERIFIED:
-        by, at = report.verified_by_id, report.verified_at
+        by = report.verified_by_id
     else:
-        by, at = report.returned_by_id, report.returned_at
+        by = report.returned_by_id
         if report.return_reason != reason:
             return False
-    return by == user.pk and moments_ago(at)
+    return by == user.pk
 
 
 @transaction.atomic
@@ -879,6 +884,8 @@ def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[Mon
         raise PermissionDenied(_(NOT_ALLOWED))
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
+    if has_nul(reason):
+        raise ServiceError(_(NUL_CHARACTER))
     if len(reason) > settings.COMMENT_MAX_LENGTH:
         raise ServiceError(_(REASON_TOO_LONG) % {"n": formats.number(settings.COMMENT_MAX_LENGTH)})
     return report, reason
@@ -1036,6 +1043,8 @@ def attachment_add(
         report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     _require_editable(user, report, regency.code, program.pk, year, month)
     caption = (caption or "").strip()
+    if has_nul(caption):
+        raise ServiceError(_(NUL_CHARACTER))
     if len(caption) > 300:
         raise ServiceError(_(CAPTION_TOO_LONG) % {"n": formats.number(300)})
     indicator = None

@@ -7,9 +7,9 @@ JavaScript); htmx only adds inline checks and extra rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
@@ -207,6 +207,16 @@ def render_entry(
     by_key = {}
     for message in messages_ or []:
         by_key.setdefault(message.key, []).append(message)
+    # Values of an indicator the regency became exempt from after they were saved: not on
+    # the form, kept in the draft, left out when it is submitted (services.report_save).
+    stored_exempt = defaultdict(list)
+    if ctx.exempt and report is not None and editable:
+        for realization in (
+            report.realizations.filter(indicator_id__in=ctx.exempt)
+            .order_by("funding_source__order")
+            .select_related("funding_source")
+        ):
+            stored_exempt[realization.indicator_id].append(realization)
     groups = []
     for indicator in ctx.indicators:
         indicator_rows = [r for r in rows if r.indicator.pk == indicator.pk] or [
@@ -219,7 +229,8 @@ def render_entry(
         groups.append(
             {
                 "exempt": indicator.pk in ctx.exempt,
-                "total": sum((r.value for r in indicator_rows if r.value is not None), Decimal(0)),
+                "stored_exempt": stored_exempt.get(indicator.pk, []),
+                "total": rules.month_total(indicator_rows),
                 "indicator": indicator,
                 "info": ctx.by_indicator[indicator.pk],
                 "rows": [
@@ -355,8 +366,7 @@ def _keep_pending_entry(request: HttpRequest) -> None:
         if name in kept or name.startswith("r-")
     }
     if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
-        sent_at = timezone.now().timestamp()  # to tell a resend of a saved form
-        request.session[PENDING_ENTRY] = {"path": request.path, "data": data, "at": sent_at}
+        request.session[PENDING_ENTRY] = {"path": request.path, "data": data}
 
 
 def entry_user_token(user) -> str:
@@ -386,13 +396,8 @@ def _render_pending_entry(
     submit = posted.get("aksi") == "ajukan"
     # The form was sent twice and only the second post found the session ended: the
     # first one saved it, so there is nothing to restore.
-    if isinstance(pending.get("at"), float) and services.resent_save(
-        user=request.user,
-        report=target.report,
-        version=version,
-        rows=rows,
-        submit=submit,
-        sent_at=dt.datetime.fromtimestamp(pending["at"], tz=dt.UTC),
+    if services.resent_save(
+        user=request.user, report=target.report, version=version, rows=rows, submit=submit
     ):
         messages.info(request, _(ALREADY_SUBMITTED) if submit else _(ALREADY_SAVED))
         return render_entry(request, target)

@@ -888,7 +888,7 @@ class TargetImport:
                     raise ValueError
                 bad = BAD_BASELINE
                 baseline = _number(cells.get("baseline"))
-                if baseline is not None and baseline < 0:
+                if not Target.baseline_fits(indicator, baseline):  # the admin's rule
                     raise ValueError
             except ValueError as exc:
                 # Too large or ambiguous ('0.600') says so; anything else names its column.

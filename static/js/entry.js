@@ -52,18 +52,26 @@
       ? "–" : format(num / den * 100, 2) + " %";
   }
 
+  function decimalsOf(value) {
+    // Digits after the point, trailing zeros aside (rules.decimals: 8,60 has one).
+    var text = String(Math.abs(value)), point = text.indexOf(".");
+    return text.indexOf("e") >= 0 ? Infinity : point < 0 ? 0 : text.length - point - 1;
+  }
+
   function updateTotal(tbody) {
     if (!tbody) return;
     var out = document.querySelector('[data-total-for="' + tbody.id + '"]');
     if (!out) return;
-    var total = 0, bad = false;
+    var total = 0, bad = false, places = Number(out.dataset.decimals || 0);
     tbody.querySelectorAll("[data-amount]").forEach(function (input) {
       var value = parse(input.value);
       if (value === null) return;
-      // A negative value is refused on save (rules.NEGATIVE): no total with it either.
-      if (isNaN(value) || value < 0) bad = true; else total += value;
+      // A value refused on save (rules.check_value: negative, or more decimals than the
+      // indicator has, "8,600" of a count) counts in no total either (rules.month_total).
+      if (isNaN(value) || value < 0 || decimalsOf(value) > places) bad = true;
+      else total += value;
     });
-    out.textContent = bad ? "–" : format(total, Number(out.dataset.decimals || 0));
+    out.textContent = bad ? "–" : format(total, places);
   }
 
   document.addEventListener("input", function (event) {

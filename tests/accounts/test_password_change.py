@@ -102,3 +102,31 @@ def test_mistyped_old_passwords_do_not_count_as_login_failures(operator):
     for _i in range(6):
         change(client, old="tebakan-salah")
     assert logs_in(PASSWORD)  # no lockout: login throttling counts logins only
+
+
+def test_old_password_guesses_are_throttled_per_user_and_a_success_clears_them(operator):
+    """A stolen session cannot guess the old password without limit: after five wrong
+    ones (the login's limit) even the right one is refused, unchecked, with the reason,
+    and the password stays; another user is not affected."""
+    client = login(operator)
+    for _i in range(4):
+        change(client, old="tebakan-salah")
+    assert change(client).status_code == 302  # the fifth try is right: changed, count cleared
+    for _i in range(5):
+        assert form_errors(change(client, old="tebakan-salah", new="Lain-lagi-2026")) == [
+            "Sandi lama Anda yang dimasukkan salah. Masukkan sekali lagi."
+        ]
+    refused = change(client, old=NEW_PASSWORD, new="Lain-lagi-2026")
+    assert refused.status_code == 200
+    assert form_errors(refused) == [
+        "Terlalu banyak percobaan dengan kata sandi sekarang yang salah. Demi keamanan akun, "
+        "coba lagi setelah 15 menit. Kata sandi tidak diubah."
+    ]
+    assert logs_in(NEW_PASSWORD) and not logs_in("Lain-lagi-2026")
+    other = make_user("operator-1601", role=UserScope.Role.OPERATOR, regency="16.01")
+    assert change(login(other)).status_code == 302
+
+
+def test_the_admins_password_change_is_the_throttled_one(operator):
+    response = login(operator).get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/akun/sandi/"

@@ -48,6 +48,10 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     expect(total).to_have_text("2.234")
     page.locator("#r-rumah-dibedah-1-value").fill("-7")  # refused on save: no total
     expect(total).to_have_text("–")
+    page.locator("#r-rumah-dibedah-1-value").fill("8,600")  # 8,6 houses: refused, no total
+    expect(total).to_have_text("–")
+    page.locator("#r-rumah-dibedah-1-value").fill("8,000")  # 8 houses: a whole number
+    expect(total).to_have_text("1.008")
     page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()
     expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(1)
     expect(total).to_have_text("1.000")

@@ -247,6 +247,22 @@ def test_changing_a_realized_target_with_reason_saves_it_in_history(admin_client
     assert latest.history_user.username == "admin"
 
 
+def test_a_nul_in_an_admin_text_field_is_a_field_error_not_a_400(admin_client, reference_data):
+    """A NUL pasted into the source note and the reason: each field says so, what was
+    typed stays in the form, the target is unchanged."""
+    target = gbrss_province_target()
+    realize(target, regency=Regency.objects.get(code="16.07"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    data = change_data(target, value="8279", source_note="Perda\x00 2024", change_reason="a\x00")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert field_errors(response, "source_note") == ["Karakter null tidak diizinkan."]
+    assert field_errors(response, "change_reason") == ["Karakter null tidak diizinkan."]
+    assert 'value="8279"' in response.content.decode()
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+
+
 def test_a_change_reason_too_long_is_refused_with_id_id_numbers(admin_client, reference_data):
     target = gbrss_province_target()
     realize(target, regency=Regency.objects.get(code="16.07"))

@@ -76,6 +76,42 @@ def test_a_negative_target_baseline_is_refused_in_indonesian(admin_client, refer
     assert target.baseline == before
 
 
+def test_a_negative_baseline_is_allowed_only_where_the_indicator_may_be_negative(
+    admin_client, reference_data
+):
+    """Economic growth may start the year from a contraction (-2,5 %): its target form
+    and list take the negative baseline; GBRSS houses still refuse one (above)."""
+    growth = IndicatorFactory(
+        program=Program.objects.get(slug="gpiss"),
+        measure=Indicator.Measure.LEVEL,
+        direction=Indicator.Direction.UP,
+        decimals=2,
+        allows_negative=True,
+    )
+    target = Target.objects.create(indicator=growth, year=2026, value=Decimal("5.2"))
+    url = reverse("admin:programs_target_change", args=[target.pk])
+    assert admin_client.post(url, change_data(target, baseline="-2,5")).status_code == 302
+    target.refresh_from_db()
+    assert target.baseline == Decimal("-2.5")
+    listed = admin_client.post(
+        reverse("admin:programs_target_changelist"), changelist_data(target, baseline="-2,4")
+    )
+    assert listed.status_code == 302
+    target.refresh_from_db()
+    assert target.baseline == Decimal("-2.4")
+
+    # It no longer may be negative: the stored baseline says why, nothing changes.
+    data = indicator_data(growth)
+    del data["allows_negative"]  # unticked
+    refused = admin_client.post(reverse("admin:programs_indicator_change", args=[growth.pk]), data)
+    assert field_errors(refused, "allows_negative") == [
+        "Indikator ini tidak dapat berhenti boleh negatif: 1 target sudah memiliki nilai dasar "
+        "(baseline) negatif (perbaiki dulu nilai dasarnya)."
+    ]
+    growth.refresh_from_db()
+    assert growth.allows_negative is True
+
+
 # Reporting exemptions
 
 

@@ -90,6 +90,27 @@ def test_month_total_and_removed_rows(operator_client):
     assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(3)]
 
 
+def test_a_refused_value_counts_in_no_month_total(operator_client):
+    """A count of houses typed "8,600" (8,6: no whole number) is refused on save; the
+    form shown again does not total it into 1.008,6 houses but says it cannot total."""
+    url = "/laporan/16.07/gbrss/2026-10/"
+    rows = {
+        "r-rumah-dibedah-0-source": "apbn",
+        "r-rumah-dibedah-0-value": "1.000",
+        "r-rumah-dibedah-1-source": "apbd-prov",
+        "r-rumah-dibedah-1-value": "8,600",
+    }
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    assert response.status_code == 422
+    html = page(response)
+    assert value_of(html, "r-rumah-dibedah-1-value") == "8,600"  # kept as typed
+    assert element_text(find(html, "output", data_total_for="rows-rumah-dibedah")) == "–"
+    rows["r-rumah-dibedah-1-value"] = "8.600"
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    html = page(operator_client.get(url))
+    assert element_text(find(html, "output", data_total_for="rows-rumah-dibedah")) == "9.600"
+
+
 def test_laporan_grid_with_due_now_on_top(operator_client):
     html = page(operator_client.get("/laporan/"))
     sections = ("due-now", "report-grid", "my-reports")

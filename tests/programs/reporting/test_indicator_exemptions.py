@@ -199,3 +199,47 @@ def test_values_saved_before_the_exemption_began_survive_a_later_save(exempt):
     kept = Realization.objects.get(report=report, indicator=desa)
     assert (kept.numerator, kept.denominator) == (Decimal(3), Decimal(10))
     assert report.realizations.count() == 2
+
+
+def test_values_saved_before_the_exemption_are_shown_kept_in_the_draft_and_not_submitted(exempt):
+    """The draft held 3 of 10 villages before Banyuasin became exempt: the form says so
+    beside "tidak wajib" and that they will not be submitted; submitting sends the report
+    without them (the verifier never gets unchecked figures), the history keeps them."""
+    _user, client = exempt
+    desa = Indicator.objects.get(code="desa-gsmp")
+    report = MonthlyReport.objects.create(
+        regency_id="16.07", program=desa.program, year=2026, month=10, version=1
+    )
+    from programs.models import FundingSource
+
+    Realization.objects.create(
+        report=report,
+        indicator=desa,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        numerator=Decimal(3),
+        denominator=Decimal(10),
+    )
+    stored = find(page(client.get(URL)), "p", data_stored_exempt="desa-gsmp")
+    assert element_text(stored) == (
+        "Tersimpan sebelum pengecualian: 3 / 10 (Tidak dirinci). Nilai ini tetap di draf "
+        "tetapi tidak ikut diajukan: saat laporan diajukan, nilai ini dihapus dari laporan "
+        "(riwayat tetap menyimpannya)."
+    )
+    response = client.post(
+        URL,
+        {
+            "r-rumah-tangga-penerima-0-source": "csr",
+            "r-rumah-tangga-penerima-0-value": "1",
+            "aksi": "ajukan",
+            "versi": 1,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    report.refresh_from_db()
+    assert report.status == MonthlyReport.Status.SUBMITTED
+    assert list(report.realizations.values_list("indicator__code", flat=True)) == [
+        "rumah-tangga-penerima"
+    ]
+    gone = Realization.history.filter(indicator_id=desa.pk, history_type="-").get()
+    assert gone.history_change_reason == "Tidak wajib bulan ini: tidak ikut diajukan"
+    assert (gone.numerator, gone.denominator) == (Decimal(3), Decimal(10))

@@ -1051,15 +1051,35 @@ def test_the_same_values_after_a_colleagues_save_are_a_conflict(people):
     assert MonthlyReport.objects.get().version == 1
 
 
-def test_the_same_form_sent_again_after_the_double_submit_window_is_a_conflict(
-    people, frozen_clock, settings
-):
+@pytest.mark.parametrize("aksi", ["simpan", "ajukan"])
+def test_the_same_form_sent_again_an_hour_later_is_answered_as_done(people, frozen_clock, aksi):
+    """Back, then resend, an hour after the save or submission: the report is exactly
+    what the form asks for, by this user, nothing written since. Done, not a conflict
+    naming the user's own save (nor "already submitted" over nothing to fix)."""
     client = login(people["operator"])
-    data = {"versi": "0", "aksi": "simpan", **rows("12")}
+    data = {"versi": "0", "aksi": aksi, **rows("12")}
     client.post(url(), data)
-    frozen_clock.shift(settings.DOUBLE_SUBMIT_SECONDS + 1)
-    assert client.post(url(), data).status_code == 409
-    assert MonthlyReport.objects.get().version == 1
+    frozen_clock.shift(60 * 60)
+    response = client.post(url(), data, follow=True)
+    assert response.redirect_chain and response.status_code == 200  # not a 409 conflict
+    done = "Laporan ini sudah diajukan." if aksi == "ajukan" else "Draf tersimpan (versi 1)."
+    assert flash_messages(response)[-1] == done  # (after the first post's, unread)
+    rep = MonthlyReport.objects.get()
+    assert rep.version == 1 and rep.history.count() == 1
+    assert rep.status == (Status.SUBMITTED if aksi == "ajukan" else Status.DRAFT)
+
+
+def test_a_verifiers_decision_sent_again_an_hour_later_is_answered_as_done(people, frozen_clock):
+    rep = report(Status.SUBMITTED)
+    client = login(people["verifier"])
+    data = {"aksi": "kembalikan", "alasan": "Foto kurang jelas", "versi": "1"}
+    client.post(url(suffix="status/"), data)
+    frozen_clock.shift(60 * 60)
+    again = client.post(url(suffix="status/"), data, follow=True)
+    assert flash_messages(again)[-1] == "Laporan dikembalikan ke operator."
+    rep.refresh_from_db()
+    assert (rep.status, rep.version, rep.comments.count()) == (Status.RETURNED, 2, 1)
+    assert Notification.objects.filter(user=people["operator"]).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -809,6 +809,34 @@ def test_a_fractional_target_of_a_count_is_a_row_error(admin_user):
     assert not Target.objects.filter(year=2026).exists()
 
 
+def growth_indicator():
+    """A level that may be negative and rises to its target: economic growth, whose
+    year may start from a contraction (-2,5 %)."""
+    return Indicator.objects.create(
+        program=Program.objects.get(slug="gpiss"),
+        code="pertumbuhan",
+        name="Pertumbuhan ekonomi",
+        unit="%",
+        measure=Indicator.Measure.LEVEL,
+        direction=Indicator.Direction.UP,
+        decimals=2,
+        allows_negative=True,
+    )
+
+
+def test_a_negative_baseline_imports_only_where_the_indicator_may_be_negative(admin_user):
+    growth_indicator()
+    client = login(admin_user)
+    refused = upload(client, target_csv("gbrss;rumah-dibedah;16.06;2026;100;-1;;;uji"), "targets")
+    assert error_reasons(refused) == ["Baseline harus angka 0 atau lebih."]
+    ImportBatch.objects.all().delete()
+    preview = upload(client, target_csv("gpiss;pertumbuhan;16.71;2026;5,2;-2,5;;;uji"), "targets")
+    assert states(preview) == ["new"]
+    assert client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/").status_code == 302
+    target = Target.objects.get(indicator__code="pertumbuhan")
+    assert (target.value, target.baseline) == (Decimal("5.2"), Decimal("-2.5"))
+
+
 def test_a_target_imported_below_its_plan_is_a_row_error(admin_user):
     """The province's 8.391 houses are planned per funding source (6.724 in all) with
     1.778 by May: a file lowering the target to 6.000 would leave the plan above it, as

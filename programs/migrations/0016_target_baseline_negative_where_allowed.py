@@ -1,0 +1,38 @@
+"""A target's baseline may be negative where its indicator may be (a deflation as the
+year's starting point): its check constraint goes, as the realization value's did in
+0014, and triggers take its place (programs/guards.py; `Target.clean` gives the message).
+
+SQLite rebuilds programs_target for a constraint change, and a trigger that reads the
+table (the indicator's, since this change) would fail the rebuild: the sign triggers are
+dropped around it and installed again after it (and after every migrate, post_migrate)."""
+
+from django.db import migrations
+
+
+def drop_sign_triggers(apps, schema_editor):
+    from programs import guards
+
+    for statement in guards.drop_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+def install_sign_triggers(apps, schema_editor):
+    from programs import guards
+
+    for statement in guards.trigger_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("programs", "0015_inflation_allows_negative"),
+    ]
+
+    operations = [
+        migrations.RunPython(drop_sign_triggers, migrations.RunPython.noop),
+        migrations.RemoveConstraint(
+            model_name="target",
+            name="target_baseline_non_negative",
+        ),
+        migrations.RunPython(install_sign_triggers, drop_sign_triggers),
+    ]
