@@ -351,11 +351,6 @@ class TargetAdmin(
     value_shown = shown_number("value", _("nilai target"))
     baseline_shown = shown_number("baseline", _("nilai dasar (baseline)"))
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, models.URLField):
-            kwargs["assume_scheme"] = "https"
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
     def get_fieldsets(self, request, obj=None):
         where = ("indicator", "regency", "year")
         if obj is not None:

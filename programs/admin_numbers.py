@@ -213,6 +213,9 @@ NUMBER_OVERRIDES = {
     models.IntegerField: _INTEGER,  # and its subclasses
     models.BigIntegerField: _INTEGER,  # the admin has its own default widget for these
     **DATE_OVERRIDES,
+    # Not a number, but typed in the same forms: a link without a scheme is https://
+    # (Django 6's default; Django 5 still assumes http:// and warns).
+    models.URLField: {"assume_scheme": "https"},
 }
 
 

@@ -147,6 +147,17 @@ def test_a_whole_program_exemption_is_saved_once(admin_client, reference_data):
     assert ReportingExemption.objects.filter(regency="16.07", program=program).count() == 1
 
 
+def test_an_exemptions_link_typed_without_https_is_kept_as_https(admin_client, reference_data):
+    """As on a target: "bps.go.id/..." is a secure link, not http:// (Django 5's default,
+    which also warned on every exemption form)."""
+    program = Program.objects.get(slug="gbrss")
+
+    add_exemption(admin_client, program, source_url="sumsel.bps.go.id/publikasi")
+
+    stored = ReportingExemption.objects.get(regency="16.07", program=program)
+    assert stored.source_url == "https://sumsel.bps.go.id/publikasi"
+
+
 @pytest.mark.parametrize("start", ["1924-01-01", "0024-03-01", "2022-12-01"])
 def test_an_exemption_cannot_start_long_before_the_program(admin_client, reference_data, start):
     program = Program.objects.get(slug="gbrss")  # launched in 2024
