@@ -45,13 +45,15 @@ def month_from(value: str | None) -> int | None:
 
 def begun_period(year: int, month: int | None, today: dt.date | None = None):
     """(`year`, `month`) brought back to a period that has begun in Jakarta: a later year
-    is this year, a later month of this year is this month (`month` None stays None, for
-    the caller's default). A period that has not begun has nothing to report, and a page
+    is this year up to this month (January 2027 asked on 30 November 2026 is November
+    2026, not January 2026), a later month of this year is this month (`month` None stays
+    None, for the caller's default). A period that has not begun has nothing to report, and a page
     or export reading "2029 s.d. Desember" looked reportable; every dashboard page, htmx
     partial, export and the API's progress read their period through this."""
     today = today or timezone.localdate()
     if year > today.year:
         year = today.year
+        month = None if month is None else today.month
     if month is not None and year == today.year:
         month = min(month, today.month)
     return year, month

@@ -66,16 +66,27 @@ def test_a_later_year_is_shown_as_this_year(leader, path):
     assert "2028" in text and "2029" not in text
 
 
+@pytest.mark.parametrize("path", HEADINGS)
+def test_an_early_month_of_a_later_year_is_shown_as_the_running_month(leader, path):
+    """January 2029 asked on 29 February 2028 read "2028 s.d. Januari": a month that
+    has passed, not the latest period that has begun."""
+    with time_machine.travel(LEAP_DAY, tick=False):
+        text = heading(leader.get(path, {"tahun": 2029, "bulan": 1}))
+    assert "2028" in text and "Februari" in text and "Januari" not in text
+
+
 @pytest.mark.parametrize("path", EXPORTS)
 def test_exports_of_a_period_not_begun_are_named_and_filled_for_the_latest_begun(leader, path):
     with time_machine.travel(LEAP_DAY, tick=False):
         december = leader.get(path, {"tahun": 2028, "bulan": 12})
         later_year = leader.get(path, {"tahun": 2029, "bulan": 12})
+        early_month_of_a_later_year = leader.get(path, {"tahun": 2029, "bulan": 1})
         february = leader.get(path, {"tahun": 2028, "bulan": 2})
     assert december.status_code == later_year.status_code == 200
     name = february["Content-Disposition"]
     assert "2028-02" in name
     assert december["Content-Disposition"] == later_year["Content-Disposition"] == name
+    assert early_month_of_a_later_year["Content-Disposition"] == name
 
 
 def test_menus_offer_no_period_that_has_not_begun(leader):
@@ -102,6 +113,10 @@ def test_api_progress_answers_a_period_not_begun_for_the_latest_begun(leader):
         later = json.loads(leader.get("/api/v1/progress/", {"tahun": 2029}).content)
         december = json.loads(leader.get("/api/v1/progress/", {"tahun": 2028, "bulan": 12}).content)
         february = json.loads(leader.get("/api/v1/progress/", {"tahun": 2028, "bulan": 2}).content)
+        january_later = json.loads(
+            leader.get("/api/v1/progress/", {"tahun": 2029, "bulan": 1}).content
+        )
     assert later["filters"]["tahun"] == 2028
+    assert january_later["filters"]["tahun"] == 2028 and january_later["filters"]["bulan"] == 2
     assert december["filters"]["tahun"] == 2028 and december["filters"]["bulan"] == 2
     assert december["results"] == february["results"]
