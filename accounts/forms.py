@@ -1,6 +1,9 @@
 """Login form with one clear Indonesian error message (Django's Indonesian translation of
 "Please enter a correct %(username)s" doubles "nama pengguna")."""
 
+import math
+import time
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -71,8 +74,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     change clears the count."""
 
     def clean_old_password(self):
-        key = password_change_failures_key(self.user)
-        if (cache.get(key) or 0) >= settings.LOGIN_MAX_FAILURES:
+        if failures_within_window(self.user)[0] >= settings.LOGIN_MAX_FAILURES:
             raise forms.ValidationError(
                 PASSWORD_CHANGE_THROTTLED,
                 code="throttled",
@@ -81,12 +83,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         try:
             return super().clean_old_password()
         except forms.ValidationError:
-            # The window starts at the first failure (add does nothing when it is open).
-            cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_MINUTES * 60)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr: this failure opens anew
-                cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_MINUTES * 60)
+            count_failure(self.user)
             raise
 
     def save(self, commit=True):
@@ -97,3 +94,22 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 def password_change_failures_key(user) -> str:
     return f"password-change-failures:{user.pk}"
+
+
+def failures_within_window(user) -> tuple[int, float]:
+    """Wrong old passwords of `user` in the window that began with the first, and when
+    that window ends (a Unix time)."""
+    stored = cache.get(password_change_failures_key(user))
+    if not stored or stored[1] <= time.time():
+        return 0, time.time() + settings.LOGIN_LOCKOUT_MINUTES * 60
+    return stored
+
+
+def count_failure(user) -> None:
+    """One more wrong old password, kept until the window ends. The end is stored with the
+    count and each write sets the entry's timeout from it: `cache.incr` on the database
+    cache (`make run`'s) rewrites the entry with the cache's default timeout, which ended
+    the 15 minutes after 5."""
+    count, ends = failures_within_window(user)
+    timeout = max(1, math.ceil(ends - time.time()))
+    cache.set(password_change_failures_key(user), (count + 1, ends), timeout=timeout)

@@ -1,6 +1,9 @@
 """Password change for every logged-in user (/akun/sandi/), not only staff in the admin."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 
 from regencies.models import UserScope
@@ -125,6 +128,24 @@ def test_old_password_guesses_are_throttled_per_user_and_a_success_clears_them(o
     assert logs_in(NEW_PASSWORD) and not logs_in("Lain-lagi-2026")
     other = make_user("operator-1601", role=UserScope.Role.OPERATOR, regency="16.01")
     assert change(login(other)).status_code == 302
+
+
+def test_the_old_password_throttle_lasts_its_fifteen_minutes_on_the_database_cache(operator):
+    """`make run`'s cache is the database's, whose `incr` rewrote the count with the
+    cache's default timeout: after five wrong guesses the lock lifted after five minutes,
+    not the fifteen the message names, and five more guesses were checked."""
+    start = dt.datetime(2026, 11, 30, 19, 0, tzinfo=dt.UTC)
+    client = login(operator)
+    with time_machine.travel(start, tick=False):
+        for _i in range(5):
+            change(client, old="tebakan-salah")
+    with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
+        assert "Terlalu banyak percobaan" in form_errors(change(client))[0]
+    with time_machine.travel(start + dt.timedelta(minutes=14), tick=False):
+        assert "Terlalu banyak percobaan" in form_errors(change(client))[0]
+    with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
+        assert change(client).status_code == 302  # the window is over: checked, changed
+    assert logs_in(NEW_PASSWORD)
 
 
 def test_the_admins_password_change_is_the_throttled_one(operator):
