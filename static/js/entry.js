@@ -67,8 +67,9 @@
       var value = parse(input.value);
       if (value === null) return;
       // A value refused on save (rules.check_value: negative, or more decimals than the
-      // indicator has, "8,600" of a count) counts in no total either (rules.month_total).
-      if (isNaN(value) || value < 0 || decimalsOf(value) > places) bad = true;
+      // indicator has, "8,600" of a count; rules.parse: 1e11 and above) counts in no
+      // total either (rules.month_total).
+      if (isNaN(value) || value < 0 || Math.abs(value) >= 1e11 || decimalsOf(value) > places) bad = true;
       else total += value;
     });
     out.textContent = bad ? "–" : format(total, places);

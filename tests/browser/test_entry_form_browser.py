@@ -50,6 +50,8 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     expect(total).to_have_text("–")
     page.locator("#r-rumah-dibedah-1-value").fill("8,600")  # 8,6 houses: refused, no total
     expect(total).to_have_text("–")
+    page.locator("#r-rumah-dibedah-1-value").fill("100.000.000.000")  # above the largest
+    expect(total).to_have_text("–")
     page.locator("#r-rumah-dibedah-1-value").fill("8,000")  # 8 houses: a whole number
     expect(total).to_have_text("1.008")
     page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()
