@@ -709,6 +709,21 @@ def test_history_addresses_without_a_key_are_not_found(admin_client, reference_d
             assert admin_client.get(f"{history}{version}/").status_code == 404, version
 
 
+def test_history_dates_read_as_every_page_writes_them(admin_client, reference_data):
+    """The admin's histories showed "31 Des. 2024, 10.00" (Django's abbreviations)."""
+    import time_machine
+
+    target = gbrss_province_target()
+    moment = dt.datetime(2024, 12, 31, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    with time_machine.travel(moment, tick=False):
+        target.value = Decimal(8400)
+        target.save()
+    response = admin_client.get(f"/admin/programs/target/{target.pk}/history/")
+    history = element_text(find(page(response), "table", id="change-history"))
+    assert "31 Desember 2024, 10.00" in history
+    assert "Des." not in history
+
+
 def test_realizations_are_found_by_their_regencys_name(admin_client, reference_data):
     """Searching the realizations for "banyuasin" found nothing (only indicators, sources
     and notes were searched); it finds that regency's rows, in as many queries for three

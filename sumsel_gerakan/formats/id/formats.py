@@ -4,6 +4,11 @@
 (`programs.admin_numbers.LocalizedDateField` says why). ISO (2027-03-25) is always taken:
 Django adds it to every list. Everything else comes from Django's `id` locale."""
 
+# Shown: months in full, as every page writes them ("31 Desember 2024"), not Django's
+# "31 Des. 2024" (the admin's lists and histories); hours as Indonesians write them.
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H.i"
+
 DATE_INPUT_FORMATS = [
     "%d-%m-%Y",  # '25-03-2027' (first: the admin's calendar writes it)
     "%d/%m/%Y",  # '25/03/2027'
