@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "programs",
 ]
 
+# Each one-time message once, even after a double click (sumsel_gerakan/messages.py).
+MESSAGE_STORAGE = "sumsel_gerakan.messages.DistinctMessagesStorage"
+
 MIDDLEWARE = [
     # First: a request id for every request and one log line with its status and duration.
     "sumsel_gerakan.middleware.RequestLogMiddleware",

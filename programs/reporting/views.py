@@ -57,6 +57,7 @@ PENDING_ENTRY_MAX_BYTES = 50_000
 ENTRY_USER_FIELD = "pengisi"
 ENTRY_USER_SALT = "programs.reporting.entry-user"
 ALREADY_SUBMITTED = gettext_noop("Laporan ini sudah diajukan.")
+SUBMITTED = gettext_noop("Laporan diajukan untuk diverifikasi. Terima kasih.")
 ALREADY_SAVED = gettext_noop(
     "Isian Anda sudah tersimpan sebelum sesi berakhir: laporan di bawah adalah yang tersimpan."
 )
@@ -346,10 +347,10 @@ def report_entry(
         return render_entry(
             request, target, error=_(SAVE_FAILED), rows=rows, messages_=[], status=503
         )
-    if submit and target.report is not None and target.report.status == Status.SUBMITTED:
-        messages.info(request, _(ALREADY_SUBMITTED))  # submitted by this form's first post
-    elif submit:
-        messages.success(request, _("Laporan diajukan untuk diverifikasi. Terima kasih."))
+    if submit:
+        # Also when this form's first post submitted it (a resend): answered the same, and
+        # shown once (sumsel_gerakan/messages.py).
+        messages.success(request, _(SUBMITTED))
     else:
         messages.success(request, _("Draf tersimpan (versi %(v)s).") % {"v": saved.version})
     return redirect(saved.get_absolute_url())
