@@ -4,6 +4,7 @@ Targets, reports and realizations keep their history (django-simple-history). A 
 that already has realizations changes only with a reason (see `programs.forms_admin`).
 """
 
+import datetime as dt
 from decimal import Decimal
 from functools import partial
 
@@ -28,7 +29,7 @@ from programs.admin_numbers import (
     LocalizedNumbersAdminMixin,
     shown_number,
 )
-from programs.formats import number
+from programs.formats import date_label, number
 from programs.forms_admin import (
     IndicatorAdminForm,
     IndicatorInlineFormSet,
@@ -43,6 +44,7 @@ from programs.forms_admin import (
     TargetPartsInlineFormSet,
     allocation_problems,
     headline_deletion_refusals,
+    parts_problems,
     target_has_realizations,
     target_has_realizations_expression,
     target_value_problems,
@@ -508,16 +510,61 @@ def copied_source_note(target: Target, *, user, reason: str) -> str:
 
 
 COPY_REFUSED = _("Tidak ada yang disalin: target %(target)s %(year)s: %(problem)s")
+MILESTONES_SAME_DAY = _(
+    "tahapan %(labels)s jatuh pada tanggal yang sama (%(date)s) setelah dipindah satu tahun: "
+    "ubah salah satu tanggalnya dahulu."
+)
+
+
+def one_year_on(day: dt.date) -> dt.date:
+    """The same day a year later; 29 February, which the next year lacks, becomes the
+    28th (the last day of that February, not 1 March: a month's deadline stays in it)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _copied_milestones(target: Target) -> tuple[list[TargetMilestone], list[str]]:
+    """The copy's milestones (unsaved, their target set on saving): the same labels,
+    values and sources, due a year later; and what the target's milestone rules
+    (`parts_problems`, one date each) find wrong with them."""
+    milestones = [
+        TargetMilestone(
+            label=m.label,
+            due_date=one_year_on(m.due_date),
+            value=m.value,
+            source_note=m.source_note,
+        )
+        for m in target.milestones.all()
+    ]
+    planned = [(m.label, m.due_date, m.value) for m in milestones]
+    problems = [
+        message
+        for _index, message in parts_problems(target.indicator, target.value, milestones=planned)
+    ]
+    by_day: dict[dt.date, list[str]] = {}
+    for milestone in milestones:
+        by_day.setdefault(milestone.due_date, []).append(milestone.label)
+    problems += [
+        MILESTONES_SAME_DAY % {"labels": " & ".join(labels), "date": date_label(day)}
+        for day, labels in by_day.items()
+        if len(labels) > 1
+    ]
+    return milestones, problems
 
 
 @transaction.atomic
 def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
-    """Copy targets (with their funding splits) to year + 1 where none exists yet. The
-    copies keep the targets' rules (`target_value_problems`, `allocation_problems`, with
-    the next year's stored targets): a copy that would break one refuses them all
+    """Copy targets (with their funding splits, and their milestones a year later) to
+    year + 1 where none exists yet. The copies keep the targets' rules
+    (`target_value_problems`, `allocation_problems` with the next year's stored targets,
+    the milestones' `parts_problems`): a copy that would break one refuses them all
     (ValidationError, one message per refused copy), before anything is written."""
     targets = list(
-        targets.select_related("indicator__program", "regency").prefetch_related("splits")
+        targets.select_related("indicator__program", "regency").prefetch_related(
+            "splits", "milestones"
+        )
     )
     copied = [
         target
@@ -538,6 +585,10 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
     problems += [
         (copied[index], problem) for index, problem in allocation_problems(planned).items()
     ]
+    milestones = {}
+    for target in copied:
+        milestones[target.pk], found = _copied_milestones(target)
+        problems += [(target, problem) for problem in found]
     if problems:
         raise ValidationError(
             [
@@ -554,7 +605,7 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
         year = target.year + 1
         due = target.due_date
         if due is not None:
-            due = due.replace(year=due.year + 1, day=min(due.day, 28 if due.month == 2 else 31))
+            due = one_year_on(due)
         copy = Target(
             indicator=target.indicator,
             regency=target.regency,
@@ -572,6 +623,9 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
             TargetSplit.objects.create(
                 target=copy, group=split.group, value=split.value, source_note=split.source_note
             )
+        for milestone in milestones[target.pk]:
+            milestone.target = copy
+            milestone.save()
     return len(copied), len(targets) - len(copied)
 
 

@@ -18,3 +18,7 @@ class TaskQueueConfig(TasksAppConfig):
         # Shown names only: the migration state reads the declared Meta, not these.
         meta.verbose_name = pgettext_lazy("satu", "hasil tugas")
         meta.verbose_name_plural = _("hasil tugas")
+        # Its list and detail pages' labels too (sumsel_gerakan/task_admin.py).
+        from sumsel_gerakan import task_admin
+
+        task_admin.register()

@@ -91,24 +91,36 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
         for key, value in parse_qsl(parts.query)
         if key in FILTER_VALUES and FILTER_VALUES[key].fullmatch(value)
     }
+    period = _kept_period(params.get("tahun"), params.get("bulan"))
     kept = []
     for key in FILTER_VALUES:
-        value = _kept_value(key, params.get(key), program=program)
+        value = period.get(key) or _kept_value(key, params.get(key), program=program)
         if value is not None:
             kept.append((key, value))
     return parts.path, urlencode(kept)
+
+
+def _kept_period(tahun: str | None, bulan: str | None) -> dict[str, str | None]:
+    """The saved link's `tahun` and `bulan` as the page reads them: a period that has
+    not begun is the latest begun one (filters.begun_period), so "?tahun=2029&bulan=12"
+    is saved, and titled, as the page it opens shows ("2026 s.d. November"). Without a
+    year the month stays as typed: the page's year, and so its clamp, is the latest one
+    when the link is opened."""
+    year, month = filters.year_from(tahun), filters.month_from(bulan)
+    if year is not None:
+        year, month = filters.begun_period(year, month)
+    return {
+        "tahun": None if year is None else str(year),
+        "bulan": None if month is None else str(month),
+    }
 
 
 def _kept_value(key: str, value: str | None, *, program: Program | None) -> str | None:
     """`value` of filter `key` as a saved link keeps it, None to drop it."""
     if value is None:
         return None
-    if key == "tahun":
-        year = filters.year_from(value)
-        return None if year is None else str(year)
-    if key == "bulan":
-        month = filters.month_from(value)
-        return None if month is None else str(month)
+    if key in ("tahun", "bulan"):
+        return None  # _kept_period
     if key == "terverifikasi":
         return "1" if value in filters.VERIFIED_ONLY_VALUES else None
     if key == "indikator" and program is not None:

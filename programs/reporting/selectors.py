@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs import permissions, progress
 from programs.compiled import CompiledQuery
+from programs.filters import begun_period
 from programs.formats import month_year_label
 from programs.models import (
     MIN_YEAR,
@@ -419,7 +420,9 @@ class QueueFilters:
         try:
             year, month = (int(part) for part in text.split("-"))
             if is_valid_period(year, month):
-                period = (year, month)
+                # A month that has not begun has no report: the queue shows the latest
+                # begun month instead, as the dashboards do (never an empty "2026-12").
+                period = begun_period(year, month)
         except ValueError:
             period = None
         status = get.get("status") or Status.SUBMITTED

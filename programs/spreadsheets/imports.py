@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from programs import formats, permissions, ytd
 from programs.admin_numbers import (
+    DATE_NOT_RECOGNISED,
     large_change,
     month_first_refusal,
     show_number,
@@ -139,10 +140,9 @@ BEFORE_LAUNCH = gettext_noop(
 TEMPLATE_MONTHS = 12  # months one template holds at most
 BAD_YEAR = gettext_noop("Tahun tidak sah.")
 BAD_TARGET_VALUE = gettext_noop("Nilai target harus angka 0 atau lebih.")
-BAD_DATE = gettext_noop(
-    "Tanggal tidak dikenali: tulis misalnya 25 Maret 2027, 25/03/2027 atau 2027-03-25."
-)
 BAD_BASELINE = gettext_noop("Baseline harus angka 0 atau lebih.")
+# An indicator that may be negative (programs.models.Indicator.may_be_negative).
+BAD_SIGNED_BASELINE = gettext_noop("Baseline harus angka (untuk indikator ini boleh negatif).")
 OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
 REPORT_VERIFIED = gettext_noop(
     "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
@@ -886,7 +886,7 @@ class TargetImport:
                 value = _number(cells.get("nilai"))
                 if value is None or value < 0:
                     raise ValueError
-                bad = BAD_BASELINE
+                bad = BAD_SIGNED_BASELINE if indicator.may_be_negative else BAD_BASELINE
                 baseline = _number(cells.get("baseline"))
                 if not Target.baseline_fits(indicator, baseline):  # the admin's rule
                     raise ValueError
@@ -907,7 +907,9 @@ class TargetImport:
                 due = _date(cells.get("batas_waktu"))
             except ValueError:
                 # 03/25/2027 says it was read month first, as the admin does
-                result.reason = month_first_refusal(_text(cells.get("batas_waktu"))) or _(BAD_DATE)
+                result.reason = month_first_refusal(_text(cells.get("batas_waktu"))) or str(
+                    DATE_NOT_RECOGNISED
+                )
                 continue
             if not Target.due_date_fits(year, due):
                 result.reason = str(DUE_DATE_OUTSIDE_YEAR % {"year": year})

@@ -827,3 +827,47 @@ def test_the_task_queue_is_named_in_the_pages_language(admin_client, db, languag
     assert app in text and model in text
     if language == "id":
         assert "Task Results" not in text
+
+
+@pytest.mark.parametrize(
+    "language, columns, labels",
+    [
+        (
+            "id",
+            ["Nama tugas", "Status", "Masuk antrean", "Mulai", "Selesai", "Prioritas"],
+            ["Jejak galat:", "Dijalankan setelah:", "Kelas galat:", "Nama antrean:"],
+        ),
+        (
+            "en",
+            ["Task name", "Status", "Enqueued at", "Started at", "Finished at", "Priority"],
+            ["Traceback:", "Run after:", "Exception class path:", "Queue name:"],
+        ),
+    ],
+)
+def test_task_results_are_shown_in_the_pages_language(admin_client, db, language, columns, labels):
+    """The list and detail of "Antrean tugas latar" said task_name, traceback, enqueued at
+    and Failed on Indonesian pages."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    failed = DBTaskResult.objects.create(
+        task_path="programs.tasks.send_email",
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=get_date_max(),
+        status="FAILED",
+        exception_class_path="smtplib.SMTPException",
+        traceback="Traceback (most recent call last): ...",
+    )
+    admin_client.cookies["bahasa"] = language
+    listing = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+    assert admin_headers(listing)[1:7] == columns
+    assert admin_column(listing, "status") == [{"id": "Gagal", "en": "Failed"}[language]]
+    assert admin_column(listing, "task_name") == ["send_email"]
+    detail = page(
+        admin_client.get(
+            reverse("admin:django_tasks_database_dbtaskresult_change", args=[failed.pk])
+        )
+    )
+    shown = [element_text(label) for label in find_all(detail, "label")]
+    assert set(labels) <= set(shown)
+    assert not {"Traceback:", "Run after:"} & set(shown) or language == "en"

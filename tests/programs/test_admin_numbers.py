@@ -198,6 +198,75 @@ def test_copy_targets_to_next_year_with_a_reason(admin_client, reference_data):
     assert change(admin_client, copy, value="9.000").status_code == 302
 
 
+def copy_to_next_year(admin_client, *targets, follow=False):
+    return admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        {
+            "action": "copy_to_next_year",
+            "_selected_action": [target.pk for target in targets],
+            "reason": "Target awal tahun berikutnya",
+            "apply": "Salin",
+        },
+        follow=follow,
+    )
+
+
+def test_a_copied_target_keeps_its_milestones_a_year_later(admin_client, reference_data):
+    """The 1.778 houses due by HUT Sumsel (15 May 2024) were lost when 2024's target was
+    copied to 2025: the copy had no milestone at all."""
+    province = gbrss_province_target()
+    assert copy_to_next_year(admin_client, province).status_code == 302
+    copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2025)
+    html = page(admin_client.get(reverse("admin:programs_target_change", args=[copy.pk])))
+    assert attribute(find(html, "input", name="milestones-0-label"), "value") == (
+        "Menjelang HUT ke-78 Sumsel"
+    )
+    assert attribute(find(html, "input", name="milestones-0-due_date"), "value") == "15-05-2025"
+    assert attribute(find(html, "input", name="milestones-0-value"), "value") == "1.778"
+    assert copy.milestones.get().source_note == province.milestones.get().source_note
+    assert province.milestones.get().due_date == dt.date(2024, 5, 15)  # the source unchanged
+
+
+def test_a_milestone_on_29_february_is_copied_to_the_28th(admin_client, reference_data):
+    target = Target.objects.create(
+        indicator=gbrss_indicator(), year=2028, value=Decimal(100), due_date=dt.date(2028, 2, 29)
+    )
+    TargetMilestone.objects.create(
+        target=target, label="Akhir Februari", due_date=dt.date(2028, 2, 29), value=Decimal(20)
+    )
+    TargetMilestone.objects.create(
+        target=target, label="Maret", due_date=dt.date(2028, 3, 1), value=Decimal(30)
+    )
+    assert copy_to_next_year(admin_client, target).status_code == 302
+    copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2029)
+    assert copy.due_date == dt.date(2029, 2, 28)
+    assert list(copy.milestones.values_list("label", "due_date", "value")) == [
+        ("Akhir Februari", dt.date(2029, 2, 28), Decimal(20)),
+        ("Maret", dt.date(2029, 3, 1), Decimal(30)),
+    ]
+
+
+def test_milestones_falling_on_one_day_refuse_the_copy_saying_which(admin_client, reference_data):
+    """28 and 29 February 2028 both move to 28 February 2029: nothing is copied (the
+    other selected targets neither), and the message names both milestones."""
+    target = Target.objects.create(indicator=gbrss_indicator(), year=2028, value=Decimal(100))
+    for day, label in ((28, "Tahap A"), (29, "Tahap B")):
+        TargetMilestone.objects.create(
+            target=target, label=label, due_date=dt.date(2028, 2, day), value=Decimal(day)
+        )
+    other = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.07", year=2028, value=Decimal(50)
+    )
+    response = copy_to_next_year(admin_client, target, other, follow=True)
+    assert (
+        "Tidak ada yang disalin: target GBRSS: Rumah tidak layak huni dibedah — Provinsi "
+        "2029: tahapan Tahap A & Tahap B jatuh pada tanggal yang sama (28 Februari "
+        "2029) setelah dipindah satu tahun: ubah salah satu tanggalnya dahulu."
+    ) in element_text(find(page(response), "ul", class_="messagelist"))
+    assert not Target.objects.filter(year=2029).exists()
+    assert not TargetMilestone.objects.filter(due_date__year=2029).exists()
+
+
 def test_a_number_too_large_to_keep_exactly_is_refused_and_pages_stay_up(
     admin_client, reference_data
 ):

@@ -120,3 +120,27 @@ def test_api_progress_answers_a_period_not_begun_for_the_latest_begun(leader):
     assert january_later["filters"]["tahun"] == 2028 and january_later["filters"]["bulan"] == 2
     assert december["filters"]["tahun"] == 2028 and december["filters"]["bulan"] == 2
     assert december["results"] == february["results"]
+
+
+def test_a_saved_view_of_a_period_not_begun_is_saved_and_titled_as_the_page_shows(gbrss_data):
+    """'?tahun=2029&bulan=12' was saved as typed and titled '2029 s.d. Desember' while
+    the page it opened showed 2028 s.d. Februari."""
+    with time_machine.travel(LEAP_DAY, tick=False):
+        leader = login(make_user("pimpinan", UserScope.Role.PIMPINAN))
+        leader.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2029&bulan=12"})
+        (entry,) = saved_entries(leader)
+        link = find(entry, "a")
+        assert attribute(link, "href") == "/program/gbrss/?tahun=2028&bulan=2"
+        assert element_text(link) == "GBRSS · 2028 s.d. Februari"
+        assert heading(leader.get(attribute(link, "href"))).endswith("2028, s.d. Februari")
+        # The same page typed with this year's December is the same saved view.
+        leader.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2028&bulan=12"})
+        assert len(saved_entries(leader)) == 1
+        # Without a year the month is the latest year's, whichever it is when opened.
+        leader.post("/tersimpan/", {"url": "/?bulan=12"})
+        titles = [element_text(find(li, "a")) for li in saved_entries(leader)]
+    assert "Ringkasan · s.d. Desember" in titles
+
+
+def saved_entries(client):
+    return find_all(find(page(client.get("/tersimpan/")), "ul", id="saved-list"), "li")

@@ -374,6 +374,20 @@ def test_caption_is_kept_when_an_upload_is_refused(people):
     assert attribute(find(page(response), "input", id="keterangan"), "value") == "Rumah Pak Udin"
 
 
+def test_a_caption_with_a_nul_character_is_refused_saying_why(people):
+    """A caption pasted with a NUL character (code 0) is refused with the reason, as every
+    free text: nothing is stored, and the caption comes back to be fixed."""
+    draft()
+    response = upload(login(people["operator"]), phone_photo(), caption="Rumah\x00 Pak Udin")
+    assert_refused(
+        response,
+        "Teks berisi karakter yang tidak sah (NUL, kode 0), biasanya ikut tersalin dari berkas "
+        "lain: hapus karakter itu lalu kirim lagi.",
+    )
+    kept = attribute(find(page(response), "input", id="keterangan"), "value")
+    assert kept.replace("\x00", "").replace("\ufffd", "") == "Rumah Pak Udin"
+
+
 def test_count_limit_per_report(people, settings):
     settings.ATTACHMENT_MAX_PER_REPORT = 2
     draft()

@@ -1,9 +1,12 @@
 """/verifikasi/ at scale: filters with counts, pages of 25, verifier wording, and bulk
 verification of exactly what the filter shows."""
 
+import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
@@ -26,6 +29,7 @@ from tests.helpers import (
 )
 
 Status = MonthlyReport.Status
+WIB = ZoneInfo("Asia/Jakarta")
 CODES = ["16.01", "16.02", "16.03", "16.04", "16.05", "16.06", "16.07", "16.08", "16.09"]
 
 
@@ -108,6 +112,24 @@ def test_filters_by_program_regency_and_month(verifier, queue):
     assert "GPSSS (0)" in options(html, "filter-program")
     # Bad filter values fall back to the defaults instead of failing.
     assert verifier.get("/verifikasi/", {"bulan": "2026-13", "status": "x"}).status_code == 200
+
+
+def test_a_month_not_begun_is_filtered_as_the_latest_begun_month(verifier, queue):
+    """On 20 September '?bulan=2026-12' listed nothing under 'Semua bulan': it lists
+    September's reports, with September chosen, as the dashboards clamp a period."""
+    with time_machine.travel(dt.datetime(2026, 9, 20, 10, tzinfo=WIB), tick=False):
+        later = page(verifier.get("/verifikasi/", {"bulan": "2026-12"}))
+        later_year = page(verifier.get("/verifikasi/", {"bulan": "2030-12"}))
+        september = page(verifier.get("/verifikasi/", {"bulan": "2026-09"}))
+    for html in (later, later_year):
+        assert element_text(find(html, id="queue-total")) == "13 laporan"
+        assert items(html) == items(september)
+        chosen = [
+            element_text(o)
+            for o in find_all(find(html, "select", id="filter-bulan"), "option")
+            if "selected" in dict(o.attributes)
+        ]
+        assert chosen == ["September 2026 (13)"]
 
 
 def verify_all_form(client, query: str) -> dict[str, str]:

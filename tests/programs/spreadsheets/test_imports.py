@@ -756,7 +756,9 @@ def test_a_targets_due_date_typed_as_the_admin_takes_it(admin_user):
     assert sorted(states(preview)) == ["error", "error", "new", "new", "new"]
     assert sorted(error_reasons(preview)) == [
         "Baseline harus angka 0 atau lebih.",
-        "Tanggal tidak dikenali: tulis misalnya 25 Maret 2027, 25/03/2027 atau 2027-03-25.",
+        # The admin's words for a date it does not recognise, the same rule.
+        "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret "
+        "2027 atau 2027-03-25.",
     ]
 
 
@@ -835,6 +837,23 @@ def test_a_negative_baseline_imports_only_where_the_indicator_may_be_negative(ad
     assert client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/").status_code == 302
     target = Target.objects.get(indicator__code="pertumbuhan")
     assert (target.value, target.baseline) == (Decimal("5.2"), Decimal("-2.5"))
+
+
+def test_a_baseline_that_is_no_number_is_refused_in_words_that_fit_the_indicator(admin_user):
+    """'Baseline harus angka 0 atau lebih.' was said of economic growth too, whose baseline
+    may be -2,5: it says a number, negative allowed; a count's still says 0 or more."""
+    growth_indicator()
+    file = target_csv(
+        "gpiss;pertumbuhan;16.71;2026;5,2;minus dua;;;uji",
+        "gbrss;rumah-dibedah;16.06;2026;100;banyak;;;uji",
+    )
+    preview = upload(login(admin_user), file, "targets")
+    assert states(preview) == ["error", "error"]
+    assert error_reasons(preview) == [
+        "Baseline harus angka (untuk indikator ini boleh negatif).",
+        "Baseline harus angka 0 atau lebih.",
+    ]
+    assert not Target.objects.filter(year=2026).exists()
 
 
 def test_a_target_imported_below_its_plan_is_a_row_error(admin_user):
