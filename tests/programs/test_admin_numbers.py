@@ -227,6 +227,18 @@ def test_a_copied_target_keeps_its_milestones_a_year_later(admin_client, referen
     assert province.milestones.get().due_date == dt.date(2024, 5, 15)  # the source unchanged
 
 
+def test_the_copy_confirmation_says_milestones_are_copied_too(admin_client, reference_data):
+    province = gbrss_province_target()
+    confirmation = admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        {"action": "copy_to_next_year", "_selected_action": [province.pk]},
+    )
+    assert confirmation.status_code == 200
+    assert "dengan rincian sumber dana dan tahapannya (tanggal tahapan digeser satu tahun)" in (
+        element_text(find(page(confirmation), "div", id="content"))
+    )
+
+
 def test_a_milestone_on_29_february_is_copied_to_the_28th(admin_client, reference_data):
     target = Target.objects.create(
         indicator=gbrss_indicator(), year=2028, value=Decimal(100), due_date=dt.date(2028, 2, 29)
