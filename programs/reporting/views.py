@@ -201,7 +201,12 @@ def render_entry(
     ctx = target.entry_context()
     given = rows is not None  # what was typed (sent, or restored), not what is stored
     rows = rows if given else reporting.rows_from_report(report, ctx)
-    editable = _can_edit(request.user, target)
+    # A month with nothing to fill in (the program, or every indicator, not required of
+    # the regency): no deadline, no save or submit, a note why (services.report_save
+    # refuses a post to it); a draft kept from before the exemption is shown as it is.
+    nothing_required = ctx.nothing_required
+    can_edit = _can_edit(request.user, target)
+    editable = can_edit and not nothing_required
     if messages_ is None and editable and (report is not None or given):
         messages_ = rules.validate_rows(rows=rows, context=ctx)
     by_key = {}
@@ -210,7 +215,7 @@ def render_entry(
     # Values of an indicator the regency became exempt from after they were saved: not on
     # the form, kept in the draft, left out when it is submitted (services.report_save).
     stored_exempt = defaultdict(list)
-    if ctx.exempt and report is not None and editable:
+    if ctx.exempt and report is not None and can_edit:
         for realization in (
             report.realizations.filter(indicator_id__in=ctx.exempt)
             .order_by("funding_source__order")
@@ -249,9 +254,10 @@ def render_entry(
         "report": report,
         "groups": groups,
         "editable": editable,
+        "nothing_required": nothing_required,
         # What was typed into a form the user can no longer save (the month locked, the
         # report submitted meanwhile): shown, unsaved, so that it can be copied.
-        "kept": given and not editable,
+        "kept": given and not editable and not nothing_required,
         "locked": permissions.is_locked(
             regency_code=regency.code, program_id=program.pk, year=year, month=month
         ),
