@@ -572,6 +572,30 @@ def report_status(
             raise services.ServiceError(_(services.WRONG_STATUS))
         run()
     except services.ServiceError as error:
+        if action != "verifikasi":
+            # A refused reason (empty, too long, a NUL character) or a report changed
+            # meanwhile: the page comes back with the reason as typed and the message
+            # beside it, never a redirect that empties the box.
+            current = MonthlyReport.objects.filter(pk=report.pk).first()
+            form_shown = {
+                "kembalikan": permissions.can_verify,
+                "buka": permissions.can_reopen,
+                "buka-perbaikan": permissions.can_open_for_correction,
+            }[action]
+            return render_entry(
+                request,
+                replace(target, report=current),
+                # On top only when the form is gone (the report changed meanwhile).
+                error=None
+                if current is not None and form_shown(request.user, current)
+                else error.message,
+                status=422,
+                extra={
+                    "reason_action": action,
+                    "reason_text": reason,
+                    "reason_error": error.message,
+                },
+            )
         messages.error(request, error.message)
     else:
         messages.success(request, done)

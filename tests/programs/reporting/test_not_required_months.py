@@ -1,5 +1,5 @@
 """A month the regency need not report (programs.obligations) owes nothing, whatever draft
-exists, and has nothing to fill in."""
+exists, and has nothing to fill in; and a verifier's refused reason is never lost."""
 
 import datetime as dt
 from decimal import Decimal
@@ -17,18 +17,21 @@ from programs.models import (
 )
 from programs.reporting import deadlines, reminders, services
 from programs.reporting.rules import EntryRow
+from programs.text import NUL_CHARACTER
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import (
     attribute,
     cells,
     element_text,
+    error_messages,
     find,
     find_all,
     flash_messages,
     login,
     page,
 )
+from tests.reporting_helpers import report
 
 Status = MonthlyReport.Status
 GPMSS_NOVEMBER = "/laporan/16.07/gpmss/2026-11/"
@@ -180,3 +183,43 @@ def test_the_import_never_writes_a_month_not_required(people, clock):
     with pytest.raises(services.ServiceError, match="tidak wajib dilaporkan wilayah ini"):
         services.realizations_import(user=people["admin"], reports=[item], reason="impor")
     assert not MonthlyReport.objects.exists() and not Realization.objects.exists()
+
+
+LOCKED_MONTH = (2026, 8)  # locked on 10 October: a returned report there needs reopening
+REASONS = {
+    "empty": ("   ", "Alasan wajib diisi."),
+    "nul": ("Rincian desa tidak cocok\x00 halaman 2", NUL_CHARACTER),
+    "long": ("x" * 2001, "Alasan terlalu panjang: paling banyak 2.000 karakter."),
+}
+
+
+@pytest.mark.parametrize("refusal", list(REASONS))
+@pytest.mark.parametrize(
+    "aksi, status, period, box",
+    [
+        ("kembalikan", Status.SUBMITTED, None, "alasan-kembali"),
+        ("buka", Status.VERIFIED, None, "alasan-buka"),
+        ("buka-perbaikan", Status.RETURNED, LOCKED_MONTH, "alasan-perbaikan"),
+    ],
+)
+def test_a_refused_reason_comes_back_in_its_box_with_the_error(
+    people, clock, aksi, status, period, box, refusal
+):
+    """A refused reason answered 302 back to the report, the message on top and an empty
+    box: the verifier lost what they typed."""
+    rep = report(status, period=period or (2026, 10))
+    text, message = REASONS[refusal]
+    response = login(people["verifier"]).post(
+        f"/laporan/16.07/gbrss/{rep.year}-{rep.month:02d}/status/",
+        {"aksi": aksi, "alasan": text, "versi": str(rep.version)},
+    )
+    assert response.status_code == 422
+    html = page(response)
+    textarea = find(html, "textarea", id=box)
+    assert attribute(textarea, "aria-invalid") == "true"
+    assert error_messages(html) == [message]  # beside the box, not on top
+    assert flash_messages(response) == []
+    if refusal != "empty":
+        assert element_text(textarea) == text  # kept as typed, to fix and send again
+    rep.refresh_from_db()
+    assert rep.status == status
