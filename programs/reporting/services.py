@@ -155,8 +155,8 @@ class EntryContext:
     @property
     def nothing_required(self) -> bool:
         """Nothing to fill in this month: every indicator (the whole program) is not
-        required of the regency."""
-        return bool(self.indicators) and all(i.pk in self.exempt for i in self.indicators)
+        required of the regency (`Obligations.nothing_required`, read from `exempt`)."""
+        return bool(self.indicators) and self.exempt >= {i.pk for i in self.indicators}
 
     def sources_for(self, row: EntryRow) -> list[FundingSource]:
         """The sources a row's select offers: the active ones, and the row's own when it
@@ -1051,6 +1051,15 @@ def _require_editable(user, report: MonthlyReport | None, regency_code, program_
         status=report.status,
     ):
         raise ServiceError(_(ATTACH_NOT_EDITABLE))
+    # A draft kept from before an exemption covered the whole month: shown as it is,
+    # never changed (the entry page offers no upload or removal; a crafted post is
+    # refused here).
+    from programs.obligations import Obligations
+
+    program = report.program
+    obligations = Obligations.load(programs=[program], regency_codes=[regency_code])
+    if obligations.nothing_required(regency_code, program.indicators.all(), year, month):
+        raise ServiceError(_(NOTHING_REQUIRED))
 
 
 @transaction.atomic

@@ -223,3 +223,36 @@ def test_a_refused_reason_comes_back_in_its_box_with_the_error(
         assert element_text(textarea) == text  # kept as typed, to fix and send again
     rep.refresh_from_db()
     assert rep.status == status
+
+
+def test_an_exempted_draft_takes_no_attachment_and_loses_none(exempted_draft, people):
+    """The page offers no upload on a month with nothing to fill in; a crafted upload or
+    removal (an old tab) is refused by the service and changes nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programs.models import Attachment
+    from tests.evidence_helpers import phone_photo
+
+    client = login(people["operator"])
+    # A photo attached while the month was still required (the exemption came later).
+    exemption = ReportingExemption.objects.get(regency_id="16.07", program__slug="gpmss")
+    exemption.delete()
+    kept = client.post(
+        GPMSS_NOVEMBER + "lampiran/",
+        {"berkas": SimpleUploadedFile("foto.jpg", phone_photo()), "keterangan": "Sebelum"},
+    )
+    assert kept.status_code == 302 and Attachment.objects.count() == 1
+    exemption.pk = None
+    exemption.save()
+
+    assert not find_all(page(client.get(GPMSS_NOVEMBER)), "form", id="attach-form")
+    removal = client.post(f"/lampiran/{Attachment.objects.get().pk}/hapus/", follow=True)
+    assert flash_messages(removal) == [NOTHING_REQUIRED]
+    assert Attachment.objects.get().caption == "Sebelum"
+    response = client.post(
+        GPMSS_NOVEMBER + "lampiran/",
+        {"berkas": SimpleUploadedFile("foto.jpg", phone_photo()), "keterangan": "Sesudah"},
+    )
+    assert response.status_code == 422
+    assert flash_messages(response) == [NOTHING_REQUIRED]
+    assert Attachment.objects.count() == 1
