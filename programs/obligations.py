@@ -109,6 +109,15 @@ class Obligations:
             i.pk for i in indicators if not self.indicator_required(regency_code, i, year, month)
         }
 
+    def nothing_required(
+        self, regency_code: str | None, indicators: Iterable, year: int, month: int
+    ) -> bool:
+        """Nothing to fill in this month: none of these indicators (a program's) is
+        required of the regency (the whole program is not, or each one is exempt)."""
+        indicators = list(indicators)
+        exempt = self.exempt_indicators(regency_code, indicators, year, month)
+        return bool(indicators) and len(exempt) == len(indicators)
+
     def exempt_anywhere(self, regency_code: str, program_id: int, year: int) -> bool:
         """Exempt for every month of the year (nothing to show for the whole year)."""
         return all(not self.required(regency_code, program_id, year, m) for m in range(1, 13))

@@ -67,15 +67,18 @@ class OperatorMonth:
     @property
     def status_label(self) -> str:
         if self.report:
-            return self.report.get_status_display()
+            label = self.report.get_status_display()
+            # A draft kept from before an exemption began: shown, never owed.
+            return label if self.required else f"{label} · {_('tidak wajib')}"
         return _("Belum diisi") if self.required else _("Tidak wajib")
 
     @property
     def action(self) -> str:
-        """What the row's link does. A month the regency need not report, without a
-        report, has nothing to fill in (the form has no inputs): "Lihat", not "Isi
-        laporan" beside "Tidak wajib"."""
-        if self.editable and (self.required or self.report is not None):
+        """What the row's link does. A month the regency need not report has nothing
+        to fill in (the form has no inputs, and a draft kept from before the exemption
+        began cannot be saved or submitted): "Lihat", not "Isi laporan" or "Lanjutkan"
+        beside "Tidak wajib"."""
+        if self.editable and self.required:
             if self.status == Status.RETURNED:
                 return _("Perbaiki")
             return _("Lanjutkan") if self.report else _("Isi laporan")
@@ -94,8 +97,11 @@ class OperatorMonth:
 
     @property
     def owed(self) -> bool:
-        """Still to be submitted: never submitted (and required), a draft, or returned."""
-        if not self.required and self.report is None:
+        """Still to be submitted: never submitted, a draft, or returned, of a month the
+        regency must report. A month it need not report owes nothing, whatever draft
+        exists (an exemption added after a draft was saved): never to do, late or
+        "locked before submitted"; the draft is kept and can be viewed."""
+        if not self.required:
             return False
         return self.status in (None, Status.DRAFT, Status.RETURNED)
 
@@ -208,7 +214,7 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
             )
 
     def order(item: OperatorMonth):
-        returned = item.status == Status.RETURNED
+        returned = item.owed and item.status == Status.RETURNED
         return (not returned, not item.needs_action, item.due_date, item.program.order)
 
     return sorted(items, key=order)
@@ -252,7 +258,7 @@ def operator_to_do(
         return (item.due_date, item.program.order)
 
     return OperatorToDo(
-        returned=[i for i in to_do if i.status == Status.RETURNED],
+        returned=[i for i in to_do if i.owed and i.status == Status.RETURNED],
         upcoming=[i for i in to_do if i.needs_action and 0 <= i.days_left <= 7],
         due_now=sorted(
             (i for i in to_do if i.needs_action and i.status != Status.RETURNED), key=by_due

@@ -72,6 +72,13 @@ EMPTY_SUBMIT = gettext_noop(
     "Laporan kosong tidak dapat diajukan: isi paling sedikit satu indikator."
 )
 REASON_REQUIRED = gettext_noop("Alasan wajib diisi.")
+# A month with nothing to fill in: the whole program, or every indicator of it, is not
+# required of the regency (programs.obligations). Nothing is saved, not even an empty
+# draft; a draft kept from before the exemption began stays as it was.
+NOTHING_REQUIRED = gettext_noop(
+    "Bulan ini tidak wajib dilaporkan wilayah ini: tidak ada yang perlu diisi atau "
+    "diajukan, dan tidak ada yang disimpan."
+)
 # The history's reason for values of an indicator the regency became exempt from after
 # they were saved: kept in the draft, they do not go with the submitted report.
 NOT_REQUIRED_LEFT_OUT = gettext_noop("Tidak wajib bulan ini: tidak ikut diajukan")
@@ -87,6 +94,11 @@ IMPORT_REPORT_CREATED = gettext_noop(
 IMPORT_REPORT_NOT_EDITABLE = gettext_noop(
     "Laporan %(report)s sudah diajukan atau diverifikasi. Impor dihentikan dan tidak ada "
     "yang diubah."
+)
+IMPORT_NOT_REQUIRED = gettext_noop(
+    "Laporan %(report)s: indikator %(name)s tidak wajib dilaporkan wilayah ini untuk bulan "
+    "itu (pengecualian baru ditambahkan). Impor dihentikan dan tidak ada yang diubah: "
+    "unggah ulang berkasnya."
 )
 EVIDENCE_REQUIRED = gettext_noop(
     "Indikator ini wajib disertai bukti: lampirkan paling sedikit satu foto atau dokumen "
@@ -139,6 +151,12 @@ class EntryContext:
     # (indicator id, source code) of the month's realizations whose source is retired:
     # the only places a retired source is still accepted (rules.retired_source_refusal).
     kept: set[tuple[int, str]] = field(default_factory=set)
+
+    @property
+    def nothing_required(self) -> bool:
+        """Nothing to fill in this month: every indicator (the whole program) is not
+        required of the regency (`Obligations.nothing_required`, read from `exempt`)."""
+        return bool(self.indicators) and self.exempt >= {i.pk for i in self.indicators}
 
     def sources_for(self, row: EntryRow) -> list[FundingSource]:
         """The sources a row's select offers: the active ones, and the row's own when it
@@ -280,6 +298,9 @@ def report_save(
         return report
     if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
         raise ServiceError(_(NOT_EDITABLE))
+    context = entry_context(regency=regency, program=program, year=year, month=month)
+    if context.nothing_required:
+        raise ServiceError(_(NOTHING_REQUIRED))
     if permissions.is_locked(
         regency_code=regency.code, program_id=program.pk, year=year, month=month, today=today
     ):
@@ -292,7 +313,6 @@ def report_save(
         when = timezone.localtime(report.updated_at).strftime("%d-%m-%Y %H:%M")
         raise ConflictError(_(CONFLICT) % {"who": who, "when": when}, report, stored_values(report))
 
-    context = entry_context(regency=regency, program=program, year=year, month=month)
     messages = validate_rows(rows=rows, context=context)
     exempt = sorted({r.indicator.name for r in rows if r.indicator.pk in context.exempt})
     if exempt:
@@ -580,6 +600,14 @@ def realizations_import(
     )
     locked = {(r.regency_id, r.program_id, r.year, r.month): r for r in candidates}
     admin = permissions.role_of(user) == permissions.Role.ADMIN
+    from programs.obligations import Obligations
+
+    # The preview refused rows the regency need not report; an exemption added since
+    # stops the import, as the entry form refuses them (no draft for a month not due).
+    obligations = Obligations.load(
+        programs={item.program for item in reports},
+        regency_codes={item.regency.pk for item in reports},
+    )
     allowed: dict[tuple, bool] = {}
     for item in reports:
         key = (item.regency.pk, item.program.pk, item.year, item.month)
@@ -604,6 +632,13 @@ def realizations_import(
             today=today,
         ):
             raise ServiceError(deadlines.locked_refusal(report.status if report else None))
+        for row in item.rows:
+            if not obligations.indicator_required(
+                item.regency.pk, row.indicator, item.year, item.month
+            ):
+                raise ServiceError(
+                    _(IMPORT_NOT_REQUIRED) % {"report": label, "name": row.indicator.name}
+                )
 
     new = [
         MonthlyReport(
@@ -1016,6 +1051,15 @@ def _require_editable(user, report: MonthlyReport | None, regency_code, program_
         status=report.status,
     ):
         raise ServiceError(_(ATTACH_NOT_EDITABLE))
+    # A draft kept from before an exemption covered the whole month: shown as it is,
+    # never changed (the entry page offers no upload or removal; a crafted post is
+    # refused here).
+    from programs.obligations import Obligations
+
+    program = report.program
+    obligations = Obligations.load(programs=[program], regency_codes=[regency_code])
+    if obligations.nothing_required(regency_code, program.indicators.all(), year, month):
+        raise ServiceError(_(NOTHING_REQUIRED))
 
 
 @transaction.atomic

@@ -202,7 +202,12 @@ def render_entry(
     ctx = target.entry_context()
     given = rows is not None  # what was typed (sent, or restored), not what is stored
     rows = rows if given else reporting.rows_from_report(report, ctx)
-    editable = _can_edit(request.user, target)
+    # A month with nothing to fill in (the program, or every indicator, not required of
+    # the regency): no deadline, no save or submit, a note why (services.report_save
+    # refuses a post to it); a draft kept from before the exemption is shown as it is.
+    nothing_required = ctx.nothing_required
+    can_edit = _can_edit(request.user, target)
+    editable = can_edit and not nothing_required
     if messages_ is None and editable and (report is not None or given):
         messages_ = rules.validate_rows(rows=rows, context=ctx)
     by_key = {}
@@ -211,7 +216,7 @@ def render_entry(
     # Values of an indicator the regency became exempt from after they were saved: not on
     # the form, kept in the draft, left out when it is submitted (services.report_save).
     stored_exempt = defaultdict(list)
-    if ctx.exempt and report is not None and editable:
+    if ctx.exempt and report is not None and can_edit:
         for realization in (
             report.realizations.filter(indicator_id__in=ctx.exempt)
             .order_by("funding_source__order")
@@ -250,9 +255,10 @@ def render_entry(
         "report": report,
         "groups": groups,
         "editable": editable,
+        "nothing_required": nothing_required,
         # What was typed into a form the user can no longer save (the month locked, the
         # report submitted meanwhile): shown, unsaved, so that it can be copied.
-        "kept": given and not editable,
+        "kept": given and not editable and not nothing_required,
         "locked": permissions.is_locked(
             regency_code=regency.code, program_id=program.pk, year=year, month=month
         ),
@@ -567,6 +573,30 @@ def report_status(
             raise services.ServiceError(_(services.WRONG_STATUS))
         run()
     except services.ServiceError as error:
+        if action != "verifikasi":
+            # A refused reason (empty, too long, a NUL character) or a report changed
+            # meanwhile: the page comes back with the reason as typed and the message
+            # beside it, never a redirect that empties the box.
+            current = MonthlyReport.objects.filter(pk=report.pk).first()
+            form_shown = {
+                "kembalikan": permissions.can_verify,
+                "buka": permissions.can_reopen,
+                "buka-perbaikan": permissions.can_open_for_correction,
+            }[action]
+            return render_entry(
+                request,
+                replace(target, report=current),
+                # On top only when the form is gone (the report changed meanwhile).
+                error=None
+                if current is not None and form_shown(request.user, current)
+                else error.message,
+                status=422,
+                extra={
+                    "reason_action": action,
+                    "reason_text": reason,
+                    "reason_error": error.message,
+                },
+            )
         messages.error(request, error.message)
     else:
         messages.success(request, done)

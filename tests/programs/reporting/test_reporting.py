@@ -32,6 +32,7 @@ from tests.helpers import (
     attribute,
     cells,
     element_text,
+    error_messages,
     find,
     find_all,
     flash_messages,
@@ -245,11 +246,14 @@ def test_return_and_reopen_need_a_reason(people):
     rep = report(Status.SUBMITTED)
     client = login(people["verifier"])
     response = client.post(
-        url(suffix="status/"), {"aksi": "kembalikan", "alasan": "  ", "versi": "1"}, follow=True
+        url(suffix="status/"), {"aksi": "kembalikan", "alasan": "  ", "versi": "1"}
     )
     rep.refresh_from_db()
     assert rep.status == Status.SUBMITTED
-    assert flash_messages(response) == ["Alasan wajib diisi."]
+    # The page comes back with the message beside the reason box (see
+    # test_not_required_months.test_a_refused_reason_comes_back_in_its_box_with_the_error).
+    assert response.status_code == 422
+    assert error_messages(page(response)) == ["Alasan wajib diisi."]
 
 
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.VERIFIED])
