@@ -952,9 +952,13 @@ EXEMPTION_EXISTS = _("Pengecualian ini sudah ada; ubah saja.")
 EXEMPTION_TOO_EARLY = _("Bulan mulai paling awal Januari %(year)s: periksa tahunnya.")
 EXEMPTION_TOO_LATE = _("Paling lambat Desember %(year)s: periksa tahunnya.")
 EXEMPTION_OVER_REPORTS = _(
-    "%(months)s sudah dilaporkan (diajukan atau terverifikasi) dan dihitung dalam total "
-    "provinsi: bulan itu tidak bisa dikecualikan. Mulai pengecualian sesudahnya, atau "
-    "kembalikan laporannya lebih dulu."
+    "%(months)s sudah dilaporkan (diajukan, dikembalikan untuk perbaikan, atau "
+    "terverifikasi): bulan itu tidak bisa dikecualikan. Mulai pengecualian sesudahnya."
+)
+EXEMPTION_EVERY_INDICATOR = _(
+    "Dengan pengecualian ini tidak ada lagi indikator %(program)s yang wajib dilaporkan "
+    "wilayah ini untuk %(month)s: buat satu pengecualian untuk seluruh program "
+    "(kosongkan indikatornya)."
 )
 EXEMPTION_OVERLAPS = _(
     "Bertumpang tindih dengan pengecualian lain untuk kabupaten/kota, program dan indikator "
@@ -1063,6 +1067,7 @@ class ReportingExemption(models.Model):
         if self.regency_id and self.program_id and self.start:
             self._clean_overlap()
             self._clean_reported_months()
+            self._clean_leaves_an_indicator()
 
     def period_label(self) -> str:
         """'Januari 2024 dan seterusnya', 'Januari 2024 s.d. Desember 2025'."""
@@ -1106,10 +1111,13 @@ class ReportingExemption(models.Model):
         exempting it would show the regency as "tidak wajib" beside figures that count.
         Only the months this save adds are checked (an exemption stored over a reported
         month, before this rule, can still have its reason corrected)."""
+        # A returned report was submitted and waits for its correction: exempting its
+        # month would leave it returned for ever, in the verifier's queue, with nothing
+        # the operator may fill in.
         reports = MonthlyReport.objects.filter(
             regency_id=self.regency_id,
             program_id=self.program_id,
-            status__in=MonthlyReport.COUNTED_STATUSES,
+            status__in=[*MonthlyReport.COUNTED_STATUSES, MonthlyReport.Status.RETURNED],
         ).filter(Q(year__gt=self.start.year) | Q(year=self.start.year, month__gte=self.start.month))
         if self.end is not None:
             reports = reports.filter(
@@ -1134,6 +1142,45 @@ class ReportingExemption(models.Model):
             raise ValidationError(
                 {"start": EXEMPTION_OVER_REPORTS % {"months": listed}}, code="reported"
             )
+
+    def _clean_leaves_an_indicator(self) -> None:
+        """Indicator by indicator, every indicator of a program could be exempted: the
+        report page then had nothing to fill in, while the to-do list, the reminders and
+        the completeness page (which ask about the program) still counted the month as
+        owed. A month without a required indicator is a whole-program exemption: refused
+        here, naming the first such month."""
+        if not self.indicator_id:
+            return
+        indicators = set(
+            Indicator.objects.filter(program_id=self.program_id).values_list("pk", flat=True)
+        )
+        others = list(
+            ReportingExemption.objects.filter(
+                regency_id=self.regency_id, program_id=self.program_id
+            ).exclude(pk=self.pk)
+        )
+        ranges = [*[e for e in others if e.indicator_id], self]
+        whole = [e for e in others if not e.indicator_id]
+        # Coverage changes only where an exemption starts or the month after one ends.
+        months = {(e.start.year, e.start.month) for e in ranges}
+        for e in ranges:
+            if e.end is not None:
+                months.add(
+                    (e.end.year + 1, 1) if e.end.month == 12 else (e.end.year, e.end.month + 1)
+                )
+        for year, month in sorted(months):
+            if not self.covers(year, month) or any(e.covers(year, month) for e in whole):
+                continue
+            if indicators <= {e.indicator_id for e in ranges if e.covers(year, month)}:
+                from programs.formats import month_year_label
+
+                raise ValidationError(
+                    {
+                        "indicator": EXEMPTION_EVERY_INDICATOR
+                        % {"program": self.program.label, "month": month_year_label(year, month)}
+                    },
+                    code="every_indicator",
+                )
 
     def earliest_start(self) -> dt.date:
         """January of the year before the program's launch (1 January 2023 for a program

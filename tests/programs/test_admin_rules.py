@@ -196,28 +196,67 @@ def test_an_exemption_over_reported_months_is_refused(admin_client, reference_da
 
     program = Program.objects.get(slug="gbrss")
     banyuasin = Regency.objects.get(code="16.07")
-    for month, status in [(3, "verified"), (4, "submitted"), (5, "draft")]:
+    # A returned report was submitted and waits for its correction: exempting its month
+    # left it returned for ever, with nothing the operator could fill in.
+    statuses = [(3, "verified"), (4, "submitted"), (5, "returned"), (6, "draft")]
+    for month, status in statuses:
         MonthlyReportFactory(
-            regency=banyuasin, program=program, year=2025, month=month, status=status
+            regency=banyuasin,
+            program=program,
+            year=2025,
+            month=month,
+            status=status,
+            return_reason="Foto kurang jelas" if status == "returned" else "",
         )
 
     refused = add_exemption(admin_client, program, start="2025-01-01")
 
     assert refused.status_code == 200
     assert field_errors(refused, "start") == [
-        "Maret 2025, April 2025 sudah dilaporkan (diajukan atau terverifikasi) dan dihitung "
-        "dalam total provinsi: bulan itu tidak bisa dikecualikan. Mulai pengecualian "
-        "sesudahnya, atau kembalikan laporannya lebih dulu."
+        "Maret 2025, April 2025, Mei 2025 sudah dilaporkan (diajukan, dikembalikan untuk "
+        "perbaikan, atau terverifikasi): bulan itu tidak bisa dikecualikan. Mulai "
+        "pengecualian sesudahnya."
     ]
     assert not ReportingExemption.objects.filter(program=program).exists()
-    assert add_exemption(admin_client, program, start="2025-05-01").status_code == 302
+    assert add_exemption(admin_client, program, start="2025-06-01").status_code == 302
     # Moving the stored exemption's start back over the reports is refused too.
     exemption = ReportingExemption.objects.get(program=program)
     url = reverse("admin:programs_reportingexemption_change", args=[exemption.pk])
-    moved = admin_client.post(url, exemption_data(program, start="2025-04-01"))
+    moved = admin_client.post(url, exemption_data(program, start="2025-05-01"))
     assert moved.status_code == 200 and field_errors(moved, "start")
     exemption.refresh_from_db()
-    assert exemption.start == dt.date(2025, 5, 1)
+    assert exemption.start == dt.date(2025, 6, 1)
+
+
+def test_exempting_every_indicator_one_by_one_is_refused_for_a_whole_program_one(
+    admin_client, reference_data
+):
+    """Both GPStSS indicators exempted one at a time: the report page had nothing to fill
+    in while the to-do list, the reminders and the completeness page still counted the
+    month as owed. The exemption that leaves no indicator is refused, naming the month;
+    a whole-program exemption says it."""
+    program = Program.objects.get(slug="gpstss")
+    toddlers = Indicator.objects.get(program=program, code="balita-didampingi")
+    stunting = Indicator.objects.get(program=program, code="prevalensi-stunting")
+    assert set(program.indicators.all()) == {toddlers, stunting}
+    first = add_exemption(admin_client, program, indicator=toddlers.pk, start="2026-12-01")
+    assert first.status_code == 302
+    # The second overlaps the first (no end) from December 2026: refused, naming it.
+    refused = add_exemption(
+        admin_client, program, indicator=stunting.pk, start="2026-01-01", end="2027-06-30"
+    )
+    assert field_errors(refused, "indicator") == [
+        "Dengan pengecualian ini tidak ada lagi indikator GPStSS yang wajib dilaporkan "
+        "wilayah ini untuk Desember 2026: buat satu pengecualian untuk seluruh program "
+        "(kosongkan indikatornya)."
+    ]
+    assert ReportingExemption.objects.filter(program=program).count() == 1
+    # Before the first one begins, the second indicator may be exempted alone.
+    fine = add_exemption(
+        admin_client, program, indicator=stunting.pk, start="2026-01-01", end="2026-11-30"
+    )
+    assert fine.status_code == 302
+    assert add_exemption(admin_client, program, start="2027-01-01").status_code == 302
 
 
 def test_an_indicator_exemption_refuses_only_months_reporting_that_indicator(
