@@ -214,9 +214,10 @@ def render_entry(
     for message in messages_ or []:
         by_key.setdefault(message.key, []).append(message)
     # Values of an indicator the regency became exempt from after they were saved: not on
-    # the form, kept in the draft, left out when it is submitted (services.report_save).
+    # the form, kept in the draft, left out when it is submitted (services.report_save);
+    # shown to everyone who may open the page (a verifier or a leader too).
     stored_exempt = defaultdict(list)
-    if ctx.exempt and report is not None and can_edit:
+    if ctx.exempt and report is not None:
         for realization in (
             report.realizations.filter(indicator_id__in=ctx.exempt)
             .order_by("funding_source__order")

@@ -110,6 +110,16 @@ def test_an_exempted_draft_is_neither_to_do_late_nor_locked_and_is_kept(exempted
     assert exempted_draft.status == Status.DRAFT
 
 
+@pytest.mark.parametrize("who", ["operator", "pimpinan", "admin"])
+def test_the_kept_draft_shows_its_values_to_everyone_who_opens_it(exempted_draft, people, who):
+    """The page says the draft "dapat dilihat di bawah"; a leader or a verifier saw no
+    value under it, only the operator who could edit it."""
+    entry = page(login(people[who]).get(GPMSS_NOVEMBER))
+    assert "dapat dilihat di bawah" in element_text(find(entry, id="not-required"))
+    kept = [element_text(p) for p in find_all(entry, "p", class_="not-required-stored")]
+    assert len(kept) == 1 and kept[0].startswith("Tersimpan sebelum pengecualian: 5 (")
+
+
 @pytest.mark.parametrize("path", [GPISS_NOVEMBER, GPMSS_NOVEMBER])
 def test_a_month_with_nothing_to_fill_in_offers_no_deadline_nor_buttons(
     exempted_draft, people, path
