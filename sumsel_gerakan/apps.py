@@ -14,7 +14,10 @@ class TaskQueueConfig(TasksAppConfig):
 
     def ready(self):
         super().ready()
-        meta = self.get_model("DBTaskResult")._meta
+        model = self.get_model("DBTaskResult")
+        # Its pages' heading and breadcrumb read "DBTaskResult object (48ebbe54-...)".
+        model.__str__ = task_result_label
+        meta = model._meta
         # Shown names only: the migration state reads the declared Meta, not these.
         meta.verbose_name = pgettext_lazy("satu", "hasil tugas")
         meta.verbose_name_plural = _("hasil tugas")
@@ -22,3 +25,8 @@ class TaskQueueConfig(TasksAppConfig):
         from sumsel_gerakan import task_admin
 
         task_admin.register()
+
+
+def task_result_label(result) -> str:
+    """'send_password_reset (Berhasil)': the task and how it went, in the page's language."""
+    return f"{result.task_name} ({result.get_status_display()})"

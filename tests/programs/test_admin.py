@@ -870,4 +870,7 @@ def test_task_results_are_shown_in_the_pages_language(admin_client, db, language
     )
     shown = [element_text(label) for label in find_all(detail, "label")]
     assert set(labels) <= set(shown)
+    # Named by its task and outcome, not "DBTaskResult object (48ebbe54-...)".
+    heading = element_text(find(find(detail, "div", id="content"), "h2"))
+    assert heading == {"id": "send_email (Gagal)", "en": "send_email (Failed)"}[language]
     assert not {"Traceback:", "Run after:"} & set(shown) or language == "en"
