@@ -170,15 +170,14 @@ def not_required(root) -> list:
     return [e for e in find_all(root) if "data-not-required" in dict(e.attributes)]
 
 
-def test_values_saved_before_the_exemption_began_survive_a_later_save(exempt):
-    """The exempt indicator is not on the form, so a save must not take it for removed."""
-    _user, client = exempt
+def draft_with_three_of_ten_villages() -> tuple[MonthlyReport, Indicator]:
+    """Banyuasin's GSMP October 2026 draft, holding 3 of 10 villages ("desa-gsmp")."""
+    from programs.models import FundingSource
+
     desa = Indicator.objects.get(code="desa-gsmp")
     report = MonthlyReport.objects.create(
         regency_id="16.07", program=desa.program, year=2026, month=10, version=1
     )
-    from programs.models import FundingSource
-
     Realization.objects.create(
         report=report,
         indicator=desa,
@@ -186,6 +185,13 @@ def test_values_saved_before_the_exemption_began_survive_a_later_save(exempt):
         numerator=Decimal(3),
         denominator=Decimal(10),
     )
+    return report, desa
+
+
+def test_values_saved_before_the_exemption_began_survive_a_later_save(exempt):
+    """The exempt indicator is not on the form, so a save must not take it for removed."""
+    _user, client = exempt
+    report, desa = draft_with_three_of_ten_villages()
     response = client.post(
         URL,
         {
@@ -206,19 +212,7 @@ def test_values_saved_before_the_exemption_are_shown_kept_in_the_draft_and_not_s
     beside "tidak wajib" and that they will not be submitted; submitting sends the report
     without them (the verifier never gets unchecked figures), the history keeps them."""
     _user, client = exempt
-    desa = Indicator.objects.get(code="desa-gsmp")
-    report = MonthlyReport.objects.create(
-        regency_id="16.07", program=desa.program, year=2026, month=10, version=1
-    )
-    from programs.models import FundingSource
-
-    Realization.objects.create(
-        report=report,
-        indicator=desa,
-        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
-        numerator=Decimal(3),
-        denominator=Decimal(10),
-    )
+    report, desa = draft_with_three_of_ten_villages()
     stored = find(page(client.get(URL)), "p", data_stored_exempt="desa-gsmp")
     assert element_text(stored) == (
         "Tersimpan sebelum pengecualian: 3 / 10 (Tidak dirinci). Nilai ini tetap di draf "
