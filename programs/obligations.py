@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from programs.compiled import CompiledModelQuery
-from programs.models import ReportingExemption
+from programs.models import Indicator, ReportingExemption
 
 
 def _exemptions(programs, codes):
@@ -36,11 +36,17 @@ class Obligations:
         }
         self._programs = defaultdict(list)  # (regency, program) -> [exemption]
         self._indicators = defaultdict(list)  # (regency, indicator) -> [exemption]
+        # (regency, program) pairs with an indicator exemption, and those programs'
+        # indicators (`load` reads them, only when there are such pairs): a month whose
+        # every indicator is exempt is a month the program is not required.
+        self._indicator_pairs: set[tuple] = set()
+        self._program_indicators: dict[int, list[int]] = {}
         for exemption in exemptions:
             if exemption.indicator_id is None:
                 self._programs[(exemption.regency_id, exemption.program_id)].append(exemption)
             else:
                 self._indicators[(exemption.regency_id, exemption.indicator_id)].append(exemption)
+                self._indicator_pairs.add((exemption.regency_id, exemption.program_id))
 
     @classmethod
     def load(cls, *, programs=None, regency_codes=None) -> Obligations:
@@ -52,7 +58,14 @@ class Obligations:
             programs=None if programs is None else [program.pk for program in programs],
             codes=regency_codes,
         )
-        return cls(rows, programs or ())
+        obligations = cls(rows, programs or ())
+        if obligations._indicator_pairs:  # rare: no query on pages without any
+            program_ids = {program_id for _code, program_id in obligations._indicator_pairs}
+            for program_id, pk in Indicator.objects.filter(program_id__in=program_ids).values_list(
+                "program_id", "pk"
+            ):
+                obligations._program_indicators.setdefault(program_id, []).append(pk)
+        return obligations
 
     def launched(self, program_id: int, year: int, month: int) -> bool:
         """Had the program been launched by the end of this month?"""
@@ -75,9 +88,23 @@ class Obligations:
         if regency_code is None:
             return True
         exemptions = self._programs.get((regency_code, program_id))
-        if not exemptions:  # the usual case, asked for every cell of a grid
-            return True
-        return not any(e.covers(year, month) for e in exemptions)
+        if exemptions and any(e.covers(year, month) for e in exemptions):
+            return False
+        if (regency_code, program_id) in self._indicator_pairs:
+            return not self._every_indicator_exempt(regency_code, program_id, year, month)
+        return True  # the usual case, asked for every cell of a grid
+
+    def _every_indicator_exempt(
+        self, regency_code: str, program_id: int, year: int, month: int
+    ) -> bool:
+        """Each of the program's indicators exempted on its own for this month: nothing
+        to fill in, so nothing owed (the to-do list, reminders and completeness counted
+        such a month while its page offered nothing to fill in)."""
+        indicators = self._program_indicators.get(program_id)
+        return bool(indicators) and all(
+            any(e.covers(year, month) for e in self._indicators.get((regency_code, pk), ()))
+            for pk in indicators
+        )
 
     def first_month_due(self, program_id: int, year: int) -> int:
         """The first month of `year` a report is due, by the program's launch alone: 1,
@@ -90,7 +117,9 @@ class Obligations:
     def has_exemptions(self, regency_code: str | None, program_id: int) -> bool:
         """Any exemption row for this regency and program? False: only the launch decides
         which months are due (`first_month_due`)."""
-        return bool(self._programs.get((regency_code, program_id)))
+        return bool(self._programs.get((regency_code, program_id))) or (
+            (regency_code, program_id) in self._indicator_pairs
+        )
 
     def indicator_required(
         self, regency_code: str | None, indicator, year: int, month: int

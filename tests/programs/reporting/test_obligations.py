@@ -201,6 +201,41 @@ def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
     assert due[user] and "gpiss" not in {program.slug for program, *_ in due[user]}
 
 
+def test_every_indicator_exempt_one_by_one_is_a_month_not_required_everywhere(
+    reference_data, clock
+):
+    """GPStSS's two indicators exempted one by one for Banyuasin from November (as left by
+    a whole-program exemption that ended, or was deleted, beside them): the report page
+    had nothing to fill in while the to-do list, reminders and completeness page counted
+    the month as owed ("Belum diisi · batas 10 Desember 2026")."""
+    gpstss = Program.objects.get(slug="gpstss")
+    for indicator in gpstss.indicators.all():
+        ReportingExemption.objects.create(  # as stored, whatever the admin's rules
+            regency_id="16.07",
+            program=gpstss,
+            indicator=indicator,
+            start=dt.date(2026, 11, 1),
+            reason="Uji",
+        )
+    user = UserFactory(username="op-banyuasin", email="op@sumselprov.go.id")
+    UserScope.objects.create(user=user, role=UserScope.Role.OPERATOR, regency_id="16.07")
+    by_month = {m.month: m for m in operator_months(user=user, year=2026) if m.program == gpstss}
+    assert by_month[10].required and not by_month[11].required
+    assert str(by_month[11].status_label) == "Tidak wajib" and not by_month[11].needs_action
+    with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=False):
+        due = dict(reminders.reminders_due(days=7))
+    reminded = {(r.program.slug, r.month) for r in due[user]}
+    assert ("gpstss", 10) in reminded and ("gpstss", 11) not in reminded
+    client = Client()
+    client.force_login(UserFactory(username="pimpinan-uji", is_superuser=True))
+    grid = client.get("/kelengkapan/", {"program": "gpstss", "tahun": 2026, "bulan": 11})
+    banyuasin = table_row(grid, "completeness-grid", "16.07")
+    assert [attribute(c, "data-state") for c in find_all(banyuasin, "td")][9:11] == [
+        "missing",
+        "not_required",
+    ]
+
+
 @pytest.mark.parametrize(
     "language, not_required, action",
     [("id", "Tidak wajib", "Lihat"), ("en", "Not required", "View")],
