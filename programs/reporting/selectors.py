@@ -145,7 +145,7 @@ class GridCell:
     def label(self) -> str:
         item = self.item
         text = str(item.status_label)
-        if item.locked:
+        if item.locked and item.required:  # nothing owed, nothing locked away
             text += " · " + str(_("terkunci"))
         return text
 

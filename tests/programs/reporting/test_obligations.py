@@ -22,6 +22,7 @@ from tests.helpers import (
     error_messages,
     find,
     find_all,
+    login,
     page,
     table_row,
 )
@@ -195,6 +196,10 @@ def test_operator_sees_tidak_wajib_and_gets_no_reminder(reference_data, clock):
     gpiss = [m for m in months if m.program.slug == "gpiss"]
     assert gpiss and all(not m.required and not m.needs_action for m in gpiss)
     assert all(str(m.status_label) == "Tidak wajib" for m in gpiss)
+    # Not "Tidak wajib · terkunci" for the months that have locked: nothing is locked away.
+    html = page(login(user).get("/laporan/", {"tahun": 2026}))
+    rows = find_all(find(html, "table", id="my-reports"), "tr", data_program="gpiss")
+    assert len(rows) == 11 and {cells(row)[2] for row in rows} == {"Tidak wajib"}
     # Reminders on 5 December name November's programs, but never GPISS for Banyuasin.
     with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=False):
         due = dict(reminders.reminders_due(days=7))
