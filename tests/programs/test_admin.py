@@ -722,6 +722,10 @@ def test_history_dates_read_as_every_page_writes_them(admin_client, reference_da
     history = element_text(find(page(response), "table", id="change-history"))
     assert "31 Desember 2024, 10.00" in history
     assert "Des." not in history
+    admin_client.cookies["bahasa"] = "en"
+    response = admin_client.get(f"/admin/programs/target/{target.pk}/history/")
+    history = element_text(find(page(response), "table", id="change-history"))
+    assert "31 December 2024, 10:00" in history and "Dec." not in history
 
 
 def test_realizations_are_found_by_their_regencys_name(admin_client, reference_data):

@@ -3,6 +3,11 @@
 3 April whatever the page's language, like every imported file. A month named in words
 may come first ('March 25, 2027'): that is unambiguous."""
 
+# Shown: day first with the month in full, as the English pages write dates ("10 December
+# 2026"), not Django's "Dec. 10, 2026" in the admin.
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+
 DATE_INPUT_FORMATS = [
     "%Y-%m-%d",  # '2027-03-25' (first: the admin's calendar writes it)
     "%d/%m/%Y",  # '25/03/2027'
