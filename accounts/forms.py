@@ -98,7 +98,8 @@ def password_change_failures_key(user) -> str:
 
 def failures_within_window(user) -> tuple[int, float]:
     """Wrong old passwords of `user` in the window that began with the first, and when
-    that window ends (a Unix time)."""
+    that window ends (a Unix time); the failure that reaches the limit starts the lock's
+    own LOGIN_LOCKOUT_MINUTES (`count_failure`)."""
     stored = cache.get(password_change_failures_key(user))
     if not stored or stored[1] <= time.time():
         return 0, time.time() + settings.LOGIN_LOCKOUT_MINUTES * 60
@@ -111,5 +112,7 @@ def count_failure(user) -> None:
     cache (`make run`'s) rewrites the entry with the cache's default timeout, which ended
     the 15 minutes after 5."""
     count, ends = failures_within_window(user)
+    if count + 1 >= settings.LOGIN_MAX_FAILURES:  # locked: for the minutes the message names
+        ends = time.time() + settings.LOGIN_LOCKOUT_MINUTES * 60
     timeout = max(1, math.ceil(ends - time.time()))
     cache.set(password_change_failures_key(user), (count + 1, ends), timeout=timeout)

@@ -148,6 +148,22 @@ def test_the_old_password_throttle_lasts_its_fifteen_minutes_on_the_database_cac
     assert logs_in(NEW_PASSWORD)
 
 
+def test_the_lock_lasts_its_fifteen_minutes_from_the_guess_that_reached_the_limit(operator):
+    """One wrong guess, then four more ten minutes later: the lock counted from the first
+    ended three minutes after the fifth, not the fifteen the message names."""
+    start = dt.datetime(2026, 11, 30, 19, 0, tzinfo=dt.UTC)
+    client = login(operator)
+    with time_machine.travel(start, tick=False):
+        change(client, old="tebakan-salah")
+    with time_machine.travel(start + dt.timedelta(minutes=12), tick=False):
+        for _i in range(4):
+            change(client, old="tebakan-salah")
+    with time_machine.travel(start + dt.timedelta(minutes=26), tick=False):
+        assert "Terlalu banyak percobaan" in form_errors(change(client))[0]
+    with time_machine.travel(start + dt.timedelta(minutes=28), tick=False):
+        assert change(client).status_code == 302
+
+
 def test_the_admins_password_change_is_the_throttled_one(operator):
     response = login(operator).get("/admin/password_change/")
     assert response.status_code == 302 and response["Location"] == "/akun/sandi/"
