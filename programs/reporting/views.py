@@ -247,6 +247,11 @@ def render_entry(
             }
         )
     context = {
+        # The page's own address, for the language switch and login links: a refused
+        # post to /status/ (POST only) is answered here too, and came back to a 405.
+        "page_url": reverse(
+            "programs:report_entry", args=[regency.code, program.slug, (year, month)]
+        ),
         "regency": regency,
         "program": program,
         "year": year,

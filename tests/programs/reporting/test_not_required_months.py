@@ -236,6 +236,23 @@ def test_a_refused_reason_comes_back_in_its_box_with_the_error(
     assert rep.status == status
 
 
+def test_switching_language_after_a_refused_reason_returns_to_the_report(people, clock):
+    """The refused reason's page is answered at /status/ (POST only): the language switch
+    sent the verifier back there, to a blank 405."""
+    rep = report(Status.SUBMITTED, period=(2026, 10))
+    client = login(people["verifier"])
+    refused = client.post(
+        "/laporan/16.07/gbrss/2026-10/status/",
+        {"aksi": "kembalikan", "alasan": " ", "versi": str(rep.version)},
+    )
+    assert refused.status_code == 422
+    switch = find(page(refused), "form", action="/bahasa/")
+    back_to = attribute(find(switch, "input", name="next"), "value")
+    assert back_to == "/laporan/16.07/gbrss/2026-10/"
+    switched = client.post("/bahasa/", {"language": "en", "next": back_to}, follow=True)
+    assert switched.status_code == 200 and 'lang="en"' in switched.content.decode()
+
+
 def test_an_exempted_draft_takes_no_attachment_and_loses_none(exempted_draft, people):
     """The page offers no upload on a month with nothing to fill in; a crafted upload or
     removal (an old tab) is refused by the service and changes nothing."""
