@@ -295,6 +295,7 @@ def report_save(
     # The same form sent again (the program lock above makes a resend sent at the same
     # moment wait for the first): answered as the first was, nothing written twice.
     if resent_save(user=user, report=report, version=version, rows=rows, submit=submit):
+        report.resent = True  # the answer's message is then shown once (views)
         return report
     if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
         raise ServiceError(_(NOT_EDITABLE))
@@ -739,6 +740,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
     if _resent_decision(report, user=user, version=version, status=Status.VERIFIED):
+        report.resent = True
         return report  # the same click again: verified once, one notification
     _require_version(report, version)
     if report.status != Status.SUBMITTED:
@@ -810,6 +812,8 @@ def report_verify_matching(
             and len(done) == expected
             and queue_fingerprint((r.pk, r.version - 1) for r in done) == fingerprint
         ):
+            for report in done:
+                report.resent = True
             return done
     if (
         not matching
@@ -933,6 +937,7 @@ def _send_back(
     `label` (gettext_noop) starts the history reason, in the site's language."""
     report, reason = _verifier_with_reason(user, report, reason)
     if _resent_decision(report, user=user, version=version, status=Status.RETURNED, reason=reason):
+        report.resent = True
         return report  # the same click again: one comment, one notification
     _require_version(report, version)
     if report.status != expected:

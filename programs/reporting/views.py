@@ -37,6 +37,7 @@ from programs.reporting import selectors as reporting
 from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, parse_entry
 from programs.reporting.rules import EntryRow, RowMessage, row_key
 from regencies.models import Regency
+from sumsel_gerakan.messages import resent_tag
 
 Status = MonthlyReport.Status
 Level = RowMessage.Level
@@ -362,9 +363,13 @@ def report_entry(
     if submit:
         # Also when this form's first post submitted it (a resend): answered the same, and
         # shown once (sumsel_gerakan/messages.py).
-        messages.success(request, _(SUBMITTED))
+        messages.success(request, _(SUBMITTED), extra_tags=resent_tag(saved))
     else:
-        messages.success(request, _("Draf tersimpan (versi %(v)s).") % {"v": saved.version})
+        messages.success(
+            request,
+            _("Draf tersimpan (versi %(v)s).") % {"v": saved.version},
+            extra_tags=resent_tag(saved),
+        )
     return redirect(saved.get_absolute_url())
 
 
@@ -577,7 +582,7 @@ def report_status(
     try:
         if version is None:
             raise services.ServiceError(_(services.WRONG_STATUS))
-        run()
+        answered = run()
     except services.ServiceError as error:
         if action != "verifikasi":
             # A refused reason (empty, too long, a NUL character) or a report changed
@@ -605,7 +610,7 @@ def report_status(
             )
         messages.error(request, error.message)
     else:
-        messages.success(request, done)
+        messages.success(request, done, extra_tags=resent_tag(answered))
     if request.POST.get("kembali") == "antrean":
         return redirect("programs:verification")
     return redirect(report.get_absolute_url())
@@ -654,7 +659,9 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(
-                request, _("%(n)s laporan diverifikasi.") % {"n": formats.number(len(done))}
+                request,
+                _("%(n)s laporan diverifikasi.") % {"n": formats.number(len(done))},
+                extra_tags=resent_tag(*done),
             )
         return redirect(back)
     queue = reporting.verification_page(

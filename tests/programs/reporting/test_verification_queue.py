@@ -196,6 +196,17 @@ def test_bulk_verify_sent_twice_verifies_once(verifier, queue, settings):
     assert flash_messages(verifier.get("/verifikasi/")) == [QUEUE_CHANGED]
 
 
+def test_two_reports_verified_one_after_the_other_are_both_said(verifier, queue):
+    """Two different reports ticked and verified one after the other, the page not read
+    in between: each answer is said, not merged into one "1 laporan diverifikasi." as a
+    double click's is."""
+    first, second = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk")[:2]
+    for report in (first, second):
+        verifier.post("/verifikasi/", {"laporan": [f"{report.pk}:{report.version}"]})
+    assert flash_messages(verifier.get("/verifikasi/")) == ["1 laporan diverifikasi."] * 2
+    assert MonthlyReport.objects.filter(status=Status.VERIFIED).count() == 2
+
+
 def test_bulk_verify_refuses_another_set_of_the_same_size(verifier, queue, reference_data):
     """Shown 4; meanwhile an admin verifies one of them and an operator submits another
     matching report: still 4, but not the 4 the verifier saw. Nothing is verified."""
