@@ -29,7 +29,7 @@ from programs.admin_numbers import (
     LocalizedNumbersAdminMixin,
     shown_number,
 )
-from programs.formats import date_label, number
+from programs.formats import date_label, month_year_label, number
 from programs.forms_admin import (
     IndicatorAdminForm,
     IndicatorInlineFormSet,
@@ -887,11 +887,21 @@ class ReportingExemptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, Sim
     """Who does not have to report a program (or one indicator) and for which months;
     every change is kept in history with who made it and why."""
 
-    list_display = ["regency", "program", "indicator", "start", "end"]
+    list_display = ["regency", "program", "indicator", "start_month", "end_month"]
     list_filter = ["program", "regency"]
     search_fields = ["regency__name", "reason"]
     fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
     history_list_display = ["start", "end", "reason"]
+
+    # Months, as the fields mean them: an end typed 30/11/2026 is kept as its month and
+    # was listed "1 November 2026", which reads as ending on the 1st.
+    @admin.display(description=_("tidak wajib mulai bulan"), ordering="start")
+    def start_month(self, obj):
+        return month_year_label(obj.start.year, obj.start.month)
+
+    @admin.display(description=_("sampai bulan"), ordering="end")
+    def end_month(self, obj):
+        return month_year_label(obj.end.year, obj.end.month) if obj.end else "–"
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = obj.reason

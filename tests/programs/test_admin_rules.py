@@ -31,6 +31,7 @@ from tests.admin_helpers import (
 )
 from tests.factories import IndicatorFactory, MonthlyReportFactory, RealizationFactory
 from tests.helpers import (
+    admin_column,
     attribute,
     element_text,
     error_messages,
@@ -145,6 +146,20 @@ def test_a_whole_program_exemption_is_saved_once(admin_client, reference_data):
     assert response.status_code == 200
     assert "Pengecualian ini sudah ada; ubah saja." in error_messages(page(response))
     assert ReportingExemption.objects.filter(regency="16.07", program=program).count() == 1
+
+
+def test_exemptions_are_listed_by_their_months(admin_client, reference_data):
+    """An end typed 30/11/2026 is kept as its month and was listed "1 November 2026",
+    which reads as ending on the 1st."""
+    program = Program.objects.get(slug="gbrss")
+    add_exemption(admin_client, program, start="01-01-2026", end="30-11-2026")
+    add_exemption(admin_client, program, regency="16.01", start="01-03-2026")
+    listing = admin_client.get(
+        reverse("admin:programs_reportingexemption_changelist"), {"program__id__exact": program.pk}
+    )
+    starts, ends = admin_column(listing, "start_month"), admin_column(listing, "end_month")
+    months = set(zip(starts, ends, strict=True))
+    assert months == {("Januari 2026", "November 2026"), ("Maret 2026", "–")}
 
 
 def test_an_exemptions_link_typed_without_https_is_kept_as_https(admin_client, reference_data):
