@@ -223,6 +223,8 @@ class NumberHistoryContextHelper(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change, value):
         if isinstance(value, Decimal):
             return show_number(value)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return date_label(value)  # "1 Januari 2027", not "2027-01-01"
         return super().prepare_delta_change_value(change, value)
 
 

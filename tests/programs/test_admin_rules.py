@@ -162,6 +162,21 @@ def test_exemptions_are_listed_by_their_months(admin_client, reference_data):
     assert months == {("Januari 2026", "November 2026"), ("Maret 2026", "–")}
 
 
+def test_an_exemptions_history_shows_its_changed_dates_as_dates(admin_client, reference_data):
+    """The history's "Perubahan" column read "2027-01-01 → 2026-11-01"."""
+    program = Program.objects.get(slug="gbrss")
+    add_exemption(admin_client, program, start="01-01-2027")
+    exemption = ReportingExemption.objects.get(program=program)
+    url = reverse("admin:programs_reportingexemption_change", args=[exemption.pk])
+    admin_client.post(url, exemption_data(program, start="01-11-2026"))
+    history = admin_client.get(
+        reverse("admin:programs_reportingexemption_history", args=[exemption.pk])
+    )
+    text = element_text(find(page(history), "table", id="change-history"))
+    assert "1 Januari 2027" in text and "1 November 2026" in text
+    assert "2027-01-01" not in text
+
+
 def test_an_exemptions_link_typed_without_https_is_kept_as_https(admin_client, reference_data):
     """As on a target: "bps.go.id/..." is a secure link, not http:// (Django 5's default,
     which also warned on every exemption form)."""
