@@ -529,6 +529,12 @@ def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> Qu
     by_regency = {row["regency_id"]: row["n"] for row in counts("regency", "regency_id")}
     by_period = {(r["year"], r["month"]): r["n"] for r in counts("period", "year", "month")}
     by_status = {row["status"]: row["n"] for row in counts("status", "status")}
+    # A chosen month or regency with no report stays chosen in its menu (with 0): the menu
+    # read "Semua bulan" over a page filtered to that month.
+    if filters.period is not None:
+        by_period.setdefault(filters.period, 0)
+    if filters.regency and filters.regency in names:
+        by_regency.setdefault(filters.regency, 0)
     return QueuePage(
         filters=filters,
         items=queue_items(list(current.object_list)),

@@ -132,6 +132,26 @@ def test_a_month_not_begun_is_filtered_as_the_latest_begun_month(verifier, queue
         assert chosen == ["September 2026 (13)"]
 
 
+def chosen_in(html, select_id) -> list[str]:
+    return [
+        element_text(o)
+        for o in find_all(find(html, "select", id=select_id), "option")
+        if "selected" in dict(o.attributes)
+    ]
+
+
+def test_a_chosen_month_or_regency_without_reports_stays_chosen_in_its_menu(verifier, queue):
+    """March 2026 has no report: the page listed none under a menu reading "Semua bulan"
+    (all months), as if the filter had been dropped."""
+    march = page(verifier.get("/verifikasi/", {"bulan": "2026-03"}))
+    assert items(march) == []
+    assert chosen_in(march, "filter-bulan") == ["Maret 2026 (0)"]
+    unreported = Regency.objects.exclude(code__in=CODES).order_by("code").first()
+    elsewhere = page(verifier.get("/verifikasi/", {"wilayah": unreported.code}))
+    assert items(elsewhere) == []
+    assert chosen_in(elsewhere, "filter-wilayah") == [f"{unreported.name} (0)"]
+
+
 def verify_all_form(client, query: str) -> dict[str, str]:
     """The hidden fields of the page's "verify all matching" form, as the verifier's
     browser would post them."""
