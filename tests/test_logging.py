@@ -46,9 +46,12 @@ class FakeClock:
 
 
 # What the fake clock hands out (seconds): two requests, a reading at each end. Made up,
-# not measured: no test here reads the machine's clock, so a busy machine changes nothing.
-# The spans are 0.25 s and 0.12 ms: logged as 250.0 and 0.1 (milliseconds, one decimal).
-FAKE_READINGS = (100.0, 100.25, 200.0, 200.00012)
+# not measured (no test here reads the machine's clock, so a busy machine changes
+# nothing), and spans no real request takes: exactly one hour, and 0.12 ms, which the log
+# writes in milliseconds with one decimal.
+FAKE_READINGS = (100.0, 3700.0, 5000.0, 5000.00012)
+FAKE_HOUR_MS = 3_600_000.0  # the first span, as logged
+FAKE_TICK_MS = 0.1  # the second: 0.12 ms, rounded to one decimal
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
     # Nothing is timed: the middleware read the fake clock, and only it, once at each end
     # of each request, and logged the span between each pair of readings.
     assert fake_clock.given == list(FAKE_READINGS)
-    assert [ok["duration_ms"], not_found["duration_ms"]] == [250.0, 0.1]
+    assert ok["duration_ms"] == FAKE_HOUR_MS and not_found["duration_ms"] == FAKE_TICK_MS
     assert not_found["status"] == 404 and not_found["user_id"] is None
     assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
 
