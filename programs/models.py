@@ -1151,29 +1151,27 @@ class ReportingExemption(models.Model):
         here, naming the first such month."""
         if not self.indicator_id:
             return
-        indicators = set(
-            Indicator.objects.filter(program_id=self.program_id).values_list("pk", flat=True)
-        )
+        from programs.formats import month_year_label
+        from programs.obligations import Obligations
+
         others = list(
             ReportingExemption.objects.filter(
                 regency_id=self.regency_id, program_id=self.program_id
             ).exclude(pk=self.pk)
         )
-        ranges = [*[e for e in others if e.indicator_id], self]
         whole = [e for e in others if not e.indicator_id]
-        # Coverage changes only where an exemption starts or the month after one ends.
-        months = {(e.start.year, e.start.month) for e in ranges}
-        for e in ranges:
+        with_this = Obligations.of([*others, self])
+        # What is owed changes only where an exemption starts or the month after one ends.
+        months = {(e.start.year, e.start.month) for e in [*others, self]}
+        for e in [*others, self]:
             if e.end is not None:
                 months.add(
                     (e.end.year + 1, 1) if e.end.month == 12 else (e.end.year, e.end.month + 1)
                 )
         for year, month in sorted(months):
             if not self.covers(year, month) or any(e.covers(year, month) for e in whole):
-                continue
-            if indicators <= {e.indicator_id for e in ranges if e.covers(year, month)}:
-                from programs.formats import month_year_label
-
+                continue  # outside this exemption, or the whole program is exempt anyway
+            if not with_this.required(self.regency_id, self.program_id, year, month):
                 raise ValidationError(
                     {
                         "indicator": EXEMPTION_EVERY_INDICATOR

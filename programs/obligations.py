@@ -58,7 +58,13 @@ class Obligations:
             programs=None if programs is None else [program.pk for program in programs],
             codes=regency_codes,
         )
-        obligations = cls(rows, programs or ())
+        return cls.of(rows, programs or ())
+
+    @classmethod
+    def of(cls, exemptions: Iterable[ReportingExemption], programs: Iterable = ()):
+        """Obligations under these exemption rows (stored, or about to be: the admin asks
+        what a change would leave owed), with the indicators their programs have."""
+        obligations = cls(exemptions, programs)
         if obligations._indicator_pairs:  # rare: no query on pages without any
             program_ids = {program_id for _code, program_id in obligations._indicator_pairs}
             for program_id, pk in Indicator.objects.filter(program_id__in=program_ids).values_list(
