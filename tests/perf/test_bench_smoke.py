@@ -84,4 +84,8 @@ def test_cache_measure_times_every_page_cold_hit_and_after_a_write(few_reports):
         assert timing.html_gzip_bytes < timing.html_bytes
     table = bench_cache.format_tables({"tiny": timings})
     header = [column.strip() for column in table.splitlines()[1].split("|")]
-    assert header[6:8] == ["hit", "floor"]
+    assert header[6:9] == ["extra", "hit", "floor"]
+    for timing, line in zip(timings, table.splitlines()[3:], strict=False):
+        cells = [cell.strip() for cell in line.split("|")]
+        assert cells[1] == timing.label
+        assert float(cells[6]) == round(timing.cold_ms - timing.raw_sql_ms, 1)
