@@ -36,6 +36,11 @@ NUMBER_TOO_LARGE = gettext_noop("Angka terlalu besar: paling besar 99.999.999.99
 AMBIGUOUS_NUMBER = gettext_noop(
     "Format angka tidak jelas: tulis %(decimal)s (desimal dengan koma) atau %(whole)s."
 )
+# '12,000' or '2,500': a comma before three digits ending in 0 is how English writes
+# thousands; read as a decimal comma it silently became 12 (or 2,5).
+AMBIGUOUS_THOUSANDS = gettext_noop(
+    "Format angka tidak jelas: tulis %(whole)s bila maksudnya ribuan, atau %(decimal)s."
+)
 NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
 NOTE_MAX_LENGTH = 2000
 WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
@@ -132,8 +137,9 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. A leading + or - (or the minus
     sign U+2212 of Excel and Word) never changes how the digits are read ('-8.600' is
     -8600); whether a value may be negative is `check_value`'s concern. '0.600' could be
-    0,6 or 600 and is refused (AMBIGUOUS_NUMBER). Raises NumberError (a ValueError) with
-    the message to show: NOT_A_NUMBER, NUMBER_TOO_LARGE or AMBIGUOUS_NUMBER."""
+    0,6 or 600 and is refused (AMBIGUOUS_NUMBER), so are '12,000' and '2,500' (12 or
+    12.000? AMBIGUOUS_THOUSANDS). Raises NumberError (a ValueError) with the message to
+    show: NOT_A_NUMBER, NUMBER_TOO_LARGE, AMBIGUOUS_NUMBER or AMBIGUOUS_THOUSANDS."""
     text = _SPACES.sub("", text or "")  # spaces, no-break and zero-width ones, anywhere
     if not text:
         return None
@@ -152,6 +158,17 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
             and not re.fullmatch(rf"[0-9]{{1,3}}(\{thousands}[0-9]{{3}})+", whole)
         ):
             raise NumberError(NOT_A_NUMBER)
+        if re.fullmatch(r"[1-9][0-9]{0,2}", whole) and re.fullmatch(r"[0-9]{2}0", fraction):
+            # '12,000', '2,500': the other language's thousands separator, or a decimal
+            # comma with a trailing zero nobody types? Ask rather than guess ('1,25' and
+            # '1.234,500' say which they are; '1,234' of a count is refused as a fraction).
+            minus = "-" if sign == "-" else ""
+            shortened = fraction.rstrip("0")
+            raise NumberError(
+                AMBIGUOUS_THOUSANDS,
+                whole=minus + f"{int(whole + fraction):,}".replace(",", thousands),
+                decimal=minus + whole + (decimal + shortened if shortened else ""),
+            )
         text = whole.replace(thousands, "") + "." + fraction
     elif re.match(rf"^[0-9]{{1,3}}(\{thousands}[0-9]{{3}})+$", text):
         first, _sep, rest = text.partition(thousands)

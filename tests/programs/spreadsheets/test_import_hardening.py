@@ -147,6 +147,23 @@ def test_numbers_the_database_cannot_hold_are_row_errors_at_preview(operator, ce
     assert not Realization.objects.exists() and not MonthlyReport.objects.exists()
 
 
+@pytest.mark.parametrize("file_of", [lambda v: xlsx([row(value=v)]), "csv"], ids=["xlsx", "csv"])
+def test_twelve_thousand_written_the_english_way_is_a_row_error(operator, file_of):
+    """'12,000' in a text cell or a CSV from an English Excel used to be imported as 12
+    houses; now the row is refused with the question, and nothing is written."""
+    if file_of == "csv":
+        file = csv_file(";".join(HEADER) + "\n" + ";".join(row()[:5]) + ";12,000;;;\n")
+    else:
+        file = file_of("12,000")
+    response = upload(login(operator), file)
+    assert response.status_code == 200
+    assert states(response) == ["error"]
+    assert error_reasons(response) == [
+        "Format angka tidak jelas: tulis 12.000 bila maksudnya ribuan, atau 12."
+    ]
+    assert not Realization.objects.exists()
+
+
 def test_cells_typed_as_dates_where_numbers_belong_are_row_errors(operator):
     import datetime as dt
 
