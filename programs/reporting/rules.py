@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 Measure = Indicator.Measure
 
 NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+# The same refusal where numbers are read the English way (the entry form in English):
+# its examples are written as that form reads them, not in the Indonesian format.
+NOT_A_NUMBER_ENGLISH = gettext_noop("Bukan angka yang sah: tulis misalnya 1,250 atau 14.33.")
 FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
 NUMBER_TOO_LARGE = gettext_noop("Angka terlalu besar: paling besar 99.999.999.999.")
@@ -139,7 +142,8 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     -8600); whether a value may be negative is `check_value`'s concern. '0.600' could be
     0,6 or 600 and is refused (AMBIGUOUS_NUMBER), so are '12,000' and '2,500' (12 or
     12.000? AMBIGUOUS_THOUSANDS). Raises NumberError (a ValueError) with the message to
-    show: NOT_A_NUMBER, NUMBER_TOO_LARGE, AMBIGUOUS_NUMBER or AMBIGUOUS_THOUSANDS."""
+    show: NOT_A_NUMBER (NOT_A_NUMBER_ENGLISH in English), NUMBER_TOO_LARGE,
+    AMBIGUOUS_NUMBER or AMBIGUOUS_THOUSANDS."""
     text = _SPACES.sub("", text or "")  # spaces, no-break and zero-width ones, anywhere
     if not text:
         return None
@@ -148,7 +152,9 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     sign = ""
     if text[0] in "+-":  # a sign alone or two signs fail the plain-decimal check below
         sign, text = text[0], text[1:]
-    thousands, decimal = (",", ".") if language.startswith("en") else (".", ",")
+    english = language.startswith("en")
+    thousands, decimal = (",", ".") if english else (".", ",")
+    not_a_number = NOT_A_NUMBER_ENGLISH if english else NOT_A_NUMBER
     if decimal in text:
         # Thousands separators only in whole groups before the decimal comma: '1.234,5',
         # not '1.23,4' (a slip: 123,4 or 1,234?) nor '1,2.5'.
@@ -188,7 +194,7 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     # Digits 0-9 and one decimal point only: Python's Decimal also reads "1e5", "1_000",
     # "NaN" and other scripts' digits ("٨٦٠٠"), which nobody types as a realization.
     if not _PLAIN_DECIMAL.fullmatch(text):
-        raise NumberError(NOT_A_NUMBER)
+        raise NumberError(not_a_number)
     return storable(Decimal(sign + text))
 
 

@@ -137,6 +137,27 @@ def test_twelve_thousand_typed_the_other_way_is_asked_not_saved_as_twelve(
     assert message in element_text(page(check))
 
 
+@pytest.mark.parametrize(
+    "language,message",
+    [
+        ("id", "Bukan angka yang sah: tulis misalnya 1.250 atau 14,33."),
+        ("en", "Not a valid number: write for example 1,250 or 14.33."),
+    ],
+)
+def test_a_refused_number_shows_examples_the_form_reads(operator_client, language, message):
+    """In English the form reads 1,250 and 14.33, but told an operator who typed 'Rp 5'
+    to 'use the Indonesian format, for example 1.250 or 14,33', which it then read as
+    1,25: the examples are now written as the form in that language reads them."""
+    operator_client.cookies["bahasa"] = language
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "Rp 5"}
+    response = operator_client.post(
+        "/laporan/16.07/gbrss/2026-10/", {**rows, "aksi": "simpan", "versi": 0}
+    )
+    assert response.status_code == 422
+    assert row_messages(response, "rumah-dibedah-0") == [f"✗ {message}"]
+    assert not Realization.objects.exists()
+
+
 def test_laporan_grid_with_due_now_on_top(operator_client):
     html = page(operator_client.get("/laporan/"))
     sections = ("due-now", "report-grid", "my-reports")
