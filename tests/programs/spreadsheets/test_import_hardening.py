@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programs.models import ImportBatch, MonthlyReport, Realization
 from programs.spreadsheets import imports
-from tests.helpers import flash_messages, login
+from tests.helpers import flash_messages, import_preview_rows, login
 from tests.spreadsheets_helpers import (
     HEADER,
     XLSX,
@@ -162,6 +162,19 @@ def test_twelve_thousand_written_the_english_way_is_a_row_error(operator, file_o
         "Format angka tidak jelas: tulis 12.000 bila maksudnya ribuan, atau 12."
     ]
     assert not Realization.objects.exists()
+
+
+def test_numbers_a_formula_left_with_binary_noise_are_read_as_excel_shows_them(operator):
+    """=0,07*100 is stored by Excel as 7.000000000000001 and shown as 7: the row was
+    refused as 'not a number'; it is now read as Excel shows it (15 significant digits)."""
+    cell = '<c r="F2"><v>7.000000000000001</v></c>'
+    body = f'<row r="2">{text_cells(2, row()[:5])}{cell}</row>'
+    file = SimpleUploadedFile("rumus.xlsx", raw_xlsx(body, "A1:I2"), content_type=XLSX)
+    response = upload(login(operator), file)
+    assert response.status_code == 200
+    assert states(response) == ["new"]
+    [previewed] = import_preview_rows(response)
+    assert previewed["Baru"] == "7"
 
 
 def test_cells_typed_as_dates_where_numbers_belong_are_row_errors(operator):
