@@ -625,6 +625,24 @@ class CountedHistory:
         return ctx
 
 
+def _own_value(indicator: Indicator, stored: list[Realization]) -> Decimal | None:
+    """One report's value of `indicator` from its stored rows, as the measure reads a
+    month (`progress.group_value`); None without rows."""
+    if not stored:
+        return None
+
+    def total(values):
+        given = [v for v in values if v is not None]
+        return sum(given, Decimal(0)) if given else None
+
+    sums = {
+        "total": total(r.value for r in stored),
+        "num": total(r.numerator for r in stored),
+        "den": total(r.denominator for r in stored),
+    }
+    return progress.group_value(indicator.measure, sums)
+
+
 def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
     """Each report with each indicator's value, the change from the previous month and
     the checks written for the verifier and how much evidence is attached. Five queries
@@ -662,7 +680,10 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
         for indicator in by_program[report.program_id]:
             place = (indicator, report.regency_id)
             ctx = history.context(*place, report.year, report.month)
-            current = history.value(*place, report.year, report.month)
+            stored = rows_of.get((report.pk, indicator.pk), [])
+            # The report's own figures, whatever its status: a returned report is not
+            # counted (history), yet its queue shows what the operator sent.
+            current = _own_value(indicator, stored)
             if report.month > 1:
                 previous = history.value(*place, report.year, report.month - 1)
             elif indicator.measure in CARRIED_OVER_THE_YEAR:
@@ -678,7 +699,6 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
                     attachments=evidence[(report.pk, indicator.pk)],
                 )
             )
-            stored = rows_of.get((report.pk, indicator.pk), [])
             entry_rows = [
                 EntryRow(
                     key=row_key(indicator, i),
