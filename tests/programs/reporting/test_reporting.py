@@ -976,10 +976,29 @@ def test_every_change_is_kept_with_who_when_and_why(people):
     # Newest first: (who, what changed, why).
     assert [cells(row)[1:] for row in find_all(timeline, "tr")] == [
         ["ver-gbrss", "Status: Diajukan → Dikembalikan", "Dikembalikan: Cek foto"],
-        ["op-banyuasin", "Rumah tidak layak huni dibedah (APBN): 10 → 12", "Diajukan"],
+        [
+            "op-banyuasin",
+            "Rumah tidak layak huni dibedah (APBN): 10 → 12 · catatan “Revisi”",
+            "Diajukan",
+        ],
         ["op-banyuasin", "Status: Draf → Diajukan", "Diajukan"],
         ["op-banyuasin", "Rumah tidak layak huni dibedah (APBN): – → 10", "Disimpan sebagai draf"],
         ["op-banyuasin", "Status: – → Draf", "Disimpan sebagai draf"],
+    ]
+
+
+def test_a_note_added_or_removed_is_named_in_the_timeline(people):
+    """A note added to resolve a warning (the value kept) read '10 → 10' in the report's
+    history, as if nothing had changed: it now says which note was written, or removed."""
+    client = login(people["operator"])
+    client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})
+    client.post(url(), {"versi": "1", "aksi": "simpan", **rows(value="10", note="Dari BPS")})
+    client.post(url(), {"versi": "2", "aksi": "simpan", **rows(value="10")})
+    timeline = find(find(page(client.get(url())), "table", id="timeline"), "tbody")
+    changes = [cells(row)[2] for row in find_all(timeline, "tr")]
+    assert changes[:2] == [
+        "Rumah tidak layak huni dibedah (APBN): catatan dihapus",
+        "Rumah tidak layak huni dibedah (APBN): catatan “Dari BPS”",
     ]
 
 
