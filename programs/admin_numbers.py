@@ -24,6 +24,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from programs.formats import date_label, number
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
+    AMBIGUOUS_THOUSANDS,
     MAX_DECIMALS,
     NUMBER_TOO_LARGE,
     decimals,
@@ -64,7 +65,8 @@ def typed_number(value) -> Decimal:
     except ValueError as exc:
         if NUMBER_TOO_LARGE in exc.args:
             raise ValidationError(gettext(NUMBER_TOO_LARGE), code="max_value") from exc
-        if AMBIGUOUS_NUMBER in exc.args:  # '0.600': 0,6 or 600?
+        if AMBIGUOUS_NUMBER in exc.args or AMBIGUOUS_THOUSANDS in exc.args:
+            # '0.600': 0,6 or 600? '8,000': 8 or 8.000?
             raise ValidationError(refusal(exc), code="ambiguous") from exc
         raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
 

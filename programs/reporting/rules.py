@@ -30,11 +30,19 @@ if TYPE_CHECKING:
 Measure = Indicator.Measure
 
 NOT_A_NUMBER = gettext_noop("Bukan angka yang sah: tulis misalnya 1.250 atau 14,33.")
+# The same refusal where numbers are read the English way (the entry form in English):
+# its examples are written as that form reads them, not in the Indonesian format.
+NOT_A_NUMBER_ENGLISH = gettext_noop("Bukan angka yang sah: tulis misalnya 1,250 atau 14.33.")
 FUTURE_MONTH = gettext_noop("Bulan yang belum berjalan tidak dapat dilaporkan.")
 NEGATIVE = gettext_noop("Nilai tidak boleh negatif.")
 NUMBER_TOO_LARGE = gettext_noop("Angka terlalu besar: paling besar 99.999.999.999.")
 AMBIGUOUS_NUMBER = gettext_noop(
     "Format angka tidak jelas: tulis %(decimal)s (desimal dengan koma) atau %(whole)s."
+)
+# '12,000' or '2,500': a comma before three digits ending in 0 is how English writes
+# thousands; read as a decimal comma it silently became 12 (or 2,5).
+AMBIGUOUS_THOUSANDS = gettext_noop(
+    "Format angka tidak jelas: tulis %(whole)s bila maksudnya ribuan, atau %(decimal)s."
 )
 NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
 NOTE_MAX_LENGTH = 2000
@@ -132,8 +140,10 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. A leading + or - (or the minus
     sign U+2212 of Excel and Word) never changes how the digits are read ('-8.600' is
     -8600); whether a value may be negative is `check_value`'s concern. '0.600' could be
-    0,6 or 600 and is refused (AMBIGUOUS_NUMBER). Raises NumberError (a ValueError) with
-    the message to show: NOT_A_NUMBER, NUMBER_TOO_LARGE or AMBIGUOUS_NUMBER."""
+    0,6 or 600 and is refused (AMBIGUOUS_NUMBER), so are '12,000' and '2,500' (12 or
+    12.000? AMBIGUOUS_THOUSANDS). Raises NumberError (a ValueError) with the message to
+    show: NOT_A_NUMBER (NOT_A_NUMBER_ENGLISH in English), NUMBER_TOO_LARGE,
+    AMBIGUOUS_NUMBER or AMBIGUOUS_THOUSANDS."""
     text = _SPACES.sub("", text or "")  # spaces, no-break and zero-width ones, anywhere
     if not text:
         return None
@@ -142,7 +152,9 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     sign = ""
     if text[0] in "+-":  # a sign alone or two signs fail the plain-decimal check below
         sign, text = text[0], text[1:]
-    thousands, decimal = (",", ".") if language.startswith("en") else (".", ",")
+    english = language.startswith("en")
+    thousands, decimal = (",", ".") if english else (".", ",")
+    not_a_number = NOT_A_NUMBER_ENGLISH if english else NOT_A_NUMBER
     if decimal in text:
         # Thousands separators only in whole groups before the decimal comma: '1.234,5',
         # not '1.23,4' (a slip: 123,4 or 1,234?) nor '1,2.5'.
@@ -152,6 +164,17 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
             and not re.fullmatch(rf"[0-9]{{1,3}}(\{thousands}[0-9]{{3}})+", whole)
         ):
             raise NumberError(NOT_A_NUMBER)
+        if re.fullmatch(r"[1-9][0-9]{0,2}", whole) and re.fullmatch(r"[0-9]{2}0", fraction):
+            # '12,000', '2,500': the other language's thousands separator, or a decimal
+            # comma with a trailing zero nobody types? Ask rather than guess ('1,25' and
+            # '1.234,500' say which they are; '1,234' of a count is refused as a fraction).
+            minus = "-" if sign == "-" else ""
+            shortened = fraction.rstrip("0")
+            raise NumberError(
+                AMBIGUOUS_THOUSANDS,
+                whole=minus + f"{int(whole + fraction):,}".replace(",", thousands),
+                decimal=minus + whole + (decimal + shortened if shortened else ""),
+            )
         text = whole.replace(thousands, "") + "." + fraction
     elif re.match(rf"^[0-9]{{1,3}}(\{thousands}[0-9]{{3}})+$", text):
         first, _sep, rest = text.partition(thousands)
@@ -171,7 +194,7 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
     # Digits 0-9 and one decimal point only: Python's Decimal also reads "1e5", "1_000",
     # "NaN" and other scripts' digits ("٨٦٠٠"), which nobody types as a realization.
     if not _PLAIN_DECIMAL.fullmatch(text):
-        raise NumberError(NOT_A_NUMBER)
+        raise NumberError(not_a_number)
     return storable(Decimal(sign + text))
 
 

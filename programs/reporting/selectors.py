@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions, progress
@@ -350,7 +351,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
                 record.history_date,
                 str(record.history_user or _("sistem")),
                 f"{name} ({record.funding_source_id and record.funding_source.name}): "
-                f"{_show(old, decimals)} → {_show(new, decimals)}",
+                + _change(old, new, decimals),
                 record.history_change_reason or "",
             )
         )
@@ -370,6 +371,28 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
             )
         )
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+# How much of a note the timeline quotes (a note holds up to 2.000 characters).
+TIMELINE_NOTE_CHARS = 80
+
+
+def _change(old, new, decimals: int) -> str:
+    """What one save changed in a realization: its value ('10 → 12') and its note,
+    which resolves a warning before submitting. A note alone used to read '8.600 →
+    8.600', as if nothing had changed."""
+    before, after = _show(old, decimals), _show(new, decimals)
+    old_note, new_note = (old.note if old else ""), (new.note if new else "")
+    parts = []
+    if before != after or old_note == new_note:
+        parts.append(f"{before} → {after}")
+    if new is not None and new_note != old_note:
+        if new_note:
+            quoted = Truncator(new_note).chars(TIMELINE_NOTE_CHARS)
+            parts.append(_("catatan “%(note)s”") % {"note": quoted})
+        else:
+            parts.append(str(_("catatan dihapus")))
+    return " · ".join(parts)
 
 
 def _show(record, decimals: int) -> str:
@@ -625,6 +648,24 @@ class CountedHistory:
         return ctx
 
 
+def _own_value(indicator: Indicator, stored: list[Realization]) -> Decimal | None:
+    """One report's value of `indicator` from its stored rows, as the measure reads a
+    month (`progress.group_value`); None without rows."""
+    if not stored:
+        return None
+
+    def total(values):
+        given = [v for v in values if v is not None]
+        return sum(given, Decimal(0)) if given else None
+
+    sums = {
+        "total": total(r.value for r in stored),
+        "num": total(r.numerator for r in stored),
+        "den": total(r.denominator for r in stored),
+    }
+    return progress.group_value(indicator.measure, sums)
+
+
 def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
     """Each report with each indicator's value, the change from the previous month and
     the checks written for the verifier and how much evidence is attached. Five queries
@@ -662,7 +703,10 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
         for indicator in by_program[report.program_id]:
             place = (indicator, report.regency_id)
             ctx = history.context(*place, report.year, report.month)
-            current = history.value(*place, report.year, report.month)
+            stored = rows_of.get((report.pk, indicator.pk), [])
+            # The report's own figures, whatever its status: a returned report is not
+            # counted (history), yet its queue shows what the operator sent.
+            current = _own_value(indicator, stored)
             if report.month > 1:
                 previous = history.value(*place, report.year, report.month - 1)
             elif indicator.measure in CARRIED_OVER_THE_YEAR:
@@ -678,7 +722,6 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
                     attachments=evidence[(report.pk, indicator.pk)],
                 )
             )
-            stored = rows_of.get((report.pk, indicator.pk), [])
             entry_rows = [
                 EntryRow(
                     key=row_key(indicator, i),

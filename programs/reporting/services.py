@@ -1001,6 +1001,24 @@ def _open_for_correction(*, report: MonthlyReport, user, reason: str) -> LockExc
     return exception
 
 
+def _resent_opening(report: MonthlyReport, *, user, reason: str) -> LockException | None:
+    """The lock exception a verifier's "Buka untuk perbaikan" wrote, when this post is
+    that same click sent again (a double click, or Back and resend): the returned report
+    is open by this user's exception with this reason, still running. Otherwise None
+    (opened by someone else, for another reason, or no longer open: refused as before)."""
+    if report.status != Status.RETURNED:
+        return None
+    return LockException.objects.filter(
+        regency_id=report.regency_id,
+        program_id=report.program_id,
+        year=report.year,
+        month=report.month,
+        granted_by=user,
+        reason=reason,
+        until__gte=timezone.localdate(),
+    ).first()
+
+
 @transaction.atomic
 def report_open_for_correction(
     *, user, report: MonthlyReport, reason: str, version: int | None = None
@@ -1008,13 +1026,14 @@ def report_open_for_correction(
     """Open a returned report of a locked month for correction again (its window ran out)."""
     report, reason = _verifier_with_reason(user, report, reason)
     _require_version(report, version)
+    history_reason = site_text(gettext_noop("Dibuka untuk perbaikan: %(r)s"), {"r": reason})
     if not permissions.can_open_for_correction(user, report):
+        opened = _resent_opening(report, user=user, reason=history_reason)
+        if opened is not None:
+            opened.resent = True
+            return opened  # the same click again: one comment, one notification
         raise ServiceError(_(WRONG_STATUS))
-    exception = _open_for_correction(
-        report=report,
-        user=user,
-        reason=site_text(gettext_noop("Dibuka untuk perbaikan: %(r)s"), {"r": reason}),
-    )
+    exception = _open_for_correction(report=report, user=user, reason=history_reason)
     # The reason is an entry of the report's conversation; the operators hear of it in
     # the app (the bell) and by a queued e-mail.
     Comment.objects.create(report=report, author=user, kind=Comment.Kind.REOPEN, text=reason)

@@ -411,18 +411,24 @@ def _text(value) -> str:
 
 
 def _number(value) -> Decimal | None:
-    """A cell as a number: Excel numbers as they are, text in Indonesian format. Raises
-    ValueError for anything the database column cannot hold (NaN, infinity, 1e15, more
-    than 4 decimals), so such a row is an error at preview and never fails on apply."""
+    """A cell as a number: Excel numbers as Excel shows them (15 significant digits), text
+    in Indonesian format. Raises ValueError for anything the database column cannot hold
+    (NaN, infinity, 1e15, more than 4 decimals), so such a row is an error at preview and
+    never fails on apply."""
     if value is None or value == "":
         return None
     if isinstance(value, bool | dt.date | dt.datetime | dt.time | dt.timedelta):
         raise ValueError
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        # Excel keeps 15 significant digits and shows no more; a formula's result is
+        # stored with the binary noise of its arithmetic (7.000000000000001 for
+        # =0,07*100), which read digit by digit was refused as "not a number".
         try:
-            number = Decimal(str(value))
+            number = Decimal(f"{value:.15g}")
         except InvalidOperation as exc:
             raise ValueError from exc
+    elif isinstance(value, int):
+        number = Decimal(value)
     else:
         number = parse_number(str(value))
     if decimals(storable(number)) > MAX_DECIMALS:

@@ -8,7 +8,8 @@
   function parse(text) {
     // Mirrors programs.reporting.rules.parse_number: "8.391" / "14,33" (Indonesian),
     // "8,391" / "14.33" (English); a sign never changes how the digits are read (the
-    // minus sign U+2212 of Excel and Word is a "-"), and "0.600" (0,6 or 600?) is no number.
+    // minus sign U+2212 of Excel and Word is a "-"), and "0.600" (0,6 or 600?) or "12,000"
+    // (12 or 12.000?) is no number.
     text = (text || "").replace(/[\s\u200b\ufeff]/g, "");  // as the server's _SPACES
     if (!text) return null;
     if (text[0] === "\u2212") text = "-" + text.slice(1);  // as the server's MINUS_SIGN
@@ -25,6 +26,9 @@
       var parts = text.split(decimal), whole = parts[0];
       if (parts.length > 2 || parts[1].indexOf(thousands) >= 0) return NaN;
       if (whole.indexOf(thousands) >= 0 && !grouped.test(whole)) return NaN;
+      // "12,000" or "2,500": thousands written the other language's way, or a decimal
+      // comma? Asked on the server (AMBIGUOUS_THOUSANDS), so no number here.
+      if (/^[1-9]\d{0,2}$/.test(whole) && /^\d\d0$/.test(parts[1])) return NaN;
       text = whole.split(thousands).join("") + "." + parts[1];
     } else if (grouped.test(text)) {
       var groups = text.split(thousands);

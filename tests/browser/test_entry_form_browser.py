@@ -52,7 +52,9 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     expect(total).to_have_text("–")
     page.locator("#r-rumah-dibedah-1-value").fill("100.000.000.000")  # above the largest
     expect(total).to_have_text("–")
-    page.locator("#r-rumah-dibedah-1-value").fill("8,000")  # 8 houses: a whole number
+    page.locator("#r-rumah-dibedah-1-value").fill("8,000")  # 8 or 8.000? asked on save
+    expect(total).to_have_text("–")
+    page.locator("#r-rumah-dibedah-1-value").fill("8,0")  # 8 houses: a whole number
     expect(total).to_have_text("1.008")
     page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()
     expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(1)

@@ -71,6 +71,19 @@ def test_garbage_and_fractional_counts_are_refused(admin_client, reference_data)
         assert target.value == Decimal(8391)
 
 
+def test_thousands_written_the_english_way_are_asked_in_indonesian(admin_client, reference_data):
+    """'8,400' (eight thousand four hundred, the English way) used to be 8,4 houses: now
+    the admin is asked which was meant, as the entry form and the import ask."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, value="8,400", confirm_large_change="on")
+    assert response.status_code == 200
+    assert field_errors(response, "value") == [
+        "Format angka tidak jelas: tulis 8.400 bila maksudnya ribuan, atau 8,4."
+    ]
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
+
+
 def test_large_change_asks_for_confirmation(admin_client, reference_data):
     target = gbrss_province_target()
     response = change(admin_client, target, value="83.910")

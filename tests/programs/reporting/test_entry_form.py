@@ -111,6 +111,53 @@ def test_a_refused_value_counts_in_no_month_total(operator_client):
     assert element_text(find(html, "output", data_total_for="rows-rumah-dibedah")) == "9.600"
 
 
+@pytest.mark.parametrize(
+    "language,typed,message",
+    [
+        ("id", "12,000", "Format angka tidak jelas: tulis 12.000 bila maksudnya ribuan, atau 12."),
+        ("en", "12.000", "Unclear number: write 12,000 if you mean thousands, or 12."),
+    ],
+)
+def test_twelve_thousand_typed_the_other_way_is_asked_not_saved_as_twelve(
+    operator_client, language, typed, message
+):
+    """Twelve thousand houses typed with the other language's thousands separator used to
+    be saved as 12 houses, with a green tick; now the save is refused with the question,
+    nothing is stored and the typed figure stays in the form."""
+    operator_client.cookies["bahasa"] = language
+    url = "/laporan/16.07/gbrss/2026-10/"
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": typed}
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    assert response.status_code == 422
+    html = page(response)
+    assert value_of(html, "r-rumah-dibedah-0-value") == typed
+    assert row_messages(response, "rumah-dibedah-0") == [f"✗ {message}"]
+    assert not Realization.objects.exists()
+    check = operator_client.post(url + "periksa/", {**rows, "versi": 0}, HTTP_HX_REQUEST="true")
+    assert message in element_text(page(check))
+
+
+@pytest.mark.parametrize(
+    "language,message",
+    [
+        ("id", "Bukan angka yang sah: tulis misalnya 1.250 atau 14,33."),
+        ("en", "Not a valid number: write for example 1,250 or 14.33."),
+    ],
+)
+def test_a_refused_number_shows_examples_the_form_reads(operator_client, language, message):
+    """In English the form reads 1,250 and 14.33, but told an operator who typed 'Rp 5'
+    to 'use the Indonesian format, for example 1.250 or 14,33', which it then read as
+    1,25: the examples are now written as the form in that language reads them."""
+    operator_client.cookies["bahasa"] = language
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "Rp 5"}
+    response = operator_client.post(
+        "/laporan/16.07/gbrss/2026-10/", {**rows, "aksi": "simpan", "versi": 0}
+    )
+    assert response.status_code == 422
+    assert row_messages(response, "rumah-dibedah-0") == [f"✗ {message}"]
+    assert not Realization.objects.exists()
+
+
 def test_laporan_grid_with_due_now_on_top(operator_client):
     html = page(operator_client.get("/laporan/"))
     sections = ("due-now", "report-grid", "my-reports")

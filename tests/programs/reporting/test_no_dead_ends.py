@@ -14,7 +14,7 @@ from programs import permissions
 from programs.models import LockException, MonthlyReport, Notification, Program
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, UserFactory
-from tests.helpers import cells, element_text, find, page, unread
+from tests.helpers import cells, element_text, find, flash_messages, page, unread
 
 Status = MonthlyReport.Status
 NOW = dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC)
@@ -236,6 +236,31 @@ def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(
     operator = Client()
     operator.force_login(people["operator"])
     assert unread(operator) == "1"
+
+
+def test_opening_for_correction_clicked_twice_is_answered_as_done_once(people, clock):
+    """A double click (or Back and resend) on "Buka untuk perbaikan" answered the second
+    post with a red 'Status laporan sudah berubah; muat ulang halaman.' (422), though the
+    first had opened the month: it is now answered as done, with one comment and one
+    notification, as a verification or a return sent twice is."""
+    report = make_report(Status.RETURNED, LOCKED_MONTH)
+    verifier = Client()
+    verifier.force_login(people["verifier"])
+    url = "/laporan/16.07/gbrss/2026-08/"
+    post = {"aksi": "buka-perbaikan", "alasan": "Operator sakit", "versi": report.version}
+    first = verifier.post(url + "status/", post)
+    second = verifier.post(url + "status/", post)
+    assert first.status_code == second.status_code == 302
+    assert flash_messages(verifier.get(url)) == [
+        "Bulan ini dibuka lagi untuk perbaikan oleh operator."
+    ]
+    assert LockException.objects.get().until == dt.date(2026, 12, 13)
+    assert report.comments.count() == 1
+    assert Notification.objects.filter(user=people["operator"]).count() == 1
+    # Another reason is another decision, not a resend: refused as before.
+    other = verifier.post(url + "status/", {**post, "alasan": "Lain"})
+    assert other.status_code == 422
+    assert report.comments.count() == 1
 
 
 def test_operator_is_told_who_can_open_a_returned_report_in_a_locked_month(people, clock):

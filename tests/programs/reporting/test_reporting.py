@@ -399,6 +399,43 @@ def test_what_is_not_ambiguous_stays_read_as_before(text, value):
 
 
 @pytest.mark.parametrize(
+    "text,language,message",
+    [
+        ("12,000", "id", "Format angka tidak jelas: tulis 12.000 bila maksudnya ribuan, atau 12."),
+        ("2,500", "id", "Format angka tidak jelas: tulis 2.500 bila maksudnya ribuan, atau 2,5."),
+        ("+1,250", "id", "Format angka tidak jelas: tulis 1.250 bila maksudnya ribuan, atau 1,25."),
+        (
+            "-8,600",
+            "id",
+            "Format angka tidak jelas: tulis -8.600 bila maksudnya ribuan, atau -8,6.",
+        ),
+        ("12.000", "en", "Format angka tidak jelas: tulis 12,000 bila maksudnya ribuan, atau 12."),
+    ],
+)
+def test_a_comma_before_three_digits_ending_in_zero_is_ambiguous(text, language, message):
+    """'12,000' (twelve thousand written the English way) used to be read as 12 houses,
+    and saved without a word; now the typist is asked which was meant."""
+    with pytest.raises(ValueError) as refused:
+        parse_number(text, language)
+    assert refusal(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("12,5", D("12.5")),
+        ("1,25", D("1.25")),
+        ("1,234", D("1.234")),  # no trailing zero: of a count, refused as a fraction
+        ("0,500", D("0.5")),  # nobody writes five hundred as 0,500
+        ("1.234,500", D("1234.5")),  # the thousands dot says the comma is a decimal one
+        ("1234,000", D(1234)),  # nor groups of three after four digits
+    ],
+)
+def test_decimal_commas_that_are_not_ambiguous_stay_read(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
     "typed,message,saved",
     [
         ("+8.600", None, D(8600)),
@@ -939,10 +976,29 @@ def test_every_change_is_kept_with_who_when_and_why(people):
     # Newest first: (who, what changed, why).
     assert [cells(row)[1:] for row in find_all(timeline, "tr")] == [
         ["ver-gbrss", "Status: Diajukan → Dikembalikan", "Dikembalikan: Cek foto"],
-        ["op-banyuasin", "Rumah tidak layak huni dibedah (APBN): 10 → 12", "Diajukan"],
+        [
+            "op-banyuasin",
+            "Rumah tidak layak huni dibedah (APBN): 10 → 12 · catatan “Revisi”",
+            "Diajukan",
+        ],
         ["op-banyuasin", "Status: Draf → Diajukan", "Diajukan"],
         ["op-banyuasin", "Rumah tidak layak huni dibedah (APBN): – → 10", "Disimpan sebagai draf"],
         ["op-banyuasin", "Status: – → Draf", "Disimpan sebagai draf"],
+    ]
+
+
+def test_a_note_added_or_removed_is_named_in_the_timeline(people):
+    """A note added to resolve a warning (the value kept) read '10 → 10' in the report's
+    history, as if nothing had changed: it now says which note was written, or removed."""
+    client = login(people["operator"])
+    client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})
+    client.post(url(), {"versi": "1", "aksi": "simpan", **rows(value="10", note="Dari BPS")})
+    client.post(url(), {"versi": "2", "aksi": "simpan", **rows(value="10")})
+    timeline = find(find(page(client.get(url())), "table", id="timeline"), "tbody")
+    changes = [cells(row)[2] for row in find_all(timeline, "tr")]
+    assert changes[:2] == [
+        "Rumah tidak layak huni dibedah (APBN): catatan dihapus",
+        "Rumah tidak layak huni dibedah (APBN): catatan “Dari BPS”",
     ]
 
 

@@ -338,6 +338,40 @@ def test_level_and_ratio_checks_speak_to_the_verifier(verifier, reference_data):
     ]
 
 
+def test_returned_reports_show_the_figures_the_operator_sent(verifier, reference_data):
+    """The 'Dikembalikan' list showed '–' under 'Bulan ini' for every returned report, as
+    if the operator had sent nothing: a returned report is not counted on dashboards, but
+    the verifier reads what it holds (7 houses after 5, a stunting ratio of 14,30 %)."""
+    stunting = Program.objects.get(slug="gpstss").indicators.get(code="prevalensi-stunting")
+    before = submitted("gbrss", "16.07", 2026, 8, 5)
+    before.status, before.verified_at = Status.VERIFIED, timezone.now()
+    before.save()
+    houses = submitted("gbrss", "16.07", 2026, 9, 7)
+    ratio = submitted("gpstss", "16.07", 2026, 9)
+    RealizationFactory(
+        report=ratio,
+        indicator=stunting,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=None,
+        numerator=Decimal(143),
+        denominator=Decimal(1000),
+    )
+    for report in (houses, ratio):
+        report.status, report.return_reason = Status.RETURNED, "Periksa lagi"
+        report.save()
+    html = page(verifier.get("/verifikasi/", {"status": "returned"}))
+    shown = {
+        element_text(find(a, "h2")): [cells(tr) for tr in find_all(find(a, "tbody"), "tr")]
+        for a in find_all(html, "article", class_="queue-item")
+    }
+    assert shown["GBRSS — Banyuasin — September 2026"] == [
+        ["Rumah tidak layak huni dibedah (rumah)", "7", "5", "+2", "–"]
+    ]
+    assert ["Prevalensi stunting balita (%)", "14,30", "–", "–", "–"] in shown[
+        "GPStSS — Banyuasin — September 2026"
+    ]
+
+
 def test_a_january_is_checked_against_the_december_before(verifier, reference_data):
     """Inflation 3,06 in December 2025, then 2.500 (meant 2,5) in January 2026: a
     January's last month is the December before, for a level as for any other month."""

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programs.models import ImportBatch, MonthlyReport, Realization
 from programs.spreadsheets import imports
-from tests.helpers import flash_messages, login
+from tests.helpers import flash_messages, import_preview_rows, login
 from tests.spreadsheets_helpers import (
     HEADER,
     XLSX,
@@ -145,6 +145,36 @@ def test_numbers_the_database_cannot_hold_are_row_errors_at_preview(operator, ce
         [shown] = error_reasons(response)
         assert reason in shown
     assert not Realization.objects.exists() and not MonthlyReport.objects.exists()
+
+
+@pytest.mark.parametrize("file_of", [lambda v: xlsx([row(value=v)]), "csv"], ids=["xlsx", "csv"])
+def test_twelve_thousand_written_the_english_way_is_a_row_error(operator, file_of):
+    """'12,000' in a text cell or a CSV from an English Excel used to be imported as 12
+    houses; now the row is refused with the question, and nothing is written."""
+    if file_of == "csv":
+        file = csv_file(";".join(HEADER) + "\n" + ";".join(row()[:5]) + ";12,000;;;\n")
+    else:
+        file = file_of("12,000")
+    response = upload(login(operator), file)
+    assert response.status_code == 200
+    assert states(response) == ["error"]
+    assert error_reasons(response) == [
+        "Format angka tidak jelas: tulis 12.000 bila maksudnya ribuan, atau 12."
+    ]
+    assert not Realization.objects.exists()
+
+
+def test_numbers_a_formula_left_with_binary_noise_are_read_as_excel_shows_them(operator):
+    """=0,07*100 is stored by Excel as 7.000000000000001 and shown as 7: the row was
+    refused as 'not a number'; it is now read as Excel shows it (15 significant digits)."""
+    cell = '<c r="F2"><v>7.000000000000001</v></c>'
+    body = f'<row r="2">{text_cells(2, row()[:5])}{cell}</row>'
+    file = SimpleUploadedFile("rumus.xlsx", raw_xlsx(body, "A1:I2"), content_type=XLSX)
+    response = upload(login(operator), file)
+    assert response.status_code == 200
+    assert states(response) == ["new"]
+    [previewed] = import_preview_rows(response)
+    assert previewed["Baru"] == "7"
 
 
 def test_cells_typed_as_dates_where_numbers_belong_are_row_errors(operator):
