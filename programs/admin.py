@@ -36,6 +36,7 @@ from programs.forms_admin import (
     IndicatorPageForm,
     LimitedCharField,
     MonthlyReportAdminForm,
+    ProgramAdminForm,
     RealizationAdminForm,
     RealizationInlineFormSet,
     TargetAdminForm,
@@ -196,6 +197,7 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
+    form = ProgramAdminForm
     inlines = [IndicatorInline]
     # "21 Februari 2024" as the launch date; "1.000" as the order is a thousand, never 1
     formfield_overrides = NUMBER_OVERRIDES

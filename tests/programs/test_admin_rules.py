@@ -1733,3 +1733,37 @@ def test_a_target_with_realizations_is_kept_from_deletion(admin_client, referenc
     assert Target.objects.filter(pk__in=[realized.pk, free.pk]).count() == 2
     admin_client.post(reverse("admin:programs_target_delete", args=[free.pk]), {"post": "yes"})
     assert not Target.objects.filter(pk=free.pk).exists()
+
+
+# A program's slug once it has reports or targets
+
+
+def test_a_programs_slug_stays_once_it_has_reports_or_targets(admin_client, reference_data):
+    """Renamed, /program/gbrss/, saved views, notification links and import files that
+    name it answered 404 or 'program tidak dikenal'."""
+    program = Program.objects.get(slug="gbrss")
+    targets = Target.objects.filter(indicator__program=program).count()
+    data = program_data(program, []) | {"slug": "gbrss-baru"}
+
+    refused = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "slug") == [
+        f"Kode (slug) tidak dapat diubah setelah program memiliki laporan atau target "
+        f"(0 laporan, {targets} target): alamat halamannya (/program/gbrss/), tampilan "
+        "tersimpan, tautan di notifikasi dan berkas impor mengenali program dari kodenya."
+    ]
+    program.refresh_from_db()
+    assert program.slug == "gbrss"
+
+
+def test_a_programs_slug_changes_before_any_report_or_target(admin_client, new_program):
+    program, headline, other = new_program
+    rows = [{"indicator": headline}, {"indicator": other}]
+    data = program_data(program, rows) | {"slug": "uji-baru"}
+
+    response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.slug == "uji-baru"
