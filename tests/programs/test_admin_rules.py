@@ -1767,3 +1767,35 @@ def test_a_programs_slug_changes_before_any_report_or_target(admin_client, new_p
     assert response.status_code == 302
     program.refresh_from_db()
     assert program.slug == "uji-baru"
+
+
+def test_a_sources_code_stays_once_realizations_use_it(admin_client, reference_data):
+    """The entry form posts a source by its code and templates and files name it:
+    renamed, a template downloaded before refused its rows as an unknown source."""
+    source = FundingSource.objects.get(code="apbn")
+    url = reverse("admin:programs_fundingsource_change", args=[source.pk])
+    data = {
+        "code": "apbn-pusat",
+        "category": source.category,
+        "name": "APBN (pusat)",
+        "order": source.order,
+        "active": "on",
+        "source_note": source.source_note,
+        "_save": "Simpan",
+    }
+    unused = admin_client.post(url, data)
+    assert unused.status_code == 302
+    RealizationFactory(funding_source=source)
+
+    refused = admin_client.post(url, data | {"code": "apbn-ri"})
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "code") == [
+        "Kode tidak dapat diubah setelah sumber dana ini dipakai realisasi (1 baris): "
+        "formulir isian, templat dan berkas impor mengenali sumber dana dari kodenya "
+        "(apbn-pusat). Ubah namanya saja bila perlu."
+    ]
+    source.refresh_from_db()
+    assert source.code == "apbn-pusat"
+    renamed = admin_client.post(url, data | {"name": "Anggaran pusat"})
+    assert renamed.status_code == 302
