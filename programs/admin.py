@@ -29,13 +29,14 @@ from programs.admin_numbers import (
     LocalizedNumbersAdminMixin,
     shown_number,
 )
-from programs.formats import date_label, month_year_label, number
+from programs.formats import date_label, month_label, month_year_label, number
 from programs.forms_admin import (
     IndicatorAdminForm,
     IndicatorInlineFormSet,
     IndicatorPageForm,
     LimitedCharField,
     MonthlyReportAdminForm,
+    ProgramAdminForm,
     RealizationAdminForm,
     RealizationInlineFormSet,
     TargetAdminForm,
@@ -196,6 +197,7 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
+    form = ProgramAdminForm
     inlines = [IndicatorInline]
     # "21 Februari 2024" as the launch date; "1.000" as the order is a thousand, never 1
     formfield_overrides = NUMBER_OVERRIDES
@@ -651,6 +653,7 @@ WORKFLOW_FIELDS = (
 # Which report it is: fixed once created (moving it would move its figures to another
 # regency or month, past that month's own rules).
 REPORT_PLACE_FIELDS = ("regency", "program", "year", "month")
+REPORT_PLACE_SHOWN = ("regency", "program", "year_shown", "month_shown")
 
 
 class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin.TabularInline):
@@ -765,7 +768,13 @@ class MonthlyReportAdmin(
         (name, options), *rest = fieldsets
         # hidden: the version the form was opened on (MonthlyReportAdminForm); the reason
         # and confirmation of a change to the realizations below
-        fields = (*options["fields"], "change_reason", "confirm_large_change", "seen_version")
+        fields = (
+            *REPORT_PLACE_SHOWN,
+            "is_demo",
+            "change_reason",
+            "confirm_large_change",
+            "seen_version",
+        )
         return [(name, {**options, "fields": fields}), *rest]
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -792,7 +801,17 @@ class MonthlyReportAdmin(
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return WORKFLOW_FIELDS
-        return (*REPORT_PLACE_FIELDS, *WORKFLOW_FIELDS)
+        return (*REPORT_PLACE_SHOWN, *WORKFLOW_FIELDS)
+
+    # The fixed year and month as read: "2026" and "November", not the numbers' "2.026"
+    # and "11" of a read-only number field.
+    @admin.display(description=_("tahun"))
+    def year_shown(self, obj):
+        return str(obj.year)
+
+    @admin.display(description=_("bulan"))
+    def month_shown(self, obj):
+        return month_label(obj.month)
 
     def save_model(self, request, obj, form, change):
         if form.cleaned_data.get("change_reason"):
@@ -869,11 +888,16 @@ class LockExceptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHi
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
 
-    list_display = ["regency", "program", "year", "month", "until", "granted_by", "granted_at"]
+    list_display = ["regency", "program", "period", "until", "granted_by", "granted_at"]
     list_filter = ["program", "year", MonthFilter, "regency"]
     search_fields = ["regency__name", "reason"]
     readonly_fields = ["granted_by", "granted_at"]
     fields = ["regency", "program", "year", "month", "until", "reason", "granted_by", "granted_at"]
+
+    # The month opened, as people name it: "September 2026", not "2.026" and "9".
+    @admin.display(description=_("bulan"), ordering="year")
+    def period(self, obj):
+        return month_year_label(obj.year, obj.month)
 
     def save_model(self, request, obj, form, change):
         if not change:

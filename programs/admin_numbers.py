@@ -17,8 +17,10 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import date_label, number
@@ -221,13 +223,43 @@ NUMBER_OVERRIDES = {
 }
 
 
+DELETED_OBJECT = _("%(type)s yang sudah dihapus (id %(pk)s)")
+
+
+def history_value(model, field_name: str, value):
+    """A stored value of `model`'s field as its history shows it: "–" for nothing (not
+    "None"), "Ya"/"Tidak", a choice's label ("Terverifikasi", not "verified"), numbers
+    and dates as the pages write them ("8.391", "25 Maret 2027", "1 Desember 2026,
+    10.16" in the site's time zone, not "2026-11-30 21:48:16.400241+00:00"), and an
+    emptied link as "–" (not "Deleted pengguna (pk=None)")."""
+    if isinstance(value, DeletedObject):
+        if value.pk is None:
+            return "–"
+        return DELETED_OBJECT % {"type": value.model._meta.verbose_name, "pk": value.pk}
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return gettext("Ya") if value else gettext("Tidak")
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and field.choices and not field.is_relation:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, Decimal):
+        return show_number(value)
+    if isinstance(value, dt.datetime):
+        return formats.localize(timezone.localtime(value) if timezone.is_aware(value) else value)
+    if isinstance(value, dt.date):
+        return date_label(value)  # "1 Januari 2027", not "2027-01-01"
+    return value
+
+
 class NumberHistoryContextHelper(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change, value):
-        if isinstance(value, Decimal):
-            return show_number(value)
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return date_label(value)  # "1 Januari 2027", not "2027-01-01"
-        return super().prepare_delta_change_value(change, value)
+        if isinstance(value, list):  # many-to-many
+            return super().prepare_delta_change_value(change, value)
+        return history_value(self.model, change.field, value)
 
 
 class LocalizedNumbersAdminMixin:

@@ -26,6 +26,7 @@ from programs.models import (
     DUE_DATE_OUTSIDE_YEAR,
     Indicator,
     MonthlyReport,
+    Program,
     Realization,
     Target,
     TargetSplit,
@@ -696,6 +697,39 @@ NEGATIVE_BASELINE_LOCKED = _(
     "Indikator ini tidak dapat berhenti boleh negatif: %(n)s target sudah memiliki nilai "
     "dasar (baseline) negatif (perbaiki dulu nilai dasarnya)."
 )
+
+
+SLUG_LOCKED = _(
+    "Kode (slug) tidak dapat diubah setelah program memiliki laporan atau target "
+    "(%(reports)s laporan, %(targets)s target): alamat halamannya (%(url)s), tampilan "
+    "tersimpan, tautan di notifikasi dan berkas impor mengenali program dari kodenya."
+)
+
+
+class ProgramAdminForm(forms.ModelForm):
+    """A program's slug is its address (/program/gbrss/, the report pages), kept in
+    saved views and notification links, and names it in import files: fixed once the
+    program has reports or targets (renamed, they all led to 404s or import errors), as
+    an indicator's code is (`CODE_LOCKED`)."""
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.instance.pk is None:
+            return slug
+        stored = Program.objects.filter(pk=self.instance.pk).values_list("slug", flat=True)
+        stored = stored.first()
+        if stored is None or slug == stored:
+            return slug
+        reports = MonthlyReport.objects.filter(program_id=self.instance.pk).count()
+        targets = Target.objects.filter(indicator__program_id=self.instance.pk).count()
+        if reports or targets:
+            params = {
+                "reports": number(reports, 0),
+                "targets": number(targets, 0),
+                "url": reverse("programs:program", args=[stored]),
+            }
+            raise ValidationError(SLUG_LOCKED % params, code="slug_locked")
+        return slug
 
 
 class IndicatorAdminForm(forms.ModelForm):

@@ -37,6 +37,11 @@ UNSPECIFIED_SOURCE_FIXED = _(
     'Sumber dana "Tidak dirinci" dipakai untuk indikator rasio dan tingkat serta baris '
     "tanpa sumber: kodenya tidak dapat diubah dan sumber ini tidak dapat dinonaktifkan."
 )
+SOURCE_CODE_LOCKED = _(
+    "Kode tidak dapat diubah setelah sumber dana ini dipakai realisasi (%(n)s baris): "
+    "formulir isian, templat dan berkas impor mengenali sumber dana dari kodenya "
+    "(%(code)s). Ubah namanya saja bila perlu."
+)
 # A lock exception that would change nothing, or open a month for good (LockException.clean).
 LOCK_EXCEPTION_MAX_DAYS = 366
 LOCK_EXCEPTION_FUTURE = _("Bulan ini belum berjalan: belum ada yang dikunci.")
@@ -302,12 +307,21 @@ class FundingSource(models.Model):
 
     def clean(self):
         """ "Tidak dirinci" stays as it is: retired or renamed, no rate or level could be
-        entered any more."""
+        entered any more. Another source keeps its code once realizations use it: the
+        entry form posts it, and templates and files already downloaded name it (renamed,
+        their rows were refused as an unknown source)."""
         if self.pk is None:
             return
         stored = FundingSource.objects.filter(pk=self.pk).values_list("code", flat=True).first()
         if stored == self.UNSPECIFIED and (self.code != stored or not self.active):
             raise ValidationError(UNSPECIFIED_SOURCE_FIXED)
+        if stored is not None and self.code != stored:
+            used = Realization.objects.filter(funding_source_id=self.pk).count()
+            if used:
+                from programs.formats import number
+
+                params = {"n": number(used, 0), "code": stored}
+                raise ValidationError({"code": SOURCE_CODE_LOCKED % params})
 
 
 # Planned splits of a target are stated in coarser groups than funding categories: the

@@ -1,14 +1,20 @@
 """Django admin for the kabupaten/kota and for users with their scope (role, regency,
 programs)."""
 
+from collections import defaultdict
+
 from django import forms
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import CASCADE, Count
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES
+from programs.formats import number
 from programs.forms_admin import confirm_large_change_field, refuse_large_changes
 from regencies.models import Regency, UserScope
 
@@ -89,6 +95,45 @@ def _scope_of(user) -> UserScope | None:
         return None
 
 
+AUDIT_KEPT = _(
+    "%(user)s tercatat dalam jejak audit (%(count)s catatan: laporan yang dibuat, diajukan, "
+    "diverifikasi atau dikembalikan, riwayat perubahan, pengecualian kunci, lampiran, "
+    "komentar atau log admin). Menghapus akun ini menghapus namanya dari catatan itu: "
+    "nonaktifkan saja akunnya (hapus centang 'Aktif') agar tidak dapat masuk lagi."
+)
+
+
+def _audit_fields() -> list[tuple[type, str]]:
+    """(model, field) of every record naming a user as the one who did something: the
+    references a deletion would empty (SET_NULL, and DO_NOTHING on history copies), and
+    the admin's own log, which Django deletes with the user. What belongs to the user
+    alone (scope, notifications, saved views, import previews) goes with them."""
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if not (field.many_to_one and field.concrete and field.related_model is User):
+                continue
+            if field.remote_field.on_delete is not CASCADE or model is LogEntry:
+                found.append((model, field.name))
+    return found
+
+
+def audit_records(users) -> dict[int, int]:
+    """How many audit records (`_audit_fields`) name each of `users`, by user id."""
+    ids = [user.pk for user in users]
+    counts: dict[int, int] = defaultdict(int)
+    for model, name in _audit_fields():
+        rows = (
+            model._default_manager.filter(**{f"{name}__in": ids})
+            .order_by()
+            .values(name)
+            .annotate(records=Count("pk"))
+        )
+        for row in rows:
+            counts[row[name]] += row["records"]
+    return counts
+
+
 admin.site.unregister(User)
 
 
@@ -99,6 +144,25 @@ class UserAdmin(BaseUserAdmin):
     list_display = (*BaseUserAdmin.list_display, "role", "scope_regency")
     list_filter = ("scope__role", *BaseUserAdmin.list_filter)
     list_select_related = ("scope__regency",)
+
+    def get_deleted_objects(self, objs, request):
+        """A user named in the audit trail (who entered, submitted, verified or returned a
+        report, changed a target, granted an exception...) is not deleted, alone or among
+        the selected: the trail would lose who did it (the reports read "Diverifikasi
+        oleh: -"). The confirmation page lists why and offers no deletion; deactivating
+        the account stops its logins and keeps the name."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        users = list(objs)
+        records = audit_records(users)
+        protected = [
+            *protected,
+            *(
+                AUDIT_KEPT % {"user": user.get_username(), "count": number(records[user.pk])}
+                for user in users
+                if records.get(user.pk)
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description=_("peran"), ordering="scope__role")
     def role(self, obj):

@@ -410,3 +410,17 @@ def ratio_percent(row) -> str:
         return "–"
     value = Decimal(row.numerator) / Decimal(row.denominator) * 100
     return f"{formats.number(value, 2)} %"
+
+
+@register.filter
+def history_cell(record, column):
+    """A history list's column of `record` (simple_history's list): an admin column's
+    text as given, a stored field's value as the history shows it (`history_value`:
+    "–", "Terverifikasi", "25 Maret 2027"), never "None" or "verified"."""
+    from programs.admin_numbers import history_value
+
+    value = getattr(record, column, None)
+    model = getattr(record, "instance_type", None)
+    if model is None:
+        return "–" if value is None or value == "" else value
+    return history_value(model, column, value)

@@ -878,3 +878,31 @@ def test_task_results_are_shown_in_the_pages_language(admin_client, db, language
     heading = element_text(find(find(detail, "div", id="content"), "h2"))
     assert heading == {"id": "send_email (Gagal)", "en": "send_email (Failed)"}[language]
     assert not {"Traceback:", "Run after:"} & set(shown) or language == "en"
+
+
+def test_a_reports_and_a_lock_exceptions_year_and_month_read_as_written(
+    admin_client, reference_data
+):
+    """The report page's fixed place read "Tahun: 2.024" and "Bulan: 1", the lock
+    exceptions' list "2.024" and "1", as if the year were a count of two thousand."""
+    from programs.models import LockException
+
+    banyuasin = Regency.objects.get(code="16.07")
+    report = MonthlyReportFactory(regency=banyuasin, program=gbrss_indicator().program)
+    LockException.objects.create(
+        regency=banyuasin,
+        program=report.program,
+        year=2024,
+        month=1,
+        until=dt.date(2024, 3, 31),
+        reason="Berita acara terlambat",
+    )
+
+    shown = admin_client.get(reverse("admin:programs_monthlyreport_change", args=[report.pk]))
+    exceptions = admin_client.get(reverse("admin:programs_lockexception_changelist"))
+
+    place = element_text(find(page(shown), "fieldset"))
+    assert "Tahun: 2024" in place and "Bulan: Januari" in place
+    assert "2.024" not in shown.content.decode()
+    assert admin_column(exceptions, "period") == ["Januari 2024"]
+    assert "2.024" not in exceptions.content.decode()

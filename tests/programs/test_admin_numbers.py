@@ -671,3 +671,65 @@ def test_every_admin_number_and_date_field_reads_the_indonesian_way(rf, admin_us
                 if form_field is not None and not isinstance(form_field, expected[kind]):
                     plain.append(f"{type(each).__name__}.{field.name}")
     assert not plain, plain
+
+
+def history_table(admin_client, url_name: str, pk) -> tuple[list[str], list[list[str]], str]:
+    """A history page's column headers, its rows' cells (newest first) and its text."""
+    history = admin_client.get(reverse(url_name, args=[pk]))
+    table = find(page(history), "table", id="change-history")
+    headers = [element_text(th) for th in find_all(table, "th")]
+    rows = [cells(row) for row in find_all(table, "tr") if find_all(row, "td")]
+    text = " ".join(element_text(table).replace("\xa0", " ").split())  # "&nbsp;&rarr;"
+    return headers, rows, text
+
+
+def test_a_targets_history_says_nothing_yes_and_no_as_people_read_them(
+    admin_client, reference_data
+):
+    """Its list and changes read "Batas waktu: None → 25 Maret 2025", "Nilai dasar
+    (baseline): None → 5" and "Data demo: True → False"."""
+    target = gbrss_province_target()
+    target.is_demo, target.due_date = True, None
+    target.save()
+    change(admin_client, target, due_date="25 Maret 2025", baseline="5", is_demo="")
+
+    headers, rows, text = history_table(admin_client, "admin:programs_target_history", target.pk)
+
+    assert rows[1][headers.index("Batas waktu")] == "–"
+    assert "Batas waktu: – → 25 Maret 2025" in text
+    assert "Nilai dasar (baseline): – → 5" in text
+    assert "Data demo: Ya → Tidak" in text
+    assert "None" not in text and "True" not in text and "False" not in text
+
+
+def test_a_reports_history_names_its_status_dates_and_people_as_pages_do(
+    admin_client, reference_data
+):
+    """Withdrawn to draft, its history read "Status: verified → draft", "Diverifikasi
+    pada: 2025-02-05 01:00:00+00:00 → None" and "Diverifikasi oleh: admin → Deleted
+    pengguna (pk=None)" (as if the admin had been deleted), its status column "verified"."""
+    from django.contrib.auth import get_user_model
+
+    from programs.models import MonthlyReport, Program
+    from programs.reporting.services import province_reports_withdraw
+
+    admin = get_user_model().objects.get(username="admin")
+    report = MonthlyReport.objects.create(
+        program=Program.objects.get(slug="gpiss"),
+        year=2025,
+        month=1,
+        status=MonthlyReport.Status.VERIFIED,
+        verified_by=admin,
+        verified_at=dt.datetime(2025, 2, 5, 3, 0, tzinfo=dt.UTC),
+    )
+    province_reports_withdraw(user=admin, reports=MonthlyReport.objects.filter(pk=report.pk))
+
+    headers, rows, text = history_table(
+        admin_client, "admin:programs_monthlyreport_history", report.pk
+    )
+
+    assert [row[headers.index("Status")] for row in rows] == ["Draf", "Terverifikasi"]
+    assert "Status: Terverifikasi → Draf" in text
+    assert "Diverifikasi pada: 5 Februari 2025, 10.00 → –" in text  # Jakarta time
+    assert "Diverifikasi oleh: admin → –" in text
+    assert "Deleted" not in text and "verified" not in text and "None" not in text

@@ -1733,3 +1733,69 @@ def test_a_target_with_realizations_is_kept_from_deletion(admin_client, referenc
     assert Target.objects.filter(pk__in=[realized.pk, free.pk]).count() == 2
     admin_client.post(reverse("admin:programs_target_delete", args=[free.pk]), {"post": "yes"})
     assert not Target.objects.filter(pk=free.pk).exists()
+
+
+# A program's slug once it has reports or targets
+
+
+def test_a_programs_slug_stays_once_it_has_reports_or_targets(admin_client, reference_data):
+    """Renamed, /program/gbrss/, saved views, notification links and import files that
+    name it answered 404 or 'program tidak dikenal'."""
+    program = Program.objects.get(slug="gbrss")
+    targets = Target.objects.filter(indicator__program=program).count()
+    data = program_data(program, []) | {"slug": "gbrss-baru"}
+
+    refused = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "slug") == [
+        f"Kode (slug) tidak dapat diubah setelah program memiliki laporan atau target "
+        f"(0 laporan, {targets} target): alamat halamannya (/program/gbrss/), tampilan "
+        "tersimpan, tautan di notifikasi dan berkas impor mengenali program dari kodenya."
+    ]
+    program.refresh_from_db()
+    assert program.slug == "gbrss"
+
+
+def test_a_programs_slug_changes_before_any_report_or_target(admin_client, new_program):
+    program, headline, other = new_program
+    rows = [{"indicator": headline}, {"indicator": other}]
+    data = program_data(program, rows) | {"slug": "uji-baru"}
+
+    response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.slug == "uji-baru"
+
+
+def test_a_sources_code_stays_once_realizations_use_it(admin_client, reference_data):
+    """The entry form posts a source by its code and templates and files name it:
+    renamed, a template downloaded before refused its rows as an unknown source."""
+    source = FundingSource.objects.get(code="apbn")
+    url = reverse("admin:programs_fundingsource_change", args=[source.pk])
+    data = {
+        "code": "apbn-pusat",
+        "category": source.category,
+        "name": "APBN (pusat)",
+        "order": source.order,
+        "active": "on",
+        "source_note": source.source_note,
+        "_save": "Simpan",
+    }
+    unused = admin_client.post(url, data)
+    assert unused.status_code == 302
+    RealizationFactory(funding_source=source)
+
+    refused = admin_client.post(url, data | {"code": "apbn-ri"})
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "code") == [
+        "Kode tidak dapat diubah setelah sumber dana ini dipakai realisasi (1 baris): "
+        "formulir isian, templat dan berkas impor mengenali sumber dana dari kodenya "
+        "(apbn-pusat). Ubah namanya saja bila perlu."
+    ]
+    source.refresh_from_db()
+    assert source.code == "apbn-pusat"
+    renamed = admin_client.post(url, data | {"name": "Anggaran pusat"})
+    assert renamed.status_code == 302

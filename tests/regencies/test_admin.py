@@ -17,6 +17,7 @@ from tests.helpers import (
     attribute,
     error_messages,
     find,
+    flat_html,
     formset_data,
     page,
 )
@@ -364,3 +365,60 @@ def test_a_province_role_with_a_regency_is_refused(admin_client, reference_data,
         "Kabupaten/kota hanya untuk operator: kosongkan untuk peran ini."
     ]
     assert not UserScope.objects.exists()
+
+
+def test_a_user_named_in_the_audit_trail_is_not_deleted(admin_client, reference_data):
+    """Deleting a verifier emptied "Diverifikasi oleh" on every report they verified."""
+    from programs.models import MonthlyReport
+    from tests.factories import MonthlyReportFactory
+
+    verifier = UserScopeFactory(role=UserScope.Role.VERIFIKATOR).user
+    report = MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.07"),
+        program=Program.objects.get(slug="gbrss"),
+        verified_by=verifier,
+    )
+    url = reverse("admin:auth_user_delete", args=[verifier.pk])
+
+    shown = flat_html(admin_client.get(url))
+    response = admin_client.post(url, {"post": "yes"})
+
+    # the report and its history record
+    assert f"{verifier.username} tercatat dalam jejak audit (2 catatan" in shown
+    assert "nonaktifkan saja akunnya" in shown
+    assert response.status_code == 200  # the refusal again, nothing deleted
+    assert get_user_model().objects.filter(pk=verifier.pk).exists()
+    assert MonthlyReport.objects.get(pk=report.pk).verified_by == verifier
+
+
+def test_users_named_in_the_audit_trail_are_not_deleted_from_the_list(admin_client, reference_data):
+    from tests.factories import MonthlyReportFactory
+
+    operator = UserScopeFactory(role=UserScope.Role.OPERATOR, regency_id="16.07").user
+    MonthlyReportFactory(
+        regency=Regency.objects.get(code="16.07"),
+        program=Program.objects.get(slug="gbrss"),
+        submitted_by=operator,
+    )
+    unused = UserFactory()
+
+    admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [operator.pk, unused.pk], "post": "yes"},
+    )
+
+    assert set(get_user_model().objects.filter(pk__in=[operator.pk, unused.pk])) == {
+        operator,
+        unused,
+    }
+
+
+def test_a_user_who_did_nothing_can_still_be_deleted(admin_client, reference_data):
+    mistaken = UserScopeFactory(role=UserScope.Role.PIMPINAN).user
+
+    response = admin_client.post(
+        reverse("admin:auth_user_delete", args=[mistaken.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(pk=mistaken.pk).exists()
