@@ -958,6 +958,13 @@ class IndicatorComparison:
     regency: Progress
     province: Progress
     trend: list[tuple[int, Decimal | None]]
+    required: bool = True  # False: the regency is exempt from it that month ("tidak wajib")
+
+    @property
+    def shown_status(self) -> tuple[str, str]:
+        """The regency's (status, label) as its page and export show it: "tidak wajib"
+        where it is exempt, as on the program page, the scorecard and the API."""
+        return self.regency.shown_status(required=self.required)
 
 
 @dataclass(frozen=True)
@@ -1036,6 +1043,14 @@ def regency_page(
         month=month,
         verified_only=verified_only,
     )
+    statuses = reporting_states(
+        regency_codes=[regency.code],
+        programs=programs,
+        year=year,
+        today=today,
+        public=public,
+    )
+    obligations = statuses.obligations
     blocks = [
         ProgramBlock(
             program=p,
@@ -1045,19 +1060,13 @@ def regency_page(
                     regency=table.regency(i.pk, regency.code),
                     province=table.province(i.pk),
                     trend=trends.get(i.pk, []),
+                    required=obligations.indicator_required(regency.code, i, year, month),
                 )
                 for i in p.indicator_list
             ],
         )
         for p in programs
     ]
-    statuses = reporting_states(
-        regency_codes=[regency.code],
-        programs=programs,
-        year=year,
-        today=today,
-        public=public,
-    )
     months = list(range(1, 13))
     matrix = [
         (p, [statuses[(regency.code, p.pk, m)] for m in months])

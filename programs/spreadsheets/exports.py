@@ -438,14 +438,14 @@ def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
         Column(_("Status %(where)s") % {"where": province_label}, width=16),
     ]
 
-    def figures(p, places):
+    def figures(p, places, status: str):
         return [
             Fixed(p.target, places),
             Fixed(p.realization, places),
             p.provisional,
             p.achievement,
             p.expected,
-            _status(p),
+            status,
         ]
 
     def rows():
@@ -458,8 +458,8 @@ def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
                     indicator.code,
                     indicator.name,
                     indicator.unit,
-                    *figures(item.regency, places),
-                    *figures(item.province, places),
+                    *figures(item.regency, places, item.shown_status[1]),  # "tidak wajib"
+                    *figures(item.province, places, _status(item.province)),
                 ]
 
     return Sheet(page.regency.name, columns, rows(), frozen_cols=3)

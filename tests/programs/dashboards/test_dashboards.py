@@ -559,6 +559,31 @@ def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
     assert not is_whole_page(client.get("/wilayah/16.07/", **HTMX))
 
 
+def test_regency_page_and_export_say_tidak_wajib_where_the_regency_is_exempt(client, gbrss_data):
+    """Banyuasin does not report GPISS (inflation: the four BPS cities only). Given a
+    target all the same, its page and export read "Belum ada data" where the program page,
+    the scorecard and the API say "Tidak wajib"; now they all say "Tidak wajib"."""
+    inflation = Indicator.objects.get(code="inflasi-yoy")
+    TargetFactory(indicator=inflation, regency=Regency.objects.get(code="16.07"), value=D("2.5"))
+    period = "?tahun=2024&bulan=12"
+    response = client.get(f"/wilayah/16.07/{period}")
+    block = find(page(response), "article", data_indicator="inflasi-yoy")
+    status = find(block, "p", class_="status")
+    assert element_text(status) == "Tidak wajib"
+    assert attribute(status, "data-status") == "not_required"
+    houses = find(page(response), "article", data_indicator="rumah-dibedah")
+    assert element_text(find(houses, "p", class_="status")) == "Tertinggal"
+
+    export = client.get(f"/unduh/wilayah/16.07.csv{period}")
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    row = next(line for line in text.splitlines() if ";inflasi-yoy;" in line).split(";")
+    assert row[9] == "Tidak wajib", row
+    program = cells(table_row(client.get(f"/program/gpiss/{period}"), "regency-table", "16.07"))
+    assert "Tidak wajib" in program
+    api = client.get(f"/api/v1/progress/{period}&program=gpiss&wilayah=16.07").json()
+    assert api["results"][0]["status_label"] == "Tidak wajib"
+
+
 def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
     # Officials see the workflow states; anonymous visitors only verified or not (issue 10).
     public = Client().get("/kelengkapan/?tahun=2024&program=gbrss")
