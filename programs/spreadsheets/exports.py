@@ -339,7 +339,7 @@ def scorecard_sheet(board) -> Sheet:
         ]
     columns += [
         Column(_("Program sesuai jadwal"), INTEGER, width=12),
-        Column(_("Jumlah program"), INTEGER, width=12),
+        Column(_("Program wajib lapor"), INTEGER, width=12),
     ]
 
     def rows():
@@ -352,7 +352,8 @@ def scorecard_sheet(board) -> Sheet:
                     _status(progress) if cell.required else str(NOT_REQUIRED_LABEL),
                     bool(progress and progress.provisional),
                 ]
-            yield [*cells, row.on_track, len(row.cells)]
+            # Out of the programs it must report, as the page's "3/5" ("tidak wajib" not).
+            yield [*cells, row.on_track, row.obliged]
 
     return Sheet(_("Rapor"), columns, rows(), frozen_cols=3)
 
