@@ -327,8 +327,10 @@ class Scorecard:
     rows: list[ScoreRow]
     sort: str
 
-    def behind_by_program(self) -> list[tuple[Program, list[Regency]]]:
-        """Per program, the real regencies behind on its headline indicator (code order)."""
+    def behind_by_program(self) -> list[tuple[Program, list[Regency], int]]:
+        """Per program, the real regencies behind on its headline indicator (code order),
+        and how many real regencies must report it: GPISS is behind in "4 dari 4" (the
+        four BPS cities), never "4 dari 17" as if the thirteen exempt were on track."""
         rows = sorted(
             (r for r in self.rows if not r.regency.is_synthetic), key=lambda r: r.regency.code
         )
@@ -340,6 +342,7 @@ class Scorecard:
                     for r in rows
                     if r.cells[i].progress and r.cells[i].progress.status == ProgressStatus.BEHIND
                 ],
+                sum(1 for r in rows if r.cells[i].required),
             )
             for i, program in enumerate(self.programs)
         ]
