@@ -138,16 +138,20 @@ def achievement_pct(
 ) -> Decimal | None:
     """Achievement in percent: current / target, or for `down` indicators
     (baseline - current) / (baseline - target). A `down` level may be below zero (a
-    deflation, -0,09 %): with a baseline that is simply further along (above 100 %)."""
+    deflation, -0,09 %): with a baseline that is simply further along (above 100 %).
+
+    A `down` indicator without a baseline has no distance to measure progress along: the
+    target is reached (100 %) at or below it, and above it the achievement says how
+    close it is (target / current, below 100 %). Never more than 100 %: target / current
+    grew without bound as current neared zero (an inflation of 0,01 % against 2,5 % read
+    25.000 %), and at or below zero it was a division by zero or a negative percentage.
+    Every page, export and the API read achievements from here."""
     if current is None or target is None:
         return None
     if direction == Indicator.Direction.DOWN:
         if baseline is not None and baseline != target:
             return (baseline - current) / (baseline - target) * HUNDRED
-        # Without a baseline, the best that can be said is how close current is to target.
-        # At or below zero (targets never are), the target is reached: 100 %, never a
-        # division by zero nor a negative percentage that would rank a deflation behind.
-        if current <= 0:
+        if current <= target:
             return HUNDRED
         return target / current * HUNDRED
     if target == 0:
@@ -176,9 +180,11 @@ def target_path(
     *, direction: str, target: Decimal, baseline: Decimal | None, fraction: Decimal
 ) -> Decimal:
     """Where the value should be once `fraction` of the way to the due date has passed:
-    from zero up to an `up` target, from the baseline down to a `down` target."""
-    if direction == Indicator.Direction.DOWN and baseline is not None:
-        return baseline - (baseline - target) * fraction
+    from zero up to an `up` target, from the baseline down to a `down` target. A `down`
+    target without a baseline has no path to it: the value should be at or below the
+    target all along (never a line rising from zero to the target)."""
+    if direction == Indicator.Direction.DOWN:
+        return target if baseline is None else baseline - (baseline - target) * fraction
     return target * fraction
 
 

@@ -228,33 +228,43 @@ def cumulative_chart(
     }
 
 
+def wrapped_label(label: str, width: int = 20) -> str:
+    """A category label on lines of at most `width` characters (escaped), so a long name
+    (a CSR partner, a funding category) does not take the chart's width on a phone:
+    Plotly clipped it at the left edge, and the bars shrank to a sliver beside it."""
+    parts = textwrap.wrap(label, width, break_long_words=False)  # a word stays whole
+    return "<br>".join(esc(part) for part in parts) or esc(label)
+
+
 def horizontal_bars(
     *, labels: Sequence[str], values: Sequence, unit: str, decimals: int, colour: str
 ) -> dict:
-    """Plain horizontal bars (funding sources and partners)."""
+    """Plain horizontal bars (funding sources and partners); long names on two lines."""
     unit = esc(unit)
     pairs = sorted(
-        ((esc(label), value) for label, value in zip(labels, values, strict=True)),
+        ((str(label), value) for label, value in zip(labels, values, strict=True)),
         key=lambda p: p[1] or 0,
     )
+    names = [wrapped_label(label) for label, _v in pairs]
+    lines = sum(name.count("<br>") + 1 for name in names)  # a wrapped name needs its rows
     return {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
                 "x": [_float(v) for _label, v in pairs],
-                "y": [label for label, _v in pairs],
+                "y": names,
                 "marker": {"color": colour},
                 "text": [formats.number(v, decimals) for _label, v in pairs],
                 "textposition": "auto",
                 "hovertext": [
-                    f"{label}: {formats.number(v, decimals)} {unit}" for label, v in pairs
+                    f"{esc(label)}: {formats.number(v, decimals)} {unit}" for label, v in pairs
                 ],
                 "hovertemplate": "%{hovertext}<extra></extra>",
             }
         ],
         "layout": _layout(
-            height=max(200, 30 * len(pairs) + 60),
+            height=max(200, 30 * len(pairs) + 16 * (lines - len(pairs)) + 60),
             yaxis={"automargin": True},
             xaxis={"rangemode": "tozero"},
             showlegend=False,
@@ -282,10 +292,7 @@ def planned_vs_realized_chart(
             "name": name,
             "x": [_float(v) for v in values],
             # Long names on two lines, so the bars keep their width on a phone.
-            "y": [
-                "<br>".join(esc(p) for p in textwrap.wrap(label, 20)) or esc(label)
-                for label in labels
-            ],
+            "y": [wrapped_label(label) for label in labels],
             "marker": {"color": colour, "pattern": {"shape": pattern}},
             "hovertext": [
                 f"{esc(label)}: {formats.number(v, 0)} {unit}"

@@ -327,8 +327,10 @@ class Scorecard:
     rows: list[ScoreRow]
     sort: str
 
-    def behind_by_program(self) -> list[tuple[Program, list[Regency]]]:
-        """Per program, the real regencies behind on its headline indicator (code order)."""
+    def behind_by_program(self) -> list[tuple[Program, list[Regency], int]]:
+        """Per program, the real regencies behind on its headline indicator (code order),
+        and how many real regencies must report it: GPISS is behind in "4 dari 4" (the
+        four BPS cities), never "4 dari 17" as if the thirteen exempt were on track."""
         rows = sorted(
             (r for r in self.rows if not r.regency.is_synthetic), key=lambda r: r.regency.code
         )
@@ -340,6 +342,7 @@ class Scorecard:
                     for r in rows
                     if r.cells[i].progress and r.cells[i].progress.status == ProgressStatus.BEHIND
                 ],
+                sum(1 for r in rows if r.cells[i].required),
             )
             for i, program in enumerate(self.programs)
         ]
@@ -958,6 +961,13 @@ class IndicatorComparison:
     regency: Progress
     province: Progress
     trend: list[tuple[int, Decimal | None]]
+    required: bool = True  # False: the regency is exempt from it that month ("tidak wajib")
+
+    @property
+    def shown_status(self) -> tuple[str, str]:
+        """The regency's (status, label) as its page and export show it: "tidak wajib"
+        where it is exempt, as on the program page, the scorecard and the API."""
+        return self.regency.shown_status(required=self.required)
 
 
 @dataclass(frozen=True)
@@ -1036,6 +1046,14 @@ def regency_page(
         month=month,
         verified_only=verified_only,
     )
+    statuses = reporting_states(
+        regency_codes=[regency.code],
+        programs=programs,
+        year=year,
+        today=today,
+        public=public,
+    )
+    obligations = statuses.obligations
     blocks = [
         ProgramBlock(
             program=p,
@@ -1045,19 +1063,13 @@ def regency_page(
                     regency=table.regency(i.pk, regency.code),
                     province=table.province(i.pk),
                     trend=trends.get(i.pk, []),
+                    required=obligations.indicator_required(regency.code, i, year, month),
                 )
                 for i in p.indicator_list
             ],
         )
         for p in programs
     ]
-    statuses = reporting_states(
-        regency_codes=[regency.code],
-        programs=programs,
-        year=year,
-        today=today,
-        public=public,
-    )
     months = list(range(1, 13))
     matrix = [
         (p, [statuses[(regency.code, p.pk, m)] for m in months])

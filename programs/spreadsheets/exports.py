@@ -339,7 +339,7 @@ def scorecard_sheet(board) -> Sheet:
         ]
     columns += [
         Column(_("Program sesuai jadwal"), INTEGER, width=12),
-        Column(_("Jumlah program"), INTEGER, width=12),
+        Column(_("Program wajib lapor"), INTEGER, width=12),
     ]
 
     def rows():
@@ -352,7 +352,8 @@ def scorecard_sheet(board) -> Sheet:
                     _status(progress) if cell.required else str(NOT_REQUIRED_LABEL),
                     bool(progress and progress.provisional),
                 ]
-            yield [*cells, row.on_track, len(row.cells)]
+            # Out of the programs it must report, as the page's "3/5" ("tidak wajib" not).
+            yield [*cells, row.on_track, row.obliged]
 
     return Sheet(_("Rapor"), columns, rows(), frozen_cols=3)
 
@@ -438,14 +439,14 @@ def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
         Column(_("Status %(where)s") % {"where": province_label}, width=16),
     ]
 
-    def figures(p, places):
+    def figures(p, places, status: str):
         return [
             Fixed(p.target, places),
             Fixed(p.realization, places),
             p.provisional,
             p.achievement,
             p.expected,
-            _status(p),
+            status,
         ]
 
     def rows():
@@ -458,8 +459,8 @@ def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
                     indicator.code,
                     indicator.name,
                     indicator.unit,
-                    *figures(item.regency, places),
-                    *figures(item.province, places),
+                    *figures(item.regency, places, item.shown_status[1]),  # "tidak wajib"
+                    *figures(item.province, places, _status(item.province)),
                 ]
 
     return Sheet(page.regency.name, columns, rows(), frozen_cols=3)

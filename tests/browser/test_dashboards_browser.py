@@ -166,10 +166,48 @@ def test_a_partner_named_like_a_link_is_text_on_the_public_chart(page, watch, gb
     FundingSource.objects.filter(code="ptba").update(name=hostile)
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 3)  # trend, sources, splits (bars and map are server-drawn SVG)
-    charts = page.locator("[data-chart]")
     assert page.locator("[data-chart] a[href*='contoh.invalid']").count() == 0
-    drawn = " ".join(charts.all_text_contents())
+    # Each label as drawn, its lines (a long name wraps) joined by a space.
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('[data-chart] svg text')].map(t => {
+            const lines = [...t.querySelectorAll('tspan.line')];
+            return lines.length ? lines.map(l => l.textContent).join(' ') : t.textContent;
+        })"""
+    )
     assert '<a href="https://contoh.invalid/x">Mitra</a>' in drawn
+    assert watch.errors == []
+
+
+def test_long_funding_source_names_fit_the_chart_on_a_phone(page, watch, gbrss_data):
+    """On a 360 px phone the funding sources chart shows each name whole inside the chart:
+    'CSR perusahaan swasta (Forum CSR)' ran off its left edge ('SR perusahaan ...') and
+    the bars shrank to a sliver beside the names."""
+    banyuasin_january = MonthlyReport.objects.get(regency_id="16.07", year=2024, month=1)
+    RealizationFactory(
+        report=banyuasin_january,
+        indicator=Indicator.objects.get(code="rumah-dibedah"),
+        funding_source=FundingSource.objects.get(code="csr"),
+        value=Decimal(3),
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/program/gbrss/?tahun=2024&bulan=12")
+    wait_for_charts(page, 3)
+    chart = page.locator("[data-chart='chart-sources']")
+    outside = chart.evaluate(
+        """(chart) => {
+            const edge = chart.getBoundingClientRect();
+            return [...chart.querySelectorAll('.ytick text')].filter(t => {
+                const box = t.getBoundingClientRect();
+                return box.left < edge.left - 1 || box.right > edge.right + 1;
+            }).map(t => t.textContent);
+        }"""
+    )
+    assert outside == []
+    names = chart.evaluate("(chart) => [...chart.querySelectorAll('.ytick text')].length")
+    assert names == 4  # APBD Provinsi, Baznas Provinsi, PTBA, CSR
+    # The bars keep at least half of the chart's width.
+    plot = chart.evaluate("(chart) => chart._fullLayout.xaxis._length / chart.clientWidth")
+    assert plot >= 0.4, plot
     assert watch.errors == []
 
 

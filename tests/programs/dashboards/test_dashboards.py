@@ -483,6 +483,54 @@ def test_a_deflation_shows_as_a_negative_level_on_track(client, deflation):
     assert json_scripts(regency)["trend-inflasi-yoy"]["data"][0]["y"][:2] == [None, -0.09]
 
 
+def test_a_down_target_without_baseline_is_reached_at_100_percent_never_thousands(
+    client, deflation
+):
+    """Palembang's inflation target 2,5 % has no baseline; in March it reports 0,01 %.
+    Target / realization read 25.000,0 % on the table, bars, scorecard, export and API:
+    below a `down` target without a baseline the target is reached, 100 %, everywhere,
+    and where it should be stays at the target (it rose from 0 to 2,5 over the year)."""
+    rep = MonthlyReportFactory(
+        program=Program.objects.get(slug="gpiss"),
+        regency=Regency.objects.get(code="16.71"),
+        year=2024,
+        month=3,
+        status=MonthlyReport.Status.VERIFIED,
+        first_submitted_at=submitted_at(2024, 4, 5),
+        verified_at=submitted_at(2024, 4, 20),
+    )
+    RealizationFactory(
+        report=rep,
+        indicator=Indicator.objects.get(code="inflasi-yoy"),
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=D("0.01"),
+    )
+    response = client.get("/program/gpiss/?tahun=2024&bulan=12")
+    palembang = cells(table_row(response, "regency-table", "16.71"))
+    assert {"2,50", "0,01", "100,0 %", "Sesuai jadwal"} <= set(palembang), palembang
+    bar = find(find(page(response), "ol", id="achievement-bars"), "li", data_regency="16.71")
+    assert element_text(find(bar, "span", class_="hbar-value")).startswith("100,0 %")
+    assert "25.000" not in element_text(page(response))
+
+    regency = client.get("/wilayah/16.71/?tahun=2024&bulan=12")
+    block = find(page(regency), "article", data_indicator="inflasi-yoy")
+    assert "100,0 %" in cells(find(block, "tr", data_row="regency"))
+
+    overview = client.get("/?tahun=2024&bulan=12")
+    scorecard = find(table_row(overview, "scorecard", "16.71"), "td", data_program="gpiss")
+    assert element_text(scorecard).startswith("100,0 %")
+
+    export = client.get("/unduh/program/gpiss.csv?tahun=2024&bulan=12")
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    row = next(line for line in text.splitlines() if line.startswith("16.71;"))
+    assert ";100;" in row or ";100,00;" in row, row
+
+    api = client.get("/api/v1/progress/?tahun=2024&bulan=12&program=gpiss&wilayah=16.71")
+    (result,) = api.json()["results"]
+    assert result["achievement"] == 100 and result["status"] == "on_track"
+    assert result["expected_value"] == 2.5
+
+
 def test_program_page_partial_unknown_and_empty(client, gbrss_data):
     partial = client.get("/program/gbrss/?tahun=2024", **HTMX)
     assert not is_whole_page(partial) and "HX-Request" in partial["Vary"]
@@ -509,6 +557,31 @@ def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
     assert find_all(gbrss, "td", data_state="missing")
     assert client.get("/wilayah/99.99/").status_code == 404
     assert not is_whole_page(client.get("/wilayah/16.07/", **HTMX))
+
+
+def test_regency_page_and_export_say_tidak_wajib_where_the_regency_is_exempt(client, gbrss_data):
+    """Banyuasin does not report GPISS (inflation: the four BPS cities only). Given a
+    target all the same, its page and export read "Belum ada data" where the program page,
+    the scorecard and the API say "Tidak wajib"; now they all say "Tidak wajib"."""
+    inflation = Indicator.objects.get(code="inflasi-yoy")
+    TargetFactory(indicator=inflation, regency=Regency.objects.get(code="16.07"), value=D("2.5"))
+    period = "?tahun=2024&bulan=12"
+    response = client.get(f"/wilayah/16.07/{period}")
+    block = find(page(response), "article", data_indicator="inflasi-yoy")
+    status = find(block, "p", class_="status")
+    assert element_text(status) == "Tidak wajib"
+    assert attribute(status, "data-status") == "not_required"
+    houses = find(page(response), "article", data_indicator="rumah-dibedah")
+    assert element_text(find(houses, "p", class_="status")) == "Tertinggal"
+
+    export = client.get(f"/unduh/wilayah/16.07.csv{period}")
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    row = next(line for line in text.splitlines() if ";inflasi-yoy;" in line).split(";")
+    assert row[9] == "Tidak wajib", row
+    program = cells(table_row(client.get(f"/program/gpiss/{period}"), "regency-table", "16.07"))
+    assert "Tidak wajib" in program
+    api = client.get(f"/api/v1/progress/{period}&program=gpiss&wilayah=16.07").json()
+    assert api["results"][0]["status_label"] == "Tidak wajib"
 
 
 def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):

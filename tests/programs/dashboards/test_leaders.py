@@ -9,9 +9,9 @@ import pytest
 from django.utils import translation
 
 from programs.dashboards import charts
-from programs.models import Indicator, MonthlyReport, Program, SavedView, Target
+from programs.models import FundingSource, Indicator, MonthlyReport, Program, SavedView, Target
 from regencies.models import Regency
-from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.factories import MonthlyReportFactory, RealizationFactory, TargetFactory
 from tests.helpers import (
     attribute,
     cells,
@@ -48,6 +48,38 @@ def test_overview_lists_and_colours_the_regencies_behind_per_program(client, gbr
     assert element_text(find(listed, "a")) == "Banyuasin"
     assert element_text(find(listed, "span", class_="status-behind")) == "Tertinggal"
     assert "GBRSS" in element_text(find(listed, "span", class_="map-detail"))  # behind on what
+
+
+def test_behind_list_counts_only_the_regencies_that_must_report(client, gbrss_data):
+    """GPISS is reported by the four BPS cities only: with Palembang behind (3,1 % against
+    its 2,5 % target from 3,35 %), the list read "1 dari 17", as if thirteen exempt
+    regencies were on track; it reads "1 dari 4". GBRSS, owed by all, stays "2 dari 17"."""
+    inflation = Indicator.objects.get(code="inflasi-yoy")
+    palembang = Regency.objects.get(code="16.71")
+    TargetFactory(indicator=inflation, regency=palembang, value=D("2.5"), baseline=D("3.35"))
+    report = MonthlyReportFactory(
+        program=inflation.program,
+        regency=palembang,
+        year=2024,
+        month=2,
+        status=MonthlyReport.Status.VERIFIED,
+        first_submitted_at=dt.datetime(2024, 3, 5, 9, tzinfo=dt.UTC),
+        verified_at=dt.datetime(2024, 3, 20, 9, tzinfo=dt.UTC),
+    )
+    RealizationFactory(
+        report=report,
+        indicator=inflation,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=D("3.1"),
+    )
+    html = page(client.get("/?tahun=2024&bulan=12"))
+    gpiss = find(find(html, "ul", id="behind-list"), "li", data_behind="gpiss")
+    assert element_text(find(gpiss, "span", class_="behind-count")) == "(1 dari 4)"
+    assert [attribute(a, "data-regency") for a in find_all(gpiss, "a", class_="behind-name")] == [
+        "16.71"
+    ]
+    gbrss = find(find(html, "ul", id="behind-list"), "li", data_behind="gbrss")
+    assert element_text(find(gbrss, "span", class_="behind-count")) == "(2 dari 17)"
 
 
 def scorecard_rows(response) -> list:

@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
-from tests.helpers import add_synthetic_regencies, attribute, find_all, page
+from tests.helpers import add_synthetic_regencies, attribute, element_text, find_all, page
 
 # Fixtures and data shared with the dashboard tests: the exports hold those pages' numbers.
 
@@ -103,6 +103,27 @@ def test_scorecard_csv_ranks_and_numbers_by_hand_with_header_block(client, gbrss
     assert any(line.startswith("Dibuat;") and "WIB" in line for line in flat)
     assert any("Angka sementara (diajukan, belum diverifikasi)" in line for line in flat)
     assert any(line.startswith("Halaman;http://testserver/?tahun=2024") for line in flat)
+
+
+def test_scorecard_export_counts_the_programs_each_regency_must_report_as_the_page(
+    client, gbrss_data, pimpinan
+):
+    """The page's last column reads "0/5" for Banyuasin (GPISS: tidak wajib, the four BPS
+    cities only); the export's "Jumlah program" said 6 for every regency (now "Program
+    wajib lapor", out of which the on-track count is)."""
+    shown = {}
+    for row in find_all(page(client.get(f"/{PERIOD}")), "tr"):
+        code = attribute(row, "data-regency")
+        if code:
+            shown[code] = element_text(find_all(row, "td")[-1])
+    _block, head, rows = read_csv(client.get(f"/unduh/rapor.csv{PERIOD}"))
+    assert head[-2:] == ["Program sesuai jadwal", "Program wajib lapor"]
+    exported = {r[1]: f"{r[-2]}/{r[-1]}" for r in rows}
+    assert exported["16.07"] == "0/5" and exported["16.71"] == "0/6"
+    assert exported == shown
+    sheet = read_xlsx(client.get(f"/unduh/rapor.xlsx{PERIOD}"))["Rapor"]
+    banyuasin = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "16.07")
+    assert banyuasin[-1].value == 5
 
 
 def test_scorecard_xlsx_has_numeric_cells_and_a_keterangan_sheet(client, gbrss_data, pimpinan):
