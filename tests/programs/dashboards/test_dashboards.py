@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from programs import ytd
-from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from programs.models import FundingSource, Indicator, MonthlyReport, Program, Target
 from regencies.models import Regency
 from tests.conftest import submitted_at
 from tests.factories import (
@@ -529,6 +529,17 @@ def test_a_down_target_without_baseline_is_reached_at_100_percent_never_thousand
     (result,) = api.json()["results"]
     assert result["achievement"] == 100 and result["status"] == "on_track"
     assert result["expected_value"] == 2.5
+
+
+def test_a_zero_target_is_reached_never_no_data_beside_its_figure(client, gbrss_data):
+    """OKU's GBRSS allocation set to 0 houses, with 5 verified: the row read "Belum ada
+    data" next to its 5 houses (no achievement from a division by zero); a zero target
+    is reached by any figure."""
+    Target.objects.filter(indicator__code="rumah-dibedah", regency_id="16.01").update(value=D(0))
+    response = client.get("/program/gbrss/?tahun=2024&bulan=12")
+    oku = cells(table_row(response, "regency-table", "16.01"))
+    assert {"0", "5", "100,0 %", "Sesuai jadwal"} <= set(oku), oku
+    assert "Belum ada data" not in oku
 
 
 def test_program_page_partial_unknown_and_empty(client, gbrss_data):
