@@ -570,6 +570,19 @@ def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
     assert not is_whole_page(client.get("/wilayah/16.07/", **HTMX))
 
 
+def test_an_unknown_scorecard_order_is_the_default_ranking_never_its_reverse(
+    client, gbrss_data, pimpinan
+):
+    """`?urutkan=-junk` (a link cut short, a typo) listed the ranking upside down, last
+    regency first, and the export said "(urutan terbalik)"; it is the default ranking."""
+    default = regency_order(client.get("/?tahun=2024&bulan=12"), "scorecard")
+    for junk in ("-junk", "-", "junk"):
+        response = client.get(f"/?tahun=2024&bulan=12&urutkan={junk}")
+        assert regency_order(response, "scorecard") == default, junk
+    export = client.get("/unduh/rapor.csv?tahun=2024&bulan=12&urutkan=-junk")
+    assert "terbalik" not in b"".join(export.streaming_content).decode("utf-8-sig")
+
+
 def test_regency_page_and_export_say_tidak_wajib_where_the_regency_is_exempt(client, gbrss_data):
     """Banyuasin does not report GPISS (inflation: the four BPS cities only). Given a
     target all the same, its page and export read "Belum ada data" where the program page,
