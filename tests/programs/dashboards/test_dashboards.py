@@ -583,6 +583,23 @@ def test_an_unknown_scorecard_order_is_the_default_ranking_never_its_reverse(
     assert "terbalik" not in b"".join(export.streaming_content).decode("utf-8-sig")
 
 
+def test_non_ascii_digits_are_no_year_on_pages_as_in_the_api_and_saved_views(
+    client, gbrss_data, pimpinan
+):
+    """`?tahun=٢٠٢٤&bulan=٣` (Arabic-Indic digits) opened 2024 s.d. Maret on pages and
+    exports, while the API refused it and a saved view dropped it (opening the default
+    year): the pages read ASCII digits only, and show their defaults as for any odd value."""
+    heading = element_text(find(page(client.get("/")), "h1"))
+    for odd in ("tahun=٢٠٢٤&bulan=٣", "tahun=２０２４&bulan=３"):
+        response = client.get(f"/?{odd}")
+        assert element_text(find(page(response), "h1")) == heading, odd
+    default_csv = b"".join(client.get("/unduh/rapor.csv").streaming_content)
+    odd_csv = b"".join(client.get("/unduh/rapor.csv?tahun=٢٠٢٤&bulan=٣").streaming_content)
+    year = [line for line in default_csv.decode("utf-8-sig").splitlines() if "Tahun;" in line]
+    assert year and year[0] in odd_csv.decode("utf-8-sig").splitlines()
+    assert client.get("/api/v1/progress/?tahun=٢٠٢٤").status_code == 400
+
+
 def test_regency_page_and_export_say_tidak_wajib_where_the_regency_is_exempt(client, gbrss_data):
     """Banyuasin does not report GPISS (inflation: the four BPS cities only). Given a
     target all the same, its page and export read "Belum ada data" where the program page,
