@@ -625,6 +625,16 @@ def test_regency_page_and_export_say_tidak_wajib_where_the_regency_is_exempt(cli
     assert api["results"][0]["status_label"] == "Tidak wajib"
 
 
+def test_regency_page_names_a_program_without_acronym_once(client, reference_data):
+    """Mandiri Energi has no acronym: its heading is its name, not the name twice."""
+    response = client.get("/wilayah/16.07/?tahun=2024&bulan=12")
+    heading = element_text(find(page(response), "h2", id="h-mandiri-energi"))
+    name = Program.objects.get(slug="mandiri-energi").name
+    assert heading.count(name) == 1, heading
+    gbrss = element_text(find(page(response), "h2", id="h-gbrss"))
+    assert gbrss.startswith("GBRSS") and Program.objects.get(slug="gbrss").name in gbrss
+
+
 def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
     # Officials see the workflow states; anonymous visitors only verified or not (issue 10).
     public = Client().get("/kelengkapan/?tahun=2024&program=gbrss")
