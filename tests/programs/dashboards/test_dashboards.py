@@ -635,6 +635,21 @@ def test_regency_page_names_a_program_without_acronym_once(client, reference_dat
     assert gbrss.startswith("GBRSS") and Program.objects.get(slug="gbrss").name in gbrss
 
 
+def test_program_map_tells_exempt_regencies_from_missing_data(client, deflation):
+    """GPISS: thirteen regencies do not report inflation. The map painted them in the
+    "Belum ada data" grey, and its legend had no "Tidak wajib"; now they have their own
+    colour, named in the legend."""
+    html = page(client.get("/program/gpiss/?tahun=2024&bulan=12"))
+    area = find(find(html, "svg", id="program-map"), "a", data_regency="16.07")
+    assert attribute(area, "data-status") == "not_required"
+    fill = attribute(find(area, "path"), "fill")
+    assert fill not in ("#BDBDBD", "#8C8C8C", "#009E73", "#D55E00")
+    legend = find(html, "p", class_="map-legend")
+    assert "Tidak wajib" in element_text(legend)
+    gbrss = page(client.get("/program/gbrss/?tahun=2024&bulan=12"))
+    assert "Tidak wajib" not in element_text(find(gbrss, "p", class_="map-legend"))
+
+
 def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):
     # Officials see the workflow states; anonymous visitors only verified or not (issue 10).
     public = Client().get("/kelengkapan/?tahun=2024&program=gbrss")
