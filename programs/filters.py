@@ -20,8 +20,13 @@ from programs.progress import as_of_date
 
 
 def _int_or_none(value: str | None) -> int | None:
+    """A whole number written in ASCII digits (spaces around allowed), None otherwise:
+    Python's int() also reads Arabic-Indic or full-width digits ("٢٠٢٤", "５"), which the
+    API refuses and a saved view drops, so a page read them alone."""
+    if value is None or not value.isascii():
+        return None
     try:
-        return int(value) if value not in (None, "") else None
+        return int(value) if value != "" else None
     except (TypeError, ValueError):
         return None
 

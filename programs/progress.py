@@ -145,6 +145,8 @@ def achievement_pct(
     close it is (target / current, below 100 %). Never more than 100 %: target / current
     grew without bound as current neared zero (an inflation of 0,01 % against 2,5 % read
     25.000 %), and at or below zero it was a division by zero or a negative percentage.
+    An `up` target of zero (a regency given no allocation) is reached by any figure:
+    100 %, never a division by zero, nor "Belum ada data" beside the figure it has.
     Every page, export and the API read achievements from here."""
     if current is None or target is None:
         return None
@@ -155,7 +157,7 @@ def achievement_pct(
             return HUNDRED
         return target / current * HUNDRED
     if target == 0:
-        return None
+        return HUNDRED
     return current / target * HUNDRED
 
 

@@ -28,6 +28,9 @@ STATUS_COLOURS = {
     "behind": "#D55E00",
     "no_target": "#8C8C8C",
     "no_data": "#BDBDBD",
+    # Exempt ("tidak wajib"): lighter than "no data", so a map does not read as missing
+    # reports where none are owed (it was painted as "Belum ada data").
+    "not_required": "#E8E8E8",
 }
 REALIZATION_COLOUR = "#0072B2"
 TARGET_COLOUR = "#E69F00"

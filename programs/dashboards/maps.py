@@ -175,6 +175,11 @@ class StatusMap:
     svg: SafeString
     items: list[tuple[int, MapArea]]
 
+    @property
+    def has_not_required(self) -> bool:
+        """Is a regency drawn as "tidak wajib"? (Its colour is then in the legend.)"""
+        return any(area.status == "not_required" for _number, area in self.items)
+
 
 def status_map(areas: Sequence[MapArea], *, map_id: str) -> StatusMap:
     return StatusMap(svg=status_map_svg(areas, map_id=map_id), items=numbered(areas))

@@ -94,7 +94,9 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
     period = _kept_period(params.get("tahun"), params.get("bulan"))
     kept = []
     for key in FILTER_VALUES:
-        value = period.get(key) or _kept_value(key, params.get(key), program=program)
+        value = period.get(key) or _kept_value(
+            key, params.get(key), program=program, view_name=match.view_name
+        )
         if value is not None:
             kept.append((key, value))
     return parts.path, urlencode(kept)
@@ -115,10 +117,18 @@ def _kept_period(tahun: str | None, bulan: str | None) -> dict[str, str | None]:
     }
 
 
-def _kept_value(key: str, value: str | None, *, program: Program | None) -> str | None:
+def _kept_value(
+    key: str, value: str | None, *, program: Program | None, view_name: str = ""
+) -> str | None:
     """`value` of filter `key` as a saved link keeps it, None to drop it."""
     if value is None:
         return None
+    if key == "urutkan":
+        # Only the overview's scorecard is ordered, by a column it has (an unknown order
+        # is its default ranking, programs.dashboards.selectors._scorecard).
+        column = value[1:] if value.startswith("-") else value
+        known = column in {"nama", "sesuai"} or Program.objects.filter(slug=column).exists()
+        return value if view_name == "programs:overview" and known else None
     if key in ("tahun", "bulan"):
         return None  # _kept_period
     if key == "terverifikasi":

@@ -497,9 +497,11 @@ def _scorecard(
 
     slugs = [p.slug for p in programs]
     key = (sort or "sesuai").lstrip("-")
-    if key not in {"nama", "sesuai", *slugs}:
-        key = "sesuai"
     reverse = (sort or "").startswith("-")
+    if key not in {"nama", "sesuai", *slugs}:
+        # An unknown order is the default one, not its reverse ("-x" turned the ranking
+        # upside down, last regency first).
+        key, reverse = "sesuai", False
     if key in slugs:
         index = slugs.index(key)
 

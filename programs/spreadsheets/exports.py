@@ -592,7 +592,7 @@ def performance_sheets(book, *, province_label: str) -> list[Sheet]:
                 cells = [code, name or province_label, p.target]
                 for figure in row.months:
                     cells += [figure.value, figure.to_date]
-                yield [*cells, p.achievement, _status(p), p.provisional]
+                yield [*cells, p.achievement, row.status_label, p.provisional]
 
         sheets.append(Sheet(indicator.code, columns, rows(), frozen_cols=2))
     return sheets

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from programs.models import Indicator, MonthlyReport, Program, Realization
+from programs.obligations import Obligations
 from programs.progress import (
     Progress,
     counted_statuses,
@@ -124,6 +125,12 @@ class PerformanceRow:
     regency: Regency | None  # None: the province
     progress: Progress  # as of the chosen month: target, achievement, status
     months: list[MonthFigure]
+    required: bool = True  # False: exempt from the indicator that month ("tidak wajib")
+
+    @property
+    def status_label(self) -> str:
+        """As the program page and its table export say it: "Tidak wajib" if exempt."""
+        return self.progress.shown_status(required=self.required)[1]
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,7 @@ def performance_book(
         key = (row["indicator_id"], row["report__month"])
         cells.setdefault(key, {})[row["report__regency_id"]] = row
 
+    obligations = Obligations.load(programs=[program])
     sheets = []
     for indicator in indicators:
         measure = indicator.measure
@@ -206,6 +214,7 @@ def performance_book(
                 regency=regency,
                 progress=table.regency(indicator.pk, regency.code),
                 months=_figures(measure, months, lambda m, c=regency.code: regency_cells(m, c)),
+                required=obligations.indicator_required(regency.code, indicator, year, month),
             )
             for regency in regencies
         ]

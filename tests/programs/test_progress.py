@@ -237,7 +237,8 @@ def test_status_on_track_within_ten_points_of_expected_otherwise_behind():
 def test_achievement_for_down_indicator_uses_baseline():
     pct = achievement_pct(direction="down", current=D(15), target=D("14.33"), baseline=D("20.3"))
     assert round(pct, 2) == D("88.78")  # 5.3 / 5.97
-    assert achievement_pct(direction="up", current=D(50), target=D(0), baseline=None) is None
+    # A zero target (no allocation) is reached by any figure: 100 %, not "no data".
+    assert achievement_pct(direction="up", current=D(50), target=D(0), baseline=None) == 100
 
 
 def test_a_deflation_is_beyond_a_down_target_never_a_division_by_it():

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from programs import ytd
-from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from programs.models import FundingSource, Indicator, MonthlyReport, Program, Target
 from regencies.models import Regency
 from tests.conftest import submitted_at
 from tests.factories import (
@@ -531,6 +531,17 @@ def test_a_down_target_without_baseline_is_reached_at_100_percent_never_thousand
     assert result["expected_value"] == 2.5
 
 
+def test_a_zero_target_is_reached_never_no_data_beside_its_figure(client, gbrss_data):
+    """OKU's GBRSS allocation set to 0 houses, with 5 verified: the row read "Belum ada
+    data" next to its 5 houses (no achievement from a division by zero); a zero target
+    is reached by any figure."""
+    Target.objects.filter(indicator__code="rumah-dibedah", regency_id="16.01").update(value=D(0))
+    response = client.get("/program/gbrss/?tahun=2024&bulan=12")
+    oku = cells(table_row(response, "regency-table", "16.01"))
+    assert {"0", "5", "100,0 %", "Sesuai jadwal"} <= set(oku), oku
+    assert "Belum ada data" not in oku
+
+
 def test_program_page_partial_unknown_and_empty(client, gbrss_data):
     partial = client.get("/program/gbrss/?tahun=2024", **HTMX)
     assert not is_whole_page(partial) and "HX-Request" in partial["Vary"]
@@ -559,6 +570,36 @@ def test_regency_page_compares_with_province(client, gbrss_data, pimpinan):
     assert not is_whole_page(client.get("/wilayah/16.07/", **HTMX))
 
 
+def test_an_unknown_scorecard_order_is_the_default_ranking_never_its_reverse(
+    client, gbrss_data, pimpinan
+):
+    """`?urutkan=-junk` (a link cut short, a typo) listed the ranking upside down, last
+    regency first, and the export said "(urutan terbalik)"; it is the default ranking."""
+    default = regency_order(client.get("/?tahun=2024&bulan=12"), "scorecard")
+    for junk in ("-junk", "-", "junk"):
+        response = client.get(f"/?tahun=2024&bulan=12&urutkan={junk}")
+        assert regency_order(response, "scorecard") == default, junk
+    export = client.get("/unduh/rapor.csv?tahun=2024&bulan=12&urutkan=-junk")
+    assert "terbalik" not in b"".join(export.streaming_content).decode("utf-8-sig")
+
+
+def test_non_ascii_digits_are_no_year_on_pages_as_in_the_api_and_saved_views(
+    client, gbrss_data, pimpinan
+):
+    """`?tahun=٢٠٢٤&bulan=٣` (Arabic-Indic digits) opened 2024 s.d. Maret on pages and
+    exports, while the API refused it and a saved view dropped it (opening the default
+    year): the pages read ASCII digits only, and show their defaults as for any odd value."""
+    heading = element_text(find(page(client.get("/")), "h1"))
+    for odd in ("tahun=٢٠٢٤&bulan=٣", "tahun=２０２４&bulan=３"):
+        response = client.get(f"/?{odd}")
+        assert element_text(find(page(response), "h1")) == heading, odd
+    default_csv = b"".join(client.get("/unduh/rapor.csv").streaming_content)
+    odd_csv = b"".join(client.get("/unduh/rapor.csv?tahun=٢٠٢٤&bulan=٣").streaming_content)
+    year = [line for line in default_csv.decode("utf-8-sig").splitlines() if "Tahun;" in line]
+    assert year and year[0] in odd_csv.decode("utf-8-sig").splitlines()
+    assert client.get("/api/v1/progress/?tahun=٢٠٢٤").status_code == 400
+
+
 def test_regency_page_and_export_say_tidak_wajib_where_the_regency_is_exempt(client, gbrss_data):
     """Banyuasin does not report GPISS (inflation: the four BPS cities only). Given a
     target all the same, its page and export read "Belum ada data" where the program page,
@@ -582,6 +623,31 @@ def test_regency_page_and_export_say_tidak_wajib_where_the_regency_is_exempt(cli
     assert "Tidak wajib" in program
     api = client.get(f"/api/v1/progress/{period}&program=gpiss&wilayah=16.07").json()
     assert api["results"][0]["status_label"] == "Tidak wajib"
+
+
+def test_regency_page_names_a_program_without_acronym_once(client, reference_data):
+    """Mandiri Energi has no acronym: its heading is its name, not the name twice."""
+    response = client.get("/wilayah/16.07/?tahun=2024&bulan=12")
+    heading = element_text(find(page(response), "h2", id="h-mandiri-energi"))
+    name = Program.objects.get(slug="mandiri-energi").name
+    assert heading.count(name) == 1, heading
+    gbrss = element_text(find(page(response), "h2", id="h-gbrss"))
+    assert gbrss.startswith("GBRSS") and Program.objects.get(slug="gbrss").name in gbrss
+
+
+def test_program_map_tells_exempt_regencies_from_missing_data(client, deflation):
+    """GPISS: thirteen regencies do not report inflation. The map painted them in the
+    "Belum ada data" grey, and its legend had no "Tidak wajib"; now they have their own
+    colour, named in the legend."""
+    html = page(client.get("/program/gpiss/?tahun=2024&bulan=12"))
+    area = find(find(html, "svg", id="program-map"), "a", data_regency="16.07")
+    assert attribute(area, "data-status") == "not_required"
+    fill = attribute(find(area, "path"), "fill")
+    assert fill not in ("#BDBDBD", "#8C8C8C", "#009E73", "#D55E00")
+    legend = find(html, "p", class_="map-legend")
+    assert "Tidak wajib" in element_text(legend)
+    gbrss = page(client.get("/program/gbrss/?tahun=2024&bulan=12"))
+    assert "Tidak wajib" not in element_text(find(gbrss, "p", class_="map-legend"))
 
 
 def test_completeness_grid_states_and_rates(client, gbrss_data, pimpinan):

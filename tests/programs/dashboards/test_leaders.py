@@ -424,6 +424,10 @@ def test_a_saved_view_is_removed_by_its_owner_only(client, gbrss_data, pimpinan)
             "Ringkasan · 2024 · hanya terverifikasi",
         ),
         ("/program/gbrss/?indikator=tidak-ada", "/program/gbrss/", "GBRSS"),
+        # An order the scorecard does not have, or a page without a scorecard: dropped.
+        ("/?tahun=2024&urutkan=junk", "/?tahun=2024", "Ringkasan · 2024"),
+        ("/?tahun=2024&urutkan=-gbrss", "/?tahun=2024&urutkan=-gbrss", "Ringkasan · 2024"),
+        ("/program/gbrss/?tahun=2024&urutkan=nama", "/program/gbrss/?tahun=2024", "GBRSS · 2024"),
         (
             "/kelengkapan/?program=tidak-ada&bulan=5",
             "/kelengkapan/?bulan=5",

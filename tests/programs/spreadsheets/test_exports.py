@@ -528,6 +528,21 @@ def test_performance_workbook_has_a_sheet_per_indicator_with_running_total_ytd(
     assert indicator.name in info(workbook)["Lembar balita-didampingi"]
 
 
+def test_performance_workbook_says_tidak_wajib_as_the_program_page(client, gbrss_data):
+    """GPISS is reported by the four BPS cities only: the workbook's status said "Belum
+    ada target" for the thirteen others (and would rank one given a target behind),
+    where the program page and its table export say "Tidak wajib"."""
+    period = "?tahun=2024&bulan=12"
+    workbook = read_xlsx(client.get(f"/unduh/program/gpiss/kinerja.xlsx{period}"))
+    rows = sheet_rows(workbook["inflasi-yoy"])
+    status = header(workbook["inflasi-yoy"]).index("Status")
+    assert rows["16.07"][status].value == "Tidak wajib"
+    assert rows["16.71"][status].value == "Belum ada target"  # reports, no target here
+    _block, head, table = read_csv(client.get(f"/unduh/program/gpiss.csv{period}"))
+    shown = {r[0]: r[head.index("Status")] for r in table if r[0]}
+    assert shown["16.07"] == rows["16.07"][status].value
+
+
 def test_performance_workbook_increment_ytd_is_the_cumulative_sum(client, gbrss_data, pimpinan):
     workbook = read_xlsx(client.get("/unduh/program/gbrss/kinerja.xlsx?tahun=2024&bulan=3"))
     assert workbook.sheetnames == ["Keterangan", "rumah-dibedah"]
