@@ -73,6 +73,40 @@ PROVINCE = "provinsi"
 AMOUNT = DecimalField(max_digits=20, decimal_places=4)
 
 
+SELECTION_NOT_KNOWN = _(
+    "Pilihan tidak dikenali, tidak ada yang diubah: muat ulang daftar lalu pilih lagi."
+)
+
+
+class SelectionChecked:
+    """The rows an action is asked for are keys of the list's model: a selection that is
+    none ("abc", "1.5", a NUL, from an old or edited page) is refused with a message,
+    changing nothing, where Django's filter on it answered a 500."""
+
+    def response_action(self, request, queryset):
+        try:
+            for key in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                if "\x00" in key:
+                    raise ValidationError("NUL")
+                self.model._meta.pk.to_python(key)
+        except ValidationError:
+            self.message_user(request, SELECTION_NOT_KNOWN, messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
+
+
+def check_selections_everywhere(site) -> None:
+    """The admins of other packages (groups, login lockouts) refuse an unknown selection
+    as the project's do (`SelectionChecked`): each is registered again with it mixed in."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, SelectionChecked):
+            continue
+        base = type(model_admin)
+        checked = type(base.__name__, (SelectionChecked, base), {"__module__": base.__module__})
+        site.unregister(model)
+        site.register(model, checked)
+
+
 class RegencyOrProvinceFilter(admin.SimpleListFilter):
     """Filter on `regency`, with a "Provinsi" choice for the rows without a regency."""
 
@@ -196,7 +230,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
+class ProgramAdmin(SelectionChecked, YearToDateMaintained, admin.ModelAdmin):
     form = ProgramAdminForm
     inlines = [IndicatorInline]
     # "21 Februari 2024" as the launch date; "1.000" as the order is a thousand, never 1
@@ -220,7 +254,7 @@ class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
+class IndicatorAdmin(SelectionChecked, YearToDateMaintained, admin.ModelAdmin):
     form = IndicatorPageForm
     formfield_overrides = NUMBER_OVERRIDES
     list_display = (
@@ -254,7 +288,7 @@ class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(admin.ModelAdmin):
+class FundingSourceAdmin(SelectionChecked, admin.ModelAdmin):
     formfield_overrides = NUMBER_OVERRIDES
     list_display = ("name", "code", "category", "is_partner", "order", "active")
     list_filter = ("category", "is_partner", "active")
@@ -318,7 +352,11 @@ REALIZED_TARGET_KEPT = _(
 
 @admin.register(Target)
 class TargetAdmin(
-    HistoryIdsChecked, LocalizedNumbersAdminMixin, IndicatorChoicesMixin, SimpleHistoryAdmin
+    SelectionChecked,
+    HistoryIdsChecked,
+    LocalizedNumbersAdminMixin,
+    IndicatorChoicesMixin,
+    SimpleHistoryAdmin,
 ):
     form = TargetAdminForm
     inlines = [TargetSplitInline, TargetMilestoneInline]
@@ -685,6 +723,7 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
 
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(
+    SelectionChecked,
     HistoryIdsChecked,
     LocalizedNumbersAdminMixin,
     YearToDateMaintained,
@@ -833,7 +872,11 @@ class MonthlyReportAdmin(
 
 @admin.register(Realization)
 class RealizationAdmin(
-    HistoryIdsChecked, LocalizedNumbersAdminMixin, HistoryNotReverted, SimpleHistoryAdmin
+    SelectionChecked,
+    HistoryIdsChecked,
+    LocalizedNumbersAdminMixin,
+    HistoryNotReverted,
+    SimpleHistoryAdmin,
 ):
     """Realizations listed and shown only: they change with their report, on the report's
     admin page (whose save checks the entry rules for the report as a whole and raises the
@@ -884,7 +927,9 @@ class RealizationAdmin(
 
 
 @admin.register(LockException)
-class LockExceptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
+class LockExceptionAdmin(
+    SelectionChecked, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
 
@@ -907,7 +952,9 @@ class LockExceptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHi
 
 
 @admin.register(ReportingExemption)
-class ReportingExemptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
+class ReportingExemptionAdmin(
+    SelectionChecked, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+):
     """Who does not have to report a program (or one indicator) and for which months;
     every change is kept in history with who made it and why."""
 
@@ -936,7 +983,7 @@ class ReportingExemptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, Sim
 # so the admin only lists them.
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SelectionChecked, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
