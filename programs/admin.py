@@ -601,10 +601,16 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
     (`target_value_problems`, `allocation_problems` with the next year's stored targets,
     the milestones' `parts_problems`): a copy that would break one refuses them all
     (ValidationError, one message per refused copy), before anything is written."""
+    # Two copies at once (a double click on the confirmation, two admins): the second
+    # waits for the first here, then finds its copies and skips them, where it failed
+    # on the unique constraint (a 500). Locked in one order, so two never deadlock.
+    ids = list(targets.order_by().values_list("pk", flat=True))
+    locked = Target.objects.filter(pk__in=ids).order_by("pk").select_for_update()
+    list(locked.values_list("pk", flat=True))
     targets = list(
-        targets.select_related("indicator__program", "regency").prefetch_related(
-            "splits", "milestones"
-        )
+        Target.objects.filter(pk__in=ids)
+        .select_related("indicator__program", "regency")
+        .prefetch_related("splits", "milestones")
     )
     copied = [
         target
