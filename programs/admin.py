@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -78,10 +78,23 @@ SELECTION_NOT_KNOWN = _(
 )
 
 
-class SelectionChecked:
-    """The rows an action is asked for are keys of the list's model: a selection that is
-    none ("abc", "1.5", a NUL, from an old or edited page) is refused with a message,
-    changing nothing, where Django's filter on it answered a 500."""
+class RequestChecks:
+    """What Django's admin answered with a 500, answered as a form: the rows an action is
+    asked for are keys of the list's model (a selection that is none, "abc", "1.5", a
+    NUL, from an old or edited page, is refused with a message, changing nothing); a
+    save that meets the same row saved by another request since its form was checked (a
+    double click on "Simpan", two admins adding the same target) is checked again and
+    shows the form's message ("sudah ada"), where the database's refusal was a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            # Rolled back whole (the view's transaction): the form, checked again, now
+            # sees the row the other request committed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def response_action(self, request, queryset):
         try:
@@ -95,14 +108,14 @@ class SelectionChecked:
         return super().response_action(request, queryset)
 
 
-def check_selections_everywhere(site) -> None:
-    """The admins of other packages (groups, login lockouts) refuse an unknown selection
-    as the project's do (`SelectionChecked`): each is registered again with it mixed in."""
+def check_every_admin(site) -> None:
+    """The admins of other packages (users' groups, login lockouts) answer as the
+    project's do (`RequestChecks`): each is registered again with it mixed in."""
     for model, model_admin in list(site._registry.items()):
-        if isinstance(model_admin, SelectionChecked):
+        if isinstance(model_admin, RequestChecks):
             continue
         base = type(model_admin)
-        checked = type(base.__name__, (SelectionChecked, base), {"__module__": base.__module__})
+        checked = type(base.__name__, (RequestChecks, base), {"__module__": base.__module__})
         site.unregister(model)
         site.register(model, checked)
 
@@ -230,7 +243,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(SelectionChecked, YearToDateMaintained, admin.ModelAdmin):
+class ProgramAdmin(RequestChecks, YearToDateMaintained, admin.ModelAdmin):
     form = ProgramAdminForm
     inlines = [IndicatorInline]
     # "21 Februari 2024" as the launch date; "1.000" as the order is a thousand, never 1
@@ -254,7 +267,7 @@ class ProgramAdmin(SelectionChecked, YearToDateMaintained, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SelectionChecked, YearToDateMaintained, admin.ModelAdmin):
+class IndicatorAdmin(RequestChecks, YearToDateMaintained, admin.ModelAdmin):
     form = IndicatorPageForm
     formfield_overrides = NUMBER_OVERRIDES
     list_display = (
@@ -288,7 +301,7 @@ class IndicatorAdmin(SelectionChecked, YearToDateMaintained, admin.ModelAdmin):
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(SelectionChecked, admin.ModelAdmin):
+class FundingSourceAdmin(RequestChecks, admin.ModelAdmin):
     formfield_overrides = NUMBER_OVERRIDES
     list_display = ("name", "code", "category", "is_partner", "order", "active")
     list_filter = ("category", "is_partner", "active")
@@ -352,7 +365,7 @@ REALIZED_TARGET_KEPT = _(
 
 @admin.register(Target)
 class TargetAdmin(
-    SelectionChecked,
+    RequestChecks,
     HistoryIdsChecked,
     LocalizedNumbersAdminMixin,
     IndicatorChoicesMixin,
@@ -729,7 +742,7 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
 
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(
-    SelectionChecked,
+    RequestChecks,
     HistoryIdsChecked,
     LocalizedNumbersAdminMixin,
     YearToDateMaintained,
@@ -878,7 +891,7 @@ class MonthlyReportAdmin(
 
 @admin.register(Realization)
 class RealizationAdmin(
-    SelectionChecked,
+    RequestChecks,
     HistoryIdsChecked,
     LocalizedNumbersAdminMixin,
     HistoryNotReverted,
@@ -934,7 +947,7 @@ class RealizationAdmin(
 
 @admin.register(LockException)
 class LockExceptionAdmin(
-    SelectionChecked, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+    RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
 ):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
@@ -959,7 +972,7 @@ class LockExceptionAdmin(
 
 @admin.register(ReportingExemption)
 class ReportingExemptionAdmin(
-    SelectionChecked, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+    RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
 ):
     """Who does not have to report a program (or one indicator) and for which months;
     every change is kept in history with who made it and why."""
@@ -989,7 +1002,7 @@ class ReportingExemptionAdmin(
 # so the admin only lists them.
 
 
-class ReadOnlyAdmin(SelectionChecked, admin.ModelAdmin):
+class ReadOnlyAdmin(RequestChecks, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

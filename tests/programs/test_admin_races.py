@@ -60,3 +60,40 @@ def test_copying_targets_twice_at_once_copies_them_once(reference_data):
         "ubah nilainya bila perlu."
     ]
     assert Target.objects.filter(year=2025).count() == count
+
+
+def test_adding_the_same_target_twice_at_once_says_it_exists(reference_data):
+    """A double click on "Simpan" (or two admins adding Banyuasin's 2025 allocation): the
+    second insert met the first's row in the database, a 500. It now shows the form with
+    the message the form gives once the first is saved."""
+    from decimal import Decimal
+
+    from tests.admin_helpers import gbrss_indicator
+
+    admin = UserFactory(username="admin-dua", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    indicator = gbrss_indicator()
+    data = {
+        "indicator": indicator.pk,
+        "regency": "16.07",
+        "year": "2025",
+        "value": "5.000",
+        "splits-TOTAL_FORMS": "0",
+        "splits-INITIAL_FORMS": "0",
+        "milestones-TOTAL_FORMS": "0",
+        "milestones-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+    }
+
+    response = race(
+        lambda: Target.objects.create(
+            indicator=indicator, regency_id="16.07", year=2025, value=Decimal(5000)
+        ),
+        lambda: client.post(reverse("admin:programs_target_add"), data),
+    )
+
+    assert response.status_code == 200
+    messages = " ".join(element_text(e) for e in find_all(page(response), "ul", class_="errorlist"))
+    assert "Target untuk indikator, kabupaten/kota dan tahun ini sudah ada." in messages
+    assert Target.objects.filter(indicator=indicator, regency_id="16.07", year=2025).count() == 1
