@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -71,6 +71,53 @@ from regencies.models import Regency
 
 PROVINCE = "provinsi"
 AMOUNT = DecimalField(max_digits=20, decimal_places=4)
+
+
+SELECTION_NOT_KNOWN = _(
+    "Pilihan tidak dikenali, tidak ada yang diubah: muat ulang daftar lalu pilih lagi."
+)
+
+
+class RequestChecks:
+    """What Django's admin answered with a 500, answered as a form: the rows an action is
+    asked for are keys of the list's model (a selection that is none, "abc", "1.5", a
+    NUL, from an old or edited page, is refused with a message, changing nothing); a
+    save that meets the same row saved by another request since its form was checked (a
+    double click on "Simpan", two admins adding the same target) is checked again and
+    shows the form's message ("sudah ada"), where the database's refusal was a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            # Rolled back whole (the view's transaction): the form, checked again, now
+            # sees the row the other request committed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_action(self, request, queryset):
+        try:
+            for key in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                if "\x00" in key:
+                    raise ValidationError("NUL")
+                self.model._meta.pk.to_python(key)
+        except ValidationError:
+            self.message_user(request, SELECTION_NOT_KNOWN, messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
+
+
+def check_every_admin(site) -> None:
+    """The admins of other packages (users' groups, login lockouts) answer as the
+    project's do (`RequestChecks`): each is registered again with it mixed in."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, RequestChecks):
+            continue
+        base = type(model_admin)
+        checked = type(base.__name__, (RequestChecks, base), {"__module__": base.__module__})
+        site.unregister(model)
+        site.register(model, checked)
 
 
 class RegencyOrProvinceFilter(admin.SimpleListFilter):
@@ -196,7 +243,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
+class ProgramAdmin(RequestChecks, YearToDateMaintained, admin.ModelAdmin):
     form = ProgramAdminForm
     inlines = [IndicatorInline]
     # "21 Februari 2024" as the launch date; "1.000" as the order is a thousand, never 1
@@ -220,7 +267,7 @@ class ProgramAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
+class IndicatorAdmin(RequestChecks, YearToDateMaintained, admin.ModelAdmin):
     form = IndicatorPageForm
     formfield_overrides = NUMBER_OVERRIDES
     list_display = (
@@ -254,7 +301,7 @@ class IndicatorAdmin(YearToDateMaintained, admin.ModelAdmin):
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(admin.ModelAdmin):
+class FundingSourceAdmin(RequestChecks, admin.ModelAdmin):
     formfield_overrides = NUMBER_OVERRIDES
     list_display = ("name", "code", "category", "is_partner", "order", "active")
     list_filter = ("category", "is_partner", "active")
@@ -318,7 +365,11 @@ REALIZED_TARGET_KEPT = _(
 
 @admin.register(Target)
 class TargetAdmin(
-    HistoryIdsChecked, LocalizedNumbersAdminMixin, IndicatorChoicesMixin, SimpleHistoryAdmin
+    RequestChecks,
+    HistoryIdsChecked,
+    LocalizedNumbersAdminMixin,
+    IndicatorChoicesMixin,
+    SimpleHistoryAdmin,
 ):
     form = TargetAdminForm
     inlines = [TargetSplitInline, TargetMilestoneInline]
@@ -563,10 +614,16 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
     (`target_value_problems`, `allocation_problems` with the next year's stored targets,
     the milestones' `parts_problems`): a copy that would break one refuses them all
     (ValidationError, one message per refused copy), before anything is written."""
+    # Two copies at once (a double click on the confirmation, two admins): the second
+    # waits for the first here, then finds its copies and skips them, where it failed
+    # on the unique constraint (a 500). Locked in one order, so two never deadlock.
+    ids = list(targets.order_by().values_list("pk", flat=True))
+    locked = Target.objects.filter(pk__in=ids).order_by("pk").select_for_update()
+    list(locked.values_list("pk", flat=True))
     targets = list(
-        targets.select_related("indicator__program", "regency").prefetch_related(
-            "splits", "milestones"
-        )
+        Target.objects.filter(pk__in=ids)
+        .select_related("indicator__program", "regency")
+        .prefetch_related("splits", "milestones")
     )
     copied = [
         target
@@ -685,6 +742,7 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
 
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(
+    RequestChecks,
     HistoryIdsChecked,
     LocalizedNumbersAdminMixin,
     YearToDateMaintained,
@@ -833,7 +891,11 @@ class MonthlyReportAdmin(
 
 @admin.register(Realization)
 class RealizationAdmin(
-    HistoryIdsChecked, LocalizedNumbersAdminMixin, HistoryNotReverted, SimpleHistoryAdmin
+    RequestChecks,
+    HistoryIdsChecked,
+    LocalizedNumbersAdminMixin,
+    HistoryNotReverted,
+    SimpleHistoryAdmin,
 ):
     """Realizations listed and shown only: they change with their report, on the report's
     admin page (whose save checks the entry rules for the report as a whole and raises the
@@ -884,7 +946,9 @@ class RealizationAdmin(
 
 
 @admin.register(LockException)
-class LockExceptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
+class LockExceptionAdmin(
+    RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
 
@@ -907,7 +971,9 @@ class LockExceptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHi
 
 
 @admin.register(ReportingExemption)
-class ReportingExemptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin):
+class ReportingExemptionAdmin(
+    RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+):
     """Who does not have to report a program (or one indicator) and for which months;
     every change is kept in history with who made it and why."""
 
@@ -936,7 +1002,7 @@ class ReportingExemptionAdmin(HistoryIdsChecked, LocalizedNumbersAdminMixin, Sim
 # so the admin only lists them.
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(RequestChecks, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

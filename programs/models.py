@@ -76,6 +76,17 @@ class ProgramManager(models.Manager):
         return permissions.programs_for(user)
 
 
+LAUNCH_YEAR_UNLIKELY = _(
+    "Tahun peluncuran antara %(earliest)s dan %(latest)s: periksa tahunnya (bulan sebelum "
+    "peluncuran tidak wajib dilaporkan)."
+)
+LAUNCH_AFTER_REPORTS = _(
+    "Program ini sudah punya laporan sejak %(month)s: tanggal peluncuran paling lambat bulan "
+    "itu. Bulan sebelum peluncuran tidak wajib dilaporkan, jadi bulan yang belum "
+    "dilaporkan akan hilang dari kelengkapan dan pengingat."
+)
+
+
 class Program(models.Model):
     slug = models.SlugField(_("kode (slug)"), max_length=40, unique=True)
     acronym = models.CharField(
@@ -124,6 +135,37 @@ class Program(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:program", args=[self.slug])
+
+    def clean(self):
+        """The launch date decides from which month every regency owes reports: a year
+        typed wrong (2204 for 2024, 0024) or a date after months already reported would
+        silently make the months not yet reported "tidak wajib", off completeness and
+        reminders. A program starting next year can be entered ahead. Checked when the
+        date is set or changed."""
+        super().clean()
+        launch = self.launch_date
+        if launch is None:
+            return
+        stored = Program.objects.filter(pk=self.pk).values_list("launch_date", flat=True)
+        if self.pk is not None and stored.first() == launch:
+            return  # unchanged: other fields are saved as before
+        latest = timezone.localdate().year + 1
+        if not MIN_YEAR <= launch.year <= latest:
+            params = {"earliest": MIN_YEAR, "latest": latest}
+            raise ValidationError({"launch_date": LAUNCH_YEAR_UNLIKELY % params})
+        if self.pk is None:
+            return
+        first = (
+            MonthlyReport.objects.filter(program_id=self.pk)
+            .order_by("year", "month")
+            .values_list("year", "month")
+            .first()
+        )
+        if first is not None and first < (launch.year, launch.month):
+            from programs.formats import month_year_label
+
+            month = month_year_label(*first)
+            raise ValidationError({"launch_date": LAUNCH_AFTER_REPORTS % {"month": month}})
 
     def natural_key(self):
         return (self.slug,)

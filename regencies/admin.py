@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import CASCADE, Count
 from django.utils.translation import gettext_lazy as _
 
+from programs.admin import RequestChecks
 from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES
 from programs.formats import number
 from programs.forms_admin import confirm_large_change_field, refuse_large_changes
@@ -62,7 +63,7 @@ class RegencyAdminForm(forms.ModelForm):
 
 
 @admin.register(Regency)
-class RegencyAdmin(admin.ModelAdmin):
+class RegencyAdmin(RequestChecks, admin.ModelAdmin):
     form = RegencyAdminForm
     # Area (km², 3 decimals) and population typed in the active language (1.234.567), like
     # every admin number.
@@ -138,7 +139,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RequestChecks, BaseUserAdmin):
     formfield_overrides = DATE_OVERRIDES  # "date joined" typed day first, like every date
     inlines = [UserScopeInline]
     list_display = (*BaseUserAdmin.list_display, "role", "scope_regency")
@@ -176,7 +177,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(UserScope)
-class UserScopeAdmin(admin.ModelAdmin):
+class UserScopeAdmin(RequestChecks, admin.ModelAdmin):
     list_display = ("user", "role", "regency", "program_list")
     list_filter = ("role", "regency")
     list_select_related = ("user", "regency")

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
+from programs.admin import RequestChecks
 
-class TaskResultAdmin(DBTaskResultAdmin):
+
+class TaskResultAdmin(RequestChecks, DBTaskResultAdmin):
     @admin.display(description=_("nama tugas"))
     def task_name(self, obj: DBTaskResult) -> str:
         return obj.task_name

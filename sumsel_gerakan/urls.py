@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm
+from programs.admin import check_every_admin
 from sumsel_gerakan import views
 
 admin.site.site_header = _("Dasbor Gerakan Serentak Sumsel — Admin")
 admin.site.site_title = _("Admin Gerakan Serentak")
 admin.site.index_title = _("Pengelolaan data")
 admin.site.login_form = AdminLoginForm
+check_every_admin(admin.site)  # every admin, third-party ones too (RequestChecks)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

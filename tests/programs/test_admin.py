@@ -906,3 +906,30 @@ def test_a_reports_and_a_lock_exceptions_year_and_month_read_as_written(
     assert "2.024" not in shown.content.decode()
     assert admin_column(exceptions, "period") == ["Januari 2024"]
     assert "2.024" not in exceptions.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [
+        ("admin:programs_target_changelist", "copy_to_next_year"),
+        ("admin:programs_monthlyreport_changelist", "publish_province_reports"),
+        ("admin:auth_user_changelist", "delete_selected"),
+        ("admin:auth_group_changelist", "delete_selected"),
+        ("admin:axes_accessattempt_changelist", "delete_selected"),
+    ],
+)
+@pytest.mark.parametrize("selected", ["abc", "1.5", "7\x00"])
+def test_an_action_on_rows_that_are_no_keys_is_refused_with_a_message(
+    admin_client, reference_data, changelist, action, selected
+):
+    """A selection from an old or edited page ("abc", "1.5", a NUL) answered a 500."""
+    target = gbrss_province_target()
+    data = {"action": action, "_selected_action": [selected], "index": "0"}
+
+    response = admin_client.post(reverse(changelist), data, follow=True)
+
+    assert response.status_code == 200
+    assert admin_messages(response) == [
+        "Pilihan tidak dikenali, tidak ada yang diubah: muat ulang daftar lalu pilih lagi."
+    ]
+    assert not Target.objects.filter(year=target.year + 1).exists()

@@ -1799,3 +1799,45 @@ def test_a_sources_code_stays_once_realizations_use_it(admin_client, reference_d
     assert source.code == "apbn-pusat"
     renamed = admin_client.post(url, data | {"name": "Anggaran pusat"})
     assert renamed.status_code == 302
+
+
+# A program's launch date: from when every regency owes reports
+
+
+@pytest.mark.usefixtures("frozen_clock")
+@pytest.mark.parametrize("typed", ["21/02/2204", "21/02/0024", "1/1/1999"])
+def test_a_launch_year_typed_wrong_is_refused(admin_client, reference_data, typed, today):
+    """Saved, 21 Februari 2204 made every month not yet reported "tidak wajib": off the
+    completeness page and the reminders, without a word."""
+    program = Program.objects.get(slug="gbrss")
+    data = program_data(program, []) | {"launch_date": typed}
+
+    refused = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+
+    assert field_errors(refused, "launch_date") == [
+        f"Tahun peluncuran antara 2000 dan {today.year + 1}: periksa tahunnya (bulan sebelum "
+        "peluncuran tidak wajib dilaporkan)."
+    ]
+    program.refresh_from_db()
+    assert program.launch_date == dt.date(2024, 2, 21)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_a_launch_after_months_already_reported_is_refused(admin_client, reference_data):
+    """21/02/2026 typed for 2024: the 2024 and 2025 months not reported became "tidak
+    wajib". A date in the first reported month, or earlier, is saved."""
+    program = Program.objects.get(slug="gbrss")
+    MonthlyReportFactory(regency_id="16.07", program=program, year=2024, month=3)
+    url = reverse("admin:programs_program_change", args=[program.pk])
+
+    refused = admin_client.post(url, program_data(program, []) | {"launch_date": "21/02/2026"})
+    moved = admin_client.post(url, program_data(program, []) | {"launch_date": "1 Maret 2024"})
+
+    assert field_errors(refused, "launch_date") == [
+        "Program ini sudah punya laporan sejak Maret 2024: tanggal peluncuran paling lambat "
+        "bulan itu. Bulan sebelum peluncuran tidak wajib dilaporkan, jadi bulan yang belum "
+        "dilaporkan akan hilang dari kelengkapan dan pengingat."
+    ]
+    assert moved.status_code == 302
+    program.refresh_from_db()
+    assert program.launch_date == dt.date(2024, 3, 1)
