@@ -197,6 +197,11 @@ class ImportFileError(Exception):
         self.message = message
 
 
+class AlreadyApplied(ImportFileError):
+    """The batch was applied by its user before: this post is the same Apply sent again
+    (a double click, or Back and resend), answered as done."""
+
+
 def _size(n: int) -> str:
     from programs.formats import number
 
@@ -838,7 +843,7 @@ def _check_batch(batch: ImportBatch, user) -> None:
     if batch.user_id != user.pk:
         raise permissions_denied()
     if batch.applied_at is not None:
-        raise ImportFileError(_(ALREADY_APPLIED))
+        raise AlreadyApplied(_(ALREADY_APPLIED))
     if timezone.now() - batch.created_at > dt.timedelta(hours=2):
         raise ImportFileError(_(EXPIRED))
 
