@@ -261,6 +261,16 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
     assert any("sudah diterapkan" in message for message in flash_messages(again))
 
 
+def test_a_row_changing_only_its_note_says_so_in_the_preview(operator):
+    """The preview listed a row as 'diubah' with '5' under both Lama and Baru, and
+    nothing to say what changed: its note. It now says so."""
+    draft_report(value=5)
+    preview = upload(login(operator), xlsx([row("5", note="Data dari Dinas Perkim")]))
+    [changed] = import_preview_rows(preview)
+    assert (changed["state"], changed["Lama"], changed["Baru"]) == ("changed", "5", "5")
+    assert changed["Keterangan"] == "Hanya catatannya yang berubah: “Data dari Dinas Perkim”."
+
+
 def test_apply_sent_again_is_answered_as_done_where_the_first_went(operator):
     """Back and resend (or a double click) on "Terapkan impor" went back to the upload
     page with a red 'Impor ini sudah diterapkan.', as if something had failed; the resend
