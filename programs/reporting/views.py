@@ -156,17 +156,22 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     # Operators report last month: in January that is December of last year, so the
     # list opens on the year of the month last ended (what is due now is in it).
     last_month_year = today.year - 1 if today.month == 1 else today.year
+    scope = permissions.scope_of(request.user)
+    years = _report_years(today, scope.regency_id if scope else None)
     try:
         year = int(request.GET.get("tahun", last_month_year))
     except ValueError:
         year = last_month_year
-    year = min(max(year, MIN_YEAR), today.year)
+    if year not in years:
+        # A year the menu does not offer (before the launch, or not begun): the default,
+        # as every filtered page falls back. '?tahun=2000' listed every month of a
+        # program without a launch date as owed and "Terkunci sebelum diajukan".
+        year = last_month_year if last_month_year in years else years[0]
     items = reporting.operator_months(user=request.user, year=year, today=today)
     to_do = reporting.operator_to_do(user=request.user, year=year, items=items, today=today)
-    scope = permissions.scope_of(request.user)
     context = {
         "year": year,
-        "years": _report_years(today, scope.regency_id if scope else None),
+        "years": years,
         "items": items,
         "returned": to_do.returned,
         "upcoming": to_do.upcoming,

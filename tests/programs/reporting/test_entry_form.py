@@ -245,6 +245,20 @@ def test_the_year_menu_offers_every_year_since_the_launch(operator_client):
     assert "GBRSS" in element_text(find(html, "table", id="my-reports"))
 
 
+@pytest.mark.parametrize("asked", ["2023", "2000", "-5", "2027", "abc"])
+def test_a_year_the_menu_does_not_offer_shows_the_default_year(operator_client, asked):
+    """'?tahun=2000' (or 2023, before the launch) showed that year with every month of
+    GSMP, which has no launch date, as owed and 'Terkunci sebelum diajukan: minta admin
+    membukanya'; a year the menu does not offer now shows the default year, as a
+    dashboard's filter falls back."""
+    html = page(operator_client.get(f"/laporan/?tahun={asked}"))
+    assert element_text(find(html, "h1")).endswith("2026")
+    options = find_all(find(html, id="filter-tahun"), "option")
+    assert [attribute(o, "value") for o in options] == ["2026", "2025", "2024"]
+    chosen = [attribute(o, "value") for o in options if "selected" in dict(o.attributes)]
+    assert chosen == ["2026"]
+
+
 @pytest.mark.parametrize("today", [dt.date(2027, 2, 5)])
 def test_in_early_february_last_years_december_is_still_on_the_to_do_lists(operator_client):
     """1-9 February: the list opens on 2027 (January ended), yet December 2026 can still be
