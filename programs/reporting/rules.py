@@ -565,7 +565,7 @@ def level_warnings(total: Decimal, ctx: IndicatorContext, text) -> list[str]:
         shown = [number(v, decimals(v)) for v in dict.fromkeys((low, high))]
         said = text(LEVEL_FAR_FROM_TARGET) % {"range": "–".join(shown)}
     parts = [said]
-    likely = likely_meant(total, reference)
+    likely = likely_meant(total, reference, max_decimals=indicator.decimals)
     if likely is not None:
         hint = DECIMAL_COMMA_HINT if abs(likely) < abs(total) else THOUSANDS_DOT_HINT
         parts.append(
@@ -576,16 +576,21 @@ def level_warnings(total: Decimal, ctx: IndicatorContext, text) -> list[str]:
     return [" ".join(parts)]
 
 
-def likely_meant(value: Decimal, reference: Decimal) -> Decimal | None:
+def likely_meant(
+    value: Decimal, reference: Decimal, *, max_decimals: int = MAX_DECIMALS
+) -> Decimal | None:
     """What `value` most likely was before a separator slip: shifted by the power of ten
     that brings it nearest to `reference` (2.500 next to 3,06 was 2,5; 3,5 next to 3.200
     was 3.500). A value that got smaller is a thousands separator read as a decimal one,
     which shifts by thousands only. Sizes are compared and the sign kept (-3.500 next to
-    -3,2 was -3,5). None when no such slip explains it."""
+    -3,2 was -3,5). None when no such slip explains it, or when what it explains has
+    more decimals than `max_decimals` (the indicator's)."""
     if not value or not reference:
         return None
     shift = int((abs(reference) / abs(value)).log10().to_integral_value())
     if shift == 0 or (shift > 0 and shift % 3):
         return None
     likely = value.scaleb(shift).normalize()
-    return likely if decimals(likely) <= MAX_DECIMALS else None
+    # A figure the indicator cannot hold (1,0005 of an inflation rate with 2 decimals,
+    # from 1.000,5) is no likely meaning: the form would refuse it.
+    return likely if decimals(likely) <= min(max_decimals, MAX_DECIMALS) else None

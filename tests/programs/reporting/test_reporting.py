@@ -530,6 +530,20 @@ def test_a_negative_level_is_questioned_by_its_size(reference_data, earlier, typ
     assert row_messages(check, "inflasi-yoy") == expected
 
 
+def test_a_slip_is_never_explained_by_a_figure_the_indicator_cannot_hold(reference_data):
+    """Inflation 1.000,5 after 3,06 was said to be '1,0005 bukan 1.000,5', a figure with
+    4 decimals that the form then refuses for an inflation rate (2 decimals): no such
+    likely meaning is offered, the warning stays."""
+    earlier_months("gpiss", "inflasi-yoy", "16.71", ["3.06"])
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value="1.000,5", source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert row_messages(check, "inflasi-yoy") == [
+        "! Jauh berbeda dari bulan lalu (3,06). Periksa, dan beri catatan bila angkanya"
+        " benar. (perlu catatan sebelum diajukan)"
+    ]
+
+
 @pytest.mark.parametrize(
     "data,message",
     [
