@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -29,6 +30,13 @@ def attachment_upload(request, code: str, slug: str, period: tuple[int, int]):
     """POST multipart `berkas`, `keterangan`, optional `indikator`: attach a file."""
     target = report_target(code, slug, period)
     require_view(request.user, target)
+    # Only the regency's operators attach (services.attachment_add decides it again): a
+    # verifier's or a leader's post is refused as such (403), whether or not it holds a
+    # file, not asked to choose one (422).
+    if not permissions.is_operator_for(
+        request.user, regency_code=target.regency.code, program_id=target.program.pk
+    ):
+        raise PermissionDenied
     upload = request.FILES.get("berkas")
     caption = request.POST.get("keterangan", "")
     indicator = request.POST.get("indikator", "")

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from programs import progress
 from programs.formats import number
@@ -47,6 +47,11 @@ AMBIGUOUS_THOUSANDS = gettext_noop(
 NOTE_TOO_LONG = gettext_noop("Catatan terlalu panjang: paling banyak %(n)s karakter.")
 NOTE_MAX_LENGTH = 2000
 WHOLE_NUMBER = gettext_noop("Harus bilangan bulat (tanpa desimal).")
+# A count typed with the other language's thousands separator ('7,413' in Indonesian,
+# '7.413' in English) reads as 7,413: refused as a fraction, with the figure meant.
+WHOLE_NUMBER_THOUSANDS = gettext_noop(
+    "Harus bilangan bulat: bila maksudnya ribuan, tulis %(whole)s."
+)
 TOO_MANY_DECIMALS = gettext_noop("Paling banyak %(n)s angka desimal.")
 VALUE_REQUIRED = gettext_noop("Isi nilainya.")
 RATIO_REQUIRED = gettext_noop("Isi pembilang dan penyebut.")
@@ -387,8 +392,9 @@ def check_ratio(row: EntryRow, error) -> None:
         return error(row, RATIO_REQUIRED)
     if row.numerator < 0 or row.denominator < 0:
         return error(row, NEGATIVE)
-    if decimals(row.numerator) or decimals(row.denominator):
-        return error(row, WHOLE_NUMBER)
+    for part, value in (("num", row.numerator), ("den", row.denominator)):
+        if decimals(value):
+            return whole_number_error(row, row.raw.get(part, ""), error)
     if row.denominator == 0:
         return error(row, DENOMINATOR_ZERO)
     if row.numerator > row.denominator:
@@ -405,10 +411,23 @@ def check_value(row: EntryRow, indicator: Indicator, error) -> None:
     if row.value < 0 and not allows_negative(indicator):
         return error(row, NEGATIVE)
     if indicator.decimals == 0 and decimals(row.value):
-        return error(row, WHOLE_NUMBER)
+        return whole_number_error(row, row.raw.get("value", ""), error)
     if decimals(row.value) > indicator.decimals:
         return error(row, TOO_MANY_DECIMALS, n=number(indicator.decimals))
     return None
+
+
+def whole_number_error(row: EntryRow, typed: str, error) -> None:
+    """A fraction where a whole number belongs: when it was typed as a thousands group
+    with the other language's separator ('7,413' in Indonesian), the figure meant is
+    named (7.413); otherwise WHOLE_NUMBER."""
+    english = (get_language() or "id").startswith("en")
+    other, thousands = (".", ",") if english else (",", ".")
+    text = _SPACES.sub("", typed or "").lstrip("+-" + MINUS_SIGN)
+    if re.fullmatch(rf"[1-9][0-9]{{0,2}}\{other}[0-9]{{3}}", text):
+        sign = "-" if (typed or "").strip()[:1] in ("-", MINUS_SIGN) else ""
+        return error(row, WHOLE_NUMBER_THOUSANDS, whole=sign + text.replace(other, thousands))
+    return error(row, WHOLE_NUMBER)
 
 
 def month_total(rows: list[EntryRow]) -> Decimal | None:
@@ -546,7 +565,7 @@ def level_warnings(total: Decimal, ctx: IndicatorContext, text) -> list[str]:
         shown = [number(v, decimals(v)) for v in dict.fromkeys((low, high))]
         said = text(LEVEL_FAR_FROM_TARGET) % {"range": "–".join(shown)}
     parts = [said]
-    likely = likely_meant(total, reference)
+    likely = likely_meant(total, reference, max_decimals=indicator.decimals)
     if likely is not None:
         hint = DECIMAL_COMMA_HINT if abs(likely) < abs(total) else THOUSANDS_DOT_HINT
         parts.append(
@@ -557,16 +576,21 @@ def level_warnings(total: Decimal, ctx: IndicatorContext, text) -> list[str]:
     return [" ".join(parts)]
 
 
-def likely_meant(value: Decimal, reference: Decimal) -> Decimal | None:
+def likely_meant(
+    value: Decimal, reference: Decimal, *, max_decimals: int = MAX_DECIMALS
+) -> Decimal | None:
     """What `value` most likely was before a separator slip: shifted by the power of ten
     that brings it nearest to `reference` (2.500 next to 3,06 was 2,5; 3,5 next to 3.200
     was 3.500). A value that got smaller is a thousands separator read as a decimal one,
     which shifts by thousands only. Sizes are compared and the sign kept (-3.500 next to
-    -3,2 was -3,5). None when no such slip explains it."""
+    -3,2 was -3,5). None when no such slip explains it, or when what it explains has
+    more decimals than `max_decimals` (the indicator's)."""
     if not value or not reference:
         return None
     shift = int((abs(reference) / abs(value)).log10().to_integral_value())
     if shift == 0 or (shift > 0 and shift % 3):
         return None
     likely = value.scaleb(shift).normalize()
-    return likely if decimals(likely) <= MAX_DECIMALS else None
+    # A figure the indicator cannot hold (1,0005 of an inflation rate with 2 decimals,
+    # from 1.000,5) is no likely meaning: the form would refuse it.
+    return likely if decimals(likely) <= min(max_decimals, MAX_DECIMALS) else None

@@ -156,17 +156,22 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     # Operators report last month: in January that is December of last year, so the
     # list opens on the year of the month last ended (what is due now is in it).
     last_month_year = today.year - 1 if today.month == 1 else today.year
+    scope = permissions.scope_of(request.user)
+    years = _report_years(today, scope.regency_id if scope else None)
     try:
         year = int(request.GET.get("tahun", last_month_year))
     except ValueError:
         year = last_month_year
-    year = min(max(year, MIN_YEAR), today.year)
+    if year not in years:
+        # A year the menu does not offer (before the launch, or not begun): the default,
+        # as every filtered page falls back. '?tahun=2000' listed every month of a
+        # program without a launch date as owed and "Terkunci sebelum diajukan".
+        year = last_month_year if last_month_year in years else years[0]
     items = reporting.operator_months(user=request.user, year=year, today=today)
     to_do = reporting.operator_to_do(user=request.user, year=year, items=items, today=today)
-    scope = permissions.scope_of(request.user)
     context = {
         "year": year,
-        "years": _report_years(today, scope.regency_id if scope else None),
+        "years": years,
         "items": items,
         "returned": to_do.returned,
         "upcoming": to_do.upcoming,
@@ -373,10 +378,30 @@ def report_entry(
     return redirect(saved.get_absolute_url())
 
 
-def _keep_pending_entry(request: HttpRequest) -> None:
+def _session_ended(
+    request: HttpRequest, code: str, slug: str, period: tuple[int, int], *, keep: bool
+) -> HttpResponse:
+    """An htmx request of the entry form after the session ended. Redirected to the login
+    page like a page, htmx followed the redirect and put the whole login page inside the
+    form (whose login then led to a POST-only address, and the typed figures were lost).
+    Now: 401, and with `keep` the form as typed is kept (as a save sent after the session
+    ended is) and the browser is sent to log in, then back to the form, restored."""
+    entry = reverse("programs:report_entry", args=[code, slug, period])
+    report_target(code, slug, period)  # a real report's address, or 404
+    if not request.htmx:
+        return redirect_to_login(request.get_full_path())
+    response = HttpResponse(status=401)
+    if keep:
+        _keep_pending_entry(request, path=entry)
+        response["HX-Redirect"] = redirect_to_login(entry).url
+    return response
+
+
+def _keep_pending_entry(request: HttpRequest, path: str | None = None) -> None:
     """What an entry form sent without a session held: nothing typed is lost to a login.
     Only the form's own fields (its rows, version, snapshot and the signed id of the user
-    who opened it), and not an oversized body."""
+    who opened it), and not an oversized body. `path`: the entry form's (default: the
+    request's own)."""
     kept = {"versi", "snapshot", "aksi", ENTRY_USER_FIELD}
     data = {
         name: values[:1]
@@ -384,7 +409,7 @@ def _keep_pending_entry(request: HttpRequest) -> None:
         if name in kept or name.startswith("r-")
     }
     if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
-        request.session[PENDING_ENTRY] = {"path": request.path, "data": data}
+        request.session[PENDING_ENTRY] = {"path": path or request.path, "data": data}
 
 
 def entry_user_token(user) -> str:
@@ -470,13 +495,14 @@ def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-@login_required
 @require_POST
 def report_check(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """htmx: check the entries as the operator types; answers the messages, placed beside
     each row with out-of-band swaps. Changes nothing."""
+    if not request.user.is_authenticated:
+        return _session_ended(request, code, slug, period, keep=True)
     target = report_target(code, slug, period)
     _require_edit(request.user, target)
     indicators = list(target.program.indicators.select_related("program"))
@@ -500,12 +526,15 @@ def report_check(
     return response
 
 
-@login_required
 @require_GET
 def report_new_row(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """htmx: one more funding-source row for an indicator."""
+    if not request.user.is_authenticated:
+        # The request holds only this indicator's rows: nothing to keep, and no page to
+        # leave; the next check as the operator types (or the save) keeps the whole form.
+        return _session_ended(request, code, slug, period, keep=False)
     target = report_target(code, slug, period)
     _require_edit(request.user, target)
     indicator = get_object_or_404(

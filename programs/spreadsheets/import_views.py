@@ -121,6 +121,12 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             )
             return redirect("admin:programs_target_changelist")
         done = imports.apply_realizations(batch=batch, user=request.user)
+    except imports.AlreadyApplied as error:
+        # The same Apply sent again: what it asks for is done; shown where the first went.
+        messages.success(request, error.message)
+        if batch.kind == Kind.TARGETS:
+            return redirect("admin:programs_target_changelist")
+        return redirect("programs:my_reports")
     except imports.ImportFileError as error:
         messages.error(request, error.message)
         return redirect("programs:import")

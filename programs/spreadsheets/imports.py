@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -188,6 +189,8 @@ FORMULA_WITHOUT_VALUE = gettext_noop(
     "Excel): buka berkas di Excel lalu simpan ulang, atau ketik angkanya."
 )
 ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
+NOTE_CHANGED = gettext_noop("Hanya catatannya yang berubah: “%(note)s”.")
+NOTE_REMOVED = gettext_noop("Hanya catatannya yang berubah: catatan dihapus.")
 EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
 
 
@@ -195,6 +198,11 @@ class ImportFileError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class AlreadyApplied(ImportFileError):
+    """The batch was applied by its user before: this post is the same Apply sent again
+    (a double click, or Back and resend), answered as done."""
 
 
 def _size(n: int) -> str:
@@ -679,7 +687,7 @@ class RealizationImport:
                 result.reason = _(REPORT_SUBMITTED)
                 continue
             result.state = State.NEW if stored is None else State.CHANGED
-            result.reason = ""
+            result.reason = _note_change(stored, entry, values)
             written.append((result, report, indicator, year, month, entry))
         self._warn(written, existing)
 
@@ -720,6 +728,18 @@ class RealizationImport:
             warnings = row_warnings(list(rows.values()), ctx)
             for result, _entry in items:
                 result.warnings = warnings
+
+
+def _note_change(stored, entry: EntryRow, values: tuple) -> str:
+    """Why a row whose old and new figures read the same is 'diubah': its note. Said in
+    the preview, which showed '14.289/89.676 → 14.289/89.676' and nothing else."""
+    if stored is None or _shown(stored.value, stored.numerator, stored.denominator) != _shown(
+        *values
+    ):
+        return ""
+    if entry.note:
+        return _(NOTE_CHANGED) % {"note": Truncator(entry.note).chars(80)}
+    return _(NOTE_REMOVED)
 
 
 def version_key(key: tuple) -> str:
@@ -838,7 +858,7 @@ def _check_batch(batch: ImportBatch, user) -> None:
     if batch.user_id != user.pk:
         raise permissions_denied()
     if batch.applied_at is not None:
-        raise ImportFileError(_(ALREADY_APPLIED))
+        raise AlreadyApplied(_(ALREADY_APPLIED))
     if timezone.now() - batch.created_at > dt.timedelta(hours=2):
         raise ImportFileError(_(EXPIRED))
 

@@ -138,6 +138,38 @@ def test_twelve_thousand_typed_the_other_way_is_asked_not_saved_as_twelve(
 
 
 @pytest.mark.parametrize(
+    "language,typed,message",
+    [
+        ("id", "7,413", "Harus bilangan bulat: bila maksudnya ribuan, tulis 7.413."),
+        ("en", "7.413", "Must be a whole number: if you mean thousands, write 7,413."),
+        ("id", "7,4", "Harus bilangan bulat (tanpa desimal)."),
+    ],
+)
+def test_a_count_typed_with_the_other_thousands_separator_names_the_figure_meant(
+    operator_client, language, typed, message
+):
+    """7.413 houses typed '7,413' (the English way) were refused with 'Harus bilangan
+    bulat (tanpa desimal)', which left the operator wondering where the decimals were;
+    the refusal now names the figure meant."""
+    operator_client.cookies["bahasa"] = language
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": typed}
+    url = "/laporan/16.07/gbrss/2026-10/"
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    assert response.status_code == 422
+    assert row_messages(response, "rumah-dibedah-0") == [f"✗ {message}"]
+    ratio = {
+        "r-prevalensi-stunting-0-source": "tidak-dirinci",
+        "r-prevalensi-stunting-0-num": "60",
+        "r-prevalensi-stunting-0-den": typed,
+    }
+    response = operator_client.post(
+        "/laporan/16.07/gpstss/2026-10/", {**ratio, "aksi": "simpan", "versi": 0}
+    )
+    assert row_messages(response, "prevalensi-stunting-0") == [f"✗ {message}"]
+    assert not Realization.objects.exists()
+
+
+@pytest.mark.parametrize(
     "language,message",
     [
         ("id", "Bukan angka yang sah: tulis misalnya 1.250 atau 14,33."),
@@ -211,6 +243,20 @@ def test_the_year_menu_offers_every_year_since_the_launch(operator_client):
     years = [attribute(o, "value") for o in find_all(find(html, id="filter-tahun"), "option")]
     assert years[-3:] == ["2024", "2023", "2022"]
     assert "GBRSS" in element_text(find(html, "table", id="my-reports"))
+
+
+@pytest.mark.parametrize("asked", ["2023", "2000", "-5", "2027", "abc"])
+def test_a_year_the_menu_does_not_offer_shows_the_default_year(operator_client, asked):
+    """'?tahun=2000' (or 2023, before the launch) showed that year with every month of
+    GSMP, which has no launch date, as owed and 'Terkunci sebelum diajukan: minta admin
+    membukanya'; a year the menu does not offer now shows the default year, as a
+    dashboard's filter falls back."""
+    html = page(operator_client.get(f"/laporan/?tahun={asked}"))
+    assert element_text(find(html, "h1")).endswith("2026")
+    options = find_all(find(html, id="filter-tahun"), "option")
+    assert [attribute(o, "value") for o in options] == ["2026", "2025", "2024"]
+    chosen = [attribute(o, "value") for o in options if "selected" in dict(o.attributes)]
+    assert chosen == ["2026"]
 
 
 @pytest.mark.parametrize("today", [dt.date(2027, 2, 5)])

@@ -342,6 +342,19 @@ def test_upload_to_another_regencys_report_is_forbidden(people):
     assert Attachment.objects.count() == 0 and stored_files() == []
 
 
+@pytest.mark.parametrize("who", ["verifier", "pimpinan", "admin"])
+def test_only_operators_attach_with_or_without_a_file(people, who):
+    """A verifier's or a leader's attachment post was refused with 403 when it held a
+    file, but answered 'Pilih berkas yang akan dilampirkan.' (422) when it held none, as
+    if choosing a file would let them: both are now refused as not theirs to do."""
+    draft()
+    client = login(people[who])
+    with_file = upload(client, phone_photo())
+    without = client.post(url(suffix="lampiran/"), {"keterangan": "Foto"})
+    assert with_file.status_code == without.status_code == 403
+    assert Attachment.objects.count() == 0 and stored_files() == []
+
+
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.VERIFIED])
 def test_upload_to_a_submitted_or_verified_report(people, status):
     report(status=status)

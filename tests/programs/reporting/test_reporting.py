@@ -87,7 +87,8 @@ def queued(response) -> list[int]:
 
 
 def denied(response):
-    return response.status_code in (302, 403, 404) and (
+    """Refused: 403 or 404, or for an anonymous user the login page (401 to htmx)."""
+    return response.status_code in (302, 401, 403, 404) and (
         response.status_code != 302 or "/akun/masuk/" in response["Location"]
     )
 
@@ -527,6 +528,20 @@ def test_a_negative_level_is_questioned_by_its_size(reference_data, earlier, typ
     check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
     assert not [text for text in checks(check) if text.startswith("✗")]  # never refused
     assert row_messages(check, "inflasi-yoy") == expected
+
+
+def test_a_slip_is_never_explained_by_a_figure_the_indicator_cannot_hold(reference_data):
+    """Inflation 1.000,5 after 3,06 was said to be '1,0005 bukan 1.000,5', a figure with
+    4 decimals that the form then refuses for an inflation rate (2 decimals): no such
+    likely meaning is offered, the warning stays."""
+    earlier_months("gpiss", "inflasi-yoy", "16.71", ["3.06"])
+    client = login(make_user("op-palembang", UserScope.Role.OPERATOR, "16.71"))
+    data = rows(value="1.000,5", source="tidak-dirinci", code="inflasi-yoy")
+    check = client.post(url("16.71", "gpiss", suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert row_messages(check, "inflasi-yoy") == [
+        "! Jauh berbeda dari bulan lalu (3,06). Periksa, dan beri catatan bila angkanya"
+        " benar. (perlu catatan sebelum diajukan)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -1422,6 +1437,32 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_login(people):
     again = page(client.get(url()))  # shown once
     assert attribute(find(again, "input", name="r-rumah-dibedah-0-value"), "value") == "1.234"
     assert "dipulihkan" not in element_text(again)
+
+
+def test_the_live_check_after_the_session_ended_keeps_the_form_and_sends_to_login(people):
+    """As the operator typed after the session ended, the live check was redirected to the
+    login page, which htmx put inside the form; logging in there led to the POST-only
+    check address, and the typed figures were lost. Now the check answers 401 with the
+    login page (then the form) as the browser's next address, and the form comes back
+    as typed after logging in."""
+    client = login(people["operator"])
+    data = {**opened_form(client), **rows("1.234")}
+    client.session.flush()
+    client.cookies.pop("sessionid", None)
+
+    check = client.post(url(suffix="periksa/"), data, HTTP_HX_REQUEST="true")
+    assert check.status_code == 401
+    login_url = check["HX-Redirect"]
+    assert login_url == f"/akun/masuk/?next={url()}"
+    added = client.get(url(suffix="baris/"), {"indikator": "rumah-dibedah"}, HTTP_HX_REQUEST="true")
+    assert added.status_code == 401 and not added.content  # nothing put into the table
+    response = log_in_again(client, login_url)
+
+    assert response.redirect_chain[-1][0] == url()
+    html = page(response)
+    assert attribute(find(html, "input", name="r-rumah-dibedah-0-value"), "value") == "1.234"
+    assert any("Isian Anda dipulihkan" in m for m in flash_messages(response))
+    assert not MonthlyReport.objects.exists()
 
 
 def test_a_restored_form_refuses_a_source_retired_while_logged_out(people):

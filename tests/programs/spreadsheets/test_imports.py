@@ -261,6 +261,36 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
     assert any("sudah diterapkan" in message for message in flash_messages(again))
 
 
+def test_a_row_changing_only_its_note_says_so_in_the_preview(operator):
+    """The preview listed a row as 'diubah' with '5' under both Lama and Baru, and
+    nothing to say what changed: its note. It now says so."""
+    draft_report(value=5)
+    preview = upload(login(operator), xlsx([row("5", note="Data dari Dinas Perkim")]))
+    [changed] = import_preview_rows(preview)
+    assert (changed["state"], changed["Lama"], changed["Baru"]) == ("changed", "5", "5")
+    assert changed["Keterangan"] == "Hanya catatannya yang berubah: “Data dari Dinas Perkim”."
+
+
+def test_apply_sent_again_is_answered_as_done_where_the_first_went(operator):
+    """Back and resend (or a double click) on "Terapkan impor" went back to the upload
+    page with a red 'Impor ini sudah diterapkan.', as if something had failed; the resend
+    now lands where the applied import did (the reports list), said as done, and writes
+    nothing twice."""
+    client = login(operator)
+    upload(client, xlsx([row("8")]))
+    batch = ImportBatch.objects.get()
+    first = client.post(f"/impor/{batch.token}/terapkan/", follow=True)
+    again = client.post(f"/impor/{batch.token}/terapkan/", follow=True)
+    assert again.redirect_chain == first.redirect_chain == [("/laporan/", 302)]
+    html = page(again)
+    assert [element_text(li) for li in find_all(html, "li", class_="message-success")] == [
+        "Impor ini sudah diterapkan."
+    ]
+    assert not find_all(html, "li", class_="message-error")
+    assert Realization.objects.get().value == Decimal(8)
+    assert Realization.history.count() == 1
+
+
 @pytest.mark.parametrize(
     "bad_cells,reason",
     [
