@@ -654,6 +654,10 @@ MEASURE_LOCKED = _(
     "Ukuran tidak dapat diubah setelah ada realisasi (%(n)s baris): angka yang sudah "
     "masuk akan berubah arti."
 )
+DIRECTION_LOCKED = _(
+    "Arah tidak dapat diubah setelah ada realisasi (%(n)s baris): capaian dan status "
+    "angka yang sudah masuk, tahun-tahun lalu juga, akan terbalik."
+)
 DECIMALS_LOCKED = _(
     "Jumlah desimal tidak dapat dikurangi menjadi %(decimals)s: %(n)s baris realisasi "
     "sudah memakai lebih banyak desimal."
@@ -734,10 +738,11 @@ class ProgramAdminForm(forms.ModelForm):
 
 class IndicatorAdminForm(forms.ModelForm):
     """An indicator's measure fixes what every stored figure means (5.387 houses summed
-    over months is not the latest month's 5.387): once it has realizations, the measure
-    stays, and its decimals never drop below those of a stored value (the entry form
-    would refuse each of them), nor is a negative value it holds left refused by
-    unticking "boleh negatif". Its code names it in links, imports and exports: fixed
+    over months is not the latest month's 5.387), and its direction what each figure
+    achieves (63 % of a house target would read 158 % "lower is better"): once it has
+    realizations, both stay, and its decimals never drop below those of a stored value
+    (the entry form would refuse each of them), nor is a negative value it holds left
+    refused by unticking "boleh negatif". Its code names it in links, imports and exports: fixed
     once it has realizations or targets. Compared with the row as stored, on the
     indicator page and in the program page's inline alike (each admin gives the model
     and fields)."""
@@ -758,6 +763,11 @@ class IndicatorAdminForm(forms.ModelForm):
             count = realizations.count()
             if count:
                 self.add_error("measure", MEASURE_LOCKED % {"n": number(count, 0)})
+        direction = cleaned_data.get("direction")
+        if direction and direction != stored["direction"]:
+            count = realizations.count()
+            if count:
+                self.add_error("direction", DIRECTION_LOCKED % {"n": number(count, 0)})
         places = cleaned_data.get("decimals")
         if places is not None and places < stored["decimals"]:
             values = realizations.exclude(value=None).values_list("value", flat=True)

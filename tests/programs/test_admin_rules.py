@@ -991,6 +991,42 @@ def test_an_indicators_measure_changes_before_any_realization(admin_client, refe
     assert indicator.measure == Indicator.Measure.RUNNING_TOTAL
 
 
+DIRECTION_LOCKED = (
+    "Arah tidak dapat diubah setelah ada realisasi (%s baris): capaian dan status angka "
+    "yang sudah masuk, tahun-tahun lalu juga, akan terbalik."
+)
+
+
+def test_a_realized_indicators_direction_stays(admin_client, reference_data, banyuasin):
+    """Houses "lower is better" turned Banyuasin's 63 % into 158 %, past years too."""
+    target = gbrss_province_target()
+    realize(target, regency=banyuasin)
+    indicator = target.indicator
+
+    response = post_indicator(admin_client, indicator, direction="down")
+
+    assert response.status_code == 200
+    assert field_errors(response, "direction") == [DIRECTION_LOCKED % 1]
+    indicator.refresh_from_db()
+    assert indicator.direction == Indicator.Direction.UP
+    program = indicator.program
+    data = program_data(program, [{"indicator": indicator, "direction": "down"}])
+    response = admin_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+    assert inline_errors(response, "direction") == [DIRECTION_LOCKED % 1]
+    indicator.refresh_from_db()
+    assert indicator.direction == Indicator.Direction.UP
+
+
+def test_an_indicators_direction_changes_before_any_realization(admin_client, reference_data):
+    indicator = gbrss_indicator()  # targets without baselines, no realizations
+
+    response = post_indicator(admin_client, indicator, direction="down")
+
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.direction == Indicator.Direction.DOWN
+
+
 def test_decimals_do_not_drop_below_a_stored_value(admin_client, reference_data):
     palembang = Regency.objects.get(code="16.71")
     indicator = Indicator.objects.get(code="inflasi-yoy")  # 2 decimals
@@ -1151,7 +1187,7 @@ def test_the_unspecified_source_can_be_neither_retired_nor_renamed_nor_deleted(
 def program_data(program: Program, rows: list[dict]) -> dict:
     """The program change form's POST with `rows` as its indicator inline: each row the
     stored indicator's fields ('indicator': the Indicator), with its own overrides
-    (`is_headline` True/False, 'DELETE', 'code', 'measure', ...)."""
+    (`is_headline` True/False, 'DELETE', 'code', 'measure', 'direction', ...)."""
     data = {
         "slug": program.slug,
         "acronym": program.acronym,
@@ -1179,7 +1215,7 @@ def program_data(program: Program, rows: list[dict]) -> dict:
             "unit": indicator.unit,
             "decimals": indicator.decimals,
             "measure": row.get("measure", indicator.measure),
-            "direction": indicator.direction,
+            "direction": row.get("direction", indicator.direction),
         }
         if row.get("is_headline", indicator.is_headline):
             fields["is_headline"] = "on"
