@@ -43,6 +43,7 @@ from tests.helpers import (
     error_messages,
     find,
     find_all,
+    flat_html,
     page,
 )
 
@@ -933,3 +934,43 @@ def test_an_action_on_rows_that_are_no_keys_is_refused_with_a_message(
         "Pilihan tidak dikenali, tidak ada yang diubah: muat ulang daftar lalu pilih lagi."
     ]
     assert not Target.objects.filter(year=target.year + 1).exists()
+
+
+STILL_REALIZED = (
+    "Masih dipakai oleh {n} baris realisasi (angka yang sudah dilaporkan), yang tidak pernah "
+    "dihapus dari Admin: biarkan, atau nonaktifkan bila ada pilihan &#x27;Aktif&#x27;."
+)
+
+
+def test_deleting_what_realizations_use_says_they_are_reported_figures(
+    admin_client, reference_data
+):
+    """Deleting APBN or the houses indicator told the superuser "akun Anda tidak memiliki
+    izin untuk menghapus ... realisasi", as if a right were missing: it is refused because
+    reported figures are never deleted, said once with their number (not a line per row)."""
+    from programs.models import FundingSource
+
+    target = gbrss_province_target()
+    apbn = FundingSource.objects.get(code="apbn")
+    for code in ("16.07", "16.71", "16.72"):
+        report = MonthlyReportFactory(
+            regency=Regency.objects.get(code=code), program=target.indicator.program
+        )
+        RealizationFactory(report=report, indicator=target.indicator, funding_source=apbn)
+    pages = {
+        "source": reverse("admin:programs_fundingsource_delete", args=[apbn.pk]),
+        "indicator": reverse("admin:programs_indicator_delete", args=[target.indicator_id]),
+    }
+    for url in pages.values():
+        shown = flat_html(admin_client.get(url))
+        assert STILL_REALIZED.format(n=3) in shown
+        assert "tidak memiliki izin" not in shown
+        assert "Realisasi:" not in shown  # no line per reported row
+        assert admin_client.post(url, {"post": "yes"}).status_code == 200  # refused again
+    bulk = admin_client.post(
+        reverse("admin:programs_fundingsource_changelist"),
+        {"action": "delete_selected", "_selected_action": [apbn.pk], "post": "yes"},
+    )
+    assert STILL_REALIZED.format(n=3) in flat_html(bulk)
+    assert FundingSource.objects.filter(pk=apbn.pk).exists()
+    assert Indicator.objects.filter(pk=target.indicator_id).exists()
