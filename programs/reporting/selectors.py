@@ -524,7 +524,8 @@ def verification_page(*, user, filters: QueueFilters, page: int | str = 1) -> Qu
 
     reports = (
         queue_reports(user=user, filters=filters)
-        .select_related("regency", "program", "submitted_by")
+        # Who returned or verified it: the returned and verified tabs say so (joined).
+        .select_related("regency", "program", "submitted_by", "returned_by", "verified_by")
         .order_by("submitted_at", "year", "month", "pk")
     )
     paginator = Paginator(reports, QUEUE_PAGE_SIZE)

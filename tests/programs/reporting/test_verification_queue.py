@@ -429,3 +429,30 @@ def test_a_selection_no_database_integer_holds_verifies_nothing(verifier, queue,
     assert response.status_code == 302
     assert flash_messages(verifier.get("/verifikasi/")) == ["Pilih paling sedikit satu laporan."]
     assert not MonthlyReport.objects.filter(status=Status.VERIFIED).exists()
+
+
+def test_returned_and_verified_tabs_say_who_returned_or_verified_and_why(verifier, reference_data):
+    """The returned and verified tabs read only "Diajukan ... oleh operator": who sent it
+    back and why, or who verified it, was one click away on each report."""
+    user = User.objects.get(username="verifikator-uji")
+    with time_machine.travel(dt.datetime(2026, 10, 12, 9, 30, tzinfo=WIB), tick=False):
+        returned = services.report_return(
+            user=user, report=submitted("gbrss", "16.07", 2026, 9), reason="Foto belum ada"
+        )
+        verified = services.report_verify(user=user, report=submitted("gbrss", "16.71", 2026, 9))
+
+    def legend(status):
+        html = page(verifier.get("/verifikasi/", {"status": status}))
+        return [element_text(p) for p in find_all(html, "p", class_="legend")][1:]
+
+    returned_tab = legend("returned")
+    assert len(returned_tab) == 1
+    assert "Dikembalikan 12 Okt 2026 09:30 oleh verifikator-uji" in returned_tab[0]
+    html = page(verifier.get("/verifikasi/", {"status": "returned"}))
+    reasons = [element_text(p) for p in find_all(html, "p", class_="return-reason")]
+    assert reasons == ["Alasan dikembalikan: Foto belum ada"]
+    verified_tab = legend("verified")
+    assert len(verified_tab) == 1
+    assert "Diverifikasi 12 Okt 2026 09:30 oleh verifikator-uji" in verified_tab[0]
+    assert "Dikembalikan" not in verified_tab[0]
+    assert returned.status == Status.RETURNED and verified.status == Status.VERIFIED
