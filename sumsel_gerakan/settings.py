@@ -278,13 +278,16 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 300)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+# A client address (colleagues behind one office NAT share it): failures of all its users.
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 # Reverse proxies in front of the app (load balancer = 1): whose X-Forwarded-For to trust.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Login throttling: django-axes on every login (site and admin), through its backend.
-# A username (normalised as Django's login form does) or an address is refused for
-# LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES failures; a success does not reset the
-# count (it would let guessing resume after the owner logs in). See accounts/lockout.py.
+# A username (normalised as Django's login form does) is refused for
+# LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES failures, a client address after
+# LOGIN_MAX_FAILURES_PER_ADDRESS (accounts/lockout_handler.py); a success does not
+# reset the count (it would let guessing resume after the owner logs in).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -292,6 +295,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout_handler.LockoutHandler"
 AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_for_lockout"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"

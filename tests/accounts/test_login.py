@@ -126,9 +126,53 @@ def test_other_users_are_not_locked_by_someone_elses_failures(account, admin):
     assert other.status_code == 302
 
 
+def test_colleagues_behind_one_address_are_not_locked_by_one_users_failures(account, admin):
+    """A regency office (or the governor's building) reaches the internet through one
+    address: five mistyped passwords of one operator locked every colleague out."""
+    for _i in range(5):
+        fail("/akun/masuk/", "operator-1607", REMOTE_ADDR="203.0.113.20")
+    mistyped = Client().post(
+        "/akun/masuk/",
+        {"username": "operator-1607", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.20",
+    )
+    assert mistyped.status_code == 429  # their own account waits its 15 minutes
+    colleague = Client()
+    response = colleague.post(
+        "/akun/masuk/",
+        {"username": "admin-uji", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.20",
+    )
+    assert response.status_code == 302
+    assert logged_in(colleague)
+
+
+@pytest.mark.parametrize("path", ["/akun/masuk/", "/admin/login/"])
+def test_an_address_guessing_across_accounts_is_locked_at_its_own_limit(admin, path):
+    """One machine trying a password on many accounts (each under five failures) is
+    stopped after LOGIN_MAX_FAILURES_PER_ADDRESS (20) failures from its address."""
+    for n in range(19):
+        fail(path, f"tebak{n % 4}", REMOTE_ADDR="203.0.113.30")
+    still_open = Client().post(
+        path, {"username": "admin-uji", "password": PASSWORD}, REMOTE_ADDR="203.0.113.30"
+    )
+    assert still_open.status_code == 302
+    assert fail(path, "tebak9", REMOTE_ADDR="203.0.113.30").status_code == 429  # the 20th
+    client = Client()
+    locked = client.post(
+        path, {"username": "admin-uji", "password": PASSWORD}, REMOTE_ADDR="203.0.113.30"
+    )
+    assert locked.status_code == 429
+    assert not logged_in(client)
+    elsewhere = Client().post(
+        path, {"username": "admin-uji", "password": PASSWORD}, REMOTE_ADDR="198.51.100.30"
+    )
+    assert elsewhere.status_code == 302
+
+
 def test_lockout_counts_the_address_the_trusted_proxy_saw(account, admin, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    for n in range(5):
+    for n in range(settings.LOGIN_MAX_FAILURES_PER_ADDRESS):
         fail(
             "/akun/masuk/",
             f"tebak{n}",
@@ -151,8 +195,8 @@ def test_lockout_counts_the_address_the_trusted_proxy_saw(account, admin, settin
     assert other.status_code == 302  # same proxy, different client: not locked out
 
 
-def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(account, admin):
-    for n in range(5):
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(account, admin, settings):
+    for n in range(settings.LOGIN_MAX_FAILURES_PER_ADDRESS):
         fail("/akun/masuk/", f"tebak{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
     response = Client().post(
         "/akun/masuk/",
