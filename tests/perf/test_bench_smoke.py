@@ -80,6 +80,7 @@ def test_cache_measure_times_every_page_cold_hit_and_after_a_write(few_reports):
     assert [t.label for t in timings] == [label for label, _url in bench_cache.PAGES]
     for timing in timings:
         assert timing.cold_ms > 0 and timing.raw_sql_ms > 0 and timing.hit_ms > 0
+        assert timing.after_write_ms > 0 and timing.cold_after_write_ms > 0
         assert timing.floor_ratio > 1  # a miss does a hit's work besides the SQL
         assert timing.html_gzip_bytes < timing.html_bytes
     table = bench_cache.format_tables({"tiny": timings})
@@ -89,3 +90,38 @@ def test_cache_measure_times_every_page_cold_hit_and_after_a_write(few_reports):
         cells = [cell.strip() for cell in line.split("|")]
         assert cells[1] == timing.label
         assert float(cells[6]) == round(timing.cold_ms - timing.raw_sql_ms, 1)
+    assert header[-3:] == ["after write", "cold+w", "<= cold+w?"]
+
+
+def test_a_page_after_a_write_does_what_a_cold_page_does(few_reports):
+    """What the cold+w column rests on: the first view after a write runs the same queries
+    as a view with the cache emptied (the year-to-date rebuild happened in the write)."""
+    from django.core.cache import caches
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from programs.models import Realization
+    from tests.perf import bench_cache
+
+    victim = Realization.objects.values_list("pk", flat=True).first()
+    client = Client()
+    for _label, url in bench_cache.PAGES:
+        caches["default"].clear()
+        reset_queries()  # each request empties the log: a capture must start from empty
+        with CaptureQueriesContext(connection) as cold:
+            assert client.get(url)["X-Page-Cache"] == "miss"
+        assert client.get(url)["X-Page-Cache"] == "hit"
+        bench_cache._write(victim)
+        reset_queries()
+        with CaptureQueriesContext(connection) as after:
+            assert client.get(url)["X-Page-Cache"] == "miss"
+        assert _page_queries(after) == _page_queries(cold), url
+
+
+def _page_queries(captured) -> list[str]:
+    """The page's own queries: the database cache's (keyed by the data version) and the
+    savepoints around its writes left out."""
+    return [
+        q["sql"] for q in captured if "django_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    ]
