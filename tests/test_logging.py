@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from programs.reporting import services
+from sumsel_gerakan.middleware import milliseconds
 from tests.reporting_helpers import report
 
 
@@ -46,12 +47,8 @@ class FakeClock:
 
 
 # What the fake clock hands out (seconds): two requests, a reading at each end. Made up,
-# not measured (no test here reads the machine's clock, so a busy machine changes
-# nothing), and spans no real request takes: exactly one hour, and 0.12 ms, which the log
-# writes in milliseconds with one decimal.
+# not measured: no test here reads the machine's clock, so a busy machine changes nothing.
 FAKE_READINGS = (100.0, 3700.0, 5000.0, 5000.00012)
-FAKE_HOUR_MS = 3_600_000.0  # the first span, as logged
-FAKE_TICK_MS = 0.1  # the second: 0.12 ms, rounded to one decimal
 
 
 @pytest.fixture
@@ -77,11 +74,20 @@ def test_one_json_line_per_request_with_id_user_status_and_duration(
     assert ok["path"] == "/laporan/" and ok["method"] == "GET"
     assert ok["request_id"] == response["X-Request-ID"] and len(ok["request_id"]) >= 8
     # Nothing is timed: the middleware read the fake clock, and only it, once at each end
-    # of each request, and logged the span between each pair of readings.
+    # of each request, and logged the span between each pair of readings it was given.
     assert fake_clock.given == list(FAKE_READINGS)
-    assert ok["duration_ms"] == FAKE_HOUR_MS and not_found["duration_ms"] == FAKE_TICK_MS
+    starts, ends = fake_clock.given[0::2], fake_clock.given[1::2]
+    spans = [milliseconds(end - start) for start, end in zip(starts, ends, strict=True)]
+    assert [line["duration_ms"] for line in lines] == spans
     assert not_found["status"] == 404 and not_found["user_id"] is None
     assert not_found["request_id"] == "dari-proksi-123" == missing["X-Request-ID"]
+
+
+def test_spans_are_written_in_milliseconds_to_one_decimal():
+    """The log's unit and precision, on spans given as numbers (seconds)."""
+    assert milliseconds(3600.0) == 3_600_000.0
+    assert milliseconds(0.00012) == 0.1
+    assert milliseconds(0.00016) == 0.2
 
 
 def test_text_lines_carry_the_same_fields(people):
