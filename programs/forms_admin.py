@@ -8,6 +8,7 @@ for it; the changelist (list_editable) cannot, so there the change is refused.
 import hashlib
 from collections import defaultdict
 from decimal import Decimal
+from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -758,16 +759,13 @@ class IndicatorAdminForm(forms.ModelForm):
         if stored is None:
             return cleaned_data
         realizations = Realization.objects.filter(indicator_id=self.instance.pk)
+        realized = cache(realizations.count)  # counted once, only when something asks
+        # What every stored figure means, and what it achieves: fixed once realized.
+        for field, message in (("measure", MEASURE_LOCKED), ("direction", DIRECTION_LOCKED)):
+            given = cleaned_data.get(field)
+            if given and given != stored[field] and realized():
+                self.add_error(field, message % {"n": number(realized(), 0)})
         measure = cleaned_data.get("measure")
-        if measure and measure != stored["measure"]:
-            count = realizations.count()
-            if count:
-                self.add_error("measure", MEASURE_LOCKED % {"n": number(count, 0)})
-        direction = cleaned_data.get("direction")
-        if direction and direction != stored["direction"]:
-            count = realizations.count()
-            if count:
-                self.add_error("direction", DIRECTION_LOCKED % {"n": number(count, 0)})
         places = cleaned_data.get("decimals")
         if places is not None and places < stored["decimals"]:
             values = realizations.exclude(value=None).values_list("value", flat=True)
@@ -790,11 +788,10 @@ class IndicatorAdminForm(forms.ModelForm):
                 self.add_error(field, NEGATIVE_BASELINE_LOCKED % {"n": number(count, 0)})
         code = cleaned_data.get("code")
         if code and code != stored["code"]:
-            realized = realizations.count()
             targets = Target.objects.filter(indicator_id=self.instance.pk).count()
-            if realized or targets:
+            if realized() or targets:
                 params = {
-                    "realizations": number(realized, 0),
+                    "realizations": number(realized(), 0),
                     "targets": number(targets, 0),
                     "code": stored["code"],
                 }
