@@ -106,6 +106,7 @@ def _api_error(status: int, message: str):
         400: _("Permintaan tidak dapat diproses"),
         403: _("Akses ditolak"),
         404: _("Halaman tidak ditemukan"),
+        413: _("Permintaan tidak dapat diproses"),
         500: _("Terjadi kesalahan"),
     }
     detail = message or str(titles.get(status, titles[500]))
@@ -125,8 +126,47 @@ def _message(exception) -> str:
     return str(first) if isinstance(first, str) else ""
 
 
+def _refusal(exception) -> tuple[int, str]:
+    """Status and message of a request Django refused before any view ran.
+
+    Django's own refusals (SuspiciousOperation: a Host not in ALLOWED_HOSTS, a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files; a malformed multipart body)
+    carry English text written for the server's log, naming settings ("You may need to
+    add 'x' to ALLOWED_HOSTS"): users read an Indonesian message instead, and a body too
+    large is a 413. A BadRequest is what the code raised, with its own message."""
+    from django.core.exceptions import (
+        BadRequest,
+        DisallowedHost,
+        RequestDataTooBig,
+        SuspiciousOperation,
+        TooManyFieldsSent,
+        TooManyFilesSent,
+    )
+    from django.http.multipartparser import MultiPartParserError
+
+    if isinstance(exception, RequestDataTooBig):
+        return 413, _(
+            "Data yang dikirim terlalu besar untuk diproses. Kurangi isiannya, lalu kirim lagi."
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return 400, _(
+            "Formulir berisi terlalu banyak isian untuk diproses sekaligus. "
+            "Kirim dalam beberapa bagian."
+        )
+    if isinstance(exception, TooManyFilesSent):
+        return 400, _("Terlalu banyak berkas dikirim sekaligus. Kirim dalam beberapa bagian.")
+    if isinstance(exception, DisallowedHost):
+        return 400, _("Alamat situs pada permintaan ini tidak dikenal oleh server ini.")
+    if isinstance(exception, SuspiciousOperation | MultiPartParserError):
+        return 400, ""
+    if isinstance(exception, BadRequest):
+        return 400, _message(exception)
+    return 400, ""
+
+
 def bad_request(request, exception=None):
-    return _error_page(request, "400.html", 400, _message(exception))
+    status, message = _refusal(exception)
+    return _error_page(request, "400.html", status, message)
 
 
 def permission_denied(request, exception=None):

@@ -211,3 +211,58 @@ def test_a_form_with_a_stale_csrf_token_gets_the_sites_page_and_saves_nothing(pe
     assert LAYOUT in html and "Formulir tidak dapat dikirim" in html
     assert "Kembali pada peramban" in html and "CSRF" not in html
     assert not MonthlyReport.objects.exists()
+
+
+def test_a_request_for_another_host_gets_no_hint_about_the_servers_settings(db):
+    """A request whose Host is not one of ALLOWED_HOSTS (a scanner hitting the address, a
+    proxy that rewrites Host) read Django's log message on the page: in English, naming
+    the setting and the host to add to it."""
+    response = Client().get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert LAYOUT in html and "Permintaan tidak dapat diproses" in html
+    assert "Alamat situs pada permintaan ini tidak dikenal oleh server ini." in html
+    assert "ALLOWED_HOSTS" not in html and "evil.example.com" not in html
+
+
+def test_a_form_with_too_many_fields_is_refused_in_indonesian(db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    response = Client().post("/akun/masuk/", {f"isian{i}": "x" for i in range(60)})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert LAYOUT in html
+    assert "Formulir berisi terlalu banyak isian untuk diproses sekaligus." in html
+    assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" not in html
+
+
+def test_a_body_too_large_is_a_413_in_indonesian(db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = Client().post("/akun/masuk/", {"username": "x" * 2000, "password": "y"})
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert LAYOUT in html
+    assert "Data yang dikirim terlalu besar untuk diproses." in html
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" not in html
+
+
+def test_the_api_refuses_too_many_parameters_in_indonesian_json(db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    query = "&".join(f"p{i}=1" for i in range(60))
+    response = Client().get(f"/api/v1/programs/?{query}")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Formulir berisi terlalu banyak isian untuk diproses sekaligus. "
+        "Kirim dalam beberapa bagian."
+    }
+
+
+def test_an_unknown_verification_action_is_refused_in_indonesian(people):
+    rep = report(Status.SUBMITTED)
+    response = login(people["verifier"]).post(
+        url(suffix="status/"), {"aksi": "hapus", "versi": str(rep.version)}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Aksi tidak dikenal." in html and "unknown action" not in html
+    rep.refresh_from_db()
+    assert rep.status == Status.SUBMITTED

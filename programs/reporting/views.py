@@ -606,7 +606,7 @@ def report_status(
         ),
     }
     if action not in actions:  # no button sends this: the site's 400 page
-        raise BadRequest("unknown action")
+        raise BadRequest(_("Aksi tidak dikenal."))
     run, done = actions[action]
     try:
         if version is None:
