@@ -218,6 +218,34 @@ def _items(querydict):
             yield key, value if isinstance(value, str) else ""
 
 
+class MethodNotAllowedPageMiddleware:
+    """An Indonesian page in the site's layout for a 405 answered without a body.
+
+    Django's require_POST / require_GET and its class-based views answer a wrong method
+    with an empty 405: opening the logout address (`/akun/keluar/`, POST only) from the
+    address bar, a bookmark or the browser history showed a blank white page. The Allow
+    header is kept; the JSON API answers its own 405s (programs/api/urls.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.streaming
+            or response.content
+            or request.path_info.startswith("/api/")
+        ):
+            return response
+        from sumsel_gerakan.views import method_not_allowed
+
+        page = method_not_allowed(request)
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page
+
+
 class PrivateCacheMiddleware:
     """`Cache-Control: private` on every HTML page answered to a logged-in user: such a
     page holds that user's name, scope and provisional figures, and no shared cache (a

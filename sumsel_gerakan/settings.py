@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # NUL bytes in a path, filter or form field: 400, before any view queries with them.
     "sumsel_gerakan.middleware.RejectNulBytesMiddleware",
+    # A wrong method (GET /akun/keluar/): an Indonesian page instead of an empty 405.
+    "sumsel_gerakan.middleware.MethodNotAllowedPageMiddleware",
     "sumsel_gerakan.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -181,6 +181,11 @@ def csrf_failure(request, reason=""):
     return _error_page(request, "403_csrf.html", 403)
 
 
+def method_not_allowed(request):
+    """The body of an empty 405 (sumsel_gerakan.middleware.MethodNotAllowedPageMiddleware)."""
+    return _error_page(request, "405.html", 405)
+
+
 def page_not_found(request, exception=None):
     return _error_page(request, "404.html", 404, _message(exception))
 

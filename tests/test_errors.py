@@ -266,3 +266,15 @@ def test_an_unknown_verification_action_is_refused_in_indonesian(people):
     assert "Aksi tidak dikenal." in html and "unknown action" not in html
     rep.refresh_from_db()
     assert rep.status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize(("path", "allow"), [("/akun/keluar/", "POST"), ("/bahasa/", "POST")])
+def test_opening_a_form_only_address_shows_a_page_not_a_blank_one(people, path, allow):
+    """The logout address opened from the history or a bookmark (it takes POST only)
+    answered an empty 405: a blank white page. Now the site's page says why."""
+    response = login(people["operator"]).get(path)
+    assert response.status_code == 405
+    assert allow in response["Allow"]
+    html = response.content.decode()
+    assert LAYOUT in html and "Alamat ini tidak dibuka langsung" in html
+    assert "private" in response["Cache-Control"]
