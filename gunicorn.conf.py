@@ -63,3 +63,5 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Client address as the proxy saw it, then the proxy's; request; status; size; duration.
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# A password-reset link's token never reaches the log (sumsel_gerakan/gunicorn_logger.py).
+logger_class = "sumsel_gerakan.gunicorn_logger.AccessLogger"

@@ -9,10 +9,23 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 
 # Attributes every LogRecord has: anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+# A password-reset token as Django makes it (PasswordResetTokenGenerator: the time in
+# base 36, a dash, 32 hex digits of an HMAC), in the link a user opens
+# (/akun/lupa-sandi/<uid>/<token>/). Until it is used it resets that user's password, so
+# no log line may hold it: whoever reads the logs could take over the account.
+_RESET_TOKEN = re.compile(r"\b[0-9a-z]{1,13}-[0-9a-f]{20,64}\b")
+REDACTED = "[token]"
+
+
+def redact(text: str) -> str:
+    """`text` with every password-reset token replaced by REDACTED."""
+    return _RESET_TOKEN.sub(REDACTED, text)
 
 
 def _extra(record: logging.LogRecord) -> dict:
@@ -33,7 +46,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return redact(json.dumps(data, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
@@ -47,7 +60,7 @@ class TextFormatter(logging.Formatter):
         extra = _extra(record)
         if extra:
             line += " " + " ".join(f"{k}={v}" for k, v in extra.items())
-        return line
+        return redact(line)
 
 
 def logging_config(log_format: str | None, level: str = "INFO") -> dict:

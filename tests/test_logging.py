@@ -1,16 +1,24 @@
 """Logging for operations (issue 12, item 9): one line per request with its id, user,
 status and duration; JSON lines on request; failed notification mail is logged."""
 
+import datetime as dt
 import io
 import json
 import logging
+import re
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 from programs.reporting import services
 from sumsel_gerakan.middleware import milliseconds
+from tests.factories import UserFactory
 from tests.reporting_helpers import report
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -123,3 +131,64 @@ def test_failed_notification_mail_is_logged_not_dropped(
     assert len(failures) == 1
     assert "dikembalikan" in failures[0].subject
     assert "op-banyuasin@sumselprov.go.id" in failures[0].recipients
+
+
+def reset_link() -> str:
+    """The path of a password-reset link as the mail gives it (the task runs at once)."""
+    from django.core import mail
+
+    UserFactory(username="operator-1607", email="op1607@sumselprov.go.id")
+    Client().post("/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"})
+    body = mail.outbox[-1].body
+    return re.search(r"https?://[^/\s]+(/akun/lupa-sandi/[^\s]+/)", body).group(1)
+
+
+def test_a_password_reset_link_leaves_no_usable_token_in_the_log(db, caplog):
+    """Opening the link from the mail wrote its token into every log line of the request
+    (path=/akun/lupa-sandi/MTA/diwbh3-d02c.../): until the user chose a new password,
+    anyone reading the logs could reset it and take over the account."""
+    from sumsel_gerakan.logging import REDACTED, JsonFormatter, TextFormatter
+
+    link = reset_link()
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="sumsel_gerakan.request"):
+        opened = Client().get(link)
+    assert opened.status_code == 302  # to the form, the token kept in the session
+    records = [r for r in caplog.records if r.name == "sumsel_gerakan.request"]
+    assert records
+    for formatter in (JsonFormatter(), TextFormatter()):
+        for record in records:
+            line = formatter.format(record)
+            assert token not in line
+            assert f"/akun/lupa-sandi/{link.split('/')[3]}/{REDACTED}/" in line
+
+
+def test_gunicorns_access_line_leaves_no_usable_token_either(db):
+    """gunicorn's own access line (gunicorn.conf.py) holds the request line and referrer."""
+    from gunicorn.config import Config
+    from gunicorn.glogging import SafeAtoms
+    from gunicorn.util import load_class
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = Config()
+    config.set("access_log_format", conf["access_log_format"])
+    config.set("logger_class", conf.get("logger_class", "gunicorn.glogging.Logger"))
+    logger = load_class(config.logger_class)(config)
+    link = reset_link()
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": link,
+        "PATH_INFO": link,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": f"https://dasbor.example.go.id{link}",
+        "HTTP_USER_AGENT": "Firefox",
+    }
+    request = SimpleNamespace(headers=[("X-FORWARDED-FOR", "203.0.113.9"), ("REFERER", link)])
+    response = SimpleNamespace(status="302 Found", sent=0, headers=[("LOCATION", "/")])
+    atoms = logger.atoms(response, request, environ, dt.timedelta(milliseconds=6))
+    line = config.access_log_format % SafeAtoms(atoms)
+    assert f'"GET /akun/lupa-sandi/{link.split("/")[3]}/[token]/ HTTP/1.1" 302' in line
+    assert token not in line and all(token not in str(value) for value in atoms.values())
