@@ -78,5 +78,9 @@ def logging_config(log_format: str | None, level: str = "INFO") -> dict:
         "loggers": {
             # Our request line replaces Django's own "Not Found: /x" warnings for 4xx.
             "django.request": {"level": "ERROR"},
+            # django-axes writes every login attempt with the username typed (often a
+            # password typed in the wrong field), the address and the browser. They are
+            # kept in Admin -> Axes; a lockout is a 429 in the request line.
+            "axes": {"level": "ERROR"},
         },
     }

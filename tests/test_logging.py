@@ -192,3 +192,27 @@ def test_gunicorns_access_line_leaves_no_usable_token_either(db):
     line = config.access_log_format % SafeAtoms(atoms)
     assert f'"GET /akun/lupa-sandi/{link.split("/")[3]}/[token]/ HTTP/1.1" 302' in line
     assert token not in line and all(token not in str(value) for value in atoms.values())
+
+
+def test_a_failed_login_writes_no_username_or_address_to_the_log(db):
+    """django-axes logged every login attempt with the username typed, the address and
+    the browser: a password typed into the username field by mistake (a common slip) sat
+    in the logs in clear. Attempts and lockouts stay in Admin -> Axes; the request line
+    says 200 or 429 without them."""
+    from sumsel_gerakan.logging import TextFormatter
+
+    stream = io.StringIO()
+    console = logging.StreamHandler(stream)  # what the console handler would be given
+    console.setFormatter(TextFormatter())
+    root = logging.getLogger()
+    root.addHandler(console)
+    try:
+        Client().post(
+            "/akun/masuk/",
+            {"username": "Rahasia-Sandi-2026", "password": "x"},
+            HTTP_USER_AGENT="Peramban-Uji",
+        )
+    finally:
+        root.removeHandler(console)
+    written = stream.getvalue()
+    assert "Rahasia-Sandi-2026" not in written and "Peramban-Uji" not in written
