@@ -1,6 +1,7 @@
 """Login form with one clear Indonesian error message (Django's Indonesian translation of
 "Please enter a correct %(username)s" doubles "nama pengguna")."""
 
+import logging
 import math
 import time
 
@@ -58,6 +59,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
         )
 
 
+logger = logging.getLogger(__name__)
+
+PASSWORD_CHANGE_UNAVAILABLE = _(
+    "Ubah sandi sementara tidak dapat diproses (penghitung percobaan tidak dapat "
+    "dihubungi). Coba lagi beberapa saat lagi. Kata sandi tidak diubah."
+)
 PASSWORD_CHANGE_THROTTLED = _(
     "Terlalu banyak percobaan dengan kata sandi sekarang yang salah. Demi keamanan akun, "
     "coba lagi setelah %(minutes)s menit. Kata sandi tidak diubah."
@@ -74,7 +81,14 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     change clears the count."""
 
     def clean_old_password(self):
-        if failures_within_window(self.user)[0] >= settings.LOGIN_MAX_FAILURES:
+        # The count lives in the shared cache (Redis in production). While it cannot be
+        # reached, nobody's guesses can be counted: the change is refused with a message
+        # (nothing changes), never answered with a 500 or left unthrottled.
+        try:
+            failures = failures_within_window(self.user)[0]
+        except Exception as error:  # noqa: BLE001 - any cache server failure
+            raise self._unavailable(error) from error
+        if failures >= settings.LOGIN_MAX_FAILURES:
             raise forms.ValidationError(
                 PASSWORD_CHANGE_THROTTLED,
                 code="throttled",
@@ -83,12 +97,23 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         try:
             return super().clean_old_password()
         except forms.ValidationError:
-            count_failure(self.user)
+            try:
+                count_failure(self.user)
+            except Exception as error:  # noqa: BLE001 - any cache server failure
+                raise self._unavailable(error) from error
             raise
+
+    @staticmethod
+    def _unavailable(error) -> forms.ValidationError:
+        logger.warning("Password change refused: the failure count is unavailable (%s)", error)
+        return forms.ValidationError(PASSWORD_CHANGE_UNAVAILABLE, code="unavailable")
 
     def save(self, commit=True):
         user = super().save(commit=commit)
-        cache.delete(password_change_failures_key(self.user))
+        try:
+            cache.delete(password_change_failures_key(self.user))
+        except Exception as error:  # noqa: BLE001 - the count expires by itself
+            logger.warning("Password change: the failure count was not cleared (%s)", error)
         return user
 
 

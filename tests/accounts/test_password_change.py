@@ -167,3 +167,31 @@ def test_the_lock_lasts_its_fifteen_minutes_from_the_guess_that_reached_the_limi
 def test_the_admins_password_change_is_the_throttled_one(operator):
     response = login(operator).get("/admin/password_change/")
     assert response.status_code == 302 and response["Location"] == "/akun/sandi/"
+
+
+@pytest.fixture
+def cache_server_down(settings):
+    """The shared cache (Redis) cannot be reached: nothing listens on its port."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "sumsel_gerakan.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
+
+
+@pytest.mark.parametrize("old", [PASSWORD, "salah-sandi"], ids=["right", "wrong"])
+def test_with_the_cache_server_down_a_change_is_refused_with_a_message(
+    operator, cache_server_down, old
+):
+    """Redis down: the form answered 500 (its failure count lives in the cache). Now it
+    says why nothing was changed; the password stays the old one."""
+    client = login(operator)
+    response = change(client, old=old)
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Ubah sandi sementara tidak dapat diproses (penghitung percobaan tidak dapat "
+        "dihubungi). Coba lagi beberapa saat lagi. Kata sandi tidak diubah."
+    ]
+    assert logs_in(PASSWORD) and not logs_in(NEW_PASSWORD)
