@@ -27,8 +27,10 @@ RUN pip install --require-hashes -r requirements.lock \
 COPY . .
 
 # Hashed, compressed static files (gzip + brotli) baked into the image. The secret key
-# exists only for this command: settings refuse to load without one when DEBUG is off.
-RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput \
+# and host exist only for this command: settings refuse to load without them when DEBUG
+# is off.
+RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput \
     && mkdir -p /app/media \
     && chown app:app /app/media
 

@@ -43,8 +43,22 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off (production)."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+# .env.example's placeholder, left in place: everyone who read that file knows the key
+# that signs the site's cookies and password-reset links.
+if not DEBUG and SECRET_KEY.strip().lower() == "change-me":
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is still the placeholder of .env.example: set a long random "
+        'value, e.g. from python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+# Without a host, every request (the health check included) is answered 400 while the
+# server looks up: stop at the start instead, naming the setting.
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS is required when DJANGO_DEBUG is off (production): the "
+        "public host name(s), comma separated, e.g. dasbor.sumselprov.go.id."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -174,7 +188,21 @@ def cache_from_url(url: str) -> dict:
             "LOCATION": "django_cache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
-    raise ImproperlyConfigured(f"CACHE_URL not understood: {url!r}")
+    raise ImproperlyConfigured(
+        f"CACHE_URL / REDIS_URL not understood: {without_password(url)!r}. Use "
+        "redis://host:6379/0 (rediss:// or unix:// too), file:///path, or leave it empty "
+        "for the database cache."
+    )
+
+
+def without_password(url: str) -> str:
+    """`url` with the password of its user part masked, for messages and logs."""
+    scheme, separator, rest = url.rpartition("://")
+    user_part, at, host_part = rest.rpartition("@")
+    if not at:
+        return url
+    user, colon, _password = user_part.partition(":")
+    return f"{scheme}{separator}{user}{colon and ':***'}@{host_part}"
 
 
 CACHES = {

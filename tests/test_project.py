@@ -36,10 +36,57 @@ def test_a_deadline_setting_out_of_range_stops_the_start(name, value):
         "import django; django.setup()",
         DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
         DJANGO_SECRET_KEY="test-only-not-secret",
+        DJANGO_ALLOWED_HOSTS="dasbor.sumselprov.go.id",
         **{name: value},
     )
     assert result.returncode != 0
     assert f"{name} must be between" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    """DEBUG off and no DJANGO_ALLOWED_HOSTS: gunicorn started and answered every request,
+    the health check too, with 400. Now the start stops and names the setting."""
+    result = run_python(
+        "import django; django.setup()",
+        DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS is required" in result.stderr
+
+
+def test_production_refuses_the_placeholder_secret_key_of_the_env_example():
+    """`cp .env.example .env` with the secret left as it is started the site with a key
+    everyone who read the file knows."""
+    placeholder = next(
+        line.split("=", 1)[1]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.startswith("DJANGO_SECRET_KEY=")
+    )
+    result = run_python(
+        "import django; django.setup()",
+        DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
+        DJANGO_SECRET_KEY=placeholder,
+        DJANGO_ALLOWED_HOSTS="dasbor.sumselprov.go.id",
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is still the placeholder of .env.example" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["redis//:S3cret-pw@cache:6379/0", "memcached://sumsel:S3cret-pw@cache:11211"]
+)
+def test_a_cache_url_not_understood_stops_the_start_without_printing_its_password(url):
+    result = run_python(
+        "import django; django.setup()",
+        DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="dasbor.sumselprov.go.id",
+        CACHE_URL=url,
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL / REDIS_URL not understood" in result.stderr
+    assert "@cache" in result.stderr and "S3cret-pw" not in result.stderr + result.stdout
 
 
 def test_check_deploy_is_clean_with_production_settings():
