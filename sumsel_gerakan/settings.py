@@ -271,7 +271,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or env_bool("DJANGO_PLAIN_STATIC")
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # whitenoise's, logging a file missing from the manifest instead of a 500.
+            else "sumsel_gerakan.storage.ManifestStaticFilesStorage"
         )
     },
 }
