@@ -65,3 +65,30 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # A password-reset link's token never reaches the log (sumsel_gerakan/gunicorn_logger.py).
 logger_class = "sumsel_gerakan.gunicorn_logger.AccessLogger"
+# LOG_FORMAT=json (the app's lines, sumsel_gerakan/logging.py): gunicorn's own lines,
+# access and error, are JSON objects too, so a log collector reads every line of the
+# container's output. The formatter is named, not imported: it is loaded when gunicorn
+# sets its logging up, with the project on sys.path.
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": "INFO", "handlers": ["error_console"]},
+        "formatters": {"json": {"()": "sumsel_gerakan.logging.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+        },
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+    }

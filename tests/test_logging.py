@@ -216,3 +216,37 @@ def test_a_failed_login_writes_no_username_or_address_to_the_log(db):
         root.removeHandler(console)
     written = stream.getvalue()
     assert "Rahasia-Sandi-2026" not in written and "Peramban-Uji" not in written
+
+
+GUNICORN_LINES = """
+import runpy, datetime as dt
+from types import SimpleNamespace
+from gunicorn.config import Config
+from gunicorn.util import load_class
+
+conf = runpy.run_path("gunicorn.conf.py")
+config = Config()
+for name in ("access_log_format", "accesslog", "errorlog", "logger_class", "logconfig_dict"):
+    if name in conf:
+        config.set(name, conf[name])
+logger = load_class(config.logger_class)(config)
+logger.info("Booting worker with pid: %s", 123)
+environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/", "PATH_INFO": "/", "QUERY_STRING": "",
+           "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1"}
+response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+logger.access(response, SimpleNamespace(headers=[]), environ, dt.timedelta(milliseconds=5))
+"""
+
+
+def test_with_json_logs_gunicorns_own_lines_are_json_too():
+    """LOG_FORMAT=json made the app's lines JSON, while gunicorn's access and error lines
+    stayed text in the same output: a log collector reading JSON lines failed on them."""
+    from tests.helpers import run_python
+
+    result = run_python(GUNICORN_LINES, LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    messages = [record["message"] for record in records]
+    assert "Booting worker with pid: 123" in messages
+    assert any('"GET / HTTP/1.1" 200 10 5ms' in message for message in messages)
