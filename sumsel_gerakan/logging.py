@@ -63,6 +63,19 @@ class TextFormatter(logging.Formatter):
         return redact(line)
 
 
+class ClientRefusalFilter(logging.Filter):
+    """Django's refusals of a client's request (`django.security.*`: a Host not in
+    ALLOWED_HOSTS, a body too large, too many fields) are logged with the traceback of
+    where Django raised them, some thirty lines for each scanner's probe. Their message
+    says what was refused; the line keeps it and drops the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("django.security.") and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def logging_config(log_format: str | None, level: str = "INFO") -> dict:
     """The LOGGING setting: JSON lines when `log_format` is "json", text otherwise."""
     formatter = "json" if (log_format or "").strip().lower() == "json" else "text"
@@ -73,7 +86,14 @@ def logging_config(log_format: str | None, level: str = "INFO") -> dict:
             "json": {"()": "sumsel_gerakan.logging.JsonFormatter"},
             "text": {"()": "sumsel_gerakan.logging.TextFormatter"},
         },
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": formatter}},
+        "filters": {"client_refusals": {"()": "sumsel_gerakan.logging.ClientRefusalFilter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": formatter,
+                "filters": ["client_refusals"],
+            }
+        },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             # Our request line replaces Django's own "Not Found: /x" warnings for 4xx.

@@ -250,3 +250,33 @@ def test_with_json_logs_gunicorns_own_lines_are_json_too():
     messages = [record["message"] for record in records]
     assert "Booting worker with pid: 123" in messages
     assert any('"GET / HTTP/1.1" 200 10 5ms' in message for message in messages)
+
+
+def test_a_refused_host_is_one_log_line_not_a_traceback(db):
+    """Every request with a foreign Host header (scanners probe the address all day)
+    wrote Django's security error with a thirty-line traceback."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from sumsel_gerakan.logging import TextFormatter
+
+    stream = io.StringIO()
+    config = settings.LOGGING  # the console handler as configured, writing to `stream`
+    console = logging.StreamHandler(stream)
+    console.setFormatter(TextFormatter())
+    for name in config["handlers"]["console"].get("filters", []):
+        console.addFilter(import_string(config["filters"][name]["()"])())
+    root = logging.getLogger()
+    root.addHandler(console)
+    try:
+        response = Client().get("/", HTTP_HOST="evil.example.com")
+    finally:
+        root.removeHandler(console)
+    assert response.status_code == 400
+    written = stream.getvalue()
+    assert "Traceback" not in written
+    security = [line for line in written.splitlines() if "django.security" in line]
+    assert len(security) == 1
+    assert "Invalid HTTP_HOST header: 'evil.example.com'" in security[0]
+    # Beside it, only the request line: every line is a record of its own.
+    assert all(re.match(r"\d{4}-\d\d-\d\d ", line) for line in written.splitlines())
