@@ -125,3 +125,23 @@ def _page_queries(captured) -> list[str]:
     return [
         q["sql"] for q in captured if "django_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]
     ]
+
+
+@pytest.mark.parametrize("script", ["bench", "bench_import", "load"])
+def test_every_benchmark_environment_is_one_the_settings_accept(script):
+    """`make bench` runs each script with its own settings: a value out of the settings'
+    range (bench_import kept 100.000 lock days after the range check came) stops the
+    script before it measures anything."""
+    import importlib
+
+    from tests.helpers import run_python
+
+    module = importlib.import_module(f"tests.perf.{script}")
+    env = {
+        **bench.ENV_DEFAULTS,
+        **getattr(module, "ENV_DEFAULTS", {}),
+        **getattr(module, "EXTRA_ENV", {}),
+    }
+    env["DATABASE_URL"] = "sqlite:///:memory:"
+    result = run_python("import django; django.setup()", **env)
+    assert result.returncode == 0, result.stderr[-500:]
