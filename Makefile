@@ -81,6 +81,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(TEST_ENV) $(PY) tests/perf/bench.py $(BENCH_ARGS)
 	$(TEST_ENV) $(PY) tests/perf/bench_import.py
+	$(TEST_ENV) $(PY) tests/perf/bench_writers.py $(WRITERS_ARGS)
 	$(TEST_ENV) $(VENV)/bin/pytest tests/browser/bench_first_chart.py -s -q
 	$(TEST_ENV) $(PY) tests/perf/load.py $(LOAD_ARGS)
 

@@ -24,8 +24,10 @@ ENV_DEFAULTS = {
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_PLAIN_STATIC": "1",
     "DJANGO_LOG_LEVEL": "WARNING",
-    # The benchmark imports a whole past year: keep every month open for editing.
-    "REPORT_LOCK_DAYS": "100000",
+    # The benchmark imports the twelve months before this one: keep them all open for
+    # editing (the longest lock the settings accept; the oldest month's lock then falls
+    # about a month from now).
+    "REPORT_LOCK_DAYS": "366",
 }
 
 
@@ -89,7 +91,12 @@ def main() -> int:
             verbosity=0,
         )
         admin = get_user_model().objects.create_superuser("bench-admin", "", "x-bench-x")
-        year = timezone.localdate().year - 1
+        today = timezone.localdate()
+        # The twelve months before this one, oldest first.
+        periods = [
+            ((today.year * 12 + today.month - 1 - back) // 12, (today.month - 1 - back) % 12 + 1)
+            for back in range(12, 0, -1)
+        ]
         indicators = list(Indicator.objects.select_related("program"))
         workbook = openpyxl.Workbook()
         sheet = workbook.active
@@ -97,7 +104,7 @@ def main() -> int:
         sheet.append(imports.REALIZATION_COLUMNS)
         regencies = [f"16.{n:02d}" for n in range(1, 14)] + ["16.71", "16.72", "16.73", "16.74"]
         for regency in regencies:
-            for month in range(1, 13):
+            for year, month in periods:
                 for indicator in indicators:
                     if indicator.measure == Indicator.Measure.RATIO:
                         row = [None, 40 + month, 400]

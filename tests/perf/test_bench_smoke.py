@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from programs.models import FundingSource, Indicator, MonthlyReport, Program, Realization
 from regencies.models import Regency, UserScope
 from tests.factories import MonthlyReportFactory, RealizationFactory, UserScopeFactory
 from tests.perf import bench
@@ -125,3 +125,87 @@ def _page_queries(captured) -> list[str]:
     return [
         q["sql"] for q in captured if "django_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]
     ]
+
+
+@pytest.mark.parametrize("script", ["bench", "bench_import", "bench_writers", "load"])
+def test_every_benchmark_environment_is_one_the_settings_accept(script):
+    """`make bench` runs each script with its own settings: a value out of the settings'
+    range (bench_import kept 100.000 lock days after the range check came) stops the
+    script before it measures anything."""
+    import importlib
+
+    from tests.helpers import run_python
+
+    module = importlib.import_module(f"tests.perf.{script}")
+    env = {
+        **bench.ENV_DEFAULTS,
+        **getattr(module, "ENV_DEFAULTS", {}),
+        **getattr(module, "EXTRA_ENV", {}),
+    }
+    env["DATABASE_URL"] = "sqlite:///:memory:"
+    result = run_python("import django; django.setup()", **env)
+    assert result.returncode == 0, result.stderr[-500:]
+
+
+@pytest.fixture
+def two_drafts(transactional_db):
+    """Two regencies' GBRSS drafts of last month, as the writers' benchmark finds them
+    (committed: its writers are threads with connections of their own)."""
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+    from tests.helpers import previous_month
+
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    year, month = previous_month()
+    program = Program.objects.get(slug="gbrss")
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    for code, value in (("16.07", 7), ("16.01", 4)):
+        report = MonthlyReportFactory(
+            program=program,
+            regency=Regency.objects.get(code=code),
+            year=year,
+            month=month,
+            status=MonthlyReport.Status.VERIFIED,
+        )
+        for source in ("apbn", "apbd-prov"):
+            RealizationFactory(
+                report=report,
+                indicator=houses,
+                funding_source=FundingSource.objects.get(code=source),
+                value=Decimal(value),
+            )
+    return year, month
+
+
+def test_writers_rush_submits_every_report_and_times_the_program_lock(two_drafts):
+    from django.db import connection
+
+    from tests.perf import bench_writers
+
+    year, month = two_drafts
+    writers = bench_writers.reset_to_drafts(["16.01", "16.07"], year=year, month=month)
+    assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"draft"}
+    # Threads write at once on PostgreSQL; SQLite's test database takes one at a time.
+    in_flight = 2 if connection.vendor == "postgresql" else 1
+
+    result = bench_writers.rush(writers, in_flight=in_flight, scale="tiny")
+
+    assert result.submitted == result.writers == 2
+    assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"submitted"}
+    # The operators' own figures went in unchanged, two sources each.
+    values = sorted(
+        Realization.objects.values_list("report__regency_id", "funding_source__code", "value")
+    )
+    assert [(c, s, int(v)) for c, s, v in values] == [
+        ("16.01", "apbd-prov", 4),
+        ("16.01", "apbn", 4),
+        ("16.07", "apbd-prov", 7),
+        ("16.07", "apbn", 7),
+    ]
+    assert all(ms > 0 for ms in result.submit_ms)
+    assert all(
+        0 <= wait <= ms for wait, ms in zip(result.lock_wait_ms, result.submit_ms, strict=True)
+    )
+    table = bench_writers.format_table([result])
+    assert table.splitlines()[3].split("|")[-1].strip() == "2/2"
