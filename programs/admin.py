@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -46,6 +46,7 @@ from programs.forms_admin import (
     TargetPartsInlineFormSet,
     allocation_problems,
     headline_deletion_refusals,
+    lock_allocations,
     parts_problems,
     target_has_realizations,
     target_has_realizations_expression,
@@ -468,6 +469,15 @@ class TargetAdmin(
             )
         )
 
+    def changelist_view(self, request, extra_context=None):
+        """The list's edited rows are checked and saved in one transaction: Django
+        checks them before its own, so the allocations' sum (and each row's "changed
+        since the list was opened") was read with no lock held until the save."""
+        if request.method == "POST" and "_save" in request.POST:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)
+
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", TargetChangelistForm)
         return super().get_changelist_form(request, **kwargs)
@@ -640,7 +650,10 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
     # Two copies at once (a double click on the confirmation, two admins): the second
     # waits for the first here, then finds its copies and skips them, where it failed
     # on the unique constraint (a 500). Locked in one order, so two never deadlock.
+    # Their indicators first, as every writer of targets takes them (`lock_allocations`):
+    # an allocation saved meanwhile is counted in the next year's sums.
     ids = list(targets.order_by().values_list("pk", flat=True))
+    lock_allocations(Target.objects.filter(pk__in=ids).values_list("indicator_id", flat=True))
     locked = Target.objects.filter(pk__in=ids).order_by("pk").select_for_update()
     list(locked.values_list("pk", flat=True))
     targets = list(
