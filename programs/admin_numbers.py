@@ -112,6 +112,16 @@ class LocalizedIntegerField(forms.IntegerField):
         return int(number)
 
 
+class GroupedIntegerField(LocalizedIntegerField):
+    """A count shown as it is read, grouped in the active language (a population of
+    955.000, or 955,000 in English), not as "955000"; typed either way."""
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return number(value, 0)
+        return value
+
+
 # Month names and their usual abbreviations, Indonesian and English (Python's strptime
 # knows only the English ones, so "25 Maret 2024" was refused).
 _MONTHS = (

@@ -14,7 +14,7 @@ from django.db.models import CASCADE, Count
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin import RequestChecks
-from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES
+from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES, GroupedIntegerField
 from programs.formats import number
 from programs.forms_admin import confirm_large_change_field, refuse_large_changes
 from regencies.models import Regency, UserScope
@@ -76,6 +76,8 @@ class RegencyAdmin(RequestChecks, admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "population":
+            # Shown grouped (955.000), unlike a year (2025).
+            kwargs["form_class"] = GroupedIntegerField
             # Zero or less is the model's one message ("harus lebih dari 0"), not the
             # form's "at least 0" of a positive integer field, which 0 passes.
             kwargs["min_value"] = None

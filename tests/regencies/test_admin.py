@@ -412,6 +412,26 @@ def test_whole_numbers_are_text_inputs_and_years_show_ungrouped(admin_client, re
     )
 
 
+@pytest.mark.parametrize("language, shown", [("id", "888.324"), ("en", "888,324")])
+def test_population_is_shown_grouped_and_saved_as_shown(
+    admin_client, reference_data, language, shown
+):
+    """The population box read "888324" (a year's way) while the list and the pages write
+    888.324: it is grouped as the language writes it, and saving the page as shown keeps
+    the number."""
+    admin_client.cookies["bahasa"] = language
+    url = reverse("admin:regencies_regency_change", args=["16.07"])
+
+    response = admin_client.get(url)
+
+    population = find(page(response), "input", name="population")
+    assert attribute(population, "value") == shown
+    assert attribute(find(page(response), "input", name="population_year"), "value") == "2025"
+    saved = regency_change(admin_client, Regency.objects.get(code="16.07"), population=shown)
+    assert saved.status_code == 302, error_messages(page(saved))
+    assert Regency.objects.get(code="16.07").population == 888324
+
+
 @pytest.mark.parametrize("role", [UserScope.Role.VERIFIKATOR, UserScope.Role.PIMPINAN])
 def test_a_province_role_with_a_regency_is_refused(admin_client, reference_data, role):
     """A verifier or leader sees every regency: a regency given to them would be ignored
