@@ -27,7 +27,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from programs import ytd
 from programs.admin_numbers import (
     NUMBER_OVERRIDES,
+    LocalizedMonthField,
+    LocalizedMonthNumberField,
     LocalizedNumbersAdminMixin,
+    NumberHistoryContextHelper,
     shown_number,
 )
 from programs.formats import date_label, month_label, month_year_label, number
@@ -179,6 +182,17 @@ class MonthFilter(admin.SimpleListFilter):
 
 def area_label(regency: Regency | None) -> str:
     return str(regency) if regency is not None else str(_("Provinsi"))
+
+
+class MonthNamed:
+    """A month-of-the-year field (`month`, 1-12, beside `year`) typed and shown by its
+    name ("April"), its number still taken."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "month":
+            kwargs["form_class"] = LocalizedMonthNumberField
+            kwargs["widget"] = LocalizedMonthNumberField.widget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class YearToDateMaintained:
@@ -780,6 +794,7 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
 class MonthlyReportAdmin(
     RequestChecks,
     HistoryIdsChecked,
+    MonthNamed,
     LocalizedNumbersAdminMixin,
     YearToDateMaintained,
     HistoryNotReverted,
@@ -983,7 +998,7 @@ class RealizationAdmin(
 
 @admin.register(LockException)
 class LockExceptionAdmin(
-    RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+    RequestChecks, HistoryIdsChecked, MonthNamed, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
 ):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
@@ -1006,6 +1021,18 @@ class LockExceptionAdmin(
         super().save_model(request, obj, form, change)
 
 
+class MonthsHistoryContextHelper(NumberHistoryContextHelper):
+    """An exemption's changes name its months ("Januari 2027 → November 2026"), not the
+    first days they are kept as ("1 Januari 2027")."""
+
+    MONTH_FIELDS = ("start", "end")
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in self.MONTH_FIELDS and isinstance(value, dt.date):
+            return month_year_label(value.year, value.month)
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(ReportingExemption)
 class ReportingExemptionAdmin(
     RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
@@ -1017,7 +1044,18 @@ class ReportingExemptionAdmin(
     list_filter = ["program", "regency"]
     search_fields = ["regency__name", "reason"]
     fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
-    history_list_display = ["start", "end", "reason"]
+    history_list_display = ["start_month", "end_month", "reason"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Months, typed and shown as months ("Maret 2027", 03/2027, 2027-03): the
+        # date boxes wanted a day, and their calendar offered days.
+        if db_field.name in ("start", "end"):
+            kwargs["form_class"] = LocalizedMonthField
+            kwargs["widget"] = LocalizedMonthField.widget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MonthsHistoryContextHelper(self.model, historical_record)
 
     # Months, as the fields mean them: an end typed 30/11/2026 is kept as its month and
     # was listed "1 November 2026", which reads as ending on the 1st.

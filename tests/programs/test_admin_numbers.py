@@ -510,6 +510,96 @@ def test_an_exemptions_dates_take_a_named_month(admin_client, reference_data):
     assert (exemption.start.isoformat(), exemption.end.isoformat()) == ("2025-01-01", "2025-12-01")
 
 
+@pytest.mark.parametrize(
+    "language, start, end",
+    [
+        ("id", "Maret 2027", "Desember 2027"),
+        ("id", "Mar 2027", "Des. 2027"),
+        ("id", "03/2027", "12/2027"),
+        ("id", "3-2027", "12-2027"),
+        ("id", "2027-03", "2027-12"),
+        ("id", "15 Maret 2027", "31/12/2027"),  # a day's month counts
+        ("en", "March 2027", "Dec 2027"),
+    ],
+)
+def test_an_exemptions_months_are_typed_as_months(
+    admin_client, reference_data, language, start, end
+):
+    """An exemption is by month, yet its boxes wanted a day: "Maret 2027" (or 2027-03) was
+    refused as a date. A month is typed as people name it, and kept as its first day."""
+    from programs.models import Program, ReportingExemption
+    from tests.programs.test_admin_rules import add_exemption
+
+    admin_client.cookies["bahasa"] = language
+    program = Program.objects.get(slug="gbrss")
+
+    response = add_exemption(admin_client, program, start=start, end=end)
+
+    assert response.status_code == 302, field_errors(response, "start") + field_errors(
+        response, "end"
+    )
+    exemption = ReportingExemption.objects.get(regency_id="16.07", program=program)
+    assert (exemption.start.isoformat(), exemption.end.isoformat()) == ("2027-03-01", "2027-12-01")
+
+
+@pytest.mark.parametrize("typed", ["Maret", "13/2027", "2027-00", "Marett 2027", "32 Maret 2027"])
+def test_an_exemption_month_that_is_none_is_refused_saying_how_to_write_one(
+    admin_client, reference_data, typed
+):
+    from programs.models import Program, ReportingExemption
+    from tests.programs.test_admin_rules import add_exemption
+
+    program = Program.objects.get(slug="gbrss")
+
+    response = add_exemption(admin_client, program, start=typed)
+
+    assert response.status_code == 200
+    assert field_errors(response, "start") == [
+        "Bulan tidak dikenali: tulis misalnya Maret 2027, 03/2027 atau 2027-03 (tanggal "
+        "lengkap juga diterima)."
+    ]
+    assert not ReportingExemption.objects.filter(regency_id="16.07", program=program).exists()
+
+
+@pytest.mark.parametrize(
+    "language, start, end",
+    [("id", "Maret 2027", "Desember 2027"), ("en", "March 2027", "December 2027")],
+)
+def test_an_exemptions_page_shows_its_months(admin_client, reference_data, language, start, end):
+    """The boxes showed 2027-03-01 with a calendar to pick a day; they show the months, and
+    the page saved as shown keeps them."""
+    from programs.models import Program, ReportingExemption
+    from tests.programs.test_admin_rules import exemption_data
+
+    admin_client.cookies["bahasa"] = language
+    program = Program.objects.get(slug="gbrss")
+    exemption = ReportingExemption.objects.create(
+        regency_id="16.07",
+        program=program,
+        start=dt.date(2027, 3, 1),
+        end=dt.date(2027, 12, 1),
+        reason="Tidak diukur BPS di wilayah ini.",
+    )
+    url = reverse("admin:programs_reportingexemption_change", args=[exemption.pk])
+
+    shown = page(admin_client.get(url))
+
+    assert attribute(find(shown, "input", name="start"), "value") == start
+    assert attribute(find(shown, "input", name="end"), "value") == end
+    help_text = element_text(find(shown, "div", class_="field-start"))
+    assert "Tanggal 1" not in help_text
+    saved = admin_client.post(
+        url, exemption_data(program, start=start, end=end, reason="Diperbaiki")
+    )
+    assert saved.status_code == 302, field_errors(saved, "start")
+    exemption.refresh_from_db()
+    assert (exemption.start, exemption.end, exemption.reason) == (
+        dt.date(2027, 3, 1),
+        dt.date(2027, 12, 1),
+        "Diperbaiki",
+    )
+
+
 def lock_exception_form(program, **changes) -> dict:
     """The admin's add form of a lock exception for Banyuasin's April 2025 (locked since
     9 June 2025, a month after its due day)."""
@@ -540,6 +630,50 @@ def test_a_lock_exceptions_end_date_takes_a_named_month(admin_client, reference_
     exception = LockException.objects.get(regency_id="16.07", program=program)
     assert exception.until.isoformat() == "2025-07-15"
     assert exception.granted_by.username == "admin"
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+@pytest.mark.parametrize(
+    "language, typed", [("id", "April"), ("id", "apr"), ("id", "4"), ("en", "April")]
+)
+def test_a_lock_exceptions_month_is_typed_and_shown_by_its_name(
+    admin_client, reference_data, language, typed
+):
+    """The month opened was a number box ("4"; "April" was refused as no number): it takes
+    the month's name or number, and shows its name."""
+    from programs.models import LockException, Program
+
+    admin_client.cookies["bahasa"] = language
+    program = Program.objects.get(slug="gbrss")
+    url = reverse("admin:programs_lockexception_add")
+
+    response = admin_client.post(
+        url, lock_exception_form(program, month=typed, until="15 Juli 2025")
+    )
+
+    assert response.status_code == 302, field_errors(response, "month")
+    exception = LockException.objects.get(regency_id="16.07", program=program)
+    assert (exception.year, exception.month) == (2025, 4)
+    change = reverse("admin:programs_lockexception_change", args=[exception.pk])
+    month = find(page(admin_client.get(change)), "input", name="month")
+    assert attribute(month, "value") == "April"
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+def test_a_lock_exceptions_month_that_is_none_is_refused(admin_client, reference_data):
+    from programs.models import LockException, Program
+
+    program = Program.objects.get(slug="gbrss")
+    url = reverse("admin:programs_lockexception_add")
+
+    response = admin_client.post(
+        url, lock_exception_form(program, month="Aprill", until="15 Juli 2025")
+    )
+
+    assert field_errors(response, "month") == [
+        "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4)."
+    ]
+    assert not LockException.objects.exists()
 
 
 @pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
