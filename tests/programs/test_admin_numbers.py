@@ -226,18 +226,68 @@ def copy_to_next_year(admin_client, *targets, follow=False):
 
 def test_a_copied_target_keeps_its_milestones_a_year_later(admin_client, reference_data):
     """The 1.778 houses due by HUT Sumsel (15 May 2024) were lost when 2024's target was
-    copied to 2025: the copy had no milestone at all."""
+    copied to 2025: the copy had no milestone at all. Its name then stayed 2024's ("HUT
+    ke-78"), where 15 May 2025 is the 79th anniversary: the copy is named for its year,
+    the old name kept in its source note, and the admin told what was renamed."""
     province = gbrss_province_target()
-    assert copy_to_next_year(admin_client, province).status_code == 302
+    done = copy_to_next_year(admin_client, province, follow=True)
     copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2025)
     html = page(admin_client.get(reverse("admin:programs_target_change", args=[copy.pk])))
     assert attribute(find(html, "input", name="milestones-0-label"), "value") == (
-        "Menjelang HUT ke-78 Sumsel"
+        "Menjelang HUT ke-79 Sumsel"
     )
     assert attribute(find(html, "input", name="milestones-0-due_date"), "value") == "15-05-2025"
     assert attribute(find(html, "input", name="milestones-0-value"), "value") == "1.778"
-    assert copy.milestones.get().source_note == province.milestones.get().source_note
-    assert province.milestones.get().due_date == dt.date(2024, 5, 15)  # the source unchanged
+    original = province.milestones.get()
+    assert copy.milestones.get().source_note == (
+        f"{original.source_note}\n\nDisalin dari tahapan 2024 «Menjelang HUT ke-78 Sumsel»."
+    )
+    assert (original.label, original.due_date) == (
+        "Menjelang HUT ke-78 Sumsel",
+        dt.date(2024, 5, 15),
+    )  # the source unchanged
+    shown = element_text(find(page(done), "ul", class_="messagelist"))
+    assert (
+        "Nama tahapan disesuaikan dengan tahun barunya, periksa: «Menjelang HUT ke-78 Sumsel» "
+        "→ «Menjelang HUT ke-79 Sumsel»."
+    ) in shown
+
+
+@pytest.mark.parametrize(
+    "label, due, copied",
+    [
+        ("Triwulan I 2024", dt.date(2024, 3, 31), "Triwulan I 2025"),
+        ("s.d. 30 Juni 2024", dt.date(2024, 6, 30), "s.d. 30 Juni 2025"),
+        ("HUT Sumsel ke-78 (15 Mei 2024)", dt.date(2024, 5, 15), "HUT Sumsel ke-79 (15 Mei 2025)"),
+        (
+            "Hari Jadi Kota Palembang ke-1341",
+            dt.date(2024, 6, 17),
+            "Hari Jadi Kota Palembang ke-1342",
+        ),
+        ("Tahun anggaran 2024/2025", dt.date(2025, 1, 31), "Tahun anggaran 2025/2026"),
+        # A leap day moves to the 28th, and its name with it.
+        ("Akhir Februari (29-02-2024)", dt.date(2024, 2, 29), "Akhir Februari (28-02-2025)"),
+        ("29 Februari 2024", dt.date(2024, 2, 29), "28 Februari 2025"),
+        # Nothing of the year in it: kept as it is.
+        ("Tahap ke-2", dt.date(2024, 8, 31), "Tahap ke-2"),
+        ("Semester I", dt.date(2024, 6, 30), "Semester I"),
+        ("Sejak 2021 (RPJMD)", dt.date(2024, 9, 30), "Sejak 2021 (RPJMD)"),
+    ],
+)
+def test_a_copied_milestone_is_named_for_its_new_year(
+    admin_client, reference_data, label, due, copied
+):
+    target = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.07", year=2024, value=Decimal(100)
+    )
+    TargetMilestone.objects.create(target=target, label=label, due_date=due, value=Decimal(20))
+
+    assert copy_to_next_year(admin_client, target).status_code == 302
+
+    copy = Target.objects.get(indicator=gbrss_indicator(), regency_id="16.07", year=2025)
+    assert copy.milestones.get().label == copied
+    notes = copy.milestones.get().source_note
+    assert (f"«{label}»" in notes) == (label != copied)
 
 
 def test_the_copy_confirmation_says_milestones_are_copied_too(admin_client, reference_data):
