@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.passwords import too_long
+
 INVALID_LOGIN = _(
     "Nama pengguna atau kata sandi salah. Perhatikan huruf besar/kecil pada keduanya."
 )
@@ -93,6 +95,12 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 PASSWORD_CHANGE_THROTTLED,
                 code="throttled",
                 params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
+        if too_long(self.cleaned_data.get("old_password")):
+            # Longer than any password the site takes: wrong, and not hashed to say so.
+            count_failure(self.user)
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
             )
         try:
             return super().clean_old_password()

@@ -5,15 +5,17 @@ that already has realizations changes only with a reason (see `programs.forms_ad
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import partial
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -26,8 +28,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programs import ytd
 from programs.admin_numbers import (
+    MONTH_NAMES,
     NUMBER_OVERRIDES,
+    LocalizedMonthField,
+    LocalizedMonthNumberField,
     LocalizedNumbersAdminMixin,
+    NumberHistoryContextHelper,
     shown_number,
 )
 from programs.formats import date_label, month_label, month_year_label, number
@@ -46,6 +52,7 @@ from programs.forms_admin import (
     TargetPartsInlineFormSet,
     allocation_problems,
     headline_deletion_refusals,
+    lock_allocations,
     parts_problems,
     target_has_realizations,
     target_has_realizations_expression,
@@ -178,6 +185,17 @@ class MonthFilter(admin.SimpleListFilter):
 
 def area_label(regency: Regency | None) -> str:
     return str(regency) if regency is not None else str(_("Provinsi"))
+
+
+class MonthNamed:
+    """A month-of-the-year field (`month`, 1-12, beside `year`) typed and shown by its
+    name ("April"), its number still taken."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "month":
+            kwargs["form_class"] = LocalizedMonthNumberField
+            kwargs["widget"] = LocalizedMonthNumberField.widget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class YearToDateMaintained:
@@ -468,6 +486,15 @@ class TargetAdmin(
             )
         )
 
+    def changelist_view(self, request, extra_context=None):
+        """The list's edited rows are checked and saved in one transaction: Django
+        checks them before its own, so the allocations' sum (and each row's "changed
+        since the list was opened") was read with no lock held until the save."""
+        if request.method == "POST" and "_save" in request.POST:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)
+
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", TargetChangelistForm)
         return super().get_changelist_form(request, **kwargs)
@@ -528,7 +555,7 @@ class TargetAdmin(
         form = CopyTargetsForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             try:
-                created, skipped = targets_copy_to_next_year(
+                done = targets_copy_to_next_year(
                     targets=queryset, user=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as refused:
@@ -541,9 +568,12 @@ class TargetAdmin(
                     "%(created)s target disalin ke tahun berikutnya; %(skipped)s dilewati "
                     "karena sudah ada. Periksa dan ubah nilainya bila perlu."
                 )
-                % {"created": number(created), "skipped": number(skipped)},
+                % {"created": number(done.created), "skipped": number(done.skipped)},
                 messages.SUCCESS,
             )
+            if done.renamed:
+                changes = "; ".join(f"«{old}» → «{new}»" for old, new in done.renamed)
+                self.message_user(request, MILESTONES_RENAMED % {"changes": changes}, messages.INFO)
             return None
         return TemplateResponse(
             request,
@@ -586,6 +616,7 @@ def copied_source_note(target: Target, *, user, reason: str) -> str:
 
 
 COPY_REFUSED = _("Tidak ada yang disalin: target %(target)s %(year)s: %(problem)s")
+MILESTONES_RENAMED = _("Nama tahapan disesuaikan dengan tahun barunya, periksa: %(changes)s.")
 MILESTONES_SAME_DAY = _(
     "tahapan %(labels)s jatuh pada tanggal yang sama (%(date)s) setelah dipindah satu tahun: "
     "ubah salah satu tanggalnya dahulu."
@@ -601,19 +632,58 @@ def one_year_on(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def _copied_milestones(target: Target) -> tuple[list[TargetMilestone], list[str]]:
-    """The copy's milestones (unsaved, their target set on saving): the same labels,
-    values and sources, due a year later; and what the target's milestone rules
-    (`parts_problems`, one date each) find wrong with them."""
-    milestones = [
-        TargetMilestone(
-            label=m.label,
-            due_date=one_year_on(m.due_date),
-            value=m.value,
-            source_note=m.source_note,
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# "HUT ke-78", "HUT Sumsel ke-78", "Hari Jadi Kota Palembang ke-1341": an anniversary's
+# number (up to four words between the occasion and its "ke-"), one more a year later.
+_ANNIVERSARY = re.compile(
+    r"(\b(?:HUT|hari\s+ulang\s+tahun|ulang\s+tahun|hari\s+jadi|dies\s+natalis)\b"
+    r"(?:\s+(?!ke\b)\S+){0,4}?\s+ke-?\s*)(\d{1,4})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def label_one_year_on(label: str, *, year: int, due: dt.date) -> str:
+    """A milestone's name for the copy a year later: the target's year and the
+    milestone's (2024, and 2025 for one due in January 2025) one year on wherever they
+    are written ("Triwulan I 2024", "30 Juni 2024", "2024/2025"), an anniversary's
+    number one more ("HUT ke-78 Sumsel" is ke-79 on 15 May 2025), and a 29 February the
+    28th as its date moves (`one_year_on`). Other years and numbers ("Sejak 2021", "Tahap
+    ke-2") are kept."""
+    moved = one_year_on(due)
+    if moved.day != due.day:
+        names = "|".join(re.escape(name) for name, n in MONTH_NAMES.items() if n == due.month)
+        label = re.sub(
+            rf"(?<!\d)0?{due.day}(\s+(?:{names})\b)", rf"{moved.day}\1", label, flags=re.I
         )
-        for m in target.milestones.all()
-    ]
+        label = re.sub(
+            rf"(?<!\d)0?{due.day}([/.-]0?{due.month})(?!\d)", rf"{moved.day:02d}\1", label
+        )
+    years = {year, due.year}
+    label = _YEAR.sub(lambda m: str(int(m[1]) + 1) if int(m[1]) in years else m[1], label)
+    return _ANNIVERSARY.sub(lambda m: f"{m[1]}{int(m[2]) + 1}", label)
+
+
+# Kept with a renamed milestone, in the site's language (read by everyone).
+MILESTONE_COPIED_FROM = gettext_noop("Disalin dari tahapan %(year)s «%(label)s».")
+
+
+def _copied_milestones(target: Target) -> tuple[list[TargetMilestone], list[str]]:
+    """The copy's milestones (unsaved, their target set on saving): the same values and
+    sources, due a year later and named for it (`label_one_year_on`: a renamed one keeps
+    its old name at the end of its source note); and what the target's milestone rules
+    (`parts_problems`, one date each) find wrong with them."""
+    milestones = []
+    for m in target.milestones.all():
+        label = label_one_year_on(m.label, year=target.year, due=m.due_date)
+        note = m.source_note
+        if label != m.label:
+            copied = site_text(MILESTONE_COPIED_FROM, {"year": target.year, "label": m.label})
+            note = f"{note.strip()}\n\n{copied}" if note.strip() else copied
+        copy = TargetMilestone(
+            label=label, due_date=one_year_on(m.due_date), value=m.value, source_note=note
+        )
+        copy.renamed_from = m.label if label != m.label else None
+        milestones.append(copy)
     planned = [(m.label, m.due_date, m.value) for m in milestones]
     problems = [
         message
@@ -630,17 +700,26 @@ def _copied_milestones(target: Target) -> tuple[list[TargetMilestone], list[str]
     return milestones, problems
 
 
+class CopiedTargets(NamedTuple):
+    created: int
+    skipped: int  # a target of the next year exists already
+    renamed: list[tuple[str, str]]  # milestones named for the new year: (old, new)
+
+
 @transaction.atomic
-def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
-    """Copy targets (with their funding splits, and their milestones a year later) to
-    year + 1 where none exists yet. The copies keep the targets' rules
+def targets_copy_to_next_year(*, targets, user, reason: str) -> CopiedTargets:
+    """Copy targets (with their funding splits, and their milestones a year later, named
+    for it) to year + 1 where none exists yet. The copies keep the targets' rules
     (`target_value_problems`, `allocation_problems` with the next year's stored targets,
     the milestones' `parts_problems`): a copy that would break one refuses them all
     (ValidationError, one message per refused copy), before anything is written."""
     # Two copies at once (a double click on the confirmation, two admins): the second
     # waits for the first here, then finds its copies and skips them, where it failed
     # on the unique constraint (a 500). Locked in one order, so two never deadlock.
+    # Their indicators first, as every writer of targets takes them (`lock_allocations`):
+    # an allocation saved meanwhile is counted in the next year's sums.
     ids = list(targets.order_by().values_list("pk", flat=True))
+    lock_allocations(Target.objects.filter(pk__in=ids).values_list("indicator_id", flat=True))
     locked = Target.objects.filter(pk__in=ids).order_by("pk").select_for_update()
     list(locked.values_list("pk", flat=True))
     targets = list(
@@ -708,7 +787,13 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> tuple[int, int]:
         for milestone in milestones[target.pk]:
             milestone.target = copy
             milestone.save()
-    return len(copied), len(targets) - len(copied)
+    renamed = [
+        (m.renamed_from, m.label)
+        for target in copied
+        for m in milestones[target.pk]
+        if m.renamed_from
+    ]
+    return CopiedTargets(len(copied), len(targets) - len(copied), renamed)
 
 
 # Monthly reports and realizations
@@ -767,6 +852,7 @@ class RealizationInline(LocalizedNumbersAdminMixin, IndicatorChoicesMixin, admin
 class MonthlyReportAdmin(
     RequestChecks,
     HistoryIdsChecked,
+    MonthNamed,
     LocalizedNumbersAdminMixin,
     YearToDateMaintained,
     HistoryNotReverted,
@@ -970,7 +1056,7 @@ class RealizationAdmin(
 
 @admin.register(LockException)
 class LockExceptionAdmin(
-    RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
+    RequestChecks, HistoryIdsChecked, MonthNamed, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
 ):
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
@@ -993,6 +1079,18 @@ class LockExceptionAdmin(
         super().save_model(request, obj, form, change)
 
 
+class MonthsHistoryContextHelper(NumberHistoryContextHelper):
+    """An exemption's changes name its months ("Januari 2027 → November 2026"), not the
+    first days they are kept as ("1 Januari 2027")."""
+
+    MONTH_FIELDS = ("start", "end")
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in self.MONTH_FIELDS and isinstance(value, dt.date):
+            return month_year_label(value.year, value.month)
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(ReportingExemption)
 class ReportingExemptionAdmin(
     RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
@@ -1004,7 +1102,18 @@ class ReportingExemptionAdmin(
     list_filter = ["program", "regency"]
     search_fields = ["regency__name", "reason"]
     fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
-    history_list_display = ["start", "end", "reason"]
+    history_list_display = ["start_month", "end_month", "reason"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Months, typed and shown as months ("Maret 2027", 03/2027, 2027-03): the
+        # date boxes wanted a day, and their calendar offered days.
+        if db_field.name in ("start", "end"):
+            kwargs["form_class"] = LocalizedMonthField
+            kwargs["widget"] = LocalizedMonthField.widget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MonthsHistoryContextHelper(self.model, historical_record)
 
     # Months, as the fields mean them: an end typed 30/11/2026 is kept as its month and
     # was listed "1 November 2026", which reads as ending on the 1st.

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from programs.formats import date_label, number
+from programs.formats import date_label, month_label, month_year_label, number
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     AMBIGUOUS_THOUSANDS,
@@ -112,6 +112,16 @@ class LocalizedIntegerField(forms.IntegerField):
         return int(number)
 
 
+class GroupedIntegerField(LocalizedIntegerField):
+    """A count shown as it is read, grouped in the active language (a population of
+    955.000, or 955,000 in English), not as "955000"; typed either way."""
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return number(value, 0)
+        return value
+
+
 # Month names and their usual abbreviations, Indonesian and English (Python's strptime
 # knows only the English ones, so "25 Maret 2024" was refused).
 _MONTHS = (
@@ -186,6 +196,87 @@ def month_first_refusal(value) -> str | None:
     except ValueError:
         return None
     return DATE_MONTH_FIRST % {"day_first": meant.strftime("%d/%m/%Y"), "named": date_label(meant)}
+
+
+# A month on its own: "Maret 2027", "Mar. 2027", "03/2027", "3-2027", "2027-03" (the year
+# in four digits: "Maret 27" could be a day without its year).
+_MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s.,-]*(\d{4})\s*")
+_MONTH_YEAR = re.compile(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*")
+_YEAR_MONTH = re.compile(r"\s*(\d{4})\s*[/.-]\s*(\d{1,2})\s*")
+
+MONTH_NOT_RECOGNISED = _(
+    "Bulan tidak dikenali: tulis misalnya Maret 2027, 03/2027 atau 2027-03 (tanggal lengkap "
+    "juga diterima)."
+)
+
+
+def typed_month(text: str) -> tuple[int, int] | None:
+    """(year, month) of a month typed on its own, None for any other text; ValueError
+    for a month that does not exist (13/2027, "Marett 2027")."""
+    found = _MONTH_NAME_YEAR.fullmatch(text)
+    if found:
+        if found[1].casefold() not in MONTH_NAMES:
+            raise ValueError(text)
+        return int(found[2]), MONTH_NAMES[found[1].casefold()]
+    found = _MONTH_YEAR.fullmatch(text)
+    year, month = (found[2], found[1]) if found else (None, None)
+    found = None if found else _YEAR_MONTH.fullmatch(text)
+    if found:
+        year, month = found[1], found[2]
+    if year is None:
+        return None
+    if not 1 <= int(month) <= 12:
+        raise ValueError(text)
+    return int(year), int(month)
+
+
+class LocalizedMonthField(LocalizedDateField):
+    """A month, for a date field that holds one as its first day (a reporting exemption's
+    first and last month): typed "Maret 2027", "March 2027", "03/2027" or "2027-03", or
+    as any date `LocalizedDateField` reads (its month counts); shown as "Maret 2027" in
+    a plain text box (the admin's calendar picks days)."""
+
+    widget = forms.TextInput(attrs={"size": 16})
+    default_error_messages = {"invalid": MONTH_NOT_RECOGNISED}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                found = typed_month(value)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            if found is not None:
+                return dt.date(*found, 1)
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.date):
+            return month_year_label(value.year, value.month)
+        return value
+
+
+MONTH_NUMBER_NOT_RECOGNISED = _("Bulan tidak dikenali: tulis namanya (April) atau angkanya (4).")
+
+
+class LocalizedMonthNumberField(LocalizedIntegerField):
+    """A month of the year kept as its number (1-12) beside a year field: typed as its
+    name ("April", "Apr", in Indonesian or English) or its number, shown by its name."""
+
+    widget = forms.TextInput(attrs={"size": 12})
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip().rstrip(".").casefold() in MONTH_NAMES:
+            return MONTH_NAMES[value.strip().rstrip(".").casefold()]
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise ValidationError(MONTH_NUMBER_NOT_RECOGNISED, code="invalid") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
+            return month_label(value)
+        return value
 
 
 class LocalizedSplitDateTimeField(forms.SplitDateTimeField):

@@ -135,8 +135,19 @@ class TargetGuardMixin:
             return None
         stored = Target.objects.filter(pk=self.instance.pk)
         if self.is_bound and transaction.get_connection(stored.db).in_atomic_block:
+            # Its indicator first (and the one it moves to), as every writer of targets
+            # takes them (`lock_allocations`), then the row.
+            lock_allocations([self.instance.indicator_id, self._posted_indicator_id()])
             stored = stored.select_for_update()
         return stored.first()
+
+    def _posted_indicator_id(self) -> int | None:
+        if "indicator" not in self.fields:
+            return None
+        try:
+            return int(self.data.get(self.add_prefix("indicator")))
+        except (TypeError, ValueError):
+            return None  # the field's own error says so
 
     def guarded_changes(self) -> list[str]:
         stored = self.stored_target
@@ -377,7 +388,15 @@ class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
 class TargetChangelistFormSet(forms.BaseModelFormSet):
     """The changelist's edited rows are saved together: a year's allocations are checked
     with every edited row's new value at once (`allocation_problems`), each refusal beside
-    the value of a row that breaks it; nothing is saved then."""
+    the value of a row that breaks it; nothing is saved then. Checked and saved in one
+    transaction (`TargetAdmin.changelist_view`), the posted rows' indicators locked
+    first, all at once (`lock_allocations`), before any row locks itself."""
+
+    def full_clean(self):
+        if self.is_bound:
+            posted = self.get_queryset().order_by().values_list("indicator_id", flat=True)
+            lock_allocations(posted)
+        super().full_clean()
 
     def clean(self):
         super().clean()
@@ -557,12 +576,34 @@ def adds_up(indicator) -> bool:
     return indicator.measure in (Indicator.Measure.INCREMENT, Indicator.Measure.RUNNING_TOTAL)
 
 
+def lock_allocations(indicator_ids) -> None:
+    """Hold the indicators' rows until the transaction ends (FOR NO KEY UPDATE, in id
+    order): every writer of targets takes them before it checks a year's allocations
+    against the province target (`allocation_problems`) and saves, and before it locks
+    any target row. Two admins saving two regencies of one indicator at once (the change
+    form, the list, the import, the copy to the next year) each found room for their own
+    allocation in the rows committed so far, and both were saved, together above the
+    province target; the second now waits, then counts the first. Rows that only refer
+    to the indicator (a realization, a new target) are written meanwhile. Outside a
+    transaction (a form shown, not saved) nothing can be held: nothing is locked; SQLite
+    runs one writing transaction at a time anyway."""
+    ids = sorted({pk for pk in indicator_ids if pk is not None})
+    if not ids:
+        return
+    rows = Indicator.objects.filter(pk__in=ids).order_by("pk")
+    if not transaction.get_connection(rows.db).in_atomic_block:
+        return
+    list(rows.select_for_update(no_key=True).values_list("pk", flat=True))
+
+
 def allocation_problems(planned: list[tuple]) -> dict[int, str]:
     """Targets about to be saved, as (pk or None, indicator, regency code or None, year,
     value), checked with the stored targets of their indicators and years (one query):
     the regency allocations of a summed indicator never add up to more than its province
     target. Returns {index in `planned`: message} for each planned target of a year that
-    would break it, said as a province target too low or allocations too high."""
+    would break it, said as a province target too low or allocations too high. In a
+    transaction, the indicators are locked first (`lock_allocations`; a writer that
+    took them already keeps them), so the sum counts every save that came before."""
     from programs.admin_numbers import show_number
 
     groups = {
@@ -572,6 +613,7 @@ def allocation_problems(planned: list[tuple]) -> dict[int, str]:
     }
     if not groups:
         return {}
+    lock_allocations(indicator_id for indicator_id, _year in groups)
     condition = Q()
     for indicator_id, year in groups:
         condition |= Q(indicator_id=indicator_id, year=year)

@@ -1055,14 +1055,18 @@ class ReportingExemption(models.Model):
         verbose_name=_("indikator"),
         help_text=_("Kosong = seluruh program tidak wajib dilaporkan."),
     )
+    # Months, kept as their first day (`clean`).
     start = models.DateField(
-        _("tidak wajib mulai bulan"), help_text=_("Tanggal 1 bulan pertama yang dikecualikan.")
+        _("tidak wajib mulai bulan"),
+        help_text=_("Bulan pertama yang dikecualikan, mis. Maret 2027 atau 03/2027."),
     )
     end = models.DateField(
         _("sampai bulan"),
         null=True,
         blank=True,
-        help_text=_("Kosong = sampai diubah. Bulan terakhir yang dikecualikan."),
+        help_text=_(
+            "Bulan terakhir yang dikecualikan, mis. Desember 2027. Kosong = sampai diubah."
+        ),
     )
     reason = models.TextField(_("alasan"))
     source_url = models.URLField(_("tautan sumber"), blank=True, max_length=500)

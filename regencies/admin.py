@@ -14,7 +14,7 @@ from django.db.models import CASCADE, Count
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin import RequestChecks
-from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES
+from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES, GroupedIntegerField
 from programs.formats import number
 from programs.forms_admin import confirm_large_change_field, refuse_large_changes
 from regencies.models import Regency, UserScope
@@ -52,11 +52,11 @@ class RegencyAdminForm(forms.ModelForm):
         if self.instance.pk is not None:
             stored = Regency.objects.filter(pk=self.instance.pk).first()
             confirm = cleaned_data.get("confirm_large_change")
-            # A negative area has its own message (the model's validator), not this one.
+            # Zero or less has its own message (the model's validator), not this one.
             names = [
                 name
                 for name in ("area_km2", "population")
-                if cleaned_data.get(name) is None or cleaned_data[name] >= 0
+                if cleaned_data.get(name) is None or cleaned_data[name] > 0
             ]
             refuse_large_changes(self, stored, names, confirm=confirm)
         return cleaned_data
@@ -73,6 +73,15 @@ class RegencyAdmin(RequestChecks, admin.ModelAdmin):
     list_filter = ("kind", "is_synthetic")
     search_fields = ("code", "bps_code", "name", "capital")
     fields = ("code", *REGENCY_FIELDS[:7], "confirm_large_change", *REGENCY_FIELDS[7:])
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "population":
+            # Shown grouped (955.000), unlike a year (2025).
+            kwargs["form_class"] = GroupedIntegerField
+            # Zero or less is the model's one message ("harus lebih dari 0"), not the
+            # form's "at least 0" of a positive integer field, which 0 passes.
+            kwargs["min_value"] = None
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # The Kemendagri code is the primary key: editing it would create a new regency.

@@ -1,7 +1,5 @@
 """The 17 kabupaten/kota of Sumatera Selatan and who works on which of them."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -9,15 +7,29 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-AREA_NEGATIVE = _("Luas wilayah tidak boleh negatif.")
+AREA_NOT_POSITIVE = _("Luas wilayah harus lebih dari 0 km² (kosongkan bila belum diketahui).")
+POPULATION_NOT_POSITIVE = _("Jumlah penduduk harus lebih dari 0 (kosongkan bila belum diketahui).")
 # Censuses of the residency of Palembang go back to the 1900s: an earlier year, or one
 # still to come, is a typing slip (1800, 2205).
 EARLIEST_POPULATION_YEAR = 1900
 POPULATION_YEAR_OUTSIDE = _(
     "Tahun data penduduk antara %(earliest)s dan %(latest)s (tahun ini): periksa tahunnya."
 )
+
+
+@deconstructible
+class AboveZeroValidator(MinValueValidator):
+    """More than zero, with the field's own message. A MinValueValidator, so that Django
+    adds no "at least 0" check (and message) of its own to a positive integer field."""
+
+    def __init__(self, message):
+        super().__init__(0, message=message)
+
+    def compare(self, a, b):
+        return a <= b
 
 
 class RegencyQuerySet(models.QuerySet):
@@ -52,9 +64,15 @@ class Regency(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0), message=AREA_NEGATIVE)],
+        # 0 km² is no area (densities divide by it): empty when not known.
+        validators=[AboveZeroValidator(AREA_NOT_POSITIVE)],
     )
-    population = models.PositiveIntegerField(_("jumlah penduduk"), null=True, blank=True)
+    population = models.PositiveIntegerField(
+        _("jumlah penduduk"),
+        null=True,
+        blank=True,
+        validators=[AboveZeroValidator(POPULATION_NOT_POSITIVE)],
+    )
     population_year = models.PositiveSmallIntegerField(
         _("tahun data penduduk"), null=True, blank=True
     )
@@ -77,10 +95,16 @@ class Regency(models.Model):
                 name="regency_code_format",
                 violation_error_message=_("Kode Kemendagri harus berformat 16.07."),
             ),
+            # The same rules for rows that skip the model's checks (loaddata).
             models.CheckConstraint(
-                condition=Q(area_km2__isnull=True) | Q(area_km2__gte=0),
-                name="regency_area_non_negative",
-                violation_error_message=AREA_NEGATIVE,
+                condition=Q(area_km2__isnull=True) | Q(area_km2__gt=0),
+                name="regency_area_positive",
+                violation_error_message=AREA_NOT_POSITIVE,
+            ),
+            models.CheckConstraint(
+                condition=Q(population__isnull=True) | Q(population__gt=0),
+                name="regency_population_positive",
+                violation_error_message=POPULATION_NOT_POSITIVE,
             ),
         ]
 

@@ -40,6 +40,7 @@ from programs.admin_numbers import (
 )
 from programs.forms_admin import (
     allocation_problems,
+    lock_allocations,
     stored_parts_problems,
     target_realizations,
     target_value_problems,
@@ -1064,6 +1065,11 @@ def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
+    # The file's indicators, before the preview checks its allocations again and the rows
+    # are saved (`lock_allocations`): an allocation another admin saves meanwhile counts.
+    named = {(_text(cells.get("program")), _text(cells.get("indikator"))) for _line, cells in rows}
+    codes = Indicator.objects.values_list("program__slug", "code", "pk")
+    lock_allocations(pk for slug, code, pk in codes if (slug, code) in named)
     preview = TargetImport(user=user).preview(rows)
     if any(r.state == State.ERROR for r in preview) or summarize(preview) != batch.summary:
         raise _stale(preview)

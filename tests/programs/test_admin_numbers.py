@@ -226,18 +226,68 @@ def copy_to_next_year(admin_client, *targets, follow=False):
 
 def test_a_copied_target_keeps_its_milestones_a_year_later(admin_client, reference_data):
     """The 1.778 houses due by HUT Sumsel (15 May 2024) were lost when 2024's target was
-    copied to 2025: the copy had no milestone at all."""
+    copied to 2025: the copy had no milestone at all. Its name then stayed 2024's ("HUT
+    ke-78"), where 15 May 2025 is the 79th anniversary: the copy is named for its year,
+    the old name kept in its source note, and the admin told what was renamed."""
     province = gbrss_province_target()
-    assert copy_to_next_year(admin_client, province).status_code == 302
+    done = copy_to_next_year(admin_client, province, follow=True)
     copy = Target.objects.get(indicator=gbrss_indicator(), regency=None, year=2025)
     html = page(admin_client.get(reverse("admin:programs_target_change", args=[copy.pk])))
     assert attribute(find(html, "input", name="milestones-0-label"), "value") == (
-        "Menjelang HUT ke-78 Sumsel"
+        "Menjelang HUT ke-79 Sumsel"
     )
     assert attribute(find(html, "input", name="milestones-0-due_date"), "value") == "15-05-2025"
     assert attribute(find(html, "input", name="milestones-0-value"), "value") == "1.778"
-    assert copy.milestones.get().source_note == province.milestones.get().source_note
-    assert province.milestones.get().due_date == dt.date(2024, 5, 15)  # the source unchanged
+    original = province.milestones.get()
+    assert copy.milestones.get().source_note == (
+        f"{original.source_note}\n\nDisalin dari tahapan 2024 «Menjelang HUT ke-78 Sumsel»."
+    )
+    assert (original.label, original.due_date) == (
+        "Menjelang HUT ke-78 Sumsel",
+        dt.date(2024, 5, 15),
+    )  # the source unchanged
+    shown = element_text(find(page(done), "ul", class_="messagelist"))
+    assert (
+        "Nama tahapan disesuaikan dengan tahun barunya, periksa: «Menjelang HUT ke-78 Sumsel» "
+        "→ «Menjelang HUT ke-79 Sumsel»."
+    ) in shown
+
+
+@pytest.mark.parametrize(
+    "label, due, copied",
+    [
+        ("Triwulan I 2024", dt.date(2024, 3, 31), "Triwulan I 2025"),
+        ("s.d. 30 Juni 2024", dt.date(2024, 6, 30), "s.d. 30 Juni 2025"),
+        ("HUT Sumsel ke-78 (15 Mei 2024)", dt.date(2024, 5, 15), "HUT Sumsel ke-79 (15 Mei 2025)"),
+        (
+            "Hari Jadi Kota Palembang ke-1341",
+            dt.date(2024, 6, 17),
+            "Hari Jadi Kota Palembang ke-1342",
+        ),
+        ("Tahun anggaran 2024/2025", dt.date(2025, 1, 31), "Tahun anggaran 2025/2026"),
+        # A leap day moves to the 28th, and its name with it.
+        ("Akhir Februari (29-02-2024)", dt.date(2024, 2, 29), "Akhir Februari (28-02-2025)"),
+        ("29 Februari 2024", dt.date(2024, 2, 29), "28 Februari 2025"),
+        # Nothing of the year in it: kept as it is.
+        ("Tahap ke-2", dt.date(2024, 8, 31), "Tahap ke-2"),
+        ("Semester I", dt.date(2024, 6, 30), "Semester I"),
+        ("Sejak 2021 (RPJMD)", dt.date(2024, 9, 30), "Sejak 2021 (RPJMD)"),
+    ],
+)
+def test_a_copied_milestone_is_named_for_its_new_year(
+    admin_client, reference_data, label, due, copied
+):
+    target = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.07", year=2024, value=Decimal(100)
+    )
+    TargetMilestone.objects.create(target=target, label=label, due_date=due, value=Decimal(20))
+
+    assert copy_to_next_year(admin_client, target).status_code == 302
+
+    copy = Target.objects.get(indicator=gbrss_indicator(), regency_id="16.07", year=2025)
+    assert copy.milestones.get().label == copied
+    notes = copy.milestones.get().source_note
+    assert (f"«{label}»" in notes) == (label != copied)
 
 
 def test_the_copy_confirmation_says_milestones_are_copied_too(admin_client, reference_data):
@@ -510,6 +560,96 @@ def test_an_exemptions_dates_take_a_named_month(admin_client, reference_data):
     assert (exemption.start.isoformat(), exemption.end.isoformat()) == ("2025-01-01", "2025-12-01")
 
 
+@pytest.mark.parametrize(
+    "language, start, end",
+    [
+        ("id", "Maret 2027", "Desember 2027"),
+        ("id", "Mar 2027", "Des. 2027"),
+        ("id", "03/2027", "12/2027"),
+        ("id", "3-2027", "12-2027"),
+        ("id", "2027-03", "2027-12"),
+        ("id", "15 Maret 2027", "31/12/2027"),  # a day's month counts
+        ("en", "March 2027", "Dec 2027"),
+    ],
+)
+def test_an_exemptions_months_are_typed_as_months(
+    admin_client, reference_data, language, start, end
+):
+    """An exemption is by month, yet its boxes wanted a day: "Maret 2027" (or 2027-03) was
+    refused as a date. A month is typed as people name it, and kept as its first day."""
+    from programs.models import Program, ReportingExemption
+    from tests.programs.test_admin_rules import add_exemption
+
+    admin_client.cookies["bahasa"] = language
+    program = Program.objects.get(slug="gbrss")
+
+    response = add_exemption(admin_client, program, start=start, end=end)
+
+    assert response.status_code == 302, field_errors(response, "start") + field_errors(
+        response, "end"
+    )
+    exemption = ReportingExemption.objects.get(regency_id="16.07", program=program)
+    assert (exemption.start.isoformat(), exemption.end.isoformat()) == ("2027-03-01", "2027-12-01")
+
+
+@pytest.mark.parametrize("typed", ["Maret", "13/2027", "2027-00", "Marett 2027", "32 Maret 2027"])
+def test_an_exemption_month_that_is_none_is_refused_saying_how_to_write_one(
+    admin_client, reference_data, typed
+):
+    from programs.models import Program, ReportingExemption
+    from tests.programs.test_admin_rules import add_exemption
+
+    program = Program.objects.get(slug="gbrss")
+
+    response = add_exemption(admin_client, program, start=typed)
+
+    assert response.status_code == 200
+    assert field_errors(response, "start") == [
+        "Bulan tidak dikenali: tulis misalnya Maret 2027, 03/2027 atau 2027-03 (tanggal "
+        "lengkap juga diterima)."
+    ]
+    assert not ReportingExemption.objects.filter(regency_id="16.07", program=program).exists()
+
+
+@pytest.mark.parametrize(
+    "language, start, end",
+    [("id", "Maret 2027", "Desember 2027"), ("en", "March 2027", "December 2027")],
+)
+def test_an_exemptions_page_shows_its_months(admin_client, reference_data, language, start, end):
+    """The boxes showed 2027-03-01 with a calendar to pick a day; they show the months, and
+    the page saved as shown keeps them."""
+    from programs.models import Program, ReportingExemption
+    from tests.programs.test_admin_rules import exemption_data
+
+    admin_client.cookies["bahasa"] = language
+    program = Program.objects.get(slug="gbrss")
+    exemption = ReportingExemption.objects.create(
+        regency_id="16.07",
+        program=program,
+        start=dt.date(2027, 3, 1),
+        end=dt.date(2027, 12, 1),
+        reason="Tidak diukur BPS di wilayah ini.",
+    )
+    url = reverse("admin:programs_reportingexemption_change", args=[exemption.pk])
+
+    shown = page(admin_client.get(url))
+
+    assert attribute(find(shown, "input", name="start"), "value") == start
+    assert attribute(find(shown, "input", name="end"), "value") == end
+    help_text = element_text(find(shown, "div", class_="field-start"))
+    assert "Tanggal 1" not in help_text
+    saved = admin_client.post(
+        url, exemption_data(program, start=start, end=end, reason="Diperbaiki")
+    )
+    assert saved.status_code == 302, field_errors(saved, "start")
+    exemption.refresh_from_db()
+    assert (exemption.start, exemption.end, exemption.reason) == (
+        dt.date(2027, 3, 1),
+        dt.date(2027, 12, 1),
+        "Diperbaiki",
+    )
+
+
 def lock_exception_form(program, **changes) -> dict:
     """The admin's add form of a lock exception for Banyuasin's April 2025 (locked since
     9 June 2025, a month after its due day)."""
@@ -540,6 +680,50 @@ def test_a_lock_exceptions_end_date_takes_a_named_month(admin_client, reference_
     exception = LockException.objects.get(regency_id="16.07", program=program)
     assert exception.until.isoformat() == "2025-07-15"
     assert exception.granted_by.username == "admin"
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+@pytest.mark.parametrize(
+    "language, typed", [("id", "April"), ("id", "apr"), ("id", "4"), ("en", "April")]
+)
+def test_a_lock_exceptions_month_is_typed_and_shown_by_its_name(
+    admin_client, reference_data, language, typed
+):
+    """The month opened was a number box ("4"; "April" was refused as no number): it takes
+    the month's name or number, and shows its name."""
+    from programs.models import LockException, Program
+
+    admin_client.cookies["bahasa"] = language
+    program = Program.objects.get(slug="gbrss")
+    url = reverse("admin:programs_lockexception_add")
+
+    response = admin_client.post(
+        url, lock_exception_form(program, month=typed, until="15 Juli 2025")
+    )
+
+    assert response.status_code == 302, field_errors(response, "month")
+    exception = LockException.objects.get(regency_id="16.07", program=program)
+    assert (exception.year, exception.month) == (2025, 4)
+    change = reverse("admin:programs_lockexception_change", args=[exception.pk])
+    month = find(page(admin_client.get(change)), "input", name="month")
+    assert attribute(month, "value") == "April"
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+def test_a_lock_exceptions_month_that_is_none_is_refused(admin_client, reference_data):
+    from programs.models import LockException, Program
+
+    program = Program.objects.get(slug="gbrss")
+    url = reverse("admin:programs_lockexception_add")
+
+    response = admin_client.post(
+        url, lock_exception_form(program, month="Aprill", until="15 Juli 2025")
+    )
+
+    assert field_errors(response, "month") == [
+        "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4)."
+    ]
+    assert not LockException.objects.exists()
 
 
 @pytest.mark.usefixtures("frozen_clock")  # 27 June 2025

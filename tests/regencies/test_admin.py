@@ -230,18 +230,81 @@ def regency_change(admin_client, regency, **overrides):
     return admin_client.post(reverse("admin:regencies_regency_change", args=[regency.pk]), data)
 
 
-def test_regency_area_cannot_be_negative(admin_client, reference_data):
+AREA_NOT_POSITIVE = "Luas wilayah harus lebih dari 0 km² (kosongkan bila belum diketahui)."
+POPULATION_NOT_POSITIVE = "Jumlah penduduk harus lebih dari 0 (kosongkan bila belum diketahui)."
+
+
+@pytest.mark.parametrize("typed", ["-1", "0", "0,000"])
+def test_regency_area_must_be_more_than_zero(admin_client, reference_data, typed):
+    """A regency of 0 km² was saved (its density and per-km² figures divide by it)."""
     regency = Regency.objects.get(code="16.07")
     before = regency.area_km2
 
-    response = regency_change(admin_client, regency, area_km2="-1")
+    response = regency_change(admin_client, regency, area_km2=typed)
 
     assert response.status_code == 200
     assert error_messages(find(page(response), "div", class_="field-area_km2")) == [
-        "Luas wilayah tidak boleh negatif."
+        AREA_NOT_POSITIVE
     ]
     regency.refresh_from_db()
     assert regency.area_km2 == before
+
+
+@pytest.mark.parametrize("typed", ["0", "-5", "-955.000"])
+def test_regency_population_must_be_more_than_zero(admin_client, reference_data, typed):
+    regency = Regency.objects.get(code="16.07")
+    before = regency.population
+
+    response = regency_change(admin_client, regency, population=typed)
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-population")) == [
+        POPULATION_NOT_POSITIVE
+    ]
+    regency.refresh_from_db()
+    assert regency.population == before
+
+
+def test_a_new_regency_of_zero_area_or_population_is_refused(admin_client, reference_data):
+    data = {
+        "code": "16.99",
+        "bps_code": "1699",
+        "name": "Uji",
+        "kind": "kabupaten",
+        "area_km2": "0",
+        "population": "0",
+        "_save": "Simpan",
+    }
+
+    response = admin_client.post(reverse("admin:regencies_regency_add"), data)
+
+    assert response.status_code == 200
+    assert error_messages(page(response)) == [AREA_NOT_POSITIVE, POPULATION_NOT_POSITIVE]
+    assert not Regency.objects.filter(code="16.99").exists()
+
+
+@pytest.mark.parametrize("field", ["area_km2", "population"])
+def test_a_fixture_with_a_regency_of_zero_area_or_population_does_not_load(
+    reference_data, tmp_path, field
+):
+    """loaddata skips the model's checks: the database refuses the row instead, and the
+    stored regency stays as it was."""
+    import json
+
+    from django.core.management import call_command
+    from django.db import IntegrityError, transaction
+
+    before = Regency.objects.values("area_km2", "population").get(code="16.07")
+    fixture = tmp_path / "regencies.json"
+    fields = {"bps_code": "1607", "name": "Banyuasin", "kind": "kabupaten", field: 0}
+    fixture.write_text(
+        json.dumps([{"model": "regencies.regency", "pk": "16.07", "fields": fields}])
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        call_command("loaddata", str(fixture), verbosity=0)
+
+    assert Regency.objects.values("area_km2", "population").get(code="16.07") == before
 
 
 @pytest.mark.parametrize(
@@ -347,6 +410,26 @@ def test_whole_numbers_are_text_inputs_and_years_show_ungrouped(admin_client, re
         "text",
         "numeric",
     )
+
+
+@pytest.mark.parametrize("language, shown", [("id", "888.324"), ("en", "888,324")])
+def test_population_is_shown_grouped_and_saved_as_shown(
+    admin_client, reference_data, language, shown
+):
+    """The population box read "888324" (a year's way) while the list and the pages write
+    888.324: it is grouped as the language writes it, and saving the page as shown keeps
+    the number."""
+    admin_client.cookies["bahasa"] = language
+    url = reverse("admin:regencies_regency_change", args=["16.07"])
+
+    response = admin_client.get(url)
+
+    population = find(page(response), "input", name="population")
+    assert attribute(population, "value") == shown
+    assert attribute(find(page(response), "input", name="population_year"), "value") == "2025"
+    saved = regency_change(admin_client, Regency.objects.get(code="16.07"), population=shown)
+    assert saved.status_code == 302, error_messages(page(saved))
+    assert Regency.objects.get(code="16.07").population == 888324
 
 
 @pytest.mark.parametrize("role", [UserScope.Role.VERIFIKATOR, UserScope.Role.PIMPINAN])
