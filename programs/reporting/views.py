@@ -629,11 +629,26 @@ def report_status(
         ),
     }
     run, done = actions[action]
+    # Sent from the verification queue (its return box): answered there, on the page of
+    # the queue it came from (the form's address carries the queue's filters and page).
+    from_queue = request.POST.get(
+        "kembali"
+    ) == "antrean" and permissions.can_use_verification_queue(request.user)
+    filters = reporting.QueueFilters.from_query(request.GET)
     try:
         if version is None:
             raise services.ServiceError(_(services.WRONG_STATUS))
         answered = run()
     except services.ServiceError as error:
+        if action != "verifikasi" and from_queue:
+            # The queue comes back, not the report page: the reason as typed in its box,
+            # the message beside it (on top when the report has left this page).
+            return queue_page(
+                request,
+                filters,
+                status=422,
+                reason={"report": report.pk, "text": reason, "error": error.message},
+            )
         if action != "verifikasi":
             # A refused reason (empty, too long, a NUL character) or a report changed
             # meanwhile: the page comes back with the reason as typed and the message
@@ -661,9 +676,42 @@ def report_status(
         messages.error(request, error.message)
     else:
         messages.success(request, done, extra_tags=resent_tag(answered))
-    if request.POST.get("kembali") == "antrean":
-        return redirect("programs:verification")
+    if from_queue:
+        return redirect(_queue_url(filters, request.GET.get("halaman")))
     return redirect(report.get_absolute_url())
+
+
+def _queue_url(filters: reporting.QueueFilters, page: str | None = None) -> str:
+    url = reverse("programs:verification") + filters.query()
+    if page and page.isdigit() and page != "1":
+        url += ("&" if url[-1] != "?" else "") + f"halaman={page}"
+    return url
+
+
+def queue_page(
+    request: HttpRequest,
+    filters: reporting.QueueFilters,
+    *,
+    status: int = 200,
+    reason: dict | None = None,
+) -> HttpResponse:
+    """The verifier's queue page. `reason`: a return refused from one of its boxes
+    (report id, the text typed, the error), shown in that box, open; on top when that
+    report is not on this page any more (returned or verified by someone else)."""
+    queue = reporting.verification_page(
+        user=request.user, filters=filters, page=request.GET.get("halaman") or 1
+    )
+    if reason is not None and not any(
+        item.report.pk == reason["report"] and item.report.status == Status.SUBMITTED
+        for item in queue.items
+    ):
+        messages.error(request, reason["error"])
+    context = {"queue": queue, "filters": filters, "reason": reason}
+    if reason is not None:
+        # The page's own address (language switch, login links): this answer to a return
+        # sent from it is rendered at the report's /status/ address (POST only).
+        context["page_url"] = _queue_url(filters, str(queue.page.number))
+    return render(request, "programs/reporting/verification.html", context, status=status)
 
 
 @login_required
@@ -716,9 +764,4 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                 extra_tags=resent_tag(*done),
             )
         return redirect(back)
-    queue = reporting.verification_page(
-        user=request.user, filters=filters, page=request.GET.get("halaman") or 1
-    )
-    return render(
-        request, "programs/reporting/verification.html", {"queue": queue, "filters": filters}
-    )
+    return queue_page(request, filters)
