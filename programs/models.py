@@ -1006,6 +1006,11 @@ class ReportingExemptionManager(models.Manager):
 EXEMPTION_EXISTS = _("Pengecualian ini sudah ada; ubah saja.")
 # Earliest: January of the year before the program's launch (ReportingExemption.clean).
 EXEMPTION_TOO_EARLY = _("Bulan mulai paling awal Januari %(year)s: periksa tahunnya.")
+EXEMPTION_BEFORE_LAUNCH = _(
+    "%(program)s diluncurkan %(launch)s: bulan sebelum %(first)s memang belum wajib "
+    "dilaporkan, jadi tidak ada yang perlu dikecualikan pada %(period)s. Periksa tahunnya, "
+    "atau buat pengecualian yang berlaku sejak %(first)s."
+)
 EXEMPTION_TOO_LATE = _("Paling lambat Desember %(year)s: periksa tahunnya.")
 EXEMPTION_OVER_REPORTS = _(
     "%(months)s sudah dilaporkan (diajukan, dikembalikan untuk perbaikan, atau "
@@ -1124,6 +1129,7 @@ class ReportingExemption(models.Model):
             raise ValidationError(
                 {"indicator": _("Indikator ini bukan bagian dari program yang dipilih.")}
             )
+        self._clean_before_launch()
         if self.regency_id and self.program_id and self.start:
             self._clean_overlap()
             self._clean_reported_months()
@@ -1247,6 +1253,30 @@ class ReportingExemption(models.Model):
         leaves room for a launch date corrected later."""
         launch = self.program.launch_date if self.program_id else None
         return dt.date(max(MIN_YEAR, launch.year - 1) if launch else MIN_YEAR, 1, 1)
+
+    def _clean_before_launch(self) -> None:
+        """Every month before the program's launch month is owed by no one already
+        (obligations.Obligations.launched): an exemption ending before it exempts nothing
+        that was due, reads in the admin as if the regency had been let off, and hid a
+        draft kept from before the launch from the to-do list and completeness. Refused;
+        one that runs into the launch (or on, open-ended) is kept as typed."""
+        launch = self.program.launch_date if self.program_id else None
+        if launch is None or not self.start or self.end is None or self.end < self.start:
+            return  # open-ended runs into the launch; an end before the start is its own error
+        if (self.end.year, self.end.month) >= (launch.year, launch.month):
+            return
+        from programs.formats import date_label, month_year_label
+
+        raise ValidationError(
+            EXEMPTION_BEFORE_LAUNCH
+            % {
+                "program": self.program.label,
+                "launch": date_label(launch),
+                "first": month_year_label(launch.year, launch.month),
+                "period": self.period_label(),
+            },
+            code="before_launch",
+        )
 
     def _clean_years(self) -> None:
         errors = {}

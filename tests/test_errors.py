@@ -263,7 +263,8 @@ def test_an_unknown_verification_action_is_refused_in_indonesian(people):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Aksi tidak dikenal." in html and "unknown action" not in html
+    assert "Tindakan “hapus” tidak dikenal di halaman ini" in html
+    assert "unknown action" not in html
     rep.refresh_from_db()
     assert rep.status == Status.SUBMITTED
 

@@ -9,7 +9,8 @@ actions, embedded files) in its raw bytes and in its deflated streams, and anyth
 appended after its end.
 
 Everything else (SVG, HTML, executables, archives, HEIC, polyglots, undecodable files)
-is refused with a message in Indonesian. Pure: bytes in, a CheckedFile or an
+is refused with a message in Indonesian; an iPhone's HEIC/HEIF photo is told how to be
+sent as a JPG instead. Pure: bytes in, a CheckedFile or an
 UploadRefused out; nothing touches storage or the database here.
 """
 
@@ -39,6 +40,12 @@ EMPTY = gettext_noop("Berkas kosong.")
 WRONG_TYPE = gettext_noop(
     "Jenis berkas tidak diterima: hanya foto JPEG, PNG atau WebP dan dokumen PDF. "
     "SVG, HTML, program dan arsip ditolak."
+)
+HEIC = gettext_noop(
+    "Foto HEIC/HEIF (format bawaan kamera iPhone) tidak diterima. Ubah dulu menjadi JPG atau "
+    "PDF, misalnya dengan mengekspor atau menyimpan ulang foto itu sebagai JPG, lalu unggah "
+    "lagi. Agar foto berikutnya langsung JPG: di iPhone buka Pengaturan > Kamera > Format, "
+    "lalu pilih “Paling Kompatibel” (Most Compatible)."
 )
 TOO_MANY_PIXELS = gettext_noop(
     "Gambar terlalu besar: paling besar %(max)s megapiksel. Perkecil fotonya lalu unggah lagi."
@@ -130,21 +137,49 @@ def download_name(original_name: str, content_type: str, *, suffix: str = "") ->
     return f"{stem}{suffix}.{known[0]}"
 
 
-def check_upload(data: bytes) -> CheckedFile:
-    """Decide on an upload from its bytes; raise UploadRefused with the reason."""
+# ISO base media file brands of HEIF images (HEVC-coded, and the generic image brands);
+# AVIF shares the container (brand 'avif', with 'mif1' among the compatible ones).
+_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+_HEIF_BRANDS = {b"mif1", b"msf1", b"mif2"}
+_HEIC_EXTENSIONS = (".heic", ".heif", ".hif")
+
+
+def is_heic(data: bytes, name: str = "") -> bool:
+    """An iPhone photo in HEIC/HEIF: by the 'ftyp' box the file starts with (its major
+    and compatible brands), or, for a file nothing else recognises, by its name."""
+    if (name or "").strip().lower().endswith(_HEIC_EXTENSIONS):
+        return True
+    if data[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(data[:4], "big")
+    box = data[8 : min(max(size, 16), 256)]
+    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4)} - {b"\x00\x00\x00\x00"}
+    if brands & _HEIC_BRANDS:
+        return True
+    return bool(brands & _HEIF_BRANDS) and not brands & {b"avif", b"avis"}
+
+
+def check_upload(data: bytes, name: str = "") -> CheckedFile:
+    """Decide on an upload from its bytes (`name`, the uploaded name, only words the
+    refusal of a HEIC photo); raise UploadRefused with the reason."""
     limit = settings.ATTACHMENT_MAX_BYTES
-    if len(data) > limit:
-        raise UploadRefused(_(TOO_LARGE) % {"mb": number(limit // (1024 * 1024))})
     if not data:
         raise UploadRefused(_(EMPTY))
-    digest = hashlib.sha256(data).hexdigest()
-    if data.startswith(b"%PDF-"):
-        return _check_pdf(data, digest)
-    if (
+    photo = (
         data.startswith(b"\xff\xd8\xff")
         or data.startswith(b"\x89PNG\r\n\x1a\n")
         or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-    ):
+    )
+    pdf = data.startswith(b"%PDF-")
+    # Before the size: a 12 MB HEIC told only to be smaller would be refused again.
+    if not (photo or pdf) and is_heic(data, name):
+        raise UploadRefused(_(HEIC))
+    if len(data) > limit:
+        raise UploadRefused(_(TOO_LARGE) % {"mb": number(limit // (1024 * 1024))})
+    digest = hashlib.sha256(data).hexdigest()
+    if pdf:
+        return _check_pdf(data, digest)
+    if photo:
         return _check_image(data, digest)
     raise UploadRefused(_(WRONG_TYPE))
 

@@ -1124,7 +1124,7 @@ def attachment_add(
     if report.attachments.count() >= limit:
         raise ServiceError(_(TOO_MANY_ATTACHMENTS) % {"n": formats.number(limit)})
     try:
-        checked = evidence.check_upload(data)
+        checked = evidence.check_upload(data, filename)
     except evidence.UploadRefused as refused:
         raise ServiceError(refused.message) from None
     # The same file for the same indicator, sent twice (a double click, a resend on a

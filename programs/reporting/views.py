@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -62,10 +63,31 @@ SUBMITTED = gettext_noop("Laporan diajukan untuk diverifikasi. Terima kasih.")
 ALREADY_SAVED = gettext_noop(
     "Isian Anda sudah tersimpan sebelum sesi berakhir: laporan di bawah adalah yang tersimpan."
 )
+UNKNOWN_ACTION = gettext_noop(
+    "Tindakan “%(action)s” tidak dikenal di halaman ini, jadi tidak ada yang diubah. "
+    "Muat ulang halaman, lalu pilih salah satu tombolnya."
+)
 SAVE_FAILED = gettext_noop(
     "Laporan belum tersimpan karena basis data sedang sibuk atau tidak terjangkau. Isian Anda "
     "masih ada di formulir: simpan lagi sebentar lagi."
 )
+
+
+def posted_action(
+    request: HttpRequest, allowed: tuple[str, ...], default: str | None = None
+) -> str:
+    """The posted `aksi`, one of `allowed`; when none is posted, `default` (a form sent
+    without its button). Any other value is no button of the page (a crafted or stale
+    post): 400 with why, before anything is read or written. It used to fall through to
+    another action (an entry form saved a draft; the queue verified the ticked reports
+    and answered "Status laporan sudah berubah" for a returned one)."""
+    action = request.POST.get("aksi")
+    if action is None and default is not None:
+        return default
+    if action not in allowed:
+        shown = Truncator(action or "").chars(40)
+        raise BadRequest(_(UNKNOWN_ACTION) % {"action": shown})
+    return action
 
 
 def _posted_version(request: HttpRequest) -> int | None:
@@ -319,9 +341,10 @@ def report_entry(
             return _render_pending_entry(request, target, pending)
         return render_entry(request, target)
 
+    # The form's two buttons; a post without either (Enter in an older browser) saves.
+    submit = posted_action(request, ("simpan", "ajukan"), default="simpan") == "ajukan"
     indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
-    submit = request.POST.get("aksi") == "ajukan"
     version = _posted_version(request)
     # The service decides who may save what (a user without the regency's operator role:
     # 403). A month locked, or a report submitted, since the form was opened comes back
@@ -578,7 +601,7 @@ def report_status(
     report = target.report
     if report is None:
         raise Http404
-    action = request.POST.get("aksi")
+    action = posted_action(request, ("verifikasi", "kembalikan", "buka", "buka-perbaikan"))
     reason = request.POST.get("alasan", "")
     version = _posted_version(request)
     actions = {
@@ -605,14 +628,27 @@ def report_status(
             _("Bulan ini dibuka lagi untuk perbaikan oleh operator."),
         ),
     }
-    if action not in actions:  # no button sends this: the site's 400 page
-        raise BadRequest(_("Aksi tidak dikenal."))
     run, done = actions[action]
+    # Sent from the verification queue (its return box): answered there, on the page of
+    # the queue it came from (the form's address carries the queue's filters and page).
+    from_queue = request.POST.get(
+        "kembali"
+    ) == "antrean" and permissions.can_use_verification_queue(request.user)
+    filters = reporting.QueueFilters.from_query(request.GET)
     try:
         if version is None:
             raise services.ServiceError(_(services.WRONG_STATUS))
         answered = run()
     except services.ServiceError as error:
+        if action != "verifikasi" and from_queue:
+            # The queue comes back, not the report page: the reason as typed in its box,
+            # the message beside it (on top when the report has left this page).
+            return queue_page(
+                request,
+                filters,
+                status=422,
+                reason={"report": report.pk, "text": reason, "error": error.message},
+            )
         if action != "verifikasi":
             # A refused reason (empty, too long, a NUL character) or a report changed
             # meanwhile: the page comes back with the reason as typed and the message
@@ -640,9 +676,42 @@ def report_status(
         messages.error(request, error.message)
     else:
         messages.success(request, done, extra_tags=resent_tag(answered))
-    if request.POST.get("kembali") == "antrean":
-        return redirect("programs:verification")
+    if from_queue:
+        return redirect(_queue_url(filters, request.GET.get("halaman")))
     return redirect(report.get_absolute_url())
+
+
+def _queue_url(filters: reporting.QueueFilters, page: str | None = None) -> str:
+    url = reverse("programs:verification") + filters.query()
+    if page and page.isdigit() and page != "1":
+        url += ("&" if url[-1] != "?" else "") + f"halaman={page}"
+    return url
+
+
+def queue_page(
+    request: HttpRequest,
+    filters: reporting.QueueFilters,
+    *,
+    status: int = 200,
+    reason: dict | None = None,
+) -> HttpResponse:
+    """The verifier's queue page. `reason`: a return refused from one of its boxes
+    (report id, the text typed, the error), shown in that box, open; on top when that
+    report is not on this page any more (returned or verified by someone else)."""
+    queue = reporting.verification_page(
+        user=request.user, filters=filters, page=request.GET.get("halaman") or 1
+    )
+    if reason is not None and not any(
+        item.report.pk == reason["report"] and item.report.status == Status.SUBMITTED
+        for item in queue.items
+    ):
+        messages.error(request, reason["error"])
+    context = {"queue": queue, "filters": filters, "reason": reason}
+    if reason is not None:
+        # The page's own address (language switch, login links): this answer to a return
+        # sent from it is rendered at the report's /status/ address (POST only).
+        context["page_url"] = _queue_url(filters, str(queue.page.number))
+    return render(request, "programs/reporting/verification.html", context, status=status)
 
 
 @login_required
@@ -655,8 +724,10 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     filters = reporting.QueueFilters.from_query(request.GET)
     if request.method == "POST":
         back = reverse("programs:verification") + filters.query()
+        # "Verifikasi yang dicentang" (the default) or "Verifikasi semua ...".
+        action = posted_action(request, ("dicentang", "semua"), default="dicentang")
         try:
-            if request.POST.get("aksi") == "semua":
+            if action == "semua":
                 try:
                     expected = int(request.POST.get("jumlah", ""))
                 except ValueError:
@@ -693,9 +764,4 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                 extra_tags=resent_tag(*done),
             )
         return redirect(back)
-    queue = reporting.verification_page(
-        user=request.user, filters=filters, page=request.GET.get("halaman") or 1
-    )
-    return render(
-        request, "programs/reporting/verification.html", {"queue": queue, "filters": filters}
-    )
+    return queue_page(request, filters)

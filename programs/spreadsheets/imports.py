@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from programs import formats, permissions, ytd
 from programs.admin_numbers import (
     DATE_NOT_RECOGNISED,
+    MONTH_NAMES,
     large_change,
     month_first_refusal,
     show_number,
@@ -135,7 +136,19 @@ UNKNOWN_PROGRAM = gettext_noop("Program tidak dikenal: %(code)s.")
 UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code)s.")
 UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
-BAD_MONTH = gettext_noop("Bulan harus berformat TTTT-BB, misalnya 2024-03.")
+BAD_MONTH = gettext_noop(
+    "Bulan “%(value)s” tidak dikenali. Tulis tahun dan bulannya dalam salah satu bentuk ini: "
+    "2024-03 (TTTT-BB), 03-2024, 03/2024, Maret 2024 atau Mar 2024 (nama bulan dalam bahasa "
+    "Indonesia atau Inggris), atau isi dengan sel tanggal Excel."
+)
+MONTH_OUT_OF_RANGE = gettext_noop(
+    "Tahun %(year)s di luar rentang yang dapat dilaporkan (%(first)s–%(last)s): periksa tahunnya."
+)
+NO_MONTH = gettext_noop(
+    "Bulan belum diisi. Tulis tahun dan bulannya dalam salah satu bentuk ini: 2024-03 "
+    "(TTTT-BB), 03-2024, 03/2024, Maret 2024 atau Mar 2024 (nama bulan dalam bahasa "
+    "Indonesia atau Inggris), atau isi dengan sel tanggal Excel."
+)
 BEFORE_LAUNCH = gettext_noop(
     "Belum ada program yang berjalan pada %(month)s: program pertama diluncurkan %(launch)s."
 )
@@ -445,17 +458,55 @@ def _number(value) -> Decimal | None:
     return number
 
 
+# The month column's forms: one year-and-month, never a reading to guess. A year of two
+# digits (Nov-26: 26 November?), a month alone, or a day-first date as text (01/11/2026
+# is 11 January written month first) are refused; a date typed year first is the ISO
+# date a date cell is kept as between preview and apply.
+_YEAR_MONTH = re.compile(r"(\d{4})\s*[-/]\s*(\d{1,2})")  # 2026-11, 2026/11
+_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[-/]\s*(\d{4})")  # 11-2026, 11/2026
+_NAMED_MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?[\s,./-]*(\d{4})")  # November 2026, Nov-2026
+_ISO_DATE = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+
+
 def _period(value) -> tuple[int, int]:
+    """(year, month) of a month cell: a date cell (Excel's, of any day), or text as
+    2026-11, 11-2026, 11/2026, "November 2026", "Nov 2026", "Nopember 2026" (month names
+    in Indonesian or English, `admin_numbers.MONTH_NAMES`), or a year-first date. The
+    one rule of the realization import (CSV and XLSX) and its template's months; a
+    ValueError says which forms are taken."""
     if isinstance(value, dt.datetime | dt.date):
-        return value.year, value.month
-    text = _text(value)
-    try:
-        year, month = (int(p) for p in text.replace("/", "-").split("-")[:2])
-    except ValueError as exc:
-        raise ValueError(BAD_MONTH) from exc
+        year, month = value.year, value.month
+    else:
+        text = " ".join(_text(value).split())
+        year = month = None
+        if found := _YEAR_MONTH.fullmatch(text) or _ISO_DATE.fullmatch(text):
+            year, month = int(found[1]), int(found[2])
+            if len(found.groups()) == 3:
+                try:
+                    dt.date(year, month, int(found[3]))
+                except ValueError:
+                    year = None
+        elif found := _MONTH_YEAR.fullmatch(text):
+            month, year = int(found[1]), int(found[2])
+        elif (found := _NAMED_MONTH_YEAR.fullmatch(text)) and found[1].casefold() in MONTH_NAMES:
+            month, year = MONTH_NAMES[found[1].casefold()], int(found[2])
+        if year is None:
+            raise ValueError(_month_refusal(text))
+    if not 1 <= month <= 12:
+        raise ValueError(_month_refusal(_text(value)))
     if not is_valid_period(year, month):
-        raise ValueError(BAD_MONTH)
+        raise ValueError(
+            _(MONTH_OUT_OF_RANGE) % {"year": year, "first": MIN_YEAR, "last": MAX_YEAR}
+        )
     return year, month
+
+
+def _month_refusal(text: str) -> str:
+    if not text:
+        return _(NO_MONTH)
+    return _(BAD_MONTH) % {"value": Truncator(text).chars(30)}
 
 
 # --- Preview ---------------------------------------------------------------------------
@@ -560,8 +611,8 @@ class RealizationImport:
                 continue
             try:
                 year, month = _period(cells.get("bulan"))
-            except ValueError:
-                result.reason = _(BAD_MONTH)
+            except ValueError as error:
+                result.reason = str(error)
                 continue
             result.period = f"{year}-{month:02d}"
             entry = EntryRow(
@@ -1121,7 +1172,7 @@ def template_periods(*, user, texts: list[str], today: dt.date) -> list[tuple[in
         try:
             year, month = _period(text)
         except ValueError as error:
-            raise ImportFileError(_(error.args[0])) from None
+            raise ImportFileError(str(error)) from None
         if permissions.is_future(year, month, today):
             raise ImportFileError(_(FUTURE_MONTH))
         if first is not None and (year, month) < (first.year, first.month):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +210,80 @@ def test_an_exemption_can_start_the_year_before_the_launch(admin_client, referen
     program = Program.objects.get(slug="gbrss")
 
     assert add_exemption(admin_client, program, start="2023-01-01").status_code == 302
+
+
+BEFORE_GBRSS = (
+    "GBRSS diluncurkan 21 Februari 2024: bulan sebelum Februari 2024 memang belum wajib "
+    "dilaporkan, jadi tidak ada yang perlu dikecualikan pada {}. Periksa tahunnya, atau buat "
+    "pengecualian yang berlaku sejak Februari 2024."
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "period"),
+    [
+        ("01-06-2023", "01-12-2023", "Juni 2023 s.d. Desember 2023"),
+        ("01-01-2024", "31-01-2024", "Januari 2024 s.d. Januari 2024"),  # launched 21 February
+        ("01-03-2023", "15-01-2024", "Maret 2023 s.d. Januari 2024"),
+    ],
+)
+def test_an_exemption_only_of_months_before_the_launch_is_refused(
+    admin_client, reference_data, start, end, period
+):
+    """GBRSS was launched on 21 February 2024: nobody owed a report before February, so
+    such an exemption exempts nothing; it was saved, and on the pages it turned a draft
+    kept from January into "tidak wajib" (out of the to-do list and completeness)."""
+    program = Program.objects.get(slug="gbrss")
+
+    response = add_exemption(admin_client, program, start=start, end=end)
+
+    assert response.status_code == 200
+    assert error_messages(page(response)) == [BEFORE_GBRSS.format(period)]
+    assert not ReportingExemption.objects.filter(program=program).exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("01-01-2024", "29-02-2024"),  # January to the launch month
+        ("01-06-2023", ""),  # from before the launch, on
+        ("01-02-2024", "01-02-2024"),  # the launch month alone
+    ],
+)
+def test_an_exemption_running_into_the_launch_is_kept_as_typed(
+    admin_client, reference_data, start, end
+):
+    program = Program.objects.get(slug="gbrss")
+
+    assert add_exemption(admin_client, program, start=start, end=end).status_code == 302
+
+    stored = ReportingExemption.objects.get(program=program)
+    assert stored.start == dt.datetime.strptime(start, "%d-%m-%Y").date()
+
+
+def test_the_launch_rule_holds_outside_the_admin_too(reference_data):
+    """The rule is the model's: a script or shell calling full_clean is refused alike; a
+    program without a launch date has no months before it."""
+    program = Program.objects.get(slug="gbrss")
+    early = ReportingExemption(
+        regency_id="16.07",
+        program=program,
+        start=dt.date(2023, 6, 1),
+        end=dt.date(2023, 12, 1),
+        reason="Uji",
+    )
+    with pytest.raises(ValidationError) as refused:
+        early.full_clean()
+    assert refused.value.messages == [BEFORE_GBRSS.format("Juni 2023 s.d. Desember 2023")]
+    energy = Program.objects.get(slug="mandiri-energi")
+    assert energy.launch_date is None
+    ReportingExemption(
+        regency_id="16.07",
+        program=energy,
+        start=dt.date(2023, 6, 1),
+        end=dt.date(2023, 12, 1),
+        reason="Uji",
+    ).full_clean()
 
 
 def test_an_exemption_cannot_end_before_it_starts_or_after_2100(admin_client, reference_data):

@@ -258,6 +258,54 @@ def test_refused_types_whatever_their_name(people, data, name):
     assert_refused(response, "Jenis berkas tidak diterima")
 
 
+HEIC_REFUSAL = (
+    "Foto HEIC/HEIF (format bawaan kamera iPhone) tidak diterima. Ubah dulu menjadi JPG atau "
+    "PDF, misalnya dengan mengekspor atau menyimpan ulang foto itu sebagai JPG, lalu unggah "
+    "lagi. Agar foto berikutnya langsung JPG: di iPhone buka Pengaturan > Kamera > Format, "
+    "lalu pilih “Paling Kompatibel” (Most Compatible)."
+)
+
+
+def heif(major: bytes, *compatible: bytes, size: int = 4000) -> bytes:
+    """The start of an ISO media file as a camera writes it: an 'ftyp' box with its major
+    and compatible brands, then a 'meta' box (of HEVC-coded images in a HEIC), padded."""
+    ftyp = major + b"\x00\x00\x00\x00" + b"".join(compatible)
+    data = struct.pack(">I", 8 + len(ftyp)) + b"ftyp" + ftyp
+    data += struct.pack(">I", 33) + b"meta" + b"\x00" * 4 + b"\x00\x00\x00\x15hdlr" + b"pict" * 3
+    return data + bytes(size - len(data))
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (heif(b"heic", b"mif1", b"heic"), "IMG_0412.HEIC"),  # an iPhone's photo
+        (heif(b"heic", b"mif1", b"heic"), "IMG_0412.jpg"),  # renamed, still HEIC inside
+        (heif(b"mif1", b"heic", b"miaf"), "foto.jpeg"),  # brand order of other phones
+        (heif(b"heix", b"mif1", b"heix"), "foto"),  # 10-bit HEIC, no extension
+        (heif(b"msf1", b"hevc"), "live.heic"),  # an image sequence
+        (b"\x00" * 200, "IMG_0412.heif"),  # by its name when nothing else says what it is
+        (heif(b"heic", b"mif1", b"heic", size=12 * 1024 * 1024), "besar.HEIC"),  # not "too big"
+    ],
+    ids=["iphone", "renamed-jpg", "mif1-major", "heix", "sequence", "by-name", "over-10-mb"],
+)
+def test_an_iphone_heic_photo_is_refused_saying_how_to_send_it(people, data, name):
+    draft()
+    response = upload(login(people["operator"]), data, name=name)
+    assert_refused(response, HEIC_REFUSAL)
+    assert "Jenis berkas tidak diterima" not in element_text(page(response))
+
+
+def test_heic_is_told_apart_from_avif_and_a_jpeg_named_heic(people):
+    """AVIF shares HEIF's container but is no iPhone photo: the usual refusal. A real JPEG
+    with a .heic name (an iPhone set to "Most Compatible" keeps some names) is a JPEG."""
+    draft()
+    operator = login(people["operator"])
+    avif = upload(operator, heif(b"avif", b"mif1", b"miaf", b"avif"), name="foto.avif")
+    assert_refused(avif, "Jenis berkas tidak diterima")
+    assert upload(operator, phone_photo(), name="IMG_0412.HEIC").status_code == 302
+    assert Attachment.objects.get().content_type == "image/jpeg"
+
+
 def test_file_over_the_size_limit(people, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
     draft()

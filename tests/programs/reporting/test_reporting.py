@@ -268,16 +268,65 @@ def test_reason_boxes_stop_at_the_length_the_server_accepts(people, settings, st
     assert {attribute(box, "maxlength") for box in boxes} == {str(settings.COMMENT_MAX_LENGTH)}
 
 
-def test_an_unknown_action_gets_the_sites_400_page_and_changes_nothing(people):
-    rep = report(Status.SUBMITTED)
-    response = login(people["verifier"]).post(
-        url(suffix="status/"), {"aksi": "hapus-semua", "versi": "1"}
-    )
+UNKNOWN_ACTION = (
+    "Tindakan “{}” tidak dikenal di halaman ini, jadi tidak ada yang diubah. "
+    "Muat ulang halaman, lalu pilih salah satu tombolnya."
+)
+
+
+@pytest.mark.parametrize(
+    ("who", "start", "address", "data"),
+    [
+        # The entry form saved a draft (a new version) whatever `aksi` said.
+        ("operator", Status.RETURNED, "entry", {"versi": "1", **rows()}),
+        ("operator", Status.DRAFT, "entry", {"versi": "1", **rows()}),
+        # A verifier's decision: the 400 page said "unknown action", in English.
+        ("verifier", Status.SUBMITTED, "status", {"versi": "1", "alasan": "x"}),
+        ("verifier", Status.RETURNED, "status", {"versi": "1", "alasan": "x"}),
+        # The queue read any other action as "verify the ticked ones": a returned report
+        # answered "Status laporan sudah berubah", a submitted one was verified.
+        ("verifier", Status.RETURNED, "queue", {"laporan": ["{pk}:1"]}),
+        ("verifier", Status.SUBMITTED, "queue", {"laporan": ["{pk}:1"]}),
+    ],
+    ids=[
+        "entry-returned",
+        "entry-draft",
+        "status-submitted",
+        "status-returned",
+        "queue-returned",
+        "queue-submitted",
+    ],
+)
+@pytest.mark.parametrize("aksi", ["foo", "", "hapus-semua"])
+def test_an_unknown_action_is_a_400_that_says_so_and_changes_nothing(
+    people, who, start, address, data, aksi
+):
+    rep = report(start)
+    data = {
+        key: [v.format(pk=rep.pk) for v in value] if isinstance(value, list) else value
+        for key, value in data.items()
+    }
+    before = snapshot()
+    path = {"entry": url(), "status": url(suffix="status/"), "queue": "/verifikasi/"}[address]
+
+    response = login(people[who]).post(path, {**data, "aksi": aksi})
+
     assert response.status_code == 400
     assert "text/html" in response["Content-Type"]
-    assert element_text(find(page(response), "h1")) == "Permintaan tidak dapat diproses"
-    rep.refresh_from_db()
-    assert rep.status == Status.SUBMITTED
+    html = page(response)
+    assert element_text(find(html, "h1")) == "Permintaan tidak dapat diproses"
+    assert UNKNOWN_ACTION.format(aksi) in element_text(html)
+    assert snapshot() == before
+    assert MonthlyReport.objects.get().history.count() == 1
+
+
+def test_an_entry_form_sent_without_its_button_still_saves_a_draft(people):
+    """Enter in a box of an older browser sends no `aksi`: a draft, as before."""
+    report(Status.DRAFT)
+    response = login(people["operator"]).post(url(), {"versi": "1", **rows("15")})
+    assert response.status_code == 302
+    rep = MonthlyReport.objects.get()
+    assert (rep.status, rep.version, rep.realizations.get().value) == (Status.DRAFT, 2, D(15))
 
 
 def test_operator_cannot_edit_submitted_or_verified_reports(people):

@@ -2,7 +2,9 @@
 verification of exactly what the filter shows."""
 
 import datetime as dt
+import re
 from decimal import Decimal
+from html import unescape as html_unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +28,7 @@ from tests.helpers import (
     flash_messages,
     make_user,
     page,
+    previous_month,
 )
 
 Status = MonthlyReport.Status
@@ -456,3 +459,149 @@ def test_returned_and_verified_tabs_say_who_returned_or_verified_and_why(verifie
     assert "Diverifikasi 12 Okt 2026 09:30 oleh verifikator-uji" in verified_tab[0]
     assert "Dikembalikan" not in verified_tab[0]
     assert returned.status == Status.RETURNED and verified.status == Status.VERIFIED
+
+
+# --- Returning a report from the queue --------------------------------------------------
+
+
+def return_box(html, report):
+    """The queue item's return box (its <details>) of `report`."""
+    article = next(
+        a
+        for a in find_all(html, "article", class_="queue-item")
+        if attribute(a, "data-report") == str(report.pk)
+    )
+    return find(article, "details", class_="queue-return")
+
+
+def return_form_post(html, report) -> tuple[str, dict]:
+    """(address, fields) the browser sends with the return box of `report`: its form
+    (kembalikan-<id>, outside the tick-box form) and the box's controls that name it."""
+    form = find(html, "form", id=f"kembalikan-{report.pk}")
+    fields = {attribute(i, "name"): attribute(i, "value") for i in find_all(form, "input")}
+    for control in find_all(html, "textarea") + find_all(html, "button"):
+        if attribute(control, "form") == f"kembalikan-{report.pk}":
+            fields[attribute(control, "name")] = attribute(control, "value") or ""
+    return attribute(form, "action"), fields
+
+
+def typed_in_box(response, report) -> str:
+    """The text of the report's return box as the browser fills it (the parser used
+    elsewhere folds whitespace, which is what the box must keep)."""
+    found = re.search(
+        rf'<textarea[^>]* id="alasan-{report.pk}"[^>]*>(.*?)</textarea>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return html_unescape(found[1])
+
+
+def last_month_reports():
+    year, month = previous_month()
+    return (
+        submitted("gbrss", "16.07", year, month),
+        submitted("gbrss", "16.01", year, month),
+        submitted("gpsss", "16.07", year, month),
+    )
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_each_submitted_report_can_be_returned_from_the_queue_with_its_filters_kept(
+    verifier, reference_data
+):
+    banyuasin, oku, _sanitation = last_month_reports()
+    html = page(verifier.get("/verifikasi/", {"program": "gbrss"}))
+    address, fields = return_form_post(html, banyuasin)
+    assert address == banyuasin.get_absolute_url() + "status/?program=gbrss"
+    assert fields == {
+        "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+        "versi": "1",
+        "kembali": "antrean",
+        "alasan": "",
+        "aksi": "kembalikan",
+    }
+    assert "open" not in dict(return_box(html, banyuasin).attributes)
+
+    fields["alasan"] = "Angka APBN tidak sesuai lampiran."
+    response = verifier.post(address, fields)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/verifikasi/?program=gbrss"
+    banyuasin.refresh_from_db()
+    assert banyuasin.status == Status.RETURNED
+    assert banyuasin.return_reason == "Angka APBN tidak sesuai lampiran."
+    back = verifier.get(response["Location"])
+    assert flash_messages(back) == ["Laporan dikembalikan ke operator."]
+    assert [attribute(a, "data-report") for a in find_all(page(back), "article")] == [str(oku.pk)]
+    # Returned and verified reports have no box.
+    for status in ("returned", "verified"):
+        assert find_all(page(verifier.get("/verifikasi/", {"status": status})), "details") == []
+
+
+@pytest.mark.usefixtures("frozen_clock")
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("   ", "Alasan wajib diisi."),
+        ("", "Alasan wajib diisi."),
+        ("Periksa lagi. " * 150, "Alasan terlalu panjang: paling banyak 2.000 karakter."),
+        (
+            "Periksa\x00 lagi",
+            "Teks berisi karakter yang tidak sah (NUL, kode 0), biasanya ikut tersalin dari "
+            "berkas lain: hapus karakter itu lalu kirim lagi.",
+        ),
+    ],
+    ids=["blank", "empty", "too-long", "nul"],
+)
+def test_a_refused_reason_comes_back_on_the_queue_in_its_box(
+    verifier, reference_data, typed, error, htmx
+):
+    """It landed on the report page (its own return box), leaving the queue and its
+    filters: the verifier is now back on the queue page they were on, the reason as
+    typed in that report's box, opened, the message beside it; nothing changed."""
+    banyuasin, oku, _sanitation = last_month_reports()
+    address, fields = return_form_post(
+        page(verifier.get("/verifikasi/", {"program": "gbrss"})), banyuasin
+    )
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    response = verifier.post(address, {**fields, "alasan": typed}, **headers)
+
+    assert response.status_code == 422
+    html = page(response)
+    assert element_text(find(html, "h1")).startswith("Antrean verifikasi")
+    assert items(html) == ["GBRSS — Banyuasin — Mei 2025", "GBRSS — Ogan Komering Ulu — Mei 2025"]
+    assert chosen_in(html, "filter-program") == ["GBRSS (2)"]
+    box = return_box(html, banyuasin)
+    assert "open" in dict(box.attributes)
+    assert element_text(find(box, "ul", class_="errorlist")) == error
+    assert attribute(find(box, "textarea"), "aria-invalid") == "true"
+    assert typed_in_box(response, banyuasin) == typed
+    assert "open" not in dict(return_box(html, oku).attributes)  # the other box is closed
+    assert flash_messages(response) == []  # beside the box, not twice
+    banyuasin.refresh_from_db()
+    assert (banyuasin.status, banyuasin.version) == (Status.SUBMITTED, 1)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_a_report_returned_meanwhile_is_said_on_top_of_the_queue(verifier, reference_data):
+    """Another verifier returned it first: it has left the queue page, so the message is
+    on top, and the page is the queue the verifier was on."""
+    banyuasin, oku, _sanitation = last_month_reports()
+    address, fields = return_form_post(
+        page(verifier.get("/verifikasi/", {"program": "gbrss"})), banyuasin
+    )
+    colleague = UserFactory(username="verifikator-lain")
+    UserScope.objects.create(user=colleague, role=UserScope.Role.VERIFIKATOR)
+    services.report_return(user=colleague, report=banyuasin, reason="Lampiran kurang.", version=1)
+
+    response = verifier.post(address, {**fields, "alasan": "Angka APBN tidak sesuai."})
+
+    assert response.status_code == 422
+    html = page(response)
+    assert element_text(find(html, "h1")).startswith("Antrean verifikasi")
+    assert flash_messages(response) == ["Status laporan sudah berubah; muat ulang halaman."]
+    assert items(html) == ["GBRSS — Ogan Komering Ulu — Mei 2025"]
+    banyuasin.refresh_from_db()
+    assert banyuasin.return_reason == "Lampiran kurang."

@@ -1,0 +1,66 @@
+"""Returning a report from the verification queue, in Chromium: the return box of each
+report belongs to a form of its own outside the tick-box form (forms do not nest), which
+only a browser shows is sent as meant; a refused reason comes back on the queue, in its
+box, with the filters the verifier had chosen."""
+
+import re
+
+from playwright.sync_api import expect
+
+from programs.models import MonthlyReport
+from tests.browser.helpers import log_in
+from tests.helpers import previous_month
+
+Status = MonthlyReport.Status
+REASON = "Rincian APBD Provinsi tidak sesuai berita acara: periksa lagi."
+
+
+def test_a_report_is_returned_from_the_queue_and_a_refused_reason_stays_in_its_box(
+    page, watch, a11y_data
+):
+    year, month = previous_month()
+    oku = MonthlyReport.objects.get(regency="16.01", program__slug="gbrss", year=year, month=month)
+    queue = "/verifikasi/?program=gbrss"
+    log_in(page, "verifikator-uji", queue)
+    item = page.locator(f'article.queue-item[data-report="{oku.pk}"]')
+    box = item.locator("details.queue-return")
+    reason = box.get_by_label("Alasan dikembalikan (wajib)")
+    send = box.get_by_role("button", name="Kembalikan ke operator")
+    expect(reason).to_be_hidden()  # closed until asked for
+
+    # Spaces pass the browser's "required": the server refuses them, and the queue comes
+    # back (not the report page) with the box open, the text kept, the reason beside it.
+    box.locator("summary").click()
+    reason.fill("   ")
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        send.click()
+    assert sent.value.status == 422
+    assert sent.value.url.endswith(
+        f"/laporan/16.01/gbrss/{oku.year}-{oku.month:02d}/status/?program=gbrss"
+    )
+    expect(page.locator("h1")).to_contain_text("Antrean verifikasi")
+    expect(page.locator("#filter-program")).to_have_value("gbrss")
+    expect(box).to_have_attribute("open", "")
+    expect(box.locator(".errorlist")).to_have_text("Alasan wajib diisi.")
+    expect(reason).to_have_value("   ")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    oku.refresh_from_db()
+    assert oku.status == Status.SUBMITTED
+
+    # An empty box is not sent at all (the browser asks for it first).
+    reason.fill("")
+    send.click()
+    assert reason.evaluate("box => box.validity.valueMissing")
+    assert page.url.endswith("/status/?program=gbrss")
+
+    # With a reason: returned, back on the same filtered queue, without that report.
+    reason.fill(REASON)
+    send.click()
+    page.wait_for_url(re.compile(re.escape(queue) + "$"))
+    expect(page.locator(".messages")).to_contain_text("Laporan dikembalikan ke operator.")
+    expect(page.locator(f'article[data-report="{oku.pk}"]')).to_have_count(0)
+    oku.refresh_from_db()
+    assert (oku.status, oku.return_reason) == (Status.RETURNED, REASON)
+    # Chromium logs the refused post's status; nothing else went wrong or left the site.
+    assert [e for e in watch.errors if "status of 422" not in e] == []
+    assert watch.outside == []
