@@ -42,6 +42,8 @@ def test_a_report_is_returned_from_the_queue_and_a_refused_reason_stays_in_its_b
     expect(page.locator("#filter-program")).to_have_value("gbrss")
     expect(box).to_have_attribute("open", "")
     expect(box.locator(".errorlist")).to_have_text("Alasan wajib diisi.")
+    # Written in the site's error red, as the form checks' messages are, not body text.
+    expect(box.locator(".errorlist")).to_have_css("color", "rgb(163, 0, 27)")
     expect(reason).to_have_value("   ")
     expect(reason).to_have_attribute("aria-invalid", "true")
     oku.refresh_from_db()
