@@ -7,10 +7,12 @@ shared link still opens.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.http import QueryDict
 from django.utils import timezone
 
 from programs import permissions
@@ -97,6 +99,36 @@ def last_month_offered(year: int, today: dt.date | None = None) -> int:
     return today.month if year >= today.year else 12
 
 
+# The filter form's hidden field: the period it was drawn for ("2026-10"). Its menus hold
+# a year and a month, and both are sent whichever one was changed; this tells a change
+# of year alone from a month chosen.
+FORM_PERIOD = "semula"
+_FORM_PERIOD_VALUE = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
+
+
+def form_query(get: QueryDict) -> str | None:
+    """The query string a submitted filter form stands for (without `semula`), or None
+    when `get` is no form submission.
+
+    A year changed alone drops the month: on "2026 s.d. Oktober", choosing 2024 in the
+    year menu sends bulan=10 too, and showed 2024 s.d. Oktober, where a leader expects
+    the whole of 2024 (its default month, the rule for a year without a month). A month
+    chosen with the year, or alone, is kept. Whether the form was sent by htmx or by its
+    button without JavaScript."""
+    drawn = get.getlist(FORM_PERIOD)
+    if not drawn:
+        return None
+    kept = get.copy()
+    del kept[FORM_PERIOD]
+    match = _FORM_PERIOD_VALUE.fullmatch(drawn[-1])
+    if match is not None:
+        drawn_year, drawn_month = int(match[1]), int(match[2])
+        year, month = year_from(get.get("tahun")), month_from(get.get("bulan"))
+        if year != drawn_year and month == drawn_month:
+            kept.pop("bulan", None)
+    return kept.urlencode()
+
+
 @dataclass(frozen=True)
 class Filters:
     year: int
@@ -130,6 +162,11 @@ class Filters:
                 object.__setattr__(self, "_query", self._query_of(self))
             return self.__dict__["_query"]
         return self._query_of(replace(self, **changes))
+
+    @property
+    def form_period(self) -> str:
+        """The period the filter form is drawn for: its `FORM_PERIOD` field."""
+        return f"{self.year}-{self.month}"
 
     @property
     def as_of(self) -> dt.date:

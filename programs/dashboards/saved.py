@@ -11,6 +11,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
@@ -86,9 +87,12 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
             raise SavedViewError(NO_SUCH_PAGE)
     if code is not None and not Regency.objects.filter(code=code).exists():
         raise SavedViewError(NO_SUCH_PAGE)
+    # A filter form's submission is the address the page answers it at (a year changed
+    # alone drops the month).
+    query = filters.form_query(QueryDict(parts.query))
     params = {
         key: value
-        for key, value in parse_qsl(parts.query)
+        for key, value in parse_qsl(parts.query if query is None else query)
         if key in FILTER_VALUES and FILTER_VALUES[key].fullmatch(value)
     }
     period = _kept_period(params.get("tahun"), params.get("bulan"))
