@@ -470,6 +470,8 @@ def test_a_saved_view_is_removed_by_its_owner_only(client, gbrss_data, pimpinan)
         # Values the pages replace by their defaults (programs/filters.py): dropped too.
         ("/program/gbrss/?tahun=2025&bulan=13", "/program/gbrss/?tahun=2025", "GBRSS · 2025"),
         ("/?tahun=1999&bulan=0", "/", "Ringkasan"),
+        # A year the year menu does not offer (before the launch): the default year.
+        ("/?tahun=2023&bulan=5", "/?bulan=5", "Ringkasan · s.d. Mei"),
         ("/?tahun=2024&bulan=05", "/?tahun=2024&bulan=5", "Ringkasan · 2024 s.d. Mei"),
         ("/?tahun=2024&terverifikasi=0", "/?tahun=2024", "Ringkasan · 2024"),
         (
