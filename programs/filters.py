@@ -7,10 +7,12 @@ shared link still opens.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.http import QueryDict
 from django.utils import timezone
 
 from programs import permissions
@@ -64,11 +66,67 @@ def begun_period(year: int, month: int | None, today: dt.date | None = None):
     return year, month
 
 
+def offered_year(
+    year: int | None, *, sets: selectors.YearSets, today: dt.date | None = None
+) -> int | None:
+    """`year` if a page may show it, None when it should show its default year instead:
+    an earlier year the year menu does not offer (before the programs' launch, 2023, or
+    any year without targets or counted reports: `sets`, `year_sets()`) is read as no
+    year at all, as the operators' reports list reads a year its menu does not offer;
+    '?tahun=2023' opened an empty dashboard. This year is always shown, and a later one
+    is brought back to it by `begun_period`."""
+    today = today or timezone.localdate()
+    if year is None or year >= today.year:
+        return year
+    return year if year in selectors.available_years(sets=sets, today=today) else None
+
+
+def shown_year(asked: int | None, *, verified_only: bool) -> tuple[int, selectors.YearSets]:
+    """The year a dashboard page, htmx partial, export or the API's progress shows when
+    `asked` is asked for (None: not asked, or malformed): `asked` if offered
+    (`offered_year`), otherwise the default year. Returns the years with data too (one
+    query), for the year menu. `verified_only`: the years of someone who sees verified
+    figures only."""
+    sets = selectors.year_sets(verified_only=verified_only)
+    year = offered_year(asked, sets=sets)
+    return (selectors.default_year(sets=sets) if year is None else year), sets
+
+
 def last_month_offered(year: int, today: dt.date | None = None) -> int:
     """The last month a month menu offers for `year`: the running month of this year,
     December of an earlier one."""
     today = today or timezone.localdate()
     return today.month if year >= today.year else 12
+
+
+# The filter form's hidden field: the period it was drawn for ("2026-10"). Its menus hold
+# a year and a month, and both are sent whichever one was changed; this tells a change
+# of year alone from a month chosen.
+FORM_PERIOD = "semula"
+_FORM_PERIOD_VALUE = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
+
+
+def form_query(get: QueryDict) -> str | None:
+    """The query string a submitted filter form stands for (without `semula`), or None
+    when `get` is no form submission.
+
+    A year changed alone drops the month: on "2026 s.d. Oktober", choosing 2024 in the
+    year menu sends bulan=10 too, and showed 2024 s.d. Oktober, where a leader expects
+    the whole of 2024 (its default month, the rule for a year without a month). A month
+    chosen with the year, or alone, is kept. Whether the form was sent by htmx or by its
+    button without JavaScript."""
+    drawn = get.getlist(FORM_PERIOD)
+    if not drawn:
+        return None
+    kept = get.copy()
+    del kept[FORM_PERIOD]
+    match = _FORM_PERIOD_VALUE.fullmatch(drawn[-1])
+    if match is not None:
+        drawn_year, drawn_month = int(match[1]), int(match[2])
+        year, month = year_from(get.get("tahun")), month_from(get.get("bulan"))
+        if year != drawn_year and month == drawn_month:
+            kept.pop("bulan", None)
+    return kept.urlencode()
 
 
 @dataclass(frozen=True)
@@ -80,8 +138,8 @@ class Filters:
     forced_verified: bool = False  # visitors without a role only ever see verified data
     sort: str | None = None
     program: str | None = None
-    # The years with data, when choosing the default year read them already (the year
-    # menu then needs no second query).
+    # The years with data, read when choosing the year (the year menu then needs no
+    # second query).
     year_sets: selectors.YearSets | None = field(default=None, compare=False, repr=False)
 
     @cached_property
@@ -91,8 +149,8 @@ class Filters:
 
     @cached_property
     def years(self) -> list[int]:
-        """The year menu: years with data up to this one, and the year shown, data or not
-        (?tahun=2022 used to show 2022 in the heading and another year in the menu)."""
+        """The year menu: years with data up to this one, and the year shown (this year
+        without data yet, or the default year when there is no data at all)."""
         years = selectors.available_years(sets=self.year_sets, verified_only=self.forced_verified)
         return sorted({*years, self.year})
 
@@ -104,6 +162,11 @@ class Filters:
                 object.__setattr__(self, "_query", self._query_of(self))
             return self.__dict__["_query"]
         return self._query_of(replace(self, **changes))
+
+    @property
+    def form_period(self) -> str:
+        """The period the filter form is drawn for: its `FORM_PERIOD` field."""
+        return f"{self.year}-{self.month}"
 
     @property
     def as_of(self) -> dt.date:
@@ -132,11 +195,8 @@ def parse_filters(request, *, default_month=None) -> Filters:
     # Only officials (users with a role) see provisional figures; everyone else, anonymous
     # visitors included, sees verified data only, and opens on a year that has some.
     forced = not permissions.sees_provisional(request.user)
-    year = year_from(get.get("tahun"))
-    sets = None
-    if year is None:
-        sets = selectors.year_sets(verified_only=forced)
-        year = selectors.default_year(sets=sets)
+    # A year the menu does not offer (?tahun=2023, before the launch) is the default one.
+    year, sets = shown_year(year_from(get.get("tahun")), verified_only=forced)
     # A period that has not begun (?tahun=2029, or December in November) is shown as the
     # latest one that has.
     year, month = begun_period(year, month_from(get.get("bulan")))

@@ -99,12 +99,24 @@ def number(value: Decimal | float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", decimal_mark).replace("\0", group_mark)
 
 
-def plain_number(value: Decimal | float | int | None, decimals: int | None = None) -> str:
-    """A number for CSV (Excel in the Indonesian locale): decimal comma, no grouping.
-    `decimals` None: as stored (at most 4 places, trailing zeros dropped)."""
+def decimal_mark() -> str:
+    """The active language's decimal mark: "," in Indonesian, "." in English."""
+    return _separators()[0]
+
+
+def plain_number(
+    value: Decimal | float | int | None,
+    decimals: int | None = None,
+    *,
+    mark: str | None = None,
+) -> str:
+    """A number for CSV: the decimal mark of the language (`mark`, by default the active
+    one's: 14,33 for Excel in the Indonesian locale, 14.33 in English), never grouped, so
+    8391 reads the same in both. `decimals` None: as stored (at most 4 places, trailing
+    zeros dropped)."""
     if value is None:
         return ""
     text = f"{round_half_up(value, 4 if decimals is None else decimals):f}"
     if decimals is None and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return text.replace(".", mark or decimal_mark())

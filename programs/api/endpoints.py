@@ -49,7 +49,7 @@ from programs.api.schemas import (
     TargetQuery,
 )
 from programs.dashboards import selectors
-from programs.filters import MAX_YEAR, MIN_YEAR, begun_period
+from programs.filters import MAX_YEAR, MIN_YEAR, begun_period, shown_year
 from programs.models import Program
 
 ENDPOINTS = ("programs", "regencies", "targets", "progress", "realizations", "attachments")
@@ -371,10 +371,11 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]):
     """One row per indicator x place (the province first, then every regency by code) for
     `tahun` up to `bulan`, computed exactly as on the pages. Without `tahun`/`bulan`: the
     pages' defaults (the latest year with data, up to its latest month whose reports are
-    due). A period that has not begun is answered as the latest one that has (`filters`
-    says which)."""
+    due). A period that has not begun is answered as the latest one that has, and an
+    earlier year the pages' year menu does not offer (before the launch, or without
+    data) as the default year, as on the pages (`filters` says which)."""
     public = not permissions.sees_provisional(request.user)
-    year = query.tahun or selectors.default_year(verified_only=public)
+    year, _sets = shown_year(query.tahun, verified_only=public)
     # A period that has not begun is the latest one that has, as on the pages.
     year, month = begun_period(year, query.bulan)
     month = month or selectors.default_month(year=year)

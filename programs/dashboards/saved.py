@@ -7,14 +7,19 @@ outside the dashboards nor carry arbitrary query text.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs import filters, formats
+from programs import filters, formats, permissions
+from programs.dashboards import selectors
 from programs.models import Indicator, Program, SavedView
 from programs.text import NUL_CHARACTER, has_nul
 from regencies.models import Regency
@@ -56,14 +61,15 @@ class SavedViewError(ValueError):
     pass
 
 
-def clean_dashboard_url(url: str) -> tuple[str, str]:
+def clean_dashboard_url(url: str, *, verified_only: bool = False) -> tuple[str, str]:
     """(path, query) of a dashboard URL with only its well-formed filter parameters, in
     a fixed order; SavedViewError saying why for anything that is not a dashboard page.
 
     A filter is kept only when the page would use it as it stands: a year or month the
     dashboards' own parsing (programs.filters) accepts, "verified only" when it is on,
     an indicator of the program, a program that exists. Anything else the page replaces
-    by its default, and so does the saved link without it."""
+    by its default, and so does the saved link without it. `verified_only`: the saver
+    sees verified figures only (their year menu offers the years with verified data)."""
     if not (url or "").strip():
         raise SavedViewError(EMPTY_URL)
     if has_nul(url):
@@ -86,12 +92,15 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
             raise SavedViewError(NO_SUCH_PAGE)
     if code is not None and not Regency.objects.filter(code=code).exists():
         raise SavedViewError(NO_SUCH_PAGE)
+    # A filter form's submission is the address the page answers it at (a year changed
+    # alone drops the month).
+    query = filters.form_query(QueryDict(parts.query))
     params = {
         key: value
-        for key, value in parse_qsl(parts.query)
+        for key, value in parse_qsl(parts.query if query is None else query)
         if key in FILTER_VALUES and FILTER_VALUES[key].fullmatch(value)
     }
-    period = _kept_period(params.get("tahun"), params.get("bulan"))
+    period = _kept_period(params.get("tahun"), params.get("bulan"), verified_only=verified_only)
     kept = []
     for key in FILTER_VALUES:
         value = period.get(key) or _kept_value(
@@ -102,15 +111,47 @@ def clean_dashboard_url(url: str) -> tuple[str, str]:
     return parts.path, urlencode(kept)
 
 
-def _kept_period(tahun: str | None, bulan: str | None) -> dict[str, str | None]:
-    """The saved link's `tahun` and `bulan` as the page reads them: a period that has
-    not begun is the latest begun one (filters.begun_period), so "?tahun=2029&bulan=12"
-    is saved, and titled, as the page it opens shows ("2026 s.d. November"). Without a
-    year the month stays as typed: the page's year, and so its clamp, is the latest one
-    when the link is opened."""
+class _Years:
+    """The years with data, read once and only when a period needs them."""
+
+    def __init__(self, *, verified_only: bool, today: dt.date):
+        self.verified_only, self.today = verified_only, today
+
+    @cached_property
+    def sets(self) -> selectors.YearSets:
+        return selectors.year_sets(verified_only=self.verified_only)
+
+    @cached_property
+    def default(self) -> int:
+        return selectors.default_year(sets=self.sets, today=self.today)
+
+
+def _page_period(
+    tahun: str | None, bulan: str | None, years: _Years
+) -> tuple[int | None, int | None]:
+    """The year and month a page reads from a link's `tahun` and `bulan`, as far as the
+    link decides them (None: the page's default): an earlier year the year menu does not
+    offer is no year (filters.offered_year), a period that has not begun is the latest
+    begun one (filters.begun_period)."""
+    today = years.today
     year, month = filters.year_from(tahun), filters.month_from(bulan)
+    if year is not None and year < today.year:
+        year = filters.offered_year(year, sets=years.sets, today=today)
     if year is not None:
-        year, month = filters.begun_period(year, month)
+        year, month = filters.begun_period(year, month, today)
+    return year, month
+
+
+def _kept_period(
+    tahun: str | None, bulan: str | None, *, verified_only: bool = False
+) -> dict[str, str | None]:
+    """The saved link's `tahun` and `bulan` as the page reads them (`_page_period`), so
+    "?tahun=2029&bulan=12" is saved, and titled, as the page it opens shows ("2026 s.d.
+    November"), and "?tahun=2023" (before the launch) as the page's default year. Without
+    a year the month stays as typed: the page's year, and so its clamp, is the latest
+    one when the link is opened (`saved_views_of` titles it so)."""
+    years = _Years(verified_only=verified_only, today=timezone.localdate())
+    year, month = _page_period(tahun, bulan, years)
     return {
         "tahun": None if year is None else str(year),
         "bulan": None if month is None else str(month),
@@ -177,7 +218,7 @@ def describe(path: str, query: str) -> str:
 
 def saved_view_create(*, user, url: str) -> tuple[SavedView, bool]:
     """Star a dashboard page for `user`; starring it again returns the existing entry."""
-    path, query = clean_dashboard_url(url)
+    path, query = clean_dashboard_url(url, verified_only=not permissions.sees_provisional(user))
     title = describe(path, query)
     existing = SavedView.objects.filter(user=user, path=path, query=query).first()
     if existing:
@@ -198,4 +239,26 @@ def saved_view_delete(*, user, pk: int) -> bool:
 
 
 def saved_views_of(*, user) -> list[SavedView]:
-    return list(SavedView.objects.filter(user=user))
+    """`user`'s saved views, each titled with the period its link opens today: a view
+    kept with a period that had not begun (saved before such periods were clamped, or a
+    month without a year, read in the page's year when opened: "s.d. Desember" opens
+    "2026 s.d. November" on 30 November) kept a title the page did not show. The period
+    is read as the page reads it (`_page_period`); the link stays as saved, and opens
+    the latest period the page shows on the day it is opened."""
+    views = list(SavedView.objects.filter(user=user))
+    years = _Years(verified_only=not permissions.sees_provisional(user), today=timezone.localdate())
+    for view in views:
+        params = dict(parse_qsl(view.query))
+        tahun, bulan = params.get("tahun"), params.get("bulan")
+        stored = (filters.year_from(tahun), filters.month_from(bulan))
+        year, month = _page_period(tahun, bulan, years)
+        if year is None and month is not None and month > years.today.month:
+            # The page's own year, when it is this one, stops at the running month.
+            month = filters.begun_period(years.default, month, years.today)[1]
+        if (year, month) != stored:
+            params.pop("tahun", None)
+            params.pop("bulan", None)
+            shown = {"tahun": year, "bulan": month, **params}
+            query = urlencode({k: v for k, v in shown.items() if v is not None})
+            view.title = describe(view.path, query)
+    return views

@@ -306,11 +306,14 @@ class ScoreRow:
 
     @property
     def mean_achievement(self) -> Decimal:
-        """Mean of the headline achievements, each capped at 100 % and a missing one
-        counted as 0: a tie-break that one runaway program cannot dominate. Only the
-        programs the regency must report count ("tidak wajib" ones are left out)."""
+        """Mean of the headline achievements, each counted between 0 and 100 % and a
+        missing one as 0: a tie-break that one runaway program cannot dominate, either
+        way. An inflation above its baseline (Muara Enim -5,9 %) is as behind as nothing
+        achieved, and no more: it pulled the mean below what the other programs earned.
+        The cells still show the real figure. Only the programs the regency must report
+        count ("tidak wajib" ones are left out)."""
         capped = [
-            min(c.progress.achievement, HUNDRED)
+            min(max(c.progress.achievement, Decimal(0)), HUNDRED)
             if c.progress and c.progress.achievement is not None
             else Decimal(0)
             for c in self.cells
@@ -351,12 +354,12 @@ class Scorecard:
 HUNDRED = Decimal(100)
 
 # The scorecard's ranking, stated once (shown under the table as RANKING_NOTE):
-# 1. more headline indicators on track first; 2. higher mean achievement (each capped
-# at 100 %, missing as 0) first; 3. fewer behind first; 4. Kemendagri code. Every
-# regency gets its own rank (1..n), the same on every load whatever the data order.
+# 1. more headline indicators on track first; 2. higher mean achievement (each counted
+# between 0 and 100 %, missing as 0) first; 3. fewer behind first; 4. Kemendagri code.
+# Every regency gets its own rank (1..n), the same on every load whatever the data order.
 RANKING_NOTE = _(
     "Peringkat: jumlah program sesuai jadwal; bila sama, rata-rata capaian (tiap program "
-    "paling tinggi 100 %); lalu yang lebih sedikit tertinggal; lalu kode Kemendagri."
+    "dihitung antara 0 dan 100 %); lalu yang lebih sedikit tertinggal; lalu kode Kemendagri."
 )
 PROGRAM_RANKING_NOTE = _("Peringkat: capaian program ini; bila sama, kode Kemendagri.")
 

@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from programs import formats, permissions, ytd
 from programs.dashboards import charts, maps, selectors
-from programs.filters import Filters, parse_filters
+from programs.filters import Filters, form_query, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
 from programs.reporting import selectors as reporting
@@ -29,7 +29,8 @@ from programs.reporting import selectors as reporting
 
 def dashboard(view):
     """GET-only dashboard view: public when PUBLIC_DASHBOARD, otherwise login first;
-    served from the page cache (programs/pagecache.py)."""
+    served from the page cache (programs/pagecache.py). A submitted filter form is
+    answered at the address it stands for (`form_submission`)."""
 
     cached = cached_page(ytd.read_only(view))  # the flush only on a miss
 
@@ -38,9 +39,30 @@ def dashboard(view):
     def wrapper(request, *args, **kwargs):
         if not permissions.can_read_dashboards(request.user):
             return redirect_to_login(request.get_full_path())
-        return cached(request, *args, **kwargs)
+        query = form_query(request.GET)
+        if query is None:
+            return cached(request, *args, **kwargs)
+        return form_submission(request, query, lambda: cached(request, *args, **kwargs))
 
     return wrapper
+
+
+def form_submission(request: HttpRequest, query: str, respond) -> HttpResponse:
+    """The filter form sends its menus and the period it was drawn for (`form_query`
+    reads them: a year changed alone drops the month). Without JavaScript the browser is
+    sent to the page's address for them, so the address bar holds a link to share; an
+    htmx request is answered at once, as that address, which htmx puts in the address
+    bar (HX-Push-Url) instead of the form's fields."""
+    url = f"{request.path}?{query}" if query else request.path
+    if not request.htmx or request.htmx.history_restore_request:
+        return HttpResponseRedirect(url)
+    # The view, the page cache key and the page's own links (the save button) read the
+    # request as if that address had been asked for.
+    request.GET = QueryDict(query)
+    request.META["QUERY_STRING"] = query
+    response = respond()
+    response["HX-Push-Url"] = url
+    return response
 
 
 def render_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:

@@ -10,9 +10,12 @@ Format decisions, for Excel as officials in Indonesia use it (Windows, locale id
 - CSV: UTF-8 with a byte order mark (Excel otherwise reads it as ANSI and breaks
   "Ogan Komering Ulu"'s neighbours' accents and the en dash), `;` as separator and a
   decimal comma with no thousands separator (id-ID Excel's list separator is `;` and its
-  decimal symbol `,`, so "14,76" opens as the number 14,76). Percentages are written as
-  percentage points under a header ending in "(%)". The header block comes first, as
-  label;value rows, then an empty row, then the table.
+  decimal symbol `,`, so "14,76" opens as the number 14,76). In English, under English
+  headers, the decimal mark is a point ("14.76"), still never grouped, so no figure can
+  be read as thousands either way; the mark is the language of the request that built
+  the export, fixed in `Export` (the rows are written later, as they stream).
+  Percentages are written as percentage points under a header ending in "(%)". The
+  header block comes first, as label;value rows, then an empty row, then the table.
 - XLSX: a first sheet "Keterangan" with the header block, then the data sheet(s):
   numbers are numeric cells with a number format (#,##0 / #,##0.00 / 0.00%; a
   percentage is stored as a fraction, 25 % as 0.25), a bold frozen header row, column
@@ -87,6 +90,7 @@ class Export:
     filename: str  # without extension
     info: list[tuple[str, str]]
     sheets: list[Sheet] = field(default_factory=list)
+    decimal_mark: str = ","  # CSV numbers: the language's mark (build_export)
 
 
 # --- Cells ------------------------------------------------------------------------------
@@ -111,20 +115,19 @@ def _number_parts(column: Column, value) -> tuple[Decimal | int | None, int | No
     return value, column.decimals
 
 
-def _csv_number(value, decimals: int | None) -> str:
-    """Decimal comma, no grouping; `decimals` None: as stored (at most 4 places)."""
-    return formats.plain_number(value, decimals)
-
-
-def csv_cell(column: Column, value) -> str:
+def csv_cell(column: Column, value, mark: str = ",") -> str:
+    """A CSV field: text as it is (neutralised), a number with decimal mark `mark` and
+    no grouping (`decimals` None: as stored, at most 4 places)."""
     if column.kind == TEXT or isinstance(value, str | bool):
         return _text(value)
     number, decimals = _number_parts(column, value)
     if number is None:
         return ""
     if column.kind == INTEGER:
-        return formats.plain_number(number, 0)
-    return _csv_number(number, 2 if column.kind == PERCENT and decimals is None else decimals)
+        return formats.plain_number(number, 0, mark=mark)
+    if column.kind == PERCENT and decimals is None:
+        decimals = 2
+    return formats.plain_number(number, decimals, mark=mark)
 
 
 def _number_format(kind: str, decimals: int | None) -> str:
@@ -164,9 +167,10 @@ def csv_stream(export: Export) -> Iterator[bytes]:
     head.append(writer.writerow([_text(c.header) for c in sheet.columns]))
     yield "".join(head).encode("utf-8")
     batch = []
+    mark = export.decimal_mark
     for row in sheet.rows:
         batch.append(
-            writer.writerow([csv_cell(c, v) for c, v in zip(sheet.columns, row, strict=True)])
+            writer.writerow([csv_cell(c, v, mark) for c, v in zip(sheet.columns, row, strict=True)])
         )
         if len(batch) >= CSV_BATCH_ROWS:
             yield "".join(batch).encode("utf-8")
@@ -302,7 +306,8 @@ def build_export(
     now: dt.datetime | None = None,
 ) -> Export:
     """An export with the standard header block: app, title, `info` (the filters),
-    generation time, the page it mirrors, and a provisional note when it applies."""
+    generation time, the page it mirrors, and a provisional note when it applies; its
+    CSV numbers take the active language's decimal mark, as its headers its words."""
     lines = [(_(APP_TITLE), ""), (title, ""), *info]
     lines.append((_("Dibuat"), generated_label(now)))
     if page_url:
@@ -310,7 +315,13 @@ def build_export(
     if provisional:
         lines.append((_("Catatan"), _(PROVISIONAL_NOTE)))
     lines += [(_("Catatan"), note) for note in notes]
-    return Export(title=title, filename=filename, info=lines, sheets=sheets)
+    return Export(
+        title=title,
+        filename=filename,
+        info=lines,
+        sheets=sheets,
+        decimal_mark=formats.decimal_mark(),
+    )
 
 
 # --- Dashboard tables -------------------------------------------------------------------

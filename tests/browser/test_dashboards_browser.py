@@ -116,6 +116,85 @@ def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, 
     assert watch.errors == []
 
 
+def _with_a_2026_report():
+    """gbrss_data's 2024 plus a verified January 2026: the year menu offers 2024 and 2026
+    (16 March 2026: 2026 opens up to February, the latest month due)."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    report = MonthlyReportFactory(
+        program=houses.program,
+        regency=Regency.objects.get(code="16.07"),
+        year=2026,
+        month=1,
+        status=MonthlyReport.Status.VERIFIED,
+    )
+    RealizationFactory(
+        report=report,
+        indicator=houses,
+        funding_source=FundingSource.objects.get(code="apbd-prov"),
+        value=Decimal(7),
+    )
+
+
+def program_heading(page) -> str:
+    return page.locator("h1").inner_text()
+
+
+def test_choosing_another_year_shows_that_whole_year(page, watch, gbrss_data):
+    """On "2026 s.d. Februari", choosing 2024 in the year menu showed 2024 s.d. Februari:
+    the month menu was sent along unchanged. A year chosen alone now opens that year on
+    its default month (December for a past year), and the address says only the year; a
+    month chosen afterwards is kept, and so is the year."""
+    _with_a_2026_report()
+    page.goto("/program/gbrss/?tahun=2026&bulan=2")
+    expect(page.locator("#filter-bulan")).to_have_value("2")
+    page.evaluate("() => { window.__notReloaded = true; }")
+
+    page.select_option("#filter-tahun", "2024")
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024$"))
+    expect(page.locator("h1")).to_contain_text("2024, s.d. Desember")
+    expect(page.locator("#filter-bulan")).to_have_value("12")
+    page.wait_for_function("() => document.querySelectorAll('#trend-table tbody tr').length === 12")
+    assert page.evaluate("() => window.__notReloaded === true")  # swapped by htmx
+
+    page.select_option("#filter-bulan", "3")
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2024&bulan=3$"))
+    expect(page.locator("h1")).to_contain_text("2024, s.d. Maret")
+    expect(page.locator("#filter-tahun")).to_have_value("2024")
+
+    page.select_option("#filter-tahun", "2026")
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2026$"))
+    expect(page.locator("h1")).to_contain_text("2026, s.d. Februari")
+    # The page as the address bar now says: the same when loaded directly.
+    page.reload()
+    expect(page.locator("h1")).to_contain_text("2026, s.d. Februari")
+    assert watch.errors == []
+
+
+def test_choosing_another_year_without_javascript_shows_that_whole_year(
+    page, browser_context_args, gbrss_data
+):
+    """Without JavaScript the menus are sent with the Terapkan button: a year changed
+    alone opens that whole year, a month changed with it is kept."""
+    _with_a_2026_report()
+    context = page.context.browser.new_context(**browser_context_args, java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.set_default_timeout(10_000)
+        plain.goto("/?tahun=2026&bulan=2")
+        plain.select_option("#filter-tahun", "2024")
+        plain.get_by_role("button", name="Terapkan").click()
+        plain.wait_for_url(re.compile(r"/\?tahun=2024$"))
+        expect(plain.locator("h1")).to_have_text("Capaian Gerakan Serentak 2024 s.d. Desember")
+
+        plain.select_option("#filter-tahun", "2026")
+        plain.select_option("#filter-bulan", "1")
+        plain.get_by_role("button", name="Terapkan").click()
+        plain.wait_for_url(re.compile(r"/\?tahun=2026&bulan=1$"))
+        expect(plain.locator("h1")).to_have_text("Capaian Gerakan Serentak 2026 s.d. Januari")
+    finally:
+        context.close()
+
+
 def test_clicking_a_map_region_opens_that_regency(page, watch, gbrss_data):
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     wait_for_charts(page, 3)

@@ -158,3 +158,72 @@ def test_visitors_open_on_a_year_they_can_see(client, on_pace):
         client.force_login(UserScopeFactory(role="pimpinan").user)
         leader = element_text(find(page(client.get("/")), "h1"))
         assert "2027 s.d. Januari" in leader
+
+
+# --- A year chosen alone in the filter form ---------------------------------------------
+
+NOVEMBER_29 = dt.datetime(2026, 11, 29, 10, tzinfo=WIB)
+FORM_PAGES = ["/", "/program/gbrss/", "/wilayah/16.07/", "/kelengkapan/"]
+
+
+def heading(response) -> str:
+    assert response.status_code == 200
+    return element_text(find(page(response), "h1"))
+
+
+@pytest.mark.parametrize("path", FORM_PAGES)
+def test_a_year_chosen_alone_in_the_form_opens_that_whole_year(client, on_pace, path):
+    """The form on "2026 s.d. Oktober" sends its month menu with the year: choosing 2024
+    showed 2024 s.d. Oktober. The form says which period it was drawn for (`semula`): a
+    year changed alone drops the month, and the page opens the way its address says, on
+    the default month of that year (December for a past year). A month chosen, with the
+    year or alone, is kept. Without JavaScript the browser is sent to that address."""
+    from programs.filters import FORM_PERIOD
+
+    with time_machine.travel(NOVEMBER_29, tick=False):
+        drawn = dict(find(page(client.get(path)), "input", name=FORM_PERIOD).attributes)
+        # The grid opens on the running month, the others on the latest month due.
+        month = 11 if path == "/kelengkapan/" else 10
+        assert drawn["value"] == f"2026-{month}"
+        year_alone = client.get(path, {"tahun": 2024, "bulan": month, FORM_PERIOD: drawn["value"]})
+        with_month = client.get(path, {"tahun": 2024, "bulan": 5, FORM_PERIOD: drawn["value"]})
+        month_alone = client.get(path, {"tahun": 2026, "bulan": 5, FORM_PERIOD: drawn["value"]})
+        assert year_alone.status_code == with_month.status_code == 302
+        assert year_alone["Location"] == f"{path}?tahun=2024"
+        assert with_month["Location"] == f"{path}?tahun=2024&bulan=5"
+        assert month_alone["Location"] == f"{path}?tahun=2026&bulan=5"
+        text = heading(client.get(year_alone["Location"]))
+        assert "2024" in text and "Desember" in text and "Oktober" not in text
+        assert "November" not in text
+
+
+@pytest.mark.parametrize("path", FORM_PAGES[:3])  # the pages with a save button
+def test_a_year_chosen_alone_by_htmx_swaps_in_that_whole_year(client, on_pace, pimpinan, path):
+    """htmx sends the form as it is: the answer is the page of the address the form
+    stands for, which htmx pushes to the address bar (HX-Push-Url), and the page's own
+    links (the save button) are that address's."""
+    with time_machine.travel(NOVEMBER_29, tick=False):
+        response = client.get(
+            path,
+            {"tahun": 2024, "bulan": 10, "semula": "2026-10"},
+            headers={"HX-Request": "true"},
+        )
+        assert response["HX-Push-Url"] == f"{path}?tahun=2024"
+        text = heading(response)
+        assert "2024" in text and "Desember" in text and "Oktober" not in text
+        saved = find(page(response), "input", name="url")
+        assert dict(saved.attributes)["value"] == f"{path}?tahun=2024"
+        same = client.get(path, {"tahun": 2024}, headers={"HX-Request": "true"})
+        assert heading(same) == text
+
+
+def test_a_saved_form_address_is_saved_as_the_page_shows_it(client, on_pace, pimpinan):
+    """A form's address starred as it was sent keeps the year chosen alone without the
+    month, as the page shows it."""
+    from programs.models import SavedView
+
+    with time_machine.travel(NOVEMBER_29, tick=False):
+        client.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2024&bulan=10&semula=2026-10"})
+    (saved,) = SavedView.objects.all()
+    assert saved.url == "/program/gbrss/?tahun=2024"
+    assert saved.title == "GBRSS · 2024"

@@ -144,3 +144,61 @@ def test_a_saved_view_of_a_period_not_begun_is_saved_and_titled_as_the_page_show
 
 def saved_entries(client):
     return find_all(find(page(client.get("/tersimpan/")), "ul", id="saved-list"), "li")
+
+
+def test_a_saved_view_kept_with_a_period_not_begun_is_titled_as_the_page_shows_it(gbrss_data):
+    """Saved views kept before periods were clamped (or written by hand) still hold a
+    period not begun, and the list showed their old title: "GBRSS · 2029 s.d. Desember"
+    opened 2028 s.d. Februari. A month saved without a year ("s.d. Desember") opens the
+    page's year, 2028 once it has reports, up to February. An earlier year the menu does
+    not offer (2023, before the launch) opens the default year. Each is now titled with
+    the period its link opens; the link itself is left as saved."""
+    from programs.models import FundingSource, Indicator, MonthlyReport, SavedView
+    from regencies.models import Regency
+    from tests.factories import MonthlyReportFactory, RealizationFactory
+
+    with time_machine.travel(LEAP_DAY, tick=False):
+        houses = Indicator.objects.get(code="rumah-dibedah")
+        report = MonthlyReportFactory(
+            program=houses.program,
+            regency=Regency.objects.get(code="16.07"),
+            year=2028,
+            month=1,
+            status=MonthlyReport.Status.VERIFIED,
+        )
+        RealizationFactory(
+            report=report,
+            indicator=houses,
+            funding_source=FundingSource.objects.get(code="apbd-prov"),
+            value=7,
+        )
+        user = make_user("pimpinan", UserScope.Role.PIMPINAN)
+        leader = login(user)
+        for path, query, title in [
+            ("/program/gbrss/", "tahun=2029&bulan=12", "GBRSS · 2029 s.d. Desember"),
+            ("/wilayah/16.07/", "tahun=2028&bulan=12", "Banyuasin · 2028 s.d. Desember"),
+            ("/", "bulan=12", "Ringkasan · s.d. Desember"),
+            ("/program/gbrss/", "tahun=2023", "GBRSS · 2023"),
+            ("/program/gbrss/", "tahun=2024&bulan=3", "GBRSS · 2024 s.d. Maret"),
+        ]:
+            SavedView.objects.create(user=user, path=path, query=query, title=title)
+        shown = {
+            attribute(find(li, "a"), "href"): element_text(find(li, "a"))
+            for li in saved_entries(leader)
+        }
+        assert shown == {
+            "/program/gbrss/?tahun=2029&bulan=12": "GBRSS · 2028 s.d. Februari",
+            "/wilayah/16.07/?tahun=2028&bulan=12": "Kab. Banyuasin · 2028 s.d. Februari",
+            "/?bulan=12": "Ringkasan · s.d. Februari",
+            "/program/gbrss/?tahun=2023": "GBRSS",
+            "/program/gbrss/?tahun=2024&bulan=3": "GBRSS · 2024 s.d. Maret",
+        }
+        # What each link opens.
+        assert heading(leader.get("/program/gbrss/?tahun=2029&bulan=12")).endswith(
+            "2028, s.d. Februari"
+        )
+        assert heading(leader.get("/wilayah/16.07/?tahun=2028&bulan=12")).endswith(
+            "2028, s.d. Februari"
+        )
+        assert heading(leader.get("/?bulan=12")).endswith("2028 s.d. Februari")
+        assert heading(leader.get("/program/gbrss/?tahun=2023")).endswith("2028, s.d. Januari")

@@ -104,6 +104,60 @@ def test_scorecard_ranks_are_distinct_and_documented(client, gbrss_data, pimpina
     assert [cells(row) for row in again] == [cells(row) for row in rows]
 
 
+def _verified(program, regency, indicator, value, month=3):
+    report = MonthlyReportFactory(
+        program=program,
+        regency=regency,
+        year=2024,
+        month=month,
+        status=MonthlyReport.Status.VERIFIED,
+        first_submitted_at=dt.datetime(2024, month + 1, 5, 9, tzinfo=dt.UTC),
+        verified_at=dt.datetime(2024, month + 1, 20, 9, tzinfo=dt.UTC),
+    )
+    RealizationFactory(
+        report=report,
+        indicator=indicator,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=D(value),
+    )
+
+
+def test_a_negative_achievement_counts_as_nothing_in_the_scorecards_mean(
+    client, reference_data, pimpinan
+):
+    """Muara Enim and Palembang are both behind everywhere (none on track), so the mean
+    achievement ranks them. Muara Enim built 40 of 100 houses, Palembang 35 of 100; Muara
+    Enim's inflation rose to 3,4 % from a 3,35 % baseline (target 2,5 %): -5,9 %, and
+    Palembang has not reported it. The -5,9 % pulled Muara Enim's mean below Palembang's;
+    counted as 0 (between 0 and 100 %), Muara Enim is ahead, on the page and in the
+    export, and its cell still shows the real -5,9 %."""
+    gbrss, gpiss = Program.objects.get(slug="gbrss"), Program.objects.get(slug="gpiss")
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    inflation = Indicator.objects.get(code="inflasi-yoy")
+    muara_enim, palembang = Regency.objects.get(code="16.03"), Regency.objects.get(code="16.71")
+    for regency, built in ((muara_enim, "40"), (palembang, "35")):
+        TargetFactory(indicator=houses, regency=regency, value=D(100))
+        TargetFactory(indicator=inflation, regency=regency, value=D("2.5"), baseline=D("3.35"))
+        _verified(gbrss, regency, houses, built)
+    _verified(gpiss, muara_enim, inflation, "3.4")
+
+    response = client.get("/?tahun=2024&bulan=12")
+    codes = [attribute(row, "data-regency") for row in scorecard_rows(response)]
+    assert codes[:2] == ["16.03", "16.71"]
+    cell = find(find(page(response), "tr", data_regency="16.03"), "td", data_program="gpiss")
+    assert element_text(cell).startswith("-5,9 %")
+    section = find(page(response), "section", aria_labelledby="h-scorecard")
+    assert "dihitung antara 0 dan 100 %" in element_text(find(section, "p", class_="legend"))
+
+    text = b"".join(client.get("/unduh/rapor.csv?tahun=2024&bulan=12").streaming_content)
+    ranks = {
+        line.split(";")[1]: line.split(";")[0]
+        for line in text.decode("utf-8-sig").splitlines()
+        if line[:1].isdigit()
+    }
+    assert (ranks["16.03"], ranks["16.71"]) == ("1", "2")
+
+
 def test_completeness_summary_sorts_and_links_to_the_grid(client, gbrss_data, pimpinan):
     MonthlyReportFactory(
         program=gbrss_data, regency=Regency.objects.get(code="16.07"), year=2024, month=12
@@ -416,6 +470,8 @@ def test_a_saved_view_is_removed_by_its_owner_only(client, gbrss_data, pimpinan)
         # Values the pages replace by their defaults (programs/filters.py): dropped too.
         ("/program/gbrss/?tahun=2025&bulan=13", "/program/gbrss/?tahun=2025", "GBRSS · 2025"),
         ("/?tahun=1999&bulan=0", "/", "Ringkasan"),
+        # A year the year menu does not offer (before the launch): the default year.
+        ("/?tahun=2023&bulan=5", "/?bulan=5", "Ringkasan · s.d. Mei"),
         ("/?tahun=2024&bulan=05", "/?tahun=2024&bulan=5", "Ringkasan · 2024 s.d. Mei"),
         ("/?tahun=2024&terverifikasi=0", "/?tahun=2024", "Ringkasan · 2024"),
         (

@@ -6,6 +6,7 @@ fixed query counts."""
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -16,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from programs import ytd
-from programs.models import FundingSource, Indicator, Program, Realization
+from programs.models import FundingSource, Indicator, Program, Realization, Target
 from programs.spreadsheets import exports
 from regencies.models import Regency, UserScope
 from tests.factories import (
@@ -440,6 +441,59 @@ def test_raw_realizations_are_scoped_to_the_operator_and_verifier(client, gbrss_
     scope.programs.set(Program.objects.filter(slug="gpstss"))
     client.force_login(scope.user)
     assert read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}"))[2] == []
+
+
+# --- Language -----------------------------------------------------------------------------
+
+DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
+
+CSV_EXPORTS = [
+    f"/unduh/rapor.csv{PERIOD}",
+    f"/unduh/program/gbrss.csv{PERIOD}",
+    f"/unduh/program/gpiss.csv{PERIOD}",
+    f"/unduh/wilayah/16.07.csv{PERIOD}",
+    f"/unduh/wilayah/16.71.csv{PERIOD}",
+    "/unduh/kelengkapan.csv?tahun=2024&program=gbrss",
+    f"/unduh/realisasi.csv{PERIOD}",
+]
+
+
+@pytest.mark.parametrize("url", CSV_EXPORTS)
+def test_an_english_csv_writes_a_decimal_point(client, gbrss_data, pimpinan, url):
+    """Under English headers every CSV export wrote "14,33": each figure the Indonesian
+    file writes with a decimal comma, the English one writes with a point, in the same
+    place, and none keeps a comma; neither groups thousands (8391)."""
+    palembang = Regency.objects.get(code="16.71")
+    inflation = Indicator.objects.get(code="inflasi-yoy")
+    Target.objects.create(indicator=inflation, regency=palembang, year=2024, value=D("2.5"))
+    report = MonthlyReportFactory(
+        program=inflation.program,
+        regency=palembang,
+        year=2024,
+        month=3,
+        status="verified",
+        first_submitted_at=dt.datetime(2024, 4, 5, 9, tzinfo=dt.UTC),
+        verified_at=dt.datetime(2024, 4, 20, 9, tzinfo=dt.UTC),
+    )
+    RealizationFactory(
+        report=report,
+        indicator=inflation,
+        funding_source=FundingSource.objects.get(code="tidak-dirinci"),
+        value=D("2.75"),
+    )
+    _block, _head, indonesian = read_csv(client.get(url))
+    client.cookies["bahasa"] = "en"
+    _block, head, english = read_csv(client.get(url))
+    assert head != _head  # the headers are English
+    decimals = [
+        (r, c, value)
+        for r, row in enumerate(indonesian)
+        for c, value in enumerate(row)
+        if DECIMAL_COMMA.fullmatch(value)
+    ]
+    assert decimals, "the Indonesian file has a figure with decimals"
+    assert [english[r][c] for r, c, _v in decimals] == [v.replace(",", ".") for *_rc, v in decimals]
+    assert not [value for row in english for value in row if DECIMAL_COMMA.fullmatch(value)]
 
 
 # --- Formula injection ------------------------------------------------------------------
