@@ -92,6 +92,12 @@ class Export:
     sheets: list[Sheet] = field(default_factory=list)
     decimal_mark: str = ","  # CSV numbers: the language's mark (build_export)
 
+    @property
+    def csv_delimiter(self) -> str:
+        """`;` beside a decimal comma (Excel in the Indonesian locale), `,` beside a decimal
+        point (Excel in an English one splits on commas: a `;` file opened as one column)."""
+        return CSV_DELIMITER if self.decimal_mark == "," else ","
+
 
 # --- Cells ------------------------------------------------------------------------------
 
@@ -160,7 +166,7 @@ def csv_stream(export: Export) -> Iterator[bytes]:
     if len(export.sheets) != 1:
         raise ValueError("A CSV file holds exactly one table.")
     sheet = export.sheets[0]
-    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer = csv.writer(_Echo(), delimiter=export.csv_delimiter, lineterminator="\r\n")
     head = [BOM]
     head += [writer.writerow(_info_row(label, value)) for label, value in export.info]
     head.append(writer.writerow([]))

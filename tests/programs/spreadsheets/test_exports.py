@@ -42,12 +42,12 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def read_csv(response):
+def read_csv(response, delimiter=";"):
     """(header block rows, table header, table rows) of a CSV export."""
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     data = body(response)
     assert data.startswith("\ufeff".encode())  # BOM: Excel reads it as UTF-8
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
     blank = rows.index([])
     return rows[:blank], rows[blank + 1], rows[blank + 2 :]
 
@@ -256,7 +256,8 @@ def test_expected_columns_name_the_day_they_count_to(client, gbrss_data, pimpina
         _block, head, _rows = read_csv(client.get("/unduh/wilayah/16.07.csv?tahun=2026&bulan=11"))
         assert "Seharusnya s.d. 29 November 2026 (%)" in head
         assert client.post("/bahasa/", {"language": "en", "next": "/"}).status_code == 302
-        _block, head, _rows = read_csv(client.get("/unduh/program/gbrss.csv?tahun=2024&bulan=6"))
+        english = client.get("/unduh/program/gbrss.csv?tahun=2024&bulan=6")
+        _block, head, _rows = read_csv(english, delimiter=",")
     assert "Expected by 30 June 2024 (%)" in head
 
 
@@ -460,9 +461,10 @@ CSV_EXPORTS = [
 
 @pytest.mark.parametrize("url", CSV_EXPORTS)
 def test_an_english_csv_writes_a_decimal_point(client, gbrss_data, pimpinan, url):
-    """Under English headers every CSV export wrote "14,33": each figure the Indonesian
-    file writes with a decimal comma, the English one writes with a point, in the same
-    place, and none keeps a comma; neither groups thousands (8391)."""
+    """Under English headers every CSV export wrote "14,33" in a `;` separated file: each
+    figure the Indonesian file writes with a decimal comma, the English one writes with a
+    point, in the same place, and none keeps a comma; neither groups thousands (8391).
+    The English file is comma separated, as an English Excel reads it."""
     palembang = Regency.objects.get(code="16.71")
     inflation = Indicator.objects.get(code="inflasi-yoy")
     Target.objects.create(indicator=inflation, regency=palembang, year=2024, value=D("2.5"))
@@ -483,8 +485,11 @@ def test_an_english_csv_writes_a_decimal_point(client, gbrss_data, pimpinan, url
     )
     _block, _head, indonesian = read_csv(client.get(url))
     client.cookies["bahasa"] = "en"
-    _block, head, english = read_csv(client.get(url))
+    _block, head, english = read_csv(client.get(url), delimiter=",")
     assert head != _head  # the headers are English
+    # Comma separated, as Excel in an English locale splits a file: the same columns.
+    assert len(head) == len(_head) > 1
+    assert [len(row) for row in english] == [len(row) for row in indonesian]
     decimals = [
         (r, c, value)
         for r, row in enumerate(indonesian)
