@@ -21,6 +21,10 @@ Design notes:
   batch size, and adding synthetic regencies does not change the real ones.
 - Idempotent: targets are created only where none exists; a regency that already has demo
   reports in a year is skipped for that year. `reset_demo_data` removes all of it.
+- A live demo keeps up with the calendar: `top_up_demo` (run by `bootstrap_demo`, hence
+  every `make run`) adds the months closed since the demo was made, exactly as a fresh
+  seed that day would make them (the whole year is drawn again, only the new months are
+  written), and leaves every report already there as it is.
 - Synthetic regencies get targets sized like a real regency of their population/RTLH
   (the same rates as the real allocations) *on top of* the province target: the real 17
   allocations keep summing to the province target, so on load-test databases the program
@@ -50,6 +54,7 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from programs.formats import month_year_label
 from programs.models import (
     Comment,
     FundingSource,
@@ -967,11 +972,16 @@ def _story_locked_month(ctx: Context) -> int | None:
     return locked[-1] if locked else None
 
 
-def story_lock_exceptions(ctx: Context) -> int:
-    """Open every returned demo report of a locked month for correction until a date,
-    as returning one in the app does (`services.report_return`): nobody is stuck."""
+def story_lock_exceptions(ctx: Context, *, first_month: int = 1) -> int:
+    """Open every returned demo report of a locked month (from `first_month` on: the
+    months this run wrote) for correction until a date, as returning one in the app does
+    (`services.report_return`): nobody is stuck."""
     returned = MonthlyReport.objects.filter(
-        year=ctx.year, is_demo=True, status=Status.RETURNED, regency__isnull=False
+        year=ctx.year,
+        month__gte=first_month,
+        is_demo=True,
+        status=Status.RETURNED,
+        regency__isnull=False,
     ).values_list("regency_id", "program_id", "month", "returned_by_id")
     existing = set(
         LockException.objects.filter(year=ctx.year).values_list("regency_id", "program_id", "month")
@@ -1467,7 +1477,12 @@ def seed_reports(
     today: dt.date,
     now: dt.datetime,
     until: tuple[int, int] | None = None,
+    after: tuple[int, int] | None = None,
 ) -> None:
+    """The demo reports of `year`: for regencies without demo reports in it; or, with
+    `after` (a (year, month) the demo already reaches: `top_up_demo`), only the months
+    after it, for every regency and the province, in slots no report holds. Either way,
+    a report is what a fresh seed on `today` makes of its slot."""
     ctx = _context(year, seed, today, now, stats, users, until)
     end = min(until or last_closed_month(today), last_closed_month(today))
     ctx.end = end
@@ -1479,33 +1494,50 @@ def seed_reports(
     if ctx.month_limit == 0:
         summary.skipped.append(f"{year}: belum ada bulan yang selesai (hanya target)")
         return
-    demo_in_year = MonthlyReport.objects.filter(year=year, is_demo=True)
-    seeded = set(
-        demo_in_year.filter(regency__isnull=False).values_list("regency_id", flat=True).distinct()
-    )
-    occupied = set(
-        MonthlyReport.objects.filter(year=year, is_demo=False).values_list(
-            "regency_id", "program_id", "month"
-        )
-    )
-    pending = [r for r in regencies if r.code not in seeded]
     reported_before = summary.reports.total()
-    if seeded:
-        summary.skipped.append(
-            f"{year}: {len(seeded)} wilayah sudah punya laporan demo (pakai --reset untuk "
-            "membuat ulang)"
+    demo_in_year = MonthlyReport.objects.filter(year=year, is_demo=True)
+    if after is None:
+        seeded = set(
+            demo_in_year.filter(regency__isnull=False)
+            .values_list("regency_id", flat=True)
+            .distinct()
         )
+        occupied = set(
+            MonthlyReport.objects.filter(year=year, is_demo=False).values_list(
+                "regency_id", "program_id", "month"
+            )
+        )
+        pending = [r for r in regencies if r.code not in seeded]
+        if seeded:
+            summary.skipped.append(
+                f"{year}: {len(seeded)} wilayah sudah punya laporan demo (pakai --reset untuk "
+                "membuat ulang)"
+            )
+        with_province = not demo_in_year.filter(regency__isnull=True).exists()
+        first_new = 1
+    else:
+        # Every report already there stays as it is: demo ones (a user may have edited
+        # them) and the users' own.
+        occupied = set(
+            MonthlyReport.objects.filter(year=year).values_list("regency_id", "program_id", "month")
+        )
+        pending, with_province = regencies, True
+        first_new = after[1] + 1 if year == after[0] else 1
+
+    def new(specs):
+        return [spec for spec in specs if spec.month >= first_new]
+
     for index in range(0, len(pending), REGENCY_CHUNK):
         chunk = pending[index : index + REGENCY_CHUNK]
         specs = []
         for regency in chunk:
             specs.extend(_regency_reports(stats[regency.code], ctx))
-        _insert(specs, ctx, occupied, summary)
-    if not demo_in_year.filter(regency__isnull=True).exists():
-        _insert(_province_reports(ctx), ctx, occupied, summary)
+        _insert(new(specs), ctx, occupied, summary)
+    if with_province:
+        _insert(new(_province_reports(ctx)), ctx, occupied, summary)
     if summary.reports.total() > reported_before:
         _fix_report_dates(ctx)
-    summary.lock_exceptions += story_lock_exceptions(ctx)
+    summary.lock_exceptions += story_lock_exceptions(ctx, first_month=first_new)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1529,9 +1561,7 @@ def seed_demo(
     started = time.monotonic()
     today = today or timezone.localdate()
     years = sorted(set(years or demo_years(today, until)))
-    now = timezone.now()
-    if today < timezone.localdate():
-        now = dt.datetime.combine(today, dt.time(23, 59), timezone.get_default_timezone())
+    now = _now_on(today)
     summary = SeedSummary(years=years)
     with transaction.atomic():
         if reference_data_missing():
@@ -1574,9 +1604,68 @@ def _demo_user_ids(regencies: list[Regency]) -> dict[str, int]:
     return {key: ids.get(username) for key, username in names.items()}
 
 
-def bootstrap_demo() -> list[str]:
-    """For `make run`: reference data if the database has none, demo data if it has no
-    reports. Returns what was done, line by line."""
+def _now_on(today: dt.date) -> dt.datetime:
+    """Now, or the end of `today` when the data is made as of an earlier day."""
+    if today < timezone.localdate():
+        return dt.datetime.combine(today, dt.time(23, 59), timezone.get_default_timezone())
+    return timezone.now()
+
+
+def demo_reach() -> tuple[int, int] | None:
+    """The last month the demo data reaches (its latest regency report), None without
+    demo reports."""
+    return (
+        MonthlyReport.objects.filter(is_demo=True, regency__isnull=False)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+
+
+def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> SeedSummary | None:
+    """Extend a live demo to the last closed month before `today`: the months that closed
+    since it was made (or last topped up) get the reports a fresh seed on `today` would
+    make of them, for every regency, program and the province, with their history, and
+    a new year its demo targets. Nothing already there changes: not a report (demo or
+    not, edited or not), a target, an account or a lock exception; a slot that holds a
+    report keeps it. None when there is nothing to add (no demo data, or it reaches the
+    last closed month already), so running it again the same day changes nothing."""
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    reach = demo_reach()
+    end = last_closed_month(today)
+    if reach is None or reach >= end:
+        return None
+    years = list(range(reach[0], end[0] + 1))
+    summary = SeedSummary(years=years)
+    with transaction.atomic():
+        regencies = list(Regency.objects.order_by("code"))
+        summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
+        summary.regencies_synthetic = len(regencies) - summary.regencies_real
+        users = _demo_user_ids(regencies)
+        stats = regency_stats(regencies)
+        for year in years:
+            if year > reach[0]:  # a year the demo has not begun: its targets first
+                ensure_targets(year, regencies, stats, summary)
+            seed_reports(
+                year,
+                regencies,
+                stats,
+                users,
+                summary,
+                seed=seed,
+                today=today,
+                now=_now_on(today),
+                after=reach,
+            )
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
+    """For `make run`: reference data if the database has none; demo data if it has no
+    reports; on a demo database (one with demo reports), the months closed since the
+    demo was made (`top_up_demo`). Returns what was done, line by line."""
     done = []
     if not Regency.objects.exists() or not Program.objects.exists():
         load_reference_fixtures()
@@ -1584,9 +1673,17 @@ def bootstrap_demo() -> list[str]:
     else:
         done.append("Data referensi sudah ada.")
     if not MonthlyReport.objects.exists():
-        summary = seed_demo()
+        summary = seed_demo(today=today)
         done.append("Data demo dibuat:")
         done.extend(f"  {line}" for line in summary.lines())
-    else:
+    elif demo_reach() is None:
         done.append("Laporan bulanan sudah ada; data demo tidak dibuat.")
+    else:
+        summary = top_up_demo(today=today)
+        reach = month_year_label(*demo_reach())
+        if summary is None:
+            done.append(f"Data demo sudah ada sampai {reach}; tidak ada bulan baru.")
+        else:
+            done.append(f"Data demo dilengkapi sampai {reach} (bulan yang lewat sejak dibuat):")
+            done.extend(f"  {line}" for line in summary.lines())
     return done
