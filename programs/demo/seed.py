@@ -1223,9 +1223,10 @@ def _report_steps(spec: ReportSpec, ctx: Context, operator: int | None) -> list[
     """The writes that made the report what `spec` says, as the services would have
     recorded them: a draft saved in the month after the report's month (some operators
     submit at once), submitted, for some returned and submitted again, then verified or
-    returned by the verifier. Times are the report's own (`_report_times`, Jakarta office
-    hours), never in the future. Drawn from the report's own random stream, so the
-    reports and realizations drawn before stay the same."""
+    returned by the verifier. Times are the report's own (`_report_times`: Jakarta time,
+    submissions in office hours), a draft's in office hours too, never in the future.
+    Drawn from the report's own random stream, so the reports and realizations drawn
+    before stay the same."""
     rng = random.Random(
         f"{ctx.seed}:history:{ctx.year}:{spec.regency}:{spec.program.slug}:{spec.month}"
     )
