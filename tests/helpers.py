@@ -175,6 +175,27 @@ def cells(row: Element) -> list[str]:
     ]
 
 
+def form_fields(response, form_id: str = "entry-form") -> dict[str, str]:
+    """What a page's form would post as shown: its inputs, selected options and text
+    areas by name (buttons left out: the test says which action it posts)."""
+    form = find(page(response), "form", id=form_id)
+    fields = {}
+    for element in find_all(form):
+        attrs = dict(element.attributes)
+        name = attrs.get("name")
+        if not name or element.name == "button":
+            continue
+        if element.name == "input":
+            fields[name] = attrs.get("value") or ""
+        elif element.name == "select":
+            options = find_all(element, "option")
+            chosen = [o for o in options if "selected" in dict(o.attributes)] or options
+            fields[name] = dict(chosen[0].attributes).get("value", "")
+        elif element.name == "textarea":
+            fields[name] = element_text(element)
+    return fields
+
+
 def flash_messages(response) -> list[str]:
     """The texts of the page's one-time messages (base.html's `ul.messages`)."""
     lists = find_all(page(response), "ul", class_="messages")

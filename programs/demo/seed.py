@@ -11,13 +11,20 @@ Design notes:
 
 - Rows are written with `bulk_create` in batches, never one by one: 500 regencies x 5
   years is about 140,000 reports and half a million realizations. `bulk_create` sends no
-  signals, so django-simple-history writes no history rows for demo data; an audit trail
-  of generated data has no value, and it would triple the volume.
+  signals, so the history rows django-simple-history would write for each save are
+  written here, in bulk (`_write_history`): every report has the trail the services
+  would have left (saved as a draft, submitted by the regency's operator, returned or
+  verified by `verifikator`, at the report's own times), so the report page's history
+  and an operator's first change ("7.000 → 7.413", not "– → 7.413") read as in use.
 - Deterministic: every random draw comes from a `random.Random` seeded with
   (seed, year, regency, program), so the same options give the same data whatever the
   batch size, and adding synthetic regencies does not change the real ones.
 - Idempotent: targets are created only where none exists; a regency that already has demo
   reports in a year is skipped for that year. `reset_demo_data` removes all of it.
+- A live demo keeps up with the calendar: `top_up_demo` (run by `bootstrap_demo`, hence
+  every `make run`) adds the months closed since the demo was made, exactly as a fresh
+  seed that day would make them (the whole year is drawn again, only the new months are
+  written), and leaves every report already there as it is.
 - Synthetic regencies get targets sized like a real regency of their population/RTLH
   (the same rates as the real allocations) *on top of* the province target: the real 17
   allocations keep summing to the province target, so on load-test databases the program
@@ -44,11 +51,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import models, transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from programs.formats import month_year_label
 from programs.models import (
+    Comment,
     FundingSource,
     Indicator,
     LockException,
@@ -58,6 +66,15 @@ from programs.models import (
     Target,
 )
 from programs.reporting import deadlines
+from programs.reporting.notifications import site_text
+from programs.reporting.services import (
+    HISTORY_PROVINCE_PUBLISHED,
+    HISTORY_RETURNED,
+    HISTORY_SAVED,
+    HISTORY_SUBMITTED,
+    HISTORY_VERIFIED,
+    labelled_reason,
+)
 from regencies.models import Regency, UserScope
 
 DEMO_PASSWORD = "sumsel-demo"  # noqa: S105 - documented demo password (DESIGN.md)
@@ -455,6 +472,9 @@ def reset_demo_data() -> dict[str, int]:
     deleted["realisasi"] = _delete_rows(
         Realization.objects.filter(report__in=demo_reports.values("pk"))
     )
+    # The verifier's return reasons in the reports' threads (and anything said there since):
+    # deleted first, so that the reports below go without loading them row by row.
+    deleted["komentar"] = Comment.objects.filter(report__in=demo_reports.values("pk")).delete()[0]
     deleted["pengecualian kunci"] = LockException.objects.filter(
         reason__startswith=DEMO_NOTE_PREFIX
     ).delete()[0]
@@ -721,6 +741,7 @@ class Context:
     inflation: dict[int, float]
     story_regencies: set[str] = field(default_factory=set)
     end: tuple[int, int] | None = None  # the last demo month of the whole run
+    reasons: dict[str, str] = field(default_factory=dict)  # history reasons, site language
 
     def recency(self, month: int) -> int:
         """0 for the last demo month, 1 for the one before, ... (across years)."""
@@ -863,10 +884,15 @@ def _report_times(
         if returned > ctx.now:
             return Status.SUBMITTED, times
         times["returned_at"] = returned
-        times["return_reason"] = rng.choice(RETURN_REASONS) or PROGRAM_RETURN_REASONS.get(
-            program.slug, OTHER_RETURN_REASON
-        )
+        times["return_reason"] = _return_reason(rng, program)
     return status, times
+
+
+def _return_reason(rng: random.Random, program: Program) -> str:
+    """Why a verifier returns a report of `program` (one draw of `rng`)."""
+    return rng.choice(RETURN_REASONS) or PROGRAM_RETURN_REASONS.get(
+        program.slug, OTHER_RETURN_REASON
+    )
 
 
 def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
@@ -946,11 +972,16 @@ def _story_locked_month(ctx: Context) -> int | None:
     return locked[-1] if locked else None
 
 
-def story_lock_exceptions(ctx: Context) -> int:
-    """Open every returned demo report of a locked month for correction until a date,
-    as returning one in the app does (`services.report_return`): nobody is stuck."""
+def story_lock_exceptions(ctx: Context, *, first_month: int = 1) -> int:
+    """Open every returned demo report of a locked month (from `first_month` on: the
+    months this run wrote) for correction until a date, as returning one in the app does
+    (`services.report_return`): nobody is stuck."""
     returned = MonthlyReport.objects.filter(
-        year=ctx.year, is_demo=True, status=Status.RETURNED, regency__isnull=False
+        year=ctx.year,
+        month__gte=first_month,
+        is_demo=True,
+        status=Status.RETURNED,
+        regency__isnull=False,
     ).values_list("regency_id", "program_id", "month", "returned_by_id")
     existing = set(
         LockException.objects.filter(year=ctx.year).values_list("regency_id", "program_id", "month")
@@ -1154,74 +1185,243 @@ def _province_reports(ctx: Context) -> list[ReportSpec]:
     return specs
 
 
+# ---------------------------------------------------------------------------------------
+# History: the audit trail the services write for every step of a report
+
+DRAFT_FIRST = 0.6  # share of operators who save a draft before submitting
+
+
+@dataclass
+class Step:
+    """One write of a report as the services make it (`programs/reporting/services.py`):
+    when, by whom (a user id), the history's reason, and the report's fields after it."""
+
+    when: dt.datetime
+    user: int | None
+    reason: str
+    fields: dict
+
+
+UNSUBMITTED = {
+    "status": Status.DRAFT,
+    "submitted_at": None,
+    "submitted_by_id": None,
+    "first_submitted_at": None,
+    "verified_at": None,
+    "verified_by_id": None,
+    "returned_at": None,
+    "returned_by_id": None,
+    "return_reason": "",
+}
+
+
+def _office_time(rng: random.Random, day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(rng.randint(8, 15), rng.randint(0, 59)), tz)
+
+
+def _report_steps(spec: ReportSpec, ctx: Context, operator: int | None) -> list[Step]:
+    """The writes that made the report what `spec` says, as the services would have
+    recorded them: a draft saved in the month after the report's month (some operators
+    submit at once), submitted, for some returned and submitted again, then verified or
+    returned by the verifier. Times are the report's own (`_report_times`: Jakarta time,
+    submissions in office hours), a draft's in office hours too, never in the future.
+    Drawn from the report's own random stream, so the reports and realizations drawn
+    before stay the same."""
+    rng = random.Random(
+        f"{ctx.seed}:history:{ctx.year}:{spec.regency}:{spec.program.slug}:{spec.month}"
+    )
+    reasons = ctx.reasons
+    verifier = ctx.users.get("verifikator")
+    year, month = (ctx.year + 1, 1) if spec.month == 12 else (ctx.year, spec.month + 1)
+    month_after = dt.date(year, month, 1)
+    state = dict(UNSUBMITTED)
+    if spec.status == Status.DRAFT:
+        day = month_after + dt.timedelta(days=rng.randint(0, ctx.due_day - 1))
+        when = min(_office_time(rng, day, ctx.tz), ctx.now)
+        return [Step(when, operator, reasons["saved"], state)]
+
+    times = spec.times
+    first = times["first_submitted_at"]
+    steps = []
+
+    def step(when, user, reason, **changes):
+        state.update(changes)
+        steps.append(Step(when, user, reason, dict(state)))
+
+    if rng.random() < DRAFT_FIRST:
+        day = max(first.date() - dt.timedelta(days=rng.randint(0, 4)), month_after)
+        when = _office_time(rng, day, ctx.tz)
+        if when < first - dt.timedelta(minutes=10):
+            step(when, operator, reasons["saved"])
+    step(
+        first,
+        operator,
+        reasons["submitted"],
+        status=Status.SUBMITTED,
+        submitted_at=first,
+        submitted_by_id=operator,
+        first_submitted_at=first,
+    )
+    if times["submitted_at"] != first:  # returned once, corrected and submitted again
+        again = times["submitted_at"]
+        returned = first + (again - first) * rng.uniform(0.3, 0.7)
+        reason = _return_reason(rng, spec.program)
+        step(
+            returned,
+            verifier,
+            labelled_reason(HISTORY_RETURNED, reason),
+            status=Status.RETURNED,
+            returned_at=returned,
+            returned_by_id=verifier,
+            return_reason=reason,
+        )
+        step(again, operator, reasons["submitted"], status=Status.SUBMITTED, submitted_at=again)
+    if spec.status == Status.VERIFIED:
+        step(
+            times["verified_at"],
+            verifier,
+            reasons["published" if spec.regency is None else "verified"],
+            status=Status.VERIFIED,
+            verified_at=times["verified_at"],
+            verified_by_id=verifier,
+        )
+    elif spec.status == Status.RETURNED:
+        step(
+            times["returned_at"],
+            verifier,
+            labelled_reason(HISTORY_RETURNED, times["return_reason"]),
+            status=Status.RETURNED,
+            returned_at=times["returned_at"],
+            returned_by_id=verifier,
+            return_reason=times["return_reason"],
+        )
+    return steps
+
+
+def _write_history(reports, step_lists, row_lists, ctx: Context) -> None:
+    """The history rows of freshly inserted reports and their realizations: the rows of
+    django-simple-history's own history models, which the services write through
+    `bulk_create_with_history` (built here directly, one row per step, in bulk); and the
+    verifier's return reasons as entries of each report's conversation."""
+    History = MonthlyReport.history.model
+    tracked = [f.attname for f in History.tracked_fields]
+    records, comments = [], []
+    for report, steps in zip(reports, step_lists, strict=True):
+        stored = {name: getattr(report, name) for name in tracked}
+        for index, step in enumerate(steps):
+            records.append(
+                History(
+                    **{
+                        **stored,
+                        **step.fields,
+                        "version": index + 1,
+                        "created_at": steps[0].when,
+                        "updated_at": step.when,
+                    },
+                    history_date=step.when,
+                    history_user_id=step.user,
+                    history_change_reason=step.reason,
+                    history_type="~" if index else "+",
+                )
+            )
+            if step.fields["status"] == Status.RETURNED:  # the reason opens the thread
+                comment = Comment(
+                    report_id=report.pk,
+                    author_id=step.user,
+                    kind=Comment.Kind.RETURN,
+                    text=step.fields["return_reason"],
+                )
+                comments.append((comment, step.when))
+    History.objects.bulk_create(records, batch_size=REPORT_BATCH)
+    # The values came with the report's first write (a draft or a direct submission).
+    RowHistory = Realization.history.model
+    tracked = [f.attname for f in RowHistory.tracked_fields]
+    RowHistory.objects.bulk_create(
+        [
+            RowHistory(
+                **{name: getattr(realization, name) for name in tracked},
+                history_date=steps[0].when,
+                history_user_id=steps[0].user,
+                history_change_reason=steps[0].reason,
+                history_type="+",
+            )
+            for steps, rows in zip(step_lists, row_lists, strict=True)
+            for realization in rows
+        ],
+        batch_size=REALIZATION_BATCH,
+    )
+    Comment.objects.bulk_create([comment for comment, _when in comments], batch_size=REPORT_BATCH)
+    for comment, when in comments:  # bulk_create stamped them now (auto_now_add)
+        comment.created_at = when
+    Comment.objects.bulk_update(
+        [comment for comment, _when in comments], ["created_at"], batch_size=REPORT_BATCH
+    )
+
+
 def _insert(specs: list[ReportSpec], ctx: Context, occupied: set, summary: SeedSummary) -> None:
-    """Write reports, then their realizations, in batches."""
-    reports, row_lists = [], []
+    """Write reports, their realizations and the history of both, in batches."""
+    reports, row_lists, step_lists = [], [], []
     operator_of = ctx.users
     for spec in specs:
         if spec.status == MISSING:
             summary.reports[MISSING] += 1
             continue
         if (spec.regency, spec.program.pk, spec.month) in occupied:
-            continue  # a real (non-demo) report exists for this slot: leave it alone
+            continue  # a report exists for this slot (a real one, or one a user edited)
         operator = operator_of.get(spec.regency or "admin")
-        times = spec.times
+        steps = _report_steps(spec, ctx, operator)
         reports.append(
             MonthlyReport(
                 regency_id=spec.regency,
                 program=spec.program,
                 year=ctx.year,
                 month=spec.month,
-                status=spec.status,
                 created_by_id=operator,
-                submitted_by_id=operator if times else None,
-                submitted_at=times.get("submitted_at"),
-                first_submitted_at=times.get("first_submitted_at"),
-                verified_at=times.get("verified_at"),
-                verified_by_id=ctx.users["verifikator"] if "verified_at" in times else None,
-                returned_at=times.get("returned_at"),
-                returned_by_id=ctx.users["verifikator"] if "returned_at" in times else None,
-                return_reason=times.get("return_reason", ""),
+                version=len(steps),
                 is_demo=True,
+                **steps[-1].fields,
             )
         )
         row_lists.append(spec.rows)
+        step_lists.append(steps)
         summary.reports[spec.status] += 1
     MonthlyReport.objects.bulk_create(reports, batch_size=REPORT_BATCH)
-    realizations = [
-        Realization(
-            report_id=report.pk,
-            indicator_id=indicator_id,
-            funding_source_id=source_id,
-            value=value,
-            numerator=numerator,
-            denominator=denominator,
-            note=note,
-        )
+    realization_lists = [
+        [
+            Realization(
+                report_id=report.pk,
+                indicator_id=indicator_id,
+                funding_source_id=source_id,
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
+                note=note,
+            )
+            for indicator_id, source_id, value, numerator, denominator, note in rows
+        ]
         for report, rows in zip(reports, row_lists, strict=True)
-        for indicator_id, source_id, value, numerator, denominator, note in rows
     ]
+    realizations = [r for rows in realization_lists for r in rows]
     Realization.objects.bulk_create(realizations, batch_size=REALIZATION_BATCH)
     summary.realizations += len(realizations)
+    _write_history(reports, step_lists, realization_lists, ctx)
 
 
 def _fix_report_dates(ctx: Context) -> None:
-    """bulk_create stamps created_at/updated_at with now; give demo reports dates that
-    match their story (a few set-based updates per year, no per-row queries)."""
-    # Only the rows inserted by this run (bulk_create stamped them after it started).
-    demo = MonthlyReport.objects.filter(year=ctx.year, is_demo=True, created_at__gte=ctx.started_at)
-    demo.filter(first_submitted_at__isnull=False).update(
-        created_at=F("first_submitted_at") - dt.timedelta(days=2),
-        updated_at=Coalesce("verified_at", "returned_at", "submitted_at"),
+    """bulk_create stamps created_at/updated_at with now: give the rows inserted by this
+    run (stamped after it started) the times of their first and last history records (two
+    set-based updates per year, no per-row queries)."""
+    records = MonthlyReport.history.model.objects.filter(id=OuterRef("pk"))
+    MonthlyReport.objects.filter(
+        year=ctx.year, is_demo=True, created_at__gte=ctx.started_at
+    ).update(
+        created_at=Subquery(
+            records.order_by("history_date", "history_id").values("history_date")[:1]
+        ),
+        updated_at=Subquery(
+            records.order_by("-history_date", "-history_id").values("history_date")[:1]
+        ),
     )
-    for month in range(1, ctx.month_limit + 1):
-        last = calendar.monthrange(ctx.year, month)[1]
-        when = min(
-            dt.datetime.combine(dt.date(ctx.year, month, last), dt.time(10), ctx.tz)
-            + dt.timedelta(days=3),
-            ctx.now,
-        )
-        demo.filter(month=month, status=Status.DRAFT).update(created_at=when, updated_at=when)
 
 
 def _context(
@@ -1258,6 +1458,12 @@ def _context(
         default_source=default_source,
         users=users,
         inflation=_province_inflation(seed, year),
+        reasons={
+            "saved": site_text(HISTORY_SAVED),
+            "submitted": site_text(HISTORY_SUBMITTED),
+            "verified": site_text(HISTORY_VERIFIED),
+            "published": site_text(HISTORY_PROVINCE_PUBLISHED),
+        },
     )
 
 
@@ -1272,7 +1478,12 @@ def seed_reports(
     today: dt.date,
     now: dt.datetime,
     until: tuple[int, int] | None = None,
+    after: tuple[int, int] | None = None,
 ) -> None:
+    """The demo reports of `year`: for regencies without demo reports in it; or, with
+    `after` (a (year, month) the demo already reaches: `top_up_demo`), only the months
+    after it, for every regency and the province, in slots no report holds. Either way,
+    a report is what a fresh seed on `today` makes of its slot."""
     ctx = _context(year, seed, today, now, stats, users, until)
     end = min(until or last_closed_month(today), last_closed_month(today))
     ctx.end = end
@@ -1284,33 +1495,50 @@ def seed_reports(
     if ctx.month_limit == 0:
         summary.skipped.append(f"{year}: belum ada bulan yang selesai (hanya target)")
         return
-    demo_in_year = MonthlyReport.objects.filter(year=year, is_demo=True)
-    seeded = set(
-        demo_in_year.filter(regency__isnull=False).values_list("regency_id", flat=True).distinct()
-    )
-    occupied = set(
-        MonthlyReport.objects.filter(year=year, is_demo=False).values_list(
-            "regency_id", "program_id", "month"
-        )
-    )
-    pending = [r for r in regencies if r.code not in seeded]
     reported_before = summary.reports.total()
-    if seeded:
-        summary.skipped.append(
-            f"{year}: {len(seeded)} wilayah sudah punya laporan demo (pakai --reset untuk "
-            "membuat ulang)"
+    demo_in_year = MonthlyReport.objects.filter(year=year, is_demo=True)
+    if after is None:
+        seeded = set(
+            demo_in_year.filter(regency__isnull=False)
+            .values_list("regency_id", flat=True)
+            .distinct()
         )
+        occupied = set(
+            MonthlyReport.objects.filter(year=year, is_demo=False).values_list(
+                "regency_id", "program_id", "month"
+            )
+        )
+        pending = [r for r in regencies if r.code not in seeded]
+        if seeded:
+            summary.skipped.append(
+                f"{year}: {len(seeded)} wilayah sudah punya laporan demo (pakai --reset untuk "
+                "membuat ulang)"
+            )
+        with_province = not demo_in_year.filter(regency__isnull=True).exists()
+        first_new = 1
+    else:
+        # Every report already there stays as it is: demo ones (a user may have edited
+        # them) and the users' own.
+        occupied = set(
+            MonthlyReport.objects.filter(year=year).values_list("regency_id", "program_id", "month")
+        )
+        pending, with_province = regencies, True
+        first_new = after[1] + 1 if year == after[0] else 1
+
+    def new(specs):
+        return [spec for spec in specs if spec.month >= first_new]
+
     for index in range(0, len(pending), REGENCY_CHUNK):
         chunk = pending[index : index + REGENCY_CHUNK]
         specs = []
         for regency in chunk:
             specs.extend(_regency_reports(stats[regency.code], ctx))
-        _insert(specs, ctx, occupied, summary)
-    if not demo_in_year.filter(regency__isnull=True).exists():
-        _insert(_province_reports(ctx), ctx, occupied, summary)
+        _insert(new(specs), ctx, occupied, summary)
+    if with_province:
+        _insert(new(_province_reports(ctx)), ctx, occupied, summary)
     if summary.reports.total() > reported_before:
         _fix_report_dates(ctx)
-    summary.lock_exceptions += story_lock_exceptions(ctx)
+    summary.lock_exceptions += story_lock_exceptions(ctx, first_month=first_new)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1334,9 +1562,7 @@ def seed_demo(
     started = time.monotonic()
     today = today or timezone.localdate()
     years = sorted(set(years or demo_years(today, until)))
-    now = timezone.now()
-    if today < timezone.localdate():
-        now = dt.datetime.combine(today, dt.time(23, 59), timezone.get_default_timezone())
+    now = _now_on(today)
     summary = SeedSummary(years=years)
     with transaction.atomic():
         if reference_data_missing():
@@ -1379,9 +1605,68 @@ def _demo_user_ids(regencies: list[Regency]) -> dict[str, int]:
     return {key: ids.get(username) for key, username in names.items()}
 
 
-def bootstrap_demo() -> list[str]:
-    """For `make run`: reference data if the database has none, demo data if it has no
-    reports. Returns what was done, line by line."""
+def _now_on(today: dt.date) -> dt.datetime:
+    """Now, or the end of `today` when the data is made as of an earlier day."""
+    if today < timezone.localdate():
+        return dt.datetime.combine(today, dt.time(23, 59), timezone.get_default_timezone())
+    return timezone.now()
+
+
+def demo_reach() -> tuple[int, int] | None:
+    """The last month the demo data reaches (its latest regency report), None without
+    demo reports."""
+    return (
+        MonthlyReport.objects.filter(is_demo=True, regency__isnull=False)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+
+
+def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> SeedSummary | None:
+    """Extend a live demo to the last closed month before `today`: the months that closed
+    since it was made (or last topped up) get the reports a fresh seed on `today` would
+    make of them, for every regency, program and the province, with their history, and
+    a new year its demo targets. Nothing already there changes: not a report (demo or
+    not, edited or not), a target, an account or a lock exception; a slot that holds a
+    report keeps it. None when there is nothing to add (no demo data, or it reaches the
+    last closed month already), so running it again the same day changes nothing."""
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    reach = demo_reach()
+    end = last_closed_month(today)
+    if reach is None or reach >= end:
+        return None
+    years = list(range(reach[0], end[0] + 1))
+    summary = SeedSummary(years=years)
+    with transaction.atomic():
+        regencies = list(Regency.objects.order_by("code"))
+        summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
+        summary.regencies_synthetic = len(regencies) - summary.regencies_real
+        users = _demo_user_ids(regencies)
+        stats = regency_stats(regencies)
+        for year in years:
+            if year > reach[0]:  # a year the demo has not begun: its targets first
+                ensure_targets(year, regencies, stats, summary)
+            seed_reports(
+                year,
+                regencies,
+                stats,
+                users,
+                summary,
+                seed=seed,
+                today=today,
+                now=_now_on(today),
+                after=reach,
+            )
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
+    """For `make run`: reference data if the database has none; demo data if it has no
+    reports; on a demo database (one with demo reports), the months closed since the
+    demo was made (`top_up_demo`). Returns what was done, line by line."""
     done = []
     if not Regency.objects.exists() or not Program.objects.exists():
         load_reference_fixtures()
@@ -1389,9 +1674,17 @@ def bootstrap_demo() -> list[str]:
     else:
         done.append("Data referensi sudah ada.")
     if not MonthlyReport.objects.exists():
-        summary = seed_demo()
+        summary = seed_demo(today=today)
         done.append("Data demo dibuat:")
         done.extend(f"  {line}" for line in summary.lines())
-    else:
+    elif demo_reach() is None:
         done.append("Laporan bulanan sudah ada; data demo tidak dibuat.")
+    else:
+        summary = top_up_demo(today=today)
+        reach = month_year_label(*demo_reach())
+        if summary is None:
+            done.append(f"Data demo sudah ada sampai {reach}; tidak ada bulan baru.")
+        else:
+            done.append(f"Data demo dilengkapi sampai {reach} (bulan yang lewat sejak dibuat):")
+            done.extend(f"  {line}" for line in summary.lines())
     return done

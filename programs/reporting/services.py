@@ -83,6 +83,13 @@ NOTHING_REQUIRED = gettext_noop(
 # they were saved: kept in the draft, they do not go with the submitted report.
 NOT_REQUIRED_LEFT_OUT = gettext_noop("Tidak wajib bulan ini: tidak ikut diajukan")
 REASON_TOO_LONG = gettext_noop("Alasan terlalu panjang: paling banyak %(n)s karakter.")
+# The history's reasons for each step of a report (written with `site_text`, in the
+# site's language); the demo seed writes its reports' history with the same words.
+HISTORY_SAVED = gettext_noop("Disimpan sebagai draf")
+HISTORY_SUBMITTED = gettext_noop("Diajukan")
+HISTORY_VERIFIED = gettext_noop("Diverifikasi")
+HISTORY_RETURNED = gettext_noop("Dikembalikan")  # then ": " and the reason (labelled_reason)
+HISTORY_PROVINCE_PUBLISHED = gettext_noop("Diterbitkan (laporan provinsi)")
 IMPORT_REPORT_CHANGED = gettext_noop(
     "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
     "Impor dihentikan dan tidak ada yang diubah: unggah ulang berkasnya."
@@ -119,6 +126,12 @@ WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
 QUEUE_CHANGED = gettext_noop(
     "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
 )
+
+
+def labelled_reason(label: str, reason: str) -> str:
+    """A verifier's step with a reason as the history keeps it ("Dikembalikan: ..."), the
+    label (one of the HISTORY_ constants) in the site's language."""
+    return f"{site_text(label)}: {reason}"
 
 
 class ServiceError(Exception):
@@ -333,9 +346,7 @@ def report_save(
             )
 
     # History reasons are written in the site's language, whoever writes them.
-    reason = site_text(
-        gettext_noop("Diajukan") if submit else gettext_noop("Disimpan sebagai draf")
-    )
+    reason = site_text(HISTORY_SUBMITTED if submit else HISTORY_SAVED)
     if report is None:
         report = MonthlyReport(
             regency=regency,
@@ -747,7 +758,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
         raise ServiceError(_(WRONG_STATUS))
     _mark_verified(report, user, timezone.now())
     report.version += 1
-    report._change_reason = site_text(gettext_noop("Diverifikasi"))
+    report._change_reason = site_text(HISTORY_VERIFIED)
     report.save()
     with site_language():
         notify(
@@ -836,7 +847,7 @@ def report_return(
         reason=reason,
         version=version,
         expected=Status.SUBMITTED,
-        label=gettext_noop("Dikembalikan"),
+        label=HISTORY_RETURNED,
     )
 
 
@@ -902,7 +913,7 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
         if publish:  # submitted and verified at once: the admin is both for the province
             _mark_submitted(report, user, now)
             _mark_verified(report, user, now)
-            report._change_reason = site_text(gettext_noop("Diterbitkan (laporan provinsi)"))
+            report._change_reason = site_text(HISTORY_PROVINCE_PUBLISHED)
         else:
             report.status = Status.DRAFT
             report.verified_at = report.verified_by = None
@@ -942,7 +953,7 @@ def _send_back(
     _require_version(report, version)
     if report.status != expected:
         raise ServiceError(_(WRONG_STATUS))
-    history_reason = f"{site_text(label)}: {reason}"
+    history_reason = labelled_reason(label, reason)
     if report.regency_id is not None:
         _open_for_correction(report=report, user=user, reason=history_reason)
     report.status = Status.RETURNED

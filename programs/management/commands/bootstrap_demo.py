@@ -1,8 +1,10 @@
 """`manage.py bootstrap_demo` (used by `make run`): reference and demo data on an empty
-database; does nothing on a database that already has them."""
+database; on a demo database, the months closed since the demo was made; nothing on a
+database with reports of its own only."""
 
 from django.core.management.base import BaseCommand
 
+from programs import ytd
 from programs.demo import seed as demo
 from programs.management.commands.seed_demo import refuse_without_debug
 
@@ -10,8 +12,9 @@ from programs.management.commands.seed_demo import refuse_without_debug
 class Command(BaseCommand):
     help = (
         "Memuat data referensi (fixtures) bila belum ada kabupaten/kota, dan data DEMO "
-        "(seed_demo bawaan) bila belum ada laporan bulanan. Aman dijalankan berulang. "
-        "Menolak berjalan bila DEBUG mati kecuali --force."
+        "(seed_demo bawaan) bila belum ada laporan bulanan; pada basis data demo, "
+        "melengkapi bulan yang sudah lewat sejak data demo dibuat tanpa mengubah laporan "
+        "yang ada. Aman dijalankan berulang. Menolak berjalan bila DEBUG mati kecuali --force."
     )
 
     def add_arguments(self, parser):
@@ -19,5 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         refuse_without_debug("bootstrap_demo", options["force"])
-        for line in demo.bootstrap_demo():
+        lines = demo.bootstrap_demo()
+        # Bulk writes bypass the services: build their year-to-date rows now rather than
+        # on the first page view (programs/ytd.py), as seed_demo does.
+        ytd.flush()
+        for line in lines:
             self.stdout.write(line)
