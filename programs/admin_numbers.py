@@ -212,20 +212,20 @@ MONTH_NOT_RECOGNISED = _(
 
 def typed_month(text: str) -> tuple[int, int] | None:
     """(year, month) of a month typed on its own, None for any other text; ValueError
-    for a month that does not exist (13/2027, "Marett 2027")."""
-    found = _MONTH_NAME_YEAR.fullmatch(text)
-    if found:
+    for a month that does not exist (13/2027, "Marett 2027", year 0000: no date holds
+    it)."""
+    year = month = None
+    if found := _MONTH_NAME_YEAR.fullmatch(text):
         if found[1].casefold() not in MONTH_NAMES:
             raise ValueError(text)
-        return int(found[2]), MONTH_NAMES[found[1].casefold()]
-    found = _MONTH_YEAR.fullmatch(text)
-    year, month = (found[2], found[1]) if found else (None, None)
-    found = None if found else _YEAR_MONTH.fullmatch(text)
-    if found:
+        year, month = found[2], MONTH_NAMES[found[1].casefold()]
+    elif found := _MONTH_YEAR.fullmatch(text):
+        year, month = found[2], found[1]
+    elif found := _YEAR_MONTH.fullmatch(text):
         year, month = found[1], found[2]
     if year is None:
         return None
-    if not 1 <= int(month) <= 12:
+    if not 1 <= int(month) <= 12 or not dt.MINYEAR <= int(year) <= dt.MAXYEAR:
         raise ValueError(text)
     return int(year), int(month)
 
