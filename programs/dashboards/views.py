@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from accounts.redirects import login_page_response
 from programs import formats, permissions, ytd
 from programs.dashboards import charts, maps, selectors
 from programs.filters import Filters, form_query, parse_filters
@@ -38,7 +38,7 @@ def dashboard(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not permissions.can_read_dashboards(request.user):
-            return redirect_to_login(request.get_full_path())
+            return login_page_response(request)  # htmx filters too
         query = form_query(request.GET)
         if query is None:
             return cached(request, *args, **kwargs)

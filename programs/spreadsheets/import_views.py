@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.redirects import login_required_page
 from programs import formats, permissions
 from programs.models import ImportBatch
 from programs.spreadsheets import imports
@@ -46,7 +47,7 @@ def _upload_context(request: HttpRequest, kind: str) -> dict:
     }
 
 
-@login_required
+@login_required_page  # the upload is an htmx POST
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload a filled template: every row is checked and shown before anything changes."""

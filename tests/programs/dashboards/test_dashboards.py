@@ -188,6 +188,20 @@ def test_private_dashboard_requires_login(client, gbrss_data, settings):
     assert response["Location"].startswith("/akun/masuk/")
 
 
+def test_a_private_dashboards_filter_after_the_session_ended_sends_the_browser_to_log_in(
+    client, gbrss_data, settings
+):
+    """A filter chosen once the session had ended (htmx) was redirected to the login page,
+    which htmx put in place of the table; its form posted the password to the dashboard's
+    address and the visitor landed on an empty login page. The browser is sent to log
+    in, then back to the filtered page."""
+    settings.PUBLIC_DASHBOARD = False
+    response = client.get("/program/gbrss/?tahun=2024", HTTP_HX_REQUEST="true")
+    assert response.status_code == 401
+    assert not response.content  # nothing put into the page
+    assert response["HX-Redirect"] == "/akun/masuk/?next=/program/gbrss/%3Ftahun%3D2024"
+
+
 # --- Program page -----------------------------------------------------------------------
 
 

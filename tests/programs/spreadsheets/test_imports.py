@@ -1023,3 +1023,24 @@ def test_target_rows_keep_the_allocations_within_the_province_target(admin_user)
         "(8.392). Isi target provinsi paling sedikit 8.392, atau kurangi dulu alokasi "
         "kabupaten/kota."
     ]
+
+
+def test_an_upload_after_the_session_ended_sends_the_browser_to_log_in(operator):
+    """The upload is sent with htmx: after the session ended it was redirected to the
+    login page, which htmx put inside the import page; that login form posted the
+    password to /impor/ and the operator landed on an empty login page, having typed it
+    for nothing. The browser is now sent to log in, then back to the import page."""
+    client = Client()  # no session
+    upload_file = SimpleUploadedFile("laporan.csv", b"program;indikator\n", content_type="text/csv")
+
+    response = client.post(
+        "/impor/", {"jenis": "realizations", "berkas": upload_file}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 401
+    assert not response.content  # nothing put into the page
+    assert response["HX-Redirect"] == "/akun/masuk/?next=/impor/"
+    assert not ImportBatch.objects.exists()
+    page_request = client.get("/impor/")  # a page is still redirected, as before
+    assert page_request.status_code == 302
+    assert page_request["Location"] == "/akun/masuk/?next=/impor/"
