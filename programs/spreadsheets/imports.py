@@ -580,6 +580,7 @@ class RealizationImport:
         self.entries: dict[int, tuple] = {}
         self.source_codes: dict[int, str] = {}  # funding source id -> code
         self.source_names: dict[int, str] = {}  # funding source id -> name
+        self.notes_column = True  # whether the file has a catatan column (preview)
 
     def preview(self, rows: list[tuple[int, dict]]) -> list[PreviewRow]:
         programs = {p.slug: p for p in Program.objects.prefetch_related("indicators")}
@@ -588,6 +589,8 @@ class RealizationImport:
         self.source_codes = {source.pk: code for code, source in sources.items()}
         self.source_names = {source.pk: source.name for source in sources.values()}
         parsed, results = [], []
+        # Every row has the header's columns: a file without catatan leaves notes alone.
+        self.notes_column = not rows or "catatan" in rows[0][1]
         for line, cells in rows:
             if all(_text(cells.get(c)) == "" for c in ("nilai", "pembilang", "penyebut")):
                 continue  # a template row left empty: nothing to import
@@ -702,6 +705,10 @@ class RealizationImport:
                 entry.denominator if ratio else None,
             )
             stored = existing.get((report.pk, indicator.pk, source.pk)) if report else None
+            if stored is not None and not self.notes_column:
+                # A file without the notes column says nothing of notes: the stored one
+                # stays (an empty cell in the column is what removes one).
+                entry.note = stored.note
             result.new = _shown(*values, show=show_number)
             if stored is not None:
                 before = (stored.value, stored.numerator, stored.denominator)

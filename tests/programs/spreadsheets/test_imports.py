@@ -276,6 +276,34 @@ def test_a_row_changing_only_its_note_says_so_in_the_preview(operator):
     assert changed["Keterangan"] == "Hanya catatannya yang berubah: “Data dari Dinas Perkim”."
 
 
+def test_a_file_without_the_notes_column_keeps_the_stored_notes(operator):
+    """A file made by hand with only the figure columns said nothing of notes, yet every
+    stored note was removed ("catatan dihapus") and applying it erased them. Without a
+    catatan column the notes stay; an empty cell in the column still removes one."""
+    report = draft_report(value=5)
+    report.realizations.update(note="Data dari Dinas Perkim")
+    client = login(operator)
+    no_notes = HEADER[: HEADER.index("catatan")]
+    same = upload(client, xlsx([row("5")[: len(no_notes)]], header=no_notes))
+    assert states(same) == ["unchanged"]
+    changed = upload(client, xlsx([row("8")[: len(no_notes)]], header=no_notes))
+    [line] = import_preview_rows(changed)
+    assert (line["state"], line["Lama"], line["Baru"], line["Keterangan"]) == (
+        "changed",
+        "5",
+        "8",
+        "",
+    )
+    batch = ImportBatch.objects.latest("created_at")
+    assert client.post(f"/impor/{batch.token}/terapkan/").status_code == 302
+    stored = report.realizations.get()
+    assert (stored.value, stored.note) == (D(8), "Data dari Dinas Perkim")
+    # With the column, an empty cell is what the operator wrote: the note goes.
+    emptied = upload(client, xlsx([row("8", note="")]))
+    [line] = import_preview_rows(emptied)
+    assert line["Keterangan"] == "Hanya catatannya yang berubah: catatan dihapus."
+
+
 def test_apply_sent_again_is_answered_as_done_where_the_first_went(operator):
     """Back and resend (or a double click) on "Terapkan impor" went back to the upload
     page with a red 'Impor ini sudah diterapkan.', as if something had failed; the resend
