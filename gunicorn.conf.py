@@ -52,8 +52,9 @@ preload_app = True
 
 def when_ready(server):
     """In the master, after the application is loaded and before the workers fork."""
-    from sumsel_gerakan.warmup import warm
+    from sumsel_gerakan.warmup import check_cache, warm
 
+    check_cache()  # a warning only: pages work without the cache
     server.log.info("Warm-up: %d templates compiled before forking", warm())
 
 

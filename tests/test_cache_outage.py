@@ -4,7 +4,7 @@ failure each process skips Redis for CACHE_RETRY_SECONDS (the circuit breaker of
 sumsel_gerakan/cache.py), logging one warning line per opening, then tries it again and
 is back to cached pages once it answers. The password change still refuses with its
 message, without waiting for the hung server again; the login lockout does not use the
-cache at all.
+cache at all; /healthz reports the cache without failing on it.
 
 Most tests stand a counting client in for Django's RedisCacheClient: while the server is
 "down" every operation raises redis-py's own TimeoutError (what a hung server gives after
@@ -252,6 +252,39 @@ def test_the_login_lockout_does_not_depend_on_the_cache(reference_data, server):
     assert logs_in(PASSWORD)
     assert wrong_password().status_code == 429  # the fifth failure
     assert server.calls == []
+
+
+def test_healthz_reports_the_cache_without_failing_on_it(client, db, server, clock):
+    """A load balancer must not take every server out because the shared Redis is down:
+    pages work without it. /healthz stays 200 and says "cache": "down" for monitoring;
+    while the breaker is open it does not ask Redis again."""
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    server.failure = HUNG
+    for _ in range(3):
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": "ok", "cache": "down"}
+    assert server.calls == ["get", "get"]
+    server.failure = None
+    clock.advance(31)
+    assert client.get("/healthz").json()["cache"] == "ok"
+
+
+def test_the_start_up_names_an_unreachable_cache(db, server, caplog):
+    """gunicorn's master checks the cache once before forking: a wrong REDIS_URL or a
+    Redis down shows in the start-up log, and the start goes on (pages work uncached)."""
+    import runpy
+    from pathlib import Path
+
+    class Log:
+        def info(self, *args):
+            pass
+
+    config = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    server.failure = REFUSED
+    config["when_ready"](type("Server", (), {"log": Log()})())
+    messages = [record.getMessage() for record in warnings_logged(caplog)]
+    assert any("not reachable at start-up" in message for message in messages)
 
 
 @pytest.fixture
