@@ -39,6 +39,11 @@ workers = env_int(
 timeout = env_int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed and replaced
 graceful_timeout = 30
 keepalive = 5  # behind a reverse proxy / load balancer that reuses connections
+# The longest request line gunicorn takes (method, path, query string, version): its
+# default 4094 refused a longer one with its own bare English 400 page. 8190 is the
+# most gunicorn allows; longer lines still get gunicorn's page (nginx's default buffer,
+# 8 KB, stops them first behind a proxy). Shorter ones reach the app, which answers them.
+limit_request_line = 8190
 # Recycle workers now and then so that a slow leak can never take a server down.
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = 200
@@ -52,8 +57,9 @@ preload_app = True
 
 def when_ready(server):
     """In the master, after the application is loaded and before the workers fork."""
-    from sumsel_gerakan.warmup import warm
+    from sumsel_gerakan.warmup import check_cache, warm
 
+    check_cache()  # a warning only: pages work without the cache
     server.log.info("Warm-up: %d templates compiled before forking", warm())
 
 

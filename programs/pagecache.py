@@ -25,7 +25,11 @@ padding ("Heal The Breach"). Each response carries a weak ETag from the key and 
 version; If-None-Match answers 304 without a body.
 
 The cache is Django's default cache: Redis in production (REDIS_URL / CACHE_URL), the
-database cache when no server is configured; never a per-process memory cache.
+database cache when no server is configured; never a per-process memory cache. While
+Redis fails, pages are rendered and served uncached: the backend's circuit breaker
+(sumsel_gerakan/cache.py) skips it for CACHE_RETRY_SECONDS after a failure, so a hung
+server costs one socket timeout per window and process, not one per page, and logs one
+warning line per window, not a traceback per request.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from programs import dataversion, permissions
+from sumsel_gerakan.cache import CacheUnavailable
 
 # Query parameters that change what a dashboard or export shows; others are ignored in
 # the key (and by the views), so junk parameters cannot fill the cache.
@@ -173,7 +178,9 @@ def cached_page(view):
         etag = f'W/"{key[5:29]}"'
         try:
             entry = cache.get(key)
-        except Exception:  # the cache server is down: serve fresh pages meanwhile
+        except CacheUnavailable:  # Redis failed or is skipped: logged by its breaker
+            return view(request, *args, **kwargs)
+        except Exception:  # another backend failing: serve fresh pages meanwhile
             logger.warning("Page cache unavailable (get)", exc_info=True)
             return view(request, *args, **kwargs)
         if entry is not None:
@@ -184,6 +191,8 @@ def cached_page(view):
         entry, body = _store(response)
         try:
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        except CacheUnavailable:
+            pass  # logged by the breaker; the page is served all the same
         except Exception:
             logger.warning("Page cache unavailable (set)", exc_info=True)
         return _respond(request, entry, etag, "miss", plain=body)

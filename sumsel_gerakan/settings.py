@@ -214,6 +214,9 @@ CACHES = {
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60 * 24)
+# After a Redis failure (timeout, refused connection) each process does without it for
+# this many seconds before trying again (sumsel_gerakan/cache.py, the circuit breaker).
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,11 +10,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from sumsel_gerakan.cache import reachable as cache_reachable
+
 
 @never_cache
 @require_safe  # HEAD too: uptime monitors ask with it
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness and database check for load balancers and docker-compose."""
+    """Liveness and readiness for load balancers and docker-compose: 503 only when the
+    database is down, since no page works without it.
+
+    The shared cache (Redis) is reported, "cache": "ok" or "down", for monitoring, but
+    never makes the answer a 503: pages work without it (rendered uncached, a little
+    slower), and every server shares the one Redis, so a check failing on it would take
+    all of them out of the load balancer at once, turning slower pages into none. A Redis
+    skipped by its breaker (sumsel_gerakan/cache.py) is "down" without being asked, so
+    a hung one costs this check at most one socket timeout per CACHE_RETRY_SECONDS."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -24,13 +34,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
             {
                 "status": "error",
                 "database": "down",
+                "cache": "ok" if cache_reachable(settings.PAGE_CACHE_ALIAS) else "down",
                 "detail": "Basis data sedang tidak dapat dihubungi.",
             },
             status=503,
         )
         response["Retry-After"] = "30"
         return response
-    return JsonResponse({"status": "ok", "database": "ok"})
+    cache = "ok" if cache_reachable(settings.PAGE_CACHE_ALIAS) else "down"
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
 
 
 @require_POST

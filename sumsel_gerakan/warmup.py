@@ -53,3 +53,22 @@ def warm() -> int:
     finally:
         connections.close_all()
     return compiled
+
+
+def check_cache() -> bool:
+    """Whether the shared cache answers at start-up; a warning when it does not. Never
+    stops the start: pages work without the cache (uncached, slower), and a Redis that
+    comes up later is used from then on. Without this line a wrong REDIS_URL showed
+    nowhere until a page was asked for. Call it before warm(), which closes the database
+    connection the database cache may have opened."""
+    from django.conf import settings
+
+    from sumsel_gerakan.cache import reachable
+
+    if reachable(settings.PAGE_CACHE_ALIAS):
+        return True
+    logger.warning(
+        "Cache (CACHE_URL / REDIS_URL) not reachable at start-up: pages are served "
+        'uncached until it answers; /healthz reports "cache": "down"'
+    )
+    return False

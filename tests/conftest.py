@@ -16,6 +16,7 @@ from django.utils import translation
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency, UserScope
+from sumsel_gerakan.cache import reset_breakers
 from tests.factories import (
     MonthlyReportFactory,
     RealizationFactory,
@@ -37,6 +38,14 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _cache_breakers_closed():
+    """A cache server's breaker (sumsel_gerakan/cache.py) is per process: one test's
+    failing Redis must not leave the next test's pages uncached."""
+    yield
+    reset_breakers()
 
 
 @pytest.fixture(autouse=True)

@@ -116,7 +116,7 @@ def test_app_recovers_when_the_database_comes_back(client, reference_data, datab
     assert client.get("/healthz").status_code == 503
     assert client.get(f"/?{PERIOD}").status_code == 503
     database_down.undo()
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
     response = client.get(f"/?{PERIOD}")
     assert response.status_code == 200
     assert "Layanan sementara tidak tersedia" not in response.content.decode()
