@@ -1157,6 +1157,16 @@ class ReportingExemptionAdmin(
         obj._change_reason = obj.reason
         super().save_model(request, obj, form, change)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """An exemption wholly before its program's launch (stored before that rule, or
+        before the launch date was moved later) says so when opened, with what to do:
+        saved as it is, it is refused (`ReportingExemption.clean`); deleted, always."""
+        if request.method == "GET":
+            exemption = self.get_object(request, unquote(object_id))
+            if exemption is not None and exemption.lies_before_launch():
+                self.message_user(request, exemption.before_launch_message(), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 # Evidence and conversation: written through the app's services (checked uploads, scope),
 # so the admin only lists them.
