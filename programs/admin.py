@@ -575,13 +575,17 @@ class TargetAdmin(
                 changes = "; ".join(f"«{old}» → «{new}»" for old, new in done.renamed)
                 self.message_user(request, MILESTONES_RENAMED % {"changes": changes}, messages.INFO)
             return None
+        plan = targets_copy_preview(queryset)
         return TemplateResponse(
             request,
             "admin/programs/target/copy_to_next_year.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Salin target ke tahun berikutnya"),
-                "targets": queryset.select_related("indicator__program", "regency"),
+                # What the copy will do to each selected target (skip it, rename its
+                # milestones), worked out as the copy works it out.
+                "plan": plan,
+                "renaming": any(p.renamed for p in plan),
                 "form": form,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
@@ -706,6 +710,41 @@ class CopiedTargets(NamedTuple):
     renamed: list[tuple[str, str]]  # milestones named for the new year: (old, new)
 
 
+class CopyPlan(NamedTuple):
+    """What copying one target to the next year will do, shown before the copy."""
+
+    target: Target
+    skipped: bool  # a target of the next year exists already: not copied
+    renamed: list[tuple[str, str]]  # its milestones named for the new year: (old, new)
+
+
+def _next_year_exists(target: Target) -> bool:
+    return Target.objects.filter(
+        indicator=target.indicator, regency=target.regency, year=target.year + 1
+    ).exists()
+
+
+def _renamed(milestones: list[TargetMilestone]) -> list[tuple[str, str]]:
+    """(old name, new name) of the copied milestones (`_copied_milestones`) renamed."""
+    return [(m.renamed_from, m.label) for m in milestones if m.renamed_from]
+
+
+def targets_copy_preview(targets) -> list[CopyPlan]:
+    """For the copy's confirmation page: per selected target, whether it will be skipped
+    and which of its milestones will be renamed to what. The same functions as the copy
+    (`_next_year_exists`, `_copied_milestones`), so the page cannot promise other names
+    than the copy gives (before, only the message after the copy named them)."""
+    plans = []
+    for target in targets.select_related("indicator__program", "regency").prefetch_related(
+        "milestones"
+    ):
+        if _next_year_exists(target):
+            plans.append(CopyPlan(target, True, []))
+        else:
+            plans.append(CopyPlan(target, False, _renamed(_copied_milestones(target)[0])))
+    return plans
+
+
 @transaction.atomic
 def targets_copy_to_next_year(*, targets, user, reason: str) -> CopiedTargets:
     """Copy targets (with their funding splits, and their milestones a year later, named
@@ -727,13 +766,7 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> CopiedTargets:
         .select_related("indicator__program", "regency")
         .prefetch_related("splits", "milestones")
     )
-    copied = [
-        target
-        for target in targets
-        if not Target.objects.filter(
-            indicator=target.indicator, regency=target.regency, year=target.year + 1
-        ).exists()
-    ]
+    copied = [target for target in targets if not _next_year_exists(target)]
     problems = [
         (target, problem)
         for target in copied
@@ -787,12 +820,7 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> CopiedTargets:
         for milestone in milestones[target.pk]:
             milestone.target = copy
             milestone.save()
-    renamed = [
-        (m.renamed_from, m.label)
-        for target in copied
-        for m in milestones[target.pk]
-        if m.renamed_from
-    ]
+    renamed = [pair for target in copied for pair in _renamed(milestones[target.pk])]
     return CopiedTargets(len(copied), len(targets) - len(copied), renamed)
 
 
@@ -1128,6 +1156,16 @@ class ReportingExemptionAdmin(
     def save_model(self, request, obj, form, change):
         obj._change_reason = obj.reason
         super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """An exemption wholly before its program's launch (stored before that rule, or
+        before the launch date was moved later) says so when opened, with what to do:
+        saved as it is, it is refused (`ReportingExemption.clean`); deleted, always."""
+        if request.method == "GET":
+            exemption = self.get_object(request, unquote(object_id))
+            if exemption is not None and exemption.lies_before_launch():
+                self.message_user(request, exemption.before_launch_message(), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 # Evidence and conversation: written through the app's services (checked uploads, scope),

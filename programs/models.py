@@ -85,6 +85,12 @@ LAUNCH_AFTER_REPORTS = _(
     "itu. Bulan sebelum peluncuran tidak wajib dilaporkan, jadi bulan yang belum "
     "dilaporkan akan hilang dari kelengkapan dan pengingat."
 )
+LAUNCH_AFTER_EXEMPTIONS = _(
+    "Dengan peluncuran %(launch)s, pengecualian kewajiban lapor berikut seluruhnya jatuh "
+    "sebelum %(first)s dan tidak lagi mengecualikan apa pun: %(exemptions)s. Hapus "
+    "pengecualian itu dahulu (Pengecualian kewajiban lapor), lalu simpan tanggal peluncuran "
+    "ini."
+)
 
 
 class Program(models.Model):
@@ -166,6 +172,35 @@ class Program(models.Model):
 
             month = month_year_label(*first)
             raise ValidationError({"launch_date": LAUNCH_AFTER_REPORTS % {"month": month}})
+        self._clean_exemptions_before(launch, stored.first())
+
+    def _clean_exemptions_before(self, launch: dt.date, stored: dt.date | None) -> None:
+        """A launch moved later (or set) would leave exemptions wholly before it: they
+        exempt nothing then, the exemption's own rule refuses them (`ReportingExemption.
+        lies_before_launch`), so the admin could no longer edit them, only delete them.
+        Refused, naming them, rather than saved with a warning: deleting them first
+        is one step, and no row is left that the admin reads as a regency let off.
+        Exemptions already before the stored launch (older than that rule) are not this
+        change's doing and do not stop it."""
+        stranded = [
+            exemption
+            for exemption in ReportingExemption.objects.filter(program_id=self.pk)
+            .select_related("regency", "program", "indicator")
+            .order_by("regency_id", "start")
+            if exemption.lies_before_launch(launch)
+            and not (stored is not None and exemption.lies_before_launch(stored))
+        ]
+        if not stranded:
+            return
+        from programs.formats import date_label, month_year_label
+
+        listed = "; ".join(f"{e} ({e.period_label()})" for e in stranded)
+        params = {
+            "launch": date_label(launch),
+            "first": month_year_label(launch.year, launch.month),
+            "exemptions": listed,
+        }
+        raise ValidationError({"launch_date": LAUNCH_AFTER_EXEMPTIONS % params})
 
     def natural_key(self):
         return (self.slug,)
@@ -1011,6 +1046,13 @@ EXEMPTION_BEFORE_LAUNCH = _(
     "dilaporkan, jadi tidak ada yang perlu dikecualikan pada %(period)s. Periksa tahunnya, "
     "atau buat pengecualian yang berlaku sejak %(first)s."
 )
+# An exemption stored before that rule, or before its launch date was moved later: shown
+# when it is opened in the admin and when a save would leave it so.
+EXEMPTION_STORED_BEFORE_LAUNCH = _(
+    "%(program)s diluncurkan %(launch)s: bulan sebelum %(first)s memang belum wajib "
+    "dilaporkan, jadi pengecualian ini (%(period)s) tidak mengecualikan apa pun. Hapus "
+    "pengecualian ini, atau ubah bulannya agar berlaku sampai %(first)s atau sesudahnya."
+)
 EXEMPTION_TOO_LATE = _("Paling lambat Desember %(year)s: periksa tahunnya.")
 EXEMPTION_OVER_REPORTS = _(
     "%(months)s sudah dilaporkan (diajukan, dikembalikan untuk perbaikan, atau "
@@ -1120,6 +1162,7 @@ class ReportingExemption(models.Model):
     natural_key.dependencies = ["programs.program", "programs.indicator", "regencies.regency"]
 
     def clean(self):
+        self.__dict__.pop("_stored_row", None)  # read afresh for each check (`_stored`)
         if self.start:
             self.start = self.start.replace(day=1)
         if self.end:
@@ -1192,9 +1235,7 @@ class ReportingExemption(models.Model):
         if self.indicator_id:
             reports = reports.filter(realizations__indicator_id=self.indicator_id)
         months = sorted(set(reports.values_list("year", "month")))
-        stored = (
-            ReportingExemption.objects.filter(pk=self.pk).first() if self.pk is not None else None
-        )
+        stored = self._stored()
         if stored is not None and (stored.regency_id, stored.program_id, stored.indicator_id) == (
             self.regency_id,
             self.program_id,
@@ -1260,27 +1301,61 @@ class ReportingExemption(models.Model):
         that was due, reads in the admin as if the regency had been let off, and hid a
         draft kept from before the launch from the to-do list and completeness. Refused;
         one that runs into the launch (or on, open-ended) is kept as typed."""
-        launch = self.program.launch_date if self.program_id else None
-        if launch is None or not self.start or self.end is None or self.end < self.start:
-            return  # open-ended runs into the launch; an end before the start is its own error
-        if (self.end.year, self.end.month) >= (launch.year, launch.month):
+        if not self.start or (self.end is not None and self.end < self.start):
+            return  # an end before the start is its own error
+        if not self.lies_before_launch():
             return
+        stored = self._stored()
+        if stored is not None and stored.lies_before_launch():
+            # Stored so (before this rule, or before the launch moved later): the admin is
+            # told it can be deleted, or kept by running into the launch.
+            raise ValidationError(self.before_launch_message(), code="before_launch")
+        raise ValidationError(EXEMPTION_BEFORE_LAUNCH % self._launch_params(), code="before_launch")
+
+    def lies_before_launch(self, launch: dt.date | None = None) -> bool:
+        """Whether every month of this exemption is before the launch month of its
+        program (or `launch`): nothing it names was owed. Open-ended ones run into it."""
+        if launch is None:
+            launch = self.program.launch_date if self.program_id else None
+        if launch is None or not self.start or self.end is None:
+            return False
+        return (self.end.year, self.end.month) < (launch.year, launch.month)
+
+    def before_launch_message(self) -> str:
+        """What an admin is told of a stored exemption that `lies_before_launch`."""
+        return EXEMPTION_STORED_BEFORE_LAUNCH % self._launch_params()
+
+    def _launch_params(self) -> dict:
         from programs.formats import date_label, month_year_label
 
-        raise ValidationError(
-            EXEMPTION_BEFORE_LAUNCH
-            % {
-                "program": self.program.label,
-                "launch": date_label(launch),
-                "first": month_year_label(launch.year, launch.month),
-                "period": self.period_label(),
-            },
-            code="before_launch",
-        )
+        launch = self.program.launch_date
+        return {
+            "program": self.program.label,
+            "launch": date_label(launch),
+            "first": month_year_label(launch.year, launch.month),
+            "period": self.period_label(),
+        }
+
+    def _stored(self) -> "ReportingExemption | None":
+        """This exemption as stored, before the change being checked (None when new)."""
+        if self.pk is None:
+            return None
+        if not hasattr(self, "_stored_row"):
+            self._stored_row = (
+                ReportingExemption.objects.select_related("program").filter(pk=self.pk).first()
+            )
+        return self._stored_row
 
     def _clean_years(self) -> None:
         errors = {}
-        if self.start and self.program_id:
+        stored = self._stored()
+        # A start typed now: one stored, earlier than this allows only because the launch
+        # date was moved later since, is no slip and stays editable.
+        typed = stored is None or (stored.start, stored.program_id) != (
+            self.start,
+            self.program_id,
+        )
+        if self.start and self.program_id and typed:
             earliest = self.earliest_start()
             if self.start < earliest:
                 errors["start"] = EXEMPTION_TOO_EARLY % {"year": earliest.year}

@@ -635,6 +635,9 @@ def report_status(
         "kembali"
     ) == "antrean" and permissions.can_use_verification_queue(request.user)
     filters = reporting.QueueFilters.from_query(request.GET)
+    # The other reports the verifier had ticked on the queue (static/js/queue.js sends
+    # them with the box): the queue comes back with them still ticked.
+    ticked = report_selections(request.POST.getlist("centang"), MAX_TICKED) if from_queue else []
     try:
         if version is None:
             raise services.ServiceError(_(services.WRONG_STATUS))
@@ -648,6 +651,7 @@ def report_status(
                 filters,
                 status=422,
                 reason={"report": report.pk, "text": reason, "error": error.message},
+                ticked=ticked,
             )
         if action != "verifikasi":
             # A refused reason (empty, too long, a NUL character) or a report changed
@@ -677,15 +681,44 @@ def report_status(
     else:
         messages.success(request, done, extra_tags=resent_tag(answered))
     if from_queue:
-        return redirect(_queue_url(filters, request.GET.get("halaman")))
+        return redirect(_queue_url(filters, request.GET.get("halaman"), ticked))
     return redirect(report.get_absolute_url())
 
 
-def _queue_url(filters: reporting.QueueFilters, page: str | None = None) -> str:
+def _queue_url(
+    filters: reporting.QueueFilters,
+    page: str | None = None,
+    ticked: list[tuple[int, int]] = (),
+) -> str:
+    """The queue's address: its filters, its page, and the reports ticked on it (`centang`:
+    id and version, which the page shows ticked again)."""
+    from urllib.parse import urlencode
+
     url = reverse("programs:verification") + filters.query()
+    extra = []
     if page and page.isdigit() and page != "1":
-        url += ("&" if url[-1] != "?" else "") + f"halaman={page}"
+        extra.append(("halaman", page))
+    extra += [("centang", f"{pk}:{version}") for pk, version in ticked]
+    if extra:
+        url += ("&" if url[-1] != "?" else "") + urlencode(extra)
     return url
+
+
+# At most a page of them is shown; more are ignored rather than parsed.
+MAX_TICKED = 2 * reporting.QUEUE_PAGE_SIZE
+
+
+def report_selections(values: list[str], limit: int | None = None) -> list[tuple[int, int]]:
+    """The queue's tick boxes as sent ("<report id>:<version>"), malformed ones dropped."""
+    selections = []
+    for key in values[:limit]:
+        try:
+            pk, version = (int(part) for part in key.split(":"))
+        except ValueError:
+            continue
+        if 0 < pk <= MAX_ROW_ID and 0 <= version <= MAX_ROW_ID:  # a database integer
+            selections.append((pk, version))
+    return selections
 
 
 def queue_page(
@@ -694,23 +727,35 @@ def queue_page(
     *,
     status: int = 200,
     reason: dict | None = None,
+    ticked: list[tuple[int, int]] | None = None,
 ) -> HttpResponse:
     """The verifier's queue page. `reason`: a return refused from one of its boxes
     (report id, the text typed, the error), shown in that box, open; on top when that
-    report is not on this page any more (returned or verified by someone else)."""
+    report is not on this page any more (returned or verified by someone else).
+    `ticked` (else the address's `centang`): reports shown ticked for verification, each
+    only while it is still the version that was ticked (a report changed since is
+    looked at again before it is verified)."""
     queue = reporting.verification_page(
         user=request.user, filters=filters, page=request.GET.get("halaman") or 1
     )
+    if ticked is None:
+        ticked = report_selections(request.GET.getlist("centang"), MAX_TICKED)
+    still = set(ticked)
+    ticked_ids = {
+        item.report.pk
+        for item in queue.items
+        if (item.report.pk, item.report.version) in still and item.report.status == Status.SUBMITTED
+    }
     if reason is not None and not any(
         item.report.pk == reason["report"] and item.report.status == Status.SUBMITTED
         for item in queue.items
     ):
         messages.error(request, reason["error"])
-    context = {"queue": queue, "filters": filters, "reason": reason}
+    context = {"queue": queue, "filters": filters, "reason": reason, "ticked": ticked_ids}
     if reason is not None:
         # The page's own address (language switch, login links): this answer to a return
         # sent from it is rendered at the report's /status/ address (POST only).
-        context["page_url"] = _queue_url(filters, str(queue.page.number))
+        context["page_url"] = _queue_url(filters, str(queue.page.number), ticked)
     return render(request, "programs/reporting/verification.html", context, status=status)
 
 
@@ -743,14 +788,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                     fingerprint=request.POST.get("sidik", ""),
                 )
             else:
-                selections = []
-                for key in request.POST.getlist("laporan"):
-                    try:
-                        pk, version = (int(part) for part in key.split(":"))
-                    except ValueError:
-                        continue
-                    if 0 < pk <= MAX_ROW_ID and 0 <= version <= MAX_ROW_ID:  # a database integer
-                        selections.append((pk, version))
+                selections = report_selections(request.POST.getlist("laporan"))
                 if not selections:
                     messages.error(request, _("Pilih paling sedikit satu laporan."))
                     return redirect(back)

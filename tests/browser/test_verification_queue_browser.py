@@ -5,10 +5,12 @@ box, with the filters the verifier had chosen."""
 
 import re
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from programs.models import MonthlyReport
 from tests.browser.helpers import log_in
+from tests.factories import MonthlyReportFactory
 from tests.helpers import previous_month
 
 Status = MonthlyReport.Status
@@ -64,5 +66,71 @@ def test_a_report_is_returned_from_the_queue_and_a_refused_reason_stays_in_its_b
     oku.refresh_from_db()
     assert (oku.status, oku.return_reason) == (Status.RETURNED, REASON)
     # Chromium logs the refused post's status; nothing else went wrong or left the site.
+    assert [e for e in watch.errors if "status of 422" not in e] == []
+    assert watch.outside == []
+
+
+def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
+    page, watch, a11y_data
+):
+    """A verifier ticks reports to verify, then returns another from its box: the queue
+    reloaded with every tick gone. The ticks now come back (after a refused reason and
+    after the return), and "Verifikasi yang dicentang" verifies those reports."""
+    year, month = previous_month()
+    oku = MonthlyReport.objects.get(regency="16.01", program__slug="gbrss", year=year, month=month)
+    MonthlyReportFactory(
+        program=oku.program,
+        regency_id="16.02",  # a third waiting report
+        year=year,
+        month=month,
+        status=Status.SUBMITTED,
+        first_submitted_at=timezone.now(),
+        submitted_at=timezone.now(),
+        verified_at=None,
+    )
+    queue = "/verifikasi/?program=gbrss"
+    log_in(page, "verifikator-uji", queue)
+    others = [
+        item.get_attribute("data-report")
+        for item in page.locator("article.queue-item").all()
+        if item.get_attribute("data-report") != str(oku.pk)
+    ][:2]
+    assert len(others) == 2
+    ticks = [page.locator(f'article[data-report="{pk}"] input[name="laporan"]') for pk in others]
+    for tick in ticks:
+        tick.check()
+    box = page.locator(f'article.queue-item[data-report="{oku.pk}"] details.queue-return')
+    reason = box.get_by_label("Alasan dikembalikan (wajib)")
+    send = box.get_by_role("button", name="Kembalikan ke operator")
+    untouched = page.locator('input[name="laporan"]:not(:checked)')
+    unticked = untouched.count()
+
+    # A refused reason: the queue comes back with the box open and the ticks kept.
+    box.locator("summary").click()
+    reason.fill("   ")
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        send.click()
+    assert sent.value.status == 422
+    expect(box.locator(".errorlist")).to_have_text("Alasan wajib diisi.")
+    for tick in ticks:
+        expect(tick).to_be_checked()
+    expect(untouched).to_have_count(unticked)
+
+    # Returned: the queue comes back without that report, the other ticks kept.
+    reason.fill(REASON)
+    send.click()
+    page.wait_for_url(re.compile(re.escape(queue) + "&centang="))
+    expect(page.locator(".messages")).to_contain_text("Laporan dikembalikan ke operator.")
+    expect(page.locator(f'article[data-report="{oku.pk}"]')).to_have_count(0)
+    for tick in ticks:
+        expect(tick).to_be_checked()
+    expect(untouched).to_have_count(unticked - 1)  # OKU's box was one of them
+
+    page.get_by_role("button", name="Verifikasi yang dicentang").click()
+    expect(page.locator(".messages")).to_contain_text("2 laporan diverifikasi.")
+    verified = MonthlyReport.objects.filter(pk__in=others, status=Status.VERIFIED)
+    assert verified.count() == 2
+    oku.refresh_from_db()
+    assert oku.status == Status.RETURNED
     assert [e for e in watch.errors if "status of 422" not in e] == []
     assert watch.outside == []

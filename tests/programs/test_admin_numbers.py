@@ -302,6 +302,86 @@ def test_the_copy_confirmation_says_milestones_are_copied_too(admin_client, refe
     )
 
 
+def copy_confirmation(admin_client, *targets):
+    return admin_client.post(
+        reverse("admin:programs_target_changelist"),
+        {"action": "copy_to_next_year", "_selected_action": [target.pk for target in targets]},
+    )
+
+
+def test_the_copy_confirmation_names_the_milestones_it_will_rename(admin_client, reference_data):
+    """The confirmation said milestones are copied, not that their names change: "HUT
+    ke-78" becoming "HUT ke-79" was told only after the copy. Now each target lists the
+    renames it will get, and what the page promised is what the copy did."""
+    province = gbrss_province_target()  # "Menjelang HUT ke-78 Sumsel", 15 May 2024
+    banyuasin = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.07", year=2024, value=Decimal(100)
+    )
+    for label, due in (
+        ("Triwulan I 2024", dt.date(2024, 3, 31)),
+        ("Tahap ke-2", dt.date(2024, 8, 31)),
+    ):
+        TargetMilestone.objects.create(
+            target=banyuasin, label=label, due_date=due, value=Decimal(20)
+        )
+    # Already in 2025: skipped, so nothing of it is renamed.
+    oku = Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.01", year=2024, value=Decimal(50)
+    )
+    TargetMilestone.objects.create(
+        target=oku, label="Semester I 2024", due_date=dt.date(2024, 6, 30), value=Decimal(10)
+    )
+    Target.objects.create(
+        indicator=gbrss_indicator(), regency_id="16.01", year=2025, value=Decimal(60)
+    )
+
+    confirmation = copy_confirmation(admin_client, province, banyuasin, oku)
+
+    content = find(page(confirmation), "div", id="content")
+    assert element_text(find(content, "p", id="milestones-renamed")) == (
+        "Nama tahapan yang menyebut tahun atau ulang tahunnya disesuaikan dengan tahun "
+        "barunya (nama lamanya disimpan di catatan sumber tahapan). Periksa nama barunya di "
+        "bawah."
+    )
+    plan = find(content, "ul", class_="copy-plan")
+
+    def listed(target):
+        return [
+            element_text(li) for li in find_all(find(plan, "li", data_target=str(target.pk)), "li")
+        ]
+
+    assert listed(province) == [
+        "tahapan «Menjelang HUT ke-78 Sumsel» menjadi «Menjelang HUT ke-79 Sumsel»"
+    ]
+    assert listed(banyuasin) == ["tahapan «Triwulan I 2024» menjadi «Triwulan I 2025»"]
+    assert listed(oku) == []
+    assert "dilewati: target 2025 sudah ada" in element_text(
+        find(plan, "li", data_target=str(oku.pk))
+    )
+    promised = [
+        text.removeprefix("tahapan ").replace(" menjadi ", " → ")
+        for target in (province, banyuasin)
+        for text in listed(target)
+    ]
+
+    done = copy_to_next_year(admin_client, province, banyuasin, oku, follow=True)
+
+    shown = element_text(find(page(done), "ul", class_="messagelist"))
+    told = shown.split("periksa: ", 1)[1].removesuffix(".").split("; ")
+    assert sorted(told) == sorted(promised)
+    copies = TargetMilestone.objects.filter(target__year=2025).values_list("label", flat=True)
+    assert set(copies) == {"Menjelang HUT ke-79 Sumsel", "Triwulan I 2025", "Tahap ke-2"}
+
+
+def test_the_copy_confirmation_in_english(admin_client, reference_data):
+    admin_client.cookies["bahasa"] = "en"
+    confirmation = copy_confirmation(admin_client, gbrss_province_target())
+    plan = find(find(page(confirmation), "div", id="content"), "ul", class_="copy-plan")
+    assert [element_text(li) for li in find_all(find(plan, "li"), "li")] == [
+        "milestone «Menjelang HUT ke-78 Sumsel» becomes «Menjelang HUT ke-79 Sumsel»"
+    ]
+
+
 def test_a_milestone_on_29_february_is_copied_to_the_28th(admin_client, reference_data):
     target = Target.objects.create(
         indicator=gbrss_indicator(), year=2028, value=Decimal(100), due_date=dt.date(2028, 2, 29)

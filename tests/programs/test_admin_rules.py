@@ -1956,3 +1956,129 @@ def test_a_launch_after_months_already_reported_is_refused(admin_client, referen
     assert moved.status_code == 302
     program.refresh_from_db()
     assert program.launch_date == dt.date(2024, 3, 1)
+
+
+# Exemptions and a launch date moved later
+
+
+STORED_BEFORE_GBRSS = (
+    "GBRSS diluncurkan 21 Februari 2024: bulan sebelum Februari 2024 memang belum wajib "
+    "dilaporkan, jadi pengecualian ini ({}) tidak mengecualikan apa pun. Hapus pengecualian "
+    "ini, atau ubah bulannya agar berlaku sampai Februari 2024 atau sesudahnya."
+)
+
+
+def stored_exemption(program, regency="16.07", start=dt.date(2024, 2, 1), end=None):
+    """Saved as an older rule (or an older launch date) let it be: no clean."""
+    return ReportingExemption.objects.create(
+        regency_id=regency, program=program, start=start, end=end, reason="Lama."
+    )
+
+
+def test_an_exemption_stored_before_the_launch_says_what_to_do_and_is_fixed_or_deleted(
+    admin_client, reference_data
+):
+    """Stored before the launch rule: opened, it said nothing, and saving only a new
+    reason was refused with "make an exemption from February 2024", as if it did not
+    exist. It now says when opened that it exempts nothing, and that it can be deleted
+    or made to run into the launch; an edit doing that is saved, deleting is allowed."""
+    program = Program.objects.get(slug="gbrss")  # launched 21 February 2024
+    early = stored_exemption(program, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 1))
+    url = reverse("admin:programs_reportingexemption_change", args=[early.pk])
+
+    opened = admin_client.get(url)
+
+    told = STORED_BEFORE_GBRSS.format("Januari 2023 s.d. Desember 2023")
+    assert element_text(find(page(opened), "ul", class_="messagelist")) == told
+    refused = admin_client.post(
+        url, exemption_data(program, start="2023-01-01", end="2023-12-01", reason="Baru.")
+    )
+    assert refused.status_code == 200
+    assert error_messages(page(refused)) == [told]
+    early.refresh_from_db()
+    assert early.reason == "Lama."
+
+    fixed = admin_client.post(
+        url, exemption_data(program, start="2023-01-01", end="2024-02-01", reason="Baru.")
+    )
+    assert fixed.status_code == 302
+    early.refresh_from_db()
+    assert (early.end, early.reason) == (dt.date(2024, 2, 1), "Baru.")
+    assert "tidak mengecualikan apa pun" not in element_text(page(admin_client.get(url)))
+
+    other = stored_exemption(
+        program, regency="16.01", start=dt.date(2023, 6, 1), end=dt.date(2023, 9, 1)
+    )
+    delete = reverse("admin:programs_reportingexemption_delete", args=[other.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not ReportingExemption.objects.filter(pk=other.pk).exists()
+
+
+def test_a_launch_moved_past_an_exemptions_months_is_refused_naming_it(
+    admin_client, reference_data
+):
+    """Moving GBRSS's launch to 2025 used to be saved, leaving Banyuasin's exemption of
+    February to June 2024 wholly before it: exempting nothing, and refused on every
+    later save. The admin is told which exemption to delete first. One running into
+    the new launch stays as it is; one already before the old launch (older than the
+    rule) is not this change's doing and does not stop it."""
+    program = Program.objects.get(slug="gbrss")
+    stranded = stored_exemption(program, start=dt.date(2024, 2, 1), end=dt.date(2024, 6, 1))
+    stored_exemption(program, regency="16.01", start=dt.date(2024, 2, 1))  # runs on
+    stored_exemption(program, regency="16.02", start=dt.date(2023, 1, 1), end=dt.date(2023, 6, 1))
+    url = reverse("admin:programs_program_change", args=[program.pk])
+
+    refused = admin_client.post(url, program_data(program, []) | {"launch_date": "1 Januari 2025"})
+
+    assert field_errors(refused, "launch_date") == [
+        "Dengan peluncuran 1 Januari 2025, pengecualian kewajiban lapor berikut seluruhnya "
+        "jatuh sebelum Januari 2025 dan tidak lagi mengecualikan apa pun: Banyuasin — GBRSS "
+        "(Februari 2024 s.d. Juni 2024). Hapus pengecualian itu dahulu (Pengecualian "
+        "kewajiban lapor), lalu simpan tanggal peluncuran ini."
+    ]
+    program.refresh_from_db()
+    assert program.launch_date == dt.date(2024, 2, 21)
+    # The model's rule: a script calling full_clean is refused alike.
+    program.launch_date = dt.date(2025, 1, 1)
+    with pytest.raises(ValidationError):
+        program.full_clean()
+    program.refresh_from_db()
+    # Into the exemption's last month: it still exempts June.
+    assert (
+        admin_client.post(
+            url, program_data(program, []) | {"launch_date": "1 Juni 2024"}
+        ).status_code
+        == 302
+    )
+
+    stranded.delete()
+    moved = admin_client.post(url, program_data(program, []) | {"launch_date": "1 Januari 2025"})
+
+    assert moved.status_code == 302
+    program.refresh_from_db()
+    assert program.launch_date == dt.date(2025, 1, 1)
+
+
+def test_an_exemption_from_before_a_launch_moved_a_year_later_stays_editable(
+    admin_client, reference_data
+):
+    """Started February 2024, on; the launch then moved to January 2026: "earliest
+    January 2025" (a guard against typing 0024) refused every later save of it, a
+    reason corrected included. A start typed anew is still checked."""
+    program = Program.objects.get(slug="gbrss")
+    exemption = stored_exemption(program, start=dt.date(2024, 2, 1))
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    assert (
+        admin_client.post(url, program_data(program, []) | {"launch_date": "1 Januari 2026"})
+    ).status_code == 302
+    change = reverse("admin:programs_reportingexemption_change", args=[exemption.pk])
+
+    saved = admin_client.post(change, exemption_data(program, start="2024-02-01", reason="Baru."))
+    retyped = admin_client.post(change, exemption_data(program, start="2024-03-01"))
+
+    assert saved.status_code == 302
+    exemption.refresh_from_db()
+    assert exemption.reason == "Baru."
+    assert field_errors(retyped, "start") == [
+        "Bulan mulai paling awal Januari 2025: periksa tahunnya."
+    ]

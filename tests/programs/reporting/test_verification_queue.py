@@ -605,3 +605,53 @@ def test_a_report_returned_meanwhile_is_said_on_top_of_the_queue(verifier, refer
     assert items(html) == ["GBRSS — Ogan Komering Ulu — Mei 2025"]
     banyuasin.refresh_from_db()
     assert banyuasin.return_reason == "Lampiran kurang."
+
+
+def ticked(html) -> list[str]:
+    """The values of the queue's tick boxes shown ticked."""
+    return [
+        attribute(box, "value")
+        for box in find_all(html, "input", type="checkbox", name="laporan")
+        if "checked" in dict(box.attributes)
+    ]
+
+
+def key(report) -> str:
+    return f"{report.pk}:{report.version}"
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
+    verifier, reference_data
+):
+    """Returning a report from its box reloaded the queue with every tick gone: a
+    verifier who had ticked ten reports to verify ticked them again. The box sends the
+    ticked reports along (static/js/queue.js; its browser test), and the queue comes
+    back with them ticked, after a return and after a refused reason alike. A report
+    changed since it was ticked comes back unticked: it is looked at again first."""
+    banyuasin, oku, sanitation = last_month_reports()
+    year, month = previous_month()
+    lahat = submitted("gbrss", "16.04", year, month)
+    address, fields = return_form_post(page(verifier.get("/verifikasi/")), banyuasin)
+    sent = {**fields, "centang": [key(oku), key(sanitation), f"{lahat.pk}:{lahat.version + 1}"]}
+
+    refused = verifier.post(address, {**sent, "alasan": "  "})
+
+    assert refused.status_code == 422
+    assert ticked(page(refused)) == [key(oku), key(sanitation)]
+
+    returned = verifier.post(address, {**sent, "alasan": "Angka APBN tidak sesuai."})
+
+    assert returned.status_code == 302
+    back = verifier.get(returned["Location"])
+    assert flash_messages(back) == ["Laporan dikembalikan ke operator."]
+    assert ticked(page(back)) == [key(oku), key(sanitation)]
+    banyuasin.refresh_from_db()
+    assert banyuasin.status == Status.RETURNED
+    # The queue's filters and page stay as they were, the ticks added to them.
+    filtered, fields = return_form_post(
+        page(verifier.get("/verifikasi/", {"program": "gbrss"})), oku
+    )
+    moved = verifier.post(filtered, {**fields, "alasan": "Periksa.", "centang": [key(lahat)]})
+    assert moved["Location"] == f"/verifikasi/?program=gbrss&centang={lahat.pk}%3A{lahat.version}"
+    assert ticked(page(verifier.get(moved["Location"]))) == [key(lahat)]
