@@ -34,6 +34,7 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting import rules
+from programs.text import visible_text
 
 REASON_REQUIRED = _("Target ini sudah memiliki realisasi: isi alasan perubahan.")
 REASON_HELP = _(
@@ -275,7 +276,7 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
         self._check_target_rules(cleaned_data)
         if self.has_error("change_reason"):
             return cleaned_data  # given but refused (too long): not "missing" as well
-        reason = (cleaned_data.get("change_reason") or "").strip()
+        reason = visible_text(cleaned_data.get("change_reason"))
         cleaned_data["change_reason"] = reason
         if not reason and self.guarded_changes() and self.stored_target_has_realizations():
             self.add_error("change_reason", ValidationError(REASON_REQUIRED, code="reason"))
@@ -1047,7 +1048,7 @@ class RealizationInlineFormSet(LabelledInlineFormSet):
 
     def __init__(self, *args, reason: str = "", confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason, self.confirm = reason, confirm
+        self.reason, self.confirm = visible_text(reason), confirm
 
     def clean(self):
         super().clean()

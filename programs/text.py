@@ -5,6 +5,8 @@ holds one; a pasted one is refused with this message on the field it was typed i
 rest of the form kept. Every service that stores free text asks `has_nul` first; the
 Django admin's form fields refuse it themselves (ProhibitNullCharactersValidator)."""
 
+import unicodedata
+
 from django.utils.translation import gettext_noop
 
 NUL_CHARACTER = gettext_noop(
@@ -16,3 +18,23 @@ NUL_CHARACTER = gettext_noop(
 def has_nul(*texts: str | None) -> bool:
     """Whether any of `texts` holds a NUL character."""
     return any("\x00" in (text or "") for text in texts)
+
+
+def visible_text(text: str | None) -> str:
+    """`text` without the spaces and invisible characters at its ends, "" when nothing
+    visible is left. `str.strip` keeps a zero-width space (U+200B), a byte-order mark or a
+    left-to-right mark pasted from a chat: a required reason made only of one was taken,
+    and the operator read an empty reason."""
+    text = (text or "").strip()
+    start, end = 0, len(text)
+    while start < end and _invisible(text[start]):
+        start += 1
+    while end > start and _invisible(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _invisible(char: str) -> bool:
+    # Separators (Z*), controls (Cc) and format characters (Cf: zero-width spaces and
+    # joiners, direction marks, the BOM) show nothing by themselves.
+    return char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Zs", "Zl", "Zp")

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from programs import formats, permissions
 from programs.models import Comment, MonthlyReport, Notification
-from programs.text import NUL_CHARACTER, has_nul
+from programs.text import NUL_CHARACTER, has_nul, visible_text
 from regencies.models import UserScope
 
 Kind = Notification.Kind
@@ -143,7 +143,7 @@ def comment_add(
 
     if not can_comment(user, report):
         raise PermissionDenied(_(NOT_ALLOWED))
-    text = (text or "").replace("\r\n", "\n").strip()
+    text = visible_text((text or "").replace("\r\n", "\n"))
     if not text:
         raise ServiceError(_(COMMENT_EMPTY))
     if has_nul(text):

@@ -51,7 +51,7 @@ from programs.reporting.rules import (
     retired_source_refusal,
     validate_rows,
 )
-from programs.text import NUL_CHARACTER, has_nul
+from programs.text import NUL_CHARACTER, has_nul, visible_text
 from regencies.models import Regency
 
 Status = MonthlyReport.Status
@@ -928,7 +928,7 @@ def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[Mon
     """The checks a verifier's action with a reason shares: the report locked, the
     verifier's program, a reason of allowed length (the version the verifier saw is the
     caller's check: `_require_version`)."""
-    reason = (reason or "").strip()
+    reason = visible_text(reason)
     report = _locked_report(report)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))

@@ -1770,6 +1770,11 @@ def test_a_verified_reports_figure_changes_only_with_a_reason(
     )
     realization.refresh_from_db()
     assert realization.value == Decimal(1)
+    # A zero-width space pasted alone is no reason either.
+    invisible = post_report(admin_client, realization.report, row, change_reason="\u200b")
+    assert "isi alasan perubahan angkanya" in " ".join(error_messages(page(invisible)))
+    realization.refresh_from_db()
+    assert realization.value == Decimal(1)
 
     saved = post_report(admin_client, realization.report, row, change_reason="BA 12 Des")
     assert saved.status_code == 302

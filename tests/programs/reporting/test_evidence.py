@@ -611,6 +611,8 @@ def test_comments_are_plain_text_length_limited_and_scoped(people):
     typed = find(page(too_long), "textarea", id="teks")
     assert element_text(typed) == "x" * 2001  # what was typed is not lost
     assert verifier.post(url(suffix="komentar/"), {"teks": "   "}).status_code == 422
+    # Pasted invisible characters only (a zero-width space, a BOM): as empty as spaces.
+    assert verifier.post(url(suffix="komentar/"), {"teks": "\u200b \ufeff"}).status_code == 422
     for who in ("operator_other_regency", "verifier_other_program", None):
         response = login(people[who] if who else None).post(
             url(suffix="komentar/"), {"teks": "halo"}

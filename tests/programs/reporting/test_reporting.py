@@ -243,11 +243,16 @@ def test_no_illegal_transition_through_a_crafted_post(people, aksi, start):
     assert flash_messages(response) == ["Status laporan sudah berubah; muat ulang halaman."]
 
 
-def test_return_and_reopen_need_a_reason(people):
+# A zero-width space or a direction mark pasted alone was taken as a reason, and the
+# operator read an empty one.
+@pytest.mark.parametrize(
+    "blank", ["  ", "\u200b", " \u200b\ufeff\u200e "], ids=["spaces", "zwsp", "marks"]
+)
+def test_return_and_reopen_need_a_reason(people, blank):
     rep = report(Status.SUBMITTED)
     client = login(people["verifier"])
     response = client.post(
-        url(suffix="status/"), {"aksi": "kembalikan", "alasan": "  ", "versi": "1"}
+        url(suffix="status/"), {"aksi": "kembalikan", "alasan": blank, "versi": "1"}
     )
     rep.refresh_from_db()
     assert rep.status == Status.SUBMITTED
