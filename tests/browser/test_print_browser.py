@@ -25,7 +25,14 @@ def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):
     page.set_viewport_size({"width": A4_TEXT_WIDTH, "height": 1000})
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
     page.wait_for_timeout(300)
-    for selector in (".filters", ".site-nav", ".tabs", ".downloads", ".modebar-container"):
+    for selector in (
+        ".filters",
+        ".site-nav",
+        ".tabs",
+        ".downloads",
+        ".modebar-container",
+        ".scroll-cue",
+    ):
         assert all(not el.is_visible() for el in page.locator(selector).all()), selector
     too_wide = page.evaluate(
         """(limit) => [...document.querySelectorAll('main *')]
