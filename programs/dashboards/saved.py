@@ -7,6 +7,7 @@ outside the dashboards nor carry arbitrary query text.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from functools import cached_property
@@ -182,25 +183,44 @@ def _kept_value(
     return value
 
 
-def describe(path: str, query: str) -> str:
-    """A title for a saved page in words: 'GBRSS · Rumah dibedah · 2024 s.d. Maret'.
-    `query` is a cleaned one (clean_dashboard_url)."""
+class _Names:
+    """Programs, indicators and regencies by their codes, each read once (one query per
+    kind, and only when a title needs it) for a list of titles."""
+
+    @cached_property
+    def programs(self) -> dict[str, Program]:
+        return {program.slug: program for program in Program.objects.all()}
+
+    @cached_property
+    def indicators(self) -> dict[tuple[int, str], Indicator]:
+        return {(i.program_id, i.code): i for i in Indicator.objects.all()}
+
+    @cached_property
+    def regencies(self) -> dict[str, Regency]:
+        return {regency.code: regency for regency in Regency.objects.all()}
+
+
+def describe(path: str, query: str, names: _Names | None = None) -> str:
+    """A title for a saved page in words, in the active language: 'GBRSS · Rumah
+    dibedah · 2024 s.d. Maret' ('GBRSS · Rumah dibedah · 2024 through March' in
+    English). `query` is a cleaned one (clean_dashboard_url)."""
+    names = names or _Names()
     match = resolve(path)
     params = dict(parse_qsl(query))
     parts = []
     if match.view_name == "programs:program":
-        program = Program.objects.filter(slug=match.kwargs["slug"]).first()
+        program = names.programs.get(match.kwargs["slug"])
         parts.append(program.label if program else match.kwargs["slug"])
         code = params.get("indikator")
-        indicator = Indicator.objects.filter(program=program, code=code).first() if code else None
+        indicator = names.indicators.get((program.pk, code)) if code and program else None
         if indicator:
             parts.append(indicator.name)
     elif match.view_name == "programs:regency":
-        regency = Regency.objects.filter(code=match.kwargs["code"]).first()
+        regency = names.regencies.get(match.kwargs["code"])
         parts.append(regency.display_name if regency else match.kwargs["code"])
     elif match.view_name == "programs:completeness":
         slug = params.get("program")
-        program = Program.objects.filter(slug=slug).first() if slug else None
+        program = names.programs.get(slug) if slug else None
         parts.append(str(_("Kelengkapan")) + (f" {program.label}" if program else ""))
     else:
         parts.append(str(_("Ringkasan")))
@@ -239,26 +259,27 @@ def saved_view_delete(*, user, pk: int) -> bool:
 
 
 def saved_views_of(*, user) -> list[SavedView]:
-    """`user`'s saved views, each titled with the period its link opens today: a view
-    kept with a period that had not begun (saved before such periods were clamped, or a
-    month without a year, read in the page's year when opened: "s.d. Desember" opens
-    "2026 s.d. November" on 30 November) kept a title the page did not show. The period
-    is read as the page reads it (`_page_period`); the link stays as saved, and opens
-    the latest period the page shows on the day it is opened."""
+    """`user`'s saved views, each titled in the list's language with the period its
+    link opens today. The title stored when starring is in the language of that moment
+    (an English list read "Ringkasan · hanya terverifikasi"), and a view kept with a
+    period that had not begun (saved before such periods were clamped, or a month
+    without a year, read in the page's year when opened: "s.d. Desember" opens "2026
+    s.d. November" on 30 November) kept a title the page did not show. The period is
+    read as the page reads it (`_page_period`); the link stays as saved, and opens the
+    latest period the page shows on the day it is opened."""
     views = list(SavedView.objects.filter(user=user))
     years = _Years(verified_only=not permissions.sees_provisional(user), today=timezone.localdate())
+    names = _Names()
     for view in views:
         params = dict(parse_qsl(view.query))
-        tahun, bulan = params.get("tahun"), params.get("bulan")
-        stored = (filters.year_from(tahun), filters.month_from(bulan))
+        tahun, bulan = params.pop("tahun", None), params.pop("bulan", None)
         year, month = _page_period(tahun, bulan, years)
         if year is None and month is not None and month > years.today.month:
             # The page's own year, when it is this one, stops at the running month.
             month = filters.begun_period(years.default, month, years.today)[1]
-        if (year, month) != stored:
-            params.pop("tahun", None)
-            params.pop("bulan", None)
-            shown = {"tahun": year, "bulan": month, **params}
-            query = urlencode({k: v for k, v in shown.items() if v is not None})
-            view.title = describe(view.path, query)
+        shown = {"tahun": year, "bulan": month, **params}
+        query = urlencode({k: v for k, v in shown.items() if v is not None})
+        # An address the site no longer has keeps its stored title.
+        with contextlib.suppress(Resolver404):
+            view.title = describe(view.path, query, names)
     return views

@@ -67,6 +67,35 @@ def test_scorecard_on_a_360px_phone_every_value_reachable(page, watch, gbrss_dat
     assert watch.errors == []
 
 
+def test_program_table_on_a_360px_phone_keeps_the_name_beside_the_achievement(
+    page, watch, gbrss_data
+):
+    """On a phone the program page's table showed the name, target and realization; the
+    achievement, status and reports were off to the right with nothing saying so, and
+    scrolling to them lost the regency's name."""
+    page.set_viewport_size(PHONE)
+    page.goto("/program/gbrss/?tahun=2024&bulan=12")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    cue = page.locator("#h-table ~ .scroll-cue")
+    assert cue.is_visible()
+    assert "capaian" in cue.inner_text()
+    wrap = page.locator("#regency-table").locator("xpath=..")
+    wrap.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    row = page.locator("#regency-table tbody tr[data-regency='16.07']")
+    for name in (row.locator("th"), page.locator("#regency-table thead th").first):
+        assert abs(name.bounding_box()["x"] - wrap.bounding_box()["x"]) < 2
+    # The achievement cell, scrolled into view, is not covered by the name.
+    achievement = row.locator("td").nth(2)
+    achievement.scroll_into_view_if_needed()
+    box = achievement.bounding_box()
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('td')?.innerText",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit == achievement.inner_text()
+    assert watch.errors == []
+
+
 def pdf_pages(page) -> int:
     page.emulate_media(media="print")
     pdf = page.pdf(format="A4", prefer_css_page_size=True)

@@ -25,7 +25,14 @@ def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):
     page.set_viewport_size({"width": A4_TEXT_WIDTH, "height": 1000})
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
     page.wait_for_timeout(300)
-    for selector in (".filters", ".site-nav", ".tabs", ".downloads", ".modebar-container"):
+    for selector in (
+        ".filters",
+        ".site-nav",
+        ".tabs",
+        ".downloads",
+        ".modebar-container",
+        ".scroll-cue",
+    ):
         assert all(not el.is_visible() for el in page.locator(selector).all()), selector
     too_wide = page.evaluate(
         """(limit) => [...document.querySelectorAll('main *')]
@@ -43,4 +50,31 @@ def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):
     )
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= (2 if path.startswith("/program/") else 6), pages
+    assert watch.errors == []
+
+
+def test_meeting_summary_figures_fit_their_printed_columns(page, watch, gbrss_data):
+    """On A4 every figure of the meeting summary stays inside its column: the figures'
+    columns kept the screen's no-wrap, so "64,6 % (83,3 %)" ran under the status, the
+    realization under the achievement, and the completeness column was cut at the
+    page's edge ("11 dari 1")."""
+    page.goto("/ringkasan/cetak/?tahun=2024&bulan=12")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_TEXT_WIDTH, "height": 1000})
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('#summary-table th, #summary-table td')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1)
+            .map(cell => cell.innerText.replace(/\\s+/g, ' '))"""
+    )
+    assert overflowing == []
+    right = page.evaluate(
+        "() => document.querySelector('#summary-table').getBoundingClientRect().right"
+    )
+    assert right <= A4_TEXT_WIDTH + 1
+    # A figure wraps whole: a number is never parted from its unit or its star.
+    gbrss = page.locator("#summary-table tr[data-program='gbrss'] td.num")
+    for cell in gbrss.all():
+        for figure in cell.locator(".figure").all():
+            box = figure.bounding_box()
+            assert box["height"] < 20, figure.inner_text()  # one line of 8pt type
     assert watch.errors == []

@@ -454,6 +454,48 @@ def test_a_saved_view_is_removed_by_its_owner_only(client, gbrss_data, pimpinan)
     assert not SavedView.objects.exists()
 
 
+def test_saved_views_are_titled_in_the_language_of_the_list(
+    client, gbrss_data, pimpinan, settings, django_assert_max_num_queries
+):
+    """A title was written once, in the language of the moment the star was pressed: in
+    English the list read 'Ringkasan · hanya terverifikasi' and 'Kab. Banyuasin · s.d.
+    Maret', and a view starred in English kept English titles on the Indonesian list."""
+    for url in (
+        "/?tahun=2024&terverifikasi=1",
+        "/wilayah/16.07/?bulan=3",
+        "/program/gbrss/?tahun=2024&bulan=3&indikator=rumah-dibedah",
+        "/kelengkapan/?program=gbrss&tahun=2024",
+    ):
+        client.post("/tersimpan/", {"url": url})
+
+    def titles():
+        entries = find_all(find(page(client.get("/tersimpan/")), "ul", id="saved-list"), "li")
+        return sorted(element_text(find(li, "a")) for li in entries)
+
+    indonesian = [
+        "GBRSS · Rumah tidak layak huni dibedah · 2024 s.d. Maret",
+        "Kab. Banyuasin · s.d. Maret",
+        "Kelengkapan GBRSS · 2024",
+        "Ringkasan · 2024 · hanya terverifikasi",
+    ]
+    assert titles() == indonesian
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert titles() == [
+        "Banyuasin Regency · through March",
+        "Completeness GBRSS · 2024",
+        "GBRSS · Rumah tidak layak huni dibedah · 2024 through March",
+        "Overview · 2024 · verified only",
+    ]
+    client.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2024"})  # starred in English
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    assert titles() == sorted([*indonesian, "GBRSS · 2024"])
+    # The names are read once for the whole list, not once per saved view.
+    for n in range(1, 13):
+        SavedView.objects.create(user=pimpinan, path="/wilayah/16.01/", query=f"bulan={n}")
+    with django_assert_max_num_queries(8):
+        client.get("/tersimpan/")
+
+
 @pytest.mark.parametrize(
     "url, saved_url, title",
     [
