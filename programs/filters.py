@@ -99,22 +99,26 @@ def last_month_offered(year: int, today: dt.date | None = None) -> int:
     return today.month if year >= today.year else 12
 
 
-# The filter form's hidden field: the period it was drawn for ("2026-10"). Its menus hold
-# a year and a month, and both are sent whichever one was changed; this tells a change
-# of year alone from a month chosen.
+# The filter form's hidden field: the period it was drawn for ("2026-10", and
+# "2026-6:dipilih" when its address chose a month other than the page's default). Its
+# menus hold a year and a month, and both are sent whichever one was changed; this tells
+# a change of year alone from a month chosen.
 FORM_PERIOD = "semula"
-_FORM_PERIOD_VALUE = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
+MONTH_CHOSEN = ":dipilih"
+_FORM_PERIOD_VALUE = re.compile(r"([0-9]{4})-([0-9]{1,2})(" + MONTH_CHOSEN + r")?", re.ASCII)
 
 
 def form_query(get: QueryDict) -> str | None:
     """The query string a submitted filter form stands for (without `semula`), or None
     when `get` is no form submission.
 
-    A year changed alone drops the month: on "2026 s.d. Oktober", choosing 2024 in the
-    year menu sends bulan=10 too, and showed 2024 s.d. Oktober, where a leader expects
-    the whole of 2024 (its default month, the rule for a year without a month). A month
-    chosen with the year, or alone, is kept. Whether the form was sent by htmx or by its
-    button without JavaScript."""
+    A year changed alone drops the month the page had chosen by itself: on "2026 s.d.
+    Oktober", choosing 2024 in the year menu sends bulan=10 too, and showed 2024 s.d.
+    Oktober, where a leader expects the whole of 2024 (its default month, the rule for a
+    year without a month). A month the user chose stays when the year changes (June 2026,
+    then 2025: June 2025, to compare the same months), and a month chosen with the year,
+    or alone, is kept. Whether the form was sent by htmx or by its button without
+    JavaScript."""
     drawn = get.getlist(FORM_PERIOD)
     if not drawn:
         return None
@@ -124,7 +128,8 @@ def form_query(get: QueryDict) -> str | None:
     if match is not None:
         drawn_year, drawn_month = int(match[1]), int(match[2])
         year, month = year_from(get.get("tahun")), month_from(get.get("bulan"))
-        if year != drawn_year and month == drawn_month:
+        chosen = match[3] is not None
+        if year != drawn_year and month == drawn_month and not chosen:
             kept.pop("bulan", None)
     return kept.urlencode()
 
@@ -138,6 +143,8 @@ class Filters:
     forced_verified: bool = False  # visitors without a role only ever see verified data
     sort: str | None = None
     program: str | None = None
+    # Whether the address chose a month (?bulan=) other than the page's default.
+    month_chosen: bool = field(default=False, compare=False)
     # The years with data, read when choosing the year (the year menu then needs no
     # second query).
     year_sets: selectors.YearSets | None = field(default=None, compare=False, repr=False)
@@ -166,7 +173,7 @@ class Filters:
     @property
     def form_period(self) -> str:
         """The period the filter form is drawn for: its `FORM_PERIOD` field."""
-        return f"{self.year}-{self.month}"
+        return f"{self.year}-{self.month}" + (MONTH_CHOSEN if self.month_chosen else "")
 
     @property
     def as_of(self) -> dt.date:
@@ -200,8 +207,11 @@ def parse_filters(request, *, default_month=None) -> Filters:
     # A period that has not begun (?tahun=2029, or December in November) is shown as the
     # latest one that has.
     year, month = begun_period(year, month_from(get.get("bulan")))
+    default = (default_month or selectors.default_month)(year=year)
+    # A month in the address other than the page's own choice is the user's.
+    chosen = month is not None and month != default
     if month is None:
-        month = (default_month or selectors.default_month)(year=year)
+        month = default
     return Filters(
         year=year,
         month=month,
@@ -210,5 +220,6 @@ def parse_filters(request, *, default_month=None) -> Filters:
         forced_verified=forced,
         sort=(get.get("urutkan") or "").strip()[:40] or None,
         program=(get.get("program") or "").strip()[:40] or None,
+        month_chosen=chosen,
         year_sets=sets,
     )

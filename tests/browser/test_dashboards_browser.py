@@ -143,7 +143,8 @@ def test_choosing_another_year_shows_that_whole_year(page, watch, gbrss_data):
     """On "2026 s.d. Februari", choosing 2024 in the year menu showed 2024 s.d. Februari:
     the month menu was sent along unchanged. A year chosen alone now opens that year on
     its default month (December for a past year), and the address says only the year; a
-    month chosen afterwards is kept, and so is the year."""
+    month chosen afterwards is kept, and so is the year, and then a year changed keeps
+    that chosen month (March 2024 against March 2026)."""
     _with_a_2026_report()
     page.goto("/program/gbrss/?tahun=2026&bulan=2")
     expect(page.locator("#filter-bulan")).to_have_value("2")
@@ -162,11 +163,11 @@ def test_choosing_another_year_shows_that_whole_year(page, watch, gbrss_data):
     expect(page.locator("#filter-tahun")).to_have_value("2024")
 
     page.select_option("#filter-tahun", "2026")
-    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2026$"))
-    expect(page.locator("h1")).to_contain_text("2026, s.d. Februari")
+    page.wait_for_url(re.compile(r"/program/gbrss/\?tahun=2026&bulan=3$"))
+    expect(page.locator("h1")).to_contain_text("2026, s.d. Maret")
     # The page as the address bar now says: the same when loaded directly.
     page.reload()
-    expect(page.locator("h1")).to_contain_text("2026, s.d. Februari")
+    expect(page.locator("h1")).to_contain_text("2026, s.d. Maret")
     assert watch.errors == []
 
 

@@ -197,6 +197,23 @@ def test_a_year_chosen_alone_in_the_form_opens_that_whole_year(client, on_pace, 
         assert "November" not in text
 
 
+@pytest.mark.parametrize("path", FORM_PAGES)
+def test_a_month_the_user_chose_stays_when_the_year_changes(client, on_pace, path):
+    """Comparing June 2026 with June 2024: the month was chosen (it is in the address),
+    so changing the year keeps it; only a month the page chose by itself is dropped."""
+    from programs.filters import FORM_PERIOD
+
+    with time_machine.travel(NOVEMBER_29, tick=False):
+        june = client.get(path, {"tahun": 2026, "bulan": 6})
+        drawn = dict(find(page(june), "input", name=FORM_PERIOD).attributes)["value"]
+        assert drawn == "2026-6:dipilih"
+        year_alone = client.get(path, {"tahun": 2024, "bulan": 6, FORM_PERIOD: drawn})
+        assert year_alone.status_code == 302
+        assert year_alone["Location"] == f"{path}?tahun=2024&bulan=6"
+        text = heading(client.get(year_alone["Location"]))
+        assert "2024" in text and "Juni" in text
+
+
 @pytest.mark.parametrize("path", FORM_PAGES[:3])  # the pages with a save button
 def test_a_year_chosen_alone_by_htmx_swaps_in_that_whole_year(client, on_pace, pimpinan, path):
     """htmx sends the form as it is: the answer is the page of the address the form
