@@ -4,9 +4,10 @@ import html
 from decimal import Decimal
 
 from django import template
-from django.utils.html import escape
+from django.template.base import token_kwargs
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from programs import formats
@@ -424,3 +425,44 @@ def history_cell(record, column):
     if model is None:
         return "–" if value is None or value == "" else value
     return history_value(model, column, value)
+
+
+# --- Wide tables ------------------------------------------------------------------------
+
+WIDE_TABLE_TEMPLATE = "includes/wide_table.html"
+WIDE_TABLE_OPTIONS = ("cue", "class")
+WIDE_TABLE_CUE = gettext_lazy("Geser tabel ke samping untuk melihat semua kolom →")
+
+
+@register.tag
+def wide_table(parser, token):
+    """`{% wide_table cue=... class=... %}<table>...</table>{% endwide_table %}`: a table
+    that may be wider than a phone's screen, in the one markup every such table shares
+    (includes/wide_table.html): it scrolls sideways inside its box, a hint says so
+    (`cue`, what the hidden columns hold; `WIDE_TABLE_CUE` by default) while it does, and
+    its row headers (the names) stay in view as the other columns scroll (app.css,
+    `.wide-table`). `class`: more classes for the box (`print-skip`)."""
+    name, *bits = token.split_contents()
+    options = token_kwargs(bits, parser)  # takes the key=value bits
+    if bits or set(options) - set(WIDE_TABLE_OPTIONS):
+        raise template.TemplateSyntaxError(
+            f"{name} takes only {', '.join(k + '=...' for k in WIDE_TABLE_OPTIONS)}"
+        )
+    nodelist = parser.parse(("endwide_table",))
+    parser.delete_first_token()
+    return WideTableNode(nodelist, options)
+
+
+class WideTableNode(template.Node):
+    def __init__(self, nodelist, options):
+        self.nodelist = nodelist
+        self.options = options
+
+    def render(self, context):
+        values = {key: value.resolve(context) for key, value in self.options.items()}
+        shell = context.template.engine.get_template(WIDE_TABLE_TEMPLATE)
+        table = mark_safe(self.nodelist.render(context))  # noqa: S308 - rendered, so escaped
+        # In ASCII, as the rest of the completeness page ("→" as a reference, `_ascii`).
+        cue = mark_safe(_ascii(conditional_escape(values.get("cue") or WIDE_TABLE_CUE)))  # noqa: S308
+        with context.push(table=table, cue=cue, extra=values.get("class", "")):
+            return shell.render(context)

@@ -4,6 +4,7 @@ answered on the overview, the scorecard on a 360 px phone, and printing for a me
 import re
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from tests.browser.conftest import draw_charts
@@ -76,7 +77,7 @@ def test_program_table_on_a_360px_phone_keeps_the_name_beside_the_achievement(
     page.set_viewport_size(PHONE)
     page.goto("/program/gbrss/?tahun=2024&bulan=12")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    cue = page.locator("#h-table ~ .scroll-cue")
+    cue = page.locator("#h-table ~ .wide-table .scroll-cue")
     assert cue.is_visible()
     assert "capaian" in cue.inner_text()
     wrap = page.locator("#regency-table").locator("xpath=..")
@@ -93,6 +94,97 @@ def test_program_table_on_a_360px_phone_keeps_the_name_beside_the_achievement(
         [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
     )
     assert hit == achievement.inner_text()
+    assert watch.errors == []
+
+
+# Every table wider than a phone, by page: on the regency page each indicator's
+# comparison with the province and the reporting status by month, the completeness grid,
+# the program page's monthly trend and regency table, the scorecard and the meeting
+# summary.
+WIDE_TABLES = [
+    ("/wilayah/16.07/?tahun=2024&bulan=12", "table.comparison"),
+    ("/wilayah/16.07/?tahun=2024&bulan=12", "#status-matrix"),
+    ("/kelengkapan/?tahun=2024&bulan=12", "#completeness-grid"),
+    ("/program/gbrss/?tahun=2024&bulan=12", "#trend-table"),
+    ("/program/gbrss/?tahun=2024&bulan=12", "#regency-table"),
+    ("/?tahun=2024&bulan=12", "#scorecard"),
+    ("/ringkasan/cetak/?tahun=2024&bulan=12", "#summary-table"),
+]
+
+# Per row of a table: (its name's cell, its last cell, the header above the name), each
+# on screen and the one found at its middle, after scrolling the row into view (and not
+# its table: scrollIntoView would scroll the table back to the name).
+ROWS_IN_VIEW = """(table) => {
+  const wrap = table.parentElement, box = wrap.getBoundingClientRect();
+  const shown = (cell) => {
+    const r = cell.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return r.left >= box.left - 1 && r.right <= box.right + 1 && r.left >= 0
+      && r.right <= window.innerWidth && !!hit && cell.contains(hit);
+  };
+  return [...table.tBodies[0].rows].map((row) => {
+    window.scrollBy(0, row.getBoundingClientRect().top - window.innerHeight / 2);
+    const name = row.querySelector('th[scope=row]') || row.cells[0];
+    const last = row.cells[row.cells.length - 1];
+    const head = table.tHead.rows[0].cells[name.cellIndex];
+    const top = head.getBoundingClientRect().top;
+    const headShown = top < 0 || top > window.innerHeight || shown(head);  // off screen: later
+    return [name.innerText.trim(), shown(name), shown(last), headShown];
+  });
+}"""
+
+
+def assert_fits_or_scrolls_beside_its_names(page, table, label):
+    """`table` fits its box, or a hint right above it says it scrolls sideways and, scrolled
+    to its last column, every row's name (and the header above the names) is still in view
+    beside that column."""
+    wrap = table.locator("xpath=..")
+    if wrap.evaluate("w => w.scrollWidth <= w.clientWidth"):
+        return
+    hints = table.locator("xpath=preceding::*[contains(concat(' ', @class, ' '), ' scroll-cue ')]")
+    assert hints.count(), f"{label}: wider than the screen, and no hint that it scrolls"
+    hint = hints.last
+    assert hint.is_visible(), f"{label}: the hint that it scrolls is hidden"
+    gap = table.bounding_box()["y"] - (hint.bounding_box()["y"] + hint.bounding_box()["height"])
+    assert 0 <= gap < 40, f"{label}: the hint is not right above the table ({gap} px)"
+    assert "Geser tabel ke samping" in hint.inner_text()
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    rows = table.evaluate(ROWS_IN_VIEW)
+    hidden = [(name, n, last, head) for name, n, last, head in rows if not (n and last and head)]
+    assert rows and hidden == [], f"{label}: scrolled to its last column: {hidden}"
+
+
+@pytest.mark.parametrize("path,selector", WIDE_TABLES)
+def test_every_wide_table_on_a_360px_phone_scrolls_with_a_hint_and_the_name_in_view(
+    page, watch, gbrss_data, path, selector
+):
+    """At 360 px the regency page's comparisons (358 px in 306) cut "Seharusnya", the
+    completeness grid showed January to April, the program's trend cut "Lintasan
+    target", each with nothing saying the table scrolls, and scrolling lost the names:
+    each wide table says it scrolls sideways and keeps its names beside the last column."""
+    page.set_viewport_size(PHONE)
+    page.goto(path)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    tables = page.locator(selector)
+    assert tables.count()
+    for index, table in enumerate(tables.all()):
+        table.scroll_into_view_if_needed()
+        assert_fits_or_scrolls_beside_its_names(page, table, f"{path} {selector} #{index}")
+    assert watch.errors == []
+
+
+def test_the_scroll_hint_shows_only_while_its_table_is_cut(page, watch, gbrss_data):
+    """The hint follows the table, not the screen: the regency page's comparisons fit a
+    414 px phone (no hint) and not a 360 px one (a hint), its months grid fits neither."""
+    page.goto("/wilayah/16.07/?tahun=2024&bulan=12")
+    comparison = page.locator("table.comparison").first
+    comparison_hint = comparison.locator("xpath=../preceding-sibling::p[1]")
+    months_hint = page.locator("#status-matrix").locator("xpath=../preceding-sibling::p[1]")
+    for width, shown in ((414, False), (360, True)):
+        page.set_viewport_size({**PHONE, "width": width})
+        comparison.scroll_into_view_if_needed()
+        assert comparison_hint.is_visible() is shown, width
+        assert months_hint.is_visible(), width
     assert watch.errors == []
 
 

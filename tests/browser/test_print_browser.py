@@ -15,6 +15,7 @@ A4_TEXT_WIDTH = 688  # (210 mm - 2 x 14 mm margins) at 96 CSS px per inch
         ("/?tahun=2024&bulan=12", 0),
         ("/program/gbrss/?tahun=2024&bulan=12", 3),
         ("/wilayah/16.07/?tahun=2024&bulan=12", 1),
+        ("/kelengkapan/?tahun=2024&bulan=12", 0),
     ],
 )
 def test_pages_print_as_clean_a4(page, watch, gbrss_data, path, charts):
