@@ -79,3 +79,38 @@ def test_meeting_summary_figures_fit_their_printed_columns(page, watch, gbrss_da
             box = figure.bounding_box()
             assert box["height"] < 20, figure.inner_text()  # one line of 8pt type
     assert watch.errors == []
+
+
+# The words of a cell's text that the browser laid out on more than one line.
+SPLIT_WORDS = """(cell) => {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  const split = [];
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    for (const word of text.data.matchAll(/[^\\s-]+/g)) {
+      const range = document.createRange();
+      range.setStart(text, word.index);
+      range.setEnd(text, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (lines.size > 1) split.push(word[0]);
+    }
+  }
+  return split;
+}"""
+
+
+def test_a_program_named_in_full_breaks_between_words_on_the_meeting_summary(
+    page, watch, reference_data
+):
+    """Mandiri Energi has no acronym, so the meeting summary names it in full in its
+    narrow program column; on paper it broke inside words ("Sumater / a Selatan"). It
+    breaks between words only, on paper and on screen, and stays inside its column."""
+    page.goto("/ringkasan/cetak/?tahun=2024&bulan=12")
+    name = page.locator("#summary-table tr[data-program='mandiri-energi'] th")
+    full_name = "Gerakan Sumatera Selatan Mandiri Energi Serentak se-Sumsel"
+    assert " ".join(name.inner_text().split()) == full_name  # no acronym, no short name
+    for media, width in (("print", A4_TEXT_WIDTH), ("screen", 360), ("screen", 1280)):
+        page.emulate_media(media=media)
+        page.set_viewport_size({"width": width, "height": 1000})
+        assert name.evaluate(SPLIT_WORDS) == [], (media, width)
+        assert name.evaluate("c => c.scrollWidth <= c.clientWidth"), (media, width)
+    assert watch.errors == []
