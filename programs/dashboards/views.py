@@ -104,15 +104,22 @@ def overview(request: HttpRequest) -> HttpResponse:
         sort=filters.sort,
     )
     cards, board = overview_page.cards, overview_page.board
-    sort_links = {
-        key: filters.query(sort=("-" + key) if board.sort == key else key)
-        for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
-    }
     closed_month, completeness = overview_page.closed_month, overview_page.completeness
     completeness_sort = request.GET.get("lengkap", "")
-    if filters.forced_verified and completeness_sort.lstrip("-") == "diajukan":
-        completeness_sort = ""  # visitors see no submitted counts, nor an order by them
+    if completeness_sort.lstrip("-") not in COMPLETENESS_SORTS or (
+        filters.forced_verified and completeness_sort.lstrip("-") == "diajukan"
+    ):
+        # An unknown order is the default one; visitors see no submitted counts, nor
+        # an order by them.
+        completeness_sort = ""
     completeness = _sort_completeness(completeness, completeness_sort)
+    # The completeness summary's order stays when the scorecard is ordered, as the
+    # scorecard's stays when the summary is (and the filter form carries both).
+    kept = f"&lengkap={completeness_sort}" if completeness_sort else ""
+    sort_links = {
+        key: filters.query(sort=("-" + key) if board.sort == key else key) + kept
+        for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
+    }
     query = filters.query()
     context = {
         **_filter_context(filters),
@@ -128,7 +135,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "completeness_sort": completeness_sort,
         "completeness_links": {
             key: f"{query}&lengkap={'-' + key if completeness_sort == key else key}"
-            for key in ("program", "diajukan", "terverifikasi")
+            for key in COMPLETENESS_SORTS
         },
         "status_map": _overview_map(board, filters.query(sort=None)),
         "behind": board.behind_by_program(),
@@ -177,6 +184,11 @@ def _program_map(rows, query: str) -> maps.StatusMap:
             )
         )
     return maps.status_map(areas, map_id="program-map")
+
+
+# The overview's completeness summary is ordered by `lengkap`: one of these columns, "-"
+# before it for the reverse order.
+COMPLETENESS_SORTS = ("program", "diajukan", "terverifikasi")
 
 
 def _sort_completeness(rows: list, sort: str) -> list:

@@ -176,6 +176,56 @@ def test_completeness_summary_sorts_and_links_to_the_grid(client, gbrss_data, pi
     assert attribute(ascending[-1], "data-program") == "gbrss"
 
 
+def test_the_completeness_order_stays_when_the_filters_change(client, gbrss_data, pimpinan):
+    """The overview's completeness summary ordered by "Sudah diajukan" went back to the
+    programs' order when the filter form changed the month or the year, or when the
+    scorecard was ordered: the form carried the scorecard's order (`urutkan`) and not
+    this one (`lengkap`). Both stay, with the form's button and with htmx."""
+    for month in (6, 12):
+        MonthlyReportFactory(
+            program=gbrss_data, regency=Regency.objects.get(code="16.07"), year=2024, month=month
+        )  # GBRSS has the most reports submitted in June and in December 2024
+
+    def order(response):
+        summary = find(page(response), id="completeness-summary")
+        sorted_by = find(summary, "th", aria_sort="descending")
+        rows = find_all(find(summary, "tbody"), "tr")
+        return element_text(sorted_by), attribute(rows[0], "data-program")
+
+    start = client.get("/?tahun=2024&bulan=12&urutkan=nama&lengkap=-diajukan")
+    assert order(start) == ("Sudah diajukan", "gbrss")
+    form = find(page(start), "form", class_="filters")
+    hidden = {attribute(i, "name"): attribute(i, "value") for i in find_all(form, "input")}
+    hidden = {k: v for k, v in hidden.items() if k not in ("terverifikasi", None)}
+    # Without JavaScript: the month menu changed to June, then the year alone to 2025.
+    june = client.get("/", {**hidden, "tahun": "2024", "bulan": "6"})
+    assert june.status_code == 302
+    assert "lengkap=-diajukan" in june["Location"] and "urutkan=nama" in june["Location"]
+    assert order(client.get(june["Location"])) == ("Sudah diajukan", "gbrss")
+    year = client.get("/", {**hidden, "tahun": "2025", "bulan": "12"})
+    assert year.status_code == 302
+    assert "lengkap=-diajukan" in year["Location"]
+    after = client.get(year["Location"])
+    assert (
+        element_text(
+            find(find(page(after), id="completeness-summary"), "th", aria_sort="descending")
+        )
+        == "Sudah diajukan"
+    )
+    # The form drawn for the new period carries the order on.
+    form = find(page(after), "form", class_="filters")
+    assert attribute(find(form, "input", name="lengkap"), "value") == "-diajukan"
+    # With htmx: the page answered at once, at an address that keeps the order.
+    swapped = client.get(
+        "/", {**hidden, "tahun": "2024", "bulan": "6"}, headers={"HX-Request": "true"}
+    )
+    assert "lengkap=-diajukan" in swapped["HX-Push-Url"]
+    assert order(swapped) == ("Sudah diajukan", "gbrss")
+    # Ordering the scorecard keeps the summary's order too.
+    links = find_all(find(find(page(start), id="scorecard"), "thead"), "a")
+    assert links and all("lengkap=-diajukan" in attribute(a, "href") for a in links)
+
+
 def test_completeness_summary_counts_the_month_the_page_shows(client, gbrss_data, pimpinan):
     """An overview or meeting summary of June 2024 counts June's reports, not December's
     (the last closed month of that year), and says which month it counts."""
