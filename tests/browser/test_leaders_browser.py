@@ -2,12 +2,18 @@
 answered on the overview, the scorecard on a 360 px phone, and printing for a meeting."""
 
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from tests.browser.conftest import draw_charts
+from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from regencies.models import Regency
+from tests.browser.conftest import HOUSES, OPERATOR, VERIFIER, draw_charts
+from tests.browser.helpers import log_in
+from tests.factories import MonthlyReportFactory, RealizationFactory
 
 BEHIND_TEXT = "rgb(179, 71, 0)"  # --behind, the words' colour
 BEHIND_FILL = "rgb(213, 94, 0)"  # #D55E00, the bars' and the map's colour
@@ -171,6 +177,52 @@ def test_every_wide_table_on_a_360px_phone_scrolls_with_a_hint_and_the_name_in_v
         table.scroll_into_view_if_needed()
         assert_fits_or_scrolls_beside_its_names(page, table, f"{path} {selector} #{index}")
     assert watch.errors == []
+
+
+@pytest.mark.parametrize(
+    "user,path,selector",
+    [
+        (OPERATOR, "/laporan/", "#report-grid"),
+        (OPERATOR, "/laporan/", "#my-reports"),
+        (VERIFIER, "/verifikasi/", ".queue-item table"),
+    ],
+)
+def test_an_operators_and_a_verifiers_tables_on_a_360px_phone_scroll_with_a_hint(
+    page, watch, reporting_data, user, path, selector
+):
+    """The operator's month grid (565 px) and list (611 px) and the queue's figures
+    (409-460 px in 306) were cut on a phone with nothing saying they scroll: the same
+    hint and names in view as the dashboards' tables."""
+    submitted_gbrss_report(reporting_data)
+    log_in(page, user, path)
+    page.set_viewport_size(PHONE)
+    page.goto(path)
+    tables = page.locator(selector)
+    assert tables.count()
+    for index, table in enumerate(tables.all()):
+        table.scroll_into_view_if_needed()
+        assert_fits_or_scrolls_beside_its_names(page, table, f"{path} {selector} #{index}")
+    assert watch.errors == []
+
+
+def submitted_gbrss_report(reporting_data):
+    """Banyuasin's GBRSS report of the month to report, submitted (for the queue)."""
+    year, month = reporting_data["year"], reporting_data["month"]
+    report = MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code="16.07"),
+        year=year,
+        month=month,
+        status=MonthlyReport.Status.SUBMITTED,
+        first_submitted_at=timezone.now(),
+        submitted_at=timezone.now(),
+    )
+    RealizationFactory(
+        report=report,
+        indicator=Indicator.objects.get(code=HOUSES),
+        funding_source=FundingSource.objects.get(code="apbn"),
+        value=Decimal(120),
+    )
 
 
 def test_the_scroll_hint_shows_only_while_its_table_is_cut(page, watch, gbrss_data):
