@@ -40,6 +40,7 @@ FILTER_VALUES = {
     "terverifikasi": re.compile(r"[A-Za-z0-9]{1,5}", re.ASCII),
     "urutkan": re.compile(r"-?[A-Za-z0-9_-]{1,40}", re.ASCII),
     "program": re.compile(r"[A-Za-z0-9_-]{1,40}", re.ASCII),
+    "lengkap": re.compile(r"-?[a-z]{1,20}", re.ASCII),
 }
 MAX_PER_USER = 100
 
@@ -170,6 +171,12 @@ def _kept_value(
         # is its default ranking, programs.dashboards.selectors._scorecard).
         column = value[1:] if value.startswith("-") else value
         known = column in {"nama", "sesuai"} or Program.objects.filter(slug=column).exists()
+        return value if view_name == "programs:overview" and known else None
+    if key == "lengkap":
+        # The overview's completeness summary order, by a column it has.
+        from programs.dashboards.views import COMPLETENESS_SORTS
+
+        known = value.removeprefix("-") in COMPLETENESS_SORTS
         return value if view_name == "programs:overview" and known else None
     if key in ("tahun", "bulan"):
         return None  # _kept_period

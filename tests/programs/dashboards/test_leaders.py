@@ -576,6 +576,18 @@ def test_saved_views_are_titled_in_the_language_of_the_list(
         ("/?tahun=2024&urutkan=junk", "/?tahun=2024", "Ringkasan · 2024"),
         ("/?tahun=2024&urutkan=-gbrss", "/?tahun=2024&urutkan=-gbrss", "Ringkasan · 2024"),
         ("/program/gbrss/?tahun=2024&urutkan=nama", "/program/gbrss/?tahun=2024", "GBRSS · 2024"),
+        # The overview's completeness order is kept as its scorecard's is (it was dropped).
+        (
+            "/?tahun=2024&urutkan=nama&lengkap=-diajukan",
+            "/?tahun=2024&urutkan=nama&lengkap=-diajukan",
+            "Ringkasan · 2024",
+        ),
+        ("/?tahun=2024&lengkap=junk", "/?tahun=2024", "Ringkasan · 2024"),
+        (
+            "/program/gbrss/?tahun=2024&lengkap=program",
+            "/program/gbrss/?tahun=2024",
+            "GBRSS · 2024",
+        ),
         (
             "/kelengkapan/?program=tidak-ada&bulan=5",
             "/kelengkapan/?bulan=5",
