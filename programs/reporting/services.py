@@ -624,7 +624,8 @@ def realizations_import(
     for item in reports:
         key = (item.regency.pk, item.program.pk, item.year, item.month)
         report = locked.get(key)
-        label = f"{item.program} — {item.regency} {item.month:02d}/{item.year}"
+        # Its month as pages name it ("Desember 2026"), not "12/2026".
+        label = f"{item.program} — {item.regency} {formats.month_year_label(item.year, item.month)}"
         scope_key = (item.regency.pk, item.program.pk)
         if scope_key not in allowed:
             allowed[scope_key] = admin or permissions.is_operator_for(

@@ -17,6 +17,7 @@ from django.db import connection, connections, transaction
 from django.test import Client
 
 from programs import ytd
+from programs.formats import month_year_label
 from programs.models import (
     FundingSource,
     ImportBatch,
@@ -242,6 +243,9 @@ def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_
     response = race(submit, lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True))
     assert response.status_code == 200
     assert any("Impor dihentikan dan tidak ada yang diubah" in m for m in flash_messages(response))
+    # The report named by its month as the pages name it, not "12/2026".
+    month = month_year_label(report.year, report.month)
+    assert any(f"Kab. Banyuasin {month}" in m for m in flash_messages(response))
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED and report.version == 2
     assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(7)]
