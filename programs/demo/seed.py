@@ -112,16 +112,20 @@ EVERYWHERE_PARTNERS = {"bank-sumsel-babel", "pln", "bank-indonesia"}
 Status = MonthlyReport.Status
 MISSING = "missing"
 
+# Why the verifier returns a report: what fits any program, what fits only a program
+# reported per funding source (`_by_source`), and each program's own check.
 RETURN_REASONS = (
-    "Rincian per sumber dana tidak sesuai dengan lampiran; mohon diperbaiki dan diajukan kembali.",
-    "Dokumentasi (foto sebelum/sesudah) belum diunggah. Mohon dilengkapi.",
     "Angka bulan ini berbeda dengan data OPD teknis kabupaten/kota; mohon konfirmasi.",
+)
+FUNDING_RETURN_REASONS = (
+    "Rincian per sumber dana tidak sesuai dengan lampiran; mohon diperbaiki dan diajukan kembali.",
     "Kontribusi mitra CSR/BUMD belum dirinci per perusahaan.",
-    None,  # the program's own check, below: a verifier asks what fits the program
+    "Dokumentasi (foto sebelum/sesudah) belum diunggah. Mohon dilengkapi.",
 )
 PROGRAM_RETURN_REASONS = {
     "gpstss": "Penyebut (jumlah balita diukur) tidak sama dengan bulan lalu tanpa penjelasan.",
     "gsmp": "Penyebut (jumlah desa/kelurahan) tidak sama dengan bulan lalu tanpa penjelasan.",
+    "gpiss": "Angka inflasi tidak sama dengan rilis BPS kota ini; mohon dicek kembali.",
 }
 OTHER_RETURN_REASON = "Lokasi (desa/kelurahan) penerima belum dicantumkan pada keterangan."
 
@@ -884,15 +888,26 @@ def _report_times(
         if returned > ctx.now:
             return Status.SUBMITTED, times
         times["returned_at"] = returned
-        times["return_reason"] = _return_reason(rng, program)
+        times["return_reason"] = _return_reason(rng, program, ctx)
     return status, times
 
 
-def _return_reason(rng: random.Random, program: Program) -> str:
-    """Why a verifier returns a report of `program` (one draw of `rng`)."""
-    return rng.choice(RETURN_REASONS) or PROGRAM_RETURN_REASONS.get(
-        program.slug, OTHER_RETURN_REASON
+def _by_source(program: Program, ctx: Context) -> bool:
+    """Whether the program is reported per funding source (a row per source): one of its
+    indicators is split by source (`_increment_builder`), not only "tidak dirinci"."""
+    return any(
+        getattr(BUILDERS[key], "by_source", False)
+        for key in ctx.indicators
+        if key[0] == program.slug
     )
+
+
+def _return_reason(rng: random.Random, program: Program, ctx: Context) -> str:
+    """Why a verifier returns a report of `program` (one draw of `rng`): never a question
+    about funding sources of a program that has none to break down."""
+    own = PROGRAM_RETURN_REASONS.get(program.slug, OTHER_RETURN_REASON)
+    funding = FUNDING_RETURN_REASONS if _by_source(program, ctx) else ()
+    return rng.choice((*RETURN_REASONS, *funding, own))
 
 
 def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
@@ -1048,6 +1063,7 @@ def _increment_builder(profile, *, base_per_year: Callable[[RegencyStats, random
 
         return month_rows
 
+    build.by_source = True  # a row per funding source (`_by_source`)
     return build
 
 
@@ -1265,7 +1281,7 @@ def _report_steps(spec: ReportSpec, ctx: Context, operator: int | None) -> list[
     if times["submitted_at"] != first:  # returned once, corrected and submitted again
         again = times["submitted_at"]
         returned = first + (again - first) * rng.uniform(0.3, 0.7)
-        reason = _return_reason(rng, spec.program)
+        reason = _return_reason(rng, spec.program, ctx)
         step(
             returned,
             verifier,

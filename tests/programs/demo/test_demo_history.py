@@ -222,3 +222,25 @@ def test_reset_removes_the_demo_history_and_a_new_seed_writes_it_once(reference_
         Realization.history.count(),
         Comment.objects.count(),
     ) == counts
+
+
+def test_return_reasons_fit_whether_the_program_has_funding_sources(live_demo):
+    """A stunting (GPStSS) report was returned for "Rincian per sumber dana ..." although
+    that program reports no funding breakdown: a verifier asks about funding sources and
+    partners only on a program whose figures are broken down by them."""
+    broken_down = set(
+        Realization.objects.exclude(funding_source__code="tidak-dirinci").values_list(
+            "report__program__slug", flat=True
+        )
+    )
+    assert {"gbrss", "gpsss"} <= broken_down and not {"gpstss", "gpiss"} & broken_down
+    reasons = list(
+        Comment.objects.filter(kind=Comment.Kind.RETURN, report__is_demo=True).values_list(
+            "report__program__slug", "text"
+        )
+    )
+    assert {slug for slug, _text in reasons} - broken_down  # those are returned too
+    assert {slug for slug, _text in reasons} & broken_down
+    for slug, text in reasons:
+        if slug not in broken_down:
+            assert "sumber dana" not in text and "mitra" not in text.lower(), (slug, text)
