@@ -32,9 +32,13 @@ Design notes:
 - Idempotent: targets are created only where none exists; a regency that already has demo
   reports in a year is skipped for that year. `reset_demo_data` removes all of it.
 - A live demo keeps up with the calendar: `top_up_demo` (run by `bootstrap_demo`, hence
-  every `make run`) adds the months closed since the demo was made, exactly as a fresh
-  seed that day would make them (the whole year is drawn again, only the new months are
-  written), and leaves every report already there as it is.
+  every `make run`) brings it to the day exactly as a fresh seed that day would make it:
+  the months closed since get their reports, and the demo's reports that only the seed
+  ever wrote move on with their lives, their history continued (`_settle`). What tells
+  the seed's writes from a user's: the report's history is exactly the first steps of its
+  life (times to the minute, users, reasons, statuses, versions), its conversation holds
+  only the seed's return reasons, it has no attachment and its figures no change. A
+  report any user touched stays as it is.
 - Synthetic regencies get targets sized like a real regency of their population/RTLH
   (the same rates as the real allocations) *on top of* the province target: the real 17
   allocations keep summing to the province target, so on load-test databases the program
@@ -50,7 +54,7 @@ import datetime as dt
 import math
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -61,11 +65,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from programs.formats import month_year_label
 from programs.models import (
+    Attachment,
     Comment,
     FundingSource,
     Indicator,
@@ -316,6 +321,7 @@ class SeedSummary:
     province_targets: int = 0
     regency_targets: int = 0
     reports: Counter = field(default_factory=Counter)
+    settled: Counter = field(default_factory=Counter)  # demo reports moved on (top-up)
     realizations: int = 0
     lock_exceptions: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -330,7 +336,7 @@ class SeedSummary:
     def changed(self) -> bool:
         """Whether anything was written."""
         targets = self.province_targets + self.regency_targets
-        return bool(self.made or self.lock_exceptions or targets)
+        return bool(self.made or self.settled.total() or self.lock_exceptions or targets)
 
     def lines(self) -> list[str]:
         statuses = self.reports
@@ -353,6 +359,16 @@ class SeedSummary:
             f"dikembalikan {statuses[Status.RETURNED]}, draf {statuses[Status.DRAFT]}); "
             f"bulan tanpa laporan: {statuses[MISSING]}",
             f"Realisasi dibuat: {self.realizations}",
+            *(
+                [
+                    f"Laporan demo yang berlanjut sesuai kalender: {self.settled.total()} "
+                    f"(kini terverifikasi {self.settled[Status.VERIFIED]}, diajukan "
+                    f"{self.settled[Status.SUBMITTED]}, dikembalikan "
+                    f"{self.settled[Status.RETURNED]}, draf {self.settled[Status.DRAFT]})"
+                ]
+                if self.settled
+                else []
+            ),
             f"Pengecualian kunci (laporan dikembalikan di bulan terkunci): {self.lock_exceptions}",
         ]
         out += [f"Dilewati: {item}" for item in self.skipped]
@@ -1449,6 +1465,136 @@ def _insert(
     return inserted
 
 
+@dataclass
+class _Traces:
+    """What is recorded of some demo reports, to tell the seed's writes from a user's."""
+
+    records: dict[int, list[tuple]]  # report id -> (date, user, reason, status, version, type)
+    comments: dict[int, Counter]  # report id -> (author, kind, text, date)
+    rows: dict[int, set]  # report id -> {(type, date, user)} of its realizations' history
+    attached: set[int]  # reports with an attachment
+
+    @classmethod
+    def load(cls, reports: list[MonthlyReport]) -> _Traces:
+        ids = [report.pk for report in reports]
+        records, comments, rows = defaultdict(list), defaultdict(Counter), defaultdict(set)
+        for report_id, *record in (
+            MonthlyReport.history.filter(id__in=ids)
+            .order_by("history_date", "history_id")
+            .values_list(
+                "id",
+                "history_date",
+                "history_user_id",
+                "history_change_reason",
+                "status",
+                "version",
+                "history_type",
+            )
+        ):
+            records[report_id].append(tuple(record))
+        for report_id, *comment in Comment.objects.filter(report_id__in=ids).values_list(
+            "report_id", "author_id", "kind", "text", "created_at"
+        ):
+            comments[report_id][tuple(comment)] += 1
+        for report_id, *record in Realization.history.filter(report_id__in=ids).values_list(
+            "report_id", "history_type", "history_date", "history_user_id"
+        ):
+            rows[report_id].add(tuple(record))
+        attached = set(
+            Attachment.objects.filter(report_id__in=ids).values_list("report_id", flat=True)
+        )
+        return cls(records, comments, rows, attached)
+
+    def only_seed(self, report: MonthlyReport, written: list[Step]) -> bool:
+        """Whether everything recorded of `report` is what the demo wrote (the first
+        `report.version` steps of its life, exactly: times, users, reasons, statuses and
+        the return reasons in its conversation), nothing a user did: no other history
+        record (a save, a submission, a verification in the app, an edit in the admin),
+        comment, attachment or change to its figures."""
+        count = report.version
+        records = self.records.get(report.pk, [])
+        if not 0 < count == len(records) <= len(written) or report.pk in self.attached:
+            return False
+        steps = written[:count]
+        for index, (record, step) in enumerate(zip(records, steps, strict=True)):
+            expected = (
+                step.when,
+                step.user,
+                step.reason,
+                step.fields["status"],
+                index + 1,
+                "~" if index else "+",
+            )
+            if record != expected:
+                return False
+        if any(getattr(report, name) != value for name, value in steps[-1].fields.items()):
+            return False
+        returns = Counter(
+            (step.user, Comment.Kind.RETURN.value, step.fields["return_reason"], step.when)
+            for step in steps
+            if step.fields["status"] == Status.RETURNED
+        )
+        first = steps[0]
+        return self.comments.get(report.pk, Counter()) == returns and self.rows.get(
+            report.pk, set()
+        ) <= {("+", first.when, first.user)}
+
+
+def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list[Written]:
+    """Bring the slots of `specs` up to the cutoff (`top_up_demo`), as a fresh seed that
+    day would leave them: a slot without a report gets it (unless a report there was
+    deleted); a demo report only the seed ever wrote moves on with its life, its history
+    continued with the steps since (a draft submitted, a submission verified, a returned
+    report corrected). A report a user touched, and every report of a user's own, stays
+    exactly as it is. Returns the slots whose report is the seed's alone."""
+    if not specs:
+        return []
+    first = min(spec.month for spec in specs)
+    codes = {spec.regency for spec in specs}
+    place = Q(regency_id__in=[code for code in codes if code is not None])
+    if None in codes:
+        place |= Q(regency__isnull=True)
+    existing = {
+        (r.regency_id, r.program_id, r.month): r
+        for r in MonthlyReport.objects.filter(place, year=ctx.year, month__gte=first)
+    }
+    deleted = set(
+        MonthlyReport.history.filter(
+            place, year=ctx.year, month__gte=first, history_type="-"
+        ).values_list("regency_id", "program_id", "month")
+    )
+    traces = _Traces.load([report for report in existing.values() if report.is_demo])
+    new, moved, kept = [], [], []
+    for spec in specs:
+        key = (spec.regency, spec.program.pk, spec.month)
+        report = existing.get(key)
+        if report is None:
+            if key not in deleted:
+                new.append(spec)
+            continue
+        written = spec.written(ctx.cutoff)
+        if not report.is_demo or not traces.only_seed(report, written):
+            continue
+        if report.version < len(written):
+            moved.append((report, written))
+        kept.append((spec, written))
+    entries = []
+    for report, written in moved:
+        start = report.version
+        for name, value in written[-1].fields.items():
+            setattr(report, name, value)
+        report.version, report.updated_at = len(written), written[-1].when
+        entries.append((report, written, start, []))
+        summary.settled[written[-1].fields["status"]] += 1
+    MonthlyReport.objects.bulk_update(
+        [report for report, *_rest in entries],
+        [*UNSUBMITTED, "version", "updated_at"],
+        batch_size=REPORT_BATCH,
+    )
+    _write_history(entries, ctx)
+    return _insert(new, ctx, set(), summary) + kept
+
+
 def _lock_exceptions(written: list[Written], ctx: Context) -> int:
     """The lock exceptions of the demo's reports (new, or the seed's alone): the story's
     report, still returned when its month locked, was opened for correction by the
@@ -1569,10 +1715,9 @@ def seed_reports(
     from_month: tuple[int, int] | None = None,
 ) -> None:
     """The demo reports of `year` as of `today`: for regencies without demo reports in it;
-    or, with `from_month` (the first (year, month) the demo does not reach yet:
-    `top_up_demo`), the months from then on, for every regency and the province, in slots
-    no report holds. Either way, a report is what a fresh seed on `today` makes of its
-    slot."""
+    or, with `from_month` (the (year, month) a top-up looks at from: `top_up_demo`), every
+    slot from that month on, for every regency and the province (`_settle`). Either way, a
+    report is what a fresh seed on `today` makes of its slot."""
     ctx = _context(year, seed, today, stats, users, until)
     if ctx.default_source is None or not ctx.programs:
         summary.skipped.append(f"{year}: tidak ada sumber dana atau indikator yang dikenal")
@@ -1606,16 +1751,11 @@ def seed_reports(
             return _insert(specs, ctx, occupied, summary)
 
     else:
-        # Every report already there stays as it is: demo ones (a user may have edited
-        # them) and the users' own.
-        occupied = set(
-            MonthlyReport.objects.filter(year=year).values_list("regency_id", "program_id", "month")
-        )
         pending, with_province = regencies, True
         first_month_in_year = from_month[1] if year == from_month[0] else 1
 
         def write(specs):
-            return _insert(specs, ctx, occupied, summary)
+            return _settle(specs, ctx, summary)
 
     def window(specs):
         return [spec for spec in specs if spec.month >= first_month_in_year]
@@ -1706,23 +1846,30 @@ def demo_reach() -> tuple[int, int] | None:
     )
 
 
+# A report's life ends within four months after its month (the story's report, corrected
+# after the next month locked: `_regency_life`): a top-up looks back one month more.
+SETTLE_MONTHS = 5
+
+
 def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> SeedSummary | None:
-    """Extend a live demo to the last closed month before `today`: the months that closed
-    since it was made (or last topped up) get the reports a fresh seed on `today` would
-    make of them, for every regency, program and the province, with their history, and
-    a new year its demo targets. Nothing already there changes: not a report (demo or
-    not, edited or not), a target, an account or a lock exception; a slot that holds a
-    report keeps it. None when there is nothing to add (no demo data, or it reaches the
-    last closed month already), so running it again the same day changes nothing."""
+    """Bring a live demo up to `today`, as a fresh seed that day would leave it: the
+    months closed since it was made (or last topped up) get their reports, for every
+    regency, program and the province, with their history, and a new year its demo
+    targets; the demo's own reports of the months before, that no user touched, move on
+    (submitted, verified, returned, corrected: `_settle`), their history continued. A
+    report a user touched (a save, a decision, a comment, an attachment, an edit in the
+    admin), a user's own report, a target, an account and a lock exception stay as they
+    are. None when nothing changed (no demo data, or run again the same day)."""
     started = time.monotonic()
     today = today or timezone.localdate()
     reach = demo_reach()
-    end = last_closed_month(today)
-    if reach is None or reach >= end:
+    if reach is None:
         return None
-    from_month = _next_month(*reach)
+    end = last_closed_month(today)
+    back = reach[0] * 12 + reach[1] - 1 - SETTLE_MONTHS
+    from_month = (back // 12, back % 12 + 1)
     years = list(range(from_month[0], end[0] + 1))
-    summary = SeedSummary(years=years)
+    summary = SeedSummary(years=[year for year in years if year >= reach[0]])
     with transaction.atomic():
         regencies = list(Regency.objects.order_by("code"))
         summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
@@ -1748,8 +1895,8 @@ def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> Se
 
 def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
     """For `make run`: reference data if the database has none; demo data if it has no
-    reports; on a demo database (one with demo reports), the months closed since the
-    demo was made (`top_up_demo`). Returns what was done, line by line."""
+    reports; on a demo database (one with demo reports), what happened since the demo
+    was made (`top_up_demo`). Returns what was done, line by line."""
     done = []
     if not Regency.objects.exists() or not Program.objects.exists():
         load_reference_fixtures()
@@ -1766,8 +1913,8 @@ def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
         summary = top_up_demo(today=today)
         reach = month_year_label(*demo_reach())
         if summary is None:
-            done.append(f"Data demo sudah ada sampai {reach}; tidak ada bulan baru.")
+            done.append(f"Data demo sudah ada sampai {reach}; tidak ada yang baru.")
         else:
-            done.append(f"Data demo dilengkapi sampai {reach} (bulan yang lewat sejak dibuat):")
+            done.append(f"Data demo dilanjutkan sampai {reach} (yang terjadi sejak dibuat):")
             done.extend(f"  {line}" for line in summary.lines())
     return done
