@@ -16,15 +16,29 @@ Design notes:
   would have left (saved as a draft, submitted by the regency's operator, returned or
   verified by `verifikator`, at the report's own times), so the report page's history
   and an operator's first change ("7.000 → 7.413", not "– → 7.413") read as in use.
+- A report has a life that does not depend on the day the demo is made (`ReportSpec`:
+  `_regency_life`, `_province_life`): when it is saved, submitted, returned, corrected
+  and verified, in office hours (08:00-16:00 WIB) on working days (a late submission may
+  come at any hour of one). The demo made on a day holds the steps before that day began
+  (`_cutoff`): last month's reports arrive, the queue fills and empties, a returned
+  report is corrected, as days pass. Each month one report of every real regency (the
+  story: `_story_programs`) is returned at once and corrected only after the next month
+  locked, under a lock exception, so every operator meets a returned report in an open
+  month and one in a locked month opened for correction on whatever day `make run` runs.
 - Deterministic: every random draw comes from a `random.Random` seeded with
-  (seed, year, regency, program), so the same options give the same data whatever the
-  batch size, and adding synthetic regencies does not change the real ones.
+  (seed, year, regency, program), or (..., month) for a report's life, so the same
+  options give the same data whatever the batch size, and adding synthetic regencies
+  does not change the real ones.
 - Idempotent: targets are created only where none exists; a regency that already has demo
   reports in a year is skipped for that year. `reset_demo_data` removes all of it.
 - A live demo keeps up with the calendar: `top_up_demo` (run by `bootstrap_demo`, hence
-  every `make run`) adds the months closed since the demo was made, exactly as a fresh
-  seed that day would make them (the whole year is drawn again, only the new months are
-  written), and leaves every report already there as it is.
+  every `make run`) brings it to the day exactly as a fresh seed that day would make it:
+  the months closed since get their reports, and the demo's reports that only the seed
+  ever wrote move on with their lives, their history continued (`_settle`). What tells
+  the seed's writes from a user's: the report's history is exactly the first steps of its
+  life (times to the minute, users, reasons, statuses, versions), its conversation holds
+  only the seed's return reasons, it has no attachment and its figures no change. A
+  report any user touched stays as it is.
 - Synthetic regencies get targets sized like a real regency of their population/RTLH
   (the same rates as the real allocations) *on top of* the province target: the real 17
   allocations keep summing to the province target, so on load-test databases the program
@@ -40,7 +54,7 @@ import datetime as dt
 import math
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -51,11 +65,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from programs.formats import month_year_label
 from programs.models import (
+    Attachment,
     Comment,
     FundingSource,
     Indicator,
@@ -112,16 +127,20 @@ EVERYWHERE_PARTNERS = {"bank-sumsel-babel", "pln", "bank-indonesia"}
 Status = MonthlyReport.Status
 MISSING = "missing"
 
+# Why the verifier returns a report: what fits any program, what fits only a program
+# reported per funding source (`_by_source`), and each program's own check.
 RETURN_REASONS = (
-    "Rincian per sumber dana tidak sesuai dengan lampiran; mohon diperbaiki dan diajukan kembali.",
-    "Dokumentasi (foto sebelum/sesudah) belum diunggah. Mohon dilengkapi.",
     "Angka bulan ini berbeda dengan data OPD teknis kabupaten/kota; mohon konfirmasi.",
+)
+FUNDING_RETURN_REASONS = (
+    "Rincian per sumber dana tidak sesuai dengan lampiran; mohon diperbaiki dan diajukan kembali.",
     "Kontribusi mitra CSR/BUMD belum dirinci per perusahaan.",
-    None,  # the program's own check, below: a verifier asks what fits the program
+    "Dokumentasi (foto sebelum/sesudah) belum diunggah. Mohon dilengkapi.",
 )
 PROGRAM_RETURN_REASONS = {
     "gpstss": "Penyebut (jumlah balita diukur) tidak sama dengan bulan lalu tanpa penjelasan.",
     "gsmp": "Penyebut (jumlah desa/kelurahan) tidak sama dengan bulan lalu tanpa penjelasan.",
+    "gpiss": "Angka inflasi tidak sama dengan rilis BPS kota ini; mohon dicek kembali.",
 }
 OTHER_RETURN_REASON = "Lokasi (desa/kelurahan) penerima belum dicantumkan pada keterangan."
 
@@ -302,10 +321,22 @@ class SeedSummary:
     province_targets: int = 0
     regency_targets: int = 0
     reports: Counter = field(default_factory=Counter)
+    settled: Counter = field(default_factory=Counter)  # demo reports moved on (top-up)
     realizations: int = 0
     lock_exceptions: int = 0
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def made(self) -> int:
+        """Reports written (a month without one writes nothing)."""
+        return self.reports.total() - self.reports[MISSING]
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written."""
+        targets = self.province_targets + self.regency_targets
+        return bool(self.made or self.settled.total() or self.lock_exceptions or targets)
 
     def lines(self) -> list[str]:
         statuses = self.reports
@@ -328,6 +359,16 @@ class SeedSummary:
             f"dikembalikan {statuses[Status.RETURNED]}, draf {statuses[Status.DRAFT]}); "
             f"bulan tanpa laporan: {statuses[MISSING]}",
             f"Realisasi dibuat: {self.realizations}",
+            *(
+                [
+                    f"Laporan demo yang berlanjut sesuai kalender: {self.settled.total()} "
+                    f"(kini terverifikasi {self.settled[Status.VERIFIED]}, diajukan "
+                    f"{self.settled[Status.SUBMITTED]}, dikembalikan "
+                    f"{self.settled[Status.RETURNED]}, draf {self.settled[Status.DRAFT]})"
+                ]
+                if self.settled
+                else []
+            ),
             f"Pengecualian kunci (laporan dikembalikan di bulan terkunci): {self.lock_exceptions}",
         ]
         out += [f"Dilewati: {item}" for item in self.skipped]
@@ -726,10 +767,9 @@ class Context:
     year: int
     seed: int
     today: dt.date
-    now: dt.datetime
+    cutoff: dt.datetime  # the demo shows what happened before this instant (`_cutoff`)
     started_at: dt.datetime
     tz: dt.tzinfo
-    due_day: int
     month_limit: int
     stats: dict[str, RegencyStats]
     programs: list[Program]
@@ -739,14 +779,7 @@ class Context:
     default_source: int
     users: dict[str, int]
     inflation: dict[int, float]
-    story_regencies: set[str] = field(default_factory=set)
-    end: tuple[int, int] | None = None  # the last demo month of the whole run
     reasons: dict[str, str] = field(default_factory=dict)  # history reasons, site language
-
-    def recency(self, month: int) -> int:
-        """0 for the last demo month, 1 for the one before, ... (across years)."""
-        end_year, end_month = self.end or (self.year, self.month_limit)
-        return (end_year * 12 + end_month) - (self.year * 12 + month)
 
     def locked(self, month: int) -> bool:
         """Past the lock date (operators can no longer edit without an exception)."""
@@ -755,12 +788,23 @@ class Context:
 
 @dataclass
 class ReportSpec:
+    """One slot (regency or province, program, month) as the demo imagines it: the whole
+    life of its report, every write the app would record from the first save to the
+    verification (None: never reported), and its figures. Neither depends on the day the
+    demo is made: that day only decides how much of the life has happened (`written`)."""
+
     regency: str | None
     program: Program
     month: int
-    status: str
-    times: dict
+    life: list[Step] | None
     rows: list[tuple]  # (indicator id, source id, value, numerator, denominator, note)
+    # The lock exception of a report still returned when its month locked: when the
+    # verifier granted it, and until when it runs (`_regency_life`).
+    opened: tuple[dt.datetime, dt.date] | None = None
+
+    def written(self, cutoff: dt.datetime) -> list[Step]:
+        """The steps that happened before `cutoff` (none: no report yet)."""
+        return [step for step in self.life or () if step.when < cutoff]
 
 
 def _source_profile(rng: random.Random, profile, regency: RegencyStats, ctx: Context):
@@ -817,194 +861,6 @@ def _cumulative_plan(
     return plan
 
 
-def _status_for(rng: random.Random, recency: int, diligence: float) -> str:
-    """Status of one month's report; `recency` 0 is the latest reportable month."""
-    if recency == 0:
-        table = (
-            (MISSING, 0.28),
-            (Status.SUBMITTED, 0.35),
-            (Status.DRAFT, 0.10),
-            (Status.RETURNED, 0.05),
-        )
-    elif recency == 1:
-        table = (
-            (MISSING, 0.12),
-            (Status.SUBMITTED, 0.25),
-            (Status.DRAFT, 0.05),
-            (Status.RETURNED, 0.06),
-        )
-    else:
-        table = (
-            (MISSING, 0.05),
-            (Status.SUBMITTED, 0.04),
-            (Status.DRAFT, 0.02),
-            (Status.RETURNED, 0.03),
-        )
-    draw = rng.random()
-    for status, probability in table:
-        if status == MISSING:
-            probability *= diligence
-        if draw < probability:
-            return status
-        draw -= probability
-    return Status.VERIFIED
-
-
-def _report_times(
-    rng: random.Random, ctx: Context, program: Program, month: int, status: str, lateness: float
-) -> tuple[str, dict]:
-    """Timestamps consistent with the status, never in the future (demoting the status
-    when the generated step would lie ahead of now)."""
-    if status in (MISSING, Status.DRAFT):
-        return status, {}
-    year, next_month = (ctx.year + 1, 1) if month == 12 else (ctx.year, month + 1)
-    due_day = min(ctx.due_day, calendar.monthrange(year, next_month)[1])
-    due = dt.date(year, next_month, due_day)
-    if rng.random() < lateness:
-        day = due + dt.timedelta(days=rng.randint(1, 20))
-    else:
-        day = due - dt.timedelta(days=rng.randint(0, due_day - 1))
-    first = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)), ctx.tz)
-    if first > ctx.now:
-        return Status.DRAFT, {}
-    times = {"first_submitted_at": first, "submitted_at": first}
-    if status == Status.VERIFIED:
-        if rng.random() < 0.06:  # returned once, corrected and resubmitted
-            resubmitted = first + dt.timedelta(days=rng.randint(2, 7), hours=rng.randint(0, 5))
-            if resubmitted <= ctx.now:
-                times["submitted_at"] = resubmitted
-        verified = times["submitted_at"] + dt.timedelta(
-            days=rng.randint(1, 10), hours=rng.randint(0, 6)
-        )
-        if verified > ctx.now:
-            return Status.SUBMITTED, times
-        times["verified_at"] = verified
-    elif status == Status.RETURNED:
-        returned = first + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
-        if returned > ctx.now:
-            return Status.SUBMITTED, times
-        times["returned_at"] = returned
-        times["return_reason"] = _return_reason(rng, program)
-    return status, times
-
-
-def _return_reason(rng: random.Random, program: Program) -> str:
-    """Why a verifier returns a report of `program` (one draw of `rng`)."""
-    return rng.choice(RETURN_REASONS) or PROGRAM_RETURN_REASONS.get(
-        program.slug, OTHER_RETURN_REASON
-    )
-
-
-def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
-    """Every demo report of one regency in one year."""
-    base = random.Random(f"{ctx.seed}:{ctx.year}:{regency.code}")
-    diligence = base.uniform(0.3, 2.0)  # scales the chance of a missing report
-    lateness = base.uniform(0.03, 0.35)  # chance of submitting after the due day
-    performance = base.uniform(0.55, 1.0)  # shared part of this regency's achievement
-    specs = []
-    for program in ctx.programs:
-        if program.slug == "gpiss" and regency.code not in INFLATION_CITIES:
-            continue  # inflation is measured only in the BPS cities (and the province)
-        start = first_month(program, ctx.year)
-        months = list(range(start, ctx.month_limit + 1))
-        if not months:
-            continue
-        rng = random.Random(f"{ctx.seed}:{ctx.year}:{regency.code}:{program.slug}")
-        builders = []
-        for key, builder in BUILDERS.items():
-            indicator = ctx.indicators.get(key)
-            if key[0] == program.slug and indicator is not None:
-                builders.append(builder(rng, regency, ctx, indicator, months, start, performance))
-        if not builders:
-            continue
-        for month in months:
-            status = _status_for(rng, ctx.recency(month), diligence)
-            if ctx.locked(month):
-                # The history of closed months: a returned report was corrected and
-                # verified, a draft never submitted counts as missing. Open returns in
-                # locked months come only from the story below (with a lock exception).
-                status = {
-                    Status.RETURNED: Status.VERIFIED,
-                    Status.SUBMITTED: Status.VERIFIED,
-                    Status.DRAFT: MISSING,
-                }.get(status, status)
-            status = _story_status(ctx, regency, program, month) or status
-            status, times = _report_times(rng, ctx, program, month, status, lateness)
-            rows = []
-            for build in builders:  # called for missing months too: they carry state
-                rows.extend(build(month, status))
-            specs.append(ReportSpec(regency.code, program, month, status, times, rows))
-    return specs
-
-
-def _story_programs(ctx: Context, regency: RegencyStats) -> list[Program]:
-    """The programs this regency reports (GPISS only in the BPS inflation cities)."""
-    return [
-        p
-        for p in ctx.programs
-        if not (p.slug == "gpiss" and regency.code not in INFLATION_CITIES)
-        and first_month(p, ctx.year) <= ctx.month_limit - 2
-    ]
-
-
-def _story_status(ctx: Context, regency: RegencyStats, program: Program, month: int):
-    """What every operator meets after `make run` (the live demo's story), in the last
-    demo year: a returned report of the last closed month (still open for correction)
-    and a returned report of an already locked month, opened again by a lock exception
-    (see `story_lock_exceptions`). None where the random history applies."""
-    if regency.code not in ctx.story_regencies:
-        return None
-    programs = _story_programs(ctx, regency)
-    if len(programs) < 2:
-        return None
-    rng = random.Random(f"{ctx.seed}:story:{regency.code}")
-    open_program, locked_program = rng.sample(programs, 2)
-    if program == open_program and month == ctx.month_limit:
-        return Status.RETURNED
-    if program == locked_program and month == _story_locked_month(ctx):
-        return Status.RETURNED
-    return None
-
-
-def _story_locked_month(ctx: Context) -> int | None:
-    """The latest month of the year that is already locked."""
-    locked = [m for m in range(1, ctx.month_limit + 1) if ctx.locked(m)]
-    return locked[-1] if locked else None
-
-
-def story_lock_exceptions(ctx: Context, *, first_month: int = 1) -> int:
-    """Open every returned demo report of a locked month (from `first_month` on: the
-    months this run wrote) for correction until a date, as returning one in the app does
-    (`services.report_return`): nobody is stuck."""
-    returned = MonthlyReport.objects.filter(
-        year=ctx.year,
-        month__gte=first_month,
-        is_demo=True,
-        status=Status.RETURNED,
-        regency__isnull=False,
-    ).values_list("regency_id", "program_id", "month", "returned_by_id")
-    existing = set(
-        LockException.objects.filter(year=ctx.year).values_list("regency_id", "program_id", "month")
-    )
-    until = ctx.today + dt.timedelta(days=int(getattr(settings, "REPORT_CORRECTION_DAYS", 14)))
-    new = [
-        LockException(
-            regency_id=regency,
-            program_id=program,
-            year=ctx.year,
-            month=month,
-            until=until,
-            reason=f"{DEMO_NOTE_PREFIX} laporan dikembalikan untuk perbaikan setelah bulannya "
-            "terkunci; dibuka sampai tanggal ini.",
-            granted_by_id=returned_by,
-        )
-        for regency, program, month, returned_by in returned
-        if ctx.locked(month) and (regency, program, month) not in existing
-    ]
-    LockException.objects.bulk_create(new)
-    return len(new)
-
-
 def _achievement(rng: random.Random, performance: float) -> float:
     """Share of its target a regency reaches by December: between 0.5 and 1.1."""
     return min(1.1, max(0.5, performance * 0.6 + rng.uniform(0.05, 0.55)))
@@ -1048,6 +904,7 @@ def _increment_builder(profile, *, base_per_year: Callable[[RegencyStats, random
 
         return month_rows
 
+    build.by_source = True  # a row per funding source (`_by_source`)
     return build
 
 
@@ -1173,22 +1030,16 @@ def _province_reports(ctx: Context) -> list[ReportSpec]:
     indicator = ctx.indicators.get(INFLATION_KEY)
     if program is None or indicator is None:
         return []
-    rng = random.Random(f"{ctx.seed}:{ctx.year}:provinsi:gpiss")
     specs = []
     for month in range(first_month(program, ctx.year), ctx.month_limit + 1):
-        status = _status_for(rng, ctx.recency(month), 0.3)
-        status, times = _report_times(rng, ctx, program, month, status, 0.1)
-        value = _dec(ctx.inflation[month], 2)
-        row = (indicator.pk, ctx.default_source, value, None, None, "")
-        rows = [] if status == MISSING else [row]
-        specs.append(ReportSpec(None, program, month, status, times, rows))
+        life = _province_life(ctx, program, month)
+        row = (indicator.pk, ctx.default_source, _dec(ctx.inflation[month], 2), None, None, "")
+        specs.append(ReportSpec(None, program, month, life, [] if life is None else [row]))
     return specs
 
 
 # ---------------------------------------------------------------------------------------
 # History: the audit trail the services write for every step of a report
-
-DRAFT_FIRST = 0.6  # share of operators who save a draft before submitting
 
 
 @dataclass
@@ -1215,100 +1066,300 @@ UNSUBMITTED = {
 }
 
 
-def _office_time(rng: random.Random, day: dt.date, tz: dt.tzinfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(rng.randint(8, 15), rng.randint(0, 59)), tz)
+# ---------------------------------------------------------------------------------------
+# A report's life: when its operator saves and submits it and when the verifier returns
+# or verifies it, in working days (Monday to Friday) and office hours, Jakarta time.
+
+DRAFT_FIRST = 0.6  # share of operators who save a draft before submitting
+MISSING_SHARE = 0.05  # months never reported, times the regency's diligence factor
+RETURN_SHARE = 0.08  # reports returned once, corrected and submitted again before the lock
+VERIFY_LAG = (2, 20)  # working days from a submission to its verification
+CLEARED_BY = 25  # day of the second month after a report's month: the verifier is done
+PUBLISH_LAG = (0, 3)  # working days from the province's figure entered to it published
+PROVINCE_MISSING = 0.015  # months whose province figure was never entered
+OFFICE_HOURS = (8, 15)  # an action starts between 08:00 and 15:59 WIB
+LATE_HOURS = (6, 22)  # a submission after the due day: any hour of a working day
+WEEK = dt.timedelta(days=7)
 
 
-def _report_steps(spec: ReportSpec, ctx: Context, operator: int | None) -> list[Step]:
-    """The writes that made the report what `spec` says, as the services would have
-    recorded them: a draft saved in the month after the report's month (some operators
-    submit at once), submitted, for some returned and submitted again, then verified or
-    returned by the verifier. Times are the report's own (`_report_times`: Jakarta time,
-    submissions in office hours), a draft's in office hours too, never in the future.
-    Drawn from the report's own random stream, so the reports and realizations drawn
-    before stay the same."""
-    rng = random.Random(
-        f"{ctx.seed}:history:{ctx.year}:{spec.regency}:{spec.program.slug}:{spec.month}"
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _working_day(day: dt.date, *, back: bool = False) -> dt.date:
+    """`day`, or the next (`back`: the previous) working day when it falls on a weekend."""
+    step = dt.timedelta(days=-1 if back else 1)
+    while day.weekday() >= 5:
+        day += step
+    return day
+
+
+def _add_working_days(day: dt.date, count: int) -> dt.date:
+    """The `count`-th working day after `day` (0: `day` itself, or the next working day)."""
+    day = _working_day(day)
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def _working_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return [day for day in days if day.weekday() < 5]
+
+
+def _at(rng: random.Random, day: dt.date, tz: dt.tzinfo, hours=OFFICE_HOURS) -> dt.datetime:
+    """A time of `day` within `hours` (first and last hour an action may start in)."""
+    return dt.datetime.combine(day, dt.time(rng.randint(*hours), rng.randint(0, 59)), tz)
+
+
+def _by_source(program: Program, ctx: Context) -> bool:
+    """Whether the program is reported per funding source (a row per source): one of its
+    indicators is split by source (`_increment_builder`), not only "tidak dirinci"."""
+    return any(
+        getattr(BUILDERS[key], "by_source", False)
+        for key in ctx.indicators
+        if key[0] == program.slug
     )
-    reasons = ctx.reasons
-    verifier = ctx.users.get("verifikator")
-    year, month = (ctx.year + 1, 1) if spec.month == 12 else (ctx.year, spec.month + 1)
-    month_after = dt.date(year, month, 1)
-    state = dict(UNSUBMITTED)
-    if spec.status == Status.DRAFT:
-        day = month_after + dt.timedelta(days=rng.randint(0, ctx.due_day - 1))
-        when = min(_office_time(rng, day, ctx.tz), ctx.now)
-        return [Step(when, operator, reasons["saved"], state)]
 
-    times = spec.times
-    first = times["first_submitted_at"]
-    steps = []
 
-    def step(when, user, reason, **changes):
-        state.update(changes)
-        steps.append(Step(when, user, reason, dict(state)))
+def _return_reason(rng: random.Random, program: Program, ctx: Context) -> str:
+    """Why a verifier returns a report of `program` (one draw of `rng`): never a question
+    about funding sources of a program that has none to break down."""
+    own = PROGRAM_RETURN_REASONS.get(program.slug, OTHER_RETURN_REASON)
+    funding = FUNDING_RETURN_REASONS if _by_source(program, ctx) else ()
+    return rng.choice((*RETURN_REASONS, *funding, own))
 
-    if rng.random() < DRAFT_FIRST:
-        day = max(first.date() - dt.timedelta(days=rng.randint(0, 4)), month_after)
-        when = _office_time(rng, day, ctx.tz)
-        if when < first - dt.timedelta(minutes=10):
-            step(when, operator, reasons["saved"])
-    step(
-        first,
-        operator,
-        reasons["submitted"],
-        status=Status.SUBMITTED,
-        submitted_at=first,
-        submitted_by_id=operator,
-        first_submitted_at=first,
-    )
-    if times["submitted_at"] != first:  # returned once, corrected and submitted again
-        again = times["submitted_at"]
-        returned = first + (again - first) * rng.uniform(0.3, 0.7)
-        reason = _return_reason(rng, spec.program)
-        step(
-            returned,
-            verifier,
+
+class _Trail:
+    """A report's steps as the services write them: each with the fields after it."""
+
+    def __init__(self):
+        self.state = dict(UNSUBMITTED)
+        self.steps: list[Step] = []
+
+    def __call__(self, when: dt.datetime, user: int | None, reason: str, **changes) -> None:
+        self.state.update(changes)
+        self.steps.append(Step(when, user, reason, dict(self.state)))
+
+    def submitted(self, when, user, reasons, *, first: bool = False) -> None:
+        changes = {"first_submitted_at": when} if first else {}
+        self(
+            when,
+            user,
+            reasons["submitted"],
+            status=Status.SUBMITTED,
+            submitted_at=when,
+            submitted_by_id=user,
+            **changes,
+        )
+
+    def returned(self, when, user, reason: str) -> None:
+        self(
+            when,
+            user,
             labelled_reason(HISTORY_RETURNED, reason),
             status=Status.RETURNED,
-            returned_at=returned,
-            returned_by_id=verifier,
+            returned_at=when,
+            returned_by_id=user,
             return_reason=reason,
         )
-        step(again, operator, reasons["submitted"], status=Status.SUBMITTED, submitted_at=again)
-    if spec.status == Status.VERIFIED:
-        step(
-            times["verified_at"],
-            verifier,
-            reasons["published" if spec.regency is None else "verified"],
-            status=Status.VERIFIED,
-            verified_at=times["verified_at"],
-            verified_by_id=verifier,
-        )
-    elif spec.status == Status.RETURNED:
-        step(
-            times["returned_at"],
-            verifier,
-            labelled_reason(HISTORY_RETURNED, times["return_reason"]),
-            status=Status.RETURNED,
-            returned_at=times["returned_at"],
-            returned_by_id=verifier,
-            return_reason=times["return_reason"],
-        )
-    return steps
+
+    def verified(self, when, user, reason: str) -> None:
+        self(when, user, reason, status=Status.VERIFIED, verified_at=when, verified_by_id=user)
 
 
-def _write_history(reports, step_lists, row_lists, ctx: Context) -> None:
-    """The history rows of freshly inserted reports and their realizations: the rows of
-    django-simple-history's own history models, which the services write through
-    `bulk_create_with_history` (built here directly, one row per step, in bulk); and the
-    verifier's return reasons as entries of each report's conversation."""
+def _regency_life(
+    ctx: Context,
+    regency: RegencyStats,
+    program: Program,
+    month: int,
+    *,
+    diligence: float,
+    lateness: float,
+    story: bool,
+) -> tuple[list[Step] | None, tuple[dt.datetime, dt.date] | None]:
+    """The life of a regency's report (None: never reported), and for the story's report
+    its lock exception (granted when, until when). Drawn from the slot's own random
+    stream, so it is the same whatever the day the demo is made or topped up.
+
+    The operator submits by the due day in office hours, or late (any hour of a working
+    day), some after saving a draft; the verifier returns some once (corrected and
+    submitted again before the month locks) and verifies every report within a few
+    weeks, all of a month by the 25th of the second month after it.
+
+    The story (`story`, one program a month for every real regency: `_story_programs`):
+    submitted in the month's first working days, returned the next working day, and
+    corrected only after the *next* month locked, under a lock exception. So on any day
+    each operator has a returned report in a month still open (last month's, or the one
+    before in a month's first days) and one in a month already locked, opened for
+    correction."""
+    rng = random.Random(f"{ctx.seed}:life:{ctx.year}:{regency.code}:{program.slug}:{month}")
+    never = rng.random() < MISSING_SHARE * diligence
+    if never and not story:
+        return None, None
+    operator, verifier = ctx.users.get(regency.code), ctx.users.get("verifikator")
+    opens = dt.date(*_next_month(ctx.year, month), 1)
+    due = deadlines.due_date(ctx.year, month)
+    lock = deadlines.lock_date(ctx.year, month)
+    on_time = _working_days(opens, due) or [_working_day(due)]
+    if story:
+        first = _at(rng, rng.choice(on_time[:3]), ctx.tz)
+    elif rng.random() < lateness:
+        first = _at(
+            rng, _working_day(due + dt.timedelta(days=rng.randint(1, 20))), ctx.tz, LATE_HOURS
+        )
+    else:
+        first = _at(rng, rng.choice(on_time), ctx.tz)
+    trail = _Trail()
+    if rng.random() < DRAFT_FIRST:
+        day = _working_day(max(first.date() - dt.timedelta(days=rng.randint(0, 4)), opens))
+        saved = _at(rng, day, ctx.tz)
+        if saved < first - dt.timedelta(minutes=10):
+            trail(saved, operator, ctx.reasons["saved"])
+    trail.submitted(first, operator, ctx.reasons, first=True)
+    if story:
+        returned = _at(rng, _add_working_days(first.date(), 1), ctx.tz)
+        trail.returned(returned, verifier, _return_reason(rng, program, ctx))
+        next_lock = deadlines.lock_date(*_next_month(ctx.year, month))
+        fixed = rng.choice(_working_days(next_lock + dt.timedelta(days=1), next_lock + WEEK))
+        trail.submitted(_at(rng, fixed, ctx.tz), operator, ctx.reasons)
+        verified = _at(rng, _add_working_days(fixed, rng.randint(1, 2)), ctx.tz)
+        trail.verified(verified, verifier, ctx.reasons["verified"])
+        granted = _at(rng, _add_working_days(lock, 1), ctx.tz)  # the day after the lock
+        return trail.steps, (granted, next_lock + WEEK)
+    if rng.random() < RETURN_SHARE:
+        returned = _at(rng, _add_working_days(first.date(), rng.randint(1, 5)), ctx.tz)
+        again = _at(rng, _add_working_days(returned.date(), rng.randint(1, 4)), ctx.tz)
+        reason = _return_reason(rng, program, ctx)
+        if again.date() <= lock:  # corrected while the month is open
+            trail.returned(returned, verifier, reason)
+            trail.submitted(again, operator, ctx.reasons)
+    last = trail.steps[-1].when.date()
+    cleared_by = dt.date(*_next_month(*_next_month(ctx.year, month)), CLEARED_BY)
+    cleared_by = _working_day(cleared_by, back=True)
+    day = _add_working_days(last, rng.randint(*VERIFY_LAG))
+    if day > cleared_by:
+        day = max(cleared_by, _add_working_days(last, 1))
+    trail.verified(_at(rng, day, ctx.tz), verifier, ctx.reasons["verified"])
+    return trail.steps, None
+
+
+def _province_life(ctx: Context, program: Program, month: int) -> list[Step] | None:
+    """The province's own report (no operator, no verification queue): an admin enters
+    the figure in the admin in the month's first week (BPS publishes inflation on the
+    first working day), and the verifier publishes it (`services.province_reports_publish`:
+    submitted and verified at once) a few working days later. A draft until then, listed
+    in the admin; never "submitted", which no page lists for a province report."""
+    rng = random.Random(f"{ctx.seed}:life:{ctx.year}:provinsi:{program.slug}:{month}")
+    if rng.random() < PROVINCE_MISSING:
+        return None
+    admin, verifier = ctx.users.get("admin"), ctx.users.get("verifikator")
+    opens = dt.date(*_next_month(ctx.year, month), 1)
+    entered = _at(rng, rng.choice(_working_days(opens, opens + WEEK)), ctx.tz)
+    published = _at(rng, _add_working_days(entered.date(), rng.randint(*PUBLISH_LAG)), ctx.tz)
+    if published < entered + dt.timedelta(minutes=10):
+        published = _at(rng, _add_working_days(entered.date(), 1), ctx.tz)
+    trail = _Trail()
+    trail(entered, admin, ctx.reasons["saved"])
+    trail(
+        published,
+        verifier,
+        ctx.reasons["published"],
+        status=Status.VERIFIED,
+        submitted_at=published,
+        submitted_by_id=verifier,
+        first_submitted_at=published,
+        verified_at=published,
+        verified_by_id=verifier,
+    )
+    return trail.steps
+
+
+def _story_programs(ctx: Context, regency: RegencyStats) -> dict[int, Program]:
+    """Per month, the program of the report the regency's operator gets back and corrects
+    only after the next month locked (`_regency_life`): a returned report in an open
+    month and one in a locked month on any day after `make run`. Real regencies only
+    (synthetic ones have no operator account)."""
+    if regency.is_synthetic:
+        return {}
+    chosen = {}
+    for month in range(1, ctx.month_limit + 1):
+        programs = sorted(
+            (
+                p
+                for p in ctx.programs
+                if (p.slug != "gpiss" or regency.code in INFLATION_CITIES)
+                and first_month(p, ctx.year) <= month
+            ),
+            key=lambda p: p.slug,
+        )
+        if programs:
+            rng = random.Random(f"{ctx.seed}:story:{ctx.year}:{regency.code}:{month}")
+            chosen[month] = rng.choice(programs)
+    return chosen
+
+
+def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
+    """Every demo report of one regency in one year (up to `ctx.month_limit`)."""
+    base = random.Random(f"{ctx.seed}:{ctx.year}:{regency.code}")
+    diligence = base.uniform(0.3, 2.0)  # scales the chance of a missing report
+    lateness = base.uniform(0.03, 0.35)  # chance of submitting after the due day
+    performance = base.uniform(0.55, 1.0)  # shared part of this regency's achievement
+    story = _story_programs(ctx, regency)
+    specs = []
+    for program in ctx.programs:
+        if program.slug == "gpiss" and regency.code not in INFLATION_CITIES:
+            continue  # inflation is measured only in the BPS cities (and the province)
+        start = first_month(program, ctx.year)
+        if start > ctx.month_limit:
+            continue
+        rng = random.Random(f"{ctx.seed}:{ctx.year}:{regency.code}:{program.slug}")
+        # The whole year's plan, whatever the day: a month's figures stay the same when
+        # the demo is made later.
+        year_months = list(range(start, 13))
+        builders = []
+        for key, builder in BUILDERS.items():
+            indicator = ctx.indicators.get(key)
+            if key[0] == program.slug and indicator is not None:
+                builders.append(
+                    builder(rng, regency, ctx, indicator, year_months, start, performance)
+                )
+        if not builders:
+            continue
+        for month in range(start, ctx.month_limit + 1):
+            life, opened = _regency_life(
+                ctx,
+                regency,
+                program,
+                month,
+                diligence=diligence,
+                lateness=lateness,
+                story=story.get(month) == program,
+            )
+            rows = []
+            for build in builders:  # called for missing months too: they carry state
+                rows.extend(build(month, MISSING if life is None else Status.SUBMITTED))
+            specs.append(ReportSpec(regency.code, program, month, life, rows, opened))
+    return specs
+
+
+def _write_history(entries, ctx: Context) -> None:
+    """The history of reports this run wrote or moved on. For each entry (report, steps,
+    start, realizations): the rows of django-simple-history's own history model for
+    steps[start:] (one row per step, in bulk, as the services' `bulk_create_with_history`
+    would have written them), the verifier's return reasons as entries of the report's
+    conversation, and the first records of a new report's realizations."""
     History = MonthlyReport.history.model
+    RowHistory = Realization.history.model
     tracked = [f.attname for f in History.tracked_fields]
-    records, comments = [], []
-    for report, steps in zip(reports, step_lists, strict=True):
+    row_tracked = [f.attname for f in RowHistory.tracked_fields]
+    records, row_records, comments = [], [], []
+    for report, steps, start, realizations in entries:
         stored = {name: getattr(report, name) for name in tracked}
-        for index, step in enumerate(steps):
+        for index in range(start, len(steps)):
+            step = steps[index]
             records.append(
                 History(
                     **{
@@ -1332,24 +1383,19 @@ def _write_history(reports, step_lists, row_lists, ctx: Context) -> None:
                     text=step.fields["return_reason"],
                 )
                 comments.append((comment, step.when))
-    History.objects.bulk_create(records, batch_size=REPORT_BATCH)
-    # The values came with the report's first write (a draft or a direct submission).
-    RowHistory = Realization.history.model
-    tracked = [f.attname for f in RowHistory.tracked_fields]
-    RowHistory.objects.bulk_create(
-        [
+        # The values came with the report's first write (a draft or a direct submission).
+        row_records.extend(
             RowHistory(
-                **{name: getattr(realization, name) for name in tracked},
+                **{name: getattr(realization, name) for name in row_tracked},
                 history_date=steps[0].when,
                 history_user_id=steps[0].user,
                 history_change_reason=steps[0].reason,
                 history_type="+",
             )
-            for steps, rows in zip(step_lists, row_lists, strict=True)
-            for realization in rows
-        ],
-        batch_size=REALIZATION_BATCH,
-    )
+            for realization in realizations
+        )
+    History.objects.bulk_create(records, batch_size=REPORT_BATCH)
+    RowHistory.objects.bulk_create(row_records, batch_size=REALIZATION_BATCH)
     Comment.objects.bulk_create([comment for comment, _when in comments], batch_size=REPORT_BATCH)
     for comment, when in comments:  # bulk_create stamped them now (auto_now_add)
         comment.created_at = when
@@ -1358,33 +1404,36 @@ def _write_history(reports, step_lists, row_lists, ctx: Context) -> None:
     )
 
 
-def _insert(specs: list[ReportSpec], ctx: Context, occupied: set, summary: SeedSummary) -> None:
-    """Write reports, their realizations and the history of both, in batches."""
-    reports, row_lists, step_lists = [], [], []
-    operator_of = ctx.users
+Written = tuple[ReportSpec, list[Step]]  # a slot and the steps its report holds now
+
+
+def _insert(
+    specs: list[ReportSpec], ctx: Context, occupied: set, summary: SeedSummary
+) -> list[Written]:
+    """Write the reports of `specs` that have begun (their steps before the cutoff), their
+    realizations and the history of both, in batches; slots in `occupied` are left alone."""
+    reports, inserted = [], []
     for spec in specs:
-        if spec.status == MISSING:
+        written = spec.written(ctx.cutoff)
+        if not written:
             summary.reports[MISSING] += 1
             continue
         if (spec.regency, spec.program.pk, spec.month) in occupied:
             continue  # a report exists for this slot (a real one, or one a user edited)
-        operator = operator_of.get(spec.regency or "admin")
-        steps = _report_steps(spec, ctx, operator)
         reports.append(
             MonthlyReport(
                 regency_id=spec.regency,
                 program=spec.program,
                 year=ctx.year,
                 month=spec.month,
-                created_by_id=operator,
-                version=len(steps),
+                created_by_id=written[0].user,
+                version=len(written),
                 is_demo=True,
-                **steps[-1].fields,
+                **written[-1].fields,
             )
         )
-        row_lists.append(spec.rows)
-        step_lists.append(steps)
-        summary.reports[spec.status] += 1
+        inserted.append((spec, written))
+        summary.reports[written[-1].fields["status"]] += 1
     MonthlyReport.objects.bulk_create(reports, batch_size=REPORT_BATCH)
     realization_lists = [
         [
@@ -1397,14 +1446,203 @@ def _insert(specs: list[ReportSpec], ctx: Context, occupied: set, summary: SeedS
                 denominator=denominator,
                 note=note,
             )
-            for indicator_id, source_id, value, numerator, denominator, note in rows
+            for indicator_id, source_id, value, numerator, denominator, note in spec.rows
         ]
-        for report, rows in zip(reports, row_lists, strict=True)
+        for report, (spec, _written) in zip(reports, inserted, strict=True)
     ]
     realizations = [r for rows in realization_lists for r in rows]
     Realization.objects.bulk_create(realizations, batch_size=REALIZATION_BATCH)
     summary.realizations += len(realizations)
-    _write_history(reports, step_lists, realization_lists, ctx)
+    _write_history(
+        [
+            (report, written, 0, rows)
+            for report, (_spec, written), rows in zip(
+                reports, inserted, realization_lists, strict=True
+            )
+        ],
+        ctx,
+    )
+    return inserted
+
+
+@dataclass
+class _Traces:
+    """What is recorded of some demo reports, to tell the seed's writes from a user's."""
+
+    records: dict[int, list[tuple]]  # report id -> (date, user, reason, status, version, type)
+    comments: dict[int, Counter]  # report id -> (author, kind, text, date)
+    rows: dict[int, set]  # report id -> {(type, date, user)} of its realizations' history
+    attached: set[int]  # reports with an attachment
+
+    @classmethod
+    def load(cls, reports: list[MonthlyReport]) -> _Traces:
+        ids = [report.pk for report in reports]
+        records, comments, rows = defaultdict(list), defaultdict(Counter), defaultdict(set)
+        for report_id, *record in (
+            MonthlyReport.history.filter(id__in=ids)
+            .order_by("history_date", "history_id")
+            .values_list(
+                "id",
+                "history_date",
+                "history_user_id",
+                "history_change_reason",
+                "status",
+                "version",
+                "history_type",
+            )
+        ):
+            records[report_id].append(tuple(record))
+        for report_id, *comment in Comment.objects.filter(report_id__in=ids).values_list(
+            "report_id", "author_id", "kind", "text", "created_at"
+        ):
+            comments[report_id][tuple(comment)] += 1
+        for report_id, *record in Realization.history.filter(report_id__in=ids).values_list(
+            "report_id", "history_type", "history_date", "history_user_id"
+        ):
+            rows[report_id].add(tuple(record))
+        attached = set(
+            Attachment.objects.filter(report_id__in=ids).values_list("report_id", flat=True)
+        )
+        return cls(records, comments, rows, attached)
+
+    def only_seed(self, report: MonthlyReport, written: list[Step]) -> bool:
+        """Whether everything recorded of `report` is what the demo wrote (the first
+        `report.version` steps of its life, exactly: times, users, reasons, statuses and
+        the return reasons in its conversation), nothing a user did: no other history
+        record (a save, a submission, a verification in the app, an edit in the admin),
+        comment, attachment or change to its figures."""
+        count = report.version
+        records = self.records.get(report.pk, [])
+        if not 0 < count == len(records) <= len(written) or report.pk in self.attached:
+            return False
+        steps = written[:count]
+        for index, (record, step) in enumerate(zip(records, steps, strict=True)):
+            expected = (
+                step.when,
+                step.user,
+                step.reason,
+                step.fields["status"],
+                index + 1,
+                "~" if index else "+",
+            )
+            if record != expected:
+                return False
+        if any(getattr(report, name) != value for name, value in steps[-1].fields.items()):
+            return False
+        returns = Counter(
+            (step.user, Comment.Kind.RETURN.value, step.fields["return_reason"], step.when)
+            for step in steps
+            if step.fields["status"] == Status.RETURNED
+        )
+        first = steps[0]
+        return self.comments.get(report.pk, Counter()) == returns and self.rows.get(
+            report.pk, set()
+        ) <= {("+", first.when, first.user)}
+
+
+def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list[Written]:
+    """Bring the slots of `specs` up to the cutoff (`top_up_demo`), as a fresh seed that
+    day would leave them: a slot without a report gets it (unless a report there was
+    deleted); a demo report only the seed ever wrote moves on with its life, its history
+    continued with the steps since (a draft submitted, a submission verified, a returned
+    report corrected). A report a user touched, and every report of a user's own, stays
+    exactly as it is. Returns the slots whose report is the seed's alone."""
+    if not specs:
+        return []
+    first = min(spec.month for spec in specs)
+    codes = {spec.regency for spec in specs}
+    place = Q(regency_id__in=[code for code in codes if code is not None])
+    if None in codes:
+        place |= Q(regency__isnull=True)
+    existing = {
+        (r.regency_id, r.program_id, r.month): r
+        for r in MonthlyReport.objects.filter(place, year=ctx.year, month__gte=first)
+    }
+    deleted = set(
+        MonthlyReport.history.filter(
+            place, year=ctx.year, month__gte=first, history_type="-"
+        ).values_list("regency_id", "program_id", "month")
+    )
+    traces = _Traces.load([report for report in existing.values() if report.is_demo])
+    new, moved, kept = [], [], []
+    for spec in specs:
+        key = (spec.regency, spec.program.pk, spec.month)
+        report = existing.get(key)
+        if report is None:
+            if key not in deleted:
+                new.append(spec)
+            continue
+        written = spec.written(ctx.cutoff)
+        if not report.is_demo or not traces.only_seed(report, written):
+            continue
+        if report.version < len(written):
+            moved.append((report, written))
+        kept.append((spec, written))
+    entries = []
+    for report, written in moved:
+        start = report.version
+        for name, value in written[-1].fields.items():
+            setattr(report, name, value)
+        report.version, report.updated_at = len(written), written[-1].when
+        entries.append((report, written, start, []))
+        summary.settled[written[-1].fields["status"]] += 1
+    MonthlyReport.objects.bulk_update(
+        [report for report, *_rest in entries],
+        [*UNSUBMITTED, "version", "updated_at"],
+        batch_size=REPORT_BATCH,
+    )
+    _write_history(entries, ctx)
+    return _insert(new, ctx, set(), summary) + kept
+
+
+def _lock_exceptions(written: list[Written], ctx: Context) -> int:
+    """The lock exceptions of the demo's reports (new, or the seed's alone): the story's
+    report, still returned when its month locked, was opened for correction by the
+    verifier the day after (`_regency_life`), and keeps that exception once corrected;
+    any other report returned in a locked month is opened until REPORT_CORRECTION_DAYS
+    from today. Nobody is stuck. A slot with an exception already (granted in the admin,
+    or by an earlier run) keeps it."""
+    correction = dt.timedelta(days=int(getattr(settings, "REPORT_CORRECTION_DAYS", 14)))
+    wanted = {}
+    for spec, steps in written:
+        if spec.regency is None or not ctx.locked(spec.month):
+            continue
+        if spec.opened is not None:
+            wanted[(spec.regency, spec.program.pk, spec.month)] = spec.opened
+        elif steps[-1].fields["status"] == Status.RETURNED:
+            wanted[(spec.regency, spec.program.pk, spec.month)] = (None, ctx.today + correction)
+    if not wanted:
+        return 0
+    existing = set(
+        LockException.objects.filter(
+            year=ctx.year, regency_id__in={regency for regency, _p, _m in wanted}
+        ).values_list("regency_id", "program_id", "month")
+    )
+    new = [
+        (
+            LockException(
+                regency_id=regency,
+                program_id=program,
+                year=ctx.year,
+                month=month,
+                until=until,
+                reason=f"{DEMO_NOTE_PREFIX} laporan yang dikembalikan belum diperbaiki ketika "
+                "bulannya terkunci; dibuka untuk perbaikan sampai tanggal ini.",
+                granted_by_id=ctx.users.get("verifikator"),
+            ),
+            granted,
+        )
+        for (regency, program, month), (granted, until) in sorted(wanted.items())
+        if (regency, program, month) not in existing
+    ]
+    LockException.objects.bulk_create([exception for exception, _granted in new])
+    dated = []
+    for exception, granted in new:  # bulk_create stamped them now (auto_now_add)
+        if granted is not None:
+            exception.granted_at = granted
+            dated.append(exception)
+    LockException.objects.bulk_update(dated, ["granted_at"], batch_size=REPORT_BATCH)
+    return len(new)
 
 
 def _fix_report_dates(ctx: Context) -> None:
@@ -1424,9 +1662,7 @@ def _fix_report_dates(ctx: Context) -> None:
     )
 
 
-def _context(
-    year: int, seed: int, today: dt.date, now: dt.datetime, stats, users, until=None
-) -> Context:
+def _context(year: int, seed: int, today: dt.date, stats, users, until=None) -> Context:
     indicators = {
         _indicator_key(indicator): indicator
         for indicator in Indicator.objects.select_related("program").filter(program__active=True)
@@ -1445,10 +1681,9 @@ def _context(
         year=year,
         seed=seed,
         today=today,
-        now=now,
+        cutoff=_cutoff(today),
         started_at=timezone.now(),
         tz=timezone.get_default_timezone(),
-        due_day=int(getattr(settings, "REPORT_DUE_DAY", 10)),
         month_limit=last_reportable_month(year, today, until),
         stats=stats,
         programs=programs,
@@ -1476,28 +1711,23 @@ def seed_reports(
     *,
     seed: int,
     today: dt.date,
-    now: dt.datetime,
     until: tuple[int, int] | None = None,
-    after: tuple[int, int] | None = None,
+    from_month: tuple[int, int] | None = None,
 ) -> None:
-    """The demo reports of `year`: for regencies without demo reports in it; or, with
-    `after` (a (year, month) the demo already reaches: `top_up_demo`), only the months
-    after it, for every regency and the province, in slots no report holds. Either way,
-    a report is what a fresh seed on `today` makes of its slot."""
-    ctx = _context(year, seed, today, now, stats, users, until)
-    end = min(until or last_closed_month(today), last_closed_month(today))
-    ctx.end = end
-    if year == end[0]:  # the story happens in the months just before the end
-        ctx.story_regencies = {r.code for r in regencies if not r.is_synthetic}
+    """The demo reports of `year` as of `today`: for regencies without demo reports in it;
+    or, with `from_month` (the (year, month) a top-up looks at from: `top_up_demo`), every
+    slot from that month on, for every regency and the province (`_settle`). Either way, a
+    report is what a fresh seed on `today` makes of its slot."""
+    ctx = _context(year, seed, today, stats, users, until)
     if ctx.default_source is None or not ctx.programs:
         summary.skipped.append(f"{year}: tidak ada sumber dana atau indikator yang dikenal")
         return
     if ctx.month_limit == 0:
         summary.skipped.append(f"{year}: belum ada bulan yang selesai (hanya target)")
         return
-    reported_before = summary.reports.total()
-    demo_in_year = MonthlyReport.objects.filter(year=year, is_demo=True)
-    if after is None:
+    made_before = summary.made
+    if from_month is None:
+        demo_in_year = MonthlyReport.objects.filter(year=year, is_demo=True)
         seeded = set(
             demo_in_year.filter(regency__isnull=False)
             .values_list("regency_id", flat=True)
@@ -1515,30 +1745,33 @@ def seed_reports(
                 "membuat ulang)"
             )
         with_province = not demo_in_year.filter(regency__isnull=True).exists()
-        first_new = 1
+        first_month_in_year = 1
+
+        def write(specs):
+            return _insert(specs, ctx, occupied, summary)
+
     else:
-        # Every report already there stays as it is: demo ones (a user may have edited
-        # them) and the users' own.
-        occupied = set(
-            MonthlyReport.objects.filter(year=year).values_list("regency_id", "program_id", "month")
-        )
         pending, with_province = regencies, True
-        first_new = after[1] + 1 if year == after[0] else 1
+        first_month_in_year = from_month[1] if year == from_month[0] else 1
 
-    def new(specs):
-        return [spec for spec in specs if spec.month >= first_new]
+        def write(specs):
+            return _settle(specs, ctx, summary)
 
+    def window(specs):
+        return [spec for spec in specs if spec.month >= first_month_in_year]
+
+    written = []
     for index in range(0, len(pending), REGENCY_CHUNK):
         chunk = pending[index : index + REGENCY_CHUNK]
         specs = []
         for regency in chunk:
             specs.extend(_regency_reports(stats[regency.code], ctx))
-        _insert(new(specs), ctx, occupied, summary)
+        written += write(window(specs))
     if with_province:
-        _insert(new(_province_reports(ctx)), ctx, occupied, summary)
-    if summary.reports.total() > reported_before:
+        written += write(window(_province_reports(ctx)))
+    if summary.made > made_before:  # no statement at all otherwise (a data version bump)
         _fix_report_dates(ctx)
-    summary.lock_exceptions += story_lock_exceptions(ctx, first_month=first_new)
+    summary.lock_exceptions += _lock_exceptions(written, ctx)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1562,7 +1795,6 @@ def seed_demo(
     started = time.monotonic()
     today = today or timezone.localdate()
     years = sorted(set(years or demo_years(today, until)))
-    now = _now_on(today)
     summary = SeedSummary(years=years)
     with transaction.atomic():
         if reference_data_missing():
@@ -1580,15 +1812,7 @@ def seed_demo(
         for year in years:
             ensure_targets(year, regencies, stats, summary)
             seed_reports(
-                year,
-                regencies,
-                stats,
-                users,
-                summary,
-                seed=seed,
-                today=today,
-                now=now,
-                until=until,
+                year, regencies, stats, users, summary, seed=seed, today=today, until=until
             )
     summary.seconds = time.monotonic() - started
     return summary
@@ -1605,11 +1829,10 @@ def _demo_user_ids(regencies: list[Regency]) -> dict[str, int]:
     return {key: ids.get(username) for key, username in names.items()}
 
 
-def _now_on(today: dt.date) -> dt.datetime:
-    """Now, or the end of `today` when the data is made as of an earlier day."""
-    if today < timezone.localdate():
-        return dt.datetime.combine(today, dt.time(23, 59), timezone.get_default_timezone())
-    return timezone.now()
+def _cutoff(today: dt.date) -> dt.datetime:
+    """The demo made on `today` holds what happened before it began (midnight, Jakarta):
+    made again, or topped up, later the same day, it finds nothing new."""
+    return dt.datetime.combine(today, dt.time(0), timezone.get_default_timezone())
 
 
 def demo_reach() -> tuple[int, int] | None:
@@ -1623,22 +1846,30 @@ def demo_reach() -> tuple[int, int] | None:
     )
 
 
+# A report's life ends within four months after its month (the story's report, corrected
+# after the next month locked: `_regency_life`): a top-up looks back one month more.
+SETTLE_MONTHS = 5
+
+
 def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> SeedSummary | None:
-    """Extend a live demo to the last closed month before `today`: the months that closed
-    since it was made (or last topped up) get the reports a fresh seed on `today` would
-    make of them, for every regency, program and the province, with their history, and
-    a new year its demo targets. Nothing already there changes: not a report (demo or
-    not, edited or not), a target, an account or a lock exception; a slot that holds a
-    report keeps it. None when there is nothing to add (no demo data, or it reaches the
-    last closed month already), so running it again the same day changes nothing."""
+    """Bring a live demo up to `today`, as a fresh seed that day would leave it: the
+    months closed since it was made (or last topped up) get their reports, for every
+    regency, program and the province, with their history, and a new year its demo
+    targets; the demo's own reports of the months before, that no user touched, move on
+    (submitted, verified, returned, corrected: `_settle`), their history continued. A
+    report a user touched (a save, a decision, a comment, an attachment, an edit in the
+    admin), a user's own report, a target, an account and a lock exception stay as they
+    are. None when nothing changed (no demo data, or run again the same day)."""
     started = time.monotonic()
     today = today or timezone.localdate()
     reach = demo_reach()
-    end = last_closed_month(today)
-    if reach is None or reach >= end:
+    if reach is None:
         return None
-    years = list(range(reach[0], end[0] + 1))
-    summary = SeedSummary(years=years)
+    end = last_closed_month(today)
+    back = reach[0] * 12 + reach[1] - 1 - SETTLE_MONTHS
+    from_month = (back // 12, back % 12 + 1)
+    years = list(range(from_month[0], end[0] + 1))
+    summary = SeedSummary(years=[year for year in years if year >= reach[0]])
     with transaction.atomic():
         regencies = list(Regency.objects.order_by("code"))
         summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
@@ -1656,17 +1887,16 @@ def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> Se
                 summary,
                 seed=seed,
                 today=today,
-                now=_now_on(today),
-                after=reach,
+                from_month=from_month,
             )
     summary.seconds = time.monotonic() - started
-    return summary
+    return summary if summary.changed else None
 
 
 def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
     """For `make run`: reference data if the database has none; demo data if it has no
-    reports; on a demo database (one with demo reports), the months closed since the
-    demo was made (`top_up_demo`). Returns what was done, line by line."""
+    reports; on a demo database (one with demo reports), what happened since the demo
+    was made (`top_up_demo`). Returns what was done, line by line."""
     done = []
     if not Regency.objects.exists() or not Program.objects.exists():
         load_reference_fixtures()
@@ -1683,8 +1913,8 @@ def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
         summary = top_up_demo(today=today)
         reach = month_year_label(*demo_reach())
         if summary is None:
-            done.append(f"Data demo sudah ada sampai {reach}; tidak ada bulan baru.")
+            done.append(f"Data demo sudah ada sampai {reach}; tidak ada yang baru.")
         else:
-            done.append(f"Data demo dilengkapi sampai {reach} (bulan yang lewat sejak dibuat):")
+            done.append(f"Data demo dilanjutkan sampai {reach} (yang terjadi sejak dibuat):")
             done.extend(f"  {line}" for line in summary.lines())
     return done

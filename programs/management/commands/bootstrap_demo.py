@@ -1,6 +1,7 @@
 """`manage.py bootstrap_demo` (used by `make run`): reference and demo data on an empty
-database; on a demo database, the months closed since the demo was made; nothing on a
-database with reports of its own only."""
+database; on a demo database, what happened since the demo was made (the months closed
+since, the demo's own reports moved on); nothing on a database with reports of its own
+only."""
 
 from django.core.management.base import BaseCommand
 
@@ -13,8 +14,9 @@ class Command(BaseCommand):
     help = (
         "Memuat data referensi (fixtures) bila belum ada kabupaten/kota, dan data DEMO "
         "(seed_demo bawaan) bila belum ada laporan bulanan; pada basis data demo, "
-        "melengkapi bulan yang sudah lewat sejak data demo dibuat tanpa mengubah laporan "
-        "yang ada. Aman dijalankan berulang. Menolak berjalan bila DEBUG mati kecuali --force."
+        "melengkapi bulan yang sudah lewat sejak data demo dibuat dan melanjutkan laporan "
+        "demo sesuai kalender; laporan yang pernah disentuh pengguna tidak diubah. Aman "
+        "dijalankan berulang. Menolak berjalan bila DEBUG mati kecuali --force."
     )
 
     def add_arguments(self, parser):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from programs.models import Comment, MonthlyReport, Realization
+from programs.models import Comment, LockException, MonthlyReport, Realization
 from programs.reporting import deadlines
 from tests.helpers import cells, element_text, find, find_all, form_fields, login, page
 
@@ -138,6 +138,11 @@ def test_every_demo_report_has_the_trail_the_services_would_have_written(live_de
     ):
         records[record["id"]].append(record)
     first_writes = {}
+    # Months opened for correction after their lock: slot -> (granted at, until).
+    opened = {
+        (e.regency_id, e.program_id, e.year, e.month): (e.granted_at, e.until)
+        for e in LockException.objects.all()
+    }
     reports = MonthlyReport.objects.filter(is_demo=True).values(
         "pk",
         "regency_id",
@@ -149,6 +154,7 @@ def test_every_demo_report_has_the_trail_the_services_would_have_written(live_de
         "updated_at",
         "first_submitted_at",
         "created_by_id",
+        "program_id",
     )
     assert len(reports) > 2000
     for report in reports:
@@ -174,13 +180,22 @@ def test_every_demo_report_has_the_trail_the_services_would_have_written(live_de
             reason = record["history_change_reason"]
             if reason in ("Disimpan sebagai draf", "Diajukan"):
                 assert who == operator, (report, record)
-                assert record["history_date"].astimezone(JAKARTA).date() <= lock
+                day = record["history_date"].astimezone(JAKARTA).date()
+                if day > lock:  # only in a month the verifier opened for correction
+                    key = (report["regency_id"], report["program_id"])
+                    granted, until = opened[(*key, report["year"], report["month"])]
+                    assert granted <= record["history_date"] and day <= until, (report, record)
             else:
                 assert who == "verifikator", (report, record)
                 assert reason in ("Diverifikasi", "Diterbitkan (laporan provinsi)") or (
                     reason.startswith("Dikembalikan: ")
                 ), reason
-        submitted = [r for r in trail if r["history_change_reason"] == "Diajukan"]
+        # The province's own report is published, submitted and verified at once.
+        submitted = [
+            r
+            for r in trail
+            if r["history_change_reason"] in ("Diajukan", "Diterbitkan (laporan provinsi)")
+        ]
         if report["first_submitted_at"] is not None:
             assert submitted[0]["history_date"] == report["first_submitted_at"]
         first_writes[report["pk"]] = (trail[0]["history_date"], users[trail[0]["history_user_id"]])
@@ -222,3 +237,52 @@ def test_reset_removes_the_demo_history_and_a_new_seed_writes_it_once(reference_
         Realization.history.count(),
         Comment.objects.count(),
     ) == counts
+
+
+def test_every_demo_action_falls_in_office_hours_on_a_working_day(live_demo):
+    """The demo's verifier verified reports as late as 23:00 and on Sundays: operators
+    and the verifier now act between 08:00 and 16:00 WIB on working days, and only a
+    submission after the due day may come at any hour (of a working day)."""
+    reports = {r.pk: r for r in MonthlyReport.objects.filter(is_demo=True)}
+    records = MonthlyReport.history.filter(is_demo=True).values_list(
+        "id", "history_date", "history_change_reason", "first_submitted_at"
+    )
+    assert len(records) > 5000
+    late = 0
+    for report_id, when, reason, first_submitted in records:
+        local = when.astimezone(JAKARTA)
+        assert local.weekday() < 5, (reports[report_id], local, reason)
+        if 8 <= local.hour < 16:
+            continue
+        report = reports[report_id]
+        assert reason == "Diajukan" and first_submitted == when, (report, local, reason)
+        assert not deadlines.submitted_on_time(report.year, report.month, when), (report, local)
+        late += 1
+    comments = Comment.objects.filter(report__is_demo=True).values_list("created_at", flat=True)
+    assert comments and all(
+        c.astimezone(JAKARTA).weekday() < 5 and 8 <= c.astimezone(JAKARTA).hour < 16
+        for c in comments
+    )
+    assert late  # some late submissions came in the evening
+
+
+def test_return_reasons_fit_whether_the_program_has_funding_sources(live_demo):
+    """A stunting (GPStSS) report was returned for "Rincian per sumber dana ..." although
+    that program reports no funding breakdown: a verifier asks about funding sources and
+    partners only on a program whose figures are broken down by them."""
+    broken_down = set(
+        Realization.objects.exclude(funding_source__code="tidak-dirinci").values_list(
+            "report__program__slug", flat=True
+        )
+    )
+    assert {"gbrss", "gpsss"} <= broken_down and not {"gpstss", "gpiss"} & broken_down
+    reasons = list(
+        Comment.objects.filter(kind=Comment.Kind.RETURN, report__is_demo=True).values_list(
+            "report__program__slug", "text"
+        )
+    )
+    assert {slug for slug, _text in reasons} - broken_down  # those are returned too
+    assert {slug for slug, _text in reasons} & broken_down
+    for slug, text in reasons:
+        if slug not in broken_down:
+            assert "sumber dana" not in text and "mitra" not in text.lower(), (slug, text)

@@ -1,5 +1,7 @@
-"""`bootstrap_demo` (`make run`) on a demo made weeks ago: the months closed since are
-added as a fresh seed that day would make them, and nothing already there changes."""
+"""`bootstrap_demo` (`make run`) on a demo made weeks ago: the demo is brought to the day
+as a fresh seed that day would make it (the months closed since added, the demo's own
+reports moved on with the calendar, their history continued), and whatever a user
+touched stays exactly as it was."""
 
 import datetime as dt
 from io import StringIO
@@ -8,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from programs.dashboards import selectors
@@ -20,13 +23,15 @@ from programs.models import (
     Realization,
     Target,
 )
-from programs.reporting.selectors import operator_months, operator_to_do
+from programs.reporting.selectors import operator_months, operator_to_do, verification_queue
+from regencies.models import UserScope
+from tests.evidence_helpers import phone_photo
 from tests.helpers import element_text, find, form_fields, login, page
 
 User = get_user_model()
 Status = MonthlyReport.Status
 JAKARTA = ZoneInfo("Asia/Jakarta")
-SEEDED = dt.datetime(2026, 11, 30, 9, 0, tzinfo=JAKARTA)  # first `make run`
+SEEDED = dt.datetime(2026, 12, 1, 9, 0, tzinfo=JAKARTA)  # first `make run`, on a 1st
 LATER = dt.datetime(2027, 1, 15, 9, 0, tzinfo=JAKARTA)  # `make run` again
 
 
@@ -39,7 +44,7 @@ def bootstrap(moment: dt.datetime) -> str:
 
 def reports_of(periods=None) -> dict:
     """Every report (by slot) with what a user reads of it: status, who and when,
-    version, its figures, and its history (when, who, why)."""
+    version, its figures, its history (when, who, why) and its conversation."""
     reports = MonthlyReport.objects.all()
     if periods is not None:
         reports = [r for r in reports if (r.year, r.month) in periods]
@@ -60,6 +65,11 @@ def reports_of(periods=None) -> dict:
                 "history_date", "history_user__username", "history_change_reason", "status"
             )
         )
+        thread = list(
+            report.comments.order_by("created_at", "pk").values_list(
+                "created_at", "author__username", "kind", "text"
+            )
+        )
         found[(report.regency_id, report.program.slug, report.year, report.month)] = (
             report.status,
             report.submitted_at,
@@ -72,8 +82,24 @@ def reports_of(periods=None) -> dict:
             report.updated_at,
             figures,
             history,
+            thread,
         )
     return found
+
+
+def lock_exceptions() -> dict:
+    return {
+        (e.regency_id, e.program.slug, e.year, e.month): (e.until, e.reason, e.granted_at)
+        for e in LockException.objects.select_related("program")
+    }
+
+
+def without(found: dict, slots) -> dict:
+    return {slot: value for slot, value in found.items() if slot not in slots}
+
+
+def slot(report: MonthlyReport) -> tuple:
+    return (report.regency_id, report.program.slug, report.year, report.month)
 
 
 def everything() -> dict:
@@ -94,22 +120,23 @@ def everything() -> dict:
 
 @pytest.fixture
 def demo_run_again(db, settings):
-    """A demo made on 30 November 2026, worked on by an operator, then `make run` again
-    on 15 January 2027. Returns (reports before, the operator's report, output)."""
+    """A demo made on 1 December 2026, where users then did three things, and `make run`
+    again on 15 January 2027. Returns (reports before, the slots users touched, output)."""
     settings.DEBUG = True
     bootstrap(SEEDED)
-    # The operator answers the returned October report in the entry form (a note on
-    # its first row, saved as a draft): a demo report a user has edited.
+    touched = {}
+    # An operator answers their latest returned report in the entry form (a note on its
+    # first row, saved as a draft, not submitted): a history record of their own.
     report = (
-        MonthlyReport.objects.filter(regency="16.07", year=2026, month=10, status=Status.RETURNED)
+        MonthlyReport.objects.filter(regency="16.07", year=2026, status=Status.RETURNED)
         .select_related("program")
-        .order_by("program__order")
+        .order_by("-month", "program__order")
         .first()
     )
     version = report.version
-    url = f"/laporan/16.07/{report.program.slug}/2026-10/"
-    operator = login(User.objects.get(username="operator-1607"))
+    url = f"/laporan/16.07/{report.program.slug}/2026-{report.month:02d}/"
     with time_machine.travel(SEEDED + dt.timedelta(hours=2), tick=False):
+        operator = login(User.objects.get(username="operator-1607"))
         fields = form_fields(operator.get(url))
         note = next(name for name in fields if name.endswith("-note"))
         fields[note] = "Foto sudah diunggah ulang."
@@ -117,13 +144,48 @@ def demo_run_again(db, settings):
     report.refresh_from_db()
     assert report.version == version + 1
     assert report.history.first().history_user.username == "operator-1607"
+    touched["edited"] = report
+    # The verifier asks about a submitted report in its conversation (no history record).
+    asked = (
+        MonthlyReport.objects.filter(year=2026, month=10, status=Status.SUBMITTED)
+        .exclude(regency="16.07")
+        .select_related("program")
+        .order_by("regency_id", "program__order")
+        .first()
+    )
+    with time_machine.travel(SEEDED + dt.timedelta(hours=3), tick=False):
+        verifier = login(User.objects.get(username="verifikator"))
+        response = verifier.post(
+            f"/laporan/{asked.regency_id}/{asked.program.slug}/2026-10/komentar/",
+            {"teks": "Mohon lampirkan berita acara serah terima."},
+        )
+    assert response.status_code == 302
+    touched["asked"] = asked
+    # Another operator attaches a photo to the report returned in a locked month, opened
+    # for correction (the report's version does not change).
+    fixing = (
+        MonthlyReport.objects.filter(year=2026, month=9, status=Status.RETURNED)
+        .exclude(regency="16.07")
+        .select_related("program")
+        .order_by("regency_id")
+        .first()
+    )
+    uploader = UserScope.objects.get(role=UserScope.Role.OPERATOR, regency=fixing.regency_id).user
+    with time_machine.travel(SEEDED + dt.timedelta(hours=4), tick=False):
+        response = login(uploader).post(
+            f"/laporan/{fixing.regency_id}/{fixing.program.slug}/2026-09/lampiran/",
+            {"berkas": SimpleUploadedFile("foto.jpg", phone_photo()), "keterangan": "Sesudah"},
+        )
+    assert response.status_code == 302 and fixing.attachments.count() == 1
+    touched["attached"] = fixing
     before = reports_of()
-    return before, report, bootstrap(LATER)
+    return before, {slot(r) for r in touched.values()}, bootstrap(LATER)
 
 
 def test_months_closed_since_the_demo_was_made_are_added(demo_run_again):
-    before, _report, output = demo_run_again
-    assert max(p[2:] for p in before) == (2026, 10)  # seeded on 30 November: up to October
+    before, _touched, output = demo_run_again
+    # Made on 1 December: up to October (November's reports begin in December).
+    assert max(p[2:] for p in before) == (2026, 10)
     periods = set(MonthlyReport.objects.values_list("year", "month"))
     assert {(2026, 11), (2026, 12)} <= periods
     assert max(periods) == (2026, 12)  # January 2027 is running: nothing is due yet
@@ -139,35 +201,83 @@ def test_months_closed_since_the_demo_was_made_are_added(demo_run_again):
     assert all(r.history.exists() for r in december)
 
 
-def test_added_months_are_what_a_fresh_seed_that_day_makes(demo_run_again):
-    new_periods = {(2026, 11), (2026, 12), (2027, 1)}
-    added = reports_of(new_periods)
-    exceptions = sorted(
-        LockException.objects.filter(year=2026, month__gte=11).values_list(
-            "regency_id", "program__slug", "month", "until", "reason"
-        )
-    )
+def test_the_whole_demo_is_what_a_fresh_seed_that_day_makes(demo_run_again):
+    """Not only the months closed since: the reports the demo made on 1 December moved on
+    with the calendar (October's queue verified, returned reports corrected, the month
+    that locked since opened for correction where the story needs it), exactly as a
+    fresh seed on 15 January makes them, history, conversation and lock exceptions
+    included. Only what a user touched is left as it was."""
+    _before, touched, _output = demo_run_again
+    topped_up, exceptions = without(reports_of(), touched), without(lock_exceptions(), touched)
     demo.reset_demo_data()
     with time_machine.travel(LATER, tick=False):
         demo.seed_demo()
-    assert added == reports_of(new_periods)
-    assert exceptions == sorted(
-        LockException.objects.filter(year=2026, month__gte=11).values_list(
-            "regency_id", "program__slug", "month", "until", "reason"
-        )
+    assert topped_up == without(reports_of(), touched)
+    assert exceptions == without(lock_exceptions(), touched)
+
+
+def test_topped_up_again_weeks_later_it_is_still_what_a_fresh_seed_makes(demo_run_again):
+    _before, touched, _output = demo_run_again
+    again = dt.datetime(2027, 2, 3, 14, 0, tzinfo=JAKARTA)
+    bootstrap(again)
+    topped_up, exceptions = without(reports_of(), touched), without(lock_exceptions(), touched)
+    demo.reset_demo_data()
+    with time_machine.travel(again, tick=False):
+        demo.seed_demo()
+    assert topped_up == without(reports_of(), touched)
+    assert exceptions == without(lock_exceptions(), touched)
+
+
+def test_the_demos_own_reports_continue_their_history(demo_run_again):
+    """A report the demo made moves on by new steps after its old ones: nothing of what
+    its page showed on 1 December is rewritten."""
+    before, touched, _output = demo_run_again
+    after = reports_of()
+    moved = 0
+    for key, old in without(before, touched).items():
+        history, new_history = old[10], after[key][10]
+        assert new_history[: len(history)] == history, key
+        assert after[key][9] == old[9]  # the same figures
+        moved += len(new_history) > len(history)
+    assert moved > 20
+
+
+def test_what_a_user_touched_stays_exactly_as_it_was(demo_run_again):
+    before, touched, _output = demo_run_again
+    after = reports_of()
+    assert touched and {key: after[key] for key in touched} == {key: before[key] for key in touched}
+    assert (
+        MonthlyReport.objects.get(realizations__note="Foto sudah diunggah ulang.").status
+        == Status.RETURNED
     )
 
 
-def test_nothing_already_there_changes(demo_run_again):
-    before, report, _output = demo_run_again
-    after = reports_of()
-    assert {slot: after[slot] for slot in before} == before
-    assert report.realizations.filter(note="Foto sudah diunggah ulang.").exists()
+def test_on_15_january_nothing_waits_on_what_the_demo_left_on_1_december(demo_run_again):
+    """The demo made on 1 December left October's reports in the verification queue,
+    November's as drafts and returned reports in months about to lock; six weeks later
+    they were still there: drafts "locked before submitted", the queue a month and a half
+    old, returned reports nobody but a verifier could open again."""
+    _before, touched, _output = demo_run_again
+    today = LATER.date()
+    queue = verification_queue(user=User.objects.get(username="verifikator"))
+    waiting = [i.report for i in queue if slot(i.report) not in touched]
+    assert waiting and all(r.submitted_at.date() >= SEEDED.date() for r in waiting)
+    for scope in UserScope.objects.filter(role=UserScope.Role.OPERATOR).select_related("user"):
+        items = operator_months(user=scope.user, year=2026, today=today)
+        to_do = operator_to_do(user=scope.user, year=2026, items=items, today=today)
+        locked_drafts = [i for i in to_do.locked if i.report is not None]
+        assert not locked_drafts, (scope.user, locked_drafts)
+        returned = [
+            i for i in items if i.status == Status.RETURNED and slot(i.report) not in touched
+        ]
+        assert all(i.editable for i in returned), (scope.user, returned)
+        assert any(i.lock_date >= today for i in returned)  # in a month still open
+        assert any(i.lock_date < today and i.open_until for i in returned)  # opened again
 
 
 def test_running_it_again_the_same_day_changes_nothing(demo_run_again):
     state = everything()
-    output = bootstrap(LATER + dt.timedelta(hours=5))
+    output = bootstrap(LATER + dt.timedelta(hours=14))
     assert everything() == state
     assert "sudah ada sampai Desember 2026" in output
 
@@ -206,3 +316,18 @@ def test_a_database_without_demo_reports_gets_none(reference_data, settings):
     output = bootstrap(LATER)
     assert everything() == state
     assert "data demo tidak dibuat" in output
+
+
+def test_a_demo_report_a_user_deleted_is_not_made_again(reference_data, settings):
+    settings.DEBUG = True
+    with time_machine.travel(SEEDED, tick=False):
+        demo.seed_demo(years=[2026])
+    report = MonthlyReport.objects.filter(year=2026, month=10, status=Status.SUBMITTED).first()
+    key = (report.regency_id, report.program_id, report.year, report.month)
+    report.delete()  # in the admin: the history keeps a "deleted" record
+    with time_machine.travel(LATER, tick=False):
+        assert demo.top_up_demo() is not None
+    assert not MonthlyReport.objects.filter(
+        regency=key[0], program=key[1], year=key[2], month=key[3]
+    ).exists()
+    assert MonthlyReport.objects.filter(year=2026, month=12).exists()
