@@ -19,7 +19,10 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     log_in(page, "op-banyuasin", "/laporan/")
     expect(page.locator("h1 small")).to_have_text("2025")
     expect(page.locator("#due-now")).to_contain_text("GBRSS Desember")
-    december = page.locator('#my-reports tr[data-program="gbrss"][data-month="12"] td')
+    # Its cells, the program's row header first.
+    december = page.locator('#my-reports tr[data-program="gbrss"][data-month="12"]').locator(
+        "th, td"
+    )
     expect(december.nth(3)).to_have_text("10 Januari 2026")
     expect(december.nth(4)).to_have_text("9 hari lagi")
 

@@ -80,11 +80,11 @@ def test_report_submitted_returned_fixed_verified_and_counted(
         "GBRSS Februari: Belum diisi · batas 10 Maret 2026 (terlambat 6 hari)"
     )
     row = page.locator(f'#my-reports tr[data-program="gbrss"][data-month="{month}"]')
-    expect(row.locator("td")).to_have_text(
+    expect(row.locator("th, td")).to_have_text(
         ["GBRSS", "Februari", "Belum diisi", "10 Maret 2026", "terlambat 6 hari", "Isi laporan"]
     )
     expect(
-        page.locator('#my-reports tr[data-program="gpstss"][data-month="1"] td').nth(2)
+        page.locator('#my-reports tr[data-program="gpstss"][data-month="1"] td').nth(1)
     ).to_have_text("Belum diisi · terkunci")
     expect(row.get_by_role("link")).to_have_text("Isi laporan")
     row.get_by_role("link", name="Isi laporan").click()
