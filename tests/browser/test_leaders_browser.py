@@ -160,6 +160,16 @@ def assert_fits_or_scrolls_beside_its_names(page, table, label):
     assert rows and hidden == [], f"{label}: scrolled to its last column: {hidden}"
 
 
+def assert_every_table_fits_or_scrolls(page, selector, path):
+    """Each table `selector` finds on the page (at least one) fits or scrolls beside its
+    names (`assert_fits_or_scrolls_beside_its_names`)."""
+    tables = page.locator(selector)
+    assert tables.count()
+    for index, table in enumerate(tables.all()):
+        table.scroll_into_view_if_needed()
+        assert_fits_or_scrolls_beside_its_names(page, table, f"{path} {selector} #{index}")
+
+
 @pytest.mark.parametrize("path,selector", WIDE_TABLES)
 def test_every_wide_table_on_a_360px_phone_scrolls_with_a_hint_and_the_name_in_view(
     page, watch, gbrss_data, path, selector
@@ -171,11 +181,7 @@ def test_every_wide_table_on_a_360px_phone_scrolls_with_a_hint_and_the_name_in_v
     page.set_viewport_size(PHONE)
     page.goto(path)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    tables = page.locator(selector)
-    assert tables.count()
-    for index, table in enumerate(tables.all()):
-        table.scroll_into_view_if_needed()
-        assert_fits_or_scrolls_beside_its_names(page, table, f"{path} {selector} #{index}")
+    assert_every_table_fits_or_scrolls(page, selector, path)
     assert watch.errors == []
 
 
@@ -197,11 +203,7 @@ def test_an_operators_and_a_verifiers_tables_on_a_360px_phone_scroll_with_a_hint
     log_in(page, user, path)
     page.set_viewport_size(PHONE)
     page.goto(path)
-    tables = page.locator(selector)
-    assert tables.count()
-    for index, table in enumerate(tables.all()):
-        table.scroll_into_view_if_needed()
-        assert_fits_or_scrolls_beside_its_names(page, table, f"{path} {selector} #{index}")
+    assert_every_table_fits_or_scrolls(page, selector, path)
     assert watch.errors == []
 
 
