@@ -151,7 +151,11 @@ def assert_fits_or_scrolls_beside_its_names(page, table, label):
     assert hints.count(), f"{label}: wider than the screen, and no hint that it scrolls"
     hint = hints.last
     assert hint.is_visible(), f"{label}: the hint that it scrolls is hidden"
-    gap = table.bounding_box()["y"] - (hint.bounding_box()["y"] + hint.bounding_box()["height"])
+    # Both boxes read in one layout (charts drawn meanwhile move the page between reads).
+    gap = table.evaluate(
+        "(t, h) => t.getBoundingClientRect().top - h.getBoundingClientRect().bottom",
+        hint.element_handle(),
+    )
     assert 0 <= gap < 40, f"{label}: the hint is not right above the table ({gap} px)"
     assert "Geser tabel ke samping" in hint.inner_text()
     wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
