@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from programs.models import FundingSource, Indicator, MonthlyReport
-from regencies.models import Regency
 from tests.browser.conftest import draw_charts
-from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.factories import RealizationFactory
+from tests.reporting_helpers import report as gbrss_report
 
 
 def wait_for_charts(page, count):
@@ -41,20 +41,7 @@ def test_dashboards_open_on_the_latest_month_due(page, watch, reference_data, ye
     """Without a period in the address, the overview and a program page open on the
     frozen day's year and its latest month whose reports are due; on 1 January, last
     year's."""
-    houses = Indicator.objects.get(code="rumah-dibedah")
-    report = MonthlyReportFactory(
-        program=houses.program,
-        regency=Regency.objects.get(code="16.07"),
-        year=2026,
-        month=1,
-        status=MonthlyReport.Status.VERIFIED,
-    )
-    RealizationFactory(
-        report=report,
-        indicator=houses,
-        funding_source=FundingSource.objects.get(code="apbd-prov"),
-        value=Decimal(7),
-    )
+    gbrss_report(MonthlyReport.Status.VERIFIED, period=(2026, 1), value=7)
     for path in ("/", "/program/gbrss/"):
         page.goto(path)
         expect(page.locator("#filter-tahun")).to_have_value(year)
@@ -119,20 +106,7 @@ def test_filter_change_swaps_redraws_and_back_restores_live_charts(page, watch, 
 def _with_a_2026_report():
     """gbrss_data's 2024 plus a verified January 2026: the year menu offers 2024 and 2026
     (16 March 2026: 2026 opens up to February, the latest month due)."""
-    houses = Indicator.objects.get(code="rumah-dibedah")
-    report = MonthlyReportFactory(
-        program=houses.program,
-        regency=Regency.objects.get(code="16.07"),
-        year=2026,
-        month=1,
-        status=MonthlyReport.Status.VERIFIED,
-    )
-    RealizationFactory(
-        report=report,
-        indicator=houses,
-        funding_source=FundingSource.objects.get(code="apbd-prov"),
-        value=Decimal(7),
-    )
+    gbrss_report(MonthlyReport.Status.VERIFIED, period=(2026, 1), value=7)
 
 
 def program_heading(page) -> str:

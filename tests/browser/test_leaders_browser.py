@@ -2,18 +2,15 @@
 answered on the overview, the scorecard on a 360 px phone, and printing for a meeting."""
 
 import re
-from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
-from programs.models import FundingSource, Indicator, MonthlyReport, Program
-from regencies.models import Regency
-from tests.browser.conftest import HOUSES, OPERATOR, VERIFIER, draw_charts
+from programs.models import MonthlyReport
+from tests.browser.conftest import OPERATOR, VERIFIER, draw_charts
 from tests.browser.helpers import log_in
-from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.reporting_helpers import report as gbrss_report
 
 BEHIND_TEXT = "rgb(179, 71, 0)"  # --behind, the words' colour
 BEHIND_FILL = "rgb(213, 94, 0)"  # #D55E00, the bars' and the map's colour
@@ -214,21 +211,7 @@ def test_an_operators_and_a_verifiers_tables_on_a_360px_phone_scroll_with_a_hint
 def submitted_gbrss_report(reporting_data):
     """Banyuasin's GBRSS report of the month to report, submitted (for the queue)."""
     year, month = reporting_data["year"], reporting_data["month"]
-    report = MonthlyReportFactory(
-        program=Program.objects.get(slug="gbrss"),
-        regency=Regency.objects.get(code="16.07"),
-        year=year,
-        month=month,
-        status=MonthlyReport.Status.SUBMITTED,
-        first_submitted_at=timezone.now(),
-        submitted_at=timezone.now(),
-    )
-    RealizationFactory(
-        report=report,
-        indicator=Indicator.objects.get(code=HOUSES),
-        funding_source=FundingSource.objects.get(code="apbn"),
-        value=Decimal(120),
-    )
+    gbrss_report(MonthlyReport.Status.SUBMITTED, period=(year, month), value=120)
 
 
 def test_the_scroll_hint_shows_only_while_its_table_is_cut(page, watch, gbrss_data):

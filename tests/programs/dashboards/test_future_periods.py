@@ -153,25 +153,11 @@ def test_a_saved_view_kept_with_a_period_not_begun_is_titled_as_the_page_shows_i
     page's year, 2028 once it has reports, up to February. An earlier year the menu does
     not offer (2023, before the launch) opens the default year. Each is now titled with
     the period its link opens; the link itself is left as saved."""
-    from programs.models import FundingSource, Indicator, MonthlyReport, SavedView
-    from regencies.models import Regency
-    from tests.factories import MonthlyReportFactory, RealizationFactory
+    from programs.models import MonthlyReport, SavedView
+    from tests.reporting_helpers import report as gbrss_report
 
     with time_machine.travel(LEAP_DAY, tick=False):
-        houses = Indicator.objects.get(code="rumah-dibedah")
-        report = MonthlyReportFactory(
-            program=houses.program,
-            regency=Regency.objects.get(code="16.07"),
-            year=2028,
-            month=1,
-            status=MonthlyReport.Status.VERIFIED,
-        )
-        RealizationFactory(
-            report=report,
-            indicator=houses,
-            funding_source=FundingSource.objects.get(code="apbd-prov"),
-            value=7,
-        )
+        gbrss_report(MonthlyReport.Status.VERIFIED, period=(2028, 1), value=7)
         user = make_user("pimpinan", UserScope.Role.PIMPINAN)
         leader = login(user)
         for path, query, title in [
