@@ -198,9 +198,12 @@ def month_first_refusal(value) -> str | None:
     return DATE_MONTH_FIRST % {"day_first": meant.strftime("%d/%m/%Y"), "named": date_label(meant)}
 
 
-# A month on its own: "Maret 2027", "Mar. 2027", "03/2027", "3-2027", "2027-03" (the year
-# in four digits: "Maret 27" could be a day without its year).
-_MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s.,-]*(\d{4})\s*")
+# A month on its own, the one rule of every box and file a month is typed in (the admin's
+# month boxes, the realization import and its template): "Maret 2027", "Mar. 2027",
+# "Mar-2027", "Nopember 2026", "03/2027", "3-2027", "03.2027" (as Indonesians also write
+# it), "2027-03", "2027/03". The year in four digits ("Maret 27" could be a day without
+# its year, "03/27" March of which year?).
+_MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s,./-]*(\d{4})\s*")
 _MONTH_YEAR = re.compile(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*")
 _YEAR_MONTH = re.compile(r"\s*(\d{4})\s*[/.-]\s*(\d{1,2})\s*")
 
@@ -213,7 +216,7 @@ MONTH_NOT_RECOGNISED = _(
 def typed_month(text: str) -> tuple[int, int] | None:
     """(year, month) of a month typed on its own, None for any other text; ValueError
     for a month that does not exist (13/2027, "Marett 2027", year 0000: no date holds
-    it)."""
+    it). Month names in Indonesian or English (`MONTH_NAMES`), any letter case."""
     year = month = None
     if found := _MONTH_NAME_YEAR.fullmatch(text):
         if found[1].casefold() not in MONTH_NAMES:
