@@ -260,17 +260,54 @@ class LocalizedMonthField(LocalizedDateField):
 
 
 MONTH_NUMBER_NOT_RECOGNISED = _("Bulan tidak dikenali: tulis namanya (April) atau angkanya (4).")
+MONTH_OF_OTHER_YEAR = _(
+    "%(typed)s bukan bulan tahun %(year)s yang diisi di kolom tahun: samakan tahunnya, atau "
+    "tulis bulannya saja (%(month)s atau %(number)s)."
+)
+
+
+class MonthOfYear(int):
+    """A month number typed with its year ("11.2026", "November 2026"): the form checks
+    `year` against its year box (`MonthNamed`)."""
+
+    def __new__(cls, month: int, year: int, typed: str = ""):
+        value = super().__new__(cls, month)
+        value.year, value.typed = year, typed
+        return value
+
+
+def month_of_other_year(month, year) -> str | None:
+    """What to say of a month box's month typed with another year than the year box's
+    (None when it agrees, or was typed without one)."""
+    typed_year = getattr(month, "year", None)
+    if typed_year is None or year is None or typed_year == year:
+        return None
+    return MONTH_OF_OTHER_YEAR % {
+        "typed": month.typed.strip(),
+        "year": year,
+        "month": month_label(int(month)),
+        "number": int(month),
+    }
 
 
 class LocalizedMonthNumberField(LocalizedIntegerField):
     """A month of the year kept as its number (1-12) beside a year field: typed as its
-    name ("April", "Apr", in Indonesian or English) or its number, shown by its name."""
+    name ("April", "Apr", in Indonesian or English) or its number, shown by its name; or
+    as a month with its year, as every month box and the import take it (`typed_month`:
+    "11.2026", "November 2026"), when that year is the year box's."""
 
     widget = forms.TextInput(attrs={"size": 12})
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip().rstrip(".").casefold() in MONTH_NAMES:
             return MONTH_NAMES[value.strip().rstrip(".").casefold()]
+        if isinstance(value, str):
+            try:
+                found = typed_month(value)
+            except ValueError:
+                raise ValidationError(MONTH_NUMBER_NOT_RECOGNISED, code="invalid") from None
+            if found is not None:
+                return MonthOfYear(found[1], found[0], value)
         try:
             return super().to_python(value)
         except ValidationError:
