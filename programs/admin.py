@@ -34,6 +34,7 @@ from programs.admin_numbers import (
     LocalizedMonthNumberField,
     LocalizedNumbersAdminMixin,
     NumberHistoryContextHelper,
+    month_of_other_year,
     shown_number,
 )
 from programs.formats import date_label, month_label, month_year_label, number
@@ -196,6 +197,22 @@ class MonthNamed:
             kwargs["form_class"] = LocalizedMonthNumberField
             kwargs["widget"] = LocalizedMonthNumberField.widget
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        """A month typed with its year ("11.2026") is taken when that year is the year
+        box's, and refused saying so when it is another."""
+        form = super().get_form(request, obj, **kwargs)
+
+        class YearChecked(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                refused = month_of_other_year(cleaned_data.get("month"), cleaned_data.get("year"))
+                if refused and not self.has_error("month"):
+                    self.add_error("month", refused)
+                return cleaned_data
+
+        YearChecked.__name__ = form.__name__
+        return YearChecked
 
 
 class YearToDateMaintained:

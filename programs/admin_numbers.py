@@ -198,9 +198,12 @@ def month_first_refusal(value) -> str | None:
     return DATE_MONTH_FIRST % {"day_first": meant.strftime("%d/%m/%Y"), "named": date_label(meant)}
 
 
-# A month on its own: "Maret 2027", "Mar. 2027", "03/2027", "3-2027", "2027-03" (the year
-# in four digits: "Maret 27" could be a day without its year).
-_MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s.,-]*(\d{4})\s*")
+# A month on its own, the one rule of every box and file a month is typed in (the admin's
+# month boxes, the realization import and its template): "Maret 2027", "Mar. 2027",
+# "Mar-2027", "Nopember 2026", "03/2027", "3-2027", "03.2027" (as Indonesians also write
+# it), "2027-03", "2027/03". The year in four digits ("Maret 27" could be a day without
+# its year, "03/27" March of which year?).
+_MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s,./-]*(\d{4})\s*")
 _MONTH_YEAR = re.compile(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*")
 _YEAR_MONTH = re.compile(r"\s*(\d{4})\s*[/.-]\s*(\d{1,2})\s*")
 
@@ -213,7 +216,7 @@ MONTH_NOT_RECOGNISED = _(
 def typed_month(text: str) -> tuple[int, int] | None:
     """(year, month) of a month typed on its own, None for any other text; ValueError
     for a month that does not exist (13/2027, "Marett 2027", year 0000: no date holds
-    it)."""
+    it). Month names in Indonesian or English (`MONTH_NAMES`), any letter case."""
     year = month = None
     if found := _MONTH_NAME_YEAR.fullmatch(text):
         if found[1].casefold() not in MONTH_NAMES:
@@ -257,17 +260,54 @@ class LocalizedMonthField(LocalizedDateField):
 
 
 MONTH_NUMBER_NOT_RECOGNISED = _("Bulan tidak dikenali: tulis namanya (April) atau angkanya (4).")
+MONTH_OF_OTHER_YEAR = _(
+    "%(typed)s bukan bulan tahun %(year)s yang diisi di kolom tahun: samakan tahunnya, atau "
+    "tulis bulannya saja (%(month)s atau %(number)s)."
+)
+
+
+class MonthOfYear(int):
+    """A month number typed with its year ("11.2026", "November 2026"): the form checks
+    `year` against its year box (`MonthNamed`)."""
+
+    def __new__(cls, month: int, year: int, typed: str = ""):
+        value = super().__new__(cls, month)
+        value.year, value.typed = year, typed
+        return value
+
+
+def month_of_other_year(month, year) -> str | None:
+    """What to say of a month box's month typed with another year than the year box's
+    (None when it agrees, or was typed without one)."""
+    typed_year = getattr(month, "year", None)
+    if typed_year is None or year is None or typed_year == year:
+        return None
+    return MONTH_OF_OTHER_YEAR % {
+        "typed": month.typed.strip(),
+        "year": year,
+        "month": month_label(int(month)),
+        "number": int(month),
+    }
 
 
 class LocalizedMonthNumberField(LocalizedIntegerField):
     """A month of the year kept as its number (1-12) beside a year field: typed as its
-    name ("April", "Apr", in Indonesian or English) or its number, shown by its name."""
+    name ("April", "Apr", in Indonesian or English) or its number, shown by its name; or
+    as a month with its year, as every month box and the import take it (`typed_month`:
+    "11.2026", "November 2026"), when that year is the year box's."""
 
     widget = forms.TextInput(attrs={"size": 12})
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip().rstrip(".").casefold() in MONTH_NAMES:
             return MONTH_NAMES[value.strip().rstrip(".").casefold()]
+        if isinstance(value, str):
+            try:
+                found = typed_month(value)
+            except ValueError:
+                raise ValidationError(MONTH_NUMBER_NOT_RECOGNISED, code="invalid") from None
+            if found is not None:
+                return MonthOfYear(found[1], found[0], value)
         try:
             return super().to_python(value)
         except ValidationError:

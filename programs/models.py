@@ -1174,9 +1174,28 @@ class ReportingExemption(models.Model):
             )
         self._clean_before_launch()
         if self.regency_id and self.program_id and self.start:
+            self._lock_programs()
             self._clean_overlap()
             self._clean_reported_months()
             self._clean_leaves_an_indicator()
+
+    def _lock_programs(self) -> None:
+        """Inside a transaction (the admin's save), take the program's row lock, the one an
+        operator's save or submit and an import take first (`ytd.lock_programs`), before
+        reading its reports and exemptions: an exemption saved at the same moment as a
+        submit of one of its months was checked against the reports committed so far, the
+        submit against the exemptions committed so far, and both were kept, the month
+        shown as "tidak wajib" beside figures that count. Now one waits for the other and
+        is refused by its rule. A program changed in this save: both, in `ytd`'s order."""
+        from django.db import transaction
+
+        from programs import ytd
+
+        if not transaction.get_connection().in_atomic_block:
+            return
+        stored = self._stored()
+        ytd.lock_programs([self.program_id, *([stored.program_id] if stored else [])])
+        self.__dict__.pop("_stored_row", None)  # read again, now that it cannot change
 
     def period_label(self) -> str:
         """'Januari 2024 dan seterusnya', 'Januari 2024 s.d. Desember 2025'."""

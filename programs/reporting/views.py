@@ -602,8 +602,17 @@ def report_status(
     if report is None:
         raise Http404
     action = posted_action(request, ("verifikasi", "kembalikan", "buka", "buka-perbaikan"))
+    # Sent from the verification queue (its return box): answered there, on the page of
+    # the queue it came from (the button's address carries the queue's filters and page).
+    from_queue = request.POST.get(
+        "kembali"
+    ) == "antrean" and permissions.can_use_verification_queue(request.user)
     reason = request.POST.get("alasan", "")
     version = _posted_version(request)
+    if from_queue and f"versi-{report.pk}" in request.POST:
+        # The queue is one form: each report's box names its reason and version.
+        reason = request.POST.get(f"alasan-{report.pk}", "")
+        version = _posted_version_of(request.POST.get(f"versi-{report.pk}"))
     actions = {
         "verifikasi": (
             lambda: services.report_verify(user=request.user, report=report, version=version),
@@ -629,15 +638,17 @@ def report_status(
         ),
     }
     run, done = actions[action]
-    # Sent from the verification queue (its return box): answered there, on the page of
-    # the queue it came from (the form's address carries the queue's filters and page).
-    from_queue = request.POST.get(
-        "kembali"
-    ) == "antrean" and permissions.can_use_verification_queue(request.user)
     filters = reporting.QueueFilters.from_query(request.GET)
-    # The other reports the verifier had ticked on the queue (static/js/queue.js sends
-    # them with the box): the queue comes back with them still ticked.
-    ticked = report_selections(request.POST.getlist("centang"), MAX_TICKED) if from_queue else []
+    # The other reports the verifier had ticked on the queue (its tick boxes, `laporan`,
+    # sent with the box, which is part of the same form; `centang` from a queue page
+    # loaded before): the queue comes back with them still ticked.
+    ticked = (
+        report_selections(
+            request.POST.getlist("laporan") + request.POST.getlist("centang"), MAX_TICKED
+        )
+        if from_queue
+        else []
+    )
     try:
         if version is None:
             raise services.ServiceError(_(services.WRONG_STATUS))
@@ -791,10 +802,15 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                 selections = report_selections(request.POST.getlist("laporan"))
                 if not selections:
                     messages.error(request, _("Pilih paling sedikit satu laporan."))
-                    return redirect(back)
+                    return redirect(_queue_url(filters, request.GET.get("halaman")))
                 done = services.report_verify_many(user=request.user, selections=selections)
         except services.ServiceError as error:
             messages.error(request, error.message)
+            # Refused (a report changed or left meanwhile): nothing was verified, and the
+            # queue comes back on its page with the reports ticked as they were (each one
+            # still at the version ticked; one changed since is looked at again).
+            ticked = report_selections(request.POST.getlist("laporan"), MAX_TICKED)
+            return redirect(_queue_url(filters, request.GET.get("halaman"), ticked))
         else:
             messages.success(
                 request,

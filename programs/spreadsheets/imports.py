@@ -33,10 +33,10 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from programs import formats, permissions, ytd
 from programs.admin_numbers import (
     DATE_NOT_RECOGNISED,
-    MONTH_NAMES,
     large_change,
     month_first_refusal,
     show_number,
+    typed_month,
     whole_number_error,
 )
 from programs.forms_admin import (
@@ -159,6 +159,19 @@ BAD_BASELINE = gettext_noop("Baseline harus angka 0 atau lebih.")
 # An indicator that may be negative (programs.models.Indicator.may_be_negative).
 BAD_SIGNED_BASELINE = gettext_noop("Baseline harus angka (untuk indikator ini boleh negatif).")
 OUT_OF_SCOPE = gettext_noop("Di luar wilayah/program yang menjadi tugas Anda.")
+# A ratio row with a value beside its numerator and denominator: the value was ignored
+# without a word. Taken when it is the percentage they make, to the decimals typed
+# (1/3 as 33,33 or 33); refused otherwise, as a value is never kept for a ratio.
+RATIO_VALUE_DIFFERS = gettext_noop(
+    "Nilai %(value)s tidak sama dengan pembilang/penyebut: %(numerator)s/%(denominator)s = "
+    "%(percent)s %%. Indikator rasio diisi pembilang dan penyebut (nilainya dihitung dari "
+    "keduanya): kosongkan kolom nilai, atau perbaiki angkanya."
+)
+# The other way round: an indicator of values with a numerator or denominator as well.
+VALUE_WITH_PARTS = gettext_noop(
+    "Indikator %(name)s diisi kolom nilai saja, bukan pembilang dan penyebut: kosongkan "
+    "kolom pembilang dan penyebut."
+)
 REPORT_VERIFIED = gettext_noop(
     "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
 )
@@ -458,13 +471,12 @@ def _number(value) -> Decimal | None:
     return number
 
 
-# The month column's forms: one year-and-month, never a reading to guess. A year of two
-# digits (Nov-26: 26 November?), a month alone, or a day-first date as text (01/11/2026
-# is 11 January written month first) are refused; a date typed year first is the ISO
-# date a date cell is kept as between preview and apply.
-_YEAR_MONTH = re.compile(r"(\d{4})\s*[-/]\s*(\d{1,2})")  # 2026-11, 2026/11
-_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[-/]\s*(\d{4})")  # 11-2026, 11/2026
-_NAMED_MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?[\s,./-]*(\d{4})")  # November 2026, Nov-2026
+# The month column's forms: one year-and-month, never a reading to guess, read by the
+# admin's rule for a typed month (`admin_numbers.typed_month`: 2026-11, 11-2026, 11/2026,
+# 11.2026, "November 2026", "Nov 2026", "Nopember 2026"). A year of two digits (Nov-26:
+# 26 November?), a month alone, or a day-first date as text (01/11/2026 is 11 January
+# written month first) are refused; a date typed year first is the ISO date a date cell
+# is kept as between preview and apply.
 _ISO_DATE = re.compile(
     r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
@@ -472,35 +484,62 @@ _ISO_DATE = re.compile(
 
 def _period(value) -> tuple[int, int]:
     """(year, month) of a month cell: a date cell (Excel's, of any day), or text as
-    2026-11, 11-2026, 11/2026, "November 2026", "Nov 2026", "Nopember 2026" (month names
-    in Indonesian or English, `admin_numbers.MONTH_NAMES`), or a year-first date. The
-    one rule of the realization import (CSV and XLSX) and its template's months; a
+    `typed_month` reads it (2026-11, 11-2026, 11/2026, 11.2026, "November 2026", "Nov
+    2026", "Nopember 2026": the admin's month boxes take the same), or a year-first date.
+    A number cell 11.2026 (Excel took "11.2026" for a number) is read as it was typed.
+    The one rule of the realization import (CSV and XLSX) and its template's months; a
     ValueError says which forms are taken."""
     if isinstance(value, dt.datetime | dt.date):
         year, month = value.year, value.month
     else:
+        if isinstance(value, float) and not value.is_integer() and math.isfinite(value):
+            value = f"{value:.4f}"  # 11.2026 as typed; 10.2020 was kept as 10.202
         text = " ".join(_text(value).split())
-        year = month = None
-        if found := _YEAR_MONTH.fullmatch(text) or _ISO_DATE.fullmatch(text):
-            year, month = int(found[1]), int(found[2])
-            if len(found.groups()) == 3:
-                try:
-                    dt.date(year, month, int(found[3]))
-                except ValueError:
-                    year = None
-        elif found := _MONTH_YEAR.fullmatch(text):
-            month, year = int(found[1]), int(found[2])
-        elif (found := _NAMED_MONTH_YEAR.fullmatch(text)) and found[1].casefold() in MONTH_NAMES:
-            month, year = MONTH_NAMES[found[1].casefold()], int(found[2])
-        if year is None:
+        try:
+            found = typed_month(text)
+        except ValueError:
+            raise ValueError(_month_refusal(text)) from None
+        if found is not None:
+            year, month = found
+        elif date := _ISO_DATE.fullmatch(text):
+            year, month = int(date[1]), int(date[2])
+            try:
+                dt.date(year, month, int(date[3]))
+            except ValueError:
+                raise ValueError(_month_refusal(text)) from None
+        else:
             raise ValueError(_month_refusal(text))
-    if not 1 <= month <= 12:
-        raise ValueError(_month_refusal(_text(value)))
     if not is_valid_period(year, month):
         raise ValueError(
             _(MONTH_OUT_OF_RANGE) % {"year": year, "first": MIN_YEAR, "last": MAX_YEAR}
         )
     return year, month
+
+
+def _parts_problems(entry: EntryRow) -> list[str]:
+    """A value where the indicator takes a numerator and denominator (or the other way
+    round), the rest of the row valid: refused unless a ratio's value is the percentage
+    its numerator and denominator make, to the decimals typed (`RATIO_VALUE_DIFFERS`)."""
+    indicator = entry.indicator
+    if indicator.measure != Measure.RATIO:
+        if entry.numerator is not None or entry.denominator is not None:
+            return [_(VALUE_WITH_PARTS) % {"name": indicator.name}]
+        return []
+    if entry.value is None:
+        return []
+    places = max(decimals(entry.value), 0)
+    percent = entry.numerator * 100 / entry.denominator
+    if formats.round_half_up(percent, places) == entry.value:
+        return []
+    return [
+        _(RATIO_VALUE_DIFFERS)
+        % {
+            "value": show_number(entry.value),
+            "numerator": show_number(entry.numerator),
+            "denominator": show_number(entry.denominator),
+            "percent": formats.number(percent, max(places, 2)),
+        }
+    ]
 
 
 def _month_refusal(text: str) -> str:
@@ -631,7 +670,7 @@ class RealizationImport:
             except ValueError as exc:
                 result.reason = refusal(exc)
                 continue
-            problems = row_problems(entry)
+            problems = row_problems(entry) or _parts_problems(entry)
             if problems:
                 result.reason = problems[0]
                 continue

@@ -1,22 +1,16 @@
-// The verification queue: returning one report from its own box ("Kembalikan ke
-// operator") reloads the queue, and the reports ticked for verification were lost. The
-// box is a form of its own (forms do not nest: the ticks belong to the verification form),
-// so when it is sent the ticked reports go along as `centang` (id:version) and the
-// queue comes back with them ticked. Without JavaScript the return works as before.
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  if (!form.matches || !form.matches("form[data-keeps-ticks]")) {
+// The verification queue is one form: the tick boxes, "Verifikasi yang dicentang", and
+// each report's return box ("Kembalikan ke operator", sent to that report's /status/ by
+// its button's formaction), so a return sends the ticked reports along and the queue
+// comes back with them ticked, with or without JavaScript. A reason is required only of
+// the box whose button is pressed: marked so here, before the browser checks the form,
+// so an empty box is asked for at once (without JavaScript the server refuses it, in its
+// box), and the other boxes never stop a verification.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("#verify-form button[type=submit]");
+  if (!button) {
     return;
   }
-  form.querySelectorAll("input[data-tick]").forEach(function (input) {
-    input.remove(); // sent before (a refused reason, the back button): this time's ticks
-  });
-  document.querySelectorAll("#verify-form input[name=laporan]:checked").forEach(function (box) {
-    var input = document.createElement("input");
-    input.type = "hidden";
-    input.name = "centang";
-    input.value = box.value;
-    input.setAttribute("data-tick", "");
-    form.appendChild(input);
+  button.form.querySelectorAll("textarea[aria-required]").forEach(function (box) {
+    box.required = box.id === button.getAttribute("data-returns");
   });
 });

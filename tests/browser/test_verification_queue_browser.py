@@ -5,12 +5,16 @@ box, with the filters the verifier had chosen."""
 
 import re
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from programs.models import MonthlyReport
+from programs.reporting import services
+from regencies.models import UserScope
+from tests.browser.conftest import PageWatch
 from tests.browser.helpers import log_in
-from tests.factories import MonthlyReportFactory
+from tests.factories import MonthlyReportFactory, UserFactory
 from tests.helpers import previous_month
 
 Status = MonthlyReport.Status
@@ -70,12 +74,31 @@ def test_a_report_is_returned_from_the_queue_and_a_refused_reason_stays_in_its_b
     assert watch.outside == []
 
 
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def queue_page(request, page, watch, browser_context_args, live_server):
+    """The verifier's browser: as it is, and with JavaScript turned off (the ticks and the
+    return boxes are one form, sent by the browser alone)."""
+    if request.param:
+        yield page, watch
+        return
+    context = page.context.browser.new_context(**browser_context_args, java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.set_default_timeout(10_000)
+        yield plain, PageWatch(plain, live_server.url)
+    finally:
+        context.close()
+
+
 def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
-    page, watch, a11y_data
+    queue_page, a11y_data
 ):
     """A verifier ticks reports to verify, then returns another from its box: the queue
-    reloaded with every tick gone. The ticks now come back (after a refused reason and
-    after the return), and "Verifikasi yang dicentang" verifies those reports."""
+    reloaded with every tick gone (without JavaScript, still after the fix that sent them
+    from static/js/queue.js). The ticks now come back, with or without JavaScript: after a
+    refused reason, after the return, and after "Verifikasi yang dicentang" is refused
+    (another verifier returned one of them meanwhile); then it verifies those left."""
+    page, watch = queue_page
     year, month = previous_month()
     oku = MonthlyReport.objects.get(regency="16.01", program__slug="gbrss", year=year, month=month)
     MonthlyReportFactory(
@@ -126,10 +149,22 @@ def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
         expect(tick).to_be_checked()
     expect(untouched).to_have_count(unticked - 1)  # OKU's box was one of them
 
+    # Another verifier returns one of the ticked reports: the verification is refused
+    # (all or none), and the queue comes back with the one still waiting ticked.
+    colleague = UserFactory(username="verifikator-lain")
+    UserScope.objects.create(user=colleague, role=UserScope.Role.VERIFIKATOR)
+    gone = MonthlyReport.objects.get(pk=others[1])
+    services.report_return(user=colleague, report=gone, reason="Foto kurang.", version=1)
     page.get_by_role("button", name="Verifikasi yang dicentang").click()
-    expect(page.locator(".messages")).to_contain_text("2 laporan diverifikasi.")
-    verified = MonthlyReport.objects.filter(pk__in=others, status=Status.VERIFIED)
-    assert verified.count() == 2
+    expect(page.locator(".messages")).to_contain_text(
+        "Status laporan sudah berubah; muat ulang halaman."
+    )
+    expect(page.locator(f'article[data-report="{others[1]}"]')).to_have_count(0)
+    expect(ticks[0]).to_be_checked()
+
+    page.get_by_role("button", name="Verifikasi yang dicentang").click()
+    expect(page.locator(".messages")).to_contain_text("1 laporan diverifikasi.")
+    assert MonthlyReport.objects.get(pk=others[0]).status == Status.VERIFIED
     oku.refresh_from_db()
     assert oku.status == Status.RETURNED
     assert [e for e in watch.errors if "status of 422" not in e] == []

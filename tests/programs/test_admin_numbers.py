@@ -650,6 +650,10 @@ def test_an_exemptions_dates_take_a_named_month(admin_client, reference_data):
         ("id", "2027-03", "2027-12"),
         ("id", "15 Maret 2027", "31/12/2027"),  # a day's month counts
         ("en", "March 2027", "Dec 2027"),
+        # As the import reads them too (one rule: admin_numbers.typed_month).
+        ("id", "03.2027", "12.2027"),
+        ("id", "2027.03", "2027/12"),
+        ("id", "Mar-2027", "Des/2027"),
     ],
 )
 def test_an_exemptions_months_are_typed_as_months(

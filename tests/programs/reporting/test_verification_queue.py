@@ -474,15 +474,32 @@ def return_box(html, report):
     return find(article, "details", class_="queue-return")
 
 
-def return_form_post(html, report) -> tuple[str, dict]:
-    """(address, fields) the browser sends with the return box of `report`: its form
-    (kembalikan-<id>, outside the tick-box form) and the box's controls that name it."""
-    form = find(html, "form", id=f"kembalikan-{report.pk}")
-    fields = {attribute(i, "name"): attribute(i, "value") for i in find_all(form, "input")}
-    for control in find_all(html, "textarea") + find_all(html, "button"):
-        if attribute(control, "form") == f"kembalikan-{report.pk}":
-            fields[attribute(control, "name")] = attribute(control, "value") or ""
-    return attribute(form, "action"), fields
+def return_form_post(html, report, ticked=()) -> tuple[str, dict]:
+    """(address, fields) the browser sends with the return box of `report`: the queue's
+    one form (verify-form: its hidden fields, the tick boxes of `ticked` (reports), every
+    return box's reason) sent by that box's button to its formaction."""
+    form = find(html, "form", id="verify-form")
+    ticks = [key(r) for r in ticked]
+    fields = {}
+    for control in find_all(form, "input"):
+        name, value = attribute(control, "name"), attribute(control, "value")
+        if attribute(control, "type") == "checkbox":
+            if value in ticks:
+                fields.setdefault(name, []).append(value)
+        else:
+            fields[name] = value
+    for box in find_all(form, "textarea"):
+        fields[attribute(box, "name")] = ""
+    button = next(
+        b for b in find_all(form, "button") if attribute(b, "data-returns") == f"alasan-{report.pk}"
+    )
+    fields[attribute(button, "name")] = attribute(button, "value")
+    return attribute(button, "formaction"), fields
+
+
+def reason_of(report) -> str:
+    """The name of `report`'s reason box on the queue."""
+    return f"alasan-{report.pk}"
 
 
 def typed_in_box(response, report) -> str:
@@ -515,14 +532,16 @@ def test_each_submitted_report_can_be_returned_from_the_queue_with_its_filters_k
     assert address == banyuasin.get_absolute_url() + "status/?program=gbrss"
     assert fields == {
         "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
-        "versi": "1",
         "kembali": "antrean",
-        "alasan": "",
+        f"versi-{banyuasin.pk}": "1",
+        f"versi-{oku.pk}": "1",
+        reason_of(banyuasin): "",
+        reason_of(oku): "",
         "aksi": "kembalikan",
     }
     assert "open" not in dict(return_box(html, banyuasin).attributes)
 
-    fields["alasan"] = "Angka APBN tidak sesuai lampiran."
+    fields[reason_of(banyuasin)] = "Angka APBN tidak sesuai lampiran."
     response = verifier.post(address, fields)
 
     assert response.status_code == 302
@@ -566,7 +585,7 @@ def test_a_refused_reason_comes_back_on_the_queue_in_its_box(
     )
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
 
-    response = verifier.post(address, {**fields, "alasan": typed}, **headers)
+    response = verifier.post(address, {**fields, reason_of(banyuasin): typed}, **headers)
 
     assert response.status_code == 422
     html = page(response)
@@ -596,7 +615,7 @@ def test_a_report_returned_meanwhile_is_said_on_top_of_the_queue(verifier, refer
     UserScope.objects.create(user=colleague, role=UserScope.Role.VERIFIKATOR)
     services.report_return(user=colleague, report=banyuasin, reason="Lampiran kurang.", version=1)
 
-    response = verifier.post(address, {**fields, "alasan": "Angka APBN tidak sesuai."})
+    response = verifier.post(address, {**fields, reason_of(banyuasin): "Angka APBN tidak sesuai."})
 
     assert response.status_code == 422
     html = page(response)
@@ -625,22 +644,27 @@ def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
     verifier, reference_data
 ):
     """Returning a report from its box reloaded the queue with every tick gone: a
-    verifier who had ticked ten reports to verify ticked them again. The box sends the
-    ticked reports along (static/js/queue.js; its browser test), and the queue comes
-    back with them ticked, after a return and after a refused reason alike. A report
-    changed since it was ticked comes back unticked: it is looked at again first."""
+    verifier who had ticked ten reports to verify ticked them again. Without JavaScript
+    they were lost still (static/js/queue.js sent them along). The ticks and the boxes are
+    now one form, so the box's button sends the ticked reports to the report's /status/
+    as the browser sends any form, and the queue comes back with them ticked, after a
+    return and after a refused reason alike. A report changed since it was ticked comes
+    back unticked: it is looked at again first."""
     banyuasin, oku, sanitation = last_month_reports()
     year, month = previous_month()
     lahat = submitted("gbrss", "16.04", year, month)
-    address, fields = return_form_post(page(verifier.get("/verifikasi/")), banyuasin)
-    sent = {**fields, "centang": [key(oku), key(sanitation), f"{lahat.pk}:{lahat.version + 1}"]}
+    queue = page(verifier.get("/verifikasi/"))
+    address, fields = return_form_post(queue, banyuasin, ticked=[oku, sanitation, lahat])
+    assert fields["laporan"] == [key(oku), key(sanitation), key(lahat)]
+    # Lahat's operator... (its report changed after it was ticked).
+    MonthlyReport.objects.filter(pk=lahat.pk).update(version=lahat.version + 1)
 
-    refused = verifier.post(address, {**sent, "alasan": "  "})
+    refused = verifier.post(address, {**fields, reason_of(banyuasin): "  "})
 
     assert refused.status_code == 422
     assert ticked(page(refused)) == [key(oku), key(sanitation)]
 
-    returned = verifier.post(address, {**sent, "alasan": "Angka APBN tidak sesuai."})
+    returned = verifier.post(address, {**fields, reason_of(banyuasin): "Angka APBN tidak sesuai."})
 
     assert returned.status_code == 302
     back = verifier.get(returned["Location"])
@@ -649,9 +673,71 @@ def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
     banyuasin.refresh_from_db()
     assert banyuasin.status == Status.RETURNED
     # The queue's filters and page stay as they were, the ticks added to them.
+    lahat.refresh_from_db()
     filtered, fields = return_form_post(
-        page(verifier.get("/verifikasi/", {"program": "gbrss"})), oku
+        page(verifier.get("/verifikasi/", {"program": "gbrss"})), oku, ticked=[lahat]
     )
-    moved = verifier.post(filtered, {**fields, "alasan": "Periksa.", "centang": [key(lahat)]})
+    moved = verifier.post(filtered, {**fields, reason_of(oku): "Periksa."})
     assert moved["Location"] == f"/verifikasi/?program=gbrss&centang={lahat.pk}%3A{lahat.version}"
     assert ticked(page(verifier.get(moved["Location"]))) == [key(lahat)]
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_a_return_box_of_a_queue_page_loaded_before_still_keeps_its_ticks(verifier, reference_data):
+    """A queue page opened before this change (its own form per box, the ticks sent by
+    static/js/queue.js as `centang`, the reason as `alasan`) is still answered."""
+    banyuasin, oku, _sanitation = last_month_reports()
+    old = {"aksi": "kembalikan", "kembali": "antrean", "versi": "1", "alasan": "Periksa."}
+
+    response = verifier.post(
+        banyuasin.get_absolute_url() + "status/?program=gbrss", {**old, "centang": [key(oku)]}
+    )
+
+    assert response["Location"] == f"/verifikasi/?program=gbrss&centang={oku.pk}%3A{oku.version}"
+    banyuasin.refresh_from_db()
+    assert (banyuasin.status, banyuasin.return_reason) == (Status.RETURNED, "Periksa.")
+
+
+def verify_form_post(html, ticked) -> tuple[str, dict]:
+    """(address, fields) the browser sends with "Verifikasi yang dicentang"."""
+    form = find(html, "form", id="verify-form")
+    fields = {
+        attribute(i, "name"): attribute(i, "value")
+        for i in find_all(form, "input")
+        if attribute(i, "type") != "checkbox"
+    }
+    fields["laporan"] = [key(r) for r in ticked]
+    fields["aksi"] = "dicentang"
+    return attribute(form, "action"), fields
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_ticks_stay_when_verifying_the_ticked_reports_is_refused(verifier, queue):
+    """ "Verifikasi yang dicentang" refused (a ticked report returned by another verifier
+    meanwhile: all or none) sent the verifier to the queue's first page with every tick
+    gone. The queue now comes back on the page it was sent from, the reports still
+    waiting ticked as they were; nothing is verified."""
+    html = page(verifier.get("/verifikasi/", {"program": "gbrss", "halaman": "2"}))
+    shown = [int(attribute(a, "data-report")) for a in find_all(html, "article")]
+    first, second = MonthlyReport.objects.filter(pk__in=shown).order_by("pk")
+    address, fields = verify_form_post(html, [first, second])
+    assert address == "?program=gbrss&halaman=2"
+    colleague = UserFactory(username="verifikator-lain")
+    UserScope.objects.create(user=colleague, role=UserScope.Role.VERIFIKATOR)
+    services.report_return(user=colleague, report=second, reason="Foto kurang.", version=1)
+
+    response = verifier.post("/verifikasi/" + address, fields)
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/verifikasi/?program=gbrss&halaman=2&centang={first.pk}%3A1&centang={second.pk}%3A1"
+    )
+    back = verifier.get(response["Location"])
+    assert flash_messages(back) == ["Status laporan sudah berubah; muat ulang halaman."]
+    assert ticked(page(back)) == [key(first)]
+    assert "Halaman 2 dari 2" in pager(page(back))[0]
+    assert not MonthlyReport.objects.filter(status=Status.VERIFIED).exists()
+
+    # Nothing ticked: said, on the same page.
+    response = verifier.post("/verifikasi/" + address, {**fields, "laporan": []})
+    assert response["Location"] == "/verifikasi/?program=gbrss&halaman=2"

@@ -70,6 +70,10 @@ def applied_month(client) -> tuple[int, int]:
         "May 2025",
         "mei 2025",
         "MEI 2025",
+        # As Indonesians also write it, and as the admin's month boxes take it.
+        "05.2025",
+        "5.2025",
+        "2025.05",
     ],
 )
 def test_a_month_written_in_any_unambiguous_form_is_imported_to_that_month(operator, kind, written):
@@ -152,12 +156,23 @@ def test_an_empty_month_and_a_year_out_of_range_say_what_is_wrong(operator):
     ]
 
 
+def test_a_month_excel_took_for_a_number_is_read_as_typed(operator):
+    """Typed 05.2025 in an English-locale Excel, the cell holds the number 5,2025 (and
+    10.2020 the number 10,202): read as the month typed, not refused as "5.2025"."""
+    client = login(operator)
+    response = upload(client, xlsx([row("9", period=5.2025)]))
+    assert preview_of(response) == ("new", "2025-05", "")
+    assert applied_month(client) == (2025, 5)
+
+
 def test_the_template_takes_its_months_by_the_same_rule(operator):
     """The template's ?bulan= reads months as the upload does, and refuses the same way."""
     client = login(operator)
     response = client.get("/impor/templat.xlsx?bulan=Mei 2025")
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('templat-realisasi-2025-05.xlsx"')
+    dotted = client.get("/impor/templat.xlsx?bulan=05.2025")
+    assert dotted["Content-Disposition"].endswith('templat-realisasi-2025-05.xlsx"')
     refused = client.get("/impor/templat.xlsx?bulan=05/25")
     assert refused.status_code == 400
     assert flash_messages(refused) == [

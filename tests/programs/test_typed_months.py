@@ -1,0 +1,128 @@
+"""A month typed on its own is read by one rule wherever it is typed
+(`admin_numbers.typed_month`): the admin's exemption months, the realization import's
+month column (CSV and XLSX) and its template's ?bulan=. "11.2026" was taken by the admin
+and refused by the import; every form is now taken, or refused, by all of them."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from programs.admin_numbers import LocalizedMonthField, typed_month
+from programs.spreadsheets.imports import _period
+
+NOVEMBER_2026 = [
+    "2026-11",
+    "2026/11",
+    "2026.11",
+    "11-2026",
+    "11/2026",
+    "11.2026",
+    "11 . 2026",
+    "November 2026",
+    "november 2026",
+    "Nov 2026",
+    "Nov. 2026",
+    "Nov-2026",
+    "Nov/2026",
+    "Nopember 2026",
+    "Nop 2026",
+]
+
+# Refused by every entry point (what the admin reads as a whole date, "01/11/2026", is
+# a date box's business, not a typed month's).
+NO_MONTH = ["Nov-26", "11/26", "November", "2026", "202611", "Mai 2026", "2026-13", "13.2026"]
+
+
+@pytest.mark.parametrize("typed", NOVEMBER_2026)
+def test_every_entry_point_reads_a_typed_month_alike(typed):
+    assert typed_month(typed) == (2026, 11)
+    assert _period(typed) == (2026, 11)
+    assert LocalizedMonthField().clean(typed).isoformat() == "2026-11-01"
+
+
+@pytest.mark.parametrize("typed", NO_MONTH)
+def test_every_entry_point_refuses_what_is_no_month(typed):
+    with pytest.raises(ValueError):
+        _period(typed)
+    with pytest.raises(ValidationError):
+        LocalizedMonthField().clean(typed)
+
+
+def test_a_number_cell_is_read_as_it_was_typed():
+    """Excel took "10.2026" for the number 10,202: read as typed, October 2026."""
+    assert _period(10.2026) == (2026, 10)
+    assert _period(11.2026) == (2026, 11)
+    with pytest.raises(ValueError):
+        _period(3.5)  # the year 5000
+
+
+# The admin's month boxes beside a year box (a report's, a lock exception's) take the
+# month's name or number, and now a month typed with its year as everywhere else, when
+# that year is the year box's.
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+@pytest.mark.parametrize("typed", ["04.2025", "4/2025", "2025-04", "April 2025", "Apr. 2025"])
+def test_a_lock_exceptions_month_typed_with_its_year_is_taken(admin_client, reference_data, typed):
+    from django.urls import reverse
+
+    from programs.models import LockException, Program
+    from tests.admin_helpers import field_errors
+    from tests.programs.test_admin_numbers import lock_exception_form
+
+    program = Program.objects.get(slug="gbrss")
+    response = admin_client.post(
+        reverse("admin:programs_lockexception_add"),
+        lock_exception_form(program, month=typed, until="15 Juli 2025"),
+    )
+
+    assert response.status_code == 302, field_errors(response, "month")
+    exception = LockException.objects.get(regency_id="16.07", program=program)
+    assert (exception.year, exception.month) == (2025, 4)
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+def test_a_month_typed_with_another_year_than_the_year_box_is_refused(admin_client, reference_data):
+    from django.urls import reverse
+
+    from programs.models import LockException, MonthlyReport, Program
+    from tests.admin_helpers import field_errors
+    from tests.programs.test_admin_numbers import lock_exception_form
+
+    program = Program.objects.get(slug="gbrss")
+    response = admin_client.post(
+        reverse("admin:programs_lockexception_add"),
+        lock_exception_form(program, month="04.2024", until="15 Juli 2025"),
+    )
+
+    assert field_errors(response, "month") == [
+        "04.2024 bukan bulan tahun 2025 yang diisi di kolom tahun: samakan tahunnya, atau "
+        "tulis bulannya saja (April atau 4)."
+    ]
+    assert not LockException.objects.exists()
+
+    # A report's month box alike.
+    data = {
+        "regency": "16.07",
+        "program": program.pk,
+        "year": "2024",
+        "month": "11.2024",
+        "realizations-TOTAL_FORMS": "0",
+        "realizations-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+    }
+    added = admin_client.post(reverse("admin:programs_monthlyreport_add"), data)
+    assert added.status_code == 302, field_errors(added, "month")
+    assert MonthlyReport.objects.get(regency_id="16.07", program=program).month == 11
+    other = admin_client.post(
+        reverse("admin:programs_monthlyreport_add"), {**data, "month": "11.2023"}
+    )
+    assert field_errors(other, "month") == [
+        "11.2023 bukan bulan tahun 2024 yang diisi di kolom tahun: samakan tahunnya, atau "
+        "tulis bulannya saja (November atau 11)."
+    ]
+    refused = admin_client.post(
+        reverse("admin:programs_monthlyreport_add"), {**data, "month": "13.2024"}
+    )
+    assert field_errors(refused, "month") == [
+        "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4)."
+    ]
