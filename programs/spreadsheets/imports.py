@@ -723,6 +723,12 @@ class RealizationImport:
             if refused:
                 result.reason = refused
                 continue
+            # Before the lock: a month never owed (before the program's launch, say) is
+            # refused as the entry form refuses it, not with "ask an admin for a lock
+            # exception", which could not open it.
+            if not obligations.indicator_required(result.regency, indicator, year, month):
+                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
+                continue
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
             ):
@@ -733,9 +739,6 @@ class RealizationImport:
                     result.reason = _(REPORT_SUBMITTED if submitted else REPORT_VERIFIED)
                 else:
                     result.reason = deadlines.locked_refusal(status)
-                continue
-            if not obligations.indicator_required(result.regency, indicator, year, month):
-                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
                 continue
             self.report_versions[version_key(key)] = report.version if report else 0
             self.entries[result.line] = (program, indicator, year, month, entry)
