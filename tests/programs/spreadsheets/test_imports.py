@@ -266,6 +266,26 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
     assert any("sudah diterapkan" in message for message in flash_messages(again))
 
 
+def test_the_applied_message_writes_its_counts_the_indonesian_way(operator, monkeypatch):
+    """A province-wide file of a year holds thousands of values: the message after
+    applying said "1234 nilai baru", where every other count of the app reads 1.234."""
+    from programs.spreadsheets import imports
+
+    client = login(operator)
+    upload(client, xlsx([row("8")]))
+    batch = ImportBatch.objects.get()
+    monkeypatch.setattr(
+        imports,
+        "apply_realizations",
+        lambda **kwargs: {"created": 1234, "updated": 1050, "reports": 17},
+    )
+    applied = client.post(f"/impor/{batch.token}/terapkan/", follow=True)
+    assert flash_messages(applied) == [
+        "Impor diterapkan: 1.234 nilai baru dan 1.050 nilai diubah pada 17 laporan. "
+        "Laporan tetap berstatus draf: periksa lalu ajukan."
+    ]
+
+
 def test_a_row_changing_only_its_note_says_so_in_the_preview(operator):
     """The preview listed a row as 'diubah' with '5' under both Lama and Baru, and
     nothing to say what changed: its note. It now says so."""
