@@ -339,8 +339,14 @@ def _xlsx_rows(data: bytes, *, data_only: bool, cells: bool = False):
 def _csv_lines(data: bytes):
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_(NOT_UTF8)) from exc
+    except UnicodeDecodeError:
+        # Excel's "CSV (dipisahkan koma)" on Windows writes the ANSI code page, 1252 in
+        # Indonesia: a note with "é", "–" or a curly quote is not UTF-8. Read so, never
+        # wrongly (valid UTF-8 was tried first); the preview shows every note read.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(_(NOT_UTF8)) from exc
     if "\x00" in text:  # a binary file (or UTF-16) named .csv
         raise ImportFileError(_(NOT_TEXT))
     delimiter = _delimiter(text)

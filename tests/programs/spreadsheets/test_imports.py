@@ -555,7 +555,8 @@ def zip_bomb():
         (lambda: csv_file(";".join(HEADER) + "\n"), "tidak berisi baris data"),
         (lambda: csv_file("\n".join("x,y,z" for _i in range(5000))), "judul kolom"),
         (
-            lambda: SimpleUploadedFile("latin.csv", "program;indikator\nAñ".encode("latin-1")),
+            # Bytes no Windows code page 1252 has either: neither UTF-8 nor ANSI.
+            lambda: SimpleUploadedFile("latin.csv", b"program;indikator\n\x81\x8d\x90"),
             "UTF-8",
         ),
         (zip_bomb, "terlalu besar setelah dibuka"),
@@ -566,6 +567,24 @@ def test_bad_files_change_nothing_and_say_why(operator, make_file, message):
     assert response.status_code == 400
     assert any(message in shown for shown in flash_messages(response))
     assert not ImportBatch.objects.exists() and not MonthlyReport.objects.exists()
+
+
+def test_a_csv_excel_saved_in_windows_1252_is_read_with_its_notes(operator):
+    """Excel's "CSV (dipisahkan koma)" on Windows writes code page 1252 with ';': a note
+    with an en dash or "é" (Excel's autocorrect puts both) was refused as "not UTF-8",
+    leaving the operator to find another save option. It reads as written."""
+    cells = row("8.600", note="Bedah rumah – Desa Sukamaju, Café ‘Mawar’")
+    text = ";".join(HEADER) + "\r\n" + ";".join("" if c is None else c for c in cells)
+    file = SimpleUploadedFile("excel.csv", (text + "\r\n").encode("cp1252"))
+    client = login(operator)
+    preview = upload(client, file)
+    assert preview.status_code == 200
+    [only] = import_preview_rows(preview)
+    assert (only["state"], only["Baru"]) == ("new", "8.600")
+    assert client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/").status_code == 302
+    stored = Realization.objects.get()
+    assert stored.value == D(8600)
+    assert stored.note == "Bedah rumah – Desa Sukamaju, Café ‘Mawar’"
 
 
 def test_too_large_and_too_many_rows(operator, settings):
