@@ -438,6 +438,24 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+_CUT_CODE = re.compile(r"[0-9]{2}\.[0-9]")
+_UNDOTTED_CODE = re.compile(r"[0-9]{4}")
+
+
+def _regency_code(value) -> str:
+    """A wilayah cell as a Kemendagri code. Excel keeps a typed 16.10 (Ogan Ilir) as the
+    number 16.1, and a CSV it saves writes "16.1": a code always has two digits after
+    its dot, so that is 16.10. "1607" (the code as in "operator-1607") is 16.07."""
+    text = _text(value)
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:.2f}"
+    if _CUT_CODE.fullmatch(text):
+        return f"{text}0"
+    if _UNDOTTED_CODE.fullmatch(text):
+        return f"{text[:2]}.{text[2:]}"
+    return text
+
+
 def _number(value) -> Decimal | None:
     """A cell as a number: Excel numbers as Excel shows them (15 significant digits), text
     in Indonesian format. Raises ValueError for anything the database column cannot hold
@@ -605,7 +623,7 @@ class RealizationImport:
                 state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
-                regency=_text(cells.get("wilayah")),
+                regency=_regency_code(cells.get("wilayah")),
                 source=_text(cells.get("sumber_dana")) or FundingSource.UNSPECIFIED,
             )
             results.append(result)
@@ -958,7 +976,7 @@ class TargetImport:
                 state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
-                regency=_text(cells.get("wilayah")),
+                regency=_regency_code(cells.get("wilayah")),
             )
             results.append(result)
             program, indicator = _program_and_indicator(programs, result)

@@ -286,6 +286,30 @@ def test_the_applied_message_writes_its_counts_the_indonesian_way(operator, monk
     ]
 
 
+def test_a_regency_code_as_excel_keeps_or_people_write_it_is_that_regency(admin_user):
+    """Ogan Ilir's 16.10 typed in a cell is the number 16.1 to Excel, and a CSV Excel
+    saves writes "16.1": both were "Kode wilayah tidak dikenal: 16.1". So was "1607",
+    the code as in "operator-1607". Each is read as its regency; others stay unknown."""
+    client = login(admin_user)
+    file = xlsx(
+        [
+            row("3", regency=16.1),
+            row("4", regency="16.1", source="dana-desa"),
+            row("5", regency=1607),
+            row("6", regency="1610", source="csr"),
+            row("7", regency="16.1.0"),
+        ]
+    )
+    shown = [(r["Wilayah"], r["state"]) for r in import_preview_rows(upload(client, file))]
+    assert sorted(shown) == [
+        ("16.07", "new"),
+        ("16.1.0", "error"),
+        ("16.10", "new"),
+        ("16.10", "new"),
+        ("16.10", "new"),
+    ]
+
+
 def test_a_row_changing_only_its_note_says_so_in_the_preview(operator):
     """The preview listed a row as 'diubah' with '5' under both Lama and Baru, and
     nothing to say what changed: its note. It now says so."""
