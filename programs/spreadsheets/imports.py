@@ -633,6 +633,7 @@ class RealizationImport:
             if result.regency not in regencies:
                 result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency or "–"}
                 continue
+            result.source = _as_known(result.source, sources)
             if result.source not in sources:
                 result.reason = _(UNKNOWN_SOURCE) % {"code": result.source}
                 continue
@@ -833,13 +834,26 @@ def version_key(key: tuple) -> str:
     return "|".join(str(part) for part in key)
 
 
+def _as_known(code: str, known) -> str:
+    """`code` as the one of `known` it names whatever its case: "GBRSS", the acronym as
+    every page writes it, is the program gbrss, "APBN" the source apbn. As written when
+    it names none (refused as unknown, in the words of the file)."""
+    if code in known:
+        return code
+    folded = code.casefold()
+    return next((k for k in known if k.casefold() == folded), code)
+
+
 def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
     """The row's program and indicator by code; (None, None) with the reason set."""
+    result.program = _as_known(result.program, programs)
     program = programs.get(result.program)
     if program is None:
         result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program or "–"}
         return None, None
-    indicator = next((i for i in program.indicators.all() if i.code == result.indicator), None)
+    indicators = {i.code: i for i in program.indicators.all()}
+    result.indicator = _as_known(result.indicator, indicators)
+    indicator = indicators.get(result.indicator)
     if indicator is None:
         result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
         return None, None

@@ -310,6 +310,25 @@ def test_a_regency_code_as_excel_keeps_or_people_write_it_is_that_regency(admin_
     ]
 
 
+def test_codes_written_in_capitals_are_the_codes_they_name(operator):
+    """The program written "GBRSS", as every page writes it, with "APBN" and "Rumah-Dibedah", was
+    "Program tidak dikenal: GBRSS": codes are read whatever their case, and applied."""
+    client = login(operator)
+    file = xlsx([row("8", program="GBRSS", indicator="Rumah-Dibedah", source="APBN")])
+    [only] = import_preview_rows(upload(client, file))
+    assert (only["state"], only["Program"], only["Indikator"], only["Sumber dana"]) == (
+        "new",
+        "gbrss",
+        "rumah-dibedah",
+        "apbn",
+    )
+    assert client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/").status_code == 302
+    stored = Realization.objects.get()
+    assert (stored.funding_source.code, stored.value) == ("apbn", D(8))
+    unknown = upload(client, xlsx([row("8", program="GBRS")]))
+    assert error_reasons(unknown) == ["Program tidak dikenal: GBRS."]
+
+
 def test_a_row_changing_only_its_note_says_so_in_the_preview(operator):
     """The preview listed a row as 'diubah' with '5' under both Lama and Baru, and
     nothing to say what changed: its note. It now says so."""
