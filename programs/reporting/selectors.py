@@ -455,9 +455,16 @@ class QueueFilters:
         except ValueError:
             period = None
         status = get.get("status") or Status.SUBMITTED
+        # As people write them in a link they share: "GBRSS" (the acronym, in capitals) is
+        # the slug "gbrss", and "1607" (the code as in "operator-1607") is "16.07". Read
+        # as typed they matched nothing: "0 laporan" under "Semua program/wilayah".
+        program = (get.get("program") or "").strip()[:40].lower()
+        regency = (get.get("wilayah") or "").strip()[:10]
+        if len(regency) == 4 and regency.isascii() and regency.isdigit():
+            regency = f"{regency[:2]}.{regency[2:]}"
         return cls(
-            program=(get.get("program") or "").strip()[:40] or None,
-            regency=(get.get("wilayah") or "").strip()[:10] or None,
+            program=program or None,
+            regency=regency or None,
             period=period,
             status=status if status in QUEUE_STATUSES else Status.SUBMITTED,
         )

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -65,6 +66,12 @@ NOT_EDITABLE = gettext_noop(
 CONFLICT = gettext_noop(
     "Laporan ini sudah diubah orang lain (%(who)s, %(when)s) sejak Anda membukanya. "
     "Tidak ada yang ditimpa: periksa perubahan di bawah, lalu simpan lagi."
+)
+# The same operator in another tab (or on their phone): "someone else (operator-1607)"
+# named them as a stranger.
+CONFLICT_YOURSELF = gettext_noop(
+    "Laporan ini sudah Anda ubah di tab atau perangkat lain (%(when)s) sejak formulir ini "
+    "dibuka. Tidak ada yang ditimpa: periksa perubahan di bawah, lalu simpan lagi."
 )
 HAS_ERRORS = gettext_noop("Ada isian yang belum benar: lihat pesan di setiap baris.")
 NEEDS_NOTES = gettext_noop("Beberapa angka perlu catatan sebelum laporan dapat diajukan.")
@@ -132,6 +139,17 @@ def labelled_reason(label: str, reason: str) -> str:
     """A verifier's step with a reason as the history keeps it ("Dikembalikan: ..."), the
     label (one of the HISTORY_ constants) in the site's language."""
     return f"{site_text(label)}: {reason}"
+
+
+def conflict_message(user, report: MonthlyReport) -> str:
+    """Who changed `report` since `user` opened it, and when, as the page's history
+    writes a time ("1 Des 2026 10:24", not "01-12-2026 10:24", which English reads as
+    12 January)."""
+    who = getattr(report.history.first(), "history_user", None)
+    when = date_format(timezone.localtime(report.updated_at), "j M Y H:i")
+    if who is not None and who.pk == user.pk:
+        return _(CONFLICT_YOURSELF) % {"when": when}
+    return _(CONFLICT) % {"who": who or "?", "when": when}
 
 
 class ServiceError(Exception):
@@ -322,10 +340,7 @@ def report_save(
     if (report.version if report else 0) != version:
         if report is None:  # the form was opened on a report that has since gone
             raise ServiceError(_(WRONG_STATUS))
-        last = report.history.first()
-        who = getattr(last, "history_user", None) or "?"
-        when = timezone.localtime(report.updated_at).strftime("%d-%m-%Y %H:%M")
-        raise ConflictError(_(CONFLICT) % {"who": who, "when": when}, report, stored_values(report))
+        raise ConflictError(conflict_message(user, report), report, stored_values(report))
 
     messages = validate_rows(rows=rows, context=context)
     exempt = sorted({r.indicator.name for r in rows if r.indicator.pk in context.exempt})
@@ -378,10 +393,8 @@ def report_save(
         ).first()
         if current is None:
             raise
-        who = getattr(current.history.first(), "history_user", None) or "?"
-        when = timezone.localtime(current.updated_at).strftime("%d-%m-%Y %H:%M")
         raise ConflictError(
-            _(CONFLICT) % {"who": who, "when": when}, current, stored_values(current)
+            conflict_message(user, current), current, stored_values(current)
         ) from None
     if submit and context.exempt and not created:
         # Values of an indicator the regency became exempt from after they were saved:

@@ -137,7 +137,7 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             "Impor diterapkan: %(created)s nilai baru dan %(updated)s nilai diubah pada "
             "%(reports)s laporan. Laporan tetap berstatus draf: periksa lalu ajukan."
         )
-        % done,
+        % {key: formats.number(count) for key, count in done.items()},  # 1.234, not 1234
     )
     return redirect("programs:my_reports")
 

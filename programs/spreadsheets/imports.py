@@ -352,8 +352,14 @@ def _xlsx_rows(data: bytes, *, data_only: bool, cells: bool = False):
 def _csv_lines(data: bytes):
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_(NOT_UTF8)) from exc
+    except UnicodeDecodeError:
+        # Excel's "CSV (dipisahkan koma)" on Windows writes the ANSI code page, 1252 in
+        # Indonesia: a note with "é", "–" or a curly quote is not UTF-8. Read so, never
+        # wrongly (valid UTF-8 was tried first); the preview shows every note read.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(_(NOT_UTF8)) from exc
     if "\x00" in text:  # a binary file (or UTF-16) named .csv
         raise ImportFileError(_(NOT_TEXT))
     delimiter = _delimiter(text)
@@ -443,6 +449,24 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+_CUT_CODE = re.compile(r"[0-9]{2}\.[0-9]")
+_UNDOTTED_CODE = re.compile(r"[0-9]{4}")
+
+
+def _regency_code(value) -> str:
+    """A wilayah cell as a Kemendagri code. Excel keeps a typed 16.10 (Ogan Ilir) as the
+    number 16.1, and a CSV it saves writes "16.1": a code always has two digits after
+    its dot, so that is 16.10. "1607" (the code as in "operator-1607") is 16.07."""
+    text = _text(value)
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:.2f}"
+    if _CUT_CODE.fullmatch(text):
+        return f"{text}0"
+    if _UNDOTTED_CODE.fullmatch(text):
+        return f"{text[:2]}.{text[2:]}"
+    return text
 
 
 def _number(value) -> Decimal | None:
@@ -638,7 +662,7 @@ class RealizationImport:
                 state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
-                regency=_text(cells.get("wilayah")),
+                regency=_regency_code(cells.get("wilayah")),
                 source=_text(cells.get("sumber_dana")) or FundingSource.UNSPECIFIED,
             )
             results.append(result)
@@ -648,6 +672,7 @@ class RealizationImport:
             if result.regency not in regencies:
                 result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency or "–"}
                 continue
+            result.source = _as_known(result.source, sources)
             if result.source not in sources:
                 result.reason = _(UNKNOWN_SOURCE) % {"code": result.source}
                 continue
@@ -762,6 +787,12 @@ class RealizationImport:
             if refused:
                 result.reason = refused
                 continue
+            # Before the lock: a month never owed (before the program's launch, say) is
+            # refused as the entry form refuses it, not with "ask an admin for a lock
+            # exception", which could not open it.
+            if not obligations.indicator_required(result.regency, indicator, year, month):
+                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
+                continue
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month
             ):
@@ -772,9 +803,6 @@ class RealizationImport:
                     result.reason = _(REPORT_SUBMITTED if submitted else REPORT_VERIFIED)
                 else:
                     result.reason = deadlines.locked_refusal(status)
-                continue
-            if not obligations.indicator_required(result.regency, indicator, year, month):
-                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
                 continue
             self.report_versions[version_key(key)] = report.version if report else 0
             self.entries[result.line] = (program, indicator, year, month, entry)
@@ -845,13 +873,26 @@ def version_key(key: tuple) -> str:
     return "|".join(str(part) for part in key)
 
 
+def _as_known(code: str, known) -> str:
+    """`code` as the one of `known` it names whatever its case: "GBRSS", the acronym as
+    every page writes it, is the program gbrss, "APBN" the source apbn. As written when
+    it names none (refused as unknown, in the words of the file)."""
+    if code in known:
+        return code
+    folded = code.casefold()
+    return next((k for k in known if k.casefold() == folded), code)
+
+
 def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
     """The row's program and indicator by code; (None, None) with the reason set."""
+    result.program = _as_known(result.program, programs)
     program = programs.get(result.program)
     if program is None:
         result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program or "–"}
         return None, None
-    indicator = next((i for i in program.indicators.all() if i.code == result.indicator), None)
+    indicators = {i.code: i for i in program.indicators.all()}
+    result.indicator = _as_known(result.indicator, indicators)
+    indicator = indicators.get(result.indicator)
     if indicator is None:
         result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
         return None, None
@@ -988,7 +1029,7 @@ class TargetImport:
                 state=State.ERROR,
                 program=_text(cells.get("program")),
                 indicator=_text(cells.get("indikator")),
-                regency=_text(cells.get("wilayah")),
+                regency=_regency_code(cells.get("wilayah")),
             )
             results.append(result)
             program, indicator = _program_and_indicator(programs, result)

@@ -28,10 +28,12 @@ from tests.helpers import (
     find,
     find_all,
     flash_messages,
+    import_preview_rows,
     login,
     page,
 )
 from tests.reporting_helpers import report
+from tests.spreadsheets_helpers import HEADER, csv_file, upload
 
 Status = MonthlyReport.Status
 GPMSS_NOVEMBER = "/laporan/16.07/gpmss/2026-11/"
@@ -284,3 +286,23 @@ def test_an_exempted_draft_takes_no_attachment_and_loses_none(exempted_draft, pe
     assert response.status_code == 422
     assert flash_messages(response) == [NOTHING_REQUIRED]
     assert Attachment.objects.count() == 1
+
+
+def test_the_import_refuses_a_locked_month_not_required_as_the_form_does(people, clock):
+    """Banyuasin's GPISS August 2026 (GPISS: only the BPS inflation cities; August locked
+    on 10 October): the entry form says the month is not required, and the import said
+    "locked: ask an admin for a lock exception", which could not open it either."""
+    client = login(people["operator"])
+    form = client.post("/laporan/16.07/gpiss/2026-08/", {"aksi": "simpan", "versi": "0"})
+    assert form.status_code == 422 and flash_messages(form) == [NOTHING_REQUIRED]
+    cells = ["gpiss", "inflasi-yoy", "16.07", "2026-08", "tidak-dirinci", "2,5", "", "", ""]
+    file = csv_file(";".join(HEADER) + "\r\n" + ";".join(cells) + "\r\n")
+    preview = upload(client, file)
+    assert [(r["state"], r["Keterangan"]) for r in import_preview_rows(preview)] == [
+        (
+            "error",
+            "Indikator Inflasi tahunan (y-on-y) tidak wajib dilaporkan wilayah ini untuk "
+            "bulan ini: isiannya tidak dapat disimpan.",
+        )
+    ]
+    assert not MonthlyReport.objects.exists()

@@ -1017,6 +1017,35 @@ def test_second_editor_gets_a_conflict_and_nothing_is_overwritten(people):
     assert MonthlyReport.objects.get().version == 2
 
 
+def test_a_conflict_with_ones_own_other_tab_says_so_with_the_time_as_pages_write_it(people):
+    """The same operator saving from two tabs read "sudah diubah orang lain
+    (op-banyuasin, 27-06-2025 10:00)": someone else, named as themselves, at a time
+    written day-first with dashes, which English readers take month-first. Another
+    user's change still names them."""
+    first, second = login(people["operator"]), login(people["operator"])
+    first.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})
+    first.post(url(), {"versi": "1", "aksi": "simpan", **rows(value="11")})
+    response = second.post(url(), {"versi": "1", "aksi": "simpan", **rows(value="99")})
+    assert response.status_code == 409
+    assert flash_messages(response) == [
+        "Laporan ini sudah Anda ubah di tab atau perangkat lain (27 Jun 2025 10:00) sejak "
+        "formulir ini dibuka. Tidak ada yang ditimpa: periksa perubahan di bawah, lalu "
+        "simpan lagi."
+    ]
+    second.cookies["bahasa"] = "en"
+    response = second.post(url(), {"versi": "1", "aksi": "simpan", **rows(value="99")})
+    assert flash_messages(response) == [
+        "You changed this report in another tab or on another device (27 Jun 2025 10:00) "
+        "after this form was opened. Nothing was overwritten: check the changes below, then "
+        "save again."
+    ]
+    other = login(make_user("op-banyuasin-2", UserScope.Role.OPERATOR, "16.07"))
+    response = other.post(url(), {"versi": "1", "aksi": "simpan", **rows(value="99")})
+    assert flash_messages(response)[0].startswith(
+        "Laporan ini sudah diubah orang lain (op-banyuasin, 27 Jun 2025 10:00) sejak"
+    )
+
+
 def test_every_change_is_kept_with_who_when_and_why(people):
     client = login(people["operator"])
     client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10")})

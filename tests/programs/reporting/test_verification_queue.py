@@ -117,6 +117,24 @@ def test_filters_by_program_regency_and_month(verifier, queue):
     assert verifier.get("/verifikasi/", {"bulan": "2026-13", "status": "x"}).status_code == 200
 
 
+def test_a_program_and_regency_written_as_people_write_them_filter_the_queue(verifier, queue):
+    """'?program=GBRSS&wilayah=1607' (the acronym as the pages write it, the code as in
+    "operator-1607") listed "0 laporan" under "Semua program" and "Semua wilayah": a
+    verifier opening a shared link saw nothing to do, and "verify all" had nothing."""
+    html = page(verifier.get("/verifikasi/", {"program": "GBRSS", "wilayah": "1607"}))
+    assert element_text(find(html, id="queue-total")) == "3 laporan"
+    assert items(html) == [
+        f"GBRSS — Banyuasin — {m} 2026" for m in ("Juli", "Agustus", "September")
+    ]
+    for select_id, label in [("filter-program", "GBRSS (3)"), ("filter-wilayah", "Banyuasin (3)")]:
+        chosen = [
+            element_text(o)
+            for o in find_all(find(html, "select", id=select_id), "option")
+            if "selected" in dict(o.attributes)
+        ]
+        assert chosen == [label]
+
+
 def test_a_month_not_begun_is_filtered_as_the_latest_begun_month(verifier, queue):
     """On 20 September '?bulan=2026-12' listed nothing under 'Semua bulan': it lists
     September's reports, with September chosen, as the dashboards clamp a period."""

@@ -266,6 +266,69 @@ def test_changed_and_new_values_apply_as_drafts_with_history(operator):
     assert any("sudah diterapkan" in message for message in flash_messages(again))
 
 
+def test_the_applied_message_writes_its_counts_the_indonesian_way(operator, monkeypatch):
+    """A province-wide file of a year holds thousands of values: the message after
+    applying said "1234 nilai baru", where every other count of the app reads 1.234."""
+    from programs.spreadsheets import imports
+
+    client = login(operator)
+    upload(client, xlsx([row("8")]))
+    batch = ImportBatch.objects.get()
+    monkeypatch.setattr(
+        imports,
+        "apply_realizations",
+        lambda **kwargs: {"created": 1234, "updated": 1050, "reports": 17},
+    )
+    applied = client.post(f"/impor/{batch.token}/terapkan/", follow=True)
+    assert flash_messages(applied) == [
+        "Impor diterapkan: 1.234 nilai baru dan 1.050 nilai diubah pada 17 laporan. "
+        "Laporan tetap berstatus draf: periksa lalu ajukan."
+    ]
+
+
+def test_a_regency_code_as_excel_keeps_or_people_write_it_is_that_regency(admin_user):
+    """Ogan Ilir's 16.10 typed in a cell is the number 16.1 to Excel, and a CSV Excel
+    saves writes "16.1": both were "Kode wilayah tidak dikenal: 16.1". So was "1607",
+    the code as in "operator-1607". Each is read as its regency; others stay unknown."""
+    client = login(admin_user)
+    file = xlsx(
+        [
+            row("3", regency=16.1),
+            row("4", regency="16.1", source="dana-desa"),
+            row("5", regency=1607),
+            row("6", regency="1610", source="csr"),
+            row("7", regency="16.1.0"),
+        ]
+    )
+    shown = [(r["Wilayah"], r["state"]) for r in import_preview_rows(upload(client, file))]
+    assert sorted(shown) == [
+        ("16.07", "new"),
+        ("16.1.0", "error"),
+        ("16.10", "new"),
+        ("16.10", "new"),
+        ("16.10", "new"),
+    ]
+
+
+def test_codes_written_in_capitals_are_the_codes_they_name(operator):
+    """The program written "GBRSS", as every page writes it, with "APBN" and "Rumah-Dibedah", was
+    "Program tidak dikenal: GBRSS": codes are read whatever their case, and applied."""
+    client = login(operator)
+    file = xlsx([row("8", program="GBRSS", indicator="Rumah-Dibedah", source="APBN")])
+    [only] = import_preview_rows(upload(client, file))
+    assert (only["state"], only["Program"], only["Indikator"], only["Sumber dana"]) == (
+        "new",
+        "gbrss",
+        "rumah-dibedah",
+        "apbn",
+    )
+    assert client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/").status_code == 302
+    stored = Realization.objects.get()
+    assert (stored.funding_source.code, stored.value) == ("apbn", D(8))
+    unknown = upload(client, xlsx([row("8", program="GBRS")]))
+    assert error_reasons(unknown) == ["Program tidak dikenal: GBRS."]
+
+
 def test_a_row_changing_only_its_note_says_so_in_the_preview(operator):
     """The preview listed a row as 'diubah' with '5' under both Lama and Baru, and
     nothing to say what changed: its note. It now says so."""
@@ -535,7 +598,8 @@ def zip_bomb():
         (lambda: csv_file(";".join(HEADER) + "\n"), "tidak berisi baris data"),
         (lambda: csv_file("\n".join("x,y,z" for _i in range(5000))), "judul kolom"),
         (
-            lambda: SimpleUploadedFile("latin.csv", "program;indikator\nAñ".encode("latin-1")),
+            # Bytes no Windows code page 1252 has either: neither UTF-8 nor ANSI.
+            lambda: SimpleUploadedFile("latin.csv", b"program;indikator\n\x81\x8d\x90"),
             "UTF-8",
         ),
         (zip_bomb, "terlalu besar setelah dibuka"),
@@ -546,6 +610,24 @@ def test_bad_files_change_nothing_and_say_why(operator, make_file, message):
     assert response.status_code == 400
     assert any(message in shown for shown in flash_messages(response))
     assert not ImportBatch.objects.exists() and not MonthlyReport.objects.exists()
+
+
+def test_a_csv_excel_saved_in_windows_1252_is_read_with_its_notes(operator):
+    """Excel's "CSV (dipisahkan koma)" on Windows writes code page 1252 with ';': a note
+    with an en dash or "é" (Excel's autocorrect puts both) was refused as "not UTF-8",
+    leaving the operator to find another save option. It reads as written."""
+    cells = row("8.600", note="Bedah rumah – Desa Sukamaju, Café ‘Mawar’")
+    text = ";".join(HEADER) + "\r\n" + ";".join("" if c is None else c for c in cells)
+    file = SimpleUploadedFile("excel.csv", (text + "\r\n").encode("cp1252"))
+    client = login(operator)
+    preview = upload(client, file)
+    assert preview.status_code == 200
+    [only] = import_preview_rows(preview)
+    assert (only["state"], only["Baru"]) == ("new", "8.600")
+    assert client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/").status_code == 302
+    stored = Realization.objects.get()
+    assert stored.value == D(8600)
+    assert stored.note == "Bedah rumah – Desa Sukamaju, Café ‘Mawar’"
 
 
 def test_too_large_and_too_many_rows(operator, settings):
