@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # First: a request id for every request and one log line with its status and duration.
     "sumsel_gerakan.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A login address (`next` = the page asked for) within the server's request line limit.
+    "sumsel_gerakan.middleware.BoundedRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses HTML, JSON and CSV answers (not static files: whitenoise serves those
     # precompressed). BREACH: Django masks CSRF tokens per response and pads gzip output
@@ -228,6 +230,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/akun/masuk/"
+# The longest request line the server takes (gunicorn.conf.py's limit_request_line, its
+# maximum): an address the app sends the browser to (a login address with `next`) is
+# kept within it (accounts/redirects.py).
+REQUEST_LINE_LIMIT = 8190
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
