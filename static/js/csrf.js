@@ -5,10 +5,21 @@
 // Sends Django's CSRF token with every htmx request, read from the csrftoken cookie at
 // the time of the request: pages stay cacheable (no token in their markup) and a token
 // rotated at login is never stale on a restored page.
+//
+// htmx also sends the page's whole address, scheme and host included, in HX-Current-URL.
+// The app never reads it, and from a page opened with a very long address (a shared link
+// with a tracking parameter of several KB) that one header could pass a server's or a
+// proxy's header line limit (nginx's default buffer is 8 KB), and each of the page's
+// htmx requests (filters, the entry form's checks) was refused: left out when long.
+var LONGEST_CURRENT_URL_HEADER = 2048;
 document.addEventListener("htmx:configRequest", function (event) {
   var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   if (match) {
     event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+  }
+  var current = event.detail.headers["HX-Current-URL"];
+  if (current && current.length > LONGEST_CURRENT_URL_HEADER) {
+    delete event.detail.headers["HX-Current-URL"];
   }
 });
 
