@@ -183,3 +183,21 @@ def test_gunicorn_takes_header_lines_longer_than_its_request_line():
     host = "h" * 253
     header = f"HX-Current-URL: https://{host}/" + "a" * (8190 - len("GET / HTTP/1.1"))
     assert len(header) + 2 <= config["limit_request_field_size"]
+
+
+def test_the_menus_login_link_on_a_long_address_fits_the_request_line(db, client):
+    """The header's "Masuk" link carries the page in `next` as the redirects do."""
+    from tests.helpers import find_all, page
+
+    def login_link(response) -> str:
+        links = [a for a in find_all(page(response), "a") if "data-login" in dict(a.attributes)]
+        assert len(links) == 1
+        return dict(links[0].attributes)["href"]
+
+    response = client.get(f"/akun/lupa-sandi/?{LONG_QUERY}")
+    assert response.status_code == 200
+    href = login_link(response)
+    assert request_line(href) <= 8190
+    assert href == "/akun/masuk/?next=/akun/lupa-sandi/"
+    short = client.get("/akun/lupa-sandi/?ref=surat")
+    assert login_link(short) == "/akun/masuk/?next=/akun/lupa-sandi/%3Fref%3Dsurat"

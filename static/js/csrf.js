@@ -60,10 +60,19 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A login address longer than the server's request line limit (8190 bytes with
+// "GET ... HTTP/1.1", gunicorn.conf.py) would be refused: from a page opened with a very
+// long address, the login returns to the page without its query (as the server does,
+// accounts/redirects.py).
+var LONGEST_LOGIN_ADDRESS = 8000;
 document.addEventListener("click", function (event) {
   var link = event.target.closest ? event.target.closest(".account-menu a[data-login]") : null;
   if (link) {
-    link.href = link.pathname + "?next=" + encodeURIComponent(currentPage());
+    var address = link.pathname + "?next=" + encodeURIComponent(currentPage());
+    if (address.length > LONGEST_LOGIN_ADDRESS) {
+      address = link.pathname + "?next=" + encodeURIComponent(window.location.pathname);
+    }
+    link.href = address;
   }
 });
 
