@@ -44,6 +44,12 @@ keepalive = 5  # behind a reverse proxy / load balancer that reuses connections
 # most gunicorn allows; longer lines still get gunicorn's page (nginx's default buffer,
 # 8 KB, stops them first behind a proxy). Shorter ones reach the app, which answers them.
 limit_request_line = 8190
+# The longest header line ("Name: value"). htmx sends the page's whole address, scheme
+# and host included, in HX-Current-URL with every request: from a page whose request line
+# was near the limit above, that header passed gunicorn's default 8190 and each of the
+# page's htmx requests (filters, the entry form's checks) got gunicorn's bare 400. Room
+# for the header's name, "https://" and a host name (253 characters at most) on top.
+limit_request_field_size = limit_request_line + 512
 # Recycle workers now and then so that a slow leak can never take a server down.
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = 200

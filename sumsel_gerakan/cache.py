@@ -22,6 +22,7 @@ breaker, shared by its threads; nothing is stored anywhere else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
@@ -98,7 +99,7 @@ class Breaker:
         with self._lock:
             opening = not self.is_open  # closed, or a retry after the window that failed
             self._open_until = monotonic() + seconds
-        if opening:
+        if opening and not getattr(_unannounced, "active", False):
             logger.warning(
                 "Cache %s unavailable (%s): pages are served without it for %s s, then it "
                 "is tried again",
@@ -198,10 +199,42 @@ class RedisCache(django_redis.RedisCache):
 def reachable(alias: str = "default") -> bool:
     """Whether the cache `alias` answers a read now. A Redis skipped by its breaker is
     not asked again (False at once); any other failure is False too."""
+    return failure(alias) is None
+
+
+def failure(alias: str = "default") -> str | None:
+    """Why the cache `alias` does not answer a read now (None: it answers): the
+    server's own error ("ConnectionError: Error 111 connecting to ...")."""
     from django.core.cache import caches
 
     try:
         caches[alias].get("reachable")
-    except Exception:  # noqa: BLE001 - any backend failing is "not reachable"
-        return False
-    return True
+    except Exception as error:  # noqa: BLE001 - any backend failing is "not reachable"
+        cause = error.__cause__ if isinstance(error, CacheUnavailable) else None
+        return describe(cause or error)
+    return None
+
+
+def location(alias: str = "default") -> str:
+    """The cache `alias` as an operator knows it: the Redis address without password,
+    else its backend's class name."""
+    from django.core.cache import caches
+
+    backend = caches[alias]
+    if isinstance(backend, RedisCache):
+        return backend.breaker.name
+    return type(backend).__name__
+
+
+_unannounced = threading.local()
+
+
+@contextlib.contextmanager
+def unannounced():
+    """A breaker opened inside (in this thread) logs no warning: the caller writes its
+    own line about the failure (the start-up check, sumsel_gerakan/warmup.py)."""
+    _unannounced.active = True
+    try:
+        yield
+    finally:
+        _unannounced.active = False

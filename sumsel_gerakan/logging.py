@@ -67,12 +67,28 @@ class ClientRefusalFilter(logging.Filter):
     """Django's refusals of a client's request (`django.security.*`: a Host not in
     ALLOWED_HOSTS, a body too large, too many fields) are logged with the traceback of
     where Django raised them, some thirty lines for each scanner's probe. Their message
-    says what was refused; the line keeps it and drops the traceback."""
+    says what was refused; the line keeps it and drops the traceback. They come at ERROR
+    with the request object beside it: a refusal answered 4xx is the client's doing, not
+    a server error to be alerted on, so its line is a WARNING as the request's own line,
+    with the request id (to find that line) instead of the request object."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name.startswith("django.security.") and record.exc_info:
+        if not record.name.startswith("django.security."):
+            return True
+        if record.exc_info:
             record.exc_info = None
             record.exc_text = None
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            if record.levelno > logging.WARNING:
+                if logging.getLogger().getEffectiveLevel() > logging.WARNING:
+                    return False  # DJANGO_LOG_LEVEL=ERROR: warnings are not written
+                record.levelno = logging.WARNING
+                record.levelname = logging.getLevelName(logging.WARNING)
+            request = vars(record).pop("request", None)
+            request_id = getattr(request, "request_id", None)
+            if request_id:
+                record.request_id = request_id
         return True
 
 

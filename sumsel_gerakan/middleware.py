@@ -28,6 +28,30 @@ class ExplicitLanguageMiddleware:
         return response
 
 
+class BoundedRedirectMiddleware:
+    """Keep every redirect's address (Location, htmx's HX-Redirect) within the request
+    line limit the server takes, cutting a too-long `next` (accounts.redirects): Django's
+    login_required and the admin send a visitor without a session to a login address
+    holding the whole page address asked for, encoded once more, and one near the limit
+    made a login address gunicorn refused with its bare English 400."""
+
+    HEADERS = ("Location", "HX-Redirect")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.fast_limit = settings.REQUEST_LINE_LIMIT - len("GET  HTTP/1.1")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for header in self.HEADERS:
+            url = response.headers.get(header)
+            if url is not None and len(url) > self.fast_limit:
+                from accounts.redirects import within_request_line
+
+                response[header] = within_request_line(url)
+        return response
+
+
 class PermissionsPolicyMiddleware:
     """Send settings.PERMISSIONS_POLICY (browser features the app never uses) on responses.
 

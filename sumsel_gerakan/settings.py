@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # First: a request id for every request and one log line with its status and duration.
     "sumsel_gerakan.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A login address (`next` = the page asked for) within the server's request line limit.
+    "sumsel_gerakan.middleware.BoundedRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses HTML, JSON and CSV answers (not static files: whitenoise serves those
     # precompressed). BREACH: Django masks CSRF tokens per response and pads gzip output
@@ -228,6 +230,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/akun/masuk/"
+# The longest request line the server takes (gunicorn.conf.py's limit_request_line, its
+# maximum): an address the app sends the browser to (a login address with `next`) is
+# kept within it (accounts/redirects.py).
+REQUEST_LINE_LIMIT = 8190
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -425,6 +431,45 @@ TASKS = {
     }
 }
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
+
+
+def host_name(host: str) -> str | None:
+    """`host` (a SITE_URL's host, an ALLOWED_HOSTS entry) if it is a public host name:
+    not an address, not localhost, not a bare word; a subdomain wildcard (.example.go.id)
+    is its domain."""
+    import ipaddress
+
+    name = host.strip().lower().removeprefix(".").rstrip(".")
+    if name.startswith("[") or "*" in name or "." not in name:
+        return None
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        pass
+    else:
+        return None
+    if name == "localhost" or name.endswith((".localhost", ".local", ".internal")):
+        return None
+    return name
+
+
+def email_domain(explicit: str, site_url: str, allowed_hosts: list[str]) -> str | None:
+    """The domain the site names itself by in outgoing mail (Message-ID, the SMTP
+    greeting): DJANGO_EMAIL_DOMAIN, else SITE_URL's host, else the first public name in
+    DJANGO_ALLOWED_HOSTS; None leaves Django's default (the machine's name, `localhost`
+    in a container: mail filters count a Message-ID ending in @localhost as spam)."""
+    from urllib.parse import urlsplit
+
+    if explicit.strip():
+        return explicit.strip().lower()
+    for host in [urlsplit(site_url).hostname or "", *allowed_hosts]:
+        name = host_name(host)
+        if name:
+            return name
+    return None
+
+
+EMAIL_DOMAIN = email_domain(os.environ.get("DJANGO_EMAIL_DOMAIN", ""), SITE_URL, ALLOWED_HOSTS)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

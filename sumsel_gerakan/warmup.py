@@ -56,19 +56,25 @@ def warm() -> int:
 
 
 def check_cache() -> bool:
-    """Whether the shared cache answers at start-up; a warning when it does not. Never
-    stops the start: pages work without the cache (uncached, slower), and a Redis that
-    comes up later is used from then on. Without this line a wrong REDIS_URL showed
+    """Whether the shared cache answers at start-up; one warning line when it does not,
+    naming the cache and its error (the breaker's own warning is not written beside it).
+    Never stops the start: pages work without the cache (uncached, slower), and a Redis
+    that comes up later is used from then on. Without this line a wrong REDIS_URL showed
     nowhere until a page was asked for. Call it before warm(), which closes the database
     connection the database cache may have opened."""
     from django.conf import settings
 
-    from sumsel_gerakan.cache import reachable
+    from sumsel_gerakan import cache
 
-    if reachable(settings.PAGE_CACHE_ALIAS):
+    alias = settings.PAGE_CACHE_ALIAS
+    with cache.unannounced():
+        error = cache.failure(alias)
+    if error is None:
         return True
     logger.warning(
-        "Cache (CACHE_URL / REDIS_URL) not reachable at start-up: pages are served "
-        'uncached until it answers; /healthz reports "cache": "down"'
+        "Cache %s (CACHE_URL / REDIS_URL) not reachable at start-up (%s): pages are served "
+        'uncached until it answers; /healthz reports "cache": "down"',
+        cache.location(alias),
+        error,
     )
     return False

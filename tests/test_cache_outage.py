@@ -270,7 +270,7 @@ def test_healthz_reports_the_cache_without_failing_on_it(client, db, server, clo
     assert client.get("/healthz").json()["cache"] == "ok"
 
 
-def test_the_start_up_names_an_unreachable_cache(db, server, caplog):
+def test_the_start_up_names_an_unreachable_cache(db, server, caplog, settings):
     """gunicorn's master checks the cache once before forking: a wrong REDIS_URL or a
     Redis down shows in the start-up log, and the start goes on (pages work uncached)."""
     import runpy
@@ -284,7 +284,15 @@ def test_the_start_up_names_an_unreachable_cache(db, server, caplog):
     server.failure = REFUSED
     config["when_ready"](type("Server", (), {"log": Log()})())
     messages = [record.getMessage() for record in warnings_logged(caplog)]
-    assert any("not reachable at start-up" in message for message in messages)
+    # One line, naming the cache and why (the breaker's warning said the same again).
+    assert len(messages) == 1
+    assert "not reachable at start-up" in messages[0]
+    assert settings.CACHES["default"]["LOCATION"] in messages[0]
+    assert "Connection refused" in messages[0]
+    # Forked workers skip the server for the breaker's window, as after any failure.
+    server.calls.clear()
+    assert not cache_module.reachable()
+    assert server.calls == []
 
 
 @pytest.fixture

@@ -280,3 +280,58 @@ def test_a_refused_host_is_one_log_line_not_a_traceback(db):
     assert "Invalid HTTP_HOST header: 'evil.example.com'" in security[0]
     # Beside it, only the request line: every line is a record of its own.
     assert all(re.match(r"\d{4}-\d\d-\d\d ", line) for line in written.splitlines())
+
+
+TOO_MANY_FIELDS = """
+import django
+django.setup()
+from django.test import Client
+response = Client().post("/akun/masuk/", {f"f{n}": "1" for n in range(1100)})
+print("status", response.status_code)
+"""
+
+
+@pytest.mark.parametrize("level", [None, "WARNING"], ids=["make-test-INFO", "WARNING"])
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_form_with_too_many_fields_is_one_warning_line_not_an_error(tmp_path, level, log_format):
+    """Django logged a POST over DATA_UPLOAD_MAX_NUMBER_FIELDS at ERROR (an alert for
+    the server's own failures) with the request object: a client's refusal, answered
+    400, is a warning line like the request's own."""
+    from tests.helpers import run_python
+
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "test-only-not-secret",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_PLAIN_STATIC": "1",
+        "DJANGO_SETTINGS_MODULE": "sumsel_gerakan.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(tmp_path),
+        "LOG_FORMAT": log_format,
+        "PYTHONPATH": str(ROOT),
+    }
+    if level:
+        env["DJANGO_LOG_LEVEL"] = level
+    result = run_python(TOO_MANY_FIELDS, **env)
+    assert "status 400" in result.stdout, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in result.stderr and "WSGIRequest" not in result.stderr
+    if log_format == "json":
+        records = [json.loads(line) for line in lines]
+    else:
+        records = [
+            {"level": line.split()[2], "logger": line.split()[3], "message": line}
+            for line in lines
+            if re.match(r"\d{4}-\d\d-\d\d ", line)
+        ]
+    assert len(records) == len(lines)  # every line is a record of its own
+    assert [r["level"] for r in records if r["level"] in {"ERROR", "CRITICAL"}] == []
+    refusals = [r for r in records if r["logger"] == "django.security.TooManyFieldsSent"]
+    assert len(refusals) == 1
+    assert refusals[0]["level"] == "WARNING"
+    assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in refusals[0]["message"]
+    requests = [r for r in records if r["logger"] == "sumsel_gerakan.request"]
+    assert len(requests) == 1 and "POST /akun/masuk/ 400" in requests[0]["message"]
+    if log_format == "json":  # the two lines are found together by the request id
+        assert refusals[0]["request_id"] == requests[0]["request_id"]

@@ -294,6 +294,15 @@ def data_label(*, verified_only: bool, forced: bool) -> str:
     return _("Diajukan dan terverifikasi (termasuk angka sementara)")
 
 
+# A table export is stored in the page cache (programs/pagecache.py) and given again
+# until the data changes or the day ends: its time is when its figures were read, and
+# the figures are still those of the data when it is downloaded, whenever that is. It
+# said "Dibuat" (made), read as the download's time, hours off on a quiet day.
+CURRENT_NOTE = gettext_noop(
+    "Angka berkas ini sama dengan data pada saat diunduh: data belum berubah sejak "
+    "waktu “Data per”."
+)
+
 PROVISIONAL_NOTE = gettext_noop(
     "Angka sementara (diajukan, belum diverifikasi) ikut dihitung dan ditandai “ya” "
     "pada kolom Sementara."
@@ -311,13 +320,15 @@ def build_export(
     notes: Iterable[str] = (),
     now: dt.datetime | None = None,
 ) -> Export:
-    """An export with the standard header block: app, title, `info` (the filters),
-    generation time, the page it mirrors, and a provisional note when it applies; its
+    """An export with the standard header block: app, title, `info` (the filters), the
+    time its figures were read (and that they are still the data's), the page it
+    mirrors, and a provisional note when it applies; its
     CSV numbers take the active language's decimal mark, as its headers its words."""
     lines = [(_(APP_TITLE), ""), (title, ""), *info]
-    lines.append((_("Dibuat"), generated_label(now)))
+    lines.append((_("Data per"), generated_label(now)))
     if page_url:
         lines.append((_("Halaman"), page_url))
+    lines.append((_("Catatan"), _(CURRENT_NOTE)))
     if provisional:
         lines.append((_("Catatan"), _(PROVISIONAL_NOTE)))
     lines += [(_("Catatan"), note) for note in notes]

@@ -5,10 +5,21 @@
 // Sends Django's CSRF token with every htmx request, read from the csrftoken cookie at
 // the time of the request: pages stay cacheable (no token in their markup) and a token
 // rotated at login is never stale on a restored page.
+//
+// htmx also sends the page's whole address, scheme and host included, in HX-Current-URL.
+// The app never reads it, and from a page opened with a very long address (a shared link
+// with a tracking parameter of several KB) that one header could pass a server's or a
+// proxy's header line limit (nginx's default buffer is 8 KB), and each of the page's
+// htmx requests (filters, the entry form's checks) was refused: left out when long.
+var LONGEST_CURRENT_URL_HEADER = 2048;
 document.addEventListener("htmx:configRequest", function (event) {
   var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   if (match) {
     event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+  }
+  var current = event.detail.headers["HX-Current-URL"];
+  if (current && current.length > LONGEST_CURRENT_URL_HEADER) {
+    delete event.detail.headers["HX-Current-URL"];
   }
 });
 
@@ -49,10 +60,19 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A login address longer than the server's request line limit (8190 bytes with
+// "GET ... HTTP/1.1", gunicorn.conf.py) would be refused: from a page opened with a very
+// long address, the login returns to the page without its query (as the server does,
+// accounts/redirects.py).
+var LONGEST_LOGIN_ADDRESS = 8000;
 document.addEventListener("click", function (event) {
   var link = event.target.closest ? event.target.closest(".account-menu a[data-login]") : null;
   if (link) {
-    link.href = link.pathname + "?next=" + encodeURIComponent(currentPage());
+    var address = link.pathname + "?next=" + encodeURIComponent(currentPage());
+    if (address.length > LONGEST_LOGIN_ADDRESS) {
+      address = link.pathname + "?next=" + encodeURIComponent(window.location.pathname);
+    }
+    link.href = address;
   }
 });
 

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -101,7 +102,7 @@ def test_scorecard_csv_ranks_and_numbers_by_hand_with_header_block(client, gbrss
     flat = [";".join(r) for r in block]
     assert flat[0] == "Dasbor Gerakan Serentak Sumsel"
     assert "Tahun;2024" in flat and "Sampai bulan;Desember" in flat
-    assert any(line.startswith("Dibuat;") and "WIB" in line for line in flat)
+    assert any(line.startswith("Data per;") and "WIB" in line for line in flat)
     assert any("Angka sementara (diajukan, belum diverifikasi)" in line for line in flat)
     assert any(line.startswith("Halaman;http://testserver/?tahun=2024") for line in flat)
 
@@ -714,3 +715,36 @@ def test_query_count_does_not_grow_with_regencies_or_rows(client, gbrss_data, pi
     add_synthetic_regencies(50)  # 50 more regencies, 200 more reports and realizations
     ytd.flush()  # factories write past the services: rebuild their year-to-date slices
     assert count() == at_sumsel_scale
+
+
+def test_a_cached_export_states_the_datas_time_not_a_download_time(gbrss_data, pimpinan):
+    """A table export is given from the page cache until the data changes: it said
+    "Dibuat 10:00" (made) to someone downloading it at 11:30, the cache's time. Its time
+    is the data's ("Data per"), with a note that the figures are still those of the
+    data at download; after a change, the next download reads the data again."""
+    url = f"/unduh/rapor.csv{PERIOD}"
+    jakarta = ZoneInfo("Asia/Jakarta")
+    client = Client()
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=jakarta), tick=False):
+        client.force_login(pimpinan)  # a session of two hours from 10:00
+        first = client.get(url)
+        first_block = read_csv(first)[0]
+    with time_machine.travel(dt.datetime(2026, 12, 1, 11, 30, tzinfo=jakarta), tick=False):
+        later = client.get(url)
+        later_block = read_csv(later)[0]
+    assert (first["X-Page-Cache"], later["X-Page-Cache"]) == ("miss", "hit")
+    assert later_block == first_block  # the same file, figures and all
+    info = dict((row[0], row[1]) for row in later_block if len(row) > 1 and row[0] != "Catatan")
+    assert "Dibuat" not in info
+    assert info["Data per"] == "1 Desember 2026 10:00 WIB"
+    notes = [row[1] for row in later_block if row[0] == "Catatan"]
+    assert (
+        "Angka berkas ini sama dengan data pada saat diunduh: data belum berubah sejak "
+        "waktu “Data per”." in notes
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 1, 11, 45, tzinfo=jakarta), tick=False):
+        Realization.objects.filter(report__status="verified").update(note="diperbaiki")
+        changed = client.get(url)
+        changed_info = dict(row[:2] for row in read_csv(changed)[0] if len(row) > 1)
+    assert changed["X-Page-Cache"] == "miss"
+    assert changed_info["Data per"] == "1 Desember 2026 11:45 WIB"
