@@ -397,3 +397,54 @@ def test_logging_in_from_a_page_with_a_very_long_address(page, watch, gbrss_data
     page.wait_for_url(re.compile(r"/akun/masuk/"))
     assert page.url.endswith("next=%2Fprogram%2Fgbrss%2F%3Ftahun%3D2024%26bulan%3D3")
     assert watch.errors == []
+
+
+def test_the_last_choice_made_while_a_page_loads_is_the_one_shown(page, watch, gbrss_data):
+    """On a phone in a meeting a swap takes a second or more: a month, then a year chosen
+    before the first answer came showed the first choice only (htmx queued the second on
+    the form the first answer replaced, and dropped it), with both menus reset to it. The
+    latest choice now replaces the request in flight, on every dashboard page (one
+    request at a time for the page's body: menus, sort links and tabs alike)."""
+    _with_a_2026_report()
+    cdp = page.context.new_cdp_session(page)
+    for path in ("/program/gbrss/", "/"):
+        page.goto(f"{path}?tahun=2026&bulan=2")
+        expect(page.locator("#filter-bulan")).to_have_value("2")
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 800, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+        page.select_option("#filter-bulan", "1")
+        page.wait_for_timeout(200)  # the first answer is still on its way
+        page.select_option("#filter-tahun", "2024")
+        page.wait_for_url(re.compile(r"\?tahun=2024&bulan=1$"))
+        expect(page.locator("h1")).to_contain_text("2024")
+        expect(page.locator("h1")).to_contain_text("s.d. Januari")
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("#filter-tahun")).to_have_value("2024")
+        expect(page.locator("#filter-bulan")).to_have_value("1")
+        expect(page.locator(".htmx-request")).to_have_count(0)  # "Memuat…" is gone
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+    # The overview: a month chosen, then a column sorted before the answer came. The
+    # sort link is of the page on screen (January): the month chosen first is dropped,
+    # as a second choice of the menus would drop it, and no answer swaps in after it.
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 800, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.select_option("#filter-bulan", "3")
+    page.wait_for_timeout(200)
+    page.locator("#scorecard thead").get_by_role("link", name="Kabupaten/kota").click()
+    page.wait_for_url(re.compile(r"\?tahun=2024&bulan=1&urutkan=nama$"))
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)  # an answer still on its way would have arrived
+    assert re.search(r"\?tahun=2024&bulan=1&urutkan=nama$", page.url)
+    expect(page.locator("h1")).to_contain_text("s.d. Januari")
+    expect(page.locator("#filter-bulan")).to_have_value("1")
+    # htmx logs each request it replaced (aborted) as an error event: nothing else.
+    replaced = ("htmx:afterRequest,", "htmx:sendAbort,")
+    assert [e for e in watch.errors if not e.startswith(replaced)] == []
