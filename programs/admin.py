@@ -586,6 +586,7 @@ class TargetAdmin(
                 # milestones), worked out as the copy works it out.
                 "plan": plan,
                 "renaming": any(p.renamed for p in plan),
+                "refused": any(p.problems for p in plan),
                 "form": form,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
@@ -716,6 +717,9 @@ class CopyPlan(NamedTuple):
     target: Target
     skipped: bool  # a target of the next year exists already: not copied
     renamed: list[tuple[str, str]]  # its milestones named for the new year: (old, new)
+    # Why the copy would be refused (`_copy_problems`: milestones falling on one day,
+    # a value against its baseline or the next year's allocations), said beforehand.
+    problems: tuple[str, ...] = ()
 
 
 def _next_year_exists(target: Target) -> bool:
@@ -734,15 +738,47 @@ def targets_copy_preview(targets) -> list[CopyPlan]:
     and which of its milestones will be renamed to what. The same functions as the copy
     (`_next_year_exists`, `_copied_milestones`), so the page cannot promise other names
     than the copy gives (before, only the message after the copy named them)."""
-    plans = []
-    for target in targets.select_related("indicator__program", "regency").prefetch_related(
+    selected = targets.select_related("indicator__program", "regency").prefetch_related(
         "milestones"
-    ):
-        if _next_year_exists(target):
-            plans.append(CopyPlan(target, True, []))
-        else:
-            plans.append(CopyPlan(target, False, _renamed(_copied_milestones(target)[0])))
-    return plans
+    )
+    skipped, copied = [], []
+    for target in selected:
+        (skipped if _next_year_exists(target) else copied).append(target)
+    milestones, problems = _copy_problems(copied)
+    refused: dict[int, list[str]] = {}
+    for target, problem in problems:
+        refused.setdefault(target.pk, []).append(problem)
+    plans = [CopyPlan(target, True, []) for target in skipped]
+    plans += [
+        CopyPlan(target, False, _renamed(milestones[target.pk]), tuple(refused.get(target.pk, ())))
+        for target in copied
+    ]
+    order = {target.pk: index for index, target in enumerate(selected)}
+    return sorted(plans, key=lambda plan: order[plan.target.pk])
+
+
+def _copy_problems(copied: list[Target]) -> tuple[dict, list[tuple[Target, str]]]:
+    """The copies' milestones (by target id) and what the targets' rules find wrong with
+    the copies (`target_value_problems`, `allocation_problems` with the next year's stored
+    targets, the milestones' `parts_problems` and same-day clashes), as (target, problem):
+    the copy refuses them, and its confirmation page says so beforehand."""
+    problems = [
+        (target, problem)
+        for target in copied
+        for problem in target_value_problems(target.indicator, target.value, target.baseline)
+    ]
+    planned = [
+        (None, target.indicator, target.regency_id, target.year + 1, target.value)
+        for target in copied
+    ]
+    problems += [
+        (copied[index], problem) for index, problem in allocation_problems(planned).items()
+    ]
+    milestones = {}
+    for target in copied:
+        milestones[target.pk], found = _copied_milestones(target)
+        problems += [(target, problem) for problem in found]
+    return milestones, problems
 
 
 @transaction.atomic
@@ -767,22 +803,7 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> CopiedTargets:
         .prefetch_related("splits", "milestones")
     )
     copied = [target for target in targets if not _next_year_exists(target)]
-    problems = [
-        (target, problem)
-        for target in copied
-        for problem in target_value_problems(target.indicator, target.value, target.baseline)
-    ]
-    planned = [
-        (None, target.indicator, target.regency_id, target.year + 1, target.value)
-        for target in copied
-    ]
-    problems += [
-        (copied[index], problem) for index, problem in allocation_problems(planned).items()
-    ]
-    milestones = {}
-    for target in copied:
-        milestones[target.pk], found = _copied_milestones(target)
-        problems += [(target, problem) for problem in found]
+    milestones, problems = _copy_problems(copied)
     if problems:
         raise ValidationError(
             [
