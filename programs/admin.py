@@ -16,11 +16,12 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.dates import MONTHS
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -1140,15 +1141,59 @@ class MonthsHistoryContextHelper(NumberHistoryContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class BeforeLaunchFilter(admin.SimpleListFilter):
+    """Exemptions whose every month is before their program's launch month (stored before
+    that rule, or before the launch date was moved later): they exempt nothing."""
+
+    title = _("sebelum peluncuran program")
+    parameter_name = "sebelum_peluncuran"
+    YES, NO = "ya", "tidak"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.YES, _("Ya: seluruhnya sebelum peluncuran")),
+            (self.NO, _("Tidak")),
+        ]
+
+    def queryset(self, request, queryset):
+        # The end is kept as its month's first day: wholly before the launch month
+        # when it is before that month's first day (`ReportingExemption.lies_before_launch`).
+        before = Q(
+            end__isnull=False,
+            program__launch_date__isnull=False,
+            end__lt=TruncMonth("program__launch_date", output_field=models.DateField()),
+        )
+        if self.value() == self.YES:
+            return queryset.filter(before)
+        if self.value() == self.NO:
+            return queryset.exclude(before)
+        return queryset
+
+
+BEFORE_LAUNCH_IN_LIST = _(
+    "Seluruhnya sebelum peluncuran program (%(first)s): tidak mengecualikan apa pun. Hapus, "
+    "atau ubah agar berlaku sampai %(first)s atau sesudahnya."
+)
+
+
 @admin.register(ReportingExemption)
 class ReportingExemptionAdmin(
     RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
 ):
     """Who does not have to report a program (or one indicator) and for which months;
-    every change is kept in history with who made it and why."""
+    every change is kept in history with who made it and why. One wholly before its
+    program's launch is marked in the list (column and filter) as on its page."""
 
-    list_display = ["regency", "program", "indicator", "start_month", "end_month"]
-    list_filter = ["program", "regency"]
+    list_display = [
+        "regency",
+        "program",
+        "indicator",
+        "start_month",
+        "end_month",
+        "before_launch",
+    ]
+    list_filter = ["program", "regency", BeforeLaunchFilter]
+    list_select_related = ["regency", "program", "indicator__program"]
     search_fields = ["regency__name", "reason"]
     fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
     history_list_display = ["start_month", "end_month", "reason"]
@@ -1173,6 +1218,18 @@ class ReportingExemptionAdmin(
     @admin.display(description=_("sampai bulan"), ordering="end")
     def end_month(self, obj):
         return month_year_label(obj.end.year, obj.end.month) if obj.end else "–"
+
+    @admin.display(description=_("peringatan"))
+    def before_launch(self, obj):
+        """Said in the list as on the exemption's page, where it had to be opened to be
+        seen: it exempts nothing, and is deleted or made to run into the launch month."""
+        if not obj.lies_before_launch():
+            return ""
+        launch = obj.program.launch_date
+        return format_html(
+            '<span class="before-launch">{}</span>',
+            BEFORE_LAUNCH_IN_LIST % {"first": month_year_label(launch.year, launch.month)},
+        )
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = obj.reason

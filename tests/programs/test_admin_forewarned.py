@@ -11,9 +11,17 @@ from django.urls import reverse
 
 from programs.models import Target, TargetMilestone
 from tests.admin_helpers import gbrss_indicator
-from tests.helpers import element_text, find, find_all, page
+from tests.helpers import admin_row, attribute, element_text, find, find_all, page
 
 pytestmark = pytest.mark.django_db
+
+
+def admin_selected(response) -> list[str]:
+    """The ids of the rows an admin changelist shows (its action checkboxes)."""
+    return [
+        attribute(box, "value")
+        for box in find_all(page(response), "input", name="_selected_action")
+    ]
 
 
 def copy_confirmation(admin_client, *targets):
@@ -82,3 +90,72 @@ def test_a_copy_without_clash_is_still_offered(admin_client, reference_data):
     content = find(page(confirmation), "div", id="content")
     assert find_all(content, "p", id="copy-refused") == []
     assert 'name="apply"' in confirmation.content.decode()
+
+
+# Reporting exemptions wholly before their program's launch
+
+
+def test_the_exemption_list_marks_those_wholly_before_the_launch(
+    admin_client, reference_data, django_assert_max_num_queries
+):
+    """Only an exemption's own page said it exempts nothing (GBRSS launched in February
+    2024, the exemption of 2023): in the list it looked like any other. Now a column says
+    so, with what to do, and a filter lists them; the list's queries stay the same
+    however many rows it shows."""
+    from programs.models import Program, ReportingExemption
+
+    program = Program.objects.get(slug="gbrss")  # launched 21 February 2024
+
+    def stored(regency, start, end):  # as an older rule let it be: no clean
+        return ReportingExemption.objects.create(
+            regency_id=regency, program=program, start=start, end=end, reason="Lama."
+        )
+
+    early = stored("16.07", dt.date(2023, 1, 1), dt.date(2023, 12, 1))
+    into = stored("16.01", dt.date(2023, 6, 1), dt.date(2024, 2, 1))  # runs into February
+    open_ended = stored("16.02", dt.date(2023, 6, 1), None)
+    url = reverse("admin:programs_reportingexemption_changelist")
+
+    listed = admin_client.get(url)
+
+    def warning(exemption):
+        change = reverse("admin:programs_reportingexemption_change", args=[exemption.pk])
+        return element_text(admin_row(listed, change)["before_launch"])
+
+    assert warning(early) == (
+        "Seluruhnya sebelum peluncuran program (Februari 2024): tidak mengecualikan apa "
+        "pun. Hapus, atau ubah agar berlaku sampai Februari 2024 atau sesudahnya."
+    )
+    assert warning(into) == warning(open_ended) == "-"
+
+    only = admin_client.get(url, {"sebelum_peluncuran": "ya"})
+    shown = {int(pk) for pk in admin_selected(only)}
+    assert shown == {early.pk}
+    others = admin_client.get(url, {"sebelum_peluncuran": "tidak"})
+    assert early.pk not in {int(pk) for pk in admin_selected(others)}
+    assert {into.pk, open_ended.pk} <= {int(pk) for pk in admin_selected(others)}
+
+    with django_assert_max_num_queries(12) as few:
+        admin_client.get(url)
+    for regency in ("16.03", "16.04", "16.05", "16.06"):
+        stored(regency, dt.date(2023, 1, 1), dt.date(2023, 3, 1))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        admin_client.get(url)
+
+
+def test_the_exemption_list_in_english(admin_client, reference_data):
+    from programs.models import Program, ReportingExemption
+
+    admin_client.cookies["bahasa"] = "en"
+    early = ReportingExemption.objects.create(
+        regency_id="16.07",
+        program=Program.objects.get(slug="gbrss"),
+        start=dt.date(2023, 1, 1),
+        end=dt.date(2023, 12, 1),
+        reason="Lama.",
+    )
+    listed = admin_client.get(reverse("admin:programs_reportingexemption_changelist"))
+    change = reverse("admin:programs_reportingexemption_change", args=[early.pk])
+    assert element_text(admin_row(listed, change)["before_launch"]).startswith(
+        "Wholly before the program's launch (February 2024): exempts nothing."
+    )
