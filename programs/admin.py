@@ -20,6 +20,7 @@ from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -60,6 +61,7 @@ from programs.forms_admin import (
     target_value_problems,
 )
 from programs.models import (
+    LOCK_EXCEPTION_UNTIL_HELP,
     Attachment,
     Comment,
     FundingSource,
@@ -73,6 +75,7 @@ from programs.models import (
     Target,
     TargetMilestone,
     TargetSplit,
+    lock_exception_longest,
 )
 from programs.reporting.notifications import site_text
 from programs.reporting.services import province_reports_publish, province_reports_withdraw
@@ -1121,6 +1124,15 @@ class LockExceptionAdmin(
     @admin.display(description=_("bulan"), ordering="year")
     def period(self, obj):
         return month_year_label(obj.year, obj.month)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "until" and field is not None:
+            # Until the end of that day (inclusive), and the last day allowed, named
+            # before the admin types one.
+            longest = lock_exception_longest(timezone.localdate())
+            field.help_text = LOCK_EXCEPTION_UNTIL_HELP % {"date": date_label(longest)}
+        return field
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -159,3 +159,58 @@ def test_the_exemption_list_in_english(admin_client, reference_data):
     assert element_text(admin_row(listed, change)["before_launch"]).startswith(
         "Wholly before the program's launch (February 2024): exempts nothing."
     )
+
+
+# A lock exception's longest date
+
+
+def lock_exception_form(program, **changes) -> dict:
+    """The add form of a lock exception for Banyuasin's April 2025 (locked in June 2025)."""
+    return {
+        "regency": "16.07",
+        "program": program.pk,
+        "year": "2025",
+        "month": "4",
+        "reason": "Berita acara BPS datang terlambat",
+        "_save": "Simpan",
+        **changes,
+    }
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025
+def test_a_lock_exception_runs_one_year_at_most_named_as_the_last_day(admin_client, reference_data):
+    """The rule (`LockException.clean`): an exception opens a month for a while, at most a
+    year. It was counted as 366 days, so on 27 June 2025 it allowed 28 June 2026, a day
+    past a year, and said "s.d. 28 Juni 2026". The last day is now the same day a year on,
+    named as the last day allowed, and the form says it (and that the day itself counts)
+    before anything is typed."""
+    from programs.models import LockException, Program
+
+    gbrss = Program.objects.get(slug="gbrss")
+    url = reverse("admin:programs_lockexception_add")
+    help_text = element_text(find(page(admin_client.get(url)), "div", id="id_until_helptext"))
+    assert help_text == (
+        "Operator dapat mengubah laporan bulan itu sampai akhir tanggal ini. Paling lambat "
+        "27 Juni 2026 (satu tahun dari hari ini)."
+    )
+    past = admin_client.post(url, lock_exception_form(gbrss, until="28 Juni 2026"))
+    assert past.status_code == 200
+    assert "Paling lambat 27 Juni 2026 (satu tahun dari hari ini)" in element_text(page(past))
+    assert not LockException.objects.exists()
+    last = admin_client.post(url, lock_exception_form(gbrss, until="27/06/2026"))
+    assert last.status_code == 302
+    assert LockException.objects.get().until == dt.date(2026, 6, 27)
+
+
+@pytest.mark.parametrize(
+    ("today", "longest"),
+    [
+        (dt.date(2026, 12, 1), dt.date(2027, 12, 1)),  # not "2 Desember 2027"
+        (dt.date(2027, 3, 1), dt.date(2028, 3, 1)),  # across 29 February 2028
+        (dt.date(2028, 2, 29), dt.date(2029, 2, 28)),  # the next year has no 29th
+    ],
+)
+def test_a_year_from_today_is_the_same_day_a_year_on(today, longest):
+    from programs.models import lock_exception_longest
+
+    assert lock_exception_longest(today) == longest

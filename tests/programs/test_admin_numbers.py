@@ -867,7 +867,7 @@ def test_a_lock_exception_opens_a_month_that_is_owed_and_only_for_a_while(
     assert field_errors(future, "month") == ["Bulan ini belum berjalan: belum ada yang dikunci."]
     forever = admin_client.post(url, lock_exception_form(gbrss, until="31 Desember 2099"))
     assert field_errors(forever, "until") == [
-        "Paling lama satu tahun dari hari ini (s.d. 28 Juni 2026): pengecualian membuka bulan "
+        "Paling lambat 27 Juni 2026 (satu tahun dari hari ini): pengecualian membuka bulan "
         "untuk sementara, bukan selamanya."
     ]
     exempt = admin_client.post(url, lock_exception_form(gpiss, until="15 Juli 2025"))
@@ -878,7 +878,7 @@ def test_a_lock_exception_opens_a_month_that_is_owed_and_only_for_a_while(
         "perlu dibuka."
     ) in error_messages(page(exempt))
     assert not LockException.objects.exists()
-    within = admin_client.post(url, lock_exception_form(gbrss, until="28 Juni 2026"))
+    within = admin_client.post(url, lock_exception_form(gbrss, until="27 Juni 2026"))
     assert within.status_code == 302, field_errors(within, "until")
 
 
