@@ -24,6 +24,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import date_label, month_label, month_year_label, number
+from programs.limits import grouped
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     AMBIGUOUS_THOUSANDS,
@@ -79,6 +80,10 @@ class LocalizedDecimalField(forms.DecimalField):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 14})
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = grouped(self.validators)  # "paling sedikit 1.000", not "1000"
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -100,6 +105,10 @@ class LocalizedIntegerField(forms.IntegerField):
     English). Shown without grouping, so that years stay 2024 rather than 2.024."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 10})
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = grouped(self.validators)
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -1,0 +1,113 @@
+"""What an admin types the Indonesian way is read right or refused with a clear message,
+numbers in those messages grouped as people read them (2.147.483.647; 2,147,483,647 in
+English), never a 500 nor a value silently different from the one typed."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models
+from django.urls import reverse
+from django.utils import translation
+
+from regencies.models import Regency
+from tests.helpers import error_messages, find, page
+
+pytestmark = pytest.mark.django_db
+
+UNGROUPED = re.compile(r"(?<![\d.,])\d{5,}")  # 2147483647, not 2.147.483.647
+
+
+def limit_messages(language: str) -> dict[str, list[str]]:
+    """What every model number field's min/max validators (the database's integer range
+    included) say of a value just past their limit, by field."""
+    said = {}
+    with translation.override(language):
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if field.is_relation or not isinstance(
+                    field, models.IntegerField | models.DecimalField
+                ):
+                    continue
+                for validator in field.validators:
+                    if not isinstance(validator, MinValueValidator | MaxValueValidator):
+                        continue
+                    past = validator.limit_value + (
+                        1 if isinstance(validator, MaxValueValidator) else -1
+                    )
+                    try:
+                        validator(Decimal(past) if isinstance(past, Decimal) else past)
+                    except ValidationError as error:
+                        said.setdefault(f"{model.__name__}.{field.name}", []).extend(error.messages)
+    return said
+
+
+def test_every_model_numbers_limit_is_said_grouped():
+    """Django wrote the database's limits as digits alone ("lebih kecil dari atau sama
+    dengan 2147483647" for a regency's population on PostgreSQL); every limit of every
+    model number field is now grouped, in Indonesian and in English. Years stay as
+    written (2100)."""
+    for language, group in (("id", "."), ("en", ",")):
+        said = limit_messages(language)
+        assert said, "no limits found"
+        ungrouped = {
+            name: messages
+            for name, messages in said.items()
+            if any(UNGROUPED.search(message) for message in messages)
+            and not name.endswith(("year", "_year"))  # a year is written 2026
+        }
+        assert ungrouped == {}
+        population = said["Regency.population"]
+        high = connection.ops.integer_field_range("PositiveIntegerField")[1]
+        assert any(f"{high:,}".replace(",", group) in message for message in population)
+    assert any(message.endswith(" 2100.") for message in limit_messages("id")["Target.year"])
+
+
+def regency_change(admin_client, regency, **overrides):
+    data = {
+        "bps_code": regency.bps_code,
+        "name": regency.name,
+        "kind": regency.kind,
+        "capital": regency.capital,
+        "area_km2": "",
+        "population": "" if regency.population is None else str(regency.population),
+        "population_year": regency.population_year or "",
+        "source_note": regency.source_note,
+        "confirm_large_change": "on",
+        "_save": "Simpan",
+        **overrides,
+    }
+    return admin_client.post(reverse("admin:regencies_regency_change", args=[regency.pk]), data)
+
+
+@pytest.mark.skipif(
+    connection.ops.integer_field_range("PositiveIntegerField")[1] > 10**11,
+    reason="the database keeps integers past what the admin reads (SQLite)",
+)
+@pytest.mark.parametrize(
+    ("language", "typed", "said"),
+    [
+        (
+            "id",
+            "2.147.483.648",
+            "Pastikan nilai ini lebih kecil dari atau sama dengan 2.147.483.647.",
+        ),
+        ("en", "2,147,483,648", "Ensure this value is less than or equal to 2,147,483,647."),
+    ],
+)
+def test_a_population_past_what_the_database_keeps_is_refused_grouped(
+    admin_client, reference_data, language, typed, said
+):
+    admin_client.cookies["bahasa"] = language
+    regency = Regency.objects.get(code="16.07")
+    before = regency.population
+
+    response = regency_change(admin_client, regency, population=typed)
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-population")) == [said]
+    regency.refresh_from_db()
+    assert regency.population == before
