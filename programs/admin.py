@@ -54,6 +54,7 @@ from programs.forms_admin import (
     TargetPartsInlineFormSet,
     allocation_problems,
     headline_deletion_refusals,
+    https_urls_formfield,
     lock_allocations,
     parts_problems,
     target_has_realizations,
@@ -1182,6 +1183,30 @@ class BeforeLaunchFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReportingExemptionAdminForm(forms.ModelForm):
+    """The rules an exemption is checked by span the regency's other exemptions (no two
+    of the same months, not every indicator exempted one by one): two admins saving two
+    of them at once each checked against the rows committed so far, and both were saved,
+    overlapping. Inside the admin's transaction, the regencies' rows are held (FOR NO KEY
+    UPDATE, in code order: a report or target that refers to a regency is still written
+    meanwhile) before the model's checks, so the second save waits, then sees the first."""
+
+    class Meta:
+        model = ReportingExemption
+        fields = ("regency", "program", "indicator", "start", "end", "reason", "source_url")
+        formfield_callback = https_urls_formfield
+
+    def clean(self):
+        cleaned_data = super().clean()
+        regency = cleaned_data.get("regency")
+        codes = {self.instance.regency_id, regency.pk if regency is not None else None}
+        codes = sorted(code for code in codes if code)
+        rows = Regency.objects.filter(pk__in=codes).order_by("pk")
+        if codes and transaction.get_connection(rows.db).in_atomic_block:
+            list(rows.select_for_update(no_key=True).values_list("pk", flat=True))
+        return cleaned_data
+
+
 BEFORE_LAUNCH_IN_LIST = _(
     "Seluruhnya sebelum peluncuran program (%(first)s): tidak mengecualikan apa pun. Hapus, "
     "atau ubah agar berlaku sampai %(first)s atau sesudahnya."
@@ -1206,6 +1231,7 @@ class ReportingExemptionAdmin(
     ]
     list_filter = ["program", "regency", BeforeLaunchFilter]
     list_select_related = ["regency", "program", "indicator__program"]
+    form = ReportingExemptionAdminForm
     search_fields = ["regency__name", "reason"]
     fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
     history_list_display = ["start_month", "end_month", "reason"]
