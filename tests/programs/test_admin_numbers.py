@@ -481,7 +481,8 @@ MONTH_FIRST = (
         ("15 Okt. 2024", "2024-10-15", None),
         ("30 June 2024", "2024-06-30", None),
         ("30-06-2024", "2024-06-30", None),
-        ("31 Februari 2024", None, NOT_A_DATE),
+        # A day its month lacks: said as such, not as a format not recognised.
+        ("31 Februari 2024", None, "Tanggal 31 tidak ada pada Februari 2024"),
         ("31 Maretan 2024", None, NOT_A_DATE),
         # Day first, as Indonesians write: Django's `id` locale read 03/25/2025 month
         # first (so 03/04/2025 meant 4 March in one form, 3 April in another) and

@@ -2,6 +2,7 @@
 numbers in those messages grouped as people read them (2.147.483.647; 2,147,483,647 in
 English), never a 500 nor a value silently different from the one typed."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -14,7 +15,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from regencies.models import Regency
+from tests.admin_helpers import change_data, gbrss_province_target
 from tests.helpers import error_messages, find, page
+from tests.programs.test_admin_rules import parts_data
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +69,13 @@ def test_every_model_numbers_limit_is_said_grouped():
     assert any(message.endswith(" 2100.") for message in limit_messages("id")["Target.year"])
 
 
+def change(admin_client, target, **overrides):
+    return admin_client.post(
+        reverse("admin:programs_target_change", args=[target.pk]),
+        change_data(target, **overrides),
+    )
+
+
 def regency_change(admin_client, regency, **overrides):
     data = {
         "bps_code": regency.bps_code,
@@ -111,3 +121,66 @@ def test_a_population_past_what_the_database_keeps_is_refused_grouped(
     assert error_messages(find(page(response), "div", class_="field-population")) == [said]
     regency.refresh_from_db()
     assert regency.population == before
+
+
+# Dates as Indonesians write them
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("25 Mrt 2024", dt.date(2024, 3, 25)), ("25 mrt. 2024", dt.date(2024, 3, 25))],
+)
+def test_mrt_is_march(admin_client, reference_data, typed, meant):
+    """ "Mrt" is how Indonesians shorten Maret (Mar too): it was "Tanggal tidak dikenali"."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, due_date=typed)
+    assert response.status_code == 302, error_messages(page(response))
+    target.refresh_from_db()
+    assert target.due_date == meant
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "said"),
+    [
+        (
+            "id",
+            "31/04/2024",
+            "Tanggal 31 tidak ada pada April 2024: bulan itu hanya sampai tanggal 30.",
+        ),
+        (
+            "id",
+            "29 Februari 2025",
+            "Tanggal 29 tidak ada pada Februari 2025: bulan itu hanya sampai tanggal 28.",
+        ),
+        ("en", "31/04/2024", "There is no day 31 in April 2024: that month has only 30 days."),
+    ],
+)
+def test_a_day_its_month_lacks_is_refused_saying_so(
+    admin_client, reference_data, language, typed, said
+):
+    """31 April was "Tanggal tidak dikenali: tulis hari dulu...", which sent the admin
+    looking for a wrong format in a date typed day first as asked."""
+    admin_client.cookies["bahasa"] = language
+    target = gbrss_province_target()
+    before = target.due_date
+    response = change(admin_client, target, due_date=typed)
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-due_date")) == [said]
+    target.refresh_from_db()
+    assert target.due_date == before
+
+
+def test_a_negative_target_is_refused_without_its_parts_said_above_it(admin_client, reference_data):
+    """A target typed -5 was refused twice over: "at least 0" and, beside it, "Jumlah
+    rencana per sumber dana (6.724) melebihi target (-5)", as if the splits were wrong."""
+    target = gbrss_province_target()  # 8.391 houses, split among funding groups
+    response = admin_client.post(
+        reverse("admin:programs_target_change", args=[target.pk]),
+        parts_data(target) | {"value": "-5", "confirm_large_change": "on"},
+    )
+    assert response.status_code == 200
+    said = error_messages(page(response))
+    assert "Pastikan nilai ini lebih besar dari atau sama dengan 0." in said
+    assert not [message for message in said if "melebihi target" in message]
+    target.refresh_from_db()
+    assert target.value == Decimal(8391)
