@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
@@ -95,6 +96,34 @@ STILL_REALIZED = _(
 )
 
 
+class KnownKeysAutocomplete:
+    """An autocomplete box re-shown after a refused save lists the posted choice only if
+    it can be a key: "abc" posted for a user was looked up as an id while the page was
+    drawn, a 500 in place of the form's "Pilih pilihan yang valid"."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        to_field = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        keys = []
+        for key in value:
+            try:
+                to_field.to_python(key)
+            except ValidationError:
+                continue
+            keys.append(key)
+        return super().optgroups(name, keys, attr)
+
+
+class KnownKeysAutocompleteSelect(KnownKeysAutocomplete, AutocompleteSelect):
+    pass
+
+
+class KnownKeysAutocompleteSelectMultiple(KnownKeysAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
 class RequestChecks:
     """What Django's admin answered with a 500, answered as a form: the rows an action is
     asked for are keys of the list's model (a selection that is none, "abc", "1.5", a
@@ -102,6 +131,20 @@ class RequestChecks:
     save that meets the same row saved by another request since its form was checked (a
     double click on "Simpan", two admins adding the same target) is checked again and
     shows the form's message ("sudah ada"), where the database's refusal was a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -184,3 +184,21 @@ def test_a_negative_target_is_refused_without_its_parts_said_above_it(admin_clie
     assert not [message for message in said if "melebihi target" in message]
     target.refresh_from_db()
     assert target.value == Decimal(8391)
+
+
+@pytest.mark.parametrize("typed", ["abc", "8.600", "25/03/2026"])
+def test_a_user_scope_naming_no_user_is_refused_not_a_500(admin_client, reference_data, typed):
+    """The scope's user is an autocomplete box: a posted user that is no id ("abc", from
+    an edited or scripted form) was looked up again to draw the refused form, a 500."""
+    from regencies.models import UserScope
+
+    before = UserScope.objects.count()
+    response = admin_client.post(
+        reverse("admin:regencies_userscope_add"),
+        {"user": typed, "role": "pimpinan", "regency": "", "_save": "Simpan"},
+    )
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-user")) == [
+        "Masukkan pilihan yang valid. Pilihan tersebut bukan salah satu dari pilihan yang tersedia."
+    ]
+    assert UserScope.objects.count() == before
