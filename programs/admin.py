@@ -1232,7 +1232,8 @@ class ReportingExemptionAdminForm(forms.ModelForm):
     of them at once each checked against the rows committed so far, and both were saved,
     overlapping. Inside the admin's transaction, the regencies' rows are held (FOR NO KEY
     UPDATE, in code order: a report or target that refers to a regency is still written
-    meanwhile) before the model's checks, so the second save waits, then sees the first."""
+    meanwhile) before the model's checks, so the second save waits, then sees the first;
+    the program's row too, so a launch date moved at the same time is seen."""
 
     class Meta:
         model = ReportingExemption
@@ -1241,12 +1242,20 @@ class ReportingExemptionAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if not transaction.get_connection(router.db_for_write(Regency)).in_atomic_block:
+            return cleaned_data  # a form checked outside a save: nothing to hold
+        # The program first, as its own page holds it (`ProgramAdminForm`): a launch date
+        # moved later meanwhile is read, and this exemption refused if wholly before it.
+        program = cleaned_data.get("program")
+        programs = {self.instance.program_id, program.pk if program is not None else None}
+        held = Program.objects.filter(pk__in=[pk for pk in programs if pk]).order_by("pk")
+        list(held.select_for_update(no_key=True).values_list("pk", flat=True))
+        if program is not None:
+            program.refresh_from_db(fields=["launch_date"])  # read before it was held
         regency = cleaned_data.get("regency")
         codes = {self.instance.regency_id, regency.pk if regency is not None else None}
-        codes = sorted(code for code in codes if code)
-        rows = Regency.objects.filter(pk__in=codes).order_by("pk")
-        if codes and transaction.get_connection(rows.db).in_atomic_block:
-            list(rows.select_for_update(no_key=True).values_list("pk", flat=True))
+        rows = Regency.objects.filter(pk__in=[code for code in codes if code]).order_by("pk")
+        list(rows.select_for_update(no_key=True).values_list("pk", flat=True))
         return cleaned_data
 
 

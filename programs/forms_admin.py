@@ -784,6 +784,17 @@ class ProgramAdminForm(forms.ModelForm):
     program has reports or targets (renamed, they all led to 404s or import errors), as
     an indicator's code is (`CODE_LOCKED`)."""
 
+    def clean(self):
+        """The program's row is held until the save (in the admin's transaction) before
+        the model's checks: a launch date moved later is checked against the exemptions
+        stored, and an exemption saved at the same time waits for it (its form holds the
+        program too), where both were saved, the exemption wholly before the launch."""
+        cleaned_data = super().clean()
+        stored = Program.objects.filter(pk=self.instance.pk)
+        if self.instance.pk is not None and transaction.get_connection(stored.db).in_atomic_block:
+            list(stored.select_for_update(no_key=True).values_list("pk", flat=True))
+        return cleaned_data
+
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
         if self.instance.pk is None:

@@ -63,3 +63,43 @@ def test_two_overlapping_exemptions_added_at_once_are_not_both_saved(reference_d
     assert response.status_code == 200
     assert any("Bertumpang tindih" in message for message in error_messages(page(response)))
     assert ReportingExemption.objects.filter(regency_id="16.07", program=program).count() == 1
+
+
+def test_an_exemption_added_while_the_launch_moves_past_it_is_refused(reference_data):
+    """Moving a launch later is refused while exemptions would lie wholly before it, and
+    an exemption wholly before the launch is refused: each checked against the rows
+    committed so far, an admin moving the launch to 2025 and another adding an exemption
+    of 2024 at once were both saved, the exemption exempting nothing. The exemption now
+    waits for the program's save, then is refused against the new launch."""
+    import datetime as dt
+
+    from tests.programs.test_admin_rules import program_data
+
+    admin = UserFactory(username="admin-peluncuran", is_staff=True, is_superuser=True)
+    first, second = Client(), Client()
+    first.force_login(admin)
+    second.force_login(admin)
+    program = Program.objects.create(
+        slug="uji-luncur", acronym="GUJI", name="Gerakan uji", launch_date=dt.date(2024, 2, 1)
+    )
+
+    def first_moves_the_launch():
+        data = program_data(program, []) | {"launch_date": "1 Januari 2025"}
+        response = first.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+        assert response.status_code == 302, response.content[:2000]
+
+    response = race(
+        first_moves_the_launch,
+        lambda: second.post(
+            reverse("admin:programs_reportingexemption_add"),
+            exemption_data(program, "Maret 2024", "Juni 2024"),
+        ),
+    )
+
+    assert response.status_code == 200
+    assert any(
+        "diluncurkan 1 Januari 2025" in message for message in error_messages(page(response))
+    )
+    assert not ReportingExemption.objects.filter(program=program).exists()
+    program.refresh_from_db()
+    assert program.launch_date == dt.date(2025, 1, 1)
