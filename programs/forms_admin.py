@@ -1051,7 +1051,12 @@ class RealizationAdminForm(forms.ModelForm):
         )
 
         def error(_row, text, **params):
-            self.add_error(_realization_field(indicator, text), rules.translated(text, **params))
+            field = _realization_field(indicator, text)
+            if text == rules.NEGATIVE and field == "numerator" and row.numerator >= 0:
+                # A negative denominator is said beside it, once: beside the numerator
+                # the model's own "at least 0" was added under the denominator too.
+                field = "denominator"
+            self.add_error(field, rules.translated(text, **params))
 
         rules.check_note(row, error)
         rules.check_numbers(row, error)

@@ -202,3 +202,52 @@ def test_a_user_scope_naming_no_user_is_refused_not_a_500(admin_client, referenc
         "Masukkan pilihan yang valid. Pilihan tersebut bukan salah satu dari pilihan yang tersedia."
     ]
     assert UserScope.objects.count() == before
+
+
+def test_a_negative_denominator_is_refused_once_beside_it(admin_client, reference_data):
+    """A ratio's denominator typed -5 in a report's admin page: "Nilai tidak boleh
+    negatif" beside the numerator and Django's "at least 0" beside the denominator, two
+    messages for one slip, one of them beside the wrong box."""
+    from programs.models import FundingSource, Indicator, MonthlyReport, Realization
+    from tests.factories import MonthlyReportFactory
+
+    indicator = Indicator.objects.filter(measure=Indicator.Measure.RATIO).first()
+    report = MonthlyReportFactory(
+        regency_id="16.07", program=indicator.program, status=MonthlyReport.Status.DRAFT
+    )
+    source = FundingSource.objects.get(code=FundingSource.UNSPECIFIED)
+    row = Realization.objects.create(
+        report=report,
+        indicator=indicator,
+        funding_source=source,
+        numerator=Decimal(3),
+        denominator=Decimal(5),
+    )
+    data = {
+        "regency": "16.07",
+        "program": report.program_id,
+        "year": report.year,
+        "month": report.month,
+        "is_demo": "",
+        "change_reason": "uji",
+        "seen_version": report.version,
+        "realizations-TOTAL_FORMS": "1",
+        "realizations-INITIAL_FORMS": "1",
+        "realizations-0-id": row.pk,
+        "realizations-0-report": report.pk,
+        "realizations-0-indicator": indicator.pk,
+        "realizations-0-funding_source": source.pk,
+        "realizations-0-value": "",
+        "realizations-0-numerator": "3",
+        "realizations-0-denominator": "-5",
+        "realizations-0-note": "",
+        "_save": "Simpan",
+    }
+    response = admin_client.post(
+        reverse("admin:programs_monthlyreport_change", args=[report.pk]), data
+    )
+    assert response.status_code == 200
+    said = error_messages(find(page(response), "div", class_="inline-group"))
+    assert said == ["Nilai tidak boleh negatif."]
+    row.refresh_from_db()
+    assert row.denominator == Decimal(5)
