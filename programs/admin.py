@@ -14,13 +14,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -53,6 +56,7 @@ from programs.forms_admin import (
     TargetPartsInlineFormSet,
     allocation_problems,
     headline_deletion_refusals,
+    https_urls_formfield,
     lock_allocations,
     parts_problems,
     target_has_realizations,
@@ -60,6 +64,7 @@ from programs.forms_admin import (
     target_value_problems,
 )
 from programs.models import (
+    LOCK_EXCEPTION_UNTIL_HELP,
     Attachment,
     Comment,
     FundingSource,
@@ -73,6 +78,7 @@ from programs.models import (
     Target,
     TargetMilestone,
     TargetSplit,
+    lock_exception_longest,
 )
 from programs.reporting.notifications import site_text
 from programs.reporting.services import province_reports_publish, province_reports_withdraw
@@ -91,6 +97,34 @@ STILL_REALIZED = _(
 )
 
 
+class KnownKeysAutocomplete:
+    """An autocomplete box re-shown after a refused save lists the posted choice only if
+    it can be a key: "abc" posted for a user was looked up as an id while the page was
+    drawn, a 500 in place of the form's "Pilih pilihan yang valid"."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        to_field = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        keys = []
+        for key in value:
+            try:
+                to_field.to_python(key)
+            except ValidationError:
+                continue
+            keys.append(key)
+        return super().optgroups(name, keys, attr)
+
+
+class KnownKeysAutocompleteSelect(KnownKeysAutocomplete, AutocompleteSelect):
+    pass
+
+
+class KnownKeysAutocompleteSelectMultiple(KnownKeysAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
 class RequestChecks:
     """What Django's admin answered with a 500, answered as a form: the rows an action is
     asked for are keys of the list's model (a selection that is none, "abc", "1.5", a
@@ -98,6 +132,20 @@ class RequestChecks:
     save that meets the same row saved by another request since its form was checked (a
     double click on "Simpan", two admins adding the same target) is checked again and
     shows the form's message ("sudah ada"), where the database's refusal was a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -603,6 +651,7 @@ class TargetAdmin(
                 # milestones), worked out as the copy works it out.
                 "plan": plan,
                 "renaming": any(p.renamed for p in plan),
+                "refused": any(p.problems for p in plan),
                 "form": form,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
@@ -733,6 +782,9 @@ class CopyPlan(NamedTuple):
     target: Target
     skipped: bool  # a target of the next year exists already: not copied
     renamed: list[tuple[str, str]]  # its milestones named for the new year: (old, new)
+    # Why the copy would be refused (`_copy_problems`: milestones falling on one day,
+    # a value against its baseline or the next year's allocations), said beforehand.
+    problems: tuple[str, ...] = ()
 
 
 def _next_year_exists(target: Target) -> bool:
@@ -751,15 +803,47 @@ def targets_copy_preview(targets) -> list[CopyPlan]:
     and which of its milestones will be renamed to what. The same functions as the copy
     (`_next_year_exists`, `_copied_milestones`), so the page cannot promise other names
     than the copy gives (before, only the message after the copy named them)."""
-    plans = []
-    for target in targets.select_related("indicator__program", "regency").prefetch_related(
+    selected = targets.select_related("indicator__program", "regency").prefetch_related(
         "milestones"
-    ):
-        if _next_year_exists(target):
-            plans.append(CopyPlan(target, True, []))
-        else:
-            plans.append(CopyPlan(target, False, _renamed(_copied_milestones(target)[0])))
-    return plans
+    )
+    skipped, copied = [], []
+    for target in selected:
+        (skipped if _next_year_exists(target) else copied).append(target)
+    milestones, problems = _copy_problems(copied)
+    refused: dict[int, list[str]] = {}
+    for target, problem in problems:
+        refused.setdefault(target.pk, []).append(problem)
+    plans = [CopyPlan(target, True, []) for target in skipped]
+    plans += [
+        CopyPlan(target, False, _renamed(milestones[target.pk]), tuple(refused.get(target.pk, ())))
+        for target in copied
+    ]
+    order = {target.pk: index for index, target in enumerate(selected)}
+    return sorted(plans, key=lambda plan: order[plan.target.pk])
+
+
+def _copy_problems(copied: list[Target]) -> tuple[dict, list[tuple[Target, str]]]:
+    """The copies' milestones (by target id) and what the targets' rules find wrong with
+    the copies (`target_value_problems`, `allocation_problems` with the next year's stored
+    targets, the milestones' `parts_problems` and same-day clashes), as (target, problem):
+    the copy refuses them, and its confirmation page says so beforehand."""
+    problems = [
+        (target, problem)
+        for target in copied
+        for problem in target_value_problems(target.indicator, target.value, target.baseline)
+    ]
+    planned = [
+        (None, target.indicator, target.regency_id, target.year + 1, target.value)
+        for target in copied
+    ]
+    problems += [
+        (copied[index], problem) for index, problem in allocation_problems(planned).items()
+    ]
+    milestones = {}
+    for target in copied:
+        milestones[target.pk], found = _copied_milestones(target)
+        problems += [(target, problem) for problem in found]
+    return milestones, problems
 
 
 @transaction.atomic
@@ -784,22 +868,7 @@ def targets_copy_to_next_year(*, targets, user, reason: str) -> CopiedTargets:
         .prefetch_related("splits", "milestones")
     )
     copied = [target for target in targets if not _next_year_exists(target)]
-    problems = [
-        (target, problem)
-        for target in copied
-        for problem in target_value_problems(target.indicator, target.value, target.baseline)
-    ]
-    planned = [
-        (None, target.indicator, target.regency_id, target.year + 1, target.value)
-        for target in copied
-    ]
-    problems += [
-        (copied[index], problem) for index, problem in allocation_problems(planned).items()
-    ]
-    milestones = {}
-    for target in copied:
-        milestones[target.pk], found = _copied_milestones(target)
-        problems += [(target, problem) for problem in found]
+    milestones, problems = _copy_problems(copied)
     if problems:
         raise ValidationError(
             [
@@ -1117,6 +1186,15 @@ class LockExceptionAdmin(
     def period(self, obj):
         return month_year_label(obj.year, obj.month)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "until" and field is not None:
+            # Until the end of that day (inclusive), and the last day allowed, named
+            # before the admin types one.
+            longest = lock_exception_longest(timezone.localdate())
+            field.help_text = LOCK_EXCEPTION_UNTIL_HELP % {"date": date_label(longest)}
+        return field
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.granted_by = request.user
@@ -1136,15 +1214,93 @@ class MonthsHistoryContextHelper(NumberHistoryContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class BeforeLaunchFilter(admin.SimpleListFilter):
+    """Exemptions whose every month is before their program's launch month (stored before
+    that rule, or before the launch date was moved later): they exempt nothing."""
+
+    title = _("sebelum peluncuran program")
+    parameter_name = "sebelum_peluncuran"
+    YES, NO = "ya", "tidak"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.YES, _("Ya: seluruhnya sebelum peluncuran")),
+            (self.NO, _("Tidak")),
+        ]
+
+    def queryset(self, request, queryset):
+        # The end is kept as its month's first day: wholly before the launch month
+        # when it is before that month's first day (`ReportingExemption.lies_before_launch`).
+        before = Q(
+            end__isnull=False,
+            program__launch_date__isnull=False,
+            end__lt=TruncMonth("program__launch_date", output_field=models.DateField()),
+        )
+        if self.value() == self.YES:
+            return queryset.filter(before)
+        if self.value() == self.NO:
+            return queryset.exclude(before)
+        return queryset
+
+
+class ReportingExemptionAdminForm(forms.ModelForm):
+    """The rules an exemption is checked by span the regency's other exemptions (no two
+    of the same months, not every indicator exempted one by one): two admins saving two
+    of them at once each checked against the rows committed so far, and both were saved,
+    overlapping. Inside the admin's transaction, the regencies' rows are held (FOR NO KEY
+    UPDATE, in code order: a report or target that refers to a regency is still written
+    meanwhile) before the model's checks, so the second save waits, then sees the first;
+    the program's row too, so a launch date moved at the same time is seen."""
+
+    class Meta:
+        model = ReportingExemption
+        fields = ("regency", "program", "indicator", "start", "end", "reason", "source_url")
+        formfield_callback = https_urls_formfield
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not transaction.get_connection(router.db_for_write(Regency)).in_atomic_block:
+            return cleaned_data  # a form checked outside a save: nothing to hold
+        # The program first, as its own page holds it (`ProgramAdminForm`): a launch date
+        # moved later meanwhile is read, and this exemption refused if wholly before it.
+        program = cleaned_data.get("program")
+        programs = {self.instance.program_id, program.pk if program is not None else None}
+        held = Program.objects.filter(pk__in=[pk for pk in programs if pk]).order_by("pk")
+        list(held.select_for_update(no_key=True).values_list("pk", flat=True))
+        if program is not None:
+            program.refresh_from_db(fields=["launch_date"])  # read before it was held
+        regency = cleaned_data.get("regency")
+        codes = {self.instance.regency_id, regency.pk if regency is not None else None}
+        rows = Regency.objects.filter(pk__in=[code for code in codes if code]).order_by("pk")
+        list(rows.select_for_update(no_key=True).values_list("pk", flat=True))
+        return cleaned_data
+
+
+BEFORE_LAUNCH_IN_LIST = _(
+    "Seluruhnya sebelum peluncuran program (%(first)s): tidak mengecualikan apa pun. Hapus, "
+    "atau ubah agar berlaku sampai %(first)s atau sesudahnya."
+)
+
+
 @admin.register(ReportingExemption)
 class ReportingExemptionAdmin(
     RequestChecks, HistoryIdsChecked, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
 ):
     """Who does not have to report a program (or one indicator) and for which months;
-    every change is kept in history with who made it and why."""
+    every change is kept in history with who made it and why. One wholly before its
+    program's launch is marked in the list (column and filter) as on its page."""
 
-    list_display = ["regency", "program", "indicator", "start_month", "end_month"]
-    list_filter = ["program", "regency"]
+    list_display = [
+        "regency",
+        "program",
+        "indicator",
+        "start_month",
+        "end_month",
+        "before_launch",
+    ]
+    list_filter = ["program", "regency", BeforeLaunchFilter]
+    list_select_related = ["regency", "program", "indicator__program"]
+    form = ReportingExemptionAdminForm
     search_fields = ["regency__name", "reason"]
     fields = ["regency", "program", "indicator", "start", "end", "reason", "source_url"]
     history_list_display = ["start_month", "end_month", "reason"]
@@ -1169,6 +1325,18 @@ class ReportingExemptionAdmin(
     @admin.display(description=_("sampai bulan"), ordering="end")
     def end_month(self, obj):
         return month_year_label(obj.end.year, obj.end.month) if obj.end else "–"
+
+    @admin.display(description=_("peringatan"))
+    def before_launch(self, obj):
+        """Said in the list as on the exemption's page, where it had to be opened to be
+        seen: it exempts nothing, and is deleted or made to run into the launch month."""
+        if not obj.lies_before_launch():
+            return ""
+        launch = obj.program.launch_date
+        return format_html(
+            '<span class="before-launch">{}</span>',
+            BEFORE_LAUNCH_IN_LIST % {"first": month_year_label(launch.year, launch.month)},
+        )
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = obj.reason

@@ -10,6 +10,7 @@ day first (03/25/2027 is refused, saying why).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from decimal import Decimal
@@ -24,6 +25,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import date_label, month_label, month_year_label, number
+from programs.limits import grouped
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     AMBIGUOUS_THOUSANDS,
@@ -79,6 +81,10 @@ class LocalizedDecimalField(forms.DecimalField):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 14})
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = grouped(self.validators)  # "paling sedikit 1.000", not "1000"
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -100,6 +106,10 @@ class LocalizedIntegerField(forms.IntegerField):
     English). Shown without grouping, so that years stay 2024 rather than 2.024."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 10})
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = grouped(self.validators)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -127,7 +137,7 @@ class GroupedIntegerField(LocalizedIntegerField):
 _MONTHS = (
     ("januari", "jan", "january"),
     ("februari", "feb", "pebruari", "peb", "february"),
-    ("maret", "mar", "march"),
+    ("maret", "mar", "mrt", "march"),
     ("april", "apr"),
     ("mei", "may"),
     ("juni", "jun", "june"),
@@ -146,6 +156,9 @@ _MONTH_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\s*")
 DATE_NOT_RECOGNISED = _(
     "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret 2027 "
     "atau 2027-03-25."
+)
+DATE_DOES_NOT_EXIST = _(
+    "Tanggal %(day)s tidak ada pada %(month)s: bulan itu hanya sampai tanggal %(last)s."
 )
 DATE_MONTH_FIRST = _(
     "Tanggal ditulis bulan dulu? Tulis hari dulu, lalu bulan: %(day_first)s (atau %(named)s)."
@@ -170,19 +183,45 @@ class LocalizedDateField(forms.DateField):
         if isinstance(value, str):
             found = _DAY_MONTH_NAME_YEAR.fullmatch(value)
             if found and found[2].casefold() in MONTH_NAMES:
+                year, month = _full_year(found[3]), MONTH_NAMES[found[2].casefold()]
                 try:
-                    return dt.date(
-                        _full_year(found[3]), MONTH_NAMES[found[2].casefold()], int(found[1])
-                    )
+                    return dt.date(year, month, int(found[1]))
                 except ValueError:  # 31 Februari
-                    raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+                    refused = missing_day_refusal(int(found[1]), month, year)
+                    if refused is None:
+                        raise ValidationError(
+                            self.error_messages["invalid"], code="invalid"
+                        ) from None
+                    raise ValidationError(refused, code="no_such_day") from None
         try:
             return super().to_python(value)
         except ValidationError:
             refused = month_first_refusal(value)
-            if refused is None:
-                raise
-            raise ValidationError(refused, code="month_first") from None
+            if refused is not None:
+                raise ValidationError(refused, code="month_first") from None
+            found = _MONTH_FIRST.fullmatch(value) if isinstance(value, str) else None
+            if found is not None:  # 31/04/2026: day first, a day the month lacks
+                day, month, year = int(found[1]), int(found[2]), _full_year(found[3])
+                refused = missing_day_refusal(day, month, year)
+                if refused is not None:
+                    raise ValidationError(refused, code="no_such_day") from None
+            raise
+
+
+def missing_day_refusal(day: int, month: int, year: int) -> str | None:
+    """What to say of a day its month lacks ("31 April 2026", "29/02/2027": April has 30
+    days), where "Tanggal tidak dikenali" sent the admin looking for a wrong format;
+    None when the day, month or year is not the reason."""
+    if not (1 <= month <= 12 and dt.MINYEAR <= year <= dt.MAXYEAR):
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if not last < day <= 31:
+        return None
+    return DATE_DOES_NOT_EXIST % {
+        "day": day,
+        "month": month_year_label(year, month),
+        "last": last,
+    }
 
 
 def month_first_refusal(value) -> str | None:

@@ -10,7 +10,10 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from programs import dataversion, guards
+        from programs.limits import group_model_limits
         from programs.models import DataVersion
+
+        group_model_limits()  # "paling besar 2.147.483.647", not "2147483647"
 
         # Tables added to VERSIONED_TABLES after migration 0006 get their trigger here.
         post_migrate.connect(dataversion.install_all, sender=self)

@@ -224,6 +224,26 @@ CHANGED_SINCE_OPENED = _(
 )
 
 
+def model_limits_first(form) -> None:
+    """The model's own limits of the form's number fields (a target's value is never
+    below 0) checked by the form fields themselves, before the form's rules: a target
+    typed -5 was measured against its allocations ("Target provinsi (-5) lebih kecil
+    dari jumlah alokasi"), the model's "at least 0" never said."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    from programs.limits import grouped
+
+    model_fields = {field.name: field for field in form._meta.model._meta.concrete_fields}
+    for name, field in form.fields.items():
+        model_field = model_fields.get(name)  # none for the reason, the version
+        if not isinstance(model_field, models.DecimalField | models.IntegerField):
+            continue
+        limits = [
+            v for v in model_field._validators if type(v) in (MinValueValidator, MaxValueValidator)
+        ]
+        field.validators = [*field.validators, *grouped(limits)]
+
+
 class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
     """The target change form, with the reason a change of a realized target needs, a
     confirmation for large changes, whole numbers for count units, and optimistic
@@ -259,6 +279,7 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        model_limits_first(self)
         if self.stored_target_has_realizations():
             self.fields["change_reason"].help_text = REASON_HELP_HAS_REALIZATIONS
         if self.instance.pk is not None and not self.is_bound:
@@ -343,6 +364,7 @@ class TargetChangelistForm(TargetGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        model_limits_first(self)
         self.fields["value"].bound_field_class = _ValueWithShown
         stored = {name: getattr(self.instance, name) for name in LIST_FIELDS}
         # Bound too: Django saves the rows whose posted data differs from their initial.
@@ -679,6 +701,8 @@ class TargetPartsInlineFormSet(LabelledInlineFormSet):
             if due is not None and not Target.due_date_fits(target.year, due):
                 form.add_error("due_date", DUE_DATE_OUTSIDE_YEAR % {"year": target.year})
         values = [form.cleaned_data.get("value") for form in kept]
+        if target.value is not None and target.value < 0:
+            return  # refused beside the target's value; its parts against it say nothing
         if self.model is TargetSplit:
             problems = parts_problems(indicator, target.value, splits=values)
         else:
@@ -759,6 +783,17 @@ class ProgramAdminForm(forms.ModelForm):
     saved views and notification links, and names it in import files: fixed once the
     program has reports or targets (renamed, they all led to 404s or import errors), as
     an indicator's code is (`CODE_LOCKED`)."""
+
+    def clean(self):
+        """The program's row is held until the save (in the admin's transaction) before
+        the model's checks: a launch date moved later is checked against the exemptions
+        stored, and an exemption saved at the same time waits for it (its form holds the
+        program too), where both were saved, the exemption wholly before the launch."""
+        cleaned_data = super().clean()
+        stored = Program.objects.filter(pk=self.instance.pk)
+        if self.instance.pk is not None and transaction.get_connection(stored.db).in_atomic_block:
+            list(stored.select_for_update(no_key=True).values_list("pk", flat=True))
+        return cleaned_data
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -1016,7 +1051,12 @@ class RealizationAdminForm(forms.ModelForm):
         )
 
         def error(_row, text, **params):
-            self.add_error(_realization_field(indicator, text), rules.translated(text, **params))
+            field = _realization_field(indicator, text)
+            if text == rules.NEGATIVE and field == "numerator" and row.numerator >= 0:
+                # A negative denominator is said beside it, once: beside the numerator
+                # the model's own "at least 0" was added under the denominator too.
+                field = "denominator"
+            self.add_error(field, rules.translated(text, **params))
 
         rules.check_note(row, error)
         rules.check_numbers(row, error)

@@ -43,12 +43,27 @@ SOURCE_CODE_LOCKED = _(
     "(%(code)s). Ubah namanya saja bila perlu."
 )
 # A lock exception that would change nothing, or open a month for good (LockException.clean).
-LOCK_EXCEPTION_MAX_DAYS = 366
 LOCK_EXCEPTION_FUTURE = _("Bulan ini belum berjalan: belum ada yang dikunci.")
 LOCK_EXCEPTION_TOO_LONG = _(
-    "Paling lama satu tahun dari hari ini (s.d. %(date)s): pengecualian membuka bulan untuk "
+    "Paling lambat %(date)s (satu tahun dari hari ini): pengecualian membuka bulan untuk "
     "sementara, bukan selamanya."
 )
+LOCK_EXCEPTION_UNTIL_HELP = _(
+    "Operator dapat mengubah laporan bulan itu sampai akhir tanggal ini. Paling lambat "
+    "%(date)s (satu tahun dari hari ini)."
+)
+
+
+def lock_exception_longest(today: dt.date) -> dt.date:
+    """The last day a lock exception granted on `today` may run to: the same day a year
+    later (29 February: the 28th). It was 366 days on, a day past a year in most years
+    ("s.d. 2 Desember 2027" on 1 December 2026)."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)
+
+
 LOCK_EXCEPTION_NOT_REQUIRED = _(
     "Kabupaten/kota ini tidak wajib melaporkan program ini untuk bulan itu (program belum "
     "diluncurkan, atau wilayah ini dibebaskan) dan belum ada laporannya: tidak ada yang "
@@ -1006,7 +1021,7 @@ class LockException(models.Model):
             raise ValidationError({"month": LOCK_EXCEPTION_FUTURE})
         if not unchanged and self.until < today:
             raise ValidationError({"until": LOCK_EXCEPTION_PAST})
-        longest = today + dt.timedelta(days=LOCK_EXCEPTION_MAX_DAYS)
+        longest = lock_exception_longest(today)
         if not unchanged and self.until > longest:
             raise ValidationError(
                 {"until": LOCK_EXCEPTION_TOO_LONG % {"date": date_label(longest)}}

@@ -481,7 +481,8 @@ MONTH_FIRST = (
         ("15 Okt. 2024", "2024-10-15", None),
         ("30 June 2024", "2024-06-30", None),
         ("30-06-2024", "2024-06-30", None),
-        ("31 Februari 2024", None, NOT_A_DATE),
+        # A day its month lacks: said as such, not as a format not recognised.
+        ("31 Februari 2024", None, "Tanggal 31 tidak ada pada Februari 2024"),
         ("31 Maretan 2024", None, NOT_A_DATE),
         # Day first, as Indonesians write: Django's `id` locale read 03/25/2025 month
         # first (so 03/04/2025 meant 4 March in one form, 3 April in another) and
@@ -871,7 +872,7 @@ def test_a_lock_exception_opens_a_month_that_is_owed_and_only_for_a_while(
     assert field_errors(future, "month") == ["Bulan ini belum berjalan: belum ada yang dikunci."]
     forever = admin_client.post(url, lock_exception_form(gbrss, until="31 Desember 2099"))
     assert field_errors(forever, "until") == [
-        "Paling lama satu tahun dari hari ini (s.d. 28 Juni 2026): pengecualian membuka bulan "
+        "Paling lambat 27 Juni 2026 (satu tahun dari hari ini): pengecualian membuka bulan "
         "untuk sementara, bukan selamanya."
     ]
     exempt = admin_client.post(url, lock_exception_form(gpiss, until="15 Juli 2025"))
@@ -882,7 +883,7 @@ def test_a_lock_exception_opens_a_month_that_is_owed_and_only_for_a_while(
         "perlu dibuka."
     ) in error_messages(page(exempt))
     assert not LockException.objects.exists()
-    within = admin_client.post(url, lock_exception_form(gbrss, until="28 Juni 2026"))
+    within = admin_client.post(url, lock_exception_form(gbrss, until="27 Juni 2026"))
     assert within.status_code == 302, field_errors(within, "until")
 
 
