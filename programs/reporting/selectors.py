@@ -225,8 +225,11 @@ def operator_months(*, user, year: int, today: dt.date | None = None) -> list[Op
 class OperatorToDo:
     returned: list[OperatorMonth]  # sent back by a verifier, to fix
     upcoming: list[OperatorMonth]  # due within a week
-    due_now: list[OperatorMonth]  # what can and must still be done, most urgent first
+    due_now: list[OperatorMonth]  # ended months still to do, most urgent first
     locked: list[OperatorMonth] = field(default_factory=list)  # locked before submitted
+    # The running month: it can be filled in (and submitted) from its first day, yet is
+    # due only on the 10th of the next, so it is listed apart from what is due now.
+    running: list[OperatorMonth] = field(default_factory=list)
 
 
 def operator_to_do(
@@ -239,7 +242,10 @@ def operator_to_do(
     year before they were submitted (December after 9 February). On last year's page
     (where the list opens in January) they also hold this year's months that can be
     filled in: a month can be filled in from its first day, so the running month is
-    "to do now" on 11 January as it is on 1 December.
+    listed on 11 January as it is on 1 December, in `running` rather than among the
+    months due now (1 December: November, due on the 10th, is what is due now; December
+    is due on 10 January). A returned report of the running month stays among the
+    returned.
 
     A month that locks before it is submitted stays on the lists with the one step
     that opens it again: a returned one among the returned (a verifier opens it for
@@ -258,12 +264,15 @@ def operator_to_do(
     def by_due(item: OperatorMonth):
         return (item.due_date, item.program.order)
 
+    def is_running(item: OperatorMonth) -> bool:
+        return (item.year, item.month) == (today.year, today.month)
+
+    to_fill = [i for i in to_do if i.needs_action and i.status != Status.RETURNED]
     return OperatorToDo(
         returned=[i for i in to_do if i.owed and i.status == Status.RETURNED],
         upcoming=[i for i in to_do if i.needs_action and 0 <= i.days_left <= 7],
-        due_now=sorted(
-            (i for i in to_do if i.needs_action and i.status != Status.RETURNED), key=by_due
-        ),
+        due_now=sorted((i for i in to_fill if not is_running(i)), key=by_due),
+        running=sorted((i for i in to_fill if is_running(i)), key=by_due),
         locked=sorted(
             (i for i in to_do if i.locked_owed and i.status != Status.RETURNED), key=by_due
         ),

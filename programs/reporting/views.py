@@ -198,6 +198,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         "returned": to_do.returned,
         "upcoming": to_do.upcoming,
         "due_now": to_do.due_now,
+        "running": to_do.running,
         "locked_owed": to_do.locked,
         "grid": reporting.operator_grid(items),
         "regency": scope.regency if scope else None,

@@ -152,12 +152,15 @@ def template(request: HttpRequest) -> HttpResponse:
         periods = imports.template_periods(
             user=request.user, texts=request.GET.getlist("bulan"), today=timezone.localdate()
         )
+        # `wilayah` as the upload reads a wilayah cell (16.07, 1607); a code naming no
+        # regency is refused rather than answered with an empty template.
+        regency_code = imports.template_regency(request.GET.get("wilayah"))
     except imports.ImportFileError as error:
         messages.error(request, error.message)
         context = _upload_context(request, Kind.REALIZATIONS)
         return render(request, "programs/spreadsheets/upload.html", context, status=400)
     workbook = imports.realization_template(
-        user=request.user, periods=periods, regency_code=request.GET.get("wilayah") or None
+        user=request.user, periods=periods, regency_code=regency_code
     )
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     workbook.save(handle)

@@ -132,9 +132,21 @@ NOT_TEXT = gettext_noop(
     "Berkas CSV ini berisi karakter yang tidak sah, jadi bukan berkas teks CSV: simpan "
     "ulang sebagai CSV UTF-8, atau unggah berkas .xlsx."
 )
+# A required cell left empty says so, not "unknown: –".
+BLANK = {
+    "program": gettext_noop("Program belum diisi."),
+    "indikator": gettext_noop("Indikator belum diisi."),
+    "wilayah": gettext_noop("Wilayah belum diisi."),
+    "tahun": gettext_noop("Tahun belum diisi."),
+    "nilai": gettext_noop("Nilai belum diisi."),
+}
 UNKNOWN_PROGRAM = gettext_noop("Program tidak dikenal: %(code)s.")
 UNKNOWN_INDICATOR = gettext_noop("Indikator tidak dikenal di program ini: %(code)s.")
 UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
+UNKNOWN_TEMPLATE_REGENCY = gettext_noop(
+    "Kode wilayah tidak dikenal: %(code)s. Tulis kode Kemendagri kabupaten/kota, misalnya "
+    "16.07 atau 1607."
+)
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop(
     "Bulan “%(value)s” tidak dikenali. Tulis tahun dan bulannya dalam salah satu bentuk ini: "
@@ -666,22 +678,28 @@ class RealizationImport:
                 source=_text(cells.get("sumber_dana")) or FundingSource.UNSPECIFIED,
             )
             results.append(result)
+            # The month is shown on every row it was read on, an error's too.
+            try:
+                year, month = _period(cells.get("bulan"))
+                result.period, bad_month = f"{year}-{month:02d}", ""
+            except ValueError as error:
+                bad_month = str(error)
             program, indicator = _program_and_indicator(programs, result)
             if indicator is None:
                 continue
+            if not result.regency:
+                result.reason = _(BLANK["wilayah"])
+                continue
             if result.regency not in regencies:
-                result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency or "–"}
+                result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency}
                 continue
             result.source = _as_known(result.source, sources)
             if result.source not in sources:
                 result.reason = _(UNKNOWN_SOURCE) % {"code": result.source}
                 continue
-            try:
-                year, month = _period(cells.get("bulan"))
-            except ValueError as error:
-                result.reason = str(error)
+            if bad_month:
+                result.reason = bad_month
                 continue
-            result.period = f"{year}-{month:02d}"
             entry = EntryRow(
                 key=str(line),
                 indicator=indicator,
@@ -885,16 +903,22 @@ def _as_known(code: str, known) -> str:
 
 def _program_and_indicator(programs: dict[str, Program], result: PreviewRow):
     """The row's program and indicator by code; (None, None) with the reason set."""
+    if not result.program:
+        result.reason = _(BLANK["program"])
+        return None, None
     result.program = _as_known(result.program, programs)
     program = programs.get(result.program)
     if program is None:
-        result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program or "–"}
+        result.reason = _(UNKNOWN_PROGRAM) % {"code": result.program}
+        return None, None
+    if not result.indicator:
+        result.reason = _(BLANK["indikator"])
         return None, None
     indicators = {i.code: i for i in program.indicators.all()}
     result.indicator = _as_known(result.indicator, indicators)
     indicator = indicators.get(result.indicator)
     if indicator is None:
-        result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator or "–"}
+        result.reason = _(UNKNOWN_INDICATOR) % {"code": result.indicator}
         return None, None
     return program, indicator
 
@@ -1032,20 +1056,24 @@ class TargetImport:
                 regency=_regency_code(cells.get("wilayah")),
             )
             results.append(result)
+            # The year is shown on every row it was read on, an error's too; an empty
+            # wilayah is the province's target.
+            year_text = _text(cells.get("tahun"))
+            year = int(year_text) if re.fullmatch(r"[0-9]{4}", year_text) else None
+            if year is not None and MIN_YEAR <= year <= MAX_YEAR:
+                result.period = str(year)
             program, indicator = _program_and_indicator(programs, result)
             if indicator is None:
                 continue
             if result.regency and result.regency not in regencies:
                 result.reason = _(UNKNOWN_REGENCY) % {"code": result.regency}
                 continue
-            try:
-                year = int(_text(cells.get("tahun")))
-                if not MIN_YEAR <= year <= MAX_YEAR:
-                    raise ValueError
-            except ValueError:
-                result.reason = _(BAD_YEAR)
+            if not result.period:
+                result.reason = _(BLANK["tahun"] if not year_text else BAD_YEAR)
                 continue
-            result.period = str(year)
+            if _text(cells.get("nilai")) == "":
+                result.reason = _(BLANK["nilai"])
+                continue
             bad = BAD_TARGET_VALUE
             try:
                 value = _number(cells.get("nilai"))
@@ -1272,6 +1300,17 @@ def template_periods(*, user, texts: list[str], today: dt.date) -> list[tuple[in
             )
         periods.add((year, month))
     return sorted(periods)
+
+
+def template_regency(text: str | None) -> str | None:
+    """The regency of a template's `?wilayah=` (16.07 or 1607, as a wilayah cell is read),
+    None when none is asked for; ImportFileError when it names no regency."""
+    if not (text or "").strip():
+        return None
+    code = _regency_code(text)
+    if not Regency.objects.filter(code=code, is_synthetic=False).exists():
+        raise ImportFileError(_(UNKNOWN_TEMPLATE_REGENCY) % {"code": Truncator(code).chars(20)})
+    return code
 
 
 def realization_template(*, user, periods: list[tuple[int, int]], regency_code: str | None):

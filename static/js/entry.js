@@ -116,4 +116,51 @@
     var form = document.getElementById("entry-form");
     if (form && window.htmx) window.htmx.trigger(form, "change");  // re-check without it
   });
+
+  // The session ended: a live check is answered 401 with the login page to go to
+  // (HX-Redirect), and the server has kept the form as that check sent it, to restore
+  // after the login. What was typed since (a note, while the answer was on its way; the
+  // next check waits 600 ms after the last key) was in no request and would be lost.
+  // So instead of leaving at once, the form as it stands is sent once more to be kept,
+  // and takes no more typing, then the browser goes to log in.
+  var leaving = false;
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function leaveToLogin(form, login) {
+    leaving = true;
+    var data = new FormData(form);  // everything typed up to now
+    form.querySelectorAll("input, textarea").forEach(function (field) { field.readOnly = true; });
+    form.querySelectorAll("select, button").forEach(function (field) { field.disabled = true; });
+    form.setAttribute("aria-busy", "true");
+    var out = document.getElementById("check-result");
+    if (out && form.dataset.sessionEnded) out.textContent = form.dataset.sessionEnded;
+    var go = function () { window.location.href = login; };
+    fetch(form.getAttribute("hx-post"), {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+    }).then(go, go);
+  }
+
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var form = document.getElementById("entry-form");
+    var xhr = event.detail.xhr;
+    if (!form || !xhr || xhr.status !== 401 || !form.contains(event.detail.elt)) return;
+    var login = xhr.getResponseHeader("HX-Redirect");
+    if (!login) return;
+    event.preventDefault();  // htmx would leave now
+    if (!leaving) leaveToLogin(form, login);
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // No more checks once the form is on its way to be kept.
+    if (leaving && event.detail.elt && event.detail.elt.closest("#entry-form")) {
+      event.preventDefault();
+    }
+  });
 })();

@@ -3,13 +3,15 @@ the typing, a source row can be removed, and on a 360 px phone the rows stack wi
 action button on screen."""
 
 import datetime as dt
+import re
 import time
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from programs.reporting import services
-from tests.browser.helpers import log_in
+from tests.browser.helpers import PASSWORD, enter, is_check, log_in
 
 
 # New Year's Day 2026: the month to report is December 2025, due on 10 January.
@@ -111,3 +113,45 @@ def test_a_double_click_on_submit_sends_the_report_once(page, watch, operator, m
     expect(page.locator(".messages")).not_to_contain_text("tidak dapat diubah")
     assert posts == [entry_url]
     assert not watch.errors
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
+def test_nothing_typed_is_lost_when_the_session_ends_during_a_live_check(page, watch, operator):
+    """The session ends while the operator types: the live check is answered 401 and the
+    browser is sent to log in, then back to the form with what was typed restored. What
+    was typed after that check left (a note, while its answer was on its way) was lost:
+    only the check's own copy of the form was kept. Now the whole form as it stands when
+    the answer comes is kept, and the form takes no more typing while the browser leaves."""
+    entry = "/laporan/16.07/gbrss/2025-12/"
+    log_in(page, "op-banyuasin", entry)
+    enter(page, page.locator("#r-rumah-dibedah-0-value"), "12")
+    with page.expect_response(is_check):
+        page.locator("#r-rumah-dibedah-0-source").select_option("apbn")
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the session ends
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/periksa/", hold)  # the check's answer will be on its way...
+    note = page.locator("#r-rumah-dibedah-0-note")
+    note.fill("Termasuk rumah")  # checked 600 ms after the last key
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "no live check was sent"
+    # ...while the operator goes on typing the note: its check would leave 600 ms after
+    # the last key, by when the browser has left for the login page.
+    note.fill("Termasuk rumah korban banjir")
+    held[0].continue_()
+    page.unroute("**/periksa/")
+    page.wait_for_url(re.compile(r"/akun/masuk/"))
+    page.fill("#id_username", "op-banyuasin")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    page.wait_for_url(re.compile(re.escape(entry) + "$"))
+    expect(page.locator(".messages")).to_contain_text("Isian Anda dipulihkan")
+    expect(page.locator("#r-rumah-dibedah-0-value")).to_have_value("12")
+    expect(page.locator("#r-rumah-dibedah-0-source")).to_have_value("apbn")
+    expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value("Termasuk rumah korban banjir")
+    assert not [e for e in watch.errors if "401" not in e]

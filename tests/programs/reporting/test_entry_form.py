@@ -192,11 +192,13 @@ def test_a_refused_number_shows_examples_the_form_reads(operator_client, languag
 
 def test_laporan_grid_with_due_now_on_top(operator_client):
     html = page(operator_client.get("/laporan/"))
-    sections = ("due-now", "report-grid", "my-reports")
+    sections = ("due-now", "running-month", "report-grid", "my-reports")
     in_order = [attribute(e, "id") for e in find_all(html) if attribute(e, "id") in sections]
     assert in_order == list(sections)
     due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
-    assert "GBRSS November" in due_now and "GBRSS Oktober" in due_now
+    assert "GBRSS Oktober" in due_now and "GBRSS November" not in due_now
+    running = [element_text(a) for a in find_all(find(html, id="running-month"), "a")]
+    assert "GBRSS November" in running  # 29 November: the running month
     grid = find(find(html, "table", id="report-grid"), "tbody")
     # The six programs that have indicators (fixtures/programs.json).
     programs = [attribute(row, "data-program") for row in find_all(grid, "tr")]
@@ -212,6 +214,8 @@ def test_in_january_the_list_opens_on_last_year_with_december_due(operator_clien
     assert element_text(find(html, "h1")).endswith("2026")
     due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
     assert "GBRSS Desember" in due_now
+    running = [element_text(a) for a in find_all(find(html, id="running-month"), "a")]
+    assert "GBRSS Januari 2027" in running and "GBRSS Januari 2027" not in due_now
     this_year = page(operator_client.get("/laporan/?tahun=2027"))
     assert "GBRSS Januari" in [element_text(a) for a in find_all(this_year, "a")]
 
@@ -220,13 +224,43 @@ def test_in_january_the_list_opens_on_last_year_with_december_due(operator_clien
     "today, running",
     [(dt.date(2026, 12, 1), "GBRSS Desember"), (dt.date(2027, 1, 11), "GBRSS Januari 2027")],
 )
-def test_the_running_month_is_to_do_from_its_first_day(operator_client, running):
-    """A month can be filled in from its first day: it is on "Perlu dikerjakan sekarang"
-    on 1 December, and on 11 January too, where the list opens on last year (the running
+def test_the_running_month_is_listed_from_its_first_day(operator_client, running):
+    """A month can be filled in from its first day: it is under "Bulan berjalan" on 1
+    December, and on 11 January too, where the list opens on last year (the running
     month used to be missing there until February)."""
     html = page(operator_client.get("/laporan/"))
-    due_now = [element_text(a) for a in find_all(find(html, id="due-now"), "a")]
-    assert running in due_now
+    listed = [element_text(a) for a in find_all(find(html, id="running-month"), "a")]
+    assert running in listed
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 1)])
+def test_on_1_december_due_now_holds_november_and_december_is_listed_apart(operator_client):
+    """1 December 2026: November is due on the 10th; December, the running month, only
+    on 10 January. "Perlu dikerjakan sekarang" listed both, each program twice, so
+    November's six items were lost among December's. December now has its own section
+    below, which says it can already be filled in and submitted, and when it is due;
+    a returned report of the running month stays among the returned."""
+    report(Status.RETURNED, period=(2026, 12))  # GBRSS December, sent back
+    draft(2026, 12)  # GPSSS December, begun
+    html = page(operator_client.get("/laporan/"))
+    due_now = [element_text(li) for li in find_all(find(html, id="due-now"), "li")]
+    months = {element_text(a).split()[-1] for a in find_all(find(html, id="due-now"), "a")}
+    assert months == {"Oktober", "November"}  # December is not due now
+    assert "GBRSS November : Belum diisi · batas 10 Desember 2026" in due_now
+    running = find(html, "section", id="running-month")
+    assert element_text(find(running, "h2")) == "Bulan berjalan"
+    assert element_text(find(running, "p")) == (
+        "Bulan ini sudah dapat diisi dan diajukan; batasnya 10 Januari 2027."
+    )
+    listed = [element_text(li) for li in find_all(running, "li")]
+    assert "GPSSS Desember : Draf" in listed and "GPMSS Desember : Belum diisi" in listed
+    assert not any("GBRSS" in text for text in listed)
+    returned = element_text(find(html, "section", class_="alert-returned"))
+    assert "GBRSS Desember 2026" in returned
+    order = [attribute(e, "id") for e in find_all(html) if attribute(e, "id")]
+    assert order.index("due-now") < order.index("running-month")
+    # The running month is open for entry, as the section says.
+    assert operator_client.get("/laporan/16.07/gpmss/2026-12/").status_code == 200
 
 
 @pytest.mark.parametrize("today", [dt.date(2030, 3, 15)])

@@ -1,0 +1,98 @@
+"""Import rows and template links as an operator or admin reads them: an error row still
+shows the month it was read on, an empty required cell says it is empty, and the
+template's ?wilayah= takes the codes the upload takes and refuses one naming no regency."""
+
+import io
+
+import openpyxl
+import pytest
+
+from tests.factories import UserFactory
+from tests.helpers import flash_messages, import_preview_rows, login
+from tests.spreadsheets_helpers import period_text, row, target_csv, upload, xlsx
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+@pytest.fixture
+def admin_user(reference_data):
+    return UserFactory(username="admin-impor", is_superuser=True, is_staff=True)
+
+
+def errors(response) -> list[tuple[str, str]]:
+    """(Periode, Keterangan) of each previewed row in error."""
+    rows = import_preview_rows(response)
+    return [(r["Periode"], r["Keterangan"]) for r in rows if r["state"] == "error"]
+
+
+def test_error_rows_show_their_month_and_name_the_empty_cell(operator):
+    """A row with an unknown program still shows the month it is for (the Periode column
+    was empty), and an empty program, indicator or wilayah cell says it is empty instead
+    of 'Program tidak dikenal: –'."""
+    month = period_text()
+    file = xlsx(
+        [
+            row("3", program="gbrs"),
+            row("4", program=""),
+            row("5", indicator=""),
+            row("6", regency=""),
+            row("7", period=" "),  # blank (row() fills an empty one)
+            row("8", source="apbx"),
+        ]
+    )
+    preview = upload(login(operator), file)
+    assert errors(preview) == [
+        (month, "Program tidak dikenal: gbrs."),
+        (month, "Program belum diisi."),
+        (month, "Indikator belum diisi."),
+        (month, "Wilayah belum diisi."),
+        ("", errors(preview)[4][1]),
+        (month, "Sumber dana tidak dikenal: apbx."),
+    ]
+    assert errors(preview)[4][1].startswith("Bulan belum diisi.")
+
+
+def test_target_rows_show_their_year_and_name_the_empty_cell(admin_user):
+    file = target_csv(
+        "gbrs;rumah-dibedah;16.05;2026;100;;;;uji",
+        ";rumah-dibedah;16.05;2026;100;;;;uji",
+        "gbrss;;16.05;2026;100;;;;uji",
+        "gbrss;rumah-dibedah;16.05;;100;;;;uji",
+        "gbrss;rumah-dibedah;16.05;2026;;;;;uji",
+        "gbrss;rumah-dibedah;16.05;20x6;100;;;;uji",
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    assert errors(preview) == [
+        ("2026", "Program tidak dikenal: gbrs."),
+        ("2026", "Program belum diisi."),
+        ("2026", "Indikator belum diisi."),
+        ("", "Tahun belum diisi."),
+        ("2026", "Nilai belum diisi."),
+        ("", "Tahun tidak sah."),
+    ]
+
+
+def template_regencies(response) -> set:
+    content = b"".join(response.streaming_content)
+    rows = openpyxl.load_workbook(io.BytesIO(content))["Data"].iter_rows(values_only=True)
+    return {r[2] for r in list(rows)[1:]}
+
+
+def test_the_template_takes_a_regency_code_as_the_upload_reads_it(admin_user):
+    """?wilayah=1607 gave an empty template (only 16.07 matched), as did an unknown code:
+    both forms now give Banyuasin's rows, and an unknown code is refused on the import page."""
+    client = login(admin_user)
+    for code in ("16.07", "1607"):
+        response = client.get(f"/impor/templat.xlsx?bulan={period_text()}&wilayah={code}")
+        assert response.status_code == 200
+        assert template_regencies(response) == {"16.07"}
+    for code in ("1699", "16.99", "abc"):
+        refused = client.get(f"/impor/templat.xlsx?wilayah={code}")
+        assert refused.status_code == 400
+        shown = code if code != "1699" else "16.99"
+        assert flash_messages(refused) == [
+            f"Kode wilayah tidak dikenal: {shown}. Tulis kode Kemendagri kabupaten/kota, "
+            "misalnya 16.07 atau 1607."
+        ]
+    whole = client.get("/impor/templat.xlsx?wilayah=")
+    assert len(template_regencies(whole)) == 17
