@@ -13,16 +13,13 @@ from programs.demo import holidays
 from programs.demo import seed as demo
 from programs.models import MonthlyReport
 from programs.reporting.selectors import verification_queue
-from tests.programs.demo.test_demo_top_up import (
-    JAKARTA,
-    LATER,
-    SEEDED,
-    bootstrap,
-    everything,
-    reports_of,
-)
+from tests.programs.demo.test_demo_top_up import JAKARTA, bootstrap, everything, reports_of
 
 Status = MonthlyReport.Status
+# Made after Idulfitri 1447 H (18-24 March 2026, holidays and leave), run again after the
+# holidays and leave of May.
+SEEDED = dt.datetime(2026, 4, 1, 9, 0, tzinfo=JAKARTA)
+LATER = dt.datetime(2026, 5, 15, 9, 0, tzinfo=JAKARTA)
 
 
 def test_the_table_holds_each_years_holidays_and_collective_leave():
@@ -59,8 +56,8 @@ def on_a_day_off(moment: dt.datetime) -> bool:
 
 @pytest.fixture
 def made_before_holidays(db, settings):
-    """A demo made on 1 December 2026 by the seed before holidays were days off (its
-    working days: Monday to Friday), and `make run` with this seed on 15 January 2027.
+    """A demo made on 1 April 2026 by the seed before holidays were days off (its
+    working days: Monday to Friday), and `make run` with this seed on 15 May 2026.
     Returns (reports before, the output of the second run)."""
     settings.DEBUG = True
     with mock.patch.object(demo, "DAYS_OFF", frozenset()):
@@ -74,19 +71,21 @@ def made_before_holidays(db, settings):
 
 def test_a_demo_made_before_holidays_were_days_off_is_topped_up_once(made_before_holidays):
     before, output = made_before_holidays
-    assert "Data demo dilanjutkan sampai Desember 2026" in output
+    assert "Data demo dilanjutkan sampai April 2026" in output
     state = everything()
 
     again = bootstrap(LATER + dt.timedelta(hours=14))
 
     assert everything() == state
-    assert "sudah ada sampai Desember 2026; tidak ada yang baru" in again
+    assert "sudah ada sampai April 2026; tidak ada yang baru" in again
 
 
 def test_its_reports_go_on_with_their_lives_and_nothing_waits(made_before_holidays):
-    """Its reports did not match their lives drawn with holidays: left as a user's, the
-    queue of 1 December would have waited for ever. They go on with the lives they began
-    (history continued, nothing rewritten); the months added since avoid holidays."""
+    """A report whose steps so far fell on a day now off (verified, submitted late or
+    returned during Idulfitri) no longer matches its life drawn with holidays: left as a
+    user's, the queue of 1 April would have waited for ever. They go on with the lives
+    they began (history continued, nothing rewritten); the month added since avoids
+    holidays and leave (1, 14, 15 May)."""
     before, _output = made_before_holidays
     after = reports_of()
     moved = 0
@@ -97,9 +96,9 @@ def test_its_reports_go_on_with_their_lives_and_nothing_waits(made_before_holida
         moved += len(new_history) > len(history)
     assert moved > 20
     queue = verification_queue(user=get_user_model().objects.get(username="verifikator"))
-    assert all(item.report.submitted_at >= SEEDED for item in queue)
-    december = MonthlyReport.history.filter(year=2026, month=12)
-    assert december.count() > 50
-    assert not [
-        when for when in december.values_list("history_date", flat=True) if on_a_day_off(when)
-    ]
+    assert all(
+        item.report.submitted_at.astimezone(JAKARTA).date() >= SEEDED.date() for item in queue
+    )
+    april = MonthlyReport.history.filter(year=2026, month=4)
+    assert april.count() > 50
+    assert not [when for when in april.values_list("history_date", flat=True) if on_a_day_off(when)]
