@@ -246,9 +246,11 @@ _MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s,./-]*(\d{4})\s*")
 _MONTH_YEAR = re.compile(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*")
 _YEAR_MONTH = re.compile(r"\s*(\d{4})\s*[/.-]\s*(\d{1,2})\s*")
 
+# The examples a refusal gives are forms `typed_month` takes (tests/programs/
+# test_typed_months.py reads them back), 03.2027 among them.
 MONTH_NOT_RECOGNISED = _(
-    "Bulan tidak dikenali: tulis misalnya Maret 2027, 03/2027 atau 2027-03 (tanggal lengkap "
-    "juga diterima)."
+    "Bulan tidak dikenali: tulis misalnya Maret 2027, 03/2027, 03.2027 atau 2027-03 (tanggal "
+    "lengkap juga diterima)."
 )
 
 
@@ -298,7 +300,10 @@ class LocalizedMonthField(LocalizedDateField):
         return value
 
 
-MONTH_NUMBER_NOT_RECOGNISED = _("Bulan tidak dikenali: tulis namanya (April) atau angkanya (4).")
+MONTH_NUMBER_NOT_RECOGNISED = _(
+    "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4), boleh dengan tahun yang "
+    "diisi di kolom tahun (April 2027, 04.2027, 04/2027 atau 2027-04)."
+)
 MONTH_OF_OTHER_YEAR = _(
     "%(typed)s bukan bulan tahun %(year)s yang diisi di kolom tahun: samakan tahunnya, atau "
     "tulis bulannya saja (%(month)s atau %(number)s)."

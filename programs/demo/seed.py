@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -68,6 +69,7 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from programs.demo.holidays import DAYS_OFF
 from programs.formats import month_year_label
 from programs.models import (
     Attachment,
@@ -780,6 +782,9 @@ class Context:
     users: dict[str, int]
     inflation: dict[int, float]
     reasons: dict[str, str] = field(default_factory=dict)  # history reasons, site language
+    # Days nobody works besides weekends: national holidays and collective leave. A demo
+    # made before they were (`_settle`) has lives drawn with none.
+    days_off: frozenset[dt.date] = DAYS_OFF
 
     def locked(self, month: int) -> bool:
         """Past the lock date (operators can no longer edit without an exception)."""
@@ -801,10 +806,23 @@ class ReportSpec:
     # The lock exception of a report still returned when its month locked: when the
     # verifier granted it, and until when it runs (`_regency_life`).
     opened: tuple[dt.datetime, dt.date] | None = None
+    # The life drawn in another context (its `days_off`): (life, opened).
+    relive: Callable[[Context], tuple[list[Step] | None, tuple | None]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def written(self, cutoff: dt.datetime) -> list[Step]:
         """The steps that happened before `cutoff` (none: no report yet)."""
         return [step for step in self.life or () if step.when < cutoff]
+
+    def before_holidays(self, ctx: Context) -> ReportSpec | None:
+        """This slot as a demo made before national holidays and collective leave were
+        days off (weekends only) imagined it: the same figures, its life drawn without
+        them."""
+        if self.relive is None:
+            return None
+        life, opened = self.relive(dataclasses.replace(ctx, days_off=frozenset()))
+        return dataclasses.replace(self, life=life, opened=opened)
 
 
 def _source_profile(rng: random.Random, profile, regency: RegencyStats, ctx: Context):
@@ -1034,7 +1052,16 @@ def _province_reports(ctx: Context) -> list[ReportSpec]:
     for month in range(first_month(program, ctx.year), ctx.month_limit + 1):
         life = _province_life(ctx, program, month)
         row = (indicator.pk, ctx.default_source, _dec(ctx.inflation[month], 2), None, None, "")
-        specs.append(ReportSpec(None, program, month, life, [] if life is None else [row]))
+        specs.append(
+            ReportSpec(
+                None,
+                program,
+                month,
+                life,
+                [] if life is None else [row],
+                relive=lambda other, month=month: (_province_life(other, program, month), None),
+            )
+        )
     return specs
 
 
@@ -1068,7 +1095,8 @@ UNSUBMITTED = {
 
 # ---------------------------------------------------------------------------------------
 # A report's life: when its operator saves and submits it and when the verifier returns
-# or verifies it, in working days (Monday to Friday) and office hours, Jakarta time.
+# or verifies it, in working days (Monday to Friday, not a national holiday nor a day of
+# collective leave: `holidays.DAYS_OFF`) and office hours, Jakarta time.
 
 DRAFT_FIRST = 0.6  # share of operators who save a draft before submitting
 MISSING_SHARE = 0.05  # months never reported, times the regency's diligence factor
@@ -1086,27 +1114,32 @@ def _next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _working_day(day: dt.date, *, back: bool = False) -> dt.date:
-    """`day`, or the next (`back`: the previous) working day when it falls on a weekend."""
+def _off(day: dt.date, days_off: frozenset[dt.date]) -> bool:
+    """A weekend, a national holiday or a day of collective leave (`days_off`)."""
+    return day.weekday() >= 5 or day in days_off
+
+
+def _working_day(day: dt.date, days_off: frozenset[dt.date], *, back: bool = False) -> dt.date:
+    """`day`, or the next (`back`: the previous) working day when it is a day off."""
     step = dt.timedelta(days=-1 if back else 1)
-    while day.weekday() >= 5:
+    while _off(day, days_off):
         day += step
     return day
 
 
-def _add_working_days(day: dt.date, count: int) -> dt.date:
+def _add_working_days(day: dt.date, count: int, days_off: frozenset[dt.date]) -> dt.date:
     """The `count`-th working day after `day` (0: `day` itself, or the next working day)."""
-    day = _working_day(day)
+    day = _working_day(day, days_off)
     while count > 0:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if not _off(day, days_off):
             count -= 1
     return day
 
 
-def _working_days(first: dt.date, last: dt.date) -> list[dt.date]:
+def _working_days(first: dt.date, last: dt.date, days_off: frozenset[dt.date]) -> list[dt.date]:
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    return [day for day in days if day.weekday() < 5]
+    return [day for day in days if not _off(day, days_off)]
 
 
 def _at(rng: random.Random, day: dt.date, tz: dt.tzinfo, hours=OFFICE_HOURS) -> dt.datetime:
@@ -1196,6 +1229,7 @@ def _regency_life(
     before in a month's first days) and one in a month already locked, opened for
     correction."""
     rng = random.Random(f"{ctx.seed}:life:{ctx.year}:{regency.code}:{program.slug}:{month}")
+    off = ctx.days_off
     never = rng.random() < MISSING_SHARE * diligence
     if never and not story:
         return None, None
@@ -1203,45 +1237,49 @@ def _regency_life(
     opens = dt.date(*_next_month(ctx.year, month), 1)
     due = deadlines.due_date(ctx.year, month)
     lock = deadlines.lock_date(ctx.year, month)
-    on_time = _working_days(opens, due) or [_working_day(due)]
+    on_time = _working_days(opens, due, off) or [_working_day(due, off)]
     if story:
         first = _at(rng, rng.choice(on_time[:3]), ctx.tz)
     elif rng.random() < lateness:
         first = _at(
-            rng, _working_day(due + dt.timedelta(days=rng.randint(1, 20))), ctx.tz, LATE_HOURS
+            rng, _working_day(due + dt.timedelta(days=rng.randint(1, 20)), off), ctx.tz, LATE_HOURS
         )
     else:
         first = _at(rng, rng.choice(on_time), ctx.tz)
     trail = _Trail()
     if rng.random() < DRAFT_FIRST:
-        day = _working_day(max(first.date() - dt.timedelta(days=rng.randint(0, 4)), opens))
+        day = _working_day(max(first.date() - dt.timedelta(days=rng.randint(0, 4)), opens), off)
         saved = _at(rng, day, ctx.tz)
         if saved < first - dt.timedelta(minutes=10):
             trail(saved, operator, ctx.reasons["saved"])
     trail.submitted(first, operator, ctx.reasons, first=True)
     if story:
-        returned = _at(rng, _add_working_days(first.date(), 1), ctx.tz)
+        returned = _at(rng, _add_working_days(first.date(), 1, off), ctx.tz)
         trail.returned(returned, verifier, _return_reason(rng, program, ctx))
         next_lock = deadlines.lock_date(*_next_month(ctx.year, month))
-        fixed = rng.choice(_working_days(next_lock + dt.timedelta(days=1), next_lock + WEEK))
+        fixed = rng.choice(
+            # A week of holidays and leave (Idulfitri): the first working day after it.
+            _working_days(next_lock + dt.timedelta(days=1), next_lock + WEEK, off)
+            or [_working_day(next_lock + WEEK, off)]
+        )
         trail.submitted(_at(rng, fixed, ctx.tz), operator, ctx.reasons)
-        verified = _at(rng, _add_working_days(fixed, rng.randint(1, 2)), ctx.tz)
+        verified = _at(rng, _add_working_days(fixed, rng.randint(1, 2), off), ctx.tz)
         trail.verified(verified, verifier, ctx.reasons["verified"])
-        granted = _at(rng, _add_working_days(lock, 1), ctx.tz)  # the day after the lock
+        granted = _at(rng, _add_working_days(lock, 1, off), ctx.tz)  # the day after the lock
         return trail.steps, (granted, next_lock + WEEK)
     if rng.random() < RETURN_SHARE:
-        returned = _at(rng, _add_working_days(first.date(), rng.randint(1, 5)), ctx.tz)
-        again = _at(rng, _add_working_days(returned.date(), rng.randint(1, 4)), ctx.tz)
+        returned = _at(rng, _add_working_days(first.date(), rng.randint(1, 5), off), ctx.tz)
+        again = _at(rng, _add_working_days(returned.date(), rng.randint(1, 4), off), ctx.tz)
         reason = _return_reason(rng, program, ctx)
         if again.date() <= lock:  # corrected while the month is open
             trail.returned(returned, verifier, reason)
             trail.submitted(again, operator, ctx.reasons)
     last = trail.steps[-1].when.date()
     cleared_by = dt.date(*_next_month(*_next_month(ctx.year, month)), CLEARED_BY)
-    cleared_by = _working_day(cleared_by, back=True)
-    day = _add_working_days(last, rng.randint(*VERIFY_LAG))
+    cleared_by = _working_day(cleared_by, off, back=True)
+    day = _add_working_days(last, rng.randint(*VERIFY_LAG), off)
     if day > cleared_by:
-        day = max(cleared_by, _add_working_days(last, 1))
+        day = max(cleared_by, _add_working_days(last, 1, off))
     trail.verified(_at(rng, day, ctx.tz), verifier, ctx.reasons["verified"])
     return trail.steps, None
 
@@ -1253,14 +1291,16 @@ def _province_life(ctx: Context, program: Program, month: int) -> list[Step] | N
     submitted and verified at once) a few working days later. A draft until then, listed
     in the admin; never "submitted", which no page lists for a province report."""
     rng = random.Random(f"{ctx.seed}:life:{ctx.year}:provinsi:{program.slug}:{month}")
+    off = ctx.days_off
     if rng.random() < PROVINCE_MISSING:
         return None
     admin, verifier = ctx.users.get("admin"), ctx.users.get("verifikator")
     opens = dt.date(*_next_month(ctx.year, month), 1)
-    entered = _at(rng, rng.choice(_working_days(opens, opens + WEEK)), ctx.tz)
-    published = _at(rng, _add_working_days(entered.date(), rng.randint(*PUBLISH_LAG)), ctx.tz)
+    entered_on = _working_days(opens, opens + WEEK, off) or [_working_day(opens + WEEK, off)]
+    entered = _at(rng, rng.choice(entered_on), ctx.tz)
+    published = _at(rng, _add_working_days(entered.date(), rng.randint(*PUBLISH_LAG), off), ctx.tz)
     if published < entered + dt.timedelta(minutes=10):
-        published = _at(rng, _add_working_days(entered.date(), 1), ctx.tz)
+        published = _at(rng, _add_working_days(entered.date(), 1, off), ctx.tz)
     trail = _Trail()
     trail(entered, admin, ctx.reasons["saved"])
     trail(
@@ -1329,19 +1369,23 @@ def _regency_reports(regency: RegencyStats, ctx: Context) -> list[ReportSpec]:
         if not builders:
             continue
         for month in range(start, ctx.month_limit + 1):
-            life, opened = _regency_life(
-                ctx,
-                regency,
-                program,
-                month,
-                diligence=diligence,
-                lateness=lateness,
-                story=story.get(month) == program,
-            )
+
+            def relive(other, program=program, month=month):
+                return _regency_life(
+                    other,
+                    regency,
+                    program,
+                    month,
+                    diligence=diligence,
+                    lateness=lateness,
+                    story=story.get(month) == program,
+                )
+
+            life, opened = relive(ctx)
             rows = []
             for build in builders:  # called for missing months too: they carry state
                 rows.extend(build(month, MISSING if life is None else Status.SUBMITTED))
-            specs.append(ReportSpec(regency.code, program, month, life, rows, opened))
+            specs.append(ReportSpec(regency.code, program, month, life, rows, opened, relive))
     return specs
 
 
@@ -1572,9 +1616,17 @@ def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list
             if key not in deleted:
                 new.append(spec)
             continue
-        written = spec.written(ctx.cutoff)
-        if not report.is_demo or not traces.only_seed(report, written):
+        if not report.is_demo:
             continue
+        written = spec.written(ctx.cutoff)
+        if not traces.only_seed(report, written):
+            # A demo made before holidays and collective leave were days off: its
+            # reports go on with the lives they began (weekends only), so a report in
+            # the queue is still verified, a returned one still corrected.
+            spec = spec.before_holidays(ctx)
+            written = [] if spec is None else spec.written(ctx.cutoff)
+            if spec is None or not traces.only_seed(report, written):
+                continue
         if report.version < len(written):
             moved.append((report, written))
         kept.append((spec, written))
@@ -1693,6 +1745,7 @@ def _context(year: int, seed: int, today: dt.date, stats, users, until=None) -> 
         default_source=default_source,
         users=users,
         inflation=_province_inflation(seed, year),
+        days_off=DAYS_OFF,
         reasons={
             "saved": site_text(HISTORY_SAVED),
             "submitted": site_text(HISTORY_SUBMITTED),

@@ -807,9 +807,10 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                 done = services.report_verify_many(user=request.user, selections=selections)
         except services.ServiceError as error:
             messages.error(request, error.message)
-            # Refused (a report changed or left meanwhile): nothing was verified, and the
-            # queue comes back on its page with the reports ticked as they were (each one
-            # still at the version ticked; one changed since is looked at again).
+            # Refused (a report changed or left meanwhile, or the queue "verify all" counted
+            # changed): nothing was verified, and the queue comes back on its page with the
+            # reports ticked as they were (the ticks are sent with either button, one form;
+            # each one still at the version ticked; one changed since is looked at again).
             ticked = report_selections(request.POST.getlist("laporan"), MAX_TICKED)
             return redirect(_queue_url(filters, request.GET.get("halaman"), ticked))
         else:

@@ -150,15 +150,15 @@ UNKNOWN_TEMPLATE_REGENCY = gettext_noop(
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop(
     "Bulan “%(value)s” tidak dikenali. Tulis tahun dan bulannya dalam salah satu bentuk ini: "
-    "2024-03 (TTTT-BB), 03-2024, 03/2024, Maret 2024 atau Mar 2024 (nama bulan dalam bahasa "
-    "Indonesia atau Inggris), atau isi dengan sel tanggal Excel."
+    "2024-03 (TTTT-BB), 03-2024, 03/2024, 03.2024, Maret 2024 atau Mar 2024 (nama bulan dalam "
+    "bahasa Indonesia atau Inggris), atau isi dengan sel tanggal Excel."
 )
 MONTH_OUT_OF_RANGE = gettext_noop(
     "Tahun %(year)s di luar rentang yang dapat dilaporkan (%(first)s–%(last)s): periksa tahunnya."
 )
 NO_MONTH = gettext_noop(
     "Bulan belum diisi. Tulis tahun dan bulannya dalam salah satu bentuk ini: 2024-03 "
-    "(TTTT-BB), 03-2024, 03/2024, Maret 2024 atau Mar 2024 (nama bulan dalam bahasa "
+    "(TTTT-BB), 03-2024, 03/2024, 03.2024, Maret 2024 atau Mar 2024 (nama bulan dalam bahasa "
     "Indonesia atau Inggris), atau isi dengan sel tanggal Excel."
 )
 BEFORE_LAUNCH = gettext_noop(

@@ -1,6 +1,7 @@
-// The verification queue is one form: the tick boxes, "Verifikasi yang dicentang", and
-// each report's return box ("Kembalikan ke operator", sent to that report's /status/ by
-// its button's formaction), so a return sends the ticked reports along and the queue
+// The verification queue is one form: the tick boxes, "Verifikasi yang dicentang",
+// "Verifikasi semua ... yang cocok dengan filter ini", and each report's return box
+// ("Kembalikan ke operator", sent to that report's /status/ by its button's formaction),
+// so a return or a refused verification sends the ticked reports along and the queue
 // comes back with them ticked, with or without JavaScript. A reason is required only of
 // the box whose button is pressed: marked so here, before the browser checks the form,
 // so an empty box is asked for at once (without JavaScript the server refuses it, in its

@@ -1,7 +1,7 @@
-"""Returning a report from the verification queue, in Chromium: the return box of each
-report belongs to a form of its own outside the tick-box form (forms do not nest), which
-only a browser shows is sent as meant; a refused reason comes back on the queue, in its
-box, with the filters the verifier had chosen."""
+"""The verification queue in Chromium, with and without JavaScript: the ticks, both verify
+buttons and every report's return box are one form, which only a browser shows is sent as
+meant; a refused reason comes back on the queue, in its box, with the filters the
+verifier had chosen, and the ticks survive a return and a refused verification."""
 
 import re
 
@@ -168,4 +168,55 @@ def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
     oku.refresh_from_db()
     assert oku.status == Status.RETURNED
     assert [e for e in watch.errors if "status of 422" not in e] == []
+    assert watch.outside == []
+
+
+def test_reports_ticked_stay_ticked_when_verifying_all_matching_is_refused(queue_page, a11y_data):
+    """ "Verifikasi semua ... yang cocok dengan filter ini" was a form of its own: refused
+    (the queue changed since the page counted it), the queue came back with every tick
+    gone. It is now part of the queue's one form, so the ticks come back with or without
+    JavaScript. Enter on a tick box then verifies the ticked reports (the form's default
+    button), not every report matching the filter."""
+    page, watch = queue_page
+    year, month = previous_month()
+    oku = MonthlyReport.objects.get(regency="16.01", program__slug="gbrss", year=year, month=month)
+    queue = "/verifikasi/?program=gbrss"
+    log_in(page, "verifikator-uji", queue)
+    shown = page.locator("article.queue-item")
+    count = shown.count()
+    assert count >= 2
+    tick = page.locator(f'article[data-report="{oku.pk}"] input[name="laporan"]')
+    tick.check()
+    # Meanwhile an operator submits another GBRSS report: the count shown is stale.
+    MonthlyReportFactory(
+        program=oku.program,
+        regency_id="16.02",
+        year=year,
+        month=month,
+        status=Status.SUBMITTED,
+        first_submitted_at=timezone.now(),
+        submitted_at=timezone.now(),
+        verified_at=None,
+    )
+
+    verified = MonthlyReport.objects.filter(status=Status.VERIFIED).count()
+    page.locator("#verify-all").click()
+
+    page.wait_for_url(re.compile(re.escape(queue) + "&centang="))
+    expect(page.locator(".messages")).to_contain_text(
+        "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi."
+    )
+    expect(shown).to_have_count(count + 1)
+    expect(tick).to_be_checked()
+    expect(page.locator('input[name="laporan"]:checked')).to_have_count(1)
+    assert MonthlyReport.objects.filter(status=Status.VERIFIED).count() == verified
+
+    tick.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("1 laporan diverifikasi.")
+    expect(page.locator(f'article[data-report="{oku.pk}"]')).to_have_count(0)
+    expect(shown).to_have_count(count)
+    oku.refresh_from_db()
+    assert oku.status == Status.VERIFIED
+    assert MonthlyReport.objects.filter(status=Status.VERIFIED).count() == verified + 1
+    assert watch.errors == []
     assert watch.outside == []

@@ -694,8 +694,8 @@ def test_an_exemption_month_that_is_none_is_refused_saying_how_to_write_one(
 
     assert response.status_code == 200
     assert field_errors(response, "start") == [
-        "Bulan tidak dikenali: tulis misalnya Maret 2027, 03/2027 atau 2027-03 (tanggal "
-        "lengkap juga diterima)."
+        "Bulan tidak dikenali: tulis misalnya Maret 2027, 03/2027, 03.2027 atau 2027-03 "
+        "(tanggal lengkap juga diterima)."
     ]
     assert not ReportingExemption.objects.filter(regency_id="16.07", program=program).exists()
 
@@ -810,7 +810,8 @@ def test_a_lock_exceptions_month_that_is_none_is_refused(admin_client, reference
     )
 
     assert field_errors(response, "month") == [
-        "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4)."
+        "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4), boleh dengan tahun "
+        "yang diisi di kolom tahun (April 2027, 04.2027, 04/2027 atau 2027-04)."
     ]
     assert not LockException.objects.exists()
 

@@ -3,10 +3,13 @@
 month column (CSV and XLSX) and its template's ?bulan=. "11.2026" was taken by the admin
 and refused by the import; every form is now taken, or refused, by all of them."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
-from programs.admin_numbers import LocalizedMonthField, typed_month
+from programs.admin_numbers import LocalizedMonthField, LocalizedMonthNumberField, typed_month
 from programs.spreadsheets.imports import _period
 
 NOVEMBER_2026 = [
@@ -124,5 +127,39 @@ def test_a_month_typed_with_another_year_than_the_year_box_is_refused(admin_clie
         reverse("admin:programs_monthlyreport_add"), {**data, "month": "13.2024"}
     )
     assert field_errors(refused, "month") == [
-        "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4)."
+        "Bulan tidak dikenali: tulis namanya (April) atau angkanya (4), boleh dengan tahun "
+        "yang diisi di kolom tahun (April 2027, 04.2027, 04/2027 atau 2027-04)."
     ]
+
+
+# A month in a refusal's examples: 2024-03, 03-2024, 03/2024, 03.2024, "Maret 2024".
+EXAMPLE = re.compile(r"\d{4}-\d{2}|\d{2}[-/.]\d{4}|[A-Z][a-z]+ \d{4}")
+
+
+def refusal(take, typed) -> str:
+    with pytest.raises((ValueError, ValidationError)) as refused:
+        take(typed)
+    error = refused.value
+    return error.messages[0] if isinstance(error, ValidationError) else str(error)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_refused_months_message_gives_examples_that_are_taken_the_dotted_one_too(language):
+    """11.2026 is taken wherever a month is typed, yet every refusal's examples left that
+    form out (an admin who typed 11.2026 elsewhere was not told it works). Each refusal,
+    in Indonesian and English, now names it, and each example it gives is taken there."""
+    month_box = LocalizedMonthField().clean  # a reporting exemption's months
+    beside_year = LocalizedMonthNumberField().clean  # a report's or lock exception's month
+    with translation.override(language):
+        refusals = [
+            (refusal(month_box, "Nov-26"), "03.2027", month_box),
+            (refusal(beside_year, "Aprill"), "04.2027", beside_year),
+            (refusal(_period, "Nov-26"), "03.2024", _period),  # the import's month column
+            (refusal(_period, ""), "03.2024", _period),
+        ]
+    for message, dotted, take in refusals:
+        examples = EXAMPLE.findall(message)
+        assert dotted in examples, message
+        assert len(examples) >= 4, message
+        for example in examples:
+            take(example)  # taken: no error

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from programs.demo.holidays import DAYS_OFF
 from programs.models import Comment, LockException, MonthlyReport, Realization
 from programs.reporting import deadlines
 from tests.helpers import cells, element_text, find, find_all, form_fields, login, page
+from tests.programs.conftest import LIVE_DEMO_NOW
 
 User = get_user_model()
 Status = MonthlyReport.Status
@@ -242,7 +244,9 @@ def test_reset_removes_the_demo_history_and_a_new_seed_writes_it_once(reference_
 def test_every_demo_action_falls_in_office_hours_on_a_working_day(live_demo):
     """The demo's verifier verified reports as late as 23:00 and on Sundays: operators
     and the verifier now act between 08:00 and 16:00 WIB on working days, and only a
-    submission after the due day may come at any hour (of a working day)."""
+    submission after the due day may come at any hour (of a working day). A working day
+    is not a national holiday nor a day of collective leave either (they acted on
+    Idulfitri and Christmas): `programs/demo/holidays.py`."""
     reports = {r.pk: r for r in MonthlyReport.objects.filter(is_demo=True)}
     records = MonthlyReport.history.filter(is_demo=True).values_list(
         "id", "history_date", "history_change_reason", "first_submitted_at"
@@ -252,6 +256,7 @@ def test_every_demo_action_falls_in_office_hours_on_a_working_day(live_demo):
     for report_id, when, reason, first_submitted in records:
         local = when.astimezone(JAKARTA)
         assert local.weekday() < 5, (reports[report_id], local, reason)
+        assert local.date() not in DAYS_OFF, (reports[report_id], local, reason)
         if 8 <= local.hour < 16:
             continue
         report = reports[report_id]
@@ -260,8 +265,19 @@ def test_every_demo_action_falls_in_office_hours_on_a_working_day(live_demo):
         late += 1
     comments = Comment.objects.filter(report__is_demo=True).values_list("created_at", flat=True)
     assert comments and all(
-        c.astimezone(JAKARTA).weekday() < 5 and 8 <= c.astimezone(JAKARTA).hour < 16
+        c.astimezone(JAKARTA).weekday() < 5
+        and c.astimezone(JAKARTA).date() not in DAYS_OFF
+        and 8 <= c.astimezone(JAKARTA).hour < 16
         for c in comments
+    )
+    # The story's exceptions, granted the working day after the month locked (the others
+    # are granted when the demo is made).
+    granted = LockException.objects.filter(granted_at__lt=LIVE_DEMO_NOW).values_list(
+        "granted_at", flat=True
+    )
+    assert granted and all(
+        g.astimezone(JAKARTA).weekday() < 5 and g.astimezone(JAKARTA).date() not in DAYS_OFF
+        for g in granted
     )
     assert late  # some late submissions came in the evening
 

@@ -173,15 +173,31 @@ def test_a_chosen_month_or_regency_without_reports_stays_chosen_in_its_menu(veri
     assert chosen_in(elsewhere, "filter-wilayah") == [f"{unreported.name} (0)"]
 
 
+def verify_all_post(html, ticked=()) -> tuple[str, dict]:
+    """(address, fields) the browser sends with "Verifikasi semua ... yang cocok dengan
+    filter ini": the queue's one form (verify-form: its hidden fields, the tick boxes of
+    `ticked` (reports), every return box's reason) sent by that button."""
+    form = find(html, "form", id="verify-form")
+    ticks = [key(r) for r in ticked]
+    fields = {}
+    for control in find_all(form, "input"):
+        name, value = attribute(control, "name"), attribute(control, "value")
+        if attribute(control, "type") == "checkbox":
+            if value in ticks:
+                fields.setdefault(name, []).append(value)
+        elif name != "csrfmiddlewaretoken":
+            fields[name] = value
+    for box in find_all(form, "textarea"):
+        fields[attribute(box, "name")] = ""
+    button = find(form, "button", id="verify-all")
+    fields[attribute(button, "name")] = attribute(button, "value")
+    return attribute(form, "action"), fields
+
+
 def verify_all_form(client, query: str) -> dict[str, str]:
-    """The hidden fields of the page's "verify all matching" form, as the verifier's
-    browser would post them."""
-    form = find(page(client.get("/verifikasi/" + query)), "form", class_="bulk-form")
-    return {
-        attribute(i, "name"): attribute(i, "value")
-        for i in find_all(form, "input")
-        if attribute(i, "type") == "hidden" and attribute(i, "name") != "csrfmiddlewaretoken"
-    }
+    """The fields of the page's "verify all matching" button, as the verifier's browser
+    would post them (nothing ticked)."""
+    return verify_all_post(page(client.get("/verifikasi/" + query)))[1]
 
 
 def queue_state():
@@ -551,6 +567,8 @@ def test_each_submitted_report_can_be_returned_from_the_queue_with_its_filters_k
     assert fields == {
         "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
         "kembali": "antrean",
+        "jumlah": "2",  # "verify all matching"'s, ignored by a return
+        "sidik": fields["sidik"],
         f"versi-{banyuasin.pk}": "1",
         f"versi-{oku.pk}": "1",
         reason_of(banyuasin): "",
@@ -759,3 +777,49 @@ def test_ticks_stay_when_verifying_the_ticked_reports_is_refused(verifier, queue
     # Nothing ticked: said, on the same page.
     response = verifier.post("/verifikasi/" + address, {**fields, "laporan": []})
     assert response["Location"] == "/verifikasi/?program=gbrss&halaman=2"
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_ticks_stay_when_verifying_all_matching_is_refused(verifier, queue):
+    """ "Verifikasi semua ... yang cocok dengan filter ini" refused (the queue changed since
+    the page counted it) sent the verifier to the queue's first page with every tick gone:
+    the button was a form of its own, which did not send them. It is now part of the
+    queue's one form, so the queue comes back on the page it was sent from with the
+    reports ticked as they were, with or without JavaScript; nothing is verified."""
+    html = page(verifier.get("/verifikasi/", {"program": "gbrss", "halaman": "2"}))
+    shown = [int(attribute(a, "data-report")) for a in find_all(html, "article")]
+    first, second = MonthlyReport.objects.filter(pk__in=shown).order_by("pk")[:2]
+    address, fields = verify_all_post(html, [first, second])
+    assert address == "?program=gbrss&halaman=2"
+    assert (fields["aksi"], fields["jumlah"]) == ("semua", "27")
+    assert fields["laporan"] == [key(first), key(second)]
+    submitted("gbrss", "16.10", 2026, 9)  # unseen by the verifier
+
+    response = verifier.post("/verifikasi/" + address, fields)
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/verifikasi/?program=gbrss&halaman=2&centang={first.pk}%3A1&centang={second.pk}%3A1"
+    )
+    answer = verifier.get(response["Location"])
+    assert flash_messages(answer) == [QUEUE_CHANGED]
+    back = page(answer)
+    assert ticked(back) == [key(first), key(second)]
+    assert "Halaman 2 dari 2" in pager(back)[0]
+    assert not MonthlyReport.objects.filter(status=Status.VERIFIED).exists()
+
+    # Sent again from the page as it is now: all 28 are verified.
+    address, fields = verify_all_post(back, [first])
+    verifier.post("/verifikasi/" + address, fields)
+    assert MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).count() == 28
+
+
+def test_enter_on_a_tick_box_verifies_the_ticked_reports_not_all_matching(verifier, queue):
+    """Enter on a tick box sends the form by its first submit button: now that "verify all
+    matching" and the return boxes are in the form, a hidden "Verifikasi yang dicentang"
+    comes first, so Enter verifies the ticked reports (as it did when that was the form's
+    only button), never every report matching the filter, nor returns one."""
+    form = find(page(verifier.get("/verifikasi/")), "form", id="verify-form")
+    default = find_all(form, "button")[0]
+    assert (attribute(default, "name"), attribute(default, "value")) == ("aksi", "dicentang")
+    assert "hidden" in dict(default.attributes)

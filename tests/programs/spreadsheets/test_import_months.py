@@ -18,8 +18,8 @@ from tests.spreadsheets_helpers import HEADER, XLSX, csv_file, row, upload, xlsx
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 FORMS = (
-    "2024-03 (TTTT-BB), 03-2024, 03/2024, Maret 2024 atau Mar 2024 (nama bulan dalam bahasa "
-    "Indonesia atau Inggris), atau isi dengan sel tanggal Excel."
+    "2024-03 (TTTT-BB), 03-2024, 03/2024, 03.2024, Maret 2024 atau Mar 2024 (nama bulan dalam "
+    "bahasa Indonesia atau Inggris), atau isi dengan sel tanggal Excel."
 )
 
 

@@ -210,8 +210,8 @@ def test_a_template_of_a_month_that_cannot_be_reported_is_refused_with_the_reaso
         (
             "bulan=abc",
             "Bulan “abc” tidak dikenali. Tulis tahun dan bulannya dalam salah satu bentuk ini: "
-            "2024-03 (TTTT-BB), 03-2024, 03/2024, Maret 2024 atau Mar 2024 (nama bulan dalam "
-            "bahasa Indonesia atau Inggris), atau isi dengan sel tanggal Excel.",
+            "2024-03 (TTTT-BB), 03-2024, 03/2024, 03.2024, Maret 2024 atau Mar 2024 (nama bulan "
+            "dalam bahasa Indonesia atau Inggris), atau isi dengan sel tanggal Excel.",
         ),
         ("bulan=2026-12&bulan=2027-02", "Bulan yang belum berjalan tidak dapat dilaporkan."),
         (

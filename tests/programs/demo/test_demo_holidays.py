@@ -1,0 +1,104 @@
+"""The demo's working days leave out Indonesia's national holidays and the government's
+collective leave (`programs/demo/holidays.py`, from each year's SKB 3 Menteri) as they
+leave out weekends; a demo made before they did is topped up once, its reports going on
+with the lives they began, and then stays as it is."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from programs.demo import holidays
+from programs.demo import seed as demo
+from programs.models import MonthlyReport
+from programs.reporting.selectors import verification_queue
+from tests.programs.demo.test_demo_top_up import JAKARTA, bootstrap, everything, reports_of
+
+Status = MonthlyReport.Status
+# Made after Idulfitri 1447 H (18-24 March 2026, holidays and leave), run again after the
+# holidays and leave of May.
+SEEDED = dt.datetime(2026, 4, 1, 9, 0, tzinfo=JAKARTA)
+LATER = dt.datetime(2026, 5, 15, 9, 0, tzinfo=JAKARTA)
+
+
+def test_the_table_holds_each_years_holidays_and_collective_leave():
+    for year, (days, leave) in {2024: (17, 10), 2025: (17, 10), 2026: (17, 8)}.items():
+        assert len([d for d in holidays.HOLIDAYS if d.year == year]) == days, year
+        assert len([d for d in holidays.COLLECTIVE_LEAVE if d.year == year]) == leave, year
+    assert not holidays.HOLIDAYS & holidays.COLLECTIVE_LEAVE
+    assert {d.year for d in holidays.DAYS_OFF} == {2024, 2025, 2026, 2027}
+    # Idulfitri 1447 H: the holidays on the weekend, leave around them.
+    assert {dt.date(2026, 3, day) for day in (18, 19, 20, 21, 22, 23, 24)} <= holidays.DAYS_OFF
+    assert dt.date(2026, 3, 25) not in holidays.DAYS_OFF
+
+
+def test_working_days_skip_holidays_and_collective_leave_as_weekends():
+    off = holidays.DAYS_OFF
+    # Thursday 17 December 2026 + 5 working days: not 24 (leave) nor 25 (Christmas).
+    assert demo._add_working_days(dt.date(2026, 12, 17), 5, off) == dt.date(2026, 12, 28)
+    assert demo._add_working_days(dt.date(2026, 12, 17), 5, frozenset()) == dt.date(2026, 12, 24)
+    assert demo._working_day(dt.date(2026, 3, 18), off) == dt.date(2026, 3, 25)
+    assert demo._working_day(dt.date(2026, 3, 18), off, back=True) == dt.date(2026, 3, 17)
+    assert demo._working_days(dt.date(2026, 3, 16), dt.date(2026, 3, 27), off) == [
+        dt.date(2026, 3, 16),
+        dt.date(2026, 3, 17),
+        dt.date(2026, 3, 25),
+        dt.date(2026, 3, 26),
+        dt.date(2026, 3, 27),
+    ]
+
+
+def on_a_day_off(moment: dt.datetime) -> bool:
+    day = moment.astimezone(JAKARTA).date()
+    return day.weekday() >= 5 or day in holidays.DAYS_OFF
+
+
+@pytest.fixture
+def made_before_holidays(db, settings):
+    """A demo made on 1 April 2026 by the seed before holidays were days off (its
+    working days: Monday to Friday), and `make run` with this seed on 15 May 2026.
+    Returns (reports before, the output of the second run)."""
+    settings.DEBUG = True
+    with mock.patch.object(demo, "DAYS_OFF", frozenset()):
+        bootstrap(SEEDED)
+    assert any(  # the old seed did act on holidays and days of leave
+        on_a_day_off(when) for when in MonthlyReport.history.values_list("history_date", flat=True)
+    )
+    before = reports_of()
+    return before, bootstrap(LATER)
+
+
+def test_a_demo_made_before_holidays_were_days_off_is_topped_up_once(made_before_holidays):
+    before, output = made_before_holidays
+    assert "Data demo dilanjutkan sampai April 2026" in output
+    state = everything()
+
+    again = bootstrap(LATER + dt.timedelta(hours=14))
+
+    assert everything() == state
+    assert "sudah ada sampai April 2026; tidak ada yang baru" in again
+
+
+def test_its_reports_go_on_with_their_lives_and_nothing_waits(made_before_holidays):
+    """A report whose steps so far fell on a day now off (verified, submitted late or
+    returned during Idulfitri) no longer matches its life drawn with holidays: left as a
+    user's, the queue of 1 April would have waited for ever. They go on with the lives
+    they began (history continued, nothing rewritten); the month added since avoids
+    holidays and leave (1, 14, 15 May)."""
+    before, _output = made_before_holidays
+    after = reports_of()
+    moved = 0
+    for key, old in before.items():
+        history, new_history = old[10], after[key][10]
+        assert new_history[: len(history)] == history, key
+        assert after[key][9] == old[9]  # the same figures
+        moved += len(new_history) > len(history)
+    assert moved > 20
+    queue = verification_queue(user=get_user_model().objects.get(username="verifikator"))
+    assert all(
+        item.report.submitted_at.astimezone(JAKARTA).date() >= SEEDED.date() for item in queue
+    )
+    april = MonthlyReport.history.filter(year=2026, month=4)
+    assert april.count() > 50
+    assert not [when for when in april.values_list("history_date", flat=True) if on_a_day_off(when)]
