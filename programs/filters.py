@@ -118,10 +118,9 @@ def form_query(get: QueryDict) -> str | None:
     year without a month). Any other change that leaves the month menu at the page's own
     month drops it as well (ticking "verified only" on "2026 s.d. Oktober" gives
     ?tahun=2026&terverifikasi=1), so the address keeps opening the latest month due.
-    A month the user chose stays when the year changes (June 2026,
-    then 2025: June 2025, to compare the same months), and a month chosen with the year,
-    or alone, is kept. Whether the form was sent by htmx or by its button without
-    JavaScript."""
+    A month the user chose stays when the year changes (June 2026, then 2025: June 2025,
+    to compare the same months), and a month chosen with the year, or alone, is kept.
+    Whether the form was sent by htmx or by its button without JavaScript."""
     drawn = get.getlist(FORM_PERIOD)
     if not drawn:
         return None

@@ -159,10 +159,10 @@ def _kept_period(
     one when the link is opened (`saved_views_of` titles it so).
 
     A month before December that is the page's default month today is not kept (the
-    page reads it as
-    not chosen, `Filters.month_chosen`): a page opened on 1 December from an address
-    with bulan=10, October being the latest month due, and saved, opens November once
-    its reports are due, as the list promises ("always opens the latest figures")."""
+    page reads it as not chosen, `Filters.month_chosen`): a page opened on 1 December
+    from an address with bulan=10, October being the latest month due, and saved, opens
+    November once its reports are due, as the list promises ("always opens the latest
+    figures")."""
     today = timezone.localdate()
     years = _Years(verified_only=verified_only, today=today)
     year, month = _page_period(tahun, bulan, years)
