@@ -115,10 +115,12 @@ def form_query(get: QueryDict) -> str | None:
     A year changed alone drops the month the page had chosen by itself: on "2026 s.d.
     Oktober", choosing 2024 in the year menu sends bulan=10 too, and showed 2024 s.d.
     Oktober, where a leader expects the whole of 2024 (its default month, the rule for a
-    year without a month). A month the user chose stays when the year changes (June 2026,
-    then 2025: June 2025, to compare the same months), and a month chosen with the year,
-    or alone, is kept. Whether the form was sent by htmx or by its button without
-    JavaScript."""
+    year without a month). Any other change that leaves the month menu at the page's own
+    month drops it as well (ticking "verified only" on "2026 s.d. Oktober" gives
+    ?tahun=2026&terverifikasi=1), so the address keeps opening the latest month due.
+    A month the user chose stays when the year changes (June 2026, then 2025: June 2025,
+    to compare the same months), and a month chosen with the year, or alone, is kept.
+    Whether the form was sent by htmx or by its button without JavaScript."""
     drawn = get.getlist(FORM_PERIOD)
     if not drawn:
         return None
@@ -127,9 +129,13 @@ def form_query(get: QueryDict) -> str | None:
     match = _FORM_PERIOD_VALUE.fullmatch(drawn[-1])
     if match is not None:
         drawn_year, drawn_month = int(match[1]), int(match[2])
-        year, month = year_from(get.get("tahun")), month_from(get.get("bulan"))
         chosen = match[3] is not None
-        if year != drawn_year and month == drawn_month and not chosen:
+        # The month menu left at the page's own month: the address keeps none, so that
+        # it opens the latest month due when shared or saved, and a year changed alone
+        # opens that year's default month. December of the same year can move no
+        # further: it stays, as the page's links keep it (`Filters.query`).
+        moved = year_from(get.get("tahun")) != drawn_year or drawn_month < 12
+        if month_from(get.get("bulan")) == drawn_month and not chosen and moved:
             kept.pop("bulan", None)
     return kept.urlencode()
 
@@ -163,12 +169,24 @@ class Filters:
 
     def query(self, **changes) -> str:
         """The query string of these filters with `changes` applied, for links.
-        Without changes (`{{ filters.query }}` in every row link) it is built once."""
+        Without changes (`{{ filters.query }}` in every row link) it is built once.
+
+        The month is in it when the user chose it (`month_chosen`) or it is December: a
+        link from a page on a default month that will still move (on 1 December,
+        October: November's reports are due on the 10th) opens the default month of the
+        day it is opened, so that a page reached through it and saved keeps opening the
+        latest figures."""
         if not changes:
             if "_query" not in self.__dict__:
                 object.__setattr__(self, "_query", self._query_of(self))
             return self.__dict__["_query"]
         return self._query_of(replace(self, **changes))
+
+    @property
+    def pinned_query(self) -> str:
+        """`query()` with the month always in it, for downloads: the file has the period
+        the page shows, even when the default month moves on between the two."""
+        return self._query_of(self, pin_month=True)
 
     @property
     def form_period(self) -> str:
@@ -182,8 +200,12 @@ class Filters:
         return as_of_date(year=self.year, month=self.month)
 
     @staticmethod
-    def _query_of(target: Filters) -> str:
-        params = {"tahun": target.year, "bulan": target.month}
+    def _query_of(target: Filters, *, pin_month: bool = False) -> str:
+        params = {"tahun": target.year}
+        # A default month of December stays: it can move no further, and the link then
+        # reads as the page does ("2024 s.d. Desember").
+        if target.month_chosen or pin_month or target.month == 12:
+            params["bulan"] = target.month
         if target.indicator:
             params["indikator"] = target.indicator
         if target.verified_only and not target.forced_verified:

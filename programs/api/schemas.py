@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from programs import formats
+from programs.filters import VERIFIED_ONLY_VALUES
 from programs.models import MAX_YEAR, MIN_YEAR
 
 DEFAULT_PAGE_SIZE = 100
@@ -88,7 +89,10 @@ PARAMETER_MESSAGES = {
         "Parameter 'page_size' harus bilangan bulat (minimal 1, paling banyak 9 angka), "
         "bukan '%(raw)s'."
     ),
-    "terverifikasi": _("Parameter 'terverifikasi' harus 1 atau 0, bukan '%(raw)s'."),
+    "terverifikasi": _(
+        "Parameter 'terverifikasi' harus 1, true atau on (hanya terverifikasi), atau 0, "
+        "false atau off, bukan '%(raw)s'."
+    ),
     "wilayah": _(
         "Parameter 'wilayah' harus kode Kemendagri (mis. 16.07) atau 'provinsi', bukan '%(raw)s'."
     ),
@@ -169,13 +173,17 @@ class TargetQuery(PlaceQuery):
 
 class ProgressQuery(PlaceQuery):
     bulan: Month
-    terverifikasi: Literal["0", "1", "true", "false"] | None = Field(
-        None, description="1: verified data only (always so for anonymous callers)."
+    # The spellings the pages take (programs.filters): a page's own checkbox sends "on"
+    # when its value is dropped, and a link copied from a page works here too.
+    terverifikasi: Literal["1", "true", "on", "0", "false", "off"] | None = Field(
+        None,
+        description="1, true or on: verified data only (always so for anonymous callers); "
+        "0, false or off: provisional figures too.",
     )
 
     @property
     def verified_only(self) -> bool:
-        return self.terverifikasi in ("1", "true")
+        return self.terverifikasi in VERIFIED_ONLY_VALUES
 
 
 class RealizationQuery(PlaceQuery):

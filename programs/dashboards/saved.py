@@ -102,7 +102,12 @@ def clean_dashboard_url(url: str, *, verified_only: bool = False) -> tuple[str, 
         for key, value in parse_qsl(parts.query if query is None else query)
         if key in FILTER_VALUES and FILTER_VALUES[key].fullmatch(value)
     }
-    period = _kept_period(params.get("tahun"), params.get("bulan"), verified_only=verified_only)
+    period = _kept_period(
+        params.get("tahun"),
+        params.get("bulan"),
+        verified_only=verified_only,
+        view_name=match.view_name,
+    )
     kept = []
     for key in FILTER_VALUES:
         value = period.get(key) or _kept_value(
@@ -145,15 +150,30 @@ def _page_period(
 
 
 def _kept_period(
-    tahun: str | None, bulan: str | None, *, verified_only: bool = False
+    tahun: str | None, bulan: str | None, *, verified_only: bool = False, view_name: str = ""
 ) -> dict[str, str | None]:
     """The saved link's `tahun` and `bulan` as the page reads them (`_page_period`), so
     "?tahun=2029&bulan=12" is saved, and titled, as the page it opens shows ("2026 s.d.
     November"), and "?tahun=2023" (before the launch) as the page's default year. Without
     a year the month stays as typed: the page's year, and so its clamp, is the latest
-    one when the link is opened (`saved_views_of` titles it so)."""
-    years = _Years(verified_only=verified_only, today=timezone.localdate())
+    one when the link is opened (`saved_views_of` titles it so).
+
+    A month before December that is the page's default month today is not kept (the
+    page reads it as not chosen, `Filters.month_chosen`): a page opened on 1 December
+    from an address with bulan=10, October being the latest month due, and saved, opens
+    November once its reports are due, as the list promises ("always opens the latest
+    figures")."""
+    today = timezone.localdate()
+    years = _Years(verified_only=verified_only, today=today)
     year, month = _page_period(tahun, bulan, years)
+    if month is not None and month < 12:  # December can move no further: kept
+        default_of = (
+            selectors.running_month
+            if view_name == "programs:completeness"
+            else selectors.default_month
+        )
+        if month == default_of(year=years.default if year is None else year, today=today):
+            month = None
     return {
         "tahun": None if year is None else str(year),
         "bulan": None if month is None else str(month),

@@ -7,7 +7,7 @@ regencies or months, and returns finished rows (dataclasses) for templates and c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -898,7 +898,15 @@ def program_page(
         targets={year: province_target},
         verified_only=verified_only,
     )
-    page.series, page.previous_series = series[year], series[year - 1]
+    # The actual line stops at the last month with figures; the target path goes on.
+    until = deadlines.figures_until(
+        year, page.province.latest_month if page.province else None, today
+    )
+    page.series = [
+        point if point.month <= until else replace(point, value=None, month_value=None)
+        for point in series[year]
+    ]
+    page.previous_series = series[year - 1]
     page.sources = source_breakdown(
         indicator=indicator, year=year, month=month, verified_only=verified_only
     )

@@ -231,13 +231,14 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(_("Program tidak ditemukan"))
     program = page.program
     figures = {}
-    status_map = bars = None
+    status_map = bars = bars_note = None
     indicator = page.indicator
     if indicator is not None:
         query = filters.query()
         bar_rows = _bar_rows(page.rows, query)
         expected = page.province.expected if page.province else None
         bars = charts.achievement_bars(bar_rows, expected=expected)
+        bars_note = _bars_note(bars, page)
         status_map = _program_map(page.rows, query)
         figures["trend"] = charts.cumulative_chart(
             months=[formats.month_label(p.month)[:3] for p in page.series],
@@ -274,12 +275,46 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "figures": figures,
         "status_map": status_map,
         "bars": bars,
+        "bars_note": bars_note,
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
         "gallery": reporting.public_photos(program_id=program.pk),
         "can_export_raw": permissions.can_see_raw_realizations(request.user),
         "due_day": settings.REPORT_DUE_DAY,
     }
     return render_page(request, "programs/dashboards/program.html", context)
+
+
+# What the program page says under its achievement bars: how they are ordered, or, when
+# there are none, why (a sorting caption under an empty list read as if bars were
+# missing).
+BARS_SORTED = _(
+    "Diurutkan dari capaian tertinggi. Klik nama untuk membuka kabupaten/kota; rincian ada "
+    "di tabel di bawah."
+)
+BARS_NO_TARGET = _(
+    "Indikator ini belum punya target, jadi tidak ada capaian (persen dari target) untuk "
+    "digambar. Realisasi tiap kabupaten/kota ada di tabel di bawah."
+)
+BARS_NOT_ALLOCATED = _(
+    "Target provinsi belum dibagi ke kabupaten/kota, jadi tidak ada capaian per "
+    "kabupaten/kota untuk digambar. Realisasi tiap kabupaten/kota ada di tabel di bawah."
+)
+BARS_NO_DATA = _(
+    "Belum ada realisasi kabupaten/kota yang dihitung untuk periode ini, jadi belum ada "
+    "capaian untuk digambar."
+)
+
+
+def _bars_note(bars: charts.BarChart, page) -> str:
+    """The caption under the achievement bars (`BARS_*`)."""
+    if bars.bars:
+        return str(BARS_SORTED)
+    if not any(row.progress.target is not None for row in page.rows):
+        province = page.province
+        if province is None or province.target is None:
+            return str(BARS_NO_TARGET)
+        return str(BARS_NOT_ALLOCATED)
+    return str(BARS_NO_DATA)
 
 
 def _realized_label(indicator: Indicator):

@@ -133,3 +133,12 @@ def last_closed_month(year: int, today: dt.date | None = None) -> int | None:
     today = today or timezone.localdate()
     closed = [m for m in range(1, 13) if due_date(year, m) < today]
     return closed[-1] if closed else None
+
+
+def figures_until(year: int, latest_reported: int | None, today: dt.date | None = None) -> int:
+    """The last month of `year` a monthly line or column shows a year-to-date figure for:
+    the latest month whose reports are due, or a later one with a counted report
+    (`latest_reported`). The year to date of a later month is only the earlier months'
+    carried on: on 1 December, "s.d. Desember" drew the line flat through November and
+    December, which read in a meeting as two months without progress. 0: none."""
+    return max(last_closed_month(year, today) or 0, latest_reported or 0)

@@ -20,6 +20,7 @@ from programs.progress import (
     month_walk,
     value_sums,
 )
+from programs.reporting.deadlines import figures_until
 from programs.ytd import progress_table
 from regencies.models import Regency
 
@@ -146,10 +147,15 @@ class PerformanceBook:
     sheets: list[PerformanceSheet]
 
 
-def _figures(measure: str, months: list[int], cells_of) -> list[MonthFigure]:
+def _figures(measure: str, months: list[int], cells_of, until: int = 12) -> list[MonthFigure]:
     """Monthly values and year to date for one row (the rules: `progress.month_walk`).
-    `cells_of(m)` gives the month's grouped entries as a dict {regency code: row}."""
-    return [MonthFigure(s.month, s.value, s.to_date) for s in month_walk(measure, months, cells_of)]
+    `cells_of(m)` gives the month's grouped entries as a dict {regency code: row}. After
+    month `until` (`deadlines.figures_until`) the year to date is left empty, as the
+    program page's line stops: it would only repeat the months before."""
+    return [
+        MonthFigure(s.month, s.value, s.to_date if s.month <= until else None)
+        for s in month_walk(measure, months, cells_of)
+    ]
 
 
 def performance_book(
@@ -209,20 +215,31 @@ def performance_book(
                 return {None: month_cells[None]} if None in month_cells else {}
             return {code: row for code, row in month_cells.items() if code is not None}
 
-        rows = [
-            PerformanceRow(
-                regency=regency,
-                progress=table.regency(indicator.pk, regency.code),
-                months=_figures(measure, months, lambda m, c=regency.code: regency_cells(m, c)),
-                required=obligations.indicator_required(regency.code, indicator, year, month),
+        def until(progress):
+            return figures_until(year, progress.latest_month, today)
+
+        rows = []
+        for regency in regencies:
+            progress = table.regency(indicator.pk, regency.code)
+            rows.append(
+                PerformanceRow(
+                    regency=regency,
+                    progress=progress,
+                    months=_figures(
+                        measure,
+                        months,
+                        lambda m, c=regency.code: regency_cells(m, c),
+                        until(progress),
+                    ),
+                    required=obligations.indicator_required(regency.code, indicator, year, month),
+                )
             )
-            for regency in regencies
-        ]
+        province = table.province(indicator.pk)
         rows.append(
             PerformanceRow(
                 regency=None,
-                progress=table.province(indicator.pk),
-                months=_figures(measure, months, province_cells),
+                progress=province,
+                months=_figures(measure, months, province_cells, until(province)),
             )
         )
         sheets.append(PerformanceSheet(indicator=indicator, rows=rows))

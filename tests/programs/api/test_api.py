@@ -155,6 +155,35 @@ def test_progress_is_what_the_program_page_shows(client, gbrss_data, pimpinan_cl
     assert verified["filters"]["terverifikasi"] is True
 
 
+@pytest.mark.parametrize(
+    "spelling, verified_only",
+    [("1", True), ("true", True), ("on", True), ("0", False), ("false", False), ("off", False)],
+)
+def test_progress_takes_the_pages_spellings_of_verified_only(
+    gbrss_data, pimpinan_client, spelling, verified_only
+):
+    """A page's link with terverifikasi=on (the pages take it) works on the API too; it
+    was refused with 'harus 1 atau 0' while 'true' was taken."""
+    url = f"/api/v1/progress/?{PERIOD}&program=gbrss&wilayah=provinsi&terverifikasi={spelling}"
+    body = get_json(pimpinan_client, url)
+    assert body["filters"]["terverifikasi"] is verified_only
+    assert body["results"][0]["realization"] == (30 if verified_only else 50)
+    # The page reads the same spelling the same way.
+    shown = find(
+        page(pimpinan_client.get(f"/program/gbrss/?{PERIOD}&terverifikasi={spelling}")),
+        data_figure="realization",
+    )
+    assert element_text(shown) == ("30" if verified_only else "50*")
+
+
+def test_a_refused_verified_only_value_names_the_accepted_spellings(client, reference_data):
+    body = get_json(client, "/api/v1/progress/?terverifikasi=ya", 400)
+    assert body["parameter"] == "terverifikasi"
+    for spelling in ("1", "true", "on", "0", "false", "off"):
+        assert f"{spelling}" in body["detail"]
+    assert "'ya'" in body["detail"]
+
+
 def test_progress_regency_rows_and_month(gbrss_data, pimpinan_client):
     rows = get_json(pimpinan_client, f"/api/v1/progress/?{PERIOD}&program=gbrss")["results"]
     assert len(rows) == 18  # the province, then the 17 regencies by code
@@ -418,7 +447,7 @@ def test_progress_pages_split_the_grid_without_gaps(gbrss_data, pimpinan_client)
         ("/api/v1/progress/?tahun=dua-ribu", "tahun", "harus bilangan bulat"),
         ("/api/v1/progress/?tahun=1999", "tahun", "2000–2100"),
         ("/api/v1/progress/?bulan=13", "bulan", "1–12"),
-        ("/api/v1/progress/?terverifikasi=ya", "terverifikasi", "harus 1 atau 0"),
+        ("/api/v1/progress/?terverifikasi=ya", "terverifikasi", "harus 1, true atau on"),
         ("/api/v1/progress/?wilayah=banyuasin", "wilayah", "kode Kemendagri"),
         ("/api/v1/progress/?year=2024", "year", "tidak dikenal"),
         ("/api/v1/progress/?tahun=2024&tahun=2023", "tahun", "hanya boleh diisi sekali"),

@@ -225,6 +225,32 @@ def test_allocations_stored_above_the_province_target_are_said_so_never_negative
     assert "belum dialokasikan" not in text
 
 
+def test_bars_caption_says_why_there_are_no_bars_instead_of_how_they_are_sorted(client, gbrss_data):
+    """GPMSS has no target: its program page read 'Diurutkan dari capaian tertinggi'
+    under an empty bar list."""
+    MonthlyReportFactory(
+        program=Program.objects.get(slug="gpmss"),
+        regency=Regency.objects.get(code="16.07"),
+        year=2024,
+        month=1,
+        status=MonthlyReport.Status.VERIFIED,
+    )
+    html = page(client.get("/program/gpmss/?tahun=2024"))
+    caption = element_text(find(html, "p", id="bars-note"))
+    assert "Diurutkan" not in caption
+    assert caption.startswith("Indikator ini belum punya target, jadi tidak ada capaian")
+    assert find_all(html, "ol", id="achievement-bars") == []
+    assert find_all(html, "p", class_="hbars-note") == []
+    # A program with bars keeps its sorting caption.
+    html = page(client.get("/program/gbrss/?tahun=2024"))
+    assert element_text(find(html, "p", id="bars-note")).startswith("Diurutkan dari capaian")
+    # A province target not yet divided among the regencies says so.
+    Target.objects.filter(indicator__code="rumah-dibedah", regency__isnull=False).delete()
+    html = page(client.get("/program/gbrss/?tahun=2024"))
+    caption = element_text(find(html, "p", id="bars-note"))
+    assert caption.startswith("Target provinsi belum dibagi ke kabupaten/kota")
+
+
 def test_program_page_figures_table_and_charts(client, gbrss_data, pimpinan):
     response = client.get("/program/gbrss/?tahun=2024&bulan=12")
     assert figure_text(response, "target") == "8.391"
