@@ -80,3 +80,17 @@ def row_cells(response, target: Target) -> dict[str, str]:
 def field_errors(response, name: str) -> list[str]:
     """The errors shown beside the admin change form's field `name`."""
     return error_messages(find(page(response), "div", class_=f"field-{name}"))
+
+
+def lock_exception_form(program, **changes) -> dict:
+    """The admin's add form of a lock exception for Banyuasin's April 2025 (locked since
+    9 June 2025, a month after its due day)."""
+    return {
+        "regency": "16.07",
+        "program": program.pk,
+        "year": "2025",
+        "month": "4",
+        "reason": "Berita acara BPS datang terlambat",
+        "_save": "Simpan",
+        **changes,
+    }

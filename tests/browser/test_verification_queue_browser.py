@@ -21,6 +21,20 @@ Status = MonthlyReport.Status
 REASON = "Rincian APBD Provinsi tidak sesuai berita acara: periksa lagi."
 
 
+def submitted_beside(report):
+    """Another regency's (16.02) report of the same program and month, waiting in the queue."""
+    return MonthlyReportFactory(
+        program=report.program,
+        regency_id="16.02",
+        year=report.year,
+        month=report.month,
+        status=Status.SUBMITTED,
+        first_submitted_at=timezone.now(),
+        submitted_at=timezone.now(),
+        verified_at=None,
+    )
+
+
 def test_a_report_is_returned_from_the_queue_and_a_refused_reason_stays_in_its_box(
     page, watch, a11y_data
 ):
@@ -101,16 +115,7 @@ def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
     page, watch = queue_page
     year, month = previous_month()
     oku = MonthlyReport.objects.get(regency="16.01", program__slug="gbrss", year=year, month=month)
-    MonthlyReportFactory(
-        program=oku.program,
-        regency_id="16.02",  # a third waiting report
-        year=year,
-        month=month,
-        status=Status.SUBMITTED,
-        first_submitted_at=timezone.now(),
-        submitted_at=timezone.now(),
-        verified_at=None,
-    )
+    submitted_beside(oku)  # a third waiting report
     queue = "/verifikasi/?program=gbrss"
     log_in(page, "verifikator-uji", queue)
     others = [
@@ -188,16 +193,7 @@ def test_reports_ticked_stay_ticked_when_verifying_all_matching_is_refused(queue
     tick = page.locator(f'article[data-report="{oku.pk}"] input[name="laporan"]')
     tick.check()
     # Meanwhile an operator submits another GBRSS report: the count shown is stale.
-    MonthlyReportFactory(
-        program=oku.program,
-        regency_id="16.02",
-        year=year,
-        month=month,
-        status=Status.SUBMITTED,
-        first_submitted_at=timezone.now(),
-        submitted_at=timezone.now(),
-        verified_at=None,
-    )
+    submitted_beside(oku)
 
     verified = MonthlyReport.objects.filter(status=Status.VERIFIED).count()
     page.locator("#verify-all").click()

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Target, TargetMilestone
-from tests.admin_helpers import gbrss_indicator
+from tests.admin_helpers import gbrss_indicator, lock_exception_form
 from tests.helpers import admin_row, attribute, element_text, find, find_all, page
 
 pytestmark = pytest.mark.django_db
@@ -162,19 +162,6 @@ def test_the_exemption_list_in_english(admin_client, reference_data):
 
 
 # A lock exception's longest date
-
-
-def lock_exception_form(program, **changes) -> dict:
-    """The add form of a lock exception for Banyuasin's April 2025 (locked in June 2025)."""
-    return {
-        "regency": "16.07",
-        "program": program.pk,
-        "year": "2025",
-        "month": "4",
-        "reason": "Berita acara BPS datang terlambat",
-        "_save": "Simpan",
-        **changes,
-    }
 
 
 @pytest.mark.usefixtures("frozen_clock")  # 27 June 2025

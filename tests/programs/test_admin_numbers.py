@@ -15,6 +15,7 @@ from tests.admin_helpers import (
     field_errors,
     gbrss_indicator,
     gbrss_province_target,
+    lock_exception_form,
     realize,
     row_cells,
 )
@@ -737,20 +738,6 @@ def test_an_exemptions_page_shows_its_months(admin_client, reference_data, langu
         dt.date(2027, 12, 1),
         "Diperbaiki",
     )
-
-
-def lock_exception_form(program, **changes) -> dict:
-    """The admin's add form of a lock exception for Banyuasin's April 2025 (locked since
-    9 June 2025, a month after its due day)."""
-    return {
-        "regency": "16.07",
-        "program": program.pk,
-        "year": "2025",
-        "month": "4",
-        "reason": "Berita acara BPS datang terlambat",
-        "_save": "Simpan",
-        **changes,
-    }
 
 
 @pytest.mark.usefixtures("frozen_clock")  # 27 June 2025

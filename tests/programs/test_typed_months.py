@@ -69,8 +69,7 @@ def test_a_lock_exceptions_month_typed_with_its_year_is_taken(admin_client, refe
     from django.urls import reverse
 
     from programs.models import LockException, Program
-    from tests.admin_helpers import field_errors
-    from tests.programs.test_admin_numbers import lock_exception_form
+    from tests.admin_helpers import field_errors, lock_exception_form
 
     program = Program.objects.get(slug="gbrss")
     response = admin_client.post(
@@ -88,8 +87,7 @@ def test_a_month_typed_with_another_year_than_the_year_box_is_refused(admin_clie
     from django.urls import reverse
 
     from programs.models import LockException, MonthlyReport, Program
-    from tests.admin_helpers import field_errors
-    from tests.programs.test_admin_numbers import lock_exception_form
+    from tests.admin_helpers import field_errors, lock_exception_form
 
     program = Program.objects.get(slug="gbrss")
     response = admin_client.post(

@@ -173,10 +173,10 @@ def test_a_chosen_month_or_regency_without_reports_stays_chosen_in_its_menu(veri
     assert chosen_in(elsewhere, "filter-wilayah") == [f"{unreported.name} (0)"]
 
 
-def verify_all_post(html, ticked=()) -> tuple[str, dict]:
-    """(address, fields) the browser sends with "Verifikasi semua ... yang cocok dengan
-    filter ini": the queue's one form (verify-form: its hidden fields, the tick boxes of
-    `ticked` (reports), every return box's reason) sent by that button."""
+def queue_form_fields(html, ticked=()) -> tuple[str, dict]:
+    """The queue's one form (verify-form) and what the browser sends of it whichever
+    button sends it: its hidden fields, the tick boxes of `ticked` (reports) and every
+    return box's reason (empty), the CSRF token included."""
     form = find(html, "form", id="verify-form")
     ticks = [key(r) for r in ticked]
     fields = {}
@@ -185,10 +185,18 @@ def verify_all_post(html, ticked=()) -> tuple[str, dict]:
         if attribute(control, "type") == "checkbox":
             if value in ticks:
                 fields.setdefault(name, []).append(value)
-        elif name != "csrfmiddlewaretoken":
+        else:
             fields[name] = value
     for box in find_all(form, "textarea"):
         fields[attribute(box, "name")] = ""
+    return form, fields
+
+
+def verify_all_post(html, ticked=()) -> tuple[str, dict]:
+    """(address, fields) the browser sends with "Verifikasi semua ... yang cocok dengan
+    filter ini": the queue's one form (verify-form: its hidden fields, the tick boxes of
+    `ticked` (reports), every return box's reason) sent by that button."""
+    form, fields = queue_form_fields(html, ticked)
     button = find(form, "button", id="verify-all")
     fields[attribute(button, "name")] = attribute(button, "value")
     return attribute(form, "action"), fields
@@ -512,18 +520,7 @@ def return_form_post(html, report, ticked=()) -> tuple[str, dict]:
     """(address, fields) the browser sends with the return box of `report`: the queue's
     one form (verify-form: its hidden fields, the tick boxes of `ticked` (reports), every
     return box's reason) sent by that box's button to its formaction."""
-    form = find(html, "form", id="verify-form")
-    ticks = [key(r) for r in ticked]
-    fields = {}
-    for control in find_all(form, "input"):
-        name, value = attribute(control, "name"), attribute(control, "value")
-        if attribute(control, "type") == "checkbox":
-            if value in ticks:
-                fields.setdefault(name, []).append(value)
-        else:
-            fields[name] = value
-    for box in find_all(form, "textarea"):
-        fields[attribute(box, "name")] = ""
+    form, fields = queue_form_fields(html, ticked)
     button = next(
         b for b in find_all(form, "button") if attribute(b, "data-returns") == f"alasan-{report.pk}"
     )
