@@ -125,14 +125,9 @@
   // and takes no more typing, then the browser goes to log in.
   var leaving = false;
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   function leaveToLogin(form, login) {
     leaving = true;
-    var data = new FormData(form);  // everything typed up to now
+    var data = new FormData(form);  // everything typed up to now, the CSRF field too
     form.querySelectorAll("input, textarea").forEach(function (field) { field.readOnly = true; });
     form.querySelectorAll("select, button").forEach(function (field) { field.disabled = true; });
     form.setAttribute("aria-busy", "true");
@@ -143,7 +138,7 @@
       method: "POST",
       body: data,
       credentials: "same-origin",
-      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+      headers: { "HX-Request": "true" },
     }).then(go, go);
   }
 
