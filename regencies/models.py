@@ -140,6 +140,15 @@ class Regency(models.Model):
         return self.code.replace(".", "")
 
 
+def code_from_compact(text: str) -> str:
+    """A code written without its dot, as in the demo account names and as people write it
+    in a link or a cell ("1607"), as the code it is ("16.07"); any other text as it is.
+    The inverse of `Regency.code_compact`."""
+    if len(text) == 4 and text.isascii() and text.isdigit():
+        return f"{text[:2]}.{text[2:]}"
+    return text
+
+
 class UserScope(models.Model):
     """What a user may see and do: a role, and for operators one regency."""
 

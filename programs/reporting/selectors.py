@@ -40,6 +40,7 @@ from programs.reporting.rules import (
     row_warnings,
 )
 from programs.reporting.services import EntryContext, queue_fingerprint
+from regencies.models import code_from_compact
 
 Status = MonthlyReport.Status
 
@@ -468,9 +469,7 @@ class QueueFilters:
         # the slug "gbrss", and "1607" (the code as in "operator-1607") is "16.07". Read
         # as typed they matched nothing: "0 laporan" under "Semua program/wilayah".
         program = (get.get("program") or "").strip()[:40].lower()
-        regency = (get.get("wilayah") or "").strip()[:10]
-        if len(regency) == 4 and regency.isascii() and regency.isdigit():
-            regency = f"{regency[:2]}.{regency[2:]}"
+        regency = code_from_compact((get.get("wilayah") or "").strip()[:10])
         return cls(
             program=program or None,
             regency=regency or None,

@@ -81,7 +81,7 @@ from programs.reporting.rules import (
 )
 from programs.reporting.selectors import CountedHistory
 from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
-from regencies.models import Regency
+from regencies.models import Regency, code_from_compact
 
 Status = MonthlyReport.Status
 Measure = Indicator.Measure
@@ -464,7 +464,6 @@ def _text(value) -> str:
 
 
 _CUT_CODE = re.compile(r"[0-9]{2}\.[0-9]")
-_UNDOTTED_CODE = re.compile(r"[0-9]{4}")
 
 
 def _regency_code(value) -> str:
@@ -476,9 +475,7 @@ def _regency_code(value) -> str:
         text = f"{value:.2f}"
     if _CUT_CODE.fullmatch(text):
         return f"{text}0"
-    if _UNDOTTED_CODE.fullmatch(text):
-        return f"{text[:2]}.{text[2:]}"
-    return text
+    return code_from_compact(text)
 
 
 def _number(value) -> Decimal | None:
