@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import runpy
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -65,7 +66,15 @@ def fake_clock(monkeypatch):
 
     clock = FakeClock(*FAKE_READINGS)
     monkeypatch.setattr(RequestLogMiddleware, "clock", staticmethod(clock))
+    # The machine's clock, the one the middleware reads in production, is unplugged:
+    # were the request log to read it, the test would fail here rather than depend on
+    # how busy the machine is.
+    monkeypatch.setattr(time, "perf_counter", _unplugged)
     return clock
+
+
+def _unplugged() -> float:
+    raise AssertionError("the request log read the machine's clock (time.perf_counter)")
 
 
 def test_one_json_line_per_request_with_id_user_status_and_duration(
