@@ -80,7 +80,7 @@ from programs.reporting.rules import (
     storable,
 )
 from programs.reporting.selectors import CountedHistory
-from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
+from programs.spreadsheets.exports import formula_like, xlsx_text
 from regencies.models import Regency, code_from_compact
 
 Status = MonthlyReport.Status
@@ -456,7 +456,7 @@ def _text(value) -> str:
     """A cell as text; the apostrophe our exports put before formula-like text is dropped."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith("'") and formula_like(value[1:]):
         return value[1:].strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -1374,7 +1374,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                                 _cell(r.value) if r else None,
                                 _cell(r.numerator) if r else None,
                                 _cell(r.denominator) if r else None,
-                                neutralise(r.note) if r else "",
+                                xlsx_text(r.note) if r else "",
                             ]
                         )
     guide = workbook.create_sheet("Petunjuk")
@@ -1383,7 +1383,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
     codes = workbook.create_sheet("Kode")
     codes.append(["sumber_dana", "nama"])
     for source in FundingSource.objects.filter(active=True):
-        codes.append([source.code, source.name])
+        codes.append([source.code, xlsx_text(source.name)])
     codes.append([])
     codes.append(["program", "indikator", "nama indikator", "satuan", "cara isi"])
     for program in programs:
@@ -1392,8 +1392,8 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                 [
                     program.slug,
                     indicator.code,
-                    indicator.name,
-                    indicator.unit,
+                    xlsx_text(indicator.name),
+                    xlsx_text(indicator.unit),
                     str(indicator.get_measure_display()),
                 ]
             )

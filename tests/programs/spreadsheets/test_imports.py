@@ -866,6 +866,25 @@ def test_formula_like_notes_leave_neutralised_and_come_back_unchanged(operator):
     assert states(preview) == ["unchanged"]
 
 
+def test_the_template_of_a_note_with_a_control_character_downloads_with_it_neutralised(
+    operator,
+):
+    """A note may hold a control character (only NUL is refused); the template answered
+    500 (openpyxl refuses the character), and dropping it must not uncover a formula. An
+    indicator's name edited in the admin is neutralised in the Kode sheet too."""
+    report = draft_report(value=5)
+    report.realizations.update(note='\x01=HYPERLINK("http://x")')
+    Indicator.objects.filter(code="rumah-dibedah").update(name="=1+1 rumah")
+    client = login(operator)
+    response = client.get(f"/impor/templat.xlsx?bulan={period_text()}")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    notes = [r[8] for r in workbook["Data"].iter_rows(min_row=2) if r[5].value == 5]
+    assert [(c.data_type, c.value) for c in notes] == [("s", '\'=HYPERLINK("http://x")')]
+    names = [r[2] for r in workbook["Kode"].iter_rows() if r[2].value and "rumah" in r[2].value]
+    assert [(c.data_type, c.value) for c in names] == [("s", "'=1+1 rumah")]
+
+
 def test_a_target_due_outside_its_year_or_the_next_is_a_row_error(admin_user):
     file = xlsx(
         [
