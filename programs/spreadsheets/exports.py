@@ -55,6 +55,9 @@ SPOOL_MAX_BYTES = 8 * 1024 * 1024
 CSV_BATCH_ROWS = 500
 
 TEXT, INTEGER, NUMBER, PERCENT = "text", "integer", "number", "percent"
+# A whole number that is a name rather than a quantity (a year): never grouped, so Excel
+# shows 2026, not 2.026.
+YEAR = "year"
 
 # First characters that make a spreadsheet treat a text cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -138,7 +141,7 @@ def csv_cell(column: Column, value, mark: str = ",") -> str:
     number, decimals = _number_parts(column, value)
     if number is None:
         return ""
-    if column.kind == INTEGER:
+    if column.kind in (INTEGER, YEAR):
         return formats.plain_number(number, 0, mark=mark)
     if column.kind == PERCENT and decimals is None:
         decimals = 2
@@ -146,6 +149,8 @@ def csv_cell(column: Column, value, mark: str = ",") -> str:
 
 
 def _number_format(kind: str, decimals: int | None) -> str:
+    if kind == YEAR:
+        return "0"
     if kind == INTEGER:
         return "#,##0"
     if kind == PERCENT:
@@ -267,7 +272,7 @@ def write_xlsx(export: Export, fileobj) -> None:
                 if number is None:
                     cells.append(None)
                     continue
-                if column.kind == INTEGER:
+                if column.kind in (INTEGER, YEAR):
                     number = int(number)
                 elif column.kind == PERCENT:
                     number = float(Decimal(number) / 100)
@@ -551,7 +556,7 @@ def completeness_sheet(grid, *, total_label: str) -> Sheet:
 def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
     """Raw realization rows (from `selectors.exports.realization_rows`), lazily."""
     columns = [
-        Column(_("Tahun"), INTEGER, width=8),
+        Column(_("Tahun"), YEAR, width=8),
         Column(_("Bulan"), INTEGER, width=8),
         Column(_("Kode wilayah"), width=10),
         Column(_("Kabupaten/kota"), width=24),

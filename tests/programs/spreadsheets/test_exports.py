@@ -429,6 +429,8 @@ def test_raw_realizations_of_counted_reports_for_pimpinan(client, gbrss_data, pi
     values = [r for r in sheet.iter_rows(min_row=2)]
     assert len(values) == 4
     assert all(r[11].data_type == "n" and r[0].data_type == "n" for r in values)
+    # A year is a number shown without grouping: Excel showed "2.024" with #,##0.
+    assert {(r[0].value, r[0].number_format) for r in values} == {(2024, "0")}
 
 
 def test_raw_realizations_are_scoped_to_the_operator_and_verifier(client, gbrss_data, operator):
