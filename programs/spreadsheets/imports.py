@@ -368,6 +368,8 @@ def _csv_lines(data: bytes):
         # Excel's "CSV (dipisahkan koma)" on Windows writes the ANSI code page, 1252 in
         # Indonesia: a note with "é", "–" or a curly quote is not UTF-8. Read so, never
         # wrongly (valid UTF-8 was tried first); the preview shows every note read.
+        if b"\x00" in data:  # binary (a workbook, a photo, a PDF) named .csv: not text
+            raise ImportFileError(_(NOT_TEXT)) from None
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:

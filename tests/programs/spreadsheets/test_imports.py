@@ -708,6 +708,22 @@ def test_a_csv_with_a_nul_byte_is_not_called_the_wrong_file_type(operator):
     ]
 
 
+def test_a_workbook_named_csv_is_called_not_text_not_a_wrong_encoding(operator):
+    """A binary file named .csv (here an .xlsx renamed) holds bytes that are neither
+    UTF-8 nor Windows-1252: "save it as UTF-8" sent the operator to the wrong fix."""
+    workbook = xlsx([row("1")]).read()
+    assert any(bytes([b]) in workbook for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))  # not cp1252
+    response = upload(
+        login(operator), SimpleUploadedFile("isi.csv", workbook, content_type="text/csv")
+    )
+    assert response.status_code == 400
+    assert flash_messages(response) == [
+        "Berkas CSV ini berisi karakter yang tidak sah, jadi bukan berkas teks CSV: simpan "
+        "ulang sebagai CSV UTF-8, atau unggah berkas .xlsx."
+    ]
+    assert not ImportBatch.objects.exists()
+
+
 def as_excel_saves(file: SimpleUploadedFile, *replacements: tuple[bytes, bytes]):
     """`file` with its sheets' XML edited as Excel would have written it (openpyxl writes
     formulas without the value they calculate to)."""
