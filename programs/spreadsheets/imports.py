@@ -116,6 +116,12 @@ REQUIRED = {
 TOO_LARGE = gettext_noop("Berkas terlalu besar (%(size)s); batasnya %(limit)s.")
 WRONG_TYPE = gettext_noop("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv.")
 NOT_A_SPREADSHEET = gettext_noop("Berkas ini bukan lembar kerja Excel (.xlsx) yang sah.")
+OLD_EXCEL = gettext_noop(
+    "Berkas ini berformat Excel lama (.xls, Excel 97-2003): buka di Excel, pilih Simpan "
+    "Sebagai > Buku Kerja Excel (.xlsx), lalu unggah berkas .xlsx itu."
+)
+# The first bytes of an OLE2 compound file: Excel 97-2003's .xls (and old Word files).
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_BOMB = gettext_noop(
     "Isi berkas Excel ini terlalu besar setelah dibuka; berkas ditolak demi keamanan."
 )
@@ -260,6 +266,10 @@ def read_table(uploaded, *, kind: str) -> list[tuple[int, dict[str, object]]]:
         raise ImportFileError(_(TOO_LARGE) % {"size": _size(uploaded.size), "limit": _size(limit)})
     name = (uploaded.name or "").lower()
     data = uploaded.read(limit + 1)
+    # An .xls saved by an older Excel, or renamed .xlsx: say how to make it an .xlsx
+    # instead of calling it no workbook at all.
+    if name.endswith(".xls") or data.startswith(OLE2_SIGNATURE):
+        raise ImportFileError(_(OLD_EXCEL))
     if name.endswith(".xlsx"):
         lines = _xlsx_lines(data)
     elif name.endswith(".csv"):

@@ -724,6 +724,20 @@ def test_a_workbook_named_csv_is_called_not_text_not_a_wrong_encoding(operator):
     assert not ImportBatch.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["laporan.xls", "laporan.xlsx", "laporan.csv"])
+def test_an_old_excel_file_is_told_how_to_become_an_xlsx(operator, name):
+    """An Excel 97-2003 workbook (an OLE2 file), saved as .xls or renamed: the operator is
+    told to save it as .xlsx, not that it is no workbook or has the wrong type."""
+    old_excel = SimpleUploadedFile(name, bytes.fromhex("d0cf11e0a1b11ae1") + bytes(2048))
+    response = upload(login(operator), old_excel)
+    assert response.status_code == 400
+    assert flash_messages(response) == [
+        "Berkas ini berformat Excel lama (.xls, Excel 97-2003): buka di Excel, pilih Simpan "
+        "Sebagai > Buku Kerja Excel (.xlsx), lalu unggah berkas .xlsx itu."
+    ]
+    assert not ImportBatch.objects.exists()
+
+
 def as_excel_saves(file: SimpleUploadedFile, *replacements: tuple[bytes, bytes]):
     """`file` with its sheets' XML edited as Excel would have written it (openpyxl writes
     formulas without the value they calculate to)."""
