@@ -345,7 +345,7 @@ class Scorecard:
             owed = [r.cells[i] for r in rows if r.cells[i].required]
             statuses = {c.progress.status if c.progress else None for c in owed}
             unjudged = None
-            if not statuses & {ProgressStatus.BEHIND, ProgressStatus.ON_TRACK}:
+            if owed and not statuses & {ProgressStatus.BEHIND, ProgressStatus.ON_TRACK}:
                 unjudged = (
                     ProgressStatus.NO_TARGET
                     if statuses <= {ProgressStatus.NO_TARGET, None}

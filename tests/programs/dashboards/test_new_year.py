@@ -7,6 +7,9 @@ import datetime as dt
 
 import pytest
 
+from programs.models import Indicator
+from regencies.models import Regency
+from tests.factories import TargetFactory
 from tests.helpers import attribute, element_text, find, find_all, login, make_user, page
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -53,3 +56,15 @@ def test_nobody_reads_as_on_track_in_a_year_without_targets(leader):
     lines = behind_lines(leader.get("/", {"tahun": 2027}))
     assert lines["gbrss"].endswith(": belum dapat dinilai: belum ada target")
     assert all("tidak ada yang tertinggal" not in text for text in lines.values())
+
+
+def test_once_targets_are_set_the_notice_goes_and_the_list_says_nothing_is_reported(leader):
+    """Banyuasin's 2027 allocation set, nothing reported yet: no notice, and GBRSS
+    cannot be judged for want of figures, not of targets."""
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    TargetFactory(indicator=houses, regency=Regency.objects.get(code="16.07"), year=2027)
+    response = leader.get("/", {"tahun": 2027})
+    assert 'id="targets-missing"' not in response.content.decode()
+    lines = behind_lines(response)
+    assert lines["gbrss"].endswith(": belum dapat dinilai: belum ada data")
+    assert lines["gpsss"].endswith(": belum dapat dinilai: belum ada target")
