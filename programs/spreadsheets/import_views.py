@@ -153,8 +153,9 @@ def template(request: HttpRequest) -> HttpResponse:
             user=request.user, texts=request.GET.getlist("bulan"), today=timezone.localdate()
         )
         # `wilayah` as the upload reads a wilayah cell (16.07, 1607); a code naming no
-        # regency is refused rather than answered with an empty template.
-        regency_code = imports.template_regency(request.GET.get("wilayah"))
+        # regency, or (for an operator) another regency than theirs, is refused rather
+        # than answered with an empty template or one for a regency not asked for.
+        regency_code = imports.template_regency(request.GET.get("wilayah"), user=request.user)
     except imports.ImportFileError as error:
         messages.error(request, error.message)
         context = _upload_context(request, Kind.REALIZATIONS)

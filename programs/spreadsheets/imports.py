@@ -147,6 +147,10 @@ UNKNOWN_TEMPLATE_REGENCY = gettext_noop(
     "Kode wilayah tidak dikenal: %(code)s. Tulis kode Kemendagri kabupaten/kota, misalnya "
     "16.07 atau 1607."
 )
+OTHER_REGENCY_TEMPLATE = gettext_noop(
+    "Anda hanya dapat mengunduh templat untuk wilayah Anda sendiri, %(own)s (%(own_code)s); "
+    "templat untuk %(code)s tidak dapat diunduh."
+)
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop(
     "Bulan “%(value)s” tidak dikenali. Tulis tahun dan bulannya dalam salah satu bentuk ini: "
@@ -1299,14 +1303,31 @@ def template_periods(*, user, texts: list[str], today: dt.date) -> list[tuple[in
     return sorted(periods)
 
 
-def template_regency(text: str | None) -> str | None:
+def template_regency(text: str | None, *, user) -> str | None:
     """The regency of a template's `?wilayah=` (16.07 or 1607, as a wilayah cell is read),
-    None when none is asked for; ImportFileError when it names no regency."""
+    None when none is asked for; ImportFileError when it names no regency, or another
+    regency than an operator's own (rather than a file for a regency not asked for)."""
     if not (text or "").strip():
         return None
     code = _regency_code(text)
-    if not Regency.objects.filter(code=code, is_synthetic=False).exists():
+    regency = Regency.objects.filter(code=code, is_synthetic=False).first()
+    if regency is None:
         raise ImportFileError(_(UNKNOWN_TEMPLATE_REGENCY) % {"code": Truncator(code).chars(20)})
+    scope = permissions.scope_of(user)
+    if (
+        not permissions.is_admin(user)
+        and permissions.is_operator(user)
+        and scope.regency_id != regency.code
+    ):
+        own = scope.regency
+        raise ImportFileError(
+            _(OTHER_REGENCY_TEMPLATE)
+            % {
+                "own": own.name if own else "–",
+                "own_code": scope.regency_id or "–",
+                "code": f"{regency.name} ({regency.code})",
+            }
+        )
     return code
 
 

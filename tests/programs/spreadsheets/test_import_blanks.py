@@ -96,3 +96,28 @@ def test_the_template_takes_a_regency_code_as_the_upload_reads_it(admin_user):
         ]
     whole = client.get("/impor/templat.xlsx?wilayah=")
     assert len(template_regencies(whole)) == 17
+
+
+def test_an_operator_asking_another_regencys_template_is_told_so(operator):
+    """Banyuasin's operator asking ?wilayah=16.71 (or 1671, or 16.1 as Excel keeps a typed
+    16.10) silently got Banyuasin's template: now they are told, on the import page, that
+    only their own regency's template can be downloaded, and get no file. Their own code,
+    in any form, still gives their template."""
+    client = login(operator)
+    for code, named in (
+        ("16.71", "Palembang (16.71)"),
+        ("1671", "Palembang (16.71)"),
+        ("16.1", "Ogan Ilir (16.10)"),
+        ("16.10", "Ogan Ilir (16.10)"),
+    ):
+        refused = client.get(f"/impor/templat.xlsx?bulan={period_text()}&wilayah={code}")
+        assert refused.status_code == 400, code
+        assert refused["Content-Type"].startswith("text/html")
+        assert flash_messages(refused) == [
+            "Anda hanya dapat mengunduh templat untuk wilayah Anda sendiri, Banyuasin "
+            f"(16.07); templat untuk {named} tidak dapat diunduh."
+        ]
+    for code in ("16.07", "1607", ""):
+        response = client.get(f"/impor/templat.xlsx?bulan={period_text()}&wilayah={code}")
+        assert response.status_code == 200, code
+        assert template_regencies(response) == {"16.07"}
