@@ -94,6 +94,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             "rows": listed,
             "hidden": max(0, len(preview) - len(listed)),
             "needing_notes": sum(1 for r in preview if r.needs_note),
+            "blank_sources": sum(
+                1 for r in preview if r.blank_source and r.state in (State.NEW, State.CHANGED)
+            ),
             "large_changes": sum(1 for r in preview if r.large),
             "can_apply": batch.summary[State.ERROR] == 0
             and (batch.summary[State.NEW] + batch.summary[State.CHANGED]) > 0,

@@ -85,6 +85,9 @@ from regencies.models import Regency, code_from_compact
 
 Status = MonthlyReport.Status
 Measure = Indicator.Measure
+# The measures whose entries are broken down by funding source (DESIGN: increment and
+# running total); a ratio's or a level's row is always "tidak dirinci".
+SPLIT_BY_SOURCE = (Measure.INCREMENT, Measure.RUNNING_TOTAL)
 
 REALIZATION_COLUMNS = [
     "program",
@@ -234,6 +237,10 @@ FORMULA_WITHOUT_VALUE = gettext_noop(
 ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
 NOTE_CHANGED = gettext_noop("Hanya catatannya yang berubah: “%(note)s”.")
 NOTE_REMOVED = gettext_noop("Hanya catatannya yang berubah: catatan dihapus.")
+BLANK_SOURCE = gettext_noop(
+    "Sumber dana kosong: dicatat sebagai “Tidak dirinci”. Isi kolom sumber_dana bila sumber "
+    "dananya diketahui."
+)
 EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
 
 
@@ -616,6 +623,10 @@ class PreviewRow:
     # (8.391 typed 83.910): applied only once the preview's confirmation is ticked, as the
     # admin's target form asks for it.
     large: bool = False
+    # A realization row of an indicator broken down by funding source whose sumber_dana
+    # cell was empty, to be written as "tidak dirinci" (as the entry form's row starts):
+    # said on the row, so that a forgotten cell is not taken silently.
+    blank_source: bool = False
 
     @property
     def needs_note(self) -> bool:
@@ -677,6 +688,7 @@ class RealizationImport:
                 indicator=_text(cells.get("indikator")),
                 regency=_regency_code(cells.get("wilayah")),
                 source=_text(cells.get("sumber_dana")) or FundingSource.UNSPECIFIED,
+                blank_source=not _text(cells.get("sumber_dana")),
             )
             results.append(result)
             # The month is shown on every row it was read on, an error's too.
@@ -833,6 +845,10 @@ class RealizationImport:
                 continue
             result.state = State.NEW if stored is None else State.CHANGED
             result.reason = _note_change(stored, entry, values)
+            if result.blank_source and indicator.measure in SPLIT_BY_SOURCE:
+                result.reason = " ".join(filter(None, (_(BLANK_SOURCE), result.reason)))
+            else:
+                result.blank_source = False
             written.append((result, report, indicator, year, month, entry))
         self._warn(written, existing)
 

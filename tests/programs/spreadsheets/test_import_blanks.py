@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from tests.factories import UserFactory
-from tests.helpers import flash_messages, import_preview_rows, login
+from tests.helpers import element_text, find, flash_messages, import_preview_rows, login, page
 from tests.spreadsheets_helpers import period_text, row, target_csv, upload, xlsx
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -121,3 +121,29 @@ def test_an_operator_asking_another_regencys_template_is_told_so(operator):
         response = client.get(f"/impor/templat.xlsx?bulan={period_text()}&wilayah={code}")
         assert response.status_code == 200, code
         assert template_regencies(response) == {"16.07"}
+
+
+BLANK_SOURCE = (
+    "Sumber dana kosong: dicatat sebagai “Tidak dirinci”. Isi kolom sumber_dana bila sumber "
+    "dananya diketahui."
+)
+
+
+def test_an_empty_funding_source_is_said_on_the_row_it_is_read_for(operator):
+    """An empty sumber_dana cell was silently read as "tidak dirinci": an operator who
+    forgot to fill it saw nothing. It is still taken as the entry form's new row starts
+    (Tidak dirinci), but the preview says so on that row and above the table. A ratio's
+    row, never split by source, says nothing; nor does a row that names its source."""
+    ratio = row("", program="gsmp", indicator="desa-gsmp", source="")
+    ratio[6], ratio[7] = 3, 6
+    preview = upload(login(operator), xlsx([row("12", source=""), row("5", source="apbn"), ratio]))
+    rows = sorted(import_preview_rows(preview), key=lambda r: int(r["Baris"]))
+    assert [(r["state"], r["Sumber dana"], r["Keterangan"]) for r in rows] == [
+        ("new", "tidak-dirinci", BLANK_SOURCE),
+        ("new", "apbn", ""),
+        ("new", "tidak-dirinci", ""),
+    ]
+    assert element_text(find(page(preview), id="import-blank-sources")) == (
+        "1 baris tanpa sumber dana akan dicatat sebagai “Tidak dirinci”. Bila sumber "
+        "dananya diketahui, isi kolom sumber_dana lalu unggah ulang."
+    )
