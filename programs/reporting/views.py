@@ -408,8 +408,10 @@ def _session_ended(
     """An htmx request of the entry form after the session ended. Redirected to the login
     page like a page, htmx followed the redirect and put the whole login page inside the
     form (whose login then led to a POST-only address, and the typed figures were lost).
-    Now: 401, and with `keep` the form as typed is kept (as a save sent after the session
-    ended is) and the browser is sent to log in, then back to the form, restored."""
+    Now: 401 naming the login page that returns to the form (HX-Redirect), and with
+    `keep` the form as typed is kept (as a save sent after the session ended is). A
+    request that holds only part of the form (a new row's) keeps nothing: the form's
+    script (static/js/entry.js) sends the whole form once more to be kept, then leaves."""
     entry = reverse("programs:report_entry", args=[code, slug, period])
     report_target(code, slug, period)  # a real report's address, or 404
     if not request.htmx:
@@ -417,7 +419,7 @@ def _session_ended(
     response = HttpResponse(status=401)
     if keep:
         _keep_pending_entry(request, path=entry)
-        response["HX-Redirect"] = redirect_to_login(entry).url
+    response["HX-Redirect"] = redirect_to_login(entry).url
     return response
 
 
@@ -556,8 +558,9 @@ def report_new_row(
 ) -> HttpResponse:
     """htmx: one more funding-source row for an indicator."""
     if not request.user.is_authenticated:
-        # The request holds only this indicator's rows: nothing to keep, and no page to
-        # leave; the next check as the operator types (or the save) keeps the whole form.
+        # The request holds only this indicator's rows: nothing to keep here. The answer
+        # names the login page, and the form's script keeps the whole form, then goes
+        # there (it did nothing visible when this answer named no page).
         return _session_ended(request, code, slug, period, keep=False)
     target = report_target(code, slug, period)
     _require_edit(request.user, target)

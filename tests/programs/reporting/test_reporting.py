@@ -1539,6 +1539,9 @@ def test_the_live_check_after_the_session_ended_keeps_the_form_and_sends_to_logi
     assert login_url == f"/akun/masuk/?next={url()}"
     added = client.get(url(suffix="baris/"), {"indikator": "rumah-dibedah"}, HTTP_HX_REQUEST="true")
     assert added.status_code == 401 and not added.content  # nothing put into the table
+    # ...and names the same login page (it named none: the button did nothing visible),
+    # keeping nothing of its own over the whole form the check kept.
+    assert added["HX-Redirect"] == login_url
     response = log_in_again(client, login_url)
 
     assert response.redirect_chain[-1][0] == url()
