@@ -179,9 +179,10 @@ def test_a_count_typed_with_the_other_thousands_separator_names_the_figure_meant
 def test_a_refused_number_shows_examples_the_form_reads(operator_client, language, message):
     """In English the form reads 1,250 and 14.33, but told an operator who typed 'Rp 5'
     to 'use the Indonesian format, for example 1.250 or 14,33', which it then read as
-    1,25: the examples are now written as the form in that language reads them."""
+    1,25: the examples are now written as the form in that language reads them. ('Rp 5'
+    itself is now told to drop the Rp: a number with a unit word stands in for it.)"""
     operator_client.cookies["bahasa"] = language
-    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "Rp 5"}
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "5 rumah"}
     response = operator_client.post(
         "/laporan/16.07/gbrss/2026-10/", {**rows, "aksi": "simpan", "versi": 0}
     )

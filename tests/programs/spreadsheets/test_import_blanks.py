@@ -147,3 +147,14 @@ def test_an_empty_funding_source_is_said_on_the_row_it_is_read_for(operator):
         "1 baris tanpa sumber dana akan dicatat sebagai “Tidak dirinci”. Bila sumber "
         "dananya diketahui, isi kolom sumber_dana lalu unggah ulang."
     )
+
+
+def test_a_value_written_as_money_is_refused_naming_the_digits(operator):
+    """'Rp 8.600,-' in a nilai cell was refused as "Bukan angka yang sah" like any
+    garbage; the row now says to write the digits alone, as the entry form does."""
+    preview = upload(
+        login(operator), xlsx([row("Rp 8.600,-"), row("8.600", source="apbd-kabkota")])
+    )
+    assert errors(preview) == [
+        (period_text(), "Tulis angkanya saja, tanpa “Rp” atau “,-”: 8.600."),
+    ]
