@@ -37,6 +37,7 @@ from tests.helpers import (
     element_text,
     find,
     find_all,
+    flash_messages,
     login,
     page,
     previous_month,
@@ -1011,3 +1012,35 @@ def test_notification_page_queries_do_not_grow(people):
     html = page(client.get("/notifikasi/"))
     assert "komentar 19" in element_text(html)
     assert find_all(html, class_="unread") == []  # read at the last visit
+
+
+def test_numbers_sent_with_an_attachment_are_shown_again_unsaved(people):
+    """The entry form's unsaved rows sent along with a file (static/js/entry.js): shown
+    again as typed after the upload, and after a refused one, never saved by it."""
+    draft()
+    operator = login(people["operator"])
+    html = page(operator.get(url()))
+    opened = {n: attribute(find(html, "input", name=n), "value") for n in ("versi", "pengisi")}
+    typed = {**opened, **rows("8.600", note="Termasuk rumah korban banjir")}
+
+    refused = operator.post(
+        url(suffix="lampiran/"),
+        {"berkas": SimpleUploadedFile("x.jpg", b"not a photo"), "keterangan": "", **typed},
+    )
+    assert refused.status_code == 422
+    shown = page(refused)
+    assert attribute(find(shown, "input", name="r-rumah-dibedah-0-value"), "value") == "8.600"
+
+    done = operator.post(
+        url(suffix="lampiran/"),
+        {"berkas": SimpleUploadedFile("atap.jpg", phone_photo()), "keterangan": "", **typed},
+        follow=True,
+    )
+    shown = page(done)
+    assert attribute(find(shown, "input", name="r-rumah-dibedah-0-value"), "value") == "8.600"
+    assert attribute(find(shown, "input", name="r-rumah-dibedah-0-note"), "value") == (
+        "Termasuk rumah korban banjir"
+    )
+    assert any("sebelum melampirkan berkas dipulihkan" in m for m in flash_messages(done))
+    assert Realization.objects.get().value == Decimal(7)  # stored as before: not saved
+    assert Attachment.objects.count() == 1
