@@ -630,13 +630,23 @@ def report_new_row(
     if indicator.pk in ctx.exempt:
         raise Http404  # not required this month: the form has no input for it
     row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
+    sources = ctx.sources_for(row)  # the active ones: never a retired source
+    # Preselect the first source no other row of the indicator has: the first of the list
+    # (Tidak dirinci, as the first row starts) made the new row a duplicate, refused
+    # as soon as a value was typed in it unless the operator noticed the menu.
+    taken = {
+        request.GET[name]
+        for name in request.GET
+        if name.startswith(prefix) and name.endswith("-source")
+    }
+    row.source_code = next((s.code for s in sources if s.code not in taken), "")
     return render(
         request,
         "programs/reporting/_row.html",
         {
             "row": row,
             "row_messages": [],
-            "row_sources": ctx.sources_for(row),  # the active ones: never a retired source
+            "row_sources": sources,
             "editable": True,
         },
     )
