@@ -996,7 +996,7 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     from programs.reporting.services import ImportedReport, ServiceError, realizations_import
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    _check_batch(batch, user)
+    check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
     importer = RealizationImport(user=user)
     preview = importer.preview(rows)
@@ -1034,7 +1034,9 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     return done
 
 
-def _check_batch(batch: ImportBatch, user) -> None:
+def check_batch(batch: ImportBatch, user) -> None:
+    """Refuses a batch that is not `user`'s (PermissionDenied), already applied
+    (AlreadyApplied) or older than two hours (ImportFileError)."""
     if batch.user_id != user.pk:
         raise permissions_denied()
     if batch.applied_at is not None:
@@ -1246,7 +1248,7 @@ def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[
     """Apply a previewed target file, all or nothing; `confirmed`: the preview's box
     for large changes was ticked (without it, a file with one is refused)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    _check_batch(batch, user)
+    check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
     # The file's indicators, before the preview checks its allocations again and the rows
     # are saved (`lock_allocations`): an allocation another admin saves meanwhile counts.

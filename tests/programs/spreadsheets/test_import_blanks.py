@@ -7,8 +7,17 @@ import io
 import openpyxl
 import pytest
 
+from regencies.models import UserScope
 from tests.factories import UserFactory
-from tests.helpers import element_text, find, flash_messages, import_preview_rows, login, page
+from tests.helpers import (
+    element_text,
+    find,
+    flash_messages,
+    import_preview_rows,
+    login,
+    make_user,
+    page,
+)
 from tests.spreadsheets_helpers import period_text, row, target_csv, upload, xlsx
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -158,3 +167,33 @@ def test_a_value_written_as_money_is_refused_naming_the_digits(operator):
     assert errors(preview) == [
         (period_text(), "Tulis angkanya saja, tanpa “Rp” atau “,-”: 8.600."),
     ]
+
+
+def test_apply_after_the_session_ended_comes_back_to_the_preview(operator):
+    """The session ended while the operator read the preview: Apply went to the login
+    page, which then opened the apply address with GET, answered 405 ("metode tidak
+    diizinkan"): the upload had to be done again. After the login the preview is shown
+    again, to apply from; nothing is applied before Apply is pressed."""
+    from programs.models import ImportBatch, Realization
+
+    client = login(operator)
+    upload(client, xlsx([row("12")]))
+    token = ImportBatch.objects.get().token
+    client.logout()  # the session ends
+    apply_url = f"/impor/{token}/terapkan/"
+    sent = client.post(apply_url)
+    assert sent.status_code == 302 and "/akun/masuk/" in sent["Location"]
+    back = client.post(
+        sent["Location"], {"username": "op-banyuasin", "password": "rahasia-uji-123"}, follow=True
+    )
+    assert back.redirect_chain[-1][0] == apply_url and back.status_code == 200
+    assert [(r["state"], r["Baru"]) for r in import_preview_rows(back)] == [("new", "12")]
+    assert flash_messages(back) == [
+        "Impor ini belum diterapkan. Periksa pratinjaunya lagi, lalu tekan Terapkan impor."
+    ]
+    assert not Realization.objects.exists()
+    assert client.post(apply_url).status_code == 302
+    assert Realization.objects.get().value == 12
+    # Someone else's batch is not shown to them.
+    other = make_user("op-palembang", UserScope.Role.OPERATOR, "16.71")
+    assert login(other).get(apply_url).status_code == 403
