@@ -21,6 +21,7 @@ from regencies.models import Regency, UserScope
 
 User = get_user_model()
 ALL_PROGRAMS = _("Semua program")
+BPS_CODE_TAKEN = _("Kode BPS %(code)s sudah dipakai %(regency)s.")
 
 
 REGENCY_FIELDS = (
@@ -46,6 +47,15 @@ class RegencyAdminForm(forms.ModelForm):
     class Meta:
         model = Regency
         fields = REGENCY_FIELDS
+
+    def clean_bps_code(self):
+        code = self.cleaned_data["bps_code"]
+        other = Regency.objects.filter(bps_code=code).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise forms.ValidationError(
+                BPS_CODE_TAKEN % {"code": code, "regency": other}, code="unique"
+            )
+        return code
 
     def clean(self):
         cleaned_data = super().clean()
