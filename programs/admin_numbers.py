@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
@@ -25,10 +26,11 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import date_label, month_label, month_year_label, number
-from programs.limits import grouped
+from programs.limits import DECIMAL_TOO_LARGE, decimal_limit, grouped, shown_limit
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     AMBIGUOUS_THOUSANDS,
+    MAX_ABS_VALUE,
     MAX_DECIMALS,
     NUMBER_TOO_LARGE,
     decimals,
@@ -75,6 +77,32 @@ def typed_number(value) -> Decimal:
         raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
 
 
+def column_too_large(field, error: ValidationError) -> ValidationError:
+    """`error` of a number past what anything is read as (NUMBER_TOO_LARGE, "paling
+    besar 99.999.999.999"), said by the field's own, smaller limit when it has one (a
+    population: 2.147.483.647; an area: 9.999.999,999)."""
+    if error.code != "max_value":
+        return error
+    places = getattr(field, "decimal_places", None)
+    limit = decimal_limit(getattr(field, "max_digits", None), places)
+    if limit is not None and limit < MAX_ABS_VALUE:
+        return ValidationError(
+            DECIMAL_TOO_LARGE, code="max_value", params={"limit": shown_limit(limit)}
+        )
+    highs = [
+        v
+        for v in field.validators
+        if isinstance(v, MaxValueValidator) and not callable(v.limit_value)
+    ]
+    lowest = min(highs, key=lambda v: v.limit_value, default=None)
+    if lowest is not None and lowest.limit_value < MAX_ABS_VALUE:
+        try:
+            lowest(lowest.limit_value + 1)
+        except ValidationError as said:
+            return said
+    return error
+
+
 class LocalizedDecimalField(forms.DecimalField):
     """A decimal typed as text in the active language (not a browser number input, which
     reads "8.600" as 8.6 in some locales)."""
@@ -90,7 +118,10 @@ class LocalizedDecimalField(forms.DecimalField):
             return None
         if isinstance(value, Decimal):
             return value
-        return typed_number(value)
+        try:
+            return typed_number(value)
+        except ValidationError as error:
+            raise column_too_large(self, error) from None
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
@@ -116,7 +147,10 @@ class LocalizedIntegerField(forms.IntegerField):
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        number = typed_number(value)
+        try:
+            number = typed_number(value)
+        except ValidationError as error:
+            raise column_too_large(self, error) from None
         if number % 1:  # '888,324': a decimal comma where a thousands dot was meant?
             raise ValidationError(NOT_A_WHOLE_NUMBER, code="invalid")
         return int(number)

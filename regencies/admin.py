@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from programs.admin import RequestChecks
 from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES, GroupedIntegerField
 from programs.formats import number
-from programs.forms_admin import confirm_large_change_field, refuse_large_changes
+from programs.forms_admin import (
+    confirm_large_change_field,
+    model_limits_first,
+    refuse_large_changes,
+)
 from regencies.models import Regency, UserScope
 
 User = get_user_model()
@@ -47,6 +51,10 @@ class RegencyAdminForm(forms.ModelForm):
     class Meta:
         model = Regency
         fields = REGENCY_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_limits_first(self)  # 3.000.000.000 is past the column, not a large change
 
     def clean_bps_code(self):
         code = self.cleaned_data["bps_code"]

@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
@@ -64,8 +64,7 @@ def test_every_model_numbers_limit_is_said_grouped():
         }
         assert ungrouped == {}
         population = said["Regency.population"]
-        high = connection.ops.integer_field_range("PositiveIntegerField")[1]
-        assert any(f"{high:,}".replace(",", group) in message for message in population)
+        assert any(f"2{group}147{group}483{group}647" in message for message in population)
     assert any(message.endswith(" 2100.") for message in limit_messages("id")["Target.year"])
 
 
@@ -93,29 +92,32 @@ def regency_change(admin_client, regency, **overrides):
     return admin_client.post(reverse("admin:regencies_regency_change", args=[regency.pk]), data)
 
 
-@pytest.mark.skipif(
-    connection.ops.integer_field_range("PositiveIntegerField")[1] > 10**11,
-    reason="the database keeps integers past what the admin reads (SQLite)",
-)
+POPULATION_TOO_LARGE = "Pastikan nilai ini lebih kecil dari atau sama dengan 2.147.483.647."
+
+
 @pytest.mark.parametrize(
-    ("language", "typed", "said"),
+    ("language", "typed", "said", "confirmed"),
     [
-        (
-            "id",
-            "2.147.483.648",
-            "Pastikan nilai ini lebih kecil dari atau sama dengan 2.147.483.647.",
-        ),
-        ("en", "2,147,483,648", "Ensure this value is less than or equal to 2,147,483,647."),
+        ("id", "2.147.483.648", POPULATION_TOO_LARGE, "on"),
+        # Unconfirmed: past the column, not a large change to confirm first.
+        ("id", "3.000.000.000", POPULATION_TOO_LARGE, ""),
+        # Past what any number is read as: the column's limit, not 99.999.999.999.
+        ("id", "100.000.000.000", POPULATION_TOO_LARGE, "on"),
+        ("en", "2,147,483,648", "Ensure this value is less than or equal to 2,147,483,647.", "on"),
     ],
 )
 def test_a_population_past_what_the_database_keeps_is_refused_grouped(
-    admin_client, reference_data, language, typed, said
+    admin_client, reference_data, language, typed, said, confirmed
 ):
+    """SQLite (`make run`) saved a population of 3.000.000.000, which PostgreSQL's column
+    does not keep: refused on every database, saying the limit grouped."""
     admin_client.cookies["bahasa"] = language
     regency = Regency.objects.get(code="16.07")
     before = regency.population
 
-    response = regency_change(admin_client, regency, population=typed)
+    response = regency_change(
+        admin_client, regency, population=typed, confirm_large_change=confirmed
+    )
 
     assert response.status_code == 200
     assert error_messages(find(page(response), "div", class_="field-population")) == [said]
@@ -251,3 +253,47 @@ def test_a_negative_denominator_is_refused_once_beside_it(admin_client, referenc
     assert said == ["Nilai tidak boleh negatif."]
     row.refresh_from_db()
     assert row.denominator == Decimal(5)
+
+
+@pytest.mark.parametrize("typed", ["10.000.000", "100.000.000.000", "-10.000.000"])
+def test_an_area_past_what_its_column_keeps_says_the_largest_area(
+    admin_client, reference_data, typed
+):
+    """Django said "no more than 10 digits in total", leaving the admin counting digits
+    (and "paling besar 99.999.999.999", past the column, above 10^11)."""
+    regency = Regency.objects.get(code="16.07")
+    before = regency.area_km2
+
+    response = regency_change(admin_client, regency, area_km2=typed)
+
+    assert response.status_code == 200
+    assert "Angka terlalu besar: paling besar 9.999.999,999." in error_messages(
+        find(page(response), "div", class_="field-area_km2")
+    )
+    regency.refresh_from_db()
+    assert regency.area_km2 == before
+
+
+def test_an_order_past_what_its_column_keeps_is_refused(admin_client, reference_data):
+    """A funding source's order (a small integer column: 32.767 at most on PostgreSQL)
+    of 40.000 was saved on SQLite."""
+    from programs.models import FundingSource
+
+    source = FundingSource.objects.order_by("pk").first()
+    data = {
+        "code": source.code,
+        "name": source.name,
+        "category": source.category,
+        "order": "40.000",
+        "active": "on",
+        "_save": "Simpan",
+    }
+    url = reverse("admin:programs_fundingsource_change", args=[source.pk])
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-order")) == [
+        "Pastikan nilai ini lebih kecil dari atau sama dengan 32.767."
+    ]
+    assert FundingSource.objects.get(pk=source.pk).order == source.order
