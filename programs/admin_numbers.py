@@ -184,6 +184,9 @@ _MONTHS = (
 )
 MONTH_NAMES = {name: number for number, names in enumerate(_MONTHS, start=1) for name in names}
 _DAY_MONTH_NAME_YEAR = re.compile(r"\s*(\d{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*(\d{4}|\d{2})\s*")
+# A date written year first, as ISO does but with slashes or dots (2026/03/25, 2026.03.25,
+# as Indonesians also write it): the year first, the month is always next.
+_YEAR_FIRST = re.compile(r"\s*(\d{4})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*")
 # Three numbers whose second cannot be a month: 03/25/2027, typed month first.
 _MONTH_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\s*")
 
@@ -209,11 +212,22 @@ def _full_year(year: str) -> int:
 class LocalizedDateField(forms.DateField):
     """A date typed day first, in the locale's formats (25-03-2027, 25/03/27, 2027-03-25)
     or with its month named, the year in 4 or 2 digits: "25 Maret 2027", "25 Mar 27",
-    "25 March 2027". A date typed month first (03/25/2027) is refused with the reason."""
+    "25 March 2027"; or year first, as ISO writes it with dashes, slashes or dots
+    (2027-03-25, 2027/03/25, 2027.03.25). A date typed month first (03/25/2027) is refused
+    with the reason."""
 
     default_error_messages = {"invalid": DATE_NOT_RECOGNISED}
 
     def to_python(self, value):
+        if isinstance(value, str) and (found := _YEAR_FIRST.fullmatch(value)):
+            year, month, day = int(found[1]), int(found[3]), int(found[4])
+            try:
+                return dt.date(year, month, day)
+            except ValueError:  # 2027/04/31
+                refused = missing_day_refusal(day, month, year)
+                if refused is None:
+                    raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+                raise ValidationError(refused, code="no_such_day") from None
         if isinstance(value, str):
             found = _DAY_MONTH_NAME_YEAR.fullmatch(value)
             if found and found[2].casefold() in MONTH_NAMES:

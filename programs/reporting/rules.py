@@ -135,6 +135,10 @@ _SPACES = re.compile(r"[\s\u200b\ufeff]+")
 # The minus sign (U+2212) Excel and Word put before a negative number ("−0,09", a
 # deflation copied from a BPS table) is read as "-".
 MINUS_SIGN = "\u2212"
+# Rupiah as Indonesians write an amount: "Rp 8.600", "Rp8.600", "Rp. 8.600" and "8.600,-"
+# (",-": no sen; ".-" in English). The currency and the dash say nothing of the digits,
+# which are read as any number's ("Rp 8,6" is 8,6; "Rp 8,600" is asked about).
+_RUPIAH = re.compile(r"rp\.?", re.IGNORECASE)
 
 
 def parse_number(text: str, language: str = "id") -> Decimal | None:
@@ -142,7 +146,8 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
 
     Indonesian: '8.391' -> 8391, '14,33' -> 14.33; a dot followed by groups of exactly
     three digits is a thousands separator, otherwise a lone dot is a decimal point.
-    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. A leading + or - (or the minus
+    English mirrors it: '8,391' -> 8391, '14.33' -> 14.33. An amount in rupiah is read
+    as its number ('Rp 8.600,-', 'Rp8.600' -> 8600). A leading + or - (or the minus
     sign U+2212 of Excel and Word) never changes how the digits are read ('-8.600' is
     -8600); whether a value may be negative is `check_value`'s concern. '0.600' could be
     0,6 or 600 and is refused (AMBIGUOUS_NUMBER), so are '12,000' and '2,500' (12 or
@@ -159,6 +164,10 @@ def parse_number(text: str, language: str = "id") -> Decimal | None:
         sign, text = text[0], text[1:]
     english = language.startswith("en")
     thousands, decimal = (",", ".") if english else (".", ",")
+    if rupiah := _RUPIAH.match(text):
+        text = text[rupiah.end() :]
+    if len(text) > 2 and text.endswith(decimal + "-") and text[-3].isdigit():
+        text = text[:-2]  # '8.600,-': no sen
     not_a_number = NOT_A_NUMBER_ENGLISH if english else NOT_A_NUMBER
     if decimal in text:
         # Thousands separators only in whole groups before the decimal comma: '1.234,5',

@@ -511,7 +511,7 @@ def _number(value) -> Decimal | None:
 # written month first) are refused; a date typed year first is the ISO date a date cell
 # is kept as between preview and apply.
 _ISO_DATE = re.compile(
-    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 
 

@@ -297,3 +297,63 @@ def test_an_order_past_what_its_column_keeps_is_refused(admin_client, reference_
         "Pastikan nilai ini lebih kecil dari atau sama dengan 32.767."
     ]
     assert FundingSource.objects.get(pk=source.pk).order == source.order
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("2024/03/25", dt.date(2024, 3, 25)),
+        ("2024.03.25", dt.date(2024, 3, 25)),
+        ("2024/3/5", dt.date(2024, 3, 5)),
+    ],
+)
+def test_a_date_typed_year_first_with_slashes_or_dots(admin_client, reference_data, typed, meant):
+    """2024/03/25 was "Tanggal tidak dikenali"; year first, the month is always next."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, due_date=typed)
+    assert response.status_code == 302, error_messages(page(response))
+    target.refresh_from_db()
+    assert target.due_date == meant
+
+
+def test_a_date_typed_year_first_on_a_day_its_month_lacks_says_so(admin_client, reference_data):
+    target = gbrss_province_target()
+    before = target.due_date
+    response = change(admin_client, target, due_date="2024/04/31")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-due_date")) == [
+        "Tanggal 31 tidak ada pada April 2024: bulan itu hanya sampai tanggal 30."
+    ]
+    target.refresh_from_db()
+    assert target.due_date == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Rp 8.600,-", Decimal(8600)),
+        ("Rp8.600", Decimal(8600)),
+        ("8.600,-", Decimal(8600)),
+        ("Rp. 8.391", Decimal(8391)),
+    ],
+)
+def test_a_target_typed_in_rupiah_is_its_number(admin_client, reference_data, typed, meant):
+    """Indonesians write amounts "Rp 8.600,-": the admin said "Bukan angka"."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, value=typed, confirm_large_change="on")
+    assert response.status_code == 302, error_messages(page(response))
+    target.refresh_from_db()
+    assert target.value == meant
+
+
+def test_a_target_typed_with_a_decimal_comma_is_not_read_as_thousands(admin_client, reference_data):
+    """ "Rp 8,6" is 8,6: refused for a count of houses, never saved as 86 or 8.600."""
+    target = gbrss_province_target()
+    before = target.value
+    response = change(admin_client, target, value="Rp 8,6", confirm_large_change="on")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-value")) == [
+        "Satuan ini dihitung utuh: isi bilangan bulat tanpa desimal."
+    ]
+    target.refresh_from_db()
+    assert target.value == before

@@ -111,6 +111,28 @@ def test_a_refused_value_counts_in_no_month_total(operator_client):
     assert element_text(find(html, "output", data_total_for="rows-rumah-dibedah")) == "9.600"
 
 
+@pytest.mark.parametrize("typed", ["Rp 8.600,-", "Rp8.600", "8.600,-"])
+def test_an_amount_typed_in_rupiah_is_saved_as_its_number(operator_client, typed):
+    """Indonesians write amounts "Rp 8.600,-": the form refused them as no number."""
+    url = "/laporan/16.07/gbrss/2026-10/"
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": typed}
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    assert response.status_code == 302, row_messages(page(response))
+    stored = Realization.objects.get(
+        report__regency_id="16.07", report__year=2026, report__month=10
+    )
+    assert stored.value == Decimal(8600)
+
+
+def test_a_decimal_comma_with_rupiah_is_not_read_as_thousands(operator_client):
+    """ "Rp 8,6" is eight point six (refused for a count of houses), never 86 or 8.600."""
+    url = "/laporan/16.07/gbrss/2026-10/"
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "Rp 8,6"}
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    assert response.status_code == 422
+    assert not Realization.objects.filter(report__regency_id="16.07", report__month=10).exists()
+
+
 @pytest.mark.parametrize(
     "language,typed,message",
     [
@@ -179,9 +201,10 @@ def test_a_count_typed_with_the_other_thousands_separator_names_the_figure_meant
 def test_a_refused_number_shows_examples_the_form_reads(operator_client, language, message):
     """In English the form reads 1,250 and 14.33, but told an operator who typed 'Rp 5'
     to 'use the Indonesian format, for example 1.250 or 14,33', which it then read as
-    1,25: the examples are now written as the form in that language reads them."""
+    1,25: the examples are now written as the form in that language reads them. ('Rp 5'
+    is read as 5 now, as Indonesians write an amount: '5 rumah' is no number.)"""
     operator_client.cookies["bahasa"] = language
-    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "Rp 5"}
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "5 rumah"}
     response = operator_client.post(
         "/laporan/16.07/gbrss/2026-10/", {**rows, "aksi": "simpan", "versi": 0}
     )

@@ -376,6 +376,48 @@ def test_indonesian_numbers_are_parsed(text, value):
 
 
 @pytest.mark.parametrize(
+    "text,language,value",
+    [
+        ("Rp 8.600,-", "id", D(8600)),
+        ("Rp8.600", "id", D(8600)),
+        ("Rp. 8.600", "id", D(8600)),
+        ("rp 1.250.000,-", "id", D(1250000)),
+        ("8.600,-", "id", D(8600)),
+        ("12,-", "id", D(12)),
+        ("Rp 8.600,50", "id", D("8600.50")),
+        ("-Rp 8.600", "id", D(-8600)),
+        # The currency says nothing of the digits: 8,6 stays 8,6, never 86.
+        ("Rp 8,6", "id", D("8.6")),
+        ("8,6", "id", D("8.6")),
+        ("Rp 8,600.-", "en", D(8600)),
+        ("Rp8,600", "en", D(8600)),
+    ],
+)
+def test_rupiah_amounts_are_read_as_their_number(text, language, value):
+    """ "Rp 8.600,-" and "8.600,-" (",-": no sen) are how Indonesians write an amount: they
+    were "Bukan angka yang sah"."""
+    assert parse_number(text, language) == value
+
+
+@pytest.mark.parametrize(
+    "text,said",
+    [
+        ("Rp 8,600", "Format angka tidak jelas"),  # 8,6 or 8.600? still asked
+        ("Rp 0.600", "Format angka tidak jelas"),
+        ("Rp", "Bukan angka"),
+        (",-", "Bukan angka"),
+        ("Rp 8.600,-,-", "Bukan angka"),
+        ("RpRp 8", "Bukan angka"),
+        ("IDR 8.600", "Bukan angka"),
+    ],
+)
+def test_rupiah_amounts_that_say_no_clear_number_are_refused(text, said):
+    with pytest.raises(ValueError) as refused:
+        parse_number(text)
+    assert refusal(refused.value).startswith(said)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         *["abc", "1,2,3", "NaN", "Infinity", "1e99", "+", "+-3", "--3"],

@@ -759,6 +759,35 @@ def test_csv_with_indonesian_numbers_and_semicolons(operator):
     assert import_preview_rows(preview)[0]["Baru"] == "1.250"  # as the site writes numbers
 
 
+@pytest.mark.parametrize("typed", ["Rp 8.600,-", "Rp8.600", "8.600,-"])
+def test_amounts_written_in_rupiah_are_read_as_their_number(operator, typed):
+    """A text cell "Rp 8.600,-" (as Indonesians write an amount) was a row error; "Rp 8,6"
+    stays eight point six (a count of houses refuses it), never 86."""
+    preview = upload(login(operator), xlsx([row(typed), row("Rp 8,6", source="apbd-prov")]))
+    shown = {r["state"]: r for r in import_preview_rows(preview)}
+    assert sorted(shown) == ["error", "new"], error_reasons(preview)
+    assert shown["new"]["Baru"] == "8.600"
+
+
+def test_a_targets_due_date_written_year_first_with_slashes(admin_user):
+    """2025/03/25 and 2025.03.25 (year first, as ISO but with slashes or dots) were "Tanggal
+    tidak dikenali": read as the admin reads them."""
+    file = xlsx(
+        [
+            ["gbrss", "rumah-dibedah", "16.07", 2024, 120, None, "2025/03/25", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.01", 2024, 80, None, "2025.03.25", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.02", 2024, 80, None, "2025/02/31", "Rakor", ""],
+        ],
+        header=TARGET_HEADER,
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    assert sorted(states(preview)) == ["error", "new", "new"]
+    assert error_reasons(preview) == [
+        "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret "
+        "2027 atau 2027-03-25."
+    ]
+
+
 def test_csv_separator_is_the_header_lines_even_with_more_commas_in_a_note(operator):
     """Excel in the Indonesian locale writes ';'. A note naming 20 villages has more
     commas than the file has semicolons: the header line still tells the separator."""
