@@ -20,6 +20,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
@@ -202,6 +203,49 @@ DATE_MONTH_FIRST = _(
 )
 
 
+def listed(items: list[str]) -> str:
+    """'a, b atau c' ('a, b or c' in English)."""
+    if len(items) < 2:
+        return "".join(items)
+    return gettext("%(first)s atau %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def date_forms(day: dt.date = dt.date(2027, 3, 25)) -> list[str]:
+    """The forms `LocalizedDateField` takes, written for `day`: what a date box's help
+    text lists (tests/programs/test_admin_typed.py reads each back)."""
+    name = month_label(day.month)
+    return [
+        f"{day:%d-%m-%Y}",
+        f"{day:%d/%m/%Y}",
+        f"{day:%d.%m.%Y}",
+        f"{day.day} {name} {day.year}",
+        f"{day.day} {name[:3]} {day:%y}",
+        f"{day:%Y-%m-%d}",
+        f"{day:%Y/%m/%d}",
+    ]
+
+
+DATE_FORMS_HELP = _("Tulis hari dulu atau tahun dulu: %(forms)s.")
+
+
+def date_forms_help() -> str:
+    return DATE_FORMS_HELP % {"forms": listed(date_forms())}
+
+
+def with_forms_help(help_text, forms_help: str) -> str:
+    """A box's own help text followed by the forms it takes."""
+    return f"{help_text} {forms_help}" if help_text else forms_help
+
+
+def _forms_help(help_text, forms_help) -> str:
+    return with_forms_help(str(help_text) if help_text else "", forms_help())
+
+
+# A field's help text and the forms its box takes, written when the page is (in its
+# language, its month names).
+lazy_forms_help = lazy(_forms_help, str)
+
+
 def _full_year(year: str) -> int:
     """'27' -> 2027, '99' -> 1999 (as strptime reads %y), '2027' -> 2027."""
     if len(year) == 2:
@@ -217,6 +261,14 @@ class LocalizedDateField(forms.DateField):
     with the reason."""
 
     default_error_messages = {"invalid": DATE_NOT_RECOGNISED}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Lazily, in the language of the page that shows it.
+        self.help_text = lazy_forms_help(self.help_text, self.forms_help)
+
+    def forms_help(self) -> str:
+        return date_forms_help()
 
     def to_python(self, value):
         if isinstance(value, str) and (found := _YEAR_FIRST.fullmatch(value)):
@@ -302,6 +354,28 @@ MONTH_NOT_RECOGNISED = _(
 )
 
 
+def month_forms(year: int = 2027, month: int = 3) -> list[str]:
+    """The forms `typed_month` takes, written for one month: what a month box's help text
+    lists (tests/programs/test_typed_months.py reads each back)."""
+    name = month_label(month)
+    return [
+        f"{name} {year}",
+        f"{name[:3]} {year}",
+        f"{month:02d}/{year}",
+        f"{month:02d}.{year}",
+        f"{month:02d}-{year}",
+        f"{year}-{month:02d}",
+        f"{year}/{month:02d}",
+    ]
+
+
+MONTH_FORMS_HELP = _("Tulis bulannya: %(forms)s (tanggal lengkap juga diterima).")
+
+
+def month_forms_help() -> str:
+    return MONTH_FORMS_HELP % {"forms": listed(month_forms())}
+
+
 def typed_month(text: str) -> tuple[int, int] | None:
     """(year, month) of a month typed on its own, None for any other text; ValueError
     for a month that does not exist (13/2027, "Marett 2027", year 0000: no date holds
@@ -330,6 +404,9 @@ class LocalizedMonthField(LocalizedDateField):
 
     widget = forms.TextInput(attrs={"size": 16})
     default_error_messages = {"invalid": MONTH_NOT_RECOGNISED}
+
+    def forms_help(self) -> str:
+        return month_forms_help()
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -382,6 +459,18 @@ def month_of_other_year(month, year) -> str | None:
     }
 
 
+def month_number_forms(year: int = 2027, month: int = 4) -> list[str]:
+    """The forms `LocalizedMonthNumberField` takes, written for one month of `year` (the
+    year box's): what its help text lists."""
+    name = month_label(month)
+    return [name, name[:3], str(month), f"{month:02d}.{year}", f"{name} {year}"]
+
+
+MONTH_NUMBER_FORMS_HELP = _(
+    "Tulis nama atau angka bulannya: %(forms)s (tahunnya sama dengan kolom tahun)."
+)
+
+
 class LocalizedMonthNumberField(LocalizedIntegerField):
     """A month of the year kept as its number (1-12) beside a year field: typed as its
     name ("April", "Apr", in Indonesian or English) or its number, shown by its name; or
@@ -389,6 +478,13 @@ class LocalizedMonthNumberField(LocalizedIntegerField):
     "11.2026", "November 2026"), when that year is the year box's."""
 
     widget = forms.TextInput(attrs={"size": 12})
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.help_text = lazy_forms_help(self.help_text, self.forms_help)
+
+    def forms_help(self) -> str:
+        return MONTH_NUMBER_FORMS_HELP % {"forms": listed(month_number_forms())}
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip().rstrip(".").casefold() in MONTH_NAMES:

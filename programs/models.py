@@ -1120,15 +1120,14 @@ class ReportingExemption(models.Model):
     # Months, kept as their first day (`clean`).
     start = models.DateField(
         _("tidak wajib mulai bulan"),
-        help_text=_("Bulan pertama yang dikecualikan, mis. Maret 2027 atau 03/2027."),
+        # The forms a month is typed in follow (`admin_numbers.month_forms`).
+        help_text=_("Bulan pertama yang dikecualikan."),
     )
     end = models.DateField(
         _("sampai bulan"),
         null=True,
         blank=True,
-        help_text=_(
-            "Bulan terakhir yang dikecualikan, mis. Desember 2027. Kosong = sampai diubah."
-        ),
+        help_text=_("Bulan terakhir yang dikecualikan. Kosong = sampai diubah."),
     )
     reason = models.TextField(_("alasan"))
     source_url = models.URLField(_("tautan sumber"), blank=True, max_length=500)

@@ -357,3 +357,34 @@ def test_a_target_typed_with_a_decimal_comma_is_not_read_as_thousands(admin_clie
     ]
     target.refresh_from_db()
     assert target.value == before
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(
+    ("url_name", "box"),
+    [
+        ("admin:programs_target_add", "due_date"),
+        ("admin:programs_program_add", "launch_date"),
+        ("admin:programs_lockexception_add", "until"),
+    ],
+)
+def test_every_date_box_lists_the_forms_it_takes(
+    admin_client, reference_data, language, url_name, box
+):
+    """A date box said nothing of how to type a date (or only "Kosong = 31 Desember"),
+    though it takes day first, month named, and year first: it lists them, each read
+    back here by the admin's box and the target import."""
+    from programs.admin_numbers import LocalizedDateField
+    from programs.spreadsheets.imports import _date
+    from tests.helpers import element_text
+    from tests.programs.test_typed_months import listed_forms
+
+    admin_client.cookies["bahasa"] = language
+    shown = page(admin_client.get(reverse(url_name)))
+    help_text = element_text(find(shown, "div", id=f"id_{box}_helptext"))
+    forms = listed_forms(help_text, "first: " if language == "en" else "dulu: ", ".")
+    assert "2027/03/25" in forms and "25 Mar 27" in forms and len(forms) == 7
+    with translation.override(language):
+        for typed in forms:
+            assert LocalizedDateField().clean(typed) == dt.date(2027, 3, 25), typed
+            assert _date(typed) == dt.date(2027, 3, 25), typed
