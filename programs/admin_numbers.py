@@ -152,6 +152,8 @@ class LocalizedIntegerField(forms.IntegerField):
             number = typed_number(value)
         except ValidationError as error:
             raise column_too_large(self, error) from None
+        if number is None:  # spaces only: nothing typed
+            return None
         if number % 1:  # '888,324': a decimal comma where a thousands dot was meant?
             raise ValidationError(NOT_A_WHOLE_NUMBER, code="invalid")
         return int(number)

@@ -388,3 +388,23 @@ def test_every_date_box_lists_the_forms_it_takes(
         for typed in forms:
             assert LocalizedDateField().clean(typed) == dt.date(2027, 3, 25), typed
             assert _date(typed) == dt.date(2027, 3, 25), typed
+
+
+def test_a_number_box_holding_only_spaces_is_empty_not_a_500(admin_client, reference_data):
+    """A whole-number box holding only spaces (a cleared box, a stray space bar) failed
+    with a server error: it is an empty box. A population may be left empty; a
+    target's year may not, and says so."""
+    regency = Regency.objects.get(code="16.07")
+    response = regency_change(admin_client, regency, population="   ", population_year="")
+    assert response.status_code == 302, error_messages(page(response))
+    regency.refresh_from_db()
+    assert regency.population is None
+
+    target = gbrss_province_target()
+    response = change(admin_client, target, year="  ")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-year")) == [
+        "Bidang ini tidak boleh kosong."
+    ]
+    target.refresh_from_db()
+    assert target.year == 2024
