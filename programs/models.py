@@ -26,6 +26,12 @@ DUE_DATE_OUTSIDE_YEAR = _(
     "Batas waktu harus jatuh pada tahun target (%(year)s) atau tahun berikutnya."
 )
 BASELINE_NEGATIVE = _("Nilai dasar (baseline) tidak boleh negatif.")
+# A year before the program existed is a typing slip (2004 for 2024): its figures are never
+# reported (nothing is owed before the launch) nor shown.
+TARGET_BEFORE_LAUNCH = _(
+    "Program %(program)s diluncurkan %(launch)s: target paling awal untuk tahun %(earliest)s. "
+    "Periksa tahunnya."
+)
 # Messages of database constraints shared by several models.
 MONTH_1_12 = _("Bulan harus antara 1 dan 12.")
 REASON_REQUIRED = _("Isi alasannya.")
@@ -543,10 +549,28 @@ class Target(models.Model):
         errors = {}
         if not self.due_date_fits(self.year, self.due_date):
             errors["due_date"] = DUE_DATE_OUTSIDE_YEAR % {"year": self.year}
+        if refused := self.before_launch_refusal():
+            errors["year"] = refused
         if not self.baseline_fits(self.indicator if self.indicator_id else None, self.baseline):
             errors["baseline"] = BASELINE_NEGATIVE
         if errors:
             raise ValidationError(errors)
+
+    def before_launch_refusal(self) -> str | None:
+        """What to say of a year before the year preceding the program's launch (the
+        slack `ReportingExemption.earliest_start` leaves for a launch date corrected
+        later); None when the year fits or the program has no launch date."""
+        from programs.formats import date_label
+
+        program = self.indicator.program if self.indicator_id else None
+        launch = program.launch_date if program is not None else None
+        if launch is None or self.year is None or self.year >= launch.year - 1:
+            return None
+        return TARGET_BEFORE_LAUNCH % {
+            "program": program.label,
+            "launch": date_label(launch),
+            "earliest": launch.year - 1,
+        }
 
     @staticmethod
     def baseline_fits(indicator: Indicator | None, baseline: Decimal | None) -> bool:

@@ -1068,6 +1068,10 @@ class TargetImport:
             if not result.period:
                 result.reason = _(BLANK["tahun"] if not year_text else BAD_YEAR)
                 continue
+            refused = Target(indicator=indicator, year=year).before_launch_refusal()
+            if refused:  # the admin's rule (Target.clean)
+                result.reason = str(refused)
+                continue
             if _text(cells.get("nilai")) == "":
                 result.reason = _(BLANK["nilai"])
                 continue

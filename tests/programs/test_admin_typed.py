@@ -408,3 +408,20 @@ def test_a_number_box_holding_only_spaces_is_empty_not_a_500(admin_client, refer
     ]
     target.refresh_from_db()
     assert target.year == 2024
+
+
+def test_a_target_for_a_year_before_the_launch_is_refused(admin_client, reference_data):
+    """GBRSS was launched on 21 February 2024: a province target typed for 2004 (for 2024)
+    was saved, a target nothing is ever reported against nor shown. The year before the
+    launch is still taken (a launch date corrected later)."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, year="2004")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-year")) == [
+        "Program GBRSS diluncurkan 21 Februari 2024: target paling awal untuk tahun 2023. "
+        "Periksa tahunnya."
+    ]
+    target.refresh_from_db()
+    assert target.year == 2024
+    response = change(admin_client, target, year="2023")
+    assert response.status_code == 302, error_messages(page(response))

@@ -1183,3 +1183,17 @@ def test_an_upload_after_the_session_ended_sends_the_browser_to_log_in(operator)
     page_request = client.get("/impor/")  # a page is still redirected, as before
     assert page_request.status_code == 302
     assert page_request["Location"] == "/akun/masuk/?next=/impor/"
+
+
+def test_a_target_for_a_year_before_the_launch_is_a_row_error(admin_user):
+    """The admin refuses a GBRSS target for 2004 (launched 2024): so does the import,
+    at preview, rather than failing when applied."""
+    file = xlsx(
+        [["gbrss", "rumah-dibedah", "16.07", 2004, 120, None, "", "Rakor", ""]],
+        header=TARGET_HEADER,
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    assert error_reasons(preview) == [
+        "Program GBRSS diluncurkan 21 Februari 2024: target paling awal untuk tahun 2023. "
+        "Periksa tahunnya."
+    ]
