@@ -7,6 +7,7 @@ Every value can be overridden from the environment.
 """
 
 import os
+import signal
 
 
 def usable_cpus() -> int:
@@ -67,6 +68,18 @@ def when_ready(server):
 
     check_cache()  # a warning only: pages work without the cache
     server.log.info("Warm-up: %d templates compiled before forking", warm())
+
+
+def worker_exit(server, worker):
+    """In a worker, once it has left its loop ("Worker exiting"): a stop signal arriving
+    now is ignored. The worker still takes seconds to exit (Python frees the preloaded
+    application's memory), and Python gives stop signals back their default action
+    while it does: a SIGTERM then killed the worker, and the master logged "Worker
+    (pid:...) was sent SIGTERM!" at ERROR on every normal stop whose SIGTERM reached
+    the workers as well as the master (systemd and most supervisors signal the whole
+    process group; the master passes it on), paging the operators' alerting."""
+    for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        signal.signal(stop, signal.SIG_IGN)
 
 
 # Access and error logs to stdout/stderr: the container runtime collects them.

@@ -37,8 +37,10 @@ from programs.admin_numbers import (
     LocalizedMonthNumberField,
     LocalizedNumbersAdminMixin,
     NumberHistoryContextHelper,
+    date_forms_help,
     month_of_other_year,
     shown_number,
+    with_forms_help,
 )
 from programs.formats import date_label, month_label, month_year_label, number
 from programs.forms_admin import (
@@ -1192,7 +1194,9 @@ class LockExceptionAdmin(
             # Until the end of that day (inclusive), and the last day allowed, named
             # before the admin types one.
             longest = lock_exception_longest(timezone.localdate())
-            field.help_text = LOCK_EXCEPTION_UNTIL_HELP % {"date": date_label(longest)}
+            field.help_text = with_forms_help(
+                LOCK_EXCEPTION_UNTIL_HELP % {"date": date_label(longest)}, date_forms_help()
+            )
         return field
 
     def save_model(self, request, obj, form, change):

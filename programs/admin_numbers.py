@@ -17,18 +17,22 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from programs.formats import date_label, month_label, month_year_label, number
-from programs.limits import grouped
+from programs.limits import DECIMAL_TOO_LARGE, decimal_limit, grouped, shown_limit
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
     AMBIGUOUS_THOUSANDS,
+    DIGITS_ONLY,
+    MAX_ABS_VALUE,
     MAX_DECIMALS,
     NUMBER_TOO_LARGE,
     decimals,
@@ -72,7 +76,36 @@ def typed_number(value) -> Decimal:
         if AMBIGUOUS_NUMBER in exc.args or AMBIGUOUS_THOUSANDS in exc.args:
             # '0.600': 0,6 or 600? '8,000': 8 or 8.000?
             raise ValidationError(refusal(exc), code="ambiguous") from exc
+        if DIGITS_ONLY in exc.args:
+            # 'Rp 8.600,-': the digits to write, as the entry form and the import say.
+            raise ValidationError(refusal(exc), code="invalid") from exc
         raise ValidationError(NOT_A_NUMBER, code="invalid") from exc
+
+
+def column_too_large(field, error: ValidationError) -> ValidationError:
+    """`error` of a number past what anything is read as (NUMBER_TOO_LARGE, "paling
+    besar 99.999.999.999"), said by the field's own, smaller limit when it has one (a
+    population: 2.147.483.647; an area: 9.999.999,999)."""
+    if error.code != "max_value":
+        return error
+    places = getattr(field, "decimal_places", None)
+    limit = decimal_limit(getattr(field, "max_digits", None), places)
+    if limit is not None and limit < MAX_ABS_VALUE:
+        return ValidationError(
+            DECIMAL_TOO_LARGE, code="max_value", params={"limit": shown_limit(limit)}
+        )
+    highs = [
+        v
+        for v in field.validators
+        if isinstance(v, MaxValueValidator) and not callable(v.limit_value)
+    ]
+    lowest = min(highs, key=lambda v: v.limit_value, default=None)
+    if lowest is not None and lowest.limit_value < MAX_ABS_VALUE:
+        try:
+            lowest(lowest.limit_value + 1)
+        except ValidationError as said:
+            return said
+    return error
 
 
 class LocalizedDecimalField(forms.DecimalField):
@@ -90,7 +123,10 @@ class LocalizedDecimalField(forms.DecimalField):
             return None
         if isinstance(value, Decimal):
             return value
-        return typed_number(value)
+        try:
+            return typed_number(value)
+        except ValidationError as error:
+            raise column_too_large(self, error) from None
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
@@ -116,7 +152,12 @@ class LocalizedIntegerField(forms.IntegerField):
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        number = typed_number(value)
+        try:
+            number = typed_number(value)
+        except ValidationError as error:
+            raise column_too_large(self, error) from None
+        if number is None:  # spaces only: nothing typed
+            return None
         if number % 1:  # '888,324': a decimal comma where a thousands dot was meant?
             raise ValidationError(NOT_A_WHOLE_NUMBER, code="invalid")
         return int(number)
@@ -150,6 +191,9 @@ _MONTHS = (
 )
 MONTH_NAMES = {name: number for number, names in enumerate(_MONTHS, start=1) for name in names}
 _DAY_MONTH_NAME_YEAR = re.compile(r"\s*(\d{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*(\d{4}|\d{2})\s*")
+# A date written year first, as ISO does but with slashes or dots (2026/03/25, 2026.03.25,
+# as Indonesians also write it): the year first, the month is always next.
+_YEAR_FIRST = re.compile(r"\s*(\d{4})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*")
 # Three numbers whose second cannot be a month: 03/25/2027, typed month first.
 _MONTH_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\s*")
 
@@ -165,6 +209,49 @@ DATE_MONTH_FIRST = _(
 )
 
 
+def listed(items: list[str]) -> str:
+    """'a, b atau c' ('a, b or c' in English)."""
+    if len(items) < 2:
+        return "".join(items)
+    return gettext("%(first)s atau %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def date_forms(day: dt.date = dt.date(2027, 3, 25)) -> list[str]:
+    """The forms `LocalizedDateField` takes, written for `day`: what a date box's help
+    text lists (tests/programs/test_admin_typed.py reads each back)."""
+    name = month_label(day.month)
+    return [
+        f"{day:%d-%m-%Y}",
+        f"{day:%d/%m/%Y}",
+        f"{day:%d.%m.%Y}",
+        f"{day.day} {name} {day.year}",
+        f"{day.day} {name[:3]} {day:%y}",
+        f"{day:%Y-%m-%d}",
+        f"{day:%Y/%m/%d}",
+    ]
+
+
+DATE_FORMS_HELP = _("Tulis hari dulu atau tahun dulu: %(forms)s.")
+
+
+def date_forms_help() -> str:
+    return DATE_FORMS_HELP % {"forms": listed(date_forms())}
+
+
+def with_forms_help(help_text, forms_help: str) -> str:
+    """A box's own help text followed by the forms it takes."""
+    return f"{help_text} {forms_help}" if help_text else forms_help
+
+
+def _forms_help(help_text, forms_help) -> str:
+    return with_forms_help(str(help_text) if help_text else "", forms_help())
+
+
+# A field's help text and the forms its box takes, written when the page is (in its
+# language, its month names).
+lazy_forms_help = lazy(_forms_help, str)
+
+
 def _full_year(year: str) -> int:
     """'27' -> 2027, '99' -> 1999 (as strptime reads %y), '2027' -> 2027."""
     if len(year) == 2:
@@ -175,11 +262,30 @@ def _full_year(year: str) -> int:
 class LocalizedDateField(forms.DateField):
     """A date typed day first, in the locale's formats (25-03-2027, 25/03/27, 2027-03-25)
     or with its month named, the year in 4 or 2 digits: "25 Maret 2027", "25 Mar 27",
-    "25 March 2027". A date typed month first (03/25/2027) is refused with the reason."""
+    "25 March 2027"; or year first, as ISO writes it with dashes, slashes or dots
+    (2027-03-25, 2027/03/25, 2027.03.25). A date typed month first (03/25/2027) is refused
+    with the reason."""
 
     default_error_messages = {"invalid": DATE_NOT_RECOGNISED}
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Lazily, in the language of the page that shows it.
+        self.help_text = lazy_forms_help(self.help_text, self.forms_help)
+
+    def forms_help(self) -> str:
+        return date_forms_help()
+
     def to_python(self, value):
+        if isinstance(value, str) and (found := _YEAR_FIRST.fullmatch(value)):
+            year, month, day = int(found[1]), int(found[3]), int(found[4])
+            try:
+                return dt.date(year, month, day)
+            except ValueError:  # 2027/04/31
+                refused = missing_day_refusal(day, month, year)
+                if refused is None:
+                    raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+                raise ValidationError(refused, code="no_such_day") from None
         if isinstance(value, str):
             found = _DAY_MONTH_NAME_YEAR.fullmatch(value)
             if found and found[2].casefold() in MONTH_NAMES:
@@ -254,6 +360,28 @@ MONTH_NOT_RECOGNISED = _(
 )
 
 
+def month_forms(year: int = 2027, month: int = 3) -> list[str]:
+    """The forms `typed_month` takes, written for one month: what a month box's help text
+    lists (tests/programs/test_typed_months.py reads each back)."""
+    name = month_label(month)
+    return [
+        f"{name} {year}",
+        f"{name[:3]} {year}",
+        f"{month:02d}/{year}",
+        f"{month:02d}.{year}",
+        f"{month:02d}-{year}",
+        f"{year}-{month:02d}",
+        f"{year}/{month:02d}",
+    ]
+
+
+MONTH_FORMS_HELP = _("Tulis bulannya: %(forms)s (tanggal lengkap juga diterima).")
+
+
+def month_forms_help() -> str:
+    return MONTH_FORMS_HELP % {"forms": listed(month_forms())}
+
+
 def typed_month(text: str) -> tuple[int, int] | None:
     """(year, month) of a month typed on its own, None for any other text; ValueError
     for a month that does not exist (13/2027, "Marett 2027", year 0000: no date holds
@@ -282,6 +410,9 @@ class LocalizedMonthField(LocalizedDateField):
 
     widget = forms.TextInput(attrs={"size": 16})
     default_error_messages = {"invalid": MONTH_NOT_RECOGNISED}
+
+    def forms_help(self) -> str:
+        return month_forms_help()
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -334,6 +465,18 @@ def month_of_other_year(month, year) -> str | None:
     }
 
 
+def month_number_forms(year: int = 2027, month: int = 4) -> list[str]:
+    """The forms `LocalizedMonthNumberField` takes, written for one month of `year` (the
+    year box's): what its help text lists."""
+    name = month_label(month)
+    return [name, name[:3], str(month), f"{month:02d}.{year}", f"{name} {year}"]
+
+
+MONTH_NUMBER_FORMS_HELP = _(
+    "Tulis nama atau angka bulannya: %(forms)s (tahunnya sama dengan kolom tahun)."
+)
+
+
 class LocalizedMonthNumberField(LocalizedIntegerField):
     """A month of the year kept as its number (1-12) beside a year field: typed as its
     name ("April", "Apr", in Indonesian or English) or its number, shown by its name; or
@@ -341,6 +484,13 @@ class LocalizedMonthNumberField(LocalizedIntegerField):
     "11.2026", "November 2026"), when that year is the year box's."""
 
     widget = forms.TextInput(attrs={"size": 12})
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.help_text = lazy_forms_help(self.help_text, self.forms_help)
+
+    def forms_help(self) -> str:
+        return MONTH_NUMBER_FORMS_HELP % {"forms": listed(month_number_forms())}
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip().rstrip(".").casefold() in MONTH_NAMES:

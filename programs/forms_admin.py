@@ -226,22 +226,33 @@ CHANGED_SINCE_OPENED = _(
 
 def model_limits_first(form) -> None:
     """The model's own limits of the form's number fields (a target's value is never
-    below 0) checked by the form fields themselves, before the form's rules: a target
-    typed -5 was measured against its allocations ("Target provinsi (-5) lebih kecil
-    dari jumlah alokasi"), the model's "at least 0" never said."""
+    below 0) and its column's (`limits.column_range`: a population up to 2.147.483.647)
+    checked by the form fields themselves, before the form's rules: a target typed -5
+    was measured against its allocations ("Target provinsi (-5) lebih kecil dari jumlah
+    alokasi"), the model's "at least 0" never said, and a population of 3.000.000.000
+    was first called a large change to confirm."""
     from django.core.validators import MaxValueValidator, MinValueValidator
 
-    from programs.limits import grouped
+    from programs.limits import is_year
 
     model_fields = {field.name: field for field in form._meta.model._meta.concrete_fields}
     for name, field in form.fields.items():
         model_field = model_fields.get(name)  # none for the reason, the version
         if not isinstance(model_field, models.DecimalField | models.IntegerField):
             continue
+        if model_field.is_relation or is_year(model_field):
+            continue  # a year's own rule says more than its column's 32.767
+        kinds = (MinValueValidator, MaxValueValidator)
+        present = {
+            (kind, v.limit_value) for v in field.validators for kind in kinds if isinstance(v, kind)
+        }
         limits = [
-            v for v in model_field._validators if type(v) in (MinValueValidator, MaxValueValidator)
+            v
+            for v in model_field.validators  # grouped at start (`limits.group_model_limits`)
+            if isinstance(v, kinds)
+            and not any((kind, v.limit_value) in present for kind in kinds if isinstance(v, kind))
         ]
-        field.validators = [*field.validators, *grouped(limits)]
+        field.validators = [*field.validators, *limits]
 
 
 class TargetAdminForm(TargetGuardMixin, forms.ModelForm):

@@ -27,6 +27,12 @@ DUE_DATE_OUTSIDE_YEAR = _(
     "Batas waktu harus jatuh pada tahun target (%(year)s) atau tahun berikutnya."
 )
 BASELINE_NEGATIVE = _("Nilai dasar (baseline) tidak boleh negatif.")
+# A year before the program existed is a typing slip (2004 for 2024): its figures are never
+# reported (nothing is owed before the launch) nor shown.
+TARGET_BEFORE_LAUNCH = _(
+    "Program %(program)s diluncurkan %(launch)s: target paling awal untuk tahun %(earliest)s. "
+    "Periksa tahunnya."
+)
 # Messages of database constraints shared by several models.
 MONTH_1_12 = _("Bulan harus antara 1 dan 12.")
 REASON_REQUIRED = _("Isi alasannya.")
@@ -544,10 +550,28 @@ class Target(models.Model):
         errors = {}
         if not self.due_date_fits(self.year, self.due_date):
             errors["due_date"] = DUE_DATE_OUTSIDE_YEAR % {"year": self.year}
+        if refused := self.before_launch_refusal():
+            errors["year"] = refused
         if not self.baseline_fits(self.indicator if self.indicator_id else None, self.baseline):
             errors["baseline"] = BASELINE_NEGATIVE
         if errors:
             raise ValidationError(errors)
+
+    def before_launch_refusal(self) -> str | None:
+        """What to say of a year before the year preceding the program's launch (the
+        slack `ReportingExemption.earliest_start` leaves for a launch date corrected
+        later); None when the year fits or the program has no launch date."""
+        from programs.formats import date_label
+
+        program = self.indicator.program if self.indicator_id else None
+        launch = program.launch_date if program is not None else None
+        if launch is None or self.year is None or self.year >= launch.year - 1:
+            return None
+        return TARGET_BEFORE_LAUNCH % {
+            "program": program.label,
+            "launch": date_label(launch),
+            "earliest": launch.year - 1,
+        }
 
     @staticmethod
     def baseline_fits(indicator: Indicator | None, baseline: Decimal | None) -> bool:
@@ -1121,15 +1145,14 @@ class ReportingExemption(models.Model):
     # Months, kept as their first day (`clean`).
     start = models.DateField(
         _("tidak wajib mulai bulan"),
-        help_text=_("Bulan pertama yang dikecualikan, mis. Maret 2027 atau 03/2027."),
+        # The forms a month is typed in follow (`admin_numbers.month_forms`).
+        help_text=_("Bulan pertama yang dikecualikan."),
     )
     end = models.DateField(
         _("sampai bulan"),
         null=True,
         blank=True,
-        help_text=_(
-            "Bulan terakhir yang dikecualikan, mis. Desember 2027. Kosong = sampai diubah."
-        ),
+        help_text=_("Bulan terakhir yang dikecualikan. Kosong = sampai diubah."),
     )
     reason = models.TextField(_("alasan"))
     source_url = models.URLField(_("tautan sumber"), blank=True, max_length=500)

@@ -17,11 +17,16 @@ from django.utils.translation import pgettext_lazy
 from programs.admin import RequestChecks
 from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES, GroupedIntegerField
 from programs.formats import number
-from programs.forms_admin import confirm_large_change_field, refuse_large_changes
+from programs.forms_admin import (
+    confirm_large_change_field,
+    model_limits_first,
+    refuse_large_changes,
+)
 from regencies.models import Regency, UserScope
 
 User = get_user_model()
 ALL_PROGRAMS = _("Semua program")
+BPS_CODE_TAKEN = _("Kode BPS %(code)s sudah dipakai %(regency)s.")
 
 
 REGENCY_FIELDS = (
@@ -47,6 +52,19 @@ class RegencyAdminForm(forms.ModelForm):
     class Meta:
         model = Regency
         fields = REGENCY_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_limits_first(self)  # 3.000.000.000 is past the column, not a large change
+
+    def clean_bps_code(self):
+        code = self.cleaned_data["bps_code"]
+        other = Regency.objects.filter(bps_code=code).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise forms.ValidationError(
+                BPS_CODE_TAKEN % {"code": code, "regency": other}, code="unique"
+            )
+        return code
 
     def clean(self):
         cleaned_data = super().clean()

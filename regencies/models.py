@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +13,10 @@ from django.utils.translation import pgettext_lazy
 
 AREA_NOT_POSITIVE = _("Luas wilayah harus lebih dari 0 km² (kosongkan bila belum diketahui).")
 POPULATION_NOT_POSITIVE = _("Jumlah penduduk harus lebih dari 0 (kosongkan bila belum diketahui).")
+# BPS's code of a kabupaten/kota: the province's two digits and the regency's two (1607
+# Banyuasin, 1671 Palembang; fixtures/regencies.json), without a dot.
+BPS_CODE_FORMAT = r"^[0-9]{4}$"
+BPS_CODE_INVALID = _("Kode BPS terdiri atas 4 angka tanpa titik, misalnya 1607 untuk Banyuasin.")
 # Censuses of the residency of Palembang go back to the 1900s: an earlier year, or one
 # still to come, is a typing slip (1800, 2205).
 EARLIEST_POPULATION_YEAR = 1900
@@ -55,7 +59,13 @@ class Regency(models.Model):
         primary_key=True,
         help_text=_("Contoh: 16.07 untuk Banyuasin."),
     )
-    bps_code = models.CharField(_("kode BPS"), max_length=8, unique=True)
+    bps_code = models.CharField(
+        _("kode BPS"),
+        max_length=8,  # a longer paste is refused with the reason, not cut by the browser
+        unique=True,
+        validators=[RegexValidator(BPS_CODE_FORMAT, BPS_CODE_INVALID)],
+        help_text=_("4 angka, misalnya 1607 untuk Banyuasin."),
+    )
     name = models.CharField(_("nama"), max_length=100)
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     capital = models.CharField(_("ibu kota"), max_length=100, blank=True)
@@ -97,6 +107,11 @@ class Regency(models.Model):
                 violation_error_message=_("Kode Kemendagri harus berformat 16.07."),
             ),
             # The same rules for rows that skip the model's checks (loaddata).
+            models.CheckConstraint(
+                condition=Q(bps_code__regex=BPS_CODE_FORMAT),
+                name="regency_bps_code_format",
+                violation_error_message=BPS_CODE_INVALID,
+            ),
             models.CheckConstraint(
                 condition=Q(area_km2__isnull=True) | Q(area_km2__gt=0),
                 name="regency_area_positive",

@@ -459,8 +459,9 @@ def ensure_synthetic_regencies(count: int) -> int:
         rng = random.Random(f"synthetic:{code}")
         is_city = index % 5 == 0
         bps = code.replace(".", "")
-        if bps in used_bps:
-            bps = f"X{bps}"
+        if bps in used_bps:  # taken by a regency an admin added: the highest free code
+            bps = next(f"{n:04d}" for n in range(9999, 0, -1) if f"{n:04d}" not in used_bps)
+        used_bps.add(bps)
         new.append(
             Regency(
                 code=code,

@@ -534,7 +534,7 @@ def _number(value) -> Decimal | None:
 # written month first) are refused; a date typed year first is the ISO date a date cell
 # is kept as between preview and apply.
 _ISO_DATE = re.compile(
-    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 
 
@@ -1101,6 +1101,10 @@ class TargetImport:
                 continue
             if not result.period:
                 result.reason = _(BLANK["tahun"] if not year_text else BAD_YEAR)
+                continue
+            refused = Target(indicator=indicator, year=year).before_launch_refusal()
+            if refused:  # the admin's rule (Target.clean)
+                result.reason = str(refused)
                 continue
             if _text(cells.get("nilai")) == "":
                 result.reason = _(BLANK["nilai"])

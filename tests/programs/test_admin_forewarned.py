@@ -178,7 +178,9 @@ def test_a_lock_exception_runs_one_year_at_most_named_as_the_last_day(admin_clie
     help_text = element_text(find(page(admin_client.get(url)), "div", id="id_until_helptext"))
     assert help_text == (
         "Operator dapat mengubah laporan bulan itu sampai akhir tanggal ini. Paling lambat "
-        "27 Juni 2026 (satu tahun dari hari ini)."
+        "27 Juni 2026 (satu tahun dari hari ini). Tulis hari dulu atau tahun dulu: "
+        "25-03-2027, 25/03/2027, 25.03.2027, 25 Maret 2027, 25 Mar 27, 2027-03-25 atau "
+        "2027/03/25."
     )
     past = admin_client.post(url, lock_exception_form(gbrss, until="28 Juni 2026"))
     assert past.status_code == 200

@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
@@ -64,8 +64,7 @@ def test_every_model_numbers_limit_is_said_grouped():
         }
         assert ungrouped == {}
         population = said["Regency.population"]
-        high = connection.ops.integer_field_range("PositiveIntegerField")[1]
-        assert any(f"{high:,}".replace(",", group) in message for message in population)
+        assert any(f"2{group}147{group}483{group}647" in message for message in population)
     assert any(message.endswith(" 2100.") for message in limit_messages("id")["Target.year"])
 
 
@@ -93,29 +92,32 @@ def regency_change(admin_client, regency, **overrides):
     return admin_client.post(reverse("admin:regencies_regency_change", args=[regency.pk]), data)
 
 
-@pytest.mark.skipif(
-    connection.ops.integer_field_range("PositiveIntegerField")[1] > 10**11,
-    reason="the database keeps integers past what the admin reads (SQLite)",
-)
+POPULATION_TOO_LARGE = "Pastikan nilai ini lebih kecil dari atau sama dengan 2.147.483.647."
+
+
 @pytest.mark.parametrize(
-    ("language", "typed", "said"),
+    ("language", "typed", "said", "confirmed"),
     [
-        (
-            "id",
-            "2.147.483.648",
-            "Pastikan nilai ini lebih kecil dari atau sama dengan 2.147.483.647.",
-        ),
-        ("en", "2,147,483,648", "Ensure this value is less than or equal to 2,147,483,647."),
+        ("id", "2.147.483.648", POPULATION_TOO_LARGE, "on"),
+        # Unconfirmed: past the column, not a large change to confirm first.
+        ("id", "3.000.000.000", POPULATION_TOO_LARGE, ""),
+        # Past what any number is read as: the column's limit, not 99.999.999.999.
+        ("id", "100.000.000.000", POPULATION_TOO_LARGE, "on"),
+        ("en", "2,147,483,648", "Ensure this value is less than or equal to 2,147,483,647.", "on"),
     ],
 )
 def test_a_population_past_what_the_database_keeps_is_refused_grouped(
-    admin_client, reference_data, language, typed, said
+    admin_client, reference_data, language, typed, said, confirmed
 ):
+    """SQLite (`make run`) saved a population of 3.000.000.000, which PostgreSQL's column
+    does not keep: refused on every database, saying the limit grouped."""
     admin_client.cookies["bahasa"] = language
     regency = Regency.objects.get(code="16.07")
     before = regency.population
 
-    response = regency_change(admin_client, regency, population=typed)
+    response = regency_change(
+        admin_client, regency, population=typed, confirm_large_change=confirmed
+    )
 
     assert response.status_code == 200
     assert error_messages(find(page(response), "div", class_="field-population")) == [said]
@@ -251,3 +253,164 @@ def test_a_negative_denominator_is_refused_once_beside_it(admin_client, referenc
     assert said == ["Nilai tidak boleh negatif."]
     row.refresh_from_db()
     assert row.denominator == Decimal(5)
+
+
+@pytest.mark.parametrize("typed", ["10.000.000", "100.000.000.000", "-10.000.000"])
+def test_an_area_past_what_its_column_keeps_says_the_largest_area(
+    admin_client, reference_data, typed
+):
+    """Django said "no more than 10 digits in total", leaving the admin counting digits
+    (and "paling besar 99.999.999.999", past the column, above 10^11)."""
+    regency = Regency.objects.get(code="16.07")
+    before = regency.area_km2
+
+    response = regency_change(admin_client, regency, area_km2=typed)
+
+    assert response.status_code == 200
+    assert "Angka terlalu besar: paling besar 9.999.999,999." in error_messages(
+        find(page(response), "div", class_="field-area_km2")
+    )
+    regency.refresh_from_db()
+    assert regency.area_km2 == before
+
+
+def test_an_order_past_what_its_column_keeps_is_refused(admin_client, reference_data):
+    """A funding source's order (a small integer column: 32.767 at most on PostgreSQL)
+    of 40.000 was saved on SQLite."""
+    from programs.models import FundingSource
+
+    source = FundingSource.objects.order_by("pk").first()
+    data = {
+        "code": source.code,
+        "name": source.name,
+        "category": source.category,
+        "order": "40.000",
+        "active": "on",
+        "_save": "Simpan",
+    }
+    url = reverse("admin:programs_fundingsource_change", args=[source.pk])
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-order")) == [
+        "Pastikan nilai ini lebih kecil dari atau sama dengan 32.767."
+    ]
+    assert FundingSource.objects.get(pk=source.pk).order == source.order
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("2024/03/25", dt.date(2024, 3, 25)),
+        ("2024.03.25", dt.date(2024, 3, 25)),
+        ("2024/3/5", dt.date(2024, 3, 5)),
+    ],
+)
+def test_a_date_typed_year_first_with_slashes_or_dots(admin_client, reference_data, typed, meant):
+    """2024/03/25 was "Tanggal tidak dikenali"; year first, the month is always next."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, due_date=typed)
+    assert response.status_code == 302, error_messages(page(response))
+    target.refresh_from_db()
+    assert target.due_date == meant
+
+
+def test_a_date_typed_year_first_on_a_day_its_month_lacks_says_so(admin_client, reference_data):
+    target = gbrss_province_target()
+    before = target.due_date
+    response = change(admin_client, target, due_date="2024/04/31")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-due_date")) == [
+        "Tanggal 31 tidak ada pada April 2024: bulan itu hanya sampai tanggal 30."
+    ]
+    target.refresh_from_db()
+    assert target.due_date == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [("Rp 8.600,-", "8.600"), ("Rp8.600", "8.600"), ("8.600,-", "8.600"), ("Rp. 8.391", "8.391")],
+)
+def test_a_target_typed_in_rupiah_is_refused_naming_its_digits(
+    admin_client, reference_data, typed, digits
+):
+    """An amount written as money is refused with the digits to write, as the entry form
+    and the import refuse it (no indicator counts rupiah), and the target is unchanged."""
+    target = gbrss_province_target()
+    before = target.value
+    response = change(admin_client, target, value=typed, confirm_large_change="on")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-value")) == [
+        f"Tulis angkanya saja, tanpa “Rp” atau “,-”: {digits}."
+    ]
+    target.refresh_from_db()
+    assert target.value == before
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(
+    ("url_name", "box"),
+    [
+        ("admin:programs_target_add", "due_date"),
+        ("admin:programs_program_add", "launch_date"),
+        ("admin:programs_lockexception_add", "until"),
+    ],
+)
+def test_every_date_box_lists_the_forms_it_takes(
+    admin_client, reference_data, language, url_name, box
+):
+    """A date box said nothing of how to type a date (or only "Kosong = 31 Desember"),
+    though it takes day first, month named, and year first: it lists them, each read
+    back here by the admin's box and the target import."""
+    from programs.admin_numbers import LocalizedDateField
+    from programs.spreadsheets.imports import _date
+    from tests.helpers import element_text
+    from tests.programs.test_typed_months import listed_forms
+
+    admin_client.cookies["bahasa"] = language
+    shown = page(admin_client.get(reverse(url_name)))
+    help_text = element_text(find(shown, "div", id=f"id_{box}_helptext"))
+    forms = listed_forms(help_text, "first: " if language == "en" else "dulu: ", ".")
+    assert "2027/03/25" in forms and "25 Mar 27" in forms and len(forms) == 7
+    with translation.override(language):
+        for typed in forms:
+            assert LocalizedDateField().clean(typed) == dt.date(2027, 3, 25), typed
+            assert _date(typed) == dt.date(2027, 3, 25), typed
+
+
+def test_a_number_box_holding_only_spaces_is_empty_not_a_500(admin_client, reference_data):
+    """A whole-number box holding only spaces (a cleared box, a stray space bar) failed
+    with a server error: it is an empty box. A population may be left empty; a
+    target's year may not, and says so."""
+    regency = Regency.objects.get(code="16.07")
+    response = regency_change(admin_client, regency, population="   ", population_year="")
+    assert response.status_code == 302, error_messages(page(response))
+    regency.refresh_from_db()
+    assert regency.population is None
+
+    target = gbrss_province_target()
+    response = change(admin_client, target, year="  ")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-year")) == [
+        "Bidang ini tidak boleh kosong."
+    ]
+    target.refresh_from_db()
+    assert target.year == 2024
+
+
+def test_a_target_for_a_year_before_the_launch_is_refused(admin_client, reference_data):
+    """GBRSS was launched on 21 February 2024: a province target typed for 2004 (for 2024)
+    was saved, a target nothing is ever reported against nor shown. The year before the
+    launch is still taken (a launch date corrected later)."""
+    target = gbrss_province_target()
+    response = change(admin_client, target, year="2004")
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-year")) == [
+        "Program GBRSS diluncurkan 21 Februari 2024: target paling awal untuk tahun 2023. "
+        "Periksa tahunnya."
+    ]
+    target.refresh_from_db()
+    assert target.year == 2024
+    response = change(admin_client, target, year="2023")
+    assert response.status_code == 302, error_messages(page(response))

@@ -161,3 +161,53 @@ def test_a_refused_months_message_gives_examples_that_are_taken_the_dotted_one_t
         assert len(examples) >= 4, message
         for example in examples:
             take(example)  # taken: no error
+
+
+def listed_forms(help_text: str, before: str, after: str) -> list[str]:
+    """The forms a help text lists between `before` and `after` ("a, b atau c")."""
+    listed = help_text.split(before, 1)[1].rsplit(after, 1)[0]
+    first, _sep, last = listed.replace(" or ", " atau ").rpartition(" atau ")
+    return [*first.split(", "), last]
+
+
+@pytest.mark.parametrize(
+    ("language", "before"), [("id", "Tulis bulannya: "), ("en", "Write the month: ")]
+)
+def test_an_exemptions_month_boxes_list_every_form_they_take(
+    admin_client, reference_data, language, before
+):
+    """The help text said "mis. Maret 2027 atau 03/2027" while 03.2027, 2027-03 and "Mar
+    2027" were taken too: it lists the forms `typed_month` takes, each read back here by
+    the admin's box and the import."""
+    from django.urls import reverse
+
+    from tests.helpers import element_text, find, page
+
+    admin_client.cookies["bahasa"] = language
+    shown = page(admin_client.get(reverse("admin:programs_reportingexemption_add")))
+    for name in ("start", "end"):
+        help_text = element_text(find(shown, "div", id=f"id_{name}_helptext"))
+        forms = listed_forms(help_text, before, " (")
+        assert "03.2027" in forms and "2027-03" in forms and len(forms) == 7
+        with translation.override(language):
+            for typed in forms:
+                assert LocalizedMonthField().clean(typed).isoformat() == "2027-03-01", typed
+                assert _period(typed) == (2027, 3)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_lock_exceptions_month_box_lists_the_forms_it_takes(
+    admin_client, reference_data, language
+):
+    from django.urls import reverse
+
+    from tests.helpers import element_text, find, page
+
+    admin_client.cookies["bahasa"] = language
+    shown = page(admin_client.get(reverse("admin:programs_lockexception_add")))
+    help_text = element_text(find(shown, "div", id="id_month_helptext"))
+    forms = listed_forms(help_text, ": ", " (")
+    assert len(forms) == 5
+    with translation.override(language):
+        for typed in forms:
+            assert LocalizedMonthNumberField().clean(typed) == 4, typed

@@ -505,3 +505,73 @@ def test_a_user_who_did_nothing_can_still_be_deleted(admin_client, reference_dat
 
     assert response.status_code == 302
     assert not get_user_model().objects.filter(pk=mistaken.pk).exists()
+
+
+BPS_CODE_INVALID = "Kode BPS terdiri atas 4 angka tanpa titik, misalnya 1607 untuk Banyuasin."
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["16.07", "160", "16071", "abcd", "16O7", "١٦٠٧", "1607😀", "16 07", "<i>1</i>"],
+)
+def test_a_bps_code_that_is_not_four_digits_is_refused(admin_client, reference_data, typed):
+    """Any text was saved as a BPS code (fixtures/regencies.json: 1607, 1671, always four
+    digits)."""
+    regency = Regency.objects.get(code="16.07")
+
+    response = regency_change(admin_client, regency, bps_code=typed, name="Banyuasin Baru")
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-bps_code")) == [
+        BPS_CODE_INVALID
+    ]
+    regency.refresh_from_db()
+    assert (regency.bps_code, regency.name) == ("1607", "Banyuasin")
+
+
+def test_a_bps_code_of_another_regency_is_refused(admin_client, reference_data):
+    regency = Regency.objects.get(code="16.07")
+
+    response = regency_change(admin_client, regency, bps_code="1671")
+
+    assert response.status_code == 200
+    assert error_messages(find(page(response), "div", class_="field-bps_code")) == [
+        "Kode BPS 1671 sudah dipakai Kota Palembang."
+    ]
+    assert Regency.objects.get(code="16.07").bps_code == "1607"
+
+
+def test_a_new_regency_with_a_wrong_bps_code_is_not_added(admin_client, reference_data):
+    data = {"code": "16.99", "bps_code": "16-99", "name": "Uji", "kind": "kabupaten"}
+
+    response = admin_client.post(reverse("admin:regencies_regency_add"), {**data, "_save": "1"})
+
+    assert response.status_code == 200
+    assert error_messages(page(response)) == [BPS_CODE_INVALID]
+    assert not Regency.objects.filter(code="16.99").exists()
+
+
+def test_every_shipped_bps_code_is_valid(reference_data):
+    """The fixtures' codes (and the database's constraint) agree with the admin's rule."""
+    for regency in Regency.objects.all():
+        regency.full_clean()
+    assert Regency.objects.count() == 17
+
+
+def test_a_fixture_with_a_wrong_bps_code_does_not_load(reference_data, tmp_path):
+    """loaddata skips the model's checks: the database refuses the row instead."""
+    import json
+
+    from django.core.management import call_command
+    from django.db import IntegrityError, transaction
+
+    fixture = tmp_path / "regencies.json"
+    fields = {"bps_code": "16.07", "name": "Banyuasin", "kind": "kabupaten"}
+    fixture.write_text(
+        json.dumps([{"model": "regencies.regency", "pk": "16.07", "fields": fields}])
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        call_command("loaddata", str(fixture), verbosity=0)
+
+    assert Regency.objects.get(code="16.07").bps_code == "1607"

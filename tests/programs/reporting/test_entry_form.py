@@ -111,6 +111,29 @@ def test_a_refused_value_counts_in_no_month_total(operator_client):
     assert element_text(find(html, "output", data_total_for="rows-rumah-dibedah")) == "9.600"
 
 
+@pytest.mark.parametrize("typed", ["Rp 8.600,-", "Rp8.600", "8.600,-"])
+def test_an_amount_typed_in_rupiah_is_refused_naming_its_digits(operator_client, typed):
+    """An amount written as money is refused with the digits to write, and nothing is
+    saved: no indicator counts rupiah (the admin and the import say the same)."""
+    url = "/laporan/16.07/gbrss/2026-10/"
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": typed}
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    assert response.status_code == 422
+    assert row_messages(response, "rumah-dibedah-0") == [
+        "✗ Tulis angkanya saja, tanpa “Rp” atau “,-”: 8.600."
+    ]
+    assert not Realization.objects.filter(report__regency_id="16.07", report__month=10).exists()
+
+
+def test_a_decimal_comma_with_rupiah_is_not_read_as_thousands(operator_client):
+    """ "Rp 8,6" is eight point six (refused for a count of houses), never 86 or 8.600."""
+    url = "/laporan/16.07/gbrss/2026-10/"
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "Rp 8,6"}
+    response = operator_client.post(url, {**rows, "aksi": "simpan", "versi": 0})
+    assert response.status_code == 422
+    assert not Realization.objects.filter(report__regency_id="16.07", report__month=10).exists()
+
+
 @pytest.mark.parametrize(
     "language,typed,message",
     [

@@ -789,6 +789,25 @@ def test_csv_with_indonesian_numbers_and_semicolons(operator):
     assert import_preview_rows(preview)[0]["Baru"] == "1.250"  # as the site writes numbers
 
 
+def test_a_targets_due_date_written_year_first_with_slashes(admin_user):
+    """2025/03/25 and 2025.03.25 (year first, as ISO but with slashes or dots) were "Tanggal
+    tidak dikenali": read as the admin reads them."""
+    file = xlsx(
+        [
+            ["gbrss", "rumah-dibedah", "16.07", 2024, 120, None, "2025/03/25", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.01", 2024, 80, None, "2025.03.25", "Rakor", ""],
+            ["gbrss", "rumah-dibedah", "16.02", 2024, 80, None, "2025/02/31", "Rakor", ""],
+        ],
+        header=TARGET_HEADER,
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    assert sorted(states(preview)) == ["error", "new", "new"]
+    assert error_reasons(preview) == [
+        "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret "
+        "2027 atau 2027-03-25."
+    ]
+
+
 def test_csv_separator_is_the_header_lines_even_with_more_commas_in_a_note(operator):
     """Excel in the Indonesian locale writes ';'. A note naming 20 villages has more
     commas than the file has semicolons: the header line still tells the separator."""
@@ -1203,3 +1222,17 @@ def test_an_upload_after_the_session_ended_sends_the_browser_to_log_in(operator)
     page_request = client.get("/impor/")  # a page is still redirected, as before
     assert page_request.status_code == 302
     assert page_request["Location"] == "/akun/masuk/?next=/impor/"
+
+
+def test_a_target_for_a_year_before_the_launch_is_a_row_error(admin_user):
+    """The admin refuses a GBRSS target for 2004 (launched 2024): so does the import,
+    at preview, rather than failing when applied."""
+    file = xlsx(
+        [["gbrss", "rumah-dibedah", "16.07", 2004, 120, None, "", "Rakor", ""]],
+        header=TARGET_HEADER,
+    )
+    preview = upload(login(admin_user), file, kind="targets")
+    assert error_reasons(preview) == [
+        "Program GBRSS diluncurkan 21 Februari 2024: target paling awal untuk tahun 2023. "
+        "Periksa tahunnya."
+    ]
