@@ -248,7 +248,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
             decimals=indicator.decimals,
             realized_label=str(_realized_label(indicator)),
             expected_label=str(_expected_label(indicator)),
-            previous=[p.value for p in page.previous_series],
+            previous=[p.value for p in page.previous_line],
             previous_label=str(_("Tahun lalu (%(year)s)") % {"year": filters.year - 1}),
         )
         if page.sources:
