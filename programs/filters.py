@@ -225,6 +225,13 @@ class Filters:
         years = selectors.available_years(sets=self.year_sets, verified_only=self.forced_verified)
         return sorted({*years, self.year})
 
+    @property
+    def targets_missing(self) -> bool:
+        """The year shown has no target at all, province or regency (a new year before the
+        admin sets its targets): no achievement or status can be worked out, and the page
+        says why instead of showing "Belum ada target" in every cell unexplained."""
+        return self.year_sets is not None and self.year not in self.year_sets[1]
+
     def query(self, **changes) -> str:
         """The query string of these filters with `changes` applied, for links to a page
         of the same month rule ("" when there is nothing to say). Without changes

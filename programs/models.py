@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from regencies.models import Regency
@@ -141,7 +142,7 @@ class Program(models.Model):
 
     class Meta:
         verbose_name = _("program")
-        verbose_name_plural = _("program")
+        verbose_name_plural = pgettext_lazy("jamak", "program")
         ordering = ["order", "slug"]
         constraints = [
             models.CheckConstraint(
@@ -295,7 +296,7 @@ class Indicator(models.Model):
 
     class Meta:
         verbose_name = _("indikator")
-        verbose_name_plural = _("indikator")
+        verbose_name_plural = pgettext_lazy("jamak", "indikator")
         ordering = ["program__order", "order", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -388,7 +389,7 @@ class FundingSource(models.Model):
 
     class Meta:
         verbose_name = _("sumber dana / mitra")
-        verbose_name_plural = _("sumber dana / mitra")
+        verbose_name_plural = pgettext_lazy("jamak", "sumber dana / mitra")
         ordering = ["order", "category", "name"]
 
     def __str__(self):
@@ -490,7 +491,7 @@ class Target(models.Model):
 
     class Meta:
         verbose_name = _("target")
-        verbose_name_plural = _("target")
+        verbose_name_plural = pgettext_lazy("jamak", "target")
         ordering = ["year", "indicator__program__order", "indicator__order", "regency_id"]
         # The year list on every page probes this once per year instead of reading
         # every target (12,550 at 500 regencies x 5 years: 5 ms a page).
@@ -597,7 +598,7 @@ class TargetSplit(models.Model):
 
     class Meta:
         verbose_name = _("rencana per sumber dana")
-        verbose_name_plural = _("rencana per sumber dana")
+        verbose_name_plural = pgettext_lazy("jamak", "rencana per sumber dana")
         constraints = [
             models.UniqueConstraint(fields=["target", "group"], name="target_split_unique"),
             models.CheckConstraint(
@@ -643,7 +644,7 @@ class TargetMilestone(models.Model):
 
     class Meta:
         verbose_name = _("tahapan target")
-        verbose_name_plural = _("tahapan target")
+        verbose_name_plural = pgettext_lazy("jamak", "tahapan target")
         ordering = ["due_date"]
         constraints = [
             models.UniqueConstraint(fields=["target", "due_date"], name="milestone_unique"),
@@ -758,7 +759,7 @@ class MonthlyReport(models.Model):
 
     class Meta:
         verbose_name = _("laporan bulanan")
-        verbose_name_plural = _("laporan bulanan")
+        verbose_name_plural = pgettext_lazy("jamak", "laporan bulanan")
         ordering = ["-year", "-month", "program__order", "regency_id"]
         constraints = [
             models.UniqueConstraint(
@@ -884,7 +885,7 @@ class Realization(models.Model):
 
     class Meta:
         verbose_name = _("realisasi")
-        verbose_name_plural = _("realisasi")
+        verbose_name_plural = pgettext_lazy("jamak", "realisasi")
         ordering = ["indicator__order", "funding_source__order"]
         constraints = [
             models.UniqueConstraint(
@@ -972,7 +973,7 @@ class LockException(models.Model):
 
     class Meta:
         verbose_name = _("pengecualian kunci laporan")
-        verbose_name_plural = _("pengecualian kunci laporan")
+        verbose_name_plural = pgettext_lazy("jamak", "pengecualian kunci laporan")
         ordering = ["-year", "-month", "regency_id"]
         constraints = [
             models.UniqueConstraint(
@@ -1138,7 +1139,7 @@ class ReportingExemption(models.Model):
 
     class Meta:
         verbose_name = _("pengecualian kewajiban lapor")
-        verbose_name_plural = _("pengecualian kewajiban lapor")
+        verbose_name_plural = pgettext_lazy("jamak", "pengecualian kewajiban lapor")
         ordering = ["program__order", "regency_id", "start"]
         constraints = [
             models.UniqueConstraint(
@@ -1437,7 +1438,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         verbose_name = _("impor berkas")
-        verbose_name_plural = _("impor berkas")
+        verbose_name_plural = pgettext_lazy("jamak", "impor berkas")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -1602,7 +1603,7 @@ class Attachment(models.Model):
 
     class Meta:
         verbose_name = _("lampiran")
-        verbose_name_plural = _("lampiran")
+        verbose_name_plural = pgettext_lazy("jamak", "lampiran")
         ordering = ["uploaded_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1657,7 +1658,7 @@ class Comment(models.Model):
 
     class Meta:
         verbose_name = _("komentar")
-        verbose_name_plural = _("komentar")
+        verbose_name_plural = pgettext_lazy("jamak", "komentar")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1703,7 +1704,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("notifikasi")
-        verbose_name_plural = _("notifikasi")
+        verbose_name_plural = pgettext_lazy("jamak", "notifikasi")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(
@@ -1736,7 +1737,7 @@ class SavedView(models.Model):
 
     class Meta:
         verbose_name = _("tampilan tersimpan")
-        verbose_name_plural = _("tampilan tersimpan")
+        verbose_name_plural = pgettext_lazy("jamak", "tampilan tersimpan")
         ordering = ["-created_at", "-pk"]
         constraints = [
             # Starring the same page twice keeps one entry.

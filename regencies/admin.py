@@ -12,6 +12,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import CASCADE, Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.admin import RequestChecks
 from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES, GroupedIntegerField
@@ -95,7 +96,7 @@ class UserScopeInline(admin.StackedInline):
     can_delete = False
     extra = 1
     max_num = 1
-    verbose_name_plural = _("lingkup pengguna")
+    verbose_name_plural = pgettext_lazy("jamak", "lingkup pengguna")
 
 
 def _scope_of(user) -> UserScope | None:

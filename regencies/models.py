@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 AREA_NOT_POSITIVE = _("Luas wilayah harus lebih dari 0 km² (kosongkan bila belum diketahui).")
 POPULATION_NOT_POSITIVE = _("Jumlah penduduk harus lebih dari 0 (kosongkan bila belum diketahui).")
@@ -87,7 +88,7 @@ class Regency(models.Model):
 
     class Meta:
         verbose_name = _("kabupaten/kota")
-        verbose_name_plural = _("kabupaten/kota")
+        verbose_name_plural = pgettext_lazy("jamak", "kabupaten/kota")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -184,7 +185,7 @@ class UserScope(models.Model):
 
     class Meta:
         verbose_name = _("lingkup pengguna")
-        verbose_name_plural = _("lingkup pengguna")
+        verbose_name_plural = pgettext_lazy("jamak", "lingkup pengguna")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(role="operator") | Q(regency__isnull=False),

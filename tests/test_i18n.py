@@ -429,3 +429,20 @@ def test_english_operator_can_resave_a_stored_value_of_a_thousand_or_more(operat
     response = client.post(entry_url(), data)
     assert response.status_code == 302
     assert Realization.objects.get(report=report).value == Decimal(1250)
+
+
+@pytest.mark.django_db
+def test_the_english_admin_names_many_targets_in_the_plural(admin_user, reference_data):
+    """Indonesian says "target" for one and many; the English admin said "Select all 3
+    target" and listed "Monthly report" among its models."""
+    client = english_client()
+    client.force_login(admin_user)
+    index = flat_html(client.get("/admin/"))
+    for plural in ["Targets", "Monthly reports", "Regencies/cities", "Reporting exemptions"]:
+        assert plural in index, plural
+    listing = flat_html(client.get("/admin/programs/program/"))
+    assert "Select program to change" in listing
+    assert re.search(r"\b\d+ programs\b", listing)
+    indonesian = Client()
+    indonesian.force_login(admin_user)
+    assert "Laporan bulanan" in flat_html(indonesian.get("/admin/"))

@@ -330,25 +330,57 @@ class Scorecard:
     rows: list[ScoreRow]
     sort: str
 
-    def behind_by_program(self) -> list[tuple[Program, list[Regency], int]]:
+    def behind_by_program(self) -> list[BehindLine]:
         """Per program, the real regencies behind on its headline indicator (code order),
         and how many real regencies must report it: GPISS is behind in "4 dari 4" (the
-        four BPS cities), never "4 dari 17" as if the thirteen exempt were on track."""
+        four BPS cities), never "4 dari 17" as if the thirteen exempt were on track. When
+        no regency could be judged at all, why: a year whose targets are not set yet
+        (January 2027 before the admin copies them) read "tidak ada yang tertinggal" for
+        every program, as if all were on track."""
         rows = sorted(
             (r for r in self.rows if not r.regency.is_synthetic), key=lambda r: r.regency.code
         )
-        return [
-            (
-                program,
-                [
-                    r.regency
-                    for r in rows
-                    if r.cells[i].progress and r.cells[i].progress.status == ProgressStatus.BEHIND
-                ],
-                sum(1 for r in rows if r.cells[i].required),
+        lines = []
+        for i, program in enumerate(self.programs):
+            owed = [r.cells[i] for r in rows if r.cells[i].required]
+            statuses = {c.progress.status if c.progress else None for c in owed}
+            unjudged = None
+            if owed and not statuses & {ProgressStatus.BEHIND, ProgressStatus.ON_TRACK}:
+                unjudged = (
+                    ProgressStatus.NO_TARGET
+                    if statuses <= {ProgressStatus.NO_TARGET, None}
+                    else ProgressStatus.NO_DATA
+                )
+            lines.append(
+                BehindLine(
+                    program=program,
+                    regencies=[
+                        r.regency
+                        for r in rows
+                        if r.cells[i].progress
+                        and r.cells[i].progress.status == ProgressStatus.BEHIND
+                    ],
+                    obliged=len(owed),
+                    unjudged=unjudged,
+                )
             )
-            for i, program in enumerate(self.programs)
-        ]
+        return lines
+
+
+@dataclass(frozen=True)
+class BehindLine:
+    """One program of the overview's "Siapa yang tertinggal"."""
+
+    program: Program
+    regencies: list[Regency]  # behind on the headline indicator
+    obliged: int  # real regencies that must report it
+    # No regency could be judged (`ProgressStatus.NO_TARGET` or `NO_DATA`): the line says
+    # so instead of "tidak ada yang tertinggal". None when some were.
+    unjudged: str | None = None
+
+    @property
+    def unjudged_label(self) -> str:
+        return ProgressStatus(self.unjudged).label if self.unjudged else ""
 
 
 HUNDRED = Decimal(100)

@@ -80,7 +80,7 @@ def _regency_base() -> str:
     return reverse("programs:regency", args=["00.00"]).removesuffix("00.00/")
 
 
-def _filter_context(filters: Filters) -> dict:
+def _filter_context(filters: Filters, request: HttpRequest | None = None) -> dict:
     return {
         "filters": filters,
         # Row links of big tables without a reverse() and a urlencode per row.
@@ -90,6 +90,10 @@ def _filter_context(filters: Filters) -> dict:
         # The day "Seharusnya" is counted to: the end of the chosen month, or today
         # (always in the page's year: a year that has not begun is never shown).
         "as_of_label": formats.day_month_label(filters.as_of),
+        # A year without targets says so, and shows an admin where to set them
+        # (the page cache keys pages by user and role: programs/pagecache.py).
+        "targets_missing": filters.targets_missing,
+        "copies_targets": request is not None and permissions.is_admin(request.user),
     }
 
 
@@ -122,7 +126,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     }
     query = filters.query()
     context = {
-        **_filter_context(filters),
+        **_filter_context(filters, request),
         "cards": cards,
         "board": board,
         "sort_links": sort_links,
@@ -269,7 +273,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
                 realized_label=str(_("Realisasi")),
             )
     context = {
-        **_filter_context(filters),
+        **_filter_context(filters, request),
         "program": program,
         "page": page,
         "figures": figures,
@@ -348,7 +352,7 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
                     as_bars=item.indicator.measure == Indicator.Measure.INCREMENT,
                 )
     context = {
-        **_filter_context(filters),
+        **_filter_context(filters, request),
         "regency": regency,
         "page": page,
         "figures": figures,

@@ -18,6 +18,10 @@ of Manpower and the Minister for State Apparatus Empowerment and Bureaucratic Re
   SKB's dates of the lunar-calendar holidays and its collective leave are not in this
   table yet; add them from the SKB.
 
+- Every later year (2028 on): the same, computed (`_fixed_and_easter`), until its SKB is
+  added to the table: a demo running on into 2028 no longer works on New Year's Day,
+  Labour Day, 17 August or Christmas.
+
 Holidays declared apart from the SKB (the 2024 election days by presidential decree) are
 not here. Days that fall on a weekend are listed as the SKB lists them (they change
 nothing). Only the demo reads this table: the app's deadlines count calendar days.
@@ -26,6 +30,8 @@ nothing). Only the demo reads this table: the app's deadlines count calendar day
 from __future__ import annotations
 
 import datetime as dt
+
+from programs.models import MAX_YEAR
 
 # (month, day) of each year's holidays (H) and collective leave (C).
 _TABLE: dict[int, dict[str, list[tuple[int, int]]]] = {
@@ -120,8 +126,42 @@ _TABLE: dict[int, dict[str, list[tuple[int, int]]]] = {
     },
 }
 
+# Holidays on the same date every year (Keppres on national holidays).
+_FIXED_DATES = [(1, 1), (5, 1), (6, 1), (8, 17), (12, 25)]
+# The demo's years go no further.
+_LAST_YEAR = MAX_YEAR
+
+
+def easter(year: int) -> dt.date:
+    """Easter Sunday of `year` (Gregorian calendar; the anonymous algorithm of Meeus,
+    Jones and Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    weekday = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * weekday) // 451
+    month, day = divmod(h + weekday - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def _fixed_and_easter(year: int) -> list[dt.date]:
+    """A year's holidays known without its SKB: the fixed dates, Good Friday (Wafat Isa
+    Almasih) and Ascension Day (Kenaikan Isa Almasih)."""
+    sunday = easter(year)
+    return [
+        *(dt.date(year, month, day) for month, day in _FIXED_DATES),
+        sunday - dt.timedelta(days=2),
+        sunday + dt.timedelta(days=39),
+    ]
+
+
 HOLIDAYS: frozenset[dt.date] = frozenset(
     dt.date(year, month, day) for year, days in _TABLE.items() for month, day in days["H"]
+) | frozenset(
+    day for year in range(max(_TABLE) + 1, _LAST_YEAR + 1) for day in _fixed_and_easter(year)
 )
 COLLECTIVE_LEAVE: frozenset[dt.date] = frozenset(
     dt.date(year, month, day) for year, days in _TABLE.items() for month, day in days["C"]

@@ -42,6 +42,7 @@ from django.utils.translation import gettext_noop
 from programs import formats
 from programs.models import FundingSource, MonthlyReport
 from programs.progress import NOT_REQUIRED_LABEL
+from programs.text import visible_text
 
 APP_TITLE = gettext_noop("Dasbor Gerakan Serentak Sumsel")
 CSV_DELIMITER = ";"
@@ -54,6 +55,9 @@ SPOOL_MAX_BYTES = 8 * 1024 * 1024
 CSV_BATCH_ROWS = 500
 
 TEXT, INTEGER, NUMBER, PERCENT = "text", "integer", "number", "percent"
+# A whole number that is a name rather than a quantity (a year): never grouped, so Excel
+# shows 2026, not 2.026.
+YEAR = "year"
 
 # First characters that make a spreadsheet treat a text cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -102,9 +106,17 @@ class Export:
 # --- Cells ------------------------------------------------------------------------------
 
 
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could run `text` as a formula: it starts with one of
+    FORMULA_STARTS, also behind spaces or invisible characters. A workbook cannot hold a
+    control character, so the XLSX writer drops it: a note typed as "\x01=HYPERLINK(...)"
+    reached Excel as a live formula."""
+    return text.startswith(FORMULA_STARTS) or visible_text(text).startswith(FORMULA_STARTS)
+
+
 def neutralise(text: str) -> str:
     """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if formula_like(text) else text
 
 
 def _text(value) -> str:
@@ -129,7 +141,7 @@ def csv_cell(column: Column, value, mark: str = ",") -> str:
     number, decimals = _number_parts(column, value)
     if number is None:
         return ""
-    if column.kind == INTEGER:
+    if column.kind in (INTEGER, YEAR):
         return formats.plain_number(number, 0, mark=mark)
     if column.kind == PERCENT and decimals is None:
         decimals = 2
@@ -137,6 +149,8 @@ def csv_cell(column: Column, value, mark: str = ",") -> str:
 
 
 def _number_format(kind: str, decimals: int | None) -> str:
+    if kind == YEAR:
+        return "0"
     if kind == INTEGER:
         return "#,##0"
     if kind == PERCENT:
@@ -201,10 +215,16 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _xlsx_text(value) -> str:
+def xlsx_text(value) -> str:
+    """A text cell for a workbook: without the control characters a workbook cannot hold
+    (openpyxl refuses them), then neutralised, so nothing dropped uncovers a formula."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub("", _text(value))
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _text(value)
+    return _text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def write_xlsx(export: Export, fileobj) -> None:
@@ -222,10 +242,10 @@ def write_xlsx(export: Export, fileobj) -> None:
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 90
     for position, (label, value) in enumerate(export.info):
-        cell = WriteOnlyCell(info, value=_xlsx_text(label))
+        cell = WriteOnlyCell(info, value=xlsx_text(label))
         if position < 2 or not value:
             cell.font = bold
-        info.append([cell, _xlsx_text(value)] if value else [cell])
+        info.append([cell, xlsx_text(value)] if value else [cell])
 
     header_alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in export.sheets:
@@ -236,7 +256,7 @@ def write_xlsx(export: Export, fileobj) -> None:
         ws.freeze_panes = f"{get_column_letter(sheet.frozen_cols + 1)}2"
         header = []
         for column in sheet.columns:
-            cell = WriteOnlyCell(ws, value=_xlsx_text(column.header))
+            cell = WriteOnlyCell(ws, value=xlsx_text(column.header))
             cell.font = bold
             cell.alignment = header_alignment
             header.append(cell)
@@ -246,13 +266,13 @@ def write_xlsx(export: Export, fileobj) -> None:
             cells = []
             for column, value in zip(sheet.columns, row, strict=True):
                 if column.kind == TEXT or isinstance(value, str | bool):
-                    cells.append(_xlsx_text(value) or None)
+                    cells.append(xlsx_text(value) or None)
                     continue
                 number, decimals = _number_parts(column, value)
                 if number is None:
                     cells.append(None)
                     continue
-                if column.kind == INTEGER:
+                if column.kind in (INTEGER, YEAR):
                     number = int(number)
                 elif column.kind == PERCENT:
                     number = float(Decimal(number) / 100)
@@ -536,7 +556,7 @@ def completeness_sheet(grid, *, total_label: str) -> Sheet:
 def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
     """Raw realization rows (from `selectors.exports.realization_rows`), lazily."""
     columns = [
-        Column(_("Tahun"), INTEGER, width=8),
+        Column(_("Tahun"), YEAR, width=8),
         Column(_("Bulan"), INTEGER, width=8),
         Column(_("Kode wilayah"), width=10),
         Column(_("Kabupaten/kota"), width=24),

@@ -80,7 +80,7 @@ from programs.reporting.rules import (
     storable,
 )
 from programs.reporting.selectors import CountedHistory
-from programs.spreadsheets.exports import FORMULA_STARTS, neutralise
+from programs.spreadsheets.exports import formula_like, xlsx_text
 from regencies.models import Regency, code_from_compact
 
 Status = MonthlyReport.Status
@@ -116,6 +116,12 @@ REQUIRED = {
 TOO_LARGE = gettext_noop("Berkas terlalu besar (%(size)s); batasnya %(limit)s.")
 WRONG_TYPE = gettext_noop("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv.")
 NOT_A_SPREADSHEET = gettext_noop("Berkas ini bukan lembar kerja Excel (.xlsx) yang sah.")
+OLD_EXCEL = gettext_noop(
+    "Berkas ini berformat Excel lama (.xls, Excel 97-2003): buka di Excel, pilih Simpan "
+    "Sebagai > Buku Kerja Excel (.xlsx), lalu unggah berkas .xlsx itu."
+)
+# The first bytes of an OLE2 compound file: Excel 97-2003's .xls (and old Word files).
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_BOMB = gettext_noop(
     "Isi berkas Excel ini terlalu besar setelah dibuka; berkas ditolak demi keamanan."
 )
@@ -260,6 +266,10 @@ def read_table(uploaded, *, kind: str) -> list[tuple[int, dict[str, object]]]:
         raise ImportFileError(_(TOO_LARGE) % {"size": _size(uploaded.size), "limit": _size(limit)})
     name = (uploaded.name or "").lower()
     data = uploaded.read(limit + 1)
+    # An .xls saved by an older Excel, or renamed .xlsx: say how to make it an .xlsx
+    # instead of calling it no workbook at all.
+    if name.endswith(".xls") or data.startswith(OLE2_SIGNATURE):
+        raise ImportFileError(_(OLD_EXCEL))
     if name.endswith(".xlsx"):
         lines = _xlsx_lines(data)
     elif name.endswith(".csv"):
@@ -368,6 +378,8 @@ def _csv_lines(data: bytes):
         # Excel's "CSV (dipisahkan koma)" on Windows writes the ANSI code page, 1252 in
         # Indonesia: a note with "é", "–" or a curly quote is not UTF-8. Read so, never
         # wrongly (valid UTF-8 was tried first); the preview shows every note read.
+        if b"\x00" in data:  # binary (a workbook, a photo, a PDF) named .csv: not text
+            raise ImportFileError(_(NOT_TEXT)) from None
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
@@ -456,7 +468,7 @@ def _text(value) -> str:
     """A cell as text; the apostrophe our exports put before formula-like text is dropped."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith("'") and formula_like(value[1:]):
         return value[1:].strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -1374,7 +1386,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                                 _cell(r.value) if r else None,
                                 _cell(r.numerator) if r else None,
                                 _cell(r.denominator) if r else None,
-                                neutralise(r.note) if r else "",
+                                xlsx_text(r.note) if r else "",
                             ]
                         )
     guide = workbook.create_sheet("Petunjuk")
@@ -1383,7 +1395,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
     codes = workbook.create_sheet("Kode")
     codes.append(["sumber_dana", "nama"])
     for source in FundingSource.objects.filter(active=True):
-        codes.append([source.code, source.name])
+        codes.append([source.code, xlsx_text(source.name)])
     codes.append([])
     codes.append(["program", "indikator", "nama indikator", "satuan", "cara isi"])
     for program in programs:
@@ -1392,8 +1404,8 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                 [
                     program.slug,
                     indicator.code,
-                    indicator.name,
-                    indicator.unit,
+                    xlsx_text(indicator.name),
+                    xlsx_text(indicator.unit),
                     str(indicator.get_measure_display()),
                 ]
             )

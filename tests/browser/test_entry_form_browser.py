@@ -78,6 +78,34 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
 
 
 @pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
+def test_a_saved_draft_with_long_indicator_names_fits_a_phone(page, watch, operator):
+    """The attachment form's indicator menu is as wide as its longest name ("Balita
+    stunting didampingi Bunda/Ayah Asuh Stunting"): it widened the page past a 360 px
+    screen, so the whole form shrank and scrolled sideways."""
+    from programs.models import Program
+    from regencies.models import Regency
+
+    services.report_save(
+        user=operator,
+        regency=Regency.objects.get(code="16.07"),
+        program=Program.objects.get(slug="gpstss"),
+        year=2025,
+        month=12,
+        version=0,
+        rows=[],
+        submit=False,
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "op-banyuasin", "/laporan/16.07/gpstss/2025-12/")
+    menu = page.locator("#lampiran-indikator")
+    expect(menu).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    box = menu.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert not watch.errors
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
 def test_a_double_click_on_submit_sends_the_report_once(page, watch, operator, monkeypatch):
     """A second click on "Ajukan untuk verifikasi" while the first is on its way: one POST
     leaves, and the page shows the report submitted, not the answer to a second POST

@@ -7,6 +7,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from programs.demo import holidays
@@ -27,7 +28,8 @@ def test_the_table_holds_each_years_holidays_and_collective_leave():
         assert len([d for d in holidays.HOLIDAYS if d.year == year]) == days, year
         assert len([d for d in holidays.COLLECTIVE_LEAVE if d.year == year]) == leave, year
     assert not holidays.HOLIDAYS & holidays.COLLECTIVE_LEAVE
-    assert {d.year for d in holidays.DAYS_OFF} == {2024, 2025, 2026, 2027}
+    # 2027 and every later year: the holidays known without an SKB (`test_a_year_...`).
+    assert {d.year for d in holidays.DAYS_OFF} == set(range(2024, 2101))
     # Idulfitri 1447 H: the holidays on the weekend, leave around them.
     assert {dt.date(2026, 3, day) for day in (18, 19, 20, 21, 22, 23, 24)} <= holidays.DAYS_OFF
     assert dt.date(2026, 3, 25) not in holidays.DAYS_OFF
@@ -102,3 +104,37 @@ def test_its_reports_go_on_with_their_lives_and_nothing_waits(made_before_holida
     april = MonthlyReport.history.filter(year=2026, month=4)
     assert april.count() > 50
     assert not [when for when in april.values_list("history_date", flat=True) if on_a_day_off(when)]
+
+
+HOLIDAYS_2028 = {
+    dt.date(2028, 1, 1),
+    dt.date(2028, 4, 14),  # Wafat Isa Almasih (Easter: 16 April)
+    dt.date(2028, 5, 1),
+    dt.date(2028, 5, 25),  # Kenaikan Isa Almasih
+    dt.date(2028, 6, 1),
+    dt.date(2028, 8, 17),
+    dt.date(2028, 12, 25),
+}
+
+
+def test_a_year_after_the_table_has_its_fixed_holidays_good_friday_and_ascension():
+    """2027 lists only the holidays known without its SKB; 2028, the year the demo runs
+    into a year on, listed none, so demo operators would submit on 17 August and
+    Christmas Day. It gets the same kind of days as 2027, computed."""
+    assert sorted(holidays._fixed_and_easter(2027)) == sorted(
+        d for d in holidays.HOLIDAYS if d.year == 2027
+    )  # the rule gives 2027's table back
+    assert holidays.easter(2028) == dt.date(2028, 4, 16)
+    assert {d for d in holidays.HOLIDAYS if d.year == 2028} == HOLIDAYS_2028
+
+
+def test_a_demo_a_year_on_works_on_no_holiday_of_2028(reference_data):
+    """The demo as `make run` makes it on 1 October 2028: nobody saves, submits or
+    verifies on Labour Day, Ascension Day, Pancasila Day or 17 August 2028."""
+    with time_machine.travel(dt.datetime(2028, 10, 1, 9, 0, tzinfo=JAKARTA), tick=False):
+        demo.seed_demo(years=[2028])
+    moments = MonthlyReport.history.filter(year=2028).values_list("history_date", flat=True)
+    assert len(moments) > 500
+    days = {when.astimezone(JAKARTA).date() for when in moments}
+    assert not days & HOLIDAYS_2028
+    assert not [day for day in days if day.weekday() >= 5]

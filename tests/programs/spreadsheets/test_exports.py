@@ -429,6 +429,8 @@ def test_raw_realizations_of_counted_reports_for_pimpinan(client, gbrss_data, pi
     values = [r for r in sheet.iter_rows(min_row=2)]
     assert len(values) == 4
     assert all(r[11].data_type == "n" and r[0].data_type == "n" for r in values)
+    # A year is a number shown without grouping: Excel showed "2.024" with #,##0.
+    assert {(r[0].value, r[0].number_format) for r in values} == {(2024, "0")}
 
 
 def test_raw_realizations_are_scoped_to_the_operator_and_verifier(client, gbrss_data, operator):
@@ -531,6 +533,30 @@ def test_formula_in_a_regency_note_is_neutralised_in_csv_and_xlsx(client, gbrss_
         r[16] for r in sheet.iter_rows(min_row=2) if r[2].value == "16.07" and r[1].value == 1
     )
     assert cell.data_type == "s" and cell.value == "'" + formula
+
+
+def test_a_formula_behind_a_control_character_stays_text_in_xlsx_and_csv(
+    client, gbrss_data, pimpinan
+):
+    """A workbook cannot hold a control character: dropping it used to uncover the formula
+    behind it, which Excel then ran."""
+    formula = '=HYPERLINK("http://contoh.invalid/","Klik")'
+    Realization.objects.filter(report__regency_id="16.07", report__month=1).update(
+        note="\x01" + formula
+    )
+    sheet = read_xlsx(client.get(f"/unduh/realisasi.xlsx{PERIOD}"))["Realisasi"]
+    cell = next(
+        r[16] for r in sheet.iter_rows(min_row=2) if r[2].value == "16.07" and r[1].value == 1
+    )
+    assert cell.data_type == "s" and cell.value == "'" + formula
+    _block, head, rows = read_csv(client.get(f"/unduh/realisasi.csv{PERIOD}"))
+    note = head.index("Catatan")
+    assert [r[note] for r in rows if r[2] == "16.07" and r[1] == "1"] == ["'\x01" + formula]
+
+
+@pytest.mark.parametrize("text", [" =1+1", "\u200b=1+1", "\x01@SUM(A1)", "\ufeff-1"])
+def test_a_formula_start_behind_spaces_or_invisible_characters_is_neutralised(text):
+    assert exports.csv_cell(exports.Column("Catatan"), text) == "'" + text
 
 
 # --- Indicator performance workbook -----------------------------------------------------

@@ -708,6 +708,36 @@ def test_a_csv_with_a_nul_byte_is_not_called_the_wrong_file_type(operator):
     ]
 
 
+def test_a_workbook_named_csv_is_called_not_text_not_a_wrong_encoding(operator):
+    """A binary file named .csv (here an .xlsx renamed) holds bytes that are neither
+    UTF-8 nor Windows-1252: "save it as UTF-8" sent the operator to the wrong fix."""
+    workbook = xlsx([row("1")]).read()
+    assert any(bytes([b]) in workbook for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))  # not cp1252
+    response = upload(
+        login(operator), SimpleUploadedFile("isi.csv", workbook, content_type="text/csv")
+    )
+    assert response.status_code == 400
+    assert flash_messages(response) == [
+        "Berkas CSV ini berisi karakter yang tidak sah, jadi bukan berkas teks CSV: simpan "
+        "ulang sebagai CSV UTF-8, atau unggah berkas .xlsx."
+    ]
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["laporan.xls", "laporan.xlsx", "laporan.csv"])
+def test_an_old_excel_file_is_told_how_to_become_an_xlsx(operator, name):
+    """An Excel 97-2003 workbook (an OLE2 file), saved as .xls or renamed: the operator is
+    told to save it as .xlsx, not that it is no workbook or has the wrong type."""
+    old_excel = SimpleUploadedFile(name, bytes.fromhex("d0cf11e0a1b11ae1") + bytes(2048))
+    response = upload(login(operator), old_excel)
+    assert response.status_code == 400
+    assert flash_messages(response) == [
+        "Berkas ini berformat Excel lama (.xls, Excel 97-2003): buka di Excel, pilih Simpan "
+        "Sebagai > Buku Kerja Excel (.xlsx), lalu unggah berkas .xlsx itu."
+    ]
+    assert not ImportBatch.objects.exists()
+
+
 def as_excel_saves(file: SimpleUploadedFile, *replacements: tuple[bytes, bytes]):
     """`file` with its sheets' XML edited as Excel would have written it (openpyxl writes
     formulas without the value they calculate to)."""
@@ -864,6 +894,25 @@ def test_formula_like_notes_leave_neutralised_and_come_back_unchanged(operator):
     assert notes == ['\'=HYPERLINK("http://x")']
     preview = upload(client, SimpleUploadedFile("t.xlsx", content, content_type=XLSX))
     assert states(preview) == ["unchanged"]
+
+
+def test_the_template_of_a_note_with_a_control_character_downloads_with_it_neutralised(
+    operator,
+):
+    """A note may hold a control character (only NUL is refused); the template answered
+    500 (openpyxl refuses the character), and dropping it must not uncover a formula. An
+    indicator's name edited in the admin is neutralised in the Kode sheet too."""
+    report = draft_report(value=5)
+    report.realizations.update(note='\x01=HYPERLINK("http://x")')
+    Indicator.objects.filter(code="rumah-dibedah").update(name="=1+1 rumah")
+    client = login(operator)
+    response = client.get(f"/impor/templat.xlsx?bulan={period_text()}")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    notes = [r[8] for r in workbook["Data"].iter_rows(min_row=2) if r[5].value == 5]
+    assert [(c.data_type, c.value) for c in notes] == [("s", '\'=HYPERLINK("http://x")')]
+    names = [r[2] for r in workbook["Kode"].iter_rows() if r[2].value and "rumah" in r[2].value]
+    assert [(c.data_type, c.value) for c in names] == [("s", "'=1+1 rumah")]
 
 
 def test_a_target_due_outside_its_year_or_the_next_is_a_row_error(admin_user):
