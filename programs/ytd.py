@@ -478,7 +478,7 @@ def latest_month(
 ) -> int | None:
     """The latest month of `year`, up to `month`, with a counted report of `indicator`
     in the province (any regency, or the province's own for a level), None without any:
-    where a finished year's line stops (`deadlines.figures_until`)."""
+    where a finished year's trend line stops (`selectors._line_until`)."""
     _flush_for_reading()
     rows = _YTD_ROWS.rows(
         indicators=[indicator.pk], year=year, month=month, codes=[], verified_only=verified_only

@@ -933,16 +933,14 @@ def program_page(
         verified_only=verified_only,
     )
     # The actual lines stop at the last month with figures; the target path goes on.
-    until = deadlines.figures_until(
-        year, page.province.latest_month if page.province else None, today
-    )
+    until = _line_until(year, page.province.latest_month if page.province else None, today)
     page.series = _figures_until(series[year], until)
     page.previous_series = series[year - 1]
     previous_latest = ytd.latest_month(
         indicator=indicator, year=year - 1, month=month, verified_only=verified_only
     )
     page.previous_line = _figures_until(
-        series[year - 1], deadlines.figures_until(year - 1, previous_latest, today)
+        series[year - 1], _line_until(year - 1, previous_latest, today)
     )
     page.sources = source_breakdown(
         indicator=indicator, year=year, month=month, verified_only=verified_only
@@ -950,6 +948,17 @@ def program_page(
     if province_target:
         page.splits = planned_vs_realized(target=province_target, sources=page.sources)
     return page
+
+
+def _line_until(year: int, latest_reported: int | None, today: dt.date | None) -> int:
+    """The last month a province trend line of `year` is drawn to: this year's to its
+    last month with figures (`deadlines.figures_until`); a finished year's to its last
+    month with a counted report, so that a program whose reporting for that year stopped
+    in June is not drawn flat through December as if every month had been reported
+    without progress (its own page, and last year's line beside this year's)."""
+    if year < (today or timezone.localdate()).year:
+        return latest_reported or 0
+    return deadlines.figures_until(year, latest_reported, today)
 
 
 def _figures_until(series: list[SeriesPoint], until: int) -> list[SeriesPoint]:

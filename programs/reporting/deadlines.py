@@ -140,11 +140,5 @@ def figures_until(year: int, latest_reported: int | None, today: dt.date | None 
     the latest month whose reports are due, or a later one with a counted report
     (`latest_reported`). The year to date of a later month is only the earlier months'
     carried on: on 1 December, "s.d. Desember" drew the line flat through November and
-    December, which read in a meeting as two months without progress. A finished year
-    stops at its last month with a counted report: a program whose reporting for that
-    year stopped in June was drawn flat through December, as if every month had been
-    reported without progress (last year's comparison line too). 0: none."""
-    today = today or timezone.localdate()
-    if year < today.year:
-        return latest_reported or 0
+    December, which read in a meeting as two months without progress. 0: none."""
     return max(last_closed_month(year, today) or 0, latest_reported or 0)
