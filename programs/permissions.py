@@ -297,6 +297,41 @@ def can_edit_report(
     )
 
 
+def can_add_evidence(
+    user,
+    *,
+    regency_code: str | None,
+    program_id: int,
+    year: int,
+    month: int,
+    status: str | None,
+    today: dt.date | None = None,
+) -> bool:
+    """Operators attach evidence (a photo, a PDF) while they may edit the report, and also
+    while it waits for verification: a photo the verifier asks for is added to the
+    submitted report, without returning it. Never once verified, never in a locked (or
+    future) month. Removing one stays `can_edit_report`'s: what was submitted with the
+    report, or added since, stays while the verifier reads it."""
+    if can_edit_report(
+        user,
+        regency_code=regency_code,
+        program_id=program_id,
+        year=year,
+        month=month,
+        status=status,
+        today=today,
+    ):
+        return True
+    return (
+        status == Status.SUBMITTED
+        and is_operator_for(user, regency_code=regency_code, program_id=program_id)
+        and not is_future(year, month, today)
+        and not is_locked(
+            regency_code=regency_code, program_id=program_id, year=year, month=month, today=today
+        )
+    )
+
+
 def can_verify(user, report: MonthlyReport) -> bool:
     return report.status == Status.SUBMITTED and is_verifier_for(user, program_id=report.program_id)
 

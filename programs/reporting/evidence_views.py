@@ -21,7 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from programs import permissions
 from programs.models import Attachment
 from programs.reporting import evidence, notifications, services
-from programs.reporting.views import render_entry, report_target, require_view
+from programs.reporting.views import (
+    keep_unsaved_entry,
+    render_entry,
+    report_target,
+    require_view,
+    unsaved_entry_page,
+)
 
 
 @login_required
@@ -58,7 +64,8 @@ def attachment_upload(request, code: str, slug: str, period: tuple[int, int]):
             indicator_code=indicator,
         )
     except services.ServiceError as error:
-        return render_entry(
+        # The numbers typed and not saved, sent along (static/js/entry.js), shown as typed.
+        return unsaved_entry_page(
             request,
             target,
             error=error.message,
@@ -66,6 +73,7 @@ def attachment_upload(request, code: str, slug: str, period: tuple[int, int]):
             extra={"attach_caption": caption, "attach_indicator": indicator},
         )
     messages.success(request, _("Lampiran tersimpan."))
+    keep_unsaved_entry(request, target)  # shown again, unsaved, on the page it returns to
     return redirect(target.report.get_absolute_url() + "#lampiran")
 
 

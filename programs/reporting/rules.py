@@ -137,7 +137,30 @@ _SPACES = re.compile(r"[\s\u200b\ufeff]+")
 MINUS_SIGN = "\u2212"
 
 
+# A number written as money is written: "Rp 8.600,-", "Rp. 1.234,5", "IDR 8.600",
+# "8.600,-". Refused with the digits to write (no indicator is counted in rupiah, and a
+# budget figure pasted into a count of houses must not be taken as houses), rather than
+# the bare "not a number" that left the operator guessing what was wrong.
+_MONEY = re.compile(
+    r"(?P<currency>(?:rp|idr)\.?)?(?P<number>[0-9][0-9.,]*?)(?P<dash>[.,][-\u2013\u2014])?",
+    re.IGNORECASE,
+)
+DIGITS_ONLY = gettext_noop("Tulis angkanya saja, tanpa “Rp” atau “,-”: %(number)s.")
+
+
 def parse_number(text: str, language: str = "id") -> Decimal | None:
+    """A number as a person types it in `language` (`_parse_plain`); one written as
+    money ("Rp 8.600,-") is refused with the digits to write instead (DIGITS_ONLY)."""
+    money = _MONEY.fullmatch(_SPACES.sub("", text or ""))
+    if money and (money["currency"] or money["dash"]):
+        # Without them, the digits' own refusal if they have one ("Rp 0.600": 0,6 or
+        # 600?), else the digits to write.
+        _parse_plain(money["number"], language)
+        raise NumberError(DIGITS_ONLY, number=money["number"])
+    return _parse_plain(text, language)
+
+
+def _parse_plain(text: str, language: str = "id") -> Decimal | None:
     """A number as a person types it in `language`.
 
     Indonesian: '8.391' -> 8391, '14,33' -> 14.33; a dot followed by groups of exactly

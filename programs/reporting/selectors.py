@@ -31,6 +31,7 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting import deadlines
+from programs.reporting.notifications import site_text
 from programs.reporting.rules import (
     CARRIED_OVER_THE_YEAR,
     EntryRow,
@@ -39,7 +40,7 @@ from programs.reporting.rules import (
     row_key,
     row_warnings,
 )
-from programs.reporting.services import EntryContext, queue_fingerprint
+from programs.reporting.services import ADDED_WHILE_SUBMITTED, EntryContext, queue_fingerprint
 from regencies.models import code_from_compact
 
 Status = MonthlyReport.Status
@@ -369,6 +370,12 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
     for record in Attachment.history.filter(report_id=report.pk).select_related("history_user"):
         if record.history_type == "~":
             what = record.history_change_reason or _("Lampiran diubah")
+        elif record.history_type == "+" and record.history_change_reason == site_text(
+            ADDED_WHILE_SUBMITTED, {"name": record.original_name}
+        ):
+            # Added to a submitted report (services.attachment_add): said so, for the
+            # verifier reading what came after the report was submitted.
+            what = _(ADDED_WHILE_SUBMITTED) % {"name": record.original_name}
         else:
             what = (
                 _("Lampiran ditambahkan: %(name)s")
@@ -760,6 +767,25 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
 # --- Evidence and conversation on the report page ----------------------------------------
 
 
+def _attach_closed(user, report: MonthlyReport) -> str:
+    """Why the report's own operator can no longer attach evidence, said on its page:
+    "verified", "locked" (a returned report locked again: "locked-returned"), or ""."""
+    if report.regency_id is None or not permissions.is_operator_for(
+        user, regency_code=report.regency_id, program_id=report.program_id
+    ):
+        return ""
+    if report.status == Status.VERIFIED:
+        return "verified"
+    if permissions.is_locked(
+        regency_code=report.regency_id,
+        program_id=report.program_id,
+        year=report.year,
+        month=report.month,
+    ):
+        return "locked-returned" if report.status == Status.RETURNED else "locked"
+    return ""
+
+
 def report_evidence(*, user, report: MonthlyReport | None, editable: bool) -> dict:
     """Attachments (per indicator and general), the comment thread, and the GPS points of
     the photos drawn on the regency's outline. Two queries whatever their number."""
@@ -775,12 +801,29 @@ def report_evidence(*, user, report: MonthlyReport | None, editable: bool) -> di
     from programs.reporting import geo, notifications
 
     points = [a for a in attachments if a.has_location]
+    # Evidence is added while the report is editable and while it waits for verification
+    # (permissions.can_add_evidence); it is removed only while editable.
+    waiting = report.status == Status.SUBMITTED
+    can_attach = editable or (
+        waiting
+        and permissions.can_add_evidence(
+            user,
+            regency_code=report.regency_id,
+            program_id=report.program_id,
+            year=report.year,
+            month=report.month,
+            status=report.status,
+        )
+    )
     return {
         "attachments": attachments,
         "attachments_by_indicator": dict(by_indicator),
         "general_attachments": by_indicator.get(None, []),
         "comments": comments,
-        "can_attach": editable,
+        "can_attach": can_attach,
+        "can_remove_attachments": editable,
+        "attach_while_waiting": can_attach and not editable,
+        "attach_closed": "" if can_attach else _attach_closed(user, report),
         "can_comment": notifications.can_comment(user, report),
         "can_mark_public": report.status == Status.VERIFIED
         and permissions.is_verifier_for(user, program_id=report.program_id),

@@ -119,9 +119,19 @@ EVIDENCE_REQUIRED = gettext_noop(
     "untuk indikator ini sebelum mengajukan."
 )
 ATTACH_NOT_EDITABLE = gettext_noop(
-    "Lampiran hanya dapat ditambah atau dihapus selagi laporan masih dapat diubah "
+    "Lampiran hanya dapat dihapus selagi laporan masih dapat diubah "
     "(draf atau dikembalikan, belum dikunci)."
 )
+ATTACH_NOT_ADDABLE = gettext_noop(
+    "Lampiran hanya dapat ditambahkan selagi laporan masih dapat diubah atau menunggu "
+    "verifikasi, dan bulannya belum dikunci: laporan yang sudah diverifikasi tidak "
+    "menerima lampiran baru."
+)
+ATTACH_SUBMITTED_STAYS = gettext_noop(
+    "Laporan ini sedang menunggu verifikasi: lampirannya tidak dapat dihapus. Bila ada "
+    "yang keliru, tulis di percakapan atau minta verifikator mengembalikan laporan."
+)
+ADDED_WHILE_SUBMITTED = gettext_noop("Lampiran ditambahkan saat menunggu verifikasi: %(name)s")
 ATTACH_NEEDS_REPORT = gettext_noop("Simpan draf laporan dulu, lalu lampirkan berkas.")
 TOO_MANY_ATTACHMENTS = gettext_noop("Paling banyak %(n)s lampiran per laporan.")
 CAPTION_TOO_LONG = gettext_noop("Keterangan paling banyak %(n)s karakter.")
@@ -1086,12 +1096,17 @@ def report_open_for_correction(
 # --- Evidence: attachments on a report --------------------------------------------------
 
 
-def _require_editable(user, report: MonthlyReport | None, regency_code, program_id, year, month):
+def _require_editable(
+    user, report: MonthlyReport | None, regency_code, program_id, year, month, *, adding=False
+):
+    """Refuses an attachment's change unless the report is the operator's to change:
+    editable, or (`adding`) waiting for verification (permissions.can_add_evidence)."""
     if not permissions.is_operator_for(user, regency_code=regency_code, program_id=program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
     if report is None:
         raise ServiceError(_(ATTACH_NEEDS_REPORT))
-    if not permissions.can_edit_report(
+    allowed = permissions.can_add_evidence if adding else permissions.can_edit_report
+    if not allowed(
         user,
         regency_code=regency_code,
         program_id=program_id,
@@ -1099,6 +1114,10 @@ def _require_editable(user, report: MonthlyReport | None, regency_code, program_
         month=month,
         status=report.status,
     ):
+        if adding:
+            raise ServiceError(_(ATTACH_NOT_ADDABLE))
+        if report.status == Status.SUBMITTED:
+            raise ServiceError(_(ATTACH_SUBMITTED_STAYS))
         raise ServiceError(_(ATTACH_NOT_EDITABLE))
     # A draft kept from before an exemption covered the whole month: shown as it is,
     # never changed (the entry page offers no upload or removal; a crafted post is
@@ -1134,7 +1153,7 @@ def attachment_add(
 
     if report is not None:
         report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-    _require_editable(user, report, regency.code, program.pk, year, month)
+    _require_editable(user, report, regency.code, program.pk, year, month, adding=True)
     caption = (caption or "").strip()
     if has_nul(caption):
         raise ServiceError(_(NUL_CHARACTER))
@@ -1175,9 +1194,12 @@ def attachment_add(
         sha256=checked.sha256,
         uploaded_by=user,
     )
-    attachment._change_reason = site_text(
-        gettext_noop("Lampiran ditambahkan: %(name)s"), {"name": attachment.original_name}
+    added = (
+        ADDED_WHILE_SUBMITTED
+        if report.status == Status.SUBMITTED
+        else gettext_noop("Lampiran ditambahkan: %(name)s")
     )
+    attachment._change_reason = site_text(added, {"name": attachment.original_name})
     attachment.full_clean(exclude=["file", "thumbnail"])
     storage = attachment.file.storage
     attachment.file.save(f"{stem}.{checked.extension}", ContentFile(checked.content), save=False)

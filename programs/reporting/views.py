@@ -52,6 +52,12 @@ NOT_RESTORED = gettext_noop(
     "Sesi Anda berakhir sebelum isian Anda tersimpan, dan laporan ini kini tidak dapat Anda "
     "ubah lagi (sudah diajukan, diverifikasi atau dikunci): isian itu tidak dipulihkan."
 )
+# Numbers typed but not saved when a file was attached (which reloads the page): sent
+# with the attachment (static/js/entry.js) and shown again after it.
+KEPT_OVER_ATTACHMENT = gettext_noop(
+    "Angka yang Anda ketik sebelum melampirkan berkas dipulihkan di bawah dan belum "
+    "tersimpan: periksa, lalu simpan atau ajukan."
+)
 # The session key of an entry form sent after the session ended (see report_entry), and
 # the form's field naming, signed, the user it was rendered for.
 PENDING_ENTRY = "pending_entry"
@@ -408,8 +414,10 @@ def _session_ended(
     """An htmx request of the entry form after the session ended. Redirected to the login
     page like a page, htmx followed the redirect and put the whole login page inside the
     form (whose login then led to a POST-only address, and the typed figures were lost).
-    Now: 401, and with `keep` the form as typed is kept (as a save sent after the session
-    ended is) and the browser is sent to log in, then back to the form, restored."""
+    Now: 401 naming the login page that returns to the form (HX-Redirect), and with
+    `keep` the form as typed is kept (as a save sent after the session ended is). A
+    request that holds only part of the form (a new row's) keeps nothing: the form's
+    script (static/js/entry.js) sends the whole form once more to be kept, then leaves."""
     entry = reverse("programs:report_entry", args=[code, slug, period])
     report_target(code, slug, period)  # a real report's address, or 404
     if not request.htmx:
@@ -417,15 +425,18 @@ def _session_ended(
     response = HttpResponse(status=401)
     if keep:
         _keep_pending_entry(request, path=entry)
-        response["HX-Redirect"] = redirect_to_login(entry).url
+    response["HX-Redirect"] = redirect_to_login(entry).url
     return response
 
 
-def _keep_pending_entry(request: HttpRequest, path: str | None = None) -> None:
+def _keep_pending_entry(
+    request: HttpRequest, path: str | None = None, *, reason: str = "session"
+) -> None:
     """What an entry form sent without a session held: nothing typed is lost to a login.
     Only the form's own fields (its rows, version, snapshot and the signed id of the user
     who opened it), and not an oversized body. `path`: the entry form's (default: the
-    request's own)."""
+    request's own). `reason`: "session", or "attach" (the entry form's unsaved fields
+    sent with an attachment, `keep_unsaved_entry`)."""
     kept = {"versi", "snapshot", "aksi", ENTRY_USER_FIELD}
     data = {
         name: values[:1]
@@ -433,7 +444,43 @@ def _keep_pending_entry(request: HttpRequest, path: str | None = None) -> None:
         if name in kept or name.startswith("r-")
     }
     if len(json.dumps(data)) <= PENDING_ENTRY_MAX_BYTES:
-        request.session[PENDING_ENTRY] = {"path": path or request.path, "data": data}
+        request.session[PENDING_ENTRY] = {
+            "path": path or request.path,
+            "data": data,
+            "reason": reason,
+        }
+
+
+def has_unsaved_entry(request: HttpRequest) -> bool:
+    """Whether a POST other than the entry form's carries the form's unsaved rows (an
+    attachment sent while numbers were typed and not saved: static/js/entry.js)."""
+    return any(name.startswith("r-") for name in request.POST)
+
+
+def keep_unsaved_entry(request: HttpRequest, target: ReportTarget) -> None:
+    """Keeps the entry form's unsaved rows sent with another POST, to be shown again,
+    unsaved, when the form is next opened (after the redirect back to it)."""
+    if has_unsaved_entry(request):
+        entry = reverse(
+            "programs:report_entry",
+            args=[target.regency.code, target.program.slug, (target.year, target.month)],
+        )
+        _keep_pending_entry(request, path=entry, reason="attach")
+
+
+def unsaved_entry_page(
+    request: HttpRequest, target: ReportTarget, *, error: str, status: int, extra: dict
+) -> HttpResponse:
+    """The entry page answering a refused POST other than the form's own (an attachment),
+    showing the form's unsaved rows it carried as typed, rather than the stored ones."""
+    if not has_unsaved_entry(request):
+        return render_entry(request, target, error=error, status=status, extra=extra)
+    indicators = list(target.program.indicators.select_related("program"))
+    rows = parse_entry(request.POST, indicators)
+    extra = {**extra, "posted_version": _posted_version(request)}
+    if request.POST.get("snapshot"):
+        extra["snapshot"] = request.POST["snapshot"]
+    return render_entry(request, target, error=error, rows=rows, status=status, extra=extra)
 
 
 def entry_user_token(user) -> str:
@@ -461,20 +508,23 @@ def _render_pending_entry(
     rows = parse_entry(posted, indicators)
     version = _posted_version_of(posted.get("versi"))
     submit = posted.get("aksi") == "ajukan"
+    attached = pending.get("reason") == "attach"
     # The form was sent twice and only the second post found the session ended: the
     # first one saved it, so there is nothing to restore.
     if services.resent_save(
         user=request.user, report=target.report, version=version, rows=rows, submit=submit
     ):
-        messages.info(request, _(ALREADY_SUBMITTED) if submit else _(ALREADY_SAVED))
+        if not attached:
+            messages.info(request, _(ALREADY_SUBMITTED) if submit else _(ALREADY_SAVED))
         return render_entry(request, target)
     if not _can_edit(request.user, target):
-        messages.warning(request, _(NOT_RESTORED))
+        if not attached:
+            messages.warning(request, _(NOT_RESTORED))
         return render_entry(request, target)
     extra = {"posted_version": version}
     if posted.get("snapshot"):
         extra["snapshot"] = posted["snapshot"]
-    messages.warning(request, _(RESTORED))
+    messages.warning(request, _(KEPT_OVER_ATTACHMENT if attached else RESTORED))
     return render_entry(request, target, rows=rows, extra=extra)
 
 
@@ -556,8 +606,9 @@ def report_new_row(
 ) -> HttpResponse:
     """htmx: one more funding-source row for an indicator."""
     if not request.user.is_authenticated:
-        # The request holds only this indicator's rows: nothing to keep, and no page to
-        # leave; the next check as the operator types (or the save) keeps the whole form.
+        # The request holds only this indicator's rows: nothing to keep here. The answer
+        # names the login page, and the form's script keeps the whole form, then goes
+        # there (it did nothing visible when this answer named no page).
         return _session_ended(request, code, slug, period, keep=False)
     target = report_target(code, slug, period)
     _require_edit(request.user, target)
@@ -579,13 +630,23 @@ def report_new_row(
     if indicator.pk in ctx.exempt:
         raise Http404  # not required this month: the form has no input for it
     row = EntryRow(key=row_key(indicator, index), indicator=indicator, source_code="")
+    sources = ctx.sources_for(row)  # the active ones: never a retired source
+    # Preselect the first source no other row of the indicator has: the first of the list
+    # (Tidak dirinci, as the first row starts) made the new row a duplicate, refused
+    # as soon as a value was typed in it unless the operator noticed the menu.
+    taken = {
+        request.GET[name]
+        for name in request.GET
+        if name.startswith(prefix) and name.endswith("-source")
+    }
+    row.source_code = next((s.code for s in sources if s.code not in taken), "")
     return render(
         request,
         "programs/reporting/_row.html",
         {
             "row": row,
             "row_messages": [],
-            "row_sources": ctx.sources_for(row),  # the active ones: never a retired source
+            "row_sources": sources,
             "editable": True,
         },
     )

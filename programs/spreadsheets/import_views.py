@@ -12,7 +12,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.redirects import login_required_page
 from programs import formats, permissions
@@ -22,6 +23,9 @@ from programs.spreadsheets import imports
 Kind = ImportBatch.Kind
 State = imports.PreviewRow.State
 PREVIEW_LIMIT = 1000  # rows listed on the page; the counts always cover every row
+PREVIEW_AGAIN = gettext_noop(
+    "Impor ini belum diterapkan. Periksa pratinjaunya lagi, lalu tekan Terapkan impor."
+)
 
 
 def _require_importer(user, kind: str) -> None:
@@ -63,11 +67,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         if uploaded is None:
             raise imports.ImportFileError(_("Pilih berkas .xlsx atau .csv untuk diunggah."))
         rows = imports.read_table(uploaded, kind=kind)
-        importer = (
-            imports.TargetImport(user=request.user)
-            if kind == Kind.TARGETS
-            else imports.RealizationImport(user=request.user)
-        )
+        importer = _importer(request.user, kind)
         preview = importer.preview(rows)
         if not preview:
             raise imports.ImportFileError(_(imports.EMPTY))
@@ -82,32 +82,53 @@ def upload(request: HttpRequest) -> HttpResponse:
         preview=preview,
         report_versions=getattr(importer, "report_versions", None),
     )
+    return _preview_page(request, context, batch, preview)
+
+
+def _importer(user, kind: str):
+    if kind == Kind.TARGETS:
+        return imports.TargetImport(user=user)
+    return imports.RealizationImport(user=user)
+
+
+def _preview_page(request: HttpRequest, context: dict, batch: ImportBatch, preview) -> HttpResponse:
+    """The preview of `batch`: every row's state and reason, the counts, and Apply."""
     order = {State.ERROR: 0, State.CHANGED: 1, State.NEW: 2, State.UNCHANGED: 3}
     # Within each state, the rows whose report will need a note before it is submitted
     # come first: they stay in view when the list is cut at PREVIEW_LIMIT.
     listed = sorted(preview, key=lambda r: (order[r.state], not r.needs_note, r.line))
     listed = listed[:PREVIEW_LIMIT]
+    # As the rows stand now (the batch's own counts, at upload; a preview shown again
+    # after a login counts what applying would do now).
+    summary = imports.summarize(preview)
     context.update(
         {
             "batch": batch,
-            "summary": batch.summary,
+            "summary": summary,
             "rows": listed,
             "hidden": max(0, len(preview) - len(listed)),
             "needing_notes": sum(1 for r in preview if r.needs_note),
+            "blank_sources": sum(
+                1 for r in preview if r.blank_source and r.state in (State.NEW, State.CHANGED)
+            ),
             "large_changes": sum(1 for r in preview if r.large),
-            "can_apply": batch.summary[State.ERROR] == 0
-            and (batch.summary[State.NEW] + batch.summary[State.CHANGED]) > 0,
+            "can_apply": summary[State.ERROR] == 0
+            and (summary[State.NEW] + summary[State.CHANGED]) > 0,
         }
     )
     return render(request, "programs/spreadsheets/preview.html", context)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
-    """Apply a previewed upload, all or nothing."""
+    """Apply a previewed upload, all or nothing. GET (where the login page returns to when
+    the session ended before Apply was pressed, and which answered 405): the upload's
+    preview again, as it stands now, to apply from, instead of uploading the file again."""
     batch = get_object_or_404(ImportBatch, token=token)
     _require_importer(request.user, batch.kind)
+    if request.method == "GET":
+        return _preview_again(request, batch)
     try:
         if batch.kind == Kind.TARGETS:
             confirmed = request.POST.get("konfirmasi_besar") == "on"
@@ -142,6 +163,25 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return redirect("programs:my_reports")
 
 
+def _preview_again(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
+    try:
+        imports.check_batch(batch, request.user)
+    except imports.AlreadyApplied as error:
+        messages.success(request, error.message)
+        if batch.kind == Kind.TARGETS:
+            return redirect("admin:programs_target_changelist")
+        return redirect("programs:my_reports")
+    except imports.ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("programs:import")
+    preview = _importer(request.user, batch.kind).preview(
+        [(line, cells) for line, cells in batch.rows]
+    )
+    messages.warning(request, _(PREVIEW_AGAIN))
+    context = _upload_context(request, batch.kind)
+    return _preview_page(request, context, batch, preview)
+
+
 @login_required
 @require_GET
 def template(request: HttpRequest) -> HttpResponse:
@@ -153,8 +193,9 @@ def template(request: HttpRequest) -> HttpResponse:
             user=request.user, texts=request.GET.getlist("bulan"), today=timezone.localdate()
         )
         # `wilayah` as the upload reads a wilayah cell (16.07, 1607); a code naming no
-        # regency is refused rather than answered with an empty template.
-        regency_code = imports.template_regency(request.GET.get("wilayah"))
+        # regency, or (for an operator) another regency than theirs, is refused rather
+        # than answered with an empty template or one for a regency not asked for.
+        regency_code = imports.template_regency(request.GET.get("wilayah"), user=request.user)
     except imports.ImportFileError as error:
         messages.error(request, error.message)
         context = _upload_context(request, Kind.REALIZATIONS)

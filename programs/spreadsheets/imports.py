@@ -85,6 +85,9 @@ from regencies.models import Regency, code_from_compact
 
 Status = MonthlyReport.Status
 Measure = Indicator.Measure
+# The measures whose entries are broken down by funding source (DESIGN: increment and
+# running total); a ratio's or a level's row is always "tidak dirinci".
+SPLIT_BY_SOURCE = (Measure.INCREMENT, Measure.RUNNING_TOTAL)
 
 REALIZATION_COLUMNS = [
     "program",
@@ -152,6 +155,10 @@ UNKNOWN_REGENCY = gettext_noop("Kode wilayah tidak dikenal: %(code)s.")
 UNKNOWN_TEMPLATE_REGENCY = gettext_noop(
     "Kode wilayah tidak dikenal: %(code)s. Tulis kode Kemendagri kabupaten/kota, misalnya "
     "16.07 atau 1607."
+)
+OTHER_REGENCY_TEMPLATE = gettext_noop(
+    "Anda hanya dapat mengunduh templat untuk wilayah Anda sendiri, %(own)s (%(own_code)s); "
+    "templat untuk %(code)s tidak dapat diunduh."
 )
 UNKNOWN_SOURCE = gettext_noop("Sumber dana tidak dikenal: %(code)s.")
 BAD_MONTH = gettext_noop(
@@ -236,6 +243,10 @@ FORMULA_WITHOUT_VALUE = gettext_noop(
 ALREADY_APPLIED = gettext_noop("Impor ini sudah diterapkan.")
 NOTE_CHANGED = gettext_noop("Hanya catatannya yang berubah: “%(note)s”.")
 NOTE_REMOVED = gettext_noop("Hanya catatannya yang berubah: catatan dihapus.")
+BLANK_SOURCE = gettext_noop(
+    "Sumber dana kosong: dicatat sebagai “Tidak dirinci”. Isi kolom sumber_dana bila sumber "
+    "dananya diketahui."
+)
 EXPIRED = gettext_noop("Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya.")
 
 
@@ -624,6 +635,10 @@ class PreviewRow:
     # (8.391 typed 83.910): applied only once the preview's confirmation is ticked, as the
     # admin's target form asks for it.
     large: bool = False
+    # A realization row of an indicator broken down by funding source whose sumber_dana
+    # cell was empty, to be written as "tidak dirinci" (as the entry form's row starts):
+    # said on the row, so that a forgotten cell is not taken silently.
+    blank_source: bool = False
 
     @property
     def needs_note(self) -> bool:
@@ -685,6 +700,7 @@ class RealizationImport:
                 indicator=_text(cells.get("indikator")),
                 regency=_regency_code(cells.get("wilayah")),
                 source=_text(cells.get("sumber_dana")) or FundingSource.UNSPECIFIED,
+                blank_source=not _text(cells.get("sumber_dana")),
             )
             results.append(result)
             # The month is shown on every row it was read on, an error's too.
@@ -841,6 +857,10 @@ class RealizationImport:
                 continue
             result.state = State.NEW if stored is None else State.CHANGED
             result.reason = _note_change(stored, entry, values)
+            if result.blank_source and indicator.measure in SPLIT_BY_SOURCE:
+                result.reason = " ".join(filter(None, (_(BLANK_SOURCE), result.reason)))
+            else:
+                result.blank_source = False
             written.append((result, report, indicator, year, month, entry))
         self._warn(written, existing)
 
@@ -988,7 +1008,7 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     from programs.reporting.services import ImportedReport, ServiceError, realizations_import
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    _check_batch(batch, user)
+    check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
     importer = RealizationImport(user=user)
     preview = importer.preview(rows)
@@ -1026,7 +1046,9 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     return done
 
 
-def _check_batch(batch: ImportBatch, user) -> None:
+def check_batch(batch: ImportBatch, user) -> None:
+    """Refuses a batch that is not `user`'s (PermissionDenied), already applied
+    (AlreadyApplied) or older than two hours (ImportFileError)."""
     if batch.user_id != user.pk:
         raise permissions_denied()
     if batch.applied_at is not None:
@@ -1238,7 +1260,7 @@ def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[
     """Apply a previewed target file, all or nothing; `confirmed`: the preview's box
     for large changes was ticked (without it, a file with one is refused)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    _check_batch(batch, user)
+    check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
     # The file's indicators, before the preview checks its allocations again and the rows
     # are saved (`lock_allocations`): an allocation another admin saves meanwhile counts.
@@ -1311,14 +1333,31 @@ def template_periods(*, user, texts: list[str], today: dt.date) -> list[tuple[in
     return sorted(periods)
 
 
-def template_regency(text: str | None) -> str | None:
+def template_regency(text: str | None, *, user) -> str | None:
     """The regency of a template's `?wilayah=` (16.07 or 1607, as a wilayah cell is read),
-    None when none is asked for; ImportFileError when it names no regency."""
+    None when none is asked for; ImportFileError when it names no regency, or another
+    regency than an operator's own (rather than a file for a regency not asked for)."""
     if not (text or "").strip():
         return None
     code = _regency_code(text)
-    if not Regency.objects.filter(code=code, is_synthetic=False).exists():
+    regency = Regency.objects.filter(code=code, is_synthetic=False).first()
+    if regency is None:
         raise ImportFileError(_(UNKNOWN_TEMPLATE_REGENCY) % {"code": Truncator(code).chars(20)})
+    scope = permissions.scope_of(user)
+    if (
+        not permissions.is_admin(user)
+        and permissions.is_operator(user)
+        and scope.regency_id != regency.code
+    ):
+        own = scope.regency
+        raise ImportFileError(
+            _(OTHER_REGENCY_TEMPLATE)
+            % {
+                "own": own.name if own else "–",
+                "own_code": scope.regency_id or "–",
+                "code": f"{regency.name} ({regency.code})",
+            }
+        )
     return code
 
 

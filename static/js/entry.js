@@ -152,6 +152,37 @@
     if (!leaving) leaveToLogin(form, login);
   });
 
+  // Attaching a file reloads the page: numbers typed and not saved yet would be lost.
+  // They are sent along with the file (hidden copies of the entry form's fields), kept
+  // by the server and shown again, unsaved, on the page it returns to.
+  function changed(form) {
+    if (form.querySelector('input[name$="-removed"]')) return true;
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.tagName === "SELECT") {
+        var initial = field.querySelector("option[selected]") || field.options[0];
+        return Boolean(initial) && field.value !== initial.value;
+      }
+      return field.type === "text" && field.value !== field.defaultValue;
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var attach = event.target;
+    var form = document.getElementById("entry-form");
+    if (!attach || attach.id !== "attach-form" || !form || !form.hasAttribute("hx-post")) return;
+    attach.querySelectorAll("input[data-unsaved]").forEach(function (field) { field.remove(); });
+    if (!changed(form)) return;
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken" || name === "aksi" || typeof value !== "string") return;
+      var copy = document.createElement("input");
+      copy.type = "hidden";
+      copy.name = name;
+      copy.value = value;
+      copy.setAttribute("data-unsaved", "");
+      attach.appendChild(copy);
+    });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     // No more checks once the form is on its way to be kept.
     if (leaving && event.detail.elt && event.detail.elt.closest("#entry-form")) {

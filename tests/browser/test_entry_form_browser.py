@@ -183,3 +183,44 @@ def test_nothing_typed_is_lost_when_the_session_ends_during_a_live_check(page, w
     expect(page.locator("#r-rumah-dibedah-0-source")).to_have_value("apbn")
     expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value("Termasuk rumah korban banjir")
     assert not [e for e in watch.errors if "401" not in e]
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 1)])
+def test_adding_a_source_row_after_the_session_ended_keeps_the_form_and_logs_in(
+    page, watch, operator
+):
+    """The session ends and the operator clicks "+ Tambah sumber dana": the new row's
+    request was answered 401 and nothing visible happened (no row, no word, a form that
+    could no longer be saved). Now it does what the live check does: the form takes no
+    more typing and says why, everything typed (a note no check has sent yet included) is
+    kept, and the browser goes to log in and back to the form as typed."""
+    entry = "/laporan/16.07/gbrss/2026-11/"
+    log_in(page, "op-banyuasin", entry)
+    enter(page, page.locator("#r-rumah-dibedah-0-value"), "8.600")
+    with page.expect_response(is_check):
+        page.locator("#r-rumah-dibedah-0-source").select_option("apbn")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    # A note typed but not yet checked (no input event: no check will carry it).
+    page.locator("#r-rumah-dibedah-0-note").evaluate("e => { e.value = 'Termasuk rumah' }")
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the session ends
+    held = []
+    page.route("**/periksa/", lambda route: held.append(route))  # the form, kept
+    page.get_by_role("button", name=re.compile("Tambah sumber dana")).first.click()
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the form was not sent to be kept"
+    expect(page.locator("#check-result")).to_contain_text("Sesi Anda berakhir")
+    assert page.locator("#r-rumah-dibedah-0-value").evaluate("e => e.readOnly")
+    held[0].continue_()
+    page.unroute("**/periksa/")
+    page.wait_for_url(re.compile(r"/akun/masuk/"))
+    page.fill("#id_username", "op-banyuasin")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    page.wait_for_url(re.compile(re.escape(entry) + "$"))
+    expect(page.locator(".messages")).to_contain_text("Isian Anda dipulihkan")
+    expect(page.locator("#r-rumah-dibedah-0-value")).to_have_value("8.600")
+    expect(page.locator("#r-rumah-dibedah-0-source")).to_have_value("apbn")
+    expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value("Termasuk rumah")
+    assert not [e for e in watch.errors if "401" not in e]

@@ -6,6 +6,7 @@ counts the notifications."""
 import datetime as dt
 import io
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -115,3 +116,32 @@ def test_photo_evidence_return_answer_resubmit_verify_with_bells(
     expect(bell(page)).to_have_attribute("data-unread", "2")
     assert watch.errors == [] and verifier_watch.errors == []
     assert watch.outside == [] and verifier_watch.outside == []
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 1)])
+def test_numbers_typed_and_not_saved_survive_attaching_a_photo(page, watch, reporting_data):
+    """1 December 2026, November due on the 10th: the operator saves a draft, types a new
+    figure and a note (8.600 houses, not saved yet) and attaches a photo on a slow
+    connection. Attaching reloads the page, and the typed figures were gone: the page
+    showed the stored draft. They now come back, marked unsaved, and saving keeps them."""
+    entry = "/laporan/16.07/gbrss/2026-11/"
+    log_in(page, OPERATOR, entry)
+    enter(page, value_input(page, 0), "120")
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator("dd.report-status")).to_have_text("Draf")
+    page.route("**/*", lambda route: (time.sleep(0.3), route.continue_()))
+    enter(page, value_input(page, 0), "8.600")
+    value_input(page, 0, "note").fill("Termasuk rumah korban banjir")
+    page.set_input_files(
+        "#berkas",
+        {"name": "atap.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()},
+    )
+    page.get_by_role("button", name="Lampirkan").click()
+    expect(page.locator(".messages")).to_contain_text("Lampiran tersimpan")
+    expect(page.locator(".messages")).to_contain_text("belum tersimpan")
+    expect(value_input(page, 0)).to_have_value("8.600")
+    expect(value_input(page, 0, "note")).to_have_value("Termasuk rumah korban banjir")
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator(".messages")).to_contain_text("Draf tersimpan")
+    expect(value_input(page, 0)).to_have_value("8.600")
+    assert not watch.errors

@@ -179,9 +179,10 @@ def test_a_count_typed_with_the_other_thousands_separator_names_the_figure_meant
 def test_a_refused_number_shows_examples_the_form_reads(operator_client, language, message):
     """In English the form reads 1,250 and 14.33, but told an operator who typed 'Rp 5'
     to 'use the Indonesian format, for example 1.250 or 14,33', which it then read as
-    1,25: the examples are now written as the form in that language reads them."""
+    1,25: the examples are now written as the form in that language reads them. ('Rp 5'
+    itself is now told to drop the Rp: a number with a unit word stands in for it.)"""
     operator_client.cookies["bahasa"] = language
-    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "Rp 5"}
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "5 rumah"}
     response = operator_client.post(
         "/laporan/16.07/gbrss/2026-10/", {**rows, "aksi": "simpan", "versi": 0}
     )
@@ -562,3 +563,38 @@ def test_a_row_with_a_retired_source_can_still_be_removed(operator_client):
     assert list(draft.realizations.values_list("funding_source__code", "value")) == [
         ("apbn", Decimal(7))
     ]
+
+
+def preselected(html, name: str) -> str | None:
+    """The value of the option a select starts on (None: none marked, the first shown)."""
+    options = find_all(find(html, "select", name=name), "option")
+    marked = [o for o in options if "selected" in dict(o.attributes)]
+    return attribute(marked[0], "value") if marked else None
+
+
+def test_a_new_source_row_starts_on_a_source_no_other_row_has(operator_client):
+    """ "+ Tambah sumber dana" gave a row on the first source of the list (Tidak dirinci),
+    the one the first row already had: typing a value in it answered "Sumber dana ini
+    sudah diisi di baris lain". The new row now starts on the first source not taken."""
+    url = "/laporan/16.07/gbrss/2026-10/"
+    first = page(
+        operator_client.get(
+            url + "baris/",
+            {"indikator": "rumah-dibedah", "r-rumah-dibedah-0-source": "tidak-dirinci"},
+            HTTP_HX_REQUEST="true",
+        )
+    )
+    taken = preselected(first, "r-rumah-dibedah-1-source")
+    assert taken not in ("tidak-dirinci", None)
+    second = page(
+        operator_client.get(
+            url + "baris/",
+            {
+                "indikator": "rumah-dibedah",
+                "r-rumah-dibedah-0-source": "tidak-dirinci",
+                "r-rumah-dibedah-1-source": taken,
+            },
+            HTTP_HX_REQUEST="true",
+        )
+    )
+    assert preselected(second, "r-rumah-dibedah-2-source") not in ("tidak-dirinci", taken, None)

@@ -37,6 +37,7 @@ from tests.helpers import (
     element_text,
     find,
     find_all,
+    flash_messages,
     login,
     page,
     previous_month,
@@ -403,18 +404,90 @@ def test_only_operators_attach_with_or_without_a_file(people, who):
     assert Attachment.objects.count() == 0 and stored_files() == []
 
 
-@pytest.mark.parametrize("status", [Status.SUBMITTED, Status.VERIFIED])
-def test_upload_to_a_submitted_or_verified_report(people, status):
-    report(status=status)
-    response = upload(login(people["operator"]), phone_photo())
-    assert_refused(response, "Lampiran hanya dapat ditambah atau dihapus selagi laporan")
+NOT_ADDABLE = (
+    "Lampiran hanya dapat ditambahkan selagi laporan masih dapat diubah atau menunggu "
+    "verifikasi, dan bulannya belum dikunci: laporan yang sudah diverifikasi tidak "
+    "menerima lampiran baru."
+)
+
+
+def test_an_operator_adds_evidence_while_the_report_waits_for_verification(
+    people, django_assert_num_queries
+):
+    """A verifier asking for one more photo of a submitted report had to return it (the
+    upload was refused and the page offered none): the operator now adds it while the
+    report waits for verification. The report stays submitted (its version too, so a
+    verifier deciding on it meets no conflict), the history says it came while waiting,
+    the verifier sees it, and it cannot be removed until the report is returned."""
+    rep = report(status=Status.SUBMITTED)
+    operator = login(people["operator"])
+    shown = page(operator.get(url()))
+    assert find_all(shown, "form", id="attach-form")
+    assert "menunggu verifikasi" in element_text(find(shown, id="attach-while-waiting"))
+
+    response = upload(operator, phone_photo(), name="atap.jpg", caption="Atap baru")
+    assert response.status_code == 302 and response["Location"].endswith("#lampiran")
+    photo = Attachment.objects.get()
+    assert (photo.report_id, photo.caption, photo.uploaded_by) == (
+        rep.pk,
+        "Atap baru",
+        people["operator"],
+    )
+    again = MonthlyReport.objects.get()
+    assert (again.status, again.version) == (Status.SUBMITTED, rep.version)
+
+    verifier_page = page(login(people["verifier"]).get(url()))
+    assert find_all(verifier_page, "li", data_attachment=str(photo.pk))
+    timeline = find(verifier_page, "table", id="timeline")
+    changes = [cells(row)[2] for row in find_all(find(timeline, "tbody"), "tr")]
+    assert "Lampiran ditambahkan saat menunggu verifikasi: atap.jpg" in changes
+    # No removal offered, and a crafted one is refused.
+    own = page(operator.get(url()))
+    assert not [f for f in find_all(own, "form") if "/hapus/" in attribute(f, "action")]
+    operator.post(f"/lampiran/{photo.pk}/hapus/")
+    assert Attachment.objects.count() == 1
+
+
+def test_evidence_on_a_waiting_report_is_the_regencys_operators_only(people):
+    """Another regency's or program's operator, a verifier, or a post without the CSRF
+    token add nothing to a submitted report."""
+    report(status=Status.SUBMITTED)
+    for who in ("operator_other_regency", "operator_other_program", "verifier", "pimpinan"):
+        assert upload(login(people[who]), phone_photo()).status_code in (403, 404), who
+    from django.test import Client
+
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(people["operator"])
+    assert upload(forged, phone_photo()).status_code == 403
+    assert Attachment.objects.count() == 0 and stored_files() == []
+
+
+def test_upload_to_a_verified_report_is_refused_and_the_page_says_why(people):
+    report(status=Status.VERIFIED)
+    operator = login(people["operator"])
+    shown = page(operator.get(url()))
+    assert not find_all(shown, "form", id="attach-form")
+    assert element_text(find(shown, id="attach-closed")).startswith(
+        "Laporan ini sudah diverifikasi: bukti tidak dapat ditambahkan lagi."
+    )
+    assert_refused(upload(operator, phone_photo()), NOT_ADDABLE)
+
+
+def test_upload_to_a_submitted_report_of_a_locked_month_is_refused(people):
+    period = previous_month(4)
+    report(status=Status.SUBMITTED, period=period)
+    operator = login(people["operator"])
+    shown = page(operator.get(url(period=period)))
+    assert not find_all(shown, "form", id="attach-form")
+    assert element_text(find(shown, id="attach-closed")).startswith("Bulan ini sudah terkunci")
+    assert_refused(upload(operator, phone_photo(), period=period), NOT_ADDABLE)
 
 
 def test_upload_to_a_locked_report(people):
     period = previous_month(4)
     draft(period=period)
     response = upload(login(people["operator"]), phone_photo(), period=period)
-    assert_refused(response, "Lampiran hanya dapat ditambah atau dihapus selagi laporan")
+    assert_refused(response, NOT_ADDABLE)
     # An admin's exception opens it again.
     rep = MonthlyReport.objects.get()
     LockException.objects.create(
@@ -939,3 +1012,35 @@ def test_notification_page_queries_do_not_grow(people):
     html = page(client.get("/notifikasi/"))
     assert "komentar 19" in element_text(html)
     assert find_all(html, class_="unread") == []  # read at the last visit
+
+
+def test_numbers_sent_with_an_attachment_are_shown_again_unsaved(people):
+    """The entry form's unsaved rows sent along with a file (static/js/entry.js): shown
+    again as typed after the upload, and after a refused one, never saved by it."""
+    draft()
+    operator = login(people["operator"])
+    html = page(operator.get(url()))
+    opened = {n: attribute(find(html, "input", name=n), "value") for n in ("versi", "pengisi")}
+    typed = {**opened, **rows("8.600", note="Termasuk rumah korban banjir")}
+
+    refused = operator.post(
+        url(suffix="lampiran/"),
+        {"berkas": SimpleUploadedFile("x.jpg", b"not a photo"), "keterangan": "", **typed},
+    )
+    assert refused.status_code == 422
+    shown = page(refused)
+    assert attribute(find(shown, "input", name="r-rumah-dibedah-0-value"), "value") == "8.600"
+
+    done = operator.post(
+        url(suffix="lampiran/"),
+        {"berkas": SimpleUploadedFile("atap.jpg", phone_photo()), "keterangan": "", **typed},
+        follow=True,
+    )
+    shown = page(done)
+    assert attribute(find(shown, "input", name="r-rumah-dibedah-0-value"), "value") == "8.600"
+    assert attribute(find(shown, "input", name="r-rumah-dibedah-0-note"), "value") == (
+        "Termasuk rumah korban banjir"
+    )
+    assert any("sebelum melampirkan berkas dipulihkan" in m for m in flash_messages(done))
+    assert Realization.objects.get().value == Decimal(7)  # stored as before: not saved
+    assert Attachment.objects.count() == 1

@@ -514,6 +514,28 @@ def test_signed_and_ambiguous_numbers_in_the_entry_form(people, typed, message, 
         assert Realization.objects.get().value == saved
 
 
+@pytest.mark.parametrize(
+    "typed,digits",
+    [("Rp 8.600,-", "8.600"), ("Rp. 1.234,5", "1.234,5"), ("8.600,-", "8.600"), ("IDR 12", "12")],
+)
+def test_a_number_written_as_money_is_told_to_drop_the_rp(people, typed, digits):
+    """'Rp 8.600,-', as a budget figure is written, got the bare "Bukan angka yang sah"
+    and the operator could not see what was wrong with 8.600. The live check, the save
+    and the import now say to write the digits alone, naming them; nothing is stored
+    (no indicator counts rupiah: a budget figure pasted into a count of houses must not
+    become houses)."""
+    message = f"✗ Tulis angkanya saja, tanpa “Rp” atau “,-”: {digits}."
+    client = login(people["operator"])
+    check = client.post(url(suffix="periksa/"), rows(value=typed), HTTP_HX_REQUEST="true")
+    assert checks(check) == [message]
+    response = client.post(url(), {"versi": "0", "aksi": "simpan", **rows(value=typed)})
+    assert response.status_code == 422 and message in checks(response)
+    assert not Realization.objects.exists()
+    with pytest.raises(ValueError) as refused:
+        parse_number(typed)
+    assert refusal(refused.value) == message[2:]
+
+
 @pytest.mark.parametrize("typed", ["-0,09", "\u22120,09", "\u2212 0,09"])
 def test_a_deflation_is_entered_where_the_indicator_allows_it(reference_data, typed):
     """BPS recorded a year-on-year deflation of -0,09 % (February 2025): Palembang's
@@ -1539,6 +1561,9 @@ def test_the_live_check_after_the_session_ended_keeps_the_form_and_sends_to_logi
     assert login_url == f"/akun/masuk/?next={url()}"
     added = client.get(url(suffix="baris/"), {"indikator": "rumah-dibedah"}, HTTP_HX_REQUEST="true")
     assert added.status_code == 401 and not added.content  # nothing put into the table
+    # ...and names the same login page (it named none: the button did nothing visible),
+    # keeping nothing of its own over the whole form the check kept.
+    assert added["HX-Redirect"] == login_url
     response = log_in_again(client, login_url)
 
     assert response.redirect_chain[-1][0] == url()

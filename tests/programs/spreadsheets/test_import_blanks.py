@@ -7,8 +7,17 @@ import io
 import openpyxl
 import pytest
 
+from regencies.models import UserScope
 from tests.factories import UserFactory
-from tests.helpers import flash_messages, import_preview_rows, login
+from tests.helpers import (
+    element_text,
+    find,
+    flash_messages,
+    import_preview_rows,
+    login,
+    make_user,
+    page,
+)
 from tests.spreadsheets_helpers import period_text, row, target_csv, upload, xlsx
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -96,3 +105,95 @@ def test_the_template_takes_a_regency_code_as_the_upload_reads_it(admin_user):
         ]
     whole = client.get("/impor/templat.xlsx?wilayah=")
     assert len(template_regencies(whole)) == 17
+
+
+def test_an_operator_asking_another_regencys_template_is_told_so(operator):
+    """Banyuasin's operator asking ?wilayah=16.71 (or 1671, or 16.1 as Excel keeps a typed
+    16.10) silently got Banyuasin's template: now they are told, on the import page, that
+    only their own regency's template can be downloaded, and get no file. Their own code,
+    in any form, still gives their template."""
+    client = login(operator)
+    for code, named in (
+        ("16.71", "Palembang (16.71)"),
+        ("1671", "Palembang (16.71)"),
+        ("16.1", "Ogan Ilir (16.10)"),
+        ("16.10", "Ogan Ilir (16.10)"),
+    ):
+        refused = client.get(f"/impor/templat.xlsx?bulan={period_text()}&wilayah={code}")
+        assert refused.status_code == 400, code
+        assert refused["Content-Type"].startswith("text/html")
+        assert flash_messages(refused) == [
+            "Anda hanya dapat mengunduh templat untuk wilayah Anda sendiri, Banyuasin "
+            f"(16.07); templat untuk {named} tidak dapat diunduh."
+        ]
+    for code in ("16.07", "1607", ""):
+        response = client.get(f"/impor/templat.xlsx?bulan={period_text()}&wilayah={code}")
+        assert response.status_code == 200, code
+        assert template_regencies(response) == {"16.07"}
+
+
+BLANK_SOURCE = (
+    "Sumber dana kosong: dicatat sebagai “Tidak dirinci”. Isi kolom sumber_dana bila sumber "
+    "dananya diketahui."
+)
+
+
+def test_an_empty_funding_source_is_said_on_the_row_it_is_read_for(operator):
+    """An empty sumber_dana cell was silently read as "tidak dirinci": an operator who
+    forgot to fill it saw nothing. It is still taken as the entry form's new row starts
+    (Tidak dirinci), but the preview says so on that row and above the table. A ratio's
+    row, never split by source, says nothing; nor does a row that names its source."""
+    ratio = row("", program="gsmp", indicator="desa-gsmp", source="")
+    ratio[6], ratio[7] = 3, 6
+    preview = upload(login(operator), xlsx([row("12", source=""), row("5", source="apbn"), ratio]))
+    rows = sorted(import_preview_rows(preview), key=lambda r: int(r["Baris"]))
+    assert [(r["state"], r["Sumber dana"], r["Keterangan"]) for r in rows] == [
+        ("new", "tidak-dirinci", BLANK_SOURCE),
+        ("new", "apbn", ""),
+        ("new", "tidak-dirinci", ""),
+    ]
+    assert element_text(find(page(preview), id="import-blank-sources")) == (
+        "1 baris tanpa sumber dana akan dicatat sebagai “Tidak dirinci”. Bila sumber "
+        "dananya diketahui, isi kolom sumber_dana lalu unggah ulang."
+    )
+
+
+def test_a_value_written_as_money_is_refused_naming_the_digits(operator):
+    """'Rp 8.600,-' in a nilai cell was refused as "Bukan angka yang sah" like any
+    garbage; the row now says to write the digits alone, as the entry form does."""
+    preview = upload(
+        login(operator), xlsx([row("Rp 8.600,-"), row("8.600", source="apbd-kabkota")])
+    )
+    assert errors(preview) == [
+        (period_text(), "Tulis angkanya saja, tanpa “Rp” atau “,-”: 8.600."),
+    ]
+
+
+def test_apply_after_the_session_ended_comes_back_to_the_preview(operator):
+    """The session ended while the operator read the preview: Apply went to the login
+    page, which then opened the apply address with GET, answered 405 ("metode tidak
+    diizinkan"): the upload had to be done again. After the login the preview is shown
+    again, to apply from; nothing is applied before Apply is pressed."""
+    from programs.models import ImportBatch, Realization
+
+    client = login(operator)
+    upload(client, xlsx([row("12")]))
+    token = ImportBatch.objects.get().token
+    client.logout()  # the session ends
+    apply_url = f"/impor/{token}/terapkan/"
+    sent = client.post(apply_url)
+    assert sent.status_code == 302 and "/akun/masuk/" in sent["Location"]
+    back = client.post(
+        sent["Location"], {"username": "op-banyuasin", "password": "rahasia-uji-123"}, follow=True
+    )
+    assert back.redirect_chain[-1][0] == apply_url and back.status_code == 200
+    assert [(r["state"], r["Baru"]) for r in import_preview_rows(back)] == [("new", "12")]
+    assert flash_messages(back) == [
+        "Impor ini belum diterapkan. Periksa pratinjaunya lagi, lalu tekan Terapkan impor."
+    ]
+    assert not Realization.objects.exists()
+    assert client.post(apply_url).status_code == 302
+    assert Realization.objects.get().value == 12
+    # Someone else's batch is not shown to them.
+    other = make_user("op-palembang", UserScope.Role.OPERATOR, "16.71")
+    assert login(other).get(apply_url).status_code == 403
