@@ -33,8 +33,16 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-# `terverifikasi` values that turn "verified only" on; any other value leaves it off.
+# `terverifikasi` values that turn "verified only" on, in any case (`verified_only_from`);
+# any other value leaves it off.
 VERIFIED_ONLY_VALUES = frozenset({"1", "on", "true"})
+
+
+def verified_only_from(value: str | None) -> bool:
+    """Whether a `terverifikasi` value turns "verified only" on: 1, on or true in any
+    case (ON, True, TRUE), as users and other sites write them. The one rule of pages,
+    their exports, saved views and the API."""
+    return value is not None and value.lower() in VERIFIED_ONLY_VALUES
 
 
 def year_from(value: str | None) -> int | None:
@@ -99,13 +107,41 @@ def last_month_offered(year: int, today: dt.date | None = None) -> int:
     return today.month if year >= today.year else 12
 
 
-# The filter form's hidden field: the period it was drawn for ("2026-10", and
-# "2026-6:dipilih" when its address chose a month other than the page's default). Its
-# menus hold a year and a month, and both are sent whichever one was changed; this tells
-# a change of year alone from a month chosen.
+# A page's month when its address has none follows one of two rules: the latest month
+# whose reports are due (the overview, program and regency pages, the meeting summary:
+# `selectors.default_month`), or the running month (the completeness grid:
+# `selectors.running_month`). A link to a page of the other rule names its page's rule
+# in `bulan` ("?bulan=jatuh-tempo"): the overview's "Lihat rincian kelengkapan" opens the
+# grid up to the overview's own month, and still follows the calendar when saved.
+MONTH_DUE = "jatuh-tempo"
+MONTH_RUNNING = "berjalan"
+MONTH_RULES = {MONTH_DUE: selectors.default_month, MONTH_RUNNING: selectors.running_month}
+
+
+def month_rule_from(value: str | None) -> str | None:
+    """The month rule a `bulan` value names (`MONTH_RULES`), None for anything else."""
+    return value if value in MONTH_RULES else None
+
+
+# The filter form's hidden field: the period it was drawn for ("2026-10"), with
+# ":dipilih" when its address chose a month other than the page's default, ":bawaan"
+# when the year is the page's default one (not in its links), and the month rule of its
+# links (":jatuh-tempo") when it is not the page's own. Its menus hold a year and a
+# month, and both are sent whichever one was changed; this tells a change of year alone
+# from a month chosen, and a year left at the default from one chosen.
 FORM_PERIOD = "semula"
 MONTH_CHOSEN = ":dipilih"
-_FORM_PERIOD_VALUE = re.compile(r"([0-9]{4})-([0-9]{1,2})(" + MONTH_CHOSEN + r")?", re.ASCII)
+YEAR_DEFAULT = ":bawaan"
+_FORM_PERIOD_VALUE = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})("
+    + MONTH_CHOSEN
+    + r")?("
+    + YEAR_DEFAULT
+    + r")?(?::("
+    + "|".join(MONTH_RULES)
+    + r"))?",
+    re.ASCII,
+)
 
 
 def form_query(get: QueryDict) -> str | None:
@@ -117,10 +153,12 @@ def form_query(get: QueryDict) -> str | None:
     Oktober, where a leader expects the whole of 2024 (its default month, the rule for a
     year without a month). Any other change that leaves the month menu at the page's own
     month drops it as well (ticking "verified only" on "2026 s.d. Oktober" gives
-    ?tahun=2026&terverifikasi=1), so the address keeps opening the latest month due.
-    A month the user chose stays when the year changes (June 2026, then 2025: June 2025,
-    to compare the same months), and a month chosen with the year, or alone, is kept.
-    Whether the form was sent by htmx or by its button without JavaScript."""
+    ?terverifikasi=1), and the year too when it was the page's default one and stays, so
+    the address keeps opening the latest period due (2027 s.d. Januari once January
+    2027's reports are due). A month the user chose stays when the year changes (June
+    2026, then 2025: June 2025, to compare the same months), and a month chosen with the
+    year, or alone, is kept with its year. Whether the form was sent by htmx or by its
+    button without JavaScript."""
     drawn = get.getlist(FORM_PERIOD)
     if not drawn:
         return None
@@ -129,15 +167,29 @@ def form_query(get: QueryDict) -> str | None:
     match = _FORM_PERIOD_VALUE.fullmatch(drawn[-1])
     if match is not None:
         drawn_year, drawn_month = int(match[1]), int(match[2])
-        chosen = match[3] is not None
+        chosen, year_default, rule = match[3] is not None, match[4] is not None, match[5]
+        year_kept = year_from(get.get("tahun")) != drawn_year or not year_default
         # The month menu left at the page's own month: the address keeps none, so that
         # it opens the latest month due when shared or saved, and a year changed alone
-        # opens that year's default month. December of the same year can move no
-        # further: it stays, as the page's links keep it (`Filters.query`).
-        moved = year_from(get.get("tahun")) != drawn_year or drawn_month < 12
+        # opens that year's default month. December of a year the address names can
+        # move no further: it stays, as the page's links keep it (`Filters.query`).
+        moved = not year_kept or year_from(get.get("tahun")) != drawn_year or drawn_month < 12
         if month_from(get.get("bulan")) == drawn_month and not chosen and moved:
-            kept.pop("bulan", None)
+            if rule is None:
+                kept.pop("bulan", None)
+            else:
+                kept["bulan"] = rule  # in the month's place
+            if not year_kept:
+                kept.pop("tahun", None)
     return kept.urlencode()
+
+
+def join_query(query: str, **params) -> str:
+    """`query` ("?tahun=2025", or "" for none) with `params` added."""
+    extra = urlencode(params)
+    if not query:
+        return "?" + extra if extra else ""
+    return f"{query}&{extra}" if extra else query
 
 
 @dataclass(frozen=True)
@@ -151,6 +203,12 @@ class Filters:
     program: str | None = None
     # Whether the address chose a month (?bulan=) other than the page's default.
     month_chosen: bool = field(default=False, compare=False)
+    # Whether the address chose a year (?tahun=) other than the default year.
+    year_chosen: bool = field(default=False, compare=False)
+    # The rule of the page's own default month (`MONTH_RULES`), and the one its month
+    # follows when not chosen (another when a link from a page of that rule said so).
+    page_rule: str = field(default=MONTH_DUE, compare=False)
+    month_rule: str = field(default=MONTH_DUE, compare=False)
     # The years with data, read when choosing the year (the year menu then needs no
     # second query).
     year_sets: selectors.YearSets | None = field(default=None, compare=False, repr=False)
@@ -175,14 +233,17 @@ class Filters:
         return self.year_sets is not None and self.year not in self.year_sets[1]
 
     def query(self, **changes) -> str:
-        """The query string of these filters with `changes` applied, for links.
-        Without changes (`{{ filters.query }}` in every row link) it is built once.
+        """The query string of these filters with `changes` applied, for links to a page
+        of the same month rule ("" when there is nothing to say). Without changes
+        (`{{ filters.query }}` in every row link) it is built once.
 
-        The month is in it when the user chose it (`month_chosen`) or it is December: a
-        link from a page on a default month that will still move (on 1 December,
-        October: November's reports are due on the 10th) opens the default month of the
-        day it is opened, so that a page reached through it and saved keeps opening the
-        latest figures."""
+        The year is in it when the user chose it (`year_chosen`) or a month; the month
+        when the user chose it (`month_chosen`), or it is December of a year in the link.
+        A link from a page on the default period (on 1 December 2026: 2026 s.d. Oktober,
+        November's reports being due on the 10th; on 15 January 2027: 2026 s.d.
+        Desember, until January 2027's are due on 10 February) opens the default period
+        of the day it is opened, so that a page reached through it and saved keeps
+        opening the latest figures."""
         if not changes:
             if "_query" not in self.__dict__:
                 object.__setattr__(self, "_query", self._query_of(self))
@@ -190,15 +251,33 @@ class Filters:
         return self._query_of(replace(self, **changes))
 
     @property
+    def dashboard_query(self) -> str:
+        """`query()` for a link to the overview, a program or a regency page (their
+        default month is the latest one due), from any page."""
+        return self._query_of(self, page_rule=MONTH_DUE)
+
+    @property
+    def completeness_query(self) -> str:
+        """`query()` for a link to the completeness grid (its default month is the
+        running one), from any page: the grid then shows the period this page shows."""
+        return self._query_of(self, page_rule=MONTH_RUNNING)
+
+    @property
     def pinned_query(self) -> str:
-        """`query()` with the month always in it, for downloads: the file has the period
-        the page shows, even when the default month moves on between the two."""
-        return self._query_of(self, pin_month=True)
+        """`query()` with the year and month always in it, for downloads: the file has
+        the period the page shows, even when the default period moves on between the
+        two."""
+        return self._query_of(self, pin=True)
 
     @property
     def form_period(self) -> str:
         """The period the filter form is drawn for: its `FORM_PERIOD` field."""
-        return f"{self.year}-{self.month}" + (MONTH_CHOSEN if self.month_chosen else "")
+        period = f"{self.year}-{self.month}" + (MONTH_CHOSEN if self.month_chosen else "")
+        if not (self.year_chosen or self.month_chosen):
+            period += YEAR_DEFAULT
+        if self.month_rule != self.page_rule:
+            period += ":" + self.month_rule
+        return period
 
     @property
     def as_of(self) -> dt.date:
@@ -207,12 +286,18 @@ class Filters:
         return as_of_date(year=self.year, month=self.month)
 
     @staticmethod
-    def _query_of(target: Filters, *, pin_month: bool = False) -> str:
-        params = {"tahun": target.year}
-        # A default month of December stays: it can move no further, and the link then
-        # reads as the page does ("2024 s.d. Desember").
-        if target.month_chosen or pin_month or target.month == 12:
+    def _query_of(target: Filters, *, pin: bool = False, page_rule: str | None = None) -> str:
+        params = {}
+        year_kept = pin or target.year_chosen or target.month_chosen
+        if year_kept:
+            params["tahun"] = target.year
+        # A default month of December in a year the link names stays: it can move no
+        # further, and the link then reads as the page does ("2024 s.d. Desember").
+        # Without the year, December of the default year moves on with it.
+        if pin or target.month_chosen or (year_kept and target.month == 12):
             params["bulan"] = target.month
+        elif target.month_rule != (page_rule or target.page_rule):
+            params["bulan"] = target.month_rule
         if target.indicator:
             params["indikator"] = target.indicator
         if target.verified_only and not target.forced_verified:
@@ -221,23 +306,27 @@ class Filters:
             params["urutkan"] = target.sort
         if target.program:
             params["program"] = target.program
-        return "?" + urlencode(params)
+        return join_query("", **params)
 
 
-def parse_filters(request, *, default_month=None) -> Filters:
-    """`default_month(year=...)` gives the month when the link has none (by default the
-    year's latest month whose reports are due)."""
+def parse_filters(request, *, month_rule: str = MONTH_DUE) -> Filters:
+    """`month_rule`: the page's default month when the link has none (`MONTH_RULES`; by
+    default the year's latest month whose reports are due). A link may name the other
+    rule (?bulan=berjalan)."""
     get = request.GET
     # Only officials (users with a role) see provisional figures; everyone else, anonymous
     # visitors included, sees verified data only, and opens on a year that has some.
     forced = not permissions.sees_provisional(request.user)
     # A year the menu does not offer (?tahun=2023, before the launch) is the default one.
-    year, sets = shown_year(year_from(get.get("tahun")), verified_only=forced)
+    asked = year_from(get.get("tahun"))
+    year, sets = shown_year(asked, verified_only=forced)
     # A period that has not begun (?tahun=2029, or December in November) is shown as the
     # latest one that has.
     year, month = begun_period(year, month_from(get.get("bulan")))
-    default = (default_month or selectors.default_month)(year=year)
-    # A month in the address other than the page's own choice is the user's.
+    rule = month_rule_from(get.get("bulan")) or month_rule
+    default = MONTH_RULES[rule](year=year)
+    # A month in the address other than the page's own choice is the user's, and so is
+    # a year other than the default one.
     chosen = month is not None and month != default
     if month is None:
         month = default
@@ -245,10 +334,13 @@ def parse_filters(request, *, default_month=None) -> Filters:
         year=year,
         month=month,
         indicator=(get.get("indikator") or "").strip()[:60] or None,
-        verified_only=forced or get.get("terverifikasi") in VERIFIED_ONLY_VALUES,
+        verified_only=forced or verified_only_from(get.get("terverifikasi")),
         forced_verified=forced,
         sort=(get.get("urutkan") or "").strip()[:40] or None,
         program=(get.get("program") or "").strip()[:40] or None,
         month_chosen=chosen,
+        year_chosen=year != selectors.default_year(sets=sets),
+        page_rule=month_rule,
+        month_rule=rule,
         year_sets=sets,
     )

@@ -473,6 +473,19 @@ def progress_table(
     )
 
 
+def latest_month(
+    *, indicator: Indicator, year: int, month: int = 12, verified_only: bool = False
+) -> int | None:
+    """The latest month of `year`, up to `month`, with a counted report of `indicator`
+    in the province (any regency, or the province's own for a level), None without any:
+    where a finished year's trend line stops (`selectors._line_until`)."""
+    _flush_for_reading()
+    rows = _YTD_ROWS.rows(
+        indicators=[indicator.pk], year=year, month=month, codes=[], verified_only=verified_only
+    )
+    return next((last for *_values, last, _provisional in rows), None)
+
+
 _SERIES = CompiledQuery(
     lambda indicator, years, month, place, verified_only: ProgressYTD.objects.filter(
         indicator_id=indicator,

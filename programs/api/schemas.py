@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from programs import formats
-from programs.filters import VERIFIED_ONLY_VALUES
+from programs.filters import verified_only_from
 from programs.models import MAX_YEAR, MIN_YEAR
 
 DEFAULT_PAGE_SIZE = 100
@@ -113,6 +113,13 @@ def _digits(value):
 
 Digits = BeforeValidator(_digits)
 
+
+def _lower(value):
+    """`terverifikasi` in any case (ON, True), as the pages read it
+    (programs.filters.verified_only_from)."""
+    return value.lower() if isinstance(value, str) else value
+
+
 # Constraints sit on the int, not on `int | None`, so that the OpenAPI schema shows them.
 Year = Annotated[
     Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR), Digits] | None,
@@ -175,15 +182,17 @@ class ProgressQuery(PlaceQuery):
     bulan: Month
     # The spellings the pages take (programs.filters): a page's own checkbox sends "on"
     # when its value is dropped, and a link copied from a page works here too.
-    terverifikasi: Literal["1", "true", "on", "0", "false", "off"] | None = Field(
+    terverifikasi: (
+        Annotated[Literal["1", "true", "on", "0", "false", "off"], BeforeValidator(_lower)] | None
+    ) = Field(
         None,
         description="1, true or on: verified data only (always so for anonymous callers); "
-        "0, false or off: provisional figures too.",
+        "0, false or off: provisional figures too. In any case (ON, True).",
     )
 
     @property
     def verified_only(self) -> bool:
-        return self.terverifikasi in VERIFIED_ONLY_VALUES
+        return verified_only_from(self.terverifikasi)
 
 
 class RealizationQuery(PlaceQuery):

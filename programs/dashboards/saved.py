@@ -35,7 +35,7 @@ DASHBOARD_VIEWS = {
 # Others are dropped, so the stored query always fits its 300 characters.
 FILTER_VALUES = {
     "tahun": re.compile(r"[0-9]{4}", re.ASCII),
-    "bulan": re.compile(r"[0-9]{1,2}", re.ASCII),
+    "bulan": re.compile(r"[0-9]{1,2}|" + "|".join(filters.MONTH_RULES), re.ASCII),
     "indikator": re.compile(r"[A-Za-z0-9_-]{1,60}", re.ASCII),
     "terverifikasi": re.compile(r"[A-Za-z0-9]{1,5}", re.ASCII),
     "urutkan": re.compile(r"-?[A-Za-z0-9_-]{1,40}", re.ASCII),
@@ -158,25 +158,30 @@ def _kept_period(
     a year the month stays as typed: the page's year, and so its clamp, is the latest
     one when the link is opened (`saved_views_of` titles it so).
 
-    A month before December that is the page's default month today is not kept (the
-    page reads it as not chosen, `Filters.month_chosen`): a page opened on 1 December
-    from an address with bulan=10, October being the latest month due, and saved, opens
-    November once its reports are due, as the list promises ("always opens the latest
-    figures")."""
+    What the page reads as its default is not kept, as its own links leave it out
+    (`Filters.query`): the default month (a page opened on 1 December from an address
+    with bulan=10, October being the latest month due, and saved, opens November once
+    its reports are due, as the list promises: "always opens the latest figures"), and
+    the default year with it (saved on 1 December 2026 with tahun=2026, it opens 2027
+    once January 2027's reports are due, on 10 February). A month or year the user chose
+    stays, and so does December of a year the link keeps. A link's month rule
+    (`filters.MONTH_RULES`) stays when it is not the page's own."""
     today = timezone.localdate()
     years = _Years(verified_only=verified_only, today=today)
     year, month = _page_period(tahun, bulan, years)
-    if month is not None and month < 12:  # December can move no further: kept
-        default_of = (
-            selectors.running_month
-            if view_name == "programs:completeness"
-            else selectors.default_month
-        )
-        if month == default_of(year=years.default if year is None else year, today=today):
-            month = None
+    completeness = view_name == "programs:completeness"
+    page_rule = filters.MONTH_RUNNING if completeness else filters.MONTH_DUE
+    rule = filters.month_rule_from(bulan) or page_rule
+    shown_year = years.default if year is None else year
+    month_chosen = month is not None and month != filters.MONTH_RULES[rule](
+        year=shown_year, today=today
+    )
+    year_kept = year is not None and (year != years.default or month_chosen)
+    if not (month_chosen or (year_kept and month == 12)):
+        month = None
     return {
-        "tahun": None if year is None else str(year),
-        "bulan": None if month is None else str(month),
+        "tahun": str(year) if year_kept else None,
+        "bulan": str(month) if month is not None else (rule if rule != page_rule else None),
     }
 
 
@@ -201,7 +206,7 @@ def _kept_value(
     if key in ("tahun", "bulan"):
         return None  # _kept_period
     if key == "terverifikasi":
-        return "1" if value in filters.VERIFIED_ONLY_VALUES else None
+        return "1" if filters.verified_only_from(value) else None
     if key == "indikator" and program is not None:
         exists = Indicator.objects.filter(program=program, code=value).exists()
         return value if exists else None

@@ -743,8 +743,10 @@ class ProgramPage:
     # Allocations stored above the province target (the admin refuses new ones): by how much.
     over_allocated: Decimal | None = None
     series: list[SeriesPoint] = field(default_factory=list)
-    # The same months of the previous year (year-over-year line and figure).
+    # The same months of the previous year: its year to date at each month (the key
+    # figure), and its line, which stops at its last month with figures.
     previous_series: list[SeriesPoint] = field(default_factory=list)
+    previous_line: list[SeriesPoint] = field(default_factory=list)
     sources: list[SourceRow] = field(default_factory=list)
     splits: list[SplitRow] = field(default_factory=list)
     month: int = 12  # the month the figures and `missing` count up to
@@ -766,7 +768,7 @@ class ProgramPage:
 
     @property
     def trend_rows(self) -> list[tuple[SeriesPoint, Decimal | None]]:
-        previous = {p.month: p.value for p in self.previous_series}
+        previous = {p.month: p.value for p in self.previous_line}
         return [(point, previous.get(point.month)) for point in self.series]
 
 
@@ -930,21 +932,41 @@ def program_page(
         targets={year: province_target},
         verified_only=verified_only,
     )
-    # The actual line stops at the last month with figures; the target path goes on.
-    until = deadlines.figures_until(
-        year, page.province.latest_month if page.province else None, today
-    )
-    page.series = [
-        point if point.month <= until else replace(point, value=None, month_value=None)
-        for point in series[year]
-    ]
+    # The actual lines stop at the last month with figures; the target path goes on.
+    until = _line_until(year, page.province.latest_month if page.province else None, today)
+    page.series = _figures_until(series[year], until)
     page.previous_series = series[year - 1]
+    previous_latest = ytd.latest_month(
+        indicator=indicator, year=year - 1, month=month, verified_only=verified_only
+    )
+    page.previous_line = _figures_until(
+        series[year - 1], _line_until(year - 1, previous_latest, today)
+    )
     page.sources = source_breakdown(
         indicator=indicator, year=year, month=month, verified_only=verified_only
     )
     if province_target:
         page.splits = planned_vs_realized(target=province_target, sources=page.sources)
     return page
+
+
+def _line_until(year: int, latest_reported: int | None, today: dt.date | None) -> int:
+    """The last month a province trend line of `year` is drawn to: this year's to its
+    last month with figures (`deadlines.figures_until`); a finished year's to its last
+    month with a counted report, so that a program whose reporting for that year stopped
+    in June is not drawn flat through December as if every month had been reported
+    without progress (its own page, and last year's line beside this year's)."""
+    if year < (today or timezone.localdate()).year:
+        return latest_reported or 0
+    return deadlines.figures_until(year, latest_reported, today)
+
+
+def _figures_until(series: list[SeriesPoint], until: int) -> list[SeriesPoint]:
+    """`series` without a figure after month `until` (`deadlines.figures_until`)."""
+    return [
+        point if point.month <= until else replace(point, value=None, month_value=None)
+        for point in series
+    ]
 
 
 def source_breakdown(

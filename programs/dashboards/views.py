@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from accounts.redirects import login_page_response
 from programs import formats, permissions, ytd
 from programs.dashboards import charts, maps, selectors
-from programs.filters import Filters, form_query, parse_filters
+from programs.filters import MONTH_RUNNING, Filters, form_query, join_query, parse_filters
 from programs.models import Indicator
 from programs.pagecache import cached_page
 from programs.reporting import selectors as reporting
@@ -119,9 +119,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     completeness = _sort_completeness(completeness, completeness_sort)
     # The completeness summary's order stays when the scorecard is ordered, as the
     # scorecard's stays when the summary is (and the filter form carries both).
-    kept = f"&lengkap={completeness_sort}" if completeness_sort else ""
+    kept = {"lengkap": completeness_sort} if completeness_sort else {}
     sort_links = {
-        key: filters.query(sort=("-" + key) if board.sort == key else key) + kept
+        key: join_query(filters.query(sort=("-" + key) if board.sort == key else key), **kept)
         for key in ["nama", "sesuai", *[p.slug for p in board.programs]]
     }
     query = filters.query()
@@ -138,7 +138,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "completeness": completeness,
         "completeness_sort": completeness_sort,
         "completeness_links": {
-            key: f"{query}&lengkap={'-' + key if completeness_sort == key else key}"
+            key: join_query(query, lengkap="-" + key if completeness_sort == key else key)
             for key in COMPLETENESS_SORTS
         },
         "status_map": _overview_map(board, filters.query(sort=None)),
@@ -252,7 +252,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
             decimals=indicator.decimals,
             realized_label=str(_realized_label(indicator)),
             expected_label=str(_expected_label(indicator)),
-            previous=[p.value for p in page.previous_series],
+            previous=[p.value for p in page.previous_line],
             previous_label=str(_("Tahun lalu (%(year)s)") % {"year": filters.year - 1}),
         )
         if page.sources:
@@ -388,10 +388,12 @@ def meeting_summary(request: HttpRequest) -> HttpResponse:
 def completeness(request: HttpRequest) -> HttpResponse:
     """Reporting completeness and timeliness: regency x month per program, January to
     the chosen month (by default the running month, or December of a past year)."""
-    filters = parse_filters(request, default_month=selectors.running_month)
+    filters = parse_filters(request, month_rule=MONTH_RUNNING)
     page = selectors.completeness_page_for(filters=filters)
     context = {
         **_filter_context(filters),
+        # Its regency links open the regency page on the grid's period.
+        "regency_query": filters.dashboard_query,
         "chosen": page.chosen,
         "grid": page.grid,
         "tabs": [(p, filters.query(program=p.slug)) for p in page.programs],

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from programs import formats, permissions, ytd
 from programs.dashboards import selectors
-from programs.filters import Filters, parse_filters
+from programs.filters import MONTH_RUNNING, Filters, parse_filters
 from programs.pagecache import cached_page
 from programs.spreadsheets import exports
 from programs.spreadsheets import selectors as export_selectors
@@ -88,9 +88,10 @@ def _filter_info(filters: Filters, *, month: bool = True) -> list[tuple[str, str
 
 
 def _page_url(request: HttpRequest, name: str, filters: Filters, *args, **changes) -> str:
-    """The page this export mirrors, with the same filters (a shareable URL)."""
+    """The page this export mirrors, with the same filters and period (a shareable URL
+    that opens what the file holds, as its download link named the period)."""
     path = reverse(f"programs:{name}", args=args)
-    return request.build_absolute_uri(path + filters.query(**changes))
+    return request.build_absolute_uri(path + replace(filters, **changes).pinned_query)
 
 
 def _stem(*parts, filters: Filters | None = None) -> str:
@@ -219,7 +220,7 @@ def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
 @table_export
 def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The completeness grid of one program (?program=<slug>, the first by default)."""
-    filters = export_filters(request, default_month=selectors.running_month)
+    filters = export_filters(request, month_rule=MONTH_RUNNING)
     page = selectors.completeness_page_for(filters=filters)
     if page.chosen is None:
         raise Http404(_("Belum ada program dengan indikator."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from programs import formats
 from programs.dashboards.selectors import share
+from programs.filters import join_query
 from programs.progress import NOT_REQUIRED, NOT_REQUIRED_LABEL
 
 register = template.Library()
@@ -70,6 +71,12 @@ def month_headers(months, css_class=""):
             for name in map(formats.month_label, months)
         )
     return mark_safe(text)  # noqa: S308 - escaped month names
+
+
+@register.simple_tag
+def query_with(query: str, **params) -> str:
+    """A link's query (`Filters.query` and kin, "" when empty) with `params` added."""
+    return join_query(query, **params)
 
 
 @register.filter

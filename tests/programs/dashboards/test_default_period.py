@@ -184,7 +184,7 @@ def test_a_year_chosen_alone_in_the_form_opens_that_whole_year(client, on_pace, 
         drawn = dict(find(page(client.get(path)), "input", name=FORM_PERIOD).attributes)
         # The grid opens on the running month, the others on the latest month due.
         month = 11 if path == "/kelengkapan/" else 10
-        assert drawn["value"] == f"2026-{month}"
+        assert drawn["value"] == f"2026-{month}:bawaan"  # the default year, too
         year_alone = client.get(path, {"tahun": 2024, "bulan": month, FORM_PERIOD: drawn["value"]})
         with_month = client.get(path, {"tahun": 2024, "bulan": 5, FORM_PERIOD: drawn["value"]})
         month_alone = client.get(path, {"tahun": 2026, "bulan": 5, FORM_PERIOD: drawn["value"]})

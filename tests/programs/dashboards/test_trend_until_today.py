@@ -97,3 +97,83 @@ def test_the_regency_pages_trend_has_no_figure_after_the_last_report(client):
         figures = json_scripts(client.get("/wilayah/16.07/", PERIOD))
     (houses,) = [f for key, f in figures.items() if key == "trend-rumah-dibedah"]
     assert houses["data"][0]["y"] == [95.0] * 10 + [None, None]
+
+
+# --- A finished year: its own line, and last year's beside this year's -----------------
+
+
+def report(code, program, indicator, year, month, value):
+    """A verified report of regency `code` with `value` for `indicator`."""
+    from programs.models import FundingSource, Program
+    from regencies.models import Regency
+    from tests.factories import MonthlyReportFactory, RealizationFactory
+
+    filed = MonthlyReportFactory(
+        program=Program.objects.get(slug=program),
+        regency=Regency.objects.get(code=code),
+        year=year,
+        month=month,
+        status=MonthlyReport.Status.VERIFIED,
+    )
+    RealizationFactory(
+        report=filed,
+        indicator=Indicator.objects.get(code=indicator),
+        funding_source=FundingSource.objects.get(code="apbd-prov"),
+        value=value,
+    )
+
+
+def lines(client, path, period) -> dict[str, list]:
+    if path.startswith("/program/gpstss/"):
+        period = {**period, "indikator": "balita-didampingi"}
+    figure = json_scripts(client.get(path, period))["chart-trend"]
+    return {trace["name"]: trace["y"] for trace in figure["data"]}
+
+
+# GBRSS's houses (increment) and GPSTSS's children accompanied (running total), each
+# reported in 2025 from January to June only (the program stopped reporting).
+# Reported each month: 10, 20, ... 60; the year to date adds them up for an increment
+# and is the latest for a running total.
+STOPPED = [
+    ("/program/gbrss/", "gbrss", "rumah-dibedah", [10.0, 30.0, 60.0, 100.0, 150.0, 210.0]),
+    ("/program/gpstss/", "gpstss", "balita-didampingi", [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]),
+]
+
+
+@pytest.mark.parametrize("path, program, indicator, to_date", STOPPED, ids=["increment", "total"])
+def test_a_finished_year_stopped_early_is_not_drawn_flat_to_december(
+    client, path, program, indicator, to_date
+):
+    """'?tahun=2025' of a program whose 2025 reports stop in June drew June's year to
+    date on through December, as if six more months had been reported without progress."""
+    for month in range(1, 7):
+        report("16.07", program, indicator, 2025, month, 10 * month)
+    with time_machine.travel(DECEMBER_1, tick=False):
+        drawn = lines(client, path, {"tahun": 2025})
+    (realized,) = [y for name, y in drawn.items() if name.startswith("Realisasi")]
+    assert realized[:6] == to_date
+    assert realized[6:] == [None] * 6
+
+
+def test_a_finished_year_reported_to_december_is_drawn_through_december(client):
+    for month in range(1, 13):
+        report("16.07", "gbrss", "rumah-dibedah", 2025, month, 10)
+    with time_machine.travel(DECEMBER_1, tick=False):
+        drawn = lines(client, "/program/gbrss/", {"tahun": 2025})
+    assert drawn["Realisasi kumulatif"] == [10.0 * m for m in range(1, 13)]
+
+
+@pytest.mark.parametrize("path, program, indicator, to_date", STOPPED, ids=["increment", "total"])
+def test_last_years_line_stops_where_its_reports_stopped(client, path, program, indicator, to_date):
+    """This year's page (2026 s.d. Oktober) beside 2025: its line stops in June, while
+    the key figure 'Oktober tahun lalu' is 2025's year to date at the end of October."""
+    for month in range(1, 7):
+        report("16.07", program, indicator, 2025, month, 10 * month)
+    with time_machine.travel(DECEMBER_1, tick=False):
+        drawn = lines(client, path, {})
+        previous = drawn["Tahun lalu (2025)"]
+        html = page(client.get(path, {"indikator": indicator}))
+    assert previous[:6] == to_date
+    assert previous[6:] == [None] * 4  # July to October: nothing reported
+    figure = find(find(html, "dl", class_="key-figures"), "dd", **{"data-figure": "previous-year"})
+    assert figure.children[0].strip() == f"{to_date[-1]:.0f}"

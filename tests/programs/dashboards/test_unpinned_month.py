@@ -41,13 +41,17 @@ def months_of(links) -> set:
     return found
 
 
+DASHBOARDS = ("/?", "/program/", "/wilayah/", "/kelengkapan/", "/unduh/", "/ringkasan/")
+
+
 def page_links(response) -> dict[str, list[str]]:
-    """Links of a page, in two kinds: downloads (and the print summary), the others."""
-    html = page(response)
+    """Links of a page's body to dashboards, in two kinds: downloads (and the print
+    summary), the others (a link of the page on its default period has no query)."""
+    html = find(page(response), "div", id="page-body")
     links = {"navigation": [], "downloads": []}
     for a in find_all(html, "a"):
         href = attribute(a, "href") or ""
-        if "tahun=" not in href:
+        if not (href == "/" or href.startswith("?") or href.startswith(DASHBOARDS)):
             continue
         # The printable meeting summary is a document of the period shown, as a file.
         names = dict(a.attributes)
@@ -55,6 +59,11 @@ def page_links(response) -> dict[str, list[str]]:
         kind = "downloads" if document else "navigation"
         links[kind].append(href)
     return links
+
+
+def years_of(links) -> set:
+    """The `tahun` of each dashboard link (None: no year in it)."""
+    return {parse_qs(urlsplit(href).query).get("tahun", [None])[0] for href in links}
 
 
 def saved_link(client) -> str:
@@ -69,9 +78,17 @@ def test_links_of_a_page_on_its_default_month_leave_the_month_out(client, pimpin
         response = client.get(path)
         assert "Oktober" in heading(response)
         links = page_links(response)
-    assert links["navigation"] and months_of(links["navigation"]) == {None}
+    grid = [href for href in links["navigation"] if href.startswith("/kelengkapan/")]
+    others = [href for href in links["navigation"] if href not in grid]
+    assert others and months_of(others) == {None}
+    # The completeness grid, whose own default is the running month, is told to follow
+    # the latest month due (tests/programs/dashboards/test_cross_page_period.py).
+    assert months_of(grid) <= {"jatuh-tempo"}
+    # Nor the default year (tests/programs/dashboards/test_unpinned_year.py).
+    assert years_of(links["navigation"]) == {None}
     # A download is the file of the period shown, whenever the link is followed.
     assert links["downloads"] and months_of(links["downloads"]) == {"10"}
+    assert years_of(links["downloads"]) == {"2026"}
 
 
 @pytest.mark.parametrize("path", ["/", "/program/gpstss/", "/wilayah/16.07/"])
@@ -79,6 +96,8 @@ def test_a_month_the_user_chose_stays_in_every_link(client, pimpinan, path):
     with time_machine.travel(DECEMBER_1, tick=False):
         links = page_links(client.get(path, {"tahun": 2026, "bulan": 6}))
     assert months_of(links["navigation"]) == months_of(links["downloads"]) == {"6"}
+    # The month chosen is June of that year: the year stays with it.
+    assert years_of(links["navigation"]) == {"2026"}
 
 
 def test_a_view_saved_after_clicking_a_tab_opens_the_newer_month_later(client, pimpinan):
@@ -123,7 +142,7 @@ def test_an_address_with_the_default_month_is_saved_without_it(client, pimpinan)
         client.post("/tersimpan/", {"url": "/wilayah/16.07/?tahun=2026&bulan=6"})
     saved = {view.path: view.url for view in SavedView.objects.all()}
     assert saved == {
-        "/program/gbrss/": "/program/gbrss/?tahun=2026",
+        "/program/gbrss/": "/program/gbrss/",
         "/wilayah/16.07/": "/wilayah/16.07/?tahun=2026&bulan=6",
     }
     with time_machine.travel(DECEMBER_11, tick=False):
@@ -135,11 +154,14 @@ def test_the_filter_form_leaves_out_a_month_left_at_the_pages_own(client, pimpin
     """Ticking 'verified only' on '2026 s.d. Oktober' sends the month menu too: the
     address it opens (and pushes to the address bar) leaves the month out."""
     with time_machine.travel(DECEMBER_1, tick=False):
-        sent = {"tahun": 2026, "bulan": 10, "semula": "2026-10", "terverifikasi": "1"}
+        drawn = attribute(
+            find(page(client.get("/program/gbrss/")), "input", name="semula"), "value"
+        )
+        sent = {"tahun": 2026, "bulan": 10, "semula": drawn, "terverifikasi": "1"}
         response = client.get("/program/gbrss/", sent)
-        assert response["Location"] == "/program/gbrss/?tahun=2026&terverifikasi=1"
+        assert response["Location"] == "/program/gbrss/?terverifikasi=1"
         swapped = client.get("/program/gbrss/", sent, headers=HTMX)
-        assert swapped["HX-Push-Url"] == "/program/gbrss/?tahun=2026&terverifikasi=1"
+        assert swapped["HX-Push-Url"] == "/program/gbrss/?terverifikasi=1"
         # A month changed in the menu is the user's, and stays.
         chosen = client.get("/program/gbrss/", {**sent, "bulan": 9})
         assert chosen["Location"] == "/program/gbrss/?tahun=2026&bulan=9&terverifikasi=1"

@@ -1,0 +1,75 @@
+"""Migration 0018: saved views kept with the default period of the day they were saved
+(tahun=2026&bulan=10 on 1 December 2026) lose it, and open the latest period; a year or
+month the user chose stays. Rows saved before the links left the period out."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from programs.models import MonthlyReport, Program, SavedView
+from regencies.models import Regency
+from tests.conftest import FIXTURES
+from tests.factories import MonthlyReportFactory, UserFactory
+
+BEFORE = [("programs", "0017_exemption_months_help")]
+AFTER = [("programs", "0018_saved_views_follow_the_calendar")]
+WIB = ZoneInfo("Asia/Jakarta")
+DECEMBER_1 = dt.datetime(2026, 12, 1, 9, tzinfo=WIB)
+JANUARY_15 = dt.datetime(2027, 1, 15, 9, tzinfo=WIB)
+# 06:00 on 11 December in Jakarta is still 10 December in UTC (November not due yet):
+# the day is Jakarta's.
+DECEMBER_11_EARLY = dt.datetime(2026, 12, 11, 6, tzinfo=WIB)
+NOVEMBER_5 = dt.datetime(2026, 11, 5, 9, tzinfo=WIB)
+
+ROWS = [
+    # (path, query saved, saved at, query after)
+    ("/program/gbrss/", "tahun=2026&bulan=10", DECEMBER_1, ""),
+    ("/", "tahun=2026&terverifikasi=1", DECEMBER_1, "terverifikasi=1"),
+    ("/", "tahun=2026&bulan=6", DECEMBER_1, "tahun=2026&bulan=6"),  # June: chosen
+    ("/wilayah/16.07/", "tahun=2025&bulan=12", DECEMBER_1, "tahun=2025&bulan=12"),  # 2025
+    # The grid's default month is the running one.
+    ("/kelengkapan/", "tahun=2026&bulan=12&program=gbrss", DECEMBER_1, "program=gbrss"),
+    ("/kelengkapan/", "tahun=2026&bulan=10", DECEMBER_1, "tahun=2026&bulan=10"),
+    # 2026 s.d. Desember until January 2027's reports are due (10 February).
+    ("/", "tahun=2026&bulan=12&urutkan=nama", JANUARY_15, "urutkan=nama"),
+    # On 5 November October was not due yet: it was chosen.
+    ("/program/gpstss/", "tahun=2026&bulan=10", NOVEMBER_5, "tahun=2026&bulan=10"),
+    ("/program/gpstss/", "bulan=6", DECEMBER_1, "bulan=6"),  # no year: as typed
+    ("/program/gsmp/", "tahun=2026&bulan=11", DECEMBER_11_EARLY, ""),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_views_saved_on_the_default_period_follow_the_calendar():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    # 0018 changes no table: today's models and factories fit the database at 0017.
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    for year in (2025, 2026):
+        MonthlyReportFactory(
+            program=Program.objects.get(slug="gbrss"),
+            regency=Regency.objects.get(code="16.07"),
+            year=year,
+            month=1,
+            status=MonthlyReport.Status.VERIFIED,
+        )
+    user, other = UserFactory(), UserFactory()
+    for path, query, saved_at, _after in ROWS:
+        view = SavedView.objects.create(user=user, path=path, query=query, title="x")
+        SavedView.objects.filter(pk=view.pk).update(created_at=saved_at)
+    # The same page saved twice, with and without the period: one is left.
+    for query in ("", "tahun=2026&bulan=10"):
+        view = SavedView.objects.create(user=other, path="/", query=query, title="x")
+        SavedView.objects.filter(pk=view.pk).update(created_at=DECEMBER_1)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+
+    after = list(SavedView.objects.filter(user=user).order_by("pk").values_list("query", flat=True))
+    assert after == [row[3] for row in ROWS]
+    assert list(SavedView.objects.filter(user=other).values_list("query", flat=True)) == [""]
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
