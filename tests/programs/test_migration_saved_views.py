@@ -1,4 +1,4 @@
-"""Migration 0018: saved views kept with the default period of the day they were saved
+"""Migration 0019: saved views kept with the default period of the day they were saved
 (tahun=2026&bulan=10 on 1 December 2026) lose it, and open the latest period; a year or
 month the user chose stays. Rows saved before the links left the period out."""
 
@@ -15,8 +15,8 @@ from regencies.models import Regency
 from tests.conftest import FIXTURES
 from tests.factories import MonthlyReportFactory, UserFactory
 
-BEFORE = [("programs", "0017_exemption_months_help")]
-AFTER = [("programs", "0018_saved_views_follow_the_calendar")]
+BEFORE = [("programs", "0018_exemption_month_help")]
+AFTER = [("programs", "0019_saved_views_follow_the_calendar")]
 WIB = ZoneInfo("Asia/Jakarta")
 DECEMBER_1 = dt.datetime(2026, 12, 1, 9, tzinfo=WIB)
 JANUARY_15 = dt.datetime(2027, 1, 15, 9, tzinfo=WIB)
@@ -47,7 +47,7 @@ ROWS = [
 def test_views_saved_on_the_default_period_follow_the_calendar():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    # 0018 changes no table: today's models and factories fit the database at 0017.
+    # 0019 changes no table: today's models and factories fit the database at 0018.
     call_command("loaddata", *FIXTURES, verbosity=0)
     for year in (2025, 2026):
         MonthlyReportFactory(

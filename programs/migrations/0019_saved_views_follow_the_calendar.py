@@ -94,6 +94,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programs", "0017_exemption_months_help")]
+    dependencies = [("programs", "0018_exemption_month_help")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
