@@ -227,10 +227,10 @@ class Filters:
 
     @property
     def targets_missing(self) -> bool:
-        """The year shown has no target at all, province or regency (a new year before the
-        admin sets its targets): no achievement or status can be worked out, and the page
-        says why instead of showing "Belum ada target" in every cell unexplained."""
-        return self.year_sets is not None and self.year not in self.year_sets[1]
+        """The year shown has no target at all (`selectors.targets_missing`)."""
+        return self.year_sets is not None and selectors.targets_missing(
+            self.year, sets=self.year_sets
+        )
 
     def query(self, **changes) -> str:
         """The query string of these filters with `changes` applied, for links to a page

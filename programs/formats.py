@@ -99,6 +99,27 @@ def number(value: Decimal | float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", decimal_mark).replace("\0", group_mark)
 
 
+def _english() -> bool:
+    return (get_language() or "id").startswith("en")
+
+
+def percent(value: Decimal | float | int | None, decimals: int = 1) -> str:
+    """A percentage for a page, the one place its sign is written: '65,2 %' in
+    Indonesian (a space before the sign, the Indonesian convention), '65.2%' in English
+    (none); '–' for None."""
+    if value is None:
+        return "–"
+    return with_unit(number(value, decimals), "%")
+
+
+def with_unit(text: str, unit: str) -> str:
+    """A formatted number followed by its unit: '8.391 rumah'; a percent unit as
+    `percent` writes it ('14,3 %', '14.3%' in English)."""
+    if unit == "%" and _english():
+        return f"{text}%"
+    return f"{text} {unit}" if unit else text
+
+
 def decimal_mark() -> str:
     """The active language's decimal mark: "," in Indonesian, "." in English."""
     return _separators()[0]

@@ -90,7 +90,7 @@ def test_program_page_in_english(gbrss_data):
         "Table by regency/city",
         "2024, through December",
         "December last year (2023)",  # the year-over-year figure
-        "Dark line: 100.0 % expected by 31 December.",  # the bars, from charts.py
+        "Dark line: 100.0% expected by 31 December.",  # the bars, from charts.py
         "Highest achievement first.",  # their caption (views.BARS_SORTED)
         # The table's months due without a (verified, for a visitor) report, explained.
         "Months not verified</th>",

@@ -91,7 +91,7 @@ def _float(value) -> float | None:
 
 
 def pct(value) -> str:
-    return "–" if value is None else f"{formats.number(value, 1)} %"
+    return formats.percent(value, 1)
 
 
 _pct = pct
@@ -177,7 +177,7 @@ def cumulative_chart(
 
     def texts(series):
         return [
-            "–" if v is None else f"{m}: {formats.number(v, decimals)} {unit}"
+            "–" if v is None else f"{m}: {formats.with_unit(formats.number(v, decimals), unit)}"
             for m, v in zip(months, series, strict=True)
         ]
 
@@ -261,7 +261,8 @@ def horizontal_bars(
                 "text": [formats.number(v, decimals) for _label, v in pairs],
                 "textposition": "auto",
                 "hovertext": [
-                    f"{esc(label)}: {formats.number(v, decimals)} {unit}" for label, v in pairs
+                    f"{esc(label)}: {formats.with_unit(formats.number(v, decimals), unit)}"
+                    for label, v in pairs
                 ],
                 "hovertemplate": "%{hovertext}<extra></extra>",
             }
@@ -298,7 +299,7 @@ def planned_vs_realized_chart(
             "y": [wrapped_label(label) for label in labels],
             "marker": {"color": colour, "pattern": {"shape": pattern}},
             "hovertext": [
-                f"{esc(label)}: {formats.number(v, 0)} {unit}"
+                f"{esc(label)}: {formats.with_unit(formats.number(v, 0), unit)}"
                 for label, v in zip(labels, values, strict=True)
             ],
             "hovertemplate": "%{hovertext}<extra>" + name + "</extra>",
@@ -327,7 +328,7 @@ def trend_chart(
     """A small monthly trend for one regency's indicator."""
     unit = esc(unit)
     hover = [
-        f"{m}: {'–' if v is None else formats.number(v, decimals)} {unit}"
+        f"{m}: {formats.with_unit(formats.number(v, decimals), unit)}"
         for m, v in zip(months, values, strict=True)
     ]
     trace = {

@@ -113,6 +113,16 @@ def year_sets(*, verified_only: bool = False) -> YearSets:
     return report_years, target_years
 
 
+def targets_missing(year: int, *, sets: YearSets | None = None) -> bool:
+    """Whether `year` has no target at all, province or regency (a new year before the
+    admin sets its targets): no achievement or status can be worked out, and pages say
+    why (`_targets_missing.html`) instead of showing "Belum ada target" everywhere
+    unexplained. One query, none when `sets` (`year_sets()`) were read already."""
+    if sets is not None:
+        return year not in sets[1]
+    return not Target.objects.filter(year=year).exists()
+
+
 def default_month(*, year: int, today: dt.date | None = None) -> int:
     """The latest month of `year` whose reports are due: on 29 November, October
     (November's are due on 10 December); for last year in early January, November until

@@ -371,7 +371,7 @@ def meeting_summary(request: HttpRequest) -> HttpResponse:
     )
     latest = [ln.card.progress.latest_month for ln in lines if ln.card.progress]
     context = {
-        **_filter_context(filters),
+        **_filter_context(filters, request),
         "lines": lines,
         "closed_month": closed_month,
         "data_month": max((m for m in latest if m), default=None),

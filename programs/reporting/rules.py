@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from programs import progress
-from programs.formats import number
+from programs.formats import number, percent
 from programs.models import FundingSource, Indicator, Target
 from programs.text import NUL_CHARACTER, has_nul
 
@@ -534,13 +534,13 @@ def row_warnings(
     if indicator.measure == Measure.RATIO:
         numerator = sum((row.numerator or Decimal(0) for row in rows), Decimal(0))
         denominator = sum((row.denominator or Decimal(0) for row in rows), Decimal(0))
-        percent = progress.ratio_pct(numerator, denominator)
-        if percent is not None and far_from(percent, ctx.last_value):
+        value_pct = progress.ratio_pct(numerator, denominator)
+        if value_pct is not None and far_from(value_pct, ctx.last_value):
             found.append(
                 text(RATIO_FAR_FROM_LAST)
                 % {
-                    "percent": f"{number(percent, indicator.decimals)} %",
-                    "previous": f"{number(ctx.last_value, indicator.decimals)} %",
+                    "percent": percent(value_pct, indicator.decimals),
+                    "previous": percent(ctx.last_value, indicator.decimals),
                 }
             )
     return [RowMessage(indicator.code, Level.WARNING, text, resolved=noted) for text in found]

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs import formats, permissions
+from programs.dashboards import selectors as dashboards
 from programs.formats import month_year_label
 from programs.models import MIN_YEAR, FundingSource, Indicator, MonthlyReport, Program
 from programs.reporting import deadlines, rules, services
@@ -317,6 +318,10 @@ def render_entry(
         "snapshot": json.dumps(services.stored_values(report)),
         "entry_user": entry_user_token(request.user) if editable else "",
         "has_errors": any(m.level == Level.ERROR for m in messages_ or []),
+        # A year without any target yet (January 2027 before the admin copies 2026's):
+        # the same notice as the dashboards, instead of "Belum ada target" unexplained.
+        "targets_missing": dashboards.targets_missing(year),
+        "copies_targets": permissions.is_admin(request.user),
     }
     context.update(reporting.report_evidence(user=request.user, report=report, editable=editable))
     context.update(extra or {})

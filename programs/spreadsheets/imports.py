@@ -19,9 +19,11 @@ import math
 import re
 import uuid
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.db import models, transaction
@@ -119,6 +121,13 @@ REQUIRED = {
 TOO_LARGE = gettext_noop("Berkas terlalu besar (%(size)s); batasnya %(limit)s.")
 WRONG_TYPE = gettext_noop("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv.")
 NOT_A_SPREADSHEET = gettext_noop("Berkas ini bukan lembar kerja Excel (.xlsx) yang sah.")
+# An .xlsx whose parts are missing or broken (no sheet, a sheet that is not well-formed
+# XML, a damaged entry): the file, not one of its cells, cannot be read.
+BROKEN_WORKBOOK = gettext_noop(
+    "Berkas ini bukan buku kerja Excel (.xlsx) yang sah: isinya rusak atau tidak lengkap. "
+    "Buka berkas di Excel lalu simpan ulang sebagai .xlsx, atau isi lagi templat yang "
+    "disediakan, lalu unggah lagi."
+)
 OLD_EXCEL = gettext_noop(
     "Berkas ini berformat Excel lama (.xls, Excel 97-2003): buka di Excel, pilih Simpan "
     "Sebagai > Buku Kerja Excel (.xlsx), lalu unggah berkas .xlsx itu."
@@ -356,6 +365,12 @@ def _formula_without_value(cell, formula) -> bool:
 _FORMULA = re.compile(rb"<f[ >/]")
 
 
+# What reading a workbook's parts raises when they are damaged, as opposed to a cell
+# openpyxl cannot convert (UNREADABLE_CELL): XML that is not well-formed, a part the
+# workbook names but the archive lacks, a damaged compressed entry.
+BROKEN_PARTS = (ParseError, KeyError, zipfile.BadZipFile, zlib.error, EOFError)
+
+
 def _xlsx_rows(data: bytes, *, data_only: bool, cells: bool = False):
     """The first sheet's (or the 'Data' sheet's) rows as tuples of values (of cells with
     `cells`), at most IMPORT_MAX_ROWS + 50 of them (then too many rows) and
@@ -367,6 +382,8 @@ def _xlsx_rows(data: bytes, *, data_only: bool, cells: bool = False):
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
         raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
     try:
+        if not workbook.worksheets:  # the workbook names no sheet whose part is there
+            raise ImportFileError(_(BROKEN_WORKBOOK))
         sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
         # Never trust the sheet's declared dimension (a 188 KB file can declare 16,384
         # columns x 20,000 rows): read at most IMPORT_MAX_COLUMNS columns, row by row, and
@@ -378,6 +395,8 @@ def _xlsx_rows(data: bytes, *, data_only: bool, cells: bool = False):
             if number > limit:
                 raise _too_many_rows()
             yield row
+    except BROKEN_PARTS as exc:  # read lazily, row by row: broken parts show up here
+        raise ImportFileError(_(BROKEN_WORKBOOK)) from exc
     finally:
         workbook.close()
 

@@ -26,10 +26,16 @@ def angka(value, decimals=0):
 
 @register.filter
 def persen(value, decimals=1):
-    """Percent with the locale's decimal comma: '92,8 %'."""
+    """Percent in the active language: '92,8 %'; '92.8%' in English."""
     if value is None:
         return "–"
-    return f"{formats.number(Decimal(value), int(decimals))} %"
+    return formats.percent(Decimal(value), int(decimals))
+
+
+@register.filter
+def satuan(text, unit):
+    """A formatted number with its unit: '8.391 rumah'; '14,3 %' ('14.3%' in English)."""
+    return formats.with_unit(str(text), str(unit or ""))
 
 
 @register.filter
@@ -150,7 +156,7 @@ def rapor_cells(row) -> str:
         if progress is not None and progress.status not in labels:
             labels[progress.status] = escape(str(progress.status_label))
         if progress is not None and progress.achievement is not None:
-            text = formats.number(progress.achievement, 1) + " %"
+            text = formats.percent(progress.achievement, 1)
             text += "*" if progress.provisional else ""
         else:
             text = "–"
@@ -416,8 +422,7 @@ def ratio_percent(row) -> str:
     """A ratio row's numerator / denominator x 100, '16,67 %' ('–' when incomplete)."""
     if row.numerator is None or not row.denominator:
         return "–"
-    value = Decimal(row.numerator) / Decimal(row.denominator) * 100
-    return f"{formats.number(value, 2)} %"
+    return formats.percent(Decimal(row.numerator) / Decimal(row.denominator) * 100, 2)
 
 
 @register.filter

@@ -53,7 +53,7 @@
     var out = cell.querySelector("[data-ratio-result]");
     if (!out) return;
     out.textContent = num === null || den === null || isNaN(num) || isNaN(den) || den <= 0
-      ? "–" : format(num / den * 100, 2) + " %";
+      ? "–" : format(num / den * 100, 2) + (english ? "%" : " %");  // formats.percent
   }
 
   function decimalsOf(value) {

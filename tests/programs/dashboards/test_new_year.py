@@ -68,3 +68,41 @@ def test_once_targets_are_set_the_notice_goes_and_the_list_says_nothing_is_repor
     lines = behind_lines(response)
     assert lines["gbrss"].endswith(": belum dapat dinilai: belum ada data")
     assert lines["gpsss"].endswith(": belum dapat dinilai: belum ada target")
+
+
+def test_the_entry_form_of_a_month_without_targets_explains_why(operator):
+    """January 2027, before the admin copies 2026's targets: the operator's form said only
+    "Belum ada target" beside each indicator, with no word of why or of what follows."""
+    client = login(operator)
+    html = page(client.get("/laporan/16.07/gbrss/2027-01/"))
+    notice = element_text(find(html, "div", id="targets-missing"))
+    assert notice.startswith("Target 2027 belum ditetapkan.")
+    assert "Admin" not in notice  # an operator cannot open the admin
+    # A month of a year with targets (the sourced 2024 ones) has no such notice.
+    past = client.get("/laporan/16.07/gbrss/2024-12/").content.decode()
+    assert 'id="targets-missing"' not in past
+
+
+def test_the_entry_form_shows_an_admin_where_to_copy_the_targets(reference_data):
+    admin = login(make_user("admin-entry-2027", superuser=True))
+    notice = find(page(admin.get("/laporan/16.07/gbrss/2027-01/")), "div", id="targets-missing")
+    assert attribute(find(notice, "a"), "href") == "/admin/programs/target/?year__exact=2026"
+
+
+def test_the_printable_summary_of_a_year_without_targets_says_so(leader):
+    """The meeting summary printed "Belum ada target" on every line, unexplained."""
+    response = leader.get("/ringkasan/cetak/", {"tahun": 2027})
+    assert response.status_code == 200
+    notice = element_text(find(page(response), "div", id="targets-missing"))
+    assert notice.startswith("Target 2027 belum ditetapkan.")
+    printed = leader.get("/ringkasan/cetak/", {"tahun": 2024}).content.decode()
+    assert 'id="targets-missing"' not in printed
+
+
+def test_the_notice_is_in_english_on_english_pages(operator):
+    client = login(operator)
+    client.cookies["bahasa"] = "en"
+    html = page(client.get("/laporan/16.07/gbrss/2027-01/"))
+    assert element_text(find(html, "div", id="targets-missing")).startswith(
+        "The 2027 targets have not been set yet."
+    )

@@ -3,6 +3,7 @@ endings and oversize fields. Each is refused or becomes a row error in Indonesia
 is written and nothing answers 500 (issue 12, items 2 and 5)."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -232,3 +233,53 @@ def test_prune_imports_deletes_batches_older_than_the_setting(operator, settings
     ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
     call_command("prune_imports", stdout=io.StringIO())
     assert list(ImportBatch.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def rewritten(data: bytes, part: str, change) -> bytes:
+    """`data` (an .xlsx) with `part` changed by `change` (its bytes in, new bytes out, or
+    None to leave the part out)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == part:
+                body = change(body)
+                if body is None:
+                    continue
+            archive.writestr(info.filename, body)
+    return buffer.getvalue()
+
+
+def cut_after_first_row(sheet: bytes) -> bytes:
+    return sheet[: sheet.index(b"</row>") + len(b"</row>")]
+
+
+DAMAGE = {
+    "sheet-missing": lambda sheet: None,
+    "xml-cut-short": cut_after_first_row,  # a download or a copy that stopped midway
+    "xml-garbage": lambda sheet: b"\x00\x01 bukan xml",
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("id", "bukan lembar kerja Excel|bukan buku kerja Excel"), ("en", "not a valid Excel")],
+)
+def test_a_broken_workbook_is_told_as_such_not_as_an_unreadable_cell(
+    operator, damage, language, said
+):
+    """An .xlsx missing its sheet, or whose sheet's XML stops midway, was refused with
+    "Sel di baris 1 tidak dapat dibaca ... ubah tipe selnya": advice about one cell of a
+    file that cannot be read at all."""
+    rows = [row(value=str(n)) for n in range(1, 4)]
+    data = rewritten(xlsx(rows).read(), "xl/worksheets/sheet1.xml", damage)
+    client = login(operator)
+    client.cookies["bahasa"] = language
+    response = upload(client, SimpleUploadedFile("rusak.xlsx", data, content_type=XLSX))
+    assert response.status_code == 400
+    messages = flash_messages(response)
+    assert len(messages) == 1 and re.search(said, messages[0]), messages
+    assert not re.search("baris|row|cell", messages[0], re.IGNORECASE), messages
+    assert not ImportBatch.objects.exists()
+    assert not MonthlyReport.objects.exists()
