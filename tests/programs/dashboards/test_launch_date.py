@@ -29,8 +29,8 @@ def test_a_launch_note_written_by_an_admin_is_shown_as_written(reference_data):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_clears_the_stored_sentence_only():
-    before = [("programs", "0017_exemption_months_help")]
-    after = [("programs", "0018_unknown_launch_is_no_note")]
+    before = [("programs", "0019_saved_views_follow_the_calendar")]
+    after = [("programs", "0020_unknown_launch_is_no_note")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("programs", "Program")

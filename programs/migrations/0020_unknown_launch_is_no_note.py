@@ -14,7 +14,7 @@ def clear_unknown_launch_notes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0017_exemption_months_help"),
+        ("programs", "0019_saved_views_follow_the_calendar"),
     ]
 
     operations = [
