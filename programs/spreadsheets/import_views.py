@@ -143,15 +143,8 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             )
             return redirect("admin:programs_target_changelist")
         done = imports.apply_realizations(batch=batch, user=request.user)
-    except imports.AlreadyApplied as error:
-        # The same Apply sent again: what it asks for is done; shown where the first went.
-        messages.success(request, error.message)
-        if batch.kind == Kind.TARGETS:
-            return redirect("admin:programs_target_changelist")
-        return redirect("programs:my_reports")
-    except imports.ImportFileError as error:
-        messages.error(request, error.message)
-        return redirect("programs:import")
+    except (imports.AlreadyApplied, imports.ImportFileError) as error:
+        return _batch_refused(request, batch, error)
     messages.success(
         request,
         _(
@@ -163,17 +156,24 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return redirect("programs:my_reports")
 
 
-def _preview_again(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
-    try:
-        imports.check_batch(batch, request.user)
-    except imports.AlreadyApplied as error:
+def _batch_refused(request: HttpRequest, batch: ImportBatch, error: Exception) -> HttpResponse:
+    """Where an Apply (or its preview again) goes when the batch cannot be applied: one
+    already applied (the same Apply sent again) says it is done, where the first went; a
+    batch refused says why, on the import page."""
+    if isinstance(error, imports.AlreadyApplied):
         messages.success(request, error.message)
         if batch.kind == Kind.TARGETS:
             return redirect("admin:programs_target_changelist")
         return redirect("programs:my_reports")
-    except imports.ImportFileError as error:
-        messages.error(request, error.message)
-        return redirect("programs:import")
+    messages.error(request, error.message)
+    return redirect("programs:import")
+
+
+def _preview_again(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
+    try:
+        imports.check_batch(batch, request.user)
+    except (imports.AlreadyApplied, imports.ImportFileError) as error:
+        return _batch_refused(request, batch, error)
     preview = _importer(request.user, batch.kind).preview(
         [(line, cells) for line, cells in batch.rows]
     )

@@ -173,15 +173,7 @@ def test_nothing_typed_is_lost_when_the_session_ends_during_a_live_check(page, w
     note.fill("Termasuk rumah korban banjir")
     held[0].continue_()
     page.unroute("**/periksa/")
-    page.wait_for_url(re.compile(r"/akun/masuk/"))
-    page.fill("#id_username", "op-banyuasin")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    page.wait_for_url(re.compile(re.escape(entry) + "$"))
-    expect(page.locator(".messages")).to_contain_text("Isian Anda dipulihkan")
-    expect(page.locator("#r-rumah-dibedah-0-value")).to_have_value("12")
-    expect(page.locator("#r-rumah-dibedah-0-source")).to_have_value("apbn")
-    expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value("Termasuk rumah korban banjir")
+    _log_in_again_to_the_form_as_typed(page, entry, "12", "Termasuk rumah korban banjir")
     assert not [e for e in watch.errors if "401" not in e]
 
 
@@ -214,13 +206,19 @@ def test_adding_a_source_row_after_the_session_ended_keeps_the_form_and_logs_in(
     assert page.locator("#r-rumah-dibedah-0-value").evaluate("e => e.readOnly")
     held[0].continue_()
     page.unroute("**/periksa/")
+    _log_in_again_to_the_form_as_typed(page, entry, "8.600", "Termasuk rumah")
+    assert not [e for e in watch.errors if "401" not in e]
+
+
+def _log_in_again_to_the_form_as_typed(page, entry: str, value: str, note: str) -> None:
+    """After the session ended on the entry form: log in on the page the browser went to,
+    and find the form back at `entry` with the first row as typed (APBN, `value`, `note`)."""
     page.wait_for_url(re.compile(r"/akun/masuk/"))
     page.fill("#id_username", "op-banyuasin")
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Masuk", exact=True).click()
     page.wait_for_url(re.compile(re.escape(entry) + "$"))
     expect(page.locator(".messages")).to_contain_text("Isian Anda dipulihkan")
-    expect(page.locator("#r-rumah-dibedah-0-value")).to_have_value("8.600")
+    expect(page.locator("#r-rumah-dibedah-0-value")).to_have_value(value)
     expect(page.locator("#r-rumah-dibedah-0-source")).to_have_value("apbn")
-    expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value("Termasuk rumah")
-    assert not [e for e in watch.errors if "401" not in e]
+    expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value(note)
