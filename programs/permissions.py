@@ -271,6 +271,39 @@ def is_future(year: int, month: int, today: dt.date | None = None) -> bool:
     return (year, month) > (today.year, today.month)
 
 
+# The statuses in which an operator edits a report (None: no report yet, created by the
+# edit), and those in which they may still add evidence (also while it waits).
+EDITABLE_STATUSES = (None, Status.DRAFT, Status.RETURNED)
+EVIDENCE_STATUSES = (*EDITABLE_STATUSES, Status.SUBMITTED)
+
+
+def _operator_may_change(
+    user,
+    statuses: tuple,
+    *,
+    regency_code: str | None,
+    program_id: int,
+    year: int,
+    month: int,
+    status: str | None,
+    today: dt.date | None,
+) -> bool:
+    """The regency's operator, the report in one of `statuses`, a month that has begun and
+    is not locked (or is under an exception)."""
+    return (
+        is_operator_for(user, regency_code=regency_code, program_id=program_id)
+        and status in statuses
+        and not is_future(year, month, today)
+        and not is_locked(
+            regency_code=regency_code,
+            program_id=program_id,
+            year=year,
+            month=month,
+            today=today,
+        )
+    )
+
+
 def can_edit_report(
     user,
     *,
@@ -283,17 +316,15 @@ def can_edit_report(
 ) -> bool:
     """Operators edit their own draft or returned reports (or create one), before the lock
     date or under an exception; never a future month, never a submitted or verified one."""
-    return (
-        is_operator_for(user, regency_code=regency_code, program_id=program_id)
-        and status in (None, Status.DRAFT, Status.RETURNED)
-        and not is_future(year, month, today)
-        and not is_locked(
-            regency_code=regency_code,
-            program_id=program_id,
-            year=year,
-            month=month,
-            today=today,
-        )
+    return _operator_may_change(
+        user,
+        EDITABLE_STATUSES,
+        regency_code=regency_code,
+        program_id=program_id,
+        year=year,
+        month=month,
+        status=status,
+        today=today,
     )
 
 
@@ -312,23 +343,15 @@ def can_add_evidence(
     submitted report, without returning it. Never once verified, never in a locked (or
     future) month. Removing one stays `can_edit_report`'s: what was submitted with the
     report, or added since, stays while the verifier reads it."""
-    if can_edit_report(
+    return _operator_may_change(
         user,
+        EVIDENCE_STATUSES,
         regency_code=regency_code,
         program_id=program_id,
         year=year,
         month=month,
         status=status,
         today=today,
-    ):
-        return True
-    return (
-        status == Status.SUBMITTED
-        and is_operator_for(user, regency_code=regency_code, program_id=program_id)
-        and not is_future(year, month, today)
-        and not is_locked(
-            regency_code=regency_code, program_id=program_id, year=year, month=month, today=today
-        )
     )
 
 
