@@ -1,5 +1,5 @@
 """Indonesia's national public holidays (hari libur nasional) and the government's
-collective leave (cuti bersama), 2024-2027: days nobody in the demo works, as on a
+collective leave (cuti bersama), 2024 on: days nobody in the demo works, as on a
 weekend (`programs.demo.seed`: the operators and the verifier act in office hours on
 working days).
 
@@ -13,14 +13,12 @@ of Manpower and the Minister for State Apparatus Empowerment and Bureaucratic Re
   days' leave.
 - 2026: SKB No. 1497 Tahun 2025, No. 2 Tahun 2025, No. 5 Tahun 2025: 17 holidays, 8
   days' leave.
-- 2027: only the holidays whose dates are fixed (1 January, 1 May, 1 June, 17 August,
-  25 December) and Good Friday and Ascension Day (from Easter, 28 March 2027): the 2027
-  SKB's dates of the lunar-calendar holidays and its collective leave are not in this
-  table yet; add them from the SKB.
-
-- Every later year (2028 on): the same, computed (`_fixed_and_easter`), until its SKB is
-  added to the table: a demo running on into 2028 no longer works on New Year's Day,
-  Labour Day, 17 August or Christmas.
+- 2027 and every later year: no SKB in this table yet, so only the holidays known
+  without one, computed (`_fixed_and_easter`): the dates that are fixed (1 January,
+  1 May, 1 June, 17 August, 25 December), and Good Friday and Ascension Day from Easter
+  (28 March 2027). The lunar-calendar holidays and the collective leave come with the
+  year's SKB: add its year to the table, and the rule starts after it. A demo running on
+  into 2028 so works on none of New Year's Day, Labour Day, 17 August or Christmas.
 
 Holidays declared apart from the SKB (the 2024 election days by presidential decree) are
 not here. Days that fall on a weekend are listed as the SKB lists them (they change
@@ -111,18 +109,6 @@ _TABLE: dict[int, dict[str, list[tuple[int, int]]]] = {
             (12, 25),  # Natal
         ],
         "C": [(2, 16), (3, 18), (3, 20), (3, 23), (3, 24), (5, 15), (5, 28), (12, 24)],
-    },
-    2027: {
-        "H": [
-            (1, 1),  # Tahun Baru Masehi
-            (3, 26),  # Wafat Isa Almasih
-            (5, 1),  # Hari Buruh
-            (5, 6),  # Kenaikan Isa Almasih
-            (6, 1),  # Hari Lahir Pancasila
-            (8, 17),  # Proklamasi Kemerdekaan
-            (12, 25),  # Natal
-        ],
-        "C": [],
     },
 }
 
