@@ -168,12 +168,13 @@ def form_query(get: QueryDict) -> str | None:
     if match is not None:
         drawn_year, drawn_month = int(match[1]), int(match[2])
         chosen, year_default, rule = match[3] is not None, match[4] is not None, match[5]
-        year_kept = year_from(get.get("tahun")) != drawn_year or not year_default
+        year_changed = year_from(get.get("tahun")) != drawn_year
+        year_kept = year_changed or not year_default
         # The month menu left at the page's own month: the address keeps none, so that
         # it opens the latest month due when shared or saved, and a year changed alone
         # opens that year's default month. December of a year the address names can
         # move no further: it stays, as the page's links keep it (`Filters.query`).
-        moved = not year_kept or year_from(get.get("tahun")) != drawn_year or drawn_month < 12
+        moved = year_default or year_changed or drawn_month < 12
         if month_from(get.get("bulan")) == drawn_month and not chosen and moved:
             if rule is None:
                 kept.pop("bulan", None)

@@ -90,12 +90,6 @@ def _float(value) -> float | None:
     return None if value is None else float(formats.round_half_up(value, 4))
 
 
-def pct(value) -> str:
-    return formats.percent(value, 1)
-
-
-_pct = pct
-
 # A bar longer than this (in % achievement) is clipped at the axis end and labelled with
 # its true value, so one regency far above its target does not squash the others.
 CLIP_AT = Decimal(150)
@@ -143,7 +137,7 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> Bar
             url=r.url,
             status=r.status,
             status_label=r.status_label,
-            text=pct(r.achievement),
+            text=formats.percent(r.achievement),
             length=round(min(max(float(r.achievement), 0.0), scale), 2),
             clipped=r.achievement > CLIP_AT,
         )
@@ -153,7 +147,7 @@ def achievement_bars(rows: Sequence[BarRow], *, expected: Decimal | None) -> Bar
         bars=bars,
         scale=scale,
         expected=None if expected is None else round(min(float(expected), scale), 2),
-        expected_text=pct(expected) if expected is not None else "",
+        expected_text=formats.percent(expected) if expected is not None else "",
         gridlines=[g for g in (50.0, 100.0, 150.0) if g < scale],
     )
 

@@ -184,7 +184,7 @@ def _program_map(rows, query: str) -> maps.StatusMap:
                 status=status,
                 status_label=label,
                 url=f"{base}{row.regency.code}/{query}",
-                detail=charts.pct(row.progress.achievement) if shown else "",
+                detail=formats.percent(row.progress.achievement) if shown else "",
             )
         )
     return maps.status_map(areas, map_id="program-map")
