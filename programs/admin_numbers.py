@@ -278,27 +278,12 @@ class LocalizedDateField(forms.DateField):
 
     def to_python(self, value):
         if isinstance(value, str) and (found := _YEAR_FIRST.fullmatch(value)):
-            year, month, day = int(found[1]), int(found[3]), int(found[4])
-            try:
-                return dt.date(year, month, day)
-            except ValueError:  # 2027/04/31
-                refused = missing_day_refusal(day, month, year)
-                if refused is None:
-                    raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-                raise ValidationError(refused, code="no_such_day") from None
+            return self._date(int(found[1]), int(found[3]), int(found[4]))
         if isinstance(value, str):
             found = _DAY_MONTH_NAME_YEAR.fullmatch(value)
             if found and found[2].casefold() in MONTH_NAMES:
-                year, month = _full_year(found[3]), MONTH_NAMES[found[2].casefold()]
-                try:
-                    return dt.date(year, month, int(found[1]))
-                except ValueError:  # 31 Februari
-                    refused = missing_day_refusal(int(found[1]), month, year)
-                    if refused is None:
-                        raise ValidationError(
-                            self.error_messages["invalid"], code="invalid"
-                        ) from None
-                    raise ValidationError(refused, code="no_such_day") from None
+                month = MONTH_NAMES[found[2].casefold()]
+                return self._date(_full_year(found[3]), month, int(found[1]))
         try:
             return super().to_python(value)
         except ValidationError:
@@ -312,6 +297,17 @@ class LocalizedDateField(forms.DateField):
                 if refused is not None:
                     raise ValidationError(refused, code="no_such_day") from None
             raise
+
+    def _date(self, year: int, month: int, day: int) -> dt.date:
+        """The date; refused saying how many days the month has when the day is past
+        them (2027/04/31, 31 Februari 2027), else as not recognised."""
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            refused = missing_day_refusal(day, month, year)
+            if refused is None:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise ValidationError(refused, code="no_such_day") from None
 
 
 def missing_day_refusal(day: int, month: int, year: int) -> str | None:

@@ -243,14 +243,15 @@ def model_limits_first(form) -> None:
         if model_field.is_relation or is_year(model_field):
             continue  # a year's own rule says more than its column's 32.767
         kinds = (MinValueValidator, MaxValueValidator)
-        present = {
-            (kind, v.limit_value) for v in field.validators for kind in kinds if isinstance(v, kind)
-        }
+
+        def limit(v):  # (whether a maximum, its value)
+            return isinstance(v, MaxValueValidator), v.limit_value
+
+        present = {limit(v) for v in field.validators if isinstance(v, kinds)}
         limits = [
             v
             for v in model_field.validators  # grouped at start (`limits.group_model_limits`)
-            if isinstance(v, kinds)
-            and not any((kind, v.limit_value) in present for kind in kinds if isinstance(v, kind))
+            if isinstance(v, kinds) and limit(v) not in present
         ]
         field.validators = [*field.validators, *limits]
 

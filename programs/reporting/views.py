@@ -482,9 +482,7 @@ def unsaved_entry_page(
         return render_entry(request, target, error=error, status=status, extra=extra)
     indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(request.POST, indicators)
-    extra = {**extra, "posted_version": _posted_version(request)}
-    if request.POST.get("snapshot"):
-        extra["snapshot"] = request.POST["snapshot"]
+    extra = {**extra, **_sent_form_state(request.POST)}
     return render_entry(request, target, error=error, rows=rows, status=status, extra=extra)
 
 
@@ -526,11 +524,17 @@ def _render_pending_entry(
         if not attached:
             messages.warning(request, _(NOT_RESTORED))
         return render_entry(request, target)
-    extra = {"posted_version": version}
+    messages.warning(request, _(KEPT_OVER_ATTACHMENT if attached else RESTORED))
+    return render_entry(request, target, rows=rows, extra=_sent_form_state(posted))
+
+
+def _sent_form_state(posted: QueryDict) -> dict:
+    """`render_entry`'s extra for rows shown as sent rather than as stored: the version
+    and the snapshot of what was stored (if any) the form was opened at, as it sent them."""
+    extra = {"posted_version": _posted_version_of(posted.get("versi"))}
     if posted.get("snapshot"):
         extra["snapshot"] = posted["snapshot"]
-    messages.warning(request, _(KEPT_OVER_ATTACHMENT if attached else RESTORED))
-    return render_entry(request, target, rows=rows, extra=extra)
+    return extra
 
 
 def _conflict_rows(

@@ -197,3 +197,41 @@ def test_apply_after_the_session_ended_comes_back_to_the_preview(operator):
     # Someone else's batch is not shown to them.
     other = make_user("op-palembang", UserScope.Role.OPERATOR, "16.71")
     assert login(other).get(apply_url).status_code == 403
+
+
+def test_the_preview_counts_only_the_blank_sources_it_will_write(operator):
+    """The count above the table, checked against one made by hand: of four rows with an
+    empty sumber_dana, one is already stored as it stands (unchanged: nothing is written)
+    and one is a ratio's (never split by source); the other two (one changed, one new)
+    are written as "tidak dirinci": 2."""
+    from programs.models import ImportBatch
+
+    client = login(operator)
+    sanitation = {"program": "gpsss", "indicator": "unit-sanitasi", "source": ""}
+    upload(client, xlsx([row("12", source=""), row("4", **sanitation)]))
+    assert client.post(f"/impor/{ImportBatch.objects.get().token}/terapkan/").status_code == 302
+    ratio = row("", program="gsmp", indicator="desa-gsmp", source="")
+    ratio[6], ratio[7] = 3, 6
+    preview = upload(
+        client,
+        xlsx(
+            [
+                row("12", source=""),  # unchanged
+                row("5", **sanitation),  # changed
+                row("7", program="gsmp", indicator="rumah-tangga-penerima", source=""),  # new
+                ratio,  # new, not split by source
+                row("9", source="apbn"),  # new, names its source
+            ]
+        ),
+    )
+    rows = sorted(import_preview_rows(preview), key=lambda r: int(r["Baris"]))
+    assert [(r["state"], r["Keterangan"] == BLANK_SOURCE) for r in rows] == [
+        ("unchanged", False),
+        ("changed", True),
+        ("new", True),
+        ("new", False),
+        ("new", False),
+    ]
+    assert element_text(find(page(preview), id="import-blank-sources")).startswith(
+        "2 baris tanpa sumber dana akan dicatat sebagai “Tidak dirinci”."
+    )
