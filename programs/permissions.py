@@ -286,10 +286,11 @@ def _operator_may_change(
     year: int,
     month: int,
     status: str | None,
-    today: dt.date | None,
+    today: dt.date | None = None,
 ) -> bool:
     """The regency's operator, the report in one of `statuses`, a month that has begun and
-    is not locked (or is under an exception)."""
+    is not locked (or is under an exception). `slot` of the two rules below: regency_code,
+    program_id, year, month, status (None: no report yet) and today."""
     return (
         is_operator_for(user, regency_code=regency_code, program_id=program_id)
         and status in statuses
@@ -304,55 +305,19 @@ def _operator_may_change(
     )
 
 
-def can_edit_report(
-    user,
-    *,
-    regency_code: str | None,
-    program_id: int,
-    year: int,
-    month: int,
-    status: str | None,
-    today: dt.date | None = None,
-) -> bool:
+def can_edit_report(user, **slot) -> bool:
     """Operators edit their own draft or returned reports (or create one), before the lock
     date or under an exception; never a future month, never a submitted or verified one."""
-    return _operator_may_change(
-        user,
-        EDITABLE_STATUSES,
-        regency_code=regency_code,
-        program_id=program_id,
-        year=year,
-        month=month,
-        status=status,
-        today=today,
-    )
+    return _operator_may_change(user, EDITABLE_STATUSES, **slot)
 
 
-def can_add_evidence(
-    user,
-    *,
-    regency_code: str | None,
-    program_id: int,
-    year: int,
-    month: int,
-    status: str | None,
-    today: dt.date | None = None,
-) -> bool:
+def can_add_evidence(user, **slot) -> bool:
     """Operators attach evidence (a photo, a PDF) while they may edit the report, and also
     while it waits for verification: a photo the verifier asks for is added to the
     submitted report, without returning it. Never once verified, never in a locked (or
     future) month. Removing one stays `can_edit_report`'s: what was submitted with the
     report, or added since, stays while the verifier reads it."""
-    return _operator_may_change(
-        user,
-        EVIDENCE_STATUSES,
-        regency_code=regency_code,
-        program_id=program_id,
-        year=year,
-        month=month,
-        status=status,
-        today=today,
-    )
+    return _operator_may_change(user, EVIDENCE_STATUSES, **slot)
 
 
 def can_verify(user, report: MonthlyReport) -> bool:
