@@ -38,6 +38,7 @@ from programs.models import (
 from programs.reporting import deadlines
 from programs.reporting.notifications import (
     notify,
+    notify_evidence_added,
     operators_of,
     site_language,
     site_text,
@@ -1212,6 +1213,8 @@ def attachment_add(
             if name:
                 storage.delete(name)
         raise
+    if report.status == Status.SUBMITTED:
+        notify_evidence_added(report=report, user=user)
     return attachment
 
 

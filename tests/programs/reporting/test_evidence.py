@@ -448,6 +448,37 @@ def test_an_operator_adds_evidence_while_the_report_waits_for_verification(
     assert Attachment.objects.count() == 1
 
 
+def test_evidence_added_while_waiting_rings_the_verifiers_bell_once(
+    people, django_capture_on_commit_callbacks
+):
+    """The verifier who asked for one more photo was never told it came: the upload left
+    no notification. Now the program's verifiers hear of it (the bell and an email), once
+    for several files added one after the other until they open their notifications;
+    nothing for a report back with the operator, nor for another program's verifier."""
+    rep = report(status=Status.SUBMITTED)
+    operator, verifier = login(people["operator"]), login(people["verifier"])
+    other = login(people["verifier_other_program"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(operator, phone_photo(), name="atap.jpg").status_code == 302
+        assert upload(operator, png(), name="lantai.png").status_code == 302
+    assert Attachment.objects.count() == 2
+    assert unread(verifier) == "1" and unread(other) == "0" and unread(operator) == "0"
+    assert [m.to for m in mail.outbox] == [[people["verifier"].email]]
+    shown = page(verifier.get("/notifikasi/"))
+    (item,) = find_all(shown, "li", data_kind="evidence")
+    assert f"menunggu verifikasi: {rep}" in element_text(item)
+    assert attribute(find(item, "a"), "href").endswith(rep.get_absolute_url() + "#lampiran")
+    # Read: the next file rings again.
+    upload(operator, pdf(), name="berita-acara.pdf")
+    assert unread(verifier) == "1"
+    assert Notification.objects.filter(kind="evidence").count() == 2
+    # Once returned, the evidence is the operator's own preparation: nobody is told.
+    MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.DRAFT)
+    assert upload(operator, png((20, 20)), name="ulang.png").status_code == 302
+    assert Attachment.objects.count() == 4
+    assert Notification.objects.filter(kind="evidence").count() == 2
+
+
 def test_evidence_on_a_waiting_report_is_the_regencys_operators_only(people):
     """Another regency's or program's operator, a verifier, or a post without the CSRF
     token add nothing to a submitted report."""
