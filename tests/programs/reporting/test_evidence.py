@@ -448,6 +448,43 @@ def test_an_operator_adds_evidence_while_the_report_waits_for_verification(
     assert Attachment.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "language, marked, plain",
+    [
+        ("id", "Lampiran ditambahkan saat menunggu verifikasi: atap.jpg", "Lampiran ditambahkan: "),
+        ("en", "Attachment added while waiting for verification: atap.jpg", "Attachment added: "),
+    ],
+)
+def test_the_timeline_marks_evidence_added_while_waiting_whatever_its_stored_words(
+    people, language, marked, plain
+):
+    """The history said a file came while the report waited for verification only when
+    the stored reason matched today's Indonesian words: a reason reworded since (or
+    written in English by an older version) lost the mark. It follows the report's
+    status when the file came; one added to the draft is not marked, in either
+    language."""
+    from django.test import Client
+
+    rep = draft()
+    operator = login(people["operator"])
+    upload(operator, png(), name="denah.png")
+    submitted = MonthlyReport.objects.get(pk=rep.pk)
+    submitted.status = Status.SUBMITTED
+    submitted.save()
+    upload(operator, phone_photo(), name="atap.jpg")
+    Attachment.history.filter(original_name="atap.jpg").update(
+        history_change_reason="Photo added while the report awaited verification"
+    )
+    reader = Client()
+    if language == "en":
+        reader.post("/bahasa/", {"language": "en", "next": "/"})
+    reader.force_login(people["verifier"])
+    timeline = find(page(reader.get(url())), "table", id="timeline")
+    changes = [cells(row)[2] for row in find_all(find(timeline, "tbody"), "tr")]
+    assert marked in changes
+    assert [c for c in changes if c.startswith(plain)] == [f"{plain}denah.png"]
+
+
 def test_evidence_added_while_waiting_rings_the_verifiers_bell_once(
     people, django_capture_on_commit_callbacks
 ):
