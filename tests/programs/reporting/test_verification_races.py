@@ -79,3 +79,45 @@ def test_a_return_while_an_admin_opens_the_same_locked_month_is_made_once(two_op
     (exception,) = LockException.objects.all()
     assert exception.until == today + dt.timedelta(days=14)
     assert Comment.objects.filter(report=report, kind=Comment.Kind.RETURN).count() == 1
+
+
+def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_operators):  # noqa: F811 - the imported fixture
+    """Two uploads to a report waiting for verification at the same moment (two tabs, or
+    a photo and a PDF sent together): both are kept, and the verifier is told once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programs.models import Attachment, Notification
+    from programs.reporting import services
+    from regencies.models import Regency
+    from tests.evidence_helpers import phone_photo
+    from tests.programs.reporting.test_evidence import png
+
+    operator = two_operators[0]
+    report = submitted_report(operator, previous_month())
+    ver = verifier()
+
+    def first_upload():
+        services.attachment_add(
+            user=operator,
+            report=report,
+            regency=Regency.objects.get(code="16.07"),
+            program=report.program,
+            year=report.year,
+            month=report.month,
+            data=phone_photo(),
+            filename="atap.jpg",
+        )
+
+    file = SimpleUploadedFile("lantai.png", png())
+    response = race(
+        first_upload,
+        lambda: signed_in(operator).post(
+            url(suffix="lampiran/"), {"berkas": file, "keterangan": ""}, follow=True
+        ),
+    )
+    assert flash_messages(response) == ["Lampiran tersimpan."]
+    assert sorted(Attachment.objects.values_list("original_name", flat=True)) == [
+        "atap.jpg",
+        "lantai.png",
+    ]
+    assert list(Notification.objects.values_list("user", "kind")) == [(ver.pk, "evidence")]
