@@ -204,12 +204,9 @@ def test_the_same_submit_sent_twice_at_once_is_submitted_once(two_operators):
     assert [m.to for m in mail.outbox] == [["ver-satu@sumselprov.go.id"]]
 
 
-def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
-    operator = two_operators[0]
-    verifier = UserFactory(username="ver-satu")
-    UserScope.objects.create(user=verifier, role=UserScope.Role.VERIFIKATOR)
-    year, month = previous_month()
-    report = MonthlyReport.objects.create(
+def submitted_report(operator, period) -> MonthlyReport:
+    year, month = period
+    return MonthlyReport.objects.create(
         regency_id="16.07",
         program=Program.objects.get(slug="gbrss"),
         year=year,
@@ -218,6 +215,17 @@ def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
         submitted_by=operator,
         version=1,
     )
+
+
+def verifier_of_every_program(name="ver-satu"):
+    user = UserFactory(username=name)
+    UserScope.objects.create(user=user, role=UserScope.Role.VERIFIKATOR)
+    return user
+
+
+def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
+    report = submitted_report(two_operators[0], previous_month())
+    verifier = verifier_of_every_program()
     data = {"aksi": "verifikasi", "versi": "1"}
     first, second = signed_in(verifier), signed_in(verifier)
     response = race(
@@ -523,25 +531,6 @@ def test_the_admin_report_form_waits_for_a_service_instead_of_deadlocking(two_op
 # --- A verifier's decision beside another change of the same report or month ---------
 
 
-def submitted_report(operator, period) -> MonthlyReport:
-    year, month = period
-    return MonthlyReport.objects.create(
-        regency_id="16.07",
-        program=Program.objects.get(slug="gbrss"),
-        year=year,
-        month=month,
-        status=Status.SUBMITTED,
-        submitted_by=operator,
-        version=1,
-    )
-
-
-def verifier(name="ver-satu"):
-    user = UserFactory(username=name)
-    UserScope.objects.create(user=user, role=UserScope.Role.VERIFIKATOR)
-    return user
-
-
 def test_a_return_while_an_admin_opens_the_same_locked_month_is_made_once(two_operators):
     """An admin grants Banyuasin an exception for a locked month while a verifier returns
     that month's report (which opens the month for correction with an exception of its
@@ -551,7 +540,7 @@ def test_a_return_while_an_admin_opens_the_same_locked_month_is_made_once(two_op
     period = previous_month(4)
     report = submitted_report(two_operators[0], period)
     admin = UserFactory(username="admin-kunci", is_superuser=True, is_staff=True)
-    ver = verifier()
+    ver = verifier_of_every_program()
     today = timezone.localdate()
     key = {"regency_id": "16.07", "program_id": report.program_id, "year": period[0]}
 
@@ -588,7 +577,7 @@ def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_
 
     operator = two_operators[0]
     report = submitted_report(operator, previous_month())
-    ver = verifier()
+    ver = verifier_of_every_program()
 
     def first_upload():
         services.attachment_add(
