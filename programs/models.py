@@ -1704,6 +1704,7 @@ class Notification(models.Model):
         COMMENT = "comment", _("Komentar baru")
         SUBMITTED = "submitted", _("Laporan diajukan")
         DEADLINE = "deadline", _("Batas waktu dekat")
+        EVIDENCE = "evidence", _("Lampiran ditambahkan")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

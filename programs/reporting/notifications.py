@@ -7,6 +7,8 @@ they announce; emails go to users who have an address, through the task queue
 Who is notified:
 - submitted: the verifiers of the report's program;
 - returned, verified: the operators of the report's regency (and program);
+- evidence added to a report waiting for verification: the verifiers of its program,
+  once until they open their notifications (several files in a row ring the bell once);
 - comment: everyone in the report's conversation (its operators, earlier commenters,
   the verifier who returned or verified it), except the author;
 - deadline in 3 days: operators with a report still to submit (send_reminders).
@@ -106,6 +108,33 @@ def notify(
             lambda: send_email.enqueue(subject=subject[:200], body=body, recipients=emails)
         )
     return created
+
+
+def notify_evidence_added(*, report: MonthlyReport, user) -> list[Notification]:
+    """An operator attached a file to a report waiting for verification: its verifiers
+    hear of it, as they heard of the submission. A verifier with an unread notice of
+    this for the report gets no second one (a photo and a PDF added one after the other
+    are one thing to look at); the caller holds the report's row lock, so two uploads at
+    once are ordered and still ring once."""
+    already = Notification.objects.filter(
+        kind=Kind.EVIDENCE, report=report, read_at__isnull=True
+    ).values("user_id")
+    link = report.get_absolute_url()
+    with site_language():
+        return notify(
+            users=verifiers_of(report).exclude(pk__in=already),
+            kind=Kind.EVIDENCE,
+            report=report,
+            text=_("Lampiran baru pada laporan yang menunggu verifikasi: %(report)s")
+            % {"report": report},
+            url=link + "#lampiran",
+            email_body=_(
+                "%(user)s menambahkan lampiran pada laporan %(report)s yang menunggu "
+                "verifikasi: %(url)s"
+            )
+            % {"user": user, "report": report, "url": settings.SITE_URL + link},
+            exclude=user,
+        )
 
 
 def unread_count(user) -> int:

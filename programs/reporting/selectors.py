@@ -4,6 +4,7 @@ report's timeline and the verifier's queue."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,6 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting import deadlines
-from programs.reporting.notifications import site_text
 from programs.reporting.rules import (
     CARRIED_OVER_THE_YEAR,
     EntryRow,
@@ -328,7 +328,9 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
     """Every change of the report's status and values: who, when, old -> new, why."""
     entries = []
     previous_status = None
+    statuses: list[tuple[dt.datetime, str]] = []  # (since, status), oldest first
     for record in reversed(report.history.select_related("history_user").all()):
+        statuses.append((record.history_date, record.status))
         if record.status != previous_status:
             what = _("Status: %(old)s → %(new)s") % {
                 "old": Status(previous_status).label if previous_status else "–",
@@ -370,11 +372,13 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
     for record in Attachment.history.filter(report_id=report.pk).select_related("history_user"):
         if record.history_type == "~":
             what = record.history_change_reason or _("Lampiran diubah")
-        elif record.history_type == "+" and record.history_change_reason == site_text(
-            ADDED_WHILE_SUBMITTED, {"name": record.original_name}
+        elif record.history_type == "+" and _status_at(statuses, record.history_date) == (
+            Status.SUBMITTED
         ):
             # Added to a submitted report (services.attachment_add): said so, for the
-            # verifier reading what came after the report was submitted.
+            # verifier reading what came after the report was submitted. Told by the
+            # report's status then, not by the stored wording (reworded since, or
+            # written in another language, it lost the marker).
             what = _(ADDED_WHILE_SUBMITTED) % {"name": record.original_name}
         else:
             what = (
@@ -388,6 +392,12 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
             )
         )
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def _status_at(statuses: list[tuple[dt.datetime, str]], when: dt.datetime) -> str | None:
+    """The report's status at `when`, from its history's (since, status) pairs."""
+    at = bisect_right(statuses, when, key=lambda pair: pair[0])
+    return statuses[at - 1][1] if at else None
 
 
 # How much of a note the timeline quotes (a note holds up to 2.000 characters).

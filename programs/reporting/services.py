@@ -38,6 +38,7 @@ from programs.models import (
 from programs.reporting import deadlines
 from programs.reporting.notifications import (
     notify,
+    notify_evidence_added,
     operators_of,
     site_language,
     site_text,
@@ -1027,10 +1028,18 @@ def _open_for_correction(*, report: MonthlyReport, user, reason: str) -> LockExc
     exception = LockException.objects.select_for_update().filter(**key).first()
     if exception is None:
         exception = LockException(**key, until=until, reason=reason, granted_by=user)
-    elif exception.until >= until:
+        exception._change_reason = reason
+        try:
+            with transaction.atomic():  # a savepoint: an admin may grant one at once
+                exception.save()
+            return exception
+        except IntegrityError:
+            # An admin's exception for this month committed meanwhile (the admin's form
+            # holds no report): the unique key refused ours. That one is lengthened.
+            exception = LockException.objects.select_for_update().get(**key)
+    if exception.until >= until:
         return exception
-    else:
-        exception.until, exception.reason, exception.granted_by = until, reason, user
+    exception.until, exception.reason, exception.granted_by = until, reason, user
     exception._change_reason = reason
     exception.save()
     return exception
@@ -1212,6 +1221,8 @@ def attachment_add(
             if name:
                 storage.delete(name)
         raise
+    if report.status == Status.SUBMITTED:
+        notify_evidence_added(report=report, user=user)
     return attachment
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -125,7 +127,12 @@ def apply(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Apply a previewed upload, all or nothing. GET (where the login page returns to when
     the session ended before Apply was pressed, and which answered 405): the upload's
     preview again, as it stands now, to apply from, instead of uploading the file again."""
-    batch = get_object_or_404(ImportBatch, token=token)
+    batch = ImportBatch.objects.filter(token=token).first()
+    if batch is None:
+        # Deleted by `prune_imports` (a week on): gone as an expired one is, and said so
+        # on the upload page rather than as a bare "not found".
+        messages.error(request, _(imports.EXPIRED))
+        return redirect("programs:import")
     _require_importer(request.user, batch.kind)
     if request.method == "GET":
         return _preview_again(request, batch)
@@ -166,6 +173,14 @@ def _batch_refused(request: HttpRequest, batch: ImportBatch, error: Exception) -
             return redirect("admin:programs_target_changelist")
         return redirect("programs:my_reports")
     messages.error(request, error.message)
+    return _upload_page(batch.kind)
+
+
+def _upload_page(kind: str) -> HttpResponse:
+    """The import page, the kind of data `kind` chosen (an admin's target upload comes
+    back to "Target", not to the monthly realizations)."""
+    if kind == Kind.TARGETS:
+        return redirect(reverse("programs:import") + "?" + urlencode({"jenis": kind}))
     return redirect("programs:import")
 
 

@@ -448,6 +448,74 @@ def test_an_operator_adds_evidence_while_the_report_waits_for_verification(
     assert Attachment.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "language, marked, plain",
+    [
+        ("id", "Lampiran ditambahkan saat menunggu verifikasi: atap.jpg", "Lampiran ditambahkan: "),
+        ("en", "Attachment added while waiting for verification: atap.jpg", "Attachment added: "),
+    ],
+)
+def test_the_timeline_marks_evidence_added_while_waiting_whatever_its_stored_words(
+    people, language, marked, plain
+):
+    """The history said a file came while the report waited for verification only when
+    the stored reason matched today's Indonesian words: a reason reworded since (or
+    written in English by an older version) lost the mark. It follows the report's
+    status when the file came; one added to the draft is not marked, in either
+    language."""
+    from django.test import Client
+
+    rep = draft()
+    operator = login(people["operator"])
+    upload(operator, png(), name="denah.png")
+    submitted = MonthlyReport.objects.get(pk=rep.pk)
+    submitted.status = Status.SUBMITTED
+    submitted.save()
+    upload(operator, phone_photo(), name="atap.jpg")
+    Attachment.history.filter(original_name="atap.jpg").update(
+        history_change_reason="Photo added while the report awaited verification"
+    )
+    reader = Client()
+    if language == "en":
+        reader.post("/bahasa/", {"language": "en", "next": "/"})
+    reader.force_login(people["verifier"])
+    timeline = find(page(reader.get(url())), "table", id="timeline")
+    changes = [cells(row)[2] for row in find_all(find(timeline, "tbody"), "tr")]
+    assert marked in changes
+    assert [c for c in changes if c.startswith(plain)] == [f"{plain}denah.png"]
+
+
+def test_evidence_added_while_waiting_rings_the_verifiers_bell_once(
+    people, django_capture_on_commit_callbacks
+):
+    """The verifier who asked for one more photo was never told it came: the upload left
+    no notification. Now the program's verifiers hear of it (the bell and an email), once
+    for several files added one after the other until they open their notifications;
+    nothing for a report back with the operator, nor for another program's verifier."""
+    rep = report(status=Status.SUBMITTED)
+    operator, verifier = login(people["operator"]), login(people["verifier"])
+    other = login(people["verifier_other_program"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(operator, phone_photo(), name="atap.jpg").status_code == 302
+        assert upload(operator, png(), name="lantai.png").status_code == 302
+    assert Attachment.objects.count() == 2
+    assert unread(verifier) == "1" and unread(other) == "0" and unread(operator) == "0"
+    assert [m.to for m in mail.outbox] == [[people["verifier"].email]]
+    shown = page(verifier.get("/notifikasi/"))
+    (item,) = find_all(shown, "li", data_kind="evidence")
+    assert f"menunggu verifikasi: {rep}" in element_text(item)
+    assert attribute(find(item, "a"), "href").endswith(rep.get_absolute_url() + "#lampiran")
+    # Read: the next file rings again.
+    upload(operator, pdf(), name="berita-acara.pdf")
+    assert unread(verifier) == "1"
+    assert Notification.objects.filter(kind="evidence").count() == 2
+    # Once returned, the evidence is the operator's own preparation: nobody is told.
+    MonthlyReport.objects.filter(pk=rep.pk).update(status=Status.DRAFT)
+    assert upload(operator, png((20, 20)), name="ulang.png").status_code == 302
+    assert Attachment.objects.count() == 4
+    assert Notification.objects.filter(kind="evidence").count() == 2
+
+
 def test_evidence_on_a_waiting_report_is_the_regencys_operators_only(people):
     """Another regency's or program's operator, a verifier, or a post without the CSRF
     token add nothing to a submitted report."""

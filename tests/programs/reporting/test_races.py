@@ -7,6 +7,7 @@ waits until PostgreSQL shows the second request blocked on that lock, then commi
 SQLite cannot hold two write transactions open at once, so these tests skip there.
 """
 
+import datetime as dt
 import threading
 import time
 from decimal import Decimal
@@ -15,13 +16,17 @@ import pytest
 from django.core import mail
 from django.db import connection, connections, transaction
 from django.test import Client
+from django.utils import timezone
 
 from programs import ytd
 from programs.formats import month_year_label
 from programs.models import (
+    Attachment,
+    Comment,
     FundingSource,
     ImportBatch,
     Indicator,
+    LockException,
     MonthlyReport,
     Notification,
     Program,
@@ -199,12 +204,9 @@ def test_the_same_submit_sent_twice_at_once_is_submitted_once(two_operators):
     assert [m.to for m in mail.outbox] == [["ver-satu@sumselprov.go.id"]]
 
 
-def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
-    operator = two_operators[0]
-    verifier = UserFactory(username="ver-satu")
-    UserScope.objects.create(user=verifier, role=UserScope.Role.VERIFIKATOR)
-    year, month = previous_month()
-    report = MonthlyReport.objects.create(
+def submitted_report(operator, period) -> MonthlyReport:
+    year, month = period
+    return MonthlyReport.objects.create(
         regency_id="16.07",
         program=Program.objects.get(slug="gbrss"),
         year=year,
@@ -213,6 +215,17 @@ def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
         submitted_by=operator,
         version=1,
     )
+
+
+def verifier_of_every_program(name="ver-satu"):
+    user = UserFactory(username=name)
+    UserScope.objects.create(user=user, role=UserScope.Role.VERIFIKATOR)
+    return user
+
+
+def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
+    report = submitted_report(two_operators[0], previous_month())
+    verifier = verifier_of_every_program()
     data = {"aksi": "verifikasi", "versi": "1"}
     first, second = signed_in(verifier), signed_in(verifier)
     response = race(
@@ -513,3 +526,81 @@ def test_the_admin_report_form_waits_for_a_service_instead_of_deadlocking(two_op
     assert "sudah diubah orang lain" in request.response.content.decode()
     realization.refresh_from_db()
     assert realization.value != Decimal(99)
+
+
+# --- A verifier's decision beside another change of the same report or month ---------
+
+
+def test_a_return_while_an_admin_opens_the_same_locked_month_is_made_once(two_operators):
+    """An admin grants Banyuasin an exception for a locked month while a verifier returns
+    that month's report (which opens the month for correction with an exception of its
+    own): the return found no exception, its insert waited on the admin's, then failed on
+    the unique key: a 500, nothing returned. Now it finds the admin's and lengthens it to
+    the correction window; one exception, the report returned once."""
+    period = previous_month(4)
+    report = submitted_report(two_operators[0], period)
+    admin = UserFactory(username="admin-kunci", is_superuser=True, is_staff=True)
+    ver = verifier_of_every_program()
+    today = timezone.localdate()
+    key = {"regency_id": "16.07", "program_id": report.program_id, "year": period[0]}
+
+    def admin_grants():
+        LockException.objects.create(
+            **key,
+            month=period[1],
+            until=today + dt.timedelta(days=1),
+            reason="Susulan",
+            granted_by=admin,
+        )
+
+    data = {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": "1"}
+    response = race(
+        admin_grants,
+        lambda: signed_in(ver).post(url(period=period, suffix="status/"), data, follow=True),
+    )
+    assert response.status_code == 200
+    assert flash_messages(response) == ["Laporan dikembalikan ke operator."]
+    report.refresh_from_db()
+    assert (report.status, report.version) == (Status.RETURNED, 2)
+    (exception,) = LockException.objects.all()
+    assert exception.until == today + dt.timedelta(days=14)
+    assert Comment.objects.filter(report=report, kind=Comment.Kind.RETURN).count() == 1
+
+
+def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_operators):
+    """Two uploads to a report waiting for verification at the same moment (two tabs, or
+    a photo and a PDF sent together): both are kept, and the verifier is told once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.evidence_helpers import phone_photo
+    from tests.programs.reporting.test_evidence import png
+
+    operator = two_operators[0]
+    report = submitted_report(operator, previous_month())
+    ver = verifier_of_every_program()
+
+    def first_upload():
+        services.attachment_add(
+            user=operator,
+            report=report,
+            regency=Regency.objects.get(code="16.07"),
+            program=report.program,
+            year=report.year,
+            month=report.month,
+            data=phone_photo(),
+            filename="atap.jpg",
+        )
+
+    file = SimpleUploadedFile("lantai.png", png())
+    response = race(
+        first_upload,
+        lambda: signed_in(operator).post(
+            url(suffix="lampiran/"), {"berkas": file, "keterangan": ""}, follow=True
+        ),
+    )
+    assert flash_messages(response) == ["Lampiran tersimpan."]
+    assert sorted(Attachment.objects.values_list("original_name", flat=True)) == [
+        "atap.jpg",
+        "lantai.png",
+    ]
+    assert list(Notification.objects.values_list("user", "kind")) == [(ver.pk, "evidence")]

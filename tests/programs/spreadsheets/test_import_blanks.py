@@ -10,8 +10,10 @@ import pytest
 from regencies.models import UserScope
 from tests.factories import UserFactory
 from tests.helpers import (
+    attribute,
     element_text,
     find,
+    find_all,
     flash_messages,
     import_preview_rows,
     login,
@@ -235,3 +237,62 @@ def test_the_preview_counts_only_the_blank_sources_it_will_write(operator):
     assert element_text(find(page(preview), id="import-blank-sources")).startswith(
         "2 baris tanpa sumber dana akan dicatat sebagai “Tidak dirinci”."
     )
+
+
+def _login_again(client, apply_url, username):
+    """Apply pressed after the session ended, then the login page sent back."""
+    client.logout()
+    sent = client.post(apply_url)
+    assert sent.status_code == 302 and "/akun/masuk/" in sent["Location"]
+    return client.post(
+        sent["Location"], {"username": username, "password": "rahasia-uji-123"}, follow=True
+    )
+
+
+@pytest.mark.parametrize("gone", ["expired", "pruned"])
+def test_a_preview_gone_by_the_time_of_the_login_says_so_on_the_upload_page(operator, gone):
+    """The operator logs in again after the preview's two hours ran out: they land on the
+    import page, told to upload the file again, with its upload form; a batch already
+    deleted by `prune_imports` (after a week) answered a bare "not found" page instead."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from programs.models import ImportBatch, Realization
+
+    client = login(operator)
+    upload(client, xlsx([row("12")]))
+    batch = ImportBatch.objects.get()
+    if gone == "expired":
+        batch.created_at = timezone.now() - dt.timedelta(hours=2, minutes=1)
+        batch.save(update_fields=["created_at"])
+    else:
+        batch.delete()
+    back = _login_again(client, f"/impor/{batch.token}/terapkan/", "op-banyuasin")
+    assert back.status_code == 200 and back.redirect_chain[-1][0] == "/impor/"
+    assert flash_messages(back) == ["Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya."]
+    assert find(page(back), "form", id="upload-form")
+    assert not Realization.objects.exists()
+
+
+def test_an_expired_target_preview_leads_back_to_the_target_upload(admin_user):
+    """An admin's target import expired the same way comes back to the upload with
+    "Target" chosen, not the monthly realizations."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from programs.models import ImportBatch
+
+    client = login(admin_user)
+    upload(client, target_csv("gbrss;rumah-dibedah;16.07;2026;100;;;;uji"), "targets")
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    back = _login_again(client, f"/impor/{batch.token}/terapkan/", admin_user.username)
+    assert flash_messages(back) == ["Pratinjau ini sudah kedaluwarsa; unggah ulang berkasnya."]
+    options = find_all(find(page(back), "select", id="id_jenis"), "option")
+    assert [attribute(o, "value") for o in options if "selected" in dict(o.attributes)] == [
+        "targets"
+    ]
