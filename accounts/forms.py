@@ -4,6 +4,7 @@
 import logging
 import math
 import time
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -62,10 +63,14 @@ class QueuedPasswordResetForm(PasswordResetForm):
         if reached(user_key, settings.PASSWORD_RESET_MAX_PER_ACCOUNT):
             logger.info("Password reset mail not sent: too many for user %s", context["user"].pk)
             return
+        # The link goes to SITE_URL, as every other mail's: the request's Host header
+        # (any name ALLOWED_HOSTS lets through, e.g. every subdomain of .sumselprov.go.id)
+        # sent the link, and its token, to whatever site the asker named.
+        site = urlsplit(settings.SITE_URL)
         send_password_reset.enqueue(
             user_id=context["user"].pk,
-            domain=context["domain"],
-            protocol=context["protocol"],
+            domain=site.netloc,
+            protocol=site.scheme,
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
 

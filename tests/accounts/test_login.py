@@ -321,3 +321,19 @@ def test_password_reset_requests_from_one_address_are_limited(account, settings)
         "/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"}
     )
     assert elsewhere.status_code == 302 and len(mail.outbox) == 1
+
+
+def test_the_reset_link_goes_to_the_site_whatever_host_the_request_named(account, settings):
+    """The link was built from the request's Host header: with a subdomain wildcard in
+    ALLOWED_HOSTS, anyone asking for an official's reset as `palsu.sumselprov.go.id` had
+    the mail carry the link, token and all, to that site. It goes to SITE_URL."""
+    settings.ALLOWED_HOSTS = [".sumselprov.go.id", "testserver"]
+    settings.SITE_URL = "https://dasbor.sumselprov.go.id"
+    Client().post(
+        "/akun/lupa-sandi/",
+        {"email": "op1607@sumselprov.go.id"},
+        HTTP_HOST="palsu.sumselprov.go.id",
+    )
+    [message] = mail.outbox
+    assert "palsu" not in message.body
+    assert "https://dasbor.sumselprov.go.id/akun/lupa-sandi/" in message.body
