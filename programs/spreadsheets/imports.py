@@ -343,7 +343,9 @@ def _xlsx_lines(data: bytes):
                     for info in infos
                     if info.filename.startswith("xl/worksheets/")
                 )
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+        # Damaged, or a part zipfile cannot open: encrypted (RuntimeError) or packed with
+        # a method it lacks (NotImplementedError), which answered 500.
         raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
     if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES or unpacked / packed > 200:
         raise ImportFileError(_(ZIP_BOMB))

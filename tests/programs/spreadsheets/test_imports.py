@@ -655,6 +655,33 @@ def test_a_part_inflating_beyond_its_declared_size_is_refused(operator, settings
     assert not ImportBatch.objects.exists() and not Realization.objects.exists()
 
 
+def flagged_part(file, part: str, *, encrypted: bool = False, method: int | None = None):
+    """`file` (an .xlsx) with `part` marked encrypted, or as packed with `method`, in both
+    of its zip headers."""
+    packed = bytearray(file.read())
+    local = zipfile.ZipFile(io.BytesIO(bytes(packed))).getinfo(part).header_offset
+    central = packed.index(b"PK\x01\x02")
+    while struct.unpack("<I", packed[central + 42 : central + 46])[0] != local:
+        central = packed.index(b"PK\x01\x02", central + 4)
+    for flags, compression in ((local + 6, local + 8), (central + 8, central + 10)):
+        if encrypted:
+            packed[flags] |= 1
+        if method is not None:
+            packed[compression : compression + 2] = struct.pack("<H", method)
+    return SimpleUploadedFile("isi.xlsx", bytes(packed), content_type=XLSX)
+
+
+@pytest.mark.parametrize("flags", [{"encrypted": True}, {"method": 9}])  # 9: Deflate64
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml"])
+def test_a_part_zipfile_cannot_open_is_not_a_workbook_not_a_500(operator, part, flags):
+    """A sheet encrypted inside the zip, or packed with a method Python does not read,
+    answered 500."""
+    response = upload(login(operator), flagged_part(xlsx([row("8.600")]), part, **flags))
+    assert response.status_code == 400
+    assert any("bukan lembar kerja" in shown for shown in flash_messages(response))
+    assert not ImportBatch.objects.exists()
+
+
 def test_a_csv_excel_saved_in_windows_1252_is_read_with_its_notes(operator):
     """Excel's "CSV (dipisahkan koma)" on Windows writes code page 1252 with ';': a note
     with an en dash or "é" (Excel's autocorrect puts both) was refused as "not UTF-8",
