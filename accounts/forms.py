@@ -4,6 +4,7 @@
 import logging
 import math
 import time
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.passwords import too_long
+
+logger = logging.getLogger(__name__)
 
 INVALID_LOGIN = _(
     "Nama pengguna atau kata sandi salah. Perhatikan huruf besar/kecil pada keduanya."
@@ -53,19 +56,32 @@ class QueuedPasswordResetForm(PasswordResetForm):
     ):
         from accounts.tasks import send_password_reset
 
+        # At most PASSWORD_RESET_MAX_PER_ACCOUNT mails to one account in the window:
+        # anyone could fill its mailbox by asking again and again. Refused silently (the
+        # page answers as for any address), so the limit tells nobody the address exists.
+        user_key = f"password-reset-account:{context['user'].pk}"
+        if reached(user_key, settings.PASSWORD_RESET_MAX_PER_ACCOUNT):
+            logger.info("Password reset mail not sent: too many for user %s", context["user"].pk)
+            return
+        # The link goes to SITE_URL, as every other mail's: the request's Host header
+        # (any name ALLOWED_HOSTS lets through, e.g. every subdomain of .sumselprov.go.id)
+        # sent the link, and its token, to whatever site the asker named.
+        site = urlsplit(settings.SITE_URL)
         send_password_reset.enqueue(
             user_id=context["user"].pk,
-            domain=context["domain"],
-            protocol=context["protocol"],
+            domain=site.netloc,
+            protocol=site.scheme,
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
 
 
-logger = logging.getLogger(__name__)
-
 PASSWORD_CHANGE_UNAVAILABLE = _(
     "Ubah sandi sementara tidak dapat diproses (penghitung percobaan tidak dapat "
     "dihubungi). Coba lagi beberapa saat lagi. Kata sandi tidak diubah."
+)
+PASSWORD_RESET_THROTTLED = _(
+    "Terlalu banyak permintaan tautan atur ulang sandi dari alamat jaringan ini. Coba lagi "
+    "setelah %(minutes)s menit."
 )
 PASSWORD_CHANGE_THROTTLED = _(
     "Terlalu banyak percobaan dengan kata sandi sekarang yang salah. Demi keamanan akun, "
@@ -129,23 +145,46 @@ def password_change_failures_key(user) -> str:
     return f"password-change-failures:{user.pk}"
 
 
-def failures_within_window(user) -> tuple[int, float]:
-    """Wrong old passwords of `user` in the window that began with the first, and when
-    that window ends (a Unix time); the failure that reaches the limit starts the lock's
-    own LOGIN_LOCKOUT_MINUTES (`count_failure`)."""
-    stored = cache.get(password_change_failures_key(user))
+def within_window(key: str) -> tuple[int, float]:
+    """How many times `key` was counted in the window that began with the first, and when
+    that window ends (a Unix time); the count that reaches its limit starts the lock's
+    own LOGIN_LOCKOUT_MINUTES (`count_in_window`)."""
+    stored = cache.get(key)
     if not stored or stored[1] <= time.time():
         return 0, time.time() + settings.LOGIN_LOCKOUT_MINUTES * 60
     return stored
 
 
-def count_failure(user) -> None:
-    """One more wrong old password, kept until the window ends. The end is stored with the
+def count_in_window(key: str, limit: int) -> None:
+    """Count `key` once more, kept until the window ends. The end is stored with the
     count and each write sets the entry's timeout from it: `cache.incr` on the database
     cache (`make run`'s) rewrites the entry with the cache's default timeout, which ended
     the 15 minutes after 5."""
-    count, ends = failures_within_window(user)
-    if count + 1 >= settings.LOGIN_MAX_FAILURES:  # locked: for the minutes the message names
+    count, ends = within_window(key)
+    if count + 1 >= limit:  # locked: for the minutes the message names
         ends = time.time() + settings.LOGIN_LOCKOUT_MINUTES * 60
     timeout = max(1, math.ceil(ends - time.time()))
-    cache.set(password_change_failures_key(user), (count + 1, ends), timeout=timeout)
+    cache.set(key, (count + 1, ends), timeout=timeout)
+
+
+def failures_within_window(user) -> tuple[int, float]:
+    """Wrong old passwords of `user` in the current window (`within_window`)."""
+    return within_window(password_change_failures_key(user))
+
+
+def count_failure(user) -> None:
+    """One more wrong old password of `user`."""
+    count_in_window(password_change_failures_key(user), settings.LOGIN_MAX_FAILURES)
+
+
+def reached(key: str, limit: int) -> bool:
+    """Whether `key` was counted `limit` times in its window; if not, count it once more.
+    While the cache cannot be reached nothing is counted and nothing refused (logged): a
+    reset link must stay available to the user who lost their password."""
+    try:
+        if within_window(key)[0] >= limit:
+            return True
+        count_in_window(key, limit)
+    except Exception as error:  # noqa: BLE001 - any cache server failure
+        logger.warning("Password reset not throttled: the count is unavailable (%s)", error)
+    return False

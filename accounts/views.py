@@ -5,10 +5,18 @@ address before the password is checked, and its middleware answers with
 accounts.lockout.lockout_response. The admin login goes through the same backend.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
-from accounts.forms import LoginForm, PasswordChangeForm, QueuedPasswordResetForm
+from accounts.forms import (
+    PASSWORD_RESET_THROTTLED,
+    LoginForm,
+    PasswordChangeForm,
+    QueuedPasswordResetForm,
+    reached,
+)
+from accounts.lockout import client_ip
 
 
 class LoginView(auth_views.LoginView):
@@ -26,6 +34,20 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        """At most PASSWORD_RESET_MAX_PER_ADDRESS requests from one client address in the
+        window (any address asked, known or not, so the refusal tells nothing): one
+        machine could otherwise send mail to every account it can name, without end."""
+        address_key = f"password-reset-address:{client_ip(self.request)}"
+        if reached(address_key, settings.PASSWORD_RESET_MAX_PER_ADDRESS):
+            minutes = settings.LOGIN_LOCKOUT_MINUTES
+            form.add_error(None, PASSWORD_RESET_THROTTLED % {"minutes": minutes})
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(minutes * 60)
+            return response
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -158,6 +159,18 @@ class RequestChecks:
             # Rolled back whole (the view's transaction): the form, checked again, now
             # sees the row the other request committed.
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_changelist_instance(self, request):
+        """A date hierarchy's year, month or day past Python's dates (the login logs'
+        `?attempt_time__year=9999`, or twenty digits, from an edited or mistyped address)
+        raised OverflowError or ValueError beyond Django's own check of them: a 500. It is
+        answered as Django answers any other wrong filter: the list, unfiltered (?e=1)."""
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError) as error:
+            if not self.date_hierarchy:
+                raise
+            raise IncorrectLookupParameters(error) from error
 
     def get_deleted_objects(self, objs, request):
         """Realizations are never deleted from the admin (RealizationAdmin): a deletion

@@ -350,6 +350,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 # --age 90` from cron prunes them (failed attempts expire after the cool-off by themselves).
 AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2"]
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
+# Reset mails to one account, and reset requests from one client address, within
+# LOGIN_LOCKOUT_MINUTES (accounts/forms.py, accounts/views.py).
+PASSWORD_RESET_MAX_PER_ACCOUNT = env_int("PASSWORD_RESET_MAX_PER_ACCOUNT", 3)
+PASSWORD_RESET_MAX_PER_ADDRESS = env_int("PASSWORD_RESET_MAX_PER_ADDRESS", 20)
 SESSION_COOKIE_HTTPONLY = True
 # static/js/csrf.js reads the csrftoken cookie and sends it with htmx requests, so cached
 # pages carry no token (programs/pagecache.py). Django's docs: HttpOnly on this cookie

@@ -101,8 +101,13 @@ def _serve(attachment: Attachment, field, content_type: str, name: str) -> FileR
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    public = permissions.is_public_attachment(attachment)
-    patch_cache_control(response, private=not public, public=public, max_age=3600)
+    # One of the two, never both: `private=not public, public=public` sent
+    # "private, public=False" (and "private=False, public"), a `public` token a shared
+    # cache may go by. A public photo is for anyone only while the dashboards are public.
+    if permissions.is_public_attachment(attachment) and settings.PUBLIC_DASHBOARD:
+        patch_cache_control(response, public=True, max_age=3600)
+    else:
+        patch_cache_control(response, private=True, max_age=3600)
     return response
 
 

@@ -292,3 +292,48 @@ def test_password_reset_answers_at_once_when_the_mail_server_is_down(account, se
     link = re.search(r"https?://[^/\s]+(/akun/lupa-sandi/[^\s]+/)", message.body).group(1)
     form = Client().get(link, follow=True)
     assert element_text(find(page(form), "label", for_="id_new_password1")) == "Kata sandi baru"
+
+
+def test_password_reset_mails_to_one_account_are_limited(account):
+    """Anyone who knew (or guessed) an address could ask for its reset link without end:
+    eight requests sent eight mails. Three are sent in the window; the page answers the
+    others as it answers any address, so the limit tells nobody the address exists."""
+    for _i in range(5):
+        sent = Client().post("/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"})
+        assert sent.status_code == 302 and sent["Location"] == "/akun/lupa-sandi/terkirim/"
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_requests_from_one_address_are_limited(account, settings):
+    """One machine could ask for links to every address it can name, without end. After
+    PASSWORD_RESET_MAX_PER_ADDRESS requests (known addresses or not) it is told to wait,
+    in the form, and nothing more is sent."""
+    settings.PASSWORD_RESET_MAX_PER_ADDRESS = 3
+    for number in range(3):
+        sent = Client().post("/akun/lupa-sandi/", {"email": f"tidak-ada-{number}@contoh.id"})
+        assert sent.status_code == 302
+    refused = Client().post("/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "900"
+    assert "Terlalu banyak permintaan tautan atur ulang sandi" in main_text(refused)
+    assert "15 menit" in main_text(refused)
+    assert mail.outbox == []
+    elsewhere = Client(REMOTE_ADDR="10.1.2.3").post(
+        "/akun/lupa-sandi/", {"email": "op1607@sumselprov.go.id"}
+    )
+    assert elsewhere.status_code == 302 and len(mail.outbox) == 1
+
+
+def test_the_reset_link_goes_to_the_site_whatever_host_the_request_named(account, settings):
+    """The link was built from the request's Host header: with a subdomain wildcard in
+    ALLOWED_HOSTS, anyone asking for an official's reset as `palsu.sumselprov.go.id` had
+    the mail carry the link, token and all, to that site. It goes to SITE_URL."""
+    settings.ALLOWED_HOSTS = [".sumselprov.go.id", "testserver"]
+    settings.SITE_URL = "https://dasbor.sumselprov.go.id"
+    Client().post(
+        "/akun/lupa-sandi/",
+        {"email": "op1607@sumselprov.go.id"},
+        HTTP_HOST="palsu.sumselprov.go.id",
+    )
+    [message] = mail.outbox
+    assert "palsu" not in message.body
+    assert "https://dasbor.sumselprov.go.id/akun/lupa-sandi/" in message.body

@@ -248,6 +248,24 @@ def test_changing_a_realized_target_with_reason_saves_it_in_history(admin_client
     assert latest.history_user.username == "admin"
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "attempt_time__year=9999",
+        "attempt_time__year=9999&attempt_time__month=12&attempt_time__day=31",
+        "attempt_time__year=99999999999999999999",
+    ],
+)
+def test_a_login_log_year_past_the_calendar_is_ignored_not_a_500(admin_client, query):
+    """The login logs (Admin -> Axes) are listed by date: a year past 9998 in their
+    address, typed or edited, answered 500. The list opens unfiltered, as for any other
+    wrong filter."""
+    for path in ("/admin/axes/accesslog/", "/admin/axes/accessattempt/"):
+        response = admin_client.get(f"{path}?{query}")
+        assert response.status_code == 302 and response["Location"] == f"{path}?e=1"
+        assert admin_client.get(response["Location"]).status_code == 200
+
+
 def test_a_nul_in_an_admin_text_field_is_a_field_error_not_a_400(admin_client, reference_data):
     """A NUL pasted into the source note and the reason: each field says so, what was
     typed stays in the form, the target is unchanged."""

@@ -680,6 +680,33 @@ def test_public_photos_of_verified_reports_only(people, client, django_assert_nu
         assert find_all(page(client.get(path)), "img", src=f"/lampiran/{photo.pk}/kecil/") == []
 
 
+def cache_directives(response) -> set[str]:
+    return {directive.strip() for directive in response["Cache-Control"].split(",")}
+
+
+def test_only_a_photo_anyone_may_see_is_left_to_shared_caches(people, client, settings):
+    """Every file a verifier had not made public was sent `Cache-Control: private,
+    public=False`: a shared cache (an office proxy, a CDN) going by the `public` token
+    could keep an operator's evidence and hand it to the next person asking for it. A
+    public photo said `private=False, public`, and stayed public to shared caches when
+    the dashboards were closed to visitors (PUBLIC_DASHBOARD off)."""
+    rep = draft()
+    operator = login(people["operator"])
+    upload(operator, phone_photo())
+    photo = Attachment.objects.get()
+    own = operator.get(f"/lampiran/{photo.pk}/")
+    assert cache_directives(own) == {"private", "max-age=3600"}
+    MonthlyReport.objects.filter(pk=rep.pk).update(
+        status=Status.VERIFIED, verified_at=timezone.now()
+    )
+    Attachment.objects.filter(pk=photo.pk).update(is_public=True)
+    shown = client.get(f"/lampiran/{photo.pk}/kecil/")
+    assert cache_directives(shown) == {"public", "max-age=3600"}
+    settings.PUBLIC_DASHBOARD = False
+    closed = operator.get(f"/lampiran/{photo.pk}/kecil/")
+    assert cache_directives(closed) == {"private", "max-age=3600"}
+
+
 # --- Remove, history, required evidence -------------------------------------------------------
 
 

@@ -3,7 +3,9 @@ and bad files that change nothing and say why."""
 
 import datetime as dt
 import io
+import struct
 import zipfile
+import zlib
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -610,6 +612,74 @@ def test_bad_files_change_nothing_and_say_why(operator, make_file, message):
     assert response.status_code == 400
     assert any(message in shown for shown in flash_messages(response))
     assert not ImportBatch.objects.exists() and not MonthlyReport.objects.exists()
+
+
+def understated_part(file, part: str, padding: int):
+    """`file` (an .xlsx) with `part` followed by `padding` spaces once inflated, while the
+    archive declares the part's own size and checksum: zipfile stops at the declared size,
+    so the part still reads as it was."""
+    source = zipfile.ZipFile(io.BytesIO(file.read()))
+    original = source.read(part)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == part:
+                data += b" " * padding
+            archive.writestr(info.filename, data)
+    packed = bytearray(buffer.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(packed))).getinfo(part)
+    declared = struct.pack("<II", zlib.crc32(original), len(original))  # CRC, then size
+    local = info.header_offset
+    packed[local + 14 : local + 18] = declared[:4]
+    packed[local + 22 : local + 26] = declared[4:]
+    central = packed.index(b"PK\x01\x02")
+    while struct.unpack("<I", packed[central + 42 : central + 46])[0] != local:
+        central = packed.index(b"PK\x01\x02", central + 4)
+    packed[central + 16 : central + 20] = declared[:4]
+    packed[central + 24 : central + 28] = declared[4:]
+    return SimpleUploadedFile("isi.xlsx", bytes(packed), content_type=XLSX)
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_a_part_inflating_beyond_its_declared_size_is_refused(operator, settings, part):
+    """A 300 KB workbook whose part declared its real 1 KB but inflated to 300 MB of
+    spaces passed as a workbook of the rows shown, after its worker had held 600 MB for
+    seconds (5 MB uploads: 10 GB). It is refused as too large once opened."""
+    settings.IMPORT_MAX_UNPACKED_BYTES = 2 * 1024 * 1024
+    file = understated_part(xlsx([row("8.600")]), part, padding=3 * 1024 * 1024)
+    assert len(file) < 100_000
+    response = upload(login(operator), file)
+    assert response.status_code == 400
+    assert any("terlalu besar setelah dibuka" in shown for shown in flash_messages(response))
+    assert not ImportBatch.objects.exists() and not Realization.objects.exists()
+
+
+def flagged_part(file, part: str, *, encrypted: bool = False, method: int | None = None):
+    """`file` (an .xlsx) with `part` marked encrypted, or as packed with `method`, in both
+    of its zip headers."""
+    packed = bytearray(file.read())
+    local = zipfile.ZipFile(io.BytesIO(bytes(packed))).getinfo(part).header_offset
+    central = packed.index(b"PK\x01\x02")
+    while struct.unpack("<I", packed[central + 42 : central + 46])[0] != local:
+        central = packed.index(b"PK\x01\x02", central + 4)
+    for flags, compression in ((local + 6, local + 8), (central + 8, central + 10)):
+        if encrypted:
+            packed[flags] |= 1
+        if method is not None:
+            packed[compression : compression + 2] = struct.pack("<H", method)
+    return SimpleUploadedFile("isi.xlsx", bytes(packed), content_type=XLSX)
+
+
+@pytest.mark.parametrize("flags", [{"encrypted": True}, {"method": 9}])  # 9: Deflate64
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml"])
+def test_a_part_zipfile_cannot_open_is_not_a_workbook_not_a_500(operator, part, flags):
+    """A sheet encrypted inside the zip, or packed with a method Python does not read,
+    answered 500."""
+    response = upload(login(operator), flagged_part(xlsx([row("8.600")]), part, **flags))
+    assert response.status_code == 400
+    assert any("bukan lembar kerja" in shown for shown in flash_messages(response))
+    assert not ImportBatch.objects.exists()
 
 
 def test_a_csv_excel_saved_in_windows_1252_is_read_with_its_notes(operator):
