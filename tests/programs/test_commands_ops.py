@@ -2,18 +2,15 @@
 
 import threading
 import time
+import uuid
 from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
-from programs.models import Notification
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="two connections at once: PostgreSQL"
-)
+from programs.models import ImportBatch, Notification
 
 
 def _waiting_on_a_lock() -> bool:
@@ -26,6 +23,7 @@ def _waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_reminder_runs_at_once_remind_each_operator_once(people, monkeypatch):
     """A cron retry starting while the first run is still at work (or a second machine's
@@ -69,3 +67,21 @@ def test_two_reminder_runs_at_once_remind_each_operator_once(people, monkeypatch
     recipients = [message.to[0] for message in mail.outbox]
     assert "op-banyuasin@sumselprov.go.id" in recipients
     assert sorted(recipients) == sorted(set(recipients))
+
+
+@pytest.mark.parametrize("command", ["prune_imports", "send_reminders"])
+@pytest.mark.parametrize("days", ["-1", "99999999999"])
+def test_a_day_count_out_of_range_is_refused_and_nothing_deleted_or_sent(people, command, days):
+    """--hari -1 made prune_imports delete the batch an operator was previewing that
+    minute; a huge count stopped either command with an OverflowError's traceback."""
+    ImportBatch.objects.create(
+        token=uuid.uuid4(),
+        kind=ImportBatch.Kind.REALIZATIONS,
+        user=people["operator"],
+        filename="realisasi.xlsx",
+        rows=[],
+    )
+    with pytest.raises(CommandError, match="--hari harus 0..3660 hari"):
+        call_command(command, "--hari", days, stdout=StringIO())
+    assert ImportBatch.objects.count() == 1
+    assert not Notification.objects.exists() and not mail.outbox

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.formats import date_label, month_year_label, number
+from programs.management.arguments import day_count
 from programs.models import Notification
 from programs.reporting.notifications import notify
 from programs.reporting.reminders import Reminder, reminders_due
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Tampilkan saja, jangan kirim.")
 
     def handle(self, *args, days: int, dry_run: bool, **options):
+        days = day_count("--hari", days)
         # One run at a time, from reading who was reminded today to writing the new
         # reminders: two runs at once (a cron retry while the first still runs, a second
         # machine's cron) each read "nobody reminded yet" and each notified and mailed
