@@ -1,6 +1,7 @@
 """Project-level behaviour: settings, health check, language, fixtures."""
 
 import json
+import subprocess
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -89,15 +90,31 @@ def test_a_cache_url_not_understood_stops_the_start_without_printing_its_passwor
     assert "@cache" in result.stderr and "S3cret-pw" not in result.stderr + result.stdout
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = run_python(
+def check_deploy(**env) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` failing on warnings, with production settings."""
+    return run_python(
         "import sys; from django.core.management import execute_from_command_line;"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
         DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="dasbor.sumselprov.go.id",
+        **env,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy(SITE_URL="https://dasbor.sumselprov.go.id")
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("site_url", ["http://127.0.0.1:8000", "https://dasbor.example.go.id"])
+def test_check_deploy_warns_of_a_site_url_e_mail_links_cannot_use(site_url):
+    """Without SITE_URL (its default is the first) or with .env.example's, reminders and
+    other e-mails linked every operator to a page that opens nothing: check --deploy
+    says so."""
+    result = check_deploy(SITE_URL=site_url)
+    assert result.returncode != 0
+    assert "sumsel.W001" in result.stderr and "SITE_URL" in result.stderr
 
 
 @pytest.mark.django_db
