@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 from programs.models import FundingSource, Indicator, Program, Target
 from regencies.models import Regency
@@ -135,6 +136,24 @@ def test_healthz_reports_database_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_not_ready_before_the_release_is_migrated(client):
+    """New code started on a database its `migrate` has not reached yet (or failed on)
+    answers most pages 500; /healthz said ok, so a load balancer sent users there."""
+    executor = MigrationExecutor(connection)
+    leaf = next(key for key in executor.loader.graph.leaf_nodes() if key[0] == "programs")
+    parents = executor.loader.graph.node_map[leaf].parents
+    before = next(node.key for node in parents if node.key[0] == "programs")
+    executor.migrate([before])
+    try:
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["migrations"] == "pending"
+    finally:
+        MigrationExecutor(connection).migrate([leaf])
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.django_db
