@@ -1,9 +1,20 @@
 """Migration 0015 lets GPISS's year-on-year inflation be negative (a deflation) on a
-database that already holds its programs: that indicator only, not a namesake elsewhere."""
+database that already holds its programs: that indicator only, not a namesake elsewhere.
+Going back before 0014 with a deflation stored is refused, naming it."""
+
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from programs.models import Indicator, Realization, Target
+from tests.factories import (
+    IndicatorFactory,
+    MonthlyReportFactory,
+    RealizationFactory,
+    TargetFactory,
+)
 
 BEFORE = [("programs", "0014_indicator_allows_negative")]
 AFTER = [("programs", "0015_inflation_allows_negative")]
@@ -28,3 +39,36 @@ def test_gpiss_inflation_allows_a_deflation_after_the_migration():
     allowed = apps.get_model("programs", "Indicator").objects.filter(allows_negative=True)
     assert list(allowed.values_list("program__slug", "code")) == [("gpiss", "inflasi-yoy")]
     MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_deflations_names_them_and_keeps_them():
+    """Migrating back before 0014 with a deflation stored stopped on the restored check
+    constraint's IntegrityError; it now says which figures stand in the way, and keeps
+    them (and the later migrations) as they were."""
+    indicator = IndicatorFactory(measure=Indicator.Measure.LEVEL, allows_negative=True)
+    report = MonthlyReportFactory(program=indicator.program, year=2026, month=10)
+    RealizationFactory(report=report, indicator=indicator, value=Decimal("-0.09"))
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        with pytest.raises(RuntimeError, match=r"1 realization\(s\) hold a negative value"):
+            executor.migrate([("programs", "0013_constraint_messages_exemption_unique")])
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
+    assert Realization.objects.get().value == Decimal("-0.09")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_negative_baselines_names_them_and_keeps_them():
+    """The same before 0016, for a target whose starting point was a deflation."""
+    indicator = IndicatorFactory(measure=Indicator.Measure.LEVEL, allows_negative=True)
+    TargetFactory(indicator=indicator, year=2026, baseline=Decimal("-0.09"))
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        with pytest.raises(RuntimeError, match=r"1 target\(s\) have a negative baseline"):
+            executor.migrate([("programs", "0015_inflation_allows_negative")])
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
+    assert Target.objects.get().baseline == Decimal("-0.09")
