@@ -7,6 +7,8 @@ denominators keep their constraints."""
 
 from django.db import migrations, models
 
+from programs import guards
+
 
 def drop_sign_triggers(apps, schema_editor):
     """Backwards: the triggers read the column this migration adds."""
@@ -14,24 +16,6 @@ def drop_sign_triggers(apps, schema_editor):
 
     for statement in guards.drop_sql(schema_editor.connection.vendor):
         schema_editor.execute(statement)
-
-
-def refuse_negative_values(apps, schema_editor):
-    """Backwards: the check constraint put back refuses a negative value. Say which ones
-    stand in the way, rather than fail on the constraint, and change nothing."""
-    Realization = apps.get_model("programs", "Realization")
-    negative = Realization.objects.filter(value__lt=0).select_related("report__program")
-    if negative.exists():
-        examples = "; ".join(
-            f"{r.report.program.slug} {r.report.regency_id or 'provinsi'} "
-            f"{r.report.year}-{r.report.month:02d}: {r.value}"
-            for r in negative.order_by("pk")[:5]
-        )
-        raise RuntimeError(
-            f"Cannot go back before programs 0014: {negative.count()} realization(s) hold "
-            f"a negative value (a deflation), which that version refuses ({examples}). "
-            "Change or delete them first; nothing was changed."
-        )
 
 
 class Migration(migrations.Migration):
@@ -44,7 +28,17 @@ class Migration(migrations.Migration):
             model_name="realization",
             name="realization_value_non_negative",
         ),
-        migrations.RunPython(migrations.RunPython.noop, refuse_negative_values),
+        migrations.RunPython(
+            migrations.RunPython.noop,
+            guards.refusing_negatives(
+                "Realization",
+                "value",
+                lambda r: f"{r.report.program.slug} {r.report.regency_id or 'provinsi'} "
+                f"{r.report.year}-{r.report.month:02d}: {r.value}",
+                before="0014",
+                what="realization(s) hold a negative value (a deflation)",
+            ),
+        ),
         migrations.AddField(
             model_name="indicator",
             name="allows_negative",

@@ -8,6 +8,8 @@ dropped around it and installed again after it (and after every migrate, post_mi
 
 from django.db import migrations
 
+from programs import guards
+
 
 def drop_sign_triggers(apps, schema_editor):
     from programs import guards
@@ -23,24 +25,6 @@ def install_sign_triggers(apps, schema_editor):
         schema_editor.execute(statement)
 
 
-def refuse_negative_baselines(apps, schema_editor):
-    """Backwards: the check constraint put back refuses a negative baseline. Say which
-    targets stand in the way, rather than fail on the constraint, and change nothing."""
-    Target = apps.get_model("programs", "Target")
-    negative = Target.objects.filter(baseline__lt=0).select_related("indicator__program")
-    if negative.exists():
-        examples = "; ".join(
-            f"{t.indicator.program.slug} {t.indicator.code} {t.regency_id or 'provinsi'} "
-            f"{t.year}: {t.baseline}"
-            for t in negative.order_by("pk")[:5]
-        )
-        raise RuntimeError(
-            f"Cannot go back before programs 0016: {negative.count()} target(s) have a "
-            f"negative baseline, which that version refuses ({examples}). Change them "
-            "first; nothing was changed."
-        )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("programs", "0015_inflation_allows_negative"),
@@ -52,6 +36,16 @@ class Migration(migrations.Migration):
             model_name="target",
             name="target_baseline_non_negative",
         ),
-        migrations.RunPython(migrations.RunPython.noop, refuse_negative_baselines),
+        migrations.RunPython(
+            migrations.RunPython.noop,
+            guards.refusing_negatives(
+                "Target",
+                "baseline",
+                lambda t: f"{t.indicator.program.slug} {t.indicator.code} "
+                f"{t.regency_id or 'provinsi'} {t.year}: {t.baseline}",
+                before="0016",
+                what="target(s) have a negative baseline",
+            ),
+        ),
         migrations.RunPython(install_sign_triggers, drop_sign_triggers),
     ]

@@ -41,34 +41,45 @@ def test_gpiss_inflation_allows_a_deflation_after_the_migration():
     MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
 
 
-@pytest.mark.django_db(transaction=True)
-def test_going_back_before_deflations_names_them_and_keeps_them():
-    """Migrating back before 0014 with a deflation stored stopped on the restored check
-    constraint's IntegrityError; it now says which figures stand in the way, and keeps
-    them (and the later migrations) as they were."""
+def a_deflation():
     indicator = IndicatorFactory(measure=Indicator.Measure.LEVEL, allows_negative=True)
     report = MonthlyReportFactory(program=indicator.program, year=2026, month=10)
     RealizationFactory(report=report, indicator=indicator, value=Decimal("-0.09"))
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    try:
-        with pytest.raises(RuntimeError, match=r"1 realization\(s\) hold a negative value"):
-            executor.migrate([("programs", "0013_constraint_messages_exemption_unique")])
-    finally:
-        MigrationExecutor(connection).migrate(leaves)
-    assert Realization.objects.get().value == Decimal("-0.09")
+    return lambda: Realization.objects.get().value
 
 
-@pytest.mark.django_db(transaction=True)
-def test_going_back_before_negative_baselines_names_them_and_keeps_them():
-    """The same before 0016, for a target whose starting point was a deflation."""
+def a_baseline_deflation():
     indicator = IndicatorFactory(measure=Indicator.Measure.LEVEL, allows_negative=True)
     TargetFactory(indicator=indicator, year=2026, baseline=Decimal("-0.09"))
+    return lambda: Target.objects.get().baseline
+
+
+@pytest.mark.parametrize(
+    ("stored", "back_to", "refusal"),
+    [
+        (
+            a_deflation,
+            "0013_constraint_messages_exemption_unique",
+            r"before programs 0014: 1 realization\(s\) hold a negative value",
+        ),
+        (
+            a_baseline_deflation,
+            "0015_inflation_allows_negative",
+            r"before programs 0016: 1 target\(s\) have a negative baseline",
+        ),
+    ],
+)
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_deflations_names_them_and_keeps_them(stored, back_to, refusal):
+    """Migrating back before 0014 (a realization) or 0016 (a target's baseline) with a
+    deflation stored stopped on the restored check constraint's IntegrityError; it now
+    says which figures stand in the way, and keeps them as they were."""
+    value = stored()
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes()
     try:
-        with pytest.raises(RuntimeError, match=r"1 target\(s\) have a negative baseline"):
-            executor.migrate([("programs", "0015_inflation_allows_negative")])
+        with pytest.raises(RuntimeError, match=refusal):
+            executor.migrate([("programs", back_to)])
     finally:
         MigrationExecutor(connection).migrate(leaves)
-    assert Target.objects.get().baseline == Decimal("-0.09")
+    assert value() == Decimal("-0.09")
