@@ -131,3 +131,21 @@ def install_all(sender=None, using="default", **kwargs) -> None:
             return  # migrated back before 0014
         for statement in trigger_sql(connection.vendor):
             cursor.execute(statement)
+
+
+def refusing_negatives(model: str, field: str, describe, *, before: str, what: str):
+    """The backwards step of migration `before`, whose check constraint, put back,
+    refuses a negative `field` of `model`: name the rows in the way (the first five, by
+    `describe`) and stop, changing nothing, rather than fail on the constraint."""
+
+    def refuse(apps, schema_editor):
+        negative = apps.get_model("programs", model).objects.filter(**{f"{field}__lt": 0})
+        if negative.exists():
+            examples = "; ".join(describe(row) for row in negative.order_by("pk")[:5])
+            raise RuntimeError(
+                f"Cannot go back before programs {before}: {negative.count()} {what}, "
+                f"which that version refuses ({examples}). Change them first; nothing "
+                "was changed."
+            )
+
+    return refuse

@@ -1,5 +1,7 @@
 """Project-level views: health check, language switch and the header's account menu."""
 
+import functools
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,7 +19,8 @@ from sumsel_gerakan.cache import reachable as cache_reachable
 @require_safe  # HEAD too: uptime monitors ask with it
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness and readiness for load balancers and docker-compose: 503 only when the
-    database is down, since no page works without it.
+    database is down, since no page works without it, or lacks this release's
+    migrations, since most pages would answer 500.
 
     The shared cache (Redis) is reported, "cache": "ok" or "down", for monitoring, but
     never makes the answer a 503: pages work without it (rendered uncached, a little
@@ -42,7 +45,37 @@ def healthz(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     cache = "ok" if cache_reachable(settings.PAGE_CACHE_ALIAS) else "down"
+    if migrations_pending():
+        response = JsonResponse(
+            {
+                "status": "error",
+                "database": "ok",
+                "migrations": "pending",
+                "cache": cache,
+                "detail": "Basis data belum diperbarui ke versi aplikasi ini (migrate).",
+            },
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return response
     return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
+
+
+def migrations_pending() -> bool:
+    """Whether the database lacks a migration of this code: a release started before its
+    `migrate` ran (or after it failed) answers most pages with a 500 (a column it reads
+    is missing), so it is not ready for traffic. One small query: the release's
+    migrations are read from disk once per process (the code does not change)."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    return not _release_migrations() <= set(MigrationRecorder(connection).applied_migrations())
+
+
+@functools.cache
+def _release_migrations() -> frozenset[tuple[str, str]]:
+    from django.db.migrations.loader import MigrationLoader
+
+    return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
 
 
 @require_POST

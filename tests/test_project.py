@@ -1,13 +1,15 @@
 """Project-level behaviour: settings, health check, language, fixtures."""
 
 import json
+import subprocess
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 from programs.models import FundingSource, Indicator, Program, Target
 from regencies.models import Regency
@@ -89,15 +91,31 @@ def test_a_cache_url_not_understood_stops_the_start_without_printing_its_passwor
     assert "@cache" in result.stderr and "S3cret-pw" not in result.stderr + result.stdout
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = run_python(
+def check_deploy(**env) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` failing on warnings, with production settings."""
+    return run_python(
         "import sys; from django.core.management import execute_from_command_line;"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
         DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="dasbor.sumselprov.go.id",
+        **env,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy(SITE_URL="https://dasbor.sumselprov.go.id")
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("site_url", ["http://127.0.0.1:8000", "https://dasbor.example.go.id"])
+def test_check_deploy_warns_of_a_site_url_e_mail_links_cannot_use(site_url):
+    """Without SITE_URL (its default is the first) or with .env.example's, reminders and
+    other e-mails linked every operator to a page that opens nothing: check --deploy
+    says so."""
+    result = check_deploy(SITE_URL=site_url)
+    assert result.returncode != 0
+    assert "sumsel.W001" in result.stderr and "SITE_URL" in result.stderr
 
 
 @pytest.mark.django_db
@@ -118,6 +136,24 @@ def test_healthz_reports_database_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_not_ready_before_the_release_is_migrated(client):
+    """New code started on a database its `migrate` has not reached yet (or failed on)
+    answers most pages 500; /healthz said ok, so a load balancer sent users there."""
+    executor = MigrationExecutor(connection)
+    leaf = next(key for key in executor.loader.graph.leaf_nodes() if key[0] == "programs")
+    parents = executor.loader.graph.node_map[leaf].parents
+    before = next(node.key for node in parents if node.key[0] == "programs")
+    executor.migrate([before])
+    try:
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["migrations"] == "pending"
+    finally:
+        MigrationExecutor(connection).migrate([leaf])
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.django_db

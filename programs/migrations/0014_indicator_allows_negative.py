@@ -7,6 +7,8 @@ denominators keep their constraints."""
 
 from django.db import migrations, models
 
+from programs import guards
+
 
 def drop_sign_triggers(apps, schema_editor):
     """Backwards: the triggers read the column this migration adds."""
@@ -25,6 +27,17 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(
             model_name="realization",
             name="realization_value_non_negative",
+        ),
+        migrations.RunPython(
+            migrations.RunPython.noop,
+            guards.refusing_negatives(
+                "Realization",
+                "value",
+                lambda r: f"{r.report.program.slug} {r.report.regency_id or 'provinsi'} "
+                f"{r.report.year}-{r.report.month:02d}: {r.value}",
+                before="0014",
+                what="realization(s) hold a negative value (a deflation)",
+            ),
         ),
         migrations.AddField(
             model_name="indicator",

@@ -8,6 +8,8 @@ dropped around it and installed again after it (and after every migrate, post_mi
 
 from django.db import migrations
 
+from programs import guards
+
 
 def drop_sign_triggers(apps, schema_editor):
     from programs import guards
@@ -33,6 +35,17 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(
             model_name="target",
             name="target_baseline_non_negative",
+        ),
+        migrations.RunPython(
+            migrations.RunPython.noop,
+            guards.refusing_negatives(
+                "Target",
+                "baseline",
+                lambda t: f"{t.indicator.program.slug} {t.indicator.code} "
+                f"{t.regency_id or 'provinsi'} {t.year}: {t.baseline}",
+                before="0016",
+                what="target(s) have a negative baseline",
+            ),
         ),
         migrations.RunPython(install_sign_triggers, drop_sign_triggers),
     ]

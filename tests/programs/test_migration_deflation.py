@@ -1,9 +1,20 @@
 """Migration 0015 lets GPISS's year-on-year inflation be negative (a deflation) on a
-database that already holds its programs: that indicator only, not a namesake elsewhere."""
+database that already holds its programs: that indicator only, not a namesake elsewhere.
+Going back before 0014 with a deflation stored is refused, naming it."""
+
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from programs.models import Indicator, Realization, Target
+from tests.factories import (
+    IndicatorFactory,
+    MonthlyReportFactory,
+    RealizationFactory,
+    TargetFactory,
+)
 
 BEFORE = [("programs", "0014_indicator_allows_negative")]
 AFTER = [("programs", "0015_inflation_allows_negative")]
@@ -28,3 +39,47 @@ def test_gpiss_inflation_allows_a_deflation_after_the_migration():
     allowed = apps.get_model("programs", "Indicator").objects.filter(allows_negative=True)
     assert list(allowed.values_list("program__slug", "code")) == [("gpiss", "inflasi-yoy")]
     MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+
+
+def a_deflation():
+    indicator = IndicatorFactory(measure=Indicator.Measure.LEVEL, allows_negative=True)
+    report = MonthlyReportFactory(program=indicator.program, year=2026, month=10)
+    RealizationFactory(report=report, indicator=indicator, value=Decimal("-0.09"))
+    return lambda: Realization.objects.get().value
+
+
+def a_baseline_deflation():
+    indicator = IndicatorFactory(measure=Indicator.Measure.LEVEL, allows_negative=True)
+    TargetFactory(indicator=indicator, year=2026, baseline=Decimal("-0.09"))
+    return lambda: Target.objects.get().baseline
+
+
+@pytest.mark.parametrize(
+    ("stored", "back_to", "refusal"),
+    [
+        (
+            a_deflation,
+            "0013_constraint_messages_exemption_unique",
+            r"before programs 0014: 1 realization\(s\) hold a negative value",
+        ),
+        (
+            a_baseline_deflation,
+            "0015_inflation_allows_negative",
+            r"before programs 0016: 1 target\(s\) have a negative baseline",
+        ),
+    ],
+)
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_deflations_names_them_and_keeps_them(stored, back_to, refusal):
+    """Migrating back before 0014 (a realization) or 0016 (a target's baseline) with a
+    deflation stored stopped on the restored check constraint's IntegrityError; it now
+    says which figures stand in the way, and keeps them as they were."""
+    value = stored()
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        with pytest.raises(RuntimeError, match=refusal):
+            executor.migrate([("programs", back_to)])
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
+    assert value() == Decimal("-0.09")

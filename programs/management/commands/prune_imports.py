@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from programs.management.arguments import day_count
 from programs.models import ImportBatch
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, hari=None, **options):
-        days = settings.IMPORT_BATCH_MAX_AGE_DAYS if hari is None else hari
+        days = settings.IMPORT_BATCH_MAX_AGE_DAYS if hari is None else day_count("--hari", hari)
         cutoff = timezone.now() - dt.timedelta(days=days)
         deleted, _detail = ImportBatch.objects.filter(created_at__lt=cutoff).delete()
         self.stdout.write(f"{deleted} import batch(es) older than {days} day(s) deleted.")

@@ -3,15 +3,19 @@ an in-app notification (the bell) and an email enqueued through django-tasks (se
 `manage.py db_worker`)."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.formats import date_label, month_year_label, number
+from programs.management.arguments import day_count
 from programs.models import Notification
 from programs.reporting.notifications import notify
 from programs.reporting.reminders import Reminder, reminders_due
+
+# PostgreSQL advisory lock key of a run (any number no other lock of the app uses).
+RUN_LOCK = 0x5E4D_0001
 
 
 class Command(BaseCommand):
@@ -29,6 +33,23 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Tampilkan saja, jangan kirim.")
 
     def handle(self, *args, days: int, dry_run: bool, **options):
+        days = day_count("--hari", days)
+        # One run at a time, from reading who was reminded today to writing the new
+        # reminders: two runs at once (a cron retry while the first still runs, a second
+        # machine's cron) each read "nobody reminded yet" and each notified and mailed
+        # every operator. SQLite takes its write lock when the transaction begins
+        # (settings: IMMEDIATE); PostgreSQL waits here on a lock held until commit.
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+            count = self._remind(days=days, dry_run=dry_run)
+        self.stdout.write(
+            _("%(n)s operator diingatkan.") % {"n": number(count)}
+            + (" (dry run)" if dry_run else "")
+        )
+
+    def _remind(self, *, days: int, dry_run: bool) -> int:
         messages = []
         # Run twice the same day (a cron retry), remind once.
         reminded_today = set(
@@ -54,27 +75,23 @@ class Command(BaseCommand):
             messages.append((user, pending, body))
             address = f"<{user.email}>" if user.email else _("(tanpa e-mail: hanya di aplikasi)")
             self.stdout.write(f"{user.get_username()} {address}: {len(pending)} laporan")
-        if messages and not dry_run:
-            with transaction.atomic():
-                for user, pending, body in messages:
-                    earliest = min(r.deadline for r in pending)
-                    notify(
-                        users=[user],
-                        kind=Notification.Kind.DEADLINE,
-                        report=None,
-                        text=_(
-                            "%(n)s laporan perlu diajukan atau diperbaiki "
-                            "(tenggat paling awal %(due)s)."
-                        )
-                        % {"n": number(len(pending)), "due": date_label(earliest)},
-                        url=reverse("programs:my_reports"),
-                        email_subject=_("Pengingat laporan bulanan"),
-                        email_body=body,
-                    )
-        self.stdout.write(
-            _("%(n)s operator diingatkan.") % {"n": number(len(messages))}
-            + (" (dry run)" if dry_run else "")
-        )
+        if dry_run:
+            return len(messages)
+        for user, pending, body in messages:
+            earliest = min(r.deadline for r in pending)
+            notify(
+                users=[user],
+                kind=Notification.Kind.DEADLINE,
+                report=None,
+                text=_(
+                    "%(n)s laporan perlu diajukan atau diperbaiki (tenggat paling awal %(due)s)."
+                )
+                % {"n": number(len(pending)), "due": date_label(earliest)},
+                url=reverse("programs:my_reports"),
+                email_subject=_("Pengingat laporan bulanan"),
+                email_body=body,
+            )
+        return len(messages)
 
 
 def _line(reminder: Reminder) -> str:

@@ -1,0 +1,87 @@
+"""Management commands run by cron and by hand: two at once, and odd arguments."""
+
+import threading
+import time
+import uuid
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+
+from programs.models import ImportBatch, Notification
+
+
+def _waiting_on_a_lock() -> bool:
+    with connections["default"].cursor() as cursor:
+        # pg_locks, not pg_stat_activity: that one is read once per transaction.
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_runs_at_once_remind_each_operator_once(people, monkeypatch):
+    """A cron retry starting while the first run is still at work (or a second machine's
+    cron): each operator gets one bell notification and one e-mail, not two."""
+    from programs.management.commands import send_reminders
+
+    failures = []
+
+    def second_run():
+        try:
+            call_command("send_reminders", "--hari", "400", stdout=StringIO())
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=second_run)
+    real = send_reminders.reminders_due
+
+    def first_run_meets_the_second(**kwargs):
+        found = real(**kwargs)
+        if not second.is_alive() and not failures and second.ident is None:
+            # The second run starts while the first has found who to remind and not yet
+            # written it; the first goes on once the second is done or waits for it.
+            second.start()
+            while second.is_alive() and not _waiting_on_a_lock():
+                time.sleep(0.01)
+        return found
+
+    monkeypatch.setattr(send_reminders, "reminders_due", first_run_meets_the_second)
+    call_command("send_reminders", "--hari", "400", stdout=StringIO())
+    second.join(timeout=60)
+    assert not failures
+    bells = list(
+        Notification.objects.filter(kind=Notification.Kind.DEADLINE).values_list(
+            "user__username", flat=True
+        )
+    )
+    assert "op-banyuasin" in bells
+    assert sorted(bells) == sorted(set(bells))
+    recipients = [message.to[0] for message in mail.outbox]
+    assert "op-banyuasin@sumselprov.go.id" in recipients
+    assert sorted(recipients) == sorted(set(recipients))
+
+
+@pytest.mark.parametrize("command", ["prune_imports", "send_reminders"])
+@pytest.mark.parametrize("days", ["-1", "99999999999"])
+def test_a_day_count_out_of_range_is_refused_and_nothing_deleted_or_sent(people, command, days):
+    """--hari -1 made prune_imports delete the batch an operator was previewing that
+    minute; a huge count stopped either command with an OverflowError's traceback."""
+    ImportBatch.objects.create(
+        token=uuid.uuid4(),
+        kind=ImportBatch.Kind.REALIZATIONS,
+        user=people["operator"],
+        filename="realisasi.xlsx",
+        rows=[],
+    )
+    with pytest.raises(CommandError, match="--hari harus 0..3660 hari"):
+        call_command(command, "--hari", days, stdout=StringIO())
+    assert ImportBatch.objects.count() == 1
+    assert not Notification.objects.exists() and not mail.outbox
