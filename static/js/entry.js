@@ -183,6 +183,26 @@
     });
   });
 
+  // Leaving the page any other way (a link, another form such as a comment, closing the
+  // tab, Back) with figures typed and not saved loses them: the browser asks first.
+  // Saving or submitting the form, attaching a file (which carries them along, above)
+  // and the session's end (which keeps them, leaveToLogin) are no loss.
+  var keeping = false;
+
+  document.addEventListener("submit", function (event) {
+    var id = event.target && event.target.id;
+    if (id === "entry-form" || id === "attach-form") keeping = true;
+  });
+
+  window.addEventListener("pageshow", function () { keeping = false; });
+
+  window.addEventListener("beforeunload", function (event) {
+    var form = document.getElementById("entry-form");
+    if (keeping || leaving || !form || !form.hasAttribute("hx-post") || !changed(form)) return;
+    event.preventDefault();
+    event.returnValue = "";  // older browsers ask only when a value is set
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     // No more checks once the form is on its way to be kept.
     if (leaving && event.detail.elt && event.detail.elt.closest("#entry-form")) {

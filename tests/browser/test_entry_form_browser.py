@@ -222,3 +222,50 @@ def _log_in_again_to_the_form_as_typed(page, entry: str, value: str, note: str) 
     expect(page.locator("#r-rumah-dibedah-0-value")).to_have_value(value)
     expect(page.locator("#r-rumah-dibedah-0-source")).to_have_value("apbn")
     expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value(note)
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
+def test_on_a_failing_connection_figures_typed_stay_and_leaving_asks_first(page, watch, operator):
+    """An operator on a weak connection: adding a row offline, or a live check answered
+    502 by a proxy, did nothing visible; now a notice says so in Indonesian and the
+    figures stay. Leaving the page by a link with figures not saved asked nothing and lost
+    them; now the browser asks first. Saving leaves without asking."""
+    entry = "/laporan/16.07/gbrss/2025-12/"
+    log_in(page, "op-banyuasin", entry)
+    value = page.locator("#r-rumah-dibedah-0-value")
+    enter(page, value, "12")
+    notice = page.get_by_role("alert")
+    page.context.set_offline(True)
+    page.get_by_role("button", name=re.compile("Tambah sumber dana")).click()
+    expect(notice).to_contain_text("Tidak tersambung ke server")
+    expect(value).to_have_value("12")
+    page.context.set_offline(False)
+
+    page.route("**/periksa/", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    value.fill("13")
+    value.press("Tab")
+    expect(notice).to_contain_text("Server sedang bermasalah (kode 502)")
+    expect(value).to_have_value("13")
+    page.unroute("**/periksa/")
+
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", answer)
+    page.locator(".site-nav").get_by_role("link", name="Ringkasan").click()
+    deadline = time.monotonic() + 10
+    while not asked and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert asked == ["beforeunload"]
+    assert page.url.endswith(entry)
+    expect(value).to_have_value("13")
+
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator(".messages")).to_be_visible()
+    expect(value).to_have_value("13")
+    assert asked == ["beforeunload"]  # saving asked nothing
+    failures = ("INTERNET_DISCONNECTED", "502", "htmx:")
+    assert [e for e in watch.errors if not any(f in e for f in failures)] == []

@@ -1,0 +1,50 @@
+// An htmx request that fails (no connection, a timeout, a server error such as a proxy's
+// 502) used to fail silently: a leader who chose another month offline saw the new month
+// in the filter over the old month's figures, and an operator's "add a row" did nothing.
+// The notice at the foot of every page (base.html, #request-error) says so in the page's
+// language; nothing on the page is replaced, so what was typed stays. The next request
+// that succeeds takes the notice away, as does its close button or Escape.
+(function () {
+  "use strict";
+
+  function notice() {
+    return document.getElementById("request-error");
+  }
+
+  function show(text) {
+    var box = notice();
+    if (!box) return;
+    box.querySelector("[data-request-error-text]").textContent = text;
+    box.hidden = false;
+  }
+
+  function hide() {
+    var box = notice();
+    if (box && !box.hidden) {
+      box.hidden = true;
+      box.querySelector("[data-request-error-text]").textContent = "";
+    }
+  }
+
+  function unreachable() {
+    var box = notice();
+    if (box) show(box.dataset.offline);
+  }
+
+  document.addEventListener("htmx:sendError", unreachable);
+  document.addEventListener("htmx:timeout", unreachable);
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = notice();
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (box) show(status ? box.dataset.failed.replace("{status}", status) : box.dataset.offline);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) hide();
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-request-error-close]")) hide();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") hide();
+  });
+})();
