@@ -292,3 +292,17 @@ def test_password_reset_answers_at_once_when_the_mail_server_is_down(account, se
     link = re.search(r"https?://[^/\s]+(/akun/lupa-sandi/[^\s]+/)", message.body).group(1)
     form = Client().get(link, follow=True)
     assert element_text(find(page(form), "label", for_="id_new_password1")) == "Kata sandi baru"
+
+
+def test_a_refused_login_names_its_message_on_both_fields(account):
+    """A wrong password: the page comes back focused on "Nama pengguna", and a screen
+    reader said only that, the message above the form unread. Both fields are now
+    marked invalid and described by the message, which is an alert."""
+    html = page(fail("/akun/masuk/", "operator-1607"))
+    message = find(html, id="login-error")
+    assert dict(message.attributes)["role"] == "alert"
+    assert "Nama pengguna atau kata sandi salah" in element_text(message)
+    for name in ("username", "password"):
+        field = find(html, "input", name=name)
+        assert dict(field.attributes)["aria-invalid"] == "true"
+        assert dict(field.attributes)["aria-describedby"] == "login-error"
