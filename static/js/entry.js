@@ -79,6 +79,22 @@
     out.textContent = bad ? "–" : format(total, places);
   }
 
+  // A row's figures are marked invalid while its message box (which each of the row's
+  // fields names in aria-describedby) holds an error: a screen reader says "invalid" and
+  // reads the message on the field itself, not only once when the live check answers.
+  function markInvalid() {
+    document.querySelectorAll("#entry-form tr.entry-row .row-msg").forEach(function (box) {
+      var bad = Boolean(box.querySelector(".msg-error"));
+      box.closest("tr").querySelectorAll("[data-amount], [data-ratio-part]").forEach(function (field) {
+        if (bad) field.setAttribute("aria-invalid", "true");
+        else field.removeAttribute("aria-invalid");
+      });
+    });
+  }
+
+  markInvalid();  // deferred: the form is parsed
+  document.addEventListener("htmx:afterSettle", markInvalid);
+
   document.addEventListener("input", function (event) {
     var target = event.target;
     var ratio = target.closest && target.closest("[data-ratio]");

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from tests.browser.conftest import draw_charts
 
@@ -157,7 +158,20 @@ def test_operator_pages_have_no_serious_accessibility_violations(
     found = {}
     visit(page, a11y_data["entry"])
     check_axe(page, "entry (empty)", found)
-    raise_warning_in_entry_form(page)
+    # A figure refused by the live check: the field says it is invalid and why (its
+    # message box is its description), not only once when the message arrives.
+    value = page.locator(f"#r-{HOUSES}-0-value")
+    with page.expect_response(lambda r: r.url.endswith("/periksa/")):
+        value.fill("abc")
+        value.press("Tab")
+    expect(value).to_have_attribute("aria-invalid", "true")
+    description = value.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ')"
+        ".map(id => document.getElementById(id).textContent).join(' ')"
+    )
+    assert "Bukan angka yang sah" in description
+    raise_warning_in_entry_form(page)  # a number again: a warning, no longer invalid
+    expect(value).not_to_have_attribute("aria-invalid", "true")
     with page.expect_response(lambda r: "/baris/?" in r.url):
         page.get_by_role("button", name=re.compile("Tambah sumber dana")).click()
     page.locator(f"#rows-{HOUSES} tr.entry-row").nth(1).wait_for()
