@@ -226,7 +226,8 @@ def _log_in_again_to_the_form_as_typed(page, entry: str, value: str, note: str) 
 
 @pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
 def test_on_a_failing_connection_figures_typed_stay_and_leaving_asks_first(page, watch, operator):
-    """An operator on a weak connection: adding a row offline, or a live check answered
+    """An operator on a weak connection: a slow "add a row" clicked twice added two rows;
+    adding a row offline, or a live check answered
     502 by a proxy, did nothing visible; now a notice says so in Indonesian and the
     figures stay. Leaving the page by a link with figures not saved asked nothing and lost
     them; now the browser asks first. Saving leaves without asking."""
@@ -234,6 +235,27 @@ def test_on_a_failing_connection_figures_typed_stay_and_leaving_asks_first(page,
     log_in(page, "op-banyuasin", entry)
     value = page.locator("#r-rumah-dibedah-0-value")
     enter(page, value, "12")
+    # Slow: a second click on "Tambah sumber dana" while the row is on its way added a
+    # second empty row; it is dropped now.
+    held = []
+
+    def hold_the_first(route):
+        held.append(route)
+        if len(held) > 1:
+            route.continue_()
+
+    page.route("**/baris/?*", hold_the_first)
+    add = page.get_by_role("button", name=re.compile("Tambah sumber dana"))
+    add.click()
+    expect(add).to_have_class(re.compile("htmx-request"))
+    add.click()
+    held[0].continue_()
+    page.locator("#rows-rumah-dibedah tr.entry-row").nth(1).wait_for()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.unroute("**/baris/?*")
+    assert len(held) == 1  # one request for one row
+    expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(2)
+
     notice = page.get_by_role("alert")
     page.context.set_offline(True)
     page.get_by_role("button", name=re.compile("Tambah sumber dana")).click()
