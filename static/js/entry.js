@@ -206,6 +206,7 @@
   var keeping = false;
 
   document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;  // not sent (offline: request-errors.js)
     var id = event.target && event.target.id;
     if (id === "entry-form" || id === "attach-form") keeping = true;
   });

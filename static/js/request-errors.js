@@ -2,7 +2,8 @@
 // 502) used to fail silently: a leader who chose another month offline saw the new month
 // in the filter over the old month's figures, and an operator's "add a row" did nothing.
 // The notice at the foot of every page (base.html, #request-error) says so in the page's
-// language; nothing on the page is replaced, so what was typed stays. The next request
+// language; nothing on the page is replaced, so what was typed stays. A form posted
+// offline is kept on the page the same way. The next request
 // that succeeds takes the notice away, as does its close button or Escape.
 (function () {
   "use strict";
@@ -38,6 +39,19 @@
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (box) show(status ? box.dataset.failed.replace("{status}", status) : box.dataset.offline);
   });
+  // A form posted while the browser knows it is offline would leave the page for the
+  // browser's own error page, and Back from there did not always return to the form: the
+  // figures typed were gone. It is not sent; the notice says so. (Capture phase: before
+  // csrf.js marks the form as being sent, and before entry.js counts it as saved.)
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (navigator.onLine !== false || !form.matches || !form.matches("form[method=post]")) return;
+    event.preventDefault();
+    var box = notice();
+    if (box) show(box.dataset.offlineSend);
+  }, true);
+  window.addEventListener("online", hide);
+
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) hide();
   });

@@ -226,11 +226,11 @@ def _log_in_again_to_the_form_as_typed(page, entry: str, value: str, note: str) 
 
 @pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
 def test_on_a_failing_connection_figures_typed_stay_and_leaving_asks_first(page, watch, operator):
-    """An operator on a weak connection: a slow "add a row" clicked twice added two rows;
-    adding a row offline, or a live check answered
-    502 by a proxy, did nothing visible; now a notice says so in Indonesian and the
-    figures stay. Leaving the page by a link with figures not saved asked nothing and lost
-    them; now the browser asks first. Saving leaves without asking."""
+    """An operator on a weak connection. A slow "add a row" clicked twice added two
+    rows. Adding a row offline, or a live check answered 502 by a proxy, did nothing
+    visible, and saving offline left for the browser's error page: now a notice says so
+    in Indonesian and the figures stay. Leaving by a link with figures not saved asked
+    nothing and lost them: now the browser asks first. Saving leaves without asking."""
     entry = "/laporan/16.07/gbrss/2025-12/"
     log_in(page, "op-banyuasin", entry)
     value = page.locator("#r-rumah-dibedah-0-value")
@@ -269,6 +269,12 @@ def test_on_a_failing_connection_figures_typed_stay_and_leaving_asks_first(page,
     expect(notice).to_contain_text("Server sedang bermasalah (kode 502)")
     expect(value).to_have_value("13")
     page.unroute("**/periksa/")
+    page.context.set_offline(True)  # "Simpan draf" offline: the form is not sent
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(notice).to_contain_text("Tidak tersambung ke server, jadi isian belum terkirim")
+    assert page.url.endswith(entry)
+    expect(value).to_have_value("13")
+    page.context.set_offline(False)
 
     asked = []
 
