@@ -124,7 +124,13 @@
       cell.appendChild(marker);
       cell.appendChild(box);
       holder.appendChild(cell);
+      var focused = row.contains(document.activeElement);
       row.replaceWith(holder);
+      // The focus was on the removed row's button: without a new place it fell to the
+      // top of the page. It goes to the value of the last row left in that table.
+      var rows = tbody.querySelectorAll("tr.entry-row");
+      var next = rows.length && rows[rows.length - 1].querySelector("[data-amount]");
+      if (focused && next) next.focus();
     } else {
       row.querySelectorAll("input[type=text]").forEach(function (input) { input.value = ""; });
     }

@@ -61,9 +61,11 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     expect(total).to_have_text("–")
     page.locator("#r-rumah-dibedah-1-value").fill("8,0")  # 8 houses: a whole number
     expect(total).to_have_text("1.008")
-    page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()
+    page.locator("#row-rumah-dibedah-1 [data-remove-row]").focus()
+    page.keyboard.press("Enter")  # by keyboard: the focus goes to the row left
     expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(1)
     expect(total).to_have_text("1.000")
+    expect(page.locator("#r-rumah-dibedah-0-value")).to_be_focused()
 
     page.set_viewport_size({"width": 360, "height": 740})
     page.reload()
