@@ -31,6 +31,19 @@ INVALID_STAFF_LOGIN = _(
 class LoginForm(AuthenticationForm):
     error_messages = {**AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
 
+    def clean(self):
+        """A refused login marks both fields invalid and names the message (#login-error,
+        registration/login.html) as their description: a screen reader on the field the
+        page focuses says why, not just "Nama pengguna"."""
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": "login-error"}
+                )
+            raise
+
 
 class AdminLoginForm(AdminAuthenticationForm):
     error_messages = {

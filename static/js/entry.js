@@ -79,6 +79,22 @@
     out.textContent = bad ? "–" : format(total, places);
   }
 
+  // A row's figures are marked invalid while its message box (which each of the row's
+  // fields names in aria-describedby) holds an error: a screen reader says "invalid" and
+  // reads the message on the field itself, not only once when the live check answers.
+  function markInvalid() {
+    document.querySelectorAll("#entry-form tr.entry-row .row-msg").forEach(function (box) {
+      var bad = Boolean(box.querySelector(".msg-error"));
+      box.closest("tr").querySelectorAll("[data-amount], [data-ratio-part]").forEach(function (field) {
+        if (bad) field.setAttribute("aria-invalid", "true");
+        else field.removeAttribute("aria-invalid");
+      });
+    });
+  }
+
+  markInvalid();  // deferred: the form is parsed
+  document.addEventListener("htmx:afterSettle", markInvalid);
+
   document.addEventListener("input", function (event) {
     var target = event.target;
     var ratio = target.closest && target.closest("[data-ratio]");
@@ -108,7 +124,13 @@
       cell.appendChild(marker);
       cell.appendChild(box);
       holder.appendChild(cell);
+      var focused = row.contains(document.activeElement);
       row.replaceWith(holder);
+      // The focus was on the removed row's button: without a new place it fell to the
+      // top of the page. It goes to the value of the last row left in that table.
+      var rows = tbody.querySelectorAll("tr.entry-row");
+      var next = rows.length && rows[rows.length - 1].querySelector("[data-amount]");
+      if (focused && next) next.focus();
     } else {
       row.querySelectorAll("input[type=text]").forEach(function (input) { input.value = ""; });
     }
@@ -181,6 +203,27 @@
       copy.setAttribute("data-unsaved", "");
       attach.appendChild(copy);
     });
+  });
+
+  // Leaving the page any other way (a link, another form such as a comment, closing the
+  // tab, Back) with figures typed and not saved loses them: the browser asks first.
+  // Saving or submitting the form, attaching a file (which carries them along, above)
+  // and the session's end (which keeps them, leaveToLogin) are no loss.
+  var keeping = false;
+
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;  // not sent (offline: request-errors.js)
+    var id = event.target && event.target.id;
+    if (id === "entry-form" || id === "attach-form") keeping = true;
+  });
+
+  window.addEventListener("pageshow", function () { keeping = false; });
+
+  window.addEventListener("beforeunload", function (event) {
+    var form = document.getElementById("entry-form");
+    if (keeping || leaving || !form || !form.hasAttribute("hx-post") || !changed(form)) return;
+    event.preventDefault();
+    event.returnValue = "";  // older browsers ask only when a value is set
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {

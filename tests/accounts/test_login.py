@@ -337,3 +337,17 @@ def test_the_reset_link_goes_to_the_site_whatever_host_the_request_named(account
     [message] = mail.outbox
     assert "palsu" not in message.body
     assert "https://dasbor.sumselprov.go.id/akun/lupa-sandi/" in message.body
+
+
+def test_a_refused_login_names_its_message_on_both_fields(account):
+    """A wrong password: the page comes back focused on "Nama pengguna", and a screen
+    reader said only that, the message above the form unread. Both fields are now
+    marked invalid and described by the message, which is an alert."""
+    html = page(fail("/akun/masuk/", "operator-1607"))
+    message = find(html, id="login-error")
+    assert dict(message.attributes)["role"] == "alert"
+    assert "Nama pengguna atau kata sandi salah" in element_text(message)
+    for name in ("username", "password"):
+        field = find(html, "input", name=name)
+        assert dict(field.attributes)["aria-invalid"] == "true"
+        assert dict(field.attributes)["aria-describedby"] == "login-error"

@@ -448,3 +448,63 @@ def test_the_last_choice_made_while_a_page_loads_is_the_one_shown(page, watch, g
     # htmx logs each request it replaced (aborted) as an error event: nothing else.
     replaced = ("htmx:afterRequest,", "htmx:sendAbort,")
     assert [e for e in watch.errors if not e.startswith(replaced)] == []
+
+
+def focused(page) -> str:
+    """The text of the element that has the keyboard focus ("BODY" when none has)."""
+    return page.evaluate(
+        "() => document.activeElement === document.body ? 'BODY'"
+        " : document.activeElement.textContent.trim()"
+    )
+
+
+def test_keyboard_focus_stays_on_the_sort_link_or_tab_it_used(page, watch, gbrss_data):
+    """A keyboard user sorting the scorecard or choosing a program tab with Enter: htmx
+    replaced the block holding the link, and the focus fell back to the top of the page
+    (Tab started again from the skip link). It stays on the same link in the new block."""
+    page.goto("/?tahun=2024&bulan=12")
+    page.locator("#scorecard thead a", has_text="Kabupaten/kota").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"urutkan=nama"))
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    assert focused(page) == "Kabupaten/kota"
+
+    page.goto("/kelengkapan/?tahun=2024")
+    tab = page.locator("nav.tabs a:not([aria-current])").first
+    name = tab.inner_text()
+    tab.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text(name)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    assert focused(page) == name
+    page.keyboard.press("Tab")  # and goes on from there
+    assert focused(page) != "BODY"
+    assert watch.errors == []
+
+
+def test_a_filter_that_cannot_reach_the_server_says_so(page, watch, gbrss_data):
+    """A leader on a weak connection chooses another month: the request failed without a
+    word, the menu showed March over December's figures. Now a notice says, in
+    Indonesian, that the page was not updated; a server error (a proxy's 502) too."""
+    page.goto("/program/gbrss/?tahun=2024&bulan=12")
+    heading = program_heading(page)
+    notice = page.get_by_role("alert")
+    expect(notice).to_be_hidden()
+    page.context.set_offline(True)
+    page.select_option("#filter-bulan", "3")
+    expect(notice).to_contain_text("Tidak tersambung ke server, jadi halaman belum diperbarui")
+    assert program_heading(page) == heading
+    page.context.set_offline(False)
+
+    page.route("**/program/gbrss/?*", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    page.select_option("#filter-bulan", "6")
+    expect(notice).to_contain_text("Server sedang bermasalah (kode 502)")
+    assert program_heading(page) == heading
+    page.unroute("**/program/gbrss/?*")
+
+    page.select_option("#filter-bulan", "3")  # the connection is back: the notice goes
+    expect(page.locator("h1")).to_contain_text("Maret")
+    expect(notice).to_be_hidden()
+    # Only the failures themselves in the console (htmx logs its error events there).
+    failures = ("INTERNET_DISCONNECTED", "502", "htmx:")
+    assert [e for e in watch.errors if not any(f in e for f in failures)] == []

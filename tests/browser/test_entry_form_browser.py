@@ -61,9 +61,11 @@ def test_live_percentage_total_remove_row_and_phone_layout(page, watch, operator
     expect(total).to_have_text("–")
     page.locator("#r-rumah-dibedah-1-value").fill("8,0")  # 8 houses: a whole number
     expect(total).to_have_text("1.008")
-    page.locator("#row-rumah-dibedah-1 [data-remove-row]").click()
+    page.locator("#row-rumah-dibedah-1 [data-remove-row]").focus()
+    page.keyboard.press("Enter")  # by keyboard: the focus goes to the row left
     expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(1)
     expect(total).to_have_text("1.000")
+    expect(page.locator("#r-rumah-dibedah-0-value")).to_be_focused()
 
     page.set_viewport_size({"width": 360, "height": 740})
     page.reload()
@@ -222,3 +224,78 @@ def _log_in_again_to_the_form_as_typed(page, entry: str, value: str, note: str) 
     expect(page.locator("#r-rumah-dibedah-0-value")).to_have_value(value)
     expect(page.locator("#r-rumah-dibedah-0-source")).to_have_value("apbn")
     expect(page.locator("#r-rumah-dibedah-0-note")).to_have_value(note)
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 1, 1)])
+def test_on_a_failing_connection_figures_typed_stay_and_leaving_asks_first(page, watch, operator):
+    """An operator on a weak connection. A slow "add a row" clicked twice added two
+    rows. Adding a row offline, or a live check answered 502 by a proxy, did nothing
+    visible, and saving offline left for the browser's error page: now a notice says so
+    in Indonesian and the figures stay. Leaving by a link with figures not saved asked
+    nothing and lost them: now the browser asks first. Saving leaves without asking."""
+    entry = "/laporan/16.07/gbrss/2025-12/"
+    log_in(page, "op-banyuasin", entry)
+    value = page.locator("#r-rumah-dibedah-0-value")
+    enter(page, value, "12")
+    # Slow: a second click on "Tambah sumber dana" while the row is on its way added a
+    # second empty row; it is dropped now.
+    held = []
+
+    def hold_the_first(route):
+        held.append(route)
+        if len(held) > 1:
+            route.continue_()
+
+    page.route("**/baris/?*", hold_the_first)
+    add = page.get_by_role("button", name=re.compile("Tambah sumber dana"))
+    add.click()
+    expect(add).to_have_class(re.compile("htmx-request"))
+    add.click()
+    held[0].continue_()
+    page.locator("#rows-rumah-dibedah tr.entry-row").nth(1).wait_for()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.unroute("**/baris/?*")
+    assert len(held) == 1  # one request for one row
+    expect(page.locator("#rows-rumah-dibedah tr.entry-row")).to_have_count(2)
+
+    notice = page.get_by_role("alert")
+    page.context.set_offline(True)
+    page.get_by_role("button", name=re.compile("Tambah sumber dana")).click()
+    expect(notice).to_contain_text("Tidak tersambung ke server")
+    expect(value).to_have_value("12")
+    page.context.set_offline(False)
+
+    page.route("**/periksa/", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    value.fill("13")
+    value.press("Tab")
+    expect(notice).to_contain_text("Server sedang bermasalah (kode 502)")
+    expect(value).to_have_value("13")
+    page.unroute("**/periksa/")
+    page.context.set_offline(True)  # "Simpan draf" offline: the form is not sent
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(notice).to_contain_text("Tidak tersambung ke server, jadi isian belum terkirim")
+    assert page.url.endswith(entry)
+    expect(value).to_have_value("13")
+    page.context.set_offline(False)
+
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", answer)
+    page.locator(".site-nav").get_by_role("link", name="Ringkasan").click()
+    deadline = time.monotonic() + 10
+    while not asked and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert asked == ["beforeunload"]
+    assert page.url.endswith(entry)
+    expect(value).to_have_value("13")
+
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator(".messages")).to_be_visible()
+    expect(value).to_have_value("13")
+    assert asked == ["beforeunload"]  # saving asked nothing
+    failures = ("INTERNET_DISCONNECTED", "502", "htmx:")
+    assert [e for e in watch.errors if not any(f in e for f in failures)] == []

@@ -779,3 +779,48 @@ def test_maps_draw_every_point_of_the_boundaries_in_fewer_bytes(client, gbrss_da
             [p for i, p in enumerate(r) if i == 0 or p != r[i - 1]] for r in expected
         ], code
     assert sum(map(len, drawn.values())) < absolute_size * 0.75
+
+
+# --- What a screen reader announces ------------------------------------------------------
+
+
+def accessible_name(root, element) -> str:
+    """A table's or a chart's name as a screen reader reads it: its caption, aria-label,
+    or the texts of the elements its aria-labelledby names."""
+    caption = find_all(element, "caption")
+    if caption:
+        return element_text(caption[0])
+    if attribute(element, "aria-label"):
+        return attribute(element, "aria-label")
+    return " ".join(
+        element_text(find(root, id=ref))
+        for ref in (attribute(element, "aria-labelledby") or "").split()
+    )
+
+
+def test_every_table_and_chart_of_the_leaders_pages_has_its_own_name(client, gbrss_data):
+    """A screen reader lists a page's tables and figures by their names: all 15 tables of
+    a regency page were "table" without a name, and its 7 monthly charts all "Grafik
+    bulanan". Each is named by its heading now (the chart by its indicator)."""
+    unnamed, alike = {}, {}
+    for path in [
+        "/?tahun=2024&bulan=12",
+        "/program/gbrss/?tahun=2024&bulan=12",
+        "/wilayah/16.07/?tahun=2024&bulan=12",
+        "/kelengkapan/?tahun=2024",
+        "/ringkasan/cetak/?tahun=2024&bulan=12",
+    ]:
+        html = page(client.get(path))
+        names = [
+            accessible_name(html, element)
+            for element in find_all(html, "table") + find_all(html, "div", role="figure")
+        ]
+        if not all(names):
+            unnamed[path] = names
+        if len(set(names)) < len(names):
+            alike[path] = [name for name in names if names.count(name) > 1]
+    assert not unnamed, unnamed
+    assert not alike, alike
+    regency = page(client.get("/wilayah/16.07/?tahun=2024&bulan=12"))
+    houses = find(regency, "div", data_chart="trend-rumah-dibedah")
+    assert accessible_name(regency, houses).startswith("Grafik bulanan Rumah")
