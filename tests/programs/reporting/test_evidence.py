@@ -516,6 +516,38 @@ def test_evidence_added_while_waiting_rings_the_verifiers_bell_once(
     assert Notification.objects.filter(kind="evidence").count() == 2
 
 
+@pytest.mark.parametrize(
+    "decision",
+    [{"aksi": "verifikasi"}, {"aksi": "kembalikan", "alasan": "Foto atap belum jelas"}],
+    ids=["verified", "returned"],
+)
+def test_a_decision_settles_the_verifiers_evidence_notices_of_the_report(people, decision):
+    """A file added just before a verifier decided rang every verifier's bell, and the
+    ring stayed after the decision: "Lampiran ditambahkan" of a report no longer
+    waiting, counted as unread by the one who decided and by the other verifiers of the
+    program. Once a verifier verifies or returns it, those notices are read for all of
+    them (still listed); another report's stay unread, and the operator hears of the
+    decision."""
+    from tests.helpers import make_user
+
+    rep = report(status=Status.SUBMITTED)
+    other_rep = report(status=Status.SUBMITTED, regency="16.01")
+    operator = login(people["operator"])
+    deciding = login(people["verifier"])
+    colleague = login(make_user("ver-gbrss-2", "verifikator", programs=["gbrss"]))
+    services.notify_evidence_added(report=other_rep, user=people["operator"])  # stays
+    assert upload(operator, phone_photo(), name="atap.jpg").status_code == 302
+    assert unread(deciding) == "2" and unread(colleague) == "2"
+
+    decided = deciding.post(url(suffix="status/"), {**decision, "versi": rep.version})
+
+    assert decided.status_code == 302
+    assert unread(deciding) == "1" and unread(colleague) == "1"  # the other report's file
+    listed = page(colleague.get("/notifikasi/"))
+    assert len(find_all(listed, "li", data_kind="evidence")) == 2
+    assert unread(operator) == "1"  # verified, or returned
+
+
 def test_evidence_on_a_waiting_report_is_the_regencys_operators_only(people):
     """Another regency's or program's operator, a verifier, or a post without the CSRF
     token add nothing to a submitted report."""
