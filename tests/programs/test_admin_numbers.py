@@ -808,6 +808,7 @@ def test_a_lock_exception_that_would_change_nothing_is_refused(admin_client, ref
     """A date already past, or one the month stays open until anyway, would leave the
     admin believing a month open that is not: refused beside the date, nothing saved.
     An expired exception's reason can still be corrected without moving its date."""
+    from programs.forms_admin import history_version
     from programs.models import LockException, Program
 
     program = Program.objects.get(slug="gbrss")
@@ -838,7 +839,14 @@ def test_a_lock_exception_that_would_change_nothing_is_refused(admin_client, ref
     )
     change = reverse("admin:programs_lockexception_change", args=[expired.pk])
     fixed = admin_client.post(
-        change, lock_exception_form(program, month="3", until="20 Mei 2025", reason="Diperbaiki")
+        change,
+        lock_exception_form(
+            program,
+            month="3",
+            until="20 Mei 2025",
+            reason="Diperbaiki",
+            seen_version=history_version(LockException, expired.pk),  # as the page has it
+        ),
     )
     assert fixed.status_code == 302, field_errors(fixed, "until")
     expired.refresh_from_db()
