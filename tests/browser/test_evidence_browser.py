@@ -145,3 +145,34 @@ def test_numbers_typed_and_not_saved_survive_attaching_a_photo(page, watch, repo
     expect(page.locator(".messages")).to_contain_text("Draf tersimpan")
     expect(value_input(page, 0)).to_have_value("8.600")
     assert not watch.errors
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 1)])
+def test_a_comment_typed_and_not_sent_survives_attaching_a_photo(page, watch, reporting_data):
+    """The operator types a figure and, in the conversation box, a note for the verifier,
+    then attaches the photo the note is about. Attaching reloads the page: the figure came
+    back (unsaved), the comment was gone. It now comes back in the box, said to be not
+    sent yet, and sending it puts it in the thread."""
+    entry = "/laporan/16.07/gbrss/2026-11/"
+    log_in(page, OPERATOR, entry)
+    enter(page, value_input(page, 0), "120")
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator("dd.report-status")).to_have_text("Draf")
+    enter(page, value_input(page, 0), "8.600")
+    page.fill("#teks", "Foto atap rumah Pak Darto menyusul di lampiran ini.")
+    page.set_input_files(
+        "#berkas",
+        {"name": "atap.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()},
+    )
+    page.get_by_role("button", name="Lampirkan").click()
+    expect(page.locator(".messages")).to_contain_text("Lampiran tersimpan")
+    expect(page.locator(".messages")).to_contain_text("Komentar yang Anda ketik")
+    expect(page.locator("#teks")).to_have_value(
+        "Foto atap rumah Pak Darto menyusul di lampiran ini."
+    )
+    expect(value_input(page, 0)).to_have_value("8.600")
+    expect(page.locator("#percakapan .comment")).to_have_count(0)
+    page.get_by_role("button", name="Kirim komentar").click()
+    expect(page.locator("#percakapan .comment")).to_have_count(1)
+    expect(page.locator("#percakapan .comment")).to_contain_text("Pak Darto")
+    assert not watch.errors

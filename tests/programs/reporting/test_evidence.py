@@ -1144,3 +1144,29 @@ def test_numbers_sent_with_an_attachment_are_shown_again_unsaved(people):
     assert any("sebelum melampirkan berkas dipulihkan" in m for m in flash_messages(done))
     assert Realization.objects.get().value == Decimal(7)  # stored as before: not saved
     assert Attachment.objects.count() == 1
+
+
+def test_a_comment_sent_with_an_attachment_is_put_back_in_the_box_unsent(people):
+    """A comment typed and not sent, carried along with a file (static/js/entry.js) to a
+    report waiting for verification (no entry form to keep): back in the conversation
+    box after the upload, and after a refused one, never sent by it."""
+    report(status=Status.SUBMITTED)
+    operator = login(people["operator"])
+    typed = {"keterangan": "", "teks": "Foto atap menyusul di lampiran ini."}
+
+    refused = operator.post(
+        url(suffix="lampiran/"), {"berkas": SimpleUploadedFile("x.jpg", b"not a photo"), **typed}
+    )
+    assert refused.status_code == 422
+    assert element_text(find(page(refused), "textarea", id="teks")) == typed["teks"]
+
+    done = operator.post(
+        url(suffix="lampiran/"),
+        {"berkas": SimpleUploadedFile("atap.jpg", phone_photo()), **typed},
+        follow=True,
+    )
+    assert element_text(find(page(done), "textarea", id="teks")) == typed["teks"]
+    assert any("Komentar yang Anda ketik" in m for m in flash_messages(done))
+    assert Attachment.objects.count() == 1 and Comment.objects.count() == 0
+    # Shown once: the next visit has an empty box.
+    assert element_text(find(page(operator.get(url())), "textarea", id="teks")) == ""
