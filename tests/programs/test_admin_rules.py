@@ -1214,19 +1214,13 @@ def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
     so the operator can correct it. The admin's save put 1 July back, silently: the
     operator lost ten days the verifier had given. The stale form is now refused, saying
     what stands; reloaded, the admin's change is saved on top of the verifier's."""
-    from programs.models import LockException
     from programs.reporting import services
-    from tests.admin_helpers import lock_exception_form
+    from tests.admin_helpers import lock_exception, lock_exception_form
     from tests.helpers import make_user
 
     gbrss = Program.objects.get(slug="gbrss")
-    exception = LockException.objects.create(
-        regency_id="16.07",
-        program=gbrss,
-        year=2025,
-        month=4,
-        until=dt.date(2025, 7, 1),
-        reason="Berita acara BPS datang terlambat",
+    exception = lock_exception(
+        gbrss, year=2025, month=4, until=dt.date(2025, 7, 1), reason="Berita acara BPS"
     )
     url = reverse("admin:programs_lockexception_change", args=[exception.pk])
     opened = page(admin_client.get(url))
