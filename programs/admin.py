@@ -49,6 +49,7 @@ from programs.forms_admin import (
     IndicatorInlineFormSet,
     IndicatorPageForm,
     LimitedCharField,
+    LockExceptionAdminForm,
     MonthlyReportAdminForm,
     ProgramAdminForm,
     RealizationAdminForm,
@@ -1190,11 +1191,17 @@ class LockExceptionAdmin(
     """Lets a regency edit one locked month of a program until a date; every grant and
     change is kept in history with the admin who made it."""
 
+    form = LockExceptionAdminForm
     list_display = ["regency", "program", "period", "until", "granted_by", "granted_at"]
     list_filter = ["program", "year", MonthFilter, "regency"]
     search_fields = ["regency__name", "reason"]
     readonly_fields = ["granted_by", "granted_at"]
-    fields = ["regency", "program", "year", "month", "until", "reason", "granted_by", "granted_at"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["regency", "program", "year", "month", "until", "reason"]
+        if obj is not None:
+            fields.append("seen_version")  # hidden: the version the form was opened on
+        return [*fields, "granted_by", "granted_at"]
 
     # The month opened, as people name it: "September 2026", not "2.026" and "9".
     @admin.display(description=_("bulan"), ordering="year")

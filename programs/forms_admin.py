@@ -22,10 +22,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programs import permissions
-from programs.formats import number
+from programs.formats import date_label, number
 from programs.models import (
     DUE_DATE_OUTSIDE_YEAR,
     Indicator,
+    LockException,
     MonthlyReport,
     Program,
     Realization,
@@ -110,16 +111,22 @@ def target_has_realizations_expression():
     )
 
 
-def target_version(target_id: int) -> int | None:
-    """The id of a target's latest history record: every save of a target writes one (the
-    admin, the changelist, the import, the copy to the next year), so it changes with each
-    write. None for a target never saved since it was loaded from a fixture."""
+def history_version(model, pk: int) -> int | None:
+    """The id of a row's latest history record: every save of a row with history writes
+    one, so it changes with each write. None for a row never saved since it was loaded
+    from a fixture."""
     return (
-        Target.history.filter(id=target_id)
+        model.history.filter(id=pk)
         .order_by("-history_id")
         .values_list("history_id", flat=True)
         .first()
     )
+
+
+def target_version(target_id: int) -> int | None:
+    """A target's `history_version`: every writer of targets saves one (the admin, the
+    changelist, the import, the copy to the next year)."""
+    return history_version(Target, target_id)
 
 
 class TargetGuardMixin:
@@ -1217,6 +1224,50 @@ class MonthlyReportAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+LOCK_EXCEPTION_CHANGED_SINCE_OPENED = _(
+    "Pengecualian kunci ini sudah diubah orang lain sejak Anda membukanya (kini berlaku "
+    "sampai %(until)s, oleh %(by)s). Tidak ada yang disimpan: muat ulang halaman lalu "
+    "ulangi perubahan Anda."
+)
+
+
+class LockExceptionAdminForm(forms.ModelForm):
+    """Optimistic locking, as the target's form: the form carries the exception's
+    version (`history_version`) it was opened on and is refused, saving nothing, when
+    the exception was saved since. A verifier returning a report of the locked month
+    lengthens the exception (`services._open_for_correction`); an admin's page opened
+    before that used to save its older date over it, closing the month the verifier had
+    just opened for the operator. Inside the admin's transaction the row is locked
+    before the comparison, so a verifier's change that commits meanwhile is seen."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="")
+
+    class Meta:
+        model = LockException
+        fields = ("regency", "program", "year", "month", "until", "reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["seen_version"] = history_version(LockException, self.instance.pk)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        stored = LockException.objects.filter(pk=self.instance.pk).select_related("granted_by")
+        if transaction.get_connection(stored.db).in_atomic_block:
+            stored = stored.select_for_update(of=("self",))  # until the admin's save commits
+        stored = stored.first()
+        version = history_version(LockException, self.instance.pk)
+        if stored is not None and cleaned_data.get("seen_version") != version:
+            params = {"until": date_label(stored.until), "by": stored.granted_by or "–"}
+            raise ValidationError(
+                LOCK_EXCEPTION_CHANGED_SINCE_OPENED % params, code="changed_since_opened"
+            )
+        return cleaned_data
+
+
 __all__ = [
     "GUARDED_FIELDS",
     "LIST_EDIT_REFUSED",
@@ -1224,6 +1275,7 @@ __all__ = [
     "IndicatorAdminForm",
     "IndicatorInlineFormSet",
     "IndicatorPageForm",
+    "LockExceptionAdminForm",
     "MonthlyReportAdminForm",
     "RealizationAdminForm",
     "RealizationInlineFormSet",

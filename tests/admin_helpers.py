@@ -8,7 +8,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from programs.forms_admin import list_values_digest, target_version
-from programs.models import Indicator, MonthlyReport, Target
+from programs.models import Indicator, LockException, MonthlyReport, Program, Target
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import admin_row, element_text, error_messages, find, formset_data, page
@@ -80,6 +80,14 @@ def row_cells(response, target: Target) -> dict[str, str]:
 def field_errors(response, name: str) -> list[str]:
     """The errors shown beside the admin change form's field `name`."""
     return error_messages(find(page(response), "div", class_=f"field-{name}"))
+
+
+def lock_exception(program: Program, *, year: int, month: int, until, reason: str):
+    """Banyuasin's (16.07) lock exception of `program`'s month, stored as it is (no rule
+    of the admin's form checked)."""
+    return LockException.objects.create(
+        regency_id="16.07", program=program, year=year, month=month, until=until, reason=reason
+    )
 
 
 def lock_exception_form(program, **changes) -> dict:

@@ -22,6 +22,7 @@ from programs import permissions
 from programs.models import Attachment
 from programs.reporting import evidence, notifications, services
 from programs.reporting.views import (
+    COMMENT_FIELD,
     keep_unsaved_entry,
     render_entry,
     report_target,
@@ -169,7 +170,7 @@ def comment_add(request, code: str, slug: str, period: tuple[int, int]):
     report = target.report
     if report is None:
         raise Http404
-    text = request.POST.get("teks", "")
+    text = request.POST.get(COMMENT_FIELD, "")
     try:
         notifications.comment_add(user=request.user, report=report, text=text)
     except services.ServiceError as error:

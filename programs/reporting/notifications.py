@@ -9,6 +9,8 @@ Who is notified:
 - returned, verified: the operators of the report's regency (and program);
 - evidence added to a report waiting for verification: the verifiers of its program,
   once until they open their notifications (several files in a row ring the bell once);
+  marked read for all of them once one verifier verifies or returns the report
+  (`settle_evidence_notices`);
 - comment: everyone in the report's conversation (its operators, earlier commenters,
   the verifier who returned or verified it), except the author;
 - deadline in 3 days: operators with a report still to submit (send_reminders).
@@ -135,6 +137,18 @@ def notify_evidence_added(*, report: MonthlyReport, user) -> list[Notification]:
             % {"user": user, "report": report, "url": settings.SITE_URL + link},
             exclude=user,
         )
+
+
+def settle_evidence_notices(report: MonthlyReport) -> int:
+    """A verifier decided on `report` (verified or returned it): the verifiers' unread
+    "Lampiran ditambahkan" of it are marked read, for every verifier of it, so no bell
+    still counts a file of a report that is no longer waiting (one added just before
+    the decision rang the bell, and the ring stayed after it). The caller holds the
+    report's row lock, as the upload that notifies does: no notice of this wait comes
+    after it."""
+    return Notification.objects.filter(
+        report=report, kind=Kind.EVIDENCE, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def unread_count(user) -> int:

@@ -59,6 +59,13 @@ KEPT_OVER_ATTACHMENT = gettext_noop(
     "Angka yang Anda ketik sebelum melampirkan berkas dipulihkan di bawah dan belum "
     "tersimpan: periksa, lalu simpan atau ajukan."
 )
+# A comment typed in the conversation box and not sent when a file was attached: sent
+# with the attachment as the numbers are, and put back in the box after it.
+KEPT_COMMENT = gettext_noop(
+    "Komentar yang Anda ketik sebelum melampirkan berkas belum terkirim: teksnya masih ada "
+    "di kotak percakapan di bawah."
+)
+COMMENT_FIELD = "teks"  # the conversation box's field (evidence_views.comment_add)
 # The session key of an entry form sent after the session ended (see report_entry), and
 # the form's field naming, signed, the user it was rendered for.
 PENDING_ENTRY = "pending_entry"
@@ -440,9 +447,9 @@ def _keep_pending_entry(
     """What an entry form sent without a session held: nothing typed is lost to a login.
     Only the form's own fields (its rows, version, snapshot and the signed id of the user
     who opened it), and not an oversized body. `path`: the entry form's (default: the
-    request's own). `reason`: "session", or "attach" (the entry form's unsaved fields
-    sent with an attachment, `keep_unsaved_entry`)."""
-    kept = {"versi", "snapshot", "aksi", ENTRY_USER_FIELD}
+    request's own). `reason`: "session", or "attach" (the entry form's unsaved fields,
+    and the conversation box's unsent text, sent with an attachment, `keep_unsaved_entry`)."""
+    kept = {"versi", "snapshot", "aksi", ENTRY_USER_FIELD, COMMENT_FIELD}
     data = {
         name: values[:1]
         for name, values in request.POST.lists()
@@ -462,10 +469,19 @@ def has_unsaved_entry(request: HttpRequest) -> bool:
     return any(name.startswith("r-") for name in request.POST)
 
 
+def _unsent_comment(posted: QueryDict) -> dict:
+    """`render_entry`'s extra putting back in the conversation box the text of a comment
+    typed and not sent that a POST other than the comment form's carried (an attachment:
+    static/js/entry.js); none when it carried none."""
+    text = posted.get(COMMENT_FIELD, "")
+    return {"comment_text": text} if text.strip() else {}
+
+
 def keep_unsaved_entry(request: HttpRequest, target: ReportTarget) -> None:
-    """Keeps the entry form's unsaved rows sent with another POST, to be shown again,
-    unsaved, when the form is next opened (after the redirect back to it)."""
-    if has_unsaved_entry(request):
+    """Keeps the entry form's unsaved rows, and the conversation box's unsent text, sent
+    with another POST, to be shown again, unsaved, when the page is next opened (after
+    the redirect back to it)."""
+    if has_unsaved_entry(request) or _unsent_comment(request.POST):
         entry = reverse(
             "programs:report_entry",
             args=[target.regency.code, target.program.slug, (target.year, target.month)],
@@ -477,7 +493,9 @@ def unsaved_entry_page(
     request: HttpRequest, target: ReportTarget, *, error: str, status: int, extra: dict
 ) -> HttpResponse:
     """The entry page answering a refused POST other than the form's own (an attachment),
-    showing the form's unsaved rows it carried as typed, rather than the stored ones."""
+    showing the form's unsaved rows it carried as typed, rather than the stored ones, and
+    the comment it carried in the conversation box."""
+    extra = {**extra, **_unsent_comment(request.POST)}
     if not has_unsaved_entry(request):
         return render_entry(request, target, error=error, status=status, extra=extra)
     indicators = list(target.program.indicators.select_related("program"))
@@ -497,21 +515,26 @@ def _render_pending_entry(
     """The form as it was sent, unsaved, with the version and snapshot it was opened on:
     saving it goes through the usual conflict check against what was saved meanwhile.
     Only for the user who opened the form (another operator logging in on the same
-    browser never sees it), and while they may still edit the report."""
+    browser never sees it), and while they may still edit the report. A comment sent
+    along with an attachment is put back in the conversation box whatever becomes of
+    the rows (an attachment is posted signed in: the session that kept it is the user's)."""
     posted = QueryDict(mutable=True)
     for name, values in pending.get("data", {}).items():
         posted.setlist(name, [str(v) for v in values])
+    attached = pending.get("reason") == "attach"
+    comment = _unsent_comment(posted) if attached else {}
+    if comment:
+        messages.warning(request, _(KEPT_COMMENT))
     try:
         owner = signing.loads(posted.get(ENTRY_USER_FIELD, ""), salt=ENTRY_USER_SALT)
     except signing.BadSignature:
         owner = None
     if owner != request.user.pk:
-        return render_entry(request, target)
+        return render_entry(request, target, extra=comment)
     indicators = list(target.program.indicators.select_related("program"))
     rows = parse_entry(posted, indicators)
     version = _posted_version_of(posted.get("versi"))
     submit = posted.get("aksi") == "ajukan"
-    attached = pending.get("reason") == "attach"
     # The form was sent twice and only the second post found the session ended: the
     # first one saved it, so there is nothing to restore.
     if services.resent_save(
@@ -519,13 +542,13 @@ def _render_pending_entry(
     ):
         if not attached:
             messages.info(request, _(ALREADY_SUBMITTED) if submit else _(ALREADY_SAVED))
-        return render_entry(request, target)
+        return render_entry(request, target, extra=comment)
     if not _can_edit(request.user, target):
         if not attached:
             messages.warning(request, _(NOT_RESTORED))
-        return render_entry(request, target)
+        return render_entry(request, target, extra=comment)
     messages.warning(request, _(KEPT_OVER_ATTACHMENT if attached else RESTORED))
-    return render_entry(request, target, rows=rows, extra=_sent_form_state(posted))
+    return render_entry(request, target, rows=rows, extra={**_sent_form_state(posted), **comment})
 
 
 def _sent_form_state(posted: QueryDict) -> dict:

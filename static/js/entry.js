@@ -174,9 +174,10 @@
     if (!leaving) leaveToLogin(form, login);
   });
 
-  // Attaching a file reloads the page: numbers typed and not saved yet would be lost.
-  // They are sent along with the file (hidden copies of the entry form's fields), kept
-  // by the server and shown again, unsaved, on the page it returns to.
+  // Attaching a file reloads the page: numbers typed and not saved yet, and a comment
+  // typed in the conversation box and not sent, would be lost. They are sent along with
+  // the file (hidden copies of their forms' fields), kept by the server and shown again,
+  // unsaved, on the page it returns to.
   function changed(form) {
     if (form.querySelector('input[name$="-removed"]')) return true;
     return Array.prototype.some.call(form.elements, function (field) {
@@ -188,12 +189,7 @@
     });
   }
 
-  document.addEventListener("submit", function (event) {
-    var attach = event.target;
-    var form = document.getElementById("entry-form");
-    if (!attach || attach.id !== "attach-form" || !form || !form.hasAttribute("hx-post")) return;
-    attach.querySelectorAll("input[data-unsaved]").forEach(function (field) { field.remove(); });
-    if (!changed(form)) return;
+  function carry(attach, form) {
     new FormData(form).forEach(function (value, name) {
       if (name === "csrfmiddlewaretoken" || name === "aksi" || typeof value !== "string") return;
       var copy = document.createElement("input");
@@ -203,6 +199,16 @@
       copy.setAttribute("data-unsaved", "");
       attach.appendChild(copy);
     });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var attach = event.target;
+    if (!attach || attach.id !== "attach-form") return;
+    attach.querySelectorAll("input[data-unsaved]").forEach(function (field) { field.remove(); });
+    var form = document.getElementById("entry-form");
+    if (form && form.hasAttribute("hx-post") && changed(form)) carry(attach, form);
+    var comment = document.getElementById("teks");
+    if (comment && comment.form && comment.value.trim()) carry(attach, comment.form);
   });
 
   // Leaving the page any other way (a link, another form such as a comment, closing the

@@ -118,25 +118,34 @@ def test_photo_evidence_return_answer_resubmit_verify_with_bells(
     assert watch.outside == [] and verifier_watch.outside == []
 
 
+def november_draft_of_120(page):
+    """On 1 December 2026 (November due on the 10th): the operator logs in and saves a
+    draft of November with 120 houses."""
+    log_in(page, OPERATOR, "/laporan/16.07/gbrss/2026-11/")
+    enter(page, value_input(page, 0), "120")
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator("dd.report-status")).to_have_text("Draf")
+
+
+def attach_roof_photo(page):
+    page.set_input_files(
+        "#berkas",
+        {"name": "atap.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()},
+    )
+    page.get_by_role("button", name="Lampirkan").click()
+
+
 @pytest.mark.parametrize("today", [dt.date(2026, 12, 1)])
 def test_numbers_typed_and_not_saved_survive_attaching_a_photo(page, watch, reporting_data):
     """1 December 2026, November due on the 10th: the operator saves a draft, types a new
     figure and a note (8.600 houses, not saved yet) and attaches a photo on a slow
     connection. Attaching reloads the page, and the typed figures were gone: the page
     showed the stored draft. They now come back, marked unsaved, and saving keeps them."""
-    entry = "/laporan/16.07/gbrss/2026-11/"
-    log_in(page, OPERATOR, entry)
-    enter(page, value_input(page, 0), "120")
-    page.get_by_role("button", name="Simpan draf").click()
-    expect(page.locator("dd.report-status")).to_have_text("Draf")
+    november_draft_of_120(page)
     page.route("**/*", lambda route: (time.sleep(0.3), route.continue_()))
     enter(page, value_input(page, 0), "8.600")
     value_input(page, 0, "note").fill("Termasuk rumah korban banjir")
-    page.set_input_files(
-        "#berkas",
-        {"name": "atap.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()},
-    )
-    page.get_by_role("button", name="Lampirkan").click()
+    attach_roof_photo(page)
     expect(page.locator(".messages")).to_contain_text("Lampiran tersimpan")
     expect(page.locator(".messages")).to_contain_text("belum tersimpan")
     expect(value_input(page, 0)).to_have_value("8.600")
@@ -144,4 +153,27 @@ def test_numbers_typed_and_not_saved_survive_attaching_a_photo(page, watch, repo
     page.get_by_role("button", name="Simpan draf").click()
     expect(page.locator(".messages")).to_contain_text("Draf tersimpan")
     expect(value_input(page, 0)).to_have_value("8.600")
+    assert not watch.errors
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 1)])
+def test_a_comment_typed_and_not_sent_survives_attaching_a_photo(page, watch, reporting_data):
+    """The operator types a figure and, in the conversation box, a note for the verifier,
+    then attaches the photo the note is about. Attaching reloads the page: the figure came
+    back (unsaved), the comment was gone. It now comes back in the box, said to be not
+    sent yet, and sending it puts it in the thread."""
+    november_draft_of_120(page)
+    enter(page, value_input(page, 0), "8.600")
+    page.fill("#teks", "Foto atap rumah Pak Darto menyusul di lampiran ini.")
+    attach_roof_photo(page)
+    expect(page.locator(".messages")).to_contain_text("Lampiran tersimpan")
+    expect(page.locator(".messages")).to_contain_text("Komentar yang Anda ketik")
+    expect(page.locator("#teks")).to_have_value(
+        "Foto atap rumah Pak Darto menyusul di lampiran ini."
+    )
+    expect(value_input(page, 0)).to_have_value("8.600")
+    expect(page.locator("#percakapan .comment")).to_have_count(0)
+    page.get_by_role("button", name="Kirim komentar").click()
+    expect(page.locator("#percakapan .comment")).to_have_count(1)
+    expect(page.locator("#percakapan .comment")).to_contain_text("Pak Darto")
     assert not watch.errors

@@ -15,6 +15,7 @@ from tests.admin_helpers import (
     field_errors,
     gbrss_indicator,
     gbrss_province_target,
+    lock_exception,
     lock_exception_form,
     realize,
     row_cells,
@@ -808,6 +809,7 @@ def test_a_lock_exception_that_would_change_nothing_is_refused(admin_client, ref
     """A date already past, or one the month stays open until anyway, would leave the
     admin believing a month open that is not: refused beside the date, nothing saved.
     An expired exception's reason can still be corrected without moving its date."""
+    from programs.forms_admin import history_version
     from programs.models import LockException, Program
 
     program = Program.objects.get(slug="gbrss")
@@ -828,17 +830,19 @@ def test_a_lock_exception_that_would_change_nothing_is_refused(admin_client, ref
     later = admin_client.post(url, lock_exception_form(program, month="5", until="11 Juli 2025"))
     assert later.status_code == 302, field_errors(later, "until")
 
-    expired = LockException.objects.create(
-        regency_id="16.07",
-        program=program,
-        year=2025,
-        month=3,
-        until=dt.date(2025, 5, 20),
-        reason="Salah ketik",
+    expired = lock_exception(
+        program, year=2025, month=3, until=dt.date(2025, 5, 20), reason="Salah ketik"
     )
     change = reverse("admin:programs_lockexception_change", args=[expired.pk])
     fixed = admin_client.post(
-        change, lock_exception_form(program, month="3", until="20 Mei 2025", reason="Diperbaiki")
+        change,
+        lock_exception_form(
+            program,
+            month="3",
+            until="20 Mei 2025",
+            reason="Diperbaiki",
+            seen_version=history_version(LockException, expired.pk),  # as the page has it
+        ),
     )
     assert fixed.status_code == 302, field_errors(fixed, "until")
     expired.refresh_from_db()

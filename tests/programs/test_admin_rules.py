@@ -1205,6 +1205,64 @@ def test_a_target_changed_since_the_form_opened_is_not_overwritten(admin_client,
     assert (target.value, target.source_note) == (Decimal(9100), "Catatan dari tab A")
 
 
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025: April is locked since 9 June
+def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
+    admin_client, reference_data
+):
+    """An admin opens Banyuasin's April exception (until 1 July) to correct its reason;
+    meanwhile a verifier returns April's report, which lengthens the exception to 11 July
+    so the operator can correct it. The admin's save put 1 July back, silently: the
+    operator lost ten days the verifier had given. The stale form is now refused, saying
+    what stands; reloaded, the admin's change is saved on top of the verifier's."""
+    from programs.reporting import services
+    from tests.admin_helpers import lock_exception, lock_exception_form
+    from tests.helpers import make_user
+
+    gbrss = Program.objects.get(slug="gbrss")
+    exception = lock_exception(
+        gbrss, year=2025, month=4, until=dt.date(2025, 7, 1), reason="Berita acara BPS"
+    )
+    url = reverse("admin:programs_lockexception_change", args=[exception.pk])
+    opened = page(admin_client.get(url))
+    seen = attribute(find(opened, "input", name="seen_version"), "value")
+    stale = lock_exception_form(
+        gbrss, until="1 Juli 2025", reason="Berita acara BPS April", seen_version=seen
+    )
+    report = MonthlyReportFactory(
+        program=gbrss,
+        regency=Regency.objects.get(code="16.07"),
+        year=2025,
+        month=4,
+        status=MonthlyReport.Status.SUBMITTED,
+    )
+    verifier = make_user("ver-gbrss", "verifikator", programs=["gbrss"])
+    services.report_return(
+        user=verifier, report=report, reason="Foto belum ada", version=report.version
+    )
+    exception.refresh_from_db()
+    assert exception.until == dt.date(2025, 7, 11)
+
+    response = admin_client.post(url, stale)
+
+    assert response.status_code == 200
+    assert error_messages(page(response)) == [
+        "Pengecualian kunci ini sudah diubah orang lain sejak Anda membukanya (kini berlaku "
+        "sampai 11 Juli 2025, oleh ver-gbrss). Tidak ada yang disimpan: muat ulang halaman "
+        "lalu ulangi perubahan Anda."
+    ]
+    exception.refresh_from_db()
+    assert exception.until == dt.date(2025, 7, 11)
+    assert exception.reason.startswith("Dikembalikan")
+    # Reloaded: the admin's reason is saved, the verifier's date kept.
+    seen = attribute(find(page(admin_client.get(url)), "input", name="seen_version"), "value")
+    fresh = lock_exception_form(
+        gbrss, until="11 Juli 2025", reason="Berita acara BPS April", seen_version=seen
+    )
+    assert admin_client.post(url, fresh).status_code == 302
+    exception.refresh_from_db()
+    assert (exception.until, exception.reason) == (dt.date(2025, 7, 11), "Berita acara BPS April")
+
+
 def test_a_target_form_without_its_version_is_refused(admin_client, reference_data):
     target = gbrss_province_target()
     target.save()  # a history record

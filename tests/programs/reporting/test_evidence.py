@@ -516,6 +516,38 @@ def test_evidence_added_while_waiting_rings_the_verifiers_bell_once(
     assert Notification.objects.filter(kind="evidence").count() == 2
 
 
+@pytest.mark.parametrize(
+    "decision",
+    [{"aksi": "verifikasi"}, {"aksi": "kembalikan", "alasan": "Foto atap belum jelas"}],
+    ids=["verified", "returned"],
+)
+def test_a_decision_settles_the_verifiers_evidence_notices_of_the_report(people, decision):
+    """A file added just before a verifier decided rang every verifier's bell, and the
+    ring stayed after the decision: "Lampiran ditambahkan" of a report no longer
+    waiting, counted as unread by the one who decided and by the other verifiers of the
+    program. Once a verifier verifies or returns it, those notices are read for all of
+    them (still listed); another report's stay unread, and the operator hears of the
+    decision."""
+    from tests.helpers import make_user
+
+    rep = report(status=Status.SUBMITTED)
+    other_rep = report(status=Status.SUBMITTED, regency="16.01")
+    operator = login(people["operator"])
+    deciding = login(people["verifier"])
+    colleague = login(make_user("ver-gbrss-2", "verifikator", programs=["gbrss"]))
+    services.notify_evidence_added(report=other_rep, user=people["operator"])  # stays
+    assert upload(operator, phone_photo(), name="atap.jpg").status_code == 302
+    assert unread(deciding) == "2" and unread(colleague) == "2"
+
+    decided = deciding.post(url(suffix="status/"), {**decision, "versi": rep.version})
+
+    assert decided.status_code == 302
+    assert unread(deciding) == "1" and unread(colleague) == "1"  # the other report's file
+    listed = page(colleague.get("/notifikasi/"))
+    assert len(find_all(listed, "li", data_kind="evidence")) == 2
+    assert unread(operator) == "1"  # verified, or returned
+
+
 def test_evidence_on_a_waiting_report_is_the_regencys_operators_only(people):
     """Another regency's or program's operator, a verifier, or a post without the CSRF
     token add nothing to a submitted report."""
@@ -1139,3 +1171,29 @@ def test_numbers_sent_with_an_attachment_are_shown_again_unsaved(people):
     assert any("sebelum melampirkan berkas dipulihkan" in m for m in flash_messages(done))
     assert Realization.objects.get().value == Decimal(7)  # stored as before: not saved
     assert Attachment.objects.count() == 1
+
+
+def test_a_comment_sent_with_an_attachment_is_put_back_in_the_box_unsent(people):
+    """A comment typed and not sent, carried along with a file (static/js/entry.js) to a
+    report waiting for verification (no entry form to keep): back in the conversation
+    box after the upload, and after a refused one, never sent by it."""
+    report(status=Status.SUBMITTED)
+    operator = login(people["operator"])
+    typed = {"keterangan": "", "teks": "Foto atap menyusul di lampiran ini."}
+
+    refused = operator.post(
+        url(suffix="lampiran/"), {"berkas": SimpleUploadedFile("x.jpg", b"not a photo"), **typed}
+    )
+    assert refused.status_code == 422
+    assert element_text(find(page(refused), "textarea", id="teks")) == typed["teks"]
+
+    done = operator.post(
+        url(suffix="lampiran/"),
+        {"berkas": SimpleUploadedFile("atap.jpg", phone_photo()), **typed},
+        follow=True,
+    )
+    assert element_text(find(page(done), "textarea", id="teks")) == typed["teks"]
+    assert any("Komentar yang Anda ketik" in m for m in flash_messages(done))
+    assert Attachment.objects.count() == 1 and Comment.objects.count() == 0
+    # Shown once: the next visit has an empty box.
+    assert element_text(find(page(operator.get(url())), "textarea", id="teks")) == ""

@@ -567,6 +567,55 @@ def test_a_return_while_an_admin_opens_the_same_locked_month_is_made_once(two_op
     assert Comment.objects.filter(report=report, kind=Comment.Kind.RETURN).count() == 1
 
 
+def test_an_admin_form_opened_before_a_return_lengthened_the_exception_is_refused(
+    two_operators,
+):
+    """An admin corrects the reason of a locked month's exception on a page opened
+    earlier, while a verifier returns that month's report (which lengthens the exception
+    to the correction window): the admin's save waited for the return, then wrote its
+    older date over it. Now the admin's form waits, sees the exception changed since it
+    was opened and is refused saying so; the return's date stands."""
+    from django.urls import reverse
+
+    from programs.forms_admin import history_version
+    from tests.admin_helpers import lock_exception_form
+
+    period = previous_month(4)
+    report = submitted_report(two_operators[0], period)
+    admin = UserFactory(username="admin-kunci", is_superuser=True, is_staff=True)
+    ver = verifier_of_every_program()
+    today = timezone.localdate()
+    exception = LockException.objects.create(
+        regency_id="16.07",
+        program_id=report.program_id,
+        year=period[0],
+        month=period[1],
+        until=today + dt.timedelta(days=1),
+        reason="Susulan",
+        granted_by=admin,
+    )
+    stale = lock_exception_form(
+        report.program,
+        year=str(period[0]),
+        month=str(period[1]),
+        until=(today + dt.timedelta(days=1)).strftime("%d/%m/%Y"),
+        reason="Susulan berita acara",
+        seen_version=history_version(LockException, exception.pk),  # the page opened now
+    )
+    change = reverse("admin:programs_lockexception_change", args=[exception.pk])
+
+    response = race(
+        lambda: services.report_return(user=ver, report=report, reason="Foto belum ada"),
+        lambda: signed_in(admin).post(change, stale),
+    )
+
+    assert response.status_code == 200
+    assert "sudah diubah orang lain sejak Anda membukanya" in response.content.decode()
+    exception.refresh_from_db()
+    assert exception.until == today + dt.timedelta(days=14)
+    assert exception.granted_by == ver
+
+
 def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_operators):
     """Two uploads to a report waiting for verification at the same moment (two tabs, or
     a photo and a PDF sent together): both are kept, and the verifier is told once."""
