@@ -176,13 +176,14 @@ def _kept_period(
     month_chosen = month is not None and month != filters.MONTH_RULES[rule](
         year=shown_year, today=today
     )
-    year_kept = year is not None and (year != years.default or month_chosen)
-    if not (month_chosen or (year_kept and month == 12)):
-        month = None
-    return {
-        "tahun": str(year) if year_kept else None,
-        "bulan": str(month) if month is not None else (rule if rule != page_rule else None),
-    }
+    return filters.link_period(
+        year,
+        month,
+        year_chosen=year is not None and year != years.default,
+        month_chosen=month_chosen,
+        month_rule=rule,
+        page_rule=page_rule,
+    )
 
 
 def _kept_value(
