@@ -36,7 +36,6 @@ from programs import formats, permissions, ytd
 from programs.admin_numbers import (
     DATE_NOT_RECOGNISED,
     large_change,
-    month_first_refusal,
     show_number,
     typed_month,
     whole_number_error,
@@ -1153,10 +1152,9 @@ class TargetImport:
             try:
                 due = _date(cells.get("batas_waktu"))
             except ValueError:
-                # 03/25/2027 says it was read month first, as the admin does
-                result.reason = month_first_refusal(_text(cells.get("batas_waktu"))) or str(
-                    DATE_NOT_RECOGNISED
-                )
+                # The admin's date box's words: 03/25/2027 read month first, 31/02/2025 a
+                # day February lacks.
+                result.reason = _date_refusal(_text(cells.get("batas_waktu")))
                 continue
             if not Target.due_date_fits(year, due):
                 result.reason = str(DUE_DATE_OUTSIDE_YEAR % {"year": year})
@@ -1276,6 +1274,21 @@ def _date(value) -> dt.date | None:
         if not re.match(r"\d{4}-\d{2}-\d{2}[ T]", text):  # else a date and a time as text
             raise ValueError(text) from None
     return dt.date.fromisoformat(text[:10])
+
+
+def _date_refusal(text: str) -> str:
+    """Why `_date` refused `text`, in the page's language, as the admin's date box says
+    it (`LocalizedDateField`: written month first, a day its month lacks, or not a date
+    at all). English pages read dates day first too (sumsel_gerakan/formats/en)."""
+    from django.core.exceptions import ValidationError
+
+    from programs.admin_numbers import LocalizedDateField
+
+    try:
+        LocalizedDateField(required=False).clean(text)
+    except ValidationError as error:
+        return error.messages[0]
+    return str(DATE_NOT_RECOGNISED)
 
 
 @transaction.atomic
