@@ -303,7 +303,13 @@ class Filters:
         """`query()` with the year and month always in it, for downloads: the file has
         the period the page shows, even when the default period moves on between the
         two."""
-        return self._query_of(self, pin=True)
+        return self.download_query()
+
+    def download_query(self, **changes) -> str:
+        """`pinned_query` with `changes` applied: a download of a page that shows more
+        than its address names (the completeness grid's program when none is asked,
+        the first one), so that the file is the table shown."""
+        return self._query_of(replace(self, **changes), pin=True)
 
     @property
     def form_period(self) -> str:

@@ -283,6 +283,8 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
         "gallery": reporting.public_photos(program_id=program.pk),
         "can_export_raw": permissions.can_see_raw_realizations(request.user),
+        # The raw data of this page's program, whatever ?program= the address carries.
+        "raw_query": filters.download_query(program=program.slug),
         "due_day": settings.REPORT_DUE_DAY,
     }
     return render_page(request, "programs/dashboards/program.html", context)
@@ -399,4 +401,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
         "tabs": [(p, filters.query(program=p.slug)) for p in page.programs],
         "due_day": settings.REPORT_DUE_DAY,
     }
+    if page.chosen is not None:
+        # The downloads name the program shown (the first one when none is asked).
+        context["download_query"] = filters.download_query(program=page.chosen.slug)
     return render_page(request, "programs/dashboards/completeness.html", context)
