@@ -31,7 +31,7 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting import deadlines
-from programs.reporting.notifications import site_text
+from programs.reporting.notifications import reader_text, site_text
 from programs.reporting.rules import (
     CARRIED_OVER_THE_YEAR,
     EntryRow,
@@ -40,7 +40,12 @@ from programs.reporting.rules import (
     row_key,
     row_warnings,
 )
-from programs.reporting.services import ADDED_WHILE_SUBMITTED, EntryContext, queue_fingerprint
+from programs.reporting.services import (
+    ADDED_WHILE_SUBMITTED,
+    HISTORY_REASONS,
+    EntryContext,
+    queue_fingerprint,
+)
 from regencies.models import code_from_compact
 
 Status = MonthlyReport.Status
@@ -339,7 +344,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
                     record.history_date,
                     str(record.history_user or _("sistem")),
                     what,
-                    record.history_change_reason or "",
+                    reader_text(record.history_change_reason or "", HISTORY_REASONS),
                 )
             )
         previous_status = record.status
@@ -363,7 +368,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
                 str(record.history_user or _("sistem")),
                 f"{name} ({record.funding_source_id and record.funding_source.name}): "
                 + _change(old, new, decimals),
-                record.history_change_reason or "",
+                reader_text(record.history_change_reason or "", HISTORY_REASONS),
             )
         )
         last[record.id] = new

@@ -1023,7 +1023,12 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     (the entry form's writer). Every report touched is locked and must still have the
     version it had at preview; reports stay drafts (or returned) for the operator to
     submit; history records the reason 'impor'."""
-    from programs.reporting.services import ImportedReport, ServiceError, realizations_import
+    from programs.reporting.services import (
+        HISTORY_IMPORTED,
+        ImportedReport,
+        ServiceError,
+        realizations_import,
+    )
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     check_batch(batch, user)
@@ -1054,9 +1059,7 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
             )
         )
     try:
-        done = realizations_import(
-            user=user, reports=reports, reason=site_text(gettext_noop("impor"))
-        )
+        done = realizations_import(user=user, reports=reports, reason=site_text(HISTORY_IMPORTED))
     except ServiceError as error:
         raise ImportFileError(error.message) from error
     batch.applied_at = timezone.now()
@@ -1295,6 +1298,8 @@ def _date_refusal(text: str) -> str:
 def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[str, int]:
     """Apply a previewed target file, all or nothing; `confirmed`: the preview's box
     for large changes was ticked (without it, a file with one is refused)."""
+    from programs.reporting.services import HISTORY_IMPORTED
+
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
@@ -1327,7 +1332,7 @@ def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[
             target.due_date = _date(cells.get("batas_waktu"))
         if _text(cells.get("catatan_sumber")):
             target.source_note = _text(cells.get("catatan_sumber"))
-        target._change_reason = _text(cells.get("alasan")) or site_text(gettext_noop("impor"))
+        target._change_reason = _text(cells.get("alasan")) or site_text(HISTORY_IMPORTED)
         target.full_clean()
         target.save()
         counts[result.state] += 1
