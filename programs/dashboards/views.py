@@ -248,7 +248,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
             months=[formats.month_label(p.month)[:3] for p in page.series],
             values=[p.value for p in page.series],
             expected=[p.expected_value for p in page.series],
-            unit=indicator.unit,
+            unit=indicator.unit_label,
             decimals=indicator.decimals,
             realized_label=str(_realized_label(indicator)),
             expected_label=str(_expected_label(indicator)),
@@ -259,7 +259,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
             figures["sources"] = charts.horizontal_bars(
                 labels=[s.label for s in page.sources],
                 values=[s.value for s in page.sources],
-                unit=indicator.unit,
+                unit=indicator.unit_label,
                 decimals=indicator.decimals,
                 colour=charts.REALIZATION_COLOUR,
             )
@@ -268,7 +268,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
                 labels=[str(s.label) for s in page.splits],
                 planned=[s.planned for s in page.splits],
                 realized=[s.realized for s in page.splits],
-                unit=indicator.unit,
+                unit=indicator.unit_label,
                 planned_label=str(_("Rencana")),
                 realized_label=str(_("Realisasi")),
             )
@@ -349,7 +349,7 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
                 figures[item.indicator.pk] = charts.trend_chart(
                     months=[formats.month_label(m)[:3] for m, _v in item.trend],
                     values=[v for _m, v in item.trend],
-                    unit=item.indicator.unit,
+                    unit=item.indicator.unit_label,
                     decimals=item.indicator.decimals,
                     as_bars=item.indicator.measure == Indicator.Measure.INCREMENT,
                 )

@@ -366,7 +366,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
             TimelineEntry(
                 record.history_date,
                 str(record.history_user or _("sistem")),
-                f"{name} ({record.funding_source_id and record.funding_source.name}): "
+                f"{name} ({record.funding_source_id and record.funding_source}): "
                 + _change(old, new, decimals),
                 reader_text(record.history_change_reason or "", HISTORY_REASONS),
             )
@@ -746,7 +746,7 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
                     indicator=indicator,
                     value=current,
                     previous=previous,
-                    unit=indicator.unit,
+                    unit=indicator.unit_label,
                     attachments=evidence[(report.pk, indicator.pk)],
                 )
             )
