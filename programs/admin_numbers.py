@@ -529,6 +529,26 @@ DATE_OVERRIDES = {
     models.DateTimeField: {"form_class": LocalizedSplitDateTimeField},
 }
 
+DATE_OUTSIDE_YEARS = _("Tanggal harus antara tahun %(low)s dan %(high)s.")
+
+
+def date_within_years(value) -> None:
+    """A date (or date and time) in the years the site keeps (`MIN_YEAR`..`MAX_YEAR`):
+    a date of year 1 or 9999 (01-01-0001 typed in a user's "date joined") was saved, and
+    showed and counted as nonsense (year 9999 overflows a day added to it)."""
+    from programs.models import MAX_YEAR, MIN_YEAR
+
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        params = {"low": MIN_YEAR, "high": MAX_YEAR}
+        raise ValidationError(DATE_OUTSIDE_YEARS, code="date_outside_years", params=params)
+
+
+# The admin's date boxes of a model without a rule of its own for its dates (a user's
+# date joined and last login): limited to the years the site keeps.
+YEAR_LIMITED_DATE_OVERRIDES = {
+    field: {**kwargs, "validators": [date_within_years]} for field, kwargs in DATE_OVERRIDES.items()
+}
+
 # Every admin number field: the model field class -> its localized form field. Integers
 # name their widget too, or the admin's default number input (which a browser empties
 # when it holds 1.234.567) would replace the text input.

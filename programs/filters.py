@@ -123,6 +123,36 @@ def month_rule_from(value: str | None) -> str | None:
     return value if value in MONTH_RULES else None
 
 
+def link_period(
+    year,
+    month: int | None,
+    *,
+    year_chosen: bool,
+    month_chosen: bool,
+    month_rule: str | None,
+    page_rule: str | None,
+    pin: bool = False,
+) -> dict[str, str | None]:
+    """The pin rule: the `tahun` and `bulan` a link to a page keeps (None: left out).
+
+    A page on its default period leaves both out, so that the link (shared, saved, or
+    followed from a row) opens the default period of the day it is opened. The year is
+    kept when it was chosen or a month was (`year` None: the page's default year, never
+    kept); the month when it was chosen, or it is December of a year the link keeps (it
+    can move no further, and the link reads as the page does: "2024 s.d. Desember").
+    Otherwise `bulan` names the link's month rule when it is not the page's own
+    (`MONTH_RULES`). `pin`: both always kept (downloads). The one rule of the pages'
+    links (`Filters.query`), the filter form's address (`form_query`) and saved views."""
+    year_kept = year is not None and (pin or year_chosen or month_chosen)
+    if month is not None and (pin or month_chosen or (year_kept and month == 12)):
+        bulan = str(month)
+    elif month_rule != page_rule:
+        bulan = month_rule
+    else:
+        bulan = None
+    return {"tahun": str(year) if year_kept else None, "bulan": bulan}
+
+
 # The filter form's hidden field: the period it was drawn for ("2026-10"), with
 # ":dipilih" when its address chose a month other than the page's default, ":bawaan"
 # when the year is the page's default one (not in its links), and the month rule of its
@@ -169,19 +199,24 @@ def form_query(get: QueryDict) -> str | None:
         drawn_year, drawn_month = int(match[1]), int(match[2])
         chosen, year_default, rule = match[3] is not None, match[4] is not None, match[5]
         year_changed = year_from(get.get("tahun")) != drawn_year
-        year_kept = year_changed or not year_default
-        # The month menu left at the page's own month: the address keeps none, so that
-        # it opens the latest month due when shared or saved, and a year changed alone
-        # opens that year's default month. December of a year the address names can
-        # move no further: it stays, as the page's links keep it (`Filters.query`).
-        moved = year_default or year_changed or drawn_month < 12
-        if month_from(get.get("bulan")) == drawn_month and not chosen and moved:
-            if rule is None:
-                kept.pop("bulan", None)
-            else:
-                kept["bulan"] = rule  # in the month's place
-            if not year_kept:
-                kept.pop("tahun", None)
+        # The month menu left at the page's own month is no month chosen: the address
+        # keeps what the pages' links keep (`link_period`), so that it opens the latest
+        # month due when shared or saved, and a year changed alone opens that year's
+        # default month (the month drawn is the old year's).
+        if month_from(get.get("bulan")) == drawn_month and not chosen:
+            period = link_period(
+                get.get("tahun"),
+                None if year_changed else drawn_month,
+                year_chosen=year_changed or not year_default,
+                month_chosen=False,
+                month_rule=rule,
+                page_rule=None,
+            )
+            for key, value in period.items():
+                if value is None:
+                    kept.pop(key, None)
+                elif key == "bulan" and value == rule:
+                    kept[key] = rule  # in the month's place
     return kept.urlencode()
 
 
@@ -268,7 +303,13 @@ class Filters:
         """`query()` with the year and month always in it, for downloads: the file has
         the period the page shows, even when the default period moves on between the
         two."""
-        return self._query_of(self, pin=True)
+        return self.download_query()
+
+    def download_query(self, **changes) -> str:
+        """`pinned_query` with `changes` applied: a download of a page that shows more
+        than its address names (the completeness grid's program when none is asked,
+        the first one), so that the file is the table shown."""
+        return self._query_of(replace(self, **changes), pin=True)
 
     @property
     def form_period(self) -> str:
@@ -288,17 +329,16 @@ class Filters:
 
     @staticmethod
     def _query_of(target: Filters, *, pin: bool = False, page_rule: str | None = None) -> str:
-        params = {}
-        year_kept = pin or target.year_chosen or target.month_chosen
-        if year_kept:
-            params["tahun"] = target.year
-        # A default month of December in a year the link names stays: it can move no
-        # further, and the link then reads as the page does ("2024 s.d. Desember").
-        # Without the year, December of the default year moves on with it.
-        if pin or target.month_chosen or (year_kept and target.month == 12):
-            params["bulan"] = target.month
-        elif target.month_rule != (page_rule or target.page_rule):
-            params["bulan"] = target.month_rule
+        period = link_period(
+            target.year,
+            target.month,
+            year_chosen=target.year_chosen,
+            month_chosen=target.month_chosen,
+            month_rule=target.month_rule,
+            page_rule=page_rule or target.page_rule,
+            pin=pin,
+        )
+        params = {key: value for key, value in period.items() if value is not None}
         if target.indicator:
             params["indikator"] = target.indicator
         if target.verified_only and not target.forced_verified:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from programs.vocabulary import data_word
 from regencies.models import Regency
 
 # The years anything can be reported, targeted or asked for: the one range every form,
@@ -336,6 +337,12 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.program.label}: {self.name}"
 
+    @property
+    def unit_label(self) -> str:
+        """The unit as shown: in the reader's language when it is a word of the reference
+        data ("rumah": "houses" in English), else as stored."""
+        return data_word(self.unit)
+
     def natural_key(self):
         return (*self.program.natural_key(), self.code)
 
@@ -399,7 +406,8 @@ class FundingSource(models.Model):
         ordering = ["order", "category", "name"]
 
     def __str__(self):
-        return self.name
+        # A generic source ("Tidak dirinci") in the reader's language; names as stored.
+        return data_word(self.name)
 
     def natural_key(self):
         return (self.code,)

@@ -15,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programs.admin import RequestChecks
-from programs.admin_numbers import DATE_OVERRIDES, NUMBER_OVERRIDES, GroupedIntegerField
+from programs.admin_numbers import (
+    NUMBER_OVERRIDES,
+    YEAR_LIMITED_DATE_OVERRIDES,
+    GroupedIntegerField,
+)
 from programs.formats import number
 from programs.forms_admin import (
     confirm_large_change_field,
@@ -168,7 +172,8 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(RequestChecks, BaseUserAdmin):
-    formfield_overrides = DATE_OVERRIDES  # "date joined" typed day first, like every date
+    # "date joined" typed day first, like every date, in the years the site keeps
+    formfield_overrides = YEAR_LIMITED_DATE_OVERRIDES
     inlines = [UserScopeInline]
     list_display = (*BaseUserAdmin.list_display, "role", "scope_regency")
     list_filter = ("scope__role", *BaseUserAdmin.list_filter)

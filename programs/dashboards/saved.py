@@ -176,13 +176,14 @@ def _kept_period(
     month_chosen = month is not None and month != filters.MONTH_RULES[rule](
         year=shown_year, today=today
     )
-    year_kept = year is not None and (year != years.default or month_chosen)
-    if not (month_chosen or (year_kept and month == 12)):
-        month = None
-    return {
-        "tahun": str(year) if year_kept else None,
-        "bulan": str(month) if month is not None else (rule if rule != page_rule else None),
-    }
+    return filters.link_period(
+        year,
+        month,
+        year_chosen=year is not None and year != years.default,
+        month_chosen=month_chosen,
+        month_rule=rule,
+        page_rule=page_rule,
+    )
 
 
 def _kept_value(
@@ -235,7 +236,9 @@ class _Names:
 def describe(path: str, query: str, names: _Names | None = None) -> str:
     """A title for a saved page in words, in the active language: 'GBRSS · Rumah
     dibedah · 2024 s.d. Maret' ('GBRSS · Rumah dibedah · 2024 through March' in
-    English). `query` is a cleaned one (clean_dashboard_url)."""
+    English), 'GBRSS · terbaru' ('GBRSS · latest') for one on the default period, and
+    'GBRSS · tahun terbaru s.d. Maret' for a month without a year. `query` is a cleaned
+    one (clean_dashboard_url)."""
     names = names or _Names()
     match = resolve(path)
     params = dict(parse_qsl(query))
@@ -256,13 +259,15 @@ def describe(path: str, query: str, names: _Names | None = None) -> str:
         parts.append(str(_("Kelengkapan")) + (f" {program.label}" if program else ""))
     else:
         parts.append(str(_("Ringkasan")))
-    # Without a year the page shows the latest one: the month still says how far.
+    # Without a year the page shows the latest one, and the title says so: a leader
+    # tells a view that moves with the calendar from one pinned to a period ("Ringkasan"
+    # read the same for both). The month still says how far.
     year, month = filters.year_from(params.get("tahun")), filters.month_from(params.get("bulan"))
-    period = [str(year)] if year else []
+    latest = _("tahun terbaru") if month else _("terbaru")
+    period = [str(year or latest)]
     if month:
         period.append(f"{_('s.d.')} {formats.month_label(month)}")
-    if period:
-        parts.append(" ".join(period))
+    parts.append(" ".join(period))
     if params.get("terverifikasi"):
         parts.append(str(_("hanya terverifikasi")))
     return " · ".join(parts)[:200]

@@ -40,6 +40,7 @@ from programs.progress import (
     value_sums,
 )
 from programs.reporting import deadlines
+from programs.vocabulary import data_word
 from programs.ytd import progress_table, source_totals
 from regencies.models import Regency
 
@@ -991,7 +992,7 @@ def source_breakdown(
     ordered = sorted(totals, key=lambda source: (-(source.total or 0), source.order, source.name))
     return [
         SourceRow(
-            label=source.name,
+            label=data_word(source.name),
             category=source.category,
             is_partner=source.is_partner,
             value=source.total or Decimal(0),

@@ -248,7 +248,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
             months=[formats.month_label(p.month)[:3] for p in page.series],
             values=[p.value for p in page.series],
             expected=[p.expected_value for p in page.series],
-            unit=indicator.unit,
+            unit=indicator.unit_label,
             decimals=indicator.decimals,
             realized_label=str(_realized_label(indicator)),
             expected_label=str(_expected_label(indicator)),
@@ -259,7 +259,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
             figures["sources"] = charts.horizontal_bars(
                 labels=[s.label for s in page.sources],
                 values=[s.value for s in page.sources],
-                unit=indicator.unit,
+                unit=indicator.unit_label,
                 decimals=indicator.decimals,
                 colour=charts.REALIZATION_COLOUR,
             )
@@ -268,7 +268,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
                 labels=[str(s.label) for s in page.splits],
                 planned=[s.planned for s in page.splits],
                 realized=[s.realized for s in page.splits],
-                unit=indicator.unit,
+                unit=indicator.unit_label,
                 planned_label=str(_("Rencana")),
                 realized_label=str(_("Realisasi")),
             )
@@ -283,6 +283,8 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
         "tabs": [(i, filters.query(indicator=i.code)) for i in page.indicators],
         "gallery": reporting.public_photos(program_id=program.pk),
         "can_export_raw": permissions.can_see_raw_realizations(request.user),
+        # The raw data of this page's program, whatever ?program= the address carries.
+        "raw_query": filters.download_query(program=program.slug),
         "due_day": settings.REPORT_DUE_DAY,
     }
     return render_page(request, "programs/dashboards/program.html", context)
@@ -347,7 +349,7 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
                 figures[item.indicator.pk] = charts.trend_chart(
                     months=[formats.month_label(m)[:3] for m, _v in item.trend],
                     values=[v for _m, v in item.trend],
-                    unit=item.indicator.unit,
+                    unit=item.indicator.unit_label,
                     decimals=item.indicator.decimals,
                     as_bars=item.indicator.measure == Indicator.Measure.INCREMENT,
                 )
@@ -399,4 +401,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
         "tabs": [(p, filters.query(program=p.slug)) for p in page.programs],
         "due_day": settings.REPORT_DUE_DAY,
     }
+    if page.chosen is not None:
+        # The downloads name the program shown (the first one when none is asked).
+        context["download_query"] = filters.download_query(program=page.chosen.slug)
     return render_page(request, "programs/dashboards/completeness.html", context)

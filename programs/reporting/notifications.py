@@ -80,6 +80,21 @@ def site_text(message: str, params: dict | None = None) -> str:
     return text % params if params is not None else text
 
 
+def reader_text(stored: str, messages) -> str:
+    """Text `site_text` stored in the site's language, in the reader's: one of `messages`
+    (gettext_noop sources) as stored, or one followed by ": " and what a person typed
+    ("Dikembalikan: Foto kurang" reads "Returned: Foto kurang"). Anything else, typed by
+    a person or stored before, is shown as stored. An English reader of a report's
+    history read "Diajukan" and "Disimpan sebagai draf"."""
+    for message in messages:
+        said = site_text(message)
+        if stored == said:
+            return _(message)
+        if stored.startswith(f"{said}: "):
+            return f"{_(message)}: {stored[len(said) + 2 :]}"
+    return stored
+
+
 def notify(
     *,
     users,

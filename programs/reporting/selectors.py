@@ -32,6 +32,7 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting import deadlines
+from programs.reporting.notifications import reader_text
 from programs.reporting.rules import (
     CARRIED_OVER_THE_YEAR,
     EntryRow,
@@ -40,7 +41,12 @@ from programs.reporting.rules import (
     row_key,
     row_warnings,
 )
-from programs.reporting.services import ADDED_WHILE_SUBMITTED, EntryContext, queue_fingerprint
+from programs.reporting.services import (
+    ADDED_WHILE_SUBMITTED,
+    HISTORY_REASONS,
+    EntryContext,
+    queue_fingerprint,
+)
 from regencies.models import code_from_compact
 
 Status = MonthlyReport.Status
@@ -341,7 +347,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
                     record.history_date,
                     str(record.history_user or _("sistem")),
                     what,
-                    record.history_change_reason or "",
+                    reader_text(record.history_change_reason or "", HISTORY_REASONS),
                 )
             )
         previous_status = record.status
@@ -363,9 +369,9 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
             TimelineEntry(
                 record.history_date,
                 str(record.history_user or _("sistem")),
-                f"{name} ({record.funding_source_id and record.funding_source.name}): "
+                f"{name} ({record.funding_source_id and record.funding_source}): "
                 + _change(old, new, decimals),
-                record.history_change_reason or "",
+                reader_text(record.history_change_reason or "", HISTORY_REASONS),
             )
         )
         last[record.id] = new
@@ -751,7 +757,7 @@ def queue_items(reports: list[MonthlyReport]) -> list[QueueItem]:
                     indicator=indicator,
                     value=current,
                     previous=previous,
-                    unit=indicator.unit,
+                    unit=indicator.unit_label,
                     attachments=evidence[(report.pk, indicator.pk)],
                 )
             )

@@ -99,6 +99,20 @@ HISTORY_SUBMITTED = gettext_noop("Diajukan")
 HISTORY_VERIFIED = gettext_noop("Diverifikasi")
 HISTORY_RETURNED = gettext_noop("Dikembalikan")  # then ": " and the reason (labelled_reason)
 HISTORY_PROVINCE_PUBLISHED = gettext_noop("Diterbitkan (laporan provinsi)")
+HISTORY_PROVINCE_WITHDRAWN = gettext_noop("Ditarik ke draf (laporan provinsi)")
+HISTORY_IMPORTED = gettext_noop("impor")  # the spreadsheet import's saves and submissions
+# Every reason the history keeps in the site's language, shown in the reader's
+# (`notifications.reader_text`).
+HISTORY_REASONS = (
+    HISTORY_SAVED,
+    HISTORY_SUBMITTED,
+    HISTORY_VERIFIED,
+    HISTORY_RETURNED,
+    HISTORY_PROVINCE_PUBLISHED,
+    HISTORY_PROVINCE_WITHDRAWN,
+    HISTORY_IMPORTED,
+    NOT_REQUIRED_LEFT_OUT,
+)
 IMPORT_REPORT_CHANGED = gettext_noop(
     "Laporan %(report)s berubah sejak pratinjau (diubah, diajukan atau dibuat orang lain). "
     "Impor dihentikan dan tidak ada yang diubah: unggah ulang berkasnya."
@@ -413,7 +427,7 @@ def report_save(
         # kept while the report is a draft (the exemption may be withdrawn), never
         # submitted unchecked with it. The form said so beside "tidak wajib"; the history
         # keeps them.
-        left_out = _(NOT_REQUIRED_LEFT_OUT)
+        left_out = site_text(NOT_REQUIRED_LEFT_OUT)
         for realization in report.realizations.filter(indicator_id__in=context.exempt):
             realization._change_reason = left_out
             realization._history_user = user
@@ -944,7 +958,7 @@ def _province_reports_set(*, user, reports, publish: bool) -> tuple[int, int]:
         else:
             report.status = Status.DRAFT
             report.verified_at = report.verified_by = None
-            report._change_reason = site_text(gettext_noop("Ditarik ke draf (laporan provinsi)"))
+            report._change_reason = site_text(HISTORY_PROVINCE_WITHDRAWN)
         report.version += 1  # an admin page open on it must not save over this
         report.save()
         done += 1

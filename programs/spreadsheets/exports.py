@@ -423,8 +423,8 @@ def program_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
     columns = [
         Column(_("Kode"), width=8),
         Column(_("Kabupaten/kota"), width=26),
-        Column(_unit(_("Target"), indicator.unit), NUMBER, places),
-        Column(_unit(_("Realisasi"), indicator.unit), NUMBER, places),
+        Column(_unit(_("Target"), indicator.unit_label), NUMBER, places),
+        Column(_unit(_("Realisasi"), indicator.unit_label), NUMBER, places),
         Column(_("Sementara"), width=11),
         Column(_("Capaian (%)"), PERCENT, 2),
         _expected_column(as_of),
@@ -619,7 +619,7 @@ def performance_sheets(book, *, province_label: str) -> list[Sheet]:
         columns = [
             Column(_("Kode"), width=8),
             Column(_("Kabupaten/kota"), width=26),
-            Column(_unit(_("Target"), indicator.unit), NUMBER, places),
+            Column(_unit(_("Target"), indicator.unit_label), NUMBER, places),
         ]
         for m in book.months:
             name = formats.month_label(m)

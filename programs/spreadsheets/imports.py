@@ -37,7 +37,6 @@ from programs import formats, permissions, ytd
 from programs.admin_numbers import (
     DATE_NOT_RECOGNISED,
     large_change,
-    month_first_refusal,
     show_number,
     typed_month,
     whole_number_error,
@@ -1051,7 +1050,12 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
     (the entry form's writer). Every report touched is locked and must still have the
     version it had at preview; reports stay drafts (or returned) for the operator to
     submit; history records the reason 'impor'."""
-    from programs.reporting.services import ImportedReport, ServiceError, realizations_import
+    from programs.reporting.services import (
+        HISTORY_IMPORTED,
+        ImportedReport,
+        ServiceError,
+        realizations_import,
+    )
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     check_batch(batch, user)
@@ -1082,9 +1086,7 @@ def apply_realizations(*, batch: ImportBatch, user) -> dict[str, int]:
             )
         )
     try:
-        done = realizations_import(
-            user=user, reports=reports, reason=site_text(gettext_noop("impor"))
-        )
+        done = realizations_import(user=user, reports=reports, reason=site_text(HISTORY_IMPORTED))
     except ServiceError as error:
         raise ImportFileError(error.message) from error
     batch.applied_at = timezone.now()
@@ -1180,10 +1182,9 @@ class TargetImport:
             try:
                 due = _date(cells.get("batas_waktu"))
             except ValueError:
-                # 03/25/2027 says it was read month first, as the admin does
-                result.reason = month_first_refusal(_text(cells.get("batas_waktu"))) or str(
-                    DATE_NOT_RECOGNISED
-                )
+                # The admin's date box's words: 03/25/2027 read month first, 31/02/2025 a
+                # day February lacks.
+                result.reason = _date_refusal(_text(cells.get("batas_waktu")))
                 continue
             if not Target.due_date_fits(year, due):
                 result.reason = str(DUE_DATE_OUTSIDE_YEAR % {"year": year})
@@ -1305,10 +1306,27 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(text[:10])
 
 
+def _date_refusal(text: str) -> str:
+    """Why `_date` refused `text`, in the page's language, as the admin's date box says
+    it (`LocalizedDateField`: written month first, a day its month lacks, or not a date
+    at all). English pages read dates day first too (sumsel_gerakan/formats/en)."""
+    from django.core.exceptions import ValidationError
+
+    from programs.admin_numbers import LocalizedDateField
+
+    try:
+        LocalizedDateField(required=False).clean(text)
+    except ValidationError as error:
+        return error.messages[0]
+    return str(DATE_NOT_RECOGNISED)
+
+
 @transaction.atomic
 def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[str, int]:
     """Apply a previewed target file, all or nothing; `confirmed`: the preview's box
     for large changes was ticked (without it, a file with one is refused)."""
+    from programs.reporting.services import HISTORY_IMPORTED
+
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     check_batch(batch, user)
     rows = [(line, cells) for line, cells in batch.rows]
@@ -1341,7 +1359,7 @@ def apply_targets(*, batch: ImportBatch, user, confirmed: bool = False) -> dict[
             target.due_date = _date(cells.get("batas_waktu"))
         if _text(cells.get("catatan_sumber")):
             target.source_note = _text(cells.get("catatan_sumber"))
-        target._change_reason = _text(cells.get("alasan")) or site_text(gettext_noop("impor"))
+        target._change_reason = _text(cells.get("alasan")) or site_text(HISTORY_IMPORTED)
         target.full_clean()
         target.save()
         counts[result.state] += 1

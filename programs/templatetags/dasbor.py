@@ -86,6 +86,16 @@ def query_with(query: str, **params) -> str:
 
 
 @register.filter
+def history_reason(value):
+    """A history reason in the reader's language (`notifications.reader_text`): the
+    admin's history list read "Diajukan" in English."""
+    from programs.reporting.notifications import reader_text
+    from programs.reporting.services import HISTORY_REASONS
+
+    return reader_text(value, HISTORY_REASONS) if value else value
+
+
+@register.filter
 def tanggal(value):
     return formats.date_label(value)
 

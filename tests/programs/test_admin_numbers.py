@@ -533,20 +533,24 @@ def test_a_due_date_is_read_day_first_in_english_too(admin_client, reference_dat
         assert target.due_date == dt.date(2024, 12, 31)
 
 
+def user_dates_form(user, **dates) -> dict:
+    """The admin user page's POST for `user`, without a scope, with its date boxes."""
+    return {
+        "username": user.username,
+        "is_active": "on",
+        "scope-TOTAL_FORMS": "0",
+        "scope-INITIAL_FORMS": "0",
+        "_save": "Simpan",
+        **dates,
+    }
+
+
 def test_a_users_date_joined_is_read_day_first(admin_client, reference_data, django_user_model):
     """The user page's date and time boxes: "25 Maret 2025" is taken (it was refused),
     03/25/2025 is refused saying why (it was read as 25 March)."""
     user = django_user_model.objects.create_user("operator-uji", password="x")
     url = reverse("admin:auth_user_change", args=[user.pk])
-    data = {
-        "username": user.username,
-        "is_active": "on",
-        "date_joined_0": "25 Maret 2025",
-        "date_joined_1": "08.30",
-        "scope-TOTAL_FORMS": "0",
-        "scope-INITIAL_FORMS": "0",
-        "_save": "Simpan",
-    }
+    data = user_dates_form(user, date_joined_0="25 Maret 2025", date_joined_1="08.30")
     response = admin_client.post(url, data)
     assert response.status_code == 302, error_messages(page(response))
     user.refresh_from_db()
@@ -998,3 +1002,34 @@ def test_a_reports_history_names_its_status_dates_and_people_as_pages_do(
     assert "Diverifikasi pada: 5 Februari 2025, 10.00 → –" in text  # Jakarta time
     assert "Diverifikasi oleh: admin → –" in text
     assert "Deleted" not in text and "verified" not in text and "None" not in text
+
+
+def test_a_users_dates_outside_the_years_the_site_keeps_are_refused(
+    admin_client, reference_data, django_user_model
+):
+    """The user page took a date joined of 01-01-0001 or a last login of 31-12-9999: the
+    user list then showed a date in year 1, and a last login in year 9999 broke the
+    arithmetic of anything counting from it. Refused, saying which years are taken,
+    and nothing is saved."""
+    user = django_user_model.objects.create_user("operator-uji", password="x")
+    joined = user.date_joined
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    data = user_dates_form(
+        user,
+        date_joined_0="01-01-0001",
+        date_joined_1="08.30",
+        last_login_0="31-12-9999",
+        last_login_1="23.59",
+    )
+    refused = admin_client.post(url, data)
+    assert refused.status_code == 200
+    expected = "Tanggal harus antara tahun 2000 dan 2100."
+    assert field_errors(refused, "date_joined") == [expected]
+    assert field_errors(refused, "last_login") == [expected]
+    user.refresh_from_db()
+    assert (user.date_joined, user.last_login) == (joined, None)
+    admin_client.cookies["bahasa"] = "en"
+    english = admin_client.post(
+        url, data | {"date_joined_1": "08:30", "last_login_0": "", "last_login_1": ""}
+    )
+    assert field_errors(english, "date_joined") == ["The date must be between 2000 and 2100."]

@@ -936,3 +936,28 @@ def test_regency_page_lists_each_months_figure_and_the_scorecard_its_on_track_co
     assert cells(oku)[-1] == cells(banyuasin)[-1]
     on_track, obliged = cells(oku)[-1].split("/")
     assert on_track == "0" and int(obliged) >= 1
+
+
+def test_download_links_name_the_program_the_page_shows(client, gbrss_data, pimpinan):
+    """Download links were the page's address plus "&program=" pasted in the template:
+    a program the address named but the page did not show went into them. The grid of
+    ?program=tidak-ada shows the first program, and its files named "tidak-ada"; the
+    GBRSS page opened with ?program=gpsss offered GPSSS's raw data as its own."""
+    from programs.dashboards.selectors import programs_with_indicators
+
+    def downloads(response):
+        return [
+            attribute(a, "href")
+            for a in find_all(find(page(response), "p", class_="downloads"), "a")
+        ]
+
+    first = programs_with_indicators()[0].slug
+    grid = client.get("/kelengkapan/?tahun=2024&bulan=3&program=tidak-ada")
+    assert downloads(grid) == [
+        f"/unduh/kelengkapan.{kind}?tahun=2024&bulan=3&program={first}" for kind in ("csv", "xlsx")
+    ]
+    program = client.get("/program/gbrss/?tahun=2024&bulan=3&program=gpsss")
+    raw = [href for href in downloads(program) if href.startswith("/unduh/realisasi")]
+    assert raw == [
+        f"/unduh/realisasi.{kind}?tahun=2024&bulan=3&program=gbrss" for kind in ("csv", "xlsx")
+    ]

@@ -141,7 +141,7 @@ def test_a_saved_view_of_a_period_not_begun_is_saved_and_titled_as_the_page_show
         leader.post("/tersimpan/", {"url": "/?bulan=12"})
         leader.post("/tersimpan/", {"url": "/?bulan=6"})
         titles = [element_text(find(li, "a")) for li in saved_entries(leader)]
-    assert "Ringkasan" in titles and "Ringkasan · s.d. Juni" in titles
+    assert "Ringkasan · terbaru" in titles and "Ringkasan · tahun terbaru s.d. Juni" in titles
 
 
 def saved_entries(client):
@@ -177,8 +177,8 @@ def test_a_saved_view_kept_with_a_period_not_begun_is_titled_as_the_page_shows_i
         assert shown == {
             "/program/gbrss/?tahun=2029&bulan=12": "GBRSS · 2028 s.d. Februari",
             "/wilayah/16.07/?tahun=2028&bulan=12": "Kab. Banyuasin · 2028 s.d. Februari",
-            "/?bulan=12": "Ringkasan · s.d. Februari",
-            "/program/gbrss/?tahun=2023": "GBRSS",
+            "/?bulan=12": "Ringkasan · tahun terbaru s.d. Februari",
+            "/program/gbrss/?tahun=2023": "GBRSS · terbaru",
             "/program/gbrss/?tahun=2024&bulan=3": "GBRSS · 2024 s.d. Maret",
         }
         # What each link opens.

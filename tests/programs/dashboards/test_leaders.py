@@ -501,7 +501,7 @@ def test_a_leader_stars_a_filtered_page_and_finds_it_under_tersimpan(
 def test_a_saved_view_is_removed_by_its_owner_only(client, gbrss_data, pimpinan):
     client.post("/tersimpan/", {"url": "/?tahun=2024&bulan=12"})
     saved = SavedView.objects.get()
-    assert saved.title == "Ringkasan"  # the default period here: it follows the calendar
+    assert saved.title == "Ringkasan · terbaru"  # the default period here: it follows the calendar
     client.post(f"/tersimpan/{saved.pk}/hapus/")
     assert not SavedView.objects.exists()
 
@@ -517,6 +517,26 @@ def later_year(gbrss_data):
         month=1,
         status=MonthlyReport.Status.VERIFIED,
     )
+
+
+@pytest.mark.usefixtures("later_year")
+def test_a_saved_view_that_follows_the_calendar_says_so(client, gbrss_data, pimpinan, settings):
+    """A view on the default period (no year or month in its link) opens the latest
+    figures whenever it is opened, but was titled "GBRSS" like any other: nothing told a
+    leader it moves, unlike "GBRSS · 2024", which stays."""
+    client.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2025"})  # the default year
+    client.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2024"})
+
+    def entries():
+        items = find_all(find(page(client.get("/tersimpan/")), "ul", id="saved-list"), "li")
+        return {attribute(find(li, "a"), "href"): element_text(find(li, "a")) for li in items}
+
+    assert entries() == {
+        "/program/gbrss/": "GBRSS · terbaru",
+        "/program/gbrss/?tahun=2024": "GBRSS · 2024",
+    }
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert entries()["/program/gbrss/"] == "GBRSS · latest"
 
 
 @pytest.mark.usefixtures("later_year")
@@ -540,14 +560,14 @@ def test_saved_views_are_titled_in_the_language_of_the_list(
 
     indonesian = [
         "GBRSS · Rumah tidak layak huni dibedah · 2024 s.d. Maret",
-        "Kab. Banyuasin · s.d. Maret",
+        "Kab. Banyuasin · tahun terbaru s.d. Maret",
         "Kelengkapan GBRSS · 2024",
         "Ringkasan · 2024 · hanya terverifikasi",
     ]
     assert titles() == indonesian
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert titles() == [
-        "Banyuasin Regency · through March",
+        "Banyuasin Regency · latest year through March",
         "Completeness GBRSS · 2024",
         "GBRSS · Rumah tidak layak huni dibedah · 2024 through March",
         "Overview · 2024 · verified only",
@@ -567,8 +587,8 @@ def test_saved_views_are_titled_in_the_language_of_the_list(
     [
         # Digits that are digits to Python but not to the page ("²", Arabic-Indic).
         ("/?tahun=2024&bulan=²", "/?tahun=2024", "Ringkasan · 2024"),
-        ("/?tahun=²&bulan=3", "/?bulan=3", "Ringkasan · s.d. Maret"),
-        ("/?tahun=٢٠٢٤", "/", "Ringkasan"),
+        ("/?tahun=²&bulan=3", "/?bulan=3", "Ringkasan · tahun terbaru s.d. Maret"),
+        ("/?tahun=٢٠٢٤", "/", "Ringkasan · terbaru"),
         # Long non-ASCII filters: dropped, never stored past their column.
         (
             "/program/gbrss/?tahun=2024&indikator=" + "é" * 60 + "&urutkan=" + "ü" * 60,
@@ -577,10 +597,10 @@ def test_saved_views_are_titled_in_the_language_of_the_list(
         ),
         # Values the pages replace by their defaults (programs/filters.py): dropped too.
         # 2025 is the default year (`later_year`): not kept, as the page's links leave it out.
-        ("/program/gbrss/?tahun=2025&bulan=13", "/program/gbrss/", "GBRSS"),
-        ("/?tahun=1999&bulan=0", "/", "Ringkasan"),
+        ("/program/gbrss/?tahun=2025&bulan=13", "/program/gbrss/", "GBRSS · terbaru"),
+        ("/?tahun=1999&bulan=0", "/", "Ringkasan · terbaru"),
         # A year the year menu does not offer (before the launch): the default year.
-        ("/?tahun=2023&bulan=4", "/?bulan=4", "Ringkasan · s.d. April"),
+        ("/?tahun=2023&bulan=4", "/?bulan=4", "Ringkasan · tahun terbaru s.d. April"),
         ("/?tahun=2024&bulan=05", "/?tahun=2024&bulan=5", "Ringkasan · 2024 s.d. Mei"),
         ("/?tahun=2024&terverifikasi=0", "/?tahun=2024", "Ringkasan · 2024"),
         (
@@ -588,7 +608,7 @@ def test_saved_views_are_titled_in_the_language_of_the_list(
             "/?tahun=2024&terverifikasi=1",
             "Ringkasan · 2024 · hanya terverifikasi",
         ),
-        ("/program/gbrss/?indikator=tidak-ada", "/program/gbrss/", "GBRSS"),
+        ("/program/gbrss/?indikator=tidak-ada", "/program/gbrss/", "GBRSS · terbaru"),
         # An order the scorecard does not have, or a page without a scorecard: dropped.
         ("/?tahun=2024&urutkan=junk", "/?tahun=2024", "Ringkasan · 2024"),
         ("/?tahun=2024&urutkan=-gbrss", "/?tahun=2024&urutkan=-gbrss", "Ringkasan · 2024"),
@@ -608,7 +628,7 @@ def test_saved_views_are_titled_in_the_language_of_the_list(
         (
             "/kelengkapan/?program=tidak-ada&bulan=5",
             "/kelengkapan/?bulan=5",
-            "Kelengkapan · s.d. Mei",
+            "Kelengkapan · tahun terbaru s.d. Mei",
         ),
     ],
 )
@@ -630,7 +650,7 @@ def test_odd_filters_are_dropped_from_a_saved_view(
         (
             "/kelengkapan/?program=gbrss&bulan=5",
             "/kelengkapan/?bulan=5&program=gbrss",
-            "Kelengkapan GBRSS · s.d. Mei",
+            "Kelengkapan GBRSS · tahun terbaru s.d. Mei",
         ),
         (
             "/kelengkapan/?tahun=2024&bulan=5&program=gbrss",

@@ -1105,6 +1105,23 @@ def test_every_change_is_kept_with_who_when_and_why(people):
         ["op-banyuasin", "Rumah tidak layak huni dibedah (APBN): – → 10", "Disimpan sebagai draf"],
         ["op-banyuasin", "Status: – → Draf", "Disimpan sebagai draf"],
     ]
+    # Kept in the site's language, read in the reader's: an English reader read
+    # "Diajukan" and "Disimpan sebagai draf" beside "Status: Draft → Submitted". What the
+    # verifier typed stays as typed.
+    client.cookies["bahasa"] = "en"
+    timeline = find(find(page(client.get(url())), "table", id="timeline"), "tbody")
+    assert [cells(row)[3] for row in find_all(timeline, "tr")] == [
+        "Returned: Cek foto",
+        "Submitted",
+        "Submitted",
+        "Saved as draft",
+        "Saved as draft",
+    ]
+    admin = login(make_user("admin-uji", UserScope.Role.ADMIN, superuser=True))
+    admin.cookies["bahasa"] = "en"
+    history = page(admin.get(f"/admin/programs/monthlyreport/{rep.pk}/history/"))
+    assert "Returned: Cek foto" in element_text(history)
+    assert "Diajukan" not in element_text(history)
 
 
 def test_a_note_added_or_removed_is_named_in_the_timeline(people):

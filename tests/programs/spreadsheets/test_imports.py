@@ -873,8 +873,34 @@ def test_a_targets_due_date_written_year_first_with_slashes(admin_user):
     preview = upload(login(admin_user), file, kind="targets")
     assert sorted(states(preview)) == ["error", "new", "new"]
     assert error_reasons(preview) == [
+        "Tanggal 31 tidak ada pada Februari 2025: bulan itu hanya sampai tanggal 28."
+    ]
+
+
+def test_a_targets_due_date_on_a_day_its_month_lacks_says_so(admin_user):
+    """2025/02/31 or 31-02-2025 answered "Tanggal tidak dikenali: tulis hari dulu", and
+    the admin looked for a wrong format: the admin's date box says the day does not
+    exist in that month, and so does the import, in the page's language."""
+    rows = [
+        ["gbrss", "rumah-dibedah", "16.07", 2024, 120, None, "31-02-2025", "Rakor", ""],
+        ["gbrss", "rumah-dibedah", "16.01", 2024, 80, None, "2025/04/31", "Rakor", ""],
+        ["gbrss", "rumah-dibedah", "16.02", 2024, 80, None, "besok", "Rakor", ""],
+    ]
+    client = login(admin_user)
+    assert sorted(error_reasons(upload(client, xlsx(rows, header=TARGET_HEADER), "targets"))) == [
+        "Tanggal 31 tidak ada pada April 2025: bulan itu hanya sampai tanggal 30.",
+        "Tanggal 31 tidak ada pada Februari 2025: bulan itu hanya sampai tanggal 28.",
         "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret "
-        "2027 atau 2027-03-25."
+        "2027 atau 2027-03-25.",
+    ]
+    client.cookies["bahasa"] = "en"
+    english = upload(client, xlsx(rows, header=TARGET_HEADER), "targets")
+    reasons = [row["Remarks"] for row in import_preview_rows(english) if row["state"] == "error"]
+    assert sorted(reasons) == [
+        "Date not recognised: type the day first, for example 25-03-2027, 25/03/2027, 25 "
+        "March 2027 or 2027-03-25.",
+        "There is no day 31 in April 2025: that month has only 30 days.",
+        "There is no day 31 in February 2025: that month has only 28 days.",
     ]
 
 
@@ -1039,9 +1065,8 @@ def test_a_targets_due_date_typed_as_the_admin_takes_it(admin_user):
     assert sorted(states(preview)) == ["error", "error", "new", "new", "new"]
     assert sorted(error_reasons(preview)) == [
         "Baseline harus angka 0 atau lebih.",
-        # The admin's words for a date it does not recognise, the same rule.
-        "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret "
-        "2027 atau 2027-03-25.",
+        # The admin's words for a day its month lacks, the same rule.
+        "Tanggal 31 tidak ada pada Februari 2025: bulan itu hanya sampai tanggal 28.",
     ]
 
 
