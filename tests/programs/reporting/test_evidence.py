@@ -828,6 +828,36 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
     assert unread(login(None)) == "0"
 
 
+def test_a_burst_of_comments_mails_each_participant_once_until_they_read_the_bell(
+    people, django_capture_on_commit_callbacks
+):
+    """Every comment mailed everyone in the conversation: an insider could flood their
+    inboxes. A participant is mailed once per report until they open their
+    notifications; the bell still counts every comment."""
+    operator, verifier = people["operator"], people["verifier"]
+    op, ver = login(operator), login(verifier)
+    with django_capture_on_commit_callbacks(execute=True):
+        op.post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    rep = MonthlyReport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        ver.post(
+            url(suffix="status/"),
+            {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": rep.version},
+        )
+    mail.outbox.clear()
+    for n in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            op.post(url(suffix="komentar/"), {"teks": f"Komentar ke-{n}"})
+    to_verifier = [m for m in mail.outbox if verifier.email in m.to]
+    assert len(to_verifier) == 1 and "Komentar ke-0" in to_verifier[0].subject
+    assert Notification.objects.filter(user=verifier, kind="comment").count() == 5
+    ver.get("/notifikasi/")  # read: the next comment is mailed again
+    with django_capture_on_commit_callbacks(execute=True):
+        op.post(url(suffix="komentar/"), {"teks": "Komentar setelah dibaca"})
+    to_verifier = [m for m in mail.outbox if verifier.email in m.to]
+    assert len(to_verifier) == 2 and "Komentar setelah dibaca" in to_verifier[1].subject
+
+
 def test_notifications_and_emails_speak_indonesian_whatever_the_senders_language(
     people, django_capture_on_commit_callbacks
 ):
