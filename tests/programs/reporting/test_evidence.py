@@ -863,6 +863,19 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
     assert unread(login(None)) == "0"
 
 
+def submitted_and_returned(op, ver, capture) -> None:
+    """The operator's client submits the report, the verifier's returns it ("Foto belum
+    ada"), their notifications and mails sent."""
+    with capture(execute=True):
+        op.post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
+    rep = MonthlyReport.objects.get()
+    with capture(execute=True):
+        ver.post(
+            url(suffix="status/"),
+            {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": rep.version},
+        )
+
+
 def test_a_burst_of_comments_mails_each_participant_once_until_they_read_the_bell(
     people, django_capture_on_commit_callbacks
 ):
@@ -871,14 +884,7 @@ def test_a_burst_of_comments_mails_each_participant_once_until_they_read_the_bel
     notifications; the bell still counts every comment."""
     operator, verifier = people["operator"], people["verifier"]
     op, ver = login(operator), login(verifier)
-    with django_capture_on_commit_callbacks(execute=True):
-        op.post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
-    rep = MonthlyReport.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        ver.post(
-            url(suffix="status/"),
-            {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": rep.version},
-        )
+    submitted_and_returned(op, ver, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     for n in range(5):
         with django_capture_on_commit_callbacks(execute=True):
@@ -903,14 +909,7 @@ def test_notifications_and_emails_speak_indonesian_whatever_the_senders_language
     operator, verifier = people["operator"], people["verifier"]
     op, ver = login(operator), login(verifier)
     op.cookies["bahasa"] = ver.cookies["bahasa"] = "en"
-    with django_capture_on_commit_callbacks(execute=True):
-        op.post(url(), {"versi": "0", "aksi": "ajukan", **rows()})
-    rep = MonthlyReport.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        ver.post(
-            url(suffix="status/"),
-            {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": rep.version},
-        )
+    submitted_and_returned(op, ver, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         ver.post(url(suffix="komentar/"), {"teks": "Mohon dilengkapi."})
     texts = dict(Notification.objects.values_list("kind", "text"))
