@@ -271,9 +271,14 @@ class MethodNotAllowedPageMiddleware:
 
 
 class PrivateCacheMiddleware:
-    """`Cache-Control: private` on every HTML page answered to a logged-in user: such a
-    page holds that user's name, scope and provisional figures, and no shared cache (a
-    proxy, a CDN) may keep it. Exports and the API set their own headers already."""
+    """`Cache-Control: private, no-store` on every HTML page and every download
+    (`Content-Disposition: attachment`) answered to a logged-in user: such a page holds
+    that user's name, scope and provisional figures. `private` keeps it out of shared
+    caches (a proxy, a CDN); `no-store` out of the browser's own cache, where on a shared
+    office PC Back after logout showed the operator's or verifier's pages again. The
+    anonymous pages of the page cache (programs/pagecache.py) keep their headers and
+    ETags; htmx's history restores ask the server (`historyCacheSize: 0`), so they get
+    the login page once the session is gone. Evidence files set their own headers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -286,9 +291,12 @@ class PrivateCacheMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and response.get("Content-Type", "").startswith("text/html")
+            and (
+                response.get("Content-Type", "").startswith("text/html")
+                or response.get("Content-Disposition", "").startswith("attachment")
+            )
         ):
-            patch_cache_control(response, private=True)
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -163,12 +163,26 @@ def test_500_page_is_indonesian_in_the_layout(gbrss_data, quiet_client, monkeypa
     assert "simulated bug" not in html and "Traceback" not in html
 
 
-def test_logged_in_html_pages_are_private(people):
+def test_logged_in_pages_and_downloads_are_not_kept_by_the_browser(people, settings):
+    """Logged-in pages were sent `private` only: on a shared office PC, Back after
+    logout showed the operator's pages again from the browser's cache. Now pages and
+    downloads for a logged-in user say `no-store`; anonymous pages keep their ETag and
+    are not `no-store` (the page cache's 304s go on working)."""
+    settings.PAGE_CACHE = True
     client = login(people["operator"])
-    for path in ("/", "/laporan/", url()):
+    for path in ("/", "/laporan/", url(), "/unduh/rapor.csv?tahun=2024&bulan=6"):
         response = client.get(path)
         assert response.status_code == 200, path
-        assert "private" in response.get("Cache-Control", ""), path
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= directives, path
+    client.post("/akun/keluar/")
+    back = client.get(url())
+    assert back.status_code == 302 and "/akun/masuk/" in back["Location"]
+    anonymous = Client().get("/?tahun=2024")
+    assert anonymous.status_code == 200 and "ETag" in anonymous
+    assert "no-store" not in anonymous.get("Cache-Control", "")
+    again = Client().get("/?tahun=2024", headers={"If-None-Match": anonymous["ETag"]})
+    assert again.status_code == 304
 
 
 def test_return_and_reopen_reasons_have_a_length_limit(people):

@@ -391,11 +391,10 @@ def load_reference_fixtures() -> None:
     call_command("loaddata", *(str(base / path) for path in FIXTURES), verbosity=0)
 
 
-def ensure_demo_accounts(regencies: Iterable[Regency]) -> int:
-    """Create the demo accounts that do not exist yet; existing users are left alone
-    (their password is never reset), but a missing scope is added."""
-    User = get_user_model()
-    password = make_password(DEMO_PASSWORD)  # hashed once, shared by all demo accounts
+def demo_accounts(regencies: Iterable[Regency]) -> list[tuple]:
+    """(username, first name, role, regency, superuser) of each demo account. A demo
+    account is known by its username *and* its "(demo)" first name, as seed_demo made
+    it: a real user who happens to be called "verifikator" is not one."""
     wanted = [
         ("admin", "Admin (demo)", UserScope.Role.ADMIN, None, True),
         ("pimpinan", "Pimpinan (demo)", UserScope.Role.PIMPINAN, None, False),
@@ -407,18 +406,35 @@ def ensure_demo_accounts(regencies: Iterable[Regency]) -> int:
         wanted.append(
             (
                 f"operator-{regency.code.replace('.', '')}",
-                f"Operator {regency.name} (demo)",
+                f"Operator {regency.name} (demo)"[:150],
                 UserScope.Role.OPERATOR,
                 regency,
                 False,
             )
         )
+    return wanted
+
+
+def ensure_demo_accounts(regencies: Iterable[Regency]) -> tuple[int, list[str]]:
+    """Create the demo accounts that do not exist yet; existing demo accounts are left
+    alone (their password is never reset), but a missing scope is added. A real user
+    with a demo account's username is not touched: no scope, no password; it is named
+    in the second value, the lines the command prints as skipped."""
+    User = get_user_model()
+    password = make_password(DEMO_PASSWORD)  # hashed once, shared by all demo accounts
+    wanted = demo_accounts(regencies)
     usernames = [username for username, *_rest in wanted]
     existing = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    real = sorted(
+        username
+        for username, first_name, *_rest in wanted
+        if username in existing and existing[username].first_name != first_name
+    )
+    wanted = [account for account in wanted if account[0] not in real]
     new_users = [
         User(
             username=username,
-            first_name=first_name[:150],
+            first_name=first_name,
             password=password,
             is_staff=superuser,
             is_superuser=superuser,
@@ -431,7 +447,9 @@ def ensure_demo_accounts(regencies: Iterable[Regency]) -> int:
         user.save()  # a handful of rows; save() keeps any user-model signals working
         existing[user.username] = user
     scoped = set(
-        UserScope.objects.filter(user__in=list(existing.values())).values_list("user_id", flat=True)
+        UserScope.objects.filter(user__in=[existing[u] for u, *_rest in wanted]).values_list(
+            "user_id", flat=True
+        )
     )
     UserScope.objects.bulk_create(
         [
@@ -440,7 +458,12 @@ def ensure_demo_accounts(regencies: Iterable[Regency]) -> int:
             if existing[username].pk not in scoped
         ]
     )
-    return len(new_users)
+    skipped = [
+        f"akun “{username}” sudah ada dan bukan akun demo: cakupan dan kata sandinya "
+        "tidak diubah, dan data demo tidak dicatat atas namanya."
+        for username in real
+    ]
+    return len(new_users), skipped
 
 
 def ensure_synthetic_regencies(count: int) -> int:
@@ -1867,7 +1890,8 @@ def seed_demo(
         regencies = list(Regency.objects.order_by("code"))
         summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
         summary.regencies_synthetic = len(regencies) - summary.regencies_real
-        summary.users_created = ensure_demo_accounts(regencies)
+        summary.users_created, skipped_accounts = ensure_demo_accounts(regencies)
+        summary.skipped += skipped_accounts
         users = _demo_user_ids(regencies)
         stats = regency_stats(regencies)
         for year in years:
@@ -1886,7 +1910,13 @@ def _demo_user_ids(regencies: list[Regency]) -> dict[str, int]:
     for regency in regencies:
         if not regency.is_synthetic:
             names[regency.code] = f"operator-{regency.code.replace('.', '')}"
-    ids = dict(User.objects.filter(username__in=names.values()).values_list("username", "pk"))
+    # Demo accounts only (`demo_accounts`): a real user with such a username is nobody's
+    # who in the demo history.
+    accounts = Q()
+    for username, first_name, *_rest in demo_accounts(regencies):
+        if username in names.values():
+            accounts |= Q(username=username, first_name=first_name)
+    ids = dict(User.objects.filter(accounts).values_list("username", "pk"))
     return {key: ids.get(username) for key, username in names.items()}
 
 

@@ -12,7 +12,9 @@ Who is notified:
   marked read for all of them once one verifier verifies or returns the report
   (`settle_evidence_notices`);
 - comment: everyone in the report's conversation (its operators, earlier commenters,
-  the verifier who returned or verified it), except the author;
+  the verifier who returned or verified it), except the author; by email only once
+  until they open their notifications (a lively thread, or a flood of comments, sends
+  each of them one mail per report, the bell counts every comment);
 - deadline in 3 days: operators with a report still to submit (send_reminders).
 """
 
@@ -105,9 +107,11 @@ def notify(
     email_subject: str | None = None,
     email_body: str | None = None,
     exclude=None,
+    quiet=frozenset(),
 ) -> list[Notification]:
     """A notification for each user (one query to insert them all), and an email to
-    those with an address once the surrounding transaction commits."""
+    those with an address once the surrounding transaction commits, except the users
+    whose ids are in `quiet` (the bell only)."""
     from programs.tasks import send_email
 
     recipients = {u.pk: u for u in users if exclude is None or u.pk != exclude.pk}
@@ -117,7 +121,7 @@ def notify(
         Notification(user=u, kind=kind, report=report, text=text[:300], url=url)
         for u in recipients.values()
     )
-    emails = sorted({u.email for u in recipients.values() if u.email})
+    emails = sorted({u.email for u in recipients.values() if u.email and u.pk not in quiet})
     if emails:
         subject = email_subject or text
         body = email_body or f"{text}\n{settings.SITE_URL}{url}"
@@ -225,6 +229,14 @@ def comment_add(
         participants += list(
             get_user_model().objects.filter(pk__in=earlier - known - {None}, is_active=True)
         )
+        # One mail per report until the bell is opened: whoever still has an unread
+        # comment notice of this report was told by mail already (the row lock above
+        # orders two comments sent at once).
+        told = set(
+            Notification.objects.filter(
+                kind=Kind.COMMENT, report=report, read_at__isnull=True
+            ).values_list("user_id", flat=True)
+        )
         with site_language():
             notify(
                 users=participants,
@@ -234,5 +246,6 @@ def comment_add(
                 % {"user": user, "report": report, "text": text[:120]},
                 url=report.get_absolute_url() + "#percakapan",
                 exclude=user,
+                quiet=told,
             )
     return comment

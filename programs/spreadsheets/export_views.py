@@ -78,11 +78,15 @@ def export_filters(request: HttpRequest, **options) -> Filters:
     return filters
 
 
-def _filter_info(filters: Filters, *, month: bool = True) -> list[tuple[str, str]]:
+def _filter_info(filters: Filters, user, *, month: bool = True) -> list[tuple[str, str]]:
     info = [(_("Tahun"), str(filters.year))]
     if month:
         info.append((_("Sampai bulan"), formats.month_label(filters.month)))
-    data = exports.data_label(verified_only=filters.verified_only, forced=filters.forced_verified)
+    data = exports.data_label(
+        verified_only=filters.verified_only,
+        forced=filters.forced_verified,
+        operator=permissions.is_operator(user),
+    )
     info.append((_("Data"), data))
     return info
 
@@ -154,7 +158,7 @@ def scorecard(request: HttpRequest, fmt: str) -> HttpResponseBase:
     export = exports.build_export(
         title=_("Rapor kabupaten/kota: capaian indikator utama tiap program"),
         filename=_stem("rapor", _period(filters), filters=filters),
-        info=[*_filter_info(filters), (_("Urutan"), sort), *headline],
+        info=[*_filter_info(filters, request.user), (_("Urutan"), sort), *headline],
         sheets=[exports.scorecard_sheet(board)],
         provisional=not filters.verified_only,
         page_url=_page_url(request, "overview", filters),
@@ -177,7 +181,7 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
         (_("Program"), f"{program.name} ({program.label})"),
         (_("Indikator"), f"{indicator.name} ({indicator.unit_label})"),
         (_("Cara agregasi"), str(indicator.get_measure_display())),
-        *_filter_info(filters),
+        *_filter_info(filters, request.user),
     ]
     if page.unallocated is not None:
         info.append((_("Target belum dialokasikan"), formats.plain_number(page.unallocated, 0)))
@@ -209,7 +213,7 @@ def regency(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
         title=_("Capaian %(regency)s dibanding provinsi") % {"regency": regency.display_name},
         filename=_stem("wilayah", regency.code_compact, _period(filters), filters=filters),
         info=[(_("Kabupaten/kota"), f"{regency.display_name} ({regency.code})")]
-        + _filter_info(filters),
+        + _filter_info(filters, request.user),
         sheets=[exports.regency_sheet(page, province_label=_("provinsi"), as_of=filters.as_of)],
         provisional=not filters.verified_only,
         page_url=_page_url(request, "regency", filters, regency.code),
@@ -263,7 +267,10 @@ def performance(request: HttpRequest, slug: str) -> HttpResponseBase:
         verified_only=filters.verified_only,
     )
     sheets = exports.performance_sheets(book, province_label=_province())
-    info = [(_("Program"), f"{program.name} ({program.label})"), *_filter_info(filters)]
+    info = [
+        (_("Program"), f"{program.name} ({program.label})"),
+        *_filter_info(filters, request.user),
+    ]
     info += [
         (
             _("Lembar %(sheet)s") % {"sheet": item.indicator.code},
@@ -325,7 +332,7 @@ def realizations(request: HttpRequest, fmt: str) -> HttpResponseBase:
         program_slug=filters.program,
         indicator_code=filters.indicator,
     )
-    info = _filter_info(filters)
+    info = _filter_info(filters, request.user)
     if filters.program:
         info.append((_("Program"), filters.program))
     if filters.indicator:

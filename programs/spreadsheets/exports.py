@@ -306,7 +306,12 @@ def generated_label(now: dt.datetime | None = None) -> str:
     return f"{formats.date_label(local.date())} {local:%H:%M} {zone}".strip()
 
 
-def data_label(*, verified_only: bool, forced: bool) -> str:
+def data_label(*, verified_only: bool, forced: bool, operator: bool = False) -> str:
+    """Which figures the file holds, and why when it was not the reader's choice: an
+    operator's dashboards show verified figures (programs.permissions.sees_provisional),
+    anyone without a role sees the public data."""
+    if forced and operator:
+        return _("Terverifikasi saja (tampilan operator)")
     if forced:
         return _("Terverifikasi saja (akses publik)")
     if verified_only:

@@ -124,6 +124,22 @@ def test_demo_accounts_and_scopes(seeded):
     )
 
 
+def test_a_real_user_named_like_a_demo_account_is_left_alone(reference_data, debug):
+    """seed_demo gave a real user called "verifikator" (not its demo account) the demo
+    verifier's scope over every program, and signed demo verifications with their
+    name. Now it leaves them alone and says so."""
+    real = User.objects.create_user("verifikator", password="real-secret-1", first_name="Siti")
+    with time_machine.travel(dt.datetime(2025, 1, 5, 9, 0, tzinfo=dt.UTC), tick=False):
+        out = seed()
+    real.refresh_from_db()
+    assert not UserScope.objects.filter(user=real).exists()
+    assert real.check_password("real-secret-1") and real.first_name == "Siti"
+    assert "Dilewati: akun “verifikator” sudah ada dan bukan akun demo" in out
+    assert not MonthlyReport.objects.filter(verified_by=real).exists()
+    assert MonthlyReport.objects.filter(status=MonthlyReport.Status.VERIFIED).exists()
+    assert UserScope.objects.get(user__username="pimpinan").role == UserScope.Role.PIMPINAN
+
+
 # --- targets --------------------------------------------------------------------------
 
 

@@ -382,6 +382,20 @@ def test_anonymous_exports_verified_numbers_only(client, gbrss_data):
     assert "Angka sementara" not in str(info(workbook).get("Catatan"))
 
 
+def test_an_operators_export_says_operator_view_not_public_access(client, gbrss_data, operator):
+    """An operator's download said "Terverifikasi saja (akses publik)": a logged-in
+    official's file labelled as the public's. It names the operator's view now (in both
+    languages); an anonymous visitor's still says public access."""
+    client.force_login(operator)
+    block, _head, _rows = read_csv(client.get(f"/unduh/program/gbrss.csv{PERIOD}"))
+    assert ["Data", "Terverifikasi saja (tampilan operator)"] in block
+    assert client.post("/bahasa/", {"language": "en", "next": "/"}).status_code == 302
+    block, _head, _rows = read_csv(client.get(f"/unduh/program/gbrss.csv{PERIOD}"), delimiter=",")
+    assert ["Data", "Verified only (operator view)"] in block
+    block, _head, _rows = read_csv(Client().get(f"/unduh/program/gbrss.csv{PERIOD}"))
+    assert ["Data", "Terverifikasi saja (akses publik)"] in block
+
+
 def test_anonymous_and_roleless_users_cannot_export_raw_realizations(client, gbrss_data):
     response = client.get(f"/unduh/realisasi.csv{PERIOD}")
     assert response.status_code == 302
