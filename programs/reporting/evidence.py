@@ -59,7 +59,16 @@ PDF_ACTIVE = gettext_noop(
     "Cetak ulang sebagai PDF biasa lalu unggah lagi."
 )
 
-MIME_OF_FORMAT = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# "MPO" is a JPEG holding more than one picture (the Multi-Picture Format): phones write
+# one for an HDR photo's gain map or a portrait's depth map. Its first picture is the
+# photo; only that one is kept (the stored photo is encoded again).
+MIME_OF_FORMAT = {
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+}
+JPEG_FORMATS = ("JPEG", "MPO")
 
 # Markers of text that a browser could run, anywhere in an uploaded file. At 7+ specific
 # bytes they practically never occur by chance inside compressed image data.
@@ -254,7 +263,7 @@ def _check_image(data: bytes, digest: str) -> CheckedFile:
                 raise UploadRefused(_(TOO_MANY_PIXELS) % {"max": number(max_pixels // 1_000_000)})
             exif = image.getexif()
             side = settings.ATTACHMENT_MAX_SIDE
-            if image.format == "JPEG" and max(image.size) > side:
+            if image.format in JPEG_FORMATS and max(image.size) > side:
                 # Decode at 1/2, 1/4 or 1/8 of the size (the JPEG decoder scales while
                 # decoding), still at least `side` on the long edge: a 48 MP phone photo
                 # took 1.1 s and 370 MB to decode in full only to be scaled to 2560 px.

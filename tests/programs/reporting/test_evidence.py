@@ -191,6 +191,27 @@ def test_a_big_phone_photo_is_decoded_small_and_still_turned_and_scaled_right(
     assert stored.getpixel((10, 25))[3] == 0 and stored.getpixel((90, 25))[3] == 255
 
 
+def test_a_phone_photo_holding_a_second_picture_is_taken_as_the_jpeg_it_is(people):
+    """Phones write HDR photos (a gain map) and portraits (a depth map) as a JPEG with a
+    second picture inside (the Multi-Picture Format). Pillow names such a file "MPO", and
+    an operator's .jpg straight from the phone was refused as "Jenis berkas tidak
+    diterima: hanya foto JPEG…". Its first picture is the photo, kept upright with its
+    place and time."""
+    photo = Image.open(io.BytesIO(phone_photo(size=(80, 40))))
+    gain_map = Image.new("L", (20, 10), 128)
+    out = io.BytesIO()
+    photo.save(out, "MPO", save_all=True, append_images=[gain_map], exif=photo.getexif())
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    draft()
+    operator = login(people["operator"])
+    response = upload(operator, out.getvalue(), name="IMG_20261128_093000.jpg")
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.kind, attachment.content_type) == ("photo", "image/jpeg")
+    assert (attachment.width, attachment.height) == (40, 80)  # turned upright
+    assert attachment.latitude is not None and attachment.taken_at is not None
+
+
 NO_FIX = IFDRational(0, 0)  # what a phone without a GPS fix writes: 0/0
 
 
