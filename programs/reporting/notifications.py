@@ -5,12 +5,13 @@ they announce; emails go to users who have an address, through the task queue
 (programs.tasks), enqueued only once the transaction commits.
 
 Who is notified:
-- submitted: the verifiers of the report's program;
+- submitted: the verifiers of the report's program; marked read for all of them once
+  one verifier verifies or returns the report (`settle_waiting_notices`);
 - returned, verified: the operators of the report's regency (and program);
 - evidence added to a report waiting for verification: the verifiers of its program,
   once until they open their notifications (several files in a row ring the bell once);
   marked read for all of them once one verifier verifies or returns the report
-  (`settle_evidence_notices`);
+  (`settle_waiting_notices`);
 - comment: everyone in the report's conversation (its operators, earlier commenters,
   the verifier who returned or verified it), except the author; by email only once
   until they open their notifications (a lively thread, or a flood of comments, sends
@@ -158,15 +159,15 @@ def notify_evidence_added(*, report: MonthlyReport, user) -> list[Notification]:
         )
 
 
-def settle_evidence_notices(report: MonthlyReport) -> int:
+def settle_waiting_notices(report: MonthlyReport) -> int:
     """A verifier decided on `report` (verified or returned it): the verifiers' unread
-    "Lampiran ditambahkan" of it are marked read, for every verifier of it, so no bell
-    still counts a file of a report that is no longer waiting (one added just before
-    the decision rang the bell, and the ring stayed after it). The caller holds the
-    report's row lock, as the upload that notifies does: no notice of this wait comes
-    after it."""
+    "Laporan diajukan" and "Lampiran ditambahkan" of it are marked read, for every
+    verifier of it, so no bell still counts a report that is no longer waiting (the
+    other verifiers of the program, and a file added just before the decision, kept
+    ringing after it). The caller holds the report's row lock, as the submit and the
+    upload that notify do: no notice of this wait comes after it."""
     return Notification.objects.filter(
-        report=report, kind=Kind.EVIDENCE, read_at__isnull=True
+        report=report, kind__in=(Kind.SUBMITTED, Kind.EVIDENCE), read_at__isnull=True
     ).update(read_at=timezone.now())
 
 

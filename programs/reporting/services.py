@@ -40,7 +40,7 @@ from programs.reporting.notifications import (
     notify,
     notify_evidence_added,
     operators_of,
-    settle_evidence_notices,
+    settle_waiting_notices,
     site_language,
     site_text,
     verifiers_of,
@@ -800,7 +800,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
     report.version += 1
     report._change_reason = site_text(HISTORY_VERIFIED)
     report.save()
-    settle_evidence_notices(report)
+    settle_waiting_notices(report)
     with site_language():
         notify(
             users=operators_of(report),
@@ -1005,7 +1005,7 @@ def _send_back(
     report._change_reason = history_reason
     report.save()
     if expected == Status.SUBMITTED:
-        settle_evidence_notices(report)
+        settle_waiting_notices(report)
     # The reason is an entry of the report's conversation, where the operator answers.
     Comment.objects.create(
         report=report,

@@ -898,11 +898,12 @@ def test_notifications_for_each_step_and_the_bell(people, django_capture_on_comm
             {"aksi": "kembalikan", "alasan": "Foto belum ada", "versi": rep.version},
         )
     assert bell(op) == 1
+    assert bell(ver) == 0  # the report no longer waits: "Laporan diajukan" is settled
     # The return reason is the first entry of the thread.
     assert list(rep.comments.values_list("kind", "text")) == [("return", "Foto belum ada")]
     with django_capture_on_commit_callbacks(execute=True):
         op.post(url(suffix="komentar/"), {"teks": "Sudah saya lampirkan."})
-    assert bell(ver) == 2  # submitted + the operator's answer
+    assert bell(ver) == 1  # the operator's answer
     assert Notification.objects.filter(user=verifier, kind="comment").exists()
     assert "Sudah saya lampirkan." in element_text(page(ver.get("/notifikasi/")))
     assert bell(ver) == 0  # the list marks them read
