@@ -3,7 +3,9 @@ explicit and remembered choice, every user-facing string translated, numbers and
 the chosen language's format."""
 
 import ast
+import csv
 import gettext
+import io
 import os
 import re
 import shutil
@@ -130,6 +132,28 @@ def test_words_of_the_reference_data_in_english(gbrss_data, operator):
     indonesian.force_login(operator)
     entry = flat_html(indonesian.get(entry_url()))
     assert ">Tidak dirinci</option>" in entry and "Nilai (rumah)" in entry
+
+
+@pytest.mark.django_db
+def test_regency_download_names_units_as_its_page(gbrss_data):
+    """The regency export is what the regency page shows: its Unit column reads the
+    reference data's units in the reader's language, "houses" beside the English page's
+    "houses" (it read "rumah"), and "rumah" in Indonesian."""
+    url = "/unduh/wilayah/16.07.csv?tahun=2024&bulan=12"
+
+    def unit_of_gbrss(response, delimiter):
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        header = next(
+            row
+            for row in rows
+            if row[:2] in (["Program", "Indicator code"], ["Program", "Kode indikator"])
+        )
+        row = next(row for row in rows if row[:2] == ["GBRSS", "rumah-dibedah"])
+        return row[header.index("Unit" if delimiter == "," else "Satuan")]
+
+    assert unit_of_gbrss(english_client().get(url), ",") == "houses"
+    assert unit_of_gbrss(Client().get(url), ";") == "rumah"
 
 
 @pytest.mark.django_db

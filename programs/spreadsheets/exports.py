@@ -511,7 +511,7 @@ def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
                     block.program.label,
                     indicator.code,
                     indicator.name,
-                    indicator.unit,
+                    indicator.unit_label,
                     *figures(item.regency, places, item.shown_status[1]),  # "tidak wajib"
                     *figures(item.province, places, _status(item.province)),
                 ]
