@@ -7,19 +7,7 @@ after it (and after every migrate, post_migrate), as in 0016."""
 
 from django.db import migrations, models
 
-
-def drop_sign_triggers(apps, schema_editor):
-    from programs import guards
-
-    for statement in guards.drop_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
-
-
-def install_sign_triggers(apps, schema_editor):
-    from programs import guards
-
-    for statement in guards.trigger_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
+from programs import guards
 
 
 class Migration(migrations.Migration):
@@ -28,7 +16,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_sign_triggers, install_sign_triggers),
+        migrations.RunPython(guards.drop_in_migration, guards.install_in_migration),
         migrations.AddField(
             model_name="indicator",
             name="name_en",
@@ -39,5 +27,5 @@ class Migration(migrations.Migration):
                 verbose_name="nama (Inggris)",
             ),
         ),
-        migrations.RunPython(install_sign_triggers, drop_sign_triggers),
+        migrations.RunPython(guards.install_in_migration, guards.drop_in_migration),
     ]
