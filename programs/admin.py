@@ -352,6 +352,7 @@ class IndicatorInline(admin.TabularInline):
         "order",
         "code",
         "name",
+        "name_en",
         "unit",
         "decimals",
         "measure",

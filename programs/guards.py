@@ -117,6 +117,19 @@ def drop_sql(vendor: str) -> list[str]:
     ]
 
 
+def drop_in_migration(apps, schema_editor) -> None:
+    """RunPython: drop the triggers before SQLite rebuilds a table they read (or before
+    the column they read goes, migrating back)."""
+    for statement in drop_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+def install_in_migration(apps, schema_editor) -> None:
+    """RunPython: install the triggers again after such a rebuild."""
+    for statement in trigger_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
 def install_all(sender=None, using="default", **kwargs) -> None:
     """post_migrate: (re)create the triggers once both tables exist."""
     from django.db import connections

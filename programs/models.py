@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from programs.vocabulary import data_word
@@ -260,6 +260,10 @@ class Indicator(models.Model):
     )
     code = models.SlugField(_("kode"), max_length=60)
     name = models.CharField(_("nama"), max_length=250)
+    # The name English pages show (`display_name`); blank: the Indonesian one.
+    name_en = models.CharField(
+        _("nama (Inggris)"), max_length=250, blank=True, help_text=_("kosongkan bila sama")
+    )
     unit = models.CharField(_("satuan"), max_length=40)
     decimals = models.PositiveSmallIntegerField(
         _("jumlah desimal"), default=0, validators=[MaxValueValidator(4)]
@@ -336,6 +340,20 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.program.label}: {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name as shown: its English name on an English page where one is given,
+        else the Indonesian one."""
+        return self.display_name_of(self.name, self.name_en)
+
+    @staticmethod
+    def display_name_of(name: str, name_en: str, language: str | None = None) -> str:
+        """`display_name` for rows read as values, without an instance; in `language`
+        where given (rows written after the request's language is gone), else the
+        active one."""
+        english = (language or get_language() or "id").startswith("en")
+        return name_en if english and name_en else name
 
     @property
     def unit_label(self) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from programs.models import Program
+from programs.models import Indicator, Program
 from tests.helpers import element_text, find, flat_html, page, previous_month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,6 +154,50 @@ def test_regency_download_names_units_as_its_page(gbrss_data):
 
     assert unit_of_gbrss(english_client().get(url), ",") == "houses"
     assert unit_of_gbrss(Client().get(url), ";") == "rumah"
+
+
+HOUSES_ID = "Rumah tidak layak huni dibedah"
+HOUSES_EN = "Uninhabitable houses renovated"
+
+
+def program_csv_indicator(response) -> str:
+    """The indicator named in the program download's header lines."""
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter="," if "Indicator" in text else ";"))
+    return next(row[1] for row in rows if row[:1] in (["Indicator"], ["Indikator"]))
+
+
+@pytest.mark.django_db
+def test_indicator_names_in_the_readers_language(gbrss_data):
+    """An indicator's name is the thing an English-reading leader reads most: English
+    pages and downloads name it in English where it has an English name (the reference
+    indicators do); they read "Rumah tidak layak huni dibedah". Indonesian unchanged."""
+    url = "/program/gbrss/?tahun=2024&bulan=12"
+    english = english_client()
+    program = page(english.get(url))
+    assert element_text(find(program, "h2", class_="indicator-title")).startswith(HOUSES_EN)
+    regency = flat_html(english.get("/wilayah/16.07/?tahun=2024&bulan=12"))
+    assert f">{HOUSES_EN} <small>" in regency and HOUSES_ID not in regency
+    assert f"Monthly chart of {HOUSES_EN};" in regency  # the chart's label
+    csv_url = "/unduh/program/gbrss.csv?tahun=2024&bulan=12"
+    assert program_csv_indicator(english.get(csv_url)) == f"{HOUSES_EN} (houses)"
+    overview = flat_html(english.get("/?tahun=2024&bulan=12"))
+    assert f'<p class="indicator-name">{HOUSES_EN}</p>' in overview
+
+    indonesian = Client()
+    program = page(indonesian.get(url))
+    assert element_text(find(program, "h2", class_="indicator-title")).startswith(HOUSES_ID)
+    regency = flat_html(indonesian.get("/wilayah/16.07/?tahun=2024&bulan=12"))
+    assert f">{HOUSES_ID} <small>" in regency and HOUSES_EN not in regency
+    assert program_csv_indicator(indonesian.get(csv_url)) == f"{HOUSES_ID} (rumah)"
+
+
+@pytest.mark.django_db
+def test_indicator_without_an_english_name_reads_as_entered(gbrss_data):
+    """An indicator an admin gave no English name reads in Indonesian on English pages."""
+    Indicator.objects.filter(code="rumah-dibedah").update(name_en="")
+    program = page(english_client().get("/program/gbrss/?tahun=2024&bulan=12"))
+    assert element_text(find(program, "h2", class_="indicator-title")).startswith(HOUSES_ID)
 
 
 @pytest.mark.django_db

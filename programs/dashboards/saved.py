@@ -249,7 +249,7 @@ def describe(path: str, query: str, names: _Names | None = None) -> str:
         code = params.get("indikator")
         indicator = names.indicators.get((program.pk, code)) if code and program else None
         if indicator:
-            parts.append(indicator.name)
+            parts.append(indicator.display_name)
     elif match.view_name == "programs:regency":
         regency = names.regencies.get(match.kwargs["code"])
         parts.append(regency.display_name if regency else match.kwargs["code"])

@@ -10,14 +10,6 @@ from django.db import migrations, models
 from programs import guards
 
 
-def drop_sign_triggers(apps, schema_editor):
-    """Backwards: the triggers read the column this migration adds."""
-    from programs import guards
-
-    for statement in guards.drop_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("programs", "0013_constraint_messages_exemption_unique"),
@@ -79,5 +71,5 @@ class Migration(migrations.Migration):
                 ),
             ),
         ),
-        migrations.RunPython(migrations.RunPython.noop, drop_sign_triggers),
+        migrations.RunPython(migrations.RunPython.noop, guards.drop_in_migration),
     ]

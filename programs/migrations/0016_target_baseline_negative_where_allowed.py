@@ -11,27 +11,13 @@ from django.db import migrations
 from programs import guards
 
 
-def drop_sign_triggers(apps, schema_editor):
-    from programs import guards
-
-    for statement in guards.drop_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
-
-
-def install_sign_triggers(apps, schema_editor):
-    from programs import guards
-
-    for statement in guards.trigger_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("programs", "0015_inflation_allows_negative"),
     ]
 
     operations = [
-        migrations.RunPython(drop_sign_triggers, migrations.RunPython.noop),
+        migrations.RunPython(guards.drop_in_migration, migrations.RunPython.noop),
         migrations.RemoveConstraint(
             model_name="target",
             name="target_baseline_non_negative",
@@ -47,5 +33,5 @@ class Migration(migrations.Migration):
                 what="target(s) have a negative baseline",
             ),
         ),
-        migrations.RunPython(install_sign_triggers, drop_sign_triggers),
+        migrations.RunPython(guards.install_in_migration, guards.drop_in_migration),
     ]

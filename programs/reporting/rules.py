@@ -345,7 +345,7 @@ def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMes
         indicator = indicator_rows[0].indicator
         if indicator_id in context.exempt:
             # Exempt (a reporting exemption for this month): nothing of it can be saved.
-            text = _(NOT_REQUIRED) % {"name": indicator.name}
+            text = _(NOT_REQUIRED) % {"name": indicator.display_name}
             messages.append(RowMessage(indicator.code, Level.ERROR, text))
             continue
         seen = set()

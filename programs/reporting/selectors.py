@@ -364,7 +364,7 @@ def report_timeline(report: MonthlyReport) -> list[TimelineEntry]:
 
         old = last.get(record.id)
         new = None if record.history_type == "-" else record
-        name = indicator.name if indicator else "?"
+        name = indicator.display_name if indicator else "?"
         entries.append(
             TimelineEntry(
                 record.history_date,

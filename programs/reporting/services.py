@@ -369,7 +369,7 @@ def report_save(
         raise ConflictError(conflict_message(user, report), report, stored_values(report))
 
     messages = validate_rows(rows=rows, context=context)
-    exempt = sorted({r.indicator.name for r in rows if r.indicator.pk in context.exempt})
+    exempt = sorted({r.indicator.display_name for r in rows if r.indicator.pk in context.exempt})
     if exempt:
         raise ServiceError(_(NOT_REQUIRED) % {"name": ", ".join(exempt)}, messages)
     if any(m.level == Level.ERROR for m in messages):
@@ -689,7 +689,7 @@ def realizations_import(
                 item.regency.pk, row.indicator, item.year, item.month
             ):
                 raise ServiceError(
-                    _(IMPORT_NOT_REQUIRED) % {"report": label, "name": row.indicator.name}
+                    _(IMPORT_NOT_REQUIRED) % {"report": label, "name": row.indicator.display_name}
                 )
 
     new = [

@@ -572,7 +572,7 @@ def _conflict_rows(
         before = {}
     if not isinstance(before, dict):
         before = {}
-    names = {i.code: i.name for i in program.indicators.all()}
+    names = {i.code: i.display_name for i in program.indicators.all()}
     sources = dict(FundingSource.objects.values_list("code", "name"))
 
     def label(key: str) -> str:

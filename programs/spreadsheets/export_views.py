@@ -152,7 +152,10 @@ def scorecard(request: HttpRequest, fmt: str) -> HttpResponseBase:
     labels |= {"nama": _("nama kabupaten/kota"), "sesuai": _("jumlah program sesuai jadwal")}
     sort = labels.get(key, key) + (_(" (urutan terbalik)") if board.sort.startswith("-") else "")
     headline = [
-        (p.label, f"{p.headline_indicators[0].name} ({p.headline_indicators[0].unit_label})")
+        (
+            p.label,
+            f"{p.headline_indicators[0].display_name} ({p.headline_indicators[0].unit_label})",
+        )
         for p in board.programs
     ]
     export = exports.build_export(
@@ -179,7 +182,7 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
         raise Http404(_("Program ini belum memiliki indikator."))
     info = [
         (_("Program"), f"{program.name} ({program.label})"),
-        (_("Indikator"), f"{indicator.name} ({indicator.unit_label})"),
+        (_("Indikator"), f"{indicator.display_name} ({indicator.unit_label})"),
         (_("Cara agregasi"), str(indicator.get_measure_display())),
         *_filter_info(filters, request.user),
     ]
@@ -274,7 +277,7 @@ def performance(request: HttpRequest, slug: str) -> HttpResponseBase:
     info += [
         (
             _("Lembar %(sheet)s") % {"sheet": item.indicator.code},
-            f"{item.indicator.name} ({item.indicator.unit_label}; "
+            f"{item.indicator.display_name} ({item.indicator.unit_label}; "
             f"{item.indicator.get_measure_display()})",
         )
         for item in book.sheets

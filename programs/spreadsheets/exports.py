@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from programs import formats
-from programs.models import FundingSource, MonthlyReport
+from programs.models import FundingSource, Indicator, MonthlyReport
 from programs.progress import NOT_REQUIRED_LABEL
 from programs.text import visible_text
 
@@ -510,7 +510,7 @@ def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
                 yield [
                     block.program.label,
                     indicator.code,
-                    indicator.name,
+                    indicator.display_name,
                     indicator.unit_label,
                     *figures(item.regency, places, item.shown_status[1]),  # "tidak wajib"
                     *figures(item.province, places, _status(item.province)),
@@ -585,6 +585,7 @@ def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
     statuses = {value: str(label) for value, label in MonthlyReport.Status.choices}
     categories = {value: str(label) for value, label in FundingSource.Category.choices}
     submitted = MonthlyReport.Status.SUBMITTED
+    language = get_language()
 
     def cells():
         for r in rows:
@@ -595,7 +596,7 @@ def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
                 r["report__regency__name"] or province_label,
                 r["report__program__acronym"] or r["report__program__name"],
                 r["indicator__code"],
-                r["indicator__name"],
+                Indicator.display_name_of(r["indicator__name"], r["indicator__name_en"], language),
                 r["indicator__unit"],
                 r["funding_source__code"],
                 r["funding_source__name"],

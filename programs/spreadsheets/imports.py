@@ -624,7 +624,7 @@ def _parts_problems(entry: EntryRow) -> list[str]:
     indicator = entry.indicator
     if indicator.measure != Measure.RATIO:
         if entry.numerator is not None or entry.denominator is not None:
-            return [_(VALUE_WITH_PARTS) % {"name": indicator.name}]
+            return [_(VALUE_WITH_PARTS) % {"name": indicator.display_name}]
         return []
     if entry.value is None:
         return []
@@ -833,7 +833,7 @@ class RealizationImport:
                 level = (*key, indicator.pk)
                 if level in seen:
                     result.reason = _(ONE_LEVEL_LINE) % {
-                        "name": indicator.name,
+                        "name": indicator.display_name,
                         "line": seen[level],
                     }
                     continue
@@ -842,7 +842,7 @@ class RealizationImport:
                 others = stored_sources[(report.pk, indicator.pk)] - {source.pk} if report else ()
                 if others:
                     result.reason = _(ONE_LEVEL_STORED) % {
-                        "name": indicator.name,
+                        "name": indicator.display_name,
                         "source": self.source_names[min(others)],
                     }
                     continue
@@ -879,7 +879,7 @@ class RealizationImport:
             # refused as the entry form refuses it, not with "ask an admin for a lock
             # exception", which could not open it.
             if not obligations.indicator_required(result.regency, indicator, year, month):
-                result.reason = _(NOT_REQUIRED) % {"name": indicator.name}
+                result.reason = _(NOT_REQUIRED) % {"name": indicator.display_name}
                 continue
             if locks.is_locked(
                 regency_code=result.regency, program_id=program.pk, year=year, month=month

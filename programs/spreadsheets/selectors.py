@@ -39,6 +39,7 @@ REALIZATION_FIELDS = (
     "report__program__name",
     "indicator__code",
     "indicator__name",
+    "indicator__name_en",
     "indicator__unit",
     "report__year",
     "report__month",

@@ -1043,6 +1043,32 @@ def test_a_realized_indicators_measure_stays(admin_client, reference_data, banyu
     assert indicator.measure == Indicator.Measure.INCREMENT
 
 
+def test_admin_edits_an_indicators_english_name(admin_client, reference_data):
+    """The English name sits next to the Indonesian one ("Nama (Inggris)", blank when the
+    same); the form's Indonesian rules still hold: a refused save changes neither."""
+    indicator = gbrss_indicator()
+    url = reverse("admin:programs_indicator_change", args=[indicator.pk])
+    form = page(admin_client.get(url))
+    field = find(form, "div", class_="field-name_en")
+    assert element_text(find(field, "label")) == "Nama (Inggris):"
+    assert "kosongkan bila sama" in element_text(field)
+
+    refused = post_indicator(admin_client, indicator, name_en="Houses renovated", decimals="5")
+    assert field_errors(refused, "decimals") == [
+        "Pastikan nilai ini lebih kecil dari atau sama dengan 4."
+    ]
+    indicator.refresh_from_db()
+    assert indicator.name_en == "Uninhabitable houses renovated"
+
+    saved = post_indicator(admin_client, indicator, name_en="Houses renovated")
+    assert saved.status_code == 302
+    indicator.refresh_from_db()
+    assert (indicator.name, indicator.name_en) == (
+        "Rumah tidak layak huni dibedah",
+        "Houses renovated",
+    )
+
+
 def test_a_realized_indicators_measure_stays_on_the_program_page(
     admin_client, reference_data, banyuasin
 ):

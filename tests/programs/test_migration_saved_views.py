@@ -3,6 +3,8 @@
 month the user chose stays. Rows saved before the links left the period out."""
 
 import datetime as dt
+import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +14,6 @@ from django.db.migrations.executor import MigrationExecutor
 
 from programs.models import MonthlyReport, Program, SavedView
 from regencies.models import Regency
-from tests.conftest import FIXTURES
 from tests.factories import MonthlyReportFactory, UserFactory
 
 BEFORE = [("programs", "0018_exemption_month_help")]
@@ -47,8 +48,24 @@ ROWS = [
 def test_views_saved_on_the_default_period_follow_the_calendar():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    # 0019 changes no table: today's models and factories fit the database at 0018.
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    # 0019 changes no table, and today's models and factories fit the database at 0018
+    # but for the indicator (0022 adds its English name): the reference programs and
+    # regencies are loaded, the indicator and its 2024 target (0019 reads the years of
+    # targets) written through the models of 0018.
+    call_command("loaddata", "fixtures/regencies.json", verbosity=0)
+    for row in json.loads(Path("fixtures/programs.json").read_text()):
+        if row["model"] == "programs.program":
+            Program.objects.create(**row["fields"])
+    old = executor.loader.project_state(BEFORE).apps
+    houses = old.get_model("programs", "Indicator").objects.create(
+        program_id=Program.objects.get(slug="gbrss").pk,
+        code="rumah-dibedah",
+        name="Rumah tidak layak huni dibedah",
+        unit="rumah",
+        measure="increment",
+        is_headline=True,
+    )
+    old.get_model("programs", "Target").objects.create(indicator=houses, year=2024, value=8391)
     for year in (2025, 2026):
         MonthlyReportFactory(
             program=Program.objects.get(slug="gbrss"),

@@ -569,7 +569,7 @@ def test_saved_views_are_titled_in_the_language_of_the_list(
     assert titles() == [
         "Banyuasin Regency · latest year through March",
         "Completeness GBRSS · 2024",
-        "GBRSS · Rumah tidak layak huni dibedah · 2024 through March",
+        "GBRSS · Uninhabitable houses renovated · 2024 through March",
         "Overview · 2024 · verified only",
     ]
     client.post("/tersimpan/", {"url": "/program/gbrss/?tahun=2024"})  # starred in English
