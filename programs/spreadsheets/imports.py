@@ -326,7 +326,6 @@ def _unpacked_size(archive: zipfile.ZipFile, limit: int) -> int:
 def _xlsx_lines(data: bytes):
     from openpyxl.utils import get_column_letter
 
-    has_formulas = False
     if not data.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError(_(NOT_A_SPREADSHEET))
     try:
@@ -334,20 +333,20 @@ def _xlsx_lines(data: bytes):
             infos = archive.infolist()
             if "[Content_Types].xml" not in archive.namelist():
                 raise ImportFileError(_(NOT_A_SPREADSHEET))
+            # Past the limit `_unpacked_size` refuses the file itself (`ZIP_BOMB`).
             unpacked = _unpacked_size(archive, settings.IMPORT_MAX_UNPACKED_BYTES)
             packed = sum(info.compress_size for info in infos) or 1
-            if unpacked <= settings.IMPORT_MAX_UNPACKED_BYTES:
-                has_formulas = any(
-                    _FORMULA.search(archive.read(info))
-                    for info in infos
-                    if info.filename.startswith("xl/worksheets/")
-                )
+            if unpacked / packed > 200:
+                raise ImportFileError(_(ZIP_BOMB))
+            has_formulas = any(
+                _FORMULA.search(archive.read(info))
+                for info in infos
+                if info.filename.startswith("xl/worksheets/")
+            )
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
         # Damaged, or a part zipfile cannot open: encrypted (RuntimeError) or packed with
         # a method it lacks (NotImplementedError), which answered 500.
         raise ImportFileError(_(NOT_A_SPREADSHEET)) from exc
-    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES or unpacked / packed > 200:
-        raise ImportFileError(_(ZIP_BOMB))
     # A formula keeps the value it was last calculated to, which Excel stores and
     # programs writing files often do not: such a cell reads empty, and its row would be
     # skipped as left empty. Read the formulas beside the values to tell; a formula whose
