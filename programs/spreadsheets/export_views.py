@@ -95,7 +95,7 @@ def _page_url(request: HttpRequest, name: str, filters: Filters, *args, **change
     """The page this export mirrors, with the same filters and period (a shareable URL
     that opens what the file holds, as its download link named the period)."""
     path = reverse(f"programs:{name}", args=args)
-    return request.build_absolute_uri(path + replace(filters, **changes).pinned_query)
+    return request.build_absolute_uri(path + filters.download_query(**changes))
 
 
 def _stem(*parts, filters: Filters | None = None) -> str:
