@@ -223,6 +223,34 @@ class EntryContext:
         return [s for s in self.sources if s.active or s.code == row.source_code]
 
 
+# Earlier months the entry form shows beside each indicator.
+PREVIOUS_MONTHS = 3
+
+
+def _previous_months(
+    program: Program, indicator, year: int, month: int, data: dict, last_year: dict
+) -> list[tuple[str, object]]:
+    """(label, value) of the PREVIOUS_MONTHS months before `month`, for the line beside
+    an indicator's inputs ("Sep: 103 · Okt: 11 · Nov: 75"). In the year's first months
+    they reach back into the year before, named with its year ("Des 2026: 75"): January's
+    form showed no month at all, though a prevalence's January is checked against
+    December. A running total starts again each year, so last year's cumulative figures
+    are left out; so are months before the program's launch (nothing was reported)."""
+    launch = program.launch_date
+    shown = []
+    for back in range(PREVIOUS_MONTHS, 0, -1):
+        y, m = (year, month - back) if month > back else (year - 1, month - back + 12)
+        if y != year:
+            if indicator.measure == Measure.RUNNING_TOTAL:
+                continue
+            if launch is not None and (y, m) < (launch.year, launch.month):
+                continue
+        row = (data if y == year else last_year).get(m)
+        label = formats.month_label(m)[:3] + ("" if y == year else f" {y}")
+        shown.append((label, progress.group_value(indicator.measure, row) if row else None))
+    return shown
+
+
 def entry_context(*, regency: Regency, program: Program, year: int, month: int) -> EntryContext:
     """What the entry form shows beside each input: earlier months and the target, and
     which indicators the regency is exempt from this month. Five queries whatever the
@@ -261,9 +289,10 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
     }
     rows = (
         Realization.objects.filter(
-            # The earlier months of the year, and the December before (`set_history`).
+            # The earlier months of the year, and the last three of the year before: the
+            # form's first months show them, and `set_history` compares with December.
             Q(report__year=year, report__month__lt=month)
-            | Q(report__year=year - 1, report__month=12),
+            | Q(report__year=year - 1, report__month__gte=13 - PREVIOUS_MONTHS),
             indicator__in=indicators,
             report__regency=regency,
             report__status__in=MonthlyReport.COUNTED_STATUSES,
@@ -273,20 +302,18 @@ def entry_context(*, regency: Regency, program: Program, year: int, month: int) 
         .order_by("report__month")
     )
     monthly: dict[int, dict[int, dict]] = defaultdict(dict)
-    december: dict[int, dict] = {}
+    last_year: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in rows:
-        if row["report__year"] == year:
-            monthly[row["indicator_id"]][row["report__month"]] = row
-        else:
-            december[row["indicator_id"]] = row
+        by_year = monthly if row["report__year"] == year else last_year
+        by_year[row["indicator_id"]][row["report__month"]] = row
     contexts = {}
     for indicator in indicators:
         data = monthly.get(indicator.pk, {})
         ctx = IndicatorContext(indicator=indicator, target=targets.get(indicator.pk))
-        for m in range(max(1, month - 3), month):
-            row = data.get(m)
-            ctx.previous.append((m, progress.group_value(indicator.measure, row) if row else None))
-        before = december.get(indicator.pk)
+        ctx.previous = _previous_months(
+            program, indicator, year, month, data, last_year.get(indicator.pk, {})
+        )
+        before = last_year.get(indicator.pk, {}).get(12)
         ctx.set_history(
             [progress.group_value(indicator.measure, data[m]) for m in sorted(data)],
             december=progress.group_value(indicator.measure, before) if before else None,
