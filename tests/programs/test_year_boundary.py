@@ -6,9 +6,12 @@ year's running count starts again, not read as if everything before had been los
 The clock is frozen (`frozen_clock`); nothing here depends on the real date."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
 
 from programs.models import FundingSource, Indicator, MonthlyReport, Program
 from regencies.models import Regency
@@ -109,3 +112,20 @@ def test_the_year_before_is_named_on_english_pages(operator):
     line = context_lines(client, "/laporan/16.07/gbrss/2027-01/")["rumah-dibedah"]
     assert "up to last month: 0 (start of 2027)" in line
     assert line.endswith("Dec 2026: 25")
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 1, 7)])
+def test_a_reminder_says_when_a_late_month_locks(operator, django_capture_on_commit_callbacks):
+    """7 January 2027: November, due on 10 December, locks after 9 January; December is
+    due on the 10th. The reminder named November only by "batas 10 Desember 2026", a
+    date long gone, as if nothing more were at stake; it says when the month locks."""
+    operator.email = "op-banyuasin@sumselprov.go.id"
+    operator.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--hari", "3", stdout=io.StringIO())
+    (body,) = [m.body for m in mail.outbox if m.to == [operator.email]]
+    assert (
+        "- GBRSS November 2026: batas 10 Desember 2026, terlambat; dikunci setelah 9 Januari 2027"
+    ) in body.splitlines()
+    # December is not late yet: its line is as before.
+    assert "- GBRSS Desember 2026: batas 10 Januari 2027" in body.splitlines()

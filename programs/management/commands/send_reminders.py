@@ -51,24 +51,27 @@ class Command(BaseCommand):
 
     def _remind(self, *, days: int, dry_run: bool) -> int:
         messages = []
+        today = timezone.localdate()
         # Run twice the same day (a cron retry), remind once.
         reminded_today = set(
             Notification.objects.filter(
                 kind=Notification.Kind.DEADLINE,
-                created_at__date=timezone.localdate(),
+                created_at__date=today,
             ).values_list("user_id", flat=True)
         )
-        due = [(u, p) for u, p in reminders_due(days=days) if u.pk not in reminded_today]
+        due = [
+            (u, p) for u, p in reminders_due(days=days, today=today) if u.pk not in reminded_today
+        ]
         for user, pending in due:
             body = _("Yth. %(name)s,") % {"name": user.get_full_name() or user.get_username()}
             owed = [r for r in pending if not r.returned]
             returned = [r for r in pending if r.returned]
             if owed:
                 body += "\n\n" + _("Laporan bulanan berikut belum diajukan:")
-                body += "".join("\n" + _line(r) for r in owed)
+                body += "".join("\n" + _line(r, today) for r in owed)
             if returned:
                 body += "\n\n" + _("Laporan bulanan berikut dikembalikan verifikator:")
-                body += "".join("\n" + _line(r) for r in returned)
+                body += "".join("\n" + _line(r, today) for r in returned)
             body += "\n\n" + _(
                 "Silakan isi atau perbaiki di Dasbor Gerakan Serentak Sumsel (menu Laporan)."
             )
@@ -94,8 +97,10 @@ class Command(BaseCommand):
         return len(messages)
 
 
-def _line(reminder: Reminder) -> str:
-    """One report of a reminder: when it was due, or until when it can be fixed."""
+def _line(reminder: Reminder, today) -> str:
+    """One report of a reminder: when it was due, or until when it can be fixed. A late
+    one says when it locks: on 7 January November's line read only "batas 10 Desember
+    2026", a date long gone, not that the month locks after 9 January."""
     values = {
         "program": reminder.program.label,
         "period": month_year_label(reminder.year, reminder.month),
@@ -106,4 +111,9 @@ def _line(reminder: Reminder) -> str:
         return _("- %(program)s %(period)s: dikembalikan, perlu diperbaiki s.d. %(until)s") % values
     if reminder.reopened:
         return _("- %(program)s %(period)s: batas %(due)s, dibuka sampai %(until)s") % values
+    if reminder.due < today:
+        return (
+            _("- %(program)s %(period)s: batas %(due)s, terlambat; dikunci setelah %(until)s")
+            % values
+        )
     return _("- %(program)s %(period)s: batas %(due)s") % values
