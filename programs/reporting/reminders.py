@@ -39,12 +39,15 @@ class Reminder(NamedTuple):
     until: dt.date  # the last day it can be changed: its lock date, or a lock exception's
     returned: bool  # sent back by a verifier: to be fixed, not submitted for the first time
     reopened: bool  # past its lock date, open through a lock exception
+    late: bool = False  # past its due date
 
     @property
     def deadline(self) -> dt.date:
         """The date the reminder is about: when to fix or finish it by, once the due
-        date no longer is (a returned report, a month opened again), else the due date."""
-        return self.until if self.returned or self.reopened else self.due
+        date no longer is (a returned report, a month opened again, a late one: on
+        7 January November's 10 December is gone, its lock after 9 January is not),
+        else the due date."""
+        return self.until if self.returned or self.reopened or self.late else self.due
 
 
 def reminders_due(*, days: int, today: dt.date | None = None) -> list[tuple[object, list]]:
@@ -120,6 +123,7 @@ def reminders_due(*, days: int, today: dt.date | None = None) -> list[tuple[obje
                     until=until,
                     returned=status == MonthlyReport.Status.RETURNED,
                     reopened=today > lock,
+                    late=today > deadlines.due_date(year, month),
                 )
             )
         if pending:

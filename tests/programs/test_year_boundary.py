@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from programs.models import FundingSource, Indicator, MonthlyReport, Program
+from programs.models import FundingSource, Indicator, MonthlyReport, Notification, Program
 from regencies.models import Regency
 from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import attribute, element_text, find, find_all, login, page
@@ -118,7 +118,9 @@ def test_the_year_before_is_named_on_english_pages(operator):
 def test_a_reminder_says_when_a_late_month_locks(operator, django_capture_on_commit_callbacks):
     """7 January 2027: November, due on 10 December, locks after 9 January; December is
     due on the 10th. The reminder named November only by "batas 10 Desember 2026", a
-    date long gone, as if nothing more were at stake; it says when the month locks."""
+    date long gone, as if nothing more were at stake, and the bell (all an operator
+    without an e-mail address gets) gave that gone date as the earliest deadline; both
+    say when the month locks."""
     operator.email = "op-banyuasin@sumselprov.go.id"
     operator.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,3 +131,5 @@ def test_a_reminder_says_when_a_late_month_locks(operator, django_capture_on_com
     ) in body.splitlines()
     # December is not late yet: its line is as before.
     assert "- GBRSS Desember 2026: batas 10 Januari 2027" in body.splitlines()
+    (bell,) = Notification.objects.filter(user=operator, kind=Notification.Kind.DEADLINE)
+    assert bell.text.endswith("(tenggat paling awal 9 Januari 2027).")

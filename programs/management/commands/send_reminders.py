@@ -68,10 +68,10 @@ class Command(BaseCommand):
             returned = [r for r in pending if r.returned]
             if owed:
                 body += "\n\n" + _("Laporan bulanan berikut belum diajukan:")
-                body += "".join("\n" + _line(r, today) for r in owed)
+                body += "".join("\n" + _line(r) for r in owed)
             if returned:
                 body += "\n\n" + _("Laporan bulanan berikut dikembalikan verifikator:")
-                body += "".join("\n" + _line(r, today) for r in returned)
+                body += "".join("\n" + _line(r) for r in returned)
             body += "\n\n" + _(
                 "Silakan isi atau perbaiki di Dasbor Gerakan Serentak Sumsel (menu Laporan)."
             )
@@ -97,7 +97,7 @@ class Command(BaseCommand):
         return len(messages)
 
 
-def _line(reminder: Reminder, today) -> str:
+def _line(reminder: Reminder) -> str:
     """One report of a reminder: when it was due, or until when it can be fixed. A late
     one says when it locks: on 7 January November's line read only "batas 10 Desember
     2026", a date long gone, not that the month locks after 9 January."""
@@ -111,7 +111,7 @@ def _line(reminder: Reminder, today) -> str:
         return _("- %(program)s %(period)s: dikembalikan, perlu diperbaiki s.d. %(until)s") % values
     if reminder.reopened:
         return _("- %(program)s %(period)s: batas %(due)s, dibuka sampai %(until)s") % values
-    if reminder.due < today:
+    if reminder.late:
         return (
             _("- %(program)s %(period)s: batas %(due)s, terlambat; dikunci setelah %(until)s")
             % values
