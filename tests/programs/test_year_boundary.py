@@ -8,6 +8,7 @@ The clock is frozen (`frozen_clock`); nothing here depends on the real date."""
 import datetime as dt
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -19,6 +20,7 @@ from tests.factories import MonthlyReportFactory, RealizationFactory
 from tests.helpers import attribute, element_text, find, find_all, login, page
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture
@@ -133,3 +135,26 @@ def test_a_reminder_says_when_a_late_month_locks(operator, django_capture_on_com
     assert "- GBRSS Desember 2026: batas 10 Januari 2027" in body.splitlines()
     (bell,) = Notification.objects.filter(user=operator, kind=Notification.Kind.DEADLINE)
     assert bell.text.endswith("(tenggat paling awal 9 Januari 2027).")
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 31)])
+def test_the_page_cache_turns_the_day_at_midnight_in_jakarta(
+    reference_data, pimpinan, client, frozen_clock
+):
+    """Cached pages are kept per day (expected-to-date figures, days left): the day is
+    Jakarta's. 1 January 2027 00:30 WIB is still 31 December in UTC, where the server
+    runs; 06:00 and 08:00 WIB on 1 January are one day in Jakarta, two in UTC."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+    def at(hour, minute, day):
+        frozen_clock.move_to(dt.datetime(*day, hour, minute, tzinfo=WIB))
+        return client.get("/")["X-Page-Cache"]
+
+    assert at(23, 30, (2026, 12, 31)) == "miss"
+    assert at(23, 45, (2026, 12, 31)) == "hit"
+    assert at(0, 30, (2027, 1, 1)) == "miss"  # a new day in Jakarta, not yet in UTC
+    assert at(6, 0, (2027, 1, 1)) == "hit"
+    assert at(8, 0, (2027, 1, 1)) == "hit"  # the UTC date turned at 07:00 WIB
+    caches["default"].clear()
