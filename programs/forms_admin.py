@@ -1023,7 +1023,8 @@ def _realization_field(indicator: Indicator, message: str) -> str:
 
 class RealizationAdminForm(forms.ModelForm):
     """One realization row checked as the entry form checks it (`rules.check_numbers`,
-    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator;
+    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator,
+    no numerator or denominator beside a value (`rules.parts_refusal`, the import's too);
     a retired funding source only on the row that already has it with its indicator
     (`rules.retired_source_refusal`), which is also the only row offering it."""
 
@@ -1079,6 +1080,11 @@ class RealizationAdminForm(forms.ModelForm):
 
         rules.check_note(row, error)
         rules.check_numbers(row, error)
+        refused = rules.parts_refusal(row)
+        if refused and not self.errors:
+            # A house count kept with a "denominator" beside it: the raw export and the
+            # API would show it, as if the figure were a rate.
+            self.add_error("numerator" if row.numerator is not None else "denominator", refused)
         return cleaned_data
 
 
