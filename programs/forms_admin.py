@@ -331,10 +331,32 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
             return
         for message in target_value_problems(indicator, value, cleaned_data.get("baseline")):
             self.add_error("value", ValidationError(message, code="target_value"))
+        for message in self._kept_parts_problems(indicator, value):
+            self.add_error("value", ValidationError(message, code="parts"))
         regency = cleaned_data.get("regency")
         where = (indicator, regency.pk if regency else None, cleaned_data.get("year"), value)
         for message in allocation_problems([(self.instance.pk, *where)]).values():
             self.add_error("value", ValidationError(message, code="allocation"))
+
+    def _kept_parts_problems(self, indicator, value) -> list[str]:
+        """The stored splits and milestones that this post leaves as they are, against
+        the new value (`stored_parts_problems`, the list's and the import's rule). The
+        change page posts both inlines, checked by `TargetPartsInlineFormSet`; the
+        history page's revert posts neither, and saved a value below them."""
+        stored = self.stored_target
+        if stored is None:
+            return []
+        posted = {
+            prefix for prefix in ("splits", "milestones") if f"{prefix}-TOTAL_FORMS" in self.data
+        }
+        splits = [] if "splits" in posted else [split.value for split in stored.splits.all()]
+        milestones = (
+            []
+            if "milestones" in posted
+            else [(m.label, m.due_date, m.value) for m in stored.milestones.all()]
+        )
+        found = parts_problems(indicator, value, splits=splits, milestones=milestones)
+        return [PARTS_NO_LONGER_FIT % {"problem": message} for _index, message in found]
 
 
 CHANGED_SINCE_LIST_OPENED = _(

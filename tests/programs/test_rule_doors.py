@@ -6,12 +6,13 @@ tests of their own modules."""
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from programs.models import ImportBatch, MonthlyReport, Program, Realization
 from programs.reporting import services
 from programs.reporting.rules import EntryRow
 from regencies.models import Regency
-from tests.admin_helpers import gbrss_province_target, realize
+from tests.admin_helpers import change_data, field_errors, gbrss_province_target, realize
 from tests.helpers import login, previous_month
 from tests.programs.spreadsheets.test_imports import draft_report, realization_values
 from tests.programs.test_admin_rules import inline_errors, post_report, row_of
@@ -105,3 +106,41 @@ def test_the_writers_refuse_a_program_switched_off_since_the_page_was_read(
 
     assert (saved.value.message, imported.value.message) == (message, message)
     assert not MonthlyReport.objects.exists()
+
+
+def test_a_target_reverted_from_its_history_keeps_its_splits_and_milestones(
+    admin_client, reference_data
+):
+    """The history page's "revert" saves the target's form without its inlines: a value
+    of 1.000 from an old version was saved below the 2024 GBRSS target's split by funding
+    source (6.724 planned) and its HUT milestone (1.778), which the change page and the
+    list both refuse."""
+    target = gbrss_province_target()
+    value = target.value
+    target.value = Decimal(1000)
+    target.save()
+    target.value = value
+    target.save()
+    old = target.history.get(value=Decimal(1000))
+    url = reverse("admin:programs_target_simple_history", args=[target.pk, old.history_id])
+    data = change_data(target, value="1.000", confirm_large_change="on")
+    for name in list(data):
+        if name.startswith(("splits-", "milestones-")):
+            del data[name]  # the history page has no inlines
+
+    refused = admin_client.post(url, data)
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "value") == [
+        "Rencana target ini tidak lagi cocok dengan nilai baru: Jumlah rencana per sumber "
+        "dana (6.724) melebihi target (1.000).",
+        "Rencana target ini tidak lagi cocok dengan nilai baru: Tahapan Menjelang HUT ke-78 "
+        "Sumsel (1.778) melebihi target (1.000).",
+    ]
+    target.refresh_from_db()
+    assert target.value == value
+    # A value its parts fit is reverted as before.
+    data["value"] = "8.000"
+    assert admin_client.post(url, data).status_code == 302
+    target.refresh_from_db()
+    assert target.value == Decimal(8000)
