@@ -144,3 +144,28 @@ def test_a_target_reverted_from_its_history_keeps_its_splits_and_milestones(
     assert admin_client.post(url, data).status_code == 302
     target.refresh_from_db()
     assert target.value == Decimal(8000)
+
+
+def test_the_admin_deletes_no_verified_report_with_its_figures(admin_client, reference_data):
+    """A door found closed, pinned: a verified report leaves only through a verifier's
+    "Buka kembali" (with a reason). The admin's delete page and its "delete selected"
+    action refuse a report whose realizations would go with it."""
+    target = gbrss_province_target()
+    kept = [
+        realize(target, regency=Regency.objects.get(code=code)).report
+        for code in ("16.07", "16.71")
+    ]
+    assert {report.status for report in kept} == {MonthlyReport.Status.VERIFIED}
+
+    page_delete = admin_client.post(
+        reverse("admin:programs_monthlyreport_delete", args=[kept[0].pk]), {"post": "yes"}
+    )
+    action = admin_client.post(
+        reverse("admin:programs_monthlyreport_changelist"),
+        {"action": "delete_selected", "_selected_action": [kept[1].pk], "post": "yes"},
+    )
+
+    assert (page_delete.status_code, action.status_code) == (200, 200)
+    assert "yang tidak pernah dihapus dari Admin" in page_delete.content.decode()
+    assert MonthlyReport.objects.filter(pk__in=[r.pk for r in kept]).count() == 2
+    assert Realization.objects.filter(report__in=kept).count() == 2
