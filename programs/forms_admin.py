@@ -331,10 +331,32 @@ class TargetAdminForm(TargetGuardMixin, forms.ModelForm):
             return
         for message in target_value_problems(indicator, value, cleaned_data.get("baseline")):
             self.add_error("value", ValidationError(message, code="target_value"))
+        for message in self._kept_parts_problems(indicator, value):
+            self.add_error("value", ValidationError(message, code="parts"))
         regency = cleaned_data.get("regency")
         where = (indicator, regency.pk if regency else None, cleaned_data.get("year"), value)
         for message in allocation_problems([(self.instance.pk, *where)]).values():
             self.add_error("value", ValidationError(message, code="allocation"))
+
+    def _kept_parts_problems(self, indicator, value) -> list[str]:
+        """The stored splits and milestones that this post leaves as they are, against
+        the new value (`stored_parts_problems`, the list's and the import's rule). The
+        change page posts both inlines, checked by `TargetPartsInlineFormSet`; the
+        history page's revert posts neither, and saved a value below them."""
+        stored = self.stored_target
+        if stored is None:
+            return []
+        posted = {
+            prefix for prefix in ("splits", "milestones") if f"{prefix}-TOTAL_FORMS" in self.data
+        }
+        splits = [] if "splits" in posted else [split.value for split in stored.splits.all()]
+        milestones = (
+            []
+            if "milestones" in posted
+            else [(m.label, m.due_date, m.value) for m in stored.milestones.all()]
+        )
+        found = parts_problems(indicator, value, splits=splits, milestones=milestones)
+        return [PARTS_NO_LONGER_FIT % {"problem": message} for _index, message in found]
 
 
 CHANGED_SINCE_LIST_OPENED = _(
@@ -1023,7 +1045,8 @@ def _realization_field(indicator: Indicator, message: str) -> str:
 
 class RealizationAdminForm(forms.ModelForm):
     """One realization row checked as the entry form checks it (`rules.check_numbers`,
-    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator;
+    `rules.check_note`): whole counts, decimals, ratios given and numerator <= denominator,
+    no numerator or denominator beside a value (`rules.parts_refusal`, the import's too);
     a retired funding source only on the row that already has it with its indicator
     (`rules.retired_source_refusal`), which is also the only row offering it."""
 
@@ -1079,6 +1102,11 @@ class RealizationAdminForm(forms.ModelForm):
 
         rules.check_note(row, error)
         rules.check_numbers(row, error)
+        refused = rules.parts_refusal(row)
+        if refused and not self.errors:
+            # A house count kept with a "denominator" beside it: the raw export and the
+            # API would show it, as if the figure were a rate.
+            self.add_error("numerator" if row.numerator is not None else "denominator", refused)
         return cleaned_data
 
 

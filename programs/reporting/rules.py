@@ -67,6 +67,17 @@ NOT_REQUIRED = gettext_noop(
     "dapat disimpan."
 )
 ONE_LEVEL_VALUE = gettext_noop("Indikator ini hanya diisi satu nilai.")
+# A program an admin switched off ('aktif' unticked): no regency reports it any more
+# (`obligations`), its entry form is gone (404), and no other door takes its figures:
+# the import's preview and the services' writers (`services.require_taking_reports`).
+PROGRAM_INACTIVE = gettext_noop(
+    "Program %(name)s tidak aktif: laporannya tidak dapat diisi atau diubah."
+)
+# An indicator of values (not a ratio) given a numerator or denominator as well.
+VALUE_WITH_PARTS = gettext_noop(
+    "Indikator %(name)s diisi kolom nilai saja, bukan pembilang dan penyebut: kosongkan "
+    "kolom pembilang dan penyebut."
+)
 RUNNING_TOTAL_DECREASE = gettext_noop(
     "Lebih rendah dari bulan lalu (%(previous)s), padahal ini angka kumulatif: beri catatan."
 )
@@ -384,6 +395,18 @@ def check_numbers(row: EntryRow, error) -> None:
         check_ratio(row, error)
     else:
         check_value(row, row.indicator, error)
+
+
+def parts_refusal(row: EntryRow) -> str | None:
+    """A numerator or denominator on a row of an indicator of values (not a ratio),
+    which a realization never keeps: the message the import and the admin refuse it
+    with. The entry form has no such boxes for it, and its writer stores only what the
+    measure takes (`services._stored_fields`). None when the row has none."""
+    if row.indicator.measure == Measure.RATIO:
+        return None
+    if row.numerator is None and row.denominator is None:
+        return None
+    return translated(VALUE_WITH_PARTS, name=row.indicator.display_name)
 
 
 def check_note(row: EntryRow, error) -> None:

@@ -48,6 +48,7 @@ from programs.reporting.notifications import (
 from programs.reporting.rules import (
     FUTURE_MONTH,
     NOT_REQUIRED,
+    PROGRAM_INACTIVE,
     EntryRow,
     IndicatorContext,
     RowMessage,
@@ -345,6 +346,15 @@ def stored_values(report: MonthlyReport | None) -> dict[str, str]:
     return values
 
 
+def require_taking_reports(program_ids) -> None:
+    """Refuses (ServiceError, naming it) a write to a report of a program an admin has
+    switched off since the page or the file was read (`rules.PROGRAM_INACTIVE`). Read
+    after the programs' lock (`ytd.lock_programs`), which the admin's save takes too."""
+    inactive = Program.objects.filter(pk__in=set(program_ids), active=False).first()
+    if inactive is not None:
+        raise ServiceError(_(PROGRAM_INACTIVE) % {"name": inactive.label})
+
+
 def _report_url(report: MonthlyReport) -> str:
     return settings.SITE_URL + report.get_absolute_url()
 
@@ -372,6 +382,7 @@ def report_save(
         .filter(regency=regency, program=program, year=year, month=month)
         .first()
     )
+    require_taking_reports([program.pk])
     if permissions.is_future(year, month, today):
         raise ServiceError(_(FUTURE_MONTH))
     if not permissions.is_operator_for(user, regency_code=regency.code, program_id=program.pk):
@@ -664,6 +675,7 @@ def realizations_import(
     if not reports:
         return {"created": 0, "updated": 0, "reports": 0}
     ytd.lock_programs(item.program.pk for item in reports)  # before reports
+    require_taking_reports(item.program.pk for item in reports)
     # One query, in primary-key order (no deadlock between two imports); it may lock a
     # few reports the import does not touch, never fewer than it does.
     candidates = (
@@ -1207,6 +1219,7 @@ def attachment_add(
 
     if report is not None:
         report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    require_taking_reports([program.pk])
     _require_editable(user, report, regency.code, program.pk, year, month, adding=True)
     caption = (caption or "").strip()
     if has_nul(caption):

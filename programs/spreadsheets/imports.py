@@ -71,10 +71,12 @@ from programs.reporting.rules import (
     NOT_A_NUMBER,
     NOT_REQUIRED,
     NUMBER_TOO_LARGE,
+    PROGRAM_INACTIVE,
     EntryRow,
     RowMessage,
     decimals,
     parse_number,
+    parts_refusal,
     refusal,
     retired_source_refusal,
     row_problems,
@@ -201,11 +203,8 @@ RATIO_VALUE_DIFFERS = gettext_noop(
     "%(percent)s %%. Indikator rasio diisi pembilang dan penyebut (nilainya dihitung dari "
     "keduanya): kosongkan kolom nilai, atau perbaiki angkanya."
 )
-# The other way round: an indicator of values with a numerator or denominator as well.
-VALUE_WITH_PARTS = gettext_noop(
-    "Indikator %(name)s diisi kolom nilai saja, bukan pembilang dan penyebut: kosongkan "
-    "kolom pembilang dan penyebut."
-)
+# The other way round (an indicator of values with a numerator or denominator as well):
+# `rules.parts_refusal`, the admin's rule too.
 REPORT_VERIFIED = gettext_noop(
     "Laporan bulan ini sudah diverifikasi: minta verifikator membukanya kembali."
 )
@@ -622,9 +621,8 @@ def _parts_problems(entry: EntryRow) -> list[str]:
     its numerator and denominator make, to the decimals typed (`RATIO_VALUE_DIFFERS`)."""
     indicator = entry.indicator
     if indicator.measure != Measure.RATIO:
-        if entry.numerator is not None or entry.denominator is not None:
-            return [_(VALUE_WITH_PARTS) % {"name": indicator.display_name}]
-        return []
+        refused = parts_refusal(entry)
+        return [refused] if refused else []
     if entry.value is None:
         return []
     places = max(decimals(entry.value), 0)
@@ -870,6 +868,10 @@ class RealizationImport:
                     # keeps the submitted, verified and locked months it also lists.
                     result.state, result.reason = State.UNCHANGED, ""
                     continue
+            if not program.active:
+                # Switched off by an admin: no new figures, as the entry form (gone, 404).
+                result.reason = _(PROGRAM_INACTIVE) % {"name": program.label}
+                continue
             refused = retired_source_refusal(source, stored=stored is not None)
             if refused:
                 result.reason = refused
