@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from programs import ytd
-from programs.formats import month_year_label
+from programs.formats import date_label, month_year_label
 from programs.models import (
     Attachment,
     Comment,
@@ -610,10 +610,61 @@ def test_an_admin_form_opened_before_a_return_lengthened_the_exception_is_refuse
     )
 
     assert response.status_code == 200
-    assert "sudah diubah orang lain sejak Anda membukanya" in response.content.decode()
+    # The date and who set it, as they stand after the return (the grantor read with the
+    # row locked after the wait came out empty: "oleh –").
+    until = date_label(today + dt.timedelta(days=14))
+    assert (
+        f"sudah diubah orang lain sejak Anda membukanya (kini berlaku sampai {until}, oleh "
+        "ver-satu)" in response.content.decode()
+    )
     exception.refresh_from_db()
     assert exception.until == today + dt.timedelta(days=14)
     assert exception.granted_by == ver
+
+
+def test_an_admin_deletion_confirmed_while_a_return_lengthens_the_exception_is_refused(
+    two_operators,
+):
+    """An admin confirms the deletion of a locked month's exception (its page opened
+    earlier) while a verifier's return of that month's report lengthens it: the deletion
+    waits for the return, sees the exception changed and deletes nothing, naming the new
+    date and the verifier; the month stays open for the operator."""
+    from django.urls import reverse
+
+    from programs.forms_admin import history_version
+
+    period = previous_month(4)
+    report = submitted_report(two_operators[0], period)
+    admin = UserFactory(username="admin-kunci", is_superuser=True, is_staff=True)
+    ver = verifier_of_every_program()
+    today = timezone.localdate()
+    exception = LockException(
+        regency_id="16.07",
+        program_id=report.program_id,
+        year=period[0],
+        month=period[1],
+        until=today + dt.timedelta(days=1),
+        reason="Susulan",
+        granted_by=admin,
+    )
+    exception.save()
+    seen = history_version(LockException, exception.pk)  # the delete page opened now
+    delete = reverse("admin:programs_lockexception_delete", args=[exception.pk])
+
+    response = race(
+        lambda: services.report_return(user=ver, report=report, reason="Foto belum ada"),
+        lambda: signed_in(admin).post(delete, {"post": "yes", "seen_version": seen}, follow=True),
+    )
+
+    assert response.redirect_chain == [(delete, 302)]
+    until = date_label(today + dt.timedelta(days=14))
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Pengecualian kunci {exception} sudah diubah orang lain sejak Anda membukanya (kini "
+        f"berlaku sampai {until}, oleh ver-satu). Tidak ada yang dihapus: periksa lalu hapus "
+        "lagi bila memang tidak diperlukan."
+    ]
+    exception.refresh_from_db()
+    assert (exception.until, exception.granted_by) == (today + dt.timedelta(days=14), ver)
 
 
 def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_operators):
