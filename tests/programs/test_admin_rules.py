@@ -1241,9 +1241,7 @@ def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
     so the operator can correct it. The admin's save put 1 July back, silently: the
     operator lost ten days the verifier had given. The stale form is now refused, saying
     what stands; reloaded, the admin's change is saved on top of the verifier's."""
-    from programs.reporting import services
     from tests.admin_helpers import lock_exception, lock_exception_form
-    from tests.helpers import make_user
 
     gbrss = Program.objects.get(slug="gbrss")
     exception = lock_exception(
@@ -1255,19 +1253,7 @@ def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
     stale = lock_exception_form(
         gbrss, until="1 Juli 2025", reason="Berita acara BPS April", seen_version=seen
     )
-    report = MonthlyReportFactory(
-        program=gbrss,
-        regency=Regency.objects.get(code="16.07"),
-        year=2025,
-        month=4,
-        status=MonthlyReport.Status.SUBMITTED,
-    )
-    verifier = make_user("ver-gbrss", "verifikator", programs=["gbrss"])
-    services.report_return(
-        user=verifier, report=report, reason="Foto belum ada", version=report.version
-    )
-    exception.refresh_from_db()
-    assert exception.until == dt.date(2025, 7, 11)
+    returned_april()  # lengthens it to 11 July
 
     response = admin_client.post(url, stale)
 
@@ -1290,20 +1276,32 @@ def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
     assert (exception.until, exception.reason) == (dt.date(2025, 7, 11), "Berita acara BPS April")
 
 
-def returned_april(exception_until=None):
+def april_exception_until_1_july() -> LockException:
+    """Banyuasin's GBRSS April 2025 exception, until 1 July, saved as the admin saves one
+    (with a history record)."""
+    from tests.admin_helpers import lock_exception
+
+    exception = lock_exception(
+        Program.objects.get(slug="gbrss"),
+        year=2025,
+        month=4,
+        until=dt.date(2025, 7, 1),
+        reason="Berita acara BPS",
+    )
+    exception.save()
+    return exception
+
+
+def returned_april():
     """Banyuasin's GBRSS April 2025 report, submitted, then returned by `ver-gbrss`: the
     return opens the locked month until 11 July 2025 (27 June + the correction days),
-    creating the exception or lengthening the one until `exception_until`. Returns the
-    exception and the verifier."""
+    creating the exception or lengthening an earlier one. Returns the exception and the
+    verifier."""
     from programs.reporting import services
-    from tests.admin_helpers import lock_exception
     from tests.helpers import make_user
 
-    gbrss = Program.objects.get(slug="gbrss")
-    if exception_until is not None:
-        lock_exception(gbrss, year=2025, month=4, until=exception_until, reason="Berita acara")
     report = MonthlyReportFactory(
-        program=gbrss,
+        program=Program.objects.get(slug="gbrss"),
         regency=Regency.objects.get(code="16.07"),
         year=2025,
         month=4,
@@ -1328,16 +1326,10 @@ def test_a_lock_exception_lengthened_since_its_delete_page_opened_is_kept(
     silently, and the operator found the month locked. The stale confirmation is now
     refused, naming the date and who set it; the page shown again deletes it when
     confirmed."""
-    from tests.admin_helpers import lock_exception
 
-    exception = lock_exception(
-        Program.objects.get(slug="gbrss"),
-        year=2025,
-        month=4,
-        until=dt.date(2025, 7, 1),
-        reason="Berita acara BPS",
-    )
-    exception.save()  # a history record, as every exception saved by the admin has
+    exception = (
+        april_exception_until_1_july()
+    )  # a history record, as every exception saved by the admin has
     url = reverse("admin:programs_lockexception_delete", args=[exception.pk])
     seen = attribute(find(page(admin_client.get(url)), "input", name="seen_version"), "value")
     returned_april()
@@ -1363,16 +1355,8 @@ def test_lock_exceptions_lengthened_since_the_bulk_delete_page_opened_are_kept(
 ):
     """The same through the list's "delete selected": nothing is deleted when one of the
     selected exceptions changed since the confirmation page was opened."""
-    from tests.admin_helpers import lock_exception
 
-    exception = lock_exception(
-        Program.objects.get(slug="gbrss"),
-        year=2025,
-        month=4,
-        until=dt.date(2025, 7, 1),
-        reason="Berita acara BPS",
-    )
-    exception.save()
+    exception = april_exception_until_1_july()
     changelist = reverse("admin:programs_lockexception_changelist")
     selection = {"action": "delete_selected", "_selected_action": [str(exception.pk)]}
     confirm = page(admin_client.post(changelist, selection))

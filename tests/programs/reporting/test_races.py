@@ -68,9 +68,9 @@ def two_operators(reference_data):
     return users
 
 
-def wait_until_blocked(timeout: float = 20.0) -> None:
-    """Until another backend of this database waits on a lock (not a clock assertion: the
-    test only waits for a state, then goes on)."""
+def wait_until_blocked(timeout: float = 20.0, *, or_done: threading.Thread | None = None) -> None:
+    """Until another backend of this database waits on a lock, or `or_done` has finished
+    (not a clock assertion: the test only waits for a state, then goes on)."""
     deadline = time.monotonic() + timeout
     with connections["default"].cursor() as cursor:
         while time.monotonic() < deadline:
@@ -78,7 +78,7 @@ def wait_until_blocked(timeout: float = 20.0) -> None:
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock'"
             )
-            if cursor.fetchone()[0]:
+            if cursor.fetchone()[0] or (or_done is not None and not or_done.is_alive()):
                 return
             time.sleep(0.02)
     raise AssertionError("the second transaction never waited on the first one's lock")
@@ -119,14 +119,16 @@ class Request(threading.Thread):
             connections.close_all()
 
 
-def race(first_write, second_request):
+def race(first_write, second_request, *, may_not_wait: bool = False):
+    """The second request sent while the first write holds its transaction open, which
+    commits once the second waits on its lock (or, `may_not_wait`, has answered)."""
     holder = Holder(first_write)
     holder.start()
     assert holder.ready.wait(30) and holder.error is None, holder.error
     request = Request(second_request)
     request.start()
     try:
-        wait_until_blocked()
+        wait_until_blocked(or_done=request if may_not_wait else None)
     finally:
         holder.release.set()
         holder.join(30)
@@ -239,14 +241,18 @@ def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
     assert Notification.objects.filter(kind=Notification.Kind.VERIFIED).count() == 2  # operators
 
 
+def previewed_ninety_nine(user) -> tuple[Client, ImportBatch]:
+    """`user`'s browser with their previewed import of 99 houses for last month."""
+    client = signed_in(user)
+    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
+    assert preview.status_code == 200
+    return client, ImportBatch.objects.get()
+
+
 def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_operators):
     operator, importer = two_operators
     report = draft_of_seven_houses()
-    client = Client()
-    client.force_login(importer)
-    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
-    assert preview.status_code == 200
-    batch = ImportBatch.objects.get()
+    client, batch = previewed_ninety_nine(importer)
 
     def submit():  # what the entry form does when the operator presses "Ajukan"
         locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
@@ -348,6 +354,20 @@ def test_a_questioned_value_imported_while_the_operator_submits_is_never_submitt
     assert MonthlyReport.objects.get().status == Status.DRAFT
 
 
+def submitting(operator, report: MonthlyReport, rows: list[EntryRow]):
+    """The operator's "Ajukan" of `rows` on `report` (at version 1), to run in a race."""
+    return lambda: services.report_save(
+        user=operator,
+        regency=report.regency,
+        program=report.program,
+        year=report.year,
+        month=report.month,
+        version=1,
+        rows=rows,
+        submit=True,
+    )
+
+
 def test_a_submit_holding_the_report_stops_an_import_of_a_questioned_value(two_operators):
     """The operator's submit (7 houses, nothing to note) holds the report when the import
     of 50 houses is applied: the import waits, then stops and writes nothing, so the
@@ -363,16 +383,7 @@ def test_a_submit_holding_the_report_stops_an_import_of_a_questioned_value(two_o
         value=Decimal(7),
     )
     response = race(
-        lambda: services.report_save(
-            user=operator,
-            regency=Regency.objects.get(code="16.07"),
-            program=report.program,
-            year=year,
-            month=month,
-            version=1,
-            rows=[houses],
-            submit=True,
-        ),
+        submitting(operator, report, [houses]),
         lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True),
     )
     assert any("Impor dihentikan dan tidak ada yang diubah" in m for m in flash_messages(response))
@@ -567,6 +578,22 @@ def test_a_return_while_an_admin_opens_the_same_locked_month_is_made_once(two_op
     assert Comment.objects.filter(report=report, kind=Comment.Kind.RETURN).count() == 1
 
 
+def locked_month_opened_by_an_admin(operator) -> tuple[MonthlyReport, LockException]:
+    """A submitted report of a locked month (four months ago) and the exception an admin
+    granted for it until tomorrow."""
+    report = submitted_report(operator, previous_month(4))
+    exception = LockException.objects.create(
+        regency_id="16.07",
+        program_id=report.program_id,
+        year=report.year,
+        month=report.month,
+        until=timezone.localdate() + dt.timedelta(days=1),
+        reason="Susulan",
+        granted_by=UserFactory(username="admin-kunci", is_superuser=True, is_staff=True),
+    )
+    return report, exception
+
+
 def test_an_admin_form_opened_before_a_return_lengthened_the_exception_is_refused(
     two_operators,
 ):
@@ -580,20 +607,9 @@ def test_an_admin_form_opened_before_a_return_lengthened_the_exception_is_refuse
     from programs.forms_admin import history_version
     from tests.admin_helpers import lock_exception_form
 
-    period = previous_month(4)
-    report = submitted_report(two_operators[0], period)
-    admin = UserFactory(username="admin-kunci", is_superuser=True, is_staff=True)
+    report, exception = locked_month_opened_by_an_admin(two_operators[0])
+    period, admin, today = (report.year, report.month), exception.granted_by, timezone.localdate()
     ver = verifier_of_every_program()
-    today = timezone.localdate()
-    exception = LockException.objects.create(
-        regency_id="16.07",
-        program_id=report.program_id,
-        year=period[0],
-        month=period[1],
-        until=today + dt.timedelta(days=1),
-        reason="Susulan",
-        granted_by=admin,
-    )
     stale = lock_exception_form(
         report.program,
         year=str(period[0]),
@@ -633,21 +649,9 @@ def test_an_admin_deletion_confirmed_while_a_return_lengthens_the_exception_is_r
 
     from programs.forms_admin import history_version
 
-    period = previous_month(4)
-    report = submitted_report(two_operators[0], period)
-    admin = UserFactory(username="admin-kunci", is_superuser=True, is_staff=True)
+    report, exception = locked_month_opened_by_an_admin(two_operators[0])
+    admin, today = exception.granted_by, timezone.localdate()
     ver = verifier_of_every_program()
-    today = timezone.localdate()
-    exception = LockException(
-        regency_id="16.07",
-        program_id=report.program_id,
-        year=period[0],
-        month=period[1],
-        until=today + dt.timedelta(days=1),
-        reason="Susulan",
-        granted_by=admin,
-    )
-    exception.save()
     seen = history_version(LockException, exception.pk)  # the delete page opened now
     delete = reverse("admin:programs_lockexception_delete", args=[exception.pk])
 
@@ -667,12 +671,27 @@ def test_an_admin_deletion_confirmed_while_a_return_lengthens_the_exception_is_r
     assert (exception.until, exception.granted_by) == (today + dt.timedelta(days=14), ver)
 
 
+def photo_added(operator, report: MonthlyReport) -> Attachment:
+    """A phone photo "atap.jpg" the operator attaches to `report`."""
+    from tests.evidence_helpers import phone_photo
+
+    return services.attachment_add(
+        user=operator,
+        report=report,
+        regency=report.regency,
+        program=report.program,
+        year=report.year,
+        month=report.month,
+        data=phone_photo(),
+        filename="atap.jpg",
+    )
+
+
 def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_operators):
     """Two uploads to a report waiting for verification at the same moment (two tabs, or
     a photo and a PDF sent together): both are kept, and the verifier is told once."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.evidence_helpers import phone_photo
     from tests.programs.reporting.test_evidence import png
 
     operator = two_operators[0]
@@ -680,16 +699,7 @@ def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_
     ver = verifier_of_every_program()
 
     def first_upload():
-        services.attachment_add(
-            user=operator,
-            report=report,
-            regency=Regency.objects.get(code="16.07"),
-            program=report.program,
-            year=report.year,
-            month=report.month,
-            data=phone_photo(),
-            filename="atap.jpg",
-        )
+        photo_added(operator, report)
 
     file = SimpleUploadedFile("lantai.png", png())
     response = race(
@@ -729,33 +739,6 @@ def assert_figures_equal_a_fresh_compute(program: Program, year: int) -> None:
             )
 
 
-def race_whichever(first_write, second_request):
-    """`race`, for a pair whose second request may or may not wait for the first: the
-    first is released once the second waits on its lock or has answered."""
-    holder = Holder(first_write)
-    holder.start()
-    assert holder.ready.wait(30) and holder.error is None, holder.error
-    request = Request(second_request)
-    request.start()
-    try:
-        with connections["default"].cursor() as cursor:
-            for _ in range(1000):
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0] or not request.is_alive():
-                    break
-                time.sleep(0.02)
-    finally:
-        holder.release.set()
-        holder.join(30)
-        request.join(30)
-    assert holder.error is None, holder.error
-    assert request.error is None, f"the second request failed: {request.error!r}"
-    return request.response
-
-
 def test_an_admin_changing_a_target_while_the_operator_submits_keeps_the_figures_right(
     two_operators,
 ):
@@ -776,20 +759,11 @@ def test_an_admin_changing_a_target_while_the_operator_submits_keeps_the_figures
     )
     admin = get_user_model().objects.create_superuser("admin-target", "a@b.id", "x")
     row = EntryRow(key="rumah-dibedah-0", indicator=houses, source_code="apbn", value=Decimal(9))
-    submit = lambda: services.report_save(  # noqa: E731 - the operator's "Ajukan"
-        user=operator,
-        regency=Regency.objects.get(code="16.07"),
-        program=report.program,
-        year=year,
-        month=month,
-        version=1,
-        rows=[row],
-        submit=True,
-    )
+    submit = submitting(operator, report, [row])
     change = reverse("admin:programs_target_change", args=[target.pk])
     data = change_data(target, value="30", change_reason="Tambahan dari APBD Perubahan")
 
-    response = race_whichever(submit, lambda: signed_in(admin).post(change, data))
+    response = race(submit, lambda: signed_in(admin).post(change, data), may_not_wait=True)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     target.refresh_from_db()
@@ -859,20 +833,10 @@ def test_a_file_deleted_while_the_verifier_verifies_the_report_is_kept(two_opera
     """A verifier verifies a report while its operator deletes one of its photos from a
     page opened earlier: the deletion waits for the verification, then is refused saying
     why; the photo the verifier saw stays with the verified report."""
-    from tests.evidence_helpers import phone_photo
 
     operator = two_operators[0]
     report = draft_of_seven_houses()
-    attachment = services.attachment_add(
-        user=operator,
-        report=report,
-        regency=Regency.objects.get(code="16.07"),
-        program=report.program,
-        year=report.year,
-        month=report.month,
-        data=phone_photo(),
-        filename="atap.jpg",
-    )
+    attachment = photo_added(operator, report)
     MonthlyReport.objects.filter(pk=report.pk).update(status=Status.SUBMITTED)
     report.refresh_from_db()
     ver = verifier_of_every_program()
@@ -896,11 +860,7 @@ def test_the_same_import_applied_from_two_tabs_at_once_is_applied_once(two_opera
     then is told the import is done; the values are written once, one history row."""
     importer = two_operators[1]
     report = draft_of_seven_houses()
-    client = Client()
-    client.force_login(importer)
-    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
-    assert preview.status_code == 200
-    batch = ImportBatch.objects.get()
+    client, batch = previewed_ninety_nine(importer)
     apply = f"/impor/{batch.token}/terapkan/"
 
     response = race(
