@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -60,8 +60,10 @@ from programs.forms_admin import (
     TargetPartsInlineFormSet,
     allocation_problems,
     headline_deletion_refusals,
+    history_version,
     https_urls_formfield,
     lock_allocations,
+    lock_exception_changed_since,
     parts_problems,
     target_has_realizations,
     target_has_realizations_expression,
@@ -1185,6 +1187,56 @@ class RealizationAdmin(
         return False
 
 
+LOCK_EXCEPTION_CHANGED_BEFORE_DELETE = _(
+    "Pengecualian kunci %(exception)s sudah diubah orang lain sejak Anda membukanya (kini "
+    "berlaku sampai %(until)s, oleh %(by)s). Tidak ada yang dihapus: periksa lalu hapus "
+    "lagi bila memang tidak diperlukan."
+)
+# What decides an exception, beside its reason: whoever changes one of these grants it.
+LOCK_EXCEPTION_GRANT_FIELDS = ("regency", "program", "year", "month", "until")
+
+
+def _posted_version(value: str | None) -> int | None:
+    """A version the delete pages posted back: an integer, None when absent; anything
+    else (an edited page) is a version no exception has, so the deletion is refused."""
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else -1
+
+
+@admin.action(permissions=["delete"])
+def delete_selected_lock_exceptions(modeladmin, request, queryset):
+    """Django's "delete selected", refusing the whole deletion when an exception was
+    changed (a verifier lengthened it) since the confirmation page was opened: that page
+    carries each one's version, as the change form does."""
+    from django.contrib.admin.actions import delete_selected
+
+    if not request.POST.get("post"):
+        response = delete_selected(modeladmin, request, queryset)
+        if isinstance(response, TemplateResponse):
+            response.context_data["seen_versions"] = [
+                (obj.pk, history_version(LockException, obj.pk)) for obj in queryset
+            ]
+        return response
+    with transaction.atomic(using=router.db_for_write(LockException)):
+        changed = [
+            stored
+            for pk in queryset.order_by("pk").values_list("pk", flat=True)
+            if (
+                stored := lock_exception_changed_since(
+                    pk, _posted_version(request.POST.get(f"seen_version_{pk}"))
+                )
+            )
+        ]
+        if not changed:
+            return delete_selected(modeladmin, request, queryset)
+    for stored in changed:
+        modeladmin.message_user(
+            request, LockExceptionAdmin.changed_before_delete(stored), messages.ERROR
+        )
+    return None
+
+
 @admin.register(LockException)
 class LockExceptionAdmin(
     RequestChecks, HistoryIdsChecked, MonthNamed, LocalizedNumbersAdminMixin, SimpleHistoryAdmin
@@ -1220,9 +1272,52 @@ class LockExceptionAdmin(
             )
         return field
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                delete_selected_lock_exceptions,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
+        return actions
+
+    @staticmethod
+    def changed_before_delete(stored: LockException) -> str:
+        return LOCK_EXCEPTION_CHANGED_BEFORE_DELETE % {
+            "exception": stored,
+            "until": date_label(stored.until),
+            "by": stored.granted_by or "–",
+        }
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """The confirmation page carries the exception's version; a deletion confirmed
+        after someone changed it (a verifier returning the month's report lengthens it)
+        is refused, naming the date and who set it, and the page is shown again as it
+        stands now. It used to remove the verifier's newer exception silently."""
+        if request.method == "POST" and request.POST.get("post"):
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                obj = self.get_object(request, unquote(object_id))
+                changed = None
+                if obj is not None and self.has_delete_permission(request, obj):
+                    seen = _posted_version(request.POST.get("seen_version"))
+                    changed = lock_exception_changed_since(obj.pk, seen)
+                if changed is None:
+                    return super().delete_view(request, object_id, extra_context)
+            self.message_user(request, self.changed_before_delete(changed), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        response = super().delete_view(request, object_id, extra_context)
+        if isinstance(response, TemplateResponse) and "object" in response.context_data:
+            obj = response.context_data["object"]
+            response.context_data["seen_version"] = history_version(LockException, obj.pk)
+        return response
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.granted_by = request.user
+        if not change or any(name in form.changed_data for name in LOCK_EXCEPTION_GRANT_FIELDS):
+            # Whoever sets the date (or the month) grants the exception: an admin's new
+            # date on a verifier's exception is the admin's, and says so. The history
+            # keeps who set each earlier one.
+            obj.granted_by, obj.granted_at = request.user, timezone.now()
         obj._change_reason = obj.reason
         super().save_model(request, obj, form, change)
 

@@ -1283,17 +1283,31 @@ class LockExceptionAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.instance.pk is None:
             return cleaned_data
-        stored = LockException.objects.filter(pk=self.instance.pk).select_related("granted_by")
-        if transaction.get_connection(stored.db).in_atomic_block:
-            stored = stored.select_for_update(of=("self",))  # until the admin's save commits
-        stored = stored.first()
-        version = history_version(LockException, self.instance.pk)
-        if stored is not None and cleaned_data.get("seen_version") != version:
-            params = {"until": date_label(stored.until), "by": stored.granted_by or "–"}
+        changed = lock_exception_changed_since(self.instance.pk, cleaned_data.get("seen_version"))
+        if changed is not None:
+            params = {"until": date_label(changed.until), "by": changed.granted_by or "–"}
             raise ValidationError(
                 LOCK_EXCEPTION_CHANGED_SINCE_OPENED % params, code="changed_since_opened"
             )
         return cleaned_data
+
+
+def lock_exception_changed_since(pk, seen_version: int | None) -> LockException | None:
+    """The exception `pk` as stored now when it was saved since the page that wrote
+    `seen_version` was opened (its `history_version` differs); None when it was not, or
+    is gone. Inside a transaction the row is locked first, until the caller's write
+    commits, so a verifier's lengthening that commits meanwhile is seen (the change
+    form's save and the delete page both ask here)."""
+    stored = LockException.objects.filter(pk=pk)
+    if transaction.get_connection(stored.db).in_atomic_block:
+        # No join here: a row locked after a wait is read again as committed, but a
+        # joined user is not (PostgreSQL gave the new row the old grantor's NULLs, "oleh
+        # –"); the grantor is read afterwards, on its own.
+        stored = stored.select_for_update()
+    stored = stored.first()
+    if stored is None or seen_version == history_version(LockException, pk):
+        return None
+    return stored
 
 
 __all__ = [
@@ -1304,6 +1318,7 @@ __all__ = [
     "IndicatorInlineFormSet",
     "IndicatorPageForm",
     "LockExceptionAdminForm",
+    "lock_exception_changed_since",
     "MonthlyReportAdminForm",
     "RealizationAdminForm",
     "RealizationInlineFormSet",

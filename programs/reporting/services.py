@@ -157,6 +157,11 @@ ONLY_PHOTOS_PUBLIC = gettext_noop(
     "Hanya foto dari laporan terverifikasi yang dapat ditampilkan publik."
 )
 WRONG_STATUS = gettext_noop("Status laporan sudah berubah; muat ulang halaman.")
+TICKED_REPORT_CHANGED = gettext_noop(
+    "Laporan %(report)s sudah berubah sejak antrean dimuat (kini %(status)s, oleh %(who)s). "
+    "Tidak ada yang diverifikasi: laporan lain yang dicentang masih tercentang, periksa "
+    "lalu verifikasi lagi."
+)
 QUEUE_CHANGED = gettext_noop(
     "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
 )
@@ -861,10 +866,36 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
         raise ServiceError(_(WRONG_STATUS))
     # All the programs first: a verifier approving (gbrss, gpsss) beside another approving
     # (gpsss, gbrss) waits instead of deadlocking.
-    locked_reports(MonthlyReport.objects.filter(pk__in=reports))
+    locked = {r.pk: r for r in locked_reports(MonthlyReport.objects.filter(pk__in=reports))}
+    for pk, version in selections:
+        report = locked[pk]
+        if report.version != version and not _resent_decision(
+            report, user=user, version=version, status=Status.VERIFIED
+        ):
+            raise ServiceError(_ticked_report_changed(report))
     return [
         report_verify(user=user, report=reports[pk], version=version) for pk, version in selections
     ]
+
+
+def _ticked_report_changed(report: MonthlyReport) -> str:
+    """The refusal of a bulk verification naming the ticked report that changed since the
+    queue was loaded, what it is now and who changed it last (another verifier who
+    verified it at the same moment): "Status laporan sudah berubah" left the verifier to
+    find which of the ticked reports, and why."""
+    who = {
+        Status.VERIFIED: report.verified_by,
+        Status.RETURNED: report.returned_by,
+        Status.SUBMITTED: report.submitted_by,
+    }.get(report.status)
+    if who is None:  # a draft again (reopened), or a step whose user was deleted
+        last = report.history.order_by("-history_id").select_related("history_user").first()
+        who = (last.history_user if last is not None else None) or "–"
+    return _(TICKED_REPORT_CHANGED) % {
+        "report": report,
+        "status": report.get_status_display(),
+        "who": who,
+    }
 
 
 def queue_fingerprint(pairs) -> str:

@@ -38,6 +38,7 @@ from programs.reporting import deadlines, rules, services
 from programs.reporting import selectors as reporting
 from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, parse_entry
 from programs.reporting.rules import EntryRow, RowMessage, row_key
+from programs.vocabulary import data_word
 from regencies.models import Regency
 from sumsel_gerakan.messages import resent_tag
 
@@ -573,7 +574,10 @@ def _conflict_rows(
     if not isinstance(before, dict):
         before = {}
     names = {i.code: i.display_name for i in program.indicators.all()}
-    sources = dict(FundingSource.objects.values_list("code", "name"))
+    # Generic sources ("Tidak dirinci") in the reader's language, as every page names them.
+    sources = {
+        code: data_word(name) for code, name in FundingSource.objects.values_list("code", "name")
+    }
 
     def label(key: str) -> str:
         indicator, _slash, source = key.partition("/")

@@ -162,7 +162,8 @@ def test_reports_ticked_for_verification_stay_ticked_when_another_is_returned(
     services.report_return(user=colleague, report=gone, reason="Foto kurang.", version=1)
     page.get_by_role("button", name="Verifikasi yang dicentang").click()
     expect(page.locator(".messages")).to_contain_text(
-        "Status laporan sudah berubah; muat ulang halaman."
+        f"Laporan {gone} sudah berubah sejak antrean dimuat (kini Dikembalikan, oleh "
+        "verifikator-lain)."
     )
     expect(page.locator(f'article[data-report="{others[1]}"]')).to_have_count(0)
     expect(ticks[0]).to_be_checked()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from programs.models import (
     FundingSource,
     Indicator,
+    LockException,
     MonthlyReport,
     Program,
     Realization,
@@ -1240,9 +1241,7 @@ def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
     so the operator can correct it. The admin's save put 1 July back, silently: the
     operator lost ten days the verifier had given. The stale form is now refused, saying
     what stands; reloaded, the admin's change is saved on top of the verifier's."""
-    from programs.reporting import services
     from tests.admin_helpers import lock_exception, lock_exception_form
-    from tests.helpers import make_user
 
     gbrss = Program.objects.get(slug="gbrss")
     exception = lock_exception(
@@ -1254,19 +1253,7 @@ def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
     stale = lock_exception_form(
         gbrss, until="1 Juli 2025", reason="Berita acara BPS April", seen_version=seen
     )
-    report = MonthlyReportFactory(
-        program=gbrss,
-        regency=Regency.objects.get(code="16.07"),
-        year=2025,
-        month=4,
-        status=MonthlyReport.Status.SUBMITTED,
-    )
-    verifier = make_user("ver-gbrss", "verifikator", programs=["gbrss"])
-    services.report_return(
-        user=verifier, report=report, reason="Foto belum ada", version=report.version
-    )
-    exception.refresh_from_db()
-    assert exception.until == dt.date(2025, 7, 11)
+    returned_april()  # lengthens it to 11 July
 
     response = admin_client.post(url, stale)
 
@@ -1287,6 +1274,158 @@ def test_a_lock_exception_lengthened_since_the_form_opened_is_not_overwritten(
     assert admin_client.post(url, fresh).status_code == 302
     exception.refresh_from_db()
     assert (exception.until, exception.reason) == (dt.date(2025, 7, 11), "Berita acara BPS April")
+
+
+def april_exception_until_1_july() -> LockException:
+    """Banyuasin's GBRSS April 2025 exception, until 1 July, saved as the admin saves one
+    (with a history record)."""
+    from tests.admin_helpers import lock_exception
+
+    exception = lock_exception(
+        Program.objects.get(slug="gbrss"),
+        year=2025,
+        month=4,
+        until=dt.date(2025, 7, 1),
+        reason="Berita acara BPS",
+    )
+    exception.save()
+    return exception
+
+
+def returned_april():
+    """Banyuasin's GBRSS April 2025 report, submitted, then returned by `ver-gbrss`: the
+    return opens the locked month until 11 July 2025 (27 June + the correction days),
+    creating the exception or lengthening an earlier one. Returns the exception and the
+    verifier."""
+    from programs.reporting import services
+    from tests.helpers import make_user
+
+    report = MonthlyReportFactory(
+        program=Program.objects.get(slug="gbrss"),
+        regency=Regency.objects.get(code="16.07"),
+        year=2025,
+        month=4,
+        status=MonthlyReport.Status.SUBMITTED,
+    )
+    verifier = make_user("ver-gbrss", "verifikator", programs=["gbrss"])
+    services.report_return(
+        user=verifier, report=report, reason="Foto belum ada", version=report.version
+    )
+    exception = LockException.objects.get()
+    assert (exception.until, exception.granted_by) == (dt.date(2025, 7, 11), verifier)
+    return exception, verifier
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025: April is locked since 9 June
+def test_a_lock_exception_lengthened_since_its_delete_page_opened_is_kept(
+    admin_client, reference_data
+):
+    """An admin opens the deletion of Banyuasin's April exception (until 1 July, no
+    longer needed); meanwhile a verifier returns April's report, which lengthens it to
+    11 July for the operator's correction. Confirming removed the verifier's exception
+    silently, and the operator found the month locked. The stale confirmation is now
+    refused, naming the date and who set it; the page shown again deletes it when
+    confirmed."""
+
+    exception = (
+        april_exception_until_1_july()
+    )  # a history record, as every exception saved by the admin has
+    url = reverse("admin:programs_lockexception_delete", args=[exception.pk])
+    seen = attribute(find(page(admin_client.get(url)), "input", name="seen_version"), "value")
+    returned_april()
+
+    response = admin_client.post(url, {"post": "yes", "seen_version": seen}, follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Pengecualian kunci Banyuasin — GBRSS — 04/2025 sudah diubah orang lain sejak Anda "
+        "membukanya (kini berlaku sampai 11 Juli 2025, oleh ver-gbrss). Tidak ada yang "
+        "dihapus: periksa lalu hapus lagi bila memang tidak diperlukan."
+    ]
+    assert LockException.objects.get().until == dt.date(2025, 7, 11)
+    # The page shown again carries the version now stored: confirmed, it deletes.
+    seen = attribute(find(page(response), "input", name="seen_version"), "value")
+    assert admin_client.post(url, {"post": "yes", "seen_version": seen}).status_code == 302
+    assert not LockException.objects.exists()
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_lock_exceptions_lengthened_since_the_bulk_delete_page_opened_are_kept(
+    admin_client, reference_data
+):
+    """The same through the list's "delete selected": nothing is deleted when one of the
+    selected exceptions changed since the confirmation page was opened."""
+
+    exception = april_exception_until_1_july()
+    changelist = reverse("admin:programs_lockexception_changelist")
+    selection = {"action": "delete_selected", "_selected_action": [str(exception.pk)]}
+    confirm = page(admin_client.post(changelist, selection))
+    seen = attribute(find(confirm, "input", name=f"seen_version_{exception.pk}"), "value")
+    returned_april()
+
+    response = admin_client.post(
+        changelist,
+        {**selection, "post": "yes", f"seen_version_{exception.pk}": seen},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Pengecualian kunci Banyuasin — GBRSS — 04/2025 sudah diubah orang lain sejak Anda "
+        "membukanya (kini berlaku sampai 11 Juli 2025, oleh ver-gbrss). Tidak ada yang "
+        "dihapus: periksa lalu hapus lagi bila memang tidak diperlukan."
+    ]
+    assert LockException.objects.get().until == dt.date(2025, 7, 11)
+    confirm = page(admin_client.post(changelist, selection))
+    seen = attribute(find(confirm, "input", name=f"seen_version_{exception.pk}"), "value")
+    admin_client.post(
+        changelist, {**selection, "post": "yes", f"seen_version_{exception.pk}": seen}
+    )
+    assert not LockException.objects.exists()
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_an_admin_setting_a_new_date_on_a_verifiers_exception_is_its_grantor(
+    admin_client, reference_data
+):
+    """A verifier's return opened April until 11 July; an admin moves it to 20 July. The
+    list and the form went on naming the verifier as the one who granted 20 July. The
+    admin is named now, and the history keeps the verifier's grant before it; correcting
+    only the reason keeps whoever set the date."""
+    exception, verifier = returned_april()
+    url = reverse("admin:programs_lockexception_change", args=[exception.pk])
+    seen = attribute(find(page(admin_client.get(url)), "input", name="seen_version"), "value")
+    later = lock_exception_form_for(
+        until="20 Juli 2025", reason="Dikembalikan: foto belum ada", seen_version=seen
+    )
+
+    assert admin_client.post(url, later).status_code == 302
+
+    exception.refresh_from_db()
+    assert exception.until == dt.date(2025, 7, 20)
+    assert exception.granted_by.username == "admin"
+    listed = admin_client.get(reverse("admin:programs_lockexception_changelist"))
+    assert admin_column(listed, "granted_by") == ["admin"]
+    grants = exception.history.order_by("history_id").values_list("until", "granted_by")
+    assert list(grants) == [
+        (dt.date(2025, 7, 11), verifier.pk),
+        (dt.date(2025, 7, 20), exception.granted_by.pk),
+    ]
+    # A verifier's reason corrected by the admin: the verifier still set 11 July.
+    exception.until, exception.granted_by = dt.date(2025, 7, 11), verifier
+    exception.save()
+    seen = attribute(find(page(admin_client.get(url)), "input", name="seen_version"), "value")
+    reason_only = lock_exception_form_for(
+        until="11 Juli 2025", reason="Foto rumah belum ada", seen_version=seen
+    )
+    assert admin_client.post(url, reason_only).status_code == 302
+    exception.refresh_from_db()
+    assert (exception.reason, exception.granted_by) == ("Foto rumah belum ada", verifier)
+
+
+def lock_exception_form_for(**changes) -> dict:
+    from tests.admin_helpers import lock_exception_form
+
+    return lock_exception_form(Program.objects.get(slug="gbrss"), **changes)
 
 
 def test_a_target_form_without_its_version_is_refused(admin_client, reference_data):

@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from programs import ytd
-from programs.formats import month_year_label
+from programs.formats import date_label, month_year_label
 from programs.models import (
     Attachment,
     Comment,
@@ -38,7 +38,7 @@ from programs.reporting.rules import EntryRow
 from programs.spreadsheets import imports
 from regencies.models import Regency, UserScope
 from tests.factories import UserFactory
-from tests.helpers import attribute, find, flash_messages, page, previous_month
+from tests.helpers import attribute, find, find_all, flash_messages, page, previous_month
 from tests.reporting_helpers import rows, url
 from tests.spreadsheets_helpers import row, xlsx
 
@@ -68,9 +68,9 @@ def two_operators(reference_data):
     return users
 
 
-def wait_until_blocked(timeout: float = 20.0) -> None:
-    """Until another backend of this database waits on a lock (not a clock assertion: the
-    test only waits for a state, then goes on)."""
+def wait_until_blocked(timeout: float = 20.0, *, or_done: threading.Thread | None = None) -> None:
+    """Until another backend of this database waits on a lock, or `or_done` has finished
+    (not a clock assertion: the test only waits for a state, then goes on)."""
     deadline = time.monotonic() + timeout
     with connections["default"].cursor() as cursor:
         while time.monotonic() < deadline:
@@ -78,7 +78,7 @@ def wait_until_blocked(timeout: float = 20.0) -> None:
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock'"
             )
-            if cursor.fetchone()[0]:
+            if cursor.fetchone()[0] or (or_done is not None and not or_done.is_alive()):
                 return
             time.sleep(0.02)
     raise AssertionError("the second transaction never waited on the first one's lock")
@@ -119,14 +119,16 @@ class Request(threading.Thread):
             connections.close_all()
 
 
-def race(first_write, second_request):
+def race(first_write, second_request, *, may_not_wait: bool = False):
+    """The second request sent while the first write holds its transaction open, which
+    commits once the second waits on its lock (or, `may_not_wait`, has answered)."""
     holder = Holder(first_write)
     holder.start()
     assert holder.ready.wait(30) and holder.error is None, holder.error
     request = Request(second_request)
     request.start()
     try:
-        wait_until_blocked()
+        wait_until_blocked(or_done=request if may_not_wait else None)
     finally:
         holder.release.set()
         holder.join(30)
@@ -239,14 +241,18 @@ def test_the_same_verification_sent_twice_at_once_is_made_once(two_operators):
     assert Notification.objects.filter(kind=Notification.Kind.VERIFIED).count() == 2  # operators
 
 
+def previewed_ninety_nine(user) -> tuple[Client, ImportBatch]:
+    """`user`'s browser with their previewed import of 99 houses for last month."""
+    client = signed_in(user)
+    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
+    assert preview.status_code == 200
+    return client, ImportBatch.objects.get()
+
+
 def test_import_applied_while_the_operator_submits_stops_and_writes_nothing(two_operators):
     operator, importer = two_operators
     report = draft_of_seven_houses()
-    client = Client()
-    client.force_login(importer)
-    preview = client.post("/impor/", {"jenis": "realizations", "berkas": xlsx([row("99")])})
-    assert preview.status_code == 200
-    batch = ImportBatch.objects.get()
+    client, batch = previewed_ninety_nine(importer)
 
     def submit():  # what the entry form does when the operator presses "Ajukan"
         locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
@@ -348,6 +354,20 @@ def test_a_questioned_value_imported_while_the_operator_submits_is_never_submitt
     assert MonthlyReport.objects.get().status == Status.DRAFT
 
 
+def submitting(operator, report: MonthlyReport, rows: list[EntryRow]):
+    """The operator's "Ajukan" of `rows` on `report` (at version 1), to run in a race."""
+    return lambda: services.report_save(
+        user=operator,
+        regency=report.regency,
+        program=report.program,
+        year=report.year,
+        month=report.month,
+        version=1,
+        rows=rows,
+        submit=True,
+    )
+
+
 def test_a_submit_holding_the_report_stops_an_import_of_a_questioned_value(two_operators):
     """The operator's submit (7 houses, nothing to note) holds the report when the import
     of 50 houses is applied: the import waits, then stops and writes nothing, so the
@@ -363,16 +383,7 @@ def test_a_submit_holding_the_report_stops_an_import_of_a_questioned_value(two_o
         value=Decimal(7),
     )
     response = race(
-        lambda: services.report_save(
-            user=operator,
-            regency=Regency.objects.get(code="16.07"),
-            program=report.program,
-            year=year,
-            month=month,
-            version=1,
-            rows=[houses],
-            submit=True,
-        ),
+        submitting(operator, report, [houses]),
         lambda: client.post(f"/impor/{batch.token}/terapkan/", follow=True),
     )
     assert any("Impor dihentikan dan tidak ada yang diubah" in m for m in flash_messages(response))
@@ -567,6 +578,22 @@ def test_a_return_while_an_admin_opens_the_same_locked_month_is_made_once(two_op
     assert Comment.objects.filter(report=report, kind=Comment.Kind.RETURN).count() == 1
 
 
+def locked_month_opened_by_an_admin(operator) -> tuple[MonthlyReport, LockException]:
+    """A submitted report of a locked month (four months ago) and the exception an admin
+    granted for it until tomorrow."""
+    report = submitted_report(operator, previous_month(4))
+    exception = LockException.objects.create(
+        regency_id="16.07",
+        program_id=report.program_id,
+        year=report.year,
+        month=report.month,
+        until=timezone.localdate() + dt.timedelta(days=1),
+        reason="Susulan",
+        granted_by=UserFactory(username="admin-kunci", is_superuser=True, is_staff=True),
+    )
+    return report, exception
+
+
 def test_an_admin_form_opened_before_a_return_lengthened_the_exception_is_refused(
     two_operators,
 ):
@@ -580,20 +607,9 @@ def test_an_admin_form_opened_before_a_return_lengthened_the_exception_is_refuse
     from programs.forms_admin import history_version
     from tests.admin_helpers import lock_exception_form
 
-    period = previous_month(4)
-    report = submitted_report(two_operators[0], period)
-    admin = UserFactory(username="admin-kunci", is_superuser=True, is_staff=True)
+    report, exception = locked_month_opened_by_an_admin(two_operators[0])
+    period, admin, today = (report.year, report.month), exception.granted_by, timezone.localdate()
     ver = verifier_of_every_program()
-    today = timezone.localdate()
-    exception = LockException.objects.create(
-        regency_id="16.07",
-        program_id=report.program_id,
-        year=period[0],
-        month=period[1],
-        until=today + dt.timedelta(days=1),
-        reason="Susulan",
-        granted_by=admin,
-    )
     stale = lock_exception_form(
         report.program,
         year=str(period[0]),
@@ -610,10 +626,65 @@ def test_an_admin_form_opened_before_a_return_lengthened_the_exception_is_refuse
     )
 
     assert response.status_code == 200
-    assert "sudah diubah orang lain sejak Anda membukanya" in response.content.decode()
+    # The date and who set it, as they stand after the return (the grantor read with the
+    # row locked after the wait came out empty: "oleh –").
+    until = date_label(today + dt.timedelta(days=14))
+    assert (
+        f"sudah diubah orang lain sejak Anda membukanya (kini berlaku sampai {until}, oleh "
+        "ver-satu)" in response.content.decode()
+    )
     exception.refresh_from_db()
     assert exception.until == today + dt.timedelta(days=14)
     assert exception.granted_by == ver
+
+
+def test_an_admin_deletion_confirmed_while_a_return_lengthens_the_exception_is_refused(
+    two_operators,
+):
+    """An admin confirms the deletion of a locked month's exception (its page opened
+    earlier) while a verifier's return of that month's report lengthens it: the deletion
+    waits for the return, sees the exception changed and deletes nothing, naming the new
+    date and the verifier; the month stays open for the operator."""
+    from django.urls import reverse
+
+    from programs.forms_admin import history_version
+
+    report, exception = locked_month_opened_by_an_admin(two_operators[0])
+    admin, today = exception.granted_by, timezone.localdate()
+    ver = verifier_of_every_program()
+    seen = history_version(LockException, exception.pk)  # the delete page opened now
+    delete = reverse("admin:programs_lockexception_delete", args=[exception.pk])
+
+    response = race(
+        lambda: services.report_return(user=ver, report=report, reason="Foto belum ada"),
+        lambda: signed_in(admin).post(delete, {"post": "yes", "seen_version": seen}, follow=True),
+    )
+
+    assert response.redirect_chain == [(delete, 302)]
+    until = date_label(today + dt.timedelta(days=14))
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Pengecualian kunci {exception} sudah diubah orang lain sejak Anda membukanya (kini "
+        f"berlaku sampai {until}, oleh ver-satu). Tidak ada yang dihapus: periksa lalu hapus "
+        "lagi bila memang tidak diperlukan."
+    ]
+    exception.refresh_from_db()
+    assert (exception.until, exception.granted_by) == (today + dt.timedelta(days=14), ver)
+
+
+def photo_added(operator, report: MonthlyReport) -> Attachment:
+    """A phone photo "atap.jpg" the operator attaches to `report`."""
+    from tests.evidence_helpers import phone_photo
+
+    return services.attachment_add(
+        user=operator,
+        report=report,
+        regency=report.regency,
+        program=report.program,
+        year=report.year,
+        month=report.month,
+        data=phone_photo(),
+        filename="atap.jpg",
+    )
 
 
 def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_operators):
@@ -621,7 +692,6 @@ def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_
     a photo and a PDF sent together): both are kept, and the verifier is told once."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.evidence_helpers import phone_photo
     from tests.programs.reporting.test_evidence import png
 
     operator = two_operators[0]
@@ -629,16 +699,7 @@ def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_
     ver = verifier_of_every_program()
 
     def first_upload():
-        services.attachment_add(
-            user=operator,
-            report=report,
-            regency=Regency.objects.get(code="16.07"),
-            program=report.program,
-            year=report.year,
-            month=report.month,
-            data=phone_photo(),
-            filename="atap.jpg",
-        )
+        photo_added(operator, report)
 
     file = SimpleUploadedFile("lantai.png", png())
     response = race(
@@ -653,3 +714,257 @@ def test_two_files_added_at_once_to_a_waiting_report_ring_the_verifier_once(two_
         "lantai.png",
     ]
     assert list(Notification.objects.values_list("user", "kind")) == [(ver.pk, "evidence")]
+
+
+# --- More pairs: one clean winner, a clear answer for the loser, the figures right -----
+
+
+def assert_figures_equal_a_fresh_compute(program: Program, year: int) -> None:
+    """What the dashboards read (the maintained year-to-date table) equals
+    `compute_progress` from the realizations, for every month and both views."""
+    from programs.progress import compute_progress
+
+    indicators = list(program.indicators.select_related("program"))
+    for verified_only in (False, True):
+        for month in range(1, 13):
+            arguments = {
+                "indicators": indicators,
+                "year": year,
+                "month": month,
+                "verified_only": verified_only,
+            }
+            assert ytd.progress_table(**arguments) == compute_progress(**arguments), (
+                month,
+                verified_only,
+            )
+
+
+def test_an_admin_changing_a_target_while_the_operator_submits_keeps_the_figures_right(
+    two_operators,
+):
+    """The admin raises Banyuasin's house target while its operator submits the month's
+    report: both are saved, one after the other, and the dashboards' table equals a fresh
+    compute (the new target, the submitted houses)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from tests.admin_helpers import change_data
+
+    operator = two_operators[0]
+    year, month = previous_month()
+    report = draft_of_seven_houses()
+    houses = Indicator.objects.get(code="rumah-dibedah")
+    target = Target.objects.create(
+        indicator=houses, regency_id="16.07", year=year, value=Decimal(20)
+    )
+    admin = get_user_model().objects.create_superuser("admin-target", "a@b.id", "x")
+    row = EntryRow(key="rumah-dibedah-0", indicator=houses, source_code="apbn", value=Decimal(9))
+    submit = submitting(operator, report, [row])
+    change = reverse("admin:programs_target_change", args=[target.pk])
+    data = change_data(target, value="30", change_reason="Tambahan dari APBD Perubahan")
+
+    response = race(submit, lambda: signed_in(admin).post(change, data), may_not_wait=True)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    report.refresh_from_db()
+    assert (target.value, report.status) == (Decimal(30), Status.SUBMITTED)
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(9)]
+    assert_figures_equal_a_fresh_compute(report.program, year)
+    table = ytd.progress_table(indicators=[houses], year=year, regency_codes=["16.07"])
+    banyuasin = table.regency(houses.pk, "16.07")
+    assert (banyuasin.target, banyuasin.realization) == (Decimal(30), Decimal(9))
+
+
+def test_two_verifiers_verifying_overlapping_ticks_verify_each_report_once(two_operators):
+    """Verifier 1 verifies (OKU, OKI) while verifier 2 verifies (OKI, Muara Enim) from the
+    queue: verifier 2 waits, finds OKI verified by verifier 1 and is told so; nothing of
+    theirs is verified twice, Muara Enim stays ticked to verify again, and the figures
+    equal a fresh compute."""
+    year, month = previous_month()
+    gbrss = Program.objects.get(slug="gbrss")
+    reports = {
+        code: MonthlyReport.objects.create(
+            regency_id=code, program=gbrss, year=year, month=month,
+            status=Status.SUBMITTED, version=1,
+        )
+        for code in ("16.01", "16.02", "16.03")
+    }  # fmt: skip
+    ytd.flush()
+    first, second = verifier_of_every_program("ver-satu"), verifier_of_every_program("ver-dua")
+    client = signed_in(second)
+
+    response = race(
+        lambda: services.report_verify_many(
+            user=first,
+            selections=[(reports["16.01"].pk, 1), (reports["16.02"].pk, 1)],
+        ),
+        lambda: client.post(
+            "/verifikasi/",
+            {"laporan": [f"{reports['16.02'].pk}:1", f"{reports['16.03'].pk}:1"]},
+            follow=True,
+        ),
+    )
+
+    assert response.status_code == 200
+    (message,) = flash_messages(response)
+    assert message == (
+        f"Laporan GBRSS — Ogan Komering Ilir — {month_year_label(year, month)} sudah berubah "
+        "sejak antrean dimuat (kini Terverifikasi, oleh ver-satu). Tidak ada yang "
+        "diverifikasi: laporan lain yang dicentang masih tercentang, periksa lalu "
+        "verifikasi lagi."
+    )
+    verified = {
+        r.regency_id: (r.status, r.verified_by_id, r.version) for r in MonthlyReport.objects.all()
+    }
+    assert verified == {
+        "16.01": (Status.VERIFIED, first.pk, 2),
+        "16.02": (Status.VERIFIED, first.pk, 2),
+        "16.03": (Status.SUBMITTED, None, 1),
+    }
+    # Muara Enim is still ticked on the queue shown again.
+    boxes = find_all(page(response), "input", name="laporan")
+    ticked = [attribute(box, "value") for box in boxes if "checked" in dict(box.attributes)]
+    assert ticked == [f"{reports['16.03'].pk}:1"]
+    assert_figures_equal_a_fresh_compute(gbrss, year)
+
+
+def test_a_file_deleted_while_the_verifier_verifies_the_report_is_kept(two_operators):
+    """A verifier verifies a report while its operator deletes one of its photos from a
+    page opened earlier: the deletion waits for the verification, then is refused saying
+    why; the photo the verifier saw stays with the verified report."""
+
+    operator = two_operators[0]
+    report = draft_of_seven_houses()
+    attachment = photo_added(operator, report)
+    MonthlyReport.objects.filter(pk=report.pk).update(status=Status.SUBMITTED)
+    report.refresh_from_db()
+    ver = verifier_of_every_program()
+
+    response = race(
+        lambda: services.report_verify(user=ver, report=report, version=report.version),
+        lambda: signed_in(operator).post(f"/lampiran/{attachment.pk}/hapus/", follow=True),
+    )
+
+    assert response.status_code == 200
+    assert flash_messages(response) == [
+        "Lampiran hanya dapat dihapus selagi laporan masih dapat diubah (draf atau "
+        "dikembalikan, belum dikunci)."
+    ]
+    assert MonthlyReport.objects.get().status == Status.VERIFIED
+    assert list(Attachment.objects.values_list("original_name", flat=True)) == ["atap.jpg"]
+
+
+def test_the_same_import_applied_from_two_tabs_at_once_is_applied_once(two_operators):
+    """A double click on "Terapkan impor" in two tabs: the second waits for the first,
+    then is told the import is done; the values are written once, one history row."""
+    importer = two_operators[1]
+    report = draft_of_seven_houses()
+    client, batch = previewed_ninety_nine(importer)
+    apply = f"/impor/{batch.token}/terapkan/"
+
+    response = race(
+        lambda: imports.apply_realizations(batch=batch, user=importer),
+        lambda: client.post(apply, follow=True),
+    )
+
+    assert response.redirect_chain == [("/laporan/", 302)]
+    assert flash_messages(response) == ["Impor ini sudah diterapkan."]
+    report.refresh_from_db()
+    assert (report.status, report.version) == (Status.DRAFT, 2)
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(99)]
+    assert Realization.history.filter(history_type="~").count() == 1
+    assert_figures_equal_a_fresh_compute(report.program, report.year)
+
+
+def test_a_submit_from_a_browser_whose_password_changed_meanwhile_keeps_what_was_typed(
+    two_operators,
+):
+    """The operator changes their password in one browser while the form is open in
+    their other browser; the change ends that other session, so its "Ajukan" is sent to
+    the login: nothing saved, nothing typed lost, no error page. Logged in again with
+    the new password, the form has the figures to submit."""
+    from programs.reporting.views import entry_user_token
+
+    operator = two_operators[0]
+    report = draft_of_seven_houses()
+    one, other = signed_in(operator), signed_in(operator)
+    other.get(url())
+    new = "Sandi-baru-Sumsel-2026"
+    changed = one.post(
+        "/akun/sandi/",
+        {"old_password": "rahasia-uji-123", "new_password1": new, "new_password2": new},
+    )
+    assert changed.status_code == 302
+
+    typed = {"versi": "1", "aksi": "ajukan", "pengisi": entry_user_token(operator), **rows("12")}
+    response = other.post(url(), typed)
+
+    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
+    report.refresh_from_db()
+    assert (report.status, report.version) == (Status.DRAFT, 1)
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(7)]
+    back = other.post(
+        response["Location"], {"username": operator.username, "password": new}, follow=True
+    )
+    assert back.redirect_chain[-1][0] == url()
+    assert attribute(find(page(back), "input", name="r-rumah-dibedah-0-value"), "value") == "12"
+    submitted = other.post(url(), typed)
+    assert submitted.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+    assert_figures_equal_a_fresh_compute(report.program, report.year)
+
+
+def test_a_save_sent_on_the_exceptions_last_day_that_waits_past_midnight_is_saved(
+    two_operators,
+):
+    """The operator saves a locked month at 23:59:59 of its exception's last day while
+    another writer holds the program (a verifier's bulk approval); the save waits until
+    after midnight, when the exception has run out. It is judged by when it was sent, as
+    the due day is (`submitted_at`): saved, not refused for a date the operator did not
+    choose; the next one, sent after midnight, is refused with what was typed kept."""
+    import time_machine
+
+    from tests.helpers import element_text
+
+    operator = two_operators[0]
+    period = previous_month(3)  # locked: due date + 30 days have passed
+    program = Program.objects.get(slug="gbrss")
+    zone = timezone.get_current_timezone()
+    last_day = timezone.localdate()
+    LockException.objects.create(
+        regency_id="16.07", program=program, year=period[0], month=period[1],
+        until=last_day, reason="Data dari desa terlambat",
+    )  # fmt: skip
+    sent = dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=zone)
+    with time_machine.travel(sent - dt.timedelta(minutes=5), tick=False) as clock:
+        client = signed_in(operator)
+        assert client.get(url(period=period)).status_code == 200  # the form, opened
+        clock.move_to(sent)
+        holder = Holder(lambda: ytd.lock_programs([program.pk]))
+        holder.start()
+        assert holder.ready.wait(30) and holder.error is None, holder.error
+        save = Request(
+            lambda: client.post(url(period=period), {"versi": "0", "aksi": "simpan", **rows()})
+        )
+        save.start()
+        try:
+            wait_until_blocked()
+            clock.move_to(sent + dt.timedelta(seconds=6))  # 00:00:05 the next day
+        finally:
+            holder.release.set()
+            holder.join(30)
+            save.join(30)
+        assert save.error is None, save.error
+        assert save.response.status_code == 302
+        assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(12)]
+
+        later = client.post(url(period=period), {"versi": "1", "aksi": "simpan", **rows("13")})
+
+    assert later.status_code == 422
+    assert "Isian Anda di bawah belum tersimpan." in element_text(
+        find(page(later), id="kept-entry")
+    )
+    assert list(Realization.objects.values_list("value", flat=True)) == [Decimal(12)]
+    assert_figures_equal_a_fresh_compute(program, period[0])

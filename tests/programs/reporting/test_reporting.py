@@ -1039,6 +1039,32 @@ def test_second_editor_gets_a_conflict_and_nothing_is_overwritten(people):
     assert MonthlyReport.objects.get().version == 2
 
 
+def test_a_conflict_names_generic_funding_sources_in_the_readers_language(people):
+    """English pages name "Tidak dirinci" and "Swadaya masyarakat" in English; the
+    conflict table of two tabs saving the same report named them as stored, in
+    Indonesian, beside indicator names in English."""
+    first = login(people["operator"])
+    second = login(make_user("op-banyuasin-2", UserScope.Role.OPERATOR, "16.07"))
+    first.post(url(), {"versi": "0", "aksi": "simpan", **rows(value="10", source="swadaya")})
+    snapshot_field = '{"rumah-dibedah/swadaya": "10"}'
+    first.post(
+        url(),
+        {"versi": "1", "aksi": "simpan", "snapshot": snapshot_field,
+         **rows(value="11", source="swadaya")},
+    )  # fmt: skip
+    second.cookies["bahasa"] = "en"
+    response = second.post(
+        url(),
+        {"versi": "1", "aksi": "simpan", "snapshot": snapshot_field,
+         **rows(value="99", source="swadaya")},
+    )  # fmt: skip
+    assert response.status_code == 409
+    conflict = find(find(page(response), "section", id="conflict"), "tbody")
+    assert [cells(row) for row in find_all(conflict, "tr")] == [
+        ["Uninhabitable houses renovated — Community self-help", "10", "11"]
+    ]
+
+
 def test_a_conflict_with_ones_own_other_tab_says_so_with_the_time_as_pages_write_it(people):
     """The same operator saving from two tabs read "sudah diubah orang lain
     (op-banyuasin, 27-06-2025 10:00)": someone else, named as themselves, at a time

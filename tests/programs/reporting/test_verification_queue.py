@@ -766,7 +766,12 @@ def test_ticks_stay_when_verifying_the_ticked_reports_is_refused(verifier, queue
         f"/verifikasi/?program=gbrss&halaman=2&centang={first.pk}%3A1&centang={second.pk}%3A1"
     )
     back = verifier.get(response["Location"])
-    assert flash_messages(back) == ["Status laporan sudah berubah; muat ulang halaman."]
+    # The message says which ticked report changed, to what, and by whom.
+    assert flash_messages(back) == [
+        f"Laporan {second} sudah berubah sejak antrean dimuat (kini Dikembalikan, oleh "
+        "verifikator-lain). Tidak ada yang diverifikasi: laporan lain yang dicentang masih "
+        "tercentang, periksa lalu verifikasi lagi."
+    ]
     assert ticked(page(back)) == [key(first)]
     assert "Halaman 2 dari 2" in pager(page(back))[0]
     assert not MonthlyReport.objects.filter(status=Status.VERIFIED).exists()
