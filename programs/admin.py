@@ -1196,37 +1196,41 @@ LOCK_EXCEPTION_CHANGED_BEFORE_DELETE = _(
 LOCK_EXCEPTION_GRANT_FIELDS = ("regency", "program", "year", "month", "until")
 
 
-def _posted_version(value: str | None) -> int | None:
-    """A version the delete pages posted back: an integer, None when absent; anything
-    else (an edited page) is a version no exception has, so the deletion is refused."""
-    if not value:
-        return None
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else -1
+# The versions of the lock exceptions whose delete confirmation this session was last
+# shown, by id: the confirmation is Django's own page, so what it was opened on is kept
+# on the server, not in a hidden field of a copied template.
+SEEN_FOR_DELETE = "lockexception-delete-seen"
+
+
+def _remember_seen_for_delete(request, pks) -> None:
+    seen = dict(request.session.get(SEEN_FOR_DELETE, {}))
+    seen.update({str(pk): history_version(LockException, pk) for pk in pks})
+    request.session[SEEN_FOR_DELETE] = seen
+
+
+def _seen_for_delete(request, pk) -> int | None:
+    """The version the confirmation of `pk` showed this session; None when it was never
+    shown (a deletion posted without its page), which no stored exception matches."""
+    return request.session.get(SEEN_FOR_DELETE, {}).get(str(pk))
 
 
 @admin.action(permissions=["delete"])
 def delete_selected_lock_exceptions(modeladmin, request, queryset):
     """Django's "delete selected", refusing the whole deletion when an exception was
     changed (a verifier lengthened it) since the confirmation page was opened: that page
-    carries each one's version, as the change form does."""
+    showed each one's version, as the change form does (kept in the session)."""
     from django.contrib.admin.actions import delete_selected
 
     if not request.POST.get("post"):
         response = delete_selected(modeladmin, request, queryset)
         if isinstance(response, TemplateResponse):
-            response.context_data["seen_versions"] = [
-                (obj.pk, history_version(LockException, obj.pk)) for obj in queryset
-            ]
+            _remember_seen_for_delete(request, queryset.values_list("pk", flat=True))
         return response
     with transaction.atomic(using=router.db_for_write(LockException)):
         changed = [
             stored
             for pk in queryset.order_by("pk").values_list("pk", flat=True)
-            if (
-                stored := lock_exception_changed_since(
-                    pk, _posted_version(request.POST.get(f"seen_version_{pk}"))
-                )
-            )
+            if (stored := lock_exception_changed_since(pk, _seen_for_delete(request, pk)))
         ]
         if not changed:
             return delete_selected(modeladmin, request, queryset)
@@ -1291,7 +1295,7 @@ class LockExceptionAdmin(
         }
 
     def delete_view(self, request, object_id, extra_context=None):
-        """The confirmation page carries the exception's version; a deletion confirmed
+        """The confirmation page's version is kept in the session; a deletion confirmed
         after someone changed it (a verifier returning the month's report lengthens it)
         is refused, naming the date and who set it, and the page is shown again as it
         stands now. It used to remove the verifier's newer exception silently."""
@@ -1300,16 +1304,16 @@ class LockExceptionAdmin(
                 obj = self.get_object(request, unquote(object_id))
                 changed = None
                 if obj is not None and self.has_delete_permission(request, obj):
-                    seen = _posted_version(request.POST.get("seen_version"))
-                    changed = lock_exception_changed_since(obj.pk, seen)
+                    changed = lock_exception_changed_since(
+                        obj.pk, _seen_for_delete(request, obj.pk)
+                    )
                 if changed is None:
                     return super().delete_view(request, object_id, extra_context)
             self.message_user(request, self.changed_before_delete(changed), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
         response = super().delete_view(request, object_id, extra_context)
         if isinstance(response, TemplateResponse) and "object" in response.context_data:
-            obj = response.context_data["object"]
-            response.context_data["seen_version"] = history_version(LockException, obj.pk)
+            _remember_seen_for_delete(request, [response.context_data["object"].pk])
         return response
 
     def save_model(self, request, obj, form, change):
