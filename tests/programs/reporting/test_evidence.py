@@ -817,7 +817,7 @@ def test_only_a_photo_anyone_may_see_is_left_to_shared_caches(people, client, se
     upload(operator, phone_photo())
     photo = Attachment.objects.get()
     own = operator.get(f"/lampiran/{photo.pk}/")
-    assert cache_directives(own) == {"private", "max-age=3600"}
+    assert cache_directives(own) == {"private", "max-age=300"}
     MonthlyReport.objects.filter(pk=rep.pk).update(
         status=Status.VERIFIED, verified_at=timezone.now()
     )
@@ -826,7 +826,7 @@ def test_only_a_photo_anyone_may_see_is_left_to_shared_caches(people, client, se
     assert cache_directives(shown) == {"public", "max-age=3600"}
     settings.PUBLIC_DASHBOARD = False
     closed = operator.get(f"/lampiran/{photo.pk}/kecil/")
-    assert cache_directives(closed) == {"private", "max-age=3600"}
+    assert cache_directives(closed) == {"private", "max-age=300"}
 
 
 # --- Remove, history, required evidence -------------------------------------------------------
