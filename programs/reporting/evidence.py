@@ -2,11 +2,11 @@
 
 Accepted: photos (JPEG, PNG, WebP) and PDF documents. A photo is decoded with Pillow
 within a pixel limit (the header is read first, so a decompression bomb is refused
-before its pixels are), rotated by its EXIF orientation, scaled down, re-encoded as a JPEG
-(a transparent one laid on white) without any metadata and thumbnailed; its capture time and GPS position are returned as data. A
-PDF is kept as uploaded, after refusing active content (JavaScript, launch and open
-actions, embedded files) in its raw bytes and in its deflated streams, and anything
-appended after its end.
+before its pixels are), rotated by its EXIF orientation, scaled down, re-encoded as a
+JPEG (a transparent one laid on white) without any metadata and thumbnailed; its capture
+time and GPS position are returned as data. A PDF is kept as uploaded, after refusing
+active content (JavaScript, launch and open actions, embedded files) in its raw bytes
+and in its deflated streams, and anything appended after its end.
 
 Everything else (SVG, HTML, executables, archives, HEIC, polyglots, undecodable files)
 is refused with a message in Indonesian; an iPhone's HEIC/HEIF photo is told how to be

@@ -30,7 +30,6 @@ from programs.reporting.views import (
     unsaved_entry_page,
 )
 
-
 PRIVATE_MAX_AGE = 300  # seconds a private photo stays fresh in the browser's cache
 
 
