@@ -276,6 +276,10 @@ def _check_image(data: bytes, digest: str) -> CheckedFile:
         raise UploadRefused(_(UNREADABLE)) from None
     taken_at = _exif_time(exif)
     latitude, longitude = _exif_position(exif)
+    if image.mode.startswith("I;16"):
+        # A 16-bit grey PNG (scanners, some camera apps): its 0-65535 values to 0-255.
+        # Converted straight to RGB they were cut at 255, and the photo stored white.
+        image = image.convert("I").point(lambda value: value / 257).convert("L")
     if image.mode == "PA" or (image.mode not in ("LA", "RGBA") and "transparency" in image.info):
         # A palette's or a colour key's transparency becomes an alpha channel, so the
         # picture is scaled and laid on white like any other transparent one.

@@ -1317,3 +1317,20 @@ def test_a_comment_sent_with_an_attachment_is_put_back_in_the_box_unsent(people)
     assert Attachment.objects.count() == 1 and Comment.objects.count() == 0
     # Shown once: the next visit has an empty box.
     assert element_text(find(page(operator.get(url())), "textarea", id="teks")) == ""
+
+
+def test_a_16_bit_grey_png_keeps_its_greys(people):
+    """A 16-bit greyscale PNG (scanners, some camera apps) was stored solid white: its
+    0-65535 values were cut at 255. Its greys are now kept, thumbnail included."""
+    picture = Image.new("I;16", (60, 20), 30000)  # 46 % grey
+    picture.paste(Image.new("I;16", (30, 20), 5000), (0, 0))  # 8 % grey on the left
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    draft()
+    operator = login(people["operator"])
+    assert upload(operator, out.getvalue(), name="pindaian.png").status_code == 302
+    attachment = Attachment.objects.get()
+    for address in (f"/lampiran/{attachment.pk}/", f"/lampiran/{attachment.pk}/kecil/"):
+        shown = Image.open(io.BytesIO(b"".join(operator.get(address).streaming_content)))
+        dark, grey = shown.convert("L").getpixel((5, 10)), shown.convert("L").getpixel((55, 10))
+        assert abs(dark - 20) < 8 and abs(grey - 117) < 8
