@@ -5,7 +5,7 @@ from accounts import views
 
 urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("sandi/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "sandi/selesai/",

@@ -25,6 +25,17 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, telling the browser to empty its cache of this site: evidence
+    photos are kept there a few minutes (programs.reporting.evidence_views), and on a
+    shared office PC none may be shown again from it once their user has logged out."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link by email; the same answer whether the address is known or not,
     and as fast: the mail is queued, not sent in the request."""

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm
+from accounts.views import LogoutView
 from programs.admin import check_every_admin
 from sumsel_gerakan import views
 
@@ -21,6 +22,8 @@ urlpatterns = [
     # One password change for every user, throttled (accounts.forms.PasswordChangeForm):
     # the admin's own page would check the old password without any limit.
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
+    # One logout too: it empties the browser's cache of the site (evidence photos).
+    path("admin/logout/", LogoutView.as_view()),
     path("admin/", admin.site.urls),
     path("api/v1/", include("programs.api.urls")),
     path("", include("programs.urls")),

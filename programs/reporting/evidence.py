@@ -2,11 +2,11 @@
 
 Accepted: photos (JPEG, PNG, WebP) and PDF documents. A photo is decoded with Pillow
 within a pixel limit (the header is read first, so a decompression bomb is refused
-before its pixels are), rotated by its EXIF orientation, scaled down, re-encoded without
-any metadata and thumbnailed; its capture time and GPS position are returned as data. A
-PDF is kept as uploaded, after refusing active content (JavaScript, launch and open
-actions, embedded files) in its raw bytes and in its deflated streams, and anything
-appended after its end.
+before its pixels are), rotated by its EXIF orientation, scaled down, re-encoded as a
+JPEG (a transparent one laid on white) without any metadata and thumbnailed; its capture
+time and GPS position are returned as data. A PDF is kept as uploaded, after refusing
+active content (JavaScript, launch and open actions, embedded files) in its raw bytes
+and in its deflated streams, and anything appended after its end.
 
 Everything else (SVG, HTML, executables, archives, HEIC, polyglots, undecodable files)
 is refused with a message in Indonesian; an iPhone's HEIC/HEIF photo is told how to be
@@ -276,32 +276,43 @@ def _check_image(data: bytes, digest: str) -> CheckedFile:
         raise UploadRefused(_(UNREADABLE)) from None
     taken_at = _exif_time(exif)
     latitude, longitude = _exif_position(exif)
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    mode = "RGBA" if has_alpha else "RGB"
-    # Scaled down first, where resampling the pixels as they are is right (no palette, no
-    # transparent colour key): turning, converting and copying then work on 2560 px, not
-    # on a 7000 x 7000 PNG's 147 MB (each of those steps made a full-size copy).
-    as_it_is = image.mode in ("L", "RGB", "RGBA") and "transparency" not in image.info
-    if as_it_is and max(image.size) > side:
+    if image.mode.startswith("I;16"):
+        # A 16-bit grey PNG (scanners, some camera apps): its 0-65535 values to 0-255.
+        # Converted straight to RGB they were cut at 255, and the photo stored white.
+        image = image.convert("I").point(lambda value: value / 257).convert("L")
+    if image.mode == "PA" or (image.mode not in ("LA", "RGBA") and "transparency" in image.info):
+        # A palette's or a colour key's transparency becomes an alpha channel, so the
+        # picture is scaled and laid on white like any other transparent one.
+        image = image.convert("RGBA")
+    # Scaled down first, where resampling the pixels as they are is right (no palette):
+    # turning, converting and copying then work on 2560 px, not on a 7000 x 7000 PNG's
+    # 196 MB (each of those steps made a full-size copy).
+    if image.mode in ("L", "LA", "RGB", "RGBA") and max(image.size) > side:
         # Averaged down by a whole factor first (reducing_gap=1: 7000 px to 3500), then
         # resampled: a third of the time and memory of resampling 7000 px straight.
         image.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=1.0)
     ImageOps.exif_transpose(image, in_place=True)
-    if image.mode != mode:
-        image = image.convert(mode)
+    if image.mode in ("LA", "RGBA"):
+        # Every photo is stored as a JPEG, a transparent one too: laid on white (as it
+        # shows on the page), not kept as a PNG of up to 2560 x 2560 with its alpha. Such
+        # a PNG was stored at 12 MB (more than the upload limit) after 5 to 12 s of PNG
+        # optimising, and its thumbnail, its alpha dropped, showed the hidden colour of
+        # the transparent pixels (mostly black).
+        image = _on_white(image)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
     if max(image.size) > side:
         image.thumbnail((side, side), Image.Resampling.LANCZOS)
-    fmt, mime, ext = ("PNG", "image/png", "png") if has_alpha else ("JPEG", "image/jpeg", "jpg")
-    content = _encode(image, fmt)
+    content = _encode(image)
     thumb = image.copy()
     thumb_side = settings.ATTACHMENT_THUMBNAIL_SIDE
     thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.LANCZOS)
     return CheckedFile(
         kind="photo",
         content=content,
-        content_type=mime,
-        extension=ext,
-        thumbnail=_encode(thumb.convert("RGB"), "JPEG"),
+        content_type="image/jpeg",
+        extension="jpg",
+        thumbnail=_encode(thumb),
         width=image.width,
         height=image.height,
         taken_at=taken_at,
@@ -311,13 +322,20 @@ def _check_image(data: bytes, digest: str) -> CheckedFile:
     )
 
 
-def _encode(image: Image.Image, fmt: str) -> bytes:
-    """Pixels only: no EXIF, XMP, comments or GPS reach the stored file."""
+def _on_white(image: Image.Image) -> Image.Image:
+    """An image with an alpha channel as it looks on a white page, in RGB."""
+    alpha = image.getchannel("A")
+    if alpha.getextrema()[0] == 255:  # an alpha channel with nothing transparent
+        return image.convert("RGB")
+    flat = Image.new("RGB", image.size, (255, 255, 255))
+    flat.paste(image.convert("RGB"), mask=alpha)
+    return flat
+
+
+def _encode(image: Image.Image) -> bytes:
+    """Pixels only, as JPEG: no EXIF, XMP, comments or GPS reach the stored file."""
     out = io.BytesIO()
-    if fmt == "JPEG":
-        image.save(out, "JPEG", quality=85, optimize=True)
-    else:
-        image.save(out, "PNG", optimize=True)
+    image.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
 
 

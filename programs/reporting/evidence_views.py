@@ -30,6 +30,8 @@ from programs.reporting.views import (
     unsaved_entry_page,
 )
 
+PRIVATE_MAX_AGE = 300  # seconds a private photo stays fresh in the browser's cache
+
 
 @login_required
 @require_POST
@@ -108,7 +110,11 @@ def _serve(attachment: Attachment, field, content_type: str, name: str) -> FileR
     if permissions.is_public_attachment(attachment) and settings.PUBLIC_DASHBOARD:
         patch_cache_control(response, public=True, max_age=3600)
     else:
-        patch_cache_control(response, private=True, max_age=3600)
+        # A report's thumbnails are not fetched again on every page of a visit, but are
+        # kept only minutes: logging out empties the browser's cache of the site
+        # (Clear-Site-Data, accounts.views.LogoutView), and a session that simply ends
+        # (two idle hours) leaves nothing fresh behind on a shared office PC.
+        patch_cache_control(response, private=True, max_age=PRIVATE_MAX_AGE)
     return response
 
 

@@ -136,6 +136,14 @@ OLD_EXCEL = gettext_noop(
 )
 # The first bytes of an OLE2 compound file: Excel 97-2003's .xls (and old Word files).
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OPEN_DOCUMENT = gettext_noop(
+    "Berkas ini lembar kerja OpenDocument (.ods, dari LibreOffice atau WPS): buka di "
+    "programnya, pilih Simpan Sebagai > Excel 2007-365 (.xlsx), lalu unggah berkas .xlsx itu."
+)
+# An OpenDocument file starts with its `mimetype` member, stored uncompressed.
+_OPEN_DOCUMENT = re.compile(
+    rb"PK\x03\x04.{26}mimetypeapplication/vnd\.oasis\.opendocument", re.DOTALL
+)
 ZIP_BOMB = gettext_noop(
     "Isi berkas Excel ini terlalu besar setelah dibuka; berkas ditolak demi keamanan."
 )
@@ -289,6 +297,11 @@ def read_table(uploaded, *, kind: str) -> list[tuple[int, dict[str, object]]]:
     # instead of calling it no workbook at all.
     if name.endswith(".xls") or data.startswith(OLE2_SIGNATURE):
         raise ImportFileError(_(OLD_EXCEL))
+    # LibreOffice's own format, under its name or renamed .xlsx: say how to save it as one.
+    if name.endswith((".ods", ".fods")) or _OPEN_DOCUMENT.match(data):
+        raise ImportFileError(_(OPEN_DOCUMENT))
+    if not data:  # a 0-byte file: empty, not "no valid workbook" or "no header row"
+        raise ImportFileError(_(EMPTY))
     if name.endswith(".xlsx"):
         lines = _xlsx_lines(data)
     elif name.endswith(".csv"):

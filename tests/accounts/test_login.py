@@ -351,3 +351,16 @@ def test_a_refused_login_names_its_message_on_both_fields(account):
         field = find(html, "input", name=name)
         assert dict(field.attributes)["aria-invalid"] == "true"
         assert dict(field.attributes)["aria-describedby"] == "login-error"
+
+
+@pytest.mark.parametrize("path", ["/akun/keluar/", "/admin/logout/"])
+def test_logging_out_empties_the_browser_cache_of_the_site(admin, path):
+    """Evidence photos stay minutes in the browser's cache: logging out, from the app or
+    from the admin, tells the browser to drop that cache (on a shared office PC nothing
+    of the session is left there). Neither logout said so."""
+    client = Client()
+    client.force_login(admin)
+    response = client.post(path)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert response["Clear-Site-Data"] == '"cache"'
+    assert "_auth_user_id" not in client.session

@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from tests.browser.conftest import HOUSES, OPERATOR, VERIFIER
@@ -177,3 +178,62 @@ def test_a_comment_typed_and_not_sent_survives_attaching_a_photo(page, watch, re
     expect(page.locator("#percakapan .comment")).to_have_count(1)
     expect(page.locator("#percakapan .comment")).to_contain_text("Pak Darto")
     assert not watch.errors
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 3, 16)])
+def test_after_logout_a_photo_is_not_shown_again_from_the_browser_cache(
+    page, watch, reporting_data, clock
+):
+    """A private photo stayed an hour in the browser's cache, logout or not: on a shared
+    office PC it could still be read from there after its user had logged out. It is
+    still kept a few minutes while its user is logged in (a report's thumbnails are not
+    fetched again on every page), and logging out empties the cache."""
+    from django.contrib.auth import get_user_model
+
+    from programs.models import MonthlyReport, Program
+    from programs.reporting import services
+    from regencies.models import Regency
+
+    year, month = reporting_data["year"], reporting_data["month"]
+    program, banyuasin = Program.objects.get(slug="gbrss"), Regency.objects.get(code="16.07")
+    report = MonthlyReport.objects.create(
+        program=program,
+        regency=banyuasin,
+        year=year,
+        month=month,  # a draft
+    )
+    photo = services.attachment_add(
+        user=get_user_model().objects.get(username=OPERATOR),
+        report=report,
+        regency=banyuasin,
+        program=program,
+        year=year,
+        month=month,
+        data=phone_photo(),
+        filename="rumah.jpg",
+    )
+    # The server's clock back on the real time: the browser ages a response by its Date
+    # header against its own clock, and one dated March would be stale at once.
+    clock.move_to(time_machine.escape_hatch.time.time(), tick=True)
+    entry_path = f"/laporan/16.07/gbrss/{year:04d}-{month:02d}/"
+    address = f"/lampiran/{photo.pk}/"
+    log_in(page, OPERATOR, entry_path)
+    assert page.goto(address).status == 200
+    page.goto(entry_path)
+    # The file gone from the server, the browser still shows the photo: from its cache.
+    photo.file.storage.delete(photo.file.name)
+    assert page.goto(address).status == 200
+    page.goto(entry_path)
+    cookies = page.context.cookies()
+    page.get_by_role("button", name=f"Keluar ({OPERATOR})").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("button", name=f"Keluar ({OPERATOR})")).to_have_count(0)
+    # The photo stayed in the cache, for anyone reading its files: asked with the very
+    # cookies it was cached with (`Vary: Cookie`; the session itself is gone on the
+    # server), the browser served it from there. Now the cache no longer holds it.
+    page.context.clear_cookies()
+    page.context.add_cookies(cookies)
+    assert page.goto(address).status == 404
+    # And the next person on this PC, typing the address from the history: nothing.
+    page.context.clear_cookies()
+    assert page.goto(address).status == 404

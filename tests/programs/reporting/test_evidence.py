@@ -181,14 +181,48 @@ def test_a_big_phone_photo_is_decoded_small_and_still_turned_and_scaled_right(
     blue, red = stored.getpixel((25, 10)), stored.getpixel((25, 90))
     assert blue[2] > 150 > blue[0] and red[0] > 150 > red[2]  # the sensor's left half on top
     assert Image.open(io.BytesIO(checked.thumbnail)).size == (20, 40)
-    transparent = Image.new("RGBA", (400, 200), (0, 128, 0, 255))
-    transparent.paste((0, 0, 0, 0), (0, 0, 200, 200))
+
+
+def transparent_png(mode: str, size=(400, 200)) -> bytes:
+    """Green on the right half, the left half transparent (its hidden colour black)."""
+    picture = Image.new("RGBA", size, (0, 128, 0, 255))
+    picture.paste((0, 0, 0, 0), (0, 0, size[0] // 2, size[1]))
+    if mode == "LA":
+        picture = picture.convert("LA")
+    elif mode == "P":  # a palette with one transparent entry (a colour key)
+        picture = picture.convert("RGB").quantize(2)
+        picture.info["transparency"] = picture.getpixel((0, 0))
+    elif mode == "RGBA-opaque":  # an alpha channel with nothing transparent
+        picture = Image.new("RGBA", size, (0, 128, 0, 255))
     out = io.BytesIO()
-    transparent.save(out, "PNG")
-    checked = evidence.check_upload(out.getvalue(), "denah.png")
-    stored = Image.open(io.BytesIO(checked.content))
-    assert checked.content_type == "image/png" and stored.size == (100, 50)
-    assert stored.getpixel((10, 25))[3] == 0 and stored.getpixel((90, 25))[3] == 255
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "RGBA-opaque"])
+def test_a_transparent_png_is_stored_small_as_a_jpeg_on_white(people, settings, mode):
+    """A PNG with an alpha channel was kept a PNG of up to 2560 x 2560 (a photo 12 MB on
+    disk, more than the upload limit, after seconds of optimising) and its thumbnail
+    showed the transparent part black. It is now a JPEG like any photo, the transparent
+    part white as on the page, scaled down and without metadata, its thumbnail likewise."""
+    settings.ATTACHMENT_MAX_SIDE, settings.ATTACHMENT_THUMBNAIL_SIDE = 100, 40
+    draft()
+    operator = login(people["operator"])
+    assert upload(operator, transparent_png(mode), name="denah.png").status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.content_type, attachment.width, attachment.height) == ("image/jpeg", 100, 50)
+    served = operator.get(f"/lampiran/{attachment.pk}/")
+    assert served["Content-Disposition"] == 'inline; filename="denah.jpg"'
+    for address, x in (
+        (f"/lampiran/{attachment.pk}/", 90),
+        (f"/lampiran/{attachment.pk}/kecil/", 30),
+    ):
+        shown = Image.open(io.BytesIO(b"".join(operator.get(address).streaming_content)))
+        assert shown.format == "JPEG" and not shown.info.get("exif")
+        green, left = shown.getpixel((x, 5)), shown.getpixel((3, 5))
+        assert max(green) < 160  # the picture (green; grey for an LA image) is still there
+        expected_left = green if mode == "RGBA-opaque" else (255, 255, 255)
+        assert all(abs(a - b) < 12 for a, b in zip(left, expected_left, strict=True))
 
 
 def test_a_phone_photo_holding_a_second_picture_is_taken_as_the_jpeg_it_is(people):
@@ -245,7 +279,7 @@ def test_png_and_clean_pdf_are_accepted(people):
     assert upload(operator, png(), name="denah.png").status_code == 302
     assert upload(operator, pdf(), name="berita-acara.pdf").status_code == 302
     kinds = sorted(Attachment.objects.values_list("kind", "content_type"))
-    assert kinds == [("pdf", "application/pdf"), ("photo", "image/png")]
+    assert kinds == [("pdf", "application/pdf"), ("photo", "image/jpeg")]
     document = Attachment.objects.get(kind="pdf")
     served = operator.get(f"/lampiran/{document.pk}/")
     assert served["Content-Type"] == "application/pdf"
@@ -271,7 +305,7 @@ def opaque_png(size=(60, 20)) -> bytes:
             "Rumah Bu Sri.JPEG",
             "Rumah Bu Sri-kecil.jpg",
         ),
-        ("denah.v2.png", png(), "image/png", "denah.v2.png", "denah.v2-kecil.jpg"),
+        ("denah.v2.png", png(), "image/jpeg", "denah.v2.jpg", "denah.v2-kecil.jpg"),
         ("berita-acara", pdf(), "application/pdf", "berita-acara.pdf", None),
     ],
     ids=["png-served-as-jpeg", "no-extension", "jpeg-kept", "transparent-png", "pdf"],
@@ -783,7 +817,7 @@ def test_only_a_photo_anyone_may_see_is_left_to_shared_caches(people, client, se
     upload(operator, phone_photo())
     photo = Attachment.objects.get()
     own = operator.get(f"/lampiran/{photo.pk}/")
-    assert cache_directives(own) == {"private", "max-age=3600"}
+    assert cache_directives(own) == {"private", "max-age=300"}
     MonthlyReport.objects.filter(pk=rep.pk).update(
         status=Status.VERIFIED, verified_at=timezone.now()
     )
@@ -792,7 +826,7 @@ def test_only_a_photo_anyone_may_see_is_left_to_shared_caches(people, client, se
     assert cache_directives(shown) == {"public", "max-age=3600"}
     settings.PUBLIC_DASHBOARD = False
     closed = operator.get(f"/lampiran/{photo.pk}/kecil/")
-    assert cache_directives(closed) == {"private", "max-age=3600"}
+    assert cache_directives(closed) == {"private", "max-age=300"}
 
 
 # --- Remove, history, required evidence -------------------------------------------------------
@@ -1283,3 +1317,20 @@ def test_a_comment_sent_with_an_attachment_is_put_back_in_the_box_unsent(people)
     assert Attachment.objects.count() == 1 and Comment.objects.count() == 0
     # Shown once: the next visit has an empty box.
     assert element_text(find(page(operator.get(url())), "textarea", id="teks")) == ""
+
+
+def test_a_16_bit_grey_png_keeps_its_greys(people):
+    """A 16-bit greyscale PNG (scanners, some camera apps) was stored solid white: its
+    0-65535 values were cut at 255. Its greys are now kept, thumbnail included."""
+    picture = Image.new("I;16", (60, 20), 30000)  # 46 % grey
+    picture.paste(Image.new("I;16", (30, 20), 5000), (0, 0))  # 8 % grey on the left
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    draft()
+    operator = login(people["operator"])
+    assert upload(operator, out.getvalue(), name="pindaian.png").status_code == 302
+    attachment = Attachment.objects.get()
+    for address in (f"/lampiran/{attachment.pk}/", f"/lampiran/{attachment.pk}/kecil/"):
+        shown = Image.open(io.BytesIO(b"".join(operator.get(address).streaming_content)))
+        dark, grey = shown.convert("L").getpixel((5, 10)), shown.convert("L").getpixel((55, 10))
+        assert abs(dark - 20) < 8 and abs(grey - 117) < 8

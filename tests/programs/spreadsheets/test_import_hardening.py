@@ -283,3 +283,32 @@ def test_a_broken_workbook_is_told_as_such_not_as_an_unreadable_cell(
     assert not re.search("baris|row|cell", messages[0], re.IGNORECASE), messages
     assert not ImportBatch.objects.exists()
     assert not MonthlyReport.objects.exists()
+
+
+def open_document_spreadsheet() -> bytes:
+    """What LibreOffice saves as .ods: a zip whose first member, stored, is `mimetype`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("realisasi.ods", open_document_spreadsheet(), "Simpan Sebagai > Excel 2007-365 (.xlsx)"),
+        ("realisasi.xlsx", open_document_spreadsheet(), "Simpan Sebagai > Excel 2007-365 (.xlsx)"),
+        ("realisasi.xlsx", b"", "Berkas tidak berisi baris data."),
+        ("realisasi.csv", b"", "Berkas tidak berisi baris data."),
+    ],
+    ids=["ods", "ods-named-xlsx", "empty-xlsx", "empty-csv"],
+)
+def test_a_libreoffice_or_empty_file_is_told_what_it_is(operator, name, data, message):
+    """A LibreOffice sheet (.ods) was "not a supported type" or, renamed .xlsx, "not a
+    valid Excel workbook", without saying how to send it; a 0-byte file was "not a valid
+    workbook" (.xlsx) or "no header row" (.csv). Each now says what it is."""
+    response = upload(login(operator), SimpleUploadedFile(name, data))
+    assert response.status_code == 400
+    assert any(message in text for text in flash_messages(response))
+    assert not ImportBatch.objects.exists()
