@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from programs import formats, permissions
 from programs.dashboards import selectors as dashboards
+from programs.filters import year_from
 from programs.formats import month_year_label
 from programs.models import MIN_YEAR, FundingSource, Indicator, MonthlyReport, Program
 from programs.reporting import deadlines, rules, services
@@ -195,10 +196,9 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     last_month_year = today.year - 1 if today.month == 1 else today.year
     scope = permissions.scope_of(request.user)
     years = _report_years(today, scope.regency_id if scope else None)
-    try:
-        year = int(request.GET.get("tahun", last_month_year))
-    except ValueError:
-        year = last_month_year
+    # Read as every page reads `tahun` (ASCII digits only: "٢٠٢٤" is no year here, as it
+    # is none on the dashboards, their downloads and the API).
+    year = year_from(request.GET.get("tahun")) or last_month_year
     if year not in years:
         # A year the menu does not offer (before the launch, or not begun): the default,
         # as every filtered page falls back. '?tahun=2000' listed every month of a
