@@ -10,11 +10,14 @@ from django.db import migrations, models
 
 from programs import guards
 
-
-def english(verbose_name: str, max_length: int) -> models.CharField:
-    return models.CharField(
-        blank=True, help_text="kosongkan bila sama", max_length=max_length, verbose_name=verbose_name
-    )
+# (model, field, verbose name, max length): each beside its Indonesian field.
+FIELDS = [
+    ("program", "name_en", "nama (Inggris)", 200),
+    ("program", "launch_note_en", "keterangan peluncuran (Inggris)", 200),
+    ("indicator", "numerator_label_en", "label pembilang (Inggris)", 80),
+    ("indicator", "denominator_label_en", "label penyebut (Inggris)", 80),
+    ("targetmilestone", "label_en", "nama tahapan (Inggris)", 200),
+]
 
 
 class Migration(migrations.Migration):
@@ -24,28 +27,18 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(guards.drop_in_migration, guards.install_in_migration),
-        migrations.AddField(
-            model_name="program", name="name_en", field=english("nama (Inggris)", 200)
-        ),
-        migrations.AddField(
-            model_name="program",
-            name="launch_note_en",
-            field=english("keterangan peluncuran (Inggris)", 200),
-        ),
-        migrations.AddField(
-            model_name="indicator",
-            name="numerator_label_en",
-            field=english("label pembilang (Inggris)", 80),
-        ),
-        migrations.AddField(
-            model_name="indicator",
-            name="denominator_label_en",
-            field=english("label penyebut (Inggris)", 80),
-        ),
-        migrations.AddField(
-            model_name="targetmilestone",
-            name="label_en",
-            field=english("nama tahapan (Inggris)", 200),
+        *(
+            migrations.AddField(
+                model_name=model,
+                name=name,
+                field=models.CharField(
+                    blank=True,
+                    help_text="kosongkan bila sama",
+                    max_length=length,
+                    verbose_name=verbose_name,
+                ),
+            )
+            for model, name, verbose_name, length in FIELDS
         ),
         migrations.RunPython(guards.install_in_migration, guards.drop_in_migration),
     ]
