@@ -379,8 +379,8 @@ class ProgramAdmin(RequestChecks, YearToDateMaintained, admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("slug", "acronym", "name", "lead_agency")
     fieldsets = (
-        (None, {"fields": ("slug", "acronym", "name", "description", "lead_agency")}),
-        (_("Peluncuran"), {"fields": ("launch_date", "launch_note")}),
+        (None, {"fields": ("slug", "acronym", "name", "name_en", "description", "lead_agency")}),
+        (_("Peluncuran"), {"fields": ("launch_date", "launch_note", "launch_note_en")}),
         (_("Tampilan"), {"fields": ("colour", "order", "active")}),
         (_("Sumber"), {"fields": ("source_note",)}),
     )
@@ -479,7 +479,7 @@ class TargetSplitInline(LocalizedNumbersAdminMixin, admin.TabularInline):
 class TargetMilestoneInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = TargetMilestone
     formset = TargetPartsInlineFormSet
-    fields = ("label", "due_date", "value", "source_note")
+    fields = ("label", "label_en", "due_date", "value", "source_note")
     extra = 0
 
 
@@ -768,8 +768,14 @@ def _copied_milestones(target: Target) -> tuple[list[TargetMilestone], list[str]
         if label != m.label:
             copied = site_text(MILESTONE_COPIED_FROM, {"year": target.year, "label": m.label})
             note = f"{note.strip()}\n\n{copied}" if note.strip() else copied
+        # The English name follows where the Indonesian one stays; a renamed one ("HUT
+        # ke-79") leaves it blank, read as the Indonesian, rather than naming last year.
         copy = TargetMilestone(
-            label=label, due_date=one_year_on(m.due_date), value=m.value, source_note=note
+            label=label,
+            label_en=m.label_en if label == m.label else "",
+            due_date=one_year_on(m.due_date),
+            value=m.value,
+            source_note=note,
         )
         copy.renamed_from = m.label if label != m.label else None
         milestones.append(copy)

@@ -14,11 +14,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from programs.vocabulary import data_word
+from programs.vocabulary import data_word, in_reader_language
 from regencies.models import Regency
 
 # The years anything can be reported, targeted or asked for: the one range every form,
@@ -126,6 +126,10 @@ class Program(models.Model):
         help_text=_("Kosongkan bila tidak ada singkatan resmi; jangan mengarang."),
     )
     name = models.CharField(_("nama"), max_length=200)
+    # The name English pages show (`display_name`); blank: the Indonesian one.
+    name_en = models.CharField(
+        _("nama (Inggris)"), max_length=200, blank=True, help_text=_("kosongkan bila sama")
+    )
     description = models.TextField(_("deskripsi"), blank=True)
     lead_agency = models.CharField(_("OPD penanggung jawab"), max_length=200, blank=True)
     launch_date = models.DateField(_("tanggal peluncuran"), null=True, blank=True)
@@ -134,6 +138,12 @@ class Program(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Bila tanggal pasti tidak diketahui, mis. 'Sejak 2021'."),
+    )
+    launch_note_en = models.CharField(
+        _("keterangan peluncuran (Inggris)"),
+        max_length=200,
+        blank=True,
+        help_text=_("kosongkan bila sama"),
     )
     colour = models.CharField(
         _("warna"),
@@ -230,7 +240,23 @@ class Program(models.Model):
 
     @property
     def label(self) -> str:
+        """The acronym, else the stored name: the API's and the admin's label."""
         return self.label_of(self.acronym, self.name)
+
+    @property
+    def display_name(self) -> str:
+        """The name as pages and downloads show it: in English on an English page where
+        an English name is given, else the Indonesian one."""
+        return in_reader_language(self.name, self.name_en)
+
+    @property
+    def display_label(self) -> str:
+        """`label` as pages and downloads show it (the acronym, else `display_name`)."""
+        return self.acronym or self.display_name
+
+    @property
+    def display_launch_note(self) -> str:
+        return in_reader_language(self.launch_note, self.launch_note_en)
 
     @staticmethod
     def label_of(acronym: str, name: str) -> str:
@@ -279,11 +305,20 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("Untuk rasio: apa yang dihitung di pembilang, mis. 'balita stunting'."),
     )
+    numerator_label_en = models.CharField(
+        _("label pembilang (Inggris)"),
+        max_length=80,
+        blank=True,
+        help_text=_("kosongkan bila sama"),
+    )
     denominator_label = models.CharField(
         _("label penyebut"),
         max_length=80,
         blank=True,
         help_text=_("Untuk rasio: apa yang dihitung di penyebut, mis. 'balita diukur'."),
+    )
+    denominator_label_en = models.CharField(
+        _("label penyebut (Inggris)"), max_length=80, blank=True, help_text=_("kosongkan bila sama")
     )
     requires_evidence = models.BooleanField(
         _("wajib bukti"),
@@ -352,8 +387,16 @@ class Indicator(models.Model):
         """`display_name` for rows read as values, without an instance; in `language`
         where given (rows written after the request's language is gone), else the
         active one."""
-        english = (language or get_language() or "id").startswith("en")
-        return name_en if english and name_en else name
+        return in_reader_language(name, name_en, language)
+
+    @property
+    def display_numerator_label(self) -> str:
+        """A ratio's numerator label as shown ("balita stunting"), as `display_name`."""
+        return in_reader_language(self.numerator_label, self.numerator_label_en)
+
+    @property
+    def display_denominator_label(self) -> str:
+        return in_reader_language(self.denominator_label, self.denominator_label_en)
 
     @property
     def unit_label(self) -> str:
@@ -684,6 +727,10 @@ class TargetMilestone(models.Model):
         Target, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("target")
     )
     label = models.CharField(_("nama tahapan"), max_length=200)
+    # The name English pages show (`display_label`); blank: the Indonesian one.
+    label_en = models.CharField(
+        _("nama tahapan (Inggris)"), max_length=200, blank=True, help_text=_("kosongkan bila sama")
+    )
     due_date = models.DateField(_("batas waktu"))
     value = models.DecimalField(
         _("nilai"), max_digits=16, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
@@ -707,6 +754,11 @@ class TargetMilestone(models.Model):
 
     def __str__(self):
         return f"{self.label} ({self.due_date:%d-%m-%Y})"
+
+    @property
+    def display_label(self) -> str:
+        """The milestone's name as shown: in English on an English page where given."""
+        return in_reader_language(self.label, self.label_en)
 
     def natural_key(self):
         return (*self.target.natural_key(), self.due_date.isoformat())

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from programs.models import Indicator, Program
+from programs.models import Indicator, Program, TargetMilestone
 from tests.helpers import element_text, find, flat_html, page, previous_month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -538,3 +538,99 @@ def test_the_english_admin_names_many_targets_in_the_plural(admin_user, referenc
     indonesian = Client()
     indonesian.force_login(admin_user)
     assert "Laporan bulanan" in flat_html(indonesian.get("/admin/"))
+
+
+MILESTONE_EN = "Ahead of South Sumatra&#x27;s 78th anniversary: 1,778 houses by 15 May 2024"
+MILESTONE_ID = "Menjelang HUT ke-78 Sumsel: 5.473 rumah"
+GBRSS_EN = "South Sumatra Simultaneous Home Renovation Movement"
+GBRSS_ID = "Gerakan Bedah Rumah Secara Serentak se-Sumatera Selatan"
+GSMP_LAUNCH_EN = "Since 2021 (Goes to School/Office since 25 February 2024)"
+GSMP_LAUNCH_ID = "Sejak 2021 (Goes to School/Office sejak 25 Februari 2024)"
+
+
+def ratio_entry_url() -> str:
+    year, month = previous_month()
+    return f"/laporan/16.07/gpstss/{year}-{month:02d}/"
+
+
+def raw_rows(response, delimiter) -> list[dict]:
+    """The raw realization download's rows, by column name."""
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    at = next(i for i, row in enumerate(rows) if row[:2] in (["Year", "Month"], ["Tahun", "Bulan"]))
+    return [dict(zip(rows[at], row, strict=False)) for row in rows[at + 1 :] if row]
+
+
+@pytest.mark.django_db
+def test_reference_text_in_the_readers_language(gbrss_data, operator, pimpinan):
+    """What English pages still showed in Indonesian from the reference data: the
+    programs' names (overview, program, regency and completeness pages, downloads), the
+    1,778-house HUT milestone, GSMP's launch note, a ratio's numerator and denominator
+    on the entry form, and the raw download's units and generic funding sources. They
+    read in English now; the Indonesian pages are unchanged."""
+    english = english_client()
+    overview = flat_html(english.get("/?tahun=2024&bulan=4"))
+    assert MILESTONE_EN in overview and "Menjelang HUT" not in overview
+    assert f'<p class="card-name">{GBRSS_EN}</p>' in overview and GBRSS_ID not in overview
+    program = flat_html(english.get("/program/gsmp/?tahun=2024&bulan=12"))
+    assert GSMP_LAUNCH_EN in program and "Sejak 2021" not in program
+    assert "<h1>South Sumatra Food Self-Reliance Movement (GSMP)" in program
+    regency = flat_html(english.get("/wilayah/16.07/?tahun=2024&bulan=12"))
+    assert f"<small>{GBRSS_EN}</small>" in regency and GBRSS_ID not in regency
+    csv_url = "/unduh/program/gbrss.csv?tahun=2024&bulan=12"
+    text = b"".join(english.get(csv_url).streaming_content).decode("utf-8-sig")
+    assert f"Program,{GBRSS_EN} (GBRSS)" in text
+
+    english.force_login(operator)
+    entry = flat_html(english.get(ratio_entry_url()))
+    assert "Stunted children under five<input" in entry
+    assert "Children under five measured<input" in entry
+    assert "Balita stunting<input" not in entry
+
+    raw_url = "/unduh/realisasi.csv?tahun=2024&bulan=12&program=gbrss"
+    english.force_login(pimpinan)
+    row = next(
+        r
+        for r in raw_rows(english.get(raw_url), ",")
+        if r["Month"] == "1" and r["Funding source code"] == "apbd-prov"
+    )
+    assert row["Unit"] == "houses"
+    assert row["Funding source / partner"] == "South Sumatra provincial budget (APBD)"
+
+    indonesian = Client()
+    overview = flat_html(indonesian.get("/?tahun=2024&bulan=4"))
+    assert "Menjelang HUT ke-78 Sumsel: " in overview and "Ahead of" not in overview
+    assert f'<p class="card-name">{GBRSS_ID}</p>' in overview
+    program = flat_html(indonesian.get("/program/gsmp/?tahun=2024&bulan=12"))
+    assert GSMP_LAUNCH_ID in program
+    indonesian.force_login(operator)
+    entry = flat_html(indonesian.get(ratio_entry_url()))
+    assert "Balita stunting<input" in entry and "Balita diukur<input" in entry
+    indonesian.force_login(pimpinan)
+    row = next(
+        r
+        for r in raw_rows(indonesian.get(raw_url), ";")
+        if r["Bulan"] == "1" and r["Kode sumber dana"] == "apbd-prov"
+    )
+    assert (row["Satuan"], row["Sumber dana / mitra"]) == (
+        "rumah",
+        "APBD Provinsi Sumatera Selatan",
+    )
+
+
+@pytest.mark.django_db
+def test_reference_text_without_english_reads_as_entered(gbrss_data, operator):
+    """Reference text an admin gave no English version reads as entered (Indonesian)
+    on English pages."""
+    Program.objects.update(name_en="", launch_note_en="")
+    Indicator.objects.update(numerator_label_en="", denominator_label_en="")
+    TargetMilestone.objects.update(label_en="")
+    english = english_client()
+    overview = flat_html(english.get("/?tahun=2024&bulan=4"))
+    assert "Menjelang HUT ke-78 Sumsel: 1,778 houses" in overview
+    assert f'<p class="card-name">{GBRSS_ID}</p>' in overview
+    program = flat_html(english.get("/program/gsmp/?tahun=2024&bulan=12"))
+    assert GSMP_LAUNCH_ID in program
+    english.force_login(operator)
+    entry = flat_html(english.get(ratio_entry_url()))
+    assert "Balita stunting<input" in entry

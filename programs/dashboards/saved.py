@@ -245,7 +245,7 @@ def describe(path: str, query: str, names: _Names | None = None) -> str:
     parts = []
     if match.view_name == "programs:program":
         program = names.programs.get(match.kwargs["slug"])
-        parts.append(program.label if program else match.kwargs["slug"])
+        parts.append(program.display_label if program else match.kwargs["slug"])
         code = params.get("indikator")
         indicator = names.indicators.get((program.pk, code)) if code and program else None
         if indicator:
@@ -256,7 +256,7 @@ def describe(path: str, query: str, names: _Names | None = None) -> str:
     elif match.view_name == "programs:completeness":
         slug = params.get("program")
         program = names.programs.get(slug) if slug else None
-        parts.append(str(_("Kelengkapan")) + (f" {program.label}" if program else ""))
+        parts.append(str(_("Kelengkapan")) + (f" {program.display_label}" if program else ""))
     else:
         parts.append(str(_("Ringkasan")))
     # Without a year the page shows the latest one, and the title says so: a leader

@@ -40,7 +40,7 @@ from programs.progress import (
     value_sums,
 )
 from programs.reporting import deadlines
-from programs.vocabulary import data_word
+from programs.vocabulary import data_word, in_reader_language
 from programs.ytd import progress_table, source_totals
 from regencies.models import Regency
 
@@ -157,9 +157,14 @@ def running_month(*, year: int, today: dt.date | None = None) -> int:
 @dataclass(frozen=True)
 class Milestone:
     label: str
+    label_en: str
     due_date: dt.date
     value: Decimal
     days_left: int
+
+    @property
+    def display_label(self) -> str:
+        return in_reader_language(self.label, self.label_en)
 
 
 @dataclass(frozen=True)
@@ -233,7 +238,7 @@ def _program_cards(
     milestones_of: dict[int, list[Milestone]] = {}
     for m in _MILESTONES.instances(targets=list(target_indicator)):
         milestones_of.setdefault(target_indicator[m.target_id], []).append(
-            Milestone(m.label, m.due_date, m.value, (m.due_date - today).days)
+            Milestone(m.label, m.label_en, m.due_date, m.value, (m.due_date - today).days)
         )
     cards = []
     for program in programs:

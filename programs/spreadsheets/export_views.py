@@ -148,12 +148,14 @@ def scorecard(request: HttpRequest, fmt: str) -> HttpResponseBase:
         sort=filters.sort,
     )
     key = board.sort.lstrip("-")
-    labels = {p.slug: _("capaian %(program)s") % {"program": p.label} for p in board.programs}
+    labels = {
+        p.slug: _("capaian %(program)s") % {"program": p.display_label} for p in board.programs
+    }
     labels |= {"nama": _("nama kabupaten/kota"), "sesuai": _("jumlah program sesuai jadwal")}
     sort = labels.get(key, key) + (_(" (urutan terbalik)") if board.sort.startswith("-") else "")
     headline = [
         (
-            p.label,
+            p.display_label,
             f"{p.headline_indicators[0].display_name} ({p.headline_indicators[0].unit_label})",
         )
         for p in board.programs
@@ -181,7 +183,7 @@ def program(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     if indicator is None:
         raise Http404(_("Program ini belum memiliki indikator."))
     info = [
-        (_("Program"), f"{program.name} ({program.label})"),
+        (_("Program"), f"{program.display_name} ({program.display_label})"),
         (_("Indikator"), f"{indicator.display_name} ({indicator.unit_label})"),
         (_("Cara agregasi"), str(indicator.get_measure_display())),
         *_filter_info(filters, request.user),
@@ -236,7 +238,7 @@ def completeness(request: HttpRequest, fmt: str) -> HttpResponseBase:
         title=_("Kelengkapan dan ketepatan waktu laporan"),
         filename=_stem("kelengkapan", chosen.slug, _period(filters)),  # the month, as the others
         info=[
-            (_("Program"), f"{chosen.name} ({chosen.label})"),
+            (_("Program"), f"{chosen.display_name} ({chosen.display_label})"),
             (_("Tahun"), str(filters.year)),
             (_("Sampai bulan"), formats.month_label(filters.month)),
         ],
@@ -271,7 +273,7 @@ def performance(request: HttpRequest, slug: str) -> HttpResponseBase:
     )
     sheets = exports.performance_sheets(book, province_label=_province())
     info = [
-        (_("Program"), f"{program.name} ({program.label})"),
+        (_("Program"), f"{program.display_name} ({program.display_label})"),
         *_filter_info(filters, request.user),
     ]
     info += [
@@ -308,7 +310,7 @@ def _scope_label(user) -> str:
     scope = permissions.scope_of(user)
     if permissions.sees_every_report(user) or scope is None:
         return _("Semua kabupaten/kota dan program")
-    programs = ", ".join(p.label for p in scope.programs.all()) or _("semua program")
+    programs = ", ".join(p.display_label for p in scope.programs.all()) or _("semua program")
     if permissions.is_operator(user):
         return f"{scope.regency.display_name}; {programs}"
     return programs

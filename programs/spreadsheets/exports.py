@@ -43,6 +43,7 @@ from programs import formats
 from programs.models import FundingSource, Indicator, MonthlyReport
 from programs.progress import NOT_REQUIRED_LABEL
 from programs.text import visible_text
+from programs.vocabulary import data_word, in_reader_language
 
 APP_TITLE = gettext_noop("Dasbor Gerakan Serentak Sumsel")
 CSV_DELIMITER = ";"
@@ -386,9 +387,9 @@ def scorecard_sheet(board) -> Sheet:
     ]
     for program in board.programs:
         columns += [
-            Column(_("%(program)s: capaian (%%)") % {"program": program.label}, PERCENT, 2),
-            Column(_("%(program)s: status") % {"program": program.label}, width=16),
-            Column(_("%(program)s: sementara") % {"program": program.label}, width=12),
+            Column(_("%(program)s: capaian (%%)") % {"program": program.display_label}, PERCENT, 2),
+            Column(_("%(program)s: status") % {"program": program.display_label}, width=16),
+            Column(_("%(program)s: sementara") % {"program": program.display_label}, width=12),
         ]
     columns += [
         Column(_("Program sesuai jadwal"), INTEGER, width=12),
@@ -508,7 +509,7 @@ def regency_sheet(page, *, province_label: str, as_of: dt.date) -> Sheet:
                 indicator = item.indicator
                 places = indicator.decimals
                 yield [
-                    block.program.label,
+                    block.program.display_label,
                     indicator.code,
                     indicator.display_name,
                     indicator.unit_label,
@@ -555,7 +556,7 @@ def completeness_sheet(grid, *, total_label: str) -> Sheet:
             grid.on_time_rate,
         ]
 
-    return Sheet(grid.program.label, columns, rows(), frozen_cols=2)
+    return Sheet(grid.program.display_label, columns, rows(), frozen_cols=2)
 
 
 def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
@@ -594,12 +595,15 @@ def realization_sheet(rows: Iterable[dict], *, province_label: str) -> Sheet:
                 r["report__month"],
                 r["report__regency_id"] or "",
                 r["report__regency__name"] or province_label,
-                r["report__program__acronym"] or r["report__program__name"],
+                r["report__program__acronym"]
+                or in_reader_language(
+                    r["report__program__name"], r["report__program__name_en"], language
+                ),
                 r["indicator__code"],
                 Indicator.display_name_of(r["indicator__name"], r["indicator__name_en"], language),
-                r["indicator__unit"],
+                data_word(r["indicator__unit"], language),
                 r["funding_source__code"],
-                r["funding_source__name"],
+                data_word(r["funding_source__name"], language),
                 categories.get(r["funding_source__category"], r["funding_source__category"]),
                 r["value"],
                 r["numerator"],

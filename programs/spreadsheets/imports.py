@@ -1516,7 +1516,7 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
     codes = workbook.create_sheet("Kode")
     codes.append(["sumber_dana", "nama"])
     for source in FundingSource.objects.filter(active=True):
-        codes.append([source.code, xlsx_text(source.name)])
+        codes.append([source.code, xlsx_text(str(source))])
     codes.append([])
     codes.append(["program", "indikator", "nama indikator", "satuan", "cara isi"])
     for program in programs:
@@ -1525,8 +1525,8 @@ def realization_template(*, user, periods: list[tuple[int, int]], regency_code: 
                 [
                     program.slug,
                     indicator.code,
-                    xlsx_text(indicator.name),
-                    xlsx_text(indicator.unit),
+                    xlsx_text(indicator.display_name),
+                    xlsx_text(indicator.unit_label),
                     str(indicator.get_measure_display()),
                 ]
             )

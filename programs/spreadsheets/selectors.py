@@ -37,6 +37,7 @@ REALIZATION_FIELDS = (
     "report__program__slug",
     "report__program__acronym",
     "report__program__name",
+    "report__program__name_en",
     "indicator__code",
     "indicator__name",
     "indicator__name_en",

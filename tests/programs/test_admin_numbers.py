@@ -255,6 +255,26 @@ def test_a_copied_target_keeps_its_milestones_a_year_later(admin_client, referen
     ) in shown
 
 
+def test_a_copied_milestone_keeps_its_english_name_unless_renamed(admin_client, reference_data):
+    """The English name ("Ahead of South Sumatra's 78th anniversary") would name last
+    year's anniversary on the renamed copy ("HUT ke-79"): left blank, English pages read
+    the Indonesian name; a milestone named without its year keeps its English name."""
+    province = gbrss_province_target()
+    TargetMilestone.objects.create(
+        target=province,
+        label="Akhir triwulan",
+        label_en="End of quarter",
+        due_date=dt.date(2024, 9, 30),
+        value=Decimal(4000),
+    )
+    copy_to_next_year(admin_client, province)
+    copies = TargetMilestone.objects.filter(target__year=2025).order_by("due_date")
+    assert [(m.label, m.label_en) for m in copies] == [
+        ("Menjelang HUT ke-79 Sumsel", ""),
+        ("Akhir triwulan", "End of quarter"),
+    ]
+
+
 @pytest.mark.parametrize(
     "label, due, copied",
     [

@@ -2301,3 +2301,34 @@ def test_an_exemption_from_before_a_launch_moved_a_year_later_stays_editable(
     assert field_errors(retyped, "start") == [
         "Bulan mulai paling awal Januari 2025: periksa tahunnya."
     ]
+
+
+def test_admin_shows_the_english_reference_text_beside_the_indonesian(admin_client, reference_data):
+    """The English versions English pages read (a program's name and launch note, a
+    ratio's labels, a milestone's name) sit next to the Indonesian field, "… (Inggris)",
+    blank when the same; the reference data's own are filled in."""
+    gsmp = Program.objects.get(slug="gsmp")
+    form = page(admin_client.get(reverse("admin:programs_program_change", args=[gsmp.pk])))
+    for field, label in [
+        ("name_en", "Nama (Inggris):"),
+        ("launch_note_en", "Keterangan peluncuran (Inggris):"),
+    ]:
+        row = find(form, "div", class_=f"field-{field}")
+        assert element_text(find(row, "label")) == label
+        assert "kosongkan bila sama" in element_text(row)
+    assert attribute(find(form, "input", name="name_en"), "value") == (
+        "South Sumatra Food Self-Reliance Movement"
+    )
+    stunting = Indicator.objects.get(code="prevalensi-stunting")
+    form = page(admin_client.get(reverse("admin:programs_indicator_change", args=[stunting.pk])))
+    assert element_text(find(find(form, "div", class_="field-numerator_label_en"), "label")) == (
+        "Label pembilang (Inggris):"
+    )
+    assert attribute(find(form, "input", name="denominator_label_en"), "value") == (
+        "children under five measured"
+    )
+    target = gbrss_province_target()
+    form = page(admin_client.get(reverse("admin:programs_target_change", args=[target.pk])))
+    assert attribute(find(form, "input", name="milestones-0-label_en"), "value") == (
+        "Ahead of South Sumatra's 78th anniversary"
+    )
