@@ -49,7 +49,7 @@ def test_views_saved_on_the_default_period_follow_the_calendar():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     # 0019 changes no table, and today's models and factories fit the database at 0018
-    # but for the program and the indicator (0022 and 0024 add their English fields):
+    # but for the program and the indicator (0022 and 0023 add their English fields):
     # the reference regencies are loaded, the programs, the indicator and its 2024
     # target (0019 reads the years of targets) written through the models of 0018.
     call_command("loaddata", "fixtures/regencies.json", verbosity=0)
