@@ -57,6 +57,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -109,6 +110,12 @@ STATS_CSV = Path("regencies") / "data" / "sumsel_kabkota_stats.csv"
 
 REGENCY_CHUNK = 50  # regencies generated and inserted together (bounds memory)
 REPORT_BATCH = 2000
+# PostgreSQL advisory lock key of a demo run (any number no other lock of the app uses:
+# send_reminders has 0x5E4D_0001).
+DEMO_LOCK = 0x5E4D_0002
+# How long a demo run on SQLite waits for another to finish (a first seed takes a while
+# on a busy machine; the connection's usual busy timeout is 20 seconds).
+SQLITE_WAIT_MS = 10 * 60 * 1000
 REALIZATION_BATCH = 5000
 
 # BPS inflation (IHK) cities of Sumsel since 2024 (GPISS reports come only from these and
@@ -1862,6 +1869,42 @@ def seed_reports(
 # Entry point
 
 
+@contextmanager
+def one_demo_run_at_a_time():
+    """A transaction that no other demo run (seed, top-up, bootstrap) shares: two `make
+    run`s, or two containers starting together on one database, each found no reports
+    and seeded, and the second stopped on an IntegrityError. PostgreSQL: an advisory lock
+    held until commit, taken before anything is read; the second run then finds the
+    first's demo and tops it up (nothing new that day). SQLite takes its write lock when
+    the transaction begins (settings: IMMEDIATE); the run waits for it longer than a
+    request would. Runs nested in one another take it once."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":  # re-entrant within the session
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DEMO_LOCK])
+            yield
+        return
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            usual = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DEMO_LOCK])
+        yield
+
+
 def seed_demo(
     *,
     years: list[int] | None = None,
@@ -1880,7 +1923,7 @@ def seed_demo(
     today = today or timezone.localdate()
     years = sorted(set(years or demo_years(today, until)))
     summary = SeedSummary(years=years)
-    with transaction.atomic():
+    with one_demo_run_at_a_time():
         if reference_data_missing():
             load_reference_fixtures()
             summary.fixtures_loaded = True
@@ -1961,7 +2004,7 @@ def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> Se
     from_month = (back // 12, back % 12 + 1)
     years = list(range(from_month[0], end[0] + 1))
     summary = SeedSummary(years=[year for year in years if year >= reach[0]])
-    with transaction.atomic():
+    with one_demo_run_at_a_time():
         regencies = list(Regency.objects.order_by("code"))
         summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
         summary.regencies_synthetic = len(regencies) - summary.regencies_real
@@ -1987,7 +2030,14 @@ def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> Se
 def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
     """For `make run`: reference data if the database has none; demo data if it has no
     reports; on a demo database (one with demo reports), what happened since the demo
-    was made (`top_up_demo`). Returns what was done, line by line."""
+    was made (`top_up_demo`). Returns what was done, line by line. One run at a time
+    (`one_demo_run_at_a_time`): a second started meanwhile waits, then finds the first's
+    demo."""
+    with one_demo_run_at_a_time():
+        return _bootstrap_demo(today)
+
+
+def _bootstrap_demo(today: dt.date | None) -> list[str]:
     done = []
     if not Regency.objects.exists() or not Program.objects.exists():
         load_reference_fixtures()

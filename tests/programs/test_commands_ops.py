@@ -1,16 +1,19 @@
 """Management commands run by cron and by hand: two at once, and odd arguments."""
 
+import datetime as dt
 import threading
 import time
 import uuid
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
-from programs.models import ImportBatch, Notification
+from programs.models import ImportBatch, MonthlyReport, Notification
 
 
 def _waiting_on_a_lock() -> bool:
@@ -67,6 +70,52 @@ def test_two_reminder_runs_at_once_remind_each_operator_once(people, monkeypatch
     recipients = [message.to[0] for message in mail.outbox]
     assert "op-banyuasin@sumselprov.go.id" in recipients
     assert sorted(recipients) == sorted(set(recipients))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_bootstrap_demo_runs_at_once_make_one_demo(settings, monkeypatch):
+    """Two `make run`s, or two containers starting together on one empty database: each
+    found no reports and seeded, and one stopped on an IntegrityError. The second now
+    waits for the first and finds its demo."""
+    from programs.demo import seed as demo
+
+    settings.DEBUG = True
+    failures, outputs = [], {}
+
+    def run(name):
+        out = StringIO()
+        call_command("bootstrap_demo", stdout=out)
+        outputs[name] = out.getvalue()
+
+    def second_run():
+        try:
+            run("second")
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=second_run)
+    real = demo.seed_demo
+
+    def first_run_meets_the_second(**kwargs):
+        if second.ident is None:
+            # The second run starts once the first has found no reports and is about to
+            # seed; the first goes on once the second is done or waits for it.
+            second.start()
+            while second.is_alive() and not _waiting_on_a_lock():
+                time.sleep(0.01)
+        return real(**kwargs)
+
+    monkeypatch.setattr(demo, "seed_demo", first_run_meets_the_second)
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=ZoneInfo("Asia/Jakarta"))):
+        run("first")
+        second.join(timeout=300)
+    assert not failures
+    assert "Data demo dibuat" in outputs["first"]
+    assert "Data demo sudah ada sampai Oktober 2026; tidak ada yang baru." in outputs["second"]
+    assert MonthlyReport.objects.filter(is_demo=True, year=2026, month=10).exists()
 
 
 @pytest.mark.parametrize("command", ["prune_imports", "send_reminders"])
