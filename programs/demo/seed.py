@@ -68,6 +68,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, models, transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
 from programs.demo.holidays import DAYS_OFF
@@ -525,7 +526,15 @@ def _delete_rows(queryset) -> int:
     target), fall back to the ORM delete, which cascades and enforces PROTECT.
     """
     model = queryset.model
-    for rel in model._meta.related_objects:
+    # Hidden relations too (related_name="+", as a notification's report): left out of
+    # `related_objects`, a raw delete orphaned them and the transaction failed on the
+    # foreign key at commit.
+    relations = (
+        field
+        for field in model._meta.get_fields(include_hidden=True)
+        if isinstance(field, ForeignObjectRel)
+    )
+    for rel in relations:
         if rel.on_delete is models.DO_NOTHING:
             continue  # history tables: no database constraint
         manager = rel.related_model._base_manager
