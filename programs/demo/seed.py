@@ -1589,6 +1589,18 @@ class _Traces:
         )
         return cls(records, comments, rows, attached)
 
+    def unrecorded(self, report: MonthlyReport) -> bool:
+        """Whether nothing at all is recorded of `report`: no history record, comment,
+        attachment or history of its figures. The seed wrote no history before 1 December
+        2026, and a user cannot touch a report without leaving one of these (a save, a
+        decision or an edit in the admin writes a history record)."""
+        return not (
+            self.records.get(report.pk)
+            or self.comments.get(report.pk)
+            or self.rows.get(report.pk)
+            or report.pk in self.attached
+        )
+
     def only_seed(self, report: MonthlyReport, written: list[Step]) -> bool:
         """Whether everything recorded of `report` is what the demo wrote (the first
         `report.version` steps of its life, exactly: times, users, reasons, statuses and
@@ -1648,7 +1660,7 @@ def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list
         ).values_list("regency_id", "program_id", "month")
     )
     traces = _Traces.load([report for report in existing.values() if report.is_demo])
-    new, moved, kept = [], [], []
+    new, moved, kept, adopted = [], [], [], []
     for spec in specs:
         key = (spec.regency, spec.program.pk, spec.month)
         report = existing.get(key)
@@ -1659,6 +1671,16 @@ def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list
         if not report.is_demo:
             continue
         written = spec.written(ctx.cutoff)
+        if traces.unrecorded(report):
+            # A demo made before the seed wrote history (29-30 November 2026): its reports
+            # took lives drawn otherwise, and nothing tells which step each one is at.
+            # Untouched, such a report takes its slot's life as a fresh seed writes it,
+            # history included, unless that life has not yet come as far (a verified
+            # report never goes back to the queue).
+            if written and _progress(written[-1].fields["status"]) >= _progress(report.status):
+                adopted.append((report, written))
+                kept.append((spec, written))
+            continue
         if not traces.only_seed(report, written):
             # A demo made before holidays and collective leave were days off: its
             # reports go on with the lives they began (weekends only), so a report in
@@ -1678,13 +1700,31 @@ def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list
         report.version, report.updated_at = len(written), written[-1].when
         entries.append((report, written, start, []))
         summary.settled[written[-1].fields["status"]] += 1
+    figures = defaultdict(list)  # their figures get the first history records too
+    for realization in Realization.objects.filter(
+        report_id__in=[report.pk for report, _written in adopted]
+    ).order_by("pk"):
+        figures[realization.report_id].append(realization)
+    for report, written in adopted:
+        for name, value in written[-1].fields.items():
+            setattr(report, name, value)
+        report.version, report.created_at = len(written), written[0].when
+        report.updated_at = written[-1].when
+        entries.append((report, written, 0, figures[report.pk]))
+        summary.settled[written[-1].fields["status"]] += 1
     MonthlyReport.objects.bulk_update(
         [report for report, *_rest in entries],
-        [*UNSUBMITTED, "version", "updated_at"],
+        [*UNSUBMITTED, "version", "created_at", "updated_at"],
         batch_size=REPORT_BATCH,
     )
     _write_history(entries, ctx)
     return _insert(new, ctx, set(), summary) + kept
+
+
+def _progress(status: str) -> int:
+    """How far a report has come: a draft, then in the verifier's hands (submitted or
+    returned), then verified."""
+    return {Status.DRAFT: 0, Status.VERIFIED: 2}.get(status, 1)
 
 
 def _lock_exceptions(written: list[Written], ctx: Context) -> int:
