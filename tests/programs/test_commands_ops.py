@@ -134,3 +134,54 @@ def test_a_day_count_out_of_range_is_refused_and_nothing_deleted_or_sent(people,
         call_command(command, "--hari", days, stdout=StringIO())
     assert ImportBatch.objects.count() == 1
     assert not Notification.objects.exists() and not mail.outbox
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_migrate_runs_at_once_apply_each_migration_once(monkeypatch):
+    """A second `migrate` (another `docker compose up`, an operator's by hand) while the
+    first is at work: both planned the same migration, and the later one to apply it
+    stopped on "column already exists". The second now waits, then has nothing to do."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate([("programs", "0021_notification_evidence_added")])
+    failures, outputs = [], {}
+
+    def run(name):
+        out = StringIO()
+        call_command("migrate", "programs", verbosity=1, stdout=out)
+        outputs[name] = out.getvalue()
+
+    def second_run():
+        try:
+            run("second")
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=second_run)
+    real = MigrationExecutor.apply_migration
+
+    def first_run_meets_the_second(self, state, migration, **kwargs):
+        if second.ident is None:
+            # The second run starts once the first has planned its migration; the first
+            # goes on once the second is done or waits for it.
+            second.start()
+            while second.is_alive() and not _waiting_on_a_lock():
+                time.sleep(0.01)
+        return real(self, state, migration, **kwargs)
+
+    monkeypatch.setattr(MigrationExecutor, "apply_migration", first_run_meets_the_second)
+    try:
+        run("first")
+        second.join(timeout=120)
+    finally:
+        monkeypatch.undo()
+        second.join(timeout=120)
+        MigrationExecutor(connection).migrate(leaves)
+    assert not failures
+    assert "Applying programs.0022_indicator_name_en... OK" in outputs["first"]
+    assert "No migrations to apply." in outputs["second"]
