@@ -111,13 +111,25 @@ def install(connection, tables) -> None:
 
 
 def install_all(sender=None, using="default", **kwargs) -> None:
-    """post_migrate: make sure every table in VERSIONED_TABLES has its trigger."""
+    """post_migrate: make sure every table in VERSIONED_TABLES has its trigger, and give
+    the data version a new epoch. A database restored with pg_restore (README "Cadangan
+    dan pemulihan", which runs `migrate` after it) holds the version row of its dump:
+    the numbers it then bumps through had been cached already, with the figures of the
+    timeline the restore undid, and the pages served them as current. A new epoch costs
+    one miss per page after a migrate (a deployment changes the code fingerprint of every
+    key anyway)."""
+    import secrets
+
     from django.db import connections
 
     connection = connections[using]
     if "programs_dataversion" not in connection.introspection.table_names():
         return
     install(connection, VERSIONED_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE programs_dataversion SET epoch = %s WHERE id = 1", [secrets.token_hex(8)]
+        )
 
 
 def current(connection=None) -> str | None:

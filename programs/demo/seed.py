@@ -57,6 +57,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -67,6 +68,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, models, transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
 from programs.demo.holidays import DAYS_OFF
@@ -109,6 +111,12 @@ STATS_CSV = Path("regencies") / "data" / "sumsel_kabkota_stats.csv"
 
 REGENCY_CHUNK = 50  # regencies generated and inserted together (bounds memory)
 REPORT_BATCH = 2000
+# PostgreSQL advisory lock key of a demo run (any number no other lock of the app uses:
+# send_reminders has 0x5E4D_0001).
+DEMO_LOCK = 0x5E4D_0002
+# How long a demo run on SQLite waits for another to finish (a first seed takes a while
+# on a busy machine; the connection's usual busy timeout is 20 seconds).
+SQLITE_WAIT_MS = 10 * 60 * 1000
 REALIZATION_BATCH = 5000
 
 # BPS inflation (IHK) cities of Sumsel since 2024 (GPISS reports come only from these and
@@ -518,7 +526,15 @@ def _delete_rows(queryset) -> int:
     target), fall back to the ORM delete, which cascades and enforces PROTECT.
     """
     model = queryset.model
-    for rel in model._meta.related_objects:
+    # Hidden relations too (related_name="+", as a notification's report): left out of
+    # `related_objects`, a raw delete orphaned them and the transaction failed on the
+    # foreign key at commit.
+    relations = (
+        field
+        for field in model._meta.get_fields(include_hidden=True)
+        if isinstance(field, ForeignObjectRel)
+    )
+    for rel in relations:
         if rel.on_delete is models.DO_NOTHING:
             continue  # history tables: no database constraint
         manager = rel.related_model._base_manager
@@ -1573,6 +1589,18 @@ class _Traces:
         )
         return cls(records, comments, rows, attached)
 
+    def unrecorded(self, report: MonthlyReport) -> bool:
+        """Whether nothing at all is recorded of `report`: no history record, comment,
+        attachment or history of its figures. The seed wrote no history before 1 December
+        2026, and a user cannot touch a report without leaving one of these (a save, a
+        decision or an edit in the admin writes a history record)."""
+        return not (
+            self.records.get(report.pk)
+            or self.comments.get(report.pk)
+            or self.rows.get(report.pk)
+            or report.pk in self.attached
+        )
+
     def only_seed(self, report: MonthlyReport, written: list[Step]) -> bool:
         """Whether everything recorded of `report` is what the demo wrote (the first
         `report.version` steps of its life, exactly: times, users, reasons, statuses and
@@ -1632,7 +1660,7 @@ def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list
         ).values_list("regency_id", "program_id", "month")
     )
     traces = _Traces.load([report for report in existing.values() if report.is_demo])
-    new, moved, kept = [], [], []
+    new, moved, kept, adopted = [], [], [], []
     for spec in specs:
         key = (spec.regency, spec.program.pk, spec.month)
         report = existing.get(key)
@@ -1643,6 +1671,16 @@ def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list
         if not report.is_demo:
             continue
         written = spec.written(ctx.cutoff)
+        if traces.unrecorded(report):
+            # A demo made before the seed wrote history (29-30 November 2026): its reports
+            # took lives drawn otherwise, and nothing tells which step each one is at.
+            # Untouched, such a report takes its slot's life as a fresh seed writes it,
+            # history included, unless that life has not yet come as far (a verified
+            # report never goes back to the queue).
+            if written and _progress(written[-1].fields["status"]) >= _progress(report.status):
+                adopted.append((report, written))
+                kept.append((spec, written))
+            continue
         if not traces.only_seed(report, written):
             # A demo made before holidays and collective leave were days off: its
             # reports go on with the lives they began (weekends only), so a report in
@@ -1662,13 +1700,31 @@ def _settle(specs: list[ReportSpec], ctx: Context, summary: SeedSummary) -> list
         report.version, report.updated_at = len(written), written[-1].when
         entries.append((report, written, start, []))
         summary.settled[written[-1].fields["status"]] += 1
+    figures = defaultdict(list)  # their figures get the first history records too
+    for realization in Realization.objects.filter(
+        report_id__in=[report.pk for report, _written in adopted]
+    ).order_by("pk"):
+        figures[realization.report_id].append(realization)
+    for report, written in adopted:
+        for name, value in written[-1].fields.items():
+            setattr(report, name, value)
+        report.version, report.created_at = len(written), written[0].when
+        report.updated_at = written[-1].when
+        entries.append((report, written, 0, figures[report.pk]))
+        summary.settled[written[-1].fields["status"]] += 1
     MonthlyReport.objects.bulk_update(
         [report for report, *_rest in entries],
-        [*UNSUBMITTED, "version", "updated_at"],
+        [*UNSUBMITTED, "version", "created_at", "updated_at"],
         batch_size=REPORT_BATCH,
     )
     _write_history(entries, ctx)
     return _insert(new, ctx, set(), summary) + kept
+
+
+def _progress(status: str) -> int:
+    """How far a report has come: a draft, then in the verifier's hands (submitted or
+    returned), then verified."""
+    return {Status.DRAFT: 0, Status.VERIFIED: 2}.get(status, 1)
 
 
 def _lock_exceptions(written: list[Written], ctx: Context) -> int:
@@ -1862,6 +1918,42 @@ def seed_reports(
 # Entry point
 
 
+@contextmanager
+def one_demo_run_at_a_time():
+    """A transaction that no other demo run (seed, top-up, bootstrap) shares: two `make
+    run`s, or two containers starting together on one database, each found no reports
+    and seeded, and the second stopped on an IntegrityError. PostgreSQL: an advisory lock
+    held until commit, taken before anything is read; the second run then finds the
+    first's demo and tops it up (nothing new that day). SQLite takes its write lock when
+    the transaction begins (settings: IMMEDIATE); the run waits for it longer than a
+    request would. Runs nested in one another take it once."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":  # re-entrant within the session
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DEMO_LOCK])
+            yield
+        return
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            usual = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DEMO_LOCK])
+        yield
+
+
 def seed_demo(
     *,
     years: list[int] | None = None,
@@ -1880,7 +1972,7 @@ def seed_demo(
     today = today or timezone.localdate()
     years = sorted(set(years or demo_years(today, until)))
     summary = SeedSummary(years=years)
-    with transaction.atomic():
+    with one_demo_run_at_a_time():
         if reference_data_missing():
             load_reference_fixtures()
             summary.fixtures_loaded = True
@@ -1961,7 +2053,7 @@ def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> Se
     from_month = (back // 12, back % 12 + 1)
     years = list(range(from_month[0], end[0] + 1))
     summary = SeedSummary(years=[year for year in years if year >= reach[0]])
-    with transaction.atomic():
+    with one_demo_run_at_a_time():
         regencies = list(Regency.objects.order_by("code"))
         summary.regencies_real = sum(1 for r in regencies if not r.is_synthetic)
         summary.regencies_synthetic = len(regencies) - summary.regencies_real
@@ -1987,7 +2079,14 @@ def top_up_demo(*, today: dt.date | None = None, seed: int = DEFAULT_SEED) -> Se
 def bootstrap_demo(*, today: dt.date | None = None) -> list[str]:
     """For `make run`: reference data if the database has none; demo data if it has no
     reports; on a demo database (one with demo reports), what happened since the demo
-    was made (`top_up_demo`). Returns what was done, line by line."""
+    was made (`top_up_demo`). Returns what was done, line by line. One run at a time
+    (`one_demo_run_at_a_time`): a second started meanwhile waits, then finds the first's
+    demo."""
+    with one_demo_run_at_a_time():
+        return _bootstrap_demo(today)
+
+
+def _bootstrap_demo(today: dt.date | None) -> list[str]:
     done = []
     if not Regency.objects.exists() or not Program.objects.exists():
         load_reference_fixtures()

@@ -4,7 +4,8 @@ year's starting point): its check constraint goes, as the realization value's di
 
 SQLite rebuilds programs_target for a constraint change, and a trigger that reads the
 table (the indicator's, since this change) would fail the rebuild: the sign triggers are
-dropped around it and installed again after it (and after every migrate, post_migrate)."""
+dropped around it and installed again after it, both ways (and after every migrate,
+post_migrate)."""
 
 from django.db import migrations
 
@@ -17,7 +18,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(guards.drop_in_migration, migrations.RunPython.noop),
+        # Going back, the last step: install the triggers again after the rebuild (0014's
+        # state has them too). Left to post_migrate, they stayed dropped whenever a
+        # migration further back refused to go (a deflation stored before 0014).
+        migrations.RunPython(guards.drop_in_migration, guards.install_in_migration),
         migrations.RemoveConstraint(
             model_name="target",
             name="target_baseline_non_negative",

@@ -5,7 +5,7 @@ Going back before 0014 with a deflation stored is refused, naming it."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from programs.models import Indicator, Realization, Target
@@ -83,3 +83,52 @@ def test_going_back_before_deflations_names_them_and_keeps_them(stored, back_to,
     finally:
         MigrationExecutor(connection).migrate(leaves)
     assert value() == Decimal("-0.09")
+
+
+def _negative_refused() -> bool:
+    """Whether the database still refuses a negative value where its indicator does not
+    allow one (the sign triggers, programs/guards.py), asked in raw SQL: the models are
+    ahead of the schema a failed migration left."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE programs_realization SET value = -1 WHERE indicator_id IN "
+                "(SELECT id FROM programs_indicator WHERE NOT allows_negative)"
+            )
+            if not cursor.rowcount:
+                raise AssertionError("no realization of an indicator that refuses negatives")
+    except IntegrityError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("stored", "back_to"),
+    [
+        (a_deflation, "0013_constraint_messages_exemption_unique"),
+        (a_baseline_deflation, "0015_inflation_allows_negative"),
+    ],
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_way_back_leaves_the_sign_triggers_in_place(stored, back_to):
+    """Migrating back stopped by a deflation (refused above) had already dropped the sign
+    triggers on its way (0016 and 0022 going back drop them for SQLite's rebuilds), and
+    `migrate` stopped before installing them again: the database it left took any
+    negative figure, for stunting or houses too, with nothing to refuse it."""
+    stored()
+    counted = IndicatorFactory(measure=Indicator.Measure.INCREMENT)
+    RealizationFactory(
+        report=MonthlyReportFactory(program=counted.program, year=2026, month=9),
+        indicator=counted,
+        value=Decimal(5),
+    )
+    assert _negative_refused()
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        with pytest.raises(RuntimeError, match="Cannot go back before programs"):
+            executor.migrate([("programs", back_to)])
+        assert _negative_refused()
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
+    assert _negative_refused()

@@ -378,3 +378,28 @@ def test_head_answers_like_get_without_a_body(client, gbrss_data, url):
     if "ETag" in got:
         assert head["ETag"] == got["ETag"] and head["X-Page-Cache"] == "hit"
     assert client.post(url).status_code == 405
+
+
+def test_a_restored_database_never_gets_pages_of_the_timeline_it_undid(client, backend, gbrss_data):
+    """pg_restore brings back the data version row of its dump: after the restore and
+    `migrate` (README "Cadangan dan pemulihan"), the first change took the version to a
+    number already cached with figures the restore had undone, and the program page
+    showed the province target of before the restore as current."""
+    assert target(warm(client, PROGRAM)) == "8.391"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT epoch, version FROM programs_dataversion WHERE id = 1")
+        dumped = cursor.fetchone()  # the backup, taken now
+    province = gbrss_province_target()
+    Target.objects.filter(pk=province.pk).update(value=Decimal(7000))
+    assert target(warm(client, PROGRAM)) == "7.000"
+    # The restore: the rows as they were dumped, the version row included.
+    Target.objects.filter(pk=province.pk).update(value=province.value)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE programs_dataversion SET epoch = %s, version = %s WHERE id = 1", dumped
+        )
+    call_command("migrate", verbosity=0)
+    # The first change after it (here a figure saved as it was).
+    MonthlyReport.objects.filter(regency_id="16.07", month=1).update(version=7)
+    assert target(client.get(PROGRAM)) == "8.391"
+    assert_same_as_fresh(client, PROGRAM)

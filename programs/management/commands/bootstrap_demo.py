@@ -24,9 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         refuse_without_debug("bootstrap_demo", options["force"])
-        lines = demo.bootstrap_demo()
-        # Bulk writes bypass the services: build their year-to-date rows now rather than
-        # on the first page view (programs/ytd.py), as seed_demo does.
-        ytd.flush()
+        # One run at a time, the year-to-date rows included: on SQLite a second run
+        # waiting for the first took the write lock as soon as the demo committed, and
+        # the first's rebuild below then failed with "database is locked".
+        with demo.one_demo_run_at_a_time():
+            lines = demo.bootstrap_demo()
+            # Bulk writes bypass the services: build their year-to-date rows now rather
+            # than on the first page view (programs/ytd.py), as seed_demo does.
+            ytd.flush()
         for line in lines:
             self.stdout.write(line)

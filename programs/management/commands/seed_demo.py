@@ -94,20 +94,21 @@ class Command(BaseCommand):
                 f"--synthetic-regencies must be 0..{demo.MAX_SYNTHETIC}."
             )
         try:
-            summary = demo.seed_demo(
-                years=years,
-                synthetic_regencies=synthetic,
-                reset=options["reset"],
-                seed=options["seed"],
-                until=until,
-            )
+            with demo.one_demo_run_at_a_time():  # the year-to-date rows too (bootstrap_demo)
+                summary = demo.seed_demo(
+                    years=years,
+                    synthetic_regencies=synthetic,
+                    reset=options["reset"],
+                    seed=options["seed"],
+                    until=until,
+                )
+                # Bulk writes bypass the services: build their year-to-date rows now
+                # rather than on the first page view (programs/ytd.py).
+                ytd.flush()
         except ProtectedError as exc:
             raise CommandError(
                 "Data demo tidak dapat dihapus karena masih dirujuk data lain (mis. laporan "
                 f"non-demo pada wilayah sintetis). / Demo data is still referenced: {exc}"
             ) from exc
-        # Bulk writes bypass the services: build their year-to-date rows now rather than
-        # on the first page view (programs/ytd.py).
-        ytd.flush()
         for line in summary.lines():
             self.stdout.write(line)

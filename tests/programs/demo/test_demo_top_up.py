@@ -330,3 +330,46 @@ def test_a_demo_report_a_user_deleted_is_not_made_again(reference_data, settings
         regency=key[0], program=key[1], year=key[2], month=key[3]
     ).exists()
     assert MonthlyReport.objects.filter(year=2026, month=12).exists()
+
+
+def test_a_demo_made_before_the_seed_wrote_history_moves_on_too(reference_data, settings):
+    """A demo made by the first releases (29-30 November 2026) has reports without any
+    history: the rule that tells the seed's reports from a user's (their history is the
+    seed's) took every one of them for a user's, and `make run` weeks later left October's
+    queue waiting, November's drafts locked unsubmitted. Untouched, they now take their
+    slots' lives as a fresh seed that day makes them; one a user touched (a comment)
+    stays as it was."""
+    settings.DEBUG = True
+    with time_machine.travel(SEEDED, tick=False):
+        demo.seed_demo(years=[2026])
+    # The old shape: no history of the reports or their figures, no return reasons in
+    # their threads, every report at version 1.
+    MonthlyReport.history.all().delete()
+    Realization.history.all().delete()
+    Comment.objects.all().delete()
+    MonthlyReport.objects.update(version=1)
+    asked = (
+        MonthlyReport.objects.filter(year=2026, month=10, status=Status.SUBMITTED)
+        .select_related("program")
+        .order_by("regency_id", "program__order")
+        .first()
+    )
+    with time_machine.travel(SEEDED + dt.timedelta(hours=3), tick=False):
+        response = login(User.objects.get(username="verifikator")).post(
+            f"/laporan/{asked.regency_id}/{asked.program.slug}/2026-10/komentar/",
+            {"teks": "Mohon lampirkan berita acara serah terima."},
+        )
+    assert response.status_code == 302
+    touched = {slot(asked)}
+    before = reports_of()
+    queue = MonthlyReport.objects.filter(status=Status.SUBMITTED, submitted_at__lt=SEEDED)
+    waiting = queue.count()
+    bootstrap(LATER)
+    window = {(2026, month) for month in range(5, 13)}  # a top-up looks back five months
+    topped_up = without(reports_of(window), touched)
+    assert {key: reports_of()[key] for key in touched} == {key: before[key] for key in touched}
+    assert waiting > 5 and list(queue) == [asked]  # only the one a user touched still waits
+    demo.reset_demo_data()
+    with time_machine.travel(LATER, tick=False):
+        demo.seed_demo(years=[2026])
+    assert topped_up == without(reports_of(window), touched)

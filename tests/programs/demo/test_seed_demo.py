@@ -13,8 +13,17 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 
 from programs.demo import seed as demo
-from programs.models import Indicator, MonthlyReport, Program, Realization, Target
+from programs.models import (
+    Indicator,
+    MonthlyReport,
+    Notification,
+    Program,
+    Realization,
+    Target,
+)
 from regencies.models import Regency, UserScope
+from tests.factories import MonthlyReportFactory, RealizationFactory
+from tests.helpers import login
 
 User = get_user_model()
 YEAR = 2024
@@ -422,3 +431,47 @@ def test_the_demo_seed_never_uses_a_retired_funding_source(reference_data, debug
     assert Realization.objects.exists()
     retired = Realization.objects.filter(funding_source__active=False)
     assert not retired.exists(), sorted(set(retired.values_list("funding_source__code", flat=True)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reset_keeps_real_reports_and_removes_demo_ones_a_user_was_notified_of(
+    reference_data, debug
+):
+    """`seed_demo --reset` after a verifier commented on a demo report (its operator got a
+    notification of it) stopped on an IntegrityError at commit: the reports went by a raw
+    delete that did not see the notifications pointing at them. Real reports, with their
+    figures and history, are never touched."""
+    seed(until="2024-06")
+    demo_report = (
+        MonthlyReport.objects.filter(is_demo=True, regency="16.07", year=2024, month=6)
+        .select_related("program")
+        .first()
+    )
+    verifier = login(User.objects.get(username="verifikator"))
+    response = verifier.post(
+        f"/laporan/16.07/{demo_report.program.slug}/2024-06/komentar/",
+        {"teks": "Mohon lampirkan berita acara serah terima."},
+    )
+    assert response.status_code == 302
+    assert Notification.objects.filter(report=demo_report).exists()
+    own = MonthlyReportFactory(
+        regency_id="16.07", program=demo_report.program, year=2024, month=12, is_demo=False
+    )
+    RealizationFactory(
+        report=own, indicator=demo_report.program.indicators.first(), value=Decimal(12)
+    )
+    kept = (
+        list(Realization.objects.filter(report=own).values_list("value", flat=True)),
+        own.history.count(),
+        Realization.history.filter(report_id=own.pk).count(),
+    )
+    output = seed(until="2024-06", reset=True)
+    assert "Laporan bulanan dibuat" in output
+    assert not Notification.objects.filter(report=demo_report).exists()
+    own.refresh_from_db()
+    assert not own.is_demo and kept == (
+        list(Realization.objects.filter(report=own).values_list("value", flat=True)),
+        own.history.count(),
+        Realization.history.filter(report_id=own.pk).count(),
+    )
+    assert MonthlyReport.objects.filter(is_demo=True, regency="16.07", month=6).exists()
