@@ -30,6 +30,12 @@ from tests.helpers import make_user
 TODAY = dt.date(2025, 6, 27)
 
 
+def pytest_collection_modifyitems(items):
+    from tests.shared_db import check_every_test_uses_it
+
+    check_every_test_uses_it(items)
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a request leaves the language it chose
@@ -48,20 +54,28 @@ def _cache_breakers_closed():
     reset_breakers()
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path_factory):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Emails run at once instead of through the database queue's worker.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    # Attachments go to a throwaway folder, never the developer's media/.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path_factory.mktemp("lampiran"))},
+def testing_settings(folder) -> dict:
+    """What must differ from production in every test, attachments kept under `folder`."""
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # Emails run at once instead of through the database queue's worker.
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        # Attachments go to a throwaway folder, never the developer's media/.
+        "STORAGES": {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(folder)},
+            },
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path_factory):
+    for name, value in testing_settings(tmp_path_factory.mktemp("lampiran")).items():
+        setattr(settings, name, value)
 
 
 FIXTURES = [

@@ -5,21 +5,24 @@ read as they do for a report made in the app."""
 
 import datetime as dt
 from collections import defaultdict
-from io import StringIO
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from programs.demo.holidays import DAYS_OFF
 from programs.models import Comment, LockException, MonthlyReport, Realization
 from programs.reporting import deadlines
 from tests.helpers import cells, element_text, find, find_all, form_fields, login, page
-from tests.programs.conftest import LIVE_DEMO_NOW
+from tests.programs.conftest import LIVE_DEMO_NOW, seed_live_demo
+from tests.shared_db import once_per_module
 
 User = get_user_model()
 Status = MonthlyReport.Status
 JAKARTA = ZoneInfo("Asia/Jakarta")
+# The live demo is seeded once for this module, on one worker (tests/shared_db.py).
+live_demo_once = once_per_module(seed_live_demo)
+pytestmark = pytest.mark.xdist_group("demo-history")
 
 
 def timeline(response) -> list[list[str]]:
@@ -222,23 +225,6 @@ def test_the_admin_history_of_a_demo_report_reads_who_verified_it(live_demo, adm
     rows = find_all(find(page(response), "table", id="change-history"), "tr")
     text = " ".join(element_text(row) for row in rows)
     assert "verifikator" in text and "operator-1607" in text and "Diverifikasi" in text
-
-
-def test_reset_removes_the_demo_history_and_a_new_seed_writes_it_once(reference_data, settings):
-    settings.DEBUG = True
-    call_command("seed_demo", "--year", "2024", stdout=StringIO())
-    counts = (
-        MonthlyReport.history.count(),
-        Realization.history.count(),
-        Comment.objects.count(),
-    )
-    assert all(counts)
-    call_command("seed_demo", "--year", "2024", "--reset", stdout=StringIO())
-    assert (
-        MonthlyReport.history.count(),
-        Realization.history.count(),
-        Comment.objects.count(),
-    ) == counts
 
 
 def test_every_demo_action_falls_in_office_hours_on_a_working_day(live_demo):

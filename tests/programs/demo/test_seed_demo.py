@@ -14,6 +14,7 @@ from django.db.models import Sum
 
 from programs.demo import seed as demo
 from programs.models import (
+    Comment,
     Indicator,
     MonthlyReport,
     Notification,
@@ -475,3 +476,20 @@ def test_reset_keeps_real_reports_and_removes_demo_ones_a_user_was_notified_of(
         Realization.history.filter(report_id=own.pk).count(),
     )
     assert MonthlyReport.objects.filter(is_demo=True, regency="16.07", month=6).exists()
+
+
+def test_reset_removes_the_demo_history_and_a_new_seed_writes_it_once(reference_data, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--year", "2024", stdout=StringIO())
+    counts = (
+        MonthlyReport.history.count(),
+        Realization.history.count(),
+        Comment.objects.count(),
+    )
+    assert all(counts)
+    call_command("seed_demo", "--year", "2024", "--reset", stdout=StringIO())
+    assert (
+        MonthlyReport.history.count(),
+        Realization.history.count(),
+        Comment.objects.count(),
+    ) == counts
