@@ -537,10 +537,17 @@ class QueuePage:
     fingerprint: str = ""  # of every submitted report matching (services.queue_fingerprint)
 
 
-def queue_reports(*, user, filters: QueueFilters, skip: str | None = None):
+def queue_reports(
+    *, user, filters: QueueFilters, skip: str | None = None, switched_off: bool = False
+):
     """Reports of the verifier's scope matching the filters (`skip` one of them, for the
-    counts shown beside that filter's choices)."""
+    counts shown beside that filter's choices). A program an admin switched off is gone
+    from the queue as from every reporting page (its reports' pages answer 404);
+    `switched_off` keeps its reports, for "verify all" to name one it is refused for
+    (`services.report_verify_matching`)."""
     reports = permissions.reports_visible_to(user).filter(regency__isnull=False)
+    if not switched_off:
+        reports = reports.filter(program__active=True)
     if skip != "status":
         reports = reports.filter(status=filters.status)
     if filters.program and skip != "program":

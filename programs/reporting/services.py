@@ -162,6 +162,12 @@ TICKED_REPORT_CHANGED = gettext_noop(
     "Tidak ada yang diverifikasi: laporan lain yang dicentang masih tercentang, periksa "
     "lalu verifikasi lagi."
 )
+# A report of a program an admin switched off (`rules.PROGRAM_INACTIVE`): not verified,
+# returned or reopened by any door, as nothing else changes it.
+PROGRAM_SWITCHED_OFF = gettext_noop(
+    "Laporan %(report)s tidak dapat diverifikasi atau dikembalikan: program %(name)s tidak "
+    "aktif. Tidak ada yang diubah."
+)
 QUEUE_CHANGED = gettext_noop(
     "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
 )
@@ -803,6 +809,16 @@ def _locked_report(report: MonthlyReport) -> MonthlyReport:
     return report
 
 
+def _require_program_active(report: MonthlyReport) -> None:
+    """A verifier's decision refused, naming the report, when its program is switched
+    off: its pages answer 404 and no other writer takes it (`require_taking_reports`).
+    `report.program` is read after the programs' lock (`locked_reports`)."""
+    if not report.program.active:
+        raise ServiceError(
+            _(PROGRAM_SWITCHED_OFF) % {"report": report, "name": report.program.label}
+        )
+
+
 def _require_version(report: MonthlyReport, version: int | None) -> None:
     """The verifier acts on the version of the report they saw (None: no check)."""
     if version is not None and version != report.version:
@@ -834,6 +850,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
     report = _locked_report(report)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
+    _require_program_active(report)
     if _resent_decision(report, user=user, version=version, status=Status.VERIFIED):
         report.resent = True
         return report  # the same click again: verified once, one notification
@@ -918,8 +935,12 @@ def report_verify_matching(
     it: another count than `expected`, or another set of reports or versions than
     `fingerprint` (`queue_fingerprint`) says. The same click sent again (a double click, a
     resend) finds exactly that set verified by this user moments ago, one version on:
-    answered as done, nothing verified twice."""
-    matching = locked_reports(reports.filter(status=Status.SUBMITTED))
+    answered as done, nothing verified twice. Reports of a program switched off
+    (`reports` may hold them) are never verified: the queue does not show them; one it
+    showed before its program was switched off is named in the refusal."""
+    matching = locked_reports(reports.filter(status=Status.SUBMITTED).select_related("program"))
+    switched_off = [r for r in matching if not r.program.active]
+    matching = [r for r in matching if r.program.active]
     if not matching:
         window = dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
         done = list(
@@ -942,6 +963,13 @@ def report_verify_matching(
         or len(matching) != expected
         or queue_fingerprint((r.pk, r.version) for r in matching) != fingerprint
     ):
+        shown = matching + switched_off
+        if (
+            switched_off
+            and len(shown) == expected
+            and queue_fingerprint((r.pk, r.version) for r in shown) == fingerprint
+        ):
+            _require_program_active(switched_off[0])  # shown, then switched off
         raise ServiceError(_(QUEUE_CHANGED))
     return [report_verify(user=user, report=report, version=report.version) for report in matching]
 
@@ -1043,6 +1071,7 @@ def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[Mon
     report = _locked_report(report)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
+    _require_program_active(report)
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
     if has_nul(reason):

@@ -891,7 +891,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
                     # Of any status: the service picks the submitted ones, and tells the
                     # same click sent again by the ones it verified.
                     reports=reporting.queue_reports(
-                        user=request.user, filters=filters, skip="status"
+                        user=request.user, filters=filters, skip="status", switched_off=True
                     ),
                     expected=expected,
                     fingerprint=request.POST.get("sidik", ""),

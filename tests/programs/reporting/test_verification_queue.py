@@ -825,3 +825,80 @@ def test_enter_on_a_tick_box_verifies_the_ticked_reports_not_all_matching(verifi
     default = find_all(form, "button")[0]
     assert (attribute(default, "name"), attribute(default, "value")) == ("aksi", "dicentang")
     assert "hidden" in dict(default.attributes)
+
+
+def switched_off_refusal(report) -> str:
+    return (
+        f"Laporan {report} tidak dapat diverifikasi atau dikembalikan: program "
+        f"{report.program.label} tidak aktif. Tidak ada yang diubah."
+    )
+
+
+def test_a_switched_off_programs_reports_leave_the_queue(verifier, queue):
+    """An admin switches GPSSS off: its reports' pages answer 404 to the verifier as to
+    the operator, so the queue no longer lists them, counts them or offers to verify them
+    all; GBRSS's are verified as before and GPSSS's stay as they were."""
+    Program.objects.filter(slug="gpsss").update(active=False)
+    html = page(verifier.get("/verifikasi/"))
+    assert element_text(find(html, id="queue-total")) == "27 laporan"
+    assert not any(item.startswith("GPSSS") for item in items(html))
+    shown = verify_all_form(verifier, "")
+    assert shown["jumlah"] == "27"
+    verifier.post("/verifikasi/", shown)
+    assert MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).count() == 27
+    assert set(
+        MonthlyReport.objects.filter(program__slug="gpsss").values_list("status", flat=True)
+    ) == {Status.SUBMITTED}
+
+
+def test_ticked_reports_of_a_program_switched_off_meanwhile_are_not_verified(verifier, queue):
+    """The queue loaded, then an admin switches GPSSS off: verifying the ticked reports,
+    one of them GPSSS's, is refused naming that report and why; nothing is verified."""
+    html = page(verifier.get("/verifikasi/", {"program": "gpsss"}))
+    gpsss = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk")
+    gbrss = MonthlyReport.objects.filter(program__slug="gbrss").order_by("pk").first()
+    _address, fields = verify_form_post(html, [gpsss[0]])
+    fields["laporan"] = [key(gbrss), key(gpsss[0])]
+    Program.objects.filter(slug="gpsss").update(active=False)
+    before = queue_state()
+    verifier.post("/verifikasi/", fields)
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == [switched_off_refusal(gpsss[0])]
+
+
+def test_verifying_all_when_a_program_was_switched_off_meanwhile_names_its_report(verifier, queue):
+    """ "Verifikasi semua" on a queue shown with GPSSS's reports, GPSSS switched off since:
+    refused naming one of them and why (not "the queue changed"); nothing is verified.
+    Reloaded, the queue verifies the rest."""
+    shown = verify_all_form(verifier, "")
+    assert shown["jumlah"] == "31"
+    Program.objects.filter(slug="gpsss").update(active=False)
+    before = queue_state()
+    verifier.post("/verifikasi/", shown)
+    assert queue_state() == before
+    first = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk").first()
+    assert flash_messages(verifier.get("/verifikasi/")) == [switched_off_refusal(first)]
+    verifier.post("/verifikasi/", verify_all_form(verifier, ""))
+    assert MonthlyReport.objects.filter(status=Status.VERIFIED).count() == 27
+
+
+def test_no_verifier_action_changes_a_report_of_a_switched_off_program(verifier, queue):
+    """Every verifier's door ends in the services: each refuses, naming the report, and
+    changes nothing (the report's own page answers 404 before)."""
+    report = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk").first()
+    user = User.objects.get(username="verifikator-uji")
+    Program.objects.filter(slug="gpsss").update(active=False)
+    before = queue_state()
+    for act in (
+        lambda: services.report_verify(user=user, report=report, version=report.version),
+        lambda: services.report_return(
+            user=user, report=report, reason="Periksa.", version=report.version
+        ),
+    ):
+        with pytest.raises(services.ServiceError) as refused:
+            act()
+        assert refused.value.message == switched_off_refusal(report)
+    assert queue_state() == before
+    url = report.get_absolute_url() + "status/"
+    assert verifier.post(url, {"aksi": "verifikasi", "versi": "1"}).status_code == 404
+    assert queue_state() == before
