@@ -153,6 +153,12 @@ ATTACH_NEEDS_REPORT = gettext_noop("Simpan draf laporan dulu, lalu lampirkan ber
 TOO_MANY_ATTACHMENTS = gettext_noop("Paling banyak %(n)s lampiran per laporan.")
 CAPTION_TOO_LONG = gettext_noop("Keterangan paling banyak %(n)s karakter.")
 WRONG_INDICATOR = gettext_noop("Indikator tidak dikenal untuk program ini.")
+# Evidence for an indicator the regency is exempt from this month (`rules.NOT_REQUIRED`):
+# the form offers no such choice; a crafted post is refused here.
+ATTACH_NOT_REQUIRED = gettext_noop(
+    "Indikator %(name)s tidak wajib dilaporkan wilayah ini untuk bulan ini: bukti untuknya "
+    "tidak dapat dilampirkan."
+)
 ONLY_PHOTOS_PUBLIC = gettext_noop(
     "Hanya foto dari laporan terverifikasi yang dapat ditampilkan publik."
 )
@@ -1291,6 +1297,11 @@ def attachment_add(
         indicator = Indicator.objects.filter(program=program, code=indicator_code).first()
         if indicator is None:
             raise ServiceError(_(WRONG_INDICATOR))
+        from programs.obligations import Obligations
+
+        obligations = Obligations.load(programs=[program], regency_codes=[regency.code])
+        if not obligations.indicator_required(regency.code, indicator, year, month):
+            raise ServiceError(_(ATTACH_NOT_REQUIRED) % {"name": indicator.display_name})
     limit = settings.ATTACHMENT_MAX_PER_REPORT
     if report.attachments.count() >= limit:
         raise ServiceError(_(TOO_MANY_ATTACHMENTS) % {"n": formats.number(limit)})
