@@ -902,3 +902,37 @@ def test_no_verifier_action_changes_a_report_of_a_switched_off_program(verifier,
     url = report.get_absolute_url() + "status/"
     assert verifier.post(url, {"aksi": "verifikasi", "versi": "1"}).status_code == 404
     assert queue_state() == before
+
+
+@pytest.mark.parametrize("digits", [("٤", "١"), ("４", "１")])
+def test_numbers_in_other_digits_verify_nothing(verifier, queue, digits):
+    """The queue's hidden numbers (the count of "verify all", a tick's version, a return
+    box's version) written in Arabic-Indic or full-width digits: int() read them as the
+    numbers they look like, and the reports were verified or returned. They are now no
+    numbers, so nothing changes and the page says so as for any stale form."""
+    four, one = digits
+    before = queue_state()
+    shown = verify_all_form(verifier, "?program=gpsss")
+    verifier.post("/verifikasi/?program=gpsss", {**shown, "jumlah": four})
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == [QUEUE_CHANGED]
+
+    report = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk").first()
+    verifier.post("/verifikasi/", {"laporan": [f"{report.pk}:{one}"]})
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == ["Pilih paling sedikit satu laporan."]
+
+    verifier.post(report.get_absolute_url() + "status/", {"aksi": "verifikasi", "versi": one})
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == [
+        "Status laporan sudah berubah; muat ulang halaman."
+    ]
+
+
+def test_a_page_or_month_in_other_digits_is_read_as_none(verifier, queue):
+    """`halaman=٢` and `bulan=٢٠٢٦-٠٨` are no page or month (the year on the dashboards
+    is read by the same rule): the first page of the whole queue, as for any bad value."""
+    html = page(verifier.get("/verifikasi/", {"halaman": "٢"}))
+    assert "Halaman 1 dari 2" in pager(html)[0]
+    html = page(verifier.get("/verifikasi/", {"bulan": "٢٠٢٦-٠٨"}))
+    assert element_text(find(html, id="queue-total")) == "31 laporan"
