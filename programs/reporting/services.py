@@ -1162,7 +1162,10 @@ def _open_for_correction(*, report: MonthlyReport, user, reason: str) -> LockExc
             exception = LockException.objects.select_for_update().get(**key)
     if exception.until >= until:
         return exception
-    exception.until, exception.reason, exception.granted_by = until, reason, user
+    # Whoever sets the date grants the exception, now, as in the admin's form
+    # (LockExceptionAdmin.save_model); the history keeps the earlier grant.
+    exception.until, exception.reason = until, reason
+    exception.granted_by, exception.granted_at = user, timezone.now()
     exception._change_reason = reason
     exception.save()
     return exception
