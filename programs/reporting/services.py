@@ -815,14 +815,17 @@ def _locked_report(report: MonthlyReport) -> MonthlyReport:
     return report
 
 
+def program_switched_off(report: MonthlyReport) -> str:
+    """Why a verifier's decision on `report` (of a program switched off) is refused."""
+    return _(PROGRAM_SWITCHED_OFF) % {"report": report, "name": report.program.label}
+
+
 def _require_program_active(report: MonthlyReport) -> None:
     """A verifier's decision refused, naming the report, when its program is switched
     off: its pages answer 404 and no other writer takes it (`require_taking_reports`).
     `report.program` is read after the programs' lock (`locked_reports`)."""
     if not report.program.active:
-        raise ServiceError(
-            _(PROGRAM_SWITCHED_OFF) % {"report": report, "name": report.program.label}
-        )
+        raise ServiceError(program_switched_off(report))
 
 
 def _require_version(report: MonthlyReport, version: int | None) -> None:

@@ -134,10 +134,15 @@ class ReportTarget:
         )
 
 
-def report_target(code: str, slug: str, period: tuple[int, int]) -> ReportTarget:
-    """The report a URL names (404: unknown regency or program, or a future month)."""
+def report_target(
+    code: str, slug: str, period: tuple[int, int], *, switched_off: bool = False
+) -> ReportTarget:
+    """The report a URL names (404: unknown regency or program, or a future month; a
+    program an admin switched off too, unless `switched_off`: the verifier's decisions,
+    refused by name, `report_status`)."""
     regency = get_object_or_404(Regency, code=code)
-    program = get_object_or_404(Program, slug=slug, active=True)
+    programs = Program.objects.all() if switched_off else Program.objects.filter(active=True)
+    program = get_object_or_404(programs, slug=slug)
     year, month = period
     if permissions.is_future(year, month):
         raise Http404(_(rules.FUTURE_MONTH))
@@ -692,12 +697,20 @@ def report_status(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """A verifier's decision on one report: verify, return (with a reason) or reopen."""
-    target = report_target(code, slug, period)
+    target = report_target(code, slug, period, switched_off=True)
     require_view(request.user, target)
     report = target.report
     if report is None:
         raise Http404
     action = posted_action(request, ("verifikasi", "kembalikan", "buka", "buka-perbaikan"))
+    if not target.program.active:
+        if not permissions.is_verifier_for(request.user, program_id=report.program_id):
+            raise Http404  # as every other page of it
+        # Its page is gone (404): sent from it or from a queue loaded before, the answer
+        # is the queue, saying which report and why (the service refuses it too).
+        messages.error(request, services.program_switched_off(report))
+        filters = reporting.QueueFilters.from_query(request.GET)
+        return redirect(_queue_url(filters, request.GET.get("halaman")))
     # Sent from the verification queue (its return box): answered there, on the page of
     # the queue it came from (the button's address carries the queue's filters and page).
     from_queue = request.POST.get(

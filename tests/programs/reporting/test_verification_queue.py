@@ -899,9 +899,23 @@ def test_no_verifier_action_changes_a_report_of_a_switched_off_program(verifier,
             act()
         assert refused.value.message == switched_off_refusal(report)
     assert queue_state() == before
+    # The report's page answers 404 now: a decision sent from it, or from a return box of
+    # the queue loaded before, comes back on the queue (its filters kept), saying why.
     url = report.get_absolute_url() + "status/"
-    assert verifier.post(url, {"aksi": "verifikasi", "versi": "1"}).status_code == 404
+    for fields in (
+        {"aksi": "verifikasi", "versi": "1"},
+        {"aksi": "kembalikan", "alasan": "Periksa.", "versi": "1", "kembali": "antrean"},
+    ):
+        response = verifier.post(url + "?program=gpsss", fields)
+        assert response["Location"] == "/verifikasi/?program=gpsss"
+        assert flash_messages(verifier.get(response["Location"])) == [switched_off_refusal(report)]
     assert queue_state() == before
+    assert verifier.get(report.get_absolute_url()).status_code == 404
+    # Nobody else is told more than before: the address names no report of theirs.
+    operator = make_user("op-oku", UserScope.Role.OPERATOR, "16.01")
+    other = Client()
+    other.force_login(operator)
+    assert other.post(url, {"aksi": "verifikasi", "versi": "1"}).status_code == 404
 
 
 @pytest.mark.parametrize("digits", [("٤", "١"), ("４", "１")])
