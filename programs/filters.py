@@ -19,19 +19,7 @@ from programs import permissions
 from programs.dashboards import selectors
 from programs.models import MAX_YEAR, MIN_YEAR
 from programs.progress import as_of_date
-
-
-def _int_or_none(value: str | None) -> int | None:
-    """A whole number written in ASCII digits (spaces around allowed), None otherwise:
-    Python's int() also reads Arabic-Indic or full-width digits ("٢٠٢٤", "５"), which the
-    API refuses and a saved view drops, so a page read them alone."""
-    if value is None or not value.isascii():
-        return None
-    try:
-        return int(value) if value != "" else None
-    except (TypeError, ValueError):
-        return None
-
+from programs.text import whole_number
 
 # `terverifikasi` values that turn "verified only" on, in any case (`verified_only_from`);
 # any other value leaves it off.
@@ -48,13 +36,13 @@ def verified_only_from(value: str | None) -> bool:
 def year_from(value: str | None) -> int | None:
     """The year a `tahun` value asks for; None when it is missing, not a number or
     outside MIN_YEAR..MAX_YEAR (the page then shows its default year)."""
-    year = _int_or_none(value)
+    year = whole_number(value)
     return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
 
 
 def month_from(value: str | None) -> int | None:
     """The month (1-12) a `bulan` value asks for; None otherwise (the default month)."""
-    month = _int_or_none(value)
+    month = whole_number(value)
     return month if month is not None and 1 <= month <= 12 else None
 
 

@@ -35,7 +35,7 @@ from programs.models import (
 )
 from programs.obligations import Obligations
 from programs.reporting import rules
-from programs.text import visible_text
+from programs.text import visible_text, whole_number
 
 REASON_REQUIRED = _("Target ini sudah memiliki realisasi: isi alasan perubahan.")
 REASON_HELP = _(
@@ -152,10 +152,8 @@ class TargetGuardMixin:
     def _posted_indicator_id(self) -> int | None:
         if "indicator" not in self.fields:
             return None
-        try:
-            return int(self.data.get(self.add_prefix("indicator")))
-        except (TypeError, ValueError):
-            return None  # the field's own error says so
+        # None: the field's own error says so.
+        return whole_number(self.data.get(self.add_prefix("indicator")))
 
     def guarded_changes(self) -> list[str]:
         stored = self.stored_target

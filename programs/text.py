@@ -5,6 +5,7 @@ holds one; a pasted one is refused with this message on the field it was typed i
 rest of the form kept. Every service that stores free text asks `has_nul` first; the
 Django admin's form fields refuse it themselves (ProhibitNullCharactersValidator)."""
 
+import re
 import unicodedata
 
 from django.utils.translation import gettext_noop
@@ -38,3 +39,17 @@ def _invisible(char: str) -> bool:
     # Separators (Z*), controls (Cc) and format characters (Cf: zero-width spaces and
     # joiners, direction marks, the BOM) show nothing by themselves.
     return char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Zs", "Zl", "Zp")
+
+
+# At most 30 digits: more is no number a page sends, and int() refuses over 4,300.
+_WHOLE_NUMBER = re.compile(r"\s*([+-]?[0-9]{1,30})\s*", re.ASCII)
+
+
+def whole_number(text) -> int | None:
+    """The whole number a request's parameter holds, written in ASCII digits (spaces
+    around allowed), None otherwise: the one rule of every number a page or link sends
+    (a version, a count, a page, a year). Python's int() also reads Arabic-Indic or
+    full-width digits ("٣", "３") and underscores ("1_0"), and fails on others that
+    str.isdigit() takes ("²")."""
+    found = _WHOLE_NUMBER.fullmatch(text) if isinstance(text, str) else None
+    return int(found[1]) if found else None

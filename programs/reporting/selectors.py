@@ -47,6 +47,7 @@ from programs.reporting.services import (
     EntryContext,
     queue_fingerprint,
 )
+from programs.text import whole_number
 from regencies.models import code_from_compact
 
 Status = MonthlyReport.Status
@@ -479,14 +480,11 @@ class QueueFilters:
     def from_query(cls, get) -> QueueFilters:
         period = None
         text = (get.get("bulan") or "").strip()
-        try:
-            year, month = (int(part) for part in text.split("-"))
-            if is_valid_period(year, month):
-                # A month that has not begun has no report: the queue shows the latest
-                # begun month instead, as the dashboards do (never an empty "2026-12").
-                period = begun_period(year, month)
-        except ValueError:
-            period = None
+        parts = [whole_number(part) for part in text.split("-")]
+        if len(parts) == 2 and None not in parts and is_valid_period(*parts):
+            # A month that has not begun has no report: the queue shows the latest
+            # begun month instead, as the dashboards do (never an empty "2026-12").
+            period = begun_period(*parts)
         status = get.get("status") or Status.SUBMITTED
         # As people write them in a link they share: "GBRSS" (the acronym, in capitals) is
         # the slug "gbrss", and "1607" (the code as in "operator-1607") is "16.07". Read
@@ -537,10 +535,17 @@ class QueuePage:
     fingerprint: str = ""  # of every submitted report matching (services.queue_fingerprint)
 
 
-def queue_reports(*, user, filters: QueueFilters, skip: str | None = None):
+def queue_reports(
+    *, user, filters: QueueFilters, skip: str | None = None, switched_off: bool = False
+):
     """Reports of the verifier's scope matching the filters (`skip` one of them, for the
-    counts shown beside that filter's choices)."""
+    counts shown beside that filter's choices). A program an admin switched off is gone
+    from the queue as from every reporting page (its reports' pages answer 404);
+    `switched_off` keeps its reports, for "verify all" to name one it is refused for
+    (`services.report_verify_matching`)."""
     reports = permissions.reports_visible_to(user).filter(regency__isnull=False)
+    if not switched_off:
+        reports = reports.filter(program__active=True)
     if skip != "status":
         reports = reports.filter(status=filters.status)
     if filters.program and skip != "program":

@@ -153,6 +153,12 @@ ATTACH_NEEDS_REPORT = gettext_noop("Simpan draf laporan dulu, lalu lampirkan ber
 TOO_MANY_ATTACHMENTS = gettext_noop("Paling banyak %(n)s lampiran per laporan.")
 CAPTION_TOO_LONG = gettext_noop("Keterangan paling banyak %(n)s karakter.")
 WRONG_INDICATOR = gettext_noop("Indikator tidak dikenal untuk program ini.")
+# Evidence for an indicator the regency is exempt from this month (`rules.NOT_REQUIRED`):
+# the form offers no such choice; a crafted post is refused here.
+ATTACH_NOT_REQUIRED = gettext_noop(
+    "Indikator %(name)s tidak wajib dilaporkan wilayah ini untuk bulan ini: bukti untuknya "
+    "tidak dapat dilampirkan."
+)
 ONLY_PHOTOS_PUBLIC = gettext_noop(
     "Hanya foto dari laporan terverifikasi yang dapat ditampilkan publik."
 )
@@ -161,6 +167,12 @@ TICKED_REPORT_CHANGED = gettext_noop(
     "Laporan %(report)s sudah berubah sejak antrean dimuat (kini %(status)s, oleh %(who)s). "
     "Tidak ada yang diverifikasi: laporan lain yang dicentang masih tercentang, periksa "
     "lalu verifikasi lagi."
+)
+# A report of a program an admin switched off (`rules.PROGRAM_INACTIVE`): not verified,
+# returned or reopened by any door, as nothing else changes it.
+PROGRAM_SWITCHED_OFF = gettext_noop(
+    "Laporan %(report)s tidak dapat diverifikasi atau dikembalikan: program %(name)s tidak "
+    "aktif. Tidak ada yang diubah."
 )
 QUEUE_CHANGED = gettext_noop(
     "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
@@ -803,6 +815,19 @@ def _locked_report(report: MonthlyReport) -> MonthlyReport:
     return report
 
 
+def program_switched_off(report: MonthlyReport) -> str:
+    """Why a verifier's decision on `report` (of a program switched off) is refused."""
+    return _(PROGRAM_SWITCHED_OFF) % {"report": report, "name": report.program.label}
+
+
+def _require_program_active(report: MonthlyReport) -> None:
+    """A verifier's decision refused, naming the report, when its program is switched
+    off: its pages answer 404 and no other writer takes it (`require_taking_reports`).
+    `report.program` is read after the programs' lock (`locked_reports`)."""
+    if not report.program.active:
+        raise ServiceError(program_switched_off(report))
+
+
 def _require_version(report: MonthlyReport, version: int | None) -> None:
     """The verifier acts on the version of the report they saw (None: no check)."""
     if version is not None and version != report.version:
@@ -834,6 +859,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
     report = _locked_report(report)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
+    _require_program_active(report)
     if _resent_decision(report, user=user, version=version, status=Status.VERIFIED):
         report.resent = True
         return report  # the same click again: verified once, one notification
@@ -918,8 +944,12 @@ def report_verify_matching(
     it: another count than `expected`, or another set of reports or versions than
     `fingerprint` (`queue_fingerprint`) says. The same click sent again (a double click, a
     resend) finds exactly that set verified by this user moments ago, one version on:
-    answered as done, nothing verified twice."""
-    matching = locked_reports(reports.filter(status=Status.SUBMITTED))
+    answered as done, nothing verified twice. Reports of a program switched off
+    (`reports` may hold them) are never verified: the queue does not show them; one it
+    showed before its program was switched off is named in the refusal."""
+    matching = locked_reports(reports.filter(status=Status.SUBMITTED).select_related("program"))
+    switched_off = [r for r in matching if not r.program.active]
+    matching = [r for r in matching if r.program.active]
     if not matching:
         window = dt.timedelta(seconds=settings.DOUBLE_SUBMIT_SECONDS)
         done = list(
@@ -942,6 +972,13 @@ def report_verify_matching(
         or len(matching) != expected
         or queue_fingerprint((r.pk, r.version) for r in matching) != fingerprint
     ):
+        shown = matching + switched_off
+        if (
+            switched_off
+            and len(shown) == expected
+            and queue_fingerprint((r.pk, r.version) for r in shown) == fingerprint
+        ):
+            _require_program_active(switched_off[0])  # shown, then switched off
         raise ServiceError(_(QUEUE_CHANGED))
     return [report_verify(user=user, report=report, version=report.version) for report in matching]
 
@@ -1043,6 +1080,7 @@ def _verifier_with_reason(user, report: MonthlyReport, reason: str) -> tuple[Mon
     report = _locked_report(report)
     if not permissions.is_verifier_for(user, program_id=report.program_id):
         raise PermissionDenied(_(NOT_ALLOWED))
+    _require_program_active(report)
     if not reason:
         raise ServiceError(_(REASON_REQUIRED))
     if has_nul(reason):
@@ -1127,7 +1165,10 @@ def _open_for_correction(*, report: MonthlyReport, user, reason: str) -> LockExc
             exception = LockException.objects.select_for_update().get(**key)
     if exception.until >= until:
         return exception
-    exception.until, exception.reason, exception.granted_by = until, reason, user
+    # Whoever sets the date grants the exception, now, as in the admin's form
+    # (LockExceptionAdmin.save_model); the history keeps the earlier grant.
+    exception.until, exception.reason = until, reason
+    exception.granted_by, exception.granted_at = user, timezone.now()
     exception._change_reason = reason
     exception.save()
     return exception
@@ -1262,6 +1303,11 @@ def attachment_add(
         indicator = Indicator.objects.filter(program=program, code=indicator_code).first()
         if indicator is None:
             raise ServiceError(_(WRONG_INDICATOR))
+        from programs.obligations import Obligations
+
+        obligations = Obligations.load(programs=[program], regency_codes=[regency.code])
+        if not obligations.indicator_required(regency.code, indicator, year, month):
+            raise ServiceError(_(ATTACH_NOT_REQUIRED) % {"name": indicator.display_name})
     limit = settings.ATTACHMENT_MAX_PER_REPORT
     if report.attachments.count() >= limit:
         raise ServiceError(_(TOO_MANY_ATTACHMENTS) % {"n": formats.number(limit)})

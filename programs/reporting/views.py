@@ -39,6 +39,7 @@ from programs.reporting import deadlines, rules, services
 from programs.reporting import selectors as reporting
 from programs.reporting.forms import MAX_ROWS_PER_INDICATOR, parse_entry
 from programs.reporting.rules import EntryRow, RowMessage, row_key
+from programs.text import whole_number
 from programs.vocabulary import data_word
 from regencies.models import Regency
 from sumsel_gerakan.messages import resent_tag
@@ -112,10 +113,7 @@ def _posted_version(request: HttpRequest) -> int | None:
 
 
 def _posted_version_of(text: str | None) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None
+    return whole_number(text)
 
 
 @dataclass(frozen=True)
@@ -136,10 +134,15 @@ class ReportTarget:
         )
 
 
-def report_target(code: str, slug: str, period: tuple[int, int]) -> ReportTarget:
-    """The report a URL names (404: unknown regency or program, or a future month)."""
+def report_target(
+    code: str, slug: str, period: tuple[int, int], *, switched_off: bool = False
+) -> ReportTarget:
+    """The report a URL names (404: unknown regency or program, or a future month; a
+    program an admin switched off too, unless `switched_off`: the verifier's decisions,
+    refused by name, `report_status`)."""
     regency = get_object_or_404(Regency, code=code)
-    program = get_object_or_404(Program, slug=slug, active=True)
+    programs = Program.objects.all() if switched_off else Program.objects.filter(active=True)
+    program = get_object_or_404(programs, slug=slug)
     year, month = period
     if permissions.is_future(year, month):
         raise Http404(_(rules.FUTURE_MONTH))
@@ -655,11 +658,11 @@ def report_new_row(
         raise Http404
     prefix = f"r-{indicator.code}-"
     used = [
-        int(name[len(prefix) :].split("-", 1)[0])
+        whole_number(name[len(prefix) :].split("-", 1)[0])
         for name in request.GET
-        if name.startswith(prefix) and name[len(prefix) :].split("-", 1)[0].isdigit()
+        if name.startswith(prefix)
     ]
-    index = max(used, default=0) + 1
+    index = max((n for n in used if n is not None), default=0) + 1
     if index >= MAX_ROWS_PER_INDICATOR:
         return HttpResponse(status=204)
     ctx = target.entry_context()
@@ -694,12 +697,20 @@ def report_status(
     request: HttpRequest, code: str, slug: str, period: tuple[int, int]
 ) -> HttpResponse:
     """A verifier's decision on one report: verify, return (with a reason) or reopen."""
-    target = report_target(code, slug, period)
+    target = report_target(code, slug, period, switched_off=True)
     require_view(request.user, target)
     report = target.report
     if report is None:
         raise Http404
     action = posted_action(request, ("verifikasi", "kembalikan", "buka", "buka-perbaikan"))
+    if not target.program.active:
+        if not permissions.is_verifier_for(request.user, program_id=report.program_id):
+            raise Http404  # as every other page of it
+        # Its page is gone (404): sent from it or from a queue loaded before, the answer
+        # is the queue, saying which report and why (the service refuses it too).
+        messages.error(request, services.program_switched_off(report))
+        filters = reporting.QueueFilters.from_query(request.GET)
+        return redirect(_queue_url(filters, request.GET.get("halaman")))
     # Sent from the verification queue (its return box): answered there, on the page of
     # the queue it came from (the button's address carries the queue's filters and page).
     from_queue = request.POST.get(
@@ -805,8 +816,9 @@ def _queue_url(
 
     url = reverse("programs:verification") + filters.query()
     extra = []
-    if page and page.isdigit() and page != "1":
-        extra.append(("halaman", page))
+    number = whole_number(page)
+    if number is not None and number > 1:
+        extra.append(("halaman", str(number)))
     extra += [("centang", f"{pk}:{version}") for pk, version in ticked]
     if extra:
         url += ("&" if url[-1] != "?" else "") + urlencode(extra)
@@ -821,10 +833,10 @@ def report_selections(values: list[str], limit: int | None = None) -> list[tuple
     """The queue's tick boxes as sent ("<report id>:<version>"), malformed ones dropped."""
     selections = []
     for key in values[:limit]:
-        try:
-            pk, version = (int(part) for part in key.split(":"))
-        except ValueError:
+        parts = [whole_number(part) for part in key.split(":")]
+        if len(parts) != 2 or None in parts:
             continue
+        pk, version = parts
         if 0 < pk <= MAX_ROW_ID and 0 <= version <= MAX_ROW_ID:  # a database integer
             selections.append((pk, version))
     return selections
@@ -845,7 +857,7 @@ def queue_page(
     only while it is still the version that was ticked (a report changed since is
     looked at again before it is verified)."""
     queue = reporting.verification_page(
-        user=request.user, filters=filters, page=request.GET.get("halaman") or 1
+        user=request.user, filters=filters, page=whole_number(request.GET.get("halaman")) or 1
     )
     if ticked is None:
         ticked = report_selections(request.GET.getlist("centang"), MAX_TICKED)
@@ -882,18 +894,15 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         action = posted_action(request, ("dicentang", "semua"), default="dicentang")
         try:
             if action == "semua":
-                try:
-                    expected = int(request.POST.get("jumlah", ""))
-                except ValueError:
-                    expected = -1
+                expected = whole_number(request.POST.get("jumlah"))
                 done = services.report_verify_matching(
                     user=request.user,
                     # Of any status: the service picks the submitted ones, and tells the
                     # same click sent again by the ones it verified.
                     reports=reporting.queue_reports(
-                        user=request.user, filters=filters, skip="status"
+                        user=request.user, filters=filters, skip="status", switched_off=True
                     ),
-                    expected=expected,
+                    expected=-1 if expected is None else expected,  # no count: refused
                     fingerprint=request.POST.get("sidik", ""),
                 )
             else:

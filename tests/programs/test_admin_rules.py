@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint
@@ -2332,3 +2333,35 @@ def test_admin_shows_the_english_reference_text_beside_the_indonesian(admin_clie
     assert attribute(find(form, "input", name="milestones-0-label_en"), "value") == (
         "Ahead of South Sumatra's 78th anniversary"
     )
+
+
+@pytest.mark.usefixtures("frozen_clock")  # 27 June 2025: April is locked since 9 June
+def test_a_verifier_lengthening_an_exception_is_its_grantor_from_then(reference_data):
+    """An admin opened April until 1 July on 20 June; on 27 June a verifier's return
+    lengthens it to 11 July. The exception named the verifier but kept 20 June as when it
+    was granted (the admin list's "diberikan pada"), a date on which nobody granted 11
+    July. As in the admin's form, whoever sets the date grants it, now; the history keeps
+    the admin's grant."""
+    from tests.helpers import make_user
+
+    admin = make_user("admin-kunci", superuser=True)
+    granted = dt.datetime(2025, 6, 20, 9, tzinfo=dt.UTC)
+    with time_machine.travel(granted, tick=False):
+        exception = april_exception_until_1_july()
+        exception.granted_by = admin
+        exception.save()
+    before = timezone.now()
+
+    exception, verifier = returned_april()
+
+    assert (exception.until, exception.granted_by) == (dt.date(2025, 7, 11), verifier)
+    assert exception.granted_at >= before
+    exception.refresh_from_db()
+    assert exception.granted_at >= before
+    grants = exception.history.order_by("history_id").values_list(
+        "until", "granted_by", "granted_at"
+    )
+    assert list(grants)[-2:] == [
+        (dt.date(2025, 7, 1), admin.pk, granted),
+        (dt.date(2025, 7, 11), verifier.pk, exception.granted_at),
+    ]

@@ -625,3 +625,45 @@ def test_a_new_source_row_starts_on_a_source_no_other_row_has(operator_client):
         )
     )
     assert preselected(second, "r-rumah-dibedah-2-source") not in ("tidak-dirinci", taken, None)
+
+
+# A version or a count written in other digits: Arabic-Indic, full-width, superscript.
+# int() reads the first two as 1 (the third not at all); the form writes ASCII digits.
+OTHER_DIGITS = ["١", "１"]
+
+
+@pytest.mark.parametrize("versi", OTHER_DIGITS)
+def test_a_version_in_other_digits_saves_nothing(operator_client, versi):
+    """The hidden `versi` of a form opened at version 1, sent as "١" or "１": not the
+    version the form was opened at, so nothing is saved and the page says why, as for
+    any other version that is not the report's (int() read them as 1 and saved)."""
+    url = "/laporan/16.07/gbrss/2026-10/"
+    rows = {"r-rumah-dibedah-0-source": "apbn", "r-rumah-dibedah-0-value": "3"}
+    assert operator_client.post(url, {**rows, "aksi": "simpan", "versi": "0"}).status_code == 302
+    response = operator_client.post(
+        url, {**rows, "r-rumah-dibedah-0-value": "4", "aksi": "simpan", "versi": versi}
+    )
+    assert response.status_code == 409
+    saved = MonthlyReport.objects.get()
+    assert saved.version == 1
+    assert saved.realizations.get().value == 3
+    # A new report (no version yet) is not created from such a version either.
+    other = operator_client.post(
+        "/laporan/16.07/gbrss/2026-09/", {**rows, "aksi": "simpan", "versi": "٠"}
+    )
+    assert other.status_code == 422
+    assert MonthlyReport.objects.count() == 1
+
+
+def test_a_row_number_in_other_digits_is_no_row_of_the_form(operator_client):
+    """The "add a source" request names the rows already there, r-<code>-<n>-source; an n
+    written "²" (a digit to str.isdigit, not to int()) failed the request with a 500."""
+    url = "/laporan/16.07/gbrss/2026-10/baris/"
+    for n in ("²", "３", "١"):
+        response = operator_client.get(
+            url,
+            {"indikator": "rumah-dibedah", f"r-rumah-dibedah-{n}-source": "apbn"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200, n
+        assert find(page(response), "select", name="r-rumah-dibedah-1-source")

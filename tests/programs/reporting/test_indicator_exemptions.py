@@ -237,3 +237,66 @@ def test_values_saved_before_the_exemption_are_shown_kept_in_the_draft_and_not_s
     gone = Realization.history.filter(indicator_id=desa.pk, history_type="-").get()
     assert gone.history_change_reason == "Tidak wajib bulan ini: tidak ikut diajukan"
     assert (gone.numerator, gone.denominator) == (Decimal(3), Decimal(10))
+
+
+def test_evidence_for_the_exempt_indicator_is_neither_offered_nor_taken(exempt):
+    """The attachment form offers the indicators of the month to fill in; a crafted post
+    naming the exempt one is refused saying why, and nothing is stored (the service
+    refuses it, whoever calls it). Evidence for the report as a whole, or for a required
+    indicator, is taken as before."""
+    from programs.models import Attachment
+    from tests.evidence_helpers import phone_photo
+
+    user, client = exempt
+    with time_machine.travel(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC), tick=False):
+        client.post(
+            URL,
+            {
+                "r-rumah-tangga-penerima-0-source": "csr",
+                "r-rumah-tangga-penerima-0-value": "1",
+                "aksi": "simpan",
+                "versi": 0,
+            },
+        )
+        report = MonthlyReport.objects.get()
+        offered = [
+            dict(o.attributes).get("value") or ""
+            for o in find_all(
+                find(page(client.get(URL)), "select", id="lampiran-indikator"), "option"
+            )
+        ]
+        assert "desa-gsmp" not in offered and "rumah-tangga-penerima" in offered
+
+        def attach(indicator):
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            berkas = SimpleUploadedFile("foto.jpg", phone_photo(), content_type="image/jpeg")
+            return client.post(
+                URL + "lampiran/", {"berkas": berkas, "keterangan": "", "indikator": indicator}
+            )
+
+        refused = attach("desa-gsmp")
+        assert refused.status_code == 422
+        message = (
+            "Indikator Desa/kelurahan melaksanakan GSMP tidak wajib dilaporkan "
+            "wilayah ini untuk bulan ini: bukti untuknya tidak dapat dilampirkan."
+        )
+        assert message in flash_messages(refused)
+        assert not Attachment.objects.exists()
+        with pytest.raises(services.ServiceError) as error:
+            services.attachment_add(
+                user=user,
+                report=report,
+                regency=Regency.objects.get(code="16.07"),
+                program=Program.objects.get(slug="gsmp"),
+                year=2026,
+                month=10,
+                data=phone_photo(),
+                filename="foto.jpg",
+                indicator_code="desa-gsmp",
+            )
+        assert error.value.message == message
+        assert not Attachment.objects.exists()
+        assert attach("rumah-tangga-penerima").status_code == 302
+        assert attach("").status_code == 302
+        assert Attachment.objects.count() == 2

@@ -825,3 +825,128 @@ def test_enter_on_a_tick_box_verifies_the_ticked_reports_not_all_matching(verifi
     default = find_all(form, "button")[0]
     assert (attribute(default, "name"), attribute(default, "value")) == ("aksi", "dicentang")
     assert "hidden" in dict(default.attributes)
+
+
+def switched_off_refusal(report) -> str:
+    return (
+        f"Laporan {report} tidak dapat diverifikasi atau dikembalikan: program "
+        f"{report.program.label} tidak aktif. Tidak ada yang diubah."
+    )
+
+
+def test_a_switched_off_programs_reports_leave_the_queue(verifier, queue):
+    """An admin switches GPSSS off: its reports' pages answer 404 to the verifier as to
+    the operator, so the queue no longer lists them, counts them or offers to verify them
+    all; GBRSS's are verified as before and GPSSS's stay as they were."""
+    Program.objects.filter(slug="gpsss").update(active=False)
+    html = page(verifier.get("/verifikasi/"))
+    assert element_text(find(html, id="queue-total")) == "27 laporan"
+    assert not any(item.startswith("GPSSS") for item in items(html))
+    shown = verify_all_form(verifier, "")
+    assert shown["jumlah"] == "27"
+    verifier.post("/verifikasi/", shown)
+    assert MonthlyReport.objects.filter(program__slug="gbrss", status=Status.VERIFIED).count() == 27
+    assert set(
+        MonthlyReport.objects.filter(program__slug="gpsss").values_list("status", flat=True)
+    ) == {Status.SUBMITTED}
+
+
+def test_ticked_reports_of_a_program_switched_off_meanwhile_are_not_verified(verifier, queue):
+    """The queue loaded, then an admin switches GPSSS off: verifying the ticked reports,
+    one of them GPSSS's, is refused naming that report and why; nothing is verified."""
+    html = page(verifier.get("/verifikasi/", {"program": "gpsss"}))
+    gpsss = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk")
+    gbrss = MonthlyReport.objects.filter(program__slug="gbrss").order_by("pk").first()
+    _address, fields = verify_form_post(html, [gpsss[0]])
+    fields["laporan"] = [key(gbrss), key(gpsss[0])]
+    Program.objects.filter(slug="gpsss").update(active=False)
+    before = queue_state()
+    verifier.post("/verifikasi/", fields)
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == [switched_off_refusal(gpsss[0])]
+
+
+def test_verifying_all_when_a_program_was_switched_off_meanwhile_names_its_report(verifier, queue):
+    """ "Verifikasi semua" on a queue shown with GPSSS's reports, GPSSS switched off since:
+    refused naming one of them and why (not "the queue changed"); nothing is verified.
+    Reloaded, the queue verifies the rest."""
+    shown = verify_all_form(verifier, "")
+    assert shown["jumlah"] == "31"
+    Program.objects.filter(slug="gpsss").update(active=False)
+    before = queue_state()
+    verifier.post("/verifikasi/", shown)
+    assert queue_state() == before
+    first = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk").first()
+    assert flash_messages(verifier.get("/verifikasi/")) == [switched_off_refusal(first)]
+    verifier.post("/verifikasi/", verify_all_form(verifier, ""))
+    assert MonthlyReport.objects.filter(status=Status.VERIFIED).count() == 27
+
+
+def test_no_verifier_action_changes_a_report_of_a_switched_off_program(verifier, queue):
+    """Every verifier's door ends in the services: each refuses, naming the report, and
+    changes nothing (the report's own page answers 404 before)."""
+    report = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk").first()
+    user = User.objects.get(username="verifikator-uji")
+    Program.objects.filter(slug="gpsss").update(active=False)
+    before = queue_state()
+    for act in (
+        lambda: services.report_verify(user=user, report=report, version=report.version),
+        lambda: services.report_return(
+            user=user, report=report, reason="Periksa.", version=report.version
+        ),
+    ):
+        with pytest.raises(services.ServiceError) as refused:
+            act()
+        assert refused.value.message == switched_off_refusal(report)
+    assert queue_state() == before
+    # The report's page answers 404 now: a decision sent from it, or from a return box of
+    # the queue loaded before, comes back on the queue (its filters kept), saying why.
+    url = report.get_absolute_url() + "status/"
+    for fields in (
+        {"aksi": "verifikasi", "versi": "1"},
+        {"aksi": "kembalikan", "alasan": "Periksa.", "versi": "1", "kembali": "antrean"},
+    ):
+        response = verifier.post(url + "?program=gpsss", fields)
+        assert response["Location"] == "/verifikasi/?program=gpsss"
+        assert flash_messages(verifier.get(response["Location"])) == [switched_off_refusal(report)]
+    assert queue_state() == before
+    assert verifier.get(report.get_absolute_url()).status_code == 404
+    # Nobody else is told more than before: the address names no report of theirs.
+    operator = make_user("op-oku", UserScope.Role.OPERATOR, "16.01")
+    other = Client()
+    other.force_login(operator)
+    assert other.post(url, {"aksi": "verifikasi", "versi": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("digits", [("٤", "١"), ("４", "１")])
+def test_numbers_in_other_digits_verify_nothing(verifier, queue, digits):
+    """The queue's hidden numbers (the count of "verify all", a tick's version, a return
+    box's version) written in Arabic-Indic or full-width digits: int() read them as the
+    numbers they look like, and the reports were verified or returned. They are now no
+    numbers, so nothing changes and the page says so as for any stale form."""
+    four, one = digits
+    before = queue_state()
+    shown = verify_all_form(verifier, "?program=gpsss")
+    verifier.post("/verifikasi/?program=gpsss", {**shown, "jumlah": four})
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == [QUEUE_CHANGED]
+
+    report = MonthlyReport.objects.filter(program__slug="gpsss").order_by("pk").first()
+    verifier.post("/verifikasi/", {"laporan": [f"{report.pk}:{one}"]})
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == ["Pilih paling sedikit satu laporan."]
+
+    verifier.post(report.get_absolute_url() + "status/", {"aksi": "verifikasi", "versi": one})
+    assert queue_state() == before
+    assert flash_messages(verifier.get("/verifikasi/")) == [
+        "Status laporan sudah berubah; muat ulang halaman."
+    ]
+
+
+def test_a_page_or_month_in_other_digits_is_read_as_none(verifier, queue):
+    """`halaman=٢` and `bulan=٢٠٢٦-٠٨` are no page or month (the year on the dashboards
+    is read by the same rule): the first page of the whole queue, as for any bad value."""
+    html = page(verifier.get("/verifikasi/", {"halaman": "٢"}))
+    assert "Halaman 1 dari 2" in pager(html)[0]
+    html = page(verifier.get("/verifikasi/", {"bulan": "٢٠٢٦-٠٨"}))
+    assert element_text(find(html, id="queue-total")) == "31 laporan"
