@@ -379,7 +379,20 @@ class ProgramAdmin(RequestChecks, YearToDateMaintained, admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("slug", "acronym", "name", "lead_agency")
     fieldsets = (
-        (None, {"fields": ("slug", "acronym", "name", "name_en", "description", "lead_agency")}),
+        (
+            None,
+            {
+                "fields": (
+                    "slug",
+                    "acronym",
+                    "name",
+                    "name_en",
+                    "description",
+                    "lead_agency",
+                    "lead_agency_en",
+                )
+            },
+        ),
         (_("Peluncuran"), {"fields": ("launch_date", "launch_note", "launch_note_en")}),
         (_("Tampilan"), {"fields": ("colour", "order", "active")}),
         (_("Sumber"), {"fields": ("source_note",)}),

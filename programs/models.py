@@ -132,6 +132,12 @@ class Program(models.Model):
     )
     description = models.TextField(_("deskripsi"), blank=True)
     lead_agency = models.CharField(_("OPD penanggung jawab"), max_length=200, blank=True)
+    lead_agency_en = models.CharField(
+        _("OPD penanggung jawab (Inggris)"),
+        max_length=200,
+        blank=True,
+        help_text=_("kosongkan bila sama"),
+    )
     launch_date = models.DateField(_("tanggal peluncuran"), null=True, blank=True)
     launch_note = models.CharField(
         _("keterangan peluncuran"),
@@ -257,6 +263,10 @@ class Program(models.Model):
     @property
     def display_launch_note(self) -> str:
         return in_reader_language(self.launch_note, self.launch_note_en)
+
+    @property
+    def display_lead_agency(self) -> str:
+        return in_reader_language(self.lead_agency, self.lead_agency_en)
 
     @staticmethod
     def label_of(acronym: str, name: str) -> str:

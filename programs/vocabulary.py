@@ -5,8 +5,8 @@ read "5.473 rumah" and "Tidak dirinci". A unit or a name an admin types otherwis
 shown as typed (data is entered in Indonesian), and proper names (agencies, companies,
 regencies, Baznas Provinsi Sumsel) are never translated.
 
-Reference text that is not a single word (a program's name, a ratio's labels, a
-milestone) has an optional English field beside it (`name_en`, ...) instead, read
+Reference text that is not a single word (a program's name and lead agency, a ratio's
+labels, a milestone) has an optional English field beside it (`name_en`, ...) instead, read
 through `in_reader_language`."""
 
 from __future__ import annotations

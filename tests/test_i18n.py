@@ -618,6 +618,23 @@ def test_reference_text_in_the_readers_language(gbrss_data, operator, pimpinan):
     )
 
 
+GSMP_AGENCY_EN = "South Sumatra Provincial Food Security and Livestock Office"
+GSMP_AGENCY_ID = "Dinas Ketahanan Pangan dan Peternakan Prov. Sumsel"
+
+
+@pytest.mark.django_db
+def test_a_programs_lead_agency_in_the_readers_language(gbrss_data):
+    """English program pages named the lead agency in Indonesian ("Dinas Ketahanan Pangan
+    dan Peternakan Prov. Sumsel", "... (bersama TPID)"): its English name now, the
+    Indonesian one on Indonesian pages and where an admin gave no English name."""
+    url = "/program/gsmp/?tahun=2024&bulan=12"
+    english = flat_html(english_client().get(url))
+    assert f"{GSMP_AGENCY_EN} · " in english and GSMP_AGENCY_ID not in english
+    assert f"{GSMP_AGENCY_ID} · " in flat_html(Client().get(url))
+    Program.objects.update(lead_agency_en="")
+    assert f"{GSMP_AGENCY_ID} · " in flat_html(english_client().get(url))
+
+
 @pytest.mark.django_db
 def test_reference_text_without_english_reads_as_entered(gbrss_data, operator):
     """Reference text an admin gave no English version reads as entered (Indonesian)

@@ -23,6 +23,7 @@ from programs import progress
 from programs.formats import number, percent
 from programs.models import FundingSource, Indicator, Target
 from programs.text import NUL_CHARACTER, has_nul
+from programs.vocabulary import data_word
 
 if TYPE_CHECKING:
     from programs.reporting.services import EntryContext
@@ -338,7 +339,9 @@ def retired_source_refusal(source: FundingSource, *, stored: bool) -> str | None
     The rule of every entry point: the entry form, the import, the admin and the writer."""
     if source.active or stored:
         return None
-    return translated(RETIRED_SOURCE, name=source.name)
+    # Named as its option is: a generic source ("Swadaya masyarakat") in the reader's
+    # language, a partner as stored.
+    return translated(RETIRED_SOURCE, name=data_word(source.name))
 
 
 def validate_rows(*, rows: list[EntryRow], context: EntryContext) -> list[RowMessage]:

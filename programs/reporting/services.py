@@ -174,6 +174,10 @@ PROGRAM_SWITCHED_OFF = gettext_noop(
     "Laporan %(report)s tidak dapat diverifikasi atau dikembalikan: program %(name)s tidak "
     "aktif. Tidak ada yang diubah."
 )
+DECIDED_REPORT_CHANGED = gettext_noop(
+    "Laporan %(report)s sudah berubah sejak halaman dimuat (kini %(status)s, oleh %(who)s). "
+    "Tidak ada yang diubah: periksa laporannya, lalu putuskan lagi."
+)
 QUEUE_CHANGED = gettext_noop(
     "Antrean sudah berubah sejak halaman dimuat; tidak ada yang diverifikasi. Periksa lagi."
 )
@@ -831,7 +835,7 @@ def _require_program_active(report: MonthlyReport) -> None:
 def _require_version(report: MonthlyReport, version: int | None) -> None:
     """The verifier acts on the version of the report they saw (None: no check)."""
     if version is not None and version != report.version:
-        raise ServiceError(_(WRONG_STATUS))
+        raise ServiceError(report_changed_refusal(DECIDED_REPORT_CHANGED, report))
 
 
 def _resent_decision(
@@ -898,17 +902,19 @@ def report_verify_many(*, user, selections: list[tuple[int, int]]) -> list[Month
         if report.version != version and not _resent_decision(
             report, user=user, version=version, status=Status.VERIFIED
         ):
-            raise ServiceError(_ticked_report_changed(report))
+            raise ServiceError(report_changed_refusal(TICKED_REPORT_CHANGED, report))
     return [
         report_verify(user=user, report=reports[pk], version=version) for pk, version in selections
     ]
 
 
-def _ticked_report_changed(report: MonthlyReport) -> str:
-    """The refusal of a bulk verification naming the ticked report that changed since the
-    queue was loaded, what it is now and who changed it last (another verifier who
-    verified it at the same moment): "Status laporan sudah berubah" left the verifier to
-    find which of the ticked reports, and why."""
+def report_changed_refusal(message: str, report: MonthlyReport) -> str:
+    """The refusal of a verifier's decision on a version of `report` that has changed
+    since (`message`, gettext_noop: TICKED_REPORT_CHANGED for a bulk verification,
+    DECIDED_REPORT_CHANGED for one decision), naming the report, what it is now and who
+    changed it last (another verifier who decided at the same moment, or the operator who
+    resubmitted): "Status laporan sudah berubah" left the verifier to find which report,
+    and why."""
     who = {
         Status.VERIFIED: report.verified_by,
         Status.RETURNED: report.returned_by,
@@ -917,7 +923,7 @@ def _ticked_report_changed(report: MonthlyReport) -> str:
     if who is None:  # a draft again (reopened), or a step whose user was deleted
         last = report.history.order_by("-history_id").select_related("history_user").first()
         who = (last.history_user if last is not None else None) or "–"
-    return _(TICKED_REPORT_CHANGED) % {
+    return _(message) % {
         "report": report,
         "status": report.get_status_display(),
         "who": who,

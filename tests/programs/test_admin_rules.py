@@ -2313,12 +2313,16 @@ def test_admin_shows_the_english_reference_text_beside_the_indonesian(admin_clie
     for field, label in [
         ("name_en", "Nama (Inggris):"),
         ("launch_note_en", "Keterangan peluncuran (Inggris):"),
+        ("lead_agency_en", "OPD penanggung jawab (Inggris):"),
     ]:
         row = find(form, "div", class_=f"field-{field}")
         assert element_text(find(row, "label")) == label
         assert "kosongkan bila sama" in element_text(row)
     assert attribute(find(form, "input", name="name_en"), "value") == (
         "South Sumatra Food Self-Reliance Movement"
+    )
+    assert attribute(find(form, "input", name="lead_agency_en"), "value") == (
+        "South Sumatra Provincial Food Security and Livestock Office"
     )
     stunting = Indicator.objects.get(code="prevalensi-stunting")
     form = page(admin_client.get(reverse("admin:programs_indicator_change", args=[stunting.pk])))

@@ -573,6 +573,35 @@ def test_a_retired_source_on_a_new_row_is_refused_and_nothing_is_saved(
     assert list(MonthlyReport.objects.values_list("pk", "version")) == reports
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("id", "✗ Sumber dana Swadaya masyarakat sudah tidak aktif: pilih sumber lain."),
+        ("en", "✗ Funding source Community self-help is no longer active: choose another source."),
+    ],
+)
+def test_a_retired_generic_source_is_named_in_the_readers_language(
+    operator_client, language, message
+):
+    """The refusal of a retired source named it as stored: an English page read "Funding
+    source Swadaya masyarakat is no longer active", though the source's own option reads
+    "Community self-help"."""
+    FundingSource.objects.filter(code="swadaya").update(active=False)
+    operator_client.cookies["bahasa"] = language
+    response = operator_client.post(
+        "/laporan/16.07/gbrss/2026-11/",
+        {
+            "r-rumah-dibedah-0-source": "swadaya",
+            "r-rumah-dibedah-0-value": "2",
+            "aksi": "simpan",
+            "versi": 0,
+        },
+    )
+    assert response.status_code == 422
+    assert row_messages(response, "rumah-dibedah-0") == [message]
+    assert not MonthlyReport.objects.exists()
+
+
 def test_a_row_with_a_retired_source_can_still_be_removed(operator_client):
     draft = retired_partner_draft()
 

@@ -11,9 +11,10 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from programs.dashboards import selectors as dashboard_selectors
+from programs.formats import month_year_label
 from programs.models import (
     FundingSource,
     Indicator,
@@ -1343,23 +1344,68 @@ def test_a_return_sent_again_with_another_reason_is_refused(people):
     client = login(people["verifier"])
     data = {"aksi": "kembalikan", "alasan": "Foto kurang jelas", "versi": "1"}
     client.post(url(suffix="status/"), data)
-    response = client.post(url(suffix="status/"), {**data, "alasan": "Angka salah"}, follow=True)
-    assert flash_messages(response)[-1] == "Status laporan sudah berubah; muat ulang halaman."
+    response = client.post(url(suffix="status/"), {**data, "alasan": "Angka salah"})
+    assert flash_messages(response)[-1] == STALE_DECISION["id"].format(
+        period=month_year_label(*previous_month()), status="Dikembalikan", who="ver-gbrss"
+    )
     rep.refresh_from_db()
     assert rep.return_reason == "Foto kurang jelas" and rep.comments.count() == 1
 
 
-def test_another_verifiers_same_decision_is_still_refused(people):
+STALE_DECISION = {
+    "id": (
+        "Laporan GBRSS — Banyuasin — {period} sudah berubah sejak halaman dimuat (kini "
+        "{status}, oleh {who}). Tidak ada yang diubah: periksa laporannya, lalu putuskan lagi."
+    ),
+    "en": (
+        "Report GBRSS — Banyuasin — {period} has changed since the page was loaded (now "
+        "{status}, by {who}). Nothing was changed: check the report, then decide again."
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "status"), [("id", "Terverifikasi"), ("en", "Verified")], ids=["id", "en"]
+)
+def test_another_verifiers_same_decision_is_still_refused(people, language, status):
     """A second verifier of the program clicked "Verifikasi" on the same version: the
-    report is verified, but not by them; they are told it changed."""
+    report is verified, but not by them; they are told which report, what it is now and
+    who decided (it read "Status laporan sudah berubah; muat ulang halaman.", as the
+    queue's bulk verification did before it named the report)."""
     rep = report(Status.SUBMITTED)
     colleague = make_user("ver-gbrss-2", UserScope.Role.VERIFIKATOR, programs=["gbrss"])
     data = {"aksi": "verifikasi", "versi": "1"}
     login(people["verifier"]).post(url(suffix="status/"), data)
-    response = login(colleague).post(url(suffix="status/"), data, follow=True)
-    assert flash_messages(response) == ["Status laporan sudah berubah; muat ulang halaman."]
+    client = login(colleague)
+    client.cookies["bahasa"] = language
+    response = client.post(url(suffix="status/"), data, follow=True)
+    with translation.override(language):
+        period = month_year_label(*previous_month())
+    assert flash_messages(response) == [
+        STALE_DECISION[language].format(period=period, status=status, who="ver-gbrss")
+    ]
     rep.refresh_from_db()
     assert rep.verified_by == people["verifier"] and rep.version == 2
+
+
+def test_a_return_of_a_report_resubmitted_meanwhile_names_who_resubmitted(people):
+    """The operator withdrew and resubmitted the report (a new version) while the
+    verifier was writing a reason: the return is refused, the reason stays in its box,
+    and the message beside it says the report was submitted again, by whom."""
+    rep = report(Status.SUBMITTED)
+    rep.submitted_by = people["operator"]
+    rep.version = 2
+    rep.save()
+    response = login(people["verifier"]).post(
+        url(suffix="status/"), {"aksi": "kembalikan", "alasan": "Foto buram", "versi": "1"}
+    )
+    assert response.status_code == 422
+    expected = STALE_DECISION["id"].format(
+        period=month_year_label(*previous_month()), status="Diajukan", who="op-banyuasin"
+    )
+    assert error_messages(page(response)) == [expected]
+    rep.refresh_from_db()
+    assert (rep.status, rep.version, rep.comments.count()) == (Status.SUBMITTED, 2, 0)
 
 
 def test_the_queues_verify_sent_twice_verifies_once(people):

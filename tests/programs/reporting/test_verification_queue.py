@@ -653,7 +653,11 @@ def test_a_report_returned_meanwhile_is_said_on_top_of_the_queue(verifier, refer
     assert response.status_code == 422
     html = page(response)
     assert element_text(find(html, "h1")).startswith("Antrean verifikasi")
-    assert flash_messages(response) == ["Status laporan sudah berubah; muat ulang halaman."]
+    assert flash_messages(response) == [
+        "Laporan GBRSS — Banyuasin — Mei 2025 sudah berubah sejak halaman dimuat (kini "
+        "Dikembalikan, oleh verifikator-lain). Tidak ada yang diubah: periksa laporannya, "
+        "lalu putuskan lagi."
+    ]
     assert items(html) == ["GBRSS — Ogan Komering Ulu — Mei 2025"]
     banyuasin.refresh_from_db()
     assert banyuasin.return_reason == "Lampiran kurang."

@@ -312,3 +312,15 @@ def test_a_libreoffice_or_empty_file_is_told_what_it_is(operator, name, data, me
     assert response.status_code == 400
     assert any(message in text for text in flash_messages(response))
     assert not ImportBatch.objects.exists()
+
+
+def test_a_file_with_a_very_long_name_is_read(operator):
+    """A name of 400 emoji put the part's headers over the 1,024 bytes Django read of
+    them: a bare 400 page instead of the preview. The file is read, its name kept to 255
+    characters."""
+    name = "🏠" * 400 + ".csv"
+    line = ";".join(cell or "" for cell in row())
+    response = upload(login(operator), csv_file(";".join(HEADER) + "\n" + line, name))
+    assert response.status_code == 200
+    assert import_preview_rows(response)
+    assert ImportBatch.objects.get().filename == "🏠" * 251 + ".csv"
