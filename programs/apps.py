@@ -9,9 +9,9 @@ class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Program Gerakan Serentak")
 
-    # The bytes Django's multipart parser reads of one part's headers. Its own 1.024
+    # The bytes Django's multipart parser reads of one part's headers. Its own 1,024
     # (MAX_TOTAL_HEADER_SIZE, a module constant no setting changes) refused an upload
-    # named in 255 emoji (1.020 bytes of name alone) with a bare 400 page, the photo or
+    # named in 255 emoji (1,020 bytes of name alone) with a bare 400 page, the photo or
     # sheet lost; the name is only a label, shortened where it is kept
     # (evidence.safe_name, UploadedFile's 255 characters). Still a bound on the headers.
     upload_part_header_bytes = 8 * 1024
