@@ -94,4 +94,4 @@ lighthouse: $(STAMP)
 	bash tools/lighthouse/run.sh
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) $(LOCK_VENV) staticfiles db.sqlite3 db.sqlite3.lock
