@@ -1,6 +1,10 @@
 """Management commands run by cron and by hand: two at once, and odd arguments."""
 
 import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -12,8 +16,10 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
 
 from programs.models import ImportBatch, MonthlyReport, Notification
+from tests.helpers import ROOT
 
 
 def _waiting_on_a_lock() -> bool:
@@ -175,3 +181,134 @@ def test_two_migrate_runs_at_once_apply_each_migration_once(monkeypatch):
     assert not second.failures
     assert "Applying programs.0022_indicator_name_en... OK" in outputs["first"]
     assert "No migrations to apply." in outputs["second"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_createcachetable_runs_at_once_create_the_table_once(monkeypatch):
+    """Two `make run`s or deployments on one database: both found no cache table, and
+    the later one to create it stopped on "relation django_cache already exists". It
+    takes the lock `migrate` takes; the second waits, then finds the table."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE django_cache")
+    outputs = {"first": StringIO(), "second": StringIO()}
+    second = SecondRun(lambda: call_command("createcachetable", stdout=outputs["second"]))
+    introspection = type(connection.introspection)
+    real = introspection.table_names
+
+    def first_run_meets_the_second(self, *args, **kwargs):
+        # The second run starts once the first has found no cache table.
+        names = real(self, *args, **kwargs)
+        second.meet()
+        return names
+
+    monkeypatch.setattr(introspection, "table_names", first_run_meets_the_second)
+    try:
+        call_command("createcachetable", stdout=outputs["first"])
+    finally:
+        monkeypatch.undo()
+        second.join()
+        call_command("createcachetable", stdout=StringIO())
+    assert not second.failures
+    assert "Cache table 'django_cache' already exists." in outputs["second"].getvalue()
+
+
+# A `manage.py` command in a fresh process on its own SQLite file, as `make run` runs it,
+# started at the moment the test gives (`go`) once both processes have Django set up, the
+# command loaded and the database open: the two then look at the database within a
+# fraction of a millisecond of each other (createcachetable's check and its CREATE TABLE
+# are that close), not a second or so apart as two processes started together would.
+AT_ONCE = """
+import sys, time
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import ManagementUtility
+from django.db import connection
+ready, go, argv = Path(sys.argv[1]), Path(sys.argv[2]), ["manage.py", *sys.argv[3:]]
+ManagementUtility(argv).fetch_command(argv[1])
+connection.ensure_connection()
+ready.touch()
+while not go.exists() or not go.read_text():
+    time.sleep(0.01)
+start = float(go.read_text())
+time.sleep(max(0.0, start - time.time() - 0.01))
+while time.time() < start:
+    pass
+ManagementUtility(argv).execute()
+"""
+
+
+def run_twice_at_once(tmp_path, *command) -> list[subprocess.CompletedProcess]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
+        DJANGO_DEBUG="1",  # as `make run`
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CACHE_URL="",  # the database cache, whose table createcachetable makes
+        REDIS_URL="",
+    )
+    go, runs = tmp_path / "go", []
+    try:
+        for n in (1, 2):
+            with open(tmp_path / f"out-{n}", "w") as out, open(tmp_path / f"err-{n}", "w") as err:
+                runs.append(
+                    subprocess.Popen(  # noqa: S603 - this interpreter, the project's code
+                        [sys.executable, "-c", AT_ONCE, tmp_path / f"ready-{n}", go, *command],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=out,
+                        stderr=err,
+                    )
+                )
+        deadline = time.monotonic() + 120
+        while not all((tmp_path / f"ready-{n}").exists() for n in (1, 2)):
+            if any(run.poll() is not None for run in runs) or time.monotonic() > deadline:
+                break  # reported below
+            time.sleep(0.01)
+        go.write_text(str(time.time() + 0.2))
+        for run in runs:
+            run.wait(timeout=300)
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.kill()
+    return [
+        subprocess.CompletedProcess(
+            run.args,
+            run.returncode,
+            (tmp_path / f"out-{n}").read_text(),
+            (tmp_path / f"err-{n}").read_text(),
+        )
+        for n, run in zip((1, 2), runs, strict=True)
+    ]
+
+
+def test_two_migrate_runs_at_once_on_a_fresh_sqlite_file_migrate_it_once(tmp_path):
+    """Two `make run`s started together on a fresh SQLite database each applied the same
+    migrations, and the later one to create a table crashed on "table ... already
+    exists". The second now waits for the first, says so, and has nothing to apply."""
+    runs = run_twice_at_once(tmp_path, "migrate", "--noinput")
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    outputs = sorted((run.stdout for run in runs), key=lambda out: "Menunggu" in out)
+    assert "Applying programs.0001_initial... OK" in outputs[0]
+    assert "Menunggu migrate lain selesai…" in outputs[1]
+    assert "No migrations to apply." in outputs[1]
+    with sqlite3.connect(tmp_path / "db.sqlite3") as database:
+        applied = database.execute("SELECT app, name FROM django_migrations").fetchall()
+    assert sorted(applied) == sorted(MigrationLoader(None).disk_migrations)
+
+
+def test_two_createcachetable_runs_at_once_make_one_cache_table(tmp_path):
+    """Both runs found no cache table, and the second to create it crashed on "table
+    django_cache already exists"; the second now waits and finds it. Three pairs: the
+    two checks must fall within the same millisecond for the old race to show."""
+    for pair in range(3):
+        (tmp_path / str(pair)).mkdir()
+        runs = run_twice_at_once(tmp_path / str(pair), "createcachetable")
+        for run in runs:
+            assert run.returncode == 0, run.stderr
+        assert "Cache table 'django_cache' already exists." in runs[0].stdout + runs[1].stdout
+        with sqlite3.connect(tmp_path / str(pair) / "db.sqlite3") as database:
+            assert database.execute("SELECT count(*) FROM django_cache").fetchone() == (0,)
