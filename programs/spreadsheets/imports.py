@@ -62,7 +62,7 @@ from programs.models import (
     is_valid_period,
 )
 from programs.obligations import Obligations
-from programs.reporting import deadlines
+from programs.reporting import deadlines, evidence
 from programs.reporting.notifications import site_text
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
@@ -1027,7 +1027,7 @@ def create_batch(
         token=uuid.uuid4(),
         kind=kind,
         user=user,
-        filename=filename[:255],
+        filename=evidence.safe_name(filename),  # a label, as an attachment's name is
         rows=[[line, {k: _jsonable(v) for k, v in cells.items()}] for line, cells in rows],
         summary=summarize(preview),
         report_versions=report_versions or {},
