@@ -734,12 +734,13 @@ def one_year_on(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# Years and numbers in digits 0-9 only ([0-9], not \d: `programs.text.other_digits`).
+_YEAR = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
 # "HUT ke-78", "HUT Sumsel ke-78", "Hari Jadi Kota Palembang ke-1341": an anniversary's
 # number (up to four words between the occasion and its "ke-"), one more a year later.
 _ANNIVERSARY = re.compile(
     r"(\b(?:HUT|hari\s+ulang\s+tahun|ulang\s+tahun|hari\s+jadi|dies\s+natalis)\b"
-    r"(?:\s+(?!ke\b)\S+){0,4}?\s+ke-?\s*)(\d{1,4})(?!\d)",
+    r"(?:\s+(?!ke\b)\S+){0,4}?\s+ke-?\s*)([0-9]{1,4})(?![0-9])",
     re.IGNORECASE,
 )
 
@@ -755,10 +756,10 @@ def label_one_year_on(label: str, *, year: int, due: dt.date) -> str:
     if moved.day != due.day:
         names = "|".join(re.escape(name) for name, n in MONTH_NAMES.items() if n == due.month)
         label = re.sub(
-            rf"(?<!\d)0?{due.day}(\s+(?:{names})\b)", rf"{moved.day}\1", label, flags=re.I
+            rf"(?<![0-9])0?{due.day}(\s+(?:{names})\b)", rf"{moved.day}\1", label, flags=re.I
         )
         label = re.sub(
-            rf"(?<!\d)0?{due.day}([/.-]0?{due.month})(?!\d)", rf"{moved.day:02d}\1", label
+            rf"(?<![0-9])0?{due.day}([/.-]0?{due.month})(?![0-9])", rf"{moved.day:02d}\1", label
         )
     years = {year, due.year}
     label = _YEAR.sub(lambda m: str(int(m[1]) + 1) if int(m[1]) in years else m[1], label)

@@ -39,6 +39,7 @@ from programs.reporting.rules import (
     parse_number,
     refusal,
 )
+from programs.text import other_digits
 
 NOT_A_NUMBER = _(
     "Bukan angka. Tulis seperti 8.600 (delapan ribu enam ratus) atau 14,33 (empat belas "
@@ -190,12 +191,16 @@ _MONTHS = (
     ("desember", "des", "dec", "december"),
 )
 MONTH_NAMES = {name: number for number, names in enumerate(_MONTHS, start=1) for name in names}
-_DAY_MONTH_NAME_YEAR = re.compile(r"\s*(\d{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*(\d{4}|\d{2})\s*")
+# Digits are 0-9 in every date and month typed, [0-9] rather than \d (which reads
+# "٢٠٢٦" as 2026): the rule of every number a page reads (`programs.text.other_digits`).
+_DAY_MONTH_NAME_YEAR = re.compile(
+    r"\s*([0-9]{1,2})[\s.-]*([^\W\d_]+)\.?[\s.,-]*([0-9]{4}|[0-9]{2})\s*"
+)
 # A date written year first, as ISO does but with slashes or dots (2026/03/25, 2026.03.25,
 # as Indonesians also write it): the year first, the month is always next.
-_YEAR_FIRST = re.compile(r"\s*(\d{4})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*")
+_YEAR_FIRST = re.compile(r"\s*([0-9]{4})\s*([/.-])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})\s*")
 # Three numbers whose second cannot be a month: 03/25/2027, typed month first.
-_MONTH_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\s*")
+_MONTH_FIRST = re.compile(r"\s*([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4}|[0-9]{2})\s*")
 
 DATE_NOT_RECOGNISED = _(
     "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, 25 Maret 2027 "
@@ -277,6 +282,8 @@ class LocalizedDateField(forms.DateField):
         return date_forms_help()
 
     def to_python(self, value):
+        if other_digits(value):  # Django's formats (strptime) read "25-03-٢٠٢٧" too
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         if isinstance(value, str) and (found := _YEAR_FIRST.fullmatch(value)):
             return self._date(int(found[1]), int(found[3]), int(found[4]))
         if isinstance(value, str):
@@ -344,9 +351,9 @@ def month_first_refusal(value) -> str | None:
 # "Mar-2027", "Nopember 2026", "03/2027", "3-2027", "03.2027" (as Indonesians also write
 # it), "2027-03", "2027/03". The year in four digits ("Maret 27" could be a day without
 # its year, "03/27" March of which year?).
-_MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s,./-]*(\d{4})\s*")
-_MONTH_YEAR = re.compile(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*")
-_YEAR_MONTH = re.compile(r"\s*(\d{4})\s*[/.-]\s*(\d{1,2})\s*")
+_MONTH_NAME_YEAR = re.compile(r"\s*([^\W\d_]+)\.?[\s,./-]*([0-9]{4})\s*")
+_MONTH_YEAR = re.compile(r"\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{4})\s*")
+_YEAR_MONTH = re.compile(r"\s*([0-9]{4})\s*[/.-]\s*([0-9]{1,2})\s*")
 
 # The examples a refusal gives are forms `typed_month` takes (tests/programs/
 # test_typed_months.py reads them back), 03.2027 among them.
@@ -509,18 +516,34 @@ class LocalizedMonthNumberField(LocalizedIntegerField):
         return value
 
 
+class LocalizedTimeField(forms.TimeField):
+    """A time in digits 0-9 (`other_digits`): Django's formats (strptime) read "0٨.30" as
+    8.30."""
+
+    def to_python(self, value):
+        if other_digits(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class LocalizedSplitDateTimeField(forms.SplitDateTimeField):
-    """The admin's date and time boxes, the date read as `LocalizedDateField` reads it."""
+    """The admin's date and time boxes, the date read as `LocalizedDateField` reads it,
+    the time as `LocalizedTimeField`."""
 
     def __init__(self, *, input_date_formats=None, input_time_formats=None, **kwargs):
         super().__init__(
             input_date_formats=input_date_formats, input_time_formats=input_time_formats, **kwargs
         )
-        stock = self.fields[0]
-        date = LocalizedDateField(input_formats=input_date_formats, localize=stock.localize)
-        date.required, date.disabled = stock.required, stock.disabled
-        date.error_messages.setdefault("incomplete", self.error_messages["incomplete"])
-        self.fields = (date, self.fields[1])
+        self.fields = (
+            self._replaced(self.fields[0], LocalizedDateField, input_date_formats),
+            self._replaced(self.fields[1], LocalizedTimeField, input_time_formats),
+        )
+
+    def _replaced(self, stock, field_class, input_formats):
+        field = field_class(input_formats=input_formats, localize=stock.localize)
+        field.required, field.disabled = stock.required, stock.disabled
+        field.error_messages.setdefault("incomplete", self.error_messages["incomplete"])
+        return field
 
 
 # Every admin date and date-and-time field (the admin's widgets stay).

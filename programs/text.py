@@ -53,3 +53,15 @@ def whole_number(text) -> int | None:
     str.isdigit() takes ("²")."""
     found = _WHOLE_NUMBER.fullmatch(text) if isinstance(text, str) else None
     return int(found[1]) if found else None
+
+
+# A digit of another script than 0-9: Arabic-Indic "٣", full-width "３".
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def other_digits(text) -> bool:
+    """Whether `text` holds a digit other than 0-9, in which no number, date or month the
+    site reads is written (`whole_number`): Python's \\d, int() and strptime read
+    "٢٠٢٦-١١" as November 2026. Such a text is refused with the box's usual message, or
+    taken as absent where a page takes bad input so."""
+    return isinstance(text, str) and _OTHER_DIGIT.search(text) is not None

@@ -11,6 +11,7 @@ later is covered without touching this file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -43,6 +44,7 @@ TYPED_NUMBERS = [
     "-0",
     "٣",  # an Arabic-Indic 3
     "８６００",  # full-width digits
+    "١١.٢٠٢٦",  # a month box's November 2026 in Arabic-Indic digits
     "",
 ]
 TYPED_DATES = [
@@ -52,6 +54,11 @@ TYPED_DATES = [
     "0000-01-01",
     "9999-12-31",
     "10000-01-01",
+    # Other scripts' digits, which Python's \d, int() and strptime read as 0-9.
+    "٢٠٢٦-٠٣-٢٥",
+    "25-03-٢٠٢٦",
+    "25 Maret ２０２６",
+    "٢٠٢٦-١١",  # a month box's November 2026
     "",
 ]
 # What nobody types (an edited page, a script): every box of a form at once, refused.
@@ -65,6 +72,10 @@ HOSTILE = [
     "8.600" * 200,
     "١٢/٠٣/٢٠٢٦",  # a date in Arabic-Indic digits
 ]
+# A digit of another script than 0-9 (Arabic-Indic, full-width): the site reads numbers,
+# dates and months in digits 0-9 only (`programs.text.whole_number`), as the entry form
+# and the import do, and refuses the rest.
+OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 # A lone surrogate as the bytes a broken client sends for it (UTF-8 of U+D800).
 LONE_SURROGATE = "%ED%A0%80"
 
@@ -345,6 +356,9 @@ def test_every_admin_box_reads_typed_input_or_refuses_it(
                 continue
             except Exception as error:  # a 500 once posted
                 problems.append(f"{surface.name}: {box}={text!r}: {error!r}")
+                continue
+            if OTHER_DIGIT.search(text):
+                problems.append(f"{surface.name}: {box}={text!r}: read as {meant!r}")
                 continue
             # Read: posted on its own, saved (or refused by the form) and shown back,
             # once for each number or date meant ("8.600" and "8.600,00" are one).

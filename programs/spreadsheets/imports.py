@@ -62,7 +62,7 @@ from programs.models import (
     is_valid_period,
 )
 from programs.obligations import Obligations
-from programs.reporting import deadlines
+from programs.reporting import deadlines, evidence
 from programs.reporting.notifications import site_text
 from programs.reporting.rules import (
     AMBIGUOUS_NUMBER,
@@ -588,9 +588,11 @@ def _number(value) -> Decimal | None:
 # 11.2026, "November 2026", "Nov 2026", "Nopember 2026"). A year of two digits (Nov-26:
 # 26 November?), a month alone, or a day-first date as text (01/11/2026 is 11 January
 # written month first) are refused; a date typed year first is the ISO date a date cell
-# is kept as between preview and apply.
+# is kept as between preview and apply. Digits 0-9 ("٢٠٢٦-١١" is refused:
+# `programs.text.other_digits`).
 _ISO_DATE = re.compile(
-    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
 )
 
 
@@ -1025,7 +1027,7 @@ def create_batch(
         token=uuid.uuid4(),
         kind=kind,
         user=user,
-        filename=filename[:255],
+        filename=evidence.safe_name(filename),  # a label, as an attachment's name is
         rows=[[line, {k: _jsonable(v) for k, v in cells.items()}] for line, cells in rows],
         summary=summarize(preview),
         report_versions=report_versions or {},
@@ -1315,7 +1317,8 @@ def _date(value) -> dt.date | None:
         with translation.override("id"):
             return LocalizedDateField(required=False).clean(text) or None
     except ValidationError:
-        if not re.match(r"\d{4}-\d{2}-\d{2}[ T]", text):  # else a date and a time as text
+        # Else a date and a time as text (digits 0-9, as every date the site reads).
+        if not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]", text):
             raise ValueError(text) from None
     return dt.date.fromisoformat(text[:10])
 

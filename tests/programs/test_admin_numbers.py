@@ -294,6 +294,9 @@ def test_a_copied_milestone_keeps_its_english_name_unless_renamed(admin_client, 
         ("Tahap ke-2", dt.date(2024, 8, 31), "Tahap ke-2"),
         ("Semester I", dt.date(2024, 6, 30), "Semester I"),
         ("Sejak 2021 (RPJMD)", dt.date(2024, 9, 30), "Sejak 2021 (RPJMD)"),
+        # A year or a number in other digits than 0-9 is none the site reads: kept.
+        ("Triwulan I ٢٠٢٤", dt.date(2024, 3, 31), "Triwulan I ٢٠٢٤"),
+        ("HUT Sumsel ke-٧٨", dt.date(2024, 5, 15), "HUT Sumsel ke-٧٨"),
     ],
 )
 def test_a_copied_milestone_is_named_for_its_new_year(
@@ -583,6 +586,35 @@ def test_a_users_date_joined_is_read_day_first(admin_client, reference_data, dja
     )
     user.refresh_from_db()
     assert user.date_joined == local
+
+
+@pytest.mark.parametrize(
+    "box, typed",
+    [
+        ("date_joined_0", "25-03-٢٠٢٥"),  # read by Django's own formats (strptime)
+        ("date_joined_0", "٢٠٢٥-٠٣-٢٥"),
+        ("date_joined_0", "25 Maret ２０２５"),
+        ("date_joined_1", "0٨.30"),
+    ],
+)
+def test_a_date_or_time_in_other_digits_is_refused(
+    admin_client, reference_data, django_user_model, box, typed
+):
+    """Arabic-Indic or full-width digits in a date or time box are refused as every number
+    a page sends is (`programs.text.whole_number`), not read as their 0-9 twins."""
+    user = django_user_model.objects.create_user("operator-uji", password="x")
+    joined = user.date_joined
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    data = user_dates_form(user, date_joined_0="25 Maret 2025", date_joined_1="08.30")
+    response = admin_client.post(url, data | {box: typed})
+    assert response.status_code == 200
+    assert error_messages(page(response))[-1] in (
+        "Tanggal tidak dikenali: tulis hari dulu, misalnya 25-03-2027, 25/03/2027, "
+        "25 Maret 2027 atau 2027-03-25.",
+        "Masukkan waktu yang valid.",
+    )
+    user.refresh_from_db()
+    assert user.date_joined == joined
 
 
 def test_a_sign_or_a_leading_zero_group_in_the_admin(admin_client, reference_data):

@@ -33,6 +33,10 @@ NOVEMBER_2026 = [
 # Refused by every entry point (what the admin reads as a whole date, "01/11/2026", is
 # a date box's business, not a typed month's).
 NO_MONTH = ["Nov-26", "11/26", "November", "2026", "202611", "Mai 2026", "2026-13", "13.2026"]
+# November 2026 in other scripts' digits (Arabic-Indic, full-width), which Python's \d
+# and int() read as 0-9: refused, as every number a page or link sends is
+# (`programs.text.whole_number`).
+NO_MONTH += ["٢٠٢٦-١١", "١١/٢٠٢٦", "Nov ٢٠٢٦", "２０２６-１１", "11.２０２６"]
 
 
 @pytest.mark.parametrize("typed", NOVEMBER_2026)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programs.models import ImportBatch, MonthlyReport, Realization
 from programs.spreadsheets import imports
-from tests.helpers import flash_messages, import_preview_rows, login
+from tests.helpers import element_text, find, flash_messages, import_preview_rows, login, page
 from tests.spreadsheets_helpers import (
     HEADER,
     XLSX,
@@ -316,11 +316,37 @@ def test_a_libreoffice_or_empty_file_is_told_what_it_is(operator, name, data, me
 
 def test_a_file_with_a_very_long_name_is_read(operator):
     """A name of 400 emoji put the part's headers over the 1,024 bytes Django read of
-    them: a bare 400 page instead of the preview. The file is read, its name kept to 255
-    characters."""
+    them: a bare 400 page instead of the preview. The file is read, its name shown and
+    kept as an attachment's is (`evidence.safe_name`: 120 characters, its extension
+    kept)."""
     name = "🏠" * 400 + ".csv"
     line = ";".join(cell or "" for cell in row())
     response = upload(login(operator), csv_file(";".join(HEADER) + "\n" + line, name))
     assert response.status_code == 200
     assert import_preview_rows(response)
-    assert ImportBatch.objects.get().filename == "🏠" * 251 + ".csv"
+    label = "🏠" * 115 + "….csv"
+    assert ImportBatch.objects.get().filename == label
+    assert element_text(find(page(response), "h1")) == f"Pratinjau impor {label}"
+
+
+@pytest.mark.parametrize(
+    "name, label",
+    [
+        ("../../etc/passwd.xlsx", "passwd.xlsx"),
+        ("..\\..\\laporan\\isi.csv", "isi.csv"),
+        ("isi\x00\x1b[31m.xlsx", "isi[31m.xlsx"),
+        # "gaji\u202excod.xlsx" shows as "gajixlsx.docx" on screen.
+        ("gaji\u202excod.xlsx", "gajixcod.xlsx"),
+        (" .isi.csv. ", "isi.csv"),
+    ],
+)
+def test_an_imports_file_name_is_kept_as_a_label(operator, name, label):
+    """The name an import keeps and its preview and history show is a label made by the
+    attachments' rule (`evidence.safe_name`), whatever sent it: no path, no control
+    character, no direction override turning what is read around."""
+    batch = imports.create_batch(
+        user=operator, kind=ImportBatch.Kind.REALIZATIONS, filename=name, rows=[], preview=[]
+    )
+    batch.refresh_from_db()
+    assert batch.filename == label
+    assert str(batch) == f"{label} (Realisasi bulanan)"

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programs.models import ImportBatch, MonthlyReport, Realization
-from tests.helpers import flash_messages, import_preview_rows, login
+from tests.helpers import attribute, find, flash_messages, import_preview_rows, login, page
 from tests.spreadsheets_helpers import HEADER, XLSX, csv_file, row, upload, xlsx
 
 # 27 June 2025 (the frozen clock): May 2025 is last month, open for entry.
@@ -128,6 +128,10 @@ def test_an_excel_date_cell_is_its_month(operator, value, number_format):
         "13-2025",
         "2025-05-32",
         "Mei 2025 dan Juni 2025",
+        # Other scripts' digits: digits 0-9 only, as every number the site reads.
+        "٢٠٢٥-٠٥",
+        "Mei ٢٠٢٥",
+        "２０２５/０５",
     ],
 )
 def test_an_ambiguous_or_invalid_month_is_refused_listing_the_forms(operator, kind, written):
@@ -178,4 +182,21 @@ def test_the_template_takes_its_months_by_the_same_rule(operator):
     assert flash_messages(refused) == [
         f"Bulan “05/25” tidak dikenali. Tulis tahun dan bulannya dalam salah satu bentuk ini: "
         f"{FORMS}"
+    ]
+
+
+@pytest.mark.parametrize("written", ["٢٠٢٥-٠٤", "２０２５-０４"])
+def test_a_month_asked_in_other_digits_is_no_month(operator, written):
+    """The import page's ?bulan= in Arabic-Indic or full-width digits is a month not
+    asked for (the template offered is last month's), and the template refuses it."""
+    client = login(operator)
+    asked = find(page(client.get("/impor/?bulan=2025-04")), "input", name="bulan")
+    assert attribute(asked, "value") == "2025-04"
+    other = find(page(client.get(f"/impor/?bulan={written}")), "input", name="bulan")
+    assert attribute(other, "value") == "2025-05"
+    refused = client.get(f"/impor/templat.xlsx?bulan={written}")
+    assert refused.status_code == 400
+    assert flash_messages(refused) == [
+        f"Bulan “{written}” tidak dikenali. Tulis tahun dan bulannya dalam salah satu bentuk "
+        f"ini: {FORMS}"
     ]
