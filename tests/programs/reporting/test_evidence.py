@@ -28,10 +28,13 @@ from programs.models import (
     LockException,
     MonthlyReport,
     Notification,
+    Program,
     Realization,
 )
 from programs.reporting import evidence, services
+from regencies.models import Regency
 from tests.evidence_helpers import phone_photo
+from tests.factories import MonthlyReportFactory
 from tests.helpers import (
     attribute,
     cells,
@@ -1102,6 +1105,40 @@ def test_a_notification_stored_before_still_shows_its_text(people):
     operator = login(people["operator"])
     operator.cookies["bahasa"] = "en"
     assert bell_list(operator) == [stored]
+
+
+def test_the_bell_names_a_program_in_the_readers_language(people):
+    """A program without an acronym is named by its name: the English one to an
+    English reader (`Program.display_label`), the Indonesian one as before."""
+    year, month = previous_month()
+    rep = MonthlyReportFactory(
+        program=Program.objects.get(slug="mandiri-energi"),
+        regency=Regency.objects.get(code="16.07"),
+        year=year,
+        month=month,
+        status=Status.SUBMITTED,
+    )
+    Notification.objects.create(
+        user=people["operator"],
+        kind="verified",
+        report=rep,
+        message="Laporan diverifikasi: %(report)s",
+        url=url(),
+    )
+    english = login(people["operator"])
+    english.cookies["bahasa"] = "en"
+    with translation.override("en"):
+        period = f"{month_label(month)} {year}"
+    assert bell_list(english) == [
+        "Report verified: South Sumatra Simultaneous Energy Self-Reliance Movement"
+        f" — Banyuasin — {period}"
+    ]
+    with translation.override("id"):
+        period = f"{month_label(month)} {year}"
+    assert bell_list(login(people["operator"])) == [
+        "Laporan diverifikasi: Gerakan Sumatera Selatan Mandiri Energi Serentak se-Sumsel"
+        f" — Banyuasin — {period}"
+    ]
 
 
 def test_deadline_reminders_read_in_the_readers_language(
