@@ -1075,6 +1075,11 @@ def test_the_bell_reads_in_the_readers_language(people, django_capture_on_commit
     ]
     # The emails, sent before anyone read them, stay in the site's language.
     assert not any("Report" in m.subject or "Report" in m.body for m in mail.outbox)
+    # The admin's list of notifications reads as the bell does.
+    admin = login(people["admin"])
+    admin.cookies["bahasa"] = "en"
+    listed = element_text(page(admin.get("/admin/programs/notification/")))
+    assert f"Report returned: {english} — Foto belum ada" in listed
 
 
 def test_the_indonesian_bell_reads_as_before(people, django_capture_on_commit_callbacks):
