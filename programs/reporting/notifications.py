@@ -134,9 +134,9 @@ def notify(
     emails = sorted({u.email for u in recipients.values() if u.email and u.pk not in quiet})
     if emails:
         with site_language():
-            text = Notification(**fields).display_text
-        subject = email_subject or text
-        body = email_body or f"{text}\n{settings.SITE_URL}{url}"
+            sentence = Notification(**fields).display_text
+        subject = email_subject or sentence
+        body = email_body or f"{sentence}\n{settings.SITE_URL}{url}"
         transaction.on_commit(
             lambda: send_email.enqueue(subject=subject[:200], body=body, recipients=emails)
         )
