@@ -1527,6 +1527,10 @@ class CommentAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("user", "kind", "text", "created_at", "read_at")
+    list_display = ("user", "kind", "sentence", "created_at", "read_at")
     list_filter = ("kind",)
-    list_select_related = ("user",)
+    list_select_related = ("user", "report__program", "report__regency")
+
+    @admin.display(description=_("isi"))
+    def sentence(self, obj):
+        return obj.display_text  # in the admin's language, as the bell reads it

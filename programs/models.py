@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from programs.vocabulary import data_word, in_reader_language
@@ -921,7 +921,7 @@ class MonthlyReport(models.Model):
 
     def __str__(self):
         where = self.regency.name if self.regency_id else _("Provinsi")
-        return f"{self.program.label} — {where} — {self.period_label}"
+        return f"{self.program.display_label} — {where} — {self.period_label}"
 
     def get_absolute_url(self):
         if self.regency_id is None:  # the province's own entries are kept in the admin
@@ -1809,7 +1809,14 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("laporan"),
     )
-    text = models.CharField(_("isi"), max_length=300)
+    # The sentence is built when it is read, in the reader's language (`display_text`):
+    # `message` is its Indonesian source (gettext_noop), `params` what it names besides
+    # the report and `text` (who commented, a count, a date), and `text` only what a
+    # person typed (a return reason, a comment), never translated. Rows stored before
+    # (no `message`) keep the whole sentence in `text`, in Indonesian, shown as stored.
+    text = models.CharField(_("isi"), max_length=300, blank=True)
+    message = models.CharField(_("kalimat"), max_length=200, blank=True)
+    params = models.JSONField(_("rincian"), default=dict, blank=True)
     url = models.CharField(_("tautan"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
@@ -1825,7 +1832,24 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        return self.display_text
+
+    @property
+    def display_text(self) -> str:
+        """The sentence in the active language, around the report (in the reader's
+        words: `MonthlyReport.__str__`) and what a person typed, as typed."""
+        if not self.message:
+            return self.text
+        from programs.formats import date_label, number
+
+        params = {**self.params, "text": self.text, "reason": self.text}
+        if self.report_id is not None:
+            params["report"] = self.report
+        if "n" in params:
+            params["n"] = number(params["n"])
+        if "due" in params:
+            params["due"] = date_label(dt.date.fromisoformat(params["due"]))
+        return gettext(self.message) % params
 
 
 class SavedView(models.Model):

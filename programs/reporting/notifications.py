@@ -67,9 +67,10 @@ def verifiers_of(report: MonthlyReport):
 
 
 def site_language():
-    """Where a notification and its email are written: in the site's language
-    (Indonesian), not the sender's. The language is a choice of each browser; whoever
-    reads the bell or the email is not the one whose request wrote it."""
+    """Where an email is written: in the site's language (Indonesian), not the
+    sender's. The language is a choice of each browser; whoever reads the email is not
+    the one whose request wrote it, and their language is not known then (the bell reads
+    in its reader's: `Notification.display_text`)."""
     return translation.override(settings.LANGUAGE_CODE)
 
 
@@ -103,7 +104,9 @@ def notify(
     users,
     kind: str,
     report: MonthlyReport | None,
-    text: str,
+    message: str,
+    params: dict | None = None,
+    text: str = "",
     url: str = "",
     email_subject: str | None = None,
     email_body: str | None = None,
@@ -112,20 +115,28 @@ def notify(
 ) -> list[Notification]:
     """A notification for each user (one query to insert them all), and an email to
     those with an address once the surrounding transaction commits, except the users
-    whose ids are in `quiet` (the bell only)."""
+    whose ids are in `quiet` (the bell only).
+
+    The bell reads `message` (gettext_noop) in each reader's language when shown
+    (`Notification.display_text`), filled in with the report, `params` (JSON values)
+    and `text`, what a person typed (kept as typed). The email's reader is unknown when
+    it is sent: it is written in the site's language."""
     from programs.tasks import send_email
 
     recipients = {u.pk: u for u in users if exclude is None or u.pk != exclude.pk}
     if not recipients:
         return []
+    fields = {"kind": kind, "report": report, "message": message, "params": params or {}}
+    fields["text"], fields["url"] = text[:300], url
     created = Notification.objects.bulk_create(
-        Notification(user=u, kind=kind, report=report, text=text[:300], url=url)
-        for u in recipients.values()
+        Notification(user=u, **fields) for u in recipients.values()
     )
     emails = sorted({u.email for u in recipients.values() if u.email and u.pk not in quiet})
     if emails:
-        subject = email_subject or text
-        body = email_body or f"{text}\n{settings.SITE_URL}{url}"
+        with site_language():
+            sentence = Notification(**fields).display_text
+        subject = email_subject or sentence
+        body = email_body or f"{sentence}\n{settings.SITE_URL}{url}"
         transaction.on_commit(
             lambda: send_email.enqueue(subject=subject[:200], body=body, recipients=emails)
         )
@@ -147,8 +158,7 @@ def notify_evidence_added(*, report: MonthlyReport, user) -> list[Notification]:
             users=verifiers_of(report).exclude(pk__in=already),
             kind=Kind.EVIDENCE,
             report=report,
-            text=_("Lampiran baru pada laporan yang menunggu verifikasi: %(report)s")
-            % {"report": report},
+            message=gettext_noop("Lampiran baru pada laporan yang menunggu verifikasi: %(report)s"),
             url=link + "#lampiran",
             email_body=_(
                 "%(user)s menambahkan lampiran pada laporan %(report)s yang menunggu "
@@ -178,7 +188,9 @@ def unread_count(user) -> int:
 
 
 def notifications_for(user, *, limit: int = 50) -> list[Notification]:
-    return list(Notification.objects.filter(user=user)[:limit])
+    # The report each sentence names, in the same query (`Notification.display_text`).
+    related = Notification.objects.select_related("report__program", "report__regency")
+    return list(related.filter(user=user)[:limit])
 
 
 def mark_all_read(*, user) -> int:
@@ -243,8 +255,9 @@ def comment_add(
                 users=participants,
                 kind=Kind.COMMENT,
                 report=report,
-                text=_("%(user)s mengomentari %(report)s: %(text)s")
-                % {"user": user, "report": report, "text": text[:120]},
+                message=gettext_noop("%(user)s mengomentari %(report)s: %(text)s"),
+                params={"user": str(user)},
+                text=text[:120],
                 url=report.get_absolute_url() + "#percakapan",
                 exclude=user,
                 quiet=told,

@@ -500,7 +500,7 @@ def report_save(
                 users=verifiers_of(report),
                 kind=Notification.Kind.SUBMITTED,
                 report=report,
-                text=_("Laporan diajukan: %(report)s") % {"report": report},
+                message=gettext_noop("Laporan diajukan: %(report)s"),
                 url=report.get_absolute_url(),
                 email_body=_("%(user)s mengajukan laporan %(report)s untuk diverifikasi: %(url)s")
                 % {"user": user, "report": report, "url": _report_url(report)},
@@ -880,7 +880,7 @@ def report_verify(*, user, report: MonthlyReport, version: int | None = None) ->
             users=operators_of(report),
             kind=Notification.Kind.VERIFIED,
             report=report,
-            text=_("Laporan diverifikasi: %(report)s") % {"report": report},
+            message=gettext_noop("Laporan diverifikasi: %(report)s"),
             url=report.get_absolute_url(),
             exclude=user,
         )
@@ -1132,8 +1132,8 @@ def _send_back(
             users=operators_of(report),
             kind=Notification.Kind.RETURNED,
             report=report,
-            text=_("Laporan dikembalikan: %(report)s — %(reason)s")
-            % {"report": report, "reason": reason[:150]},
+            message=gettext_noop("Laporan dikembalikan: %(report)s — %(reason)s"),
+            text=reason[:150],
             url=report.get_absolute_url(),
             email_subject=_("Laporan dikembalikan: %(report)s") % {"report": report},
             email_body=_("%(user)s mengembalikan laporan %(report)s.\nAlasan: %(reason)s\n%(url)s")
@@ -1221,7 +1221,7 @@ def report_open_for_correction(
             users=operators_of(report),
             kind=Notification.Kind.RETURNED,
             report=report,
-            text=_("Laporan dibuka untuk perbaikan: %(report)s") % {"report": report},
+            message=gettext_noop("Laporan dibuka untuk perbaikan: %(report)s"),
             url=report.get_absolute_url(),
             email_body=_(
                 "%(user)s membuka laporan %(report)s untuk perbaikan sampai %(until)s.\n%(url)s"

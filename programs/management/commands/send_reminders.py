@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from programs.formats import date_label, month_year_label, number
 from programs.management.arguments import day_count
@@ -86,10 +87,10 @@ class Command(BaseCommand):
                 users=[user],
                 kind=Notification.Kind.DEADLINE,
                 report=None,
-                text=_(
+                message=gettext_noop(
                     "%(n)s laporan perlu diajukan atau diperbaiki (tenggat paling awal %(due)s)."
-                )
-                % {"n": number(len(pending)), "due": date_label(earliest)},
+                ),
+                params={"n": len(pending), "due": earliest.isoformat()},
                 url=reverse("programs:my_reports"),
                 email_subject=_("Pengingat laporan bulanan"),
                 email_body=body,

@@ -1,6 +1,7 @@
 """Evidence on reports: uploads checked on their content, scope on every download,
 required evidence, the comment thread, notifications (the bell) and queued emails."""
 
+import datetime as dt
 import io
 import logging
 import struct
@@ -19,7 +20,7 @@ from django.utils import timezone, translation
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
-from programs.formats import month_label
+from programs.formats import date_label, month_label
 from programs.models import (
     Attachment,
     Comment,
@@ -27,10 +28,13 @@ from programs.models import (
     LockException,
     MonthlyReport,
     Notification,
+    Program,
     Realization,
 )
 from programs.reporting import evidence, services
+from regencies.models import Regency
 from tests.evidence_helpers import phone_photo
+from tests.factories import MonthlyReportFactory
 from tests.helpers import (
     attribute,
     cells,
@@ -1001,20 +1005,24 @@ def test_notifications_and_emails_speak_indonesian_whatever_the_senders_language
     """The sender's language is a cookie of their browser; the reader's is unknown when
     the message is written. A verifier who reads the site in English returns a report:
     the operator in the kabupaten office still reads "Laporan dikembalikan", in the bell
-    and in the email, like every other notification."""
+    and in the email, like every other notification (the bell follows its reader's
+    choice; an email's reader is unknown when it is sent)."""
     operator, verifier = people["operator"], people["verifier"]
     op, ver = login(operator), login(verifier)
     op.cookies["bahasa"] = ver.cookies["bahasa"] = "en"
     submitted_and_returned(op, ver, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         ver.post(url(suffix="komentar/"), {"teks": "Mohon dilengkapi."})
-    texts = dict(Notification.objects.values_list("kind", "text"))
+    with translation.override("id"):
+        texts = {n.kind: n.display_text for n in Notification.objects.all()}
+        month = month_label(previous_month()[1])
     assert texts["submitted"].startswith("Laporan diajukan: ")
     assert texts["returned"].startswith("Laporan dikembalikan: ")
     assert " mengomentari " in texts["comment"]
-    with translation.override("id"):
-        month = month_label(previous_month()[1])
     assert all(month in text for text in texts.values()), texts
+    listed = element_text(find(page(login(operator).get("/notifikasi/")), id="notifications"))
+    assert "Laporan dikembalikan: " in listed and " mengomentari " in listed
+    assert "Report" not in listed
     subjects = [m.subject for m in mail.outbox]
     assert subjects[0].startswith("Laporan diajukan: ")
     assert subjects[1].startswith("Laporan dikembalikan: ")
@@ -1022,6 +1030,140 @@ def test_notifications_and_emails_speak_indonesian_whatever_the_senders_language
     assert not any("Report" in m.subject or "Report" in m.body for m in mail.outbox)
     # The pages themselves still follow each user's choice.
     assert 'lang="en"' in ver.get("/notifikasi/").content.decode()
+
+
+def bell_list(client) -> list[str]:
+    """The sentences of the user's notification list (each a link), newest first."""
+    listed = find(page(client.get("/notifikasi/")), id="notifications")
+    return [element_text(link) for link in find_all(listed, "a")]
+
+
+def returned_verified_and_commented(people, capture) -> MonthlyReport:
+    """Submitted, returned ("Foto belum ada"), answered by the operator ("Sudah saya
+    lampirkan."), submitted again and verified, each in the Indonesian site."""
+    op, ver = login(people["operator"]), login(people["verifier"])
+    submitted_and_returned(op, ver, capture)
+    with capture(execute=True):
+        op.post(url(suffix="komentar/"), {"teks": "Sudah saya lampirkan."})
+    rep = MonthlyReport.objects.get()
+    op.post(url(), {"versi": str(rep.version), "aksi": "ajukan", **rows()})
+    rep.refresh_from_db()
+    with capture(execute=True):
+        ver.post(url(suffix="status/"), {"aksi": "verifikasi", "versi": rep.version})
+    return rep
+
+
+def test_the_bell_reads_in_the_readers_language(people, django_capture_on_commit_callbacks):
+    """Notifications were stored as Indonesian sentences: an operator reading the site
+    in English read "Laporan diverifikasi: ..." in the bell. The sentence is now built in
+    the reader's language around the report; the verifier's reason and the comment are
+    shown as typed."""
+    returned_verified_and_commented(people, django_capture_on_commit_callbacks)
+    year, month = previous_month()
+    with translation.override("en"):
+        english = f"GBRSS — Banyuasin — {month_label(month)} {year}"
+    operator, verifier = login(people["operator"]), login(people["verifier"])
+    operator.cookies["bahasa"] = verifier.cookies["bahasa"] = "en"
+    assert bell_list(operator) == [
+        f"Report verified: {english}",
+        f"Report returned: {english} — Foto belum ada",
+    ]
+    assert bell_list(verifier) == [
+        f"Report submitted: {english}",
+        f"op-banyuasin commented on {english}: Sudah saya lampirkan.",
+        f"Report submitted: {english}",
+    ]
+    # The emails, sent before anyone read them, stay in the site's language.
+    assert not any("Report" in m.subject or "Report" in m.body for m in mail.outbox)
+    # The admin's list of notifications reads as the bell does.
+    admin = login(people["admin"])
+    admin.cookies["bahasa"] = "en"
+    listed = element_text(page(admin.get("/admin/programs/notification/")))
+    assert f"Report returned: {english} — Foto belum ada" in listed
+
+
+def test_the_indonesian_bell_reads_as_before(people, django_capture_on_commit_callbacks):
+    """The wording stored before notifications were built when read, word for word."""
+    returned_verified_and_commented(people, django_capture_on_commit_callbacks)
+    year, month = previous_month()
+    with translation.override("id"):
+        label = f"GBRSS — Banyuasin — {month_label(month)} {year}"
+    assert bell_list(login(people["operator"])) == [
+        f"Laporan diverifikasi: {label}",
+        f"Laporan dikembalikan: {label} — Foto belum ada",
+    ]
+    assert bell_list(login(people["verifier"])) == [
+        f"Laporan diajukan: {label}",
+        f"op-banyuasin mengomentari {label}: Sudah saya lampirkan.",
+        f"Laporan diajukan: {label}",
+    ]
+
+
+def test_a_notification_stored_before_still_shows_its_text(people):
+    """Rows stored before the sentence was built when read hold only their Indonesian
+    sentence: every reader still sees it, nothing lost."""
+    rep = report(status=Status.VERIFIED)
+    stored = "Laporan diverifikasi: GBRSS — Banyuasin — Maret 2024"
+    Notification.objects.create(
+        user=people["operator"], kind="verified", report=rep, text=stored, url=url()
+    )
+    operator = login(people["operator"])
+    operator.cookies["bahasa"] = "en"
+    assert bell_list(operator) == [stored]
+
+
+def test_the_bell_names_a_program_in_the_readers_language(people):
+    """A program without an acronym is named by its name: the English one to an
+    English reader (`Program.display_label`), the Indonesian one as before."""
+    year, month = previous_month()
+    rep = MonthlyReportFactory(
+        program=Program.objects.get(slug="mandiri-energi"),
+        regency=Regency.objects.get(code="16.07"),
+        year=year,
+        month=month,
+        status=Status.SUBMITTED,
+    )
+    Notification.objects.create(
+        user=people["operator"],
+        kind="verified",
+        report=rep,
+        message="Laporan diverifikasi: %(report)s",
+        url=url(),
+    )
+    english = login(people["operator"])
+    english.cookies["bahasa"] = "en"
+    with translation.override("en"):
+        period = f"{month_label(month)} {year}"
+    assert bell_list(english) == [
+        "Report verified: South Sumatra Simultaneous Energy Self-Reliance Movement"
+        f" — Banyuasin — {period}"
+    ]
+    with translation.override("id"):
+        period = f"{month_label(month)} {year}"
+    assert bell_list(login(people["operator"])) == [
+        "Laporan diverifikasi: Gerakan Sumatera Selatan Mandiri Energi Serentak se-Sumsel"
+        f" — Banyuasin — {period}"
+    ]
+
+
+def test_deadline_reminders_read_in_the_readers_language(
+    people, django_capture_on_commit_callbacks
+):
+    """The reminder's count and date in the reader's words; its email in the site's."""
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--hari", "40", stdout=io.StringIO())
+    operator = login(people["operator"])
+    operator.cookies["bahasa"] = "en"
+    (english,) = bell_list(operator)
+    (indonesian,) = bell_list(login(people["operator"]))
+    due = dt.date.fromisoformat(Notification.objects.get(user=people["operator"]).params["due"])
+    with translation.override("en"):
+        assert english.endswith(f" to submit or correct (earliest deadline {date_label(due)}).")
+    with translation.override("id"):
+        assert indonesian.endswith(
+            f" laporan perlu diajukan atau diperbaiki (tenggat paling awal {date_label(due)})."
+        )
+    assert english != indonesian
 
 
 def test_history_reasons_are_written_in_the_sites_language_whatever_the_senders(people):
@@ -1267,6 +1409,36 @@ def test_notification_page_queries_do_not_grow(people):
     html = page(client.get("/notifikasi/"))
     assert "komentar 19" in element_text(html)
     assert find_all(html, class_="unread") == []  # read at the last visit
+
+
+def test_the_bell_names_its_reports_in_a_fixed_number_of_queries(people):
+    """Each sentence names its report (program, regency, month) when read: as many
+    queries for one notification as for twenty, of twenty reports."""
+    operator = people["operator"]
+    client = login(operator)
+    client.cookies["bahasa"] = "en"
+
+    def notify_about(rep):
+        Notification.objects.create(
+            user=operator,
+            kind="verified",
+            report=rep,
+            message="Laporan diverifikasi: %(report)s",
+            url=url(),
+        )
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/notifikasi/").status_code == 200
+        return len(ctx.captured_queries)
+
+    notify_about(report(status=Status.VERIFIED, period=previous_month(1)))
+    one = count()
+    for months_back in range(2, 22):
+        notify_about(report(status=Status.VERIFIED, period=previous_month(months_back)))
+    assert count() == one
+    sentences = bell_list(client)
+    assert len(sentences) == 21 and all(s.startswith("Report verified: GBRSS") for s in sentences)
 
 
 def test_numbers_sent_with_an_attachment_are_shown_again_unsaved(people):

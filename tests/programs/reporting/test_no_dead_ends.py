@@ -228,7 +228,7 @@ def test_verifier_opens_a_returned_report_again_when_its_window_ran_out(
     )
     # The operators hear of it in the app (the bell) and the reason joins the conversation.
     note = Notification.objects.get(user=people["operator"])
-    assert note.kind == Notification.Kind.RETURNED and "perbaikan" in note.text
+    assert note.kind == Notification.Kind.RETURNED and "perbaikan" in note.display_text
     assert report.comments.get().text == "Operator sakit"
     # The e-mail gives the date the way the app writes it, not 2026-12-13.
     (email,) = [m for m in mail.outbox if "untuk perbaikan sampai" in m.body]
