@@ -134,7 +134,7 @@ def test_a_reminder_says_when_a_late_month_locks(operator, django_capture_on_com
     # December is not late yet: its line is as before.
     assert "- GBRSS Desember 2026: batas 10 Januari 2027" in body.splitlines()
     (bell,) = Notification.objects.filter(user=operator, kind=Notification.Kind.DEADLINE)
-    assert bell.text.endswith("(tenggat paling awal 9 Januari 2027).")
+    assert bell.display_text.endswith("(tenggat paling awal 9 Januari 2027).")
 
 
 @pytest.mark.parametrize("today", [dt.date(2026, 12, 31)])
