@@ -11,9 +11,8 @@ from tests.factories import UserFactory
 from tests.programs.conftest import seed_live_demo
 from tests.shared_db import once_per_module
 
-# The live demo is seeded once for this module, on one worker (tests/shared_db.py).
+# The live demo is seeded once for this module (tests/shared_db.py).
 live_demo_once = once_per_module(seed_live_demo)
-pytestmark = pytest.mark.xdist_group("years")
 YEARS = (2024, 2025, 2026)
 PAGES = [
     "/",

@@ -7,7 +7,6 @@ import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.contrib.auth import get_user_model
 
 from programs.demo.holidays import DAYS_OFF
@@ -20,9 +19,8 @@ from tests.shared_db import once_per_module
 User = get_user_model()
 Status = MonthlyReport.Status
 JAKARTA = ZoneInfo("Asia/Jakarta")
-# The live demo is seeded once for this module, on one worker (tests/shared_db.py).
+# The live demo is seeded once for this module (tests/shared_db.py).
 live_demo_once = once_per_module(seed_live_demo)
-pytestmark = pytest.mark.xdist_group("demo-history")
 
 
 def timeline(response) -> list[list[str]]:

@@ -15,8 +15,6 @@ from tests.programs.demo.test_demo_holidays import LATER, SEEDED, on_a_day_off
 from tests.programs.demo.test_demo_top_up import JAKARTA, bootstrap, everything, reports_of
 from tests.shared_db import once_per_module
 
-pytestmark = pytest.mark.xdist_group("demo-made-before-holidays")
-
 
 def _made_before_holidays():
     """A demo made on 1 April 2026 by the seed before holidays were days off (its

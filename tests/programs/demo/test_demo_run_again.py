@@ -35,8 +35,6 @@ from tests.shared_db import once_per_module
 
 User = get_user_model()
 Status = MonthlyReport.Status
-# One worker runs this module's tests in a row: the demo is seeded once for them.
-pytestmark = pytest.mark.xdist_group("demo-run-again")
 
 
 def _made_and_run_again():

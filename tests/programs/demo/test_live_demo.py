@@ -4,7 +4,6 @@ today, with a story every operator and verifier meets right after `make run`."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -19,9 +18,8 @@ from tests.shared_db import once_per_module
 User = get_user_model()
 Status = MonthlyReport.Status
 JAKARTA = ZoneInfo("Asia/Jakarta")
-# The live demo is seeded once for this module, on one worker (tests/shared_db.py).
+# The live demo is seeded once for this module (tests/shared_db.py).
 live_demo_once = once_per_module(seed_live_demo)
-pytestmark = pytest.mark.xdist_group("live-demo")
 
 
 def test_reaches_from_launch_up_to_the_last_closed_month(live_demo):

@@ -21,7 +21,6 @@ User = get_user_model()
 YEAR = 2024
 COUNTED = MonthlyReport.COUNTED_STATUSES
 INFLATION_CITIES = {"16.71", "16.73", "16.03", "16.02"}
-pytestmark = pytest.mark.xdist_group("seed-demo-2024")
 
 
 def _seed_2024() -> str:
