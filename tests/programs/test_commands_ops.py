@@ -1,6 +1,7 @@
 """Management commands run by cron and by hand: two at once, and odd arguments."""
 
 import datetime as dt
+import fcntl
 import os
 import sqlite3
 import subprocess
@@ -239,7 +240,18 @@ ManagementUtility(argv).execute()
 """
 
 
-def run_twice_at_once(tmp_path, *command) -> list[subprocess.CompletedProcess]:
+def waiting_for_lock(path) -> int:
+    """How many processes wait for an OS lock on `path` (Linux: /proc/locks lists each
+    blocked request with "->", by the file's inode)."""
+    inode = f":{os.stat(path).st_ino} "
+    with open("/proc/locks") as locks:
+        return sum(1 for line in locks if "->" in line and inode in line)
+
+
+def run_twice_at_once(tmp_path, *command, held=False) -> list[subprocess.CompletedProcess]:
+    """`held`: the test holds the database's lock file while the two start, and lets go
+    once both wait for it (or after 30 s, when they do not: the old code took no lock), so
+    both meet the lock whatever the machine's load."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DJANGO_SETTINGS_MODULE="sumsel_gerakan.settings",
@@ -266,7 +278,16 @@ def run_twice_at_once(tmp_path, *command) -> list[subprocess.CompletedProcess]:
             if any(run.poll() is not None for run in runs) or time.monotonic() > deadline:
                 break  # reported below
             time.sleep(0.01)
+        lock_file = open(tmp_path / "db.sqlite3.lock", "a")  # noqa: SIM115 - let go below
+        if held:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
         go.write_text(str(time.time() + 0.2))
+        deadline = time.monotonic() + 30
+        while held and waiting_for_lock(lock_file.name) < 2 and time.monotonic() < deadline:
+            if any(run.poll() is not None for run in runs):
+                break
+            time.sleep(0.05)
+        lock_file.close()
         for run in runs:
             run.wait(timeout=300)
     finally:
@@ -288,12 +309,12 @@ def test_two_migrate_runs_at_once_on_a_fresh_sqlite_file_migrate_it_once(tmp_pat
     """Two `make run`s started together on a fresh SQLite database each applied the same
     migrations, and the later one to create a table crashed on "table ... already
     exists". The second now waits for the first, says so, and has nothing to apply."""
-    runs = run_twice_at_once(tmp_path, "migrate", "--noinput")
+    runs = run_twice_at_once(tmp_path, "migrate", "--noinput", held=True)
     for run in runs:
         assert run.returncode == 0, run.stderr
-    outputs = sorted((run.stdout for run in runs), key=lambda out: "Menunggu" in out)
+        assert "Menunggu migrate lain selesai…" in run.stdout  # both met the held lock
+    outputs = sorted((run.stdout for run in runs), key=lambda out: "No migrations" in out)
     assert "Applying programs.0001_initial... OK" in outputs[0]
-    assert "Menunggu migrate lain selesai…" in outputs[1]
     assert "No migrations to apply." in outputs[1]
     with sqlite3.connect(tmp_path / "db.sqlite3") as database:
         applied = database.execute("SELECT app, name FROM django_migrations").fetchall()
