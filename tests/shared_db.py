@@ -9,9 +9,8 @@ own writes are rolled back after it, and the next test starts from the same stat
 the module is done the transaction is rolled back: nothing reaches other modules.
 
 Every test of such a module must use the state (a test that did not would find its rows
-and take them for its own); collection stops on one that does not. The Makefile runs
-`--dist loadfile`: one worker runs all of a module's tests in a row and builds the state
-once.
+and take them for its own); collection stops on one that does not. Each xdist worker that
+runs a module's tests builds its state once.
 """
 
 import pytest
